@@ -1,0 +1,102 @@
+"""People. One User can be a customer, a helper (it then has a HelperProfile), or both.
+
+The community manager is a staff user.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from djgeojson.fields import PointField
+
+
+class Language(models.TextChoices):
+    DE = "de", "Deutsch"
+    FR = "fr", "Français"
+    IT = "it", "Italiano"
+    EN = "en", "English"
+
+
+LANGUAGE_CODES = tuple(Language.values)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=80)
+    phone = models.CharField(max_length=20, blank=True)
+    languages = models.JSONField(
+        default=list, help_text="Languages this person speaks, as codes: de, fr, it, en."
+    )
+    preferred_language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.DE
+    )
+    # Home address, geocoded offline from the Swiss localities directory.
+    home_street = models.CharField(max_length=120, blank=True)
+    home_postal_code = models.CharField(max_length=4, blank=True)
+    home_locality = models.CharField(max_length=80, blank=True)
+    home_location = PointField(null=True, blank=True)
+    home_latitude = models.FloatField(null=True, blank=True)
+    home_longitude = models.FloatField(null=True, blank=True)
+
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Community managers are staff: they use the back office."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
+
+    class Meta:
+        ordering = ("id",)
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    models.Q(home_latitude__isnull=True, home_longitude__isnull=True)
+                    | models.Q(
+                        home_latitude__gte=45.8,
+                        home_latitude__lte=47.9,
+                        home_longitude__gte=5.9,
+                        home_longitude__lte=10.6,
+                    )
+                ),
+                name="user_home_in_switzerland",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+    @property
+    def is_helper(self) -> bool:
+        return hasattr(self, "helper_profile")

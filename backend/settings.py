@@ -1,0 +1,293 @@
+"""Quartier settings: one module, driven by environment variables.
+
+Development defaults need nothing installed: SQLite, an in-memory channel layer and a local
+memory cache. Production (DJANGO_DEBUG off) refuses to start without its secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    SECRET_KEY = "quartier-development-only-secret-key-not-for-production-use"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "backend",
+    "helpers",
+    "bookings",
+    "payments",
+    "mobile_api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backend.urls"
+WSGI_APPLICATION = "backend.wsgi.application"
+ASGI_APPLICATION = "backend.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite is the embedded default. Writers take the lock at BEGIN (IMMEDIATE) so that
+# check-then-write sequences such as "is this helper free?" are serialised.
+SQLITE_PATH = Path(env_str("QUARTIER_SQLITE_PATH", str(BASE_DIR / "var" / "quartier.sqlite3")))
+
+
+def _database_from_url(url: str) -> dict:
+    parts = urlsplit(url)
+    if parts.scheme in {"postgis", "postgres", "postgresql", "pgsql"}:
+        # PostGIS is used through SQL on the plain PostgreSQL backend: no GDAL needed.
+        url = urlunsplit(("postgres", *parts[1:]))
+        config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+        config["ENGINE"] = "django.db.backends.postgresql"
+        return config
+    if parts.scheme == "sqlite":
+        config = dj_database_url.parse(url)
+        config.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+        return config
+    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported.")
+
+
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": _database_from_url(DATABASE_URL)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
+DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # An in-memory test database shared between threads of one test run.
+    DATABASES["default"]["TEST"].setdefault("NAME", None)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "backend.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Redis: cache and channel layer -----------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("QUARTIER_CACHE_PREFIX", "quartier"),
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("QUARTIER_CHANNEL_PREFIX", "quartier")},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Background tasks -------------------------------------------------------------------------
+# django-tasks-db stores tasks in the same database, so a task enqueued inside a service's
+# transaction commits (or rolls back) together with the state change that asked for it.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("QUARTIER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "ENQUEUE_ON_COMMIT": False,
+    }
+}
+
+# --- Internationalisation ---------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("de", "Deutsch"), ("fr", "Français"), ("it", "Italiano"), ("en", "English")]
+TIME_ZONE = "Europe/Zurich"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+
+# --- API --------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "mobile_api.pagination.Pagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("QUARTIER_THROTTLE_ANON", "60/min"),
+        "user": env_str("QUARTIER_THROTTLE_USER", "600/min"),
+        "auth": env_str("QUARTIER_THROTTLE_AUTH", "20/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Quartier API",
+    "DESCRIPTION": (
+        "The Quartier API for the phone apps and web clients. Every error answers with "
+        '`{"code", "message", "fields"}`: `code` is stable and machine-readable, `fields` maps '
+        "an input field to its problems."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# --- Security ---------------------------------------------------------------------------------
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("QUARTIER_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Quartier ---------------------------------------------------------------------------------
+QUARTIER = {
+    # Matching and offers
+    "OFFER_BATCH_SIZE": env_int("QUARTIER_OFFER_BATCH_SIZE", 3),
+    "OFFER_TTL_MINUTES": env_int("QUARTIER_OFFER_TTL_MINUTES", 30),
+    "MATCH_INITIAL_RADIUS_KM": env_float("QUARTIER_MATCH_INITIAL_RADIUS_KM", 5.0),
+    "MATCH_RADIUS_STEP_KM": env_float("QUARTIER_MATCH_RADIUS_STEP_KM", 5.0),
+    "MATCH_MAX_RADIUS_KM": env_float("QUARTIER_MATCH_MAX_RADIUS_KM", 25.0),
+    "RATING_PRIOR_MEAN": env_float("QUARTIER_RATING_PRIOR_MEAN", 4.0),
+    "RATING_PRIOR_WEIGHT": env_float("QUARTIER_RATING_PRIOR_WEIGHT", 5.0),
+    "SCORE_WEIGHT_DISTANCE": env_float("QUARTIER_SCORE_WEIGHT_DISTANCE", 0.5),
+    "SCORE_WEIGHT_RATING": env_float("QUARTIER_SCORE_WEIGHT_RATING", 0.3),
+    "SCORE_WEIGHT_RELIABILITY": env_float("QUARTIER_SCORE_WEIGHT_RELIABILITY", 0.2),
+    # Customers
+    "MAX_OPEN_REQUESTS_PER_CUSTOMER": env_int("QUARTIER_MAX_OPEN_REQUESTS_PER_CUSTOMER", 3),
+    "MAX_WINDOWS_PER_REQUEST": env_int("QUARTIER_MAX_WINDOWS_PER_REQUEST", 5),
+    "MAX_REQUEST_DAYS_AHEAD": env_int("QUARTIER_MAX_REQUEST_DAYS_AHEAD", 60),
+    # Visits
+    "LATE_CANCELLATION_HOURS": env_int("QUARTIER_LATE_CANCELLATION_HOURS", 24),
+    "NO_SHOW_GRACE_MINUTES": env_int("QUARTIER_NO_SHOW_GRACE_MINUTES", 30),
+    "AUTO_SIGN_OFF_HOURS": env_int("QUARTIER_AUTO_SIGN_OFF_HOURS", 48),
+    "REVIEW_WINDOW_DAYS": env_int("QUARTIER_REVIEW_WINDOW_DAYS", 7),
+    "CURRENCY": env_str("QUARTIER_CURRENCY", "CHF"),
+}

@@ -1,0 +1,404 @@
+"""Help requests, offers, bookings (visits), their event trail, and reviews."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from djgeojson.fields import PointField
+
+
+class ServiceCategory(models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    name_de = models.CharField(max_length=80, blank=True)
+    name_fr = models.CharField(max_length=80, blank=True)
+    name_it = models.CharField(max_length=80, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    typical_duration_minutes = models.PositiveSmallIntegerField(default=60)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "slug")
+        verbose_name_plural = "service categories"
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(
+                    typical_duration_minutes__gte=15, typical_duration_minutes__lte=480
+                ),
+                name="category_duration_15_to_480",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+    def name_in(self, language: str) -> str:
+        return getattr(self, f"name_{language}", "") or self.name
+
+
+class HelpRequestStatus(models.TextChoices):
+    OPEN = "open", "Open: looking for a helper"
+    ASSIGNED = "assigned", "A helper accepted"
+    UNMATCHED = "unmatched", "Nobody available"
+    WITHDRAWN = "withdrawn", "Withdrawn by the customer"
+    EXPIRED = "expired", "Every time window passed"
+    CLOSED = "closed", "Closed"
+
+
+class HelpRequest(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="help_requests"
+    )
+    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT)
+    description = models.TextField(max_length=2000)
+    languages = models.JSONField(default=list)
+
+    street = models.CharField(max_length=120, blank=True)
+    postal_code = models.CharField(max_length=4, blank=True)
+    locality = models.CharField(max_length=80, blank=True)
+    location = PointField()
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    # When a relative books on someone's behalf: the person the helper will meet and call.
+    on_behalf_name = models.CharField(max_length=80, blank=True)
+    on_behalf_phone = models.CharField(max_length=20, blank=True)
+
+    status = models.CharField(
+        max_length=16, choices=HelpRequestStatus.choices, default=HelpRequestStatus.OPEN
+    )
+    status_reason = models.CharField(max_length=300, blank=True)
+    search_radius_km = models.FloatField(default=5.0)
+    matching_round = models.PositiveSmallIntegerField(default=0)
+    assigned_helper = models.ForeignKey(
+        "helpers.HelperProfile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_requests",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (
+            models.Index(fields=("customer", "status")),
+            models.Index(fields=("status",)),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(
+                    latitude__gte=45.8, latitude__lte=47.9, longitude__gte=5.9, longitude__lte=10.6
+                ),
+                name="help_request_in_switzerland",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="assigned") | models.Q(assigned_helper__isnull=False),
+                name="help_request_assigned_has_helper",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.category} for {self.customer.display_name} ({self.status})"
+
+
+class TimeWindow(models.Model):
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="windows")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("starts_at", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="time_window_start_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the helper"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class DeclineReason(models.TextChoices):
+    NOT_AVAILABLE = "not_available", "Not available then"
+    TOO_FAR = "too_far", "Too far away"
+    NOT_MY_SKILL = "not_my_skill", "Not something I can do"
+    OTHER = "other", "Other"
+
+
+class Offer(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="offers")
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.PROTECT, related_name="offers"
+    )
+    status = models.CharField(
+        max_length=16, choices=OfferStatus.choices, default=OfferStatus.PENDING
+    )
+    round = models.PositiveSmallIntegerField()
+    rank = models.PositiveSmallIntegerField()
+    distance_m = models.PositiveIntegerField()
+    score = models.FloatField()
+    explanation = models.JSONField(default=dict)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
+    decline_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (
+            models.Index(fields=("helper", "status")),
+            models.Index(fields=("status", "expires_at")),
+        )
+        constraints = (
+            models.UniqueConstraint(
+                fields=("help_request", "helper"), name="offer_once_per_helper_and_request"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Offer to {self.helper} ({self.status})"
+
+
+class BookingStatus(models.TextChoices):
+    AWAITING_PROPOSAL = "awaiting_proposal", "Waiting for the helper to propose a time"
+    PROPOSED = "proposed", "Times proposed, waiting for the customer"
+    CONFIRMED = "confirmed", "Confirmed"
+    ON_THE_WAY = "on_the_way", "Helper on the way"
+    IN_PROGRESS = "in_progress", "Visit in progress"
+    COMPLETED = "completed", "Done, waiting for the customer's sign-off"
+    SIGNED_OFF = "signed_off", "Signed off"
+    DISPUTED = "disputed", "Disputed"
+    SETTLED = "settled", "Settled"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+class ActorRole(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    HELPER = "helper", "Helper"
+    MANAGER = "manager", "Community manager"
+    SYSTEM = "system", "Quartier (automatic)"
+
+
+S = BookingStatus
+CUSTOMER, HELPER, MANAGER, SYSTEM = (
+    ActorRole.CUSTOMER,
+    ActorRole.HELPER,
+    ActorRole.MANAGER,
+    ActorRole.SYSTEM,
+)
+
+# Every allowed move, and who may make it. Anything not listed is refused with HTTP 409.
+# signed_off → settled is the place for settlement; only the payments app moves it.
+BOOKING_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (S.AWAITING_PROPOSAL, S.PROPOSED): frozenset({HELPER}),
+    (S.PROPOSED, S.CONFIRMED): frozenset({CUSTOMER}),
+    (S.PROPOSED, S.AWAITING_PROPOSAL): frozenset({CUSTOMER}),  # none of the times suits
+    (S.CONFIRMED, S.PROPOSED): frozenset({HELPER}),  # helper reschedules with new times
+    (S.CONFIRMED, S.AWAITING_PROPOSAL): frozenset({CUSTOMER}),  # customer asks to reschedule
+    (S.CONFIRMED, S.ON_THE_WAY): frozenset({HELPER}),
+    (S.CONFIRMED, S.IN_PROGRESS): frozenset({HELPER}),
+    (S.ON_THE_WAY, S.IN_PROGRESS): frozenset({HELPER}),
+    (S.IN_PROGRESS, S.COMPLETED): frozenset({HELPER}),
+    (S.COMPLETED, S.SIGNED_OFF): frozenset({CUSTOMER, SYSTEM}),
+    (S.COMPLETED, S.DISPUTED): frozenset({CUSTOMER}),
+    (S.DISPUTED, S.SIGNED_OFF): frozenset({MANAGER}),
+    (S.DISPUTED, S.CANCELLED): frozenset({MANAGER}),
+    (S.SIGNED_OFF, S.SETTLED): frozenset({SYSTEM}),
+    (S.AWAITING_PROPOSAL, S.CANCELLED): frozenset({CUSTOMER, HELPER, MANAGER}),
+    (S.PROPOSED, S.CANCELLED): frozenset({CUSTOMER, HELPER, MANAGER}),
+    (S.CONFIRMED, S.CANCELLED): frozenset({CUSTOMER, HELPER, MANAGER}),
+    (S.ON_THE_WAY, S.CANCELLED): frozenset({CUSTOMER, HELPER, MANAGER}),
+    (S.CONFIRMED, S.NO_SHOW): frozenset({CUSTOMER, HELPER, MANAGER}),
+    (S.ON_THE_WAY, S.NO_SHOW): frozenset({HELPER, MANAGER}),
+}
+
+# Statuses in which the visit's time range is held: no other visit of the helper may overlap.
+SLOT_HOLDING_STATUSES = (S.CONFIRMED, S.ON_THE_WAY, S.IN_PROGRESS)
+# Statuses in which a booking is still alive for its help request.
+LIVE_STATUSES = (
+    S.AWAITING_PROPOSAL,
+    S.PROPOSED,
+    S.CONFIRMED,
+    S.ON_THE_WAY,
+    S.IN_PROGRESS,
+    S.COMPLETED,
+    S.DISPUTED,
+)
+FINAL_STATUSES = (S.SETTLED, S.CANCELLED, S.NO_SHOW)
+REVIEWABLE_STATUSES = (S.SIGNED_OFF, S.SETTLED)
+
+
+class Party(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    HELPER = "helper", "Helper"
+    NOBODY = "nobody", "Nobody (e.g. weather, illness)"
+
+
+class Booking(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.PROTECT, related_name="bookings"
+    )
+    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="booking")
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.PROTECT, related_name="bookings"
+    )
+    status = models.CharField(
+        max_length=20, choices=BookingStatus.choices, default=BookingStatus.AWAITING_PROPOSAL
+    )
+    # The confirmed visit slot (null until the customer confirms one).
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    price_minor = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Agreed price in minor units, set with the proposal."
+    )
+    currency = models.CharField(max_length=3, default="CHF")
+
+    eta_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    work_summary = models.TextField(max_length=2000, blank=True)
+    leave_behind_note = models.TextField(
+        max_length=4000, blank=True, help_text="How to do it yourself next time."
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_automatically = models.BooleanField(default=False)
+    dispute_reason = models.TextField(max_length=2000, blank=True)
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    caused_by = models.CharField(
+        max_length=16,
+        choices=Party.choices,
+        blank=True,
+        help_text="For a cancellation or no-show: the party who caused it.",
+    )
+    cause = models.CharField(max_length=500, blank=True)
+    is_late_cancellation = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (
+            models.Index(fields=("helper", "status")),
+            models.Index(fields=("status", "checked_out_at")),
+        )
+        constraints = (
+            models.UniqueConstraint(
+                fields=("help_request",),
+                condition=models.Q(status__in=LIVE_STATUSES),
+                name="booking_one_live_per_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__isnull=True, ends_at__isnull=True)
+                | models.Q(starts_at__lt=models.F("ends_at")),
+                name="booking_slot_start_before_end",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=SLOT_HOLDING_STATUSES)
+                | models.Q(starts_at__isnull=False),
+                name="booking_slot_set_when_held",
+            ),
+        )
+        # PostgreSQL also has the exclusion constraint "booking_helper_no_overlap" (migration
+        # 0003): no two slot-holding bookings of one helper may overlap in time.
+
+    def __str__(self) -> str:
+        return f"Booking {self.public_id} ({self.status})"
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CHOSEN = "chosen", "Chosen"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class SlotProposal(models.Model):
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="proposals")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("starts_at", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="slot_proposal_start_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} ({self.status})"
+
+
+class BookingEvent(models.Model):
+    """Append-only: one row for every status move. Never updated, never deleted."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=BookingStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=BookingStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_role = models.CharField(max_length=16, choices=ActorRole.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status} by {self.actor_role}"
+
+
+class Review(models.Model):
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received"
+    )
+    author_role = models.CharField(max_length=16, choices=ActorRole.choices)
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("booking", "author_role"), name="review_once_per_side"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ by {self.author_role} on {self.booking_id}"

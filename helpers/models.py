@@ -1,0 +1,171 @@
+"""Helper profiles: who can be sent to a customer, where, for what, and when."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ApprovalStatus(models.TextChoices):
+    APPLIED = "applied", "Applied, waiting for the community manager"
+    APPROVED = "approved", "Approved"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class HelperProfile(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helper_profile"
+    )
+    bio = models.TextField(max_length=1000, blank=True)
+    service_radius_km = models.PositiveSmallIntegerField(
+        default=10, help_text="How far from home this helper is willing to travel, in km."
+    )
+    hourly_rate_minor = models.PositiveIntegerField(
+        default=4000, help_text="The helper's hourly rate in minor units (Rappen)."
+    )
+    currency = models.CharField(max_length=3, default="CHF")
+    skills = models.ManyToManyField(
+        "bookings.ServiceCategory", through="HelperSkill", related_name="helpers"
+    )
+
+    approval_status = models.CharField(
+        max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.APPLIED
+    )
+    approval_changed_at = models.DateTimeField(null=True, blank=True)
+    approval_note = models.CharField(max_length=500, blank=True)
+    is_accepting_jobs = models.BooleanField(
+        default=True, help_text="Helpers switch this off when they want no offers for a while."
+    )
+
+    # Rating aggregates, maintained by the review services.
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+
+    # Reliability figures: only what this helper caused counts against them.
+    completed_visits = models.PositiveIntegerField(default=0)
+    cancellations_caused = models.PositiveIntegerField(default=0)
+    late_cancellations_caused = models.PositiveIntegerField(default=0)
+    no_shows_caused = models.PositiveIntegerField(default=0)
+    offers_received = models.PositiveIntegerField(default=0)
+    offers_accepted = models.PositiveIntegerField(default=0)
+    offers_declined = models.PositiveIntegerField(default=0)
+    offers_expired = models.PositiveIntegerField(default=0)
+    response_seconds_total = models.PositiveBigIntegerField(
+        default=0, help_text="Sum of seconds between an offer and the helper's answer."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = (models.Index(fields=("approval_status", "is_accepting_jobs")),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(service_radius_km__gte=1, service_radius_km__lte=50),
+                name="helper_radius_1_to_50_km",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating_sum__lte=models.F("rating_count") * 5),
+                name="helper_rating_sum_within_count",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name} (helper)"
+
+    @property
+    def rating_average(self) -> float | None:
+        if self.rating_count == 0:
+            return None
+        return round(self.rating_sum / self.rating_count, 2)
+
+    @property
+    def offers_answered(self) -> int:
+        return self.offers_accepted + self.offers_declined
+
+    @property
+    def average_response_seconds(self) -> int | None:
+        if self.offers_answered == 0:
+            return None
+        return self.response_seconds_total // self.offers_answered
+
+
+class HelperSkill(models.Model):
+    helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="skill_rows")
+    category = models.ForeignKey("bookings.ServiceCategory", on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = (
+            models.UniqueConstraint(fields=("helper", "category"), name="helper_skill_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.helper} – {self.category}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WeeklyAvailability(models.Model):
+    """A recurring weekly interval, in Swiss local time (Europe/Zurich)."""
+
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="weekly_availability"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ("helper", "weekday", "start_time")
+        verbose_name_plural = "weekly availability"
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(start_time__lt=models.F("end_time")),
+                name="weekly_availability_start_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class ExceptionKind(models.TextChoices):
+    UNAVAILABLE = "unavailable", "Not available (holiday, appointment)"
+    AVAILABLE = "available", "Available outside the weekly hours"
+
+
+class AvailabilityException(models.Model):
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="availability_exceptions"
+    )
+    kind = models.CharField(max_length=16, choices=ExceptionKind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("helper", "starts_at")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="availability_exception_start_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"

@@ -1,0 +1,90 @@
+"""One error shape for the whole API: {"code", "message", "fields"}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from backend.exceptions import ApplicationError
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error details into {"field.sub": ["message", ...]}."""
+    fields: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in _flatten(value, name).items():
+                fields.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            fields[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                name = f"{prefix}[{index}]" if prefix else f"[{index}]"
+                for field, messages in _flatten(item, name).items():
+                    fields.setdefault(field, []).extend(messages)
+    else:
+        fields[prefix or "non_field_errors"] = [str(detail)]
+    return fields
+
+
+def _first_code(detail: Any) -> str | None:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            code = _first_code(value)
+            if code:
+                return code
+    elif isinstance(detail, list):
+        for item in detail:
+            code = _first_code(item)
+            if code:
+                return code
+    elif isinstance(detail, exceptions.ErrorDetail):
+        return detail.code
+    return None
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    assert isinstance(exc, exceptions.APIException)  # noqa: S101 - DRF handled it, so it is one
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        code = _first_code(exc.detail) or "invalid"
+        if code in {"invalid", "required", "null", "blank"}:
+            code = f"validation_{code}"
+        first_field, first_messages = next(iter(fields.items()))
+        message = (
+            first_messages[0]
+            if first_field == "non_field_errors"
+            else f"{first_field}: {first_messages[0]}"
+        )
+        response.data = error_body(code, message, fields)
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+
+    detail = exc.detail
+    message = str(detail if not isinstance(detail, list | dict) else exc.default_detail)
+    code = exc.default_code
+    if isinstance(detail, exceptions.ErrorDetail) and detail.code:
+        code = detail.code
+    response.data = error_body(str(code), message)
+    return response
