@@ -71,6 +71,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
+    # As a customer: reputation and reliability (only what this person caused counts).
+    customer_rating_count = models.PositiveIntegerField(default=0)
+    customer_rating_sum = models.PositiveIntegerField(default=0)
+    customer_cancellations_caused = models.PositiveIntegerField(default=0)
+    customer_late_cancellations_caused = models.PositiveIntegerField(default=0)
+    customer_no_shows_caused = models.PositiveIntegerField(default=0)
+
     objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"

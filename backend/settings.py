@@ -246,7 +246,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "HelpRequestStatusEnum": "bookings.models.HelpRequestStatus",
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+        "OfferStatusEnum": "bookings.models.OfferStatus",
+        "ProposalStatusEnum": "bookings.models.ProposalStatus",
+        "ActorRoleEnum": "bookings.models.ActorRole",
+        "PartyEnum": "bookings.models.Party",
+        "ApprovalStatusEnum": "helpers.models.ApprovalStatus",
+        "LanguageEnum": "backend.models.Language",
+        "DeclineReasonEnum": "bookings.models.DeclineReason",
+        "ExceptionKindEnum": "helpers.models.ExceptionKind",
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -387,6 +387,9 @@ class Review(models.Model):
     author_role = models.CharField(max_length=16, choices=ActorRole.choices)
     rating = models.PositiveSmallIntegerField()
     text = models.TextField(max_length=1000, blank=True)
+    # Double-blind: a review is shown to the other side (and counted in aggregates) once
+    # both sides have reviewed or the review window has closed.
+    published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

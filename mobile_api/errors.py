@@ -18,7 +18,11 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            # A list-level error of a nested field belongs to that field itself.
+            if key == "non_field_errors" and prefix:
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             for field, messages in _flatten(value, name).items():
                 fields.setdefault(field, []).extend(messages)
     elif isinstance(detail, list):

@@ -1,1 +1,75 @@
-urlpatterns: list = []
+"""The versioned public API: /api/v1/…"""
+
+from django.urls import path
+
+from mobile_api.views import accounts, bookings, helpers, manager, requests
+
+urlpatterns = [
+    # Accounts
+    path("auth/register", accounts.RegisterApi.as_view(), name="auth-register"),
+    path("auth/token", accounts.TokenApi.as_view(), name="auth-token"),
+    path("auth/logout", accounts.LogoutApi.as_view(), name="auth-logout"),
+    path("me", accounts.MeApi.as_view(), name="me"),
+    # Catalogue
+    path("categories", helpers.CategoryListApi.as_view(), name="categories"),
+    # Being a helper
+    path("helper/profile", helpers.HelperProfileApi.as_view(), name="helper-profile"),
+    path("helper/availability/weekly", helpers.WeeklyAvailabilityApi.as_view(),
+         name="helper-weekly"),
+    path("helper/availability/exceptions", helpers.AvailabilityExceptionListApi.as_view(),
+         name="helper-exceptions"),
+    path("helper/availability/exceptions/<int:exception_id>",
+         helpers.AvailabilityExceptionDetailApi.as_view(), name="helper-exception"),
+    # Help requests (customers)
+    path("help-requests", requests.HelpRequestListApi.as_view(), name="help-requests"),
+    path("help-requests/<uuid:request_id>", requests.HelpRequestDetailApi.as_view(),
+         name="help-request"),
+    path("help-requests/<uuid:request_id>/withdraw", requests.HelpRequestWithdrawApi.as_view(),
+         name="help-request-withdraw"),
+    # Offers (helpers)
+    path("offers", requests.OfferListApi.as_view(), name="offers"),
+    path("offers/<uuid:offer_id>", requests.OfferDetailApi.as_view(), name="offer"),
+    path("offers/<uuid:offer_id>/accept", requests.OfferAcceptApi.as_view(),
+         name="offer-accept"),
+    path("offers/<uuid:offer_id>/decline", requests.OfferDeclineApi.as_view(),
+         name="offer-decline"),
+    # Bookings (both sides, and the manager)
+    path("bookings", bookings.BookingListApi.as_view(), name="bookings"),
+    path("bookings/<uuid:booking_id>", bookings.BookingDetailApi.as_view(), name="booking"),
+    path("bookings/<uuid:booking_id>/propose", bookings.BookingProposeApi.as_view(),
+         name="booking-propose"),
+    path("bookings/<uuid:booking_id>/confirm", bookings.BookingConfirmApi.as_view(),
+         name="booking-confirm"),
+    path("bookings/<uuid:booking_id>/request-new-times",
+         bookings.BookingRequestNewTimesApi.as_view(), name="booking-request-new-times"),
+    path("bookings/<uuid:booking_id>/cancel", bookings.BookingCancelApi.as_view(),
+         name="booking-cancel"),
+    path("bookings/<uuid:booking_id>/no-show", bookings.BookingNoShowApi.as_view(),
+         name="booking-no-show"),
+    path("bookings/<uuid:booking_id>/on-my-way", bookings.BookingOnMyWayApi.as_view(),
+         name="booking-on-my-way"),
+    path("bookings/<uuid:booking_id>/check-in", bookings.BookingCheckInApi.as_view(),
+         name="booking-check-in"),
+    path("bookings/<uuid:booking_id>/check-out", bookings.BookingCheckOutApi.as_view(),
+         name="booking-check-out"),
+    path("bookings/<uuid:booking_id>/sign-off", bookings.BookingSignOffApi.as_view(),
+         name="booking-sign-off"),
+    path("bookings/<uuid:booking_id>/dispute", bookings.BookingDisputeApi.as_view(),
+         name="booking-dispute"),
+    path("bookings/<uuid:booking_id>/resolve-dispute",
+         bookings.BookingResolveDisputeApi.as_view(), name="booking-resolve-dispute"),
+    path("bookings/<uuid:booking_id>/events", bookings.BookingEventListApi.as_view(),
+         name="booking-events"),
+    path("bookings/<uuid:booking_id>/reviews", bookings.BookingReviewsApi.as_view(),
+         name="booking-reviews"),
+    # Community manager
+    path("manager/helpers", manager.ManagerHelperListApi.as_view(), name="manager-helpers"),
+    path("manager/helpers/<uuid:helper_id>", manager.ManagerHelperDetailApi.as_view(),
+         name="manager-helper"),
+    path("manager/helpers/<uuid:helper_id>/approve", manager.ManagerHelperApproveApi.as_view(),
+         name="manager-helper-approve"),
+    path("manager/helpers/<uuid:helper_id>/suspend", manager.ManagerHelperSuspendApi.as_view(),
+         name="manager-helper-suspend"),
+    path("manager/help-requests/<uuid:request_id>/offers",
+         requests.ManagerRequestOffersApi.as_view(), name="manager-request-offers"),
+]

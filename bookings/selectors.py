@@ -1,0 +1,112 @@
+"""Reads of requests, offers and bookings, scoped to who is asking.
+
+Permission scoping happens here, once: an object outside the actor's scope does not exist
+for them (the API answers 404, never 403, so nobody learns that it exists).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from backend.exceptions import NotFound
+from backend.models import User
+from bookings.models import (
+    Booking,
+    BookingEvent,
+    HelpRequest,
+    Offer,
+    ProposalStatus,
+    Review,
+    SlotProposal,
+)
+
+
+def help_requests_visible_to(user: User) -> QuerySet[HelpRequest]:
+    """A customer sees their own requests; the community manager sees all."""
+    queryset = HelpRequest.objects.select_related("category", "customer").prefetch_related(
+        "windows"
+    )
+    if user.is_staff:
+        return queryset
+    return queryset.filter(customer=user)
+
+
+def help_request_for(user: User, public_id: UUID) -> HelpRequest:
+    try:
+        return help_requests_visible_to(user).get(public_id=public_id)
+    except HelpRequest.DoesNotExist as exc:
+        raise NotFound("No such help request.") from exc
+
+
+def own_help_request_for(user: User, public_id: UUID) -> HelpRequest:
+    """Only the customer who posted a request may change it (not even the manager)."""
+    try:
+        return help_requests_visible_to(user).get(public_id=public_id, customer=user)
+    except HelpRequest.DoesNotExist as exc:
+        raise NotFound("No such help request.") from exc
+
+
+def offers_visible_to(user: User) -> QuerySet[Offer]:
+    """A helper sees the offers made to them; the manager sees all."""
+    queryset = Offer.objects.select_related(
+        "help_request__category", "helper__user"
+    ).prefetch_related("help_request__windows")
+    if user.is_staff:
+        return queryset
+    return queryset.filter(helper__user=user)
+
+
+def offer_for(user: User, public_id: UUID) -> Offer:
+    try:
+        return offers_visible_to(user).get(public_id=public_id)
+    except Offer.DoesNotExist as exc:
+        raise NotFound("No such offer.") from exc
+
+
+def offers_of_request(help_request: HelpRequest) -> QuerySet[Offer]:
+    return Offer.objects.filter(help_request=help_request).select_related("helper__user")
+
+
+def bookings_visible_to(user: User) -> QuerySet[Booking]:
+    """The customer and the helper of a booking see it; the manager sees all."""
+    queryset = Booking.objects.select_related(
+        "help_request__category", "help_request__customer", "helper__user"
+    ).prefetch_related(
+        "help_request__windows",
+        Prefetch(
+            "proposals",
+            queryset=SlotProposal.objects.exclude(status=ProposalStatus.SUPERSEDED),
+            to_attr="current_proposals",
+        ),
+    )
+    if user.is_staff:
+        return queryset
+    return queryset.filter(Q(help_request__customer=user) | Q(helper__user=user))
+
+
+def booking_for(user: User, public_id: UUID) -> Booking:
+    try:
+        return bookings_visible_to(user).get(public_id=public_id)
+    except Booking.DoesNotExist as exc:
+        raise NotFound("No such booking.") from exc
+
+
+def proposal_of(booking: Booking, public_id: UUID) -> SlotProposal:
+    try:
+        return booking.proposals.get(public_id=public_id)
+    except SlotProposal.DoesNotExist as exc:
+        raise NotFound.for_field("proposal", "No such proposal.", code="not_found") from exc
+
+
+def booking_events(booking: Booking) -> QuerySet[BookingEvent]:
+    return booking.events.select_related("actor")
+
+
+def reviews_visible_to(user: User, booking: Booking) -> QuerySet[Review]:
+    """Double-blind: your own review always; the other side's once published; all for staff."""
+    reviews = Review.objects.filter(booking=booking).select_related("author")
+    if user.is_staff:
+        return reviews
+    return reviews.filter(Q(author=user) | Q(published_at__isnull=False))

@@ -1,0 +1,117 @@
+"""When helpers are free: weekly hours, minus and plus exceptions, minus visits they hold.
+
+Weekly hours are Swiss local time (Europe/Zurich); everything else is aware datetimes.
+All helpers asked about are loaded in three queries, never one per helper.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from helpers.models import AvailabilityException, ExceptionKind, WeeklyAvailability
+
+SWISS_TIME = ZoneInfo("Europe/Zurich")
+
+Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _merge(intervals: Iterable[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _subtract(intervals: list[Interval], holes: Iterable[Interval]) -> list[Interval]:
+    result = intervals
+    for hole_start, hole_end in holes:
+        next_result: list[Interval] = []
+        for start, end in result:
+            if hole_end <= start or hole_start >= end:
+                next_result.append((start, end))
+                continue
+            if start < hole_start:
+                next_result.append((start, hole_start))
+            if hole_end < end:
+                next_result.append((hole_end, end))
+        result = next_result
+    return result
+
+
+def _local_days(start: datetime, end: datetime) -> list[date]:
+    first = start.astimezone(SWISS_TIME).date()
+    last = end.astimezone(SWISS_TIME).date()
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+class AvailabilityIndex:
+    """Free time of a set of helpers over a span, loaded once."""
+
+    def __init__(
+        self, helper_ids: Sequence[int], span_start: datetime, span_end: datetime
+    ) -> None:
+        from bookings.models import SLOT_HOLDING_STATUSES, Booking
+
+        self.span_start, self.span_end = span_start, span_end
+        self._weekly: dict[int, list[WeeklyAvailability]] = defaultdict(list)
+        for row in WeeklyAvailability.objects.filter(helper_id__in=helper_ids):
+            self._weekly[row.helper_id].append(row)
+        self._extra: dict[int, list[Interval]] = defaultdict(list)
+        self._blocked: dict[int, list[Interval]] = defaultdict(list)
+        for exception in AvailabilityException.objects.filter(
+            helper_id__in=helper_ids, starts_at__lt=span_end, ends_at__gt=span_start
+        ):
+            target = self._extra if exception.kind == ExceptionKind.AVAILABLE else self._blocked
+            target[exception.helper_id].append((exception.starts_at, exception.ends_at))
+        for helper_id, starts_at, ends_at in Booking.objects.filter(
+            Q(helper_id__in=helper_ids),
+            status__in=SLOT_HOLDING_STATUSES,
+            starts_at__lt=span_end,
+            ends_at__gt=span_start,
+        ).values_list("helper_id", "starts_at", "ends_at"):
+            self._blocked[helper_id].append((starts_at, ends_at))
+
+    def free_intervals(self, helper_id: int, start: datetime, end: datetime) -> list[Interval]:
+        """The helper's free time inside [start, end), merged and sorted."""
+        offered: list[Interval] = []
+        for day in _local_days(start, end):
+            for row in self._weekly.get(helper_id, ()):
+                if row.weekday != day.weekday():
+                    continue
+                local_start = datetime.combine(day, row.start_time, tzinfo=SWISS_TIME)
+                local_end = datetime.combine(day, row.end_time, tzinfo=SWISS_TIME)
+                offered.append((local_start, local_end))
+        offered.extend(self._extra.get(helper_id, ()))
+        clipped = [
+            (max(s, start), min(e, end)) for s, e in _merge(offered) if s < end and e > start
+        ]
+        return _subtract(clipped, self._blocked.get(helper_id, ()))
+
+    def first_free_slot(
+        self, helper_id: int, windows: Sequence[Interval], minutes: int
+    ) -> FreeSlot | None:
+        """The earliest free stretch of `minutes` (or the whole window, if shorter)."""
+        for window_start, window_end in sorted(windows):
+            needed = min(timedelta(minutes=minutes), window_end - window_start)
+            for start, end in self.free_intervals(helper_id, window_start, window_end):
+                if end - start >= needed:
+                    return FreeSlot(start, start + needed)
+        return None
+
+    def is_free(self, helper_id: int, start: datetime, end: datetime) -> bool:
+        return any(s <= start and end <= e for s, e in self.free_intervals(helper_id, start, end))

@@ -1,0 +1,242 @@
+"""Every write to helper profiles, skills and availability goes through these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.exceptions import PermissionDenied, ValidationFailed
+from backend.models import User
+from bookings.models import ServiceCategory
+from helpers.exceptions import HelperProfileExists, InvalidAvailability
+from helpers.models import (
+    ApprovalStatus,
+    AvailabilityException,
+    ExceptionKind,
+    HelperProfile,
+    HelperSkill,
+    WeeklyAvailability,
+)
+
+MAX_WEEKLY_INTERVALS = 28
+MAX_RADIUS_KM = 50
+
+
+@dataclass(frozen=True)
+class WeeklyInterval:
+    weekday: int
+    start_time: time
+    end_time: time
+
+
+def _validate_radius(radius_km: int) -> None:
+    if not 1 <= radius_km <= MAX_RADIUS_KM:
+        raise ValidationFailed.for_field(
+            "service_radius_km",
+            f"The service radius must be between 1 and {MAX_RADIUS_KM} km.",
+            code="invalid_radius",
+        )
+
+
+def _validate_skills(skills: Sequence[ServiceCategory]) -> None:
+    if not skills:
+        raise ValidationFailed.for_field(
+            "skills", "Choose at least one thing you can help with.", code="skills_required"
+        )
+    inactive = [category.slug for category in skills if not category.is_active]
+    if inactive:
+        raise ValidationFailed.for_field(
+            "skills", f"These categories are not offered: {', '.join(inactive)}.",
+            code="unknown_category",
+        )
+
+
+def _set_skills(helper: HelperProfile, skills: Sequence[ServiceCategory]) -> None:
+    wanted = {category.pk for category in skills}
+    HelperSkill.objects.filter(helper=helper).exclude(category_id__in=wanted).delete()
+    existing = set(
+        HelperSkill.objects.filter(helper=helper).values_list("category_id", flat=True)
+    )
+    HelperSkill.objects.bulk_create(
+        [HelperSkill(helper=helper, category_id=pk) for pk in sorted(wanted - existing)]
+    )
+
+
+@transaction.atomic
+def helper_apply(
+    *,
+    user: User,
+    skills: Sequence[ServiceCategory],
+    service_radius_km: int = 10,
+    hourly_rate_minor: int = 4000,
+    bio: str = "",
+) -> HelperProfile:
+    """Make `user` a helper applicant. The community manager approves them later.
+
+    The helper serves from their home address, so it must be set first.
+    """
+    if HelperProfile.objects.filter(user=user).exists():
+        raise HelperProfileExists("You are already registered as a helper.")
+    if user.home_latitude is None:
+        raise ValidationFailed.for_field(
+            "home_address",
+            "Set your home address first: offers are matched to where you live.",
+            code="home_address_required",
+        )
+    _validate_radius(service_radius_km)
+    _validate_skills(skills)
+    helper = HelperProfile.objects.create(
+        user=user,
+        service_radius_km=service_radius_km,
+        hourly_rate_minor=hourly_rate_minor,
+        bio=bio,
+    )
+    _set_skills(helper, skills)
+    return helper
+
+
+@transaction.atomic
+def helper_profile_update(
+    *,
+    helper: HelperProfile,
+    skills: Sequence[ServiceCategory] | None = None,
+    service_radius_km: int | None = None,
+    hourly_rate_minor: int | None = None,
+    bio: str | None = None,
+    is_accepting_jobs: bool | None = None,
+) -> HelperProfile:
+    """Change what the helper controls themselves. Approval is the manager's."""
+    changed: list[str] = []
+    if service_radius_km is not None:
+        _validate_radius(service_radius_km)
+        helper.service_radius_km = service_radius_km
+        changed.append("service_radius_km")
+    if hourly_rate_minor is not None:
+        helper.hourly_rate_minor = hourly_rate_minor
+        changed.append("hourly_rate_minor")
+    if bio is not None:
+        helper.bio = bio
+        changed.append("bio")
+    if is_accepting_jobs is not None:
+        helper.is_accepting_jobs = is_accepting_jobs
+        changed.append("is_accepting_jobs")
+    if skills is not None:
+        _validate_skills(skills)
+        _set_skills(helper, skills)
+    if changed:
+        helper.save(update_fields=[*changed, "updated_at"])
+    return helper
+
+
+def _set_approval(
+    *, helper: HelperProfile, status: str, actor: User, note: str
+) -> HelperProfile:
+    if not actor.is_staff:
+        raise PermissionDenied(
+            "Only the community manager approves or suspends helpers.", code="manager_only"
+        )
+    helper = HelperProfile.objects.select_for_update().get(pk=helper.pk)
+    helper.approval_status = status
+    helper.approval_changed_at = timezone.now()
+    helper.approval_note = note[:500]
+    helper.save(update_fields=["approval_status", "approval_changed_at", "approval_note",
+                               "updated_at"])
+    return helper
+
+
+@transaction.atomic
+def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
+    """The community manager lets the helper receive offers."""
+    return _set_approval(helper=helper, status=ApprovalStatus.APPROVED, actor=actor, note=note)
+
+
+@transaction.atomic
+def helper_suspend(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
+    """The community manager stops offers to the helper. Pending offers are withdrawn."""
+    if not note.strip():
+        raise ValidationFailed.for_field(
+            "note", "Say why the helper is suspended.", code="reason_required"
+        )
+    from bookings.services import offers_withdraw_for_helper
+
+    helper = _set_approval(helper=helper, status=ApprovalStatus.SUSPENDED, actor=actor, note=note)
+    offers_withdraw_for_helper(helper=helper, reason="helper suspended")
+    return helper
+
+
+def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:
+    if len(intervals) > MAX_WEEKLY_INTERVALS:
+        raise InvalidAvailability.for_field(
+            "weekly", f"At most {MAX_WEEKLY_INTERVALS} weekly intervals.",
+            code="invalid_availability",
+        )
+    by_day: dict[int, list[WeeklyInterval]] = {}
+    for index, interval in enumerate(intervals):
+        if not 0 <= interval.weekday <= 6:
+            raise InvalidAvailability.for_field(
+                f"weekly[{index}].weekday", "Weekday is 0 (Monday) to 6 (Sunday).",
+                code="invalid_availability",
+            )
+        if interval.start_time >= interval.end_time:
+            raise InvalidAvailability.for_field(
+                f"weekly[{index}].end_time", "The end must be after the start.",
+                code="invalid_availability",
+            )
+        by_day.setdefault(interval.weekday, []).append(interval)
+    for day in by_day.values():
+        day.sort(key=lambda item: item.start_time)
+        for before, after in zip(day, day[1:], strict=False):
+            if after.start_time < before.end_time:
+                raise InvalidAvailability.for_field(
+                    "weekly", "Intervals on the same day must not overlap.",
+                    code="invalid_availability",
+                )
+
+
+@transaction.atomic
+def helper_set_weekly_availability(
+    *, helper: HelperProfile, intervals: Sequence[WeeklyInterval]
+) -> list[WeeklyAvailability]:
+    """Replace the helper's weekly hours (Swiss local time) as a whole."""
+    _validate_weekly(intervals)
+    WeeklyAvailability.objects.filter(helper=helper).delete()
+    return WeeklyAvailability.objects.bulk_create(
+        [
+            WeeklyAvailability(
+                helper=helper,
+                weekday=interval.weekday,
+                start_time=interval.start_time,
+                end_time=interval.end_time,
+            )
+            for interval in sorted(intervals, key=lambda i: (i.weekday, i.start_time))
+        ]
+    )
+
+
+@transaction.atomic
+def availability_exception_add(
+    *, helper: HelperProfile, kind: str, starts_at: datetime, ends_at: datetime, note: str = ""
+) -> AvailabilityException:
+    """A one-off change to the weekly hours: a holiday, or extra time."""
+    if kind not in ExceptionKind.values:
+        raise InvalidAvailability.for_field("kind", "Unknown kind.", code="invalid_choice")
+    if starts_at >= ends_at:
+        raise InvalidAvailability.for_field(
+            "ends_at", "The end must be after the start.", code="invalid_availability"
+        )
+    if ends_at <= timezone.now():
+        raise InvalidAvailability.for_field(
+            "ends_at", "The exception is already over.", code="in_the_past"
+        )
+    return AvailabilityException.objects.create(
+        helper=helper, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note
+    )
+
+
+@transaction.atomic
+def availability_exception_remove(*, exception: AvailabilityException) -> None:
+    exception.delete()

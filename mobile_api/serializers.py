@@ -1,0 +1,375 @@
+"""Output shapes shared by several endpoints, and small input pieces.
+
+Every field is listed explicitly; nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.exceptions import ValidationFailed
+from backend.geo import Point, point_from_geojson
+from backend.models import LANGUAGE_CODES, Language, User
+from bookings.models import (
+    BOOKING_TRANSITIONS,
+    ActorRole,
+    Booking,
+    BookingEvent,
+    HelpRequest,
+    Offer,
+    Review,
+    ServiceCategory,
+    SlotProposal,
+)
+from bookings.services import AddressInput
+from helpers.models import HelperProfile
+from payments.pricing import visit_price
+
+# --- Input pieces -----------------------------------------------------------------------------
+
+
+class GeoJSONPointField(serializers.JSONField):
+    """A GeoJSON Point in WGS84: {"type": "Point", "coordinates": [longitude, latitude]}."""
+
+    def to_internal_value(self, data: Any) -> Point:
+        value = super().to_internal_value(data)
+        try:
+            return point_from_geojson(value)
+        except ValidationFailed as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from exc
+
+
+extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["Point"]},
+            "coordinates": {
+                "type": "array",
+                "items": {"type": "number"},
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "[longitude, latitude] in WGS84 degrees",
+            },
+        },
+        "required": ["type", "coordinates"],
+    }
+)(GeoJSONPointField)
+
+
+class AddressInputSerializer(serializers.Serializer):
+    street = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=4, required=False, allow_blank=True,
+                                        default="")
+    locality = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    location = GeoJSONPointField(required=False, allow_null=True, default=None)
+
+    def to_address(self) -> AddressInput:
+        data = self.validated_data
+        return AddressInput(
+            street=data["street"], postal_code=data["postal_code"], locality=data["locality"],
+            point=data["location"],
+        )
+
+
+def address_from(data: dict[str, Any]) -> AddressInput:
+    return AddressInput(
+        street=data.get("street", ""),
+        postal_code=data.get("postal_code", ""),
+        locality=data.get("locality", ""),
+        point=data.get("location"),
+    )
+
+
+class CategoryField(serializers.SlugRelatedField):
+    """A service category by its slug; an unknown or retired one is `unknown_category`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", queryset=ServiceCategory.objects.all(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> ServiceCategory:
+        category = ServiceCategory.objects.filter(slug=str(data), is_active=True).first()
+        if category is None:
+            raise serializers.ValidationError(
+                f"Unknown category {str(data)[:40]!r}.", code="unknown_category"
+            )
+        return category
+
+
+class LanguagesField(serializers.ListField):
+    child = serializers.ChoiceField(choices=Language.choices)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", len(LANGUAGE_CODES))
+        super().__init__(**kwargs)
+
+
+class WindowSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceCategory
+        fields = ("slug", "name", "name_de", "name_fr", "name_it", "description",
+                  "typical_duration_minutes")
+        read_only_fields = fields
+
+
+class MoneySerializer(serializers.Serializer):
+    amount_minor = serializers.IntegerField(help_text="Integer amount in minor units (Rappen).")
+    currency = serializers.CharField()
+
+
+class UserSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    is_helper = serializers.SerializerMethodField()
+    is_manager = serializers.BooleanField(source="is_staff", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "display_name", "phone", "languages", "preferred_language",
+                  "home_street", "home_postal_code", "home_locality", "home_location",
+                  "is_helper", "is_manager", "date_joined")
+        read_only_fields = fields
+
+    def get_is_helper(self, user: User) -> bool:
+        return user.is_helper
+
+
+class PublicHelperSerializer(serializers.ModelSerializer):
+    """What a customer sees of the helper who took their request."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    display_name = serializers.CharField(source="user.display_name")
+    phone = serializers.CharField(source="user.phone")
+    languages = serializers.JSONField(source="user.languages")
+    rating_average = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = HelperProfile
+        fields = ("id", "display_name", "phone", "languages", "bio", "rating_average",
+                  "rating_count", "completed_visits")
+        read_only_fields = fields
+
+
+class HelperProfileSerializer(serializers.ModelSerializer):
+    """The helper's own profile (and the manager's view of it)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    display_name = serializers.CharField(source="user.display_name")
+    email = serializers.EmailField(source="user.email")
+    skills = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    rating_average = serializers.FloatField(allow_null=True)
+    average_response_seconds = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        model = HelperProfile
+        fields = ("id", "display_name", "email", "bio", "service_radius_km",
+                  "hourly_rate_minor", "currency", "skills", "approval_status",
+                  "approval_changed_at", "approval_note", "is_accepting_jobs",
+                  "rating_average", "rating_count", "completed_visits", "cancellations_caused",
+                  "late_cancellations_caused", "no_shows_caused", "offers_received",
+                  "offers_accepted", "offers_declined", "offers_expired",
+                  "average_response_seconds", "created_at")
+        read_only_fields = fields
+
+
+class WindowOutSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(read_only=True)
+    ends_at = serializers.DateTimeField(read_only=True)
+
+
+class HelpRequestSerializer(serializers.ModelSerializer):
+    """The customer's view of their request: everything, including the exact address."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    windows = WindowOutSerializer(many=True, read_only=True)
+    pending_offers = serializers.SerializerMethodField()
+    booking = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HelpRequest
+        fields = ("id", "category", "description", "languages", "street", "postal_code",
+                  "locality", "location", "on_behalf_name", "on_behalf_phone", "windows",
+                  "status", "status_reason", "search_radius_km", "matching_round",
+                  "pending_offers", "booking", "created_at", "updated_at")
+        read_only_fields = fields
+
+    def get_pending_offers(self, help_request: HelpRequest) -> int:
+        return sum(1 for offer in help_request.offers.all() if offer.status == "pending")
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_booking(self, help_request: HelpRequest) -> str | None:
+        live = [b for b in help_request.bookings.all() if b.status not in ("cancelled", "no_show")]
+        return str(live[-1].public_id) if live else None
+
+
+class OfferRequestSerializer(serializers.ModelSerializer):
+    """What a helper sees before winning: no street, no exact point, no phone numbers."""
+
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    windows = WindowOutSerializer(many=True, read_only=True)
+    for_someone_else = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HelpRequest
+        fields = ("category", "description", "languages", "postal_code", "locality",
+                  "windows", "for_someone_else")
+        read_only_fields = fields
+
+    def get_for_someone_else(self, help_request: HelpRequest) -> bool:
+        return bool(help_request.on_behalf_name)
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    request = OfferRequestSerializer(source="help_request", read_only=True)
+    booking = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = ("id", "status", "request", "distance_m", "explanation", "expires_at",
+                  "responded_at", "decline_reason", "created_at", "booking")
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_booking(self, offer: Offer) -> str | None:
+        booking = getattr(offer, "booking", None)
+        return str(booking.public_id) if booking is not None else None
+
+
+class ManagerOfferSerializer(serializers.ModelSerializer):
+    """The manager's view: who was offered a request, and why."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    helper = serializers.UUIDField(source="helper.public_id", read_only=True)
+    helper_name = serializers.CharField(source="helper.user.display_name", read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = ("id", "helper", "helper_name", "status", "round", "rank", "distance_m",
+                  "score", "explanation", "expires_at", "responded_at", "decline_reason",
+                  "decline_note", "created_at")
+        read_only_fields = fields
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SlotProposal
+        fields = ("id", "starts_at", "ends_at", "status", "price")
+        read_only_fields = fields
+
+    @extend_schema_field(MoneySerializer)
+    def get_price(self, proposal: SlotProposal) -> dict[str, Any]:
+        price = visit_price(helper=proposal.booking.helper, starts_at=proposal.starts_at,
+                            ends_at=proposal.ends_at)
+        return {"amount_minor": price.amount_minor, "currency": price.currency}
+
+
+class BookingRequestSerializer(serializers.ModelSerializer):
+    """The request behind a booking, with the exact address: its helper has won it."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    windows = WindowOutSerializer(many=True, read_only=True)
+    customer_name = serializers.CharField(source="customer.display_name", read_only=True)
+    customer_phone = serializers.CharField(source="customer.phone", read_only=True)
+
+    class Meta:
+        model = HelpRequest
+        fields = ("id", "category", "description", "languages", "street", "postal_code",
+                  "locality", "location", "on_behalf_name", "on_behalf_phone", "customer_name",
+                  "customer_phone", "windows")
+        read_only_fields = fields
+
+
+def role_of(booking: Booking, user: User) -> str:
+    if booking.helper.user_id == user.pk:
+        return ActorRole.HELPER
+    if booking.help_request.customer_id == user.pk:
+        return ActorRole.CUSTOMER
+    return ActorRole.MANAGER
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    request = BookingRequestSerializer(source="help_request", read_only=True)
+    helper = PublicHelperSerializer(read_only=True)
+    proposals = serializers.SerializerMethodField()
+    price = serializers.SerializerMethodField()
+    my_role = serializers.SerializerMethodField()
+    next_statuses = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = ("id", "status", "my_role", "next_statuses", "request", "helper",
+                  "proposals", "starts_at", "ends_at", "price", "eta_at", "checked_in_at",
+                  "checked_out_at", "work_summary", "leave_behind_note", "signed_off_at",
+                  "signed_off_automatically", "dispute_reason", "caused_by", "cause",
+                  "is_late_cancellation", "closed_at", "created_at", "updated_at")
+        read_only_fields = fields
+
+    def _user(self) -> User:
+        return self.context["request"].user
+
+    @extend_schema_field(ProposalSerializer(many=True))
+    def get_proposals(self, booking: Booking) -> list[dict[str, Any]]:
+        proposals = getattr(booking, "current_proposals", None)
+        if proposals is None:
+            proposals = list(booking.proposals.exclude(status="superseded"))
+        return ProposalSerializer(proposals, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(MoneySerializer(allow_null=True))
+    def get_price(self, booking: Booking) -> dict[str, Any] | None:
+        if booking.price_minor is None:
+            return None
+        return {"amount_minor": booking.price_minor, "currency": booking.currency}
+
+    @extend_schema_field(serializers.ChoiceField(choices=ActorRole.choices))
+    def get_my_role(self, booking: Booking) -> str:
+        return role_of(booking, self._user())
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_next_statuses(self, booking: Booking) -> list[str]:
+        """Where the asking party may move the booking next (drives the app's buttons)."""
+        role = role_of(booking, self._user())
+        return sorted(
+            to for (origin, to), roles in BOOKING_TRANSITIONS.items()
+            if origin == booking.status and role in roles
+        )
+
+
+class BookingEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BookingEvent
+        fields = ("from_status", "to_status", "actor", "actor_role", "reason", "data",
+                  "created_at")
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event: BookingEvent) -> str | None:
+        return event.actor.display_name if event.actor is not None else None
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.display_name", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ("author", "author_role", "rating", "text", "published_at", "created_at")
+        read_only_fields = fields

@@ -1,0 +1,159 @@
+"""Registration, log-in tokens and one's own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.exceptions import ValidationFailed
+from backend.models import Language, User
+from backend.places import Place, resolve_place
+from backend.services import user_register, user_update_profile
+from mobile_api.schema import errors
+from mobile_api.serializers import GeoJSONPointField, LanguagesField, UserSerializer
+
+ADDRESS_CODES = ["invalid_postal_code", "unknown_postal_code", "postal_code_locality_mismatch",
+                 "outside_switzerland", "address_required", "invalid_geojson"]
+
+TokenOut = inline_serializer(
+    "TokenOut", {"token": serializers.CharField(), "user": UserSerializer()}
+)
+
+
+def _home_from(data: dict[str, Any]) -> Place | None:
+    keys = ("home_street", "home_postal_code", "home_locality", "home_location")
+    if not any(data.get(key) for key in keys):
+        return None
+    return resolve_place(
+        street=data.get("home_street", ""),
+        postal_code=data.get("home_postal_code", ""),
+        locality=data.get("home_locality", ""),
+        point=data.get("home_location"),
+        field_prefix="home_",
+    )
+
+
+class HomeFields(serializers.Serializer):
+    home_street = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    home_postal_code = serializers.CharField(max_length=4, required=False, allow_blank=True)
+    home_locality = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    home_location = GeoJSONPointField(required=False, allow_null=True)
+
+
+class RegisterApi(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth"
+
+    class RegisterInput(HomeFields):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, write_only=True)
+        display_name = serializers.CharField(max_length=80)
+        phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        languages = LanguagesField(min_length=1, required=False, default=["de"])
+        preferred_language = serializers.ChoiceField(choices=Language.choices, required=False,
+                                                     default="de")
+
+    @extend_schema(
+        operation_id="auth_register", request=RegisterInput, responses={
+            201: TokenOut,
+            **errors(authenticated=False,
+                     s400=["validation_invalid", "validation_required", "weak_password",
+                           "invalid_language", *ADDRESS_CODES],
+                     s409=["email_taken"]),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = user_register(
+            email=values["email"], password=values["password"],
+            display_name=values["display_name"], phone=values.get("phone", ""),
+            languages=values["languages"], preferred_language=values["preferred_language"],
+            home=_home_from(values),
+        )
+        token = Token.objects.create(user=user)
+        return Response({"token": token.key, "user": UserSerializer(user).data},
+                        status=status.HTTP_201_CREATED)
+
+
+class TokenApi(APIView):
+    """Exchange email and password for an API token (the same answer for any wrong pair)."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth"
+
+    class TokenInput(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, write_only=True)
+
+    @extend_schema(
+        operation_id="auth_token", request=TokenInput,
+        responses={200: TokenOut, **errors(authenticated=False, s400=[
+            "validation_required", "validation_invalid", "invalid_credentials"])},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=data.validated_data["email"].lower(),
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            raise ValidationFailed("Email or password is wrong.", code="invalid_credentials")
+        assert isinstance(user, User)  # noqa: S101 - our only user model
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "user": UserSerializer(user).data})
+
+
+class LogoutApi(APIView):
+    @extend_schema(operation_id="auth_logout", request=None,
+                   responses={204: None, **errors()})
+    def post(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    class MeInput(HomeFields):
+        display_name = serializers.CharField(max_length=80, required=False)
+        phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        languages = LanguagesField(min_length=1, required=False)
+        preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
+
+    @extend_schema(operation_id="me_retrieve", responses={200: UserSerializer, **errors()})
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        operation_id="me_update", request=MeInput,
+        responses={200: UserSerializer, **errors(s400=[
+            "validation_invalid", "invalid_language", *ADDRESS_CODES])},
+    )
+    def patch(self, request: Request) -> Response:
+        data = self.MeInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated
+        user = user_update_profile(
+            user=request.user,
+            display_name=values.get("display_name"),
+            phone=values.get("phone"),
+            languages=values.get("languages"),
+            preferred_language=values.get("preferred_language"),
+            home=_home_from(values),
+        )
+        return Response(UserSerializer(user).data)

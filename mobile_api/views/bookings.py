@@ -1,0 +1,342 @@
+"""Bookings (visits): one endpoint per step of the visit, for the customer, helper and manager."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+from uuid import UUID
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bookings.models import Booking, BookingEvent, BookingStatus, Party
+from bookings.selectors import (
+    booking_events,
+    booking_for,
+    bookings_visible_to,
+    proposal_of,
+    reviews_visible_to,
+)
+from bookings.services import (
+    DisputeOutcome,
+    SlotInput,
+    booking_cancel,
+    booking_check_in,
+    booking_check_out,
+    booking_confirm,
+    booking_dispute,
+    booking_propose,
+    booking_report_no_show,
+    booking_request_new_times,
+    booking_resolve_dispute,
+    booking_sign_off,
+    booking_start_journey,
+    review_submit,
+)
+from mobile_api.schema import errors
+from mobile_api.serializers import (
+    BookingEventSerializer,
+    BookingSerializer,
+    ReviewSerializer,
+    WindowSerializer,
+)
+from mobile_api.views.helpers import _user
+
+TRANSITION_409 = ["illegal_transition"]
+ROLE_403 = ["not_allowed_for_role"]
+
+
+class BookingFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
+    role = django_filters.ChoiceFilter(
+        choices=(("customer", "as customer"), ("helper", "as helper")), method="filter_role",
+        label="Only the bookings where I am the customer, or the helper.",
+    )
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = Booking
+        fields = ("status", "role", "starts_after", "starts_before")
+
+    def filter_role(self, queryset: QuerySet[Booking], name: str, value: str) -> QuerySet[Booking]:
+        user = self.request.user if self.request is not None else None
+        if value == "customer":
+            return queryset.filter(help_request__customer=user)
+        return queryset.filter(helper__user=user)
+
+
+class BookingListApi(generics.ListAPIView):
+    """The bookings where I am the customer or the helper (the manager: all)."""
+
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilter
+    queryset = Booking.objects.none()
+
+    def get_queryset(self) -> QuerySet[Booking]:
+        return bookings_visible_to(_user(self.request))
+
+    @extend_schema(operation_id="bookings_list",
+                   responses={200: BookingSerializer(many=True), **errors()})
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+def _out(request: Request, booking: Booking, code: int = status.HTTP_200_OK) -> Response:
+    fresh = booking_for(_user(request), booking.public_id)
+    return Response(BookingSerializer(fresh, context={"request": request}).data, status=code)
+
+
+class BookingDetailApi(APIView):
+    @extend_schema(operation_id="bookings_retrieve",
+                   responses={200: BookingSerializer, **errors(s404=["not_found"])})
+    def get(self, request: Request, booking_id: UUID) -> Response:
+        return _out(request, booking_for(_user(request), booking_id))
+
+
+class BookingActionApi(APIView):
+    """One booking step: validate the input, call its service, answer with the booking."""
+
+    input_serializer: ClassVar[type[serializers.Serializer] | None] = None
+    service: ClassVar[Callable[..., Booking]]
+
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = _user(request)
+        booking = booking_for(user, booking_id)
+        values: dict[str, Any] = {}
+        if self.input_serializer is not None:
+            data = self.input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+        booking = type(self).perform(booking=booking, actor=user, **values)
+        return _out(request, booking)
+
+    @classmethod
+    def perform(cls, **kwargs: Any) -> Booking:
+        return cls.service(**kwargs)
+
+
+def booking_action_schema(name: str, *, s400: list[str] | None = None,
+                          s409: list[str] | None = None) -> Callable:
+    """Give each booking step its own documented POST (a fresh function per view class)."""
+
+    def decorate(view: type[BookingActionApi]) -> type[BookingActionApi]:
+        def post(self: BookingActionApi, request: Request, booking_id: UUID) -> Response:
+            return BookingActionApi.post(self, request, booking_id)
+
+        post.__doc__ = view.__doc__
+        view.post = extend_schema(  # type: ignore[method-assign]
+            operation_id=f"bookings_{name}",
+            request=view.input_serializer,
+            responses={200: BookingSerializer, **errors(
+                s400=["validation_invalid", "validation_required", *(s400 or [])],
+                s403=ROLE_403, s404=["not_found"], s409=[*TRANSITION_409, *(s409 or [])])},
+        )(post)
+        return view
+
+    return decorate
+
+
+class SlotSerializer(WindowSerializer):
+    pass
+
+
+@booking_action_schema("propose", s400=["slots_required", "too_many_slots", "slot_inverted",
+                                        "slot_in_past", "slot_length", "slot_outside_windows",
+                                        "duplicate_slots", "reason_required"],
+                       s409=["helper_double_booked"])
+class BookingProposeApi(BookingActionApi):
+    """Helper: propose visit times inside the customer's windows (again to reschedule)."""
+
+    class BookingProposeInput(serializers.Serializer):
+        slots = SlotSerializer(many=True, min_length=1, max_length=5)
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                       default="")
+
+    input_serializer = BookingProposeInput
+
+    @classmethod
+    def perform(cls, **kwargs: Any) -> Booking:
+        slots = [SlotInput(item["starts_at"], item["ends_at"]) for item in kwargs.pop("slots")]
+        return booking_propose(slots=slots, **kwargs)
+
+
+@booking_action_schema("confirm", s400=["invalid_proposal", "slot_in_past"],
+                       s409=["helper_double_booked"])
+class BookingConfirmApi(BookingActionApi):
+    """Customer: confirm one of the proposed times. The helper's time is then held."""
+
+    class BookingConfirmInput(serializers.Serializer):
+        proposal = serializers.UUIDField()
+
+    input_serializer = BookingConfirmInput
+
+    @classmethod
+    def perform(cls, **kwargs: Any) -> Booking:
+        booking = kwargs["booking"]
+        proposal = proposal_of(booking, kwargs.pop("proposal"))
+        return booking_confirm(proposal=proposal, **kwargs)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+@booking_action_schema("request_new_times", s400=["reason_required"])
+class BookingRequestNewTimesApi(BookingActionApi):
+    """Customer: none of the proposed times suits, or a confirmed visit must move."""
+
+    input_serializer = ReasonSerializer
+    service = staticmethod(booking_request_new_times)
+
+
+class CausedBy(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=Party.choices, required=False, allow_null=True, default=None,
+            help_text="Managers only: who caused it (customer, helper or nobody).", **kwargs,
+        )
+
+
+@booking_action_schema("cancel", s400=["reason_required", "caused_by_required"])
+class BookingCancelApi(BookingActionApi):
+    """Customer, helper or manager: cancel, with the cause recorded.
+
+    Late cancellations (less than the configured hours before the start) count only against
+    the party who cancels. When the helper cancels, the request is offered to others again.
+    """
+
+    class BookingCancelInput(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+        caused_by = CausedBy()
+
+    input_serializer = BookingCancelInput
+    service = staticmethod(booking_cancel)
+
+
+@booking_action_schema("no_show", s400=["caused_by_required"], s409=["too_early"])
+class BookingNoShowApi(BookingActionApi):
+    """Report that the other party did not turn up (after the start time plus a grace period)."""
+
+    class BookingNoShowInput(serializers.Serializer):
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                     default="")
+        caused_by = CausedBy()
+
+    input_serializer = BookingNoShowInput
+    service = staticmethod(booking_report_no_show)
+
+
+@booking_action_schema("on_my_way", s400=["invalid_eta"], s409=["too_early"])
+class BookingOnMyWayApi(BookingActionApi):
+    """Helper: on the way, arriving in `eta_minutes`."""
+
+    class BookingOnMyWayInput(serializers.Serializer):
+        eta_minutes = serializers.IntegerField()
+
+    input_serializer = BookingOnMyWayInput
+    service = staticmethod(booking_start_journey)
+
+
+@booking_action_schema("check_in", s409=["too_early"])
+class BookingCheckInApi(BookingActionApi):
+    """Helper: arrived, the work starts."""
+
+    service = staticmethod(booking_check_in)
+
+
+@booking_action_schema("check_out", s400=["summary_too_short", "max_length"])
+class BookingCheckOutApi(BookingActionApi):
+    """Helper: done. What was done, and a note on how to do it yourself next time."""
+
+    class BookingCheckOutInput(serializers.Serializer):
+        work_summary = serializers.CharField(max_length=2000)
+        leave_behind_note = serializers.CharField(max_length=4000, required=False,
+                                                  allow_blank=True, default="")
+
+    input_serializer = BookingCheckOutInput
+    service = staticmethod(booking_check_out)
+
+
+@booking_action_schema("sign_off")
+class BookingSignOffApi(BookingActionApi):
+    """Customer: the visit happened as agreed."""
+
+    service = staticmethod(booking_sign_off)
+
+
+@booking_action_schema("dispute", s400=["reason_required"])
+class BookingDisputeApi(BookingActionApi):
+    """Customer: something went wrong; the community manager will resolve it."""
+
+    input_serializer = ReasonSerializer
+    service = staticmethod(booking_dispute)
+
+
+@booking_action_schema("resolve_dispute",
+                       s400=["invalid_choice", "reason_required", "caused_by_required"])
+class BookingResolveDisputeApi(BookingActionApi):
+    """Manager: the visit stands (signed off) or is void (cancelled, with who caused it)."""
+
+    class BookingResolveDisputeInput(serializers.Serializer):
+        outcome = serializers.ChoiceField(choices=DisputeOutcome.CHOICES)
+        note = serializers.CharField(max_length=500)
+        caused_by = CausedBy()
+
+    input_serializer = BookingResolveDisputeInput
+    service = staticmethod(booking_resolve_dispute)
+
+
+class BookingEventListApi(generics.ListAPIView):
+    """The booking's audit trail: every status move, who made it and why."""
+
+    serializer_class = BookingEventSerializer
+    queryset = BookingEvent.objects.none()
+
+    def get_queryset(self) -> QuerySet[BookingEvent]:
+        return booking_events(booking_for(_user(self.request), self.kwargs["booking_id"]))
+
+    @extend_schema(operation_id="bookings_events_list",
+                   responses={200: BookingEventSerializer(many=True),
+                              **errors(s404=["not_found"])})
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class BookingReviewsApi(APIView):
+    """Reviews are double-blind: the other side's review shows once both have reviewed or the
+    review window has closed."""
+
+    class BookingReviewsInput(serializers.Serializer):
+        rating = serializers.IntegerField()
+        text = serializers.CharField(max_length=1000, required=False, allow_blank=True,
+                                     default="")
+
+    @extend_schema(operation_id="bookings_reviews_list",
+                   responses={200: ReviewSerializer(many=True), **errors(s404=["not_found"])})
+    def get(self, request: Request, booking_id: UUID) -> Response:
+        user = _user(request)
+        booking = booking_for(user, booking_id)
+        return Response(ReviewSerializer(reviews_visible_to(user, booking), many=True).data)
+
+    @extend_schema(
+        operation_id="bookings_reviews_create", request=BookingReviewsInput,
+        responses={201: ReviewSerializer, **errors(
+            s400=["validation_invalid", "validation_required", "invalid_rating", "max_length"],
+            s403=ROLE_403, s404=["not_found"],
+            s409=["not_reviewable", "review_window_closed", "already_reviewed"])},
+    )
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = _user(request)
+        booking = booking_for(user, booking_id)
+        data = self.BookingReviewsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = review_submit(booking=booking, actor=user, **data.validated_data)
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+

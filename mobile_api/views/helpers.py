@@ -1,0 +1,187 @@
+"""The catalogue, and a helper's own profile and availability."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.models import User
+from bookings.models import ServiceCategory
+from helpers.models import AvailabilityException, ExceptionKind, Weekday
+from helpers.selectors import availability_exceptions_of, helper_profile_of
+from helpers.services import (
+    WeeklyInterval,
+    availability_exception_add,
+    availability_exception_remove,
+    helper_apply,
+    helper_profile_update,
+    helper_set_weekly_availability,
+)
+from mobile_api.schema import errors
+from mobile_api.serializers import CategoryField, CategorySerializer, HelperProfileSerializer
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated
+    return request.user
+
+
+class CategoryListApi(generics.ListAPIView):
+    """What Quartier's helpers help with. Public: no log-in needed."""
+
+    permission_classes = (AllowAny,)
+    serializer_class = CategorySerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[ServiceCategory]:
+        return ServiceCategory.objects.filter(is_active=True)
+
+    @extend_schema(operation_id="categories_list", responses={200: CategorySerializer(many=True),
+                                                                **errors(authenticated=False)})
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class HelperProfileApi(APIView):
+    """Become a helper (POST), see (GET) and change (PATCH) one's own helper profile."""
+
+    class ApplySerializer(serializers.Serializer):
+        skills = serializers.ListField(child=CategoryField(), min_length=1, max_length=20)
+        service_radius_km = serializers.IntegerField(min_value=1, max_value=50, default=10)
+        hourly_rate_minor = serializers.IntegerField(min_value=1000, max_value=50000,
+                                                     default=4000)
+        bio = serializers.CharField(max_length=1000, required=False, allow_blank=True,
+                                    default="")
+
+    class UpdateSerializer(serializers.Serializer):
+        skills = serializers.ListField(child=CategoryField(), min_length=1, max_length=20,
+                                       required=False)
+        service_radius_km = serializers.IntegerField(min_value=1, max_value=50, required=False)
+        hourly_rate_minor = serializers.IntegerField(min_value=1000, max_value=50000,
+                                                     required=False)
+        bio = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+        is_accepting_jobs = serializers.BooleanField(required=False)
+
+    @extend_schema(operation_id="helper_profile_retrieve",
+                   responses={200: HelperProfileSerializer, **errors(s404=["not_a_helper"])})
+    def get(self, request: Request) -> Response:
+        return Response(HelperProfileSerializer(helper_profile_of(_user(request))).data)
+
+    @extend_schema(
+        operation_id="helper_profile_apply", request=ApplySerializer,
+        responses={201: HelperProfileSerializer, **errors(
+            s400=["validation_invalid", "validation_required", "unknown_category",
+                  "home_address_required", "invalid_radius", "skills_required"],
+            s409=["helper_profile_exists"])},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.ApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        helper = helper_apply(user=_user(request), **data.validated_data)
+        return Response(HelperProfileSerializer(helper).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="helper_profile_update", request=UpdateSerializer,
+        responses={200: HelperProfileSerializer, **errors(
+            s400=["validation_invalid", "unknown_category", "invalid_radius", "skills_required"],
+            s404=["not_a_helper"])},
+    )
+    def patch(self, request: Request) -> Response:
+        helper = helper_profile_of(_user(request))
+        data = self.UpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        helper = helper_profile_update(helper=helper, **data.validated_data)
+        return Response(HelperProfileSerializer(helper).data)
+
+
+class WeeklyIntervalSerializer(serializers.Serializer):
+    weekday = serializers.ChoiceField(choices=Weekday.choices,
+                                      help_text="0 = Monday … 6 = Sunday")
+    start_time = serializers.TimeField(help_text="Swiss local time")
+    end_time = serializers.TimeField(help_text="Swiss local time")
+
+
+class WeeklyAvailabilityApi(APIView):
+    """The helper's recurring weekly hours (Swiss local time). PUT replaces them all."""
+
+    class WeeklyAvailabilityInput(serializers.Serializer):
+        intervals = WeeklyIntervalSerializer(many=True, max_length=28)
+
+    @extend_schema(operation_id="helper_weekly_retrieve",
+                   responses={200: WeeklyIntervalSerializer(many=True),
+                              **errors(s404=["not_a_helper"])})
+    def get(self, request: Request) -> Response:
+        helper = helper_profile_of(_user(request))
+        rows = helper.weekly_availability.all()
+        return Response(WeeklyIntervalSerializer(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="helper_weekly_replace", request=WeeklyAvailabilityInput,
+        responses={200: WeeklyIntervalSerializer(many=True), **errors(
+            s400=["validation_invalid", "invalid_availability"], s404=["not_a_helper"])},
+    )
+    def put(self, request: Request) -> Response:
+        helper = helper_profile_of(_user(request))
+        data = self.WeeklyAvailabilityInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = helper_set_weekly_availability(
+            helper=helper,
+            intervals=[WeeklyInterval(**item) for item in data.validated_data["intervals"]],
+        )
+        return Response(WeeklyIntervalSerializer(rows, many=True).data)
+
+
+class ExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AvailabilityException
+        fields = ("id", "kind", "starts_at", "ends_at", "note", "created_at")
+        read_only_fields = ("id", "created_at")
+
+
+class AvailabilityExceptionListApi(APIView):
+    """One-off changes to the weekly hours: holidays (unavailable) or extra time (available)."""
+
+    class AvailabilityExceptionListInput(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=ExceptionKind.choices)
+        starts_at = serializers.DateTimeField()
+        ends_at = serializers.DateTimeField()
+        note = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                     default="")
+
+    @extend_schema(operation_id="helper_exceptions_list",
+                   responses={200: ExceptionSerializer(many=True),
+                              **errors(s404=["not_a_helper"])})
+    def get(self, request: Request) -> Response:
+        helper = helper_profile_of(_user(request))
+        return Response(ExceptionSerializer(availability_exceptions_of(helper), many=True).data)
+
+    @extend_schema(
+        operation_id="helper_exceptions_create", request=AvailabilityExceptionListInput,
+        responses={201: ExceptionSerializer, **errors(
+            s400=["validation_invalid", "invalid_availability", "in_the_past"],
+            s404=["not_a_helper"])},
+    )
+    def post(self, request: Request) -> Response:
+        helper = helper_profile_of(_user(request))
+        data = self.AvailabilityExceptionListInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        exception = availability_exception_add(helper=helper, **data.validated_data)
+        return Response(ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
+
+
+class AvailabilityExceptionDetailApi(APIView):
+    @extend_schema(operation_id="helper_exceptions_delete",
+                   responses={204: None, **errors(s404=["not_found", "not_a_helper"])})
+    def delete(self, request: Request, exception_id: int) -> Response:
+        helper = helper_profile_of(_user(request))
+        exception = generics.get_object_or_404(availability_exceptions_of(helper),
+                                               pk=exception_id)
+        availability_exception_remove(exception=exception)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+

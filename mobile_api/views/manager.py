@@ -1,0 +1,97 @@
+"""The community manager's API: vetting helpers. (The back office proper is the admin.)"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.exceptions import NotFound
+from helpers.models import ApprovalStatus, HelperProfile
+from helpers.selectors import helpers_for_manager
+from helpers.services import helper_approve, helper_suspend
+from mobile_api.schema import errors
+from mobile_api.serializers import HelperProfileSerializer
+from mobile_api.views.helpers import _user
+
+
+class HelperFilter(django_filters.FilterSet):
+    approval_status = django_filters.MultipleChoiceFilter(choices=ApprovalStatus.choices)
+    skill = django_filters.CharFilter(field_name="skills__slug")
+
+    class Meta:
+        model = HelperProfile
+        fields = ("approval_status", "skill")
+
+
+class ManagerHelperListApi(generics.ListAPIView):
+    """All helpers, for vetting: filter `?approval_status=applied` for the queue."""
+
+    serializer_class = HelperProfileSerializer
+    filterset_class = HelperFilter
+    queryset = HelperProfile.objects.none()
+
+    def get_queryset(self) -> QuerySet[HelperProfile]:
+        user = _user(self.request)
+        if not user.is_staff:
+            raise NotFound("Not found.")
+        return helpers_for_manager(user).distinct()
+
+    @extend_schema(operation_id="manager_helpers_list",
+                   responses={200: HelperProfileSerializer(many=True),
+                              **errors(s404=["not_found"])})
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+def _helper(request: Request, helper_id: UUID) -> HelperProfile:
+    try:
+        return helpers_for_manager(_user(request)).get(public_id=helper_id)
+    except HelperProfile.DoesNotExist as exc:
+        raise NotFound("No such helper.") from exc
+
+
+class ManagerHelperDetailApi(APIView):
+    @extend_schema(operation_id="manager_helpers_retrieve",
+                   responses={200: HelperProfileSerializer, **errors(s404=["not_found"])})
+    def get(self, request: Request, helper_id: UUID) -> Response:
+        return Response(HelperProfileSerializer(_helper(request, helper_id)).data)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ManagerHelperApproveApi(APIView):
+    @extend_schema(operation_id="manager_helpers_approve", request=NoteSerializer,
+                   responses={200: HelperProfileSerializer,
+                              **errors(s400=["max_length"], s404=["not_found"])})
+    def post(self, request: Request, helper_id: UUID) -> Response:
+        helper = _helper(request, helper_id)
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        helper = helper_approve(helper=helper, actor=_user(request),
+                                note=data.validated_data["note"])
+        return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)
+
+
+class ManagerHelperSuspendApi(APIView):
+    """Suspend a helper: no more offers, pending offers withdrawn. A note is required."""
+
+    @extend_schema(operation_id="manager_helpers_suspend", request=NoteSerializer,
+                   responses={200: HelperProfileSerializer,
+                              **errors(s400=["max_length", "reason_required"],
+                                       s404=["not_found"])})
+    def post(self, request: Request, helper_id: UUID) -> Response:
+        helper = _helper(request, helper_id)
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        helper = helper_suspend(helper=helper, actor=_user(request),
+                                note=data.validated_data["note"])
+        return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)
