@@ -1,0 +1,227 @@
+"""Factories and builders for the suite.
+
+Plain rows come from factory_boy. Anything with a status is built by walking the real
+services, so a test never starts from a state the product could not reach.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import factory
+import time_machine
+from django.utils import timezone
+
+from backend.geo import Point, point_to_geojson
+from backend.models import User
+from bookings import services
+from bookings.models import (
+    ActorRole,
+    Booking,
+    BookingStatus,
+    HelpRequest,
+    Offer,
+    OfferStatus,
+    ServiceCategory,
+)
+from helpers.models import ApprovalStatus, HelperProfile, HelperSkill, WeeklyAvailability
+
+PASSWORD = "correct-horse-battery-staple"
+ZURICH = Point(47.3769, 8.5417)  # Zürich HB
+ZURICH_PLZ, ZURICH_LOCALITY = "8001", "Zürich"
+
+
+def category(slug: str = "internet-wifi") -> ServiceCategory:
+    return ServiceCategory.objects.get(slug=slug)
+
+
+def offset(point: Point, *, north_m: float = 0.0, east_m: float = 0.0) -> Point:
+    """A point roughly north_m/east_m metres away (good enough to place test people)."""
+    import math
+
+    return Point(
+        point.latitude + north_m / 111_320.0,
+        point.longitude + east_m / (111_320.0 * math.cos(math.radians(point.latitude))),
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.ch")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    phone = "+41 79 123 45 67"
+    languages = factory.LazyFunction(lambda: ["de", "en"])
+    preferred_language = "de"
+    home_street = "Bahnhofplatz 1"
+    home_postal_code = ZURICH_PLZ
+    home_locality = ZURICH_LOCALITY
+    home_latitude = ZURICH.latitude
+    home_longitude = ZURICH.longitude
+    home_location = factory.LazyAttribute(
+        lambda user: point_to_geojson(Point(user.home_latitude, user.home_longitude))
+    )
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance: User, create: bool, results: Any = None) -> None:
+        if create:
+            instance.save()
+
+
+class ManagerFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"manager{n}@quartier.test")
+    is_staff = True
+    is_superuser = True
+
+
+def at(user: User, point: Point) -> User:
+    """Move a user's home to `point`."""
+    user.home_latitude, user.home_longitude = point.latitude, point.longitude
+    user.home_location = point_to_geojson(point)
+    user.save(update_fields=["home_latitude", "home_longitude", "home_location"])
+    return user
+
+
+def make_helper(
+    *,
+    point: Point = ZURICH,
+    skills: tuple[str, ...] = ("internet-wifi",),
+    radius_km: int = 10,
+    languages: tuple[str, ...] = ("de", "en"),
+    approval: str = ApprovalStatus.APPROVED,
+    weekly: tuple[tuple[time, time], ...] = ((time(6, 0), time(23, 0)),),
+    rating: tuple[int, int] = (0, 0),
+    **user_fields: Any,
+) -> HelperProfile:
+    """An approved helper at `point`, free every day 06:00–23:00 Swiss time by default.
+
+    `rating` is (count, sum) of published reviews.
+    """
+    user = UserFactory(languages=list(languages), **user_fields)
+    at(user, point)
+    helper = HelperProfile.objects.create(
+        user=user, service_radius_km=radius_km, approval_status=approval,
+        rating_count=rating[0], rating_sum=rating[1],
+    )
+    for slug in skills:
+        HelperSkill.objects.create(helper=helper, category=category(slug))
+    WeeklyAvailability.objects.bulk_create(
+        [
+            WeeklyAvailability(helper=helper, weekday=day, start_time=start, end_time=end)
+            for day in range(7)
+            for start, end in weekly
+        ]
+    )
+    return helper
+
+
+def next_slot_start(*, days: int = 2, hour: int = 10) -> datetime:
+    """A round future time in Swiss local time."""
+    local = timezone.localtime() + timedelta(days=days)
+    return local.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def post_request(
+    customer: User,
+    *,
+    slug: str = "internet-wifi",
+    start: datetime | None = None,
+    hours: int = 4,
+    point: Point | None = None,
+    languages: list[str] | None = None,
+    **extra: Any,
+) -> HelpRequest:
+    """A help request posted through the service (so offers go out as in production)."""
+    start = start or next_slot_start()
+    address = (
+        services.AddressInput(point=point)
+        if point is not None
+        else services.AddressInput(street="Bahnhofstrasse 1", postal_code=ZURICH_PLZ,
+                                   locality=ZURICH_LOCALITY)
+    )
+    return services.help_request_create(
+        customer=customer,
+        category=category(slug),
+        description=extra.pop("description", "The Wi-Fi drops every evening."),
+        address=address,
+        windows=[(start, start + timedelta(hours=hours))],
+        languages=languages,
+        **extra,
+    )
+
+
+def pending_offer(help_request: HelpRequest, helper: HelperProfile | None = None) -> Offer:
+    offers = Offer.objects.filter(help_request=help_request, status=OfferStatus.PENDING)
+    if helper is not None:
+        offers = offers.filter(helper=helper)
+    return offers.order_by("rank").first()  # type: ignore[return-value]
+
+
+# Each status, and the steps that reach it from a fresh booking (awaiting_proposal).
+def make_booking(
+    status: str = BookingStatus.AWAITING_PROPOSAL,
+    *,
+    customer: User | None = None,
+    helper: HelperProfile | None = None,
+    manager: User | None = None,
+    start: datetime | None = None,
+) -> Booking:
+    """A booking in `status`, reached through the services the way users reach it.
+
+    The slot starts 30 minutes from now unless `start` is given, so the helper may go on the
+    way and check in at once; states that need time to pass travel in time.
+    """
+    customer = customer or UserFactory()
+    helper = helper or make_helper()
+    start = start or (timezone.now() + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    help_request = post_request(customer, start=start, hours=3)
+    offer = pending_offer(help_request, helper)
+    assert offer is not None, "the helper was not offered the request"
+    booking = services.offer_accept(offer=offer, actor=helper.user)
+    if status == BookingStatus.AWAITING_PROPOSAL:
+        return booking
+    booking = services.booking_propose(
+        booking=booking, actor=helper.user,
+        slots=[services.SlotInput(start, start + timedelta(hours=1))],
+    )
+    if status == BookingStatus.PROPOSED:
+        return booking
+    booking = services.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    if status == BookingStatus.CONFIRMED:
+        return booking
+    if status == BookingStatus.NO_SHOW:
+        with time_machine.travel(start + timedelta(minutes=45), tick=False):
+            return services.booking_report_no_show(booking=booking, actor=customer)
+    if status == BookingStatus.CANCELLED:
+        return services.booking_cancel(booking=booking, actor=customer, reason="Not needed")
+    booking = services.booking_start_journey(booking=booking, actor=helper.user, eta_minutes=20)
+    if status == BookingStatus.ON_THE_WAY:
+        return booking
+    booking = services.booking_check_in(booking=booking, actor=helper.user)
+    if status == BookingStatus.IN_PROGRESS:
+        return booking
+    booking = services.booking_check_out(
+        booking=booking, actor=helper.user, work_summary="Replaced the router and set up Wi-Fi.",
+        leave_behind_note="Restart the router with the button at the back.",
+    )
+    if status == BookingStatus.COMPLETED:
+        return booking
+    if status == BookingStatus.DISPUTED:
+        return services.booking_dispute(
+            booking=booking, actor=customer, reason="The Wi-Fi still drops every evening."
+        )
+    booking = services.booking_sign_off(booking=booking, actor=customer)
+    if status == BookingStatus.SIGNED_OFF:
+        return booking
+    if status == BookingStatus.SETTLED:
+        return services.booking_transition(
+            booking=booking, to=BookingStatus.SETTLED, actor=None, role=ActorRole.SYSTEM,
+            reason="settled",
+        )
+    raise ValueError(f"no recipe for {status}")
