@@ -29,8 +29,14 @@ def _apply_home(user: User, place: Place) -> list[str]:
     user.home_location = place.geojson
     user.home_latitude = place.point.latitude
     user.home_longitude = place.point.longitude
-    return ["home_street", "home_postal_code", "home_locality", "home_location",
-            "home_latitude", "home_longitude"]
+    return [
+        "home_street",
+        "home_postal_code",
+        "home_locality",
+        "home_location",
+        "home_latitude",
+        "home_longitude",
+    ]
 
 
 @transaction.atomic
@@ -54,8 +60,9 @@ def user_register(
             exc.messages[0], code="weak_password", fields={"password": list(exc.messages)}
         ) from exc
     if preferred_language not in LANGUAGE_CODES:
-        raise ValidationFailed.for_field("preferred_language", "Unknown language.",
-                                         code="invalid_language")
+        raise ValidationFailed.for_field(
+            "preferred_language", "Unknown language.", code="invalid_language"
+        )
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -99,8 +106,9 @@ def user_update_profile(
         changed.append("languages")
     if preferred_language is not None:
         if preferred_language not in LANGUAGE_CODES:
-            raise ValidationFailed.for_field("preferred_language", "Unknown language.",
-                                             code="invalid_language")
+            raise ValidationFailed.for_field(
+                "preferred_language", "Unknown language.", code="invalid_language"
+            )
         user.preferred_language = preferred_language
         changed.append("preferred_language")
     if home is not None:

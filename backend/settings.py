@@ -135,11 +135,11 @@ def _database_from_url(url: str) -> dict:
         url = urlunsplit(("postgres", *parts[1:]))
         config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
         config["ENGINE"] = "django.db.backends.postgresql"
-        return config
+        return dict(config)
     if parts.scheme == "sqlite":
         config = dj_database_url.parse(url)
         config.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
-        return config
+        return dict(config)
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported.")
 
 
@@ -182,7 +182,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("QUARTIER_CHANNEL_PREFIX", "quartier")},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env_str("QUARTIER_CHANNEL_PREFIX", "quartier"),
+            },
         }
     }
 else:

@@ -32,14 +32,12 @@ class Candidate:
 
 def bayesian_rating(rating_sum: int, rating_count: int) -> float:
     """The average rating pulled towards a prior, so that one 5★ review is not a top helper."""
-    config = settings.QUARTIER
+    config: dict[str, Any] = settings.QUARTIER
     prior_mean, prior_weight = config["RATING_PRIOR_MEAN"], config["RATING_PRIOR_WEIGHT"]
     return (prior_weight * prior_mean + rating_sum) / (prior_weight + rating_count)
 
 
-def reliability(
-    *, completed: int, cancellations_caused: int, no_shows_caused: int
-) -> float:
+def reliability(*, completed: int, cancellations_caused: int, no_shows_caused: int) -> float:
     """Share of commitments kept, with one kept visit as a prior so newcomers start at 1.0.
 
     Only cancellations and no-shows the helper caused count; a no-show weighs double.
@@ -50,7 +48,7 @@ def reliability(
 
 
 def score(*, distance_m: float, search_radius_m: float, rating: float, reliable: float) -> float:
-    config = settings.QUARTIER
+    config: dict[str, Any] = settings.QUARTIER
     closeness = max(0.0, 1.0 - distance_m / search_radius_m) if search_radius_m else 0.0
     return (
         config["SCORE_WEIGHT_DISTANCE"] * closeness
@@ -110,6 +108,8 @@ def find_candidates(
     in_reach: list[tuple[float, tuple[Any, ...], list[str]]] = []
     for row in rows:
         _, lat, lon, languages, service_radius_km = row[:5]
+        if lat is None or lon is None:  # the bounding-box filter already excludes these
+            continue
         shared = sorted(request_languages.intersection(languages or ()))
         if not shared:
             continue
@@ -145,7 +145,9 @@ def find_candidates(
             completed=completed, cancellations_caused=cancelled, no_shows_caused=no_shows
         )
         value = score(
-            distance_m=distance_m, search_radius_m=search_radius_m, rating=rating,
+            distance_m=distance_m,
+            search_radius_m=search_radius_m,
+            rating=rating,
             reliable=reliable,
         )
         average = round(rating_sum / rating_count, 2) if rating_count else None
@@ -179,4 +181,3 @@ def find_candidates(
         )
     candidates.sort(key=lambda c: (-c.score, c.distance_m, c.helper_id))
     return candidates[:limit]
-

@@ -254,9 +254,7 @@ class Party(models.TextChoices):
 
 class Booking(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    help_request = models.ForeignKey(
-        HelpRequest, on_delete=models.PROTECT, related_name="bookings"
-    )
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT, related_name="bookings")
     offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="booking")
     helper = models.ForeignKey(
         "helpers.HelperProfile", on_delete=models.PROTECT, related_name="bookings"
@@ -395,9 +393,7 @@ class Review(models.Model):
     class Meta:
         ordering = ("created_at", "id")
         constraints = (
-            models.UniqueConstraint(
-                fields=("booking", "author_role"), name="review_once_per_side"
-            ),
+            models.UniqueConstraint(fields=("booking", "author_role"), name="review_once_per_side"),
             models.CheckConstraint(
                 condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
             ),

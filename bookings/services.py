@@ -86,9 +86,7 @@ HELP_REQUEST_MOVES: dict[str, frozenset[str]] = {
     HelpRequestStatus.UNMATCHED: frozenset(
         {HelpRequestStatus.OPEN, HelpRequestStatus.WITHDRAWN, HelpRequestStatus.EXPIRED}
     ),
-    HelpRequestStatus.ASSIGNED: frozenset(
-        {HelpRequestStatus.OPEN, HelpRequestStatus.CLOSED}
-    ),
+    HelpRequestStatus.ASSIGNED: frozenset({HelpRequestStatus.OPEN, HelpRequestStatus.CLOSED}),
 }
 
 
@@ -114,8 +112,9 @@ def _help_request_move(
         values["assigned_helper"] = None if to == HelpRequestStatus.OPEN else F("assigned_helper")
     moved = HelpRequest.objects.filter(pk=help_request.pk, status=expected).update(**values)
     if moved:
-        help_request.refresh_from_db(fields=["status", "status_reason", "assigned_helper",
-                                             "updated_at"])
+        help_request.refresh_from_db(
+            fields=["status", "status_reason", "assigned_helper", "updated_at"]
+        )
     return bool(moved)
 
 
@@ -149,12 +148,14 @@ def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Windo
         length = ends_at - starts_at
         if length < timedelta(minutes=MIN_WINDOW_MINUTES):
             raise ValidationFailed.for_field(
-                field, f"A window is at least {MIN_WINDOW_MINUTES} minutes long.",
+                field,
+                f"A window is at least {MIN_WINDOW_MINUTES} minutes long.",
                 code="window_too_short",
             )
         if length > timedelta(hours=MAX_WINDOW_HOURS):
             raise ValidationFailed.for_field(
-                field, f"A window is at most {MAX_WINDOW_HOURS} hours long.",
+                field,
+                f"A window is at most {MAX_WINDOW_HOURS} hours long.",
                 code="window_too_long",
             )
     ordered = sorted(windows)
@@ -199,7 +200,8 @@ def _validate_description(description: str) -> str:
     description = description.strip()
     if len(description) < 10:
         raise ValidationFailed.for_field(
-            "description", "Describe the problem in a few words (at least 10 characters).",
+            "description",
+            "Describe the problem in a few words (at least 10 characters).",
             code="description_too_short",
         )
     return description
@@ -214,7 +216,9 @@ class AddressInput:
 
     def resolve(self) -> Place:
         return resolve_place(
-            street=self.street, postal_code=self.postal_code, locality=self.locality,
+            street=self.street,
+            postal_code=self.postal_code,
+            locality=self.locality,
             point=self.point,
         )
 
@@ -346,8 +350,10 @@ def help_request_update(
         )
         if help_request.status == HelpRequestStatus.UNMATCHED:
             _help_request_move(
-                help_request=help_request, expected=HelpRequestStatus.UNMATCHED,
-                to=HelpRequestStatus.OPEN, reason="request changed",
+                help_request=help_request,
+                expected=HelpRequestStatus.UNMATCHED,
+                to=HelpRequestStatus.OPEN,
+                reason="request changed",
             )
         offers_dispatch(help_request=help_request)
     return help_request
@@ -360,8 +366,10 @@ def help_request_withdraw(*, help_request: HelpRequest, reason: str = "") -> Hel
     if help_request.status not in (HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED):
         raise RequestNotEditable("A helper has already accepted; cancel the booking instead.")
     _help_request_move(
-        help_request=help_request, expected=help_request.status,
-        to=HelpRequestStatus.WITHDRAWN, reason=reason or "withdrawn by the customer",
+        help_request=help_request,
+        expected=help_request.status,
+        to=HelpRequestStatus.WITHDRAWN,
+        reason=reason or "withdrawn by the customer",
     )
     _offers_withdraw(
         Offer.objects.filter(help_request=help_request, status=OfferStatus.PENDING),
@@ -371,6 +379,7 @@ def help_request_withdraw(*, help_request: HelpRequest, reason: str = "") -> Hel
 
 
 # --- Offers ------------------------------------------------------------------------------------
+
 
 def _offers_withdraw(offers: Any, *, reason: str) -> int:
     return int(
@@ -406,16 +415,18 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     even at the largest radius and no offer is pending, the request becomes unmatched: that is
     how the customer is told. Idempotent: with K pending offers it does nothing.
     """
-    help_request = HelpRequest.objects.select_for_update().select_related("category").get(
-        pk=help_request.pk
+    help_request = (
+        HelpRequest.objects.select_for_update().select_related("category").get(pk=help_request.pk)
     )
     if help_request.status != HelpRequestStatus.OPEN:
         return []
     now = timezone.now()
     if not _windows_left(help_request, now):
         _help_request_move(
-            help_request=help_request, expected=HelpRequestStatus.OPEN,
-            to=HelpRequestStatus.EXPIRED, reason="every time window has passed",
+            help_request=help_request,
+            expected=HelpRequestStatus.OPEN,
+            to=HelpRequestStatus.EXPIRED,
+            reason="every time window has passed",
         )
         _offers_withdraw(
             Offer.objects.filter(help_request=help_request, status=OfferStatus.PENDING),
@@ -432,14 +443,20 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     radius = help_request.search_radius_km
     max_radius = _config("MATCH_MAX_RADIUS_KM")
     candidates = find_candidates(
-        help_request=help_request, radius_km=radius, exclude_helper_ids=already_offered,
-        limit=wanted, now=now,
+        help_request=help_request,
+        radius_km=radius,
+        exclude_helper_ids=already_offered,
+        limit=wanted,
+        now=now,
     )
     while not candidates and radius < max_radius:
         radius = min(radius + _config("MATCH_RADIUS_STEP_KM"), max_radius)
         candidates = find_candidates(
-            help_request=help_request, radius_km=radius, exclude_helper_ids=already_offered,
-            limit=wanted, now=now,
+            help_request=help_request,
+            radius_km=radius,
+            exclude_helper_ids=already_offered,
+            limit=wanted,
+            now=now,
         )
     round_number = help_request.matching_round + 1 if candidates else help_request.matching_round
     HelpRequest.objects.filter(pk=help_request.pk).update(
@@ -449,7 +466,8 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     if not candidates:
         if not pending.exists():
             _help_request_move(
-                help_request=help_request, expected=HelpRequestStatus.OPEN,
+                help_request=help_request,
+                expected=HelpRequestStatus.OPEN,
                 to=HelpRequestStatus.UNMATCHED,
                 reason=f"No helper is available within {radius:g} km in your time windows.",
             )
@@ -495,9 +513,7 @@ def offers_expire_due(*, help_request: HelpRequest) -> int:
     )
     helper_ids = list(due.values_list("helper_id", flat=True))
     expired = due.update(status=OfferStatus.EXPIRED)
-    HelperProfile.objects.filter(pk__in=helper_ids).update(
-        offers_expired=F("offers_expired") + 1
-    )
+    HelperProfile.objects.filter(pk__in=helper_ids).update(offers_expired=F("offers_expired") + 1)
     offers_dispatch(help_request=help_request)
     return int(expired)
 
@@ -527,13 +543,17 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
     now = timezone.now()
     if offer.status != OfferStatus.PENDING or offer.expires_at <= now:
         raise OfferNotPending(
-            "This offer has expired." if offer.status == OfferStatus.PENDING
+            "This offer has expired."
+            if offer.status == OfferStatus.PENDING
             else f"This offer is {offer.status}."
         )
     help_request = offer.help_request
     won = _help_request_move(
-        help_request=help_request, expected=HelpRequestStatus.OPEN,
-        to=HelpRequestStatus.ASSIGNED, reason="a helper accepted", assigned_helper=offer.helper,
+        help_request=help_request,
+        expected=HelpRequestStatus.OPEN,
+        to=HelpRequestStatus.ASSIGNED,
+        reason="a helper accepted",
+        assigned_helper=offer.helper,
     )
     if not won:
         raise RequestAlreadyTaken("Another helper was quicker: this job is taken.")
@@ -546,20 +566,24 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
     )
     _record_response(offer, now=now, counter="offers_accepted")
     booking = Booking.objects.create(
-        help_request=help_request, offer=offer, helper=offer.helper,
+        help_request=help_request,
+        offer=offer,
+        helper=offer.helper,
         currency=offer.helper.currency,
     )
     BookingEvent.objects.create(
-        booking=booking, from_status="", to_status=booking.status, actor=actor,
-        actor_role=ActorRole.HELPER, reason="offer accepted",
+        booking=booking,
+        from_status="",
+        to_status=booking.status,
+        actor=actor,
+        actor_role=ActorRole.HELPER,
+        reason="offer accepted",
     )
     return booking
 
 
 @transaction.atomic
-def offer_decline(
-    *, offer: Offer, actor: User, reason: str = "", note: str = ""
-) -> Offer:
+def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = "") -> Offer:
     """The helper says no; the request goes to the next helper."""
     offer = _locked_offer_for(offer, actor)
     if offer.status != OfferStatus.PENDING:
@@ -568,7 +592,9 @@ def offer_decline(
         raise ValidationFailed.for_field("reason", "Unknown reason.", code="invalid_choice")
     now = timezone.now()
     Offer.objects.filter(pk=offer.pk).update(
-        status=OfferStatus.DECLINED, responded_at=now, decline_reason=reason,
+        status=OfferStatus.DECLINED,
+        responded_at=now,
+        decline_reason=reason,
         decline_note=note.strip()[:300],
     )
     _record_response(offer, now=now, counter="offers_declined")
@@ -578,6 +604,7 @@ def offer_decline(
 
 
 # --- Bookings: the one transition function ---------------------------------------------------
+
 
 def _lock_booking(booking: Booking) -> Booking:
     return (
@@ -629,8 +656,13 @@ def booking_transition(
             ) from exc
         raise
     BookingEvent.objects.create(
-        booking=locked, from_status=from_status, to_status=to, actor=actor, actor_role=role,
-        reason=reason[:500], data=data or {},
+        booking=locked,
+        from_status=from_status,
+        to_status=to,
+        actor=actor,
+        actor_role=role,
+        reason=reason[:500],
+        data=data or {},
     )
     return locked
 
@@ -672,19 +704,22 @@ def _validate_slots(booking: Booking, slots: Sequence[SlotInput], now: datetime)
     for index, slot in enumerate(slots):
         field = f"slots[{index}]"
         if slot.starts_at >= slot.ends_at:
-            raise InvalidSlot.for_field(field, "The slot ends before it starts.",
-                                        code="slot_inverted")
+            raise InvalidSlot.for_field(
+                field, "The slot ends before it starts.", code="slot_inverted"
+            )
         if slot.starts_at <= now:
             raise InvalidSlot.for_field(field, "The slot is in the past.", code="slot_in_past")
         minutes = (slot.ends_at - slot.starts_at).total_seconds() / 60
         if not MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES:
             raise InvalidSlot.for_field(
-                field, f"A visit lasts {MIN_SLOT_MINUTES} minutes to {MAX_SLOT_MINUTES // 60} hours.",
+                field,
+                f"A visit lasts {MIN_SLOT_MINUTES} minutes to {MAX_SLOT_MINUTES // 60} hours.",
                 code="slot_length",
             )
         if not any(start <= slot.starts_at and slot.ends_at <= end for start, end in windows):
             raise InvalidSlot.for_field(
-                field, "The slot must lie inside one of the customer's time windows.",
+                field,
+                "The slot must lie inside one of the customer's time windows.",
                 code="slot_outside_windows",
             )
         if _helper_busy(booking, slot.starts_at, slot.ends_at):
@@ -733,12 +768,18 @@ def booking_propose(
         )
     _validate_slots(booking, slots, now)
     rescheduled = booking.status == BookingStatus.CONFIRMED
-    data = {"slots": [[s.starts_at.isoformat(), s.ends_at.isoformat()] for s in slots]}
+    data: dict[str, Any] = {
+        "slots": [[s.starts_at.isoformat(), s.ends_at.isoformat()] for s in slots]
+    }
     if rescheduled:
         data.update({"rescheduled_by": Party.HELPER, "late": _is_late(booking, now)})
     booking = booking_transition(
-        booking=booking, to=BookingStatus.PROPOSED, actor=actor, role=ActorRole.HELPER,
-        reason=reason or "times proposed", changes={"starts_at": None, "ends_at": None},
+        booking=booking,
+        to=BookingStatus.PROPOSED,
+        actor=actor,
+        role=ActorRole.HELPER,
+        reason=reason or "times proposed",
+        changes={"starts_at": None, "ends_at": None},
         data=data,
     )
     booking.proposals.filter(status__in=(ProposalStatus.PROPOSED, ProposalStatus.CHOSEN)).update(
@@ -767,10 +808,14 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
         raise InvalidSlot.for_field("proposal", "This time has passed.", code="slot_in_past")
     if _helper_busy(booking, proposal.starts_at, proposal.ends_at):
         raise HelperDoubleBooked("The helper already has a visit at that time.")
-    price = visit_price(helper=booking.helper, starts_at=proposal.starts_at,
-                        ends_at=proposal.ends_at)
+    price = visit_price(
+        helper=booking.helper, starts_at=proposal.starts_at, ends_at=proposal.ends_at
+    )
     booking = booking_transition(
-        booking=booking, to=BookingStatus.CONFIRMED, actor=actor, role=ActorRole.CUSTOMER,
+        booking=booking,
+        to=BookingStatus.CONFIRMED,
+        actor=actor,
+        role=ActorRole.CUSTOMER,
         reason="time confirmed",
         changes={
             "starts_at": proposal.starts_at,
@@ -793,15 +838,17 @@ def booking_request_new_times(*, booking: Booking, actor: User, reason: str) -> 
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.CUSTOMER)
     if not reason.strip():
-        raise ValidationFailed.for_field(
-            "reason", "Tell the helper why.", code="reason_required"
-        )
+        raise ValidationFailed.for_field("reason", "Tell the helper why.", code="reason_required")
     data: dict[str, Any] = {}
     if booking.status == BookingStatus.CONFIRMED:
         data = {"rescheduled_by": Party.CUSTOMER, "late": _is_late(booking, timezone.now())}
     booking = booking_transition(
-        booking=booking, to=BookingStatus.AWAITING_PROPOSAL, actor=actor,
-        role=ActorRole.CUSTOMER, reason=reason, changes={"starts_at": None, "ends_at": None},
+        booking=booking,
+        to=BookingStatus.AWAITING_PROPOSAL,
+        actor=actor,
+        role=ActorRole.CUSTOMER,
+        reason=reason,
+        changes={"starts_at": None, "ends_at": None},
         data=data,
     )
     booking.proposals.filter(status__in=(ProposalStatus.PROPOSED, ProposalStatus.CHOSEN)).update(
@@ -839,14 +886,18 @@ def _after_booking_ended(booking: Booking, *, caused_by: str) -> None:
     now = timezone.now()
     if caused_by != Party.CUSTOMER and _windows_left(help_request, now):
         _help_request_move(
-            help_request=help_request, expected=HelpRequestStatus.ASSIGNED,
-            to=HelpRequestStatus.OPEN, reason="the helper could not come; looking again",
+            help_request=help_request,
+            expected=HelpRequestStatus.ASSIGNED,
+            to=HelpRequestStatus.OPEN,
+            reason="the helper could not come; looking again",
         )
         _enqueue_dispatch(help_request)
     else:
         _help_request_move(
-            help_request=help_request, expected=HelpRequestStatus.ASSIGNED,
-            to=HelpRequestStatus.CLOSED, reason=f"booking {booking.status}",
+            help_request=help_request,
+            expected=HelpRequestStatus.ASSIGNED,
+            to=HelpRequestStatus.CLOSED,
+            reason=f"booking {booking.status}",
         )
 
 
@@ -854,7 +905,8 @@ def _party_for(role: str, caused_by: str | None) -> str:
     if role == ActorRole.MANAGER:
         if caused_by not in Party.values:
             raise ValidationFailed.for_field(
-                "caused_by", "Say who caused it: customer, helper or nobody.",
+                "caused_by",
+                "Say who caused it: customer, helper or nobody.",
                 code="caused_by_required",
             )
         return str(caused_by)
@@ -878,9 +930,17 @@ def booking_cancel(
     now = timezone.now()
     late = booking.status in SLOT_HOLDING_STATUSES and _is_late(booking, now)
     booking = booking_transition(
-        booking=booking, to=BookingStatus.CANCELLED, actor=actor, role=role, reason=reason,
-        changes={"closed_at": now, "caused_by": party, "cause": reason.strip()[:500],
-                 "is_late_cancellation": late},
+        booking=booking,
+        to=BookingStatus.CANCELLED,
+        actor=actor,
+        role=role,
+        reason=reason,
+        changes={
+            "closed_at": now,
+            "caused_by": party,
+            "cause": reason.strip()[:500],
+            "is_late_cancellation": late,
+        },
         data={"caused_by": party, "late": late},
     )
     _count_against(booking, party, late=late, no_show=False)
@@ -904,12 +964,19 @@ def booking_report_no_show(
         party = Party.HELPER if role == ActorRole.CUSTOMER else Party.CUSTOMER
     now = timezone.now()
     grace = timedelta(minutes=_config("NO_SHOW_GRACE_MINUTES"))
-    if role != ActorRole.MANAGER and booking.starts_at is not None and now < booking.starts_at + grace:
+    if (
+        role != ActorRole.MANAGER
+        and booking.starts_at is not None
+        and now < booking.starts_at + grace
+    ):
         raise TooEarly(
             f"A no-show can be reported {grace.seconds // 60} minutes after the start time."
         )
     booking = booking_transition(
-        booking=booking, to=BookingStatus.NO_SHOW, actor=actor, role=role,
+        booking=booking,
+        to=BookingStatus.NO_SHOW,
+        actor=actor,
+        role=role,
         reason=note or "no-show reported",
         changes={"closed_at": now, "caused_by": party, "cause": (note or "no-show")[:500]},
         data={"caused_by": party},
@@ -932,8 +999,12 @@ def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) ->
     if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=6):
         raise TooEarly("The visit starts in more than 6 hours.")
     return booking_transition(
-        booking=booking, to=BookingStatus.ON_THE_WAY, actor=actor, role=ActorRole.HELPER,
-        reason="on my way", changes={"eta_at": now + timedelta(minutes=eta_minutes)},
+        booking=booking,
+        to=BookingStatus.ON_THE_WAY,
+        actor=actor,
+        role=ActorRole.HELPER,
+        reason="on my way",
+        changes={"eta_at": now + timedelta(minutes=eta_minutes)},
         data={"eta_minutes": eta_minutes},
     )
 
@@ -947,8 +1018,12 @@ def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=1):
         raise TooEarly("Check in at most one hour before the visit.")
     return booking_transition(
-        booking=booking, to=BookingStatus.IN_PROGRESS, actor=actor, role=ActorRole.HELPER,
-        reason="checked in", changes={"checked_in_at": now},
+        booking=booking,
+        to=BookingStatus.IN_PROGRESS,
+        actor=actor,
+        role=ActorRole.HELPER,
+        reason="checked in",
+        changes={"checked_in_at": now},
     )
 
 
@@ -965,12 +1040,16 @@ def booking_check_out(
     _require_role(booking, actor, ActorRole.HELPER)
     if len(work_summary.strip()) < 10:
         raise ValidationFailed.for_field(
-            "work_summary", "Say in a sentence what you did (at least 10 characters).",
+            "work_summary",
+            "Say in a sentence what you did (at least 10 characters).",
             code="summary_too_short",
         )
     now = timezone.now()
     booking = booking_transition(
-        booking=booking, to=BookingStatus.COMPLETED, actor=actor, role=ActorRole.HELPER,
+        booking=booking,
+        to=BookingStatus.COMPLETED,
+        actor=actor,
+        role=ActorRole.HELPER,
         reason="checked out",
         changes={
             "checked_out_at": now,
@@ -980,25 +1059,32 @@ def booking_check_out(
     )
     from bookings.tasks import auto_sign_off
 
-    auto_sign_off.using(
-        run_after=now + timedelta(hours=_config("AUTO_SIGN_OFF_HOURS"))
-    ).enqueue(booking.pk)
+    auto_sign_off.using(run_after=now + timedelta(hours=_config("AUTO_SIGN_OFF_HOURS"))).enqueue(
+        booking.pk
+    )
     return booking
 
 
-def _signed_off(booking: Booking, *, actor: User | None, role: str, reason: str,
-                automatically: bool) -> Booking:
+def _signed_off(
+    booking: Booking, *, actor: User | None, role: str, reason: str, automatically: bool
+) -> Booking:
     now = timezone.now()
     booking = booking_transition(
-        booking=booking, to=BookingStatus.SIGNED_OFF, actor=actor, role=role, reason=reason,
+        booking=booking,
+        to=BookingStatus.SIGNED_OFF,
+        actor=actor,
+        role=role,
+        reason=reason,
         changes={"signed_off_at": now, "signed_off_automatically": automatically},
     )
     HelperProfile.objects.filter(pk=booking.helper_id).update(
         completed_visits=F("completed_visits") + 1
     )
     _help_request_move(
-        help_request=booking.help_request, expected=HelpRequestStatus.ASSIGNED,
-        to=HelpRequestStatus.CLOSED, reason="visit signed off",
+        help_request=booking.help_request,
+        expected=HelpRequestStatus.ASSIGNED,
+        to=HelpRequestStatus.CLOSED,
+        reason="visit signed off",
     )
     from bookings.tasks import close_review_window
 
@@ -1013,8 +1099,9 @@ def booking_sign_off(*, booking: Booking, actor: User) -> Booking:
     """The customer confirms the visit happened as agreed."""
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.CUSTOMER)
-    return _signed_off(booking, actor=actor, role=ActorRole.CUSTOMER, reason="signed off",
-                       automatically=False)
+    return _signed_off(
+        booking, actor=actor, role=ActorRole.CUSTOMER, reason="signed off", automatically=False
+    )
 
 
 @transaction.atomic
@@ -1026,8 +1113,13 @@ def booking_auto_sign_off(*, booking: Booking) -> Booking | None:
     due = booking.checked_out_at + timedelta(hours=_config("AUTO_SIGN_OFF_HOURS"))
     if timezone.now() < due:
         return None
-    return _signed_off(booking, actor=None, role=ActorRole.SYSTEM,
-                       reason="signed off automatically", automatically=True)
+    return _signed_off(
+        booking,
+        actor=None,
+        role=ActorRole.SYSTEM,
+        reason="signed off automatically",
+        automatically=True,
+    )
 
 
 @transaction.atomic
@@ -1037,12 +1129,17 @@ def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
     _require_role(booking, actor, ActorRole.CUSTOMER)
     if len(reason.strip()) < 10:
         raise ValidationFailed.for_field(
-            "reason", "Describe what went wrong (at least 10 characters).",
+            "reason",
+            "Describe what went wrong (at least 10 characters).",
             code="reason_required",
         )
     return booking_transition(
-        booking=booking, to=BookingStatus.DISPUTED, actor=actor, role=ActorRole.CUSTOMER,
-        reason=reason, changes={"dispute_reason": reason.strip()},
+        booking=booking,
+        to=BookingStatus.DISPUTED,
+        actor=actor,
+        role=ActorRole.CUSTOMER,
+        reason=reason,
+        changes={"dispute_reason": reason.strip()},
     )
 
 
@@ -1064,24 +1161,31 @@ def booking_resolve_dispute(
     if not note.strip():
         raise ValidationFailed.for_field("note", "Record the decision.", code="reason_required")
     if outcome == DisputeOutcome.VISIT_STANDS:
-        return _signed_off(booking, actor=actor, role=ActorRole.MANAGER, reason=note,
-                           automatically=False)
+        return _signed_off(
+            booking, actor=actor, role=ActorRole.MANAGER, reason=note, automatically=False
+        )
     party = _party_for(ActorRole.MANAGER, caused_by)
     booking = booking_transition(
-        booking=booking, to=BookingStatus.CANCELLED, actor=actor, role=ActorRole.MANAGER,
+        booking=booking,
+        to=BookingStatus.CANCELLED,
+        actor=actor,
+        role=ActorRole.MANAGER,
         reason=note,
         changes={"closed_at": timezone.now(), "caused_by": party, "cause": note.strip()[:500]},
         data={"caused_by": party, "outcome": outcome},
     )
     _count_against(booking, party, late=False, no_show=False)
     _help_request_move(
-        help_request=booking.help_request, expected=HelpRequestStatus.ASSIGNED,
-        to=HelpRequestStatus.CLOSED, reason="dispute resolved: visit void",
+        help_request=booking.help_request,
+        expected=HelpRequestStatus.ASSIGNED,
+        to=HelpRequestStatus.CLOSED,
+        reason="dispute resolved: visit void",
     )
     return booking
 
 
 # --- Reviews -----------------------------------------------------------------------------------
+
 
 def _publish(reviews: Any, now: datetime) -> int:
     """Show reviews to the other side and count them in the aggregates, once."""
@@ -1110,8 +1214,7 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
     booking = _lock_booking(booking)
     role = _require_role(booking, actor, ActorRole.CUSTOMER, ActorRole.HELPER)
     if booking.status not in (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED):
-        raise IllegalTransition("Reviews open once the visit is signed off.",
-                                code="not_reviewable")
+        raise IllegalTransition("Reviews open once the visit is signed off.", code="not_reviewable")
     assert booking.signed_off_at is not None  # noqa: S101 - set by every path to signed_off
     now = timezone.now()
     if now > booking.signed_off_at + timedelta(days=_config("REVIEW_WINDOW_DAYS")):
@@ -1121,14 +1224,17 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
     if len(text) > 1000:
         raise ValidationFailed.for_field("text", "At most 1000 characters.", code="too_long")
     subject_id = (
-        booking.helper.user_id if role == ActorRole.CUSTOMER
-        else booking.help_request.customer_id
+        booking.helper.user_id if role == ActorRole.CUSTOMER else booking.help_request.customer_id
     )
     try:
         with transaction.atomic():
             review = Review.objects.create(
-                booking=booking, author=actor, subject_id=subject_id, author_role=role,
-                rating=rating, text=text.strip(),
+                booking=booking,
+                author=actor,
+                subject_id=subject_id,
+                author_role=role,
+                rating=rating,
+                text=text.strip(),
             )
     except IntegrityError as exc:
         raise AlreadyReviewed("You have already reviewed this visit.") from exc
@@ -1153,6 +1259,7 @@ def reviews_close_window(*, booking: Booking) -> int:
 
 # --- Sweeps: catch up after downtime ----------------------------------------------------------
 
+
 def sweep_due_work() -> dict[str, int]:
     """Run every time-based step that is due, whatever happened to the scheduled tasks.
 
@@ -1162,7 +1269,8 @@ def sweep_due_work() -> dict[str, int]:
     now = timezone.now()
     counts = {"offers_expired": 0, "requests_expired": 0, "signed_off": 0, "reviews_published": 0}
     for help_request in HelpRequest.objects.filter(
-        status=HelpRequestStatus.OPEN, offers__status=OfferStatus.PENDING,
+        status=HelpRequestStatus.OPEN,
+        offers__status=OfferStatus.PENDING,
         offers__expires_at__lte=now,
     ).distinct():
         counts["offers_expired"] += offers_expire_due(help_request=help_request)
@@ -1171,8 +1279,10 @@ def sweep_due_work() -> dict[str, int]:
     ).exclude(windows__ends_at__gt=now):
         with transaction.atomic():
             if _help_request_move(
-                help_request=help_request, expected=help_request.status,
-                to=HelpRequestStatus.EXPIRED, reason="every time window has passed",
+                help_request=help_request,
+                expected=help_request.status,
+                to=HelpRequestStatus.EXPIRED,
+                reason="every time window has passed",
             ):
                 _offers_withdraw(
                     Offer.objects.filter(help_request=help_request, status=OfferStatus.PENDING),

@@ -62,9 +62,7 @@ def _local_days(start: datetime, end: datetime) -> list[date]:
 class AvailabilityIndex:
     """Free time of a set of helpers over a span, loaded once."""
 
-    def __init__(
-        self, helper_ids: Sequence[int], span_start: datetime, span_end: datetime
-    ) -> None:
+    def __init__(self, helper_ids: Sequence[int], span_start: datetime, span_end: datetime) -> None:
         from bookings.models import SLOT_HOLDING_STATUSES, Booking
 
         self.span_start, self.span_end = span_start, span_end
@@ -84,7 +82,9 @@ class AvailabilityIndex:
             starts_at__lt=span_end,
             ends_at__gt=span_start,
         ).values_list("helper_id", "starts_at", "ends_at"):
-            self._blocked[helper_id].append((starts_at, ends_at))
+            # Slot-holding bookings always have both ends (a database check guarantees it).
+            if starts_at is not None and ends_at is not None:
+                self._blocked[helper_id].append((starts_at, ends_at))
 
     def free_intervals(self, helper_id: int, start: datetime, end: datetime) -> list[Interval]:
         """The helper's free time inside [start, end), merged and sorted."""

@@ -50,7 +50,8 @@ def _validate_skills(skills: Sequence[ServiceCategory]) -> None:
     inactive = [category.slug for category in skills if not category.is_active]
     if inactive:
         raise ValidationFailed.for_field(
-            "skills", f"These categories are not offered: {', '.join(inactive)}.",
+            "skills",
+            f"These categories are not offered: {', '.join(inactive)}.",
             code="unknown_category",
         )
 
@@ -58,9 +59,7 @@ def _validate_skills(skills: Sequence[ServiceCategory]) -> None:
 def _set_skills(helper: HelperProfile, skills: Sequence[ServiceCategory]) -> None:
     wanted = {category.pk for category in skills}
     HelperSkill.objects.filter(helper=helper).exclude(category_id__in=wanted).delete()
-    existing = set(
-        HelperSkill.objects.filter(helper=helper).values_list("category_id", flat=True)
-    )
+    existing = set(HelperSkill.objects.filter(helper=helper).values_list("category_id", flat=True))
     HelperSkill.objects.bulk_create(
         [HelperSkill(helper=helper, category_id=pk) for pk in sorted(wanted - existing)]
     )
@@ -132,9 +131,7 @@ def helper_profile_update(
     return helper
 
 
-def _set_approval(
-    *, helper: HelperProfile, status: str, actor: User, note: str
-) -> HelperProfile:
+def _set_approval(*, helper: HelperProfile, status: str, actor: User, note: str) -> HelperProfile:
     if not actor.is_staff:
         raise PermissionDenied(
             "Only the community manager approves or suspends helpers.", code="manager_only"
@@ -143,8 +140,9 @@ def _set_approval(
     helper.approval_status = status
     helper.approval_changed_at = timezone.now()
     helper.approval_note = note[:500]
-    helper.save(update_fields=["approval_status", "approval_changed_at", "approval_note",
-                               "updated_at"])
+    helper.save(
+        update_fields=["approval_status", "approval_changed_at", "approval_note", "updated_at"]
+    )
     return helper
 
 
@@ -171,19 +169,22 @@ def helper_suspend(*, helper: HelperProfile, actor: User, note: str) -> HelperPr
 def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:
     if len(intervals) > MAX_WEEKLY_INTERVALS:
         raise InvalidAvailability.for_field(
-            "weekly", f"At most {MAX_WEEKLY_INTERVALS} weekly intervals.",
+            "weekly",
+            f"At most {MAX_WEEKLY_INTERVALS} weekly intervals.",
             code="invalid_availability",
         )
     by_day: dict[int, list[WeeklyInterval]] = {}
     for index, interval in enumerate(intervals):
         if not 0 <= interval.weekday <= 6:
             raise InvalidAvailability.for_field(
-                f"weekly[{index}].weekday", "Weekday is 0 (Monday) to 6 (Sunday).",
+                f"weekly[{index}].weekday",
+                "Weekday is 0 (Monday) to 6 (Sunday).",
                 code="invalid_availability",
             )
         if interval.start_time >= interval.end_time:
             raise InvalidAvailability.for_field(
-                f"weekly[{index}].end_time", "The end must be after the start.",
+                f"weekly[{index}].end_time",
+                "The end must be after the start.",
                 code="invalid_availability",
             )
         by_day.setdefault(interval.weekday, []).append(interval)
@@ -192,7 +193,8 @@ def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:
         for before, after in zip(day, day[1:], strict=False):
             if after.start_time < before.end_time:
                 raise InvalidAvailability.for_field(
-                    "weekly", "Intervals on the same day must not overlap.",
+                    "weekly",
+                    "Intervals on the same day must not overlap.",
                     code="invalid_availability",
                 )
 

@@ -14,7 +14,7 @@ COMMON = {
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, machine-readable error code.")
     message = serializers.CharField(help_text="What went wrong, for people.")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="The offending input fields and their problems (may be empty).",
     )

@@ -35,8 +35,12 @@ from payments.pricing import visit_price
 class GeoJSONPointField(serializers.JSONField):
     """A GeoJSON Point in WGS84: {"type": "Point", "coordinates": [longitude, latitude]}."""
 
-    def to_internal_value(self, data: Any) -> Point:
+    def to_internal_value(self, data: Any) -> Point:  # type: ignore[override]
         value = super().to_internal_value(data)
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(
+                "Expected a GeoJSON Point object.", code="invalid_geojson"
+            )
         try:
             return point_from_geojson(value)
         except ValidationFailed as exc:
@@ -63,15 +67,16 @@ extend_schema_field(
 
 class AddressInputSerializer(serializers.Serializer):
     street = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    postal_code = serializers.CharField(max_length=4, required=False, allow_blank=True,
-                                        default="")
+    postal_code = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
     locality = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     location = GeoJSONPointField(required=False, allow_null=True, default=None)
 
     def to_address(self) -> AddressInput:
         data = self.validated_data
         return AddressInput(
-            street=data["street"], postal_code=data["postal_code"], locality=data["locality"],
+            street=data["street"],
+            postal_code=data["postal_code"],
+            locality=data["locality"],
             point=data["location"],
         )
 
@@ -85,7 +90,7 @@ def address_from(data: dict[str, Any]) -> AddressInput:
     )
 
 
-class CategoryField(serializers.SlugRelatedField):
+class CategoryField(serializers.SlugRelatedField[ServiceCategory]):
     """A service category by its slug; an unknown or retired one is `unknown_category`."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -119,8 +124,15 @@ class WindowSerializer(serializers.Serializer):
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceCategory
-        fields = ("slug", "name", "name_de", "name_fr", "name_it", "description",
-                  "typical_duration_minutes")
+        fields = (
+            "slug",
+            "name",
+            "name_de",
+            "name_fr",
+            "name_it",
+            "description",
+            "typical_duration_minutes",
+        )
         read_only_fields = fields
 
 
@@ -136,9 +148,21 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ("id", "email", "display_name", "phone", "languages", "preferred_language",
-                  "home_street", "home_postal_code", "home_locality", "home_location",
-                  "is_helper", "is_manager", "date_joined")
+        fields = (
+            "id",
+            "email",
+            "display_name",
+            "phone",
+            "languages",
+            "preferred_language",
+            "home_street",
+            "home_postal_code",
+            "home_locality",
+            "home_location",
+            "is_helper",
+            "is_manager",
+            "date_joined",
+        )
         read_only_fields = fields
 
     def get_is_helper(self, user: User) -> bool:
@@ -156,8 +180,16 @@ class PublicHelperSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HelperProfile
-        fields = ("id", "display_name", "phone", "languages", "bio", "rating_average",
-                  "rating_count", "completed_visits")
+        fields = (
+            "id",
+            "display_name",
+            "phone",
+            "languages",
+            "bio",
+            "rating_average",
+            "rating_count",
+            "completed_visits",
+        )
         read_only_fields = fields
 
 
@@ -167,19 +199,40 @@ class HelperProfileSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     display_name = serializers.CharField(source="user.display_name")
     email = serializers.EmailField(source="user.email")
-    skills = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    skills = serializers.SlugRelatedField[ServiceCategory](
+        slug_field="slug", many=True, read_only=True
+    )
     rating_average = serializers.FloatField(allow_null=True)
     average_response_seconds = serializers.IntegerField(allow_null=True)
 
     class Meta:
         model = HelperProfile
-        fields = ("id", "display_name", "email", "bio", "service_radius_km",
-                  "hourly_rate_minor", "currency", "skills", "approval_status",
-                  "approval_changed_at", "approval_note", "is_accepting_jobs",
-                  "rating_average", "rating_count", "completed_visits", "cancellations_caused",
-                  "late_cancellations_caused", "no_shows_caused", "offers_received",
-                  "offers_accepted", "offers_declined", "offers_expired",
-                  "average_response_seconds", "created_at")
+        fields = (
+            "id",
+            "display_name",
+            "email",
+            "bio",
+            "service_radius_km",
+            "hourly_rate_minor",
+            "currency",
+            "skills",
+            "approval_status",
+            "approval_changed_at",
+            "approval_note",
+            "is_accepting_jobs",
+            "rating_average",
+            "rating_count",
+            "completed_visits",
+            "cancellations_caused",
+            "late_cancellations_caused",
+            "no_shows_caused",
+            "offers_received",
+            "offers_accepted",
+            "offers_declined",
+            "offers_expired",
+            "average_response_seconds",
+            "created_at",
+        )
         read_only_fields = fields
 
 
@@ -192,17 +245,34 @@ class HelpRequestSerializer(serializers.ModelSerializer):
     """The customer's view of their request: everything, including the exact address."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField[ServiceCategory](slug_field="slug", read_only=True)
     windows = WindowOutSerializer(many=True, read_only=True)
     pending_offers = serializers.SerializerMethodField()
     booking = serializers.SerializerMethodField()
 
     class Meta:
         model = HelpRequest
-        fields = ("id", "category", "description", "languages", "street", "postal_code",
-                  "locality", "location", "on_behalf_name", "on_behalf_phone", "windows",
-                  "status", "status_reason", "search_radius_km", "matching_round",
-                  "pending_offers", "booking", "created_at", "updated_at")
+        fields = (
+            "id",
+            "category",
+            "description",
+            "languages",
+            "street",
+            "postal_code",
+            "locality",
+            "location",
+            "on_behalf_name",
+            "on_behalf_phone",
+            "windows",
+            "status",
+            "status_reason",
+            "search_radius_km",
+            "matching_round",
+            "pending_offers",
+            "booking",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = fields
 
     def get_pending_offers(self, help_request: HelpRequest) -> int:
@@ -217,14 +287,21 @@ class HelpRequestSerializer(serializers.ModelSerializer):
 class OfferRequestSerializer(serializers.ModelSerializer):
     """What a helper sees before winning: no street, no exact point, no phone numbers."""
 
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField[ServiceCategory](slug_field="slug", read_only=True)
     windows = WindowOutSerializer(many=True, read_only=True)
     for_someone_else = serializers.SerializerMethodField()
 
     class Meta:
         model = HelpRequest
-        fields = ("category", "description", "languages", "postal_code", "locality",
-                  "windows", "for_someone_else")
+        fields = (
+            "category",
+            "description",
+            "languages",
+            "postal_code",
+            "locality",
+            "windows",
+            "for_someone_else",
+        )
         read_only_fields = fields
 
     def get_for_someone_else(self, help_request: HelpRequest) -> bool:
@@ -238,8 +315,18 @@ class OfferSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Offer
-        fields = ("id", "status", "request", "distance_m", "explanation", "expires_at",
-                  "responded_at", "decline_reason", "created_at", "booking")
+        fields = (
+            "id",
+            "status",
+            "request",
+            "distance_m",
+            "explanation",
+            "expires_at",
+            "responded_at",
+            "decline_reason",
+            "created_at",
+            "booking",
+        )
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.UUID)
@@ -257,9 +344,22 @@ class ManagerOfferSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Offer
-        fields = ("id", "helper", "helper_name", "status", "round", "rank", "distance_m",
-                  "score", "explanation", "expires_at", "responded_at", "decline_reason",
-                  "decline_note", "created_at")
+        fields = (
+            "id",
+            "helper",
+            "helper_name",
+            "status",
+            "round",
+            "rank",
+            "distance_m",
+            "score",
+            "explanation",
+            "expires_at",
+            "responded_at",
+            "decline_reason",
+            "decline_note",
+            "created_at",
+        )
         read_only_fields = fields
 
 
@@ -274,8 +374,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MoneySerializer)
     def get_price(self, proposal: SlotProposal) -> dict[str, Any]:
-        price = visit_price(helper=proposal.booking.helper, starts_at=proposal.starts_at,
-                            ends_at=proposal.ends_at)
+        price = visit_price(
+            helper=proposal.booking.helper, starts_at=proposal.starts_at, ends_at=proposal.ends_at
+        )
         return {"amount_minor": price.amount_minor, "currency": price.currency}
 
 
@@ -283,16 +384,28 @@ class BookingRequestSerializer(serializers.ModelSerializer):
     """The request behind a booking, with the exact address: its helper has won it."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField[ServiceCategory](slug_field="slug", read_only=True)
     windows = WindowOutSerializer(many=True, read_only=True)
     customer_name = serializers.CharField(source="customer.display_name", read_only=True)
     customer_phone = serializers.CharField(source="customer.phone", read_only=True)
 
     class Meta:
         model = HelpRequest
-        fields = ("id", "category", "description", "languages", "street", "postal_code",
-                  "locality", "location", "on_behalf_name", "on_behalf_phone", "customer_name",
-                  "customer_phone", "windows")
+        fields = (
+            "id",
+            "category",
+            "description",
+            "languages",
+            "street",
+            "postal_code",
+            "locality",
+            "location",
+            "on_behalf_name",
+            "on_behalf_phone",
+            "customer_name",
+            "customer_phone",
+            "windows",
+        )
         read_only_fields = fields
 
 
@@ -315,11 +428,32 @@ class BookingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Booking
-        fields = ("id", "status", "my_role", "next_statuses", "request", "helper",
-                  "proposals", "starts_at", "ends_at", "price", "eta_at", "checked_in_at",
-                  "checked_out_at", "work_summary", "leave_behind_note", "signed_off_at",
-                  "signed_off_automatically", "dispute_reason", "caused_by", "cause",
-                  "is_late_cancellation", "closed_at", "created_at", "updated_at")
+        fields = (
+            "id",
+            "status",
+            "my_role",
+            "next_statuses",
+            "request",
+            "helper",
+            "proposals",
+            "starts_at",
+            "ends_at",
+            "price",
+            "eta_at",
+            "checked_in_at",
+            "checked_out_at",
+            "work_summary",
+            "leave_behind_note",
+            "signed_off_at",
+            "signed_off_automatically",
+            "dispute_reason",
+            "caused_by",
+            "cause",
+            "is_late_cancellation",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = fields
 
     def _user(self) -> User:
@@ -347,7 +481,8 @@ class BookingSerializer(serializers.ModelSerializer):
         """Where the asking party may move the booking next (drives the app's buttons)."""
         role = role_of(booking, self._user())
         return sorted(
-            to for (origin, to), roles in BOOKING_TRANSITIONS.items()
+            to
+            for (origin, to), roles in BOOKING_TRANSITIONS.items()
             if origin == booking.status and role in roles
         )
 
@@ -357,8 +492,7 @@ class BookingEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BookingEvent
-        fields = ("from_status", "to_status", "actor", "actor_role", "reason", "data",
-                  "created_at")
+        fields = ("from_status", "to_status", "actor", "actor_role", "reason", "data", "created_at")
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))

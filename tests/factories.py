@@ -104,8 +104,11 @@ def make_helper(
     user = UserFactory(languages=list(languages), **user_fields)
     at(user, point)
     helper = HelperProfile.objects.create(
-        user=user, service_radius_km=radius_km, approval_status=approval,
-        rating_count=rating[0], rating_sum=rating[1],
+        user=user,
+        service_radius_km=radius_km,
+        approval_status=approval,
+        rating_count=rating[0],
+        rating_sum=rating[1],
     )
     for slug in skills:
         HelperSkill.objects.create(helper=helper, category=category(slug))
@@ -140,8 +143,9 @@ def post_request(
     address = (
         services.AddressInput(point=point)
         if point is not None
-        else services.AddressInput(street="Bahnhofstrasse 1", postal_code=ZURICH_PLZ,
-                                   locality=ZURICH_LOCALITY)
+        else services.AddressInput(
+            street="Bahnhofstrasse 1", postal_code=ZURICH_PLZ, locality=ZURICH_LOCALITY
+        )
     )
     return services.help_request_create(
         customer=customer,
@@ -185,7 +189,8 @@ def make_booking(
     if status == BookingStatus.AWAITING_PROPOSAL:
         return booking
     booking = services.booking_propose(
-        booking=booking, actor=helper.user,
+        booking=booking,
+        actor=helper.user,
         slots=[services.SlotInput(start, start + timedelta(hours=1))],
     )
     if status == BookingStatus.PROPOSED:
@@ -207,7 +212,9 @@ def make_booking(
     if status == BookingStatus.IN_PROGRESS:
         return booking
     booking = services.booking_check_out(
-        booking=booking, actor=helper.user, work_summary="Replaced the router and set up Wi-Fi.",
+        booking=booking,
+        actor=helper.user,
+        work_summary="Replaced the router and set up Wi-Fi.",
         leave_behind_note="Restart the router with the button at the back.",
     )
     if status == BookingStatus.COMPLETED:
@@ -221,7 +228,10 @@ def make_booking(
         return booking
     if status == BookingStatus.SETTLED:
         return services.booking_transition(
-            booking=booking, to=BookingStatus.SETTLED, actor=None, role=ActorRole.SYSTEM,
+            booking=booking,
+            to=BookingStatus.SETTLED,
+            actor=None,
+            role=ActorRole.SYSTEM,
             reason="settled",
         )
     raise ValueError(f"no recipe for {status}")

@@ -10,50 +10,124 @@ import backend.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('display_name', models.CharField(max_length=80)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('languages', models.JSONField(default=list, help_text='Languages this person speaks, as codes: de, fr, it, en.')),
-                ('preferred_language', models.CharField(choices=[('de', 'Deutsch'), ('fr', 'Français'), ('it', 'Italiano'), ('en', 'English')], default='de', max_length=2)),
-                ('home_street', models.CharField(blank=True, max_length=120)),
-                ('home_postal_code', models.CharField(blank=True, max_length=4)),
-                ('home_locality', models.CharField(blank=True, max_length=80)),
-                ('home_location', djgeojson.fields.PointField(blank=True, null=True)),
-                ('home_latitude', models.FloatField(blank=True, null=True)),
-                ('home_longitude', models.FloatField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False, help_text='Community managers are staff: they use the back office.')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('customer_rating_count', models.PositiveIntegerField(default=0)),
-                ('customer_rating_sum', models.PositiveIntegerField(default=0)),
-                ('customer_cancellations_caused', models.PositiveIntegerField(default=0)),
-                ('customer_late_cancellations_caused', models.PositiveIntegerField(default=0)),
-                ('customer_no_shows_caused', models.PositiveIntegerField(default=0)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("display_name", models.CharField(max_length=80)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                (
+                    "languages",
+                    models.JSONField(
+                        default=list,
+                        help_text="Languages this person speaks, as codes: de, fr, it, en.",
+                    ),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[
+                            ("de", "Deutsch"),
+                            ("fr", "Français"),
+                            ("it", "Italiano"),
+                            ("en", "English"),
+                        ],
+                        default="de",
+                        max_length=2,
+                    ),
+                ),
+                ("home_street", models.CharField(blank=True, max_length=120)),
+                ("home_postal_code", models.CharField(blank=True, max_length=4)),
+                ("home_locality", models.CharField(blank=True, max_length=80)),
+                ("home_location", djgeojson.fields.PointField(blank=True, null=True)),
+                ("home_latitude", models.FloatField(blank=True, null=True)),
+                ("home_longitude", models.FloatField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Community managers are staff: they use the back office.",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                ("customer_rating_count", models.PositiveIntegerField(default=0)),
+                ("customer_rating_sum", models.PositiveIntegerField(default=0)),
+                ("customer_cancellations_caused", models.PositiveIntegerField(default=0)),
+                ("customer_late_cancellations_caused", models.PositiveIntegerField(default=0)),
+                ("customer_no_shows_caused", models.PositiveIntegerField(default=0)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('id',),
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('home_latitude__isnull', True), ('home_longitude__isnull', True)), models.Q(('home_latitude__gte', 45.8), ('home_latitude__lte', 47.9), ('home_longitude__gte', 5.9), ('home_longitude__lte', 10.6)), _connector='OR'), name='user_home_in_switzerland')],
+                "ordering": ("id",),
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("home_latitude__isnull", True), ("home_longitude__isnull", True)
+                            ),
+                            models.Q(
+                                ("home_latitude__gte", 45.8),
+                                ("home_latitude__lte", 47.9),
+                                ("home_longitude__gte", 5.9),
+                                ("home_longitude__lte", 10.6),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="user_home_in_switzerland",
+                    )
+                ],
             },
             managers=[
-                ('objects', backend.models.UserManager()),
+                ("objects", backend.models.UserManager()),
             ],
         ),
     ]

@@ -7,160 +7,350 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('status', models.CharField(choices=[('awaiting_proposal', 'Waiting for the helper to propose a time'), ('proposed', 'Times proposed, waiting for the customer'), ('confirmed', 'Confirmed'), ('on_the_way', 'Helper on the way'), ('in_progress', 'Visit in progress'), ('completed', "Done, waiting for the customer's sign-off"), ('signed_off', 'Signed off'), ('disputed', 'Disputed'), ('settled', 'Settled'), ('cancelled', 'Cancelled'), ('no_show', 'No-show')], default='awaiting_proposal', max_length=20)),
-                ('starts_at', models.DateTimeField(blank=True, null=True)),
-                ('ends_at', models.DateTimeField(blank=True, null=True)),
-                ('price_minor', models.PositiveIntegerField(blank=True, help_text='Agreed price in minor units, set with the proposal.', null=True)),
-                ('currency', models.CharField(default='CHF', max_length=3)),
-                ('eta_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_out_at', models.DateTimeField(blank=True, null=True)),
-                ('work_summary', models.TextField(blank=True, max_length=2000)),
-                ('leave_behind_note', models.TextField(blank=True, help_text='How to do it yourself next time.', max_length=4000)),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('signed_off_automatically', models.BooleanField(default=False)),
-                ('dispute_reason', models.TextField(blank=True, max_length=2000)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('caused_by', models.CharField(blank=True, choices=[('customer', 'Customer'), ('helper', 'Helper'), ('nobody', 'Nobody (e.g. weather, illness)')], help_text='For a cancellation or no-show: the party who caused it.', max_length=16)),
-                ('cause', models.CharField(blank=True, max_length=500)),
-                ('is_late_cancellation', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_proposal", "Waiting for the helper to propose a time"),
+                            ("proposed", "Times proposed, waiting for the customer"),
+                            ("confirmed", "Confirmed"),
+                            ("on_the_way", "Helper on the way"),
+                            ("in_progress", "Visit in progress"),
+                            ("completed", "Done, waiting for the customer's sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("disputed", "Disputed"),
+                            ("settled", "Settled"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        default="awaiting_proposal",
+                        max_length=20,
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(blank=True, null=True)),
+                ("ends_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "price_minor",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Agreed price in minor units, set with the proposal.",
+                        null=True,
+                    ),
+                ),
+                ("currency", models.CharField(default="CHF", max_length=3)),
+                ("eta_at", models.DateTimeField(blank=True, null=True)),
+                ("checked_in_at", models.DateTimeField(blank=True, null=True)),
+                ("checked_out_at", models.DateTimeField(blank=True, null=True)),
+                ("work_summary", models.TextField(blank=True, max_length=2000)),
+                (
+                    "leave_behind_note",
+                    models.TextField(
+                        blank=True, help_text="How to do it yourself next time.", max_length=4000
+                    ),
+                ),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                ("signed_off_automatically", models.BooleanField(default=False)),
+                ("dispute_reason", models.TextField(blank=True, max_length=2000)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "caused_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("nobody", "Nobody (e.g. weather, illness)"),
+                        ],
+                        help_text="For a cancellation or no-show: the party who caused it.",
+                        max_length=16,
+                    ),
+                ),
+                ("cause", models.CharField(blank=True, max_length=500)),
+                ("is_late_cancellation", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
+                "ordering": ("-created_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='BookingEvent',
+            name="BookingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('awaiting_proposal', 'Waiting for the helper to propose a time'), ('proposed', 'Times proposed, waiting for the customer'), ('confirmed', 'Confirmed'), ('on_the_way', 'Helper on the way'), ('in_progress', 'Visit in progress'), ('completed', "Done, waiting for the customer's sign-off"), ('signed_off', 'Signed off'), ('disputed', 'Disputed'), ('settled', 'Settled'), ('cancelled', 'Cancelled'), ('no_show', 'No-show')], max_length=20)),
-                ('to_status', models.CharField(choices=[('awaiting_proposal', 'Waiting for the helper to propose a time'), ('proposed', 'Times proposed, waiting for the customer'), ('confirmed', 'Confirmed'), ('on_the_way', 'Helper on the way'), ('in_progress', 'Visit in progress'), ('completed', "Done, waiting for the customer's sign-off"), ('signed_off', 'Signed off'), ('disputed', 'Disputed'), ('settled', 'Settled'), ('cancelled', 'Cancelled'), ('no_show', 'No-show')], max_length=20)),
-                ('actor_role', models.CharField(choices=[('customer', 'Customer'), ('helper', 'Helper'), ('manager', 'Community manager'), ('system', 'Quartier (automatic)')], max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("awaiting_proposal", "Waiting for the helper to propose a time"),
+                            ("proposed", "Times proposed, waiting for the customer"),
+                            ("confirmed", "Confirmed"),
+                            ("on_the_way", "Helper on the way"),
+                            ("in_progress", "Visit in progress"),
+                            ("completed", "Done, waiting for the customer's sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("disputed", "Disputed"),
+                            ("settled", "Settled"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_proposal", "Waiting for the helper to propose a time"),
+                            ("proposed", "Times proposed, waiting for the customer"),
+                            ("confirmed", "Confirmed"),
+                            ("on_the_way", "Helper on the way"),
+                            ("in_progress", "Visit in progress"),
+                            ("completed", "Done, waiting for the customer's sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("disputed", "Disputed"),
+                            ("settled", "Settled"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "actor_role",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("manager", "Community manager"),
+                            ("system", "Quartier (automatic)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ('created_at', 'id'),
+                "ordering": ("created_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='HelpRequest',
+            name="HelpRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('description', models.TextField(max_length=2000)),
-                ('languages', models.JSONField(default=list)),
-                ('street', models.CharField(blank=True, max_length=120)),
-                ('postal_code', models.CharField(blank=True, max_length=4)),
-                ('locality', models.CharField(blank=True, max_length=80)),
-                ('location', djgeojson.fields.PointField()),
-                ('latitude', models.FloatField()),
-                ('longitude', models.FloatField()),
-                ('on_behalf_name', models.CharField(blank=True, max_length=80)),
-                ('on_behalf_phone', models.CharField(blank=True, max_length=20)),
-                ('status', models.CharField(choices=[('open', 'Open: looking for a helper'), ('assigned', 'A helper accepted'), ('unmatched', 'Nobody available'), ('withdrawn', 'Withdrawn by the customer'), ('expired', 'Every time window passed'), ('closed', 'Closed')], default='open', max_length=16)),
-                ('status_reason', models.CharField(blank=True, max_length=300)),
-                ('search_radius_km', models.FloatField(default=5.0)),
-                ('matching_round', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("description", models.TextField(max_length=2000)),
+                ("languages", models.JSONField(default=list)),
+                ("street", models.CharField(blank=True, max_length=120)),
+                ("postal_code", models.CharField(blank=True, max_length=4)),
+                ("locality", models.CharField(blank=True, max_length=80)),
+                ("location", djgeojson.fields.PointField()),
+                ("latitude", models.FloatField()),
+                ("longitude", models.FloatField()),
+                ("on_behalf_name", models.CharField(blank=True, max_length=80)),
+                ("on_behalf_phone", models.CharField(blank=True, max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open: looking for a helper"),
+                            ("assigned", "A helper accepted"),
+                            ("unmatched", "Nobody available"),
+                            ("withdrawn", "Withdrawn by the customer"),
+                            ("expired", "Every time window passed"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("status_reason", models.CharField(blank=True, max_length=300)),
+                ("search_radius_km", models.FloatField(default=5.0)),
+                ("matching_round", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
+                "ordering": ("-created_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for the helper'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn')], default='pending', max_length=16)),
-                ('round', models.PositiveSmallIntegerField()),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('distance_m', models.PositiveIntegerField()),
-                ('score', models.FloatField()),
-                ('explanation', models.JSONField(default=dict)),
-                ('expires_at', models.DateTimeField()),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('decline_reason', models.CharField(blank=True, choices=[('not_available', 'Not available then'), ('too_far', 'Too far away'), ('not_my_skill', 'Not something I can do'), ('other', 'Other')], max_length=16)),
-                ('decline_note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the helper"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField()),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("distance_m", models.PositiveIntegerField()),
+                ("score", models.FloatField()),
+                ("explanation", models.JSONField(default=dict)),
+                ("expires_at", models.DateTimeField()),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decline_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_available", "Not available then"),
+                            ("too_far", "Too far away"),
+                            ("not_my_skill", "Not something I can do"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("decline_note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
+                "ordering": ("-created_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('author_role', models.CharField(choices=[('customer', 'Customer'), ('helper', 'Helper'), ('manager', 'Community manager'), ('system', 'Quartier (automatic)')], max_length=16)),
-                ('rating', models.PositiveSmallIntegerField()),
-                ('text', models.TextField(blank=True, max_length=1000)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "author_role",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("manager", "Community manager"),
+                            ("system", "Quartier (automatic)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("rating", models.PositiveSmallIntegerField()),
+                ("text", models.TextField(blank=True, max_length=1000)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ('created_at', 'id'),
+                "ordering": ("created_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='ServiceCategory',
+            name="ServiceCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=80)),
-                ('name_de', models.CharField(blank=True, max_length=80)),
-                ('name_fr', models.CharField(blank=True, max_length=80)),
-                ('name_it', models.CharField(blank=True, max_length=80)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('typical_duration_minutes', models.PositiveSmallIntegerField(default=60)),
-                ('is_active', models.BooleanField(default=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=80)),
+                ("name_de", models.CharField(blank=True, max_length=80)),
+                ("name_fr", models.CharField(blank=True, max_length=80)),
+                ("name_it", models.CharField(blank=True, max_length=80)),
+                ("description", models.CharField(blank=True, max_length=300)),
+                ("typical_duration_minutes", models.PositiveSmallIntegerField(default=60)),
+                ("is_active", models.BooleanField(default=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'service categories',
-                'ordering': ('position', 'slug'),
+                "verbose_name_plural": "service categories",
+                "ordering": ("position", "slug"),
             },
         ),
         migrations.CreateModel(
-            name='SlotProposal',
+            name="SlotProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('chosen', 'Chosen'), ('superseded', 'Superseded')], default='proposed', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("chosen", "Chosen"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="proposed",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ('starts_at', 'id'),
+                "ordering": ("starts_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='TimeWindow',
+            name="TimeWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ('starts_at', 'id'),
+                "ordering": ("starts_at", "id"),
             },
         ),
     ]

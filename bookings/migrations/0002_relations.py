@@ -6,157 +6,289 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('bookings', '0001_initial'),
-        ('helpers', '0001_initial'),
+        ("bookings", "0001_initial"),
+        ("helpers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='booking',
-            name='helper',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='helpers.helperprofile'),
+            model_name="booking",
+            name="helper",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="helpers.helperprofile",
+            ),
         ),
         migrations.AddField(
-            model_name='bookingevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="bookingevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='bookingevent',
-            name='booking',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='bookings.booking'),
+            model_name="bookingevent",
+            name="booking",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="bookings.booking",
+            ),
         ),
         migrations.AddField(
-            model_name='helprequest',
-            name='assigned_helper',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_requests', to='helpers.helperprofile'),
+            model_name="helprequest",
+            name="assigned_helper",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assigned_requests",
+                to="helpers.helperprofile",
+            ),
         ),
         migrations.AddField(
-            model_name='helprequest',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='help_requests', to=settings.AUTH_USER_MODEL),
+            model_name="helprequest",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="help_requests",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='help_request',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='bookings.helprequest'),
+            model_name="booking",
+            name="help_request",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="bookings.helprequest",
+            ),
         ),
         migrations.AddField(
-            model_name='offer',
-            name='help_request',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='bookings.helprequest'),
+            model_name="offer",
+            name="help_request",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="offers",
+                to="bookings.helprequest",
+            ),
         ),
         migrations.AddField(
-            model_name='offer',
-            name='helper',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='helpers.helperprofile'),
+            model_name="offer",
+            name="helper",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="offers",
+                to="helpers.helperprofile",
+            ),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='offer',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='booking', to='bookings.offer'),
+            model_name="booking",
+            name="offer",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="booking",
+                to="bookings.offer",
+            ),
         ),
         migrations.AddField(
-            model_name='review',
-            name='author',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews_written', to=settings.AUTH_USER_MODEL),
+            model_name="review",
+            name="author",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reviews_written",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='review',
-            name='booking',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='bookings.booking'),
+            model_name="review",
+            name="booking",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reviews",
+                to="bookings.booking",
+            ),
         ),
         migrations.AddField(
-            model_name='review',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews_received', to=settings.AUTH_USER_MODEL),
+            model_name="review",
+            name="subject",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reviews_received",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicecategory',
-            constraint=models.CheckConstraint(condition=models.Q(('typical_duration_minutes__gte', 15), ('typical_duration_minutes__lte', 480)), name='category_duration_15_to_480'),
+            model_name="servicecategory",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("typical_duration_minutes__gte", 15), ("typical_duration_minutes__lte", 480)
+                ),
+                name="category_duration_15_to_480",
+            ),
         ),
         migrations.AddField(
-            model_name='helprequest',
-            name='category',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='bookings.servicecategory'),
+            model_name="helprequest",
+            name="category",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="bookings.servicecategory"
+            ),
         ),
         migrations.AddField(
-            model_name='slotproposal',
-            name='booking',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='bookings.booking'),
+            model_name="slotproposal",
+            name="booking",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="proposals",
+                to="bookings.booking",
+            ),
         ),
         migrations.AddField(
-            model_name='timewindow',
-            name='help_request',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='windows', to='bookings.helprequest'),
+            model_name="timewindow",
+            name="help_request",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="windows",
+                to="bookings.helprequest",
+            ),
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['helper', 'status'], name='bookings_of_helper__32c236_idx'),
+            model_name="offer",
+            index=models.Index(fields=["helper", "status"], name="bookings_of_helper__32c236_idx"),
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['status', 'expires_at'], name='bookings_of_status_3cffea_idx'),
+            model_name="offer",
+            index=models.Index(
+                fields=["status", "expires_at"], name="bookings_of_status_3cffea_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.UniqueConstraint(fields=('help_request', 'helper'), name='offer_once_per_helper_and_request'),
+            model_name="offer",
+            constraint=models.UniqueConstraint(
+                fields=("help_request", "helper"), name="offer_once_per_helper_and_request"
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['helper', 'status'], name='bookings_bo_helper__2e3c1b_idx'),
+            model_name="booking",
+            index=models.Index(fields=["helper", "status"], name="bookings_bo_helper__2e3c1b_idx"),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['status', 'checked_out_at'], name='bookings_bo_status_a353de_idx'),
+            model_name="booking",
+            index=models.Index(
+                fields=["status", "checked_out_at"], name="bookings_bo_status_a353de_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('awaiting_proposal', 'proposed', 'confirmed', 'on_the_way', 'in_progress', 'completed', 'disputed'))), fields=('help_request',), name='booking_one_live_per_request'),
+            model_name="booking",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        (
+                            "awaiting_proposal",
+                            "proposed",
+                            "confirmed",
+                            "on_the_way",
+                            "in_progress",
+                            "completed",
+                            "disputed",
+                        ),
+                    )
+                ),
+                fields=("help_request",),
+                name="booking_one_live_per_request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ends_at__isnull', True), ('starts_at__isnull', True)), ('starts_at__lt', models.F('ends_at')), _connector='OR'), name='booking_slot_start_before_end'),
+            model_name="booking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("ends_at__isnull", True), ("starts_at__isnull", True)),
+                    ("starts_at__lt", models.F("ends_at")),
+                    _connector="OR",
+                ),
+                name="booking_slot_start_before_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ('confirmed', 'on_the_way', 'in_progress')), _negated=True), ('starts_at__isnull', False), _connector='OR'), name='booking_slot_set_when_held'),
+            model_name="booking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("status__in", ("confirmed", "on_the_way", "in_progress")), _negated=True
+                    ),
+                    ("starts_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="booking_slot_set_when_held",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(fields=('booking', 'author_role'), name='review_once_per_side'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                fields=("booking", "author_role"), name="review_once_per_side"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='review_rating_1_to_5'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                name="review_rating_1_to_5",
+            ),
         ),
         migrations.AddIndex(
-            model_name='helprequest',
-            index=models.Index(fields=['customer', 'status'], name='bookings_he_custome_3437cb_idx'),
+            model_name="helprequest",
+            index=models.Index(
+                fields=["customer", "status"], name="bookings_he_custome_3437cb_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='helprequest',
-            index=models.Index(fields=['status'], name='bookings_he_status_681ba0_idx'),
+            model_name="helprequest",
+            index=models.Index(fields=["status"], name="bookings_he_status_681ba0_idx"),
         ),
         migrations.AddConstraint(
-            model_name='helprequest',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__gte', 45.8), ('latitude__lte', 47.9), ('longitude__gte', 5.9), ('longitude__lte', 10.6)), name='help_request_in_switzerland'),
+            model_name="helprequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__gte", 45.8),
+                    ("latitude__lte", 47.9),
+                    ("longitude__gte", 5.9),
+                    ("longitude__lte", 10.6),
+                ),
+                name="help_request_in_switzerland",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='helprequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'assigned'), _negated=True), ('assigned_helper__isnull', False), _connector='OR'), name='help_request_assigned_has_helper'),
+            model_name="helprequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "assigned"), _negated=True),
+                    ("assigned_helper__isnull", False),
+                    _connector="OR",
+                ),
+                name="help_request_assigned_has_helper",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slotproposal',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_at__lt', models.F('ends_at'))), name='slot_proposal_start_before_end'),
+            model_name="slotproposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("starts_at__lt", models.F("ends_at"))),
+                name="slot_proposal_start_before_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timewindow',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_at__lt', models.F('ends_at'))), name='time_window_start_before_end'),
+            model_name="timewindow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("starts_at__lt", models.F("ends_at"))),
+                name="time_window_start_before_end",
+            ),
         ),
     ]

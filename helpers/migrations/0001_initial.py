@@ -9,112 +9,248 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('bookings', '0001_initial'),
+        ("bookings", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HelperProfile',
+            name="HelperProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('bio', models.TextField(blank=True, max_length=1000)),
-                ('service_radius_km', models.PositiveSmallIntegerField(default=10, help_text='How far from home this helper is willing to travel, in km.')),
-                ('hourly_rate_minor', models.PositiveIntegerField(default=4000, help_text="The helper's hourly rate in minor units (Rappen).")),
-                ('currency', models.CharField(default='CHF', max_length=3)),
-                ('approval_status', models.CharField(choices=[('applied', 'Applied, waiting for the community manager'), ('approved', 'Approved'), ('suspended', 'Suspended')], default='applied', max_length=16)),
-                ('approval_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('approval_note', models.CharField(blank=True, max_length=500)),
-                ('is_accepting_jobs', models.BooleanField(default=True, help_text='Helpers switch this off when they want no offers for a while.')),
-                ('rating_count', models.PositiveIntegerField(default=0)),
-                ('rating_sum', models.PositiveIntegerField(default=0)),
-                ('completed_visits', models.PositiveIntegerField(default=0)),
-                ('cancellations_caused', models.PositiveIntegerField(default=0)),
-                ('late_cancellations_caused', models.PositiveIntegerField(default=0)),
-                ('no_shows_caused', models.PositiveIntegerField(default=0)),
-                ('offers_received', models.PositiveIntegerField(default=0)),
-                ('offers_accepted', models.PositiveIntegerField(default=0)),
-                ('offers_declined', models.PositiveIntegerField(default=0)),
-                ('offers_expired', models.PositiveIntegerField(default=0)),
-                ('response_seconds_total', models.PositiveBigIntegerField(default=0, help_text="Sum of seconds between an offer and the helper's answer.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='helper_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("bio", models.TextField(blank=True, max_length=1000)),
+                (
+                    "service_radius_km",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="How far from home this helper is willing to travel, in km.",
+                    ),
+                ),
+                (
+                    "hourly_rate_minor",
+                    models.PositiveIntegerField(
+                        default=4000, help_text="The helper's hourly rate in minor units (Rappen)."
+                    ),
+                ),
+                ("currency", models.CharField(default="CHF", max_length=3)),
+                (
+                    "approval_status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied, waiting for the community manager"),
+                            ("approved", "Approved"),
+                            ("suspended", "Suspended"),
+                        ],
+                        default="applied",
+                        max_length=16,
+                    ),
+                ),
+                ("approval_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("approval_note", models.CharField(blank=True, max_length=500)),
+                (
+                    "is_accepting_jobs",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Helpers switch this off when they want no offers for a while.",
+                    ),
+                ),
+                ("rating_count", models.PositiveIntegerField(default=0)),
+                ("rating_sum", models.PositiveIntegerField(default=0)),
+                ("completed_visits", models.PositiveIntegerField(default=0)),
+                ("cancellations_caused", models.PositiveIntegerField(default=0)),
+                ("late_cancellations_caused", models.PositiveIntegerField(default=0)),
+                ("no_shows_caused", models.PositiveIntegerField(default=0)),
+                ("offers_received", models.PositiveIntegerField(default=0)),
+                ("offers_accepted", models.PositiveIntegerField(default=0)),
+                ("offers_declined", models.PositiveIntegerField(default=0)),
+                ("offers_expired", models.PositiveIntegerField(default=0)),
+                (
+                    "response_seconds_total",
+                    models.PositiveBigIntegerField(
+                        default=0,
+                        help_text="Sum of seconds between an offer and the helper's answer.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="helper_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('id',),
+                "ordering": ("id",),
             },
         ),
         migrations.CreateModel(
-            name='HelperSkill',
+            name="HelperSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='bookings.servicecategory')),
-                ('helper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skill_rows', to='helpers.helperprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="bookings.servicecategory"
+                    ),
+                ),
+                (
+                    "helper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skill_rows",
+                        to="helpers.helperprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('id',),
+                "ordering": ("id",),
             },
         ),
         migrations.AddField(
-            model_name='helperprofile',
-            name='skills',
-            field=models.ManyToManyField(related_name='helpers', through='helpers.HelperSkill', to='bookings.servicecategory'),
+            model_name="helperprofile",
+            name="skills",
+            field=models.ManyToManyField(
+                related_name="helpers", through="helpers.HelperSkill", to="bookings.servicecategory"
+            ),
         ),
         migrations.CreateModel(
-            name='WeeklyAvailability',
+            name="WeeklyAvailability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('start_time', models.TimeField()),
-                ('end_time', models.TimeField()),
-                ('helper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weekly_availability', to='helpers.helperprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("start_time", models.TimeField()),
+                ("end_time", models.TimeField()),
+                (
+                    "helper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weekly_availability",
+                        to="helpers.helperprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'weekly availability',
-                'ordering': ('helper', 'weekday', 'start_time'),
+                "verbose_name_plural": "weekly availability",
+                "ordering": ("helper", "weekday", "start_time"),
             },
         ),
         migrations.CreateModel(
-            name='AvailabilityException',
+            name="AvailabilityException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('unavailable', 'Not available (holiday, appointment)'), ('available', 'Available outside the weekly hours')], max_length=16)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('helper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='availability_exceptions', to='helpers.helperprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("unavailable", "Not available (holiday, appointment)"),
+                            ("available", "Available outside the weekly hours"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "helper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="availability_exceptions",
+                        to="helpers.helperprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('helper', 'starts_at'),
-                'constraints': [models.CheckConstraint(condition=models.Q(('starts_at__lt', models.F('ends_at'))), name='availability_exception_start_before_end')],
+                "ordering": ("helper", "starts_at"),
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("starts_at__lt", models.F("ends_at"))),
+                        name="availability_exception_start_before_end",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='helperskill',
-            constraint=models.UniqueConstraint(fields=('helper', 'category'), name='helper_skill_unique'),
+            model_name="helperskill",
+            constraint=models.UniqueConstraint(
+                fields=("helper", "category"), name="helper_skill_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='helperprofile',
-            index=models.Index(fields=['approval_status', 'is_accepting_jobs'], name='helpers_hel_approva_e97c5d_idx'),
+            model_name="helperprofile",
+            index=models.Index(
+                fields=["approval_status", "is_accepting_jobs"],
+                name="helpers_hel_approva_e97c5d_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='helperprofile',
-            constraint=models.CheckConstraint(condition=models.Q(('service_radius_km__gte', 1), ('service_radius_km__lte', 50)), name='helper_radius_1_to_50_km'),
+            model_name="helperprofile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("service_radius_km__gte", 1), ("service_radius_km__lte", 50)),
+                name="helper_radius_1_to_50_km",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='helperprofile',
-            constraint=models.CheckConstraint(condition=models.Q(('rating_sum__lte', django.db.models.expressions.CombinedExpression(models.F('rating_count'), '*', models.Value(5)))), name='helper_rating_sum_within_count'),
+            model_name="helperprofile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "rating_sum__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("rating_count"), "*", models.Value(5)
+                        ),
+                    )
+                ),
+                name="helper_rating_sum_within_count",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='weeklyavailability',
-            constraint=models.CheckConstraint(condition=models.Q(('start_time__lt', models.F('end_time'))), name='weekly_availability_start_before_end'),
+            model_name="weeklyavailability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start_time__lt", models.F("end_time"))),
+                name="weekly_availability_start_before_end",
+            ),
         ),
     ]

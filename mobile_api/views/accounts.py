@@ -21,8 +21,14 @@ from backend.services import user_register, user_update_profile
 from mobile_api.schema import errors
 from mobile_api.serializers import GeoJSONPointField, LanguagesField, UserSerializer
 
-ADDRESS_CODES = ["invalid_postal_code", "unknown_postal_code", "postal_code_locality_mismatch",
-                 "outside_switzerland", "address_required", "invalid_geojson"]
+ADDRESS_CODES = [
+    "invalid_postal_code",
+    "unknown_postal_code",
+    "postal_code_locality_mismatch",
+    "outside_switzerland",
+    "address_required",
+    "invalid_geojson",
+]
 
 TokenOut = inline_serializer(
     "TokenOut", {"token": serializers.CharField(), "user": UserSerializer()}
@@ -40,6 +46,11 @@ def _home_from(data: dict[str, Any]) -> Place | None:
         point=data.get("home_location"),
         field_prefix="home_",
     )
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated
+    return request.user
 
 
 class HomeFields(serializers.Serializer):
@@ -61,16 +72,26 @@ class RegisterApi(APIView):
         display_name = serializers.CharField(max_length=80)
         phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
         languages = LanguagesField(min_length=1, required=False, default=["de"])
-        preferred_language = serializers.ChoiceField(choices=Language.choices, required=False,
-                                                     default="de")
+        preferred_language = serializers.ChoiceField(
+            choices=Language.choices, required=False, default="de"
+        )
 
     @extend_schema(
-        operation_id="auth_register", request=RegisterInput, responses={
+        operation_id="auth_register",
+        request=RegisterInput,
+        responses={
             201: TokenOut,
-            **errors(authenticated=False,
-                     s400=["validation_invalid", "validation_required", "weak_password",
-                           "invalid_language", *ADDRESS_CODES],
-                     s409=["email_taken"]),
+            **errors(
+                authenticated=False,
+                s400=[
+                    "validation_invalid",
+                    "validation_required",
+                    "weak_password",
+                    "invalid_language",
+                    *ADDRESS_CODES,
+                ],
+                s409=["email_taken"],
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -78,14 +99,18 @@ class RegisterApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         user = user_register(
-            email=values["email"], password=values["password"],
-            display_name=values["display_name"], phone=values.get("phone", ""),
-            languages=values["languages"], preferred_language=values["preferred_language"],
+            email=values["email"],
+            password=values["password"],
+            display_name=values["display_name"],
+            phone=values.get("phone", ""),
+            languages=values["languages"],
+            preferred_language=values["preferred_language"],
             home=_home_from(values),
         )
         token = Token.objects.create(user=user)
-        return Response({"token": token.key, "user": UserSerializer(user).data},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {"token": token.key, "user": UserSerializer(user).data}, status=status.HTTP_201_CREATED
+        )
 
 
 class TokenApi(APIView):
@@ -101,15 +126,22 @@ class TokenApi(APIView):
         password = serializers.CharField(max_length=128, write_only=True)
 
     @extend_schema(
-        operation_id="auth_token", request=TokenInput,
-        responses={200: TokenOut, **errors(authenticated=False, s400=[
-            "validation_required", "validation_invalid", "invalid_credentials"])},
+        operation_id="auth_token",
+        request=TokenInput,
+        responses={
+            200: TokenOut,
+            **errors(
+                authenticated=False,
+                s400=["validation_required", "validation_invalid", "invalid_credentials"],
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
-            request, username=data.validated_data["email"].lower(),
+            request,
+            username=data.validated_data["email"].lower(),
             password=data.validated_data["password"],
         )
         if user is None:
@@ -120,10 +152,9 @@ class TokenApi(APIView):
 
 
 class LogoutApi(APIView):
-    @extend_schema(operation_id="auth_logout", request=None,
-                   responses={204: None, **errors()})
+    @extend_schema(operation_id="auth_logout", request=None, responses={204: None, **errors()})
     def post(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        Token.objects.filter(user=_user(request)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -139,9 +170,12 @@ class MeApi(APIView):
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(
-        operation_id="me_update", request=MeInput,
-        responses={200: UserSerializer, **errors(s400=[
-            "validation_invalid", "invalid_language", *ADDRESS_CODES])},
+        operation_id="me_update",
+        request=MeInput,
+        responses={
+            200: UserSerializer,
+            **errors(s400=["validation_invalid", "invalid_language", *ADDRESS_CODES]),
+        },
     )
     def patch(self, request: Request) -> Response:
         data = self.MeInput(data=request.data, partial=True)

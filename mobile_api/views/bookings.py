@@ -54,7 +54,8 @@ ROLE_403 = ["not_allowed_for_role"]
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
     role = django_filters.ChoiceFilter(
-        choices=(("customer", "as customer"), ("helper", "as helper")), method="filter_role",
+        choices=(("customer", "as customer"), ("helper", "as helper")),
+        method="filter_role",
         label="Only the bookings where I am the customer, or the helper.",
     )
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
@@ -81,8 +82,9 @@ class BookingListApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Booking]:
         return bookings_visible_to(_user(self.request))
 
-    @extend_schema(operation_id="bookings_list",
-                   responses={200: BookingSerializer(many=True), **errors()})
+    @extend_schema(
+        operation_id="bookings_list", responses={200: BookingSerializer(many=True), **errors()}
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -93,8 +95,10 @@ def _out(request: Request, booking: Booking, code: int = status.HTTP_200_OK) -> 
 
 
 class BookingDetailApi(APIView):
-    @extend_schema(operation_id="bookings_retrieve",
-                   responses={200: BookingSerializer, **errors(s404=["not_found"])})
+    @extend_schema(
+        operation_id="bookings_retrieve",
+        responses={200: BookingSerializer, **errors(s404=["not_found"])},
+    )
     def get(self, request: Request, booking_id: UUID) -> Response:
         return _out(request, booking_for(_user(request), booking_id))
 
@@ -121,8 +125,9 @@ class BookingActionApi(APIView):
         return cls.service(**kwargs)
 
 
-def booking_action_schema(name: str, *, s400: list[str] | None = None,
-                          s409: list[str] | None = None) -> Callable:
+def booking_action_schema(
+    name: str, *, s400: list[str] | None = None, s409: list[str] | None = None
+) -> Callable:
     """Give each booking step its own documented POST (a fresh function per view class)."""
 
     def decorate(view: type[BookingActionApi]) -> type[BookingActionApi]:
@@ -133,9 +138,15 @@ def booking_action_schema(name: str, *, s400: list[str] | None = None,
         view.post = extend_schema(  # type: ignore[method-assign]
             operation_id=f"bookings_{name}",
             request=view.input_serializer,
-            responses={200: BookingSerializer, **errors(
-                s400=["validation_invalid", "validation_required", *(s400 or [])],
-                s403=ROLE_403, s404=["not_found"], s409=[*TRANSITION_409, *(s409 or [])])},
+            responses={
+                200: BookingSerializer,
+                **errors(
+                    s400=["validation_invalid", "validation_required", *(s400 or [])],
+                    s403=ROLE_403,
+                    s404=["not_found"],
+                    s409=[*TRANSITION_409, *(s409 or [])],
+                ),
+            },
         )(post)
         return view
 
@@ -146,17 +157,26 @@ class SlotSerializer(WindowSerializer):
     pass
 
 
-@booking_action_schema("propose", s400=["slots_required", "too_many_slots", "slot_inverted",
-                                        "slot_in_past", "slot_length", "slot_outside_windows",
-                                        "duplicate_slots", "reason_required"],
-                       s409=["helper_double_booked"])
+@booking_action_schema(
+    "propose",
+    s400=[
+        "slots_required",
+        "too_many_slots",
+        "slot_inverted",
+        "slot_in_past",
+        "slot_length",
+        "slot_outside_windows",
+        "duplicate_slots",
+        "reason_required",
+    ],
+    s409=["helper_double_booked"],
+)
 class BookingProposeApi(BookingActionApi):
     """Helper: propose visit times inside the customer's windows (again to reschedule)."""
 
     class BookingProposeInput(serializers.Serializer):
-        slots = SlotSerializer(many=True, min_length=1, max_length=5)
-        reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
-                                       default="")
+        slots = SlotSerializer(many=True, min_length=1, max_length=5)  # type: ignore[call-arg]
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     input_serializer = BookingProposeInput
 
@@ -166,8 +186,9 @@ class BookingProposeApi(BookingActionApi):
         return booking_propose(slots=slots, **kwargs)
 
 
-@booking_action_schema("confirm", s400=["invalid_proposal", "slot_in_past"],
-                       s409=["helper_double_booked"])
+@booking_action_schema(
+    "confirm", s400=["invalid_proposal", "slot_in_past"], s409=["helper_double_booked"]
+)
 class BookingConfirmApi(BookingActionApi):
     """Customer: confirm one of the proposed times. The helper's time is then held."""
 
@@ -198,8 +219,12 @@ class BookingRequestNewTimesApi(BookingActionApi):
 class CausedBy(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            choices=Party.choices, required=False, allow_null=True, default=None,
-            help_text="Managers only: who caused it (customer, helper or nobody).", **kwargs,
+            choices=Party.choices,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Managers only: who caused it (customer, helper or nobody).",
+            **kwargs,
         )
 
 
@@ -224,8 +249,7 @@ class BookingNoShowApi(BookingActionApi):
     """Report that the other party did not turn up (after the start time plus a grace period)."""
 
     class BookingNoShowInput(serializers.Serializer):
-        note = serializers.CharField(max_length=500, required=False, allow_blank=True,
-                                     default="")
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
         caused_by = CausedBy()
 
     input_serializer = BookingNoShowInput
@@ -256,8 +280,9 @@ class BookingCheckOutApi(BookingActionApi):
 
     class BookingCheckOutInput(serializers.Serializer):
         work_summary = serializers.CharField(max_length=2000)
-        leave_behind_note = serializers.CharField(max_length=4000, required=False,
-                                                  allow_blank=True, default="")
+        leave_behind_note = serializers.CharField(
+            max_length=4000, required=False, allow_blank=True, default=""
+        )
 
     input_serializer = BookingCheckOutInput
     service = staticmethod(booking_check_out)
@@ -278,8 +303,9 @@ class BookingDisputeApi(BookingActionApi):
     service = staticmethod(booking_dispute)
 
 
-@booking_action_schema("resolve_dispute",
-                       s400=["invalid_choice", "reason_required", "caused_by_required"])
+@booking_action_schema(
+    "resolve_dispute", s400=["invalid_choice", "reason_required", "caused_by_required"]
+)
 class BookingResolveDisputeApi(BookingActionApi):
     """Manager: the visit stands (signed off) or is void (cancelled, with who caused it)."""
 
@@ -301,9 +327,10 @@ class BookingEventListApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[BookingEvent]:
         return booking_events(booking_for(_user(self.request), self.kwargs["booking_id"]))
 
-    @extend_schema(operation_id="bookings_events_list",
-                   responses={200: BookingEventSerializer(many=True),
-                              **errors(s404=["not_found"])})
+    @extend_schema(
+        operation_id="bookings_events_list",
+        responses={200: BookingEventSerializer(many=True), **errors(s404=["not_found"])},
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -314,22 +341,29 @@ class BookingReviewsApi(APIView):
 
     class BookingReviewsInput(serializers.Serializer):
         rating = serializers.IntegerField()
-        text = serializers.CharField(max_length=1000, required=False, allow_blank=True,
-                                     default="")
+        text = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
-    @extend_schema(operation_id="bookings_reviews_list",
-                   responses={200: ReviewSerializer(many=True), **errors(s404=["not_found"])})
+    @extend_schema(
+        operation_id="bookings_reviews_list",
+        responses={200: ReviewSerializer(many=True), **errors(s404=["not_found"])},
+    )
     def get(self, request: Request, booking_id: UUID) -> Response:
         user = _user(request)
         booking = booking_for(user, booking_id)
         return Response(ReviewSerializer(reviews_visible_to(user, booking), many=True).data)
 
     @extend_schema(
-        operation_id="bookings_reviews_create", request=BookingReviewsInput,
-        responses={201: ReviewSerializer, **errors(
-            s400=["validation_invalid", "validation_required", "invalid_rating", "max_length"],
-            s403=ROLE_403, s404=["not_found"],
-            s409=["not_reviewable", "review_window_closed", "already_reviewed"])},
+        operation_id="bookings_reviews_create",
+        request=BookingReviewsInput,
+        responses={
+            201: ReviewSerializer,
+            **errors(
+                s400=["validation_invalid", "validation_required", "invalid_rating", "max_length"],
+                s403=ROLE_403,
+                s404=["not_found"],
+                s409=["not_reviewable", "review_window_closed", "already_reviewed"],
+            ),
+        },
     )
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = _user(request)
@@ -338,5 +372,3 @@ class BookingReviewsApi(APIView):
         data.is_valid(raise_exception=True)
         review = review_submit(booking=booking, actor=user, **data.validated_data)
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
-
-

@@ -41,8 +41,10 @@ class CategoryListApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[ServiceCategory]:
         return ServiceCategory.objects.filter(is_active=True)
 
-    @extend_schema(operation_id="categories_list", responses={200: CategorySerializer(many=True),
-                                                                **errors(authenticated=False)})
+    @extend_schema(
+        operation_id="categories_list",
+        responses={200: CategorySerializer(many=True), **errors(authenticated=False)},
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -53,31 +55,44 @@ class HelperProfileApi(APIView):
     class ApplySerializer(serializers.Serializer):
         skills = serializers.ListField(child=CategoryField(), min_length=1, max_length=20)
         service_radius_km = serializers.IntegerField(min_value=1, max_value=50, default=10)
-        hourly_rate_minor = serializers.IntegerField(min_value=1000, max_value=50000,
-                                                     default=4000)
-        bio = serializers.CharField(max_length=1000, required=False, allow_blank=True,
-                                    default="")
+        hourly_rate_minor = serializers.IntegerField(min_value=1000, max_value=50000, default=4000)
+        bio = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
     class UpdateSerializer(serializers.Serializer):
-        skills = serializers.ListField(child=CategoryField(), min_length=1, max_length=20,
-                                       required=False)
+        skills = serializers.ListField(
+            child=CategoryField(), min_length=1, max_length=20, required=False
+        )
         service_radius_km = serializers.IntegerField(min_value=1, max_value=50, required=False)
-        hourly_rate_minor = serializers.IntegerField(min_value=1000, max_value=50000,
-                                                     required=False)
+        hourly_rate_minor = serializers.IntegerField(
+            min_value=1000, max_value=50000, required=False
+        )
         bio = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         is_accepting_jobs = serializers.BooleanField(required=False)
 
-    @extend_schema(operation_id="helper_profile_retrieve",
-                   responses={200: HelperProfileSerializer, **errors(s404=["not_a_helper"])})
+    @extend_schema(
+        operation_id="helper_profile_retrieve",
+        responses={200: HelperProfileSerializer, **errors(s404=["not_a_helper"])},
+    )
     def get(self, request: Request) -> Response:
         return Response(HelperProfileSerializer(helper_profile_of(_user(request))).data)
 
     @extend_schema(
-        operation_id="helper_profile_apply", request=ApplySerializer,
-        responses={201: HelperProfileSerializer, **errors(
-            s400=["validation_invalid", "validation_required", "unknown_category",
-                  "home_address_required", "invalid_radius", "skills_required"],
-            s409=["helper_profile_exists"])},
+        operation_id="helper_profile_apply",
+        request=ApplySerializer,
+        responses={
+            201: HelperProfileSerializer,
+            **errors(
+                s400=[
+                    "validation_invalid",
+                    "validation_required",
+                    "unknown_category",
+                    "home_address_required",
+                    "invalid_radius",
+                    "skills_required",
+                ],
+                s409=["helper_profile_exists"],
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.ApplySerializer(data=request.data)
@@ -86,10 +101,20 @@ class HelperProfileApi(APIView):
         return Response(HelperProfileSerializer(helper).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        operation_id="helper_profile_update", request=UpdateSerializer,
-        responses={200: HelperProfileSerializer, **errors(
-            s400=["validation_invalid", "unknown_category", "invalid_radius", "skills_required"],
-            s404=["not_a_helper"])},
+        operation_id="helper_profile_update",
+        request=UpdateSerializer,
+        responses={
+            200: HelperProfileSerializer,
+            **errors(
+                s400=[
+                    "validation_invalid",
+                    "unknown_category",
+                    "invalid_radius",
+                    "skills_required",
+                ],
+                s404=["not_a_helper"],
+            ),
+        },
     )
     def patch(self, request: Request) -> Response:
         helper = helper_profile_of(_user(request))
@@ -100,8 +125,7 @@ class HelperProfileApi(APIView):
 
 
 class WeeklyIntervalSerializer(serializers.Serializer):
-    weekday = serializers.ChoiceField(choices=Weekday.choices,
-                                      help_text="0 = Monday … 6 = Sunday")
+    weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 = Monday … 6 = Sunday")
     start_time = serializers.TimeField(help_text="Swiss local time")
     end_time = serializers.TimeField(help_text="Swiss local time")
 
@@ -110,20 +134,24 @@ class WeeklyAvailabilityApi(APIView):
     """The helper's recurring weekly hours (Swiss local time). PUT replaces them all."""
 
     class WeeklyAvailabilityInput(serializers.Serializer):
-        intervals = WeeklyIntervalSerializer(many=True, max_length=28)
+        intervals = WeeklyIntervalSerializer(many=True, max_length=28)  # type: ignore[call-arg]
 
-    @extend_schema(operation_id="helper_weekly_retrieve",
-                   responses={200: WeeklyIntervalSerializer(many=True),
-                              **errors(s404=["not_a_helper"])})
+    @extend_schema(
+        operation_id="helper_weekly_retrieve",
+        responses={200: WeeklyIntervalSerializer(many=True), **errors(s404=["not_a_helper"])},
+    )
     def get(self, request: Request) -> Response:
         helper = helper_profile_of(_user(request))
         rows = helper.weekly_availability.all()
         return Response(WeeklyIntervalSerializer(rows, many=True).data)
 
     @extend_schema(
-        operation_id="helper_weekly_replace", request=WeeklyAvailabilityInput,
-        responses={200: WeeklyIntervalSerializer(many=True), **errors(
-            s400=["validation_invalid", "invalid_availability"], s404=["not_a_helper"])},
+        operation_id="helper_weekly_replace",
+        request=WeeklyAvailabilityInput,
+        responses={
+            200: WeeklyIntervalSerializer(many=True),
+            **errors(s400=["validation_invalid", "invalid_availability"], s404=["not_a_helper"]),
+        },
     )
     def put(self, request: Request) -> Response:
         helper = helper_profile_of(_user(request))
@@ -150,21 +178,26 @@ class AvailabilityExceptionListApi(APIView):
         kind = serializers.ChoiceField(choices=ExceptionKind.choices)
         starts_at = serializers.DateTimeField()
         ends_at = serializers.DateTimeField()
-        note = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                     default="")
+        note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    @extend_schema(operation_id="helper_exceptions_list",
-                   responses={200: ExceptionSerializer(many=True),
-                              **errors(s404=["not_a_helper"])})
+    @extend_schema(
+        operation_id="helper_exceptions_list",
+        responses={200: ExceptionSerializer(many=True), **errors(s404=["not_a_helper"])},
+    )
     def get(self, request: Request) -> Response:
         helper = helper_profile_of(_user(request))
         return Response(ExceptionSerializer(availability_exceptions_of(helper), many=True).data)
 
     @extend_schema(
-        operation_id="helper_exceptions_create", request=AvailabilityExceptionListInput,
-        responses={201: ExceptionSerializer, **errors(
-            s400=["validation_invalid", "invalid_availability", "in_the_past"],
-            s404=["not_a_helper"])},
+        operation_id="helper_exceptions_create",
+        request=AvailabilityExceptionListInput,
+        responses={
+            201: ExceptionSerializer,
+            **errors(
+                s400=["validation_invalid", "invalid_availability", "in_the_past"],
+                s404=["not_a_helper"],
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         helper = helper_profile_of(_user(request))
@@ -175,13 +208,12 @@ class AvailabilityExceptionListApi(APIView):
 
 
 class AvailabilityExceptionDetailApi(APIView):
-    @extend_schema(operation_id="helper_exceptions_delete",
-                   responses={204: None, **errors(s404=["not_found", "not_a_helper"])})
+    @extend_schema(
+        operation_id="helper_exceptions_delete",
+        responses={204: None, **errors(s404=["not_found", "not_a_helper"])},
+    )
     def delete(self, request: Request, exception_id: int) -> Response:
         helper = helper_profile_of(_user(request))
-        exception = generics.get_object_or_404(availability_exceptions_of(helper),
-                                               pk=exception_id)
+        exception = generics.get_object_or_404(availability_exceptions_of(helper), pk=exception_id)
         availability_exception_remove(exception=exception)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-

@@ -43,9 +43,10 @@ class ManagerHelperListApi(generics.ListAPIView):
             raise NotFound("Not found.")
         return helpers_for_manager(user).distinct()
 
-    @extend_schema(operation_id="manager_helpers_list",
-                   responses={200: HelperProfileSerializer(many=True),
-                              **errors(s404=["not_found"])})
+    @extend_schema(
+        operation_id="manager_helpers_list",
+        responses={200: HelperProfileSerializer(many=True), **errors(s404=["not_found"])},
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -58,8 +59,10 @@ def _helper(request: Request, helper_id: UUID) -> HelperProfile:
 
 
 class ManagerHelperDetailApi(APIView):
-    @extend_schema(operation_id="manager_helpers_retrieve",
-                   responses={200: HelperProfileSerializer, **errors(s404=["not_found"])})
+    @extend_schema(
+        operation_id="manager_helpers_retrieve",
+        responses={200: HelperProfileSerializer, **errors(s404=["not_found"])},
+    )
     def get(self, request: Request, helper_id: UUID) -> Response:
         return Response(HelperProfileSerializer(_helper(request, helper_id)).data)
 
@@ -69,29 +72,37 @@ class NoteSerializer(serializers.Serializer):
 
 
 class ManagerHelperApproveApi(APIView):
-    @extend_schema(operation_id="manager_helpers_approve", request=NoteSerializer,
-                   responses={200: HelperProfileSerializer,
-                              **errors(s400=["max_length"], s404=["not_found"])})
+    @extend_schema(
+        operation_id="manager_helpers_approve",
+        request=NoteSerializer,
+        responses={200: HelperProfileSerializer, **errors(s400=["max_length"], s404=["not_found"])},
+    )
     def post(self, request: Request, helper_id: UUID) -> Response:
         helper = _helper(request, helper_id)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        helper = helper_approve(helper=helper, actor=_user(request),
-                                note=data.validated_data["note"])
+        helper = helper_approve(
+            helper=helper, actor=_user(request), note=data.validated_data["note"]
+        )
         return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)
 
 
 class ManagerHelperSuspendApi(APIView):
     """Suspend a helper: no more offers, pending offers withdrawn. A note is required."""
 
-    @extend_schema(operation_id="manager_helpers_suspend", request=NoteSerializer,
-                   responses={200: HelperProfileSerializer,
-                              **errors(s400=["max_length", "reason_required"],
-                                       s404=["not_found"])})
+    @extend_schema(
+        operation_id="manager_helpers_suspend",
+        request=NoteSerializer,
+        responses={
+            200: HelperProfileSerializer,
+            **errors(s400=["max_length", "reason_required"], s404=["not_found"]),
+        },
+    )
     def post(self, request: Request, helper_id: UUID) -> Response:
         helper = _helper(request, helper_id)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        helper = helper_suspend(helper=helper, actor=_user(request),
-                                note=data.validated_data["note"])
+        helper = helper_suspend(
+            helper=helper, actor=_user(request), note=data.validated_data["note"]
+        )
         return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)

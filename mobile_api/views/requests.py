@@ -53,11 +53,29 @@ from mobile_api.serializers import (
 from mobile_api.views.accounts import ADDRESS_CODES
 from mobile_api.views.helpers import _user
 
-WINDOW_CODES = ["windows_required", "too_many_windows", "window_inverted", "window_in_past",
-                "window_too_far_ahead", "window_too_short", "window_too_long", "windows_overlap"]
-REQUEST_CODES = ["validation_invalid", "validation_required",                  "description_too_short", "languages_required", "invalid_language",
-                 "on_behalf_incomplete", "invalid_phone", "unknown_category", "max_length",
-                 *WINDOW_CODES, *ADDRESS_CODES]
+WINDOW_CODES = [
+    "windows_required",
+    "too_many_windows",
+    "window_inverted",
+    "window_in_past",
+    "window_too_far_ahead",
+    "window_too_short",
+    "window_too_long",
+    "windows_overlap",
+]
+REQUEST_CODES = [
+    "validation_invalid",
+    "validation_required",
+    "description_too_short",
+    "languages_required",
+    "invalid_language",
+    "on_behalf_incomplete",
+    "invalid_phone",
+    "unknown_category",
+    "max_length",
+    *WINDOW_CODES,
+    *ADDRESS_CODES,
+]
 
 
 def _windows(data: list[dict]) -> list[tuple]:
@@ -67,8 +85,12 @@ def _windows(data: list[dict]) -> list[tuple]:
 def _with_counts(queryset: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
     return queryset.prefetch_related(
         Prefetch("offers", queryset=Offer.objects.only("id", "status", "help_request_id")),
-        Prefetch("bookings", queryset=Booking.objects.only(
-            "id", "public_id", "status", "help_request_id").order_by("created_at", "id")),
+        Prefetch(
+            "bookings",
+            queryset=Booking.objects.only("id", "public_id", "status", "help_request_id").order_by(
+                "created_at", "id"
+            ),
+        ),
     )
 
 
@@ -84,12 +106,14 @@ class HelpRequestFilter(django_filters.FilterSet):
 class HelpRequestInput(AddressInputSerializer):
     category = CategoryField()
     description = serializers.CharField(max_length=2000)
-    windows = WindowSerializer(many=True, min_length=1, max_length=20)
+    windows = WindowSerializer(many=True, min_length=1, max_length=20)  # type: ignore[call-arg]
     languages = LanguagesField(min_length=1, required=False)
-    on_behalf_name = serializers.CharField(max_length=80, required=False, allow_blank=True,
-                                           default="")
-    on_behalf_phone = serializers.CharField(max_length=20, required=False, allow_blank=True,
-                                            default="")
+    on_behalf_name = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, default=""
+    )
+    on_behalf_phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default=""
+    )
 
 
 class HelpRequestListApi(generics.ListAPIView):
@@ -102,15 +126,20 @@ class HelpRequestListApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[HelpRequest]:
         return _with_counts(help_requests_visible_to(_user(self.request)))
 
-    @extend_schema(operation_id="help_requests_list",
-                   responses={200: HelpRequestSerializer(many=True), **errors()})
+    @extend_schema(
+        operation_id="help_requests_list",
+        responses={200: HelpRequestSerializer(many=True), **errors()},
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        operation_id="help_requests_create", request=HelpRequestInput,
-        responses={201: HelpRequestSerializer,
-                   **errors(s400=REQUEST_CODES, s409=["open_request_limit"])},
+        operation_id="help_requests_create",
+        request=HelpRequestInput,
+        responses={
+            201: HelpRequestSerializer,
+            **errors(s400=REQUEST_CODES, s409=["open_request_limit"]),
+        },
     )
     def post(self, request: Request) -> Response:
         data = HelpRequestInput(data=request.data)
@@ -127,14 +156,14 @@ class HelpRequestListApi(generics.ListAPIView):
             on_behalf_phone=values["on_behalf_phone"],
         )
         return Response(
-            HelpRequestSerializer(_with_counts(HelpRequest.objects).get(pk=help_request.pk)).data,
+            HelpRequestSerializer(_reload(help_request)).data,
             status=status.HTTP_201_CREATED,
         )
 
 
 class HelpRequestUpdateInput(serializers.Serializer):
     description = serializers.CharField(max_length=2000, required=False)
-    windows = WindowSerializer(many=True, min_length=1, max_length=20, required=False)
+    windows = WindowSerializer(many=True, min_length=1, max_length=20, required=False)  # type: ignore[call-arg]
     languages = LanguagesField(min_length=1, required=False)
     on_behalf_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
     on_behalf_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -145,16 +174,21 @@ class HelpRequestUpdateInput(serializers.Serializer):
 
 
 class HelpRequestDetailApi(APIView):
-    @extend_schema(operation_id="help_requests_retrieve",
-                   responses={200: HelpRequestSerializer, **errors(s404=["not_found"])})
+    @extend_schema(
+        operation_id="help_requests_retrieve",
+        responses={200: HelpRequestSerializer, **errors(s404=["not_found"])},
+    )
     def get(self, request: Request, request_id: UUID) -> Response:
         help_request = help_request_for(_user(request), request_id)
         return Response(HelpRequestSerializer(_reload(help_request)).data)
 
     @extend_schema(
-        operation_id="help_requests_update", request=HelpRequestUpdateInput,
-        responses={200: HelpRequestSerializer, **errors(
-            s400=REQUEST_CODES, s404=["not_found"], s409=["request_not_editable"])},
+        operation_id="help_requests_update",
+        request=HelpRequestUpdateInput,
+        responses={
+            200: HelpRequestSerializer,
+            **errors(s400=REQUEST_CODES, s404=["not_found"], s409=["request_not_editable"]),
+        },
     )
     def patch(self, request: Request, request_id: UUID) -> Response:
         help_request = own_help_request_for(_user(request), request_id)
@@ -182,21 +216,27 @@ def _reload(help_request: HelpRequest) -> HelpRequest:
 
 class HelpRequestWithdrawApi(APIView):
     class HelpRequestWithdrawInput(serializers.Serializer):
-        reason = serializers.CharField(max_length=300, required=False, allow_blank=True,
-                                       default="")
+        reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        operation_id="help_requests_withdraw", request=HelpRequestWithdrawInput,
-        responses={200: HelpRequestSerializer, **errors(
-            s400=["max_length"], s404=["not_found"], s409=["request_not_editable",
-                                                           "illegal_transition"])},
+        operation_id="help_requests_withdraw",
+        request=HelpRequestWithdrawInput,
+        responses={
+            200: HelpRequestSerializer,
+            **errors(
+                s400=["max_length"],
+                s404=["not_found"],
+                s409=["request_not_editable", "illegal_transition"],
+            ),
+        },
     )
     def post(self, request: Request, request_id: UUID) -> Response:
         help_request = own_help_request_for(_user(request), request_id)
         data = self.HelpRequestWithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
-        help_request = help_request_withdraw(help_request=help_request,
-                                             reason=data.validated_data["reason"])
+        help_request = help_request_withdraw(
+            help_request=help_request, reason=data.validated_data["reason"]
+        )
         return Response(HelpRequestSerializer(_reload(help_request)).data)
 
 
@@ -210,13 +250,12 @@ class ManagerRequestOffersApi(generics.ListAPIView):
         user = _user(self.request)
         if not user.is_staff:
             raise NotFound("No such help request.")
-        return offers_of_request(help_request_for(user, self.kwargs["request_id"])).order_by(
-            "rank"
-        )
+        return offers_of_request(help_request_for(user, self.kwargs["request_id"])).order_by("rank")
 
-    @extend_schema(operation_id="manager_request_offers_list",
-                   responses={200: ManagerOfferSerializer(many=True),
-                              **errors(s404=["not_found"])})
+    @extend_schema(
+        operation_id="manager_request_offers_list",
+        responses={200: ManagerOfferSerializer(many=True), **errors(s404=["not_found"])},
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -239,15 +278,18 @@ class OfferListApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Offer]:
         return offers_visible_to(_user(self.request)).select_related("booking")
 
-    @extend_schema(operation_id="offers_list",
-                   responses={200: OfferSerializer(many=True), **errors()})
+    @extend_schema(
+        operation_id="offers_list", responses={200: OfferSerializer(many=True), **errors()}
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
 
 class OfferDetailApi(APIView):
-    @extend_schema(operation_id="offers_retrieve",
-                   responses={200: OfferSerializer, **errors(s404=["not_found"])})
+    @extend_schema(
+        operation_id="offers_retrieve",
+        responses={200: OfferSerializer, **errors(s404=["not_found"])},
+    )
     def get(self, request: Request, offer_id: UUID) -> Response:
         return Response(OfferSerializer(offer_for(_user(request), offer_id)).data)
 
@@ -256,32 +298,42 @@ class OfferAcceptApi(APIView):
     """Take the job. The first helper to accept wins; the others get 409."""
 
     @extend_schema(
-        operation_id="offers_accept", request=None,
-        responses={201: BookingSerializer, **errors(
-            s404=["not_found"], s409=["offer_not_pending", "request_already_taken"])},
+        operation_id="offers_accept",
+        request=None,
+        responses={
+            201: BookingSerializer,
+            **errors(s404=["not_found"], s409=["offer_not_pending", "request_already_taken"]),
+        },
     )
     def post(self, request: Request, offer_id: UUID) -> Response:
         user = _user(request)
         booking = offer_accept(offer=offer_for(user, offer_id), actor=user)
         return Response(
-            BookingSerializer(booking_for(user, booking.public_id),
-                              context={"request": request}).data,
+            BookingSerializer(
+                booking_for(user, booking.public_id), context={"request": request}
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 
 
 class OfferDeclineApi(APIView):
     class OfferDeclineInput(serializers.Serializer):
-        reason = serializers.ChoiceField(choices=DeclineReason.choices, required=False,
-                                         allow_blank=True, default="")
-        note = serializers.CharField(max_length=300, required=False, allow_blank=True,
-                                     default="")
+        reason = serializers.ChoiceField(
+            choices=DeclineReason.choices, required=False, allow_blank=True, default=""
+        )
+        note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        operation_id="offers_decline", request=OfferDeclineInput,
-        responses={200: OfferSerializer, **errors(
-            s400=["invalid_choice", "max_length"], s404=["not_found"],
-            s409=["offer_not_pending"])},
+        operation_id="offers_decline",
+        request=OfferDeclineInput,
+        responses={
+            200: OfferSerializer,
+            **errors(
+                s400=["invalid_choice", "max_length"],
+                s404=["not_found"],
+                s409=["offer_not_pending"],
+            ),
+        },
     )
     def post(self, request: Request, offer_id: UUID) -> Response:
         user = _user(request)
@@ -290,5 +342,3 @@ class OfferDeclineApi(APIView):
         data.is_valid(raise_exception=True)
         offer = offer_decline(offer=offer, actor=user, **data.validated_data)
         return Response(OfferSerializer(offer_for(user, offer.public_id)).data)
-
-
