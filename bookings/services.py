@@ -518,8 +518,11 @@ def offers_expire_due(*, help_request: HelpRequest) -> int:
     return int(expired)
 
 
-def _locked_offer_for(offer: Offer, user: User) -> Offer:
-    offer = Offer.objects.select_for_update().select_related("helper").get(pk=offer.pk)
+def _offer_of(offer: Offer, user: User, *, lock: bool) -> Offer:
+    offers = Offer.objects.select_related("helper", "help_request")
+    if lock:
+        offers = offers.select_for_update()
+    offer = offers.get(pk=offer.pk)
     if offer.helper.user_id != user.pk:
         raise NotFound("No such offer.")
     return offer
@@ -537,9 +540,11 @@ def _record_response(offer: Offer, *, now: datetime, counter: str) -> None:
 def offer_accept(*, offer: Offer, actor: User) -> Booking:
     """The helper takes the job. The first accept wins; everyone else gets a clean 409.
 
-    The race is settled by one conditional UPDATE on the help request (open → assigned).
+    The race is settled by one conditional UPDATE on the help request (open → assigned). Locks
+    are always taken request first, then offers (as in dispatch and expiry), so concurrent
+    accepts queue on the request row instead of deadlocking on each other's offers.
     """
-    offer = _locked_offer_for(offer, actor)
+    offer = _offer_of(offer, actor, lock=False)
     now = timezone.now()
     if offer.status != OfferStatus.PENDING or offer.expires_at <= now:
         raise OfferNotPending(
@@ -557,7 +562,12 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
     )
     if not won:
         raise RequestAlreadyTaken("Another helper was quicker: this job is taken.")
-    Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now)
+    taken = Offer.objects.filter(
+        pk=offer.pk, status=OfferStatus.PENDING, expires_at__gt=now
+    ).update(status=OfferStatus.ACCEPTED, responded_at=now)
+    if not taken:
+        # Withdrawn or expired between the read and the request update: undo it all.
+        raise OfferNotPending("This offer is no longer open.")
     _offers_withdraw(
         Offer.objects.filter(help_request=help_request, status=OfferStatus.PENDING).exclude(
             pk=offer.pk
@@ -585,7 +595,7 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
 @transaction.atomic
 def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = "") -> Offer:
     """The helper says no; the request goes to the next helper."""
-    offer = _locked_offer_for(offer, actor)
+    offer = _offer_of(offer, actor, lock=True)
     if offer.status != OfferStatus.PENDING:
         raise OfferNotPending(f"This offer is {offer.status}.")
     if reason and reason not in DeclineReason.values:

@@ -46,7 +46,7 @@ def offset(point: Point, *, north_m: float = 0.0, east_m: float = 0.0) -> Point:
     )
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -101,7 +101,7 @@ def make_helper(
 
     `rating` is (count, sum) of published reviews.
     """
-    user = UserFactory(languages=list(languages), **user_fields)
+    user = UserFactory.create(languages=list(languages), **user_fields)
     at(user, point)
     helper = HelperProfile.objects.create(
         user=user,
@@ -179,8 +179,8 @@ def make_booking(
     The slot starts 30 minutes from now unless `start` is given, so the helper may go on the
     way and check in at once; states that need time to pass travel in time.
     """
-    customer = customer or UserFactory()
-    helper = helper or make_helper()
+    customer = customer if customer is not None else UserFactory.create()
+    helper = helper if helper is not None else make_helper()
     start = start or (timezone.now() + timedelta(minutes=30)).replace(second=0, microsecond=0)
     help_request = post_request(customer, start=start, hours=3)
     offer = pending_offer(help_request, helper)

@@ -6,7 +6,7 @@ from tests.factories import make_booking
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("status", [s for s in BookingStatus.values])
+@pytest.mark.parametrize("status", list(BookingStatus.values))
 def test_make_booking_reaches_every_status(status):
     booking = make_booking(status)
     booking.refresh_from_db()

@@ -1,0 +1,56 @@
+# Quartier developer commands. `make help` lists them.
+#
+#   make run    serve the app with demo data on http://127.0.0.1:8000 (SQLite, nothing to install)
+#   make test   every check and the whole test suite (SQLite, then PostgreSQL + Redis)
+
+VENV ?= .venv
+PYTHON ?= python3
+MANAGE := $(VENV)/bin/python manage.py
+# Touched after a successful install: the install re-runs only when pyproject.toml changes.
+STAMP := $(VENV)/.quartier-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test worker lint fmt
+
+## help    list the targets
+help:
+	@echo 'usage: make TARGET'
+	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
+
+## venv    create .venv and install the dependencies and dev tools listed in pyproject.toml
+venv: $(STAMP)
+
+# pyproject.toml declares no package (packages = []), so the dependency lists are read out of
+# it and installed directly: no build step, nothing written into the source tree.
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > $(VENV)/requirements.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	touch $(STAMP)
+
+## run     migrate the SQLite database in var/, load the demo data, serve http://127.0.0.1:8000
+run: venv
+	mkdir -p var
+	$(MANAGE) migrate
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+## test    ruff, mypy, migrations and API schema checks, then pytest on SQLite and on PostgreSQL
+##         (PYTEST_ARGS="-x -k booking" is passed to both pytest runs)
+test: venv
+	VENV=$(VENV) bash scripts/test $(PYTEST_ARGS)
+
+## worker  run the background task worker (django-tasks-db) against the same database
+worker: venv
+	$(MANAGE) db_worker
+
+## lint    ruff check, ruff format --check and mypy
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+## fmt     sort imports and format the code in place
+fmt: venv
+	$(VENV)/bin/ruff check --select I --fix .
+	$(VENV)/bin/ruff format .

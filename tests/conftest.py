@@ -1,0 +1,140 @@
+"""What the whole suite shares: the `postgres` / `redis` skip rules and a few fixtures.
+
+`scripts/test` (`make test`) runs the suite twice:
+
+1. on SQLite, with DATABASE_URL and REDIS_URL unset: tests marked `postgres` skip (the default
+   database is not PostgreSQL) and so do tests marked `redis` (REDIS_URL is unset);
+2. on PostgreSQL, with DATABASE_URL and REDIS_URL set: everything runs.
+
+In that second run under CI (CI=true and DATABASE_URL set), a test marked `postgres` or `redis`
+must not skip, whatever the reason: it fails instead, so CI cannot go green without having run
+it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Generator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from pytest_django import Settings
+from rest_framework.test import APIClient
+
+POSTGRES_REASON = "needs PostgreSQL (run with DATABASE_URL=postgres://...)"
+REDIS_REASON = "needs Redis (run with REDIS_URL=redis://...; `make test` does, on PostgreSQL)"
+SERVICE_MARKERS = ("postgres", "redis")
+
+# Why a test cannot run here, for the tests that must fail rather than skip.
+_missing_service = pytest.StashKey[str]()
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def skips_are_failures() -> bool:
+    """True in CI's PostgreSQL run, where no `postgres` or `redis` test may skip."""
+    return _truthy(os.environ.get("CI")) and bool(os.environ.get("DATABASE_URL"))
+
+
+def _needs_service(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) for name in SERVICE_MARKERS)
+
+
+def _why_not_here(item: pytest.Item) -> str | None:
+    """The reason `item` cannot run against the configured services, or None if it can."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return POSTGRES_REASON
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        return REDIS_REASON
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    strict = skips_are_failures()
+    for item in items:
+        reason = _why_not_here(item)
+        if reason is None:
+            continue
+        if strict:
+            item.stash[_missing_service] = reason
+        else:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = item.stash.get(_missing_service, None)
+    if reason is not None:
+        pytest.fail(f"{reason}: CI's PostgreSQL run must run this test, not skip it", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """In CI's PostgreSQL run, a `postgres` or `redis` test that skips anyway (a skipif, a
+    pytest.skip() or importorskip() in the test) is reported as failed."""
+    report = yield
+    if (
+        report.skipped
+        and not hasattr(report, "wasxfail")
+        and _needs_service(item)
+        and skips_are_failures()
+    ):
+        longrepr = report.longrepr
+        reason = (
+            longrepr[2].removeprefix("Skipped: ") if isinstance(longrepr, tuple) else str(longrepr)
+        )
+        report.outcome = "failed"
+        report.longrepr = f"skipped ({reason}): CI's PostgreSQL run must run this test"
+    return report
+
+
+# --- Fixtures ---------------------------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The one thing tests change in the settings: a fast password hasher.
+
+    PBKDF2 costs most of a second per password by design; the suite creates hundreds of users.
+    """
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Every test starts with an empty cache (throttle counters included).
+
+    With REDIS_URL set this flushes that Redis database: point it at a scratch one
+    (`make test` uses redis://127.0.0.1:6379/15).
+    """
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    """An unauthenticated DRF test client; `api_client.force_authenticate(user)` to log in."""
+    return APIClient()
+
+
+@pytest.fixture
+def quartier_settings(settings: Settings) -> Callable[..., None]:
+    """Override entries of settings.QUARTIER for one test, the rest unchanged:
+
+    def test_small_batches(quartier_settings):
+        quartier_settings(OFFER_BATCH_SIZE=1)
+    """
+
+    def override(**values: Any) -> None:
+        unknown = set(values) - set(settings.QUARTIER)
+        if unknown:
+            raise KeyError(f"not QUARTIER settings: {', '.join(sorted(unknown))}")
+        settings.QUARTIER = {**settings.QUARTIER, **values}
+
+    return override
