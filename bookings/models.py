@@ -168,7 +168,9 @@ class Offer(models.Model):
         )
         constraints = (
             models.UniqueConstraint(
-                fields=("help_request", "helper"), name="offer_once_per_helper_and_request"
+                fields=("help_request", "helper"),
+                condition=~models.Q(status="withdrawn"),
+                name="offer_once_per_helper_and_request",
             ),
         )
 

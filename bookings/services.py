@@ -39,6 +39,7 @@ from bookings.exceptions import (
 from bookings.matching import find_candidates
 from bookings.models import (
     BOOKING_TRANSITIONS,
+    FINAL_STATUSES,
     SLOT_HOLDING_STATUSES,
     ActorRole,
     Booking,
@@ -437,8 +438,13 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     wanted = _config("OFFER_BATCH_SIZE") - pending.count()
     if wanted <= 0:
         return []
+    # A helper who declined, let an offer expire or took the job is not asked again; one whose
+    # offer was withdrawn (the request changed, or someone else accepted and then cancelled)
+    # may be.
     already_offered = set(
-        Offer.objects.filter(help_request=help_request).values_list("helper_id", flat=True)
+        Offer.objects.filter(help_request=help_request)
+        .exclude(status=OfferStatus.WITHDRAWN)
+        .values_list("helper_id", flat=True)
     )
     radius = help_request.search_radius_km
     max_radius = _config("MATCH_MAX_RADIUS_KM")
@@ -665,6 +671,11 @@ def booking_transition(
                 "The helper already has a visit at that time.",
             ) from exc
         raise
+    if to in FINAL_STATUSES:
+        # A booking that is over has no times left to choose from.
+        locked.proposals.filter(status=ProposalStatus.PROPOSED).update(
+            status=ProposalStatus.SUPERSEDED
+        )
     BookingEvent.objects.create(
         booking=locked,
         from_status=from_status,
@@ -1166,6 +1177,8 @@ def booking_resolve_dispute(
     """The community manager decides: the visit stands (signed off) or is void (cancelled)."""
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.MANAGER)
+    if booking.status != BookingStatus.DISPUTED:
+        raise IllegalTransition(f"A booking that is {booking.status} is not disputed.")
     if outcome not in DisputeOutcome.CHOICES:
         raise ValidationFailed.for_field("outcome", "Unknown outcome.", code="invalid_choice")
     if not note.strip():

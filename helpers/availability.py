@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -17,6 +17,8 @@ from django.db.models import Q
 from helpers.models import AvailabilityException, ExceptionKind, WeeklyAvailability
 
 SWISS_TIME = ZoneInfo("Europe/Zurich")
+# Weekly hours ending at 23:59 (or later) run until midnight, so nights can be bridged.
+END_OF_DAY = time(23, 59)
 
 Interval = tuple[datetime, datetime]
 
@@ -94,7 +96,11 @@ class AvailabilityIndex:
                 if row.weekday != day.weekday():
                     continue
                 local_start = datetime.combine(day, row.start_time, tzinfo=SWISS_TIME)
-                local_end = datetime.combine(day, row.end_time, tzinfo=SWISS_TIME)
+                local_end = (
+                    datetime.combine(day + timedelta(days=1), time(0), tzinfo=SWISS_TIME)
+                    if row.end_time >= END_OF_DAY
+                    else datetime.combine(day, row.end_time, tzinfo=SWISS_TIME)
+                )
                 offered.append((local_start, local_end))
         offered.extend(self._extra.get(helper_id, ()))
         clipped = [

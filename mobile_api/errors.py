@@ -21,6 +21,8 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
             # A list-level error of a nested field belongs to that field itself.
             if key == "non_field_errors" and prefix:
                 name = prefix
+            elif isinstance(key, int):  # an item of a list field: windows[0], languages[1]
+                name = f"{prefix}[{key}]"
             else:
                 name = f"{prefix}.{key}" if prefix else str(key)
             for field, messages in _flatten(value, name).items():

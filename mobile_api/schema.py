@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 COMMON = {
+    400: ["parse_error"],
     401: ["not_authenticated", "authentication_failed"],
     429: ["throttled"],
 }
@@ -28,6 +29,8 @@ def errors(
     for key, codes in codes_by_status.items():
         merged.setdefault(int(key.removeprefix("s")), []).extend(codes)
     for status, codes in COMMON.items():
+        if status == 400 and 400 not in merged:
+            continue  # only operations that take input can fail to parse it
         if status == 401 and not authenticated:
             continue
         merged.setdefault(status, []).extend(codes)

@@ -13,12 +13,13 @@ from rest_framework import serializers
 
 from backend.exceptions import ValidationFailed
 from backend.geo import Point, point_from_geojson
-from backend.models import LANGUAGE_CODES, Language, User
+from backend.models import LANGUAGE_CODES, User
 from bookings.models import (
     BOOKING_TRANSITIONS,
     ActorRole,
     Booking,
     BookingEvent,
+    BookingStatus,
     HelpRequest,
     Offer,
     Review,
@@ -106,7 +107,9 @@ class CategoryField(serializers.SlugRelatedField[ServiceCategory]):
 
 
 class LanguagesField(serializers.ListField):
-    child = serializers.ChoiceField(choices=Language.choices)
+    """Language codes (de, fr, it, en); the services check them (`invalid_language`)."""
+
+    child = serializers.CharField(max_length=2)
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", len(LANGUAGE_CODES))
@@ -408,6 +411,13 @@ class BookingRequestSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    def to_representation(self, instance: HelpRequest) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self.context.get("hide_contact"):
+            # The helper no longer comes: they keep what the job was, not where or whom.
+            data.update(street="", location=None, on_behalf_phone="", customer_phone="")
+        return data
+
 
 def role_of(booking: Booking, user: User) -> str:
     if booking.helper.user_id == user.pk:
@@ -419,7 +429,7 @@ def role_of(booking: Booking, user: User) -> str:
 
 class BookingSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    request = BookingRequestSerializer(source="help_request", read_only=True)
+    request = serializers.SerializerMethodField()
     helper = PublicHelperSerializer(read_only=True)
     proposals = serializers.SerializerMethodField()
     price = serializers.SerializerMethodField()
@@ -458,6 +468,16 @@ class BookingSerializer(serializers.ModelSerializer):
 
     def _user(self) -> User:
         return self.context["request"].user
+
+    @extend_schema_field(BookingRequestSerializer)
+    def get_request(self, booking: Booking) -> dict[str, Any]:
+        """The exact address and phones, except to a helper whose visit will not happen."""
+        hide = (
+            booking.status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
+            and role_of(booking, self._user()) == ActorRole.HELPER
+        )
+        context = {**self.context, "hide_contact": hide}
+        return BookingRequestSerializer(booking.help_request, context=context).data
 
     @extend_schema_field(ProposalSerializer(many=True))
     def get_proposals(self, booking: Booking) -> list[dict[str, Any]]:

@@ -93,11 +93,11 @@ def make_helper(
     radius_km: int = 10,
     languages: tuple[str, ...] = ("de", "en"),
     approval: str = ApprovalStatus.APPROVED,
-    weekly: tuple[tuple[time, time], ...] = ((time(6, 0), time(23, 0)),),
+    weekly: tuple[tuple[time, time], ...] = ((time(0, 0), time(23, 59)),),
     rating: tuple[int, int] = (0, 0),
     **user_fields: Any,
 ) -> HelperProfile:
-    """An approved helper at `point`, free every day 06:00–23:00 Swiss time by default.
+    """An approved helper at `point`, free around the clock by default (23:59 = midnight).
 
     `rating` is (count, sum) of published reviews.
     """

@@ -71,7 +71,7 @@ class RegisterApi(APIView):
         password = serializers.CharField(max_length=128, write_only=True)
         display_name = serializers.CharField(max_length=80)
         phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-        languages = LanguagesField(min_length=1, required=False, default=["de"])
+        languages = LanguagesField(required=False, default=["de"])
         preferred_language = serializers.ChoiceField(
             choices=Language.choices, required=False, default="de"
         )
@@ -162,7 +162,7 @@ class MeApi(APIView):
     class MeInput(HomeFields):
         display_name = serializers.CharField(max_length=80, required=False)
         phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-        languages = LanguagesField(min_length=1, required=False)
+        languages = LanguagesField(required=False)
         preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
 
     @extend_schema(operation_id="me_retrieve", responses={200: UserSerializer, **errors()})

@@ -106,8 +106,8 @@ class HelpRequestFilter(django_filters.FilterSet):
 class HelpRequestInput(AddressInputSerializer):
     category = CategoryField()
     description = serializers.CharField(max_length=2000)
-    windows = WindowSerializer(many=True, min_length=1, max_length=20)  # type: ignore[call-arg]
-    languages = LanguagesField(min_length=1, required=False)
+    windows = WindowSerializer(many=True, max_length=20)  # type: ignore[call-arg]
+    languages = LanguagesField(required=False)
     on_behalf_name = serializers.CharField(
         max_length=80, required=False, allow_blank=True, default=""
     )
@@ -163,8 +163,8 @@ class HelpRequestListApi(generics.ListAPIView):
 
 class HelpRequestUpdateInput(serializers.Serializer):
     description = serializers.CharField(max_length=2000, required=False)
-    windows = WindowSerializer(many=True, min_length=1, max_length=20, required=False)  # type: ignore[call-arg]
-    languages = LanguagesField(min_length=1, required=False)
+    windows = WindowSerializer(many=True, max_length=20, required=False)  # type: ignore[call-arg]
+    languages = LanguagesField(required=False)
     on_behalf_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
     on_behalf_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     street = serializers.CharField(max_length=120, required=False, allow_blank=True)

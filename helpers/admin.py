@@ -1,0 +1,479 @@
+"""The back office for vetting and supporting helpers.
+
+Approval is never edited in the form: the two list actions call `helper_approve` and
+`helper_suspend`, the same services the manager's API uses. Profile and skill edits go through
+`helper_profile_update`, so the admin cannot store what the app would refuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from backend.admin import SpeaksFilter, admin_link, position_text
+from backend.exceptions import ApplicationError
+from backend.models import User
+from bookings.models import ServiceCategory
+from helpers import services as helper_services
+from helpers.models import (
+    ApprovalStatus,
+    AvailabilityException,
+    HelperProfile,
+    HelperSkill,
+    WeeklyAvailability,
+)
+
+# Fields the manager may change on a profile; they are handed to `helper_profile_update`.
+EDITABLE_PROFILE_FIELDS = ("bio", "service_radius_km", "hourly_rate_minor", "is_accepting_jobs")
+
+SUSPEND_CONFIRMATION_TEMPLATE = """
+{% extends "admin/base_site.html" %}
+{% load admin_urls %}
+{% block bodyclass %}{{ block.super }} app-helpers model-helperprofile delete-confirmation{% endblock %}
+{% block breadcrumbs %}
+<div class="breadcrumbs">
+  <a href="{% url 'admin:index' %}">Home</a>
+  &rsaquo; <a href="{% url 'admin:app_list' app_label=opts.app_label %}">{{ opts.app_config.verbose_name }}</a>
+  &rsaquo; <a href="{{ changelist_url }}">{{ opts.verbose_name_plural|capfirst }}</a>
+  &rsaquo; Suspend helpers
+</div>
+{% endblock %}
+{% block content %}
+<p>Suspended helpers get no more offers, and their pending offers are withdrawn and offered to
+other helpers. Bookings they already have are not touched.</p>
+<ul>
+{% for helper in helpers %}
+  <li>{{ helper.user.display_name }} &lt;{{ helper.user.email }}&gt;:
+      {{ helper.get_approval_status_display }}</li>
+{% endfor %}
+</ul>
+<form method="post">{% csrf_token %}
+  {% for helper in helpers %}
+  <input type="hidden" name="_selected_action" value="{{ helper.pk }}">
+  {% endfor %}
+  <input type="hidden" name="action" value="suspend_helpers">
+  <input type="hidden" name="confirm" value="yes">
+  <fieldset class="module aligned">
+    {% for field in form %}
+    <div class="form-row">
+      {{ field.errors }}
+      <div class="flex-container">{{ field.label_tag }} {{ field }}</div>
+      {% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}
+    </div>
+    {% endfor %}
+  </fieldset>
+  <div class="submit-row">
+    <input type="submit" value="Suspend {{ helpers|length }} helper{{ helpers|length|pluralize }}">
+    <a href="{{ changelist_url }}" class="button cancel-link">Cancel</a>
+  </div>
+</form>
+{% endblock %}
+"""
+
+
+class SuspensionForm(forms.Form):
+    note = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why the helpers are suspended. Kept on each helper's profile.",
+    )
+
+
+def _manager(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _duration_text(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {seconds} s"
+    return f"{seconds} s"
+
+
+class HelperSpeaksFilter(SpeaksFilter):
+    languages_path = "user__languages"
+
+
+class HelperSkillFormSet(BaseInlineFormSet):
+    """Checks what `helper_profile_update` would refuse, so it shows as a form error."""
+
+    def kept_categories(self) -> list[ServiceCategory]:
+        return [
+            form.cleaned_data["category"]
+            for form in self.forms
+            if form.cleaned_data.get("category") and not form.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or not self.has_changed():
+            return
+        categories = self.kept_categories()
+        if not categories:
+            raise forms.ValidationError("A helper needs at least one skill.")
+        inactive = sorted(category.name for category in categories if not category.is_active)
+        if inactive:
+            raise forms.ValidationError(
+                f"These categories are not offered any more: {', '.join(inactive)}."
+            )
+
+
+class HelperSkillInline(admin.TabularInline):
+    model = HelperSkill
+    formset = HelperSkillFormSet
+    fields = ("category", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("category",)
+    extra = 0
+    verbose_name = "skill"
+    verbose_name_plural = "skills (what the helper is vetted for)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[HelperSkill]:
+        return super().get_queryset(request).select_related("category")
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class WeeklyAvailabilityInline(ReadOnlyInline):
+    """Helpers set their own hours in the app, where overlaps are checked."""
+
+    model = WeeklyAvailability
+    fields = ("weekday", "start_time", "end_time")
+    readonly_fields = fields
+
+
+class AvailabilityExceptionInline(ReadOnlyInline):
+    model = AvailabilityException
+    fields = ("kind", "starts_at", "ends_at", "note", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(HelperProfile)
+class HelperProfileAdmin(admin.ModelAdmin):
+    list_display = (
+        "display_name",
+        "email",
+        "phone",
+        "locality",
+        "approval_status",
+        "is_accepting_jobs",
+        "skill_list",
+        "rating",
+        "completed_visits",
+        "average_response",
+        "approval_changed_at",
+        "created_at",
+    )
+    list_display_links = ("display_name", "email")
+    list_select_related = ("user",)
+    list_filter = (
+        "approval_status",
+        "is_accepting_jobs",
+        "skills",
+        HelperSpeaksFilter,
+        "approval_changed_at",
+        "created_at",
+    )
+    search_fields = (
+        "user__email",
+        "user__display_name",
+        "user__phone",
+        "user__home_postal_code",
+        "user__home_locality",
+        "public_id",
+    )
+    ordering = ("-created_at", "-id")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ("approve_helpers", "suspend_helpers")
+    inlines = (HelperSkillInline, WeeklyAvailabilityInline, AvailabilityExceptionInline)
+
+    readonly_fields = (
+        "public_id",
+        "user_link",
+        "email",
+        "phone",
+        "languages",
+        "home_address",
+        "home_position",
+        "currency",
+        "approval_status",
+        "approval_changed_at",
+        "approval_note",
+        "rating_count",
+        "rating_sum",
+        "rating_average",
+        "completed_visits",
+        "cancellations_caused",
+        "late_cancellations_caused",
+        "no_shows_caused",
+        "offers_received",
+        "offers_accepted",
+        "offers_declined",
+        "offers_expired",
+        "response_seconds_total",
+        "average_response",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (
+            "Person",
+            {
+                "fields": (
+                    "public_id",
+                    "user_link",
+                    "email",
+                    "phone",
+                    "languages",
+                    "home_address",
+                    "home_position",
+                )
+            },
+        ),
+        (
+            "Offering",
+            {
+                "fields": (
+                    "bio",
+                    "service_radius_km",
+                    "hourly_rate_minor",
+                    "currency",
+                    "is_accepting_jobs",
+                )
+            },
+        ),
+        (
+            "Approval (change it with the list's actions)",
+            {"fields": ("approval_status", "approval_changed_at", "approval_note")},
+        ),
+        ("Rating", {"fields": ("rating_count", "rating_sum", "rating_average")}),
+        (
+            "Reliability (only what this helper caused counts)",
+            {
+                "fields": (
+                    "completed_visits",
+                    "cancellations_caused",
+                    "late_cancellations_caused",
+                    "no_shows_caused",
+                    "offers_received",
+                    "offers_accepted",
+                    "offers_declined",
+                    "offers_expired",
+                    "response_seconds_total",
+                    "average_response",
+                )
+            },
+        ),
+        ("Dates", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[HelperProfile]:
+        return super().get_queryset(request).select_related("user").prefetch_related("skills")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # People become helpers by applying in the app (`helper_apply`), with a home address.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A helper's offers and bookings keep pointing at the profile: suspend instead.
+        return False
+
+    # --- Columns and read-only fields -------------------------------------------------------
+
+    @admin.display(description="name", ordering="user__display_name")
+    def display_name(self, helper: HelperProfile) -> str:
+        return helper.user.display_name
+
+    @admin.display(description="email", ordering="user__email")
+    def email(self, helper: HelperProfile) -> str:
+        return helper.user.email
+
+    @admin.display(description="phone")
+    def phone(self, helper: HelperProfile) -> str:
+        return helper.user.phone or "—"
+
+    @admin.display(description="locality", ordering="user__home_locality")
+    def locality(self, helper: HelperProfile) -> str:
+        user = helper.user
+        return f"{user.home_postal_code} {user.home_locality}".strip() or "—"
+
+    @admin.display(description="languages")
+    def languages(self, helper: HelperProfile) -> str:
+        return ", ".join(helper.user.languages) or "—"
+
+    @admin.display(description="home address")
+    def home_address(self, helper: HelperProfile) -> str:
+        user = helper.user
+        parts = [user.home_street, f"{user.home_postal_code} {user.home_locality}".strip()]
+        return ", ".join(part for part in parts if part) or "—"
+
+    @admin.display(description="home position (lat, lon)")
+    def home_position(self, helper: HelperProfile) -> str:
+        return position_text(helper.user.home_latitude, helper.user.home_longitude)
+
+    @admin.display(description="account")
+    def user_link(self, helper: HelperProfile) -> str:
+        return admin_link(helper.user)
+
+    @admin.display(description="skills")
+    def skill_list(self, helper: HelperProfile) -> str:
+        return ", ".join(category.name for category in helper.skills.all()) or "—"
+
+    @admin.display(description="rating", ordering="rating_count")
+    def rating(self, helper: HelperProfile) -> str:
+        average = helper.rating_average
+        if average is None:
+            return "no reviews"
+        return f"{average:.2f}★ ({helper.rating_count})"
+
+    @admin.display(description="average rating")
+    def rating_average(self, helper: HelperProfile) -> str:
+        average = helper.rating_average
+        return "—" if average is None else f"{average:.2f}"
+
+    @admin.display(description="average response time")
+    def average_response(self, helper: HelperProfile) -> str:
+        return _duration_text(helper.average_response_seconds)
+
+    # --- Saving through the services ----------------------------------------------------------
+
+    def save_model(
+        self, request: HttpRequest, obj: HelperProfile, form: forms.ModelForm, change: bool
+    ) -> None:
+        changed = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in EDITABLE_PROFILE_FIELDS
+        }
+        helper_services.helper_profile_update(helper=obj, **changed)
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        if not isinstance(formset, HelperSkillFormSet):
+            super().save_formset(request, form, formset, change)
+            return
+        # Unsaved: only so the admin's history records what changed. The service writes.
+        formset.save(commit=False)
+        if formset.has_changed():
+            helper_services.helper_profile_update(
+                helper=form.instance, skills=formset.kept_categories()
+            )
+
+    # --- Approval actions -----------------------------------------------------------------------
+
+    @admin.action(description="Approve selected helpers", permissions=("change",))
+    def approve_helpers(self, request: HttpRequest, queryset: QuerySet[HelperProfile]) -> None:
+        manager = _manager(request)
+        approved = unchanged = 0
+        for helper in queryset.select_related("user").order_by("pk"):
+            if helper.approval_status == ApprovalStatus.APPROVED:
+                unchanged += 1
+                continue
+            try:
+                helper_services.helper_approve(helper=helper, actor=manager)
+            except ApplicationError as exc:
+                self._report_failure(request, helper, "approved", exc)
+                continue
+            self.log_change(request, helper, "Approved from the back office.")
+            approved += 1
+        self._report(request, approved, unchanged, done="approved")
+
+    @admin.action(description="Suspend selected helpers", permissions=("change",))
+    def suspend_helpers(
+        self, request: HttpRequest, queryset: QuerySet[HelperProfile]
+    ) -> HttpResponse | None:
+        helpers = list(queryset.select_related("user").order_by("pk"))
+        form = SuspensionForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            return self._suspend_confirmation(request, helpers, form)
+        manager = _manager(request)
+        note = form.cleaned_data["note"]
+        suspended = unchanged = 0
+        for helper in helpers:
+            if helper.approval_status == ApprovalStatus.SUSPENDED:
+                unchanged += 1
+                continue
+            try:
+                helper_services.helper_suspend(helper=helper, actor=manager, note=note)
+            except ApplicationError as exc:
+                self._report_failure(request, helper, "suspended", exc)
+                continue
+            self.log_change(request, helper, f"Suspended from the back office: {note}")
+            suspended += 1
+        self._report(request, suspended, unchanged, done="suspended")
+        return None
+
+    def _suspend_confirmation(
+        self, request: HttpRequest, helpers: list[HelperProfile], form: SuspensionForm
+    ) -> TemplateResponse:
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Suspend helpers",
+            "opts": opts,
+            "helpers": helpers,
+            "form": form,
+            "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+        }
+        template = engines["django"].from_string(SUSPEND_CONFIRMATION_TEMPLATE)
+        return TemplateResponse(request, template, context)
+
+    def _report_failure(
+        self, request: HttpRequest, helper: HelperProfile, verb: str, exc: ApplicationError
+    ) -> None:
+        self.message_user(
+            request,
+            f"{helper.user.display_name} <{helper.user.email}> was not {verb}: {exc.message}",
+            messages.ERROR,
+        )
+
+    def _report(self, request: HttpRequest, changed: int, unchanged: int, *, done: str) -> None:
+        self.message_user(
+            request,
+            ngettext("%(count)d helper %(done)s.", "%(count)d helpers %(done)s.", changed)
+            % {"count": changed, "done": done},
+            messages.SUCCESS if changed else messages.WARNING,
+        )
+        if unchanged:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d helper was already %(done)s.",
+                    "%(count)d helpers were already %(done)s.",
+                    unchanged,
+                )
+                % {"count": unchanged, "done": done},
+                messages.INFO,
+            )
