@@ -1,0 +1,58 @@
+"""What each side sees of a booking once it is over."""
+
+import pytest
+
+from bookings.models import BookingStatus, ProposalStatus
+from bookings.services import booking_cancel
+from tests.api.api_assertions import API, client_for
+from tests.factories import UserFactory, make_booking, make_helper
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_helper_whose_visit_was_cancelled_no_longer_sees_address_or_phones():
+    # Given a confirmed booking, booked by a relative for someone else
+    customer = UserFactory.create(phone="+41 79 555 66 77")
+    booking = make_booking(BookingStatus.CONFIRMED, customer=customer, helper=make_helper())
+    booking.help_request.on_behalf_name = "Grossmutter Anna"
+    booking.help_request.on_behalf_phone = "+41 44 123 45 67"
+    booking.help_request.save(update_fields=["on_behalf_name", "on_behalf_phone"])
+    url = f"{API}/bookings/{booking.public_id}"
+    before = client_for(booking.helper.user).get(url).json()["request"]
+    assert before["street"] == "Bahnhofstrasse 1"
+    assert before["customer_phone"] == "+41 79 555 66 77"
+    assert before["on_behalf_phone"] == "+41 44 123 45 67"
+    assert before["location"]["type"] == "Point"
+
+    # When the customer cancels
+    booking_cancel(booking=booking, actor=customer, reason="My grandson came by.")
+
+    # Then the helper keeps what the job was, but not where or whom to call
+    after = client_for(booking.helper.user).get(url).json()["request"]
+    assert after["street"] == ""
+    assert after["location"] is None
+    assert after["customer_phone"] == ""
+    assert after["on_behalf_phone"] == ""
+    assert after["description"] == before["description"]
+    assert after["postal_code"] == before["postal_code"]
+    assert after["locality"] == before["locality"]
+    # and the customer still sees their own request in full
+    own = client_for(customer).get(url).json()["request"]
+    assert own["street"] == "Bahnhofstrasse 1"
+    assert own["on_behalf_phone"] == "+41 44 123 45 67"
+
+
+def test_a_cancelled_booking_has_no_times_left_to_choose():
+    # Given a booking with a proposed time
+    booking = make_booking(BookingStatus.PROPOSED)
+    customer = booking.help_request.customer
+
+    # When the customer cancels it
+    booking_cancel(booking=booking, actor=customer, reason="Solved it by phone.")
+
+    # Then no proposal is still open, and the API lists none
+    assert list(booking.proposals.values_list("status", flat=True)) == [ProposalStatus.SUPERSEDED]
+    body = client_for(customer).get(f"{API}/bookings/{booking.public_id}").json()
+    assert body["status"] == BookingStatus.CANCELLED
+    assert body["proposals"] == []
+    assert body["next_statuses"] == []
