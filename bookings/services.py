@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from backend.exceptions import NotFound, PermissionDenied, ValidationFailed
@@ -417,7 +417,9 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     how the customer is told. Idempotent: with K pending offers it does nothing.
     """
     help_request = (
-        HelpRequest.objects.select_for_update().select_related("category").get(pk=help_request.pk)
+        HelpRequest.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .get(pk=help_request.pk)
     )
     if help_request.status != HelpRequestStatus.OPEN:
         return []
@@ -527,7 +529,7 @@ def offers_expire_due(*, help_request: HelpRequest) -> int:
 def _offer_of(offer: Offer, user: User, *, lock: bool) -> Offer:
     offers = Offer.objects.select_related("helper", "help_request")
     if lock:
-        offers = offers.select_for_update()
+        offers = offers.select_for_update(of=("self",))
     offer = offers.get(pk=offer.pk)
     if offer.helper.user_id != user.pk:
         raise NotFound("No such offer.")
@@ -552,6 +554,11 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
     """
     offer = _offer_of(offer, actor, lock=False)
     now = timezone.now()
+    if offer.status == OfferStatus.WITHDRAWN and offer.help_request.status in (
+        HelpRequestStatus.ASSIGNED,
+        HelpRequestStatus.CLOSED,
+    ):
+        raise RequestAlreadyTaken("Another helper was quicker: this job is taken.")
     if offer.status != OfferStatus.PENDING or offer.expires_at <= now:
         raise OfferNotPending(
             "This offer has expired."
@@ -624,7 +631,8 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
 
 def _lock_booking(booking: Booking) -> Booking:
     return (
-        Booking.objects.select_for_update()
+        # Only the booking row: the joined request, helper and people are read, not locked.
+        Booking.objects.select_for_update(of=("self",))
         .select_related("help_request", "helper__user", "help_request__customer")
         .get(pk=booking.pk)
     )
@@ -646,6 +654,8 @@ def booking_transition(
     role (403), saves only the changed fields, and appends one BookingEvent. Must run inside
     the caller's transaction.
     """
+    if changes and "status" in changes:
+        raise ValueError("the status is `to`; it cannot also be among `changes`")
     locked = _lock_booking(booking)
     allowed = BOOKING_TRANSITIONS.get((locked.status, to))
     if allowed is None:
@@ -1242,7 +1252,7 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
     now = timezone.now()
     if now > booking.signed_off_at + timedelta(days=_config("REVIEW_WINDOW_DAYS")):
         raise ReviewWindowClosed("The review window has closed.")
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed.for_field("rating", "Rate from 1 to 5.", code="invalid_rating")
     if len(text) > 1000:
         raise ValidationFailed.for_field("text", "At most 1000 characters.", code="too_long")
@@ -1319,8 +1329,7 @@ def sweep_due_work() -> dict[str, int]:
         if booking_auto_sign_off(booking=booking) is not None:
             counts["signed_off"] += 1
     review_cutoff = now - timedelta(days=_config("REVIEW_WINDOW_DAYS"))
-    for booking in Booking.objects.filter(
-        Q(reviews__published_at__isnull=True), signed_off_at__lte=review_cutoff
-    ).distinct():
+    unpublished = Review.objects.filter(booking=OuterRef("pk"), published_at__isnull=True)
+    for booking in Booking.objects.filter(Exists(unpublished), signed_off_at__lte=review_cutoff):
         counts["reviews_published"] += reviews_close_window(booking=booking)
     return counts

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -101,7 +101,9 @@ class AvailabilityIndex:
                     if row.end_time >= END_OF_DAY
                     else datetime.combine(day, row.end_time, tzinfo=SWISS_TIME)
                 )
-                offered.append((local_start, local_end))
+                # Compare and subtract in UTC: on the nights the clocks change, Swiss wall-clock
+                # arithmetic would count an hour that does not exist (or miss one that does).
+                offered.append((local_start.astimezone(UTC), local_end.astimezone(UTC)))
         offered.extend(self._extra.get(helper_id, ()))
         clipped = [
             (max(s, start), min(e, end)) for s, e in _merge(offered) if s < end and e > start
