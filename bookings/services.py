@@ -290,6 +290,7 @@ def help_request_create(
         [TimeWindow(help_request=help_request, starts_at=s, ends_at=e) for s, e in ordered_windows]
     )
     offers_dispatch(help_request=help_request)
+    help_request.refresh_from_db()
     return help_request
 
 
@@ -357,6 +358,7 @@ def help_request_update(
                 reason="request changed",
             )
         offers_dispatch(help_request=help_request)
+        help_request.refresh_from_db()
     return help_request
 
 
