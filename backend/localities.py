@@ -107,11 +107,19 @@ def geocode_address(*, postal_code: str, locality: str, street: str = "") -> Poi
     """The centroid of the locality at `postal_code` that `locality` names.
 
     `street` is accepted for the caller's convenience and ignored: there is no offline
-    street-level data. Raises ValidationFailed with code `invalid_postal_code`,
-    `unknown_postal_code`, `outside_switzerland` (all on field `postal_code`) or
-    `postal_code_locality_mismatch` (on field `locality`).
+    street-level data. Raises as `resolve_locality` does.
     """
     del street
+    return resolve_locality(postal_code=postal_code, locality=locality).point
+
+
+def resolve_locality(*, postal_code: str, locality: str) -> Locality:
+    """The directory row at `postal_code` that `locality` names, however it was typed.
+
+    Raises ValidationFailed with code `invalid_postal_code`, `unknown_postal_code`,
+    `outside_switzerland` (all on field `postal_code`) or `postal_code_locality_mismatch`
+    (on field `locality`).
+    """
     code = postal_code.strip()
     if not _POSTAL_CODE.fullmatch(code):
         message = f"{postal_code!r} is not a Swiss postal code: it has four digits, like 8001."
@@ -143,7 +151,7 @@ def geocode_address(*, postal_code: str, locality: str, street: str = "") -> Poi
         raise ValidationFailed(
             message, code="postal_code_locality_mismatch", fields={"locality": [message]}
         )
-    return match.point
+    return match
 
 
 def _normalize_place_name(value: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from backend.exceptions import ValidationFailed
 from backend.geo import Point, nearest_locality, point_to_geojson, require_in_switzerland
-from backend.localities import geocode_address
+from backend.localities import resolve_locality
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ def resolve_place(
         require_in_switzerland(point, field=f"{field_prefix}location")
         if postal_code or locality:
             # Typed address and coordinates must agree on the postcode and locality.
-            geocode_address(postal_code=postal_code, locality=locality, street=street)
-            return Place(street, postal_code, locality, point)
+            official = resolve_locality(postal_code=postal_code, locality=locality)
+            return Place(street, official.postal_code, official.name, point)
         nearest = nearest_locality(point)
         return Place(street, nearest.postal_code, nearest.name, point)
     if not postal_code or not locality:
@@ -47,5 +47,6 @@ def resolve_place(
             "Give the postcode and locality, or the coordinates.",
             code="address_required",
         )
-    geocoded = geocode_address(postal_code=postal_code, locality=locality, street=street)
-    return Place(street, postal_code, locality, geocoded)
+    # Stored under the directory's own spelling: "zurich" becomes "Zürich".
+    official = resolve_locality(postal_code=postal_code, locality=locality)
+    return Place(street, official.postal_code, official.name, official.point)

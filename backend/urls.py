@@ -6,6 +6,8 @@ admin.site.site_header = "Quartier back office"
 admin.site.site_title = "Quartier back office"
 admin.site.index_title = "Community management"
 
+handler500 = "mobile_api.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("mobile_api.urls")),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -94,3 +95,18 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = detail.code
     response.data = error_body(str(code), message)
     return response
+
+
+def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
+    """Unknown paths under /api/v1/ answer in the API's error shape, not with an HTML page."""
+    return JsonResponse(error_body("not_found", "There is no such API endpoint."), status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The last resort for an unexpected failure: the API still answers in its own shape."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body("server_error", "Something went wrong on our side. Please try again."),
+            status=500,
+        )
+    return defaults.server_error(request)

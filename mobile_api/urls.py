@@ -1,7 +1,8 @@
 """The versioned public API: /api/v1/…"""
 
-from django.urls import path
+from django.urls import path, re_path
 
+from mobile_api.errors import api_not_found
 from mobile_api.views import accounts, bookings, helpers, manager, requests
 
 urlpatterns = [
@@ -136,4 +137,6 @@ urlpatterns = [
         requests.ManagerRequestOffersApi.as_view(),
         name="manager-request-offers",
     ),
+    # Anything else under /api/v1/ is a JSON 404 in the API's error shape.
+    re_path(r"^(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
 ]

@@ -32,6 +32,8 @@ def _api_operations() -> list[tuple[str, str]]:
     operations = []
     for pattern in api_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
+        if pattern.name == "api-not-found":
+            continue  # a JSON 404 for unknown paths, not an operation
         view = pattern.callback.view_class  # type: ignore[attr-defined]
         path = openapi_path(str(pattern.pattern))
         operations += [(method, path) for method in HTTP_METHODS if hasattr(view, method)]
