@@ -95,6 +95,7 @@ class RegisterApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Create an account (customer; apply as a helper afterwards) and get an API token."""
         data = self.RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -137,6 +138,7 @@ class TokenApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Exchange email and password for an API token (the same answer for any wrong pair)."""
         data = self.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
@@ -154,6 +156,7 @@ class TokenApi(APIView):
 class LogoutApi(APIView):
     @extend_schema(operation_id="auth_logout", request=None, responses={204: None, **errors()})
     def post(self, request: Request) -> Response:
+        """Log out: the API token stops working."""
         Token.objects.filter(user=_user(request)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -167,6 +170,7 @@ class MeApi(APIView):
 
     @extend_schema(operation_id="me_retrieve", responses={200: UserSerializer, **errors()})
     def get(self, request: Request) -> Response:
+        """My account and profile."""
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(
@@ -178,6 +182,7 @@ class MeApi(APIView):
         },
     )
     def patch(self, request: Request) -> Response:
+        """Change my name, phone, languages or home address."""
         data = self.MeInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data

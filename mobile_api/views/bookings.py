@@ -86,6 +86,7 @@ class BookingListApi(generics.ListAPIView):
         operation_id="bookings_list", responses={200: BookingSerializer(many=True), **errors()}
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The bookings where I am the customer or the helper (the manager: all)."""
         return super().get(request, *args, **kwargs)
 
 
@@ -100,6 +101,7 @@ class BookingDetailApi(APIView):
         responses={200: BookingSerializer, **errors(s404=["not_found"])},
     )
     def get(self, request: Request, booking_id: UUID) -> Response:
+        """One booking, as its customer, helper or the manager sees it."""
         return _out(request, booking_for(_user(request), booking_id))
 
 
@@ -332,6 +334,7 @@ class BookingEventListApi(generics.ListAPIView):
         responses={200: BookingEventSerializer(many=True), **errors(s404=["not_found"])},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The booking's audit trail: every status move, who made it and why."""
         return super().get(request, *args, **kwargs)
 
 
@@ -348,6 +351,7 @@ class BookingReviewsApi(APIView):
         responses={200: ReviewSerializer(many=True), **errors(s404=["not_found"])},
     )
     def get(self, request: Request, booking_id: UUID) -> Response:
+        """The reviews of a visit I may see (double-blind: the other side's once both reviewed or the window closed)."""
         user = _user(request)
         booking = booking_for(user, booking_id)
         return Response(ReviewSerializer(reviews_visible_to(user, booking), many=True).data)
@@ -366,6 +370,7 @@ class BookingReviewsApi(APIView):
         },
     )
     def post(self, request: Request, booking_id: UUID) -> Response:
+        """Rate the other side 1–5 within the review window after the sign-off."""
         user = _user(request)
         booking = booking_for(user, booking_id)
         data = self.BookingReviewsInput(data=request.data)

@@ -46,6 +46,7 @@ class CategoryListApi(generics.ListAPIView):
         responses={200: CategorySerializer(many=True), **errors(authenticated=False)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """What Quartier's helpers help with. Public: no log-in needed."""
         return super().get(request, *args, **kwargs)
 
 
@@ -74,6 +75,7 @@ class HelperProfileApi(APIView):
         responses={200: HelperProfileSerializer, **errors(s404=["not_a_helper"])},
     )
     def get(self, request: Request) -> Response:
+        """My helper profile, approval and figures."""
         return Response(HelperProfileSerializer(helper_profile_of(_user(request))).data)
 
     @extend_schema(
@@ -95,6 +97,7 @@ class HelperProfileApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Apply as a helper: skills, radius and rate; the community manager approves."""
         data = self.ApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         helper = helper_apply(user=_user(request), **data.validated_data)
@@ -117,6 +120,7 @@ class HelperProfileApi(APIView):
         },
     )
     def patch(self, request: Request) -> Response:
+        """Change my skills, radius, rate, bio, or pause offers (is_accepting_jobs)."""
         helper = helper_profile_of(_user(request))
         data = self.UpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -141,6 +145,7 @@ class WeeklyAvailabilityApi(APIView):
         responses={200: WeeklyIntervalSerializer(many=True), **errors(s404=["not_a_helper"])},
     )
     def get(self, request: Request) -> Response:
+        """My weekly hours, Swiss local time (23:59 means until midnight)."""
         helper = helper_profile_of(_user(request))
         rows = helper.weekly_availability.all()
         return Response(WeeklyIntervalSerializer(rows, many=True).data)
@@ -154,6 +159,7 @@ class WeeklyAvailabilityApi(APIView):
         },
     )
     def put(self, request: Request) -> Response:
+        """Replace my weekly hours as a whole."""
         helper = helper_profile_of(_user(request))
         data = self.WeeklyAvailabilityInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -185,6 +191,7 @@ class AvailabilityExceptionListApi(APIView):
         responses={200: ExceptionSerializer(many=True), **errors(s404=["not_a_helper"])},
     )
     def get(self, request: Request) -> Response:
+        """My one-off availability changes (holidays, extra time)."""
         helper = helper_profile_of(_user(request))
         return Response(ExceptionSerializer(availability_exceptions_of(helper), many=True).data)
 
@@ -200,6 +207,7 @@ class AvailabilityExceptionListApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Add a holiday (unavailable) or extra time (available)."""
         helper = helper_profile_of(_user(request))
         data = self.AvailabilityExceptionListInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -213,6 +221,7 @@ class AvailabilityExceptionDetailApi(APIView):
         responses={204: None, **errors(s404=["not_found", "not_a_helper"])},
     )
     def delete(self, request: Request, exception_id: int) -> Response:
+        """Remove one of my availability exceptions."""
         helper = helper_profile_of(_user(request))
         exception = generics.get_object_or_404(availability_exceptions_of(helper), pk=exception_id)
         availability_exception_remove(exception=exception)

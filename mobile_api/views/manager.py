@@ -48,6 +48,7 @@ class ManagerHelperListApi(generics.ListAPIView):
         responses={200: HelperProfileSerializer(many=True), **errors(s404=["not_found"])},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Manager: all helpers, e.g. ?approval_status=applied for the vetting queue."""
         return super().get(request, *args, **kwargs)
 
 
@@ -64,6 +65,7 @@ class ManagerHelperDetailApi(APIView):
         responses={200: HelperProfileSerializer, **errors(s404=["not_found"])},
     )
     def get(self, request: Request, helper_id: UUID) -> Response:
+        """Manager: one helper's profile, approval and reliability figures."""
         return Response(HelperProfileSerializer(_helper(request, helper_id)).data)
 
 
@@ -78,6 +80,7 @@ class ManagerHelperApproveApi(APIView):
         responses={200: HelperProfileSerializer, **errors(s400=["max_length"], s404=["not_found"])},
     )
     def post(self, request: Request, helper_id: UUID) -> Response:
+        """Manager: approve a helper; they start receiving offers."""
         helper = _helper(request, helper_id)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -99,6 +102,7 @@ class ManagerHelperSuspendApi(APIView):
         },
     )
     def post(self, request: Request, helper_id: UUID) -> Response:
+        """Manager: suspend a helper (a note is required); pending offers are withdrawn."""
         helper = _helper(request, helper_id)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -131,6 +131,7 @@ class HelpRequestListApi(generics.ListAPIView):
         responses={200: HelpRequestSerializer(many=True), **errors()},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """My help requests, newest first (the manager: all)."""
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -142,6 +143,7 @@ class HelpRequestListApi(generics.ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Ask for help: the best nearby helpers get an offer at once."""
         data = HelpRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -179,6 +181,7 @@ class HelpRequestDetailApi(APIView):
         responses={200: HelpRequestSerializer, **errors(s404=["not_found"])},
     )
     def get(self, request: Request, request_id: UUID) -> Response:
+        """One of my help requests, with its exact address and matching status."""
         help_request = help_request_for(_user(request), request_id)
         return Response(HelpRequestSerializer(_reload(help_request)).data)
 
@@ -191,6 +194,7 @@ class HelpRequestDetailApi(APIView):
         },
     )
     def patch(self, request: Request, request_id: UUID) -> Response:
+        """Change a request nobody has accepted yet; where/when changes match again."""
         help_request = own_help_request_for(_user(request), request_id)
         data = HelpRequestUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -231,6 +235,7 @@ class HelpRequestWithdrawApi(APIView):
         },
     )
     def post(self, request: Request, request_id: UUID) -> Response:
+        """Take a request back before anyone has accepted it."""
         help_request = own_help_request_for(_user(request), request_id)
         data = self.HelpRequestWithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -257,6 +262,7 @@ class ManagerRequestOffersApi(generics.ListAPIView):
         responses={200: ManagerOfferSerializer(many=True), **errors(s404=["not_found"])},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Manager: who was offered this request, in which order, and why."""
         return super().get(request, *args, **kwargs)
 
 
@@ -282,6 +288,7 @@ class OfferListApi(generics.ListAPIView):
         operation_id="offers_list", responses={200: OfferSerializer(many=True), **errors()}
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The offers made to me as a helper, newest first (?status=pending for the inbox)."""
         return super().get(request, *args, **kwargs)
 
 
@@ -291,6 +298,7 @@ class OfferDetailApi(APIView):
         responses={200: OfferSerializer, **errors(s404=["not_found"])},
     )
     def get(self, request: Request, offer_id: UUID) -> Response:
+        """One offer: the job (without the exact address) and why I was chosen."""
         return Response(OfferSerializer(offer_for(_user(request), offer_id)).data)
 
 
@@ -306,6 +314,7 @@ class OfferAcceptApi(APIView):
         },
     )
     def post(self, request: Request, offer_id: UUID) -> Response:
+        """Take the job. The first helper to accept wins; the others get 409."""
         user = _user(request)
         booking = offer_accept(offer=offer_for(user, offer_id), actor=user)
         return Response(
@@ -336,6 +345,7 @@ class OfferDeclineApi(APIView):
         },
     )
     def post(self, request: Request, offer_id: UUID) -> Response:
+        """Say no, with an optional reason; the request goes to the next helper."""
         user = _user(request)
         offer = offer_for(user, offer_id)
         data = self.OfferDeclineInput(data=request.data)
