@@ -828,11 +828,18 @@ def booking_propose(
 def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) -> Booking:
     """The customer picks one proposed time. The helper's time is then held.
 
-    On PostgreSQL an exclusion constraint refuses an overlapping visit of the same helper;
-    on SQLite the write lock taken at BEGIN makes the overlap check below race-free.
+    Confirmations of one helper's visits queue on the helper's row, so the overlap check
+    below sees every visit confirmed before; on SQLite the write lock taken at BEGIN does the
+    same. The PostgreSQL exclusion constraint is the backstop: two transactions inserting
+    conflicting ranges at once would otherwise deadlock inside it instead of one losing.
     """
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.CUSTOMER)
+    list(
+        HelperProfile.objects.select_for_update()
+        .filter(pk=booking.helper_id)
+        .values_list("pk", flat=True)
+    )
     if proposal.booking_id != booking.pk or proposal.status != ProposalStatus.PROPOSED:
         raise ValidationFailed.for_field(
             "proposal", "Choose one of the times currently proposed.", code="invalid_proposal"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -61,9 +62,30 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"code": code, "message": message, "fields": fields or {}}
 
 
+# PostgreSQL's deadlock and serialisation failures, and SQLite's busy database: the
+# transaction was rolled back whole, so the client can simply try again.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _is_retryable(exc: Exception) -> bool:
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(exc)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if _is_retryable(exc):
+        return Response(
+            error_body(
+                "try_again",
+                "Someone changed this at the same moment. Nothing was saved: try again.",
+            ),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -28,6 +28,8 @@ def errors(
     merged: dict[int, list[str]] = {}
     for key, codes in codes_by_status.items():
         merged.setdefault(int(key.removeprefix("s")), []).extend(codes)
+    if 409 in merged:
+        merged[409].append("try_again")  # lost a race inside the database: nothing was saved
     for status, codes in COMMON.items():
         if status == 400 and 400 not in merged:
             continue  # only operations that take input can fail to parse it

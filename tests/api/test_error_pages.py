@@ -43,3 +43,39 @@ def test_an_unexpected_failure_outside_the_api_keeps_the_html_page(monkeypatch, 
 
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+class _DeadlockDetected(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_deadlock_lost_to_another_transaction_is_a_clean_409_to_retry(monkeypatch):
+    from django.db import OperationalError
+
+    def lose_the_race(self):
+        raise OperationalError("deadlock detected") from _DeadlockDetected()
+
+    monkeypatch.setattr(CategoryListApi, "get_queryset", lose_the_race)
+
+    response = Client(raise_request_exception=False).get("/api/v1/categories")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "try_again",
+        "message": "Someone changed this at the same moment. Nothing was saved: try again.",
+        "fields": {},
+    }
+
+
+def test_other_database_failures_stay_server_errors(monkeypatch):
+    from django.db import OperationalError
+
+    def fail(self):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(CategoryListApi, "get_queryset", fail)
+
+    response = Client(raise_request_exception=False).get("/api/v1/categories")
+
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
