@@ -1,0 +1,292 @@
+"""The foundation's matching hot paths, each timed from the client, interleaved per query.
+
+Four methods run for every customer point, in an order that rotates from one query to the next
+so that a noisy neighbour on the machine hurts them all alike:
+
+- `reference`: one primary-key fetch through the ORM, the round-trip floor;
+- `bbox query`: only the candidate SQL `find_candidates` issues, materialised;
+- `find_candidates`: the real function, at 10 km, limit 3;
+- `post request`: `help_request_create` end to end, in a transaction rolled back afterwards.
+
+Import this module only after `django.setup()`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from unittest.mock import patch
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from backend import geo
+from backend.geo import Point, bounding_box, is_in_switzerland, point_to_geojson
+from backend.models import User
+from bench.synthetic_switzerland import Home, SwissMixture, create_customers, request_languages
+from bookings import matching
+from bookings.matching import Candidate, find_candidates
+from bookings.models import HelpRequest, HelpRequestStatus, Offer, ServiceCategory, TimeWindow
+from bookings.services import AddressInput, help_request_create
+from helpers.availability import AvailabilityIndex
+from helpers.models import ApprovalStatus, HelperProfile
+
+REFERENCE = "reference"
+BBOX_QUERY = "bbox query"
+FIND_CANDIDATES = "find_candidates"
+POST_REQUEST = "post request"
+METHODS = (REFERENCE, BBOX_QUERY, FIND_CANDIDATES, POST_REQUEST)
+
+RADIUS_KM = 10.0
+LIMIT = 3
+DAYS_AHEAD = 2
+WINDOW_HOURS = 4
+DESCRIPTION = "The Wi-Fi drops every evening and the TV box loses its channels."
+
+
+@dataclass(frozen=True)
+class Query:
+    home: Home
+    category: ServiceCategory
+    languages: list[str]
+    window: tuple[datetime, datetime]
+    customer: User
+    help_request: HelpRequest  # open, with its window, category loaded: for find_candidates
+    reference_pk: int
+
+
+def _swiss_home(mixture: SwissMixture) -> Home:
+    # Customers post through the real validation, which refuses points across the border.
+    for _ in range(100):
+        home = mixture.draw()
+        if is_in_switzerland(home.point):
+            return home
+    raise RuntimeError("the mixture keeps drawing points outside Switzerland")
+
+
+def prepare_queries(
+    *, count: int, mixture: SwissMixture, rng: random.Random, helper_pks: Sequence[int]
+) -> list[Query]:
+    """`count` customer points with a fresh customer and an open request each (bulk-created)."""
+    categories = list(ServiceCategory.objects.filter(is_active=True).order_by("position", "pk"))
+    homes = [_swiss_home(mixture) for _ in range(count)]
+    languages = [request_languages(home.locality, rng) for home in homes]
+    chosen = [rng.choice(categories) for _ in homes]
+    day = timezone.localtime() + timedelta(days=DAYS_AHEAD)
+    windows = []
+    for _ in homes:
+        start = day.replace(hour=rng.randint(8, 16), minute=0, second=0, microsecond=0)
+        windows.append((start, start + timedelta(hours=WINDOW_HOURS)))
+    customers = create_customers(homes, languages=languages)
+    requests = HelpRequest.objects.bulk_create(
+        [
+            HelpRequest(
+                customer=customer,
+                category=category,
+                description=DESCRIPTION,
+                languages=spoken,
+                postal_code=home.locality.postal_code,
+                locality=home.locality.name,
+                location=point_to_geojson(home.point),
+                latitude=home.point.latitude,
+                longitude=home.point.longitude,
+                status=HelpRequestStatus.OPEN,
+                search_radius_km=RADIUS_KM,
+            )
+            for customer, category, spoken, home in zip(
+                customers, chosen, languages, homes, strict=True
+            )
+        ]
+    )
+    TimeWindow.objects.bulk_create(
+        [
+            TimeWindow(help_request=help_request, starts_at=start, ends_at=end)
+            for help_request, (start, end) in zip(requests, windows, strict=True)
+        ]
+    )
+    # As offers_dispatch loads it: category joined, windows left to find_candidates.
+    loaded = HelpRequest.objects.select_related("category").in_bulk([r.pk for r in requests])
+    return [
+        Query(
+            home=home,
+            category=category,
+            languages=spoken,
+            window=window,
+            customer=customer,
+            help_request=loaded[help_request.pk],
+            reference_pk=rng.choice(helper_pks),
+        )
+        for home, category, spoken, window, customer, help_request in zip(
+            homes, chosen, languages, windows, customers, requests, strict=True
+        )
+    ]
+
+
+def bbox_queryset(help_request: HelpRequest, radius_km: float) -> QuerySet[Any, Any]:
+    """The candidate query of `find_candidates`, reproduced filter for filter."""
+    center = Point(help_request.latitude, help_request.longitude)
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius_km * 1000.0)
+    return (
+        HelperProfile.objects.filter(
+            approval_status=ApprovalStatus.APPROVED,
+            is_accepting_jobs=True,
+            user__is_active=True,
+            skill_rows__category_id=help_request.category_id,
+            user__home_latitude__gte=min_lat,
+            user__home_latitude__lte=max_lat,
+            user__home_longitude__gte=min_lon,
+            user__home_longitude__lte=max_lon,
+        )
+        .exclude(user_id=help_request.customer_id)
+        .exclude(pk__in=[])
+        .values_list(
+            "pk",
+            "user__home_latitude",
+            "user__home_longitude",
+            "user__languages",
+            "service_radius_km",
+            "rating_sum",
+            "rating_count",
+            "completed_visits",
+            "cancellations_caused",
+            "no_shows_caused",
+        )
+    )
+
+
+@dataclass
+class MatchingProbe:
+    """Counts and times what happens inside matching, through thin wrappers patched in.
+
+    The wrappers cost two clock reads per call (well under a microsecond), against about
+    200 µs for one geopy geodesic.
+    """
+
+    geodesic_calls: int = 0
+    geodesic_ns: int = 0
+    availability_ns: int = 0
+    find_candidates_calls: int = 0
+
+    def reset(self) -> None:
+        self.geodesic_calls = self.geodesic_ns = self.availability_ns = 0
+        self.find_candidates_calls = 0
+
+    def geodesic_m(self, a: Point, b: Point) -> float:
+        started = time.perf_counter_ns()
+        try:
+            return geo.geodesic_m(a, b)
+        finally:
+            self.geodesic_ns += time.perf_counter_ns() - started
+            self.geodesic_calls += 1
+
+    def availability_index(
+        self, helper_ids: Sequence[int], span_start: datetime, span_end: datetime
+    ) -> AvailabilityIndex:
+        started = time.perf_counter_ns()
+        try:
+            return AvailabilityIndex(helper_ids, span_start, span_end)
+        finally:
+            self.availability_ns += time.perf_counter_ns() - started
+
+    def find_candidates(self, **kwargs: Any) -> list[Candidate]:
+        self.find_candidates_calls += 1
+        return find_candidates(**kwargs)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        # Patched where they are looked up: matching imported the names into its own module.
+        with (
+            patch.object(matching, "geodesic_m", new=self.geodesic_m),
+            patch.object(matching, "AvailabilityIndex", new=self.availability_index),
+            patch("bookings.services.find_candidates", new=self.find_candidates),
+        ):
+            yield
+
+
+@dataclass
+class Measurements:
+    times_ns: dict[str, list[int]] = field(default_factory=lambda: {m: [] for m in METHODS})
+    bbox_rows: list[int] = field(default_factory=list)
+    candidates_found: list[int] = field(default_factory=list)
+    geodesic_calls: list[int] = field(default_factory=list)
+    geodesic_ns: list[int] = field(default_factory=list)
+    availability_ns: list[int] = field(default_factory=list)
+    post_find_candidates_calls: list[int] = field(default_factory=list)
+    post_geodesic_calls: list[int] = field(default_factory=list)
+    post_offers: list[int] = field(default_factory=list)
+
+
+class HotPaths:
+    def __init__(self, probe: MatchingProbe) -> None:
+        self.probe = probe
+        self.results = Measurements()
+        self._runners: dict[str, Callable[[Query, bool], None]] = {
+            REFERENCE: self._reference,
+            BBOX_QUERY: self._bbox_query,
+            FIND_CANDIDATES: self._find_candidates,
+            POST_REQUEST: self._post_request,
+        }
+
+    def run(self, query: Query, *, turn: int, record: bool) -> None:
+        """All four methods for one query, starting with method number `turn` (mod 4)."""
+        first = turn % len(METHODS)
+        for method in METHODS[first:] + METHODS[:first]:
+            self._runners[method](query, record)
+
+    def _time(self, method: str, started: int, record: bool) -> None:
+        elapsed = time.perf_counter_ns() - started
+        if record:
+            self.results.times_ns[method].append(elapsed)
+
+    def _reference(self, query: Query, record: bool) -> None:
+        started = time.perf_counter_ns()
+        HelperProfile.objects.filter(pk=query.reference_pk).values_list("pk", flat=True).first()
+        self._time(REFERENCE, started, record)
+
+    def _bbox_query(self, query: Query, record: bool) -> None:
+        started = time.perf_counter_ns()
+        rows = list(bbox_queryset(query.help_request, RADIUS_KM))
+        self._time(BBOX_QUERY, started, record)
+        if record:
+            self.results.bbox_rows.append(len(rows))
+
+    def _find_candidates(self, query: Query, record: bool) -> None:
+        self.probe.reset()
+        started = time.perf_counter_ns()
+        candidates = find_candidates(
+            help_request=query.help_request, radius_km=RADIUS_KM, limit=LIMIT, now=timezone.now()
+        )
+        self._time(FIND_CANDIDATES, started, record)
+        if record:
+            self.results.candidates_found.append(len(candidates))
+            self.results.geodesic_calls.append(self.probe.geodesic_calls)
+            self.results.geodesic_ns.append(self.probe.geodesic_ns)
+            self.results.availability_ns.append(self.probe.availability_ns)
+
+    def _post_request(self, query: Query, record: bool) -> None:
+        self.probe.reset()
+        with transaction.atomic():
+            # Timed: help_request_create alone (a savepoint inside this transaction), without
+            # the outer BEGIN and without a COMMIT: the rollback leaves the database as it was.
+            started = time.perf_counter_ns()
+            help_request = help_request_create(
+                customer=query.customer,
+                category=query.category,
+                description=DESCRIPTION,
+                address=AddressInput(point=query.home.point),
+                windows=[query.window],
+                languages=query.languages,
+            )
+            self._time(POST_REQUEST, started, record)
+            offers = Offer.objects.filter(help_request=help_request).count()
+            transaction.set_rollback(True)
+        if record:
+            self.results.post_find_candidates_calls.append(self.probe.find_candidates_calls)
+            self.results.post_geodesic_calls.append(self.probe.geodesic_calls)
+            self.results.post_offers.append(offers)
