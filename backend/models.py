@@ -86,6 +86,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ("id",)
+        # Matching's bounding-box prefilter ranges over the home latitude first.
+        indexes = (models.Index(fields=("home_latitude", "home_longitude")),)
         constraints = (
             models.CheckConstraint(
                 condition=(

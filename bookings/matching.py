@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from backend.geo import Point, bounding_box, geodesic_m
+from backend.geo import Point, bounding_box, geodesic_m_within
 from bookings.models import HelpRequest
 from helpers.availability import SWISS_TIME, AvailabilityIndex
 from helpers.models import ApprovalStatus, HelperProfile
@@ -113,8 +113,10 @@ def find_candidates(
         shared = sorted(request_languages.intersection(languages or ()))
         if not shared:
             continue
-        distance_m = geodesic_m(center, Point(lat, lon))
-        if distance_m > min(search_radius_m, service_radius_km * 1000.0):
+        distance_m = geodesic_m_within(
+            center, Point(lat, lon), min(search_radius_m, service_radius_km * 1000.0)
+        )
+        if distance_m is None:
             continue
         in_reach.append((distance_m, row, shared))
     if not in_reach:

@@ -68,9 +68,13 @@ class AvailabilityIndex:
         from bookings.models import SLOT_HOLDING_STATUSES, Booking
 
         self.span_start, self.span_end = span_start, span_end
-        self._weekly: dict[int, list[WeeklyAvailability]] = defaultdict(list)
-        for row in WeeklyAvailability.objects.filter(helper_id__in=helper_ids):
-            self._weekly[row.helper_id].append(row)
+        self._weekly: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
+        for helper_id, weekday, start_time, end_time in (
+            WeeklyAvailability.objects.filter(helper_id__in=helper_ids)
+            .order_by()
+            .values_list("helper_id", "weekday", "start_time", "end_time")
+        ):
+            self._weekly[helper_id].append((weekday, start_time, end_time))
         self._extra: dict[int, list[Interval]] = defaultdict(list)
         self._blocked: dict[int, list[Interval]] = defaultdict(list)
         for exception in AvailabilityException.objects.filter(
@@ -92,14 +96,14 @@ class AvailabilityIndex:
         """The helper's free time inside [start, end), merged and sorted."""
         offered: list[Interval] = []
         for day in _local_days(start, end):
-            for row in self._weekly.get(helper_id, ()):
-                if row.weekday != day.weekday():
+            for weekday, start_time, end_time in self._weekly.get(helper_id, ()):
+                if weekday != day.weekday():
                     continue
-                local_start = datetime.combine(day, row.start_time, tzinfo=SWISS_TIME)
+                local_start = datetime.combine(day, start_time, tzinfo=SWISS_TIME)
                 local_end = (
                     datetime.combine(day + timedelta(days=1), time(0), tzinfo=SWISS_TIME)
-                    if row.end_time >= END_OF_DAY
-                    else datetime.combine(day, row.end_time, tzinfo=SWISS_TIME)
+                    if end_time >= END_OF_DAY
+                    else datetime.combine(day, end_time, tzinfo=SWISS_TIME)
                 )
                 # Compare and subtract in UTC: on the nights the clocks change, Swiss wall-clock
                 # arithmetic would count an hour that does not exist (or miss one that does).
