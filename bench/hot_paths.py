@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend import geo
-from backend.geo import Point, bounding_box, is_in_switzerland, point_to_geojson
+from backend.geo import Point, is_in_switzerland, point_to_geojson
 from backend.models import User
 from bench.synthetic_switzerland import Home, SwissMixture, create_customers, request_languages
 from bookings import matching
@@ -35,7 +35,7 @@ from bookings.matching import Candidate, find_candidates
 from bookings.models import HelpRequest, HelpRequestStatus, Offer, ServiceCategory, TimeWindow
 from bookings.services import AddressInput, help_request_create
 from helpers.availability import AvailabilityIndex
-from helpers.models import ApprovalStatus, HelperProfile
+from helpers.models import HelperProfile
 
 REFERENCE = "reference"
 BBOX_QUERY = "bbox query"
@@ -133,35 +133,8 @@ def prepare_queries(
 
 
 def bbox_queryset(help_request: HelpRequest, radius_km: float) -> QuerySet[Any, Any]:
-    """The candidate query of `find_candidates`, reproduced filter for filter."""
-    center = Point(help_request.latitude, help_request.longitude)
-    min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius_km * 1000.0)
-    return (
-        HelperProfile.objects.filter(
-            approval_status=ApprovalStatus.APPROVED,
-            is_accepting_jobs=True,
-            user__is_active=True,
-            skill_rows__category_id=help_request.category_id,
-            user__home_latitude__gte=min_lat,
-            user__home_latitude__lte=max_lat,
-            user__home_longitude__gte=min_lon,
-            user__home_longitude__lte=max_lon,
-        )
-        .exclude(user_id=help_request.customer_id)
-        .exclude(pk__in=[])
-        .values_list(
-            "pk",
-            "user__home_latitude",
-            "user__home_longitude",
-            "user__languages",
-            "service_radius_km",
-            "rating_sum",
-            "rating_count",
-            "completed_visits",
-            "cancellations_caused",
-            "no_shows_caused",
-        )
-    )
+    """The candidate query of `find_candidates`: the very same function it calls."""
+    return matching.candidate_rows(help_request=help_request, radius_km=radius_km)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from backend.geo import Point, bounding_box, geodesic_m_within
 from bookings.models import HelpRequest
@@ -61,24 +62,17 @@ def _format_km(distance_m: float) -> str:
     return f"{distance_m / 1000:.1f} km"
 
 
-def find_candidates(
-    *,
-    help_request: HelpRequest,
-    radius_km: float,
-    exclude_helper_ids: Collection[int] = (),
-    limit: int,
-    now: datetime,
-) -> list[Candidate]:
-    """The best `limit` eligible helpers for the request within `radius_km`, best first.
+def candidate_rows(
+    *, help_request: HelpRequest, radius_km: float, exclude_helper_ids: Collection[int] = ()
+) -> QuerySet[HelperProfile, tuple[Any, ...]]:
+    """The database prefilter: eligible helpers whose home lies in the search's bounding box.
 
-    Eligible: approved, accepting jobs, active account, skilled in the category, their own
-    service radius covers the customer, sharing a language, free in a requested window, not
-    the customer themselves and not in `exclude_helper_ids`.
+    One row per helper: (pk, home latitude, home longitude, languages, service radius,
+    rating sum, rating count, completed visits, cancellations caused, no-shows caused).
     """
     center = Point(help_request.latitude, help_request.longitude)
-    search_radius_m = radius_km * 1000.0
-    min_lat, max_lat, min_lon, max_lon = bounding_box(center, search_radius_m)
-    rows = (
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius_km * 1000.0)
+    return (
         HelperProfile.objects.filter(
             approval_status=ApprovalStatus.APPROVED,
             is_accepting_jobs=True,
@@ -103,6 +97,27 @@ def find_candidates(
             "cancellations_caused",
             "no_shows_caused",
         )
+    )
+
+
+def find_candidates(
+    *,
+    help_request: HelpRequest,
+    radius_km: float,
+    exclude_helper_ids: Collection[int] = (),
+    limit: int,
+    now: datetime,
+) -> list[Candidate]:
+    """The best `limit` eligible helpers for the request within `radius_km`, best first.
+
+    Eligible: approved, accepting jobs, active account, skilled in the category, their own
+    service radius covers the customer, sharing a language, free in a requested window, not
+    the customer themselves and not in `exclude_helper_ids`.
+    """
+    center = Point(help_request.latitude, help_request.longitude)
+    search_radius_m = radius_km * 1000.0
+    rows = candidate_rows(
+        help_request=help_request, radius_km=radius_km, exclude_helper_ids=exclude_helper_ids
     )
     request_languages = set(help_request.languages)
     in_reach: list[tuple[float, tuple[Any, ...], list[str]]] = []
