@@ -13,8 +13,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from backend.exceptions import NotFound
 from backend.models import User
 from bookings.models import (
+    ActorRole,
     Booking,
     BookingEvent,
+    BookingStatus,
     HelpRequest,
     Offer,
     ProposalStatus,
@@ -91,6 +93,23 @@ def booking_for(user: User, public_id: UUID) -> Booking:
         return bookings_visible_to(user).get(public_id=public_id)
     except Booking.DoesNotExist as exc:
         raise NotFound("No such booking.") from exc
+
+
+def role_in_booking(booking: Booking, user: User) -> str | None:
+    """The user's part in a booking: helper, customer, manager (staff), or None for anyone else."""
+    if booking.helper.user_id == user.pk:
+        return ActorRole.HELPER
+    if booking.help_request.customer_id == user.pk:
+        return ActorRole.CUSTOMER
+    if user.is_staff:
+        return ActorRole.MANAGER
+    return None
+
+
+def contact_visible_to(booking: Booking, user: User) -> bool:
+    """The exact address and phone numbers: hidden from a helper whose visit will not happen."""
+    ended = booking.status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
+    return not (ended and role_in_booking(booking, user) == ActorRole.HELPER)
 
 
 def proposal_of(booking: Booking, public_id: UUID) -> SlotProposal:

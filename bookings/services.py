@@ -57,6 +57,7 @@ from bookings.models import (
     SlotProposal,
     TimeWindow,
 )
+from bookings.selectors import role_in_booking
 from helpers.models import HelperProfile
 from payments.pricing import visit_price
 
@@ -702,13 +703,10 @@ def booking_transition(
 
 def _role_in(booking: Booking, user: User) -> str:
     """The actor's role in this booking; 404 for anyone else (they may not know it exists)."""
-    if booking.helper.user_id == user.pk:
-        return ActorRole.HELPER
-    if booking.help_request.customer_id == user.pk:
-        return ActorRole.CUSTOMER
-    if user.is_staff:
-        return ActorRole.MANAGER
-    raise NotFound("No such booking.")
+    role = role_in_booking(booking, user)
+    if role is None:
+        raise NotFound("No such booking.")
+    return role
 
 
 def _require_role(booking: Booking, user: User, *roles: str) -> str:

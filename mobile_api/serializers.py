@@ -26,6 +26,7 @@ from bookings.models import (
     ServiceCategory,
     SlotProposal,
 )
+from bookings.selectors import contact_visible_to, role_in_booking
 from bookings.services import AddressInput
 from helpers.models import HelperProfile
 from payments.pricing import visit_price
@@ -283,7 +284,8 @@ class HelpRequestSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.UUID)
     def get_booking(self, help_request: HelpRequest) -> str | None:
-        live = [b for b in help_request.bookings.all() if b.status not in ("cancelled", "no_show")]
+        broken = (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
+        live = [b for b in help_request.bookings.all() if b.status not in broken]
         return str(live[-1].public_id) if live else None
 
 
@@ -419,14 +421,6 @@ class BookingRequestSerializer(serializers.ModelSerializer):
         return data
 
 
-def role_of(booking: Booking, user: User) -> str:
-    if booking.helper.user_id == user.pk:
-        return ActorRole.HELPER
-    if booking.help_request.customer_id == user.pk:
-        return ActorRole.CUSTOMER
-    return ActorRole.MANAGER
-
-
 class BookingSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     request = serializers.SerializerMethodField()
@@ -472,11 +466,7 @@ class BookingSerializer(serializers.ModelSerializer):
     @extend_schema_field(BookingRequestSerializer)
     def get_request(self, booking: Booking) -> dict[str, Any]:
         """The exact address and phones, except to a helper whose visit will not happen."""
-        hide = (
-            booking.status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
-            and role_of(booking, self._user()) == ActorRole.HELPER
-        )
-        context = {**self.context, "hide_contact": hide}
+        context = {**self.context, "hide_contact": not contact_visible_to(booking, self._user())}
         return BookingRequestSerializer(booking.help_request, context=context).data
 
     @extend_schema_field(ProposalSerializer(many=True))
@@ -494,12 +484,12 @@ class BookingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=ActorRole.choices))
     def get_my_role(self, booking: Booking) -> str:
-        return role_of(booking, self._user())
+        return role_in_booking(booking, self._user()) or ActorRole.MANAGER
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_next_statuses(self, booking: Booking) -> list[str]:
         """Where the asking party may move the booking next (drives the app's buttons)."""
-        role = role_of(booking, self._user())
+        role = role_in_booking(booking, self._user())
         return sorted(
             to
             for (origin, to), roles in BOOKING_TRANSITIONS.items()
