@@ -12,12 +12,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
 from backend.models import Language, User
+from backend.services import refresh_match_index
 
 
 def position_text(latitude: float | None, longitude: float | None) -> str:
@@ -226,6 +228,13 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # Switching an account off (or moving a helper's home here) changes who can be matched.
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change:
+                refresh_match_index(obj)
 
     @admin.display(description="helper", ordering="helper_profile__approval_status")
     def helper_status(self, user: User) -> str:

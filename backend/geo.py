@@ -108,6 +108,35 @@ def geodesic_m_within(a: Point, b: Point, limit_m: float) -> float | None:
     return distance if distance <= limit_m else None
 
 
+# The local tangent-plane distance below (WGS84 radii of curvature at the mid-latitude) is
+# within 1.5e-6 of the geodesic up to 30 km and 6e-6 up to 60 km (measured against geopy over
+# Switzerland). Decisions closer than this relative margin are settled by geopy instead.
+LOCAL_DISTANCE_TOLERANCE = 2e-5
+# Beyond this the local formula is not trusted at all: geopy answers.
+_LOCAL_DISTANCE_MAX_M = 100_000.0
+
+
+def local_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The WGS84 distance in metres, to within LOCAL_DISTANCE_TOLERANCE for nearby points.
+
+    About a microsecond a call instead of geopy's ~0.2 ms: meant for ranking many candidates,
+    with `geodesic_m` settling any comparison closer than the tolerance. Points farther apart
+    than 100 km get the exact geodesic.
+    """
+    mid = math.radians((lat1 + lat2) / 2)
+    sine = math.sin(mid)
+    w = 1 - _ECCENTRICITY_SQUARED * sine * sine
+    prime_vertical = _SEMI_MAJOR_AXIS_M / math.sqrt(w)
+    meridional = prime_vertical * (1 - _ECCENTRICITY_SQUARED) / w
+    distance = math.hypot(
+        math.radians(lon2 - lon1) * prime_vertical * math.cos(mid),
+        math.radians(lat2 - lat1) * meridional,
+    )
+    if distance > _LOCAL_DISTANCE_MAX_M or abs(lon2 - lon1) > 180.0:
+        return geodesic_m(Point(lat1, lon1), Point(lat2, lon2))
+    return distance
+
+
 def bounding_box(center: Point, radius_m: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) containing every point within `radius_m` geodesic
     metres of `center`: a cheap database prefilter before the exact distance check.

@@ -115,4 +115,24 @@ def user_update_profile(
         changed += _apply_home(user, home)
     if changed:
         user.save(update_fields=changed)
+        refresh_match_index(user)
     return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, is_active: bool) -> User:
+    """Switch an account on or off. An inactive account cannot sign in or be matched."""
+    User.objects.filter(pk=user.pk).update(is_active=is_active)
+    user.is_active = is_active
+    refresh_match_index(user)
+    return user
+
+
+def refresh_match_index(user: User) -> None:
+    """A helper's home, languages and account state are in the match index: keep it in step."""
+    from bookings.match_index import match_index_refresh
+    from helpers.models import HelperProfile
+
+    helper_ids = list(HelperProfile.objects.filter(user=user).values_list("pk", flat=True))
+    if helper_ids:
+        match_index_refresh(helper_ids=helper_ids)

@@ -301,6 +301,14 @@ QUARTIER = {
     "SCORE_WEIGHT_DISTANCE": env_float("QUARTIER_SCORE_WEIGHT_DISTANCE", 0.5),
     "SCORE_WEIGHT_RATING": env_float("QUARTIER_SCORE_WEIGHT_RATING", 0.3),
     "SCORE_WEIGHT_RELIABILITY": env_float("QUARTIER_SCORE_WEIGHT_RELIABILITY", 0.2),
+    # Fairness: helpers whose scores lie within this margin of the best one left count as
+    # equally good, and the one with the fewest offers today is asked first (0 turns it off).
+    "FAIRNESS_MARGIN": env_float("QUARTIER_FAIRNESS_MARGIN", 0.05),
+    # A fair start: helpers approved in the last N days with fewer than M completed visits get
+    # this much added to their score (0 turns it off).
+    "FAIRNESS_NEW_HELPER_BONUS": env_float("QUARTIER_FAIRNESS_NEW_HELPER_BONUS", 0.05),
+    "FAIRNESS_NEW_HELPER_DAYS": env_int("QUARTIER_FAIRNESS_NEW_HELPER_DAYS", 30),
+    "FAIRNESS_NEW_HELPER_VISITS": env_int("QUARTIER_FAIRNESS_NEW_HELPER_VISITS", 3),
     # Customers
     "MAX_OPEN_REQUESTS_PER_CUSTOMER": env_int("QUARTIER_MAX_OPEN_REQUESTS_PER_CUSTOMER", 3),
     "MAX_WINDOWS_PER_REQUEST": env_int("QUARTIER_MAX_WINDOWS_PER_REQUEST", 5),

@@ -1,26 +1,41 @@
 """Which helpers may be offered a help request, and in which order.
 
-`find_candidates` is the one entry point: callers never look inside. Its internals
-(a bounding-box prefilter on the helper's home coordinates, then exact WGS84 geodesic
-distances) can be replaced by a national-scale index without touching any caller.
+`find_candidates` is the entry point for offers, `match_request` the same with the record of who
+was considered and why. Both walk the match index (`bookings.match_index`) outwards from the
+customer, nearest rings first, and stop as soon as no helper farther out could score higher
+than the ones already found: the composite score (distance, Bayesian rating, reliability) is
+exact without scanning every helper in the radius.
+
+Eligible: approved, accepting jobs, active account, skilled in the category (these four are
+what puts a helper in the index), their own service radius covers the customer, sharing a
+language, free in a requested window, not the customer themselves and not excluded.
+
+Fairness: among helpers whose scores lie within `FAIRNESS_MARGIN` of the best one left, the
+one with the fewest offers today is asked first; newly approved helpers get a small bonus.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
-from datetime import datetime
+import heapq
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Count
 
-from backend.geo import Point, bounding_box, geodesic_m_within
-from bookings.models import HelpRequest
-from helpers.availability import SWISS_TIME, AvailabilityIndex
-from helpers.models import ApprovalStatus, HelperProfile
+from backend.geo import Point
+from bookings import match_index
+from bookings.models import HelpRequest, Offer
+from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
+from helpers.models import HelperProfile
 
 MAX_SERVICE_RADIUS_KM = 50
+# How many helpers a manager's record of a matching run lists (nearest and offered first).
+CONSIDERED_LISTED = 50
+_AVAILABILITY_BATCH = 24
 
 
 @dataclass(frozen=True)
@@ -31,30 +46,83 @@ class Candidate:
     explanation: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Considered:
+    """A helper the matching looked at, and what became of them."""
+
+    helper_id: int
+    distance_m: int
+    score: float | None
+    offered: bool
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "helper_id": self.helper_id,
+            "distance_m": self.distance_m,
+            "score": None if self.score is None else round(self.score, 4),
+            "offered": self.offered,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    candidates: list[Candidate]
+    considered: list[Considered]
+    examined: int
+
+
+def _config(name: str) -> Any:
+    return settings.QUARTIER[name]
+
+
 def bayesian_rating(rating_sum: int, rating_count: int) -> float:
     """The average rating pulled towards a prior, so that one 5★ review is not a top helper."""
-    config: dict[str, Any] = settings.QUARTIER
-    prior_mean, prior_weight = config["RATING_PRIOR_MEAN"], config["RATING_PRIOR_WEIGHT"]
-    return (prior_weight * prior_mean + rating_sum) / (prior_weight + rating_count)
+    prior_mean, prior_weight = _config("RATING_PRIOR_MEAN"), _config("RATING_PRIOR_WEIGHT")
+    return float((prior_weight * prior_mean + rating_sum) / (prior_weight + rating_count))
 
 
-def reliability(*, completed: int, cancellations_caused: int, no_shows_caused: int) -> float:
-    """Share of commitments kept, with one kept visit as a prior so newcomers start at 1.0.
+def reliability(
+    *,
+    completed: int,
+    cancellations_caused: int,
+    no_shows_caused: int,
+    offers_answered: int = 0,
+    offers_expired: int = 0,
+    response_seconds_total: int = 0,
+) -> float:
+    """How dependable the helper is, from 0 to 1; a newcomer starts at 1.0.
 
-    Only cancellations and no-shows the helper caused count; a no-show weighs double.
+    Four fifths are commitments kept: one kept visit as a prior, only cancellations and
+    no-shows the helper caused count against it, and a no-show weighs double. One fifth is
+    responsiveness: an offer answered at once counts fully, one answered at its deadline half,
+    one left to expire not at all (with one prompt answer as a prior).
     """
     kept = completed + 1
     broken = cancellations_caused + 2 * no_shows_caused
-    return kept / (kept + broken)
+    commitment = kept / (kept + broken)
+    ttl_seconds = _config("OFFER_TTL_MINUTES") * 60
+    slowness = 0.5 * min(offers_answered, response_seconds_total / ttl_seconds)
+    responsiveness = (1 + offers_answered - slowness) / (1 + offers_answered + offers_expired)
+    return 0.8 * commitment + 0.2 * responsiveness
 
 
 def score(*, distance_m: float, search_radius_m: float, rating: float, reliable: float) -> float:
-    config: dict[str, Any] = settings.QUARTIER
     closeness = max(0.0, 1.0 - distance_m / search_radius_m) if search_radius_m else 0.0
+    return float(
+        _config("SCORE_WEIGHT_DISTANCE") * closeness
+        + _config("SCORE_WEIGHT_RATING") * (rating - 1.0) / 4.0
+        + _config("SCORE_WEIGHT_RELIABILITY") * reliable
+    )
+
+
+def score_upper_bound(*, distance_m: float, search_radius_m: float, bonus: float) -> float:
+    """The best score any helper at `distance_m` or farther could have: a perfect rating and
+    perfect reliability."""
     return (
-        config["SCORE_WEIGHT_DISTANCE"] * closeness
-        + config["SCORE_WEIGHT_RATING"] * (rating - 1.0) / 4.0
-        + config["SCORE_WEIGHT_RELIABILITY"] * reliable
+        score(distance_m=distance_m, search_radius_m=search_radius_m, rating=5.0, reliable=1.0)
+        + bonus
     )
 
 
@@ -62,42 +130,382 @@ def _format_km(distance_m: float) -> str:
     return f"{distance_m / 1000:.1f} km"
 
 
-def candidate_rows(
-    *, help_request: HelpRequest, radius_km: float, exclude_helper_ids: Collection[int] = ()
-) -> QuerySet[HelperProfile, tuple[Any, ...]]:
-    """The database prefilter: eligible helpers whose home lies in the search's bounding box.
+@dataclass
+class Scored:
+    """A helper within reach and sharing a language, with their score."""
 
-    One row per helper: (pk, home latitude, home longitude, languages, service radius,
-    rating sum, rating count, completed visits, cancellations caused, no-shows caused).
+    row: match_index.IndexRow
+    distance_m: float
+    rating: float
+    reliable: float
+    score: float
+    new_helper: bool
+    ranking: float  # score plus the new helper's bonus
+    slot: FreeSlot | None = None
+
+
+Availability = Callable[[Sequence[int]], dict[int, FreeSlot | None]]
+OffersToday = Callable[[Sequence[int]], dict[int, int]]
+
+
+@dataclass
+class Ranking:
+    """The outcome of `rank`: the chosen helpers, best first, and everyone looked at."""
+
+    chosen: list[Scored]
+    offers_today: dict[int, int]
+    passed_over: dict[int, str]  # helper id → why not chosen
+    looked_at: list[tuple[match_index.IndexRow, float, Scored | None]]
+    examined: int
+
+
+def rank(
+    *,
+    category_id: int,
+    center: Point,
+    radius_km: float,
+    limit: int,
+    languages: Collection[str] | None = None,
+    exclude_helper_ids: Collection[int] = (),
+    availability: Availability | None = None,
+    offers_today: OffersToday | None = None,
+    now: datetime | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Ranking:
+    """The best `limit` helpers by composite score, walking the index nearest first.
+
+    Stops once the last chosen helper's score (less the fairness margin) beats what any helper
+    farther out could reach. `availability` (helper ids → first free slot or None) is asked in
+    batches, best scores first, so only helpers who could be chosen are looked up.
     """
-    center = Point(help_request.latitude, help_request.longitude)
-    min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius_km * 1000.0)
-    return (
-        HelperProfile.objects.filter(
-            approval_status=ApprovalStatus.APPROVED,
-            is_accepting_jobs=True,
-            user__is_active=True,
-            skill_rows__category_id=help_request.category_id,
-            user__home_latitude__gte=min_lat,
-            user__home_latitude__lte=max_lat,
-            user__home_longitude__gte=min_lon,
-            user__home_longitude__lte=max_lon,
+    search_radius_m = radius_km * 1000.0
+    now = now or datetime.now(UTC)
+    margin = _config("FAIRNESS_MARGIN") if offers_today is not None else 0.0
+    bonus = _config("FAIRNESS_NEW_HELPER_BONUS")
+    new_since = (now - timedelta(days=_config("FAIRNESS_NEW_HELPER_DAYS"))).timestamp()
+    new_visits = _config("FAIRNESS_NEW_HELPER_VISITS")
+    language_mask = match_index.languages_mask(languages) if languages is not None else 0
+    excluded = set(exclude_helper_ids)
+
+    looked_at: list[tuple[match_index.IndexRow, float, Scored | None]] = []
+    passed_over: dict[int, str] = {}
+    unchecked: list[tuple[float, float, int, Scored]] = []  # heap on -ranking
+    free: list[Scored] = []  # available, best first
+    examined = 0
+
+    def kth_ranking() -> float | None:
+        return free[limit - 1].ranking if len(free) >= limit else None
+
+    def check_availability() -> None:
+        while unchecked:
+            kth = kth_ranking()
+            if kth is not None and -unchecked[0][0] < kth - margin:
+                return
+            batch = [
+                heapq.heappop(unchecked)[3] for _ in range(min(_AVAILABILITY_BATCH, len(unchecked)))
+            ]
+            slots = availability([s.row.helper_id for s in batch]) if availability else {}
+            for scored in batch:
+                slot = slots.get(scored.row.helper_id) if availability else None
+                if availability is not None and slot is None:
+                    passed_over[scored.row.helper_id] = "not free in any of the requested windows"
+                    continue
+                scored.slot = slot
+                free.append(scored)
+            free.sort(key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
+
+    search = match_index.rings(category_id, center, search_radius_m, max(limit * 3, 16), 0)
+    ring = next(search)
+    while True:
+        for item in match_index.exact_distances(center, ring.rows):
+            row = item.row
+            if item.distance_m > search_radius_m * (1 + 1e-4):
+                continue  # outside this search: a later, wider one may reach them
+            examined += 1
+            if match_index.within(center, item, search_radius_m) is None:
+                continue
+            if row.helper_id in excluded:
+                looked_at.append((row, item.distance_m, None))
+                passed_over[row.helper_id] = "already asked for this request"
+                continue
+            if language_mask and not row.languages_mask & language_mask:
+                looked_at.append((row, item.distance_m, None))
+                passed_over[row.helper_id] = "speaks none of the customer's languages"
+                continue
+            reach = row.service_radius_km * 1000.0
+            settled = match_index.within(center, item, reach)
+            if settled is None:
+                looked_at.append((row, item.distance_m, None))
+                passed_over[row.helper_id] = (
+                    f"their service radius of {row.service_radius_km} km does not reach "
+                    f"{_format_km(item.distance_m)}"
+                )
+                continue
+            rating = bayesian_rating(row.rating_sum, row.rating_count)
+            reliable = reliability(
+                completed=row.completed_visits,
+                cancellations_caused=row.cancellations_caused,
+                no_shows_caused=row.no_shows_caused,
+                offers_answered=row.offers_answered,
+                offers_expired=row.offers_expired,
+                response_seconds_total=row.response_seconds_total,
+            )
+            value = score(
+                distance_m=settled.distance_m,
+                search_radius_m=search_radius_m,
+                rating=rating,
+                reliable=reliable,
+            )
+            is_new = (
+                bonus > 0
+                and row.approved_epoch is not None
+                and row.approved_epoch >= new_since
+                and row.completed_visits < new_visits
+            )
+            scored = Scored(
+                row=row,
+                distance_m=settled.distance_m,
+                rating=rating,
+                reliable=reliable,
+                score=value,
+                new_helper=is_new,
+                ranking=value + (bonus if is_new else 0.0),
+            )
+            looked_at.append((row, settled.distance_m, scored))
+            heapq.heappush(unchecked, (-scored.ranking, scored.distance_m, row.helper_id, scored))
+        check_availability()
+        kth = kth_ranking()
+        bound = score_upper_bound(
+            distance_m=ring.covered_m, search_radius_m=search_radius_m, bonus=bonus
         )
-        .exclude(user_id=help_request.customer_id)
-        .exclude(pk__in=list(exclude_helper_ids))
-        .values_list(
-            "pk",
-            "user__home_latitude",
-            "user__home_longitude",
-            "user__languages",
-            "service_radius_km",
-            "rating_sum",
-            "rating_count",
-            "completed_visits",
-            "cancellations_caused",
-            "no_shows_caused",
-        )
+        if kth is not None and kth - margin > bound:
+            break
+        if ring.covered_m >= search_radius_m:
+            break
+        try:
+            ring = search.send(limit - len(free))
+        except StopIteration:
+            break
+
+    chosen, counts = _choose(free, limit=limit, margin=margin, offers_today=offers_today)
+    chosen_ids = {s.row.helper_id for s in chosen}
+    for scored in free:
+        if scored.row.helper_id not in chosen_ids:
+            passed_over[scored.row.helper_id] = "ranked below the helpers offered"
+    for _, _, _, scored in unchecked:
+        passed_over[scored.row.helper_id] = "ranked below the helpers offered"
+    return Ranking(
+        chosen=chosen,
+        offers_today=counts,
+        passed_over=passed_over,
+        looked_at=looked_at,
+        examined=examined,
     )
+
+
+def _choose(
+    free: list[Scored], *, limit: int, margin: float, offers_today: OffersToday | None
+) -> tuple[list[Scored], dict[int, int]]:
+    """Best first; within `margin` of the best one left, the fewest offers today first."""
+    if offers_today is None or margin <= 0 or not free:
+        return free[:limit], {}
+    floor = free[min(limit, len(free)) - 1].ranking - margin
+    band = [s for s in free if s.ranking >= floor]
+    counts = offers_today([s.row.helper_id for s in band])
+    remaining = list(band)
+    chosen: list[Scored] = []
+    while remaining and len(chosen) < limit:
+        top = remaining[0].ranking
+        group = [s for s in remaining if s.ranking >= top - margin]
+        pick = min(
+            group,
+            key=lambda s: (
+                counts.get(s.row.helper_id, 0),
+                -s.ranking,
+                s.distance_m,
+                s.row.helper_id,
+            ),
+        )
+        chosen.append(pick)
+        remaining.remove(pick)
+    return chosen, counts
+
+
+def offers_today_counter(now: datetime, *, help_request_id: int | None = None) -> OffersToday:
+    """Counts of offers each helper received since midnight, Swiss time, for other requests
+    than `help_request_id` (matching one request again must not count against its helpers)."""
+    midnight = now.astimezone(SWISS_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def count(helper_ids: Sequence[int]) -> dict[int, int]:
+        offers = Offer.objects.filter(helper_id__in=list(helper_ids), created_at__gte=midnight)
+        if help_request_id is not None:
+            offers = offers.exclude(help_request_id=help_request_id)
+        return dict(
+            offers.order_by()
+            .values("helper_id")
+            .annotate(n=Count("id"))
+            .values_list("helper_id", "n")
+        )
+
+    return count
+
+
+def _explain(
+    scored: Scored,
+    *,
+    help_request: HelpRequest,
+    radius_km: float,
+    shared: list[str],
+    offers_today: int | None,
+    chosen_over: list[int],
+) -> dict[str, Any]:
+    row = scored.row
+    average = round(row.rating_sum / row.rating_count, 2) if row.rating_count else None
+    rating_text = f"{average}★ from {row.rating_count} reviews" if average else "new helper"
+    slot = scored.slot
+    summary = (
+        f"{_format_km(scored.distance_m)}, {rating_text}, skilled in "
+        f"{help_request.category.name}, speaks {', '.join(shared)}"
+    )
+    if slot is not None:
+        summary += f", free {slot.starts_at.astimezone(SWISS_TIME):%a %d.%m. %H:%M}"
+    explanation: dict[str, Any] = {
+        "summary": summary,
+        "distance_m": round(scored.distance_m),
+        "search_radius_km": radius_km,
+        "service_radius_km": row.service_radius_km,
+        "rating_average": average,
+        "rating_count": row.rating_count,
+        "bayesian_rating": round(scored.rating, 3),
+        "reliability": round(scored.reliable, 3),
+        "category": help_request.category.slug,
+        "shared_languages": shared,
+        "free_from": slot.starts_at.isoformat() if slot else None,
+        "free_until": slot.ends_at.isoformat() if slot else None,
+        "score": round(scored.ranking, 4),
+    }
+    if scored.new_helper:
+        explanation["new_helper_bonus"] = _config("FAIRNESS_NEW_HELPER_BONUS")
+    if chosen_over:
+        explanation["offers_today"] = offers_today
+        explanation["chosen_over_busier"] = chosen_over
+    return explanation
+
+
+def match_request(
+    *,
+    help_request: HelpRequest,
+    radius_km: float,
+    exclude_helper_ids: Collection[int] = (),
+    limit: int,
+    now: datetime,
+) -> MatchResult:
+    """The best `limit` eligible helpers for the request within `radius_km`, best first, with
+    everyone the search looked at and why they were or were not chosen."""
+    windows = [
+        (max(window.starts_at, now), window.ends_at)
+        for window in help_request.windows.all()
+        if window.ends_at > now
+    ]
+    if not windows:
+        return MatchResult([], [], 0)
+    span = (min(start for start, _ in windows), max(end for _, end in windows))
+    minutes = help_request.category.typical_duration_minutes
+
+    def availability(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
+        index = AvailabilityIndex(helper_ids, *span)
+        return {pk: index.first_free_slot(pk, windows, minutes) for pk in helper_ids}
+
+    customer_ids = set(
+        HelperProfile.objects.filter(user_id=help_request.customer_id).values_list("pk", flat=True)
+    )
+    excluded = set(exclude_helper_ids) | customer_ids
+    fair = _config("FAIRNESS_MARGIN") > 0
+    center = Point(help_request.latitude, help_request.longitude)
+    ranking = rank(
+        category_id=help_request.category_id,
+        center=center,
+        radius_km=radius_km,
+        limit=limit,
+        languages=help_request.languages,
+        exclude_helper_ids=excluded,
+        availability=availability,
+        offers_today=offers_today_counter(now, help_request_id=help_request.pk) if fair else None,
+        now=now,
+    )
+    # The few chosen get geopy's own distance, so what is stored and shown is the geodesic.
+    exact = []
+    for scored in ranking.chosen:
+        geodesic = match_index.geodesic_of(
+            center, match_index.Nearby(scored.row, scored.distance_m)
+        ).distance_m
+        value = score(
+            distance_m=geodesic,
+            search_radius_m=radius_km * 1000.0,
+            rating=scored.rating,
+            reliable=scored.reliable,
+        )
+        exact.append(
+            replace(
+                scored,
+                distance_m=geodesic,
+                score=value,
+                ranking=value + (scored.ranking - scored.score),
+            )
+        )
+    request_languages = set(help_request.languages)
+    ranked = {s.row.helper_id: s.ranking for _, _, s in ranking.looked_at if s is not None}
+    candidates = []
+    for position, scored in enumerate(exact):
+        helper_id = scored.row.helper_id
+        count = ranking.offers_today.get(helper_id, 0)
+        earlier = {s.row.helper_id for s in exact[:position]}
+        # Better-scored helpers this one was asked before, because they had more offers today.
+        chosen_over = [
+            other_id
+            for other_id, other_count in ranking.offers_today.items()
+            if other_count > count
+            and other_id not in earlier
+            and ranked.get(other_id, float("-inf")) > ranked[helper_id]
+        ]
+        shared = sorted(
+            code
+            for code in request_languages
+            if match_index.languages_mask([code]) & scored.row.languages_mask
+        )
+        candidates.append(
+            Candidate(
+                helper_id=helper_id,
+                distance_m=scored.distance_m,
+                score=scored.ranking,
+                explanation=_explain(
+                    scored,
+                    help_request=help_request,
+                    radius_km=radius_km,
+                    shared=shared,
+                    offers_today=count,
+                    chosen_over=sorted(chosen_over),
+                ),
+            )
+        )
+    chosen_ids = {c.helper_id for c in candidates}
+    considered = [
+        Considered(
+            helper_id=row.helper_id,
+            distance_m=round(distance),
+            score=None if scored is None else scored.ranking,
+            offered=row.helper_id in chosen_ids,
+            reason=(
+                "offered"
+                if row.helper_id in chosen_ids
+                else ranking.passed_over.get(row.helper_id, "ranked below the helpers offered")
+            ),
+        )
+        for row, distance, scored in ranking.looked_at
+        if row.helper_id not in customer_ids
+    ]
+    considered.sort(key=lambda c: (not c.offered, c.distance_m, c.helper_id))
+    return MatchResult(candidates, considered, ranking.examined)
 
 
 def find_candidates(
@@ -108,93 +516,11 @@ def find_candidates(
     limit: int,
     now: datetime,
 ) -> list[Candidate]:
-    """The best `limit` eligible helpers for the request within `radius_km`, best first.
-
-    Eligible: approved, accepting jobs, active account, skilled in the category, their own
-    service radius covers the customer, sharing a language, free in a requested window, not
-    the customer themselves and not in `exclude_helper_ids`.
-    """
-    center = Point(help_request.latitude, help_request.longitude)
-    search_radius_m = radius_km * 1000.0
-    rows = candidate_rows(
-        help_request=help_request, radius_km=radius_km, exclude_helper_ids=exclude_helper_ids
-    )
-    request_languages = set(help_request.languages)
-    in_reach: list[tuple[float, tuple[Any, ...], list[str]]] = []
-    for row in rows:
-        _, lat, lon, languages, service_radius_km = row[:5]
-        if lat is None or lon is None:  # the bounding-box filter already excludes these
-            continue
-        shared = sorted(request_languages.intersection(languages or ()))
-        if not shared:
-            continue
-        distance_m = geodesic_m_within(
-            center, Point(lat, lon), min(search_radius_m, service_radius_km * 1000.0)
-        )
-        if distance_m is None:
-            continue
-        in_reach.append((distance_m, row, shared))
-    if not in_reach:
-        return []
-
-    windows = [
-        (window.starts_at, window.ends_at)
-        for window in help_request.windows.all()
-        if window.ends_at > now
-    ]
-    windows = [(max(start, now), end) for start, end in windows]
-    if not windows:
-        return []
-    availability = AvailabilityIndex(
-        [row[0] for _, row, _ in in_reach],
-        min(start for start, _ in windows),
-        max(end for _, end in windows),
-    )
-    minutes = help_request.category.typical_duration_minutes
-    candidates: list[Candidate] = []
-    for distance_m, row, shared in in_reach:
-        (helper_id, _, _, _, _, rating_sum, rating_count, completed, cancelled, no_shows) = row
-        slot = availability.first_free_slot(helper_id, windows, minutes)
-        if slot is None:
-            continue
-        rating = bayesian_rating(rating_sum, rating_count)
-        reliable = reliability(
-            completed=completed, cancellations_caused=cancelled, no_shows_caused=no_shows
-        )
-        value = score(
-            distance_m=distance_m,
-            search_radius_m=search_radius_m,
-            rating=rating,
-            reliable=reliable,
-        )
-        average = round(rating_sum / rating_count, 2) if rating_count else None
-        rating_text = f"{average}★ from {rating_count} reviews" if average else "new helper"
-        summary = (
-            f"{_format_km(distance_m)}, {rating_text}, skilled in "
-            f"{help_request.category.name}, speaks {', '.join(shared)}, free "
-            f"{slot.starts_at.astimezone(SWISS_TIME):%a %d.%m. %H:%M}"
-        )
-        candidates.append(
-            Candidate(
-                helper_id=helper_id,
-                distance_m=distance_m,
-                score=value,
-                explanation={
-                    "summary": summary,
-                    "distance_m": round(distance_m),
-                    "search_radius_km": radius_km,
-                    "service_radius_km": row[4],
-                    "rating_average": average,
-                    "rating_count": rating_count,
-                    "bayesian_rating": round(rating, 3),
-                    "reliability": round(reliable, 3),
-                    "category": help_request.category.slug,
-                    "shared_languages": shared,
-                    "free_from": slot.starts_at.isoformat(),
-                    "free_until": slot.ends_at.isoformat(),
-                    "score": round(value, 4),
-                },
-            )
-        )
-    candidates.sort(key=lambda c: (-c.score, c.distance_m, c.helper_id))
-    return candidates[:limit]
+    """The best `limit` eligible helpers for the request within `radius_km`, best first."""
+    return match_request(
+        help_request=help_request,
+        radius_km=radius_km,
+        exclude_helper_ids=exclude_helper_ids,
+        limit=limit,
+        now=now,
+    ).candidates

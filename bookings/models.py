@@ -165,6 +165,7 @@ class Offer(models.Model):
         indexes = (
             models.Index(fields=("helper", "status")),
             models.Index(fields=("status", "expires_at")),
+            models.Index(fields=("helper", "created_at")),
         )
         constraints = (
             models.UniqueConstraint(
@@ -403,3 +404,69 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}★ by {self.author_role} on {self.booking_id}"
+
+
+class MatchEntry(models.Model):
+    """The match index: one row per eligible helper and skill, with what ranking needs.
+
+    Eligible means approved, accepting jobs, an active account and a home address. The rows
+    are derived from the helper tables and written only by `bookings.match_index`, which every
+    service that changes a helper's eligibility or ranking figures calls. Each category has its
+    own spatial index beside this table: an R*Tree on SQLite (kept in step by triggers), a
+    partial GiST over a generated geography column on PostgreSQL.
+    """
+
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="match_entries"
+    )
+    category = models.ForeignKey(ServiceCategory, on_delete=models.CASCADE, related_name="+")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    service_radius_km = models.PositiveSmallIntegerField()
+    languages_mask = models.PositiveSmallIntegerField(
+        help_text="The helper's languages, one bit each in the order of backend.models.Language."
+    )
+    rating_sum = models.PositiveIntegerField()
+    rating_count = models.PositiveIntegerField()
+    completed_visits = models.PositiveIntegerField()
+    cancellations_caused = models.PositiveIntegerField()
+    no_shows_caused = models.PositiveIntegerField()
+    offers_answered = models.PositiveIntegerField()
+    offers_expired = models.PositiveIntegerField()
+    response_seconds_total = models.PositiveBigIntegerField()
+    approved_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name_plural = "match entries"
+        constraints = (
+            models.UniqueConstraint(fields=("helper", "category"), name="match_entry_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"helper {self.helper_id} for category {self.category_id}"
+
+
+class MatchingRun(models.Model):
+    """One pass of the matching for a request: who was considered, and why each was or was not
+    offered. Kept for the community manager."""
+
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.CASCADE, related_name="matching_runs"
+    )
+    radius_km = models.FloatField()
+    wanted = models.PositiveSmallIntegerField(help_text="How many offers were to be made.")
+    offered = models.PositiveSmallIntegerField()
+    considered = models.JSONField(
+        default=list,
+        help_text="Each helper looked at: distance, score, whether offered, and why or why not.",
+    )
+    examined_count = models.PositiveIntegerField(
+        help_text="Helpers looked at in the match index, including those not listed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Matching of request {self.help_request_id} within {self.radius_km:g} km"

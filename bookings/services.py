@@ -36,7 +36,8 @@ from bookings.exceptions import (
     TooEarly,
     TransitionNotAllowedForRole,
 )
-from bookings.matching import find_candidates
+from bookings.match_index import match_index_refresh
+from bookings.matching import CONSIDERED_LISTED, Candidate, match_request
 from bookings.models import (
     BOOKING_TRANSITIONS,
     FINAL_STATUSES,
@@ -48,6 +49,7 @@ from bookings.models import (
     DeclineReason,
     HelpRequest,
     HelpRequestStatus,
+    MatchingRun,
     Offer,
     OfferStatus,
     Party,
@@ -453,20 +455,16 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     )
     radius = help_request.search_radius_km
     max_radius = _config("MATCH_MAX_RADIUS_KM")
-    candidates = find_candidates(
-        help_request=help_request,
-        radius_km=radius,
-        exclude_helper_ids=already_offered,
-        limit=wanted,
-        now=now,
+    candidates = _match_and_record(
+        help_request=help_request, radius_km=radius, exclude=already_offered, wanted=wanted, now=now
     )
     while not candidates and radius < max_radius:
         radius = min(radius + _config("MATCH_RADIUS_STEP_KM"), max_radius)
-        candidates = find_candidates(
+        candidates = _match_and_record(
             help_request=help_request,
             radius_km=radius,
-            exclude_helper_ids=already_offered,
-            limit=wanted,
+            exclude=already_offered,
+            wanted=wanted,
             now=now,
         )
     round_number = help_request.matching_round + 1 if candidates else help_request.matching_round
@@ -509,6 +507,33 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     return offers
 
 
+def _match_and_record(
+    *,
+    help_request: HelpRequest,
+    radius_km: float,
+    exclude: set[int],
+    wanted: int,
+    now: datetime,
+) -> list[Candidate]:
+    """One matching pass, kept with who was considered and why, for the community manager."""
+    result = match_request(
+        help_request=help_request,
+        radius_km=radius_km,
+        exclude_helper_ids=exclude,
+        limit=wanted,
+        now=now,
+    )
+    MatchingRun.objects.create(
+        help_request=help_request,
+        radius_km=radius_km,
+        wanted=wanted,
+        offered=len(result.candidates),
+        considered=[c.as_json() for c in result.considered[:CONSIDERED_LISTED]],
+        examined_count=result.examined,
+    )
+    return result.candidates
+
+
 def _enqueue_dispatch(help_request: HelpRequest) -> None:
     from bookings.tasks import dispatch_offers
 
@@ -525,6 +550,7 @@ def offers_expire_due(*, help_request: HelpRequest) -> int:
     helper_ids = list(due.values_list("helper_id", flat=True))
     expired = due.update(status=OfferStatus.EXPIRED)
     HelperProfile.objects.filter(pk__in=helper_ids).update(offers_expired=F("offers_expired") + 1)
+    match_index_refresh(helper_ids=helper_ids)
     offers_dispatch(help_request=help_request)
     return int(expired)
 
@@ -545,6 +571,7 @@ def _record_response(offer: Offer, *, now: datetime, counter: str) -> None:
         **{counter: F(counter) + 1},
         response_seconds_total=F("response_seconds_total") + seconds,
     )
+    match_index_refresh(helper_ids=[offer.helper_id])
 
 
 @transaction.atomic
@@ -906,6 +933,7 @@ def _count_against(booking: Booking, party: str, *, late: bool, no_show: bool) -
         if late and not no_show:
             updates["late_cancellations_caused"] = F("late_cancellations_caused") + 1
         HelperProfile.objects.filter(pk=booking.helper_id).update(**updates)
+        match_index_refresh(helper_ids=[booking.helper_id])
     elif party == Party.CUSTOMER:
         if no_show:
             updates = {"customer_no_shows_caused": F("customer_no_shows_caused") + 1}
@@ -1118,6 +1146,7 @@ def _signed_off(
     HelperProfile.objects.filter(pk=booking.helper_id).update(
         completed_visits=F("completed_visits") + 1
     )
+    match_index_refresh(helper_ids=[booking.helper_id])
     _help_request_move(
         help_request=booking.help_request,
         expected=HelpRequestStatus.ASSIGNED,
@@ -1236,6 +1265,7 @@ def _publish(reviews: Any, now: datetime) -> int:
             HelperProfile.objects.filter(pk=review.booking.helper_id).update(
                 rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + review.rating
             )
+            match_index_refresh(helper_ids=[review.booking.helper_id])
         else:
             User.objects.filter(pk=review.subject_id).update(
                 customer_rating_count=F("customer_rating_count") + 1,

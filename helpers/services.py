@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
+from bookings.match_index import match_index_refresh
 from bookings.models import ServiceCategory
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
 from helpers.models import (
@@ -95,6 +96,7 @@ def helper_apply(
         bio=bio,
     )
     _set_skills(helper, skills)
+    match_index_refresh(helper_ids=[helper.pk])
     return helper
 
 
@@ -128,6 +130,8 @@ def helper_profile_update(
         _set_skills(helper, skills)
     if changed:
         helper.save(update_fields=[*changed, "updated_at"])
+    if changed or skills is not None:
+        match_index_refresh(helper_ids=[helper.pk])
     return helper
 
 
@@ -143,6 +147,7 @@ def _set_approval(*, helper: HelperProfile, status: str, actor: User, note: str)
     helper.save(
         update_fields=["approval_status", "approval_changed_at", "approval_note", "updated_at"]
     )
+    match_index_refresh(helper_ids=[helper.pk])
     return helper
 
 

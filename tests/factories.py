@@ -16,6 +16,7 @@ from django.utils import timezone
 from backend.geo import Point, point_to_geojson
 from backend.models import User
 from bookings import services
+from bookings.match_index import match_index_refresh
 from bookings.models import (
     ActorRole,
     Booking,
@@ -119,6 +120,9 @@ def make_helper(
             for start, end in weekly
         ]
     )
+    # Written straight to the tables above, so the match index is brought in step here, as
+    # the services do whenever they change a helper.
+    match_index_refresh(helper_ids=[helper.pk])
     return helper
 
 

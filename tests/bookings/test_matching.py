@@ -21,6 +21,7 @@ from geopy.distance import geodesic
 
 from backend.geo import Point
 from backend.models import User
+from backend.services import user_set_active
 from bookings import services
 from bookings.matching import find_candidates
 from bookings.models import HelpRequest, HelpRequestStatus, Offer, OfferStatus
@@ -98,7 +99,7 @@ def _not_accepting_jobs(customer: User) -> HelperProfile:
 
 def _inactive_user(customer: User) -> HelperProfile:
     helper = make_helper(point=NEAR)
-    User.objects.filter(pk=helper.user_id).update(is_active=False)
+    user_set_active(user=helper.user, is_active=False)
     return helper
 
 

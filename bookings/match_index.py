@@ -1,0 +1,671 @@
+"""The match index: eligible helpers per skill, and the spatial search over them.
+
+One `MatchEntry` row per eligible helper and skill (approved, accepting jobs, active account,
+home address set). `match_index_refresh` is the one function that writes it; every service that
+changes a helper's eligibility or ranking figures calls it in the same transaction.
+
+Each category has its own spatial index beside the table, because a per-skill index stays as
+fast at a million helpers as at ten thousand (see the research notes in the README):
+
+- SQLite: an R*Tree virtual table per category, which SQLite ships with, holding the exact
+  float64 coordinates and the ranking figures as auxiliary columns. Triggers on the table keep
+  it in step, so even a bulk delete cannot leave it stale. Searched by a ring that starts at a
+  radius guessed from the local density and grows until enough helpers are inside it.
+- PostgreSQL: a generated `geography` column and a partial GiST index per category, searched by
+  KNN (`ORDER BY geog <-> point`) in a form whose plan does not depend on prepared statements.
+
+Both yield rings: batches of index rows plus a distance within which every row has now been
+seen. `nearest` (and the composite ranking in `bookings.matching`) finish exactly in Python:
+WGS84 distances by the local formula, with geopy only where a decision is closer than its
+tolerance.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import time
+from collections.abc import Callable, Collection, Generator, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
+
+from backend.geo import (
+    LOCAL_DISTANCE_TOLERANCE,
+    Point,
+    bounding_box,
+    geodesic_m,
+    local_distance_m,
+)
+from backend.models import LANGUAGE_CODES
+from bookings.models import MatchEntry, ServiceCategory
+from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
+
+TABLE = MatchEntry._meta.db_table
+
+# The columns every search returns, in this order (see `IndexRow`).
+_ROW_COLUMNS = (
+    "id",
+    "helper_id",
+    "latitude",
+    "longitude",
+    "service_radius_km",
+    "languages_mask",
+    "rating_sum",
+    "rating_count",
+    "completed_visits",
+    "cancellations_caused",
+    "no_shows_caused",
+    "offers_answered",
+    "offers_expired",
+    "response_seconds_total",
+)
+
+# PostGIS measures `<->` on a sphere of the mean radius; a WGS84 geodesic is at least this
+# fraction of it (the smallest radius of curvature, at the equator, over the mean radius is
+# 0.99442), so a helper beyond spherical distance s is beyond s · 0.994 on the ellipsoid.
+_SPHERE_TO_GEODESIC_LOWER = 0.994
+_SPHERE_TO_GEODESIC_UPPER = 1.006
+
+
+class IndexRow(NamedTuple):
+    entry_id: int
+    helper_id: int
+    latitude: float
+    longitude: float
+    service_radius_km: int
+    languages_mask: int
+    rating_sum: int
+    rating_count: int
+    completed_visits: int
+    cancellations_caused: int
+    no_shows_caused: int
+    offers_answered: int
+    offers_expired: int
+    response_seconds_total: int
+    approved_epoch: int | None
+
+
+def languages_mask(codes: Iterable[str]) -> int:
+    """One bit per language, in the order of `backend.models.Language`; unknown codes count 0."""
+    mask = 0
+    for code in codes:
+        if code in LANGUAGE_CODES:
+            mask |= 1 << LANGUAGE_CODES.index(code)
+    return mask
+
+
+# --- keeping the index in step --------------------------------------------------------------
+
+
+def _eligible_helpers() -> Any:
+    return HelperProfile.objects.filter(
+        approval_status=ApprovalStatus.APPROVED,
+        is_accepting_jobs=True,
+        user__is_active=True,
+        user__home_latitude__isnull=False,
+        user__home_longitude__isnull=False,
+    )
+
+
+_SOURCE_FIELDS = (
+    "pk",
+    "user__home_latitude",
+    "user__home_longitude",
+    "service_radius_km",
+    "user__languages",
+    "rating_sum",
+    "rating_count",
+    "completed_visits",
+    "cancellations_caused",
+    "no_shows_caused",
+    "offers_accepted",
+    "offers_declined",
+    "offers_expired",
+    "response_seconds_total",
+    "approval_changed_at",
+)
+
+
+def _entries_for(helper_filter: Q, *, using: str = DEFAULT_DB_ALIAS) -> list[MatchEntry]:
+    """The index rows the helper tables call for, for the helpers `helper_filter` selects."""
+    rows = list(_eligible_helpers().using(using).filter(helper_filter).values_list(*_SOURCE_FIELDS))
+    skills: dict[int, list[int]] = {}
+    if rows:
+        for helper_id, category_id in (
+            HelperSkill.objects.using(using)
+            .filter(helper_id__in=[row[0] for row in rows])
+            .order_by("helper_id", "category_id")
+            .values_list("helper_id", "category_id")
+        ):
+            skills.setdefault(helper_id, []).append(category_id)
+    entries = []
+    for (
+        helper_id,
+        latitude,
+        longitude,
+        radius_km,
+        languages,
+        rating_sum,
+        rating_count,
+        completed,
+        cancellations,
+        no_shows,
+        accepted,
+        declined,
+        expired,
+        response_seconds,
+        approved_at,
+    ) in rows:
+        mask = languages_mask(languages or ())
+        for category_id in skills.get(helper_id, ()):
+            entries.append(
+                MatchEntry(
+                    helper_id=helper_id,
+                    category_id=category_id,
+                    latitude=latitude,
+                    longitude=longitude,
+                    service_radius_km=radius_km,
+                    languages_mask=mask,
+                    rating_sum=rating_sum,
+                    rating_count=rating_count,
+                    completed_visits=completed,
+                    cancellations_caused=cancellations,
+                    no_shows_caused=no_shows,
+                    offers_answered=accepted + declined,
+                    offers_expired=expired,
+                    response_seconds_total=response_seconds,
+                    approved_at=approved_at,
+                )
+            )
+    return entries
+
+
+@transaction.atomic
+def match_index_refresh(*, helper_ids: Collection[int]) -> int:
+    """Bring the index rows of these helpers in line with the helper tables; returns how many
+    rows they now have. Call it in the transaction that changed them."""
+    ids = sorted(set(helper_ids))
+    if not ids:
+        return 0
+    entries = _entries_for(Q(pk__in=ids))
+    for category_id in {entry.category_id for entry in entries}:
+        ensure_spatial_index(category_id)
+    MatchEntry.objects.filter(helper_id__in=ids).delete()
+    MatchEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
+def match_index_rebuild(
+    *,
+    chunk_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> int:
+    """Rebuild the whole index from the helper tables; returns the number of rows.
+
+    The spatial indexes are dropped first and built once at the end from the filled table,
+    which is several times faster than keeping them up to date row by row. Runs in one
+    transaction: searches see the old index until it commits.
+    """
+    with transaction.atomic(using=using):
+        _drop_spatial_indexes(connections[using])
+        MatchEntry.objects.using(using).all().delete()
+        helper_ids = list(
+            _eligible_helpers().using(using).order_by("pk").values_list("pk", flat=True)
+        )
+        total = 0
+        for start in range(0, len(helper_ids), chunk_size):
+            chunk = helper_ids[start : start + chunk_size]
+            entries = _entries_for(Q(pk__in=chunk), using=using)
+            MatchEntry.objects.using(using).bulk_create(entries, batch_size=1000)
+            total += len(entries)
+            if progress is not None:
+                progress(len(chunk))
+        for category_id in ServiceCategory.objects.using(using).values_list("pk", flat=True):
+            ensure_spatial_index(category_id, using=using)
+    return total
+
+
+@dataclass(frozen=True)
+class IndexProblem:
+    helper_id: int
+    category_id: int
+    problem: str  # "missing", "stale", "extra", "spatial_missing", "spatial_stale"
+
+
+_COMPARED_FIELDS = tuple(
+    name for name in (f.attname for f in MatchEntry._meta.concrete_fields) if name != "id"
+)
+
+
+def match_index_check(
+    *, chunk_size: int = 5000, progress: Callable[[int], None] | None = None
+) -> list[IndexProblem]:
+    """Compare the index with what the helper tables call for; an empty list means in step.
+
+    Looks at every helper that has index rows or should have them, and on SQLite also that
+    each category's R*Tree holds exactly the table's rows with the same coordinates.
+    """
+    problems: list[IndexProblem] = []
+    helper_ids = sorted(
+        set(_eligible_helpers().values_list("pk", flat=True))
+        | set(MatchEntry.objects.values_list("helper_id", flat=True).distinct())
+    )
+    for start in range(0, len(helper_ids), chunk_size):
+        chunk = helper_ids[start : start + chunk_size]
+        wanted = {
+            (entry.helper_id, entry.category_id): tuple(
+                getattr(entry, name) for name in _COMPARED_FIELDS
+            )
+            for entry in _entries_for(Q(pk__in=chunk))
+        }
+        actual = {
+            (row[0], row[1]): row
+            for row in MatchEntry.objects.filter(helper_id__in=chunk).values_list(*_COMPARED_FIELDS)
+        }
+        for key, values in wanted.items():
+            if key not in actual:
+                problems.append(IndexProblem(key[0], key[1], "missing"))
+            elif actual[key] != values:
+                problems.append(IndexProblem(key[0], key[1], "stale"))
+        problems.extend(
+            IndexProblem(key[0], key[1], "extra") for key in actual if key not in wanted
+        )
+        if progress is not None:
+            progress(len(chunk))
+    problems.extend(_spatial_problems())
+    return problems
+
+
+# --- the spatial indexes, per backend --------------------------------------------------------
+
+
+def _is_postgres(conn: BaseDatabaseWrapper | None = None) -> bool:
+    return (conn or connections[DEFAULT_DB_ALIAS]).vendor == "postgresql"
+
+
+def _rtree(category_id: int) -> str:
+    return f"match_rtree_{int(category_id)}"
+
+
+def _gist(category_id: int) -> str:
+    return f"match_geog_{int(category_id)}"
+
+
+_RTREE_AUX = ", ".join(f"+{column}" for column in (*_ROW_COLUMNS[1:], "approved_epoch"))
+_ROW_VALUES = (
+    ", ".join(f"{{row}}.{column}" for column in (*_ROW_COLUMNS[1:],))
+    + ", CAST(strftime('%s', {row}.approved_at) AS INTEGER)"
+)
+
+
+def _sqlite_trigger_sql(category_id: int) -> list[str]:
+    tree = _rtree(category_id)
+    insert = (
+        f"INSERT INTO {tree} VALUES ({{row}}.id, {{row}}.latitude, {{row}}.latitude, "
+        f"{{row}}.longitude, {{row}}.longitude, {_ROW_VALUES})"
+    )
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {tree}_insert AFTER INSERT ON {TABLE} "
+        f"WHEN NEW.category_id = {int(category_id)} BEGIN "
+        f"{insert.format(row='NEW')}; END",
+        f"CREATE TRIGGER IF NOT EXISTS {tree}_delete AFTER DELETE ON {TABLE} "
+        f"WHEN OLD.category_id = {int(category_id)} BEGIN "
+        f"DELETE FROM {tree} WHERE id = OLD.id; END",
+        f"CREATE TRIGGER IF NOT EXISTS {tree}_update AFTER UPDATE ON {TABLE} "
+        f"WHEN OLD.category_id = {int(category_id)} OR NEW.category_id = {int(category_id)} "
+        f"BEGIN DELETE FROM {tree} WHERE id = OLD.id; "
+        f"INSERT INTO {tree} SELECT {', '.join(f'v.{c}' for c in ('id', 'latitude', 'latitude', 'longitude', 'longitude'))}, "
+        f"{_ROW_VALUES.format(row='v')} FROM {TABLE} v "
+        f"WHERE v.id = NEW.id AND v.category_id = {int(category_id)}; END",
+    ]
+
+
+_ready: set[tuple[str, int]] = set()
+
+
+def _ready_key(conn: BaseDatabaseWrapper, category_id: int) -> tuple[str, int]:
+    return (f"{conn.alias}:{conn.settings_dict['NAME']}", int(category_id))
+
+
+def ensure_spatial_index(
+    category_id: int, conn: BaseDatabaseWrapper | None = None, *, using: str = DEFAULT_DB_ALIAS
+) -> None:
+    """Create the category's spatial index (filled from the table) if it does not exist yet."""
+    conn = conn or connections[using]
+    key = _ready_key(conn, category_id)
+    if key in _ready:
+        return
+    with conn.cursor() as cursor:
+        if _is_postgres(conn):
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {_gist(category_id)} ON {TABLE} USING gist (geog) "
+                f"WHERE category_id = {int(category_id)}"
+            )
+        else:
+            tree = _rtree(category_id)
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [tree])
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    f"CREATE VIRTUAL TABLE {tree} USING rtree("
+                    f"id, min_lat, max_lat, min_lon, max_lon, {_RTREE_AUX})"
+                )
+                cursor.execute(
+                    f"INSERT INTO {tree} SELECT id, latitude, latitude, longitude, longitude, "
+                    f"{_ROW_VALUES.format(row=TABLE)} FROM {TABLE} "
+                    f"WHERE category_id = {int(category_id)}"
+                )
+            for statement in _sqlite_trigger_sql(category_id):
+                cursor.execute(statement)
+    _ready.add(key)
+
+
+def _drop_spatial_indexes(conn: BaseDatabaseWrapper | None = None) -> None:
+    conn = conn or connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        if _is_postgres(conn):
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexname LIKE %s",
+                [TABLE, "match\\_geog\\_%"],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        else:
+            cursor.execute(
+                "SELECT type, name FROM sqlite_master WHERE name LIKE 'match_rtree_%' AND "
+                "(type = 'trigger' OR sql LIKE 'CREATE VIRTUAL TABLE%') ORDER BY type = 'table'"
+            )
+            for kind, name in cursor.fetchall():
+                cursor.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    prefix = f"{conn.alias}:{conn.settings_dict['NAME']}"
+    for key in [key for key in _ready if key[0] == prefix]:
+        _ready.discard(key)
+
+
+def _spatial_problems() -> list[IndexProblem]:
+    problems = []
+    categories = list(ServiceCategory.objects.values_list("pk", flat=True))
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        for category_id in categories:
+            if _is_postgres():
+                cursor.execute(
+                    "SELECT 1 FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+                    [TABLE, _gist(category_id)],
+                )
+                if cursor.fetchone() is None:
+                    problems.append(IndexProblem(0, category_id, "spatial_missing"))
+                continue
+            tree = _rtree(category_id)
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [tree])
+            if cursor.fetchone() is None:
+                problems.append(IndexProblem(0, category_id, "spatial_missing"))
+                continue
+            cursor.execute(
+                f"SELECT t.helper_id, r.helper_id FROM {TABLE} t FULL OUTER JOIN {tree} r "
+                "ON r.id = t.id AND r.latitude = t.latitude AND r.longitude = t.longitude "
+                "AND r.service_radius_km = t.service_radius_km "
+                "AND r.languages_mask = t.languages_mask AND r.rating_sum = t.rating_sum "
+                "AND r.rating_count = t.rating_count "
+                f"WHERE (t.category_id = {int(category_id)} OR t.id IS NULL) "
+                "AND (t.id IS NULL OR r.id IS NULL)"
+            )
+            problems.extend(
+                IndexProblem(table_helper or tree_helper, category_id, "spatial_stale")
+                for table_helper, tree_helper in cursor.fetchall()
+            )
+    return problems
+
+
+# --- searching ------------------------------------------------------------------------------
+
+
+class Ring(NamedTuple):
+    """New index rows, and the distance within which every matching row has now been seen."""
+
+    rows: list[IndexRow]
+    covered_m: float
+
+
+# A ring search takes, between rings, how many more helpers the caller still lacks.
+RingSearch = Generator[Ring, int | None, None]
+
+_SQLITE_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", approved_epoch"
+_PG_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)"
+
+# Density grid for the SQLite ring's first radius: rows per 0.1° cell, per category.
+_DENSITY_CELL_DEG = 0.1
+_DENSITY_TTL_S = 300.0
+_density: dict[tuple[str, int], tuple[float, dict[tuple[int, int], int]]] = {}
+
+
+def _density_grid(category_id: int, using: str) -> dict[tuple[int, int], int]:
+    key = _ready_key(connections[using], category_id)
+    cached = _density.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _DENSITY_TTL_S:
+        return cached[1]
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT CAST((latitude + 90) * 10 AS INTEGER), CAST((longitude + 180) * 10 AS INTEGER), "
+            f"COUNT(*) FROM {TABLE} WHERE category_id = %s GROUP BY 1, 2",
+            [category_id],
+        )
+        grid = {(row, column): count for row, column, count in cursor.fetchall()}
+    _density[key] = (time.monotonic(), grid)
+    return grid
+
+
+def _first_radius_m(category_id: int, center: Point, want: int, max_m: float, using: str) -> float:
+    grid = _density_grid(category_id, using)
+    row = int((center.latitude + 90) * 10)
+    column = int((center.longitude + 180) * 10)
+    count = sum(grid.get((row + i, column + j), 0) for i in (-1, 0, 1) for j in (-1, 0, 1))
+    if count == 0:
+        return max_m
+    cell_km2 = (_DENSITY_CELL_DEG * 111.32) ** 2 * math.cos(math.radians(center.latitude))
+    per_m2 = count / (9 * cell_km2 * 1e6)
+    radius = 1.3 * math.sqrt(want / (math.pi * per_m2))
+    return min(max_m, max(200.0, radius))
+
+
+def sqlite_rings(
+    category_id: int,
+    center: Point,
+    max_m: float,
+    want: int,
+    language_mask: int = 0,
+    using: str = DEFAULT_DB_ALIAS,
+) -> RingSearch:
+    """Growing boxes on the category's R*Tree until the whole search radius is covered."""
+    ensure_spatial_index(category_id, using=using)
+    tree = _rtree(category_id)
+    language_sql = " AND (languages_mask & %s) != 0" if language_mask else ""
+    sql = (
+        f"SELECT id, {_SQLITE_SELECT} FROM {tree} WHERE max_lat >= %s AND min_lat <= %s "
+        f"AND max_lon >= %s AND min_lon <= %s{language_sql}"
+    )
+    radius = _first_radius_m(category_id, center, want, max_m, using)
+    seen: set[int] = set()
+    with connections[using].cursor() as cursor:
+        while True:
+            min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius)
+            params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
+            if language_mask:
+                params.append(language_mask)
+            cursor.execute(sql, params)
+            fresh = [IndexRow(*row) for row in cursor.fetchall() if row[0] not in seen]
+            seen.update(row.entry_id for row in fresh)
+            found = yield Ring(fresh, radius)
+            if radius >= max_m:
+                return
+            # Grow by what the density so far suggests; the caller sends how many it still lacks.
+            lacking = found if isinstance(found, int) and found > 0 else want
+            inside = max(1, len(seen))
+            factor = math.sqrt((inside + lacking) * 1.3 / inside)
+            radius = min(max_m, radius * min(4.0, max(1.5, factor)))
+
+
+def postgres_rings(
+    category_id: int,
+    center: Point,
+    max_m: float,
+    want: int,
+    language_mask: int = 0,
+    using: str = DEFAULT_DB_ALIAS,
+) -> RingSearch:
+    """KNN on the category's partial GiST, nearest first, in batches that double.
+
+    The form is plan-stable: the `&&` box has a constant size, so the planner always chooses
+    the index's KNN ordering, prepared or not (a radius from a column makes it misjudge the
+    row count and sort instead). The category is a literal so the partial index applies.
+    """
+    ensure_spatial_index(category_id, using=using)
+    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+    language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
+    sql = (
+        f"SELECT id, {_PG_SELECT}, geog <-> {point} FROM {TABLE} "
+        f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
+        f"{language_sql} ORDER BY geog <-> {point} LIMIT %s"
+    )
+    limit = max(want + 10, int(want * 1.5))
+    seen: set[int] = set()
+    reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
+    with connections[using].cursor() as cursor:
+        while True:
+            params: list[Any] = [center.longitude, center.latitude]
+            params += [center.longitude, center.latitude, reach]
+            if language_mask:
+                params.append(language_mask)
+            params += [center.longitude, center.latitude, limit]
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            fresh = [IndexRow(*row[:-1]) for row in rows if row[0] not in seen]
+            seen.update(row.entry_id for row in fresh)
+            if len(rows) < limit:
+                yield Ring(fresh, max_m)
+                return
+            covered = min(max_m, rows[-1][-1] * _SPHERE_TO_GEODESIC_LOWER)
+            yield Ring(fresh, covered)
+            if covered >= max_m:
+                return
+            limit *= 2
+
+
+def rings(
+    category_id: int,
+    center: Point,
+    max_m: float,
+    want: int,
+    language_mask: int = 0,
+    using: str = DEFAULT_DB_ALIAS,
+) -> RingSearch:
+    """The backend's ring search: rows of the category's index, nearest rings first."""
+    search = postgres_rings if _is_postgres(connections[using]) else sqlite_rings
+    return search(category_id, center, max_m, want, language_mask, using)
+
+
+@dataclass(frozen=True, slots=True)
+class Nearby:
+    row: IndexRow
+    distance_m: float
+
+
+def exact_distances(center: Point, rows: Iterable[IndexRow]) -> list[Nearby]:
+    return [
+        Nearby(
+            row, local_distance_m(center.latitude, center.longitude, row.latitude, row.longitude)
+        )
+        for row in rows
+    ]
+
+
+def geodesic_of(center: Point, item: Nearby) -> Nearby:
+    return Nearby(item.row, geodesic_m(center, Point(item.row.latitude, item.row.longitude)))
+
+
+def within(center: Point, item: Nearby, limit_m: float) -> Nearby | None:
+    """The item if it lies within `limit_m`, settled by geopy when too close to call."""
+    if abs(item.distance_m - limit_m) <= LOCAL_DISTANCE_TOLERANCE * limit_m + 1e-6:
+        item = geodesic_of(center, item)
+    return item if item.distance_m <= limit_m else None
+
+
+def settle_ties(center: Point, items: list[Nearby], key: Callable[[Nearby], Any]) -> list[Nearby]:
+    """Sort by distance; where two neighbours are closer than the local formula's tolerance,
+    give both their geopy distance and sort again."""
+    items.sort(key=key)
+    close = {
+        index
+        for index in range(len(items) - 1)
+        if items[index + 1].distance_m - items[index].distance_m
+        <= LOCAL_DISTANCE_TOLERANCE * items[index + 1].distance_m
+    }
+    if close:
+        for index in close | {index + 1 for index in close}:
+            items[index] = geodesic_of(center, items[index])
+        items.sort(key=key)
+    return items
+
+
+def nearest(
+    *,
+    category_id: int,
+    center: Point,
+    radius_m: float,
+    limit: int,
+    language_mask: int = 0,
+    exclude_helper_ids: Collection[int] = (),
+    using: str = DEFAULT_DB_ALIAS,
+) -> list[Nearby]:
+    """The `limit` nearest indexed helpers for the category whose own service radius covers
+    `center`, within `radius_m`, nearest first (ties by helper id). Exact: the same set and
+    order as a geopy brute force over every row."""
+    found: list[tuple[float, int, Nearby]] = []
+    search = rings(category_id, center, radius_m, limit, language_mask, using)
+    ring = next(search)
+    while True:
+        for item in exact_distances(center, ring.rows):
+            if item.row.helper_id in exclude_helper_ids:
+                continue
+            reach = min(radius_m, item.row.service_radius_km * 1000.0)
+            if item.distance_m > reach * (1 + LOCAL_DISTANCE_TOLERANCE):
+                continue
+            settled = within(center, item, reach)
+            if settled is not None:
+                bisect.insort(found, (settled.distance_m, settled.row.helper_id, settled))
+        inside = sum(
+            1
+            for distance, _, _ in found
+            if distance * (1 + LOCAL_DISTANCE_TOLERANCE) < ring.covered_m
+        )
+        if inside >= limit or ring.covered_m >= radius_m:
+            break
+        try:
+            ring = search.send(limit - inside)
+        except StopIteration:
+            break
+    items = [item for _, _, item in found]
+    head = settle_ties(center, items[: limit + 1], key=lambda n: (n.distance_m, n.row.helper_id))
+    return head[:limit]
+
+
+def helpers_in_index(helper_ids: Collection[int]) -> dict[int, list[int]]:
+    """helper id → the category ids they are indexed for (for explanations and checks)."""
+    result: dict[int, list[int]] = {}
+    for helper_id, category_id in (
+        MatchEntry.objects.filter(helper_id__in=list(helper_ids))
+        .order_by("helper_id", "category_id")
+        .values_list("helper_id", "category_id")
+    ):
+        result.setdefault(helper_id, []).append(category_id)
+    return result
+
+
+def approved_since(epoch: int | None) -> datetime | None:
+    from datetime import UTC
+
+    return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
