@@ -344,9 +344,18 @@ def ensure_spatial_index(
     with conn.cursor() as cursor:
         if _is_postgres(conn):
             cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {_gist(category_id)} ON {TABLE} USING gist (geog) "
-                f"WHERE category_id = {int(category_id)}"
+                "SELECT 1 FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+                [TABLE, _gist(category_id)],
             )
+            if cursor.fetchone() is None:
+                # Rows written earlier in this transaction leave deferred foreign-key checks
+                # pending, and PostgreSQL builds no index over a table with pending checks.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(
+                    f"CREATE INDEX {_gist(category_id)} ON {TABLE} USING gist (geog) "
+                    f"WHERE category_id = {int(category_id)}"
+                )
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             tree = _rtree(category_id)
             cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [tree])
@@ -509,6 +518,31 @@ def sqlite_rings(
             radius = min(max_m, radius * min(4.0, max(1.5, factor)))
 
 
+def postgres_knn_sql(
+    category_id: int, center: Point, reach_m: float, limit: int, language_mask: int = 0
+) -> tuple[str, list[Any]]:
+    """The KNN query on the category's partial GiST, with its parameters.
+
+    The form is plan-stable: the `&&` box has a constant size, so the planner chooses the
+    index's KNN ordering whether the statement is prepared or not (a radius taken from a column
+    makes it misjudge the row count and sort instead, ~30× slower). The category is a literal
+    so the partial index applies. The last column is the spherical distance `<->` measures.
+    """
+    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+    language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
+    sql = (
+        f"SELECT id, {_PG_SELECT}, geog <-> {point} FROM {TABLE} "
+        f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
+        f"{language_sql} ORDER BY geog <-> {point} LIMIT %s"
+    )
+    params: list[Any] = [center.longitude, center.latitude]
+    params += [center.longitude, center.latitude, reach_m]
+    if language_mask:
+        params.append(language_mask)
+    params += [center.longitude, center.latitude, limit]
+    return sql, params
+
+
 def postgres_rings(
     category_id: int,
     center: Point,
@@ -517,31 +551,14 @@ def postgres_rings(
     language_mask: int = 0,
     using: str = DEFAULT_DB_ALIAS,
 ) -> RingSearch:
-    """KNN on the category's partial GiST, nearest first, in batches that double.
-
-    The form is plan-stable: the `&&` box has a constant size, so the planner always chooses
-    the index's KNN ordering, prepared or not (a radius from a column makes it misjudge the
-    row count and sort instead). The category is a literal so the partial index applies.
-    """
+    """KNN on the category's partial GiST, nearest first, in batches that double."""
     ensure_spatial_index(category_id, using=using)
-    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
-    language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
-    sql = (
-        f"SELECT id, {_PG_SELECT}, geog <-> {point} FROM {TABLE} "
-        f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
-        f"{language_sql} ORDER BY geog <-> {point} LIMIT %s"
-    )
     limit = max(want + 10, int(want * 1.5))
     seen: set[int] = set()
     reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
     with connections[using].cursor() as cursor:
         while True:
-            params: list[Any] = [center.longitude, center.latitude]
-            params += [center.longitude, center.latitude, reach]
-            if language_mask:
-                params.append(language_mask)
-            params += [center.longitude, center.latitude, limit]
-            cursor.execute(sql, params)
+            cursor.execute(*postgres_knn_sql(category_id, center, reach, limit, language_mask))
             rows = cursor.fetchall()
             fresh = [IndexRow(*row[:-1]) for row in rows if row[0] not in seen]
             seen.update(row.entry_id for row in fresh)

@@ -1,0 +1,427 @@
+"""The match index's search: exact against a geopy brute force, on whichever database runs.
+
+The same tests run on SQLite (R*Tree rings) and on PostgreSQL (PostGIS KNN); the plan test only
+on PostgreSQL. A seeded synthetic town cluster of helpers is written straight into the tables
+and indexed with the real rebuild, so the brute force sees exactly the rows the search does.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from geopy.distance import geodesic
+
+from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m, local_distance_m
+from backend.models import LANGUAGE_CODES, User
+from bookings import match_index, matching
+from bookings.match_index import IndexRow, match_index_rebuild, nearest
+from bookings.models import MatchEntry
+from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
+from tests.factories import ZURICH, category, make_helper, offset
+
+SKILLS = ("internet-wifi", "tv-streaming", "smartphone-tablet")
+TOWNS = (Point(47.3769, 8.5417), Point(47.4997, 8.7241), Point(47.0502, 8.3093))
+
+
+@dataclass(frozen=True)
+class World:
+    helpers: int
+    category_ids: tuple[int, ...]
+
+
+def _build_world(seed: int, count: int) -> World:
+    """`count` helpers around three towns (and some countryside), with duplicate homes."""
+    rng = random.Random(seed)
+    users = []
+    for index in range(count):
+        if index % 50 == 7 and users:  # some helpers share a home exactly: ties in distance
+            lat, lon = users[-1].home_latitude, users[-1].home_longitude
+        elif rng.random() < 0.15:
+            lat, lon = rng.uniform(46.9, 47.6), rng.uniform(7.9, 9.0)
+        else:
+            town = rng.choice(TOWNS)
+            lat = town.latitude + rng.gauss(0, 0.04)
+            lon = town.longitude + rng.gauss(0, 0.06)
+        users.append(
+            User(
+                email=f"helper{index}@world.test",
+                display_name=f"Helper {index}",
+                languages=rng.sample(LANGUAGE_CODES, rng.randint(1, 3)),
+                home_latitude=lat,
+                home_longitude=lon,
+            )
+        )
+    users = User.objects.bulk_create(users)
+    statuses = [ApprovalStatus.APPROVED] * 8 + [ApprovalStatus.APPLIED, ApprovalStatus.SUSPENDED]
+    profiles = HelperProfile.objects.bulk_create(
+        [
+            HelperProfile(
+                user=user,
+                service_radius_km=rng.randint(2, 25),
+                approval_status=rng.choice(statuses),
+                is_accepting_jobs=rng.random() < 0.9,
+                rating_count=(count_ := rng.randint(0, 30)),
+                rating_sum=sum(rng.randint(2, 5) for _ in range(count_)),
+                completed_visits=rng.randint(0, 40),
+                cancellations_caused=rng.randint(0, 3),
+                no_shows_caused=rng.randint(0, 1),
+                offers_accepted=rng.randint(0, 10),
+                offers_expired=rng.randint(0, 3),
+            )
+            for user in users
+        ]
+    )
+    category_ids = tuple(category(slug).pk for slug in SKILLS)
+    HelperSkill.objects.bulk_create(
+        [
+            HelperSkill(helper=profile, category_id=category_id)
+            for profile in profiles
+            for category_id in rng.sample(category_ids, rng.randint(1, 3))
+        ]
+    )
+    match_index_rebuild()
+    return World(helpers=count, category_ids=category_ids)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return _build_world(seed=20261123, count=1500)
+
+
+def _queries(seed: int, world: World, n: int) -> Iterator[tuple[int, Point, float]]:
+    rng = random.Random(seed)
+    for _ in range(n):
+        town = rng.choice(TOWNS)
+        center = Point(town.latitude + rng.gauss(0, 0.05), town.longitude + rng.gauss(0, 0.07))
+        yield rng.choice(world.category_ids), center, rng.choice((5_000.0, 12_000.0, 25_000.0))
+
+
+def _brute_force_rows(category_id: int) -> list[IndexRow]:
+    return [
+        IndexRow(*row, None)
+        for row in MatchEntry.objects.filter(category_id=category_id).values_list(
+            "id",
+            "helper_id",
+            "latitude",
+            "longitude",
+            "service_radius_km",
+            "languages_mask",
+            "rating_sum",
+            "rating_count",
+            "completed_visits",
+            "cancellations_caused",
+            "no_shows_caused",
+            "offers_answered",
+            "offers_expired",
+            "response_seconds_total",
+        )
+    ]
+
+
+def _brute_nearest(
+    rows: list[IndexRow], center: Point, radius_m: float, limit: int, mask: int = 0
+) -> list[tuple[int, float]]:
+    """geopy on every row: the reference the index must equal."""
+    found = []
+    for row in rows:
+        if mask and not row.languages_mask & mask:
+            continue
+        distance = geodesic((center.latitude, center.longitude), (row.latitude, row.longitude)).m
+        if distance <= min(radius_m, row.service_radius_km * 1000.0):
+            found.append((distance, row.helper_id))
+    found.sort()
+    return [(helper_id, distance) for distance, helper_id in found[:limit]]
+
+
+def test_local_distance_is_within_its_tolerance_of_geopy_across_switzerland() -> None:
+    rng = random.Random(7)
+    worst = 0.0
+    for _ in range(3000):
+        a = Point(rng.uniform(45.8, 47.8), rng.uniform(5.9, 10.5))
+        bearing, reach = rng.uniform(0, 2 * math.pi), rng.uniform(1, 60_000)
+        b = Point(
+            a.latitude + reach * math.cos(bearing) / 111_000,
+            a.longitude
+            + reach * math.sin(bearing) / (111_000 * math.cos(math.radians(a.latitude))),
+        )
+        exact = geodesic_m(a, b)
+        local = local_distance_m(a.latitude, a.longitude, b.latitude, b.longitude)
+        worst = max(worst, abs(local - exact) / exact)
+    assert worst < LOCAL_DISTANCE_TOLERANCE / 3
+
+
+@pytest.mark.django_db
+def test_nearest_equals_a_geopy_brute_force_on_a_seeded_world(world: World) -> None:
+    # Given 1,500 helpers indexed for three skills, and 40 seeded customers
+    rows = {category_id: _brute_force_rows(category_id) for category_id in world.category_ids}
+    assert sum(len(r) for r in rows.values()) > 1000
+
+    # When each asks for the 20 nearest (and the 3 nearest) helpers whose radius covers them
+    compared = 0
+    for category_id, center, radius_m in _queries(1, world, 40):
+        for limit in (20, 3):
+            found = nearest(category_id=category_id, center=center, radius_m=radius_m, limit=limit)
+
+            # Then the index returns the very list geopy gives: same helpers, same order
+            expected = _brute_force_rows_cached = _brute_nearest(
+                rows[category_id], center, radius_m, limit
+            )
+            assert [item.row.helper_id for item in found] == [h for h, _ in expected]
+            for item, (_, distance) in zip(found, _brute_force_rows_cached, strict=True):
+                assert item.distance_m == pytest.approx(distance, rel=LOCAL_DISTANCE_TOLERANCE)
+            compared += len(expected)
+    assert compared > 400
+
+
+@pytest.mark.django_db
+def test_nearest_with_a_language_filter_and_exclusions_equals_the_brute_force(world: World) -> None:
+    french = match_index.languages_mask(["fr"])
+    for category_id, center, radius_m in _queries(2, world, 15):
+        rows = _brute_force_rows(category_id)
+        expected = _brute_nearest(rows, center, radius_m, 25, mask=french)
+        excluded = {helper_id for helper_id, _ in expected[::3]}
+        found = nearest(
+            category_id=category_id,
+            center=center,
+            radius_m=radius_m,
+            limit=10,
+            language_mask=french,
+            exclude_helper_ids=excluded,
+        )
+        wanted = [helper_id for helper_id, _ in expected if helper_id not in excluded][:10]
+        assert [item.row.helper_id for item in found] == wanted
+
+
+@pytest.mark.django_db
+def test_composite_ranking_equals_a_brute_force_score_over_every_helper(
+    world: World, quartier_settings
+) -> None:
+    # Given fairness off, so the ranking is the plain composite score
+    quartier_settings(FAIRNESS_MARGIN=0.0, FAIRNESS_NEW_HELPER_BONUS=0.0)
+    for category_id, center, radius_m in _queries(3, world, 25):
+        # When the 10 best helpers are ranked by score
+        ranking = matching.rank(
+            category_id=category_id, center=center, radius_km=radius_m / 1000, limit=10
+        )
+
+        # Then they are exactly the 10 best of a brute force that scores every helper
+        scored = []
+        for row in _brute_force_rows(category_id):
+            distance = geodesic(
+                (center.latitude, center.longitude), (row.latitude, row.longitude)
+            ).m
+            if distance > min(radius_m, row.service_radius_km * 1000.0):
+                continue
+            value = matching.score(
+                distance_m=distance,
+                search_radius_m=radius_m,
+                rating=matching.bayesian_rating(row.rating_sum, row.rating_count),
+                reliable=matching.reliability(
+                    completed=row.completed_visits,
+                    cancellations_caused=row.cancellations_caused,
+                    no_shows_caused=row.no_shows_caused,
+                    offers_answered=row.offers_answered,
+                    offers_expired=row.offers_expired,
+                    response_seconds_total=row.response_seconds_total,
+                ),
+            )
+            scored.append((-value, distance, row.helper_id))
+        scored.sort()
+        assert [s.row.helper_id for s in ranking.chosen] == [h for _, _, h in scored[:10]]
+        for chosen, (value, _, _) in zip(ranking.chosen, scored, strict=False):
+            assert chosen.score == pytest.approx(-value, abs=1e-6)
+
+
+@pytest.mark.django_db
+def test_composite_ranking_stops_once_nobody_farther_out_could_score_higher(
+    quartier_settings,
+) -> None:
+    # Given 12 excellent helpers within 300 m, and 60 more 8 to 20 km away
+    quartier_settings(FAIRNESS_MARGIN=0.0)
+    near = [
+        make_helper(point=offset(ZURICH, east_m=25 * i), rating=(40, 196), radius_km=25)
+        for i in range(12)
+    ]
+    for i in range(60):
+        make_helper(point=offset(ZURICH, north_m=8_000 + 200 * i), rating=(40, 200), radius_km=25)
+
+    # When the 5 best are ranked within 25 km
+    ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=5)
+
+    # Then they are the 5 nearest excellent helpers, and the walk stopped after its first batch
+    # (the 12 near ones on SQLite's ring, PostGIS's first 26 nearest): from 300 m out, even a
+    # perfect helper would score below the fifth chosen one
+    assert [s.row.helper_id for s in ranking.chosen] == [h.pk for h in near[:5]]
+    assert ranking.examined == (26 if connection.vendor == "postgresql" else 12)
+
+
+@pytest.mark.django_db
+def test_an_empty_category_and_an_empty_countryside_find_nobody() -> None:
+    make_helper(point=ZURICH, skills=("internet-wifi",))
+    assert (
+        nearest(category_id=category("tv-streaming").pk, center=ZURICH, radius_m=25_000, limit=5)
+        == []
+    )
+    far = Point(46.5, 9.8)  # the Engadin: nobody within 25 km
+    assert nearest(category_id=category().pk, center=far, radius_m=25_000, limit=5) == []
+
+
+def _east_of(point: Point, metres: float) -> Point:
+    """The point exactly `metres` east of `point` along the geodesic (geopy)."""
+    moved = geodesic(meters=metres).destination((point.latitude, point.longitude), bearing=90)
+    return Point(moved.latitude, moved.longitude)
+
+
+@pytest.mark.django_db
+def test_a_helper_at_the_edge_of_their_service_radius_is_settled_by_geopy() -> None:
+    # Given a helper whose own radius is 3 km
+    helper = make_helper(point=ZURICH, radius_km=3)
+
+    # When customers stand 2 mm inside and 2 mm outside it (closer than the fast formula's
+    # tolerance, 6 cm at 3 km)
+    inside, outside = _east_of(ZURICH, 2_999.998), _east_of(ZURICH, 3_000.002)
+    assert geodesic_m(ZURICH, inside) < 3_000 < geodesic_m(ZURICH, outside)
+
+    # Then geopy decides, and it is right both times
+    found = nearest(category_id=category().pk, center=inside, radius_m=25_000, limit=5)
+    assert [item.row.helper_id for item in found] == [helper.pk]
+    assert nearest(category_id=category().pk, center=outside, radius_m=25_000, limit=5) == []
+
+
+# --- Fairness ----------------------------------------------------------------------------------
+
+
+def _twins(count: int) -> list[HelperProfile]:
+    """Helpers equally good in every way, a few metres apart."""
+    return [make_helper(point=offset(ZURICH, east_m=1_000 + index)) for index in range(count)]
+
+
+@pytest.mark.django_db
+def test_fairness_asks_the_equally_good_helper_with_fewer_offers_today_first() -> None:
+    # Given three equally good helpers; the nearest already had 4 offers today, the next 1
+    first, second, third = _twins(3)
+    counts = {first.pk: 4, second.pk: 1}
+
+    # When two are to be asked
+    ranking = matching.rank(
+        category_id=category().pk,
+        center=ZURICH,
+        radius_km=5,
+        limit=2,
+        offers_today=lambda ids: {pk: counts[pk] for pk in ids if pk in counts},
+    )
+
+    # Then the one with no offers goes first, then the one with one; the busiest waits
+    assert [s.row.helper_id for s in ranking.chosen] == [third.pk, second.pk]
+    assert ranking.passed_over[first.pk] == "ranked below the helpers offered"
+
+
+@pytest.mark.django_db
+def test_fairness_never_passes_over_a_clearly_better_helper(quartier_settings) -> None:
+    # Given a 5★ helper with many offers today, and a newcomer-rated helper with none
+    quartier_settings(FAIRNESS_MARGIN=0.05)
+    star = make_helper(point=offset(ZURICH, east_m=1_000), rating=(40, 200))
+    plain = make_helper(point=offset(ZURICH, east_m=1_000), rating=(10, 25))
+
+    ranking = matching.rank(
+        category_id=category().pk,
+        center=ZURICH,
+        radius_km=5,
+        limit=1,
+        offers_today=lambda ids: {star.pk: 9} if star.pk in ids else {},
+    )
+
+    # Then the scores are further apart than the margin, and the better helper is asked
+    scores = {s.row.helper_id: s.score for _, _, s in ranking.looked_at if s}
+    assert scores[star.pk] - scores[plain.pk] > 0.05
+    assert [s.row.helper_id for s in ranking.chosen] == [star.pk]
+
+
+@pytest.mark.django_db
+def test_with_fairness_off_the_order_is_the_score_alone(quartier_settings) -> None:
+    quartier_settings(FAIRNESS_MARGIN=0.0)
+    first, second, third = _twins(3)
+    ranking = matching.rank(
+        category_id=category().pk,
+        center=ZURICH,
+        radius_km=5,
+        limit=2,
+        offers_today=lambda ids: {first.pk: 4, second.pk: 1},
+    )
+    assert [s.row.helper_id for s in ranking.chosen] == [first.pk, second.pk]
+
+
+@pytest.mark.django_db
+def test_a_newly_approved_helper_gets_a_fair_start(quartier_settings) -> None:
+    # Given an established helper 1.0 km away and one approved yesterday 1.3 km away
+    quartier_settings(FAIRNESS_MARGIN=0.0, FAIRNESS_NEW_HELPER_BONUS=0.05)
+    established = make_helper(point=offset(ZURICH, east_m=1_000))
+    newcomer = make_helper(point=offset(ZURICH, east_m=1_300))
+    HelperProfile.objects.filter(pk=newcomer.pk).update(
+        approval_changed_at=timezone.now() - timedelta(days=1)
+    )
+    match_index.match_index_refresh(helper_ids=[newcomer.pk])
+
+    # When one helper is to be asked
+    ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=5, limit=2)
+
+    # Then the newcomer's bonus (0.05) outweighs the 300 m (0.5 · 300 / 5000 = 0.03 of score)
+    assert [s.row.helper_id for s in ranking.chosen] == [newcomer.pk, established.pk]
+    assert ranking.chosen[0].new_helper
+    assert not ranking.chosen[1].new_helper
+    assert ranking.chosen[0].ranking == pytest.approx(ranking.chosen[0].score + 0.05)
+
+    # And without the bonus the nearer, established helper is first
+    quartier_settings(FAIRNESS_NEW_HELPER_BONUS=0.0)
+    ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=5, limit=2)
+    assert [s.row.helper_id for s in ranking.chosen] == [established.pk, newcomer.pk]
+
+
+@pytest.mark.django_db
+def test_a_helper_approved_long_ago_or_with_visits_behind_them_is_not_new(
+    quartier_settings,
+) -> None:
+    quartier_settings(FAIRNESS_NEW_HELPER_DAYS=30, FAIRNESS_NEW_HELPER_VISITS=3)
+    long_ago = make_helper(point=offset(ZURICH, east_m=1_000))
+    busy = make_helper(point=offset(ZURICH, east_m=1_100))
+    HelperProfile.objects.filter(pk=long_ago.pk).update(
+        approval_changed_at=timezone.now() - timedelta(days=31)
+    )
+    HelperProfile.objects.filter(pk=busy.pk).update(
+        approval_changed_at=timezone.now() - timedelta(days=2), completed_visits=3
+    )
+    match_index.match_index_refresh(helper_ids=[long_ago.pk, busy.pk])
+    ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=5, limit=2)
+    assert [s.new_helper for s in ranking.chosen] == [False, False]
+
+
+# --- PostgreSQL: the plan --------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_knn_query_uses_the_index_order_when_sent_the_way_django_sends_it(world: World):
+    # Given the index (1,500 helpers) and fresh statistics
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {match_index.TABLE}")
+    category_id = world.category_ids[0]
+
+    # When the search's own SQL is explained through Django's cursor: parameters bound on the
+    # client, nothing prepared, exactly as the search sends it
+    sql, params = match_index.postgres_knn_sql(category_id, ZURICH, 25_160.0, 30)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    # Then the plan walks the category's partial GiST in distance order: no sort, no bitmap
+    assert f"Index Scan using match_geog_{category_id}" in plan, plan
+    assert "Order By: (geog <->" in plan, plan
+    assert "Sort" not in plan, plan
+    assert "Bitmap" not in plan, plan
