@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count
 
-from backend.geo import Point
+from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m
 from bookings import match_index
 from bookings.models import HelpRequest, Offer
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
@@ -36,6 +36,8 @@ MAX_SERVICE_RADIUS_KM = 50
 # How many helpers a manager's record of a matching run lists (nearest and offered first).
 CONSIDERED_LISTED = 50
 _AVAILABILITY_BATCH = 24
+# Float rounding in sums of scores: far below any difference that means something.
+_SCORE_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ def rank(
         bound = score_upper_bound(
             distance_m=ring.covered_m, search_radius_m=search_radius_m, bonus=bonus
         )
-        if kth is not None and kth - margin > bound:
+        if kth is not None and kth - margin - _SCORE_SLACK > bound:
             break
         if ring.covered_m >= search_radius_m:
             break
@@ -287,6 +289,7 @@ def rank(
         except StopIteration:
             break
 
+    _settle_close_scores(center, free, limit=limit, search_radius_m=search_radius_m)
     chosen, counts = _choose(free, limit=limit, margin=margin, offers_today=offers_today)
     chosen_ids = {s.row.helper_id for s in chosen}
     for scored in free:
@@ -301,6 +304,34 @@ def rank(
         looked_at=looked_at,
         examined=examined,
     )
+
+
+def _settle_close_scores(
+    center: Point, free: list[Scored], *, limit: int, search_radius_m: float
+) -> None:
+    """Where two neighbours in the order (up to the last one chosen) score closer than the fast
+    distance's error could move them, rescore both with geopy's distance and sort again."""
+    weight = _config("SCORE_WEIGHT_DISTANCE")
+    unsure: set[int] = set()
+    for index in range(min(limit, len(free) - 1)):
+        a, b = free[index], free[index + 1]
+        error = weight * LOCAL_DISTANCE_TOLERANCE * max(a.distance_m, b.distance_m)
+        if a.ranking - b.ranking <= 2 * error / search_radius_m + _SCORE_SLACK:
+            unsure.update((index, index + 1))
+    for index in unsure:
+        scored = free[index]
+        exact = geodesic_m(center, Point(scored.row.latitude, scored.row.longitude))
+        value = score(
+            distance_m=exact,
+            search_radius_m=search_radius_m,
+            rating=scored.rating,
+            reliable=scored.reliable,
+        )
+        free[index] = replace(
+            scored, distance_m=exact, score=value, ranking=value + scored.ranking - scored.score
+        )
+    if unsure:
+        free.sort(key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
 
 
 def _choose(
