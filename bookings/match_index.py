@@ -192,6 +192,14 @@ def match_index_refresh(*, helper_ids: Collection[int]) -> int:
     ids = sorted(set(helper_ids))
     if not ids:
         return 0
+    # Refreshes of one helper queue on their row, so each reads what the one before committed
+    # and two cannot both delete and then insert the same rows.
+    list(
+        HelperProfile.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     entries = _entries_for(Q(pk__in=ids))
     for category_id in {entry.category_id for entry in entries}:
         ensure_spatial_index(category_id)
