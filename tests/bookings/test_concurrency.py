@@ -305,3 +305,54 @@ def test_a_helper_accepting_after_another_won_is_told_the_job_is_taken():
     assert (refused.value.code, refused.value.status) == ("request_already_taken", 409)
     assert list(Offer.objects.order_by("pk").values_list("pk", "status")) == before
     assert Booking.objects.count() == 1
+
+
+# --- The match index under concurrent changes to one helper -----------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_changes_to_one_helper_leave_the_match_index_in_step():
+    from backend.services import user_update_profile
+    from bookings.match_index import match_index_check
+    from bookings.models import MatchEntry, ServiceCategory
+    from helpers.services import helper_profile_update
+
+    # Given a helper with two skills
+    helper = make_helper(
+        point=offset(ZURICH, east_m=1_000), skills=("internet-wifi", "tv-streaming")
+    )
+    tv, phone = (
+        ServiceCategory.objects.get(slug="tv-streaming"),
+        ServiceCategory.objects.get(slug="smartphone-tablet"),
+    )
+    for round_number in range(5):
+        radius = 5 + round_number
+        languages = ["fr", "de"] if round_number % 2 else ["it"]
+
+        # When, at the same instant, the helper changes radius, skills and languages in three
+        # requests (each reads the helper before the others commit)
+        results = _race(
+            [
+                lambda radius=radius: helper_profile_update(
+                    helper=HelperProfile.objects.get(pk=helper.pk), service_radius_km=radius
+                ),
+                lambda: helper_profile_update(
+                    helper=HelperProfile.objects.get(pk=helper.pk), skills=[tv, phone]
+                ),
+                lambda languages=languages: user_update_profile(
+                    user=User.objects.get(pk=helper.user_id), languages=languages
+                ),
+            ]
+        )
+
+        # Then every change landed, and the index holds exactly what the tables say
+        assert [outcome for outcome, _ in results] == ["ok", "ok", "ok"], results
+        assert match_index_check() == []
+        rows = MatchEntry.objects.filter(helper=helper).order_by("category__slug")
+        assert [(r.category.slug, r.service_radius_km) for r in rows] == [
+            ("smartphone-tablet", radius),
+            ("tv-streaming", radius),
+        ]
+        expected_mask = 0b11 if round_number % 2 else 0b100
+        assert {r.languages_mask for r in rows} == {expected_mask}
