@@ -102,7 +102,8 @@ def languages_mask(codes: Iterable[str]) -> int:
 # --- keeping the index in step --------------------------------------------------------------
 
 
-def _eligible_helpers() -> Any:
+def eligible_helpers() -> Any:
+    """The helpers the index holds rows for (one per skill)."""
     return HelperProfile.objects.filter(
         approval_status=ApprovalStatus.APPROVED,
         is_accepting_jobs=True,
@@ -133,7 +134,7 @@ _SOURCE_FIELDS = (
 
 def _entries_for(helper_filter: Q, *, using: str = DEFAULT_DB_ALIAS) -> list[MatchEntry]:
     """The index rows the helper tables call for, for the helpers `helper_filter` selects."""
-    rows = list(_eligible_helpers().using(using).filter(helper_filter).values_list(*_SOURCE_FIELDS))
+    rows = list(eligible_helpers().using(using).filter(helper_filter).values_list(*_SOURCE_FIELDS))
     skills: dict[int, list[int]] = {}
     if rows:
         for helper_id, category_id in (
@@ -224,7 +225,7 @@ def match_index_rebuild(
         _drop_spatial_indexes(connections[using])
         MatchEntry.objects.using(using).all().delete()
         helper_ids = list(
-            _eligible_helpers().using(using).order_by("pk").values_list("pk", flat=True)
+            eligible_helpers().using(using).order_by("pk").values_list("pk", flat=True)
         )
         total = 0
         for start in range(0, len(helper_ids), chunk_size):
@@ -261,7 +262,7 @@ def match_index_check(
     """
     problems: list[IndexProblem] = []
     helper_ids = sorted(
-        set(_eligible_helpers().values_list("pk", flat=True))
+        set(eligible_helpers().values_list("pk", flat=True))
         | set(MatchEntry.objects.values_list("helper_id", flat=True).distinct())
     )
     for start in range(0, len(helper_ids), chunk_size):
@@ -404,6 +405,26 @@ def _drop_spatial_indexes(conn: BaseDatabaseWrapper | None = None) -> None:
         _ready.discard(key)
 
 
+def spatial_index_recreate(category_id: int) -> None:
+    """Build the category's spatial index again from the table.
+
+    On SQLite the R*Tree is dropped first, which also clears rows the table no longer has (a
+    helper refresh cannot reach those).
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        if _is_postgres(conn):
+            cursor.execute(f'DROP INDEX IF EXISTS "{_gist(category_id)}"')
+        else:
+            cursor.execute(f'DROP TABLE IF EXISTS "{_rtree(category_id)}"')
+    _ready.discard(_ready_key(conn, category_id))
+    ensure_spatial_index(category_id)
+
+
+def has_rows(category_id: int) -> bool:
+    return MatchEntry.objects.filter(category_id=category_id).exists()
+
+
 def _spatial_problems() -> list[IndexProblem]:
     problems = []
     categories = list(ServiceCategory.objects.values_list("pk", flat=True))
@@ -414,13 +435,15 @@ def _spatial_problems() -> list[IndexProblem]:
                     "SELECT 1 FROM pg_indexes WHERE tablename = %s AND indexname = %s",
                     [TABLE, _gist(category_id)],
                 )
-                if cursor.fetchone() is None:
+                if cursor.fetchone() is None and has_rows(category_id):
                     problems.append(IndexProblem(0, category_id, "spatial_missing"))
                 continue
             tree = _rtree(category_id)
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [tree])
             if cursor.fetchone() is None:
-                problems.append(IndexProblem(0, category_id, "spatial_missing"))
+                # A category nobody has taken yet gets its index with its first helper.
+                if has_rows(category_id):
+                    problems.append(IndexProblem(0, category_id, "spatial_missing"))
                 continue
             cursor.execute(
                 f"SELECT t.helper_id, r.helper_id FROM {TABLE} t FULL OUTER JOIN {tree} r "
@@ -460,6 +483,12 @@ _DENSITY_TTL_S = 300.0
 _density: dict[tuple[str, int], tuple[float, dict[tuple[int, int], int]]] = {}
 
 
+def forget_process_caches() -> None:
+    """Forget which spatial indexes exist and the density grids (both are rebuilt on demand)."""
+    _ready.clear()
+    _density.clear()
+
+
 def _density_grid(category_id: int, using: str) -> dict[tuple[int, int], int]:
     key = _ready_key(connections[using], category_id)
     cached = _density.get(key)
@@ -480,11 +509,16 @@ def _first_radius_m(category_id: int, center: Point, want: int, max_m: float, us
     grid = _density_grid(category_id, using)
     row = int((center.latitude + 90) * 10)
     column = int((center.longitude + 180) * 10)
-    count = sum(grid.get((row + i, column + j), 0) for i in (-1, 0, 1) for j in (-1, 0, 1))
+    cell_km2 = (_DENSITY_CELL_DEG * 111.32) ** 2 * math.cos(math.radians(center.latitude))
+    # The customer's own cell if anyone is in it (clusters are denser than their surroundings),
+    # else the average of the 3 × 3 cells around it, else nobody is near: cover everything.
+    count, cells = grid.get((row, column), 0), 1
+    if count == 0:
+        count = sum(grid.get((row + i, column + j), 0) for i in (-1, 0, 1) for j in (-1, 0, 1))
+        cells = 9
     if count == 0:
         return max_m
-    cell_km2 = (_DENSITY_CELL_DEG * 111.32) ** 2 * math.cos(math.radians(center.latitude))
-    per_m2 = count / (9 * cell_km2 * 1e6)
+    per_m2 = count / (cells * cell_km2 * 1e6)
     radius = 1.3 * math.sqrt(want / (math.pi * per_m2))
     return min(max_m, max(200.0, radius))
 

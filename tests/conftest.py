@@ -23,6 +23,8 @@ from django.db import connection
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from bookings import match_index
+
 POSTGRES_REASON = "needs PostgreSQL (run with DATABASE_URL=postgres://...)"
 REDIS_REASON = "needs Redis (run with REDIS_URL=redis://...; `make test` does, on PostgreSQL)"
 SERVICE_MARKERS = ("postgres", "redis")
@@ -112,9 +114,11 @@ def _clear_cache() -> None:
     """Every test starts with an empty cache (throttle counters included).
 
     With REDIS_URL set this flushes that Redis database: point it at a scratch one
-    (`make test` uses redis://127.0.0.1:6379/15).
+    (`make test` uses redis://127.0.0.1:6379/15). The match index's per-process memory (which
+    spatial indexes exist, the density grid) is forgotten too: a test's rollback can undo both.
     """
     cache.clear()
+    match_index.forget_process_caches()
 
 
 @pytest.fixture

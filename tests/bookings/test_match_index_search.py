@@ -39,7 +39,7 @@ class World:
 def _build_world(seed: int, count: int) -> World:
     """`count` helpers around three towns (and some countryside), with duplicate homes."""
     rng = random.Random(seed)
-    users = []
+    users: list[User] = []
     for index in range(count):
         if index % 50 == 7 and users:  # some helpers share a home exactly: ties in distance
             lat, lon = users[-1].home_latitude, users[-1].home_longitude
@@ -243,14 +243,14 @@ def test_composite_ranking_equals_a_brute_force_score_over_every_helper(
 def test_composite_ranking_stops_once_nobody_farther_out_could_score_higher(
     quartier_settings,
 ) -> None:
-    # Given 12 excellent helpers within 300 m, and 60 more 8 to 20 km away
+    # Given 12 excellent helpers within 300 m, and 60 more 18 to 24 km away
     quartier_settings(FAIRNESS_MARGIN=0.0)
     near = [
         make_helper(point=offset(ZURICH, east_m=25 * i), rating=(40, 196), radius_km=25)
         for i in range(12)
     ]
     for i in range(60):
-        make_helper(point=offset(ZURICH, north_m=8_000 + 200 * i), rating=(40, 200), radius_km=25)
+        make_helper(point=offset(ZURICH, north_m=18_000 + 100 * i), rating=(40, 200), radius_km=25)
 
     # When the 5 best are ranked within 25 km
     ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=5)

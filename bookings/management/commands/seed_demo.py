@@ -30,7 +30,7 @@ from typing import Any
 import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -42,6 +42,7 @@ from backend.localities import Locality, localities
 from backend.models import User
 from backend.places import Place, resolve_place
 from bookings import services
+from bookings.management.progress import Unterminated
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -745,23 +746,6 @@ def _ceil_quarter(moment: datetime) -> datetime:
     if extra == 0 and base < moment:
         extra = 15
     return base + timedelta(minutes=extra)
-
-
-class _Unterminated:
-    """tqdm writes carriage returns; Django's OutputWrapper would end every write with a newline."""
-
-    def __init__(self, wrapper: OutputWrapper) -> None:
-        self._wrapper = wrapper
-
-    def write(self, text: str) -> int:
-        self._wrapper.write(text, ending="")
-        return len(text)
-
-    def flush(self) -> None:
-        self._wrapper.flush()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._wrapper, name)
 
 
 class DemoBuilder:
@@ -1934,7 +1918,7 @@ class Command(BaseCommand):
                     "There are @example.ch / @quartier.test accounts that seed_demo did not "
                     "make; run it with --reset to replace them."
                 )
-        progress = _Unterminated(self.stderr) if verbosity else None
+        progress = Unterminated(self.stderr) if verbosity else None
         with transaction.atomic():
             if options["reset"]:
                 deleted = delete_demo_data()
