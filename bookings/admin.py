@@ -11,9 +11,10 @@ import json
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from backend.admin import SpeaksFilter, admin_link, position_text
 from backend.money import Money
@@ -21,12 +22,18 @@ from bookings.models import (
     Booking,
     BookingEvent,
     HelpRequest,
+    MatchingRun,
     Offer,
     Review,
     ServiceCategory,
     SlotProposal,
     TimeWindow,
 )
+from bookings.selectors import helpers_considered_in
+from helpers.models import HelperProfile
+
+# How many matching runs a help request's page shows; the rest are in the matching runs list.
+MATCHING_RUNS_SHOWN = 10
 
 
 def pretty_json(value: Any) -> str:
@@ -47,6 +54,51 @@ def price_text(amount_minor: int | None, currency: str) -> str:
 def offer_summary(offer: Offer) -> str:
     summary = offer.explanation.get("summary") if isinstance(offer.explanation, dict) else None
     return str(summary) if summary else "—"
+
+
+def offers_made_text(run: MatchingRun) -> str:
+    return f"{run.offered} of {run.wanted}"
+
+
+def considered_table(run: MatchingRun, helpers: dict[int, HelperProfile]) -> str:
+    """The helpers a matching run considered, as a table: who, how far, score, and why.
+
+    `helpers` are the helpers named by the run, by primary key (`helpers_considered_in`).
+    """
+    if not run.considered:
+        return format_html("<p>{}</p>", "No helper was considered.")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                considered_helper_link(helpers.get(entry["helper_id"]), entry["helper_id"]),
+                f"{entry['distance_m'] / 1000:.1f} km",
+                "—" if entry["score"] is None else f"{entry['score']:.4f}",
+                "yes" if entry["offered"] else "no",
+                entry["reason"],
+            )
+            for entry in run.considered
+        ),
+    )
+    return format_html(
+        "<table><thead><tr><th>helper</th><th>distance</th><th>score</th><th>offered</th>"
+        "<th>why</th></tr></thead><tbody>{}</tbody></table>",
+        rows,
+    )
+
+
+def considered_helper_link(helper: HelperProfile | None, helper_id: int) -> str:
+    if helper is None:
+        return f"helper #{helper_id} (no longer exists)"
+    return admin_link(helper, helper.user.display_name)
+
+
+def matching_run_heading(run: MatchingRun) -> str:
+    return (
+        f"{run.created_at:%Y-%m-%d %H:%M:%S} · within {run.radius_km:g} km · "
+        f"{offers_made_text(run)} offers made · {run.examined_count} helpers examined"
+    )
 
 
 class ViewOnlyMixin:
@@ -213,6 +265,10 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (
+            "Matching runs: whom each pass considered, and why each helper was or was not offered",
+            {"fields": ("matching_runs",)},
+        ),
         ("Dates", {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = (
@@ -233,6 +289,7 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "matching_round",
         "search_radius_km",
         "booking_links",
+        "matching_runs",
         "created_at",
         "updated_at",
     )
@@ -270,6 +327,30 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
             for booking in help_request.bookings.order_by("created_at")
         ]
         return format_html("<br>".join(["{}"] * len(links)), *links) if links else "—"
+
+    @admin.display(description="newest first")
+    def matching_runs(self, help_request: HelpRequest) -> str:
+        runs = list(
+            help_request.matching_runs.order_by("-created_at", "-id")[: MATCHING_RUNS_SHOWN + 1]
+        )
+        if not runs:
+            return "—"
+        shown = runs[:MATCHING_RUNS_SHOWN]
+        helpers = helpers_considered_in(shown)  # one query for every run shown
+        sections = format_html_join(
+            "",
+            "<h4>{}</h4>{}",
+            ((matching_run_heading(run), considered_table(run, helpers)) for run in shown),
+        )
+        if len(runs) <= MATCHING_RUNS_SHOWN:
+            return sections
+        url = reverse("admin:bookings_matchingrun_changelist")
+        return format_html(
+            '{}<p><a href="{}?q={}">All matching runs of this request</a></p>',
+            sections,
+            url,
+            help_request.public_id,
+        )
 
 
 # --- Offers -------------------------------------------------------------------------------------
@@ -357,6 +438,85 @@ class OfferAdmin(ViewOnlyMixin, admin.ModelAdmin):
     @admin.display(description="explanation")
     def explanation_pretty(self, offer: Offer) -> str:
         return pretty_json(offer.explanation)
+
+
+# --- Matching runs ------------------------------------------------------------------------------
+
+
+class MatchingOutcomeFilter(admin.SimpleListFilter):
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("none", "No offer made"),
+            ("fewer", "Fewer offers than wanted"),
+            ("all", "Every offer wanted made"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "none":
+            return queryset.filter(offered=0)
+        if self.value() == "fewer":
+            return queryset.filter(offered__gt=0, offered__lt=F("wanted"))
+        if self.value() == "all":
+            return queryset.filter(offered__gte=F("wanted"))
+        return queryset
+
+
+@admin.register(MatchingRun)
+class MatchingRunAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Written by the matching for every pass: the manager reads them, nothing else."""
+
+    list_display = (
+        "created_at",
+        "help_request_link",
+        "category",
+        "search_radius",
+        "offers_made",
+        "examined_count",
+    )
+    list_select_related = ("help_request__category",)
+    list_filter = (
+        MatchingOutcomeFilter,
+        "radius_km",
+        "help_request__category",
+        "help_request__status",
+        "created_at",
+    )
+    search_fields = ("help_request__public_id",)
+    ordering = ("-created_at", "-id")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = (
+        "help_request_link",
+        "created_at",
+        "search_radius",
+        "offers_made",
+        "examined_count",
+        "considered_helpers",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="help request")
+    def help_request_link(self, run: MatchingRun) -> str:
+        return admin_link(run.help_request, run.help_request.public_id)
+
+    @admin.display(description="category", ordering="help_request__category__position")
+    def category(self, run: MatchingRun) -> str:
+        return run.help_request.category.name
+
+    @admin.display(description="search radius", ordering="radius_km")
+    def search_radius(self, run: MatchingRun) -> str:
+        return f"{run.radius_km:g} km"
+
+    @admin.display(description="offers made (of wanted)", ordering="offered")
+    def offers_made(self, run: MatchingRun) -> str:
+        return offers_made_text(run)
+
+    @admin.display(description="considered helpers")
+    def considered_helpers(self, run: MatchingRun) -> str:
+        return considered_table(run, helpers_considered_in([run]))
 
 
 # --- Bookings -----------------------------------------------------------------------------------

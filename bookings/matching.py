@@ -388,7 +388,7 @@ def _explain(
     radius_km: float,
     shared: list[str],
     offers_today: int | None,
-    chosen_over: list[int],
+    chosen_over: int,
 ) -> dict[str, Any]:
     row = scored.row
     average = round(row.rating_sum / row.rating_count, 2) if row.rating_count else None
@@ -515,16 +515,24 @@ def match_request(
                     radius_km=radius_km,
                     shared=shared,
                     offers_today=count,
-                    chosen_over=sorted(chosen_over),
+                    chosen_over=len(chosen_over),
                 ),
             )
         )
     chosen_ids = {c.helper_id for c in candidates}
+    # The offered helpers are listed with the geodesic figures their offers carry.
+    final = {c.helper_id: (c.distance_m, c.score) for c in candidates}
     considered = [
         Considered(
             helper_id=row.helper_id,
-            distance_m=round(distance),
-            score=None if scored is None else scored.ranking,
+            distance_m=round(final[row.helper_id][0] if row.helper_id in final else distance),
+            score=(
+                final[row.helper_id][1]
+                if row.helper_id in final
+                else None
+                if scored is None
+                else scored.ranking
+            ),
             offered=row.helper_id in chosen_ids,
             reason=(
                 "offered"

@@ -6,6 +6,7 @@ for them (the API answers 404, never 403, so nobody learns that it exists).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -18,11 +19,13 @@ from bookings.models import (
     BookingEvent,
     BookingStatus,
     HelpRequest,
+    MatchingRun,
     Offer,
     ProposalStatus,
     Review,
     SlotProposal,
 )
+from helpers.models import HelperProfile
 
 
 def help_requests_visible_to(user: User) -> QuerySet[HelpRequest]:
@@ -69,6 +72,28 @@ def offer_for(user: User, public_id: UUID) -> Offer:
 
 def offers_of_request(help_request: HelpRequest) -> QuerySet[Offer]:
     return Offer.objects.filter(help_request=help_request).select_related("helper__user")
+
+
+def matching_runs_for_manager(user: User, request_public_id: UUID) -> QuerySet[MatchingRun]:
+    """The matching passes of one help request, newest first. Only the community manager sees
+    them: for anyone else the request does not exist, even their own."""
+    if not user.is_staff:
+        raise NotFound("No such help request.")
+    help_request = help_request_for(user, request_public_id)
+    return MatchingRun.objects.filter(help_request=help_request).order_by("-created_at", "-id")
+
+
+def helpers_considered_in(runs: Iterable[MatchingRun]) -> dict[int, HelperProfile]:
+    """The helpers the runs' `considered` lists name, by primary key, in one query. A helper
+    deleted since is simply absent."""
+    helper_ids = {entry["helper_id"] for run in runs for entry in run.considered}
+    if not helper_ids:
+        return {}
+    return (
+        HelperProfile.objects.select_related("user")
+        .only("id", "public_id", "user__display_name")
+        .in_bulk(helper_ids)
+    )
 
 
 def bookings_visible_to(user: User) -> QuerySet[Booking]:

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from backend.exceptions import ValidationFailed
 from backend.geo import Point, point_from_geojson
 from backend.models import LANGUAGE_CODES, User
+from bookings.matching import CONSIDERED_LISTED
 from bookings.models import (
     BOOKING_TRANSITIONS,
     ActorRole,
@@ -21,6 +22,7 @@ from bookings.models import (
     BookingEvent,
     BookingStatus,
     HelpRequest,
+    MatchingRun,
     Offer,
     Review,
     ServiceCategory,
@@ -313,9 +315,25 @@ class OfferRequestSerializer(serializers.ModelSerializer):
         return bool(help_request.on_behalf_name)
 
 
+OFFER_EXPLANATION_HELP = (
+    "Why this helper was offered the request, as the matching saw it then. `summary`: one "
+    "readable line. `distance_m`: geodesic distance in metres; `search_radius_km`: how far the "
+    "search reached; `service_radius_km`: how far the helper travels. `rating_average` (null "
+    "for a new helper) and `rating_count`: published reviews; `bayesian_rating`: the average "
+    "pulled towards the prior; `reliability`: 0 to 1, commitments kept and offers answered. "
+    "`category`: the skill's slug; `shared_languages`: the request's languages the helper "
+    "speaks; `free_from`, `free_until`: the first free slot in the requested windows. `score`: "
+    "the ranking score. When fairness applied: `offers_today` (offers the helper had today "
+    "for other requests) and `chosen_over_busier` (how many better-scored helpers with more "
+    "offers today this helper was asked before); for a newly approved helper, "
+    "`new_helper_bonus` (added to the score)."
+)
+
+
 class OfferSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     request = OfferRequestSerializer(source="help_request", read_only=True)
+    explanation = serializers.DictField(read_only=True, help_text=OFFER_EXPLANATION_HELP)
     booking = serializers.SerializerMethodField()
 
     class Meta:
@@ -346,6 +364,7 @@ class ManagerOfferSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     helper = serializers.UUIDField(source="helper.public_id", read_only=True)
     helper_name = serializers.CharField(source="helper.user.display_name", read_only=True)
+    explanation = serializers.DictField(read_only=True, help_text=OFFER_EXPLANATION_HELP)
 
     class Meta:
         model = Offer
@@ -366,6 +385,78 @@ class ManagerOfferSerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = fields
+
+
+class ConsideredHelperSerializer(serializers.Serializer):
+    """One helper a matching pass looked at, and what became of them."""
+
+    helper = serializers.UUIDField(
+        allow_null=True, help_text="The helper's id; null when the helper no longer exists."
+    )
+    helper_name = serializers.CharField(
+        allow_null=True, help_text="The helper's display name; null when they no longer exist."
+    )
+    distance_m = serializers.IntegerField(help_text="Distance from the request, in metres.")
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="The ranking score; null when the helper was ruled out before being scored.",
+    )
+    offered = serializers.BooleanField(help_text="Whether this pass made the helper an offer.")
+    reason = serializers.CharField(
+        help_text="`offered`, or why not, e.g. `speaks none of the customer's languages`."
+    )
+
+
+class MatchingRunSerializer(serializers.ModelSerializer):
+    """One matching pass of a help request: how far it searched, and whom it considered."""
+
+    # The context's `helpers` are the considered helpers by primary key, loaded once for every
+    # run on the page (`bookings.selectors.helpers_considered_in`), never one query per row.
+
+    search_radius_km = serializers.FloatField(source="radius_km", read_only=True)
+    offers_wanted = serializers.IntegerField(source="wanted", read_only=True)
+    offers_made = serializers.IntegerField(source="offered", read_only=True)
+    helpers_examined = serializers.IntegerField(
+        source="examined_count",
+        read_only=True,
+        help_text="Helpers looked at in the match index, including those not listed.",
+    )
+    considered = serializers.SerializerMethodField(
+        help_text=(
+            f"The helpers looked at (at most {CONSIDERED_LISTED}), the offered ones first, "
+            "then by distance."
+        )
+    )
+
+    class Meta:
+        model = MatchingRun
+        fields = (
+            "created_at",
+            "search_radius_km",
+            "offers_wanted",
+            "offers_made",
+            "helpers_examined",
+            "considered",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(ConsideredHelperSerializer(many=True))
+    def get_considered(self, run: MatchingRun) -> list[dict[str, Any]]:
+        helpers: dict[int, HelperProfile] = self.context["helpers"]
+        rows = []
+        for entry in run.considered:
+            helper = helpers.get(entry["helper_id"])
+            rows.append(
+                {
+                    "helper": helper.public_id if helper is not None else None,
+                    "helper_name": helper.user.display_name if helper is not None else None,
+                    "distance_m": entry["distance_m"],
+                    "score": entry["score"],
+                    "offered": entry["offered"],
+                    "reason": entry["reason"],
+                }
+            )
+        return ConsideredHelperSerializer(rows, many=True).data  # type: ignore[return-value]
 
 
 class ProposalSerializer(serializers.ModelSerializer):

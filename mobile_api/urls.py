@@ -137,6 +137,11 @@ urlpatterns = [
         requests.ManagerRequestOffersApi.as_view(),
         name="manager-request-offers",
     ),
+    path(
+        "manager/help-requests/<uuid:request_id>/matching",
+        manager.ManagerRequestMatchingApi.as_view(),
+        name="manager-request-matching",
+    ),
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape.
     re_path(r"^(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
 ]

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +29,7 @@ from bookings.models import (
     BookingEvent,
     BookingStatus,
     HelpRequest,
+    MatchingRun,
     Offer,
     OfferStatus,
     Review,
@@ -126,6 +129,45 @@ def make_offer(
     )
 
 
+def make_matching_run(help_request: HelpRequest, helper: HelperProfile) -> MatchingRun:
+    """A pass that offered `helper`, passed over a helper deleted since, and one out of reach."""
+    number = MatchingRun.objects.count() + 1
+    gone = make_helper(f"gone{number}")
+    gone_id = gone.pk
+    gone.delete()
+    far = make_helper(f"far{number}", status=ApprovalStatus.APPROVED)
+    return MatchingRun.objects.create(
+        help_request=help_request,
+        radius_km=5.0,
+        wanted=3,
+        offered=1,
+        examined_count=4,
+        considered=[
+            {
+                "helper_id": helper.pk,
+                "distance_m": 2100,
+                "score": 0.87,
+                "offered": True,
+                "reason": "offered",
+            },
+            {
+                "helper_id": gone_id,
+                "distance_m": 2400,
+                "score": None,
+                "offered": False,
+                "reason": "speaks none of the customer's languages",
+            },
+            {
+                "helper_id": far.pk,
+                "distance_m": 3050,
+                "score": None,
+                "offered": False,
+                "reason": "their service radius of 2 km does not reach 3.1 km",
+            },
+        ],
+    )
+
+
 def make_booking(customer: User, helper: HelperProfile) -> Booking:
     help_request = make_help_request(customer)
     offer = make_offer(help_request, helper, status=OfferStatus.ACCEPTED)
@@ -188,9 +230,11 @@ def world() -> dict[str, Any]:
         text="Quick and patient.",
         published_at=timezone.now(),
     )
+    matching_run = make_matching_run(booking.help_request, helper)
     return {
         "customer": customer,
         "helper": helper,
+        "matching_run": matching_run,
         "help_request": booking.help_request,
         "offer": booking.offer,
         "booking": booking,
@@ -219,6 +263,7 @@ PAGES: dict[type, tuple[str, str]] = {
     Booking: ("booking", "CHF 80.00"),
     BookingEvent: ("event", "carla@example.ch"),
     Review: ("review", "★★★★☆"),
+    MatchingRun: ("matching_run", "1 of 3"),
 }
 
 
@@ -301,6 +346,112 @@ def test_help_request_page_lists_windows_and_offers_read_only(manager_client, wo
     assert "0.87" in page
     assert 'name="status"' not in page
     assert 'name="windows-0-starts_at' not in page
+
+
+def considered_rows(page: str) -> list[list[str]]:
+    """The cells of every row of the considered-helpers tables on a page, tags stripped."""
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", page, flags=re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+        for body in bodies
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+
+
+def test_help_request_page_shows_whom_the_matching_considered_and_why(manager_client, world):
+    help_request, run = world["help_request"], world["matching_run"]
+    gone_id = run.considered[1]["helper_id"]
+    far = HelperProfile.objects.get(pk=run.considered[2]["helper_id"])
+
+    response = manager_client.get(admin_url(HelpRequest, "change", help_request.pk))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        f"<h4>{run.created_at:%Y-%m-%d %H:%M:%S} · within 5 km · 1 of 3 offers made · "
+        "4 helpers examined</h4>"
+    ) in page
+    assert considered_rows(page) == [
+        ["Hugo", "2.1 km", "0.8700", "yes", "offered"],
+        [
+            f"helper #{gone_id} (no longer exists)",
+            "2.4 km",
+            "—",
+            "no",
+            "speaks none of the customer&#x27;s languages",
+        ],
+        ["Far1", "3.0 km", "—", "no", "their service radius of 2 km does not reach 3.1 km"],
+    ]
+    assert f'<a href="{admin_url(HelperProfile, "change", world["helper"].pk)}">Hugo</a>' in page
+    assert f'<a href="{admin_url(HelperProfile, "change", far.pk)}">Far1</a>' in page
+
+
+def test_help_request_page_shows_the_newest_runs_and_links_to_the_rest(manager_client, world):
+    help_request = world["help_request"]
+    for _ in range(10):
+        MatchingRun.objects.create(
+            help_request=help_request,
+            radius_km=10.0,
+            wanted=3,
+            offered=0,
+            examined_count=0,
+            considered=[],
+        )
+
+    response = manager_client.get(admin_url(HelpRequest, "change", help_request.pk))
+
+    page = response.content.decode()
+    assert page.count("<h4>") == 10
+    assert page.count("within 10 km · 0 of 3 offers made") == 10
+    assert "within 5 km" not in page
+    assert page.count("No helper was considered.") == 10
+    assert (
+        f'<a href="{admin_url(MatchingRun, "changelist")}?q={help_request.public_id}">'
+        "All matching runs of this request</a>"
+    ) in page
+
+
+def test_a_help_request_page_loads_the_considered_helpers_in_one_query(
+    manager_client, world, django_assert_num_queries
+):
+    help_request = world["help_request"]
+    url = admin_url(HelpRequest, "change", help_request.pk)
+    with CaptureQueriesContext(connection) as one_run:
+        manager_client.get(url)
+    for _ in range(4):
+        make_matching_run(help_request, world["helper"])
+
+    # Five runs naming six helpers cost what one run naming three did.
+    with django_assert_num_queries(len(one_run.captured_queries)):
+        response = manager_client.get(url)
+
+    assert response.content.decode().count("<h4>") == 5
+
+
+def test_matching_runs_filter_by_outcome(manager_client, world):
+    help_request = world["help_request"]
+    for offered in (0, 3):
+        MatchingRun.objects.create(
+            help_request=help_request,
+            radius_km=25.0 if offered == 0 else 15.0,
+            wanted=3,
+            offered=offered,
+            examined_count=0,
+            considered=[],
+        )
+    url = admin_url(MatchingRun, "changelist")
+
+    def listed(outcome: str) -> list[tuple[str, str]]:
+        page = manager_client.get(url, {"outcome": outcome}).content.decode()
+        return re.findall(
+            r'<td class="field-search_radius">(.*?)</td><td class="field-offers_made">(.*?)</td>',
+            page,
+        )
+
+    assert listed("none") == [("25 km", "0 of 3")]
+    assert listed("fewer") == [("5 km", "1 of 3")]
+    assert listed("all") == [("15 km", "3 of 3")]
+    assert sorted(listed("")) == [("15 km", "3 of 3"), ("25 km", "0 of 3"), ("5 km", "1 of 3")]
 
 
 def test_booking_page_links_to_its_request_and_helper_and_shows_the_trail(manager_client, world):
@@ -665,7 +816,7 @@ def test_booking_events_cannot_be_added_changed_or_deleted(manager_client, world
     assert BookingEvent.objects.count() == 1
 
 
-@pytest.mark.parametrize("model", [HelpRequest, Offer, Booking, Review])
+@pytest.mark.parametrize("model", [HelpRequest, Offer, Booking, Review, MatchingRun])
 def test_service_owned_rows_cannot_be_added_or_deleted(manager_client, world, model):
     key, _ = PAGES[model]
     row = world[key]
@@ -734,6 +885,7 @@ def many_rows(count: int) -> None:
         customer = make_user(f"customer{n}")
         make_help_request(customer)
         booking = make_booking(customer, helper)
+        make_matching_run(booking.help_request, helper)
         Review.objects.create(
             booking=booking,
             author=customer,
@@ -745,7 +897,7 @@ def many_rows(count: int) -> None:
 
 @pytest.mark.parametrize(
     "model",
-    [User, HelperProfile, HelpRequest, Offer, Booking, BookingEvent, Review],
+    [User, HelperProfile, HelpRequest, Offer, Booking, BookingEvent, Review, MatchingRun],
     ids=lambda model: model.__name__,
 )
 def test_changelists_do_not_query_per_row(manager_client, django_assert_max_num_queries, model):

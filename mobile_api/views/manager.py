@@ -1,4 +1,5 @@
-"""The community manager's API: vetting helpers. (The back office proper is the admin.)"""
+"""The community manager's API: vetting helpers, and how a request was matched. (The back
+office proper is the admin.)"""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.exceptions import NotFound
+from bookings.models import MatchingRun
+from bookings.selectors import helpers_considered_in, matching_runs_for_manager
 from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import helpers_for_manager
 from helpers.services import helper_approve, helper_suspend
 from mobile_api.schema import errors
-from mobile_api.serializers import HelperProfileSerializer
+from mobile_api.serializers import HelperProfileSerializer, MatchingRunSerializer
 from mobile_api.views.helpers import _user
 
 
@@ -110,3 +113,34 @@ class ManagerHelperSuspendApi(APIView):
             helper=helper, actor=_user(request), note=data.validated_data["note"]
         )
         return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)
+
+
+class ManagerRequestMatchingApi(generics.ListAPIView):
+    """For the community manager: each matching pass of a request, whom it considered and why
+    each helper was or was not offered."""
+
+    serializer_class = MatchingRunSerializer
+    queryset = MatchingRun.objects.none()
+
+    def get_queryset(self) -> QuerySet[MatchingRun]:
+        return matching_runs_for_manager(_user(self.request), self.kwargs["request_id"])
+
+    @extend_schema(
+        operation_id="manager_request_matching_list",
+        responses={200: MatchingRunSerializer(many=True), **errors(s404=["not_found"])},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Manager: the matching passes of a help request, newest first.
+
+        Each pass says how far it searched, how many offers it was to make and made, how many
+        helpers it examined, and lists the helpers it considered: distance, score, whether
+        offered, and why or why not (e.g. no shared language, their service radius does not
+        reach, not free in the requested windows, ranked below the helpers offered). A helper
+        deleted since is listed with a null `helper`.
+        """
+        runs = self.paginate_queryset(self.get_queryset())
+        assert runs is not None  # noqa: S101 - every list of the API is paginated
+        context = {**self.get_serializer_context(), "helpers": helpers_considered_in(runs)}
+        return self.get_paginated_response(
+            MatchingRunSerializer(runs, many=True, context=context).data
+        )

@@ -225,6 +225,7 @@ ACCESS: dict[str, Access] = {
     "manager-helper-approve": Access(("manager",)),
     "manager-helper-suspend": Access(("manager",), body=lambda world: {"note": "Complaints."}),
     "manager-request-offers": Access(("manager",)),
+    "manager-request-matching": Access(("manager",)),
     "helper-exception": Access(("helper",)),
 }
 

@@ -454,3 +454,38 @@ def test_a_decline_offers_the_job_to_the_next_helper_then_widens(frozen_time, qu
     help_request.refresh_from_db()
     assert (help_request.search_radius_km, help_request.matching_round) == (15.0, 3)
     assert HelperProfile.objects.get(pk=first.pk).offers_declined == 1
+
+
+# --- Fairness through the service ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_equally_good_helper_with_fewer_offers_today_is_asked_and_told_why(
+    frozen_time, quartier_settings
+):
+    # Given a helper who was offered two jobs this morning, then an equally good newcomer
+    # 50 m farther away
+    quartier_settings(OFFER_BATCH_SIZE=1, FAIRNESS_MARGIN=0.05)
+    busy = make_helper(point=offset(ZURICH, east_m=1_000))
+    for _ in range(2):
+        assert pending_offer(post_request(UserFactory(), point=ZURICH), busy) is not None
+    idle = make_helper(point=offset(ZURICH, east_m=1_050))
+    before = Offer.objects.filter(helper=busy).count()
+
+    # When a customer at Zürich HB asks for help, one helper at a time
+    help_request = post_request(UserFactory(), point=ZURICH)
+
+    # Then the idle helper is asked, and the offer says it was for fairness
+    assert offered(help_request) == [(idle.pk, 1, OfferStatus.PENDING)]
+    explanation = Offer.objects.get(help_request=help_request).explanation
+    assert explanation["offers_today"] == 0
+    assert explanation["chosen_over_busier"] == 1
+    assert Offer.objects.filter(helper=busy).count() == before
+
+    # And the manager's record says why the busier, nearer helper was not asked
+    run = help_request.matching_runs.get()
+    assert [(c["helper_id"], c["offered"], c["reason"]) for c in run.considered] == [
+        (idle.pk, True, "offered"),
+        (busy.pk, False, "ranked below the helpers offered"),
+    ]
+    assert run.examined_count == 2
