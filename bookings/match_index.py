@@ -471,8 +471,9 @@ class Ring(NamedTuple):
     covered_m: float
 
 
-# A ring search takes, between rings, how many more helpers the caller still lacks.
-RingSearch = Generator[Ring, int | None, None]
+# A ring search takes, between rings, how many more helpers the caller still lacks (int) or
+# the radius it needs covered next (float, SQLite only; PostgreSQL walks in KNN order anyway).
+RingSearch = Generator[Ring, int | float | None, None]
 
 _SQLITE_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", approved_epoch"
 _PG_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)"
@@ -531,30 +532,43 @@ def sqlite_rings(
     language_mask: int = 0,
     using: str = DEFAULT_DB_ALIAS,
 ) -> RingSearch:
-    """Growing boxes on the category's R*Tree until the whole search radius is covered."""
+    """Growing boxes on the category's R*Tree until the whole search radius is covered.
+
+    Each box after the first skips (in SQLite's own loop) the rows wholly inside the one before.
+    Between rings the caller may send how many helpers it still lacks (an int), or the radius it
+    needs covered next (a float).
+    """
     ensure_spatial_index(category_id, using=using)
     tree = _rtree(category_id)
     language_sql = " AND (languages_mask & %s) != 0" if language_mask else ""
-    sql = (
-        f"SELECT id, {_SQLITE_SELECT} FROM {tree} WHERE max_lat >= %s AND min_lat <= %s "
-        f"AND max_lon >= %s AND min_lon <= %s{language_sql}"
-    )
+    box_sql = "max_lat >= %s AND min_lat <= %s AND max_lon >= %s AND min_lon <= %s"
+    inner_sql = "min_lat >= %s AND max_lat <= %s AND min_lon >= %s AND max_lon <= %s"
+    first_sql = f"SELECT id, {_SQLITE_SELECT} FROM {tree} WHERE {box_sql}{language_sql}"
+    ring_sql = f"{first_sql} AND NOT ({inner_sql})"
     radius = _first_radius_m(category_id, center, want, max_m, using)
     seen: set[int] = set()
+    previous: tuple[float, float, float, float] | None = None
     with connections[using].cursor() as cursor:
         while True:
-            min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius)
-            params: list[Any] = [min_lat, max_lat, min_lon, max_lon]
+            box = bounding_box(center, radius)
+            params: list[Any] = list(box)
             if language_mask:
                 params.append(language_mask)
-            cursor.execute(sql, params)
+            if previous is None:
+                cursor.execute(first_sql, params)
+            else:
+                cursor.execute(ring_sql, [*params, *previous])
             fresh = [IndexRow(*row) for row in cursor.fetchall() if row[0] not in seen]
             seen.update(row.entry_id for row in fresh)
-            found = yield Ring(fresh, radius)
+            previous = box
+            asked = yield Ring(fresh, radius)
             if radius >= max_m:
                 return
-            # Grow by what the density so far suggests; the caller sends how many it still lacks.
-            lacking = found if isinstance(found, int) and found > 0 else want
+            if isinstance(asked, float):
+                radius = min(max_m, max(radius * 1.25, asked))
+                continue
+            # Grow by what the density so far suggests.
+            lacking = asked if isinstance(asked, int) and asked > 0 else want
             inside = max(1, len(seen))
             factor = math.sqrt((inside + lacking) * 1.3 / inside)
             radius = min(max_m, radius * min(4.0, max(1.5, factor)))

@@ -17,6 +17,7 @@ one with the fewest offers today is asked first; newly approved helpers get a sm
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count
 
-from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m
+from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m, local_distance_m
 from bookings import match_index
 from bookings.models import HelpRequest, Offer
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
@@ -79,10 +80,63 @@ def _config(name: str) -> Any:
     return settings.QUARTIER[name]
 
 
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The ranking settings, read once: the one definition of the score and its parts."""
+
+    prior_mean: float
+    prior_weight: float
+    ttl_seconds: float
+    distance_weight: float
+    rating_weight: float
+    reliability_weight: float
+
+    @classmethod
+    def current(cls) -> Weights:
+        config: dict[str, Any] = settings.QUARTIER
+        return cls(
+            prior_mean=config["RATING_PRIOR_MEAN"],
+            prior_weight=config["RATING_PRIOR_WEIGHT"],
+            ttl_seconds=config["OFFER_TTL_MINUTES"] * 60,
+            distance_weight=config["SCORE_WEIGHT_DISTANCE"],
+            rating_weight=config["SCORE_WEIGHT_RATING"],
+            reliability_weight=config["SCORE_WEIGHT_RELIABILITY"],
+        )
+
+    def bayesian_rating(self, rating_sum: int, rating_count: int) -> float:
+        return float(
+            (self.prior_weight * self.prior_mean + rating_sum) / (self.prior_weight + rating_count)
+        )
+
+    def reliability(
+        self,
+        completed: int,
+        cancellations_caused: int,
+        no_shows_caused: int,
+        offers_answered: int,
+        offers_expired: int,
+        response_seconds_total: int,
+    ) -> float:
+        kept = completed + 1
+        commitment = kept / (kept + cancellations_caused + 2 * no_shows_caused)
+        slowness = 0.5 * min(offers_answered, response_seconds_total / self.ttl_seconds)
+        responsiveness = (1 + offers_answered - slowness) / (1 + offers_answered + offers_expired)
+        return 0.8 * commitment + 0.2 * responsiveness
+
+    def score(
+        self, distance_m: float, search_radius_m: float, rating: float, reliable: float
+    ) -> float:
+        closeness = max(0.0, 1.0 - distance_m / search_radius_m) if search_radius_m else 0.0
+        return float(
+            self.distance_weight * closeness
+            + self.rating_weight * (rating - 1.0) / 4.0
+            + self.reliability_weight * reliable
+        )
+
+
 def bayesian_rating(rating_sum: int, rating_count: int) -> float:
     """The average rating pulled towards a prior, so that one 5★ review is not a top helper."""
-    prior_mean, prior_weight = _config("RATING_PRIOR_MEAN"), _config("RATING_PRIOR_WEIGHT")
-    return float((prior_weight * prior_mean + rating_sum) / (prior_weight + rating_count))
+    return Weights.current().bayesian_rating(rating_sum, rating_count)
 
 
 def reliability(
@@ -101,22 +155,18 @@ def reliability(
     responsiveness: an offer answered at once counts fully, one answered at its deadline half,
     one left to expire not at all (with one prompt answer as a prior).
     """
-    kept = completed + 1
-    broken = cancellations_caused + 2 * no_shows_caused
-    commitment = kept / (kept + broken)
-    ttl_seconds = _config("OFFER_TTL_MINUTES") * 60
-    slowness = 0.5 * min(offers_answered, response_seconds_total / ttl_seconds)
-    responsiveness = (1 + offers_answered - slowness) / (1 + offers_answered + offers_expired)
-    return 0.8 * commitment + 0.2 * responsiveness
+    return Weights.current().reliability(
+        completed,
+        cancellations_caused,
+        no_shows_caused,
+        offers_answered,
+        offers_expired,
+        response_seconds_total,
+    )
 
 
 def score(*, distance_m: float, search_radius_m: float, rating: float, reliable: float) -> float:
-    closeness = max(0.0, 1.0 - distance_m / search_radius_m) if search_radius_m else 0.0
-    return float(
-        _config("SCORE_WEIGHT_DISTANCE") * closeness
-        + _config("SCORE_WEIGHT_RATING") * (rating - 1.0) / 4.0
-        + _config("SCORE_WEIGHT_RELIABILITY") * reliable
-    )
+    return Weights.current().score(distance_m, search_radius_m, rating, reliable)
 
 
 def score_upper_bound(*, distance_m: float, search_radius_m: float, bonus: float) -> float:
@@ -156,9 +206,16 @@ class Ranking:
 
     chosen: list[Scored]
     offers_today: dict[int, int]
-    passed_over: dict[int, str]  # helper id → why not chosen
-    looked_at: list[tuple[match_index.IndexRow, float, Scored | None]]
+    passed_over: dict[int, str]  # helper id → why not chosen, when ruled out before ranking
+    # Every helper looked at: the index row, the distance, and the ranking score if scored.
+    looked_at: list[tuple[match_index.IndexRow, float, float | None]]
     examined: int
+
+    def reason(self, helper_id: int) -> str:
+        """Why a helper looked at was or was not chosen."""
+        if any(s.row.helper_id == helper_id for s in self.chosen):
+            return "offered"
+        return self.passed_over.get(helper_id, "ranked below the helpers offered")
 
 
 def rank(
@@ -180,6 +237,7 @@ def rank(
     farther out could reach. `availability` (helper ids → first free slot or None) is asked in
     batches, best scores first, so only helpers who could be chosen are looked up.
     """
+    weights = Weights.current()
     search_radius_m = radius_km * 1000.0
     now = now or datetime.now(UTC)
     margin = _config("FAIRNESS_MARGIN") if offers_today is not None else 0.0
@@ -188,10 +246,15 @@ def rank(
     new_visits = _config("FAIRNESS_NEW_HELPER_VISITS")
     language_mask = match_index.languages_mask(languages) if languages is not None else 0
     excluded = set(exclude_helper_ids)
+    # The best any helper could add to closeness: a perfect rating and reliability, the bonus.
+    best_static = weights.rating_weight + weights.reliability_weight + bonus
+    lat0, lon0 = center.latitude, center.longitude
+    tolerance = LOCAL_DISTANCE_TOLERANCE
 
-    looked_at: list[tuple[match_index.IndexRow, float, Scored | None]] = []
+    looked_at: list[tuple[match_index.IndexRow, float, float | None]] = []
     passed_over: dict[int, str] = {}
-    unchecked: list[tuple[float, float, int, Scored]] = []  # heap on -ranking
+    # Scored but not yet checked for availability: a heap, best ranking first.
+    unchecked: list[tuple[float, float, int, Scored]] = []
     free: list[Scored] = []  # available, best first
     examined = 0
 
@@ -216,87 +279,99 @@ def rank(
                 free.append(scored)
             free.sort(key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
 
-    search = match_index.rings(category_id, center, search_radius_m, max(limit * 3, 16), 0)
+    def exact_within(row: match_index.IndexRow, distance: float, limit_m: float) -> float | None:
+        """The distance if within `limit_m`; geopy decides when too close to call."""
+        if abs(distance - limit_m) <= tolerance * limit_m + 1e-6:
+            distance = geodesic_m(center, Point(row.latitude, row.longitude))
+        return distance if distance <= limit_m else None
+
+    search = match_index.rings(category_id, center, search_radius_m, max(limit * 3, 16), 0, using)
     ring = next(search)
     while True:
-        for item in match_index.exact_distances(center, ring.rows):
-            row = item.row
-            if item.distance_m > search_radius_m * (1 + 1e-4):
+        kth = kth_ranking()
+        # Helpers who could not reach the current last chosen one are scored, never queued.
+        floor = -math.inf if kth is None else kth - margin
+        for row in ring.rows:
+            distance = local_distance_m(lat0, lon0, row.latitude, row.longitude)
+            if distance > search_radius_m * (1 + tolerance):
                 continue  # outside this search: a later, wider one may reach them
+            if distance > search_radius_m * (1 - tolerance):
+                settled = exact_within(row, distance, search_radius_m)
+                if settled is None:
+                    continue
+                distance = settled
             examined += 1
-            if match_index.within(center, item, search_radius_m) is None:
-                continue
-            if row.helper_id in excluded:
-                looked_at.append((row, item.distance_m, None))
-                passed_over[row.helper_id] = "already asked for this request"
+            helper_id = row.helper_id
+            if helper_id in excluded:
+                looked_at.append((row, distance, None))
+                passed_over[helper_id] = "already asked for this request"
                 continue
             if language_mask and not row.languages_mask & language_mask:
-                looked_at.append((row, item.distance_m, None))
-                passed_over[row.helper_id] = "speaks none of the customer's languages"
+                looked_at.append((row, distance, None))
+                passed_over[helper_id] = "speaks none of the customer's languages"
                 continue
             reach = row.service_radius_km * 1000.0
-            settled = match_index.within(center, item, reach)
-            if settled is None:
-                looked_at.append((row, item.distance_m, None))
-                passed_over[row.helper_id] = (
-                    f"their service radius of {row.service_radius_km} km does not reach "
-                    f"{_format_km(item.distance_m)}"
-                )
-                continue
-            rating = bayesian_rating(row.rating_sum, row.rating_count)
-            reliable = reliability(
-                completed=row.completed_visits,
-                cancellations_caused=row.cancellations_caused,
-                no_shows_caused=row.no_shows_caused,
-                offers_answered=row.offers_answered,
-                offers_expired=row.offers_expired,
-                response_seconds_total=row.response_seconds_total,
+            if distance > reach * (1 - tolerance):
+                settled = exact_within(row, distance, reach)
+                if settled is None:
+                    looked_at.append((row, distance, None))
+                    passed_over[helper_id] = (
+                        f"their service radius of {row.service_radius_km} km does not reach "
+                        f"{_format_km(distance)}"
+                    )
+                    continue
+                distance = settled
+            rating = weights.bayesian_rating(row.rating_sum, row.rating_count)
+            reliable = weights.reliability(
+                row.completed_visits,
+                row.cancellations_caused,
+                row.no_shows_caused,
+                row.offers_answered,
+                row.offers_expired,
+                row.response_seconds_total,
             )
-            value = score(
-                distance_m=settled.distance_m,
-                search_radius_m=search_radius_m,
-                rating=rating,
-                reliable=reliable,
-            )
+            value = weights.score(distance, search_radius_m, rating, reliable)
             is_new = (
                 bonus > 0
                 and row.approved_epoch is not None
                 and row.approved_epoch >= new_since
                 and row.completed_visits < new_visits
             )
+            ranking = value + bonus if is_new else value
+            looked_at.append((row, distance, ranking))
+            if ranking < floor:
+                continue
             scored = Scored(
                 row=row,
-                distance_m=settled.distance_m,
+                distance_m=distance,
                 rating=rating,
                 reliable=reliable,
                 score=value,
                 new_helper=is_new,
-                ranking=value + (bonus if is_new else 0.0),
+                ranking=ranking,
             )
-            looked_at.append((row, settled.distance_m, scored))
-            heapq.heappush(unchecked, (-scored.ranking, scored.distance_m, row.helper_id, scored))
+            heapq.heappush(unchecked, (-ranking, distance, helper_id, scored))
         check_availability()
         kth = kth_ranking()
-        bound = score_upper_bound(
-            distance_m=ring.covered_m, search_radius_m=search_radius_m, bonus=bonus
+        bound = (
+            weights.distance_weight * max(0.0, 1.0 - ring.covered_m / search_radius_m) + best_static
         )
         if kth is not None and kth - margin - _SCORE_SLACK > bound:
             break
         if ring.covered_m >= search_radius_m:
             break
         try:
-            ring = search.send(limit - len(free))
+            if kth is None:
+                ring = search.send(limit - len(free))
+            else:
+                # The distance from which nobody could beat the last chosen one: go there.
+                needed = 1.0 - (kth - margin - _SCORE_SLACK - best_static) / weights.distance_weight
+                ring = search.send(float(search_radius_m * min(1.0, needed) + 1.0))
         except StopIteration:
             break
 
     _settle_close_scores(center, free, limit=limit, search_radius_m=search_radius_m)
     chosen, counts = _choose(free, limit=limit, margin=margin, offers_today=offers_today)
-    chosen_ids = {s.row.helper_id for s in chosen}
-    for scored in free:
-        if scored.row.helper_id not in chosen_ids:
-            passed_over[scored.row.helper_id] = "ranked below the helpers offered"
-    for _, _, _, scored in unchecked:
-        passed_over[scored.row.helper_id] = "ranked below the helpers offered"
     return Ranking(
         chosen=chosen,
         offers_today=counts,
@@ -485,7 +560,7 @@ def match_request(
             )
         )
     request_languages = set(help_request.languages)
-    ranked = {s.row.helper_id: s.ranking for _, _, s in ranking.looked_at if s is not None}
+    ranked = {row.helper_id: value for row, _, value in ranking.looked_at if value is not None}
     candidates = []
     for position, scored in enumerate(exact):
         helper_id = scored.row.helper_id
@@ -526,21 +601,11 @@ def match_request(
         Considered(
             helper_id=row.helper_id,
             distance_m=round(final[row.helper_id][0] if row.helper_id in final else distance),
-            score=(
-                final[row.helper_id][1]
-                if row.helper_id in final
-                else None
-                if scored is None
-                else scored.ranking
-            ),
+            score=(final[row.helper_id][1] if row.helper_id in final else value),
             offered=row.helper_id in chosen_ids,
-            reason=(
-                "offered"
-                if row.helper_id in chosen_ids
-                else ranking.passed_over.get(row.helper_id, "ranked below the helpers offered")
-            ),
+            reason=ranking.reason(row.helper_id),
         )
-        for row, distance, scored in ranking.looked_at
+        for row, distance, value in ranking.looked_at
         if row.helper_id not in customer_ids
     ]
     considered.sort(key=lambda c: (not c.offered, c.distance_m, c.helper_id))

@@ -320,7 +320,7 @@ def test_fairness_asks_the_equally_good_helper_with_fewer_offers_today_first() -
 
     # Then the one with no offers goes first, then the one with one; the busiest waits
     assert [s.row.helper_id for s in ranking.chosen] == [third.pk, second.pk]
-    assert ranking.passed_over[first.pk] == "ranked below the helpers offered"
+    assert ranking.reason(first.pk) == "ranked below the helpers offered"
 
 
 @pytest.mark.django_db
@@ -339,7 +339,7 @@ def test_fairness_never_passes_over_a_clearly_better_helper(quartier_settings) -
     )
 
     # Then the scores are further apart than the margin, and the better helper is asked
-    scores = {s.row.helper_id: s.score for _, _, s in ranking.looked_at if s}
+    scores = {row.helper_id: value for row, _, value in ranking.looked_at if value is not None}
     assert scores[star.pk] - scores[plain.pk] > 0.05
     assert [s.row.helper_id for s in ranking.chosen] == [star.pk]
 
