@@ -472,7 +472,7 @@ class Ring(NamedTuple):
 
 
 # A ring search takes, between rings, how many more helpers the caller still lacks (int) or
-# the radius it needs covered next (float, SQLite only; PostgreSQL walks in KNN order anyway).
+# the radius it needs covered next (float).
 RingSearch = Generator[Ring, int | float | None, None]
 
 _SQLITE_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", approved_epoch"
@@ -574,28 +574,61 @@ def sqlite_rings(
             radius = min(max_m, radius * min(4.0, max(1.5, factor)))
 
 
+_PG_POINT = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+
+
 def postgres_knn_sql(
-    category_id: int, center: Point, reach_m: float, limit: int, language_mask: int = 0
+    category_id: int,
+    center: Point,
+    reach_m: float,
+    limit: int,
+    language_mask: int = 0,
+    beyond_m: float = 0.0,
 ) -> tuple[str, list[Any]]:
-    """The KNN query on the category's partial GiST, with its parameters.
+    """The KNN query on the category's partial GiST, with its parameters: the `limit` nearest
+    rows within `reach_m` (spherical) whose spherical distance is at least `beyond_m`.
 
     The form is plan-stable: the `&&` box has a constant size, so the planner chooses the
     index's KNN ordering whether the statement is prepared or not (a radius taken from a column
     makes it misjudge the row count and sort instead, ~30× slower). The category is a literal
     so the partial index applies. The last column is the spherical distance `<->` measures.
     """
-    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+    point = _PG_POINT
     language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
+    beyond_sql = f" AND geog <-> {point} >= %s" if beyond_m > 0 else ""
     sql = (
         f"SELECT id, {_PG_SELECT}, geog <-> {point} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
-        f"{language_sql} ORDER BY geog <-> {point} LIMIT %s"
+        f"{language_sql}{beyond_sql} ORDER BY geog <-> {point} LIMIT %s"
     )
     params: list[Any] = [center.longitude, center.latitude]
     params += [center.longitude, center.latitude, reach_m]
     if language_mask:
         params.append(language_mask)
+    if beyond_m > 0:
+        params += [center.longitude, center.latitude, beyond_m]
     params += [center.longitude, center.latitude, limit]
+    return sql, params
+
+
+def postgres_range_sql(
+    category_id: int, center: Point, beyond_m: float, within_m: float, language_mask: int = 0
+) -> tuple[str, list[Any]]:
+    """Every row of the category whose spherical distance lies in [beyond_m, within_m]: the
+    next ring when the caller knows how far it must look. A bitmap scan of the same partial
+    GiST, by a box of literal size."""
+    point = _PG_POINT
+    language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
+    sql = (
+        f"SELECT id, {_PG_SELECT}, geog <-> {point} FROM {TABLE} "
+        f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
+        f"{language_sql} AND geog <-> {point} BETWEEN %s AND %s"
+    )
+    params: list[Any] = [center.longitude, center.latitude]
+    params += [center.longitude, center.latitude, within_m + 1.0]
+    if language_mask:
+        params.append(language_mask)
+    params += [center.longitude, center.latitude, beyond_m, within_m]
     return sql, params
 
 
@@ -607,25 +640,41 @@ def postgres_rings(
     language_mask: int = 0,
     using: str = DEFAULT_DB_ALIAS,
 ) -> RingSearch:
-    """KNN on the category's partial GiST, nearest first, in batches that double."""
+    """KNN on the category's partial GiST, nearest first, in batches that double; or, when the
+    caller sends the radius it needs covered, every row up to there at once."""
     ensure_spatial_index(category_id, using=using)
     limit = max(want + 10, int(want * 1.5))
     seen: set[int] = set()
     reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
+    beyond = 0.0  # every row nearer than this (spherical) has been yielded
+    asked: int | float | None = None
     with connections[using].cursor() as cursor:
         while True:
-            cursor.execute(*postgres_knn_sql(category_id, center, reach, limit, language_mask))
-            rows = cursor.fetchall()
+            if isinstance(asked, float):
+                target = min(max_m, asked)
+                within = min(reach, target / _SPHERE_TO_GEODESIC_LOWER)
+                cursor.execute(
+                    *postgres_range_sql(category_id, center, beyond, within, language_mask)
+                )
+                rows = cursor.fetchall()
+                covered, beyond, complete = target, within, target >= max_m
+            else:
+                cursor.execute(
+                    *postgres_knn_sql(category_id, center, reach, limit, language_mask, beyond)
+                )
+                rows = cursor.fetchall()
+                complete = len(rows) < limit
+                if complete:
+                    covered = max_m
+                else:
+                    beyond = rows[-1][-1]
+                    covered = min(max_m, beyond * _SPHERE_TO_GEODESIC_LOWER)
+                limit *= 2
             fresh = [IndexRow(*row[:-1]) for row in rows if row[0] not in seen]
             seen.update(row.entry_id for row in fresh)
-            if len(rows) < limit:
-                yield Ring(fresh, max_m)
+            asked = yield Ring(fresh, covered)
+            if complete or covered >= max_m:
                 return
-            covered = min(max_m, rows[-1][-1] * _SPHERE_TO_GEODESIC_LOWER)
-            yield Ring(fresh, covered)
-            if covered >= max_m:
-                return
-            limit *= 2
 
 
 def rings(

@@ -425,3 +425,17 @@ def test_the_knn_query_uses_the_index_order_when_sent_the_way_django_sends_it(wo
     assert "Order By: (geog <->" in plan, plan
     assert "Sort" not in plan, plan
     assert "Bitmap" not in plan, plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_range_query_for_a_known_radius_uses_the_categorys_index(world: World):
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {match_index.TABLE}")
+    category_id = world.category_ids[1]
+    sql, params = match_index.postgres_range_sql(category_id, ZURICH, 1_500.0, 4_000.0)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"match_geog_{category_id}" in plan, plan
+    assert "Seq Scan" not in plan, plan
