@@ -137,6 +137,18 @@ def local_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
     return distance
 
 
+def metres_per_degree(latitude: float) -> tuple[float, float]:
+    """Metres per degree of latitude and of longitude at `latitude` (WGS84)."""
+    sine = math.sin(math.radians(latitude))
+    w = 1 - _ECCENTRICITY_SQUARED * sine * sine
+    prime_vertical = _SEMI_MAJOR_AXIS_M / math.sqrt(w)
+    meridional = prime_vertical * (1 - _ECCENTRICITY_SQUARED) / w
+    return (
+        math.radians(1) * meridional,
+        math.radians(1) * prime_vertical * math.cos(math.radians(latitude)),
+    )
+
+
 def bounding_box(center: Point, radius_m: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) containing every point within `radius_m` geodesic
     metres of `center`: a cheap database prefilter before the exact distance check.
