@@ -439,3 +439,26 @@ def test_the_range_query_for_a_known_radius_uses_the_categorys_index(world: Worl
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"match_geog_{category_id}" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+# --- Reliability -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        ({}, 1.0),  # a newcomer
+        ({"completed": 9, "cancellations_caused": 2}, 0.8 * 10 / 12 + 0.2),
+        ({"completed": 9, "no_shows_caused": 1}, 0.8 * 10 / 12 + 0.2),  # a no-show weighs double
+        # Ten offers answered at once, then ten answered at the 30-minute deadline (half each)
+        ({"offers_answered": 10}, 1.0),
+        ({"offers_answered": 10, "response_seconds_total": 10 * 1800}, 0.8 + 0.2 * 6 / 11),
+        # Ten answered at once and ten left to expire
+        ({"offers_answered": 10, "offers_expired": 10}, 0.8 + 0.2 * 11 / 21),
+    ],
+)
+def test_reliability_counts_broken_commitments_and_slow_or_missing_answers(
+    figures: dict[str, int], expected: float
+) -> None:
+    base = {"completed": 0, "cancellations_caused": 0, "no_shows_caused": 0}
+    assert matching.reliability(**{**base, **figures}) == pytest.approx(expected, abs=1e-12)
