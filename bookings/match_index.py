@@ -80,15 +80,16 @@ class IndexRow(NamedTuple):
     longitude: float
     service_radius_km: int
     languages_mask: int
-    rating_sum: int
-    rating_count: int
-    completed_visits: int
-    cancellations_caused: int
-    no_shows_caused: int
-    offers_answered: int
-    offers_expired: int
-    response_seconds_total: int
-    approved_epoch: int | None
+    # The ranking figures: left at these defaults when a search asks for places only.
+    rating_sum: int = 0
+    rating_count: int = 0
+    completed_visits: int = 0
+    cancellations_caused: int = 0
+    no_shows_caused: int = 0
+    offers_answered: int = 0
+    offers_expired: int = 0
+    response_seconds_total: int = 0
+    approved_epoch: int | None = None
 
 
 def languages_mask(codes: Iterable[str]) -> int:
@@ -478,6 +479,8 @@ RingSearch = Generator[Ring, int | float | None, None]
 
 _SQLITE_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", approved_epoch"
 _PG_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)"
+# Where and whom only: what a search by distance needs.
+_PLACE_SELECT = ", ".join(_ROW_COLUMNS[1:6])
 
 # Density grid for the SQLite ring's first radius: rows per 0.1° cell, per category.
 _DENSITY_CELL_DEG = 0.1
@@ -539,6 +542,7 @@ def sqlite_rings(
     language_mask: int = 0,
     using: str = DEFAULT_DB_ALIAS,
     reach_filter: bool = False,
+    figures: bool = True,
 ) -> RingSearch:
     """Growing boxes on the category's R*Tree until the whole search radius is covered.
 
@@ -566,8 +570,10 @@ def sqlite_rings(
         )
     first_sql = f"SELECT id, {_SQLITE_SELECT} FROM {tree} WHERE {box_sql}{language_sql}{reach_sql}"
     ring_sql = f"{first_sql} AND NOT ({inner_sql})"
-    # About half the rows of a town reach a given customer: aim for twice as many with the filter.
-    radius = _first_radius_m(category_id, center, want * 2 if reach_filter else want, max_m, using)
+    # Only some of the rows reach a given customer: aim for more when the filter drops the rest.
+    radius = _first_radius_m(
+        category_id, center, int(want * 1.5) if reach_filter else want, max_m, using
+    )
     seen: set[int] = set()
     previous: tuple[float, float, float, float] | None = None
     with connections[using].cursor() as cursor:
@@ -609,6 +615,7 @@ def postgres_knn_sql(
     language_mask: int = 0,
     beyond_m: float = 0.0,
     reach_filter: bool = False,
+    figures: bool = True,
 ) -> tuple[str, list[Any]]:
     """The KNN query on the category's partial GiST, with its parameters: the `limit` nearest
     rows within `reach_m` (spherical) whose spherical distance is at least `beyond_m`.
@@ -623,7 +630,7 @@ def postgres_knn_sql(
     beyond_sql = f" AND geog <-> {point} >= %s" if beyond_m > 0 else ""
     reach_sql = _PG_REACH if reach_filter else ""
     sql = (
-        f"SELECT id, {_PG_SELECT}, geog <-> {point} FROM {TABLE} "
+        f"SELECT id, {_PG_SELECT if figures else _PLACE_SELECT}, geog <-> {point} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
         f"{language_sql}{beyond_sql}{reach_sql} ORDER BY geog <-> {point} LIMIT %s"
     )
@@ -646,6 +653,7 @@ def postgres_range_sql(
     within_m: float,
     language_mask: int = 0,
     reach_filter: bool = False,
+    figures: bool = True,
 ) -> tuple[str, list[Any]]:
     """Every row of the category whose spherical distance lies in [beyond_m, within_m]: the
     next ring when the caller knows how far it must look. A bitmap scan of the same partial
@@ -653,7 +661,7 @@ def postgres_range_sql(
     point = _PG_POINT
     language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
     sql = (
-        f"SELECT id, {_PG_SELECT}, geog <-> {point} FROM {TABLE} "
+        f"SELECT id, {_PG_SELECT if figures else _PLACE_SELECT}, geog <-> {point} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
         f"{language_sql} AND geog <-> {point} BETWEEN %s AND %s{_PG_REACH if reach_filter else ''}"
     )
@@ -675,6 +683,7 @@ def postgres_rings(
     language_mask: int = 0,
     using: str = DEFAULT_DB_ALIAS,
     reach_filter: bool = False,
+    figures: bool = True,
 ) -> RingSearch:
     """KNN on the category's partial GiST, nearest first, in batches that double; or, when the
     caller sends the radius it needs covered, every row up to there at once."""
@@ -691,7 +700,7 @@ def postgres_rings(
                 within = min(reach, target / _SPHERE_TO_GEODESIC_LOWER)
                 cursor.execute(
                     *postgres_range_sql(
-                        category_id, center, beyond, within, language_mask, reach_filter
+                        category_id, center, beyond, within, language_mask, reach_filter, figures
                     )
                 )
                 rows = cursor.fetchall()
@@ -699,7 +708,14 @@ def postgres_rings(
             else:
                 cursor.execute(
                     *postgres_knn_sql(
-                        category_id, center, reach, limit, language_mask, beyond, reach_filter
+                        category_id,
+                        center,
+                        reach,
+                        limit,
+                        language_mask,
+                        beyond,
+                        reach_filter,
+                        figures,
                     )
                 )
                 rows = cursor.fetchall()
@@ -726,16 +742,18 @@ def rings(
     using: str = DEFAULT_DB_ALIAS,
     *,
     reach_filter: bool = False,
+    figures: bool = True,
 ) -> RingSearch:
     """The backend's ring search: rows of the category's index, nearest rings first.
 
-    With `reach_filter` the database already drops most rows whose own service radius (or
+    Rows carry the ranking figures unless `figures` is false. With `reach_filter` the database
+    already drops most rows whose own service radius (or
     `max_m`) cannot reach the center, by a cheap distance with room to spare; the caller still
     decides exactly. Without it every row comes back, so the caller can say why it was not
     chosen.
     """
     search = postgres_rings if _is_postgres(connections[using]) else sqlite_rings
-    return search(category_id, center, max_m, want, language_mask, using, reach_filter)
+    return search(category_id, center, max_m, want, language_mask, using, reach_filter, figures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -798,7 +816,9 @@ def nearest(
     excluded = set(exclude_helper_ids)
     lat0, lon0 = center.latitude, center.longitude
     tolerance = LOCAL_DISTANCE_TOLERANCE
-    search = rings(category_id, center, radius_m, limit, language_mask, using, reach_filter=True)
+    search = rings(
+        category_id, center, radius_m, limit, language_mask, using, reach_filter=True, figures=False
+    )
     ring = next(search)
     while True:
         for row in ring.rows:
