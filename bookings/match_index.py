@@ -693,7 +693,12 @@ def postgres_rings(
     reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
     beyond = 0.0  # every row nearer than this (spherical) has been yielded
     asked: int | float | None = None
-    with connections[using].cursor() as cursor:
+    # psycopg's own cursor on Django's connection (same transaction): parameters bound on the
+    # server, and psycopg prepares a statement it sees repeatedly. The form is plan-stable
+    # either way (see postgres_knn_sql); this only spares re-planning and client-side quoting.
+    conn = connections[using]
+    conn.ensure_connection()
+    with conn.connection.cursor() as cursor:
         while True:
             if isinstance(asked, float):
                 target = min(max_m, asked)
