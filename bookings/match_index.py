@@ -552,23 +552,34 @@ def sqlite_rings(
     """
     ensure_spatial_index(category_id, using=using)
     tree = _rtree(category_id)
-    language_sql = " AND (languages_mask & %s) != 0" if language_mask else ""
-    box_sql = "max_lat >= %s AND min_lat <= %s AND max_lon >= %s AND min_lon <= %s"
-    inner_sql = "min_lat >= %s AND max_lat <= %s AND min_lon >= %s AND max_lon <= %s"
+    # sqlite3's own cursor on Django's connection, with named parameters: the statement text
+    # stays the same from query to query, so sqlite3's statement cache compiles it once.
+    language_sql = " AND (languages_mask & :languages) != 0" if language_mask else ""
+    box_sql = "max_lat >= :south AND min_lat <= :north AND max_lon >= :west AND min_lon <= :east"
+    inner_sql = (
+        "min_lat >= :inner_south AND max_lat <= :inner_north "
+        "AND min_lon >= :inner_west AND max_lon <= :inner_east"
+    )
     reach_sql = ""
+    params: dict[str, Any] = {"languages": language_mask}
     if reach_filter:
         # A planar distance at the center's latitude: within 1 % of the geodesic up to 50 km
         # here, so with 3 % to spare it never drops a helper who can reach the customer.
         metres_north, metres_east = metres_per_degree(center.latitude)
         reach_sql = (
-            f" AND ((latitude - {center.latitude!r}) * {metres_north!r}) "
-            f"* ((latitude - {center.latitude!r}) * {metres_north!r}) "
-            f"+ ((longitude - {center.longitude!r}) * {metres_east!r}) "
-            f"* ((longitude - {center.longitude!r}) * {metres_east!r}) "
-            f"<= MIN(service_radius_km * 1030.0, {max_m * 1.03!r}) "
-            f"* MIN(service_radius_km * 1030.0, {max_m * 1.03!r})"
+            " AND ((latitude - :lat) * :north_m) * ((latitude - :lat) * :north_m) "
+            "+ ((longitude - :lon) * :east_m) * ((longitude - :lon) * :east_m) "
+            "<= MIN(service_radius_km * 1030.0, :reach) * MIN(service_radius_km * 1030.0, :reach)"
         )
-    first_sql = f"SELECT id, {_SQLITE_SELECT} FROM {tree} WHERE {box_sql}{language_sql}{reach_sql}"
+        params.update(
+            lat=center.latitude,
+            lon=center.longitude,
+            north_m=metres_north,
+            east_m=metres_east,
+            reach=max_m * 1.03,
+        )
+    columns = _SQLITE_SELECT if figures else _PLACE_SELECT
+    first_sql = f"SELECT id, {columns} FROM {tree} WHERE {box_sql}{language_sql}{reach_sql}"
     ring_sql = f"{first_sql} AND NOT ({inner_sql})"
     # Only some of the rows reach a given customer: aim for more when the filter drops the rest.
     radius = _first_radius_m(
@@ -576,16 +587,23 @@ def sqlite_rings(
     )
     seen: set[int] = set()
     previous: tuple[float, float, float, float] | None = None
-    with connections[using].cursor() as cursor:
+    conn = connections[using]
+    conn.ensure_connection()
+    cursor = conn.connection.cursor()
+    try:
         while True:
             box = bounding_box(center, radius)
-            params: list[Any] = list(box)
-            if language_mask:
-                params.append(language_mask)
+            params.update(south=box[0], north=box[1], west=box[2], east=box[3])
             if previous is None:
                 cursor.execute(first_sql, params)
             else:
-                cursor.execute(ring_sql, [*params, *previous])
+                params.update(
+                    inner_south=previous[0],
+                    inner_north=previous[1],
+                    inner_west=previous[2],
+                    inner_east=previous[3],
+                )
+                cursor.execute(ring_sql, params)
             fresh = [IndexRow(*row) for row in cursor.fetchall() if row[0] not in seen]
             seen.update(row.entry_id for row in fresh)
             previous = box
@@ -600,6 +618,8 @@ def sqlite_rings(
             inside = max(1, len(seen))
             factor = math.sqrt((inside + lacking) * 1.3 / inside)
             radius = min(max_m, radius * min(4.0, max(1.5, factor)))
+    finally:
+        cursor.close()
 
 
 _PG_POINT = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
