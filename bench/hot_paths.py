@@ -4,7 +4,8 @@ Four methods run for every customer point, in an order that rotates from one que
 so that a noisy neighbour on the machine hurts them all alike:
 
 - `reference`: one primary-key fetch through the ORM, the round-trip floor;
-- `bbox query`: only the candidate SQL `find_candidates` issues, materialised;
+- `index search`: only the match index search, `match_index.nearest` for the request's
+  category, point and languages (10 km, limit 3), materialised;
 - `find_candidates`: the real function, at 10 km, limit 3;
 - `post request`: `help_request_create` end to end, in a transaction rolled back afterwards.
 
@@ -22,26 +23,25 @@ from datetime import datetime, timedelta
 from typing import Any
 from unittest.mock import patch
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
 from django.utils import timezone
 
 from backend import geo
 from backend.geo import Point, is_in_switzerland, point_to_geojson
 from backend.models import User
 from bench.synthetic_switzerland import Home, SwissMixture, create_customers, request_languages
-from bookings import matching
-from bookings.matching import Candidate, find_candidates
+from bookings import match_index, matching
+from bookings.matching import MatchResult, find_candidates, match_request
 from bookings.models import HelpRequest, HelpRequestStatus, Offer, ServiceCategory, TimeWindow
 from bookings.services import AddressInput, help_request_create
 from helpers.availability import AvailabilityIndex
 from helpers.models import HelperProfile
 
 REFERENCE = "reference"
-BBOX_QUERY = "bbox query"
+INDEX_SEARCH = "index search"
 FIND_CANDIDATES = "find_candidates"
 POST_REQUEST = "post request"
-METHODS = (REFERENCE, BBOX_QUERY, FIND_CANDIDATES, POST_REQUEST)
+METHODS = (REFERENCE, INDEX_SEARCH, FIND_CANDIDATES, POST_REQUEST)
 
 RADIUS_KM = 10.0
 LIMIT = 3
@@ -132,9 +132,49 @@ def prepare_queries(
     ]
 
 
-def bbox_queryset(help_request: HelpRequest, radius_km: float) -> QuerySet[Any, Any]:
-    """The candidate query of `find_candidates`: the very same function it calls."""
-    return matching.candidate_rows(help_request=help_request, radius_km=radius_km)
+def index_search(help_request: HelpRequest, radius_km: float) -> list[match_index.Nearby]:
+    """The match index alone: the nearest helpers for the request, without scores or
+    availability (matching walks the same index, ring by ring)."""
+    return match_index.nearest(
+        category_id=help_request.category_id,
+        center=Point(help_request.latitude, help_request.longitude),
+        radius_m=radius_km * 1000.0,
+        limit=LIMIT,
+        language_mask=match_index.languages_mask(help_request.languages),
+    )
+
+
+def index_search_plan(help_request: HelpRequest, radius_km: float) -> str:
+    """The database's plan for the first statement `index_search` sends.
+
+    The search runs on the driver's own cursor, so the statement is caught where it is sent:
+    SQLite's trace callback (with the values bound), or on PostgreSQL the builder it uses.
+    """
+    if connection.vendor == "postgresql":
+        center = Point(help_request.latitude, help_request.longitude)
+        sql, params = match_index.postgres_knn_sql(
+            help_request.category_id,
+            center,
+            radius_km * 1000.0 * 1.006 + 1.0,
+            LIMIT + 10,
+            match_index.languages_mask(help_request.languages),
+            reach_filter=True,
+            figures=False,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+    statements: list[str] = []
+    connection.ensure_connection()
+    connection.connection.set_trace_callback(statements.append)
+    try:
+        index_search(help_request, radius_km)
+    finally:
+        connection.connection.set_trace_callback(None)
+    sql = next(s for s in statements if "match_rtree_" in s)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
 
 
 @dataclass
@@ -148,11 +188,11 @@ class MatchingProbe:
     geodesic_calls: int = 0
     geodesic_ns: int = 0
     availability_ns: int = 0
-    find_candidates_calls: int = 0
+    match_request_calls: int = 0
 
     def reset(self) -> None:
         self.geodesic_calls = self.geodesic_ns = self.availability_ns = 0
-        self.find_candidates_calls = 0
+        self.match_request_calls = 0
 
     def geodesic_m(self, a: Point, b: Point) -> float:
         started = time.perf_counter_ns()
@@ -171,18 +211,21 @@ class MatchingProbe:
         finally:
             self.availability_ns += time.perf_counter_ns() - started
 
-    def find_candidates(self, **kwargs: Any) -> list[Candidate]:
-        self.find_candidates_calls += 1
-        return find_candidates(**kwargs)
+    def match_request(self, **kwargs: Any) -> MatchResult:
+        self.match_request_calls += 1
+        return match_request(**kwargs)
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        # Patched where they are looked up: the geodesic in backend.geo (matching calls it
-        # through geodesic_m_within), the rest where matching and services imported them.
+        # Patched where they are looked up: the geodesic in backend.geo (its local distance
+        # falls back on it) and where the match index and matching imported it, the rest where
+        # matching and services imported them.
         with (
             patch.object(geo, "geodesic_m", new=self.geodesic_m),
+            patch.object(match_index, "geodesic_m", new=self.geodesic_m),
+            patch.object(matching, "geodesic_m", new=self.geodesic_m),
             patch.object(matching, "AvailabilityIndex", new=self.availability_index),
-            patch("bookings.services.find_candidates", new=self.find_candidates),
+            patch("bookings.services.match_request", new=self.match_request),
         ):
             yield
 
@@ -190,12 +233,12 @@ class MatchingProbe:
 @dataclass
 class Measurements:
     times_ns: dict[str, list[int]] = field(default_factory=lambda: {m: [] for m in METHODS})
-    bbox_rows: list[int] = field(default_factory=list)
+    index_rows: list[int] = field(default_factory=list)
     candidates_found: list[int] = field(default_factory=list)
     geodesic_calls: list[int] = field(default_factory=list)
     geodesic_ns: list[int] = field(default_factory=list)
     availability_ns: list[int] = field(default_factory=list)
-    post_find_candidates_calls: list[int] = field(default_factory=list)
+    post_match_request_calls: list[int] = field(default_factory=list)
     post_geodesic_calls: list[int] = field(default_factory=list)
     post_offers: list[int] = field(default_factory=list)
 
@@ -206,7 +249,7 @@ class HotPaths:
         self.results = Measurements()
         self._runners: dict[str, Callable[[Query, bool], None]] = {
             REFERENCE: self._reference,
-            BBOX_QUERY: self._bbox_query,
+            INDEX_SEARCH: self._index_search,
             FIND_CANDIDATES: self._find_candidates,
             POST_REQUEST: self._post_request,
         }
@@ -227,12 +270,12 @@ class HotPaths:
         HelperProfile.objects.filter(pk=query.reference_pk).values_list("pk", flat=True).first()
         self._time(REFERENCE, started, record)
 
-    def _bbox_query(self, query: Query, record: bool) -> None:
+    def _index_search(self, query: Query, record: bool) -> None:
         started = time.perf_counter_ns()
-        rows = list(bbox_queryset(query.help_request, RADIUS_KM))
-        self._time(BBOX_QUERY, started, record)
+        rows = index_search(query.help_request, RADIUS_KM)
+        self._time(INDEX_SEARCH, started, record)
         if record:
-            self.results.bbox_rows.append(len(rows))
+            self.results.index_rows.append(len(rows))
 
     def _find_candidates(self, query: Query, record: bool) -> None:
         self.probe.reset()
@@ -265,6 +308,6 @@ class HotPaths:
             offers = Offer.objects.filter(help_request=help_request).count()
             transaction.set_rollback(True)
         if record:
-            self.results.post_find_candidates_calls.append(self.probe.find_candidates_calls)
+            self.results.post_match_request_calls.append(self.probe.match_request_calls)
             self.results.post_geodesic_calls.append(self.probe.geodesic_calls)
             self.results.post_offers.append(offers)

@@ -1,0 +1,233 @@
+"""A simulated day of help requests, to see what fairness does to who gets offers.
+
+Customers live around one or two cities (drawn from the same synthetic Switzerland as the
+helpers, keeping the draws near those cities), each asks for a random category. Each request is
+matched by `bookings.matching.rank` as `offers_dispatch` would: three offers, 5 km first and
+5 km more up to 25 km while nobody is found. Offers are counted in memory, and `rank` reads
+today's counts from there.
+
+The same requests run twice: fairness on (FAIRNESS_MARGIN and FAIRNESS_NEW_HELPER_BONUS as
+configured, offers today passed in) and off (no offers today, no newcomer bonus).
+
+Who is "equally qualified": for each request, the helpers whose ranking (score plus any
+newcomer bonus) lies within FAIRNESS_MARGIN of the third best, i.e. the band `rank` rotates
+offers within. The walk that finds them does not depend on offer counts, so it is the same
+whatever happened earlier in the day; it is taken from the fairness-on run, and the pool (every
+helper in the band of at least one request) is the same for both runs. Every offer of either
+run goes to a helper in the pool.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.test import override_settings
+from tqdm import tqdm
+
+from backend.geo import Point, local_distance_m
+from backend.localities import localities
+from bench.synthetic_switzerland import SwissMixture
+from bookings import matching
+
+CITIES = ("Zürich", "Lausanne")
+CITY_RADIUS_M = 15_000.0
+FAIR_MARGIN = 0.05
+FAIR_NEW_HELPER_BONUS = 0.05
+
+
+@dataclass(frozen=True)
+class DayRequest:
+    category_id: int
+    center: Point
+
+
+def city_centre(name: str) -> Point:
+    rows = [
+        row
+        for row in localities()
+        if row.is_in_switzerland and row.name == name and row.municipality == name
+    ]
+    if not rows:
+        raise LookupError(f"{name} is not in the localities directory")
+    return Point(
+        sum(row.point.latitude for row in rows) / len(rows),
+        sum(row.point.longitude for row in rows) / len(rows),
+    )
+
+
+def day_requests(
+    *, count: int, category_ids: Sequence[int], rng: random.Random
+) -> list[DayRequest]:
+    """`count` requests from customers within `CITY_RADIUS_M` of one of `CITIES`."""
+    centres = [city_centre(name) for name in CITIES]
+    mixture = SwissMixture(rng)
+    requests: list[DayRequest] = []
+    while len(requests) < count:
+        point = mixture.draw().point
+        if any(
+            local_distance_m(point.latitude, point.longitude, c.latitude, c.longitude)
+            <= CITY_RADIUS_M
+            for c in centres
+        ):
+            requests.append(DayRequest(rng.choice(list(category_ids)), point))
+    return requests
+
+
+def _quartier() -> dict[str, Any]:
+    return settings.QUARTIER  # read afresh: `fairness` overrides it
+
+
+@contextmanager
+def fairness(on: bool) -> Iterator[None]:
+    config = dict(settings.QUARTIER)
+    config["FAIRNESS_MARGIN"] = FAIR_MARGIN if on else 0.0
+    config["FAIRNESS_NEW_HELPER_BONUS"] = FAIR_NEW_HELPER_BONUS if on else 0.0
+    with override_settings(QUARTIER=config):
+        yield
+
+
+@dataclass
+class Day:
+    offers: Counter[int] = field(default_factory=Counter)
+    distances_m: list[float] = field(default_factory=list)
+    unmatched: int = 0
+    rank_ms: list[float] = field(default_factory=list)
+    pool: set[int] = field(default_factory=set)  # fairness-on run only
+
+
+def simulate_day(requests: Sequence[DayRequest], *, fair: bool, now: datetime, using: str) -> Day:
+    config = _quartier()
+    wanted = int(config["OFFER_BATCH_SIZE"])
+    first_km = float(config["MATCH_INITIAL_RADIUS_KM"])
+    step_km = float(config["MATCH_RADIUS_STEP_KM"])
+    max_km = float(config["MATCH_MAX_RADIUS_KM"])
+    day = Day()
+
+    def offers_today(helper_ids: Sequence[int]) -> dict[int, int]:
+        return {helper_id: day.offers[helper_id] for helper_id in helper_ids}
+
+    label = "fairness on" if fair else "fairness off"
+    with fairness(fair):
+        margin = float(_quartier()["FAIRNESS_MARGIN"])
+        for request in tqdm(requests, desc=f"a day of requests, {label}", unit="request"):
+            radius = first_km
+            while True:
+                started = time.perf_counter()
+                ranking = matching.rank(
+                    category_id=request.category_id,
+                    center=request.center,
+                    radius_km=radius,
+                    limit=wanted,
+                    offers_today=offers_today if fair else None,
+                    now=now,
+                    using=using,
+                )
+                day.rank_ms.append((time.perf_counter() - started) * 1000)
+                if ranking.chosen or radius >= max_km:
+                    break
+                radius = min(radius + step_km, max_km)
+            if not ranking.chosen:
+                day.unmatched += 1
+            for scored in ranking.chosen:
+                day.offers[scored.row.helper_id] += 1
+                day.distances_m.append(scored.distance_m)
+            if fair:
+                ranked = [
+                    (row.helper_id, value)
+                    for row, _, value in ranking.looked_at
+                    if value is not None
+                ]
+                if ranked:
+                    rankings = sorted((value for _, value in ranked), reverse=True)
+                    floor = rankings[min(wanted, len(rankings)) - 1] - margin
+                    day.pool.update(helper_id for helper_id, value in ranked if value >= floor)
+    return day
+
+
+def most_even(total: int, helpers: int) -> list[int]:
+    """`total` offers spread over `helpers` as evenly as whole offers allow."""
+    share, rest = divmod(total, helpers)
+    return [share + 1] * rest + [share] * (helpers - rest)
+
+
+def gini(values: Sequence[int]) -> float:
+    """0 when everyone has the same, towards 1 when one has everything."""
+    ordered = sorted(values)
+    total = sum(ordered)
+    if not ordered or total == 0:
+        return 0.0
+    n = len(ordered)
+    weighted = sum(index * value for index, value in enumerate(ordered, start=1))
+    return 2 * weighted / (n * total) - (n + 1) / n
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    offers: int
+    unmatched: int
+    gini_floor: float  # the Gini of the most even spread of this many offers over the pool
+    helpers_offered: int
+    gini: float
+    top_decile_share: float
+    median_km: float
+    max_per_helper: int
+    newcomers_offered: int
+    rank_p50_ms: float
+    rank_p95_ms: float
+    outside_pool: int
+
+
+def figures(day: Day, pool: set[int], newcomers: set[int]) -> DayFigures:
+    from bench.loop import percentile
+
+    counts = [day.offers.get(helper_id, 0) for helper_id in pool]
+    total = sum(day.offers.values())
+    top = sorted(counts, reverse=True)[: max(1, math.ceil(0.1 * len(counts)))]
+    return DayFigures(
+        offers=total,
+        unmatched=day.unmatched,
+        gini_floor=gini(most_even(total, len(counts))) if counts else 0.0,
+        helpers_offered=len(day.offers),
+        gini=gini(counts),
+        top_decile_share=sum(top) / total if total else 0.0,
+        median_km=statistics.median(day.distances_m) / 1000 if day.distances_m else math.nan,
+        max_per_helper=max(day.offers.values(), default=0),
+        newcomers_offered=sum(1 for helper_id in newcomers if day.offers.get(helper_id)),
+        rank_p50_ms=percentile(day.rank_ms, 0.5),
+        rank_p95_ms=percentile(day.rank_ms, 0.95),
+        outside_pool=sum(n for helper_id, n in day.offers.items() if helper_id not in pool),
+    )
+
+
+@dataclass(frozen=True)
+class FairnessOutcome:
+    on: DayFigures
+    off: DayFigures
+    pool: int  # helpers equally qualified for at least one request
+    newcomers_in_pool: int
+
+
+def fairness_report(
+    requests: Sequence[DayRequest], *, now: datetime, using: str, newcomer_ids: set[int]
+) -> FairnessOutcome:
+    """Both runs over the same requests, measured over the same pool. `newcomer_ids`: the
+    helpers the data made newcomers."""
+    on = simulate_day(requests, fair=True, now=now, using=using)
+    off = simulate_day(requests, fair=False, now=now, using=using)
+    newcomers = on.pool & newcomer_ids
+    return FairnessOutcome(
+        on=figures(on, on.pool, newcomers),
+        off=figures(off, on.pool, newcomers),
+        pool=len(on.pool),
+        newcomers_in_pool=len(newcomers),
+    )
