@@ -482,8 +482,11 @@ _PG_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", CAST(EXTRACT(EPOCH FROM approved_a
 # Where and whom only: what a search by distance needs.
 _PLACE_SELECT = ", ".join(_ROW_COLUMNS[1:6])
 
-# Density grid for the SQLite ring's first radius: rows per 0.1° cell, per category.
-_DENSITY_CELL_DEG = 0.1
+# Density grid for the SQLite ring's first radius: rows per 0.02° cell, per category.
+_DENSITY_CELL_DEG = 0.02
+_CELLS_PER_DEG = round(1 / _DENSITY_CELL_DEG)
+# How far (in cells) the first ring's estimate looks for enough helpers: about 30 km.
+_DENSITY_MAX_REACH = 15
 _DENSITY_TTL_S = 300.0
 _density: dict[tuple[str, int], tuple[float, dict[tuple[int, int], int]]] = {}
 
@@ -501,7 +504,8 @@ def _density_grid(category_id: int, using: str) -> dict[tuple[int, int], int]:
         return cached[1]
     with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT CAST((latitude + 90) * 10 AS INTEGER), CAST((longitude + 180) * 10 AS INTEGER), "
+            f"SELECT CAST((latitude + 90) * {_CELLS_PER_DEG} AS INTEGER), "
+            f"CAST((longitude + 180) * {_CELLS_PER_DEG} AS INTEGER), "
             f"COUNT(*) FROM {TABLE} WHERE category_id = %s GROUP BY 1, 2",
             [category_id],
         )
@@ -512,18 +516,23 @@ def _density_grid(category_id: int, using: str) -> dict[tuple[int, int], int]:
 
 def _first_radius_m(category_id: int, center: Point, want: int, max_m: float, using: str) -> float:
     grid = _density_grid(category_id, using)
-    row = int((center.latitude + 90) * 10)
-    column = int((center.longitude + 180) * 10)
+    row = int((center.latitude + 90) * _CELLS_PER_DEG)
+    column = int((center.longitude + 180) * _CELLS_PER_DEG)
     cell_km2 = (_DENSITY_CELL_DEG * 111.32) ** 2 * math.cos(math.radians(center.latitude))
     # The smallest square of cells around the customer's that holds `want` helpers: the
-    # customer's own cell in a town, a wider square in the countryside. Nobody within three
-    # cells (about 30 km): cover everything at once.
-    for reach in range(4):
-        count = sum(
-            grid.get((row + i, column + j), 0)
-            for i in range(-reach, reach + 1)
-            for j in range(-reach, reach + 1)
-        )
+    # customer's own neighbourhood in a town, a wider square in the countryside. Nobody within
+    # about 30 km: cover everything at once.
+    count, cells = 0, 1
+    for reach in range(_DENSITY_MAX_REACH + 1):
+        if reach == 0:
+            count = grid.get((row, column), 0)
+        else:  # add the square's new border
+            for i in range(-reach, reach + 1):
+                count += grid.get((row + i, column - reach), 0)
+                count += grid.get((row + i, column + reach), 0)
+            for j in range(-reach + 1, reach):
+                count += grid.get((row - reach, column + j), 0)
+                count += grid.get((row + reach, column + j), 0)
         cells = (2 * reach + 1) ** 2
         if count >= want:
             break
