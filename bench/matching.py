@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import inspect
 import itertools
 import json
 import os
@@ -39,8 +40,8 @@ import platform
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -233,51 +234,30 @@ class ReferenceKnn:
 
 
 class RingsRouter:
-    """Stands in for `match_index.rings` while `rank` is timed, sending it to `self.alias`.
+    """Stands in for `match_index.rings`: records which database each ring search was asked
+    for and, once `alias` is set, sends it there instead.
 
-    Only installed when `rank(using=...)` is found not to pass `using` on to the ring search
-    (it would then search the default database whatever it was asked): it measures what `rank`
-    costs once it does.
+    Used first to check that `rank(using=...)` passes `using` on to the ring search; only when
+    it does not (it would then search the default database whatever it was asked) does it stay
+    installed while `rank` is timed, to measure what `rank` costs once it does.
     """
 
     def __init__(self, original: Callable[..., Any]) -> None:
         self.original = original
-        self.alias = "default"
+        self.signature = inspect.signature(original)
+        self.alias: str | None = None
+        self.asked_for: list[str] = []
 
-    def __call__(
-        self,
-        category_id: int,
-        center: Point,
-        max_m: float,
-        want: int,
-        language_mask: int = 0,
-        using: str = "default",
-    ) -> Any:
-        return self.original(category_id, center, max_m, want, language_mask, self.alias)
-
-
-@contextmanager
-def _counting_queries(aliases: Sequence[str]) -> Iterator[dict[str, int]]:
-    from django.db import connections
-
-    counts = dict.fromkeys(aliases, 0)
-
-    def counter(alias: str) -> Callable[..., Any]:
-        def wrapper(
-            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-        ) -> Any:
-            counts[alias] += 1
-            return execute(sql, params, many, context)
-
-        return wrapper
-
-    with ExitStack() as stack:
-        for alias in aliases:
-            stack.enter_context(connections[alias].execute_wrapper(counter(alias)))
-        yield counts
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        self.asked_for.append(str(bound.arguments["using"]))
+        if self.alias is not None:
+            bound.arguments["using"] = self.alias
+        return self.original(*bound.args, **bound.kwargs)
 
 
-def _rank_ids(query: Query, alias: str, router: RingsRouter | None) -> list[int]:
+def _rank_ids(query: Query, alias: str, router: RingsRouter | None = None) -> list[int]:
     from bookings import matching
 
     if router is not None:
@@ -424,24 +404,30 @@ def _versions() -> str:
 
 
 def _explain_nearest(query: Query) -> list[str]:
-    """EXPLAIN ANALYZE of the first statement `nearest` sends to PostgreSQL for `query`."""
+    """EXPLAIN ANALYZE of the first KNN statement `nearest` sends to PostgreSQL for `query`
+    (as `match_index.postgres_knn_sql` builds it)."""
+    from unittest.mock import patch
+
     from django.db import connections
 
     from bench.matching_data import POSTGRES
+    from bookings import match_index
 
-    captured: list[tuple[str, Any]] = []
+    build = getattr(match_index, "postgres_knn_sql", None)
+    if build is None:
+        return ["(bookings.match_index.postgres_knn_sql is gone: no statement to explain)"]
+    statements: list[tuple[str, Any]] = []
 
-    def capture(
-        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        statement = build(*args, **kwargs)
+        statements.append(statement)
+        return statement
 
-    with connections[POSTGRES].execute_wrapper(capture):
+    with patch.object(match_index, "postgres_knn_sql", recording):
         _nearest_ids(query, POSTGRES)
-    if not captured:
-        return ["(no statement captured)"]
-    sql, params = captured[0]
+    if not statements:
+        return ["(nearest built no KNN statement for this query)"]
+    sql, params = statements[0]
     with connections[POSTGRES].cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -544,10 +530,11 @@ def _time_methods(
     from bookings import match_index
 
     reference = ReferenceKnn(conninfo)
-    with _counting_queries((SQLITE, POSTGRES)) as counts:
-        _rank_ids(queries[0], POSTGRES, None)
-    rank_passes_using = counts[POSTGRES] > 0 and counts[SQLITE] == 0
-    router = None if rank_passes_using else RingsRouter(match_index.rings)
+    spy = RingsRouter(match_index.rings)
+    with patch.object(match_index, "rings", spy):
+        _rank_ids(queries[0], POSTGRES)
+    # Routed only if rank does not search the database it is asked for.
+    router = None if POSTGRES in spy.asked_for else spy
     runners: dict[str, Callable[[Query], list[int]]] = {
         SQLITE_NEAREST: lambda q: _nearest_ids(q, SQLITE),
         POSTGRES_NEAREST: lambda q: _nearest_ids(q, POSTGRES),
