@@ -27,7 +27,6 @@ import math
 import time
 from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -49,7 +48,7 @@ from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
 TABLE = MatchEntry._meta.db_table
 
 # The columns every search returns, in this order (see `IndexRow`).
-_ROW_COLUMNS = (
+ROW_COLUMNS = (
     "id",
     "helper_id",
     "latitude",
@@ -308,9 +307,9 @@ def _gist(category_id: int) -> str:
     return f"match_geog_{int(category_id)}"
 
 
-_RTREE_AUX = ", ".join(f"+{column}" for column in (*_ROW_COLUMNS[1:], "approved_epoch"))
+_RTREE_AUX = ", ".join(f"+{column}" for column in (*ROW_COLUMNS[1:], "approved_epoch"))
 _ROW_VALUES = (
-    ", ".join(f"{{row}}.{column}" for column in (*_ROW_COLUMNS[1:],))
+    ", ".join(f"{{row}}.{column}" for column in (*ROW_COLUMNS[1:],))
     + ", CAST(strftime('%s', {row}.approved_at) AS INTEGER)"
 )
 
@@ -477,10 +476,10 @@ class Ring(NamedTuple):
 # the radius it needs covered next (float).
 RingSearch = Generator[Ring, int | float | None, None]
 
-_SQLITE_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", approved_epoch"
-_PG_SELECT = ", ".join(_ROW_COLUMNS[1:]) + ", CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)"
+_SQLITE_SELECT = ", ".join(ROW_COLUMNS[1:]) + ", approved_epoch"
+_PG_SELECT = ", ".join(ROW_COLUMNS[1:]) + ", CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)"
 # Where and whom only: what a search by distance needs.
-_PLACE_SELECT = ", ".join(_ROW_COLUMNS[1:6])
+_PLACE_SELECT = ", ".join(ROW_COLUMNS[1:6])
 
 # Density grid for the SQLite ring's first radius: rows per 0.02° cell, per category.
 _DENSITY_CELL_DEG = 0.02
@@ -796,24 +795,16 @@ class Nearby:
     distance_m: float
 
 
-def exact_distances(center: Point, rows: Iterable[IndexRow]) -> list[Nearby]:
-    return [
-        Nearby(
-            row, local_distance_m(center.latitude, center.longitude, row.latitude, row.longitude)
-        )
-        for row in rows
-    ]
-
-
 def geodesic_of(center: Point, item: Nearby) -> Nearby:
     return Nearby(item.row, geodesic_m(center, Point(item.row.latitude, item.row.longitude)))
 
 
-def within(center: Point, item: Nearby, limit_m: float) -> Nearby | None:
-    """The item if it lies within `limit_m`, settled by geopy when too close to call."""
-    if abs(item.distance_m - limit_m) <= LOCAL_DISTANCE_TOLERANCE * limit_m + 1e-6:
-        item = geodesic_of(center, item)
-    return item if item.distance_m <= limit_m else None
+def settle_within(center: Point, row: IndexRow, distance_m: float, limit_m: float) -> float | None:
+    """The row's distance if it lies within `limit_m`, else None. `distance_m` is the local
+    formula's; geopy decides when the two are closer than its tolerance."""
+    if abs(distance_m - limit_m) <= LOCAL_DISTANCE_TOLERANCE * limit_m + 1e-6:
+        distance_m = geodesic_m(center, Point(row.latitude, row.longitude))
+    return distance_m if distance_m <= limit_m else None
 
 
 def settle_ties(center: Point, items: list[Nearby], key: Callable[[Nearby], Any]) -> list[Nearby]:
@@ -861,11 +852,10 @@ def nearest(
             distance = local_distance_m(lat0, lon0, row.latitude, row.longitude)
             reach = min(radius_m, row.service_radius_km * 1000.0)
             if distance > reach * (1 - tolerance):
-                if distance > reach * (1 + tolerance):
+                settled = settle_within(center, row, distance, reach)
+                if settled is None:
                     continue
-                distance = geodesic_m(center, Point(row.latitude, row.longitude))
-                if distance > reach:
-                    continue
+                distance = settled
             found.append((distance, row.helper_id, row))
         found.sort()
         # Rows nearer than the covered distance (with the formula's tolerance) are final.
@@ -879,21 +869,3 @@ def nearest(
     items = [Nearby(row, distance) for distance, _, row in found[: limit + 1]]
     head = settle_ties(center, items, key=lambda n: (n.distance_m, n.row.helper_id))
     return head[:limit]
-
-
-def helpers_in_index(helper_ids: Collection[int]) -> dict[int, list[int]]:
-    """helper id → the category ids they are indexed for (for explanations and checks)."""
-    result: dict[int, list[int]] = {}
-    for helper_id, category_id in (
-        MatchEntry.objects.filter(helper_id__in=list(helper_ids))
-        .order_by("helper_id", "category_id")
-        .values_list("helper_id", "category_id")
-    ):
-        result.setdefault(helper_id, []).append(category_id)
-    return result
-
-
-def approved_since(epoch: int | None) -> datetime | None:
-    from datetime import UTC
-
-    return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)

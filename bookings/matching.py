@@ -33,7 +33,6 @@ from bookings.models import HelpRequest, Offer
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
 from helpers.models import HelperProfile
 
-MAX_SERVICE_RADIUS_KM = 50
 # How many helpers a manager's record of a matching run lists (nearest and offered first).
 CONSIDERED_LISTED = 50
 _AVAILABILITY_BATCH = 24
@@ -169,15 +168,6 @@ def score(*, distance_m: float, search_radius_m: float, rating: float, reliable:
     return Weights.current().score(distance_m, search_radius_m, rating, reliable)
 
 
-def score_upper_bound(*, distance_m: float, search_radius_m: float, bonus: float) -> float:
-    """The best score any helper at `distance_m` or farther could have: a perfect rating and
-    perfect reliability."""
-    return (
-        score(distance_m=distance_m, search_radius_m=search_radius_m, rating=5.0, reliable=1.0)
-        + bonus
-    )
-
-
 def _format_km(distance_m: float) -> str:
     return f"{distance_m / 1000:.1f} km"
 
@@ -279,12 +269,6 @@ def rank(
                 free.append(scored)
             free.sort(key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
 
-    def exact_within(row: match_index.IndexRow, distance: float, limit_m: float) -> float | None:
-        """The distance if within `limit_m`; geopy decides when too close to call."""
-        if abs(distance - limit_m) <= tolerance * limit_m + 1e-6:
-            distance = geodesic_m(center, Point(row.latitude, row.longitude))
-        return distance if distance <= limit_m else None
-
     search = match_index.rings(category_id, center, search_radius_m, max(limit * 3, 16), 0, using)
     ring = next(search)
     while True:
@@ -296,7 +280,7 @@ def rank(
             if distance > search_radius_m * (1 + tolerance):
                 continue  # outside this search: a later, wider one may reach them
             if distance > search_radius_m * (1 - tolerance):
-                settled = exact_within(row, distance, search_radius_m)
+                settled = match_index.settle_within(center, row, distance, search_radius_m)
                 if settled is None:
                     continue
                 distance = settled
@@ -312,7 +296,7 @@ def rank(
                 continue
             reach = row.service_radius_km * 1000.0
             if distance > reach * (1 - tolerance):
-                settled = exact_within(row, distance, reach)
+                settled = match_index.settle_within(center, row, distance, reach)
                 if settled is None:
                     looked_at.append((row, distance, None))
                     passed_over[helper_id] = (

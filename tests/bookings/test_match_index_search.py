@@ -107,20 +107,7 @@ def _brute_force_rows(category_id: int) -> list[IndexRow]:
     return [
         IndexRow(*row, None)
         for row in MatchEntry.objects.filter(category_id=category_id).values_list(
-            "id",
-            "helper_id",
-            "latitude",
-            "longitude",
-            "service_radius_km",
-            "languages_mask",
-            "rating_sum",
-            "rating_count",
-            "completed_visits",
-            "cancellations_caused",
-            "no_shows_caused",
-            "offers_answered",
-            "offers_expired",
-            "response_seconds_total",
+            *match_index.ROW_COLUMNS
         )
     ]
 
