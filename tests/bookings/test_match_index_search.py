@@ -105,7 +105,7 @@ def _queries(seed: int, world: World, n: int) -> Iterator[tuple[int, Point, floa
 
 def _brute_force_rows(category_id: int) -> list[IndexRow]:
     return [
-        IndexRow(*row, None)
+        IndexRow._make(row)
         for row in MatchEntry.objects.filter(category_id=category_id).values_list(
             *match_index.ROW_COLUMNS
         )
