@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -105,7 +106,7 @@ def _queries(seed: int, world: World, n: int) -> Iterator[tuple[int, Point, floa
 
 def _brute_force_rows(category_id: int) -> list[IndexRow]:
     return [
-        IndexRow._make(row)
+        IndexRow(*cast(tuple[Any, ...], row))
         for row in MatchEntry.objects.filter(category_id=category_id).values_list(
             *match_index.ROW_COLUMNS
         )
