@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 
@@ -472,12 +472,42 @@ class Ring(NamedTuple):
     covered_m: float
 
 
-# A ring search takes, between rings, how many more helpers the caller still lacks (int) or
-# the radius it needs covered next (float).
-RingSearch = Generator[Ring, int | float | None, None]
+class ScoreBound(NamedTuple):
+    """What lets a ring search leave out, inside the database, rows that cannot reach a score.
 
-_SQLITE_SELECT = ", ".join(ROW_COLUMNS[1:]) + ", approved_epoch"
-_PG_SELECT = ", ".join(ROW_COLUMNS[1:]) + ", CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)"
+    A row's best possible score is its static part, `static_sql` (an SQL expression over the
+    index's columns, with its `params`), plus `distance_weight` · (1 − d / `search_radius_m`),
+    d being the least its distance from the center could be.
+    """
+
+    static_sql: str
+    params: list[Any] | dict[str, Any]
+    distance_weight: float
+    search_radius_m: float
+
+
+class Reach(NamedTuple):
+    """Sent between rings: cover everything up to `radius_m`; with the search's score bound,
+    only the rows whose best possible score is at least `floor`."""
+
+    radius_m: float
+    floor: float | None = None
+
+
+# A ring search takes, between rings, how many more helpers the caller still lacks (int) or
+# how far it needs covered next (Reach).
+RingSearch = Generator[Ring, int | Reach | None, None]
+
+# Float rounding between the database's arithmetic and Python's: a bound is loosened by this.
+_BOUND_SLACK = 1e-7
+
+# `IndexRow.approved_epoch` as each backend's searches compute it (whole seconds).
+APPROVED_EPOCH_SQL = {
+    "sqlite": "approved_epoch",
+    "postgresql": "CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)",
+}
+_SQLITE_SELECT = ", ".join(ROW_COLUMNS[1:]) + ", " + APPROVED_EPOCH_SQL["sqlite"]
+_PG_SELECT = ", ".join(ROW_COLUMNS[1:]) + ", " + APPROVED_EPOCH_SQL["postgresql"]
 # Where and whom only: what a search by distance needs.
 _PLACE_SELECT = ", ".join(ROW_COLUMNS[1:6])
 
@@ -542,6 +572,23 @@ def _first_radius_m(category_id: int, center: Point, want: int, max_m: float, us
     return min(max_m, max(200.0, radius))
 
 
+_sqlite_math: dict[str, bool] = {}
+
+
+def _sqlite_has_math(using: str) -> bool:
+    """Whether this SQLite was built with its math functions (sqrt), as most builds are."""
+    conn = connections[using]
+    key = f"{conn.alias}:{conn.settings_dict['NAME']}"
+    if key not in _sqlite_math:
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT sqrt(4.0)")
+            _sqlite_math[key] = True
+        except DatabaseError:  # an SQLite built without SQLITE_ENABLE_MATH_FUNCTIONS
+            _sqlite_math[key] = False
+    return _sqlite_math[key]
+
+
 def sqlite_rings(
     category_id: int,
     center: Point,
@@ -551,12 +598,13 @@ def sqlite_rings(
     using: str = DEFAULT_DB_ALIAS,
     reach_filter: bool = False,
     figures: bool = True,
+    bound: ScoreBound | None = None,
 ) -> RingSearch:
     """Growing boxes on the category's R*Tree until the whole search radius is covered.
 
     Each box after the first skips (in SQLite's own loop) the rows wholly inside the one before.
-    Between rings the caller may send how many helpers it still lacks (an int), or the radius it
-    needs covered next (a float).
+    Between rings the caller may send how many helpers it still lacks (an int), or how far it
+    needs covered next (a `Reach`, whose floor applies the score bound).
     """
     ensure_spatial_index(category_id, using=using)
     tree = _rtree(category_id)
@@ -569,32 +617,48 @@ def sqlite_rings(
         "AND min_lon >= :inner_west AND max_lon <= :inner_east"
     )
     reach_sql = ""
-    params: dict[str, Any] = {"languages": language_mask}
+    # A planar distance at the center's latitude: within 1 % of the geodesic up to 50 km here,
+    # so with 3 % to spare it never drops a helper who can reach the customer.
+    metres_north, metres_east = metres_per_degree(center.latitude)
+    params: dict[str, Any] = {
+        "languages": language_mask,
+        "lat": center.latitude,
+        "lon": center.longitude,
+        "north_m": metres_north,
+        "east_m": metres_east,
+        "reach": max_m * 1.03,
+    }
+    planar_sq = (
+        "((latitude - :lat) * :north_m) * ((latitude - :lat) * :north_m) "
+        "+ ((longitude - :lon) * :east_m) * ((longitude - :lon) * :east_m)"
+    )
     if reach_filter:
-        # A planar distance at the center's latitude: within 1 % of the geodesic up to 50 km
-        # here, so with 3 % to spare it never drops a helper who can reach the customer.
-        metres_north, metres_east = metres_per_degree(center.latitude)
         reach_sql = (
-            " AND ((latitude - :lat) * :north_m) * ((latitude - :lat) * :north_m) "
-            "+ ((longitude - :lon) * :east_m) * ((longitude - :lon) * :east_m) "
+            f" AND {planar_sq} "
             "<= MIN(service_radius_km * 1030.0, :reach) * MIN(service_radius_km * 1030.0, :reach)"
-        )
-        params.update(
-            lat=center.latitude,
-            lon=center.longitude,
-            north_m=metres_north,
-            east_m=metres_east,
-            reach=max_m * 1.03,
         )
     columns = _SQLITE_SELECT if figures else _PLACE_SELECT
     first_sql = f"SELECT id, {columns} FROM {tree} WHERE {box_sql}{language_sql}{reach_sql}"
     ring_sql = f"{first_sql} AND NOT ({inner_sql})"
+    bound_sql = ring_sql
+    if bound is not None:
+        # The row's own least distance where SQLite has sqrt, else the ring's inner edge.
+        nearest_sql = f"sqrt({planar_sq}) / 1.03" if _sqlite_has_math(using) else ":b_inner_m"
+        bound_sql += (
+            f" AND {bound.static_sql} + :b_weight - :b_weight_per_m * {nearest_sql} >= :b_floor"
+        )
+        params.update(bound.params)
+        params.update(
+            b_weight=bound.distance_weight,
+            b_weight_per_m=bound.distance_weight / bound.search_radius_m,
+        )
     # Only some of the rows reach a given customer: aim for more when the filter drops the rest.
     radius = _first_radius_m(
         category_id, center, int(want * 1.5) if reach_filter else want, max_m, using
     )
     seen: set[int] = set()
     previous: tuple[float, float, float, float] | None = None
+    floor: float | None = None
     conn = connections[using]
     conn.ensure_connection()
     cursor = conn.connection.cursor()
@@ -611,16 +675,20 @@ def sqlite_rings(
                     inner_west=previous[2],
                     inner_east=previous[3],
                 )
-                cursor.execute(ring_sql, params)
+                cursor.execute(bound_sql if floor is not None else ring_sql, params)
             fresh = [IndexRow(*row) for row in cursor.fetchall() if row[0] not in seen]
             seen.update(row.entry_id for row in fresh)
             previous = box
             asked = yield Ring(fresh, radius)
             if radius >= max_m:
                 return
-            if isinstance(asked, float):
-                radius = min(max_m, max(radius * 1.25, asked))
+            if isinstance(asked, Reach):
+                floor = asked.floor if bound is not None else None
+                if floor is not None:
+                    params.update(b_floor=floor - _BOUND_SLACK, b_inner_m=radius)
+                radius = min(max_m, max(radius * 1.25, asked.radius_m))
                 continue
+            floor = None
             # Grow by what the density so far suggests.
             lacking = asked if isinstance(asked, int) and asked > 0 else want
             inside = max(1, len(seen))
@@ -682,16 +750,26 @@ def postgres_range_sql(
     language_mask: int = 0,
     reach_filter: bool = False,
     figures: bool = True,
+    bound: ScoreBound | None = None,
+    floor: float | None = None,
 ) -> tuple[str, list[Any]]:
     """Every row of the category whose spherical distance lies in [beyond_m, within_m]: the
     next ring when the caller knows how far it must look. A bitmap scan of the same partial
-    GiST, by a box of literal size."""
+    GiST, by a box of literal size. With a `bound` and a `floor`, only the rows whose best
+    possible score reaches the floor (their geodesic distance is at least 0.994 times `<->`)."""
     point = _PG_POINT
     language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
+    bound_sql = ""
+    if bound is not None and floor is not None:
+        bound_sql = (
+            f" AND {bound.static_sql} + CAST(%s AS DOUBLE PRECISION) "
+            f"- CAST(%s AS DOUBLE PRECISION) * (geog <-> {point}) >= CAST(%s AS DOUBLE PRECISION)"
+        )
     sql = (
         f"SELECT id, {_PG_SELECT if figures else _PLACE_SELECT}, geog <-> {point} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
         f"{language_sql} AND geog <-> {point} BETWEEN %s AND %s{_PG_REACH if reach_filter else ''}"
+        f"{bound_sql}"
     )
     params: list[Any] = [center.longitude, center.latitude]
     params += [center.longitude, center.latitude, within_m + 1.0]
@@ -700,6 +778,15 @@ def postgres_range_sql(
     params += [center.longitude, center.latitude, beyond_m, within_m]
     if reach_filter:
         params += [center.longitude, center.latitude]
+    if bound_sql and bound is not None and floor is not None:
+        params += list(bound.params)
+        params += [
+            bound.distance_weight,
+            bound.distance_weight * _SPHERE_TO_GEODESIC_LOWER / bound.search_radius_m,
+            center.longitude,
+            center.latitude,
+            floor - _BOUND_SLACK,
+        ]
     return sql, params
 
 
@@ -712,15 +799,17 @@ def postgres_rings(
     using: str = DEFAULT_DB_ALIAS,
     reach_filter: bool = False,
     figures: bool = True,
+    bound: ScoreBound | None = None,
 ) -> RingSearch:
     """KNN on the category's partial GiST, nearest first, in batches that double; or, when the
-    caller sends the radius it needs covered, every row up to there at once."""
+    caller sends how far it needs covered (a `Reach`), every row up to there at once, leaving
+    out those the score bound rules out."""
     ensure_spatial_index(category_id, using=using)
     limit = max(want + 10, int(want * 1.5))
     seen: set[int] = set()
     reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
     beyond = 0.0  # every row nearer than this (spherical) has been yielded
-    asked: int | float | None = None
+    asked: int | Reach | None = None
     # psycopg's own cursor on Django's connection (same transaction): parameters bound on the
     # server, and psycopg prepares a statement it sees repeatedly. The form is plan-stable
     # either way (see postgres_knn_sql); this only spares re-planning and client-side quoting.
@@ -728,12 +817,20 @@ def postgres_rings(
     conn.ensure_connection()
     with conn.connection.cursor() as cursor:
         while True:
-            if isinstance(asked, float):
-                target = min(max_m, asked)
+            if isinstance(asked, Reach):
+                target = min(max_m, asked.radius_m)
                 within = min(reach, target / _SPHERE_TO_GEODESIC_LOWER)
                 cursor.execute(
                     *postgres_range_sql(
-                        category_id, center, beyond, within, language_mask, reach_filter, figures
+                        category_id,
+                        center,
+                        beyond,
+                        within,
+                        language_mask,
+                        reach_filter,
+                        figures,
+                        bound,
+                        asked.floor,
                     )
                 )
                 rows = cursor.fetchall()
@@ -776,17 +873,20 @@ def rings(
     *,
     reach_filter: bool = False,
     figures: bool = True,
+    bound: ScoreBound | None = None,
 ) -> RingSearch:
     """The backend's ring search: rows of the category's index, nearest rings first.
 
     Rows carry the ranking figures unless `figures` is false. With `reach_filter` the database
-    already drops most rows whose own service radius (or
-    `max_m`) cannot reach the center, by a cheap distance with room to spare; the caller still
-    decides exactly. Without it every row comes back, so the caller can say why it was not
-    chosen.
+    already drops most rows whose own service radius (or `max_m`) cannot reach the center, by a
+    cheap distance with room to spare; the caller still decides exactly. Without it every row
+    comes back, so the caller can say why it was not chosen. With a `bound`, a `Reach` sent
+    between rings may carry a floor: rows that cannot score that much are not returned.
     """
     search = postgres_rings if _is_postgres(connections[using]) else sqlite_rings
-    return search(category_id, center, max_m, want, language_mask, using, reach_filter, figures)
+    return search(
+        category_id, center, max_m, want, language_mask, using, reach_filter, figures, bound
+    )
 
 
 @dataclass(frozen=True, slots=True)

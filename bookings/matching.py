@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
 
 from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m, local_distance_m
@@ -38,6 +38,10 @@ CONSIDERED_LISTED = 50
 _AVAILABILITY_BATCH = 24
 # Float rounding in sums of scores: far below any difference that means something.
 _SCORE_SLACK = 1e-9
+# Reliability: the share of commitments kept (the rest is responsiveness), and how much of an
+# answer's worth its slowness can take away.
+_COMMITMENT_SHARE = 0.8
+_SLOW_ANSWER_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -118,9 +122,11 @@ class Weights:
     ) -> float:
         kept = completed + 1
         commitment = kept / (kept + cancellations_caused + 2 * no_shows_caused)
-        slowness = 0.5 * min(offers_answered, response_seconds_total / self.ttl_seconds)
+        slowness = _SLOW_ANSWER_SHARE * min(
+            offers_answered, response_seconds_total / self.ttl_seconds
+        )
         responsiveness = (1 + offers_answered - slowness) / (1 + offers_answered + offers_expired)
-        return 0.8 * commitment + 0.2 * responsiveness
+        return _COMMITMENT_SHARE * commitment + (1 - _COMMITMENT_SHARE) * responsiveness
 
     def score(
         self, distance_m: float, search_radius_m: float, rating: float, reliable: float
@@ -131,6 +137,59 @@ class Weights:
             + self.rating_weight * (rating - 1.0) / 4.0
             + self.reliability_weight * reliable
         )
+
+    def static_sql(
+        self, vendor: str, *, bonus: float, new_since: datetime, new_visits: int
+    ) -> tuple[str, list[Any] | dict[str, Any]]:
+        """The ranking less its distance part (the rating and reliability terms of `score`,
+        plus the new helper's bonus) as an SQL expression over the match index's columns, with
+        its parameters: positional for PostgreSQL, named (`:b_…`) for SQLite.
+
+        The same arithmetic as `bayesian_rating`, `reliability` and `score`, term by term, so a
+        ring search can leave out, inside the database, helpers who cannot reach a score.
+        """
+        postgres = vendor == "postgresql"
+        real = "DOUBLE PRECISION" if postgres else "REAL"
+        values: dict[str, Any] = {
+            "rating_scale": self.rating_weight / 4.0,
+            "prior_sum": self.prior_weight * self.prior_mean,
+            "prior_weight": self.prior_weight,
+            "commitment": self.reliability_weight * _COMMITMENT_SHARE,
+            "responsiveness": self.reliability_weight * (1 - _COMMITMENT_SHARE),
+            "slow": _SLOW_ANSWER_SHARE,
+            "ttl": self.ttl_seconds,
+            "new_since": new_since.timestamp(),
+            "new_visits": new_visits,
+            "bonus": bonus,
+        }
+        positional: list[Any] = []
+
+        def param(name: str) -> str:
+            if not postgres:
+                return f":b_{name}"
+            positional.append(values[name])
+            return "%s" if name == "new_visits" else f"CAST(%s AS {real})"
+
+        def column(name: str) -> str:
+            return f"CAST({name} AS {real})"
+
+        completed, answered = column("completed_visits"), column("offers_answered")
+        sql = (
+            f"{param('rating_scale')} * (({param('prior_sum')} + {column('rating_sum')}) "
+            f"/ ({param('prior_weight')} + {column('rating_count')}) - 1)"
+            f" + {param('commitment')} * ({completed} + 1) / ({completed} + 1 "
+            f"+ {column('cancellations_caused')} + 2 * {column('no_shows_caused')})"
+            f" + {param('responsiveness')} * (1 + {answered} - {param('slow')} * CASE WHEN "
+            f"{answered} < {column('response_seconds_total')} / {param('ttl')} THEN {answered} "
+            f"ELSE {column('response_seconds_total')} / {param('ttl')} END) "
+            f"/ (1 + {answered} + {column('offers_expired')})"
+            f" + CASE WHEN {match_index.APPROVED_EPOCH_SQL[vendor]} >= "
+            f"{param('new_since')} AND completed_visits < {param('new_visits')} "
+            f"THEN {param('bonus')} ELSE 0 END"
+        )
+        if postgres:
+            return f"({sql})", positional
+        return f"({sql})", {f"b_{name}": value for name, value in values.items()}
 
 
 def bayesian_rating(rating_sum: int, rating_count: int) -> float:
@@ -269,7 +328,23 @@ def rank(
                 free.append(scored)
             free.sort(key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
 
-    search = match_index.rings(category_id, center, search_radius_m, max(limit * 3, 16), 0, using)
+    static_sql, static_params = weights.static_sql(
+        connections[using].vendor,
+        bonus=bonus,
+        new_since=now - timedelta(days=_config("FAIRNESS_NEW_HELPER_DAYS")),
+        new_visits=new_visits,
+    )
+    search = match_index.rings(
+        category_id,
+        center,
+        search_radius_m,
+        max(limit * 3, 16),
+        0,
+        using,
+        bound=match_index.ScoreBound(
+            static_sql, static_params, weights.distance_weight, search_radius_m
+        ),
+    )
     ring = next(search)
     while True:
         kth = kth_ranking()
@@ -348,9 +423,14 @@ def rank(
             if kth is None:
                 ring = search.send(limit - len(free))
             else:
-                # The distance from which nobody could beat the last chosen one: go there.
+                # The distance from which nobody could beat the last chosen one: cover it all,
+                # leaving out (in the database) whoever could not reach the last chosen one.
                 needed = 1.0 - (kth - margin - _SCORE_SLACK - best_static) / weights.distance_weight
-                ring = search.send(float(search_radius_m * min(1.0, needed) + 1.0))
+                ring = search.send(
+                    match_index.Reach(
+                        search_radius_m * min(1.0, needed) + 1.0, kth - margin - _SCORE_SLACK
+                    )
+                )
         except StopIteration:
             break
 

@@ -250,6 +250,160 @@ def test_composite_ranking_stops_once_nobody_farther_out_could_score_higher(
     assert ranking.examined == (26 if connection.vendor == "postgresql" else 12)
 
 
+# --- The score bound: helpers who cannot score enough are left out in the database -----------
+
+
+def _make_some_new(world: World, seed: int) -> None:
+    """Give about a fifth of the approved helpers a recent approval (and so the bonus)."""
+    rng = random.Random(seed)
+    approved = list(
+        HelperProfile.objects.filter(approval_status=ApprovalStatus.APPROVED).values_list(
+            "pk", "completed_visits"
+        )
+    )
+    for pk, _ in rng.sample(approved, len(approved) // 5):
+        HelperProfile.objects.filter(pk=pk).update(
+            approval_changed_at=timezone.now() - timedelta(days=rng.uniform(0, 60)),
+            completed_visits=rng.randint(0, 4),
+        )
+    match_index_rebuild()
+
+
+def _rows_as_searched(category_id: int) -> list[IndexRow]:
+    """The category's index rows as the searches read them (approval time included)."""
+    if connection.vendor == "postgresql":
+        sql = f"SELECT id, {match_index._PG_SELECT} FROM {match_index.TABLE} WHERE category_id = %s"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [category_id])
+            return [IndexRow(*row) for row in cursor.fetchall()]
+    cursor = connection.connection.cursor()
+    cursor.execute(f"SELECT id, {match_index._SQLITE_SELECT} FROM match_rtree_{category_id}")  # noqa: S608
+    return [IndexRow(*row) for row in cursor.fetchall()]
+
+
+def _static_score(row: IndexRow, *, bonus: float, new_since: float, new_visits: int) -> float:
+    """The ranking less its distance part, as rank computes it in Python."""
+    weights = matching.Weights.current()
+    rating = weights.bayesian_rating(row.rating_sum, row.rating_count)
+    reliable = weights.reliability(
+        row.completed_visits,
+        row.cancellations_caused,
+        row.no_shows_caused,
+        row.offers_answered,
+        row.offers_expired,
+        row.response_seconds_total,
+    )
+    value = weights.score(1.0, 1.0, rating, reliable)  # at the edge: no closeness
+    is_new = (
+        row.approved_epoch is not None
+        and row.approved_epoch >= new_since
+        and row.completed_visits < new_visits
+    )
+    return value + bonus if is_new else value
+
+
+@pytest.mark.django_db
+def test_the_static_score_in_sql_equals_the_python_score_on_every_row(
+    world: World, quartier_settings
+) -> None:
+    # Given a fifth of the helpers newly approved and a bonus for them
+    quartier_settings(FAIRNESS_NEW_HELPER_BONUS=0.07, FAIRNESS_NEW_HELPER_VISITS=3)
+    _make_some_new(world, seed=5)
+    now = timezone.now()
+    new_since = now - timedelta(days=30)
+    sql, params = matching.Weights.current().static_sql(
+        connection.vendor, bonus=0.07, new_since=new_since, new_visits=3
+    )
+    for category_id in world.category_ids:
+        # When the database computes the static score of every row the searches read
+        if connection.vendor == "postgresql":
+            select = f"SELECT id, {sql} FROM {match_index.TABLE} WHERE category_id = %s"  # noqa: S608
+            with connection.cursor() as cursor:
+                cursor.execute(select, [*cast(list[Any], params), category_id])
+                computed = dict(cursor.fetchall())
+        else:
+            cursor = connection.connection.cursor()
+            cursor.execute(f"SELECT id, {sql} FROM match_rtree_{category_id}", params)  # noqa: S608
+            computed = dict(cursor.fetchall())
+        rows = _rows_as_searched(category_id)
+
+        # Then it is the score rank computes in Python, row by row, bonus included
+        assert len(computed) == len(rows) > 100
+        news = 0
+        for row in rows:
+            expected = _static_score(row, bonus=0.07, new_since=new_since.timestamp(), new_visits=3)
+            news += expected != _static_score(
+                row, bonus=0.0, new_since=new_since.timestamp(), new_visits=3
+            )
+            assert computed[row.entry_id] == pytest.approx(expected, abs=1e-12), row
+        assert news > 10
+
+
+@pytest.mark.parametrize("with_sqrt", [True, False], ids=["own-distance", "ring-edge"])
+@pytest.mark.django_db
+def test_composite_ranking_with_new_helpers_equals_the_brute_force(
+    world: World, quartier_settings, monkeypatch, with_sqrt: bool
+) -> None:
+    # Given new helpers with a bonus, and (on SQLite) with or without its sqrt
+    if not with_sqrt:
+        if connection.vendor != "sqlite":
+            pytest.skip("SQLite without its math functions")
+        monkeypatch.setattr(match_index, "_sqlite_has_math", lambda using: False)
+    quartier_settings(FAIRNESS_MARGIN=0.0, FAIRNESS_NEW_HELPER_BONUS=0.06)
+    _make_some_new(world, seed=11)
+    now = timezone.now()
+    new_since = (now - timedelta(days=30)).timestamp()
+    for category_id, center, radius_m in _queries(17, world, 25):
+        # When the 8 best are ranked
+        ranking = matching.rank(
+            category_id=category_id, center=center, radius_km=radius_m / 1000, limit=8, now=now
+        )
+
+        # Then they are the 8 best of a brute force over every helper, bonus included
+        scored = []
+        for row in _rows_as_searched(category_id):
+            distance = geodesic(
+                (center.latitude, center.longitude), (row.latitude, row.longitude)
+            ).m
+            if distance > min(radius_m, row.service_radius_km * 1000.0):
+                continue
+            value = _static_score(row, bonus=0.06, new_since=new_since, new_visits=3)
+            value += 0.5 * (1 - distance / radius_m)
+            scored.append((-value, distance, row.helper_id))
+        scored.sort()
+        assert [s.row.helper_id for s in ranking.chosen] == [h for _, _, h in scored[:8]]
+        for chosen, (value, _, _) in zip(ranking.chosen, scored, strict=False):
+            assert chosen.ranking == pytest.approx(-value, abs=1e-6)
+
+
+@pytest.mark.django_db
+def test_the_score_bound_leaves_out_helpers_who_could_not_beat_the_last_chosen(
+    quartier_settings,
+) -> None:
+    # Given 30 new helpers (no reviews yet) within 300 m, 40 poorly rated and unreliable ones
+    # 1.5 to 2.9 km away, and one excellent helper 2 km away
+    quartier_settings(FAIRNESS_MARGIN=0.0, FAIRNESS_NEW_HELPER_BONUS=0.0)
+    near = [make_helper(point=offset(ZURICH, east_m=10 * i), radius_km=25) for i in range(30)]
+    poor = [
+        make_helper(point=offset(ZURICH, north_m=1_500 + 35 * i), rating=(30, 45), radius_km=25)
+        for i in range(40)
+    ]
+    HelperProfile.objects.filter(pk__in=[h.pk for h in poor]).update(cancellations_caused=6)
+    match_index.match_index_refresh(helper_ids=[h.pk for h in poor])
+    star = make_helper(point=offset(ZURICH, east_m=-2_000), rating=(200, 1000), radius_km=25)
+
+    # When the 5 best are ranked within 25 km
+    ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=5)
+
+    # Then the walk went out to where nobody could beat the fifth near helper (3.8 km), found
+    # the excellent helper 2 km away, who comes first, and never had a poor one returned: even
+    # at 1.5 km, a 1.9★ helper with 6 cancellations scores 0.60 against the fifth's 0.92
+    assert [s.row.helper_id for s in ranking.chosen] == [star.pk] + [h.pk for h in near[:4]]
+    looked_at = {row.helper_id for row, _, _ in ranking.looked_at}
+    assert not looked_at & {h.pk for h in poor}
+    assert ranking.chosen[-1].ranking == pytest.approx(0.5 * (1 - 30 / 25_000) + 0.425, abs=1e-5)
+
+
 @pytest.mark.django_db
 def test_an_empty_category_and_an_empty_countryside_find_nobody() -> None:
     make_helper(point=ZURICH, skills=("internet-wifi",))
@@ -421,12 +575,20 @@ def test_the_range_query_for_a_known_radius_uses_the_categorys_index(world: Worl
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {match_index.TABLE}")
     category_id = world.category_ids[1]
-    sql, params = match_index.postgres_range_sql(category_id, ZURICH, 1_500.0, 4_000.0)
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert f"match_geog_{category_id}" in plan, plan
-    assert "Seq Scan" not in plan, plan
+    static_sql, static_params = matching.Weights.current().static_sql(
+        "postgresql", bonus=0.05, new_since=timezone.now(), new_visits=3
+    )
+    bound = match_index.ScoreBound(static_sql, static_params, 0.5, 25_000.0)
+    for with_bound in (None, bound):
+        sql, params = match_index.postgres_range_sql(
+            category_id, ZURICH, 1_500.0, 4_000.0, bound=with_bound, floor=0.9
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert f"match_geog_{category_id}" in plan, plan
+        assert "Seq Scan" not in plan, plan
+        assert ("CASE WHEN" in plan) == (with_bound is not None), plan
 
 
 # --- Reliability -------------------------------------------------------------------------------
