@@ -700,7 +700,10 @@ def sqlite_rings(
 
 _PG_POINT = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
 # The service-radius prefilter: spherical, with more room than the sphere can be off by.
-_PG_REACH = f" AND geog <-> {_PG_POINT} <= service_radius_km * {1000 * _SPHERE_TO_GEODESIC_UPPER}"
+_PG_REACH = (
+    f" AND geog <-> {_PG_POINT} <= service_radius_km "
+    f"* CAST({1000 * _SPHERE_TO_GEODESIC_UPPER} AS DOUBLE PRECISION)"
+)
 
 
 def postgres_knn_sql(
@@ -804,50 +807,46 @@ def postgres_rings(
     """KNN on the category's partial GiST, nearest first, in batches that double; or, when the
     caller sends how far it needs covered (a `Reach`), every row up to there at once, leaving
     out those the score bound rules out."""
-    ensure_spatial_index(category_id, using=using)
-    limit = max(want + 10, int(want * 1.5))
+    conn = connections[using]
+    ensure_spatial_index(category_id, conn)
+    # A few more than wanted: the sphere's order can differ from the ellipsoid's by 0.6 %, and
+    # the nearest rows are final only well inside the last one's distance.
+    limit = want + max(3, want // 8)
     seen: set[int] = set()
     reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
     beyond = 0.0  # every row nearer than this (spherical) has been yielded
     asked: int | Reach | None = None
-    # psycopg's own cursor on Django's connection (same transaction): parameters bound on the
-    # server, and psycopg prepares a statement it sees repeatedly. The form is plan-stable
-    # either way (see postgres_knn_sql); this only spares re-planning and client-side quoting.
-    conn = connections[using]
+    # A psycopg cursor on Django's connection (same transaction) that binds parameters on the
+    # server and reads binary results, which spares formatting every float as text both ways.
+    # Never prepared (an unnamed statement each time), so it works behind any pooler; the form
+    # is plan-stable however it is sent (see postgres_knn_sql and its tests).
+    from psycopg import Cursor
+
     conn.ensure_connection()
-    with conn.connection.cursor() as cursor:
+    with Cursor(conn.connection) as cursor:
         while True:
             if isinstance(asked, Reach):
                 target = min(max_m, asked.radius_m)
                 within = min(reach, target / _SPHERE_TO_GEODESIC_LOWER)
-                cursor.execute(
-                    *postgres_range_sql(
-                        category_id,
-                        center,
-                        beyond,
-                        within,
-                        language_mask,
-                        reach_filter,
-                        figures,
-                        bound,
-                        asked.floor,
-                    )
+                sql, params = postgres_range_sql(
+                    category_id,
+                    center,
+                    beyond,
+                    within,
+                    language_mask,
+                    reach_filter,
+                    figures,
+                    bound,
+                    asked.floor,
                 )
+                cursor.execute(sql, params, prepare=False, binary=True)
                 rows = cursor.fetchall()
                 covered, beyond, complete = target, within, target >= max_m
             else:
-                cursor.execute(
-                    *postgres_knn_sql(
-                        category_id,
-                        center,
-                        reach,
-                        limit,
-                        language_mask,
-                        beyond,
-                        reach_filter,
-                        figures,
-                    )
+                sql, params = postgres_knn_sql(
+                    category_id, center, reach, limit, language_mask, beyond, reach_filter, figures
                 )
+                cursor.execute(sql, params, prepare=False, binary=True)
                 rows = cursor.fetchall()
                 complete = len(rows) < limit
                 if complete:
@@ -883,14 +882,13 @@ def rings(
     comes back, so the caller can say why it was not chosen. With a `bound`, a `Reach` sent
     between rings may carry a floor: rows that cannot score that much are not returned.
     """
-    search = postgres_rings if _is_postgres(connections[using]) else sqlite_rings
+    search = postgres_rings if connections[using].vendor == "postgresql" else sqlite_rings
     return search(
         category_id, center, max_m, want, language_mask, using, reach_filter, figures, bound
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Nearby:
+class Nearby(NamedTuple):
     row: IndexRow
     distance_m: float
 
@@ -905,23 +903,6 @@ def settle_within(center: Point, row: IndexRow, distance_m: float, limit_m: floa
     if abs(distance_m - limit_m) <= LOCAL_DISTANCE_TOLERANCE * limit_m + 1e-6:
         distance_m = geodesic_m(center, Point(row.latitude, row.longitude))
     return distance_m if distance_m <= limit_m else None
-
-
-def settle_ties(center: Point, items: list[Nearby], key: Callable[[Nearby], Any]) -> list[Nearby]:
-    """Sort by distance; where two neighbours are closer than the local formula's tolerance,
-    give both their geopy distance and sort again."""
-    items.sort(key=key)
-    close = {
-        index
-        for index in range(len(items) - 1)
-        if items[index + 1].distance_m - items[index].distance_m
-        <= LOCAL_DISTANCE_TOLERANCE * items[index + 1].distance_m
-    }
-    if close:
-        for index in close | {index + 1 for index in close}:
-            items[index] = geodesic_of(center, items[index])
-        items.sort(key=key)
-    return items
 
 
 def nearest(
@@ -966,6 +947,18 @@ def nearest(
             ring = search.send(limit - inside)
         except StopIteration:
             break
-    items = [Nearby(row, distance) for distance, _, row in found[: limit + 1]]
-    head = settle_ties(center, items, key=lambda n: (n.distance_m, n.row.helper_id))
-    return head[:limit]
+    search.close()
+    head = found[: limit + 1]
+    # Where two neighbours are closer than the local formula's tolerance, both get geopy's
+    # distance and the order is settled again.
+    close = {
+        index
+        for index in range(len(head) - 1)
+        if head[index + 1][0] - head[index][0] <= tolerance * head[index + 1][0]
+    }
+    if close:
+        for index in close | {index + 1 for index in close}:
+            _, helper_id, row = head[index]
+            head[index] = (geodesic_m(center, Point(row.latitude, row.longitude)), helper_id, row)
+        head.sort()
+    return [Nearby(row, distance) for distance, _, row in head[:limit]]

@@ -244,10 +244,10 @@ def test_composite_ranking_stops_once_nobody_farther_out_could_score_higher(
     ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=5)
 
     # Then they are the 5 nearest excellent helpers, and the walk stopped after its first batch
-    # (the 12 near ones on SQLite's ring, PostGIS's first 26 nearest): from 300 m out, even a
-    # perfect helper would score below the fifth chosen one
+    # (the 12 near ones on SQLite's ring, PostGIS's first 19 nearest: the 16 it asks for and 3
+    # to spare): from 300 m out, even a perfect helper would score below the fifth chosen one
     assert [s.row.helper_id for s in ranking.chosen] == [h.pk for h in near[:5]]
-    assert ranking.examined == (26 if connection.vendor == "postgresql" else 12)
+    assert ranking.examined == (19 if connection.vendor == "postgresql" else 12)
 
 
 # --- The score bound: helpers who cannot score enough are left out in the database -----------
@@ -567,6 +567,34 @@ def test_the_knn_query_uses_the_index_order_when_sent_the_way_django_sends_it(wo
     assert "Order By: (geog <->" in plan, plan
     assert "Sort" not in plan, plan
     assert "Bitmap" not in plan, plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_knn_query_keeps_the_index_order_as_a_generic_prepared_plan(world: World):
+    # Given the index and fresh statistics
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {match_index.TABLE}")
+    category_id = world.category_ids[2]
+
+    # When the search's SQL is prepared with $n parameters, as a server-binding driver or a
+    # pooler sends it, and PostgreSQL is made to plan it once for any values
+    sql, params = match_index.postgres_knn_sql(category_id, ZURICH, 25_160.0, 23, 3, 800.0, True)
+    numbered = sql
+    for number in range(1, len(params) + 1):
+        numbered = numbered.replace("%s", f"${number}", 1)
+    values = ", ".join(repr(value) for value in params)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE match_knn AS {numbered}")
+        cursor.execute(f"EXPLAIN EXECUTE match_knn({values})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE match_knn")
+
+    # Then the generic plan walks the category's partial GiST in distance order too
+    assert f"Index Scan using match_geog_{category_id}" in plan, plan
+    assert "Order By: (geog <->" in plan, plan
+    assert "Sort" not in plan, plan
 
 
 @pytest.mark.postgres
