@@ -42,7 +42,8 @@ from backend.geo import (
     metres_per_degree,
 )
 from backend.models import LANGUAGE_CODES
-from bookings.models import MatchEntry, ServiceCategory
+from bookings.models import UNKNOWN_STATIC_SCORE, MatchEntry, MatchIndexState, ServiceCategory
+from bookings.scoring import APPROVED_EPOCH_SQL, Weights
 from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
 
 TABLE = MatchEntry._meta.db_table
@@ -133,8 +134,11 @@ _SOURCE_FIELDS = (
 )
 
 
-def _entries_for(helper_filter: Q, *, using: str = DEFAULT_DB_ALIAS) -> list[MatchEntry]:
-    """The index rows the helper tables call for, for the helpers `helper_filter` selects."""
+def _entries_for(
+    helper_filter: Q, *, scoring: Weights | None, using: str = DEFAULT_DB_ALIAS
+) -> list[MatchEntry]:
+    """The index rows the helper tables call for, for the helpers `helper_filter` selects, with
+    their static score under `scoring` (or the unknown score, above any, without)."""
     rows = list(eligible_helpers().using(using).filter(helper_filter).values_list(*_SOURCE_FIELDS))
     skills: dict[int, list[int]] = {}
     if rows:
@@ -164,6 +168,20 @@ def _entries_for(helper_filter: Q, *, using: str = DEFAULT_DB_ALIAS) -> list[Mat
         approved_at,
     ) in rows:
         mask = languages_mask(languages or ())
+        static = (
+            scoring.static_score(
+                rating_sum=rating_sum,
+                rating_count=rating_count,
+                completed=completed,
+                cancellations_caused=cancellations,
+                no_shows_caused=no_shows,
+                offers_answered=accepted + declined,
+                offers_expired=expired,
+                response_seconds_total=response_seconds,
+            )
+            if scoring is not None
+            else UNKNOWN_STATIC_SCORE
+        )
         for category_id in skills.get(helper_id, ()):
             entries.append(
                 MatchEntry(
@@ -182,9 +200,29 @@ def _entries_for(helper_filter: Q, *, using: str = DEFAULT_DB_ALIAS) -> list[Mat
                     offers_expired=expired,
                     response_seconds_total=response_seconds,
                     approved_at=approved_at,
+                    static_score=static,
                 )
             )
     return entries
+
+
+def _index_scoring(*, using: str = DEFAULT_DB_ALIAS) -> Weights | None:
+    """The settings to store static scores under: this process's, if the index's stored scores
+    are computed under them (or the index has no settings yet, which makes them its own); else
+    None, and rows get the unknown score until a rebuild."""
+    weights = Weights.current()
+    key = weights.static_key()
+    state, _ = MatchIndexState.objects.using(using).get_or_create(
+        pk=1, defaults={"static_key": key}
+    )
+    return weights if state.static_key == key else None
+
+
+def stored_scores_usable(weights: Weights, *, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether the index's stored static scores were computed under these settings."""
+    return (
+        MatchIndexState.objects.using(using).filter(pk=1, static_key=weights.static_key()).exists()
+    )
 
 
 @transaction.atomic
@@ -202,7 +240,7 @@ def match_index_refresh(*, helper_ids: Collection[int]) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    entries = _entries_for(Q(pk__in=ids))
+    entries = _entries_for(Q(pk__in=ids), scoring=_index_scoring())
     for category_id in {entry.category_id for entry in entries}:
         ensure_spatial_index(category_id)
     MatchEntry.objects.filter(helper_id__in=ids).delete()
@@ -220,9 +258,14 @@ def match_index_rebuild(
 
     The spatial indexes are dropped first and built once at the end from the filled table,
     which is several times faster than keeping them up to date row by row. Runs in one
-    transaction: searches see the old index until it commits.
+    transaction: searches see the old index until it commits. The static scores are computed
+    under this process's ranking settings, which become the index's.
     """
+    scoring = Weights.current()
     with transaction.atomic(using=using):
+        MatchIndexState.objects.using(using).update_or_create(
+            pk=1, defaults={"static_key": scoring.static_key()}
+        )
         _drop_spatial_indexes(connections[using])
         MatchEntry.objects.using(using).all().delete()
         helper_ids = list(
@@ -231,7 +274,7 @@ def match_index_rebuild(
         total = 0
         for start in range(0, len(helper_ids), chunk_size):
             chunk = helper_ids[start : start + chunk_size]
-            entries = _entries_for(Q(pk__in=chunk), using=using)
+            entries = _entries_for(Q(pk__in=chunk), scoring=scoring, using=using)
             MatchEntry.objects.using(using).bulk_create(entries, batch_size=1000)
             total += len(entries)
             if progress is not None:
@@ -245,7 +288,8 @@ def match_index_rebuild(
 class IndexProblem:
     helper_id: int
     category_id: int
-    problem: str  # "missing", "stale", "extra", "spatial_missing", "spatial_stale"
+    # "missing", "stale", "extra", "spatial_missing", "spatial_stale", "other_settings"
+    problem: str
 
 
 _COMPARED_FIELDS = tuple(
@@ -259,9 +303,19 @@ def match_index_check(
     """Compare the index with what the helper tables call for; an empty list means in step.
 
     Looks at every helper that has index rows or should have them, and on SQLite also that
-    each category's R*Tree holds exactly the table's rows with the same coordinates.
+    each category's R*Tree holds exactly the table's rows with the same coordinates. When the
+    stored scores were computed under other ranking settings, that is one problem
+    ("other_settings", helper and category 0) and the rows are compared without them.
     """
     problems: list[IndexProblem] = []
+    state = MatchIndexState.objects.filter(pk=1).first()
+    weights = Weights.current()
+    scoring: Weights | None = weights
+    compared = _COMPARED_FIELDS
+    if state is not None and state.static_key != weights.static_key():
+        problems.append(IndexProblem(0, 0, "other_settings"))
+        scoring = None
+        compared = tuple(name for name in _COMPARED_FIELDS if name != "static_score")
     helper_ids = sorted(
         set(eligible_helpers().values_list("pk", flat=True))
         | set(MatchEntry.objects.values_list("helper_id", flat=True).distinct())
@@ -269,14 +323,12 @@ def match_index_check(
     for start in range(0, len(helper_ids), chunk_size):
         chunk = helper_ids[start : start + chunk_size]
         wanted = {
-            (entry.helper_id, entry.category_id): tuple(
-                getattr(entry, name) for name in _COMPARED_FIELDS
-            )
-            for entry in _entries_for(Q(pk__in=chunk))
+            (entry.helper_id, entry.category_id): tuple(getattr(entry, name) for name in compared)
+            for entry in _entries_for(Q(pk__in=chunk), scoring=scoring)
         }
         actual = {
             (row[0], row[1]): row
-            for row in MatchEntry.objects.filter(helper_id__in=chunk).values_list(*_COMPARED_FIELDS)
+            for row in MatchEntry.objects.filter(helper_id__in=chunk).values_list(*compared)
         }
         for key, values in wanted.items():
             if key not in actual:
@@ -307,6 +359,18 @@ def _gist(category_id: int) -> str:
     return f"match_geog_{int(category_id)}"
 
 
+# The R*Tree's dimensions (each a min and a max) from the table's columns: where, and the static
+# score, so that a search can leave out whole branches of helpers who cannot score enough.
+_RTREE_DIMENSIONS = (
+    "id",
+    "latitude",
+    "latitude",
+    "longitude",
+    "longitude",
+    "static_score",
+    "static_score",
+)
+
 _RTREE_AUX = ", ".join(f"+{column}" for column in (*ROW_COLUMNS[1:], "approved_epoch"))
 _ROW_VALUES = (
     ", ".join(f"{{row}}.{column}" for column in (*ROW_COLUMNS[1:],))
@@ -318,7 +382,8 @@ def _sqlite_trigger_sql(category_id: int) -> list[str]:
     tree = _rtree(category_id)
     insert = (
         f"INSERT INTO {tree} VALUES ({{row}}.id, {{row}}.latitude, {{row}}.latitude, "
-        f"{{row}}.longitude, {{row}}.longitude, {_ROW_VALUES})"
+        f"{{row}}.longitude, {{row}}.longitude, {{row}}.static_score, {{row}}.static_score, "
+        f"{_ROW_VALUES})"
     )
     return [
         f"CREATE TRIGGER IF NOT EXISTS {tree}_insert AFTER INSERT ON {TABLE} "
@@ -330,7 +395,7 @@ def _sqlite_trigger_sql(category_id: int) -> list[str]:
         f"CREATE TRIGGER IF NOT EXISTS {tree}_update AFTER UPDATE ON {TABLE} "
         f"WHEN OLD.category_id = {int(category_id)} OR NEW.category_id = {int(category_id)} "
         f"BEGIN DELETE FROM {tree} WHERE id = OLD.id; "
-        f"INSERT INTO {tree} SELECT {', '.join(f'v.{c}' for c in ('id', 'latitude', 'latitude', 'longitude', 'longitude'))}, "
+        f"INSERT INTO {tree} SELECT {', '.join(f'v.{c}' for c in _RTREE_DIMENSIONS)}, "
         f"{_ROW_VALUES.format(row='v')} FROM {TABLE} v "
         f"WHERE v.id = NEW.id AND v.category_id = {int(category_id)}; END",
     ]
@@ -362,8 +427,8 @@ def ensure_spatial_index(
                 # pending, and PostgreSQL builds no index over a table with pending checks.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(
-                    f"CREATE INDEX {_gist(category_id)} ON {TABLE} USING gist (geog) "
-                    f"WHERE category_id = {int(category_id)}"
+                    f"CREATE INDEX {_gist(category_id)} ON {TABLE} "
+                    f"USING gist (geog, static_score) WHERE category_id = {int(category_id)}"
                 )
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
@@ -371,11 +436,11 @@ def ensure_spatial_index(
             cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [tree])
             if cursor.fetchone() is None:
                 cursor.execute(
-                    f"CREATE VIRTUAL TABLE {tree} USING rtree("
-                    f"id, min_lat, max_lat, min_lon, max_lon, {_RTREE_AUX})"
+                    f"CREATE VIRTUAL TABLE {tree} USING rtree(id, min_lat, max_lat, "
+                    f"min_lon, max_lon, min_score, max_score, {_RTREE_AUX})"
                 )
                 cursor.execute(
-                    f"INSERT INTO {tree} SELECT id, latitude, latitude, longitude, longitude, "
+                    f"INSERT INTO {tree} SELECT {', '.join(_RTREE_DIMENSIONS)}, "
                     f"{_ROW_VALUES.format(row=TABLE)} FROM {TABLE} "
                     f"WHERE category_id = {int(category_id)}"
                 )
@@ -452,6 +517,7 @@ def _spatial_problems() -> list[IndexProblem]:
                 "AND r.service_radius_km = t.service_radius_km "
                 "AND r.languages_mask = t.languages_mask AND r.rating_sum = t.rating_sum "
                 "AND r.rating_count = t.rating_count "
+                "AND r.min_score <= t.static_score AND r.max_score >= t.static_score "
                 f"WHERE (t.category_id = {int(category_id)} OR t.id IS NULL) "
                 "AND (t.id IS NULL OR r.id IS NULL)"
             )
@@ -478,12 +544,31 @@ class ScoreBound(NamedTuple):
     A row's best possible score is its static part, `static_sql` (an SQL expression over the
     index's columns, with its `params`), plus `distance_weight` · (1 − d / `search_radius_m`),
     d being the least its distance from the center could be.
+
+    With `indexed`, `static_sql` reads the stored score (`STORED_SCORE_COLUMN`) plus at most
+    `bonus`, and the spatial index itself skips rows whose stored score is too low: the search
+    then widens in steps, each with the floor its inner edge allows.
     """
 
     static_sql: str
     params: list[Any] | dict[str, Any]
     distance_weight: float
     search_radius_m: float
+    indexed: bool = False
+    bonus: float = 0.0
+
+    def least_static(self, floor: float, inner_m: float) -> float:
+        """The stored score below which no row beyond `inner_m` can reach `floor`."""
+        closeness = max(0.0, 1.0 - inner_m / self.search_radius_m)
+        return floor - self.bonus - self.distance_weight * closeness - _BOUND_SLACK
+
+
+# Where each backend's spatial index holds the stored static score (an R*Tree rounds its
+# bounds outwards to 32-bit floats, so its max is never below the score).
+STORED_SCORE_COLUMN = {"sqlite": "max_score", "postgresql": "static_score"}
+# An indexed bound widens the search by this factor (and at least this much) a ring.
+_SCORED_RING_GROWTH = 1.5
+_SCORED_RING_MIN_STEP_M = 300.0
 
 
 class Reach(NamedTuple):
@@ -501,11 +586,6 @@ RingSearch = Generator[Ring, int | Reach | None, None]
 # Float rounding between the database's arithmetic and Python's: a bound is loosened by this.
 _BOUND_SLACK = 1e-7
 
-# `IndexRow.approved_epoch` as each backend's searches compute it (whole seconds).
-APPROVED_EPOCH_SQL = {
-    "sqlite": "approved_epoch",
-    "postgresql": "CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)",
-}
 _SQLITE_SELECT = ", ".join(ROW_COLUMNS[1:]) + ", " + APPROVED_EPOCH_SQL["sqlite"]
 _PG_SELECT = ", ".join(ROW_COLUMNS[1:]) + ", " + APPROVED_EPOCH_SQL["postgresql"]
 # Where and whom only: what a search by distance needs.
@@ -647,6 +727,8 @@ def sqlite_rings(
         bound_sql += (
             f" AND {bound.static_sql} + :b_weight - :b_weight_per_m * {nearest_sql} >= :b_floor"
         )
+        if bound.indexed:  # a constraint on the R*Tree's own dimension: whole branches skipped
+            bound_sql += " AND max_score >= :b_least"
         params.update(bound.params)
         params.update(
             b_weight=bound.distance_weight,
@@ -684,9 +766,17 @@ def sqlite_rings(
                 return
             if isinstance(asked, Reach):
                 floor = asked.floor if bound is not None else None
-                if floor is not None:
-                    params.update(b_floor=floor - _BOUND_SLACK, b_inner_m=radius)
-                radius = min(max_m, max(radius * 1.25, asked.radius_m))
+                target = asked.radius_m
+                if bound is not None and floor is not None:
+                    params.update(
+                        b_floor=floor - _BOUND_SLACK,
+                        b_inner_m=radius,
+                        b_least=bound.least_static(floor, radius),
+                    )
+                    if bound.indexed:
+                        step = max(radius * _SCORED_RING_GROWTH, radius + _SCORED_RING_MIN_STEP_M)
+                        target = min(target, step)
+                radius = min(max_m, max(radius * 1.25, target))
                 continue
             floor = None
             # Grow by what the density so far suggests.
@@ -768,6 +858,8 @@ def postgres_range_sql(
             f" AND {bound.static_sql} + CAST(%s AS DOUBLE PRECISION) "
             f"- CAST(%s AS DOUBLE PRECISION) * (geog <-> {point}) >= CAST(%s AS DOUBLE PRECISION)"
         )
+        if bound.indexed:  # the GiST's second column: rows with too low a score never fetched
+            bound_sql += " AND static_score >= CAST(%s AS DOUBLE PRECISION)"
     sql = (
         f"SELECT id, {_PG_SELECT if figures else _PLACE_SELECT}, geog <-> {point} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
@@ -790,6 +882,8 @@ def postgres_range_sql(
             center.latitude,
             floor - _BOUND_SLACK,
         ]
+        if bound.indexed:
+            params.append(bound.least_static(floor, beyond_m * _SPHERE_TO_GEODESIC_LOWER))
     return sql, params
 
 
@@ -827,6 +921,10 @@ def postgres_rings(
         while True:
             if isinstance(asked, Reach):
                 target = min(max_m, asked.radius_m)
+                if bound is not None and bound.indexed and asked.floor is not None:
+                    reached = beyond * _SPHERE_TO_GEODESIC_LOWER
+                    step = max(reached * _SCORED_RING_GROWTH, reached + _SCORED_RING_MIN_STEP_M)
+                    target = min(target, step)
                 within = min(reach, target / _SPHERE_TO_GEODESIC_LOWER)
                 sql, params = postgres_range_sql(
                     category_id,

@@ -30,6 +30,7 @@ from django.db.models import Count
 from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m, local_distance_m
 from bookings import match_index
 from bookings.models import HelpRequest, Offer
+from bookings.scoring import Weights
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
 from helpers.models import HelperProfile
 
@@ -38,10 +39,6 @@ CONSIDERED_LISTED = 50
 _AVAILABILITY_BATCH = 24
 # Float rounding in sums of scores: far below any difference that means something.
 _SCORE_SLACK = 1e-9
-# Reliability: the share of commitments kept (the rest is responsiveness), and how much of an
-# answer's worth its slowness can take away.
-_COMMITMENT_SHARE = 0.8
-_SLOW_ANSWER_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -81,115 +78,6 @@ class MatchResult:
 
 def _config(name: str) -> Any:
     return settings.QUARTIER[name]
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    """The ranking settings, read once: the one definition of the score and its parts."""
-
-    prior_mean: float
-    prior_weight: float
-    ttl_seconds: float
-    distance_weight: float
-    rating_weight: float
-    reliability_weight: float
-
-    @classmethod
-    def current(cls) -> Weights:
-        config: dict[str, Any] = settings.QUARTIER
-        return cls(
-            prior_mean=config["RATING_PRIOR_MEAN"],
-            prior_weight=config["RATING_PRIOR_WEIGHT"],
-            ttl_seconds=config["OFFER_TTL_MINUTES"] * 60,
-            distance_weight=config["SCORE_WEIGHT_DISTANCE"],
-            rating_weight=config["SCORE_WEIGHT_RATING"],
-            reliability_weight=config["SCORE_WEIGHT_RELIABILITY"],
-        )
-
-    def bayesian_rating(self, rating_sum: int, rating_count: int) -> float:
-        return float(
-            (self.prior_weight * self.prior_mean + rating_sum) / (self.prior_weight + rating_count)
-        )
-
-    def reliability(
-        self,
-        completed: int,
-        cancellations_caused: int,
-        no_shows_caused: int,
-        offers_answered: int,
-        offers_expired: int,
-        response_seconds_total: int,
-    ) -> float:
-        kept = completed + 1
-        commitment = kept / (kept + cancellations_caused + 2 * no_shows_caused)
-        slowness = _SLOW_ANSWER_SHARE * min(
-            offers_answered, response_seconds_total / self.ttl_seconds
-        )
-        responsiveness = (1 + offers_answered - slowness) / (1 + offers_answered + offers_expired)
-        return _COMMITMENT_SHARE * commitment + (1 - _COMMITMENT_SHARE) * responsiveness
-
-    def score(
-        self, distance_m: float, search_radius_m: float, rating: float, reliable: float
-    ) -> float:
-        closeness = max(0.0, 1.0 - distance_m / search_radius_m) if search_radius_m else 0.0
-        return float(
-            self.distance_weight * closeness
-            + self.rating_weight * (rating - 1.0) / 4.0
-            + self.reliability_weight * reliable
-        )
-
-    def static_sql(
-        self, vendor: str, *, bonus: float, new_since: datetime, new_visits: int
-    ) -> tuple[str, list[Any] | dict[str, Any]]:
-        """The ranking less its distance part (the rating and reliability terms of `score`,
-        plus the new helper's bonus) as an SQL expression over the match index's columns, with
-        its parameters: positional for PostgreSQL, named (`:b_…`) for SQLite.
-
-        The same arithmetic as `bayesian_rating`, `reliability` and `score`, term by term, so a
-        ring search can leave out, inside the database, helpers who cannot reach a score.
-        """
-        postgres = vendor == "postgresql"
-        real = "DOUBLE PRECISION" if postgres else "REAL"
-        values: dict[str, Any] = {
-            "rating_scale": self.rating_weight / 4.0,
-            "prior_sum": self.prior_weight * self.prior_mean,
-            "prior_weight": self.prior_weight,
-            "commitment": self.reliability_weight * _COMMITMENT_SHARE,
-            "responsiveness": self.reliability_weight * (1 - _COMMITMENT_SHARE),
-            "slow": _SLOW_ANSWER_SHARE,
-            "ttl": self.ttl_seconds,
-            "new_since": new_since.timestamp(),
-            "new_visits": new_visits,
-            "bonus": bonus,
-        }
-        positional: list[Any] = []
-
-        def param(name: str) -> str:
-            if not postgres:
-                return f":b_{name}"
-            positional.append(values[name])
-            return "%s" if name == "new_visits" else f"CAST(%s AS {real})"
-
-        def column(name: str) -> str:
-            return f"CAST({name} AS {real})"
-
-        completed, answered = column("completed_visits"), column("offers_answered")
-        sql = (
-            f"{param('rating_scale')} * (({param('prior_sum')} + {column('rating_sum')}) "
-            f"/ ({param('prior_weight')} + {column('rating_count')}) - 1)"
-            f" + {param('commitment')} * ({completed} + 1) / ({completed} + 1 "
-            f"+ {column('cancellations_caused')} + 2 * {column('no_shows_caused')})"
-            f" + {param('responsiveness')} * (1 + {answered} - {param('slow')} * CASE WHEN "
-            f"{answered} < {column('response_seconds_total')} / {param('ttl')} THEN {answered} "
-            f"ELSE {column('response_seconds_total')} / {param('ttl')} END) "
-            f"/ (1 + {answered} + {column('offers_expired')})"
-            f" + CASE WHEN {match_index.APPROVED_EPOCH_SQL[vendor]} >= "
-            f"{param('new_since')} AND completed_visits < {param('new_visits')} "
-            f"THEN {param('bonus')} ELSE 0 END"
-        )
-        if postgres:
-            return f"({sql})", positional
-        return f"({sql})", {f"b_{name}": value for name, value in values.items()}
 
 
 def bayesian_rating(rating_sum: int, rating_count: int) -> float:
@@ -328,22 +216,22 @@ def rank(
                 free.append(scored)
             free.sort(key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
 
+    # Helpers who cannot score enough are left out in the database: by their stored score, in
+    # the spatial index itself, when it was computed under these settings; else by computing it.
+    vendor = connections[using].vendor
+    indexed = match_index.stored_scores_usable(weights, using=using)
     static_sql, static_params = weights.static_sql(
-        connections[using].vendor,
+        vendor,
         bonus=bonus,
         new_since=now - timedelta(days=_config("FAIRNESS_NEW_HELPER_DAYS")),
         new_visits=new_visits,
+        stored=match_index.STORED_SCORE_COLUMN[vendor] if indexed else None,
+    )
+    bound = match_index.ScoreBound(
+        static_sql, static_params, weights.distance_weight, search_radius_m, indexed, bonus
     )
     search = match_index.rings(
-        category_id,
-        center,
-        search_radius_m,
-        max(limit * 3, 16),
-        0,
-        using,
-        bound=match_index.ScoreBound(
-            static_sql, static_params, weights.distance_weight, search_radius_m
-        ),
+        category_id, center, search_radius_m, max(limit * 3, 16), 0, using, bound=bound
     )
     ring = next(search)
     while True:

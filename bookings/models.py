@@ -406,6 +406,22 @@ class Review(models.Model):
         return f"{self.rating}★ by {self.author_role} on {self.booking_id}"
 
 
+# Stored in MatchEntry.static_score when it was not computed under the index's settings: above
+# any score, so it never leaves a helper out.
+UNKNOWN_STATIC_SCORE = 10.0
+
+
+class MatchIndexState(models.Model):
+    """One row: the ranking settings (`bookings.scoring.Weights.static_key`) the match index's
+    stored scores were computed under. Searches use them only while their own settings agree."""
+
+    static_key = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"match index scores under settings {self.static_key}"
+
+
 class MatchEntry(models.Model):
     """The match index: one row per eligible helper and skill, with what ranking needs.
 
@@ -435,6 +451,13 @@ class MatchEntry(models.Model):
     offers_expired = models.PositiveIntegerField()
     response_seconds_total = models.PositiveBigIntegerField()
     approved_at = models.DateTimeField(null=True)
+    static_score = models.FloatField(
+        default=UNKNOWN_STATIC_SCORE,
+        help_text=(
+            "The rating and reliability part of the score under the settings MatchIndexState "
+            f"names; {UNKNOWN_STATIC_SCORE:g} (above any score) until computed under them."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "match entries"

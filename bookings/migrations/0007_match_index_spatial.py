@@ -1,5 +1,6 @@
-"""The match index's spatial side: a generated geography column on PostgreSQL, and one spatial
-index per category (an R*Tree with triggers on SQLite, a partial GiST on PostgreSQL)."""
+"""The match index's spatial side: a generated geography column on PostgreSQL. (The spatial
+index per category, an R*Tree with triggers on SQLite or a partial GiST on PostgreSQL, is built
+by 0008 in its current form.)"""
 
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -13,14 +14,9 @@ GEOGRAPHY_COLUMN = (
 
 
 def create_spatial(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from bookings.match_index import ensure_spatial_index
-
-    connection = schema_editor.connection
-    if connection.vendor == "postgresql":
+    # The spatial indexes themselves are built by 0008, in the form the code now uses.
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(GEOGRAPHY_COLUMN)
-    category = apps.get_model("bookings", "ServiceCategory")
-    for pk in category.objects.using(connection.alias).values_list("pk", flat=True):
-        ensure_spatial_index(pk, connection)
 
 
 def drop_spatial(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

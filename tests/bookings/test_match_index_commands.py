@@ -191,7 +191,7 @@ def _orphan_rtree_row(helpers: dict[str, HelperProfile]) -> IndexProblem:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO match_rtree_{wifi.pk} SELECT 999999, min_lat, max_lat, min_lon, "  # noqa: S608
-            f"max_lon, helper_id, latitude, longitude, service_radius_km, languages_mask, "
+            f"max_lon, min_score, max_score, helper_id, latitude, longitude, service_radius_km, languages_mask, "
             f"rating_sum, rating_count, completed_visits, cancellations_caused, no_shows_caused, "
             f"offers_answered, offers_expired, response_seconds_total, approved_epoch "
             f"FROM match_rtree_{wifi.pk} WHERE id = %s",

@@ -339,16 +339,20 @@ def test_the_static_score_in_sql_equals_the_python_score_on_every_row(
         assert news > 10
 
 
+@pytest.mark.parametrize("stored", [True, False], ids=["stored-scores", "computed-scores"])
 @pytest.mark.parametrize("with_sqrt", [True, False], ids=["own-distance", "ring-edge"])
 @pytest.mark.django_db
 def test_composite_ranking_with_new_helpers_equals_the_brute_force(
-    world: World, quartier_settings, monkeypatch, with_sqrt: bool
+    world: World, quartier_settings, monkeypatch, with_sqrt: bool, stored: bool
 ) -> None:
-    # Given new helpers with a bonus, and (on SQLite) with or without its sqrt
+    # Given new helpers with a bonus; the stored scores in the spatial index used or not (as
+    # under other ranking settings); and (on SQLite) with or without its sqrt
     if not with_sqrt:
         if connection.vendor != "sqlite":
             pytest.skip("SQLite without its math functions")
         monkeypatch.setattr(match_index, "_sqlite_has_math", lambda using: False)
+    if not stored:
+        monkeypatch.setattr(match_index, "stored_scores_usable", lambda weights, using="": False)
     quartier_settings(FAIRNESS_MARGIN=0.0, FAIRNESS_NEW_HELPER_BONUS=0.06)
     _make_some_new(world, seed=11)
     now = timezone.now()
@@ -607,7 +611,11 @@ def test_the_range_query_for_a_known_radius_uses_the_categorys_index(world: Worl
         "postgresql", bonus=0.05, new_since=timezone.now(), new_visits=3
     )
     bound = match_index.ScoreBound(static_sql, static_params, 0.5, 25_000.0)
-    for with_bound in (None, bound):
+    stored_sql, stored_params = matching.Weights.current().static_sql(
+        "postgresql", bonus=0.05, new_since=timezone.now(), new_visits=3, stored="static_score"
+    )
+    indexed = match_index.ScoreBound(stored_sql, stored_params, 0.5, 25_000.0, True, 0.05)
+    for with_bound in (None, bound, indexed):
         sql, params = match_index.postgres_range_sql(
             category_id, ZURICH, 1_500.0, 4_000.0, bound=with_bound, floor=0.9
         )
@@ -617,6 +625,11 @@ def test_the_range_query_for_a_known_radius_uses_the_categorys_index(world: Worl
         assert f"match_geog_{category_id}" in plan, plan
         assert "Seq Scan" not in plan, plan
         assert ("CASE WHEN" in plan) == (with_bound is not None), plan
+        # With stored scores, the GiST's second column leaves out low scores in the index
+        index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+        assert any("static_score >=" in line for line in index_conditions) == (
+            with_bound is indexed
+        ), plan
 
 
 # --- Reliability -------------------------------------------------------------------------------

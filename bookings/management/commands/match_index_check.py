@@ -28,6 +28,7 @@ PROBLEM_KINDS = {
     "extra": "a row the helper tables do not call for",
     "spatial_missing": "a category has no spatial index",
     "spatial_stale": "a category's R*Tree differs from the table",
+    "other_settings": "scores stored under other ranking settings (rank cannot use them)",
 }
 ROW_KINDS = ("missing", "stale", "extra")
 SPATIAL_KINDS = ("spatial_missing", "spatial_stale")
@@ -53,7 +54,15 @@ def helpers_to_check() -> int:
 @transaction.atomic
 def repair(problems: Sequence[IndexProblem]) -> tuple[list[int], list[int]]:
     """Recreate the spatial indexes and refresh the helpers the problems name; returns
-    (category ids, helper ids). Spatial indexes first: inserting rows fires their triggers."""
+    (category ids, helper ids). Spatial indexes first: inserting rows fires their triggers.
+
+    Scores stored under other ranking settings call for the whole index to be rebuilt."""
+    if any(p.problem == "other_settings" for p in problems):
+        match_index.match_index_rebuild()
+        return (
+            list(ServiceCategory.objects.values_list("pk", flat=True)),
+            sorted({p.helper_id for p in problems if p.helper_id}),
+        )
     category_ids = sorted({p.category_id for p in problems if p.problem in SPATIAL_KINDS})
     for category_id in category_ids:
         match_index.spatial_index_recreate(category_id)
@@ -80,10 +89,17 @@ class Command(BaseCommand):
         problems = self.check_index(options["verbosity"])
         if problems and options["fix"]:
             category_ids, helper_ids = repair(problems)
-            self.stdout.write(
-                f"Fixed: refreshed {counted(len(helper_ids), 'helper')}, recreated "
-                f"{counted(len(category_ids), 'spatial index', 'spatial indexes')}. Checking again."
-            )
+            if any(problem.problem == "other_settings" for problem in problems):
+                self.stdout.write(
+                    "Fixed: rebuilt the whole index under the current ranking settings. "
+                    "Checking again."
+                )
+            else:
+                self.stdout.write(
+                    f"Fixed: refreshed {counted(len(helper_ids), 'helper')}, recreated "
+                    f"{counted(len(category_ids), 'spatial index', 'spatial indexes')}. "
+                    "Checking again."
+                )
             problems = self.check_index(options["verbosity"])
         if problems:
             raise CommandError(
@@ -118,6 +134,10 @@ class Command(BaseCommand):
         shown = problems[:SHOWN]
         self.stdout.write(f"First {len(shown)} of {len(problems)}:")
         for problem in shown:
-            category = slugs.get(problem.category_id, f"category {problem.category_id}")
+            category = (
+                slugs.get(problem.category_id, f"category {problem.category_id}")
+                if problem.category_id
+                else "the whole index"
+            )
             who = f"helper {problem.helper_id}, " if problem.helper_id else ""
             self.stdout.write(f"  {who}{category}: {problem.problem}")
