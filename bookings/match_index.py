@@ -267,7 +267,17 @@ def match_index_rebuild(
             pk=1, defaults={"static_key": scoring.static_key()}
         )
         _drop_spatial_indexes(connections[using])
-        MatchEntry.objects.using(using).all().delete()
+        if connections[using].vendor == "postgresql":
+            # A fresh, empty table (the dropped indexes locked it already): the rows and
+            # indexes built next hold no dead copies of the old rows.
+            with connections[using].cursor() as cursor:
+                # Pending deferred foreign-key checks of rows written earlier in this
+                # transaction would refuse the TRUNCATE: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"TRUNCATE {TABLE}")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            MatchEntry.objects.using(using).all().delete()
         helper_ids = list(
             eligible_helpers().using(using).order_by("pk").values_list("pk", flat=True)
         )
