@@ -658,7 +658,7 @@ def _first_radius_m(category_id: int, center: Point, want: int, max_m: float, us
     if count == 0:
         return max_m
     per_m2 = count / (cells * cell_km2 * 1e6)
-    radius = 1.3 * math.sqrt(want / (math.pi * per_m2))
+    radius = 1.2 * math.sqrt(want / (math.pi * per_m2))
     return min(max_m, max(200.0, radius))
 
 
@@ -723,10 +723,13 @@ def sqlite_rings(
         "+ ((longitude - :lon) * :east_m) * ((longitude - :lon) * :east_m)"
     )
     if reach_filter:
+        # Only rows within the ring's own circle (:reach follows it), not the box's corners: a
+        # ring then skips what the circle before it held.
         reach_sql = (
             f" AND {planar_sq} "
             "<= MIN(service_radius_km * 1030.0, :reach) * MIN(service_radius_km * 1030.0, :reach)"
         )
+        inner_sql = f"{planar_sq} <= :inner_reach * :inner_reach"
     columns = _SQLITE_SELECT if figures else _PLACE_SELECT
     first_sql = f"SELECT id, {columns} FROM {tree} WHERE {box_sql}{language_sql}{reach_sql}"
     ring_sql = f"{first_sql} AND NOT ({inner_sql})"
@@ -746,10 +749,11 @@ def sqlite_rings(
         )
     # Only some of the rows reach a given customer: aim for more when the filter drops the rest.
     radius = _first_radius_m(
-        category_id, center, int(want * 1.5) if reach_filter else want, max_m, using
+        category_id, center, int(want * 1.2) if reach_filter else want, max_m, using
     )
     seen: set[int] = set()
     previous: tuple[float, float, float, float] | None = None
+    previous_reach = 0.0
     floor: float | None = None
     conn = connections[using]
     conn.ensure_connection()
@@ -758,6 +762,8 @@ def sqlite_rings(
         while True:
             box = bounding_box(center, radius)
             params.update(south=box[0], north=box[1], west=box[2], east=box[3])
+            if reach_filter:
+                params["reach"] = min(max_m, radius) * 1.03
             if previous is None:
                 cursor.execute(first_sql, params)
             else:
@@ -766,11 +772,12 @@ def sqlite_rings(
                     inner_north=previous[1],
                     inner_west=previous[2],
                     inner_east=previous[3],
+                    inner_reach=previous_reach,
                 )
                 cursor.execute(bound_sql if floor is not None else ring_sql, params)
             fresh = [IndexRow(*row) for row in cursor.fetchall() if row[0] not in seen]
             seen.update(row.entry_id for row in fresh)
-            previous = box
+            previous, previous_reach = box, params["reach"]
             asked = yield Ring(fresh, radius)
             if radius >= max_m:
                 return
