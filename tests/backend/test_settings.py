@@ -1,0 +1,38 @@
+"""How DATABASE_URL and its companions become Django's database settings."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from backend.settings import _database_from_url
+
+URL = "postgres://quartier@db.example:5432/quartier?sslmode=require"
+
+
+@pytest.mark.parametrize(
+    ("value", "threshold"), [(None, 5), ("", 5), ("0", 0), ("12", 12), ("off", None), ("OFF", None)]
+)
+def test_the_prepare_threshold_comes_from_the_environment(
+    monkeypatch, value: str | None, threshold: int | None
+) -> None:
+    if value is None:
+        monkeypatch.delenv("DATABASE_PREPARE_THRESHOLD", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", value)
+    config = _database_from_url(URL)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    # The URL's own options are kept beside it
+    assert config["OPTIONS"] == {"sslmode": "require", "prepare_threshold": threshold}
+
+
+@pytest.mark.parametrize("value", ["-1", "often"])
+def test_a_prepare_threshold_that_is_not_a_count_or_off_is_refused(monkeypatch, value: str) -> None:
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", value)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARE_THRESHOLD"):
+        _database_from_url(URL)
+
+
+def test_sqlite_urls_get_no_prepare_threshold() -> None:
+    config = _database_from_url("sqlite:////tmp/quartier.sqlite3")
+    assert "prepare_threshold" not in config["OPTIONS"]
