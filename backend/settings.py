@@ -128,6 +128,16 @@ TEMPLATES = [
 SQLITE_PATH = Path(env_str("QUARTIER_SQLITE_PATH", str(BASE_DIR / "var" / "quartier.sqlite3")))
 
 
+def _prepare_threshold() -> int | None:
+    value = env_str("DATABASE_PREPARE_THRESHOLD", "5")
+    if value.lower() == "off":
+        return None
+    threshold = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+    if threshold < 0:
+        raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD must be 0 or more, or off")
+    return threshold
+
+
 def _database_from_url(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme in {"postgis", "postgres", "postgresql", "pgsql"}:
@@ -135,6 +145,12 @@ def _database_from_url(url: str) -> dict:
         url = urlunsplit(("postgres", *parts[1:]))
         config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
         config["ENGINE"] = "django.db.backends.postgresql"
+        # Django's own queries bind parameters on the client and are never prepared; the match
+        # index's searches (bookings/match_index.py) bind on the server, and psycopg prepares
+        # a statement once it has run this many times on a connection, which spares the
+        # planning PostGIS's KNN costs each time. "off" behind a transaction-mode pooler that
+        # cannot keep prepared statements (PgBouncer before 1.21).
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = _prepare_threshold()
         return dict(config)
     if parts.scheme == "sqlite":
         config = dj_database_url.parse(url)

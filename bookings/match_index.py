@@ -929,8 +929,9 @@ def postgres_rings(
     asked: int | Reach | None = None
     # A psycopg cursor on Django's connection (same transaction) that binds parameters on the
     # server and reads binary results, which spares formatting every float as text both ways.
-    # Never prepared (an unnamed statement each time), so it works behind any pooler; the form
-    # is plan-stable however it is sent (see postgres_knn_sql and its tests).
+    # psycopg prepares a statement it has run DATABASE_PREPARE_THRESHOLD times on the
+    # connection (Django's own queries never are): PostGIS then plans it once, not on every
+    # search. The form is plan-stable however it is sent (see postgres_knn_sql and its tests).
     from psycopg import Cursor
 
     conn.ensure_connection()
@@ -954,14 +955,14 @@ def postgres_rings(
                     bound,
                     asked.floor,
                 )
-                cursor.execute(sql, params, prepare=False, binary=True)
+                cursor.execute(sql, params, binary=True)
                 rows = cursor.fetchall()
                 covered, beyond, complete = target, within, target >= max_m
             else:
                 sql, params = postgres_knn_sql(
                     category_id, center, reach, limit, language_mask, beyond, reach_filter, figures
                 )
-                cursor.execute(sql, params, prepare=False, binary=True)
+                cursor.execute(sql, params, binary=True)
                 rows = cursor.fetchall()
                 complete = len(rows) < limit
                 if complete:
