@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
+from psycopg import Cursor as ServerBindingCursor
 
 from backend.geo import (
     LOCAL_DISTANCE_TOLERANCE,
@@ -932,10 +933,8 @@ def postgres_rings(
     # psycopg prepares a statement it has run DATABASE_PREPARE_THRESHOLD times on the
     # connection (Django's own queries never are): PostGIS then plans it once, not on every
     # search. The form is plan-stable however it is sent (see postgres_knn_sql and its tests).
-    from psycopg import Cursor
-
     conn.ensure_connection()
-    with Cursor(conn.connection) as cursor:
+    with ServerBindingCursor(conn.connection) as cursor:
         while True:
             if isinstance(asked, Reach):
                 target = min(max_m, asked.radius_m)
@@ -971,7 +970,10 @@ def postgres_rings(
                     beyond = rows[-1][-1]
                     covered = min(max_m, beyond * _SPHERE_TO_GEODESIC_LOWER)
                 limit *= 2
-            fresh = [IndexRow(*row[:-1]) for row in rows if row[0] not in seen]
+            if seen:
+                fresh = [IndexRow(*row[:-1]) for row in rows if row[0] not in seen]
+            else:
+                fresh = [IndexRow(*row[:-1]) for row in rows]
             seen.update(row.entry_id for row in fresh)
             asked = yield Ring(fresh, covered)
             if complete or covered >= max_m:
