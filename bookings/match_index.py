@@ -607,7 +607,9 @@ _DENSITY_CELL_DEG = 0.02
 _CELLS_PER_DEG = round(1 / _DENSITY_CELL_DEG)
 # How far (in cells) the first ring's estimate looks for enough helpers: about 30 km.
 _DENSITY_MAX_REACH = 15
-_DENSITY_TTL_S = 300.0
+# The grid only sizes the first ring: a stale one costs at most another ring, never a wrong
+# answer. Counting it takes ~0.1 s a category at a million helpers, so once an hour is enough.
+_DENSITY_TTL_S = 3600.0
 _density: dict[tuple[str, int], tuple[float, dict[tuple[int, int], int]]] = {}
 
 
