@@ -143,7 +143,13 @@ def _database_from_url(url: str) -> dict:
     if parts.scheme in {"postgis", "postgres", "postgresql", "pgsql"}:
         # PostGIS is used through SQL on the plain PostgreSQL backend: no GDAL needed.
         url = urlunsplit(("postgres", *parts[1:]))
-        config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+        # Connections are kept for a minute (checked before reuse), so a worker thread does not
+        # reconnect for every request and keeps its prepared searches (see below).
+        config = dj_database_url.parse(
+            url,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
         config["ENGINE"] = "django.db.backends.postgresql"
         # Django's own queries bind parameters on the client and are never prepared; the match
         # index's searches (bookings/match_index.py) bind on the server, and psycopg prepares

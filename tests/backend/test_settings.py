@@ -16,12 +16,14 @@ URL = "postgres://quartier@db.example:5432/quartier?sslmode=require"
 def test_the_prepare_threshold_comes_from_the_environment(
     monkeypatch, value: str | None, threshold: int | None
 ) -> None:
+    monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
     if value is None:
         monkeypatch.delenv("DATABASE_PREPARE_THRESHOLD", raising=False)
     else:
         monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", value)
     config = _database_from_url(URL)
     assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (60, True)
     # The URL's own options are kept beside it
     assert config["OPTIONS"] == {"sslmode": "require", "prepare_threshold": threshold}
 
