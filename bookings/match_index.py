@@ -543,9 +543,14 @@ def _spatial_problems() -> list[IndexProblem]:
 
 
 class Ring(NamedTuple):
-    """New index rows, and the distance within which every matching row has now been seen."""
+    """New index rows, and the distance within which every matching row has now been seen.
 
-    rows: list[IndexRow]
+    The rows are `IndexRow`s; a search for places only (`figures=False`) yields the bare
+    tuples instead, which begin with the same six fields (and may carry more after them): the
+    caller makes `IndexRow`s of the few it keeps.
+    """
+
+    rows: list[Any]
     covered_m: float
 
 
@@ -778,8 +783,10 @@ def sqlite_rings(
                     inner_reach=previous_reach,
                 )
                 cursor.execute(bound_sql if floor is not None else ring_sql, params)
-            fresh = [IndexRow(*row) for row in cursor.fetchall() if row[0] not in seen]
-            seen.update(row.entry_id for row in fresh)
+            fresh = [row for row in cursor.fetchall() if row[0] not in seen]
+            seen.update(row[0] for row in fresh)
+            if figures:
+                fresh = [IndexRow(*row) for row in fresh]
             previous, previous_reach = box, params["reach"]
             asked = yield Ring(fresh, radius)
             if radius >= max_m:
@@ -972,11 +979,10 @@ def postgres_rings(
                     beyond = rows[-1][-1]
                     covered = min(max_m, beyond * _SPHERE_TO_GEODESIC_LOWER)
                 limit *= 2
-            if seen:
-                fresh = [IndexRow(*row[:-1]) for row in rows if row[0] not in seen]
-            else:
-                fresh = [IndexRow(*row[:-1]) for row in rows]
-            seen.update(row.entry_id for row in fresh)
+            fresh = [row for row in rows if row[0] not in seen] if seen else rows
+            seen.update(row[0] for row in fresh)
+            if figures:
+                fresh = [IndexRow(*row[:-1]) for row in fresh]
             asked = yield Ring(fresh, covered)
             if complete or covered >= max_m:
                 return
@@ -1038,7 +1044,8 @@ def nearest(
     """The `limit` nearest indexed helpers for the category whose own service radius covers
     `center`, within `radius_m`, nearest first (ties by helper id). Exact: the same set and
     order as a geopy brute force over every row."""
-    found: list[tuple[float, int, IndexRow]] = []
+    # (distance, helper id, the bare row: entry id, helper id, latitude, longitude, radius, …)
+    found: list[tuple[float, int, tuple[Any, ...]]] = []
     excluded = set(exclude_helper_ids)
     lat0, lon0 = center.latitude, center.longitude
     tolerance = LOCAL_DISTANCE_TOLERANCE
@@ -1048,16 +1055,16 @@ def nearest(
     ring = next(search)
     while True:
         for row in ring.rows:
-            if row.helper_id in excluded:
+            if excluded and row[1] in excluded:
                 continue
-            distance = local_distance_m(lat0, lon0, row.latitude, row.longitude)
-            reach = min(radius_m, row.service_radius_km * 1000.0)
+            distance = local_distance_m(lat0, lon0, row[2], row[3])
+            reach = min(radius_m, row[4] * 1000.0)
             if distance > reach * (1 - tolerance):
-                settled = settle_within(center, row, distance, reach)
+                settled = settle_within(center, IndexRow(*row[:6]), distance, reach)
                 if settled is None:
                     continue
                 distance = settled
-            found.append((distance, row.helper_id, row))
+            found.append((distance, row[1], row))
         found.sort()
         # Rows nearer than the covered distance (with the formula's tolerance) are final.
         inside = bisect.bisect_left(found, (ring.covered_m / (1 + tolerance),))
@@ -1079,6 +1086,6 @@ def nearest(
     if close:
         for index in close | {index + 1 for index in close}:
             _, helper_id, row = head[index]
-            head[index] = (geodesic_m(center, Point(row.latitude, row.longitude)), helper_id, row)
+            head[index] = (geodesic_m(center, Point(row[2], row[3])), helper_id, row)
         head.sort()
-    return [Nearby(row, distance) for distance, _, row in head[:limit]]
+    return [Nearby(IndexRow(*row[:6]), distance) for distance, _, row in head[:limit]]
