@@ -102,7 +102,7 @@ def geodesic_m_within(a: Point, b: Point, limit_m: float) -> float | None:
     Points that a haversine already puts clearly beyond the limit (it is within 0.6 % of the
     geodesic) are refused without calling geopy, which costs ~0.2 ms a call.
     """
-    if _haversine_m(a, b) > limit_m * (1 + _NEAR_CANDIDATE_TOLERANCE) + _CANDIDATE_SLACK_M:
+    if haversine_m(a, b) > limit_m * (1 + _NEAR_CANDIDATE_TOLERANCE) + _CANDIDATE_SLACK_M:
         return None
     distance = geodesic_m(a, b)
     return distance if distance <= limit_m else None
@@ -229,7 +229,9 @@ def _is_finite_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _haversine_m(a: Point, b: Point) -> float:
+def haversine_m(a: Point, b: Point) -> float:
+    """The great-circle distance on a sphere of the mean Earth radius: what PostGIS's `<->`
+    measures between geographies (to within 10⁻⁸), off the geodesic by up to 0.6 %."""
     phi_a, phi_b = math.radians(a.latitude), math.radians(b.latitude)
     half_chord = (
         math.sin((phi_b - phi_a) / 2) ** 2
@@ -376,7 +378,7 @@ class _GridIndex(Generic[T]):
         for ring in range(first_ring, last_ring + 1):
             for cell in self._ring_cells(query_row, query_column, ring):
                 for candidate, item in self._cells.get(cell, ()):
-                    estimate = _haversine_m(point, candidate)
+                    estimate = haversine_m(point, candidate)
                     best = min(best, estimate)
                     scored.append((estimate, candidate, item))
             # Anything in an unscanned cell is at least `ring` whole cells away in latitude or

@@ -32,7 +32,7 @@ _MIN_METRES_PER_DEGREE_LATITUDE = 110_000.0  # the true minimum, at the equator,
 IndexRows = list[tuple[float, float, int, int]]
 
 
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     half_dphi = (phi2 - phi1) / 2
     half_dlambda = math.radians(lon2 - lon1) / 2
@@ -83,7 +83,7 @@ class BruteForce:
         for row in rows[low:high]:
             latitude, longitude, radius_km, _ = row
             reach = min(radius_m, radius_km * 1000.0)
-            spherical = _haversine_m(center.latitude, center.longitude, latitude, longitude)
+            spherical = haversine_m(center.latitude, center.longitude, latitude, longitude)
             if spherical <= reach * (1 + _SPHERE_MARGIN) + 1.0:
                 survivors.append((spherical, reach, row))
         survivors.sort()

@@ -39,6 +39,7 @@ from backend.geo import (
     Point,
     bounding_box,
     geodesic_m,
+    haversine_m,
     local_distance_m,
     metres_per_degree,
 )
@@ -72,6 +73,8 @@ ROW_COLUMNS = (
 # 0.99442), so a helper beyond spherical distance s is beyond s · 0.994 on the ellipsoid.
 _SPHERE_TO_GEODESIC_LOWER = 0.994
 _SPHERE_TO_GEODESIC_UPPER = 1.006
+# `haversine_m` against PostGIS's `<->` (both a sphere of the mean radius): far closer than this.
+_SPHERE_SLACK = 1e-5
 
 
 class IndexRow(NamedTuple):
@@ -839,19 +842,18 @@ def postgres_knn_sql(
     The form is plan-stable: the `&&` box has a constant size, so the planner chooses the
     index's KNN ordering whether the statement is prepared or not (a radius taken from a column
     makes it misjudge the row count and sort instead, ~30× slower). The category is a literal
-    so the partial index applies. The last column is the spherical distance `<->` measures.
+    so the partial index applies.
     """
     point = _PG_POINT
     language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
     beyond_sql = f" AND geog <-> {point} >= %s" if beyond_m > 0 else ""
     reach_sql = _PG_REACH if reach_filter else ""
     sql = (
-        f"SELECT id, {_PG_SELECT if figures else _PLACE_SELECT}, geog <-> {point} FROM {TABLE} "
+        f"SELECT id, {_PG_SELECT if figures else _PLACE_SELECT} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
         f"{language_sql}{beyond_sql}{reach_sql} ORDER BY geog <-> {point} LIMIT %s"
     )
-    params: list[Any] = [center.longitude, center.latitude]
-    params += [center.longitude, center.latitude, reach_m]
+    params: list[Any] = [center.longitude, center.latitude, reach_m]
     if language_mask:
         params.append(language_mask)
     if beyond_m > 0:
@@ -888,13 +890,12 @@ def postgres_range_sql(
         if bound.indexed:  # the GiST's second column: rows with too low a score never fetched
             bound_sql += " AND static_score >= CAST(%s AS DOUBLE PRECISION)"
     sql = (
-        f"SELECT id, {_PG_SELECT if figures else _PLACE_SELECT}, geog <-> {point} FROM {TABLE} "
+        f"SELECT id, {_PG_SELECT if figures else _PLACE_SELECT} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
         f"{language_sql} AND geog <-> {point} BETWEEN %s AND %s{_PG_REACH if reach_filter else ''}"
         f"{bound_sql}"
     )
-    params: list[Any] = [center.longitude, center.latitude]
-    params += [center.longitude, center.latitude, within_m + 1.0]
+    params: list[Any] = [center.longitude, center.latitude, within_m + 1.0]
     if language_mask:
         params.append(language_mask)
     params += [center.longitude, center.latitude, beyond_m, within_m]
@@ -976,13 +977,16 @@ def postgres_rings(
                 if complete:
                     covered = max_m
                 else:
-                    beyond = rows[-1][-1]
+                    # The last row's `<->`, a little short: the next batch may repeat a row at
+                    # the edge (it is dropped as seen), never skip one.
+                    last = rows[-1]
+                    beyond = haversine_m(center, Point(last[2], last[3])) * (1 - _SPHERE_SLACK)
                     covered = min(max_m, beyond * _SPHERE_TO_GEODESIC_LOWER)
                 limit *= 2
             fresh = [row for row in rows if row[0] not in seen] if seen else rows
             seen.update(row[0] for row in fresh)
             if figures:
-                fresh = [IndexRow(*row[:-1]) for row in fresh]
+                fresh = [IndexRow(*row) for row in fresh]
             asked = yield Ring(fresh, covered)
             if complete or covered >= max_m:
                 return

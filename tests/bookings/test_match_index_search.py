@@ -19,7 +19,13 @@ from django.db import connection
 from django.utils import timezone
 from geopy.distance import geodesic
 
-from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m, local_distance_m
+from backend.geo import (
+    LOCAL_DISTANCE_TOLERANCE,
+    Point,
+    geodesic_m,
+    haversine_m,
+    local_distance_m,
+)
 from backend.models import LANGUAGE_CODES, User
 from bookings import match_index, matching
 from bookings.match_index import IndexRow, match_index_rebuild, nearest
@@ -571,6 +577,29 @@ def test_the_knn_query_uses_the_index_order_when_sent_the_way_django_sends_it(wo
     assert "Order By: (geog <->" in plan, plan
     assert "Sort" not in plan, plan
     assert "Bitmap" not in plan, plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgis_sphere_distance_is_the_haversine_the_knn_batches_continue_from(world: World):
+    # Given every indexed helper and a customer in Zürich
+    # When PostGIS measures `<->` to each of them
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT latitude, longitude, geog <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)"  # noqa: S608
+            f"::geography FROM {match_index.TABLE}",
+            [ZURICH.longitude, ZURICH.latitude],
+        )
+        measured = cursor.fetchall()
+
+    # Then the haversine on the mean radius agrees far within the slack a batch leaves
+    assert len(measured) > 1000
+    worst = max(
+        abs(haversine_m(ZURICH, Point(lat, lon)) - sphere) / sphere
+        for lat, lon, sphere in measured
+        if sphere > 1.0
+    )
+    assert worst < match_index._SPHERE_SLACK / 100
 
 
 @pytest.mark.postgres
