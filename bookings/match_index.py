@@ -549,8 +549,7 @@ class Ring(NamedTuple):
     """New index rows, and the distance within which every matching row has now been seen.
 
     The rows are `IndexRow`s; a search for places only (`figures=False`) yields the bare
-    tuples instead, which begin with the same six fields (and may carry more after them): the
-    caller makes `IndexRow`s of the few it keeps.
+    tuples of its first six fields instead: the caller makes `IndexRow`s of the few it keeps.
     """
 
     rows: list[Any]
@@ -1064,7 +1063,7 @@ def nearest(
             distance = local_distance_m(lat0, lon0, row[2], row[3])
             reach = min(radius_m, row[4] * 1000.0)
             if distance > reach * (1 - tolerance):
-                settled = settle_within(center, IndexRow(*row[:6]), distance, reach)
+                settled = settle_within(center, IndexRow(*row), distance, reach)
                 if settled is None:
                     continue
                 distance = settled
@@ -1092,4 +1091,4 @@ def nearest(
             _, helper_id, row = head[index]
             head[index] = (geodesic_m(center, Point(row[2], row[3])), helper_id, row)
         head.sort()
-    return [Nearby(IndexRow(*row[:6]), distance) for distance, _, row in head[:limit]]
+    return [Nearby(IndexRow(*row), distance) for distance, _, row in head[:limit]]
