@@ -77,11 +77,12 @@ class Weights:
         self, distance_m: float, search_radius_m: float, rating: float, reliable: float
     ) -> float:
         closeness = max(0.0, 1.0 - distance_m / search_radius_m) if search_radius_m else 0.0
-        return float(
-            self.distance_weight * closeness
-            + self.rating_weight * (rating - 1.0) / 4.0
-            + self.reliability_weight * reliable
-        )
+        return float(self.distance_weight * closeness + self.rating_part(rating, reliable))
+
+    def rating_part(self, rating: float, reliable: float) -> float:
+        """The score's terms that do not depend on distance: rating (1–5★ scaled to 0–1) and
+        reliability, each by its weight."""
+        return float(self.rating_weight * (rating - 1.0) / 4.0 + self.reliability_weight * reliable)
 
     def static_score(
         self,
@@ -106,7 +107,7 @@ class Weights:
             offers_expired,
             response_seconds_total,
         )
-        return float(self.rating_weight * (rating - 1.0) / 4.0 + self.reliability_weight * reliable)
+        return self.rating_part(rating, reliable)
 
     def static_key(self) -> str:
         """Names the settings `static_score` depends on: stored scores computed under other
