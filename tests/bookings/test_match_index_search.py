@@ -206,31 +206,10 @@ def test_composite_ranking_equals_a_brute_force_score_over_every_helper(
         )
 
         # Then they are exactly the 10 best of a brute force that scores every helper
-        scored = []
-        for row in _brute_force_rows(category_id):
-            distance = geodesic(
-                (center.latitude, center.longitude), (row.latitude, row.longitude)
-            ).m
-            if distance > min(radius_m, row.service_radius_km * 1000.0):
-                continue
-            value = matching.score(
-                distance_m=distance,
-                search_radius_m=radius_m,
-                rating=matching.bayesian_rating(row.rating_sum, row.rating_count),
-                reliable=matching.reliability(
-                    completed=row.completed_visits,
-                    cancellations_caused=row.cancellations_caused,
-                    no_shows_caused=row.no_shows_caused,
-                    offers_answered=row.offers_answered,
-                    offers_expired=row.offers_expired,
-                    response_seconds_total=row.response_seconds_total,
-                ),
-            )
-            scored.append((-value, distance, row.helper_id))
-        scored.sort()
-        assert [s.row.helper_id for s in ranking.chosen] == [h for _, _, h in scored[:10]]
-        for chosen, (value, _, _) in zip(ranking.chosen, scored, strict=False):
-            assert chosen.score == pytest.approx(-value, abs=1e-6)
+        best = _brute_force_ranking(_brute_force_rows(category_id), center, radius_m, limit=10)
+        assert [s.row.helper_id for s in ranking.chosen] == [h for h, _ in best]
+        for chosen, (_, value) in zip(ranking.chosen, best, strict=True):
+            assert chosen.score == pytest.approx(value, abs=1e-6)
 
 
 @pytest.mark.django_db
@@ -287,25 +266,43 @@ def _rows_as_searched(category_id: int) -> list[IndexRow]:
     return [IndexRow(*row) for row in cursor.fetchall()]
 
 
-def _static_score(row: IndexRow, *, bonus: float, new_since: float, new_visits: int) -> float:
-    """The ranking less its distance part, as rank computes it in Python."""
-    weights = matching.Weights.current()
-    rating = weights.bayesian_rating(row.rating_sum, row.rating_count)
-    reliable = weights.reliability(
-        row.completed_visits,
-        row.cancellations_caused,
-        row.no_shows_caused,
-        row.offers_answered,
-        row.offers_expired,
-        row.response_seconds_total,
+def _static_score(
+    row: IndexRow, *, bonus: float = 0.0, new_since: float = 0.0, new_visits: int = 0
+) -> float:
+    """The ranking less its distance part, in Python: the stored score plus the newcomer's
+    bonus when the row is new."""
+    value = matching.Weights.current().static_score(
+        rating_sum=row.rating_sum,
+        rating_count=row.rating_count,
+        completed=row.completed_visits,
+        cancellations_caused=row.cancellations_caused,
+        no_shows_caused=row.no_shows_caused,
+        offers_answered=row.offers_answered,
+        offers_expired=row.offers_expired,
+        response_seconds_total=row.response_seconds_total,
     )
-    value = weights.score(1.0, 1.0, rating, reliable)  # at the edge: no closeness
     is_new = (
         row.approved_epoch is not None
         and row.approved_epoch >= new_since
         and row.completed_visits < new_visits
     )
     return value + bonus if is_new else value
+
+
+def _brute_force_ranking(
+    rows: list[IndexRow], center: Point, radius_m: float, *, limit: int, **bonus: Any
+) -> list[tuple[int, float]]:
+    """geopy and the score on every row: the `limit` best (helper id, ranking), best first."""
+    distance_weight = matching.Weights.current().distance_weight
+    scored = []
+    for row in rows:
+        distance = geodesic((center.latitude, center.longitude), (row.latitude, row.longitude)).m
+        if distance > min(radius_m, row.service_radius_km * 1000.0):
+            continue
+        value = _static_score(row, **bonus) + distance_weight * (1 - distance / radius_m)
+        scored.append((-value, distance, row.helper_id))
+    scored.sort()
+    return [(helper_id, -value) for value, _, helper_id in scored[:limit]]
 
 
 @pytest.mark.django_db
@@ -363,6 +360,23 @@ def test_composite_ranking_with_new_helpers_equals_the_brute_force(
     _make_some_new(world, seed=11)
     now = timezone.now()
     new_since = (now - timedelta(days=30)).timestamp()
+    # (recording the floors rank sends, so that the bound is known to have been at work)
+    floors: list[float] = []
+    rings = match_index.rings
+
+    def recording_rings(*args: Any, **kwargs: Any) -> Any:
+        search = rings(*args, **kwargs)
+        try:
+            ring = next(search)
+            while True:
+                asked = yield ring
+                if isinstance(asked, match_index.Reach) and asked.floor is not None:
+                    floors.append(asked.floor)
+                ring = search.send(asked)
+        except StopIteration:
+            return
+
+    monkeypatch.setattr(match_index, "rings", recording_rings)
     for category_id, center, radius_m in _queries(17, world, 25):
         # When the 8 best are ranked
         ranking = matching.rank(
@@ -370,20 +384,20 @@ def test_composite_ranking_with_new_helpers_equals_the_brute_force(
         )
 
         # Then they are the 8 best of a brute force over every helper, bonus included
-        scored = []
-        for row in _rows_as_searched(category_id):
-            distance = geodesic(
-                (center.latitude, center.longitude), (row.latitude, row.longitude)
-            ).m
-            if distance > min(radius_m, row.service_radius_km * 1000.0):
-                continue
-            value = _static_score(row, bonus=0.06, new_since=new_since, new_visits=3)
-            value += 0.5 * (1 - distance / radius_m)
-            scored.append((-value, distance, row.helper_id))
-        scored.sort()
-        assert [s.row.helper_id for s in ranking.chosen] == [h for _, _, h in scored[:8]]
-        for chosen, (value, _, _) in zip(ranking.chosen, scored, strict=False):
-            assert chosen.ranking == pytest.approx(-value, abs=1e-6)
+        best = _brute_force_ranking(
+            _rows_as_searched(category_id),
+            center,
+            radius_m,
+            limit=8,
+            bonus=0.06,
+            new_since=new_since,
+            new_visits=3,
+        )
+        assert [s.row.helper_id for s in ranking.chosen] == [h for h, _ in best]
+        for chosen, (_, value) in zip(ranking.chosen, best, strict=True):
+            assert chosen.ranking == pytest.approx(value, abs=1e-6)
+    # And at least 20 of the 25 went beyond their first ring with a floor the database applied
+    assert len(floors) >= 20
 
 
 @pytest.mark.django_db
