@@ -156,7 +156,7 @@ def index_search_plan(help_request: HelpRequest, radius_km: float) -> str:
             help_request.category_id,
             center,
             radius_km * 1000.0 * 1.006 + 1.0,
-            LIMIT + max(3, LIMIT // 8),
+            match_index.knn_batch(LIMIT),
             match_index.languages_mask(help_request.languages),
             reach_filter=True,
             figures=False,

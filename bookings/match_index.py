@@ -825,6 +825,13 @@ _PG_REACH = (
 )
 
 
+def knn_batch(want: int) -> int:
+    """How many rows the first KNN batch asks for when `want` are wanted: a few more, because
+    the sphere's order can differ from the ellipsoid's by 0.6 % and the nearest rows are final
+    only well inside the last one's distance."""
+    return want + max(3, want // 8)
+
+
 def postgres_knn_sql(
     category_id: int,
     center: Point,
@@ -930,9 +937,7 @@ def postgres_rings(
     out those the score bound rules out."""
     conn = connections[using]
     ensure_spatial_index(category_id, conn)
-    # A few more than wanted: the sphere's order can differ from the ellipsoid's by 0.6 %, and
-    # the nearest rows are final only well inside the last one's distance.
-    limit = want + max(3, want // 8)
+    limit = knn_batch(want)
     seen: set[int] = set()
     reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
     beyond = 0.0  # every row nearer than this (spherical) has been yielded
