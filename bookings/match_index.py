@@ -689,6 +689,25 @@ def _sqlite_has_math(using: str) -> bool:
     return _sqlite_math[key]
 
 
+def _holding_circle(
+    box: tuple[float, float, float, float],
+    center: Point,
+    reach_m: float,
+    metres_north: float,
+    metres_east: float,
+) -> tuple[float, float, float, float]:
+    """`box` widened where it must be to hold the planar circle of `reach_m` around `center`
+    (3 % wider than the ring, it reaches past a box sized for the ring's geodesic radius)."""
+    half_lat = reach_m / metres_north * (1 + 1e-9)
+    half_lon = reach_m / metres_east * (1 + 1e-9)
+    return (
+        min(box[0], center.latitude - half_lat),
+        max(box[1], center.latitude + half_lat),
+        min(box[2], center.longitude - half_lon),
+        max(box[3], center.longitude + half_lon),
+    )
+
+
 def sqlite_rings(
     category_id: int,
     center: Point,
@@ -771,9 +790,11 @@ def sqlite_rings(
     try:
         while True:
             box = bounding_box(center, radius)
-            params.update(south=box[0], north=box[1], west=box[2], east=box[3])
             if reach_filter:
                 params["reach"] = min(max_m, radius) * 1.03
+                # The next ring leaves out this ring's whole circle, so the box must hold it.
+                box = _holding_circle(box, center, params["reach"], metres_north, metres_east)
+            params.update(south=box[0], north=box[1], west=box[2], east=box[3])
             if previous is None:
                 cursor.execute(first_sql, params)
             else:

@@ -151,10 +151,15 @@ def test_local_distance_is_within_its_tolerance_of_geopy_across_switzerland() ->
     assert worst < LOCAL_DISTANCE_TOLERANCE / 3
 
 
+@pytest.mark.parametrize("first_ring", ["estimated", "tiny"])
 @pytest.mark.django_db
-def test_nearest_equals_a_geopy_brute_force_on_a_seeded_world(world: World) -> None:
+def test_nearest_equals_a_geopy_brute_force_on_a_seeded_world(
+    world: World, monkeypatch, first_ring: str
+) -> None:
     # Given 1,500 helpers indexed for three skills, and 40 seeded customers
     rows = {category_id: _brute_force_rows(category_id) for category_id in world.category_ids}
+    if first_ring == "tiny":  # SQLite: every search crosses many ring edges (PostgreSQL: no rings)
+        monkeypatch.setattr(match_index, "_first_radius_m", lambda *args: 60.0)
     assert sum(len(r) for r in rows.values()) > 1000
 
     # When each asks for the 20 nearest (and the 3 nearest) helpers whose radius covers them
@@ -442,6 +447,28 @@ def test_an_empty_category_and_an_empty_countryside_find_nobody() -> None:
 def _east_of(point: Point, metres: float) -> Point:
     """The point exactly `metres` east of `point` along the geodesic (geopy)."""
     moved = geodesic(meters=metres).destination((point.latitude, point.longitude), bearing=90)
+    return Point(moved.latitude, moved.longitude)
+
+
+@pytest.mark.django_db
+def test_a_helper_just_outside_the_first_rings_box_but_inside_its_circle_is_found(
+    monkeypatch,
+) -> None:
+    # Given an SQLite first ring of 1 km (whose distance filter keeps 3 % to spare), and helpers
+    # 1,020 m and 1,500 m due north: the nearer one beyond the ring's 1 km, within its 3 %
+    monkeypatch.setattr(match_index, "_first_radius_m", lambda *args: 1_000.0)
+    nearer = make_helper(point=_north_of(ZURICH, 1_020.0), radius_km=25)
+    farther = make_helper(point=_north_of(ZURICH, 1_500.0), radius_km=25)
+
+    # When the customer asks for the nearest helper (the first ring holds nobody final)
+    found = nearest(category_id=category().pk, center=ZURICH, radius_m=25_000, limit=2)
+
+    # Then the next ring finds the nearer helper: the first ring's box held its whole circle
+    assert [item.row.helper_id for item in found] == [nearer.pk, farther.pk]
+
+
+def _north_of(point: Point, metres: float) -> Point:
+    moved = geodesic(meters=metres).destination((point.latitude, point.longitude), bearing=0)
     return Point(moved.latitude, moved.longitude)
 
 
