@@ -132,7 +132,10 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=7, help="random seed of the data")
     parser.add_argument(
-        "--recall-sample", type=int, default=100, help="queries checked by brute force"
+        "--recall-sample",
+        type=int,
+        default=None,
+        help="queries checked by brute force (default: every timed query)",
     )
     parser.add_argument(
         "--day-requests", type=int, default=2_000, help="requests in the fairness day"
@@ -150,6 +153,8 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.helpers < 100 or args.queries < 1 or args.warmup < 0:
         parser.error("--helpers must be at least 100, --queries at least 1")
+    if args.recall_sample is None:
+        args.recall_sample = args.queries
     if not 0 <= args.recall_sample <= args.queries:
         parser.error("--recall-sample must be between 0 and --queries")
     if urlsplit(args.postgres_url).scheme not in POSTGRES_SCHEMES:
