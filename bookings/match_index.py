@@ -745,7 +745,7 @@ def sqlite_rings(
         "lon": center.longitude,
         "north_m": metres_north,
         "east_m": metres_east,
-        "reach": max_m * 1.03,
+        "reach": max_m * 1.03 + 1.0,
     }
     planar_sq = (
         "((latitude - :lat) * :north_m) * ((latitude - :lat) * :north_m) "
@@ -753,15 +753,20 @@ def sqlite_rings(
     )
     if reach_filter:
         # Only rows within the ring's own circle (:reach follows it), not the box's corners: a
-        # ring then skips what the circle before it held.
+        # ring then skips what the circle before it held. The circle tests read the R*Tree's
+        # own coordinates (32-bit, within half a metre; :reach has a metre more), so rows
+        # outside it are dropped before their other columns are read.
+        coarse_sq = planar_sq.replace("latitude", "min_lat").replace("longitude", "min_lon")
         reach_sql = (
-            f" AND {planar_sq} "
-            "<= MIN(service_radius_km * 1030.0, :reach) * MIN(service_radius_km * 1030.0, :reach)"
+            f" AND {coarse_sq} <= :reach * :reach AND {coarse_sq} "
+            "<= (service_radius_km * 1030.0) * (service_radius_km * 1030.0)"
         )
-        inner_sql = f"{planar_sq} <= :inner_reach * :inner_reach"
+        inner_sql = f"{coarse_sq} <= :inner_reach * :inner_reach"
     columns = _SQLITE_SELECT if figures else _PLACE_SELECT
-    first_sql = f"SELECT id, {columns} FROM {tree} WHERE {box_sql}{language_sql}{reach_sql}"
-    ring_sql = f"{first_sql} AND NOT ({inner_sql})"
+    # The tests on the R*Tree's own columns first: SQLite checks them in this order.
+    select = f"SELECT id, {columns} FROM {tree} WHERE {box_sql}"
+    first_sql = f"{select}{reach_sql}{language_sql}"
+    ring_sql = f"{select} AND NOT ({inner_sql}){reach_sql}{language_sql}"
     bound_sql = ring_sql
     if bound is not None:
         # The row's own least distance where SQLite has sqrt, else the ring's inner edge.
@@ -791,7 +796,7 @@ def sqlite_rings(
         while True:
             box = bounding_box(center, radius)
             if reach_filter:
-                params["reach"] = min(max_m, radius) * 1.03
+                params["reach"] = min(max_m, radius) * 1.03 + 1.0
                 # The next ring leaves out this ring's whole circle, so the box must hold it.
                 box = _holding_circle(box, center, params["reach"], metres_north, metres_east)
             params.update(south=box[0], north=box[1], west=box[2], east=box[3])
