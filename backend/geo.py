@@ -8,7 +8,7 @@ never to decide.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -135,6 +135,52 @@ def local_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
     if distance > _LOCAL_DISTANCE_MAX_M or abs(lon2 - lon1) > 180.0:
         return geodesic_m(Point(lat1, lon1), Point(lat2, lon2))
     return distance
+
+
+# Within this many degrees of latitude of its center, `distances_from` fits the local formula's
+# radii with quadratics (beyond, it calls `local_distance_m`).
+_FITTED_LATITUDE_SPAN = 1.0
+
+
+def distances_from(center: Point) -> Callable[[float, float], float]:
+    """`local_distance_m` from `center`, as a function of a point's latitude and longitude,
+    about three times faster: for the many rows of one search.
+
+    The formula's metres per degree of longitude and of latitude at the mid-latitude are
+    quadratics in the latitude difference, equal to the formula's at the center and at
+    `_FITTED_LATITUDE_SPAN` degrees north and south: within 10⁻⁷ of it in between (a test
+    measures it), far inside `LOCAL_DISTANCE_TOLERANCE`. That spares the sine, cosine, square
+    root and divisions of the formula for each point.
+    """
+    lat0, lon0 = center.latitude, center.longitude
+    if abs(lat0) > 80.0:  # the fit would reach over a pole
+        return lambda latitude, longitude: local_distance_m(lat0, lon0, latitude, longitude)
+    span = _FITTED_LATITUDE_SPAN
+    # Metres per degree along the parallel and the meridian, at the mid-latitude of the center
+    # and a point `offset` degrees north of it.
+    south = metres_per_degree(lat0 - span / 2)
+    middle = metres_per_degree(lat0)
+    north = metres_per_degree(lat0 + span / 2)
+    # f(x) = f0 + f1·x + f2·x² through (−span, south), (0, middle), (span, north).
+    east0, north0 = middle[1], middle[0]
+    east1 = (north[1] - south[1]) / (2 * span)
+    north1 = (north[0] - south[0]) / (2 * span)
+    east2 = (north[1] + south[1] - 2 * middle[1]) / (2 * span * span)
+    north2 = (north[0] + south[0] - 2 * middle[0]) / (2 * span * span)
+    sqrt = math.sqrt
+
+    def distance_m(latitude: float, longitude: float) -> float:
+        d_lat = latitude - lat0
+        d_lon = longitude - lon0
+        if -span <= d_lat <= span and -180.0 <= d_lon <= 180.0:
+            east = d_lon * (east0 + d_lat * (east1 + d_lat * east2))
+            northing = d_lat * (north0 + d_lat * (north1 + d_lat * north2))
+            distance = sqrt(east * east + northing * northing)
+            if distance <= _LOCAL_DISTANCE_MAX_M:
+                return distance
+        return local_distance_m(lat0, lon0, latitude, longitude)
+
+    return distance_m
 
 
 def metres_per_degree(latitude: float) -> tuple[float, float]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import math
 import time
+import weakref
 from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -38,9 +39,9 @@ from backend.geo import (
     LOCAL_DISTANCE_TOLERANCE,
     Point,
     bounding_box,
+    distances_from,
     geodesic_m,
     haversine_m,
-    local_distance_m,
     metres_per_degree,
 )
 from backend.models import LANGUAGE_CODES
@@ -94,6 +95,13 @@ class IndexRow(NamedTuple):
     offers_expired: int = 0
     response_seconds_total: int = 0
     approved_epoch: int | None = None
+
+
+# What a place-only row lacks of an IndexRow: the ranking figures' defaults.
+_NO_FIGURES = tuple(IndexRow._field_defaults[name] for name in IndexRow._fields[6:])
+# Rows become IndexRows by tuple.__new__ straight: NamedTuple's own constructor costs about a
+# microsecond a row, a search's own Python time again.
+_new_tuple = tuple.__new__
 
 
 def languages_mask(codes: Iterable[str]) -> int:
@@ -814,7 +822,7 @@ def sqlite_rings(
             fresh = [row for row in cursor.fetchall() if row[0] not in seen]
             seen.update(row[0] for row in fresh)
             if figures:
-                fresh = [IndexRow(*row) for row in fresh]
+                fresh = [_new_tuple(IndexRow, row) for row in fresh]
             previous, previous_reach = box, params["reach"]
             asked = yield Ring(fresh, radius)
             if radius >= max_m:
@@ -947,6 +955,29 @@ def postgres_range_sql(
     return sql, params
 
 
+# One cursor per psycopg connection for the ring searches, kept while the connection lives:
+# making and closing one costs more than a short search's own Python.
+_search_cursors: weakref.WeakKeyDictionary[Any, ServerBindingCursor[Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _search_cursor(conn: BaseDatabaseWrapper) -> ServerBindingCursor[Any]:
+    """A psycopg cursor on Django's connection (same transaction) that binds parameters on the
+    server and reads binary results, which spares formatting every float as text both ways.
+
+    psycopg prepares a statement it has run DATABASE_PREPARE_THRESHOLD times on the connection
+    (Django's own queries never are): PostGIS then plans it once, not on every search. The
+    search's form is plan-stable however it is sent (see postgres_knn_sql and its tests).
+    """
+    conn.ensure_connection()
+    raw = conn.connection
+    cursor = _search_cursors.get(raw)
+    if cursor is None:
+        cursor = _search_cursors[raw] = ServerBindingCursor(raw)
+    return cursor
+
+
 def postgres_rings(
     category_id: int,
     center: Point,
@@ -964,62 +995,63 @@ def postgres_rings(
     conn = connections[using]
     ensure_spatial_index(category_id, conn)
     limit = knn_batch(want)
+    # The ids yielded so far, collected only once a second batch comes (most searches need one).
+    first: list[Any] | None = None
     seen: set[int] = set()
     reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
     beyond = 0.0  # every row nearer than this (spherical) has been yielded
     asked: int | Reach | None = None
-    # A psycopg cursor on Django's connection (same transaction) that binds parameters on the
-    # server and reads binary results, which spares formatting every float as text both ways.
-    # psycopg prepares a statement it has run DATABASE_PREPARE_THRESHOLD times on the
-    # connection (Django's own queries never are): PostGIS then plans it once, not on every
-    # search. The form is plan-stable however it is sent (see postgres_knn_sql and its tests).
-    conn.ensure_connection()
-    with ServerBindingCursor(conn.connection) as cursor:
-        while True:
-            if isinstance(asked, Reach):
-                target = min(max_m, asked.radius_m)
-                if bound is not None and bound.indexed and asked.floor is not None:
-                    reached = beyond * _SPHERE_TO_GEODESIC_LOWER
-                    step = max(reached * _SCORED_RING_GROWTH, reached + _SCORED_RING_MIN_STEP_M)
-                    target = min(target, step)
-                within = min(reach, target / _SPHERE_TO_GEODESIC_LOWER)
-                sql, params = postgres_range_sql(
-                    category_id,
-                    center,
-                    beyond,
-                    within,
-                    language_mask,
-                    reach_filter,
-                    figures,
-                    bound,
-                    asked.floor,
-                )
-                cursor.execute(sql, params, binary=True)
-                rows = cursor.fetchall()
-                covered, beyond, complete = target, within, target >= max_m
+    cursor = _search_cursor(conn)
+    while True:
+        if isinstance(asked, Reach):
+            target = min(max_m, asked.radius_m)
+            if bound is not None and bound.indexed and asked.floor is not None:
+                reached = beyond * _SPHERE_TO_GEODESIC_LOWER
+                step = max(reached * _SCORED_RING_GROWTH, reached + _SCORED_RING_MIN_STEP_M)
+                target = min(target, step)
+            within = min(reach, target / _SPHERE_TO_GEODESIC_LOWER)
+            sql, params = postgres_range_sql(
+                category_id,
+                center,
+                beyond,
+                within,
+                language_mask,
+                reach_filter,
+                figures,
+                bound,
+                asked.floor,
+            )
+            cursor.execute(sql, params, binary=True)
+            rows = cursor.fetchall()
+            covered, beyond, complete = target, within, target >= max_m
+        else:
+            sql, params = postgres_knn_sql(
+                category_id, center, reach, limit, language_mask, beyond, reach_filter, figures
+            )
+            cursor.execute(sql, params, binary=True)
+            rows = cursor.fetchall()
+            complete = len(rows) < limit
+            if complete:
+                covered = max_m
             else:
-                sql, params = postgres_knn_sql(
-                    category_id, center, reach, limit, language_mask, beyond, reach_filter, figures
-                )
-                cursor.execute(sql, params, binary=True)
-                rows = cursor.fetchall()
-                complete = len(rows) < limit
-                if complete:
-                    covered = max_m
-                else:
-                    # The last row's `<->`, a little short: the next batch may repeat a row at
-                    # the edge (it is dropped as seen), never skip one.
-                    last = rows[-1]
-                    beyond = haversine_m(center, Point(last[2], last[3])) * (1 - _SPHERE_SLACK)
-                    covered = min(max_m, beyond * _SPHERE_TO_GEODESIC_LOWER)
-                limit *= 2
-            fresh = [row for row in rows if row[0] not in seen] if seen else rows
+                # The last row's `<->`, a little short: the next batch may repeat a row at
+                # the edge (it is dropped as seen), never skip one.
+                last = rows[-1]
+                beyond = haversine_m(center, Point(last[2], last[3])) * (1 - _SPHERE_SLACK)
+                covered = min(max_m, beyond * _SPHERE_TO_GEODESIC_LOWER)
+            limit *= 2
+        if first is None:
+            first = fresh = rows
+        else:
+            if not seen:
+                seen.update(row[0] for row in first)
+            fresh = [row for row in rows if row[0] not in seen]
             seen.update(row[0] for row in fresh)
-            if figures:
-                fresh = [IndexRow(*row) for row in fresh]
-            asked = yield Ring(fresh, covered)
-            if complete or covered >= max_m:
-                return
+        if figures:
+            fresh = [_new_tuple(IndexRow, row) for row in fresh]
+        asked = yield Ring(fresh, covered)
+        if complete or covered >= max_m:
+            return
 
 
 def rings(
@@ -1081,7 +1113,7 @@ def nearest(
     # (distance, helper id, the bare row: entry id, helper id, latitude, longitude, radius, …)
     found: list[tuple[float, int, tuple[Any, ...]]] = []
     excluded = set(exclude_helper_ids)
-    lat0, lon0 = center.latitude, center.longitude
+    distance_of = distances_from(center)
     tolerance = LOCAL_DISTANCE_TOLERANCE
     search = rings(
         category_id, center, radius_m, limit, language_mask, using, reach_filter=True, figures=False
@@ -1091,8 +1123,10 @@ def nearest(
         for row in ring.rows:
             if excluded and row[1] in excluded:
                 continue
-            distance = local_distance_m(lat0, lon0, row[2], row[3])
-            reach = min(radius_m, row[4] * 1000.0)
+            distance = distance_of(row[2], row[3])
+            reach = row[4] * 1000.0
+            if reach > radius_m:
+                reach = radius_m
             if distance > reach * (1 - tolerance):
                 settled = settle_within(center, IndexRow(*row), distance, reach)
                 if settled is None:
@@ -1122,4 +1156,7 @@ def nearest(
             _, helper_id, row = head[index]
             head[index] = (geodesic_m(center, Point(row[2], row[3])), helper_id, row)
         head.sort()
-    return [Nearby(IndexRow(*row), distance) for distance, _, row in head[:limit]]
+    return [
+        _new_tuple(Nearby, (_new_tuple(IndexRow, row + _NO_FIGURES), distance))
+        for distance, _, row in head[:limit]
+    ]

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
 
-from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m, local_distance_m
+from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, distances_from, geodesic_m
 from bookings import match_index
 from bookings.models import HelpRequest, Offer
 from bookings.scoring import Weights
@@ -185,7 +185,7 @@ def rank(
     excluded = set(exclude_helper_ids)
     # The best any helper could add to closeness: a perfect rating and reliability, the bonus.
     best_static = weights.rating_weight + weights.reliability_weight + bonus
-    lat0, lon0 = center.latitude, center.longitude
+    distance_of = distances_from(center)
     tolerance = LOCAL_DISTANCE_TOLERANCE
 
     looked_at: list[tuple[match_index.IndexRow, float, float | None]] = []
@@ -239,7 +239,7 @@ def rank(
         # Helpers who could not reach the current last chosen one are scored, never queued.
         floor = -math.inf if kth is None else kth - margin
         for row in ring.rows:
-            distance = local_distance_m(lat0, lon0, row.latitude, row.longitude)
+            distance = distance_of(row.latitude, row.longitude)
             if distance > search_radius_m * (1 + tolerance):
                 continue  # outside this search: a later, wider one may reach them
             if distance > search_radius_m * (1 - tolerance):

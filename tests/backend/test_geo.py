@@ -5,6 +5,7 @@ None of this touches the database: the directory is a CSV file read once per pro
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -14,8 +15,10 @@ from backend.exceptions import ValidationFailed
 from backend.geo import (
     Point,
     bounding_box,
+    distances_from,
     geodesic_m,
     is_in_switzerland,
+    local_distance_m,
     nearest_locality,
     point_from_geojson,
     point_to_geojson,
@@ -418,3 +421,32 @@ def test_geodesic_within_agrees_with_geopy_on_both_sides_of_the_limit(limit_km):
             ).meters
             expected = exact if exact <= limit_m else None
             assert geodesic_m_within(center, target, limit_m) == expected
+
+
+def test_distances_from_a_center_equal_the_local_formula_near_and_far() -> None:
+    rng = random.Random(11)
+    worst = 0.0
+    for _ in range(400):
+        center = Point(rng.uniform(45.5, 48.0), rng.uniform(5.5, 10.8))
+        distance_m = distances_from(center)
+        for _ in range(10):
+            # Up to about 100 km away: the quadratics' whole span.
+            point = Point(
+                center.latitude + rng.uniform(-0.95, 0.95),
+                center.longitude + rng.uniform(-1.3, 1.3),
+            )
+            local = local_distance_m(
+                center.latitude, center.longitude, point.latitude, point.longitude
+            )
+            worst = max(worst, abs(distance_m(point.latitude, point.longitude) - local) / local)
+    assert worst < 1e-7
+
+    # Beyond the span, over 100 km, near a pole and across the antimeridian: the formula itself.
+    zurich, far_north = Point(47.3769, 8.5417), Point(49.5, 8.5417)
+    assert distances_from(zurich)(49.5, 8.5417) == local_distance_m(47.3769, 8.5417, 49.5, 8.5417)
+    assert distances_from(zurich)(47.3769, 10.5) == geodesic_m(zurich, Point(47.3769, 10.5))
+    assert far_north.latitude - zurich.latitude > 1.0
+    polar = Point(89.5, 0.0)
+    assert distances_from(polar)(89.6, 120.0) == local_distance_m(89.5, 0.0, 89.6, 120.0)
+    east = Point(0.0, 179.99)
+    assert distances_from(east)(0.0, -179.99) == geodesic_m(east, Point(0.0, -179.99))
