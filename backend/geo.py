@@ -185,10 +185,7 @@ def distances_from(center: Point) -> Callable[[float, float], float]:
 
 def metres_per_degree(latitude: float) -> tuple[float, float]:
     """Metres per degree of latitude and of longitude at `latitude` (WGS84)."""
-    sine = math.sin(math.radians(latitude))
-    w = 1 - _ECCENTRICITY_SQUARED * sine * sine
-    prime_vertical = _SEMI_MAJOR_AXIS_M / math.sqrt(w)
-    meridional = prime_vertical * (1 - _ECCENTRICITY_SQUARED) / w
+    meridional, prime_vertical = _radii_of_curvature(latitude)
     return (
         math.radians(1) * meridional,
         math.radians(1) * prime_vertical * math.cos(math.radians(latitude)),
@@ -286,6 +283,46 @@ def haversine_m(a: Point, b: Point) -> float:
         * math.sin(math.radians(b.longitude - a.longitude) / 2) ** 2
     )
     return 2 * _MEAN_EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(half_chord)))
+
+
+# Everywhere on the ellipsoid a geodesic is within these fractions of the haversine: the least
+# radius of curvature (the meridian's at the equator) and the greatest (at a pole) over the
+# mean radius, 0.99442 and 1.00449, with room.
+SPHERE_TO_GEODESIC_LOWER = 0.994
+SPHERE_TO_GEODESIC_UPPER = 1.006
+# Up to this distance the ratio is bounded by the radii of curvature near the center alone.
+_LOCAL_SPHERE_RATIO_MAX_M = 50_000.0
+# Room for the local approximation behind those bounds (measured: under 10⁻⁵ at 50 km).
+_LOCAL_SPHERE_RATIO_SLACK = 1e-4
+
+
+def sphere_to_geodesic_bounds(center: Point, within_m: float) -> tuple[float, float]:
+    """(lower, upper) such that a point within `within_m` geodesic metres of `center` is at
+    between lower and upper times its `haversine_m` distance.
+
+    Over a short distance the geodesic follows the ellipsoid's radii of curvature between the
+    two points, the meridian's M and the prime vertical's N, where the sphere has its mean
+    radius R: the ratio lies between M/R and N/R at the latitudes the path can reach. Both radii
+    grow away from the equator. In Switzerland this gives about 0.9996 and 1.0031 instead of
+    the global 0.994 and 1.006.
+    """
+    if within_m > _LOCAL_SPHERE_RATIO_MAX_M:
+        return SPHERE_TO_GEODESIC_LOWER, SPHERE_TO_GEODESIC_UPPER
+    span = math.degrees(within_m * (1 + _BOUNDING_BOX_MARGIN) / _MIN_MERIDIONAL_RADIUS_M)
+    south, north = center.latitude - span, center.latitude + span
+    nearest_equator = 0.0 if south <= 0.0 <= north else min(abs(south), abs(north))
+    nearest_pole = min(90.0, max(abs(south), abs(north)))
+    lower = _radii_of_curvature(nearest_equator)[0] / _MEAN_EARTH_RADIUS_M
+    upper = _radii_of_curvature(nearest_pole)[1] / _MEAN_EARTH_RADIUS_M
+    return lower * (1 - _LOCAL_SPHERE_RATIO_SLACK), upper * (1 + _LOCAL_SPHERE_RATIO_SLACK)
+
+
+def _radii_of_curvature(latitude: float) -> tuple[float, float]:
+    """(meridional M, prime vertical N) in metres at `latitude` (WGS84)."""
+    sine = math.sin(math.radians(latitude))
+    w = 1 - _ECCENTRICITY_SQUARED * sine * sine
+    prime_vertical = _SEMI_MAJOR_AXIS_M / math.sqrt(w)
+    return prime_vertical * (1 - _ECCENTRICITY_SQUARED) / w, prime_vertical
 
 
 def _lambert_m(a: Point, b: Point) -> float:

@@ -152,14 +152,16 @@ def index_search_plan(help_request: HelpRequest, radius_km: float) -> str:
     """
     if connection.vendor == "postgresql":
         center = Point(help_request.latitude, help_request.longitude)
+        sphere = geo.sphere_to_geodesic_bounds(center, radius_km * 1000.0)
         sql, params = match_index.postgres_knn_sql(
             help_request.category_id,
             center,
-            radius_km * 1000.0 * 1.006 + 1.0,
+            radius_km * 1000.0 * sphere[1] + 1.0,
             match_index.knn_batch(LIMIT),
             match_index.languages_mask(help_request.languages),
             reach_filter=True,
             figures=False,
+            sphere=sphere,
         )
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN " + sql, params)

@@ -23,6 +23,7 @@ tolerance.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import time
 import weakref
@@ -37,12 +38,15 @@ from psycopg import Cursor as ServerBindingCursor
 
 from backend.geo import (
     LOCAL_DISTANCE_TOLERANCE,
+    SPHERE_TO_GEODESIC_LOWER,
+    SPHERE_TO_GEODESIC_UPPER,
     Point,
     bounding_box,
     distances_from,
     geodesic_m,
     haversine_m,
     metres_per_degree,
+    sphere_to_geodesic_bounds,
 )
 from backend.models import LANGUAGE_CODES
 from bookings.models import UNKNOWN_STATIC_SCORE, MatchEntry, MatchIndexState, ServiceCategory
@@ -69,11 +73,10 @@ ROW_COLUMNS = (
     "response_seconds_total",
 )
 
-# PostGIS measures `<->` on a sphere of the mean radius; a WGS84 geodesic is at least this
-# fraction of it (the smallest radius of curvature, at the equator, over the mean radius is
-# 0.99442), so a helper beyond spherical distance s is beyond s · 0.994 on the ellipsoid.
-_SPHERE_TO_GEODESIC_LOWER = 0.994
-_SPHERE_TO_GEODESIC_UPPER = 1.006
+# PostGIS measures `<->` on a sphere of the mean radius; a WGS84 geodesic is between
+# `sphere_to_geodesic_bounds` times it (about 0.9996 and 1.0031 in Switzerland), so a helper
+# beyond spherical distance s is beyond s · lower on the ellipsoid.
+_GLOBAL_SPHERE = (SPHERE_TO_GEODESIC_LOWER, SPHERE_TO_GEODESIC_UPPER)
 # `haversine_m` against PostGIS's `<->` (both a sphere of the mean radius): far closer than this.
 _SPHERE_SLACK = 1e-5
 
@@ -852,18 +855,16 @@ def sqlite_rings(
 
 
 _PG_POINT = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
-# The service-radius prefilter: spherical, with more room than the sphere can be off by.
-_PG_REACH = (
-    f" AND geog <-> {_PG_POINT} <= service_radius_km "
-    f"* CAST({1000 * _SPHERE_TO_GEODESIC_UPPER} AS DOUBLE PRECISION)"
-)
+# The service-radius prefilter: spherical, with more room than the sphere can be off by (its
+# parameters: the center, and 1000 times the upper bound of geodesic over spherical).
+_PG_REACH = f" AND geog <-> {_PG_POINT} <= service_radius_km * CAST(%s AS DOUBLE PRECISION)"
 
 
 def knn_batch(want: int) -> int:
     """How many rows the first KNN batch asks for when `want` are wanted: a few more, because
-    the sphere's order can differ from the ellipsoid's by 0.6 % and the nearest rows are final
-    only well inside the last one's distance."""
-    return want + max(3, want // 8)
+    the sphere's order can differ from the ellipsoid's by 0.3 % and the nearest rows are final
+    only inside the last one's distance. At 100k helpers one search in 400 needs a second."""
+    return want + max(2, want // 10)
 
 
 def postgres_knn_sql(
@@ -875,9 +876,11 @@ def postgres_knn_sql(
     beyond_m: float = 0.0,
     reach_filter: bool = False,
     figures: bool = True,
+    sphere: tuple[float, float] = _GLOBAL_SPHERE,
 ) -> tuple[str, list[Any]]:
     """The KNN query on the category's partial GiST, with its parameters: the `limit` nearest
-    rows within `reach_m` (spherical) whose spherical distance is at least `beyond_m`.
+    rows within `reach_m` (spherical) whose spherical distance is at least `beyond_m`; with
+    `reach_filter`, only rows whose service radius, times `sphere`'s upper bound, reaches.
 
     The form is plan-stable: the `&&` box has a constant size, so the planner chooses the
     index's KNN ordering whether the statement is prepared or not (a radius taken from a column
@@ -899,7 +902,7 @@ def postgres_knn_sql(
     if beyond_m > 0:
         params += [center.longitude, center.latitude, beyond_m]
     if reach_filter:
-        params += [center.longitude, center.latitude]
+        params += [center.longitude, center.latitude, 1000.0 * sphere[1]]
     params += [center.longitude, center.latitude, limit]
     return sql, params
 
@@ -914,11 +917,13 @@ def postgres_range_sql(
     figures: bool = True,
     bound: ScoreBound | None = None,
     floor: float | None = None,
+    sphere: tuple[float, float] = _GLOBAL_SPHERE,
 ) -> tuple[str, list[Any]]:
     """Every row of the category whose spherical distance lies in [beyond_m, within_m]: the
     next ring when the caller knows how far it must look. A bitmap scan of the same partial
     GiST, by a box of literal size. With a `bound` and a `floor`, only the rows whose best
-    possible score reaches the floor (their geodesic distance is at least 0.994 times `<->`)."""
+    possible score reaches the floor (their geodesic distance is at least `sphere`'s lower
+    bound times `<->`)."""
     point = _PG_POINT
     language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
     bound_sql = ""
@@ -940,18 +945,18 @@ def postgres_range_sql(
         params.append(language_mask)
     params += [center.longitude, center.latitude, beyond_m, within_m]
     if reach_filter:
-        params += [center.longitude, center.latitude]
+        params += [center.longitude, center.latitude, 1000.0 * sphere[1]]
     if bound_sql and bound is not None and floor is not None:
         params += list(bound.params)
         params += [
             bound.distance_weight,
-            bound.distance_weight * _SPHERE_TO_GEODESIC_LOWER / bound.search_radius_m,
+            bound.distance_weight * sphere[0] / bound.search_radius_m,
             center.longitude,
             center.latitude,
             floor - _BOUND_SLACK,
         ]
         if bound.indexed:
-            params.append(bound.least_static(floor, beyond_m * _SPHERE_TO_GEODESIC_LOWER))
+            params.append(bound.least_static(floor, beyond_m * sphere[0]))
     return sql, params
 
 
@@ -998,7 +1003,9 @@ def postgres_rings(
     # The ids yielded so far, collected only once a second batch comes (most searches need one).
     first: list[Any] | None = None
     seen: set[int] = set()
-    reach = max_m * _SPHERE_TO_GEODESIC_UPPER + 1.0
+    sphere = sphere_to_geodesic_bounds(center, max_m)
+    lower = sphere[0]
+    reach = max_m * sphere[1] + 1.0
     beyond = 0.0  # every row nearer than this (spherical) has been yielded
     asked: int | Reach | None = None
     cursor = _search_cursor(conn)
@@ -1006,10 +1013,10 @@ def postgres_rings(
         if isinstance(asked, Reach):
             target = min(max_m, asked.radius_m)
             if bound is not None and bound.indexed and asked.floor is not None:
-                reached = beyond * _SPHERE_TO_GEODESIC_LOWER
+                reached = beyond * lower
                 step = max(reached * _SCORED_RING_GROWTH, reached + _SCORED_RING_MIN_STEP_M)
                 target = min(target, step)
-            within = min(reach, target / _SPHERE_TO_GEODESIC_LOWER)
+            within = min(reach, target / lower)
             sql, params = postgres_range_sql(
                 category_id,
                 center,
@@ -1020,13 +1027,22 @@ def postgres_rings(
                 figures,
                 bound,
                 asked.floor,
+                sphere,
             )
             cursor.execute(sql, params, binary=True)
             rows = cursor.fetchall()
             covered, beyond, complete = target, within, target >= max_m
         else:
             sql, params = postgres_knn_sql(
-                category_id, center, reach, limit, language_mask, beyond, reach_filter, figures
+                category_id,
+                center,
+                reach,
+                limit,
+                language_mask,
+                beyond,
+                reach_filter,
+                figures,
+                sphere,
             )
             cursor.execute(sql, params, binary=True)
             rows = cursor.fetchall()
@@ -1038,7 +1054,7 @@ def postgres_rings(
                 # the edge (it is dropped as seen), never skip one.
                 last = rows[-1]
                 beyond = haversine_m(center, Point(last[2], last[3])) * (1 - _SPHERE_SLACK)
-                covered = min(max_m, beyond * _SPHERE_TO_GEODESIC_LOWER)
+                covered = min(max_m, beyond * lower)
             limit *= 2
         if first is None:
             first = fresh = rows
@@ -1115,24 +1131,31 @@ def nearest(
     excluded = set(exclude_helper_ids)
     distance_of = distances_from(center)
     tolerance = LOCAL_DISTANCE_TOLERANCE
+    # Within these the local formula's distance decides; closer to a limit than its tolerance,
+    # geopy does.
+    sure_m, sure_per_km = radius_m * (1 - tolerance), 1000.0 * (1 - tolerance)
     search = rings(
         category_id, center, radius_m, limit, language_mask, using, reach_filter=True, figures=False
     )
     ring = next(search)
     while True:
-        for row in ring.rows:
-            if excluded and row[1] in excluded:
-                continue
-            distance = distance_of(row[2], row[3])
-            reach = row[4] * 1000.0
-            if reach > radius_m:
-                reach = radius_m
-            if distance > reach * (1 - tolerance):
-                settled = settle_within(center, IndexRow(*row), distance, reach)
-                if settled is None:
-                    continue
-                distance = settled
-            found.append((distance, row[1], row))
+        rows = [row for row in ring.rows if row[1] not in excluded] if excluded else ring.rows
+        scored = [(distance_of(row[2], row[3]), row[1], row) for row in rows]
+        kept = [
+            item for item in scored if item[0] <= sure_m and item[0] <= item[2][4] * sure_per_km
+        ]
+        if len(kept) < len(scored):  # some are at or beyond their own reach or the search's
+            kept = []
+            for item in scored:
+                distance, _, row = item
+                reach = min(radius_m, row[4] * 1000.0)
+                if distance > reach * (1 - tolerance):
+                    settled = settle_within(center, IndexRow(*row), distance, reach)
+                    if settled is None:
+                        continue
+                    item = (settled, row[1], row)
+                kept.append(item)
+        found += kept
         found.sort()
         # Rows nearer than the covered distance (with the formula's tolerance) are final.
         inside = bisect.bisect_left(found, (ring.covered_m / (1 + tolerance),))
@@ -1146,13 +1169,13 @@ def nearest(
     head = found[: limit + 1]
     # Where two neighbours are closer than the local formula's tolerance, both get geopy's
     # distance and the order is settled again.
-    close = {
+    close = [
         index
-        for index in range(len(head) - 1)
-        if head[index + 1][0] - head[index][0] <= tolerance * head[index + 1][0]
-    }
+        for index, (item, after) in enumerate(itertools.pairwise(head))
+        if after[0] - item[0] <= tolerance * after[0]
+    ]
     if close:
-        for index in close | {index + 1 for index in close}:
+        for index in set(close) | {index + 1 for index in close}:
             _, helper_id, row = head[index]
             head[index] = (geodesic_m(center, Point(row[2], row[3])), helper_id, row)
         head.sort()

@@ -17,12 +17,14 @@ from backend.geo import (
     bounding_box,
     distances_from,
     geodesic_m,
+    haversine_m,
     is_in_switzerland,
     local_distance_m,
     nearest_locality,
     point_from_geojson,
     point_to_geojson,
     require_in_switzerland,
+    sphere_to_geodesic_bounds,
 )
 from backend.localities import Locality, by_postal_code, geocode_address, localities
 
@@ -450,3 +452,26 @@ def test_distances_from_a_center_equal_the_local_formula_near_and_far() -> None:
     assert distances_from(polar)(89.6, 120.0) == local_distance_m(89.5, 0.0, 89.6, 120.0)
     east = Point(0.0, 179.99)
     assert distances_from(east)(0.0, -179.99) == geodesic_m(east, Point(0.0, -179.99))
+
+
+@pytest.mark.parametrize("region", ["switzerland", "the globe"])
+def test_the_local_sphere_bounds_hold_every_geodesic_within_the_distance(region: str) -> None:
+    rng = random.Random(5)
+    for _ in range(3000):
+        if region == "switzerland":
+            center = Point(rng.uniform(45.8, 47.8), rng.uniform(5.9, 10.5))
+        else:
+            center = Point(rng.uniform(-84.0, 84.0), rng.uniform(-179.0, 179.0))
+        within_m = rng.choice((2_000.0, 25_000.0, 50_000.0))
+        moved = geodesic(meters=rng.uniform(1.0, within_m)).destination(
+            (center.latitude, center.longitude), bearing=rng.uniform(0.0, 360.0)
+        )
+        point = Point(moved.latitude, moved.longitude)
+        lower, upper = sphere_to_geodesic_bounds(center, within_m)
+        assert lower <= geodesic_m(center, point) / haversine_m(center, point) <= upper
+
+    # Far tighter than the bounds for the whole globe, which apply beyond 50 km
+    lower, upper = sphere_to_geodesic_bounds(Point(46.8, 8.2), 25_000.0)
+    assert 0.9995 < lower < 0.9997
+    assert 1.0029 < upper < 1.0032
+    assert sphere_to_geodesic_bounds(Point(46.8, 8.2), 60_000.0) == (0.994, 1.006)
