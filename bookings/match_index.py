@@ -983,6 +983,35 @@ def _search_cursor(conn: BaseDatabaseWrapper) -> ServerBindingCursor[Any]:
     return cursor
 
 
+class _Seen:
+    """The rows a search has yielded: later batches may repeat a few at their edge. The ids are
+    collected only once a second batch comes (most searches need one)."""
+
+    __slots__ = ("first", "ids")
+
+    def __init__(self) -> None:
+        self.first: list[Any] | None = None
+        self.ids: set[int] = set()
+
+    def fresh(self, rows: list[Any]) -> list[Any]:
+        """`rows` less those yielded before (a row's first field is its entry id)."""
+        if self.first is None:
+            self.first = rows
+            return rows
+        if not self.ids:
+            self.ids.update(row[0] for row in self.first)
+        rows = [row for row in rows if row[0] not in self.ids]
+        self.ids.update(row[0] for row in rows)
+        return rows
+
+
+def _knn_beyond(center: Point, rows: list[Any]) -> float:
+    """Where the next KNN batch continues: the last row's `<->`, a little short (the next batch
+    may repeat a row at the edge, dropped as seen, never skip one)."""
+    last = rows[-1]
+    return haversine_m(center, Point(last[2], last[3])) * (1 - _SPHERE_SLACK)
+
+
 def postgres_rings(
     category_id: int,
     center: Point,
@@ -1000,9 +1029,7 @@ def postgres_rings(
     conn = connections[using]
     ensure_spatial_index(category_id, conn)
     limit = knn_batch(want)
-    # The ids yielded so far, collected only once a second batch comes (most searches need one).
-    first: list[Any] | None = None
-    seen: set[int] = set()
+    seen = _Seen()
     sphere = sphere_to_geodesic_bounds(center, max_m)
     lower = sphere[0]
     reach = max_m * sphere[1] + 1.0
@@ -1050,19 +1077,10 @@ def postgres_rings(
             if complete:
                 covered = max_m
             else:
-                # The last row's `<->`, a little short: the next batch may repeat a row at
-                # the edge (it is dropped as seen), never skip one.
-                last = rows[-1]
-                beyond = haversine_m(center, Point(last[2], last[3])) * (1 - _SPHERE_SLACK)
+                beyond = _knn_beyond(center, rows)
                 covered = min(max_m, beyond * lower)
             limit *= 2
-        if first is None:
-            first = fresh = rows
-        else:
-            if not seen:
-                seen.update(row[0] for row in first)
-            fresh = [row for row in rows if row[0] not in seen]
-            seen.update(row[0] for row in fresh)
+        fresh = seen.fresh(rows)
         if figures:
             fresh = [_new_tuple(IndexRow, row) for row in fresh]
         asked = yield Ring(fresh, covered)
@@ -1126,49 +1144,16 @@ def nearest(
     """The `limit` nearest indexed helpers for the category whose own service radius covers
     `center`, within `radius_m`, nearest first (ties by helper id). Exact: the same set and
     order as a geopy brute force over every row."""
-    # (distance, helper id, the bare row: entry id, helper id, latitude, longitude, radius, …)
-    found: list[tuple[float, int, tuple[Any, ...]]] = []
-    excluded = set(exclude_helper_ids)
-    distance_of = distances_from(center)
-    tolerance = LOCAL_DISTANCE_TOLERANCE
-    # Within these the local formula's distance decides; closer to a limit than its tolerance,
-    # geopy does.
-    sure_m, sure_per_km = radius_m * (1 - tolerance), 1000.0 * (1 - tolerance)
-    search = rings(
-        category_id, center, radius_m, limit, language_mask, using, reach_filter=True, figures=False
-    )
-    ring = next(search)
-    while True:
-        rows = [row for row in ring.rows if row[1] not in excluded] if excluded else ring.rows
-        scored = [(distance_of(row[2], row[3]), row[1], row) for row in rows]
-        kept = [
-            item for item in scored if item[0] <= sure_m and item[0] <= item[2][4] * sure_per_km
-        ]
-        if len(kept) < len(scored):  # some are at or beyond their own reach or the search's
-            kept = []
-            for item in scored:
-                distance, _, row = item
-                reach = min(radius_m, row[4] * 1000.0)
-                if distance > reach * (1 - tolerance):
-                    settled = settle_within(center, IndexRow(*row), distance, reach)
-                    if settled is None:
-                        continue
-                    item = (settled, row[1], row)
-                kept.append(item)
-        found += kept
-        found.sort()
-        # Rows nearer than the covered distance (with the formula's tolerance) are final.
-        inside = bisect.bisect_left(found, (ring.covered_m / (1 + tolerance),))
-        if inside >= limit or ring.covered_m >= radius_m:
-            break
-        try:
-            ring = search.send(limit - inside)
-        except StopIteration:
-            break
-    search.close()
+    conn = connections[using]
+    within = _WithinReach(center, radius_m, set(exclude_helper_ids))
+    if conn.vendor == "postgresql":
+        found = _postgres_nearest(conn, category_id, center, radius_m, limit, language_mask, within)
+    else:
+        found = _rings_nearest(category_id, center, radius_m, limit, language_mask, using, within)
     head = found[: limit + 1]
     # Where two neighbours are closer than the local formula's tolerance, both get geopy's
     # distance and the order is settled again.
+    tolerance = LOCAL_DISTANCE_TOLERANCE
     close = [
         index
         for index, (item, after) in enumerate(itertools.pairwise(head))
@@ -1183,3 +1168,112 @@ def nearest(
         _new_tuple(Nearby, (_new_tuple(IndexRow, row + _NO_FIGURES), distance))
         for distance, _, row in head[:limit]
     ]
+
+
+# (distance, helper id, the bare row: entry id, helper id, latitude, longitude, radius, …)
+_Found = tuple[float, int, tuple[Any, ...]]
+
+
+class _WithinReach:
+    """`nearest`'s exact test: of a search's bare rows, those within both the search's radius and
+    their own service radius, each with its distance (the local formula's; geopy's where the two
+    are closer than its tolerance)."""
+
+    __slots__ = ("center", "radius_m", "excluded", "distance_of", "sure_m", "sure_per_km")
+
+    def __init__(self, center: Point, radius_m: float, excluded: set[int]) -> None:
+        self.center, self.radius_m, self.excluded = center, radius_m, excluded
+        self.distance_of = distances_from(center)
+        self.sure_m = radius_m * (1 - LOCAL_DISTANCE_TOLERANCE)
+        self.sure_per_km = 1000.0 * (1 - LOCAL_DISTANCE_TOLERANCE)
+
+    def __call__(self, rows: list[Any]) -> list[_Found]:
+        if self.excluded:
+            rows = [row for row in rows if row[1] not in self.excluded]
+        distance_of, sure_m, sure_per_km = self.distance_of, self.sure_m, self.sure_per_km
+        found = [(distance_of(row[2], row[3]), row[1], row) for row in rows]
+        kept = [item for item in found if item[0] <= sure_m and item[0] <= item[2][4] * sure_per_km]
+        if len(kept) == len(found):
+            return kept
+        # Some are at or beyond their own reach or the search's: settle each of those.
+        kept = []
+        for item in found:
+            distance, _, row = item
+            reach = min(self.radius_m, row[4] * 1000.0)
+            if distance > reach * (1 - LOCAL_DISTANCE_TOLERANCE):
+                settled = settle_within(self.center, IndexRow(*row), distance, reach)
+                if settled is None:
+                    continue
+                item = (settled, row[1], row)
+            kept.append(item)
+        return kept
+
+
+def _inside(found: list[_Found], covered_m: float) -> int:
+    """How many of the sorted `found` are final, every row nearer than `covered_m` having been
+    seen: those inside it, less the local formula's tolerance."""
+    return bisect.bisect_left(found, (covered_m / (1 + LOCAL_DISTANCE_TOLERANCE),))
+
+
+def _postgres_nearest(
+    conn: BaseDatabaseWrapper,
+    category_id: int,
+    center: Point,
+    radius_m: float,
+    limit: int,
+    language_mask: int,
+    within: _WithinReach,
+) -> list[_Found]:
+    """`nearest` on PostgreSQL: KNN batches that double, as `postgres_rings` sends them but
+    without its ring protocol, whose own Python is a good part of a search this short."""
+    ensure_spatial_index(category_id, conn)
+    sphere = sphere_to_geodesic_bounds(center, radius_m)
+    reach = radius_m * sphere[1] + 1.0
+    cursor = _search_cursor(conn)
+    batch, beyond = knn_batch(limit), 0.0
+    seen = _Seen()
+    found: list[_Found] = []
+    while True:
+        sql, params = postgres_knn_sql(
+            category_id, center, reach, batch, language_mask, beyond, True, False, sphere
+        )
+        cursor.execute(sql, params, binary=True)
+        rows = cursor.fetchall()
+        found += within(seen.fresh(rows))
+        found.sort()
+        if len(rows) < batch:  # every row within reach
+            return found
+        beyond = _knn_beyond(center, rows)
+        covered = beyond * sphere[0]
+        if covered >= radius_m or _inside(found, covered) >= limit:
+            return found
+        batch *= 2
+
+
+def _rings_nearest(
+    category_id: int,
+    center: Point,
+    radius_m: float,
+    limit: int,
+    language_mask: int,
+    using: str,
+    within: _WithinReach,
+) -> list[_Found]:
+    """`nearest` by the backend's ring search, each ring asked for the helpers still lacking."""
+    search = rings(
+        category_id, center, radius_m, limit, language_mask, using, reach_filter=True, figures=False
+    )
+    found: list[_Found] = []
+    ring = next(search)
+    while True:
+        found += within(ring.rows)
+        found.sort()
+        inside = _inside(found, ring.covered_m)
+        if inside >= limit or ring.covered_m >= radius_m:
+            break
+        try:
+            ring = search.send(limit - inside)
+        except StopIteration:
+            break
+    search.close()
+    return found
