@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import struct
 import time
 import weakref
 from collections.abc import Callable, Collection, Generator, Iterable
@@ -854,7 +855,17 @@ def sqlite_rings(
         cursor.close()
 
 
-_PG_POINT = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+# The center is one parameter, a geography (as hex EWKB) that PostgreSQL reads once when the
+# statement is bound. Built in SQL from its coordinates instead, a prepared statement's generic
+# plan would build it again for every row its filters look at.
+_PG_POINT = "CAST(%s AS geography)"
+
+
+def _pg_center(center: Point) -> str:
+    """`center` as hex EWKB: a little-endian point with SRID 4326, exactly its two doubles."""
+    return struct.pack("<BIidd", 1, 0x20000001, 4326, center.longitude, center.latitude).hex()
+
+
 # The service-radius prefilter: spherical, with more room than the sphere can be off by (its
 # parameters: the center, and 1000 times the upper bound of geodesic over spherical).
 _PG_REACH = f" AND geog <-> {_PG_POINT} <= service_radius_km * CAST(%s AS DOUBLE PRECISION)"
@@ -896,14 +907,15 @@ def postgres_knn_sql(
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({point}, %s)"
         f"{language_sql}{beyond_sql}{reach_sql} ORDER BY geog <-> {point} LIMIT %s"
     )
-    params: list[Any] = [center.longitude, center.latitude, reach_m]
+    point_value = _pg_center(center)
+    params: list[Any] = [point_value, reach_m]
     if language_mask:
         params.append(language_mask)
     if beyond_m > 0:
-        params += [center.longitude, center.latitude, beyond_m]
+        params += [point_value, beyond_m]
     if reach_filter:
-        params += [center.longitude, center.latitude, 1000.0 * sphere[1]]
-    params += [center.longitude, center.latitude, limit]
+        params += [point_value, 1000.0 * sphere[1]]
+    params += [point_value, limit]
     return sql, params
 
 
@@ -940,19 +952,19 @@ def postgres_range_sql(
         f"{language_sql} AND geog <-> {point} BETWEEN %s AND %s{_PG_REACH if reach_filter else ''}"
         f"{bound_sql}"
     )
-    params: list[Any] = [center.longitude, center.latitude, within_m + 1.0]
+    point_value = _pg_center(center)
+    params: list[Any] = [point_value, within_m + 1.0]
     if language_mask:
         params.append(language_mask)
-    params += [center.longitude, center.latitude, beyond_m, within_m]
+    params += [point_value, beyond_m, within_m]
     if reach_filter:
-        params += [center.longitude, center.latitude, 1000.0 * sphere[1]]
+        params += [point_value, 1000.0 * sphere[1]]
     if bound_sql and bound is not None and floor is not None:
         params += list(bound.params)
         params += [
             bound.distance_weight,
             bound.distance_weight * sphere[0] / bound.search_radius_m,
-            center.longitude,
-            center.latitude,
+            point_value,
             floor - _BOUND_SLACK,
         ]
         if bound.indexed:

@@ -671,6 +671,22 @@ def test_the_knn_query_keeps_the_index_order_as_a_generic_prepared_plan(world: W
     assert f"Index Scan using match_geog_{category_id}" in plan, plan
     assert "Order By: (geog <->" in plan, plan
     assert "Sort" not in plan, plan
+    # and its filters compare with the center as bound, not a point built again for every row
+    assert "Filter: " in plan, plan
+    assert "st_makepoint" not in plan.lower(), plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_center_is_sent_as_exactly_its_coordinates() -> None:
+    center = Point(47.376886999999996, 8.541693999999998)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_Y(CAST(%s AS geography)::geometry), ST_X(CAST(%s AS geography)::geometry),"
+            " ST_SRID(CAST(%s AS geography))",
+            [match_index._pg_center(center)] * 3,
+        )
+        assert cursor.fetchone() == (center.latitude, center.longitude, 4326)
 
 
 @pytest.mark.postgres
