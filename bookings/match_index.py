@@ -596,8 +596,11 @@ class ScoreBound(NamedTuple):
 # Where each backend's spatial index holds the stored static score (an R*Tree rounds its
 # bounds outwards to 32-bit floats, so its max is never below the score).
 STORED_SCORE_COLUMN = {"sqlite": "max_score", "postgresql": "static_score"}
-# An indexed bound widens the search by this factor (and at least this much) a ring.
-_SCORED_RING_GROWTH = 1.5
+# An indexed bound widens the search by this factor (and at least this much) a ring. Each
+# PostgreSQL ring reads again the high scorers nearer in (its box holds them), so wider steps
+# pay there: at a million helpers the ranking's p95 was 21 ms at 1.5, 18.7 ms at 2 and 22 ms at
+# 3; an R*Tree ring skips what the last one held, and 1.5 is best (10.3, 11.1, 13.2 ms).
+_SCORED_RING_GROWTH = {"sqlite": 1.5, "postgresql": 2.0}
 _SCORED_RING_MIN_STEP_M = 300.0
 
 
@@ -841,7 +844,10 @@ def sqlite_rings(
                         b_least=bound.least_static(floor, radius),
                     )
                     if bound.indexed:
-                        step = max(radius * _SCORED_RING_GROWTH, radius + _SCORED_RING_MIN_STEP_M)
+                        step = max(
+                            radius * _SCORED_RING_GROWTH["sqlite"],
+                            radius + _SCORED_RING_MIN_STEP_M,
+                        )
                         target = min(target, step)
                 radius = min(max_m, max(radius * 1.25, target))
                 continue
@@ -1053,7 +1059,9 @@ def postgres_rings(
             target = min(max_m, asked.radius_m)
             if bound is not None and bound.indexed and asked.floor is not None:
                 reached = beyond * lower
-                step = max(reached * _SCORED_RING_GROWTH, reached + _SCORED_RING_MIN_STEP_M)
+                step = max(
+                    reached * _SCORED_RING_GROWTH["postgresql"], reached + _SCORED_RING_MIN_STEP_M
+                )
                 target = min(target, step)
             within = min(reach, target / lower)
             sql, params = postgres_range_sql(
