@@ -801,7 +801,7 @@ def _report_setup(
     for line in [*_sqlite_sizes(), *_postgres_sizes()]:
         print(f"index size  {line}")
     print(
-        f"queries     {args.queries} fresh customer points from the same mixture, random "
+        f"queries     {args.queries:,} fresh customer points from the same mixture, random "
         f"category, {RADIUS_M / 1000:g} km, limit {LIMIT}; two phases of this run, the "
         f"{len(NEAREST_METHODS)} nearest-helper methods, then the {len(RANK_METHODS)} rankings, "
         f"each with {args.warmup} warm-up queries per method not counted, then interleaved with "
@@ -833,7 +833,7 @@ def _report_exactness(exactness: Exactness, *, queries: int) -> None:
     from bookings import match_index
 
     print(
-        f"exactness   the first {len(exactness.sample)} timed queries against a brute-force "
+        f"exactness   the first {len(exactness.sample):,} timed queries against a brute-force "
         "WGS84 geodesic (geopy) over every index row of the category; index rows identical on "
         f"both databases: {'yes' if exactness.identical_rows else 'NO'}; brute force geopy "
         f"calls {exactness.geodesic_calls:,}"
