@@ -736,7 +736,8 @@ def sqlite_rings(
 ) -> RingSearch:
     """Growing boxes on the category's R*Tree until the whole search radius is covered.
 
-    Each box after the first skips (in SQLite's own loop) the rows wholly inside the one before.
+    Each box after the first skips (in SQLite's own loop) the rows wholly inside the one before,
+    or with `reach_filter` the rows inside the one before's circle (which its box holds).
     Between rings the caller may send how many helpers it still lacks (an int), or how far it
     needs covered next (a `Reach`, whose floor applies the score bound).
     """
@@ -1003,7 +1004,7 @@ def _search_cursor(conn: BaseDatabaseWrapper) -> ServerBindingCursor[Any]:
 
 class _Seen:
     """The rows a search has yielded: later batches may repeat a few at their edge. The ids are
-    collected only once a second batch comes (most searches need one)."""
+    collected only once a second batch comes (most searches need only the first)."""
 
     __slots__ = ("first", "ids")
 
