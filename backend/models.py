@@ -10,8 +10,9 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.utils import timezone
 from djgeojson.fields import PointField
+
+from backend import clock
 
 
 class Language(models.TextChoices):
@@ -69,7 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         default=False, help_text="Community managers are staff: they use the back office."
     )
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(default=clock.now)
 
     # As a customer: reputation and reliability (only what this person caused counts).
     customer_rating_count = models.PositiveIntegerField(default=0)

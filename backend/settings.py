@@ -13,6 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from backend.config import QuartierConfig
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -311,34 +313,5 @@ LOGGING = {
 }
 
 # --- Quartier ---------------------------------------------------------------------------------
-QUARTIER = {
-    # Matching and offers
-    "OFFER_BATCH_SIZE": env_int("QUARTIER_OFFER_BATCH_SIZE", 3),
-    "OFFER_TTL_MINUTES": env_int("QUARTIER_OFFER_TTL_MINUTES", 30),
-    "MATCH_INITIAL_RADIUS_KM": env_float("QUARTIER_MATCH_INITIAL_RADIUS_KM", 5.0),
-    "MATCH_RADIUS_STEP_KM": env_float("QUARTIER_MATCH_RADIUS_STEP_KM", 5.0),
-    "MATCH_MAX_RADIUS_KM": env_float("QUARTIER_MATCH_MAX_RADIUS_KM", 25.0),
-    "RATING_PRIOR_MEAN": env_float("QUARTIER_RATING_PRIOR_MEAN", 4.0),
-    "RATING_PRIOR_WEIGHT": env_float("QUARTIER_RATING_PRIOR_WEIGHT", 5.0),
-    "SCORE_WEIGHT_DISTANCE": env_float("QUARTIER_SCORE_WEIGHT_DISTANCE", 0.5),
-    "SCORE_WEIGHT_RATING": env_float("QUARTIER_SCORE_WEIGHT_RATING", 0.3),
-    "SCORE_WEIGHT_RELIABILITY": env_float("QUARTIER_SCORE_WEIGHT_RELIABILITY", 0.2),
-    # Fairness: helpers whose scores lie within this margin of the best one left count as
-    # equally good, and the one with the fewest offers today is asked first (0 turns it off).
-    "FAIRNESS_MARGIN": env_float("QUARTIER_FAIRNESS_MARGIN", 0.05),
-    # A fair start: helpers approved in the last N days with fewer than M completed visits get
-    # this much added to their score (0 turns it off).
-    "FAIRNESS_NEW_HELPER_BONUS": env_float("QUARTIER_FAIRNESS_NEW_HELPER_BONUS", 0.05),
-    "FAIRNESS_NEW_HELPER_DAYS": env_int("QUARTIER_FAIRNESS_NEW_HELPER_DAYS", 30),
-    "FAIRNESS_NEW_HELPER_VISITS": env_int("QUARTIER_FAIRNESS_NEW_HELPER_VISITS", 3),
-    # Customers
-    "MAX_OPEN_REQUESTS_PER_CUSTOMER": env_int("QUARTIER_MAX_OPEN_REQUESTS_PER_CUSTOMER", 3),
-    "MAX_WINDOWS_PER_REQUEST": env_int("QUARTIER_MAX_WINDOWS_PER_REQUEST", 5),
-    "MAX_REQUEST_DAYS_AHEAD": env_int("QUARTIER_MAX_REQUEST_DAYS_AHEAD", 60),
-    # Visits
-    "LATE_CANCELLATION_HOURS": env_int("QUARTIER_LATE_CANCELLATION_HOURS", 24),
-    "NO_SHOW_GRACE_MINUTES": env_int("QUARTIER_NO_SHOW_GRACE_MINUTES", 30),
-    "AUTO_SIGN_OFF_HOURS": env_int("QUARTIER_AUTO_SIGN_OFF_HOURS", 48),
-    "REVIEW_WINDOW_DAYS": env_int("QUARTIER_REVIEW_WINDOW_DAYS", 7),
-    "CURRENCY": env_str("QUARTIER_CURRENCY", "CHF"),
-}
+# Quartier's own settings (QUARTIER_* variables), typed and checked: backend/config.py.
+QUARTIER = QuartierConfig.from_env()

@@ -28,12 +28,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from django.conf import settings
 from django.test import override_settings
 from tqdm import tqdm
 
+from backend.config import QuartierConfig, config
 from backend.geo import Point, local_distance_m
 from backend.localities import localities
 from bench.synthetic_switzerland import SwissMixture
@@ -83,16 +82,17 @@ def day_requests(
     return requests
 
 
-def _quartier() -> dict[str, Any]:
-    return settings.QUARTIER  # read afresh: `fairness` overrides it
+def _quartier() -> QuartierConfig:
+    return config()  # read afresh: `fairness` overrides it
 
 
 @contextmanager
 def fairness(on: bool) -> Iterator[None]:
-    config = dict(settings.QUARTIER)
-    config["FAIRNESS_MARGIN"] = FAIR_MARGIN if on else 0.0
-    config["FAIRNESS_NEW_HELPER_BONUS"] = FAIR_NEW_HELPER_BONUS if on else 0.0
-    with override_settings(QUARTIER=config):
+    changed = config().with_values(
+        fairness_margin=FAIR_MARGIN if on else 0.0,
+        fairness_new_helper_bonus=FAIR_NEW_HELPER_BONUS if on else 0.0,
+    )
+    with override_settings(QUARTIER=changed):
         yield
 
 
@@ -107,10 +107,10 @@ class Day:
 
 def simulate_day(requests: Sequence[DayRequest], *, fair: bool, now: datetime, using: str) -> Day:
     config = _quartier()
-    wanted = int(config["OFFER_BATCH_SIZE"])
-    first_km = float(config["MATCH_INITIAL_RADIUS_KM"])
-    step_km = float(config["MATCH_RADIUS_STEP_KM"])
-    max_km = float(config["MATCH_MAX_RADIUS_KM"])
+    wanted = int(config.offer_batch_size)
+    first_km = float(config.match_initial_radius_km)
+    step_km = float(config.match_radius_step_km)
+    max_km = float(config.match_max_radius_km)
     day = Day()
 
     def offers_today(helper_ids: Sequence[int]) -> dict[int, int]:
@@ -118,7 +118,7 @@ def simulate_day(requests: Sequence[DayRequest], *, fair: bool, now: datetime, u
 
     label = "fairness on" if fair else "fairness off"
     with fairness(fair):
-        margin = float(_quartier()["FAIRNESS_MARGIN"])
+        margin = _quartier().fairness_margin
         for request in tqdm(requests, desc=f"a day of requests, {label}", unit="request"):
             radius = first_km
             while True:

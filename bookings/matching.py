@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
 
+from backend.config import config
 from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, distances_from, geodesic_m
 from bookings import match_index
 from bookings.models import HelpRequest, Offer
@@ -74,10 +74,6 @@ class MatchResult:
     candidates: list[Candidate]
     considered: list[Considered]
     examined: int
-
-
-def _config(name: str) -> Any:
-    return settings.QUARTIER[name]
 
 
 def bayesian_rating(rating_sum: int, rating_count: int) -> float:
@@ -177,10 +173,10 @@ def rank(
     weights = Weights.current()
     search_radius_m = radius_km * 1000.0
     now = now or datetime.now(UTC)
-    margin = _config("FAIRNESS_MARGIN") if offers_today is not None else 0.0
-    bonus = _config("FAIRNESS_NEW_HELPER_BONUS")
-    new_since = (now - timedelta(days=_config("FAIRNESS_NEW_HELPER_DAYS"))).timestamp()
-    new_visits = _config("FAIRNESS_NEW_HELPER_VISITS")
+    margin = config().fairness_margin if offers_today is not None else 0.0
+    bonus = config().fairness_new_helper_bonus
+    new_since = (now - timedelta(days=config().fairness_new_helper_days)).timestamp()
+    new_visits = config().fairness_new_helper_visits
     language_mask = match_index.languages_mask(languages) if languages is not None else 0
     excluded = set(exclude_helper_ids)
     # The best any helper could add to closeness: a perfect rating and reliability, the bonus.
@@ -223,7 +219,7 @@ def rank(
     static_sql, static_params = weights.static_sql(
         vendor,
         bonus=bonus,
-        new_since=now - timedelta(days=_config("FAIRNESS_NEW_HELPER_DAYS")),
+        new_since=now - timedelta(days=config().fairness_new_helper_days),
         new_visits=new_visits,
         stored=match_index.STORED_SCORE_COLUMN[vendor] if indexed else None,
     )
@@ -300,10 +296,10 @@ def rank(
             heapq.heappush(unchecked, (-ranking, distance, helper_id, scored))
         check_availability()
         kth = kth_ranking()
-        bound = (
+        ceiling = (
             weights.distance_weight * max(0.0, 1.0 - ring.covered_m / search_radius_m) + best_static
         )
-        if kth is not None and kth - margin - _SCORE_SLACK > bound:
+        if kth is not None and kth - margin - _SCORE_SLACK > ceiling:
             break
         if ring.covered_m >= search_radius_m:
             break
@@ -338,7 +334,7 @@ def _settle_close_scores(
 ) -> None:
     """Where two neighbours in the order (up to the last one chosen) score closer than the fast
     distance's error could move them, rescore both with geopy's distance and sort again."""
-    weight = _config("SCORE_WEIGHT_DISTANCE")
+    weight = config().score_weight_distance
     unsure: set[int] = set()
     for index in range(min(limit, len(free) - 1)):
         a, b = free[index], free[index + 1]
@@ -443,7 +439,7 @@ def _explain(
         "score": round(scored.ranking, 4),
     }
     if scored.new_helper:
-        explanation["new_helper_bonus"] = _config("FAIRNESS_NEW_HELPER_BONUS")
+        explanation["new_helper_bonus"] = config().fairness_new_helper_bonus
     if chosen_over:
         explanation["offers_today"] = offers_today
         explanation["chosen_over_busier"] = chosen_over
@@ -478,7 +474,7 @@ def match_request(
         HelperProfile.objects.filter(user_id=help_request.customer_id).values_list("pk", flat=True)
     )
     excluded = set(exclude_helper_ids) | customer_ids
-    fair = _config("FAIRNESS_MARGIN") > 0
+    fair = config().fairness_margin > 0
     center = Point(help_request.latitude, help_request.longitude)
     ranking = rank(
         category_id=help_request.category_id,

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from djgeojson.fields import PointField
 
+from backend import clock
+
 
 class ServiceCategory(models.Model):
     slug = models.SlugField(max_length=40, unique=True)
@@ -81,8 +83,8 @@ class HelpRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_requests",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField()
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -158,7 +160,7 @@ class Offer(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
     decline_note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -294,8 +296,8 @@ class Booking(models.Model):
     cause = models.CharField(max_length=500, blank=True)
     is_late_cancellation = models.BooleanField(default=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField()
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -341,7 +343,7 @@ class SlotProposal(models.Model):
     status = models.CharField(
         max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ("starts_at", "id")
@@ -368,7 +370,7 @@ class BookingEvent(models.Model):
     actor_role = models.CharField(max_length=16, choices=ActorRole.choices)
     reason = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ("created_at", "id")
@@ -391,7 +393,7 @@ class Review(models.Model):
     # Double-blind: a review is shown to the other side (and counted in aggregates) once
     # both sides have reviewed or the review window has closed.
     published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ("created_at", "id")
@@ -416,7 +418,7 @@ class MatchIndexState(models.Model):
     stored scores were computed under. Searches use them only while their own settings agree."""
 
     static_key = models.CharField(max_length=32)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = clock.UpdatedAtField()
 
     def __str__(self) -> str:
         return f"match index scores under settings {self.static_key}"
@@ -486,7 +488,7 @@ class MatchingRun(models.Model):
     examined_count = models.PositiveIntegerField(
         help_text="Helpers looked at in the match index, including those not listed."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
+from backend.config import config
 
 # `IndexRow.approved_epoch` as each backend's searches compute it (whole seconds).
 APPROVED_EPOCH_SQL = {
@@ -41,14 +41,14 @@ class Weights:
 
     @classmethod
     def current(cls) -> Weights:
-        config: dict[str, Any] = settings.QUARTIER
+        current = config()
         return cls(
-            prior_mean=config["RATING_PRIOR_MEAN"],
-            prior_weight=config["RATING_PRIOR_WEIGHT"],
-            ttl_seconds=config["OFFER_TTL_MINUTES"] * 60,
-            distance_weight=config["SCORE_WEIGHT_DISTANCE"],
-            rating_weight=config["SCORE_WEIGHT_RATING"],
-            reliability_weight=config["SCORE_WEIGHT_RELIABILITY"],
+            prior_mean=current.rating_prior_mean,
+            prior_weight=current.rating_prior_weight,
+            ttl_seconds=current.offer_ttl_minutes * 60,
+            distance_weight=current.score_weight_distance,
+            rating_weight=current.score_weight_rating,
+            reliability_weight=current.score_weight_reliability,
         )
 
     def bayesian_rating(self, rating_sum: int, rating_count: int) -> float:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
 
+from backend import clock
+from backend.config import config
 from backend.exceptions import NotFound, PermissionDenied, ValidationFailed
 from backend.geo import Point
 from backend.models import LANGUAGE_CODES, User
@@ -72,10 +72,6 @@ MIN_WINDOW_MINUTES = 30
 MAX_WINDOW_HOURS = 24
 
 
-def _config(name: str) -> Any:
-    return settings.QUARTIER[name]
-
-
 # --- Help requests -----------------------------------------------------------------------------
 
 HELP_REQUEST_MOVES: dict[str, frozenset[str]] = {
@@ -108,7 +104,7 @@ def _help_request_move(
     """
     if to not in HELP_REQUEST_MOVES.get(expected, frozenset()):
         raise IllegalTransition(f"A help request cannot go from {expected} to {to}.")
-    now = timezone.now()
+    now = clock.now()
     values: dict[str, Any] = {"status": to, "status_reason": reason[:300], "updated_at": now}
     if to == HelpRequestStatus.ASSIGNED:
         values["assigned_helper"] = assigned_helper
@@ -127,12 +123,12 @@ def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Windo
         raise ValidationFailed.for_field(
             "windows", "Give at least one time window.", code="windows_required"
         )
-    limit = _config("MAX_WINDOWS_PER_REQUEST")
+    limit = config().max_windows_per_request
     if len(windows) > limit:
         raise ValidationFailed.for_field(
             "windows", f"At most {limit} time windows.", code="too_many_windows"
         )
-    latest = now + timedelta(days=_config("MAX_REQUEST_DAYS_AHEAD"))
+    latest = now + timedelta(days=config().max_request_days_ahead)
     for index, (starts_at, ends_at) in enumerate(windows):
         field = f"windows[{index}]"
         if starts_at >= ends_at:
@@ -146,7 +142,7 @@ def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Windo
         if starts_at > latest:
             raise ValidationFailed.for_field(
                 field,
-                f"Windows may start at most {_config('MAX_REQUEST_DAYS_AHEAD')} days ahead.",
+                f"Windows may start at most {config().max_request_days_ahead} days ahead.",
                 code="window_too_far_ahead",
             )
         length = ends_at - starts_at
@@ -253,7 +249,7 @@ def help_request_create(
 
     Validates everything before writing anything, so a refused request leaves no row.
     """
-    now = timezone.now()
+    now = clock.now()
     if not category.is_active:
         raise ValidationFailed.for_field(
             "category", "This category is not offered.", code="unknown_category"
@@ -272,7 +268,7 @@ def help_request_create(
         customer=customer,
         status__in=(HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED),
     ).count()
-    limit = _config("MAX_OPEN_REQUESTS_PER_CUSTOMER")
+    limit = config().max_open_requests_per_customer
     if open_count >= limit:
         raise OpenRequestLimit(
             f"You already have {open_count} open requests; withdraw one or wait for a helper.",
@@ -285,7 +281,7 @@ def help_request_create(
         languages=chosen_languages,
         on_behalf_name=name,
         on_behalf_phone=phone,
-        search_radius_km=_config("MATCH_INITIAL_RADIUS_KM"),
+        search_radius_km=config().match_initial_radius_km,
     )
     _apply_place(help_request, place)
     help_request.save()
@@ -316,7 +312,7 @@ def help_request_update(
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if help_request.status not in (HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED):
         raise RequestNotEditable("A helper has accepted, or the request is closed.")
-    now = timezone.now()
+    now = clock.now()
     changed: list[str] = []
     rematch = False
     if description is not None:
@@ -344,7 +340,7 @@ def help_request_update(
         )
         rematch = True
     if rematch:
-        help_request.search_radius_km = _config("MATCH_INITIAL_RADIUS_KM")
+        help_request.search_radius_km = config().match_initial_radius_km
         changed.append("search_radius_km")
     if changed:
         help_request.save(update_fields=[*changed, "updated_at"])
@@ -428,7 +424,7 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     )
     if help_request.status != HelpRequestStatus.OPEN:
         return []
-    now = timezone.now()
+    now = clock.now()
     if not _windows_left(help_request, now):
         _help_request_move(
             help_request=help_request,
@@ -442,7 +438,7 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
         )
         return []
     pending = Offer.objects.filter(help_request=help_request, status=OfferStatus.PENDING)
-    wanted = _config("OFFER_BATCH_SIZE") - pending.count()
+    wanted = config().offer_batch_size - pending.count()
     if wanted <= 0:
         return []
     # A helper who declined, let an offer expire or took the job is not asked again; one whose
@@ -454,12 +450,12 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
         .values_list("helper_id", flat=True)
     )
     radius = help_request.search_radius_km
-    max_radius = _config("MATCH_MAX_RADIUS_KM")
+    max_radius = config().match_max_radius_km
     candidates = _match_and_record(
         help_request=help_request, radius_km=radius, exclude=already_offered, wanted=wanted, now=now
     )
     while not candidates and radius < max_radius:
-        radius = min(radius + _config("MATCH_RADIUS_STEP_KM"), max_radius)
+        radius = min(radius + config().match_radius_step_km, max_radius)
         candidates = _match_and_record(
             help_request=help_request,
             radius_km=radius,
@@ -481,7 +477,7 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
                 reason=f"No helper is available within {radius:g} km in your time windows.",
             )
         return []
-    expires_at = now + timedelta(minutes=_config("OFFER_TTL_MINUTES"))
+    expires_at = now + timedelta(minutes=config().offer_ttl_minutes)
     rank_base = Offer.objects.filter(help_request=help_request).count()
     offers = Offer.objects.bulk_create(
         [
@@ -543,7 +539,7 @@ def _enqueue_dispatch(help_request: HelpRequest) -> None:
 @transaction.atomic
 def offers_expire_due(*, help_request: HelpRequest) -> int:
     """Expire the request's pending offers whose time is up, then offer it to the next helpers."""
-    now = timezone.now()
+    now = clock.now()
     due = Offer.objects.filter(
         help_request=help_request, status=OfferStatus.PENDING, expires_at__lte=now
     )
@@ -583,7 +579,7 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
     accepts queue on the request row instead of deadlocking on each other's offers.
     """
     offer = _offer_of(offer, actor, lock=False)
-    now = timezone.now()
+    now = clock.now()
     if offer.status == OfferStatus.WITHDRAWN and offer.help_request.status in (
         HelpRequestStatus.ASSIGNED,
         HelpRequestStatus.CLOSED,
@@ -643,7 +639,7 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
         raise OfferNotPending(f"This offer is {offer.status}.")
     if reason and reason not in DeclineReason.values:
         raise ValidationFailed.for_field("reason", "Unknown reason.", code="invalid_choice")
-    now = timezone.now()
+    now = clock.now()
     Offer.objects.filter(pk=offer.pk).update(
         status=OfferStatus.DECLINED,
         responded_at=now,
@@ -805,7 +801,7 @@ def _helper_busy(booking: Booking, starts_at: datetime, ends_at: datetime) -> bo
 def _is_late(booking: Booking, now: datetime) -> bool:
     if booking.starts_at is None:
         return False
-    return booking.starts_at - now < timedelta(hours=_config("LATE_CANCELLATION_HOURS"))
+    return booking.starts_at - now < timedelta(hours=config().late_cancellation_hours)
 
 
 @transaction.atomic
@@ -819,7 +815,7 @@ def booking_propose(
     """
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.HELPER)
-    now = timezone.now()
+    now = clock.now()
     if booking.status == BookingStatus.CONFIRMED and not reason.strip():
         raise ValidationFailed.for_field(
             "reason", "Tell the customer why the visit moves.", code="reason_required"
@@ -869,7 +865,7 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
         raise ValidationFailed.for_field(
             "proposal", "Choose one of the times currently proposed.", code="invalid_proposal"
         )
-    if proposal.starts_at <= timezone.now():
+    if proposal.starts_at <= clock.now():
         raise InvalidSlot.for_field("proposal", "This time has passed.", code="slot_in_past")
     if _helper_busy(booking, proposal.starts_at, proposal.ends_at):
         raise HelperDoubleBooked("The helper already has a visit at that time.")
@@ -906,7 +902,7 @@ def booking_request_new_times(*, booking: Booking, actor: User, reason: str) -> 
         raise ValidationFailed.for_field("reason", "Tell the helper why.", code="reason_required")
     data: dict[str, Any] = {}
     if booking.status == BookingStatus.CONFIRMED:
-        data = {"rescheduled_by": Party.CUSTOMER, "late": _is_late(booking, timezone.now())}
+        data = {"rescheduled_by": Party.CUSTOMER, "late": _is_late(booking, clock.now())}
     booking = booking_transition(
         booking=booking,
         to=BookingStatus.AWAITING_PROPOSAL,
@@ -949,7 +945,7 @@ def _count_against(booking: Booking, party: str, *, late: bool, no_show: bool) -
 def _after_booking_ended(booking: Booking, *, caused_by: str) -> None:
     """When the helper (or nobody) broke the booking, find the customer someone else."""
     help_request = booking.help_request
-    now = timezone.now()
+    now = clock.now()
     if caused_by != Party.CUSTOMER and _windows_left(help_request, now):
         _help_request_move(
             help_request=help_request,
@@ -993,7 +989,7 @@ def booking_cancel(
     if not reason.strip():
         raise ValidationFailed.for_field("reason", "Give a reason.", code="reason_required")
     party = _party_for(role, caused_by)
-    now = timezone.now()
+    now = clock.now()
     late = booking.status in SLOT_HOLDING_STATUSES and _is_late(booking, now)
     booking = booking_transition(
         booking=booking,
@@ -1028,8 +1024,8 @@ def booking_report_no_show(
         party = _party_for(role, caused_by)
     else:
         party = Party.HELPER if role == ActorRole.CUSTOMER else Party.CUSTOMER
-    now = timezone.now()
-    grace = timedelta(minutes=_config("NO_SHOW_GRACE_MINUTES"))
+    now = clock.now()
+    grace = timedelta(minutes=config().no_show_grace_minutes)
     if (
         role != ActorRole.MANAGER
         and booking.starts_at is not None
@@ -1061,7 +1057,7 @@ def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) ->
         raise ValidationFailed.for_field(
             "eta_minutes", "The arrival time is 1 to 240 minutes away.", code="invalid_eta"
         )
-    now = timezone.now()
+    now = clock.now()
     if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=6):
         raise TooEarly("The visit starts in more than 6 hours.")
     return booking_transition(
@@ -1080,7 +1076,7 @@ def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     """The helper has arrived and starts the work."""
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.HELPER)
-    now = timezone.now()
+    now = clock.now()
     if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=1):
         raise TooEarly("Check in at most one hour before the visit.")
     return booking_transition(
@@ -1110,7 +1106,7 @@ def booking_check_out(
             "Say in a sentence what you did (at least 10 characters).",
             code="summary_too_short",
         )
-    now = timezone.now()
+    now = clock.now()
     booking = booking_transition(
         booking=booking,
         to=BookingStatus.COMPLETED,
@@ -1125,7 +1121,7 @@ def booking_check_out(
     )
     from bookings.tasks import auto_sign_off
 
-    auto_sign_off.using(run_after=now + timedelta(hours=_config("AUTO_SIGN_OFF_HOURS"))).enqueue(
+    auto_sign_off.using(run_after=now + timedelta(hours=config().auto_sign_off_hours)).enqueue(
         booking.pk
     )
     return booking
@@ -1134,7 +1130,7 @@ def booking_check_out(
 def _signed_off(
     booking: Booking, *, actor: User | None, role: str, reason: str, automatically: bool
 ) -> Booking:
-    now = timezone.now()
+    now = clock.now()
     booking = booking_transition(
         booking=booking,
         to=BookingStatus.SIGNED_OFF,
@@ -1155,9 +1151,9 @@ def _signed_off(
     )
     from bookings.tasks import close_review_window
 
-    close_review_window.using(
-        run_after=now + timedelta(days=_config("REVIEW_WINDOW_DAYS"))
-    ).enqueue(booking.pk)
+    close_review_window.using(run_after=now + timedelta(days=config().review_window_days)).enqueue(
+        booking.pk
+    )
     return booking
 
 
@@ -1177,8 +1173,8 @@ def booking_auto_sign_off(*, booking: Booking) -> Booking | None:
     booking = _lock_booking(booking)
     if booking.status != BookingStatus.COMPLETED or booking.checked_out_at is None:
         return None
-    due = booking.checked_out_at + timedelta(hours=_config("AUTO_SIGN_OFF_HOURS"))
-    if timezone.now() < due:
+    due = booking.checked_out_at + timedelta(hours=config().auto_sign_off_hours)
+    if clock.now() < due:
         return None
     return _signed_off(
         booking,
@@ -1240,7 +1236,7 @@ def booking_resolve_dispute(
         actor=actor,
         role=ActorRole.MANAGER,
         reason=note,
-        changes={"closed_at": timezone.now(), "caused_by": party, "cause": note.strip()[:500]},
+        changes={"closed_at": clock.now(), "caused_by": party, "cause": note.strip()[:500]},
         data={"caused_by": party, "outcome": outcome},
     )
     _count_against(booking, party, late=False, no_show=False)
@@ -1286,8 +1282,8 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
     if booking.status not in (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED):
         raise IllegalTransition("Reviews open once the visit is signed off.", code="not_reviewable")
     assert booking.signed_off_at is not None  # noqa: S101 - set by every path to signed_off
-    now = timezone.now()
-    if now > booking.signed_off_at + timedelta(days=_config("REVIEW_WINDOW_DAYS")):
+    now = clock.now()
+    if now > booking.signed_off_at + timedelta(days=config().review_window_days):
         raise ReviewWindowClosed("The review window has closed.")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed.for_field("rating", "Rate from 1 to 5.", code="invalid_rating")
@@ -1321,8 +1317,8 @@ def reviews_close_window(*, booking: Booking) -> int:
     booking = _lock_booking(booking)
     if booking.signed_off_at is None:
         return 0
-    now = timezone.now()
-    if now < booking.signed_off_at + timedelta(days=_config("REVIEW_WINDOW_DAYS")):
+    now = clock.now()
+    if now < booking.signed_off_at + timedelta(days=config().review_window_days):
         return 0
     return _publish(Review.objects.filter(booking=booking), now)
 
@@ -1336,7 +1332,7 @@ def sweep_due_work() -> dict[str, int]:
     The tasks scheduled by the services normally do all of this on time; the sweep makes
     the system converge after a worker outage. Each step is idempotent.
     """
-    now = timezone.now()
+    now = clock.now()
     counts = {"offers_expired": 0, "requests_expired": 0, "signed_off": 0, "reviews_published": 0}
     for help_request in HelpRequest.objects.filter(
         status=HelpRequestStatus.OPEN,
@@ -1359,13 +1355,13 @@ def sweep_due_work() -> dict[str, int]:
                     reason="request expired",
                 )
                 counts["requests_expired"] += 1
-    cutoff = now - timedelta(hours=_config("AUTO_SIGN_OFF_HOURS"))
+    cutoff = now - timedelta(hours=config().auto_sign_off_hours)
     for booking in Booking.objects.filter(
         status=BookingStatus.COMPLETED, checked_out_at__lte=cutoff
     ):
         if booking_auto_sign_off(booking=booking) is not None:
             counts["signed_off"] += 1
-    review_cutoff = now - timedelta(days=_config("REVIEW_WINDOW_DAYS"))
+    review_cutoff = now - timedelta(days=config().review_window_days)
     unpublished = Review.objects.filter(booking=OuterRef("pk"), published_at__isnull=True)
     for booking in Booking.objects.filter(Exists(unpublished), signed_off_at__lte=review_cutoff):
         counts["reviews_published"] += reviews_close_window(booking=booking)

@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from backend import clock
+
 
 class ApprovalStatus(models.TextChoices):
     APPLIED = "applied", "Applied, waiting for the community manager"
@@ -57,8 +59,8 @@ class HelperProfile(models.Model):
         default=0, help_text="Sum of seconds between an offer and the helper's answer."
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField()
 
     class Meta:
         ordering = ("id",)
@@ -97,7 +99,7 @@ class HelperProfile(models.Model):
 class HelperSkill(models.Model):
     helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="skill_rows")
     category = models.ForeignKey("bookings.ServiceCategory", on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ("id",)
@@ -156,7 +158,7 @@ class AvailabilityException(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ("helper", "starts_at")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db import transaction
-from django.utils import timezone
 
+from backend import clock
 from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
 from bookings.match_index import match_index_refresh
@@ -142,7 +142,7 @@ def _set_approval(*, helper: HelperProfile, status: str, actor: User, note: str)
         )
     helper = HelperProfile.objects.select_for_update().get(pk=helper.pk)
     helper.approval_status = status
-    helper.approval_changed_at = timezone.now()
+    helper.approval_changed_at = clock.now()
     helper.approval_note = note[:500]
     helper.save(
         update_fields=["approval_status", "approval_changed_at", "approval_note", "updated_at"]
@@ -235,7 +235,7 @@ def availability_exception_add(
         raise InvalidAvailability.for_field(
             "ends_at", "The end must be after the start.", code="invalid_availability"
         )
-    if ends_at <= timezone.now():
+    if ends_at <= clock.now():
         raise InvalidAvailability.for_field(
             "ends_at", "The exception is already over.", code="in_the_past"
         )

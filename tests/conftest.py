@@ -129,16 +129,13 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def quartier_settings(settings: Settings) -> Callable[..., None]:
-    """Override entries of settings.QUARTIER for one test, the rest unchanged:
+    """Override Quartier settings (backend.config) for one test, the rest unchanged:
 
     def test_small_batches(quartier_settings):
         quartier_settings(OFFER_BATCH_SIZE=1)
     """
 
     def override(**values: Any) -> None:
-        unknown = set(values) - set(settings.QUARTIER)
-        if unknown:
-            raise KeyError(f"not QUARTIER settings: {', '.join(sorted(unknown))}")
-        settings.QUARTIER = {**settings.QUARTIER, **values}
+        settings.QUARTIER = settings.QUARTIER.with_values(**values)
 
     return override

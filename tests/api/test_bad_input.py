@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from backend.config import QuartierConfig
 from backend.models import User
 from bookings.models import BookingStatus, OfferStatus
 from tests.api.api_assertions import API, assert_error, client_for, row_counts
@@ -26,8 +27,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ALL_DAY = ((time(0, 0), time(23, 59)),)
-QUARTIER: dict[str, Any] = settings.QUARTIER
-MAX_WINDOWS: int = QUARTIER["MAX_WINDOWS_PER_REQUEST"]
+QUARTIER: QuartierConfig = settings.QUARTIER
+MAX_WINDOWS: int = QUARTIER.max_windows_per_request
 MILAN = {"type": "Point", "coordinates": [9.19, 45.4642]}
 
 
@@ -203,8 +204,8 @@ def test_the_good_request_used_above_is_accepted():
 
 def test_a_request_over_the_open_request_limit_is_refused_with_409():
     # Given a customer with as many open requests as allowed
-    quartier: dict[str, Any] = settings.QUARTIER
-    limit = quartier["MAX_OPEN_REQUESTS_PER_CUSTOMER"]
+    quartier: QuartierConfig = settings.QUARTIER
+    limit = quartier.max_open_requests_per_customer
     customer = UserFactory.create()
     for day in range(limit):
         post_request(customer, start=next_slot_start(days=day + 1))

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from backend.config import QuartierConfig
 from backend.geo import Point, geodesic_m
 from backend.models import User
 from bookings import services
@@ -78,12 +79,12 @@ def home(helper: HelperProfile) -> Point:
 def new_helper_score(distance_m: float, *, radius_km: float) -> float:
     """The score formula of bookings.matching for a helper without reviews or broken
     commitments (Bayesian rating = the prior mean, reliability 1.0)."""
-    config: dict[str, Any] = settings.QUARTIER
+    config: QuartierConfig = settings.QUARTIER
     closeness = 1.0 - distance_m / (radius_km * 1000.0)
     return (
-        config["SCORE_WEIGHT_DISTANCE"] * closeness
-        + config["SCORE_WEIGHT_RATING"] * (config["RATING_PRIOR_MEAN"] - 1.0) / 4.0
-        + config["SCORE_WEIGHT_RELIABILITY"] * 1.0
+        config.score_weight_distance * closeness
+        + config.score_weight_rating * (config.rating_prior_mean - 1.0) / 4.0
+        + config.score_weight_reliability * 1.0
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from geopy.distance import geodesic
 
+from backend.config import QuartierConfig
 from backend.geo import Point
 from backend.models import User
 from backend.services import user_set_active
@@ -202,16 +203,16 @@ def test_a_customer_who_is_also_a_helper_is_not_offered_their_own_request(frozen
 def expected_score(*, distance_m: float, radius_km: float, rating: tuple[int, int]) -> float:
     """The score formula of bookings.matching, restated: closeness, Bayesian rating, reliability
     (1.0 for a helper who never broke a commitment)."""
-    config: dict[str, Any] = settings.QUARTIER
+    config: QuartierConfig = settings.QUARTIER
     count, total = rating
-    bayesian = (config["RATING_PRIOR_WEIGHT"] * config["RATING_PRIOR_MEAN"] + total) / (
-        config["RATING_PRIOR_WEIGHT"] + count
+    bayesian = (config.rating_prior_weight * config.rating_prior_mean + total) / (
+        config.rating_prior_weight + count
     )
     closeness = max(0.0, 1.0 - distance_m / (radius_km * 1000.0))
     return (
-        config["SCORE_WEIGHT_DISTANCE"] * closeness
-        + config["SCORE_WEIGHT_RATING"] * (bayesian - 1.0) / 4.0
-        + config["SCORE_WEIGHT_RELIABILITY"] * 1.0
+        config.score_weight_distance * closeness
+        + config.score_weight_rating * (bayesian - 1.0) / 4.0
+        + config.score_weight_reliability * 1.0
     )
 
 
@@ -405,7 +406,7 @@ def test_nobody_eligible_leaves_the_request_unmatched(frozen_time):
     ) == (
         HelpRequestStatus.UNMATCHED,
         "No helper is available within 25 km in your time windows.",
-        settings.QUARTIER["MATCH_MAX_RADIUS_KM"],
+        settings.QUARTIER.match_max_radius_km,
         0,
     )
     assert offered(help_request) == []

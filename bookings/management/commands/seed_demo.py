@@ -28,7 +28,6 @@ from datetime import time as clock
 from typing import Any
 
 import time_machine
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -36,6 +35,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from tqdm import tqdm
 
+from backend.config import QuartierConfig, config
 from backend.exceptions import ApplicationError
 from backend.geo import Point, bounding_box, geodesic_m, is_in_switzerland
 from backend.localities import Locality, localities
@@ -756,7 +756,7 @@ class DemoBuilder:
         self.progress = progress
         self.now = timezone.now().replace(second=0, microsecond=0)
         self.latest = self.now - MINUTE
-        self.config: dict[str, Any] = settings.QUARTIER
+        self.config: QuartierConfig = config()
         self.password_hash = make_password(DEMO_PASSWORD)
         self.categories = list(ServiceCategory.objects.filter(is_active=True).order_by("pk"))
         self.customers: list[Person] = []
@@ -1033,7 +1033,7 @@ class DemoBuilder:
                         actor=self.manager,
                         note="Complaints about punctuality; paused until we have talked.",
                     )
-            reach_m = min(profile.service_radius_km, self.config["MATCH_MAX_RADIUS_KM"]) * 1000.0
+            reach_m = min(profile.service_radius_km, self.config.match_max_radius_km) * 1000.0
             helper = Helper(
                 person=person,
                 profile=profile,
@@ -1087,7 +1087,7 @@ class DemoBuilder:
     def _eligible(self, point: Point, languages: frozenset[str]) -> list[tuple[float, Helper]]:
         """Helpers that matching would consider for a request at `point`, nearest first
         (ignoring their hours): approved, accepting, within both radii, sharing a language."""
-        max_m = float(self.config["MATCH_MAX_RADIUS_KM"]) * 1000.0
+        max_m = float(self.config.match_max_radius_km) * 1000.0
         found: list[tuple[float, Helper]] = []
         for helper in self.active_helpers:
             min_lat, max_lat, min_lon, max_lon = helper.reach
@@ -1167,7 +1167,7 @@ class DemoBuilder:
         """Post a request that the anchor helper (near the customer, skilled, sharing a
         language) is free for, with a slot in the kind's range inside their hours."""
         kind = KINDS[kind_name]
-        limit = self.config["MAX_OPEN_REQUESTS_PER_CUSTOMER"]
+        limit = self.config.max_open_requests_per_customer
         low = self.now + kind.slot_from
         high = self.now + kind.slot_to
         fallback: tuple[Person, Helper, Place | None] | None = None
@@ -1367,7 +1367,7 @@ class DemoBuilder:
         return reached
 
     def _unmatched(self) -> bool:
-        limit = self.config["MAX_OPEN_REQUESTS_PER_CUSTOMER"]
+        limit = self.config.max_open_requests_per_customer
         for customer in self._shuffled_customers():
             if self._open_requests(customer) >= limit:
                 continue
@@ -1641,7 +1641,7 @@ class DemoBuilder:
         """Both sides, one side (hidden until the window closes) or nobody."""
         rng = self.rng
         sides = rng.choices(("both", "customer", "helper", "none"), weights=(50, 20, 10, 20))[0]
-        window_end = signed_off_at + timedelta(days=self.config["REVIEW_WINDOW_DAYS"]) - HOUR
+        window_end = signed_off_at + timedelta(days=self.config.review_window_days) - HOUR
         if sides in ("both", "customer"):
             rating = rng.choices((5, 4, 3, 2, 1), weights=(60, 28, 8, 3, 1))[0]
             text = rng.choice(CUSTOMER_REVIEWS[posted.language][rating if rating >= 3 else 1])

@@ -1,0 +1,136 @@
+"""Quartier's own settings, typed and checked once when the process starts.
+
+`settings.QUARTIER` holds one `QuartierConfig`, read from the environment by
+`QuartierConfig.from_env()`; a bad value stops the start with a message naming the variable.
+Code reads it through `config()`, which follows `override_settings` in tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class QuartierConfig:
+    # Matching and offers
+    offer_batch_size: int = 3
+    offer_ttl_minutes: int = 30
+    match_initial_radius_km: float = 5.0
+    match_radius_step_km: float = 5.0
+    match_max_radius_km: float = 25.0
+    rating_prior_mean: float = 4.0
+    rating_prior_weight: float = 5.0
+    score_weight_distance: float = 0.5
+    score_weight_rating: float = 0.3
+    score_weight_reliability: float = 0.2
+    # Fairness: helpers whose scores lie within this margin of the best one left count as
+    # equally good, and the one with the fewest offers today is asked first (0 turns it off).
+    fairness_margin: float = 0.05
+    # A fair start: helpers approved in the last N days with fewer than M completed visits get
+    # this much added to their score (0 turns it off).
+    fairness_new_helper_bonus: float = 0.05
+    fairness_new_helper_days: int = 30
+    fairness_new_helper_visits: int = 3
+    # Customers
+    max_open_requests_per_customer: int = 3
+    max_windows_per_request: int = 5
+    max_request_days_ahead: int = 60
+    # Visits
+    late_cancellation_hours: int = 24
+    no_show_grace_minutes: int = 30
+    auto_sign_off_hours: int = 48
+    review_window_days: int = 7
+    currency: str = "CHF"
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"QUARTIER_{name.upper()} {why}" for name, why in self._problems() if why is not None
+        ]
+        if problems:
+            raise ImproperlyConfigured("; ".join(problems))
+
+    def _problems(self) -> list[tuple[str, str | None]]:
+        def at_least(name: str, low: float) -> tuple[str, str | None]:
+            value = getattr(self, name)
+            return name, None if value >= low else f"must be at least {low:g}, got {value!r}"
+
+        checks = [
+            at_least("offer_batch_size", 1),
+            at_least("offer_ttl_minutes", 1),
+            at_least("match_initial_radius_km", 0.1),
+            at_least("match_radius_step_km", 0.1),
+            at_least("rating_prior_mean", 1),
+            at_least("rating_prior_weight", 0),
+            at_least("score_weight_distance", 0),
+            at_least("score_weight_rating", 0),
+            at_least("score_weight_reliability", 0),
+            at_least("fairness_margin", 0),
+            at_least("fairness_new_helper_bonus", 0),
+            at_least("fairness_new_helper_days", 0),
+            at_least("fairness_new_helper_visits", 0),
+            at_least("max_open_requests_per_customer", 1),
+            at_least("max_windows_per_request", 1),
+            at_least("max_request_days_ahead", 1),
+            at_least("late_cancellation_hours", 0),
+            at_least("no_show_grace_minutes", 0),
+            at_least("auto_sign_off_hours", 1),
+            at_least("review_window_days", 1),
+        ]
+        if self.match_max_radius_km < self.match_initial_radius_km:
+            checks.append(
+                ("match_max_radius_km", "must not be smaller than QUARTIER_MATCH_INITIAL_RADIUS_KM")
+            )
+        if self.rating_prior_mean > 5:
+            checks.append(("rating_prior_mean", f"must be at most 5, got {self.rating_prior_mean}"))
+        weights = self.score_weight_distance + self.score_weight_rating
+        if weights + self.score_weight_reliability <= 0:
+            checks.append(("score_weight_distance", "and the other score weights are all 0"))
+        if self.currency not in {"CHF", "EUR"}:
+            checks.append(("currency", f"must be CHF or EUR, got {self.currency!r}"))
+        return checks
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> QuartierConfig:
+        """Each field from `QUARTIER_<FIELD>` when set, else its default."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = environ.get(f"QUARTIER_{field.name.upper()}", "").strip()
+            if raw:
+                values[field.name] = _parse(f"QUARTIER_{field.name.upper()}", raw, field.type)
+        return cls(**values)
+
+    def with_values(self, **values: Any) -> QuartierConfig:
+        """A copy with some values changed (names in lower or upper case), checked again."""
+        lowered = {name.lower(): value for name, value in values.items()}
+        unknown = set(lowered) - {field.name for field in fields(self)}
+        if unknown:
+            raise KeyError(f"not Quartier settings: {', '.join(sorted(unknown))}")
+        return replace(self, **lowered)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _parse(name: str, raw: str, kind: Any) -> Any:
+    parsers: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "str": str}
+    try:
+        return parsers[str(kind)](raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a {kind}, got {raw!r}") from exc
+
+
+def config() -> QuartierConfig:
+    """The settings in force (read afresh, so `override_settings` in tests is honoured)."""
+    value = settings.QUARTIER
+    if not isinstance(value, QuartierConfig):
+        raise ImproperlyConfigured("settings.QUARTIER must be a backend.config.QuartierConfig")
+    return value
