@@ -32,8 +32,9 @@ from backend.models import User
 from bench.synthetic_switzerland import Home, SwissMixture, create_customers, request_languages
 from bookings import match_index, matching
 from bookings.matching import MatchResult, find_candidates, match_request
-from bookings.models import HelpRequest, HelpRequestStatus, Offer, ServiceCategory, TimeWindow
+from bookings.models import HelpRequest, HelpRequestStatus, Offer, TimeWindow
 from bookings.services import AddressInput, help_request_create
+from catalogue.models import ServiceCategory
 from helpers.availability import AvailabilityIndex
 from helpers.models import HelperProfile
 

@@ -46,7 +46,8 @@ from bench.synthetic_switzerland import (
     helper_languages,
 )
 from bookings import match_index
-from bookings.models import MatchEntry, ServiceCategory
+from bookings.models import MatchEntry
+from catalogue.models import ServiceCategory
 from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
 
 SQLITE = "default"

@@ -26,7 +26,7 @@ from django.db import transaction
 from backend.geo import Point, point_to_geojson
 from backend.localities import Locality, localities
 from backend.models import LANGUAGE_CODES, User
-from bookings.models import ServiceCategory
+from catalogue.models import ServiceCategory
 from helpers.models import ApprovalStatus, HelperProfile, HelperSkill, WeeklyAvailability
 
 # (name in the directory, agglomeration population in thousands): the weight of each cluster.

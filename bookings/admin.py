@@ -25,7 +25,6 @@ from bookings.models import (
     MatchingRun,
     Offer,
     Review,
-    ServiceCategory,
     SlotProposal,
     TimeWindow,
 )
@@ -135,30 +134,6 @@ class PublishedFilter(admin.SimpleListFilter):
 
 
 # --- Categories ---------------------------------------------------------------------------------
-
-
-@admin.register(ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
-    list_display = (
-        "name",
-        "slug",
-        "name_de",
-        "name_fr",
-        "name_it",
-        "typical_duration_minutes",
-        "position",
-        "is_active",
-    )
-    list_editable = ("typical_duration_minutes", "position", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("name", "name_de", "name_fr", "name_it", "slug")
-    ordering = ("position", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    fieldsets = (
-        (None, {"fields": ("name", "slug", "description")}),
-        ("Translations", {"fields": ("name_de", "name_fr", "name_it")}),
-        ("Offering", {"fields": ("typical_duration_minutes", "position", "is_active")}),
-    )
 
 
 # --- Help requests ------------------------------------------------------------------------------

@@ -50,8 +50,9 @@ from backend.geo import (
     sphere_to_geodesic_bounds,
 )
 from backend.models import LANGUAGE_CODES
-from bookings.models import UNKNOWN_STATIC_SCORE, MatchEntry, MatchIndexState, ServiceCategory
+from bookings.models import UNKNOWN_STATIC_SCORE, MatchEntry, MatchIndexState
 from bookings.scoring import APPROVED_EPOCH_SQL, Weights
+from catalogue.models import ServiceCategory
 from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
 
 TABLE = MatchEntry._meta.db_table

@@ -55,11 +55,11 @@ from bookings.models import (
     Party,
     ProposalStatus,
     Review,
-    ServiceCategory,
     SlotProposal,
     TimeWindow,
 )
 from bookings.selectors import role_in_booking
+from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
 from payments.pricing import visit_price
 

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from backend.admin import SpeaksFilter, admin_link, position_text
 from backend.exceptions import ApplicationError
 from backend.models import User
-from bookings.models import ServiceCategory
+from catalogue.models import ServiceCategory
 from helpers import services as helper_services
 from helpers.models import (
     ApprovalStatus,

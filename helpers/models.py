@@ -30,7 +30,7 @@ class HelperProfile(models.Model):
     )
     currency = models.CharField(max_length=3, default="CHF")
     skills = models.ManyToManyField(
-        "bookings.ServiceCategory", through="HelperSkill", related_name="helpers"
+        "catalogue.ServiceCategory", through="HelperSkill", related_name="helpers"
     )
 
     approval_status = models.CharField(
@@ -98,7 +98,7 @@ class HelperProfile(models.Model):
 
 class HelperSkill(models.Model):
     helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="skill_rows")
-    category = models.ForeignKey("bookings.ServiceCategory", on_delete=models.PROTECT)
+    category = models.ForeignKey("catalogue.ServiceCategory", on_delete=models.PROTECT)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:

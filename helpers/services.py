@@ -12,7 +12,7 @@ from backend import clock
 from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
 from bookings.match_index import match_index_refresh
-from bookings.models import ServiceCategory
+from catalogue.models import ServiceCategory
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
 from helpers.models import (
     ApprovalStatus,

@@ -25,11 +25,11 @@ from bookings.models import (
     MatchingRun,
     Offer,
     Review,
-    ServiceCategory,
     SlotProposal,
 )
 from bookings.selectors import contact_visible_to, role_in_booking
 from bookings.services import AddressInput
+from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
 from payments.pricing import visit_price
 

@@ -24,8 +24,8 @@ from bookings.models import (
     HelpRequest,
     Offer,
     OfferStatus,
-    ServiceCategory,
 )
+from catalogue.models import ServiceCategory
 from helpers.models import ApprovalStatus, HelperProfile, HelperSkill, WeeklyAvailability
 
 PASSWORD = "correct-horse-battery-staple"

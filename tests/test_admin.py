@@ -33,10 +33,10 @@ from bookings.models import (
     Offer,
     OfferStatus,
     Review,
-    ServiceCategory,
     SlotProposal,
     TimeWindow,
 )
+from catalogue.models import ServiceCategory
 from helpers import services as helper_services
 from helpers.models import (
     ApprovalStatus,
@@ -268,7 +268,7 @@ PAGES: dict[type, tuple[str, str]] = {
 
 
 def test_every_model_of_the_project_has_an_admin_page():
-    project_apps = {"backend", "helpers", "bookings"}
+    project_apps = {"backend", "catalogue", "helpers", "bookings"}
     registered = {model for model in admin.site._registry if model._meta.app_label in project_apps}
     assert registered == set(PAGES)
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.models import User
-from bookings.models import ServiceCategory
+from catalogue.models import ServiceCategory
 from helpers.models import AvailabilityException, ExceptionKind, Weekday
 from helpers.selectors import availability_exceptions_of, helper_profile_of
 from helpers.services import (

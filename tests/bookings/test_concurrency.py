@@ -29,6 +29,7 @@ from bookings.models import (
     OfferStatus,
     ProposalStatus,
 )
+from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
 from tests.factories import (
     ZURICH,
@@ -315,7 +316,7 @@ def test_a_helper_accepting_after_another_won_is_told_the_job_is_taken():
 def test_concurrent_changes_to_one_helper_leave_the_match_index_in_step():
     from backend.services import user_update_profile
     from bookings.match_index import match_index_check
-    from bookings.models import MatchEntry, ServiceCategory
+    from bookings.models import MatchEntry
     from helpers.services import helper_profile_update
 
     # Given a helper with two skills

@@ -14,7 +14,8 @@ from django.db.models import F
 
 from bookings import match_index
 from bookings.match_index import IndexProblem, match_index_check
-from bookings.models import MatchEntry, ServiceCategory
+from bookings.models import MatchEntry
+from catalogue.models import ServiceCategory
 from helpers.models import ApprovalStatus, HelperProfile
 from helpers.services import helper_profile_update
 from tests.factories import ZURICH, category, make_helper, offset

@@ -18,7 +18,8 @@ from django.db.models import Q
 from bookings import match_index
 from bookings.management.progress import progress_bar
 from bookings.match_index import IndexProblem
-from bookings.models import MatchEntry, ServiceCategory
+from bookings.models import MatchEntry
+from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
 
 # Every kind `match_index_check` reports, in the order the summary lists them.

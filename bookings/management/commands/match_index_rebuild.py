@@ -10,7 +10,8 @@ from django.db.models import Count
 
 from bookings import match_index
 from bookings.management.progress import progress_bar
-from bookings.models import MatchEntry, ServiceCategory
+from bookings.models import MatchEntry
+from catalogue.models import ServiceCategory
 
 
 def rows_per_category() -> list[tuple[str, int]]:

@@ -54,8 +54,8 @@ from bookings.models import (
     Party,
     ProposalStatus,
     Review,
-    ServiceCategory,
 )
+from catalogue.models import ServiceCategory
 from helpers.availability import SWISS_TIME, AvailabilityIndex
 from helpers.models import ApprovalStatus, AvailabilityException, ExceptionKind, HelperProfile
 from helpers.services import (
