@@ -53,7 +53,8 @@ from backend.models import LANGUAGE_CODES
 from bookings.models import UNKNOWN_STATIC_SCORE, MatchEntry, MatchIndexState
 from bookings.scoring import APPROVED_EPOCH_SQL, Weights
 from catalogue.models import ServiceCategory
-from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
+from helpers.models import HelperProfile, HelperSkill
+from helpers.selectors import HELPER_MATCHING_FIELDS, eligible_helpers
 
 TABLE = MatchEntry._meta.db_table
 
@@ -121,42 +122,14 @@ def languages_mask(codes: Iterable[str]) -> int:
 # --- keeping the index in step --------------------------------------------------------------
 
 
-def eligible_helpers() -> Any:
-    """The helpers the index holds rows for (one per skill)."""
-    return HelperProfile.objects.filter(
-        approval_status=ApprovalStatus.APPROVED,
-        is_accepting_jobs=True,
-        user__is_active=True,
-        user__home_latitude__isnull=False,
-        user__home_longitude__isnull=False,
-    )
-
-
-_SOURCE_FIELDS = (
-    "pk",
-    "user__home_latitude",
-    "user__home_longitude",
-    "service_radius_km",
-    "user__languages",
-    "rating_sum",
-    "rating_count",
-    "completed_visits",
-    "cancellations_caused",
-    "no_shows_caused",
-    "offers_accepted",
-    "offers_declined",
-    "offers_expired",
-    "response_seconds_total",
-    "approval_changed_at",
-)
-
-
 def _entries_for(
     helper_filter: Q, *, scoring: Weights | None, using: str = DEFAULT_DB_ALIAS
 ) -> list[MatchEntry]:
     """The index rows the helper tables call for, for the helpers `helper_filter` selects, with
     their static score under `scoring` (or the unknown score, above any, without)."""
-    rows = list(eligible_helpers().using(using).filter(helper_filter).values_list(*_SOURCE_FIELDS))
+    rows = list(
+        eligible_helpers().using(using).filter(helper_filter).values_list(*HELPER_MATCHING_FIELDS)
+    )
     skills: dict[int, list[int]] = {}
     if rows:
         for helper_id, category_id in (

@@ -21,6 +21,7 @@ from bookings.match_index import IndexProblem
 from bookings.models import MatchEntry
 from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
+from helpers.selectors import eligible_helpers
 
 # Every kind `match_index_check` reports, in the order the summary lists them.
 PROBLEM_KINDS = {
@@ -44,7 +45,7 @@ def helpers_to_check() -> int:
     """How many helpers the check walks: those indexed and those who should be."""
     return (
         HelperProfile.objects.filter(
-            Q(pk__in=match_index.eligible_helpers().values("pk"))
+            Q(pk__in=eligible_helpers().values("pk"))
             | Q(pk__in=MatchEntry.objects.values("helper_id"))
         )
         .distinct()

@@ -12,6 +12,7 @@ from bookings import match_index
 from bookings.management.progress import progress_bar
 from bookings.models import MatchEntry
 from catalogue.models import ServiceCategory
+from helpers.selectors import eligible_helpers
 
 
 def rows_per_category() -> list[tuple[str, int]]:
@@ -40,7 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = options["verbosity"]
         # The bar counts helpers; the same eligibility as the rebuild itself, so it ends at 100 %.
-        helpers = match_index.eligible_helpers().count()
+        helpers = eligible_helpers().count()
         started = time.monotonic()
         with progress_bar(
             self.stderr, total=helpers, desc="helpers", unit=" helpers", verbosity=verbosity
