@@ -12,14 +12,15 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from backend.exceptions import ApplicationError
+from backend.languages import validate_languages
 from backend.models import Language, User
-from backend.services import refresh_match_index
+from backend.services import user_save_from_back_office
 
 
 def position_text(latitude: float | None, longitude: float | None) -> str:
@@ -122,6 +123,15 @@ class UserChangeAdminForm(UserChangeForm):
         if others.exists():
             raise forms.ValidationError("An account with this email address already exists.")
         return email
+
+    def clean_languages(self) -> list[str]:
+        # What the service would refuse is shown on the field instead.
+        try:
+            return validate_languages(
+                self.cleaned_data["languages"] or [], empty_code="invalid_language"
+            )
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 @admin.register(User)
@@ -230,11 +240,8 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        # Switching an account off (or moving a helper's home here) changes who can be matched.
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if change:
-                refresh_match_index(obj)
+        # Through the service, so that switching an account off reaches the match index.
+        user_save_from_back_office(user=obj, changed=form.changed_data, created=not change)
 
     @admin.display(description="helper", ordering="helper_profile__approval_status")
     def helper_status(self, user: User) -> str:

@@ -43,6 +43,9 @@ class QuartierConfig:
     max_open_requests_per_customer: int = 3
     max_windows_per_request: int = 5
     max_request_days_ahead: int = 60
+    # How often a customer's change of place, times or languages may make matching start over
+    # for one request (each time the pending offers are withdrawn and new helpers asked).
+    max_rematches_per_request: int = 3
     # Visits
     late_cancellation_hours: int = 24
     no_show_grace_minutes: int = 30
@@ -79,6 +82,7 @@ class QuartierConfig:
             at_least("max_open_requests_per_customer", 1),
             at_least("max_windows_per_request", 1),
             at_least("max_request_days_ahead", 1),
+            at_least("max_rematches_per_request", 0),
             at_least("late_cancellation_hours", 0),
             at_least("no_show_grace_minutes", 0),
             at_least("auto_sign_off_hours", 1),

@@ -59,8 +59,3 @@ class Conflict(ApplicationError):
 
     status = 409
     code = "conflict"
-
-
-class LimitReached(ApplicationError):
-    status = 429
-    code = "limit_reached"

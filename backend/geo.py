@@ -11,14 +11,15 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from geopy.distance import geodesic
 
 from backend.exceptions import ValidationFailed
+from backend.localities import Locality, localities
+from backend.point import Point
 
-if TYPE_CHECKING:
-    from backend.localities import Locality
+__all__ = ["SWISS_BOUNDING_BOX", "Point"]
 
 # WGS84 ellipsoid.
 _SEMI_MAJOR_AXIS_M = 6_378_137.0
@@ -41,30 +42,28 @@ _NEAR_CANDIDATE_TOLERANCE = 0.02
 _FAR_CANDIDATE_TOLERANCE = 0.003
 _CANDIDATE_SLACK_M = 1.0
 
+
+class BoundingBox(NamedTuple):
+    min_latitude: float
+    max_latitude: float
+    min_longitude: float
+    max_longitude: float
+
+    def contains(self, point: Point) -> bool:
+        return (
+            self.min_latitude <= point.latitude <= self.max_latitude
+            and self.min_longitude <= point.longitude <= self.max_longitude
+        )
+
+
 # Switzerland's extent, with a little room: Chiasso is at 45.82 N, Oberbargen at 47.81 N,
-# Chancy at 5.96 E and Val Müstair at 10.49 E.
-_SWISS_MIN_LATITUDE = 45.80
-_SWISS_MAX_LATITUDE = 47.85
-_SWISS_MIN_LONGITUDE = 5.94
-_SWISS_MAX_LONGITUDE = 10.50
+# Chancy at 5.96 E and Val Müstair at 10.49 E. The one copy: the database's checks on stored
+# positions use it too.
+SWISS_BOUNDING_BOX = BoundingBox(45.80, 47.85, 5.94, 10.50)
 # The directory gives each locality's centroid, not its village: in big alpine localities the
 # two are far apart (Zermatt village is 5.6 km from its centroid, Zernez 5.4 km; every other
 # Swiss town of 1,000 people is within 3.8 km). 7 km leaves room for smaller villages there.
 _MAX_DISTANCE_FROM_SWISS_LOCALITY_M = 7_000.0
-
-
-@dataclass(frozen=True)
-class Point:
-    """A position in WGS84 degrees."""
-
-    latitude: float
-    longitude: float
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.latitude) and -90.0 <= self.latitude <= 90.0):
-            raise ValueError(f"latitude {self.latitude!r} is not within -90..90")
-        if not (math.isfinite(self.longitude) and -180.0 <= self.longitude <= 180.0):
-            raise ValueError(f"longitude {self.longitude!r} is not within -180..180")
 
 
 def point_to_geojson(point: Point) -> dict[str, Any]:
@@ -233,10 +232,7 @@ def is_in_switzerland(point: Point) -> bool:
     Swiss one. High ground more than 7 km from any centroid is refused. Good enough to keep
     requests and meeting points in Swiss neighbourhoods; not an answer for customs or tax.
     """
-    if not (
-        _SWISS_MIN_LATITUDE <= point.latitude <= _SWISS_MAX_LATITUDE
-        and _SWISS_MIN_LONGITUDE <= point.longitude <= _SWISS_MAX_LONGITUDE
-    ):
+    if not SWISS_BOUNDING_BOX.contains(point):
         return False
     swiss = _swiss_index().nearest(point, within_m=_MAX_DISTANCE_FROM_SWISS_LOCALITY_M)
     if swiss is None:
@@ -494,15 +490,11 @@ class _GridIndex(Generic[T]):
 
 @cache
 def _directory_index() -> _GridIndex[Locality]:
-    from backend.localities import localities  # geo is imported by localities
-
     return _GridIndex((locality.point, locality) for locality in localities())
 
 
 @cache
 def _swiss_index() -> _GridIndex[str]:
-    from backend.localities import localities
-
     listed = [
         (locality.point, f"{locality.postal_code} {locality.name}")
         for locality in localities()
@@ -513,8 +505,6 @@ def _swiss_index() -> _GridIndex[str]:
 
 @cache
 def _foreign_index() -> _GridIndex[str]:
-    from backend.localities import localities
-
     listed = [
         (locality.point, f"{locality.postal_code} {locality.name}")
         for locality in localities()

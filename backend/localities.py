@@ -21,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 
 from backend.exceptions import ValidationFailed
-from backend.geo import Point
+from backend.point import Point
 
 _COLUMNS = (
     "Ortschaftsname",

@@ -13,6 +13,7 @@ from django.db import models
 from djgeojson.fields import PointField
 
 from backend import clock
+from backend.geo import SWISS_BOUNDING_BOX as SWISS
 
 
 class Language(models.TextChoices):
@@ -94,10 +95,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=(
                     models.Q(home_latitude__isnull=True, home_longitude__isnull=True)
                     | models.Q(
-                        home_latitude__gte=45.8,
-                        home_latitude__lte=47.9,
-                        home_longitude__gte=5.9,
-                        home_longitude__lte=10.6,
+                        home_latitude__gte=SWISS.min_latitude,
+                        home_latitude__lte=SWISS.max_latitude,
+                        home_longitude__gte=SWISS.min_longitude,
+                        home_longitude__lte=SWISS.max_longitude,
                     )
                 ),
                 name="user_home_in_switzerland",
@@ -110,3 +111,61 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_helper(self) -> bool:
         return hasattr(self, "helper_profile")
+
+
+class OutboxEvent(models.Model):
+    """The stored event log: one row per domain event, written in the transaction that made
+    the change (so it exists if and only if the change committed).
+
+    The primary key is the global sequence number: events are numbered in the order they
+    were stored, and a client that must catch up later resumes after the last number it saw.
+    `relayed_at` is set once every after-commit handler has acknowledged the event (at once
+    when none listens). Append-only: rows are never updated otherwise, never deleted.
+    """
+
+    event_type = models.CharField(max_length=64)
+    aggregate_type = models.CharField(max_length=32)
+    aggregate_id = models.BigIntegerField()
+    payload = models.JSONField(default=dict)
+    occurred_at = models.DateTimeField(default=clock.now)
+    relayed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Failed deliveries to an after-commit handler so far."
+    )
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = (
+            models.Index(
+                fields=("aggregate_type", "aggregate_id", "id"), name="outbox_event_aggregate"
+            ),
+            models.Index(
+                fields=("id",),
+                condition=models.Q(relayed_at__isnull=True),
+                name="outbox_event_pending",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.event_type} of {self.aggregate_type} {self.aggregate_id}"
+
+
+class EventDelivery(models.Model):
+    """One after-commit handler's acknowledgement of one event, written in the handler's own
+    transaction: a crash before it commits undoes the handler's database effects too, and the
+    relay delivers the event again."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
+    handler = models.CharField(max_length=200)
+    delivered_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ("id",)
+        verbose_name_plural = "event deliveries"
+        constraints = (
+            models.UniqueConstraint(fields=("event", "handler"), name="event_delivered_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"event #{self.event_id} → {self.handler}"

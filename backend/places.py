@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from backend.exceptions import ValidationFailed
 from backend.geo import Point, nearest_locality, point_to_geojson, require_in_switzerland
@@ -19,6 +20,22 @@ class Place:
     @property
     def geojson(self) -> dict:
         return point_to_geojson(self.point)
+
+    def apply_to(self, obj: Any, *, prefix: str = "") -> list[str]:
+        """Write this place onto a model's address fields (`street`, `postal_code`,
+        `locality`, `location`, `latitude`, `longitude`, each after `prefix`); returns their
+        names, for `save(update_fields=...)`."""
+        values = {
+            "street": self.street,
+            "postal_code": self.postal_code,
+            "locality": self.locality,
+            "location": self.geojson,
+            "latitude": self.point.latitude,
+            "longitude": self.point.longitude,
+        }
+        for name, value in values.items():
+            setattr(obj, f"{prefix}{name}", value)
+        return [f"{prefix}{name}" for name in values]
 
 
 def resolve_place(

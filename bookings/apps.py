@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = "Requests and bookings"
+
+    def ready(self) -> None:
+        # Handlers are subscribed here, once the apps below are loaded: the layers under
+        # bookings emit events and never import it.
+        from backend.events import UserActivationChanged, UserProfileChanged, subscribe
+        from bookings import handlers, selectors
+        from helpers.availability import register_busy_source
+        from helpers.events import HelperEvent, HelperSuspended
+
+        subscribe(handlers.count_figures, *handlers.FIGURE_EVENTS)
+        subscribe(
+            handlers.refresh_match_index, HelperEvent, UserProfileChanged, UserActivationChanged
+        )
+        subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)
+        subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended)
+        register_busy_source(selectors.visits_held)

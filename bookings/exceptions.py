@@ -1,12 +1,20 @@
-from backend.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.exceptions import Conflict, ValidationFailed
+from backend.state_machine import IllegalTransition, TransitionNotAllowedForRole
 
-
-class IllegalTransition(Conflict):
-    code = "illegal_transition"
-
-
-class TransitionNotAllowedForRole(PermissionDenied):
-    code = "not_allowed_for_role"
+__all__ = [
+    "AlreadyReviewed",
+    "HelperDoubleBooked",
+    "IllegalTransition",
+    "InvalidSlot",
+    "OfferNotPending",
+    "OpenRequestLimit",
+    "RematchLimitReached",
+    "RequestAlreadyTaken",
+    "RequestNotEditable",
+    "ReviewWindowClosed",
+    "TooEarly",
+    "TransitionNotAllowedForRole",
+]
 
 
 class RequestNotEditable(Conflict):
@@ -17,7 +25,13 @@ class OpenRequestLimit(Conflict):
     code = "open_request_limit"
 
 
-class OfferNotPending(Conflict):
+class RematchLimitReached(Conflict):
+    code = "rematch_limit_reached"
+
+
+class OfferNotPending(IllegalTransition):
+    """The offer is no longer waiting for an answer: the offers' own illegal move."""
+
     code = "offer_not_pending"
 
 
@@ -39,10 +53,6 @@ class ReviewWindowClosed(Conflict):
 
 class AlreadyReviewed(Conflict):
     code = "already_reviewed"
-
-
-class BookingNotFound(NotFound):
-    code = "not_found"
 
 
 class InvalidSlot(ValidationFailed):

@@ -9,7 +9,11 @@ from django.db import models
 from djgeojson.fields import PointField
 
 from backend import clock
+from backend.geo import SWISS_BOUNDING_BOX as SWISS
+from backend.roles import ActorRole
 from catalogue.models import ServiceCategory
+
+__all__ = ["ActorRole"]  # re-exported: the bookings' tables and events speak of these roles
 
 
 class HelpRequestStatus(models.TextChoices):
@@ -47,6 +51,10 @@ class HelpRequest(models.Model):
     status_reason = models.CharField(max_length=300, blank=True)
     search_radius_km = models.FloatField(default=5.0)
     matching_round = models.PositiveSmallIntegerField(default=0)
+    rematch_count = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="How often a change of place, times or languages made matching start over.",
+    )
     assigned_helper = models.ForeignKey(
         "helpers.HelperProfile",
         null=True,
@@ -66,7 +74,10 @@ class HelpRequest(models.Model):
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(
-                    latitude__gte=45.8, latitude__lte=47.9, longitude__gte=5.9, longitude__lte=10.6
+                    latitude__gte=SWISS.min_latitude,
+                    latitude__lte=SWISS.max_latitude,
+                    longitude__gte=SWISS.min_longitude,
+                    longitude__lte=SWISS.max_longitude,
                 ),
                 name="help_request_in_switzerland",
             ),
@@ -113,6 +124,14 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class WithdrawalCause(models.TextChoices):
+    REQUEST_CHANGED = "request_changed", "The customer changed the request"
+    REQUEST_WITHDRAWN = "request_withdrawn", "The customer withdrew the request"
+    REQUEST_EXPIRED = "request_expired", "Every time window passed"
+    TAKEN = "taken", "Another helper accepted"
+    HELPER_SUSPENDED = "helper_suspended", "The helper was suspended"
+
+
 class Offer(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="offers")
@@ -131,6 +150,13 @@ class Offer(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
     decline_note = models.CharField(max_length=300, blank=True)
+    withdrawal_cause = models.CharField(
+        max_length=20,
+        choices=WithdrawalCause.choices,
+        blank=True,
+        help_text="Why a withdrawn offer was withdrawn. One withdrawn because the customer "
+        "changed the request does not count as an offer the helper received.",
+    )
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
@@ -166,60 +192,31 @@ class BookingStatus(models.TextChoices):
     NO_SHOW = "no_show", "No-show"
 
 
-class ActorRole(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    HELPER = "helper", "Helper"
-    MANAGER = "manager", "Community manager"
-    SYSTEM = "system", "Quartier (automatic)"
-
-
-S = BookingStatus
-CUSTOMER, HELPER, MANAGER, SYSTEM = (
-    ActorRole.CUSTOMER,
-    ActorRole.HELPER,
-    ActorRole.MANAGER,
-    ActorRole.SYSTEM,
-)
-
-# Every allowed move, and who may make it. Anything not listed is refused with HTTP 409.
-# signed_off → settled is the place for settlement; only the payments app moves it.
-BOOKING_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
-    (S.AWAITING_PROPOSAL, S.PROPOSED): frozenset({HELPER}),
-    (S.PROPOSED, S.CONFIRMED): frozenset({CUSTOMER}),
-    (S.PROPOSED, S.AWAITING_PROPOSAL): frozenset({CUSTOMER}),  # none of the times suits
-    (S.CONFIRMED, S.PROPOSED): frozenset({HELPER}),  # helper reschedules with new times
-    (S.CONFIRMED, S.AWAITING_PROPOSAL): frozenset({CUSTOMER}),  # customer asks to reschedule
-    (S.CONFIRMED, S.ON_THE_WAY): frozenset({HELPER}),
-    (S.CONFIRMED, S.IN_PROGRESS): frozenset({HELPER}),
-    (S.ON_THE_WAY, S.IN_PROGRESS): frozenset({HELPER}),
-    (S.IN_PROGRESS, S.COMPLETED): frozenset({HELPER}),
-    (S.COMPLETED, S.SIGNED_OFF): frozenset({CUSTOMER, SYSTEM}),
-    (S.COMPLETED, S.DISPUTED): frozenset({CUSTOMER}),
-    (S.DISPUTED, S.SIGNED_OFF): frozenset({MANAGER}),
-    (S.DISPUTED, S.CANCELLED): frozenset({MANAGER}),
-    (S.SIGNED_OFF, S.SETTLED): frozenset({SYSTEM}),
-    (S.AWAITING_PROPOSAL, S.CANCELLED): frozenset({CUSTOMER, HELPER, MANAGER}),
-    (S.PROPOSED, S.CANCELLED): frozenset({CUSTOMER, HELPER, MANAGER}),
-    (S.CONFIRMED, S.CANCELLED): frozenset({CUSTOMER, HELPER, MANAGER}),
-    (S.ON_THE_WAY, S.CANCELLED): frozenset({CUSTOMER, HELPER, MANAGER}),
-    (S.CONFIRMED, S.NO_SHOW): frozenset({CUSTOMER, HELPER, MANAGER}),
-    (S.ON_THE_WAY, S.NO_SHOW): frozenset({HELPER, MANAGER}),
-}
-
 # Statuses in which the visit's time range is held: no other visit of the helper may overlap.
-SLOT_HOLDING_STATUSES = (S.CONFIRMED, S.ON_THE_WAY, S.IN_PROGRESS)
+SLOT_HOLDING_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+)
 # Statuses in which a booking is still alive for its help request.
 LIVE_STATUSES = (
-    S.AWAITING_PROPOSAL,
-    S.PROPOSED,
-    S.CONFIRMED,
-    S.ON_THE_WAY,
-    S.IN_PROGRESS,
-    S.COMPLETED,
-    S.DISPUTED,
+    BookingStatus.AWAITING_PROPOSAL,
+    BookingStatus.PROPOSED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+    BookingStatus.DISPUTED,
 )
-FINAL_STATUSES = (S.SETTLED, S.CANCELLED, S.NO_SHOW)
-REVIEWABLE_STATUSES = (S.SIGNED_OFF, S.SETTLED)
+FINAL_STATUSES = (BookingStatus.SETTLED, BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
+# The booking broke: the visit will not happen.
+BROKEN_STATUSES = (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
+REVIEWABLE_STATUSES = (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED)
+
+
+class DisputeOutcome(models.TextChoices):
+    VISIT_STANDS = "visit_stands", "The visit stands (signed off)"
+    VISIT_VOID = "visit_void", "The visit is void (cancelled)"
 
 
 class Party(models.TextChoices):
@@ -314,6 +311,11 @@ class SlotProposal(models.Model):
     status = models.CharField(
         max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
     )
+    # Fixed when proposed: a later change of the helper's rate does not move it.
+    price_minor = models.PositiveIntegerField(
+        null=True, help_text="The visit's price at this time, in minor units, as proposed."
+    )
+    currency = models.CharField(max_length=3, default="CHF")
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
@@ -350,6 +352,11 @@ class BookingEvent(models.Model):
         return f"{self.from_status or '∅'} → {self.to_status} by {self.actor_role}"
 
 
+class ReviewStatus(models.TextChoices):
+    HIDDEN = "hidden", "Hidden until both sides reviewed or the window closed"
+    PUBLISHED = "published", "Published"
+
+
 class Review(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="reviews")
     author = models.ForeignKey(
@@ -363,6 +370,9 @@ class Review(models.Model):
     text = models.TextField(max_length=1000, blank=True)
     # Double-blind: a review is shown to the other side (and counted in aggregates) once
     # both sides have reviewed or the review window has closed.
+    status = models.CharField(
+        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.HIDDEN
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 

@@ -6,7 +6,8 @@ for them (the API answers 404, never 403, so nobody learns that it exists).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -14,10 +15,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from backend.exceptions import NotFound
 from backend.models import User
 from bookings.models import (
+    BROKEN_STATUSES,
+    SLOT_HOLDING_STATUSES,
     ActorRole,
     Booking,
     BookingEvent,
-    BookingStatus,
     HelpRequest,
     MatchingRun,
     Offer,
@@ -120,6 +122,21 @@ def booking_for(user: User, public_id: UUID) -> Booking:
         raise NotFound("No such booking.") from exc
 
 
+def visits_held(
+    helper_ids: Sequence[int], span_start: datetime, span_end: datetime
+) -> list[tuple[int, datetime, datetime]]:
+    """(helper id, start, end) of the visits these helpers hold that overlap the span: time they
+    are not free (registered with `helpers.availability` by this app's AppConfig)."""
+    held = Booking.objects.filter(
+        helper_id__in=helper_ids,
+        status__in=SLOT_HOLDING_STATUSES,
+        starts_at__lt=span_end,
+        ends_at__gt=span_start,
+    ).values_list("helper_id", "starts_at", "ends_at")
+    # Slot-holding bookings always have both ends (a database check guarantees it).
+    return [(helper_id, start, end) for helper_id, start, end in held if start and end]
+
+
 def role_in_booking(booking: Booking, user: User) -> str | None:
     """The user's part in a booking: helper, customer, manager (staff), or None for anyone else."""
     if booking.helper.user_id == user.pk:
@@ -133,7 +150,7 @@ def role_in_booking(booking: Booking, user: User) -> str | None:
 
 def contact_visible_to(booking: Booking, user: User) -> bool:
     """The exact address and phone numbers: hidden from a helper whose visit will not happen."""
-    ended = booking.status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
+    ended = booking.status in BROKEN_STATUSES
     return not (ended and role_in_booking(booking, user) == ActorRole.HELPER)
 
 

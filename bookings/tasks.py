@@ -1,7 +1,8 @@
 """Background work, run by the django-tasks-db worker (`manage.py db_worker`).
 
-Every task re-reads the state and does nothing when its work is no longer due, so running
-one twice, late, or after the sweep is harmless.
+The tasks are scheduled by the handlers of the domain events (`bookings/handlers.py`), in the
+transaction of the change that asked for them. Every task re-reads the state and does nothing
+when its work is no longer due, so running one twice, late, or after the sweep is harmless.
 """
 
 from __future__ import annotations
@@ -9,13 +10,18 @@ from __future__ import annotations
 from django_tasks import task
 
 from bookings.models import Booking, HelpRequest
+from bookings.services import (
+    booking_auto_sign_off,
+    offers_dispatch,
+    offers_expire_due,
+    reviews_close_window,
+    sweep_due_work,
+)
 
 
 @task()
 def dispatch_offers(help_request_id: int) -> int:
     """Offer a request to the next helpers (after a decline, a cancellation or a suspension)."""
-    from bookings.services import offers_dispatch
-
     help_request = HelpRequest.objects.filter(pk=help_request_id).first()
     if help_request is None:
         return 0
@@ -25,8 +31,6 @@ def dispatch_offers(help_request_id: int) -> int:
 @task()
 def expire_offers(help_request_id: int) -> int:
     """Expire the offers whose time is up and widen the search if nobody is left."""
-    from bookings.services import offers_expire_due
-
     help_request = HelpRequest.objects.filter(pk=help_request_id).first()
     if help_request is None:
         return 0
@@ -36,8 +40,6 @@ def expire_offers(help_request_id: int) -> int:
 @task()
 def auto_sign_off(booking_id: int) -> bool:
     """Sign off a visit the customer neither signed off nor disputed in time."""
-    from bookings.services import booking_auto_sign_off
-
     booking = Booking.objects.filter(pk=booking_id).first()
     if booking is None:
         return False
@@ -47,8 +49,6 @@ def auto_sign_off(booking_id: int) -> bool:
 @task()
 def close_review_window(booking_id: int) -> int:
     """Publish the reviews written for a visit once its review window has closed."""
-    from bookings.services import reviews_close_window
-
     booking = Booking.objects.filter(pk=booking_id).first()
     if booking is None:
         return 0
@@ -58,6 +58,4 @@ def close_review_window(booking_id: int) -> int:
 @task()
 def sweep() -> dict[str, int]:
     """Catch up on every time-based step that is due (see `services.sweep_due_work`)."""
-    from bookings.services import sweep_due_work
-
     return sweep_due_work()

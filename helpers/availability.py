@@ -2,17 +2,18 @@
 
 Weekly hours are Swiss local time (Europe/Zurich); everything else is aware datetimes.
 All helpers asked about are loaded in three queries, never one per helper.
+
+The visits helpers hold are the bookings app's to know: it registers where to read them
+(`register_busy_source`, in its `AppConfig.ready()`), so this module never imports upwards.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from django.db.models import Q
 
 from helpers.models import AvailabilityException, ExceptionKind, WeeklyAvailability
 
@@ -21,6 +22,16 @@ SWISS_TIME = ZoneInfo("Europe/Zurich")
 END_OF_DAY = time(23, 59)
 
 Interval = tuple[datetime, datetime]
+# (helper ids, span start, span end) → (helper id, start, end) of time they are not free.
+BusySource = Callable[[Sequence[int], datetime, datetime], Iterable[tuple[int, datetime, datetime]]]
+
+_busy_sources: list[BusySource] = []
+
+
+def register_busy_source(source: BusySource) -> None:
+    """Count the intervals `source` yields as time the helpers are not free."""
+    if source not in _busy_sources:
+        _busy_sources.append(source)
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,6 @@ class AvailabilityIndex:
     """Free time of a set of helpers over a span, loaded once."""
 
     def __init__(self, helper_ids: Sequence[int], span_start: datetime, span_end: datetime) -> None:
-        from bookings.models import SLOT_HOLDING_STATUSES, Booking
-
         self.span_start, self.span_end = span_start, span_end
         self._weekly: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
         for helper_id, weekday, start_time, end_time in (
@@ -82,14 +91,8 @@ class AvailabilityIndex:
         ):
             target = self._extra if exception.kind == ExceptionKind.AVAILABLE else self._blocked
             target[exception.helper_id].append((exception.starts_at, exception.ends_at))
-        for helper_id, starts_at, ends_at in Booking.objects.filter(
-            Q(helper_id__in=helper_ids),
-            status__in=SLOT_HOLDING_STATUSES,
-            starts_at__lt=span_end,
-            ends_at__gt=span_start,
-        ).values_list("helper_id", "starts_at", "ends_at"):
-            # Slot-holding bookings always have both ends (a database check guarantees it).
-            if starts_at is not None and ends_at is not None:
+        for source in _busy_sources:
+            for helper_id, starts_at, ends_at in source(helper_ids, span_start, span_end):
                 self._blocked[helper_id].append((starts_at, ends_at))
 
     def free_intervals(self, helper_id: int, start: datetime, end: datetime) -> list[Interval]:

@@ -96,6 +96,28 @@ class HelperProfile(models.Model):
         return self.response_seconds_total // self.offers_answered
 
 
+class HelperApprovalEvent(models.Model):
+    """Append-only: every move of a helper's approval, who made it and why. Never updated,
+    never deleted; the profile's `approval_note` is only the latest note."""
+
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="approval_events"
+    )
+    from_status = models.CharField(max_length=16, choices=ApprovalStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ApprovalStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
 class HelperSkill(models.Model):
     helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="skill_rows")
     category = models.ForeignKey("catalogue.ServiceCategory", on_delete=models.PROTECT)

@@ -1,30 +1,58 @@
-"""Every write to helper profiles, skills and availability goes through these functions."""
+"""Every write to helper profiles, skills, approval, figures and availability goes through
+these functions.
+
+Each change a higher layer must hear about is emitted as a domain event (`helpers.events`):
+the match index, kept by `bookings`, follows them; nothing here calls upwards.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from backend import clock
 from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
-from bookings.match_index import match_index_refresh
+from backend.outbox import emit
+from backend.roles import ActorRole
 from catalogue.models import ServiceCategory
+from helpers.events import HelperApplied, HelperFiguresChanged, HelperProfileChanged
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
 from helpers.models import (
     ApprovalStatus,
     AvailabilityException,
     ExceptionKind,
+    HelperApprovalEvent,
     HelperProfile,
     HelperSkill,
     WeeklyAvailability,
 )
+from helpers.transitions import APPROVAL_MACHINE
 
 MAX_WEEKLY_INTERVALS = 28
 MAX_RADIUS_KM = 50
+# CHF 10 to CHF 500 an hour, in minor units.
+MIN_HOURLY_RATE_MINOR = 1_000
+MAX_HOURLY_RATE_MINOR = 50_000
+
+# The rating and reliability figures, written only by `helper_figures_add`.
+HELPER_FIGURES = (
+    "rating_count",
+    "rating_sum",
+    "completed_visits",
+    "cancellations_caused",
+    "late_cancellations_caused",
+    "no_shows_caused",
+    "offers_received",
+    "offers_accepted",
+    "offers_declined",
+    "offers_expired",
+    "response_seconds_total",
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +68,16 @@ def _validate_radius(radius_km: int) -> None:
             "service_radius_km",
             f"The service radius must be between 1 and {MAX_RADIUS_KM} km.",
             code="invalid_radius",
+        )
+
+
+def _validate_hourly_rate(rate_minor: int) -> None:
+    if not MIN_HOURLY_RATE_MINOR <= rate_minor <= MAX_HOURLY_RATE_MINOR:
+        raise ValidationFailed.for_field(
+            "hourly_rate_minor",
+            f"The hourly rate must be between {MIN_HOURLY_RATE_MINOR // 100} and "
+            f"{MAX_HOURLY_RATE_MINOR // 100} francs.",
+            code="invalid_hourly_rate",
         )
 
 
@@ -77,7 +115,8 @@ def helper_apply(
 ) -> HelperProfile:
     """Make `user` a helper applicant. The community manager approves them later.
 
-    The helper serves from their home address, so it must be set first.
+    The helper serves from their home address, so it must be set first. Two applications of
+    one user at once: the database lets one profile in, the other is told it exists.
     """
     if HelperProfile.objects.filter(user=user).exists():
         raise HelperProfileExists("You are already registered as a helper.")
@@ -88,15 +127,20 @@ def helper_apply(
             code="home_address_required",
         )
     _validate_radius(service_radius_km)
+    _validate_hourly_rate(hourly_rate_minor)
     _validate_skills(skills)
-    helper = HelperProfile.objects.create(
-        user=user,
-        service_radius_km=service_radius_km,
-        hourly_rate_minor=hourly_rate_minor,
-        bio=bio,
-    )
+    try:
+        with transaction.atomic():
+            helper = HelperProfile.objects.create(
+                user=user,
+                service_radius_km=service_radius_km,
+                hourly_rate_minor=hourly_rate_minor,
+                bio=bio,
+            )
+    except IntegrityError as exc:
+        raise HelperProfileExists("You are already registered as a helper.") from exc
     _set_skills(helper, skills)
-    match_index_refresh(helper_ids=[helper.pk])
+    emit(HelperApplied(helper_id=helper.pk, user_id=user.pk))
     return helper
 
 
@@ -117,6 +161,7 @@ def helper_profile_update(
         helper.service_radius_km = service_radius_km
         changed.append("service_radius_km")
     if hourly_rate_minor is not None:
+        _validate_hourly_rate(hourly_rate_minor)
         helper.hourly_rate_minor = hourly_rate_minor
         changed.append("hourly_rate_minor")
     if bio is not None:
@@ -130,45 +175,98 @@ def helper_profile_update(
         _set_skills(helper, skills)
     if changed:
         helper.save(update_fields=[*changed, "updated_at"])
-    if changed or skills is not None:
-        match_index_refresh(helper_ids=[helper.pk])
+    if skills is not None:
+        changed.append("skills")
+    if changed:
+        emit(HelperProfileChanged(helper_id=helper.pk, fields=changed))
     return helper
 
 
-def _set_approval(*, helper: HelperProfile, status: str, actor: User, note: str) -> HelperProfile:
+def helper_approval_move(
+    *, helper: HelperProfile, to: str, actor: User, note: str = ""
+) -> HelperProfile:
+    """The only writer of `HelperProfile.approval_status`. Run it inside a transaction.
+
+    Locks the profile; a helper already in `to` is left as they are (nothing is recorded).
+    Otherwise the move must be in APPROVAL_MACHINE; it is stored with the latest note, one
+    HelperApprovalEvent row, and the move's domain event.
+    """
     if not actor.is_staff:
         raise PermissionDenied(
             "Only the community manager approves or suspends helpers.", code="manager_only"
         )
     helper = HelperProfile.objects.select_for_update().get(pk=helper.pk)
-    helper.approval_status = status
+    from_status = helper.approval_status
+    if from_status == to:
+        return helper
+    transition = APPROVAL_MACHINE.check(
+        helper, from_status=from_status, to_status=to, role=ActorRole.MANAGER
+    )
+    note = note.strip()[:500]
+    helper.approval_status = to
     helper.approval_changed_at = clock.now()
-    helper.approval_note = note[:500]
+    helper.approval_note = note
     helper.save(
         update_fields=["approval_status", "approval_changed_at", "approval_note", "updated_at"]
     )
-    match_index_refresh(helper_ids=[helper.pk])
+    HelperApprovalEvent.objects.create(
+        helper=helper, from_status=from_status, to_status=to, actor=actor, note=note
+    )
+    if transition.event is not None:
+        emit(
+            transition.event(
+                helper_id=helper.pk,
+                from_status=from_status,
+                to_status=to,
+                actor_id=actor.pk,
+                note=note,
+            )
+        )
     return helper
 
 
 @transaction.atomic
 def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
-    """The community manager lets the helper receive offers."""
-    return _set_approval(helper=helper, status=ApprovalStatus.APPROVED, actor=actor, note=note)
+    """The community manager lets the helper receive offers (again, after a suspension)."""
+    return helper_approval_move(helper=helper, to=ApprovalStatus.APPROVED, actor=actor, note=note)
 
 
 @transaction.atomic
 def helper_suspend(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
-    """The community manager stops offers to the helper. Pending offers are withdrawn."""
+    """The community manager stops offers to the helper.
+
+    Their pending offers are withdrawn in the same transaction by the bookings' handler of
+    HelperSuspended, and those requests are offered to other helpers.
+    """
     if not note.strip():
         raise ValidationFailed.for_field(
             "note", "Say why the helper is suspended.", code="reason_required"
         )
-    from bookings.services import offers_withdraw_for_helper
+    return helper_approval_move(helper=helper, to=ApprovalStatus.SUSPENDED, actor=actor, note=note)
 
-    helper = _set_approval(helper=helper, status=ApprovalStatus.SUSPENDED, actor=actor, note=note)
-    offers_withdraw_for_helper(helper=helper, reason="helper suspended")
-    return helper
+
+def helper_figures_add(*, changes: Mapping[int, Mapping[str, int]]) -> None:
+    """The only writer of helpers' rating and reliability figures. Run it in a transaction.
+
+    `changes` maps a helper's id to the amounts to add to their figures (HELPER_FIGURES);
+    helpers with the same changes are updated in one statement. Emits HelperFiguresChanged
+    for each helper whose figures moved.
+    """
+    groups: dict[tuple[tuple[str, int], ...], list[int]] = {}
+    for helper_id, deltas in changes.items():
+        unknown = set(deltas) - set(HELPER_FIGURES)
+        if unknown:
+            raise ValueError(f"not helper figures: {', '.join(sorted(unknown))}")
+        moved = tuple(sorted((name, delta) for name, delta in deltas.items() if delta))
+        if moved:
+            groups.setdefault(moved, []).append(helper_id)
+    events = []
+    for moved, helper_ids in groups.items():
+        HelperProfile.objects.filter(pk__in=helper_ids).update(
+            **{name: F(name) + delta for name, delta in moved}
+        )
+        events += [HelperFiguresChanged(helper_id=pk, deltas=dict(moved)) for pk in helper_ids]
+    emit(*sorted(events, key=lambda event: event.helper_id))
 
 
 def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:

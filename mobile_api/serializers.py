@@ -16,7 +16,6 @@ from backend.geo import Point, point_from_geojson
 from backend.models import LANGUAGE_CODES, User
 from bookings.matching import CONSIDERED_LISTED
 from bookings.models import (
-    BOOKING_TRANSITIONS,
     ActorRole,
     Booking,
     BookingEvent,
@@ -29,9 +28,9 @@ from bookings.models import (
 )
 from bookings.selectors import contact_visible_to, role_in_booking
 from bookings.services import AddressInput
+from bookings.transitions import BOOKING_TRANSITIONS
 from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
-from payments.pricing import visit_price
 
 # --- Input pieces -----------------------------------------------------------------------------
 
@@ -470,10 +469,8 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MoneySerializer)
     def get_price(self, proposal: SlotProposal) -> dict[str, Any]:
-        price = visit_price(
-            helper=proposal.booking.helper, starts_at=proposal.starts_at, ends_at=proposal.ends_at
-        )
-        return {"amount_minor": price.amount_minor, "currency": price.currency}
+        # Fixed when proposed: the customer confirms at this price.
+        return {"amount_minor": proposal.price_minor, "currency": proposal.currency}
 
 
 class BookingRequestSerializer(serializers.ModelSerializer):

@@ -312,7 +312,7 @@ class BookingResolveDisputeApi(BookingActionApi):
     """Manager: the visit stands (signed off) or is void (cancelled, with who caused it)."""
 
     class BookingResolveDisputeInput(serializers.Serializer):
-        outcome = serializers.ChoiceField(choices=DisputeOutcome.CHOICES)
+        outcome = serializers.ChoiceField(choices=DisputeOutcome.values)
         note = serializers.CharField(max_length=500)
         caused_by = CausedBy()
 

@@ -24,7 +24,6 @@ from backend.exceptions import ApplicationError
 from backend.models import User
 from bookings.exceptions import IllegalTransition, TransitionNotAllowedForRole
 from bookings.models import (
-    BOOKING_TRANSITIONS,
     FINAL_STATUSES,
     SLOT_HOLDING_STATUSES,
     ActorRole,
@@ -36,6 +35,7 @@ from bookings.models import (
     SlotProposal,
 )
 from bookings.services import booking_transition
+from bookings.transitions import BOOKING_TRANSITIONS
 from helpers.models import HelperProfile
 from tests.factories import ManagerFactory, UserFactory, make_booking, make_helper
 
@@ -252,7 +252,7 @@ def test_locked_status_assignment_is_only_in_booking_transition():
         for number, line in enumerate(text.splitlines(), start=1):
             if re.search(r"locked\.status = to", line):
                 hits.append((path, owners.get(number), line.strip()))
-    assert hits == [("bookings/services.py", "booking_transition", "locked.status = to")]
+    assert hits == [("bookings/services/moves.py", "booking_transition", "locked.status = to")]
 
 
 def _status_writes(path: str, text: str) -> list[tuple[Any, ...]]:

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backend.money import Money, prorate
+from bookings.pricing import visit_price
 from helpers.models import HelperProfile
-from payments.pricing import PLATFORM_FEE_MINOR, visit_price
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -50,7 +50,3 @@ def test_money_is_integer_minor_units_only():
         Money(100, "XXX")
     assert Money(4250, "CHF").format() == "CHF 42.50"
     assert Money(-5, "CHF").format() == "CHF -0.05"
-
-
-def test_quartier_takes_no_cut():
-    assert PLATFORM_FEE_MINOR == 0

@@ -1,0 +1,24 @@
+"""The languages people speak and ask for: de, fr, it, en."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from backend.exceptions import ValidationFailed
+from backend.models import LANGUAGE_CODES
+
+
+def validate_languages(
+    languages: Sequence[str], *, field: str = "languages", empty_code: str = "languages_required"
+) -> list[str]:
+    """The distinct codes in the order of `Language`; refuses an empty list (`empty_code`: a
+    request asks for `languages_required`, a profile keeps `invalid_language`) and unknown
+    codes (`invalid_language`)."""
+    if not languages:
+        raise ValidationFailed.for_field(field, "Choose at least one language.", code=empty_code)
+    unknown = sorted(set(languages) - set(LANGUAGE_CODES))
+    if unknown:
+        raise ValidationFailed.for_field(
+            field, f"Unknown language: {', '.join(unknown)}.", code="invalid_language"
+        )
+    return sorted(set(languages), key=LANGUAGE_CODES.index)

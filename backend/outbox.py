@@ -1,0 +1,53 @@
+"""`emit`: the one way a domain event leaves the code that caused it.
+
+It must run inside the transaction that made the change (it refuses otherwise). In that
+transaction it stores one `OutboxEvent` row per event, runs the in-transaction handlers, and,
+when an after-commit handler listens to any of the events, enqueues the relay task. The task
+row is written in the same transaction, so it exists if and only if the events committed;
+`manage.py sweep` relays whatever a lost task left behind.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from backend import clock
+from backend.events import DomainEvent, Phase, batches, listeners
+from backend.models import OutboxEvent
+from backend.tasks import relay_events
+
+
+def emit(*events: DomainEvent) -> list[OutboxEvent]:
+    """Store `events` in the event log and run their in-transaction handlers, in order.
+
+    Handlers may emit further events (a figure change after an expired offer); those are
+    stored after the events that caused them, so the log reads in causal order.
+    """
+    if not events:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("emit() must run inside the transaction that made the change")
+    now = clock.now()
+    rows = []
+    relay = False
+    for event in events:
+        if event.abstract:
+            raise TypeError(f"{type(event).__name__} is a base class, not an event")
+        heard = bool(listeners(event, Phase.AFTER_COMMIT))
+        relay = relay or heard
+        rows.append(
+            OutboxEvent(
+                event_type=event.type_name(),
+                aggregate_type=event.aggregate_type,
+                aggregate_id=event.aggregate_id,
+                payload=event.payload(),
+                occurred_at=now,
+                relayed_at=None if heard else now,
+            )
+        )
+    stored = OutboxEvent.objects.bulk_create(rows)
+    if relay:
+        relay_events.enqueue()
+    for subscription, wanted in batches(events):
+        subscription.handler(wanted)
+    return stored

@@ -1,0 +1,79 @@
+"""The relay: stored events to their after-commit handlers, at least once, in order per
+aggregate.
+
+Run by the `relay_events` task that `emit` enqueues with the events, and by `manage.py sweep`
+for anything a lost task left behind. Each (event, handler) delivery is acknowledged by an
+`EventDelivery` row written in the handler's own transaction: if the process dies between the
+handler's effect and that row, the transaction undoes both and the event is delivered again.
+A handler whose effect lies outside the database (a push message, a payment provider) must
+therefore be idempotent, e.g. by using the event's sequence number as its idempotency key.
+
+When a handler fails, the failure is counted on the event and the aggregate's later events
+wait, so no handler sees an aggregate's events out of order; other aggregates go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from django.db import transaction
+from django.db.models import F
+
+from backend import clock
+from backend.events import Phase, decode, listeners
+from backend.models import EventDelivery, OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+
+def relay_pending(*, limit: int = 1000) -> int:
+    """Deliver up to `limit` waiting events, oldest first; returns how many were completed."""
+    completed = 0
+    waiting_behind_failure: set[tuple[str, int]] = set()
+    pending = OutboxEvent.objects.filter(relayed_at__isnull=True).order_by("pk")[:limit]
+    for row in pending:
+        aggregate = (row.aggregate_type, row.aggregate_id)
+        if aggregate in waiting_behind_failure:
+            continue
+        if deliver(row):
+            completed += 1
+        else:
+            waiting_behind_failure.add(aggregate)
+    return completed
+
+
+def deliver(row: OutboxEvent) -> bool:
+    """Hand one stored event to each after-commit handler that has not acknowledged it yet.
+
+    True when every handler has it (the row is then marked relayed), False after a failure.
+    """
+    try:
+        event = decode(row.event_type, row.payload)
+    except (LookupError, TypeError) as exc:
+        _record_failure(row, exc)
+        return False
+    for subscription in listeners(event, Phase.AFTER_COMMIT):
+        try:
+            with transaction.atomic():
+                # Relays running side by side take turns on each event.
+                OutboxEvent.objects.select_for_update().filter(pk=row.pk).exists()
+                if EventDelivery.objects.filter(event=row, handler=subscription.name).exists():
+                    continue
+                subscription.handler(event, sequence=row.pk)
+                EventDelivery.objects.create(
+                    event=row, handler=subscription.name, delivered_at=clock.now()
+                )
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the event for a retry
+            _record_failure(row, exc)
+            return False
+    OutboxEvent.objects.filter(pk=row.pk, relayed_at__isnull=True).update(relayed_at=clock.now())
+    return True
+
+
+def _record_failure(row: OutboxEvent, exc: Exception) -> None:
+    logger.exception("delivering event #%s (%s) failed", row.pk, row.event_type, exc_info=exc)
+    OutboxEvent.objects.filter(pk=row.pk).update(
+        attempts=F("attempts") + 1,
+        last_error="".join(traceback.format_exception_only(exc)).strip()[:2000],
+    )

@@ -1,0 +1,252 @@
+"""What follows the domain events, inside the transaction that emitted them.
+
+Subscribed in `BookingsConfig.ready()`:
+
+- `count_figures`: the helpers' and customers' rating and reliability figures, from what
+  happened to offers, bookings and reviews (through `helper_figures_add` and
+  `customer_figures_add`, their one writers);
+- `refresh_match_index`: the match index, for every event marked `affects_matching`;
+- `schedule_tasks`: the worker's tasks (offer expiry, offering a request to other helpers,
+  automatic sign-off, the review window's end). django-tasks-db stores them in the same
+  transaction, so a task exists if and only if the change that asked for it committed;
+- `withdraw_offers_of_suspended`: a suspended helper's pending offers are withdrawn.
+
+Each handler gets every event it listens to from one `emit` call at once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from backend.config import config
+from backend.events import (
+    DomainEvent,
+    UserActivationChanged,
+    UserProfileChanged,
+    event_types,
+    of_type,
+)
+from backend.roles import ActorRole
+from backend.services import customer_figures_add
+from bookings import tasks
+from bookings.events import (
+    BookingCancelled,
+    BookingCompleted,
+    BookingMoved,
+    BookingNoShow,
+    BookingSignedOff,
+    HelpRequestReopened,
+    OfferAccepted,
+    OfferDeclined,
+    OfferExpired,
+    OfferMade,
+    OfferMoved,
+    OfferWithdrawn,
+    ReviewPublished,
+)
+from bookings.match_index import match_index_refresh
+from bookings.models import Booking, Party, WithdrawalCause
+from bookings.services import offers_withdraw_for_helper
+from helpers.events import HelperEvent, HelperFiguresChanged, HelperSuspended
+from helpers.models import HelperProfile
+from helpers.selectors import HELPER_MATCHING_FIELDS
+from helpers.services import helper_figures_add
+
+Deltas = dict[str, int]
+
+# --- Figures -----------------------------------------------------------------------------------
+
+
+def _offer_deltas(event: OfferMoved | OfferMade) -> Deltas:
+    """What an offer's move adds to its helper's figures."""
+    if isinstance(event, OfferMade):
+        return {"offers_received": 1}
+    if isinstance(event, OfferAccepted):
+        return {"offers_accepted": 1, "response_seconds_total": event.response_seconds}
+    if isinstance(event, OfferDeclined):
+        return {"offers_declined": 1, "response_seconds_total": event.response_seconds}
+    if isinstance(event, OfferExpired):
+        return {"offers_expired": 1}
+    if (
+        isinstance(event, OfferWithdrawn)
+        and event.withdrawal_cause == WithdrawalCause.REQUEST_CHANGED
+    ):
+        # The customer changed the request: that offer does not count as one received.
+        return {"offers_received": -1}
+    return {}
+
+
+def _broken_booking_deltas(event: BookingMoved) -> tuple[str, Deltas]:
+    """Who caused a cancellation or no-show, and what it adds to their figures: it counts
+    only against them, a late cancellation also as late."""
+    party = event.data.get("caused_by", "")
+    no_show = isinstance(event, BookingNoShow)
+    late = bool(event.data.get("late")) and not no_show
+    if party == Party.HELPER:
+        if no_show:
+            return party, {"no_shows_caused": 1}
+        return party, {"cancellations_caused": 1, "late_cancellations_caused": int(late)}
+    if party == Party.CUSTOMER:
+        if no_show:
+            return party, {"customer_no_shows_caused": 1}
+        return party, {
+            "customer_cancellations_caused": 1,
+            "customer_late_cancellations_caused": int(late),
+        }
+    return party, {}
+
+
+def _add(totals: dict[int, Counter[str]], key: int, deltas: Deltas) -> None:
+    totals[key].update(deltas)
+
+
+def count_figures(events: Sequence[DomainEvent]) -> None:
+    helpers: dict[int, Counter[str]] = defaultdict(Counter)
+    customers: dict[int, Counter[str]] = defaultdict(Counter)
+    for event in events:
+        if isinstance(event, OfferMade | OfferMoved):
+            _add(helpers, event.helper_id, _offer_deltas(event))
+        elif isinstance(event, BookingCancelled | BookingNoShow):
+            party, deltas = _broken_booking_deltas(event)
+            if party == Party.HELPER:
+                _add(helpers, event.helper_id, deltas)
+            elif party == Party.CUSTOMER:
+                _add(customers, event.customer_id, deltas)
+        elif isinstance(event, BookingSignedOff):
+            _add(helpers, event.helper_id, {"completed_visits": 1})
+        elif isinstance(event, ReviewPublished):
+            if event.author_role == ActorRole.CUSTOMER:
+                _add(helpers, event.helper_id, {"rating_count": 1, "rating_sum": event.rating})
+            else:
+                _add(
+                    customers,
+                    event.subject_id,
+                    {"customer_rating_count": 1, "customer_rating_sum": event.rating},
+                )
+    helper_figures_add(changes={pk: dict(deltas) for pk, deltas in helpers.items()})
+    customer_figures_add(changes={pk: dict(deltas) for pk, deltas in customers.items()})
+
+
+FIGURE_EVENTS = (
+    OfferMade,
+    OfferMoved,
+    BookingCancelled,
+    BookingNoShow,
+    BookingSignedOff,
+    ReviewPublished,
+)
+
+
+# --- The match index ---------------------------------------------------------------------------
+
+# What the index holds of a helper's figures, and of their account.
+INDEXED_FIGURES = frozenset(HELPER_MATCHING_FIELDS)
+INDEXED_ACCOUNT_FIELDS = frozenset(
+    name.removeprefix("user__") for name in HELPER_MATCHING_FIELDS if name.startswith("user__")
+)
+
+
+def _helpers_to_refresh(events: Sequence[DomainEvent]) -> set[int]:
+    helper_ids: set[int] = set()
+    user_ids: set[int] = set()
+    for event in events:
+        if isinstance(event, HelperFiguresChanged):
+            if INDEXED_FIGURES & set(event.deltas):
+                helper_ids.add(event.helper_id)
+        elif isinstance(event, HelperEvent):
+            helper_ids.add(event.helper_id)
+        elif isinstance(event, UserProfileChanged):
+            if INDEXED_ACCOUNT_FIELDS & set(event.fields):
+                user_ids.add(event.user_id)
+        elif isinstance(event, UserActivationChanged):
+            user_ids.add(event.user_id)
+    if user_ids:
+        helper_ids |= set(
+            HelperProfile.objects.filter(user_id__in=user_ids).values_list("pk", flat=True)
+        )
+    return helper_ids
+
+
+def refresh_match_index(events: Sequence[DomainEvent]) -> None:
+    """Bring the index rows of the helpers these events touched in line with their tables."""
+    helper_ids = _helpers_to_refresh(events)
+    if helper_ids:
+        match_index_refresh(helper_ids=helper_ids)
+
+
+def matching_event_types() -> list[type[DomainEvent]]:
+    """Every event class marked as able to change what matching sees."""
+    return [cls for cls in event_types() if cls.affects_matching]
+
+
+# --- Worker tasks ------------------------------------------------------------------------------
+
+
+def _request_needs_helpers(event: DomainEvent) -> int | None:
+    """The request to offer to other helpers after this event, if any."""
+    if isinstance(event, OfferDeclined):
+        return event.help_request_id
+    if (
+        isinstance(event, OfferWithdrawn)
+        and event.withdrawal_cause == WithdrawalCause.HELPER_SUSPENDED
+    ):
+        return event.help_request_id
+    # Reopened by the system: the helper broke the booking. (A customer's change matches
+    # again at once, in the same service.)
+    if isinstance(event, HelpRequestReopened) and event.role == ActorRole.SYSTEM:
+        return event.help_request_id
+    return None
+
+
+def _timestamps(booking_ids: list[int], field: str) -> dict[int, datetime]:
+    return {
+        pk: moment
+        for pk, moment in Booking.objects.filter(pk__in=booking_ids).values_list("pk", field)
+        if moment is not None
+    }
+
+
+def schedule_tasks(events: Sequence[DomainEvent]) -> None:
+    expiries = sorted(
+        {
+            (e.help_request_id, datetime.fromisoformat(e.expires_at))
+            for e in of_type(events, OfferMade)
+        }
+    )
+    for help_request_id, expires_at in expiries:
+        tasks.expire_offers.using(run_after=expires_at).enqueue(help_request_id)
+    needing = sorted({pk for pk in map(_request_needs_helpers, events) if pk is not None})
+    for help_request_id in needing:
+        tasks.dispatch_offers.enqueue(help_request_id)
+    completed = [e.booking_id for e in of_type(events, BookingCompleted)]
+    for booking_id, checked_out_at in _timestamps(completed, "checked_out_at").items():
+        due = checked_out_at + timedelta(hours=config().auto_sign_off_hours)
+        tasks.auto_sign_off.using(run_after=due).enqueue(booking_id)
+    signed_off = [e.booking_id for e in of_type(events, BookingSignedOff)]
+    for booking_id, signed_off_at in _timestamps(signed_off, "signed_off_at").items():
+        due = signed_off_at + timedelta(days=config().review_window_days)
+        tasks.close_review_window.using(run_after=due).enqueue(booking_id)
+
+
+TASK_EVENTS = (
+    OfferMade,
+    OfferDeclined,
+    OfferWithdrawn,
+    HelpRequestReopened,
+    BookingCompleted,
+    BookingSignedOff,
+)
+
+
+# --- Suspension --------------------------------------------------------------------------------
+
+
+def withdraw_offers_of_suspended(events: Sequence[DomainEvent]) -> None:
+    """A suspended helper is asked nothing more: their pending offers are withdrawn now, and
+    those requests offered to other helpers (by `schedule_tasks`)."""
+    for event in of_type(events, HelperSuspended):
+        offers_withdraw_for_helper(
+            helper=HelperProfile(pk=event.helper_id), reason="helper suspended"
+        )

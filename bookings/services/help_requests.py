@@ -1,0 +1,345 @@
+"""Help requests: posting, changing and withdrawing them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from backend import clock
+from backend.config import config
+from backend.exceptions import ValidationFailed
+from backend.geo import Point
+from backend.languages import validate_languages
+from backend.models import User
+from backend.outbox import emit
+from backend.places import Place, resolve_place
+from backend.roles import ActorRole
+from bookings.events import HelpRequestChanged, HelpRequestPosted
+from bookings.exceptions import OpenRequestLimit, RematchLimitReached, RequestNotEditable
+from bookings.models import HelpRequest, HelpRequestStatus, TimeWindow, WithdrawalCause
+from bookings.services.moves import help_request_move
+from bookings.services.offers import offers_dispatch, offers_withdraw, pending_offers_of
+from catalogue.models import ServiceCategory
+
+Window = tuple[datetime, datetime]
+PHONE_RE = re.compile(r"^\+?[0-9 ()/-]{7,20}$")
+MIN_WINDOW_MINUTES = 30
+MAX_WINDOW_HOURS = 24
+EDITABLE_STATUSES = (HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED)
+
+
+def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    field_name = f"windows[{index}]"
+    latest = now + timedelta(days=config().max_request_days_ahead)
+    if starts_at >= ends_at:
+        raise ValidationFailed.for_field(
+            field_name, "The window ends before it starts.", code="window_inverted"
+        )
+    if starts_at < now:
+        raise ValidationFailed.for_field(
+            field_name, "The window starts in the past.", code="window_in_past"
+        )
+    if starts_at > latest:
+        raise ValidationFailed.for_field(
+            field_name,
+            f"Windows may start at most {config().max_request_days_ahead} days ahead.",
+            code="window_too_far_ahead",
+        )
+    length = ends_at - starts_at
+    if length < timedelta(minutes=MIN_WINDOW_MINUTES):
+        raise ValidationFailed.for_field(
+            field_name,
+            f"A window is at least {MIN_WINDOW_MINUTES} minutes long.",
+            code="window_too_short",
+        )
+    if length > timedelta(hours=MAX_WINDOW_HOURS):
+        raise ValidationFailed.for_field(
+            field_name,
+            f"A window is at most {MAX_WINDOW_HOURS} hours long.",
+            code="window_too_long",
+        )
+
+
+def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Window]:
+    if not windows:
+        raise ValidationFailed.for_field(
+            "windows", "Give at least one time window.", code="windows_required"
+        )
+    limit = config().max_windows_per_request
+    if len(windows) > limit:
+        raise ValidationFailed.for_field(
+            "windows", f"At most {limit} time windows.", code="too_many_windows"
+        )
+    for index, (starts_at, ends_at) in enumerate(windows):
+        _validate_window(index, starts_at, ends_at, now)
+    ordered = sorted(windows)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after[0] < before[1]:
+            raise ValidationFailed.for_field(
+                "windows", "Time windows must not overlap.", code="windows_overlap"
+            )
+    return ordered
+
+
+def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
+    name, phone = name.strip(), phone.strip()
+    if bool(name) != bool(phone):
+        missing = "on_behalf_phone" if name else "on_behalf_name"
+        raise ValidationFailed.for_field(
+            missing,
+            "When booking for someone else, give their name and phone so the helper can call.",
+            code="on_behalf_incomplete",
+        )
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationFailed.for_field(
+            "on_behalf_phone", "This is not a phone number.", code="invalid_phone"
+        )
+    return name, phone
+
+
+def _validate_description(description: str) -> str:
+    description = description.strip()
+    if len(description) < 10:
+        raise ValidationFailed.for_field(
+            "description",
+            "Describe the problem in a few words (at least 10 characters).",
+            code="description_too_short",
+        )
+    return description
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    street: str = ""
+    postal_code: str = ""
+    locality: str = ""
+    point: Point | None = None
+
+    def resolve(self) -> Place:
+        return resolve_place(
+            street=self.street,
+            postal_code=self.postal_code,
+            locality=self.locality,
+            point=self.point,
+        )
+
+
+def _set_windows(help_request: HelpRequest, windows: Sequence[Window]) -> None:
+    TimeWindow.objects.bulk_create(
+        [TimeWindow(help_request=help_request, starts_at=s, ends_at=e) for s, e in windows]
+    )
+
+
+@transaction.atomic
+def help_request_create(
+    *,
+    customer: User,
+    category: ServiceCategory,
+    description: str,
+    address: AddressInput,
+    windows: Sequence[Window],
+    languages: Sequence[str] | None = None,
+    on_behalf_name: str = "",
+    on_behalf_phone: str = "",
+) -> HelpRequest:
+    """Post a request for help and send the first offers.
+
+    Validates everything before writing anything, so a refused request leaves no row.
+    """
+    now = clock.now()
+    if not category.is_active:
+        raise ValidationFailed.for_field(
+            "category", "This category is not offered.", code="unknown_category"
+        )
+    description = _validate_description(description)
+    ordered_windows = _validate_windows(windows, now=now)
+    chosen_languages = validate_languages(
+        languages if languages is not None else (customer.languages or ["de"])
+    )
+    name, phone = _validate_on_behalf(on_behalf_name, on_behalf_phone)
+    place = address.resolve()
+
+    # Serialise this customer's posts so two at once cannot both slip under the limit.
+    User.objects.select_for_update().filter(pk=customer.pk).first()
+    open_count = HelpRequest.objects.filter(customer=customer, status__in=EDITABLE_STATUSES).count()
+    limit = config().max_open_requests_per_customer
+    if open_count >= limit:
+        raise OpenRequestLimit(
+            f"You already have {open_count} open requests; withdraw one or wait for a helper.",
+        )
+
+    help_request = HelpRequest(
+        customer=customer,
+        category=category,
+        description=description,
+        languages=chosen_languages,
+        on_behalf_name=name,
+        on_behalf_phone=phone,
+        search_radius_km=config().match_initial_radius_km,
+    )
+    place.apply_to(help_request)
+    help_request.save()
+    _set_windows(help_request, ordered_windows)
+    emit(
+        HelpRequestPosted(
+            help_request_id=help_request.pk, customer_id=customer.pk, category_id=category.pk
+        )
+    )
+    offers_dispatch(help_request=help_request)
+    help_request.refresh_from_db()
+    return help_request
+
+
+@dataclass
+class _Edit:
+    """What an edit changes, worked out before anything is written."""
+
+    fields: list[str] = field(default_factory=list)
+    new_windows: list[Window] | None = None
+    # Whether the change could change whom matching finds: then it starts over.
+    rematch: bool = False
+
+
+def _plan_edit(
+    help_request: HelpRequest,
+    *,
+    description: str | None,
+    address: AddressInput | None,
+    windows: Sequence[Window] | None,
+    languages: Sequence[str] | None,
+    on_behalf_name: str | None,
+    on_behalf_phone: str | None,
+) -> _Edit:
+    """Validate the edit and set the new values on `help_request` (unsaved)."""
+    edit = _Edit()
+    if description is not None:
+        help_request.description = _validate_description(description)
+        edit.fields.append("description")
+    if windows is not None:
+        ordered = _validate_windows(windows, now=clock.now())
+        current = list(
+            help_request.windows.order_by("starts_at").values_list("starts_at", "ends_at")
+        )
+        if ordered != current:
+            edit.new_windows, edit.rematch = ordered, True
+    if languages is not None:
+        chosen = validate_languages(languages)
+        # Only which languages are asked for matters to matching, not their order.
+        edit.rematch |= set(chosen) != set(help_request.languages)
+        help_request.languages = chosen
+        edit.fields.append("languages")
+    if on_behalf_name is not None or on_behalf_phone is not None:
+        name, phone = _validate_on_behalf(
+            on_behalf_name if on_behalf_name is not None else help_request.on_behalf_name,
+            on_behalf_phone if on_behalf_phone is not None else help_request.on_behalf_phone,
+        )
+        help_request.on_behalf_name, help_request.on_behalf_phone = name, phone
+        edit.fields += ["on_behalf_name", "on_behalf_phone"]
+    if address is not None:
+        place = address.resolve()
+        # A new street at the same place is not a reason to ask other helpers.
+        edit.rematch |= place.point != Point(help_request.latitude, help_request.longitude)
+        edit.fields += place.apply_to(help_request)
+    return edit
+
+
+@transaction.atomic
+def help_request_update(
+    *,
+    help_request: HelpRequest,
+    description: str | None = None,
+    address: AddressInput | None = None,
+    windows: Sequence[Window] | None = None,
+    languages: Sequence[str] | None = None,
+    on_behalf_name: str | None = None,
+    on_behalf_phone: str | None = None,
+) -> HelpRequest:
+    """Edit a request nobody has accepted yet.
+
+    A change that could change whom matching finds (the place moved, other time windows, other
+    languages) withdraws the pending offers and matches again from the initial radius; an
+    unmatched request becomes open again. That happens at most MAX_REMATCHES_PER_REQUEST
+    times; offers withdrawn so do not count against their helpers.
+    """
+    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    if help_request.status not in EDITABLE_STATUSES:
+        raise RequestNotEditable("A helper has accepted, or the request is closed.")
+    edit = _plan_edit(
+        help_request,
+        description=description,
+        address=address,
+        windows=windows,
+        languages=languages,
+        on_behalf_name=on_behalf_name,
+        on_behalf_phone=on_behalf_phone,
+    )
+    if edit.rematch:
+        limit = config().max_rematches_per_request
+        if help_request.rematch_count >= limit:
+            raise RematchLimitReached(
+                f"This request was matched anew {limit} times already: withdraw it and post a "
+                "new one, or keep its place, times and languages."
+            )
+        help_request.search_radius_km = config().match_initial_radius_km
+        help_request.rematch_count += 1
+        edit.fields += ["search_radius_km", "rematch_count"]
+    if edit.new_windows is not None:
+        help_request.windows.all().delete()
+        _set_windows(help_request, edit.new_windows)
+        edit.fields.append("windows")
+    if not edit.fields:
+        return help_request
+    help_request.save(update_fields=[f for f in edit.fields if f != "windows"] + ["updated_at"])
+    emit(
+        HelpRequestChanged(
+            help_request_id=help_request.pk, fields=edit.fields, rematched=edit.rematch
+        )
+    )
+    if edit.rematch:
+        _match_again(help_request)
+    return help_request
+
+
+def _match_again(help_request: HelpRequest) -> None:
+    offers_withdraw(
+        offers=pending_offers_of(help_request),
+        cause=WithdrawalCause.REQUEST_CHANGED,
+        reason="request changed",
+        role=ActorRole.CUSTOMER,
+    )
+    if help_request.status == HelpRequestStatus.UNMATCHED:
+        help_request_move(
+            help_request=help_request,
+            expected=HelpRequestStatus.UNMATCHED,
+            to=HelpRequestStatus.OPEN,
+            role=ActorRole.CUSTOMER,
+            reason="request changed",
+        )
+    offers_dispatch(help_request=help_request)
+    help_request.refresh_from_db()
+
+
+@transaction.atomic
+def help_request_withdraw(*, help_request: HelpRequest, reason: str = "") -> HelpRequest:
+    """The customer takes the request back before anyone accepted."""
+    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    if help_request.status not in EDITABLE_STATUSES:
+        raise RequestNotEditable("A helper has already accepted; cancel the booking instead.")
+    help_request_move(
+        help_request=help_request,
+        expected=help_request.status,
+        to=HelpRequestStatus.WITHDRAWN,
+        role=ActorRole.CUSTOMER,
+        reason=reason or "withdrawn by the customer",
+    )
+    offers_withdraw(
+        offers=pending_offers_of(help_request),
+        cause=WithdrawalCause.REQUEST_WITHDRAWN,
+        reason="request withdrawn",
+        role=ActorRole.CUSTOMER,
+    )
+    return help_request

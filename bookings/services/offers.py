@@ -1,0 +1,305 @@
+"""Offers: matching a request to the next helpers, expiry, accepting and declining.
+
+What follows an offer's move is done by handlers of its events (`bookings/handlers.py`): the
+helper's figures, the expiry task, offering the request to others after a decline.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from backend import clock
+from backend.config import config
+from backend.exceptions import NotFound, ValidationFailed
+from backend.models import User
+from backend.outbox import emit
+from backend.roles import ActorRole
+from bookings.events import OfferMade
+from bookings.exceptions import OfferNotPending, RequestAlreadyTaken
+from bookings.matching import CONSIDERED_LISTED, Candidate, match_request
+from bookings.models import (
+    Booking,
+    DeclineReason,
+    HelpRequest,
+    HelpRequestStatus,
+    MatchingRun,
+    Offer,
+    OfferStatus,
+    WithdrawalCause,
+)
+from bookings.services.locks import lock_help_request
+from bookings.services.moves import booking_open, help_request_move, offers_move
+from bookings.transitions import OFFER_MACHINE
+from helpers.models import HelperProfile
+
+
+def offers_withdraw(
+    *, offers: QuerySet[Offer], cause: str, reason: str, role: str = ActorRole.SYSTEM
+) -> int:
+    """Withdraw the pending offers among `offers`; the helpers are no longer asked."""
+    return len(
+        offers_move(
+            offers=offers,
+            to=OfferStatus.WITHDRAWN,
+            role=role,
+            changes={"responded_at": None, "decline_note": reason[:300], "withdrawal_cause": cause},
+        )
+    )
+
+
+def pending_offers_of(help_request: HelpRequest) -> QuerySet[Offer]:
+    return Offer.objects.filter(help_request=help_request, status=OfferStatus.PENDING)
+
+
+@transaction.atomic
+def offers_withdraw_for_helper(*, helper: HelperProfile, reason: str) -> int:
+    """Withdraw a helper's pending offers (e.g. suspended); those requests go to others."""
+    return offers_withdraw(
+        offers=Offer.objects.filter(helper=helper),
+        cause=WithdrawalCause.HELPER_SUSPENDED,
+        reason=reason,
+        role=ActorRole.MANAGER,
+    )
+
+
+def windows_left(help_request: HelpRequest, now: datetime) -> bool:
+    return help_request.windows.filter(ends_at__gt=now).exists()
+
+
+@transaction.atomic
+def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
+    """Offer the request to the next best helpers until K offers are pending.
+
+    Widens the search radius step by step when nobody is left within it. When nobody is left
+    even at the largest radius and no offer is pending, the request becomes unmatched: that is
+    how the customer is told. Idempotent: with K pending offers it does nothing.
+    """
+    help_request = lock_help_request(help_request)
+    if help_request.status != HelpRequestStatus.OPEN:
+        return []
+    now = clock.now()
+    if not windows_left(help_request, now):
+        help_request_expire(help_request=help_request, expected=HelpRequestStatus.OPEN)
+        return []
+    pending = pending_offers_of(help_request)
+    wanted = config().offer_batch_size - pending.count()
+    if wanted <= 0:
+        return []
+    candidates, radius = _search_widening(help_request, wanted=wanted, now=now)
+    round_number = help_request.matching_round + 1 if candidates else help_request.matching_round
+    HelpRequest.objects.filter(pk=help_request.pk).update(
+        search_radius_km=radius, matching_round=round_number
+    )
+    help_request.search_radius_km, help_request.matching_round = radius, round_number
+    if not candidates:
+        if not pending.exists():
+            help_request_move(
+                help_request=help_request,
+                expected=HelpRequestStatus.OPEN,
+                to=HelpRequestStatus.UNMATCHED,
+                role=ActorRole.SYSTEM,
+                reason=f"No helper is available within {radius:g} km in your time windows.",
+            )
+        return []
+    return _make_offers(help_request, candidates, round_number=round_number, now=now)
+
+
+def help_request_expire(*, help_request: HelpRequest, expected: str) -> bool:
+    """Every time window has passed: the request expires and its pending offers are withdrawn.
+
+    False when the request was no longer `expected`. Runs in the caller's transaction.
+    """
+    if not help_request_move(
+        help_request=help_request,
+        expected=expected,
+        to=HelpRequestStatus.EXPIRED,
+        role=ActorRole.SYSTEM,
+        reason="every time window has passed",
+    ):
+        return False
+    offers_withdraw(
+        offers=pending_offers_of(help_request),
+        cause=WithdrawalCause.REQUEST_EXPIRED,
+        reason="request expired",
+    )
+    return True
+
+
+def _search_widening(
+    help_request: HelpRequest, *, wanted: int, now: datetime
+) -> tuple[list[Candidate], float]:
+    """The best helpers not asked yet, widening the radius until someone is found or the
+    largest radius is reached; with the radius searched last."""
+    # A helper who declined, let an offer expire or took the job is not asked again; one whose
+    # offer was withdrawn (the request changed, or someone else accepted and then cancelled)
+    # may be.
+    already_offered = set(
+        Offer.objects.filter(help_request=help_request)
+        .exclude(status=OfferStatus.WITHDRAWN)
+        .values_list("helper_id", flat=True)
+    )
+    radius = help_request.search_radius_km
+    max_radius = config().match_max_radius_km
+    candidates = _match_and_record(
+        help_request=help_request, radius_km=radius, exclude=already_offered, wanted=wanted, now=now
+    )
+    while not candidates and radius < max_radius:
+        radius = min(radius + config().match_radius_step_km, max_radius)
+        candidates = _match_and_record(
+            help_request=help_request,
+            radius_km=radius,
+            exclude=already_offered,
+            wanted=wanted,
+            now=now,
+        )
+    return candidates, radius
+
+
+def _make_offers(
+    help_request: HelpRequest, candidates: list[Candidate], *, round_number: int, now: datetime
+) -> list[Offer]:
+    expires_at = now + timedelta(minutes=config().offer_ttl_minutes)
+    rank_base = Offer.objects.filter(help_request=help_request).count()
+    offers = Offer.objects.bulk_create(
+        [
+            Offer(
+                help_request=help_request,
+                helper_id=candidate.helper_id,
+                round=round_number,
+                rank=rank_base + position + 1,
+                distance_m=round(candidate.distance_m),
+                score=candidate.score,
+                explanation=candidate.explanation,
+                expires_at=expires_at,
+            )
+            for position, candidate in enumerate(candidates)
+        ]
+    )
+    emit(
+        *[
+            OfferMade(
+                offer_id=offer.pk,
+                help_request_id=help_request.pk,
+                helper_id=offer.helper_id,
+                round=round_number,
+                expires_at=expires_at.isoformat(),
+            )
+            for offer in offers
+        ]
+    )
+    return offers
+
+
+def _match_and_record(
+    *,
+    help_request: HelpRequest,
+    radius_km: float,
+    exclude: set[int],
+    wanted: int,
+    now: datetime,
+) -> list[Candidate]:
+    """One matching pass, kept with who was considered and why, for the community manager."""
+    result = match_request(
+        help_request=help_request,
+        radius_km=radius_km,
+        exclude_helper_ids=exclude,
+        limit=wanted,
+        now=now,
+    )
+    MatchingRun.objects.create(
+        help_request=help_request,
+        radius_km=radius_km,
+        wanted=wanted,
+        offered=len(result.candidates),
+        considered=[c.as_json() for c in result.considered[:CONSIDERED_LISTED]],
+        examined_count=result.examined,
+    )
+    return result.candidates
+
+
+@transaction.atomic
+def offers_expire_due(*, help_request: HelpRequest) -> int:
+    """Expire the request's pending offers whose time is up, then offer it to the next helpers."""
+    help_request = lock_help_request(help_request)
+    expired = offers_move(
+        offers=pending_offers_of(help_request).filter(expires_at__lte=clock.now()),
+        to=OfferStatus.EXPIRED,
+        role=ActorRole.SYSTEM,
+    )
+    offers_dispatch(help_request=help_request)
+    return len(expired)
+
+
+def _offer_of(offer: Offer, user: User) -> Offer:
+    offer = Offer.objects.select_related("helper", "help_request").get(pk=offer.pk)
+    if offer.helper.user_id != user.pk:
+        raise NotFound("No such offer.")
+    return offer
+
+
+@transaction.atomic
+def offer_accept(*, offer: Offer, actor: User) -> Booking:
+    """The helper takes the job. The first accept wins; everyone else gets a clean 409.
+
+    The race is settled by one conditional UPDATE on the help request (open → assigned). Locks
+    are always taken request first, then offers (as in dispatch and expiry), so concurrent
+    accepts queue on the request row instead of deadlocking on each other's offers.
+    """
+    offer = _offer_of(offer, actor)
+    if offer.status == OfferStatus.WITHDRAWN and offer.help_request.status in (
+        HelpRequestStatus.ASSIGNED,
+        HelpRequestStatus.CLOSED,
+    ):
+        raise RequestAlreadyTaken("Another helper was quicker: this job is taken.")
+    # Refused before the race for the request, as an answer about this offer.
+    OFFER_MACHINE.check(
+        offer, from_status=offer.status, to_status=OfferStatus.ACCEPTED, role=ActorRole.HELPER
+    )
+    help_request = offer.help_request
+    won = help_request_move(
+        help_request=help_request,
+        expected=HelpRequestStatus.OPEN,
+        to=HelpRequestStatus.ASSIGNED,
+        role=ActorRole.HELPER,
+        reason="a helper accepted",
+        assigned_helper=offer.helper,
+    )
+    if not won:
+        raise RequestAlreadyTaken("Another helper was quicker: this job is taken.")
+    if not offers_move(
+        offers=Offer.objects.filter(pk=offer.pk), to=OfferStatus.ACCEPTED, role=ActorRole.HELPER
+    ):
+        # Withdrawn or expired between the read and the request update: undo it all.
+        raise OfferNotPending("This offer is no longer open.")
+    offers_withdraw(
+        offers=pending_offers_of(help_request).exclude(pk=offer.pk),
+        cause=WithdrawalCause.TAKEN,
+        reason="another helper accepted",
+        role=ActorRole.HELPER,
+    )
+    return booking_open(help_request=help_request, offer=offer, actor=actor)
+
+
+@transaction.atomic
+def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = "") -> Offer:
+    """The helper says no; the request goes to the next helper (a handler of OfferDeclined
+    asks the worker to)."""
+    offer = _offer_of(offer, actor)
+    if offer.status != OfferStatus.PENDING:
+        raise OfferNotPending(f"This offer is {offer.status}.")
+    if reason and reason not in DeclineReason.values:
+        raise ValidationFailed.for_field("reason", "Unknown reason.", code="invalid_choice")
+    declined = offers_move(
+        offers=Offer.objects.filter(pk=offer.pk),
+        to=OfferStatus.DECLINED,
+        role=ActorRole.HELPER,
+        changes={"decline_reason": reason, "decline_note": note.strip()[:300]},
+    )
+    if not declined:
+        offer.refresh_from_db(fields=["status"])
+        raise OfferNotPending(f"This offer is {offer.status}.")
+    offer.refresh_from_db()
+    return offer

@@ -1,0 +1,75 @@
+"""Reviews: double-blind ratings of each side by the other after the visit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+
+from backend import clock
+from backend.config import config
+from backend.exceptions import ValidationFailed
+from backend.models import User
+from backend.outbox import emit
+from backend.roles import ActorRole
+from bookings.events import ReviewSubmitted
+from bookings.exceptions import AlreadyReviewed, IllegalTransition, ReviewWindowClosed
+from bookings.models import REVIEWABLE_STATUSES, Booking, Review
+from bookings.services.locks import lock_booking
+from bookings.services.moves import reviews_publish
+from bookings.services.visits import require_role
+
+
+@transaction.atomic
+def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "") -> Review:
+    """Rate the other side 1–5 within REVIEW_WINDOW_DAYS of the sign-off.
+
+    Double-blind: the review stays hidden until both sides have reviewed or the window closes.
+    """
+    booking = lock_booking(booking)
+    role = require_role(booking, actor, ActorRole.CUSTOMER, ActorRole.HELPER)
+    signed_off_at = booking.signed_off_at
+    if booking.status not in REVIEWABLE_STATUSES or signed_off_at is None:
+        raise IllegalTransition("Reviews open once the visit is signed off.", code="not_reviewable")
+    now = clock.now()
+    if now > signed_off_at + timedelta(days=config().review_window_days):
+        raise ReviewWindowClosed("The review window has closed.")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationFailed.for_field("rating", "Rate from 1 to 5.", code="invalid_rating")
+    if len(text) > 1000:
+        raise ValidationFailed.for_field("text", "At most 1000 characters.", code="too_long")
+    subject_id = (
+        booking.helper.user_id if role == ActorRole.CUSTOMER else booking.help_request.customer_id
+    )
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                booking=booking,
+                author=actor,
+                subject_id=subject_id,
+                author_role=role,
+                rating=rating,
+                text=text.strip(),
+            )
+    except IntegrityError as exc:
+        raise AlreadyReviewed("You have already reviewed this visit.") from exc
+    emit(
+        ReviewSubmitted(review_id=review.pk, booking_id=booking.pk, author_role=role, rating=rating)
+    )
+    reviews = Review.objects.filter(booking=booking)
+    if reviews.count() == 2:
+        reviews_publish(reviews=reviews, now=now)
+        review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def reviews_close_window(*, booking: Booking) -> int:
+    """When the review window closes, publish whatever reviews were written. Safe to repeat."""
+    booking = lock_booking(booking)
+    if booking.signed_off_at is None:
+        return 0
+    now = clock.now()
+    if now < booking.signed_off_at + timedelta(days=config().review_window_days):
+        return 0
+    return reviews_publish(reviews=Review.objects.filter(booking=booking), now=now)

@@ -1,0 +1,531 @@
+"""Bookings (visits): proposing and confirming a time, the visit itself, sign-off, disputes,
+cancellations and no-shows. Every status move goes through `booking_transition`.
+
+What follows a move is done by handlers of its events (`bookings/handlers.py`): the figures
+of whoever caused a cancellation, the automatic sign-off and review-window tasks, offering a
+request again after the helper broke the booking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from backend import clock
+from backend.config import config
+from backend.exceptions import NotFound, PermissionDenied, ValidationFailed
+from backend.models import User
+from backend.outbox import emit
+from backend.roles import ActorRole
+from bookings.events import ProposalsMade
+from bookings.exceptions import HelperDoubleBooked, IllegalTransition, InvalidSlot, TooEarly
+from bookings.models import (
+    SLOT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    DisputeOutcome,
+    HelpRequestStatus,
+    Party,
+    ProposalStatus,
+    SlotProposal,
+)
+from bookings.pricing import visit_price
+from bookings.selectors import role_in_booking
+from bookings.services.locks import lock_booking, lock_helper
+from bookings.services.moves import booking_transition, help_request_move, proposals_move
+from bookings.services.offers import windows_left
+from bookings.transitions import helper_busy
+
+MAX_PROPOSALS = 5
+MIN_SLOT_MINUTES = 15
+MAX_SLOT_MINUTES = 8 * 60
+
+
+def _role_in(booking: Booking, user: User) -> str:
+    """The actor's role in this booking; 404 for anyone else (they may not know it exists)."""
+    role = role_in_booking(booking, user)
+    if role is None:
+        raise NotFound("No such booking.")
+    return role
+
+
+def require_role(booking: Booking, user: User, *roles: str) -> str:
+    role = _role_in(booking, user)
+    if role not in roles:
+        raise PermissionDenied(
+            f"Only the {' or '.join(roles)} can do this.", code="not_allowed_for_role"
+        )
+    return role
+
+
+@dataclass(frozen=True)
+class SlotInput:
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _validate_slot(
+    booking: Booking, index: int, slot: SlotInput, windows: list[tuple[datetime, datetime]]
+) -> None:
+    field = f"slots[{index}]"
+    if slot.starts_at >= slot.ends_at:
+        raise InvalidSlot.for_field(field, "The slot ends before it starts.", code="slot_inverted")
+    if slot.starts_at <= clock.now():
+        raise InvalidSlot.for_field(field, "The slot is in the past.", code="slot_in_past")
+    minutes = (slot.ends_at - slot.starts_at).total_seconds() / 60
+    if not MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES:
+        raise InvalidSlot.for_field(
+            field,
+            f"A visit lasts {MIN_SLOT_MINUTES} minutes to {MAX_SLOT_MINUTES // 60} hours.",
+            code="slot_length",
+        )
+    if not any(start <= slot.starts_at and slot.ends_at <= end for start, end in windows):
+        raise InvalidSlot.for_field(
+            field,
+            "The slot must lie inside one of the customer's time windows.",
+            code="slot_outside_windows",
+        )
+    if helper_busy(booking, slot.starts_at, slot.ends_at):
+        raise HelperDoubleBooked(
+            "You already have a visit at that time.",
+            fields={field: ["You already have a visit at that time."]},
+        )
+
+
+def _validate_slots(booking: Booking, slots: Sequence[SlotInput]) -> None:
+    if not slots:
+        raise InvalidSlot.for_field("slots", "Propose at least one time.", code="slots_required")
+    if len(slots) > MAX_PROPOSALS:
+        raise InvalidSlot.for_field(
+            "slots", f"Propose at most {MAX_PROPOSALS} times.", code="too_many_slots"
+        )
+    windows = list(booking.help_request.windows.values_list("starts_at", "ends_at"))
+    for index, slot in enumerate(slots):
+        _validate_slot(booking, index, slot, windows)
+    if len({(s.starts_at, s.ends_at) for s in slots}) != len(slots):
+        raise InvalidSlot.for_field("slots", "The same time twice.", code="duplicate_slots")
+
+
+def _is_late(booking: Booking, now: datetime) -> bool:
+    if booking.starts_at is None:
+        return False
+    return booking.starts_at - now < timedelta(hours=config().late_cancellation_hours)
+
+
+def _current_proposals(booking: Booking) -> Any:
+    return booking.proposals.filter(status__in=(ProposalStatus.PROPOSED, ProposalStatus.CHOSEN))
+
+
+@transaction.atomic
+def booking_propose(
+    *, booking: Booking, actor: User, slots: Sequence[SlotInput], reason: str = ""
+) -> Booking:
+    """The helper proposes one or more visit times inside the customer's windows.
+
+    Each proposed time is priced now, at the helper's current rate, and keeps that price.
+    From a confirmed booking this is the helper rescheduling: the held slot is released and
+    the customer chooses again. A reason is then required.
+    """
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.HELPER)
+    now = clock.now()
+    if booking.status == BookingStatus.CONFIRMED and not reason.strip():
+        raise ValidationFailed.for_field(
+            "reason", "Tell the customer why the visit moves.", code="reason_required"
+        )
+    _validate_slots(booking, slots)
+    data: dict[str, Any] = {
+        "slots": [[s.starts_at.isoformat(), s.ends_at.isoformat()] for s in slots]
+    }
+    if booking.status == BookingStatus.CONFIRMED:
+        data.update({"rescheduled_by": Party.HELPER, "late": _is_late(booking, now)})
+    booking = booking_transition(
+        booking=booking,
+        to=BookingStatus.PROPOSED,
+        actor=actor,
+        role=ActorRole.HELPER,
+        reason=reason or "times proposed",
+        changes={"starts_at": None, "ends_at": None},
+        data=data,
+    )
+    proposals_move(
+        proposals=_current_proposals(booking), to=ProposalStatus.SUPERSEDED, role=ActorRole.HELPER
+    )
+    proposals = []
+    for slot in slots:
+        price = visit_price(helper=booking.helper, starts_at=slot.starts_at, ends_at=slot.ends_at)
+        proposals.append(
+            SlotProposal(
+                booking=booking,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                price_minor=price.amount_minor,
+                currency=price.currency,
+            )
+        )
+    made = SlotProposal.objects.bulk_create(proposals)
+    emit(ProposalsMade(booking_id=booking.pk, proposal_ids=[p.pk for p in made]))
+    return booking
+
+
+@transaction.atomic
+def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) -> Booking:
+    """The customer picks one proposed time, at the price it was proposed at. The helper's
+    time is then held.
+
+    Confirmations of one helper's visits queue on the helper's row, so the overlap check
+    (a guard of proposed → confirmed) sees every visit confirmed before; on SQLite the write
+    lock taken at BEGIN does the same. The PostgreSQL exclusion constraint is the backstop: two
+    transactions inserting conflicting ranges at once would otherwise deadlock inside it
+    instead of one losing.
+    """
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.CUSTOMER)
+    lock_helper(booking.helper_id)
+    proposal = SlotProposal.objects.get(pk=proposal.pk)
+    if proposal.booking_id != booking.pk or proposal.status != ProposalStatus.PROPOSED:
+        raise ValidationFailed.for_field(
+            "proposal", "Choose one of the times currently proposed.", code="invalid_proposal"
+        )
+    booking = booking_transition(
+        booking=booking,
+        to=BookingStatus.CONFIRMED,
+        actor=actor,
+        role=ActorRole.CUSTOMER,
+        reason="time confirmed",
+        changes={
+            "starts_at": proposal.starts_at,
+            "ends_at": proposal.ends_at,
+            "price_minor": proposal.price_minor,
+            "currency": proposal.currency,
+        },
+        data={"proposal": str(proposal.public_id)},
+    )
+    proposals_move(
+        proposals=booking.proposals.filter(pk=proposal.pk),
+        to=ProposalStatus.CHOSEN,
+        role=ActorRole.CUSTOMER,
+    )
+    proposals_move(
+        proposals=booking.proposals.filter(status=ProposalStatus.PROPOSED),
+        to=ProposalStatus.SUPERSEDED,
+        role=ActorRole.CUSTOMER,
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_request_new_times(*, booking: Booking, actor: User, reason: str) -> Booking:
+    """The customer asks the helper for other times: none suits, or the visit must move."""
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.CUSTOMER)
+    if not reason.strip():
+        raise ValidationFailed.for_field("reason", "Tell the helper why.", code="reason_required")
+    data: dict[str, Any] = {}
+    if booking.status == BookingStatus.CONFIRMED:
+        data = {"rescheduled_by": Party.CUSTOMER, "late": _is_late(booking, clock.now())}
+    booking = booking_transition(
+        booking=booking,
+        to=BookingStatus.AWAITING_PROPOSAL,
+        actor=actor,
+        role=ActorRole.CUSTOMER,
+        reason=reason,
+        changes={"starts_at": None, "ends_at": None},
+        data=data,
+    )
+    proposals_move(
+        proposals=_current_proposals(booking),
+        to=ProposalStatus.SUPERSEDED,
+        role=ActorRole.CUSTOMER,
+    )
+    return booking
+
+
+def _after_booking_ended(booking: Booking, *, caused_by: str) -> None:
+    """When the helper (or nobody) broke the booking, the request is open again while a time
+    window is left (a handler of HelpRequestReopened has it offered to other helpers)."""
+    help_request = booking.help_request
+    if caused_by != Party.CUSTOMER and windows_left(help_request, clock.now()):
+        help_request_move(
+            help_request=help_request,
+            expected=HelpRequestStatus.ASSIGNED,
+            to=HelpRequestStatus.OPEN,
+            role=ActorRole.SYSTEM,
+            reason="the helper could not come; looking again",
+        )
+    else:
+        help_request_move(
+            help_request=help_request,
+            expected=HelpRequestStatus.ASSIGNED,
+            to=HelpRequestStatus.CLOSED,
+            role=ActorRole.SYSTEM,
+            reason=f"booking {booking.status}",
+        )
+
+
+def _party_for(role: str, caused_by: str | None) -> str:
+    if role == ActorRole.MANAGER:
+        if caused_by not in Party.values:
+            raise ValidationFailed.for_field(
+                "caused_by",
+                "Say who caused it: customer, helper or nobody.",
+                code="caused_by_required",
+            )
+        return str(caused_by)
+    return Party.CUSTOMER if role == ActorRole.CUSTOMER else Party.HELPER
+
+
+@transaction.atomic
+def booking_cancel(
+    *, booking: Booking, actor: User, reason: str, caused_by: str | None = None
+) -> Booking:
+    """Cancel with a recorded cause. Late cancellations count against whoever cancels.
+
+    A manager cancelling says who caused it. When the helper cancels, the request is offered
+    to other helpers again while a time window is left.
+    """
+    booking = lock_booking(booking)
+    role = _role_in(booking, actor)
+    if not reason.strip():
+        raise ValidationFailed.for_field("reason", "Give a reason.", code="reason_required")
+    party = _party_for(role, caused_by)
+    now = clock.now()
+    late = booking.status in SLOT_HOLDING_STATUSES and _is_late(booking, now)
+    booking = booking_transition(
+        booking=booking,
+        to=BookingStatus.CANCELLED,
+        actor=actor,
+        role=role,
+        reason=reason,
+        changes={
+            "closed_at": now,
+            "caused_by": party,
+            "cause": reason.strip()[:500],
+            "is_late_cancellation": late,
+        },
+        data={"caused_by": party, "late": late},
+    )
+    _after_booking_ended(booking, caused_by=party)
+    return booking
+
+
+@transaction.atomic
+def booking_report_no_show(
+    *, booking: Booking, actor: User, note: str = "", caused_by: str | None = None
+) -> Booking:
+    """Report that the other party did not turn up, once the visit should have started.
+
+    The customer reports the helper; the helper reports the customer; a manager says who.
+    """
+    booking = lock_booking(booking)
+    role = _role_in(booking, actor)
+    if role == ActorRole.MANAGER:
+        party = _party_for(role, caused_by)
+    else:
+        party = Party.HELPER if role == ActorRole.CUSTOMER else Party.CUSTOMER
+    now = clock.now()
+    grace = timedelta(minutes=config().no_show_grace_minutes)
+    if (
+        role != ActorRole.MANAGER
+        and booking.starts_at is not None
+        and now < booking.starts_at + grace
+    ):
+        raise TooEarly(
+            f"A no-show can be reported {grace.seconds // 60} minutes after the start time."
+        )
+    booking = booking_transition(
+        booking=booking,
+        to=BookingStatus.NO_SHOW,
+        actor=actor,
+        role=role,
+        reason=note or "no-show reported",
+        changes={"closed_at": now, "caused_by": party, "cause": (note or "no-show")[:500]},
+        data={"caused_by": party},
+    )
+    _after_booking_ended(booking, caused_by=party)
+    return booking
+
+
+@transaction.atomic
+def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) -> Booking:
+    """The helper is on the way and tells the customer when they will arrive."""
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.HELPER)
+    if not 1 <= eta_minutes <= 240:
+        raise ValidationFailed.for_field(
+            "eta_minutes", "The arrival time is 1 to 240 minutes away.", code="invalid_eta"
+        )
+    now = clock.now()
+    if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=6):
+        raise TooEarly("The visit starts in more than 6 hours.")
+    return booking_transition(
+        booking=booking,
+        to=BookingStatus.ON_THE_WAY,
+        actor=actor,
+        role=ActorRole.HELPER,
+        reason="on my way",
+        changes={"eta_at": now + timedelta(minutes=eta_minutes)},
+        data={"eta_minutes": eta_minutes},
+    )
+
+
+@transaction.atomic
+def booking_check_in(*, booking: Booking, actor: User) -> Booking:
+    """The helper has arrived and starts the work."""
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.HELPER)
+    now = clock.now()
+    if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=1):
+        raise TooEarly("Check in at most one hour before the visit.")
+    return booking_transition(
+        booking=booking,
+        to=BookingStatus.IN_PROGRESS,
+        actor=actor,
+        role=ActorRole.HELPER,
+        reason="checked in",
+        changes={"checked_in_at": now},
+    )
+
+
+@transaction.atomic
+def booking_check_out(
+    *, booking: Booking, actor: User, work_summary: str, leave_behind_note: str = ""
+) -> Booking:
+    """The helper is done: what was done, and how to do it yourself next time.
+
+    The customer then signs off, or disputes; without either the visit is signed off
+    automatically after AUTO_SIGN_OFF_HOURS (a handler of BookingCompleted schedules it).
+    """
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.HELPER)
+    if len(work_summary.strip()) < 10:
+        raise ValidationFailed.for_field(
+            "work_summary",
+            "Say in a sentence what you did (at least 10 characters).",
+            code="summary_too_short",
+        )
+    return booking_transition(
+        booking=booking,
+        to=BookingStatus.COMPLETED,
+        actor=actor,
+        role=ActorRole.HELPER,
+        reason="checked out",
+        changes={
+            "checked_out_at": clock.now(),
+            "work_summary": work_summary.strip(),
+            "leave_behind_note": leave_behind_note.strip(),
+        },
+    )
+
+
+def _signed_off(
+    booking: Booking, *, actor: User | None, role: str, reason: str, automatically: bool
+) -> Booking:
+    """The visit counts for the helper and the request is closed; the review window opens
+    (handlers of BookingSignedOff count the visit and schedule the window's end)."""
+    booking = booking_transition(
+        booking=booking,
+        to=BookingStatus.SIGNED_OFF,
+        actor=actor,
+        role=role,
+        reason=reason,
+        changes={"signed_off_at": clock.now(), "signed_off_automatically": automatically},
+    )
+    help_request_move(
+        help_request=booking.help_request,
+        expected=HelpRequestStatus.ASSIGNED,
+        to=HelpRequestStatus.CLOSED,
+        role=ActorRole.SYSTEM,
+        reason="visit signed off",
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_sign_off(*, booking: Booking, actor: User) -> Booking:
+    """The customer confirms the visit happened as agreed."""
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.CUSTOMER)
+    return _signed_off(
+        booking, actor=actor, role=ActorRole.CUSTOMER, reason="signed off", automatically=False
+    )
+
+
+@transaction.atomic
+def booking_auto_sign_off(*, booking: Booking) -> Booking | None:
+    """Sign off a visit the customer left alone for AUTO_SIGN_OFF_HOURS. Safe to repeat."""
+    booking = lock_booking(booking)
+    if booking.status != BookingStatus.COMPLETED or booking.checked_out_at is None:
+        return None
+    due = booking.checked_out_at + timedelta(hours=config().auto_sign_off_hours)
+    if clock.now() < due:
+        return None
+    return _signed_off(
+        booking,
+        actor=None,
+        role=ActorRole.SYSTEM,
+        reason="signed off automatically",
+        automatically=True,
+    )
+
+
+@transaction.atomic
+def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
+    """The customer does not sign off: something went wrong. The manager resolves it."""
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.CUSTOMER)
+    if len(reason.strip()) < 10:
+        raise ValidationFailed.for_field(
+            "reason",
+            "Describe what went wrong (at least 10 characters).",
+            code="reason_required",
+        )
+    return booking_transition(
+        booking=booking,
+        to=BookingStatus.DISPUTED,
+        actor=actor,
+        role=ActorRole.CUSTOMER,
+        reason=reason,
+        changes={"dispute_reason": reason.strip()},
+    )
+
+
+@transaction.atomic
+def booking_resolve_dispute(
+    *, booking: Booking, actor: User, outcome: str, note: str, caused_by: str | None = None
+) -> Booking:
+    """The community manager decides: the visit stands (signed off) or is void (cancelled)."""
+    booking = lock_booking(booking)
+    require_role(booking, actor, ActorRole.MANAGER)
+    if booking.status != BookingStatus.DISPUTED:
+        raise IllegalTransition(f"A booking that is {booking.status} is not disputed.")
+    if outcome not in DisputeOutcome.values:
+        raise ValidationFailed.for_field("outcome", "Unknown outcome.", code="invalid_choice")
+    if not note.strip():
+        raise ValidationFailed.for_field("note", "Record the decision.", code="reason_required")
+    if outcome == DisputeOutcome.VISIT_STANDS:
+        return _signed_off(
+            booking, actor=actor, role=ActorRole.MANAGER, reason=note, automatically=False
+        )
+    party = _party_for(ActorRole.MANAGER, caused_by)
+    booking = booking_transition(
+        booking=booking,
+        to=BookingStatus.CANCELLED,
+        actor=actor,
+        role=ActorRole.MANAGER,
+        reason=note,
+        changes={"closed_at": clock.now(), "caused_by": party, "cause": note.strip()[:500]},
+        data={"caused_by": party, "outcome": outcome},
+    )
+    help_request_move(
+        help_request=booking.help_request,
+        expected=HelpRequestStatus.ASSIGNED,
+        to=HelpRequestStatus.CLOSED,
+        role=ActorRole.SYSTEM,
+        reason="dispute resolved: visit void",
+    )
+    return booking

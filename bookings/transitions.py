@@ -1,0 +1,217 @@
+"""The state machines of help requests, offers, bookings, proposed times and reviews.
+
+Each table lists every allowed move, who may make it, the guards that must pass first and the
+domain event the move emits. The one transition function of each model
+(`bookings/services/moves.py`) asks its machine before it writes; nothing else writes a
+status. A new precondition is a guard added here (e.g. "waivers accepted" or "payment
+authorised" on proposed → confirmed), not an `if` in a service.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend import clock
+from backend.roles import ActorRole
+from backend.state_machine import Move, StateMachine, Transition
+from bookings import events
+from bookings.exceptions import HelperDoubleBooked, InvalidSlot, OfferNotPending
+from bookings.models import (
+    SLOT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    HelpRequestStatus,
+    OfferStatus,
+    ProposalStatus,
+    ReviewStatus,
+)
+
+CUSTOMER, HELPER, MANAGER, SYSTEM = (
+    ActorRole.CUSTOMER,
+    ActorRole.HELPER,
+    ActorRole.MANAGER,
+    ActorRole.SYSTEM,
+)
+ANYONE = frozenset(ActorRole.values)
+
+
+def _roles(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+# --- Help requests -----------------------------------------------------------------------------
+
+_R = HelpRequestStatus
+
+HELP_REQUEST_MACHINE = StateMachine(
+    noun="help request",
+    transitions={
+        (_R.OPEN, _R.ASSIGNED): Transition(_roles(HELPER), event=events.HelpRequestAssigned),
+        (_R.OPEN, _R.UNMATCHED): Transition(_roles(SYSTEM), event=events.HelpRequestUnmatched),
+        (_R.OPEN, _R.WITHDRAWN): Transition(_roles(CUSTOMER), event=events.HelpRequestWithdrawn),
+        (_R.OPEN, _R.EXPIRED): Transition(_roles(SYSTEM), event=events.HelpRequestExpired),
+        # The customer changed where, when or which languages: matching starts over.
+        (_R.UNMATCHED, _R.OPEN): Transition(_roles(CUSTOMER), event=events.HelpRequestReopened),
+        (_R.UNMATCHED, _R.WITHDRAWN): Transition(
+            _roles(CUSTOMER), event=events.HelpRequestWithdrawn
+        ),
+        (_R.UNMATCHED, _R.EXPIRED): Transition(_roles(SYSTEM), event=events.HelpRequestExpired),
+        # The booking broke without the customer's doing, and a time window is left.
+        (_R.ASSIGNED, _R.OPEN): Transition(_roles(SYSTEM), event=events.HelpRequestReopened),
+        (_R.ASSIGNED, _R.CLOSED): Transition(_roles(SYSTEM), event=events.HelpRequestClosed),
+    },
+)
+
+
+# --- Offers ------------------------------------------------------------------------------------
+
+
+def offer_not_expired(move: Move) -> None:
+    """An offer can be taken only while its time is not up."""
+    if move.subject.expires_at <= clock.now():
+        raise OfferNotPending("This offer has expired.")
+
+
+def _offer_not_pending(from_status: str, to_status: str) -> OfferNotPending:
+    return OfferNotPending(f"This offer is {from_status}.")
+
+
+_O = OfferStatus
+
+OFFER_MACHINE = StateMachine(
+    noun="offer",
+    transitions={
+        (_O.PENDING, _O.ACCEPTED): Transition(
+            _roles(HELPER), guards=(offer_not_expired,), event=events.OfferAccepted
+        ),
+        (_O.PENDING, _O.DECLINED): Transition(_roles(HELPER), event=events.OfferDeclined),
+        (_O.PENDING, _O.EXPIRED): Transition(_roles(SYSTEM), event=events.OfferExpired),
+        # The request changed, was withdrawn or expired, someone else accepted, or the helper
+        # was suspended.
+        (_O.PENDING, _O.WITHDRAWN): Transition(ANYONE, event=events.OfferWithdrawn),
+    },
+    illegal=_offer_not_pending,
+)
+
+
+# --- Bookings ----------------------------------------------------------------------------------
+
+
+def _slot_of(move: Move) -> tuple[datetime, datetime]:
+    return move.facts["starts_at"], move.facts["ends_at"]
+
+
+def slot_still_ahead(move: Move) -> None:
+    """A time that has passed cannot be confirmed."""
+    starts_at, _ = _slot_of(move)
+    if starts_at <= clock.now():
+        raise InvalidSlot.for_field("proposal", "This time has passed.", code="slot_in_past")
+
+
+def helper_free_then(move: Move) -> None:
+    """The helper holds no other visit overlapping the slot (the database backs this up)."""
+    starts_at, ends_at = _slot_of(move)
+    if helper_busy(move.subject, starts_at, ends_at):
+        raise HelperDoubleBooked("The helper already has a visit at that time.")
+
+
+def helper_busy(booking: Booking, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether another visit of the booking's helper holds time overlapping the slot."""
+    return (
+        Booking.objects.filter(
+            helper_id=booking.helper_id,
+            status__in=SLOT_HOLDING_STATUSES,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        )
+        .exclude(pk=booking.pk)
+        .exists()
+    )
+
+
+_B = BookingStatus
+
+# signed_off → settled is the place for settlement; only the system (payments) moves it.
+BOOKING_MACHINE = StateMachine(
+    noun="booking",
+    transitions={
+        (_B.AWAITING_PROPOSAL, _B.PROPOSED): Transition(
+            _roles(HELPER), event=events.BookingProposed
+        ),
+        (_B.PROPOSED, _B.CONFIRMED): Transition(
+            _roles(CUSTOMER),
+            guards=(slot_still_ahead, helper_free_then),
+            event=events.BookingConfirmed,
+        ),
+        # None of the proposed times suits the customer.
+        (_B.PROPOSED, _B.AWAITING_PROPOSAL): Transition(
+            _roles(CUSTOMER), event=events.BookingTimesRequested
+        ),
+        # The helper reschedules with new times.
+        (_B.CONFIRMED, _B.PROPOSED): Transition(_roles(HELPER), event=events.BookingProposed),
+        # The customer asks to reschedule.
+        (_B.CONFIRMED, _B.AWAITING_PROPOSAL): Transition(
+            _roles(CUSTOMER), event=events.BookingTimesRequested
+        ),
+        (_B.CONFIRMED, _B.ON_THE_WAY): Transition(
+            _roles(HELPER), event=events.BookingJourneyStarted
+        ),
+        (_B.CONFIRMED, _B.IN_PROGRESS): Transition(_roles(HELPER), event=events.BookingCheckedIn),
+        (_B.ON_THE_WAY, _B.IN_PROGRESS): Transition(_roles(HELPER), event=events.BookingCheckedIn),
+        (_B.IN_PROGRESS, _B.COMPLETED): Transition(_roles(HELPER), event=events.BookingCompleted),
+        (_B.COMPLETED, _B.SIGNED_OFF): Transition(
+            _roles(CUSTOMER, SYSTEM), event=events.BookingSignedOff
+        ),
+        (_B.COMPLETED, _B.DISPUTED): Transition(_roles(CUSTOMER), event=events.BookingDisputed),
+        (_B.DISPUTED, _B.SIGNED_OFF): Transition(_roles(MANAGER), event=events.BookingSignedOff),
+        (_B.DISPUTED, _B.CANCELLED): Transition(_roles(MANAGER), event=events.BookingCancelled),
+        (_B.SIGNED_OFF, _B.SETTLED): Transition(_roles(SYSTEM), event=events.BookingSettled),
+        **{
+            (origin, broken): Transition(_roles(CUSTOMER, HELPER, MANAGER), event=event)
+            for origin, broken, event in (
+                (_B.AWAITING_PROPOSAL, _B.CANCELLED, events.BookingCancelled),
+                (_B.PROPOSED, _B.CANCELLED, events.BookingCancelled),
+                (_B.CONFIRMED, _B.CANCELLED, events.BookingCancelled),
+                (_B.ON_THE_WAY, _B.CANCELLED, events.BookingCancelled),
+                (_B.CONFIRMED, _B.NO_SHOW, events.BookingNoShow),
+            )
+        },
+        # The customer cannot say the helper did not come while the helper is on the way.
+        (_B.ON_THE_WAY, _B.NO_SHOW): Transition(
+            _roles(HELPER, MANAGER), event=events.BookingNoShow
+        ),
+    },
+)
+
+# Every allowed move of a booking and who may make it (the table above, without guards).
+BOOKING_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    move: transition.roles for move, transition in BOOKING_MACHINE.transitions.items()
+}
+
+
+# --- Proposed times and reviews ----------------------------------------------------------------
+
+_P = ProposalStatus
+
+PROPOSAL_MACHINE = StateMachine(
+    noun="proposed time",
+    transitions={
+        (_P.PROPOSED, _P.CHOSEN): Transition(_roles(CUSTOMER), event=events.ProposalChosen),
+        # Replaced by new proposals, not chosen, or the booking ended.
+        (_P.PROPOSED, _P.SUPERSEDED): Transition(ANYONE, event=events.ProposalsSuperseded),
+        # The visit is rescheduled.
+        (_P.CHOSEN, _P.SUPERSEDED): Transition(
+            _roles(CUSTOMER, HELPER), event=events.ProposalsSuperseded
+        ),
+    },
+)
+
+# Double-blind: a review is published when both sides have written one, or the window closed.
+REVIEW_MACHINE = StateMachine(
+    noun="review",
+    transitions={
+        (ReviewStatus.HIDDEN, ReviewStatus.PUBLISHED): Transition(
+            _roles(SYSTEM), event=events.ReviewPublished
+        ),
+    },
+)

@@ -1,0 +1,62 @@
+"""The domain events of helpers: applying, profile changes, approval, and their figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from backend.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class HelperEvent(DomainEvent, abstract=True):
+    aggregate_type: ClassVar[str] = "helper"
+    # Everything about a helper can change whether and how they are matched.
+    affects_matching: ClassVar[bool] = True
+
+    helper_id: int
+
+    @property
+    def aggregate_id(self) -> int:
+        return self.helper_id
+
+
+@dataclass(frozen=True)
+class HelperApplied(HelperEvent):
+    user_id: int
+
+
+@dataclass(frozen=True)
+class HelperProfileChanged(HelperEvent):
+    # The profile fields that changed ("skills" for the skills).
+    fields: list[str]
+
+
+@dataclass(frozen=True)
+class HelperApprovalMoved(HelperEvent, abstract=True):
+    from_status: str
+    to_status: str
+    actor_id: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class HelperApproved(HelperApprovalMoved):
+    pass
+
+
+@dataclass(frozen=True)
+class HelperSuspended(HelperApprovalMoved):
+    pass
+
+
+@dataclass(frozen=True)
+class HelperReinstated(HelperApprovalMoved):
+    pass
+
+
+@dataclass(frozen=True)
+class HelperFiguresChanged(HelperEvent):
+    """The helper's rating and reliability figures moved by `deltas` (field → change)."""
+
+    deltas: dict[str, int]
