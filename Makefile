@@ -1,6 +1,6 @@
 # Quartier developer commands. `make help` lists them.
 #
-#   make run    serve the app with demo data on http://127.0.0.1:8000 (SQLite, nothing to install)
+#   make run    the whole system with demo data on http://127.0.0.1:8000: server and worker
 #   make test   every check and the whole test suite (SQLite, then PostgreSQL + Redis)
 
 VENV ?= .venv
@@ -25,15 +25,15 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > $(VENV)/requirements.txt
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	@echo "Installing the dependencies into $(VENV) (about a minute the first time)..."
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar on -r $(VENV)/requirements.txt
 	touch $(STAMP)
 
-## run     migrate the SQLite database in var/, load the demo data, serve http://127.0.0.1:8000
+## run     migrate the SQLite database in var/, load the demo data, then serve
+##         http://127.0.0.1:8000 and run the background worker together (Ctrl-C stops both)
 run: venv
 	mkdir -p var
-	$(MANAGE) migrate
-	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) run 127.0.0.1:8000
 
 ## test    ruff, mypy, migrations and API schema checks, then pytest on SQLite and on PostgreSQL
 ##         (PYTEST_ARGS="-x -k booking" is passed to both pytest runs)

@@ -1,0 +1,89 @@
+"""Run a few processes side by side as one: `manage.py run` serves the app and runs the task
+worker together.
+
+Each child gets its own process group, so stopping it also stops what it started (Django's
+autoreloader runs the server in a child of its own). When one child ends, or Ctrl-C or SIGTERM
+reaches the supervisor, every child is asked to stop (SIGINT, as Ctrl-C would), then told to
+(SIGTERM), then killed, each after a grace period.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import FrameType
+
+POLL_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class Child:
+    name: str
+    argv: Sequence[str]
+
+
+class _Stop(Exception):
+    """SIGTERM reached the supervisor."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop
+
+
+def supervise(
+    children: Sequence[Child],
+    *,
+    say: Callable[[str], None] = print,
+    grace_seconds: float = 10.0,
+) -> int:
+    """Start `children` and wait. Returns the exit code of the first child that ended (0 when
+    stopped by Ctrl-C or SIGTERM); every child has ended when it returns."""
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    running: list[tuple[Child, subprocess.Popen[bytes]]] = []
+    try:
+        for child in children:
+            # The commands are the caller's own (manage.py run's), never user input.
+            process = subprocess.Popen(list(child.argv), start_new_session=True)  # noqa: S603
+            running.append((child, process))
+            say(f"started {child.name} (pid {running[-1][1].pid})")
+        while True:
+            for child, process in running:
+                code = process.poll()
+                if code is not None:
+                    say(f"{child.name} ended (exit {code}); stopping the others")
+                    return code
+            time.sleep(POLL_SECONDS)
+    except (KeyboardInterrupt, _Stop):
+        say("stopping")
+        return 0
+    finally:
+        _stop_all([process for _, process in running], grace_seconds)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_all(processes: list[subprocess.Popen[bytes]], grace_seconds: float) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        alive = [process for process in processes if process.poll() is None]
+        if not alive:
+            break
+        for process in alive:
+            _signal_group(process, sig)
+        deadline = time.monotonic() + grace_seconds
+        for process in alive:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                continue
+    for process in processes:
+        # Whatever the child started in its group goes with it.
+        _signal_group(process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)

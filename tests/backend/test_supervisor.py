@@ -1,0 +1,98 @@
+"""`manage.py run`'s supervisor: one command for the server and the worker, stopped together.
+
+No timings are relied on: the children are told apart by what they do, and the waits only
+bound how long a broken supervisor may hang the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from backend.supervisor import Child, supervise
+
+PYTHON = sys.executable
+WAIT_SECONDS = 60
+
+
+def _sleeper(pid_file: Path) -> list[str]:
+    """A child that writes its pid, then sleeps until stopped."""
+    code = (
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(3600)"
+    )
+    return [PYTHON, "-c", code]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purposes: it only waits to be reaped by its parent.
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+def _wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_when_one_child_ends_the_other_is_stopped_and_its_code_returned(tmp_path):
+    # Given a child that fails at once beside one that would run for an hour
+    pid_file = tmp_path / "sleeper.pid"
+    said: list[str] = []
+    ended = [
+        PYTHON,
+        "-c",
+        f"import os, sys, time\nwhile not os.path.exists({str(pid_file)!r}): time.sleep(0.05)\nsys.exit(3)",
+    ]
+
+    # When they are supervised together
+    code = supervise(
+        [Child("sleeper", _sleeper(pid_file)), Child("failing", ended)], say=said.append
+    )
+
+    # Then the supervisor returns the failing child's code and the sleeper is gone too
+    assert code == 3
+    assert not _alive(int(pid_file.read_text()))
+    assert said[-1] == "failing ended (exit 3); stopping the others"
+
+
+def test_ctrl_c_stops_every_child(tmp_path):
+    # Given a supervisor process with two long-running children
+    pid_files = [tmp_path / "server.pid", tmp_path / "worker.pid"]
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+        from backend.supervisor import Child, supervise
+        sys.exit(supervise([
+            Child("server", {_sleeper(pid_files[0])!r}),
+            Child("worker", {_sleeper(pid_files[1])!r}),
+        ]))
+        """
+    )
+    supervisor = subprocess.Popen([PYTHON, "-c", script])  # noqa: S603 - our own interpreter
+    try:
+        _wait_for(lambda: all(path.exists() and path.read_text() for path in pid_files), "pids")
+        children = [int(path.read_text()) for path in pid_files]
+        assert all(_alive(pid) for pid in children)
+
+        # When Ctrl-C reaches it
+        supervisor.send_signal(signal.SIGINT)
+        code = supervisor.wait(timeout=WAIT_SECONDS)
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+
+    # Then it ends cleanly and so did both children
+    assert code == 0
+    _wait_for(lambda: not any(_alive(pid) for pid in children), "the children to end")
