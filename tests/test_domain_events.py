@@ -1,0 +1,542 @@
+"""Every domain event: stored once per transition, in the transaction (rolled back with it),
+and delivered by the relay after commit, again after a crash before the acknowledgement,
+never twice to an idempotent handler's effect.
+
+Each event class has a scenario: the set-up, then the one service call (`act`) that must
+emit it exactly once for the aggregate named. A test fails if an event class has none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+
+from backend import events as domain
+from backend import services as accounts
+from backend.models import EventDelivery, OutboxEvent
+from backend.outbox import emit
+from backend.relay import relay_pending
+from bookings import events as booking_events
+from bookings import services
+from bookings.models import BookingStatus, HelpRequestStatus, Offer, OfferStatus, Party
+from helpers import events as helper_events
+from helpers import services as helper_services
+from helpers.models import ApprovalStatus
+from tests.factories import (
+    ZURICH,
+    ManagerFactory,
+    UserFactory,
+    at,
+    category,
+    make_booking,
+    make_helper,
+    offset,
+    pending_offer,
+    post_request,
+)
+
+T0 = datetime(2027, 2, 2, 9, 0, tzinfo=ZoneInfo("Europe/Zurich"))  # a Tuesday morning
+RELAY_TASK = "backend.tasks.relay_events"
+Act = Callable[[], object]
+Scenario = Callable[[time_machine.Traveller], tuple[Act, int]]
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+# --- One scenario per event class -------------------------------------------------------------
+
+
+def _user_registered(clock) -> tuple[Act, int]:
+    def act() -> object:
+        return accounts.user_register(
+            email="new@quartier.test", password="a long pass phrase 42", display_name="New"
+        )
+
+    # The new account's id is not known before: the next one the table will hand out.
+    return act, -1
+
+
+def _user_profile_changed(clock) -> tuple[Act, int]:
+    user = UserFactory()
+    return lambda: accounts.user_update_profile(user=user, display_name="Renamed"), user.pk
+
+
+def _user_activation_changed(clock) -> tuple[Act, int]:
+    user = UserFactory()
+    return lambda: accounts.user_set_active(user=user, is_active=False), user.pk
+
+
+def _customer_figures_changed(clock) -> tuple[Act, int]:
+    booking = make_booking(BookingStatus.CONFIRMED)
+    customer = booking.help_request.customer
+    act = lambda: services.booking_cancel(booking=booking, actor=customer, reason="Not needed")  # noqa: E731
+    return act, customer.pk
+
+
+def _helper_applied(clock) -> tuple[Act, int]:
+    user = at(UserFactory(), ZURICH)
+    return lambda: helper_services.helper_apply(user=user, skills=[category()]), -1
+
+
+def _helper_profile_changed(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    return lambda: helper_services.helper_profile_update(helper=helper, bio="Patient."), helper.pk
+
+
+def _helper_approved(clock) -> tuple[Act, int]:
+    helper = make_helper(approval=ApprovalStatus.APPLIED)
+    return lambda: helper_services.helper_approve(helper=helper, actor=ManagerFactory()), helper.pk
+
+
+def _helper_suspended(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    manager = ManagerFactory()
+    return lambda: helper_services.helper_suspend(
+        helper=helper, actor=manager, note="Complaints"
+    ), helper.pk
+
+
+def _helper_reinstated(clock) -> tuple[Act, int]:
+    helper = make_helper(approval=ApprovalStatus.SUSPENDED)
+    return lambda: helper_services.helper_approve(helper=helper, actor=ManagerFactory()), helper.pk
+
+
+def _helper_figures_changed(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    customer = UserFactory()
+    return lambda: post_request(customer, point=ZURICH), helper.pk
+
+
+def _help_request_posted(clock) -> tuple[Act, int]:
+    make_helper()
+    customer = UserFactory()
+    return lambda: post_request(customer, point=ZURICH), -1
+
+
+def _help_request_changed(clock) -> tuple[Act, int]:
+    help_request = post_request(UserFactory(), point=ZURICH)
+    return lambda: services.help_request_update(
+        help_request=help_request, description="The printer will not print at all."
+    ), help_request.pk
+
+
+def _help_request_assigned(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    help_request = post_request(UserFactory(), point=ZURICH)
+    offer = pending_offer(help_request, helper)
+    return lambda: services.offer_accept(offer=offer, actor=helper.user), help_request.pk
+
+
+def _help_request_unmatched(clock) -> tuple[Act, int]:
+    customer = UserFactory()
+    return lambda: post_request(customer, point=ZURICH), -1
+
+
+def _help_request_withdrawn(clock) -> tuple[Act, int]:
+    help_request = post_request(UserFactory(), point=ZURICH)
+    return lambda: services.help_request_withdraw(help_request=help_request), help_request.pk
+
+
+def _help_request_expired(clock) -> tuple[Act, int]:
+    help_request = post_request(UserFactory(), point=ZURICH)
+    clock.shift(timedelta(days=3))
+    return lambda: services.sweep_due_work(), help_request.pk
+
+
+def _help_request_reopened(clock) -> tuple[Act, int]:
+    booking = make_booking(BookingStatus.CONFIRMED)
+    act = lambda: services.booking_cancel(booking=booking, actor=booking.helper.user, reason="Ill")  # noqa: E731
+    return act, booking.help_request_id
+
+
+def _help_request_closed(clock) -> tuple[Act, int]:
+    booking = make_booking(BookingStatus.COMPLETED)
+    customer = booking.help_request.customer
+    return lambda: services.booking_sign_off(
+        booking=booking, actor=customer
+    ), booking.help_request_id
+
+
+def _offer_made(clock) -> tuple[Act, int]:
+    make_helper()
+    customer = UserFactory()
+    return lambda: post_request(customer, point=ZURICH), -1
+
+
+def _offer_accepted(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    offer = pending_offer(post_request(UserFactory(), point=ZURICH), helper)
+    return lambda: services.offer_accept(offer=offer, actor=helper.user), offer.pk
+
+
+def _offer_declined(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    offer = pending_offer(post_request(UserFactory(), point=ZURICH), helper)
+    return lambda: services.offer_decline(offer=offer, actor=helper.user), offer.pk
+
+
+def _offer_expired(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    help_request = post_request(UserFactory(), point=ZURICH)
+    offer = pending_offer(help_request, helper)
+    clock.shift(timedelta(minutes=31))
+    return lambda: services.offers_expire_due(help_request=help_request), offer.pk
+
+
+def _offer_withdrawn(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    help_request = post_request(UserFactory(), point=ZURICH)
+    offer = pending_offer(help_request, helper)
+    return lambda: services.help_request_withdraw(help_request=help_request), offer.pk
+
+
+def _booking_step(status: str, step: Callable[..., object]) -> Scenario:
+    def scenario(clock) -> tuple[Act, int]:
+        booking = make_booking(status)
+        return lambda: step(booking), booking.pk
+
+    return scenario
+
+
+def _booking_opened(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    offer = pending_offer(post_request(UserFactory(), point=ZURICH), helper)
+    return lambda: services.offer_accept(offer=offer, actor=helper.user), -1
+
+
+def _propose(booking) -> object:
+    start = booking.help_request.windows.get().starts_at
+    return services.booking_propose(
+        booking=booking,
+        actor=booking.helper.user,
+        slots=[services.SlotInput(start, start + timedelta(hours=1))],
+    )
+
+
+def _confirm(booking) -> object:
+    return services.booking_confirm(
+        booking=booking,
+        actor=booking.help_request.customer,
+        proposal=booking.proposals.get(status="proposed"),
+    )
+
+
+def _new_times(booking) -> object:
+    return services.booking_request_new_times(
+        booking=booking, actor=booking.help_request.customer, reason="None suits me."
+    )
+
+
+def _settle(booking) -> object:
+    return services.booking_transition(
+        booking=booking, to=BookingStatus.SETTLED, actor=None, role="system", reason="settled"
+    )
+
+
+def _review(booking, role: str = "customer") -> object:
+    author = booking.help_request.customer if role == "customer" else booking.helper.user
+    return services.review_submit(booking=booking, actor=author, rating=5)
+
+
+def _review_submitted(clock) -> tuple[Act, int]:
+    booking = make_booking(BookingStatus.SIGNED_OFF)
+    return lambda: _review(booking), -1
+
+
+def _review_published(clock) -> tuple[Act, int]:
+    booking = make_booking(BookingStatus.SIGNED_OFF)
+    first = _review(booking, "helper")
+    clock.shift(timedelta(days=8))
+    return lambda: services.reviews_close_window(booking=booking), first.pk  # type: ignore[attr-defined]
+
+
+SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
+    domain.UserRegistered: _user_registered,
+    domain.UserProfileChanged: _user_profile_changed,
+    domain.UserActivationChanged: _user_activation_changed,
+    domain.CustomerFiguresChanged: _customer_figures_changed,
+    helper_events.HelperApplied: _helper_applied,
+    helper_events.HelperProfileChanged: _helper_profile_changed,
+    helper_events.HelperApproved: _helper_approved,
+    helper_events.HelperSuspended: _helper_suspended,
+    helper_events.HelperReinstated: _helper_reinstated,
+    helper_events.HelperFiguresChanged: _helper_figures_changed,
+    booking_events.HelpRequestPosted: _help_request_posted,
+    booking_events.HelpRequestChanged: _help_request_changed,
+    booking_events.HelpRequestAssigned: _help_request_assigned,
+    booking_events.HelpRequestUnmatched: _help_request_unmatched,
+    booking_events.HelpRequestWithdrawn: _help_request_withdrawn,
+    booking_events.HelpRequestExpired: _help_request_expired,
+    booking_events.HelpRequestReopened: _help_request_reopened,
+    booking_events.HelpRequestClosed: _help_request_closed,
+    booking_events.OfferMade: _offer_made,
+    booking_events.OfferAccepted: _offer_accepted,
+    booking_events.OfferDeclined: _offer_declined,
+    booking_events.OfferExpired: _offer_expired,
+    booking_events.OfferWithdrawn: _offer_withdrawn,
+    booking_events.BookingOpened: _booking_opened,
+    booking_events.BookingProposed: _booking_step(BookingStatus.AWAITING_PROPOSAL, _propose),
+    booking_events.BookingConfirmed: _booking_step(BookingStatus.PROPOSED, _confirm),
+    booking_events.BookingTimesRequested: _booking_step(BookingStatus.PROPOSED, _new_times),
+    booking_events.BookingJourneyStarted: _booking_step(
+        BookingStatus.CONFIRMED,
+        lambda b: services.booking_start_journey(booking=b, actor=b.helper.user, eta_minutes=9),
+    ),
+    booking_events.BookingCheckedIn: _booking_step(
+        BookingStatus.ON_THE_WAY,
+        lambda b: services.booking_check_in(booking=b, actor=b.helper.user),
+    ),
+    booking_events.BookingCompleted: _booking_step(
+        BookingStatus.IN_PROGRESS,
+        lambda b: services.booking_check_out(
+            booking=b, actor=b.helper.user, work_summary="Set up the new router."
+        ),
+    ),
+    booking_events.BookingSignedOff: _booking_step(
+        BookingStatus.COMPLETED,
+        lambda b: services.booking_sign_off(booking=b, actor=b.help_request.customer),
+    ),
+    booking_events.BookingDisputed: _booking_step(
+        BookingStatus.COMPLETED,
+        lambda b: services.booking_dispute(
+            booking=b, actor=b.help_request.customer, reason="The Wi-Fi still drops."
+        ),
+    ),
+    booking_events.BookingSettled: _booking_step(BookingStatus.SIGNED_OFF, _settle),
+    booking_events.BookingCancelled: _booking_step(
+        BookingStatus.AWAITING_PROPOSAL,
+        lambda b: services.booking_cancel(
+            booking=b, actor=b.help_request.customer, reason="Fixed it myself."
+        ),
+    ),
+    booking_events.BookingNoShow: _booking_step(
+        BookingStatus.ON_THE_WAY,
+        lambda b: services.booking_report_no_show(
+            booking=b, actor=ManagerFactory(), caused_by=Party.CUSTOMER
+        ),
+    ),
+    booking_events.ProposalsMade: _booking_step(BookingStatus.AWAITING_PROPOSAL, _propose),
+    booking_events.ProposalChosen: _booking_step(BookingStatus.PROPOSED, _confirm),
+    booking_events.ProposalsSuperseded: _booking_step(BookingStatus.PROPOSED, _new_times),
+    booking_events.ReviewSubmitted: _review_submitted,
+    booking_events.ReviewPublished: _review_published,
+}
+EVENT_CLASSES = [pytest.param(cls, id=cls.__name__) for cls in SCENARIOS]
+
+
+def test_every_event_class_has_a_scenario():
+    assert set(domain.event_types()) == set(SCENARIOS)
+
+
+def _run(event_cls, clock) -> tuple[int, int, object]:
+    """Set up, then act; returns the last event number before acting, the aggregate, and
+    what the act returned."""
+    act, aggregate_id = SCENARIOS[event_cls](clock)
+    before = OutboxEvent.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+    result = act()
+    return before, aggregate_id, result
+
+
+def _stored(event_cls, after: int) -> list[OutboxEvent]:
+    return list(OutboxEvent.objects.filter(pk__gt=after, event_type=event_cls.type_name()))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("event_cls", EVENT_CLASSES)
+def test_each_transition_stores_its_event_once(event_cls, clock):
+    # When the service that makes the transition runs
+    before, aggregate_id, _ = _run(event_cls, clock)
+
+    # Then its event is stored once for that aggregate, and reads back as it was
+    stored = _stored(event_cls, before)
+    if aggregate_id == -1:  # created by the act: the only one of its type
+        assert len(stored) == 1
+        aggregate_id = stored[0].aggregate_id
+    mine = [row for row in stored if row.aggregate_id == aggregate_id]
+    assert len(mine) == 1
+    row = mine[0]
+    assert row.aggregate_type == event_cls.aggregate_type
+    event = domain.decode(row.event_type, json.loads(json.dumps(row.payload)))
+    assert type(event) is event_cls
+    assert event.aggregate_id == aggregate_id
+
+
+class _Undone(Exception):
+    pass
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("event_cls", EVENT_CLASSES)
+def test_an_events_row_is_rolled_back_with_its_transaction(event_cls, clock):
+    # Given someone listening after commit
+    with domain.subscribed(
+        lambda event, sequence: None, event_cls, phase=domain.Phase.AFTER_COMMIT
+    ):
+        act, _ = SCENARIOS[event_cls](clock)
+        before = OutboxEvent.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+        relays = DBTaskResult.objects.filter(task_path=RELAY_TASK).count()
+
+        # When the transition's transaction is rolled back
+        def act_then_undo() -> None:
+            with transaction.atomic():
+                act()
+                assert len(_stored(event_cls, before)) >= 1
+                raise _Undone
+
+        with pytest.raises(_Undone):
+            act_then_undo()
+
+    # Then neither the event nor the relay task that would deliver it is left
+    assert _stored(event_cls, before) == []
+    assert DBTaskResult.objects.filter(task_path=RELAY_TASK).count() == relays
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("event_cls", EVENT_CLASSES)
+def test_the_relay_delivers_each_event_at_least_once_and_an_idempotent_effect_once(
+    event_cls, clock
+):
+    heard: list[int] = []
+    effects: set[int] = set()
+
+    def handler(event, sequence: int) -> None:
+        heard.append(sequence)
+        effects.add(sequence)  # idempotent: keyed on the event's number
+
+    with domain.subscribed(handler, event_cls, phase=domain.Phase.AFTER_COMMIT):
+        # When the transition commits, a relay task waits for the worker and nothing is heard
+        before, _, _ = _run(event_cls, clock)
+        stored = [row.pk for row in _stored(event_cls, before)]
+        assert stored
+        assert DBTaskResult.objects.filter(task_path=RELAY_TASK).exists()
+        assert heard == []
+
+        # When the relay runs, but the process dies before the acknowledgement is stored
+        with mock.patch.object(EventDelivery.objects, "create", side_effect=RuntimeError("killed")):
+            relay_pending()
+        assert heard == stored
+        assert OutboxEvent.objects.filter(pk__in=stored, relayed_at__isnull=True).count() == len(
+            stored
+        )
+        assert EventDelivery.objects.count() == 0
+
+        # And when it runs again
+        relay_pending()
+
+    # Then the event was delivered again (at least once), its effect happened once
+    assert heard == [*stored, *stored]
+    assert effects == set(stored)
+    assert set(
+        EventDelivery.objects.filter(event_id__in=stored).values_list("event_id", flat=True)
+    ) == set(stored)
+    assert not OutboxEvent.objects.filter(pk__in=stored, relayed_at__isnull=True).exists()
+
+    # And a further relay delivers nothing twice
+    with domain.subscribed(handler, event_cls, phase=domain.Phase.AFTER_COMMIT):
+        relay_pending()
+    assert heard == [*stored, *stored]
+
+
+# --- The relay, through the real worker ---------------------------------------------------------
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_relays_after_commit_and_the_sweep_catches_up_after_a_failure(clock):
+    # Given a handler after commit that fails the first time, and an offer that is declined
+    heard: list[str] = []
+    failures = iter([RuntimeError("payment provider down")])
+
+    def flaky(event, sequence: int) -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        heard.append(type(event).__name__)
+
+    helper = make_helper(point=offset(ZURICH, east_m=300))
+    help_request = post_request(UserFactory(), point=ZURICH)
+    with domain.subscribed(flaky, booking_events.OfferDeclined, phase=domain.Phase.AFTER_COMMIT):
+        services.offer_decline(offer=pending_offer(help_request, helper), actor=helper.user)
+        row = OutboxEvent.objects.get(event_type="OfferDeclined")
+
+        # When the worker runs: the handler fails, the event waits with the failure counted
+        run_worker()
+        row.refresh_from_db()
+        assert (heard, row.relayed_at, row.attempts) == ([], None, 1)
+        assert "payment provider down" in row.last_error
+
+        # When the sweep runs
+        call_command("sweep", verbosity=0)
+
+    # Then the event was delivered once and is done
+    row.refresh_from_db()
+    assert heard == ["OfferDeclined"]
+    assert row.relayed_at == T0
+    assert list(EventDelivery.objects.values_list("event_id", flat=True)) == [row.pk]
+    assert Offer.objects.get(helper=helper).status == OfferStatus.DECLINED
+
+
+@pytest.mark.django_db
+def test_events_of_one_aggregate_wait_behind_one_that_failed(clock):
+    # Given two events of one request and one of another, all heard after commit
+    heard: list[tuple[str, int]] = []
+    failing = {"first": True}
+
+    def handler(event, sequence: int) -> None:
+        if isinstance(event, booking_events.HelpRequestPosted) and failing["first"]:
+            failing["first"] = False
+            raise RuntimeError("down")
+        heard.append((type(event).__name__, event.help_request_id))
+
+    kinds = (booking_events.HelpRequestPosted, booking_events.HelpRequestWithdrawn)
+    with domain.subscribed(handler, *kinds, phase=domain.Phase.AFTER_COMMIT):
+        first = post_request(UserFactory(), point=ZURICH)
+        services.help_request_withdraw(help_request=first)
+        second = post_request(UserFactory(), point=offset(ZURICH, east_m=900))
+
+        # When the relay runs and the first request's first event fails
+        relay_pending()
+        # Then its later event waits; the other request's event is delivered
+        assert heard == [("HelpRequestPosted", second.pk)]
+
+        # And once the failure is over, they come in their order
+        relay_pending()
+    assert heard == [
+        ("HelpRequestPosted", second.pk),
+        ("HelpRequestPosted", first.pk),
+        ("HelpRequestWithdrawn", first.pk),
+    ]
+    first.refresh_from_db()
+    assert first.status == HelpRequestStatus.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_emit_refuses_to_run_outside_a_transaction():
+    with mock.patch("django.db.transaction.get_connection") as connection:
+        connection.return_value.in_atomic_block = False
+        with pytest.raises(RuntimeError, match="inside the transaction"):
+            emit(domain.UserRegistered(user_id=1))
+    assert not OutboxEvent.objects.exists()
+
+
+def test_events_name_their_aggregate_and_are_json_safe():
+    for cls in domain.event_types():
+        assert cls.aggregate_type, cls
+        assert not cls.abstract, cls
