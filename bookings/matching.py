@@ -29,7 +29,7 @@ from django.db.models import Count
 from backend.config import config
 from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, distances_from, geodesic_m
 from bookings import match_index
-from bookings.models import HelpRequest, Offer
+from bookings.models import HelpRequest, Offer, WithdrawalCause
 from bookings.scoring import Weights
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
 from helpers.models import HelperProfile
@@ -391,7 +391,10 @@ def offers_today_counter(now: datetime, *, help_request_id: int | None = None) -
     midnight = now.astimezone(SWISS_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
 
     def count(helper_ids: Sequence[int]) -> dict[int, int]:
-        offers = Offer.objects.filter(helper_id__in=list(helper_ids), created_at__gte=midnight)
+        # An offer withdrawn because the customer changed the request does not count.
+        offers = Offer.objects.filter(
+            helper_id__in=list(helper_ids), created_at__gte=midnight
+        ).exclude(withdrawal_cause=WithdrawalCause.REQUEST_CHANGED)
         if help_request_id is not None:
             offers = offers.exclude(help_request_id=help_request_id)
         return dict(

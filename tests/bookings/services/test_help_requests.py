@@ -1,0 +1,142 @@
+"""help_request_create, help_request_update and help_request_withdraw, called directly."""
+
+import pytest
+
+from backend import clock
+from backend.exceptions import ApplicationError
+from bookings import services
+from bookings.matching import offers_today_counter
+from bookings.models import HelpRequest, HelpRequestStatus, MatchingRun, Offer, OfferStatus
+from tests.factories import ZURICH, UserFactory, make_helper, offset, post_request
+
+pytestmark = pytest.mark.django_db
+
+
+def test_posting_with_nobody_in_reach_returns_the_request_as_unmatched():
+    # Given no helper anywhere
+    customer = UserFactory.create()
+
+    # When the customer posts
+    help_request = post_request(customer)
+
+    # Then the returned object already says what the database says
+    stored = HelpRequest.objects.get(pk=help_request.pk)
+    assert help_request.status == stored.status == HelpRequestStatus.UNMATCHED
+    assert help_request.search_radius_km == stored.search_radius_km == 25.0
+    assert help_request.status_reason == (
+        "No helper is available within 25 km in your time windows."
+    )
+
+
+def test_posting_with_a_helper_in_reach_returns_the_first_round():
+    make_helper()
+
+    help_request = post_request(UserFactory.create())
+
+    assert help_request.status == HelpRequestStatus.OPEN
+    assert help_request.matching_round == 1
+    assert help_request.search_radius_km == 5.0
+
+
+# --- Changing a request: re-matching only when it could change the answer, and bounded -----
+
+
+def _offers(help_request: HelpRequest) -> list[tuple[int, str, str]]:
+    return list(
+        Offer.objects.filter(help_request=help_request)
+        .order_by("pk")
+        .values_list("helper_id", "status", "withdrawal_cause")
+    )
+
+
+def test_an_edit_that_cannot_change_the_answer_does_not_match_again():
+    # Given a request offered to a helper, asking for German and English
+    helper = make_helper(languages=("de", "en"))
+    help_request = post_request(UserFactory.create(), point=ZURICH, languages=["de", "en"])
+    windows = list(help_request.windows.values_list("starts_at", "ends_at"))
+    runs = MatchingRun.objects.filter(help_request=help_request).count()
+
+    # When the customer sends the same languages in another order, the same windows, and a new
+    # street at the same place
+    services.help_request_update(
+        help_request=help_request,
+        languages=["en", "de"],
+        windows=windows,
+        address=services.AddressInput(street="Bahnhofplatz 2", point=ZURICH),
+    )
+
+    # Then the offer stays pending and nobody was matched again
+    assert _offers(help_request) == [(helper.pk, OfferStatus.PENDING, "")]
+    assert MatchingRun.objects.filter(help_request=help_request).count() == runs
+    help_request.refresh_from_db()
+    assert (help_request.street, help_request.rematch_count) == ("Bahnhofplatz 2", 0)
+
+
+def test_a_request_is_matched_anew_at_most_the_configured_number_of_times(quartier_settings):
+    # Given at most two re-matchings per request, and a request offered to a helper
+    quartier_settings(MAX_REMATCHES_PER_REQUEST=2)
+    make_helper()
+    help_request = post_request(UserFactory.create(), point=ZURICH)
+    moves = [offset(ZURICH, east_m=100 * n) for n in (1, 2, 3)]
+
+    # When the customer moves the address twice, then a third time
+    for point in moves[:2]:
+        services.help_request_update(
+            help_request=help_request, address=services.AddressInput(point=point)
+        )
+    before = (
+        HelpRequest.objects.values().get(pk=help_request.pk),
+        _offers(help_request),
+        MatchingRun.objects.count(),
+    )
+    with pytest.raises(ApplicationError) as refused:
+        services.help_request_update(
+            help_request=help_request, address=services.AddressInput(point=moves[2])
+        )
+
+    # Then the third is refused and changed nothing
+    assert (refused.value.code, refused.value.status) == ("rematch_limit_reached", 409)
+    assert (
+        HelpRequest.objects.values().get(pk=help_request.pk),
+        _offers(help_request),
+        MatchingRun.objects.count(),
+    ) == before
+    assert before[0]["rematch_count"] == 2
+
+
+def test_offers_withdrawn_by_an_edit_do_not_count_against_the_helper():
+    # Given a helper offered a request, which the customer then moves a little
+    helper = make_helper()
+    help_request = post_request(UserFactory.create(), point=ZURICH)
+    services.help_request_update(
+        help_request=help_request, address=services.AddressInput(point=offset(ZURICH, east_m=50))
+    )
+    assert _offers(help_request) == [
+        (helper.pk, OfferStatus.WITHDRAWN, "request_changed"),
+        (helper.pk, OfferStatus.PENDING, ""),
+    ]
+
+    # Then the helper received one offer, not two: lifetime and for today's fairness count
+    helper.refresh_from_db()
+    assert helper.offers_received == 1
+    count_today = offers_today_counter(clock.now())
+    assert count_today([helper.pk]) == {helper.pk: 1}
+
+
+def test_withdrawing_a_request_withdraws_its_offers_for_that_cause():
+    # Given a request offered to a helper
+    helper = make_helper()
+    help_request = post_request(UserFactory.create(), point=ZURICH)
+
+    # When the customer withdraws it
+    services.help_request_withdraw(help_request=help_request, reason="Fixed it myself.")
+
+    # Then the request and the offer are withdrawn, and the offer still counts as received
+    help_request.refresh_from_db()
+    assert (help_request.status, help_request.status_reason) == (
+        HelpRequestStatus.WITHDRAWN,
+        "Fixed it myself.",
+    )
+    assert _offers(help_request) == [(helper.pk, OfferStatus.WITHDRAWN, "request_withdrawn")]
+    helper.refresh_from_db()
+    assert helper.offers_received == 1

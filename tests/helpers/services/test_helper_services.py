@@ -1,0 +1,99 @@
+"""The helpers' services, called directly: approval with its history, the rules the admin must
+obey too, and one profile per user however many applications arrive at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import close_old_connections
+
+from backend.exceptions import ApplicationError
+from helpers.exceptions import HelperProfileExists
+from helpers.models import ApprovalStatus, HelperProfile
+from helpers.services import helper_apply, helper_approve, helper_profile_update, helper_suspend
+from tests.factories import ZURICH, ManagerFactory, UserFactory, at, category, make_helper
+
+
+@pytest.mark.django_db
+def test_approval_moves_are_kept_as_history_and_the_note_is_the_latest():
+    # Given an applicant and the community manager
+    helper = make_helper(approval=ApprovalStatus.APPLIED)
+    manager = ManagerFactory()
+
+    # When the manager approves, suspends and approves again
+    helper_approve(helper=helper, actor=manager, note="Met in person.")
+    helper_suspend(helper=helper, actor=manager, note="Two complaints.")
+    helper = helper_approve(helper=helper, actor=manager, note="Cleared.")
+
+    # Then each move is in the history, with who and why
+    assert list(
+        helper.approval_events.values_list("from_status", "to_status", "actor_id", "note")
+    ) == [
+        ("applied", "approved", manager.pk, "Met in person."),
+        ("approved", "suspended", manager.pk, "Two complaints."),
+        ("suspended", "approved", manager.pk, "Cleared."),
+    ]
+    assert (helper.approval_status, helper.approval_note) == ("approved", "Cleared.")
+
+
+@pytest.mark.django_db
+def test_approving_an_approved_helper_changes_nothing():
+    # Given an approved helper
+    helper = make_helper()
+    before = HelperProfile.objects.values().get(pk=helper.pk)
+
+    # When the manager approves them again
+    helper_approve(helper=helper, actor=ManagerFactory(), note="Again?")
+
+    # Then nothing moved and nothing was recorded
+    assert HelperProfile.objects.values().get(pk=helper.pk) == before
+    assert helper.approval_events.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rate", [999, 50_001])
+def test_the_hourly_rate_bounds_hold_for_every_caller(rate):
+    # Given a helper at CHF 40 an hour
+    helper = make_helper()
+
+    # When anyone (the back office too) sets a rate outside CHF 10 to 500
+    with pytest.raises(ApplicationError) as refused:
+        helper_profile_update(helper=helper, hourly_rate_minor=rate)
+
+    # Then it is refused on that field and nothing changed
+    assert (refused.value.code, list(refused.value.fields)) == (
+        "invalid_hourly_rate",
+        ["hourly_rate_minor"],
+    )
+    assert HelperProfile.objects.get(pk=helper.pk).hourly_rate_minor == 4000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_applications_at_once_make_one_profile_and_a_clean_refusal():
+    # Given a user with a home address, applying twice at the same moment
+    user = at(UserFactory(), ZURICH)
+    skills = [category()]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def apply() -> None:
+        try:
+            barrier.wait(timeout=30)
+            helper_apply(user=user, skills=skills)
+            outcomes.append("applied")
+        except HelperProfileExists:
+            outcomes.append("helper_profile_exists")
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=apply) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Then one profile exists and the other application was refused, never a database error
+    assert sorted(outcomes) == ["applied", "helper_profile_exists"]
+    assert HelperProfile.objects.filter(user=user).count() == 1
