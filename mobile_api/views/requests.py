@@ -190,11 +190,20 @@ class HelpRequestDetailApi(APIView):
         request=HelpRequestUpdateInput,
         responses={
             200: HelpRequestSerializer,
-            **errors(s400=REQUEST_CODES, s404=["not_found"], s409=["request_not_editable"]),
+            **errors(
+                s400=REQUEST_CODES,
+                s404=["not_found"],
+                s409=["request_not_editable", "rematch_limit_reached"],
+            ),
         },
     )
     def patch(self, request: Request, request_id: UUID) -> Response:
-        """Change a request nobody has accepted yet; where/when changes match again."""
+        """Change a request nobody has accepted yet.
+
+        A change of place, windows or languages that could change whom matching finds
+        withdraws the pending offers and matches again, at most QUARTIER_MAX_REMATCHES_PER_REQUEST
+        times (then 409 `rematch_limit_reached`).
+        """
         help_request = own_help_request_for(_user(request), request_id)
         data = HelpRequestUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
