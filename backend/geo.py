@@ -7,10 +7,12 @@ never to decide.
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from geopy.distance import geodesic
@@ -20,6 +22,10 @@ from backend.localities import Locality, localities
 from backend.point import Point
 
 __all__ = ["SWISS_BOUNDING_BOX", "Point"]
+
+BORDER_REFERENCE_PLACES = (
+    Path(__file__).resolve().parent.parent / "data" / "border-reference-places.csv"
+)
 
 # WGS84 ellipsoid.
 _SEMI_MAJOR_AXIS_M = 6_378_137.0
@@ -223,8 +229,8 @@ def is_in_switzerland(point: Point) -> bool:
 
     No border polygon ships with Quartier, so the localities directory stands in for one: a
     point is Swiss when it lies in Switzerland's bounding box, within 7 km of a Swiss locality
-    centroid, and nearer to the nearest Swiss reference (centroid or `_SWISS_REFERENCE_PLACES`)
-    than to any foreign one (the directory's Liechtenstein rows and `_FOREIGN_REFERENCE_PLACES`).
+    centroid, and nearer to the nearest Swiss reference (centroid or a Swiss border reference place)
+    than to any foreign one (the directory's Liechtenstein rows and the foreign border reference places).
 
     Limits, honestly: along the border the answer follows the midline between Swiss and foreign
     centres, not the border itself, so it can be wrong by a few hundred metres in towns and by
@@ -500,7 +506,7 @@ def _swiss_index() -> _GridIndex[str]:
         for locality in localities()
         if locality.is_in_switzerland
     ]
-    return _GridIndex([*listed, *_reference_places(_SWISS_REFERENCE_PLACES)])
+    return _GridIndex([*listed, *_reference_places(swiss=True)])
 
 
 @cache
@@ -510,238 +516,29 @@ def _foreign_index() -> _GridIndex[str]:
         for locality in localities()
         if not locality.is_in_switzerland
     ]
-    return _GridIndex([*listed, *_reference_places(_FOREIGN_REFERENCE_PLACES)])
+    return _GridIndex([*listed, *_reference_places(swiss=False)])
 
 
-def _reference_places(
-    places: Iterable[tuple[str, str, float, float]],
-) -> list[tuple[Point, str]]:
-    return [
-        (Point(latitude=latitude, longitude=longitude), f"{name} ({region})")
-        for region, name, latitude, longitude in places
-    ]
-
-
-# Where the centroids alone mislead near the border, reference places (region code, name as
-# GeoNames spells it, latitude, longitude) settle it. Generated from GeoNames cities1000
+# Where the centroids alone mislead near the border, reference places settle it: the rows of
+# data/border-reference-places.csv (side CH or foreign, region code, name as GeoNames spells
+# it, latitude, longitude). Generated from GeoNames cities1000
 # (towns of 1,000 people or more, CC BY 4.0) by repeating until nothing changed: every
 # foreign town whose centre the rule still took for Swiss joined the foreign places, every
 # Swiss town it took for foreign joined the Swiss ones. Büsingen (DE) and Campione d'Italia
 # (IT) are enclaves the directory leaves out, Konstanz and Vaduz's neighbours face Swiss
 # towns across a street or a river: all are here or in the directory's Liechtenstein rows.
-_SWISS_REFERENCE_PLACES: tuple[tuple[str, str, float, float], ...] = (
-    ("GE", "Thonex", 46.18815, 6.19904),
-    ("SG", "Sankt Margrethen", 47.45253, 9.63741),
-    ("TG", "Diessenhofen", 47.68908, 8.74958),
-)
-_FOREIGN_REFERENCE_PLACES: tuple[tuple[str, str, float, float], ...] = (
-    ("AT", "Altach", 47.35, 9.65),
-    ("AT", "Fussach", 47.47933, 9.66278),
-    ("AT", "Gaissau", 47.46667, 9.6),
-    ("AT", "Gotzis", 47.33306, 9.63306),
-    ("AT", "Hard", 47.48306, 9.68306),
-    ("AT", "Hochst", 47.45934, 9.6405),
-    ("AT", "Hohenems", 47.36667, 9.68306),
-    ("AT", "Klaus", 47.30913, 9.64678),
-    ("AT", "Koblach", 47.33306, 9.6),
-    ("AT", "Lustenau", 47.42642, 9.65851),
-    ("AT", "Mader", 47.35, 9.61667),
-    ("AT", "Meiningen", 47.29891, 9.57862),
-    ("AT", "Weiler", 47.29972, 9.65),
-    ("DE", "Albbruck", 47.59077, 8.12954),
-    ("DE", "Allensbach", 47.71536, 9.07145),
-    ("DE", "Bad Sackingen", 47.55371, 7.94612),
-    ("DE", "Binzen", 47.63333, 7.61667),
-    ("DE", "Blumberg", 47.84058, 8.53329),
-    ("DE", "Busingen", 47.69638, 8.68759),
-    ("DE", "Dettighofen", 47.61667, 8.48333),
-    ("DE", "Dogern", 47.60952, 8.16713),
-    ("DE", "Eggingen", 47.7, 8.4),
-    ("DE", "Eimeldingen", 47.63333, 7.6),
-    ("DE", "Gaienhofen", 47.68333, 8.98333),
-    ("DE", "Gailingen", 47.69711, 8.75567),
-    ("DE", "Gottmadingen", 47.73511, 8.77687),
-    ("DE", "Grenzach-Wyhlen", 47.55, 7.68333),
-    ("DE", "Hilzingen", 47.76667, 8.78333),
-    ("DE", "Hohentengen am Hochrhein", 47.57005, 8.4325),
-    ("DE", "Inzlingen", 47.58851, 7.69094),
-    ("DE", "Jestetten", 47.65, 8.56667),
-    ("DE", "Konstanz", 47.66033, 9.17582),
-    ("DE", "Lauchringen", 47.62699, 8.31442),
-    ("DE", "Laufenburg", 47.56512, 8.06045),
-    ("DE", "Loerrach", 47.61497, 7.66457),
-    ("DE", "Lottstetten", 47.63333, 8.56667),
-    ("DE", "Murg", 47.55492, 8.02182),
-    ("DE", "Ohningen", 47.66186, 8.88674),
-    ("DE", "Reichenau", 47.68885, 9.06355),
-    ("DE", "Rheinfelden (Baden)", 47.56013, 7.78715),
-    ("DE", "Rielasingen-Worblingen", 47.73465, 8.84013),
-    ("DE", "Schworstadt", 47.59314, 7.8784),
-    ("DE", "Singen", 47.75935, 8.8403),
-    ("DE", "Stuhlingen", 47.7458, 8.44813),
-    ("DE", "Tengen", 47.82128, 8.66117),
-    ("DE", "Waldshut-Tiengen", 47.62323, 8.21717),
-    ("DE", "Wehr", 47.62983, 7.90423),
-    ("DE", "Weil am Rhein", 47.59331, 7.62082),
-    ("DE", "Weilheim", 47.66667, 8.23333),
-    ("DE", "Wutoschingen", 47.66667, 8.36667),
-    ("FR", "Annemasse", 46.19439, 6.23775),
-    ("FR", "Archamps", 46.13651, 6.13287),
-    ("FR", "Arthaz-Pont-Notre-Dame", 46.15941, 6.26598),
-    ("FR", "Ballaison", 46.29943, 6.33191),
-    ("FR", "Beaucourt", 47.4899, 6.92407),
-    ("FR", "Beaumont", 46.10156, 6.11732),
-    ("FR", "Blamont", 47.38513, 6.848),
-    ("FR", "Blotzheim", 47.60205, 7.4963),
-    ("FR", "Cessy", 46.31662, 6.06915),
-    ("FR", "Challex", 46.18458, 5.97639),
-    ("FR", "Chatel", 46.26658, 6.84229),
-    ("FR", "Chens-sur-Leman", 46.32906, 6.26267),
-    ("FR", "Chevry", 46.27855, 6.04008),
-    ("FR", "Collonges-sous-Saleve", 46.1416, 6.15372),
-    ("FR", "Cranves-Sales", 46.18746, 6.29108),
-    ("FR", "Damprichard", 47.24413, 6.88121),
-    ("FR", "Delle", 47.51048, 6.99963),
-    ("FR", "Divonne-les-Bains", 46.35938, 6.13574),
-    ("FR", "Douvaine", 46.30544, 6.30375),
-    ("FR", "Etrembieres", 46.17865, 6.21774),
-    ("FR", "Feigeres", 46.11305, 6.08041),
-    ("FR", "Ferney-Voltaire", 46.25858, 6.11063),
-    ("FR", "Ferrette", 47.49196, 7.31937),
-    ("FR", "Gaillard", 46.1853, 6.20693),
-    ("FR", "Gex", 46.33333, 6.06667),
-    ("FR", "Grandvillars", 47.53921, 6.96424),
-    ("FR", "Hagenthal-le-Bas", 47.52497, 7.47783),
-    ("FR", "Hegenheim", 47.56251, 7.52684),
-    ("FR", "Herimoncourt", 47.44284, 6.88242),
-    ("FR", "Hesingue", 47.57621, 7.52244),
-    ("FR", "Huningue", 47.60477, 7.57782),
-    ("FR", "Joncherey", 47.52616, 7.00158),
-    ("FR", "Jougne", 46.76291, 6.38838),
-    ("FR", "Le Russey", 47.16055, 6.72912),
-    ("FR", "Les Fourgs", 46.83455, 6.39953),
-    ("FR", "Les Rousses", 46.48412, 6.0633),
-    ("FR", "Leymen", 47.49522, 7.48426),
-    ("FR", "Loisin", 46.29227, 6.3101),
-    ("FR", "Lucinges", 46.19136, 6.31731),
-    ("FR", "Messery", 46.35034, 6.2959),
-    ("FR", "Monnetier-Mornex", 46.1603, 6.20667),
-    ("FR", "Montlebon", 47.03778, 6.61111),
-    ("FR", "Morteau", 47.05784, 6.60716),
-    ("FR", "Neydens", 46.12162, 6.10436),
-    ("FR", "Ornex", 46.2727, 6.09982),
-    ("FR", "Pfetterhouse", 47.50061, 7.16535),
-    ("FR", "Saint-Cergues", 46.23349, 6.31954),
-    ("FR", "Saint-Genis-Pouilly", 46.24356, 6.02119),
-    ("FR", "Saint-Jean-de-Gonville", 46.21298, 5.95047),
-    ("FR", "Saint-Julien-en-Genevois", 46.14434, 6.08256),
-    ("FR", "Saint-Louis", 47.58836, 7.56247),
-    ("FR", "Sauverny", 46.31514, 6.11827),
-    ("FR", "Segny", 46.29601, 6.07536),
-    ("FR", "Sergy", 46.25257, 6.00058),
-    ("FR", "Thoiry", 46.23762, 5.98111),
-    ("FR", "Valleiry", 46.11117, 5.97267),
-    ("FR", "Veigy-Foncenex", 46.27044, 6.25419),
-    ("FR", "Vetraz-Monthoux", 46.1743, 6.25852),
-    ("FR", "Village-Neuf", 47.59016, 7.57019),
-    ("FR", "Ville-la-Grand", 46.203, 6.2501),
-    ("FR", "Villers-le-Lac", 47.06319, 6.66699),
-    ("FR", "Viry", 46.11717, 6.03717),
-    ("IT", "Agra", 46.03668, 8.76833),
-    ("IT", "Albiolo", 45.80558, 8.93924),
-    ("IT", "Arcisate", 45.85578, 8.86823),
-    ("IT", "Argegno", 45.94218, 9.12635),
-    ("IT", "Baraggia", 45.85516, 8.90885),
-    ("IT", "Bedero", 45.97776, 8.71852),
-    ("IT", "Besano", 45.88949, 8.89068),
-    ("IT", "Bianzone", 46.18665, 10.10934),
-    ("IT", "Bisuschio", 45.87148, 8.86843),
-    ("IT", "Bizzarone", 45.83428, 8.94274),
-    ("IT", "Blessagno", 45.95908, 9.09754),
-    ("IT", "Blevio", 45.84218, 9.10514),
-    ("IT", "Brenno Useria", 45.86148, 8.87801),
-    ("IT", "Brezzo di Bedero", 45.97838, 8.71743),
-    ("IT", "Brienno", 45.91175, 9.13142),
-    ("IT", "Brissago-Valtravaglia", 45.94921, 8.7459),
-    ("IT", "Brunate", 45.82096, 9.09869),
-    ("IT", "Brusimpiano", 45.94468, 8.88953),
-    ("IT", "Cadegliano-Viconago", 45.95948, 8.84343),
-    ("IT", "Cagno", 45.81108, 8.91733),
-    ("IT", "Camnago-Boscone", 45.80472, 8.97934),
-    ("IT", "Campione", 45.96818, 8.97181),
-    ("IT", "Cantello", 45.82248, 8.89593),
-    ("IT", "Carate Urio", 45.87178, 9.12214),
-    ("IT", "Casasco Intelvi", 45.94368, 9.07574),
-    ("IT", "Castiglione d'Intelvi", 45.95751, 9.08987),
-    ("IT", "Cavallasca", 45.80958, 9.03284),
-    ("IT", "Cavargna", 46.09068, 9.11205),
-    ("IT", "Cerano d'Intelvi", 45.94447, 9.08767),
-    ("IT", "Cernobbio", 45.84307, 9.07194),
-    ("IT", "Clivio", 45.86278, 8.93083),
-    ("IT", "Como", 45.80079, 9.08065),
-    ("IT", "Corrido", 46.04758, 9.13554),
-    ("IT", "Cremenaga", 45.98938, 8.80333),
-    ("IT", "Cuasso al Monte", 45.91478, 8.87923),
-    ("IT", "Cuasso al Piano", 45.89454, 8.87951),
-    ("IT", "Cugliate-Fabiasco", 45.94568, 8.81863),
-    ("IT", "Cunardo", 45.93428, 8.80773),
-    ("IT", "Curiglia", 46.06065, 8.80484),
-    ("IT", "Cursolo", 46.09858, 8.56822),
-    ("IT", "Cusino", 46.07489, 9.15264),
-    ("IT", "Dizzasco-Biazzeno", 45.94378, 9.09974),
-    ("IT", "Dumenza", 46.02088, 8.78674),
-    ("IT", "Faloppio", 45.80968, 8.96434),
-    ("IT", "Ferrera di Varese", 45.93278, 8.78913),
-    ("IT", "Gaggino", 45.80787, 8.96427),
-    ("IT", "Germignaga", 45.99128, 8.72403),
-    ("IT", "Gironico al Piano", 45.80138, 9.00314),
-    ("IT", "Grantola", 45.94918, 8.77433),
-    ("IT", "Laglio", 45.88056, 9.13697),
-    ("IT", "Laino", 45.98448, 9.07544),
-    ("IT", "Lanzo d'Intelvi", 45.97943, 9.02166),
-    ("IT", "Lavena Ponte Tresa", 45.9671, 8.85725),
-    ("IT", "Lovero", 46.2314, 10.22856),
-    ("IT", "Luino", 46.00185, 8.74512),
-    ("IT", "Marchirolo", 45.94788, 8.83343),
-    ("IT", "Marzio", 45.93818, 8.85813),
-    ("IT", "Maslianico", 45.84301, 9.04836),
-    ("IT", "Mesenzana", 45.95158, 8.76453),
-    ("IT", "Moltrasio", 45.85998, 9.09844),
-    ("IT", "Montegrino Valtravaglia", 45.97398, 8.76743),
-    ("IT", "Occagno", 45.92901, 9.0987),
-    ("IT", "Osteno", 46.00668, 9.08385),
-    ("IT", "Osteno-Claino", 46.00367, 9.08741),
-    ("IT", "Pare", 45.81088, 9.00874),
-    ("IT", "Pellio Intelvi", 45.97988, 9.05864),
-    ("IT", "Pino sulla Sponda del Lago Maggiore", 46.10078, 8.73873),
-    ("IT", "Porlezza", 46.03714, 9.12921),
-    ("IT", "Porto Ceresio", 45.91285, 8.89684),
-    ("IT", "Ramponio Verna", 45.99698, 9.06633),
-    ("IT", "Re", 46.13148, 8.54569),
-    ("IT", "Rodero", 45.82398, 8.91523),
-    ("IT", "Ronago", 45.83228, 8.98364),
-    ("IT", "Saltrio", 45.87347, 8.92436),
-    ("IT", "San Bartolomeo Val Cavargna", 46.08349, 9.14913),
-    ("IT", "San Fedele Intelvi", 45.96768, 9.08074),
-    ("IT", "San Fedele Superiore", 45.96667, 9.06667),
-    ("IT", "San Fermo della Battaglia", 45.80868, 9.04744),
-    ("IT", "San Mamete", 46.02505, 9.05364),
-    ("IT", "San Nazzaro Val Cavargna", 46.08939, 9.12743),
-    ("IT", "Schignano", 45.92978, 9.10214),
-    ("IT", "Sernio", 46.2242, 10.20526),
-    ("IT", "Tirano", 46.21482, 10.16335),
-    ("IT", "Torno", 45.85593, 9.11707),
-    ("IT", "Tronzano Lago Maggiore", 46.08871, 8.7331),
-    ("IT", "Tubre", 46.64403, 10.46328),
-    ("IT", "Uggiate Trevano", 45.82338, 8.95964),
-    ("IT", "Val Rezzo", 46.07268, 9.11183),
-    ("IT", "Valmorea", 45.81518, 8.93064),
-    ("IT", "Veddasca", 46.07058, 8.79873),
-    ("IT", "Vervio", 46.25285, 10.24056),
-    ("IT", "Viggiu", 45.87096, 8.90861),
-    ("IT", "Villa", 46.2039, 10.13385),
-    ("IT", "Villa", 46.33059, 9.48426),
-    ("IT", "Villa di Chiavenna", 46.33069, 9.48114),
-    ("IT", "Villette", 46.13188, 8.53422),
-    ("LI", "Triesen", 47.10752, 9.52815),
-)
+@cache
+def _border_reference_places() -> list[tuple[bool, Point, str]]:
+    with BORDER_REFERENCE_PLACES.open(encoding="utf-8", newline="") as rows:
+        return [
+            (
+                row["side"] == "CH",
+                Point(latitude=float(row["latitude"]), longitude=float(row["longitude"])),
+                f"{row['name']} ({row['region']})",
+            )
+            for row in csv.DictReader(rows)
+        ]
+
+
+def _reference_places(*, swiss: bool) -> list[tuple[Point, str]]:
+    return [(point, name) for side, point, name in _border_reference_places() if side == swiss]
