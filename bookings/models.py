@@ -409,8 +409,9 @@ class MatchEntry(models.Model):
     """The match index: one row per eligible helper and skill, with what ranking needs.
 
     Eligible means approved, accepting jobs, an active account and a home address. The rows
-    are derived from the helper tables and written only by `bookings.match_index`, which every
-    service that changes a helper's eligibility or ranking figures calls. Each category has its
+    are derived from the helper tables and written only by `bookings.match_index`, called by
+    the handler of every domain event that can change them (`bookings/handlers.py`), in the
+    transaction of the change. Each category has its
     own spatial index beside this table: an R*Tree on SQLite (kept in step by triggers), a
     partial GiST over a generated geography column on PostgreSQL.
     """
