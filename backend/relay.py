@@ -57,7 +57,7 @@ def deliver(row: OutboxEvent) -> bool:
         try:
             with transaction.atomic():
                 # Relays running side by side take turns on each event.
-                OutboxEvent.objects.select_for_update().filter(pk=row.pk).exists()
+                list(OutboxEvent.objects.select_for_update().filter(pk=row.pk).values_list("pk"))
                 if EventDelivery.objects.filter(event=row, handler=subscription.name).exists():
                     continue
                 subscription.handler(event, sequence=row.pk)
