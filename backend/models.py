@@ -121,6 +121,10 @@ class OutboxEvent(models.Model):
     were stored, and a client that must catch up later resumes after the last number it saw.
     `relayed_at` is set once every after-commit handler has acknowledged the event (at once
     when none listens). Append-only: rows are never updated otherwise, never deleted.
+
+    Real time will build on it: a per-user stream is a handler that records which users an
+    event concerns, keyed on this sequence number, so a reconnecting client asks for what came
+    after the last number it saw.
     """
 
     event_type = models.CharField(max_length=64)
