@@ -28,7 +28,7 @@ class Child:
 
 
 class _Stop(Exception):
-    """SIGTERM reached the supervisor."""
+    """SIGINT or SIGTERM reached the supervisor."""
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -43,7 +43,9 @@ def supervise(
 ) -> int:
     """Start `children` and wait. Returns the exit code of the first child that ended (0 when
     stopped by Ctrl-C or SIGTERM); every child has ended when it returns."""
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    # Both stop everything, also where the shell started us with Ctrl-C ignored (a background
+    # job of a script): Python then installs no KeyboardInterrupt handler of its own.
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     running: list[tuple[Child, subprocess.Popen[bytes]]] = []
     try:
         for child in children:
@@ -63,7 +65,8 @@ def supervise(
         return 0
     finally:
         _stop_all([process for _, process in running], grace_seconds)
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _stop_all(processes: list[subprocess.Popen[bytes]], grace_seconds: float) -> None:

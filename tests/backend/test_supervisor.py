@@ -80,7 +80,11 @@ def test_ctrl_c_stops_every_child(tmp_path):
         ]))
         """
     )
-    supervisor = subprocess.Popen([PYTHON, "-c", script])  # noqa: S603 - our own interpreter
+    # Started as a shell script's background job is: with Ctrl-C ignored, which Python keeps.
+    supervisor = subprocess.Popen(  # noqa: S603 - our own interpreter
+        [PYTHON, "-c", script],
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
     try:
         _wait_for(lambda: all(path.exists() and path.read_text() for path in pid_files), "pids")
         children = [int(path.read_text()) for path in pid_files]
