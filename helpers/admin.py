@@ -112,6 +112,17 @@ class HelperSpeaksFilter(SpeaksFilter):
     languages_path = "user__languages"
 
 
+class HelperProfileAdminForm(forms.ModelForm):
+    def clean_hourly_rate_minor(self) -> int:
+        # What `helper_profile_update` would refuse is shown on the field instead.
+        rate: int = self.cleaned_data["hourly_rate_minor"]
+        try:
+            helper_services.validate_hourly_rate(rate)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return rate
+
+
 class HelperSkillFormSet(BaseInlineFormSet):
     """Checks what `helper_profile_update` would refuse, so it shows as a form error."""
 
@@ -180,6 +191,7 @@ class AvailabilityExceptionInline(ReadOnlyInline):
 
 @admin.register(HelperProfile)
 class HelperProfileAdmin(admin.ModelAdmin):
+    form = HelperProfileAdminForm
     list_display = (
         "display_name",
         "email",

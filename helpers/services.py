@@ -71,7 +71,7 @@ def _validate_radius(radius_km: int) -> None:
         )
 
 
-def _validate_hourly_rate(rate_minor: int) -> None:
+def validate_hourly_rate(rate_minor: int) -> None:
     if not MIN_HOURLY_RATE_MINOR <= rate_minor <= MAX_HOURLY_RATE_MINOR:
         raise ValidationFailed.for_field(
             "hourly_rate_minor",
@@ -127,7 +127,7 @@ def helper_apply(
             code="home_address_required",
         )
     _validate_radius(service_radius_km)
-    _validate_hourly_rate(hourly_rate_minor)
+    validate_hourly_rate(hourly_rate_minor)
     _validate_skills(skills)
     try:
         with transaction.atomic():
@@ -161,7 +161,7 @@ def helper_profile_update(
         helper.service_radius_km = service_radius_km
         changed.append("service_radius_km")
     if hourly_rate_minor is not None:
-        _validate_hourly_rate(hourly_rate_minor)
+        validate_hourly_rate(hourly_rate_minor)
         helper.hourly_rate_minor = hourly_rate_minor
         changed.append("hourly_rate_minor")
     if bio is not None:
