@@ -228,7 +228,7 @@ class MatchingProbe:
             patch.object(match_index, "geodesic_m", new=self.geodesic_m),
             patch.object(matching, "geodesic_m", new=self.geodesic_m),
             patch.object(matching, "AvailabilityIndex", new=self.availability_index),
-            patch("bookings.services.match_request", new=self.match_request),
+            patch("bookings.services.offers.match_request", new=self.match_request),
         ):
             yield
 
