@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 from backend.exceptions import ValidationFailed
 from backend.models import LANGUAGE_CODES
 
@@ -15,10 +17,12 @@ def validate_languages(
     request asks for `languages_required`, a profile keeps `invalid_language`) and unknown
     codes (`invalid_language`)."""
     if not languages:
-        raise ValidationFailed.for_field(field, "Choose at least one language.", code=empty_code)
+        raise ValidationFailed.for_field(field, _("Choose at least one language."), code=empty_code)
     unknown = sorted(set(languages) - set(LANGUAGE_CODES))
     if unknown:
         raise ValidationFailed.for_field(
-            field, f"Unknown language: {', '.join(unknown)}.", code="invalid_language"
+            field,
+            _("Unknown language: %(codes)s.") % {"codes": ", ".join(unknown)},
+            code="invalid_language",
         )
     return sorted(set(languages), key=LANGUAGE_CODES.index)

@@ -13,6 +13,7 @@ from datetime import datetime, time
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.exceptions import PermissionDenied, ValidationFailed
@@ -75,8 +76,8 @@ def validate_hourly_rate(rate_minor: int) -> None:
     if not MIN_HOURLY_RATE_MINOR <= rate_minor <= MAX_HOURLY_RATE_MINOR:
         raise ValidationFailed.for_field(
             "hourly_rate_minor",
-            f"The hourly rate must be between {MIN_HOURLY_RATE_MINOR // 100} and "
-            f"{MAX_HOURLY_RATE_MINOR // 100} francs.",
+            _("The hourly rate must be between %(low)d and %(high)d francs.")
+            % {"low": MIN_HOURLY_RATE_MINOR // 100, "high": MAX_HOURLY_RATE_MINOR // 100},
             code="invalid_hourly_rate",
         )
 

@@ -70,12 +70,12 @@ def _user_registered(clock) -> tuple[Act, int]:
 
 
 def _user_profile_changed(clock) -> tuple[Act, int]:
-    user = UserFactory()
+    user = UserFactory.create()
     return lambda: accounts.user_update_profile(user=user, display_name="Renamed"), user.pk
 
 
 def _user_activation_changed(clock) -> tuple[Act, int]:
-    user = UserFactory()
+    user = UserFactory.create()
     return lambda: accounts.user_set_active(user=user, is_active=False), user.pk
 
 
@@ -87,7 +87,7 @@ def _customer_figures_changed(clock) -> tuple[Act, int]:
 
 
 def _helper_applied(clock) -> tuple[Act, int]:
-    user = at(UserFactory(), ZURICH)
+    user = at(UserFactory.create(), ZURICH)
     return lambda: helper_services.helper_apply(user=user, skills=[category()]), -1
 
 
@@ -98,12 +98,14 @@ def _helper_profile_changed(clock) -> tuple[Act, int]:
 
 def _helper_approved(clock) -> tuple[Act, int]:
     helper = make_helper(approval=ApprovalStatus.APPLIED)
-    return lambda: helper_services.helper_approve(helper=helper, actor=ManagerFactory()), helper.pk
+    return lambda: helper_services.helper_approve(
+        helper=helper, actor=ManagerFactory.create()
+    ), helper.pk
 
 
 def _helper_suspended(clock) -> tuple[Act, int]:
     helper = make_helper()
-    manager = ManagerFactory()
+    manager = ManagerFactory.create()
     return lambda: helper_services.helper_suspend(
         helper=helper, actor=manager, note="Complaints"
     ), helper.pk
@@ -111,23 +113,25 @@ def _helper_suspended(clock) -> tuple[Act, int]:
 
 def _helper_reinstated(clock) -> tuple[Act, int]:
     helper = make_helper(approval=ApprovalStatus.SUSPENDED)
-    return lambda: helper_services.helper_approve(helper=helper, actor=ManagerFactory()), helper.pk
+    return lambda: helper_services.helper_approve(
+        helper=helper, actor=ManagerFactory.create()
+    ), helper.pk
 
 
 def _helper_figures_changed(clock) -> tuple[Act, int]:
     helper = make_helper()
-    customer = UserFactory()
+    customer = UserFactory.create()
     return lambda: post_request(customer, point=ZURICH), helper.pk
 
 
 def _help_request_posted(clock) -> tuple[Act, int]:
     make_helper()
-    customer = UserFactory()
+    customer = UserFactory.create()
     return lambda: post_request(customer, point=ZURICH), -1
 
 
 def _help_request_changed(clock) -> tuple[Act, int]:
-    help_request = post_request(UserFactory(), point=ZURICH)
+    help_request = post_request(UserFactory.create(), point=ZURICH)
     return lambda: services.help_request_update(
         help_request=help_request, description="The printer will not print at all."
     ), help_request.pk
@@ -135,23 +139,23 @@ def _help_request_changed(clock) -> tuple[Act, int]:
 
 def _help_request_assigned(clock) -> tuple[Act, int]:
     helper = make_helper()
-    help_request = post_request(UserFactory(), point=ZURICH)
+    help_request = post_request(UserFactory.create(), point=ZURICH)
     offer = pending_offer(help_request, helper)
     return lambda: services.offer_accept(offer=offer, actor=helper.user), help_request.pk
 
 
 def _help_request_unmatched(clock) -> tuple[Act, int]:
-    customer = UserFactory()
+    customer = UserFactory.create()
     return lambda: post_request(customer, point=ZURICH), -1
 
 
 def _help_request_withdrawn(clock) -> tuple[Act, int]:
-    help_request = post_request(UserFactory(), point=ZURICH)
+    help_request = post_request(UserFactory.create(), point=ZURICH)
     return lambda: services.help_request_withdraw(help_request=help_request), help_request.pk
 
 
 def _help_request_expired(clock) -> tuple[Act, int]:
-    help_request = post_request(UserFactory(), point=ZURICH)
+    help_request = post_request(UserFactory.create(), point=ZURICH)
     clock.shift(timedelta(days=3))
     return lambda: services.sweep_due_work(), help_request.pk
 
@@ -172,25 +176,25 @@ def _help_request_closed(clock) -> tuple[Act, int]:
 
 def _offer_made(clock) -> tuple[Act, int]:
     make_helper()
-    customer = UserFactory()
+    customer = UserFactory.create()
     return lambda: post_request(customer, point=ZURICH), -1
 
 
 def _offer_accepted(clock) -> tuple[Act, int]:
     helper = make_helper()
-    offer = pending_offer(post_request(UserFactory(), point=ZURICH), helper)
+    offer = pending_offer(post_request(UserFactory.create(), point=ZURICH), helper)
     return lambda: services.offer_accept(offer=offer, actor=helper.user), offer.pk
 
 
 def _offer_declined(clock) -> tuple[Act, int]:
     helper = make_helper()
-    offer = pending_offer(post_request(UserFactory(), point=ZURICH), helper)
+    offer = pending_offer(post_request(UserFactory.create(), point=ZURICH), helper)
     return lambda: services.offer_decline(offer=offer, actor=helper.user), offer.pk
 
 
 def _offer_expired(clock) -> tuple[Act, int]:
     helper = make_helper()
-    help_request = post_request(UserFactory(), point=ZURICH)
+    help_request = post_request(UserFactory.create(), point=ZURICH)
     offer = pending_offer(help_request, helper)
     clock.shift(timedelta(minutes=31))
     return lambda: services.offers_expire_due(help_request=help_request), offer.pk
@@ -198,7 +202,7 @@ def _offer_expired(clock) -> tuple[Act, int]:
 
 def _offer_withdrawn(clock) -> tuple[Act, int]:
     helper = make_helper()
-    help_request = post_request(UserFactory(), point=ZURICH)
+    help_request = post_request(UserFactory.create(), point=ZURICH)
     offer = pending_offer(help_request, helper)
     return lambda: services.help_request_withdraw(help_request=help_request), offer.pk
 
@@ -213,7 +217,7 @@ def _booking_step(status: str, step: Callable[..., object]) -> Scenario:
 
 def _booking_opened(clock) -> tuple[Act, int]:
     helper = make_helper()
-    offer = pending_offer(post_request(UserFactory(), point=ZURICH), helper)
+    offer = pending_offer(post_request(UserFactory.create(), point=ZURICH), helper)
     return lambda: services.offer_accept(offer=offer, actor=helper.user), -1
 
 
@@ -325,7 +329,7 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     booking_events.BookingNoShow: _booking_step(
         BookingStatus.ON_THE_WAY,
         lambda b: services.booking_report_no_show(
-            booking=b, actor=ManagerFactory(), caused_by=Party.CUSTOMER
+            booking=b, actor=ManagerFactory.create(), caused_by=Party.CUSTOMER
         ),
     ),
     booking_events.ProposalsMade: _booking_step(BookingStatus.AWAITING_PROPOSAL, _propose),
@@ -471,7 +475,7 @@ def test_the_worker_relays_after_commit_and_the_sweep_catches_up_after_a_failure
         heard.append(type(event).__name__)
 
     helper = make_helper(point=offset(ZURICH, east_m=300))
-    help_request = post_request(UserFactory(), point=ZURICH)
+    help_request = post_request(UserFactory.create(), point=ZURICH)
     with domain.subscribed(flaky, booking_events.OfferDeclined, phase=domain.Phase.AFTER_COMMIT):
         services.offer_decline(offer=pending_offer(help_request, helper), actor=helper.user)
         row = OutboxEvent.objects.get(event_type="OfferDeclined")
@@ -507,9 +511,9 @@ def test_events_of_one_aggregate_wait_behind_one_that_failed(clock):
 
     kinds = (booking_events.HelpRequestPosted, booking_events.HelpRequestWithdrawn)
     with domain.subscribed(handler, *kinds, phase=domain.Phase.AFTER_COMMIT):
-        first = post_request(UserFactory(), point=ZURICH)
+        first = post_request(UserFactory.create(), point=ZURICH)
         services.help_request_withdraw(help_request=first)
-        second = post_request(UserFactory(), point=offset(ZURICH, east_m=900))
+        second = post_request(UserFactory.create(), point=offset(ZURICH, east_m=900))
 
         # When the relay runs and the first request's first event fails
         relay_pending()

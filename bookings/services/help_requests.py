@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
@@ -281,8 +282,11 @@ def help_request_update(
         limit = config().max_rematches_per_request
         if help_request.rematch_count >= limit:
             raise RematchLimitReached(
-                f"This request was matched anew {limit} times already: withdraw it and post a "
-                "new one, or keep its place, times and languages."
+                _(
+                    "This request was matched anew %(limit)d times already: withdraw it and "
+                    "post a new one, or keep its place, times and languages."
+                )
+                % {"limit": limit}
             )
         help_request.search_radius_km = config().match_initial_radius_km
         help_request.rematch_count += 1
