@@ -70,7 +70,7 @@ def test_the_hourly_rate_bounds_hold_for_every_caller(rate):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_applications_at_once_make_one_profile_and_a_clean_refusal():
     # Given a user with a home address, applying twice at the same moment
     user = at(UserFactory(), ZURICH)
