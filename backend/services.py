@@ -130,7 +130,7 @@ def user_set_active(*, user: User, is_active: bool) -> User:
 
 def refresh_match_index(user: User) -> None:
     """A helper's home, languages and account state are in the match index: keep it in step."""
-    from bookings.match_index import match_index_refresh
+    from bookings.matching.index import match_index_refresh
     from helpers.models import HelperProfile
 
     helper_ids = list(HelperProfile.objects.filter(user=user).values_list("pk", flat=True))

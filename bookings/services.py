@@ -36,8 +36,8 @@ from bookings.exceptions import (
     TooEarly,
     TransitionNotAllowedForRole,
 )
-from bookings.match_index import match_index_refresh
-from bookings.matching import CONSIDERED_LISTED, Candidate, match_request
+from bookings.matching.explain import CONSIDERED_LISTED, Candidate, match_request
+from bookings.matching.index import match_index_refresh
 from bookings.models import (
     BOOKING_TRANSITIONS,
     FINAL_STATUSES,

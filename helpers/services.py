@@ -11,7 +11,7 @@ from django.db import transaction
 from backend import clock
 from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
-from bookings.match_index import match_index_refresh
+from bookings.matching.index import match_index_refresh
 from catalogue.models import ServiceCategory
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
 from helpers.models import (

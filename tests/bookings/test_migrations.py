@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from django.db.utils import ConnectionDoesNotExist
+from django.utils.connection import ConnectionDoesNotExist
 
 from catalogue.models import ServiceCategory
 
