@@ -74,10 +74,24 @@ def nearest(
     spatial = search.spatial_index(using)
     if isinstance(spatial, postgres.PostgresIndex):
         found = _postgres_nearest(
-            spatial, category_id, center, radius_m, limit, language_mask, within
+            spatial,
+            category_id,
+            center,
+            radius_m=radius_m,
+            limit=limit,
+            language_mask=language_mask,
+            within=within,
         )
     else:
-        found = _rings_nearest(category_id, center, radius_m, limit, language_mask, using, within)
+        found = _rings_nearest(
+            category_id,
+            center,
+            radius_m=radius_m,
+            limit=limit,
+            language_mask=language_mask,
+            using=using,
+            within=within,
+        )
     head = found[: limit + 1]
     # Where two neighbours are closer than the local formula's tolerance, both get geopy's
     # distance and the order is settled again.
@@ -134,7 +148,9 @@ class _WithinReach:
         for item in found:
             reach = min(self.radius_m, item.row.service_radius_km * 1000.0)
             if item.distance_m > reach * (1 - LOCAL_DISTANCE_TOLERANCE):
-                settled = search.settle_within(self.center, item.row, item.distance_m, reach)
+                settled = search.settle_within(
+                    self.center, item.row, distance_m=item.distance_m, limit_m=reach
+                )
                 if settled is None:
                     continue
                 item = Found(settled, item.helper_id, item.row)
@@ -152,6 +168,7 @@ def _postgres_nearest(
     spatial: postgres.PostgresIndex,
     category_id: int,
     center: Point,
+    *,
     radius_m: float,
     limit: int,
     language_mask: int,
@@ -194,6 +211,7 @@ def _postgres_nearest(
 def _rings_nearest(
     category_id: int,
     center: Point,
+    *,
     radius_m: float,
     limit: int,
     language_mask: int,

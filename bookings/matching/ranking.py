@@ -243,7 +243,7 @@ class _Walk:
             if distance > radius_m * (1 + tolerance):
                 continue
             if distance > radius_m * (1 - tolerance):
-                settled = settle_within(center, row, distance, radius_m)
+                settled = settle_within(center, row, distance_m=distance, limit_m=radius_m)
                 if settled is None:
                     continue
                 distance = settled
@@ -257,7 +257,7 @@ class _Walk:
                 continue
             reach = row.service_radius_km * 1000.0
             if distance > reach * (1 - tolerance):
-                settled = settle_within(center, row, distance, reach)
+                settled = settle_within(center, row, distance_m=distance, limit_m=reach)
                 if settled is None:
                     self._pass_over(
                         row,

@@ -78,7 +78,7 @@ def rings(
 
 
 def settle_within(
-    center: Point, row: IndexRow | PlaceRow, distance_m: float, limit_m: float
+    center: Point, row: IndexRow | PlaceRow, *, distance_m: float, limit_m: float
 ) -> float | None:
     """The row's distance if it lies within `limit_m`, else None. `distance_m` is the local
     formula's; geopy decides when the two are closer than its tolerance."""
