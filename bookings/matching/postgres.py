@@ -105,8 +105,8 @@ def knn_sql(
 
     The form is plan-stable: the `&&` box has a constant size, so the planner chooses the
     index's KNN ordering whether the statement is prepared or not (a radius taken from a column
-    makes it misjudge the row count and sort instead, many times slower). The category is a
-    literal so the partial index applies.
+    makes it misjudge the row count and sort instead, many times slower: bench/NOTES.md). The
+    category is a literal so the partial index applies.
     """
     language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
     beyond_sql = f" AND geog <-> {_POINT} >= %s" if beyond_m > 0 else ""

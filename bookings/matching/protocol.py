@@ -75,7 +75,8 @@ NO_FIGURES = tuple(
     IndexRow._field_defaults[name] for name in IndexRow._fields[len(PlaceRow._fields) :]
 )
 # Rows become named tuples by tuple.__new__ straight, `new_row(IndexRow, values)`: a
-# NamedTuple's own constructor costs about a microsecond a row, a search's own Python time again.
+# NamedTuple's own constructor would cost a search as much again as its own Python
+# (bench/NOTES.md).
 new_row = tuple.__new__
 
 
