@@ -131,7 +131,8 @@ def rank(
         excluded=set(exclude_helper_ids),
         availability=availability,
     )
-    # Languages are checked here, not in the database, so that the record says why.
+    # The languages are checked in `_Walk.take`, not in the database, so that the record of
+    # the run can say why a helper was passed over.
     search = rings(
         category_id,
         center,
