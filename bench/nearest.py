@@ -49,12 +49,9 @@ class Nearby(NamedTuple):
     distance_m: float
 
 
-class Found(NamedTuple):
-    """A row within reach, in the order `nearest` sorts them."""
-
-    distance_m: float
-    helper_id: int
-    row: PlaceRow
+# A row within reach, as `nearest` sorts them: (distance in metres, helper id, the row). Plain
+# tuples, unpacked by name: making a named tuple of each adds to a short search's own Python.
+Found = tuple[float, int, PlaceRow]
 
 
 def nearest(
@@ -98,19 +95,17 @@ def nearest(
     tolerance = LOCAL_DISTANCE_TOLERANCE
     close = [
         index
-        for index, (item, after) in enumerate(itertools.pairwise(head))
-        if after.distance_m - item.distance_m <= tolerance * after.distance_m
+        for index, ((distance, _, _), (next_distance, _, _)) in enumerate(itertools.pairwise(head))
+        if next_distance - distance <= tolerance * next_distance
     ]
     if close:
         for index in set(close) | {index + 1 for index in close}:
-            row = head[index].row
-            head[index] = Found(
-                geodesic_m(center, Point(row.latitude, row.longitude)), row.helper_id, row
-            )
+            _, helper_id, row = head[index]
+            head[index] = (geodesic_m(center, Point(row.latitude, row.longitude)), helper_id, row)
         head.sort()
     return [
-        new_row(Nearby, (new_row(IndexRow, item.row + NO_FIGURES), item.distance_m))
-        for item in head[:limit]
+        new_row(Nearby, (new_row(IndexRow, row + NO_FIGURES), distance))
+        for distance, _, row in head[:limit]
     ]
 
 
@@ -131,30 +126,22 @@ class _WithinReach:
         if self.excluded:
             rows = [row for row in rows if row.helper_id not in self.excluded]
         distance_of, sure_m, sure_per_km = self.distance_of, self.sure_m, self.sure_per_km
-        found = [
-            new_row(Found, (distance_of(row.latitude, row.longitude), row.helper_id, row))
-            for row in rows
-        ]
-        kept = [
-            item
-            for item in found
-            if item.distance_m <= sure_m
-            and item.distance_m <= item.row.service_radius_km * sure_per_km
-        ]
-        if len(kept) == len(found):
-            return kept
+        found = [(distance_of(row.latitude, row.longitude), row.helper_id, row) for row in rows]
+        if all(
+            distance <= sure_m and distance <= row.service_radius_km * sure_per_km
+            for distance, _, row in found
+        ):
+            return found
         # Some are at or beyond their own reach or the search's: settle each of those.
         kept = []
-        for item in found:
-            reach = min(self.radius_m, item.row.service_radius_km * 1000.0)
-            if item.distance_m > reach * (1 - LOCAL_DISTANCE_TOLERANCE):
-                settled = search.settle_within(
-                    self.center, item.row, distance_m=item.distance_m, limit_m=reach
-                )
+        for distance, helper_id, row in found:
+            reach = min(self.radius_m, row.service_radius_km * 1000.0)
+            if distance > reach * (1 - LOCAL_DISTANCE_TOLERANCE):
+                settled = search.settle_within(self.center, row, distance_m=distance, limit_m=reach)
                 if settled is None:
                     continue
-                item = Found(settled, item.helper_id, item.row)
-            kept.append(item)
+                distance = settled
+            kept.append((distance, helper_id, row))
         return kept
 
 
