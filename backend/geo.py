@@ -101,18 +101,6 @@ def geodesic_m(a: Point, b: Point) -> float:
     return float(geodesic((a.latitude, a.longitude), (b.latitude, b.longitude)).meters)
 
 
-def geodesic_m_within(a: Point, b: Point, limit_m: float) -> float | None:
-    """The exact geodesic distance if it is at most `limit_m`, else None.
-
-    Points that a haversine already puts clearly beyond the limit (it is within 0.6 % of the
-    geodesic) are refused without calling geopy, which costs ~0.2 ms a call.
-    """
-    if haversine_m(a, b) > limit_m * (1 + _NEAR_CANDIDATE_TOLERANCE) + _CANDIDATE_SLACK_M:
-        return None
-    distance = geodesic_m(a, b)
-    return distance if distance <= limit_m else None
-
-
 # The local tangent-plane distance below (WGS84 radii of curvature at the mid-latitude) is
 # within 1.5e-6 of the geodesic up to 30 km and 6e-6 up to 60 km (measured against geopy over
 # Switzerland). Decisions closer than this relative margin are settled by geopy instead.

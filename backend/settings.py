@@ -155,7 +155,7 @@ def _database_from_url(url: str) -> dict:
         )
         config["ENGINE"] = "django.db.backends.postgresql"
         # Django's own queries bind parameters on the client and are never prepared; the match
-        # index's searches (bookings/match_index.py) bind on the server, and psycopg prepares
+        # index's searches (bookings/matching/postgres.py) bind on the server, and psycopg prepares
         # a statement once it has run this many times on a connection, which spares the
         # planning PostGIS's KNN costs each time. "off" behind a transaction-mode pooler that
         # cannot keep prepared statements (PgBouncer before 1.21).

@@ -4,9 +4,10 @@ Four methods run for every customer point, in an order that rotates from one que
 so that a noisy neighbour on the machine hurts them all alike:
 
 - `reference`: one primary-key fetch through the ORM, the round-trip floor;
-- `index search`: only the match index search, `match_index.nearest` for the request's
+- `index search`: only the match index search, `bench.nearest.nearest` for the request's
   category, point and languages (10 km, limit 3), materialised;
-- `find_candidates`: the real function, at 10 km, limit 3;
+- `find_candidates`: the request's candidates from `match_request`, the entry point offers use
+  (at 10 km, limit 3);
 - `post request`: `help_request_create` end to end, in a transaction rolled back afterwards.
 
 Import this module only after `django.setup()`.
@@ -29,9 +30,11 @@ from django.utils import timezone
 from backend import geo
 from backend.geo import Point, is_in_switzerland, point_to_geojson
 from backend.models import User
+from bench import nearest
 from bench.synthetic_switzerland import Home, SwissMixture, create_customers, request_languages
-from bookings import match_index, matching
-from bookings.matching import MatchResult, find_candidates, match_request
+from bookings.matching import explain, postgres, ranking, search
+from bookings.matching.explain import Candidate, MatchResult, match_request
+from bookings.matching.protocol import languages_mask
 from bookings.models import HelpRequest, HelpRequestStatus, Offer, TimeWindow
 from bookings.services import AddressInput, help_request_create
 from catalogue.models import ServiceCategory
@@ -133,16 +136,26 @@ def prepare_queries(
     ]
 
 
-def index_search(help_request: HelpRequest, radius_km: float) -> list[match_index.Nearby]:
+def index_search(help_request: HelpRequest, radius_km: float) -> list[nearest.Nearby]:
     """The match index alone: the nearest helpers for the request, without scores or
     availability (matching walks the same index, ring by ring)."""
-    return match_index.nearest(
+    return nearest.nearest(
         category_id=help_request.category_id,
         center=Point(help_request.latitude, help_request.longitude),
         radius_m=radius_km * 1000.0,
         limit=LIMIT,
-        language_mask=match_index.languages_mask(help_request.languages),
+        language_mask=languages_mask(help_request.languages),
     )
+
+
+def find_candidates(
+    *, help_request: HelpRequest, radius_km: float, now: datetime
+) -> list[Candidate]:
+    """The best `LIMIT` eligible helpers for the request within `radius_km`, best first: what
+    offers_dispatch asks `match_request` for, without writing the offers."""
+    return match_request(
+        help_request=help_request, radius_km=radius_km, limit=LIMIT, now=now
+    ).candidates
 
 
 def index_search_plan(help_request: HelpRequest, radius_km: float) -> str:
@@ -154,12 +167,12 @@ def index_search_plan(help_request: HelpRequest, radius_km: float) -> str:
     if connection.vendor == "postgresql":
         center = Point(help_request.latitude, help_request.longitude)
         sphere = geo.sphere_to_geodesic_bounds(center, radius_km * 1000.0)
-        sql, params = match_index.postgres_knn_sql(
+        sql, params = postgres.knn_sql(
             help_request.category_id,
             center,
-            radius_km * 1000.0 * sphere[1] + 1.0,
-            match_index.knn_batch(LIMIT),
-            match_index.languages_mask(help_request.languages),
+            reach_m=radius_km * 1000.0 * sphere[1] + 1.0,
+            limit=postgres.knn_batch(LIMIT),
+            language_mask=languages_mask(help_request.languages),
             reach_filter=True,
             figures=False,
             sphere=sphere,
@@ -221,13 +234,15 @@ class MatchingProbe:
     @contextmanager
     def installed(self) -> Iterator[None]:
         # Patched where they are looked up: the geodesic in backend.geo (its local distance
-        # falls back on it) and where the match index and matching imported it, the rest where
-        # matching and services imported them.
+        # falls back on it) and in each module of matching (and bench.nearest) that imported
+        # it, the rest where matching and services imported them.
         with (
             patch.object(geo, "geodesic_m", new=self.geodesic_m),
-            patch.object(match_index, "geodesic_m", new=self.geodesic_m),
-            patch.object(matching, "geodesic_m", new=self.geodesic_m),
-            patch.object(matching, "AvailabilityIndex", new=self.availability_index),
+            patch.object(search, "geodesic_m", new=self.geodesic_m),
+            patch.object(ranking, "geodesic_m", new=self.geodesic_m),
+            patch.object(explain, "geodesic_m", new=self.geodesic_m),
+            patch.object(nearest, "geodesic_m", new=self.geodesic_m),
+            patch.object(explain, "AvailabilityIndex", new=self.availability_index),
             patch("bookings.services.offers.match_request", new=self.match_request),
         ):
             yield
@@ -284,7 +299,7 @@ class HotPaths:
         self.probe.reset()
         started = time.perf_counter_ns()
         candidates = find_candidates(
-            help_request=query.help_request, radius_km=RADIUS_KM, limit=LIMIT, now=timezone.now()
+            help_request=query.help_request, radius_km=RADIUS_KM, now=timezone.now()
         )
         self._time(FIND_CANDIDATES, started, record)
         if record:

@@ -5,8 +5,9 @@ a scratch PostgreSQL database `quartier_bench` created and dropped on the server
 `--database-url`) it migrates, seeds `--helpers` helpers (see bench/synthetic_switzerland.py),
 rebuilds the match index from them, then times four methods for each of `--queries` customer
 points, interleaved and with the order rotated per query (see bench/hot_paths.py): a
-primary-key fetch as the reference, the match index search alone, `find_candidates` itself, and
-posting a help request end to end.
+primary-key fetch as the reference, the match index search alone, `find_candidates` (the
+request's candidates from `match_request`, as offers get them), and posting a help request end
+to end.
 
 The machine is shared and noisy: read the ratios to the reference measured in the same run,
 not the milliseconds on their own. The last line is one JSON object with the headline figures.
@@ -219,7 +220,7 @@ def _run(args: argparse.Namespace, target: Target) -> None:
         prepare_queries,
     )
     from bench.synthetic_switzerland import CITY_CLUSTERS, RURAL_SHARE, SwissMixture, seed_helpers
-    from bookings.match_index import match_index_rebuild
+    from bookings.matching.index import match_index_rebuild
     from helpers.models import HelperProfile
 
     started = time.perf_counter()
@@ -293,7 +294,8 @@ def _run(args: argparse.Namespace, target: Target) -> None:
         )
     out(
         f"  {REFERENCE}: HelperProfile pk fetch through the ORM; {INDEX_SEARCH}: "
-        f"match_index.nearest at {RADIUS_KM:g} km, limit {LIMIT}; {FIND_CANDIDATES}: {RADIUS_KM:g} km, limit {LIMIT}; "
+        f"bench.nearest at {RADIUS_KM:g} km, limit {LIMIT}; {FIND_CANDIDATES}: match_request, "
+        f"{RADIUS_KM:g} km, limit {LIMIT}; "
         f"{POST_REQUEST}: help_request_create (5 km first, widening), rolled back, no COMMIT"
     )
     out()

@@ -2,12 +2,12 @@
 
 What it measures, all in one process and one run:
 
-- Speed of `bookings.match_index.nearest` (radius 25 km, limit 20: the nearest helpers of the
+- Speed of `bench.nearest.nearest` (radius 25 km, limit 20: the nearest helpers of the
   category whose own radius reaches the customer) on SQLite (the per-category R*Tree ring) and
   on PostgreSQL (KNN on the per-category partial GiST), against the reference: the same
   question as one raw, prepared PostGIS KNN query on its own psycopg connection
   (`REFERENCE_SQL`). Then, in a second phase of the same run over the same queries,
-  `bookings.matching.rank`, the composite ranking (limit 20, 25 km, fairness off), on both
+  `bookings.matching.ranking.rank`, the composite ranking (limit 20, 25 km, fairness off), on both
   databases. Within a phase every method runs for every query, in an order rotated per query
   (through every permutation); each is timed from the client with `time.perf_counter`, results
   materialised. Before timing, the match index of both databases is read into memory (as a
@@ -251,8 +251,8 @@ class ReferenceKnn:
 
 
 class RingsRouter:
-    """Stands in for `match_index.rings`: records which database each ring search was asked
-    for and, once `alias` is set, sends it there instead.
+    """Stands in for `search.rings` where `rank` looks it up: records which database each ring
+    search was asked for and, once `alias` is set, sends it there instead.
 
     Used first to check that `rank(using=...)` passes `using` on to the ring search; only when
     it does not (it would then search the default database whatever it was asked) does it stay
@@ -275,11 +275,11 @@ class RingsRouter:
 
 
 def _rank_ids(query: Query, alias: str, router: RingsRouter | None = None) -> list[int]:
-    from bookings import matching
+    from bookings.matching.ranking import rank
 
     if router is not None:
         router.alias = alias
-    ranking = matching.rank(
+    ranking = rank(
         category_id=query.category_id,
         center=query.center,
         radius_km=RADIUS_M / 1000,
@@ -290,9 +290,9 @@ def _rank_ids(query: Query, alias: str, router: RingsRouter | None = None) -> li
 
 
 def _nearest_ids(query: Query, alias: str) -> list[int]:
-    from bookings import match_index
+    from bench.nearest import nearest
 
-    found = match_index.nearest(
+    found = nearest(
         category_id=query.category_id,
         center=query.center,
         radius_m=RADIUS_M,
@@ -422,17 +422,17 @@ def _versions() -> str:
 
 def _explain_nearest(query: Query) -> list[str]:
     """EXPLAIN ANALYZE of the first KNN statement `nearest` sends to PostgreSQL for `query`
-    (as `match_index.postgres_knn_sql` builds it)."""
+    (as `postgres.knn_sql` builds it)."""
     from unittest.mock import patch
 
     from django.db import connections
 
     from bench.matching_data import POSTGRES
-    from bookings import match_index
+    from bookings.matching import postgres
 
-    build = getattr(match_index, "postgres_knn_sql", None)
+    build = getattr(postgres, "knn_sql", None)
     if build is None:
-        return ["(bookings.match_index.postgres_knn_sql is gone: no statement to explain)"]
+        return ["(bookings.matching.postgres.knn_sql is gone: no statement to explain)"]
     statements: list[tuple[str, Any]] = []
 
     def recording(*args: Any, **kwargs: Any) -> Any:
@@ -440,7 +440,7 @@ def _explain_nearest(query: Query) -> list[str]:
         statements.append(statement)
         return statement
 
-    with patch.object(match_index, "postgres_knn_sql", recording):
+    with patch.object(postgres, "knn_sql", recording):
         _nearest_ids(query, POSTGRES)
     if not statements:
         return ["(nearest built no KNN statement for this query)"]
@@ -452,13 +452,16 @@ def _explain_nearest(query: Query) -> list[str]:
 
 def _cold_sqlite_ms(queries: Sequence[Query]) -> list[float]:
     """`nearest` on SQLite right after the per-process density grid was dropped, as happens
-    for each category every `_DENSITY_TTL_S` seconds."""
+    for each category every `DENSITY_TTL_S` seconds."""
     from bench.matching_data import SQLITE
-    from bookings import match_index
+    from bookings.matching.search import spatial_index
+    from bookings.matching.sqlite import SqliteIndex
 
+    spatial = spatial_index(SQLITE)
+    assert isinstance(spatial, SqliteIndex)
     times = []
     for query in queries:
-        match_index._density.clear()
+        spatial.forget_density()
         started = time.perf_counter()
         _nearest_ids(query, SQLITE)
         times.append((time.perf_counter() - started) * 1000)
@@ -477,13 +480,14 @@ def _draw_queries(count: int, category_ids: Sequence[int], rng: random.Random) -
 
 def _code_hashes() -> dict[str, str]:
     """sha256 of the library code measured (another engineer may be editing it)."""
-    from bookings import match_index, matching
+    from bench import nearest
+    from bookings.matching import postgres, protocol, ranking, scoring, search, sqlite
 
     return {
-        f"bookings/{Path(module.__file__ or '').name}": hashlib.sha256(
+        str(Path(module.__file__ or "").relative_to(BASE_DIR)): hashlib.sha256(
             Path(module.__file__ or "").read_bytes()
         ).hexdigest()
-        for module in (match_index, matching)
+        for module in (protocol, search, sqlite, postgres, scoring, ranking, nearest)
     }
 
 
@@ -544,11 +548,11 @@ def _time_methods(
     from unittest.mock import patch
 
     from bench.matching_data import POSTGRES, SQLITE
-    from bookings import match_index
+    from bookings.matching import ranking
 
     reference = ReferenceKnn(conninfo)
-    spy = RingsRouter(match_index.rings)
-    with patch.object(match_index, "rings", spy):
+    spy = RingsRouter(ranking.rings)
+    with patch.object(ranking, "rings", spy):
         _rank_ids(queries[0], POSTGRES)
     # Routed only if rank does not search the database it is asked for.
     router = None if POSTGRES in spy.asked_for else spy
@@ -565,7 +569,7 @@ def _time_methods(
     load_before = os.getloadavg()[0]
     with ExitStack() as stack:
         if router is not None:
-            stack.enter_context(patch.object(match_index, "rings", router))
+            stack.enter_context(patch.object(ranking, "rings", router))
         warmup_started = time.perf_counter()
         for methods, name in ((NEAREST_METHODS, "nearest"), (RANK_METHODS, "rank")):
             _run_queries(warmup, runners, methods, record=None, desc=f"warm-up, {name}")
@@ -722,16 +726,16 @@ def _report(
             f"{p50[method] / p50[REFERENCE]:>8.2f}×{p95[method] / p95[REFERENCE]:>8.2f}×"
         )
     print(
-        "  Quartier: match_index.nearest(using=...); reference: "
+        "  Quartier: bench.nearest.nearest(using=...); reference: "
         f"{REFERENCE_SQL.format(category='<id>')} (prepared, own psycopg connection); rank: "
-        f"matching.rank(limit {LIMIT}, {RADIUS_M / 1000:g} km), everyone free, no offers "
+        f"ranking.rank(limit {LIMIT}, {RADIUS_M / 1000:g} km), everyone free, no offers "
         "today, its ratios to the reference of the first phase"
     )
     print()
     _report_exactness(exactness, queries=len(times[REFERENCE]))
     print()
     print("PostgreSQL plans, first query:")
-    print("  match_index.nearest, its first statement:")
+    print("  bench.nearest.nearest, its first statement:")
     for line in run.nearest_plan:
         print(f"    {line}")
     print("  reference:")
@@ -761,8 +765,15 @@ def _report(
 def _report_setup(
     args: argparse.Namespace, paths: Paths, prepared: Prepared, run: TimedRun
 ) -> None:
-    from bench.matching_data import EXTRA_CATEGORIES, LABELS, NEWCOMER_MAX_DAYS, POSTGRES, SQLITE
-    from bookings import match_index
+    from bench.matching_data import (
+        EXTRA_CATEGORIES,
+        INDEX_MODULES,
+        LABELS,
+        NEWCOMER_MAX_DAYS,
+        POSTGRES,
+        SQLITE,
+    )
+    from bookings.matching.sqlite import DENSITY_TTL_S
 
     meta, pg_meta = prepared.meta[SQLITE], prepared.meta[POSTGRES]
     origin = "built in this run" if prepared.rebuilt else f"kept from the build at {meta.anchor}"
@@ -773,7 +784,7 @@ def _report_setup(
     changed = [name for name, digest in _code_hashes().items() if run.code[name] != digest]
     print(
         f"code        sha256 of what this run imported: {code}; the index was built with "
-        f"bookings/match_index.py {meta.index_source[:12]}"
+        f"{' + '.join(INDEX_MODULES)} {meta.index_source[:12]}"
         + (f"; CHANGED on disk during the run: {', '.join(changed)}" if changed else "")
     )
     print(
@@ -808,7 +819,7 @@ def _report_setup(
         "the order rotated per query through every permutation"
     )
     print(f"caches      {run.prewarm}")
-    ttl = match_index._DENSITY_TTL_S
+    ttl = DENSITY_TTL_S
     refreshes = (
         "no refresh fell inside"
         if run.since_warmup_seconds < ttl
@@ -822,7 +833,7 @@ def _report_setup(
     )
     if run.rank_routed:
         print(
-            "WARNING     matching.rank(using=...) does not pass `using` to match_index.rings: "
+            "WARNING     ranking.rank(using=...) does not pass `using` to search.rings: "
             "it searched the default (SQLite) database when asked for PostgreSQL. The rank "
             "PostgreSQL row routes rings to PostgreSQL (what rank costs once it passes using)."
         )
@@ -830,7 +841,7 @@ def _report_setup(
 
 def _report_exactness(exactness: Exactness, *, queries: int) -> None:
     from bench.loop import percentile
-    from bookings import match_index
+    from bookings.matching.sqlite import DENSITY_TTL_S
 
     print(
         f"exactness   the first {len(exactness.sample):,} timed queries against a brute-force "
@@ -862,7 +873,7 @@ def _report_exactness(exactness: Exactness, *, queries: int) -> None:
     cold = exactness.cold_sqlite_ms
     print(
         "  SQLite right after the density grid expired (once per category every "
-        f"{match_index._DENSITY_TTL_S:.0f} s per process): p50 {percentile(cold, 0.5):.1f} ms, "
+        f"{DENSITY_TTL_S:.0f} s per process): p50 {percentile(cold, 0.5):.1f} ms, "
         f"max {max(cold):.1f} ms over {len(cold)} categories"
     )
 
@@ -874,7 +885,7 @@ def _report_fairness(args: argparse.Namespace, fairness: FairnessOutcome) -> Non
     print(
         f"fairness    {args.day_requests:,} requests on SQLite from customers within "
         f"{CITY_RADIUS_M / 1000:g} km of {' or '.join(CITIES)}, random category, matched "
-        "with matching.rank as offers_dispatch would (3 offers; 5 km, widening by 5 km to 25 km)"
+        "with ranking.rank as offers_dispatch would (3 offers; 5 km, widening by 5 km to 25 km)"
     )
     print(
         "  pool: the helpers equally qualified for at least one request, i.e. in the band of "

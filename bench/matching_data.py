@@ -9,13 +9,14 @@ and no weekly hours. A few approved helpers (`NEWCOMER_SHARE`) were approved in 
 
 The rows are generated once and written to both databases in batches: `executemany` on SQLite,
 `COPY` on PostgreSQL, with Django's own field conversions. The match index is then filled by the
-real `bookings.match_index.match_index_rebuild`, timed, on a fresh connection with the
+real `bookings.matching.index.match_index_rebuild`, timed, on a fresh connection with the
 project's own settings.
 
 A million helpers take many minutes, so both databases are kept (the SQLite file and the
 PostgreSQL database named by the caller) with a one-row `bench_meta` table written last, and
-reused while helpers, seed and `BUILD_FORMAT` match. When only bookings/match_index.py changed,
-the index alone is rebuilt. Import this module only after `django.setup()`.
+reused while helpers, seed and `BUILD_FORMAT` match. When only the modules that build the index
+changed (`INDEX_MODULES`), the index alone is rebuilt. Import this module only after
+`django.setup()`.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from bench.synthetic_switzerland import (
     _user,
     helper_languages,
 )
-from bookings import match_index
+from bookings.matching import index, postgres, sqlite
 from bookings.models import MatchEntry
 from catalogue.models import ServiceCategory
 from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
@@ -54,6 +55,10 @@ SQLITE = "default"
 POSTGRES = "postgres"
 ALIASES = (SQLITE, POSTGRES)
 LABELS = {SQLITE: "SQLite", POSTGRES: "PostgreSQL"}
+
+# What builds the match index (rows, spatial indexes): a change to one rebuilds it.
+_INDEX_MODULES = (index, sqlite, postgres)
+INDEX_MODULES = tuple(f"bookings/matching/{Path(m.__file__ or '').name}" for m in _INDEX_MODULES)
 
 # Bump whenever what is generated changes: kept databases of another format are rebuilt.
 BUILD_FORMAT = 1
@@ -88,7 +93,7 @@ class BuildMeta:
     skill_rows: int
     generate_seconds: float  # shared by both databases
     write_seconds: float  # this database's own writes
-    index_source: str = ""  # sha256 of bookings/match_index.py the index was built with
+    index_source: str = ""  # sha256 of the INDEX_MODULES the index was built with
     index_seconds: float = 0.0
     index_rows: int = 0
     index_built_at: str = ""
@@ -110,7 +115,10 @@ class Prepared:
 
 
 def match_index_source_hash() -> str:
-    return hashlib.sha256(Path(match_index.__file__).read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for module in _INDEX_MODULES:
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
 
 
 # --- the meta table ---------------------------------------------------------------------------
@@ -415,7 +423,7 @@ def build_index(alias: str, *, expected_helpers: int) -> tuple[float, int]:
     connections[alias].close()
     with tqdm(total=expected_helpers, desc=f"match index, {LABELS[alias]}", unit="helper") as bar:
         started = time.perf_counter()
-        rows = match_index.match_index_rebuild(using=alias, progress=bar.update)
+        rows = index.match_index_rebuild(using=alias, progress=bar.update)
         seconds = time.perf_counter() - started
     return seconds, rows
 

@@ -2,8 +2,8 @@
 
 Customers live around one or two cities (drawn from the same synthetic Switzerland as the
 helpers, keeping the draws near those cities), each asks for a random category. Each request is
-matched by `bookings.matching.rank` as `offers_dispatch` would: three offers, 5 km first and
-5 km more up to 25 km while nobody is found. Offers are counted in memory, and `rank` reads
+matched by `bookings.matching.ranking.rank` as `offers_dispatch` would: three offers, 5 km first
+and 5 km more up to 25 km while nobody is found. Offers are counted in memory, and `rank` reads
 today's counts from there.
 
 The same requests run twice: fairness on (FAIRNESS_MARGIN and FAIRNESS_NEW_HELPER_BONUS as
@@ -36,7 +36,7 @@ from backend.config import QuartierConfig, config
 from backend.geo import Point, local_distance_m
 from backend.localities import localities
 from bench.synthetic_switzerland import SwissMixture
-from bookings import matching
+from bookings.matching.ranking import rank
 
 CITIES = ("Zürich", "Lausanne")
 CITY_RADIUS_M = 15_000.0
@@ -123,7 +123,7 @@ def simulate_day(requests: Sequence[DayRequest], *, fair: bool, now: datetime, u
             radius = first_km
             while True:
                 started = time.perf_counter()
-                ranking = matching.rank(
+                ranking = rank(
                     category_id=request.category_id,
                     center=request.center,
                     radius_km=radius,

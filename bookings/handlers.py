@@ -46,7 +46,7 @@ from bookings.events import (
     OfferWithdrawn,
     ReviewPublished,
 )
-from bookings.match_index import match_index_refresh
+from bookings.matching.index import match_index_refresh
 from bookings.models import Booking, Party, WithdrawalCause
 from bookings.services import offers_withdraw_for_helper
 from helpers.events import HelperEvent, HelperFiguresChanged, HelperSuspended

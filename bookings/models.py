@@ -395,7 +395,7 @@ UNKNOWN_STATIC_SCORE = 10.0
 
 
 class MatchIndexState(models.Model):
-    """One row: the ranking settings (`bookings.scoring.Weights.static_key`) the match index's
+    """One row: the ranking settings (`bookings.matching.scoring.Weights.static_key`) the match index's
     stored scores were computed under. Searches use them only while their own settings agree."""
 
     static_key = models.CharField(max_length=32)
@@ -409,7 +409,7 @@ class MatchEntry(models.Model):
     """The match index: one row per eligible helper and skill, with what ranking needs.
 
     Eligible means approved, accepting jobs, an active account and a home address. The rows
-    are derived from the helper tables and written only by `bookings.match_index`, called by
+    are derived from the helper tables and written only by `bookings.matching.index`, called by
     the handler of every domain event that can change them (`bookings/handlers.py`), in the
     transaction of the change. Each category has its
     own spatial index beside this table: an R*Tree on SQLite (kept in step by triggers), a

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from backend.exceptions import ValidationFailed
 from backend.geo import Point, point_from_geojson
 from backend.models import LANGUAGE_CODES, User
-from bookings.matching import CONSIDERED_LISTED
+from bookings.matching.explain import CONSIDERED_LISTED
 from bookings.models import (
     ActorRole,
     Booking,

@@ -23,7 +23,7 @@ from django.db import connection
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from bookings import match_index
+from bookings.matching.search import forget_process_caches
 
 POSTGRES_REASON = "needs PostgreSQL (run with DATABASE_URL=postgres://...)"
 REDIS_REASON = "needs Redis (run with REDIS_URL=redis://...; `make test` does, on PostgreSQL)"
@@ -118,7 +118,7 @@ def _clear_cache() -> None:
     spatial indexes exist, the density grid) is forgotten too: a test's rollback can undo both.
     """
     cache.clear()
-    match_index.forget_process_caches()
+    forget_process_caches()
 
 
 @pytest.fixture

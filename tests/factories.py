@@ -16,7 +16,7 @@ from django.utils import timezone
 from backend.geo import Point, point_to_geojson
 from backend.models import User
 from bookings import services
-from bookings.match_index import match_index_refresh
+from bookings.matching.index import match_index_refresh
 from bookings.models import (
     ActorRole,
     Booking,

@@ -88,8 +88,10 @@ CATEGORIES = [
 
 def load_categories(apps, schema_editor):
     ServiceCategory = apps.get_model("bookings", "ServiceCategory")
+    # The database being migrated, not the default one: a process may migrate several.
+    categories = ServiceCategory.objects.using(schema_editor.connection.alias)
     for position, (slug, en, de, fr, it, minutes, description) in enumerate(CATEGORIES):
-        ServiceCategory.objects.update_or_create(
+        categories.update_or_create(
             slug=slug,
             defaults={
                 "name": en,
@@ -106,7 +108,9 @@ def load_categories(apps, schema_editor):
 
 def unload_categories(apps, schema_editor):
     ServiceCategory = apps.get_model("bookings", "ServiceCategory")
-    ServiceCategory.objects.filter(slug__in=[row[0] for row in CATEGORIES]).delete()
+    ServiceCategory.objects.using(schema_editor.connection.alias).filter(
+        slug__in=[row[0] for row in CATEGORIES]
+    ).delete()
 
 
 class Migration(migrations.Migration):

@@ -20,9 +20,9 @@ def create_spatial(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> 
 
 
 def drop_spatial(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from bookings.match_index import _drop_spatial_indexes
+    from bookings.matching.search import spatial_index
 
-    _drop_spatial_indexes(schema_editor.connection)
+    spatial_index(schema_editor.connection.alias).drop_all()
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE bookings_matchentry DROP COLUMN geog")
 

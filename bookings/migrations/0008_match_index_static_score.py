@@ -14,19 +14,20 @@ from django.db.migrations.state import StateApps
 
 
 def rebuild_spatial(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from bookings.match_index import _drop_spatial_indexes, ensure_spatial_index
+    from bookings.matching.search import spatial_index
 
-    connection = schema_editor.connection
-    _drop_spatial_indexes(connection)
+    alias = schema_editor.connection.alias
+    spatial = spatial_index(alias)
+    spatial.drop_all()
     category = apps.get_model("bookings", "ServiceCategory")
-    for pk in category.objects.using(connection.alias).values_list("pk", flat=True):
-        ensure_spatial_index(pk, connection)
+    for pk in category.objects.using(alias).values_list("pk", flat=True):
+        spatial.ensure(pk)
 
 
 def drop_spatial(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from bookings.match_index import _drop_spatial_indexes
+    from bookings.matching.search import spatial_index
 
-    _drop_spatial_indexes(schema_editor.connection)
+    spatial_index(schema_editor.connection.alias).drop_all()
 
 
 class Migration(migrations.Migration):

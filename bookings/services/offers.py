@@ -19,7 +19,7 @@ from backend.outbox import emit
 from backend.roles import ActorRole
 from bookings.events import OfferMade
 from bookings.exceptions import OfferNotPending, RequestAlreadyTaken
-from bookings.matching import CONSIDERED_LISTED, Candidate, match_request
+from bookings.matching.explain import CONSIDERED_LISTED, Candidate, match_request
 from bookings.models import (
     Booking,
     DeclineReason,

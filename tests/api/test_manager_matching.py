@@ -1,8 +1,9 @@
 """The community manager's view of a request's matching: whom each pass considered, and why.
 
-Time is frozen on a Tuesday morning (as in tests/bookings/test_matching.py), so the request
-window (Thursday 10:00–14:00, Swiss time) never depends on when the suite runs. Helpers are
-placed due east of Zürich HB; their distances below are geopy's geodesics, rounded to metres.
+Time is frozen on a Tuesday morning (as in tests/bookings/matching/test_match_request.py), so
+the request window (Thursday 10:00–14:00, Swiss time) never depends on when the suite runs.
+Helpers are placed due east of Zürich HB; their distances below are geopy's geodesics, rounded
+to metres.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def home(helper: HelperProfile) -> Point:
 
 
 def new_helper_score(distance_m: float, *, radius_km: float) -> float:
-    """The score formula of bookings.matching for a helper without reviews or broken
+    """The score formula of bookings.matching.scoring for a helper without reviews or broken
     commitments (Bayesian rating = the prior mean, reliability 1.0)."""
     config: QuartierConfig = settings.QUARTIER
     closeness = 1.0 - distance_m / (radius_km * 1000.0)

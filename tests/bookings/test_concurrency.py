@@ -315,7 +315,7 @@ def test_a_helper_accepting_after_another_won_is_told_the_job_is_taken():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_changes_to_one_helper_leave_the_match_index_in_step():
     from backend.services import user_update_profile
-    from bookings.match_index import match_index_check
+    from bookings.matching.index import match_index_check
     from bookings.models import MatchEntry
     from helpers.services import helper_profile_update
 

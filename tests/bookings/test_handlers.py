@@ -12,7 +12,7 @@ import time_machine
 from backend import events as domain
 from backend.services import user_set_active, user_update_profile
 from bookings import handlers, services
-from bookings.match_index import match_index_check
+from bookings.matching.index import match_index_check
 from bookings.models import BookingStatus, MatchEntry
 from helpers.models import ApprovalStatus
 from helpers.services import (

@@ -15,9 +15,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
 
-from bookings import match_index
 from bookings.management.progress import progress_bar
-from bookings.match_index import IndexProblem
+from bookings.matching.index import (
+    IndexProblem,
+    match_index_check,
+    match_index_rebuild,
+    match_index_refresh,
+    spatial_index_recreate,
+)
 from bookings.models import MatchEntry
 from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
@@ -60,16 +65,16 @@ def repair(problems: Sequence[IndexProblem]) -> tuple[list[int], list[int]]:
 
     Scores stored under other ranking settings call for the whole index to be rebuilt."""
     if any(p.problem == "other_settings" for p in problems):
-        match_index.match_index_rebuild()
+        match_index_rebuild()
         return (
             list(ServiceCategory.objects.values_list("pk", flat=True)),
             sorted({p.helper_id for p in problems if p.helper_id}),
         )
     category_ids = sorted({p.category_id for p in problems if p.problem in SPATIAL_KINDS})
     for category_id in category_ids:
-        match_index.spatial_index_recreate(category_id)
+        spatial_index_recreate(category_id)
     helper_ids = sorted({p.helper_id for p in problems if p.problem in ROW_KINDS})
-    match_index.match_index_refresh(helper_ids=helper_ids)
+    match_index_refresh(helper_ids=helper_ids)
     return category_ids, helper_ids
 
 
@@ -116,7 +121,7 @@ class Command(BaseCommand):
         with progress_bar(
             self.stderr, total=helpers, desc="checking", unit=" helpers", verbosity=verbosity
         ) as bar:
-            problems = match_index.match_index_check(progress=bar.update)
+            problems = match_index_check(progress=bar.update)
         self.stdout.write(
             f"Checked {counted(helpers, 'helper')} in {time.monotonic() - started:.1f} s: "
             f"{counted(len(problems), 'problem')}."

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 
-from bookings import match_index
 from bookings.management.progress import progress_bar
+from bookings.matching.index import match_index_rebuild
 from bookings.models import MatchEntry
 from catalogue.models import ServiceCategory
 from helpers.selectors import eligible_helpers
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         with progress_bar(
             self.stderr, total=helpers, desc="helpers", unit=" helpers", verbosity=verbosity
         ) as bar:
-            rows = match_index.match_index_rebuild(progress=bar.update)
+            rows = match_index_rebuild(progress=bar.update)
         seconds = time.monotonic() - started
         if verbosity == 0:
             return

@@ -5,7 +5,7 @@ import pytest
 from backend import clock
 from backend.exceptions import ApplicationError
 from bookings import services
-from bookings.matching import offers_today_counter
+from bookings.matching.explain import offers_today_counter
 from bookings.models import HelpRequest, HelpRequestStatus, MatchingRun, Offer, OfferStatus
 from tests.factories import ZURICH, UserFactory, make_helper, offset, post_request
 

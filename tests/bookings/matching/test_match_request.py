@@ -24,7 +24,7 @@ from backend.geo import Point
 from backend.models import User
 from backend.services import user_set_active
 from bookings import services
-from bookings.matching import find_candidates
+from bookings.matching.explain import match_request
 from bookings.models import HelpRequest, HelpRequestStatus, Offer, OfferStatus
 from helpers.models import ApprovalStatus, ExceptionKind, HelperProfile
 from helpers.services import availability_exception_add, helper_profile_update
@@ -201,7 +201,7 @@ def test_a_customer_who_is_also_a_helper_is_not_offered_their_own_request(frozen
 
 
 def expected_score(*, distance_m: float, radius_km: float, rating: tuple[int, int]) -> float:
-    """The score formula of bookings.matching, restated: closeness, Bayesian rating, reliability
+    """The score formula of bookings.matching.scoring, restated: closeness, Bayesian rating, reliability
     (1.0 for a helper who never broke a commitment)."""
     config: QuartierConfig = settings.QUARTIER
     count, total = rating
@@ -317,9 +317,9 @@ def test_distances_are_exact_wgs84_geodesics(customer_town, within_50_km, frozen
     help_request = post_request(UserFactory(), point=customer_point)
 
     # When the candidates within 50 km are looked up
-    candidates = find_candidates(
+    candidates = match_request(
         help_request=help_request, radius_km=50, limit=len(TOWNS), now=timezone.now()
-    )
+    ).candidates
 
     # Then exactly the towns within 50 km are found, each at geopy's geodesic distance
     towns_by_helper = {helper.pk: town for town, helper in helpers.items()}

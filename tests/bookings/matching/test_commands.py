@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
 
-from bookings import match_index
-from bookings.match_index import IndexProblem, match_index_check
+from bench.nearest import nearest
+from bookings.matching.index import IndexProblem, match_index_check
 from bookings.models import MatchEntry
 from catalogue.models import ServiceCategory
 from helpers.models import ApprovalStatus, HelperProfile
@@ -294,7 +294,7 @@ def test_fix_repairs_every_kind_at_once_and_searches_work_again(helpers):
     assert out.endswith("The match index is in step with the helper tables.\n")
     assert match_index_check() == []
     # And the recreated spatial index answers searches
-    found = match_index.nearest(
+    found = nearest(
         category_id=category("internet-wifi").pk, center=ZURICH, radius_m=5_000.0, limit=5
     )
     assert [item.row.helper_id for item in found] == [helpers["wifi_and_tv"].pk]

@@ -8,10 +8,15 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from bookings import match_index, matching
-from bookings.match_index import IndexProblem, match_index_check, match_index_refresh
+from bookings.matching.index import (
+    IndexProblem,
+    match_index_check,
+    match_index_refresh,
+    stored_scores_usable,
+)
+from bookings.matching.ranking import rank
+from bookings.matching.scoring import Weights
 from bookings.models import UNKNOWN_STATIC_SCORE, MatchEntry, MatchIndexState
-from bookings.scoring import Weights
 from helpers.models import HelperProfile
 from tests.factories import ZURICH, category, make_helper, offset
 
@@ -56,7 +61,7 @@ def test_the_first_refresh_records_the_settings_and_rows_store_their_score() -> 
     assert MatchIndexState.objects.get().static_key == Weights.current().static_key()
     assert _stored(steady) == _expected_static(steady)
     assert _stored(newcomer) == _expected_static(newcomer)
-    assert match_index.stored_scores_usable(Weights.current())
+    assert stored_scores_usable(Weights.current())
 
 
 def test_other_ranking_settings_neither_use_nor_write_the_stored_scores(
@@ -67,7 +72,7 @@ def test_other_ranking_settings_neither_use_nor_write_the_stored_scores(
     quartier_settings(FAIRNESS_MARGIN=0.0, FAIRNESS_NEW_HELPER_BONUS=0.0)
     steady, newcomer = _scenario()
     stored_newcomer = _stored(newcomer)
-    ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=1)
+    ranking = rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=1)
     assert [s.row.helper_id for s in ranking.chosen] == [steady.pk]
 
     # When the prior weight drops to 0.5, so two 5★ reviews make 4.8★
@@ -75,15 +80,17 @@ def test_other_ranking_settings_neither_use_nor_write_the_stored_scores(
 
     # Then the stored scores are not used: rank computes each helper's score in the database
     # and finds the far newcomer, who now ranks first (0.925 against 0.917)
-    assert not match_index.stored_scores_usable(Weights.current())
-    ranking = matching.rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=1)
+    assert not stored_scores_usable(Weights.current())
+    ranking = rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=1)
     assert [s.row.helper_id for s in ranking.chosen] == [newcomer.pk]
 
     # (whereas trusting the old stored scores would have left the newcomer out in the database:
     # 0.446 stored + 0.44 for 3 km cannot reach 0.917)
     with monkeypatch.context() as patched:
-        patched.setattr(match_index, "stored_scores_usable", lambda weights, using="": True)
-        trusted = matching.rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=1)
+        patched.setattr(
+            "bookings.matching.ranking.stored_scores_usable", lambda weights, using="": True
+        )
+        trusted = rank(category_id=category().pk, center=ZURICH, radius_km=25, limit=1)
     assert [s.row.helper_id for s in trusted.chosen] == [steady.pk]
     assert newcomer.pk not in {row.helper_id for row, _, _ in trusted.looked_at}
 
@@ -116,5 +123,5 @@ def test_check_fix_rebuilds_the_index_under_the_current_settings(quartier_settin
     assert MatchIndexState.objects.get().static_key == Weights.current().static_key()
     assert _stored(steady) == _expected_static(steady)
     assert _stored(newcomer) == _expected_static(newcomer)
-    assert match_index.stored_scores_usable(Weights.current())
+    assert stored_scores_usable(Weights.current())
     assert match_index_check() == []

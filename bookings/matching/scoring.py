@@ -1,9 +1,10 @@
 """The composite score's one definition: distance, Bayesian rating and reliability.
 
 `Weights` holds the ranking settings and computes the score and its parts in Python and, for
-the match index's searches, as SQL. The rating and reliability terms (`static_score`) do not
-depend on where the customer is, so the match index stores them with each row, under the
-settings named by `Weights.static_key`.
+the match index's searches, as SQL (in the `ScoreDialect` each database backend module
+declares). The rating and reliability terms (`static_score`) do not depend on where the
+customer is, so the match index stores them with each row, under the settings named by
+`Weights.static_key`.
 """
 
 from __future__ import annotations
@@ -11,21 +12,24 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from backend.config import config
 
-# `IndexRow.approved_epoch` as each backend's searches compute it (whole seconds).
-APPROVED_EPOCH_SQL = {
-    "sqlite": "approved_epoch",
-    "postgresql": "CAST(EXTRACT(EPOCH FROM approved_at) AS BIGINT)",
-}
 # Reliability: the share of commitments kept (the rest is responsiveness), and how much of an
 # answer's worth its slowness can take away.
 COMMITMENT_SHARE = 0.8
 SLOW_ANSWER_SHARE = 0.5
 # Bump when the arithmetic of `static_score` changes: stored scores are then not used.
 STATIC_FORMULA = 1
+
+
+class ScoreDialect(NamedTuple):
+    """How one database writes the score in SQL (`Weights.static_sql`)."""
+
+    real_type: str  # the floating-point type to CAST to
+    approved_epoch: str  # the row's approval time in whole epoch seconds, as an expression
+    named_parameters: bool  # `:b_<name>` parameters (sqlite3's own cursor), else `%s` in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,7 @@ class Weights:
 
     def static_sql(
         self,
-        vendor: str,
+        dialect: ScoreDialect,
         *,
         bonus: float,
         new_since: datetime,
@@ -132,16 +136,15 @@ class Weights:
         stored: str | None = None,
     ) -> tuple[str, list[Any] | dict[str, Any]]:
         """The ranking less its distance part (`static_score` plus the newcomer's bonus) as an
-        SQL expression over the match index's columns, with its parameters: positional for
-        PostgreSQL, named (`:b_…`) for SQLite.
+        SQL expression over the match index's columns, in the database's `dialect`, with its
+        parameters: named (`:b_…`) or positional, as the dialect binds them.
 
         With `stored`, the name of a column holding `static_score` (or a bound above it), that
         column is read; without, the same arithmetic as `bayesian_rating` and `reliability` is
         written out term by term. Either way a ring search can leave out, inside the database,
         helpers who cannot reach a score.
         """
-        postgres = vendor == "postgresql"
-        real = "DOUBLE PRECISION" if postgres else "REAL"
+        real = dialect.real_type
         values: dict[str, Any] = {
             "rating_scale": self.rating_weight / 4.0,
             "prior_sum": self.prior_weight * self.prior_mean,
@@ -157,7 +160,7 @@ class Weights:
         positional: list[Any] = []
 
         def param(name: str) -> str:
-            if not postgres:
+            if dialect.named_parameters:
                 return f":b_{name}"
             positional.append(values[name])
             return "%s" if name == "new_visits" else f"CAST(%s AS {real})"
@@ -181,10 +184,10 @@ class Weights:
                 f"/ (1 + {answered} + {column('offers_expired')})"
             )
         sql = (
-            f"({static} + CASE WHEN {APPROVED_EPOCH_SQL[vendor]} >= {param('new_since')} "
+            f"({static} + CASE WHEN {dialect.approved_epoch} >= {param('new_since')} "
             f"AND completed_visits < {param('new_visits')} THEN {param('bonus')} ELSE 0 END)"
         )
-        if postgres:
+        if not dialect.named_parameters:
             return sql, positional
         used = [name for name in values if f":b_{name}" in sql]
         return sql, {f"b_{name}": values[name] for name in used}

@@ -25,9 +25,10 @@ from backend.geo import Point
 from backend.models import User
 from backend.places import resolve_place
 from backend.services import user_set_active, user_update_profile
+from bench.nearest import nearest
 from bookings import services
 from bookings.exceptions import OfferNotPending
-from bookings.match_index import match_index_check, nearest
+from bookings.matching.index import match_index_check
 from bookings.models import BookingStatus, MatchEntry, Party
 from helpers.models import HelperProfile
 from helpers.services import helper_apply, helper_approve, helper_profile_update, helper_suspend

@@ -1,0 +1,279 @@
+"""Matching a help request: whom to offer it, and the record of who was considered and why.
+
+`match_request` is the one entry point (offers_dispatch calls it). It ranks the helpers around
+the request (`ranking.rank`) with the request's languages, windows and exclusions, gives the
+chosen ones geopy's exact distance, and explains each choice: an explanation per offered
+helper (`Candidate`), and for the community manager everyone looked at (`Considered`).
+
+Eligible: approved, accepting jobs, active account, skilled in the category (these four are
+what puts a helper in the index), their own service radius covers the customer, sharing a
+language, free in a requested window, not the customer themselves and not excluded.
+
+Fairness: among helpers whose scores lie within `FAIRNESS_MARGIN` of the best one left, the
+one with the fewest offers today is asked first; newly approved helpers get a small bonus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count
+
+from backend.config import config
+from backend.geo import Point, geodesic_m
+from bookings.matching.protocol import languages_mask
+from bookings.matching.ranking import (
+    Availability,
+    OffersToday,
+    Ranking,
+    Scored,
+    format_km,
+    rank,
+)
+from bookings.matching.scoring import Weights
+from bookings.models import HelpRequest, Offer, WithdrawalCause
+from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
+from helpers.models import HelperProfile
+
+# How many helpers a manager's record of a matching run lists (nearest and offered first).
+CONSIDERED_LISTED = 50
+
+Window = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    helper_id: int
+    distance_m: float
+    score: float
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Considered:
+    """A helper the matching looked at, and what became of them."""
+
+    helper_id: int
+    distance_m: int
+    score: float | None
+    offered: bool
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "helper_id": self.helper_id,
+            "distance_m": self.distance_m,
+            "score": None if self.score is None else round(self.score, 4),
+            "offered": self.offered,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    candidates: list[Candidate]
+    considered: list[Considered]
+    examined: int
+
+
+def match_request(
+    *,
+    help_request: HelpRequest,
+    radius_km: float,
+    exclude_helper_ids: Collection[int] = (),
+    limit: int,
+    now: datetime,
+) -> MatchResult:
+    """The best `limit` eligible helpers for the request within `radius_km`, best first, with
+    everyone the search looked at and why they were or were not chosen."""
+    windows = _open_windows(help_request, now)
+    if not windows:
+        return MatchResult([], [], 0)
+    customer_ids = set(
+        HelperProfile.objects.filter(user_id=help_request.customer_id).values_list("pk", flat=True)
+    )
+    fair = config().fairness_margin > 0
+    center = Point(help_request.latitude, help_request.longitude)
+    ranking = rank(
+        category_id=help_request.category_id,
+        center=center,
+        radius_km=radius_km,
+        limit=limit,
+        languages=help_request.languages,
+        exclude_helper_ids=set(exclude_helper_ids) | customer_ids,
+        availability=_availability(windows, help_request.category.typical_duration_minutes),
+        offers_today=offers_today_counter(now, help_request_id=help_request.pk) if fair else None,
+        now=now,
+    )
+    chosen = _with_geodesics(center, ranking.chosen, search_radius_m=radius_km * 1000.0)
+    candidates = _candidates(chosen, ranking, help_request=help_request, radius_km=radius_km)
+    return MatchResult(
+        candidates, _considered(ranking, candidates, customer_ids=customer_ids), ranking.examined
+    )
+
+
+def _open_windows(help_request: HelpRequest, now: datetime) -> list[Window]:
+    """The request's windows that have not ended, from now on."""
+    return [
+        (max(window.starts_at, now), window.ends_at)
+        for window in help_request.windows.all()
+        if window.ends_at > now
+    ]
+
+
+def _availability(windows: list[Window], minutes: int) -> Availability:
+    """Helper ids → each one's first free slot of `minutes` in the windows, or None."""
+    span = (min(start for start, _ in windows), max(end for _, end in windows))
+
+    def availability(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
+        index = AvailabilityIndex(helper_ids, *span)
+        return {pk: index.first_free_slot(pk, windows, minutes) for pk in helper_ids}
+
+    return availability
+
+
+def offers_today_counter(now: datetime, *, help_request_id: int | None = None) -> OffersToday:
+    """Counts of offers each helper received since midnight, Swiss time, for other requests
+    than `help_request_id` (matching one request again must not count against its helpers)."""
+    midnight = now.astimezone(SWISS_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def count(helper_ids: Sequence[int]) -> dict[int, int]:
+        # An offer withdrawn because the customer changed the request does not count.
+        offers = Offer.objects.filter(
+            helper_id__in=list(helper_ids), created_at__gte=midnight
+        ).exclude(withdrawal_cause=WithdrawalCause.REQUEST_CHANGED)
+        if help_request_id is not None:
+            offers = offers.exclude(help_request_id=help_request_id)
+        return dict(
+            offers.order_by()
+            .values("helper_id")
+            .annotate(n=Count("id"))
+            .values_list("helper_id", "n")
+        )
+
+    return count
+
+
+def _with_geodesics(center: Point, chosen: list[Scored], *, search_radius_m: float) -> list[Scored]:
+    """The few chosen with geopy's own distance and the score it gives, so that what is stored
+    and shown is the geodesic."""
+    weights = Weights.current()
+    exact = []
+    for scored in chosen:
+        geodesic = geodesic_m(center, Point(scored.row.latitude, scored.row.longitude))
+        value = weights.score(geodesic, search_radius_m, scored.rating, scored.reliable)
+        exact.append(
+            replace(
+                scored,
+                distance_m=geodesic,
+                score=value,
+                ranking=value + (scored.ranking - scored.score),
+            )
+        )
+    return exact
+
+
+def _candidates(
+    chosen: list[Scored], ranking: Ranking, *, help_request: HelpRequest, radius_km: float
+) -> list[Candidate]:
+    """The offers to make, best first, each with its explanation."""
+    request_languages = set(help_request.languages)
+    ranked = {row.helper_id: value for row, _, value in ranking.looked_at if value is not None}
+    candidates = []
+    for position, scored in enumerate(chosen):
+        helper_id = scored.row.helper_id
+        count = ranking.offers_today.get(helper_id, 0)
+        earlier = {s.row.helper_id for s in chosen[:position]}
+        # Better-scored helpers this one was asked before, because they had more offers today.
+        chosen_over = [
+            other_id
+            for other_id, other_count in ranking.offers_today.items()
+            if other_count > count
+            and other_id not in earlier
+            and ranked.get(other_id, float("-inf")) > ranked[helper_id]
+        ]
+        shared = sorted(
+            code for code in request_languages if languages_mask([code]) & scored.row.languages_mask
+        )
+        candidates.append(
+            Candidate(
+                helper_id=helper_id,
+                distance_m=scored.distance_m,
+                score=scored.ranking,
+                explanation=_explain(
+                    scored,
+                    help_request=help_request,
+                    radius_km=radius_km,
+                    shared=shared,
+                    offers_today=count,
+                    chosen_over=len(chosen_over),
+                ),
+            )
+        )
+    return candidates
+
+
+def _considered(
+    ranking: Ranking, candidates: list[Candidate], *, customer_ids: set[int]
+) -> list[Considered]:
+    """Everyone looked at (the customer's own helper profile aside), offered ones first, then by
+    distance. The offered helpers are listed with the geodesic figures their offers carry."""
+    final = {c.helper_id: (c.distance_m, c.score) for c in candidates}
+    considered = [
+        Considered(
+            helper_id=row.helper_id,
+            distance_m=round(final[row.helper_id][0] if row.helper_id in final else distance),
+            score=(final[row.helper_id][1] if row.helper_id in final else value),
+            offered=row.helper_id in final,
+            reason=ranking.reason(row.helper_id),
+        )
+        for row, distance, value in ranking.looked_at
+        if row.helper_id not in customer_ids
+    ]
+    considered.sort(key=lambda c: (not c.offered, c.distance_m, c.helper_id))
+    return considered
+
+
+def _explain(
+    scored: Scored,
+    *,
+    help_request: HelpRequest,
+    radius_km: float,
+    shared: list[str],
+    offers_today: int | None,
+    chosen_over: int,
+) -> dict[str, Any]:
+    row = scored.row
+    average = round(row.rating_sum / row.rating_count, 2) if row.rating_count else None
+    rating_text = f"{average}★ from {row.rating_count} reviews" if average else "new helper"
+    slot = scored.slot
+    summary = (
+        f"{format_km(scored.distance_m)}, {rating_text}, skilled in "
+        f"{help_request.category.name}, speaks {', '.join(shared)}"
+    )
+    if slot is not None:
+        summary += f", free {slot.starts_at.astimezone(SWISS_TIME):%a %d.%m. %H:%M}"
+    explanation: dict[str, Any] = {
+        "summary": summary,
+        "distance_m": round(scored.distance_m),
+        "search_radius_km": radius_km,
+        "service_radius_km": row.service_radius_km,
+        "rating_average": average,
+        "rating_count": row.rating_count,
+        "bayesian_rating": round(scored.rating, 3),
+        "reliability": round(scored.reliable, 3),
+        "category": help_request.category.slug,
+        "shared_languages": shared,
+        "free_from": slot.starts_at.isoformat() if slot else None,
+        "free_until": slot.ends_at.isoformat() if slot else None,
+        "score": round(scored.ranking, 4),
+    }
+    if scored.new_helper:
+        explanation["new_helper_bonus"] = config().fairness_new_helper_bonus
+    if chosen_over:
+        explanation["offers_today"] = offers_today
+        explanation["chosen_over_busier"] = chosen_over
+    return explanation

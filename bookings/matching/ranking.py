@@ -1,0 +1,388 @@
+"""The composite ranking: the best helpers for a place, walking the match index outwards.
+
+`rank` walks the index nearest rings first (`search.rings`) and stops as soon as no helper
+farther out could score higher than the ones already found: the composite score (distance,
+Bayesian rating, reliability: `scoring.Weights`) is exact without scanning every helper in the
+radius. On the way the database leaves out anyone whose best possible score cannot beat the
+last helper chosen. The steps, in the order `rank` takes them:
+
+1. `_score_bound`: what lets the database leave helpers out (stored scores or computed ones);
+2. `_Walk.take`: each ring's rows scored, or ruled out with the reason why;
+3. `_Walk.check_availability`: the best scored helpers asked whether they are free, in batches;
+4. `_Walk.next_ask`: stop, or how far (and above which score) the next ring must look;
+5. `_settle_close_scores`: near ties settled again with geopy's distance;
+6. `_choose`: fairness, among helpers within the margin of the best one left.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.db import DEFAULT_DB_ALIAS
+
+from backend import clock
+from backend.config import config
+from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, distances_from, geodesic_m
+from bookings.matching.index import stored_scores_usable
+from bookings.matching.protocol import IndexRow, Reach, ScoreBound, languages_mask
+from bookings.matching.scoring import Weights
+from bookings.matching.search import rings, settle_within, spatial_index
+from helpers.availability import FreeSlot
+
+_AVAILABILITY_BATCH = 24
+# Float rounding in sums of scores: far below any difference that means something.
+_SCORE_SLACK = 1e-9
+
+
+def format_km(distance_m: float) -> str:
+    return f"{distance_m / 1000:.1f} km"
+
+
+@dataclass
+class Scored:
+    """A helper within reach and sharing a language, with their score."""
+
+    row: IndexRow
+    distance_m: float
+    rating: float
+    reliable: float
+    score: float
+    new_helper: bool
+    ranking: float  # score plus the new helper's bonus
+    slot: FreeSlot | None = None
+
+
+def _best_first(scored: Scored) -> tuple[float, float, int]:
+    return (-scored.ranking, scored.distance_m, scored.row.helper_id)
+
+
+Availability = Callable[[Sequence[int]], dict[int, FreeSlot | None]]
+OffersToday = Callable[[Sequence[int]], dict[int, int]]
+
+
+@dataclass
+class Ranking:
+    """The outcome of `rank`: the chosen helpers, best first, and everyone looked at."""
+
+    chosen: list[Scored]
+    offers_today: dict[int, int]
+    passed_over: dict[int, str]  # helper id → why not chosen, when ruled out before ranking
+    # Every helper looked at: the index row, the distance, and the ranking score if scored.
+    looked_at: list[tuple[IndexRow, float, float | None]]
+    examined: int
+
+    def reason(self, helper_id: int) -> str:
+        """Why a helper looked at was or was not chosen."""
+        if any(s.row.helper_id == helper_id for s in self.chosen):
+            return "offered"
+        return self.passed_over.get(helper_id, "ranked below the helpers offered")
+
+
+class _Newcomers(NamedTuple):
+    """The fair start: `bonus` for helpers approved since `since` with fewer than `visits`
+    completed visits."""
+
+    bonus: float
+    since: datetime
+    visits: int
+
+
+def rank(
+    *,
+    category_id: int,
+    center: Point,
+    radius_km: float,
+    limit: int,
+    languages: Collection[str] | None = None,
+    exclude_helper_ids: Collection[int] = (),
+    availability: Availability | None = None,
+    offers_today: OffersToday | None = None,
+    now: datetime | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Ranking:
+    """The best `limit` helpers by composite score, walking the index nearest first.
+
+    Stops once the last chosen helper's score (less the fairness margin) beats what any helper
+    farther out could reach. `availability` (helper ids → first free slot or None) is asked in
+    batches, best scores first, so only helpers who could be chosen are looked up.
+    """
+    settings = config()
+    weights = Weights.current()
+    now = now or clock.now()
+    search_radius_m = radius_km * 1000.0
+    newcomers = _Newcomers(
+        bonus=settings.fairness_new_helper_bonus,
+        since=now - timedelta(days=settings.fairness_new_helper_days),
+        visits=settings.fairness_new_helper_visits,
+    )
+    walk = _Walk(
+        center=center,
+        search_radius_m=search_radius_m,
+        limit=limit,
+        weights=weights,
+        newcomers=newcomers,
+        margin=settings.fairness_margin if offers_today is not None else 0.0,
+        language_mask=languages_mask(languages) if languages is not None else 0,
+        excluded=set(exclude_helper_ids),
+        availability=availability,
+    )
+    # The languages are checked in `_Walk.take`, not in the database, so that the record of
+    # the run can say why a helper was passed over.
+    search = rings(
+        category_id,
+        center,
+        max_m=search_radius_m,
+        want=max(limit * 3, 16),
+        using=using,
+        bound=_score_bound(weights, newcomers, search_radius_m, using=using),
+    )
+    ring = next(search)
+    while True:
+        walk.take(ring.rows)
+        walk.check_availability()
+        ask = walk.next_ask(ring.covered_m)
+        if ask is None:
+            break
+        try:
+            ring = search.send(ask)
+        except StopIteration:
+            break
+    _settle_close_scores(
+        center, walk.free, limit=limit, weights=weights, search_radius_m=search_radius_m
+    )
+    chosen, counts = _choose(walk.free, limit=limit, margin=walk.margin, offers_today=offers_today)
+    return Ranking(
+        chosen=chosen,
+        offers_today=counts,
+        passed_over=walk.passed_over,
+        looked_at=walk.looked_at,
+        examined=walk.examined,
+    )
+
+
+def _score_bound(
+    weights: Weights, newcomers: _Newcomers, search_radius_m: float, *, using: str
+) -> ScoreBound:
+    """Helpers who cannot score enough are left out in the database: by their stored score, in
+    the spatial index itself, when it was computed under these settings; else by computing it."""
+    spatial = spatial_index(using)
+    indexed = stored_scores_usable(weights, using=using)
+    static_sql, static_params = weights.static_sql(
+        spatial.score_dialect,
+        bonus=newcomers.bonus,
+        new_since=newcomers.since,
+        new_visits=newcomers.visits,
+        stored=spatial.stored_score_column if indexed else None,
+    )
+    return ScoreBound(
+        static_sql,
+        static_params,
+        distance_weight=weights.distance_weight,
+        search_radius_m=search_radius_m,
+        indexed=indexed,
+        bonus=newcomers.bonus,
+    )
+
+
+class _Walk:
+    """One ranking's state as it walks the rings outwards: who was looked at, who is scored and
+    waiting for the availability check (a heap, best ranking first), who is free."""
+
+    def __init__(
+        self,
+        *,
+        center: Point,
+        search_radius_m: float,
+        limit: int,
+        weights: Weights,
+        newcomers: _Newcomers,
+        margin: float,
+        language_mask: int,
+        excluded: set[int],
+        availability: Availability | None,
+    ) -> None:
+        self.center, self.search_radius_m, self.limit = center, search_radius_m, limit
+        self.weights, self.newcomers, self.margin = weights, newcomers, margin
+        self.language_mask, self.excluded, self.availability = language_mask, excluded, availability
+        # The best any helper could add to closeness: a perfect rating and reliability, the bonus.
+        self.best_static = weights.rating_weight + weights.reliability_weight + newcomers.bonus
+        self.distance_of = distances_from(center)
+        self.looked_at: list[tuple[IndexRow, float, float | None]] = []
+        self.passed_over: dict[int, str] = {}
+        self.unchecked: list[tuple[float, float, int, Scored]] = []
+        self.free: list[Scored] = []  # available, best first
+        self.examined = 0
+
+    def kth_ranking(self) -> float | None:
+        """The last chosen helper's ranking so far, once there are enough."""
+        return self.free[self.limit - 1].ranking if len(self.free) >= self.limit else None
+
+    def take(self, rows: list[IndexRow]) -> None:
+        """Score a ring's rows. Those outside the search radius are skipped (a wider search
+        may reach them); those excluded, speaking none of the languages or out of their own
+        reach are recorded with the reason; the rest are scored, and queued for the
+        availability check unless they cannot reach the current last chosen one."""
+        kth = self.kth_ranking()
+        floor = -math.inf if kth is None else kth - self.margin
+        center, radius_m, weights = self.center, self.search_radius_m, self.weights
+        distance_of, tolerance, language_mask = (
+            self.distance_of,
+            LOCAL_DISTANCE_TOLERANCE,
+            self.language_mask,
+        )
+        bonus, new_visits = self.newcomers.bonus, self.newcomers.visits
+        new_since = self.newcomers.since.timestamp()
+        excluded, looked_at, unchecked = self.excluded, self.looked_at, self.unchecked
+        examined = 0
+        for row in rows:
+            distance = distance_of(row.latitude, row.longitude)
+            if distance > radius_m * (1 + tolerance):
+                continue
+            if distance > radius_m * (1 - tolerance):
+                settled = settle_within(center, row, distance_m=distance, limit_m=radius_m)
+                if settled is None:
+                    continue
+                distance = settled
+            examined += 1
+            helper_id = row.helper_id
+            if helper_id in excluded:
+                self._pass_over(row, distance, "already asked for this request")
+                continue
+            if language_mask and not row.languages_mask & language_mask:
+                self._pass_over(row, distance, "speaks none of the customer's languages")
+                continue
+            reach = row.service_radius_km * 1000.0
+            if distance > reach * (1 - tolerance):
+                settled = settle_within(center, row, distance_m=distance, limit_m=reach)
+                if settled is None:
+                    self._pass_over(
+                        row,
+                        distance,
+                        f"their service radius of {row.service_radius_km} km does not reach "
+                        f"{format_km(distance)}",
+                    )
+                    continue
+                distance = settled
+            rating = weights.bayesian_rating(row.rating_sum, row.rating_count)
+            reliable = weights.reliability(
+                row.completed_visits,
+                row.cancellations_caused,
+                row.no_shows_caused,
+                row.offers_answered,
+                row.offers_expired,
+                row.response_seconds_total,
+            )
+            value = weights.score(distance, radius_m, rating, reliable)
+            is_new = (
+                bonus > 0
+                and row.approved_epoch is not None
+                and row.approved_epoch >= new_since
+                and row.completed_visits < new_visits
+            )
+            ranking = value + bonus if is_new else value
+            looked_at.append((row, distance, ranking))
+            if ranking < floor:
+                continue
+            scored = Scored(row, distance, rating, reliable, value, is_new, ranking)
+            heapq.heappush(unchecked, (-ranking, distance, helper_id, scored))
+        self.examined += examined
+
+    def _pass_over(self, row: IndexRow, distance_m: float, reason: str) -> None:
+        self.looked_at.append((row, distance_m, None))
+        self.passed_over[row.helper_id] = reason
+
+    def check_availability(self) -> None:
+        """Ask whether the best scored helpers are free, a batch at a time, until those left
+        could not reach the last chosen one."""
+        availability = self.availability
+        while self.unchecked:
+            kth = self.kth_ranking()
+            if kth is not None and -self.unchecked[0][0] < kth - self.margin:
+                return
+            count = min(_AVAILABILITY_BATCH, len(self.unchecked))
+            batch = [heapq.heappop(self.unchecked)[3] for _ in range(count)]
+            slots = availability([s.row.helper_id for s in batch]) if availability else {}
+            for scored in batch:
+                slot = slots.get(scored.row.helper_id) if availability else None
+                if availability is not None and slot is None:
+                    self.passed_over[scored.row.helper_id] = (
+                        "not free in any of the requested windows"
+                    )
+                    continue
+                scored.slot = slot
+                self.free.append(scored)
+            self.free.sort(key=_best_first)
+
+    def next_ask(self, covered_m: float) -> int | Reach | None:
+        """What to send the ring search after a ring that covered `covered_m`: None to stop
+        (nobody farther out could beat the last chosen one, or the whole radius is covered);
+        else how many helpers are still lacking, or how far to look and above which score."""
+        kth = self.kth_ranking()
+        closeness = max(0.0, 1.0 - covered_m / self.search_radius_m)
+        ceiling = self.weights.distance_weight * closeness + self.best_static
+        if kth is not None and kth - self.margin - _SCORE_SLACK > ceiling:
+            return None
+        if covered_m >= self.search_radius_m:
+            return None
+        if kth is None:
+            return self.limit - len(self.free)
+        # The distance from which nobody could beat the last chosen one: cover it all, leaving
+        # out (in the database) whoever could not reach the last chosen one.
+        floor = kth - self.margin - _SCORE_SLACK
+        needed = 1.0 - (floor - self.best_static) / self.weights.distance_weight
+        return Reach(self.search_radius_m * min(1.0, needed) + 1.0, floor)
+
+
+def _settle_close_scores(
+    center: Point, free: list[Scored], *, limit: int, weights: Weights, search_radius_m: float
+) -> None:
+    """Where two neighbours in the order (up to the last one chosen) score closer than the fast
+    distance's error could move them, rescore both with geopy's distance and sort again."""
+    unsure: set[int] = set()
+    for index in range(min(limit, len(free) - 1)):
+        a, b = free[index], free[index + 1]
+        error = weights.distance_weight * LOCAL_DISTANCE_TOLERANCE * max(a.distance_m, b.distance_m)
+        if a.ranking - b.ranking <= 2 * error / search_radius_m + _SCORE_SLACK:
+            unsure.update((index, index + 1))
+    for index in unsure:
+        scored = free[index]
+        exact = geodesic_m(center, Point(scored.row.latitude, scored.row.longitude))
+        value = weights.score(exact, search_radius_m, scored.rating, scored.reliable)
+        free[index] = replace(
+            scored, distance_m=exact, score=value, ranking=value + scored.ranking - scored.score
+        )
+    if unsure:
+        free.sort(key=_best_first)
+
+
+def _choose(
+    free: list[Scored], *, limit: int, margin: float, offers_today: OffersToday | None
+) -> tuple[list[Scored], dict[int, int]]:
+    """Best first; within `margin` of the best one left, the fewest offers today first."""
+    if offers_today is None or margin <= 0 or not free:
+        return free[:limit], {}
+    floor = free[min(limit, len(free)) - 1].ranking - margin
+    band = [s for s in free if s.ranking >= floor]
+    counts = offers_today([s.row.helper_id for s in band])
+    remaining = list(band)
+    chosen: list[Scored] = []
+    while remaining and len(chosen) < limit:
+        top = remaining[0].ranking
+        group = [s for s in remaining if s.ranking >= top - margin]
+        pick = min(
+            group,
+            key=lambda s: (
+                counts.get(s.row.helper_id, 0),
+                -s.ranking,
+                s.distance_m,
+                s.row.helper_id,
+            ),
+        )
+        chosen.append(pick)
+        remaining.remove(pick)
+    return chosen, counts
