@@ -1,0 +1,1 @@
+"""A believable Quartier for demos and development: `manage.py seed_demo`."""
