@@ -37,7 +37,7 @@ PARENT_NEARBY_M = 300.0
 
 
 Range = tuple[timedelta, timedelta]
-NONE = (timedelta(0), timedelta(0))
+NO_TIME = (timedelta(0), timedelta(0))
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ class Timing:
     """
 
     slot: Range
-    lead: Range = NONE
-    gap: Range = NONE
+    lead: Range = NO_TIME
+    gap: Range = NO_TIME
     windows_passed: bool = False
 
 
