@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "bookings",
     "payments",
     "mobile_api",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,51 @@
+"""Deleting the demo: its people and everything hanging off them, real accounts untouched."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django_tasks_db.models import DBTaskResult
+
+from bookings.models import Booking, HelpRequest, Review
+from demo.people import demo_users
+from helpers.models import HelperProfile
+
+
+def delete_demo_data() -> int:
+    """Delete the demo people and everything hanging off them. Returns how many people."""
+    users = demo_users()
+    helpers = HelperProfile.objects.filter(user__in=users)
+    request_ids = list(
+        HelpRequest.objects.filter(
+            Q(customer__in=users) | Q(offers__helper__in=helpers) | Q(assigned_helper__in=helpers)
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    booking_ids = list(
+        Booking.objects.filter(
+            Q(help_request_id__in=request_ids) | Q(helper__in=helpers)
+        ).values_list("pk", flat=True)
+    )
+    Review.objects.filter(booking_id__in=booking_ids).delete()
+    Booking.objects.filter(pk__in=booking_ids).delete()
+    HelpRequest.objects.filter(pk__in=request_ids).delete()
+    _delete_queued_tasks(set(request_ids), set(booking_ids))
+    count = users.count()
+    users.delete()
+    return count
+
+
+def _delete_queued_tasks(request_ids: set[int], booking_ids: set[int]) -> None:
+    """Tasks still queued for deleted rows would otherwise act on whatever reuses the ids."""
+    targets = {
+        "bookings.tasks.dispatch_offers": request_ids,
+        "bookings.tasks.expire_offers": request_ids,
+        "bookings.tasks.auto_sign_off": booking_ids,
+        "bookings.tasks.close_review_window": booking_ids,
+    }
+    stale = [
+        task.pk
+        for task in DBTaskResult.objects.ready().filter(task_path__in=list(targets))
+        if (task.args_kwargs.get("args") or [None])[0] in targets[task.task_path]
+    ]
+    DBTaskResult.objects.filter(pk__in=stale).delete()

@@ -1,0 +1,106 @@
+"""What the demo holds, as the lines `seed_demo` prints: counts by status and the log-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Count, QuerySet
+
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    HelpRequest,
+    HelpRequestStatus,
+    Offer,
+    OfferStatus,
+    Review,
+)
+from demo.people import DEMO_PASSWORD, MANAGER_EMAIL, demo_users
+from helpers.models import ApprovalStatus, AvailabilityException, HelperProfile
+
+Row = tuple[str, str | int]
+
+
+def _by_status(
+    queryset: QuerySet[HelpRequest] | QuerySet[Booking] | QuerySet[Offer], values: Sequence[str]
+) -> list[Row]:
+    found = dict(
+        queryset.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return [(f"  {value}", found.get(value, 0)) for value in values]
+
+
+def _people_rows() -> list[Row]:
+    users = demo_users()
+    helpers = HelperProfile.objects.filter(user__in=users)
+    approval = dict(
+        helpers.order_by()
+        .values("approval_status")
+        .annotate(n=Count("pk"))
+        .values_list("approval_status", "n")
+    )
+    return [
+        ("people", ""),
+        ("  community managers", users.filter(is_staff=True).count()),
+        ("  customers", users.filter(is_staff=False, helper_profile__isnull=True).count()),
+        *((f"  helpers {status}", approval.get(status, 0)) for status in ApprovalStatus.values),
+        (
+            "  availability exceptions",
+            AvailabilityException.objects.filter(helper__in=helpers).count(),
+        ),
+    ]
+
+
+def _activity_rows() -> list[Row]:
+    requests = HelpRequest.objects.filter(customer__in=demo_users())
+    bookings = Booking.objects.filter(help_request__in=requests)
+    offers = Offer.objects.filter(help_request__in=requests)
+    reviews = Review.objects.filter(booking__in=bookings)
+    return [
+        ("help requests", requests.count()),
+        *_by_status(requests, HelpRequestStatus.values),
+        ("  on behalf of a relative", requests.exclude(on_behalf_name="").count()),
+        ("bookings", bookings.count()),
+        *_by_status(bookings, BookingStatus.values),
+        ("  signed off automatically", bookings.filter(signed_off_automatically=True).count()),
+        ("  late cancellations", bookings.filter(is_late_cancellation=True).count()),
+        ("offers", offers.count()),
+        *_by_status(offers, OfferStatus.values),
+        ("reviews", reviews.count()),
+        ("  published", reviews.filter(published_at__isnull=False).count()),
+        ("  hidden (other side not yet)", reviews.filter(published_at__isnull=True).count()),
+    ]
+
+
+def _log_ins() -> list[str]:
+    """The manager, and the customer and helper with the most visits: the ones worth trying."""
+    users = demo_users()
+    customer = (
+        users.filter(is_staff=False, helper_profile__isnull=True)
+        .annotate(n=Count("help_requests__bookings"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    helper = (
+        HelperProfile.objects.filter(user__in=users, approval_status=ApprovalStatus.APPROVED)
+        .annotate(n=Count("bookings"))
+        .order_by("-n", "pk")
+        .select_related("user")
+        .first()
+    )
+    lines = [
+        f"Demo log-ins (password for all of them: {DEMO_PASSWORD})",
+        f"  community manager  {MANAGER_EMAIL}  (back office: /admin/)",
+    ]
+    if customer is not None:
+        lines.append(f"  customer           {customer.email}")
+    if helper is not None:
+        lines.append(f"  helper             {helper.user.email}")
+    return lines
+
+
+def summary_lines() -> list[str]:
+    rows = _people_rows() + _activity_rows()
+    width = max(len(label) for label, _ in rows) + 2
+    lines = [f"{label.ljust(width)}{str(value).rjust(6)}" for label, value in rows]
+    return [*lines, "", *_log_ins()]
