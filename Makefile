@@ -29,6 +29,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## run     migrate the SQLite database in var/, load the demo data, serve http://127.0.0.1:8000
+##         (in development mode: DJANGO_DEBUG=true unless set otherwise)
+run: export DJANGO_DEBUG ?= true
 run: venv
 	mkdir -p var
 	$(MANAGE) migrate

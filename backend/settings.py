@@ -1,7 +1,8 @@
 """Quartier settings: one module, driven by environment variables.
 
 Development defaults need nothing installed: SQLite, an in-memory channel layer and a local
-memory cache. Production (DJANGO_DEBUG off) refuses to start without its secrets.
+memory cache. DJANGO_DEBUG is off unless set; without it (production) the start is refused
+without its secrets.
 """
 
 from __future__ import annotations
@@ -60,12 +61,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a deployment that forgets the variable must not serve debug pages with
+# the development secret. `make run`, `scripts/test` and the benchmarks turn it on.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off"
+            " (for development, set DJANGO_DEBUG=true)."
+        )
     SECRET_KEY = "quartier-development-only-secret-key-not-for-production-use"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
