@@ -196,7 +196,9 @@ class HelpRequestDetailApi(APIView):
     def patch(self, request: Request, request_id: UUID) -> Response:
         """Change a request nobody has accepted yet; where/when changes match again."""
         help_request = own_help_request_for(_user(request), request_id)
-        data = HelpRequestUpdateInput(data=request.data, partial=True)
+        # Not `partial`: every field is optional already, and a partial root would let each
+        # window it carries skip its own required fields.
+        data = HelpRequestUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         address_keys = {"street", "postal_code", "locality", "location"}
