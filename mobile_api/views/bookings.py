@@ -38,6 +38,7 @@ from bookings.services import (
     booking_start_journey,
     review_submit,
 )
+from mobile_api.filters import DateTimeFilter
 from mobile_api.schema import errors
 from mobile_api.serializers import (
     BookingEventSerializer,
@@ -58,8 +59,8 @@ class BookingFilter(django_filters.FilterSet):
         method="filter_role",
         label="Only the bookings where I am the customer, or the helper.",
     )
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = DateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Booking
@@ -83,7 +84,11 @@ class BookingListApi(generics.ListAPIView):
         return bookings_visible_to(_user(self.request))
 
     @extend_schema(
-        operation_id="bookings_list", responses={200: BookingSerializer(many=True), **errors()}
+        operation_id="bookings_list",
+        responses={
+            200: BookingSerializer(many=True),
+            **errors(s400=["datetime_out_of_range"]),
+        },
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The bookings where I am the customer or the helper (the manager: all)."""

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from backend.config import QuartierConfig
 from backend.models import User
 from bookings.models import BookingStatus, OfferStatus
-from tests.api.api_assertions import API, assert_error, client_for, row_counts
+from tests.api.api_assertions import API, assert_error, client_for, results, row_counts
 from tests.factories import (
     PASSWORD,
     ManagerFactory,
@@ -441,3 +441,82 @@ def test_registering_an_email_twice_is_a_conflict():
         response, 409, "email_taken", {"email"}, documented_in=("post", "/api/v1/auth/register")
     )
     assert User.objects.filter(email__iexact="anna@example.ch").count() == 1
+
+
+# --- Partial updates and filters ----------------------------------------------------------------
+
+
+def _windows_of(help_request: Any) -> list[tuple[datetime, datetime]]:
+    return list(help_request.windows.order_by("starts_at").values_list("starts_at", "ends_at"))
+
+
+@pytest.mark.parametrize(
+    ("window", "fields"),
+    [
+        pytest.param({}, {"windows[0].starts_at", "windows[0].ends_at"}, id="empty window"),
+        pytest.param(
+            {"starts_at": START.isoformat()}, {"windows[0].ends_at"}, id="window without an end"
+        ),
+    ],
+)
+def test_a_partial_update_still_validates_every_window_it_carries(window, fields):
+    # Given a customer's open request
+    customer = UserFactory.create()
+    help_request = post_request(customer)
+    before, windows = row_counts(), _windows_of(help_request)
+
+    # When a PATCH replaces the windows with an incomplete one
+    response = client_for(customer).patch(
+        f"{API}/help-requests/{help_request.public_id}", {"windows": [window]}
+    )
+
+    # Then it is a 400 naming the missing fields of that window, and the request is unchanged
+    assert_error(
+        response,
+        400,
+        "validation_required",
+        fields,
+        documented_in=("patch", "/api/v1/help-requests/{request_id}"),
+    )
+    assert row_counts() == before
+    assert _windows_of(help_request) == windows
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+    ],
+)
+@pytest.mark.parametrize("name", ["starts_after", "starts_before"])
+def test_a_datetime_filter_beyond_the_representable_range_is_a_400(name, value):
+    # Given a customer with a booking
+    booking = make_booking()
+
+    # When the bookings are filtered from a date that overflows once converted to UTC
+    response = client_for(booking.help_request.customer).get(f"{API}/bookings", {name: value})
+
+    # Then it is a 400 with a code naming the filter, not an overflow
+    assert_error(
+        response,
+        400,
+        "datetime_out_of_range",
+        {name},
+        documented_in=("get", "/api/v1/bookings"),
+    )
+
+
+def test_a_datetime_filter_within_the_range_still_filters():
+    # Given a customer with a confirmed visit
+    booking = make_booking(BookingStatus.CONFIRMED, helper=make_helper(weekly=ALL_DAY))
+    client = client_for(booking.help_request.customer)
+
+    # When the bookings are filtered at both ends of the representable range
+    early = client.get(f"{API}/bookings", {"starts_after": "0001-01-02T00:00:00+00:00"})
+    late = client.get(f"{API}/bookings", {"starts_after": "9999-12-30T00:00:00+00:00"})
+
+    # Then the filter works as before
+    assert [row["id"] for row in results(early)] == [str(booking.public_id)]
+    assert results(late) == []
