@@ -163,3 +163,77 @@ def test_a_request_django_refuses_before_any_view_is_a_json_400_under_the_api(se
     assert_error(api, 400, "bad_request", set())
     assert admin.status_code == 400
     assert admin["Content-Type"].startswith("text/html")
+
+
+# --- Nesting depth ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("[" * 1000, id="1,000 open arrays"),
+        pytest.param("[" * 1000 + "]" * 1000, id="1,000 closed arrays"),
+        pytest.param('{"a": ' * 1000 + "1" + "}" * 1000, id="1,000 objects"),
+        pytest.param('{"email": ' + "[" * 32 + "]" * 32 + "}", id="just over the limit"),
+    ],
+)
+@pytest.mark.parametrize(("path", "logged_in"), OVER_LIMIT_PATHS)
+def test_json_nested_too_deeply_is_a_400_before_it_is_parsed(body, path, logged_in):
+    # Given a client, anonymous or logged in
+    client = _session_client() if logged_in else Client(raise_request_exception=False)
+    before = row_counts()
+
+    # When it posts JSON nested deeper than any request of the API
+    response = client.post(path, data=body, content_type="application/json")
+
+    # Then it is a 400 too_deeply_nested, not a RecursionError
+    assert_error(response, 400, "too_deeply_nested", set(), documented_in=("post", path))
+    assert row_counts() == before
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    # Given an anonymous client
+    client = Client(raise_request_exception=False)
+
+    # When a string of the body holds many brackets, escaped quotes and escaped backslashes
+    # (the JSON text [{\"\\ 500 times), in a field the endpoint ignores
+    text = '[{\\"\\\\' * 500
+    response = client.post(
+        f"{API}/auth/token",
+        data=f'{{"email": "nobody@example.ch", "password": "x", "note": "{text}"}}',
+        content_type="application/json",
+    )
+
+    # Then the body is parsed: the answer is about the credentials, not the nesting
+    assert_error(response, 400, "invalid_credentials", set())
+
+
+def test_json_at_the_depth_limit_is_parsed():
+    # Given an anonymous client
+    client = Client(raise_request_exception=False)
+
+    # When a body is nested exactly as deep as the limit allows
+    body = '{"email": "nobody@example.ch", "password": "x", "extra": %s}' % ("[" * 31 + "]" * 31)
+    response = client.post(f"{API}/auth/token", data=body, content_type="application/json")
+
+    # Then it is parsed (the extra field is ignored): the answer is about the credentials
+    assert_error(response, 400, "invalid_credentials", set())
+
+
+@pytest.mark.parametrize(
+    ("charset", "body", "code"),
+    [
+        pytest.param(
+            "utf-16", ("[" * 1000).encode("utf-16"), "too_deeply_nested", id="nested, in UTF-16"
+        ),
+        pytest.param("utf-8", b'{"email": "\xff\xfe"}', "parse_error", id="not UTF-8"),
+    ],
+)
+def test_json_in_an_odd_charset_is_a_400(charset, body, code):
+    # When an anonymous client posts JSON in another character set, or not in the declared one
+    response = Client(raise_request_exception=False).generic(
+        "POST", f"{API}/auth/token", body, content_type=f"application/json; charset={charset}"
+    )
+
+    # Then it is a 400 in the API's shape
+    assert_error(response, 400, code, set())
