@@ -49,6 +49,9 @@ class QuartierConfig:
     auto_sign_off_hours: int = 48
     review_window_days: int = 7
     currency: str = "CHF"
+    # Requests: the largest body the server reads at all (bytes). Keep the reverse proxy's own
+    # cap (nginx: client_max_body_size) at the same value.
+    max_request_body_bytes: int = 10 * 1024 * 1024
 
     def __post_init__(self) -> None:
         problems = [
@@ -83,6 +86,7 @@ class QuartierConfig:
             at_least("no_show_grace_minutes", 0),
             at_least("auto_sign_off_hours", 1),
             at_least("review_window_days", 1),
+            at_least("max_request_body_bytes", 1024),
         ]
         if self.match_max_radius_km < self.match_initial_radius_km:
             checks.append(
