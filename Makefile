@@ -47,6 +47,7 @@ worker: venv
 	$(MANAGE) db_worker
 
 ## lint    ruff check, ruff format --check and mypy
+lint: export DJANGO_DEBUG ?= true
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

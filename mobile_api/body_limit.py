@@ -21,7 +21,8 @@ from mobile_api.errors import error_body
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
+# Django's handler and channels' routers each type scope and messages a little differently.
+ASGIApp = Callable[..., Awaitable[None]]
 
 
 def _declared_length(scope: MutableMapping[str, Any]) -> int | None:
