@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 
 from backend import clock
+from backend.config import config
 from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
 from bookings.match_index import match_index_refresh
@@ -25,6 +26,11 @@ from helpers.models import (
 
 MAX_WEEKLY_INTERVALS = 28
 MAX_RADIUS_KM = 50
+# How far an availability exception may reach beyond the bookable horizon (now to
+# QUARTIER_MAX_REQUEST_DAYS_AHEAD): forward, a request's window starts at most that many days
+# ahead and lasts at most a day, so no visit bookable today ends later; back, a day lets a
+# helper record an exception already under way (ill since this morning) with its real start.
+EXCEPTION_HORIZON_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -235,9 +241,23 @@ def availability_exception_add(
         raise InvalidAvailability.for_field(
             "ends_at", "The end must be after the start.", code="invalid_availability"
         )
-    if ends_at <= clock.now():
+    now = clock.now()
+    if ends_at <= now:
         raise InvalidAvailability.for_field(
             "ends_at", "The exception is already over.", code="in_the_past"
+        )
+    if starts_at < now - EXCEPTION_HORIZON_MARGIN:
+        raise InvalidAvailability.for_field(
+            "starts_at",
+            "An exception may start at most a day ago.",
+            code="outside_bookable_horizon",
+        )
+    days_ahead = config().max_request_days_ahead
+    if ends_at > now + timedelta(days=days_ahead) + EXCEPTION_HORIZON_MARGIN:
+        raise InvalidAvailability.for_field(
+            "ends_at",
+            f"Visits can be booked at most {days_ahead} days ahead: end the exception by then.",
+            code="outside_bookable_horizon",
         )
     return AvailabilityException.objects.create(
         helper=helper, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note

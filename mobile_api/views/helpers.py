@@ -201,7 +201,12 @@ class AvailabilityExceptionListApi(APIView):
         responses={
             201: ExceptionSerializer,
             **errors(
-                s400=["validation_invalid", "invalid_availability", "in_the_past"],
+                s400=[
+                    "validation_invalid",
+                    "invalid_availability",
+                    "in_the_past",
+                    "outside_bookable_horizon",
+                ],
                 s404=["not_a_helper"],
             ),
         },

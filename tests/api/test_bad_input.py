@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.config import QuartierConfig
@@ -520,3 +521,69 @@ def test_a_datetime_filter_within_the_range_still_filters():
     # Then the filter works as before
     assert [row["id"] for row in results(early)] == [str(booking.public_id)]
     assert results(late) == []
+
+
+# --- Availability exceptions --------------------------------------------------------------------
+
+EXCEPTIONS = ("post", "/api/v1/helper/availability/exceptions")
+
+
+def _iso(delta: timedelta) -> Any:
+    return lambda now: (now + delta).isoformat()
+
+
+def _fixed(text: str) -> Any:
+    return lambda now: text
+
+
+TOMORROW = _iso(timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "field"),
+    [
+        pytest.param(_fixed("1508-03-01T10:00:00+01:00"), TOMORROW, "starts_at", id="in 1508"),
+        pytest.param(TOMORROW, _fixed("9999-12-31T10:00:00+01:00"), "ends_at", id="in 9999"),
+        pytest.param(
+            _iso(-timedelta(days=1, minutes=1)), TOMORROW, "starts_at", id="over a day back"
+        ),
+        pytest.param(
+            TOMORROW, _iso(timedelta(days=61, minutes=1)), "ends_at", id="past 60 + 1 days"
+        ),
+    ],
+)
+def test_an_availability_exception_outside_the_bookable_horizon_is_refused(
+    starts_at, ends_at, field
+):
+    # Given a helper (requests reach at most 60 days ahead, and a window lasts at most a day)
+    helper = make_helper()
+    now = timezone.now()
+    body = {"kind": "unavailable", "starts_at": starts_at(now), "ends_at": ends_at(now)}
+
+    # When the helper adds an exception reaching outside the time anyone can book
+    response = client_for(helper.user).post(f"{API}/helper/availability/exceptions", body)
+
+    # Then it is refused, naming the field, and nothing is stored
+    assert_error(response, 400, "outside_bookable_horizon", {field}, documented_in=EXCEPTIONS)
+    assert not helper.availability_exceptions.exists()
+
+
+def test_an_availability_exception_at_the_edges_of_the_horizon_is_kept_in_swiss_time():
+    # Given a helper
+    helper = make_helper()
+    now = timezone.now().replace(microsecond=0)
+    body = {
+        "kind": "unavailable",
+        "starts_at": (now - timedelta(hours=23)).isoformat(),
+        "ends_at": (now + timedelta(days=61) - timedelta(minutes=1)).isoformat(),
+    }
+
+    # When the helper adds an exception from a day back to the end of the horizon
+    response = client_for(helper.user).post(f"{API}/helper/availability/exceptions", body)
+
+    # Then it is stored, and comes back with a whole-hour offset (Swiss time)
+    assert response.status_code == 201, response.content
+    created = response.json()
+    for name in ("starts_at", "ends_at"):
+        assert created[name][-6:] in {"+01:00", "+02:00"}, created[name]
+        assert datetime.fromisoformat(created[name]) == datetime.fromisoformat(body[name])
