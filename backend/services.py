@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from backend.exceptions import Conflict, ValidationFailed
 from backend.models import LANGUAGE_CODES, User
 from backend.places import Place
+from backend.texts import visible_text
 
 
 def _validate_languages(languages: Sequence[str]) -> list[str]:
@@ -52,7 +53,8 @@ def user_register(
 ) -> User:
     """Create an account. Any account can post requests; helpers apply afterwards."""
     email = email.strip().lower()
-    candidate = User(email=email, display_name=display_name.strip())
+    display_name = visible_text(display_name, field="display_name", max_length=80)
+    candidate = User(email=email, display_name=display_name)
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
@@ -65,7 +67,7 @@ def user_register(
         )
     user = User(
         email=email,
-        display_name=display_name.strip(),
+        display_name=display_name,
         phone=phone.strip(),
         languages=_validate_languages(languages),
         preferred_language=preferred_language,
@@ -96,7 +98,7 @@ def user_update_profile(
     """Change one's own profile. A new home address moves where helper offers come from."""
     changed: list[str] = []
     if display_name is not None:
-        user.display_name = display_name.strip()
+        user.display_name = visible_text(display_name, field="display_name", max_length=80)
         changed.append("display_name")
     if phone is not None:
         user.phone = phone.strip()

@@ -23,6 +23,7 @@ from backend.exceptions import NotFound, PermissionDenied, ValidationFailed
 from backend.geo import Point
 from backend.models import LANGUAGE_CODES, User
 from backend.places import Place, resolve_place
+from backend.texts import visible_text
 from bookings.exceptions import (
     AlreadyReviewed,
     HelperDoubleBooked,
@@ -181,7 +182,7 @@ def _validate_languages(languages: Sequence[str]) -> list[str]:
 
 
 def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
-    name, phone = name.strip(), phone.strip()
+    name, phone = visible_text(name, field="on_behalf_name", required=False), phone.strip()
     if bool(name) != bool(phone):
         missing = "on_behalf_phone" if name else "on_behalf_name"
         raise ValidationFailed.for_field(
@@ -197,7 +198,7 @@ def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
 
 
 def _validate_description(description: str) -> str:
-    description = description.strip()
+    description = visible_text(description, field="description", multiline=True)
     if len(description) < 10:
         raise ValidationFailed.for_field(
             "description",
@@ -639,12 +640,13 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
         raise OfferNotPending(f"This offer is {offer.status}.")
     if reason and reason not in DeclineReason.values:
         raise ValidationFailed.for_field("reason", "Unknown reason.", code="invalid_choice")
+    note = visible_text(note, field="note", required=False, multiline=True)
     now = clock.now()
     Offer.objects.filter(pk=offer.pk).update(
         status=OfferStatus.DECLINED,
         responded_at=now,
         decline_reason=reason,
-        decline_note=note.strip()[:300],
+        decline_note=note[:300],
     )
     _record_response(offer, now=now, counter="offers_declined")
     _enqueue_dispatch(offer.help_request)
@@ -816,7 +818,8 @@ def booking_propose(
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.HELPER)
     now = clock.now()
-    if booking.status == BookingStatus.CONFIRMED and not reason.strip():
+    reason = visible_text(reason, field="reason", required=False, multiline=True)
+    if booking.status == BookingStatus.CONFIRMED and not reason:
         raise ValidationFailed.for_field(
             "reason", "Tell the customer why the visit moves.", code="reason_required"
         )
@@ -898,7 +901,8 @@ def booking_request_new_times(*, booking: Booking, actor: User, reason: str) -> 
     """The customer asks the helper for other times: none suits, or the visit must move."""
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.CUSTOMER)
-    if not reason.strip():
+    reason = visible_text(reason, field="reason", required=False, multiline=True)
+    if not reason:
         raise ValidationFailed.for_field("reason", "Tell the helper why.", code="reason_required")
     data: dict[str, Any] = {}
     if booking.status == BookingStatus.CONFIRMED:
@@ -986,7 +990,8 @@ def booking_cancel(
     """
     booking = _lock_booking(booking)
     role = _role_in(booking, actor)
-    if not reason.strip():
+    reason = visible_text(reason, field="reason", required=False, multiline=True)
+    if not reason:
         raise ValidationFailed.for_field("reason", "Give a reason.", code="reason_required")
     party = _party_for(role, caused_by)
     now = clock.now()
@@ -1000,7 +1005,7 @@ def booking_cancel(
         changes={
             "closed_at": now,
             "caused_by": party,
-            "cause": reason.strip()[:500],
+            "cause": reason[:500],
             "is_late_cancellation": late,
         },
         data={"caused_by": party, "late": late},
@@ -1100,7 +1105,11 @@ def booking_check_out(
     """
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.HELPER)
-    if len(work_summary.strip()) < 10:
+    work_summary = visible_text(work_summary, field="work_summary", multiline=True)
+    leave_behind_note = visible_text(
+        leave_behind_note, field="leave_behind_note", required=False, multiline=True
+    )
+    if len(work_summary) < 10:
         raise ValidationFailed.for_field(
             "work_summary",
             "Say in a sentence what you did (at least 10 characters).",
@@ -1115,8 +1124,8 @@ def booking_check_out(
         reason="checked out",
         changes={
             "checked_out_at": now,
-            "work_summary": work_summary.strip(),
-            "leave_behind_note": leave_behind_note.strip(),
+            "work_summary": work_summary,
+            "leave_behind_note": leave_behind_note,
         },
     )
     from bookings.tasks import auto_sign_off
@@ -1190,7 +1199,8 @@ def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
     """The customer does not sign off: something went wrong. The manager resolves it."""
     booking = _lock_booking(booking)
     _require_role(booking, actor, ActorRole.CUSTOMER)
-    if len(reason.strip()) < 10:
+    reason = visible_text(reason, field="reason", multiline=True)
+    if len(reason) < 10:
         raise ValidationFailed.for_field(
             "reason",
             "Describe what went wrong (at least 10 characters).",
@@ -1202,7 +1212,7 @@ def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
         actor=actor,
         role=ActorRole.CUSTOMER,
         reason=reason,
-        changes={"dispute_reason": reason.strip()},
+        changes={"dispute_reason": reason},
     )
 
 
@@ -1223,7 +1233,8 @@ def booking_resolve_dispute(
         raise IllegalTransition(f"A booking that is {booking.status} is not disputed.")
     if outcome not in DisputeOutcome.CHOICES:
         raise ValidationFailed.for_field("outcome", "Unknown outcome.", code="invalid_choice")
-    if not note.strip():
+    note = visible_text(note, field="note", required=False, multiline=True)
+    if not note:
         raise ValidationFailed.for_field("note", "Record the decision.", code="reason_required")
     if outcome == DisputeOutcome.VISIT_STANDS:
         return _signed_off(
@@ -1236,7 +1247,7 @@ def booking_resolve_dispute(
         actor=actor,
         role=ActorRole.MANAGER,
         reason=note,
-        changes={"closed_at": clock.now(), "caused_by": party, "cause": note.strip()[:500]},
+        changes={"closed_at": clock.now(), "caused_by": party, "cause": note[:500]},
         data={"caused_by": party, "outcome": outcome},
     )
     _count_against(booking, party, late=False, no_show=False)
@@ -1287,6 +1298,7 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
         raise ReviewWindowClosed("The review window has closed.")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed.for_field("rating", "Rate from 1 to 5.", code="invalid_rating")
+    text = visible_text(text, field="text", required=False, multiline=True)
     if len(text) > 1000:
         raise ValidationFailed.for_field("text", "At most 1000 characters.", code="too_long")
     subject_id = (
@@ -1300,7 +1312,7 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
                 subject_id=subject_id,
                 author_role=role,
                 rating=rating,
-                text=text.strip(),
+                text=text,
             )
     except IntegrityError as exc:
         raise AlreadyReviewed("You have already reviewed this visit.") from exc

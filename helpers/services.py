@@ -12,6 +12,7 @@ from backend import clock
 from backend.config import config
 from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
+from backend.texts import visible_text
 from bookings.match_index import match_index_refresh
 from catalogue.models import ServiceCategory
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
@@ -95,6 +96,7 @@ def helper_apply(
         )
     _validate_radius(service_radius_km)
     _validate_skills(skills)
+    bio = visible_text(bio, field="bio", required=False, multiline=True)
     helper = HelperProfile.objects.create(
         user=user,
         service_radius_km=service_radius_km,
@@ -126,7 +128,7 @@ def helper_profile_update(
         helper.hourly_rate_minor = hourly_rate_minor
         changed.append("hourly_rate_minor")
     if bio is not None:
-        helper.bio = bio
+        helper.bio = visible_text(bio, field="bio", required=False, multiline=True)
         changed.append("bio")
     if is_accepting_jobs is not None:
         helper.is_accepting_jobs = is_accepting_jobs
@@ -149,7 +151,7 @@ def _set_approval(*, helper: HelperProfile, status: str, actor: User, note: str)
     helper = HelperProfile.objects.select_for_update().get(pk=helper.pk)
     helper.approval_status = status
     helper.approval_changed_at = clock.now()
-    helper.approval_note = note[:500]
+    helper.approval_note = visible_text(note, field="note", required=False, multiline=True)[:500]
     helper.save(
         update_fields=["approval_status", "approval_changed_at", "approval_note", "updated_at"]
     )

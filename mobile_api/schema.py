@@ -12,6 +12,9 @@ COMMON = {
     413: ["payload_too_large"],
     429: ["throttled"],
 }
+# A text others read (names, notes, reviews) that hides or reorders what it shows
+# (backend.texts.visible_text).
+TEXT_CODES = ["forbidden_characters", "nothing_visible"]
 # Only operations that take input can fail to read it.
 INPUT_STATUSES = frozenset({400, 413})
 

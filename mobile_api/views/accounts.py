@@ -18,7 +18,7 @@ from backend.exceptions import ValidationFailed
 from backend.models import Language, User
 from backend.places import Place, resolve_place
 from backend.services import user_register, user_update_profile
-from mobile_api.schema import errors
+from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.serializers import GeoJSONPointField, LanguagesField, UserSerializer
 
 ADDRESS_CODES = [
@@ -89,6 +89,7 @@ class RegisterApi(APIView):
                     "weak_password",
                     "invalid_language",
                     *ADDRESS_CODES,
+                    *TEXT_CODES,
                 ],
                 s409=["email_taken"],
             ),
@@ -178,7 +179,7 @@ class MeApi(APIView):
         request=MeInput,
         responses={
             200: UserSerializer,
-            **errors(s400=["validation_invalid", "invalid_language", *ADDRESS_CODES]),
+            **errors(s400=["validation_invalid", "invalid_language", *ADDRESS_CODES, *TEXT_CODES]),
         },
     )
     def patch(self, request: Request) -> Response:

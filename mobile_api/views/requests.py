@@ -37,7 +37,7 @@ from bookings.services import (
     offer_accept,
     offer_decline,
 )
-from mobile_api.schema import errors
+from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.serializers import (
     AddressInputSerializer,
     BookingSerializer,
@@ -75,6 +75,7 @@ REQUEST_CODES = [
     "max_length",
     *WINDOW_CODES,
     *ADDRESS_CODES,
+    *TEXT_CODES,
 ]
 
 
@@ -340,7 +341,7 @@ class OfferDeclineApi(APIView):
         responses={
             200: OfferSerializer,
             **errors(
-                s400=["invalid_choice", "max_length"],
+                s400=["invalid_choice", "max_length", *TEXT_CODES],
                 s404=["not_found"],
                 s409=["offer_not_pending"],
             ),
