@@ -52,6 +52,14 @@ class QuartierConfig:
     # Requests: the largest body the server reads at all (bytes). Keep the reverse proxy's own
     # cap (nginx: client_max_body_size) at the same value.
     max_request_body_bytes: int = 10 * 1024 * 1024
+    # How many reverse proxies in front of Quartier append to X-Forwarded-For; the client is
+    # the address the outermost of them saw. 0: the header is ignored (a client can write it).
+    trusted_proxies: int = 0
+    # Failed log-ins before a lock: from one client for one account (the lock grows with each
+    # repetition), and for one account from all clients together (clients that logged in to
+    # the account before are not locked by it).
+    login_failures_per_client: int = 5
+    login_failures_per_account: int = 20
 
     def __post_init__(self) -> None:
         problems = [
@@ -87,6 +95,9 @@ class QuartierConfig:
             at_least("auto_sign_off_hours", 1),
             at_least("review_window_days", 1),
             at_least("max_request_body_bytes", 1024),
+            at_least("trusted_proxies", 0),
+            at_least("login_failures_per_client", 1),
+            at_least("login_failures_per_account", 1),
         ]
         if self.match_max_radius_km < self.match_initial_radius_km:
             checks.append(

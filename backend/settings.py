@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.middleware.TooManyAttemptsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -192,6 +193,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "backend.User"
+
+# Every password log-in (API tokens, the back office) is limited: backend/login_limits.py.
+AUTHENTICATION_BACKENDS = ["backend.authentication.LimitedModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -327,3 +331,5 @@ LOGGING = {
 # --- Quartier ---------------------------------------------------------------------------------
 # Quartier's own settings (QUARTIER_* variables), typed and checked: backend/config.py.
 QUARTIER = QuartierConfig.from_env()
+# DRF's throttles find the client as backend.client_address does: behind this many proxies.
+REST_FRAMEWORK["NUM_PROXIES"] = QUARTIER.trusted_proxies

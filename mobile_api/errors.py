@@ -96,7 +96,11 @@ def refused_request_body(exc: SuspiciousOperation) -> tuple[int, dict]:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        refused = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            refused["Retry-After"] = str(retry_after)
+        return refused
     if isinstance(exc, SuspiciousOperation):
         # Raised while DRF reads the body; left to Django it becomes an HTML page (or, with
         # DEBUG on, the technical page with the settings).

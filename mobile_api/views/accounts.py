@@ -135,6 +135,7 @@ class TokenApi(APIView):
             **errors(
                 authenticated=False,
                 s400=["validation_required", "validation_invalid", "invalid_credentials"],
+                s429=["too_many_attempts"],
             ),
         },
     )
