@@ -60,6 +60,10 @@ class QuartierConfig:
     # the account before are not locked by it).
     login_failures_per_client: int = 5
     login_failures_per_account: int = 20
+    # Links in e-mails: the pages of the web or phone app that finish a sign-up (they post the
+    # token to /api/v1/auth/verify-email) and that reset a forgotten password.
+    verify_email_url: str = "http://127.0.0.1:8000/verify-email?token={token}"
+    password_reset_url: str = "http://127.0.0.1:8000/password-reset"  # noqa: S105 - a page
 
     def __post_init__(self) -> None:
         problems = [
@@ -108,6 +112,8 @@ class QuartierConfig:
         weights = self.score_weight_distance + self.score_weight_rating
         if weights + self.score_weight_reliability <= 0:
             checks.append(("score_weight_distance", "and the other score weights are all 0"))
+        if "{token}" not in self.verify_email_url:
+            checks.append(("verify_email_url", "must contain {token}"))
         if self.currency not in {"CHF", "EUR"}:
             checks.append(("currency", f"must be CHF or EUR, got {self.currency!r}"))
         return checks

@@ -71,6 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Community managers are staff: they use the back office."
     )
     date_joined = models.DateTimeField(default=clock.now)
+    # Empty until the owner of the address confirms it: only self-service sign-up creates such
+    # accounts (backend.services.user_register); accounts made any other way are verified.
+    email_verified_at = models.DateTimeField(null=True, blank=True, default=clock.now)
 
     # As a customer: reputation and reliability (only what this person caused counts).
     customer_rating_count = models.PositiveIntegerField(default=0)

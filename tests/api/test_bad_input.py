@@ -11,7 +11,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.config import QuartierConfig
-from backend.models import User
 from bookings.models import BookingStatus, OfferStatus
 from tests.api.api_assertions import API, assert_error, client_for, results, row_counts
 from tests.factories import (
@@ -424,24 +423,6 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer():
         anonymous.post(f"{API}/auth/token", {"email": user.email, "password": PASSWORD}).status_code
         == 200
     )
-
-
-def test_registering_an_email_twice_is_a_conflict():
-    # Given an account for anna@example.ch
-    UserFactory.create(email="anna@example.ch")
-    anonymous = APIClient()
-
-    # When someone registers the same address, in other letter case
-    response = anonymous.post(
-        f"{API}/auth/register",
-        {"email": "Anna@Example.ch", "password": PASSWORD, "display_name": "Anna"},
-    )
-
-    # Then it is a conflict on the email, and no second account exists
-    assert_error(
-        response, 409, "email_taken", {"email"}, documented_in=("post", "/api/v1/auth/register")
-    )
-    assert User.objects.filter(email__iexact="anna@example.ch").count() == 1
 
 
 # --- Partial updates and filters ----------------------------------------------------------------
