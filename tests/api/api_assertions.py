@@ -59,7 +59,7 @@ def verification_token(email: str) -> str:
     """The token of the last confirmation e-mail sent to `email`."""
     sent = [message for message in mail.outbox if message.to == [email.lower()]]
     assert sent, f"no e-mail to {email}"
-    match = re.search(r"token=([\w:-]+)", sent[-1].body)
+    match = re.search(r"token=([\w:-]+)", str(sent[-1].body))
     assert match is not None, sent[-1].body
     return match.group(1)
 
