@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.emails import send_sign_up_attempt_notice, send_verify_email
@@ -126,7 +127,7 @@ def user_verify_email(*, token: str) -> User:
     """Confirm a sign-up: the account's address is verified, and it may log in."""
     invalid = ValidationFailed.for_field(
         "token",
-        "This confirmation link is not valid. Sign up again to get a new one.",
+        _("This confirmation link is not valid. Sign up again to get a new one."),
         code="verification_invalid",
     )
     try:
@@ -134,7 +135,7 @@ def user_verify_email(*, token: str) -> User:
     except signing.SignatureExpired as exc:
         raise ValidationFailed.for_field(
             "token",
-            "This confirmation link has expired. Sign up again to get a new one.",
+            _("This confirmation link has expired. Sign up again to get a new one."),
             code="verification_expired",
         ) from exc
     except signing.BadSignature as exc:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
@@ -251,14 +252,15 @@ def availability_exception_add(
     if starts_at < now - EXCEPTION_HORIZON_MARGIN:
         raise InvalidAvailability.for_field(
             "starts_at",
-            "An exception may start at most a day ago.",
+            _("An exception may start at most a day ago."),
             code="outside_bookable_horizon",
         )
     days_ahead = config().max_request_days_ahead
     if ends_at > now + timedelta(days=days_ahead) + EXCEPTION_HORIZON_MARGIN:
         raise InvalidAvailability.for_field(
             "ends_at",
-            f"Visits can be booked at most {days_ahead} days ahead: end the exception by then.",
+            _("Visits can be booked at most %(days)d days ahead: end the exception by then.")
+            % {"days": days_ahead},
             code="outside_bookable_horizon",
         )
     return AvailabilityException.objects.create(
