@@ -31,6 +31,8 @@ $(STAMP): pyproject.toml
 
 ## run     migrate the SQLite database in var/, load the demo data, then serve
 ##         http://127.0.0.1:8000 and run the background worker together (Ctrl-C stops both)
+##         (in development mode: DJANGO_DEBUG=true unless set otherwise)
+run: export DJANGO_DEBUG ?= true
 run: venv
 	mkdir -p var
 	$(MANAGE) run 127.0.0.1:8000
@@ -45,6 +47,7 @@ worker: venv
 	$(MANAGE) db_worker
 
 ## lint    ruff check, ruff format --check and mypy
+lint: export DJANGO_DEBUG ?= true
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

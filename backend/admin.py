@@ -19,7 +19,7 @@ from django.utils.html import format_html
 
 from backend.exceptions import ApplicationError
 from backend.languages import validate_languages
-from backend.models import Language, User
+from backend.models import Language, LoginFailureCounter, User
 from backend.services import user_save_from_back_office
 
 
@@ -264,3 +264,27 @@ class UserAdmin(DjangoUserAdmin):
         if user.customer_rating_count == 0:
             return "—"
         return f"{user.customer_rating_sum / user.customer_rating_count:.2f}"
+
+
+@admin.register(LoginFailureCounter)
+class LoginFailureCounterAdmin(admin.ModelAdmin):
+    """Failed log-ins and the locks they earned (backend.login_limits). Read-only: deleting a
+    row lifts its lock at once, e.g. for a member locked out behind a shared address."""
+
+    list_display = (
+        "email",
+        "client",
+        "failures",
+        "locked_until",
+        "locks",
+        "succeeded_at",
+        "updated_at",
+    )
+    search_fields = ("email", "client")
+    ordering = ("-updated_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

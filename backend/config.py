@@ -52,6 +52,21 @@ class QuartierConfig:
     auto_sign_off_hours: int = 48
     review_window_days: int = 7
     currency: str = "CHF"
+    # Requests: the largest body the server reads at all (bytes). Keep the reverse proxy's own
+    # cap (nginx: client_max_body_size) at the same value.
+    max_request_body_bytes: int = 10 * 1024 * 1024
+    # How many reverse proxies in front of Quartier append to X-Forwarded-For; the client is
+    # the address the outermost of them saw. 0: the header is ignored (a client can write it).
+    trusted_proxies: int = 0
+    # Failed log-ins before a lock: from one client for one account (the lock grows with each
+    # repetition), and for one account from all clients together (clients that logged in to
+    # the account before are not locked by it).
+    login_failures_per_client: int = 5
+    login_failures_per_account: int = 20
+    # Links in e-mails: the pages of the web or phone app that finish a sign-up (they post the
+    # token to /api/v1/auth/verify-email) and that reset a forgotten password.
+    verify_email_url: str = "http://127.0.0.1:8000/verify-email?token={token}"
+    password_reset_url: str = "http://127.0.0.1:8000/password-reset"  # noqa: S105 - a page
 
     def __post_init__(self) -> None:
         problems = [
@@ -87,6 +102,10 @@ class QuartierConfig:
             at_least("no_show_grace_minutes", 0),
             at_least("auto_sign_off_hours", 1),
             at_least("review_window_days", 1),
+            at_least("max_request_body_bytes", 1024),
+            at_least("trusted_proxies", 0),
+            at_least("login_failures_per_client", 1),
+            at_least("login_failures_per_account", 1),
         ]
         if self.match_max_radius_km < self.match_initial_radius_km:
             checks.append(
@@ -97,6 +116,8 @@ class QuartierConfig:
         weights = self.score_weight_distance + self.score_weight_rating
         if weights + self.score_weight_reliability <= 0:
             checks.append(("score_weight_distance", "and the other score weights are all 0"))
+        if "{token}" not in self.verify_email_url:
+            checks.append(("verify_email_url", "must contain {token}"))
         if self.currency not in {"CHF", "EUR"}:
             checks.append(("currency", f"must be CHF or EUR, got {self.currency!r}"))
         return checks

@@ -72,6 +72,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Community managers are staff: they use the back office."
     )
     date_joined = models.DateTimeField(default=clock.now)
+    # Empty until the owner of the address confirms it: only self-service sign-up creates such
+    # accounts (backend.services.user_register); accounts made any other way are verified.
+    email_verified_at = models.DateTimeField(null=True, blank=True, default=clock.now)
 
     # As a customer: reputation and reliability (only what this person caused counts).
     customer_rating_count = models.PositiveIntegerField(default=0)
@@ -173,3 +176,28 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"event #{self.event_id} → {self.handler}"
+
+
+class LoginFailureCounter(models.Model):
+    """Failed log-ins for one account: from one client (`client` is its address), or from all
+    clients together (`client` is empty). Written only by backend.login_limits."""
+
+    email = models.CharField(max_length=254)
+    client = models.CharField(max_length=64, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=clock.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    locks = models.PositiveIntegerField(default=0, help_text="Locks in a row: each lasts longer.")
+    succeeded_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last log-in to the account from this client."
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("email", "client"), name="login_failure_counter_key"),
+        )
+        indexes = (models.Index(fields=("updated_at",)),)
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.client or 'anywhere'}: {self.failures} failed"

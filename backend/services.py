@@ -1,26 +1,36 @@
-"""Writes to people's accounts: registration, profile changes, activation, and the customer
-figures. Changes others must hear about are emitted as domain events (`backend.events`)."""
+"""Writes to people's accounts: sign-up and its confirmation, profile changes, activation,
+and the customer figures. Changes others must hear about are emitted as domain events
+(`backend.events`)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Mapping, Sequence
+from datetime import timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
+from backend import clock
+from backend.emails import send_sign_up_attempt_notice, send_verify_email
 from backend.events import (
     CustomerFiguresChanged,
     UserActivationChanged,
     UserProfileChanged,
     UserRegistered,
 )
-from backend.exceptions import Conflict, ValidationFailed
+from backend.exceptions import ValidationFailed
 from backend.languages import validate_languages
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
 from backend.places import Place
+from backend.texts import visible_text
 
 # A customer's rating and reliability figures, written only by `customer_figures_add`.
 CUSTOMER_FIGURES = (
@@ -49,10 +59,18 @@ def user_register(
     languages: Sequence[str] = ("de",),
     preferred_language: str = "de",
     home: Place | None = None,
-) -> User:
-    """Create an account. Any account can post requests; helpers apply afterwards."""
+) -> None:
+    """Sign up. The caller learns nothing about the address: the same result either way.
+
+    A new address gets an unverified account and an e-mail with a link that verifies it
+    (`user_verify_email`). Signing up again before that replaces the pending account's details
+    and sends a new link (earlier links stop working). The owner of a verified account is told
+    by e-mail that someone tried to sign up with their address; their account is untouched.
+    Both ways hash the password once, so that the time taken tells nothing either.
+    """
     email = email.strip().lower()
-    candidate = User(email=email, display_name=display_name.strip())
+    display_name = visible_text(display_name, field="display_name", max_length=80)
+    candidate = User(email=email, display_name=display_name)
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
@@ -63,25 +81,91 @@ def user_register(
         raise ValidationFailed.for_field(
             "preferred_language", "Unknown language.", code="invalid_language"
         )
-    user = User(
-        email=email,
-        display_name=display_name.strip(),
-        phone=phone.strip(),
-        languages=_validate_profile_languages(languages),
-        preferred_language=preferred_language,
-    )
+    languages = _validate_profile_languages(languages)
+    existing = User.objects.select_for_update().filter(email=email).first()
+    if existing is not None and existing.email_verified_at is not None:
+        make_password(password)
+        transaction.on_commit(lambda: send_sign_up_attempt_notice(existing))
+        return
+    user = existing if existing is not None else User(email=email)
+    user.display_name = display_name
+    user.phone = phone.strip()
+    user.languages = languages
+    user.preferred_language = preferred_language
+    user.email_verified_at = None
     user.set_password(password)
     if home is not None:
         home.apply_to(user, prefix="home_")
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:
-        raise Conflict.for_field(
-            "email", "An account with this email already exists.", code="email_taken"
+    except IntegrityError:
+        # The same address signed up at the same moment: that sign-up sends its own link.
+        return
+    if existing is None:
+        emit(UserRegistered(user_id=user.pk))
+    token = email_verification_token(user)
+    transaction.on_commit(lambda: send_verify_email(user, token))
+
+
+VERIFY_EMAIL_SALT = "backend.services.user_verify_email"
+VERIFY_EMAIL_MAX_AGE = timedelta(days=3)
+
+
+def email_verification_token(user: User) -> str:
+    """A signed, expiring token for `user`'s pending sign-up, bound to the password it chose:
+    signing up again (a new password) makes earlier tokens worthless."""
+    return signing.dumps(
+        {"user": str(user.public_id), "password": _password_fingerprint(user)},
+        salt=VERIFY_EMAIL_SALT,
+    )
+
+
+def _password_fingerprint(user: User) -> str:
+    return salted_hmac(VERIFY_EMAIL_SALT, user.password).hexdigest()[:32]
+
+
+@transaction.atomic
+def user_verify_email(*, token: str) -> User:
+    """Confirm a sign-up: the account's address is verified, and it may log in."""
+    invalid = ValidationFailed.for_field(
+        "token",
+        _("This confirmation link is not valid. Sign up again to get a new one."),
+        code="verification_invalid",
+    )
+    try:
+        claims = signing.loads(token, salt=VERIFY_EMAIL_SALT, max_age=VERIFY_EMAIL_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise ValidationFailed.for_field(
+            "token",
+            _("This confirmation link has expired. Sign up again to get a new one."),
+            code="verification_expired",
         ) from exc
-    emit(UserRegistered(user_id=user.pk))
+    except signing.BadSignature as exc:
+        raise invalid from exc
+    user_id = claims.get("user") if isinstance(claims, dict) else None
+    if not _is_uuid(user_id):
+        raise invalid
+    user = (
+        User.objects.select_for_update()
+        .filter(public_id=str(user_id), email_verified_at__isnull=True)
+        .first()
+    )
+    if user is None or not constant_time_compare(
+        _password_fingerprint(user), str(claims.get("password"))
+    ):
+        raise invalid
+    user.email_verified_at = clock.now()
+    user.save(update_fields=["email_verified_at"])
     return user
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 @transaction.atomic
@@ -97,7 +181,7 @@ def user_update_profile(
     """Change one's own profile. A new home address moves where helper offers come from."""
     changed: list[str] = []
     if display_name is not None:
-        user.display_name = display_name.strip()
+        user.display_name = visible_text(display_name, field="display_name", max_length=80)
         changed.append("display_name")
     if phone is not None:
         user.phone = phone.strip()

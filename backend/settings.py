@@ -1,7 +1,8 @@
 """Quartier settings: one module, driven by environment variables.
 
 Development defaults need nothing installed: SQLite, an in-memory channel layer and a local
-memory cache. Production (DJANGO_DEBUG off) refuses to start without its secrets.
+memory cache. DJANGO_DEBUG is off unless set; without it (production) the start is refused
+without its secrets.
 """
 
 from __future__ import annotations
@@ -60,12 +61,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a deployment that forgets the variable must not serve debug pages with
+# the development secret. `make run`, `scripts/test` and the benchmarks turn it on.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off"
+            " (for development, set DJANGO_DEBUG=true)."
+        )
     SECRET_KEY = "quartier-development-only-secret-key-not-for-production-use"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -103,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.middleware.TooManyAttemptsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -188,6 +195,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "backend.User"
 
+# Every password log-in (API tokens, the back office) is limited: backend/login_limits.py.
+AUTHENTICATION_BACKENDS = ["backend.authentication.LimitedModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -217,6 +227,21 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- E-mail -----------------------------------------------------------------------------------
+# Printed to the console unless an SMTP server is configured (production must configure one:
+# sign-ups are confirmed by e-mail).
+EMAIL_HOST = env_str("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Quartier <no-reply@quartier.test>")
 
 # --- Background tasks -------------------------------------------------------------------------
 # django-tasks-db stores tasks in the same database, so a task enqueued inside a service's
@@ -250,6 +275,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "mobile_api.parsers.JSONParser",  # refuses deeply nested JSON before parsing it
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -317,3 +347,5 @@ LOGGING = {
 # --- Quartier ---------------------------------------------------------------------------------
 # Quartier's own settings (QUARTIER_* variables), typed and checked: backend/config.py.
 QUARTIER = QuartierConfig.from_env()
+# DRF's throttles find the client as backend.client_address does: behind this many proxies.
+REST_FRAMEWORK["NUM_PROXIES"] = QUARTIER.trusted_proxies

@@ -6,6 +6,7 @@ admin.site.site_header = "Quartier back office"
 admin.site.site_title = "Quartier back office"
 admin.site.index_title = "Community management"
 
+handler400 = "mobile_api.errors.bad_request"
 handler500 = "mobile_api.errors.server_error"
 
 urlpatterns = [

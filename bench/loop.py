@@ -357,6 +357,8 @@ def _run(args: argparse.Namespace, target: Target) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
+    # Development mode for the development secret key; the runs themselves switch DEBUG off.
+    os.environ.setdefault("DJANGO_DEBUG", "true")
     with _database(args.database_url) as target:
         import django
 

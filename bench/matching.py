@@ -202,6 +202,8 @@ def _wipe(paths: Paths, alias: str) -> None:
 def _configure_django(paths: Paths) -> None:
     """Two databases in one process: "default" the SQLite file, "postgres" the PG database."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
+    # Development mode for the development secret key; the runs themselves switch DEBUG off.
+    os.environ.setdefault("DJANGO_DEBUG", "true")
     os.environ["DATABASE_URL"] = f"sqlite:///{paths.sqlite_path}"
     from django.conf import settings
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from backend import clock
+from backend.config import config
 from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
+from backend.texts import visible_text
 from catalogue.models import ServiceCategory
 from helpers.events import HelperApplied, HelperFiguresChanged, HelperProfileChanged
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
@@ -54,6 +56,12 @@ HELPER_FIGURES = (
     "offers_expired",
     "response_seconds_total",
 )
+
+# How far an availability exception may reach beyond the bookable horizon (now to
+# QUARTIER_MAX_REQUEST_DAYS_AHEAD): forward, a request's window starts at most that many days
+# ahead and lasts at most a day, so no visit bookable today ends later; back, a day lets a
+# helper record an exception already under way (ill since this morning) with its real start.
+EXCEPTION_HORIZON_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,7 @@ def helper_apply(
     _validate_radius(service_radius_km)
     validate_hourly_rate(hourly_rate_minor)
     _validate_skills(skills)
+    bio = visible_text(bio, field="bio", required=False, multiline=True)
     try:
         with transaction.atomic():
             helper = HelperProfile.objects.create(
@@ -166,7 +175,7 @@ def helper_profile_update(
         helper.hourly_rate_minor = hourly_rate_minor
         changed.append("hourly_rate_minor")
     if bio is not None:
-        helper.bio = bio
+        helper.bio = visible_text(bio, field="bio", required=False, multiline=True)
         changed.append("bio")
     if is_accepting_jobs is not None:
         helper.is_accepting_jobs = is_accepting_jobs
@@ -203,7 +212,7 @@ def helper_approval_move(
     transition = APPROVAL_MACHINE.check(
         helper, from_status=from_status, to_status=to, role=ActorRole.MANAGER
     )
-    note = note.strip()[:500]
+    note = visible_text(note, field="note", required=False, multiline=True)[:500]
     helper.approval_status = to
     helper.approval_changed_at = clock.now()
     helper.approval_note = note
@@ -334,9 +343,24 @@ def availability_exception_add(
         raise InvalidAvailability.for_field(
             "ends_at", "The end must be after the start.", code="invalid_availability"
         )
-    if ends_at <= clock.now():
+    now = clock.now()
+    if ends_at <= now:
         raise InvalidAvailability.for_field(
             "ends_at", "The exception is already over.", code="in_the_past"
+        )
+    if starts_at < now - EXCEPTION_HORIZON_MARGIN:
+        raise InvalidAvailability.for_field(
+            "starts_at",
+            _("An exception may start at most a day ago."),
+            code="outside_bookable_horizon",
+        )
+    days_ahead = config().max_request_days_ahead
+    if ends_at > now + timedelta(days=days_ahead) + EXCEPTION_HORIZON_MARGIN:
+        raise InvalidAvailability.for_field(
+            "ends_at",
+            _("Visits can be booked at most %(days)d days ahead: end the exception by then.")
+            % {"days": days_ahead},
+            code="outside_bookable_horizon",
         )
     return AvailabilityException.objects.create(
         helper=helper, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note

@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -75,9 +83,29 @@ def _is_retryable(exc: Exception) -> bool:
     return "database is locked" in str(exc)
 
 
+def refused_request_body(exc: SuspiciousOperation) -> tuple[int, dict]:
+    """Django's own limits on a request body (DATA_UPLOAD_MAX_*), as the API answers them."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, error_body("payload_too_large", _("The request body is too large."))
+    if isinstance(exc, TooManyFieldsSent):
+        return 400, error_body("too_many_fields", _("The request has too many form fields."))
+    if isinstance(exc, TooManyFilesSent):
+        return 400, error_body("too_many_files", _("The request has too many files."))
+    return 400, error_body("bad_request", _("The request could not be read."))
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        refused = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            refused["Retry-After"] = str(retry_after)
+        return refused
+    if isinstance(exc, SuspiciousOperation):
+        # Raised while DRF reads the body; left to Django it becomes an HTML page (or, with
+        # DEBUG on, the technical page with the settings).
+        status_code, body = refused_request_body(exc)
+        return Response(body, status=status_code)
     if _is_retryable(exc):
         return Response(
             error_body(
@@ -119,9 +147,23 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+# Exempt like every API view: otherwise a POST with a session cookie to a path no endpoint has
+# gets Django's HTML CSRF page before the 404.
+@csrf_exempt
 def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
     """Unknown paths under /api/v1/ answer in the API's error shape, not with an HTML page."""
     return JsonResponse(error_body("not_found", "There is no such API endpoint."), status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django itself refused (outside the API's views): the API's shape under /api/."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, SuspiciousOperation):
+            status_code, body = refused_request_body(exception)
+        else:
+            status_code, body = 400, error_body("bad_request", _("The request could not be read."))
+        return JsonResponse(body, status=status_code)
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

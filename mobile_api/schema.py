@@ -6,10 +6,17 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 COMMON = {
-    400: ["parse_error"],
+    # A body that cannot be read: malformed, nested too deeply, or over Django's form limits.
+    400: ["parse_error", "too_deeply_nested", "too_many_fields", "too_many_files", "bad_request"],
     401: ["not_authenticated", "authentication_failed"],
+    413: ["payload_too_large"],
     429: ["throttled"],
 }
+# A text others read (names, notes, reviews) that hides or reorders what it shows
+# (backend.texts.visible_text).
+TEXT_CODES = ["forbidden_characters", "nothing_visible"]
+# Only operations that take input can fail to read it.
+INPUT_STATUSES = frozenset({400, 413})
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -30,9 +37,10 @@ def errors(
         merged.setdefault(int(key.removeprefix("s")), []).extend(codes)
     if 409 in merged:
         merged[409].append("try_again")  # lost a race inside the database: nothing was saved
+    takes_input = 400 in merged
     for status, codes in COMMON.items():
-        if status == 400 and 400 not in merged:
-            continue  # only operations that take input can fail to parse it
+        if status in INPUT_STATUSES and not takes_input:
+            continue
         if status == 401 and not authenticated:
             continue
         merged.setdefault(status, []).extend(codes)

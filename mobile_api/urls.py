@@ -8,6 +8,7 @@ from mobile_api.views import accounts, bookings, helpers, manager, requests
 urlpatterns = [
     # Accounts
     path("auth/register", accounts.RegisterApi.as_view(), name="auth-register"),
+    path("auth/verify-email", accounts.VerifyEmailApi.as_view(), name="auth-verify-email"),
     path("auth/token", accounts.TokenApi.as_view(), name="auth-token"),
     path("auth/logout", accounts.LogoutApi.as_view(), name="auth-logout"),
     path("me", accounts.MeApi.as_view(), name="me"),

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backend.exceptions import Conflict
-from backend.models import User
+from backend.models import LoginFailureCounter, User
 from bookings.models import (
     ActorRole,
     Booking,
@@ -231,7 +231,11 @@ def world() -> dict[str, Any]:
         published_at=timezone.now(),
     )
     matching_run = make_matching_run(booking.help_request, helper)
+    login_failures = LoginFailureCounter.objects.create(
+        email="carla@example.ch", client="203.0.113.9", failures=3
+    )
     return {
+        "login_failures": login_failures,
         "customer": customer,
         "helper": helper,
         "matching_run": matching_run,
@@ -264,6 +268,7 @@ PAGES: dict[type, tuple[str, str]] = {
     BookingEvent: ("event", "carla@example.ch"),
     Review: ("review", "★★★★☆"),
     MatchingRun: ("matching_run", "1 of 3"),
+    LoginFailureCounter: ("login_failures", "203.0.113.9"),
 }
 
 

@@ -19,6 +19,7 @@ from backend.models import User
 from backend.outbox import emit
 from backend.places import Place, resolve_place
 from backend.roles import ActorRole
+from backend.texts import visible_text
 from bookings.events import HelpRequestChanged, HelpRequestPosted
 from bookings.exceptions import OpenRequestLimit, RematchLimitReached, RequestNotEditable
 from bookings.models import HelpRequest, HelpRequestStatus, TimeWindow, WithdrawalCause
@@ -87,7 +88,7 @@ def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Windo
 
 
 def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
-    name, phone = name.strip(), phone.strip()
+    name, phone = visible_text(name, field="on_behalf_name", required=False), phone.strip()
     if bool(name) != bool(phone):
         missing = "on_behalf_phone" if name else "on_behalf_name"
         raise ValidationFailed.for_field(
@@ -103,7 +104,7 @@ def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
 
 
 def _validate_description(description: str) -> str:
-    description = description.strip()
+    description = visible_text(description, field="description", multiline=True)
     if len(description) < 10:
         raise ValidationFailed.for_field(
             "description",

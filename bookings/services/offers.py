@@ -17,6 +17,7 @@ from backend.exceptions import NotFound, ValidationFailed
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
+from backend.texts import visible_text
 from bookings.events import OfferMade
 from bookings.exceptions import OfferNotPending, RequestAlreadyTaken
 from bookings.matching.explain import CONSIDERED_LISTED, Candidate, match_request
@@ -292,11 +293,12 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
         raise OfferNotPending(f"This offer is {offer.status}.")
     if reason and reason not in DeclineReason.values:
         raise ValidationFailed.for_field("reason", "Unknown reason.", code="invalid_choice")
+    note = visible_text(note, field="note", required=False, multiline=True)
     declined = offers_move(
         offers=Offer.objects.filter(pk=offer.pk),
         to=OfferStatus.DECLINED,
         role=ActorRole.HELPER,
-        changes={"decline_reason": reason, "decline_note": note.strip()[:300]},
+        changes={"decline_reason": reason, "decline_note": note[:300]},
     )
     if not declined:
         offer.refresh_from_db(fields=["status"])

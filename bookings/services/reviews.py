@@ -12,6 +12,7 @@ from backend.exceptions import ValidationFailed
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
+from backend.texts import visible_text
 from bookings.events import ReviewSubmitted
 from bookings.exceptions import AlreadyReviewed, IllegalTransition, ReviewWindowClosed
 from bookings.models import REVIEWABLE_STATUSES, Booking, Review
@@ -36,6 +37,7 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
         raise ReviewWindowClosed("The review window has closed.")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed.for_field("rating", "Rate from 1 to 5.", code="invalid_rating")
+    text = visible_text(text, field="text", required=False, multiline=True)
     if len(text) > 1000:
         raise ValidationFailed.for_field("text", "At most 1000 characters.", code="too_long")
     subject_id = (
@@ -49,7 +51,7 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
                 subject_id=subject_id,
                 author_role=role,
                 rating=rating,
-                text=text.strip(),
+                text=text,
             )
     except IntegrityError as exc:
         raise AlreadyReviewed("You have already reviewed this visit.") from exc

@@ -21,6 +21,7 @@ from backend.exceptions import NotFound, PermissionDenied, ValidationFailed
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
+from backend.texts import visible_text
 from bookings.events import ProposalsMade
 from bookings.exceptions import HelperDoubleBooked, IllegalTransition, InvalidSlot, TooEarly
 from bookings.models import (
@@ -133,7 +134,8 @@ def booking_propose(
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.HELPER)
     now = clock.now()
-    if booking.status == BookingStatus.CONFIRMED and not reason.strip():
+    reason = visible_text(reason, field="reason", required=False, multiline=True)
+    if booking.status == BookingStatus.CONFIRMED and not reason:
         raise ValidationFailed.for_field(
             "reason", "Tell the customer why the visit moves.", code="reason_required"
         )
@@ -223,7 +225,8 @@ def booking_request_new_times(*, booking: Booking, actor: User, reason: str) -> 
     """The customer asks the helper for other times: none suits, or the visit must move."""
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.CUSTOMER)
-    if not reason.strip():
+    reason = visible_text(reason, field="reason", required=False, multiline=True)
+    if not reason:
         raise ValidationFailed.for_field("reason", "Tell the helper why.", code="reason_required")
     data: dict[str, Any] = {}
     if booking.status == BookingStatus.CONFIRMED:
@@ -290,7 +293,8 @@ def booking_cancel(
     """
     booking = lock_booking(booking)
     role = _role_in(booking, actor)
-    if not reason.strip():
+    reason = visible_text(reason, field="reason", required=False, multiline=True)
+    if not reason:
         raise ValidationFailed.for_field("reason", "Give a reason.", code="reason_required")
     party = _party_for(role, caused_by)
     now = clock.now()
@@ -304,7 +308,7 @@ def booking_cancel(
         changes={
             "closed_at": now,
             "caused_by": party,
-            "cause": reason.strip()[:500],
+            "cause": reason[:500],
             "is_late_cancellation": late,
         },
         data={"caused_by": party, "late": late},
@@ -402,7 +406,11 @@ def booking_check_out(
     """
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.HELPER)
-    if len(work_summary.strip()) < 10:
+    work_summary = visible_text(work_summary, field="work_summary", multiline=True)
+    leave_behind_note = visible_text(
+        leave_behind_note, field="leave_behind_note", required=False, multiline=True
+    )
+    if len(work_summary) < 10:
         raise ValidationFailed.for_field(
             "work_summary",
             "Say in a sentence what you did (at least 10 characters).",
@@ -416,8 +424,8 @@ def booking_check_out(
         reason="checked out",
         changes={
             "checked_out_at": clock.now(),
-            "work_summary": work_summary.strip(),
-            "leave_behind_note": leave_behind_note.strip(),
+            "work_summary": work_summary,
+            "leave_behind_note": leave_behind_note,
         },
     )
 
@@ -478,7 +486,8 @@ def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
     """The customer does not sign off: something went wrong. The manager resolves it."""
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.CUSTOMER)
-    if len(reason.strip()) < 10:
+    reason = visible_text(reason, field="reason", multiline=True)
+    if len(reason) < 10:
         raise ValidationFailed.for_field(
             "reason",
             "Describe what went wrong (at least 10 characters).",
@@ -490,7 +499,7 @@ def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
         actor=actor,
         role=ActorRole.CUSTOMER,
         reason=reason,
-        changes={"dispute_reason": reason.strip()},
+        changes={"dispute_reason": reason},
     )
 
 
@@ -505,7 +514,8 @@ def booking_resolve_dispute(
         raise IllegalTransition(f"A booking that is {booking.status} is not disputed.")
     if outcome not in DisputeOutcome.values:
         raise ValidationFailed.for_field("outcome", "Unknown outcome.", code="invalid_choice")
-    if not note.strip():
+    note = visible_text(note, field="note", required=False, multiline=True)
+    if not note:
         raise ValidationFailed.for_field("note", "Record the decision.", code="reason_required")
     if outcome == DisputeOutcome.VISIT_STANDS:
         return _signed_off(
@@ -518,7 +528,7 @@ def booking_resolve_dispute(
         actor=actor,
         role=ActorRole.MANAGER,
         reason=note,
-        changes={"closed_at": clock.now(), "caused_by": party, "cause": note.strip()[:500]},
+        changes={"closed_at": clock.now(), "caused_by": party, "cause": note[:500]},
         data={"caused_by": party, "outcome": outcome},
     )
     help_request_move(

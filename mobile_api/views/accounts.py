@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -14,11 +15,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.exceptions import ValidationFailed
+from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import Language, User
 from backend.places import Place, resolve_place
-from backend.services import user_register, user_update_profile
-from mobile_api.schema import errors
+from backend.services import user_register, user_update_profile, user_verify_email
+from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.serializers import GeoJSONPointField, LanguagesField, UserSerializer
 
 ADDRESS_CODES = [
@@ -60,6 +61,9 @@ class HomeFields(serializers.Serializer):
     home_location = GeoJSONPointField(required=False, allow_null=True)
 
 
+SignUpOut = inline_serializer("SignUpOut", {"message": serializers.CharField()})
+
+
 class RegisterApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
@@ -80,7 +84,7 @@ class RegisterApi(APIView):
         operation_id="auth_register",
         request=RegisterInput,
         responses={
-            201: TokenOut,
+            202: SignUpOut,
             **errors(
                 authenticated=False,
                 s400=[
@@ -89,17 +93,23 @@ class RegisterApi(APIView):
                     "weak_password",
                     "invalid_language",
                     *ADDRESS_CODES,
+                    *TEXT_CODES,
                 ],
-                s409=["email_taken"],
             ),
         },
     )
     def post(self, request: Request) -> Response:
-        """Create an account (customer; apply as a helper afterwards) and get an API token."""
+        """Sign up (as a customer; apply as a helper afterwards): check your e-mail.
+
+        The answer is the same whether or not the address already has an account. A new
+        address gets an e-mail with a link (and token) that finishes the sign-up through
+        `POST /api/v1/auth/verify-email`; the owner of an existing account is told by e-mail
+        instead. Signing up again before confirming sends a new link, with the new details.
+        """
         data = self.RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        user = user_register(
+        user_register(
             email=values["email"],
             password=values["password"],
             display_name=values["display_name"],
@@ -108,10 +118,39 @@ class RegisterApi(APIView):
             preferred_language=values["preferred_language"],
             home=_home_from(values),
         )
-        token = Token.objects.create(user=user)
         return Response(
-            {"token": token.key, "user": UserSerializer(user).data}, status=status.HTTP_201_CREATED
+            {"message": _("Check your e-mail to finish signing up.")},
+            status=status.HTTP_202_ACCEPTED,
         )
+
+
+class VerifyEmailApi(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth"
+
+    class VerifyEmailInput(serializers.Serializer):
+        token = serializers.CharField(max_length=500)
+
+    @extend_schema(
+        operation_id="auth_verify_email",
+        request=VerifyEmailInput,
+        responses={
+            200: TokenOut,
+            **errors(
+                authenticated=False,
+                s400=["validation_required", "verification_invalid", "verification_expired"],
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Finish signing up with the token from the e-mail: the account opens, with an API token."""
+        data = self.VerifyEmailInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_verify_email(token=data.validated_data["token"])
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "user": UserSerializer(user).data})
 
 
 class TokenApi(APIView):
@@ -134,6 +173,8 @@ class TokenApi(APIView):
             **errors(
                 authenticated=False,
                 s400=["validation_required", "validation_invalid", "invalid_credentials"],
+                s403=["email_not_verified"],
+                s429=["too_many_attempts"],
             ),
         },
     )
@@ -149,7 +190,13 @@ class TokenApi(APIView):
         if user is None:
             raise ValidationFailed("Email or password is wrong.", code="invalid_credentials")
         assert isinstance(user, User)  # noqa: S101 - our only user model
-        token, _ = Token.objects.get_or_create(user=user)
+        if user.email_verified_at is None:
+            # Only with the right password: nobody else learns that the sign-up is pending.
+            raise PermissionDenied(
+                _("Confirm your e-mail address first: open the link we sent you."),
+                code="email_not_verified",
+            )
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "user": UserSerializer(user).data})
 
 
@@ -178,7 +225,7 @@ class MeApi(APIView):
         request=MeInput,
         responses={
             200: UserSerializer,
-            **errors(s400=["validation_invalid", "invalid_language", *ADDRESS_CODES]),
+            **errors(s400=["validation_invalid", "invalid_language", *ADDRESS_CODES, *TEXT_CODES]),
         },
     )
     def patch(self, request: Request) -> Response:

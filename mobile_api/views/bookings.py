@@ -38,7 +38,8 @@ from bookings.services import (
     booking_start_journey,
     review_submit,
 )
-from mobile_api.schema import errors
+from mobile_api.filters import DateTimeFilter
+from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.serializers import (
     BookingEventSerializer,
     BookingSerializer,
@@ -58,8 +59,8 @@ class BookingFilter(django_filters.FilterSet):
         method="filter_role",
         label="Only the bookings where I am the customer, or the helper.",
     )
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = DateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Booking
@@ -83,7 +84,11 @@ class BookingListApi(generics.ListAPIView):
         return bookings_visible_to(_user(self.request))
 
     @extend_schema(
-        operation_id="bookings_list", responses={200: BookingSerializer(many=True), **errors()}
+        operation_id="bookings_list",
+        responses={
+            200: BookingSerializer(many=True),
+            **errors(s400=["datetime_out_of_range"]),
+        },
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The bookings where I am the customer or the helper (the manager: all)."""
@@ -170,6 +175,7 @@ class SlotSerializer(WindowSerializer):
         "slot_outside_windows",
         "duplicate_slots",
         "reason_required",
+        *TEXT_CODES,
     ],
     s409=["helper_double_booked"],
 )
@@ -210,7 +216,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-@booking_action_schema("request_new_times", s400=["reason_required"])
+@booking_action_schema("request_new_times", s400=["reason_required", *TEXT_CODES])
 class BookingRequestNewTimesApi(BookingActionApi):
     """Customer: none of the proposed times suits, or a confirmed visit must move."""
 
@@ -230,7 +236,7 @@ class CausedBy(serializers.ChoiceField):
         )
 
 
-@booking_action_schema("cancel", s400=["reason_required", "caused_by_required"])
+@booking_action_schema("cancel", s400=["reason_required", "caused_by_required", *TEXT_CODES])
 class BookingCancelApi(BookingActionApi):
     """Customer, helper or manager: cancel, with the cause recorded.
 
@@ -276,7 +282,7 @@ class BookingCheckInApi(BookingActionApi):
     service = staticmethod(booking_check_in)
 
 
-@booking_action_schema("check_out", s400=["summary_too_short", "max_length"])
+@booking_action_schema("check_out", s400=["summary_too_short", "max_length", *TEXT_CODES])
 class BookingCheckOutApi(BookingActionApi):
     """Helper: done. What was done, and a note on how to do it yourself next time."""
 
@@ -297,7 +303,7 @@ class BookingSignOffApi(BookingActionApi):
     service = staticmethod(booking_sign_off)
 
 
-@booking_action_schema("dispute", s400=["reason_required"])
+@booking_action_schema("dispute", s400=["reason_required", *TEXT_CODES])
 class BookingDisputeApi(BookingActionApi):
     """Customer: something went wrong; the community manager will resolve it."""
 
@@ -306,7 +312,8 @@ class BookingDisputeApi(BookingActionApi):
 
 
 @booking_action_schema(
-    "resolve_dispute", s400=["invalid_choice", "reason_required", "caused_by_required"]
+    "resolve_dispute",
+    s400=["invalid_choice", "reason_required", "caused_by_required", *TEXT_CODES],
 )
 class BookingResolveDisputeApi(BookingActionApi):
     """Manager: the visit stands (signed off) or is void (cancelled, with who caused it)."""
@@ -362,7 +369,13 @@ class BookingReviewsApi(APIView):
         responses={
             201: ReviewSerializer,
             **errors(
-                s400=["validation_invalid", "validation_required", "invalid_rating", "max_length"],
+                s400=[
+                    "validation_invalid",
+                    "validation_required",
+                    "invalid_rating",
+                    "max_length",
+                    *TEXT_CODES,
+                ],
                 s403=ROLE_403,
                 s404=["not_found"],
                 s409=["not_reviewable", "review_window_closed", "already_reviewed"],

@@ -22,7 +22,7 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
 )
-from mobile_api.schema import errors
+from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.serializers import CategoryField, CategorySerializer, HelperProfileSerializer
 
 
@@ -91,6 +91,7 @@ class HelperProfileApi(APIView):
                     "home_address_required",
                     "invalid_radius",
                     "skills_required",
+                    *TEXT_CODES,
                 ],
                 s409=["helper_profile_exists"],
             ),
@@ -114,6 +115,7 @@ class HelperProfileApi(APIView):
                     "unknown_category",
                     "invalid_radius",
                     "skills_required",
+                    *TEXT_CODES,
                 ],
                 s404=["not_a_helper"],
             ),
@@ -201,7 +203,12 @@ class AvailabilityExceptionListApi(APIView):
         responses={
             201: ExceptionSerializer,
             **errors(
-                s400=["validation_invalid", "invalid_availability", "in_the_past"],
+                s400=[
+                    "validation_invalid",
+                    "invalid_availability",
+                    "in_the_past",
+                    "outside_bookable_horizon",
+                ],
                 s404=["not_a_helper"],
             ),
         },

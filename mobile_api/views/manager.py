@@ -19,7 +19,7 @@ from bookings.selectors import helpers_considered_in, matching_runs_for_manager
 from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import helpers_for_manager
 from helpers.services import helper_approve, helper_suspend
-from mobile_api.schema import errors
+from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.serializers import HelperProfileSerializer, MatchingRunSerializer
 from mobile_api.views.helpers import _user
 
@@ -80,7 +80,10 @@ class ManagerHelperApproveApi(APIView):
     @extend_schema(
         operation_id="manager_helpers_approve",
         request=NoteSerializer,
-        responses={200: HelperProfileSerializer, **errors(s400=["max_length"], s404=["not_found"])},
+        responses={
+            200: HelperProfileSerializer,
+            **errors(s400=["max_length", *TEXT_CODES], s404=["not_found"]),
+        },
     )
     def post(self, request: Request, helper_id: UUID) -> Response:
         """Manager: approve a helper; they start receiving offers."""
@@ -101,7 +104,7 @@ class ManagerHelperSuspendApi(APIView):
         request=NoteSerializer,
         responses={
             200: HelperProfileSerializer,
-            **errors(s400=["max_length", "reason_required"], s404=["not_found"]),
+            **errors(s400=["max_length", "reason_required", *TEXT_CODES], s404=["not_found"]),
         },
     )
     def post(self, request: Request, helper_id: UUID) -> Response:

@@ -37,7 +37,7 @@ from bookings.services import (
     offer_accept,
     offer_decline,
 )
-from mobile_api.schema import errors
+from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.serializers import (
     AddressInputSerializer,
     BookingSerializer,
@@ -75,6 +75,7 @@ REQUEST_CODES = [
     "max_length",
     *WINDOW_CODES,
     *ADDRESS_CODES,
+    *TEXT_CODES,
 ]
 
 
@@ -205,7 +206,9 @@ class HelpRequestDetailApi(APIView):
         times (then 409 `rematch_limit_reached`).
         """
         help_request = own_help_request_for(_user(request), request_id)
-        data = HelpRequestUpdateInput(data=request.data, partial=True)
+        # Not `partial`: every field is optional already, and a partial root would let each
+        # window it carries skip its own required fields.
+        data = HelpRequestUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         address_keys = {"street", "postal_code", "locality", "location"}
@@ -347,7 +350,7 @@ class OfferDeclineApi(APIView):
         responses={
             200: OfferSerializer,
             **errors(
-                s400=["invalid_choice", "max_length"],
+                s400=["invalid_choice", "max_length", *TEXT_CODES],
                 s404=["not_found"],
                 s409=["offer_not_pending"],
             ),

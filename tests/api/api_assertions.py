@@ -6,6 +6,8 @@ import functools
 import re
 from typing import Any
 
+from django.core import mail
+from django.test import TestCase
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -37,6 +39,29 @@ def token_client(token: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
+
+
+def sign_up(**fields: Any) -> tuple[str, dict[str, Any]]:
+    """Sign up through the API and confirm the address with the token from the e-mail, as a
+    person does: the API token and the user."""
+    anonymous = APIClient()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = anonymous.post(f"{API}/auth/register", fields)
+    assert response.status_code == 202, response.content
+    response = anonymous.post(
+        f"{API}/auth/verify-email", {"token": verification_token(fields["email"])}
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"], response.json()["user"]
+
+
+def verification_token(email: str) -> str:
+    """The token of the last confirmation e-mail sent to `email`."""
+    sent = [message for message in mail.outbox if message.to == [email.lower()]]
+    assert sent, f"no e-mail to {email}"
+    match = re.search(r"token=([\w:-]+)", str(sent[-1].body))
+    assert match is not None, sent[-1].body
+    return match.group(1)
 
 
 def row_counts() -> dict[str, int]:

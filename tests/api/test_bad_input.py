@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.config import QuartierConfig
-from backend.models import User
 from bookings.models import BookingStatus, OfferStatus
-from tests.api.api_assertions import API, assert_error, client_for, row_counts
+from tests.api.api_assertions import API, assert_error, client_for, results, row_counts
 from tests.factories import (
     PASSWORD,
     ManagerFactory,
@@ -425,19 +425,146 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer():
     )
 
 
-def test_registering_an_email_twice_is_a_conflict():
-    # Given an account for anna@example.ch
-    UserFactory.create(email="anna@example.ch")
-    anonymous = APIClient()
+# --- Partial updates and filters ----------------------------------------------------------------
 
-    # When someone registers the same address, in other letter case
-    response = anonymous.post(
-        f"{API}/auth/register",
-        {"email": "Anna@Example.ch", "password": PASSWORD, "display_name": "Anna"},
+
+def _windows_of(help_request: Any) -> list[tuple[datetime, datetime]]:
+    return list(help_request.windows.order_by("starts_at").values_list("starts_at", "ends_at"))
+
+
+@pytest.mark.parametrize(
+    ("window", "fields"),
+    [
+        pytest.param({}, {"windows[0].starts_at", "windows[0].ends_at"}, id="empty window"),
+        pytest.param(
+            {"starts_at": START.isoformat()}, {"windows[0].ends_at"}, id="window without an end"
+        ),
+    ],
+)
+def test_a_partial_update_still_validates_every_window_it_carries(window, fields):
+    # Given a customer's open request
+    customer = UserFactory.create()
+    help_request = post_request(customer)
+    before, windows = row_counts(), _windows_of(help_request)
+
+    # When a PATCH replaces the windows with an incomplete one
+    response = client_for(customer).patch(
+        f"{API}/help-requests/{help_request.public_id}", {"windows": [window]}
     )
 
-    # Then it is a conflict on the email, and no second account exists
+    # Then it is a 400 naming the missing fields of that window, and the request is unchanged
     assert_error(
-        response, 409, "email_taken", {"email"}, documented_in=("post", "/api/v1/auth/register")
+        response,
+        400,
+        "validation_required",
+        fields,
+        documented_in=("patch", "/api/v1/help-requests/{request_id}"),
     )
-    assert User.objects.filter(email__iexact="anna@example.ch").count() == 1
+    assert row_counts() == before
+    assert _windows_of(help_request) == windows
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+    ],
+)
+@pytest.mark.parametrize("name", ["starts_after", "starts_before"])
+def test_a_datetime_filter_beyond_the_representable_range_is_a_400(name, value):
+    # Given a customer with a booking
+    booking = make_booking()
+
+    # When the bookings are filtered from a date that overflows once converted to UTC
+    response = client_for(booking.help_request.customer).get(f"{API}/bookings", {name: value})
+
+    # Then it is a 400 with a code naming the filter, not an overflow
+    assert_error(
+        response,
+        400,
+        "datetime_out_of_range",
+        {name},
+        documented_in=("get", "/api/v1/bookings"),
+    )
+
+
+def test_a_datetime_filter_within_the_range_still_filters():
+    # Given a customer with a confirmed visit
+    booking = make_booking(BookingStatus.CONFIRMED, helper=make_helper(weekly=ALL_DAY))
+    client = client_for(booking.help_request.customer)
+
+    # When the bookings are filtered at both ends of the representable range
+    early = client.get(f"{API}/bookings", {"starts_after": "0001-01-02T00:00:00+00:00"})
+    late = client.get(f"{API}/bookings", {"starts_after": "9999-12-30T00:00:00+00:00"})
+
+    # Then the filter works as before
+    assert [row["id"] for row in results(early)] == [str(booking.public_id)]
+    assert results(late) == []
+
+
+# --- Availability exceptions --------------------------------------------------------------------
+
+EXCEPTIONS = ("post", "/api/v1/helper/availability/exceptions")
+
+
+def _iso(delta: timedelta) -> Any:
+    return lambda now: (now + delta).isoformat()
+
+
+def _fixed(text: str) -> Any:
+    return lambda now: text
+
+
+TOMORROW = _iso(timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "field"),
+    [
+        pytest.param(_fixed("1508-03-01T10:00:00+01:00"), TOMORROW, "starts_at", id="in 1508"),
+        pytest.param(TOMORROW, _fixed("9999-12-31T10:00:00+01:00"), "ends_at", id="in 9999"),
+        pytest.param(
+            _iso(-timedelta(days=1, minutes=1)), TOMORROW, "starts_at", id="over a day back"
+        ),
+        pytest.param(
+            TOMORROW, _iso(timedelta(days=61, minutes=1)), "ends_at", id="past 60 + 1 days"
+        ),
+    ],
+)
+def test_an_availability_exception_outside_the_bookable_horizon_is_refused(
+    starts_at, ends_at, field
+):
+    # Given a helper (requests reach at most 60 days ahead, and a window lasts at most a day)
+    helper = make_helper()
+    now = timezone.now()
+    body = {"kind": "unavailable", "starts_at": starts_at(now), "ends_at": ends_at(now)}
+
+    # When the helper adds an exception reaching outside the time anyone can book
+    response = client_for(helper.user).post(f"{API}/helper/availability/exceptions", body)
+
+    # Then it is refused, naming the field, and nothing is stored
+    assert_error(response, 400, "outside_bookable_horizon", {field}, documented_in=EXCEPTIONS)
+    assert not helper.availability_exceptions.exists()
+
+
+def test_an_availability_exception_at_the_edges_of_the_horizon_is_kept_in_swiss_time():
+    # Given a helper
+    helper = make_helper()
+    now = timezone.now().replace(microsecond=0)
+    body = {
+        "kind": "unavailable",
+        "starts_at": (now - timedelta(hours=23)).isoformat(),
+        "ends_at": (now + timedelta(days=61) - timedelta(minutes=1)).isoformat(),
+    }
+
+    # When the helper adds an exception from a day back to the end of the horizon
+    response = client_for(helper.user).post(f"{API}/helper/availability/exceptions", body)
+
+    # Then it is stored, and comes back with a whole-hour offset (Swiss time)
+    assert response.status_code == 201, response.content
+    created = response.json()
+    for name in ("starts_at", "ends_at"):
+        assert created[name][-6:] in {"+01:00", "+02:00"}, created[name]
+        assert datetime.fromisoformat(created[name]) == datetime.fromisoformat(body[name])

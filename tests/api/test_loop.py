@@ -10,7 +10,14 @@ import time_machine
 from rest_framework.test import APIClient
 
 from bookings.models import BookingStatus, HelpRequestStatus, OfferStatus
-from tests.api.api_assertions import API, assert_error, client_for, results, token_client
+from tests.api.api_assertions import (
+    API,
+    assert_error,
+    client_for,
+    results,
+    sign_up,
+    token_client,
+)
 from tests.factories import (
     PASSWORD,
     ManagerFactory,
@@ -50,16 +57,13 @@ def _parsed(windows: list[dict[str, str]]) -> list[tuple[datetime, datetime]]:
 
 
 def _register(**fields: Any) -> tuple[str, dict[str, Any]]:
-    """Register through the API, then log in with the password: the log-in token."""
-    anonymous = APIClient()
-    response = anonymous.post(
-        f"{API}/auth/register", {"password": PASSWORD, "languages": ["de", "en"], **fields}
+    """Sign up and confirm the address through the API, then log in: the log-in token."""
+    token, _user = sign_up(password=PASSWORD, languages=["de", "en"], **fields)
+    response = APIClient().post(
+        f"{API}/auth/token", {"email": fields["email"], "password": PASSWORD}
     )
-    assert response.status_code == 201, response.content
-    registered = response.json()
-    response = anonymous.post(f"{API}/auth/token", {"email": fields["email"], "password": PASSWORD})
     assert response.status_code == 200, response.content
-    assert response.json()["token"] == registered["token"]
+    assert response.json()["token"] == token
     return response.json()["token"], response.json()["user"]
 
 

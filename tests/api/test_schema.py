@@ -18,6 +18,7 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 PUBLIC_OPERATIONS = {
     ("post", "/api/v1/auth/register"),
     ("post", "/api/v1/auth/token"),
+    ("post", "/api/v1/auth/verify-email"),
     ("get", "/api/v1/categories"),
 }
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -38,3 +41,39 @@ def test_a_prepare_threshold_that_is_not_a_count_or_off_is_refused(monkeypatch, 
 def test_sqlite_urls_get_no_prepare_threshold() -> None:
     config = _database_from_url("sqlite:////tmp/quartier.sqlite3")
     assert "prepare_threshold" not in config["OPTIONS"]
+
+
+def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A real process start with only these variables (and PATH): what a deployment sees."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and a fixed command
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.conf import settings as s; print(s.DEBUG)",
+        ],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_debug_is_off_when_the_environment_does_not_turn_it_on() -> None:
+    started = _start({"DJANGO_SECRET_KEY": "a-secret-for-this-test-only"})
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "False"
+
+
+def test_without_debug_a_missing_secret_key_stops_the_start() -> None:
+    started = _start({})
+    assert started.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in started.stderr
+
+
+def test_development_mode_is_turned_on_explicitly() -> None:
+    started = _start({"DJANGO_DEBUG": "true"})
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "True"

@@ -1,0 +1,68 @@
+"""The e-mails Quartier sends about accounts, each in its recipient's preferred language."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from backend.config import config
+from backend.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def _send(user: User, subject: str, body: str) -> None:
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={"Content-Language": user.preferred_language},
+    )
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException):
+        # Sent after the sign-up was stored: its answer must not change (it would tell which
+        # addresses have accounts). Signing up again sends the e-mail again.
+        logger.exception("could not send %r to an account's address", subject)
+
+
+def send_verify_email(user: User, token: str) -> None:
+    """The link (and token) that finishes a sign-up."""
+    link = config().verify_email_url.format(token=token)
+    with translation.override(user.preferred_language):
+        subject = _("Confirm your e-mail address for Quartier")
+        body = _(
+            "Hello %(name)s,\n\n"
+            "thank you for signing up with Quartier. To confirm that this address is yours and "
+            "finish signing up, open this link within three days:\n\n"
+            "%(link)s\n\n"
+            "Or enter this code in the Quartier app:\n\n"
+            "%(token)s\n\n"
+            "If you did not sign up, ignore this e-mail: without confirmation no account is "
+            "opened.\n\n"
+            "Quartier"
+        ) % {"name": user.display_name, "link": link, "token": token}
+        _send(user, subject, body)
+
+
+def send_sign_up_attempt_notice(user: User) -> None:
+    """Someone signed up with the address of an existing account: tell its owner, nobody else."""
+    with translation.override(user.preferred_language):
+        subject = _("Someone tried to sign up for Quartier with your address")
+        body = _(
+            "Hello %(name)s,\n\n"
+            "someone just tried to sign up for Quartier with this e-mail address. You already "
+            "have an account with it, so nothing was changed.\n\n"
+            "If it was you: log in with this address. If you have forgotten your password, "
+            "choose a new one here:\n\n"
+            "%(reset)s\n\n"
+            "If it was not you, you need not do anything.\n\n"
+            "Quartier"
+        ) % {"name": user.display_name, "reset": config().password_reset_url}
+        _send(user, subject, body)

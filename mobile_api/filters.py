@@ -1,0 +1,41 @@
+"""Query-string filters shared by the API's lists."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time that can be compared in UTC.
+
+    A date such as 0001-01-01 in Swiss time, or 9999-12-31T23:59:59-14:00, parses but falls
+    outside the years 1 to 9999 once converted to UTC: the database adapter would overflow.
+    """
+
+    default_error_messages = {
+        "datetime_out_of_range": _("Give a date and time between the years 1 and 9999 (in UTC)."),
+    }
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(
+                self.error_messages["datetime_out_of_range"], code="datetime_out_of_range"
+            ) from exc
+        return parsed
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Every date-time filter of the API: ISO 8601, answered with 400 when out of range."""
+
+    field_class = BoundedIsoDateTimeField

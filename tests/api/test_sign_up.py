@@ -1,0 +1,162 @@
+"""Sign-up tells nobody which addresses have accounts, and opens an account only once the
+owner of the address has confirmed it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth import hashers
+from django.core import mail
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from backend.models import User
+from tests.api.api_assertions import API, assert_error, sign_up, verification_token
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = ("post", "/api/v1/auth/register")
+VERIFY = ("post", "/api/v1/auth/verify-email")
+TOKEN = ("post", "/api/v1/auth/token")
+NEW_PASSWORD = "a-new-and-long-passphrase"
+
+
+def _register(django_capture_on_commit_callbacks, **fields: Any) -> Any:
+    body = {"email": "anna@example.ch", "password": PASSWORD, "display_name": "Anna", **fields}
+    with django_capture_on_commit_callbacks(execute=True):
+        return APIClient().post(f"{API}/auth/register", body)
+
+
+def _log_in(email: str, password: str) -> Any:
+    return APIClient().post(f"{API}/auth/token", {"email": email, "password": password})
+
+
+def test_signing_up_with_a_taken_address_answers_as_with_a_new_one(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    # Given an account for anna@example.ch (which she reads in French)
+    owner = UserFactory.create(email="anna@example.ch", preferred_language="fr")
+    hashed = []
+    hasher = type(hashers.get_hasher())
+    encode = hasher.encode
+    monkeypatch.setattr(
+        hasher, "encode", lambda self, *args, **kw: hashed.append(1) or encode(self, *args, **kw)
+    )
+
+    # When someone signs up with that address (in other letter case), and with a new one
+    taken = _register(django_capture_on_commit_callbacks, email="Anna@Example.ch")
+    hashes_for_taken, hashed[:] = len(hashed), []
+    new = _register(django_capture_on_commit_callbacks, email="new@example.ch")
+
+    # Then both get the same answer, after the same work (one password hashed)
+    assert (taken.status_code, taken.json()) == (202, new.json())
+    assert new.json() == {"message": "Check your e-mail to finish signing up."}
+    assert hashes_for_taken == len(hashed) == 1
+
+    # And the owner is told by e-mail, in her language, with a hint to reset the password; her
+    # account is unchanged and no second one exists
+    to_owner = [message for message in mail.outbox if message.to == ["anna@example.ch"]]
+    assert len(to_owner) == 1
+    assert to_owner[0].subject == "Someone tried to sign up for Quartier with your address"
+    assert to_owner[0].extra_headers["Content-Language"] == "fr"
+    assert "http://127.0.0.1:8000/password-reset" in to_owner[0].body
+    assert "token=" not in to_owner[0].body
+    assert User.objects.filter(email__iexact="anna@example.ch").count() == 1
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+    assert owner.display_name != "Anna"
+
+
+def test_a_new_account_opens_only_once_its_address_is_confirmed(
+    django_capture_on_commit_callbacks,
+):
+    # Given someone who signs up
+    response = _register(
+        django_capture_on_commit_callbacks, email="Ruth@Example.ch", preferred_language="it"
+    )
+    assert response.status_code == 202
+
+    # Then an e-mail with a link goes to the address, in the chosen language
+    (message,) = mail.outbox
+    assert (message.to, message.extra_headers["Content-Language"]) == (["ruth@example.ch"], "it")
+    assert message.subject == "Confirm your e-mail address for Quartier"
+    token = verification_token("ruth@example.ch")
+    assert f"http://127.0.0.1:8000/verify-email?token={token}" in message.body
+
+    # And before confirming, the right password is refused with its own code, a wrong one as any
+    assert_error(
+        _log_in("ruth@example.ch", PASSWORD), 403, "email_not_verified", set(), documented_in=TOKEN
+    )
+    assert_error(_log_in("ruth@example.ch", "wrong-password"), 400, "invalid_credentials", set())
+
+    # When the token is posted, the account opens with an API token
+    response = APIClient().post(f"{API}/auth/verify-email", {"token": token})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["user"]["email"] == "ruth@example.ch"
+    assert body["user"]["preferred_language"] == "it"
+    assert _log_in("ruth@example.ch", PASSWORD).json()["token"] == body["token"]
+
+    # And the link works once only
+    again = APIClient().post(f"{API}/auth/verify-email", {"token": token})
+    assert_error(again, 400, "verification_invalid", {"token"}, documented_in=VERIFY)
+
+
+def test_signing_up_again_before_confirming_replaces_the_pending_sign_up(
+    django_capture_on_commit_callbacks,
+):
+    # Given a sign-up nobody confirmed
+    _register(django_capture_on_commit_callbacks, display_name="First")
+    first_link = verification_token("anna@example.ch")
+
+    # When the address signs up again, with another password
+    response = _register(
+        django_capture_on_commit_callbacks, display_name="Second", password=NEW_PASSWORD
+    )
+
+    # Then it is answered the same, a new link is sent, and the first one no longer works
+    assert response.status_code == 202
+    second_link = verification_token("anna@example.ch")
+    assert second_link != first_link
+    stale = APIClient().post(f"{API}/auth/verify-email", {"token": first_link})
+    assert_error(stale, 400, "verification_invalid", {"token"})
+    confirmed = APIClient().post(f"{API}/auth/verify-email", {"token": second_link})
+    assert confirmed.json()["user"]["display_name"] == "Second"
+    assert _log_in("anna@example.ch", NEW_PASSWORD).status_code == 200
+    assert User.objects.filter(email="anna@example.ch").count() == 1
+
+
+def test_an_expired_or_forged_token_is_refused(django_capture_on_commit_callbacks):
+    # Given a pending sign-up
+    _register(django_capture_on_commit_callbacks)
+    token = verification_token("anna@example.ch")
+
+    # When the token is forged, or used after three days
+    forged = APIClient().post(f"{API}/auth/verify-email", {"token": token[:-2] + "xx"})
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1), tick=False):
+        expired = APIClient().post(f"{API}/auth/verify-email", {"token": token})
+
+    # Then both are refused with their codes, and the account stays unconfirmed
+    assert_error(forged, 400, "verification_invalid", {"token"}, documented_in=VERIFY)
+    assert_error(expired, 400, "verification_expired", {"token"}, documented_in=VERIFY)
+    assert User.objects.get(email="anna@example.ch").email_verified_at is None
+
+
+def test_the_sign_up_helper_of_the_suite_goes_through_the_e_mail():
+    token, user = sign_up(email="luca@example.ch", password=PASSWORD, display_name="Luca")
+    assert user["email"] == "luca@example.ch"
+    assert token
+    assert User.objects.get(email="luca@example.ch").email_verified_at is not None
+
+
+def test_sign_up_is_documented_as_accepted_without_a_conflict():
+    from tests.api.api_assertions import openapi_schema
+
+    responses = openapi_schema()["paths"]["/api/v1/auth/register"]["post"]["responses"]
+    assert "202" in responses
+    assert "409" not in responses
+    assert "201" not in responses
