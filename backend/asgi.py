@@ -10,7 +10,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-from mobile_api.body_limit import RequestBodyLimit  # noqa: E402
+from backend.body_limit import RequestBodyLimit  # noqa: E402
 
 # Over-long bodies are refused before Django reads them (QUARTIER_MAX_REQUEST_BODY_BYTES).
 application = ProtocolTypeRouter({"http": RequestBodyLimit(django_asgi_app)})

@@ -59,3 +59,7 @@ class Conflict(ApplicationError):
 
     status = 409
     code = "conflict"
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}

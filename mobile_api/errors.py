@@ -20,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.exceptions import ApplicationError
+from backend.exceptions import ApplicationError, error_body
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -64,10 +64,6 @@ def _first_code(detail: Any) -> str | None:
     elif isinstance(detail, exceptions.ErrorDetail):
         return detail.code
     return None
-
-
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
-    return {"code": code, "message": message, "fields": fields or {}}
 
 
 # PostgreSQL's deadlock and serialisation failures, and SQLite's busy database: the

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from backend.config import config
-from mobile_api.errors import error_body
+from backend.exceptions import error_body
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
