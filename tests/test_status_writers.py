@@ -47,7 +47,11 @@ TABLES = {
     "helpers_helperprofile": "HelperProfile",
 }
 # Not a model's status: an error's HTTP status.
-NOT_MODEL_STATUS = {("backend/exceptions.py", "__init__")}
+NOT_MODEL_STATUS = {
+    ("backend/exceptions.py", "__init__"),
+    # The HTTP status of an ASGI response message, not a model's.
+    ("backend/body_limit.py", "_answer_too_large"),
+}
 
 
 @dataclass(frozen=True)
