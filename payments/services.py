@@ -1,0 +1,784 @@
+"""Every write of the payments app: payout accounts, holds, captures, releases, fees, refunds,
+webhooks. `payment_transition` and `payout_account_move` are the only writers of the status
+fields; the ledger is appended to and never changed.
+
+Stripe calls carry an idempotency key made of our own row and attempt
+(`quartier:<payment>:<action>:<attempt>`), recorded in `StripeRequest` before the call, and run
+inside the transaction that records their outcome, with the booking's and the payment's rows
+locked (always in that order). When the process dies between Stripe's answer and our commit,
+everything of ours rolls back, and the retry sends the same request with the same key: Stripe
+answers with the first answer, so there is still one PaymentIntent, one capture, one refund.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from backend import clock
+from backend.config import config
+from backend.exceptions import PermissionDenied, ValidationFailed
+from backend.models import User
+from backend.outbox import emit
+from backend.roles import ActorRole
+from bookings.models import Booking, BookingStatus, Party
+from bookings.services import booking_transition
+from bookings.services.locks import lock_booking
+from helpers.models import HelperProfile
+from payments import events, stripe_gateway
+from payments.exceptions import (
+    HelperCannotTakePayments,
+    NoPayoutAccount,
+    PaymentDeclined,
+    PaymentProviderRefused,
+    RefundTooLarge,
+)
+from payments.models import (
+    LedgerAccount,
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    PayoutAccount,
+    PayoutAccountStatus,
+    StripeRequest,
+    WebhookEvent,
+)
+from payments.transitions import PAYMENT_MACHINE, PAYOUT_ACCOUNT_MACHINE
+
+logger = logging.getLogger(__name__)
+
+_P = PaymentStatus
+
+
+# --- The two status writers -------------------------------------------------------------------
+
+
+def payment_transition(
+    *,
+    payment: Payment,
+    to: str,
+    role: str,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Payment:
+    """The only writer of `Payment.status`. The caller holds the payment's lock (it passes the
+    locked row). Refuses a move not in PAYMENT_MACHINE (409), saves the changed fields, appends
+    a PaymentEvent and emits the move's domain event, in the caller's transaction."""
+    if changes and "status" in changes:
+        raise ValueError("the status is `to`; it cannot also be among `changes`")
+    from_status = payment.status
+    transition = PAYMENT_MACHINE.check(payment, from_status=from_status, to_status=to, role=role)
+    payment.status = to
+    fields = ["status", "updated_at"]
+    for name, value in (changes or {}).items():
+        setattr(payment, name, value)
+        fields.append(name)
+    payment.save(update_fields=fields)
+    PaymentEvent.objects.create(
+        payment=payment,
+        from_status=from_status,
+        to_status=to,
+        actor_role=role,
+        reason=reason[:300],
+        data=data or {},
+    )
+    if transition.event is not None:
+        emit(
+            transition.event(
+                payment_id=payment.pk,
+                booking_id=payment.booking_id,
+                from_status=from_status,
+                to_status=to,
+                role=role,
+                reason=reason[:300],
+                data=data or {},
+            )
+        )
+    return payment
+
+
+def payout_account_move(*, account: PayoutAccount, to: str) -> PayoutAccount:
+    """The only writer of `PayoutAccount.status` (nothing happens when it is already `to`)."""
+    if account.status == to:
+        return account
+    from_status = account.status
+    PAYOUT_ACCOUNT_MACHINE.check(
+        account, from_status=from_status, to_status=to, role=ActorRole.SYSTEM
+    )
+    account.status = to
+    account.save(update_fields=["status", "updated_at"])
+    emit(
+        events.PayoutAccountChanged(
+            payout_account_id=account.pk,
+            helper_id=account.helper_id,
+            from_status=from_status,
+            to_status=to,
+        )
+    )
+    return account
+
+
+# --- Payout accounts --------------------------------------------------------------------------
+
+
+def _account_status(state: stripe_gateway.AccountState) -> str:
+    if state.charges_enabled and state.payouts_enabled:
+        return PayoutAccountStatus.PAYOUTS_ENABLED
+    if state.charges_enabled:
+        return PayoutAccountStatus.CAN_TAKE_PAYMENTS
+    if state.details_submitted:
+        return PayoutAccountStatus.PENDING_VERIFICATION
+    return PayoutAccountStatus.DETAILS_MISSING
+
+
+def _helper_of(user: User) -> HelperProfile:
+    try:
+        return HelperProfile.objects.get(user=user)
+    except HelperProfile.DoesNotExist as exc:
+        raise PermissionDenied(_("Only helpers have payout accounts.")) from exc
+
+
+@transaction.atomic
+def payout_account_onboard(
+    *, actor: User, return_url: str, refresh_url: str
+) -> tuple[PayoutAccount, str]:
+    """The helper's Express account (created on the first call) and a fresh onboarding link.
+
+    Calling again resumes an unfinished onboarding with a new link to the same account.
+    """
+    helper = _helper_of(actor)
+    account, _created = PayoutAccount.objects.select_for_update().get_or_create(helper=helper)
+    if not account.stripe_account_id:
+        key = f"quartier:payout-account:{account.public_id}:create:1"
+        _record_request(key, "account_create", payout_account=account)
+        state = stripe_gateway.account_create(email=actor.email, idempotency_key=key)
+        account.stripe_account_id = state.id
+        account.save(update_fields=["stripe_account_id", "updated_at"])
+        payout_account_move(account=account, to=_account_status(state))
+    url = stripe_gateway.account_link_create(
+        account_id=str(account.stripe_account_id), return_url=return_url, refresh_url=refresh_url
+    )
+    return account, url
+
+
+@transaction.atomic
+def payout_account_sync(
+    *, stripe_account_id: str, state: stripe_gateway.AccountState | None = None
+) -> PayoutAccount | None:
+    """Follow the account's state at Stripe (from `account.updated`, or fetched now)."""
+    account = (
+        PayoutAccount.objects.select_for_update()
+        .filter(stripe_account_id=stripe_account_id)
+        .first()
+    )
+    if account is None:
+        return None
+    if state is None:
+        state = stripe_gateway.account_retrieve(stripe_account_id)
+    return payout_account_move(account=account, to=_account_status(state))
+
+
+# --- Idempotency keys and the ledger -----------------------------------------------------------
+
+
+def _key(payment: Payment, action: str, attempt: int | None = None) -> str:
+    return f"quartier:{payment.public_id}:{action}:{attempt or payment.attempt}"
+
+
+def _record_request(
+    key: str,
+    action: str,
+    *,
+    payment: Payment | None = None,
+    payout_account: PayoutAccount | None = None,
+) -> StripeRequest:
+    request, _created = StripeRequest.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"action": action, "payment": payment, "payout_account": payout_account},
+    )
+    return request
+
+
+def _answered(key: str, stripe_object_id: str) -> None:
+    StripeRequest.objects.filter(idempotency_key=key).update(
+        stripe_object_id=stripe_object_id, answered_at=clock.now()
+    )
+
+
+def _book(
+    payment: Payment, kind: str, debit: str, credit: str, amount: int, reference: str
+) -> None:
+    """One ledger entry, once per (payment, kind, Stripe object); nothing for 0."""
+    if amount <= 0:
+        return
+    LedgerEntry.objects.get_or_create(
+        payment=payment,
+        kind=kind,
+        reference=reference,
+        defaults={
+            "booking_id": payment.booking_id,
+            "debit": debit,
+            "credit": credit,
+            "amount_minor": amount,
+            "currency": payment.currency,
+        },
+    )
+
+
+_C, _H, _HOLD, _S = (
+    LedgerAccount.CUSTOMER,
+    LedgerAccount.HELPER,
+    LedgerAccount.HOLD,
+    LedgerAccount.STRIPE,
+)
+
+
+def _lock(payment: Payment) -> tuple[Booking, Payment]:
+    """The booking's row, then the payment's: the one lock order of the payments services."""
+    booking = lock_booking(payment.booking)
+    locked = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("payout_account")
+        .get(pk=payment.pk)
+    )
+    return booking, locked
+
+
+# --- Holding the price on confirmation -----------------------------------------------------------
+
+
+def payment_open_for_booking(*, booking: Booking) -> Payment | None:
+    """The booking's payment, created when the customer confirms (in that transaction): for the
+    price agreed then, to the helper's payout account. A free visit needs none."""
+    if not booking.price_minor:
+        return None
+    account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
+    payment, created = Payment.objects.get_or_create(
+        booking=booking,
+        defaults={
+            "payout_account": account,
+            "amount_minor": booking.price_minor,
+            "currency": booking.currency,
+        },
+    )
+    if not created and payment.status == _P.REQUIRES_PAYMENT_METHOD:
+        # Rescheduled before any hold: the price of the new time is the one to hold.
+        payment.amount_minor = booking.price_minor
+        payment.currency = booking.currency
+        payment.payout_account = account
+        payment.save(update_fields=["amount_minor", "currency", "payout_account", "updated_at"])
+    return payment
+
+
+@dataclass(frozen=True)
+class AuthorisationOutcome:
+    payment: Payment
+    declined: PaymentDeclined | None = None
+
+
+def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
+    """Place the hold: a manual-capture PaymentIntent, confirmed with the customer's payment
+    method, as a direct charge on the helper's account with no application fee.
+
+    Only for a confirmed booking whose payment waits for a hold and has a payment method. A
+    declined card or a 3-D Secure demand is recorded on the payment (the customer is told and
+    can give another card: the next try is a new attempt with a new key); Stripe being down
+    rolls everything back, and the retry sends the same key.
+    """
+    declined: PaymentDeclined | None = None
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if (
+            payment.status != _P.REQUIRES_PAYMENT_METHOD
+            or not payment.payment_method_id
+            or booking.status
+            not in (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
+        ):
+            return AuthorisationOutcome(payment)
+        account = payment.payout_account
+        if account is None or not account.can_take_payments:
+            _record_failure(payment, "helper_cannot_take_payments", "")
+            return AuthorisationOutcome(payment)
+        key = _key(payment, "authorise")
+        _record_request(key, "authorise", payment=payment)
+        try:
+            intent = stripe_gateway.payment_intent_create(
+                account_id=str(account.stripe_account_id),
+                amount=payment.amount_minor,
+                currency=payment.currency,
+                payment_method=payment.payment_method_id,
+                idempotency_key=key,
+                metadata={"payment": str(payment.public_id), "booking": str(booking.public_id)},
+            )
+        except PaymentDeclined as exc:
+            payment.payment_method_id = ""
+            payment.save(update_fields=["payment_method_id", "updated_at"])
+            _record_failure(payment, exc.code, exc.message)
+            declined = exc
+        else:
+            _answered(key, intent.id)
+            _apply_intent(payment, intent, reason="hold placed")
+    return AuthorisationOutcome(payment, declined)
+
+
+def _record_failure(payment: Payment, code: str, message: str) -> None:
+    """The hold failed: the next payment method gets a new attempt (a new PaymentIntent)."""
+    payment.failure_code = code[:64]
+    payment.failure_message = message[:300]
+    payment.attempt += 1
+    payment.save(update_fields=["failure_code", "failure_message", "attempt", "updated_at"])
+    emit(
+        events.PaymentAuthorisationFailed(
+            payment_id=payment.pk, booking_id=payment.booking_id, failure_code=payment.failure_code
+        )
+    )
+
+
+def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reason: str) -> None:
+    """Bring the (locked) payment up to what the PaymentIntent says, never backwards."""
+    if intent.application_fee_amount:
+        raise AssertionError("a Quartier PaymentIntent carries an application fee")
+    if payment.payment_intent_id not in (None, intent.id):
+        return  # an earlier attempt's intent
+    if intent.status == "requires_capture" and payment.status == _P.REQUIRES_PAYMENT_METHOD:
+        payment_transition(
+            payment=payment,
+            to=_P.AUTHORISED,
+            role=ActorRole.SYSTEM,
+            reason=reason,
+            changes={
+                "payment_intent_id": intent.id,
+                "authorised_minor": intent.amount_capturable,
+                "failure_code": "",
+                "failure_message": "",
+            },
+            data={"payment_intent": intent.id},
+        )
+        _book(payment, LedgerKind.AUTHORISED, _C, _HOLD, intent.amount_capturable, intent.id)
+    elif intent.status in ("requires_action", "requires_payment_method"):
+        if payment.status == _P.REQUIRES_PAYMENT_METHOD and payment.payment_intent_id is None:
+            code = (
+                "authentication_required"
+                if intent.status == "requires_action"
+                else intent.failure_code or "card_declined"
+            )
+            _record_failure(payment, code, "")
+    elif intent.status == "succeeded" and payment.status == _P.AUTHORISED:
+        _apply_capture(payment, intent, reason=reason)
+    elif intent.status == "canceled" and payment.status in (
+        _P.AUTHORISED,
+        _P.REQUIRES_PAYMENT_METHOD,
+    ):
+        _apply_release(payment, reason=reason, reference=intent.id)
+
+
+def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str) -> Payment:
+    """The customer gives the card (a PaymentMethod created on the helper's account with
+    Stripe.js) the hold is placed on: before confirming, or after a hold failed, when the hold
+    is placed at once. A declined card is recorded (the next card is a new attempt), then
+    answered with PaymentDeclined (402)."""
+    with transaction.atomic():
+        booking = lock_booking(booking)
+        if booking.help_request.customer_id != actor.pk:
+            raise PermissionDenied(_("Only the customer pays for a visit."))
+        payment_method_id = payment_method_id.strip()
+        if not payment_method_id.startswith("pm_"):
+            raise ValidationFailed.for_field(
+                "payment_method", _("This is not a payment method."), code="invalid_payment_method"
+            )
+        account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
+        if account is None:
+            raise NoPayoutAccount(_("The helper cannot take payments yet."))
+        if not account.can_take_payments:
+            raise HelperCannotTakePayments(_("The helper cannot take payments yet."))
+        if booking.status not in (
+            BookingStatus.PROPOSED,
+            BookingStatus.CONFIRMED,
+            BookingStatus.ON_THE_WAY,
+            BookingStatus.IN_PROGRESS,
+        ):
+            raise PaymentProviderRefused(
+                _("This visit cannot take a payment method now."), code="payment_not_expected"
+            )
+        price = booking.price_minor
+        if price is None:
+            proposal = booking.proposals.filter(status="proposed").order_by("price_minor").last()
+            price = proposal.price_minor if proposal is not None else None
+        if not price:
+            raise PaymentProviderRefused(
+                _("This visit has no price to pay yet."), code="payment_not_expected"
+            )
+        payment, _created = Payment.objects.select_for_update().get_or_create(
+            booking=booking,
+            defaults={
+                "payout_account": account,
+                "amount_minor": price,
+                "currency": booking.currency,
+            },
+        )
+        if payment.status != _P.REQUIRES_PAYMENT_METHOD:
+            raise PaymentProviderRefused(
+                _("The payment for this visit is already authorised."),
+                code="payment_not_expected",
+            )
+        payment.payment_method_id = payment_method_id
+        payment.payout_account = account
+        payment.save(update_fields=["payment_method_id", "payout_account", "updated_at"])
+        if booking.status == BookingStatus.PROPOSED:
+            return payment
+        outcome = payment_authorise(payment=payment)
+    if outcome.declined is not None:
+        raise outcome.declined
+    return outcome.payment
+
+
+# --- Capture on sign-off, settlement -------------------------------------------------------------
+
+
+def payment_capture(*, payment: Payment) -> Payment:
+    """Capture the agreed amount (never more than the hold) once the visit is signed off, then
+    settle the booking (signed_off → settled, the system's move)."""
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if payment.status == _P.AUTHORISED and booking.status == BookingStatus.SIGNED_OFF:
+            amount = min(payment.amount_minor, payment.authorised_minor)
+            key = _key(payment, "capture")
+            _record_request(key, "capture", payment=payment)
+            intent = stripe_gateway.payment_intent_capture(
+                account_id=payment.stripe_account_id,
+                intent_id=str(payment.payment_intent_id),
+                amount=amount,
+                idempotency_key=key,
+            )
+            _answered(key, intent.id)
+            _apply_capture(payment, intent, reason="visit signed off")
+        _settle_if_paid(booking, payment)
+    return payment
+
+
+def _apply_capture(
+    payment: Payment, intent: stripe_gateway.IntentState, *, reason: str, fee_only: bool = False
+) -> None:
+    captured = intent.amount_received
+    if captured > payment.authorised_minor:
+        raise AssertionError("Stripe captured more than the hold")
+    fee, charge_id, txn_id = _stripe_fee(payment, intent)
+    payment_transition(
+        payment=payment,
+        to=_P.CAPTURED,
+        role=ActorRole.SYSTEM,
+        reason=reason,
+        changes={
+            "captured_minor": captured,
+            "stripe_fee_minor": fee,
+            "is_cancellation_fee": fee_only,
+        },
+        data={"payment_intent": intent.id, "captured": captured, "stripe_fee": fee},
+    )
+    kind = LedgerKind.CANCELLATION_FEE if fee_only else LedgerKind.CAPTURED
+    _book(payment, kind, _HOLD, _H, captured, charge_id)
+    _book(payment, LedgerKind.RELEASED, _HOLD, _C, payment.authorised_minor - captured, intent.id)
+    _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
+
+
+def _stripe_fee(payment: Payment, intent: stripe_gateway.IntentState) -> tuple[int, str, str]:
+    """Stripe's actual fee, from the charge's balance transaction."""
+    if intent.charge_id is None:
+        raise AssertionError("a captured PaymentIntent has a charge")
+    charge = stripe_gateway.charge_retrieve(
+        account_id=payment.stripe_account_id, charge_id=intent.charge_id
+    )
+    if charge.balance_transaction_id is None:
+        return 0, charge.id, ""
+    txn = stripe_gateway.balance_transaction_retrieve(
+        account_id=payment.stripe_account_id, txn_id=charge.balance_transaction_id
+    )
+    return txn.fee, charge.id, txn.id
+
+
+def _settle_if_paid(booking: Booking, payment: Payment) -> None:
+    if booking.status == BookingStatus.SIGNED_OFF and payment.status == _P.CAPTURED:
+        booking_transition(
+            booking=booking,
+            to=BookingStatus.SETTLED,
+            actor=None,
+            role=ActorRole.SYSTEM,
+            reason="payment captured",
+            data={"payment": str(payment.public_id), "captured_minor": payment.captured_minor},
+        )
+
+
+@transaction.atomic
+def booking_settle_unpaid(*, booking: Booking) -> Booking:
+    """A signed-off visit without a price (a neighbourly favour) is settled at once."""
+    booking = lock_booking(booking)
+    if booking.status == BookingStatus.SIGNED_OFF and not booking.price_minor:
+        return booking_transition(
+            booking=booking,
+            to=BookingStatus.SETTLED,
+            actor=None,
+            role=ActorRole.SYSTEM,
+            reason="nothing to pay",
+        )
+    return booking
+
+
+# --- Cancellations and no-shows ------------------------------------------------------------------
+
+
+def _fee_due(booking: Booking) -> bool:
+    """A customer's late cancellation or a customer's no-show pays the helper a fee; nothing a
+    helper causes ever costs the customer."""
+    if booking.caused_by != Party.CUSTOMER:
+        return False
+    if booking.status == BookingStatus.NO_SHOW:
+        return True
+    return booking.status == BookingStatus.CANCELLED and booking.is_late_cancellation
+
+
+def payment_on_booking_ended(*, payment: Payment) -> Payment:
+    """The booking was cancelled or nobody came: release the hold at once, or capture the
+    cancellation fee (the policy's percentage of the price) when the customer owes it."""
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if booking.status not in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
+            return payment
+        if payment.status == _P.REQUIRES_PAYMENT_METHOD:
+            return payment_transition(
+                payment=payment,
+                to=_P.RELEASED,
+                role=ActorRole.SYSTEM,
+                reason=f"booking {booking.status} before a hold",
+            )
+        if payment.status != _P.AUTHORISED:
+            return payment
+        fee = payment.authorised_minor * config().cancellation_fee_percent // 100
+        if _fee_due(booking) and fee > 0:
+            key = _key(payment, "cancellation-fee")
+            _record_request(key, "cancellation_fee", payment=payment)
+            intent = stripe_gateway.payment_intent_capture(
+                account_id=payment.stripe_account_id,
+                intent_id=str(payment.payment_intent_id),
+                amount=fee,
+                idempotency_key=key,
+            )
+            _answered(key, intent.id)
+            _apply_capture(payment, intent, reason=f"fee for {booking.status}", fee_only=True)
+            return payment
+        key = _key(payment, "release")
+        _record_request(key, "release", payment=payment)
+        intent = stripe_gateway.payment_intent_cancel(
+            account_id=payment.stripe_account_id,
+            intent_id=str(payment.payment_intent_id),
+            idempotency_key=key,
+        )
+        _answered(key, intent.id)
+        _apply_release(payment, reason=f"booking {booking.status}", reference=intent.id)
+    return payment
+
+
+def _apply_release(payment: Payment, *, reason: str, reference: str) -> None:
+    held = payment.authorised_minor
+    payment_transition(payment=payment, to=_P.RELEASED, role=ActorRole.SYSTEM, reason=reason)
+    _book(payment, LedgerKind.RELEASED, _HOLD, _C, held, reference)
+
+
+# --- Refunds -----------------------------------------------------------------------------------
+
+
+def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: str) -> Payment:
+    """Give back part or all of what was captured, with a reason: by the manager (resolving a
+    dispute) or by the helper. Never more than captured, over all refunds together."""
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        role = _refunder_role(booking, actor)
+        reason = reason.strip()
+        if not reason:
+            raise ValidationFailed.for_field(
+                "reason", _("Give a reason for the refund."), code="reason_required"
+            )
+        if payment.status != _P.CAPTURED:
+            raise PaymentProviderRefused(
+                _("Only a captured payment can be refunded."), code="payment_not_refundable"
+            )
+        left = payment.captured_minor - payment.refunded_minor
+        if amount_minor <= 0 or amount_minor > left:
+            raise RefundTooLarge.for_field(
+                "amount_minor",
+                _("A refund must be between 0.01 and %(left)s.") % {"left": _money(left)},
+                code="refund_exceeds_captured",
+            )
+        number = LedgerEntry.objects.filter(payment=payment, kind=LedgerKind.REFUNDED).count() + 1
+        key = _key(payment, f"refund-{number}")
+        _record_request(key, "refund", payment=payment)
+        refund = stripe_gateway.refund_create(
+            account_id=payment.stripe_account_id,
+            intent_id=str(payment.payment_intent_id),
+            amount=amount_minor,
+            reason="requested_by_customer",
+            idempotency_key=key,
+        )
+        _answered(key, refund.id)
+        _apply_refund(payment, refund.id, refund.amount, role=role, reason=reason)
+    return payment
+
+
+def _apply_refund(payment: Payment, refund_id: str, amount: int, *, role: str, reason: str) -> None:
+    if LedgerEntry.objects.filter(
+        payment=payment, kind=LedgerKind.REFUNDED, reference=refund_id
+    ).exists():
+        return
+    _book(payment, LedgerKind.REFUNDED, _H, _C, amount, refund_id)
+    refunded = payment.refunded_minor + amount
+    if refunded >= payment.captured_minor:
+        payment_transition(
+            payment=payment,
+            to=_P.REFUNDED,
+            role=role,
+            reason=reason,
+            changes={"refunded_minor": refunded},
+            data={"refund": refund_id, "amount": amount},
+        )
+    else:
+        payment.refunded_minor = refunded
+        payment.save(update_fields=["refunded_minor", "updated_at"])
+        PaymentEvent.objects.create(
+            payment=payment,
+            from_status=payment.status,
+            to_status=payment.status,
+            actor_role=role,
+            reason=reason[:300],
+            data={"refund": refund_id, "amount": amount},
+        )
+
+
+def _refunder_role(booking: Booking, actor: User) -> str:
+    if actor.is_staff:
+        return ActorRole.MANAGER
+    if booking.helper.user_id == actor.pk:
+        return ActorRole.HELPER
+    raise PermissionDenied(_("Only the helper or the community manager can refund."))
+
+
+def _money(minor: int) -> str:
+    return f"{minor // 100}.{minor % 100:02d}"
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+
+def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
+    """Verify, store (once per Stripe event id), then apply a webhook event.
+
+    A duplicate (also one arriving while the first is being applied) waits for the first and
+    changes nothing. An event that cannot be applied now is kept with its outcome; one whose
+    application fails raises, so Stripe delivers it again.
+    """
+    event = stripe_gateway.webhook_event(payload=payload, signature=signature)
+    try:
+        with transaction.atomic():
+            row, _created = WebhookEvent.objects.get_or_create(
+                stripe_event_id=event["id"],
+                defaults={
+                    "event_type": event.get("type", ""),
+                    "account": event.get("account") or "",
+                    "payload": event,
+                },
+            )
+    except IntegrityError:
+        row = WebhookEvent.objects.get(stripe_event_id=event["id"])
+    with transaction.atomic():
+        row = WebhookEvent.objects.select_for_update().get(pk=row.pk)
+        if row.processed_at is not None:
+            return row
+        outcome = _apply_event(row.event_type, row.account, row.payload)
+        row.processed_at = clock.now()
+        row.outcome = outcome[:200]
+        row.save(update_fields=["processed_at", "outcome"])
+    return row
+
+
+def _apply_event(event_type: str, account: str, payload: dict[str, Any]) -> str:
+    handler = WEBHOOK_HANDLERS.get(event_type)
+    if handler is None:
+        return "ignored: not a type Quartier acts on"
+    obj = (payload.get("data") or {}).get("object") or {}
+    return handler(account, obj)
+
+
+def _on_account_updated(account: str, obj: dict[str, Any]) -> str:
+    state = stripe_gateway.AccountState(
+        id=obj["id"],
+        details_submitted=bool(obj.get("details_submitted")),
+        charges_enabled=bool(obj.get("charges_enabled")),
+        payouts_enabled=bool(obj.get("payouts_enabled")),
+    )
+    found = payout_account_sync(stripe_account_id=state.id, state=state)
+    return "applied" if found is not None else "ignored: unknown account"
+
+
+def _on_intent(account: str, obj: dict[str, Any]) -> str:
+    payment = Payment.objects.filter(payment_intent_id=obj.get("id")).first()
+    if payment is None:
+        return "ignored: unknown payment intent"
+    booking, payment = _lock(payment)
+    # What Stripe holds now decides, not the event's snapshot: a late event cannot undo a
+    # later state, and a missed one is caught up.
+    intent = stripe_gateway.payment_intent_retrieve(
+        account_id=payment.stripe_account_id, intent_id=str(payment.payment_intent_id)
+    )
+    before = payment.status
+    _apply_intent(payment, intent, reason="webhook")
+    _settle_if_paid(booking, payment)
+    return "applied" if payment.status != before else f"ignored: payment is {payment.status}"
+
+
+def _on_charge_refunded(account: str, obj: dict[str, Any]) -> str:
+    intent_id = obj.get("payment_intent")
+    payment = Payment.objects.filter(payment_intent_id=intent_id).first()
+    if payment is None:
+        return "ignored: unknown payment intent"
+    _booking, payment = _lock(payment)
+    if payment.status not in (_P.CAPTURED, _P.REFUNDED):
+        return f"ignored: payment is {payment.status}"
+    before = payment.refunded_minor
+    for refund in stripe_gateway.refunds_list(
+        account_id=payment.stripe_account_id, intent_id=str(intent_id)
+    ):
+        if refund.status == "succeeded" and payment.status == _P.CAPTURED:
+            _apply_refund(
+                payment, refund.id, refund.amount, role=ActorRole.SYSTEM, reason="refund at Stripe"
+            )
+    return "applied" if payment.refunded_minor != before else "ignored: refunds known"
+
+
+WEBHOOK_HANDLERS = {
+    "account.updated": _on_account_updated,
+    "payment_intent.amount_capturable_updated": _on_intent,
+    "payment_intent.succeeded": _on_intent,
+    "payment_intent.canceled": _on_intent,
+    "payment_intent.payment_failed": _on_intent,
+    "charge.refunded": _on_charge_refunded,
+}
+
+
+# --- Totals ------------------------------------------------------------------------------------
+
+
+def ledger_balances(*, booking_id: int) -> dict[str, int]:
+    """Each ledger account's balance over one booking (received minus given)."""
+    balances = dict.fromkeys(LedgerAccount.values, 0)
+    entries = LedgerEntry.objects.filter(booking_id=booking_id)
+    for row in entries.values("debit").annotate(total=Sum("amount_minor")):
+        balances[row["debit"]] -= row["total"]
+    for row in entries.values("credit").annotate(total=Sum("amount_minor")):
+        balances[row["credit"]] += row["total"]
+    return balances
