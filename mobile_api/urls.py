@@ -146,3 +146,26 @@ urlpatterns = [
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape.
     re_path(r"^(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
 ]
+
+# Payments: before the catch-all above, which must stay last.
+from mobile_api.views import payments  # noqa: E402 - appended with its routes
+
+urlpatterns[-1:-1] = [
+    path("helper/payout-account", payments.PayoutAccountApi.as_view(), name="payout-account"),
+    path(
+        "bookings/<uuid:booking_id>/payment",
+        payments.BookingPaymentApi.as_view(),
+        name="booking-payment",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/payment/method",
+        payments.BookingPaymentMethodApi.as_view(),
+        name="booking-payment-method",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/payment/refunds",
+        payments.BookingRefundApi.as_view(),
+        name="booking-payment-refunds",
+    ),
+    path("payments/stripe-webhook", payments.StripeWebhookView.as_view(), name="stripe-webhook"),
+]

@@ -735,29 +735,38 @@ def _on_intent(account: str, obj: dict[str, Any]) -> str:
     intent = stripe_gateway.payment_intent_retrieve(
         account_id=payment.stripe_account_id, intent_id=str(payment.payment_intent_id)
     )
-    before = payment.status
+    before = (payment.status, payment.refunded_minor)
     _apply_intent(payment, intent, reason="webhook")
+    _sync_refunds(payment)
     _settle_if_paid(booking, payment)
-    return "applied" if payment.status != before else f"ignored: payment is {payment.status}"
+    changed = (payment.status, payment.refunded_minor) != before
+    return "applied" if changed else f"ignored: payment is {payment.status}"
 
 
 def _on_charge_refunded(account: str, obj: dict[str, Any]) -> str:
-    intent_id = obj.get("payment_intent")
-    payment = Payment.objects.filter(payment_intent_id=intent_id).first()
+    payment = Payment.objects.filter(payment_intent_id=obj.get("payment_intent")).first()
     if payment is None:
         return "ignored: unknown payment intent"
     _booking, payment = _lock(payment)
-    if payment.status not in (_P.CAPTURED, _P.REFUNDED):
-        return f"ignored: payment is {payment.status}"
     before = payment.refunded_minor
+    _sync_refunds(payment)
+    return (
+        "applied" if payment.refunded_minor != before else f"ignored: payment is {payment.status}"
+    )
+
+
+def _sync_refunds(payment: Payment) -> None:
+    """Book the refunds Stripe made that the ledger does not know yet (the locked payment must
+    be captured: refunds of an intent Quartier has not seen captured wait for its capture)."""
+    if payment.status != _P.CAPTURED or payment.payment_intent_id is None:
+        return
     for refund in stripe_gateway.refunds_list(
-        account_id=payment.stripe_account_id, intent_id=str(intent_id)
+        account_id=payment.stripe_account_id, intent_id=payment.payment_intent_id
     ):
         if refund.status == "succeeded" and payment.status == _P.CAPTURED:
             _apply_refund(
                 payment, refund.id, refund.amount, role=ActorRole.SYSTEM, reason="refund at Stripe"
             )
-    return "applied" if payment.refunded_minor != before else "ignored: refunds known"
 
 
 WEBHOOK_HANDLERS = {

@@ -1,0 +1,31 @@
+"""Reads of the payments app, scoped to who asks."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.utils.translation import gettext as _
+
+from backend.exceptions import NotFound
+from backend.models import User
+from bookings.selectors import booking_for
+from payments.models import Payment, PayoutAccount
+
+
+def payment_for(user: User, booking_id: UUID) -> Payment:
+    """The payment of a booking the user may see (customer, helper, manager); 404 otherwise."""
+    booking = booking_for(user, booking_id)
+    payment = Payment.objects.select_related("payout_account", "booking").filter(booking=booking)
+    found = payment.first()
+    if found is None:
+        raise NotFound(_("This visit has no payment."))
+    return found
+
+
+def payout_account_of(user: User) -> PayoutAccount | None:
+    return PayoutAccount.objects.filter(helper__user=user).first()
+
+
+def helper_receives_minor(payment: Payment) -> int:
+    """What stays with the helper: captured, less refunds and Stripe's fee (Quartier: 0)."""
+    return payment.captured_minor - payment.refunded_minor - payment.stripe_fee_minor
