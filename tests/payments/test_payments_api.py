@@ -63,8 +63,8 @@ def test_the_loop_from_onboarding_to_settlement_through_http():
     finished = requests.get(resumed.json()["onboarding_url"], allow_redirects=False, timeout=5)
     assert finished.status_code == 302
     assert finished.headers["Location"] == "https://app.quartier.test/done"
-    from payments.services import payout_account_sync
     from payments.models import PayoutAccount
+    from payments.services import payout_account_sync
 
     payout_account_sync(stripe_account_id=str(PayoutAccount.objects.get().stripe_account_id))
     assert as_helper.get(f"{API}/helper/payout-account").json() == {
