@@ -98,6 +98,7 @@ def _store_load(self: resources.Store) -> None:
         saved = pickle.load(file)  # noqa: S301 - the emulator's own file in its own folder
     dict.clear(self)
     dict.update(self, saved)
+    _index_refunds()
 
 
 # --- Objects remember their account; events name it --------------------------------------------
@@ -187,6 +188,26 @@ def _amount_refunded(self: Any) -> int:
     return refunds + (self.amount - self._amount_captured_value if self.captured else 0)
 
 
+# Refunds by charge: localstripe finds a charge's refunds by scanning the whole store, several
+# times per charge it shows, which grows slower with every object the emulator holds.
+_refunds_by_charge: dict[str, list[Any]] = {}
+
+
+def _charge_refunds(self: Any) -> Any:
+    found = resources.List(f"/v1/charges/{self.id}/refunds")
+    found._list = sorted(
+        _refunds_by_charge.get(self.id, []), key=lambda refund: refund.date, reverse=True
+    )
+    return found
+
+
+def _index_refunds() -> None:
+    _refunds_by_charge.clear()
+    for obj in dict.values(resources.store):
+        if isinstance(obj, resources.Refund):
+            _refunds_by_charge.setdefault(obj.charge, []).append(obj)
+
+
 def _refunded(self: Any) -> bool:
     return self.captured and self.amount_refunded >= self.amount
 
@@ -233,6 +254,7 @@ def _refund_init(
         kwargs["amount"] = wanted
     _original_refund_init(self, charge=charge, payment_intent=payment_intent, **kwargs)
     self.reason = reason
+    _refunds_by_charge.setdefault(self.charge, []).append(self)
     charge_obj = resources.Charge._api_retrieve(self.charge)
     resources.schedule_webhook(resources.Event("charge.refunded", charge_obj))
 
@@ -649,6 +671,7 @@ def install(state_dir: Path | None) -> web.Application:
     resources.Charge.amount_captured = property(_amount_captured)  # type: ignore[attr-defined]
     resources.Charge.amount_refunded = property(_amount_refunded)  # type: ignore[attr-defined]
     resources.Charge.refunded = property(_refunded)  # type: ignore[attr-defined]
+    resources.Charge.refunds = property(_charge_refunds)  # type: ignore[attr-defined]
     resources.Refund.__init__ = _refund_init  # type: ignore[method-assign]
     resources.PaymentIntent.__init__ = _pi_init  # type: ignore[method-assign]
     resources.PaymentIntent._create_charge = _pi_create_charge  # type: ignore[attr-defined]
