@@ -167,5 +167,4 @@ urlpatterns[-1:-1] = [
         payments.BookingRefundApi.as_view(),
         name="booking-payment-refunds",
     ),
-    path("payments/stripe-webhook", payments.StripeWebhookView.as_view(), name="stripe-webhook"),
 ]

@@ -20,7 +20,7 @@ from payments.services import ledger_balances
 
 _P = PaymentStatus
 # What Stripe's PaymentIntent status is for each state of ours that has one.
-EXPECTED_INTENT_STATUS = {
+EXPECTED_INTENT_STATUS: dict[str, str] = {
     _P.AUTHORISED: "requires_capture",
     _P.CAPTURED: "succeeded",
     _P.REFUNDED: "succeeded",

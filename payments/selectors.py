@@ -6,19 +6,20 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 
-from backend.exceptions import NotFound
+from backend.exceptions import Conflict
 from backend.models import User
 from bookings.selectors import booking_for
 from payments.models import Payment, PayoutAccount
 
 
 def payment_for(user: User, booking_id: UUID) -> Payment:
-    """The payment of a booking the user may see (customer, helper, manager); 404 otherwise."""
+    """The payment of a booking the user may see (customer, helper, manager); 404 for other
+    people's bookings, 409 `no_payment_yet` while the visit has none (no card given yet)."""
     booking = booking_for(user, booking_id)
     payment = Payment.objects.select_related("payout_account", "booking").filter(booking=booking)
     found = payment.first()
     if found is None:
-        raise NotFound(_("This visit has no payment."))
+        raise Conflict(_("This visit has no payment yet."), code="no_payment_yet")
     return found
 
 

@@ -143,7 +143,9 @@ def _helper_of(user: User) -> HelperProfile:
     try:
         return HelperProfile.objects.get(user=user)
     except HelperProfile.DoesNotExist as exc:
-        raise PermissionDenied(_("Only helpers have payout accounts.")) from exc
+        raise PermissionDenied(
+            _("Only helpers have payout accounts."), code="not_allowed_for_role"
+        ) from exc
 
 
 @transaction.atomic
@@ -388,7 +390,9 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
     with transaction.atomic():
         booking = lock_booking(booking)
         if booking.help_request.customer_id != actor.pk:
-            raise PermissionDenied(_("Only the customer pays for a visit."))
+            raise PermissionDenied(
+                _("Only the customer pays for a visit."), code="not_allowed_for_role"
+            )
         payment_method_id = payment_method_id.strip()
         if not payment_method_id.startswith("pm_"):
             raise ValidationFailed.for_field(
@@ -665,7 +669,9 @@ def _refunder_role(booking: Booking, actor: User) -> str:
         return ActorRole.MANAGER
     if booking.helper.user_id == actor.pk:
         return ActorRole.HELPER
-    raise PermissionDenied(_("Only the helper or the community manager can refund."))
+    raise PermissionDenied(
+        _("Only the helper or the community manager can refund."), code="not_allowed_for_role"
+    )
 
 
 def _money(minor: int) -> str:
@@ -786,8 +792,8 @@ def ledger_balances(*, booking_id: int) -> dict[str, int]:
     """Each ledger account's balance over one booking (received minus given)."""
     balances = dict.fromkeys(LedgerAccount.values, 0)
     entries = LedgerEntry.objects.filter(booking_id=booking_id)
-    for row in entries.values("debit").annotate(total=Sum("amount_minor")):
-        balances[row["debit"]] -= row["total"]
-    for row in entries.values("credit").annotate(total=Sum("amount_minor")):
-        balances[row["credit"]] += row["total"]
+    for debit, total in entries.values_list("debit").annotate(total=Sum("amount_minor")):
+        balances[debit] -= total
+    for credit, total in entries.values_list("credit").annotate(total=Sum("amount_minor")):
+        balances[credit] += total
     return balances

@@ -85,7 +85,7 @@ def _client(secret_key: str, api_base: str, timeout: float) -> stripe.StripeClie
         secret_key or EMULATOR_KEY,
         base_addresses={"api": api_base} if not secret_key else {},
         max_network_retries=0,
-        http_client=stripe.RequestsClient(timeout=timeout),  # type: ignore[attr-defined]
+        http_client=stripe.RequestsClient(timeout=timeout),
     )
 
 

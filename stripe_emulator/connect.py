@@ -390,7 +390,7 @@ class Account(resources.StripeObject):
             "pending_verification": ["individual.verification.document"] if level == 1 else [],
         }
         self.capabilities = dict.fromkeys(
-            self.capabilities or {"card_payments": None, "transfers": None},
+            self.capabilities or ["card_payments", "transfers"],
             "active" if level >= 2 else "pending" if level == 1 else "inactive",
         )
         resources.schedule_webhook(resources.Event("account.updated", self))
@@ -656,35 +656,35 @@ def install(state_dir: Path | None) -> web.Application:
     """Patch localstripe's classes and app; returns the app to run."""
     _StoreState.path = None if state_dir is None else state_dir / "localstripe.pickle"
     store_cls = resources.Store
-    store_cls.get = _store_get  # type: ignore[method-assign,assignment]
-    store_cls.items = _store_items  # type: ignore[method-assign,assignment]
-    store_cls.__setitem__ = _store_setitem  # type: ignore[method-assign,assignment]
-    store_cls.__delitem__ = _store_delitem  # type: ignore[method-assign,assignment]
-    store_cls.dump_to_disk = _store_dump  # type: ignore[method-assign]
-    store_cls.try_load_from_disk = _store_load  # type: ignore[method-assign]
+    store_cls.get = _store_get
+    store_cls.items = _store_items
+    store_cls.__setitem__ = _store_setitem
+    store_cls.__delitem__ = _store_delitem
+    store_cls.dump_to_disk = _store_dump
+    store_cls.try_load_from_disk = _store_load
 
-    resources.StripeObject.__init__ = _init_with_account  # type: ignore[method-assign]
-    resources.Event.__init__ = _event_init  # type: ignore[method-assign]
-    resources.BalanceTransaction.__init__ = _txn_init  # type: ignore[method-assign]
-    resources.Charge._capture = _charge_capture  # type: ignore[attr-defined]
-    resources.Charge._amount_captured_value = property(_amount_captured)  # type: ignore[attr-defined]
-    resources.Charge.amount_captured = property(_amount_captured)  # type: ignore[attr-defined]
-    resources.Charge.amount_refunded = property(_amount_refunded)  # type: ignore[attr-defined]
-    resources.Charge.refunded = property(_refunded)  # type: ignore[attr-defined]
-    resources.Charge.refunds = property(_charge_refunds)  # type: ignore[attr-defined]
-    resources.Refund.__init__ = _refund_init  # type: ignore[method-assign]
-    resources.PaymentIntent.__init__ = _pi_init  # type: ignore[method-assign]
-    resources.PaymentIntent._create_charge = _pi_create_charge  # type: ignore[attr-defined]
-    resources.PaymentIntent._api_cancel = classmethod(_pi_cancel)  # type: ignore[attr-defined]
-    resources.PaymentIntent.amount_capturable = property(_pi_amount_capturable)  # type: ignore[attr-defined]
-    resources.PaymentIntent.amount_received = property(_pi_amount_received)  # type: ignore[attr-defined]
+    resources.StripeObject.__init__ = _init_with_account
+    resources.Event.__init__ = _event_init
+    resources.BalanceTransaction.__init__ = _txn_init
+    resources.Charge._capture = _charge_capture
+    resources.Charge._amount_captured_value = property(_amount_captured)
+    resources.Charge.amount_captured = property(_amount_captured)
+    resources.Charge.amount_refunded = property(_amount_refunded)
+    resources.Charge.refunded = property(_refunded)
+    resources.Charge.refunds = property(_charge_refunds)
+    resources.Refund.__init__ = _refund_init
+    resources.PaymentIntent.__init__ = _pi_init
+    resources.PaymentIntent._create_charge = _pi_create_charge
+    resources.PaymentIntent._api_cancel = classmethod(_pi_cancel)
+    resources.PaymentIntent.amount_capturable = property(_pi_amount_capturable)
+    resources.PaymentIntent.amount_received = property(_pi_amount_received)
     # The extra API routes were bound to the old cancel when localstripe registered them.
     app = server.app
     for resource in app.router.resources():
         info = resource.get_info()
         if info.get("formatter") == "/v1/payment_intents/{id}/cancel":
             for route in resource:
-                route._handler = server.api_extra(resources.PaymentIntent._api_cancel, "")  # type: ignore[attr-defined]
+                route._handler = server.api_extra(resources.PaymentIntent._api_cancel, "")
 
     for method, url, make in (
         ("POST", "/v1/accounts", server.api_create),

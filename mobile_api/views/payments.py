@@ -106,7 +106,7 @@ class PayoutAccountApi(APIView):
             200: OnboardingOutput,
             **errors(
                 s400=["validation_invalid", "validation_required"],
-                s403=["permission_denied"],
+                s403=["not_allowed_for_role"],
                 s503=["payment_provider_unavailable"],
             ),
         },
@@ -129,7 +129,10 @@ class BookingPaymentApi(APIView):
 
     @extend_schema(
         operation_id="booking_payment_retrieve",
-        responses={200: PaymentSerializer, **errors(s404=["not_found"])},
+        responses={
+            200: PaymentSerializer,
+            **errors(s404=["not_found"], s409=["no_payment_yet"]),
+        },
     )
     def get(self, request: Request, booking_id: UUID) -> Response:
         return Response(_payment_body(selectors.payment_for(_user(request), booking_id)))
@@ -151,7 +154,7 @@ class BookingPaymentMethodApi(APIView):
             **errors(
                 s400=["validation_invalid", "validation_required", "invalid_payment_method"],
                 s402=["card_declined", "authentication_required"],
-                s403=["permission_denied"],
+                s403=["not_allowed_for_role"],
                 s404=["not_found"],
                 s409=[
                     "no_payout_account",
@@ -208,9 +211,10 @@ class BookingRefundApi(APIView):
                     "refund_exceeds_captured",
                     "reason_required",
                 ],
-                s403=["permission_denied"],
+                s403=["not_allowed_for_role"],
                 s404=["not_found"],
                 s409=[
+                    "no_payment_yet",
                     "payment_not_refundable",
                     "payment_provider_refused",
                     "idempotency_request_in_progress",

@@ -150,7 +150,7 @@ def test_the_customer_and_strangers_cannot_refund():
     assert_error(
         client_for(booking.help_request.customer).post(url, body, format="json"),
         403,
-        "permission_denied",
+        "not_allowed_for_role",
     )
     assert_error(client_for(UserFactory.create()).post(url, body, format="json"), 404, "not_found")
     assert Payment.objects.get(booking=booking).refunded_minor == 0
@@ -233,5 +233,5 @@ def test_only_the_customer_gives_the_card():
         format="json",
     )
 
-    assert_error(answer, 403, "permission_denied")
+    assert_error(answer, 403, "not_allowed_for_role")
     assert not Payment.objects.exists()

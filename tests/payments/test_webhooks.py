@@ -33,7 +33,7 @@ from tests.payments.money import (
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/payments/stripe-webhook"
+URL = "/stripe/webhook"
 
 
 def _post(client: Client, payload: bytes, signature: str | None = None):

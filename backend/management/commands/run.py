@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 str(settings.BASE_DIR / "var" / "stripe-emulator"),
                 "--quiet",
                 "--webhook-url",
-                f"http://{host}/api/v1/payments/stripe-webhook",
+                f"http://{host}/stripe/webhook",
                 "--webhook-secret",
                 settings_now.stripe_webhook_secret,
             ],
