@@ -78,6 +78,10 @@ class QuartierConfig:
     stripe_webhook_tolerance_seconds: int = 300
     # What a customer's late cancellation or no-show pays the helper, in percent of the price.
     cancellation_fee_percent: int = 50
+    # Card holds expire after about 7 days: a visit further out than this many days is held
+    # by a task this many days before it starts.
+    hold_max_days_ahead: int = 5
+    hold_days_before_visit: int = 2
 
     def __post_init__(self) -> None:
         problems = [
@@ -120,7 +124,13 @@ class QuartierConfig:
             at_least("stripe_timeout_seconds", 0.1),
             at_least("stripe_webhook_tolerance_seconds", 1),
             at_least("cancellation_fee_percent", 0),
+            at_least("hold_max_days_ahead", 1),
+            at_least("hold_days_before_visit", 0),
         ]
+        if self.hold_days_before_visit > self.hold_max_days_ahead:
+            checks.append(
+                ("hold_days_before_visit", "must not exceed QUARTIER_HOLD_MAX_DAYS_AHEAD")
+            )
         if self.cancellation_fee_percent > 100:
             checks.append(("cancellation_fee_percent", "must be at most 100"))
         if self.match_max_radius_km < self.match_initial_radius_km:

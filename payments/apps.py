@@ -15,8 +15,10 @@ class PaymentsConfig(AppConfig):
             BookingSignedOff,
         )
         from payments import handlers
+        from payments.events import PaymentHoldDeferred
 
         subscribe(handlers.open_payments, BookingConfirmed)
+        subscribe(handlers.schedule_deferred_holds, PaymentHoldDeferred)
         subscribe(handlers.place_hold, BookingConfirmed, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.capture_on_sign_off, BookingSignedOff, phase=Phase.AFTER_COMMIT)
         subscribe(

@@ -72,3 +72,18 @@ class PayoutAccountChanged(DomainEvent):
     @property
     def aggregate_id(self) -> int:
         return self.payout_account_id
+
+
+@dataclass(frozen=True)
+class PaymentHoldDeferred(DomainEvent):
+    """The visit is too far out for a card hold to last: the hold is placed at `hold_at`."""
+
+    aggregate_type: ClassVar[str] = "payment"
+
+    payment_id: int
+    booking_id: int
+    hold_at: str  # ISO 8601
+
+    @property
+    def aggregate_id(self) -> int:
+        return self.payment_id

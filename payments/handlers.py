@@ -10,11 +10,13 @@ its Stripe calls carry keys made of the payment's rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from backend.events import DomainEvent, of_type
 from bookings.events import BookingCancelled, BookingConfirmed, BookingNoShow, BookingSignedOff
 from bookings.models import Booking
-from payments import services
+from payments import events as payment_events
+from payments import services, tasks
 from payments.models import Payment
 
 
@@ -46,3 +48,11 @@ def release_or_charge_fee(event: DomainEvent, *, sequence: int) -> None:
     payment = Payment.objects.filter(booking_id=event.booking_id).first()
     if payment is not None:
         services.payment_on_booking_ended(payment=payment)
+
+
+def schedule_deferred_holds(events: Sequence[DomainEvent]) -> None:
+    """In the transaction: the task that holds the card closer to the visit."""
+    for event in of_type(events, payment_events.PaymentHoldDeferred):
+        tasks.place_hold.using(run_after=datetime.fromisoformat(event.hold_at)).enqueue(
+            event.payment_id
+        )

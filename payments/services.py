@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -309,6 +310,14 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
         if account is None or not account.can_take_payments:
             _record_failure(payment, "helper_cannot_take_payments", "")
             return AuthorisationOutcome(payment)
+        hold_at = _hold_at(booking)
+        if hold_at is not None:
+            emit(
+                events.PaymentHoldDeferred(
+                    payment_id=payment.pk, booking_id=booking.pk, hold_at=hold_at.isoformat()
+                )
+            )
+            return AuthorisationOutcome(payment)
         key = _key(payment, "authorise")
         _record_request(key, "authorise", payment=payment)
         try:
@@ -329,6 +338,16 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
             _answered(key, intent.id)
             _apply_intent(payment, intent, reason="hold placed")
     return AuthorisationOutcome(payment, declined)
+
+
+def _hold_at(booking: Booking) -> datetime | None:
+    """When to hold the card for a visit too far out for a hold to last; None: now."""
+    settings = config()
+    if booking.starts_at is None:
+        return None
+    if booking.starts_at - clock.now() <= timedelta(days=settings.hold_max_days_ahead):
+        return None
+    return booking.starts_at - timedelta(days=settings.hold_days_before_visit)
 
 
 def _record_failure(payment: Payment, code: str, message: str) -> None:

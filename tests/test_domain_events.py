@@ -312,6 +312,20 @@ def _payment_authorisation_failed(clock) -> tuple[Act, int]:
     return lambda: payment_services.payment_authorise(payment=payment), payment.pk
 
 
+def _payment_hold_deferred(clock) -> tuple[Act, int]:
+    # A visit eight days out: the card is held two days before it, not now.
+    helper = make_helper()
+    PayoutAccount.objects.create(
+        helper=helper,
+        stripe_account_id="acct_deferred",
+        status=PayoutAccountStatus.CAN_TAKE_PAYMENTS,
+    )
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=T0 + timedelta(days=8))
+    Payment.objects.filter(booking=booking).update(payment_method_id="pm_card_visa")
+    payment = Payment.objects.get(booking=booking)
+    return lambda: payment_services.payment_authorise(payment=payment), payment.pk
+
+
 def _payout_account_changed(clock) -> tuple[Act, int]:
     account = PayoutAccount.objects.create(helper=make_helper(), stripe_account_id="acct_events")
 
@@ -401,6 +415,7 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     payment_events.PaymentRefunded: _payment_move(PaymentStatus.CAPTURED, PaymentStatus.REFUNDED),
     payment_events.PaymentReleased: _payment_released,
     payment_events.PaymentAuthorisationFailed: _payment_authorisation_failed,
+    payment_events.PaymentHoldDeferred: _payment_hold_deferred,
     payment_events.PayoutAccountChanged: _payout_account_changed,
 }
 EVENT_CLASSES = [pytest.param(cls, id=cls.__name__) for cls in SCENARIOS]

@@ -3,13 +3,18 @@ through the services against the Stripe emulator."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django_tasks_db.models import DBTaskResult
 
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import BookingStatus
 from payments import stripe_gateway
 from payments.models import LedgerEntry, PaymentStatus, StripeRequest
+from payments.tasks import place_hold
 from tests.payments.money import (
     assert_books_balance,
     completed,
@@ -150,3 +155,22 @@ def test_relaying_again_changes_nothing():
         list(LedgerEntry.objects.filter(booking=booking).values_list("kind", "amount_minor"))
         == entries
     )
+
+
+def test_a_visit_more_than_five_days_out_is_held_two_days_before_it():
+    start = days_ahead(8)
+    booking = held_booking(start=start)
+
+    payment = payment_of(booking)
+    assert payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+    assert payment.payment_intent_id is None
+    task = DBTaskResult.objects.get(task_path="payments.tasks.place_hold")
+    assert task.run_after == start - timedelta(days=2)
+    assert task.args_kwargs["args"] == [payment.pk]
+
+    with time_machine.travel(start - timedelta(days=2), tick=False):
+        assert place_hold.call(payment.pk) == PaymentStatus.AUTHORISED
+
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.AUTHORISED
+    assert payment.authorised_minor == booking.price_minor
