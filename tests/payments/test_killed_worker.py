@@ -34,7 +34,7 @@ def _database_url() -> str:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_after_stripe_held_the_card_leaves_one_paymentintent(stripe_emulator):
     helper = connected_helper()
     customer = UserFactory.create()

@@ -225,7 +225,7 @@ def test_every_order_of_one_lifecycles_events_ends_in_the_same_state(client, ord
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_event_delivered_twice_at_once_has_one_effect():
     booking = held_booking()
     payment = payment_of(booking)
