@@ -27,6 +27,7 @@ from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
+from backend.texts import visible_text
 from bookings.models import Booking, BookingStatus, Party
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
@@ -623,7 +624,8 @@ def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: 
     with transaction.atomic():
         booking, payment = _lock(payment)
         role = _refunder_role(booking, actor)
-        reason = reason.strip()
+        # The customer reads the reason: a text like every other one people write for others.
+        reason = visible_text(reason, field="reason", required=False, max_length=300)
         if not reason:
             raise ValidationFailed.for_field(
                 "reason", _("Give a reason for the refund."), code="reason_required"

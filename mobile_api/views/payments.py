@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from backend.config import config
 from backend.exceptions import ApplicationError, error_body
 from bookings.selectors import booking_for
-from mobile_api.schema import errors
+from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.views.helpers import _user
 from payments import selectors, services
 from payments.idempotency import idempotent
@@ -210,6 +210,7 @@ class BookingRefundApi(APIView):
                     "validation_required",
                     "refund_exceeds_captured",
                     "reason_required",
+                    *TEXT_CODES,
                 ],
                 s403=["not_allowed_for_role"],
                 s404=["not_found"],

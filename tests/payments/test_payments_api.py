@@ -235,3 +235,17 @@ def test_only_the_customer_gives_the_card():
 
     assert_error(answer, 403, "not_allowed_for_role")
     assert not Payment.objects.exists()
+
+
+def test_a_refund_reason_that_hides_its_text_is_refused_and_nothing_moves():
+    booking = _settled_booking()
+    answer = client_for(ManagerFactory.create()).post(
+        f"{API}/bookings/{booking.public_id}/payment/refunds",
+        {"amount_minor": 100, "reason": "Refund\u202e evil"},
+        format="json",
+    )
+
+    assert_error(answer, 400, "forbidden_characters", {"reason"})
+    payment = Payment.objects.get(booking=booking)
+    assert payment.refunded_minor == 0
+    assert not LedgerEntry.objects.filter(payment=payment, kind="refunded").exists()
