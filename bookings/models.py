@@ -37,6 +37,10 @@ class HelpRequest(models.Model):
     street = models.CharField(max_length=120, blank=True)
     postal_code = models.CharField(max_length=4, blank=True)
     locality = models.CharField(max_length=80, blank=True)
+    # One point, kept in two shapes and written together only by `backend.places.Place`:
+    # `location` is the GeoJSON the API reads and writes as it is; `latitude` and `longitude`
+    # are plain columns because the database checks (in Switzerland), indexes and searches
+    # them, which it cannot do inside a JSON value on SQLite. Matching reads only the columns.
     location = PointField()
     latitude = models.FloatField()
     longitude = models.FloatField()
@@ -352,6 +356,10 @@ class BookingEvent(models.Model):
         return f"{self.from_status or '∅'} → {self.to_status} by {self.actor_role}"
 
 
+# The longest review text, in characters once normalised (`review_submit` refuses longer ones).
+REVIEW_TEXT_MAX_LENGTH = 1000
+
+
 class ReviewStatus(models.TextChoices):
     HIDDEN = "hidden", "Hidden until both sides reviewed or the window closed"
     PUBLISHED = "published", "Published"
@@ -367,7 +375,7 @@ class Review(models.Model):
     )
     author_role = models.CharField(max_length=16, choices=ActorRole.choices)
     rating = models.PositiveSmallIntegerField()
-    text = models.TextField(max_length=1000, blank=True)
+    text = models.TextField(max_length=REVIEW_TEXT_MAX_LENGTH, blank=True)
     # Double-blind: a review is shown to the other side (and counted in aggregates) once
     # both sides have reviewed or the review window has closed.
     status = models.CharField(
