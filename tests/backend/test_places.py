@@ -79,13 +79,13 @@ THE_WRITER = "backend/places.py"
 def _position_writes(source: str) -> list[tuple[int, str]]:
     """(line, field) of every write of a position field: a keyword, a dict key, an attribute
     assigned, or `setattr` with the field's name."""
-    writes = []
+    writes: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.keyword) and node.arg in POSITION_FIELDS:
             writes.append((node.value.lineno, node.arg))
         elif isinstance(node, ast.Dict):
             writes += [
-                (key.lineno, key.value)
+                (key.lineno, str(key.value))
                 for key in node.keys
                 if isinstance(key, ast.Constant) and key.value in POSITION_FIELDS
             ]
@@ -103,7 +103,7 @@ def _position_writes(source: str) -> list[tuple[int, str]]:
             and isinstance(node.args[1], ast.Constant)
             and node.args[1].value in POSITION_FIELDS
         ):
-            writes.append((node.lineno, node.args[1].value))
+            writes.append((node.lineno, str(node.args[1].value)))
     return writes
 
 
