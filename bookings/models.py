@@ -113,6 +113,12 @@ class TimeWindow(models.Model):
         return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
 
 
+# The longest texts people write when they decline an offer, and when a visit is cancelled or
+# a dispute decided (in characters once normalised; the services refuse longer ones).
+DECLINE_NOTE_MAX_LENGTH = 300
+CAUSE_MAX_LENGTH = 500
+
+
 class OfferStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the helper"
     ACCEPTED = "accepted", "Accepted"
@@ -153,7 +159,7 @@ class Offer(models.Model):
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
-    decline_note = models.CharField(max_length=300, blank=True)
+    decline_note = models.CharField(max_length=DECLINE_NOTE_MAX_LENGTH, blank=True)
     withdrawal_cause = models.CharField(
         max_length=20,
         choices=WithdrawalCause.choices,
@@ -265,7 +271,7 @@ class Booking(models.Model):
         blank=True,
         help_text="For a cancellation or no-show: the party who caused it.",
     )
-    cause = models.CharField(max_length=500, blank=True)
+    cause = models.CharField(max_length=CAUSE_MAX_LENGTH, blank=True)
     is_late_cancellation = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(default=clock.now, editable=False)

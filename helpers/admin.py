@@ -25,6 +25,7 @@ from backend.models import User
 from catalogue.models import ServiceCategory
 from helpers import services as helper_services
 from helpers.models import (
+    APPROVAL_NOTE_MAX_LENGTH,
     ApprovalStatus,
     AvailabilityException,
     HelperProfile,
@@ -41,7 +42,7 @@ SUSPEND_CONFIRMATION_TEMPLATE = "admin/helpers/helperprofile/suspend_confirmatio
 
 class SuspensionForm(forms.Form):
     note = forms.CharField(
-        max_length=500,
+        max_length=APPROVAL_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Why the helpers are suspended. Kept on each helper's profile.",
     )

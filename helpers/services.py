@@ -26,6 +26,7 @@ from catalogue.models import ServiceCategory
 from helpers.events import HelperApplied, HelperFiguresChanged, HelperProfileChanged
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
 from helpers.models import (
+    APPROVAL_NOTE_MAX_LENGTH,
     ApprovalStatus,
     AvailabilityException,
     ExceptionKind,
@@ -212,7 +213,9 @@ def helper_approval_move(
     transition = APPROVAL_MACHINE.check(
         helper, from_status=from_status, to_status=to, role=ActorRole.MANAGER
     )
-    note = visible_text(note, field="note", required=False, multiline=True)[:500]
+    note = visible_text(
+        note, field="note", required=False, multiline=True, max_length=APPROVAL_NOTE_MAX_LENGTH
+    )
     helper.approval_status = to
     helper.approval_changed_at = clock.now()
     helper.approval_note = note

@@ -224,3 +224,20 @@ def test_a_cancellation_caused_by_nobody_counts_against_nobody(clock):
     help_request = HelpRequest.objects.get(pk=booking.help_request_id)
     assert help_request.status == HelpRequestStatus.OPEN
     assert dispatches_of(help_request) == 1
+
+
+@pytest.mark.django_db
+def test_a_cancellation_reason_too_long_is_refused_and_changes_nothing(clock):
+    # Given a confirmed visit
+    booking = make_booking(BookingStatus.CONFIRMED)
+    before = snapshot(booking)
+
+    # When the customer cancels with a reason one character longer than is kept
+    with pytest.raises(ValidationFailed) as refused:
+        services.booking_cancel(
+            booking=booking, actor=booking.help_request.customer, reason="x" * 501
+        )
+
+    # Then it is refused on that field, as the API refuses it, and nothing changed
+    assert (refused.value.code, list(refused.value.fields)) == ("max_length", ["reason"])
+    assert snapshot(booking) == before

@@ -72,6 +72,23 @@ def test_the_hourly_rate_bounds_hold_for_every_caller(rate):
     assert HelperProfile.objects.get(pk=helper.pk).hourly_rate_minor == 4000
 
 
+@pytest.mark.django_db
+def test_a_suspension_note_too_long_is_refused_and_changes_nothing():
+    # Given an approved helper
+    helper = make_helper()
+    manager = ManagerFactory()
+
+    # When the manager suspends them with a note one character longer than is kept
+    with pytest.raises(ApplicationError) as refused:
+        helper_suspend(helper=helper, actor=manager, note="x" * 501)
+
+    # Then it is refused on the note, and the helper is as they were, with no history added
+    assert (refused.value.code, list(refused.value.fields)) == ("max_length", ["note"])
+    helper = HelperProfile.objects.get(pk=helper.pk)
+    assert (helper.approval_status, helper.approval_note) == (ApprovalStatus.APPROVED, "")
+    assert not helper.approval_events.filter(to_status=ApprovalStatus.SUSPENDED).exists()
+
+
 def _apply_twice_at_once(user, skills, *, after_the_check: bool) -> list[str]:
     """Two threads apply for `user` at the same moment; returns how each ended.
 
