@@ -17,13 +17,13 @@ from tests.factories import ZURICH, UserFactory, make_helper, offset, pending_of
 pytestmark = pytest.mark.django_db
 
 
-def offer_rows(help_request: HelpRequest) -> list[dict[str, Any]]:
-    return list(Offer.objects.filter(help_request=help_request).order_by("pk").values())
+def offer_rows(help_request: HelpRequest) -> list[tuple[Any, ...]]:
+    return list(Offer.objects.filter(help_request=help_request).order_by("pk").values_list())
 
 
 def offered_helper_and_request() -> tuple[HelperProfile, HelpRequest, Offer]:
     helper = make_helper(point=offset(ZURICH, east_m=400))
-    help_request = post_request(UserFactory(), point=ZURICH)
+    help_request = post_request(UserFactory.create(), point=ZURICH)
     offer = pending_offer(help_request, helper)
     assert offer is not None
     return helper, help_request, offer
