@@ -409,9 +409,18 @@ def booking_check_out(
     """
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.HELPER)
-    work_summary = visible_text(work_summary, field="work_summary", multiline=True)
+    work_summary = visible_text(
+        work_summary,
+        field="work_summary",
+        multiline=True,
+        max_length=Booking._meta.get_field("work_summary").max_length,
+    )
     leave_behind_note = visible_text(
-        leave_behind_note, field="leave_behind_note", required=False, multiline=True
+        leave_behind_note,
+        field="leave_behind_note",
+        required=False,
+        multiline=True,
+        max_length=Booking._meta.get_field("leave_behind_note").max_length,
     )
     if len(work_summary) < 10:
         raise ValidationFailed.for_field(

@@ -89,6 +89,21 @@ def test_a_suspension_note_too_long_is_refused_and_changes_nothing():
     assert not helper.approval_events.filter(to_status=ApprovalStatus.SUSPENDED).exists()
 
 
+@pytest.mark.django_db
+def test_a_bio_longer_than_the_profile_holds_is_refused_and_changes_nothing():
+    # Given a helper with a bio
+    helper = make_helper()
+    helper_profile_update(helper=helper, bio="Patient with printers.")
+
+    # When they save a bio one character longer than the profile holds
+    with pytest.raises(ApplicationError) as refused:
+        helper_profile_update(helper=helper, bio="x" * 1001)
+
+    # Then it is refused on the bio, as the API refuses it, and the bio is as it was
+    assert (refused.value.code, list(refused.value.fields)) == ("max_length", ["bio"])
+    assert HelperProfile.objects.get(pk=helper.pk).bio == "Patient with printers."
+
+
 def _apply_twice_at_once(user, skills, *, after_the_check: bool) -> list[str]:
     """Two threads apply for `user` at the same moment; returns how each ended.
 
