@@ -21,10 +21,13 @@ class Place:
     def geojson(self) -> dict:
         return point_to_geojson(self.point)
 
-    def apply_to(self, obj: Any, *, prefix: str = "") -> list[str]:
-        """Write this place onto a model's address fields (`street`, `postal_code`,
-        `locality`, `location`, `latitude`, `longitude`, each after `prefix`); returns their
-        names, for `save(update_fields=...)`."""
+    def fields(self, *, prefix: str = "") -> dict[str, Any]:
+        """This place as a model's address fields (`street`, `postal_code`, `locality`,
+        `location`, `latitude`, `longitude`, each after `prefix`).
+
+        The one writer of a stored position: the GeoJSON `location` and the `latitude` and
+        `longitude` beside it always come from the same point, here.
+        """
         values = {
             "street": self.street,
             "postal_code": self.postal_code,
@@ -33,9 +36,15 @@ class Place:
             "latitude": self.point.latitude,
             "longitude": self.point.longitude,
         }
+        return {f"{prefix}{name}": value for name, value in values.items()}
+
+    def apply_to(self, obj: Any, *, prefix: str = "") -> list[str]:
+        """Write this place onto a model's address fields (see `fields`); returns their
+        names, for `save(update_fields=...)`."""
+        values = self.fields(prefix=prefix)
         for name, value in values.items():
-            setattr(obj, f"{prefix}{name}", value)
-        return [f"{prefix}{name}" for name in values]
+            setattr(obj, name, value)
+        return list(values)
 
 
 def resolve_place(

@@ -37,6 +37,10 @@ class HelpRequest(models.Model):
     street = models.CharField(max_length=120, blank=True)
     postal_code = models.CharField(max_length=4, blank=True)
     locality = models.CharField(max_length=80, blank=True)
+    # One point, kept in two shapes and written together only by `backend.places.Place`:
+    # `location` is the GeoJSON the API reads and writes as it is; `latitude` and `longitude`
+    # are plain columns because the database checks (in Switzerland), indexes and searches
+    # them, which it cannot do inside a JSON value on SQLite. Matching reads only the columns.
     location = PointField()
     latitude = models.FloatField()
     longitude = models.FloatField()
@@ -109,6 +113,12 @@ class TimeWindow(models.Model):
         return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
 
 
+# The longest texts people write when they decline an offer, and when a visit is cancelled or
+# a dispute decided (in characters once normalised; the services refuse longer ones).
+DECLINE_NOTE_MAX_LENGTH = 300
+CAUSE_MAX_LENGTH = 500
+
+
 class OfferStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the helper"
     ACCEPTED = "accepted", "Accepted"
@@ -149,7 +159,7 @@ class Offer(models.Model):
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
-    decline_note = models.CharField(max_length=300, blank=True)
+    decline_note = models.CharField(max_length=DECLINE_NOTE_MAX_LENGTH, blank=True)
     withdrawal_cause = models.CharField(
         max_length=20,
         choices=WithdrawalCause.choices,
@@ -261,7 +271,7 @@ class Booking(models.Model):
         blank=True,
         help_text="For a cancellation or no-show: the party who caused it.",
     )
-    cause = models.CharField(max_length=500, blank=True)
+    cause = models.CharField(max_length=CAUSE_MAX_LENGTH, blank=True)
     is_late_cancellation = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(default=clock.now, editable=False)
@@ -352,6 +362,10 @@ class BookingEvent(models.Model):
         return f"{self.from_status or '∅'} → {self.to_status} by {self.actor_role}"
 
 
+# The longest review text, in characters once normalised (`review_submit` refuses longer ones).
+REVIEW_TEXT_MAX_LENGTH = 1000
+
+
 class ReviewStatus(models.TextChoices):
     HIDDEN = "hidden", "Hidden until both sides reviewed or the window closed"
     PUBLISHED = "published", "Published"
@@ -367,7 +381,7 @@ class Review(models.Model):
     )
     author_role = models.CharField(max_length=16, choices=ActorRole.choices)
     rating = models.PositiveSmallIntegerField()
-    text = models.TextField(max_length=1000, blank=True)
+    text = models.TextField(max_length=REVIEW_TEXT_MAX_LENGTH, blank=True)
     # Double-blind: a review is shown to the other side (and counted in aggregates) once
     # both sides have reviewed or the review window has closed.
     status = models.CharField(

@@ -9,6 +9,10 @@ from django.db import models
 
 from backend import clock
 
+# The longest note the manager gives with an approval move (in characters once normalised;
+# `helper_approval_move` refuses longer ones).
+APPROVAL_NOTE_MAX_LENGTH = 500
+
 
 class ApprovalStatus(models.TextChoices):
     APPLIED = "applied", "Applied, waiting for the community manager"
@@ -37,7 +41,7 @@ class HelperProfile(models.Model):
         max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.APPLIED
     )
     approval_changed_at = models.DateTimeField(null=True, blank=True)
-    approval_note = models.CharField(max_length=500, blank=True)
+    approval_note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
     is_accepting_jobs = models.BooleanField(
         default=True, help_text="Helpers switch this off when they want no offers for a while."
     )
@@ -108,7 +112,7 @@ class HelperApprovalEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:

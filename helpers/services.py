@@ -26,6 +26,7 @@ from catalogue.models import ServiceCategory
 from helpers.events import HelperApplied, HelperFiguresChanged, HelperProfileChanged
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
 from helpers.models import (
+    APPROVAL_NOTE_MAX_LENGTH,
     ApprovalStatus,
     AvailabilityException,
     ExceptionKind,
@@ -37,6 +38,8 @@ from helpers.models import (
 from helpers.transitions import APPROVAL_MACHINE
 
 MAX_WEEKLY_INTERVALS = 28
+# The longest bio, as the model holds it.
+BIO_MAX_LENGTH = HelperProfile._meta.get_field("bio").max_length
 MAX_RADIUS_KM = 50
 # CHF 10 to CHF 500 an hour, in minor units.
 MIN_HOURLY_RATE_MINOR = 1_000
@@ -138,7 +141,7 @@ def helper_apply(
     _validate_radius(service_radius_km)
     validate_hourly_rate(hourly_rate_minor)
     _validate_skills(skills)
-    bio = visible_text(bio, field="bio", required=False, multiline=True)
+    bio = visible_text(bio, field="bio", required=False, multiline=True, max_length=BIO_MAX_LENGTH)
     try:
         with transaction.atomic():
             helper = HelperProfile.objects.create(
@@ -175,7 +178,9 @@ def helper_profile_update(
         helper.hourly_rate_minor = hourly_rate_minor
         changed.append("hourly_rate_minor")
     if bio is not None:
-        helper.bio = visible_text(bio, field="bio", required=False, multiline=True)
+        helper.bio = visible_text(
+            bio, field="bio", required=False, multiline=True, max_length=BIO_MAX_LENGTH
+        )
         changed.append("bio")
     if is_accepting_jobs is not None:
         helper.is_accepting_jobs = is_accepting_jobs
@@ -212,7 +217,9 @@ def helper_approval_move(
     transition = APPROVAL_MACHINE.check(
         helper, from_status=from_status, to_status=to, role=ActorRole.MANAGER
     )
-    note = visible_text(note, field="note", required=False, multiline=True)[:500]
+    note = visible_text(
+        note, field="note", required=False, multiline=True, max_length=APPROVAL_NOTE_MAX_LENGTH
+    )
     helper.approval_status = to
     helper.approval_changed_at = clock.now()
     helper.approval_note = note

@@ -28,6 +28,9 @@ from bookings.services.offers import offers_dispatch, offers_withdraw, pending_o
 from catalogue.models import ServiceCategory
 
 Window = tuple[datetime, datetime]
+# The longest texts of a request, as the model holds them.
+DESCRIPTION_MAX_LENGTH = HelpRequest._meta.get_field("description").max_length
+ON_BEHALF_NAME_MAX_LENGTH = HelpRequest._meta.get_field("on_behalf_name").max_length
 PHONE_RE = re.compile(r"^\+?[0-9 ()/-]{7,20}$")
 MIN_WINDOW_MINUTES = 30
 MAX_WINDOW_HOURS = 24
@@ -88,7 +91,10 @@ def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Windo
 
 
 def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
-    name, phone = visible_text(name, field="on_behalf_name", required=False), phone.strip()
+    name = visible_text(
+        name, field="on_behalf_name", required=False, max_length=ON_BEHALF_NAME_MAX_LENGTH
+    )
+    phone = phone.strip()
     if bool(name) != bool(phone):
         missing = "on_behalf_phone" if name else "on_behalf_name"
         raise ValidationFailed.for_field(
@@ -104,7 +110,9 @@ def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
 
 
 def _validate_description(description: str) -> str:
-    description = visible_text(description, field="description", multiline=True)
+    description = visible_text(
+        description, field="description", multiline=True, max_length=DESCRIPTION_MAX_LENGTH
+    )
     if len(description) < 10:
         raise ValidationFailed.for_field(
             "description",

@@ -22,6 +22,7 @@ from bookings.events import OfferMade
 from bookings.exceptions import OfferNotPending, RequestAlreadyTaken
 from bookings.matching.explain import CONSIDERED_LISTED, Candidate, match_request
 from bookings.models import (
+    DECLINE_NOTE_MAX_LENGTH,
     Booking,
     DeclineReason,
     HelpRequest,
@@ -293,12 +294,14 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
         raise OfferNotPending(f"This offer is {offer.status}.")
     if reason and reason not in DeclineReason.values:
         raise ValidationFailed.for_field("reason", "Unknown reason.", code="invalid_choice")
-    note = visible_text(note, field="note", required=False, multiline=True)
+    note = visible_text(
+        note, field="note", required=False, multiline=True, max_length=DECLINE_NOTE_MAX_LENGTH
+    )
     declined = offers_move(
         offers=Offer.objects.filter(pk=offer.pk),
         to=OfferStatus.DECLINED,
         role=ActorRole.HELPER,
-        changes={"decline_reason": reason, "decline_note": note[:300]},
+        changes={"decline_reason": reason, "decline_note": note},
     )
     if not declined:
         offer.refresh_from_db(fields=["status"])

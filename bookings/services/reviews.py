@@ -15,7 +15,7 @@ from backend.roles import ActorRole
 from backend.texts import visible_text
 from bookings.events import ReviewSubmitted
 from bookings.exceptions import AlreadyReviewed, IllegalTransition, ReviewWindowClosed
-from bookings.models import REVIEWABLE_STATUSES, Booking, Review
+from bookings.models import REVIEW_TEXT_MAX_LENGTH, REVIEWABLE_STATUSES, Booking, Review
 from bookings.services.locks import lock_booking
 from bookings.services.moves import reviews_publish
 from bookings.services.visits import require_role
@@ -37,9 +37,9 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
         raise ReviewWindowClosed("The review window has closed.")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed.for_field("rating", "Rate from 1 to 5.", code="invalid_rating")
-    text = visible_text(text, field="text", required=False, multiline=True)
-    if len(text) > 1000:
-        raise ValidationFailed.for_field("text", "At most 1000 characters.", code="too_long")
+    text = visible_text(
+        text, field="text", required=False, multiline=True, max_length=REVIEW_TEXT_MAX_LENGTH
+    )
     subject_id = (
         booking.helper.user_id if role == ActorRole.CUSTOMER else booking.help_request.customer_id
     )

@@ -25,6 +25,7 @@ from backend.texts import visible_text
 from bookings.events import ProposalsMade
 from bookings.exceptions import HelperDoubleBooked, IllegalTransition, InvalidSlot, TooEarly
 from bookings.models import (
+    CAUSE_MAX_LENGTH,
     SLOT_HOLDING_STATUSES,
     Booking,
     BookingStatus,
@@ -293,7 +294,9 @@ def booking_cancel(
     """
     booking = lock_booking(booking)
     role = _role_in(booking, actor)
-    reason = visible_text(reason, field="reason", required=False, multiline=True)
+    reason = visible_text(
+        reason, field="reason", required=False, multiline=True, max_length=CAUSE_MAX_LENGTH
+    )
     if not reason:
         raise ValidationFailed.for_field("reason", "Give a reason.", code="reason_required")
     party = _party_for(role, caused_by)
@@ -308,7 +311,7 @@ def booking_cancel(
         changes={
             "closed_at": now,
             "caused_by": party,
-            "cause": reason[:500],
+            "cause": reason,
             "is_late_cancellation": late,
         },
         data={"caused_by": party, "late": late},
@@ -406,9 +409,18 @@ def booking_check_out(
     """
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.HELPER)
-    work_summary = visible_text(work_summary, field="work_summary", multiline=True)
+    work_summary = visible_text(
+        work_summary,
+        field="work_summary",
+        multiline=True,
+        max_length=Booking._meta.get_field("work_summary").max_length,
+    )
     leave_behind_note = visible_text(
-        leave_behind_note, field="leave_behind_note", required=False, multiline=True
+        leave_behind_note,
+        field="leave_behind_note",
+        required=False,
+        multiline=True,
+        max_length=Booking._meta.get_field("leave_behind_note").max_length,
     )
     if len(work_summary) < 10:
         raise ValidationFailed.for_field(
@@ -514,7 +526,9 @@ def booking_resolve_dispute(
         raise IllegalTransition(f"A booking that is {booking.status} is not disputed.")
     if outcome not in DisputeOutcome.values:
         raise ValidationFailed.for_field("outcome", "Unknown outcome.", code="invalid_choice")
-    note = visible_text(note, field="note", required=False, multiline=True)
+    note = visible_text(
+        note, field="note", required=False, multiline=True, max_length=CAUSE_MAX_LENGTH
+    )
     if not note:
         raise ValidationFailed.for_field("note", "Record the decision.", code="reason_required")
     if outcome == DisputeOutcome.VISIT_STANDS:
@@ -528,7 +542,7 @@ def booking_resolve_dispute(
         actor=actor,
         role=ActorRole.MANAGER,
         reason=note,
-        changes={"closed_at": clock.now(), "caused_by": party, "cause": note[:500]},
+        changes={"closed_at": clock.now(), "caused_by": party, "cause": note},
         data={"caused_by": party, "outcome": outcome},
     )
     help_request_move(
