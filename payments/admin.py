@@ -23,7 +23,7 @@ from payments.models import (
     PayoutAccount,
     WebhookEvent,
 )
-from payments.services import payment_refund
+from payments.refunds import payment_refund
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

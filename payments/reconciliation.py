@@ -16,7 +16,7 @@ from django.db.models import Sum
 
 from payments import stripe_gateway
 from payments.models import LedgerEntry, LedgerKind, Payment, PaymentStatus, PayoutAccount
-from payments.services import ledger_balances
+from payments.selectors import ledger_balances
 
 _P = PaymentStatus
 # What Stripe's PaymentIntent status is for each state of ours that has one.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from backend.exceptions import Conflict
 from backend.models import User
 from bookings.selectors import booking_for
-from payments.models import Payment, PayoutAccount
+from payments.models import LedgerAccount, LedgerEntry, Payment, PayoutAccount
 
 
 def payment_for(user: User, booking_id: UUID) -> Payment:
@@ -30,3 +31,14 @@ def payout_account_of(user: User) -> PayoutAccount | None:
 def helper_receives_minor(payment: Payment) -> int:
     """What stays with the helper: captured, less refunds and Stripe's fee (Quartier: 0)."""
     return payment.captured_minor - payment.refunded_minor - payment.stripe_fee_minor
+
+
+def ledger_balances(*, booking_id: int) -> dict[str, int]:
+    """Each ledger account's balance over one booking (received minus given)."""
+    balances = dict.fromkeys(LedgerAccount.values, 0)
+    entries = LedgerEntry.objects.filter(booking_id=booking_id)
+    for debit, total in entries.values_list("debit").annotate(total=Sum("amount_minor")):
+        balances[debit] -= total
+    for credit, total in entries.values_list("credit").annotate(total=Sum("amount_minor")):
+        balances[credit] += total
+    return balances

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backend import clock
@@ -27,7 +26,6 @@ from backend.exceptions import PermissionDenied, ValidationFailed
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
-from backend.texts import visible_text
 from bookings.models import Booking, BookingStatus, Party
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
@@ -38,7 +36,6 @@ from payments.exceptions import (
     NoPayoutAccount,
     PaymentDeclined,
     PaymentProviderRefused,
-    RefundTooLarge,
 )
 from payments.models import (
     LedgerAccount,
@@ -50,7 +47,6 @@ from payments.models import (
     PayoutAccount,
     PayoutAccountStatus,
     StripeRequest,
-    WebhookEvent,
 )
 from payments.transitions import PAYMENT_MACHINE, PAYOUT_ACCOUNT_MACHINE
 
@@ -613,208 +609,3 @@ def _apply_release(payment: Payment, *, reason: str, reference: str) -> None:
     held = payment.authorised_minor
     payment_transition(payment=payment, to=_P.RELEASED, role=ActorRole.SYSTEM, reason=reason)
     _book(payment, LedgerKind.RELEASED, _HOLD, _C, held, reference)
-
-
-# --- Refunds -----------------------------------------------------------------------------------
-
-
-def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: str) -> Payment:
-    """Give back part or all of what was captured, with a reason: by the manager (resolving a
-    dispute) or by the helper. Never more than captured, over all refunds together."""
-    with transaction.atomic():
-        booking, payment = _lock(payment)
-        role = _refunder_role(booking, actor)
-        # The customer reads the reason: a text like every other one people write for others.
-        reason = visible_text(reason, field="reason", required=False, max_length=300)
-        if not reason:
-            raise ValidationFailed.for_field(
-                "reason", _("Give a reason for the refund."), code="reason_required"
-            )
-        if payment.status != _P.CAPTURED:
-            raise PaymentProviderRefused(
-                _("Only a captured payment can be refunded."), code="payment_not_refundable"
-            )
-        left = payment.captured_minor - payment.refunded_minor
-        if amount_minor <= 0 or amount_minor > left:
-            raise RefundTooLarge.for_field(
-                "amount_minor",
-                _("A refund must be between 0.01 and %(left)s.") % {"left": _money(left)},
-                code="refund_exceeds_captured",
-            )
-        number = LedgerEntry.objects.filter(payment=payment, kind=LedgerKind.REFUNDED).count() + 1
-        key = _key(payment, f"refund-{number}")
-        _record_request(key, "refund", payment=payment)
-        refund = stripe_gateway.refund_create(
-            account_id=payment.stripe_account_id,
-            intent_id=str(payment.payment_intent_id),
-            amount=amount_minor,
-            reason="requested_by_customer",
-            idempotency_key=key,
-        )
-        _answered(key, refund.id)
-        _apply_refund(payment, refund.id, refund.amount, role=role, reason=reason)
-    return payment
-
-
-def _apply_refund(payment: Payment, refund_id: str, amount: int, *, role: str, reason: str) -> None:
-    if LedgerEntry.objects.filter(
-        payment=payment, kind=LedgerKind.REFUNDED, reference=refund_id
-    ).exists():
-        return
-    _book(payment, LedgerKind.REFUNDED, _H, _C, amount, refund_id)
-    refunded = payment.refunded_minor + amount
-    if refunded >= payment.captured_minor:
-        payment_transition(
-            payment=payment,
-            to=_P.REFUNDED,
-            role=role,
-            reason=reason,
-            changes={"refunded_minor": refunded},
-            data={"refund": refund_id, "amount": amount},
-        )
-    else:
-        payment.refunded_minor = refunded
-        payment.save(update_fields=["refunded_minor", "updated_at"])
-        PaymentEvent.objects.create(
-            payment=payment,
-            from_status=payment.status,
-            to_status=payment.status,
-            actor_role=role,
-            reason=reason[:300],
-            data={"refund": refund_id, "amount": amount},
-        )
-
-
-def _refunder_role(booking: Booking, actor: User) -> str:
-    if actor.is_staff:
-        return ActorRole.MANAGER
-    if booking.helper.user_id == actor.pk:
-        return ActorRole.HELPER
-    raise PermissionDenied(
-        _("Only the helper or the community manager can refund."), code="not_allowed_for_role"
-    )
-
-
-def _money(minor: int) -> str:
-    return f"{minor // 100}.{minor % 100:02d}"
-
-
-# --- Webhooks ----------------------------------------------------------------------------------
-
-
-def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
-    """Verify, store (once per Stripe event id), then apply a webhook event.
-
-    A duplicate (also one arriving while the first is being applied) waits for the first and
-    changes nothing. An event that cannot be applied now is kept with its outcome; one whose
-    application fails raises, so Stripe delivers it again.
-    """
-    event = stripe_gateway.webhook_event(payload=payload, signature=signature)
-    try:
-        with transaction.atomic():
-            row, _created = WebhookEvent.objects.get_or_create(
-                stripe_event_id=event["id"],
-                defaults={
-                    "event_type": event.get("type", ""),
-                    "account": event.get("account") or "",
-                    "payload": event,
-                },
-            )
-    except IntegrityError:
-        row = WebhookEvent.objects.get(stripe_event_id=event["id"])
-    with transaction.atomic():
-        row = WebhookEvent.objects.select_for_update().get(pk=row.pk)
-        if row.processed_at is not None:
-            return row
-        outcome = _apply_event(row.event_type, row.account, row.payload)
-        row.processed_at = clock.now()
-        row.outcome = outcome[:200]
-        row.save(update_fields=["processed_at", "outcome"])
-    return row
-
-
-def _apply_event(event_type: str, account: str, payload: dict[str, Any]) -> str:
-    handler = WEBHOOK_HANDLERS.get(event_type)
-    if handler is None:
-        return "ignored: not a type Quartier acts on"
-    obj = (payload.get("data") or {}).get("object") or {}
-    return handler(account, obj)
-
-
-def _on_account_updated(account: str, obj: dict[str, Any]) -> str:
-    state = stripe_gateway.AccountState(
-        id=obj["id"],
-        details_submitted=bool(obj.get("details_submitted")),
-        charges_enabled=bool(obj.get("charges_enabled")),
-        payouts_enabled=bool(obj.get("payouts_enabled")),
-    )
-    found = payout_account_sync(stripe_account_id=state.id, state=state)
-    return "applied" if found is not None else "ignored: unknown account"
-
-
-def _on_intent(account: str, obj: dict[str, Any]) -> str:
-    payment = Payment.objects.filter(payment_intent_id=obj.get("id")).first()
-    if payment is None:
-        return "ignored: unknown payment intent"
-    booking, payment = _lock(payment)
-    # What Stripe holds now decides, not the event's snapshot: a late event cannot undo a
-    # later state, and a missed one is caught up.
-    intent = stripe_gateway.payment_intent_retrieve(
-        account_id=payment.stripe_account_id, intent_id=str(payment.payment_intent_id)
-    )
-    before = (payment.status, payment.refunded_minor)
-    _apply_intent(payment, intent, reason="webhook")
-    _sync_refunds(payment)
-    _settle_if_paid(booking, payment)
-    changed = (payment.status, payment.refunded_minor) != before
-    return "applied" if changed else f"ignored: payment is {payment.status}"
-
-
-def _on_charge_refunded(account: str, obj: dict[str, Any]) -> str:
-    payment = Payment.objects.filter(payment_intent_id=obj.get("payment_intent")).first()
-    if payment is None:
-        return "ignored: unknown payment intent"
-    _booking, payment = _lock(payment)
-    before = payment.refunded_minor
-    _sync_refunds(payment)
-    return (
-        "applied" if payment.refunded_minor != before else f"ignored: payment is {payment.status}"
-    )
-
-
-def _sync_refunds(payment: Payment) -> None:
-    """Book the refunds Stripe made that the ledger does not know yet (the locked payment must
-    be captured: refunds of an intent Quartier has not seen captured wait for its capture)."""
-    if payment.status != _P.CAPTURED or payment.payment_intent_id is None:
-        return
-    for refund in stripe_gateway.refunds_list(
-        account_id=payment.stripe_account_id, intent_id=payment.payment_intent_id
-    ):
-        if refund.status == "succeeded" and payment.status == _P.CAPTURED:
-            _apply_refund(
-                payment, refund.id, refund.amount, role=ActorRole.SYSTEM, reason="refund at Stripe"
-            )
-
-
-WEBHOOK_HANDLERS = {
-    "account.updated": _on_account_updated,
-    "payment_intent.amount_capturable_updated": _on_intent,
-    "payment_intent.succeeded": _on_intent,
-    "payment_intent.canceled": _on_intent,
-    "payment_intent.payment_failed": _on_intent,
-    "charge.refunded": _on_charge_refunded,
-}
-
-
-# --- Totals ------------------------------------------------------------------------------------
-
-
-def ledger_balances(*, booking_id: int) -> dict[str, int]:
-    """Each ledger account's balance over one booking (received minus given)."""
-    balances = dict.fromkeys(LedgerAccount.values, 0)
-    entries = LedgerEntry.objects.filter(booking_id=booking_id)
-    for debit, total in entries.values_list("debit").annotate(total=Sum("amount_minor")):
-        balances[debit] -= total
-    for credit, total in entries.values_list("credit").annotate(total=Sum("amount_minor")):
-        balances[credit] += total
-    return balances

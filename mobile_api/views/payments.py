@@ -24,7 +24,7 @@ from backend.exceptions import ApplicationError, error_body
 from bookings.selectors import booking_for
 from mobile_api.schema import TEXT_CODES, errors
 from mobile_api.views.helpers import _user
-from payments import selectors, services
+from payments import refunds, selectors, services, webhooks
 from payments.idempotency import idempotent
 from payments.models import Payment, PayoutAccountStatus
 
@@ -231,7 +231,7 @@ class BookingRefundApi(APIView):
         given.is_valid(raise_exception=True)
 
         def run() -> tuple[int, dict[str, Any]]:
-            payment = services.payment_refund(
+            payment = refunds.payment_refund(
                 payment=selectors.payment_for(user, booking_id),
                 actor=user,
                 amount_minor=given.validated_data["amount_minor"],
@@ -259,7 +259,7 @@ class StripeWebhookView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
-            event = services.webhook_receive(
+            event = webhooks.webhook_receive(
                 payload=request.body, signature=request.headers.get("Stripe-Signature", "")
             )
         except ApplicationError as error:

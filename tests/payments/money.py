@@ -21,7 +21,7 @@ from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus
 from helpers.models import HelperProfile
-from payments import services, stripe_gateway
+from payments import selectors, services, stripe_gateway
 from payments.models import LedgerEntry, Payment, PayoutAccount
 from tests.factories import UserFactory, make_booking, make_helper
 
@@ -153,7 +153,7 @@ def event_payload(event_id: str, event_type: str, obj: dict[str, Any], account: 
 
 def assert_books_balance(booking: Booking) -> dict[str, int]:
     """Customer paid = helper received + Stripe's fee; Quartier's share 0; nothing still held."""
-    balances = services.ledger_balances(booking_id=booking.pk)
+    balances = selectors.ledger_balances(booking_id=booking.pk)
     assert balances["quartier"] == 0
     assert balances["hold"] == 0
     assert -balances["customer"] == balances["helper"] + balances["stripe"]

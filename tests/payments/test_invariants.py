@@ -15,7 +15,7 @@ from django.utils import timezone
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus, DisputeOutcome
-from payments import services
+from payments import refunds, services
 from payments.models import LedgerEntry, Payment, PaymentStatus
 from payments.reconciliation import reconcile
 from tests.factories import ManagerFactory, UserFactory, make_booking
@@ -121,14 +121,14 @@ def _play(branch: str, helper, start: datetime, manager, rng: random.Random) -> 
         relay_pending()
         payment = Payment.objects.get(booking=booking)
         if branch == "disputed_stands_refunded_partly":
-            services.payment_refund(
+            refunds.payment_refund(
                 payment=payment,
                 actor=manager,
                 amount_minor=rng.randint(1, payment.captured_minor - 1),
                 reason="Part of the work was not done",
             )
         elif branch == "refunded_fully":
-            services.payment_refund(
+            refunds.payment_refund(
                 payment=payment,
                 actor=helper.user,
                 amount_minor=payment.captured_minor,
