@@ -309,6 +309,7 @@ def _payment_released(clock) -> tuple[Act, int]:
 def _payment_authorisation_failed(clock) -> tuple[Act, int]:
     # The helper has no payout account: the hold fails without asking Stripe.
     payment = _held_payment(PaymentStatus.REQUIRES_PAYMENT_METHOD)
+    relay_pending()  # the confirmation's own try, without a card: nothing happens
     Payment.objects.filter(pk=payment.pk).update(payment_method_id="pm_card_visa")
     return lambda: payment_services.payment_authorise(payment=payment), payment.pk
 
@@ -322,6 +323,7 @@ def _payment_hold_deferred(clock) -> tuple[Act, int]:
         status=PayoutAccountStatus.CAN_TAKE_PAYMENTS,
     )
     booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=T0 + timedelta(days=8))
+    relay_pending()  # the confirmation's own try, without a card: nothing happens
     Payment.objects.filter(booking=booking).update(payment_method_id="pm_card_visa")
     payment = Payment.objects.get(booking=booking)
     return lambda: payment_services.payment_authorise(payment=payment), payment.pk
