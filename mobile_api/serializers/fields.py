@@ -103,3 +103,16 @@ class LanguagesField(serializers.ListField):
 class WindowSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+        "example": "09:00:00",
+        "description": "A local time of day, HH:MM[:SS] (no offset: Swiss time).",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day without an offset. OpenAPI's `time` format (RFC 3339) requires one, so
+    the schema gives the shape as a pattern instead."""

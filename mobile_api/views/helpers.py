@@ -24,7 +24,7 @@ from helpers.services import (
 )
 from mobile_api.permissions import request_user
 from mobile_api.serializers.catalogue import CategorySerializer
-from mobile_api.serializers.fields import CategoryField
+from mobile_api.serializers.fields import CategoryField, LocalTimeField
 from mobile_api.serializers.helpers import HelperProfileSerializer
 
 
@@ -105,8 +105,8 @@ class HelperProfileApi(APIView):
 
 class WeeklyIntervalSerializer(serializers.Serializer):
     weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 = Monday … 6 = Sunday")
-    start_time = serializers.TimeField(help_text="Swiss local time")
-    end_time = serializers.TimeField(help_text="Swiss local time")
+    start_time = LocalTimeField(help_text="Swiss local time")
+    end_time = LocalTimeField(help_text="Swiss local time")
 
 
 class WeeklyAvailabilityApi(APIView):
