@@ -148,7 +148,14 @@ class QuartierAutoSchema(AutoSchema):
                 _add(codes, 403, ApiError.CSRF_FAILED)
         if view.get_throttles():
             _add(codes, 429, ApiError.THROTTLED)
+        # Any request: one Django refuses before the view (a host it does not serve, too many
+        # query parameters), an Accept it cannot meet, a body over the cap, a race lost inside
+        # the database, and the last resort.
+        _add(codes, 400, ApiError.BAD_REQUEST, ApiError.TOO_MANY_FIELDS)
         _add(codes, 406, ApiError.NOT_ACCEPTABLE)
+        _add(codes, 409, ApiError.TRY_AGAIN)
+        _add(codes, 413, ApiError.PAYLOAD_TOO_LARGE)
+        _add(codes, 500, ApiError.SERVER_ERROR)
 
         request_serializer = self.get_request_serializer() if method in BODY_METHODS else None
         if request_serializer is not None:
@@ -157,10 +164,7 @@ class QuartierAutoSchema(AutoSchema):
             )
             _add(codes, 400, *serializer_codes(serializer))
             _add(codes, 400, *ApiError.unreadable_body())
-            _add(codes, 413, ApiError.PAYLOAD_TOO_LARGE)
             _add(codes, 415, ApiError.UNSUPPORTED_MEDIA_TYPE)
-        if method in WRITE_METHODS:
-            _add(codes, 409, ApiError.TRY_AGAIN)
         if method == "GET" and self._is_list_view():
             filterset_class = getattr(view, "filterset_class", None)
             if filterset_class is not None:
