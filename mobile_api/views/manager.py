@@ -14,8 +14,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.exceptions import CoreError, NotFound, codes_raised_by, raises
-from bookings.models import MatchingRun
-from bookings.selectors import helpers_considered_in, matching_runs_for_manager
+from bookings.models import (
+    MatchingRun,
+    Offer,
+)
+from bookings.selectors import (
+    help_request_for,
+    helpers_considered_in,
+    matching_runs_for_manager,
+    offers_of_request,
+)
 from helpers.errors import HelperError
 from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import helpers_for_manager
@@ -23,6 +31,7 @@ from helpers.services import helper_approve, helper_suspend
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.helpers import HelperProfileSerializer
 from mobile_api.serializers.matching import MatchingRunSerializer
+from mobile_api.serializers.offers import ManagerOfferSerializer
 
 # IsManager answers anyone else first (404), so the services' own manager check never shows.
 MANAGER_ONLY = {HelperError.MANAGER_ONLY}
@@ -162,3 +171,25 @@ class ManagerRequestMatchingApi(generics.ListAPIView):
         if page is None:
             return Response(data)
         return self.get_paginated_response(data)
+
+
+class ManagerRequestOffersApi(generics.ListAPIView):
+    """For the community manager: who was offered this request, in which order, and why."""
+
+    serializer_class = ManagerOfferSerializer
+    permission_classes = (IsManager,)
+    not_found_message = "No such help request."
+    queryset = Offer.objects.none()
+
+    def get_queryset(self) -> QuerySet[Offer]:
+        user = request_user(self.request)
+        return offers_of_request(help_request_for(user, self.kwargs["request_id"])).order_by("rank")
+
+    @extend_schema(
+        operation_id="manager_request_offers_list",
+        responses={200: ManagerOfferSerializer(many=True)},
+    )
+    @raises(help_request_for)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Manager: who was offered this request, in which order, and why."""
+        return super().get(request, *args, **kwargs)

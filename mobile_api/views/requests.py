@@ -1,4 +1,4 @@
-"""Help requests (customers) and offers (helpers)."""
+"""Help requests: a customer asks for help, changes or withdraws the request."""
 
 from __future__ import annotations
 
@@ -15,30 +15,21 @@ from rest_framework.views import APIView
 from backend.exceptions import raises
 from bookings.models import (
     Booking,
-    DeclineReason,
     HelpRequest,
     HelpRequestStatus,
     Offer,
-    OfferStatus,
 )
 from bookings.selectors import (
-    booking_for,
     help_request_for,
     help_requests_visible_to,
-    offer_for,
-    offers_of_request,
-    offers_visible_to,
     own_help_request_for,
 )
 from bookings.services import (
     help_request_create,
     help_request_update,
     help_request_withdraw,
-    offer_accept,
-    offer_decline,
 )
-from mobile_api.permissions import IsManager, request_user
-from mobile_api.serializers.bookings import BookingSerializer
+from mobile_api.permissions import request_user
 from mobile_api.serializers.fields import (
     AddressInputSerializer,
     CategoryField,
@@ -47,7 +38,6 @@ from mobile_api.serializers.fields import (
     WindowSerializer,
     address_from,
 )
-from mobile_api.serializers.offers import ManagerOfferSerializer, OfferSerializer
 from mobile_api.serializers.requests import HelpRequestSerializer
 
 
@@ -215,105 +205,3 @@ class HelpRequestWithdrawApi(APIView):
             help_request=help_request, reason=data.validated_data["reason"]
         )
         return Response(HelpRequestSerializer(_reload(help_request)).data)
-
-
-class ManagerRequestOffersApi(generics.ListAPIView):
-    """For the community manager: who was offered this request, in which order, and why."""
-
-    serializer_class = ManagerOfferSerializer
-    permission_classes = (IsManager,)
-    not_found_message = "No such help request."
-    queryset = Offer.objects.none()
-
-    def get_queryset(self) -> QuerySet[Offer]:
-        user = request_user(self.request)
-        return offers_of_request(help_request_for(user, self.kwargs["request_id"])).order_by("rank")
-
-    @extend_schema(
-        operation_id="manager_request_offers_list",
-        responses={200: ManagerOfferSerializer(many=True)},
-    )
-    @raises(help_request_for)
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        """Manager: who was offered this request, in which order, and why."""
-        return super().get(request, *args, **kwargs)
-
-
-class OfferFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
-
-    class Meta:
-        model = Offer
-        fields = ("status",)
-
-
-class OfferListApi(generics.ListAPIView):
-    """The offers made to the helper, newest first. Filter `?status=pending` for the inbox."""
-
-    serializer_class = OfferSerializer
-    filterset_class = OfferFilter
-    queryset = Offer.objects.none()
-
-    def get_queryset(self) -> QuerySet[Offer]:
-        return offers_visible_to(request_user(self.request)).select_related("booking")
-
-    @extend_schema(operation_id="offers_list", responses={200: OfferSerializer(many=True)})
-    @raises()
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        """The offers made to me as a helper, newest first (?status=pending for the inbox)."""
-        return super().get(request, *args, **kwargs)
-
-
-class OfferDetailApi(APIView):
-    @extend_schema(
-        operation_id="offers_retrieve",
-        responses={200: OfferSerializer},
-    )
-    @raises(offer_for)
-    def get(self, request: Request, offer_id: UUID) -> Response:
-        """One offer: the job (without the exact address) and why I was chosen."""
-        return Response(OfferSerializer(offer_for(request_user(request), offer_id)).data)
-
-
-class OfferAcceptApi(APIView):
-    """Take the job. The first helper to accept wins; the others get 409."""
-
-    @extend_schema(
-        operation_id="offers_accept",
-        request=None,
-        responses={201: BookingSerializer},
-    )
-    @raises(offer_for, offer_accept)
-    def post(self, request: Request, offer_id: UUID) -> Response:
-        """Take the job. The first helper to accept wins; the others get 409."""
-        user = request_user(request)
-        booking = offer_accept(offer=offer_for(user, offer_id), actor=user)
-        return Response(
-            BookingSerializer(
-                booking_for(user, booking.public_id), context={"request": request}
-            ).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-
-class OfferDeclineApi(APIView):
-    class OfferDeclineInput(serializers.Serializer):
-        reason = serializers.ChoiceField(
-            choices=DeclineReason.choices, required=False, allow_blank=True, default=""
-        )
-        note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-    @extend_schema(
-        operation_id="offers_decline",
-        request=OfferDeclineInput,
-        responses={200: OfferSerializer},
-    )
-    @raises(offer_for, offer_decline)
-    def post(self, request: Request, offer_id: UUID) -> Response:
-        """Say no, with an optional reason; the request goes to the next helper."""
-        user = request_user(request)
-        offer = offer_for(user, offer_id)
-        data = self.OfferDeclineInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        offer = offer_decline(offer=offer, actor=user, **data.validated_data)
-        return Response(OfferSerializer(offer_for(user, offer.public_id)).data)
