@@ -104,7 +104,12 @@ def filter_codes(filterset_class: Any) -> set[str]:
     found: set[str] = set()
     for query_filter in filterset_class.base_filters.values():
         form_field: forms.Field = query_filter.field
-        found |= {validation_code(key) for key in form_field.error_messages if key != "required"}
+        # Never missing, and a query string always gives a list (no `invalid_list`).
+        found |= {
+            validation_code(key)
+            for key in form_field.error_messages
+            if key not in {"required", "invalid_list"}
+        }
     return found
 
 
