@@ -8,12 +8,14 @@ import uuid
 from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,7 @@ from backend.events import (
     UserProfileChanged,
     UserRegistered,
 )
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.languages import validate_languages
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
@@ -46,10 +48,27 @@ PROFILE_FIELDS = ("display_name", "phone", "languages", "preferred_language")
 
 def _validate_profile_languages(languages: Sequence[str]) -> list[str]:
     # The profile answers an empty list as it always did: `invalid_language`.
-    return validate_languages(languages, empty_code="invalid_language")
+    return validate_languages(languages, empty_code=CoreError.INVALID_LANGUAGE)
+
+
+@raises(CoreError.INVALID_CREDENTIALS, CoreError.EMAIL_NOT_VERIFIED, CoreError.TOO_MANY_ATTEMPTS)
+def user_log_in(*, request: HttpRequest, email: str, password: str) -> User:
+    """The account whose e-mail and password these are, through the log-in limits
+    (`backend.authentication`). Any wrong pair gets the same answer; only the right password
+    learns that the e-mail address is not confirmed yet."""
+    user = authenticate(request, username=email.lower(), password=password)
+    if not isinstance(user, User):
+        raise ValidationFailed(_("Email or password is wrong."), code=CoreError.INVALID_CREDENTIALS)
+    if user.email_verified_at is None:
+        raise PermissionDenied(
+            _("Confirm your e-mail address first: open the link we sent you."),
+            code=CoreError.EMAIL_NOT_VERIFIED,
+        )
+    return user
 
 
 @transaction.atomic
+@raises(CoreError.WEAK_PASSWORD, CoreError.INVALID_LANGUAGE, visible_text)
 def user_register(
     *,
     email: str,
@@ -75,11 +94,11 @@ def user_register(
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise ValidationFailed(
-            exc.messages[0], code="weak_password", fields={"password": list(exc.messages)}
+            exc.messages[0], code=CoreError.WEAK_PASSWORD, fields={"password": list(exc.messages)}
         ) from exc
     if preferred_language not in LANGUAGE_CODES:
         raise ValidationFailed.for_field(
-            "preferred_language", "Unknown language.", code="invalid_language"
+            "preferred_language", "Unknown language.", code=CoreError.INVALID_LANGUAGE
         )
     languages = _validate_profile_languages(languages)
     existing = User.objects.select_for_update().filter(email=email).first()
@@ -126,12 +145,13 @@ def _password_fingerprint(user: User) -> str:
 
 
 @transaction.atomic
+@raises(CoreError.VERIFICATION_INVALID, CoreError.VERIFICATION_EXPIRED)
 def user_verify_email(*, token: str) -> User:
     """Confirm a sign-up: the account's address is verified, and it may log in."""
     invalid = ValidationFailed.for_field(
         "token",
         _("This confirmation link is not valid. Sign up again to get a new one."),
-        code="verification_invalid",
+        code=CoreError.VERIFICATION_INVALID,
     )
     try:
         claims = signing.loads(token, salt=VERIFY_EMAIL_SALT, max_age=VERIFY_EMAIL_MAX_AGE)
@@ -139,7 +159,7 @@ def user_verify_email(*, token: str) -> User:
         raise ValidationFailed.for_field(
             "token",
             _("This confirmation link has expired. Sign up again to get a new one."),
-            code="verification_expired",
+            code=CoreError.VERIFICATION_EXPIRED,
         ) from exc
     except signing.BadSignature as exc:
         raise invalid from exc
@@ -169,6 +189,7 @@ def _is_uuid(value: object) -> bool:
 
 
 @transaction.atomic
+@raises(CoreError.INVALID_LANGUAGE, visible_text)
 def user_update_profile(
     *,
     user: User,
@@ -192,7 +213,7 @@ def user_update_profile(
     if preferred_language is not None:
         if preferred_language not in LANGUAGE_CODES:
             raise ValidationFailed.for_field(
-                "preferred_language", "Unknown language.", code="invalid_language"
+                "preferred_language", "Unknown language.", code=CoreError.INVALID_LANGUAGE
             )
         user.preferred_language = preferred_language
         changed.append("preferred_language")

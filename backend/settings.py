@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "mobile_api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mobile_api.schema.QuartierAutoSchema",
     "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "mobile_api.parsers.JSONParser",  # refuses deeply nested JSON before parsing it
