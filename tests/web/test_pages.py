@@ -18,7 +18,10 @@ from tests.factories import PASSWORD, UserFactory, category, make_booking, make_
 pytestmark = pytest.mark.django_db
 
 
-def _logged_in(client, user: User):
+def _logged_in(client, user: User, language: str = "en"):
+    """Log `user` in; the pages then speak the language stored on the account."""
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language
     client.force_login(user)
     return client
 
@@ -49,8 +52,8 @@ def test_home_lists_no_demo_log_ins_without_demo_data(client):
 
 
 def test_language_switch_is_stored_on_the_user(client):
-    user = UserFactory.create(preferred_language="de")
-    _logged_in(client, user)
+    user = UserFactory.create()
+    _logged_in(client, user, "de")
     response = client.post("/language", {"language": "it", "next": "/profile"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/profile"
@@ -60,8 +63,8 @@ def test_language_switch_is_stored_on_the_user(client):
 
 
 def test_language_switch_refuses_foreign_redirects_and_unknown_languages(client):
-    user = UserFactory.create(preferred_language="de")
-    _logged_in(client, user)
+    user = UserFactory.create()
+    _logged_in(client, user, "de")
     response = client.post("/language", {"language": "xx", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
     user.refresh_from_db()
@@ -361,7 +364,7 @@ def test_proposed_times_are_confirmed_from_the_request_page(client):
 
 def test_none_of_the_times_needs_a_reason_shown_next_to_the_field(client):
     booking = make_booking(BookingStatus.PROPOSED)
-    _logged_in(client, booking.help_request.customer)  # prefers German: the pages follow
+    _logged_in(client, booking.help_request.customer, "de")  # the pages follow the account
     url = f"/requests/{booking.help_request.public_id}/new-times"
     response = client.post(url, {"new_times-reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
