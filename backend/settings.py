@@ -8,6 +8,7 @@ without its secrets.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -201,8 +202,15 @@ else:
     }
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # An in-memory test database shared between threads of one test run.
-    DATABASES["default"]["TEST"].setdefault("NAME", None)
+    # A test database in a file of its own per test run (the browser tests' server runs in a
+    # forked process, which cannot see an in-memory database); Django deletes it afterwards.
+    DATABASES["default"]["TEST"].setdefault(
+        "NAME",
+        env_str(
+            "QUARTIER_TEST_SQLITE_PATH",
+            str(Path(tempfile.gettempdir()) / f"quartier-test-{os.getpid()}.sqlite3"),
+        ),
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "backend.User"

@@ -1,0 +1,98 @@
+"""A real browser (Debian's chromium, driven by Playwright) against the app served by daphne.
+
+`playwright install` cannot download here: the browser is the system's chromium, found on PATH
+(or PW_CHROMIUM). The server is daphne in a forked process, serving the test database; tests
+that use it commit their writes (`transaction=True`) so that the server sees them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+# The ORM in a test body beside Playwright's sync API (which runs an event loop).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+VENDOR = Path(__file__).resolve().parent.parent / "vendor"
+AXE = VENDOR / "axe-core-4.14.1.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def _chromium() -> str | None:
+    return (
+        os.environ.get("PW_CHROMIUM")
+        or shutil.which("chromium")
+        or ("/usr/lib/chromium/chromium" if Path("/usr/lib/chromium/chromium").exists() else None)
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _chromium() is None:
+        skip = pytest.mark.skip(reason="no chromium on this machine (apt-get install chromium)")
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's own fixture, pointed at the system's chromium."""
+    return {**browser_type_launch_args, "executable_path": _chromium()}
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """The app (HTTP, and WebSockets once there are some) served by daphne in a child process."""
+    from channels.testing.live import make_application, set_database_connection
+    from daphne.testing import DaphneProcess
+
+    process = DaphneProcess(
+        "127.0.0.1",
+        partial(make_application, static_wrapper=None),  # whitenoise serves the static files
+        setup=set_database_connection,
+    )
+    with django_db_blocker.unblock():  # else the child inherits the block: every query fails
+        process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        raise RuntimeError("daphne did not start")
+    yield f"http://127.0.0.1:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)
+
+
+@pytest.fixture
+def axe() -> Callable[..., list[dict[str, Any]]]:
+    """The WCAG 2.1 A and AA violations axe-core (vendored) finds on the page."""
+    source = AXE.read_text()
+
+    def run(page: Any) -> list[dict[str, Any]]:
+        page.evaluate(source)
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+        )
+        return [
+            {"id": violation["id"], "nodes": [node["target"] for node in violation["nodes"]]}
+            for violation in result["violations"]
+        ]
+
+    return run
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], None]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Any, name: str) -> None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take
