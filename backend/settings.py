@@ -203,12 +203,14 @@ else:
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A test database in a file of its own per test run (the browser tests' server runs in a
-    # forked process, which cannot see an in-memory database); Django deletes it afterwards.
+    # forked process, which cannot see an in-memory database), in memory-backed /dev/shm where
+    # there is one; Django deletes it afterwards.
+    _shm = Path("/dev/shm")  # noqa: S108 - a throw-away test database, named per process
+    _scratch = _shm if _shm.is_dir() else Path(tempfile.gettempdir())
     DATABASES["default"]["TEST"].setdefault(
         "NAME",
         env_str(
-            "QUARTIER_TEST_SQLITE_PATH",
-            str(Path(tempfile.gettempdir()) / f"quartier-test-{os.getpid()}.sqlite3"),
+            "QUARTIER_TEST_SQLITE_PATH", str(_scratch / f"quartier-test-{os.getpid()}.sqlite3")
         ),
     )
 

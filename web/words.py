@@ -49,9 +49,9 @@ def request_words(help_request: HelpRequest, pending_offers: int) -> str:
         return _("We are looking for a helper near you.")
     if status == HelpRequestStatus.UNMATCHED:
         return _(
-            "Nobody was free: no helper near you could come at the times you gave. "
+            "Nobody was free: no helper within %(radius)s km could come at the times you gave. "
             "Add other times or ask again later."
-        )
+        ) % {"radius": formats.number_format(help_request.search_radius_km, decimal_pos=0)}
     if status == HelpRequestStatus.WITHDRAWN:
         return _("You withdrew this request.")
     if status == HelpRequestStatus.EXPIRED:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from backend.models import User
 from backend.services import password_reset_token
-from bookings.models import BookingStatus, HelpRequest, Review
+from bookings.models import BookingStatus, HelpRequest, HelpRequestStatus, Review
 from tests.factories import PASSWORD, UserFactory, category, make_booking, make_helper
 
 pytestmark = pytest.mark.django_db
@@ -443,3 +443,17 @@ def test_history_query_count_does_not_grow_with_requests(client, django_assert_m
     with django_assert_max_num_queries(8):
         response = client.get("/requests/")
     assert response.content.decode().count('class="card"') == 3
+
+
+def test_nobody_free_says_so_in_the_customers_language(client):
+    customer = UserFactory.create()
+    _logged_in(client, customer, "de")
+    response = client.post("/requests/new", _request_form())
+    help_request = HelpRequest.objects.get(customer=customer)
+    assert help_request.status == HelpRequestStatus.UNMATCHED
+    page = client.get(response.headers["Location"]).content.decode()
+    assert (
+        "Niemand war frei: Keine Helferin und kein Helfer im Umkreis von 25 km konnte zu Ihren "
+        "Zeiten kommen." in page
+    )
+    assert "hx-trigger" not in page
