@@ -52,13 +52,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """The app (HTTP, and WebSockets once there are some) served by daphne in a child process."""
-    from channels.testing.live import make_application, set_database_connection
+    from channels.testing.live import make_application
     from daphne.testing import DaphneProcess
 
+    # The child is forked after the test database was set up: its settings already name that
+    # database, and it answers requests in threads with connections of their own.
     process = DaphneProcess(
         "127.0.0.1",
         partial(make_application, static_wrapper=None),  # whitenoise serves the static files
-        setup=set_database_connection,
     )
     with django_db_blocker.unblock():  # else the child inherits the block: every query fails
         process.start()
