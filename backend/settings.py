@@ -292,6 +292,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 # Whitenoise serves the static files under daphne. In development and tests it finds them in
 # the apps (no collectstatic); in production `collectstatic` writes hashed, compressed copies.
 WHITENOISE_USE_FINDERS = DEBUG
+# ...and looks each file up when asked for it, instead of indexing them all whenever a handler
+# starts (which each test client does).
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
