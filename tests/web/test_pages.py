@@ -457,3 +457,24 @@ def test_nobody_free_says_so_in_the_customers_language(client):
         "Zeiten kommen." in page
     )
     assert "hx-trigger" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "logged_in", "most"),
+    [
+        ("/", False, 2),
+        ("/sign-up", False, 0),
+        ("/log-in", False, 0),
+        ("/password-reset", False, 0),
+        ("/profile", True, 3),
+        ("/password", True, 3),
+        ("/requests/new", True, 4),
+    ],
+)
+def test_every_other_page_has_a_query_bound(
+    client, django_assert_max_num_queries, path, logged_in, most
+):
+    if logged_in:
+        _logged_in(client, UserFactory.create())
+    with django_assert_max_num_queries(most):
+        assert client.get(path).status_code == 200
