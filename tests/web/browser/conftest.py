@@ -2,7 +2,8 @@
 
 `playwright install` cannot download here: the browser is the system's chromium, found on PATH
 (or PW_CHROMIUM). The server is daphne in a forked process, serving the test database; tests
-that use it commit their writes (`transaction=True`) so that the server sees them.
+that use it commit their writes (`transaction=True`) so that the server sees them, and restore
+the seeded service categories afterwards (`serialized_rollback=True`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-
-# The ORM in a test body beside Playwright's sync API (which runs an event loop).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from django.db import DEFAULT_DB_ALIAS, connections
 
 VENDOR = Path(__file__).resolve().parent.parent / "vendor"
 AXE = VENDOR / "axe-core-4.14.1.min.js"
@@ -43,10 +42,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """pytest-playwright's own fixture, pointed at the system's chromium."""
-    return {**browser_type_launch_args, "executable_path": _chromium()}
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The system's chromium, driven by Playwright's sync API for one test module.
+
+    Stopped when the module's tests are done: Playwright's sync API keeps an event loop running
+    in the main thread while it is started, which later tests (asyncio.run) must not meet. The
+    ORM may be used beside it meanwhile (the loop runs no Django code).
+    """
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # While Playwright's loop runs, the main thread gets database connections of its own
+    # (asgiref's Local follows the running loop). They must restore the seeded data after each
+    # test like the first ones (`serialized_rollback`): hand them the snapshot.
+    snapshot = getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=_chromium())
+            if snapshot is not None:
+                connections[DEFAULT_DB_ALIAS]._test_serialized_contents = snapshot
+            yield launched
+            launched.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
