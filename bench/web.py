@@ -139,8 +139,11 @@ def _run(args: argparse.Namespace, vendor: str) -> None:
 
         return run
 
+    def render_bare() -> None:
+        bare.render(Context({"name": "Anna"}))
+
     pages: dict[str, Callable[[], None]] = {
-        REFERENCE: lambda: bare.render(Context({"name": "Anna"})) and None,
+        REFERENCE: render_bare,
         "home": get(visitor, "/"),
         "sign-up": get(visitor, "/sign-up"),
         "log-in": get(visitor, "/log-in"),

@@ -62,7 +62,7 @@ def browser() -> Iterator[Any]:
         with sync_playwright() as playwright:
             launched = playwright.chromium.launch(executable_path=_chromium())
             if snapshot is not None:
-                connections[DEFAULT_DB_ALIAS]._test_serialized_contents = snapshot
+                setattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", snapshot)  # noqa: B010
             yield launched
             launched.close()
     finally:
