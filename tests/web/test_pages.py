@@ -478,3 +478,21 @@ def test_every_other_page_has_a_query_bound(
         _logged_in(client, UserFactory.create())
     with django_assert_max_num_queries(most):
         assert client.get(path).status_code == 200
+
+
+def test_home_lists_the_demo_log_ins_per_role_when_the_demo_is_loaded(client):
+    from demo.people import DEMO_PASSWORD, MANAGER_EMAIL, SEED_MARKER
+    from tests.factories import ManagerFactory
+
+    ManagerFactory.create(email=MANAGER_EMAIL, display_name=SEED_MARKER)
+    customer = UserFactory.create(email="demo.customer@example.ch")
+    helper = make_helper(email="demo.helper@example.ch")
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = re.findall(
+        r"<td>(.*?)</td>\s*<td><code>(.*?)</code></td>\s*<td><code>(.*?)</code>", html
+    )
+    assert rows == [
+        ("Customer", customer.email, DEMO_PASSWORD),
+        ("Helper", helper.user.email, DEMO_PASSWORD),
+        ("Community manager (back office)", MANAGER_EMAIL, DEMO_PASSWORD),
+    ]
