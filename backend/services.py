@@ -20,7 +20,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from backend import clock
-from backend.emails import send_sign_up_attempt_notice, send_verify_email
+from backend.emails import (
+    send_password_reset_email,
+    send_sign_up_attempt_notice,
+    send_verify_email,
+)
 from backend.events import (
     CustomerFiguresChanged,
     UserActivationChanged,
@@ -58,7 +62,7 @@ def user_log_in(*, request: HttpRequest, email: str, password: str) -> User:
     learns that the e-mail address is not confirmed yet."""
     user = authenticate(request, username=email.lower(), password=password)
     if not isinstance(user, User):
-        raise ValidationFailed(_("Email or password is wrong."), code=CoreError.INVALID_CREDENTIALS)
+        raise ValidationFailed(_("The e-mail address or the password is wrong."), code=CoreError.INVALID_CREDENTIALS)
     if user.email_verified_at is None:
         raise PermissionDenied(
             _("Confirm your e-mail address first: open the link we sent you."),
@@ -274,3 +278,84 @@ def customer_figures_add(*, changes: Mapping[int, Mapping[str, int]]) -> None:
         )
         events.append(CustomerFiguresChanged(user_id=user_id, deltas=moved))
     emit(*events)
+
+
+PASSWORD_RESET_SALT = "backend.services.password_reset"  # noqa: S105 - a salt, not a secret
+PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+
+
+def password_reset_token(user: User) -> str:
+    """A signed, expiring token that lets `user` choose a new password, once: it is bound to
+    the current password, so using it (or any other change of password) makes it worthless."""
+    return signing.dumps(
+        {"user": str(user.public_id), "password": _reset_fingerprint(user)},
+        salt=PASSWORD_RESET_SALT,
+    )
+
+
+def _reset_fingerprint(user: User) -> str:
+    return salted_hmac(PASSWORD_RESET_SALT, user.password).hexdigest()[:32]
+
+
+def password_reset_request(*, email: str) -> None:
+    """Someone forgot their password. The caller learns nothing about the address: an active
+    account gets an e-mail with a link (`password_reset_confirm`), any other address nothing,
+    and the answer is the same either way."""
+    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    if user is None:
+        return
+    token = password_reset_token(user)
+    transaction.on_commit(lambda: send_password_reset_email(user, token))
+
+
+def _validated_new_password(password: str, user: User, *, field: str) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            exc.messages[0], code="weak_password", fields={field: list(exc.messages)}
+        ) from exc
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: str, password: str) -> User:
+    """Choose a new password with the link from `password_reset_request`. Following the link
+    proves the address is the person's: a sign-up still waiting for confirmation is confirmed."""
+    invalid = ValidationFailed.for_field(
+        "token",
+        _("This link to choose a new password is not valid any more. Ask for a new one."),
+        code="reset_link_invalid",
+    )
+    try:
+        claims = signing.loads(token, salt=PASSWORD_RESET_SALT, max_age=PASSWORD_RESET_MAX_AGE)
+    except signing.BadSignature as exc:  # expired links too: the same advice
+        raise invalid from exc
+    user_id = claims.get("user") if isinstance(claims, dict) else None
+    if not _is_uuid(user_id):
+        raise invalid
+    user = User.objects.select_for_update().filter(public_id=str(user_id), is_active=True).first()
+    if user is None or not constant_time_compare(
+        _reset_fingerprint(user), str(claims.get("password"))
+    ):
+        raise invalid
+    _validated_new_password(password, user, field="password")
+    user.set_password(password)
+    changed = ["password"]
+    if user.email_verified_at is None:
+        user.email_verified_at = clock.now()
+        changed.append("email_verified_at")
+    user.save(update_fields=changed)
+    return user
+
+
+@transaction.atomic
+def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """Change one's own password, knowing the current one."""
+    if not user.check_password(current_password):
+        raise ValidationFailed.for_field(
+            "current_password", _("This is not your current password."), code="wrong_password"
+        )
+    _validated_new_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user

@@ -61,7 +61,7 @@ def test_signing_up_with_a_taken_address_answers_as_with_a_new_one(
     # account is unchanged and no second one exists
     to_owner = [message for message in mail.outbox if message.to == ["anna@example.ch"]]
     assert len(to_owner) == 1
-    assert to_owner[0].subject == "Someone tried to sign up for Quartier with your address"
+    assert to_owner[0].subject == "Quelqu’un a tenté de s’inscrire sur Quartier avec votre adresse"
     assert to_owner[0].extra_headers["Content-Language"] == "fr"
     assert "http://127.0.0.1:8000/password-reset" in to_owner[0].body
     assert "token=" not in to_owner[0].body
@@ -83,7 +83,7 @@ def test_a_new_account_opens_only_once_its_address_is_confirmed(
     # Then an e-mail with a link goes to the address, in the chosen language
     (message,) = mail.outbox
     assert (message.to, message.extra_headers["Content-Language"]) == (["ruth@example.ch"], "it")
-    assert message.subject == "Confirm your e-mail address for Quartier"
+    assert message.subject == "Confermi il suo indirizzo e-mail per Quartier"
     token = verification_token("ruth@example.ch")
     assert f"http://127.0.0.1:8000/verify-email?token={token}" in message.body
 
