@@ -55,6 +55,8 @@ class CoreError(ErrorCode):
     VERIFICATION_INVALID = "verification_invalid"
     VERIFICATION_EXPIRED = "verification_expired"
     INVALID_CREDENTIALS = "invalid_credentials"
+    RESET_LINK_INVALID = "reset_link_invalid"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an error code, not a password
     EMAIL_NOT_VERIFIED = "email_not_verified", 403
     TOO_MANY_ATTEMPTS = "too_many_attempts", 429
 

@@ -62,7 +62,9 @@ def user_log_in(*, request: HttpRequest, email: str, password: str) -> User:
     learns that the e-mail address is not confirmed yet."""
     user = authenticate(request, username=email.lower(), password=password)
     if not isinstance(user, User):
-        raise ValidationFailed(_("The e-mail address or the password is wrong."), code=CoreError.INVALID_CREDENTIALS)
+        raise ValidationFailed(
+            _("The e-mail address or the password is wrong."), code=CoreError.INVALID_CREDENTIALS
+        )
     if user.email_verified_at is None:
         raise PermissionDenied(
             _("Confirm your e-mail address first: open the link we sent you."),
@@ -313,18 +315,19 @@ def _validated_new_password(password: str, user: User, *, field: str) -> None:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
         raise ValidationFailed(
-            exc.messages[0], code="weak_password", fields={field: list(exc.messages)}
+            exc.messages[0], code=CoreError.WEAK_PASSWORD, fields={field: list(exc.messages)}
         ) from exc
 
 
 @transaction.atomic
+@raises(CoreError.RESET_LINK_INVALID, CoreError.WEAK_PASSWORD)
 def password_reset_confirm(*, token: str, password: str) -> User:
     """Choose a new password with the link from `password_reset_request`. Following the link
     proves the address is the person's: a sign-up still waiting for confirmation is confirmed."""
     invalid = ValidationFailed.for_field(
         "token",
         _("This link to choose a new password is not valid any more. Ask for a new one."),
-        code="reset_link_invalid",
+        code=CoreError.RESET_LINK_INVALID,
     )
     try:
         claims = signing.loads(token, salt=PASSWORD_RESET_SALT, max_age=PASSWORD_RESET_MAX_AGE)
@@ -349,11 +352,14 @@ def password_reset_confirm(*, token: str, password: str) -> User:
 
 
 @transaction.atomic
+@raises(CoreError.WRONG_PASSWORD, CoreError.WEAK_PASSWORD)
 def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
     """Change one's own password, knowing the current one."""
     if not user.check_password(current_password):
         raise ValidationFailed.for_field(
-            "current_password", _("This is not your current password."), code="wrong_password"
+            "current_password",
+            _("This is not your current password."),
+            code=CoreError.WRONG_PASSWORD,
         )
     _validated_new_password(new_password, user, field="new_password")
     user.set_password(new_password)
