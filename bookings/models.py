@@ -453,6 +453,46 @@ class MatchEntry(models.Model):
         return f"helper {self.helper_id} for category {self.category_id}"
 
 
+class FreeTimeSpan(models.Model):
+    """One row: the span the `FreeTime` rows cover. Without it (a database that had helpers
+    before free time was stored, until its first `match_index_rebuild`) matching reads the
+    calendars."""
+
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    updated_at = clock.UpdatedAtField()
+
+    def __str__(self) -> str:
+        return f"free time from {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+
+class FreeTime(models.Model):
+    """The match index's free time: one row per stretch a helper is free (weekly hours in Swiss
+    time, exceptions added and removed, visits held subtracted), merged, within the span
+    `FreeTimeSpan` records. Written only by `bookings.matching.free_time`, in the transaction
+    of every change that moves it; matching filters on these rows in the database."""
+
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    seconds = models.PositiveIntegerField(help_text="The stretch's length, rounded up.")
+
+    class Meta:
+        verbose_name_plural = "free time"
+        indexes = (models.Index(fields=("helper", "ends_at"), name="free_time_helper_ends"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="free_time_start_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"helper {self.helper_id} free {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
 class MatchingRun(models.Model):
     """One pass of the matching for a request: who was considered, and why each was or was not
     offered. Kept for the community manager."""

@@ -24,6 +24,7 @@ from django.db.models import Count
 
 from backend.config import config
 from backend.geo import Point, geodesic_m
+from bookings.matching.free_time import FreeSlots, covers, stored_span
 from bookings.matching.protocol import languages_mask
 from bookings.matching.ranking import (
     Availability,
@@ -125,7 +126,10 @@ def _open_windows(help_request: HelpRequest, now: datetime) -> list[Window]:
 
 
 def _availability(windows: list[Window], minutes: int) -> Availability:
-    """Helper ids → each one's first free slot of `minutes` in the windows, or None."""
+    """Helper ids → each one's first free slot of `minutes` in the windows, or None: from the
+    stored free time when it covers the windows, else from the calendars."""
+    if covers(stored_span(), windows):
+        return FreeSlots(windows, minutes)
     span = (min(start for start, _ in windows), max(end for _, end in windows))
 
     def availability(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:

@@ -20,6 +20,13 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 
+from backend import clock
+from bookings.matching.free_time import (
+    free_time_clear,
+    free_time_refresh,
+    free_time_span,
+    free_time_write,
+)
 from bookings.matching.protocol import languages_mask
 from bookings.matching.scoring import Weights
 from bookings.matching.search import spatial_index
@@ -148,6 +155,7 @@ def match_index_refresh(*, helper_ids: Collection[int]) -> int:
         spatial.ensure(category_id)
     MatchEntry.objects.filter(helper_id__in=ids).delete()
     MatchEntry.objects.bulk_create(entries, batch_size=500)
+    free_time_refresh(helper_ids=ids)
     return len(entries)
 
 
@@ -162,14 +170,17 @@ def match_index_rebuild(
     The spatial indexes are dropped first and built once at the end from the filled table,
     which is several times faster than keeping them up to date row by row. Runs in one
     transaction: searches see the old index until it commits. The static scores are computed
-    under this process's ranking settings, which become the index's.
+    under this process's ranking settings, which become the index's. The helpers' free time
+    (`free_time`) is written anew too, over the bookable horizon from today on.
     """
     scoring = Weights.current()
     spatial = spatial_index(using)
+    span = free_time_span(clock.now())
     with transaction.atomic(using=using):
         MatchIndexState.objects.using(using).update_or_create(
             pk=1, defaults={"static_key": scoring.static_key()}
         )
+        free_time_clear(span, using=using)
         spatial.drop_all()
         spatial.clear_table()
         helper_ids = list(
@@ -180,6 +191,7 @@ def match_index_rebuild(
             chunk = helper_ids[start : start + chunk_size]
             entries = _entries_for(Q(pk__in=chunk), scoring=scoring, using=using)
             MatchEntry.objects.using(using).bulk_create(entries, batch_size=1000)
+            free_time_write(chunk, span, using=using)
             total += len(entries)
             if progress is not None:
                 progress(len(chunk))

@@ -1,0 +1,165 @@
+"""The match index's free time: when each indexed helper is free, over the bookable horizon.
+
+`helpers.availability.AvailabilityIndex` computes free time from the calendars (weekly hours in
+Swiss time, exceptions adding and removing time, visits held); asking it during a search means
+loading every candidate's calendar into Python. Here the same free time is stored ahead as
+`FreeTime` rows, merged stretches with their ends in UTC, so that matching asks the database
+which of a batch of helpers has a stretch long enough in a requested window, in one indexed
+query, and computes the exact slot only for the rows it gets back.
+
+The rows cover the span `FreeTimeSpan` records: from the Swiss
+midnight of the day they were built to `HORIZON_DAYS_BEYOND` days past the furthest a window
+may start. `free_time_refresh` is the one function that writes a helper's rows; the domain
+event handlers call it in the transaction of every change that moves them (weekly hours or
+exceptions edited, a visit held or released), and `match_index_refresh` with the helper's index
+rows. `match_index_rebuild` writes them all and moves the span on (`manage.py
+match_index_rebuild`, nightly). A search whose windows reach past the span is answered from
+the calendars instead, so a span not moved on costs time, never a wrong answer.
+
+Why rows rather than a bitmap of quarter hours per helper and day: see README, "Availability
+in the index".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime, time, timedelta
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
+
+from backend.config import config
+from bookings.models import FreeTime, FreeTimeSpan
+from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot, Interval
+from helpers.models import HelperProfile
+
+# A window starts at most `max_request_days_ahead` days ahead and lasts at most a day (see
+# `bookings.services.help_requests`); one day more keeps a window that starts late on the last
+# day inside the span until the next nightly rebuild.
+HORIZON_DAYS_BEYOND = 2
+WRITE_BATCH = 2000
+
+
+def free_time_span(now: datetime) -> Interval:
+    """The span free time is stored for when built at `now`: Swiss midnights, in UTC."""
+    today = now.astimezone(SWISS_TIME).date()
+    last = today + timedelta(days=config().max_request_days_ahead + HORIZON_DAYS_BEYOND)
+    return (
+        datetime.combine(today, time(0), tzinfo=SWISS_TIME).astimezone(UTC),
+        datetime.combine(last, time(0), tzinfo=SWISS_TIME).astimezone(UTC),
+    )
+
+
+def stored_span(*, using: str = DEFAULT_DB_ALIAS) -> Interval | None:
+    """The span the stored rows cover, or None while they were never built."""
+    found = FreeTimeSpan.objects.using(using).filter(pk=1).values_list("starts_at", "ends_at")
+    return found.first()
+
+
+def free_time_rows(
+    helper_ids: Sequence[int], span: Interval, *, using: str = DEFAULT_DB_ALIAS
+) -> list[FreeTime]:
+    """The rows the calendars call for, for these helpers, within `span`."""
+    index = AvailabilityIndex(helper_ids, *span, using=using)
+    return [
+        FreeTime(
+            helper_id=helper_id,
+            starts_at=start,
+            ends_at=end,
+            seconds=math.ceil((end - start).total_seconds()),
+        )
+        for helper_id in helper_ids
+        for start, end in index.free_intervals(helper_id, *span)
+    ]
+
+
+def free_time_refresh(*, helper_ids: Collection[int], using: str = DEFAULT_DB_ALIAS) -> int:
+    """Bring these helpers' free time in line with their calendars; returns how many rows they
+    now have. Call it in the transaction that changed the calendars or the visits."""
+    ids = sorted(set(helper_ids))
+    span = stored_span(using=using) if ids else None
+    if span is None:
+        return 0
+    # As the index rows: refreshes of one helper queue on their profile row, so each reads the
+    # visits the one before committed.
+    list(
+        HelperProfile.objects.using(using)
+        .select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = free_time_rows(ids, span, using=using)
+    FreeTime.objects.using(using).filter(helper_id__in=ids).delete()
+    FreeTime.objects.using(using).bulk_create(rows, batch_size=WRITE_BATCH)
+    return len(rows)
+
+
+def free_time_clear(span: Interval, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Drop every row and record the span the rows about to be written cover (the rebuild)."""
+    FreeTime.objects.using(using).all().delete()
+    FreeTimeSpan.objects.using(using).update_or_create(
+        pk=1, defaults={"starts_at": span[0], "ends_at": span[1]}
+    )
+
+
+def free_time_write(helper_ids: Sequence[int], span: Interval, *, using: str) -> int:
+    """Write the rows of helpers that have none yet (the rebuild, a chunk at a time)."""
+    rows = free_time_rows(helper_ids, span, using=using)
+    FreeTime.objects.using(using).bulk_create(rows, batch_size=WRITE_BATCH)
+    return len(rows)
+
+
+def _needed(window: Interval, minutes: int) -> timedelta:
+    start, end = window
+    return min(timedelta(minutes=minutes), end - start)
+
+
+class FreeSlots:
+    """Which helpers have a free stretch of `minutes` (or the whole window, if shorter) in one
+    of `windows`, and the earliest such slot: what `AvailabilityIndex.first_free_slot` answers,
+    from the stored rows."""
+
+    def __init__(
+        self, windows: Sequence[Interval], minutes: int, *, using: str = DEFAULT_DB_ALIAS
+    ) -> None:
+        self.windows = sorted(windows)
+        self.minutes = minutes
+        self.using = using
+        # A stretch can hold the slot only if it starts early enough, ends late enough and is
+        # long enough: the database keeps just those; the exact overlap is checked below.
+        self._fits = Q()
+        for window in self.windows:
+            needed = _needed(window, minutes)
+            self._fits |= Q(
+                starts_at__lte=window[1] - needed,
+                ends_at__gte=window[0] + needed,
+                seconds__gte=math.floor(needed.total_seconds()),
+            )
+
+    def __call__(self, helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
+        stretches: dict[int, list[Interval]] = defaultdict(list)
+        for helper_id, start, end in (
+            FreeTime.objects.using(self.using)
+            .filter(self._fits, helper_id__in=list(helper_ids))
+            .order_by()
+            .values_list("helper_id", "starts_at", "ends_at")
+        ):
+            stretches[helper_id].append((start, end))
+        return {pk: self._first(sorted(stretches.get(pk, ()))) for pk in helper_ids}
+
+    def _first(self, stretches: list[Interval]) -> FreeSlot | None:
+        for window in self.windows:
+            needed = _needed(window, self.minutes)
+            for start, end in stretches:
+                start, end = max(start, window[0]), min(end, window[1])
+                if end - start >= needed:
+                    return FreeSlot(start, start + needed)
+        return None
+
+
+def covers(span: Interval | None, windows: Sequence[Interval]) -> bool:
+    """Whether stored rows over `span` can answer for all of `windows`."""
+    return span is not None and all(span[0] <= s and e <= span[1] for s, e in windows)
