@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -475,22 +476,28 @@ class FreeTime(models.Model):
     helper = models.ForeignKey(
         "helpers.HelperProfile", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    seconds = models.PositiveIntegerField(help_text="The stretch's length, rounded up.")
+    # Microseconds since 1970-01-01 UTC: exact, and the search's arithmetic on them is the same
+    # plain integer SQL on every database.
+    starts_us = models.BigIntegerField()
+    ends_us = models.BigIntegerField()
 
     class Meta:
         verbose_name_plural = "free time"
-        indexes = (models.Index(fields=("helper", "ends_at"), name="free_time_helper_ends"),)
+        indexes = (models.Index(fields=("helper", "ends_us"), name="free_time_helper_ends"),)
         constraints = (
             models.CheckConstraint(
-                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                condition=models.Q(starts_us__lt=models.F("ends_us")),
                 name="free_time_start_before_end",
             ),
         )
 
     def __str__(self) -> str:
-        return f"helper {self.helper_id} free {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        starts_at = epoch + timedelta(microseconds=self.starts_us)
+        ends_at = epoch + timedelta(microseconds=self.ends_us)
+        return (
+            f"helper {self.helper_id} free {starts_at:%Y-%m-%d %H:%M}–{ends_at:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 class MatchingRun(models.Model):

@@ -22,13 +22,11 @@ in the index".
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, time, timedelta
 
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Q
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from backend.config import config
 from bookings.models import FreeTime, FreeTimeSpan
@@ -40,6 +38,7 @@ from helpers.models import HelperProfile
 # day inside the span until the next nightly rebuild.
 HORIZON_DAYS_BEYOND = 2
 WRITE_BATCH = 2000
+TABLE = FreeTime._meta.db_table
 
 
 def free_time_span(now: datetime) -> Interval:
@@ -58,18 +57,26 @@ def stored_span(*, using: str = DEFAULT_DB_ALIAS) -> Interval | None:
     return found.first()
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since 1970-01-01 UTC, exactly."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+def from_us(microseconds: int) -> datetime:
+    return EPOCH + timedelta(microseconds=microseconds)
+
+
 def free_time_rows(
     helper_ids: Sequence[int], span: Interval, *, using: str = DEFAULT_DB_ALIAS
 ) -> list[FreeTime]:
     """The rows the calendars call for, for these helpers, within `span`."""
     index = AvailabilityIndex(helper_ids, *span, using=using)
     return [
-        FreeTime(
-            helper_id=helper_id,
-            starts_at=start,
-            ends_at=end,
-            seconds=math.ceil((end - start).total_seconds()),
-        )
+        FreeTime(helper_id=helper_id, starts_us=to_us(start), ends_us=to_us(end))
         for helper_id in helper_ids
         for start, end in index.free_intervals(helper_id, *span)
     ]
@@ -112,51 +119,53 @@ def free_time_write(helper_ids: Sequence[int], span: Interval, *, using: str) ->
     return len(rows)
 
 
-def _needed(window: Interval, minutes: int) -> timedelta:
-    start, end = window
-    return min(timedelta(minutes=minutes), end - start)
-
-
 class FreeSlots:
     """Which helpers have a free stretch of `minutes` (or the whole window, if shorter) in one
     of `windows`, and the earliest such slot: what `AvailabilityIndex.first_free_slot` answers,
-    from the stored rows."""
+    from the stored rows, in one statement per batch of helpers."""
 
     def __init__(
         self, windows: Sequence[Interval], minutes: int, *, using: str = DEFAULT_DB_ALIAS
     ) -> None:
-        self.windows = sorted(windows)
-        self.minutes = minutes
         self.using = using
-        # A stretch can hold the slot only if it starts early enough, ends late enough and is
-        # long enough: the database keeps just those; the exact overlap is checked below.
-        self._fits = Q()
-        for window in self.windows:
-            needed = _needed(window, minutes)
-            self._fits |= Q(
-                starts_at__lte=window[1] - needed,
-                ends_at__gte=window[0] + needed,
-                seconds__gte=math.floor(needed.total_seconds()),
-            )
+        # (start, end, needed) of each window, in microseconds, earliest window first.
+        self.windows = [
+            (to_us(start), to_us(end), min(minutes * 60_000_000, to_us(end) - to_us(start)))
+            for start, end in sorted(windows)
+        ]
+        # A stretch holds the slot in a window when its part inside the window is long enough:
+        # it starts by the window's end less the slot, ends after its start plus the slot, and
+        # is itself that long. The database keeps just those.
+        self._fits = " OR ".join(
+            "(starts_us <= %s AND ends_us >= %s AND ends_us - starts_us >= %s)"
+            for _ in self.windows
+        )
+        self._fits_params = [
+            value
+            for start, end, needed in self.windows
+            for value in (end - needed, start + needed, needed)
+        ]
 
     def __call__(self, helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
-        stretches: dict[int, list[Interval]] = defaultdict(list)
-        for helper_id, start, end in (
-            FreeTime.objects.using(self.using)
-            .filter(self._fits, helper_id__in=list(helper_ids))
-            .order_by()
-            .values_list("helper_id", "starts_at", "ends_at")
-        ):
-            stretches[helper_id].append((start, end))
-        return {pk: self._first(sorted(stretches.get(pk, ()))) for pk in helper_ids}
+        ids = list(helper_ids)
+        stretches: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        if ids:
+            sql = (
+                f"SELECT helper_id, starts_us, ends_us FROM {TABLE} "
+                f"WHERE helper_id IN ({', '.join(['%s'] * len(ids))}) AND ({self._fits})"
+            )
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(sql, [*ids, *self._fits_params])
+                for helper_id, start, end in cursor.fetchall():
+                    stretches[helper_id].append((start, end))
+        return {pk: self._first(sorted(stretches.get(pk, ()))) for pk in ids}
 
-    def _first(self, stretches: list[Interval]) -> FreeSlot | None:
-        for window in self.windows:
-            needed = _needed(window, self.minutes)
+    def _first(self, stretches: list[tuple[int, int]]) -> FreeSlot | None:
+        for window_start, window_end, needed in self.windows:
             for start, end in stretches:
-                start, end = max(start, window[0]), min(end, window[1])
+                start, end = max(start, window_start), min(end, window_end)
                 if end - start >= needed:
-                    return FreeSlot(start, start + needed)
+                    return FreeSlot(from_us(start), from_us(start + needed))
         return None
 
 

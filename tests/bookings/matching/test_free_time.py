@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bookings import services
 from bookings.matching import explain
-from bookings.matching.free_time import stored_span
+from bookings.matching.free_time import from_us, stored_span, to_us
 from bookings.matching.index import match_index_rebuild
 from bookings.models import (
     SLOT_HOLDING_STATUSES,
@@ -101,7 +101,8 @@ def reference_free(helper_id: int, start: datetime, end: datetime) -> list[Inter
     for held_from, held_until in Booking.objects.filter(
         helper_id=helper_id, status__in=SLOT_HOLDING_STATUSES
     ).values_list("starts_at", "ends_at"):
-        assert held_from is not None and held_until is not None
+        assert held_from is not None
+        assert held_until is not None
         free.difference_update(_minutes(held_from, held_until))
     intervals: list[Interval] = []
     for moment in sorted(m for m in free if start <= m < end):
@@ -115,12 +116,12 @@ def reference_free(helper_id: int, start: datetime, end: datetime) -> list[Inter
 def stored_free(helper_id: int, start: datetime, end: datetime) -> list[Interval]:
     """The stored rows of the helper, cut to [start, end)."""
     return [
-        (max(s, start), min(e, end))
+        (max(from_us(s), start), min(from_us(e), end))
         for s, e in FreeTime.objects.filter(
-            helper_id=helper_id, starts_at__lt=end, ends_at__gt=start
+            helper_id=helper_id, starts_us__lt=to_us(end), ends_us__gt=to_us(start)
         )
-        .order_by("starts_at")
-        .values_list("starts_at", "ends_at")
+        .order_by("starts_us")
+        .values_list("starts_us", "ends_us")
     ]
 
 
