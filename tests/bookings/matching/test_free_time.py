@@ -301,7 +301,7 @@ def test_matching_on_stored_free_time_offers_what_the_calendars_say(seed: int) -
 
 
 def test_posting_a_request_takes_as_many_queries_for_many_candidates_as_for_few() -> None:
-    """No query per candidate: the count of a post does not grow with the helpers around."""
+    """No query per candidate: the count of a post barely moves with the helpers around."""
     counts = []
     for helpers in (3, 30):
         for _ in range(helpers - len(HelperProfile.objects.all())):
@@ -311,5 +311,6 @@ def test_posting_a_request_takes_as_many_queries_for_many_candidates_as_for_few(
             help_request = post_request(customer)
         assert len(_offered(help_request.pk)) == 3
         counts.append(len(queries.captured_queries))
-    assert counts[0] == counts[1]
-    assert counts[1] <= 60
+    # Ten times the helpers: at most one more batch of the ring search, nothing per helper.
+    assert counts[0] <= counts[1] <= counts[0] + 1
+    assert counts[1] <= 32
