@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS
@@ -77,6 +78,7 @@ def _local_days(start: datetime, end: datetime) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
+@lru_cache(maxsize=1 << 16)
 def swiss_instant(day: date, wall: time) -> datetime:
     """The first moment Swiss clocks read `wall` (or later) on `day`, in UTC.
 
