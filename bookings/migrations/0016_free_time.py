@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "free time",
                 "indexes": [
-                    models.Index(fields=["helper", "ends_us"], name="free_time_helper_ends")
+                    models.Index(fields=["helper", "starts_us"], name="free_time_helper_starts")
                 ],
                 "constraints": [
                     models.CheckConstraint(
