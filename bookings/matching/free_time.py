@@ -104,6 +104,26 @@ def free_time_refresh(*, helper_ids: Collection[int], using: str = DEFAULT_DB_AL
     return len(rows)
 
 
+def free_time_differs(helper_ids: Sequence[int], *, using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """Those of these helpers whose stored free time is not what their calendars call for
+    (none while the rows were never built)."""
+    span = stored_span(using=using)
+    if span is None or not helper_ids:
+        return []
+    wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in free_time_rows(helper_ids, span, using=using):
+        wanted[row.helper_id].append((row.starts_us, row.ends_us))
+    stored: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for helper_id, start, end in (
+        FreeTime.objects.using(using)
+        .filter(helper_id__in=list(helper_ids))
+        .order_by("helper_id", "starts_us")
+        .values_list("helper_id", "starts_us", "ends_us")
+    ):
+        stored[helper_id].append((start, end))
+    return sorted(pk for pk in helper_ids if wanted.get(pk, []) != stored.get(pk, []))
+
+
 def free_time_clear(span: Interval, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Drop every row and record the span the rows about to be written cover (the rebuild)."""
     FreeTime.objects.using(using).all().delete()

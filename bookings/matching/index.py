@@ -23,6 +23,7 @@ from django.db.models import Q
 from backend import clock
 from bookings.matching.free_time import (
     free_time_clear,
+    free_time_differs,
     free_time_refresh,
     free_time_span,
     free_time_write,
@@ -210,7 +211,8 @@ def spatial_index_recreate(category_id: int) -> None:
 class IndexProblem:
     helper_id: int
     category_id: int
-    # "missing", "stale", "extra", "spatial_missing", "spatial_stale", "other_settings"
+    # "missing", "stale", "extra", "spatial_missing", "spatial_stale", "other_settings",
+    # "free_time" (the helper's stored free time differs from their calendars; category 0)
     problem: str
 
 
@@ -225,7 +227,8 @@ def match_index_check(
     """Compare the index with what the helper tables call for; an empty list means in step.
 
     Looks at every helper that has index rows or should have them, and on SQLite also that
-    each category's R*Tree holds exactly the table's rows with the same coordinates. When the
+    each category's R*Tree holds exactly the table's rows with the same coordinates, and that
+    each helper's stored free time is what their calendars call for. When the
     stored scores were computed under other ranking settings, that is one problem
     ("other_settings", helper and category 0) and the rows are compared without them.
     """
@@ -245,6 +248,7 @@ def match_index_check(
     for start in range(0, len(helper_ids), chunk_size):
         chunk = helper_ids[start : start + chunk_size]
         problems.extend(_row_problems(chunk, scoring=scoring, compared=compared))
+        problems.extend(IndexProblem(pk, 0, "free_time") for pk in free_time_differs(chunk))
         if progress is not None:
             progress(len(chunk))
     problems.extend(_spatial_problems())
