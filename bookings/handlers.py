@@ -183,7 +183,10 @@ def refresh_match_index(events: Sequence[DomainEvent]) -> None:
     """Bring the index rows of the helpers these events touched in line with their tables."""
     helper_ids = _helpers_to_refresh(events)
     if helper_ids:
-        match_index_refresh(helper_ids=helper_ids)
+        # Figures (ratings, visits, answers to offers) change often and never when a helper is
+        # free: their free time is kept by `refresh_free_time`.
+        figures_only = all(isinstance(event, HelperFiguresChanged) for event in events)
+        match_index_refresh(helper_ids=helper_ids, free_time=not figures_only)
 
 
 def _holds_time(status: str) -> bool:

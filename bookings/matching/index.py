@@ -136,9 +136,10 @@ def stored_scores_usable(weights: Weights, *, using: str = DEFAULT_DB_ALIAS) -> 
 
 
 @transaction.atomic
-def match_index_refresh(*, helper_ids: Collection[int]) -> int:
+def match_index_refresh(*, helper_ids: Collection[int], free_time: bool = True) -> int:
     """Bring the index rows of these helpers in line with the helper tables; returns how many
-    rows they now have. Call it in the transaction that changed them."""
+    rows they now have. Call it in the transaction that changed them. With `free_time` their
+    free time too (a change to their figures alone leaves it as it is)."""
     ids = sorted(set(helper_ids))
     if not ids:
         return 0
@@ -156,7 +157,8 @@ def match_index_refresh(*, helper_ids: Collection[int]) -> int:
         spatial.ensure(category_id)
     MatchEntry.objects.filter(helper_id__in=ids).delete()
     MatchEntry.objects.bulk_create(entries, batch_size=500)
-    free_time_refresh(helper_ids=ids)
+    if free_time:
+        free_time_refresh(helper_ids=ids)
     return len(entries)
 
 
