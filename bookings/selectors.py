@@ -130,16 +130,20 @@ def booking_for(user: User, public_id: UUID) -> Booking:
 
 
 def visits_held(
-    helper_ids: Sequence[int], span_start: datetime, span_end: datetime
+    helper_ids: Sequence[int], span_start: datetime, span_end: datetime, using: str
 ) -> list[tuple[int, datetime, datetime]]:
     """(helper id, start, end) of the visits these helpers hold that overlap the span: time they
     are not free (registered with `helpers.availability` by this app's AppConfig)."""
-    held = Booking.objects.filter(
-        helper_id__in=helper_ids,
-        status__in=SLOT_HOLDING_STATUSES,
-        starts_at__lt=span_end,
-        ends_at__gt=span_start,
-    ).values_list("helper_id", "starts_at", "ends_at")
+    held = (
+        Booking.objects.using(using)
+        .filter(
+            helper_id__in=helper_ids,
+            status__in=SLOT_HOLDING_STATUSES,
+            starts_at__lt=span_end,
+            ends_at__gt=span_start,
+        )
+        .values_list("helper_id", "starts_at", "ends_at")
+    )
     # Slot-holding bookings always have both ends (a database check guarantees it).
     return [(helper_id, start, end) for helper_id, start, end in held if start and end]
 

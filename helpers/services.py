@@ -25,7 +25,12 @@ from backend.texts import visible_text
 from catalogue.errors import CatalogueError
 from catalogue.models import ServiceCategory
 from helpers.errors import HelperError
-from helpers.events import HelperApplied, HelperFiguresChanged, HelperProfileChanged
+from helpers.events import (
+    HelperApplied,
+    HelperAvailabilityChanged,
+    HelperFiguresChanged,
+    HelperProfileChanged,
+)
 from helpers.exceptions import HelperProfileExists, InvalidAvailability
 from helpers.models import (
     APPROVAL_NOTE_MAX_LENGTH,
@@ -350,7 +355,7 @@ def helper_set_weekly_availability(
     """Replace the helper's weekly hours (Swiss local time) as a whole."""
     _validate_weekly(intervals)
     WeeklyAvailability.objects.filter(helper=helper).delete()
-    return WeeklyAvailability.objects.bulk_create(
+    rows = WeeklyAvailability.objects.bulk_create(
         [
             WeeklyAvailability(
                 helper=helper,
@@ -361,6 +366,8 @@ def helper_set_weekly_availability(
             for interval in sorted(intervals, key=lambda i: (i.weekday, i.start_time))
         ]
     )
+    emit(HelperAvailabilityChanged(helper_id=helper.pk, what="weekly"))
+    return rows
 
 
 @transaction.atomic
@@ -399,12 +406,16 @@ def availability_exception_add(
             % {"days": days_ahead},
             code=HelperError.OUTSIDE_BOOKABLE_HORIZON,
         )
-    return AvailabilityException.objects.create(
+    exception = AvailabilityException.objects.create(
         helper=helper, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note
     )
+    emit(HelperAvailabilityChanged(helper_id=helper.pk, what="exception_added"))
+    return exception
 
 
 @transaction.atomic
 @raises()
 def availability_exception_remove(*, exception: AvailabilityException) -> None:
+    helper_id = exception.helper_id
     exception.delete()
+    emit(HelperAvailabilityChanged(helper_id=helper_id, what="exception_removed"))

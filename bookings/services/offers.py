@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from backend import clock
 from backend.config import config
@@ -84,7 +84,9 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     if help_request.status != HelpRequestStatus.OPEN:
         return []
     now = clock.now()
-    if not windows_left(help_request, now):
+    # Read once: whether any window is left, and every matching step of the widening search.
+    prefetch_related_objects([help_request], "windows")
+    if not any(window.ends_at > now for window in help_request.windows.all()):
         help_request_expire(help_request=help_request, expected=HelpRequestStatus.OPEN)
         return []
     pending = pending_offers_of(help_request)
