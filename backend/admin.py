@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from backend.exceptions import ApplicationError
+from backend.exceptions import ApplicationError, CoreError
 from backend.languages import validate_languages
 from backend.models import Language, LoginFailureCounter, User
 from backend.services import user_save_from_back_office
@@ -147,7 +147,7 @@ class UserChangeAdminForm(UserChangeForm):
         # What the service would refuse is shown on the field instead.
         try:
             return validate_languages(
-                self.cleaned_data["languages"] or [], empty_code="invalid_language"
+                self.cleaned_data["languages"] or [], empty_code=CoreError.INVALID_LANGUAGE
             )
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from exc

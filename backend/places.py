@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.geo import Point, nearest_locality, point_to_geojson, require_in_switzerland
 from backend.localities import resolve_locality
 
@@ -47,6 +47,7 @@ class Place:
         return list(values)
 
 
+@raises(CoreError.ADDRESS_REQUIRED, resolve_locality, require_in_switzerland)
 def resolve_place(
     *,
     street: str = "",
@@ -71,7 +72,7 @@ def resolve_place(
         raise ValidationFailed.for_field(
             f"{field_prefix}{missing}",
             "Give the postcode and locality, or the coordinates.",
-            code="address_required",
+            code=CoreError.ADDRESS_REQUIRED,
         )
     # Stored under the directory's own spelling: "zurich" becomes "Zürich".
     official = resolve_locality(postal_code=postal_code, locality=locality)

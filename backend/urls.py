@@ -15,4 +15,5 @@ urlpatterns = [
     path("stripe/", include("mobile_api.stripe_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("web.urls")),
 ]

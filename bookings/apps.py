@@ -17,6 +17,7 @@ class BookingsConfig(AppConfig):
         subscribe(
             handlers.refresh_match_index, HelperEvent, UserProfileChanged, UserActivationChanged
         )
+        subscribe(handlers.refresh_free_time, *handlers.FREE_TIME_EVENTS)
         subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)
         subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended)
         register_busy_source(selectors.visits_held)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -465,6 +466,55 @@ class MatchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"helper {self.helper_id} for category {self.category_id}"
+
+
+class FreeTimeSpan(models.Model):
+    """One row: the span the `FreeTime` rows cover. Without it (a database that had helpers
+    before free time was stored, until its first `match_index_rebuild`) matching reads the
+    calendars."""
+
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    updated_at = clock.UpdatedAtField()
+
+    def __str__(self) -> str:
+        return f"free time from {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+
+class FreeTime(models.Model):
+    """The match index's free time: one row per stretch a helper is free (weekly hours in Swiss
+    time, exceptions added and removed, visits held subtracted), merged, within the span
+    `FreeTimeSpan` records. Written only by `bookings.matching.free_time`, in the transaction
+    of every change that moves it; matching filters on these rows in the database."""
+
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # Microseconds since 1970-01-01 UTC: exact, and the search's arithmetic on them is the same
+    # plain integer SQL on every database.
+    starts_us = models.BigIntegerField()
+    ends_us = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "free time"
+        # By start: requests mostly ask for the coming days, and a helper's stretches that
+        # start before a window's end are those between today and then (with an index by end,
+        # every stretch up to the horizon's end would be read).
+        indexes = (models.Index(fields=("helper", "starts_us"), name="free_time_helper_starts"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(starts_us__lt=models.F("ends_us")),
+                name="free_time_start_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        starts_at = epoch + timedelta(microseconds=self.starts_us)
+        ends_at = epoch + timedelta(microseconds=self.ends_us)
+        return (
+            f"helper {self.helper_id} free {starts_at:%Y-%m-%d %H:%M}–{ends_at:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 class MatchingRun(models.Model):

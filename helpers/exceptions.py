@@ -1,9 +1,10 @@
 from backend.exceptions import Conflict, ValidationFailed
+from helpers.errors import HelperError
 
 
 class HelperProfileExists(Conflict):
-    code = "helper_profile_exists"
+    code = HelperError.HELPER_PROFILE_EXISTS
 
 
 class InvalidAvailability(ValidationFailed):
-    code = "invalid_availability"
+    code = HelperError.INVALID_AVAILABILITY

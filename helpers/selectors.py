@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from backend.exceptions import NotFound
+from backend.exceptions import NotFound, raises
 from backend.models import User
+from helpers.errors import HelperError
 from helpers.models import ApprovalStatus, AvailabilityException, HelperProfile
 
 
+@raises(HelperError.NOT_A_HELPER)
 def helper_profile_of(user: User) -> HelperProfile:
     """The user's own helper profile, or 404 when they are not a helper."""
     try:
         return HelperProfile.objects.select_related("user").get(user=user)
     except HelperProfile.DoesNotExist as exc:
-        raise NotFound("You are not registered as a helper.", code="not_a_helper") from exc
+        raise NotFound(
+            "You are not registered as a helper.", code=HelperError.NOT_A_HELPER
+        ) from exc
 
 
 def helpers_for_manager(user: User) -> QuerySet[HelperProfile]:

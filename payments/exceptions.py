@@ -1,15 +1,16 @@
-"""The payments app's errors, each with a stable code."""
+"""The payments app's errors, each with a code of `payments.errors.PaymentError`."""
 
 from __future__ import annotations
 
 from backend.exceptions import ApplicationError, Conflict, ValidationFailed
+from payments.errors import PaymentError
 
 
 class PaymentDeclined(ApplicationError):
     """The card was declined, or the bank wants the customer to confirm (3-D Secure)."""
 
     status = 402
-    code = "card_declined"
+    code = PaymentError.CARD_DECLINED
 
 
 class PaymentProviderUnavailable(ApplicationError):
@@ -17,41 +18,36 @@ class PaymentProviderUnavailable(ApplicationError):
     request carries the same idempotency key)."""
 
     status = 503
-    code = "payment_provider_unavailable"
+    code = PaymentError.PAYMENT_PROVIDER_UNAVAILABLE
 
 
 class PaymentProviderRefused(Conflict):
     """Stripe refused the request as made (e.g. nothing left to refund)."""
 
-    code = "payment_provider_refused"
+    code = PaymentError.PAYMENT_PROVIDER_REFUSED
 
 
 class HelperCannotTakePayments(Conflict):
-    code = "helper_cannot_take_payments"
+    code = PaymentError.HELPER_CANNOT_TAKE_PAYMENTS
 
 
 class NoPayoutAccount(Conflict):
-    code = "no_payout_account"
-
-
-class PaymentNotFound(ApplicationError):
-    status = 404
-    code = "not_found"
+    code = PaymentError.NO_PAYOUT_ACCOUNT
 
 
 class RefundTooLarge(ValidationFailed):
-    code = "refund_exceeds_captured"
-
-
-class CurrencyMismatch(ValidationFailed):
-    code = "currency_mismatch"
+    code = PaymentError.REFUND_EXCEEDS_CAPTURED
 
 
 class IdempotencyKeyReused(ApplicationError):
     status = 422
-    code = "idempotency_key_reused"
+    code = PaymentError.IDEMPOTENCY_KEY_REUSED
+
+
+class IdempotentRequestInProgress(Conflict):
+    code = PaymentError.IDEMPOTENCY_REQUEST_IN_PROGRESS
 
 
 class WebhookRefused(ApplicationError):
     status = 400
-    code = "webhook_signature_invalid"
+    code = PaymentError.WEBHOOK_SIGNATURE_INVALID

@@ -12,22 +12,20 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from backend.exceptions import ApplicationError, Conflict, error_body
+from backend.exceptions import ApplicationError, error_body, raises
 from backend.models import User
-from payments.exceptions import IdempotencyKeyReused
+from payments.errors import PaymentError
+from payments.exceptions import IdempotencyKeyReused, IdempotentRequestInProgress
 from payments.models import IdempotentRequest
 
 Answer = tuple[int, dict[str, Any]]
-
-
-class IdempotentRequestInProgress(Conflict):
-    code = "idempotency_request_in_progress"
 
 
 def body_hash(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@raises(PaymentError.IDEMPOTENCY_KEY_REUSED, PaymentError.IDEMPOTENCY_REQUEST_IN_PROGRESS)
 def idempotent(
     *, user: User, key: str | None, endpoint: str, body: Any, run: Callable[[], Answer]
 ) -> Answer:

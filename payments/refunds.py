@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backend.exceptions import PermissionDenied, ValidationFailed
+from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from backend.roles import ActorRole
 from backend.texts import visible_text
 from bookings.models import Booking
 from payments import stripe_gateway
+from payments.errors import PaymentError
 from payments.exceptions import PaymentProviderRefused, RefundTooLarge
 from payments.models import LedgerAccount, LedgerEntry, LedgerKind, Payment, PaymentEvent
 from payments.models import PaymentStatus as _PaymentStatus
@@ -21,6 +22,14 @@ _P = _PaymentStatus
 _C, _H = LedgerAccount.CUSTOMER, LedgerAccount.HELPER
 
 
+@raises(
+    CoreError.NOT_ALLOWED_FOR_ROLE,
+    CoreError.REASON_REQUIRED,
+    PaymentError.PAYMENT_NOT_REFUNDABLE,
+    PaymentError.REFUND_EXCEEDS_CAPTURED,
+    visible_text,
+    stripe_gateway.STRIPE_ERRORS,
+)
 def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: str) -> Payment:
     """Give back part or all of what was captured, with a reason: by the manager (resolving a
     dispute) or by the helper. Never more than captured, over all refunds together."""
@@ -31,18 +40,19 @@ def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: 
         reason = visible_text(reason, field="reason", required=False, max_length=300)
         if not reason:
             raise ValidationFailed.for_field(
-                "reason", _("Give a reason for the refund."), code="reason_required"
+                "reason", _("Give a reason for the refund."), code=CoreError.REASON_REQUIRED
             )
         if payment.status != _P.CAPTURED:
             raise PaymentProviderRefused(
-                _("Only a captured payment can be refunded."), code="payment_not_refundable"
+                _("Only a captured payment can be refunded."),
+                code=PaymentError.PAYMENT_NOT_REFUNDABLE,
             )
         left = payment.captured_minor - payment.refunded_minor
         if amount_minor <= 0 or amount_minor > left:
             raise RefundTooLarge.for_field(
                 "amount_minor",
                 _("A refund must be between 0.01 and %(left)s.") % {"left": _money(left)},
-                code="refund_exceeds_captured",
+                code=PaymentError.REFUND_EXCEEDS_CAPTURED,
             )
         number = LedgerEntry.objects.filter(payment=payment, kind=LedgerKind.REFUNDED).count() + 1
         key = _key(payment, f"refund-{number}")
@@ -94,7 +104,8 @@ def _refunder_role(booking: Booking, actor: User) -> str:
     if booking.helper.user_id == actor.pk:
         return ActorRole.HELPER
     raise PermissionDenied(
-        _("Only the helper or the community manager can refund."), code="not_allowed_for_role"
+        _("Only the helper or the community manager can refund."),
+        code=CoreError.NOT_ALLOWED_FOR_ROLE,
     )
 
 

@@ -7,12 +7,14 @@ from uuid import UUID
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from backend.exceptions import Conflict
+from backend.exceptions import Conflict, raises
 from backend.models import User
 from bookings.selectors import booking_for
+from payments.errors import PaymentError
 from payments.models import LedgerAccount, LedgerEntry, Payment, PayoutAccount
 
 
+@raises(PaymentError.NO_PAYMENT_YET, booking_for)
 def payment_for(user: User, booking_id: UUID) -> Payment:
     """The payment of a booking the user may see (customer, helper, manager); 404 for other
     people's bookings, 409 `no_payment_yet` while the visit has none (no card given yet)."""
@@ -20,7 +22,7 @@ def payment_for(user: User, booking_id: UUID) -> Payment:
     payment = Payment.objects.select_related("payout_account", "booking").filter(booking=booking)
     found = payment.first()
     if found is None:
-        raise Conflict(_("This visit has no payment yet."), code="no_payment_yet")
+        raise Conflict(_("This visit has no payment yet."), code=PaymentError.NO_PAYMENT_YET)
     return found
 
 

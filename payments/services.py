@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import PermissionDenied, ValidationFailed
+from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
@@ -31,6 +31,7 @@ from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
 from helpers.models import HelperProfile
 from payments import events, stripe_gateway
+from payments.errors import PaymentError
 from payments.exceptions import (
     HelperCannotTakePayments,
     NoPayoutAccount,
@@ -142,10 +143,11 @@ def _helper_of(user: User) -> HelperProfile:
         return HelperProfile.objects.get(user=user)
     except HelperProfile.DoesNotExist as exc:
         raise PermissionDenied(
-            _("Only helpers have payout accounts."), code="not_allowed_for_role"
+            _("Only helpers have payout accounts."), code=CoreError.NOT_ALLOWED_FOR_ROLE
         ) from exc
 
 
+@raises(CoreError.NOT_ALLOWED_FOR_ROLE, stripe_gateway.STRIPE_ERRORS)
 @transaction.atomic
 def payout_account_onboard(
     *, actor: User, return_url: str, refresh_url: str
@@ -398,6 +400,14 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
         _apply_release(payment, reason=reason, reference=intent.id)
 
 
+@raises(
+    CoreError.NOT_ALLOWED_FOR_ROLE,
+    PaymentError.INVALID_PAYMENT_METHOD,
+    PaymentError.NO_PAYOUT_ACCOUNT,
+    PaymentError.HELPER_CANNOT_TAKE_PAYMENTS,
+    PaymentError.PAYMENT_NOT_EXPECTED,
+    stripe_gateway.STRIPE_ERRORS,
+)
 def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str) -> Payment:
     """The customer gives the card (a PaymentMethod created on the helper's account with
     Stripe.js) the hold is placed on: before confirming, or after a hold failed, when the hold
@@ -407,12 +417,14 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
         booking = lock_booking(booking)
         if booking.help_request.customer_id != actor.pk:
             raise PermissionDenied(
-                _("Only the customer pays for a visit."), code="not_allowed_for_role"
+                _("Only the customer pays for a visit."), code=CoreError.NOT_ALLOWED_FOR_ROLE
             )
         payment_method_id = payment_method_id.strip()
         if not payment_method_id.startswith("pm_"):
             raise ValidationFailed.for_field(
-                "payment_method", _("This is not a payment method."), code="invalid_payment_method"
+                "payment_method",
+                _("This is not a payment method."),
+                code=PaymentError.INVALID_PAYMENT_METHOD,
             )
         account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
         if account is None:
@@ -426,7 +438,8 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
             BookingStatus.IN_PROGRESS,
         ):
             raise PaymentProviderRefused(
-                _("This visit cannot take a payment method now."), code="payment_not_expected"
+                _("This visit cannot take a payment method now."),
+                code=PaymentError.PAYMENT_NOT_EXPECTED,
             )
         price = booking.price_minor
         if price is None:
@@ -434,7 +447,7 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
             price = proposal.price_minor if proposal is not None else None
         if not price:
             raise PaymentProviderRefused(
-                _("This visit has no price to pay yet."), code="payment_not_expected"
+                _("This visit has no price to pay yet."), code=PaymentError.PAYMENT_NOT_EXPECTED
             )
         payment, _created = Payment.objects.select_for_update().get_or_create(
             booking=booking,
@@ -447,7 +460,7 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
         if payment.status != _P.REQUIRES_PAYMENT_METHOD:
             raise PaymentProviderRefused(
                 _("The payment for this visit is already authorised."),
-                code="payment_not_expected",
+                code=PaymentError.PAYMENT_NOT_EXPECTED,
             )
         payment.payment_method_id = payment_method_id
         payment.payout_account = account

@@ -22,6 +22,7 @@ import stripe
 from django.utils.translation import gettext as _
 
 from backend.config import config
+from payments.errors import PaymentError
 from payments.exceptions import (
     PaymentDeclined,
     PaymentProviderRefused,
@@ -79,6 +80,16 @@ class RefundState:
     payment_intent: str | None
 
 
+# What any call to Stripe can answer with, translated by `_translated_errors`.
+STRIPE_ERRORS = (
+    PaymentError.CARD_DECLINED,
+    PaymentError.AUTHENTICATION_REQUIRED,
+    PaymentError.PAYMENT_PROVIDER_UNAVAILABLE,
+    PaymentError.PAYMENT_PROVIDER_REFUSED,
+    PaymentError.PAYMENT_REQUEST_CONFLICT,
+)
+
+
 @cache
 def _client(secret_key: str, api_base: str, timeout: float) -> stripe.StripeClient:
     return stripe.StripeClient(
@@ -103,7 +114,11 @@ def _translated_errors() -> Iterator[None]:
     except stripe.CardError as exc:
         raise PaymentDeclined(
             _("The card was declined. Please use another card."),
-            code=exc.code or "card_declined",
+            code=(
+                PaymentError.AUTHENTICATION_REQUIRED
+                if exc.code == "authentication_required"
+                else PaymentError.CARD_DECLINED
+            ),
         ) from exc
     except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
         raise PaymentProviderUnavailable(
@@ -112,7 +127,7 @@ def _translated_errors() -> Iterator[None]:
     except stripe.IdempotencyError as exc:
         raise PaymentProviderRefused(
             _("This payment request was already made with other details."),
-            code="payment_request_conflict",
+            code=PaymentError.PAYMENT_REQUEST_CONFLICT,
         ) from exc
     except stripe.InvalidRequestError as exc:
         if exc.http_status and exc.http_status >= 500:

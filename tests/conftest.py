@@ -104,13 +104,18 @@ def pytest_runtest_makereport(
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The one thing tests change in the settings: a fast password hasher.
+    """The one thing tests change in the settings: a fast password hasher. And the gettext
+    catalogues are compiled, as `make venv` does.
 
     PBKDF2 costs most of a second per password by design; the suite creates hundreds of users.
     """
     from django.conf import settings
 
+    from scripts.compile_messages import compile_messages
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The pages' translations, compiled before any test can load a stale catalogue.
+    compile_messages(quiet=True)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -98,6 +98,14 @@ def _helper_applied(clock) -> tuple[Act, int]:
 def _helper_profile_changed(clock) -> tuple[Act, int]:
     helper = make_helper()
     return lambda: helper_services.helper_profile_update(helper=helper, bio="Patient."), helper.pk
+
+
+def _helper_availability_changed(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    weekly = [helper_services.WeeklyInterval(0, time(8, 0), time(12, 0))]
+    return lambda: helper_services.helper_set_weekly_availability(
+        helper=helper, intervals=weekly
+    ), helper.pk
 
 
 def _helper_approved(clock) -> tuple[Act, int]:
@@ -348,6 +356,7 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     domain.CustomerFiguresChanged: _customer_figures_changed,
     helper_events.HelperApplied: _helper_applied,
     helper_events.HelperProfileChanged: _helper_profile_changed,
+    helper_events.HelperAvailabilityChanged: _helper_availability_changed,
     helper_events.HelperApproved: _helper_approved,
     helper_events.HelperSuspended: _helper_suspended,
     helper_events.HelperReinstated: _helper_reinstated,
