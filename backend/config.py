@@ -67,6 +67,21 @@ class QuartierConfig:
     # token to /api/v1/auth/verify-email) and that reset a forgotten password.
     verify_email_url: str = "http://127.0.0.1:8000/verify-email?token={token}"
     password_reset_url: str = "http://127.0.0.1:8000/password-reset"  # noqa: S105 - a page
+    # Payments (Stripe). Without a secret key Quartier talks to the local emulator
+    # (`python -m stripe_emulator`, started by `manage.py run`) at stripe_api_base.
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = "pk_test_quartier"
+    stripe_api_base: str = "http://127.0.0.1:8420"
+    stripe_webhook_secret: str = "whsec_quartier_development"  # noqa: S105 - development only
+    # Seconds a call to Stripe may take; seconds a webhook's timestamp may be old.
+    stripe_timeout_seconds: float = 20.0
+    stripe_webhook_tolerance_seconds: int = 300
+    # What a customer's late cancellation or no-show pays the helper, in percent of the price.
+    cancellation_fee_percent: int = 50
+    # Card holds expire after about 7 days: a visit further out than this many days is held
+    # by a task this many days before it starts.
+    hold_max_days_ahead: int = 5
+    hold_days_before_visit: int = 2
 
     def __post_init__(self) -> None:
         problems = [
@@ -106,7 +121,18 @@ class QuartierConfig:
             at_least("trusted_proxies", 0),
             at_least("login_failures_per_client", 1),
             at_least("login_failures_per_account", 1),
+            at_least("stripe_timeout_seconds", 0.1),
+            at_least("stripe_webhook_tolerance_seconds", 1),
+            at_least("cancellation_fee_percent", 0),
+            at_least("hold_max_days_ahead", 1),
+            at_least("hold_days_before_visit", 0),
         ]
+        if self.hold_days_before_visit > self.hold_max_days_ahead:
+            checks.append(
+                ("hold_days_before_visit", "must not exceed QUARTIER_HOLD_MAX_DAYS_AHEAD")
+            )
+        if self.cancellation_fee_percent > 100:
+            checks.append(("cancellation_fee_percent", "must be at most 100"))
         if self.match_max_radius_km < self.match_initial_radius_km:
             checks.append(
                 ("match_max_radius_km", "must not be smaller than QUARTIER_MATCH_INITIAL_RADIUS_KM")

@@ -409,5 +409,11 @@ LOGGING = {
 # --- Quartier ---------------------------------------------------------------------------------
 # Quartier's own settings (QUARTIER_* variables), typed and checked: backend/config.py.
 QUARTIER = QuartierConfig.from_env()
+if not DEBUG and not (QUARTIER.stripe_secret_key and env_str("QUARTIER_STRIPE_WEBHOOK_SECRET")):
+    # Production takes real money: the emulator and its development webhook secret are out.
+    raise ImproperlyConfigured(
+        "QUARTIER_STRIPE_SECRET_KEY and QUARTIER_STRIPE_WEBHOOK_SECRET must be set when"
+        " DJANGO_DEBUG is off (for development, set DJANGO_DEBUG=true)."
+    )
 # DRF's throttles find the client as backend.client_address does: behind this many proxies.
 REST_FRAMEWORK["NUM_PROXIES"] = QUARTIER.trusted_proxies

@@ -12,6 +12,7 @@ handler500 = "mobile_api.errors.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("mobile_api.urls")),
+    path("stripe/", include("mobile_api.stripe_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("web.urls")),

@@ -8,6 +8,13 @@ from django_tasks_db.models import DBTaskResult
 from bookings.models import Booking, HelpRequest, Review
 from demo.people import demo_users
 from helpers.models import HelperProfile
+from payments.models import (
+    LedgerEntry,
+    Payment,
+    PaymentEvent,
+    PayoutAccount,
+    StripeRequest,
+)
 
 
 def delete_demo_data() -> int:
@@ -27,6 +34,15 @@ def delete_demo_data() -> int:
         ).values_list("pk", flat=True)
     )
     Review.objects.filter(booking_id__in=booking_ids).delete()
+    # The demo's money (the emulator's test money, never real) goes with its bookings.
+    payments = Payment.objects.filter(booking_id__in=booking_ids)
+    LedgerEntry.objects.filter(payment__in=payments).delete()
+    PaymentEvent.objects.filter(payment__in=payments).delete()
+    StripeRequest.objects.filter(
+        Q(payment__in=payments) | Q(payout_account__helper__in=helpers)
+    ).delete()
+    payments.delete()
+    PayoutAccount.objects.filter(helper__in=helpers).delete()
     Booking.objects.filter(pk__in=booking_ids).delete()
     HelpRequest.objects.filter(pk__in=request_ids).delete()
     _delete_queued_tasks(set(request_ids), set(booking_ids))

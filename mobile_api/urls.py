@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from mobile_api.errors import api_not_found
-from mobile_api.views import accounts, bookings, helpers, manager, offers, requests
+from mobile_api.views import accounts, bookings, helpers, manager, offers, payments, requests
 
 urlpatterns = [
     # Accounts
@@ -140,6 +140,23 @@ urlpatterns = [
         "manager/help-requests/<uuid:request_id>/matching",
         manager.ManagerRequestMatchingApi.as_view(),
         name="manager-request-matching",
+    ),
+    # Payments
+    path("helper/payout-account", payments.PayoutAccountApi.as_view(), name="payout-account"),
+    path(
+        "bookings/<uuid:booking_id>/payment",
+        payments.BookingPaymentApi.as_view(),
+        name="booking-payment",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/payment/method",
+        payments.BookingPaymentMethodApi.as_view(),
+        name="booking-payment-method",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/payment/refunds",
+        payments.BookingRefundApi.as_view(),
+        name="booking-payment-refunds",
     ),
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape.
     re_path(r"^(?P<unmatched>.*)$", api_not_found, name="api-not-found"),

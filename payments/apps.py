@@ -4,3 +4,26 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = "Payments"
+
+    def ready(self) -> None:
+        # Payments listens to bookings (a lower layer), which never imports it.
+        from backend.events import Phase, subscribe
+        from bookings.events import (
+            BookingCancelled,
+            BookingConfirmed,
+            BookingNoShow,
+            BookingSignedOff,
+        )
+        from payments import handlers
+        from payments.events import PaymentHoldDeferred
+
+        subscribe(handlers.open_payments, BookingConfirmed)
+        subscribe(handlers.schedule_deferred_holds, PaymentHoldDeferred)
+        subscribe(handlers.place_hold, BookingConfirmed, phase=Phase.AFTER_COMMIT)
+        subscribe(handlers.capture_on_sign_off, BookingSignedOff, phase=Phase.AFTER_COMMIT)
+        subscribe(
+            handlers.release_or_charge_fee,
+            BookingCancelled,
+            BookingNoShow,
+            phase=Phase.AFTER_COMMIT,
+        )

@@ -25,6 +25,8 @@ WRITERS: dict[tuple[str, str], str] = {
     ("SlotProposal", "status"): "proposals_move",
     ("Review", "status"): "reviews_publish",
     ("HelperProfile", "approval_status"): "helper_approval_move",
+    ("Payment", "status"): "payment_transition",
+    ("PayoutAccount", "status"): "payout_account_move",
 }
 STATUS_FIELDS = {field for _, field in WRITERS}
 WRITER_MODEL = {writer: model for (model, _), writer in WRITERS.items()}
@@ -35,6 +37,8 @@ ENUM_MODEL = {
     "ProposalStatus": "SlotProposal",
     "ReviewStatus": "Review",
     "ApprovalStatus": "HelperProfile",
+    "PaymentStatus": "Payment",
+    "PayoutAccountStatus": "PayoutAccount",
 }
 MODELS = {model for model, _ in WRITERS}
 WRITE_CALLS = {"update", "create", "get_or_create", "update_or_create", "bulk_create"}
@@ -45,6 +49,8 @@ TABLES = {
     "bookings_slotproposal": "SlotProposal",
     "bookings_review": "Review",
     "helpers_helperprofile": "HelperProfile",
+    "payments_payment": "Payment",
+    "payments_payoutaccount": "PayoutAccount",
 }
 # Not a model's status: an error's HTTP status.
 NOT_MODEL_STATUS = {

@@ -227,6 +227,13 @@ ACCESS: dict[str, Access] = {
     "manager-request-offers": Access(("manager",)),
     "manager-request-matching": Access(("manager",)),
     "helper-exception": Access(("helper",)),
+    "booking-payment": Access(BOTH, EVERY_METHOD),
+    "booking-payment-method": Access(
+        BOTH, EVERY_METHOD, lambda world: {"payment_method": "pm_card_visa"}
+    ),
+    "booking-payment-refunds": Access(
+        BOTH, EVERY_METHOD, lambda world: {"amount_minor": 100, "reason": "Goodwill."}
+    ),
 }
 
 

@@ -32,6 +32,9 @@ from bookings.models import BookingStatus, HelpRequestStatus, Offer, OfferStatus
 from helpers import events as helper_events
 from helpers import services as helper_services
 from helpers.models import ApprovalStatus
+from payments import events as payment_events
+from payments import services as payment_services
+from payments.models import Payment, PaymentStatus, PayoutAccount, PayoutAccountStatus
 from tests.factories import (
     ZURICH,
     ManagerFactory,
@@ -276,6 +279,76 @@ def _review_published(clock) -> tuple[Act, int]:
     return lambda: services.reviews_close_window(booking=booking), first.pk  # type: ignore[attr-defined]
 
 
+def _held_payment(status: str) -> Payment:
+    """A confirmed booking's payment, put in `status` (as Stripe's answers would have)."""
+    booking = make_booking(BookingStatus.CONFIRMED)
+    payment = Payment.objects.get(booking=booking)
+    held = payment.amount_minor if status != PaymentStatus.REQUIRES_PAYMENT_METHOD else 0
+    captured = held if status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED) else 0
+    Payment.objects.filter(pk=payment.pk).update(
+        status=status, authorised_minor=held, captured_minor=captured
+    )
+    return Payment.objects.get(pk=payment.pk)
+
+
+def _payment_move(origin: str, target: str) -> Scenario:
+    def scenario(clock) -> tuple[Act, int]:
+        payment = _held_payment(origin)
+
+        def act() -> Payment:
+            with transaction.atomic():
+                locked = Payment.objects.select_for_update().get(pk=payment.pk)
+                return payment_services.payment_transition(
+                    payment=locked, to=target, role="system", reason="as Stripe answered"
+                )
+
+        return act, payment.pk
+
+    return scenario
+
+
+def _payment_released(clock) -> tuple[Act, int]:
+    payment = _held_payment(PaymentStatus.REQUIRES_PAYMENT_METHOD)
+    booking = payment.booking
+    services.booking_cancel(booking=booking, actor=booking.help_request.customer, reason="Gone.")
+    return lambda: payment_services.payment_on_booking_ended(payment=payment), payment.pk
+
+
+def _payment_authorisation_failed(clock) -> tuple[Act, int]:
+    # The helper has no payout account: the hold fails without asking Stripe.
+    payment = _held_payment(PaymentStatus.REQUIRES_PAYMENT_METHOD)
+    relay_pending()  # the confirmation's own try, without a card: nothing happens
+    Payment.objects.filter(pk=payment.pk).update(payment_method_id="pm_card_visa")
+    return lambda: payment_services.payment_authorise(payment=payment), payment.pk
+
+
+def _payment_hold_deferred(clock) -> tuple[Act, int]:
+    # A visit eight days out: the card is held two days before it, not now.
+    helper = make_helper()
+    PayoutAccount.objects.create(
+        helper=helper,
+        stripe_account_id="acct_deferred",
+        status=PayoutAccountStatus.CAN_TAKE_PAYMENTS,
+    )
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=T0 + timedelta(days=8))
+    relay_pending()  # the confirmation's own try, without a card: nothing happens
+    Payment.objects.filter(booking=booking).update(payment_method_id="pm_card_visa")
+    payment = Payment.objects.get(booking=booking)
+    return lambda: payment_services.payment_authorise(payment=payment), payment.pk
+
+
+def _payout_account_changed(clock) -> tuple[Act, int]:
+    account = PayoutAccount.objects.create(helper=make_helper(), stripe_account_id="acct_events")
+
+    def act() -> PayoutAccount:
+        with transaction.atomic():
+            return payment_services.payout_account_move(
+                account=account, to=PayoutAccountStatus.CAN_TAKE_PAYMENTS
+            )
+
+    return act, account.pk
+
+
 SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     domain.UserRegistered: _user_registered,
     domain.UserProfileChanged: _user_profile_changed,
@@ -347,6 +420,15 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     booking_events.ProposalsSuperseded: _booking_step(BookingStatus.PROPOSED, _new_times),
     booking_events.ReviewSubmitted: _review_submitted,
     booking_events.ReviewPublished: _review_published,
+    payment_events.PaymentAuthorised: _payment_move(
+        PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.AUTHORISED
+    ),
+    payment_events.PaymentCaptured: _payment_move(PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED),
+    payment_events.PaymentRefunded: _payment_move(PaymentStatus.CAPTURED, PaymentStatus.REFUNDED),
+    payment_events.PaymentReleased: _payment_released,
+    payment_events.PaymentAuthorisationFailed: _payment_authorisation_failed,
+    payment_events.PaymentHoldDeferred: _payment_hold_deferred,
+    payment_events.PayoutAccountChanged: _payout_account_changed,
 }
 EVENT_CLASSES = [pytest.param(cls, id=cls.__name__) for cls in SCENARIOS]
 
@@ -443,8 +525,21 @@ def test_an_events_row_is_rolled_back_with_its_transaction(event_cls, clock):
     assert DBTaskResult.objects.filter(task_path=RELAY_TASK).count() == relays
 
 
+@pytest.fixture
+def only_this_tests_handlers():
+    """The apps' own after-commit handlers (payments follows the bookings) stand aside, so
+    that the relay is watched with the test's handler alone."""
+    apps = domain.subscriptions(domain.Phase.AFTER_COMMIT)
+    for subscription in apps:
+        domain.unsubscribe(subscription)
+    yield
+    for subscription in apps:
+        domain.subscribe(subscription.handler, *subscription.event_types, phase=subscription.phase)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("event_cls", EVENT_CLASSES)
+@pytest.mark.usefixtures("only_this_tests_handlers")
 def test_the_relay_delivers_each_event_at_least_once_and_an_idempotent_effect_once(
     event_cls, clock
 ):

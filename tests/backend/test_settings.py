@@ -61,8 +61,15 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+PRODUCTION_SECRETS = {
+    "DJANGO_SECRET_KEY": "a-secret-for-this-test-only",
+    "QUARTIER_STRIPE_SECRET_KEY": "sk_test_for_this_test_only",
+    "QUARTIER_STRIPE_WEBHOOK_SECRET": "whsec_for_this_test_only",
+}
+
+
 def test_debug_is_off_when_the_environment_does_not_turn_it_on() -> None:
-    started = _start({"DJANGO_SECRET_KEY": "a-secret-for-this-test-only"})
+    started = _start(PRODUCTION_SECRETS)
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip() == "False"
 
@@ -71,6 +78,14 @@ def test_without_debug_a_missing_secret_key_stops_the_start() -> None:
     started = _start({})
     assert started.returncode != 0
     assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in started.stderr
+
+
+def test_without_debug_missing_stripe_secrets_stop_the_start() -> None:
+    started = _start({"DJANGO_SECRET_KEY": "a-secret-for-this-test-only"})
+    assert started.returncode != 0
+    assert "QUARTIER_STRIPE_SECRET_KEY and QUARTIER_STRIPE_WEBHOOK_SECRET must be set" in (
+        started.stderr
+    )
 
 
 def test_development_mode_is_turned_on_explicitly() -> None:

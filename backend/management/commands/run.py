@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from backend.config import config
 from backend.supervisor import Child, supervise
 
 
@@ -29,12 +30,39 @@ class Command(BaseCommand):
         if not options["no_demo"]:
             call_command("seed_demo", verbosity=options["verbosity"])
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        children = [
+            Child("server", [*manage, "runserver", options["addrport"]]),
+            Child("worker", [*manage, "db_worker"]),
+        ]
+        if not config().stripe_secret_key:
+            children.insert(0, self._stripe_emulator(options["addrport"]))
         code = supervise(
-            [
-                Child("server", [*manage, "runserver", options["addrport"]]),
-                Child("worker", [*manage, "db_worker"]),
-            ],
+            children,
             say=lambda line: self.stdout.write(f"[run] {line}"),
         )
         if code:
             sys.exit(code)
+
+    def _stripe_emulator(self, addrport: str) -> Child:
+        """No Stripe keys: the local Stripe emulator (localstripe with Connect) takes payments,
+        its state in var/, its events signed and sent to this server's webhook."""
+        settings_now = config()
+        port = settings_now.stripe_api_base.rstrip("/").rsplit(":", 1)[-1]
+        host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
+        return Child(
+            "stripe-emulator",
+            [
+                sys.executable,
+                "-m",
+                "stripe_emulator",
+                "--port",
+                port,
+                "--state-dir",
+                str(settings.BASE_DIR / "var" / "stripe-emulator"),
+                "--quiet",
+                "--webhook-url",
+                f"http://{host}/stripe/webhook",
+                "--webhook-secret",
+                settings_now.stripe_webhook_secret,
+            ],
+        )

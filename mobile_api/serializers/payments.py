@@ -1,0 +1,62 @@
+"""A booking's payment with its receipt's amounts, and the helper's payout account."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from backend.config import config
+from payments import selectors
+from payments.models import Payment, PayoutAccountStatus
+
+
+class PaymentSerializer(serializers.Serializer):
+    """A booking's payment, with the receipt's amounts (integer minor units)."""
+
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    currency = serializers.CharField()
+    price_minor = serializers.IntegerField(source="amount_minor")
+    authorised_minor = serializers.IntegerField()
+    captured_minor = serializers.IntegerField()
+    refunded_minor = serializers.IntegerField()
+    stripe_fee_minor = serializers.IntegerField()
+    quartier_fee_minor = serializers.SerializerMethodField()
+    helper_receives_minor = serializers.SerializerMethodField()
+    is_cancellation_fee = serializers.BooleanField()
+    failure_code = serializers.CharField()
+    stripe_account = serializers.CharField(source="stripe_account_id")
+    publishable_key = serializers.SerializerMethodField()
+
+    def get_quartier_fee_minor(self, payment: Payment) -> int:
+        return 0
+
+    def get_helper_receives_minor(self, payment: Payment) -> int:
+        return selectors.helper_receives_minor(payment)
+
+    def get_publishable_key(self, payment: Payment) -> str:
+        return config().stripe_publishable_key
+
+
+class PayoutAccountSerializer(serializers.Serializer):
+    status = serializers.CharField(
+        help_text="One of: " + ", ".join(PayoutAccountStatus.values),
+    )
+    can_take_payments = serializers.BooleanField()
+
+
+class OnboardingInput(serializers.Serializer):
+    return_url = serializers.URLField(max_length=500)
+    refresh_url = serializers.URLField(max_length=500)
+
+
+class OnboardingOutput(PayoutAccountSerializer):
+    onboarding_url = serializers.URLField()
+
+
+class PaymentMethodInput(serializers.Serializer):
+    payment_method = serializers.CharField(max_length=64)
+
+
+class RefundInput(serializers.Serializer):
+    amount_minor = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=300)

@@ -1,0 +1,180 @@
+"""Payments: the helper's payout account, a booking's payment (the card it is held on, the
+receipt's amounts), refunds, and Stripe's webhook. Thin: the rules are in payments.services.
+
+The money endpoints (payment method, refunds) accept an `Idempotency-Key` header.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.exceptions import ApplicationError, CoreError, NotFound, error_body, raises
+from bookings.selectors import booking_for
+from mobile_api.permissions import request_user
+from mobile_api.serializers.payments import (
+    OnboardingInput,
+    OnboardingOutput,
+    PaymentMethodInput,
+    PaymentSerializer,
+    PayoutAccountSerializer,
+    RefundInput,
+)
+from payments import refunds, selectors, services, webhooks
+from payments.idempotency import idempotent
+from payments.models import Payment
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    type=str,
+    description="Same key and body: the first answer again. Same key, other body: 422.",
+)
+
+
+def _payment_body(payment: Payment) -> dict[str, Any]:
+    return dict(PaymentSerializer(payment).data)
+
+
+class PayoutAccountApi(APIView):
+    """Helper: the payout account's state, and a link to Stripe's onboarding (start or resume)."""
+
+    @extend_schema(
+        operation_id="payout_account_retrieve",
+        responses={200: PayoutAccountSerializer},
+    )
+    @raises(CoreError.NOT_FOUND)
+    def get(self, request: Request) -> Response:
+        account = selectors.payout_account_of(request_user(request))
+        if account is None:
+            raise NotFound(_("No payout account yet: start the onboarding."))
+        return Response(PayoutAccountSerializer(account).data)
+
+    @extend_schema(
+        operation_id="payout_account_onboard",
+        request=OnboardingInput,
+        responses={200: OnboardingOutput},
+    )
+    @raises(services.payout_account_onboard)
+    def post(self, request: Request) -> Response:
+        given = OnboardingInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        account, url = services.payout_account_onboard(
+            actor=request_user(request),
+            return_url=given.validated_data["return_url"],
+            refresh_url=given.validated_data["refresh_url"],
+        )
+        body = dict(PayoutAccountSerializer(account).data)
+        body["onboarding_url"] = url
+        return Response(body)
+
+
+class BookingPaymentApi(APIView):
+    """Customer, helper, manager: the booking's payment and its receipt's amounts."""
+
+    @extend_schema(
+        operation_id="booking_payment_retrieve",
+        responses={200: PaymentSerializer},
+    )
+    @raises(selectors.payment_for)
+    def get(self, request: Request, booking_id: UUID) -> Response:
+        return Response(_payment_body(selectors.payment_for(request_user(request), booking_id)))
+
+
+class BookingPaymentMethodApi(APIView):
+    """Customer: the card (a PaymentMethod on the helper's account, from Stripe.js) to hold the
+    price on. Before confirming; or after a failed hold, when the hold is placed at once."""
+
+    @extend_schema(
+        operation_id="booking_payment_method",
+        request=PaymentMethodInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: PaymentSerializer},
+    )
+    @raises(booking_for, services.payment_method_set, idempotent)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = request_user(request)
+        given = PaymentMethodInput(data=request.data)
+        given.is_valid(raise_exception=True)
+
+        def run() -> tuple[int, dict[str, Any]]:
+            payment = services.payment_method_set(
+                booking=booking_for(user, booking_id),
+                actor=user,
+                payment_method_id=given.validated_data["payment_method"],
+            )
+            return 200, _payment_body(payment)
+
+        status, body = idempotent(
+            user=user,
+            key=request.headers.get("Idempotency-Key"),
+            endpoint=f"payment-method:{booking_id}",
+            body=given.validated_data,
+            run=run,
+        )
+        return Response(body, status=status)
+
+
+class BookingRefundApi(APIView):
+    """Helper or manager: give back part or all of what was captured, with a reason."""
+
+    @extend_schema(
+        operation_id="booking_payment_refund",
+        request=RefundInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: PaymentSerializer},
+    )
+    @raises(selectors.payment_for, refunds.payment_refund, idempotent)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = request_user(request)
+        given = RefundInput(data=request.data)
+        given.is_valid(raise_exception=True)
+
+        def run() -> tuple[int, dict[str, Any]]:
+            payment = refunds.payment_refund(
+                payment=selectors.payment_for(user, booking_id),
+                actor=user,
+                amount_minor=given.validated_data["amount_minor"],
+                reason=given.validated_data["reason"],
+            )
+            return 200, _payment_body(payment)
+
+        status, body = idempotent(
+            user=user,
+            key=request.headers.get("Idempotency-Key"),
+            endpoint=f"refund:{booking_id}",
+            body=given.validated_data,
+            run=run,
+        )
+        return Response(body, status=status)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class StripeWebhookView(View):
+    """Stripe's events: verified on the raw body (signature and timestamp), stored once per
+    event id, then applied. A duplicate answers 200 and changes nothing; so does a type
+    Quartier does not act on (it is kept)."""
+
+    http_method_names = ["post"]  # noqa: RUF012 - Django's own attribute
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            event = webhooks.webhook_receive(
+                payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+            )
+        except ApplicationError as error:
+            return JsonResponse(
+                error_body(error.code, error.message, error.fields), status=error.status
+            )
+        return JsonResponse({"id": event.stripe_event_id, "outcome": event.outcome})

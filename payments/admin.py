@@ -1,0 +1,178 @@
+"""The back office's view of the money: payout accounts, payments with their moves and ledger
+entries, webhook events. All read-only; the manager's refund goes through the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from backend.exceptions import ApplicationError
+from backend.models import User
+from payments.models import (
+    LedgerEntry,
+    Payment,
+    PaymentEvent,
+    PayoutAccount,
+    WebhookEvent,
+)
+from payments.refunds import payment_refund
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the services only: shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    list_display = ("helper", "stripe_account_id", "status", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("stripe_account_id", "helper__user__email")
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "actor_role", "reason", "data")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "debit", "credit", "amount_minor", "currency", "reference")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RefundForm(forms.Form):
+    amount_minor = forms.IntegerField(min_value=1, label="Amount (minor units, e.g. Rappen)")
+    reason = forms.CharField(max_length=300)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "public_id",
+        "booking",
+        "status",
+        "amount_minor",
+        "captured_minor",
+        "refunded_minor",
+        "stripe_fee_minor",
+        "currency",
+    )
+    list_filter = ("status", "is_cancellation_fee")
+    search_fields = ("public_id", "payment_intent_id")
+    inlines = (PaymentEventInline, LedgerEntryInline)
+    readonly_fields = (
+        "public_id",
+        "booking",
+        "payout_account",
+        "status",
+        "currency",
+        "amount_minor",
+        "payment_method_id",
+        "payment_intent_id",
+        "attempt",
+        "authorised_minor",
+        "captured_minor",
+        "refunded_minor",
+        "stripe_fee_minor",
+        "is_cancellation_fee",
+        "failure_code",
+        "failure_message",
+        "created_at",
+        "updated_at",
+        "refund_link",
+    )
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:payment_id>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="payments_payment_refund",
+            ),
+            *super().get_urls(),
+        ]
+
+    def refund_view(self, request: HttpRequest, payment_id: int) -> HttpResponse:
+        payment = get_object_or_404(Payment, pk=payment_id)
+        form = RefundForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            assert isinstance(request.user, User)  # noqa: S101 - admin_view: staff only
+            try:
+                payment_refund(
+                    payment=payment,
+                    actor=request.user,
+                    amount_minor=form.cleaned_data["amount_minor"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, "Refunded.", messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:payments_payment_change", args=[payment.pk])
+                )
+        return TemplateResponse(
+            request,
+            "admin/payments/refund.html",
+            {**self.admin_site.each_context(request), "payment": payment, "form": form},
+        )
+
+    @admin.display(description="Refund")
+    def refund_link(self, payment: Payment) -> str:
+        if payment.status != "captured":
+            return "—"
+        url = reverse("admin:payments_payment_refund", args=[payment.pk])
+        return format_html('<a href="{}">Refund part or all</a>', url)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
+        return super().get_queryset(request).select_related("booking", "payout_account")
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "booking", "kind", "debit", "credit", "amount_minor", "currency")
+    list_filter = ("kind",)
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "event_type", "stripe_event_id", "account", "outcome")
+    list_filter = ("event_type",)
+    search_fields = ("stripe_event_id",)
+    readonly_fields = (
+        "stripe_event_id",
+        "event_type",
+        "account",
+        "payload",
+        "received_at",
+        "processed_at",
+        "outcome",
+    )

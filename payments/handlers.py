@@ -1,0 +1,58 @@
+"""How payments follows the bookings it charges for (subscribed in PaymentsConfig.ready()).
+
+Bookings emits its moves and never imports payments. In the confirming transaction the
+booking gets its payment row (the price agreed then); after commit, from the relay, the hold is
+placed, the price captured on sign-off, the hold released or the fee captured when the booking
+ends. Each after-commit handler is idempotent: it acts only on the payment's current state, and
+its Stripe calls carry keys made of the payment's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from backend.events import DomainEvent, of_type
+from bookings.events import BookingCancelled, BookingConfirmed, BookingNoShow, BookingSignedOff
+from bookings.models import Booking
+from payments import events as payment_events
+from payments import services, tasks
+from payments.models import Payment
+
+
+def open_payments(events: Sequence[DomainEvent]) -> None:
+    """In the transaction: each newly confirmed booking's payment, for the price confirmed."""
+    ids = [event.booking_id for event in of_type(events, BookingConfirmed)]
+    for booking in Booking.objects.filter(pk__in=ids).order_by("pk"):
+        services.payment_open_for_booking(booking=booking)
+
+
+def place_hold(event: DomainEvent, *, sequence: int) -> None:
+    assert isinstance(event, BookingConfirmed)  # noqa: S101 - subscribed to this class only
+    payment = Payment.objects.filter(booking_id=event.booking_id).first()
+    if payment is not None:
+        services.payment_authorise(payment=payment)
+
+
+def capture_on_sign_off(event: DomainEvent, *, sequence: int) -> None:
+    assert isinstance(event, BookingSignedOff)  # noqa: S101 - subscribed to this class only
+    payment = Payment.objects.filter(booking_id=event.booking_id).first()
+    if payment is None:
+        services.booking_settle_unpaid(booking=Booking.objects.get(pk=event.booking_id))
+        return
+    services.payment_capture(payment=payment)
+
+
+def release_or_charge_fee(event: DomainEvent, *, sequence: int) -> None:
+    assert isinstance(event, BookingCancelled | BookingNoShow)  # noqa: S101
+    payment = Payment.objects.filter(booking_id=event.booking_id).first()
+    if payment is not None:
+        services.payment_on_booking_ended(payment=payment)
+
+
+def schedule_deferred_holds(events: Sequence[DomainEvent]) -> None:
+    """In the transaction: the task that holds the card closer to the visit."""
+    for event in of_type(events, payment_events.PaymentHoldDeferred):
+        tasks.place_hold.using(run_after=datetime.fromisoformat(event.hold_at)).enqueue(
+            event.payment_id
+        )

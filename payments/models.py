@@ -1,0 +1,261 @@
+"""Money: helpers' payout accounts, one payment per booking, its moves, the ledger, the
+webhook events received and the answers of Quartier's own idempotent money endpoints.
+
+Amounts are integers in minor units beside an ISO currency. Quartier is never in the money
+flow: every charge is a direct charge on the helper's own Stripe account.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from backend import clock
+
+
+class PayoutAccountStatus(models.TextChoices):
+    DETAILS_MISSING = "details_missing", "Details missing"
+    PENDING_VERIFICATION = "pending_verification", "Pending verification"
+    CAN_TAKE_PAYMENTS = "can_take_payments", "Can take payments"
+    PAYOUTS_ENABLED = "payouts_enabled", "Payouts enabled"
+
+
+# The states in which a helper's account can be charged.
+CHARGEABLE_STATUSES = (PayoutAccountStatus.CAN_TAKE_PAYMENTS, PayoutAccountStatus.PAYOUTS_ENABLED)
+
+
+class PayoutAccount(models.Model):
+    """A helper's connected Stripe (Express) account: where the customer's money goes."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    helper = models.OneToOneField(
+        "helpers.HelperProfile", on_delete=models.PROTECT, related_name="payout_account"
+    )
+    # Null until Stripe created the account (the row, and so the idempotency key, comes first).
+    stripe_account_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    status = models.CharField(
+        max_length=24,
+        choices=PayoutAccountStatus.choices,
+        default=PayoutAccountStatus.DETAILS_MISSING,
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField()
+
+    def __str__(self) -> str:
+        return f"{self.stripe_account_id} ({self.status})"
+
+    @property
+    def can_take_payments(self) -> bool:
+        return self.status in CHARGEABLE_STATUSES
+
+
+class PaymentStatus(models.TextChoices):
+    # Waiting for a card the hold can be placed on (none given yet, or the last one failed).
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method", "Requires a payment method"
+    AUTHORISED = "authorised", "Authorised (held)"
+    CAPTURED = "captured", "Captured"
+    RELEASED = "released", "Released"
+    REFUNDED = "refunded", "Refunded"
+
+
+class Payment(models.Model):
+    """What the customer pays for one booking, held on confirmation and captured on sign-off.
+
+    `amount_minor` is the price agreed when the customer confirmed; the hold is for exactly that
+    much, and no capture exceeds the hold (a database constraint says so too).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    booking = models.OneToOneField(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="payment"
+    )
+    payout_account = models.ForeignKey(
+        PayoutAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    status = models.CharField(
+        max_length=24,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.REQUIRES_PAYMENT_METHOD,
+    )
+    currency = models.CharField(max_length=3)
+    amount_minor = models.PositiveIntegerField()
+    payment_method_id = models.CharField(max_length=64, blank=True)
+    payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Each new hold (after a declined card) is a new attempt with its own PaymentIntent.
+    attempt = models.PositiveIntegerField(default=1)
+    authorised_minor = models.PositiveIntegerField(default=0)
+    captured_minor = models.PositiveIntegerField(default=0)
+    refunded_minor = models.PositiveIntegerField(default=0)
+    stripe_fee_minor = models.PositiveIntegerField(default=0)
+    # Set when only a cancellation or no-show fee was captured.
+    is_cancellation_fee = models.BooleanField(default=False)
+    failure_code = models.CharField(max_length=64, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(authorised_minor__lte=models.F("amount_minor")),
+                name="payment_hold_within_price",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(captured_minor__lte=models.F("authorised_minor")),
+                name="payment_capture_within_hold",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_minor__lte=models.F("captured_minor")),
+                name="payment_refund_within_capture",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Payment {self.public_id} ({self.status})"
+
+    @property
+    def stripe_account_id(self) -> str:
+        account = self.payout_account
+        return account.stripe_account_id or "" if account is not None else ""
+
+
+class PaymentEvent(models.Model):
+    """Append-only: every move of a payment, with why."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=24)
+    to_status = models.CharField(max_length=24)
+    actor_role = models.CharField(max_length=16)
+    reason = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class StripeRequest(models.Model):
+    """A call Quartier makes to Stripe, written before the call: its idempotency key comes from
+    our own rows (payment, action, attempt), so a retry after a crash is the same request and
+    Stripe answers it with the first answer instead of doing it twice."""
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    action = models.CharField(max_length=40)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="stripe_requests"
+    )
+    payout_account = models.ForeignKey(
+        PayoutAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stripe_object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class LedgerAccount(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    HOLD = "hold", "Held on the customer's card"
+    HELPER = "helper", "Helper's Stripe account"
+    STRIPE = "stripe", "Stripe (processing fees)"
+    QUARTIER = "quartier", "Quartier"
+
+
+class LedgerKind(models.TextChoices):
+    AUTHORISED = "authorised", "Authorised"
+    RELEASED = "released", "Released"
+    CAPTURED = "captured", "Captured"
+    CANCELLATION_FEE = "cancellation_fee", "Cancellation or no-show fee"
+    STRIPE_FEE = "stripe_fee", "Stripe fee"
+    REFUNDED = "refunded", "Refunded"
+
+
+class LedgerEntry(models.Model):
+    """Append-only, double-entry: `amount_minor` moves from `debit` to `credit`.
+
+    The balance of an account over a booking's entries is what it received minus what it gave.
+    For every booking: what the customer paid equals what the helper kept plus Stripe's fees,
+    and Quartier's balance is 0 (no entry ever names Quartier; a constraint forbids it).
+    `(payment, kind, reference)` is unique, so the same Stripe object is booked once, whether
+    Quartier learns of it from its own call or from a webhook.
+    """
+
+    booking = models.ForeignKey(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="ledger_entries")
+    kind = models.CharField(max_length=20, choices=LedgerKind.choices)
+    debit = models.CharField(max_length=10, choices=LedgerAccount.choices)
+    credit = models.CharField(max_length=10, choices=LedgerAccount.choices)
+    amount_minor = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    # The Stripe object behind the entry (PaymentIntent, charge, refund, balance transaction).
+    reference = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("payment", "kind", "reference"), name="ledger_entry_once_per_object"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(debit=models.F("credit")), name="ledger_entry_two_sides"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(debit="quartier") & ~models.Q(credit="quartier"),
+                name="ledger_quartier_takes_nothing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0), name="ledger_entry_positive"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.debit} → {self.credit} {self.amount_minor} {self.currency}"
+
+
+class WebhookEvent(models.Model):
+    """A Stripe event as received: stored (unique by Stripe's id) before it is applied."""
+
+    stripe_event_id = models.CharField(max_length=64, unique=True)
+    event_type = models.CharField(max_length=80)
+    account = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=clock.now, editable=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # What applying it did: "applied", "ignored: ..." (unknown type, already there, stale).
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.stripe_event_id}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a money request carrying an `Idempotency-Key`, to give again."""
+
+    user = models.ForeignKey("backend.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    endpoint = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("user", "key"), name="idempotent_request_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

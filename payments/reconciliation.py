@@ -1,0 +1,157 @@
+"""Reconciliation: the ledger and the payments against Stripe's own objects, both ways.
+
+For each helper's account: every PaymentIntent at Stripe that holds or took money must be a
+payment of ours in the matching state with the same amounts (captured, refunded, Stripe's fee
+from the balance transaction); every payment of ours that Stripe should know must be there.
+Each booking's ledger must balance: nothing left on hold once the payment is over, the customer's
+payments equal the helper's receipts plus Stripe's fees, and Quartier's share is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from payments import stripe_gateway
+from payments.models import LedgerEntry, LedgerKind, Payment, PaymentStatus, PayoutAccount
+from payments.selectors import ledger_balances
+
+_P = PaymentStatus
+# What Stripe's PaymentIntent status is for each state of ours that has one.
+EXPECTED_INTENT_STATUS: dict[str, str] = {
+    _P.AUTHORISED: "requires_capture",
+    _P.CAPTURED: "succeeded",
+    _P.REFUNDED: "succeeded",
+    _P.RELEASED: "canceled",
+}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    where: str  # "stripe", "quartier" or "ledger"
+    reference: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"[{self.where}] {self.reference}: {self.problem}"
+
+
+def reconcile(
+    *, progress: Callable[[Iterable[PayoutAccount]], Iterable[PayoutAccount]] = iter
+) -> list[Mismatch]:
+    """Every mismatch found, on either side (an empty list: the books agree with Stripe)."""
+    mismatches: list[Mismatch] = []
+    accounts = list(PayoutAccount.objects.exclude(stripe_account_id=None).order_by("pk"))
+    seen_intents: set[str] = set()
+    for account in progress(accounts):
+        account_id = str(account.stripe_account_id)
+        for intent in stripe_gateway.payment_intents_list(account_id=account_id):
+            seen_intents.add(intent.id)
+            mismatches += _check_intent(account_id, intent)
+    for payment in Payment.objects.exclude(payment_intent_id=None).select_related("payout_account"):
+        if payment.payment_intent_id not in seen_intents:
+            mismatches.append(
+                Mismatch("quartier", str(payment.public_id), "its PaymentIntent is not at Stripe")
+            )
+    for booking_id in Payment.objects.values_list("booking_id", flat=True).order_by("booking_id"):
+        mismatches += _check_ledger(booking_id)
+    return mismatches
+
+
+def _check_intent(account_id: str, intent: stripe_gateway.IntentState) -> list[Mismatch]:
+    holds_money = intent.status in ("requires_capture", "succeeded")
+    payment = Payment.objects.filter(payment_intent_id=intent.id).first()
+    if payment is None:
+        if holds_money:
+            return [
+                Mismatch("stripe", intent.id, f"{intent.status} at Stripe, unknown to Quartier")
+            ]
+        return []
+    found: list[Mismatch] = []
+    ref = str(payment.public_id)
+    if payment.stripe_account_id != account_id:
+        found.append(Mismatch("quartier", ref, "the PaymentIntent is on another account"))
+    expected = EXPECTED_INTENT_STATUS.get(payment.status)
+    if expected != intent.status:
+        found.append(
+            Mismatch("quartier", ref, f"is {payment.status}, Stripe's intent is {intent.status}")
+        )
+    if intent.application_fee_amount:
+        found.append(Mismatch("stripe", intent.id, "carries an application fee"))
+    if intent.currency != payment.currency:
+        found.append(Mismatch("quartier", ref, f"currency {payment.currency} ≠ {intent.currency}"))
+    if intent.status == "succeeded":
+        if intent.amount_received != payment.captured_minor:
+            found.append(
+                Mismatch(
+                    "quartier",
+                    ref,
+                    f"captured {payment.captured_minor}, Stripe received {intent.amount_received}",
+                )
+            )
+        refunded = sum(
+            refund.amount
+            for refund in stripe_gateway.refunds_list(account_id=account_id, intent_id=intent.id)
+            if refund.status == "succeeded"
+        )
+        if refunded != payment.refunded_minor:
+            found.append(
+                Mismatch(
+                    "quartier",
+                    ref,
+                    f"refunded {payment.refunded_minor}, Stripe refunded {refunded}",
+                )
+            )
+        if intent.charge_id is not None:
+            charge = stripe_gateway.charge_retrieve(
+                account_id=account_id, charge_id=intent.charge_id
+            )
+            if charge.balance_transaction_id is not None:
+                txn = stripe_gateway.balance_transaction_retrieve(
+                    account_id=account_id, txn_id=charge.balance_transaction_id
+                )
+                if txn.fee != payment.stripe_fee_minor:
+                    found.append(
+                        Mismatch(
+                            "quartier",
+                            ref,
+                            f"Stripe fee {payment.stripe_fee_minor}, the balance transaction "
+                            f"says {txn.fee}",
+                        )
+                    )
+    return found
+
+
+def _check_ledger(booking_id: int) -> list[Mismatch]:
+    payment = Payment.objects.get(booking_id=booking_id)
+    ref = f"booking {booking_id}"
+    balances = ledger_balances(booking_id=booking_id)
+    found: list[Mismatch] = []
+    if balances["quartier"] != 0:
+        found.append(Mismatch("ledger", ref, f"Quartier's share is {balances['quartier']}"))
+    if -balances["customer"] - balances["hold"] != balances["helper"] + balances["stripe"]:
+        found.append(Mismatch("ledger", ref, f"does not balance: {balances}"))
+    if payment.status != _P.AUTHORISED and balances["hold"] != 0:
+        found.append(Mismatch("ledger", ref, f"{balances['hold']} still on hold"))
+    if payment.status == _P.AUTHORISED and balances["hold"] != payment.authorised_minor:
+        found.append(Mismatch("ledger", ref, "the hold differs from the authorised amount"))
+    booked = dict(
+        LedgerEntry.objects.filter(payment=payment)
+        .values("kind")
+        .annotate(total=Sum("amount_minor"))
+        .values_list("kind", "total")
+    )
+    captured = booked.get(LedgerKind.CAPTURED, 0) + booked.get(LedgerKind.CANCELLATION_FEE, 0)
+    if captured != payment.captured_minor:
+        found.append(
+            Mismatch(
+                "ledger", ref, f"books {captured} captured, payment says {payment.captured_minor}"
+            )
+        )
+    if booked.get(LedgerKind.REFUNDED, 0) != payment.refunded_minor:
+        found.append(Mismatch("ledger", ref, "refunds differ from the payment's"))
+    if booked.get(LedgerKind.STRIPE_FEE, 0) != payment.stripe_fee_minor:
+        found.append(Mismatch("ledger", ref, "Stripe's fee differs from the payment's"))
+    return found

@@ -1,0 +1,46 @@
+"""Reads of the payments app, scoped to who asks."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from backend.exceptions import Conflict, raises
+from backend.models import User
+from bookings.selectors import booking_for
+from payments.errors import PaymentError
+from payments.models import LedgerAccount, LedgerEntry, Payment, PayoutAccount
+
+
+@raises(PaymentError.NO_PAYMENT_YET, booking_for)
+def payment_for(user: User, booking_id: UUID) -> Payment:
+    """The payment of a booking the user may see (customer, helper, manager); 404 for other
+    people's bookings, 409 `no_payment_yet` while the visit has none (no card given yet)."""
+    booking = booking_for(user, booking_id)
+    payment = Payment.objects.select_related("payout_account", "booking").filter(booking=booking)
+    found = payment.first()
+    if found is None:
+        raise Conflict(_("This visit has no payment yet."), code=PaymentError.NO_PAYMENT_YET)
+    return found
+
+
+def payout_account_of(user: User) -> PayoutAccount | None:
+    return PayoutAccount.objects.filter(helper__user=user).first()
+
+
+def helper_receives_minor(payment: Payment) -> int:
+    """What stays with the helper: captured, less refunds and Stripe's fee (Quartier: 0)."""
+    return payment.captured_minor - payment.refunded_minor - payment.stripe_fee_minor
+
+
+def ledger_balances(*, booking_id: int) -> dict[str, int]:
+    """Each ledger account's balance over one booking (received minus given)."""
+    balances = dict.fromkeys(LedgerAccount.values, 0)
+    entries = LedgerEntry.objects.filter(booking_id=booking_id)
+    for debit, total in entries.values_list("debit").annotate(total=Sum("amount_minor")):
+        balances[debit] -= total
+    for credit, total in entries.values_list("credit").annotate(total=Sum("amount_minor")):
+        balances[credit] += total
+    return balances

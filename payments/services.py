@@ -1,0 +1,624 @@
+"""Every write of the payments app: payout accounts, holds, captures, releases, fees, refunds,
+webhooks. `payment_transition` and `payout_account_move` are the only writers of the status
+fields; the ledger is appended to and never changed.
+
+Stripe calls carry an idempotency key made of our own row and attempt
+(`quartier:<payment>:<action>:<attempt>`), recorded in `StripeRequest` before the call, and run
+inside the transaction that records their outcome, with the booking's and the payment's rows
+locked (always in that order). When the process dies between Stripe's answer and our commit,
+everything of ours rolls back, and the retry sends the same request with the same key: Stripe
+answers with the first answer, so there is still one PaymentIntent, one capture, one refund.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from backend import clock
+from backend.config import config
+from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
+from backend.models import User
+from backend.outbox import emit
+from backend.roles import ActorRole
+from bookings.models import Booking, BookingStatus, Party
+from bookings.services import booking_transition
+from bookings.services.locks import lock_booking
+from helpers.models import HelperProfile
+from payments import events, stripe_gateway
+from payments.errors import PaymentError
+from payments.exceptions import (
+    HelperCannotTakePayments,
+    NoPayoutAccount,
+    PaymentDeclined,
+    PaymentProviderRefused,
+)
+from payments.models import (
+    LedgerAccount,
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    PayoutAccount,
+    PayoutAccountStatus,
+    StripeRequest,
+)
+from payments.transitions import PAYMENT_MACHINE, PAYOUT_ACCOUNT_MACHINE
+
+logger = logging.getLogger(__name__)
+
+_P = PaymentStatus
+
+
+# --- The two status writers -------------------------------------------------------------------
+
+
+def payment_transition(
+    *,
+    payment: Payment,
+    to: str,
+    role: str,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Payment:
+    """The only writer of `Payment.status`. The caller holds the payment's lock (it passes the
+    locked row). Refuses a move not in PAYMENT_MACHINE (409), saves the changed fields, appends
+    a PaymentEvent and emits the move's domain event, in the caller's transaction."""
+    if changes and "status" in changes:
+        raise ValueError("the status is `to`; it cannot also be among `changes`")
+    from_status = payment.status
+    transition = PAYMENT_MACHINE.check(payment, from_status=from_status, to_status=to, role=role)
+    payment.status = to
+    fields = ["status", "updated_at"]
+    for name, value in (changes or {}).items():
+        setattr(payment, name, value)
+        fields.append(name)
+    payment.save(update_fields=fields)
+    PaymentEvent.objects.create(
+        payment=payment,
+        from_status=from_status,
+        to_status=to,
+        actor_role=role,
+        reason=reason[:300],
+        data=data or {},
+    )
+    if transition.event is not None:
+        emit(
+            transition.event(
+                payment_id=payment.pk,
+                booking_id=payment.booking_id,
+                from_status=from_status,
+                to_status=to,
+                role=role,
+                reason=reason[:300],
+                data=data or {},
+            )
+        )
+    return payment
+
+
+def payout_account_move(*, account: PayoutAccount, to: str) -> PayoutAccount:
+    """The only writer of `PayoutAccount.status` (nothing happens when it is already `to`)."""
+    if account.status == to:
+        return account
+    from_status = account.status
+    PAYOUT_ACCOUNT_MACHINE.check(
+        account, from_status=from_status, to_status=to, role=ActorRole.SYSTEM
+    )
+    account.status = to
+    account.save(update_fields=["status", "updated_at"])
+    emit(
+        events.PayoutAccountChanged(
+            payout_account_id=account.pk,
+            helper_id=account.helper_id,
+            from_status=from_status,
+            to_status=to,
+        )
+    )
+    return account
+
+
+# --- Payout accounts --------------------------------------------------------------------------
+
+
+def _account_status(state: stripe_gateway.AccountState) -> str:
+    if state.charges_enabled and state.payouts_enabled:
+        return PayoutAccountStatus.PAYOUTS_ENABLED
+    if state.charges_enabled:
+        return PayoutAccountStatus.CAN_TAKE_PAYMENTS
+    if state.details_submitted:
+        return PayoutAccountStatus.PENDING_VERIFICATION
+    return PayoutAccountStatus.DETAILS_MISSING
+
+
+def _helper_of(user: User) -> HelperProfile:
+    try:
+        return HelperProfile.objects.get(user=user)
+    except HelperProfile.DoesNotExist as exc:
+        raise PermissionDenied(
+            _("Only helpers have payout accounts."), code=CoreError.NOT_ALLOWED_FOR_ROLE
+        ) from exc
+
+
+@raises(CoreError.NOT_ALLOWED_FOR_ROLE, stripe_gateway.STRIPE_ERRORS)
+@transaction.atomic
+def payout_account_onboard(
+    *, actor: User, return_url: str, refresh_url: str
+) -> tuple[PayoutAccount, str]:
+    """The helper's Express account (created on the first call) and a fresh onboarding link.
+
+    Calling again resumes an unfinished onboarding with a new link to the same account.
+    """
+    helper = _helper_of(actor)
+    account, _created = PayoutAccount.objects.select_for_update().get_or_create(helper=helper)
+    if not account.stripe_account_id:
+        key = f"quartier:payout-account:{account.public_id}:create:1"
+        _record_request(key, "account_create", payout_account=account)
+        state = stripe_gateway.account_create(email=actor.email, idempotency_key=key)
+        account.stripe_account_id = state.id
+        account.save(update_fields=["stripe_account_id", "updated_at"])
+        payout_account_move(account=account, to=_account_status(state))
+    url = stripe_gateway.account_link_create(
+        account_id=str(account.stripe_account_id), return_url=return_url, refresh_url=refresh_url
+    )
+    return account, url
+
+
+@transaction.atomic
+def payout_account_sync(
+    *, stripe_account_id: str, state: stripe_gateway.AccountState | None = None
+) -> PayoutAccount | None:
+    """Follow the account's state at Stripe (from `account.updated`, or fetched now)."""
+    account = (
+        PayoutAccount.objects.select_for_update()
+        .filter(stripe_account_id=stripe_account_id)
+        .first()
+    )
+    if account is None:
+        return None
+    if state is None:
+        state = stripe_gateway.account_retrieve(stripe_account_id)
+    return payout_account_move(account=account, to=_account_status(state))
+
+
+# --- Idempotency keys and the ledger -----------------------------------------------------------
+
+
+def _key(payment: Payment, action: str, attempt: int | None = None) -> str:
+    return f"quartier:{payment.public_id}:{action}:{attempt or payment.attempt}"
+
+
+def _record_request(
+    key: str,
+    action: str,
+    *,
+    payment: Payment | None = None,
+    payout_account: PayoutAccount | None = None,
+) -> StripeRequest:
+    request, _created = StripeRequest.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"action": action, "payment": payment, "payout_account": payout_account},
+    )
+    return request
+
+
+def _answered(key: str, stripe_object_id: str) -> None:
+    StripeRequest.objects.filter(idempotency_key=key).update(
+        stripe_object_id=stripe_object_id, answered_at=clock.now()
+    )
+
+
+def _book(
+    payment: Payment, kind: str, debit: str, credit: str, amount: int, reference: str
+) -> None:
+    """One ledger entry, once per (payment, kind, Stripe object); nothing for 0."""
+    if amount <= 0:
+        return
+    LedgerEntry.objects.get_or_create(
+        payment=payment,
+        kind=kind,
+        reference=reference,
+        defaults={
+            "booking_id": payment.booking_id,
+            "debit": debit,
+            "credit": credit,
+            "amount_minor": amount,
+            "currency": payment.currency,
+        },
+    )
+
+
+_C, _H, _HOLD, _S = (
+    LedgerAccount.CUSTOMER,
+    LedgerAccount.HELPER,
+    LedgerAccount.HOLD,
+    LedgerAccount.STRIPE,
+)
+
+
+def _lock(payment: Payment) -> tuple[Booking, Payment]:
+    """The booking's row, then the payment's: the one lock order of the payments services."""
+    booking = lock_booking(payment.booking)
+    locked = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("payout_account")
+        .get(pk=payment.pk)
+    )
+    return booking, locked
+
+
+# --- Holding the price on confirmation -----------------------------------------------------------
+
+
+def payment_open_for_booking(*, booking: Booking) -> Payment | None:
+    """The booking's payment, created when the customer confirms (in that transaction): for the
+    price agreed then, to the helper's payout account. A free visit needs none."""
+    if not booking.price_minor:
+        return None
+    account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
+    payment, created = Payment.objects.get_or_create(
+        booking=booking,
+        defaults={
+            "payout_account": account,
+            "amount_minor": booking.price_minor,
+            "currency": booking.currency,
+        },
+    )
+    if not created and payment.status == _P.REQUIRES_PAYMENT_METHOD:
+        # Rescheduled before any hold: the price of the new time is the one to hold.
+        payment.amount_minor = booking.price_minor
+        payment.currency = booking.currency
+        payment.payout_account = account
+        payment.save(update_fields=["amount_minor", "currency", "payout_account", "updated_at"])
+    return payment
+
+
+@dataclass(frozen=True)
+class AuthorisationOutcome:
+    payment: Payment
+    declined: PaymentDeclined | None = None
+
+
+def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
+    """Place the hold: a manual-capture PaymentIntent, confirmed with the customer's payment
+    method, as a direct charge on the helper's account with no application fee.
+
+    Only for a confirmed booking whose payment waits for a hold and has a payment method. A
+    declined card or a 3-D Secure demand is recorded on the payment (the customer is told and
+    can give another card: the next try is a new attempt with a new key); Stripe being down
+    rolls everything back, and the retry sends the same key.
+    """
+    declined: PaymentDeclined | None = None
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if (
+            payment.status != _P.REQUIRES_PAYMENT_METHOD
+            or not payment.payment_method_id
+            or booking.status
+            not in (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
+        ):
+            return AuthorisationOutcome(payment)
+        account = payment.payout_account
+        if account is None or not account.can_take_payments:
+            _record_failure(payment, "helper_cannot_take_payments", "")
+            return AuthorisationOutcome(payment)
+        hold_at = _hold_at(booking)
+        if hold_at is not None:
+            emit(
+                events.PaymentHoldDeferred(
+                    payment_id=payment.pk, booking_id=booking.pk, hold_at=hold_at.isoformat()
+                )
+            )
+            return AuthorisationOutcome(payment)
+        key = _key(payment, "authorise")
+        _record_request(key, "authorise", payment=payment)
+        try:
+            intent = stripe_gateway.payment_intent_create(
+                account_id=str(account.stripe_account_id),
+                amount=payment.amount_minor,
+                currency=payment.currency,
+                payment_method=payment.payment_method_id,
+                idempotency_key=key,
+                metadata={"payment": str(payment.public_id), "booking": str(booking.public_id)},
+            )
+        except PaymentDeclined as exc:
+            payment.payment_method_id = ""
+            payment.save(update_fields=["payment_method_id", "updated_at"])
+            _record_failure(payment, exc.code, exc.message)
+            declined = exc
+        else:
+            _answered(key, intent.id)
+            _apply_intent(payment, intent, reason="hold placed")
+    return AuthorisationOutcome(payment, declined)
+
+
+def _hold_at(booking: Booking) -> datetime | None:
+    """When to hold the card for a visit too far out for a hold to last; None: now."""
+    settings = config()
+    if booking.starts_at is None:
+        return None
+    if booking.starts_at - clock.now() <= timedelta(days=settings.hold_max_days_ahead):
+        return None
+    return booking.starts_at - timedelta(days=settings.hold_days_before_visit)
+
+
+def _record_failure(payment: Payment, code: str, message: str) -> None:
+    """The hold failed: the next payment method gets a new attempt (a new PaymentIntent)."""
+    payment.failure_code = code[:64]
+    payment.failure_message = message[:300]
+    payment.attempt += 1
+    payment.save(update_fields=["failure_code", "failure_message", "attempt", "updated_at"])
+    emit(
+        events.PaymentAuthorisationFailed(
+            payment_id=payment.pk, booking_id=payment.booking_id, failure_code=payment.failure_code
+        )
+    )
+
+
+def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reason: str) -> None:
+    """Bring the (locked) payment up to what the PaymentIntent says, never backwards."""
+    if intent.application_fee_amount:
+        raise AssertionError("a Quartier PaymentIntent carries an application fee")
+    if payment.payment_intent_id not in (None, intent.id):
+        return  # an earlier attempt's intent
+    if intent.status == "requires_capture" and payment.status == _P.REQUIRES_PAYMENT_METHOD:
+        payment_transition(
+            payment=payment,
+            to=_P.AUTHORISED,
+            role=ActorRole.SYSTEM,
+            reason=reason,
+            changes={
+                "payment_intent_id": intent.id,
+                "authorised_minor": intent.amount_capturable,
+                "failure_code": "",
+                "failure_message": "",
+            },
+            data={"payment_intent": intent.id},
+        )
+        _book(payment, LedgerKind.AUTHORISED, _C, _HOLD, intent.amount_capturable, intent.id)
+    elif intent.status in ("requires_action", "requires_payment_method"):
+        if payment.status == _P.REQUIRES_PAYMENT_METHOD and payment.payment_intent_id is None:
+            code = (
+                "authentication_required"
+                if intent.status == "requires_action"
+                else intent.failure_code or "card_declined"
+            )
+            _record_failure(payment, code, "")
+    elif intent.status == "succeeded" and payment.status == _P.AUTHORISED:
+        _apply_capture(payment, intent, reason=reason)
+    elif intent.status == "canceled" and payment.status in (
+        _P.AUTHORISED,
+        _P.REQUIRES_PAYMENT_METHOD,
+    ):
+        _apply_release(payment, reason=reason, reference=intent.id)
+
+
+@raises(
+    CoreError.NOT_ALLOWED_FOR_ROLE,
+    PaymentError.INVALID_PAYMENT_METHOD,
+    PaymentError.NO_PAYOUT_ACCOUNT,
+    PaymentError.HELPER_CANNOT_TAKE_PAYMENTS,
+    PaymentError.PAYMENT_NOT_EXPECTED,
+    stripe_gateway.STRIPE_ERRORS,
+)
+def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str) -> Payment:
+    """The customer gives the card (a PaymentMethod created on the helper's account with
+    Stripe.js) the hold is placed on: before confirming, or after a hold failed, when the hold
+    is placed at once. A declined card is recorded (the next card is a new attempt), then
+    answered with PaymentDeclined (402)."""
+    with transaction.atomic():
+        booking = lock_booking(booking)
+        if booking.help_request.customer_id != actor.pk:
+            raise PermissionDenied(
+                _("Only the customer pays for a visit."), code=CoreError.NOT_ALLOWED_FOR_ROLE
+            )
+        payment_method_id = payment_method_id.strip()
+        if not payment_method_id.startswith("pm_"):
+            raise ValidationFailed.for_field(
+                "payment_method",
+                _("This is not a payment method."),
+                code=PaymentError.INVALID_PAYMENT_METHOD,
+            )
+        account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
+        if account is None:
+            raise NoPayoutAccount(_("The helper cannot take payments yet."))
+        if not account.can_take_payments:
+            raise HelperCannotTakePayments(_("The helper cannot take payments yet."))
+        if booking.status not in (
+            BookingStatus.PROPOSED,
+            BookingStatus.CONFIRMED,
+            BookingStatus.ON_THE_WAY,
+            BookingStatus.IN_PROGRESS,
+        ):
+            raise PaymentProviderRefused(
+                _("This visit cannot take a payment method now."),
+                code=PaymentError.PAYMENT_NOT_EXPECTED,
+            )
+        price = booking.price_minor
+        if price is None:
+            proposal = booking.proposals.filter(status="proposed").order_by("price_minor").last()
+            price = proposal.price_minor if proposal is not None else None
+        if not price:
+            raise PaymentProviderRefused(
+                _("This visit has no price to pay yet."), code=PaymentError.PAYMENT_NOT_EXPECTED
+            )
+        payment, _created = Payment.objects.select_for_update().get_or_create(
+            booking=booking,
+            defaults={
+                "payout_account": account,
+                "amount_minor": price,
+                "currency": booking.currency,
+            },
+        )
+        if payment.status != _P.REQUIRES_PAYMENT_METHOD:
+            raise PaymentProviderRefused(
+                _("The payment for this visit is already authorised."),
+                code=PaymentError.PAYMENT_NOT_EXPECTED,
+            )
+        payment.payment_method_id = payment_method_id
+        payment.payout_account = account
+        payment.save(update_fields=["payment_method_id", "payout_account", "updated_at"])
+        if booking.status == BookingStatus.PROPOSED:
+            return payment
+        outcome = payment_authorise(payment=payment)
+    if outcome.declined is not None:
+        raise outcome.declined
+    return outcome.payment
+
+
+# --- Capture on sign-off, settlement -------------------------------------------------------------
+
+
+def payment_capture(*, payment: Payment) -> Payment:
+    """Capture the agreed amount (never more than the hold) once the visit is signed off, then
+    settle the booking (signed_off → settled, the system's move)."""
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if payment.status == _P.AUTHORISED and booking.status == BookingStatus.SIGNED_OFF:
+            amount = min(payment.amount_minor, payment.authorised_minor)
+            key = _key(payment, "capture")
+            _record_request(key, "capture", payment=payment)
+            intent = stripe_gateway.payment_intent_capture(
+                account_id=payment.stripe_account_id,
+                intent_id=str(payment.payment_intent_id),
+                amount=amount,
+                idempotency_key=key,
+            )
+            _answered(key, intent.id)
+            _apply_capture(payment, intent, reason="visit signed off")
+        _settle_if_paid(booking, payment)
+    return payment
+
+
+def _apply_capture(
+    payment: Payment, intent: stripe_gateway.IntentState, *, reason: str, fee_only: bool = False
+) -> None:
+    captured = intent.amount_received
+    if captured > payment.authorised_minor:
+        raise AssertionError("Stripe captured more than the hold")
+    fee, charge_id, txn_id = _stripe_fee(payment, intent)
+    payment_transition(
+        payment=payment,
+        to=_P.CAPTURED,
+        role=ActorRole.SYSTEM,
+        reason=reason,
+        changes={
+            "captured_minor": captured,
+            "stripe_fee_minor": fee,
+            "is_cancellation_fee": fee_only,
+        },
+        data={"payment_intent": intent.id, "captured": captured, "stripe_fee": fee},
+    )
+    kind = LedgerKind.CANCELLATION_FEE if fee_only else LedgerKind.CAPTURED
+    _book(payment, kind, _HOLD, _H, captured, charge_id)
+    _book(payment, LedgerKind.RELEASED, _HOLD, _C, payment.authorised_minor - captured, intent.id)
+    _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
+
+
+def _stripe_fee(payment: Payment, intent: stripe_gateway.IntentState) -> tuple[int, str, str]:
+    """Stripe's actual fee, from the charge's balance transaction."""
+    if intent.charge_id is None:
+        raise AssertionError("a captured PaymentIntent has a charge")
+    charge = stripe_gateway.charge_retrieve(
+        account_id=payment.stripe_account_id, charge_id=intent.charge_id
+    )
+    if charge.balance_transaction_id is None:
+        return 0, charge.id, ""
+    txn = stripe_gateway.balance_transaction_retrieve(
+        account_id=payment.stripe_account_id, txn_id=charge.balance_transaction_id
+    )
+    return txn.fee, charge.id, txn.id
+
+
+def _settle_if_paid(booking: Booking, payment: Payment) -> None:
+    if booking.status == BookingStatus.SIGNED_OFF and payment.status == _P.CAPTURED:
+        booking_transition(
+            booking=booking,
+            to=BookingStatus.SETTLED,
+            actor=None,
+            role=ActorRole.SYSTEM,
+            reason="payment captured",
+            data={"payment": str(payment.public_id), "captured_minor": payment.captured_minor},
+        )
+
+
+@transaction.atomic
+def booking_settle_unpaid(*, booking: Booking) -> Booking:
+    """A signed-off visit without a price (a neighbourly favour) is settled at once."""
+    booking = lock_booking(booking)
+    if booking.status == BookingStatus.SIGNED_OFF and not booking.price_minor:
+        return booking_transition(
+            booking=booking,
+            to=BookingStatus.SETTLED,
+            actor=None,
+            role=ActorRole.SYSTEM,
+            reason="nothing to pay",
+        )
+    return booking
+
+
+# --- Cancellations and no-shows ------------------------------------------------------------------
+
+
+def _fee_due(booking: Booking) -> bool:
+    """A customer's late cancellation or a customer's no-show pays the helper a fee; nothing a
+    helper causes ever costs the customer."""
+    if booking.caused_by != Party.CUSTOMER:
+        return False
+    if booking.status == BookingStatus.NO_SHOW:
+        return True
+    return booking.status == BookingStatus.CANCELLED and booking.is_late_cancellation
+
+
+def payment_on_booking_ended(*, payment: Payment) -> Payment:
+    """The booking was cancelled or nobody came: release the hold at once, or capture the
+    cancellation fee (the policy's percentage of the price) when the customer owes it."""
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if booking.status not in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
+            return payment
+        if payment.status == _P.REQUIRES_PAYMENT_METHOD:
+            return payment_transition(
+                payment=payment,
+                to=_P.RELEASED,
+                role=ActorRole.SYSTEM,
+                reason=f"booking {booking.status} before a hold",
+            )
+        if payment.status != _P.AUTHORISED:
+            return payment
+        fee = payment.authorised_minor * config().cancellation_fee_percent // 100
+        if _fee_due(booking) and fee > 0:
+            key = _key(payment, "cancellation-fee")
+            _record_request(key, "cancellation_fee", payment=payment)
+            intent = stripe_gateway.payment_intent_capture(
+                account_id=payment.stripe_account_id,
+                intent_id=str(payment.payment_intent_id),
+                amount=fee,
+                idempotency_key=key,
+            )
+            _answered(key, intent.id)
+            _apply_capture(payment, intent, reason=f"fee for {booking.status}", fee_only=True)
+            return payment
+        key = _key(payment, "release")
+        _record_request(key, "release", payment=payment)
+        intent = stripe_gateway.payment_intent_cancel(
+            account_id=payment.stripe_account_id,
+            intent_id=str(payment.payment_intent_id),
+            idempotency_key=key,
+        )
+        _answered(key, intent.id)
+        _apply_release(payment, reason=f"booking {booking.status}", reference=intent.id)
+    return payment
+
+
+def _apply_release(payment: Payment, *, reason: str, reference: str) -> None:
+    held = payment.authorised_minor
+    payment_transition(payment=payment, to=_P.RELEASED, role=ActorRole.SYSTEM, reason=reason)
+    _book(payment, LedgerKind.RELEASED, _HOLD, _C, held, reference)

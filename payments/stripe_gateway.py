@@ -1,0 +1,382 @@
+"""The one module that talks to Stripe (the official SDK, over HTTP).
+
+It pins the API version (the SDK's own), sets a timeout, sends the idempotency key the caller
+derived from its rows (never a random one), addresses the helper's connected account with
+`Stripe-Account`, and returns plain dataclasses. Stripe's errors become Quartier's:
+a declined card `PaymentDeclined` (402), Stripe down or too slow `PaymentProviderUnavailable`
+(503, safe to retry with the same key), a refused request `PaymentProviderRefused` (409).
+
+Without `QUARTIER_STRIPE_SECRET_KEY` it talks to the local emulator at
+`QUARTIER_STRIPE_API_BASE` with a test key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
+
+import stripe
+from django.utils.translation import gettext as _
+
+from backend.config import config
+from payments.errors import PaymentError
+from payments.exceptions import (
+    PaymentDeclined,
+    PaymentProviderRefused,
+    PaymentProviderUnavailable,
+    WebhookRefused,
+)
+
+T = TypeVar("T")
+EMULATOR_KEY = "sk_test_quartier_emulator"  # noqa: S105 - the emulator accepts any sk_ key
+
+
+@dataclass(frozen=True)
+class AccountState:
+    id: str
+    details_submitted: bool
+    charges_enabled: bool
+    payouts_enabled: bool
+
+
+@dataclass(frozen=True)
+class IntentState:
+    id: str
+    status: str
+    amount: int
+    amount_capturable: int
+    amount_received: int
+    currency: str
+    charge_id: str | None
+    failure_code: str | None
+    application_fee_amount: int | None
+
+
+@dataclass(frozen=True)
+class ChargeState:
+    id: str
+    amount_captured: int
+    balance_transaction_id: str | None
+
+
+@dataclass(frozen=True)
+class BalanceTransactionState:
+    id: str
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    source: str
+
+
+@dataclass(frozen=True)
+class RefundState:
+    id: str
+    amount: int
+    status: str
+    payment_intent: str | None
+
+
+# What any call to Stripe can answer with, translated by `_translated_errors`.
+STRIPE_ERRORS = (
+    PaymentError.CARD_DECLINED,
+    PaymentError.AUTHENTICATION_REQUIRED,
+    PaymentError.PAYMENT_PROVIDER_UNAVAILABLE,
+    PaymentError.PAYMENT_PROVIDER_REFUSED,
+    PaymentError.PAYMENT_REQUEST_CONFLICT,
+)
+
+
+@cache
+def _client(secret_key: str, api_base: str, timeout: float) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        secret_key or EMULATOR_KEY,
+        base_addresses={"api": api_base} if not secret_key else {},
+        max_network_retries=0,
+        http_client=stripe.RequestsClient(timeout=timeout),
+    )
+
+
+def client() -> stripe.StripeClient:
+    settings = config()
+    return _client(
+        settings.stripe_secret_key, settings.stripe_api_base, settings.stripe_timeout_seconds
+    )
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    try:
+        yield
+    except stripe.CardError as exc:
+        raise PaymentDeclined(
+            _("The card was declined. Please use another card."),
+            code=(
+                PaymentError.AUTHENTICATION_REQUIRED
+                if exc.code == "authentication_required"
+                else PaymentError.CARD_DECLINED
+            ),
+        ) from exc
+    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+        raise PaymentProviderUnavailable(
+            _("The payment service did not answer. Please try again in a moment.")
+        ) from exc
+    except stripe.IdempotencyError as exc:
+        raise PaymentProviderRefused(
+            _("This payment request was already made with other details."),
+            code=PaymentError.PAYMENT_REQUEST_CONFLICT,
+        ) from exc
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status and exc.http_status >= 500:
+            raise PaymentProviderUnavailable(
+                _("The payment service did not answer. Please try again in a moment.")
+            ) from exc
+        raise PaymentProviderRefused(
+            _("The payment service refused the request: %(reason)s")
+            % {"reason": exc.user_message or str(exc)},
+        ) from exc
+    except stripe.StripeError as exc:
+        if exc.http_status is None or exc.http_status >= 500:
+            raise PaymentProviderUnavailable(
+                _("The payment service did not answer. Please try again in a moment.")
+            ) from exc
+        raise PaymentProviderRefused(str(exc.user_message or exc)) from exc
+
+
+def _call(function: Callable[[], T]) -> T:
+    with _translated_errors():
+        return function()
+
+
+def _options(*, account: str | None = None, key: str | None = None) -> Any:
+    options: dict[str, str] = {}
+    if account:
+        options["stripe_account"] = account
+    if key:
+        options["idempotency_key"] = key
+    return options
+
+
+def _account(obj: Any) -> AccountState:
+    return AccountState(
+        id=obj.id,
+        details_submitted=bool(obj.details_submitted),
+        charges_enabled=bool(obj.charges_enabled),
+        payouts_enabled=bool(obj.payouts_enabled),
+    )
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return obj if isinstance(obj, dict) else obj.to_dict()
+
+
+def _id_in(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value["id"])
+
+
+def _intent(obj: Any) -> IntentState:
+    data = _plain(obj)
+    error = data.get("last_payment_error") or {}
+    return IntentState(
+        id=data["id"],
+        status=data["status"],
+        amount=int(data["amount"]),
+        amount_capturable=int(data.get("amount_capturable") or 0),
+        amount_received=int(data.get("amount_received") or 0),
+        currency=str(data["currency"]).upper(),
+        charge_id=_id_in(data.get("latest_charge")),
+        failure_code=error.get("code") if error else None,
+        application_fee_amount=data.get("application_fee_amount"),
+    )
+
+
+# --- Connected accounts ----------------------------------------------------------------------
+
+
+def account_create(*, email: str, idempotency_key: str) -> AccountState:
+    """A new Express account in Switzerland that can take card payments."""
+    params: Any = {
+        "type": "express",
+        "country": "CH",
+        "email": email,
+        "default_currency": "chf",
+        "capabilities": {"card_payments": {"requested": True}, "transfers": {"requested": True}},
+    }
+    return _account(
+        _call(lambda: client().v1.accounts.create(params, _options(key=idempotency_key)))
+    )
+
+
+def account_retrieve(account_id: str) -> AccountState:
+    return _account(_call(lambda: client().v1.accounts.retrieve(account_id)))
+
+
+def account_link_create(*, account_id: str, return_url: str, refresh_url: str) -> str:
+    """A one-time link to Stripe's hosted onboarding for the account (a new one each time)."""
+    params: Any = {
+        "account": account_id,
+        "return_url": return_url,
+        "refresh_url": refresh_url,
+        "type": "account_onboarding",
+    }
+    return str(_call(lambda: client().v1.account_links.create(params)).url)
+
+
+# --- Payments on the helper's account (direct charges, no application fee) ------------------
+
+
+def payment_intent_create(
+    *,
+    account_id: str,
+    amount: int,
+    currency: str,
+    payment_method: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> IntentState:
+    """A hold (manual capture) confirmed at once with the customer's payment method.
+
+    A declined card raises PaymentDeclined; 3-D Secure comes back as `requires_action`."""
+    params: Any = {
+        "amount": amount,
+        "currency": currency.lower(),
+        "capture_method": "manual",
+        "payment_method": payment_method,
+        "confirm": True,
+        "metadata": metadata,
+    }
+    return _intent(
+        _call(
+            lambda: client().v1.payment_intents.create(
+                params, _options(account=account_id, key=idempotency_key)
+            )
+        )
+    )
+
+
+def payment_intent_retrieve(*, account_id: str, intent_id: str) -> IntentState:
+    return _intent(
+        _call(
+            lambda: client().v1.payment_intents.retrieve(
+                intent_id, options=_options(account=account_id)
+            )
+        )
+    )
+
+
+def payment_intent_capture(
+    *, account_id: str, intent_id: str, amount: int, idempotency_key: str
+) -> IntentState:
+    params: Any = {"amount_to_capture": amount}
+    return _intent(
+        _call(
+            lambda: client().v1.payment_intents.capture(
+                intent_id, params, _options(account=account_id, key=idempotency_key)
+            )
+        )
+    )
+
+
+def payment_intent_cancel(*, account_id: str, intent_id: str, idempotency_key: str) -> IntentState:
+    params: Any = {"cancellation_reason": "abandoned"}
+    return _intent(
+        _call(
+            lambda: client().v1.payment_intents.cancel(
+                intent_id, params, _options(account=account_id, key=idempotency_key)
+            )
+        )
+    )
+
+
+def charge_retrieve(*, account_id: str, charge_id: str) -> ChargeState:
+    charge = _plain(
+        _call(lambda: client().v1.charges.retrieve(charge_id, options=_options(account=account_id)))
+    )
+    return ChargeState(
+        id=charge["id"],
+        amount_captured=int(charge.get("amount_captured") or 0),
+        balance_transaction_id=_id_in(charge.get("balance_transaction")),
+    )
+
+
+def balance_transaction_retrieve(*, account_id: str, txn_id: str) -> BalanceTransactionState:
+    txn = _plain(
+        _call(
+            lambda: client().v1.balance_transactions.retrieve(
+                txn_id, options=_options(account=account_id)
+            )
+        )
+    )
+    return BalanceTransactionState(
+        id=txn["id"],
+        amount=int(txn["amount"]),
+        fee=int(txn["fee"]),
+        net=int(txn["net"]),
+        currency=str(txn["currency"]).upper(),
+        source=str(_id_in(txn.get("source"))),
+    )
+
+
+def refund_create(
+    *, account_id: str, intent_id: str, amount: int, reason: str, idempotency_key: str
+) -> RefundState:
+    params: Any = {"payment_intent": intent_id, "amount": amount, "reason": reason}
+    return _refund(
+        _call(
+            lambda: client().v1.refunds.create(
+                params, _options(account=account_id, key=idempotency_key)
+            )
+        )
+    )
+
+
+def _refund(obj: Any) -> RefundState:
+    data = _plain(obj)
+    return RefundState(
+        id=data["id"],
+        amount=int(data["amount"]),
+        status=str(data["status"]),
+        payment_intent=_id_in(data.get("payment_intent")),
+    )
+
+
+def payment_intents_list(*, account_id: str) -> list[IntentState]:
+    """Every PaymentIntent on the account (for reconciliation)."""
+    found = _call(
+        lambda: client().v1.payment_intents.list(
+            {"limit": 100}, options=_options(account=account_id)
+        )
+    )
+    return [_intent(obj) for obj in found.auto_paging_iter()]
+
+
+def refunds_list(*, account_id: str, intent_id: str) -> list[RefundState]:
+    found = _call(
+        lambda: client().v1.refunds.list(
+            {"payment_intent": intent_id, "limit": 100}, options=_options(account=account_id)
+        )
+    )
+    return [_refund(refund) for refund in found.auto_paging_iter()]
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+
+def webhook_event(*, payload: bytes, signature: str) -> dict[str, Any]:
+    """The event in a webhook's raw body, once its signature and timestamp check out."""
+    settings = config()
+    try:
+        event = stripe.Webhook.construct_event(
+            payload,
+            signature,
+            settings.stripe_webhook_secret,
+            tolerance=settings.stripe_webhook_tolerance_seconds,
+        )
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise WebhookRefused(_("The webhook's signature or timestamp is not valid.")) from exc
+    return event.to_dict()

@@ -1,0 +1,57 @@
+"""The state machines of payments and payout accounts: every allowed move, who makes it and
+the event it emits. `payment_transition` and `payout_account_move` (payments/services.py) are
+the only writers of the two status fields.
+
+A payment never moves backwards: a late or repeated webhook asks for a move that is not in the
+table (captured → authorised) and changes nothing.
+"""
+
+from __future__ import annotations
+
+from backend.roles import ActorRole
+from backend.state_machine import StateMachine, Transition
+from payments import events
+from payments.models import PaymentStatus, PayoutAccountStatus
+
+SYSTEM, HELPER, MANAGER = ActorRole.SYSTEM, ActorRole.HELPER, ActorRole.MANAGER
+_P = PaymentStatus
+
+PAYMENT_MACHINE = StateMachine(
+    noun="payment",
+    transitions={
+        (_P.REQUIRES_PAYMENT_METHOD, _P.AUTHORISED): Transition(
+            frozenset({SYSTEM}), event=events.PaymentAuthorised
+        ),
+        # The booking ended before any hold was placed: nothing to charge.
+        (_P.REQUIRES_PAYMENT_METHOD, _P.RELEASED): Transition(
+            frozenset({SYSTEM}), event=events.PaymentReleased
+        ),
+        (_P.AUTHORISED, _P.CAPTURED): Transition(frozenset({SYSTEM}), event=events.PaymentCaptured),
+        (_P.AUTHORISED, _P.RELEASED): Transition(frozenset({SYSTEM}), event=events.PaymentReleased),
+        # Refunded in full (a partial refund leaves the payment captured).
+        (_P.CAPTURED, _P.REFUNDED): Transition(
+            frozenset({SYSTEM, HELPER, MANAGER}), event=events.PaymentRefunded
+        ),
+    },
+)
+
+# The order a payment's life goes in: a webhook never moves a payment to an earlier rank.
+PAYMENT_RANK = {
+    _P.REQUIRES_PAYMENT_METHOD: 0,
+    _P.AUTHORISED: 1,
+    _P.CAPTURED: 2,
+    _P.RELEASED: 2,
+    _P.REFUNDED: 3,
+}
+
+_A = PayoutAccountStatus
+# Stripe may ask for more details at any time, so an account can go back as well as forward.
+PAYOUT_ACCOUNT_MACHINE = StateMachine(
+    noun="payout account",
+    transitions={
+        (origin, target): Transition(frozenset({SYSTEM}), event=events.PayoutAccountChanged)
+        for origin in _A.values
+        for target in _A.values
+        if origin != target
+    },
+)

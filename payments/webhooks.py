@@ -1,0 +1,122 @@
+"""Stripe's webhook events: verified, stored once per event id, then applied through a
+{type: handler} table. Payment events are applied from the PaymentIntent's current state at
+Stripe, so that no order or repetition moves a payment backwards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from backend import clock
+from backend.roles import ActorRole
+from payments import stripe_gateway
+from payments.models import Payment, PaymentStatus, WebhookEvent
+from payments.refunds import _apply_refund
+from payments.services import _apply_intent, _lock, _settle_if_paid, payout_account_sync
+
+_P = PaymentStatus
+
+
+def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
+    """Verify, store (once per Stripe event id), then apply a webhook event.
+
+    A duplicate (also one arriving while the first is being applied) waits for the first and
+    changes nothing. An event that cannot be applied now is kept with its outcome; one whose
+    application fails raises, so Stripe delivers it again.
+    """
+    event = stripe_gateway.webhook_event(payload=payload, signature=signature)
+    try:
+        with transaction.atomic():
+            row, _created = WebhookEvent.objects.get_or_create(
+                stripe_event_id=event["id"],
+                defaults={
+                    "event_type": event.get("type", ""),
+                    "account": event.get("account") or "",
+                    "payload": event,
+                },
+            )
+    except IntegrityError:
+        row = WebhookEvent.objects.get(stripe_event_id=event["id"])
+    with transaction.atomic():
+        row = WebhookEvent.objects.select_for_update().get(pk=row.pk)
+        if row.processed_at is not None:
+            return row
+        outcome = _apply_event(row.event_type, row.account, row.payload)
+        row.processed_at = clock.now()
+        row.outcome = outcome[:200]
+        row.save(update_fields=["processed_at", "outcome"])
+    return row
+
+
+def _apply_event(event_type: str, account: str, payload: dict[str, Any]) -> str:
+    handler = WEBHOOK_HANDLERS.get(event_type)
+    if handler is None:
+        return "ignored: not a type Quartier acts on"
+    obj = (payload.get("data") or {}).get("object") or {}
+    return handler(account, obj)
+
+
+def _on_account_updated(account: str, obj: dict[str, Any]) -> str:
+    state = stripe_gateway.AccountState(
+        id=obj["id"],
+        details_submitted=bool(obj.get("details_submitted")),
+        charges_enabled=bool(obj.get("charges_enabled")),
+        payouts_enabled=bool(obj.get("payouts_enabled")),
+    )
+    found = payout_account_sync(stripe_account_id=state.id, state=state)
+    return "applied" if found is not None else "ignored: unknown account"
+
+
+def _on_intent(account: str, obj: dict[str, Any]) -> str:
+    payment = Payment.objects.filter(payment_intent_id=obj.get("id")).first()
+    if payment is None:
+        return "ignored: unknown payment intent"
+    booking, payment = _lock(payment)
+    # What Stripe holds now decides, not the event's snapshot: a late event cannot undo a
+    # later state, and a missed one is caught up.
+    intent = stripe_gateway.payment_intent_retrieve(
+        account_id=payment.stripe_account_id, intent_id=str(payment.payment_intent_id)
+    )
+    before = (payment.status, payment.refunded_minor)
+    _apply_intent(payment, intent, reason="webhook")
+    _sync_refunds(payment)
+    _settle_if_paid(booking, payment)
+    changed = (payment.status, payment.refunded_minor) != before
+    return "applied" if changed else f"ignored: payment is {payment.status}"
+
+
+def _on_charge_refunded(account: str, obj: dict[str, Any]) -> str:
+    payment = Payment.objects.filter(payment_intent_id=obj.get("payment_intent")).first()
+    if payment is None:
+        return "ignored: unknown payment intent"
+    _booking, payment = _lock(payment)
+    before = payment.refunded_minor
+    _sync_refunds(payment)
+    return (
+        "applied" if payment.refunded_minor != before else f"ignored: payment is {payment.status}"
+    )
+
+
+def _sync_refunds(payment: Payment) -> None:
+    """Book the refunds Stripe made that the ledger does not know yet (the locked payment must
+    be captured: refunds of an intent Quartier has not seen captured wait for its capture)."""
+    if payment.status != _P.CAPTURED or payment.payment_intent_id is None:
+        return
+    for refund in stripe_gateway.refunds_list(
+        account_id=payment.stripe_account_id, intent_id=payment.payment_intent_id
+    ):
+        if refund.status == "succeeded" and payment.status == _P.CAPTURED:
+            _apply_refund(
+                payment, refund.id, refund.amount, role=ActorRole.SYSTEM, reason="refund at Stripe"
+            )
+
+
+WEBHOOK_HANDLERS = {
+    "account.updated": _on_account_updated,
+    "payment_intent.amount_capturable_updated": _on_intent,
+    "payment_intent.succeeded": _on_intent,
+    "payment_intent.canceled": _on_intent,
+    "payment_intent.payment_failed": _on_intent,
+    "charge.refunded": _on_charge_refunded,
+}

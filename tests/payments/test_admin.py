@@ -1,0 +1,52 @@
+"""The back office shows the money read-only; the manager's refund goes through the service."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from backend.relay import relay_pending
+from bookings import services as bookings
+from payments.models import LedgerEntry, Payment
+from tests.factories import ManagerFactory
+from tests.payments.money import assert_books_balance, completed, held_booking
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_manager_refunds_from_the_back_office(client):
+    booking = completed(held_booking())
+    bookings.booking_sign_off(booking=booking, actor=booking.help_request.customer)
+    relay_pending()
+    payment = Payment.objects.get(booking=booking)
+    manager = ManagerFactory.create(is_superuser=True)
+    client.force_login(manager)
+
+    page = client.get(reverse("admin:payments_payment_change", args=[payment.pk]))
+    assert page.status_code == 200
+    assert b"Refund part or all" in page.content
+
+    too_much = client.post(
+        reverse("admin:payments_payment_refund", args=[payment.pk]),
+        {"amount_minor": payment.captured_minor + 1, "reason": "Too much"},
+    )
+    assert too_much.status_code == 200
+    assert Payment.objects.get(pk=payment.pk).refunded_minor == 0
+
+    done = client.post(
+        reverse("admin:payments_payment_refund", args=[payment.pk]),
+        {"amount_minor": 300, "reason": "Came late"},
+    )
+    assert done.status_code == 302
+    assert Payment.objects.get(pk=payment.pk).refunded_minor == 300
+    assert LedgerEntry.objects.filter(payment=payment, kind="refunded").count() == 1
+    assert_books_balance(booking)
+
+
+def test_payments_cannot_be_changed_or_deleted_in_the_back_office(client):
+    manager = ManagerFactory.create(is_superuser=True)
+    client.force_login(manager)
+
+    assert client.get(reverse("admin:payments_payment_add")).status_code == 403
+    assert client.get(reverse("admin:payments_ledgerentry_add")).status_code == 403
+    assert client.get(reverse("admin:payments_webhookevent_changelist")).status_code == 200

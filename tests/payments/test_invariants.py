@@ -1,0 +1,165 @@
+"""A simulated stretch of bookings with random branches (seeded), through the services against
+the Stripe emulator: for every booking the customer paid what the helper received plus Stripe's
+fee, Quartier's share is 0 in every row, and reconciliation finds nothing."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from backend.relay import relay_pending
+from bookings import services as bookings
+from bookings.models import Booking, BookingStatus, DisputeOutcome
+from payments import refunds, services
+from payments.models import LedgerEntry, Payment, PaymentStatus
+from payments.reconciliation import reconcile
+from tests.factories import ManagerFactory, UserFactory, make_booking
+from tests.payments.money import (
+    DECLINED_CARD,
+    assert_books_balance,
+    card,
+    completed,
+    connected_helper,
+    no_show_by,
+)
+
+pytestmark = pytest.mark.django_db
+
+BOOKINGS = 200
+BRANCHES = (
+    "signed_off",
+    "signed_off_automatically",
+    "cancelled_early",
+    "cancelled_late_by_customer",
+    "cancelled_by_helper",
+    "customer_no_show",
+    "helper_no_show",
+    "disputed_stands_refunded_partly",
+    "disputed_void",
+    "refunded_fully",
+    "declined_then_another_card",
+)
+# What each branch ends in: the booking's status and the payment's.
+ENDS = {
+    "signed_off": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+    "signed_off_automatically": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+    "cancelled_early": (BookingStatus.CANCELLED, PaymentStatus.RELEASED),
+    "cancelled_late_by_customer": (BookingStatus.CANCELLED, PaymentStatus.CAPTURED),
+    "cancelled_by_helper": (BookingStatus.CANCELLED, PaymentStatus.RELEASED),
+    "customer_no_show": (BookingStatus.NO_SHOW, PaymentStatus.CAPTURED),
+    "helper_no_show": (BookingStatus.NO_SHOW, PaymentStatus.RELEASED),
+    "disputed_stands_refunded_partly": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+    "disputed_void": (BookingStatus.CANCELLED, PaymentStatus.RELEASED),
+    "refunded_fully": (BookingStatus.SETTLED, PaymentStatus.REFUNDED),
+    "declined_then_another_card": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+}
+
+
+def _confirmed(helper, start: datetime, number: str) -> Booking:
+    customer = UserFactory.create()
+    booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer, start=start)
+    services.payment_method_set(
+        booking=booking, actor=customer, payment_method_id=card(helper, number)
+    )
+    booking = bookings.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    relay_pending()
+    return Booking.objects.get(pk=booking.pk)
+
+
+def _play(branch: str, helper, start: datetime, manager, rng: random.Random) -> Booking:
+    if branch == "cancelled_early":
+        with time_machine.travel(start - timedelta(days=3), tick=False):
+            booking = _confirmed(helper, start, "4242424242424242")
+            bookings.booking_cancel(
+                booking=booking, actor=booking.help_request.customer, reason="Fixed it myself"
+            )
+            relay_pending()
+        return booking
+    with time_machine.travel(start - timedelta(minutes=20), tick=False):
+        number = DECLINED_CARD if branch == "declined_then_another_card" else "4242424242424242"
+        booking = _confirmed(helper, start, number)
+        customer = booking.help_request.customer
+        if branch == "declined_then_another_card":
+            services.payment_method_set(
+                booking=booking, actor=customer, payment_method_id=card(helper)
+            )
+        if branch == "cancelled_late_by_customer":
+            bookings.booking_cancel(booking=booking, actor=customer, reason="Away after all")
+        elif branch == "cancelled_by_helper":
+            bookings.booking_cancel(booking=booking, actor=helper.user, reason="I am ill")
+        elif branch == "customer_no_show":
+            no_show_by(booking, "customer")
+        elif branch == "helper_no_show":
+            no_show_by(booking, "helper")
+        else:
+            booking = completed(booking)
+            if branch == "signed_off_automatically":
+                assert booking.checked_out_at is not None
+                with time_machine.travel(booking.checked_out_at + timedelta(hours=49), tick=False):
+                    bookings.booking_auto_sign_off(booking=booking)
+            elif branch.startswith("disputed"):
+                booking = bookings.booking_dispute(
+                    booking=booking, actor=customer, reason="The Wi-Fi still drops."
+                )
+                stands = branch == "disputed_stands_refunded_partly"
+                bookings.booking_resolve_dispute(
+                    booking=booking,
+                    actor=manager,
+                    outcome=DisputeOutcome.VISIT_STANDS if stands else DisputeOutcome.VISIT_VOID,
+                    note="Decided after a call with both.",
+                    caused_by=None if stands else "helper",
+                )
+            else:
+                bookings.booking_sign_off(booking=booking, actor=customer)
+        relay_pending()
+        payment = Payment.objects.get(booking=booking)
+        if branch == "disputed_stands_refunded_partly":
+            refunds.payment_refund(
+                payment=payment,
+                actor=manager,
+                amount_minor=rng.randint(1, payment.captured_minor - 1),
+                reason="Part of the work was not done",
+            )
+        elif branch == "refunded_fully":
+            refunds.payment_refund(
+                payment=payment,
+                actor=helper.user,
+                amount_minor=payment.captured_minor,
+                reason="Goodwill",
+            )
+    return booking
+
+
+def test_a_simulated_stretch_of_bookings_balances_to_the_minor_unit(capsys):
+    rng = random.Random(20261203)  # noqa: S311 - a reproducible simulation
+    helpers = [connected_helper() for _ in range(3)]
+    manager = ManagerFactory.create()
+    first = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    played: list[tuple[Booking, str]] = []
+
+    for number in range(BOOKINGS):
+        branch = (
+            BRANCHES[number % len(BRANCHES)] if number < len(BRANCHES) else rng.choice(BRANCHES)
+        )
+        start = first + timedelta(hours=2 * number)
+        played.append((_play(branch, helpers[number % 3], start, manager, rng), branch))
+
+    for booking, branch in played:
+        booking.refresh_from_db()
+        payment = Payment.objects.get(booking=booking)
+        assert (booking.status, payment.status) == ENDS[branch], (branch, booking.pk)
+        balances = assert_books_balance(booking)
+        assert -balances["customer"] == payment.captured_minor - payment.refunded_minor
+        assert balances["stripe"] == payment.stripe_fee_minor
+    assert not LedgerEntry.objects.filter(debit="quartier").exists()
+    assert not LedgerEntry.objects.filter(credit="quartier").exists()
+    assert reconcile() == []
+    call_command("payments_reconcile", verbosity=0)
+    assert "no mismatches" in capsys.readouterr().out
