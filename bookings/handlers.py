@@ -9,7 +9,8 @@ Subscribed in `BookingsConfig.ready()`:
 - `schedule_tasks`: the worker's tasks (offer expiry, offering a request to other helpers,
   automatic sign-off, the review window's end). django-tasks-db stores them in the same
   transaction, so a task exists if and only if the change that asked for it committed;
-- `withdraw_offers_of_suspended`: a suspended helper's pending offers are withdrawn.
+- `withdraw_offers_of_suspended`: a suspended or offboarded helper's pending offers are
+  withdrawn.
 
 Each handler gets every event it listens to from one `emit` call at once.
 """
@@ -49,7 +50,7 @@ from bookings.events import (
 from bookings.matching.index import match_index_refresh
 from bookings.models import Booking, Party, WithdrawalCause
 from bookings.services import offers_withdraw_for_helper
-from helpers.events import HelperEvent, HelperFiguresChanged, HelperSuspended
+from helpers.events import HelperEvent, HelperFiguresChanged, HelperOffboarded, HelperSuspended
 from helpers.models import HelperProfile
 from helpers.selectors import HELPER_MATCHING_FIELDS
 from helpers.services import helper_figures_add
@@ -244,9 +245,9 @@ TASK_EVENTS = (
 
 
 def withdraw_offers_of_suspended(events: Sequence[DomainEvent]) -> None:
-    """A suspended helper is asked nothing more: their pending offers are withdrawn now, and
-    those requests offered to other helpers (by `schedule_tasks`)."""
-    for event in of_type(events, HelperSuspended):
+    """A suspended (or offboarded) helper is asked nothing more: their pending offers are
+    withdrawn now, and those requests offered to other helpers (by `schedule_tasks`)."""
+    for event in [*of_type(events, HelperSuspended), *of_type(events, HelperOffboarded)]:
         offers_withdraw_for_helper(
             helper=HelperProfile(pk=event.helper_id), reason="helper suspended"
         )

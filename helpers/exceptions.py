@@ -1,4 +1,4 @@
-from backend.exceptions import Conflict, ValidationFailed
+from backend.exceptions import ApplicationError, Conflict, ValidationFailed
 
 
 class HelperProfileExists(Conflict):
@@ -7,3 +7,14 @@ class HelperProfileExists(Conflict):
 
 class InvalidAvailability(ValidationFailed):
     code = "invalid_availability"
+
+
+class DocumentsLocked(Conflict):
+    """Documents are handed in only while the application waits for them."""
+
+    code = "documents_locked"
+
+
+class DocumentDeleted(ApplicationError):
+    status = 410
+    code = "document_deleted"

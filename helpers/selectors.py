@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+
+from backend import clock
+from backend.config import config
 from backend.exceptions import NotFound
 from backend.models import User
-from helpers.models import ApprovalStatus, AvailabilityException, HelperProfile
+from helpers.models import (
+    VETTING_STATUSES,
+    ApprovalStatus,
+    AvailabilityException,
+    HelperApprovalEvent,
+    HelperDocument,
+    HelperProfile,
+)
 
 
 def helper_profile_of(user: User) -> HelperProfile:
@@ -57,3 +71,67 @@ HELPER_MATCHING_FIELDS = (
     "response_seconds_total",
     "approval_changed_at",
 )
+
+
+# --- Vetting ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedApplication:
+    """An open application in the manager's queue, with how long it has waited at its step."""
+
+    helper: HelperProfile
+    waiting_since: datetime
+    waited: timedelta
+    target: timedelta
+
+    @property
+    def overdue(self) -> bool:
+        return self.waited > self.target
+
+
+def vetting_queue(
+    user: User, *, steps: Sequence[str] = (), postal_code_prefix: str = ""
+) -> list[QueuedApplication]:
+    """The open applications, longest waiting first, for the community manager only (nobody
+    else sees any). An application waits since its last move (or since it was made)."""
+    if not user.is_staff:
+        return []
+    wanted = [step for step in steps if step in VETTING_STATUSES] if steps else VETTING_STATUSES
+    helpers = (
+        HelperProfile.objects.filter(approval_status__in=wanted)
+        .select_related("user")
+        .annotate(waiting_since=Coalesce("approval_changed_at", "created_at"))
+        .order_by("waiting_since", "pk")
+    )
+    if postal_code_prefix:
+        helpers = helpers.filter(user__home_postal_code__startswith=postal_code_prefix)
+    now = clock.now()
+    target = timedelta(days=config().vetting_target_days)
+    return [
+        QueuedApplication(
+            helper=helper,
+            waiting_since=helper.waiting_since,
+            waited=now - helper.waiting_since,
+            target=target,
+        )
+        for helper in helpers
+    ]
+
+
+def documents_for_manager(user: User) -> QuerySet[HelperDocument]:
+    """Every applicant's documents (deleted ones too, as records), for managers only."""
+    if not user.is_staff:
+        return HelperDocument.objects.none()
+    return HelperDocument.objects.select_related("helper__user").prefetch_related(
+        "accesses__manager"
+    )
+
+
+def documents_of(helper: HelperProfile) -> QuerySet[HelperDocument]:
+    """The applicant's own view of what they handed in (the rows, never the files)."""
+    return HelperDocument.objects.filter(helper=helper)
+
+
+def application_history(helper: HelperProfile) -> QuerySet[HelperApprovalEvent]:
+    return HelperApprovalEvent.objects.filter(helper=helper).order_by("created_at", "pk")

@@ -13,7 +13,10 @@ it.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -100,13 +103,17 @@ def pytest_runtest_makereport(
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The one thing tests change in the settings: a fast password hasher.
+    """What tests change in the settings: a fast password hasher, and where documents go.
 
     PBKDF2 costs most of a second per password by design; the suite creates hundreds of users.
     """
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Applicants' documents the suite uploads go to a scratch directory, removed at the end.
+    documents = tempfile.mkdtemp(prefix="quartier-test-documents-")
+    atexit.register(shutil.rmtree, documents, ignore_errors=True)
+    settings.QUARTIER = settings.QUARTIER.with_values(document_dir=documents)
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from backend import events as domain
 from backend import services as accounts
-from backend.models import EventDelivery, OutboxEvent
+from backend.models import EventDelivery, OutboxEvent, User
 from backend.outbox import emit
 from backend.relay import relay_pending
 from bookings import events as booking_events
@@ -30,7 +30,7 @@ from bookings import services
 from bookings.models import BookingStatus, HelpRequestStatus, Offer, OfferStatus, Party
 from helpers import events as helper_events
 from helpers import services as helper_services
-from helpers.models import ApprovalStatus
+from helpers.models import ApprovalStatus, HelperProfile
 from tests.factories import (
     ZURICH,
     ManagerFactory,
@@ -42,6 +42,8 @@ from tests.factories import (
     offset,
     pending_offer,
     post_request,
+    upload_documents,
+    vet,
 )
 
 T0 = datetime(2027, 2, 2, 9, 0, tzinfo=ZoneInfo("Europe/Zurich"))  # a Tuesday morning
@@ -96,11 +98,29 @@ def _helper_profile_changed(clock) -> tuple[Act, int]:
     return lambda: helper_services.helper_profile_update(helper=helper, bio="Patient."), helper.pk
 
 
-def _helper_approved(clock) -> tuple[Act, int]:
-    helper = make_helper(approval=ApprovalStatus.APPLIED)
-    return lambda: helper_services.helper_approve(
-        helper=helper, actor=ManagerFactory.create()
-    ), helper.pk
+def _applicant_at(step: str) -> HelperProfile:
+    helper = helper_services.helper_apply(
+        user=at(UserFactory.create(), ZURICH), skills=[category()]
+    )
+    if step == ApprovalStatus.APPLIED:
+        upload_documents(helper)
+        return helper
+    return vet(helper, to=step)
+
+
+def _vetting_step(step: str, move: Callable[[HelperProfile, User], object]) -> Scenario:
+    """The event of one move (by the applicant or a manager) of an applicant at `step`."""
+
+    def scenario(clock) -> tuple[Act, int]:
+        helper = _applicant_at(step)
+        manager = ManagerFactory.create()
+        return lambda: move(helper, manager), helper.pk
+
+    return scenario
+
+
+def _by_manager(service: Callable[..., HelperProfile], **kwargs: str) -> Callable[..., object]:
+    return lambda helper, manager: service(helper=helper, actor=manager, **kwargs)
 
 
 def _helper_suspended(clock) -> tuple[Act, int]:
@@ -115,6 +135,14 @@ def _helper_reinstated(clock) -> tuple[Act, int]:
     helper = make_helper(approval=ApprovalStatus.SUSPENDED)
     return lambda: helper_services.helper_approve(
         helper=helper, actor=ManagerFactory.create()
+    ), helper.pk
+
+
+def _helper_offboarded(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    manager = ManagerFactory.create()
+    return lambda: helper_services.helper_offboard(
+        helper=helper, actor=manager, note="Moved to Geneva"
     ), helper.pk
 
 
@@ -274,9 +302,40 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     domain.CustomerFiguresChanged: _customer_figures_changed,
     helper_events.HelperApplied: _helper_applied,
     helper_events.HelperProfileChanged: _helper_profile_changed,
-    helper_events.HelperApproved: _helper_approved,
+    helper_events.HelperDocumentsSubmitted: _vetting_step(
+        ApprovalStatus.APPLIED,
+        lambda h, _: helper_services.application_submit_documents(helper=h, actor=h.user),
+    ),
+    helper_events.HelperDocumentsChecked: _vetting_step(
+        ApprovalStatus.DOCUMENTS_SUBMITTED,
+        _by_manager(helper_services.application_check_documents),
+    ),
+    helper_events.HelperConductTestPassed: _vetting_step(
+        ApprovalStatus.DOCUMENTS_CHECKED,
+        lambda h, _: helper_services.application_record_conduct_test(helper=h, actor=None),
+    ),
+    helper_events.HelperInvitedToInterview: _vetting_step(
+        ApprovalStatus.CONDUCT_TEST_PASSED,
+        _by_manager(helper_services.application_invite_to_interview),
+    ),
+    helper_events.HelperInformationRequested: _vetting_step(
+        ApprovalStatus.DOCUMENTS_SUBMITTED,
+        _by_manager(helper_services.application_request_information, note="A sharper photo."),
+    ),
+    helper_events.HelperApproved: _vetting_step(
+        ApprovalStatus.CONDUCT_TEST_PASSED, _by_manager(helper_services.helper_approve)
+    ),
+    helper_events.HelperRejected: _vetting_step(
+        ApprovalStatus.DOCUMENTS_CHECKED,
+        _by_manager(helper_services.application_reject, note="Entries in the extract."),
+    ),
+    helper_events.HelperWithdrew: _vetting_step(
+        ApprovalStatus.DOCUMENTS_SUBMITTED,
+        lambda h, _: helper_services.application_withdraw(helper=h, actor=h.user),
+    ),
     helper_events.HelperSuspended: _helper_suspended,
     helper_events.HelperReinstated: _helper_reinstated,
+    helper_events.HelperOffboarded: _helper_offboarded,
     helper_events.HelperFiguresChanged: _helper_figures_changed,
     booking_events.HelpRequestPosted: _help_request_posted,
     booking_events.HelpRequestChanged: _help_request_changed,
@@ -411,8 +470,10 @@ def test_an_events_row_is_rolled_back_with_its_transaction(event_cls, clock):
 @pytest.mark.django_db
 @pytest.mark.parametrize("event_cls", EVENT_CLASSES)
 def test_the_relay_delivers_each_event_at_least_once_and_an_idempotent_effect_once(
-    event_cls, clock
+    event_cls, clock, monkeypatch
 ):
+    # Only this test's handler listens after commit (the apps' own would be delivered first).
+    monkeypatch.setattr(domain, "_subscriptions", domain.subscriptions(domain.Phase.IN_TRANSACTION))
     heard: list[int] = []
     effects: set[int] = set()
 
