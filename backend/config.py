@@ -126,10 +126,6 @@ class QuartierConfig:
             at_least("document_max_bytes", 1024),
             at_least("document_retention_days", 0),
         ]
-        if self.document_max_bytes > self.max_request_body_bytes:
-            checks.append(
-                ("document_max_bytes", "must not be larger than QUARTIER_MAX_REQUEST_BODY_BYTES")
-            )
         if self.document_key and not _fernet_keys_valid(self.document_key):
             checks.append(
                 (

@@ -50,8 +50,10 @@ from bookings.events import (
 from bookings.matching.index import match_index_refresh
 from bookings.models import Booking, Party, WithdrawalCause
 from bookings.services import offers_withdraw_for_helper
+from catalogue.events import LegalTermsAccepted, LegalVersionPublished
+from catalogue.models import LegalDocumentKind
 from helpers.events import HelperEvent, HelperFiguresChanged, HelperOffboarded, HelperSuspended
-from helpers.models import HelperProfile
+from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import HELPER_MATCHING_FIELDS
 from helpers.services import helper_figures_add
 
@@ -152,6 +154,17 @@ INDEXED_ACCOUNT_FIELDS = frozenset(
 def _helpers_to_refresh(events: Sequence[DomainEvent]) -> set[int]:
     helper_ids: set[int] = set()
     user_ids: set[int] = set()
+    if any(
+        isinstance(event, LegalVersionPublished)
+        and event.kind == LegalDocumentKind.HELPER_CODE_OF_CONDUCT
+        for event in events
+    ):
+        # A new code of conduct: every approved helper is matched only once they accept it.
+        return set(
+            HelperProfile.objects.filter(approval_status=ApprovalStatus.APPROVED).values_list(
+                "pk", flat=True
+            )
+        )
     for event in events:
         if isinstance(event, HelperFiguresChanged):
             if INDEXED_FIGURES & set(event.deltas):
@@ -161,7 +174,10 @@ def _helpers_to_refresh(events: Sequence[DomainEvent]) -> set[int]:
         elif isinstance(event, UserProfileChanged):
             if INDEXED_ACCOUNT_FIELDS & set(event.fields):
                 user_ids.add(event.user_id)
-        elif isinstance(event, UserActivationChanged):
+        elif isinstance(event, UserActivationChanged) or (
+            isinstance(event, LegalTermsAccepted)
+            and event.kind == LegalDocumentKind.HELPER_CODE_OF_CONDUCT
+        ):
             user_ids.add(event.user_id)
     if user_ids:
         helper_ids |= set(

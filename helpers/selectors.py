@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
 from backend import clock
 from backend.config import config
 from backend.exceptions import NotFound
 from backend.models import User
+from catalogue.models import LegalAcceptance
+from catalogue.selectors import current_code_of_conduct
 from helpers.models import (
     VETTING_STATUSES,
     ApprovalStatus,
@@ -43,14 +45,21 @@ def availability_exceptions_of(helper: HelperProfile) -> QuerySet[AvailabilityEx
 
 def eligible_helpers() -> QuerySet[HelperProfile]:
     """The helpers who may be offered work: approved, accepting jobs, with an active account
-    and a home address. The match index holds one row per skill for each of them."""
-    return HelperProfile.objects.filter(
+    and a home address, who accepted the current code of conduct (when there is one). The
+    match index holds one row per skill for each of them."""
+    helpers = HelperProfile.objects.filter(
         approval_status=ApprovalStatus.APPROVED,
         is_accepting_jobs=True,
         user__is_active=True,
         user__home_latitude__isnull=False,
         user__home_longitude__isnull=False,
     )
+    code = current_code_of_conduct()
+    if code is not None:
+        helpers = helpers.filter(
+            Exists(LegalAcceptance.objects.filter(user=OuterRef("user"), version=code))
+        )
+    return helpers
 
 
 # What matching reads of an eligible helper, in the order the match index's writer unpacks it.

@@ -26,7 +26,9 @@ from bookings.models import (
     Offer,
     OfferStatus,
 )
-from catalogue.models import ServiceCategory
+from catalogue.models import LEGAL_LANGUAGES, LegalDocument, LegalDocumentVersion, ServiceCategory
+from catalogue.selectors import customer_waivers
+from catalogue.services import legal_accept, legal_version_publish
 from helpers import services as helper_services
 from helpers.documents import detect_type, store_encrypted
 from helpers.models import (
@@ -173,6 +175,29 @@ def upload_documents(helper: HelperProfile) -> None:
     )
 
 
+def publish(document: LegalDocument, manager: User, *, text: str = "") -> LegalDocumentVersion:
+    """A new version of `document`, in every language."""
+    body = text or f"The terms of {document.slug}."
+    return legal_version_publish(
+        document=document,
+        actor=manager,
+        titles={language: f"{document.slug} ({language})" for language in LEGAL_LANGUAGES},
+        texts={language: f"[{language}] {body}" for language in LEGAL_LANGUAGES},
+    )
+
+
+def accept_current_waivers(user: User, category_slug: str = "internet-wifi") -> None:
+    """The customer accepts whatever terms and waivers are current for the category (nothing
+    when none are published)."""
+    for version in customer_waivers(category(category_slug)):
+        legal_accept(
+            user=user,
+            version=version,
+            language="de",
+            text_sha256=version.sha256_in("de"),
+        )
+
+
 def stored_document(
     helper: HelperProfile, kind: str = HelperDocument.Kind.IDENTITY, content: bytes = PNG_BYTES
 ) -> HelperDocument:
@@ -269,6 +294,8 @@ def make_booking(
     way and check in at once; states that need time to pass travel in time.
     """
     customer = customer if customer is not None else UserFactory.create()
+    # Confirming needs the current terms and waivers accepted, when any are published.
+    accept_current_waivers(customer)
     helper = helper if helper is not None else make_helper()
     start = start or (timezone.now() + timedelta(minutes=30)).replace(second=0, microsecond=0)
     help_request = post_request(customer, start=start, hours=3)

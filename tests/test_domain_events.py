@@ -28,6 +28,9 @@ from backend.relay import relay_pending
 from bookings import events as booking_events
 from bookings import services
 from bookings.models import BookingStatus, HelpRequestStatus, Offer, OfferStatus, Party
+from catalogue import events as catalogue_events
+from catalogue.models import LegalDocument, LegalDocumentKind
+from catalogue.services import legal_accept
 from helpers import events as helper_events
 from helpers import services as helper_services
 from helpers.models import ApprovalStatus, HelperProfile
@@ -42,6 +45,7 @@ from tests.factories import (
     offset,
     pending_offer,
     post_request,
+    publish,
     upload_documents,
     vet,
 )
@@ -144,6 +148,25 @@ def _helper_offboarded(clock) -> tuple[Act, int]:
     return lambda: helper_services.helper_offboard(
         helper=helper, actor=manager, note="Moved to Geneva"
     ), helper.pk
+
+
+def _legal_version_published(clock) -> tuple[Act, int]:
+    document = LegalDocument.objects.create(
+        slug="code-of-conduct", kind=LegalDocumentKind.HELPER_CODE_OF_CONDUCT
+    )
+    manager = ManagerFactory.create()
+    return lambda: publish(document, manager), document.pk
+
+
+def _legal_terms_accepted(clock) -> tuple[Act, int]:
+    version = publish(
+        LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS),
+        ManagerFactory.create(),
+    )
+    user = UserFactory.create()
+    return lambda: legal_accept(
+        user=user, version=version, language="de", text_sha256=version.sha256_in("de")
+    ), user.pk
 
 
 def _helper_figures_changed(clock) -> tuple[Act, int]:
@@ -300,6 +323,8 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     domain.UserProfileChanged: _user_profile_changed,
     domain.UserActivationChanged: _user_activation_changed,
     domain.CustomerFiguresChanged: _customer_figures_changed,
+    catalogue_events.LegalVersionPublished: _legal_version_published,
+    catalogue_events.LegalTermsAccepted: _legal_terms_accepted,
     helper_events.HelperApplied: _helper_applied,
     helper_events.HelperProfileChanged: _helper_profile_changed,
     helper_events.HelperDocumentsSubmitted: _vetting_step(

@@ -97,16 +97,18 @@ class ApplicationStepSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSerializer(serializers.Serializer):
-    approval_status = serializers.CharField()
-    note = serializers.CharField(help_text="The manager's latest note (what more is needed).")
+    approval_status = serializers.CharField(source="helper.approval_status")
+    note = serializers.CharField(
+        source="helper.approval_note",
+        help_text="The manager's latest note (what more is needed).",
+    )
     documents = DocumentSerializer(many=True)
     history = ApplicationStepSerializer(many=True)
 
 
 def _application(helper: HelperProfile) -> dict[str, object]:
     return {
-        "approval_status": helper.approval_status,
-        "note": helper.approval_note,
+        "helper": helper,
         "documents": documents_of(helper).filter(deleted_at__isnull=True),
         "history": application_history(helper),
     }
