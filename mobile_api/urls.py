@@ -210,3 +210,11 @@ urlpatterns[-1:-1] = [
         name="manager-document-file",
     ),
 ]
+
+# Terms and waivers: what to accept, and accepting it.
+from mobile_api.views import waivers  # noqa: E402 - these routes are added after the list
+
+urlpatterns[-1:-1] = [
+    path("waivers", waivers.WaiverListApi.as_view(), name="waivers"),
+    path("waivers/accept", waivers.WaiverAcceptApi.as_view(), name="waivers-accept"),
+]

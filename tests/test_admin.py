@@ -36,7 +36,14 @@ from bookings.models import (
     SlotProposal,
     TimeWindow,
 )
-from catalogue.models import ServiceCategory
+from catalogue.models import (
+    LegalAcceptance,
+    LegalDocument,
+    LegalDocumentKind,
+    LegalDocumentVersion,
+    ServiceCategory,
+)
+from catalogue.services import legal_accept
 from helpers import services as helper_services
 from helpers.models import (
     ApprovalStatus,
@@ -48,7 +55,7 @@ from helpers.models import (
     HelperSkill,
     WeeklyAvailability,
 )
-from tests.factories import stored_document
+from tests.factories import publish, stored_document
 
 pytestmark = pytest.mark.django_db
 
@@ -237,6 +244,15 @@ def world() -> dict[str, Any]:
     login_failures = LoginFailureCounter.objects.create(
         email="carla@example.ch", client="203.0.113.9", failures=3
     )
+    terms = LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS)
+    terms_version = publish(terms, make_user("lena", is_staff=True), text="Back up your data.")
+    acceptance = legal_accept(
+        user=customer,
+        version=terms_version,
+        language="fr",
+        text_sha256=terms_version.sha256_in("fr"),
+        ip_address="198.51.100.23",
+    )
     document = stored_document(helper)
     document_access = DocumentAccess.objects.create(
         document=document,
@@ -244,6 +260,9 @@ def world() -> dict[str, Any]:
         ip_address="192.0.2.44",
     )
     return {
+        "legal_document": terms,
+        "legal_version": terms_version,
+        "legal_acceptance": acceptance,
         "document": document,
         "document_access": document_access,
         "login_failures": login_failures,
@@ -281,6 +300,9 @@ PAGES: dict[type, tuple[str, str]] = {
     MatchingRun: ("matching_run", "1 of 3"),
     LoginFailureCounter: ("login_failures", "203.0.113.9"),
     HelperDocument: ("document", "Identity document (passport or ID card)"),
+    LegalDocument: ("legal_document", "Customer terms"),
+    LegalDocumentVersion: ("legal_version", "terms (en)"),
+    LegalAcceptance: ("legal_acceptance", "198.51.100.23"),
     DocumentAccess: ("document_access", "192.0.2.44"),
 }
 

@@ -297,7 +297,7 @@ def _helper(request: Request, helper_id: UUID) -> HelperProfile:
 
 
 class ManagerApplicationApi(APIView):
-    class Output(serializers.Serializer):
+    class ApplicationDetail(serializers.Serializer):
         helper_id = serializers.UUIDField(source="helper.public_id")
         display_name = serializers.CharField(source="helper.user.display_name")
         email = serializers.EmailField(source="helper.user.email")
@@ -309,7 +309,7 @@ class ManagerApplicationApi(APIView):
 
     @extend_schema(
         operation_id="manager_application_retrieve",
-        responses={200: Output, **errors(s404=["not_found"])},
+        responses={200: ApplicationDetail, **errors(s404=["not_found"])},
     )
     def get(self, request: Request, helper_id: UUID) -> Response:
         """Manager: an application beside its documents (every upload, deleted ones as records)
@@ -317,7 +317,7 @@ class ManagerApplicationApi(APIView):
         helper = _helper(request, helper_id)
         documents = documents_for_manager(_user(request)).filter(helper=helper)
         return Response(
-            self.Output(
+            self.ApplicationDetail(
                 {"helper": helper, "documents": documents, "history": application_history(helper)}
             ).data
         )
