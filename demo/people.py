@@ -25,6 +25,7 @@ from demo.community import Community, Helper, Person
 from demo.history import DAY, HOUR, History, local_midnight
 from demo.places import Places
 from demo.texts import texts
+from demo.waivers import accept_helper_terms
 from helpers.models import ApprovalStatus, ExceptionKind, HelperDocument
 from helpers.services import (
     WeeklyInterval,
@@ -349,6 +350,7 @@ def _onboard(community: Community, person: Person, applied_at: datetime, approva
             bio=notes.bio[person.language].format(skills=skill_names),
         )
         helper_set_weekly_availability(helper=profile, intervals=weekly)
+        accept_helper_terms(person.user)
     _vet(community, person, applied_at, approval)
     profile.refresh_from_db()
     if approval == ApprovalStatus.SUSPENDED:

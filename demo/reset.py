@@ -9,6 +9,7 @@ from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
 from bookings.models import Booking, HelpRequest, Review
+from catalogue.models import LegalAcceptance
 from demo.people import demo_users
 from helpers.documents import remove_file
 from helpers.models import DocumentAccess, HelperDocument, HelperProfile
@@ -39,6 +40,8 @@ def delete_demo_data() -> int:
     documents = HelperDocument.objects.filter(helper__in=helpers)
     files = list(documents.filter(deleted_at__isnull=True).values_list("storage_name", flat=True))
     DocumentAccess.objects.filter(document__in=documents).delete()
+    # Their acceptances of terms and waivers (records of demo people only).
+    LegalAcceptance.objects.filter(user__in=users).delete()
     count = users.count()
     users.delete()
     for storage_name in files:
