@@ -30,7 +30,7 @@ class LegalDocumentVersionAdmin(ReadOnlyAdmin):
     list_display = ("document", "number", "title_en", "published_at", "published_by")
     list_filter = ("document__kind",)
     list_select_related = ("document", "published_by")
-    fields = (
+    fields: tuple[str, ...] = (
         "document",
         "number",
         "published_at",
