@@ -30,16 +30,19 @@ class LegalDocumentVersionAdmin(ReadOnlyAdmin):
     list_display = ("document", "number", "title_en", "published_at", "published_by")
     list_filter = ("document__kind",)
     list_select_related = ("document", "published_by")
-    fields: tuple[str, ...] = (
+    fields = (
         "document",
         "number",
         "published_at",
         "published_by",
-        *(
-            f"{part}_{language}"
-            for language in ("de", "fr", "it", "en")
-            for part in ("title", "text")
-        ),
+        "title_de",
+        "text_de",
+        "title_fr",
+        "text_fr",
+        "title_it",
+        "text_it",
+        "title_en",
+        "text_en",
     )
     readonly_fields = fields
 
