@@ -243,7 +243,7 @@ def run_worker() -> None:
     assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_deletes_the_documents_after_the_decision_and_keeps_the_record(
     documents_dir, quartier_settings
 ):
