@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
 from backend import clock
@@ -144,3 +145,68 @@ def documents_of(helper: HelperProfile) -> QuerySet[HelperDocument]:
 
 def application_history(helper: HelperProfile) -> QuerySet[HelperApprovalEvent]:
     return HelperApprovalEvent.objects.filter(helper=helper).order_by("created_at", "pk")
+
+
+# The steps the funnel reports, in pipeline order.
+FUNNEL_STEPS = (
+    ApprovalStatus.APPLIED,
+    ApprovalStatus.DOCUMENTS_SUBMITTED,
+    ApprovalStatus.DOCUMENTS_CHECKED,
+    ApprovalStatus.CONDUCT_TEST_PASSED,
+    ApprovalStatus.INTERVIEW,
+    ApprovalStatus.NEEDS_INFORMATION,
+    ApprovalStatus.APPROVED,
+    ApprovalStatus.REJECTED,
+    ApprovalStatus.WITHDRAWN,
+)
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step: str
+    # Applicants who reached the step within the period (for "applied": who applied).
+    reached: int
+    # Applicants at the step now.
+    waiting_now: int
+    # Of those who left the step within the period: the median time they had spent at it.
+    median_days: float | None
+
+
+def vetting_funnel(user: User, *, since: datetime, until: datetime) -> list[FunnelStep]:
+    """Applicants per step and the median days spent at each, over [since, until); for
+    managers only (nobody else sees any)."""
+    if not user.is_staff:
+        return []
+    reached: dict[str, int] = dict.fromkeys(FUNNEL_STEPS, 0)
+    reached[ApprovalStatus.APPLIED] = HelperProfile.objects.filter(
+        created_at__gte=since, created_at__lt=until
+    ).count()
+    durations: dict[str, list[float]] = {step: [] for step in FUNNEL_STEPS}
+    entered_at: dict[int, datetime] = {}
+    moves = (
+        HelperApprovalEvent.objects.filter(created_at__lt=until)
+        .order_by("helper_id", "created_at", "pk")
+        .values_list("helper_id", "from_status", "to_status", "created_at", "helper__created_at")
+    )
+    for helper_id, from_status, to_status, moved_at, applied_at in moves:
+        started = entered_at.get(helper_id, applied_at)
+        if moved_at >= since:
+            if to_status in reached:
+                reached[to_status] += 1
+            if from_status in durations:
+                durations[from_status].append((moved_at - started).total_seconds() / 86400)
+        entered_at[helper_id] = moved_at
+    waiting = dict(
+        HelperProfile.objects.values("approval_status")
+        .annotate(n=Count("pk"))
+        .values_list("approval_status", "n")
+    )
+    return [
+        FunnelStep(
+            step=step,
+            reached=reached[step],
+            waiting_now=waiting.get(step, 0),
+            median_days=round(statistics.median(durations[step]), 2) if durations[step] else None,
+        )
+        for step in FUNNEL_STEPS
+    ]

@@ -218,3 +218,8 @@ urlpatterns[-1:-1] = [
     path("waivers", waivers.WaiverListApi.as_view(), name="waivers"),
     path("waivers/accept", waivers.WaiverAcceptApi.as_view(), name="waivers-accept"),
 ]
+urlpatterns[-1:-1] = [
+    path(
+        "manager/vetting-funnel", vetting.VettingFunnelApi.as_view(), name="manager-vetting-funnel"
+    ),
+]

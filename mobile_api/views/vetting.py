@@ -5,9 +5,11 @@ read is scoped in `helpers.selectors`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
 from uuid import UUID
 
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -33,6 +35,7 @@ from helpers.selectors import (
     documents_of,
     helper_profile_of,
     helpers_for_manager,
+    vetting_funnel,
     vetting_queue,
 )
 from helpers.services import (
@@ -61,10 +64,10 @@ UPLOAD_CODES = [
     "issued_in_future",
     "issued_on_required",
     "extract_too_old",
-    "required",
-    "invalid",
+    "validation_required",
+    "validation_invalid",
+    "validation_null",
     "invalid_choice",
-    "date",
 ]
 
 
@@ -248,7 +251,10 @@ class VettingQueueApi(APIView):
                 "postal_code", str, required=False, description="Postcode prefix: 8 is Zürich's"
             ),
         ],
-        responses={200: QueuedApplicationSerializer(many=True), **errors(s404=["not_found"])},
+        responses={
+            200: QueuedApplicationSerializer(many=True),
+            **errors(s400=["invalid_choice", "invalid_postal_code"], s404=["not_found"]),
+        },
     )
     def get(self, request: Request) -> Response:
         """Manager: the open applications, longest waiting first, each with how long it has
@@ -267,7 +273,9 @@ class VettingQueueApi(APIView):
         postal_code = request.query_params.get("postal_code", "")
         if postal_code and not (postal_code.isdigit() and len(postal_code) <= 4):
             raise ValidationFailed.for_field(
-                "postal_code", "Give up to 4 digits of a Swiss postcode.", code="invalid"
+                "postal_code",
+                "Give up to 4 digits of a Swiss postcode.",
+                code="invalid_postal_code",
             )
         rows = vetting_queue(user, steps=steps, postal_code_prefix=postal_code)
         return Response(QueuedApplicationSerializer(rows, many=True).data)
@@ -422,3 +430,46 @@ OffboardApi = _manager_action(
     helper_offboard,
     ["reason_required"],
 )
+
+
+class FunnelStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    reached = serializers.IntegerField()
+    waiting_now = serializers.IntegerField()
+    median_days = serializers.FloatField(allow_null=True)
+
+
+class VettingFunnelApi(APIView):
+    class Period(serializers.Serializer):
+        since = serializers.DateField()
+        until = serializers.DateField()
+
+        def validate(self, attrs: dict[str, date]) -> dict[str, date]:
+            if attrs["until"] <= attrs["since"]:
+                raise serializers.ValidationError({"until": "After `since`."})
+            return attrs
+
+    @extend_schema(
+        operation_id="manager_vetting_funnel",
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("until", OpenApiTypes.DATE, required=True, description="Exclusive"),
+        ],
+        responses={
+            200: FunnelStepSerializer(many=True),
+            **errors(s400=["validation_required", "validation_invalid"], s404=["not_found"]),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        """Manager: applicants per step over a period (Swiss dates, `until` exclusive), how
+        many wait at each now, and the median days spent at each."""
+        user = _user(request)
+        if not user.is_staff:
+            raise NotFound("Not found.")
+        period = self.Period(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        zone = timezone.get_default_timezone()
+        since = datetime.combine(period.validated_data["since"], time(0), tzinfo=zone)
+        until = datetime.combine(period.validated_data["until"], time(0), tzinfo=zone)
+        rows = vetting_funnel(user, since=since, until=until)
+        return Response(FunnelStepSerializer(rows, many=True).data)

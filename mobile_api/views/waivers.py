@@ -118,8 +118,8 @@ class WaiverAcceptApi(APIView):
             **errors(
                 s400=[
                     "invalid_choice",
-                    "invalid",
-                    "required",
+                    "validation_invalid",
+                    "validation_required",
                     "max_length",
                     "text_hash_mismatch",
                     *TEXT_CODES,

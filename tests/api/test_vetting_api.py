@@ -22,6 +22,7 @@ from tests.factories import (
     at,
     category,
     make_helper,
+    upload_documents,
     vet,
 )
 
@@ -198,3 +199,75 @@ def test_the_applicant_cannot_open_their_own_document_by_its_address(clock):
 
     assert_error(response, 404, "not_found", set())
     assert DocumentAccess.objects.count() == 0
+
+
+def test_the_funnel_counts_applicants_per_step_and_the_median_days_at_each(clock):
+    manager = ManagerFactory.create()
+    # Given two applicants: one submits after 1 day and is checked 2 days later; the other
+    # submits after 3 days
+    first = applicant()
+    second = applicant()
+    upload_documents(first)
+    upload_documents(second)
+    clock.shift(timedelta(days=1))
+    services.application_submit_documents(helper=first, actor=first.user)
+    clock.shift(timedelta(days=2))
+    services.application_submit_documents(helper=second, actor=second.user)
+    services.application_check_documents(helper=first, actor=manager)
+
+    # When the manager reads the funnel of February
+    response = client_for(manager).get(
+        f"{API}/manager/vetting-funnel", {"since": "2027-02-01", "until": "2027-03-01"}
+    )
+
+    # Then each step says how many reached it, wait there now, and the median days spent
+    rows = {row["step"]: row for row in response.json()}
+    assert list(rows) == [
+        "applied",
+        "documents_submitted",
+        "documents_checked",
+        "conduct_test_passed",
+        "interview",
+        "needs_information",
+        "approved",
+        "rejected",
+        "withdrawn",
+    ]
+    assert rows["applied"] == {
+        "step": "applied",
+        "reached": 2,
+        "waiting_now": 0,
+        "median_days": 2.0,
+    }
+    assert rows["documents_submitted"] == {
+        "step": "documents_submitted",
+        "reached": 2,
+        "waiting_now": 1,
+        "median_days": 2.0,
+    }
+    assert rows["documents_checked"]["reached"] == 1
+    assert rows["documents_checked"]["median_days"] is None
+    # And a period before anything happened counts nothing
+    empty = client_for(manager).get(
+        f"{API}/manager/vetting-funnel", {"since": "2027-01-01", "until": "2027-02-01"}
+    )
+    assert {row["reached"] for row in empty.json()} == {0}
+
+
+def test_the_funnel_needs_a_period_and_a_manager(clock):
+    client = client_for(ManagerFactory.create())
+
+    assert_error(
+        client.get(f"{API}/manager/vetting-funnel", {"since": "2027-02-01"}),
+        400,
+        "validation_required",
+        {"until"},
+    )
+    assert_error(
+        client_for(applicant().user).get(
+            f"{API}/manager/vetting-funnel", {"since": "2027-02-01", "until": "2027-03-01"}
+        ),
+        404,
+        "not_found",
+        set(),
+    )
