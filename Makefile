@@ -10,15 +10,24 @@ MANAGE := $(VENV)/bin/python manage.py
 STAMP := $(VENV)/.quartier-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test worker lint fmt
+.PHONY: help venv messages assets-check run test worker lint fmt
 
 ## help    list the targets
 help:
 	@echo 'usage: make TARGET'
 	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
 
-## venv    create .venv and install the dependencies and dev tools listed in pyproject.toml
-venv: $(STAMP)
+## venv    create .venv and install the dependencies and dev tools listed in pyproject.toml,
+##         and compile the translations (needs gettext's msgfmt)
+venv: $(STAMP) messages
+
+## messages compile the gettext catalogues in locale/ where a .po changed
+messages:
+	$(PYTHON) scripts/compile_messages.py
+
+## assets-check  verify the vendored front-end files against assets.lock.json (offline)
+assets-check:
+	$(PYTHON) scripts/vendor_assets.py --check
 
 # pyproject.toml declares no package (packages = []), so the dependency lists are read out of
 # it and installed directly: no build step, nothing written into the source tree.

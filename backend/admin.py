@@ -1,7 +1,8 @@
 """The back office for people: accounts with an email login, no username.
 
-Also the small pieces the other apps' admins share: showing a stored position as text, and a
-"speaks" filter over a JSON list of language codes.
+Also the small pieces the other apps' admins share: showing a stored position as text, a link to
+an object's page, a "speaks" filter over a JSON list of language codes, and the view-only admin
+and inline for rows that only services write.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from backend.exceptions import ApplicationError
+from backend.exceptions import ApplicationError, CoreError
 from backend.languages import validate_languages
 from backend.models import Language, LoginFailureCounter, User
 from backend.services import user_save_from_back_office
@@ -41,6 +42,24 @@ def admin_link(obj: Any, text: object | None = None) -> str:
     meta = obj._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=(obj.pk,))
     return format_html('<a href="{}">{}</a>', url, obj if text is None else text)
+
+
+class ViewOnlyMixin:
+    """Rows that only services write: the back office may look, never add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ViewOnlyInline(ViewOnlyMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
 
 
 class SpeaksFilter(admin.SimpleListFilter):
@@ -128,7 +147,7 @@ class UserChangeAdminForm(UserChangeForm):
         # What the service would refuse is shown on the field instead.
         try:
             return validate_languages(
-                self.cleaned_data["languages"] or [], empty_code="invalid_language"
+                self.cleaned_data["languages"] or [], empty_code=CoreError.INVALID_LANGUAGE
             )
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from exc

@@ -66,3 +66,19 @@ def send_sign_up_attempt_notice(user: User) -> None:
             "Quartier"
         ) % {"name": user.display_name, "reset": config().password_reset_url}
         _send(user, subject, body)
+
+
+def send_password_reset_email(user: User, token: str) -> None:
+    """The link that lets the owner of an account choose a new password."""
+    link = f"{config().password_reset_url}?token={token}"
+    with translation.override(user.preferred_language):
+        subject = _("Choose a new password for Quartier")
+        body = _(
+            "Hello %(name)s,\n\n"
+            "someone asked to choose a new password for your Quartier account. If it was you, "
+            "open this link within two hours:\n\n"
+            "%(link)s\n\n"
+            "If it was not you, ignore this e-mail: your password stays as it is.\n\n"
+            "Quartier"
+        ) % {"name": user.display_name, "link": link}
+        _send(user, subject, body)

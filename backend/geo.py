@@ -17,7 +17,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from geopy.distance import geodesic
 
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.localities import Locality, localities
 from backend.point import Point
 
@@ -77,10 +77,11 @@ def point_to_geojson(point: Point) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [point.longitude, point.latitude]}
 
 
+@raises(CoreError.INVALID_GEOJSON)
 def point_from_geojson(value: dict[str, Any]) -> Point:
     """The Point a GeoJSON Point object describes; an altitude, if given, is dropped.
 
-    Raises ValidationFailed(code="invalid_geojson") for anything else: other geometry types,
+    Raises ValidationFailed(code=CoreError.INVALID_GEOJSON) for anything else: other geometry types,
     missing or non-numeric coordinates, coordinates off the globe.
     """
     if not isinstance(value, dict) or value.get("type") != "Point":
@@ -112,9 +113,9 @@ _LOCAL_DISTANCE_MAX_M = 100_000.0
 def local_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """The WGS84 distance in metres, to within LOCAL_DISTANCE_TOLERANCE for nearby points.
 
-    About a microsecond a call instead of geopy's ~0.2 ms: meant for ranking many candidates,
-    with `geodesic_m` settling any comparison closer than the tolerance. Points farther apart
-    than 100 km get the exact geodesic.
+    A closed formula, far cheaper than geopy's iterative geodesic: meant for ranking many
+    candidates, with `geodesic_m` settling any comparison closer than the tolerance. Points
+    farther apart than 100 km get the exact geodesic.
     """
     mid = math.radians((lat1 + lat2) / 2)
     sine = math.sin(mid)
@@ -137,7 +138,7 @@ _FITTED_LATITUDE_SPAN = 1.0
 
 def distances_from(center: Point) -> Callable[[float, float], float]:
     """`local_distance_m` from `center`, as a function of a point's latitude and longitude,
-    about three times faster: for the many rows of one search.
+    cheaper per point: for the many rows of one search.
 
     The formula's metres per degree of longitude and of latitude at the mid-latitude are
     quadratics in the latitude difference, equal to the formula's at the center and at
@@ -235,11 +236,14 @@ def is_in_switzerland(point: Point) -> bool:
     return foreign is None or foreign.distance_m > swiss.distance_m
 
 
+@raises(CoreError.OUTSIDE_SWITZERLAND)
 def require_in_switzerland(point: Point, *, field: str) -> None:
-    """Raises ValidationFailed(code="outside_switzerland") on `field` unless the point is Swiss."""
+    """Raises ValidationFailed(code=CoreError.OUTSIDE_SWITZERLAND) on `field` unless the point is Swiss."""
     if not is_in_switzerland(point):
         message = "This place is outside Switzerland; Quartier works within Switzerland only."
-        raise ValidationFailed(message, code="outside_switzerland", fields={field: [message]})
+        raise ValidationFailed(
+            message, code=CoreError.OUTSIDE_SWITZERLAND, fields={field: [message]}
+        )
 
 
 def nearest_locality(point: Point) -> Locality:
@@ -254,7 +258,7 @@ def nearest_locality(point: Point) -> Locality:
 
 
 def _invalid_geojson(message: str) -> ValidationFailed:
-    return ValidationFailed(message, code="invalid_geojson")
+    return ValidationFailed(message, code=CoreError.INVALID_GEOJSON)
 
 
 def _is_finite_number(value: object) -> bool:

@@ -6,12 +6,16 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, ErrorCode, ValidationFailed, raises
 from backend.models import LANGUAGE_CODES
 
 
+@raises(CoreError.LANGUAGES_REQUIRED, CoreError.INVALID_LANGUAGE)
 def validate_languages(
-    languages: Sequence[str], *, field: str = "languages", empty_code: str = "languages_required"
+    languages: Sequence[str],
+    *,
+    field: str = "languages",
+    empty_code: ErrorCode = CoreError.LANGUAGES_REQUIRED,
 ) -> list[str]:
     """The distinct codes in the order of `Language`; refuses an empty list (`empty_code`: a
     request asks for `languages_required`, a profile keeps `invalid_language`) and unknown
@@ -23,6 +27,6 @@ def validate_languages(
         raise ValidationFailed.for_field(
             field,
             _("Unknown language: %(codes)s.") % {"codes": ", ".join(unknown)},
-            code="invalid_language",
+            code=CoreError.INVALID_LANGUAGE,
         )
     return sorted(set(languages), key=LANGUAGE_CODES.index)

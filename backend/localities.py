@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.point import Point
 
 _COLUMNS = (
@@ -113,6 +113,12 @@ def geocode_address(*, postal_code: str, locality: str, street: str = "") -> Poi
     return resolve_locality(postal_code=postal_code, locality=locality).point
 
 
+@raises(
+    CoreError.INVALID_POSTAL_CODE,
+    CoreError.UNKNOWN_POSTAL_CODE,
+    CoreError.OUTSIDE_SWITZERLAND,
+    CoreError.POSTAL_CODE_LOCALITY_MISMATCH,
+)
 def resolve_locality(*, postal_code: str, locality: str) -> Locality:
     """The directory row at `postal_code` that `locality` names, however it was typed.
 
@@ -124,20 +130,20 @@ def resolve_locality(*, postal_code: str, locality: str) -> Locality:
     if not _POSTAL_CODE.fullmatch(code):
         message = f"{postal_code!r} is not a Swiss postal code: it has four digits, like 8001."
         raise ValidationFailed(
-            message, code="invalid_postal_code", fields={"postal_code": [message]}
+            message, code=CoreError.INVALID_POSTAL_CODE, fields={"postal_code": [message]}
         )
     rows = by_postal_code(code)
     if not rows:
         message = f"There is no Swiss locality with postal code {code}."
         raise ValidationFailed(
-            message, code="unknown_postal_code", fields={"postal_code": [message]}
+            message, code=CoreError.UNKNOWN_POSTAL_CODE, fields={"postal_code": [message]}
         )
     if not any(row.is_in_switzerland for row in rows):
         # Liechtenstein shares the Swiss postcode system; Quartier serves Switzerland only.
         names = _names_in_order(rows)
         message = f"{code} is {names}, which is not in Switzerland."
         raise ValidationFailed(
-            message, code="outside_switzerland", fields={"postal_code": [message]}
+            message, code=CoreError.OUTSIDE_SWITZERLAND, fields={"postal_code": [message]}
         )
     match = _match_locality(rows, locality)
     if match is None:
@@ -149,7 +155,7 @@ def resolve_locality(*, postal_code: str, locality: str) -> Locality:
             else f"Enter the locality for {code}: {names}."
         )
         raise ValidationFailed(
-            message, code="postal_code_locality_mismatch", fields={"locality": [message]}
+            message, code=CoreError.POSTAL_CODE_LOCALITY_MISMATCH, fields={"locality": [message]}
         )
     return match
 

@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import ApplicationError
+from backend.exceptions import CoreError, TooManyRequests
 from backend.models import LoginFailureCounter
 
 CLIENT_WINDOW = timedelta(minutes=15)
@@ -41,9 +41,8 @@ FORGET_AFTER = timedelta(days=1)
 ANYWHERE = ""
 
 
-class TooManyAttempts(ApplicationError):
-    status = 429
-    code = "too_many_attempts"
+class TooManyAttempts(TooManyRequests):
+    code = CoreError.TOO_MANY_ATTEMPTS
 
     def __init__(self, retry_after: timedelta) -> None:
         self.retry_after = max(1, math.ceil(retry_after.total_seconds()))

@@ -1,6 +1,10 @@
-"""People. One User can be a customer, a helper (it then has a HelperProfile), or both.
+"""The core's models: people, the event log and the log-in counters.
 
-The community manager is a staff user.
+One User can be a customer, a helper (it then has a HelperProfile), or both; the community
+manager is a staff user. `OutboxEvent` is the event log every domain event is stored in
+(`backend.outbox.emit`), `EventDelivery` records each after-commit delivery
+(`backend.relay`), and `LoginFailureCounter` holds the log-in limits' counts
+(`backend.login_limits`).
 """
 
 from __future__ import annotations
@@ -59,7 +63,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         max_length=2, choices=Language.choices, default=Language.DE
     )
-    # Home address, geocoded offline from the Swiss localities directory.
+    # Home address, geocoded offline from the Swiss localities directory. The point is kept in
+    # two shapes, written together only by `backend.places.Place`: `home_location` is the
+    # GeoJSON the API reads and writes as it is; `home_latitude` and `home_longitude` are plain
+    # columns because the database checks (in Switzerland) and indexes them, and the match
+    # index copies them, which it cannot do inside a JSON value on SQLite.
     home_street = models.CharField(max_length=120, blank=True)
     home_postal_code = models.CharField(max_length=4, blank=True)
     home_locality = models.CharField(max_length=80, blank=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.geo import Point, nearest_locality, point_to_geojson, require_in_switzerland
 from backend.localities import resolve_locality
 
@@ -21,10 +21,13 @@ class Place:
     def geojson(self) -> dict:
         return point_to_geojson(self.point)
 
-    def apply_to(self, obj: Any, *, prefix: str = "") -> list[str]:
-        """Write this place onto a model's address fields (`street`, `postal_code`,
-        `locality`, `location`, `latitude`, `longitude`, each after `prefix`); returns their
-        names, for `save(update_fields=...)`."""
+    def fields(self, *, prefix: str = "") -> dict[str, Any]:
+        """This place as a model's address fields (`street`, `postal_code`, `locality`,
+        `location`, `latitude`, `longitude`, each after `prefix`).
+
+        The one writer of a stored position: the GeoJSON `location` and the `latitude` and
+        `longitude` beside it always come from the same point, here.
+        """
         values = {
             "street": self.street,
             "postal_code": self.postal_code,
@@ -33,11 +36,18 @@ class Place:
             "latitude": self.point.latitude,
             "longitude": self.point.longitude,
         }
+        return {f"{prefix}{name}": value for name, value in values.items()}
+
+    def apply_to(self, obj: Any, *, prefix: str = "") -> list[str]:
+        """Write this place onto a model's address fields (see `fields`); returns their
+        names, for `save(update_fields=...)`."""
+        values = self.fields(prefix=prefix)
         for name, value in values.items():
-            setattr(obj, f"{prefix}{name}", value)
-        return [f"{prefix}{name}" for name in values]
+            setattr(obj, name, value)
+        return list(values)
 
 
+@raises(CoreError.ADDRESS_REQUIRED, resolve_locality, require_in_switzerland)
 def resolve_place(
     *,
     street: str = "",
@@ -62,7 +72,7 @@ def resolve_place(
         raise ValidationFailed.for_field(
             f"{field_prefix}{missing}",
             "Give the postcode and locality, or the coordinates.",
-            code="address_required",
+            code=CoreError.ADDRESS_REQUIRED,
         )
     # Stored under the directory's own spelling: "zurich" becomes "Zürich".
     official = resolve_locality(postal_code=postal_code, locality=locality)

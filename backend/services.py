@@ -8,24 +8,30 @@ import uuid
 from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from backend import clock
-from backend.emails import send_sign_up_attempt_notice, send_verify_email
+from backend.emails import (
+    send_password_reset_email,
+    send_sign_up_attempt_notice,
+    send_verify_email,
+)
 from backend.events import (
     CustomerFiguresChanged,
     UserActivationChanged,
     UserProfileChanged,
     UserRegistered,
 )
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.languages import validate_languages
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
@@ -46,10 +52,29 @@ PROFILE_FIELDS = ("display_name", "phone", "languages", "preferred_language")
 
 def _validate_profile_languages(languages: Sequence[str]) -> list[str]:
     # The profile answers an empty list as it always did: `invalid_language`.
-    return validate_languages(languages, empty_code="invalid_language")
+    return validate_languages(languages, empty_code=CoreError.INVALID_LANGUAGE)
+
+
+@raises(CoreError.INVALID_CREDENTIALS, CoreError.EMAIL_NOT_VERIFIED, CoreError.TOO_MANY_ATTEMPTS)
+def user_log_in(*, request: HttpRequest, email: str, password: str) -> User:
+    """The account whose e-mail and password these are, through the log-in limits
+    (`backend.authentication`). Any wrong pair gets the same answer; only the right password
+    learns that the e-mail address is not confirmed yet."""
+    user = authenticate(request, username=email.lower(), password=password)
+    if not isinstance(user, User):
+        raise ValidationFailed(
+            _("The e-mail address or the password is wrong."), code=CoreError.INVALID_CREDENTIALS
+        )
+    if user.email_verified_at is None:
+        raise PermissionDenied(
+            _("Confirm your e-mail address first: open the link we sent you."),
+            code=CoreError.EMAIL_NOT_VERIFIED,
+        )
+    return user
 
 
 @transaction.atomic
+@raises(CoreError.WEAK_PASSWORD, CoreError.INVALID_LANGUAGE, visible_text)
 def user_register(
     *,
     email: str,
@@ -75,11 +100,11 @@ def user_register(
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise ValidationFailed(
-            exc.messages[0], code="weak_password", fields={"password": list(exc.messages)}
+            exc.messages[0], code=CoreError.WEAK_PASSWORD, fields={"password": list(exc.messages)}
         ) from exc
     if preferred_language not in LANGUAGE_CODES:
         raise ValidationFailed.for_field(
-            "preferred_language", "Unknown language.", code="invalid_language"
+            "preferred_language", "Unknown language.", code=CoreError.INVALID_LANGUAGE
         )
     languages = _validate_profile_languages(languages)
     existing = User.objects.select_for_update().filter(email=email).first()
@@ -126,12 +151,13 @@ def _password_fingerprint(user: User) -> str:
 
 
 @transaction.atomic
+@raises(CoreError.VERIFICATION_INVALID, CoreError.VERIFICATION_EXPIRED)
 def user_verify_email(*, token: str) -> User:
     """Confirm a sign-up: the account's address is verified, and it may log in."""
     invalid = ValidationFailed.for_field(
         "token",
         _("This confirmation link is not valid. Sign up again to get a new one."),
-        code="verification_invalid",
+        code=CoreError.VERIFICATION_INVALID,
     )
     try:
         claims = signing.loads(token, salt=VERIFY_EMAIL_SALT, max_age=VERIFY_EMAIL_MAX_AGE)
@@ -139,7 +165,7 @@ def user_verify_email(*, token: str) -> User:
         raise ValidationFailed.for_field(
             "token",
             _("This confirmation link has expired. Sign up again to get a new one."),
-            code="verification_expired",
+            code=CoreError.VERIFICATION_EXPIRED,
         ) from exc
     except signing.BadSignature as exc:
         raise invalid from exc
@@ -169,6 +195,7 @@ def _is_uuid(value: object) -> bool:
 
 
 @transaction.atomic
+@raises(CoreError.INVALID_LANGUAGE, visible_text)
 def user_update_profile(
     *,
     user: User,
@@ -192,7 +219,7 @@ def user_update_profile(
     if preferred_language is not None:
         if preferred_language not in LANGUAGE_CODES:
             raise ValidationFailed.for_field(
-                "preferred_language", "Unknown language.", code="invalid_language"
+                "preferred_language", "Unknown language.", code=CoreError.INVALID_LANGUAGE
             )
         user.preferred_language = preferred_language
         changed.append("preferred_language")
@@ -253,3 +280,88 @@ def customer_figures_add(*, changes: Mapping[int, Mapping[str, int]]) -> None:
         )
         events.append(CustomerFiguresChanged(user_id=user_id, deltas=moved))
     emit(*events)
+
+
+PASSWORD_RESET_SALT = "backend.services.password_reset"  # noqa: S105 - a salt, not a secret
+PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+
+
+def password_reset_token(user: User) -> str:
+    """A signed, expiring token that lets `user` choose a new password, once: it is bound to
+    the current password, so using it (or any other change of password) makes it worthless."""
+    return signing.dumps(
+        {"user": str(user.public_id), "password": _reset_fingerprint(user)},
+        salt=PASSWORD_RESET_SALT,
+    )
+
+
+def _reset_fingerprint(user: User) -> str:
+    return salted_hmac(PASSWORD_RESET_SALT, user.password).hexdigest()[:32]
+
+
+def password_reset_request(*, email: str) -> None:
+    """Someone forgot their password. The caller learns nothing about the address: an active
+    account gets an e-mail with a link (`password_reset_confirm`), any other address nothing,
+    and the answer is the same either way."""
+    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    if user is None:
+        return
+    token = password_reset_token(user)
+    transaction.on_commit(lambda: send_password_reset_email(user, token))
+
+
+def _validated_new_password(password: str, user: User, *, field: str) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            exc.messages[0], code=CoreError.WEAK_PASSWORD, fields={field: list(exc.messages)}
+        ) from exc
+
+
+@transaction.atomic
+@raises(CoreError.RESET_LINK_INVALID, CoreError.WEAK_PASSWORD)
+def password_reset_confirm(*, token: str, password: str) -> User:
+    """Choose a new password with the link from `password_reset_request`. Following the link
+    proves the address is the person's: a sign-up still waiting for confirmation is confirmed."""
+    invalid = ValidationFailed.for_field(
+        "token",
+        _("This link to choose a new password is not valid any more. Ask for a new one."),
+        code=CoreError.RESET_LINK_INVALID,
+    )
+    try:
+        claims = signing.loads(token, salt=PASSWORD_RESET_SALT, max_age=PASSWORD_RESET_MAX_AGE)
+    except signing.BadSignature as exc:  # expired links too: the same advice
+        raise invalid from exc
+    user_id = claims.get("user") if isinstance(claims, dict) else None
+    if not _is_uuid(user_id):
+        raise invalid
+    user = User.objects.select_for_update().filter(public_id=str(user_id), is_active=True).first()
+    if user is None or not constant_time_compare(
+        _reset_fingerprint(user), str(claims.get("password"))
+    ):
+        raise invalid
+    _validated_new_password(password, user, field="password")
+    user.set_password(password)
+    changed = ["password"]
+    if user.email_verified_at is None:
+        user.email_verified_at = clock.now()
+        changed.append("email_verified_at")
+    user.save(update_fields=changed)
+    return user
+
+
+@transaction.atomic
+@raises(CoreError.WRONG_PASSWORD, CoreError.WEAK_PASSWORD)
+def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """Change one's own password, knowing the current one."""
+    if not user.check_password(current_password):
+        raise ValidationFailed.for_field(
+            "current_password",
+            _("This is not your current password."),
+            code=CoreError.WRONG_PASSWORD,
+        )
+    _validated_new_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user

@@ -8,6 +8,7 @@ without its secrets.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -84,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Static files come from whitenoise, under runserver too.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -93,25 +96,34 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "django_htmx",
+    "template_partials",
+    "csp",
     "backend",
     "catalogue",
     "helpers",
     "bookings",
     "payments",
     "mobile_api",
+    "web",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The web app speaks the language stored on a logged-in user (web/middleware.py).
+    "web.middleware.UserLanguageMiddleware",
     "backend.middleware.TooManyAttemptsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -126,6 +138,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -189,14 +202,26 @@ else:
     }
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # An in-memory test database shared between threads of one test run.
-    DATABASES["default"]["TEST"].setdefault("NAME", None)
+    # A test database in a file of its own per test run (the browser tests' server runs in a
+    # forked process, which cannot see an in-memory database), in memory-backed /dev/shm where
+    # there is one; Django deletes it afterwards.
+    _shm = Path("/dev/shm")  # noqa: S108 - a throw-away test database, named per process
+    _scratch = _shm if _shm.is_dir() else Path(tempfile.gettempdir())
+    DATABASES["default"]["TEST"].setdefault(
+        "NAME",
+        env_str(
+            "QUARTIER_TEST_SQLITE_PATH", str(_scratch / f"quartier-test-{os.getpid()}.sqlite3")
+        ),
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "backend.User"
 
 # Every password log-in (API tokens, the back office) is limited: backend/login_limits.py.
 AUTHENTICATION_BACKENDS = ["backend.authentication.LimitedModelBackend"]
+
+# The web app's log-in page (the back office has its own).
+LOGIN_URL = "web:log-in"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -260,8 +285,26 @@ TIME_ZONE = "Europe/Zurich"
 USE_I18N = True
 USE_TZ = True
 
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Whitenoise serves the static files under daphne. In development and tests it finds them in
+# the apps (no collectstatic); in production `collectstatic` writes hashed, compressed copies.
+WHITENOISE_USE_FINDERS = DEBUG
+# ...and looks each file up when asked for it, instead of indexing them all whenever a handler
+# starts (which each test client does).
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -273,7 +316,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "mobile_api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mobile_api.schema.QuartierAutoSchema",
     "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "mobile_api.parsers.JSONParser",  # refuses deeply nested JSON before parsing it
@@ -329,6 +372,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
 X_FRAME_OPTIONS = "DENY"
+
+# The web app's Content-Security-Policy (django-csp): scripts and styles from our own origin
+# only, no inline script. The back office and the API docs are Django's and drf-spectacular's
+# own pages (with inline scripts of their own): they keep their defaults.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -23,19 +23,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.exceptions import Conflict, PermissionDenied
+from backend.exceptions import Conflict, CoreError, ErrorCode, PermissionDenied
 
 
 class IllegalTransition(Conflict):
     """The move is not in the table: the object's current status does not allow it."""
 
-    code = "illegal_transition"
+    code: ErrorCode | str = CoreError.ILLEGAL_TRANSITION
 
 
 class TransitionNotAllowedForRole(PermissionDenied):
     """The move exists, but not for the role that asked for it."""
 
-    code = "not_allowed_for_role"
+    code = CoreError.NOT_ALLOWED_FOR_ROLE
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, ValidationFailed, raises
 
 # Embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI). The marks LRM, RLM
 # and ALM change no order of their own and stay allowed: right-to-left names need them.
@@ -39,6 +39,7 @@ def _refused_character(text: str, *, multiline: bool) -> str | None:
     return None
 
 
+@raises(CoreError.FORBIDDEN_CHARACTERS, CoreError.NOTHING_VISIBLE, CoreError.MAX_LENGTH)
 def visible_text(
     value: str,
     *,
@@ -62,7 +63,7 @@ def visible_text(
                 "Use visible characters only: control characters and text-direction overrides "
                 "are not allowed."
             ),
-            code="forbidden_characters",
+            code=CoreError.FORBIDDEN_CHARACTERS,
         )
     if not text and not required:
         return ""
@@ -72,12 +73,12 @@ def visible_text(
         for character in text
     ):
         raise ValidationFailed.for_field(
-            field, _("Write something visible."), code="nothing_visible"
+            field, _("Write something visible."), code=CoreError.NOTHING_VISIBLE
         )
     if max_length is not None and len(text) > max_length:
         raise ValidationFailed.for_field(
             field,
             _("Use at most %(count)d characters.") % {"count": max_length},
-            code="max_length",
+            code=CoreError.MAX_LENGTH,
         )
     return text

@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/v1/", include("mobile_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("web.urls")),
 ]

@@ -34,11 +34,12 @@ from bench import nearest
 from bench.synthetic_switzerland import Home, SwissMixture, create_customers, request_languages
 from bookings.matching import explain, postgres, ranking, search
 from bookings.matching.explain import Candidate, MatchResult, match_request
+from bookings.matching.free_time import FreeSlots
 from bookings.matching.protocol import languages_mask
 from bookings.models import HelpRequest, HelpRequestStatus, Offer, TimeWindow
 from bookings.services import AddressInput, help_request_create
 from catalogue.models import ServiceCategory
-from helpers.availability import AvailabilityIndex
+from helpers.availability import AvailabilityIndex, FreeSlot, Interval
 from helpers.models import HelperProfile
 
 REFERENCE = "reference"
@@ -205,10 +206,11 @@ class MatchingProbe:
     geodesic_ns: int = 0
     availability_ns: int = 0
     match_request_calls: int = 0
+    queries: int = 0
 
     def reset(self) -> None:
         self.geodesic_calls = self.geodesic_ns = self.availability_ns = 0
-        self.match_request_calls = 0
+        self.match_request_calls = self.queries = 0
 
     def geodesic_m(self, a: Point, b: Point) -> float:
         started = time.perf_counter_ns()
@@ -227,6 +229,25 @@ class MatchingProbe:
         finally:
             self.availability_ns += time.perf_counter_ns() - started
 
+    def free_slots(self, windows: Sequence[Interval], minutes: int) -> Callable[..., Any]:
+        """`FreeSlots` as matching makes it, its lookups timed."""
+        lookup = FreeSlots(windows, minutes)
+
+        def timed(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
+            started = time.perf_counter_ns()
+            try:
+                return lookup(helper_ids)
+            finally:
+                self.availability_ns += time.perf_counter_ns() - started
+
+        return timed
+
+    def count_query(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        self.queries += 1
+        return execute(sql, params, many, context)
+
     def match_request(self, **kwargs: Any) -> MatchResult:
         self.match_request_calls += 1
         return match_request(**kwargs)
@@ -243,7 +264,9 @@ class MatchingProbe:
             patch.object(explain, "geodesic_m", new=self.geodesic_m),
             patch.object(nearest, "geodesic_m", new=self.geodesic_m),
             patch.object(explain, "AvailabilityIndex", new=self.availability_index),
+            patch.object(explain, "FreeSlots", new=self.free_slots),
             patch("bookings.services.offers.match_request", new=self.match_request),
+            connection.execute_wrapper(self.count_query),
         ):
             yield
 
@@ -254,10 +277,12 @@ class Measurements:
     index_rows: list[int] = field(default_factory=list)
     candidates_found: list[int] = field(default_factory=list)
     geodesic_calls: list[int] = field(default_factory=list)
+    queries_sent: list[int] = field(default_factory=list)
     geodesic_ns: list[int] = field(default_factory=list)
     availability_ns: list[int] = field(default_factory=list)
     post_match_request_calls: list[int] = field(default_factory=list)
     post_geodesic_calls: list[int] = field(default_factory=list)
+    post_queries_sent: list[int] = field(default_factory=list)
     post_offers: list[int] = field(default_factory=list)
 
 
@@ -305,6 +330,7 @@ class HotPaths:
         if record:
             self.results.candidates_found.append(len(candidates))
             self.results.geodesic_calls.append(self.probe.geodesic_calls)
+            self.results.queries_sent.append(self.probe.queries)
             self.results.geodesic_ns.append(self.probe.geodesic_ns)
             self.results.availability_ns.append(self.probe.availability_ns)
 
@@ -323,9 +349,11 @@ class HotPaths:
                 languages=query.languages,
             )
             self._time(POST_REQUEST, started, record)
+            queries = self.probe.queries
             offers = Offer.objects.filter(help_request=help_request).count()
             transaction.set_rollback(True)
         if record:
             self.results.post_match_request_calls.append(self.probe.match_request_calls)
             self.results.post_geodesic_calls.append(self.probe.geodesic_calls)
+            self.results.post_queries_sent.append(queries)
             self.results.post_offers.append(offers)

@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 SCRATCH_DATABASE = "quartier_bench"
@@ -162,6 +163,7 @@ def _storage(target: Target) -> list[str]:
     from django.db import connection
 
     from backend.models import User
+    from bookings.models import FreeTime
     from helpers.models import HelperProfile, HelperSkill, WeeklyAvailability
 
     if target.sqlite_path is not None:
@@ -174,7 +176,7 @@ def _storage(target: Target) -> list[str]:
     lines = []
     total = 0
     with connection.cursor() as cursor:
-        for model in (User, HelperProfile, HelperSkill, WeeklyAvailability):
+        for model in (User, HelperProfile, HelperSkill, WeeklyAvailability, FreeTime):
             table = model._meta.db_table
             cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [table])
             size = int(cursor.fetchone()[0])
@@ -198,29 +200,29 @@ def _server_version(target: Target) -> str:
         return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
-def _run(args: argparse.Namespace, target: Target) -> None:
-    import django
+@dataclass
+class Setup:
+    """The seeded database and what building it took."""
+
+    counts: Any  # bench.synthetic_switzerland.SeedCounts
+    migrate_seconds: float
+    seed_seconds: float
+    index_rows: int
+    index_seconds: float
+    free_rows: int
+    queries: list[Any]  # bench.hot_paths.Query
+
+
+def _prepare(args: argparse.Namespace, target: Target) -> Setup:
+    """Migrate, seed, rebuild the match index (with the helpers' free time), pick the queries."""
     from django.core.management import call_command
     from django.db import connection
     from tqdm import tqdm
 
-    from bench.hot_paths import (
-        DAYS_AHEAD,
-        FIND_CANDIDATES,
-        INDEX_SEARCH,
-        LIMIT,
-        METHODS,
-        POST_REQUEST,
-        RADIUS_KM,
-        REFERENCE,
-        WINDOW_HOURS,
-        HotPaths,
-        MatchingProbe,
-        index_search_plan,
-        prepare_queries,
-    )
-    from bench.synthetic_switzerland import CITY_CLUSTERS, RURAL_SHARE, SwissMixture, seed_helpers
+    from bench.hot_paths import prepare_queries
+    from bench.synthetic_switzerland import SwissMixture, seed_helpers
     from bookings.matching.index import match_index_rebuild
+    from bookings.models import FreeTime
     from helpers.models import HelperProfile
 
     started = time.perf_counter()
@@ -245,6 +247,22 @@ def _run(args: argparse.Namespace, target: Target) -> None:
             cursor.execute("ANALYZE")
     helper_pks = list(HelperProfile.objects.values_list("pk", flat=True))
     queries = prepare_queries(count=args.queries, mixture=mixture, rng=rng, helper_pks=helper_pks)
+    return Setup(
+        counts=counts,
+        migrate_seconds=migrate_seconds,
+        seed_seconds=seed_seconds,
+        index_rows=index_rows,
+        index_seconds=index_seconds,
+        free_rows=FreeTime.objects.count(),
+        queries=queries,
+    )
+
+
+def _time_queries(queries: list[Any]) -> Any:
+    """Every method for every query, after a few warm-up queries; the measurements."""
+    from tqdm import tqdm
+
+    from bench.hot_paths import HotPaths, MatchingProbe
 
     probe = MatchingProbe()
     paths = HotPaths(probe)
@@ -254,51 +272,81 @@ def _run(args: argparse.Namespace, target: Target) -> None:
         gc.collect()
         for turn, query in enumerate(tqdm(queries, desc="timing queries", unit="query")):
             paths.run(query, turn=turn, record=True)
-    results = paths.results
-    plan = index_search_plan(queries[0].help_request, RADIUS_KM)
-    storage = _storage(target)
+    return paths.results
 
-    times_ms = {method: _ms(results.times_ns[method]) for method in METHODS}
-    p50 = {method: percentile(times_ms[method], 0.5) for method in METHODS}
-    p95 = {method: percentile(times_ms[method], 0.95) for method in METHODS}
-    out = print
-    out()
-    out("== Quartier matching hot paths (python -m bench.loop) ==")
-    out(
+
+def _print_setup(args: argparse.Namespace, target: Target, setup: Setup) -> None:
+    import django
+
+    from bench.hot_paths import DAYS_AHEAD, WINDOW_HOURS
+    from bench.synthetic_switzerland import CITY_CLUSTERS, RURAL_SHARE
+
+    counts = setup.counts
+    print()
+    print("== Quartier matching hot paths (python -m bench.loop) ==")
+    print(
         f"database    {target.vendor}: {target.where}; {_server_version(target)}, "
         f"Django {django.get_version()}, Python {platform.python_version()}"
     )
-    out(
+    print(
         f"helpers     {counts.helpers:,} (seed {args.seed}; {len(CITY_CLUSTERS)} city "
         f"clusters + {RURAL_SHARE:.0%} rural): {counts.approved_accepting:,} approved and "
         f"accepting jobs, {counts.skills:,} skill rows, {counts.weekly_rows:,} weekly rows"
     )
-    out(
-        f"seeding     {seed_seconds:.1f} s "
-        f"({counts.helpers / seed_seconds:,.0f} helpers/s; migrations before it {migrate_seconds:.1f} s)"
+    print(
+        f"seeding     {setup.seed_seconds:.1f} s ({counts.helpers / setup.seed_seconds:,.0f} "
+        f"helpers/s; migrations before it {setup.migrate_seconds:.1f} s)"
     )
-    out(f"match index {index_rows:,} rows, rebuilt in {index_seconds:.1f} s (match_index_rebuild)")
-    for line in storage:
-        out(f"storage     {line}")
-    out(
+    print(
+        f"match index {setup.index_rows:,} rows and {setup.free_rows:,} free-time rows, rebuilt "
+        f"in {setup.index_seconds:.1f} s (match_index_rebuild)"
+    )
+    for line in _storage(target):
+        print(f"storage     {line}")
+    print(
         f"queries     {args.queries} customer points from the same mixture, random category, "
         f"one {WINDOW_HOURS} h window {DAYS_AHEAD} days ahead; {WARMUP_QUERIES} warm-up "
         "queries not counted; the four methods interleaved, order rotated per query"
     )
-    out()
-    out(f"{'method':<17}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'p50/ref':>10}{'p95/ref':>10}")
+    print()
+
+
+def _print_methods(times_ms: dict[str, list[float]]) -> None:
+    from bench.hot_paths import (
+        FIND_CANDIDATES,
+        INDEX_SEARCH,
+        LIMIT,
+        METHODS,
+        POST_REQUEST,
+        RADIUS_KM,
+        REFERENCE,
+    )
+
+    p50 = {method: percentile(times_ms[method], 0.5) for method in METHODS}
+    p95 = {method: percentile(times_ms[method], 0.95) for method in METHODS}
+    print(
+        f"{'method':<17}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'p50/ref':>10}"
+        f"{'p95/ref':>10}{'p95/search':>12}"
+    )
     for method in METHODS:
-        out(
+        print(
             f"{method:<17}{p50[method]:>10.3f}{p95[method]:>10.3f}{max(times_ms[method]):>10.3f}"
             f"{p50[method] / p50[REFERENCE]:>9.1f}×{p95[method] / p95[REFERENCE]:>9.1f}×"
+            f"{p95[method] / p95[INDEX_SEARCH]:>11.1f}×"
         )
-    out(
+    print(
         f"  {REFERENCE}: HelperProfile pk fetch through the ORM; {INDEX_SEARCH}: "
         f"bench.nearest at {RADIUS_KM:g} km, limit {LIMIT}; {FIND_CANDIDATES}: match_request, "
         f"{RADIUS_KM:g} km, limit {LIMIT}; "
         f"{POST_REQUEST}: help_request_create (5 km first, widening), rolled back, no COMMIT"
     )
-    out()
+    print()
+
+
+def _print_inside(results: Any) -> None:
+    """Where find_candidates and post request spend their time, per query."""
+    from bench.hot_paths import FIND_CANDIDATES, INDEX_SEARCH, LIMIT, RADIUS_KM
+
     fc_total_ns = sum(results.times_ns[FIND_CANDIDATES])
     geodesic_total_ns = sum(results.geodesic_ns)
     availability_total_ns = sum(results.availability_ns)
@@ -306,40 +354,62 @@ def _run(args: argparse.Namespace, target: Target) -> None:
     rest_ns = fc_total_ns - geodesic_total_ns - availability_total_ns - index_total_ns
     geodesic_calls = sum(results.geodesic_calls)
     found = results.candidates_found
-    out(f"inside find_candidates ({RADIUS_KM:g} km), per query:")
-    out(f"  index search results     {_spread(results.index_rows)}")
-    out(f"  geodesic calls           {_spread(results.geodesic_calls)}")
-    out(f"  geodesic time            {_spread(_ms(results.geodesic_ns), ' ms', 2)}")
-    out(f"  availability loading     {_spread(_ms(results.availability_ns), ' ms', 2)}")
+    print(f"inside find_candidates ({RADIUS_KM:g} km), per query:")
+    print(f"  index search results     {_spread(results.index_rows)}")
+    print(f"  queries sent             {_spread(results.queries_sent)}")
+    print(f"  geodesic calls           {_spread(results.geodesic_calls)}")
+    print(f"  geodesic time            {_spread(_ms(results.geodesic_ns), ' ms', 2)}")
+    print(f"  availability             {_spread(_ms(results.availability_ns), ' ms', 2)}")
     if geodesic_calls:
-        out(
-            f"  one geodesic call        {geodesic_total_ns / geodesic_calls / 1000:.0f} µs on average"
-        )
-    out(
+        print(f"  one geodesic call        {geodesic_total_ns / geodesic_calls / 1000:.0f} µs")
+    print(
         f"  candidates returned      {found.count(0)} queries with none, "
         f"{sum(1 for n in found if 0 < n < LIMIT)} with fewer than {LIMIT}, "
         f"{found.count(LIMIT)} with {LIMIT}"
     )
-    out(
+    print(
         "  share of find_candidates time, summed over queries: "
         f"geodesic {geodesic_total_ns / fc_total_ns:.0%}, "
         f"index search ≈{index_total_ns / fc_total_ns:.0%} (timed separately), "
-        f"availability loading {availability_total_ns / fc_total_ns:.0%}, "
+        f"availability {availability_total_ns / fc_total_ns:.0%}, "
         f"the rest (windows query, slots, scores, explanations) ≈{rest_ns / fc_total_ns:.0%}"
     )
-    out("inside post request, per request:")
-    out(f"  match_request calls      {_spread(results.post_match_request_calls)}")
-    out(f"  geodesic calls           {_spread(results.post_geodesic_calls)}")
-    out(
-        f"  offers created           {results.post_offers.count(0)} requests with none (unmatched), "
-        f"{sum(1 for n in results.post_offers if n)} with offers"
+    print("inside post request, per request:")
+    print(f"  match_request calls      {_spread(results.post_match_request_calls)}")
+    print(f"  geodesic calls           {_spread(results.post_geodesic_calls)}")
+    print(f"  queries sent             {_spread(results.post_queries_sent)}")
+    print(
+        f"  offers created           {results.post_offers.count(0)} requests with none "
+        f"(unmatched), {sum(1 for n in results.post_offers if n)} with offers"
     )
-    out()
-    out("index search plan, its first statement (first query point):")
+    print()
+
+
+def _run(args: argparse.Namespace, target: Target) -> None:
+    from bench.hot_paths import (
+        FIND_CANDIDATES,
+        INDEX_SEARCH,
+        METHODS,
+        POST_REQUEST,
+        RADIUS_KM,
+        REFERENCE,
+        index_search_plan,
+    )
+
+    setup = _prepare(args, target)
+    results = _time_queries(setup.queries)
+    plan = index_search_plan(setup.queries[0].help_request, RADIUS_KM)
+    times_ms = {method: _ms(results.times_ns[method]) for method in METHODS}
+    p50 = {method: percentile(times_ms[method], 0.5) for method in METHODS}
+    p95 = {method: percentile(times_ms[method], 0.95) for method in METHODS}
+    _print_setup(args, target, setup)
+    _print_methods(times_ms)
+    _print_inside(results)
+    print("index search plan, its first statement (first query point):")
     for line in plan.splitlines():
-        out(f"  {line}")
-    out()
-    out(
+        print(f"  {line}")
+    print()
+    print(
         json.dumps(
             {
                 "helpers": args.helpers,
@@ -347,8 +417,11 @@ def _run(args: argparse.Namespace, target: Target) -> None:
                 "find_candidates_p50_ms": round(p50[FIND_CANDIDATES], 3),
                 "find_candidates_p95_ms": round(p95[FIND_CANDIDATES], 3),
                 "post_request_p95_ms": round(p95[POST_REQUEST], 3),
+                "index_search_p95_ms": round(p95[INDEX_SEARCH], 3),
                 "reference_p95_ms": round(p95[REFERENCE], 3),
                 "find_candidates_p95_ratio": round(p95[FIND_CANDIDATES] / p95[REFERENCE], 1),
+                "find_candidates_to_search_p95": round(p95[FIND_CANDIDATES] / p95[INDEX_SEARCH], 2),
+                "post_request_to_search_p95": round(p95[POST_REQUEST] / p95[INDEX_SEARCH], 2),
             }
         )
     )

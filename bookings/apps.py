@@ -23,6 +23,7 @@ class BookingsConfig(AppConfig):
             LegalVersionPublished,
             LegalTermsAccepted,
         )
+        subscribe(handlers.refresh_free_time, *handlers.FREE_TIME_EVENTS)
         subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)
         subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended, HelperOffboarded)
         register_busy_source(selectors.visits_held)

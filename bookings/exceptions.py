@@ -1,5 +1,6 @@
 from backend.exceptions import Conflict, ValidationFailed
 from backend.state_machine import IllegalTransition, TransitionNotAllowedForRole
+from bookings.errors import BookingError
 
 __all__ = [
     "AlreadyReviewed",
@@ -18,42 +19,42 @@ __all__ = [
 
 
 class RequestNotEditable(Conflict):
-    code = "request_not_editable"
+    code = BookingError.REQUEST_NOT_EDITABLE
 
 
 class OpenRequestLimit(Conflict):
-    code = "open_request_limit"
+    code = BookingError.OPEN_REQUEST_LIMIT
 
 
 class RematchLimitReached(Conflict):
-    code = "rematch_limit_reached"
+    code = BookingError.REMATCH_LIMIT_REACHED
 
 
 class OfferNotPending(IllegalTransition):
     """The offer is no longer waiting for an answer: the offers' own illegal move."""
 
-    code = "offer_not_pending"
+    code = BookingError.OFFER_NOT_PENDING
 
 
 class RequestAlreadyTaken(Conflict):
-    code = "request_already_taken"
+    code = BookingError.REQUEST_ALREADY_TAKEN
 
 
 class HelperDoubleBooked(Conflict):
-    code = "helper_double_booked"
+    code = BookingError.HELPER_DOUBLE_BOOKED
 
 
 class TooEarly(Conflict):
-    code = "too_early"
+    code = BookingError.TOO_EARLY
 
 
 class ReviewWindowClosed(Conflict):
-    code = "review_window_closed"
+    code = BookingError.REVIEW_WINDOW_CLOSED
 
 
 class AlreadyReviewed(Conflict):
-    code = "already_reviewed"
+    code = BookingError.ALREADY_REVIEWED
 
 
 class InvalidSlot(ValidationFailed):
-    code = "invalid_slot"
+    """A proposed or chosen time that cannot be; its code says why (`slot_in_past`, ...)."""

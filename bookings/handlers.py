@@ -6,6 +6,8 @@ Subscribed in `BookingsConfig.ready()`:
   happened to offers, bookings and reviews (through `helper_figures_add` and
   `customer_figures_add`, their one writers);
 - `refresh_match_index`: the match index, for every event marked `affects_matching`;
+- `refresh_free_time`: the helpers' free time in the index, when their weekly hours or
+  exceptions change and when a visit starts or stops holding their time;
 - `schedule_tasks`: the worker's tasks (offer expiry, offering a request to other helpers,
   automatic sign-off, the review window's end). django-tasks-db stores them in the same
   transaction, so a task exists if and only if the change that asked for it committed;
@@ -47,12 +49,19 @@ from bookings.events import (
     OfferWithdrawn,
     ReviewPublished,
 )
+from bookings.matching.free_time import free_time_refresh
 from bookings.matching.index import match_index_refresh
-from bookings.models import Booking, Party, WithdrawalCause
+from bookings.models import SLOT_HOLDING_STATUSES, Booking, Party, WithdrawalCause
 from bookings.services import offers_withdraw_for_helper
 from catalogue.events import LegalTermsAccepted, LegalVersionPublished
 from catalogue.models import LegalDocumentKind
-from helpers.events import HelperEvent, HelperFiguresChanged, HelperOffboarded, HelperSuspended
+from helpers.events import (
+    HelperAvailabilityChanged,
+    HelperEvent,
+    HelperFiguresChanged,
+    HelperOffboarded,
+    HelperSuspended,
+)
 from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import HELPER_MATCHING_FIELDS
 from helpers.services import helper_figures_add
@@ -166,6 +175,8 @@ def _helpers_to_refresh(events: Sequence[DomainEvent]) -> set[int]:
             )
         )
     for event in events:
+        if isinstance(event, HelperAvailabilityChanged):
+            continue  # Their free time only: `refresh_free_time`.
         if isinstance(event, HelperFiguresChanged):
             if INDEXED_FIGURES & set(event.deltas):
                 helper_ids.add(event.helper_id)
@@ -190,7 +201,33 @@ def refresh_match_index(events: Sequence[DomainEvent]) -> None:
     """Bring the index rows of the helpers these events touched in line with their tables."""
     helper_ids = _helpers_to_refresh(events)
     if helper_ids:
-        match_index_refresh(helper_ids=helper_ids)
+        # Figures (ratings, visits, answers to offers) change often and never when a helper is
+        # free: their free time is kept by `refresh_free_time`.
+        figures_only = all(isinstance(event, HelperFiguresChanged) for event in events)
+        match_index_refresh(helper_ids=helper_ids, free_time=not figures_only)
+
+
+def _holds_time(status: str) -> bool:
+    return status in SLOT_HOLDING_STATUSES
+
+
+def refresh_free_time(events: Sequence[DomainEvent]) -> None:
+    """Bring the free time of the helpers these events touched in line with their calendars:
+    weekly hours or exceptions edited, or a visit that starts or stops holding their time
+    (confirmed, cancelled, moved to other times: each passes into or out of a holding status)."""
+    helper_ids: set[int] = set()
+    for event in events:
+        if (
+            isinstance(event, HelperAvailabilityChanged)
+            or isinstance(event, BookingMoved)
+            and (_holds_time(event.from_status) != _holds_time(event.to_status))
+        ):
+            helper_ids.add(event.helper_id)
+    if helper_ids:
+        free_time_refresh(helper_ids=helper_ids)
+
+
+FREE_TIME_EVENTS = (HelperAvailabilityChanged, BookingMoved)
 
 
 def matching_event_types() -> list[type[DomainEvent]]:

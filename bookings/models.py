@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -37,6 +38,10 @@ class HelpRequest(models.Model):
     street = models.CharField(max_length=120, blank=True)
     postal_code = models.CharField(max_length=4, blank=True)
     locality = models.CharField(max_length=80, blank=True)
+    # One point, kept in two shapes and written together only by `backend.places.Place`:
+    # `location` is the GeoJSON the API reads and writes as it is; `latitude` and `longitude`
+    # are plain columns because the database checks (in Switzerland), indexes and searches
+    # them, which it cannot do inside a JSON value on SQLite. Matching reads only the columns.
     location = PointField()
     latitude = models.FloatField()
     longitude = models.FloatField()
@@ -109,6 +114,12 @@ class TimeWindow(models.Model):
         return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
 
 
+# The longest texts people write when they decline an offer, and when a visit is cancelled or
+# a dispute decided (in characters once normalised; the services refuse longer ones).
+DECLINE_NOTE_MAX_LENGTH = 300
+CAUSE_MAX_LENGTH = 500
+
+
 class OfferStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the helper"
     ACCEPTED = "accepted", "Accepted"
@@ -149,7 +160,7 @@ class Offer(models.Model):
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
-    decline_note = models.CharField(max_length=300, blank=True)
+    decline_note = models.CharField(max_length=DECLINE_NOTE_MAX_LENGTH, blank=True)
     withdrawal_cause = models.CharField(
         max_length=20,
         choices=WithdrawalCause.choices,
@@ -261,7 +272,7 @@ class Booking(models.Model):
         blank=True,
         help_text="For a cancellation or no-show: the party who caused it.",
     )
-    cause = models.CharField(max_length=500, blank=True)
+    cause = models.CharField(max_length=CAUSE_MAX_LENGTH, blank=True)
     is_late_cancellation = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(default=clock.now, editable=False)
@@ -352,6 +363,10 @@ class BookingEvent(models.Model):
         return f"{self.from_status or '∅'} → {self.to_status} by {self.actor_role}"
 
 
+# The longest review text, in characters once normalised (`review_submit` refuses longer ones).
+REVIEW_TEXT_MAX_LENGTH = 1000
+
+
 class ReviewStatus(models.TextChoices):
     HIDDEN = "hidden", "Hidden until both sides reviewed or the window closed"
     PUBLISHED = "published", "Published"
@@ -367,7 +382,7 @@ class Review(models.Model):
     )
     author_role = models.CharField(max_length=16, choices=ActorRole.choices)
     rating = models.PositiveSmallIntegerField()
-    text = models.TextField(max_length=1000, blank=True)
+    text = models.TextField(max_length=REVIEW_TEXT_MAX_LENGTH, blank=True)
     # Double-blind: a review is shown to the other side (and counted in aggregates) once
     # both sides have reviewed or the review window has closed.
     status = models.CharField(
@@ -451,6 +466,55 @@ class MatchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"helper {self.helper_id} for category {self.category_id}"
+
+
+class FreeTimeSpan(models.Model):
+    """One row: the span the `FreeTime` rows cover. Without it (a database that had helpers
+    before free time was stored, until its first `match_index_rebuild`) matching reads the
+    calendars."""
+
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    updated_at = clock.UpdatedAtField()
+
+    def __str__(self) -> str:
+        return f"free time from {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+
+class FreeTime(models.Model):
+    """The match index's free time: one row per stretch a helper is free (weekly hours in Swiss
+    time, exceptions added and removed, visits held subtracted), merged, within the span
+    `FreeTimeSpan` records. Written only by `bookings.matching.free_time`, in the transaction
+    of every change that moves it; matching filters on these rows in the database."""
+
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # Microseconds since 1970-01-01 UTC: exact, and the search's arithmetic on them is the same
+    # plain integer SQL on every database.
+    starts_us = models.BigIntegerField()
+    ends_us = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "free time"
+        # By start: requests mostly ask for the coming days, and a helper's stretches that
+        # start before a window's end are those between today and then (with an index by end,
+        # every stretch up to the horizon's end would be read).
+        indexes = (models.Index(fields=("helper", "starts_us"), name="free_time_helper_starts"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(starts_us__lt=models.F("ends_us")),
+                name="free_time_start_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        starts_at = epoch + timedelta(microseconds=self.starts_us)
+        ends_at = epoch + timedelta(microseconds=self.ends_us)
+        return (
+            f"helper {self.helper_id} free {starts_at:%Y-%m-%d %H:%M}–{ends_at:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 class MatchingRun(models.Model):

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from backend.exceptions import NotFound
+from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
 from bookings.models import (
     BROKEN_STATUSES,
@@ -23,10 +23,12 @@ from bookings.models import (
     HelpRequest,
     MatchingRun,
     Offer,
+    OfferStatus,
     ProposalStatus,
     Review,
     SlotProposal,
 )
+from bookings.transitions import BOOKING_TRANSITIONS
 from helpers.models import HelperProfile
 
 
@@ -40,6 +42,7 @@ def help_requests_visible_to(user: User) -> QuerySet[HelpRequest]:
     return queryset.filter(customer=user)
 
 
+@raises(CoreError.NOT_FOUND)
 def help_request_for(user: User, public_id: UUID) -> HelpRequest:
     try:
         return help_requests_visible_to(user).get(public_id=public_id)
@@ -47,6 +50,7 @@ def help_request_for(user: User, public_id: UUID) -> HelpRequest:
         raise NotFound("No such help request.") from exc
 
 
+@raises(CoreError.NOT_FOUND)
 def own_help_request_for(user: User, public_id: UUID) -> HelpRequest:
     """Only the customer who posted a request may change it (not even the manager)."""
     try:
@@ -65,6 +69,7 @@ def offers_visible_to(user: User) -> QuerySet[Offer]:
     return queryset.filter(helper__user=user)
 
 
+@raises(CoreError.NOT_FOUND)
 def offer_for(user: User, public_id: UUID) -> Offer:
     try:
         return offers_visible_to(user).get(public_id=public_id)
@@ -76,6 +81,7 @@ def offers_of_request(help_request: HelpRequest) -> QuerySet[Offer]:
     return Offer.objects.filter(help_request=help_request).select_related("helper__user")
 
 
+@raises(CoreError.NOT_FOUND)
 def matching_runs_for_manager(user: User, request_public_id: UUID) -> QuerySet[MatchingRun]:
     """The matching passes of one help request, newest first. Only the community manager sees
     them: for anyone else the request does not exist, even their own."""
@@ -115,6 +121,7 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
     return queryset.filter(Q(help_request__customer=user) | Q(helper__user=user))
 
 
+@raises(CoreError.NOT_FOUND)
 def booking_for(user: User, public_id: UUID) -> Booking:
     try:
         return bookings_visible_to(user).get(public_id=public_id)
@@ -123,16 +130,20 @@ def booking_for(user: User, public_id: UUID) -> Booking:
 
 
 def visits_held(
-    helper_ids: Sequence[int], span_start: datetime, span_end: datetime
+    helper_ids: Sequence[int], span_start: datetime, span_end: datetime, using: str
 ) -> list[tuple[int, datetime, datetime]]:
     """(helper id, start, end) of the visits these helpers hold that overlap the span: time they
     are not free (registered with `helpers.availability` by this app's AppConfig)."""
-    held = Booking.objects.filter(
-        helper_id__in=helper_ids,
-        status__in=SLOT_HOLDING_STATUSES,
-        starts_at__lt=span_end,
-        ends_at__gt=span_start,
-    ).values_list("helper_id", "starts_at", "ends_at")
+    held = (
+        Booking.objects.using(using)
+        .filter(
+            helper_id__in=helper_ids,
+            status__in=SLOT_HOLDING_STATUSES,
+            starts_at__lt=span_end,
+            ends_at__gt=span_start,
+        )
+        .values_list("helper_id", "starts_at", "ends_at")
+    )
     # Slot-holding bookings always have both ends (a database check guarantees it).
     return [(helper_id, start, end) for helper_id, start, end in held if start and end]
 
@@ -148,17 +159,42 @@ def role_in_booking(booking: Booking, user: User) -> str | None:
     return None
 
 
+def next_statuses_for(booking: Booking, user: User) -> list[str]:
+    """Where the user may move the booking next, in their role in it (the app's buttons)."""
+    role = role_in_booking(booking, user)
+    return sorted(
+        to
+        for (origin, to), roles in BOOKING_TRANSITIONS.items()
+        if origin == booking.status and role in roles
+    )
+
+
+def pending_offer_count(help_request: HelpRequest) -> int:
+    """How many of the request's offers wait for an answer (reads prefetched offers)."""
+    return sum(1 for offer in help_request.offers.all() if offer.status == OfferStatus.PENDING)
+
+
+def live_booking_of(help_request: HelpRequest) -> Booking | None:
+    """The request's booking that still stands: the latest one not cancelled or missed (reads
+    prefetched bookings, oldest first)."""
+    live = [
+        booking for booking in help_request.bookings.all() if booking.status not in BROKEN_STATUSES
+    ]
+    return live[-1] if live else None
+
+
 def contact_visible_to(booking: Booking, user: User) -> bool:
     """The exact address and phone numbers: hidden from a helper whose visit will not happen."""
     ended = booking.status in BROKEN_STATUSES
     return not (ended and role_in_booking(booking, user) == ActorRole.HELPER)
 
 
+@raises(CoreError.NOT_FOUND)
 def proposal_of(booking: Booking, public_id: UUID) -> SlotProposal:
     try:
         return booking.proposals.get(public_id=public_id)
     except SlotProposal.DoesNotExist as exc:
-        raise NotFound.for_field("proposal", "No such proposal.", code="not_found") from exc
+        raise NotFound.for_field("proposal", "No such proposal.", code=CoreError.NOT_FOUND) from exc
 
 
 def booking_events(booking: Booking) -> QuerySet[BookingEvent]:

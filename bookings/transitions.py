@@ -15,6 +15,7 @@ from backend import clock
 from backend.roles import ActorRole
 from backend.state_machine import Move, StateMachine, Transition
 from bookings import events
+from bookings.errors import BookingError
 from bookings.exceptions import HelperDoubleBooked, InvalidSlot, OfferNotPending
 from bookings.models import (
     SLOT_HOLDING_STATUSES,
@@ -107,7 +108,9 @@ def slot_still_ahead(move: Move) -> None:
     """A time that has passed cannot be confirmed."""
     starts_at, _ = _slot_of(move)
     if starts_at <= clock.now():
-        raise InvalidSlot.for_field("proposal", "This time has passed.", code="slot_in_past")
+        raise InvalidSlot.for_field(
+            "proposal", "This time has passed.", code=BookingError.SLOT_IN_PAST
+        )
 
 
 def helper_free_then(move: Move) -> None:

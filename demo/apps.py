@@ -6,3 +6,9 @@ class DemoConfig(AppConfig):
 
     name = "demo"
     verbose_name = "Demo data"
+
+    def ready(self) -> None:
+        from demo.summary import demo_log_ins
+        from web.showcase import register_demo_log_ins
+
+        register_demo_log_ins(demo_log_ins)

@@ -96,17 +96,6 @@ def demo_users() -> QuerySet[User]:
     return User.objects.filter(query)
 
 
-def _home(place: Place) -> dict[str, object]:
-    return {
-        "home_street": place.street,
-        "home_postal_code": place.postal_code,
-        "home_locality": place.locality,
-        "home_location": place.geojson,
-        "home_latitude": place.point.latitude,
-        "home_longitude": place.point.longitude,
-    }
-
-
 def create_manager(*, history: History, password_hash: str) -> User:
     home = resolve_place(street="Bollwerk 15", postal_code="3011", locality="Bern")
     manager = User(
@@ -119,7 +108,7 @@ def create_manager(*, history: History, password_hash: str) -> User:
         is_superuser=True,
         password=password_hash,
         date_joined=history.now - 800 * DAY,
-        **_home(home),
+        **home.fields(prefix="home_"),
     )
     manager.save()
     return manager
@@ -184,7 +173,7 @@ def new_person(community: Community, *, helper: bool, joined: datetime) -> Perso
         preferred_language=preferred,
         password=community.password_hash,
         date_joined=joined,
-        **_home(place),
+        **place.fields(prefix="home_"),
     )
     return Person(user, place.point, locality, preferred, frozenset(languages))
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db.models import Count, QuerySet
 
+from backend.models import User
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -15,8 +16,9 @@ from bookings.models import (
     OfferStatus,
     Review,
 )
-from demo.people import DEMO_PASSWORD, MANAGER_EMAIL, demo_users
+from demo.people import DEMO_PASSWORD, MANAGER_EMAIL, SEED_MARKER, demo_users
 from helpers.models import ApprovalStatus, AvailabilityException, HelperProfile
+from web.showcase import DemoLogIn
 
 Row = tuple[str, str | int]
 
@@ -72,8 +74,22 @@ def _activity_rows() -> list[Row]:
     ]
 
 
-def _log_ins() -> list[str]:
-    """The manager, and the customer and helper with the most visits: the ones worth trying."""
+def demo_log_ins() -> list[DemoLogIn]:
+    """The log-ins worth trying, for the web app's home page; none without demo data."""
+    if not User.objects.filter(email=MANAGER_EMAIL, display_name=SEED_MARKER).exists():
+        return []
+    customer, helper = _showcase_people()
+    log_ins = []
+    if customer is not None:
+        log_ins.append(DemoLogIn("customer", customer.email, DEMO_PASSWORD))
+    if helper is not None:
+        log_ins.append(DemoLogIn("helper", helper.user.email, DEMO_PASSWORD))
+    log_ins.append(DemoLogIn("manager", MANAGER_EMAIL, DEMO_PASSWORD))
+    return log_ins
+
+
+def _showcase_people() -> tuple[User | None, HelperProfile | None]:
+    """The customer and the helper with the most visits: the ones worth trying."""
     users = demo_users()
     customer = (
         users.filter(is_staff=False, helper_profile__isnull=True)
@@ -88,6 +104,12 @@ def _log_ins() -> list[str]:
         .select_related("user")
         .first()
     )
+    return customer, helper
+
+
+def _log_ins() -> list[str]:
+    """The manager, and the customer and helper with the most visits: the ones worth trying."""
+    customer, helper = _showcase_people()
     lines = [
         f"Demo log-ins (password for all of them: {DEMO_PASSWORD})",
         f"  community manager  {MANAGER_EMAIL}  (back office: /admin/)",

@@ -15,17 +15,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
-from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from backend.admin import SpeaksFilter, admin_link, position_text
+from backend.admin import SpeaksFilter, ViewOnlyInline, admin_link, position_text
 from backend.exceptions import ApplicationError
 from backend.models import User
 from catalogue.models import ServiceCategory
 from helpers import services as helper_services
 from helpers.models import (
+    APPROVAL_NOTE_MAX_LENGTH,
     ApprovalStatus,
     AvailabilityException,
     HelperProfile,
@@ -36,54 +36,13 @@ from helpers.models import (
 # Fields the manager may change on a profile; they are handed to `helper_profile_update`.
 EDITABLE_PROFILE_FIELDS = ("bio", "service_radius_km", "hourly_rate_minor", "is_accepting_jobs")
 
-SUSPEND_CONFIRMATION_TEMPLATE = """
-{% extends "admin/base_site.html" %}
-{% load admin_urls %}
-{% block bodyclass %}{{ block.super }} app-helpers model-helperprofile delete-confirmation{% endblock %}
-{% block breadcrumbs %}
-<div class="breadcrumbs">
-  <a href="{% url 'admin:index' %}">Home</a>
-  &rsaquo; <a href="{% url 'admin:app_list' app_label=opts.app_label %}">{{ opts.app_config.verbose_name }}</a>
-  &rsaquo; <a href="{{ changelist_url }}">{{ opts.verbose_name_plural|capfirst }}</a>
-  &rsaquo; Suspend helpers
-</div>
-{% endblock %}
-{% block content %}
-<p>Suspended helpers get no more offers, and their pending offers are withdrawn and offered to
-other helpers. Bookings they already have are not touched.</p>
-<ul>
-{% for helper in helpers %}
-  <li>{{ helper.user.display_name }} &lt;{{ helper.user.email }}&gt;:
-      {{ helper.get_approval_status_display }}</li>
-{% endfor %}
-</ul>
-<form method="post">{% csrf_token %}
-  {% for helper in helpers %}
-  <input type="hidden" name="_selected_action" value="{{ helper.pk }}">
-  {% endfor %}
-  <input type="hidden" name="action" value="suspend_helpers">
-  <input type="hidden" name="confirm" value="yes">
-  <fieldset class="module aligned">
-    {% for field in form %}
-    <div class="form-row">
-      {{ field.errors }}
-      <div class="flex-container">{{ field.label_tag }} {{ field }}</div>
-      {% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}
-    </div>
-    {% endfor %}
-  </fieldset>
-  <div class="submit-row">
-    <input type="submit" value="Suspend {{ helpers|length }} helper{{ helpers|length|pluralize }}">
-    <a href="{{ changelist_url }}" class="button cancel-link">Cancel</a>
-  </div>
-</form>
-{% endblock %}
-"""
+# The page that asks for the reason before helpers are suspended.
+SUSPEND_CONFIRMATION_TEMPLATE = "admin/helpers/helperprofile/suspend_confirmation.html"
 
 
 class SuspensionForm(forms.Form):
     note = forms.CharField(
-        max_length=500,
+        max_length=APPROVAL_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Why the helpers are suspended. Kept on each helper's profile.",
     )
@@ -161,21 +120,7 @@ class HelperSkillInline(admin.TabularInline):
         return super().get_queryset(request).select_related("category")
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class WeeklyAvailabilityInline(ReadOnlyInline):
+class WeeklyAvailabilityInline(ViewOnlyInline):
     """Helpers set their own hours in the app, where overlaps are checked."""
 
     model = WeeklyAvailability
@@ -183,7 +128,7 @@ class WeeklyAvailabilityInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class AvailabilityExceptionInline(ReadOnlyInline):
+class AvailabilityExceptionInline(ViewOnlyInline):
     model = AvailabilityException
     fields = ("kind", "starts_at", "ends_at", "note", "created_at")
     readonly_fields = fields
@@ -459,8 +404,7 @@ class HelperProfileAdmin(admin.ModelAdmin):
             "form": form,
             "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
         }
-        template = engines["django"].from_string(SUSPEND_CONFIRMATION_TEMPLATE)
-        return TemplateResponse(request, template, context)
+        return TemplateResponse(request, SUSPEND_CONFIRMATION_TEMPLATE, context)
 
     def _report_failure(
         self, request: HttpRequest, helper: HelperProfile, verb: str, exc: ApplicationError

@@ -13,7 +13,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from django.db import DEFAULT_DB_ALIAS
 
 from helpers.models import AvailabilityException, ExceptionKind, WeeklyAvailability
 
@@ -22,8 +25,11 @@ SWISS_TIME = ZoneInfo("Europe/Zurich")
 END_OF_DAY = time(23, 59)
 
 Interval = tuple[datetime, datetime]
-# (helper ids, span start, span end) → (helper id, start, end) of time they are not free.
-BusySource = Callable[[Sequence[int], datetime, datetime], Iterable[tuple[int, datetime, datetime]]]
+# (helper ids, span start, span end, database alias) → (helper id, start, end) of time they are
+# not free.
+BusySource = Callable[
+    [Sequence[int], datetime, datetime, str], Iterable[tuple[int, datetime, datetime]]
+]
 
 _busy_sources: list[BusySource] = []
 
@@ -72,48 +78,84 @@ def _local_days(start: datetime, end: datetime) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
+@lru_cache(maxsize=1 << 16)
+def swiss_instant(day: date, wall: time) -> datetime:
+    """The first moment Swiss clocks read `wall` (or later) on `day`, in UTC.
+
+    Weekly hours run from the moment the clock first reads their start to the moment it first
+    reads their end. In the hour the clocks repeat in autumn that is the first reading; in the
+    hour they skip in spring (02:00 straight to 03:00) it is the skip itself.
+    """
+    local = datetime.combine(day, wall, tzinfo=SWISS_TIME)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(SWISS_TIME).time() == wall:
+        return instant
+    # A wall time the clocks skip: read with the offset before the skip, it lands as far past
+    # the skip as `wall` lies past the skipped hour's start.
+    return instant - (
+        datetime.combine(day, wall) - datetime.combine(day, wall.replace(minute=0, second=0))
+    )
+
+
 class AvailabilityIndex:
     """Free time of a set of helpers over a span, loaded once."""
 
-    def __init__(self, helper_ids: Sequence[int], span_start: datetime, span_end: datetime) -> None:
+    def __init__(
+        self,
+        helper_ids: Sequence[int],
+        span_start: datetime,
+        span_end: datetime,
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
         self.span_start, self.span_end = span_start, span_end
-        self._weekly: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
+        # helper id → weekday → (start, end) of that day's weekly hours.
+        self._weekly: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for helper_id, weekday, start_time, end_time in (
-            WeeklyAvailability.objects.filter(helper_id__in=helper_ids)
+            WeeklyAvailability.objects.using(using)
+            .filter(helper_id__in=helper_ids)
             .order_by()
             .values_list("helper_id", "weekday", "start_time", "end_time")
         ):
-            self._weekly[helper_id].append((weekday, start_time, end_time))
+            self._weekly[helper_id][weekday].append((start_time, end_time))
         self._extra: dict[int, list[Interval]] = defaultdict(list)
         self._blocked: dict[int, list[Interval]] = defaultdict(list)
-        for exception in AvailabilityException.objects.filter(
-            helper_id__in=helper_ids, starts_at__lt=span_end, ends_at__gt=span_start
+        for helper_id, kind, starts_at, ends_at in (
+            AvailabilityException.objects.using(using)
+            .filter(helper_id__in=helper_ids, starts_at__lt=span_end, ends_at__gt=span_start)
+            .order_by()
+            .values_list("helper_id", "kind", "starts_at", "ends_at")
         ):
-            target = self._extra if exception.kind == ExceptionKind.AVAILABLE else self._blocked
-            target[exception.helper_id].append((exception.starts_at, exception.ends_at))
+            target = self._extra if kind == ExceptionKind.AVAILABLE else self._blocked
+            target[helper_id].append((starts_at, ends_at))
         for source in _busy_sources:
-            for helper_id, starts_at, ends_at in source(helper_ids, span_start, span_end):
+            for helper_id, starts_at, ends_at in source(helper_ids, span_start, span_end, using):
                 self._blocked[helper_id].append((starts_at, ends_at))
 
     def free_intervals(self, helper_id: int, start: datetime, end: datetime) -> list[Interval]:
         """The helper's free time inside [start, end), merged and sorted."""
         offered: list[Interval] = []
-        for day in _local_days(start, end):
-            for weekday, start_time, end_time in self._weekly.get(helper_id, ()):
-                if weekday != day.weekday():
-                    continue
-                local_start = datetime.combine(day, start_time, tzinfo=SWISS_TIME)
-                local_end = (
-                    datetime.combine(day + timedelta(days=1), time(0), tzinfo=SWISS_TIME)
-                    if end_time >= END_OF_DAY
-                    else datetime.combine(day, end_time, tzinfo=SWISS_TIME)
-                )
+        weekly = self._weekly.get(helper_id, {})
+        for day in _local_days(start, end) if weekly else ():
+            for start_time, end_time in weekly.get(day.weekday(), ()):
                 # Compare and subtract in UTC: on the nights the clocks change, Swiss wall-clock
                 # arithmetic would count an hour that does not exist (or miss one that does).
-                offered.append((local_start.astimezone(UTC), local_end.astimezone(UTC)))
+                offered.append(
+                    (
+                        swiss_instant(day, start_time),
+                        swiss_instant(day + timedelta(days=1), time(0))
+                        if end_time >= END_OF_DAY
+                        else swiss_instant(day, end_time),
+                    )
+                )
         offered.extend(self._extra.get(helper_id, ()))
+        # Hours the clocks skip in spring leave nothing (02:00–02:30 on that night): dropped.
         clipped = [
-            (max(s, start), min(e, end)) for s, e in _merge(offered) if s < end and e > start
+            (max(s, start), min(e, end))
+            for s, e in _merge(offered)
+            if s < end and e > start and s < e
         ]
         return _subtract(clipped, self._blocked.get(helper_id, ()))
 

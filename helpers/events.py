@@ -101,3 +101,11 @@ class HelperFiguresChanged(HelperEvent):
     """The helper's rating and reliability figures moved by `deltas` (field → change)."""
 
     deltas: dict[str, int]
+
+
+@dataclass(frozen=True)
+class HelperAvailabilityChanged(HelperEvent):
+    """The helper's weekly hours were replaced, or an exception added or removed: when they are
+    free moved (`what` is "weekly", "exception_added" or "exception_removed")."""
+
+    what: str

@@ -1,12 +1,13 @@
 from backend.exceptions import ApplicationError, Conflict, ValidationFailed
+from helpers.errors import HelperError
 
 
 class HelperProfileExists(Conflict):
-    code = "helper_profile_exists"
+    code = HelperError.HELPER_PROFILE_EXISTS
 
 
 class InvalidAvailability(ValidationFailed):
-    code = "invalid_availability"
+    code = HelperError.INVALID_AVAILABILITY
 
 
 class DocumentsLocked(Conflict):

@@ -10,6 +10,10 @@ from django.db import models
 from backend import clock
 from backend.roles import ActorRole
 
+# The longest note the manager gives with an approval move (in characters once normalised;
+# `helper_approval_move` refuses longer ones).
+APPROVAL_NOTE_MAX_LENGTH = 500
+
 
 class ApprovalStatus(models.TextChoices):
     """Where a helper stands, from application through vetting to approval and beyond.
@@ -62,7 +66,7 @@ class HelperProfile(models.Model):
         max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices, default=ApprovalStatus.APPLIED
     )
     approval_changed_at = models.DateTimeField(null=True, blank=True)
-    approval_note = models.CharField(max_length=500, blank=True)
+    approval_note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
     is_accepting_jobs = models.BooleanField(
         default=True, help_text="Helpers switch this off when they want no offers for a while."
     )
@@ -135,7 +139,7 @@ class HelperApprovalEvent(models.Model):
     )
     # Who moved it: the manager, the applicant themselves, or Quartier (an online test passed).
     role = models.CharField(max_length=16, choices=ActorRole.choices, default=ActorRole.MANAGER)
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:

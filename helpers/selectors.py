@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import NotFound
+from backend.exceptions import NotFound, raises
 from backend.models import User
 from catalogue.models import LegalAcceptance
 from catalogue.selectors import current_code_of_conduct
@@ -24,14 +24,18 @@ from helpers.models import (
     HelperDocument,
     HelperProfile,
 )
+from helpers.errors import HelperError
 
 
+@raises(HelperError.NOT_A_HELPER)
 def helper_profile_of(user: User) -> HelperProfile:
     """The user's own helper profile, or 404 when they are not a helper."""
     try:
         return HelperProfile.objects.select_related("user").get(user=user)
     except HelperProfile.DoesNotExist as exc:
-        raise NotFound("You are not registered as a helper.", code="not_a_helper") from exc
+        raise NotFound(
+            "You are not registered as a helper.", code=HelperError.NOT_A_HELPER
+        ) from exc
 
 
 def helpers_for_manager(user: User) -> QuerySet[HelperProfile]:

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import PermissionDenied, ValidationFailed
+from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
 from backend.texts import visible_text
+from catalogue.errors import CatalogueError
 from catalogue.models import ServiceCategory
 from helpers.documents import (
     DocumentUnreadable,
@@ -36,7 +37,13 @@ from helpers.documents import (
     store_encrypted,
     stored_names,
 )
-from helpers.events import HelperApplied, HelperFiguresChanged, HelperProfileChanged
+from helpers.errors import HelperError
+from helpers.events import (
+    HelperApplied,
+    HelperAvailabilityChanged,
+    HelperFiguresChanged,
+    HelperProfileChanged,
+)
 from helpers.exceptions import (
     DocumentDeleted,
     DocumentsLocked,
@@ -44,6 +51,7 @@ from helpers.exceptions import (
     InvalidAvailability,
 )
 from helpers.models import (
+    APPROVAL_NOTE_MAX_LENGTH,
     ApprovalStatus,
     AvailabilityException,
     DeletionCause,
@@ -58,6 +66,8 @@ from helpers.models import (
 from helpers.transitions import APPROVAL_MACHINE
 
 MAX_WEEKLY_INTERVALS = 28
+# The longest bio, as the model holds it.
+BIO_MAX_LENGTH = HelperProfile._meta.get_field("bio").max_length
 MAX_RADIUS_KM = 50
 # CHF 10 to CHF 500 an hour, in minor units.
 MIN_HOURLY_RATE_MINOR = 1_000
@@ -97,7 +107,7 @@ def _validate_radius(radius_km: int) -> None:
         raise ValidationFailed.for_field(
             "service_radius_km",
             f"The service radius must be between 1 and {MAX_RADIUS_KM} km.",
-            code="invalid_radius",
+            code=HelperError.INVALID_RADIUS,
         )
 
 
@@ -107,21 +117,23 @@ def validate_hourly_rate(rate_minor: int) -> None:
             "hourly_rate_minor",
             _("The hourly rate must be between %(low)d and %(high)d francs.")
             % {"low": MIN_HOURLY_RATE_MINOR // 100, "high": MAX_HOURLY_RATE_MINOR // 100},
-            code="invalid_hourly_rate",
+            code=HelperError.INVALID_HOURLY_RATE,
         )
 
 
 def _validate_skills(skills: Sequence[ServiceCategory]) -> None:
     if not skills:
         raise ValidationFailed.for_field(
-            "skills", "Choose at least one thing you can help with.", code="skills_required"
+            "skills",
+            "Choose at least one thing you can help with.",
+            code=HelperError.SKILLS_REQUIRED,
         )
     inactive = [category.slug for category in skills if not category.is_active]
     if inactive:
         raise ValidationFailed.for_field(
             "skills",
             f"These categories are not offered: {', '.join(inactive)}.",
-            code="unknown_category",
+            code=CatalogueError.UNKNOWN_CATEGORY,
         )
 
 
@@ -135,6 +147,15 @@ def _set_skills(helper: HelperProfile, skills: Sequence[ServiceCategory]) -> Non
 
 
 @transaction.atomic
+@raises(
+    HelperError.HELPER_PROFILE_EXISTS,
+    HelperError.HOME_ADDRESS_REQUIRED,
+    HelperError.INVALID_RADIUS,
+    HelperError.INVALID_HOURLY_RATE,
+    HelperError.SKILLS_REQUIRED,
+    CatalogueError.UNKNOWN_CATEGORY,
+    visible_text,
+)
 def helper_apply(
     *,
     user: User,
@@ -154,12 +175,12 @@ def helper_apply(
         raise ValidationFailed.for_field(
             "home_address",
             "Set your home address first: offers are matched to where you live.",
-            code="home_address_required",
+            code=HelperError.HOME_ADDRESS_REQUIRED,
         )
     _validate_radius(service_radius_km)
     validate_hourly_rate(hourly_rate_minor)
     _validate_skills(skills)
-    bio = visible_text(bio, field="bio", required=False, multiline=True)
+    bio = visible_text(bio, field="bio", required=False, multiline=True, max_length=BIO_MAX_LENGTH)
     try:
         with transaction.atomic():
             helper = HelperProfile.objects.create(
@@ -176,6 +197,13 @@ def helper_apply(
 
 
 @transaction.atomic
+@raises(
+    HelperError.INVALID_RADIUS,
+    HelperError.INVALID_HOURLY_RATE,
+    HelperError.SKILLS_REQUIRED,
+    CatalogueError.UNKNOWN_CATEGORY,
+    visible_text,
+)
 def helper_profile_update(
     *,
     helper: HelperProfile,
@@ -196,7 +224,9 @@ def helper_profile_update(
         helper.hourly_rate_minor = hourly_rate_minor
         changed.append("hourly_rate_minor")
     if bio is not None:
-        helper.bio = visible_text(bio, field="bio", required=False, multiline=True)
+        helper.bio = visible_text(
+            bio, field="bio", required=False, multiline=True, max_length=BIO_MAX_LENGTH
+        )
         changed.append("bio")
     if is_accepting_jobs is not None:
         helper.is_accepting_jobs = is_accepting_jobs
@@ -216,7 +246,8 @@ def helper_profile_update(
 def _check_actor(helper: HelperProfile, actor: User | None, role: str) -> None:
     if role == ActorRole.MANAGER and (actor is None or not actor.is_staff):
         raise PermissionDenied(
-            "Only the community manager approves or suspends helpers.", code="manager_only"
+            "Only the community manager approves or suspends helpers.",
+            code=HelperError.MANAGER_ONLY,
         )
     if role == ActorRole.HELPER and (actor is None or actor.pk != helper.user_id):
         raise PermissionDenied("This is not your application.", code="not_your_application")
@@ -246,7 +277,9 @@ def helper_approval_move(
     from_status = helper.approval_status
     if from_status == to:
         return helper
-    note = visible_text(note, field="note", required=False, multiline=True)[:500]
+    note = visible_text(
+        note, field="note", required=False, multiline=True, max_length=APPROVAL_NOTE_MAX_LENGTH
+    )
     transition = APPROVAL_MACHINE.check(
         helper, from_status=from_status, to_status=to, role=role, facts={"note": note}
     )
@@ -273,6 +306,7 @@ def helper_approval_move(
 
 
 @transaction.atomic
+@raises(HelperError.MANAGER_ONLY, visible_text)
 def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
     """The community manager approves a vetted applicant (after the conduct test, or the
     interview), or lets a suspended helper receive offers again."""
@@ -280,6 +314,7 @@ def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> Hel
 
 
 @transaction.atomic
+@raises(HelperError.MANAGER_ONLY, CoreError.REASON_REQUIRED, visible_text)
 def helper_suspend(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
     """The community manager stops offers to the helper, saying why.
 
@@ -388,23 +423,23 @@ def helper_figures_add(*, changes: Mapping[int, Mapping[str, int]]) -> None:
 def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:
     if len(intervals) > MAX_WEEKLY_INTERVALS:
         raise InvalidAvailability.for_field(
-            "weekly",
+            "intervals",
             f"At most {MAX_WEEKLY_INTERVALS} weekly intervals.",
-            code="invalid_availability",
+            code=HelperError.INVALID_AVAILABILITY,
         )
     by_day: dict[int, list[WeeklyInterval]] = {}
     for index, interval in enumerate(intervals):
         if not 0 <= interval.weekday <= 6:
             raise InvalidAvailability.for_field(
-                f"weekly[{index}].weekday",
+                f"intervals[{index}].weekday",
                 "Weekday is 0 (Monday) to 6 (Sunday).",
-                code="invalid_availability",
+                code=HelperError.INVALID_AVAILABILITY,
             )
         if interval.start_time >= interval.end_time:
             raise InvalidAvailability.for_field(
-                f"weekly[{index}].end_time",
+                f"intervals[{index}].end_time",
                 "The end must be after the start.",
-                code="invalid_availability",
+                code=HelperError.INVALID_AVAILABILITY,
             )
         by_day.setdefault(interval.weekday, []).append(interval)
     for day in by_day.values():
@@ -412,20 +447,21 @@ def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:
         for before, after in zip(day, day[1:], strict=False):
             if after.start_time < before.end_time:
                 raise InvalidAvailability.for_field(
-                    "weekly",
+                    "intervals",
                     "Intervals on the same day must not overlap.",
-                    code="invalid_availability",
+                    code=HelperError.INVALID_AVAILABILITY,
                 )
 
 
 @transaction.atomic
+@raises(HelperError.INVALID_AVAILABILITY)
 def helper_set_weekly_availability(
     *, helper: HelperProfile, intervals: Sequence[WeeklyInterval]
 ) -> list[WeeklyAvailability]:
     """Replace the helper's weekly hours (Swiss local time) as a whole."""
     _validate_weekly(intervals)
     WeeklyAvailability.objects.filter(helper=helper).delete()
-    return WeeklyAvailability.objects.bulk_create(
+    rows = WeeklyAvailability.objects.bulk_create(
         [
             WeeklyAvailability(
                 helper=helper,
@@ -436,29 +472,37 @@ def helper_set_weekly_availability(
             for interval in sorted(intervals, key=lambda i: (i.weekday, i.start_time))
         ]
     )
+    emit(HelperAvailabilityChanged(helper_id=helper.pk, what="weekly"))
+    return rows
 
 
 @transaction.atomic
+@raises(
+    CoreError.INVALID_CHOICE,
+    HelperError.INVALID_AVAILABILITY,
+    HelperError.IN_THE_PAST,
+    HelperError.OUTSIDE_BOOKABLE_HORIZON,
+)
 def availability_exception_add(
     *, helper: HelperProfile, kind: str, starts_at: datetime, ends_at: datetime, note: str = ""
 ) -> AvailabilityException:
     """A one-off change to the weekly hours: a holiday, or extra time."""
     if kind not in ExceptionKind.values:
-        raise InvalidAvailability.for_field("kind", "Unknown kind.", code="invalid_choice")
+        raise InvalidAvailability.for_field("kind", "Unknown kind.", code=CoreError.INVALID_CHOICE)
     if starts_at >= ends_at:
         raise InvalidAvailability.for_field(
-            "ends_at", "The end must be after the start.", code="invalid_availability"
+            "ends_at", "The end must be after the start.", code=HelperError.INVALID_AVAILABILITY
         )
     now = clock.now()
     if ends_at <= now:
         raise InvalidAvailability.for_field(
-            "ends_at", "The exception is already over.", code="in_the_past"
+            "ends_at", "The exception is already over.", code=HelperError.IN_THE_PAST
         )
     if starts_at < now - EXCEPTION_HORIZON_MARGIN:
         raise InvalidAvailability.for_field(
             "starts_at",
             _("An exception may start at most a day ago."),
-            code="outside_bookable_horizon",
+            code=HelperError.OUTSIDE_BOOKABLE_HORIZON,
         )
     days_ahead = config().max_request_days_ahead
     if ends_at > now + timedelta(days=days_ahead) + EXCEPTION_HORIZON_MARGIN:
@@ -466,16 +510,21 @@ def availability_exception_add(
             "ends_at",
             _("Visits can be booked at most %(days)d days ahead: end the exception by then.")
             % {"days": days_ahead},
-            code="outside_bookable_horizon",
+            code=HelperError.OUTSIDE_BOOKABLE_HORIZON,
         )
-    return AvailabilityException.objects.create(
+    exception = AvailabilityException.objects.create(
         helper=helper, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note
     )
+    emit(HelperAvailabilityChanged(helper_id=helper.pk, what="exception_added"))
+    return exception
 
 
 @transaction.atomic
+@raises()
 def availability_exception_remove(*, exception: AvailabilityException) -> None:
+    helper_id = exception.helper_id
     exception.delete()
+    emit(HelperAvailabilityChanged(helper_id=helper_id, what="exception_removed"))
 
 
 # --- Documents ---------------------------------------------------------------------------------

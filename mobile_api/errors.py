@@ -20,7 +20,51 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.exceptions import ApplicationError, error_body
+from backend.exceptions import ApplicationError, ErrorCode, error_body
+
+
+class ApiError(ErrorCode):
+    """The codes of the API layer itself: reading the request, who asks, and how often."""
+
+    PARSE_ERROR = "parse_error"
+    TOO_DEEPLY_NESTED = "too_deeply_nested"
+    TOO_MANY_FIELDS = "too_many_fields"
+    TOO_MANY_FILES = "too_many_files"
+    BAD_REQUEST = "bad_request"
+    DATETIME_OUT_OF_RANGE = "datetime_out_of_range"
+    NOT_AUTHENTICATED = "not_authenticated", 401
+    AUTHENTICATION_FAILED = "authentication_failed", 401
+    # DRF's answer to a cookie client's unsafe request without the CSRF token.
+    CSRF_FAILED = "permission_denied", 403
+    # An unknown path, or a page of a list beyond its last.
+    NOT_FOUND = "not_found", 404
+    NOT_ACCEPTABLE = "not_acceptable", 406
+    # PostgreSQL's deadlock and serialisation failures, and SQLite's busy database.
+    TRY_AGAIN = "try_again", 409
+    PAYLOAD_TOO_LARGE = "payload_too_large", 413
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415
+    THROTTLED = "throttled", 429
+    SERVER_ERROR = "server_error", 500
+
+    @classmethod
+    def unreadable_body(cls) -> tuple[ApiError, ...]:
+        """A body that cannot be read: malformed, nested too deeply, over Django's form limits."""
+        return (
+            cls.PARSE_ERROR,
+            cls.TOO_DEEPLY_NESTED,
+            cls.TOO_MANY_FIELDS,
+            cls.TOO_MANY_FILES,
+            cls.BAD_REQUEST,
+        )
+
+
+# DRF's generic field codes, as the API names them (the others keep DRF's name).
+VALIDATION_CODES = frozenset({"invalid", "required", "null", "blank"})
+
+
+def validation_code(drf_code: str) -> str:
+    """The API's code for one of DRF's (or a form field's) validation codes."""
+    return f"validation_{drf_code}" if drf_code in VALIDATION_CODES else str(drf_code)
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -82,12 +126,12 @@ def _is_retryable(exc: Exception) -> bool:
 def refused_request_body(exc: SuspiciousOperation) -> tuple[int, dict]:
     """Django's own limits on a request body (DATA_UPLOAD_MAX_*), as the API answers them."""
     if isinstance(exc, RequestDataTooBig):
-        return 413, error_body("payload_too_large", _("The request body is too large."))
+        return 413, error_body(ApiError.PAYLOAD_TOO_LARGE, _("The request body is too large."))
     if isinstance(exc, TooManyFieldsSent):
-        return 400, error_body("too_many_fields", _("The request has too many form fields."))
+        return 400, error_body(ApiError.TOO_MANY_FIELDS, _("The request has too many form fields."))
     if isinstance(exc, TooManyFilesSent):
-        return 400, error_body("too_many_files", _("The request has too many files."))
-    return 400, error_body("bad_request", _("The request could not be read."))
+        return 400, error_body(ApiError.TOO_MANY_FILES, _("The request has too many files."))
+    return 400, error_body(ApiError.BAD_REQUEST, _("The request could not be read."))
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -105,7 +149,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if _is_retryable(exc):
         return Response(
             error_body(
-                "try_again",
+                ApiError.TRY_AGAIN,
                 "Someone changed this at the same moment. Nothing was saved: try again.",
             ),
             status=status.HTTP_409_CONFLICT,
@@ -115,15 +159,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    if not isinstance(exc, exceptions.APIException):
+        return None  # not the client's doing: Django's 500 page (server_error below)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    assert isinstance(exc, exceptions.APIException)  # noqa: S101 - DRF handled it, so it is one
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        code = _first_code(exc.detail) or "invalid"
-        if code in {"invalid", "required", "null", "blank"}:
-            code = f"validation_{code}"
+        code = validation_code(_first_code(exc.detail) or "invalid")
         first_field, first_messages = next(iter(fields.items()))
         message = (
             first_messages[0]
@@ -148,7 +191,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 @csrf_exempt
 def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
     """Unknown paths under /api/v1/ answer in the API's error shape, not with an HTML page."""
-    return JsonResponse(error_body("not_found", "There is no such API endpoint."), status=404)
+    return JsonResponse(
+        error_body(ApiError.NOT_FOUND, "There is no such API endpoint."), status=404
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -157,7 +202,10 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         if isinstance(exception, SuspiciousOperation):
             status_code, body = refused_request_body(exception)
         else:
-            status_code, body = 400, error_body("bad_request", _("The request could not be read."))
+            status_code, body = (
+                400,
+                error_body(ApiError.BAD_REQUEST, _("The request could not be read.")),
+            )
         return JsonResponse(body, status=status_code)
     return defaults.bad_request(request, exception)
 
@@ -166,7 +214,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The last resort for an unexpected failure: the API still answers in its own shape."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            error_body("server_error", "Something went wrong on our side. Please try again."),
+            error_body(
+                ApiError.SERVER_ERROR, "Something went wrong on our side. Please try again."
+            ),
             status=500,
         )
     return defaults.server_error(request)

@@ -10,6 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
+from mobile_api.errors import ApiError
+
 
 class BoundedIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 date-time that can be compared in UTC.
@@ -30,7 +32,7 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
             parsed.astimezone(UTC)
         except OverflowError as exc:
             raise forms.ValidationError(
-                self.error_messages["datetime_out_of_range"], code="datetime_out_of_range"
+                self.error_messages["datetime_out_of_range"], code=ApiError.DATETIME_OUT_OF_RANGE
             ) from exc
         return parsed
 

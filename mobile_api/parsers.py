@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
+from mobile_api.errors import ApiError
+
 # The API's deepest request is three levels (a window object in the body's list of windows);
 # 32 leaves room for new shapes and stays far below Python's recursion limit, where
 # json.loads fails with a RecursionError.
@@ -61,6 +63,6 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 _("The JSON is nested more than %(depth)d levels deep.")
                 % {"depth": MAX_JSON_DEPTH},
-                code="too_deeply_nested",
+                code=ApiError.TOO_DEEPLY_NESTED,
             )
         return super().parse(io.BytesIO(raw), media_type, parser_context)

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from mobile_api.errors import api_not_found
-from mobile_api.views import accounts, bookings, helpers, manager, requests
+from mobile_api.views import accounts, bookings, helpers, manager, offers, requests
 
 urlpatterns = [
     # Accounts
@@ -42,12 +42,10 @@ urlpatterns = [
         name="help-request-withdraw",
     ),
     # Offers (helpers)
-    path("offers", requests.OfferListApi.as_view(), name="offers"),
-    path("offers/<uuid:offer_id>", requests.OfferDetailApi.as_view(), name="offer"),
-    path("offers/<uuid:offer_id>/accept", requests.OfferAcceptApi.as_view(), name="offer-accept"),
-    path(
-        "offers/<uuid:offer_id>/decline", requests.OfferDeclineApi.as_view(), name="offer-decline"
-    ),
+    path("offers", offers.OfferListApi.as_view(), name="offers"),
+    path("offers/<uuid:offer_id>", offers.OfferDetailApi.as_view(), name="offer"),
+    path("offers/<uuid:offer_id>/accept", offers.OfferAcceptApi.as_view(), name="offer-accept"),
+    path("offers/<uuid:offer_id>/decline", offers.OfferDeclineApi.as_view(), name="offer-decline"),
     # Bookings (both sides, and the manager)
     path("bookings", bookings.BookingListApi.as_view(), name="bookings"),
     path("bookings/<uuid:booking_id>", bookings.BookingDetailApi.as_view(), name="booking"),
@@ -135,7 +133,7 @@ urlpatterns = [
     ),
     path(
         "manager/help-requests/<uuid:request_id>/offers",
-        requests.ManagerRequestOffersApi.as_view(),
+        manager.ManagerRequestOffersApi.as_view(),
         name="manager-request-offers",
     ),
     path(

@@ -28,6 +28,10 @@ from rest_framework.test import APIClient
 
 from bookings.matching.search import forget_process_caches
 
+# The back office tests' rows and logged-in manager (`manager_client`, `admin_world`), shared
+# by the admin tests of every app.
+pytest_plugins = ["tests.admin_world"]
+
 POSTGRES_REASON = "needs PostgreSQL (run with DATABASE_URL=postgres://...)"
 REDIS_REASON = "needs Redis (run with REDIS_URL=redis://...; `make test` does, on PostgreSQL)"
 SERVICE_MARKERS = ("postgres", "redis")
@@ -103,17 +107,22 @@ def pytest_runtest_makereport(
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """What tests change in the settings: a fast password hasher, and where documents go.
+    """What tests change in the settings: a fast password hasher, and where documents go. And
+    the gettext catalogues are compiled, as `make venv` does.
 
     PBKDF2 costs most of a second per password by design; the suite creates hundreds of users.
     """
     from django.conf import settings
+
+    from scripts.compile_messages import compile_messages
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Applicants' documents the suite uploads go to a scratch directory, removed at the end.
     documents = tempfile.mkdtemp(prefix="quartier-test-documents-")
     atexit.register(shutil.rmtree, documents, ignore_errors=True)
     settings.QUARTIER = settings.QUARTIER.with_values(document_dir=documents)
+    # The pages' translations, compiled before any test can load a stale catalogue.
+    compile_messages(quiet=True)
 
 
 @pytest.fixture(autouse=True)

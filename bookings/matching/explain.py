@@ -20,10 +20,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db import connection
 
 from backend.config import config
 from backend.geo import Point, geodesic_m
+from bookings.matching.free_time import FreeSlots, covers, stored_span
 from bookings.matching.protocol import languages_mask
 from bookings.matching.ranking import (
     Availability,
@@ -37,6 +38,8 @@ from bookings.matching.scoring import Weights
 from bookings.models import HelpRequest, Offer, WithdrawalCause
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
 from helpers.models import HelperProfile
+
+OFFER_TABLE = Offer._meta.db_table
 
 # How many helpers a manager's record of a matching run lists (nearest and offered first).
 CONSIDERED_LISTED = 50
@@ -125,7 +128,10 @@ def _open_windows(help_request: HelpRequest, now: datetime) -> list[Window]:
 
 
 def _availability(windows: list[Window], minutes: int) -> Availability:
-    """Helper ids → each one's first free slot of `minutes` in the windows, or None."""
+    """Helper ids → each one's first free slot of `minutes` in the windows, or None: from the
+    stored free time when it covers the windows, else from the calendars."""
+    if covers(stored_span(), windows):
+        return FreeSlots(windows, minutes)
     span = (min(start for start, _ in windows), max(end for _, end in windows))
 
     def availability(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
@@ -139,20 +145,30 @@ def offers_today_counter(now: datetime, *, help_request_id: int | None = None) -
     """Counts of offers each helper received since midnight, Swiss time, for other requests
     than `help_request_id` (matching one request again must not count against its helpers)."""
     midnight = now.astimezone(SWISS_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+    # An offer withdrawn because the customer changed the request does not count. One plain
+    # statement on the (helper, created_at) index, as the ORM would write it, without building
+    # it anew for every ranking.
+    other_requests = "" if help_request_id is None else " AND help_request_id <> %s"
+    sql_tail = f"AND created_at >= %s AND withdrawal_cause <> %s{other_requests} GROUP BY helper_id"
 
     def count(helper_ids: Sequence[int]) -> dict[int, int]:
-        # An offer withdrawn because the customer changed the request does not count.
-        offers = Offer.objects.filter(
-            helper_id__in=list(helper_ids), created_at__gte=midnight
-        ).exclude(withdrawal_cause=WithdrawalCause.REQUEST_CHANGED)
+        ids = list(helper_ids)
+        if not ids:
+            return {}
+        params: list[Any] = [
+            *ids,
+            connection.ops.adapt_datetimefield_value(midnight),
+            WithdrawalCause.REQUEST_CHANGED,
+        ]
         if help_request_id is not None:
-            offers = offers.exclude(help_request_id=help_request_id)
-        return dict(
-            offers.order_by()
-            .values("helper_id")
-            .annotate(n=Count("id"))
-            .values_list("helper_id", "n")
-        )
+            params.append(help_request_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT helper_id, COUNT(*) FROM {OFFER_TABLE} "
+                f"WHERE helper_id IN ({', '.join(['%s'] * len(ids))}) {sql_tail}",
+                params,
+            )
+            return dict(cursor.fetchall())
 
     return count
 

@@ -20,6 +20,14 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 
+from backend import clock
+from bookings.matching.free_time import (
+    free_time_clear,
+    free_time_differs,
+    free_time_refresh,
+    free_time_span,
+    free_time_write,
+)
 from bookings.matching.protocol import languages_mask
 from bookings.matching.scoring import Weights
 from bookings.matching.search import spatial_index
@@ -128,9 +136,10 @@ def stored_scores_usable(weights: Weights, *, using: str = DEFAULT_DB_ALIAS) -> 
 
 
 @transaction.atomic
-def match_index_refresh(*, helper_ids: Collection[int]) -> int:
+def match_index_refresh(*, helper_ids: Collection[int], free_time: bool = True) -> int:
     """Bring the index rows of these helpers in line with the helper tables; returns how many
-    rows they now have. Call it in the transaction that changed them."""
+    rows they now have. Call it in the transaction that changed them. With `free_time` their
+    free time too (a change to their figures alone leaves it as it is)."""
     ids = sorted(set(helper_ids))
     if not ids:
         return 0
@@ -148,6 +157,8 @@ def match_index_refresh(*, helper_ids: Collection[int]) -> int:
         spatial.ensure(category_id)
     MatchEntry.objects.filter(helper_id__in=ids).delete()
     MatchEntry.objects.bulk_create(entries, batch_size=500)
+    if free_time:
+        free_time_refresh(helper_ids=ids)
     return len(entries)
 
 
@@ -162,14 +173,17 @@ def match_index_rebuild(
     The spatial indexes are dropped first and built once at the end from the filled table,
     which is several times faster than keeping them up to date row by row. Runs in one
     transaction: searches see the old index until it commits. The static scores are computed
-    under this process's ranking settings, which become the index's.
+    under this process's ranking settings, which become the index's. The helpers' free time
+    (`free_time`) is written anew too, over the bookable horizon from today on.
     """
     scoring = Weights.current()
     spatial = spatial_index(using)
+    span = free_time_span(clock.now())
     with transaction.atomic(using=using):
         MatchIndexState.objects.using(using).update_or_create(
             pk=1, defaults={"static_key": scoring.static_key()}
         )
+        free_time_clear(span, using=using)
         spatial.drop_all()
         spatial.clear_table()
         helper_ids = list(
@@ -180,6 +194,7 @@ def match_index_rebuild(
             chunk = helper_ids[start : start + chunk_size]
             entries = _entries_for(Q(pk__in=chunk), scoring=scoring, using=using)
             MatchEntry.objects.using(using).bulk_create(entries, batch_size=1000)
+            free_time_write(chunk, span, using=using)
             total += len(entries)
             if progress is not None:
                 progress(len(chunk))
@@ -198,7 +213,8 @@ def spatial_index_recreate(category_id: int) -> None:
 class IndexProblem:
     helper_id: int
     category_id: int
-    # "missing", "stale", "extra", "spatial_missing", "spatial_stale", "other_settings"
+    # "missing", "stale", "extra", "spatial_missing", "spatial_stale", "other_settings",
+    # "free_time" (the helper's stored free time differs from their calendars; category 0)
     problem: str
 
 
@@ -213,7 +229,8 @@ def match_index_check(
     """Compare the index with what the helper tables call for; an empty list means in step.
 
     Looks at every helper that has index rows or should have them, and on SQLite also that
-    each category's R*Tree holds exactly the table's rows with the same coordinates. When the
+    each category's R*Tree holds exactly the table's rows with the same coordinates, and that
+    each helper's stored free time is what their calendars call for. When the
     stored scores were computed under other ranking settings, that is one problem
     ("other_settings", helper and category 0) and the rows are compared without them.
     """
@@ -233,6 +250,7 @@ def match_index_check(
     for start in range(0, len(helper_ids), chunk_size):
         chunk = helper_ids[start : start + chunk_size]
         problems.extend(_row_problems(chunk, scoring=scoring, compared=compared))
+        problems.extend(IndexProblem(pk, 0, "free_time") for pk in free_time_differs(chunk))
         if progress is not None:
             progress(len(chunk))
     problems.extend(_spatial_problems())

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import ValidationFailed
+from backend.exceptions import CoreError, ValidationFailed, codes_raised_by, raises
 from backend.geo import Point
 from backend.languages import validate_languages
 from backend.models import User
@@ -20,18 +20,39 @@ from backend.outbox import emit
 from backend.places import Place, resolve_place
 from backend.roles import ActorRole
 from backend.texts import visible_text
+from bookings.errors import BookingError
 from bookings.events import HelpRequestChanged, HelpRequestPosted
 from bookings.exceptions import OpenRequestLimit, RematchLimitReached, RequestNotEditable
 from bookings.models import HelpRequest, HelpRequestStatus, TimeWindow, WithdrawalCause
 from bookings.services.moves import help_request_move
 from bookings.services.offers import offers_dispatch, offers_withdraw, pending_offers_of
+from catalogue.errors import CatalogueError
 from catalogue.models import ServiceCategory
 
 Window = tuple[datetime, datetime]
+# The longest texts of a request, as the model holds them.
+DESCRIPTION_MAX_LENGTH = HelpRequest._meta.get_field("description").max_length
+ON_BEHALF_NAME_MAX_LENGTH = HelpRequest._meta.get_field("on_behalf_name").max_length
 PHONE_RE = re.compile(r"^\+?[0-9 ()/-]{7,20}$")
 MIN_WINDOW_MINUTES = 30
 MAX_WINDOW_HOURS = 24
 EDITABLE_STATUSES = (HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED)
+
+# What a help request's own fields can be refused for, on creation and on every edit.
+HELP_REQUEST_INPUT = (
+    BookingError.DESCRIPTION_TOO_SHORT,
+    BookingError.ON_BEHALF_INCOMPLETE,
+    BookingError.INVALID_PHONE,
+    BookingError.WINDOWS_REQUIRED,
+    BookingError.TOO_MANY_WINDOWS,
+    BookingError.WINDOW_INVERTED,
+    BookingError.WINDOW_IN_PAST,
+    BookingError.WINDOW_TOO_FAR_AHEAD,
+    BookingError.WINDOW_TOO_SHORT,
+    BookingError.WINDOW_TOO_LONG,
+    BookingError.WINDOWS_OVERLAP,
+    *codes_raised_by(visible_text, validate_languages, resolve_place),
+)
 
 
 def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
@@ -39,42 +60,42 @@ def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: da
     latest = now + timedelta(days=config().max_request_days_ahead)
     if starts_at >= ends_at:
         raise ValidationFailed.for_field(
-            field_name, "The window ends before it starts.", code="window_inverted"
+            field_name, "The window ends before it starts.", code=BookingError.WINDOW_INVERTED
         )
     if starts_at < now:
         raise ValidationFailed.for_field(
-            field_name, "The window starts in the past.", code="window_in_past"
+            field_name, "The window starts in the past.", code=BookingError.WINDOW_IN_PAST
         )
     if starts_at > latest:
         raise ValidationFailed.for_field(
             field_name,
             f"Windows may start at most {config().max_request_days_ahead} days ahead.",
-            code="window_too_far_ahead",
+            code=BookingError.WINDOW_TOO_FAR_AHEAD,
         )
     length = ends_at - starts_at
     if length < timedelta(minutes=MIN_WINDOW_MINUTES):
         raise ValidationFailed.for_field(
             field_name,
             f"A window is at least {MIN_WINDOW_MINUTES} minutes long.",
-            code="window_too_short",
+            code=BookingError.WINDOW_TOO_SHORT,
         )
     if length > timedelta(hours=MAX_WINDOW_HOURS):
         raise ValidationFailed.for_field(
             field_name,
             f"A window is at most {MAX_WINDOW_HOURS} hours long.",
-            code="window_too_long",
+            code=BookingError.WINDOW_TOO_LONG,
         )
 
 
 def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Window]:
     if not windows:
         raise ValidationFailed.for_field(
-            "windows", "Give at least one time window.", code="windows_required"
+            "windows", "Give at least one time window.", code=BookingError.WINDOWS_REQUIRED
         )
     limit = config().max_windows_per_request
     if len(windows) > limit:
         raise ValidationFailed.for_field(
-            "windows", f"At most {limit} time windows.", code="too_many_windows"
+            "windows", f"At most {limit} time windows.", code=BookingError.TOO_MANY_WINDOWS
         )
     for index, (starts_at, ends_at) in enumerate(windows):
         _validate_window(index, starts_at, ends_at, now)
@@ -82,34 +103,39 @@ def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Windo
     for before, after in zip(ordered, ordered[1:], strict=False):
         if after[0] < before[1]:
             raise ValidationFailed.for_field(
-                "windows", "Time windows must not overlap.", code="windows_overlap"
+                "windows", "Time windows must not overlap.", code=BookingError.WINDOWS_OVERLAP
             )
     return ordered
 
 
 def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
-    name, phone = visible_text(name, field="on_behalf_name", required=False), phone.strip()
+    name = visible_text(
+        name, field="on_behalf_name", required=False, max_length=ON_BEHALF_NAME_MAX_LENGTH
+    )
+    phone = phone.strip()
     if bool(name) != bool(phone):
         missing = "on_behalf_phone" if name else "on_behalf_name"
         raise ValidationFailed.for_field(
             missing,
             "When booking for someone else, give their name and phone so the helper can call.",
-            code="on_behalf_incomplete",
+            code=BookingError.ON_BEHALF_INCOMPLETE,
         )
     if phone and not PHONE_RE.match(phone):
         raise ValidationFailed.for_field(
-            "on_behalf_phone", "This is not a phone number.", code="invalid_phone"
+            "on_behalf_phone", "This is not a phone number.", code=BookingError.INVALID_PHONE
         )
     return name, phone
 
 
 def _validate_description(description: str) -> str:
-    description = visible_text(description, field="description", multiline=True)
+    description = visible_text(
+        description, field="description", multiline=True, max_length=DESCRIPTION_MAX_LENGTH
+    )
     if len(description) < 10:
         raise ValidationFailed.for_field(
             "description",
             "Describe the problem in a few words (at least 10 characters).",
-            code="description_too_short",
+            code=BookingError.DESCRIPTION_TOO_SHORT,
         )
     return description
 
@@ -137,6 +163,7 @@ def _set_windows(help_request: HelpRequest, windows: Sequence[Window]) -> None:
 
 
 @transaction.atomic
+@raises(BookingError.OPEN_REQUEST_LIMIT, CatalogueError.UNKNOWN_CATEGORY, *HELP_REQUEST_INPUT)
 def help_request_create(
     *,
     customer: User,
@@ -155,7 +182,7 @@ def help_request_create(
     now = clock.now()
     if not category.is_active:
         raise ValidationFailed.for_field(
-            "category", "This category is not offered.", code="unknown_category"
+            "category", "This category is not offered.", code=CatalogueError.UNKNOWN_CATEGORY
         )
     description = _validate_description(description)
     ordered_windows = _validate_windows(windows, now=now)
@@ -250,6 +277,7 @@ def _plan_edit(
 
 
 @transaction.atomic
+@raises(BookingError.REQUEST_NOT_EDITABLE, BookingError.REMATCH_LIMIT_REACHED, *HELP_REQUEST_INPUT)
 def help_request_update(
     *,
     help_request: HelpRequest,
@@ -329,6 +357,7 @@ def _match_again(help_request: HelpRequest) -> None:
 
 
 @transaction.atomic
+@raises(BookingError.REQUEST_NOT_EDITABLE, CoreError.ILLEGAL_TRANSITION)
 def help_request_withdraw(*, help_request: HelpRequest, reason: str = "") -> HelpRequest:
     """The customer takes the request back before anyone accepted."""
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)

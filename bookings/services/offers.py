@@ -9,19 +9,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import NotFound, ValidationFailed
+from backend.exceptions import CoreError, NotFound, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
 from backend.texts import visible_text
+from bookings.errors import BookingError
 from bookings.events import OfferMade
 from bookings.exceptions import OfferNotPending, RequestAlreadyTaken
 from bookings.matching.explain import CONSIDERED_LISTED, Candidate, match_request
 from bookings.models import (
+    DECLINE_NOTE_MAX_LENGTH,
     Booking,
     DeclineReason,
     HelpRequest,
@@ -82,7 +84,9 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     if help_request.status != HelpRequestStatus.OPEN:
         return []
     now = clock.now()
-    if not windows_left(help_request, now):
+    # Read once: whether any window is left, and every matching step of the widening search.
+    prefetch_related_objects([help_request], "windows")
+    if not any(window.ends_at > now for window in help_request.windows.all()):
         help_request_expire(help_request=help_request, expected=HelpRequestStatus.OPEN)
         return []
     pending = pending_offers_of(help_request)
@@ -242,6 +246,7 @@ def _offer_of(offer: Offer, user: User) -> Offer:
 
 
 @transaction.atomic
+@raises(CoreError.NOT_FOUND, BookingError.OFFER_NOT_PENDING, BookingError.REQUEST_ALREADY_TAKEN)
 def offer_accept(*, offer: Offer, actor: User) -> Booking:
     """The helper takes the job. The first accept wins; everyone else gets a clean 409.
 
@@ -285,6 +290,7 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
 
 
 @transaction.atomic
+@raises(CoreError.NOT_FOUND, BookingError.OFFER_NOT_PENDING, CoreError.INVALID_CHOICE, visible_text)
 def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = "") -> Offer:
     """The helper says no; the request goes to the next helper (a handler of OfferDeclined
     asks the worker to)."""
@@ -292,13 +298,15 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
     if offer.status != OfferStatus.PENDING:
         raise OfferNotPending(f"This offer is {offer.status}.")
     if reason and reason not in DeclineReason.values:
-        raise ValidationFailed.for_field("reason", "Unknown reason.", code="invalid_choice")
-    note = visible_text(note, field="note", required=False, multiline=True)
+        raise ValidationFailed.for_field("reason", "Unknown reason.", code=CoreError.INVALID_CHOICE)
+    note = visible_text(
+        note, field="note", required=False, multiline=True, max_length=DECLINE_NOTE_MAX_LENGTH
+    )
     declined = offers_move(
         offers=Offer.objects.filter(pk=offer.pk),
         to=OfferStatus.DECLINED,
         role=ActorRole.HELPER,
-        changes={"decline_reason": reason, "decline_note": note[:300]},
+        changes={"decline_reason": reason, "decline_note": note},
     )
     if not declined:
         offer.refresh_from_db(fields=["status"])

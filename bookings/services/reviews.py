@@ -8,20 +8,29 @@ from django.db import IntegrityError, transaction
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import ValidationFailed
+from backend.exceptions import ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
 from backend.texts import visible_text
+from bookings.errors import BookingError
 from bookings.events import ReviewSubmitted
 from bookings.exceptions import AlreadyReviewed, IllegalTransition, ReviewWindowClosed
-from bookings.models import REVIEWABLE_STATUSES, Booking, Review
+from bookings.models import REVIEW_TEXT_MAX_LENGTH, REVIEWABLE_STATUSES, Booking, Review
 from bookings.services.locks import lock_booking
 from bookings.services.moves import reviews_publish
 from bookings.services.visits import require_role
 
 
 @transaction.atomic
+@raises(
+    require_role,
+    BookingError.NOT_REVIEWABLE,
+    BookingError.REVIEW_WINDOW_CLOSED,
+    BookingError.ALREADY_REVIEWED,
+    BookingError.INVALID_RATING,
+    visible_text,
+)
 def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "") -> Review:
     """Rate the other side 1–5 within REVIEW_WINDOW_DAYS of the sign-off.
 
@@ -31,15 +40,19 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
     role = require_role(booking, actor, ActorRole.CUSTOMER, ActorRole.HELPER)
     signed_off_at = booking.signed_off_at
     if booking.status not in REVIEWABLE_STATUSES or signed_off_at is None:
-        raise IllegalTransition("Reviews open once the visit is signed off.", code="not_reviewable")
+        raise IllegalTransition(
+            "Reviews open once the visit is signed off.", code=BookingError.NOT_REVIEWABLE
+        )
     now = clock.now()
     if now > signed_off_at + timedelta(days=config().review_window_days):
         raise ReviewWindowClosed("The review window has closed.")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationFailed.for_field("rating", "Rate from 1 to 5.", code="invalid_rating")
-    text = visible_text(text, field="text", required=False, multiline=True)
-    if len(text) > 1000:
-        raise ValidationFailed.for_field("text", "At most 1000 characters.", code="too_long")
+        raise ValidationFailed.for_field(
+            "rating", "Rate from 1 to 5.", code=BookingError.INVALID_RATING
+        )
+    text = visible_text(
+        text, field="text", required=False, multiline=True, max_length=REVIEW_TEXT_MAX_LENGTH
+    )
     subject_id = (
         booking.helper.user_id if role == ActorRole.CUSTOMER else booking.help_request.customer_id
     )

@@ -17,14 +17,16 @@ from django.db import transaction
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import NotFound, PermissionDenied, ValidationFailed
+from backend.exceptions import CoreError, NotFound, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
 from backend.texts import visible_text
+from bookings.errors import BookingError
 from bookings.events import ProposalsMade
 from bookings.exceptions import HelperDoubleBooked, IllegalTransition, InvalidSlot, TooEarly
 from bookings.models import (
+    CAUSE_MAX_LENGTH,
     SLOT_HOLDING_STATUSES,
     Booking,
     BookingStatus,
@@ -45,6 +47,19 @@ MAX_PROPOSALS = 5
 MIN_SLOT_MINUTES = 15
 MAX_SLOT_MINUTES = 8 * 60
 
+# Every step of a visit: the actor must be a party to it, in a role the move allows, from a
+# status the move starts from.
+STEP = (require_role_codes := (CoreError.NOT_FOUND, CoreError.NOT_ALLOWED_FOR_ROLE)) + (
+    CoreError.ILLEGAL_TRANSITION,
+)
+SLOT_CODES = (
+    BookingError.SLOT_INVERTED,
+    BookingError.SLOT_IN_PAST,
+    BookingError.SLOT_LENGTH,
+    BookingError.SLOT_OUTSIDE_WINDOWS,
+    BookingError.HELPER_DOUBLE_BOOKED,
+)
+
 
 def _role_in(booking: Booking, user: User) -> str:
     """The actor's role in this booking; 404 for anyone else (they may not know it exists)."""
@@ -54,11 +69,12 @@ def _role_in(booking: Booking, user: User) -> str:
     return role
 
 
+@raises(*require_role_codes)
 def require_role(booking: Booking, user: User, *roles: str) -> str:
     role = _role_in(booking, user)
     if role not in roles:
         raise PermissionDenied(
-            f"Only the {' or '.join(roles)} can do this.", code="not_allowed_for_role"
+            f"Only the {' or '.join(roles)} can do this.", code=CoreError.NOT_ALLOWED_FOR_ROLE
         )
     return role
 
@@ -74,21 +90,25 @@ def _validate_slot(
 ) -> None:
     field = f"slots[{index}]"
     if slot.starts_at >= slot.ends_at:
-        raise InvalidSlot.for_field(field, "The slot ends before it starts.", code="slot_inverted")
+        raise InvalidSlot.for_field(
+            field, "The slot ends before it starts.", code=BookingError.SLOT_INVERTED
+        )
     if slot.starts_at <= clock.now():
-        raise InvalidSlot.for_field(field, "The slot is in the past.", code="slot_in_past")
+        raise InvalidSlot.for_field(
+            field, "The slot is in the past.", code=BookingError.SLOT_IN_PAST
+        )
     minutes = (slot.ends_at - slot.starts_at).total_seconds() / 60
     if not MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES:
         raise InvalidSlot.for_field(
             field,
             f"A visit lasts {MIN_SLOT_MINUTES} minutes to {MAX_SLOT_MINUTES // 60} hours.",
-            code="slot_length",
+            code=BookingError.SLOT_LENGTH,
         )
     if not any(start <= slot.starts_at and slot.ends_at <= end for start, end in windows):
         raise InvalidSlot.for_field(
             field,
             "The slot must lie inside one of the customer's time windows.",
-            code="slot_outside_windows",
+            code=BookingError.SLOT_OUTSIDE_WINDOWS,
         )
     if helper_busy(booking, slot.starts_at, slot.ends_at):
         raise HelperDoubleBooked(
@@ -99,16 +119,20 @@ def _validate_slot(
 
 def _validate_slots(booking: Booking, slots: Sequence[SlotInput]) -> None:
     if not slots:
-        raise InvalidSlot.for_field("slots", "Propose at least one time.", code="slots_required")
+        raise InvalidSlot.for_field(
+            "slots", "Propose at least one time.", code=BookingError.SLOTS_REQUIRED
+        )
     if len(slots) > MAX_PROPOSALS:
         raise InvalidSlot.for_field(
-            "slots", f"Propose at most {MAX_PROPOSALS} times.", code="too_many_slots"
+            "slots", f"Propose at most {MAX_PROPOSALS} times.", code=BookingError.TOO_MANY_SLOTS
         )
     windows = list(booking.help_request.windows.values_list("starts_at", "ends_at"))
     for index, slot in enumerate(slots):
         _validate_slot(booking, index, slot, windows)
     if len({(s.starts_at, s.ends_at) for s in slots}) != len(slots):
-        raise InvalidSlot.for_field("slots", "The same time twice.", code="duplicate_slots")
+        raise InvalidSlot.for_field(
+            "slots", "The same time twice.", code=BookingError.DUPLICATE_SLOTS
+        )
 
 
 def _is_late(booking: Booking, now: datetime) -> bool:
@@ -122,6 +146,15 @@ def _current_proposals(booking: Booking) -> Any:
 
 
 @transaction.atomic
+@raises(
+    *SLOT_CODES,
+    BookingError.SLOTS_REQUIRED,
+    BookingError.TOO_MANY_SLOTS,
+    BookingError.DUPLICATE_SLOTS,
+    CoreError.REASON_REQUIRED,
+    *STEP,
+    visible_text,
+)
 def booking_propose(
     *, booking: Booking, actor: User, slots: Sequence[SlotInput], reason: str = ""
 ) -> Booking:
@@ -137,7 +170,7 @@ def booking_propose(
     reason = visible_text(reason, field="reason", required=False, multiline=True)
     if booking.status == BookingStatus.CONFIRMED and not reason:
         raise ValidationFailed.for_field(
-            "reason", "Tell the customer why the visit moves.", code="reason_required"
+            "reason", "Tell the customer why the visit moves.", code=CoreError.REASON_REQUIRED
         )
     _validate_slots(booking, slots)
     data: dict[str, Any] = {
@@ -175,6 +208,12 @@ def booking_propose(
 
 
 @transaction.atomic
+@raises(
+    BookingError.INVALID_PROPOSAL,
+    BookingError.SLOT_IN_PAST,
+    BookingError.HELPER_DOUBLE_BOOKED,
+    *STEP,
+)
 def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) -> Booking:
     """The customer picks one proposed time, at the price it was proposed at. The helper's
     time is then held.
@@ -191,7 +230,9 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
     proposal = SlotProposal.objects.get(pk=proposal.pk)
     if proposal.booking_id != booking.pk or proposal.status != ProposalStatus.PROPOSED:
         raise ValidationFailed.for_field(
-            "proposal", "Choose one of the times currently proposed.", code="invalid_proposal"
+            "proposal",
+            "Choose one of the times currently proposed.",
+            code=BookingError.INVALID_PROPOSAL,
         )
     booking = booking_transition(
         booking=booking,
@@ -221,13 +262,16 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
 
 
 @transaction.atomic
+@raises(CoreError.REASON_REQUIRED, *STEP, visible_text)
 def booking_request_new_times(*, booking: Booking, actor: User, reason: str) -> Booking:
     """The customer asks the helper for other times: none suits, or the visit must move."""
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.CUSTOMER)
     reason = visible_text(reason, field="reason", required=False, multiline=True)
     if not reason:
-        raise ValidationFailed.for_field("reason", "Tell the helper why.", code="reason_required")
+        raise ValidationFailed.for_field(
+            "reason", "Tell the helper why.", code=CoreError.REASON_REQUIRED
+        )
     data: dict[str, Any] = {}
     if booking.status == BookingStatus.CONFIRMED:
         data = {"rescheduled_by": Party.CUSTOMER, "late": _is_late(booking, clock.now())}
@@ -276,13 +320,14 @@ def _party_for(role: str, caused_by: str | None) -> str:
             raise ValidationFailed.for_field(
                 "caused_by",
                 "Say who caused it: customer, helper or nobody.",
-                code="caused_by_required",
+                code=BookingError.CAUSED_BY_REQUIRED,
             )
         return str(caused_by)
     return Party.CUSTOMER if role == ActorRole.CUSTOMER else Party.HELPER
 
 
 @transaction.atomic
+@raises(CoreError.REASON_REQUIRED, BookingError.CAUSED_BY_REQUIRED, *STEP, visible_text)
 def booking_cancel(
     *, booking: Booking, actor: User, reason: str, caused_by: str | None = None
 ) -> Booking:
@@ -293,9 +338,11 @@ def booking_cancel(
     """
     booking = lock_booking(booking)
     role = _role_in(booking, actor)
-    reason = visible_text(reason, field="reason", required=False, multiline=True)
+    reason = visible_text(
+        reason, field="reason", required=False, multiline=True, max_length=CAUSE_MAX_LENGTH
+    )
     if not reason:
-        raise ValidationFailed.for_field("reason", "Give a reason.", code="reason_required")
+        raise ValidationFailed.for_field("reason", "Give a reason.", code=CoreError.REASON_REQUIRED)
     party = _party_for(role, caused_by)
     now = clock.now()
     late = booking.status in SLOT_HOLDING_STATUSES and _is_late(booking, now)
@@ -308,7 +355,7 @@ def booking_cancel(
         changes={
             "closed_at": now,
             "caused_by": party,
-            "cause": reason[:500],
+            "cause": reason,
             "is_late_cancellation": late,
         },
         data={"caused_by": party, "late": late},
@@ -318,6 +365,7 @@ def booking_cancel(
 
 
 @transaction.atomic
+@raises(BookingError.CAUSED_BY_REQUIRED, BookingError.TOO_EARLY, *STEP)
 def booking_report_no_show(
     *, booking: Booking, actor: User, note: str = "", caused_by: str | None = None
 ) -> Booking:
@@ -355,13 +403,16 @@ def booking_report_no_show(
 
 
 @transaction.atomic
+@raises(BookingError.INVALID_ETA, BookingError.TOO_EARLY, *STEP)
 def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) -> Booking:
     """The helper is on the way and tells the customer when they will arrive."""
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.HELPER)
     if not 1 <= eta_minutes <= 240:
         raise ValidationFailed.for_field(
-            "eta_minutes", "The arrival time is 1 to 240 minutes away.", code="invalid_eta"
+            "eta_minutes",
+            "The arrival time is 1 to 240 minutes away.",
+            code=BookingError.INVALID_ETA,
         )
     now = clock.now()
     if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=6):
@@ -378,6 +429,7 @@ def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) ->
 
 
 @transaction.atomic
+@raises(BookingError.TOO_EARLY, *STEP)
 def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     """The helper has arrived and starts the work."""
     booking = lock_booking(booking)
@@ -396,6 +448,7 @@ def booking_check_in(*, booking: Booking, actor: User) -> Booking:
 
 
 @transaction.atomic
+@raises(BookingError.SUMMARY_TOO_SHORT, *STEP, visible_text)
 def booking_check_out(
     *, booking: Booking, actor: User, work_summary: str, leave_behind_note: str = ""
 ) -> Booking:
@@ -406,15 +459,26 @@ def booking_check_out(
     """
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.HELPER)
-    work_summary = visible_text(work_summary, field="work_summary", multiline=True)
+    # Empty or too short alike is `summary_too_short` (below): one mistake, one code.
+    work_summary = visible_text(
+        work_summary,
+        field="work_summary",
+        required=False,
+        multiline=True,
+        max_length=Booking._meta.get_field("work_summary").max_length,
+    )
     leave_behind_note = visible_text(
-        leave_behind_note, field="leave_behind_note", required=False, multiline=True
+        leave_behind_note,
+        field="leave_behind_note",
+        required=False,
+        multiline=True,
+        max_length=Booking._meta.get_field("leave_behind_note").max_length,
     )
     if len(work_summary) < 10:
         raise ValidationFailed.for_field(
             "work_summary",
             "Say in a sentence what you did (at least 10 characters).",
-            code="summary_too_short",
+            code=BookingError.SUMMARY_TOO_SHORT,
         )
     return booking_transition(
         booking=booking,
@@ -454,6 +518,7 @@ def _signed_off(
 
 
 @transaction.atomic
+@raises(*STEP)
 def booking_sign_off(*, booking: Booking, actor: User) -> Booking:
     """The customer confirms the visit happened as agreed."""
     booking = lock_booking(booking)
@@ -482,6 +547,7 @@ def booking_auto_sign_off(*, booking: Booking) -> Booking | None:
 
 
 @transaction.atomic
+@raises(CoreError.REASON_REQUIRED, *STEP, visible_text)
 def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
     """The customer does not sign off: something went wrong. The manager resolves it."""
     booking = lock_booking(booking)
@@ -491,7 +557,7 @@ def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
         raise ValidationFailed.for_field(
             "reason",
             "Describe what went wrong (at least 10 characters).",
-            code="reason_required",
+            code=CoreError.REASON_REQUIRED,
         )
     return booking_transition(
         booking=booking,
@@ -504,6 +570,13 @@ def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
 
 
 @transaction.atomic
+@raises(
+    CoreError.INVALID_CHOICE,
+    CoreError.REASON_REQUIRED,
+    BookingError.CAUSED_BY_REQUIRED,
+    *STEP,
+    visible_text,
+)
 def booking_resolve_dispute(
     *, booking: Booking, actor: User, outcome: str, note: str, caused_by: str | None = None
 ) -> Booking:
@@ -513,10 +586,16 @@ def booking_resolve_dispute(
     if booking.status != BookingStatus.DISPUTED:
         raise IllegalTransition(f"A booking that is {booking.status} is not disputed.")
     if outcome not in DisputeOutcome.values:
-        raise ValidationFailed.for_field("outcome", "Unknown outcome.", code="invalid_choice")
-    note = visible_text(note, field="note", required=False, multiline=True)
+        raise ValidationFailed.for_field(
+            "outcome", "Unknown outcome.", code=CoreError.INVALID_CHOICE
+        )
+    note = visible_text(
+        note, field="note", required=False, multiline=True, max_length=CAUSE_MAX_LENGTH
+    )
     if not note:
-        raise ValidationFailed.for_field("note", "Record the decision.", code="reason_required")
+        raise ValidationFailed.for_field(
+            "note", "Record the decision.", code=CoreError.REASON_REQUIRED
+        )
     if outcome == DisputeOutcome.VISIT_STANDS:
         return _signed_off(
             booking, actor=actor, role=ActorRole.MANAGER, reason=note, automatically=False
@@ -528,7 +607,7 @@ def booking_resolve_dispute(
         actor=actor,
         role=ActorRole.MANAGER,
         reason=note,
-        changes={"closed_at": clock.now(), "caused_by": party, "cause": note[:500]},
+        changes={"closed_at": clock.now(), "caused_by": party, "cause": note},
         data={"caused_by": party, "outcome": outcome},
     )
     help_request_move(

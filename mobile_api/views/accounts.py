@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -15,21 +14,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.exceptions import PermissionDenied, ValidationFailed
-from backend.models import Language, User
+from backend.exceptions import raises
+from backend.models import Language
 from backend.places import Place, resolve_place
-from backend.services import user_register, user_update_profile, user_verify_email
-from mobile_api.schema import TEXT_CODES, errors
-from mobile_api.serializers import GeoJSONPointField, LanguagesField, UserSerializer
-
-ADDRESS_CODES = [
-    "invalid_postal_code",
-    "unknown_postal_code",
-    "postal_code_locality_mismatch",
-    "outside_switzerland",
-    "address_required",
-    "invalid_geojson",
-]
+from backend.services import user_log_in, user_register, user_update_profile, user_verify_email
+from mobile_api.permissions import request_user
+from mobile_api.serializers.accounts import UserSerializer
+from mobile_api.serializers.fields import GeoJSONPointField, LanguagesField
 
 TokenOut = inline_serializer(
     "TokenOut", {"token": serializers.CharField(), "user": UserSerializer()}
@@ -47,11 +38,6 @@ def _home_from(data: dict[str, Any]) -> Place | None:
         point=data.get("home_location"),
         field_prefix="home_",
     )
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated
-    return request.user
 
 
 class HomeFields(serializers.Serializer):
@@ -83,21 +69,9 @@ class RegisterApi(APIView):
     @extend_schema(
         operation_id="auth_register",
         request=RegisterInput,
-        responses={
-            202: SignUpOut,
-            **errors(
-                authenticated=False,
-                s400=[
-                    "validation_invalid",
-                    "validation_required",
-                    "weak_password",
-                    "invalid_language",
-                    *ADDRESS_CODES,
-                    *TEXT_CODES,
-                ],
-            ),
-        },
+        responses={202: SignUpOut},
     )
+    @raises(user_register, resolve_place)
     def post(self, request: Request) -> Response:
         """Sign up (as a customer; apply as a helper afterwards): check your e-mail.
 
@@ -136,14 +110,9 @@ class VerifyEmailApi(APIView):
     @extend_schema(
         operation_id="auth_verify_email",
         request=VerifyEmailInput,
-        responses={
-            200: TokenOut,
-            **errors(
-                authenticated=False,
-                s400=["validation_required", "verification_invalid", "verification_expired"],
-            ),
-        },
+        responses={200: TokenOut},
     )
+    @raises(user_verify_email)
     def post(self, request: Request) -> Response:
         """Finish signing up with the token from the e-mail: the account opens, with an API token."""
         data = self.VerifyEmailInput(data=request.data)
@@ -168,43 +137,28 @@ class TokenApi(APIView):
     @extend_schema(
         operation_id="auth_token",
         request=TokenInput,
-        responses={
-            200: TokenOut,
-            **errors(
-                authenticated=False,
-                s400=["validation_required", "validation_invalid", "invalid_credentials"],
-                s403=["email_not_verified"],
-                s429=["too_many_attempts"],
-            ),
-        },
+        responses={200: TokenOut},
     )
+    @raises(user_log_in)
     def post(self, request: Request) -> Response:
         """Exchange email and password for an API token (the same answer for any wrong pair)."""
         data = self.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=data.validated_data["email"].lower(),
+        user = user_log_in(
+            request=request,
+            email=data.validated_data["email"],
             password=data.validated_data["password"],
         )
-        if user is None:
-            raise ValidationFailed("Email or password is wrong.", code="invalid_credentials")
-        assert isinstance(user, User)  # noqa: S101 - our only user model
-        if user.email_verified_at is None:
-            # Only with the right password: nobody else learns that the sign-up is pending.
-            raise PermissionDenied(
-                _("Confirm your e-mail address first: open the link we sent you."),
-                code="email_not_verified",
-            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "user": UserSerializer(user).data})
 
 
 class LogoutApi(APIView):
-    @extend_schema(operation_id="auth_logout", request=None, responses={204: None, **errors()})
+    @extend_schema(operation_id="auth_logout", request=None, responses={204: None})
+    @raises()
     def post(self, request: Request) -> Response:
         """Log out: the API token stops working."""
-        Token.objects.filter(user=_user(request)).delete()
+        Token.objects.filter(user=request_user(request)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -215,27 +169,25 @@ class MeApi(APIView):
         languages = LanguagesField(required=False)
         preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
 
-    @extend_schema(operation_id="me_retrieve", responses={200: UserSerializer, **errors()})
+    @extend_schema(operation_id="me_retrieve", responses={200: UserSerializer})
+    @raises()
     def get(self, request: Request) -> Response:
         """My account and profile."""
-        return Response(UserSerializer(request.user).data)
+        return Response(UserSerializer(request_user(request)).data)
 
     @extend_schema(
         operation_id="me_update",
         request=MeInput,
-        responses={
-            200: UserSerializer,
-            **errors(s400=["validation_invalid", "invalid_language", *ADDRESS_CODES, *TEXT_CODES]),
-        },
+        responses={200: UserSerializer},
     )
+    @raises(user_update_profile, resolve_place)
     def patch(self, request: Request) -> Response:
         """Change my name, phone, languages or home address."""
         data = self.MeInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated
         user = user_update_profile(
-            user=request.user,
+            user=request_user(request),
             display_name=values.get("display_name"),
             phone=values.get("phone"),
             languages=values.get("languages"),

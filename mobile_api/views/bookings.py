@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.exceptions import raises
 from bookings.models import Booking, BookingEvent, BookingStatus, Party
 from bookings.selectors import (
     booking_events,
@@ -39,17 +40,13 @@ from bookings.services import (
     review_submit,
 )
 from mobile_api.filters import DateTimeFilter
-from mobile_api.schema import TEXT_CODES, errors
-from mobile_api.serializers import (
+from mobile_api.permissions import request_user
+from mobile_api.serializers.bookings import (
     BookingEventSerializer,
     BookingSerializer,
     ReviewSerializer,
-    WindowSerializer,
 )
-from mobile_api.views.helpers import _user
-
-TRANSITION_409 = ["illegal_transition"]
-ROLE_403 = ["not_allowed_for_role"]
+from mobile_api.serializers.fields import WindowSerializer
 
 
 class BookingFilter(django_filters.FilterSet):
@@ -81,33 +78,32 @@ class BookingListApi(generics.ListAPIView):
     queryset = Booking.objects.none()
 
     def get_queryset(self) -> QuerySet[Booking]:
-        return bookings_visible_to(_user(self.request))
+        return bookings_visible_to(request_user(self.request))
 
     @extend_schema(
         operation_id="bookings_list",
-        responses={
-            200: BookingSerializer(many=True),
-            **errors(s400=["datetime_out_of_range"]),
-        },
+        responses={200: BookingSerializer(many=True)},
     )
+    @raises()
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The bookings where I am the customer or the helper (the manager: all)."""
         return super().get(request, *args, **kwargs)
 
 
 def _out(request: Request, booking: Booking, code: int = status.HTTP_200_OK) -> Response:
-    fresh = booking_for(_user(request), booking.public_id)
+    fresh = booking_for(request_user(request), booking.public_id)
     return Response(BookingSerializer(fresh, context={"request": request}).data, status=code)
 
 
 class BookingDetailApi(APIView):
     @extend_schema(
         operation_id="bookings_retrieve",
-        responses={200: BookingSerializer, **errors(s404=["not_found"])},
+        responses={200: BookingSerializer},
     )
+    @raises(booking_for)
     def get(self, request: Request, booking_id: UUID) -> Response:
         """One booking, as its customer, helper or the manager sees it."""
-        return _out(request, booking_for(_user(request), booking_id))
+        return _out(request, booking_for(request_user(request), booking_id))
 
 
 class BookingActionApi(APIView):
@@ -115,9 +111,11 @@ class BookingActionApi(APIView):
 
     input_serializer: ClassVar[type[serializers.Serializer] | None] = None
     service: ClassVar[Callable[..., Booking]]
+    # What `perform` calls, for the codes the step documents (by default: `service`).
+    calls: ClassVar[tuple[Callable[..., Any], ...]] = ()
 
     def post(self, request: Request, booking_id: UUID) -> Response:
-        user = _user(request)
+        user = request_user(request)
         booking = booking_for(user, booking_id)
         values: dict[str, Any] = {}
         if self.input_serializer is not None:
@@ -132,29 +130,21 @@ class BookingActionApi(APIView):
         return cls.service(**kwargs)
 
 
-def booking_action_schema(
-    name: str, *, s400: list[str] | None = None, s409: list[str] | None = None
-) -> Callable:
-    """Give each booking step its own documented POST (a fresh function per view class)."""
+def booking_action_schema(name: str) -> Callable:
+    """Give each booking step its own documented POST (a fresh function per view class),
+    raising what `booking_for` and the step's service declare."""
 
     def decorate(view: type[BookingActionApi]) -> type[BookingActionApi]:
         def post(self: BookingActionApi, request: Request, booking_id: UUID) -> Response:
             return BookingActionApi.post(self, request, booking_id)
 
         post.__doc__ = view.__doc__
+        calls = view.calls or (view.service,)
         view.post = extend_schema(  # type: ignore[method-assign]
             operation_id=f"bookings_{name}",
             request=view.input_serializer,
-            responses={
-                200: BookingSerializer,
-                **errors(
-                    s400=["validation_invalid", "validation_required", *(s400 or [])],
-                    s403=ROLE_403,
-                    s404=["not_found"],
-                    s409=[*TRANSITION_409, *(s409 or [])],
-                ),
-            },
-        )(post)
+            responses={200: BookingSerializer},
+        )(raises(booking_for, *calls)(post))
         return view
 
     return decorate
@@ -164,29 +154,17 @@ class SlotSerializer(WindowSerializer):
     pass
 
 
-@booking_action_schema(
-    "propose",
-    s400=[
-        "slots_required",
-        "too_many_slots",
-        "slot_inverted",
-        "slot_in_past",
-        "slot_length",
-        "slot_outside_windows",
-        "duplicate_slots",
-        "reason_required",
-        *TEXT_CODES,
-    ],
-    s409=["helper_double_booked"],
-)
+@booking_action_schema("propose")
 class BookingProposeApi(BookingActionApi):
     """Helper: propose visit times inside the customer's windows (again to reschedule)."""
 
     class BookingProposeInput(serializers.Serializer):
-        slots = SlotSerializer(many=True, min_length=1, max_length=5)  # type: ignore[call-arg]
+        # How many: the service's rule (`slots_required`, `too_many_slots`).
+        slots = SlotSerializer(many=True)
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     input_serializer = BookingProposeInput
+    calls = (booking_propose,)
 
     @classmethod
     def perform(cls, **kwargs: Any) -> Booking:
@@ -194,9 +172,7 @@ class BookingProposeApi(BookingActionApi):
         return booking_propose(slots=slots, **kwargs)
 
 
-@booking_action_schema(
-    "confirm", s400=["invalid_proposal", "slot_in_past"], s409=["helper_double_booked"]
-)
+@booking_action_schema("confirm")
 class BookingConfirmApi(BookingActionApi):
     """Customer: confirm one of the proposed times. The helper's time is then held."""
 
@@ -204,6 +180,7 @@ class BookingConfirmApi(BookingActionApi):
         proposal = serializers.UUIDField()
 
     input_serializer = BookingConfirmInput
+    calls = (proposal_of, booking_confirm)
 
     @classmethod
     def perform(cls, **kwargs: Any) -> Booking:
@@ -216,7 +193,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-@booking_action_schema("request_new_times", s400=["reason_required", *TEXT_CODES])
+@booking_action_schema("request_new_times")
 class BookingRequestNewTimesApi(BookingActionApi):
     """Customer: none of the proposed times suits, or a confirmed visit must move."""
 
@@ -236,7 +213,7 @@ class CausedBy(serializers.ChoiceField):
         )
 
 
-@booking_action_schema("cancel", s400=["reason_required", "caused_by_required", *TEXT_CODES])
+@booking_action_schema("cancel")
 class BookingCancelApi(BookingActionApi):
     """Customer, helper or manager: cancel, with the cause recorded.
 
@@ -252,7 +229,7 @@ class BookingCancelApi(BookingActionApi):
     service = staticmethod(booking_cancel)
 
 
-@booking_action_schema("no_show", s400=["caused_by_required"], s409=["too_early"])
+@booking_action_schema("no_show")
 class BookingNoShowApi(BookingActionApi):
     """Report that the other party did not turn up (after the start time plus a grace period)."""
 
@@ -264,7 +241,7 @@ class BookingNoShowApi(BookingActionApi):
     service = staticmethod(booking_report_no_show)
 
 
-@booking_action_schema("on_my_way", s400=["invalid_eta"], s409=["too_early"])
+@booking_action_schema("on_my_way")
 class BookingOnMyWayApi(BookingActionApi):
     """Helper: on the way, arriving in `eta_minutes`."""
 
@@ -275,19 +252,20 @@ class BookingOnMyWayApi(BookingActionApi):
     service = staticmethod(booking_start_journey)
 
 
-@booking_action_schema("check_in", s409=["too_early"])
+@booking_action_schema("check_in")
 class BookingCheckInApi(BookingActionApi):
     """Helper: arrived, the work starts."""
 
     service = staticmethod(booking_check_in)
 
 
-@booking_action_schema("check_out", s400=["summary_too_short", "max_length", *TEXT_CODES])
+@booking_action_schema("check_out")
 class BookingCheckOutApi(BookingActionApi):
     """Helper: done. What was done, and a note on how to do it yourself next time."""
 
     class BookingCheckOutInput(serializers.Serializer):
-        work_summary = serializers.CharField(max_length=2000)
+        # Empty is the service's `summary_too_short`, not a generic blank.
+        work_summary = serializers.CharField(max_length=2000, allow_blank=True)
         leave_behind_note = serializers.CharField(
             max_length=4000, required=False, allow_blank=True, default=""
         )
@@ -303,7 +281,7 @@ class BookingSignOffApi(BookingActionApi):
     service = staticmethod(booking_sign_off)
 
 
-@booking_action_schema("dispute", s400=["reason_required", *TEXT_CODES])
+@booking_action_schema("dispute")
 class BookingDisputeApi(BookingActionApi):
     """Customer: something went wrong; the community manager will resolve it."""
 
@@ -311,10 +289,7 @@ class BookingDisputeApi(BookingActionApi):
     service = staticmethod(booking_dispute)
 
 
-@booking_action_schema(
-    "resolve_dispute",
-    s400=["invalid_choice", "reason_required", "caused_by_required", *TEXT_CODES],
-)
+@booking_action_schema("resolve_dispute")
 class BookingResolveDisputeApi(BookingActionApi):
     """Manager: the visit stands (signed off) or is void (cancelled, with who caused it)."""
 
@@ -334,12 +309,13 @@ class BookingEventListApi(generics.ListAPIView):
     queryset = BookingEvent.objects.none()
 
     def get_queryset(self) -> QuerySet[BookingEvent]:
-        return booking_events(booking_for(_user(self.request), self.kwargs["booking_id"]))
+        return booking_events(booking_for(request_user(self.request), self.kwargs["booking_id"]))
 
     @extend_schema(
         operation_id="bookings_events_list",
-        responses={200: BookingEventSerializer(many=True), **errors(s404=["not_found"])},
+        responses={200: BookingEventSerializer(many=True)},
     )
+    @raises(booking_for)
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The booking's audit trail: every status move, who made it and why."""
         return super().get(request, *args, **kwargs)
@@ -355,36 +331,24 @@ class BookingReviewsApi(APIView):
 
     @extend_schema(
         operation_id="bookings_reviews_list",
-        responses={200: ReviewSerializer(many=True), **errors(s404=["not_found"])},
+        responses={200: ReviewSerializer(many=True)},
     )
+    @raises(booking_for)
     def get(self, request: Request, booking_id: UUID) -> Response:
         """The reviews of a visit I may see (double-blind: the other side's once both reviewed or the window closed)."""
-        user = _user(request)
+        user = request_user(request)
         booking = booking_for(user, booking_id)
         return Response(ReviewSerializer(reviews_visible_to(user, booking), many=True).data)
 
     @extend_schema(
         operation_id="bookings_reviews_create",
         request=BookingReviewsInput,
-        responses={
-            201: ReviewSerializer,
-            **errors(
-                s400=[
-                    "validation_invalid",
-                    "validation_required",
-                    "invalid_rating",
-                    "max_length",
-                    *TEXT_CODES,
-                ],
-                s403=ROLE_403,
-                s404=["not_found"],
-                s409=["not_reviewable", "review_window_closed", "already_reviewed"],
-            ),
-        },
+        responses={201: ReviewSerializer},
     )
+    @raises(booking_for, review_submit)
     def post(self, request: Request, booking_id: UUID) -> Response:
         """Rate the other side 1–5 within the review window after the sign-off."""
-        user = _user(request)
+        user = request_user(request)
         booking = booking_for(user, booking_id)
         data = self.BookingReviewsInput(data=request.data)
         data.is_valid(raise_exception=True)

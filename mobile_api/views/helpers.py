@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.models import User
+from backend.exceptions import CoreError, raises
 from catalogue.models import ServiceCategory
 from helpers.models import AvailabilityException, ExceptionKind, Weekday
 from helpers.selectors import availability_exceptions_of, helper_profile_of
@@ -22,13 +22,10 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
 )
-from mobile_api.schema import TEXT_CODES, errors
-from mobile_api.serializers import CategoryField, CategorySerializer, HelperProfileSerializer
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated
-    return request.user
+from mobile_api.permissions import request_user
+from mobile_api.serializers.catalogue import CategorySerializer
+from mobile_api.serializers.fields import CategoryField, LocalTimeField
+from mobile_api.serializers.helpers import HelperProfileSerializer
 
 
 class CategoryListApi(generics.ListAPIView):
@@ -43,8 +40,9 @@ class CategoryListApi(generics.ListAPIView):
 
     @extend_schema(
         operation_id="categories_list",
-        responses={200: CategorySerializer(many=True), **errors(authenticated=False)},
+        responses={200: CategorySerializer(many=True)},
     )
+    @raises()
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """What Quartier's helpers help with. Public: no log-in needed."""
         return super().get(request, *args, **kwargs)
@@ -54,76 +52,51 @@ class HelperProfileApi(APIView):
     """Become a helper (POST), see (GET) and change (PATCH) one's own helper profile."""
 
     class ApplySerializer(serializers.Serializer):
-        skills = serializers.ListField(child=CategoryField(), min_length=1, max_length=20)
-        service_radius_km = serializers.IntegerField(min_value=1, max_value=50, default=10)
-        hourly_rate_minor = serializers.IntegerField(min_value=1000, max_value=50000, default=4000)
+        # No minimum count or bounds here: the service refuses them with its own codes
+        # (`skills_required`, `invalid_radius`, `invalid_hourly_rate`), for the admin too.
+        skills = serializers.ListField(child=CategoryField(), max_length=20)
+        service_radius_km = serializers.IntegerField(default=10)
+        hourly_rate_minor = serializers.IntegerField(default=4000)
         bio = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
     class UpdateSerializer(serializers.Serializer):
-        skills = serializers.ListField(
-            child=CategoryField(), min_length=1, max_length=20, required=False
-        )
-        service_radius_km = serializers.IntegerField(min_value=1, max_value=50, required=False)
-        hourly_rate_minor = serializers.IntegerField(
-            min_value=1000, max_value=50000, required=False
-        )
+        skills = serializers.ListField(child=CategoryField(), max_length=20, required=False)
+        service_radius_km = serializers.IntegerField(required=False)
+        hourly_rate_minor = serializers.IntegerField(required=False)
         bio = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         is_accepting_jobs = serializers.BooleanField(required=False)
 
     @extend_schema(
         operation_id="helper_profile_retrieve",
-        responses={200: HelperProfileSerializer, **errors(s404=["not_a_helper"])},
+        responses={200: HelperProfileSerializer},
     )
+    @raises(helper_profile_of)
     def get(self, request: Request) -> Response:
         """My helper profile, approval and figures."""
-        return Response(HelperProfileSerializer(helper_profile_of(_user(request))).data)
+        return Response(HelperProfileSerializer(helper_profile_of(request_user(request))).data)
 
     @extend_schema(
         operation_id="helper_profile_apply",
         request=ApplySerializer,
-        responses={
-            201: HelperProfileSerializer,
-            **errors(
-                s400=[
-                    "validation_invalid",
-                    "validation_required",
-                    "unknown_category",
-                    "home_address_required",
-                    "invalid_radius",
-                    "skills_required",
-                    *TEXT_CODES,
-                ],
-                s409=["helper_profile_exists"],
-            ),
-        },
+        responses={201: HelperProfileSerializer},
     )
+    @raises(helper_apply)
     def post(self, request: Request) -> Response:
         """Apply as a helper: skills, radius and rate; the community manager approves."""
         data = self.ApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        helper = helper_apply(user=_user(request), **data.validated_data)
+        helper = helper_apply(user=request_user(request), **data.validated_data)
         return Response(HelperProfileSerializer(helper).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="helper_profile_update",
         request=UpdateSerializer,
-        responses={
-            200: HelperProfileSerializer,
-            **errors(
-                s400=[
-                    "validation_invalid",
-                    "unknown_category",
-                    "invalid_radius",
-                    "skills_required",
-                    *TEXT_CODES,
-                ],
-                s404=["not_a_helper"],
-            ),
-        },
+        responses={200: HelperProfileSerializer},
     )
+    @raises(helper_profile_of, helper_profile_update)
     def patch(self, request: Request) -> Response:
         """Change my skills, radius, rate, bio, or pause offers (is_accepting_jobs)."""
-        helper = helper_profile_of(_user(request))
+        helper = helper_profile_of(request_user(request))
         data = self.UpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         helper = helper_profile_update(helper=helper, **data.validated_data)
@@ -132,8 +105,8 @@ class HelperProfileApi(APIView):
 
 class WeeklyIntervalSerializer(serializers.Serializer):
     weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 = Monday … 6 = Sunday")
-    start_time = serializers.TimeField(help_text="Swiss local time")
-    end_time = serializers.TimeField(help_text="Swiss local time")
+    start_time = LocalTimeField(help_text="Swiss local time")
+    end_time = LocalTimeField(help_text="Swiss local time")
 
 
 class WeeklyAvailabilityApi(APIView):
@@ -144,25 +117,24 @@ class WeeklyAvailabilityApi(APIView):
 
     @extend_schema(
         operation_id="helper_weekly_retrieve",
-        responses={200: WeeklyIntervalSerializer(many=True), **errors(s404=["not_a_helper"])},
+        responses={200: WeeklyIntervalSerializer(many=True)},
     )
+    @raises(helper_profile_of)
     def get(self, request: Request) -> Response:
         """My weekly hours, Swiss local time (23:59 means until midnight)."""
-        helper = helper_profile_of(_user(request))
+        helper = helper_profile_of(request_user(request))
         rows = helper.weekly_availability.all()
         return Response(WeeklyIntervalSerializer(rows, many=True).data)
 
     @extend_schema(
         operation_id="helper_weekly_replace",
         request=WeeklyAvailabilityInput,
-        responses={
-            200: WeeklyIntervalSerializer(many=True),
-            **errors(s400=["validation_invalid", "invalid_availability"], s404=["not_a_helper"]),
-        },
+        responses={200: WeeklyIntervalSerializer(many=True)},
     )
+    @raises(helper_profile_of, helper_set_weekly_availability)
     def put(self, request: Request) -> Response:
         """Replace my weekly hours as a whole."""
-        helper = helper_profile_of(_user(request))
+        helper = helper_profile_of(request_user(request))
         data = self.WeeklyAvailabilityInput(data=request.data)
         data.is_valid(raise_exception=True)
         rows = helper_set_weekly_availability(
@@ -190,32 +162,23 @@ class AvailabilityExceptionListApi(APIView):
 
     @extend_schema(
         operation_id="helper_exceptions_list",
-        responses={200: ExceptionSerializer(many=True), **errors(s404=["not_a_helper"])},
+        responses={200: ExceptionSerializer(many=True)},
     )
+    @raises(helper_profile_of)
     def get(self, request: Request) -> Response:
         """My one-off availability changes (holidays, extra time)."""
-        helper = helper_profile_of(_user(request))
+        helper = helper_profile_of(request_user(request))
         return Response(ExceptionSerializer(availability_exceptions_of(helper), many=True).data)
 
     @extend_schema(
         operation_id="helper_exceptions_create",
         request=AvailabilityExceptionListInput,
-        responses={
-            201: ExceptionSerializer,
-            **errors(
-                s400=[
-                    "validation_invalid",
-                    "invalid_availability",
-                    "in_the_past",
-                    "outside_bookable_horizon",
-                ],
-                s404=["not_a_helper"],
-            ),
-        },
+        responses={201: ExceptionSerializer},
     )
+    @raises(helper_profile_of, availability_exception_add)
     def post(self, request: Request) -> Response:
         """Add a holiday (unavailable) or extra time (available)."""
-        helper = helper_profile_of(_user(request))
+        helper = helper_profile_of(request_user(request))
         data = self.AvailabilityExceptionListInput(data=request.data)
         data.is_valid(raise_exception=True)
         exception = availability_exception_add(helper=helper, **data.validated_data)
@@ -225,11 +188,12 @@ class AvailabilityExceptionListApi(APIView):
 class AvailabilityExceptionDetailApi(APIView):
     @extend_schema(
         operation_id="helper_exceptions_delete",
-        responses={204: None, **errors(s404=["not_found", "not_a_helper"])},
+        responses={204: None},
     )
+    @raises(helper_profile_of, CoreError.NOT_FOUND)
     def delete(self, request: Request, exception_id: int) -> Response:
         """Remove one of my availability exceptions."""
-        helper = helper_profile_of(_user(request))
+        helper = helper_profile_of(request_user(request))
         exception = generics.get_object_or_404(availability_exceptions_of(helper), pk=exception_id)
         availability_exception_remove(exception=exception)
         return Response(status=status.HTTP_204_NO_CONTENT)

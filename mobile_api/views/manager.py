@@ -13,15 +13,28 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.exceptions import NotFound
-from bookings.models import MatchingRun
-from bookings.selectors import helpers_considered_in, matching_runs_for_manager
+from backend.exceptions import CoreError, NotFound, codes_raised_by, raises
+from bookings.models import (
+    MatchingRun,
+    Offer,
+)
+from bookings.selectors import (
+    help_request_for,
+    helpers_considered_in,
+    matching_runs_for_manager,
+    offers_of_request,
+)
+from helpers.errors import HelperError
 from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import helpers_for_manager
 from helpers.services import helper_approve, helper_suspend
-from mobile_api.schema import TEXT_CODES, errors
-from mobile_api.serializers import HelperProfileSerializer, MatchingRunSerializer
-from mobile_api.views.helpers import _user
+from mobile_api.permissions import IsManager, request_user
+from mobile_api.serializers.helpers import HelperProfileSerializer
+from mobile_api.serializers.matching import MatchingRunSerializer
+from mobile_api.serializers.offers import ManagerOfferSerializer
+
+# IsManager answers anyone else first (404), so the services' own manager check never shows.
+MANAGER_ONLY = {HelperError.MANAGER_ONLY}
 
 
 class HelperFilter(django_filters.FilterSet):
@@ -37,36 +50,40 @@ class ManagerHelperListApi(generics.ListAPIView):
     """All helpers, for vetting: filter `?approval_status=applied` for the queue."""
 
     serializer_class = HelperProfileSerializer
+    permission_classes = (IsManager,)
     filterset_class = HelperFilter
     queryset = HelperProfile.objects.none()
 
     def get_queryset(self) -> QuerySet[HelperProfile]:
-        user = _user(self.request)
-        if not user.is_staff:
-            raise NotFound("Not found.")
-        return helpers_for_manager(user).distinct()
+        return helpers_for_manager(request_user(self.request)).distinct()
 
     @extend_schema(
         operation_id="manager_helpers_list",
-        responses={200: HelperProfileSerializer(many=True), **errors(s404=["not_found"])},
+        responses={200: HelperProfileSerializer(many=True)},
     )
+    @raises()
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """Manager: all helpers, e.g. ?approval_status=applied for the vetting queue."""
         return super().get(request, *args, **kwargs)
 
 
+@raises(CoreError.NOT_FOUND)
 def _helper(request: Request, helper_id: UUID) -> HelperProfile:
     try:
-        return helpers_for_manager(_user(request)).get(public_id=helper_id)
+        return helpers_for_manager(request_user(request)).get(public_id=helper_id)
     except HelperProfile.DoesNotExist as exc:
         raise NotFound("No such helper.") from exc
 
 
 class ManagerHelperDetailApi(APIView):
+    permission_classes = (IsManager,)
+    not_found_message = "No such helper."
+
     @extend_schema(
         operation_id="manager_helpers_retrieve",
-        responses={200: HelperProfileSerializer, **errors(s404=["not_found"])},
+        responses={200: HelperProfileSerializer},
     )
+    @raises(_helper)
     def get(self, request: Request, helper_id: UUID) -> Response:
         """Manager: one helper's profile, approval and reliability figures."""
         return Response(HelperProfileSerializer(_helper(request, helper_id)).data)
@@ -77,21 +94,22 @@ class NoteSerializer(serializers.Serializer):
 
 
 class ManagerHelperApproveApi(APIView):
+    permission_classes = (IsManager,)
+    not_found_message = "No such helper."
+
     @extend_schema(
         operation_id="manager_helpers_approve",
         request=NoteSerializer,
-        responses={
-            200: HelperProfileSerializer,
-            **errors(s400=["max_length", *TEXT_CODES], s404=["not_found"]),
-        },
+        responses={200: HelperProfileSerializer},
     )
+    @raises(_helper, codes_raised_by(helper_approve) - MANAGER_ONLY)
     def post(self, request: Request, helper_id: UUID) -> Response:
         """Manager: approve a helper; they start receiving offers."""
         helper = _helper(request, helper_id)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         helper = helper_approve(
-            helper=helper, actor=_user(request), note=data.validated_data["note"]
+            helper=helper, actor=request_user(request), note=data.validated_data["note"]
         )
         return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)
 
@@ -99,21 +117,22 @@ class ManagerHelperApproveApi(APIView):
 class ManagerHelperSuspendApi(APIView):
     """Suspend a helper: no more offers, pending offers withdrawn. A note is required."""
 
+    permission_classes = (IsManager,)
+    not_found_message = "No such helper."
+
     @extend_schema(
         operation_id="manager_helpers_suspend",
         request=NoteSerializer,
-        responses={
-            200: HelperProfileSerializer,
-            **errors(s400=["max_length", "reason_required", *TEXT_CODES], s404=["not_found"]),
-        },
+        responses={200: HelperProfileSerializer},
     )
+    @raises(_helper, codes_raised_by(helper_suspend) - MANAGER_ONLY)
     def post(self, request: Request, helper_id: UUID) -> Response:
         """Manager: suspend a helper (a note is required); pending offers are withdrawn."""
         helper = _helper(request, helper_id)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         helper = helper_suspend(
-            helper=helper, actor=_user(request), note=data.validated_data["note"]
+            helper=helper, actor=request_user(request), note=data.validated_data["note"]
         )
         return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)
 
@@ -123,15 +142,18 @@ class ManagerRequestMatchingApi(generics.ListAPIView):
     each helper was or was not offered."""
 
     serializer_class = MatchingRunSerializer
+    permission_classes = (IsManager,)
+    not_found_message = "No such help request."
     queryset = MatchingRun.objects.none()
 
     def get_queryset(self) -> QuerySet[MatchingRun]:
-        return matching_runs_for_manager(_user(self.request), self.kwargs["request_id"])
+        return matching_runs_for_manager(request_user(self.request), self.kwargs["request_id"])
 
     @extend_schema(
         operation_id="manager_request_matching_list",
-        responses={200: MatchingRunSerializer(many=True), **errors(s404=["not_found"])},
+        responses={200: MatchingRunSerializer(many=True)},
     )
+    @raises(matching_runs_for_manager)
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """Manager: the matching passes of a help request, newest first.
 
@@ -141,9 +163,33 @@ class ManagerRequestMatchingApi(generics.ListAPIView):
         reach, not free in the requested windows, ranked below the helpers offered). A helper
         deleted since is listed with a null `helper`.
         """
-        runs = self.paginate_queryset(self.get_queryset())
-        assert runs is not None  # noqa: S101 - every list of the API is paginated
+        queryset = self.get_queryset()
+        page = self.paginate_queryset(queryset)
+        runs = list(queryset) if page is None else page
         context = {**self.get_serializer_context(), "helpers": helpers_considered_in(runs)}
-        return self.get_paginated_response(
-            MatchingRunSerializer(runs, many=True, context=context).data
-        )
+        data = MatchingRunSerializer(runs, many=True, context=context).data
+        if page is None:
+            return Response(data)
+        return self.get_paginated_response(data)
+
+
+class ManagerRequestOffersApi(generics.ListAPIView):
+    """For the community manager: who was offered this request, in which order, and why."""
+
+    serializer_class = ManagerOfferSerializer
+    permission_classes = (IsManager,)
+    not_found_message = "No such help request."
+    queryset = Offer.objects.none()
+
+    def get_queryset(self) -> QuerySet[Offer]:
+        user = request_user(self.request)
+        return offers_of_request(help_request_for(user, self.kwargs["request_id"])).order_by("rank")
+
+    @extend_schema(
+        operation_id="manager_request_offers_list",
+        responses={200: ManagerOfferSerializer(many=True)},
+    )
+    @raises(help_request_for)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Manager: who was offered this request, in which order, and why."""
+        return super().get(request, *args, **kwargs)

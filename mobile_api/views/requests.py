@@ -1,4 +1,4 @@
-"""Help requests (customers) and offers (helpers)."""
+"""Help requests: a customer asks for help, changes or withdraws the request."""
 
 from __future__ import annotations
 
@@ -12,71 +12,33 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.exceptions import NotFound
+from backend.exceptions import raises
 from bookings.models import (
     Booking,
-    DeclineReason,
     HelpRequest,
     HelpRequestStatus,
     Offer,
-    OfferStatus,
 )
 from bookings.selectors import (
-    booking_for,
     help_request_for,
     help_requests_visible_to,
-    offer_for,
-    offers_of_request,
-    offers_visible_to,
     own_help_request_for,
 )
 from bookings.services import (
     help_request_create,
     help_request_update,
     help_request_withdraw,
-    offer_accept,
-    offer_decline,
 )
-from mobile_api.schema import TEXT_CODES, errors
-from mobile_api.serializers import (
+from mobile_api.permissions import request_user
+from mobile_api.serializers.fields import (
     AddressInputSerializer,
-    BookingSerializer,
     CategoryField,
     GeoJSONPointField,
-    HelpRequestSerializer,
     LanguagesField,
-    ManagerOfferSerializer,
-    OfferSerializer,
     WindowSerializer,
     address_from,
 )
-from mobile_api.views.accounts import ADDRESS_CODES
-from mobile_api.views.helpers import _user
-
-WINDOW_CODES = [
-    "windows_required",
-    "too_many_windows",
-    "window_inverted",
-    "window_in_past",
-    "window_too_far_ahead",
-    "window_too_short",
-    "window_too_long",
-    "windows_overlap",
-]
-REQUEST_CODES = [
-    "validation_invalid",
-    "validation_required",
-    "description_too_short",
-    "languages_required",
-    "invalid_language",
-    "on_behalf_incomplete",
-    "invalid_phone",
-    "unknown_category",
-    "max_length",
-    *WINDOW_CODES,
-    *ADDRESS_CODES,
-    *TEXT_CODES,
-]
+from mobile_api.serializers.requests import HelpRequestSerializer
 
 
 def _windows(data: list[dict]) -> list[tuple]:
@@ -125,12 +87,13 @@ class HelpRequestListApi(generics.ListAPIView):
     queryset = HelpRequest.objects.none()
 
     def get_queryset(self) -> QuerySet[HelpRequest]:
-        return _with_counts(help_requests_visible_to(_user(self.request)))
+        return _with_counts(help_requests_visible_to(request_user(self.request)))
 
     @extend_schema(
         operation_id="help_requests_list",
-        responses={200: HelpRequestSerializer(many=True), **errors()},
+        responses={200: HelpRequestSerializer(many=True)},
     )
+    @raises()
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """My help requests, newest first (the manager: all)."""
         return super().get(request, *args, **kwargs)
@@ -138,18 +101,16 @@ class HelpRequestListApi(generics.ListAPIView):
     @extend_schema(
         operation_id="help_requests_create",
         request=HelpRequestInput,
-        responses={
-            201: HelpRequestSerializer,
-            **errors(s400=REQUEST_CODES, s409=["open_request_limit"]),
-        },
+        responses={201: HelpRequestSerializer},
     )
+    @raises(help_request_create)
     def post(self, request: Request) -> Response:
         """Ask for help: the best nearby helpers get an offer at once."""
         data = HelpRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         help_request = help_request_create(
-            customer=_user(request),
+            customer=request_user(request),
             category=values["category"],
             description=values["description"],
             address=address_from(values),
@@ -179,25 +140,20 @@ class HelpRequestUpdateInput(serializers.Serializer):
 class HelpRequestDetailApi(APIView):
     @extend_schema(
         operation_id="help_requests_retrieve",
-        responses={200: HelpRequestSerializer, **errors(s404=["not_found"])},
+        responses={200: HelpRequestSerializer},
     )
+    @raises(help_request_for)
     def get(self, request: Request, request_id: UUID) -> Response:
         """One of my help requests, with its exact address and matching status."""
-        help_request = help_request_for(_user(request), request_id)
+        help_request = help_request_for(request_user(request), request_id)
         return Response(HelpRequestSerializer(_reload(help_request)).data)
 
     @extend_schema(
         operation_id="help_requests_update",
         request=HelpRequestUpdateInput,
-        responses={
-            200: HelpRequestSerializer,
-            **errors(
-                s400=REQUEST_CODES,
-                s404=["not_found"],
-                s409=["request_not_editable", "rematch_limit_reached"],
-            ),
-        },
+        responses={200: HelpRequestSerializer},
     )
+    @raises(own_help_request_for, help_request_update)
     def patch(self, request: Request, request_id: UUID) -> Response:
         """Change a request nobody has accepted yet.
 
@@ -205,7 +161,7 @@ class HelpRequestDetailApi(APIView):
         withdraws the pending offers and matches again, at most QUARTIER_MAX_REMATCHES_PER_REQUEST
         times (then 409 `rematch_limit_reached`).
         """
-        help_request = own_help_request_for(_user(request), request_id)
+        help_request = own_help_request_for(request_user(request), request_id)
         # Not `partial`: every field is optional already, and a partial root would let each
         # window it carries skip its own required fields.
         data = HelpRequestUpdateInput(data=request.data)
@@ -237,130 +193,15 @@ class HelpRequestWithdrawApi(APIView):
     @extend_schema(
         operation_id="help_requests_withdraw",
         request=HelpRequestWithdrawInput,
-        responses={
-            200: HelpRequestSerializer,
-            **errors(
-                s400=["max_length"],
-                s404=["not_found"],
-                s409=["request_not_editable", "illegal_transition"],
-            ),
-        },
+        responses={200: HelpRequestSerializer},
     )
+    @raises(own_help_request_for, help_request_withdraw)
     def post(self, request: Request, request_id: UUID) -> Response:
         """Take a request back before anyone has accepted it."""
-        help_request = own_help_request_for(_user(request), request_id)
+        help_request = own_help_request_for(request_user(request), request_id)
         data = self.HelpRequestWithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
         help_request = help_request_withdraw(
             help_request=help_request, reason=data.validated_data["reason"]
         )
         return Response(HelpRequestSerializer(_reload(help_request)).data)
-
-
-class ManagerRequestOffersApi(generics.ListAPIView):
-    """For the community manager: who was offered this request, in which order, and why."""
-
-    serializer_class = ManagerOfferSerializer
-    queryset = Offer.objects.none()
-
-    def get_queryset(self) -> QuerySet[Offer]:
-        user = _user(self.request)
-        if not user.is_staff:
-            raise NotFound("No such help request.")
-        return offers_of_request(help_request_for(user, self.kwargs["request_id"])).order_by("rank")
-
-    @extend_schema(
-        operation_id="manager_request_offers_list",
-        responses={200: ManagerOfferSerializer(many=True), **errors(s404=["not_found"])},
-    )
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        """Manager: who was offered this request, in which order, and why."""
-        return super().get(request, *args, **kwargs)
-
-
-class OfferFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
-
-    class Meta:
-        model = Offer
-        fields = ("status",)
-
-
-class OfferListApi(generics.ListAPIView):
-    """The offers made to the helper, newest first. Filter `?status=pending` for the inbox."""
-
-    serializer_class = OfferSerializer
-    filterset_class = OfferFilter
-    queryset = Offer.objects.none()
-
-    def get_queryset(self) -> QuerySet[Offer]:
-        return offers_visible_to(_user(self.request)).select_related("booking")
-
-    @extend_schema(
-        operation_id="offers_list", responses={200: OfferSerializer(many=True), **errors()}
-    )
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        """The offers made to me as a helper, newest first (?status=pending for the inbox)."""
-        return super().get(request, *args, **kwargs)
-
-
-class OfferDetailApi(APIView):
-    @extend_schema(
-        operation_id="offers_retrieve",
-        responses={200: OfferSerializer, **errors(s404=["not_found"])},
-    )
-    def get(self, request: Request, offer_id: UUID) -> Response:
-        """One offer: the job (without the exact address) and why I was chosen."""
-        return Response(OfferSerializer(offer_for(_user(request), offer_id)).data)
-
-
-class OfferAcceptApi(APIView):
-    """Take the job. The first helper to accept wins; the others get 409."""
-
-    @extend_schema(
-        operation_id="offers_accept",
-        request=None,
-        responses={
-            201: BookingSerializer,
-            **errors(s404=["not_found"], s409=["offer_not_pending", "request_already_taken"]),
-        },
-    )
-    def post(self, request: Request, offer_id: UUID) -> Response:
-        """Take the job. The first helper to accept wins; the others get 409."""
-        user = _user(request)
-        booking = offer_accept(offer=offer_for(user, offer_id), actor=user)
-        return Response(
-            BookingSerializer(
-                booking_for(user, booking.public_id), context={"request": request}
-            ).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-
-class OfferDeclineApi(APIView):
-    class OfferDeclineInput(serializers.Serializer):
-        reason = serializers.ChoiceField(
-            choices=DeclineReason.choices, required=False, allow_blank=True, default=""
-        )
-        note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-    @extend_schema(
-        operation_id="offers_decline",
-        request=OfferDeclineInput,
-        responses={
-            200: OfferSerializer,
-            **errors(
-                s400=["invalid_choice", "max_length", *TEXT_CODES],
-                s404=["not_found"],
-                s409=["offer_not_pending"],
-            ),
-        },
-    )
-    def post(self, request: Request, offer_id: UUID) -> Response:
-        """Say no, with an optional reason; the request goes to the next helper."""
-        user = _user(request)
-        offer = offer_for(user, offer_id)
-        data = self.OfferDeclineInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        offer = offer_decline(offer=offer, actor=user, **data.validated_data)
-        return Response(OfferSerializer(offer_for(user, offer.public_id)).data)

@@ -78,8 +78,17 @@ def openapi_schema() -> dict[str, Any]:
 def documented_error_codes(method: str, path: str, status: int) -> set[str]:
     """The error codes the schema promises for `METHOD path` (OpenAPI path) and `status`."""
     responses = openapi_schema()["paths"][path][method]["responses"]
-    description = responses.get(str(status), {}).get("description", "")
-    return set(re.findall(r"`([a-z_]+)`", description))
+    if str(status) not in responses:
+        return set()
+    return error_code_enum(responses[str(status)])
+
+
+def error_code_enum(response: dict[str, Any]) -> set[str]:
+    """The `code` enum of one documented error response."""
+    schema = response["content"]["application/json"]["schema"]
+    error_ref, codes = schema["allOf"]
+    assert error_ref == {"$ref": "#/components/schemas/Error"}
+    return set(codes["properties"]["code"]["enum"])
 
 
 def assert_error(

@@ -1,4 +1,5 @@
-"""Time-based work: offer expiry, automatic sign-off, the review window, and the sweep.
+"""Time-based work done by the worker: offer expiry, automatic sign-off and the review window
+(the sweep that catches up after an outage is tested in services/test_sweeps.py).
 
 Time is frozen (time_machine, tick=False) and moved by hand; the real django-tasks-db worker
 runs in batch mode, so a task runs exactly when it is due and not a minute before.
@@ -10,20 +11,16 @@ afterwards (`serialized_rollback=True`, which keeps the seeded service categorie
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from backend.models import User
 from bookings import services
 from bookings.models import (
     ActorRole,
-    Booking,
-    BookingEvent,
     BookingStatus,
     HelpRequestStatus,
     Offer,
@@ -32,39 +29,14 @@ from bookings.models import (
 )
 from bookings.tasks import close_review_window
 from helpers.models import HelperProfile
+from tests.bookings.services.state import T0, WORKER_DB, events_of, offers_of, run_worker
 from tests.factories import ZURICH, UserFactory, make_booking, make_helper, offset, post_request
-
-ZURICH_TIME = ZoneInfo("Europe/Zurich")
-T0 = datetime(2027, 2, 2, 9, 0, tzinfo=ZURICH_TIME)  # a Tuesday morning
-WORKER_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
 def clock():
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
-
-
-def run_worker() -> None:
-    """Run the real django-tasks-db worker over every due task; no task may fail."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
-
-
-def offers_of(help_request) -> list[tuple[int, int, str]]:
-    return list(
-        Offer.objects.filter(help_request=help_request)
-        .order_by("rank")
-        .values_list("helper_id", "rank", "status")
-    )
-
-
-def events_of(booking: Booking) -> list[tuple[str, str, int | None, str]]:
-    return list(
-        BookingEvent.objects.filter(booking=booking).values_list(
-            "from_status", "to_status", "actor_id", "actor_role"
-        )
-    )
 
 
 # --- Offers expire ----------------------------------------------------------------------------
@@ -237,72 +209,3 @@ def test_the_review_window_closes_and_publishes_a_one_sided_review_once(clock):
         review.pk,
         T0 + timedelta(days=7, minutes=1),
     )
-
-
-# --- The sweep catches up when tasks are lost -------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_the_sweep_does_the_due_work_of_lost_tasks(clock, quartier_settings):
-    sweep_at = T0 + timedelta(days=7, minutes=1)
-    # Given a visit signed off at T0 with one review (its window closes at T0 + 7 days)
-    reviewed = make_booking(BookingStatus.SIGNED_OFF)
-    services.review_submit(booking=reviewed, actor=reviewed.helper.user, rating=4)
-    # And a visit checked out 48 hours and 2 minutes before the sweep
-    clock.move_to(sweep_at - timedelta(hours=48, minutes=2))
-    completed = make_booking(BookingStatus.COMPLETED)
-    # And a TV request whose only offer expired a minute before the sweep
-    clock.move_to(sweep_at - timedelta(minutes=31))
-    quartier_settings(OFFER_BATCH_SIZE=1)
-    tv_helpers = [
-        make_helper(point=offset(ZURICH, east_m=500 * n), skills=("tv-streaming",)) for n in (1, 2)
-    ]
-    tv_request = post_request(UserFactory(), slug="tv-streaming", point=ZURICH)
-    assert offers_of(tv_request) == [(tv_helpers[0].pk, 1, OfferStatus.PENDING)]
-    # And every scheduled task was lost
-    DBTaskResult.objects.all().delete()
-
-    # When the sweep runs
-    clock.move_to(sweep_at)
-    counts = services.sweep_due_work()
-
-    # Then it did what the tasks would have done
-    assert counts == {
-        "offers_expired": 1,
-        "requests_expired": 0,
-        "signed_off": 1,
-        "reviews_published": 1,
-    }
-    assert offers_of(tv_request) == [
-        (tv_helpers[0].pk, 1, OfferStatus.EXPIRED),
-        (tv_helpers[1].pk, 2, OfferStatus.PENDING),
-    ]
-    assert HelperProfile.objects.get(pk=tv_helpers[0].pk).offers_expired == 1
-    completed.refresh_from_db()
-    assert (completed.status, completed.signed_off_automatically, completed.signed_off_at) == (
-        BookingStatus.SIGNED_OFF,
-        True,
-        sweep_at,
-    )
-    assert events_of(completed)[-1] == (
-        BookingStatus.COMPLETED,
-        BookingStatus.SIGNED_OFF,
-        None,
-        ActorRole.SYSTEM,
-    )
-    assert Review.objects.get(booking=reviewed).published_at == sweep_at
-    customer = reviewed.help_request.customer
-    assert User.objects.values_list("customer_rating_count", "customer_rating_sum").get(
-        pk=customer.pk
-    ) == (1, 4)
-
-    # And a second sweep finds nothing left to do
-    assert services.sweep_due_work() == {
-        "offers_expired": 0,
-        "requests_expired": 0,
-        "signed_off": 0,
-        "reviews_published": 0,
-    }
-    assert User.objects.values_list("customer_rating_count", "customer_rating_sum").get(
-        pk=customer.pk
-    ) == (1, 4)

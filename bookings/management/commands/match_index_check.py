@@ -36,8 +36,9 @@ PROBLEM_KINDS = {
     "spatial_missing": "a category has no spatial index",
     "spatial_stale": "a category's R*Tree differs from the table",
     "other_settings": "scores stored under other ranking settings (rank cannot use them)",
+    "free_time": "a helper's stored free time differs from their calendars",
 }
-ROW_KINDS = ("missing", "stale", "extra")
+ROW_KINDS = ("missing", "stale", "extra", "free_time")
 SPATIAL_KINDS = ("spatial_missing", "spatial_stale")
 SHOWN = 20
 
@@ -141,10 +142,11 @@ class Command(BaseCommand):
         shown = problems[:SHOWN]
         self.stdout.write(f"First {len(shown)} of {len(problems)}:")
         for problem in shown:
-            category = (
-                slugs.get(problem.category_id, f"category {problem.category_id}")
-                if problem.category_id
-                else "the whole index"
-            )
+            if problem.problem == "free_time":
+                category = "free time"
+            elif problem.category_id:
+                category = slugs.get(problem.category_id, f"category {problem.category_id}")
+            else:
+                category = "the whole index"
             who = f"helper {problem.helper_id}, " if problem.helper_id else ""
             self.stdout.write(f"  {who}{category}: {problem.problem}")

@@ -14,7 +14,7 @@ from django.db.models import F
 
 from bench.nearest import nearest
 from bookings.matching.index import IndexProblem, match_index_check
-from bookings.models import MatchEntry
+from bookings.models import FreeTime, MatchEntry
 from catalogue.models import ServiceCategory
 from helpers.models import ApprovalStatus, HelperProfile
 from helpers.services import helper_profile_update
@@ -211,6 +211,12 @@ def _drop_spatial_index(helpers: dict[str, HelperProfile]) -> IndexProblem:
     return IndexProblem(0, wifi.pk, "spatial_missing")
 
 
+def _drop_free_time(helpers: dict[str, HelperProfile]) -> IndexProblem:
+    helper = helpers["printer"]
+    assert FreeTime.objects.filter(helper=helper).delete()[0] > 0
+    return IndexProblem(helper.pk, 0, "free_time")
+
+
 BREAKAGES: list[Any] = [
     pytest.param(_drop_row, id="missing"),
     pytest.param(_move_row, id="stale"),
@@ -218,6 +224,7 @@ BREAKAGES: list[Any] = [
     pytest.param(_drop_rtree_row, id="spatial_stale", marks=SQLITE_ONLY),
     pytest.param(_orphan_rtree_row, id="spatial_stale_orphan", marks=SQLITE_ONLY),
     pytest.param(_drop_spatial_index, id="spatial_missing"),
+    pytest.param(_drop_free_time, id="free_time"),
 ]
 
 
@@ -243,7 +250,11 @@ def test_check_names_the_problem_and_exits_non_zero(
     assert re.fullmatch(rf"Checked \d helpers in {SECONDS}: 1 problem\.", lines[0])
     assert lines[1].split()[:2] == [expected.problem, "1"]
     who = f"helper {expected.helper_id}, " if expected.helper_id else ""
-    slug = ServiceCategory.objects.get(pk=expected.category_id).slug
+    slug = (
+        "free time"
+        if expected.problem == "free_time"
+        else ServiceCategory.objects.get(pk=expected.category_id).slug
+    )
     assert lines[2:] == ["First 1 of 1:", f"  {who}{slug}: {expected.problem}"]
 
 
@@ -260,7 +271,7 @@ def test_fix_repairs_the_problem_and_touches_nobody_else(
     out, _ = run("match_index_check", fix=True)
 
     # Then it repaired what it found and the re-check passes
-    refreshed = 1 if expected.problem in ("missing", "stale", "extra") else 0
+    refreshed = 1 if expected.problem in ("missing", "stale", "extra", "free_time") else 0
     recreated = 1 - refreshed
     assert re.search(
         rf"Fixed: refreshed {refreshed} helpers?, recreated {recreated} spatial index(es)?\. "

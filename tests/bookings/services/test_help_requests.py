@@ -140,3 +140,24 @@ def test_withdrawing_a_request_withdraws_its_offers_for_that_cause():
     assert _offers(help_request) == [(helper.pk, OfferStatus.WITHDRAWN, "request_withdrawn")]
     helper.refresh_from_db()
     assert helper.offers_received == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"description": "The Wi-Fi drops. " + "x" * 1984}, "description"),
+        ({"on_behalf_name": "H" * 81, "on_behalf_phone": "+41 79 555 01 02"}, "on_behalf_name"),
+    ],
+    ids=["description", "on-behalf name"],
+)
+def test_a_text_longer_than_the_request_holds_is_refused_and_nothing_is_posted(extra, field):
+    # Given a customer
+    customer = UserFactory.create()
+
+    # When they post a request with a text one character longer than it holds
+    with pytest.raises(ApplicationError) as refused:
+        post_request(customer, point=ZURICH, **extra)
+
+    # Then it is refused on that field, as the API refuses it, and no request exists
+    assert (refused.value.code, list(refused.value.fields)) == ("max_length", [field])
+    assert not HelpRequest.objects.filter(customer=customer).exists()

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from backend.exceptions import ApplicationError
 from bookings import services
-from bookings.models import BookingStatus
+from bookings.models import Booking, BookingStatus
 from helpers.services import helper_profile_update
 from tests.factories import make_booking
 
@@ -53,3 +54,32 @@ def test_times_proposed_after_a_rate_change_are_priced_at_the_new_rate():
 
     # Then that time is priced at the new rate
     assert list(booking.proposals.values_list("status", "price_minor")) == [("proposed", 9000)]
+
+
+@pytest.mark.parametrize(
+    ("work_summary", "leave_behind_note", "field"),
+    [
+        ("Replaced the router. " + "x" * 1980, "", "work_summary"),
+        ("Replaced the router.", "x" * 4001, "leave_behind_note"),
+    ],
+    ids=["work summary", "leave-behind note"],
+)
+def test_a_check_out_text_longer_than_the_booking_holds_is_refused_and_changes_nothing(
+    work_summary, leave_behind_note, field
+):
+    # Given a visit in progress
+    booking = make_booking(BookingStatus.IN_PROGRESS)
+    before = Booking.objects.values().get(pk=booking.pk)
+
+    # When the helper checks out with a text one character longer than the booking holds
+    with pytest.raises(ApplicationError) as refused:
+        services.booking_check_out(
+            booking=booking,
+            actor=booking.helper.user,
+            work_summary=work_summary,
+            leave_behind_note=leave_behind_note,
+        )
+
+    # Then it is refused on that field, as the API refuses it, and the visit is as it was
+    assert (refused.value.code, list(refused.value.fields)) == ("max_length", [field])
+    assert Booking.objects.values().get(pk=booking.pk) == before

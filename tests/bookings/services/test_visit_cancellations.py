@@ -1,23 +1,17 @@
-"""Double-blind reviews, and reliability counted only against whoever caused a broken visit."""
+"""Broken visits, called directly: cancellations and no-shows count only against whoever caused
+them, and the customer is looked after again."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
-import time_machine
-from django.core.management import call_command
-from django_tasks_db.models import DBTaskResult
 
 from backend.exceptions import ValidationFailed
-from backend.models import User
-from bookings import selectors, services
-from bookings.exceptions import AlreadyReviewed, ReviewWindowClosed, TooEarly
+from bookings import services
+from bookings.exceptions import TooEarly
 from bookings.models import (
     ActorRole,
-    Booking,
     BookingEvent,
     BookingStatus,
     HelpRequest,
@@ -25,9 +19,16 @@ from bookings.models import (
     Offer,
     OfferStatus,
     Party,
-    Review,
 )
-from helpers.models import HelperProfile
+from tests.bookings.services.state import (
+    T0,
+    WORKER_DB,
+    customer_counters,
+    dispatches_of,
+    helper_counters,
+    run_worker,
+    snapshot,
+)
 from tests.factories import (
     ZURICH,
     ManagerFactory,
@@ -35,163 +36,6 @@ from tests.factories import (
     make_helper,
     offset,
 )
-
-ZURICH_TIME = ZoneInfo("Europe/Zurich")
-T0 = datetime(2027, 2, 2, 9, 0, tzinfo=ZURICH_TIME)  # a Tuesday morning
-WORKER_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-HELPER_COUNTERS = ("cancellations_caused", "late_cancellations_caused", "no_shows_caused")
-CUSTOMER_COUNTERS = (
-    "customer_cancellations_caused",
-    "customer_late_cancellations_caused",
-    "customer_no_shows_caused",
-)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-def run_worker() -> None:
-    """Run the real django-tasks-db worker over every due task; no task may fail."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
-
-
-def helper_counters(booking: Booking) -> tuple[int, ...]:
-    return HelperProfile.objects.values_list(*HELPER_COUNTERS).get(pk=booking.helper_id)
-
-
-def customer_counters(booking: Booking) -> tuple[int, ...]:
-    return User.objects.values_list(*CUSTOMER_COUNTERS).get(pk=booking.help_request.customer_id)
-
-
-def helper_rating(booking: Booking) -> tuple[int, int]:
-    return HelperProfile.objects.values_list("rating_count", "rating_sum").get(pk=booking.helper_id)
-
-
-def customer_rating(booking: Booking) -> tuple[int, int]:
-    return User.objects.values_list("customer_rating_count", "customer_rating_sum").get(
-        pk=booking.help_request.customer_id
-    )
-
-
-def snapshot(booking: Booking) -> dict[str, Any]:
-    """Everything a refused action must leave exactly as it was."""
-    return {
-        "booking": Booking.objects.values().get(pk=booking.pk),
-        "events": list(BookingEvent.objects.filter(booking=booking).values_list("pk", flat=True)),
-        "request": HelpRequest.objects.values().get(pk=booking.help_request_id),
-        "offers": list(Offer.objects.order_by("pk").values_list("pk", "status")),
-        "helper": helper_counters(booking),
-        "customer": customer_counters(booking),
-        "reviews": list(Review.objects.values_list("pk", "rating", "published_at")),
-        "tasks": DBTaskResult.objects.count(),
-    }
-
-
-def dispatches_of(help_request: HelpRequest) -> int:
-    return DBTaskResult.objects.filter(
-        task_path="bookings.tasks.dispatch_offers", args_kwargs__args=[help_request.pk]
-    ).count()
-
-
-# --- Reviews ----------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_reviews_are_double_blind_and_counted_only_when_published(clock):
-    # Given a signed-off visit
-    booking = make_booking(BookingStatus.SIGNED_OFF)
-    customer, helper_user = booking.help_request.customer, booking.helper.user
-    manager = ManagerFactory()
-
-    # When the helper reviews the customer
-    helper_review = services.review_submit(
-        booking=booking, actor=helper_user, rating=4, text="Kind"
-    )
-
-    # Then only the helper (and the manager) can see it, and nothing is counted yet
-    assert helper_review.published_at is None
-    assert list(selectors.reviews_visible_to(customer, booking)) == []
-    assert list(selectors.reviews_visible_to(helper_user, booking)) == [helper_review]
-    assert list(selectors.reviews_visible_to(manager, booking)) == [helper_review]
-    assert (helper_rating(booking), customer_rating(booking)) == ((0, 0), (0, 0))
-
-    # When the customer reviews the helper too
-    clock.shift(timedelta(hours=2))
-    customer_review = services.review_submit(booking=booking, actor=customer, rating=5)
-
-    # Then both are published at that moment and counted once each
-    assert list(
-        selectors.reviews_visible_to(customer, booking).values_list(
-            "author_role", "rating", "published_at"
-        )
-    ) == [
-        (ActorRole.HELPER, 4, T0 + timedelta(hours=2)),
-        (ActorRole.CUSTOMER, 5, T0 + timedelta(hours=2)),
-    ]
-    assert customer_review.published_at == T0 + timedelta(hours=2)
-    assert (helper_rating(booking), customer_rating(booking)) == ((1, 5), (1, 4))
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("rating", [0, 6])
-def test_a_rating_outside_one_to_five_is_refused(rating, clock):
-    # Given a signed-off visit
-    booking = make_booking(BookingStatus.SIGNED_OFF)
-    before = snapshot(booking)
-
-    # When the customer rates it out of range
-    with pytest.raises(ValidationFailed) as refused:
-        services.review_submit(booking=booking, actor=booking.help_request.customer, rating=rating)
-
-    # Then it is refused and no review exists
-    assert (refused.value.code, refused.value.status, list(refused.value.fields)) == (
-        "invalid_rating",
-        400,
-        ["rating"],
-    )
-    assert snapshot(booking) == before
-    assert Review.objects.count() == 0
-
-
-@pytest.mark.django_db
-def test_reviewing_twice_is_refused(clock):
-    # Given a visit the customer already reviewed
-    booking = make_booking(BookingStatus.SIGNED_OFF)
-    customer = booking.help_request.customer
-    first = services.review_submit(booking=booking, actor=customer, rating=2)
-    before = snapshot(booking)
-
-    # When they review it again
-    with pytest.raises(AlreadyReviewed) as refused:
-        services.review_submit(booking=booking, actor=customer, rating=5)
-
-    # Then the first review stands alone
-    assert (refused.value.code, refused.value.status) == ("already_reviewed", 409)
-    assert snapshot(booking) == before
-    assert list(Review.objects.values_list("pk", "rating")) == [(first.pk, 2)]
-
-
-@pytest.mark.django_db
-def test_reviews_close_seven_days_after_the_sign_off(clock):
-    # Given a visit signed off at T0
-    booking = make_booking(BookingStatus.SIGNED_OFF)
-    assert booking.signed_off_at == T0
-    before = snapshot(booking)
-
-    # When the customer reviews it seven days and a second later
-    clock.move_to(T0 + timedelta(days=7, seconds=1))
-    with pytest.raises(ReviewWindowClosed) as refused:
-        services.review_submit(booking=booking, actor=booking.help_request.customer, rating=5)
-
-    # Then the window is closed and nothing was written
-    assert (refused.value.code, refused.value.status) == ("review_window_closed", 409)
-    assert snapshot(booking) == before
-
 
 # --- Cancellations: who caused it pays --------------------------------------------------------
 
@@ -380,3 +224,20 @@ def test_a_cancellation_caused_by_nobody_counts_against_nobody(clock):
     help_request = HelpRequest.objects.get(pk=booking.help_request_id)
     assert help_request.status == HelpRequestStatus.OPEN
     assert dispatches_of(help_request) == 1
+
+
+@pytest.mark.django_db
+def test_a_cancellation_reason_too_long_is_refused_and_changes_nothing(clock):
+    # Given a confirmed visit
+    booking = make_booking(BookingStatus.CONFIRMED)
+    before = snapshot(booking)
+
+    # When the customer cancels with a reason one character longer than is kept
+    with pytest.raises(ValidationFailed) as refused:
+        services.booking_cancel(
+            booking=booking, actor=booking.help_request.customer, reason="x" * 501
+        )
+
+    # Then it is refused on that field, as the API refuses it, and nothing changed
+    assert (refused.value.code, list(refused.value.fields)) == ("max_length", ["reason"])
+    assert snapshot(booking) == before

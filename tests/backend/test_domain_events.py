@@ -1,6 +1,7 @@
-"""Every domain event: stored once per transition, in the transaction (rolled back with it),
-and delivered by the relay after commit, again after a crash before the acknowledgement,
-never twice to an idempotent handler's effect.
+"""Every domain event: stored once per transition and heard once by the handlers inside its
+transaction (rolled back with it), delivered by the worker's relay only after commit, again
+after a crash between delivery and acknowledgement, never twice to an idempotent handler's
+effect.
 
 Each event class has a scenario: the set-up, then the one service call (`act`) that must
 emit it exactly once for the aggregate named. A test fails if an event class has none.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -100,6 +101,14 @@ def _helper_applied(clock) -> tuple[Act, int]:
 def _helper_profile_changed(clock) -> tuple[Act, int]:
     helper = make_helper()
     return lambda: helper_services.helper_profile_update(helper=helper, bio="Patient."), helper.pk
+
+
+def _helper_availability_changed(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    weekly = [helper_services.WeeklyInterval(0, time(8, 0), time(12, 0))]
+    return lambda: helper_services.helper_set_weekly_availability(
+        helper=helper, intervals=weekly
+    ), helper.pk
 
 
 def _applicant_at(step: str) -> HelperProfile:
@@ -358,6 +367,7 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
         ApprovalStatus.DOCUMENTS_SUBMITTED,
         lambda h, _: helper_services.application_withdraw(helper=h, actor=h.user),
     ),
+    helper_events.HelperAvailabilityChanged: _helper_availability_changed,
     helper_events.HelperSuspended: _helper_suspended,
     helper_events.HelperReinstated: _helper_reinstated,
     helper_events.HelperOffboarded: _helper_offboarded,
@@ -462,6 +472,31 @@ def test_each_transition_stores_its_event_once(event_cls, clock):
     assert event.aggregate_id == aggregate_id
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("event_cls", EVENT_CLASSES)
+def test_each_transition_is_heard_once_inside_its_transaction(event_cls, clock):
+    # Given a handler that must share the transaction (as the match index does)
+    heard: list[tuple[int, bool]] = []
+
+    def projection(events) -> None:
+        in_transaction = transaction.get_connection().in_atomic_block
+        heard.extend(
+            (event.aggregate_id, in_transaction) for event in events if type(event) is event_cls
+        )
+
+    with domain.subscribed(projection, event_cls):
+        # When the service that makes the transition runs
+        before, aggregate_id, _ = _run(event_cls, clock)
+
+    # Then the handler heard each stored event once, inside the transaction, and this
+    # aggregate's event exactly once
+    stored = _stored(event_cls, before)
+    assert sorted(heard) == sorted((row.aggregate_id, True) for row in stored)
+    if aggregate_id == -1:  # created by the act: the only one of its type
+        aggregate_id = stored[0].aggregate_id
+    assert [mine for mine, _ in heard if mine == aggregate_id] == [aggregate_id]
+
+
 class _Undone(Exception):
     pass
 
@@ -546,6 +581,32 @@ def test_the_relay_delivers_each_event_at_least_once_and_an_idempotent_effect_on
 def run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
     assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("event_cls", EVENT_CLASSES)
+def test_the_worker_delivers_each_event_only_after_its_transaction_committed(event_cls, clock):
+    heard: list[tuple[int, bool]] = []
+
+    def handler(event, sequence: int) -> None:
+        heard.append((sequence, transaction.get_connection().in_atomic_block))
+
+    with domain.subscribed(handler, event_cls, phase=domain.Phase.AFTER_COMMIT):
+        # Given the transition's transaction, still open: nothing is heard inside it
+        act, _ = SCENARIOS[event_cls](clock)
+        before = OutboxEvent.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+        with transaction.atomic():
+            act()
+            stored = [row.pk for row in _stored(event_cls, before)]
+            assert stored
+            assert heard == []
+
+        # When it has committed and the worker runs
+        run_worker()
+
+    # Then each of its events was heard once, by the worker, in a transaction of its own
+    assert heard == [(sequence, True) for sequence in stored]
+    assert not OutboxEvent.objects.filter(pk__in=stored, relayed_at__isnull=True).exists()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,0 +1,45 @@
+"""The bookings' error codes: help requests, offers, visits and reviews."""
+
+from __future__ import annotations
+
+from backend.exceptions import ErrorCode
+
+
+class BookingError(ErrorCode):
+    # Help requests
+    DESCRIPTION_TOO_SHORT = "description_too_short"
+    ON_BEHALF_INCOMPLETE = "on_behalf_incomplete"
+    INVALID_PHONE = "invalid_phone"
+    WINDOWS_REQUIRED = "windows_required"
+    TOO_MANY_WINDOWS = "too_many_windows"
+    WINDOW_INVERTED = "window_inverted"
+    WINDOW_IN_PAST = "window_in_past"
+    WINDOW_TOO_FAR_AHEAD = "window_too_far_ahead"
+    WINDOW_TOO_SHORT = "window_too_short"
+    WINDOW_TOO_LONG = "window_too_long"
+    WINDOWS_OVERLAP = "windows_overlap"
+    OPEN_REQUEST_LIMIT = "open_request_limit", 409
+    REQUEST_NOT_EDITABLE = "request_not_editable", 409
+    REMATCH_LIMIT_REACHED = "rematch_limit_reached", 409
+    # Offers
+    OFFER_NOT_PENDING = "offer_not_pending", 409
+    REQUEST_ALREADY_TAKEN = "request_already_taken", 409
+    # Visits
+    SLOTS_REQUIRED = "slots_required"
+    TOO_MANY_SLOTS = "too_many_slots"
+    DUPLICATE_SLOTS = "duplicate_slots"
+    SLOT_INVERTED = "slot_inverted"
+    SLOT_IN_PAST = "slot_in_past"
+    SLOT_LENGTH = "slot_length"
+    SLOT_OUTSIDE_WINDOWS = "slot_outside_windows"
+    INVALID_PROPOSAL = "invalid_proposal"
+    HELPER_DOUBLE_BOOKED = "helper_double_booked", 409
+    CAUSED_BY_REQUIRED = "caused_by_required"
+    INVALID_ETA = "invalid_eta"
+    TOO_EARLY = "too_early", 409
+    SUMMARY_TOO_SHORT = "summary_too_short"
+    # Reviews
+    NOT_REVIEWABLE = "not_reviewable", 409
+    REVIEW_WINDOW_CLOSED = "review_window_closed", 409
+    ALREADY_REVIEWED = "already_reviewed", 409
+    INVALID_RATING = "invalid_rating"

@@ -1,0 +1,185 @@
+"""Bookings (visits), their proposals, audit trail and reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.models import User
+from bookings.models import (
+    ActorRole,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    HelpRequest,
+    Party,
+    Review,
+    SlotProposal,
+)
+from bookings.selectors import contact_visible_to, next_statuses_for, role_in_booking
+from catalogue.models import ServiceCategory
+from mobile_api.serializers.helpers import PublicHelperSerializer
+from mobile_api.serializers.requests import WindowOutSerializer
+
+
+class MoneySerializer(serializers.Serializer):
+    amount_minor = serializers.IntegerField(help_text="Integer amount in minor units (Rappen).")
+    currency = serializers.CharField()
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SlotProposal
+        fields = ("id", "starts_at", "ends_at", "status", "price")
+        read_only_fields = fields
+
+    @extend_schema_field(MoneySerializer)
+    def get_price(self, proposal: SlotProposal) -> dict[str, Any]:
+        # Fixed when proposed: the customer confirms at this price.
+        return {"amount_minor": proposal.price_minor, "currency": proposal.currency}
+
+
+class BookingRequestSerializer(serializers.ModelSerializer):
+    """The request behind a booking, with the exact address: its helper has won it."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    category = serializers.SlugRelatedField[ServiceCategory](slug_field="slug", read_only=True)
+    windows = WindowOutSerializer(many=True, read_only=True)
+    customer_name = serializers.CharField(source="customer.display_name", read_only=True)
+    customer_phone = serializers.CharField(source="customer.phone", read_only=True)
+
+    class Meta:
+        model = HelpRequest
+        fields = (
+            "id",
+            "category",
+            "description",
+            "languages",
+            "street",
+            "postal_code",
+            "locality",
+            "location",
+            "on_behalf_name",
+            "on_behalf_phone",
+            "customer_name",
+            "customer_phone",
+            "windows",
+        )
+        read_only_fields = fields
+
+    def to_representation(self, instance: HelpRequest) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self.context.get("hide_contact"):
+            # The helper no longer comes: they keep what the job was, not where or whom.
+            data.update(street="", location=None, on_behalf_phone="", customer_phone="")
+        return data
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    request = serializers.SerializerMethodField()
+    helper = PublicHelperSerializer(read_only=True)
+    proposals = serializers.SerializerMethodField()
+    price = serializers.SerializerMethodField()
+    my_role = serializers.SerializerMethodField()
+    next_statuses = serializers.SerializerMethodField()
+    caused_by = serializers.ChoiceField(
+        choices=Party.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="For a cancellation or no-show: the party who caused it (empty otherwise).",
+    )
+
+    class Meta:
+        model = Booking
+        fields = (
+            "id",
+            "status",
+            "my_role",
+            "next_statuses",
+            "request",
+            "helper",
+            "proposals",
+            "starts_at",
+            "ends_at",
+            "price",
+            "eta_at",
+            "checked_in_at",
+            "checked_out_at",
+            "work_summary",
+            "leave_behind_note",
+            "signed_off_at",
+            "signed_off_automatically",
+            "dispute_reason",
+            "caused_by",
+            "cause",
+            "is_late_cancellation",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def _user(self) -> User:
+        return self.context["request"].user
+
+    @extend_schema_field(BookingRequestSerializer)
+    def get_request(self, booking: Booking) -> dict[str, Any]:
+        """The exact address and phones, except to a helper whose visit will not happen."""
+        context = {**self.context, "hide_contact": not contact_visible_to(booking, self._user())}
+        return BookingRequestSerializer(booking.help_request, context=context).data
+
+    @extend_schema_field(ProposalSerializer(many=True))
+    def get_proposals(self, booking: Booking) -> list[dict[str, Any]]:
+        proposals = getattr(booking, "current_proposals", None)
+        if proposals is None:
+            proposals = list(booking.proposals.exclude(status="superseded"))
+        return ProposalSerializer(proposals, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(MoneySerializer(allow_null=True))
+    def get_price(self, booking: Booking) -> dict[str, Any] | None:
+        if booking.price_minor is None:
+            return None
+        return {"amount_minor": booking.price_minor, "currency": booking.currency}
+
+    @extend_schema_field(serializers.ChoiceField(choices=ActorRole.choices))
+    def get_my_role(self, booking: Booking) -> str:
+        return role_in_booking(booking, self._user()) or ActorRole.MANAGER
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_next_statuses(self, booking: Booking) -> list[str]:
+        """Where the asking party may move the booking next (drives the app's buttons)."""
+        return next_statuses_for(booking, self._user())
+
+
+class BookingEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    from_status = serializers.ChoiceField(
+        choices=BookingStatus.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty for the first event: the booking did not exist before.",
+    )
+
+    class Meta:
+        model = BookingEvent
+        fields = ("from_status", "to_status", "actor", "actor_role", "reason", "data", "created_at")
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event: BookingEvent) -> str | None:
+        return event.actor.display_name if event.actor is not None else None
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.display_name", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ("author", "author_role", "rating", "text", "published_at", "created_at")
+        read_only_fields = fields

@@ -1,0 +1,118 @@
+"""Input pieces shared by several operations: places, categories, languages, windows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.exceptions import CoreError, ValidationFailed, raises
+from backend.geo import Point, point_from_geojson
+from backend.models import LANGUAGE_CODES
+from bookings.services import AddressInput
+from catalogue.errors import CatalogueError
+from catalogue.models import ServiceCategory
+
+
+@raises(CoreError.INVALID_GEOJSON)
+class GeoJSONPointField(serializers.JSONField):
+    """A GeoJSON Point in WGS84: {"type": "Point", "coordinates": [longitude, latitude]}."""
+
+    def to_internal_value(self, data: Any) -> Point:  # type: ignore[override]
+        value = super().to_internal_value(data)
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(
+                "Expected a GeoJSON Point object.", code=CoreError.INVALID_GEOJSON
+            )
+        try:
+            return point_from_geojson(value)
+        except ValidationFailed as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from exc
+
+
+extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["Point"]},
+            "coordinates": {
+                "type": "array",
+                "items": {"type": "number"},
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "[longitude, latitude] in WGS84 degrees",
+            },
+        },
+        "required": ["type", "coordinates"],
+    }
+)(GeoJSONPointField)
+
+
+class AddressInputSerializer(serializers.Serializer):
+    street = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
+    locality = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    location = GeoJSONPointField(required=False, allow_null=True, default=None)
+
+    def to_address(self) -> AddressInput:
+        data = self.validated_data
+        return AddressInput(
+            street=data["street"],
+            postal_code=data["postal_code"],
+            locality=data["locality"],
+            point=data["location"],
+        )
+
+
+def address_from(data: dict[str, Any]) -> AddressInput:
+    return AddressInput(
+        street=data.get("street", ""),
+        postal_code=data.get("postal_code", ""),
+        locality=data.get("locality", ""),
+        point=data.get("location"),
+    )
+
+
+@raises(CatalogueError.UNKNOWN_CATEGORY)
+class CategoryField(serializers.SlugRelatedField[ServiceCategory]):
+    """A service category by its slug; an unknown or retired one is `unknown_category`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", queryset=ServiceCategory.objects.all(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> ServiceCategory:
+        category = ServiceCategory.objects.filter(slug=str(data), is_active=True).first()
+        if category is None:
+            raise serializers.ValidationError(
+                f"Unknown category {str(data)[:40]!r}.", code=CatalogueError.UNKNOWN_CATEGORY
+            )
+        return category
+
+
+class LanguagesField(serializers.ListField):
+    """Language codes (de, fr, it, en); the services check them (`invalid_language`)."""
+
+    child = serializers.CharField(max_length=2)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", len(LANGUAGE_CODES))
+        super().__init__(**kwargs)
+
+
+class WindowSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+        "example": "09:00:00",
+        "description": "A local time of day, HH:MM[:SS] (no offset: Swiss time).",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day without an offset. OpenAPI's `time` format (RFC 3339) requires one, so
+    the schema gives the shape as a pattern instead."""

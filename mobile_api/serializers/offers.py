@@ -1,0 +1,120 @@
+"""Offers: the helper's view (no exact address) and the manager's (who, in which order, why)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bookings.models import (
+    DeclineReason,
+    HelpRequest,
+    Offer,
+)
+from catalogue.models import ServiceCategory
+from mobile_api.serializers.requests import WindowOutSerializer
+
+
+class OfferRequestSerializer(serializers.ModelSerializer):
+    """What a helper sees before winning: no street, no exact point, no phone numbers."""
+
+    category = serializers.SlugRelatedField[ServiceCategory](slug_field="slug", read_only=True)
+    windows = WindowOutSerializer(many=True, read_only=True)
+    for_someone_else = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HelpRequest
+        fields = (
+            "category",
+            "description",
+            "languages",
+            "postal_code",
+            "locality",
+            "windows",
+            "for_someone_else",
+        )
+        read_only_fields = fields
+
+    def get_for_someone_else(self, help_request: HelpRequest) -> bool:
+        return bool(help_request.on_behalf_name)
+
+
+OFFER_EXPLANATION_HELP = (
+    "Why this helper was offered the request, as the matching saw it then. `summary`: one "
+    "readable line. `distance_m`: geodesic distance in metres; `search_radius_km`: how far the "
+    "search reached; `service_radius_km`: how far the helper travels. `rating_average` (null "
+    "for a new helper) and `rating_count`: published reviews; `bayesian_rating`: the average "
+    "pulled towards the prior; `reliability`: 0 to 1, commitments kept and offers answered. "
+    "`category`: the skill's slug; `shared_languages`: the request's languages the helper "
+    "speaks; `free_from`, `free_until`: the first free slot in the requested windows. `score`: "
+    "the ranking score. When fairness applied: `offers_today` (offers the helper had today "
+    "for other requests) and `chosen_over_busier` (how many better-scored helpers with more "
+    "offers today this helper was asked before); for a newly approved helper, "
+    "`new_helper_bonus` (added to the score)."
+)
+
+
+# Empty until the helper declines (and when they decline without a reason).
+DECLINE_REASON = serializers.ChoiceField(
+    choices=DeclineReason.choices, allow_blank=True, read_only=True
+)
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    request = OfferRequestSerializer(source="help_request", read_only=True)
+    explanation = serializers.DictField(read_only=True, help_text=OFFER_EXPLANATION_HELP)
+    decline_reason = DECLINE_REASON
+    booking = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = (
+            "id",
+            "status",
+            "request",
+            "distance_m",
+            "explanation",
+            "expires_at",
+            "responded_at",
+            "decline_reason",
+            "created_at",
+            "booking",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.UUIDField(allow_null=True, help_text="The booking, once the offer is taken.")
+    )
+    def get_booking(self, offer: Offer) -> str | None:
+        booking = getattr(offer, "booking", None)
+        return str(booking.public_id) if booking is not None else None
+
+
+class ManagerOfferSerializer(serializers.ModelSerializer):
+    """The manager's view: who was offered a request, and why."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    helper = serializers.UUIDField(source="helper.public_id", read_only=True)
+    helper_name = serializers.CharField(source="helper.user.display_name", read_only=True)
+    explanation = serializers.DictField(read_only=True, help_text=OFFER_EXPLANATION_HELP)
+    decline_reason = DECLINE_REASON
+
+    class Meta:
+        model = Offer
+        fields = (
+            "id",
+            "helper",
+            "helper_name",
+            "status",
+            "round",
+            "rank",
+            "distance_m",
+            "score",
+            "explanation",
+            "expires_at",
+            "responded_at",
+            "decline_reason",
+            "decline_note",
+            "created_at",
+        )
+        read_only_fields = fields

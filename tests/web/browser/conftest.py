@@ -1,0 +1,122 @@
+"""A real browser (Debian's chromium, driven by Playwright) against the app served by daphne.
+
+`playwright install` cannot download here: the browser is the system's chromium, found on PATH
+(or PW_CHROMIUM). The server is daphne in a forked process, serving the test database; tests
+that use it commit their writes (`transaction=True`) so that the server sees them, and restore
+the seeded service categories afterwards (`serialized_rollback=True`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+VENDOR = Path(__file__).resolve().parent.parent / "vendor"
+AXE = VENDOR / "axe-core-4.14.1.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def _chromium() -> str | None:
+    return (
+        os.environ.get("PW_CHROMIUM")
+        or shutil.which("chromium")
+        or ("/usr/lib/chromium/chromium" if Path("/usr/lib/chromium/chromium").exists() else None)
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _chromium() is None:
+        skip = pytest.mark.skip(reason="no chromium on this machine (apt-get install chromium)")
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The system's chromium, driven by Playwright's sync API for one test module.
+
+    Stopped when the module's tests are done: Playwright's sync API keeps an event loop running
+    in the main thread while it is started, which later tests (asyncio.run) must not meet. The
+    ORM may be used beside it meanwhile (the loop runs no Django code).
+    """
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # While Playwright's loop runs, the main thread gets database connections of its own
+    # (asgiref's Local follows the running loop). They must restore the seeded data after each
+    # test like the first ones (`serialized_rollback`): hand them the snapshot.
+    snapshot = getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=_chromium())
+            if snapshot is not None:
+                setattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", snapshot)  # noqa: B010
+            yield launched
+            launched.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """The app (HTTP, and WebSockets once there are some) served by daphne in a child process."""
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+
+    # The child is forked after the test database was set up: its settings already name that
+    # database, and it answers requests in threads with connections of their own.
+    process = DaphneProcess(
+        "127.0.0.1",
+        partial(make_application, static_wrapper=None),  # whitenoise serves the static files
+    )
+    with django_db_blocker.unblock():  # else the child inherits the block: every query fails
+        process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        raise RuntimeError("daphne did not start")
+    yield f"http://127.0.0.1:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)
+
+
+@pytest.fixture
+def axe() -> Callable[..., list[dict[str, Any]]]:
+    """The WCAG 2.1 A and AA violations axe-core (vendored) finds on the page."""
+    source = AXE.read_text()
+
+    def run(page: Any) -> list[dict[str, Any]]:
+        page.evaluate(source)
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+        )
+        return [
+            {"id": violation["id"], "nodes": [node["target"] for node in violation["nodes"]]}
+            for violation in result["violations"]
+        ]
+
+    return run
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], None]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Any, name: str) -> None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take

@@ -1,0 +1,87 @@
+"""The translations are complete, and the vendored front-end files are the locked ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
+
+from scripts import vendor_assets
+from web.templatetags.quartier import format_chf
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+LANGUAGES = ("de", "fr", "it", "en")
+
+
+def _msgattrib(*args: str) -> str:
+    msgattrib = shutil.which("msgattrib")
+    assert msgattrib is not None, "gettext's msgattrib is needed (apt-get install gettext)"
+    return subprocess.run([msgattrib, *args], check=True, capture_output=True, text=True).stdout  # noqa: S603
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_has_no_untranslated_or_fuzzy_message(language):
+    po = str(LOCALE / language / "LC_MESSAGES" / "django.po")
+    assert _msgattrib("--untranslated", "--no-obsolete", po) == ""
+    assert _msgattrib("--only-fuzzy", "--no-obsolete", po) == ""
+
+
+def test_the_check_would_see_an_untranslated_message(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Hello"\nmsgstr ""\n'
+    )
+    assert 'msgid "Hello"' in _msgattrib("--untranslated", str(po))
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "Quartier behält nichts"),
+        ("fr", "Quartier ne garde rien"),
+        ("it", "Quartier non trattiene nulla"),
+    ],
+)
+def test_home_page_in_each_language(db, language, expected):
+    html = Client().get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<html lang="{language}">' in html
+    assert expected in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "CHF 1’234.50"),
+        ("it", "CHF 1’234.50"),
+        ("fr", "1\u202f234.50 CHF"),
+        ("en", "CHF 1,234.50"),
+    ],
+)
+def test_amounts_in_francs_as_each_language_writes_them(language, expected):
+    assert format_chf(123450, language) == expected
+    with translation.override(language):
+        assert format_chf(5, language).endswith("0.05") or format_chf(5, language).startswith(
+            "0.05"
+        )
+
+
+def test_vendored_files_match_their_lock():
+    lock = json.loads(vendor_assets.LOCK.read_text())
+    assert vendor_assets.check(lock) == []
+
+
+def test_the_lock_check_sees_a_changed_file(tmp_path, monkeypatch):
+    lock = json.loads(vendor_assets.LOCK.read_text())
+    spec, package = next(iter(lock["packages"].items()))
+    source, entry = next(iter(package["files"].items()))
+    copy = tmp_path / "copy.js"
+    copy.write_bytes((vendor_assets.ROOT / entry["to"]).read_bytes() + b"\n// changed")
+    monkeypatch.setattr(vendor_assets, "ROOT", tmp_path)
+    changed = {"packages": {spec: {"integrity": "", "files": {source: {**entry, "to": "copy.js"}}}}}
+    assert vendor_assets.check(changed) == [f"{spec}: copy.js differs from {source} in the lock"]

@@ -1,0 +1,76 @@
+"""The services' errors, said to people in their language, next to the field they concern.
+
+The services decide what is wrong and name it with a stable code; this module only says it in
+words. A code without words here shows the service's own message.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from backend.exceptions import ApplicationError
+
+MESSAGES = {
+    "address_required": _("Give the postcode and the locality."),
+    "already_reviewed": _("You have already reviewed this visit."),
+    "description_too_short": _("Describe the problem in a few words (at least 10 characters)."),
+    "forbidden_characters": _("This text contains characters that cannot be shown."),
+    "illegal_transition": _("This is not possible any more: the page was out of date."),
+    "invalid_language": _("Choose at least one language."),
+    "invalid_phone": _("This is not a phone number."),
+    "invalid_postal_code": _("A Swiss postcode has four digits."),
+    "invalid_proposal": _("Choose one of the times currently proposed."),
+    "invalid_rating": _("Choose from one to five stars."),
+    "max_length": _("This text is too long."),
+    "not_allowed_for_role": _("This is not possible for you."),
+    "not_reviewable": _("This visit cannot be reviewed (yet)."),
+    "nothing_visible": _("Write something visible."),
+    "on_behalf_incomplete": _(
+        "When booking for someone else, give their name and phone so the helper can call."
+    ),
+    "open_request_limit": _(
+        "You already have as many open requests as allowed. Withdraw one or wait for a helper."
+    ),
+    "outside_switzerland": _("Quartier works in Switzerland only."),
+    "postal_code_locality_mismatch": _("This postcode does not belong to this locality."),
+    "reason_required": _("Tell us why, in a few words."),
+    "rematch_limit_reached": _("This request was changed too often. Post a new one instead."),
+    "request_not_editable": _("This request cannot be changed any more."),
+    "review_window_closed": _("The time to review this visit is over."),
+    "too_early": _("This is possible only once the visit should have started."),
+    "unknown_category": _("Choose what you need help with."),
+    "unknown_postal_code": _("We do not know this postcode."),
+    "window_in_past": _("This time has already passed."),
+    "window_inverted": _("The end must come after the start."),
+    "window_too_far_ahead": _("Choose a day within the next two months."),
+    "window_too_long": _("A time window is at most 24 hours long."),
+    "window_too_short": _("A time window is at least 30 minutes long."),
+    "windows_overlap": _("Two of your times overlap. Choose different ones."),
+    "windows_required": _("Choose at least one day and time."),
+    "wrong_password": _("This is not your current password."),
+}
+
+
+def message_for(error: ApplicationError) -> str:
+    return str(MESSAGES.get(error.code, error.message))
+
+
+def add_service_error(
+    form: forms.Form, error: ApplicationError, *, fields: dict[str, str] | None = None
+) -> None:
+    """Show a service's error on the form: next to the field it names (through `fields`,
+    which maps the service's field names to the form's), else above the form."""
+    fields = fields or {}
+    message = message_for(error)
+    placed = False
+    for service_field, problems in error.fields.items():
+        name = fields.get(service_field, service_field)
+        if name in form.fields:
+            # Password rules come from Django in the user's language: show them all.
+            texts = problems if error.code == "weak_password" else [message]
+            for text in texts:
+                form.add_error(name, text)
+            placed = True
+    if not placed:
+        form.add_error(None, message)

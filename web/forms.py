@@ -1,0 +1,243 @@
+"""The web app's forms: they check the shape of what was typed; the services decide."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from backend import clock
+from backend.models import Language
+from catalogue.models import ServiceCategory
+
+ZURICH = ZoneInfo("Europe/Zurich")
+# How far ahead the day picker reaches (the service allows more; a short list is easier).
+DAYS_OFFERED = 21
+MAX_WINDOWS = 3
+
+
+class Slot:
+    """Parts of the day a customer picks from: a window can never end before it starts."""
+
+    CHOICES = (
+        ("morning", _("Morning, 8:00 to 12:00")),
+        ("midday", _("Midday, 12:00 to 14:00")),
+        ("afternoon", _("Afternoon, 14:00 to 18:00")),
+        ("evening", _("Evening, 18:00 to 21:00")),
+    )
+    HOURS = {"morning": (8, 12), "midday": (12, 14), "afternoon": (14, 18), "evening": (18, 21)}
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return list(Language.choices)
+
+
+def day_choices(today: date) -> list[tuple[str, str]]:
+    """From tomorrow on: a day in the past cannot be chosen."""
+    days = [today + timedelta(days=offset) for offset in range(1, DAYS_OFFERED + 1)]
+    return [(day.isoformat(), formats.date_format(day, "l j F")) for day in days]
+
+
+def window_of(day: str, slot: str) -> tuple[datetime, datetime]:
+    start_hour, end_hour = Slot.HOURS[slot]
+    chosen = date.fromisoformat(day)
+    return (
+        datetime.combine(chosen, time(start_hour), tzinfo=ZURICH),
+        datetime.combine(chosen, time(end_hour), tzinfo=ZURICH),
+    )
+
+
+class SignUpForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name"), max_length=80)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=128,
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"),
+        choices=language_choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class LogInForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput({"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+
+class PasswordResetForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=500)
+    password = forms.CharField(
+        label=_("New password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name"), max_length=80)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"),
+        choices=language_choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language of Quartier's pages and e-mails"), choices=language_choices
+    )
+    home_street = forms.CharField(label=_("Street and number"), max_length=120, required=False)
+    home_postal_code = forms.CharField(
+        label=_("Postcode"),
+        max_length=4,
+        required=False,
+        widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    home_locality = forms.CharField(
+        label=_("Locality"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput({"list": "locality-suggestions", "autocomplete": "address-level2"}),
+    )
+
+
+class HelpRequestForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("What do you need help with?"),
+        queryset=ServiceCategory.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        max_length=2000,
+        widget=forms.Textarea({"rows": 4}),
+        help_text=_("For example: “The television shows no picture since the storm.”"),
+    )
+    place = forms.ChoiceField(
+        label=_("Where should the helper come?"),
+        choices=(("home", _("To my home address")), ("other", _("To another address"))),
+        widget=forms.RadioSelect,
+        initial="home",
+    )
+    street = forms.CharField(label=_("Street and number"), max_length=120, required=False)
+    postal_code = forms.CharField(
+        label=_("Postcode"),
+        max_length=4,
+        required=False,
+        widget=forms.TextInput({"inputmode": "numeric"}),
+    )
+    locality = forms.CharField(label=_("Locality"), max_length=80, required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages the helper may speak"),
+        choices=language_choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    for_someone_else = forms.BooleanField(
+        label=_("I am booking for someone else (for example a parent)"), required=False
+    )
+    on_behalf_name = forms.CharField(
+        label=_("Name of the person the helper will meet"), max_length=80, required=False
+    )
+    on_behalf_phone = forms.CharField(
+        label=_("Their phone number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput({"inputmode": "tel"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        days = day_choices(clock.now().astimezone(ZURICH).date())
+        for number in range(1, MAX_WINDOWS + 1):
+            required = number == 1
+            blank = [] if required else [("", _("No other day"))]
+            self.fields[f"day_{number}"] = forms.ChoiceField(
+                label=_("Day") if required else _("Or another day"),
+                choices=[*blank, *days],
+                required=required,
+            )
+            self.fields[f"slot_{number}"] = forms.ChoiceField(
+                label=_("Time"), choices=[*blank, *Slot.CHOICES], required=required
+            )
+
+    def windows(self) -> list[tuple[datetime, datetime]]:
+        chosen = []
+        for number in range(1, MAX_WINDOWS + 1):
+            day, slot = (
+                self.cleaned_data.get(f"day_{number}"),
+                self.cleaned_data.get(f"slot_{number}"),
+            )
+            if day and slot:
+                chosen.append(window_of(day, slot))
+        return chosen
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        for number in range(2, MAX_WINDOWS + 1):
+            day, slot = cleaned.get(f"day_{number}"), cleaned.get(f"slot_{number}")
+            if bool(day) != bool(slot):
+                self.add_error(
+                    f"slot_{number}" if day else f"day_{number}",
+                    _("Choose both the day and the time, or neither."),
+                )
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Why?"), max_length=1000, widget=forms.Textarea({"rows": 3}))
+
+
+class ConfirmTimeForm(forms.Form):
+    proposal = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How was the visit?"),
+        coerce=int,
+        choices=(
+            (5, _("5 stars: excellent")),
+            (4, _("4 stars: good")),
+            (3, _("3 stars: all right")),
+            (2, _("2 stars: poor")),
+            (1, _("1 star: bad")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("A few words for others (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+    )

@@ -1,0 +1,61 @@
+"""Template filters of the web app: amounts in Swiss francs as each language writes them."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import translation
+
+from catalogue.models import ServiceCategory
+from web.categories import description_of, icon_of
+
+register = template.Library()
+
+# Swiss conventions: German and Italian put the currency first and group thousands with an
+# apostrophe; French puts it last and groups with a narrow no-break space.
+_STYLES = {
+    "de": ("CHF {amount}", "’"),
+    "it": ("CHF {amount}", "’"),
+    "fr": ("{amount} CHF", "\u202f"),
+    "en": ("CHF {amount}", ","),
+}
+
+
+def format_chf(amount_minor: int, language: str) -> str:
+    pattern, group = _STYLES.get(language[:2], _STYLES["en"])
+    sign = "-" if amount_minor < 0 else ""
+    francs, rappen = divmod(abs(amount_minor), 100)
+    grouped = f"{francs:,}".replace(",", group)
+    return sign + pattern.format(amount=f"{grouped}.{rappen:02d}")
+
+
+@register.filter
+def chf(amount_minor: int | None) -> str:
+    if amount_minor is None:
+        return ""
+    return format_chf(int(amount_minor), translation.get_language() or "en")
+
+
+@register.filter
+def initials(name: str) -> str:
+    return "".join(part[0] for part in name.split()[:2]).upper()
+
+
+@register.filter
+def first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts else ""
+
+
+@register.filter
+def category_name(category: ServiceCategory) -> str:
+    return category.name_in((translation.get_language() or "en")[:2])
+
+
+@register.filter
+def category_description(category: ServiceCategory) -> str:
+    return description_of(category)
+
+
+@register.filter
+def category_icon(category: ServiceCategory) -> str:
+    return icon_of(category)

@@ -1,0 +1,226 @@
+"""Signing up, logging in and out, passwords and the profile: pages over backend.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backend.exceptions import ApplicationError
+from backend.login_limits import TooManyAttempts
+from backend.models import LANGUAGE_CODES, User
+from backend.places import resolve_place
+from backend.services import (
+    password_reset_confirm,
+    password_reset_request,
+    user_change_password,
+    user_register,
+    user_update_profile,
+    user_verify_email,
+)
+from web.errors import add_service_error, message_for
+from web.forms import (
+    LogInForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    SignUpForm,
+)
+
+# The services name address fields without the profile's "home_" prefix in some errors.
+HOME_FIELDS = {
+    "postal_code": "home_postal_code",
+    "locality": "home_locality",
+    "street": "home_street",
+    "location": "home_postal_code",
+    "home_location": "home_postal_code",
+}
+
+
+def _current_language() -> str:
+    language = (translation.get_language() or "de")[:2]
+    return language if language in LANGUAGE_CODES else "de"
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required
+    return request.user
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None, initial={"languages": [_current_language()]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user_register(
+                email=data["email"],
+                password=data["password"],
+                display_name=data["display_name"],
+                languages=data["languages"],
+                preferred_language=_current_language(),
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            return render(request, "web/accounts/sign_up_sent.html", {"email": data["email"]})
+    return render(request, "web/accounts/sign_up.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email(request: HttpRequest) -> HttpResponse:
+    """The link in the sign-up e-mail. Opening it shows a button: mail scanners that follow
+    links must not confirm sign-ups on their own."""
+    token = request.POST.get("token") or request.GET.get("token") or ""
+    error = ""
+    if request.method == "POST":
+        try:
+            user = user_verify_email(token=token)
+        except ApplicationError as exc:
+            error = message_for(exc)
+        else:
+            login(request, user)
+            messages.success(request, _("Your e-mail address is confirmed. Welcome to Quartier!"))
+            return redirect("web:profile")
+    return render(request, "web/accounts/verify_email.html", {"token": token, "error": error})
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def log_in(request: HttpRequest) -> HttpResponse:
+    form = LogInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = authenticate(
+                request,
+                username=form.cleaned_data["email"].lower(),
+                password=form.cleaned_data["password"],
+            )
+        except TooManyAttempts as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        else:
+            if user is None:
+                form.add_error(None, _("The e-mail address or the password is wrong."))
+            elif isinstance(user, User) and user.email_verified_at is None:
+                form.add_error(
+                    None, _("Confirm your e-mail address first: open the link we sent you.")
+                )
+            else:
+                login(request, user)
+                return redirect(_next_url(request, "/requests/"))
+    context = {"form": form, "next": _next_url(request, "")}
+    return render(request, "web/accounts/log_in.html", context, status=status)
+
+
+@require_POST
+def log_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are logged out. See you soon!"))
+    return redirect("web:home")
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Without a token: ask for a link by e-mail (the same answer for any address). With the
+    token from that e-mail: choose the new password."""
+    token = request.POST.get("token") or request.GET.get("token") or ""
+    if not token:
+        ask = PasswordResetRequestForm(request.POST or None)
+        if request.method == "POST" and ask.is_valid():
+            password_reset_request(email=ask.cleaned_data["email"])
+            return render(request, "web/accounts/password_reset_sent.html")
+        return render(request, "web/accounts/password_reset_request.html", {"form": ask})
+    form = PasswordResetForm(request.POST or None, initial={"token": token})
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_confirm(
+                token=form.cleaned_data["token"], password=form.cleaned_data["password"]
+            )
+        except ApplicationError as error:
+            add_service_error(form, error, fields={"token": "password"})
+        else:
+            messages.success(request, _("Your new password is set. Log in with it."))
+            return redirect("web:log-in")
+    return render(request, "web/accounts/password_reset.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_change_password(
+                user=_me(request),
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password is changed."))
+            return redirect("web:profile")
+    return render(request, "web/accounts/password_change.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    initial = {
+        "display_name": me.display_name,
+        "phone": me.phone,
+        "languages": me.languages,
+        "preferred_language": me.preferred_language,
+        "home_street": me.home_street,
+        "home_postal_code": me.home_postal_code,
+        "home_locality": me.home_locality,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                home = None
+                if data["home_street"] or data["home_postal_code"] or data["home_locality"]:
+                    home = resolve_place(
+                        street=data["home_street"],
+                        postal_code=data["home_postal_code"],
+                        locality=data["home_locality"],
+                        field_prefix="home_",
+                    )
+                user_update_profile(
+                    user=me,
+                    display_name=data["display_name"],
+                    phone=data["phone"],
+                    languages=data["languages"],
+                    preferred_language=data["preferred_language"],
+                    home=home,
+                )
+        except ApplicationError as error:
+            me.refresh_from_db()
+            add_service_error(form, error, fields=HOME_FIELDS)
+        else:
+            translation.activate(me.preferred_language)
+            messages.success(request, _("Your profile is saved."))
+            return redirect("web:profile")
+    return render(request, "web/accounts/profile.html", {"form": form})

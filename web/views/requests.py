@@ -1,0 +1,368 @@
+"""The customer's requests: posting one, following it to the visit and the review, history.
+
+Every write is a service of `bookings.services`; every read a selector of `bookings.selectors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from backend.config import config
+from backend.exceptions import ApplicationError, NotFound
+from backend.models import User
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    HelpRequest,
+    HelpRequestStatus,
+    OfferStatus,
+)
+from bookings.selectors import (
+    booking_events,
+    bookings_visible_to,
+    help_requests_visible_to,
+    offers_of_request,
+    own_help_request_for,
+    proposal_of,
+    reviews_visible_to,
+)
+from bookings.services import (
+    AddressInput,
+    booking_cancel,
+    booking_confirm,
+    booking_dispute,
+    booking_request_new_times,
+    booking_sign_off,
+    help_request_create,
+    help_request_withdraw,
+    review_submit,
+)
+from web.errors import add_service_error, message_for
+from web.forms import MAX_WINDOWS, ConfirmTimeForm, HelpRequestForm, ReasonForm, ReviewForm
+from web.words import TIMELINE, booking_words, request_words
+
+# While the customer waits for someone else, the page asks for news: first after this many
+# seconds, then twice as long each time, up to the longest pause.
+FIRST_POLL_SECONDS = 3
+LONGEST_POLL_SECONDS = 60
+WAITING_REQUEST = (HelpRequestStatus.OPEN,)
+WAITING_BOOKING = (
+    BookingStatus.AWAITING_PROPOSAL,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+)
+CANCELLABLE = (
+    BookingStatus.AWAITING_PROPOSAL,
+    BookingStatus.PROPOSED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+)
+REQUEST_FIELDS = {f"windows[{index}]": f"day_{index + 1}" for index in range(MAX_WINDOWS)} | {
+    "windows": "day_1",
+    "location": "postal_code",
+}
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required
+    return request.user
+
+
+def _own_request(request: HttpRequest, public_id: UUID) -> HelpRequest:
+    try:
+        return own_help_request_for(_me(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _current_booking(me: User, help_request: HelpRequest) -> Booking | None:
+    return (
+        bookings_visible_to(me)
+        .filter(help_request=help_request)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    has_home = bool(me.home_postal_code)
+    initial = {"languages": me.languages or ["de"], "place": "home" if has_home else "other"}
+    form = HelpRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["place"] == "home":
+            address = AddressInput(
+                street=me.home_street,
+                postal_code=me.home_postal_code,
+                locality=me.home_locality,
+            )
+        else:
+            address = AddressInput(
+                street=data["street"], postal_code=data["postal_code"], locality=data["locality"]
+            )
+        someone_else = data["for_someone_else"]
+        try:
+            help_request = help_request_create(
+                customer=me,
+                category=data["category"],
+                description=data["description"],
+                address=address,
+                windows=form.windows(),
+                languages=data["languages"],
+                on_behalf_name=data["on_behalf_name"] if someone_else else "",
+                on_behalf_phone=data["on_behalf_phone"] if someone_else else "",
+            )
+        except ApplicationError as error:
+            add_service_error(form, error, fields=REQUEST_FIELDS)
+        else:
+            messages.success(request, _("Your request is posted. We are asking helpers near you."))
+            return redirect("web:request", public_id=help_request.public_id)
+    context = {"form": form, "has_home": has_home, "me": me}
+    return render(request, "web/requests/new.html", context, status=400 if form.errors else 200)
+
+
+def _next_poll(request: HttpRequest) -> int:
+    try:
+        waited = int(request.GET.get("wait", "0"))
+    except ValueError:
+        waited = 0
+    if waited <= 0:
+        return FIRST_POLL_SECONDS
+    return min(waited * 2, LONGEST_POLL_SECONDS)
+
+
+def _request_context(
+    request: HttpRequest, help_request: HelpRequest, **bound: forms.Form
+) -> dict[str, Any]:
+    me = _me(request)
+    booking = _current_booking(me, help_request)
+    pending_offers = 0
+    if help_request.status == HelpRequestStatus.OPEN:
+        pending_offers = offers_of_request(help_request).filter(status=OfferStatus.PENDING).count()
+    events, reviews = [], []
+    my_review = None
+    if booking is not None:
+        events = list(booking_events(booking))
+        reviews = list(reviews_visible_to(me, booking))
+        my_review = next((review for review in reviews if review.author_id == me.pk), None)
+    waiting = help_request.status in WAITING_REQUEST or (
+        booking is not None
+        and help_request.status == HelpRequestStatus.ASSIGNED
+        and booking.status in WAITING_BOOKING
+    )
+    return {
+        "request_words": request_words(help_request, pending_offers),
+        "booking_words": booking_words(booking) if booking else "",
+        "timeline": [(TIMELINE.get(event.to_status, event.to_status), event) for event in events],
+        "can_cancel": booking is not None and booking.status in CANCELLABLE,
+        "help_request": help_request,
+        "booking": booking,
+        "helper": booking.helper if booking else None,
+        "pending_offers": pending_offers,
+        "events": events,
+        "reviews": reviews,
+        "my_review": my_review,
+        "other_reviews": [review for review in reviews if review.author_id != me.pk],
+        "late_cancellation_hours": config().late_cancellation_hours,
+        "review_window_days": config().review_window_days,
+        "poll_seconds": _next_poll(request) if waiting else None,
+        "new_times_form": bound.get("new_times_form") or ReasonForm(prefix="new_times"),
+        "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
+        "withdraw_form": bound.get("withdraw_form") or ReasonForm(prefix="withdraw"),
+        "dispute_form": bound.get("dispute_form") or ReasonForm(prefix="dispute"),
+        "review_form": bound.get("review_form") or ReviewForm(prefix="review"),
+    }
+
+
+@login_required
+@require_GET
+def request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    help_request = _own_request(request, public_id)
+    context = _request_context(request, help_request)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/requests/detail.html#request-main", context)
+    return render(request, "web/requests/detail.html", context)
+
+
+Action = Callable[[HttpRequest, HelpRequest, Booking | None], forms.Form | None]
+
+
+def _action(run: Action) -> Callable[[HttpRequest, UUID], HttpResponse]:
+    """A button on the request's page: runs `run`, then shows the page again. A form that
+    comes back bound (with the service's error next to its field) is shown with status 400."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+        help_request = _own_request(request, public_id)
+        booking = _current_booking(_me(request), help_request)
+        try:
+            failed = run(request, help_request, booking)
+        except ApplicationError as error:
+            messages.error(request, message_for(error))
+            return redirect("web:request", public_id=public_id)
+        if failed is not None:
+            name = f"{failed.prefix}_form"
+            context = _request_context(request, help_request, **{name: failed})
+            return render(request, "web/requests/detail.html", context, status=400)
+        return redirect("web:request", public_id=public_id)
+
+    view.__name__ = run.__name__
+    return view
+
+
+def _need(booking: Booking | None) -> Booking:
+    if booking is None:
+        raise NotFound(_("There is no visit for this request yet."))
+    return booking
+
+
+def _with_reason(
+    request: HttpRequest, prefix: str, do: Callable[[str], object], done: str
+) -> forms.Form | None:
+    form = ReasonForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return form
+    try:
+        do(form.cleaned_data["reason"])
+    except ApplicationError as error:
+        if error.fields:
+            add_service_error(form, error)
+            return form
+        raise
+    messages.success(request, done)
+    return None
+
+
+@_action
+def request_withdraw(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    return _with_reason(
+        request,
+        "withdraw",
+        lambda reason: help_request_withdraw(help_request=help_request, reason=reason),
+        _("Your request is withdrawn."),
+    )
+
+
+@_action
+def booking_confirm_time(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    booking = _need(booking)
+    form = ConfirmTimeForm(request.POST)
+    if not form.is_valid():
+        raise NotFound(_("Choose one of the times currently proposed."))
+    booking_confirm(
+        booking=booking,
+        actor=_me(request),
+        proposal=proposal_of(booking, form.cleaned_data["proposal"]),
+    )
+    messages.success(request, _("The visit is confirmed. The helper has been told."))
+    return None
+
+
+@_action
+def booking_new_times(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    visit = _need(booking)
+    return _with_reason(
+        request,
+        "new_times",
+        lambda reason: booking_request_new_times(booking=visit, actor=_me(request), reason=reason),
+        _("We asked the helper for other times."),
+    )
+
+
+@_action
+def booking_cancel_visit(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    visit = _need(booking)
+    return _with_reason(
+        request,
+        "cancel",
+        lambda reason: booking_cancel(booking=visit, actor=_me(request), reason=reason),
+        _("The visit is cancelled."),
+    )
+
+
+@_action
+def booking_sign_off_visit(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    booking_sign_off(booking=_need(booking), actor=_me(request))
+    messages.success(request, _("Thank you! The visit is signed off."))
+    return None
+
+
+@_action
+def booking_dispute_visit(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    visit = _need(booking)
+    return _with_reason(
+        request,
+        "dispute",
+        lambda reason: booking_dispute(booking=visit, actor=_me(request), reason=reason),
+        _("We have noted the problem. The community manager will contact you."),
+    )
+
+
+@_action
+def booking_review(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    visit = _need(booking)
+    form = ReviewForm(request.POST, prefix="review")
+    if not form.is_valid():
+        return form
+    try:
+        review_submit(
+            booking=visit,
+            actor=_me(request),
+            rating=form.cleaned_data["rating"],
+            text=form.cleaned_data["text"],
+        )
+    except ApplicationError as error:
+        if error.fields:
+            add_service_error(form, error)
+            return form
+        raise
+    messages.success(request, _("Thank you for your review."))
+    return None
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    help_requests = (
+        help_requests_visible_to(me)
+        .filter(customer=me)
+        .prefetch_related(
+            Prefetch(
+                "bookings",
+                queryset=bookings_visible_to(me).order_by("-created_at", "-id"),
+                to_attr="visits",
+            )
+        )
+    )
+    return render(request, "web/requests/history.html", {"help_requests": help_requests})
