@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend import clock
+from backend.exceptions import raises
 from backend.roles import ActorRole
 from backend.state_machine import Move, StateMachine, Transition
 from bookings import events
@@ -26,6 +27,7 @@ from bookings.models import (
     ProposalStatus,
     ReviewStatus,
 )
+from catalogue.errors import CatalogueError
 from catalogue.exceptions import WaiversNotAccepted
 from catalogue.selectors import waivers_missing
 
@@ -134,6 +136,7 @@ def helper_busy(booking: Booking, starts_at: datetime, ends_at: datetime) -> boo
     )
 
 
+@raises(CatalogueError.WAIVERS_NOT_ACCEPTED)
 def customer_accepted_waivers(move: Move) -> None:
     """The customer (or the relative booking for them) accepted the terms and waivers of the
     visit's category in force when the booking was made, or later versions."""

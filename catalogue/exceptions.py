@@ -1,13 +1,14 @@
 from backend.exceptions import Conflict, ValidationFailed
+from catalogue.errors import CatalogueError
 
 
 class LegalVersionNotCurrent(Conflict):
-    code = "waiver_version_not_current"
+    code = CatalogueError.WAIVER_VERSION_NOT_CURRENT
 
 
 class TextHashMismatch(ValidationFailed):
-    code = "text_hash_mismatch"
+    code = CatalogueError.TEXT_HASH_MISMATCH
 
 
 class WaiversNotAccepted(Conflict):
-    code = "waivers_not_accepted"
+    code = CatalogueError.WAIVERS_NOT_ACCEPTED

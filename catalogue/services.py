@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.db.models import Max
 
-from backend.exceptions import PermissionDenied, ValidationFailed
+from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
 from backend.texts import visible_text
+from catalogue.errors import CatalogueError
 from catalogue.events import LegalTermsAccepted, LegalVersionPublished
 from catalogue.exceptions import LegalVersionNotCurrent, TextHashMismatch
 from catalogue.models import (
@@ -29,6 +30,7 @@ MAX_USER_AGENT_CHARS = 300
 
 
 @transaction.atomic
+@raises(CatalogueError.MANAGER_ONLY, CatalogueError.TEXT_REQUIRED, CoreError.MAX_LENGTH)
 def legal_version_publish(
     *,
     document: LegalDocument,
@@ -40,20 +42,23 @@ def legal_version_publish(
     current from now on; earlier acceptances stay records of what was accepted then."""
     if not actor.is_staff:
         raise PermissionDenied(
-            "Only the community manager publishes legal documents.", code="manager_only"
+            "Only the community manager publishes legal documents.",
+            code=CatalogueError.MANAGER_ONLY,
         )
     for language in LEGAL_LANGUAGES:
         if not titles.get(language, "").strip():
             raise ValidationFailed.for_field(
-                f"title_{language}", "A title in every language.", code="required"
+                f"title_{language}", "A title in every language.", code=CatalogueError.TEXT_REQUIRED
             )
         if not texts.get(language, "").strip():
             raise ValidationFailed.for_field(
-                f"text_{language}", "The text in every language.", code="required"
+                f"text_{language}", "The text in every language.", code=CatalogueError.TEXT_REQUIRED
             )
         if len(texts[language]) > MAX_TEXT_CHARS:
             raise ValidationFailed.for_field(
-                f"text_{language}", f"At most {MAX_TEXT_CHARS} characters.", code="max_length"
+                f"text_{language}",
+                f"At most {MAX_TEXT_CHARS} characters.",
+                code=CoreError.MAX_LENGTH,
             )
     LegalDocument.objects.select_for_update().get(pk=document.pk)
     last = LegalDocumentVersion.objects.filter(document=document).aggregate(n=Max("number"))["n"]
@@ -76,6 +81,12 @@ def legal_version_publish(
 
 
 @transaction.atomic
+@raises(
+    CoreError.INVALID_CHOICE,
+    CatalogueError.WAIVER_VERSION_NOT_CURRENT,
+    CatalogueError.TEXT_HASH_MISMATCH,
+    visible_text,
+)
 def legal_accept(
     *,
     user: User,
@@ -94,7 +105,7 @@ def legal_accept(
     """
     if language not in LEGAL_LANGUAGES:
         raise ValidationFailed.for_field(
-            "language", "One of de, fr, it, en.", code="invalid_choice"
+            "language", "One of de, fr, it, en.", code=CoreError.INVALID_CHOICE
         )
     newest = (
         LegalDocumentVersion.objects.filter(document_id=version.document_id)

@@ -26,6 +26,7 @@ from demo.history import DAY, HOUR, History, local_midnight
 from demo.places import Places
 from demo.texts import texts
 from demo.waivers import accept_helper_terms
+from helpers.document_services import document_upload
 from helpers.models import ApprovalStatus, ExceptionKind, HelperDocument
 from helpers.services import (
     WeeklyInterval,
@@ -37,7 +38,6 @@ from helpers.services import (
     application_submit_documents,
     application_withdraw,
     availability_exception_add,
-    document_upload,
     helper_apply,
     helper_approve,
     helper_profile_update,

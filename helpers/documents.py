@@ -26,7 +26,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import ValidationFailed
+from backend.exceptions import ValidationFailed, raises
+from helpers.errors import HelperError
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -56,10 +57,10 @@ _MAX_INFLATED_BYTES = 50 * 1024 * 1024
 
 
 class UploadRefused(ValidationFailed):
-    code = "invalid_upload"
+    code = HelperError.INVALID_UPLOAD
 
 
-def _refuse(message: str, code: str) -> UploadRefused:
+def _refuse(message: str, code: HelperError) -> UploadRefused:
     return UploadRefused(message, code=code, fields={"file": [message]})
 
 
@@ -90,7 +91,7 @@ def _inflated(stream: bytes) -> bytes:
         # Not a Flate stream (an image, say): its raw bytes were searched already.
         return b""
     if inflater.unconsumed_tail:
-        raise _refuse("The PDF is too large once unpacked.", "pdf_too_complex")
+        raise _refuse("The PDF is too large once unpacked.", HelperError.PDF_TOO_COMPLEX)
     return data
 
 
@@ -109,34 +110,45 @@ def _check_pdf(content: bytes) -> None:
     if b"/Encrypt" in names:
         raise _refuse(
             "The PDF is password-protected or encrypted: upload it without protection.",
-            "pdf_encrypted",
+            HelperError.PDF_ENCRYPTED,
         )
     if names & _ACTIVE_PDF_NAMES:
         raise _refuse(
             "The PDF contains scripts or other active content. Print it to a new PDF or upload"
             " a photo instead.",
-            "pdf_active_content",
+            HelperError.PDF_ACTIVE_CONTENT,
         )
 
 
+@raises(
+    HelperError.EMPTY_FILE,
+    HelperError.FILE_TOO_LARGE,
+    HelperError.UNSUPPORTED_FILE_TYPE,
+    HelperError.CONTENT_TYPE_MISMATCH,
+    HelperError.PDF_ACTIVE_CONTENT,
+    HelperError.PDF_ENCRYPTED,
+    HelperError.PDF_TOO_COMPLEX,
+)
 def check_upload(content: bytes, *, declared_type: str = "") -> CheckedUpload:
     """Refuse what must not be stored; return the content with its detected type."""
     if not content:
-        raise _refuse("The file is empty.", "empty_file")
+        raise _refuse("The file is empty.", HelperError.EMPTY_FILE)
     limit = config().document_max_bytes
     if len(content) > limit:
         raise _refuse(
             f"The file is larger than {limit // (1024 * 1024)} MB.",
-            "file_too_large",
+            HelperError.FILE_TOO_LARGE,
         )
     detected = detect_type(content)
     if detected is None:
-        raise _refuse("Upload a photo (JPEG, PNG, WebP) or a PDF.", "unsupported_file_type")
+        raise _refuse(
+            "Upload a photo (JPEG, PNG, WebP) or a PDF.", HelperError.UNSUPPORTED_FILE_TYPE
+        )
     declared = declared_type.split(";")[0].strip().lower()
     if declared and declared not in {detected, "application/octet-stream"}:
         raise _refuse(
             f"The file says it is {declared}, but its content is {detected}.",
-            "content_type_mismatch",
+            HelperError.CONTENT_TYPE_MISMATCH,
         )
     if detected == PDF:
         _check_pdf(content)

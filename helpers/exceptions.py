@@ -13,9 +13,9 @@ class InvalidAvailability(ValidationFailed):
 class DocumentsLocked(Conflict):
     """Documents are handed in only while the application waits for them."""
 
-    code = "documents_locked"
+    code = HelperError.DOCUMENTS_LOCKED
 
 
 class DocumentDeleted(ApplicationError):
     status = 410
-    code = "document_deleted"
+    code = HelperError.DOCUMENT_DELETED

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from backend.events import DomainEvent
 from helpers import emails, tasks
+from helpers.document_services import documents_schedule_deletion
 from helpers.events import HelperApplied, HelperApprovalMoved
 from helpers.models import ApprovalStatus
-from helpers.services import documents_schedule_deletion
 
 # The moves that decide an application: the documents are no longer needed after them.
 DECIDED = frozenset({ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.WITHDRAWN})

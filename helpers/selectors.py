@@ -16,6 +16,7 @@ from backend.exceptions import NotFound, raises
 from backend.models import User
 from catalogue.models import LegalAcceptance
 from catalogue.selectors import current_code_of_conduct
+from helpers.errors import HelperError
 from helpers.models import (
     VETTING_STATUSES,
     ApprovalStatus,
@@ -24,7 +25,6 @@ from helpers.models import (
     HelperDocument,
     HelperProfile,
 )
-from helpers.errors import HelperError
 
 
 @raises(HelperError.NOT_A_HELPER)

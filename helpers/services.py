@@ -7,16 +7,12 @@ the match index, kept by `bookings`, follows them; nothing here calls upwards.
 
 from __future__ import annotations
 
-import calendar
-import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend import clock
@@ -28,15 +24,6 @@ from backend.roles import ActorRole
 from backend.texts import visible_text
 from catalogue.errors import CatalogueError
 from catalogue.models import ServiceCategory
-from helpers.documents import (
-    DocumentUnreadable,
-    check_upload,
-    file_age,
-    read_decrypted,
-    remove_file,
-    store_encrypted,
-    stored_names,
-)
 from helpers.errors import HelperError
 from helpers.events import (
     HelperApplied,
@@ -45,8 +32,6 @@ from helpers.events import (
     HelperProfileChanged,
 )
 from helpers.exceptions import (
-    DocumentDeleted,
-    DocumentsLocked,
     HelperProfileExists,
     InvalidAvailability,
 )
@@ -54,11 +39,8 @@ from helpers.models import (
     APPROVAL_NOTE_MAX_LENGTH,
     ApprovalStatus,
     AvailabilityException,
-    DeletionCause,
-    DocumentAccess,
     ExceptionKind,
     HelperApprovalEvent,
-    HelperDocument,
     HelperProfile,
     HelperSkill,
     WeeklyAvailability,
@@ -250,11 +232,24 @@ def _check_actor(helper: HelperProfile, actor: User | None, role: str) -> None:
             code=HelperError.MANAGER_ONLY,
         )
     if role == ActorRole.HELPER and (actor is None or actor.pk != helper.user_id):
-        raise PermissionDenied("This is not your application.", code="not_your_application")
+        raise PermissionDenied(
+            "This is not your application.", code=HelperError.NOT_YOUR_APPLICATION
+        )
     if role not in (ActorRole.MANAGER, ActorRole.HELPER, ActorRole.SYSTEM):
         raise ValueError(f"no helper's application move is made by the {role}")
 
 
+# What any move of the application can be refused with: who moves, the table, and its guards.
+@raises(
+    HelperError.MANAGER_ONLY,
+    HelperError.NOT_YOUR_APPLICATION,
+    CoreError.ILLEGAL_TRANSITION,
+    CoreError.NOT_ALLOWED_FOR_ROLE,
+    CoreError.REASON_REQUIRED,
+    HelperError.DOCUMENTS_MISSING,
+    HelperError.INTERVIEW_REQUIRED,
+    visible_text,
+)
 def helper_approval_move(
     *,
     helper: HelperProfile,
@@ -306,7 +301,7 @@ def helper_approval_move(
 
 
 @transaction.atomic
-@raises(HelperError.MANAGER_ONLY, visible_text)
+@raises(helper_approval_move)
 def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
     """The community manager approves a vetted applicant (after the conduct test, or the
     interview), or lets a suspended helper receive offers again."""
@@ -314,7 +309,7 @@ def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> Hel
 
 
 @transaction.atomic
-@raises(HelperError.MANAGER_ONLY, CoreError.REASON_REQUIRED, visible_text)
+@raises(helper_approval_move)
 def helper_suspend(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
     """The community manager stops offers to the helper, saying why.
 
@@ -325,6 +320,7 @@ def helper_suspend(*, helper: HelperProfile, actor: User, note: str) -> HelperPr
 
 
 @transaction.atomic
+@raises(helper_approval_move)
 def helper_offboard(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
     """The helper leaves Quartier for good (pending offers are withdrawn, as on suspension)."""
     return helper_approval_move(helper=helper, to=ApprovalStatus.OFFBOARDED, actor=actor, note=note)
@@ -334,6 +330,7 @@ def helper_offboard(*, helper: HelperProfile, actor: User, note: str) -> HelperP
 
 
 @transaction.atomic
+@raises(helper_approval_move)
 def application_submit_documents(*, helper: HelperProfile, actor: User) -> HelperProfile:
     """The applicant hands in their documents (both kinds uploaded) for the manager's check;
     also their answer after the manager asked for more information."""
@@ -343,6 +340,7 @@ def application_submit_documents(*, helper: HelperProfile, actor: User) -> Helpe
 
 
 @transaction.atomic
+@raises(helper_approval_move)
 def application_check_documents(
     *, helper: HelperProfile, actor: User, note: str = ""
 ) -> HelperProfile:
@@ -353,6 +351,7 @@ def application_check_documents(
 
 
 @transaction.atomic
+@raises(helper_approval_move)
 def application_record_conduct_test(
     *, helper: HelperProfile, actor: User | None, note: str = ""
 ) -> HelperProfile:
@@ -365,6 +364,7 @@ def application_record_conduct_test(
 
 
 @transaction.atomic
+@raises(helper_approval_move)
 def application_invite_to_interview(
     *, helper: HelperProfile, actor: User, note: str = ""
 ) -> HelperProfile:
@@ -372,6 +372,7 @@ def application_invite_to_interview(
 
 
 @transaction.atomic
+@raises(helper_approval_move)
 def application_request_information(
     *, helper: HelperProfile, actor: User, note: str
 ) -> HelperProfile:
@@ -383,12 +384,14 @@ def application_request_information(
 
 
 @transaction.atomic
+@raises(helper_approval_move)
 def application_reject(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
     """The manager turns the application down; `note` is the reason the applicant reads."""
     return helper_approval_move(helper=helper, to=ApprovalStatus.REJECTED, actor=actor, note=note)
 
 
 @transaction.atomic
+@raises(helper_approval_move)
 def application_withdraw(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
     """The applicant withdraws their application at any open step."""
     return helper_approval_move(
@@ -525,170 +528,3 @@ def availability_exception_remove(*, exception: AvailabilityException) -> None:
     helper_id = exception.helper_id
     exception.delete()
     emit(HelperAvailabilityChanged(helper_id=helper_id, what="exception_removed"))
-
-
-# --- Documents ---------------------------------------------------------------------------------
-
-# The steps at which an applicant may hand in (or replace) documents.
-DOCUMENT_UPLOAD_STEPS = (ApprovalStatus.APPLIED, ApprovalStatus.NEEDS_INFORMATION)
-# A criminal record extract must have been issued at most this many months before the upload.
-EXTRACT_MAX_AGE_MONTHS = 3
-# Files in the document directory that no row in force names, older than this, are left over
-# from an upload whose transaction rolled back (or a crash): the deletion task removes them.
-ORPHAN_FILE_AGE = timedelta(hours=1)
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day of the month `months` earlier (the month's last day when it is shorter)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last_day))
-
-
-def _check_issued_on(kind: str, issued_on: date | None) -> None:
-    today = timezone.localdate(clock.now())
-    if issued_on is not None and issued_on > today:
-        raise ValidationFailed.for_field(
-            "issued_on", _("The issue date lies in the future."), code="issued_in_future"
-        )
-    if kind != HelperDocument.Kind.CRIMINAL_RECORD_EXTRACT:
-        return
-    if issued_on is None:
-        raise ValidationFailed.for_field(
-            "issued_on",
-            _("Give the date the criminal record extract was issued."),
-            code="issued_on_required",
-        )
-    if issued_on < months_before(today, EXTRACT_MAX_AGE_MONTHS):
-        raise ValidationFailed.for_field(
-            "issued_on",
-            _("The criminal record extract must be at most 3 months old: order a new one."),
-            code="extract_too_old",
-        )
-
-
-def _clean_file_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable())[:120]
-
-
-@transaction.atomic
-def document_upload(
-    *,
-    helper: HelperProfile,
-    actor: User,
-    kind: str,
-    content: bytes,
-    declared_type: str = "",
-    original_name: str = "",
-    issued_on: date | None = None,
-) -> HelperDocument:
-    """The applicant uploads one of their documents, replacing an earlier one of that kind.
-
-    Only while the application waits for documents (applied, or more information asked for).
-    The file is checked (`helpers.documents.check_upload`) and stored encrypted; nothing is
-    stored when any check fails. The replaced file is deleted after commit.
-    """
-    if actor.pk != helper.user_id:
-        raise PermissionDenied("This is not your application.", code="not_your_application")
-    if kind not in HelperDocument.Kind.values:
-        raise ValidationFailed.for_field("kind", "Unknown kind of document.", code="invalid_choice")
-    helper = HelperProfile.objects.select_for_update().get(pk=helper.pk)
-    if helper.approval_status not in DOCUMENT_UPLOAD_STEPS:
-        raise DocumentsLocked(
-            _("Documents can be handed in only while the application waits for them.")
-        )
-    _check_issued_on(kind, issued_on)
-    checked = check_upload(content, declared_type=declared_type)
-    now = clock.now()
-    replaced = list(
-        HelperDocument.objects.select_for_update().filter(
-            helper=helper, kind=kind, deleted_at__isnull=True
-        )
-    )
-    HelperDocument.objects.filter(pk__in=[d.pk for d in replaced]).update(
-        deleted_at=now, deletion_cause=DeletionCause.REPLACED
-    )
-    storage_name = store_encrypted(checked.content)
-    try:
-        document = HelperDocument.objects.create(
-            helper=helper,
-            kind=kind,
-            content_type=checked.content_type,
-            size_bytes=len(checked.content),
-            original_name=_clean_file_name(original_name),
-            issued_on=issued_on,
-            sha256=hashlib.sha256(checked.content).hexdigest(),
-            storage_name=storage_name,
-            uploaded_at=now,
-        )
-    except Exception:
-        remove_file(storage_name)
-        raise
-    for old in replaced:
-        transaction.on_commit(functools.partial(remove_file, old.storage_name))
-    return document
-
-
-@transaction.atomic
-def document_open(
-    *, document: HelperDocument, manager: User, ip_address: str | None = None
-) -> bytes:
-    """A manager reads an applicant's document: the access is recorded first, then the
-    decrypted bytes are returned. Nobody else reads documents."""
-    if not manager.is_staff:
-        raise PermissionDenied(
-            "Only the community manager opens applicants' documents.", code="manager_only"
-        )
-    document = HelperDocument.objects.get(pk=document.pk)
-    if document.deleted_at is not None:
-        raise DocumentDeleted(_("This document has been deleted."))
-    DocumentAccess.objects.create(document=document, manager=manager, ip_address=ip_address)
-    try:
-        return read_decrypted(document.storage_name)
-    except DocumentUnreadable as exc:
-        raise DocumentDeleted(_("This document can no longer be read.")) from exc
-
-
-def documents_schedule_deletion(*, helper_ids: Sequence[int]) -> datetime | None:
-    """The applications of `helper_ids` were just decided: their documents are deleted after
-    QUARTIER_DOCUMENT_RETENTION_DAYS. Returns when (None: no document waits). Run it in the
-    transaction of the decision."""
-    due = clock.now() + timedelta(days=config().document_retention_days)
-    updated = HelperDocument.objects.filter(
-        helper_id__in=helper_ids, deleted_at__isnull=True, delete_after__isnull=True
-    ).update(delete_after=due)
-    return due if updated else None
-
-
-def documents_delete_due() -> int:
-    """Delete every document whose time has come, and files no document in force names
-    (left by a rolled-back upload). The rows stay, marked deleted. Returns how many documents
-    were deleted."""
-    now = clock.now()
-    deleted = 0
-    due = HelperDocument.objects.filter(deleted_at__isnull=True, delete_after__lte=now)
-    for pk in list(due.order_by("pk").values_list("pk", flat=True)):
-        with transaction.atomic():
-            document = (
-                HelperDocument.objects.select_for_update()
-                .filter(pk=pk, deleted_at__isnull=True)
-                .first()
-            )
-            if document is None:
-                continue
-            document.deleted_at = now
-            document.deletion_cause = DeletionCause.RETENTION
-            document.save(update_fields=["deleted_at", "deletion_cause"])
-            transaction.on_commit(functools.partial(remove_file, document.storage_name))
-            deleted += 1
-    in_force = set(
-        HelperDocument.objects.filter(deleted_at__isnull=True).values_list(
-            "storage_name", flat=True
-        )
-    )
-    for name in sorted(stored_names() - in_force):
-        if file_age(name) > ORPHAN_FILE_AGE:
-            remove_file(name)
-    return deleted

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from helpers.services import documents_delete_due
+from helpers.document_services import documents_delete_due
 
 
 @task()

@@ -16,10 +16,11 @@ set, approval from "conduct test passed" is refused and every applicant goes thr
 from __future__ import annotations
 
 from backend.config import config
-from backend.exceptions import Conflict, ValidationFailed
+from backend.exceptions import Conflict, CoreError, ValidationFailed
 from backend.roles import ActorRole
 from backend.state_machine import Move, StateMachine, Transition
 from helpers import events
+from helpers.errors import HelperError
 from helpers.models import ApprovalStatus, HelperDocument
 
 _MANAGER = frozenset({ActorRole.MANAGER})
@@ -30,18 +31,18 @@ _A = ApprovalStatus
 
 
 class DocumentsMissing(Conflict):
-    code = "documents_missing"
+    code = HelperError.DOCUMENTS_MISSING
 
 
 class InterviewRequired(Conflict):
-    code = "interview_required"
+    code = HelperError.INTERVIEW_REQUIRED
 
 
 def reason_given(move: Move) -> None:
     """Rejections, requests for information, suspensions and offboarding say why."""
     if not str(move.facts.get("note", "")).strip():
         raise ValidationFailed.for_field(
-            "note", "Say why (the helper is told).", code="reason_required"
+            "note", "Say why (the helper is told).", code=CoreError.REASON_REQUIRED
         )
 
 

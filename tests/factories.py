@@ -29,6 +29,7 @@ from bookings.models import (
 from catalogue.models import LEGAL_LANGUAGES, LegalDocument, LegalDocumentVersion, ServiceCategory
 from catalogue.selectors import customer_waivers
 from catalogue.services import legal_accept, legal_version_publish
+from helpers import document_services
 from helpers import services as helper_services
 from helpers.documents import detect_type, store_encrypted
 from helpers.models import (
@@ -156,7 +157,7 @@ PIPELINE = (
 
 def upload_documents(helper: HelperProfile) -> None:
     """The applicant uploads both documents (a recent extract), without submitting them."""
-    helper_services.document_upload(
+    document_services.document_upload(
         helper=helper,
         actor=helper.user,
         kind=HelperDocument.Kind.IDENTITY,
@@ -164,7 +165,7 @@ def upload_documents(helper: HelperProfile) -> None:
         declared_type="image/png",
         original_name="id.png",
     )
-    helper_services.document_upload(
+    document_services.document_upload(
         helper=helper,
         actor=helper.user,
         kind=HelperDocument.Kind.CRIMINAL_RECORD_EXTRACT,

@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from backend.config import config
 from backend.exceptions import ApplicationError
-from helpers import services
+from helpers import document_services, services
 from helpers.documents import check_upload
 from helpers.models import ApprovalStatus, DocumentAccess, HelperDocument, HelperProfile
 from tests.factories import (
@@ -68,7 +68,7 @@ def upload(helper: HelperProfile, content: bytes, **overrides: object) -> Helper
         "issued_on": TODAY - timedelta(days=20),
         **overrides,
     }
-    return services.document_upload(**arguments)  # type: ignore[arg-type]
+    return document_services.document_upload(**arguments)  # type: ignore[arg-type]
 
 
 def pdf_with(body: bytes) -> bytes:
@@ -115,7 +115,9 @@ def test_a_manager_opens_a_document_and_the_access_is_logged(clock, documents_di
     document = upload(helper, PDF_BYTES)
     manager = ManagerFactory.create()
 
-    content = services.document_open(document=document, manager=manager, ip_address="192.0.2.7")
+    content = document_services.document_open(
+        document=document, manager=manager, ip_address="192.0.2.7"
+    )
 
     assert content == PDF_BYTES
     assert list(
@@ -131,7 +133,7 @@ def test_nobody_but_a_manager_opens_a_document_and_nothing_is_logged(clock, docu
     reader = helper.user if who == "applicant" else UserFactory.create()
 
     with pytest.raises(ApplicationError) as refused:
-        services.document_open(document=document, manager=reader)
+        document_services.document_open(document=document, manager=reader)
 
     assert (refused.value.status, refused.value.code) == (403, "manager_only")
     assert DocumentAccess.objects.count() == 0
@@ -203,8 +205,8 @@ def test_a_bad_upload_is_refused_with_its_code_and_nothing_is_stored(
 
 
 def test_an_extract_issued_exactly_three_months_ago_is_accepted(clock):
-    assert services.months_before(TODAY, 3) == date(2026, 11, 2)
-    assert services.months_before(date(2027, 5, 31), 3) == date(2027, 2, 28)
+    assert document_services.months_before(TODAY, 3) == date(2026, 11, 2)
+    assert document_services.months_before(date(2027, 5, 31), 3) == date(2027, 2, 28)
     # A plain PDF and the images pass the content checks.
     for content, kind in ((PDF_BYTES, "application/pdf"), (PNG_BYTES, "image/png")):
         assert check_upload(content).content_type == kind
@@ -275,7 +277,7 @@ def test_the_worker_deletes_the_documents_after_the_decision_and_keeps_the_recor
     ) == [(manager.pk,)]
     # And a manager asking for one now is told it is gone, and nothing is logged
     with pytest.raises(ApplicationError) as gone:
-        services.document_open(document=HelperDocument.objects.first(), manager=manager)
+        document_services.document_open(document=HelperDocument.objects.first(), manager=manager)
     assert (gone.value.status, gone.value.code) == (410, "document_deleted")
     assert DocumentAccess.objects.count() == 0
 
@@ -292,7 +294,7 @@ def test_files_no_document_names_are_removed_once_an_hour_old(clock, documents_d
     os.utime(orphan, (now - 2 * 3600, now - 2 * 3600))
     os.utime(fresh, (now - 60, now - 60))
 
-    services.documents_delete_due()
+    document_services.documents_delete_due()
 
     assert sorted(path.name for path in documents_dir.iterdir()) == sorted(
         [kept.storage_name, fresh.name]
