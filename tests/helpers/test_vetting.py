@@ -64,7 +64,7 @@ def test_an_applicant_walks_the_pipeline_and_hears_of_every_step(clock):
     helper = applicant(preferred_language="fr", email="lea@example.ch")
     manager = ManagerFactory.create()
     relay_pending()
-    assert [m.subject for m in mail.outbox] == ["Your application to help with Quartier"]
+    assert [m.subject for m in mail.outbox] == ["Votre candidature pour aider avec Quartier"]
 
     # When they hand in their documents and the manager takes them through every step
     upload_documents(helper)
@@ -94,12 +94,12 @@ def test_an_applicant_walks_the_pipeline_and_hears_of_every_step(clock):
     assert match_index_check() == []
     # And each step sent one e-mail to them, in their language, with the manager's note
     assert [m.subject for m in mail.outbox] == [
-        "Your application to help with Quartier",
-        "We received your documents",
-        "Your documents are in order",
-        "You passed the code-of-conduct test",
-        "An interview with the community manager",
-        "Welcome to Quartier: your application is approved",
+        "Votre candidature pour aider avec Quartier",
+        "Nous avons reçu vos documents",
+        "Vos documents sont en ordre",
+        "Vous avez réussi le test du code de conduite",
+        "Un entretien avec la gestion de la communauté",
+        "Bienvenue chez Quartier : votre candidature est acceptée",
     ]
     assert {tuple(m.to) for m in mail.outbox} == {("lea@example.ch",)}
     assert {m.extra_headers["Content-Language"] for m in mail.outbox} == {"fr"}
