@@ -10,20 +10,14 @@ class BookingsConfig(AppConfig):
         # bookings emit events and never import it.
         from backend.events import UserActivationChanged, UserProfileChanged, subscribe
         from bookings import handlers, selectors
-        from catalogue.events import LegalTermsAccepted, LegalVersionPublished
         from helpers.availability import register_busy_source
-        from helpers.events import HelperEvent, HelperOffboarded, HelperSuspended
+        from helpers.events import HelperEvent, HelperSuspended
 
         subscribe(handlers.count_figures, *handlers.FIGURE_EVENTS)
         subscribe(
-            handlers.refresh_match_index,
-            HelperEvent,
-            UserProfileChanged,
-            UserActivationChanged,
-            LegalVersionPublished,
-            LegalTermsAccepted,
+            handlers.refresh_match_index, HelperEvent, UserProfileChanged, UserActivationChanged
         )
         subscribe(handlers.refresh_free_time, *handlers.FREE_TIME_EVENTS)
         subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)
-        subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended, HelperOffboarded)
+        subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended)
         register_busy_source(selectors.visits_held)
