@@ -7,6 +7,9 @@ Code reads it through `config()`, which follows `override_settings` in tests.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
@@ -82,6 +85,19 @@ class QuartierConfig:
     # by a task this many days before it starts.
     hold_max_days_ahead: int = 5
     hold_days_before_visit: int = 2
+    # Vetting: whether every applicant is interviewed before approval, and how many days an
+    # application should wait at most for the manager (the queue shows each against it).
+    vetting_interview_required: bool = False
+    vetting_target_days: int = 3
+    # Applicants' documents: the largest upload (bytes), how many days after the decision on
+    # the application the files are deleted, where they
+    # are stored (a directory the web server never serves; settings.py sets the default under
+    # var/), and the Fernet key(s) that encrypt them: comma-separated, the first encrypts,
+    # all decrypt (key rotation). Without a key, development derives one from the secret key.
+    document_max_bytes: int = 5 * 1024 * 1024
+    document_retention_days: int = 30
+    document_dir: str = ""
+    document_key: str = ""
 
     def __post_init__(self) -> None:
         problems = [
@@ -126,6 +142,9 @@ class QuartierConfig:
             at_least("cancellation_fee_percent", 0),
             at_least("hold_max_days_ahead", 1),
             at_least("hold_days_before_visit", 0),
+            at_least("vetting_target_days", 1),
+            at_least("document_max_bytes", 1024),
+            at_least("document_retention_days", 0),
         ]
         if self.hold_days_before_visit > self.hold_max_days_ahead:
             checks.append(
@@ -133,6 +152,13 @@ class QuartierConfig:
             )
         if self.cancellation_fee_percent > 100:
             checks.append(("cancellation_fee_percent", "must be at most 100"))
+        if self.document_key and not _fernet_keys_valid(self.document_key):
+            checks.append(
+                (
+                    "document_key",
+                    "must be Fernet keys (32 url-safe base64-encoded bytes each), comma-separated",
+                )
+            )
         if self.match_max_radius_km < self.match_initial_radius_km:
             checks.append(
                 ("match_max_radius_km", "must not be smaller than QUARTIER_MATCH_INITIAL_RADIUS_KM")
@@ -171,8 +197,39 @@ class QuartierConfig:
         return asdict(self)
 
 
+def _fernet_keys_valid(keys: str) -> bool:
+    try:
+        for key in keys.split(","):
+            if len(base64.urlsafe_b64decode(key.strip().encode("ascii"))) != 32:
+                return False
+    except (ValueError, binascii.Error):
+        return False
+    return True
+
+
+def development_document_key(secret_key: str) -> str:
+    """The documents' Fernet key when none is set: derived from the (development) secret key,
+    so it stays the same between starts. Never used in production (settings.py refuses)."""
+    digest = hashlib.sha256(f"quartier-documents:{secret_key}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(raw)
+
+
 def _parse(name: str, raw: str, kind: Any) -> Any:
-    parsers: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "str": str}
+    parsers: dict[str, Callable[[str], Any]] = {
+        "int": int,
+        "float": float,
+        "str": str,
+        "bool": _parse_bool,
+    }
     try:
         return parsers[str(kind)](raw)
     except ValueError as exc:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.config import QuartierConfig
+from backend.config import QuartierConfig, development_document_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "backend.models.Language",
         "DeclineReasonEnum": "bookings.models.DeclineReason",
         "ExceptionKindEnum": "helpers.models.ExceptionKind",
+        "DocumentKindEnum": "helpers.models.HelperDocument.Kind",
     },
 }
 
@@ -415,5 +416,18 @@ if not DEBUG and not (QUARTIER.stripe_secret_key and env_str("QUARTIER_STRIPE_WE
         "QUARTIER_STRIPE_SECRET_KEY and QUARTIER_STRIPE_WEBHOOK_SECRET must be set when"
         " DJANGO_DEBUG is off (for development, set DJANGO_DEBUG=true)."
     )
+if not QUARTIER.document_dir:
+    # Beside the database, outside any directory the web server serves.
+    QUARTIER = QUARTIER.with_values(document_dir=str(BASE_DIR / "var" / "documents"))
+if not QUARTIER.document_key:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "QUARTIER_DOCUMENT_KEY must be set when DJANGO_DEBUG is off: applicants' documents"
+            " are encrypted with it (make one with: python -c 'from cryptography.fernet import"
+            " Fernet; print(Fernet.generate_key().decode())')."
+        )
+    # Development only: a key derived from the development secret. `manage.py check` says so
+    # (helpers.W001), and documents stored with it are unreadable under a real key.
+    QUARTIER = QUARTIER.with_values(document_key=development_document_key(SECRET_KEY))
 # DRF's throttles find the client as backend.client_address does: behind this many proxies.
 REST_FRAMEWORK["NUM_PROXIES"] = QUARTIER.trusted_proxies

@@ -10,14 +10,20 @@ class BookingsConfig(AppConfig):
         # bookings emit events and never import it.
         from backend.events import UserActivationChanged, UserProfileChanged, subscribe
         from bookings import handlers, selectors
+        from catalogue.events import LegalTermsAccepted, LegalVersionPublished
         from helpers.availability import register_busy_source
-        from helpers.events import HelperEvent, HelperSuspended
+        from helpers.events import HelperEvent, HelperOffboarded, HelperSuspended
 
         subscribe(handlers.count_figures, *handlers.FIGURE_EVENTS)
         subscribe(
-            handlers.refresh_match_index, HelperEvent, UserProfileChanged, UserActivationChanged
+            handlers.refresh_match_index,
+            HelperEvent,
+            UserProfileChanged,
+            UserActivationChanged,
+            LegalVersionPublished,
+            LegalTermsAccepted,
         )
         subscribe(handlers.refresh_free_time, *handlers.FREE_TIME_EVENTS)
         subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)
-        subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended)
+        subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended, HelperOffboarded)
         register_busy_source(selectors.visits_held)

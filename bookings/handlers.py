@@ -11,7 +11,8 @@ Subscribed in `BookingsConfig.ready()`:
 - `schedule_tasks`: the worker's tasks (offer expiry, offering a request to other helpers,
   automatic sign-off, the review window's end). django-tasks-db stores them in the same
   transaction, so a task exists if and only if the change that asked for it committed;
-- `withdraw_offers_of_suspended`: a suspended helper's pending offers are withdrawn.
+- `withdraw_offers_of_suspended`: a suspended or offboarded helper's pending offers are
+  withdrawn.
 
 Each handler gets every event it listens to from one `emit` call at once.
 """
@@ -52,13 +53,16 @@ from bookings.matching.free_time import free_time_refresh
 from bookings.matching.index import match_index_refresh
 from bookings.models import SLOT_HOLDING_STATUSES, Booking, Party, WithdrawalCause
 from bookings.services import offers_withdraw_for_helper
+from catalogue.events import LegalTermsAccepted, LegalVersionPublished
+from catalogue.models import LegalDocumentKind
 from helpers.events import (
     HelperAvailabilityChanged,
     HelperEvent,
     HelperFiguresChanged,
+    HelperOffboarded,
     HelperSuspended,
 )
-from helpers.models import HelperProfile
+from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import HELPER_MATCHING_FIELDS
 from helpers.services import helper_figures_add
 
@@ -159,6 +163,17 @@ INDEXED_ACCOUNT_FIELDS = frozenset(
 def _helpers_to_refresh(events: Sequence[DomainEvent]) -> set[int]:
     helper_ids: set[int] = set()
     user_ids: set[int] = set()
+    if any(
+        isinstance(event, LegalVersionPublished)
+        and event.kind == LegalDocumentKind.HELPER_CODE_OF_CONDUCT
+        for event in events
+    ):
+        # A new code of conduct: every approved helper is matched only once they accept it.
+        return set(
+            HelperProfile.objects.filter(approval_status=ApprovalStatus.APPROVED).values_list(
+                "pk", flat=True
+            )
+        )
     for event in events:
         if isinstance(event, HelperAvailabilityChanged):
             continue  # Their free time only: `refresh_free_time`.
@@ -170,7 +185,10 @@ def _helpers_to_refresh(events: Sequence[DomainEvent]) -> set[int]:
         elif isinstance(event, UserProfileChanged):
             if INDEXED_ACCOUNT_FIELDS & set(event.fields):
                 user_ids.add(event.user_id)
-        elif isinstance(event, UserActivationChanged):
+        elif isinstance(event, UserActivationChanged) or (
+            isinstance(event, LegalTermsAccepted)
+            and event.kind == LegalDocumentKind.HELPER_CODE_OF_CONDUCT
+        ):
             user_ids.add(event.user_id)
     if user_ids:
         helper_ids |= set(
@@ -280,9 +298,9 @@ TASK_EVENTS = (
 
 
 def withdraw_offers_of_suspended(events: Sequence[DomainEvent]) -> None:
-    """A suspended helper is asked nothing more: their pending offers are withdrawn now, and
-    those requests offered to other helpers (by `schedule_tasks`)."""
-    for event in of_type(events, HelperSuspended):
+    """A suspended (or offboarded) helper is asked nothing more: their pending offers are
+    withdrawn now, and those requests offered to other helpers (by `schedule_tasks`)."""
+    for event in [*of_type(events, HelperSuspended), *of_type(events, HelperOffboarded)]:
         offers_withdraw_for_helper(
             helper=HelperProfile(pk=event.helper_id), reason="helper suspended"
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend import clock
+from backend.exceptions import raises
 from backend.roles import ActorRole
 from backend.state_machine import Move, StateMachine, Transition
 from bookings import events
@@ -26,6 +27,9 @@ from bookings.models import (
     ProposalStatus,
     ReviewStatus,
 )
+from catalogue.errors import CatalogueError
+from catalogue.exceptions import WaiversNotAccepted
+from catalogue.selectors import waivers_missing
 
 CUSTOMER, HELPER, MANAGER, SYSTEM = (
     ActorRole.CUSTOMER,
@@ -132,6 +136,23 @@ def helper_busy(booking: Booking, starts_at: datetime, ends_at: datetime) -> boo
     )
 
 
+@raises(CatalogueError.WAIVERS_NOT_ACCEPTED)
+def customer_accepted_waivers(move: Move) -> None:
+    """The customer (or the relative booking for them) accepted the terms and waivers of the
+    visit's category in force when the booking was made, or later versions."""
+    booking = move.subject
+    help_request = booking.help_request
+    missing = waivers_missing(
+        user=help_request.customer, category=help_request.category, in_force_at=booking.created_at
+    )
+    if missing:
+        raise WaiversNotAccepted(
+            "Accept the terms and waivers for this visit first: "
+            + ", ".join(version.document.slug for version in missing)
+            + "."
+        )
+
+
 _B = BookingStatus
 
 # signed_off → settled is the place for settlement; only the system (payments) moves it.
@@ -143,7 +164,7 @@ BOOKING_MACHINE = StateMachine(
         ),
         (_B.PROPOSED, _B.CONFIRMED): Transition(
             _roles(CUSTOMER),
-            guards=(slot_still_ahead, helper_free_then),
+            guards=(slot_still_ahead, customer_accepted_waivers, helper_free_then),
             event=events.BookingConfirmed,
         ),
         # None of the proposed times suits the customer.

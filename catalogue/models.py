@@ -1,8 +1,14 @@
-"""The catalogue: what Quartier's helpers help with."""
+"""The catalogue: what Quartier's helpers help with, and on which terms (the legal documents
+both sides accept, versioned, and their acceptances)."""
 
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.db import models
+
+from backend import clock
 
 
 class ServiceCategory(models.Model):
@@ -33,3 +39,120 @@ class ServiceCategory(models.Model):
 
     def name_in(self, language: str) -> str:
         return getattr(self, f"name_{language}", "") or self.name
+
+
+# --- Legal documents: terms, waivers and the helpers' code of conduct --------------------------
+
+LEGAL_LANGUAGES = ("de", "fr", "it", "en")
+
+
+class LegalDocumentKind(models.TextChoices):
+    CUSTOMER_TERMS = "customer_terms", "Customer terms"
+    DATA_SAFETY_WAIVER = "data_safety_waiver", "Data-safety waiver"
+    CATEGORY_WAIVER = "category_waiver", "Waiver for one category"
+    HELPER_CODE_OF_CONDUCT = "helper_code_of_conduct", "Helpers' code of conduct"
+    HELPER_LIABILITY_TERMS = "helper_liability_terms", "Helpers' liability terms"
+
+
+# What a customer accepts before a visit is confirmed, and what a helper accepts to be matched.
+CUSTOMER_KINDS = (
+    LegalDocumentKind.CUSTOMER_TERMS,
+    LegalDocumentKind.DATA_SAFETY_WAIVER,
+    LegalDocumentKind.CATEGORY_WAIVER,
+)
+HELPER_KINDS = (LegalDocumentKind.HELPER_CODE_OF_CONDUCT, LegalDocumentKind.HELPER_LIABILITY_TERMS)
+
+
+class LegalDocument(models.Model):
+    """A document both sides may have to accept, in versions; a category waiver names its
+    category."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=32, choices=LegalDocumentKind.choices)
+    category = models.ForeignKey(
+        ServiceCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="waivers"
+    )
+
+    class Meta:
+        ordering = ("kind", "slug")
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=LegalDocumentKind.CATEGORY_WAIVER, category__isnull=False)
+                    | (
+                        ~models.Q(kind=LegalDocumentKind.CATEGORY_WAIVER)
+                        & models.Q(category__isnull=True)
+                    )
+                ),
+                name="legal_document_category_iff_category_waiver",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class LegalDocumentVersion(models.Model):
+    """One published version, in every language. Never changed once stored (published at
+    creation): a change is a new version, and only the newest is current."""
+
+    document = models.ForeignKey(LegalDocument, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    title_de = models.CharField(max_length=200)
+    title_fr = models.CharField(max_length=200)
+    title_it = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    text_de = models.TextField()
+    text_fr = models.TextField()
+    text_it = models.TextField()
+    text_en = models.TextField()
+    published_at = models.DateTimeField(default=clock.now, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ("document", "number")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("document", "number"), name="legal_version_number_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.document.slug} v{self.number}"
+
+    def title_in(self, language: str) -> str:
+        return str(getattr(self, f"title_{language}"))
+
+    def text_in(self, language: str) -> str:
+        return str(getattr(self, f"text_{language}"))
+
+    def sha256_in(self, language: str) -> str:
+        """The SHA-256 (hex) of exactly the text shown in `language`, as UTF-8."""
+        return hashlib.sha256(self.text_in(language).encode("utf-8")).hexdigest()
+
+
+class LegalAcceptance(models.Model):
+    """Append-only: who accepted which version, of exactly which text, when, from where, and
+    for whom (a relative booking for someone)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="legal_acceptances"
+    )
+    version = models.ForeignKey(
+        LegalDocumentVersion, on_delete=models.PROTECT, related_name="acceptances"
+    )
+    language = models.CharField(max_length=2)
+    text_sha256 = models.CharField(max_length=64)
+    accepted_at = models.DateTimeField(default=clock.now, editable=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    on_behalf_name = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ("accepted_at", "id")
+        indexes = (models.Index(fields=("user", "version")),)
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted {self.version}"

@@ -26,6 +26,7 @@ from demo.history import CutShort, History
 from demo.people import DEMO_PASSWORD, create_customers, create_helpers, create_manager
 from demo.places import Places
 from demo.scenarios import ENDS_IN, SCENARIOS, WEIGHTS
+from demo.waivers import publish_waivers
 
 # How often a scenario that never came out as planned is tried again.
 RETRIES = 6
@@ -111,6 +112,7 @@ def build(
 ) -> Outcome:
     """The whole demo community. Call it inside a transaction: a failure leaves nothing."""
     community = start(seed=seed)
+    publish_waivers(community.history, community.manager)
     bar = progress("customers", customers)
     create_customers(community, customers, bar.update)
     bar.close()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from datetime import time as clock_time
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from backend import clock
 from backend.geo import bounding_box
 from backend.localities import Locality
 from backend.models import User
@@ -23,9 +25,18 @@ from demo.community import Community, Helper, Person
 from demo.history import DAY, HOUR, History, local_midnight
 from demo.places import Places
 from demo.texts import texts
-from helpers.models import ApprovalStatus, ExceptionKind
+from demo.waivers import accept_helper_terms
+from helpers.document_services import document_upload
+from helpers.models import ApprovalStatus, ExceptionKind, HelperDocument
 from helpers.services import (
     WeeklyInterval,
+    application_check_documents,
+    application_invite_to_interview,
+    application_record_conduct_test,
+    application_reject,
+    application_request_information,
+    application_submit_documents,
+    application_withdraw,
     availability_exception_add,
     helper_apply,
     helper_approve,
@@ -41,9 +52,37 @@ MANAGER_EMAIL = "manager@quartier.test"
 SEED_MARKER = "Community manager (demo data)"
 DEMO_EMAIL_DOMAINS = ("@example.ch", "@quartier.test")
 HOME_JITTER_M = 700.0
-# Shares of the helpers still waiting for approval and suspended (from ten helpers on).
-APPLIED_SHARE = 0.1
+# Shares of the helpers whose application is still open or ended without approval, and of
+# those suspended (from ten helpers on).
+APPLIED_SHARE = 0.2
 SUSPENDED_SHARE = 0.05
+# The applications that are not (yet) approved stand at each of these, in turn.
+NOT_APPROVED = (
+    ApprovalStatus.APPLIED,
+    ApprovalStatus.DOCUMENTS_SUBMITTED,
+    ApprovalStatus.DOCUMENTS_CHECKED,
+    ApprovalStatus.CONDUCT_TEST_PASSED,
+    ApprovalStatus.INTERVIEW,
+    ApprovalStatus.NEEDS_INFORMATION,
+    ApprovalStatus.REJECTED,
+    ApprovalStatus.WITHDRAWN,
+)
+# The pipeline an approved helper went through, in order.
+PIPELINE = (
+    ApprovalStatus.DOCUMENTS_SUBMITTED,
+    ApprovalStatus.DOCUMENTS_CHECKED,
+    ApprovalStatus.CONDUCT_TEST_PASSED,
+    ApprovalStatus.INTERVIEW,
+    ApprovalStatus.APPROVED,
+)
+# What a demo applicant uploads: a scan of their ID (an image) and their extract (a PDF).
+DEMO_ID_SCAN = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"demo identity card scan" * 8
+DEMO_EXTRACT = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"% Demo: Auszug aus dem Schweizerischen Strafregister, keine Eintragungen\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 # Told how many people were made since it was last called (a progress bar's update).
 Tick = Callable[[int], object]
@@ -183,7 +222,8 @@ def _weekly_hours(community: Community) -> list[WeeklyInterval]:
 
 
 def _approvals(community: Community, count: int) -> list[str]:
-    """Where each helper stands: most approved, some applied, a few suspended."""
+    """Where each helper stands: most approved, some at each step of their application (or
+    turned down, or withdrawn), a few suspended."""
     approvals: list[str] = [ApprovalStatus.APPROVED] * count
     if count >= 10:
         applied = max(1, round(count * APPLIED_SHARE))
@@ -191,9 +231,96 @@ def _approvals(community: Community, count: int) -> list[str]:
         picked = community.rng.sample(range(count), applied + suspended)
         for position, index in enumerate(picked):
             approvals[index] = (
-                ApprovalStatus.APPLIED if position < applied else ApprovalStatus.SUSPENDED
+                NOT_APPROVED[position % len(NOT_APPROVED)]
+                if position < applied
+                else ApprovalStatus.SUSPENDED
             )
     return approvals
+
+
+def _upload_documents(person: Person) -> None:
+    profile = person.user.helper_profile
+    document_upload(
+        helper=profile,
+        actor=person.user,
+        kind=HelperDocument.Kind.IDENTITY,
+        content=DEMO_ID_SCAN,
+        declared_type="image/png",
+        original_name="identity-card.png",
+    )
+    document_upload(
+        helper=profile,
+        actor=person.user,
+        kind=HelperDocument.Kind.CRIMINAL_RECORD_EXTRACT,
+        content=DEMO_EXTRACT,
+        declared_type="application/pdf",
+        original_name="strafregisterauszug.pdf",
+        issued_on=timezone.localdate(clock.now()) - timedelta(days=12),
+    )
+
+
+def _vet(community: Community, person: Person, applied_at: datetime, approval: str) -> None:
+    """The applicant's way through the pipeline to `approval`, one step every few hours or
+    days after `applied_at` (approved helpers: within ten days, as before)."""
+    history, manager, notes = community.history, community.manager, texts().helpers
+    user = person.user
+    moment = applied_at
+    open_application = approval not in (ApprovalStatus.APPROVED, ApprovalStatus.SUSPENDED)
+
+    def step(move: Callable[[], object]) -> None:
+        nonlocal moment
+        if open_application:
+            # Each step a part of the time left, so an open application's last step is past.
+            moment = moment + (history.now - moment) * community.rng.uniform(0.1, 0.4)
+        else:
+            moment = moment + history.span(HOUR, 2 * DAY)
+        with history.at(moment):
+            move()
+
+    if approval == ApprovalStatus.APPLIED:
+        return
+    step(lambda: _upload_documents(person))
+    if approval == ApprovalStatus.WITHDRAWN:
+        step(lambda: application_withdraw(helper=user.helper_profile, actor=user))
+        return
+    targets = {
+        ApprovalStatus.DOCUMENTS_SUBMITTED: lambda: application_submit_documents(
+            helper=user.helper_profile, actor=user
+        ),
+        ApprovalStatus.DOCUMENTS_CHECKED: lambda: application_check_documents(
+            helper=user.helper_profile, actor=manager
+        ),
+        ApprovalStatus.CONDUCT_TEST_PASSED: lambda: application_record_conduct_test(
+            helper=user.helper_profile, actor=manager, note=notes.conduct_test_note
+        ),
+        ApprovalStatus.INTERVIEW: lambda: application_invite_to_interview(
+            helper=user.helper_profile, actor=manager
+        ),
+        ApprovalStatus.APPROVED: lambda: helper_approve(
+            helper=user.helper_profile, actor=manager, note=notes.approved_note
+        ),
+    }
+    last: str = {
+        ApprovalStatus.NEEDS_INFORMATION: ApprovalStatus.DOCUMENTS_SUBMITTED,
+        ApprovalStatus.REJECTED: ApprovalStatus.DOCUMENTS_CHECKED,
+        ApprovalStatus.SUSPENDED: ApprovalStatus.APPROVED,
+    }.get(ApprovalStatus(approval), approval)
+    for status in PIPELINE:
+        step(targets[status])
+        if status == last:
+            break
+    if approval == ApprovalStatus.NEEDS_INFORMATION:
+        step(
+            lambda: application_request_information(
+                helper=user.helper_profile, actor=manager, note=notes.information_note
+            )
+        )
+    elif approval == ApprovalStatus.REJECTED:
+        step(
+            lambda: application_reject(
+                helper=user.helper_profile, actor=manager, note=notes.rejected_note
+            )
+        )
 
 
 def _onboard(community: Community, person: Person, applied_at: datetime, approval: str) -> Helper:
@@ -212,9 +339,9 @@ def _onboard(community: Community, person: Person, applied_at: datetime, approva
             bio=notes.bio[person.language].format(skills=skill_names),
         )
         helper_set_weekly_availability(helper=profile, intervals=weekly)
-    if approval != ApprovalStatus.APPLIED:
-        with history.at(applied_at + history.span(DAY, 10 * DAY)):
-            profile = helper_approve(helper=profile, actor=manager, note=notes.approved_note)
+        accept_helper_terms(person.user)
+    _vet(community, person, applied_at, approval)
+    profile.refresh_from_db()
     if approval == ApprovalStatus.SUSPENDED:
         with history.at(history.now - history.span(DAY, 20 * DAY)):
             profile = helper_suspend(helper=profile, actor=manager, note=notes.suspended_note)

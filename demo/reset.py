@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.db import transaction
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
 from bookings.models import Booking, HelpRequest, Review
+from catalogue.models import LegalAcceptance
 from demo.people import demo_users
-from helpers.models import HelperProfile
+from helpers.documents import remove_file
+from helpers.models import DocumentAccess, HelperDocument, HelperProfile
 from payments.models import (
     LedgerEntry,
     Payment,
@@ -46,8 +51,17 @@ def delete_demo_data() -> int:
     Booking.objects.filter(pk__in=booking_ids).delete()
     HelpRequest.objects.filter(pk__in=request_ids).delete()
     _delete_queued_tasks(set(request_ids), set(booking_ids))
+    # The applicants' documents: the access log first (it keeps managers), the files once the
+    # rows are gone for good.
+    documents = HelperDocument.objects.filter(helper__in=helpers)
+    files = list(documents.filter(deleted_at__isnull=True).values_list("storage_name", flat=True))
+    DocumentAccess.objects.filter(document__in=documents).delete()
+    # Their acceptances of terms and waivers (records of demo people only).
+    LegalAcceptance.objects.filter(user__in=users).delete()
     count = users.count()
     users.delete()
+    for storage_name in files:
+        transaction.on_commit(functools.partial(remove_file, storage_name))
     return count
 
 

@@ -55,6 +55,9 @@ class HelperTexts:
     bio: ByLanguage  # with {skills}
     approved_note: str
     suspended_note: str
+    conduct_test_note: str
+    information_note: str
+    rejected_note: str
     holiday_notes: tuple[str, ...]
     day_off_note: str
     extra_time_note: str
@@ -137,6 +140,9 @@ def texts() -> Texts:
             bio=helpers.strings("bios"),
             approved_note=notes["approved"],
             suspended_note=notes["suspended"],
+            conduct_test_note=notes["conduct_test"],
+            information_note=notes["needs_information"],
+            rejected_note=notes["rejected"],
             holiday_notes=tuple(notes["holidays"]),
             day_off_note=notes["day_off"],
             extra_time_note=notes["extra_time"],

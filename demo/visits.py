@@ -18,6 +18,7 @@ from demo.community import Community, Helper, slots_in
 from demo.history import DAY, HOUR, MINUTE, CutShort, History
 from demo.posting import Posted, Timing, maybe_decline, post_request
 from demo.texts import texts
+from demo.waivers import accept_customer_waivers
 from helpers.availability import AvailabilityIndex
 
 
@@ -90,6 +91,11 @@ class Visit:
             self.last + 10 * MINUTE, min(self.last + 8 * HOUR, self.slot - HOUR)
         )
         with history.at(confirmed_at):
+            accept_customer_waivers(
+                self.customer,
+                self.booking.help_request.category,
+                self.booking.help_request.on_behalf_name,
+            )
             proposal = self.booking.proposals.get(
                 starts_at=self.slot, status=ProposalStatus.PROPOSED
             )

@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class HelpersConfig(AppConfig):
     name = "helpers"
     verbose_name = "Helpers"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from backend.events import Phase, subscribe
+        from helpers import handlers, vetting_admin
+        from helpers.checks import development_document_key
+
+        subscribe(handlers.schedule_document_deletion, *handlers.DELETION_EVENTS)
+        subscribe(handlers.mail_applicant, *handlers.MAIL_EVENTS, phase=Phase.AFTER_COMMIT)
+        checks.register(development_document_key, checks.Tags.security)
+        vetting_admin.register(admin.site)

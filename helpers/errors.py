@@ -16,3 +16,20 @@ class HelperError(ErrorCode):
     INVALID_AVAILABILITY = "invalid_availability"
     IN_THE_PAST = "in_the_past"
     OUTSIDE_BOOKABLE_HORIZON = "outside_bookable_horizon"
+    # Vetting: the application's steps and the applicant's documents
+    NOT_YOUR_APPLICATION = "not_your_application", 403
+    DOCUMENTS_MISSING = "documents_missing", 409
+    INTERVIEW_REQUIRED = "interview_required", 409
+    DOCUMENTS_LOCKED = "documents_locked", 409
+    DOCUMENT_DELETED = "document_deleted", 410
+    ISSUED_IN_FUTURE = "issued_in_future"
+    ISSUED_ON_REQUIRED = "issued_on_required"
+    EXTRACT_TOO_OLD = "extract_too_old"
+    INVALID_UPLOAD = "invalid_upload"
+    EMPTY_FILE = "empty_file"
+    FILE_TOO_LARGE = "file_too_large"
+    UNSUPPORTED_FILE_TYPE = "unsupported_file_type"
+    CONTENT_TYPE_MISMATCH = "content_type_mismatch"
+    PDF_ACTIVE_CONTENT = "pdf_active_content"
+    PDF_ENCRYPTED = "pdf_encrypted"
+    PDF_TOO_COMPLEX = "pdf_too_complex"

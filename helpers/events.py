@@ -1,4 +1,5 @@
-"""The domain events of helpers: applying, profile changes, approval, and their figures."""
+"""The domain events of helpers: applying, profile changes, vetting and approval, and their
+figures."""
 
 from __future__ import annotations
 
@@ -41,18 +42,58 @@ class HelperApprovalMoved(HelperEvent, abstract=True):
 
 
 @dataclass(frozen=True)
+class HelperDocumentsSubmitted(HelperApprovalMoved):
+    """The applicant handed in their identity document and criminal record extract."""
+
+
+@dataclass(frozen=True)
+class HelperDocumentsChecked(HelperApprovalMoved):
+    """The manager found the documents in order."""
+
+
+@dataclass(frozen=True)
+class HelperConductTestPassed(HelperApprovalMoved):
+    """The applicant passed the code-of-conduct test."""
+
+
+@dataclass(frozen=True)
+class HelperInvitedToInterview(HelperApprovalMoved):
+    """The manager invited the applicant to an interview."""
+
+
+@dataclass(frozen=True)
+class HelperInformationRequested(HelperApprovalMoved):
+    """The manager asked the applicant for more (the note says what)."""
+
+
+@dataclass(frozen=True)
 class HelperApproved(HelperApprovalMoved):
-    pass
+    """The helper may receive offers."""
+
+
+@dataclass(frozen=True)
+class HelperRejected(HelperApprovalMoved):
+    """The manager turned the application down (the note says why)."""
+
+
+@dataclass(frozen=True)
+class HelperWithdrew(HelperApprovalMoved):
+    """The applicant withdrew their application."""
 
 
 @dataclass(frozen=True)
 class HelperSuspended(HelperApprovalMoved):
-    pass
+    """The manager stopped offers to the helper (the note says why)."""
 
 
 @dataclass(frozen=True)
 class HelperReinstated(HelperApprovalMoved):
-    pass
+    """A suspended helper may receive offers again."""
+
+
+@dataclass(frozen=True)
+class HelperOffboarded(HelperApprovalMoved):
+    """The helper leaves Quartier for good."""
 
 
 @dataclass(frozen=True)

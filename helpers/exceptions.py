@@ -1,4 +1,4 @@
-from backend.exceptions import Conflict, ValidationFailed
+from backend.exceptions import ApplicationError, Conflict, ValidationFailed
 from helpers.errors import HelperError
 
 
@@ -8,3 +8,14 @@ class HelperProfileExists(Conflict):
 
 class InvalidAvailability(ValidationFailed):
     code = HelperError.INVALID_AVAILABILITY
+
+
+class DocumentsLocked(Conflict):
+    """Documents are handed in only while the application waits for them."""
+
+    code = HelperError.DOCUMENTS_LOCKED
+
+
+class DocumentDeleted(ApplicationError):
+    status = 410
+    code = HelperError.DOCUMENT_DELETED

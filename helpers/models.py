@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from backend import clock
+from backend.roles import ActorRole
 
 # The longest note the manager gives with an approval move (in characters once normalised;
 # `helper_approval_move` refuses longer ones).
@@ -15,9 +16,33 @@ APPROVAL_NOTE_MAX_LENGTH = 500
 
 
 class ApprovalStatus(models.TextChoices):
-    APPLIED = "applied", "Applied, waiting for the community manager"
+    """Where a helper stands, from application through vetting to approval and beyond.
+
+    The moves between them are the table in `helpers/transitions.py`."""
+
+    APPLIED = "applied", "Applied, documents to upload"
+    DOCUMENTS_SUBMITTED = "documents_submitted", "Documents submitted, waiting for the check"
+    DOCUMENTS_CHECKED = "documents_checked", "Documents checked, conduct test to pass"
+    CONDUCT_TEST_PASSED = "conduct_test_passed", "Conduct test passed"
+    INTERVIEW = "interview", "Invited to an interview"
+    NEEDS_INFORMATION = "needs_information", "More information needed from the applicant"
     APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Application withdrawn"
     SUSPENDED = "suspended", "Suspended"
+    OFFBOARDED = "offboarded", "Offboarded"
+
+
+# The steps of an application still open: the manager's queue holds helpers in these.
+VETTING_STATUSES = (
+    ApprovalStatus.APPLIED,
+    ApprovalStatus.DOCUMENTS_SUBMITTED,
+    ApprovalStatus.DOCUMENTS_CHECKED,
+    ApprovalStatus.CONDUCT_TEST_PASSED,
+    ApprovalStatus.INTERVIEW,
+    ApprovalStatus.NEEDS_INFORMATION,
+)
+STATUS_MAX_LENGTH = 24
 
 
 class HelperProfile(models.Model):
@@ -38,7 +63,7 @@ class HelperProfile(models.Model):
     )
 
     approval_status = models.CharField(
-        max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.APPLIED
+        max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices, default=ApprovalStatus.APPLIED
     )
     approval_changed_at = models.DateTimeField(null=True, blank=True)
     approval_note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
@@ -107,11 +132,13 @@ class HelperApprovalEvent(models.Model):
     helper = models.ForeignKey(
         HelperProfile, on_delete=models.CASCADE, related_name="approval_events"
     )
-    from_status = models.CharField(max_length=16, choices=ApprovalStatus.choices)
-    to_status = models.CharField(max_length=16, choices=ApprovalStatus.choices)
+    from_status = models.CharField(max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices)
+    to_status = models.CharField(max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Who moved it: the manager, the applicant themselves, or Quartier (an online test passed).
+    role = models.CharField(max_length=16, choices=ActorRole.choices, default=ActorRole.MANAGER)
     note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
@@ -197,3 +224,69 @@ class AvailabilityException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class DeletionCause(models.TextChoices):
+    REPLACED = "replaced", "Replaced by a newer upload"
+    RETENTION = "retention", "Deleted after the decision, as announced"
+
+
+class HelperDocument(models.Model):
+    """An applicant's identity document or criminal record extract.
+
+    The file itself is encrypted (Fernet) in QUARTIER_DOCUMENT_DIR under a random name, never
+    below a served directory; only `helpers.documents` reads or writes it. The row stays when
+    the file is deleted (after the decision, or when replaced by a newer upload): it records
+    what was handed in and when.
+    """
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", "Identity document (passport or ID card)"
+        CRIMINAL_RECORD_EXTRACT = "criminal_record_extract", "Criminal record extract"
+
+    # The only handle a URL ever carries: random, never a sequence number.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    content_type = models.CharField(max_length=32, help_text="Detected from the file's content.")
+    size_bytes = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=120, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, help_text="Of the file as uploaded (not encrypted).")
+    storage_name = models.CharField(max_length=64, unique=True, editable=False)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
+    # Set when the application is decided: the file is deleted from then on.
+    delete_after = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deletion_cause = models.CharField(max_length=16, choices=DeletionCause.choices, blank=True)
+
+    class Meta:
+        ordering = ("helper", "kind", "uploaded_at", "id")
+        indexes = (models.Index(fields=("deleted_at", "delete_after")),)
+        constraints = (
+            # One file of each kind in force per applicant; replaced ones are deleted.
+            models.UniqueConstraint(
+                fields=("helper", "kind"),
+                condition=models.Q(deleted_at__isnull=True),
+                name="helper_document_one_in_force_per_kind",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.helper}"
+
+
+class DocumentAccess(models.Model):
+    """Append-only: each time a manager opened an applicant's document."""
+
+    document = models.ForeignKey(HelperDocument, on_delete=models.CASCADE, related_name="accesses")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    accessed_at = models.DateTimeField(default=clock.now, editable=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("accessed_at", "id")
+        verbose_name_plural = "document accesses"
+
+    def __str__(self) -> str:
+        return f"{self.manager} opened {self.document} at {self.accessed_at:%Y-%m-%d %H:%M}"

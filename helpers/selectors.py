@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
+
+from backend import clock
+from backend.config import config
 from backend.exceptions import NotFound, raises
 from backend.models import User
+from catalogue.models import LegalAcceptance
+from catalogue.selectors import current_code_of_conduct
 from helpers.errors import HelperError
-from helpers.models import ApprovalStatus, AvailabilityException, HelperProfile
+from helpers.models import (
+    VETTING_STATUSES,
+    ApprovalStatus,
+    AvailabilityException,
+    HelperApprovalEvent,
+    HelperDocument,
+    HelperProfile,
+)
 
 
 @raises(HelperError.NOT_A_HELPER)
@@ -33,14 +50,21 @@ def availability_exceptions_of(helper: HelperProfile) -> QuerySet[AvailabilityEx
 
 def eligible_helpers() -> QuerySet[HelperProfile]:
     """The helpers who may be offered work: approved, accepting jobs, with an active account
-    and a home address. The match index holds one row per skill for each of them."""
-    return HelperProfile.objects.filter(
+    and a home address, who accepted the current code of conduct (when there is one). The
+    match index holds one row per skill for each of them."""
+    helpers = HelperProfile.objects.filter(
         approval_status=ApprovalStatus.APPROVED,
         is_accepting_jobs=True,
         user__is_active=True,
         user__home_latitude__isnull=False,
         user__home_longitude__isnull=False,
     )
+    code = current_code_of_conduct()
+    if code is not None:
+        helpers = helpers.filter(
+            Exists(LegalAcceptance.objects.filter(user=OuterRef("user"), version=code))
+        )
+    return helpers
 
 
 # What matching reads of an eligible helper, in the order the match index's writer unpacks it.
@@ -61,3 +85,132 @@ HELPER_MATCHING_FIELDS = (
     "response_seconds_total",
     "approval_changed_at",
 )
+
+
+# --- Vetting ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedApplication:
+    """An open application in the manager's queue, with how long it has waited at its step."""
+
+    helper: HelperProfile
+    waiting_since: datetime
+    waited: timedelta
+    target: timedelta
+
+    @property
+    def overdue(self) -> bool:
+        return self.waited > self.target
+
+
+def vetting_queue(
+    user: User, *, steps: Sequence[str] = (), postal_code_prefix: str = ""
+) -> list[QueuedApplication]:
+    """The open applications, longest waiting first, for the community manager only (nobody
+    else sees any). An application waits since its last move (or since it was made)."""
+    if not user.is_staff:
+        return []
+    wanted = [step for step in steps if step in VETTING_STATUSES] if steps else VETTING_STATUSES
+    helpers = (
+        HelperProfile.objects.filter(approval_status__in=wanted)
+        .select_related("user")
+        .annotate(waiting_since=Coalesce("approval_changed_at", "created_at"))
+        .order_by("waiting_since", "pk")
+    )
+    if postal_code_prefix:
+        helpers = helpers.filter(user__home_postal_code__startswith=postal_code_prefix)
+    now = clock.now()
+    target = timedelta(days=config().vetting_target_days)
+    return [
+        QueuedApplication(
+            helper=helper,
+            waiting_since=helper.waiting_since,
+            waited=now - helper.waiting_since,
+            target=target,
+        )
+        for helper in helpers
+    ]
+
+
+def documents_for_manager(user: User) -> QuerySet[HelperDocument]:
+    """Every applicant's documents (deleted ones too, as records), for managers only."""
+    if not user.is_staff:
+        return HelperDocument.objects.none()
+    return HelperDocument.objects.select_related("helper__user").prefetch_related(
+        "accesses__manager"
+    )
+
+
+def documents_of(helper: HelperProfile) -> QuerySet[HelperDocument]:
+    """The applicant's own view of what they handed in (the rows, never the files)."""
+    return HelperDocument.objects.filter(helper=helper)
+
+
+def application_history(helper: HelperProfile) -> QuerySet[HelperApprovalEvent]:
+    return HelperApprovalEvent.objects.filter(helper=helper).order_by("created_at", "pk")
+
+
+# The steps the funnel reports, in pipeline order.
+FUNNEL_STEPS = (
+    ApprovalStatus.APPLIED,
+    ApprovalStatus.DOCUMENTS_SUBMITTED,
+    ApprovalStatus.DOCUMENTS_CHECKED,
+    ApprovalStatus.CONDUCT_TEST_PASSED,
+    ApprovalStatus.INTERVIEW,
+    ApprovalStatus.NEEDS_INFORMATION,
+    ApprovalStatus.APPROVED,
+    ApprovalStatus.REJECTED,
+    ApprovalStatus.WITHDRAWN,
+)
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step: str
+    # Applicants who reached the step within the period (for "applied": who applied).
+    reached: int
+    # Applicants at the step now.
+    waiting_now: int
+    # Of those who left the step within the period: the median time they had spent at it.
+    median_days: float | None
+
+
+def vetting_funnel(user: User, *, since: datetime, until: datetime) -> list[FunnelStep]:
+    """Applicants per step and the median days spent at each, over [since, until); for
+    managers only (nobody else sees any)."""
+    if not user.is_staff:
+        return []
+    reached: dict[str, int] = dict.fromkeys(FUNNEL_STEPS, 0)
+    reached[ApprovalStatus.APPLIED] = HelperProfile.objects.filter(
+        created_at__gte=since, created_at__lt=until
+    ).count()
+    durations: dict[str, list[float]] = {step: [] for step in FUNNEL_STEPS}
+    entered_at: dict[int, datetime] = {}
+    moves = (
+        HelperApprovalEvent.objects.filter(created_at__lt=until)
+        .order_by("helper_id", "created_at", "pk")
+        .values_list("helper_id", "from_status", "to_status", "created_at", "helper__created_at")
+    )
+    for helper_id, from_status, to_status, moved_at, applied_at in moves:
+        started = entered_at.get(helper_id, applied_at)
+        if moved_at >= since:
+            if to_status in reached:
+                reached[to_status] += 1
+            if from_status in durations:
+                durations[from_status].append((moved_at - started).total_seconds() / 86400)
+        entered_at[helper_id] = moved_at
+    waiting = dict(
+        HelperProfile.objects.values("approval_status")
+        .annotate(n=Count("pk"))
+        .values_list("approval_status", "n")
+    )
+    return [
+        FunnelStep(
+            step=step,
+            reached=reached[step],
+            waiting_now=waiting.get(step, 0),
+            median_days=round(statistics.median(durations[step]), 2) if durations[step] else None,
+        )
+        for step in FUNNEL_STEPS
+    ]

@@ -31,7 +31,10 @@ from helpers.events import (
     HelperFiguresChanged,
     HelperProfileChanged,
 )
-from helpers.exceptions import HelperProfileExists, InvalidAvailability
+from helpers.exceptions import (
+    HelperProfileExists,
+    InvalidAvailability,
+)
 from helpers.models import (
     APPROVAL_NOTE_MAX_LENGTH,
     ApprovalStatus,
@@ -222,29 +225,58 @@ def helper_profile_update(
     return helper
 
 
-def helper_approval_move(
-    *, helper: HelperProfile, to: str, actor: User, note: str = ""
-) -> HelperProfile:
-    """The only writer of `HelperProfile.approval_status`. Run it inside a transaction.
-
-    Locks the profile; a helper already in `to` is left as they are (nothing is recorded).
-    Otherwise the move must be in APPROVAL_MACHINE; it is stored with the latest note, one
-    HelperApprovalEvent row, and the move's domain event.
-    """
-    if not actor.is_staff:
+def _check_actor(helper: HelperProfile, actor: User | None, role: str) -> None:
+    if role == ActorRole.MANAGER and (actor is None or not actor.is_staff):
         raise PermissionDenied(
             "Only the community manager approves or suspends helpers.",
             code=HelperError.MANAGER_ONLY,
         )
+    if role == ActorRole.HELPER and (actor is None or actor.pk != helper.user_id):
+        raise PermissionDenied(
+            "This is not your application.", code=HelperError.NOT_YOUR_APPLICATION
+        )
+    if role not in (ActorRole.MANAGER, ActorRole.HELPER, ActorRole.SYSTEM):
+        raise ValueError(f"no helper's application move is made by the {role}")
+
+
+# What any move of the application can be refused with: who moves, the table, and its guards.
+@raises(
+    HelperError.MANAGER_ONLY,
+    HelperError.NOT_YOUR_APPLICATION,
+    CoreError.ILLEGAL_TRANSITION,
+    CoreError.NOT_ALLOWED_FOR_ROLE,
+    CoreError.REASON_REQUIRED,
+    HelperError.DOCUMENTS_MISSING,
+    HelperError.INTERVIEW_REQUIRED,
+    visible_text,
+)
+def helper_approval_move(
+    *,
+    helper: HelperProfile,
+    to: str,
+    actor: User | None,
+    note: str = "",
+    role: str = ActorRole.MANAGER,
+) -> HelperProfile:
+    """The only writer of `HelperProfile.approval_status`. Run it inside a transaction.
+
+    `role` is who moves: the manager (`actor` is staff), the applicant (`actor` is the helper)
+    or Quartier itself (no actor). Locks the profile; a helper already in `to` is left as they
+    are (nothing is recorded). Otherwise the move must be in APPROVAL_MACHINE for that role
+    and pass its guards; it is stored with the latest note, one HelperApprovalEvent row, and
+    the move's domain event (which refreshes the match index, mails the helper after commit
+    and, for a decision, schedules the deletion of their documents).
+    """
+    _check_actor(helper, actor, role)
     helper = HelperProfile.objects.select_for_update().get(pk=helper.pk)
     from_status = helper.approval_status
     if from_status == to:
         return helper
-    transition = APPROVAL_MACHINE.check(
-        helper, from_status=from_status, to_status=to, role=ActorRole.MANAGER
-    )
     note = visible_text(
         note, field="note", required=False, multiline=True, max_length=APPROVAL_NOTE_MAX_LENGTH
+    )
+    transition = APPROVAL_MACHINE.check(
+        helper, from_status=from_status, to_status=to, role=role, facts={"note": note}
     )
     helper.approval_status = to
     helper.approval_changed_at = clock.now()
@@ -253,7 +285,7 @@ def helper_approval_move(
         update_fields=["approval_status", "approval_changed_at", "approval_note", "updated_at"]
     )
     HelperApprovalEvent.objects.create(
-        helper=helper, from_status=from_status, to_status=to, actor=actor, note=note
+        helper=helper, from_status=from_status, to_status=to, actor=actor, role=role, note=note
     )
     if transition.event is not None:
         emit(
@@ -261,7 +293,7 @@ def helper_approval_move(
                 helper_id=helper.pk,
                 from_status=from_status,
                 to_status=to,
-                actor_id=actor.pk,
+                actor_id=actor.pk if actor is not None else None,
                 note=note,
             )
         )
@@ -269,25 +301,102 @@ def helper_approval_move(
 
 
 @transaction.atomic
-@raises(HelperError.MANAGER_ONLY, visible_text)
+@raises(helper_approval_move)
 def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
-    """The community manager lets the helper receive offers (again, after a suspension)."""
+    """The community manager approves a vetted applicant (after the conduct test, or the
+    interview), or lets a suspended helper receive offers again."""
     return helper_approval_move(helper=helper, to=ApprovalStatus.APPROVED, actor=actor, note=note)
 
 
 @transaction.atomic
-@raises(HelperError.MANAGER_ONLY, CoreError.REASON_REQUIRED, visible_text)
+@raises(helper_approval_move)
 def helper_suspend(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
-    """The community manager stops offers to the helper.
+    """The community manager stops offers to the helper, saying why.
 
     Their pending offers are withdrawn in the same transaction by the bookings' handler of
     HelperSuspended, and those requests are offered to other helpers.
     """
-    if not note.strip():
-        raise ValidationFailed.for_field(
-            "note", "Say why the helper is suspended.", code=CoreError.REASON_REQUIRED
-        )
     return helper_approval_move(helper=helper, to=ApprovalStatus.SUSPENDED, actor=actor, note=note)
+
+
+@transaction.atomic
+@raises(helper_approval_move)
+def helper_offboard(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
+    """The helper leaves Quartier for good (pending offers are withdrawn, as on suspension)."""
+    return helper_approval_move(helper=helper, to=ApprovalStatus.OFFBOARDED, actor=actor, note=note)
+
+
+# --- Vetting -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+@raises(helper_approval_move)
+def application_submit_documents(*, helper: HelperProfile, actor: User) -> HelperProfile:
+    """The applicant hands in their documents (both kinds uploaded) for the manager's check;
+    also their answer after the manager asked for more information."""
+    return helper_approval_move(
+        helper=helper, to=ApprovalStatus.DOCUMENTS_SUBMITTED, actor=actor, role=ActorRole.HELPER
+    )
+
+
+@transaction.atomic
+@raises(helper_approval_move)
+def application_check_documents(
+    *, helper: HelperProfile, actor: User, note: str = ""
+) -> HelperProfile:
+    """The manager found the identity document and the criminal record extract in order."""
+    return helper_approval_move(
+        helper=helper, to=ApprovalStatus.DOCUMENTS_CHECKED, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+@raises(helper_approval_move)
+def application_record_conduct_test(
+    *, helper: HelperProfile, actor: User | None, note: str = ""
+) -> HelperProfile:
+    """The applicant passed the code-of-conduct test: taken in person (the manager records
+    it, `actor` a manager) or online (Quartier records it, `actor` None)."""
+    role = ActorRole.SYSTEM if actor is None else ActorRole.MANAGER
+    return helper_approval_move(
+        helper=helper, to=ApprovalStatus.CONDUCT_TEST_PASSED, actor=actor, note=note, role=role
+    )
+
+
+@transaction.atomic
+@raises(helper_approval_move)
+def application_invite_to_interview(
+    *, helper: HelperProfile, actor: User, note: str = ""
+) -> HelperProfile:
+    return helper_approval_move(helper=helper, to=ApprovalStatus.INTERVIEW, actor=actor, note=note)
+
+
+@transaction.atomic
+@raises(helper_approval_move)
+def application_request_information(
+    *, helper: HelperProfile, actor: User, note: str
+) -> HelperProfile:
+    """The manager asks for more (`note` says what); the applicant may replace documents and
+    submit again."""
+    return helper_approval_move(
+        helper=helper, to=ApprovalStatus.NEEDS_INFORMATION, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+@raises(helper_approval_move)
+def application_reject(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
+    """The manager turns the application down; `note` is the reason the applicant reads."""
+    return helper_approval_move(helper=helper, to=ApprovalStatus.REJECTED, actor=actor, note=note)
+
+
+@transaction.atomic
+@raises(helper_approval_move)
+def application_withdraw(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
+    """The applicant withdraws their application at any open step."""
+    return helper_approval_move(
+        helper=helper, to=ApprovalStatus.WITHDRAWN, actor=actor, note=note, role=ActorRole.HELPER
+    )
 
 
 def helper_figures_add(*, changes: Mapping[int, Mapping[str, int]]) -> None:

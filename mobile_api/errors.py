@@ -32,6 +32,9 @@ class ApiError(ErrorCode):
     TOO_MANY_FILES = "too_many_files"
     BAD_REQUEST = "bad_request"
     DATETIME_OUT_OF_RANGE = "datetime_out_of_range"
+    # DRF's generic field codes, for a query string read with a serializer.
+    VALIDATION_REQUIRED = "validation_required"
+    VALIDATION_INVALID = "validation_invalid"
     NOT_AUTHENTICATED = "not_authenticated", 401
     AUTHENTICATION_FAILED = "authentication_failed", 401
     # DRF's answer to a cookie client's unsafe request without the CSRF token.

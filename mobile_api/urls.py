@@ -161,3 +161,80 @@ urlpatterns = [
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape.
     re_path(r"^(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
 ]
+
+# Vetting: the applicant's application and documents, the manager's queue and decisions. Kept
+# before the catch-all, which stays last.
+from mobile_api.views import vetting  # noqa: E402 - these routes are added after the list
+
+urlpatterns[-1:-1] = [
+    path("helper/application", vetting.ApplicationApi.as_view(), name="helper-application"),
+    path(
+        "helper/application/documents",
+        vetting.DocumentUploadApi.as_view(),
+        name="helper-application-documents",
+    ),
+    path(
+        "helper/application/submit",
+        vetting.ApplicationSubmitApi.as_view(),
+        name="helper-application-submit",
+    ),
+    path(
+        "helper/application/withdraw",
+        vetting.ApplicationWithdrawApi.as_view(),
+        name="helper-application-withdraw",
+    ),
+    path("manager/applications", vetting.VettingQueueApi.as_view(), name="manager-applications"),
+    path(
+        "manager/applications/<uuid:helper_id>",
+        vetting.ManagerApplicationApi.as_view(),
+        name="manager-application",
+    ),
+    path(
+        "manager/applications/<uuid:helper_id>/check-documents",
+        vetting.CheckDocumentsApi.as_view(),
+        name="manager-application-check-documents",
+    ),
+    path(
+        "manager/applications/<uuid:helper_id>/conduct-test-passed",
+        vetting.RecordConductTestApi.as_view(),
+        name="manager-application-conduct-test-passed",
+    ),
+    path(
+        "manager/applications/<uuid:helper_id>/invite-to-interview",
+        vetting.InviteToInterviewApi.as_view(),
+        name="manager-application-invite-to-interview",
+    ),
+    path(
+        "manager/applications/<uuid:helper_id>/request-information",
+        vetting.RequestInformationApi.as_view(),
+        name="manager-application-request-information",
+    ),
+    path(
+        "manager/applications/<uuid:helper_id>/reject",
+        vetting.RejectApi.as_view(),
+        name="manager-application-reject",
+    ),
+    path(
+        "manager/helpers/<uuid:helper_id>/offboard",
+        vetting.OffboardApi.as_view(),
+        name="manager-helper-offboard",
+    ),
+    path(
+        "manager/documents/<uuid:document_id>/file",
+        vetting.ManagerDocumentFileApi.as_view(),
+        name="manager-document-file",
+    ),
+]
+
+# Terms and waivers: what to accept, and accepting it.
+from mobile_api.views import waivers  # noqa: E402 - these routes are added after the list
+
+urlpatterns[-1:-1] = [
+    path("waivers", waivers.WaiverListApi.as_view(), name="waivers"),
+    path("waivers/accept", waivers.WaiverAcceptApi.as_view(), name="waivers-accept"),
+]
+urlpatterns[-1:-1] = [
+    path(
+        "manager/vetting-funnel", vetting.VettingFunnelApi.as_view(), name="manager-vetting-funnel"
+    ),
+]

@@ -30,15 +30,18 @@ from bookings.models import (
     SlotProposal,
     TimeWindow,
 )
-from catalogue.models import ServiceCategory
+from catalogue.models import LegalDocument, LegalDocumentKind, ServiceCategory
+from catalogue.services import legal_accept
 from helpers.models import (
     ApprovalStatus,
     AvailabilityException,
+    DocumentAccess,
     ExceptionKind,
     HelperProfile,
     HelperSkill,
     WeeklyAvailability,
 )
+from tests.factories import publish, stored_document
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -224,7 +227,27 @@ def admin_world() -> dict[str, Any]:
     login_failures = LoginFailureCounter.objects.create(
         email="carla@example.ch", client="203.0.113.9", failures=3
     )
+    terms = LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS)
+    terms_version = publish(terms, make_user("lena", is_staff=True), text="Back up your data.")
+    acceptance = legal_accept(
+        user=customer,
+        version=terms_version,
+        language="fr",
+        text_sha256=terms_version.sha256_in("fr"),
+        ip_address="198.51.100.23",
+    )
+    document = stored_document(helper)
+    document_access = DocumentAccess.objects.create(
+        document=document,
+        manager=make_user("mira", is_staff=True),
+        ip_address="192.0.2.44",
+    )
     return {
+        "legal_document": terms,
+        "legal_version": terms_version,
+        "legal_acceptance": acceptance,
+        "document": document,
+        "document_access": document_access,
         "login_failures": login_failures,
         "customer": customer,
         "helper": helper,

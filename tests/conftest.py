@@ -13,7 +13,10 @@ it.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -104,8 +107,8 @@ def pytest_runtest_makereport(
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The one thing tests change in the settings: a fast password hasher. And the gettext
-    catalogues are compiled, as `make venv` does.
+    """What tests change in the settings: a fast password hasher, and where documents go. And
+    the gettext catalogues are compiled, as `make venv` does.
 
     PBKDF2 costs most of a second per password by design; the suite creates hundreds of users.
     """
@@ -114,6 +117,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from scripts.compile_messages import compile_messages
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Applicants' documents the suite uploads go to a scratch directory, removed at the end.
+    documents = tempfile.mkdtemp(prefix="quartier-test-documents-")
+    atexit.register(shutil.rmtree, documents, ignore_errors=True)
+    settings.QUARTIER = settings.QUARTIER.with_values(document_dir=documents)
     # The pages' translations, compiled before any test can load a stale catalogue.
     compile_messages(quiet=True)
 

@@ -6,6 +6,7 @@ services, so a test never starts from a state the product could not reach.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -25,8 +26,19 @@ from bookings.models import (
     Offer,
     OfferStatus,
 )
-from catalogue.models import ServiceCategory
-from helpers.models import ApprovalStatus, HelperProfile, HelperSkill, WeeklyAvailability
+from catalogue.models import LEGAL_LANGUAGES, LegalDocument, LegalDocumentVersion, ServiceCategory
+from catalogue.selectors import customer_waivers
+from catalogue.services import legal_accept, legal_version_publish
+from helpers import document_services
+from helpers import services as helper_services
+from helpers.documents import detect_type, store_encrypted
+from helpers.models import (
+    ApprovalStatus,
+    HelperDocument,
+    HelperProfile,
+    HelperSkill,
+    WeeklyAvailability,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 ZURICH = Point(47.3769, 8.5417)  # Zürich HB
@@ -126,6 +138,105 @@ def make_helper(
     return helper
 
 
+# The smallest files each accepted type is recognised by (their first bytes are what counts).
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"passport photo page" * 4
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"% Strafregisterauszug: keine Eintragungen\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+# The steps of the vetting pipeline in order, and the service call that reaches each.
+PIPELINE = (
+    ApprovalStatus.DOCUMENTS_SUBMITTED,
+    ApprovalStatus.DOCUMENTS_CHECKED,
+    ApprovalStatus.CONDUCT_TEST_PASSED,
+    ApprovalStatus.APPROVED,
+)
+
+
+def upload_documents(helper: HelperProfile) -> None:
+    """The applicant uploads both documents (a recent extract), without submitting them."""
+    document_services.document_upload(
+        helper=helper,
+        actor=helper.user,
+        kind=HelperDocument.Kind.IDENTITY,
+        content=PNG_BYTES,
+        declared_type="image/png",
+        original_name="id.png",
+    )
+    document_services.document_upload(
+        helper=helper,
+        actor=helper.user,
+        kind=HelperDocument.Kind.CRIMINAL_RECORD_EXTRACT,
+        content=PDF_BYTES,
+        declared_type="application/pdf",
+        original_name="extract.pdf",
+        issued_on=timezone.localdate() - timedelta(days=10),
+    )
+
+
+def publish(document: LegalDocument, manager: User, *, text: str = "") -> LegalDocumentVersion:
+    """A new version of `document`, in every language."""
+    body = text or f"The terms of {document.slug}."
+    return legal_version_publish(
+        document=document,
+        actor=manager,
+        titles={language: f"{document.slug} ({language})" for language in LEGAL_LANGUAGES},
+        texts={language: f"[{language}] {body}" for language in LEGAL_LANGUAGES},
+    )
+
+
+def accept_current_waivers(user: User, category_slug: str = "internet-wifi") -> None:
+    """The customer accepts whatever terms and waivers are current for the category (nothing
+    when none are published)."""
+    for version in customer_waivers(category(category_slug)):
+        legal_accept(
+            user=user,
+            version=version,
+            language="de",
+            text_sha256=version.sha256_in("de"),
+        )
+
+
+def stored_document(
+    helper: HelperProfile, kind: str = HelperDocument.Kind.IDENTITY, content: bytes = PNG_BYTES
+) -> HelperDocument:
+    """A document of a helper whatever their step (an approved helper's, kept until deletion),
+    stored encrypted as an upload would be."""
+    return HelperDocument.objects.create(
+        helper=helper,
+        kind=kind,
+        content_type=detect_type(content) or "",
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        storage_name=store_encrypted(content),
+    )
+
+
+def vet(helper: HelperProfile, *, to: str = ApprovalStatus.APPROVED, manager: User | None = None):
+    """Walk an applicant through the pipeline, up to and including step `to`."""
+    manager = manager or ManagerFactory.create()
+    upload_documents(helper)
+    steps = {
+        ApprovalStatus.DOCUMENTS_SUBMITTED: lambda h: helper_services.application_submit_documents(
+            helper=h, actor=h.user
+        ),
+        ApprovalStatus.DOCUMENTS_CHECKED: lambda h: helper_services.application_check_documents(
+            helper=h, actor=manager
+        ),
+        ApprovalStatus.CONDUCT_TEST_PASSED: lambda h: (
+            helper_services.application_record_conduct_test(helper=h, actor=manager)
+        ),
+        ApprovalStatus.APPROVED: lambda h: helper_services.helper_approve(helper=h, actor=manager),
+    }
+    for step in PIPELINE:
+        helper = steps[step](helper)
+        if step == to:
+            break
+    return helper
+
+
 def next_slot_start(*, days: int = 2, hour: int = 10) -> datetime:
     """A round future time in Swiss local time."""
     local = timezone.localtime() + timedelta(days=days)
@@ -184,6 +295,8 @@ def make_booking(
     way and check in at once; states that need time to pass travel in time.
     """
     customer = customer if customer is not None else UserFactory.create()
+    # Confirming needs the current terms and waivers accepted, when any are published.
+    accept_current_waivers(customer)
     helper = helper if helper is not None else make_helper()
     start = start or (timezone.now() + timedelta(minutes=30)).replace(second=0, microsecond=0)
     help_request = post_request(customer, start=start, hours=3)

@@ -41,7 +41,7 @@ from bookings.selectors import role_in_booking
 from bookings.services.locks import lock_booking, lock_helper
 from bookings.services.moves import booking_transition, help_request_move, proposals_move
 from bookings.services.offers import windows_left
-from bookings.transitions import helper_busy
+from bookings.transitions import customer_accepted_waivers, helper_busy
 
 MAX_PROPOSALS = 5
 MIN_SLOT_MINUTES = 15
@@ -212,6 +212,7 @@ def booking_propose(
     BookingError.INVALID_PROPOSAL,
     BookingError.SLOT_IN_PAST,
     BookingError.HELPER_DOUBLE_BOOKED,
+    customer_accepted_waivers,
     *STEP,
 )
 def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) -> Booking:

@@ -34,7 +34,8 @@ from mobile_api.serializers.matching import MatchingRunSerializer
 from mobile_api.serializers.offers import ManagerOfferSerializer
 
 # IsManager answers anyone else first (404), so the services' own manager check never shows.
-MANAGER_ONLY = {HelperError.MANAGER_ONLY}
+# Only managers reach these, and they move no application of their own.
+MANAGER_ONLY = {HelperError.MANAGER_ONLY, HelperError.NOT_YOUR_APPLICATION}
 
 
 class HelperFilter(django_filters.FilterSet):

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bookings.models import BookingStatus, HelpRequestStatus, OfferStatus
@@ -20,6 +22,8 @@ from tests.api.api_assertions import (
 )
 from tests.factories import (
     PASSWORD,
+    PDF_BYTES,
+    PNG_BYTES,
     ManagerFactory,
     UserFactory,
     make_booking,
@@ -129,14 +133,45 @@ def test_whole_loop_over_http_with_real_tokens():
     response = helper.put(f"{API}/helper/availability/weekly", {"intervals": weekly})
     assert response.status_code == 200, response.content
     assert len(response.json()) == 7
-    queue = results(manager.get(f"{API}/manager/helpers", {"approval_status": "applied"}))
+    # And hands in their documents, which the manager checks, and passes the conduct test
+    for kind, name, content, extra in (
+        ("identity", "id.png", PNG_BYTES, {}),
+        (
+            "criminal_record_extract",
+            "extract.pdf",
+            PDF_BYTES,
+            {"issued_on": str(timezone.localdate() - timedelta(days=5))},
+        ),
+    ):
+        upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+        response = helper.post(
+            f"{API}/helper/application/documents",
+            {"kind": kind, "file": upload, **extra},
+            format="multipart",
+        )
+        assert response.status_code == 201, response.content
+    response = helper.post(f"{API}/helper/application/submit")
+    assert response.status_code == 200, response.content
+    assert response.json()["approval_status"] == "documents_submitted"
+    queue = manager.get(f"{API}/manager/applications", {"step": "documents_submitted"}).json()
+    assert [row["helper_id"] for row in queue] == [profile["id"]]
+    application = manager.get(f"{API}/manager/applications/{profile['id']}").json()
+    for document in application["documents"]:
+        response = manager.get(f"{API}/manager/documents/{document['id']}/file")
+        assert response.status_code == 200
+    for step in ("check-documents", "conduct-test-passed"):
+        response = manager.post(f"{API}/manager/applications/{profile['id']}/{step}")
+        assert response.status_code == 200, response.content
+    queue = results(
+        manager.get(f"{API}/manager/helpers", {"approval_status": "conduct_test_passed"})
+    )
     assert [row["id"] for row in queue] == [profile["id"]]
     response = manager.post(
         f"{API}/manager/helpers/{profile['id']}/approve", {"note": "Met in person."}
     )
     assert response.status_code == 200, response.content
     assert response.json()["approval_status"] == "approved"
-    assert results(manager.get(f"{API}/manager/helpers", {"approval_status": "applied"})) == []
+    assert manager.get(f"{API}/manager/applications").json() == []
 
     # And the customer asks for help in one window two days ahead, 10:00–14:00 Swiss time
     start = next_slot_start(days=2, hour=10)

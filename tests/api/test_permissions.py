@@ -27,7 +27,7 @@ from bookings.models import (
     OfferStatus,
     SlotProposal,
 )
-from helpers.models import AvailabilityException, HelperProfile
+from helpers.models import AvailabilityException, DocumentAccess, HelperDocument, HelperProfile
 from tests.api.api_assertions import (
     API,
     assert_error,
@@ -43,6 +43,7 @@ from tests.factories import (
     make_helper,
     pending_offer,
     post_request,
+    stored_document,
 )
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,7 @@ class World:
     help_request: HelpRequest
     offer: Offer
     exception: AvailabilityException
+    document: HelperDocument
 
     def kwargs(self, params: tuple[str, ...]) -> dict[str, Any]:
         ids = {
@@ -113,6 +115,7 @@ class World:
             "booking_id": self.booking.public_id,
             "helper_id": self.helper.public_id,
             "exception_id": self.exception.pk,
+            "document_id": self.document.public_id,
         }
         return {name: ids[name] for name in params}
 
@@ -121,6 +124,7 @@ class World:
         return {
             **row_counts(),
             "exceptions": AvailabilityException.objects.count(),
+            "document_accesses": DocumentAccess.objects.count(),
             "booking": Booking.objects.values_list("status", "updated_at").get(pk=self.booking.pk),
             "request": HelpRequest.objects.values_list("status", "updated_at").get(
                 pk=self.help_request.pk
@@ -161,6 +165,7 @@ def build_world() -> World:
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=2),
         ),
+        document=stored_document(helper),
     )
 
 
@@ -224,6 +229,16 @@ ACCESS: dict[str, Access] = {
     "manager-helper": Access(("manager",)),
     "manager-helper-approve": Access(("manager",)),
     "manager-helper-suspend": Access(("manager",), body=lambda world: {"note": "Complaints."}),
+    "manager-application": Access(("manager",)),
+    "manager-application-check-documents": Access(("manager",)),
+    "manager-application-conduct-test-passed": Access(("manager",)),
+    "manager-application-invite-to-interview": Access(("manager",)),
+    "manager-application-request-information": Access(
+        ("manager",), body=lambda world: {"note": "A sharper photo, please."}
+    ),
+    "manager-application-reject": Access(("manager",), body=lambda world: {"note": "Entries."}),
+    "manager-helper-offboard": Access(("manager",), body=lambda world: {"note": "Moved away."}),
+    "manager-document-file": Access(("manager",)),
     "manager-request-offers": Access(("manager",)),
     "manager-request-matching": Access(("manager",)),
     "helper-exception": Access(("helper",)),

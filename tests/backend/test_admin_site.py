@@ -19,8 +19,13 @@ from bookings.models import (
     Offer,
     Review,
 )
-from catalogue.models import ServiceCategory
-from helpers.models import ApprovalStatus, HelperProfile
+from catalogue.models import (
+    LegalAcceptance,
+    LegalDocument,
+    LegalDocumentVersion,
+    ServiceCategory,
+)
+from helpers.models import ApprovalStatus, DocumentAccess, HelperDocument, HelperProfile
 from tests.admin_world import (
     admin_url,
     make_booking,
@@ -45,6 +50,11 @@ PAGES: dict[type, tuple[str, str]] = {
     Review: ("review", "★★★★☆"),
     MatchingRun: ("matching_run", "1 of 3"),
     LoginFailureCounter: ("login_failures", "203.0.113.9"),
+    HelperDocument: ("document", "Identity document (passport or ID card)"),
+    LegalDocument: ("legal_document", "Customer terms"),
+    LegalDocumentVersion: ("legal_version", "terms (en)"),
+    LegalAcceptance: ("legal_acceptance", "198.51.100.23"),
+    DocumentAccess: ("document_access", "192.0.2.44"),
 }
 
 

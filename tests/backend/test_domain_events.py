@@ -23,15 +23,18 @@ from django_tasks_db.models import DBTaskResult
 
 from backend import events as domain
 from backend import services as accounts
-from backend.models import EventDelivery, OutboxEvent
+from backend.models import EventDelivery, OutboxEvent, User
 from backend.outbox import emit
 from backend.relay import relay_pending
 from bookings import events as booking_events
 from bookings import services
 from bookings.models import BookingStatus, HelpRequestStatus, Offer, OfferStatus, Party
+from catalogue import events as catalogue_events
+from catalogue.models import LegalDocument, LegalDocumentKind
+from catalogue.services import legal_accept
 from helpers import events as helper_events
 from helpers import services as helper_services
-from helpers.models import ApprovalStatus
+from helpers.models import ApprovalStatus, HelperProfile
 from payments import events as payment_events
 from payments import services as payment_services
 from payments.models import Payment, PaymentStatus, PayoutAccount, PayoutAccountStatus
@@ -46,6 +49,9 @@ from tests.factories import (
     offset,
     pending_offer,
     post_request,
+    publish,
+    upload_documents,
+    vet,
 )
 
 T0 = datetime(2027, 2, 2, 9, 0, tzinfo=ZoneInfo("Europe/Zurich"))  # a Tuesday morning
@@ -108,11 +114,29 @@ def _helper_availability_changed(clock) -> tuple[Act, int]:
     ), helper.pk
 
 
-def _helper_approved(clock) -> tuple[Act, int]:
-    helper = make_helper(approval=ApprovalStatus.APPLIED)
-    return lambda: helper_services.helper_approve(
-        helper=helper, actor=ManagerFactory.create()
-    ), helper.pk
+def _applicant_at(step: str) -> HelperProfile:
+    helper = helper_services.helper_apply(
+        user=at(UserFactory.create(), ZURICH), skills=[category()]
+    )
+    if step == ApprovalStatus.APPLIED:
+        upload_documents(helper)
+        return helper
+    return vet(helper, to=step)
+
+
+def _vetting_step(step: str, move: Callable[[HelperProfile, User], object]) -> Scenario:
+    """The event of one move (by the applicant or a manager) of an applicant at `step`."""
+
+    def scenario(clock) -> tuple[Act, int]:
+        helper = _applicant_at(step)
+        manager = ManagerFactory.create()
+        return lambda: move(helper, manager), helper.pk
+
+    return scenario
+
+
+def _by_manager(service: Callable[..., HelperProfile], **kwargs: str) -> Callable[..., object]:
+    return lambda helper, manager: service(helper=helper, actor=manager, **kwargs)
 
 
 def _helper_suspended(clock) -> tuple[Act, int]:
@@ -128,6 +152,33 @@ def _helper_reinstated(clock) -> tuple[Act, int]:
     return lambda: helper_services.helper_approve(
         helper=helper, actor=ManagerFactory.create()
     ), helper.pk
+
+
+def _helper_offboarded(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    manager = ManagerFactory.create()
+    return lambda: helper_services.helper_offboard(
+        helper=helper, actor=manager, note="Moved to Geneva"
+    ), helper.pk
+
+
+def _legal_version_published(clock) -> tuple[Act, int]:
+    document = LegalDocument.objects.create(
+        slug="code-of-conduct", kind=LegalDocumentKind.HELPER_CODE_OF_CONDUCT
+    )
+    manager = ManagerFactory.create()
+    return lambda: publish(document, manager), document.pk
+
+
+def _legal_terms_accepted(clock) -> tuple[Act, int]:
+    version = publish(
+        LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS),
+        ManagerFactory.create(),
+    )
+    user = UserFactory.create()
+    return lambda: legal_accept(
+        user=user, version=version, language="de", text_sha256=version.sha256_in("de")
+    ), user.pk
 
 
 def _helper_figures_changed(clock) -> tuple[Act, int]:
@@ -354,12 +405,45 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     domain.UserProfileChanged: _user_profile_changed,
     domain.UserActivationChanged: _user_activation_changed,
     domain.CustomerFiguresChanged: _customer_figures_changed,
+    catalogue_events.LegalVersionPublished: _legal_version_published,
+    catalogue_events.LegalTermsAccepted: _legal_terms_accepted,
     helper_events.HelperApplied: _helper_applied,
     helper_events.HelperProfileChanged: _helper_profile_changed,
+    helper_events.HelperDocumentsSubmitted: _vetting_step(
+        ApprovalStatus.APPLIED,
+        lambda h, _: helper_services.application_submit_documents(helper=h, actor=h.user),
+    ),
+    helper_events.HelperDocumentsChecked: _vetting_step(
+        ApprovalStatus.DOCUMENTS_SUBMITTED,
+        _by_manager(helper_services.application_check_documents),
+    ),
+    helper_events.HelperConductTestPassed: _vetting_step(
+        ApprovalStatus.DOCUMENTS_CHECKED,
+        lambda h, _: helper_services.application_record_conduct_test(helper=h, actor=None),
+    ),
+    helper_events.HelperInvitedToInterview: _vetting_step(
+        ApprovalStatus.CONDUCT_TEST_PASSED,
+        _by_manager(helper_services.application_invite_to_interview),
+    ),
+    helper_events.HelperInformationRequested: _vetting_step(
+        ApprovalStatus.DOCUMENTS_SUBMITTED,
+        _by_manager(helper_services.application_request_information, note="A sharper photo."),
+    ),
+    helper_events.HelperApproved: _vetting_step(
+        ApprovalStatus.CONDUCT_TEST_PASSED, _by_manager(helper_services.helper_approve)
+    ),
+    helper_events.HelperRejected: _vetting_step(
+        ApprovalStatus.DOCUMENTS_CHECKED,
+        _by_manager(helper_services.application_reject, note="Entries in the extract."),
+    ),
+    helper_events.HelperWithdrew: _vetting_step(
+        ApprovalStatus.DOCUMENTS_SUBMITTED,
+        lambda h, _: helper_services.application_withdraw(helper=h, actor=h.user),
+    ),
     helper_events.HelperAvailabilityChanged: _helper_availability_changed,
-    helper_events.HelperApproved: _helper_approved,
     helper_events.HelperSuspended: _helper_suspended,
     helper_events.HelperReinstated: _helper_reinstated,
+    helper_events.HelperOffboarded: _helper_offboarded,
     helper_events.HelperFiguresChanged: _helper_figures_changed,
     booking_events.HelpRequestPosted: _help_request_posted,
     booking_events.HelpRequestChanged: _help_request_changed,
@@ -541,8 +625,10 @@ def only_this_tests_handlers():
 @pytest.mark.parametrize("event_cls", EVENT_CLASSES)
 @pytest.mark.usefixtures("only_this_tests_handlers")
 def test_the_relay_delivers_each_event_at_least_once_and_an_idempotent_effect_once(
-    event_cls, clock
+    event_cls, clock, monkeypatch
 ):
+    # Only this test's handler listens after commit (the apps' own would be delivered first).
+    monkeypatch.setattr(domain, "_subscriptions", domain.subscriptions(domain.Phase.IN_TRANSACTION))
     heard: list[int] = []
     effects: set[int] = set()
 

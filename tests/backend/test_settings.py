@@ -61,10 +61,13 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+# A production start needs the documents' key too (a Fernet key made for this test).
+DOCUMENT_KEY = "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 PRODUCTION_SECRETS = {
     "DJANGO_SECRET_KEY": "a-secret-for-this-test-only",
     "QUARTIER_STRIPE_SECRET_KEY": "sk_test_for_this_test_only",
     "QUARTIER_STRIPE_WEBHOOK_SECRET": "whsec_for_this_test_only",
+    "QUARTIER_DOCUMENT_KEY": DOCUMENT_KEY,
 }
 
 
@@ -72,6 +75,31 @@ def test_debug_is_off_when_the_environment_does_not_turn_it_on() -> None:
     started = _start(PRODUCTION_SECRETS)
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip() == "False"
+
+
+def test_without_debug_a_missing_document_key_stops_the_start() -> None:
+    started = _start({"DJANGO_SECRET_KEY": "a-secret-for-this-test-only"})
+    assert started.returncode != 0
+    assert "QUARTIER_DOCUMENT_KEY must be set when DJANGO_DEBUG is off" in started.stderr
+
+
+def test_a_document_key_that_is_not_a_fernet_key_stops_the_start() -> None:
+    started = _start({**PRODUCTION_SECRETS, "QUARTIER_DOCUMENT_KEY": "swordfish"})
+    assert started.returncode != 0
+    assert "QUARTIER_DOCUMENT_KEY must be Fernet keys" in started.stderr
+
+
+def test_development_derives_a_document_key_and_says_so() -> None:
+    checked = subprocess.run(  # noqa: S603 - our own interpreter and a fixed command
+        [sys.executable, "manage.py", "check"],
+        env={"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "true"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "helpers.W001" in checked.stderr
+    assert "development key derived from DJANGO_SECRET_KEY" in checked.stderr
 
 
 def test_without_debug_a_missing_secret_key_stops_the_start() -> None:

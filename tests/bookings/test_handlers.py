@@ -19,6 +19,7 @@ from helpers.services import (
     WeeklyInterval,
     helper_apply,
     helper_approve,
+    helper_offboard,
     helper_profile_update,
     helper_set_weekly_availability,
     helper_suspend,
@@ -34,6 +35,7 @@ from tests.factories import (
     offset,
     pending_offer,
     post_request,
+    vet,
 )
 
 T0 = datetime(2027, 2, 2, 9, 0, tzinfo=ZoneInfo("Europe/Zurich"))
@@ -88,6 +90,8 @@ def test_every_service_that_changes_a_helper_leaves_the_index_in_step(clock):
     # Applying, approving, changing the profile, the account, suspending and reinstating
     helper = helper_apply(user=user, skills=[category()])
     steps.append(("apply", _in_step()))
+    helper = vet(helper, to=ApprovalStatus.CONDUCT_TEST_PASSED, manager=manager)
+    steps.append(("vetting", _in_step()))
     helper_approve(helper=helper, actor=manager)
     helper_set_weekly_availability(
         helper=helper,
@@ -119,10 +123,13 @@ def test_every_service_that_changes_a_helper_leaves_the_index_in_step(clock):
     steps.append(("suspend", _in_step()))
     helper_approve(helper=helper, actor=manager)
     steps.append(("reinstate", _in_step()))
+    helper_offboard(helper=helper, actor=manager, note="Moved away")
+    steps.append(("offboard", _in_step()))
 
-    # Then after each the index agrees with the helper tables, and the helper is in it
+    # Then after each the index agrees with the helper tables, and the offboarded helper is
+    # no longer in it
     assert steps == [(name, []) for name, _ in steps]
-    assert MatchEntry.objects.filter(helper=helper).count() == 1
+    assert MatchEntry.objects.filter(helper=helper).count() == 0
 
 
 @pytest.mark.django_db

@@ -71,10 +71,9 @@ def test_helpers_filter_by_spoken_language(manager_client, admin_world):
     assert "francine@example.ch" not in german
 
 
-def test_approve_action_approves_applied_helpers(manager_client):
-    applicant = make_helper("anna")
+def test_approve_action_approves_vetted_applicants(manager_client):
+    applicant = make_helper("anna", status=ApprovalStatus.CONDUCT_TEST_PASSED)
     approved = make_helper("bert", status=ApprovalStatus.APPROVED)
-    assert applicant.approval_status == ApprovalStatus.APPLIED
     before = approved.approval_changed_at
 
     response = manager_client.post(
@@ -95,9 +94,30 @@ def test_approve_action_approves_applied_helpers(manager_client):
     ]
 
 
+def test_approve_action_refuses_an_applicant_not_yet_vetted(manager_client):
+    applicant = make_helper("anna")
+
+    response = manager_client.post(
+        admin_url(HelperProfile, "changelist"),
+        {"action": "approve_helpers", "_selected_action": [applicant.pk], "index": 0},
+    )
+
+    applicant.refresh_from_db()
+    assert (applicant.approval_status, applicant.approval_changed_at) == ("applied", None)
+    assert applicant.approval_events.count() == 0
+    assert messages_of(response) == [
+        (
+            "error",
+            "Anna <anna@example.ch> was not approved: "
+            "A helper's application that is applied cannot become approved.",
+        ),
+        ("warning", "0 helpers approved."),
+    ]
+
+
 def test_a_refused_approval_is_reported_and_the_others_go_through(manager_client, monkeypatch):
-    refused = make_helper("anna")
-    accepted = make_helper("bert")
+    refused = make_helper("anna", status=ApprovalStatus.CONDUCT_TEST_PASSED)
+    accepted = make_helper("bert", status=ApprovalStatus.CONDUCT_TEST_PASSED)
     real_approve = helper_services.helper_approve
 
     def approve(*, helper, actor, note=""):
@@ -115,7 +135,7 @@ def test_a_refused_approval_is_reported_and_the_others_go_through(manager_client
     refused.refresh_from_db()
     accepted.refresh_from_db()
     assert response.status_code == 302
-    assert refused.approval_status == ApprovalStatus.APPLIED
+    assert refused.approval_status == ApprovalStatus.CONDUCT_TEST_PASSED
     assert refused.approval_changed_at is None
     assert accepted.approval_status == ApprovalStatus.APPROVED
     assert messages_of(response) == [

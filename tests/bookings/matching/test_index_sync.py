@@ -30,7 +30,7 @@ from bookings import services
 from bookings.exceptions import OfferNotPending
 from bookings.matching.index import match_index_check
 from bookings.models import BookingStatus, MatchEntry, Party
-from helpers.models import HelperProfile
+from helpers.models import ApprovalStatus, HelperProfile
 from helpers.services import helper_apply, helper_approve, helper_profile_update, helper_suspend
 from tests.factories import (
     ZURICH,
@@ -42,6 +42,7 @@ from tests.factories import (
     offset,
     pending_offer,
     post_request,
+    vet,
 )
 
 pytestmark = pytest.mark.django_db
@@ -132,8 +133,9 @@ def test_helper_apply_indexes_nobody_until_approved():
 
 
 def test_helper_approve_indexes_the_helper_once_per_skill():
-    # Given an applicant with two skills
-    helper = applicant("internet-wifi", "tv-streaming")
+    # Given an applicant with two skills, vetted up to the conduct test
+    helper = vet(applicant("internet-wifi", "tv-streaming"), to=ApprovalStatus.CONDUCT_TEST_PASSED)
+    assert index_of(helper) == {}
 
     # When the manager approves them
     helper_approve(helper=helper, actor=ManagerFactory.create())
@@ -145,7 +147,7 @@ def test_helper_approve_indexes_the_helper_once_per_skill():
 
 
 def test_helper_approve_by_someone_not_staff_changes_nothing():
-    helper = applicant("internet-wifi")
+    helper = vet(applicant("internet-wifi"), to=ApprovalStatus.CONDUCT_TEST_PASSED)
 
     with pytest.raises(PermissionDenied):
         helper_approve(helper=helper, actor=UserFactory.create())

@@ -15,7 +15,7 @@ from helpers import services as helper_services
 from helpers.exceptions import HelperProfileExists
 from helpers.models import ApprovalStatus, HelperProfile, HelperSkill
 from helpers.services import helper_apply, helper_approve, helper_profile_update, helper_suspend
-from tests.factories import ZURICH, ManagerFactory, UserFactory, at, category, make_helper
+from tests.factories import ZURICH, ManagerFactory, UserFactory, at, category, make_helper, vet
 
 
 @pytest.mark.django_db
@@ -24,18 +24,22 @@ def test_approval_moves_are_kept_as_history_and_the_note_is_the_latest():
     helper = make_helper(approval=ApprovalStatus.APPLIED)
     manager = ManagerFactory()
 
-    # When the manager approves, suspends and approves again
+    # When they are vetted, and the manager approves, suspends and approves again
+    helper = vet(helper, to=ApprovalStatus.CONDUCT_TEST_PASSED, manager=manager)
     helper_approve(helper=helper, actor=manager, note="Met in person.")
     helper_suspend(helper=helper, actor=manager, note="Two complaints.")
     helper = helper_approve(helper=helper, actor=manager, note="Cleared.")
 
-    # Then each move is in the history, with who and why
+    # Then each move is in the history, with who, in which role, and why
     assert list(
-        helper.approval_events.values_list("from_status", "to_status", "actor_id", "note")
+        helper.approval_events.values_list("from_status", "to_status", "actor_id", "role", "note")
     ) == [
-        ("applied", "approved", manager.pk, "Met in person."),
-        ("approved", "suspended", manager.pk, "Two complaints."),
-        ("suspended", "approved", manager.pk, "Cleared."),
+        ("applied", "documents_submitted", helper.user_id, "helper", ""),
+        ("documents_submitted", "documents_checked", manager.pk, "manager", ""),
+        ("documents_checked", "conduct_test_passed", manager.pk, "manager", ""),
+        ("conduct_test_passed", "approved", manager.pk, "manager", "Met in person."),
+        ("approved", "suspended", manager.pk, "manager", "Two complaints."),
+        ("suspended", "approved", manager.pk, "manager", "Cleared."),
     ]
     assert (helper.approval_status, helper.approval_note) == ("approved", "Cleared.")
 

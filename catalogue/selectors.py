@@ -1,0 +1,86 @@
+"""Reads of the legal documents: which versions are current, and what someone still has to
+accept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+
+from backend.models import User
+from catalogue.models import (
+    CUSTOMER_KINDS,
+    LegalAcceptance,
+    LegalDocumentKind,
+    LegalDocumentVersion,
+    ServiceCategory,
+)
+
+
+def current_versions(
+    *, kinds: Sequence[str], category: ServiceCategory | None = None
+) -> QuerySet[LegalDocumentVersion]:
+    """The newest version of each document of `kinds`; of the category waivers, only those
+    of `category` (none without one)."""
+    newest = (
+        LegalDocumentVersion.objects.filter(document=OuterRef("document"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    general = [kind for kind in kinds if kind != LegalDocumentKind.CATEGORY_WAIVER]
+    wanted = Q(document__kind__in=general)
+    if LegalDocumentKind.CATEGORY_WAIVER in kinds and category is not None:
+        wanted |= Q(document__kind=LegalDocumentKind.CATEGORY_WAIVER, document__category=category)
+    return (
+        LegalDocumentVersion.objects.filter(wanted, number=Subquery(newest))
+        .select_related("document")
+        .order_by("document__kind", "document__slug")
+    )
+
+
+def customer_waivers(category: ServiceCategory | None) -> list[LegalDocumentVersion]:
+    """What a customer accepts before a visit of `category` is confirmed: the current terms,
+    data-safety waiver and the category's own waivers."""
+    return list(current_versions(kinds=CUSTOMER_KINDS, category=category))
+
+
+def waivers_missing(
+    *, user: User, category: ServiceCategory, in_force_at: datetime | None = None
+) -> list[LegalDocumentVersion]:
+    """The customer waivers of `category` `user` has not accepted.
+
+    With `in_force_at` (a booking's creation), accepting the version in force then, or any
+    later one, is enough: a new version binds from the next booking on. A document published
+    after that moment binds in its current version.
+    """
+    missing = []
+    accepted = dict(
+        LegalAcceptance.objects.filter(user=user)
+        .values("version__document_id")
+        .annotate(best=Max("version__number"))
+        .values_list("version__document_id", "best")
+    )
+    for current in customer_waivers(category):
+        needed = current.number
+        if in_force_at is not None:
+            then = (
+                LegalDocumentVersion.objects.filter(
+                    document_id=current.document_id, published_at__lte=in_force_at
+                )
+                .order_by("-number")
+                .values_list("number", flat=True)
+                .first()
+            )
+            needed = then if then is not None else current.number
+        if accepted.get(current.document_id, 0) < needed:
+            missing.append(current)
+    return missing
+
+
+def current_code_of_conduct() -> LegalDocumentVersion | None:
+    return (
+        current_versions(kinds=(LegalDocumentKind.HELPER_CODE_OF_CONDUCT,))
+        .order_by("document_id")
+        .first()
+    )

@@ -1,0 +1,116 @@
+"""The e-mails an applicant or helper gets at each step of their application, in their
+preferred language."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from helpers.events import (
+    HelperApplied,
+    HelperApprovalMoved,
+    HelperApproved,
+    HelperConductTestPassed,
+    HelperDocumentsChecked,
+    HelperDocumentsSubmitted,
+    HelperInformationRequested,
+    HelperInvitedToInterview,
+    HelperOffboarded,
+    HelperReinstated,
+    HelperRejected,
+    HelperSuspended,
+    HelperWithdrew,
+)
+from helpers.models import HelperProfile
+
+logger = logging.getLogger(__name__)
+
+
+def _subject_and_body(event: HelperApplied | HelperApprovalMoved) -> tuple[str, str]:
+    """The e-mail's subject and the paragraph that says what happened (in the active language)."""
+    if isinstance(event, HelperApplied):
+        return _("Your application to help with Quartier"), _(
+            "thank you for applying to help your neighbours with Quartier. Next, upload your "
+            "identity document and a Swiss criminal record extract issued in the last 3 months."
+        )
+    if isinstance(event, HelperDocumentsSubmitted):
+        return _("We received your documents"), _(
+            "we received your documents. The community manager checks them and tells you "
+            "what comes next."
+        )
+    if isinstance(event, HelperDocumentsChecked):
+        return _("Your documents are in order"), _(
+            "your documents are in order. Next, take the code-of-conduct test."
+        )
+    if isinstance(event, HelperConductTestPassed):
+        return _("You passed the code-of-conduct test"), _(
+            "you passed the code-of-conduct test. The community manager decides on your "
+            "application shortly."
+        )
+    if isinstance(event, HelperInvitedToInterview):
+        return _("An interview with the community manager"), _(
+            "the community manager would like to meet you before deciding. They will contact "
+            "you to agree on a time."
+        )
+    if isinstance(event, HelperInformationRequested):
+        return _("We need more information for your application"), _(
+            "to go on with your application, the community manager needs more from you. "
+            "Please answer in the app."
+        )
+    if isinstance(event, HelperReinstated):
+        return _("You can receive requests again"), _(
+            "your suspension has ended: you can receive requests for help again."
+        )
+    if isinstance(event, HelperApproved):
+        return _("Welcome to Quartier: your application is approved"), _(
+            "your application is approved. From now on you receive requests for help near you."
+        )
+    if isinstance(event, HelperRejected):
+        return _("Your application to Quartier"), _(
+            "we are sorry: your application to help with Quartier was not accepted."
+        )
+    if isinstance(event, HelperWithdrew):
+        return _("You withdrew your application"), _(
+            "you withdrew your application. Your documents will be deleted as announced."
+        )
+    if isinstance(event, HelperSuspended):
+        return _("Your helper account is suspended"), _(
+            "your helper account is suspended: you receive no requests for help for now. "
+            "Pending requests were passed on to other helpers."
+        )
+    if isinstance(event, HelperOffboarded):
+        return _("You no longer help with Quartier"), _(
+            "your time as a Quartier helper has ended. Thank you for your help."
+        )
+    raise TypeError(f"no e-mail for {type(event).__name__}")
+
+
+def send_application_step(event: HelperApplied | HelperApprovalMoved) -> None:
+    helper = HelperProfile.objects.select_related("user").filter(pk=event.helper_id).first()
+    if helper is None or not helper.user.email:
+        return
+    user = helper.user
+    note = getattr(event, "note", "")
+    with translation.override(user.preferred_language):
+        subject, what = _subject_and_body(event)
+        parts = [_("Hello %(name)s,") % {"name": user.display_name}, what]
+        if note:
+            parts.append(_("The community manager's note:") + "\n" + note)
+        parts.append(_("Quartier"))
+        message = EmailMessage(
+            subject=subject,
+            body="\n\n".join(parts),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+            headers={"Content-Language": user.preferred_language},
+        )
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException):
+        # The step is stored whatever the mail server says; the app shows it too.
+        logger.exception("could not mail %r to a helper", subject)

@@ -1,0 +1,17 @@
+"""Background work of helpers, run by the django-tasks-db worker (`manage.py db_worker`).
+
+Scheduled by `helpers.handlers` in the transaction of the decision that asked for it. The
+task re-reads what is due, so running it twice, late, or early is harmless.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from helpers.document_services import documents_delete_due
+
+
+@task()
+def delete_due_documents() -> int:
+    """Delete the applicants' documents whose retention after the decision has run out."""
+    return documents_delete_due()

@@ -1,0 +1,58 @@
+"""Terms and waivers: a version to accept in the user's language, and an acceptance."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from catalogue.models import LEGAL_LANGUAGES, LegalDocumentVersion
+
+
+class WaiverSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        source="pk", help_text="What to accept (POST /waivers/accept)."
+    )
+    document = serializers.CharField(source="document.slug")
+    kind = serializers.CharField(source="document.kind")
+    number = serializers.IntegerField()
+    language = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField(help_text="Show exactly this text.")
+    text_sha256 = serializers.SerializerMethodField(
+        help_text="SHA-256 (hex) of `text` as UTF-8: send it back when the user accepts."
+    )
+    accepted = serializers.SerializerMethodField()
+
+    def _language(self) -> str:
+        return str(self.context["language"])
+
+    def get_language(self, version: LegalDocumentVersion) -> str:
+        return self._language()
+
+    def get_title(self, version: LegalDocumentVersion) -> str:
+        return version.title_in(self._language())
+
+    def get_text(self, version: LegalDocumentVersion) -> str:
+        return version.text_in(self._language())
+
+    def get_text_sha256(self, version: LegalDocumentVersion) -> str:
+        return version.sha256_in(self._language())
+
+    def get_accepted(self, version: LegalDocumentVersion) -> bool:
+        return version.pk in self.context["accepted"]
+
+
+class AcceptanceInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    language = serializers.ChoiceField(choices=list(LEGAL_LANGUAGES))
+    text_sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
+    on_behalf_name = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, default=""
+    )
+
+
+class AcceptanceSerializer(serializers.Serializer):
+    version = serializers.IntegerField(source="version_id")
+    language = serializers.CharField()
+    text_sha256 = serializers.CharField()
+    accepted_at = serializers.DateTimeField()
+    on_behalf_name = serializers.CharField()

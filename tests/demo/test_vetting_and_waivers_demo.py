@@ -1,0 +1,53 @@
+"""The demo shows the community manager's desk: applicants at every step, their documents,
+and terms and waivers signed by both sides."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from bookings.models import Booking, BookingStatus
+from catalogue.models import LegalAcceptance, LegalDocumentKind
+from catalogue.selectors import waivers_missing
+from helpers.models import ApprovalStatus, HelperDocument, HelperProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_holds_applicants_at_every_step_and_signed_waivers():
+    call_command(
+        "seed_demo",
+        helpers=40,
+        customers=40,
+        requests=60,
+        seed=1,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+
+    statuses = set(HelperProfile.objects.values_list("approval_status", flat=True))
+    assert statuses == set(ApprovalStatus.values) - {ApprovalStatus.OFFBOARDED}
+    # Open applications past "applied" have both documents in force.
+    waiting = HelperProfile.objects.filter(approval_status=ApprovalStatus.DOCUMENTS_SUBMITTED)
+    assert waiting.exists()
+    for helper in waiting:
+        assert helper.documents.filter(deleted_at__isnull=True).count() == 2
+    assert HelperDocument.objects.exists()
+    # Every helper accepted the code of conduct; every confirmed visit's customer the waivers.
+    code_acceptances = LegalAcceptance.objects.filter(
+        version__document__kind=LegalDocumentKind.HELPER_CODE_OF_CONDUCT
+    )
+    assert set(code_acceptances.values_list("user_id", flat=True)) == set(
+        HelperProfile.objects.values_list("user_id", flat=True)
+    )
+    confirmed = (
+        Booking.objects.filter(events__to_status=BookingStatus.CONFIRMED)
+        .distinct()
+        .select_related("help_request__customer", "help_request__category")
+    )
+    assert confirmed.exists()
+    for booking in confirmed:
+        request = booking.help_request
+        assert waivers_missing(user=request.customer, category=request.category) == []
