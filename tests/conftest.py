@@ -26,6 +26,7 @@ from django.db import connection
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from backend import events as domain
 from bookings.matching.search import forget_process_caches
 
 # The back office tests' rows and logged-in manager (`manager_client`, `admin_world`), shared
@@ -74,11 +75,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+# The domain event subscriptions when a test starts: it must leave them as it found them.
+_subscriptions_before = pytest.StashKey[list[domain.Subscription]]()
+
+
+def _all_subscriptions() -> list[domain.Subscription]:
+    return [s for phase in domain.Phase for s in domain.subscriptions(phase)]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[_subscriptions_before] = _all_subscriptions()
     reason = item.stash.get(_missing_service, None)
     if reason is not None:
         pytest.fail(f"{reason}: CI's PostgreSQL run must run this test, not skip it", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, None, None]:
+    """A test (with its fixtures torn down) that leaves a handler subscribed or one missing
+    fails here, rather than every later test that needed that handler."""
+    yield
+    before = item.stash.get(_subscriptions_before, None)
+    if before is not None and _all_subscriptions() != before:
+        gone = sorted({s.name for s in before} - {s.name for s in _all_subscriptions()})
+        added = sorted({s.name for s in _all_subscriptions()} - {s.name for s in before})
+        pytest.fail(
+            "the test changed the domain event subscriptions for the tests after it"
+            f" (missing: {gone or 'none'}; added: {added or 'none'}; else their order)",
+            pytrace=False,
+        )
 
 
 @pytest.hookimpl(wrapper=True)
