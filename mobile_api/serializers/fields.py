@@ -125,7 +125,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value: Any) -> datetime:
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well-formed but impossible (minute 61): DRF's `invalid` below
+                parsed = None
             if parsed is not None and parsed.tzinfo is None:
                 raise serializers.ValidationError(
                     self.error_messages["timezone_required"], code=ApiError.TIMEZONE_REQUIRED
