@@ -54,7 +54,7 @@ class CoreError(ErrorCode):
     WEAK_PASSWORD = "weak_password"  # noqa: S105 - an error code, not a password
     VERIFICATION_INVALID = "verification_invalid"
     VERIFICATION_EXPIRED = "verification_expired"
-    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_CREDENTIALS = "invalid_credentials", 401
     RESET_LINK_INVALID = "reset_link_invalid"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an error code, not a password
     EMAIL_NOT_VERIFIED = "email_not_verified", 403
@@ -101,6 +101,13 @@ class ApplicationError(Exception):
 class ValidationFailed(ApplicationError):
     status = 400
     code = "invalid"
+
+
+class AuthenticationFailed(ApplicationError):
+    """Who asks could not be told: a wrong e-mail address or password."""
+
+    status = 401
+    code = CoreError.INVALID_CREDENTIALS
 
 
 class NotFound(ApplicationError):

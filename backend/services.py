@@ -18,6 +18,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from backend import clock
 from backend.emails import (
@@ -31,7 +32,13 @@ from backend.events import (
     UserProfileChanged,
     UserRegistered,
 )
-from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
+from backend.exceptions import (
+    AuthenticationFailed,
+    CoreError,
+    PermissionDenied,
+    ValidationFailed,
+    raises,
+)
 from backend.languages import validate_languages
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
@@ -62,9 +69,7 @@ def user_log_in(*, request: HttpRequest, email: str, password: str) -> User:
     learns that the e-mail address is not confirmed yet."""
     user = authenticate(request, username=email.lower(), password=password)
     if not isinstance(user, User):
-        raise ValidationFailed(
-            _("The e-mail address or the password is wrong."), code=CoreError.INVALID_CREDENTIALS
-        )
+        raise AuthenticationFailed(_("The e-mail address or the password is wrong."))
     if user.email_verified_at is None:
         raise PermissionDenied(
             _("Confirm your e-mail address first: open the link we sent you."),
@@ -348,6 +353,7 @@ def password_reset_confirm(*, token: str, password: str) -> User:
         user.email_verified_at = clock.now()
         changed.append("email_verified_at")
     user.save(update_fields=changed)
+    _revoke_api_tokens(user)
     return user
 
 
@@ -364,4 +370,10 @@ def user_change_password(*, user: User, current_password: str, new_password: str
     _validated_new_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    _revoke_api_tokens(user)
     return user
+
+
+def _revoke_api_tokens(user: User) -> None:
+    """A new password logs out every API client that knew the old one."""
+    Token.objects.filter(user=user).delete()

@@ -35,6 +35,8 @@ class ApiError(ErrorCode):
     # DRF's generic field codes, for a query string read with a serializer.
     VALIDATION_REQUIRED = "validation_required"
     VALIDATION_INVALID = "validation_invalid"
+    # A date-time in a body without its UTC offset (never silently read as Swiss time).
+    TIMEZONE_REQUIRED = "timezone_required"
     NOT_AUTHENTICATED = "not_authenticated", 401
     AUTHENTICATION_FAILED = "authentication_failed", 401
     # DRF's answer to a cookie client's unsafe request without the CSRF token.
@@ -140,6 +142,8 @@ def refused_request_body(exc: SuspiciousOperation) -> tuple[int, dict]:
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         refused = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        if exc.status == status.HTTP_401_UNAUTHORIZED:
+            refused["WWW-Authenticate"] = "Token"
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             refused["Retry-After"] = str(retry_after)

@@ -3,7 +3,16 @@
 from django.urls import path, re_path
 
 from mobile_api.errors import api_not_found
-from mobile_api.views import accounts, bookings, helpers, manager, offers, payments, requests
+from mobile_api.views import (
+    accounts,
+    bookings,
+    helpers,
+    manager,
+    offers,
+    passwords,
+    payments,
+    requests,
+)
 
 urlpatterns = [
     # Accounts
@@ -11,7 +20,14 @@ urlpatterns = [
     path("auth/verify-email", accounts.VerifyEmailApi.as_view(), name="auth-verify-email"),
     path("auth/token", accounts.TokenApi.as_view(), name="auth-token"),
     path("auth/logout", accounts.LogoutApi.as_view(), name="auth-logout"),
+    path("auth/password-reset", passwords.PasswordResetApi.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/confirm",
+        passwords.PasswordResetConfirmApi.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("me", accounts.MeApi.as_view(), name="me"),
+    path("me/password", passwords.PasswordChangeApi.as_view(), name="me-password"),
     # Catalogue
     path("categories", helpers.CategoryListApi.as_view(), name="categories"),
     # Being a helper

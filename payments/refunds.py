@@ -28,7 +28,7 @@ _C, _H = LedgerAccount.CUSTOMER, LedgerAccount.HELPER
     PaymentError.PAYMENT_NOT_REFUNDABLE,
     PaymentError.REFUND_EXCEEDS_CAPTURED,
     visible_text,
-    stripe_gateway.STRIPE_ERRORS,
+    stripe_gateway.PROVIDER_ERRORS,  # a refund charges no card
 )
 def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: str) -> Payment:
     """Give back part or all of what was captured, with a reason: by the manager (resolving a

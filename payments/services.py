@@ -147,7 +147,8 @@ def _helper_of(user: User) -> HelperProfile:
         ) from exc
 
 
-@raises(CoreError.NOT_ALLOWED_FOR_ROLE, stripe_gateway.STRIPE_ERRORS)
+# Creating an account and its onboarding link charges no card.
+@raises(CoreError.NOT_ALLOWED_FOR_ROLE, stripe_gateway.PROVIDER_ERRORS)
 @transaction.atomic
 def payout_account_onboard(
     *, actor: User, return_url: str, refresh_url: str

@@ -81,12 +81,16 @@ class RefundState:
 
 
 # What any call to Stripe can answer with, translated by `_translated_errors`.
-STRIPE_ERRORS = (
-    PaymentError.CARD_DECLINED,
-    PaymentError.AUTHENTICATION_REQUIRED,
+PROVIDER_ERRORS = (
     PaymentError.PAYMENT_PROVIDER_UNAVAILABLE,
     PaymentError.PAYMENT_PROVIDER_REFUSED,
     PaymentError.PAYMENT_REQUEST_CONFLICT,
+)
+# And a call that charges a card (a PaymentIntent confirmed with it): Stripe's card errors.
+STRIPE_ERRORS = (
+    PaymentError.CARD_DECLINED,
+    PaymentError.AUTHENTICATION_REQUIRED,
+    *PROVIDER_ERRORS,
 )
 
 

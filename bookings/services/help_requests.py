@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import CoreError, ValidationFailed, codes_raised_by, raises
+from backend.exceptions import ValidationFailed, codes_raised_by, raises
 from backend.geo import Point
 from backend.languages import validate_languages
 from backend.models import User
@@ -357,7 +357,9 @@ def _match_again(help_request: HelpRequest) -> None:
 
 
 @transaction.atomic
-@raises(BookingError.REQUEST_NOT_EDITABLE, CoreError.ILLEGAL_TRANSITION)
+# Only an open or unmatched request is withdrawn, and both may move to withdrawn (under the row
+# lock): the move is never illegal.
+@raises(BookingError.REQUEST_NOT_EDITABLE)
 def help_request_withdraw(*, help_request: HelpRequest, reason: str = "") -> HelpRequest:
     """The customer takes the request back before anyone accepted."""
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)

@@ -227,6 +227,11 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
     """
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.CUSTOMER)
+    if booking.status != BookingStatus.PROPOSED:
+        # Said before looking at the proposal: a cancelled booking's times are withdrawn.
+        raise IllegalTransition(
+            f"A {booking.status.replace('_', ' ')} booking has no times to confirm."
+        )
     lock_helper(booking.helper_id)
     proposal = SlotProposal.objects.get(pk=proposal.pk)
     if proposal.booking_id != booking.pk or proposal.status != ProposalStatus.PROPOSED:

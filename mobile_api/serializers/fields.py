@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,6 +16,7 @@ from backend.models import LANGUAGE_CODES
 from bookings.services import AddressInput
 from catalogue.errors import CatalogueError
 from catalogue.models import ServiceCategory
+from mobile_api.errors import ApiError
 
 
 @raises(CoreError.INVALID_GEOJSON)
@@ -100,9 +104,41 @@ class LanguagesField(serializers.ListField):
         super().__init__(**kwargs)
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """An RFC 3339 date-time with its offset (`Z` or `+01:00`).
+
+    A time without one is refused (`timezone_required`) rather than read as Swiss time: a phone
+    in another zone, or a client that dropped the offset, would otherwise book the wrong hour,
+    and a local time that does not exist or happens twice (the clock change) cannot be told
+    apart. So DRF's `make_aware` can never come back.
+    """
+
+    default_error_messages = {
+        "timezone_required": _(
+            "Give the date and time with its UTC offset, e.g. 2026-05-04T10:00:00+02:00."
+        ),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error_messages.pop("make_aware", None)
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well-formed but impossible (minute 61): DRF's `invalid` below
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                raise serializers.ValidationError(
+                    self.error_messages["timezone_required"], code=ApiError.TIMEZONE_REQUIRED
+                )
+        return super().to_internal_value(value)
+
+
 class WindowSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
 
 
 @extend_schema_field(

@@ -59,4 +59,5 @@ class PaymentMethodInput(serializers.Serializer):
 
 class RefundInput(serializers.Serializer):
     amount_minor = serializers.IntegerField(min_value=1)
-    reason = serializers.CharField(max_length=300)
+    # Empty is the service's `reason_required`, not DRF's generic `validation_blank`.
+    reason = serializers.CharField(max_length=300, allow_blank=True)

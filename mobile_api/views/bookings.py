@@ -189,8 +189,10 @@ class BookingConfirmApi(BookingActionApi):
         return booking_confirm(proposal=proposal, **kwargs)
 
 
+# An empty reason or note is the service's `reason_required` (the documented code), not DRF's
+# generic `validation_blank`.
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+    reason = serializers.CharField(max_length=500, allow_blank=True)
 
 
 @booking_action_schema("request_new_times")
@@ -222,7 +224,7 @@ class BookingCancelApi(BookingActionApi):
     """
 
     class BookingCancelInput(serializers.Serializer):
-        reason = serializers.CharField(max_length=500)
+        reason = serializers.CharField(max_length=500, allow_blank=True)
         caused_by = CausedBy()
 
     input_serializer = BookingCancelInput
@@ -295,7 +297,7 @@ class BookingResolveDisputeApi(BookingActionApi):
 
     class BookingResolveDisputeInput(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=DisputeOutcome.values)
-        note = serializers.CharField(max_length=500)
+        note = serializers.CharField(max_length=500, allow_blank=True)
         caused_by = CausedBy()
 
     input_serializer = BookingResolveDisputeInput

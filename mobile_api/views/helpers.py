@@ -24,7 +24,7 @@ from helpers.services import (
 )
 from mobile_api.permissions import request_user
 from mobile_api.serializers.catalogue import CategorySerializer
-from mobile_api.serializers.fields import CategoryField, LocalTimeField
+from mobile_api.serializers.fields import AwareDateTimeField, CategoryField, LocalTimeField
 from mobile_api.serializers.helpers import HelperProfileSerializer
 
 
@@ -156,8 +156,8 @@ class AvailabilityExceptionListApi(APIView):
 
     class AvailabilityExceptionListInput(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ExceptionKind.choices)
-        starts_at = serializers.DateTimeField()
-        ends_at = serializers.DateTimeField()
+        starts_at = AwareDateTimeField()
+        ends_at = AwareDateTimeField()
         note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     @extend_schema(

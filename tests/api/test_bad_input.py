@@ -409,10 +409,10 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer():
         f"{API}/auth/token", {"email": "nobody@example.ch", "password": PASSWORD}
     )
 
-    # Then both are the same 400 invalid_credentials: nothing tells which one was wrong
+    # Then both are the same 401 invalid_credentials: nothing tells which one was wrong
     body = assert_error(
         wrong_password,
-        400,
+        401,
         "invalid_credentials",
         set(),
         documented_in=("post", "/api/v1/auth/token"),

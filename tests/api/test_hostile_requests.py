@@ -205,7 +205,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
     )
 
     # Then the body is parsed: the answer is about the credentials, not the nesting
-    assert_error(response, 400, "invalid_credentials", set())
+    assert_error(response, 401, "invalid_credentials", set())
 
 
 def test_json_at_the_depth_limit_is_parsed():
@@ -217,7 +217,7 @@ def test_json_at_the_depth_limit_is_parsed():
     response = client.post(f"{API}/auth/token", data=body, content_type="application/json")
 
     # Then it is parsed (the extra field is ignored): the answer is about the credentials
-    assert_error(response, 400, "invalid_credentials", set())
+    assert_error(response, 401, "invalid_credentials", set())
 
 
 @pytest.mark.parametrize(

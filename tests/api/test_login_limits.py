@@ -42,7 +42,7 @@ def test_a_spoofed_forwarded_for_does_not_spread_wrong_passwords_over_clients():
     # Then after five wrong passwords the guesser is locked out; after 20 attempts in a minute
     # the rate limit of the log-in endpoint refuses them as well
     limit = config().login_failures_per_client
-    assert [response.status_code for response in responses] == [400] * limit + [429] * (30 - limit)
+    assert [response.status_code for response in responses] == [401] * limit + [429] * (30 - limit)
     assert {response.json()["code"] for response in responses[limit:20]} == {"too_many_attempts"}
     assert {response.json()["code"] for response in responses[20:]} == {"throttled"}
 
@@ -73,7 +73,7 @@ def test_an_unknown_address_is_locked_like_a_real_one():
     answers = [_log_in("nobody@example.ch", f"guess-{n}").status_code for n in range(7)]
 
     # Then the answers are those a real account gets: the lock tells nothing either
-    assert answers == [400] * 5 + [429] * 2
+    assert answers == [401] * 5 + [429] * 2
 
 
 def test_each_lock_of_a_client_lasts_longer_and_then_passes():
@@ -85,7 +85,7 @@ def test_each_lock_of_a_client_lasts_longer_and_then_passes():
     for round_number in range(3):
         with time_machine.travel(start + timedelta(hours=round_number), tick=False):
             for n in range(limit):
-                assert _log_in(user.email, f"guess-{n}").status_code == 400
+                assert _log_in(user.email, f"guess-{n}").status_code == 401
             locked = _log_in(user.email, PASSWORD)
             assert locked.status_code == 429
             waits.append(int(locked["Retry-After"]))
@@ -127,7 +127,7 @@ def test_an_account_guessed_at_from_many_clients_is_locked_for_new_clients_only(
     # When wrong passwords come from 20 different addresses, a few each
     per_account = config().login_failures_per_account
     for n in range(per_account):
-        assert _log_in(user.email, f"guess-{n}", client=f"203.0.113.{n}").status_code == 400
+        assert _log_in(user.email, f"guess-{n}", client=f"203.0.113.{n}").status_code == 401
 
     # Then a new client is locked out of the account, even with the right password
     response = _log_in(user.email, PASSWORD, client="203.0.113.200")
@@ -148,7 +148,7 @@ def test_behind_a_trusted_proxy_the_client_is_the_address_it_forwards(quartier_s
     for n in range(limit):
         forwarded = f"10.0.0.{n}, 203.0.113.5"
         response = _log_in(user.email, "wrong", client="10.1.1.1", HTTP_X_FORWARDED_FOR=forwarded)
-        assert response.status_code == 400
+        assert response.status_code == 401
 
     # Then that client is locked out; another client behind the same proxy is not
     locked = _log_in(user.email, PASSWORD, client="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.5")

@@ -52,7 +52,14 @@ pytestmark = pytest.mark.django_db
 ALL_DAY = ((time(0, 0), time(23, 59)),)
 METHODS = ("get", "post", "put", "patch", "delete")
 ROLES = ("anonymous", "customer", "helper", "other_customer", "other_helper", "manager")
-PUBLIC_ROUTES = {"auth-register", "auth-verify-email", "auth-token", "categories"}
+PUBLIC_ROUTES = {
+    "auth-register",
+    "auth-verify-email",
+    "auth-token",
+    "auth-password-reset",
+    "auth-password-reset-confirm",
+    "categories",
+}
 
 
 # --- The routes, from the resolver -------------------------------------------------------------

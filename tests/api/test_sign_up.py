@@ -91,7 +91,7 @@ def test_a_new_account_opens_only_once_its_address_is_confirmed(
     assert_error(
         _log_in("ruth@example.ch", PASSWORD), 403, "email_not_verified", set(), documented_in=TOKEN
     )
-    assert_error(_log_in("ruth@example.ch", "wrong-password"), 400, "invalid_credentials", set())
+    assert_error(_log_in("ruth@example.ch", "wrong-password"), 401, "invalid_credentials", set())
 
     # When the token is posted, the account opens with an API token
     response = APIClient().post(f"{API}/auth/verify-email", {"token": token})

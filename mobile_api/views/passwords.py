@@ -1,0 +1,125 @@
+"""Passwords over the API: a forgotten one (reset by e-mail) and changing one's own.
+
+Both end with a new API token in the answer: choosing a new password revokes every token the
+account had (a phone that knew the old password is logged out), and the caller carries on with
+the new one.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.exceptions import raises
+from backend.models import User
+from backend.services import password_reset_confirm, password_reset_request, user_change_password
+from mobile_api.permissions import request_user
+from mobile_api.serializers.accounts import UserSerializer
+from mobile_api.views.accounts import TokenOut
+
+ResetRequested = inline_serializer("PasswordResetRequested", {"message": serializers.CharField()})
+
+
+def _token_answer(user: User) -> Response:
+    token, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key, "user": UserSerializer(user).data})
+
+
+class PasswordResetApi(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth"
+
+    class PasswordResetInput(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(
+        operation_id="auth_password_reset",
+        request=PasswordResetInput,
+        responses={202: ResetRequested},
+    )
+    @raises()
+    def post(self, request: Request) -> Response:
+        """Forgot the password: an active account with this address gets an e-mail with a link
+        (and token) to choose a new one through `POST /api/v1/auth/password-reset/confirm`.
+
+        The answer is the same whether or not the address has an account.
+        """
+        data = self.PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_request(email=data.validated_data["email"])
+        return Response(
+            {
+                "message": _(
+                    "If this address belongs to an account, we have sent it a link to choose "
+                    "a new password. The link is valid for two hours."
+                )
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetConfirmApi(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth"
+
+    class PasswordResetConfirmInput(serializers.Serializer):
+        token = serializers.CharField(max_length=500)
+        password = serializers.CharField(max_length=128, write_only=True)
+
+    @extend_schema(
+        operation_id="auth_password_reset_confirm",
+        request=PasswordResetConfirmInput,
+        responses={200: TokenOut},
+    )
+    @raises(password_reset_confirm)
+    def post(self, request: Request) -> Response:
+        """Choose a new password with the token from the e-mail: logged in with a new API token,
+        every earlier token revoked. The link works once, for two hours."""
+        data = self.PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            user = password_reset_confirm(
+                token=data.validated_data["token"], password=data.validated_data["password"]
+            )
+            return _token_answer(user)
+
+
+class PasswordChangeApi(APIView):
+    # A wrong current password is a guess: limited like a log-in.
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth"
+
+    class PasswordChangeInput(serializers.Serializer):
+        current_password = serializers.CharField(max_length=128, write_only=True)
+        new_password = serializers.CharField(max_length=128, write_only=True)
+
+    @extend_schema(
+        operation_id="me_password_change",
+        request=PasswordChangeInput,
+        responses={200: TokenOut},
+    )
+    @raises(user_change_password)
+    def post(self, request: Request) -> Response:
+        """Change my password, giving the current one: the answer carries a new API token, and
+        every earlier token (other phones too) stops working."""
+        data = self.PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            user = user_change_password(
+                user=request_user(request),
+                current_password=data.validated_data["current_password"],
+                new_password=data.validated_data["new_password"],
+            )
+            return _token_answer(user)

@@ -1,0 +1,206 @@
+"""The payment operations' codes: a payout account and payment in the state each rule needs,
+and, for what Stripe answers, a scripted Stripe on 127.0.0.1 that answers every call with one
+error (Stripe's own status and error object), so that the gateway's translation is what the
+client meets."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from django.conf import settings
+from django.test import override_settings
+
+from payments.idempotency import body_hash
+from payments.models import IdempotentRequest, Payment, PaymentStatus, PayoutAccount
+from payments.models import PayoutAccountStatus as Account
+from tests.api.code_recipes import Call, Operation, World, bodies, send
+from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, booking_in
+
+PAYMENT_METHOD = ("post", BOOKING + "/payment/method")
+REFUNDS = ("post", BOOKING + "/payment/refunds")
+PAYOUT_ACCOUNT = ("post", V1 + "/helper/payout-account")
+
+
+@contextmanager
+def stripe_answering(status: int, error: dict[str, str]) -> Iterator[None]:
+    """Stripe, for the length of the block, answers every request with `status` and `error`."""
+    payload = json.dumps({"error": {"message": "Scripted answer.", **error}}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_DELETE = _answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    quartier = settings.QUARTIER.with_values(
+        stripe_api_base=base, stripe_secret_key="", stripe_timeout_seconds=5.0
+    )
+    try:
+        with override_settings(QUARTIER=quartier):
+            yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+STRIPE_SAYS = {
+    (402, "card_declined"): (402, {"type": "card_error", "code": "card_declined"}),
+    (402, "authentication_required"): (
+        402,
+        {"type": "card_error", "code": "authentication_required"},
+    ),
+    (409, "payment_provider_refused"): (400, {"type": "invalid_request_error"}),
+    (409, "payment_request_conflict"): (400, {"type": "idempotency_error"}),
+    (503, "payment_provider_unavailable"): (500, {"type": "api_error"}),
+}
+
+
+def stripe_says(status: int, code: str) -> Recipe:
+    answer_status, error = STRIPE_SAYS[(status, code)]
+
+    def recipe(world: World, operation: Operation) -> Any:
+        with stripe_answering(answer_status, error):
+            return send(world, operation)
+
+    return recipe
+
+
+def payout_account(world: World, status: str = Account.CAN_TAKE_PAYMENTS) -> PayoutAccount:
+    account, _created = PayoutAccount.objects.update_or_create(
+        helper=world.helper,
+        defaults={"stripe_account_id": f"acct_{world.helper.pk}", "status": status},
+    )
+    return account
+
+
+def prepare_payments(world: World, operation: Operation) -> None:
+    """A confirmed visit whose helper can take payments; for refunds, its payment captured."""
+    if operation not in (PAYMENT_METHOD, REFUNDS):
+        return
+    booking = booking_in(world, "confirmed")
+    world.overrides["booking_id"] = str(booking.public_id)
+    account = payout_account(world)
+    if operation == REFUNDS:
+        assert booking.price_minor is not None
+        Payment.objects.update_or_create(
+            booking=booking,
+            defaults={
+                "payout_account": account,
+                "status": PaymentStatus.CAPTURED,
+                "currency": booking.currency,
+                "amount_minor": booking.price_minor,
+                "authorised_minor": booking.price_minor,
+                "captured_minor": booking.price_minor,
+                "payment_intent_id": f"pi_{booking.pk}",
+            },
+        )
+
+
+def _payment_status(status: str) -> Recipe:
+    def recipe(world: World, operation: Operation) -> Any:
+        Payment.objects.filter(booking__public_id=world.params()["booking_id"]).update(
+            status=status
+        )
+        return send(world, operation)
+
+    return recipe
+
+
+def _account_status(status: str | None) -> Recipe:
+    def recipe(world: World, operation: Operation) -> Any:
+        if status is None:
+            PayoutAccount.objects.filter(helper=world.helper).delete()
+        else:
+            payout_account(world, status)
+        return send(world, operation)
+
+    return recipe
+
+
+def _no_payment(world: World, operation: Operation) -> Any:
+    """The world's booking: no time agreed yet, so no price and no payment."""
+    return send(world, operation, params=_ids(world.booking))
+
+
+def _key_reused(world: World, operation: Operation) -> Any:
+    """A first request the service refuses (an answer that is kept), then another body under
+    the same key."""
+    key = {"HTTP_IDEMPOTENCY_KEY": "the-same-key"}
+    first = dict(bodies(world)[operation])
+    params = world.params()
+    if operation == REFUNDS:
+        first["amount_minor"] = 10**6  # more than captured
+    else:
+        params["booking_id"] = str(world.booking.public_id)  # no price yet
+    Call(world, operation, params=params, body=first, extra=key).send()
+    other = (
+        {**first, "reason": "Another reason"}
+        if operation == REFUNDS
+        else {"payment_method": "pm_another_card"}
+    )
+    return Call(world, operation, params=params, body=other, extra=key).send()
+
+
+def _key_in_progress(world: World, operation: Operation) -> Any:
+    base = bodies(world)[operation]
+    step = "refund" if operation == REFUNDS else "payment-method"
+    IdempotentRequest.objects.create(
+        user=world.manager if operation == REFUNDS else world.customer,
+        key="running",
+        endpoint=f"{step}:{world.params()['booking_id']}",
+        body_hash=body_hash(base),
+    )
+    return Call(world, operation, body=base, extra={"HTTP_IDEMPOTENCY_KEY": "running"}).send()
+
+
+_IDEMPOTENCY = {
+    (409, "idempotency_request_in_progress"): _key_in_progress,
+    (422, "idempotency_key_reused"): _key_reused,
+}
+_add("get", BOOKING + "/payment", {(409, "no_payment_yet"): _no_payment})
+_add(
+    *PAYMENT_METHOD,
+    {
+        **{key: stripe_says(*key) for key in STRIPE_SAYS},
+        **_IDEMPOTENCY,
+        (400, "invalid_payment_method"): body(payment_method="card_4242"),
+        (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="helper"),
+        (409, "no_payout_account"): _account_status(None),
+        (409, "helper_cannot_take_payments"): _account_status(Account.PENDING_VERIFICATION),
+        (409, "payment_not_expected"): _no_payment,
+    },
+)
+_PROVIDER = {key: stripe_says(*key) for key in STRIPE_SAYS if key[0] != 402}
+_add(
+    *REFUNDS,
+    {
+        **_PROVIDER,
+        **_IDEMPOTENCY,
+        (400, "reason_required"): body(reason=""),
+        (400, "refund_exceeds_captured"): body(amount_minor=10**6),
+        (409, "no_payment_yet"): _no_payment,
+        (409, "payment_not_refundable"): _payment_status(PaymentStatus.AUTHORISED),
+    },
+)
+_add(
+    *PAYOUT_ACCOUNT,
+    {**_PROVIDER, (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="customer")},
+)
