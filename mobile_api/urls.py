@@ -3,7 +3,16 @@
 from django.urls import path, re_path
 
 from mobile_api.errors import api_not_found
-from mobile_api.views import accounts, bookings, helpers, manager, offers, payments, requests
+from mobile_api.views import (
+    accounts,
+    bookings,
+    helpers,
+    manager,
+    offers,
+    payments,
+    realtime,
+    requests,
+)
 
 urlpatterns = [
     # Accounts
@@ -46,6 +55,19 @@ urlpatterns = [
     path("offers/<uuid:offer_id>", offers.OfferDetailApi.as_view(), name="offer"),
     path("offers/<uuid:offer_id>/accept", offers.OfferAcceptApi.as_view(), name="offer-accept"),
     path("offers/<uuid:offer_id>/decline", offers.OfferDeclineApi.as_view(), name="offer-decline"),
+    # Live updates: the event stream, a booking's chat, push subscriptions
+    path("events", realtime.EventListApi.as_view(), name="events"),
+    path(
+        "bookings/<uuid:booking_id>/messages",
+        realtime.ChatMessageListApi.as_view(),
+        name="booking-messages",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/messages/read",
+        realtime.ChatReadApi.as_view(),
+        name="booking-messages-read",
+    ),
+    path("push-subscriptions", realtime.PushSubscriptionApi.as_view(), name="push-subscriptions"),
     # Bookings (both sides, and the manager)
     path("bookings", bookings.BookingListApi.as_view(), name="bookings"),
     path("bookings/<uuid:booking_id>", bookings.BookingDetailApi.as_view(), name="booking"),
