@@ -1,7 +1,7 @@
 """The WebSocket at /ws/v1/: a user's own event stream, live, plus chat, typing and acks.
 
 Server → client frames: `hello` (the user's last sequence number), `event` (one stream row:
-`id`, `seq`, `type`, `data`, `at`), `typing`, `chat.sent`, `pong`, `error` (`code`, `message`,
+`id`, `seq`, `event`, `data`, `at`), `typing`, `chat.sent`, `pong`, `error` (`code`, `message`,
 `fields`, and the client's `ref` when it sent one). A client that connects with `?after=N`, or
 sends `{"type": "resume", "after": N}`, first gets every event after N, then the live ones,
 each once and in order (a frame that arrives twice is dropped here; one that skips ahead

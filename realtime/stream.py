@@ -222,7 +222,7 @@ def frame_of(row: StreamEvent) -> dict[str, Any]:
     return {
         "id": row.pk,
         "seq": row.seq,
-        "type": row.type,
+        "event": row.type,
         "data": row.data,
         "at": row.created_at.isoformat(),
     }

@@ -34,7 +34,7 @@ StreamEventSerializer = inline_serializer(
     {
         "id": serializers.IntegerField(help_text="The event's id: drop one you have seen."),
         "seq": serializers.IntegerField(help_text="Your stream's number: resume after it."),
-        "type": serializers.CharField(help_text="offer.made, offer.withdrawn, booking.status…"),
+        "event": serializers.CharField(help_text="offer.made, offer.withdrawn, booking.status…"),
         "data": serializers.DictField(),
         "at": serializers.DateTimeField(),
     },

@@ -148,7 +148,7 @@ def test_the_relay_publishes_each_row_to_its_users_group_only() -> None:
         "frame": {
             "id": row.pk,
             "seq": 1,
-            "type": "offer.made",
+            "event": "offer.made",
             "data": row.data,
             "at": row.created_at.isoformat(),
         },
