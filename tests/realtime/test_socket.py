@@ -269,10 +269,10 @@ def test_chat_typing_and_read_receipts_over_the_socket() -> None:
             }
         )
         sent = await mine.receive_json_from()
-        assert sent["type"] == "chat.sent" and sent["ref"] == "a1"
+        assert (sent["type"], sent["ref"]) == ("chat.sent", "a1")
         await relay()
         (heard,) = await frames(theirs, 1)
-        assert heard["type"] == "event" and heard["seq"] == their_hello["last_seq"] + 1
+        assert (heard["event"], heard["seq"]) == ("chat.message", their_hello["last_seq"] + 1)
         message = heard["data"]
         assert (message["id"], message["text"]) == (sent["message"], "Call me on ••• or •••")
         (own,) = await frames(mine, 1)

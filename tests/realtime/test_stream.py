@@ -91,17 +91,21 @@ def test_a_rolled_back_change_leaves_no_stream_row_and_no_number_used() -> None:
     offer = Offer.objects.get(help_request=help_request)
     before = StreamCounter.objects.get(user=helper.user).last_seq
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        emit(
-            OfferMade(
-                offer_id=offer.pk,
-                help_request_id=help_request.pk,
-                helper_id=helper.pk,
-                round=2,
-                expires_at="2030-01-01T00:00:00+00:00",
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            emit(
+                OfferMade(
+                    offer_id=offer.pk,
+                    help_request_id=help_request.pk,
+                    helper_id=helper.pk,
+                    round=2,
+                    expires_at="2030-01-01T00:00:00+00:00",
+                )
             )
-        )
-        raise RuntimeError("the change fails after the event")
+            raise RuntimeError("the change fails after the event")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
 
     assert StreamCounter.objects.get(user=helper.user).last_seq == before
     assert StreamEvent.objects.filter(user=helper.user).count() == before
