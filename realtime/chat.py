@@ -76,7 +76,7 @@ def chat_read_mark(*, booking: Booking, reader: User, message_id: int) -> ChatRe
             message = ChatMessage.objects.get(booking=booking, pk=message_id)
         except ChatMessage.DoesNotExist as exc:
             raise NotFound.for_field(
-                "message", _("No such message."), code=RealtimeError.NOT_IN_BOOKING
+                "message", _("No such message."), code=RealtimeError.NO_SUCH_MESSAGE
             ) from exc
         mark = ChatReadMark.objects.select_for_update().filter(booking=booking, user=reader).first()
         if mark is not None and mark.last_read_message_id >= message.pk:
