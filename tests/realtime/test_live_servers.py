@@ -74,14 +74,13 @@ class Socket:
         self.headers = {"Authorization": f"Token {token}", "Origin": f"http://{address}"}
 
     async def __aenter__(self) -> Socket:
-        self.ws = None
         self.session = aiohttp.ClientSession()
         self.ws = await self.session.ws_connect(self.url, headers=self.headers)
         self.hello = await self.next(timeout=self.hello_within)
         return self
 
     async def __aexit__(self, *args: object) -> None:
-        if getattr(self, "ws", None) is not None:
+        if hasattr(self, "ws"):
             await self.ws.close()
         await self.session.close()
 

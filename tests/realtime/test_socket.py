@@ -134,11 +134,8 @@ def test_reconnecting_with_the_last_number_returns_exactly_what_was_missed() -> 
 
 def test_a_socket_without_a_valid_token_is_closed_with_a_code() -> None:
     async def scenario() -> None:
-        for kwargs, code in (
-            ({"token": "not-a-token"}, "invalid_token"),
-            ({}, "not_authenticated"),
-        ):
-            socket = communicator(**kwargs)
+        for token, code in (("not-a-token", "invalid_token"), (None, "not_authenticated")):
+            socket = communicator(token=token)
             accepted, _ = await socket.connect()
             assert accepted
             assert (await socket.receive_json_from())["code"] == code
