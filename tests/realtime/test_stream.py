@@ -3,9 +3,12 @@ published by the relay; caught up over REST."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.management import call_command
 from django.db import transaction
 
 from backend.events import UserRegistered
@@ -186,3 +189,15 @@ def test_catching_up_over_rest_returns_exactly_what_came_after() -> None:
         documented_in=("get", "/api/v1/events"),
     )
     assert client_for(None).get(f"{API}/events").status_code == 401
+
+
+def test_manage_py_relay_delivers_what_waits() -> None:
+    helper = make_helper()
+    post_request(UserFactory.create())
+    out = StringIO()
+
+    call_command("relay", "--once", stdout=out)
+
+    assert out.getvalue().strip().endswith("events delivered")
+    assert OutboxEvent.objects.filter(relayed_at__isnull=True).count() == 0
+    assert StreamEvent.objects.filter(user=helper.user).count() == 1

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="One pass, then stop.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        backoff = options["interval"]
+        interval = options["interval"]
+        backoff = interval
+        newest = 0
         while True:
             close_old_connections()
             done = relay_pending()
@@ -36,10 +38,28 @@ class Command(BaseCommand):
                 self.stdout.write(f"{done} events delivered")
                 return
             if done:
-                backoff = options["interval"]
-            elif OutboxEvent.objects.filter(relayed_at__isnull=True).exists():
-                # Deliveries are failing (Redis down?): retry, less and less often.
-                time.sleep(backoff)
+                backoff = interval
+                newest = _newest_event()
+                continue
+            if OutboxEvent.objects.filter(relayed_at__isnull=True).exists():
+                # Deliveries are failing (Redis down?): try again less and less often, but at
+                # once when a new event comes in.
+                newest = _wait_for_new_event(newest, backoff, interval)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             else:
-                time.sleep(options["interval"])
+                backoff = interval
+                time.sleep(interval)
+
+
+def _newest_event() -> int:
+    return OutboxEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _wait_for_new_event(newest: int, seconds: float, step: float) -> int:
+    """Sleep up to `seconds`, less if an event newer than `newest` is stored; the newest id."""
+    deadline = time.monotonic() + seconds
+    while True:
+        latest = _newest_event()
+        if latest > newest or time.monotonic() >= deadline:
+            return latest
+        time.sleep(max(step, 0.01))
