@@ -28,15 +28,15 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="One pass, then stop.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["once"]:
+            self.stdout.write(f"{relay_pending()} events delivered")
+            return
         interval = options["interval"]
         backoff = interval
         newest = 0
         while True:
             close_old_connections()
             done = relay_pending()
-            if options["once"]:
-                self.stdout.write(f"{done} events delivered")
-                return
             if done:
                 backoff = interval
                 newest = _newest_event()
