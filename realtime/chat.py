@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from backend import clock
-from backend.exceptions import Conflict, NotFound, raises
+from backend.exceptions import Conflict, CoreError, NotFound, raises
 from backend.models import User
 from backend.outbox import emit
 from backend.texts import visible_text
@@ -27,13 +27,12 @@ from realtime.participants import chat_participants
 CLOSED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.NO_SHOW, BookingStatus.SETTLED)
 
 
-@raises(RealtimeError.NOT_IN_BOOKING)
+@raises(CoreError.NOT_FOUND)
 def chat_booking_for(user: User, booking: Booking) -> Booking:
-    """The booking, if `user` is in its chat (else 404: a stranger learns nothing of it)."""
+    """The booking, if `user` is in its chat; else the same 404 as for a booking that does not
+    exist (a manager is in it only while a dispute is open)."""
     if user.pk not in chat_participants(booking):
-        raise NotFound.for_field(
-            "booking", _("You are not part of this booking."), code=RealtimeError.NOT_IN_BOOKING
-        )
+        raise NotFound("No such booking.")
     return booking
 
 

@@ -47,9 +47,7 @@ def _booking_of(user: Any, value: Any) -> Booking:
             public_id=UUID(str(value))
         )
     except (ValueError, Booking.DoesNotExist) as exc:
-        raise NotFound.for_field(
-            "booking", "You are not part of this booking.", code=RealtimeError.NOT_IN_BOOKING
-        ) from exc
+        raise NotFound("No such booking.") from exc
     return chat.chat_booking_for(user, booking)
 
 

@@ -7,7 +7,6 @@ from backend.exceptions import ErrorCode
 
 class RealtimeError(ErrorCode):
     # Chat
-    NOT_IN_BOOKING = "not_in_booking", 404
     NO_SUCH_MESSAGE = "no_such_message", 404
     CHAT_CLOSED = "chat_closed", 409
     # The event stream

@@ -190,10 +190,10 @@ def test_bad_frames_get_error_frames_and_store_nothing() -> None:
             (json.dumps({"type": "launch.rockets"}), "unknown_type"),
             (
                 json.dumps({"type": "chat.send", "booking": str(booking.public_id), "text": "hi"}),
-                "not_in_booking",
+                "not_found",
             ),
-            (json.dumps({"type": "chat.send", "booking": "nope", "text": "hi"}), "not_in_booking"),
-            (json.dumps({"type": "typing", "booking": str(booking.public_id)}), "not_in_booking"),
+            (json.dumps({"type": "chat.send", "booking": "nope", "text": "hi"}), "not_found"),
+            (json.dumps({"type": "typing", "booking": str(booking.public_id)}), "not_found"),
             (json.dumps({"type": "resume", "after": "x"}), "invalid_cursor"),
         ]
         for text, code in bad:
