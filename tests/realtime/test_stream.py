@@ -127,7 +127,11 @@ def test_stream_append_numbers_each_user_on_from_their_last_number() -> None:
     with transaction.atomic():
         (event,) = emit(UserRegistered(user_id=one.pk))
         rows = stream_append(
-            event.pk, [Entry(one.pk, "x", {}), Entry(two.pk, "x", {}), Entry(one.pk, "y", {})]
+            [
+                (event.pk, Entry(one.pk, "x", {})),
+                (event.pk, Entry(two.pk, "x", {})),
+                (event.pk, Entry(one.pk, "y", {})),
+            ]
         )
     assert [(row.user_id, row.seq, row.type) for row in rows] == [
         (one.pk, 1, "x"),
