@@ -248,7 +248,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # A socket waits for its messages in 5-second blocking pops: the Redis client's
+                # read timeout (5 s by default in redis-py 8) must be longer, or every socket
+                # idle for 5 seconds fails.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": env_str("QUARTIER_CHANNEL_PREFIX", "quartier"),
             },
         }

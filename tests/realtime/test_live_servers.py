@@ -184,6 +184,23 @@ class RedisServer:
             self.process = None
 
 
+def test_a_socket_idle_longer_than_a_blocking_pop_still_hears_its_offer(daphne: str) -> None:
+    helper = make_helper()
+    token = api_token(helper.user)
+    customer_token = api_token(UserFactory.create())
+
+    async def scenario() -> None:
+        async with Socket(daphne, token) as idle:
+            # Longer than channels-redis's 5-second blocking pop (and redis-py's default read
+            # timeout): the socket must still be there.
+            await asyncio.sleep(6.5)
+            await asyncio.to_thread(post_help_request, daphne, customer_token)
+            await asyncio.to_thread(relay_pending)
+            assert (await idle.next())["event"] == "offer.made"
+
+    async_to_sync(scenario)()
+
+
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
     binary = shutil.which("redis-server")
