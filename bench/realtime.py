@@ -155,8 +155,8 @@ async def _offers(args: argparse.Namespace, port: int, tokens: list[str], custom
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         sockets = []
-        for start in range(0, len(tokens), 50):
-            batch = tokens[start : start + 50]
+        for start in range(0, len(tokens), 10):
+            batch = tokens[start : start + 10]
             sockets += await asyncio.gather(
                 *(
                     session.ws_connect(
@@ -248,6 +248,7 @@ def _run(args: argparse.Namespace, redis_port: int) -> None:
     port = _free_port()
     python = sys.executable
     daphne = [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    daphne += ["--websocket_connect_timeout", "60"]
     relay = [python, "manage.py", "relay", "--interval", "0.002"]
     with (
         _process([*daphne, "backend.asgi:application"], "daphne", port),
