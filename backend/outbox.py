@@ -9,12 +9,27 @@ row is written in the same transaction, so it exists if and only if the events c
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.db import transaction
 
 from backend import clock
 from backend.events import DomainEvent, Phase, batches, listeners
 from backend.models import OutboxEvent
 from backend.tasks import relay_events
+
+# The rows of the `emit` call whose in-transaction handlers are running: id(event) -> row.
+_stored: ContextVar[dict[int, OutboxEvent] | None] = ContextVar("outbox_stored", default=None)
+
+
+def sequence_of(event: DomainEvent) -> int:
+    """The event log's sequence number of `event`, for an in-transaction handler of the `emit`
+    call that stored it (a per-user stream keys its rows on it)."""
+    stored = _stored.get()
+    row = stored.get(id(event)) if stored is not None else None
+    if row is None or row.pk is None:
+        raise LookupError("sequence_of() is for the events of the emit() call being handled")
+    return row.pk
 
 
 def emit(*events: DomainEvent) -> list[OutboxEvent]:
@@ -48,6 +63,10 @@ def emit(*events: DomainEvent) -> list[OutboxEvent]:
     stored = OutboxEvent.objects.bulk_create(rows)
     if relay:
         relay_events.enqueue()
-    for subscription, wanted in batches(events):
-        subscription.handler(wanted)
+    token = _stored.set({id(event): row for event, row in zip(events, stored, strict=True)})
+    try:
+        for subscription, wanted in batches(events):
+            subscription.handler(wanted)
+    finally:
+        _stored.reset(token)
     return stored

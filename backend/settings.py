@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "helpers",
     "bookings",
     "payments",
+    "realtime",
     "mobile_api",
     "web",
     "demo",
@@ -129,6 +130,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "backend.urls"
 WSGI_APPLICATION = "backend.wsgi.application"
 ASGI_APPLICATION = "backend.asgi.application"
+# The WebSocket side of the ASGI application (/ws/v1/), named here so that the core does not
+# import the app above it.
+QUARTIER_WEBSOCKET_APPLICATION = "realtime.routing.websocket_application"
 
 TEMPLATES = [
     {
@@ -244,7 +248,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # A socket waits for its messages in 5-second blocking pops: the Redis client's
+                # read timeout (5 s by default in redis-py 8) must be longer, or every socket
+                # idle for 5 seconds fails.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": env_str("QUARTIER_CHANNEL_PREFIX", "quartier"),
             },
         }
@@ -252,6 +259,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Live updates and push (realtime) ----------------------------------------------------------
+# Web Push with VAPID: off while no private key is set. The key is the base64url of the raw
+# P-256 private key; the public key (base64url, uncompressed point) is what browsers subscribe
+# with. `python -c "from py_vapid import Vapid01 as V; v=V(); v.generate_keys(); ..."` makes a
+# pair (see the README).
+QUARTIER_VAPID_PRIVATE_KEY = env_str("QUARTIER_VAPID_PRIVATE_KEY")
+QUARTIER_VAPID_PUBLIC_KEY = env_str("QUARTIER_VAPID_PUBLIC_KEY")
+QUARTIER_VAPID_SUBJECT = env_str("QUARTIER_VAPID_SUBJECT", "mailto:support@quartier.test")
+QUARTIER_PUSH_SENDER = env_str("QUARTIER_PUSH_SENDER", "realtime.push.WebPushSender")
+QUARTIER_PUSH_TTL_SECONDS = env_int("QUARTIER_PUSH_TTL_SECONDS", 3600)
+# Push services are https; plain http only for a local test endpoint.
+QUARTIER_PUSH_ALLOW_HTTP = env_bool("QUARTIER_PUSH_ALLOW_HTTP", False)
+# One socket's client messages: at most this many per 10 seconds, and this many bytes each.
+QUARTIER_WS_MESSAGES_PER_10S = env_int("QUARTIER_WS_MESSAGES_PER_10S", 30)
+QUARTIER_WS_MAX_FRAME_BYTES = env_int("QUARTIER_WS_MAX_FRAME_BYTES", 8192)
 
 # --- E-mail -----------------------------------------------------------------------------------
 # Printed to the console unless an SMTP server is configured (production must configure one:

@@ -11,6 +11,7 @@ from mobile_api.views import (
     offers,
     passwords,
     payments,
+    realtime,
     requests,
 )
 
@@ -62,6 +63,19 @@ urlpatterns = [
     path("offers/<uuid:offer_id>", offers.OfferDetailApi.as_view(), name="offer"),
     path("offers/<uuid:offer_id>/accept", offers.OfferAcceptApi.as_view(), name="offer-accept"),
     path("offers/<uuid:offer_id>/decline", offers.OfferDeclineApi.as_view(), name="offer-decline"),
+    # Live updates: the event stream, a booking's chat, push subscriptions
+    path("events", realtime.EventListApi.as_view(), name="events"),
+    path(
+        "bookings/<uuid:booking_id>/messages",
+        realtime.ChatMessageListApi.as_view(),
+        name="booking-messages",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/messages/read",
+        realtime.ChatReadApi.as_view(),
+        name="booking-messages-read",
+    ),
+    path("push-subscriptions", realtime.PushSubscriptionApi.as_view(), name="push-subscriptions"),
     # Bookings (both sides, and the manager)
     path("bookings", bookings.BookingListApi.as_view(), name="bookings"),
     path("bookings/<uuid:booking_id>", bookings.BookingDetailApi.as_view(), name="booking"),

@@ -28,6 +28,7 @@ from bookings.models import (
     SlotProposal,
 )
 from helpers.models import AvailabilityException, DocumentAccess, HelperDocument, HelperProfile
+from realtime.chat import chat_message_send
 from tests.api.api_assertions import (
     API,
     assert_error,
@@ -232,6 +233,9 @@ ACCESS: dict[str, Access] = {
         BOTH, EVERY_METHOD, lambda world: {"outcome": "visit_stands", "note": "Looked fine."}
     ),
     "booking-events": Access(BOTH, EVERY_METHOD),
+    # The chat: its customer and helper; the manager only while a dispute is open.
+    "booking-messages": Access(BOTH, body=lambda world: {"text": "Are you still coming?"}),
+    "booking-messages-read": Access(BOTH, body=lambda world: {"message": _chat_message(world)}),
     "booking-reviews": Access(BOTH, EVERY_METHOD, lambda world: {"rating": 5}),
     "manager-helper": Access(("manager",)),
     "manager-helper-approve": Access(("manager",)),
@@ -257,6 +261,13 @@ ACCESS: dict[str, Access] = {
         BOTH, EVERY_METHOD, lambda world: {"amount_minor": 100, "reason": "Goodwill."}
     ),
 }
+
+
+def _chat_message(world: World) -> int:
+    """A message in the world's booking, written by its customer."""
+    customer = world.users["customer"]
+    assert customer is not None
+    return chat_message_send(booking=world.booking, author=customer, text="Hello").pk
 
 
 def _object_routes() -> list[ApiRoute]:

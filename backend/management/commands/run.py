@@ -33,6 +33,7 @@ class Command(BaseCommand):
         children = [
             Child("server", [*manage, "runserver", options["addrport"]]),
             Child("worker", [*manage, "db_worker"]),
+            Child("relay", [*manage, "relay"]),
         ]
         if not config().stripe_secret_key:
             children.insert(0, self._stripe_emulator(options["addrport"]))

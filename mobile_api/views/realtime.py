@@ -1,0 +1,237 @@
+"""The live side of the API over plain HTTP: catching up on the event stream, a booking's
+chat, and the devices' push subscriptions. The same events arrive live at /ws/v1/."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.exceptions import raises
+from bookings.selectors import booking_for
+from mobile_api.permissions import request_user
+from realtime.chat import (
+    chat_booking_for,
+    chat_message_send,
+    chat_messages_for,
+    chat_read_mark,
+    chat_read_marks,
+)
+from realtime.models import CHAT_MESSAGE_MAX_LENGTH, ChatMessage, PushSubscription
+from realtime.participants import message_data
+from realtime.push import push_subscribe, push_unsubscribe
+from realtime.stream import CATCH_UP_LIMIT, frame_of, stream_after, stream_last_seq
+
+StreamEventSerializer = inline_serializer(
+    "StreamEvent",
+    {
+        "id": serializers.IntegerField(help_text="The event's id: drop one you have seen."),
+        "seq": serializers.IntegerField(help_text="Your stream's number: resume after it."),
+        "event": serializers.CharField(help_text="offer.made, offer.withdrawn, booking.status…"),
+        "data": serializers.DictField(),
+        "at": serializers.DateTimeField(),
+    },
+    many=True,
+)
+
+
+class EventListApi(APIView):
+    @extend_schema(
+        operation_id="events_list",
+        parameters=[
+            OpenApiParameter(
+                "after", int, description="The last sequence number you have (0 for all)."
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "EventPage",
+                {
+                    "events": StreamEventSerializer,
+                    "last_seq": serializers.IntegerField(),
+                    "has_more": serializers.BooleanField(),
+                },
+            )
+        },
+    )
+    @raises(stream_after)
+    def get(self, request: Request) -> Response:
+        """My events after `after`, oldest first, at most 200 a time: what a phone without a
+        socket polls, and what a reconnecting one missed (the socket does this by itself)."""
+        user = request_user(request)
+        raw = request.query_params.get("after", "0")
+        after = int(raw) if raw.lstrip("-").isdigit() else -1
+        frames = [frame_of(row) for row in stream_after(user, after)]
+        return Response(
+            {
+                "events": frames,
+                "last_seq": stream_last_seq(user.pk),
+                "has_more": len(frames) == CATCH_UP_LIMIT,
+            }
+        )
+
+
+class ChatMessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    booking = serializers.UUIDField()
+    author = serializers.IntegerField()
+    author_role = serializers.CharField()
+    text = serializers.CharField(
+        help_text="Plain text; phone numbers and e-mail addresses show as ••• until the booking "
+        "is confirmed."
+    )
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Any) -> Any:
+        return message_data(instance) if isinstance(instance, ChatMessage) else instance
+
+
+class ChatMessageListApi(generics.ListAPIView):
+    serializer_class = ChatMessageSerializer
+    queryset = ChatMessage.objects.none()
+
+    class ChatMessageInput(serializers.Serializer):
+        text = serializers.CharField(max_length=CHAT_MESSAGE_MAX_LENGTH, trim_whitespace=False)
+
+    def get_queryset(self) -> QuerySet[ChatMessage]:
+        user = request_user(self.request)
+        booking = booking_for(user, self.kwargs["booking_id"])
+        return chat_messages_for(user, booking).order_by("-id")
+
+    @extend_schema(operation_id="chat_messages_list")
+    @raises(booking_for, chat_messages_for)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The booking's chat, newest first; for its customer and helper, and the manager
+        while a dispute is open."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="chat_messages_create",
+        request=ChatMessageInput,
+        responses={201: ChatMessageSerializer},
+    )
+    @raises(booking_for, chat_message_send)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        """Write in the booking's chat (plain text, at most 2000 characters; links are not
+        fetched). The others get it live."""
+        user = request_user(request)
+        booking = booking_for(user, booking_id)
+        data = self.ChatMessageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = chat_message_send(booking=booking, author=user, text=data.validated_data["text"])
+        message.refresh_from_db()
+        return Response(message_data(message), status=status.HTTP_201_CREATED)
+
+
+class ChatReadApi(APIView):
+    class ChatReadInput(serializers.Serializer):
+        message = serializers.IntegerField(min_value=1)
+
+    @extend_schema(
+        operation_id="chat_read",
+        request=ChatReadInput,
+        responses={
+            200: inline_serializer(
+                "ChatReadMarks",
+                {"read": serializers.DictField(child=serializers.IntegerField())},
+            )
+        },
+    )
+    @raises(booking_for, chat_read_mark)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        """I have read up to `message`: the others see a read receipt. Answers each
+        participant's last read message (user id → message id)."""
+        user = request_user(request)
+        booking = booking_for(user, booking_id)
+        data = self.ChatReadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        chat_read_mark(booking=booking, reader=user, message_id=data.validated_data["message"])
+        marks = chat_read_marks(chat_booking_for(user, booking))
+        return Response({"read": {str(k): v for k, v in marks.items()}})
+
+
+class PushSubscriptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PushSubscription
+        fields = ("endpoint", "device_name", "created_at")
+
+
+class PushSubscriptionApi(APIView):
+    class PushKeys(serializers.Serializer):
+        p256dh = serializers.CharField(max_length=200)
+        auth = serializers.CharField(max_length=100)
+
+    class PushSubscriptionInput(serializers.Serializer):
+        endpoint = serializers.URLField(max_length=1000)
+        keys = serializers.DictField(child=serializers.CharField(max_length=200))
+        device_name = serializers.CharField(
+            max_length=100, required=False, allow_blank=True, default=""
+        )
+
+    class PushEndpointInput(serializers.Serializer):
+        endpoint = serializers.URLField(max_length=1000)
+
+    @extend_schema(
+        operation_id="push_subscriptions_list",
+        responses={
+            200: inline_serializer(
+                "PushSubscriptions",
+                {
+                    "vapid_public_key": serializers.CharField(),
+                    "subscriptions": PushSubscriptionSerializer(many=True),
+                },
+            )
+        },
+    )
+    @raises()
+    def get(self, request: Request) -> Response:
+        """My devices' push subscriptions, and the VAPID key to subscribe with (empty while
+        push is off)."""
+        subscriptions = PushSubscription.objects.filter(user=request_user(request))
+        return Response(
+            {
+                "vapid_public_key": settings.QUARTIER_VAPID_PUBLIC_KEY,
+                "subscriptions": PushSubscriptionSerializer(subscriptions, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        operation_id="push_subscriptions_create",
+        request=PushSubscriptionInput,
+        responses={201: PushSubscriptionSerializer},
+    )
+    @raises(push_subscribe)
+    def post(self, request: Request) -> Response:
+        """Register this device for push (the browser's `PushSubscription.toJSON()`, with an
+        optional device name): offers and messages then reach it while the app is closed."""
+        data = self.PushSubscriptionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        keys = data.validated_data["keys"]
+        subscription = push_subscribe(
+            user=request_user(request),
+            endpoint=data.validated_data["endpoint"],
+            p256dh=keys.get("p256dh", ""),
+            auth=keys.get("auth", ""),
+            device_name=data.validated_data["device_name"],
+        )
+        return Response(
+            PushSubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        operation_id="push_subscriptions_delete", request=PushEndpointInput, responses={204: None}
+    )
+    @raises()
+    def delete(self, request: Request) -> Response:
+        """Stop push to the device at `endpoint`."""
+        data = self.PushEndpointInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        push_unsubscribe(user=request_user(request), endpoint=data.validated_data["endpoint"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class RealtimeConfig(AppConfig):
+    name = "realtime"
+    verbose_name = "Live updates, chat and push"
+
+    def ready(self) -> None:
+        # The stream hears the lower layers' events: written in their transaction, published
+        # after commit by the relay (backend.relay).
+        from backend.events import Phase, subscribe
+        from realtime import publish, stream
+
+        subscribe(stream.stream_write, *stream.STREAMED_EVENTS)
+        subscribe(publish.stream_publish, *stream.STREAMED_EVENTS, phase=Phase.AFTER_COMMIT)
+        subscribe(publish.stream_push, *stream.STREAMED_EVENTS, phase=Phase.AFTER_COMMIT)

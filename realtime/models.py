@@ -1,0 +1,108 @@
+"""The per-user event stream, the bookings' chat and the devices' push subscriptions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from backend import clock
+from backend.models import OutboxEvent
+
+# A chat message's length limit, in characters.
+CHAT_MESSAGE_MAX_LENGTH = 2000
+
+
+class StreamCounter(models.Model):
+    """The last sequence number given to a user's stream; locked while a row is appended."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last_seq = models.PositiveBigIntegerField(default=0)
+    acked_seq = models.PositiveBigIntegerField(
+        default=0, help_text="The last number a client of the user acknowledged."
+    )
+
+    def __str__(self) -> str:
+        return f"stream of user {self.user_id} at {self.last_seq}"
+
+
+class StreamEvent(models.Model):
+    """One event one user must hear: written with the domain event in its transaction (by
+    `realtime.stream.stream_append`, its one writer), numbered per user without gaps, and
+    published by the relay after commit. The primary key is the event's id (clients drop an
+    id they have seen); `seq` is what a reconnecting client resumes after. Append-only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stream_events"
+    )
+    seq = models.PositiveBigIntegerField()
+    outbox_event = models.ForeignKey(
+        OutboxEvent, on_delete=models.PROTECT, related_name="stream_events"
+    )
+    type = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+    push = models.BooleanField(default=False, help_text="Also sent as a push notification.")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ("user", "seq")
+        constraints = (models.UniqueConstraint(fields=("user", "seq"), name="stream_seq_unique"),)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type} for user {self.user_id}"
+
+
+class ChatMessage(models.Model):
+    """A message in a booking's chat, kept with the booking. Stored as written; phone numbers
+    and e-mail addresses are masked when shown, until the booking discloses contacts."""
+
+    booking = models.ForeignKey(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="chat_messages"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(max_length=16)
+    text = models.TextField(max_length=CHAT_MESSAGE_MAX_LENGTH)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ("booking", "id")
+
+    def __str__(self) -> str:
+        return f"message {self.pk} in booking {self.booking_id}"
+
+
+class ChatReadMark(models.Model):
+    """How far one participant has read a booking's chat (the read receipt)."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_message = models.ForeignKey(ChatMessage, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("booking", "user"), name="chat_read_once_per_user"),
+        )
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} read booking {self.booking_id} to {self.last_read_message_id}"
+
+
+class PushSubscription(models.Model):
+    """A device's Web Push subscription (the browser's PushSubscription.toJSON())."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    device_name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of user {self.user_id}"

@@ -1,0 +1,59 @@
+"""Who takes part in a booking's chat, and what they see of a message."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from bookings.models import Booking, BookingStatus
+from realtime.models import ChatMessage
+
+# Statuses from which a booking shows each side the other's phone and e-mail.
+CONTACT_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+    BookingStatus.SIGNED_OFF,
+    BookingStatus.DISPUTED,
+    BookingStatus.SETTLED,
+)
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Seven or more digits, allowing the spaces, dots, dashes, slashes and brackets people write.
+PHONE = re.compile(r"\+?\(?\d(?:[\s./()-]*\d){6,}")
+MASK = "•••"
+
+
+def mask_contacts(text: str) -> str:
+    return PHONE.sub(MASK, EMAIL.sub(MASK, text))
+
+
+def message_data(message: ChatMessage) -> dict[str, Any]:
+    """A message as its readers see it, contacts masked unless the booking discloses them."""
+    disclosed = message.booking.status in CONTACT_STATUSES
+    return {
+        "id": message.pk,
+        "booking": str(message.booking.public_id),
+        "author": message.author_id,
+        "author_role": message.author_role,
+        "text": message.text if disclosed else mask_contacts(message.text),
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def _parties(booking: Booking) -> list[int]:
+    return [booking.help_request.customer_id, booking.helper.user_id]
+
+
+def chat_participants(booking: Booking) -> list[int]:
+    """Who is in a booking's chat: its customer and helper, and the managers while a dispute
+    is open."""
+    users = _parties(booking)
+    if booking.status == BookingStatus.DISPUTED:
+        managers = get_user_model().objects.filter(is_staff=True, is_active=True)
+        staff = managers.order_by("pk").values_list("pk", flat=True)
+        users += [pk for pk in staff if pk not in users]
+    return users

@@ -1,0 +1,164 @@
+"""Push notifications for devices whose app is closed, behind `PushSender`.
+
+`WebPushSender` speaks standard Web Push (RFC 8030) with VAPID (RFC 8292) through pywebpush,
+which encrypts each payload for the subscription's keys (RFC 8291, aes128gcm). A native push
+provider implements the same `send`. The sender is `settings.QUARTIER_PUSH_SENDER`; push is
+off while no VAPID private key is configured (QUARTIER_VAPID_PRIVATE_KEY).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Iterable
+from enum import Enum
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from backend.exceptions import ValidationFailed, raises
+from backend.models import User
+from realtime.errors import RealtimeError
+from realtime.models import PushSubscription, StreamEvent
+
+logger = logging.getLogger(__name__)
+
+
+class PushResult(Enum):
+    SENT = "sent"
+    # The push service says the subscription no longer exists (404 / 410): forget it.
+    GONE = "gone"
+
+
+class PushSender(Protocol):
+    def send(self, subscription: PushSubscription, payload: bytes, *, ttl: int) -> PushResult:
+        """Deliver `payload` to the device; raise on a failure worth retrying."""
+        ...
+
+
+class WebPushSender:
+    def __init__(self, private_key: str, subject: str) -> None:
+        self.private_key = private_key
+        self.subject = subject
+
+    def send(self, subscription: PushSubscription, payload: bytes, *, ttl: int) -> PushResult:
+        from pywebpush import WebPushException, webpush
+
+        try:
+            webpush(
+                subscription_info={
+                    "endpoint": subscription.endpoint,
+                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+                },
+                data=payload,
+                vapid_private_key=self.private_key,
+                vapid_claims={"sub": self.subject},
+                ttl=ttl,
+                content_encoding="aes128gcm",
+                timeout=10,
+            )
+        except WebPushException as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status in (404, 410):
+                return PushResult.GONE
+            raise
+        return PushResult.SENT
+
+
+def push_sender() -> PushSender | None:
+    """The configured sender, or None while push is off."""
+    if not settings.QUARTIER_VAPID_PRIVATE_KEY:
+        return None
+    sender_class = import_string(settings.QUARTIER_PUSH_SENDER)
+    sender: PushSender = sender_class(
+        settings.QUARTIER_VAPID_PRIVATE_KEY, settings.QUARTIER_VAPID_SUBJECT
+    )
+    return sender
+
+
+def _title(row: StreamEvent) -> str:
+    if row.type == "offer.made":
+        return _("A new job near you")
+    if row.type == "chat.message":
+        return _("New message")
+    return _("Your booking has changed")
+
+
+def push_payload(row: StreamEvent, language: str) -> bytes:
+    """What the service worker gets: the stream frame and a title in the user's language.
+    An offer carries the actions "accept" and "show"."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        body: dict[str, object] = {
+            "id": row.pk,
+            "seq": row.seq,
+            "type": row.type,
+            "data": row.data,
+            "title": _title(row),
+            "tag": f"quartier-{row.pk}",
+        }
+        if row.type == "offer.made":
+            body["actions"] = [
+                {"action": "accept", "title": _("Accept")},
+                {"action": "show", "title": _("Show")},
+            ]
+    return json.dumps(body).encode()
+
+
+def push_rows(rows: Iterable[StreamEvent]) -> None:
+    """Push each row to every subscription of its user; subscriptions gone are removed."""
+    sender = push_sender()
+    if sender is None:
+        return
+    for row in rows:
+        user = User.objects.get(pk=row.user_id)
+        payload = push_payload(row, user.preferred_language)
+        for subscription in PushSubscription.objects.filter(user_id=row.user_id):
+            result = sender.send(subscription, payload, ttl=settings.QUARTIER_PUSH_TTL_SECONDS)
+            if result is PushResult.GONE:
+                logger.info("push subscription %s is gone: removed", subscription.pk)
+                PushSubscription.objects.filter(pk=subscription.pk).delete()
+
+
+def _unbase64(value: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, binascii.Error):
+        return None
+
+
+@raises(RealtimeError.INVALID_SUBSCRIPTION)
+def push_subscribe(
+    *, user: User, endpoint: str, p256dh: str, auth: str, device_name: str = ""
+) -> PushSubscription:
+    """Store a device's subscription (again: the same endpoint moves to this user)."""
+    if not endpoint.startswith("https://") and not settings.QUARTIER_PUSH_ALLOW_HTTP:
+        raise ValidationFailed.for_field(
+            "endpoint",
+            _("A push endpoint is an https address."),
+            code=RealtimeError.INVALID_SUBSCRIPTION,
+        )
+    for field, value, size in (("p256dh", p256dh, 65), ("auth", auth, 16)):
+        if len(_unbase64(value) or b"") != size:
+            raise ValidationFailed.for_field(
+                field,
+                _("This is not a key of a push subscription."),
+                code=RealtimeError.INVALID_SUBSCRIPTION,
+            )
+    with transaction.atomic():
+        subscription, _created = PushSubscription.objects.update_or_create(
+            endpoint=endpoint,
+            defaults={"user": user, "p256dh": p256dh, "auth": auth, "device_name": device_name},
+        )
+    return subscription
+
+
+def push_unsubscribe(*, user: User, endpoint: str) -> int:
+    """Forget the user's subscription at `endpoint`; returns how many were removed (0 or 1)."""
+    deleted, _rows = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return deleted

@@ -1,0 +1,253 @@
+"""The per-user event stream: which users hear a domain event, and what they are told.
+
+`stream_write` is subscribed to run inside the transaction that emitted the events: for each
+event someone must hear it appends one `StreamEvent` per recipient through `stream_append`,
+the stream's one writer, which numbers them per user. After commit the relay hands the same
+events to `realtime.publish.stream_publish`, which sends the rows to the users' sockets and
+devices. A reconnecting client asks for the rows after the last `seq` it saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from backend.events import DomainEvent
+from backend.exceptions import ValidationFailed, raises
+from backend.models import User
+from backend.outbox import sequence_of
+from bookings.events import (
+    BookingMoved,
+    HelpRequestMoved,
+    OfferEvent,
+    OfferMade,
+    OfferMoved,
+    ProposalEvent,
+)
+from bookings.models import Booking, HelpRequest, Offer
+from realtime.errors import RealtimeError
+from realtime.events import ChatMessagePosted, ChatMessagesRead
+from realtime.models import ChatMessage, StreamCounter, StreamEvent
+from realtime.participants import chat_participants, message_data
+
+STREAMED_EVENTS = (
+    OfferEvent,
+    BookingMoved,
+    ProposalEvent,
+    HelpRequestMoved,
+    ChatMessagePosted,
+    ChatMessagesRead,
+)
+
+PROPOSAL_NAMES = {
+    "ProposalsMade": "booking.proposals_made",
+    "ProposalChosen": "booking.proposal_chosen",
+    "ProposalsSuperseded": "booking.proposals_superseded",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row to append: who hears it, the event's name for clients, its data, and whether it
+    is also pushed to the user's devices."""
+
+    user_id: int
+    type: str
+    data: dict[str, Any]
+    push: bool = False
+
+
+def stream_append(entries: Sequence[tuple[int, Entry]]) -> list[StreamEvent]:
+    """Append each (outbox event id, entry) to its user's stream, numbered after the user's
+    last number, in the order given.
+
+    Must run in the transaction of the change: each user's counter row stays locked until it
+    commits, so two transactions never hand out the same number and numbers never skip.
+    Five statements whatever the number of events and users.
+    """
+    if not entries:
+        return []
+    user_ids = sorted({entry.user_id for _event_id, entry in entries})
+    StreamCounter.objects.bulk_create(
+        [StreamCounter(user_id=user_id) for user_id in user_ids], ignore_conflicts=True
+    )
+    counters = {
+        counter.user_id: counter
+        for counter in StreamCounter.objects.select_for_update().filter(user_id__in=user_ids)
+    }
+    rows = []
+    for outbox_event_id, entry in entries:
+        counter = counters[entry.user_id]
+        counter.last_seq += 1
+        rows.append(
+            StreamEvent(
+                user_id=entry.user_id,
+                seq=counter.last_seq,
+                outbox_event_id=outbox_event_id,
+                type=entry.type,
+                data=entry.data,
+                push=entry.push,
+            )
+        )
+    StreamCounter.objects.bulk_update(list(counters.values()), ["last_seq"])
+    return StreamEvent.objects.bulk_create(rows)
+
+
+def stream_write(events: Sequence[DomainEvent]) -> None:
+    """In-transaction handler: the streamed events of one `emit` call to the streams of those
+    who must hear them (the offers of a batch read at once)."""
+    offer_ids = [event.offer_id for event in events if isinstance(event, OfferEvent)]
+    offers = Offer.objects.select_related("help_request__category", "helper").in_bulk(offer_ids)
+    stream_append(
+        [
+            (sequence_of(event), entry)
+            for event in events
+            for entry in entries_for(event, offers=offers)
+        ]
+    )
+
+
+def entries_for(event: DomainEvent, *, offers: dict[int, Offer] | None = None) -> list[Entry]:
+    if isinstance(event, OfferEvent):
+        offer = (offers or {}).get(event.offer_id)
+        if offer is None:
+            offer = Offer.objects.select_related("help_request__category", "helper").get(
+                pk=event.offer_id
+            )
+        return _offer_entries(event, offer)
+    if isinstance(event, BookingMoved):
+        return _booking_entries(event)
+    if isinstance(event, ProposalEvent):
+        booking = _booking(event.booking_id)
+        data = {
+            "booking": str(booking.public_id),
+            "proposals": [
+                str(p.public_id) for p in booking.proposals.filter(id__in=event.proposal_ids)
+            ],
+        }
+        name = PROPOSAL_NAMES[type(event).__name__]
+        return [Entry(user_id, name, data) for user_id in _parties(booking)]
+    if isinstance(event, HelpRequestMoved):
+        help_request = HelpRequest.objects.get(pk=event.help_request_id)
+        data = {"help_request": str(help_request.public_id), "status": event.to_status}
+        return [Entry(help_request.customer_id, "help_request.status", data)]
+    if isinstance(event, ChatMessagePosted):
+        return _chat_message_entries(event)
+    if isinstance(event, ChatMessagesRead):
+        return _chat_read_entries(event)
+    return []
+
+
+def _offer_entries(event: OfferEvent, offer: Offer) -> list[Entry]:
+    data: dict[str, Any] = {
+        "offer": str(offer.public_id),
+        "help_request": str(offer.help_request.public_id),
+        "status": offer.status,
+    }
+    if isinstance(event, OfferMade):
+        data.update(
+            status="pending",
+            expires_at=event.expires_at,
+            category=offer.help_request.category.slug,
+        )
+        return [Entry(offer.helper.user_id, "offer.made", data, push=True)]
+    if isinstance(event, OfferMoved):
+        data.update(status=event.to_status, withdrawal_cause=event.withdrawal_cause)
+    return [Entry(offer.helper.user_id, f"offer.{data['status']}", data)]
+
+
+def _booking(booking_id: int) -> Booking:
+    return Booking.objects.select_related("help_request", "helper").get(pk=booking_id)
+
+
+def _parties(booking: Booking) -> list[int]:
+    return [booking.help_request.customer_id, booking.helper.user_id]
+
+
+def _booking_entries(event: BookingMoved) -> list[Entry]:
+    booking = _booking(event.booking_id)
+    data: dict[str, Any] = {
+        "booking": str(booking.public_id),
+        "help_request": str(booking.help_request.public_id),
+        "status": event.to_status,
+        "from_status": event.from_status,
+        "by": event.role,
+    }
+    if "eta_minutes" in event.data:
+        data["eta_minutes"] = event.data["eta_minutes"]
+    return [
+        Entry(user_id, "booking.status", data, push=user_id != event.actor_id)
+        for user_id in _parties(booking)
+    ]
+
+
+def _chat_message_entries(event: ChatMessagePosted) -> list[Entry]:
+    message = ChatMessage.objects.select_related("booking__help_request", "booking__helper").get(
+        pk=event.message_id
+    )
+    data = message_data(message)
+    return [
+        Entry(user_id, "chat.message", data, push=user_id != event.author_id)
+        for user_id in chat_participants(message.booking)
+    ]
+
+
+def _chat_read_entries(event: ChatMessagesRead) -> list[Entry]:
+    booking = _booking(event.booking_id)
+    data = {
+        "booking": str(booking.public_id),
+        "reader": event.reader_id,
+        "last_read_message": event.last_read_message_id,
+    }
+    return [
+        Entry(user_id, "chat.read", data)
+        for user_id in chat_participants(booking)
+        if user_id != event.reader_id
+    ]
+
+
+# --- Reading the stream ------------------------------------------------------------------------
+
+# The most rows one catch-up answers; a client asks again after the last one it got.
+CATCH_UP_LIMIT = 200
+
+
+@raises(RealtimeError.INVALID_CURSOR)
+def stream_after(user: User, after: int, *, limit: int = CATCH_UP_LIMIT) -> QuerySet[StreamEvent]:
+    """The user's events numbered after `after`, oldest first (at most `limit`)."""
+    if after < 0:
+        raise ValidationFailed.for_field(
+            "after", _("The sequence number cannot be negative."), code=RealtimeError.INVALID_CURSOR
+        )
+    return StreamEvent.objects.filter(user=user, seq__gt=after).order_by("seq")[:limit]
+
+
+def stream_last_seq(user_id: int) -> int:
+    counter = StreamCounter.objects.filter(user_id=user_id).first()
+    return counter.last_seq if counter else 0
+
+
+def frame_of(row: StreamEvent) -> dict[str, Any]:
+    """A stream row as the client gets it, over the socket and over REST alike."""
+    return {
+        "id": row.pk,
+        "seq": row.seq,
+        "event": row.type,
+        "data": row.data,
+        "at": row.created_at.isoformat(),
+    }
+
+
+def stream_ack(user: User, seq: object) -> int:
+    """Record that a client of `user` holds every event up to `seq` (never backwards, never
+    past the last number given); returns the acknowledged number."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        return 0
+    StreamCounter.objects.filter(user=user, acked_seq__lt=seq, last_seq__gte=seq).update(
+        acked_seq=seq
+    )
+    return seq

@@ -1,0 +1,166 @@
+"""Web Push end to end: a local push service receives what the relay sends and decrypts it
+with the subscription's own keys (RFC 8291, `http_ece`), as a browser would."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import http_ece
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.test import override_settings
+
+from backend.relay import relay_pending
+from realtime.models import PushSubscription
+from tests.api.api_assertions import API, assert_error, client_for
+from tests.factories import UserFactory, make_helper, post_request
+
+pytestmark = pytest.mark.django_db
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def public_bytes(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+
+
+class PushService:
+    """A push service on loopback: /ok/<n> takes messages (201), /gone/<n> answers 410."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict[str, str], bytes]] = []
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                service.received.append((self.path, headers, body))
+                self.send_response(410 if self.path.startswith("/gone") else 201)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def push_service() -> Iterator[PushService]:
+    service = PushService()
+    yield service
+    service.server.shutdown()
+
+
+@pytest.fixture
+def vapid() -> Iterator[ec.EllipticCurvePrivateKey]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = b64(key.private_numbers().private_value.to_bytes(32, "big"))
+    with override_settings(
+        QUARTIER_VAPID_PRIVATE_KEY=private,
+        QUARTIER_VAPID_PUBLIC_KEY=b64(public_bytes(key)),
+        QUARTIER_PUSH_ALLOW_HTTP=True,
+    ):
+        yield key
+
+
+def device() -> tuple[ec.EllipticCurvePrivateKey, bytes]:
+    """A browser's subscription keys: its P-256 key pair and its 16-byte auth secret."""
+    return ec.generate_private_key(ec.SECP256R1()), os.urandom(16)
+
+
+def test_an_offer_reaches_the_closed_app_encrypted_and_a_gone_subscription_is_removed(
+    push_service: PushService, vapid: ec.EllipticCurvePrivateKey
+) -> None:
+    helper = make_helper(preferred_language="de")
+    key, auth = device()
+    client = client_for(helper.user)
+    subscribe = {
+        "endpoint": f"{push_service.url}/ok/1",
+        "keys": {"p256dh": b64(public_bytes(key)), "auth": b64(auth)},
+        "device_name": "Anna's phone",
+    }
+    assert client.post(f"{API}/push-subscriptions", subscribe, format="json").status_code == 201
+    gone_key, gone_auth = device()
+    gone = {
+        "endpoint": f"{push_service.url}/gone/2",
+        "keys": {"p256dh": b64(public_bytes(gone_key)), "auth": b64(gone_auth)},
+    }
+    assert client.post(f"{API}/push-subscriptions", gone, format="json").status_code == 201
+    listed = client.get(f"{API}/push-subscriptions").json()
+    assert listed["vapid_public_key"] == b64(public_bytes(vapid))
+    assert [s["device_name"] for s in listed["subscriptions"]] == ["Anna's phone", ""]
+
+    help_request = post_request(UserFactory.create())
+    relay_pending()
+
+    assert sorted(path for path, _headers, _body in push_service.received) == ["/gone/2", "/ok/1"]
+    _path, headers, body = next(r for r in push_service.received if r[0] == "/ok/1")
+    assert headers["content-encoding"] == "aes128gcm"
+    assert headers["authorization"].startswith("vapid t=")
+    assert headers["authorization"].endswith(f"k={b64(public_bytes(vapid))}")
+    message = json.loads(
+        http_ece.decrypt(body, private_key=key, auth_secret=auth, version="aes128gcm")
+    )
+    assert message["type"] == "offer.made"
+    assert message["data"]["help_request"] == str(help_request.public_id)
+    assert message["title"] == "Ein neuer Auftrag in Ihrer Nähe"
+    assert [a["action"] for a in message["actions"]] == ["accept", "show"]
+    assert headers["ttl"] == "3600"
+    assert message["tag"] == f"quartier-{message['id']}"
+    # The push service said 410 for the other device: its subscription is gone.
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [
+        f"{push_service.url}/ok/1"
+    ]
+
+
+def test_a_subscription_is_refused_without_real_keys_and_removed_on_request(
+    vapid: ec.EllipticCurvePrivateKey,
+) -> None:
+    user = UserFactory.create()
+    client = client_for(user)
+    bad = {"endpoint": "https://push.example/1", "keys": {"p256dh": "abc", "auth": "def"}}
+    assert_error(
+        client.post(f"{API}/push-subscriptions", bad, format="json"),
+        400,
+        "invalid_subscription",
+        {"p256dh"},
+        documented_in=("post", "/api/v1/push-subscriptions"),
+    )
+    assert PushSubscription.objects.count() == 0
+    key, auth = device()
+    good = {**bad, "keys": {"p256dh": b64(public_bytes(key)), "auth": b64(auth)}}
+    assert client.post(f"{API}/push-subscriptions", good, format="json").status_code == 201
+    response = client.delete(
+        f"{API}/push-subscriptions", {"endpoint": good["endpoint"]}, format="json"
+    )
+    assert response.status_code == 204
+    assert PushSubscription.objects.count() == 0
+
+
+@override_settings(QUARTIER_PUSH_ALLOW_HTTP=False)
+def test_a_push_endpoint_must_be_https() -> None:
+    key, auth = device()
+    body = {
+        "endpoint": "http://push.example/1",
+        "keys": {"p256dh": b64(public_bytes(key)), "auth": b64(auth)},
+    }
+    response = client_for(UserFactory.create()).post(
+        f"{API}/push-subscriptions", body, format="json"
+    )
+    assert_error(response, 400, "invalid_subscription", {"endpoint"})
+    assert PushSubscription.objects.count() == 0

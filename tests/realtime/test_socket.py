@@ -1,0 +1,295 @@
+"""The WebSocket at /ws/v1/ through channels' WebsocketCommunicator: who may connect, what
+they hear, resuming, chat, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client, override_settings
+
+from backend.relay import relay_pending
+from bookings import services
+from bookings.models import BookingStatus, Offer
+from realtime.models import ChatMessage, StreamCounter, StreamEvent
+from realtime.routing import websocket_application
+from tests.factories import UserFactory, make_booking, make_helper, post_request
+from tests.realtime.helpers import api_token
+
+pytestmark = pytest.mark.django_db
+
+HOST = (b"host", b"testserver")
+ORIGIN = (b"origin", b"http://testserver")
+
+
+def run(scenario: Callable[[], Awaitable[None]]) -> None:
+    async_to_sync(scenario)()
+
+
+def communicator(
+    *, token: str | None = None, after: int | None = None, headers: list[Any] | None = None
+) -> WebsocketCommunicator:
+    query = []
+    if after is not None:
+        query.append(f"after={after}")
+    if token is not None:
+        query.append(f"token={token}")
+    path = "/ws/v1/" + ("?" + "&".join(query) if query else "")
+    return WebsocketCommunicator(
+        websocket_application, path, headers=headers if headers is not None else [HOST, ORIGIN]
+    )
+
+
+async def connected(**kwargs: Any) -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    socket = communicator(**kwargs)
+    accepted, _protocol = await socket.connect()
+    assert accepted
+    hello = await socket.receive_json_from()
+    assert hello["type"] == "hello"
+    return socket, hello
+
+
+async def frames(socket: WebsocketCommunicator, count: int) -> list[dict[str, Any]]:
+    return [await socket.receive_json_from(timeout=3) for _ in range(count)]
+
+
+relay = database_sync_to_async(relay_pending)
+
+
+def test_a_helper_hears_an_offer_live_and_the_loser_hears_it_withdrawn() -> None:
+    first, second = make_helper(), make_helper()
+    customer = UserFactory.create()
+    tokens = {h.pk: api_token(h.user) for h in (first, second)}
+    customer_token = api_token(customer)
+
+    async def scenario() -> None:
+        one, hello = await connected(token=tokens[first.pk])
+        two, _ = await connected(token=tokens[second.pk])
+        them, _ = await connected(token=customer_token)
+        assert hello == {"type": "hello", "user": first.user.pk, "last_seq": 0}
+
+        help_request = await database_sync_to_async(post_request)(customer)
+        await relay()
+        made_one, made_two = (await frames(one, 1))[0], (await frames(two, 1))[0]
+        assert (made_one["type"], made_one["seq"], made_one["data"]["status"]) == (
+            "event",
+            1,
+            "pending",
+        )
+        assert made_one["data"]["help_request"] == str(help_request.public_id)
+        assert made_two["data"]["offer"] != made_one["data"]["offer"]
+
+        offer = await database_sync_to_async(Offer.objects.get)(
+            help_request=help_request, helper=first
+        )
+        await database_sync_to_async(services.offer_accept)(offer=offer, actor=first.user)
+        await relay()
+        assert [f["data"]["status"] for f in await frames(two, 1)] == ["withdrawn"]
+        assert [f["data"]["status"] for f in await frames(one, 2)] == [
+            "accepted",
+            "awaiting_proposal",
+        ]
+        assert [f["data"]["status"] for f in await frames(them, 2)] == [
+            "assigned",
+            "awaiting_proposal",
+        ]
+        for socket in (one, two, them):
+            assert await socket.receive_nothing(timeout=0.2)
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_reconnecting_with_the_last_number_returns_exactly_what_was_missed() -> None:
+    customer = UserFactory.create()
+    token = api_token(customer)
+    booking = make_booking(BookingStatus.PROPOSED, customer=customer)
+
+    async def scenario() -> None:
+        socket, hello = await connected(token=token, after=2)
+        assert hello["last_seq"] == 2
+        missed = await frames(socket, 2)
+        assert [(f["type"], f["seq"], f["event"]) for f in missed] == [
+            ("event", 3, "booking.status"),
+            ("event", 4, "booking.proposals_made"),
+        ]
+        assert await socket.receive_nothing(timeout=0.2)
+        # The relay delivers the same rows again (at least once): the socket drops them.
+        await relay()
+        assert await socket.receive_nothing(timeout=0.2)
+        # Asking again from 0 over the open socket: everything, once each.
+        await socket.send_json_to({"type": "resume", "after": 0})
+        assert [f["seq"] for f in await frames(socket, 4)] == [1, 2, 3, 4]
+        assert await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()
+
+    run(scenario)
+    assert booking.status == BookingStatus.PROPOSED
+
+
+def test_a_socket_without_a_valid_token_is_closed_with_a_code() -> None:
+    async def scenario() -> None:
+        for token, code in (("not-a-token", "invalid_token"), (None, "not_authenticated")):
+            socket = communicator(token=token)
+            accepted, _ = await socket.connect()
+            assert accepted
+            assert (await socket.receive_json_from())["code"] == code
+            assert await socket.receive_output() == {"type": "websocket.close", "code": 4401}
+
+    run(scenario)
+
+
+def test_a_foreign_origin_is_refused_at_the_handshake() -> None:
+    token = api_token(UserFactory.create())
+
+    async def scenario() -> None:
+        socket = communicator(token=token, headers=[HOST, (b"origin", b"https://evil.example")])
+        accepted, _ = await socket.connect()
+        assert not accepted
+
+    run(scenario)
+
+
+def test_the_token_header_and_the_session_authenticate_too() -> None:
+    user = UserFactory.create()
+    token = api_token(user)
+    browser = Client()
+    browser.force_login(user)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
+
+    async def scenario() -> None:
+        for headers in (
+            [HOST, ORIGIN, (b"authorization", f"Token {token}".encode())],
+            [HOST, ORIGIN, (b"cookie", cookie)],
+            [HOST, ORIGIN, (b"sec-websocket-protocol", f"quartier.v1, token.{token}".encode())],
+        ):
+            socket, hello = await connected(headers=headers)
+            assert hello["user"] == user.pk
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_bad_frames_get_error_frames_and_store_nothing() -> None:
+    customer = UserFactory.create()
+    stranger = UserFactory.create()
+    booking = make_booking(BookingStatus.CONFIRMED, customer=customer)
+    token = api_token(stranger)
+    rows_before = StreamEvent.objects.count()
+
+    async def scenario() -> None:
+        socket, _ = await connected(token=token)
+        bad = [
+            ("not json", "malformed_frame"),
+            (json.dumps([1, 2]), "malformed_frame"),
+            (json.dumps({"type": "launch.rockets"}), "unknown_type"),
+            (
+                json.dumps({"type": "chat.send", "booking": str(booking.public_id), "text": "hi"}),
+                "not_found",
+            ),
+            (json.dumps({"type": "chat.send", "booking": "nope", "text": "hi"}), "not_found"),
+            (json.dumps({"type": "typing", "booking": str(booking.public_id)}), "not_found"),
+            (json.dumps({"type": "resume", "after": "x"}), "invalid_cursor"),
+        ]
+        for text, code in bad:
+            await socket.send_to(text_data=text)
+            answer = await socket.receive_json_from()
+            assert (answer["type"], answer["code"]) == ("error", code), text
+        await socket.send_to(bytes_data=b"\x00\x01")
+        assert (await socket.receive_json_from())["code"] == "malformed_frame"
+        await socket.disconnect()
+
+    run(scenario)
+    assert ChatMessage.objects.count() == 0
+    assert StreamEvent.objects.count() == rows_before
+
+
+@override_settings(QUARTIER_WS_MAX_FRAME_BYTES=100)
+def test_an_oversized_frame_closes_the_socket() -> None:
+    token = api_token(UserFactory.create())
+
+    async def scenario() -> None:
+        socket, _ = await connected(token=token)
+        await socket.send_json_to({"type": "ping", "pad": "x" * 200})
+        assert (await socket.receive_json_from())["code"] == "frame_too_large"
+        assert await socket.receive_output() == {"type": "websocket.close", "code": 1009}
+
+    run(scenario)
+
+
+@override_settings(QUARTIER_WS_MESSAGES_PER_10S=5)
+def test_a_flood_is_cut_off() -> None:
+    token = api_token(UserFactory.create())
+
+    async def scenario() -> None:
+        socket, _ = await connected(token=token)
+        for number in range(5):
+            await socket.send_json_to({"type": "ping", "ref": number})
+            assert await socket.receive_json_from() == {"type": "pong", "ref": number}
+        await socket.send_json_to({"type": "ping"})
+        assert (await socket.receive_json_from())["code"] == "rate_limited"
+        assert await socket.receive_output() == {"type": "websocket.close", "code": 4429}
+
+    run(scenario)
+
+
+def acked_seq(user_id: int) -> int:
+    return StreamCounter.objects.get(user_id=user_id).acked_seq
+
+
+def test_chat_typing_and_read_receipts_over_the_socket() -> None:
+    customer = UserFactory.create()
+    helper = make_helper()
+    booking = make_booking(BookingStatus.PROPOSED, customer=customer, helper=helper)
+    tokens = (api_token(customer), api_token(helper.user))
+
+    async def scenario() -> None:
+        mine, hello = await connected(token=tokens[0])
+        theirs, their_hello = await connected(token=tokens[1])
+        await mine.send_json_to({"type": "typing", "booking": str(booking.public_id)})
+        assert await theirs.receive_json_from() == {
+            "type": "typing",
+            "booking": str(booking.public_id),
+            "user": customer.pk,
+        }
+        await mine.send_json_to(
+            {
+                "type": "chat.send",
+                "booking": str(booking.public_id),
+                "text": "Call me on 079 123 45 67 or anna@example.ch",
+                "ref": "a1",
+            }
+        )
+        sent = await mine.receive_json_from()
+        assert (sent["type"], sent["ref"]) == ("chat.sent", "a1")
+        await relay()
+        (heard,) = await frames(theirs, 1)
+        assert (heard["event"], heard["seq"]) == ("chat.message", their_hello["last_seq"] + 1)
+        message = heard["data"]
+        assert (message["id"], message["text"]) == (sent["message"], "Call me on ••• or •••")
+        (own,) = await frames(mine, 1)
+        assert own["data"] == message
+
+        await theirs.send_json_to(
+            {"type": "chat.read", "booking": str(booking.public_id), "message": sent["message"]}
+        )
+        await theirs.send_json_to({"type": "ping", "ref": "after-read"})
+        assert await theirs.receive_json_from() == {"type": "pong", "ref": "after-read"}
+        await relay()
+        (receipt,) = await frames(mine, 1)
+        assert (receipt["type"], receipt["data"]["reader"]) == ("event", helper.user.pk)
+        assert receipt["data"]["last_read_message"] == sent["message"]
+        await theirs.send_json_to({"type": "ack", "seq": heard["seq"]})
+        await theirs.send_json_to({"type": "ping"})
+        assert await theirs.receive_json_from() == {"type": "pong", "ref": None}
+        assert await database_sync_to_async(acked_seq)(helper.user.pk) == heard["seq"]
+        await mine.disconnect()
+        await theirs.disconnect()
+
+    run(scenario)
+    assert ChatMessage.objects.get().text == "Call me on 079 123 45 67 or anna@example.ch"

@@ -1,0 +1,117 @@
+// Quartier live: one WebSocket to /ws/v1/ that resumes where it left off.
+//
+// Usage (from a page's own script file, never inline):
+//   const live = QuartierLive.connect({
+//     banner: document.getElementById("live-banner"),   // shown while the connection is lost
+//     onEvent: (frame) => { ... frame.event, frame.data ... },
+//     onFrame: (frame) => { ... typing, chat.sent, error ... },   // optional
+//   });
+//   live.send({type: "chat.send", booking: "<uuid>", text: "On my way", ref: "m1"});
+//
+// The web app is authenticated by its session cookie (same origin). Each event is handed to
+// onEvent once: the last sequence number is kept in sessionStorage, sent on reconnect
+// (?after=N), and an event id already seen is dropped. After a drop the client tries again
+// after 0.5, 1, 2, 4... up to 15 seconds, and acknowledges what it has handled.
+(function () {
+  "use strict";
+
+  const STORE_KEY = "quartier.live.last_seq";
+  const MAX_SEEN = 500;
+
+  function connect(options) {
+    const banner = options.banner || null;
+    const seen = new Set();
+    let socket = null;
+    let retry = 500;
+    let closedOnPurpose = false;
+    let lastSeq = Number(sessionStorage.getItem(STORE_KEY) || "0");
+
+    function setBanner(lost) {
+      if (banner) {
+        banner.hidden = !lost;
+      }
+    }
+
+    function url() {
+      const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+      const after = lastSeq > 0 ? "?after=" + lastSeq : "";
+      return scheme + "//" + window.location.host + "/ws/v1/" + after;
+    }
+
+    function remember(frame) {
+      seen.add(frame.id);
+      if (seen.size > MAX_SEEN) {
+        seen.delete(seen.values().next().value);
+      }
+      if (frame.seq > lastSeq) {
+        lastSeq = frame.seq;
+        sessionStorage.setItem(STORE_KEY, String(lastSeq));
+      }
+    }
+
+    function open() {
+      socket = new WebSocket(url(), ["quartier.v1"]);
+      socket.addEventListener("open", function () {
+        retry = 500;
+        setBanner(false);
+      });
+      socket.addEventListener("message", function (message) {
+        let frame;
+        try {
+          frame = JSON.parse(message.data);
+        } catch (error) {
+          return;
+        }
+        if (frame.type === "hello" && lastSeq === 0) {
+          lastSeq = frame.last_seq;
+        }
+        if (frame.type === "event") {
+          if (seen.has(frame.id) || frame.seq <= lastSeq) {
+            return;
+          }
+          remember(frame);
+          options.onEvent(frame);
+          socket.send(JSON.stringify({ type: "ack", seq: frame.seq }));
+        } else if (options.onFrame) {
+          options.onFrame(frame);
+        }
+      });
+      socket.addEventListener("close", function (event) {
+        if (closedOnPurpose || event.code === 4401) {
+          setBanner(event.code === 4401);
+          return;
+        }
+        setBanner(true);
+        window.setTimeout(open, retry);
+        retry = Math.min(retry * 2, 15000);
+      });
+    }
+
+    window.addEventListener("online", function () {
+      if (socket && socket.readyState === WebSocket.CLOSED && !closedOnPurpose) {
+        open();
+      }
+    });
+    open();
+    return {
+      send: function (frame) {
+        if (socket && socket.readyState === WebSocket.OPEN) {
+          socket.send(JSON.stringify(frame));
+          return true;
+        }
+        return false;
+      },
+      close: function () {
+        closedOnPurpose = true;
+        if (socket) {
+          socket.close(1000);
+        }
+      },
+      lastSeq: function () {
+        return lastSeq;
+      },
+    };
+  }
+
+  window.QuartierLive = { connect: connect };
+})();
