@@ -32,6 +32,7 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
     helper_suspend,
+    helper_takes_payments_set,
 )
 
 # Documented in the README and printed at the end: demo accounts only.
@@ -215,6 +216,10 @@ def _onboard(community: Community, person: Person, applied_at: datetime, approva
     if approval != ApprovalStatus.APPLIED:
         with history.at(applied_at + history.span(DAY, 10 * DAY)):
             profile = helper_approve(helper=profile, actor=manager, note=notes.approved_note)
+            # The demo's helpers count as having finished their payout onboarding, so they get
+            # paid offers (their accounts are not created at Stripe or the emulator).
+            helper_takes_payments_set(helper_id=profile.pk, takes_payments=True)
+            profile.refresh_from_db()
     if approval == ApprovalStatus.SUSPENDED:
         with history.at(history.now - history.span(DAY, 20 * DAY)):
             profile = helper_suspend(helper=profile, actor=manager, note=notes.suspended_note)

@@ -15,9 +15,10 @@ from datetime import datetime
 from backend.events import DomainEvent, of_type
 from bookings.events import BookingCancelled, BookingConfirmed, BookingNoShow, BookingSignedOff
 from bookings.models import Booking
+from helpers.services import helper_takes_payments_set
 from payments import events as payment_events
 from payments import services, tasks
-from payments.models import Payment
+from payments.models import CHARGEABLE_STATUSES, Payment
 
 
 def open_payments(events: Sequence[DomainEvent]) -> None:
@@ -55,4 +56,13 @@ def schedule_deferred_holds(events: Sequence[DomainEvent]) -> None:
     for event in of_type(events, payment_events.PaymentHoldDeferred):
         tasks.place_hold.using(run_after=datetime.fromisoformat(event.hold_at)).enqueue(
             event.payment_id
+        )
+
+
+def follow_payout_account(events: Sequence[DomainEvent]) -> None:
+    """In the transaction: whether the helper can take charges, which decides whether they get
+    paid offers (the helper's change event brings the match index in step)."""
+    for event in of_type(events, payment_events.PayoutAccountChanged):
+        helper_takes_payments_set(
+            helper_id=event.helper_id, takes_payments=event.to_status in CHARGEABLE_STATUSES
         )

@@ -403,7 +403,7 @@ def booking_report_no_show(
 
 
 @transaction.atomic
-@raises(BookingError.INVALID_ETA, BookingError.TOO_EARLY, *STEP)
+@raises(BookingError.INVALID_ETA, BookingError.TOO_EARLY, BookingError.PAYMENT_NOT_HELD, *STEP)
 def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) -> Booking:
     """The helper is on the way and tells the customer when they will arrive."""
     booking = lock_booking(booking)
@@ -429,7 +429,7 @@ def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) ->
 
 
 @transaction.atomic
-@raises(BookingError.TOO_EARLY, *STEP)
+@raises(BookingError.TOO_EARLY, BookingError.PAYMENT_NOT_HELD, *STEP)
 def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     """The helper has arrived and starts the work."""
     booking = lock_booking(booking)
