@@ -36,7 +36,7 @@ from bookings.models import (
     ProposalStatus,
     SlotProposal,
 )
-from bookings.pricing import visit_price
+from bookings.pricing import charge_for, visit_price
 from bookings.selectors import role_in_booking
 from bookings.services.locks import lock_booking, lock_helper
 from bookings.services.moves import booking_transition, help_request_move, proposals_move
@@ -245,6 +245,8 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
             "ends_at": proposal.ends_at,
             "price_minor": proposal.price_minor,
             "currency": proposal.currency,
+            "charge_minor": (charge := charge_for(proposal.price_minor)).charge_minor,
+            "stripe_fee_paid_by": charge.stripe_fee_paid_by,
         },
         data={"proposal": str(proposal.public_id)},
     )
