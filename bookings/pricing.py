@@ -30,8 +30,10 @@ class Charge:
     stripe_fee_paid_by: str
 
 
-def charge_for(price_minor: int) -> Charge:
-    """The charge for a price under the current setting (nothing to charge for a free visit)."""
+def charge_for(price_minor: int | None) -> Charge:
+    """The charge for a price under the current setting (nothing to charge for a free visit or
+    one without a price)."""
+    price_minor = price_minor or 0
     settings = config()
     if settings.stripe_fee_paid_by == "customer":
         charge = gross_up(
