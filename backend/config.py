@@ -81,6 +81,14 @@ class QuartierConfig:
     stripe_webhook_tolerance_seconds: int = 300
     # What a customer's late cancellation or no-show pays the helper, in percent of the price.
     cancellation_fee_percent: int = 50
+    # Who bears Stripe's processing fee on a direct charge: "helper" (the charge is the price,
+    # the helper receives the price less the fee) or "customer" (the charge is grossed up so
+    # that the helper receives exactly the price). Quartier's fee is 0 either way.
+    stripe_fee_paid_by: str = "helper"
+    # Stripe's published card price, to gross a charge up: tenths of a percent, and fixed.
+    # The fee a receipt shows is always Stripe's actual one, from the balance transaction.
+    stripe_fee_percent_tenths: int = 29
+    stripe_fee_fixed_minor: int = 30
     # Card holds expire after about 7 days: a visit further out than this many days is held
     # by a task this many days before it starts.
     hold_max_days_ahead: int = 5
@@ -140,6 +148,7 @@ class QuartierConfig:
             at_least("stripe_timeout_seconds", 0.1),
             at_least("stripe_webhook_tolerance_seconds", 1),
             at_least("cancellation_fee_percent", 0),
+            at_least("stripe_fee_fixed_minor", 0),
             at_least("hold_max_days_ahead", 1),
             at_least("hold_days_before_visit", 0),
             at_least("vetting_target_days", 1),
@@ -150,6 +159,10 @@ class QuartierConfig:
             checks.append(
                 ("hold_days_before_visit", "must not exceed QUARTIER_HOLD_MAX_DAYS_AHEAD")
             )
+        if self.stripe_fee_paid_by not in ("helper", "customer"):
+            checks.append(("stripe_fee_paid_by", "must be helper or customer"))
+        if not 0 <= self.stripe_fee_percent_tenths < 1000:
+            checks.append(("stripe_fee_percent_tenths", "must be from 0 to 999"))
         if self.cancellation_fee_percent > 100:
             checks.append(("cancellation_fee_percent", "must be at most 100"))
         if self.document_key and not _fernet_keys_valid(self.document_key):

@@ -32,6 +32,12 @@ def _send(user: User, subject: str, body: str) -> None:
         logger.exception("could not send %r to an account's address", subject)
 
 
+def send_notice(user: User, subject: str, body: str) -> None:
+    """Send an e-mail another app wrote (already in the user's language); a failure to send is
+    logged, never raised: the change it tells of is stored."""
+    _send(user, subject, body)
+
+
 def send_verify_email(user: User, token: str) -> None:
     """The link (and token) that finishes a sign-up."""
     link = config().verify_email_url.format(token=token)

@@ -30,3 +30,35 @@ def prorate(amount_minor_per_hour: int, minutes: int) -> int:
     if minutes < 0 or amount_minor_per_hour < 0:
         raise ValueError("amounts and durations are never negative")
     return (amount_minor_per_hour * minutes + 30) // 60
+
+
+def card_fee(amount_minor: int, *, percent_tenths: int, fixed_minor: int) -> int:
+    """A card processor's fee on `amount_minor` by its published price (tenths of a percent,
+    rounded half up, plus a fixed part), the way Stripe computes it."""
+    return (amount_minor * percent_tenths + 500) // 1000 + fixed_minor
+
+
+def gross_up(net_minor: int, *, percent_tenths: int, fixed_minor: int) -> int:
+    """The smallest charge that leaves exactly `net_minor` after the fee (0 for 0).
+
+    The fee grows by at most one minor unit per minor unit charged (the rate is below 100 %),
+    so what is left takes every value, and the smallest charge leaving at least `net_minor`
+    leaves exactly that."""
+    if net_minor < 0:
+        raise ValueError("amounts are never negative")
+    if net_minor == 0:
+        return 0
+    charge = max(net_minor, (net_minor + fixed_minor) * 1000 // (1000 - percent_tenths) - 2)
+    while charge - card_fee(charge, percent_tenths=percent_tenths, fixed_minor=fixed_minor) < (
+        net_minor
+    ):
+        charge += 1
+    while (
+        charge > net_minor
+        and charge
+        - 1
+        - card_fee(charge - 1, percent_tenths=percent_tenths, fixed_minor=fixed_minor)
+        >= net_minor
+    ):
+        charge -= 1
+    return charge

@@ -227,6 +227,8 @@ def _profile(user: User, rng: random.Random) -> HelperProfile:
         completed_visits=reviews + rng.randint(0, 3),
         cancellations_caused=rng.randint(1, 3) if rng.random() < 0.15 else 0,
         no_shows_caused=1 if rng.random() < 0.03 else 0,
+        # Their payout accounts take charges, so they get paid offers.
+        takes_payments=True,
     )
 
 

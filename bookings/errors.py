@@ -37,6 +37,7 @@ class BookingError(ErrorCode):
     CAUSED_BY_REQUIRED = "caused_by_required"
     INVALID_ETA = "invalid_eta"
     TOO_EARLY = "too_early", 409
+    PAYMENT_NOT_HELD = "payment_not_held", 409
     SUMMARY_TOO_SHORT = "summary_too_short"
     # Reviews
     NOT_REVIEWABLE = "not_reviewable", 409

@@ -48,6 +48,13 @@ class TooEarly(Conflict):
     code = BookingError.TOO_EARLY
 
 
+class PaymentNotHeld(Conflict):
+    """The customer's card is not held yet for a visit that needs it (the hold failed, or no
+    card was given): the visit does not go ahead until it is."""
+
+    code = BookingError.PAYMENT_NOT_HELD
+
+
 class ReviewWindowClosed(Conflict):
     code = BookingError.REVIEW_WINDOW_CLOSED
 

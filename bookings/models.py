@@ -253,6 +253,15 @@ class Booking(models.Model):
         null=True, blank=True, help_text="Agreed price in minor units, set with the proposal."
     )
     currency = models.CharField(max_length=3, default="CHF")
+    # Fixed when the customer confirms, beside the price: what the card is held for and
+    # charged, and who bears Stripe's processing fee (`bookings.pricing.charge_for`).
+    charge_minor = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="What the customer's card is held for: the price, grossed up by Stripe's fee "
+        "when the customer bears it.",
+    )
+    stripe_fee_paid_by = models.CharField(max_length=8, choices=Party.choices, blank=True)
 
     eta_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ from backend.roles import ActorRole
 from backend.state_machine import Move, StateMachine, Transition
 from bookings import events
 from bookings.errors import BookingError
-from bookings.exceptions import HelperDoubleBooked, InvalidSlot, OfferNotPending
+from bookings.exceptions import HelperDoubleBooked, InvalidSlot, OfferNotPending, PaymentNotHeld
 from bookings.models import (
     SLOT_HOLDING_STATUSES,
     Booking,
@@ -27,6 +27,7 @@ from bookings.models import (
     ProposalStatus,
     ReviewStatus,
 )
+from bookings.visit_checks import hold_missing
 from catalogue.errors import CatalogueError
 from catalogue.exceptions import WaiversNotAccepted
 from catalogue.selectors import waivers_missing
@@ -122,6 +123,14 @@ def helper_free_then(move: Move) -> None:
         raise HelperDoubleBooked("The helper already has a visit at that time.")
 
 
+def hold_placed_where_due(move: Move) -> None:
+    """A paid visit starts only once the customer's card is held (payments answers)."""
+    if hold_missing(move.subject):
+        raise PaymentNotHeld(
+            "The customer's card is not held yet: the visit can go ahead once it is."
+        )
+
+
 def helper_busy(booking: Booking, starts_at: datetime, ends_at: datetime) -> bool:
     """Whether another visit of the booking's helper holds time overlapping the slot."""
     return (
@@ -178,9 +187,11 @@ BOOKING_MACHINE = StateMachine(
             _roles(CUSTOMER), event=events.BookingTimesRequested
         ),
         (_B.CONFIRMED, _B.ON_THE_WAY): Transition(
-            _roles(HELPER), event=events.BookingJourneyStarted
+            _roles(HELPER), guards=(hold_placed_where_due,), event=events.BookingJourneyStarted
         ),
-        (_B.CONFIRMED, _B.IN_PROGRESS): Transition(_roles(HELPER), event=events.BookingCheckedIn),
+        (_B.CONFIRMED, _B.IN_PROGRESS): Transition(
+            _roles(HELPER), guards=(hold_placed_where_due,), event=events.BookingCheckedIn
+        ),
         (_B.ON_THE_WAY, _B.IN_PROGRESS): Transition(_roles(HELPER), event=events.BookingCheckedIn),
         (_B.IN_PROGRESS, _B.COMPLETED): Transition(_roles(HELPER), event=events.BookingCompleted),
         (_B.COMPLETED, _B.SIGNED_OFF): Transition(

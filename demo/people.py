@@ -43,6 +43,7 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
     helper_suspend,
+    helper_takes_payments_set,
 )
 
 # Documented in the README and printed at the end: demo accounts only.
@@ -341,6 +342,10 @@ def _onboard(community: Community, person: Person, applied_at: datetime, approva
         helper_set_weekly_availability(helper=profile, intervals=weekly)
         accept_helper_terms(person.user)
     _vet(community, person, applied_at, approval)
+    if approval in (ApprovalStatus.APPROVED, ApprovalStatus.SUSPENDED):
+        # The demo's approved helpers count as having finished their payout onboarding, so they
+        # get paid offers (their accounts are not created at Stripe or the emulator).
+        helper_takes_payments_set(helper_id=profile.pk, takes_payments=True)
     profile.refresh_from_db()
     if approval == ApprovalStatus.SUSPENDED:
         with history.at(history.now - history.span(DAY, 20 * DAY)):

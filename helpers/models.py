@@ -58,6 +58,13 @@ class HelperProfile(models.Model):
         default=4000, help_text="The helper's hourly rate in minor units (Rappen)."
     )
     currency = models.CharField(max_length=3, default="CHF")
+    takes_payments = models.BooleanField(
+        default=False,
+        help_text=(
+            "Whether the helper's payout account can take charges (kept by payments). A helper "
+            "without it gets no paid offers; one who works for free (rate 0) still gets offers."
+        ),
+    )
     skills = models.ManyToManyField(
         "catalogue.ServiceCategory", through="HelperSkill", related_name="helpers"
     )
@@ -93,7 +100,15 @@ class HelperProfile(models.Model):
 
     class Meta:
         ordering = ("id",)
-        indexes = (models.Index(fields=("approval_status", "is_accepting_jobs")),)
+        indexes = (
+            models.Index(fields=("approval_status", "is_accepting_jobs")),
+            # The few helpers who charge but cannot take charges yet (the matching says why).
+            models.Index(
+                fields=("approval_status",),
+                condition=models.Q(takes_payments=False, hourly_rate_minor__gt=0),
+                name="helper_cannot_be_paid",
+            ),
+        )
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(service_radius_km__gte=1, service_radius_km__lte=50),

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from backend import clock
@@ -48,10 +48,14 @@ def availability_exceptions_of(helper: HelperProfile) -> QuerySet[AvailabilityEx
     return AvailabilityException.objects.filter(helper=helper)
 
 
-def eligible_helpers() -> QuerySet[HelperProfile]:
-    """The helpers who may be offered work: approved, accepting jobs, with an active account
-    and a home address, who accepted the current code of conduct (when there is one). The
-    match index holds one row per skill for each of them."""
+# A helper who charges for their work needs a payout account that can take charges; one who
+# works for free (rate 0) does not.
+CAN_BE_PAID = Q(takes_payments=True) | Q(hourly_rate_minor=0)
+
+
+def ready_for_offers() -> QuerySet[HelperProfile]:
+    """Approved, accepting jobs, with an active account and a home address, who accepted the
+    current code of conduct (when there is one); payments aside."""
     helpers = HelperProfile.objects.filter(
         approval_status=ApprovalStatus.APPROVED,
         is_accepting_jobs=True,
@@ -65,6 +69,36 @@ def eligible_helpers() -> QuerySet[HelperProfile]:
             Exists(LegalAcceptance.objects.filter(user=OuterRef("user"), version=code))
         )
     return helpers
+
+
+def eligible_helpers() -> QuerySet[HelperProfile]:
+    """The helpers who may be offered work: approved, accepting jobs, with an active account
+    and a home address, and able to be paid (a payout account that takes charges, or working
+    for free). The match index holds one row per skill for each of them."""
+    return ready_for_offers().filter(CAN_BE_PAID)
+
+
+def unpaid_helpers_near(
+    *, category_id: int, box: tuple[float, float, float, float], limit: int
+) -> list[tuple[int, float | None, float | None, int]]:
+    """Helpers skilled in the category, with a home in `box` (min_lat, max_lat, min_lon,
+    max_lon), left out of matching only because they charge and their payout account cannot
+    take charges: (helper id, latitude, longitude, service radius km), at most `limit`."""
+    min_lat, max_lat, min_lon, max_lon = box
+    return list(
+        ready_for_offers()
+        .filter(
+            takes_payments=False,
+            hourly_rate_minor__gt=0,
+            skills__id=category_id,
+            user__home_latitude__range=(min_lat, max_lat),
+            user__home_longitude__range=(min_lon, max_lon),
+        )
+        .order_by("pk")
+        .values_list("pk", "user__home_latitude", "user__home_longitude", "service_radius_km")[
+            :limit
+        ]
+    )
 
 
 # What matching reads of an eligible helper, in the order the match index's writer unpacks it.

@@ -94,10 +94,14 @@ def _validate_radius(radius_km: int) -> None:
 
 
 def validate_hourly_rate(rate_minor: int) -> None:
-    if not MIN_HOURLY_RATE_MINOR <= rate_minor <= MAX_HOURLY_RATE_MINOR:
+    """0 (the helper works for free: no payment step) or within the bounds."""
+    if rate_minor != 0 and not MIN_HOURLY_RATE_MINOR <= rate_minor <= MAX_HOURLY_RATE_MINOR:
         raise ValidationFailed.for_field(
             "hourly_rate_minor",
-            _("The hourly rate must be between %(low)d and %(high)d francs.")
+            _(
+                "The hourly rate must be 0 (you help for free) or between %(low)d and "
+                "%(high)d francs."
+            )
             % {"low": MIN_HOURLY_RATE_MINOR // 100, "high": MAX_HOURLY_RATE_MINOR // 100},
             code=HelperError.INVALID_HOURLY_RATE,
         )
@@ -223,6 +227,20 @@ def helper_profile_update(
     if changed:
         emit(HelperProfileChanged(helper_id=helper.pk, fields=changed))
     return helper
+
+
+def helper_takes_payments_set(*, helper_id: int, takes_payments: bool) -> bool:
+    """Record whether the helper's payout account can take charges (payments calls this when
+    the account's state changes, in that transaction). Emits HelperProfileChanged, so the match
+    index follows. Returns whether anything changed."""
+    changed = (
+        HelperProfile.objects.filter(pk=helper_id)
+        .exclude(takes_payments=takes_payments)
+        .update(takes_payments=takes_payments, updated_at=clock.now())
+    )
+    if changed:
+        emit(HelperProfileChanged(helper_id=helper_id, fields=["takes_payments"]))
+    return bool(changed)
 
 
 def _check_actor(helper: HelperProfile, actor: User | None, role: str) -> None:

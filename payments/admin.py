@@ -21,6 +21,7 @@ from payments.models import (
     Payment,
     PaymentEvent,
     PayoutAccount,
+    ReconciliationRun,
     WebhookEvent,
 )
 from payments.refunds import payment_refund
@@ -176,3 +177,9 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         "processed_at",
         "outcome",
     )
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "finished_at", "mismatch_count")
+    readonly_fields = ("started_at", "finished_at", "mismatch_count", "mismatches")

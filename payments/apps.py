@@ -14,12 +14,20 @@ class PaymentsConfig(AppConfig):
             BookingNoShow,
             BookingSignedOff,
         )
-        from payments import handlers
-        from payments.events import PaymentHoldDeferred
+        from bookings.visit_checks import register_hold_check
+        from payments import handlers, selectors
+        from payments.events import (
+            PaymentAuthorisationFailed,
+            PaymentHoldDeferred,
+            PayoutAccountChanged,
+        )
 
+        register_hold_check(selectors.hold_missing)
         subscribe(handlers.open_payments, BookingConfirmed)
         subscribe(handlers.schedule_deferred_holds, PaymentHoldDeferred)
+        subscribe(handlers.follow_payout_account, PayoutAccountChanged)
         subscribe(handlers.place_hold, BookingConfirmed, phase=Phase.AFTER_COMMIT)
+        subscribe(handlers.tell_hold_failed, PaymentAuthorisationFailed, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.capture_on_sign_off, BookingSignedOff, phase=Phase.AFTER_COMMIT)
         subscribe(
             handlers.release_or_charge_fee,

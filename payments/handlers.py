@@ -14,10 +14,11 @@ from datetime import datetime
 
 from backend.events import DomainEvent, of_type
 from bookings.events import BookingCancelled, BookingConfirmed, BookingNoShow, BookingSignedOff
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus
+from helpers.services import helper_takes_payments_set
+from payments import emails, services, tasks
 from payments import events as payment_events
-from payments import services, tasks
-from payments.models import Payment
+from payments.models import CHARGEABLE_STATUSES, Payment, PaymentStatus
 
 
 def open_payments(events: Sequence[DomainEvent]) -> None:
@@ -56,3 +57,30 @@ def schedule_deferred_holds(events: Sequence[DomainEvent]) -> None:
         tasks.place_hold.using(run_after=datetime.fromisoformat(event.hold_at)).enqueue(
             event.payment_id
         )
+
+
+def follow_payout_account(events: Sequence[DomainEvent]) -> None:
+    """In the transaction: whether the helper can take charges, which decides whether they get
+    paid offers (the helper's change event brings the match index in step)."""
+    for event in of_type(events, payment_events.PayoutAccountChanged):
+        helper_takes_payments_set(
+            helper_id=event.helper_id, takes_payments=event.to_status in CHARGEABLE_STATUSES
+        )
+
+
+def tell_hold_failed(event: DomainEvent, *, sequence: int) -> None:
+    """After commit: a hold failed on a confirmed visit; both sides are told by e-mail, unless
+    the customer has fixed it meanwhile."""
+    assert isinstance(event, payment_events.PaymentAuthorisationFailed)  # noqa: S101
+    payment = (
+        Payment.objects.select_related("booking__help_request__customer", "booking__helper__user")
+        .filter(pk=event.payment_id)
+        .first()
+    )
+    if (
+        payment is None
+        or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
+        or payment.booking.status != BookingStatus.CONFIRMED
+    ):
+        return
+    emails.send_hold_failed(payment)

@@ -259,3 +259,19 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key}"
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of the ledger with Stripe (daily by the worker, or by the command)."""
+
+    started_at = models.DateTimeField(default=clock.now, editable=False)
+    finished_at = models.DateTimeField()
+    mismatch_count = models.PositiveIntegerField()
+    # Each mismatch as printed: "[where] reference: problem".
+    mismatches = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"reconciliation {self.started_at:%Y-%m-%d %H:%M}: {self.mismatch_count} mismatches"

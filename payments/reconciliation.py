@@ -14,8 +14,16 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
+from backend import clock
 from payments import stripe_gateway
-from payments.models import LedgerEntry, LedgerKind, Payment, PaymentStatus, PayoutAccount
+from payments.models import (
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    PaymentStatus,
+    PayoutAccount,
+    ReconciliationRun,
+)
 from payments.selectors import ledger_balances
 
 _P = PaymentStatus
@@ -36,6 +44,20 @@ class Mismatch:
 
     def __str__(self) -> str:
         return f"[{self.where}] {self.reference}: {self.problem}"
+
+
+def reconcile_and_record(
+    *, progress: Callable[[Iterable[PayoutAccount]], Iterable[PayoutAccount]] = iter
+) -> ReconciliationRun:
+    """Reconcile, and keep the outcome (the manager's money view shows the latest)."""
+    started_at = clock.now()
+    mismatches = reconcile(progress=progress)
+    return ReconciliationRun.objects.create(
+        started_at=started_at,
+        finished_at=clock.now(),
+        mismatch_count=len(mismatches),
+        mismatches=[str(mismatch) for mismatch in mismatches],
+    )
 
 
 def reconcile(

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from backend.exceptions import Conflict, raises
 from backend.models import User
+from bookings.models import Booking
 from bookings.selectors import booking_for
 from payments.errors import PaymentError
-from payments.models import LedgerAccount, LedgerEntry, Payment, PayoutAccount
+from payments.models import LedgerAccount, LedgerEntry, Payment, PaymentStatus, PayoutAccount
 
 
 @raises(PaymentError.NO_PAYMENT_YET, booking_for)
@@ -44,3 +45,13 @@ def ledger_balances(*, booking_id: int) -> dict[str, int]:
     for credit, total in entries.values_list("credit").annotate(total=Sum("amount_minor")):
         balances[credit] += total
     return balances
+
+
+def hold_missing(booking: Booking) -> bool:
+    """Whether a confirmed visit still lacks the hold it needs before it goes ahead: it has a
+    price and a payment to the helper's payout account, and the card is not held (no card yet,
+    the hold failed, or the deferred hold has not been placed). A free visit needs none."""
+    payment = Payment.objects.filter(booking_id=booking.pk).only("status", "payout_account").first()
+    if payment is None or payment.payout_account_id is None:
+        return False
+    return payment.status not in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED)

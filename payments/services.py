@@ -27,6 +27,7 @@ from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
 from bookings.models import Booking, BookingStatus, Party
+from bookings.pricing import charge_for
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
 from helpers.models import HelperProfile
@@ -263,18 +264,15 @@ def payment_open_for_booking(*, booking: Booking) -> Payment | None:
     price agreed then, to the helper's payout account. A free visit needs none."""
     if not booking.price_minor:
         return None
+    charge = booking.charge_minor or booking.price_minor
     account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
     payment, created = Payment.objects.get_or_create(
         booking=booking,
-        defaults={
-            "payout_account": account,
-            "amount_minor": booking.price_minor,
-            "currency": booking.currency,
-        },
+        defaults={"payout_account": account, "amount_minor": charge, "currency": booking.currency},
     )
     if not created and payment.status == _P.REQUIRES_PAYMENT_METHOD:
-        # Rescheduled before any hold: the price of the new time is the one to hold.
-        payment.amount_minor = booking.price_minor
+        # Rescheduled before any hold: the charge for the new time is the one to hold.
+        payment.amount_minor = charge
         payment.currency = booking.currency
         payment.payout_account = account
         payment.save(update_fields=["amount_minor", "currency", "payout_account", "updated_at"])
@@ -442,10 +440,11 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
                 _("This visit cannot take a payment method now."),
                 code=PaymentError.PAYMENT_NOT_EXPECTED,
             )
-        price = booking.price_minor
+        price = booking.charge_minor or booking.price_minor
         if price is None:
+            # Before confirming: the dearest proposed time's charge (confirming fixes it).
             proposal = booking.proposals.filter(status="proposed").order_by("price_minor").last()
-            price = proposal.price_minor if proposal is not None else None
+            price = charge_for(proposal.price_minor).charge_minor if proposal is not None else None
         if not price:
             raise PaymentProviderRefused(
                 _("This visit has no price to pay yet."), code=PaymentError.PAYMENT_NOT_EXPECTED

@@ -3,10 +3,20 @@ nothing when its work is no longer due."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from backend import clock
 from payments.models import Payment
+from payments.reconciliation import reconcile_and_record
 from payments.services import payment_authorise
+
+SWISS_TIME = ZoneInfo("Europe/Zurich")
+# The daily reconciliation runs at this Swiss time, when hardly anybody pays.
+RECONCILE_AT = time(3, 30)
 
 
 @task()
@@ -17,3 +27,39 @@ def place_hold(payment_id: int) -> str:
         return "gone"
     outcome = payment_authorise(payment=payment)
     return outcome.payment.status
+
+
+def next_reconcile_at(now: datetime) -> datetime:
+    """The next RECONCILE_AT in Swiss time after `now`."""
+    local = now.astimezone(SWISS_TIME)
+    at = datetime.combine(local.date(), RECONCILE_AT, tzinfo=SWISS_TIME)
+    if at <= local:
+        at = datetime.combine(local.date() + timedelta(days=1), RECONCILE_AT, tzinfo=SWISS_TIME)
+    return at
+
+
+def schedule_daily_reconcile() -> datetime:
+    """Queue the next daily reconciliation, unless one is queued already; returns when it runs.
+    `manage.py payments_reconcile --schedule-daily` starts the chain (`manage.py run` does);
+    each run queues the next."""
+    waiting = (
+        DBTaskResult.objects.filter(task_path=f"{__name__}.reconcile_daily", status="READY")
+        .order_by("run_after")
+        .first()
+    )
+    if waiting is not None:
+        return waiting.run_after
+    at = next_reconcile_at(clock.now())
+    reconcile_daily.using(run_after=at).enqueue()
+    return at
+
+
+@task()
+def reconcile_daily() -> int:
+    """Compare the ledger with Stripe, keep the outcome, and queue tomorrow's run. Returns how
+    many mismatches it found (each is in the run's record and the worker's log)."""
+    try:
+        run = reconcile_and_record()
+    finally:
+        schedule_daily_reconcile()
+    return run.mismatch_count

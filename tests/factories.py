@@ -108,11 +108,13 @@ def make_helper(
     approval: str = ApprovalStatus.APPROVED,
     weekly: tuple[tuple[time, time], ...] = ((time(0, 0), time(23, 59)),),
     rating: tuple[int, int] = (0, 0),
+    takes_payments: bool = True,
     **user_fields: Any,
 ) -> HelperProfile:
     """An approved helper at `point`, free around the clock by default (23:59 = midnight).
 
-    `rating` is (count, sum) of published reviews.
+    `rating` is (count, sum) of published reviews. `takes_payments`: as if their payout account
+    took charges, which paid offers need (the payments tests connect a real account instead).
     """
     user = UserFactory.create(languages=list(languages), **user_fields)
     at(user, point)
@@ -122,6 +124,7 @@ def make_helper(
         approval_status=approval,
         rating_count=rating[0],
         rating_sum=rating[1],
+        takes_payments=takes_payments,
     )
     for slug in skills:
         HelperSkill.objects.create(helper=helper, category=category(slug))

@@ -5,8 +5,9 @@ the request (`ranking.rank`) with the request's languages, windows and exclusion
 chosen ones geopy's exact distance, and explains each choice: an explanation per offered
 helper (`Candidate`), and for the community manager everyone looked at (`Considered`).
 
-Eligible: approved, accepting jobs, active account, skilled in the category (these four are
-what puts a helper in the index), their own service radius covers the customer, sharing a
+Eligible: approved, accepting jobs, active account, skilled in the category, able to be paid
+(a payout account that takes charges, or working for free) (these are what puts a helper in
+the index), their own service radius covers the customer, sharing a
 language, free in a requested window, not the customer themselves and not excluded.
 
 Fairness: among helpers whose scores lie within `FAIRNESS_MARGIN` of the best one left, the
@@ -23,7 +24,7 @@ from typing import Any
 from django.db import connection
 
 from backend.config import config
-from backend.geo import Point, geodesic_m
+from backend.geo import Point, bounding_box, geodesic_m
 from bookings.matching.free_time import FreeSlots, covers, stored_span
 from bookings.matching.protocol import languages_mask
 from bookings.matching.ranking import (
@@ -38,11 +39,17 @@ from bookings.matching.scoring import Weights
 from bookings.models import HelpRequest, Offer, WithdrawalCause
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
 from helpers.models import HelperProfile
+from helpers.selectors import unpaid_helpers_near
 
 OFFER_TABLE = Offer._meta.db_table
 
 # How many helpers a manager's record of a matching run lists (nearest and offered first).
 CONSIDERED_LISTED = 50
+
+CANNOT_BE_PAID = (
+    "left out: charges for the work, and their payout account cannot take payments yet "
+    "(no paid offers until it can, unless they work for free)"
+)
 
 Window = tuple[datetime, datetime]
 
@@ -113,9 +120,40 @@ def match_request(
     )
     chosen = _with_geodesics(center, ranking.chosen, search_radius_m=radius_km * 1000.0)
     candidates = _candidates(chosen, ranking, help_request=help_request, radius_km=radius_km)
-    return MatchResult(
-        candidates, _considered(ranking, candidates, customer_ids=customer_ids), ranking.examined
+    considered = _considered(ranking, candidates, customer_ids=customer_ids)
+    considered += _cannot_be_paid(
+        help_request, center, radius_km=radius_km, left_out=customer_ids | set(exclude_helper_ids)
     )
+    return MatchResult(candidates, considered, ranking.examined)
+
+
+def _cannot_be_paid(
+    help_request: HelpRequest, center: Point, *, radius_km: float, left_out: set[int]
+) -> list[Considered]:
+    """The helpers in reach, skilled and otherwise ready, whom the index leaves out because
+    they charge and their payout account cannot take payments: listed with that reason."""
+    radius_m = radius_km * 1000.0
+    found = []
+    for helper_id, latitude, longitude, reach_km in unpaid_helpers_near(
+        category_id=help_request.category_id,
+        box=bounding_box(center, radius_m),
+        limit=CONSIDERED_LISTED,
+    ):
+        if latitude is None or longitude is None:
+            continue
+        distance = geodesic_m(center, Point(latitude, longitude))
+        if helper_id in left_out or distance > min(radius_m, reach_km * 1000.0):
+            continue
+        found.append(
+            Considered(
+                helper_id=helper_id,
+                distance_m=round(distance),
+                score=None,
+                offered=False,
+                reason=CANNOT_BE_PAID,
+            )
+        )
+    return found
 
 
 def _open_windows(help_request: HelpRequest, now: datetime) -> list[Window]:

@@ -36,7 +36,7 @@ from bookings.models import (
     ProposalStatus,
     SlotProposal,
 )
-from bookings.pricing import visit_price
+from bookings.pricing import charge_for, visit_price
 from bookings.selectors import role_in_booking
 from bookings.services.locks import lock_booking, lock_helper
 from bookings.services.moves import booking_transition, help_request_move, proposals_move
@@ -251,6 +251,8 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
             "ends_at": proposal.ends_at,
             "price_minor": proposal.price_minor,
             "currency": proposal.currency,
+            "charge_minor": (charge := charge_for(proposal.price_minor)).charge_minor,
+            "stripe_fee_paid_by": charge.stripe_fee_paid_by,
         },
         data={"proposal": str(proposal.public_id)},
     )
@@ -409,7 +411,7 @@ def booking_report_no_show(
 
 
 @transaction.atomic
-@raises(BookingError.INVALID_ETA, BookingError.TOO_EARLY, *STEP)
+@raises(BookingError.INVALID_ETA, BookingError.TOO_EARLY, BookingError.PAYMENT_NOT_HELD, *STEP)
 def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) -> Booking:
     """The helper is on the way and tells the customer when they will arrive."""
     booking = lock_booking(booking)
@@ -435,7 +437,7 @@ def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) ->
 
 
 @transaction.atomic
-@raises(BookingError.TOO_EARLY, *STEP)
+@raises(BookingError.TOO_EARLY, BookingError.PAYMENT_NOT_HELD, *STEP)
 def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     """The helper has arrived and starts the work."""
     booking = lock_booking(booking)

@@ -18,6 +18,7 @@ from bookings.models import (
     Review,
     SlotProposal,
 )
+from bookings.pricing import charge_for
 from bookings.selectors import contact_visible_to, next_statuses_for, role_in_booking
 from catalogue.models import ServiceCategory
 from mobile_api.serializers.helpers import PublicHelperSerializer
@@ -29,19 +30,39 @@ class MoneySerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
+FEE_PAID_BY_HELP = (
+    "Who bears Stripe's processing fee: `customer` (the charge is grossed up so that the "
+    "helper receives exactly the price) or `helper` (the charge is the price). Quartier takes "
+    "nothing."
+)
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     price = serializers.SerializerMethodField()
+    charge = serializers.SerializerMethodField(
+        help_text="What the customer's card will be held for, and charged, for this time."
+    )
+    stripe_fee_paid_by = serializers.SerializerMethodField(help_text=FEE_PAID_BY_HELP)
 
     class Meta:
         model = SlotProposal
-        fields = ("id", "starts_at", "ends_at", "status", "price")
+        fields = ("id", "starts_at", "ends_at", "status", "price", "charge", "stripe_fee_paid_by")
         read_only_fields = fields
 
     @extend_schema_field(MoneySerializer)
     def get_price(self, proposal: SlotProposal) -> dict[str, Any]:
         # Fixed when proposed: the customer confirms at this price.
         return {"amount_minor": proposal.price_minor, "currency": proposal.currency}
+
+    @extend_schema_field(MoneySerializer)
+    def get_charge(self, proposal: SlotProposal) -> dict[str, Any]:
+        charge = charge_for(proposal.price_minor)
+        return {"amount_minor": charge.charge_minor, "currency": proposal.currency}
+
+    @extend_schema_field(serializers.ChoiceField(choices=("customer", "helper")))
+    def get_stripe_fee_paid_by(self, proposal: SlotProposal) -> str:
+        return charge_for(proposal.price_minor).stripe_fee_paid_by
 
 
 class BookingRequestSerializer(serializers.ModelSerializer):
@@ -86,6 +107,15 @@ class BookingSerializer(serializers.ModelSerializer):
     helper = PublicHelperSerializer(read_only=True)
     proposals = serializers.SerializerMethodField()
     price = serializers.SerializerMethodField()
+    charge = serializers.SerializerMethodField(
+        help_text="What the customer's card is held for and charged (fixed on confirmation)."
+    )
+    stripe_fee_paid_by = serializers.ChoiceField(
+        choices=(("customer", "Customer"), ("helper", "Helper")),
+        allow_blank=True,
+        read_only=True,
+        help_text=FEE_PAID_BY_HELP + " Empty until confirmed.",
+    )
     my_role = serializers.SerializerMethodField()
     next_statuses = serializers.SerializerMethodField()
     caused_by = serializers.ChoiceField(
@@ -108,6 +138,8 @@ class BookingSerializer(serializers.ModelSerializer):
             "starts_at",
             "ends_at",
             "price",
+            "charge",
+            "stripe_fee_paid_by",
             "eta_at",
             "checked_in_at",
             "checked_out_at",
@@ -146,6 +178,12 @@ class BookingSerializer(serializers.ModelSerializer):
         if booking.price_minor is None:
             return None
         return {"amount_minor": booking.price_minor, "currency": booking.currency}
+
+    @extend_schema_field(MoneySerializer(allow_null=True))
+    def get_charge(self, booking: Booking) -> dict[str, Any] | None:
+        if booking.charge_minor is None:
+            return None
+        return {"amount_minor": booking.charge_minor, "currency": booking.currency}
 
     @extend_schema_field(serializers.ChoiceField(choices=ActorRole.choices))
     def get_my_role(self, booking: Booking) -> str:

@@ -15,7 +15,13 @@ class PaymentSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     status = serializers.CharField()
     currency = serializers.CharField()
-    price_minor = serializers.IntegerField(source="amount_minor")
+    price_minor = serializers.SerializerMethodField(help_text="The helper's price for the visit.")
+    charge_minor = serializers.IntegerField(
+        source="amount_minor",
+        help_text="What the card is held for: the price, grossed up by "
+        "Stripe's fee when the customer bears it.",
+    )
+    stripe_fee_paid_by = serializers.CharField(source="booking.stripe_fee_paid_by")
     authorised_minor = serializers.IntegerField()
     captured_minor = serializers.IntegerField()
     refunded_minor = serializers.IntegerField()
@@ -26,6 +32,9 @@ class PaymentSerializer(serializers.Serializer):
     failure_code = serializers.CharField()
     stripe_account = serializers.CharField(source="stripe_account_id")
     publishable_key = serializers.SerializerMethodField()
+
+    def get_price_minor(self, payment: Payment) -> int:
+        return payment.booking.price_minor or 0
 
     def get_quartier_fee_minor(self, payment: Payment) -> int:
         return 0

@@ -12,6 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bookings.models import BookingStatus, HelpRequestStatus, OfferStatus
+from helpers.models import HelperProfile
+from helpers.services import helper_takes_payments_set
 from tests.api.api_assertions import (
     API,
     assert_error,
@@ -172,6 +174,11 @@ def test_whole_loop_over_http_with_real_tokens():
     assert response.status_code == 200, response.content
     assert response.json()["approval_status"] == "approved"
     assert manager.get(f"{API}/manager/applications").json() == []
+    # (Their payout account takes charges, so they get paid offers: the payments tests connect
+    # one at the Stripe emulator; here the loop of the visit itself is the point.)
+    helper_takes_payments_set(
+        helper_id=HelperProfile.objects.get(user__email="luca@example.ch").pk, takes_payments=True
+    )
 
     # And the customer asks for help in one window two days ahead, 10:00–14:00 Swiss time
     start = next_slot_start(days=2, hour=10)

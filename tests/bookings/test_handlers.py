@@ -23,6 +23,7 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
     helper_suspend,
+    helper_takes_payments_set,
 )
 from tests.factories import (
     ZURICH,
@@ -92,6 +93,8 @@ def test_every_service_that_changes_a_helper_leaves_the_index_in_step(clock):
     steps.append(("apply", _in_step()))
     helper = vet(helper, to=ApprovalStatus.CONDUCT_TEST_PASSED, manager=manager)
     steps.append(("vetting", _in_step()))
+    helper_takes_payments_set(helper_id=helper.pk, takes_payments=True)
+    steps.append(("payout account", _in_step()))
     helper_approve(helper=helper, actor=manager)
     helper_set_weekly_availability(
         helper=helper,

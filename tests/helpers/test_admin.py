@@ -323,5 +323,8 @@ def test_the_back_office_cannot_set_an_hourly_rate_the_app_refuses(client, rate)
 
     # Then the form says why, and the rate is unchanged
     assert response.status_code == 200
-    assert "The hourly rate must be between 10 and 500 francs." in response.content.decode()
+    assert (
+        "The hourly rate must be 0 (you help for free) or between 10 and 500 francs."
+        in response.content.decode()
+    )
     assert HelperProfile.objects.get(pk=helper.pk).hourly_rate_minor == 4000

@@ -32,7 +32,7 @@ THREE_D_SECURE_CARD = "4000002760003184"
 
 def connected_helper(*, state: str = "payouts_enabled", **fields: Any) -> HelperProfile:
     """A helper whose Stripe account went through onboarding (at the emulator's page)."""
-    helper = make_helper(**fields)
+    helper = make_helper(takes_payments=False, **fields)
     account, url = services.payout_account_onboard(
         actor=helper.user,
         return_url="http://testserver/done",

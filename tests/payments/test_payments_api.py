@@ -9,7 +9,8 @@ import requests
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus
-from payments.models import IdempotentRequest, LedgerEntry, Payment, PaymentStatus
+from payments import services
+from payments.models import IdempotentRequest, LedgerEntry, Payment, PaymentStatus, PayoutAccount
 from tests.api.api_assertions import API, assert_error, client_for
 from tests.factories import ManagerFactory, UserFactory, make_booking, make_helper
 from tests.payments.money import (
@@ -21,6 +22,7 @@ from tests.payments.money import (
     connected_helper,
     held_booking,
     payment_of,
+    set_account_state,
 )
 
 pytestmark = pytest.mark.django_db
@@ -210,9 +212,14 @@ def test_a_card_that_needs_3d_secure_is_not_held_silently():
 
 
 def test_a_helper_who_cannot_take_payments_gets_no_card():
-    helper = connected_helper(state="pending_verification")
+    helper = connected_helper()
     customer = UserFactory.create()
     booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
+    # The account stops taking charges after the helper proposed a time.
+    set_account_state(helper, "pending_verification")
+    services.payout_account_sync(
+        stripe_account_id=str(PayoutAccount.objects.get(helper=helper).stripe_account_id)
+    )
 
     answer = client_for(customer).post(
         f"{API}/bookings/{booking.public_id}/payment/method",

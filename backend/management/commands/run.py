@@ -29,6 +29,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=options["verbosity"])
         if not options["no_demo"]:
             call_command("seed_demo", verbosity=options["verbosity"])
+        # The worker's daily run of the payments' reconciliation (queued once; each run queues
+        # the next).
+        call_command("payments_reconcile", schedule_daily=True, verbosity=options["verbosity"])
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = [
             Child("server", [*manage, "runserver", options["addrport"]]),

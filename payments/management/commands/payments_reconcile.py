@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from payments.reconciliation import reconcile
+from payments.reconciliation import reconcile_and_record
+from payments.tasks import schedule_daily_reconcile
 
 
 class Command(BaseCommand):
@@ -17,16 +18,27 @@ class Command(BaseCommand):
         "balance transactions; print every mismatch, on either side. Exit status 1 if any."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--schedule-daily",
+            action="store_true",
+            help="only queue the worker's daily run (03:30 Swiss time), unless one is queued",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["schedule_daily"]:
+            at = schedule_daily_reconcile()
+            self.stdout.write(f"The daily reconciliation runs next at {at.isoformat()}.")
+            return
         show = options["verbosity"] > 0
 
         def progress(accounts: Any) -> Any:
             return tqdm(accounts, desc="payout accounts", unit="account", disable=not show)
 
-        mismatches = reconcile(progress=progress)
-        for mismatch in mismatches:
-            self.stdout.write(str(mismatch))
-        if mismatches:
-            self.stderr.write(f"{len(mismatches)} mismatches")
+        run = reconcile_and_record(progress=progress)
+        for mismatch in run.mismatches:
+            self.stdout.write(mismatch)
+        if run.mismatch_count:
+            self.stderr.write(f"{run.mismatch_count} mismatches")
             sys.exit(1)
         self.stdout.write("The ledger agrees with Stripe: no mismatches.")

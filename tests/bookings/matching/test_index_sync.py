@@ -31,7 +31,13 @@ from bookings.exceptions import OfferNotPending
 from bookings.matching.index import match_index_check
 from bookings.models import BookingStatus, MatchEntry, Party
 from helpers.models import ApprovalStatus, HelperProfile
-from helpers.services import helper_apply, helper_approve, helper_profile_update, helper_suspend
+from helpers.services import (
+    helper_apply,
+    helper_approve,
+    helper_profile_update,
+    helper_suspend,
+    helper_takes_payments_set,
+)
 from tests.factories import (
     ZURICH,
     ManagerFactory,
@@ -113,13 +119,17 @@ def row(**figures: Any) -> dict[str, Any]:
     }
 
 
-def applicant(*slugs: str, radius_km: int = 12) -> HelperProfile:
-    """Someone who applied through the service (home in Zürich, de + en), not yet approved."""
-    return helper_apply(
+def applicant(*slugs: str, radius_km: int = 12, takes_payments: bool = True) -> HelperProfile:
+    """Someone who applied through the service (home in Zürich, de + en), not yet approved,
+    whose payout account takes charges unless `takes_payments` is false."""
+    helper = helper_apply(
         user=UserFactory.create(),
         skills=[category(slug) for slug in slugs],
         service_radius_km=radius_km,
     )
+    helper_takes_payments_set(helper_id=helper.pk, takes_payments=takes_payments)
+    helper.refresh_from_db()
+    return helper
 
 
 # --- helpers/services.py ------------------------------------------------------------------------
@@ -143,6 +153,35 @@ def test_helper_approve_indexes_the_helper_once_per_skill():
     # Then they have exactly two rows, with their home, radius, languages and approval time
     approved = row(service_radius_km=12, approved_at=T0)
     assert index_of(helper) == {"internet-wifi": approved, "tv-streaming": approved}
+    assert match_index_check() == []
+
+
+def test_a_helper_who_charges_is_indexed_only_while_their_account_takes_charges():
+    # Given an approved helper at CHF 40 an hour whose payout account cannot take charges
+    helper = applicant("internet-wifi", takes_payments=False)
+    helper_approve(helper=helper, actor=ManagerFactory.create())
+    assert index_of(helper) == {}
+
+    # When the account starts taking charges, they are indexed
+    assert helper_takes_payments_set(helper_id=helper.pk, takes_payments=True) is True
+    assert index_of(helper) == {"internet-wifi": row(service_radius_km=12, approved_at=T0)}
+
+    # And when it stops again, they are gone
+    helper_takes_payments_set(helper_id=helper.pk, takes_payments=False)
+    assert index_of(helper) == {}
+    assert match_index_check() == []
+
+
+def test_a_helper_who_works_for_free_needs_no_payout_account():
+    # Given an approved helper without a chargeable payout account
+    helper = applicant("internet-wifi", takes_payments=False)
+    helper_approve(helper=helper, actor=ManagerFactory.create())
+
+    # When they set their rate to 0 (they help for free)
+    helper_profile_update(helper=helper, hourly_rate_minor=0)
+
+    # Then they are indexed
+    assert index_of(helper) == {"internet-wifi": row(service_radius_km=12, approved_at=T0)}
     assert match_index_check() == []
 
 

@@ -75,6 +75,7 @@ def build_world(seed: int, count: int) -> World:
                 no_shows_caused=rng.randint(0, 1),
                 offers_accepted=rng.randint(0, 10),
                 offers_expired=rng.randint(0, 3),
+                takes_payments=True,
             )
             for user in users
         ]

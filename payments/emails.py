@@ -1,0 +1,75 @@
+"""The e-mails about a visit's payment, each in its recipient's preferred language."""
+
+from __future__ import annotations
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from backend.emails import send_notice
+from backend.money import Money
+from bookings.models import Booking
+from payments.models import Payment
+
+
+def _visit_time(booking: Booking) -> str:
+    if booking.starts_at is None:
+        return ""
+    local = timezone.localtime(booking.starts_at)
+    return (
+        f"{formats.date_format(local, 'DATE_FORMAT')} {formats.time_format(local, 'TIME_FORMAT')}"
+    )
+
+
+def _why(code: str) -> str:
+    if code == "authentication_required":
+        return _("your bank asks you to confirm the payment (3-D Secure)")
+    if code == "helper_cannot_take_payments":
+        return _("the helper's payout account cannot take payments at the moment")
+    return _("the card was declined")
+
+
+def send_hold_failed(payment: Payment) -> None:
+    """Tell the customer and the helper that the card could not be held: the customer gives
+    another card (or confirms with their bank) in the app; until then the visit cannot start."""
+    booking = payment.booking
+    customer = booking.help_request.customer
+    helper = booking.helper.user
+    amount = Money(payment.amount_minor, payment.currency).format()
+    with translation.override(customer.preferred_language):
+        subject = _("Your card could not be held for the visit on %(when)s") % {
+            "when": _visit_time(booking)
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "we could not hold %(amount)s on your card for the visit of %(helper)s on "
+            "%(when)s: %(why)s.\n\n"
+            "Please open the visit in the Quartier app and give another card, or confirm the "
+            "payment with your bank. Until the amount is held, the visit cannot start; nothing "
+            "has been charged.\n\n"
+            "Quartier"
+        ) % {
+            "name": customer.display_name,
+            "amount": amount,
+            "helper": helper.display_name,
+            "when": _visit_time(booking),
+            "why": _why(payment.failure_code),
+        }
+        send_notice(customer, subject, body)
+    with translation.override(helper.preferred_language):
+        subject = _("The customer's card is not held yet for the visit on %(when)s") % {
+            "when": _visit_time(booking)
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "the card of %(customer)s could not be held for the visit on %(when)s: %(why)s. "
+            "We have asked them to give another card.\n\n"
+            "The visit stays confirmed, and the app lets you set off once the amount is "
+            "held.\n\n"
+            "Quartier"
+        ) % {
+            "name": helper.display_name,
+            "customer": customer.display_name,
+            "when": _visit_time(booking),
+            "why": _why(payment.failure_code),
+        }
+        send_notice(helper, subject, body)
