@@ -4,8 +4,10 @@ but a manager, the figures, vetting helpers, the matching's explanation and disp
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from bookings.models import BookingStatus, HelpRequestStatus
 from helpers.models import ApprovalStatus, HelperApprovalEvent
@@ -178,3 +180,60 @@ def test_a_dispute_is_decided_with_the_services_rules(client, world):
     assert done.status_code == 302
     booking.refresh_from_db()
     assert (booking.status, booking.caused_by) == (BookingStatus.CANCELLED, "helper")
+
+
+def _queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200, path
+    return len(captured)
+
+
+def test_the_consoles_lists_do_not_query_per_row(client):
+    """Each list costs the same number of queries with one row or with three."""
+    _logged_in(client, ManagerFactory.create())
+    make_helper(approval=ApprovalStatus.APPLIED)
+    make_booking(BookingStatus.DISPUTED)
+    make_helper(languages=("fr",))
+    unmatched = post_request(UserFactory.create(), languages=["it"])
+    paths = (
+        "/manage/",
+        "/manage/helpers/",
+        "/manage/requests/?status=assigned",
+        "/manage/disputes/",
+        f"/manage/requests/{unmatched.public_id}/",
+    )
+    before = {path: _queries(client, path) for path in paths}
+    for _ in range(2):
+        make_helper(approval=ApprovalStatus.APPLIED, languages=("fr",))
+        make_booking(BookingStatus.DISPUTED)
+    more = post_request(UserFactory.create(), languages=["it"])
+    after = {path.replace(str(unmatched.public_id), str(more.public_id)): 0 for path in paths}
+    after = {path: _queries(client, path) for path in after}
+    assert list(after.values()) == list(before.values())
+    assert max(after.values()) <= 12
+
+
+def test_the_helpers_pages_do_not_query_per_row(client):
+    from django.utils import timezone
+
+    helper = make_helper()
+    _logged_in(client, helper.user)
+    base = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+
+    def one_of_each(hours: int) -> None:
+        post_request(UserFactory.create())
+        make_booking(BookingStatus.CONFIRMED, helper=helper, start=base + timedelta(hours=hours))
+        start = base + timedelta(hours=hours + 2)
+        with time_machine.travel(start - timedelta(minutes=30), tick=False):
+            make_booking(BookingStatus.SIGNED_OFF, helper=helper, start=start)
+
+    one_of_each(0)
+    paths = ("/helper/", "/helper/visits/", "/helper/hours", "/helper/profile")
+    before = [_queries(client, path) for path in paths]
+    one_of_each(4)
+    one_of_each(8)
+    assert [_queries(client, path) for path in paths] == before
+    assert max(before) <= 12
