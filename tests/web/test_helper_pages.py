@@ -78,7 +78,7 @@ def test_applying_refusals_are_shown_next_to_their_fields_and_write_nothing(clie
         {
             "service_radius_km": "80",
             "hourly_rate": "40",
-            "languages": ["de"],
+            "languages": ["it"],
             "skills": ["internet-wifi"],
         },
     )
@@ -87,6 +87,8 @@ def test_applying_refusals_are_shown_next_to_their_fields_and_write_nothing(clie
         "Choose from 1 to 50 km."
     ]
     assert not HelperProfile.objects.filter(user=user).exists()
+    user.refresh_from_db()
+    assert user.languages == ["de", "en"]  # the refused application changed nothing
 
 
 def test_weekly_hours_are_replaced_and_shown_again(client):

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -93,14 +94,15 @@ def apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user_update_profile(user=me, languages=data["languages"])
-            helper_apply(
-                user=me,
-                skills=list(data["skills"]),
-                service_radius_km=data["service_radius_km"],
-                hourly_rate_minor=form.rate_minor(),
-                bio=data["bio"],
-            )
+            with transaction.atomic():  # the languages and the application, or neither
+                user_update_profile(user=me, languages=data["languages"])
+                helper_apply(
+                    user=me,
+                    skills=list(data["skills"]),
+                    service_radius_km=data["service_radius_km"],
+                    hourly_rate_minor=form.rate_minor(),
+                    bio=data["bio"],
+                )
         except ApplicationError as error:
             add_service_error(form, error, fields=PROFILE_FIELDS)
         else:
@@ -129,15 +131,16 @@ def profile(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user_update_profile(user=me, languages=data["languages"])
-            helper_profile_update(
-                helper=helper,
-                skills=list(data["skills"]),
-                service_radius_km=data["service_radius_km"],
-                hourly_rate_minor=form.rate_minor(),
-                bio=data["bio"],
-                is_accepting_jobs=data["is_accepting_jobs"],
-            )
+            with transaction.atomic():  # the languages and the profile, or neither
+                user_update_profile(user=me, languages=data["languages"])
+                helper_profile_update(
+                    helper=helper,
+                    skills=list(data["skills"]),
+                    service_radius_km=data["service_radius_km"],
+                    hourly_rate_minor=form.rate_minor(),
+                    bio=data["bio"],
+                    is_accepting_jobs=data["is_accepting_jobs"],
+                )
         except ApplicationError as error:
             add_service_error(form, error, fields=PROFILE_FIELDS)
         else:

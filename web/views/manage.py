@@ -149,15 +149,15 @@ helper_suspend_view = _approval(helper_suspend, "suspend", gettext_lazy("The hel
 @manager_only
 @require_GET
 def requests(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", HelpRequestStatus.UNMATCHED)
-    if status not in HelpRequestStatus.values:
-        status = HelpRequestStatus.UNMATCHED
+    shown = request.GET.get("status", HelpRequestStatus.UNMATCHED)
+    if shown not in HelpRequestStatus.values:
+        shown = HelpRequestStatus.UNMATCHED
     found = (
         help_requests_visible_to(me_of(request))
-        .filter(status=status)
+        .filter(status=shown)
         .select_related("category", "customer")[:PAGE]
     )
-    context = {"help_requests": found, "status": status, "tabs": REQUEST_TABS}
+    context = {"help_requests": found, "shown": shown, "tabs": REQUEST_TABS}
     return render(request, "web/manage/requests.html", context)
 
 
