@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
@@ -20,7 +21,9 @@ from bookings.models import (
     ActorRole,
     Booking,
     BookingEvent,
+    BookingStatus,
     HelpRequest,
+    HelpRequestStatus,
     MatchingRun,
     Offer,
     OfferStatus,
@@ -29,7 +32,7 @@ from bookings.models import (
     SlotProposal,
 )
 from bookings.transitions import BOOKING_TRANSITIONS
-from helpers.models import HelperProfile
+from helpers.models import ApprovalStatus, HelperProfile
 
 
 def help_requests_visible_to(user: User) -> QuerySet[HelpRequest]:
@@ -207,3 +210,29 @@ def reviews_visible_to(user: User, booking: Booking) -> QuerySet[Review]:
     if user.is_staff:
         return reviews
     return reviews.filter(Q(author=user) | Q(published_at__isnull=False))
+
+
+def reviews_received(user: User) -> QuerySet[Review]:
+    """The published reviews about `user`, newest first (double-blind: hidden ones never)."""
+    return (
+        Review.objects.filter(subject=user, published_at__isnull=False)
+        .select_related("booking__help_request__category")
+        .order_by("-published_at", "-id")
+    )
+
+
+def manager_figures() -> dict[str, Any]:
+    """The community manager's dashboard: what waits for someone, in a few counts."""
+    requests = dict(
+        HelpRequest.objects.values_list("status").annotate(count=Count("id")).order_by()
+    )
+    bookings = dict(Booking.objects.values_list("status").annotate(count=Count("id")).order_by())
+    return {
+        "open_requests": requests.get(HelpRequestStatus.OPEN, 0),
+        "unmatched_requests": requests.get(HelpRequestStatus.UNMATCHED, 0),
+        "helpers_applied": HelperProfile.objects.filter(
+            approval_status=ApprovalStatus.APPLIED
+        ).count(),
+        "disputes": bookings.get(BookingStatus.DISPUTED, 0),
+        "bookings_by_status": {value: bookings.get(value, 0) for value in BookingStatus.values},
+    }

@@ -12,6 +12,29 @@ from django.utils.translation import gettext_lazy as _
 from backend.exceptions import ApplicationError
 
 MESSAGES = {
+    "caused_by_required": _("Say who caused it."),
+    "duplicate_slots": _("The same time twice: choose different times."),
+    "helper_double_booked": _("You already have a visit at that time."),
+    "helper_profile_exists": _("You are already a helper."),
+    "home_address_required": _("Set your home address in your profile first."),
+    "in_the_past": _("This time has already passed."),
+    "invalid_availability": _("The end must come after the start, and times must not overlap."),
+    "invalid_choice": _("Choose one of the options."),
+    "invalid_eta": _("Choose when you will arrive."),
+    "invalid_radius": _("Choose from 1 to 50 km."),
+    "offer_not_pending": _("This offer is no longer open."),
+    "outside_bookable_horizon": _("This is too far ahead or too long ago."),
+    "request_already_taken": _(
+        "Another helper was a little quicker: this job is taken. Thank you for answering so fast!"
+    ),
+    "skills_required": _("Choose at least one thing you can help with."),
+    "slot_in_past": _("This time has already passed."),
+    "slot_inverted": _("The end must come after the start."),
+    "slot_length": _("A visit lasts from 15 minutes to 8 hours."),
+    "slot_outside_windows": _("Choose a time inside the customer's times."),
+    "slots_required": _("Propose at least one time."),
+    "summary_too_short": _("Say in a sentence what you did (at least 10 characters)."),
+    "too_many_slots": _("Propose fewer times."),
     "address_required": _("Give the postcode and the locality."),
     "already_reviewed": _("You have already reviewed this visit."),
     "description_too_short": _("Describe the problem in a few words (at least 10 characters)."),

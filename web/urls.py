@@ -1,11 +1,14 @@
 from django.urls import path
 
-from web.views import accounts, pages, requests
+from web.views import accounts, helper, helper_visits, manage, pages, pwa, requests
 
 app_name = "web"
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline", pwa.offline, name="offline"),
     path("language", pages.switch_language, name="language"),
     path("localities", pages.locality_suggestions, name="localities"),
     path("sign-up", accounts.sign_up, name="sign-up"),
@@ -35,4 +38,50 @@ urlpatterns = [
         "requests/<uuid:public_id>/dispute", requests.booking_dispute_visit, name="booking-dispute"
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
+    # The helper's phone app
+    path("helper/", helper.home, name="helper-home"),
+    path("helper/apply", helper.apply, name="helper-apply"),
+    path("helper/profile", helper.profile, name="helper-profile"),
+    path("helper/hours", helper.hours, name="helper-hours"),
+    path("helper/hours/weekly", helper.hours_weekly, name="helper-hours-weekly"),
+    path("helper/hours/time-off", helper.time_off_add, name="helper-time-off"),
+    path(
+        "helper/hours/time-off/<int:exception_id>/remove",
+        helper.time_off_remove,
+        name="helper-time-off-remove",
+    ),
+    path("helper/offers/<uuid:public_id>/accept", helper.offer_take, name="helper-offer-accept"),
+    path(
+        "helper/offers/<uuid:public_id>/decline", helper.offer_refuse, name="helper-offer-decline"
+    ),
+    path("helper/visits/", helper_visits.visits, name="helper-visits"),
+    path("helper/visits/<uuid:public_id>/", helper_visits.visit, name="helper-visit"),
+    path("helper/visits/<uuid:public_id>/propose", helper_visits.propose, name="helper-propose"),
+    path("helper/visits/<uuid:public_id>/on-my-way", helper_visits.on_my_way, name="helper-go"),
+    path("helper/visits/<uuid:public_id>/arrived", helper_visits.arrived, name="helper-arrived"),
+    path("helper/visits/<uuid:public_id>/done", helper_visits.done, name="helper-done"),
+    path("helper/visits/<uuid:public_id>/no-show", helper_visits.no_show, name="helper-no-show"),
+    # The community manager's console
+    path("manage/", manage.dashboard, name="manage"),
+    path("manage/helpers/", manage.helpers, name="manage-helpers"),
+    path("manage/helpers/<uuid:public_id>/", manage.helper_page, name="manage-helper"),
+    path(
+        "manage/helpers/<uuid:public_id>/approve",
+        manage.helper_approve_view,
+        name="manage-helper-approve",
+    ),
+    path(
+        "manage/helpers/<uuid:public_id>/suspend",
+        manage.helper_suspend_view,
+        name="manage-helper-suspend",
+    ),
+    path("manage/requests/", manage.requests, name="manage-requests"),
+    path("manage/requests/<uuid:public_id>/", manage.request_page, name="manage-request"),
+    path("manage/disputes/", manage.disputes, name="manage-disputes"),
+    path("manage/disputes/<uuid:public_id>/", manage.dispute, name="manage-dispute"),
+    path(
+        "manage/disputes/<uuid:public_id>/resolve",
+        manage.dispute_resolve,
+        name="manage-dispute-resolve",
+    ),
 ]

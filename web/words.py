@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from bookings.models import Booking, BookingStatus, HelpRequest, HelpRequestStatus
+from bookings.models import Booking, BookingStatus, HelpRequest, HelpRequestStatus, Offer
 
 TIMELINE: dict[str, str | Promise] = {
     BookingStatus.AWAITING_PROPOSAL: gettext_lazy("The helper accepted your request"),
@@ -94,3 +96,118 @@ def booking_words(booking: Booking) -> str:
     if status == BookingStatus.CANCELLED:
         return _("The visit was cancelled.")
     return _("The visit did not take place.")
+
+
+# A booking's status as the manager's console and the helper's lists name it.
+STATUS_WORDS: dict[str, str | Promise] = {
+    BookingStatus.AWAITING_PROPOSAL: gettext_lazy("Waiting for the helper's times"),
+    BookingStatus.PROPOSED: gettext_lazy("Times proposed"),
+    BookingStatus.CONFIRMED: gettext_lazy("Confirmed"),
+    BookingStatus.ON_THE_WAY: gettext_lazy("Helper on the way"),
+    BookingStatus.IN_PROGRESS: gettext_lazy("In progress"),
+    BookingStatus.COMPLETED: gettext_lazy("Done, waiting for sign-off"),
+    BookingStatus.SIGNED_OFF: gettext_lazy("Signed off"),
+    BookingStatus.DISPUTED: gettext_lazy("Disputed"),
+    BookingStatus.SETTLED: gettext_lazy("Settled"),
+    BookingStatus.CANCELLED: gettext_lazy("Cancelled"),
+    BookingStatus.NO_SHOW: gettext_lazy("No-show"),
+    HelpRequestStatus.OPEN: gettext_lazy("Open"),
+    HelpRequestStatus.ASSIGNED: gettext_lazy("Assigned"),
+    HelpRequestStatus.UNMATCHED: gettext_lazy("Nobody matched"),
+    HelpRequestStatus.WITHDRAWN: gettext_lazy("Withdrawn"),
+    HelpRequestStatus.EXPIRED: gettext_lazy("Expired"),
+    HelpRequestStatus.CLOSED: gettext_lazy("Closed"),
+}
+
+# Why the matching did or did not offer a helper a request (`MatchingRun.considered`).
+CONSIDERED_REASONS: dict[str, str | Promise] = {
+    "offered": gettext_lazy("Offered"),
+    "already asked for this request": gettext_lazy("Already asked for this request"),
+    "speaks none of the customer's languages": gettext_lazy(
+        "Speaks none of the customer's languages"
+    ),
+    "not free in any of the requested windows": gettext_lazy(
+        "Not free at any of the requested times"
+    ),
+    "ranked below the helpers offered": gettext_lazy("Ranked below the helpers offered"),
+}
+
+
+def considered_reason(reason: str) -> str:
+    if reason in CONSIDERED_REASONS:
+        return str(CONSIDERED_REASONS[reason])
+    radius = re.match(r"their service radius of (\d+) km does not reach", reason)
+    if radius:
+        return _("Their service radius of %(km)s km does not reach the customer") % {
+            "km": radius.group(1)
+        }
+    return reason
+
+
+def offer_words(offer: Offer) -> list[str]:
+    """Why the helper was chosen for an offer, in their words."""
+    explanation = offer.explanation or {}
+    said = [_("%(km)s km from you") % {"km": formats.number_format(offer.distance_m / 1000, 1)}]
+    languages = explanation.get("shared_languages") or []
+    if languages:
+        said.append(_("You speak the customer's language"))
+    if explanation.get("free_from"):
+        said.append(_("You are free then"))
+    if explanation.get("new_helper_bonus"):
+        said.append(_("New helpers get a fair start"))
+    return said
+
+
+HELPER_TIMELINE: dict[str, str | Promise] = {
+    BookingStatus.AWAITING_PROPOSAL: gettext_lazy("You accepted the offer"),
+    BookingStatus.PROPOSED: gettext_lazy("You proposed times"),
+    BookingStatus.CONFIRMED: gettext_lazy("The customer confirmed a time"),
+    BookingStatus.ON_THE_WAY: gettext_lazy("You set off"),
+    BookingStatus.IN_PROGRESS: gettext_lazy("You arrived"),
+    BookingStatus.COMPLETED: gettext_lazy("You finished the work"),
+    BookingStatus.SIGNED_OFF: gettext_lazy("The visit was signed off"),
+    BookingStatus.DISPUTED: gettext_lazy("A problem was reported"),
+    BookingStatus.SETTLED: gettext_lazy("The visit was settled"),
+    BookingStatus.CANCELLED: gettext_lazy("The visit was cancelled"),
+    BookingStatus.NO_SHOW: gettext_lazy("The visit did not take place"),
+}
+
+
+def helper_visit_words(booking: Booking) -> str:
+    """Where a visit stands, said to its helper."""
+    status = booking.status
+    if status == BookingStatus.AWAITING_PROPOSAL:
+        return _("Propose times for the visit.")
+    if status == BookingStatus.PROPOSED:
+        return _("Waiting for the customer to choose one of your times.")
+    if status == BookingStatus.CONFIRMED:
+        return _("The visit is confirmed for %(date)s at %(time)s.") % _when(booking.starts_at)
+    if status == BookingStatus.ON_THE_WAY and booking.eta_at is not None:
+        return _("The customer expects you around %(time)s.") % {
+            "time": _when(booking.eta_at)["time"]
+        }
+    if status == BookingStatus.IN_PROGRESS:
+        return _("The visit is in progress. When you are done, say what you did.")
+    if status == BookingStatus.COMPLETED:
+        return _("Waiting for the customer to confirm the visit.")
+    if status in (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED):
+        return _("The visit is signed off. Thank you!")
+    if status == BookingStatus.DISPUTED:
+        return _("The customer reported a problem. The community manager will contact you.")
+    if status == BookingStatus.CANCELLED:
+        return _("The visit was cancelled.")
+    return _("The visit did not take place.")
+
+
+APPROVAL_WORDS: dict[str, str | Promise] = {
+    "applied": gettext_lazy("Waiting for approval"),
+    "approved": gettext_lazy("Approved"),
+    "suspended": gettext_lazy("Suspended"),
+}
+OFFER_STATUS_WORDS: dict[str, str | Promise] = {
+    "pending": gettext_lazy("waiting for an answer"),
+    "accepted": gettext_lazy("accepted"),
+    "declined": gettext_lazy("declined"),
+    "expired": gettext_lazy("not answered in time"),
+    "withdrawn": gettext_lazy("withdrawn"),
+}

@@ -5,8 +5,11 @@ from __future__ import annotations
 from django import template
 from django.utils import translation
 
+from bookings.models import Booking, Offer
 from catalogue.models import ServiceCategory
+from web import words
 from web.categories import description_of, icon_of
+from web.words import STATUS_WORDS, offer_words
 
 register = template.Library()
 
@@ -59,3 +62,28 @@ def category_description(category: ServiceCategory) -> str:
 @register.filter
 def category_icon(category: ServiceCategory) -> str:
     return icon_of(category)
+
+
+@register.filter
+def status_words(status: str) -> str:
+    return str(STATUS_WORDS.get(status, status))
+
+
+@register.filter
+def offer_reasons(offer: Offer) -> str:
+    return " · ".join(offer_words(offer))
+
+
+@register.filter
+def helper_visit_words(booking: Booking) -> str:
+    return words.helper_visit_words(booking)
+
+
+@register.filter
+def approval_words(status: str) -> str:
+    return str(words.APPROVAL_WORDS.get(status, status))
+
+
+@register.filter
+def offer_status_words(status: str) -> str:
+    return str(words.OFFER_STATUS_WORDS.get(status, status))

@@ -24,3 +24,8 @@ document.addEventListener("alpine:init", () => {
     },
   }));
 });
+
+// The helper's app registers its service worker (served from the site's root: scope "/").
+if ("serviceWorker" in navigator && document.body && document.body.dataset.serviceWorker) {
+  navigator.serviceWorker.register(document.body.dataset.serviceWorker, { scope: "/" }).catch(() => {});
+}

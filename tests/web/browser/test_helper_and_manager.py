@@ -1,0 +1,242 @@
+"""The helper's phone app and the manager's console in a real browser: the helper's loop from
+an offer to the work done on a 390×844 phone, the manager approving a helper and reading why a
+request found nobody, the installable app (manifest and service worker), and axe-core on every
+new page in every language.
+
+The customer's moves are made through the services in the test process; the helper's page
+learns of them by its own polling.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from backend.models import User
+from bookings import services
+from bookings.models import Booking, BookingStatus
+from helpers.models import ApprovalStatus, AvailabilityException
+from tests.factories import (
+    PASSWORD,
+    ManagerFactory,
+    UserFactory,
+    make_booking,
+    make_helper,
+    post_request,
+)
+from tests.web.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+LANGUAGES = ("de", "fr", "it", "en")
+
+
+def _log_in(page: Page, live_url: str, email: str, then: str) -> None:
+    page.goto(f"{live_url}/log-in?next={then}")
+    page.locator("#id_email").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(then) + "$"))
+
+
+def test_the_helpers_loop_on_a_phone_from_offer_to_done(browser, live_url, axe, screenshot):
+    helper = make_helper(email="helper@example.ch", display_name="Marco Rossi")
+    User.objects.filter(pk=helper.user_id).update(preferred_language="en")
+    customer = UserFactory.create(display_name="Vreni Keller")
+    start = (timezone.now() + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    help_request = post_request(
+        customer, start=start, hours=3, description="The television shows no picture."
+    )
+    context = browser.new_context(locale="en", **PHONE)
+    page = context.new_page()
+    _log_in(page, live_url, "helper@example.ch", "/helper/")
+
+    offer = page.locator("#offers .offer")
+    expect(offer).to_have_count(1)
+    expect(offer.get_by_text("The television shows no picture.")).to_be_visible()
+    expect(offer.get_by_text("CHF 40.00 per hour, all for you")).to_be_visible()
+    expect(offer.get_by_text("Bahnhofstrasse")).to_have_count(0)
+    screenshot(page, "helper-offers-phone")
+    page.screenshot(path=str(SCREENSHOTS / "helper-offers-390x844.png"))
+    assert axe(page) == []
+    box = page.get_by_role("button", name="Accept").bounding_box()
+    assert box is not None
+    assert box["height"] >= 44
+
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("The job is yours.")).to_be_visible()
+    expect(page.get_by_text("Bahnhofstrasse 1")).to_be_visible()
+    booking = Booking.objects.get(help_request=help_request)
+    local_start = timezone.localtime(start).strftime("%Y-%m-%dT%H:%M")
+    page.locator("#id_propose-start_1").fill(local_start)
+    page.locator("#id_propose-length_1").select_option("60")
+    page.get_by_role("button", name="Send these times").click()
+    expect(
+        page.get_by_text("Waiting for the customer to choose one of your times.")
+    ).to_be_visible()
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    booking.refresh_from_db()
+    services.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    # The page learns it by polling (htmx), without reloading.
+    expect(page.get_by_role("button", name="I am on my way")).to_be_visible(timeout=20_000)
+    assert page.evaluate("() => window.notReloaded") is True
+    page.locator("#id_go-eta_minutes").select_option("15")
+    page.get_by_role("button", name="I am on my way").click()
+    expect(page.get_by_text("The customer expects you around")).to_be_visible()
+    page.get_by_role("button", name="I have arrived").click()
+    expect(page.get_by_text("The visit is in progress.")).to_be_visible()
+
+    page.get_by_label("What you did").fill("Fixed")
+    page.get_by_role("button", name="The work is done").click()
+    expect(page.locator("#id_done-work_summary_errors")).to_have_text(
+        "Say in a sentence what you did (at least 10 characters)."
+    )
+    expect(page.get_by_label("What you did")).to_have_value("Fixed")
+    page.get_by_label("What you did").fill("Retuned the channels on the TV box.")
+    page.get_by_label(re.compile("How to do it yourself next time")).fill(
+        "Hold the OK button for five seconds to search again."
+    )
+    page.get_by_role("button", name="The work is done").click()
+    expect(page.get_by_text("Waiting for the customer to confirm the visit.")).to_be_visible()
+    screenshot(page, "helper-visit-phone")
+    assert axe(page) == []
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.COMPLETED
+    assert booking.leave_behind_note == "Hold the OK button for five seconds to search again."
+    context.close()
+
+
+def test_the_manager_approves_a_helper_and_reads_why_nobody_was_offered(
+    browser, live_url, axe, screenshot
+):
+    ManagerFactory.create(email="manager@quartier.test", preferred_language="en")
+    applicant = make_helper(
+        approval=ApprovalStatus.APPLIED, display_name="Lena Frei", languages=("de",)
+    )
+    make_helper(display_name="Jean Dupont", languages=("fr",))
+    help_request = post_request(UserFactory.create(), languages=["it"])
+    context = browser.new_context(locale="en", **DESKTOP)
+    page = context.new_page()
+    _log_in(page, live_url, "manager@quartier.test", "/manage/")
+
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    screenshot(page, "manager-dashboard-desktop")
+    page.screenshot(path=str(SCREENSHOTS / "manager-dashboard-1280x900.png"))
+    page.get_by_role("link", name=re.compile("helpers waiting for approval")).click()
+    page.get_by_role("link", name="Lena Frei").click()
+    page.locator("#id_approve-note").fill("Met her at the community centre.")
+    page.get_by_role("button", name="Approve this helper").click()
+    expect(page.get_by_text("The helper is approved.")).to_be_visible()
+    expect(page.get_by_text("Met her at the community centre.").first).to_be_visible()
+    applicant.refresh_from_db()
+    assert applicant.approval_status == ApprovalStatus.APPROVED
+
+    page.get_by_role("link", name="Requests").click()
+    page.get_by_role("link", name="Internet & Wi-Fi").first.click()
+    expect(
+        page.get_by_role("heading", name="Why these helpers, and why nobody else")
+    ).to_be_visible()
+    row = page.get_by_role("row", name=re.compile("Jean Dupont")).first
+    expect(row).to_contain_text("Speaks none of the customer's languages")
+    help_request.refresh_from_db()
+    assert help_request.status == "unmatched"
+    screenshot(page, "manager-matching-desktop")
+    page.screenshot(path=str(SCREENSHOTS / "manager-matching-1280x900.png"))
+    assert axe(page) == []
+    context.close()
+
+
+def test_the_helpers_app_is_installable_with_a_service_worker(browser, live_url):
+    helper = make_helper(email="pwa@example.ch")
+    User.objects.filter(pk=helper.user_id).update(preferred_language="en")
+    context = browser.new_context(locale="en", **PHONE)
+    page = context.new_page()
+    _log_in(page, live_url, "pwa@example.ch", "/helper/")
+    scope = page.evaluate("() => navigator.serviceWorker.ready.then((r) => r.scope)")
+    assert scope == live_url + "/"
+    cdp = context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == []
+    assert manifest["url"].endswith("/manifest.webmanifest")
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [error["errorId"] for error in errors] in ([], ["in-incognito"])
+    # Offline, a page that cannot be reached shows the offline page from the cache.
+    page.reload()  # now controlled by the service worker
+    context.set_offline(True)
+    page.goto(live_url + "/helper/hours", wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    context.set_offline(False)
+    context.close()
+
+
+def _pages(live_url: str) -> dict[str, tuple[str, str]]:
+    """Each new page once: (who sees it, path)."""
+    helper = make_helper(email="showhelper@example.ch", display_name="Marco Rossi")
+    customer = UserFactory.create(display_name="Vreni Keller")
+    post_request(customer, description="The printer prints blank pages.")
+    visit = make_booking(BookingStatus.CONFIRMED, helper=helper, customer=customer)
+    disputed = make_booking(BookingStatus.DISPUTED)
+    start = timezone.now() + timedelta(days=3)
+    AvailabilityException.objects.create(
+        helper=helper, kind="unavailable", starts_at=start, ends_at=start + timedelta(days=1)
+    )
+    applicant = make_helper(approval=ApprovalStatus.APPLIED, display_name="Lena Frei")
+    unmatched = post_request(customer, slug="smart-home")
+    UserFactory.create(email="newhelper@example.ch")
+    ManagerFactory.create(email="showmanager@quartier.test")
+    return {
+        "helper-apply": ("newhelper@example.ch", "/helper/apply"),
+        "helper-offers": ("showhelper@example.ch", "/helper/"),
+        "helper-hours": ("showhelper@example.ch", "/helper/hours"),
+        "helper-profile": ("showhelper@example.ch", "/helper/profile"),
+        "helper-visits": ("showhelper@example.ch", "/helper/visits/"),
+        "helper-visit": ("showhelper@example.ch", f"/helper/visits/{visit.public_id}/"),
+        "offline": ("showhelper@example.ch", "/offline"),
+        "manager-dashboard": ("showmanager@quartier.test", "/manage/"),
+        "manager-helpers": ("showmanager@quartier.test", "/manage/helpers/"),
+        "manager-helper": ("showmanager@quartier.test", f"/manage/helpers/{applicant.public_id}/"),
+        "manager-requests": ("showmanager@quartier.test", "/manage/requests/"),
+        "manager-request": (
+            "showmanager@quartier.test",
+            f"/manage/requests/{unmatched.public_id}/",
+        ),
+        "manager-disputes": ("showmanager@quartier.test", "/manage/disputes/"),
+        "manager-dispute": ("showmanager@quartier.test", f"/manage/disputes/{disputed.public_id}/"),
+    }
+
+
+def test_every_helper_and_manager_page_in_every_language_has_no_axe_violation(
+    browser, live_url, axe, screenshot
+):
+    pages = _pages(live_url)
+    emails = {who for who, _path in pages.values()}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for language in LANGUAGES:
+        User.objects.filter(email__in=emails).update(preferred_language=language)
+        for who in sorted(emails):
+            size = DESKTOP if who.startswith("showmanager") else PHONE
+            context = browser.new_context(locale=language, **size)
+            page = context.new_page()
+            mine = [(name, path) for name, (owner, path) in pages.items() if owner == who]
+            _log_in(page, live_url, who, mine[0][1])
+            for name, path in mine:
+                page.goto(live_url + path)
+                assert page.locator("html").get_attribute("lang") == language
+                violations = axe(page)
+                if violations:
+                    found[f"{name} {language}"] = violations
+                if language == "de":
+                    screenshot(page, f"{name}-{language}")
+            context.close()
+    assert found == {}

@@ -1,0 +1,352 @@
+"""The helper's phone app through Django's test client: applying, hours and time off, the
+offers inbox (accepting, declining, losing the race), and a visit driven to its end; each
+refusal shown next to its field with nothing written."""
+
+from __future__ import annotations
+
+import json
+from datetime import time, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus, Offer, OfferStatus
+from bookings.services import offer_accept
+from helpers.models import (
+    ApprovalStatus,
+    AvailabilityException,
+    HelperProfile,
+    WeeklyAvailability,
+)
+from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
+from tests.web.test_pages import _errors_of, _logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_someone_who_is_no_helper_is_sent_to_apply(client):
+    _logged_in(client, UserFactory.create())
+    for path in ("/helper/", "/helper/hours", "/helper/profile", "/helper/visits/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == "/helper/apply"
+
+
+def test_the_helpers_pages_ask_to_log_in_first(client):
+    response = client.get("/helper/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/log-in")
+
+
+def test_applying_makes_an_applicant_and_leads_to_the_hours(client):
+    user = UserFactory.create(languages=["de"])
+    _logged_in(client, user)
+    response = client.post(
+        "/helper/apply",
+        {
+            "skills": ["internet-wifi", "tv-streaming"],
+            "service_radius_km": "8",
+            "hourly_rate": "45.50",
+            "languages": ["de", "it"],
+            "bio": "Retired electrician.",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/helper/hours"
+    helper = HelperProfile.objects.get(user=user)
+    assert helper.approval_status == ApprovalStatus.APPLIED
+    assert helper.service_radius_km == 8
+    assert helper.hourly_rate_minor == 4550
+    assert sorted(helper.skills.values_list("slug", flat=True)) == ["internet-wifi", "tv-streaming"]
+    user.refresh_from_db()
+    assert user.languages == ["de", "it"]
+
+
+def test_applying_refusals_are_shown_next_to_their_fields_and_write_nothing(client):
+    user = UserFactory.create()
+    _logged_in(client, user)
+    response = client.post(
+        "/helper/apply",
+        {"service_radius_km": "80", "hourly_rate": "40", "languages": ["de"], "skills": []},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert _errors_of(html, "id_skills") == ["This field is required."]
+    response = client.post(
+        "/helper/apply",
+        {
+            "service_radius_km": "80",
+            "hourly_rate": "40",
+            "languages": ["it"],
+            "skills": ["internet-wifi"],
+        },
+    )
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_service_radius_km") == [
+        "Choose from 1 to 50 km."
+    ]
+    assert not HelperProfile.objects.filter(user=user).exists()
+    user.refresh_from_db()
+    assert user.languages == ["de", "en"]  # the refused application changed nothing
+
+
+def test_weekly_hours_are_replaced_and_shown_again(client):
+    helper = make_helper()
+    _logged_in(client, helper.user)
+    response = client.post(
+        "/helper/hours/weekly",
+        {"d0_1_start": "08:00", "d0_1_end": "12:00", "d2_1_start": "14:00", "d2_1_end": "18:30"},
+    )
+    assert response.status_code == 302
+    rows = list(
+        WeeklyAvailability.objects.filter(helper=helper).values_list(
+            "weekday", "start_time", "end_time"
+        )
+    )
+    assert rows == [(0, time(8), time(12)), (2, time(14), time(18, 30))]
+    html = client.get("/helper/hours").content.decode()
+    assert 'name="d2_1_end" value="18:30"' in html
+
+
+def test_weekly_hours_refusals_keep_the_old_hours(client):
+    helper = make_helper()
+    _logged_in(client, helper.user)
+    before = WeeklyAvailability.objects.filter(helper=helper).count()
+    half = client.post("/helper/hours/weekly", {"d1_1_start": "08:00"})
+    assert half.status_code == 400
+    assert _errors_of(half.content.decode(), "id_d1_1_end") == [
+        "Give both the start and the end, or neither."
+    ]
+    inverted = client.post("/helper/hours/weekly", {"d1_1_start": "12:00", "d1_1_end": "09:00"})
+    assert inverted.status_code == 400
+    assert _errors_of(inverted.content.decode(), "id_d1_1_end") == [
+        "The end must come after the start, and times must not overlap."
+    ]
+    overlap = client.post(
+        "/helper/hours/weekly",
+        {"d1_1_start": "08:00", "d1_1_end": "12:00", "d1_2_start": "11:00", "d1_2_end": "13:00"},
+    )
+    assert overlap.status_code == 400
+    assert "times must not overlap" in overlap.content.decode()
+    assert WeeklyAvailability.objects.filter(helper=helper).count() == before
+
+
+def test_time_off_is_added_for_whole_days_and_removed(client):
+    helper = make_helper()
+    _logged_in(client, helper.user)
+    first = timezone.localdate() + timedelta(days=3)
+    response = client.post(
+        "/helper/hours/time-off",
+        {
+            "kind": "unavailable",
+            "first_day": first.isoformat(),
+            "last_day": (first + timedelta(days=1)).isoformat(),
+            "note": "Holiday",
+        },
+    )
+    assert response.status_code == 302
+    exception = AvailabilityException.objects.get(helper=helper)
+    assert timezone.localtime(exception.starts_at).date() == first
+    assert exception.ends_at - exception.starts_at == timedelta(days=2)
+    assert client.post(f"/helper/hours/time-off/{exception.pk}/remove").status_code == 302
+    assert not AvailabilityException.objects.filter(helper=helper).exists()
+
+
+def test_time_off_in_the_past_is_refused_next_to_its_field(client):
+    helper = make_helper()
+    _logged_in(client, helper.user)
+    past = timezone.localdate() - timedelta(days=5)
+    response = client.post(
+        "/helper/hours/time-off",
+        {"kind": "unavailable", "first_day": past.isoformat(), "last_day": past.isoformat()},
+    )
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_last_day") == ["This time has already passed."]
+    assert not AvailabilityException.objects.filter(helper=helper).exists()
+
+
+def test_another_helpers_time_off_cannot_be_removed(client):
+    helper, other = make_helper(), make_helper()
+    start = timezone.now() + timedelta(days=2)
+    exception = AvailabilityException.objects.create(
+        helper=other, kind="unavailable", starts_at=start, ends_at=start + timedelta(hours=5)
+    )
+    _logged_in(client, helper.user)
+    assert client.post(f"/helper/hours/time-off/{exception.pk}/remove").status_code == 404
+    assert AvailabilityException.objects.filter(pk=exception.pk).exists()
+
+
+def test_the_inbox_shows_the_offer_without_the_address_and_accepting_opens_the_visit(client):
+    helper = make_helper()
+    help_request = post_request(UserFactory.create(), description="The router blinks red.")
+    offer = pending_offer(help_request, helper)
+    _logged_in(client, helper.user)
+    html = client.get("/helper/").content.decode()
+    assert "The router blinks red." in html
+    assert help_request.locality in html
+    assert "Bahnhofstrasse" not in html
+    assert "CHF 40.00 per hour, all for you" in html
+    response = client.post(f"/helper/offers/{offer.public_id}/accept")
+    booking = Booking.objects.get(offer=offer)
+    assert response.headers["Location"] == f"/helper/visits/{booking.public_id}/"
+    page = client.get(response.headers["Location"]).content.decode()
+    assert "Bahnhofstrasse 1" in page
+    assert "geo:" in page
+
+
+def test_losing_the_race_is_said_kindly_and_changes_nothing(client):
+    first, second = make_helper(), make_helper()
+    help_request = post_request(UserFactory.create())
+    offer_accept(offer=pending_offer(help_request, first), actor=first.user)
+    late = Offer.objects.get(help_request=help_request, helper=second)
+    _logged_in(client, second.user)
+    response = client.post(f"/helper/offers/{late.public_id}/accept", follow=True)
+    assert "Another helper was a little quicker" in response.content.decode()
+    assert not Booking.objects.filter(helper=second).exists()
+
+
+def test_declining_records_the_reason(client):
+    helper = make_helper()
+    offer = pending_offer(post_request(UserFactory.create()), helper)
+    _logged_in(client, helper.user)
+    client.post(f"/helper/offers/{offer.public_id}/decline", {"reason": "too_far"})
+    offer.refresh_from_db()
+    assert (offer.status, offer.decline_reason) == (OfferStatus.DECLINED, "too_far")
+
+
+def test_another_helpers_offer_and_visit_do_not_exist(client):
+    helper, other = make_helper(), make_helper()
+    offer = pending_offer(post_request(UserFactory.create()), other)
+    booking = make_booking(helper=other)
+    _logged_in(client, helper.user)
+    assert client.post(f"/helper/offers/{offer.public_id}/accept").status_code == 404
+    assert client.get(f"/helper/visits/{booking.public_id}/").status_code == 404
+    assert client.post(f"/helper/visits/{booking.public_id}/propose").status_code == 404
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+
+
+def test_the_helper_drives_the_visit_from_proposal_to_done(client):
+    helper = make_helper()
+    booking = make_booking(helper=helper)
+    window = booking.help_request.windows.get()
+    _logged_in(client, helper.user)
+    url = f"/helper/visits/{booking.public_id}/"
+    start = timezone.localtime(window.starts_at).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url + "propose", {"propose-start_1": start, "propose-length_1": "60"})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.PROPOSED
+    from bookings.services import booking_confirm
+
+    booking_confirm(
+        booking=booking,
+        actor=booking.help_request.customer,
+        proposal=booking.proposals.get(status="proposed"),
+    )
+    assert client.post(url + "on-my-way", {"go-eta_minutes": "15"}).status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ON_THE_WAY
+    assert "The customer expects you around" in client.get(url).content.decode()
+    assert client.post(url + "arrived").status_code == 302
+    short = client.post(url + "done", {"done-work_summary": "Fixed"})
+    assert short.status_code == 400
+    assert _errors_of(short.content.decode(), "id_done-work_summary") == [
+        "Say in a sentence what you did (at least 10 characters)."
+    ]
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.IN_PROGRESS
+    done = client.post(
+        url + "done",
+        {
+            "done-work_summary": "Moved the router to the hall.",
+            "done-leave_behind_note": "Restart it with the button at the back.",
+        },
+    )
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.COMPLETED
+    assert booking.leave_behind_note == "Restart it with the button at the back."
+
+
+def test_a_time_outside_the_customers_windows_is_refused_next_to_it(client):
+    helper = make_helper()
+    booking = make_booking(helper=helper)
+    _logged_in(client, helper.user)
+    outside = (timezone.localtime() + timedelta(days=9)).strftime("%Y-%m-%dT10:00")
+    response = client.post(
+        f"/helper/visits/{booking.public_id}/propose",
+        {"propose-start_1": outside, "propose-length_1": "60"},
+    )
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_propose-start_1") == [
+        "Choose a time inside the customer&#x27;s times."
+    ]
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_PROPOSAL
+
+
+def test_arriving_too_early_is_said_and_changes_nothing(client):
+    helper = make_helper()
+    start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=start)
+    _logged_in(client, helper.user)
+    response = client.post(f"/helper/visits/{booking.public_id}/arrived")
+    assert response.status_code == 400
+    assert "This is possible only once the visit should have started." in (
+        response.content.decode()
+    )
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_the_customer_not_there_is_reported_after_the_start(client):
+    helper = make_helper()
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper)
+    _logged_in(client, helper.user)
+    with time_machine.travel(booking.starts_at + timedelta(minutes=45)):
+        response = client.post(
+            f"/helper/visits/{booking.public_id}/no-show", {"no_show-note": "Nobody opened."}
+        )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.status, booking.caused_by) == (BookingStatus.NO_SHOW, "customer")
+
+
+def test_the_profile_shows_figures_and_saves_a_pause(client):
+    helper = make_helper(rating=(2, 9))
+    _logged_in(client, helper.user)
+    html = client.get("/helper/profile").content.decode()
+    assert "4.5 of 5 from 2 reviews" in html
+    response = client.post(
+        "/helper/profile",
+        {
+            "skills": ["internet-wifi"],
+            "service_radius_km": "12",
+            "hourly_rate": "38",
+            "languages": ["de"],
+            "bio": "",
+        },
+    )
+    assert response.status_code == 302
+    helper.refresh_from_db()
+    assert (helper.is_accepting_jobs, helper.service_radius_km, helper.hourly_rate_minor) == (
+        False,
+        12,
+        3800,
+    )
+
+
+def test_the_manifest_and_the_service_worker_are_served_from_the_root(client):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.headers["Content-Type"] == "application/manifest+json"
+    data = json.loads(manifest.content)
+    assert data["start_url"] == "/helper/"
+    assert data["display"] == "standalone"
+    assert {icon["sizes"] for icon in data["icons"]} == {"192x192", "512x512"}
+    worker = client.get("/sw.js")
+    assert worker.headers["Content-Type"].startswith("text/javascript")
+    assert worker.headers["Service-Worker-Allowed"] == "/"
+    assert '"/offline"' in worker.content.decode()
+    assert client.get("/offline").status_code == 200

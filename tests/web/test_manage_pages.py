@@ -1,0 +1,239 @@
+"""The community manager's console through Django's test client: every route refuses anyone
+but a manager, the figures, vetting helpers, the matching's explanation and disputes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from bookings.models import BookingStatus, HelpRequestStatus
+from helpers.models import ApprovalStatus, HelperApprovalEvent
+from tests.factories import (
+    ManagerFactory,
+    UserFactory,
+    make_booking,
+    make_helper,
+    post_request,
+)
+from tests.web.test_pages import _errors_of, _logged_in
+
+pytestmark = pytest.mark.django_db
+
+NO_SUCH = uuid.uuid4()
+GETS = (
+    "/manage/",
+    "/manage/helpers/",
+    f"/manage/helpers/{NO_SUCH}/",
+    "/manage/requests/",
+    f"/manage/requests/{NO_SUCH}/",
+    "/manage/disputes/",
+    f"/manage/disputes/{NO_SUCH}/",
+)
+POSTS = (
+    f"/manage/helpers/{NO_SUCH}/approve",
+    f"/manage/helpers/{NO_SUCH}/suspend",
+    f"/manage/disputes/{NO_SUCH}/resolve",
+)
+
+
+def _routes(helper_id: uuid.UUID, request_id: uuid.UUID, booking_id: uuid.UUID) -> list[tuple]:
+    return [
+        ("get", "/manage/"),
+        ("get", "/manage/helpers/"),
+        ("get", f"/manage/helpers/{helper_id}/"),
+        ("get", "/manage/requests/"),
+        ("get", f"/manage/requests/{request_id}/"),
+        ("get", "/manage/disputes/"),
+        ("get", f"/manage/disputes/{booking_id}/"),
+        ("post", f"/manage/helpers/{helper_id}/approve"),
+        ("post", f"/manage/helpers/{helper_id}/suspend"),
+        ("post", f"/manage/disputes/{booking_id}/resolve"),
+    ]
+
+
+@pytest.fixture
+def world():
+    applicant = make_helper(approval=ApprovalStatus.APPLIED)
+    booking = make_booking(BookingStatus.DISPUTED)
+    return applicant, booking
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer", "helper", "manager"])
+def test_every_route_refuses_anyone_but_a_manager(client, world, who):
+    applicant, booking = world
+    routes = _routes(applicant.public_id, booking.help_request.public_id, booking.public_id)
+    if who == "customer":
+        _logged_in(client, booking.help_request.customer)
+    elif who == "helper":
+        _logged_in(client, booking.helper.user)
+    elif who == "manager":
+        _logged_in(client, ManagerFactory.create())
+    for method, path in routes:
+        response = getattr(client, method)(path, {"note": "x"} if method == "post" else None)
+        if who == "anonymous":
+            assert response.status_code == 302, path
+            assert response.headers["Location"].startswith("/log-in?next="), path
+        elif who in ("customer", "helper"):
+            assert response.status_code == 404, path
+        elif method == "get":
+            assert response.status_code == 200, path
+    applicant.refresh_from_db()
+    booking.refresh_from_db()
+    if who != "manager":
+        assert applicant.approval_status == ApprovalStatus.APPLIED
+        assert booking.status == BookingStatus.DISPUTED
+        assert not HelperApprovalEvent.objects.exists()
+
+
+def test_a_manager_meets_404_for_what_does_not_exist(client):
+    _logged_in(client, ManagerFactory.create())
+    for path in GETS[2::2]:
+        assert client.get(path).status_code == 404, path
+    for path in POSTS:
+        assert client.post(path).status_code == 404, path
+
+
+def test_the_dashboard_counts_what_waits(client, world):
+    post_request(UserFactory.create(), slug="smart-home")  # nobody has the skill: unmatched
+    _logged_in(client, ManagerFactory.create())
+    response = client.get("/manage/")
+    figures = response.context["figures"]
+    assert figures["helpers_applied"] == 1
+    assert figures["disputes"] == 1
+    assert figures["unmatched_requests"] == 1
+    assert "requests nobody matched" in response.content.decode()
+
+
+def test_helpers_are_filtered_by_approval_name_and_skill(client, world):
+    applicant, booking = world
+    _logged_in(client, ManagerFactory.create())
+    listed = client.get("/manage/helpers/", {"status": "applied"}).context["helpers"]
+    assert [helper.pk for helper in listed] == [applicant.pk]
+    named = client.get("/manage/helpers/", {"q": booking.helper.user.display_name})
+    assert [helper.pk for helper in named.context["helpers"]] == [booking.helper.pk]
+    skilled = client.get("/manage/helpers/", {"skill": "smart-home"}).context["helpers"]
+    assert list(skilled) == []
+
+
+def test_approving_and_suspending_go_through_the_services(client, world):
+    applicant, _booking = world
+    manager = ManagerFactory.create()
+    _logged_in(client, manager)
+    url = f"/manage/helpers/{applicant.public_id}/"
+    assert client.post(url + "approve", {"approve-note": "Met her."}).status_code == 302
+    applicant.refresh_from_db()
+    assert applicant.approval_status == ApprovalStatus.APPROVED
+    refused = client.post(url + "suspend", {"suspend-note": ""})
+    assert refused.status_code == 400
+    assert _errors_of(refused.content.decode(), "id_suspend-note") == [
+        "Tell us why, in a few words."
+    ]
+    applicant.refresh_from_db()
+    assert applicant.approval_status == ApprovalStatus.APPROVED
+    assert client.post(url + "suspend", {"suspend-note": "Complaints."}).status_code == 302
+    applicant.refresh_from_db()
+    assert applicant.approval_status == ApprovalStatus.SUSPENDED
+    events = list(HelperApprovalEvent.objects.values_list("to_status", "note", "actor"))
+    assert events == [
+        ("approved", "Met her.", manager.pk),
+        ("suspended", "Complaints.", manager.pk),
+    ]
+    assert "Complaints." in client.get(url).content.decode()
+
+
+def test_the_matching_explanation_says_why_each_helper_was_or_was_not_offered(client):
+    offered = make_helper(languages=("de",))
+    french = make_helper(languages=("fr",))
+    help_request = post_request(UserFactory.create(), languages=["de"])
+    _logged_in(client, ManagerFactory.create())
+    response = client.get(f"/manage/requests/{help_request.public_id}/")
+    rows = {
+        row["helper"].pk: row["reason"]
+        for _run, considered in response.context["runs"]
+        for row in considered
+    }
+    assert rows[offered.pk] == "Offered"
+    assert rows[french.pk] == "Speaks none of the customer's languages"
+
+
+def test_the_explanation_of_nobody_within_reach(client):
+    help_request = post_request(UserFactory.create(), slug="smart-home")
+    assert help_request.status == HelpRequestStatus.UNMATCHED
+    _logged_in(client, ManagerFactory.create(), "de")
+    html = client.get(f"/manage/requests/{help_request.public_id}/").content.decode()
+    assert "Quartier braucht hier Helfer" in html
+
+
+def test_a_dispute_is_decided_with_the_services_rules(client, world):
+    _applicant, booking = world
+    _logged_in(client, ManagerFactory.create())
+    url = f"/manage/disputes/{booking.public_id}/resolve"
+    refused = client.post(url, {"outcome": "visit_void", "note": "No Wi-Fi."})
+    assert refused.status_code == 400
+    assert "Say who caused it." in refused.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.DISPUTED
+    done = client.post(url, {"outcome": "visit_void", "caused_by": "helper", "note": "No Wi-Fi."})
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.status, booking.caused_by) == (BookingStatus.CANCELLED, "helper")
+
+
+def _queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200, path
+    return len(captured)
+
+
+def test_the_consoles_lists_do_not_query_per_row(client):
+    """Each list costs the same number of queries with one row or with three."""
+    _logged_in(client, ManagerFactory.create())
+    make_helper(approval=ApprovalStatus.APPLIED)
+    make_booking(BookingStatus.DISPUTED)
+    make_helper(languages=("fr",))
+    unmatched = post_request(UserFactory.create(), languages=["it"])
+    paths = (
+        "/manage/",
+        "/manage/helpers/",
+        "/manage/requests/?status=assigned",
+        "/manage/disputes/",
+        f"/manage/requests/{unmatched.public_id}/",
+    )
+    before = {path: _queries(client, path) for path in paths}
+    for _ in range(2):
+        make_helper(approval=ApprovalStatus.APPLIED, languages=("fr",))
+        make_booking(BookingStatus.DISPUTED)
+    more = post_request(UserFactory.create(), languages=["it"])
+    after = {path.replace(str(unmatched.public_id), str(more.public_id)): 0 for path in paths}
+    after = {path: _queries(client, path) for path in after}
+    assert list(after.values()) == list(before.values())
+    assert max(after.values()) <= 12
+
+
+def test_the_helpers_pages_do_not_query_per_row(client):
+    from django.utils import timezone
+
+    helper = make_helper()
+    _logged_in(client, helper.user)
+    base = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+
+    def one_of_each(hours: int) -> None:
+        post_request(UserFactory.create())
+        make_booking(BookingStatus.CONFIRMED, helper=helper, start=base + timedelta(hours=hours))
+        start = base + timedelta(hours=hours + 2)
+        with time_machine.travel(start - timedelta(minutes=30), tick=False):
+            make_booking(BookingStatus.SIGNED_OFF, helper=helper, start=start)
+
+    one_of_each(0)
+    paths = ("/helper/", "/helper/visits/", "/helper/hours", "/helper/profile")
+    before = [_queries(client, path) for path in paths]
+    one_of_each(4)
+    one_of_each(8)
+    assert [_queries(client, path) for path in paths] == before
+    assert max(before) <= 12

@@ -1,0 +1,302 @@
+"""The helper's and the manager's forms: they check the shape of what was typed; the services
+decide (rates, radii, overlapping hours, times inside the customer's windows)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models import DeclineReason, DisputeOutcome, Party
+from catalogue.models import ServiceCategory
+from helpers.models import ExceptionKind
+from web.forms import ZURICH, language_choices
+
+WEEKDAYS = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+INTERVALS_PER_DAY = 2
+MAX_PROPOSED = 3
+
+
+def eta_choices() -> list[tuple[int, str]]:
+    return [
+        (minutes, gettext("%(minutes)d minutes") % {"minutes": minutes})
+        for minutes in (10, 15, 20, 30, 45, 60, 90)
+    ]
+
+
+class CategoriesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ServiceCategory) -> str:
+        return obj.name_in((get_language() or "en")[:2])
+
+
+LENGTH_CHOICES = [
+    (60, _("1 hour")),
+    (90, _("1½ hours")),
+    (120, _("2 hours")),
+    (180, _("3 hours")),
+]
+
+
+class HelperProfileForm(forms.Form):
+    skills = CategoriesField(
+        label=_("What you can help with"),
+        queryset=ServiceCategory.objects.filter(is_active=True),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    service_radius_km = forms.IntegerField(
+        label=_("How far you travel from home, in km"),
+        widget=forms.NumberInput({"inputmode": "numeric"}),
+        help_text=_("From 1 to 50 km."),
+    )
+    hourly_rate = forms.DecimalField(
+        label=_("Your hourly rate in CHF"),
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.NumberInput({"inputmode": "decimal", "step": "0.05"}),
+        help_text=_("You keep all of it: Quartier takes nothing."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"),
+        choices=language_choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    bio = forms.CharField(
+        label=_("A few words about you"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+    def rate_minor(self) -> int:
+        return int(self.cleaned_data["hourly_rate"] * 100)
+
+
+class HelperUpdateForm(HelperProfileForm):
+    is_accepting_jobs = forms.BooleanField(label=_("Send me offers"), required=False)
+
+
+class WeeklyHoursForm(forms.Form):
+    """Each day of the week: up to two stretches of time, in Swiss local time."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for day in range(7):
+            for number in range(1, INTERVALS_PER_DAY + 1):
+                for end in ("start", "end"):
+                    self.fields[f"d{day}_{number}_{end}"] = forms.TimeField(
+                        label=_("From") if end == "start" else _("Until"),
+                        required=False,
+                        widget=forms.TimeInput({"type": "time"}, format="%H:%M"),
+                    )
+
+    def days(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        return [
+            (
+                str(WEEKDAYS[day]),
+                [
+                    (self[f"d{day}_{number}_start"], self[f"d{day}_{number}_end"])
+                    for number in range(1, INTERVALS_PER_DAY + 1)
+                ],
+            )
+            for day in range(7)
+        ]
+
+    def intervals(self) -> list[tuple[int, time, time, str]]:
+        """(weekday, start, end, the end field's name) of each stretch filled in."""
+        chosen = []
+        for day in range(7):
+            for number in range(1, INTERVALS_PER_DAY + 1):
+                start = self.cleaned_data.get(f"d{day}_{number}_start")
+                end = self.cleaned_data.get(f"d{day}_{number}_end")
+                if start and end:
+                    chosen.append((day, start, end, f"d{day}_{number}_end"))
+        return chosen
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        for day in range(7):
+            for number in range(1, INTERVALS_PER_DAY + 1):
+                start = cleaned.get(f"d{day}_{number}_start")
+                end = cleaned.get(f"d{day}_{number}_end")
+                if bool(start) != bool(end):
+                    self.add_error(
+                        f"d{day}_{number}_end" if start else f"d{day}_{number}_start",
+                        _("Give both the start and the end, or neither."),
+                    )
+        return cleaned
+
+
+class TimeOffForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=(
+            (ExceptionKind.UNAVAILABLE, _("I am not available (holiday, sick day)")),
+            (ExceptionKind.AVAILABLE, _("I am available outside my weekly hours")),
+        ),
+        widget=forms.RadioSelect,
+        initial=ExceptionKind.UNAVAILABLE,
+    )
+    first_day = forms.DateField(label=_("First day"), widget=forms.DateInput({"type": "date"}))
+    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput({"type": "date"}))
+    note = forms.CharField(label=_("Note for yourself"), max_length=200, required=False)
+
+    def span(self) -> tuple[datetime, datetime]:
+        first: date = self.cleaned_data["first_day"]
+        last: date = self.cleaned_data["last_day"]
+        return (
+            datetime.combine(first, time(0), tzinfo=ZURICH),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=ZURICH),
+        )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why not?"),
+        choices=[
+            (DeclineReason.NOT_AVAILABLE, _("I am not available then")),
+            (DeclineReason.TOO_FAR, _("It is too far for me")),
+            (DeclineReason.NOT_MY_SKILL, _("It is not something I can do")),
+            (DeclineReason.OTHER, _("Another reason")),
+        ],
+        widget=forms.RadioSelect,
+        initial=DeclineReason.NOT_AVAILABLE,
+    )
+
+
+class ProposeForm(forms.Form):
+    """Up to three times for the visit, each a start and a length."""
+
+    reason = forms.CharField(
+        label=_("Why the visit moves (the customer reads this)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for number in range(1, MAX_PROPOSED + 1):
+            first = number == 1
+            self.fields[f"start_{number}"] = forms.DateTimeField(
+                label=_("Start") if first else _("Or start"),
+                required=first,
+                input_formats=["%Y-%m-%dT%H:%M"],
+                widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            )
+            self.fields[f"length_{number}"] = forms.TypedChoiceField(
+                label=_("How long"),
+                choices=LENGTH_CHOICES,
+                coerce=int,
+                initial=60,
+                required=False,
+                empty_value=None,
+            )
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"start_{n}"], self[f"length_{n}"]) for n in range(1, MAX_PROPOSED + 1)]
+
+    def slots(self) -> list[tuple[datetime, datetime]]:
+        chosen = []
+        for number in range(1, MAX_PROPOSED + 1):
+            start = self.cleaned_data.get(f"start_{number}")
+            if start:
+                minutes = self.cleaned_data.get(f"length_{number}") or 60
+                start = start.astimezone(ZURICH)
+                chosen.append((start, start + timedelta(minutes=minutes)))
+        return chosen
+
+
+class OnMyWayForm(forms.Form):
+    eta_minutes = forms.TypedChoiceField(
+        label=_("I will be there in"), choices=eta_choices, coerce=int, initial=20
+    )
+
+
+class CheckOutForm(forms.Form):
+    work_summary = forms.CharField(
+        label=_("What you did"),
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    leave_behind_note = forms.CharField(
+        label=_("How to do it yourself next time (the customer keeps this)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea({"rows": 4}),
+    )
+
+
+class NoShowForm(forms.Form):
+    note = forms.CharField(
+        label=_("What happened?"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (the helper reads it)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=(
+            (DisputeOutcome.VISIT_STANDS, _("The visit stands: it is signed off")),
+            (DisputeOutcome.VISIT_VOID, _("The visit is void: it is cancelled")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    caused_by = forms.ChoiceField(
+        label=_("If void: who caused it?"),
+        choices=(
+            ("", _("Not void")),
+            (Party.CUSTOMER, _("The customer")),
+            (Party.HELPER, _("The helper")),
+            (Party.NOBODY, _("Nobody")),
+        ),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("The decision, in words (both sides read it)"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+
+class HelperFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Approval"),
+        required=False,
+        choices=(
+            ("", _("All")),
+            ("applied", _("Waiting for approval")),
+            ("approved", _("Approved")),
+            ("suspended", _("Suspended")),
+        ),
+    )
+    skill = forms.ModelChoiceField(
+        label=_("Skill"),
+        queryset=ServiceCategory.objects.filter(is_active=True),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All"),
+    )

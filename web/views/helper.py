@@ -1,0 +1,311 @@
+"""The helper's phone app: applying, the profile and reviews, weekly hours and time off, and
+the offers inbox. Every write is a service of `helpers.services` or `bookings.services`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from backend.exceptions import ApplicationError, NotFound
+from backend.models import User
+from backend.services import user_update_profile
+from bookings.models import BookingStatus, OfferStatus
+from bookings.selectors import bookings_visible_to, offer_for, offers_visible_to, reviews_received
+from bookings.services import offer_accept, offer_decline
+from helpers.models import HelperProfile, WeeklyAvailability
+from helpers.selectors import availability_exceptions_of, helper_profile_of
+from helpers.services import (
+    WeeklyInterval,
+    availability_exception_add,
+    availability_exception_remove,
+    helper_apply,
+    helper_profile_update,
+    helper_set_weekly_availability,
+)
+from web.errors import add_service_error, message_for
+from web.helper_forms import (
+    INTERVALS_PER_DAY,
+    DeclineForm,
+    HelperProfileForm,
+    HelperUpdateForm,
+    TimeOffForm,
+    WeeklyHoursForm,
+)
+from web.views.requests import FIRST_POLL_SECONDS, LONGEST_POLL_SECONDS
+
+PROFILE_FIELDS = {"hourly_rate_minor": "hourly_rate", "home_address": "skills"}
+UPCOMING = (
+    BookingStatus.AWAITING_PROPOSAL,
+    BookingStatus.PROPOSED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+)
+HelperView = Callable[..., HttpResponse]
+
+
+def me_of(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required
+    return request.user
+
+
+def helper_only(view: HelperView) -> HelperView:
+    """The helper's pages: log-in first; someone who is no helper yet is sent to apply."""
+
+    @login_required
+    @wraps(view)
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            helper = helper_profile_of(me_of(request))
+        except NotFound:
+            return redirect("web:helper-apply")
+        return view(request, helper, *args, **kwargs)
+
+    return run
+
+
+def next_poll(request: HttpRequest) -> int:
+    try:
+        waited = int(request.GET.get("wait", "0"))
+    except ValueError:
+        waited = 0
+    return FIRST_POLL_SECONDS if waited <= 0 else min(waited * 2, LONGEST_POLL_SECONDS)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    me = me_of(request)
+    if HelperProfile.objects.filter(user=me).exists():
+        return redirect("web:helper-home")
+    initial = {"languages": me.languages, "service_radius_km": 10, "hourly_rate": "40.00"}
+    form = HelperProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # the languages and the application, or neither
+                user_update_profile(user=me, languages=data["languages"])
+                helper_apply(
+                    user=me,
+                    skills=list(data["skills"]),
+                    service_radius_km=data["service_radius_km"],
+                    hourly_rate_minor=form.rate_minor(),
+                    bio=data["bio"],
+                )
+        except ApplicationError as error:
+            add_service_error(form, error, fields=PROFILE_FIELDS)
+        else:
+            messages.success(
+                request,
+                _("Thank you! The community manager will look at your application soon."),
+            )
+            return redirect("web:helper-hours")
+    context = {"form": form, "has_home": bool(me.home_postal_code)}
+    return render(request, "web/helper/apply.html", context, status=400 if form.errors else 200)
+
+
+@helper_only
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    me = me_of(request)
+    initial = {
+        "skills": list(helper.skills.all()),
+        "service_radius_km": helper.service_radius_km,
+        "hourly_rate": f"{helper.hourly_rate_minor / 100:.2f}",
+        "languages": me.languages,
+        "bio": helper.bio,
+        "is_accepting_jobs": helper.is_accepting_jobs,
+    }
+    form = HelperUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # the languages and the profile, or neither
+                user_update_profile(user=me, languages=data["languages"])
+                helper_profile_update(
+                    helper=helper,
+                    skills=list(data["skills"]),
+                    service_radius_km=data["service_radius_km"],
+                    hourly_rate_minor=form.rate_minor(),
+                    bio=data["bio"],
+                    is_accepting_jobs=data["is_accepting_jobs"],
+                )
+        except ApplicationError as error:
+            add_service_error(form, error, fields=PROFILE_FIELDS)
+        else:
+            messages.success(request, _("Your helper profile is saved."))
+            return redirect("web:helper-profile")
+    context = {
+        "form": form,
+        "helper": helper,
+        "reviews": reviews_received(me)[:20],
+    }
+    return render(request, "web/helper/profile.html", context, status=400 if form.errors else 200)
+
+
+def _weekly_initial(helper: HelperProfile) -> dict[str, str]:
+    initial: dict[str, str] = {}
+    seen: dict[int, int] = {}
+    row: WeeklyAvailability
+    for row in helper.weekly_availability.all():
+        number = seen.get(row.weekday, 0) + 1
+        seen[row.weekday] = number
+        if number <= INTERVALS_PER_DAY:
+            initial[f"d{row.weekday}_{number}_start"] = row.start_time.strftime("%H:%M")
+            initial[f"d{row.weekday}_{number}_end"] = row.end_time.strftime("%H:%M")
+    return initial
+
+
+def _hours_page(
+    request: HttpRequest,
+    helper: HelperProfile,
+    weekly: WeeklyHoursForm | None = None,
+    time_off: TimeOffForm | None = None,
+) -> HttpResponse:
+    context = {
+        "weekly": weekly or WeeklyHoursForm(initial=_weekly_initial(helper)),
+        "time_off": time_off or TimeOffForm(),
+        "exceptions": availability_exceptions_of(helper).filter(ends_at__gt=timezone.now()),
+    }
+    failed = weekly is not None or time_off is not None
+    return render(request, "web/helper/hours.html", context, status=400 if failed else 200)
+
+
+@helper_only
+@require_GET
+def hours(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    return _hours_page(request, helper)
+
+
+@helper_only
+@require_POST
+def hours_weekly(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    form = WeeklyHoursForm(request.POST)
+    if form.is_valid():
+        chosen = form.intervals()
+        try:
+            helper_set_weekly_availability(
+                helper=helper,
+                intervals=[WeeklyInterval(day, start, end) for day, start, end, _field in chosen],
+            )
+        except ApplicationError as error:
+            fields = {f"intervals[{index}].end_time": row[3] for index, row in enumerate(chosen)}
+            add_service_error(form, error, fields=fields)
+        else:
+            messages.success(request, _("Your weekly hours are saved."))
+            return redirect("web:helper-hours")
+    return _hours_page(request, helper, weekly=form)
+
+
+@helper_only
+@require_POST
+def time_off_add(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    form = TimeOffForm(request.POST)
+    if form.is_valid():
+        starts_at, ends_at = form.span()
+        try:
+            availability_exception_add(
+                helper=helper,
+                kind=form.cleaned_data["kind"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error, fields={"starts_at": "first_day", "ends_at": "last_day"})
+        else:
+            messages.success(request, _("Saved. Offers follow it from now on."))
+            return redirect("web:helper-hours")
+    return _hours_page(request, helper, time_off=form)
+
+
+@helper_only
+@require_POST
+def time_off_remove(request: HttpRequest, helper: HelperProfile, exception_id: int) -> HttpResponse:
+    exception = availability_exceptions_of(helper).filter(pk=exception_id).first()
+    if exception is None:
+        raise Http404
+    availability_exception_remove(exception=exception)
+    messages.success(request, _("Removed."))
+    return redirect("web:helper-hours")
+
+
+def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]:
+    me = me_of(request)
+    now = timezone.now()
+    offers = (
+        offers_visible_to(me)
+        .filter(helper=helper, status=OfferStatus.PENDING, expires_at__gt=now)
+        .order_by("expires_at")
+    )
+    visits = bookings_visible_to(me).filter(helper=helper, status__in=UPCOMING)
+    today = timezone.localdate()
+    visits_today, visits_next = [], []
+    for visit in sorted(visits, key=lambda b: (b.starts_at is not None, b.starts_at or now)):
+        if visit.starts_at is not None and timezone.localdate(visit.starts_at) == today:
+            visits_today.append(visit)
+        else:
+            visits_next.append(visit)
+    return {
+        "helper": helper,
+        "offers": offers,
+        "visits_today": visits_today,
+        "visits_next": visits_next,
+        "decline_form": DeclineForm(),
+        "poll_seconds": next_poll(request),
+    }
+
+
+@helper_only
+@require_GET
+def home(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    context = _home_context(request, helper)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/helper/home.html#helper-main", context)
+    return render(request, "web/helper/home.html", context)
+
+
+def _offer(request: HttpRequest, public_id: UUID) -> Any:
+    try:
+        return offer_for(me_of(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@helper_only
+@require_POST
+def offer_take(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
+    offer = _offer(request, public_id)
+    try:
+        booking = offer_accept(offer=offer, actor=me_of(request))
+    except ApplicationError as error:
+        messages.error(request, message_for(error))
+        return redirect("web:helper-home")
+    messages.success(request, _("The job is yours. Now propose times for the visit."))
+    return redirect("web:helper-visit", public_id=booking.public_id)
+
+
+@helper_only
+@require_POST
+def offer_refuse(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
+    offer = _offer(request, public_id)
+    form = DeclineForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        offer_decline(offer=offer, actor=me_of(request), reason=reason)
+    except ApplicationError as error:
+        messages.error(request, message_for(error))
+    else:
+        messages.success(request, _("Declined. We ask another helper."))
+    return redirect("web:helper-home")

@@ -1,0 +1,223 @@
+"""The helper's visits: the list, and one visit's page driving its timeline (propose times,
+on my way, arrived, done, no-show). Every move is a service of `bookings.services`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.exceptions import ApplicationError, NotFound
+from bookings.models import Booking, BookingStatus
+from bookings.selectors import (
+    booking_events,
+    booking_for,
+    bookings_visible_to,
+    contact_visible_to,
+    next_statuses_for,
+    reviews_visible_to,
+)
+from bookings.services import (
+    SlotInput,
+    booking_check_in,
+    booking_check_out,
+    booking_propose,
+    booking_report_no_show,
+    booking_start_journey,
+)
+from helpers.models import HelperProfile
+from web.errors import add_service_error, message_for
+from web.helper_forms import CheckOutForm, NoShowForm, OnMyWayForm, ProposeForm
+from web.views.helper import UPCOMING, helper_only, me_of, next_poll
+from web.words import HELPER_TIMELINE
+
+SLOT_FIELDS = {f"slots[{index}]": f"start_{index + 1}" for index in range(3)} | {"slots": "start_1"}
+# The visit's page asks for news while the customer has a move to make.
+WAITING = (BookingStatus.AWAITING_PROPOSAL, BookingStatus.PROPOSED, BookingStatus.COMPLETED)
+
+
+def _visit(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> Booking:
+    try:
+        booking = booking_for(me_of(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if booking.helper_id != helper.pk:
+        raise Http404
+    return booking
+
+
+@helper_only
+@require_GET
+def visits(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    done = (
+        bookings_visible_to(me_of(request))
+        .filter(helper=helper)
+        .exclude(status__in=UPCOMING)
+        .order_by("-starts_at", "-id")[:30]
+    )
+    return render(request, "web/helper/visits.html", {"visits": done})
+
+
+def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dict[str, Any]:
+    me = me_of(request)
+    events = list(booking_events(booking))
+    moves = set(next_statuses_for(booking, me))
+    help_request = booking.help_request
+    return {
+        "booking": booking,
+        "help_request": help_request,
+        "contact": contact_visible_to(booking, me) and booking.status != BookingStatus.CANCELLED,
+        "timeline": [
+            (HELPER_TIMELINE.get(event.to_status, event.to_status), event) for event in events
+        ],
+        "can_propose": BookingStatus.PROPOSED in moves,
+        "can_go": BookingStatus.ON_THE_WAY in moves,
+        "can_arrive": BookingStatus.IN_PROGRESS in moves,
+        "can_finish": BookingStatus.COMPLETED in moves,
+        "can_no_show": BookingStatus.NO_SHOW in moves,
+        "reviews": [r for r in reviews_visible_to(me, booking) if r.author_id != me.pk],
+        "poll_seconds": next_poll(request) if booking.status in WAITING else None,
+        "propose_form": bound.get("propose_form") or ProposeForm(prefix="propose"),
+        "go_form": bound.get("go_form") or OnMyWayForm(prefix="go"),
+        "done_form": bound.get("done_form") or CheckOutForm(prefix="done"),
+        "no_show_form": bound.get("no_show_form") or NoShowForm(prefix="no_show"),
+        "arrive_form": bound.get("arrive_form"),
+    }
+
+
+@helper_only
+@require_GET
+def visit(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
+    booking = _visit(request, helper, public_id)
+    context = _context(request, booking)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/helper/visit.html#visit-main", context)
+    return render(request, "web/helper/visit.html", context)
+
+
+Step = Callable[[HttpRequest, Booking], tuple[forms.Form, str, dict[str, str]] | str]
+
+
+def _step(run: Step) -> Callable[..., HttpResponse]:
+    """A button on the visit's page. `run` returns the words said when it worked, or the form
+    (with the service's field names mapped to its own) when the service refused it."""
+
+    @helper_only
+    @require_POST
+    def view(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
+        booking = _visit(request, helper, public_id)
+        outcome = run(request, booking)
+        if isinstance(outcome, str):
+            messages.success(request, outcome)
+            return redirect("web:helper-visit", public_id=public_id)
+        form, name, _fields = outcome
+        context = _context(request, _visit(request, helper, public_id), **{name: form})
+        return render(request, "web/helper/visit.html", context, status=400)
+
+    view.__name__ = run.__name__
+    return view
+
+
+def _attempt(
+    request: HttpRequest,
+    form: forms.Form,
+    name: str,
+    act: Callable[[], object],
+    done: str,
+    fields: dict[str, str] | None = None,
+) -> tuple[forms.Form, str, dict[str, str]] | str:
+    if not form.is_valid():
+        return form, name, {}
+    try:
+        act()
+    except ApplicationError as error:
+        if error.fields:
+            add_service_error(form, error, fields=fields)
+        else:
+            form.add_error(None, message_for(error))
+        return form, name, {}
+    return done
+
+
+@_step
+def propose(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
+    form = ProposeForm(request.POST, prefix="propose")
+    return _attempt(
+        request,
+        form,
+        "propose_form",
+        lambda: booking_propose(
+            booking=booking,
+            actor=me_of(request),
+            slots=[SlotInput(start, end) for start, end in form.slots()],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Your times are sent. The customer chooses one."),
+        SLOT_FIELDS,
+    )
+
+
+@_step
+def on_my_way(
+    request: HttpRequest, booking: Booking
+) -> tuple[forms.Form, str, dict[str, str]] | str:
+    form = OnMyWayForm(request.POST, prefix="go")
+    return _attempt(
+        request,
+        form,
+        "go_form",
+        lambda: booking_start_journey(
+            booking=booking, actor=me_of(request), eta_minutes=form.cleaned_data["eta_minutes"]
+        ),
+        _("The customer knows you are on your way."),
+    )
+
+
+@_step
+def arrived(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
+    form = forms.Form(request.POST)
+    return _attempt(
+        request,
+        form,
+        "arrive_form",
+        lambda: booking_check_in(booking=booking, actor=me_of(request)),
+        _("Good luck with the visit!"),
+    )
+
+
+@_step
+def done(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
+    form = CheckOutForm(request.POST, prefix="done")
+    return _attempt(
+        request,
+        form,
+        "done_form",
+        lambda: booking_check_out(
+            booking=booking,
+            actor=me_of(request),
+            work_summary=form.cleaned_data["work_summary"],
+            leave_behind_note=form.cleaned_data["leave_behind_note"],
+        ),
+        _("Thank you! The customer is asked to confirm the visit."),
+    )
+
+
+@_step
+def no_show(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
+    form = NoShowForm(request.POST, prefix="no_show")
+    return _attempt(
+        request,
+        form,
+        "no_show_form",
+        lambda: booking_report_no_show(
+            booking=booking, actor=me_of(request), note=form.cleaned_data["note"]
+        ),
+        _("Noted: the customer was not there."),
+    )

@@ -1,0 +1,252 @@
+"""The community manager's console: a dashboard, helpers to vet, requests with the matching's
+explanation, and disputes to decide. Only managers (staff) see it: for anyone else logged in
+every page does not exist (404), as in the API; anonymous visitors are asked to log in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.exceptions import ApplicationError, NotFound
+from bookings.models import BookingStatus, HelpRequestStatus
+from bookings.selectors import (
+    booking_events,
+    booking_for,
+    bookings_visible_to,
+    help_request_for,
+    help_requests_visible_to,
+    helpers_considered_in,
+    manager_figures,
+    matching_runs_for_manager,
+    offers_of_request,
+)
+from bookings.services import booking_resolve_dispute
+from helpers.models import HelperProfile
+from helpers.selectors import helpers_for_manager
+from helpers.services import helper_approve, helper_suspend
+from web.errors import add_service_error, message_for
+from web.helper_forms import HelperFilterForm, NoteForm, ResolveForm
+from web.views.helper import me_of
+from web.words import STATUS_WORDS, considered_reason
+
+PAGE = 50
+REQUEST_TABS = (
+    HelpRequestStatus.OPEN,
+    HelpRequestStatus.UNMATCHED,
+    HelpRequestStatus.ASSIGNED,
+    HelpRequestStatus.CLOSED,
+    HelpRequestStatus.EXPIRED,
+    HelpRequestStatus.WITHDRAWN,
+)
+ManagerView = Callable[..., HttpResponse]
+
+
+def manager_only(view: ManagerView) -> ManagerView:
+    @login_required
+    @wraps(view)
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not me_of(request).is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return run
+
+
+@manager_only
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    figures = manager_figures()
+    by_status = [
+        (STATUS_WORDS[status], count) for status, count in figures["bookings_by_status"].items()
+    ]
+    unmatched = (
+        help_requests_visible_to(me_of(request))
+        .filter(status=HelpRequestStatus.UNMATCHED)
+        .select_related("category")[:10]
+    )
+    context = {"figures": figures, "by_status": by_status, "unmatched": unmatched}
+    return render(request, "web/manage/dashboard.html", context)
+
+
+@manager_only
+@require_GET
+def helpers(request: HttpRequest) -> HttpResponse:
+    form = HelperFilterForm(request.GET or None)
+    found = helpers_for_manager(me_of(request)).order_by("-created_at", "-id")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            found = found.filter(
+                Q(user__display_name__icontains=data["q"]) | Q(user__email__icontains=data["q"])
+            )
+        if data["status"]:
+            found = found.filter(approval_status=data["status"])
+        if data["skill"]:
+            found = found.filter(skills=data["skill"])
+    return render(
+        request, "web/manage/helpers.html", {"form": form, "helpers": found.distinct()[:PAGE]}
+    )
+
+
+def _helper(request: HttpRequest, public_id: UUID) -> HelperProfile:
+    helper = helpers_for_manager(me_of(request)).filter(public_id=public_id).first()
+    if helper is None:
+        raise Http404
+    return helper
+
+
+def _helper_page(request: HttpRequest, helper: HelperProfile, **bound: NoteForm) -> HttpResponse:
+    context = {
+        "helper": helper,
+        "events": helper.approval_events.select_related("actor"),
+        "visits": bookings_visible_to(me_of(request)).filter(helper=helper)[:20],
+        "approve_form": bound.get("approve_form") or NoteForm(prefix="approve"),
+        "suspend_form": bound.get("suspend_form") or NoteForm(prefix="suspend"),
+    }
+    return render(request, "web/manage/helper.html", context, status=400 if bound else 200)
+
+
+@manager_only
+@require_GET
+def helper_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _helper_page(request, _helper(request, public_id))
+
+
+def _approval(move: Callable[..., HelperProfile], prefix: str, done: object) -> ManagerView:
+    @manager_only
+    @require_POST
+    def view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+        helper = _helper(request, public_id)
+        form = NoteForm(request.POST, prefix=prefix)
+        if form.is_valid():
+            try:
+                move(helper=helper, actor=me_of(request), note=form.cleaned_data["note"])
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, str(done))
+                return redirect("web:manage-helper", public_id=public_id)
+        return _helper_page(request, _helper(request, public_id), **{f"{prefix}_form": form})
+
+    return view
+
+
+helper_approve_view = _approval(helper_approve, "approve", gettext_lazy("The helper is approved."))
+helper_suspend_view = _approval(helper_suspend, "suspend", gettext_lazy("The helper is suspended."))
+
+
+@manager_only
+@require_GET
+def requests(request: HttpRequest) -> HttpResponse:
+    shown = request.GET.get("status", HelpRequestStatus.UNMATCHED)
+    if shown not in HelpRequestStatus.values:
+        shown = HelpRequestStatus.UNMATCHED
+    found = (
+        help_requests_visible_to(me_of(request))
+        .filter(status=shown)
+        .select_related("category", "customer")[:PAGE]
+    )
+    context = {"help_requests": found, "shown": shown, "tabs": REQUEST_TABS}
+    return render(request, "web/manage/requests.html", context)
+
+
+@manager_only
+@require_GET
+def request_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    me = me_of(request)
+    try:
+        help_request = help_request_for(me, public_id)
+        runs = list(matching_runs_for_manager(me, public_id))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    helpers_by_id = helpers_considered_in(runs)
+    explained = [
+        (
+            run,
+            [
+                {
+                    "helper": helpers_by_id.get(entry["helper_id"]),
+                    "distance_km": entry["distance_m"] / 1000,
+                    "offered": entry["offered"],
+                    "reason": considered_reason(entry["reason"]),
+                }
+                for entry in run.considered
+            ],
+        )
+        for run in runs
+    ]
+    context = {
+        "help_request": help_request,
+        "runs": explained,
+        "offers": offers_of_request(help_request),
+    }
+    return render(request, "web/manage/request.html", context)
+
+
+@manager_only
+@require_GET
+def disputes(request: HttpRequest) -> HttpResponse:
+    found = bookings_visible_to(me_of(request)).filter(status=BookingStatus.DISPUTED)
+    return render(request, "web/manage/disputes.html", {"bookings": found[:PAGE]})
+
+
+def _dispute_page(
+    request: HttpRequest, public_id: UUID, form: ResolveForm | None = None
+) -> HttpResponse:
+    try:
+        booking = booking_for(me_of(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    context = {
+        "booking": booking,
+        "events": booking_events(booking),
+        "form": form or ResolveForm(),
+        "status_words": STATUS_WORDS.get(booking.status, booking.status),
+    }
+    return render(request, "web/manage/dispute.html", context, status=400 if form else 200)
+
+
+@manager_only
+@require_GET
+def dispute(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _dispute_page(request, public_id)
+
+
+@manager_only
+@require_POST
+def dispute_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    try:
+        booking = booking_for(me_of(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            booking_resolve_dispute(
+                booking=booking,
+                actor=me_of(request),
+                outcome=data["outcome"],
+                note=data["note"],
+                caused_by=data["caused_by"] or None,
+            )
+        except ApplicationError as error:
+            if not error.fields:
+                messages.error(request, message_for(error))
+                return redirect("web:manage-dispute", public_id=public_id)
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The dispute is decided. Both sides are told."))
+            return redirect("web:manage-disputes")
+    return _dispute_page(request, public_id, form)
