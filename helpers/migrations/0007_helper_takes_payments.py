@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalogue", "0002_rename_table"),
-        ("helpers", "0004_helper_approval_history"),
+        ("helpers", "0006_helper_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
