@@ -76,6 +76,11 @@ urlpatterns = [
         name="booking-messages-read",
     ),
     path("push-subscriptions", realtime.PushSubscriptionApi.as_view(), name="push-subscriptions"),
+    path(
+        "push-subscriptions/remove",
+        realtime.PushSubscriptionRemoveApi.as_view(),
+        name="push-subscriptions-remove",
+    ),
     # Bookings (both sides, and the manager)
     path("bookings", bookings.BookingListApi.as_view(), name="bookings"),
     path("bookings/<uuid:booking_id>", bookings.BookingDetailApi.as_view(), name="booking"),

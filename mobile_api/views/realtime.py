@@ -175,9 +175,6 @@ class PushSubscriptionApi(APIView):
             max_length=100, required=False, allow_blank=True, default=""
         )
 
-    class PushEndpointInput(serializers.Serializer):
-        endpoint = serializers.URLField(max_length=1000)
-
     @extend_schema(
         operation_id="push_subscriptions_list",
         responses={
@@ -225,12 +222,18 @@ class PushSubscriptionApi(APIView):
             PushSubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED
         )
 
+
+class PushSubscriptionRemoveApi(APIView):
+    class PushEndpointInput(serializers.Serializer):
+        endpoint = serializers.URLField(max_length=1000)
+
     @extend_schema(
-        operation_id="push_subscriptions_delete", request=PushEndpointInput, responses={204: None}
+        operation_id="push_subscriptions_remove", request=PushEndpointInput, responses={204: None}
     )
     @raises()
-    def delete(self, request: Request) -> Response:
-        """Stop push to the device at `endpoint`."""
+    def post(self, request: Request) -> Response:
+        """Stop push to the device at `endpoint` (what the browser's unsubscribe gives); an
+        endpoint that is not registered for me changes nothing."""
         data = self.PushEndpointInput(data=request.data)
         data.is_valid(raise_exception=True)
         push_unsubscribe(user=request_user(request), endpoint=data.validated_data["endpoint"])

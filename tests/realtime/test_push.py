@@ -145,8 +145,8 @@ def test_a_subscription_is_refused_without_real_keys_and_removed_on_request(
     key, auth = device()
     good = {**bad, "keys": {"p256dh": b64(public_bytes(key)), "auth": b64(auth)}}
     assert client.post(f"{API}/push-subscriptions", good, format="json").status_code == 201
-    response = client.delete(
-        f"{API}/push-subscriptions", {"endpoint": good["endpoint"]}, format="json"
+    response = client.post(
+        f"{API}/push-subscriptions/remove", {"endpoint": good["endpoint"]}, format="json"
     )
     assert response.status_code == 204
     assert PushSubscription.objects.count() == 0
