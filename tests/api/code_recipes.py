@@ -115,6 +115,13 @@ ROLE_BY_PREFIX = (
 )
 HELPER_STEPS = ("propose", "on-my-way", "check-in", "check-out")
 MANAGER_STEPS = ("resolve-dispute", "refunds")
+MANAGER_VETTING_STEPS = (
+    "check-documents",
+    "conduct-test-passed",
+    "invite-to-interview",
+    "reject",
+    "request-information",
+)
 
 
 def default_role(operation: Operation) -> str:
@@ -226,6 +233,30 @@ def bodies(world: World) -> dict[Operation, dict[str, Any]]:
         ("post", v1 + "/manager/helpers/{helper_id}/approve"): {"note": "Checked."},
         ("post", v1 + "/manager/helpers/{helper_id}/suspend"): {"note": "Complaints."},
         ("post", v1 + "/offers/{offer_id}/decline"): {"reason": "too_far", "note": "Too far."},
+        ("post", booking + "/messages"): {"text": "I am on the second floor."},
+        ("post", booking + "/messages/read"): {"message": 1},
+        ("post", v1 + "/push-subscriptions"): {
+            "endpoint": "https://push.example.com/send/abc",
+            "keys": {
+                "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA",
+                "auth": "tBHItJI5svbpez7KI4CCXg",
+            },
+            "device_name": "My phone",
+        },
+        ("post", v1 + "/push-subscriptions/remove"): {
+            "endpoint": "https://push.example.com/send/abc"
+        },
+        ("post", v1 + "/waivers/accept"): {
+            "version": 1,
+            "language": "de",
+            "text_sha256": "0" * 64,
+            "on_behalf_name": "Anna Muster",
+        },
+        **{
+            ("post", v1 + "/manager/applications/{helper_id}/" + step): {"note": "Checked."}
+            for step in MANAGER_VETTING_STEPS
+        },
+        ("post", v1 + "/manager/helpers/{helper_id}/offboard"): {"note": "Moved away."},
     }
 
 
