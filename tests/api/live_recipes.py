@@ -1,0 +1,64 @@
+"""The codes of the guards added to the visit (the card held, the waivers accepted) and of the
+booking's chat: the state each rule needs, then the request that meets it (used by
+tests/api/test_every_code_provoked.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bookings.models import Booking, BookingStatus, ProposalStatus
+from catalogue.models import LegalDocument, LegalDocumentKind
+from payments.models import Payment, PaymentStatus
+from tests.api.code_recipes import Operation, World, send
+from tests.api.domain_recipes import BOOKING, Recipe, _add, _ids, body, booking_in
+from tests.api.payment_recipes import payout_account
+from tests.factories import publish
+
+
+def _card_not_held(status: str) -> Recipe:
+    """The step on a paid visit whose card hold has not been placed yet."""
+
+    def recipe(world: World, operation: Operation) -> Any:
+        booking = booking_in(world, status)
+        assert booking.price_minor is not None
+        Payment.objects.update_or_create(
+            booking=booking,
+            defaults={
+                "payout_account": payout_account(world),
+                "status": PaymentStatus.REQUIRES_PAYMENT_METHOD,
+                "currency": booking.currency,
+                "amount_minor": booking.price_minor,
+            },
+        )
+        return send(world, operation, params=_ids(booking))
+
+    return recipe
+
+
+def _waivers_not_accepted(world: World, operation: Operation) -> Any:
+    """Terms in force when the booking was made, which its customer has not accepted."""
+    terms = LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS)
+    publish(terms, world.manager)
+    booking = booking_in(world, BookingStatus.PROPOSED)
+    proposal = booking.proposals.get(status=ProposalStatus.PROPOSED)
+    return send(world, operation, params=_ids(booking), proposal=str(proposal.public_id))
+
+
+def _chat_closed(world: World, operation: Operation) -> Any:
+    booking: Booking = booking_in(world, BookingStatus.CANCELLED)
+    return send(world, operation, params=_ids(booking))
+
+
+_add(
+    "post",
+    BOOKING + "/on-my-way",
+    {(409, "payment_not_held"): _card_not_held(BookingStatus.CONFIRMED)},
+)
+_add(
+    "post",
+    BOOKING + "/check-in",
+    {(409, "payment_not_held"): _card_not_held(BookingStatus.ON_THE_WAY)},
+)
+_add("post", BOOKING + "/confirm", {(409, "waivers_not_accepted"): _waivers_not_accepted})
+_add("post", BOOKING + "/messages", {(409, "chat_closed"): _chat_closed})
+_add("post", BOOKING + "/messages/read", {(404, "no_such_message"): body(message=2_000_000_000)})
