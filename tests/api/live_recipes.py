@@ -4,7 +4,10 @@ tests/api/test_every_code_provoked.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+import time_machine
 
 from bookings.models import Booking, BookingStatus, ProposalStatus
 from catalogue.models import LegalDocument, LegalDocumentKind
@@ -15,8 +18,8 @@ from tests.api.payment_recipes import payout_account
 from tests.factories import publish
 
 
-def _card_not_held(status: str) -> Recipe:
-    """The step on a paid visit whose card hold has not been placed yet."""
+def _card_not_held(status: str, *, before: timedelta) -> Recipe:
+    """The step, `before` the visit starts, on a paid visit whose card is not held yet."""
 
     def recipe(world: World, operation: Operation) -> Any:
         booking = booking_in(world, status)
@@ -30,16 +33,18 @@ def _card_not_held(status: str) -> Recipe:
                 "amount_minor": booking.price_minor,
             },
         )
-        return send(world, operation, params=_ids(booking))
+        starts_at = booking.starts_at or booking.help_request.windows.get().starts_at
+        with time_machine.travel(starts_at - before, tick=False):
+            return send(world, operation, params=_ids(booking))
 
     return recipe
 
 
 def _waivers_not_accepted(world: World, operation: Operation) -> Any:
     """Terms in force when the booking was made, which its customer has not accepted."""
+    booking = booking_in(world, BookingStatus.PROPOSED)
     terms = LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS)
     publish(terms, world.manager)
-    booking = booking_in(world, BookingStatus.PROPOSED)
     proposal = booking.proposals.get(status=ProposalStatus.PROPOSED)
     return send(world, operation, params=_ids(booking), proposal=str(proposal.public_id))
 
@@ -52,12 +57,20 @@ def _chat_closed(world: World, operation: Operation) -> Any:
 _add(
     "post",
     BOOKING + "/on-my-way",
-    {(409, "payment_not_held"): _card_not_held(BookingStatus.CONFIRMED)},
+    {
+        (409, "payment_not_held"): _card_not_held(
+            BookingStatus.CONFIRMED, before=timedelta(minutes=20)
+        )
+    },
 )
 _add(
     "post",
     BOOKING + "/check-in",
-    {(409, "payment_not_held"): _card_not_held(BookingStatus.ON_THE_WAY)},
+    {
+        (409, "payment_not_held"): _card_not_held(
+            BookingStatus.CONFIRMED, before=timedelta(minutes=5)
+        )
+    },
 )
 _add("post", BOOKING + "/confirm", {(409, "waivers_not_accepted"): _waivers_not_accepted})
 _add("post", BOOKING + "/messages", {(409, "chat_closed"): _chat_closed})
