@@ -12,8 +12,8 @@ import time_machine
 from bookings.models import Booking, BookingStatus, ProposalStatus
 from catalogue.models import LegalDocument, LegalDocumentKind
 from payments.models import Payment, PaymentStatus
-from tests.api.code_recipes import Operation, World, send
-from tests.api.domain_recipes import BOOKING, Recipe, _add, _ids, body, booking_in
+from tests.api.code_recipes import Call, Operation, World, send
+from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, booking_in
 from tests.api.payment_recipes import payout_account
 from tests.factories import publish
 
@@ -49,6 +49,11 @@ def _waivers_not_accepted(world: World, operation: Operation) -> Any:
     return send(world, operation, params=_ids(booking), proposal=str(proposal.public_id))
 
 
+def query(text: str) -> Recipe:
+    """The operation with this query string."""
+    return lambda world, operation: Call(world, operation, query=text).send()
+
+
 def _chat_closed(world: World, operation: Operation) -> Any:
     booking: Booking = booking_in(world, BookingStatus.CANCELLED)
     return send(world, operation, params=_ids(booking))
@@ -75,3 +80,21 @@ _add(
 _add("post", BOOKING + "/confirm", {(409, "waivers_not_accepted"): _waivers_not_accepted})
 _add("post", BOOKING + "/messages", {(409, "chat_closed"): _chat_closed})
 _add("post", BOOKING + "/messages/read", {(404, "no_such_message"): body(message=2_000_000_000)})
+_add("get", V1 + "/events", {(400, "invalid_cursor"): query("after=the-start")})
+_add(
+    "post",
+    V1 + "/push-subscriptions",
+    {
+        (400, "not_a_dict"): body(keys="not a dict"),
+        (400, "invalid_subscription"): body(endpoint="http://push.example.com/send/abc"),
+    },
+)
+_add("get", V1 + "/waivers", {(400, "invalid_choice"): query("audience=nobody")})
+_add(
+    "get",
+    V1 + "/manager/vetting-funnel",
+    {
+        (400, "validation_required"): query("since=2026-01-01"),
+        (400, "validation_invalid"): query("since=2026-01-01&until=not-a-date"),
+    },
+)
