@@ -13,7 +13,16 @@ from bookings.models import Booking, BookingStatus, ProposalStatus
 from catalogue.models import LegalDocument, LegalDocumentKind
 from payments.models import Payment, PaymentStatus
 from tests.api.code_recipes import Call, Operation, World, send
-from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, booking_in
+from tests.api.domain_recipes import (
+    BOOKING,
+    V1,
+    Recipe,
+    _add,
+    _ids,
+    as_role,
+    body,
+    booking_in,
+)
 from tests.api.payment_recipes import payout_account
 from tests.factories import publish
 
@@ -52,6 +61,20 @@ def _waivers_not_accepted(world: World, operation: Operation) -> Any:
 def query(text: str) -> Recipe:
     """The operation with this query string."""
     return lambda world, operation: Call(world, operation, query=text).send()
+
+
+def _accept(*, name: str = "Anna Muster", newer: bool = False, wrong_hash: bool = False) -> Recipe:
+    """Accepting a published version of the terms (an older one, or with another text's hash)."""
+
+    def recipe(world: World, operation: Operation) -> Any:
+        terms = LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS)
+        version = publish(terms, world.manager)
+        if newer:
+            publish(terms, world.manager, text="The terms, amended.")
+        digest = "0" * 64 if wrong_hash else version.sha256_in("de")
+        return send(world, operation, version=version.pk, text_sha256=digest, on_behalf_name=name)
+
+    return recipe
 
 
 def _chat_closed(world: World, operation: Operation) -> Any:
@@ -98,3 +121,24 @@ _add(
         (400, "validation_invalid"): query("since=2026-01-01&until=not-a-date"),
     },
 )
+_add(
+    "post",
+    V1 + "/waivers/accept",
+    {
+        (400, "forbidden_characters"): _accept(name="Hello \u202eworld"),
+        (400, "nothing_visible"): _accept(name="\u200b"),
+        (400, "text_hash_mismatch"): _accept(wrong_hash=True),
+        (409, "waiver_version_not_current"): _accept(newer=True),
+        (404, "not_found"): body(version=2_000_000_000),
+    },
+)
+_add(
+    "get",
+    V1 + "/manager/applications",
+    {
+        (400, "invalid_choice"): query("step=no-such-step"),
+        (400, "invalid_postal_code"): query("postal_code=80a"),
+        (404, "not_found"): as_role("customer"),
+    },
+)
+_add("get", V1 + "/manager/vetting-funnel", {(404, "not_found"): as_role("customer")})
