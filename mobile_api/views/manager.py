@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.exceptions import CoreError, NotFound, codes_raised_by, raises
+from backend.exceptions import CoreError, NotFound, raises
 from bookings.models import (
     MatchingRun,
     Offer,
@@ -32,10 +32,10 @@ from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.helpers import HelperProfileSerializer
 from mobile_api.serializers.matching import MatchingRunSerializer
 from mobile_api.serializers.offers import ManagerOfferSerializer
+from mobile_api.views.vetting import MANAGER_UNREACHABLE, move_codes
 
 # IsManager answers anyone else first (404), so the services' own manager check never shows.
 # Only managers reach these, and they move no application of their own.
-MANAGER_ONLY = {HelperError.MANAGER_ONLY, HelperError.NOT_YOUR_APPLICATION}
 
 
 class HelperFilter(django_filters.FilterSet):
@@ -103,7 +103,9 @@ class ManagerHelperApproveApi(APIView):
         request=NoteSerializer,
         responses={200: HelperProfileSerializer},
     )
-    @raises(_helper, codes_raised_by(helper_approve) - MANAGER_ONLY)
+    @raises(
+        _helper, move_codes(helper_approve, MANAGER_UNREACHABLE, HelperError.INTERVIEW_REQUIRED)
+    )
     def post(self, request: Request, helper_id: UUID) -> Response:
         """Manager: approve a helper; they start receiving offers."""
         helper = _helper(request, helper_id)
@@ -126,7 +128,7 @@ class ManagerHelperSuspendApi(APIView):
         request=NoteSerializer,
         responses={200: HelperProfileSerializer},
     )
-    @raises(_helper, codes_raised_by(helper_suspend) - MANAGER_ONLY)
+    @raises(_helper, move_codes(helper_suspend, MANAGER_UNREACHABLE, CoreError.REASON_REQUIRED))
     def post(self, request: Request, helper_id: UUID) -> Response:
         """Manager: suspend a helper (a note is required); pending offers are withdrawn."""
         helper = _helper(request, helper_id)

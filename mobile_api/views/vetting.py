@@ -20,7 +20,15 @@ from rest_framework.views import APIView
 
 from backend.client_address import client_ip
 from backend.config import config
-from backend.exceptions import CoreError, NotFound, ValidationFailed, codes_raised_by, raises
+from backend.exceptions import (
+    CoreError,
+    ErrorCode,
+    NotFound,
+    ValidationFailed,
+    codes_raised_by,
+    raises,
+)
+from backend.texts import visible_text
 from helpers.document_services import document_open, document_upload
 from helpers.errors import HelperError
 from helpers.models import VETTING_STATUSES, HelperDocument, HelperProfile
@@ -41,7 +49,6 @@ from helpers.services import (
     application_request_information,
     application_submit_documents,
     application_withdraw,
-    helper_approval_move,
     helper_offboard,
 )
 from mobile_api.errors import ApiError
@@ -57,13 +64,27 @@ from mobile_api.serializers.vetting import (
     QueuedApplicationSerializer,
 )
 
-# What a move of the application answers over the API: the applicant moves only their own
-# (`helper_profile_of`), and only managers reach the manager's moves (`IsManager`).
-APPLICANT_MOVE_CODES = codes_raised_by(helper_approval_move) - {HelperError.MANAGER_ONLY}
-MANAGER_MOVE_CODES = codes_raised_by(helper_approval_move) - {
-    HelperError.MANAGER_ONLY,
+# What a move of the application answers over the API. Every move declares what any move can
+# meet (helper_approval_move); over the API the applicant moves only their own application
+# (`helper_profile_of`) and writes no note, only managers reach the manager's moves
+# (`IsManager`), each move is made by a role its transitions allow, and of the guards only
+# those of the move's own transitions are met.
+GUARD_CODES = frozenset(
+    {CoreError.REASON_REQUIRED, HelperError.DOCUMENTS_MISSING, HelperError.INTERVIEW_REQUIRED}
+)
+APPLICANT_UNREACHABLE = codes_raised_by(visible_text) | {
     HelperError.NOT_YOUR_APPLICATION,
+    HelperError.MANAGER_ONLY,
 }
+MANAGER_UNREACHABLE = frozenset({HelperError.MANAGER_ONLY, HelperError.NOT_YOUR_APPLICATION})
+
+
+def move_codes(
+    service: Callable[..., HelperProfile], unreachable: frozenset[ErrorCode], *guards: ErrorCode
+) -> frozenset[ErrorCode]:
+    """The codes a move of the application answers over the API, its transitions' `guards`."""
+    codes = codes_raised_by(service) - unreachable - GUARD_CODES - {CoreError.NOT_ALLOWED_FOR_ROLE}
+    return codes | frozenset(guards)
 
 
 def _application(helper: HelperProfile) -> dict[str, object]:
@@ -126,12 +147,13 @@ def _applicant_action(
     operation_id: str,
     summary: str,
     move: Callable[[HelperProfile, object], HelperProfile],
+    codes: frozenset[ErrorCode],
 ) -> type[APIView]:
     class ApplicantActionApi(APIView):
         @extend_schema(
             operation_id=operation_id, request=None, responses={200: ApplicationSerializer}
         )
-        @raises(helper_profile_of, APPLICANT_MOVE_CODES)
+        @raises(helper_profile_of, codes)
         def post(self, request: Request) -> Response:
             user = request_user(request)
             helper = move(helper_profile_of(user), user)
@@ -149,11 +171,13 @@ ApplicationSubmitApi = _applicant_action(
     "Helper: hand in the uploaded documents for the manager's check (again, after the manager "
     "asked for more).",
     lambda helper, user: application_submit_documents(helper=helper, actor=user),  # type: ignore[arg-type]
+    move_codes(application_submit_documents, APPLICANT_UNREACHABLE, HelperError.DOCUMENTS_MISSING),
 )
 ApplicationWithdrawApi = _applicant_action(
     "helper_application_withdraw",
     "Helper: withdraw my application (its documents are deleted as announced).",
     lambda helper, user: application_withdraw(helper=helper, actor=user),  # type: ignore[arg-type]
+    move_codes(application_withdraw, APPLICANT_UNREACHABLE),
 )
 
 
@@ -256,7 +280,10 @@ class ManagerDocumentFileApi(APIView):
 
 
 def _manager_action(
-    operation_id: str, summary: str, move: Callable[..., HelperProfile]
+    operation_id: str,
+    summary: str,
+    move: Callable[..., HelperProfile],
+    *guards: ErrorCode,
 ) -> type[APIView]:
     class ManagerActionApi(APIView):
         permission_classes = (IsManager,)
@@ -266,7 +293,7 @@ def _manager_action(
             request=DecisionNoteSerializer,
             responses={200: ApplicationSerializer},
         )
-        @raises(_helper, MANAGER_MOVE_CODES)
+        @raises(_helper, move_codes(move, MANAGER_UNREACHABLE, *guards))
         def post(self, request: Request, helper_id: UUID) -> Response:
             helper = _helper(request, helper_id)
             data = DecisionNoteSerializer(data=request.data)
@@ -287,6 +314,7 @@ CheckDocumentsApi = _manager_action(
     "manager_application_check_documents",
     "Manager: the identity document and criminal record extract are in order.",
     application_check_documents,
+    HelperError.DOCUMENTS_MISSING,
 )
 RecordConductTestApi = _manager_action(
     "manager_application_record_conduct_test",
@@ -302,16 +330,19 @@ RequestInformationApi = _manager_action(
     "manager_application_request_information",
     "Manager: ask the applicant for more (the note, required, says what).",
     application_request_information,
+    CoreError.REASON_REQUIRED,
 )
 RejectApi = _manager_action(
     "manager_application_reject",
     "Manager: turn the application down (the note, required, says why).",
     application_reject,
+    CoreError.REASON_REQUIRED,
 )
 OffboardApi = _manager_action(
     "manager_helper_offboard",
     "Manager: the helper leaves Quartier for good (the note, required, says why).",
     helper_offboard,
+    CoreError.REASON_REQUIRED,
 )
 
 
