@@ -19,7 +19,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from tests.api import live_recipes, vetting_recipes  # noqa: F401 - their recipes join DOMAIN
+from tests.api import live_recipes  # noqa: F401 - its recipes join DOMAIN
 from tests.api.api_assertions import openapi_schema
 from tests.api.code_recipes import (
     FIELD_CODES,
@@ -31,6 +31,7 @@ from tests.api.code_recipes import (
 )
 from tests.api.domain_recipes import DOMAIN, prepare
 from tests.api.payment_recipes import prepare_payments
+from tests.api.vetting_recipes import prepare_documents
 
 
 def documented() -> dict[Operation, list[tuple[int, str]]]:
@@ -118,6 +119,7 @@ def test_every_documented_code_of_the_operation_comes_back(operation):
     world = World.build()
     prepare(world, operation)
     prepare_payments(world, operation)
+    prepare_documents(world, operation)
     missed = {}
 
     # When each documented code's recipes run

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 
-from helpers.models import ApprovalStatus, HelperProfile
-from tests.api.code_recipes import Operation, World, send
+from helpers.models import ApprovalStatus, HelperDocument, HelperProfile
+from tests.api.code_recipes import Call, Operation, World, send
 from tests.api.domain_recipes import V1, Recipe, _add, body
-from tests.factories import make_helper
+from tests.factories import make_helper, stored_document
 
 APPLICATION = V1 + "/manager/applications/{helper_id}/"
 HELPER = V1 + "/manager/helpers/{helper_id}/"
@@ -35,6 +36,18 @@ def own_application(status: str) -> Recipe:
         return send(world, operation)
 
     return recipe
+
+
+def prepare_documents(world: World, operation: Operation) -> None:
+    """A stored document of the world's helper, for the operations on one."""
+    if "{document_id}" in operation[1]:
+        world.overrides["document_id"] = str(stored_document(world.helper).public_id)
+
+
+def _document_deleted(world: World, operation: Operation) -> Any:
+    document = stored_document(world.helper, HelperDocument.Kind.CRIMINAL_RECORD_EXTRACT)
+    HelperDocument.objects.filter(pk=document.pk).update(deleted_at=timezone.now())
+    return Call(world, operation, params={"document_id": str(document.public_id)}).send()
 
 
 def _interview_required(world: World, operation: Operation) -> Any:
@@ -84,3 +97,8 @@ _add(
     },
 )
 _add("post", V1 + "/helper/application/withdraw", ILLEGAL)
+_add(
+    "get",
+    V1 + "/manager/documents/{document_id}/file",
+    {(410, "document_deleted"): _document_deleted},
+)
