@@ -79,6 +79,10 @@ def field_codes(field: drf_fields.Field, *, list_item: bool = False) -> set[str]
             continue
         if key == "date" and isinstance(field, serializers.DateTimeField):
             continue  # given a Python date, which JSON cannot carry
+        if key == "datetime" and isinstance(field, serializers.DateField):
+            continue  # given a Python datetime, which neither JSON nor a form can carry
+        if key == "no_name" and isinstance(field, serializers.FileField):
+            continue  # Django's form parser drops a file sent without a name
         found.add(key)
     # Validators DRF adds itself (no NUL or lone surrogate in a text, the length limits).
     found |= {code for validator in field.validators if (code := getattr(validator, "code", None))}

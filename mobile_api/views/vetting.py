@@ -114,7 +114,9 @@ class DocumentUploadApi(APIView):
         request=DocumentUploadSerializer,
         responses={201: DocumentSerializer},
     )
-    @raises(helper_profile_of, document_upload)
+    @raises(
+        helper_profile_of, codes_raised_by(document_upload) - {HelperError.NOT_YOUR_APPLICATION}
+    )
     def post(self, request: Request) -> Response:
         """Helper: upload the identity document or the criminal record extract (issued at most
         3 months ago; `issued_on` required for it). Photos (JPEG, PNG, WebP) or PDF, checked by

@@ -19,7 +19,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from tests.api import live_recipes  # noqa: F401 - its recipes join DOMAIN
+from tests.api import live_recipes, upload_recipes  # noqa: F401 - their recipes join DOMAIN
 from tests.api.api_assertions import openapi_schema
 from tests.api.code_recipes import (
     FIELD_CODES,
