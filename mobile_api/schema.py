@@ -24,6 +24,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import fields as drf_fields
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 
 from backend.exceptions import RAISES_ATTRIBUTE, ErrorCode
@@ -171,8 +172,11 @@ class QuartierAutoSchema(AutoSchema):
             serializer = (
                 request_serializer() if isinstance(request_serializer, type) else request_serializer
             )
-            _add(codes, 400, *serializer_codes(serializer))
-            _add(codes, 400, *ApiError.unreadable_body())
+            readable = set(serializer_codes(serializer)) | set(ApiError.unreadable_body())
+            if not any(isinstance(parser, JSONParser) for parser in view.get_parsers()):
+                # A form carries neither a null nor nesting.
+                readable -= {validation_code("null"), ApiError.TOO_DEEPLY_NESTED}
+            _add(codes, 400, *readable)
             _add(codes, 415, ApiError.UNSUPPORTED_MEDIA_TYPE)
         if method == "GET" and self._is_list_view():
             filterset_class = getattr(view, "filterset_class", None)

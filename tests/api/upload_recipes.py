@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from helpers.documents import _MAX_INFLATED_BYTES
 from helpers.models import ApprovalStatus, HelperProfile
-from tests.api.code_recipes import Operation, World, token_of
+from tests.api.code_recipes import Call, Operation, World, token_of
 from tests.api.domain_recipes import V1, Recipe, _add
 from tests.factories import PDF_BYTES
 
@@ -96,7 +96,7 @@ _add(
         (400, "unsupported_file_type"): upload(b"MZ\x90\x00 a program"),
         (400, "validation_invalid"): upload(issued_on="not-a-date"),
         (400, "validation_required"): upload(kind=None),
-        (400, "validation_null"): upload(file=""),
+        (400, "parse_error"): lambda w, o: Call(w, o, content_type="multipart/form-data").send(),
         (409, "documents_locked"): upload(step=ApprovalStatus.APPROVED),
     },
 )
