@@ -57,6 +57,10 @@ NOT_MODEL_STATUS = {
     ("backend/exceptions.py", "__init__"),
     # The HTTP status of an ASGI response message, not a model's.
     ("backend/body_limit.py", "_answer_too_large"),
+    # The status a live event tells its recipients, in the event's payload, not a model's.
+    ("realtime/stream.py", "entries_for"),
+    ("realtime/stream.py", "_offer_entries"),
+    ("realtime/stream.py", "_booking_entries"),
 }
 
 

@@ -38,6 +38,8 @@ from helpers.models import ApprovalStatus, HelperProfile
 from payments import events as payment_events
 from payments import services as payment_services
 from payments.models import Payment, PaymentStatus, PayoutAccount, PayoutAccountStatus
+from realtime import events as chat_events
+from realtime.chat import chat_message_send, chat_read_mark
 from tests.factories import (
     ZURICH,
     ManagerFactory,
@@ -278,6 +280,13 @@ def _booking_step(status: str, step: Callable[..., object]) -> Scenario:
     return scenario
 
 
+def _chat_message_read(booking) -> object:
+    message = chat_message_send(booking=booking, author=booking.helper.user, text="On my way.")
+    return chat_read_mark(
+        booking=booking, reader=booking.help_request.customer, message_id=message.pk
+    )
+
+
 def _booking_opened(clock) -> tuple[Act, int]:
     helper = make_helper()
     offer = pending_offer(post_request(UserFactory.create(), point=ZURICH), helper)
@@ -513,6 +522,13 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     payment_events.PaymentAuthorisationFailed: _payment_authorisation_failed,
     payment_events.PaymentHoldDeferred: _payment_hold_deferred,
     payment_events.PayoutAccountChanged: _payout_account_changed,
+    chat_events.ChatMessagePosted: _booking_step(
+        BookingStatus.CONFIRMED,
+        lambda b: chat_message_send(
+            booking=b, author=b.help_request.customer, text="See you at ten."
+        ),
+    ),
+    chat_events.ChatMessagesRead: _booking_step(BookingStatus.CONFIRMED, _chat_message_read),
 }
 EVENT_CLASSES = [pytest.param(cls, id=cls.__name__) for cls in SCENARIOS]
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 
 from backend.exceptions import ApplicationError
 from backend.relay import relay_pending
@@ -39,8 +40,13 @@ def clock():
 
 
 def applicant(**user_fields: object) -> HelperProfile:
+    """An applicant whose payout account takes charges, so approval alone decides matching."""
     user = at(UserFactory.create(**user_fields), ZURICH)
-    return services.helper_apply(user=user, skills=[category()])
+    helper = services.helper_apply(user=user, skills=[category()])
+    with transaction.atomic():
+        services.helper_takes_payments_set(helper_id=helper.pk, takes_payments=True)
+    helper.refresh_from_db()
+    return helper
 
 
 def snapshot(helper: HelperProfile) -> tuple[object, ...]:

@@ -158,8 +158,7 @@ def test_helper_approve_indexes_the_helper_once_per_skill():
 
 def test_a_helper_who_charges_is_indexed_only_while_their_account_takes_charges():
     # Given an approved helper at CHF 40 an hour whose payout account cannot take charges
-    helper = applicant("internet-wifi", takes_payments=False)
-    helper_approve(helper=helper, actor=ManagerFactory.create())
+    helper = vet(applicant("internet-wifi", takes_payments=False))
     assert index_of(helper) == {}
 
     # When the account starts taking charges, they are indexed
@@ -174,8 +173,7 @@ def test_a_helper_who_charges_is_indexed_only_while_their_account_takes_charges(
 
 def test_a_helper_who_works_for_free_needs_no_payout_account():
     # Given an approved helper without a chargeable payout account
-    helper = applicant("internet-wifi", takes_payments=False)
-    helper_approve(helper=helper, actor=ManagerFactory.create())
+    helper = vet(applicant("internet-wifi", takes_payments=False))
 
     # When they set their rate to 0 (they help for free)
     helper_profile_update(helper=helper, hourly_rate_minor=0)
