@@ -28,6 +28,7 @@ from tests.factories import (
     make_booking,
     make_helper,
     post_request,
+    vet,
 )
 from tests.web.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 
@@ -120,10 +121,12 @@ def test_the_helpers_loop_on_a_phone_from_offer_to_done(browser, live_url, axe, 
 def test_the_manager_approves_a_helper_and_reads_why_nobody_was_offered(
     browser, live_url, axe, screenshot
 ):
-    ManagerFactory.create(email="manager@quartier.test", preferred_language="en")
+    manager = ManagerFactory.create(email="manager@quartier.test", preferred_language="en")
     applicant = make_helper(
         approval=ApprovalStatus.APPLIED, display_name="Lena Frei", languages=("de",)
     )
+    # Lena has been through vetting: documents checked, conduct test passed
+    vet(applicant, to=ApprovalStatus.CONDUCT_TEST_PASSED, manager=manager)
     make_helper(display_name="Jean Dupont", languages=("fr",))
     help_request = post_request(UserFactory.create(), languages=["it"])
     context = browser.new_context(locale="en", **DESKTOP)
@@ -133,7 +136,7 @@ def test_the_manager_approves_a_helper_and_reads_why_nobody_was_offered(
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     screenshot(page, "manager-dashboard-desktop")
     page.screenshot(path=str(SCREENSHOTS / "manager-dashboard-1280x900.png"))
-    page.get_by_role("link", name=re.compile("helpers waiting for approval")).click()
+    page.goto(f"{live_url}/manage/helpers/?status=conduct_test_passed")
     page.get_by_role("link", name="Lena Frei").click()
     page.locator("#id_approve-note").fill("Met her at the community centre.")
     page.get_by_role("button", name="Approve this helper").click()
