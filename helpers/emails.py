@@ -9,7 +9,9 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from helpers.events import (
     HelperApplied,
@@ -31,63 +33,85 @@ from helpers.models import HelperProfile
 logger = logging.getLogger(__name__)
 
 
-def _subject_and_body(event: HelperApplied | HelperApprovalMoved) -> tuple[str, str]:
-    """The e-mail's subject and the paragraph that says what happened (in the active language)."""
-    if isinstance(event, HelperApplied):
-        return _("Your application to help with Quartier"), _(
+# Each step's e-mail: its subject and the paragraph that says what happened, translated when the
+# e-mail is written, in the helper's language.
+_TEXTS: dict[type[HelperApplied | HelperApprovalMoved], tuple[StrPromise, StrPromise]] = {
+    HelperApplied: (
+        _("Your application to help with Quartier"),
+        _(
             "thank you for applying to help your neighbours with Quartier. Next, upload your "
             "identity document and a Swiss criminal record extract issued in the last 3 months."
-        )
-    if isinstance(event, HelperDocumentsSubmitted):
-        return _("We received your documents"), _(
+        ),
+    ),
+    HelperDocumentsSubmitted: (
+        _("We received your documents"),
+        _(
             "we received your documents. The community manager checks them and tells you "
             "what comes next."
-        )
-    if isinstance(event, HelperDocumentsChecked):
-        return _("Your documents are in order"), _(
-            "your documents are in order. Next, take the code-of-conduct test."
-        )
-    if isinstance(event, HelperConductTestPassed):
-        return _("You passed the code-of-conduct test"), _(
+        ),
+    ),
+    HelperDocumentsChecked: (
+        _("Your documents are in order"),
+        _("your documents are in order. Next, take the code-of-conduct test."),
+    ),
+    HelperConductTestPassed: (
+        _("You passed the code-of-conduct test"),
+        _(
             "you passed the code-of-conduct test. The community manager decides on your "
             "application shortly."
-        )
-    if isinstance(event, HelperInvitedToInterview):
-        return _("An interview with the community manager"), _(
+        ),
+    ),
+    HelperInvitedToInterview: (
+        _("An interview with the community manager"),
+        _(
             "the community manager would like to meet you before deciding. They will contact "
             "you to agree on a time."
-        )
-    if isinstance(event, HelperInformationRequested):
-        return _("We need more information for your application"), _(
+        ),
+    ),
+    HelperInformationRequested: (
+        _("We need more information for your application"),
+        _(
             "to go on with your application, the community manager needs more from you. "
             "Please answer in the app."
-        )
-    if isinstance(event, HelperReinstated):
-        return _("You can receive requests again"), _(
-            "your suspension has ended: you can receive requests for help again."
-        )
-    if isinstance(event, HelperApproved):
-        return _("Welcome to Quartier: your application is approved"), _(
-            "your application is approved. From now on you receive requests for help near you."
-        )
-    if isinstance(event, HelperRejected):
-        return _("Your application to Quartier"), _(
-            "we are sorry: your application to help with Quartier was not accepted."
-        )
-    if isinstance(event, HelperWithdrew):
-        return _("You withdrew your application"), _(
-            "you withdrew your application. Your documents will be deleted as announced."
-        )
-    if isinstance(event, HelperSuspended):
-        return _("Your helper account is suspended"), _(
+        ),
+    ),
+    HelperReinstated: (
+        _("You can receive requests again"),
+        _("your suspension has ended: you can receive requests for help again."),
+    ),
+    HelperApproved: (
+        _("Welcome to Quartier: your application is approved"),
+        _("your application is approved. From now on you receive requests for help near you."),
+    ),
+    HelperRejected: (
+        _("Your application to Quartier"),
+        _("we are sorry: your application to help with Quartier was not accepted."),
+    ),
+    HelperWithdrew: (
+        _("You withdrew your application"),
+        _("you withdrew your application. Your documents will be deleted as announced."),
+    ),
+    HelperSuspended: (
+        _("Your helper account is suspended"),
+        _(
             "your helper account is suspended: you receive no requests for help for now. "
             "Pending requests were passed on to other helpers."
-        )
-    if isinstance(event, HelperOffboarded):
-        return _("You no longer help with Quartier"), _(
-            "your time as a Quartier helper has ended. Thank you for your help."
-        )
-    raise TypeError(f"no e-mail for {type(event).__name__}")
+        ),
+    ),
+    HelperOffboarded: (
+        _("You no longer help with Quartier"),
+        _("your time as a Quartier helper has ended. Thank you for your help."),
+    ),
+}
+
+
+def _subject_and_body(event: HelperApplied | HelperApprovalMoved) -> tuple[str, str]:
+    """The e-mail's subject and the paragraph that says what happened (in the active language)."""
+    try:
+        subject, what = _TEXTS[type(event)]
+    except KeyError:
+        raise TypeError(f"no e-mail for {type(event).__name__}") from None
+    return str(subject), str(what)
 
 
 def send_application_step(event: HelperApplied | HelperApprovalMoved) -> None:
@@ -98,10 +122,10 @@ def send_application_step(event: HelperApplied | HelperApprovalMoved) -> None:
     note = getattr(event, "note", "")
     with translation.override(user.preferred_language):
         subject, what = _subject_and_body(event)
-        parts = [_("Hello %(name)s,") % {"name": user.display_name}, what]
+        parts = [gettext("Hello %(name)s,") % {"name": user.display_name}, what]
         if note:
-            parts.append(_("The community manager's note:") + "\n" + note)
-        parts.append(_("Quartier"))
+            parts.append(gettext("The community manager's note:") + "\n" + note)
+        parts.append(gettext("Quartier"))
         message = EmailMessage(
             subject=subject,
             body="\n\n".join(parts),
