@@ -7,20 +7,22 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from modeltranslation.manager import MultilingualManager
 
 from backend import clock
 
 
 class ServiceCategory(models.Model):
     slug = models.SlugField(max_length=40, unique=True)
+    # `name` and `description` are translated (catalogue/translation.py): a column per language.
     name = models.CharField(max_length=80)
-    name_de = models.CharField(max_length=80, blank=True)
-    name_fr = models.CharField(max_length=80, blank=True)
-    name_it = models.CharField(max_length=80, blank=True)
     description = models.CharField(max_length=300, blank=True)
     typical_duration_minutes = models.PositiveSmallIntegerField(default=60)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    # Queries on `name` and `description` read the active language's column.
+    objects: MultilingualManager[ServiceCategory] = MultilingualManager()
 
     class Meta:
         ordering = ("position", "slug")
@@ -38,7 +40,10 @@ class ServiceCategory(models.Model):
         return self.name
 
     def name_in(self, language: str) -> str:
-        return getattr(self, f"name_{language}", "") or self.name
+        """The name in `language` (de, fr, it, en), English where it has none."""
+        return (
+            getattr(self, f"name_{language}", None) or getattr(self, "name_en", None) or self.name
+        )
 
 
 # --- Legal documents: terms, waivers and the helpers' code of conduct --------------------------

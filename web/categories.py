@@ -1,33 +1,27 @@
-"""How the web app shows the service categories: an icon and a short description per language.
+"""How the web app shows the service categories: an icon each.
 
-The categories' names come from the catalogue (`name_in`); their descriptions there are in
-English only, so the pages describe the categories they know in their own words, and fall back
-to the catalogue's description for any other.
+The categories' names and descriptions come from the catalogue, in the reader's language
+(catalogue/translation.py); the nine categories Quartier starts with have an icon of their own,
+any other the general one.
 """
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
 from catalogue.models import ServiceCategory
 
-DESCRIPTIONS = {
-    "internet-wifi": _("The internet at home, the router, the WiFi in every room."),
-    "tv-streaming": _("The television, the TV box, channels and streaming."),
-    "smartphone-tablet": _("Setting up a phone or tablet, messages, photos, video calls."),
-    "computer-printer": _("The computer, the printer, the scanner, updates."),
-    "smart-home": _("Smart lights, heating, door bells and cameras."),
-    "apps-accounts": _("Apps and accounts: e-banking, SBB, TWINT, e-mail, passwords."),
-    "data-backup-transfer": _("Saving photos and files, moving them to a new device."),
-    "landline-telephony": _("The landline telephone, the answering machine."),
-    "security-privacy": _("Staying safe: viruses, scams, privacy settings."),
-}
-ICONS = frozenset(DESCRIPTIONS)
-
-
-def description_of(category: ServiceCategory) -> str:
-    text = DESCRIPTIONS.get(category.slug)
-    return str(text) if text is not None else category.description
+ICONS = frozenset(
+    {
+        "internet-wifi",
+        "tv-streaming",
+        "smartphone-tablet",
+        "computer-printer",
+        "smart-home",
+        "apps-accounts",
+        "data-backup-transfer",
+        "landline-telephony",
+        "security-privacy",
+    }
+)
 
 
 def icon_of(category: ServiceCategory) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import DeclineReason, DisputeOutcome, Party
@@ -36,7 +36,7 @@ def eta_choices() -> list[tuple[int, str]]:
 
 class CategoriesField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: ServiceCategory) -> str:
-        return obj.name_in((get_language() or "en")[:2])
+        return obj.name  # in the active language
 
 
 LENGTH_CHOICES = [

@@ -8,14 +8,14 @@ from catalogue.models import ServiceCategory
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    """A category with its name and description in the reader's language (Accept-Language or
+    the user's language; English where a text has no translation)."""
+
     class Meta:
         model = ServiceCategory
         fields = (
             "slug",
             "name",
-            "name_de",
-            "name_fr",
-            "name_it",
             "description",
             "typical_duration_minutes",
         )

@@ -37,4 +37,15 @@ def test_category_slug_is_prepopulated_from_the_name(manager_client):
 
     page = response.content.decode()
     assert "&quot;id&quot;: &quot;#id_slug&quot;" in page
-    assert "&quot;dependency_list&quot;: [&quot;name&quot;]" in page
+    assert "&quot;dependency_list&quot;: [&quot;name_en&quot;]" in page
+
+
+def test_a_category_is_edited_in_each_of_the_four_languages(manager_client):
+    category = ServiceCategory.objects.get(slug="smart-home")
+
+    page = manager_client.get(admin_url(ServiceCategory, "change", category.pk)).content.decode()
+
+    for field in ("name", "description"):
+        for language in ("de", "fr", "it", "en"):
+            assert f'name="{field}_{language}"' in page
+    assert 'name="name"' not in page

@@ -8,7 +8,7 @@ from django.utils import translation
 from bookings.models import Booking, Offer
 from catalogue.models import ServiceCategory
 from web import words
-from web.categories import description_of, icon_of
+from web.categories import icon_of
 from web.words import STATUS_WORDS, offer_words
 
 register = template.Library()
@@ -51,12 +51,14 @@ def first_name(name: str) -> str:
 
 @register.filter
 def category_name(category: ServiceCategory) -> str:
-    return category.name_in((translation.get_language() or "en")[:2])
+    """The name in the active language (English where it has none)."""
+    return category.name
 
 
 @register.filter
 def category_description(category: ServiceCategory) -> str:
-    return description_of(category)
+    """The description in the active language (English where it has none)."""
+    return category.description
 
 
 @register.filter
