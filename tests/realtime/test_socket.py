@@ -27,8 +27,21 @@ HOST = (b"host", b"testserver")
 ORIGIN = (b"origin", b"http://testserver")
 
 
+# The sockets a scenario opened, disconnected when it ends.
+_opened: list[WebsocketCommunicator] = []
+
+
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
-    async_to_sync(scenario)()
+    async def whole() -> None:
+        try:
+            await scenario()
+        finally:
+            # Each consumer ends as it does when a phone hangs up (its application returns),
+            # never by being cancelled with whatever it awaits when the event loop closes.
+            while _opened:
+                await _opened.pop().disconnect()
+
+    async_to_sync(whole)()
 
 
 def communicator(
@@ -40,9 +53,11 @@ def communicator(
     if token is not None:
         query.append(f"token={token}")
     path = "/ws/v1/" + ("?" + "&".join(query) if query else "")
-    return WebsocketCommunicator(
+    socket = WebsocketCommunicator(
         websocket_application, path, headers=headers if headers is not None else [HOST, ORIGIN]
     )
+    _opened.append(socket)
+    return socket
 
 
 async def connected(**kwargs: Any) -> tuple[WebsocketCommunicator, dict[str, Any]]:

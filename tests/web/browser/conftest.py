@@ -53,7 +53,11 @@ def browser() -> Iterator[Any]:
     in the main thread while it is started, which later tests (asyncio.run) must not meet. The
     ORM may be used beside it meanwhile (the loop runs no Django code).
     """
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # The machines that run the suite are shared and busy: a page may take a few seconds to
+    # answer. What the tests wait for still has to happen; they only wait longer for it.
+    expect.set_options(timeout=20_000)
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
