@@ -29,6 +29,12 @@ def now() -> datetime:
     return moment if moment is not None else timezone.now()
 
 
+def iso(moment: datetime) -> str:
+    """`moment` as ISO 8601 in Swiss time with its offset (2026-12-03T18:45:00+01:00): the one
+    zone convention of every answer, as DRF writes the models' datetimes."""
+    return timezone.localtime(moment).isoformat()
+
+
 @contextmanager
 def at(moment: datetime) -> Iterator[None]:
     """Run the block as if it were `moment` (an aware datetime), for this context only."""

@@ -382,6 +382,7 @@ class ReviewStatus(models.TextChoices):
 
 
 class Review(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="reviews")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written"

@@ -206,7 +206,7 @@ def booking_events(booking: Booking) -> QuerySet[BookingEvent]:
 
 def reviews_visible_to(user: User, booking: Booking) -> QuerySet[Review]:
     """Double-blind: your own review always; the other side's once published; all for staff."""
-    reviews = Review.objects.filter(booking=booking).select_related("author")
+    reviews = Review.objects.filter(booking=booking).select_related("author", "subject")
     if user.is_staff:
         return reviews
     return reviews.filter(Q(author=user) | Q(published_at__isnull=False))

@@ -29,6 +29,7 @@ from rest_framework.permissions import AllowAny
 
 from backend.exceptions import RAISES_ATTRIBUTE, ErrorCode
 from mobile_api.errors import ApiError, validation_code
+from mobile_api.pagination import PaginatedListView
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -184,6 +185,8 @@ class QuartierAutoSchema(AutoSchema):
                 _add(codes, 400, *filter_codes(filterset_class))
             if getattr(view, "pagination_class", None) is not None:
                 _add(codes, 404, ApiError.NOT_FOUND)
+        if method == "GET" and isinstance(view, PaginatedListView):
+            _add(codes, 404, ApiError.NOT_FOUND)
         return codes
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:

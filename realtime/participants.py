@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from backend import clock
 from bookings.models import Booking, BookingStatus
 from realtime.models import ChatMessage
 
@@ -40,7 +41,7 @@ def message_data(message: ChatMessage) -> dict[str, Any]:
         "author": message.author_id,
         "author_role": message.author_role,
         "text": message.text if disclosed else mask_contacts(message.text),
-        "created_at": message.created_at.isoformat(),
+        "created_at": clock.iso(message.created_at),
     }
 
 

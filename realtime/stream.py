@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from backend import clock
 from backend.events import DomainEvent
 from backend.exceptions import ValidationFailed, raises
 from backend.models import User
@@ -238,7 +239,7 @@ def frame_of(row: StreamEvent) -> dict[str, Any]:
         "seq": row.seq,
         "event": row.type,
         "data": row.data,
-        "at": row.created_at.isoformat(),
+        "at": clock.iso(row.created_at),
     }
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connection
 
+from backend import clock
 from backend.config import config
 from backend.geo import Point, bounding_box, geodesic_m
 from bookings.matching.free_time import FreeSlots, covers, stored_span
@@ -321,8 +322,8 @@ def _explain(
         "reliability": round(scored.reliable, 3),
         "category": help_request.category.slug,
         "shared_languages": shared,
-        "free_from": slot.starts_at.isoformat() if slot else None,
-        "free_until": slot.ends_at.isoformat() if slot else None,
+        "free_from": clock.iso(slot.starts_at) if slot else None,
+        "free_until": clock.iso(slot.ends_at) if slot else None,
         "score": round(scored.ranking, 4),
     }
     if scored.new_helper:

@@ -190,7 +190,7 @@ def _make_offers(
                 help_request_id=help_request.pk,
                 helper_id=offer.helper_id,
                 round=round_number,
-                expires_at=expires_at.isoformat(),
+                expires_at=clock.iso(expires_at),
             )
             for offer in offers
         ]

@@ -174,7 +174,7 @@ def booking_propose(
         )
     _validate_slots(booking, slots)
     data: dict[str, Any] = {
-        "slots": [[s.starts_at.isoformat(), s.ends_at.isoformat()] for s in slots]
+        "slots": [[clock.iso(s.starts_at), clock.iso(s.ends_at)] for s in slots]
     }
     if booking.status == BookingStatus.CONFIRMED:
         data.update({"rescheduled_by": Party.HELPER, "late": _is_late(booking, now)})

@@ -215,9 +215,34 @@ class BookingEventSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     author = serializers.CharField(source="author.display_name", read_only=True)
+    subject = serializers.CharField(
+        source="subject.display_name", read_only=True, help_text="Who the review is about."
+    )
+    subject_role = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
-        fields = ("author", "author_role", "rating", "text", "published_at", "created_at")
+        fields = (
+            "id",
+            "author",
+            "author_role",
+            "subject",
+            "subject_role",
+            "rating",
+            "text",
+            "published_at",
+            "created_at",
+        )
         read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=ActorRole.choices,
+            help_text="The side the review is about (customer or helper): the other side from "
+            "its author.",
+        )
+    )
+    def get_subject_role(self, review: Review) -> str:
+        return ActorRole.CUSTOMER if review.author_role == ActorRole.HELPER else ActorRole.HELPER

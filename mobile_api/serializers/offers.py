@@ -17,6 +17,7 @@ from mobile_api.serializers.requests import WindowOutSerializer
 class OfferRequestSerializer(serializers.ModelSerializer):
     """What a helper sees before winning: no street, no exact point, no phone numbers."""
 
+    id = serializers.UUIDField(source="public_id", read_only=True)
     category = serializers.SlugRelatedField[ServiceCategory](slug_field="slug", read_only=True)
     windows = WindowOutSerializer(many=True, read_only=True)
     for_someone_else = serializers.SerializerMethodField()
@@ -24,6 +25,7 @@ class OfferRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = HelpRequest
         fields = (
+            "id",
             "category",
             "description",
             "languages",

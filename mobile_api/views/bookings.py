@@ -40,6 +40,7 @@ from bookings.services import (
     review_submit,
 )
 from mobile_api.filters import DateTimeFilter
+from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import request_user
 from mobile_api.serializers.bookings import (
     BookingEventSerializer,
@@ -323,7 +324,7 @@ class BookingEventListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class BookingReviewsApi(APIView):
+class BookingReviewsApi(PaginatedListView, APIView):
     """Reviews are double-blind: the other side's review shows once both have reviewed or the
     review window has closed."""
 
@@ -333,14 +334,15 @@ class BookingReviewsApi(APIView):
 
     @extend_schema(
         operation_id="bookings_reviews_list",
-        responses={200: ReviewSerializer(many=True)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(ReviewSerializer)},
     )
     @raises(booking_for)
     def get(self, request: Request, booking_id: UUID) -> Response:
         """The reviews of a visit I may see (double-blind: the other side's once both reviewed or the window closed)."""
         user = request_user(request)
         booking = booking_for(user, booking_id)
-        return Response(ReviewSerializer(reviews_visible_to(user, booking), many=True).data)
+        return paginated(request, self, list(reviews_visible_to(user, booking)), ReviewSerializer)
 
     @extend_schema(
         operation_id="bookings_reviews_create",

@@ -22,6 +22,13 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
 )
+from mobile_api.pagination import (
+    PAGE_PARAMETERS,
+    PaginatedListView,
+    one_page,
+    page_of,
+    paginated,
+)
 from mobile_api.permissions import request_user
 from mobile_api.serializers.catalogue import CategorySerializer
 from mobile_api.serializers.fields import AwareDateTimeField, CategoryField, LocalTimeField
@@ -33,7 +40,6 @@ class CategoryListApi(generics.ListAPIView):
 
     permission_classes = (AllowAny,)
     serializer_class = CategorySerializer
-    pagination_class = None
 
     def get_queryset(self) -> QuerySet[ServiceCategory]:
         return ServiceCategory.objects.filter(is_active=True)
@@ -109,7 +115,7 @@ class WeeklyIntervalSerializer(serializers.Serializer):
     end_time = LocalTimeField(help_text="Swiss local time")
 
 
-class WeeklyAvailabilityApi(APIView):
+class WeeklyAvailabilityApi(PaginatedListView, APIView):
     """The helper's recurring weekly hours (Swiss local time). PUT replaces them all."""
 
     class WeeklyAvailabilityInput(serializers.Serializer):
@@ -117,19 +123,20 @@ class WeeklyAvailabilityApi(APIView):
 
     @extend_schema(
         operation_id="helper_weekly_retrieve",
-        responses={200: WeeklyIntervalSerializer(many=True)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(WeeklyIntervalSerializer)},
     )
     @raises(helper_profile_of)
     def get(self, request: Request) -> Response:
         """My weekly hours, Swiss local time (23:59 means until midnight)."""
         helper = helper_profile_of(request_user(request))
-        rows = helper.weekly_availability.all()
-        return Response(WeeklyIntervalSerializer(rows, many=True).data)
+        rows = list(helper.weekly_availability.all())
+        return paginated(request, self, rows, WeeklyIntervalSerializer)
 
     @extend_schema(
         operation_id="helper_weekly_replace",
         request=WeeklyAvailabilityInput,
-        responses={200: WeeklyIntervalSerializer(many=True)},
+        responses={200: page_of(WeeklyIntervalSerializer)},
     )
     @raises(helper_profile_of, helper_set_weekly_availability)
     def put(self, request: Request) -> Response:
@@ -141,7 +148,7 @@ class WeeklyAvailabilityApi(APIView):
             helper=helper,
             intervals=[WeeklyInterval(**item) for item in data.validated_data["intervals"]],
         )
-        return Response(WeeklyIntervalSerializer(rows, many=True).data)
+        return one_page(list(rows), WeeklyIntervalSerializer)
 
 
 class ExceptionSerializer(serializers.ModelSerializer):
@@ -151,7 +158,7 @@ class ExceptionSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "created_at")
 
 
-class AvailabilityExceptionListApi(APIView):
+class AvailabilityExceptionListApi(PaginatedListView, APIView):
     """One-off changes to the weekly hours: holidays (unavailable) or extra time (available)."""
 
     class AvailabilityExceptionListInput(serializers.Serializer):
@@ -162,13 +169,16 @@ class AvailabilityExceptionListApi(APIView):
 
     @extend_schema(
         operation_id="helper_exceptions_list",
-        responses={200: ExceptionSerializer(many=True)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(ExceptionSerializer)},
     )
     @raises(helper_profile_of)
     def get(self, request: Request) -> Response:
         """My one-off availability changes (holidays, extra time)."""
         helper = helper_profile_of(request_user(request))
-        return Response(ExceptionSerializer(availability_exceptions_of(helper), many=True).data)
+        return paginated(
+            request, self, list(availability_exceptions_of(helper)), ExceptionSerializer
+        )
 
     @extend_schema(
         operation_id="helper_exceptions_create",

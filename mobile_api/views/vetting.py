@@ -52,6 +52,7 @@ from helpers.services import (
     helper_offboard,
 )
 from mobile_api.errors import ApiError
+from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.vetting import (
     ApplicationDetailSerializer,
@@ -186,12 +187,13 @@ ApplicationWithdrawApi = _applicant_action(
 # --- The manager ---------------------------------------------------------------------------------
 
 
-class VettingQueueApi(APIView):
+class VettingQueueApi(PaginatedListView, APIView):
     permission_classes = (IsManager,)
 
     @extend_schema(
         operation_id="manager_applications_list",
         parameters=[
+            *PAGE_PARAMETERS,
             OpenApiParameter(
                 "step", str, many=True, enum=[str(s) for s in VETTING_STATUSES], required=False
             ),
@@ -199,7 +201,7 @@ class VettingQueueApi(APIView):
                 "postal_code", str, required=False, description="Postcode prefix: 8 is Zürich's"
             ),
         ],
-        responses={200: QueuedApplicationSerializer(many=True)},
+        responses={200: page_of(QueuedApplicationSerializer)},
     )
     @raises(CoreError.INVALID_CHOICE, CoreError.INVALID_POSTAL_CODE)
     def get(self, request: Request) -> Response:
@@ -222,7 +224,7 @@ class VettingQueueApi(APIView):
                 code=CoreError.INVALID_POSTAL_CODE,
             )
         rows = vetting_queue(user, steps=steps, postal_code_prefix=postal_code)
-        return Response(QueuedApplicationSerializer(rows, many=True).data)
+        return paginated(request, self, list(rows), QueuedApplicationSerializer)
 
 
 @raises(CoreError.NOT_FOUND)

@@ -122,9 +122,11 @@ def test_the_queue_is_longest_waiting_first_against_the_target(clock, quartier_s
     client = client_for(manager)
 
     # When the manager reads the queue, whole and filtered
-    rows = client.get(f"{API}/manager/applications").json()
-    submitted = client.get(f"{API}/manager/applications", {"step": "documents_submitted"}).json()
-    zurich = client.get(f"{API}/manager/applications", {"postal_code": "8"}).json()
+    rows = client.get(f"{API}/manager/applications").json()["results"]
+    submitted = client.get(f"{API}/manager/applications", {"step": "documents_submitted"}).json()[
+        "results"
+    ]
+    zurich = client.get(f"{API}/manager/applications", {"postal_code": "8"}).json()["results"]
 
     # Then the longest waiting come first, each with its wait against the target
     assert [(r["helper_id"], r["waited_hours"], r["overdue"]) for r in rows] == [

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def _categories(language: str) -> dict[str, dict[str, object]]:
     response = Client().get("/api/v1/categories", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    return {row["slug"]: row for row in response.json()}
+    return {row["slug"]: row for row in response.json()["results"]}
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from backend.events import UserRegistered
 from backend.exceptions import ApplicationError
@@ -161,7 +162,7 @@ def test_the_relay_publishes_each_row_to_its_users_group_only() -> None:
             "seq": 1,
             "event": "offer.made",
             "data": row.data,
-            "at": row.created_at.isoformat(),
+            "at": timezone.localtime(row.created_at).isoformat(),  # Swiss time, as every answer
         },
     }
     assert OutboxEvent.objects.filter(relayed_at__isnull=True).count() == 0

@@ -1,0 +1,135 @@
+"""What a phone app needs of the API: every list in one envelope, a page size that says its cap,
+conditional GETs (ETag / If-None-Match → 304), ids on what it shows, one zone convention."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+from bookings import services
+from bookings.models import BookingStatus, Offer, Review
+from tests.api.api_assertions import openapi_schema
+from tests.factories import UserFactory, make_booking, make_helper, next_slot_start, post_request
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+ENVELOPE = {"count", "next", "previous", "results"}
+SWISS_OFFSET = re.compile(r"\+0[12]:00$")
+
+
+def _as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_categories_are_a_list_like_any_other():
+    body = APIClient().get(f"{API}/categories").json()
+
+    assert set(body) == ENVELOPE
+    assert (body["count"], body["next"], body["previous"]) == (9, None, None)
+    assert [row["slug"] for row in body["results"]][:2] == ["internet-wifi", "tv-streaming"]
+
+
+def test_weekly_hours_and_exceptions_come_in_pages_and_a_replacement_answers_the_same_way():
+    helper = make_helper()  # 7 intervals, one a day
+    client = _as(helper.user)
+
+    first = client.get(f"{API}/helper/availability/weekly?page_size=5").json()
+    second = client.get(f"{API}/helper/availability/weekly?page_size=5&page=2").json()
+    replaced = client.put(
+        f"{API}/helper/availability/weekly",
+        {"intervals": [{"weekday": 0, "start_time": "08:00", "end_time": "12:00"}]},
+        format="json",
+    )
+    exceptions = client.get(f"{API}/helper/availability/exceptions").json()
+
+    assert set(first) == set(second) == ENVELOPE
+    assert (first["count"], len(first["results"]), first["previous"]) == (7, 5, None)
+    assert (len(second["results"]), second["next"]) == (2, None)
+    assert replaced.status_code == 200
+    assert replaced.json() == {
+        "count": 1,
+        "next": None,
+        "previous": None,
+        "results": [{"weekday": 0, "start_time": "08:00:00", "end_time": "12:00:00"}],
+    }
+    assert exceptions == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_a_page_beyond_the_last_is_404_and_page_size_is_capped_as_the_schema_says():
+    helper = make_helper()
+    client = _as(helper.user)
+
+    beyond = client.get(f"{API}/helper/availability/weekly?page=3")
+    many = client.get(f"{API}/categories?page_size=500").json()
+
+    assert (beyond.status_code, beyond.json()["code"]) == (404, "not_found")
+    assert len(many["results"]) == 9
+    parameters = openapi_schema()["paths"]["/api/v1/offers"]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert "at most 100" in page_size["description"]
+
+
+def test_the_managers_queue_of_applications_is_paginated():
+    manager = UserFactory(is_staff=True)
+    make_helper(approval="documents_submitted")
+
+    body = _as(manager).get(f"{API}/manager/applications").json()
+
+    assert set(body) == ENVELOPE
+    assert body["count"] == 1
+
+
+def test_an_offer_names_its_request_and_its_times_are_in_swiss_time():
+    helper = make_helper()
+    customer = UserFactory()
+    help_request = post_request(customer, start=next_slot_start(days=3))
+
+    offer = _as(helper.user).get(f"{API}/offers").json()["results"][0]
+
+    assert offer["request"]["id"] == str(help_request.public_id)
+    assert SWISS_OFFSET.search(offer["expires_at"])
+    assert SWISS_OFFSET.search(offer["explanation"]["free_from"])
+    assert SWISS_OFFSET.search(offer["explanation"]["free_until"])
+
+
+def test_a_review_carries_its_own_id_and_who_it_is_about():
+    booking = make_booking(BookingStatus.SIGNED_OFF)
+    customer = booking.help_request.customer
+    services.review_submit(booking=booking, actor=customer, rating=5, text="Patient and clear.")
+    review = Review.objects.get(booking=booking)
+
+    body = _as(customer).get(f"{API}/bookings/{booking.public_id}/reviews").json()
+
+    assert body["count"] == 1
+    row = body["results"][0]
+    assert (row["id"], row["subject"], row["subject_role"], row["author_role"]) == (
+        str(review.public_id),
+        booking.helper.user.display_name,
+        "helper",
+        "customer",
+    )
+
+
+def test_a_polled_list_answers_304_until_it_changes():
+    helper = make_helper()
+    post_request(UserFactory())
+    client = _as(helper.user)
+
+    first = client.get(f"{API}/offers")
+    etag = first["ETag"]
+    unchanged = client.get(f"{API}/offers", HTTP_IF_NONE_MATCH=etag)
+    offer = Offer.objects.get(helper=helper)
+    client.post(f"{API}/offers/{offer.public_id}/decline", {"reason": ""}, format="json")
+    changed = client.get(f"{API}/offers", HTTP_IF_NONE_MATCH=etag)
+
+    assert first.status_code == 200
+    assert etag
+    assert (unchanged.status_code, unchanged.content, unchanged["ETag"]) == (304, b"", etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert changed.json()["results"][0]["status"] == "declined"
