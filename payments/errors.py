@@ -30,6 +30,8 @@ class PaymentError(ErrorCode):
     TIP_BEFORE_SIGN_OFF = "tip_before_sign_off", 409
     TIP_OUT_OF_BOUNDS = "tip_out_of_bounds"
     ALREADY_TIPPED = "already_tipped", 409
+    # Earnings statements
+    INVALID_YEAR = "invalid_year"
     # Idempotency-Key
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", 422
     IDEMPOTENCY_REQUEST_IN_PROGRESS = "idempotency_request_in_progress", 409

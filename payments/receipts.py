@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend import clock
-from backend.exceptions import Conflict, CoreError, NotFound, raises
+from backend.exceptions import Conflict, raises
 from backend.models import User
 from bookings.models import Booking
 from payments.errors import PaymentError
 from payments.models import LedgerEntry, LedgerKind, Payment, Receipt, ReceiptCounter, Tip
-from payments.selectors import ledger_balances
+from payments.selectors import booking_of_party, ledger_balances
 
 
 def receipt_issue(*, payment: Payment) -> Receipt:
@@ -67,24 +67,10 @@ class ReceiptView:
     helper_receives_minor: int
 
 
-def _party_booking(user: User, booking_id: UUID) -> Booking:
-    """The booking, for its customer or its helper only (anyone else: 404, as if none)."""
-    booking = (
-        Booking.objects.select_related(
-            "help_request__category", "help_request__customer", "helper__user"
-        )
-        .filter(public_id=booking_id)
-        .first()
-    )
-    if booking is None or user.pk not in (booking.help_request.customer_id, booking.helper.user_id):
-        raise NotFound(_("No such receipt."))
-    return booking
-
-
-@raises(PaymentError.NO_RECEIPT_YET, CoreError.NOT_FOUND)
+@raises(PaymentError.NO_RECEIPT_YET, booking_of_party)
 def receipt_for(user: User, booking_id: UUID, *, language: str) -> ReceiptView:
     """The booking's receipt for its customer or helper, in `language` (category name)."""
-    booking = _party_booking(user, booking_id)
+    booking = booking_of_party(user, booking_id)
     receipt = Receipt.objects.select_related("payment").filter(booking=booking).first()
     if receipt is None:
         raise Conflict(

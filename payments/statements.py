@@ -9,11 +9,14 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.exceptions import CoreError, PermissionDenied, raises
+from backend import clock
+from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from helpers.models import HelperProfile
+from payments.errors import PaymentError
 from payments.models import LedgerEntry, LedgerKind
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -39,6 +42,21 @@ class Statement:
     currency: str
     months: list[StatementLine]
     total: StatementLine
+
+
+@raises(PaymentError.INVALID_YEAR)
+def statement_year(given: str | None) -> int:
+    """The year asked for (a query's text), the current one when none is given."""
+    if given is None or given == "":
+        return timezone.localdate(clock.now()).year
+    if not given.strip().isdigit() or not FIRST_YEAR <= int(given) <= LAST_YEAR:
+        raise ValidationFailed.for_field(
+            "year",
+            _("Choose a year from %(first)s to %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code=PaymentError.INVALID_YEAR,
+        )
+    return int(given)
 
 
 @raises(CoreError.NOT_ALLOWED_FOR_ROLE)
