@@ -158,13 +158,11 @@ def _key_reused(world: World, operation: Operation) -> Any:
     else:
         params["booking_id"] = str(world.booking.public_id)  # no price yet
     Call(world, operation, params=params, body=first, extra=key).send()
-    other = (
-        {**first, "reason": "Another reason"}
-        if operation == REFUNDS
-        else {"amount_minor": 2}
-        if operation == TIP
-        else {"payment_method": "pm_another_card"}
-    )
+    other: dict[str, Any] = {"payment_method": "pm_another_card"}
+    if operation == REFUNDS:
+        other = {**first, "reason": "Another reason"}
+    elif operation == TIP:
+        other = {"amount_minor": 2}
     return Call(world, operation, params=params, body=other, extra=key).send()
 
 
