@@ -47,6 +47,7 @@ class ReceiptView:
     number: str
     issued_at: date
     merchant: str
+    merchant_user_id: int
     visit_date: date | None
     category: str
     locality: str
@@ -108,6 +109,7 @@ def _view(booking: Booking, receipt: Receipt, language: str) -> ReceiptView:
         number=receipt.number,
         issued_at=timezone.localdate(receipt.issued_at),
         merchant=booking.helper.user.display_name,
+        merchant_user_id=booking.helper.user_id,
         visit_date=timezone.localdate(starts) if starts else None,
         category=booking.help_request.category.name_in(language),
         locality=booking.help_request.locality,

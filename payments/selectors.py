@@ -12,7 +12,15 @@ from backend.models import User
 from bookings.models import Booking
 from bookings.selectors import booking_for
 from payments.errors import PaymentError
-from payments.models import LedgerAccount, LedgerEntry, Payment, PaymentStatus, PayoutAccount
+from payments.models import (
+    LedgerAccount,
+    LedgerEntry,
+    Payment,
+    PaymentStatus,
+    PayoutAccount,
+    Receipt,
+    Tip,
+)
 
 
 @raises(PaymentError.NO_PAYMENT_YET, booking_for)
@@ -82,3 +90,12 @@ def hold_missing(booking: Booking) -> bool:
     if payment is None or payment.payout_account_id is None:
         return False
     return payment.status not in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED)
+
+
+def receipt_of(booking: Booking) -> Receipt | None:
+    """The visit's receipt once its payment was taken (for the pages' "Receipt" link)."""
+    return Receipt.objects.filter(booking_id=booking.pk).first()
+
+
+def tip_of(booking: Booking) -> Tip | None:
+    return Tip.objects.filter(booking_id=booking.pk).first()
