@@ -202,3 +202,25 @@ def test_refused_tips_write_nothing(settings):
     _refused("already_tipped", payment=payment, actor=customer, amount_minor=500)
     assert Tip.objects.get().amount_minor == 20000
     assert selectors.ledger_balances(booking_id=booking.pk)["quartier"] == 0
+
+
+def test_reconciliation_finds_a_tip_that_differs_from_stripe():
+    booking = settled_booking()
+    tip = tips.tip_give(
+        payment=payment_of(booking), actor=booking.help_request.customer, amount_minor=800
+    )
+    assert reconcile() == []
+    Tip.objects.filter(pk=tip.pk).update(
+        amount_minor=900, stripe_fee_minor=tip.stripe_fee_minor + 1
+    )
+    found = [str(mismatch) for mismatch in reconcile()]
+    assert (
+        f"[quartier] tip {tip.public_id}: tip of 900, Stripe's intent is succeeded with 800 received"
+        in found
+    )
+    assert any("Stripe fee" in line and str(tip.public_id) in line for line in found)
+    assert any("the tip differs from the ledger's" in line for line in found)
+    Tip.objects.filter(pk=tip.pk).update(payment_intent_id="pi_not_at_stripe")
+    found = [str(mismatch) for mismatch in reconcile()]
+    assert f"[quartier] {tip.public_id}: its tip is not at Stripe" in found
+    assert any(tip.payment_intent_id in line and "unknown to Quartier" in line for line in found)
