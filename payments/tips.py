@@ -11,11 +11,13 @@ so a retry after a crash is the same request; a refused tip writes nothing.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from backend.config import config
 from backend.exceptions import Conflict, CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
+from backend.money import format_chf
 from bookings.models import BookingStatus
 from payments import stripe_gateway
 from payments.errors import PaymentError
@@ -23,6 +25,7 @@ from payments.exceptions import HelperCannotTakePayments, PaymentDeclined
 from payments.models import LedgerAccount, LedgerKind, Payment, Tip
 from payments.services import _answered, _book, _lock, _record_request, _stripe_fee
 
+_C, _H, _S = LedgerAccount.CUSTOMER, LedgerAccount.HELPER, LedgerAccount.STRIPE
 # A tip is given once the customer has signed the visit off (and after it is settled).
 TIPPABLE = (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED)
 
@@ -103,22 +106,16 @@ def tip_give(
     return tip
 
 
-_C, _H, _S = LedgerAccount.CUSTOMER, LedgerAccount.HELPER, LedgerAccount.STRIPE
-
-
 def _check_amount(amount_minor: int) -> None:
     settings = config()
+    language = translation.get_language() or "en"
     if not settings.tip_min_minor <= amount_minor <= settings.tip_max_minor:
         raise ValidationFailed.for_field(
             "amount_minor",
             _("A tip must be between %(least)s and %(most)s.")
             % {
-                "least": _francs(settings.tip_min_minor),
-                "most": _francs(settings.tip_max_minor),
+                "least": format_chf(settings.tip_min_minor, language),
+                "most": format_chf(settings.tip_max_minor, language),
             },
             code=PaymentError.TIP_OUT_OF_BOUNDS,
         )
-
-
-def _francs(minor: int) -> str:
-    return f"CHF {minor // 100}.{minor % 100:02d}"
