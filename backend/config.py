@@ -93,6 +93,10 @@ class QuartierConfig:
     # by a task this many days before it starts.
     hold_max_days_ahead: int = 5
     hold_days_before_visit: int = 2
+    # A tip after sign-off (once per visit, all of it to the helper): the least and the most
+    # a customer may give, in minor units (Rappen).
+    tip_min_minor: int = 100
+    tip_max_minor: int = 20000
     # Vetting: whether every applicant is interviewed before approval, and how many days an
     # application should wait at most for the manager (the queue shows each against it).
     vetting_interview_required: bool = False
@@ -151,6 +155,7 @@ class QuartierConfig:
             at_least("stripe_fee_fixed_minor", 0),
             at_least("hold_max_days_ahead", 1),
             at_least("hold_days_before_visit", 0),
+            at_least("tip_min_minor", 1),
             at_least("vetting_target_days", 1),
             at_least("document_max_bytes", 1024),
             at_least("document_retention_days", 0),
@@ -159,6 +164,8 @@ class QuartierConfig:
             checks.append(
                 ("hold_days_before_visit", "must not exceed QUARTIER_HOLD_MAX_DAYS_AHEAD")
             )
+        if self.tip_max_minor < self.tip_min_minor:
+            checks.append(("tip_max_minor", "must not be below QUARTIER_TIP_MIN_MINOR"))
         if self.stripe_fee_paid_by not in ("helper", "customer"):
             checks.append(("stripe_fee_paid_by", "must be helper or customer"))
         if not 0 <= self.stripe_fee_percent_tenths < 1000:

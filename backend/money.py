@@ -25,6 +25,24 @@ class Money:
         return f"{self.currency} {sign}{major}.{minor:0{digits}d}"
 
 
+# Swiss conventions: German and Italian put the currency first and group thousands with an
+# apostrophe; French puts it last and groups with a narrow no-break space.
+_STYLES = {
+    "de": ("CHF {amount}", "’"),
+    "it": ("CHF {amount}", "’"),
+    "fr": ("{amount} CHF", "\u202f"),
+    "en": ("CHF {amount}", ","),
+}
+
+
+def format_chf(amount_minor: int, language: str) -> str:
+    pattern, group = _STYLES.get(language[:2], _STYLES["en"])
+    sign = "-" if amount_minor < 0 else ""
+    francs, rappen = divmod(abs(amount_minor), 100)
+    grouped = f"{francs:,}".replace(",", group)
+    return sign + pattern.format(amount=f"{grouped}.{rappen:02d}")
+
+
 def prorate(amount_minor_per_hour: int, minutes: int) -> int:
     """The price of `minutes` at an hourly rate, rounded half up to the minor unit."""
     if minutes < 0 or amount_minor_per_hour < 0:

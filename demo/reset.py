@@ -18,7 +18,9 @@ from payments.models import (
     Payment,
     PaymentEvent,
     PayoutAccount,
+    Receipt,
     StripeRequest,
+    Tip,
 )
 
 
@@ -42,6 +44,8 @@ def delete_demo_data() -> int:
     # The demo's money (the emulator's test money, never real) goes with its bookings.
     payments = Payment.objects.filter(booking_id__in=booking_ids)
     LedgerEntry.objects.filter(payment__in=payments).delete()
+    Receipt.objects.filter(payment__in=payments).delete()
+    Tip.objects.filter(payment__in=payments).delete()
     PaymentEvent.objects.filter(payment__in=payments).delete()
     StripeRequest.objects.filter(
         Q(payment__in=payments) | Q(payout_account__helper__in=helpers)

@@ -193,6 +193,13 @@ urlpatterns = [
         payments.BookingRefundApi.as_view(),
         name="booking-payment-refunds",
     ),
+    path(
+        "bookings/<uuid:booking_id>/receipt",
+        payments.BookingReceiptApi.as_view(),
+        name="booking-receipt",
+    ),
+    path("bookings/<uuid:booking_id>/tip", payments.BookingTipApi.as_view(), name="booking-tip"),
+    path("helper/earnings", payments.EarningsStatementApi.as_view(), name="earnings-statement"),
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape.
     re_path(r"^(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
 ]

@@ -21,7 +21,9 @@ from payments.models import (
     Payment,
     PaymentEvent,
     PayoutAccount,
+    Receipt,
     ReconciliationRun,
+    Tip,
     WebhookEvent,
 )
 from payments.refunds import payment_refund
@@ -183,3 +185,16 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class ReconciliationRunAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "finished_at", "mismatch_count")
     readonly_fields = ("started_at", "finished_at", "mismatch_count", "mismatches")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "booking", "issued_at")
+    search_fields = ("booking__public_id",)
+    ordering = ("-year", "-sequence")
+
+
+@admin.register(Tip)
+class TipAdmin(ReadOnlyAdmin):
+    list_display = ("booking", "amount_minor", "currency", "stripe_fee_minor", "created_at")
+    search_fields = ("payment_intent_id", "booking__public_id")

@@ -24,6 +24,14 @@ class PaymentError(ErrorCode):
     # Refunds
     PAYMENT_NOT_REFUNDABLE = "payment_not_refundable", 409
     REFUND_EXCEEDS_CAPTURED = "refund_exceeds_captured"
+    # Receipts
+    NO_RECEIPT_YET = "no_receipt_yet", 409
+    # Tips
+    TIP_BEFORE_SIGN_OFF = "tip_before_sign_off", 409
+    TIP_OUT_OF_BOUNDS = "tip_out_of_bounds"
+    ALREADY_TIPPED = "already_tipped", 409
+    # Earnings statements
+    INVALID_YEAR = "invalid_year"
     # Idempotency-Key
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", 422
     IDEMPOTENCY_REQUEST_IN_PROGRESS = "idempotency_request_in_progress", 409

@@ -175,6 +175,7 @@ class LedgerKind(models.TextChoices):
     CANCELLATION_FEE = "cancellation_fee", "Cancellation or no-show fee"
     STRIPE_FEE = "stripe_fee", "Stripe fee"
     REFUNDED = "refunded", "Refunded"
+    TIPPED = "tipped", "Tip"
 
 
 class LedgerEntry(models.Model):
@@ -275,3 +276,65 @@ class ReconciliationRun(models.Model):
 
     def __str__(self) -> str:
         return f"reconciliation {self.started_at:%Y-%m-%d %H:%M}: {self.mismatch_count} mismatches"
+
+
+class Tip(models.Model):
+    """The customer's tip after sign-off: once per visit (the unique booking says so), 100 % to
+    the helper as a direct charge on the helper's account with no application fee. A row exists
+    only for a tip Stripe took; its amount and Stripe's fee are in the ledger too (`tipped`,
+    `stripe_fee`), booked on the visit's payment."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    booking = models.OneToOneField("bookings.Booking", on_delete=models.PROTECT, related_name="tip")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="tips")
+    amount_minor = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    payment_intent_id = models.CharField(max_length=64, unique=True)
+    charge_id = models.CharField(max_length=64)
+    balance_transaction_id = models.CharField(max_length=64, blank=True)
+    stripe_fee_minor = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="tip_positive"),
+        )
+
+    def __str__(self) -> str:
+        return f"Tip {self.amount_minor} {self.currency} on booking {self.booking_id}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given in a year: locked while the next one is taken, in the
+    transaction that issues the receipt, so numbers are gap-free per year."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Receipt(models.Model):
+    """The receipt of a captured payment, numbered once (`Q-<year>-<sequence>`, gap-free per
+    year) when the capture is booked. Its amounts are read from the ledger when it is shown."""
+
+    booking = models.OneToOneField(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="receipt"
+    )
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    issued_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("year", "sequence"), name="receipt_number_once"),
+        )
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"Q-{self.year}-{self.sequence:06d}"

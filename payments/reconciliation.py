@@ -23,6 +23,7 @@ from payments.models import (
     PaymentStatus,
     PayoutAccount,
     ReconciliationRun,
+    Tip,
 )
 from payments.selectors import ledger_balances
 
@@ -77,6 +78,8 @@ def reconcile(
             mismatches.append(
                 Mismatch("quartier", str(payment.public_id), "its PaymentIntent is not at Stripe")
             )
+    for tip in Tip.objects.exclude(payment_intent_id__in=seen_intents):
+        mismatches.append(Mismatch("quartier", str(tip.public_id), "its tip is not at Stripe"))
     for booking_id in Payment.objects.values_list("booking_id", flat=True).order_by("booking_id"):
         mismatches += _check_ledger(booking_id)
     return mismatches
@@ -86,6 +89,11 @@ def _check_intent(account_id: str, intent: stripe_gateway.IntentState) -> list[M
     holds_money = intent.status in ("requires_capture", "succeeded")
     payment = Payment.objects.filter(payment_intent_id=intent.id).first()
     if payment is None:
+        tip = Tip.objects.select_related("payment__payout_account").filter(
+            payment_intent_id=intent.id
+        )
+        if tip.exists():
+            return _check_tip(account_id, intent, tip.get())
         if holds_money:
             return [
                 Mismatch("stripe", intent.id, f"{intent.status} at Stripe, unknown to Quartier")
@@ -146,6 +154,39 @@ def _check_intent(account_id: str, intent: stripe_gateway.IntentState) -> list[M
     return found
 
 
+def _check_tip(account_id: str, intent: stripe_gateway.IntentState, tip: Tip) -> list[Mismatch]:
+    """A tip is a charge taken at once: succeeded, for the tip's amount, no application fee,
+    with Stripe's fee as booked."""
+    ref = f"tip {tip.public_id}"
+    found: list[Mismatch] = []
+    if tip.payment.stripe_account_id != account_id:
+        found.append(Mismatch("quartier", ref, "the PaymentIntent is on another account"))
+    if intent.status != "succeeded" or intent.amount_received != tip.amount_minor:
+        found.append(
+            Mismatch(
+                "quartier",
+                ref,
+                f"tip of {tip.amount_minor}, Stripe's intent is {intent.status} "
+                f"with {intent.amount_received} received",
+            )
+        )
+    if intent.application_fee_amount:
+        found.append(Mismatch("stripe", intent.id, "carries an application fee"))
+    if tip.balance_transaction_id:
+        txn = stripe_gateway.balance_transaction_retrieve(
+            account_id=account_id, txn_id=tip.balance_transaction_id
+        )
+        if txn.fee != tip.stripe_fee_minor:
+            found.append(
+                Mismatch(
+                    "quartier",
+                    ref,
+                    f"Stripe fee {tip.stripe_fee_minor}, the balance transaction says {txn.fee}",
+                )
+            )
+    return found
+
+
 def _check_ledger(booking_id: int) -> list[Mismatch]:
     payment = Payment.objects.get(booking_id=booking_id)
     ref = f"booking {booking_id}"
@@ -174,6 +215,10 @@ def _check_ledger(booking_id: int) -> list[Mismatch]:
         )
     if booked.get(LedgerKind.REFUNDED, 0) != payment.refunded_minor:
         found.append(Mismatch("ledger", ref, "refunds differ from the payment's"))
-    if booked.get(LedgerKind.STRIPE_FEE, 0) != payment.stripe_fee_minor:
+    tip = Tip.objects.filter(booking_id=booking_id).first()
+    tip_fee = tip.stripe_fee_minor if tip is not None else 0
+    if booked.get(LedgerKind.STRIPE_FEE, 0) != payment.stripe_fee_minor + tip_fee:
         found.append(Mismatch("ledger", ref, "Stripe's fee differs from the payment's"))
+    if booked.get(LedgerKind.TIPPED, 0) != (tip.amount_minor if tip is not None else 0):
+        found.append(Mismatch("ledger", ref, "the tip differs from the ledger's"))
     return found

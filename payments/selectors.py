@@ -7,12 +7,20 @@ from uuid import UUID
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from backend.exceptions import Conflict, raises
+from backend.exceptions import Conflict, CoreError, NotFound, raises
 from backend.models import User
 from bookings.models import Booking
 from bookings.selectors import booking_for
 from payments.errors import PaymentError
-from payments.models import LedgerAccount, LedgerEntry, Payment, PaymentStatus, PayoutAccount
+from payments.models import (
+    LedgerAccount,
+    LedgerEntry,
+    Payment,
+    PaymentStatus,
+    PayoutAccount,
+    Receipt,
+    Tip,
+)
 
 
 @raises(PaymentError.NO_PAYMENT_YET, booking_for)
@@ -25,6 +33,33 @@ def payment_for(user: User, booking_id: UUID) -> Payment:
     if found is None:
         raise Conflict(_("This visit has no payment yet."), code=PaymentError.NO_PAYMENT_YET)
     return found
+
+
+@raises(CoreError.NOT_FOUND)
+def booking_of_party(user: User, booking_id: UUID) -> Booking:
+    """The booking, for its customer or its helper only: receipts and tips are theirs (anyone
+    else, the manager too, gets 404, as for a booking that does not exist)."""
+    booking = (
+        Booking.objects.select_related(
+            "help_request__category", "help_request__customer", "helper__user"
+        )
+        .filter(public_id=booking_id)
+        .first()
+    )
+    if booking is None or user.pk not in (booking.help_request.customer_id, booking.helper.user_id):
+        raise NotFound(_("No such booking."))
+    return booking
+
+
+@raises(PaymentError.NO_PAYMENT_YET, booking_of_party)
+def party_payment(user: User, booking_id: UUID) -> Payment:
+    """The payment of a booking of the user's own (as its customer or helper)."""
+    booking = booking_of_party(user, booking_id)
+    found = Payment.objects.select_related("payout_account", "booking").filter(booking=booking)
+    payment = found.first()
+    if payment is None:
+        raise Conflict(_("This visit has no payment yet."), code=PaymentError.NO_PAYMENT_YET)
+    return payment
 
 
 def payout_account_of(user: User) -> PayoutAccount | None:
@@ -55,3 +90,12 @@ def hold_missing(booking: Booking) -> bool:
     if payment is None or payment.payout_account_id is None:
         return False
     return payment.status not in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED)
+
+
+def receipt_of(booking: Booking) -> Receipt | None:
+    """The visit's receipt once its payment was taken (for the pages' "Receipt" link)."""
+    return Receipt.objects.filter(booking_id=booking.pk).first()
+
+
+def tip_of(booking: Booking) -> Tip | None:
+    return Tip.objects.filter(booking_id=booking.pk).first()

@@ -50,6 +50,7 @@ from payments.models import (
     PayoutAccountStatus,
     StripeRequest,
 )
+from payments.receipts import receipt_issue
 from payments.transitions import PAYMENT_MACHINE, PAYOUT_ACCOUNT_MACHINE
 
 logger = logging.getLogger(__name__)
@@ -520,6 +521,7 @@ def _apply_capture(
     _book(payment, kind, _HOLD, _H, captured, charge_id)
     _book(payment, LedgerKind.RELEASED, _HOLD, _C, payment.authorised_minor - captured, intent.id)
     _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
+    receipt_issue(payment=payment)
 
 
 def _stripe_fee(payment: Payment, intent: stripe_gateway.IntentState) -> tuple[int, str, str]:

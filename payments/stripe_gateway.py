@@ -242,14 +242,16 @@ def payment_intent_create(
     payment_method: str,
     idempotency_key: str,
     metadata: dict[str, str],
+    capture_method: str = "manual",
 ) -> IntentState:
-    """A hold (manual capture) confirmed at once with the customer's payment method.
+    """A hold (manual capture) confirmed at once with the customer's payment method; with
+    `capture_method="automatic"` a charge taken at once (a tip).
 
     A declined card raises PaymentDeclined; 3-D Secure comes back as `requires_action`."""
     params: Any = {
         "amount": amount,
         "currency": currency.lower(),
-        "capture_method": "manual",
+        "capture_method": capture_method,
         "payment_method": payment_method,
         "confirm": True,
         "metadata": metadata,

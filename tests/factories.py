@@ -39,6 +39,8 @@ from helpers.models import (
     HelperSkill,
     WeeklyAvailability,
 )
+from payments.models import LedgerEntry, Payment, PayoutAccount
+from payments.receipts import receipt_issue
 
 PASSWORD = "correct-horse-battery-staple"
 ZURICH = Point(47.3769, 8.5417)  # Zürich HB
@@ -355,3 +357,47 @@ def make_booking(
             reason="settled",
         )
     raise ValueError(f"no recipe for {status}")
+
+
+def paid_on_paper(booking: Any, *, fee_minor: int = 146) -> Any:
+    """Rows of a captured payment, its ledger and its receipt for a signed-off booking, without
+    Stripe (for pages that only show them; the payments tests take real payments from the
+    emulator)."""
+    price = booking.price_minor
+    account, _created = PayoutAccount.objects.get_or_create(
+        helper=booking.helper,
+        defaults={
+            "stripe_account_id": f"acct_paper{booking.helper.pk}",
+            "status": "payouts_enabled",
+        },
+    )
+    payment, _created = Payment.objects.update_or_create(
+        booking=booking,
+        defaults={
+            "payout_account": account,
+            "status": "captured",
+            "currency": "CHF",
+            "amount_minor": price,
+            "authorised_minor": price,
+            "captured_minor": price,
+            "stripe_fee_minor": fee_minor,
+            "payment_intent_id": f"pi_paper{booking.pk}",
+            "payment_method_id": "pm_paper",
+        },
+    )
+    for kind, debit, credit, amount, reference in (
+        ("authorised", "customer", "hold", price, f"pi_paper{booking.pk}"),
+        ("captured", "hold", "helper", price, f"ch_paper{booking.pk}"),
+        ("stripe_fee", "helper", "stripe", fee_minor, f"txn_paper{booking.pk}"),
+    ):
+        LedgerEntry.objects.create(
+            booking=booking,
+            payment=payment,
+            kind=kind,
+            debit=debit,
+            credit=credit,
+            amount_minor=amount,
+            currency="CHF",
+            reference=reference,
+        )
+    return receipt_issue(payment=payment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -216,6 +217,21 @@ class HelpRequestForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Why?"), max_length=1000, widget=forms.Textarea({"rows": 3}))
+
+
+class TipForm(forms.Form):
+    """A tip in francs (the service takes Rappen and checks the bounds)."""
+
+    amount = forms.DecimalField(
+        label=_("Tip in CHF"),
+        min_value=Decimal("0.01"),
+        max_digits=7,
+        decimal_places=2,
+        widget=forms.NumberInput({"step": "0.50", "inputmode": "decimal"}),
+    )
+
+    def amount_minor(self) -> int:
+        return int(self.cleaned_data["amount"] * 100)
 
 
 class ConfirmTimeForm(forms.Form):

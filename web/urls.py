@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import accounts, helper, helper_visits, manage, pages, pwa, requests
+from web.views import accounts, helper, helper_visits, manage, money, pages, pwa, requests
 
 app_name = "web"
 
@@ -38,6 +38,10 @@ urlpatterns = [
         "requests/<uuid:public_id>/dispute", requests.booking_dispute_visit, name="booking-dispute"
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
+    path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
+    # A visit's receipt, for its customer and its helper
+    path("receipts/<uuid:public_id>/", money.receipt, name="receipt"),
+    path("receipts/<uuid:public_id>/pdf", money.receipt_pdf, name="receipt-pdf"),
     # The helper's phone app
     path("helper/", helper.home, name="helper-home"),
     path("helper/apply", helper.apply, name="helper-apply"),
@@ -55,6 +59,9 @@ urlpatterns = [
         "helper/offers/<uuid:public_id>/decline", helper.offer_refuse, name="helper-offer-decline"
     ),
     path("helper/visits/", helper_visits.visits, name="helper-visits"),
+    path("helper/earnings", money.earnings, name="helper-earnings"),
+    path("helper/earnings/<int:year>.csv", money.earnings_csv, name="helper-earnings-csv"),
+    path("helper/earnings/<int:year>.pdf", money.earnings_pdf, name="helper-earnings-pdf"),
     path("helper/visits/<uuid:public_id>/", helper_visits.visit, name="helper-visit"),
     path("helper/visits/<uuid:public_id>/propose", helper_visits.propose, name="helper-propose"),
     path("helper/visits/<uuid:public_id>/on-my-way", helper_visits.on_my_way, name="helper-go"),

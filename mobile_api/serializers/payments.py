@@ -70,3 +70,70 @@ class RefundInput(serializers.Serializer):
     amount_minor = serializers.IntegerField(min_value=1)
     # Empty is the service's `reason_required`, not DRF's generic `validation_blank`.
     reason = serializers.CharField(max_length=300, allow_blank=True)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    """A settled visit's receipt; every amount in minor units, read from the ledger."""
+
+    number = serializers.CharField(help_text="Q-<year>-<sequence>, gap-free per year.")
+    issued_at = serializers.DateField()
+    merchant = serializers.CharField(help_text="The helper, who is paid directly.")
+    visit_date = serializers.DateField(allow_null=True)
+    category = serializers.CharField(help_text="In the language of the request.")
+    locality = serializers.CharField()
+    duration_minutes = serializers.IntegerField()
+    work_summary = serializers.CharField()
+    currency = serializers.CharField()
+    is_cancellation_fee = serializers.BooleanField()
+    stripe_fee_paid_by = serializers.CharField()
+    price_minor = serializers.IntegerField()
+    charged_minor = serializers.IntegerField(help_text="Captured from the card for the visit.")
+    stripe_fee_minor = serializers.IntegerField(
+        help_text="Stripe's actual fee on the charge, from its balance transaction."
+    )
+    quartier_fee_minor = serializers.IntegerField(help_text="Always 0.")
+    tip_minor = serializers.IntegerField()
+    tip_stripe_fee_minor = serializers.IntegerField()
+    refunded_minor = serializers.IntegerField()
+    customer_paid_minor = serializers.IntegerField(help_text="Charged − refunded + tip.")
+    stripe_fees_minor = serializers.IntegerField(help_text="Stripe's fees on charge and tip.")
+    helper_receives_minor = serializers.IntegerField(
+        help_text="customer_paid_minor − stripe_fees_minor."
+    )
+
+
+class TipInput(serializers.Serializer):
+    amount_minor = serializers.IntegerField(
+        help_text="In Rappen, within the configured bounds (tip_out_of_bounds otherwise)."
+    )
+    payment_method = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="A card on the helper's account (Stripe.js); without one, the visit's card.",
+    )
+
+
+class TipSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    amount_minor = serializers.IntegerField()
+    currency = serializers.CharField()
+    stripe_fee_minor = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class StatementLineSerializer(serializers.Serializer):
+    month = serializers.IntegerField(help_text="1–12; 0 for the year's total.")
+    gross_minor = serializers.IntegerField()
+    stripe_fees_minor = serializers.IntegerField()
+    refunds_minor = serializers.IntegerField()
+    tips_minor = serializers.IntegerField()
+    net_minor = serializers.IntegerField()
+
+
+class StatementSerializer(serializers.Serializer):
+    helper_name = serializers.CharField()
+    year = serializers.IntegerField()
+    currency = serializers.CharField()
+    months = StatementLineSerializer(many=True)
+    total = StatementLineSerializer()

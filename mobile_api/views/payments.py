@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,9 +29,13 @@ from mobile_api.serializers.payments import (
     PaymentMethodInput,
     PaymentSerializer,
     PayoutAccountSerializer,
+    ReceiptSerializer,
     RefundInput,
+    StatementSerializer,
+    TipInput,
+    TipSerializer,
 )
-from payments import refunds, selectors, services, webhooks
+from payments import receipts, refunds, selectors, services, statements, tips, webhooks
 from payments.idempotency import idempotent
 from payments.models import Payment
 
@@ -158,6 +163,77 @@ class BookingRefundApi(APIView):
             run=run,
         )
         return Response(body, status=status)
+
+
+class BookingReceiptApi(APIView):
+    """The visit's customer or helper: the receipt of its payment (anyone else: 404)."""
+
+    @extend_schema(operation_id="booking_receipt_retrieve", responses={200: ReceiptSerializer})
+    @raises(receipts.receipt_for)
+    def get(self, request: Request, booking_id: UUID) -> Response:
+        receipt = receipts.receipt_for(
+            request_user(request), booking_id, language=translation.get_language() or "en"
+        )
+        return Response(ReceiptSerializer(receipt).data)
+
+
+class BookingTipApi(APIView):
+    """Customer, after sign-off: a tip for the helper, once per visit, all of it to the helper
+    (a charge on the helper's account, no application fee)."""
+
+    @extend_schema(
+        operation_id="booking_tip",
+        request=TipInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: TipSerializer},
+    )
+    @raises(selectors.party_payment, tips.tip_give, idempotent)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = request_user(request)
+        given = TipInput(data=request.data)
+        given.is_valid(raise_exception=True)
+
+        def run() -> tuple[int, dict[str, Any]]:
+            tip = tips.tip_give(
+                payment=selectors.party_payment(user, booking_id),
+                actor=user,
+                amount_minor=given.validated_data["amount_minor"],
+                payment_method_id=given.validated_data.get("payment_method", ""),
+            )
+            return 201, dict(TipSerializer(tip).data)
+
+        status, body = idempotent(
+            user=user,
+            key=request.headers.get("Idempotency-Key"),
+            endpoint=f"tip:{booking_id}",
+            body=given.validated_data,
+            run=run,
+        )
+        return Response(body, status=status)
+
+
+class EarningsStatementApi(APIView):
+    """Helper: the year's earnings per month from the ledger (the web app offers CSV and PDF)."""
+
+    @extend_schema(
+        operation_id="earnings_statement",
+        parameters=[
+            OpenApiParameter(
+                name="year",
+                type=int,
+                required=False,
+                description=f"{statements.FIRST_YEAR}–{statements.LAST_YEAR}; "
+                "the current year when omitted.",
+            )
+        ],
+        responses={200: StatementSerializer},
+    )
+    @raises(statements.statement_year, statements.earnings_statement)
+    def get(self, request: Request) -> Response:
+        year = statements.statement_year(request.query_params.get("year"))
+        statement = statements.earnings_statement(request_user(request), year)
+        body = dict(StatementSerializer(statement).data)
+        return Response(body)
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from payments.idempotency import body_hash
-from payments.models import IdempotentRequest, Payment, PaymentStatus, PayoutAccount
+from payments.models import IdempotentRequest, Payment, PaymentStatus, PayoutAccount, Tip
 from payments.models import PayoutAccountStatus as Account
 from tests.api.code_recipes import Call, Operation, World, bodies, send
 from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, booking_in
@@ -24,6 +24,9 @@ from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, book
 PAYMENT_METHOD = ("post", BOOKING + "/payment/method")
 REFUNDS = ("post", BOOKING + "/payment/refunds")
 PAYOUT_ACCOUNT = ("post", V1 + "/helper/payout-account")
+RECEIPT = ("get", BOOKING + "/receipt")
+TIP = ("post", BOOKING + "/tip")
+EARNINGS = ("get", V1 + "/helper/earnings")
 
 
 @contextmanager
@@ -92,13 +95,14 @@ def payout_account(world: World, status: str = Account.CAN_TAKE_PAYMENTS) -> Pay
 
 
 def prepare_payments(world: World, operation: Operation) -> None:
-    """A confirmed visit whose helper can take payments; for refunds, its payment captured."""
-    if operation not in (PAYMENT_METHOD, REFUNDS):
+    """A confirmed visit whose helper can take payments; for refunds, its payment captured; for
+    a tip, a signed-off visit whose payment was captured from a card."""
+    if operation not in (PAYMENT_METHOD, REFUNDS, TIP):
         return
-    booking = booking_in(world, "confirmed")
+    booking = booking_in(world, "signed_off" if operation == TIP else "confirmed")
     world.overrides["booking_id"] = str(booking.public_id)
     account = payout_account(world)
-    if operation == REFUNDS:
+    if operation in (REFUNDS, TIP):
         assert booking.price_minor is not None
         Payment.objects.update_or_create(
             booking=booking,
@@ -110,6 +114,7 @@ def prepare_payments(world: World, operation: Operation) -> None:
                 "authorised_minor": booking.price_minor,
                 "captured_minor": booking.price_minor,
                 "payment_intent_id": f"pi_{booking.pk}",
+                "payment_method_id": "pm_card_visa",
             },
         )
 
@@ -148,20 +153,22 @@ def _key_reused(world: World, operation: Operation) -> Any:
     params = world.params()
     if operation == REFUNDS:
         first["amount_minor"] = 10**6  # more than captured
+    elif operation == TIP:
+        first["amount_minor"] = 1  # below the least tip
     else:
         params["booking_id"] = str(world.booking.public_id)  # no price yet
     Call(world, operation, params=params, body=first, extra=key).send()
-    other = (
-        {**first, "reason": "Another reason"}
-        if operation == REFUNDS
-        else {"payment_method": "pm_another_card"}
-    )
+    other: dict[str, Any] = {"payment_method": "pm_another_card"}
+    if operation == REFUNDS:
+        other = {**first, "reason": "Another reason"}
+    elif operation == TIP:
+        other = {"amount_minor": 2}
     return Call(world, operation, params=params, body=other, extra=key).send()
 
 
 def _key_in_progress(world: World, operation: Operation) -> Any:
     base = bodies(world)[operation]
-    step = "refund" if operation == REFUNDS else "payment-method"
+    step = {REFUNDS: "refund", TIP: "tip"}.get(operation, "payment-method")
     IdempotentRequest.objects.create(
         user=world.manager if operation == REFUNDS else world.customer,
         key="running",
@@ -203,4 +210,61 @@ _add(
 _add(
     *PAYOUT_ACCOUNT,
     {**_PROVIDER, (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="customer")},
+)
+
+_add(*RECEIPT, {(409, "no_receipt_yet"): lambda w, o: send(w, o)})
+
+
+def _tipped(world: World, operation: Operation) -> Any:
+    payment = Payment.objects.get(booking__public_id=world.params()["booking_id"])
+    Tip.objects.create(
+        booking_id=payment.booking_id,
+        payment=payment,
+        amount_minor=500,
+        currency=payment.currency,
+        payment_intent_id="pi_tip_before",
+        charge_id="ch_tip_before",
+    )
+    return send(world, operation)
+
+
+def _before_sign_off(world: World, operation: Operation) -> Any:
+    """A visit confirmed and held, not yet done: too early for a tip."""
+    booking = booking_in(world, "confirmed")
+    assert booking.price_minor is not None
+    Payment.objects.update_or_create(
+        booking=booking,
+        defaults={
+            "payout_account": payout_account(world),
+            "status": PaymentStatus.AUTHORISED,
+            "currency": booking.currency,
+            "amount_minor": booking.price_minor,
+            "authorised_minor": booking.price_minor,
+            "payment_intent_id": f"pi_{booking.pk}",
+            "payment_method_id": "pm_card_visa",
+        },
+    )
+    return send(world, operation, params=_ids(booking))
+
+
+_add(
+    *TIP,
+    {
+        **{key: stripe_says(*key) for key in STRIPE_SAYS},
+        **_IDEMPOTENCY,
+        (400, "tip_out_of_bounds"): body(amount_minor=1),
+        (400, "invalid_payment_method"): body(payment_method="card_4242"),
+        (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="helper"),
+        (409, "already_tipped"): _tipped,
+        (409, "helper_cannot_take_payments"): _account_status(Account.PENDING_VERIFICATION),
+        (409, "no_payment_yet"): _no_payment,
+        (409, "tip_before_sign_off"): _before_sign_off,
+    },
+)
+_add(
+    *EARNINGS,
+    {
+        (400, "invalid_year"): lambda w, o: Call(w, o, query="year=nineteen").send(),
+        (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="customer"),
+    },
 )

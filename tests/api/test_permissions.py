@@ -260,6 +260,9 @@ ACCESS: dict[str, Access] = {
     "booking-payment-refunds": Access(
         BOTH, EVERY_METHOD, lambda world: {"amount_minor": 100, "reason": "Goodwill."}
     ),
+    # Receipts and tips are the two parties' own: the manager does not see them either.
+    "booking-receipt": Access(BOTH),
+    "booking-tip": Access(BOTH, body=lambda world: {"amount_minor": 500}),
 }
 
 

@@ -103,3 +103,27 @@ def test_seed_demo_reset_replaces_the_demo_data():
     assert User.objects.count() == 1 + 12 + 15
     assert HelperProfile.objects.count() == 12
     assert not Booking.objects.exclude(help_request__customer__email__endswith="@example.ch")
+
+
+def test_the_reset_takes_the_demos_receipts_and_tips_with_it():
+    from payments.models import LedgerEntry, Receipt, Tip
+    from tests.factories import paid_on_paper
+
+    seed(helpers=12, customers=15, requests=25)
+    booking = Booking.objects.filter(
+        status__in=(BookingStatus.SIGNED_OFF, BookingStatus.SETTLED), price_minor__gt=0
+    ).first()
+    assert booking is not None
+    receipt = paid_on_paper(booking)
+    Tip.objects.create(
+        booking=booking,
+        payment=receipt.payment,
+        amount_minor=500,
+        currency="CHF",
+        payment_intent_id="pi_demo_tip",
+        charge_id="ch_demo_tip",
+    )
+
+    seed(reset=True, helpers=12, customers=15, requests=25)
+
+    assert (Receipt.objects.count(), Tip.objects.count(), LedgerEntry.objects.count()) == (0, 0, 0)

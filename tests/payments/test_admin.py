@@ -50,3 +50,7 @@ def test_payments_cannot_be_changed_or_deleted_in_the_back_office(client):
     assert client.get(reverse("admin:payments_payment_add")).status_code == 403
     assert client.get(reverse("admin:payments_ledgerentry_add")).status_code == 403
     assert client.get(reverse("admin:payments_webhookevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:payments_tip_add")).status_code == 403
+    assert client.get(reverse("admin:payments_receipt_add")).status_code == 403
+    assert client.get(reverse("admin:payments_tip_changelist")).status_code == 200
+    assert client.get(reverse("admin:payments_receipt_changelist")).status_code == 200

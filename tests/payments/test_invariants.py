@@ -15,8 +15,8 @@ from django.utils import timezone
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus, DisputeOutcome
-from payments import refunds, services
-from payments.models import LedgerEntry, Payment, PaymentStatus
+from payments import receipts, refunds, services, tips
+from payments.models import LedgerEntry, Payment, PaymentStatus, Tip
 from payments.reconciliation import reconcile
 from tests.factories import ManagerFactory, UserFactory, make_booking
 from tests.payments.money import (
@@ -43,6 +43,7 @@ BRANCHES = (
     "disputed_void",
     "refunded_fully",
     "declined_then_another_card",
+    "tipped",
 )
 # What each branch ends in: the booking's status and the payment's.
 ENDS = {
@@ -57,6 +58,7 @@ ENDS = {
     "disputed_void": (BookingStatus.CANCELLED, PaymentStatus.RELEASED),
     "refunded_fully": (BookingStatus.SETTLED, PaymentStatus.REFUNDED),
     "declined_then_another_card": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+    "tipped": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
 }
 
 
@@ -127,6 +129,8 @@ def _play(branch: str, helper, start: datetime, manager, rng: random.Random) -> 
                 amount_minor=rng.randint(1, payment.captured_minor - 1),
                 reason="Part of the work was not done",
             )
+        elif branch == "tipped":
+            tips.tip_give(payment=payment, actor=customer, amount_minor=rng.randint(100, 2000))
         elif branch == "refunded_fully":
             refunds.payment_refund(
                 payment=payment,
@@ -156,8 +160,20 @@ def test_a_simulated_stretch_of_bookings_balances_to_the_minor_unit(capsys):
         payment = Payment.objects.get(booking=booking)
         assert (booking.status, payment.status) == ENDS[branch], (branch, booking.pk)
         balances = assert_books_balance(booking)
-        assert -balances["customer"] == payment.captured_minor - payment.refunded_minor
-        assert balances["stripe"] == payment.stripe_fee_minor
+        tip = Tip.objects.filter(booking=booking).first()
+        tipped, tip_fee = (tip.amount_minor, tip.stripe_fee_minor) if tip else (0, 0)
+        assert (tip is not None) == (branch == "tipped")
+        assert -balances["customer"] == payment.captured_minor - payment.refunded_minor + tipped
+        assert balances["stripe"] == payment.stripe_fee_minor + tip_fee
+        if payment.captured_minor:
+            # Every capture has its receipt, and the receipt says what the ledger says
+            receipt = receipts.receipt_for(
+                booking.help_request.customer, booking.public_id, language="en"
+            )
+            assert receipt.customer_paid_minor == -balances["customer"]
+            assert receipt.helper_receives_minor == balances["helper"]
+            assert receipt.stripe_fees_minor == balances["stripe"]
+            assert receipt.quartier_fee_minor == 0
     assert not LedgerEntry.objects.filter(debit="quartier").exists()
     assert not LedgerEntry.objects.filter(credit="quartier").exists()
     assert reconcile() == []

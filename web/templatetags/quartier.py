@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils import translation
 
+from backend.money import format_chf
 from bookings.models import Booking, Offer
 from catalogue.models import ServiceCategory
 from web import words
@@ -12,23 +13,7 @@ from web.categories import icon_of
 from web.words import STATUS_WORDS, offer_words
 
 register = template.Library()
-
-# Swiss conventions: German and Italian put the currency first and group thousands with an
-# apostrophe; French puts it last and groups with a narrow no-break space.
-_STYLES = {
-    "de": ("CHF {amount}", "’"),
-    "it": ("CHF {amount}", "’"),
-    "fr": ("{amount} CHF", "\u202f"),
-    "en": ("CHF {amount}", ","),
-}
-
-
-def format_chf(amount_minor: int, language: str) -> str:
-    pattern, group = _STYLES.get(language[:2], _STYLES["en"])
-    sign = "-" if amount_minor < 0 else ""
-    francs, rappen = divmod(abs(amount_minor), 100)
-    grouped = f"{francs:,}".replace(",", group)
-    return sign + pattern.format(amount=f"{grouped}.{rappen:02d}")
+__all__ = ["format_chf", "register"]
 
 
 @register.filter

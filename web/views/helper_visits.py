@@ -33,6 +33,7 @@ from bookings.services import (
     booking_start_journey,
 )
 from helpers.models import HelperProfile
+from payments.selectors import receipt_of
 from web.errors import add_service_error, message_for
 from web.helper_forms import CheckOutForm, NoShowForm, OnMyWayForm, ProposeForm
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
@@ -72,6 +73,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
     help_request = booking.help_request
     return {
         "booking": booking,
+        "receipt": receipt_of(booking),
         "help_request": help_request,
         "contact": contact_visible_to(booking, me) and booking.status != BookingStatus.CANCELLED,
         "timeline": [

@@ -48,8 +48,18 @@ from bookings.services import (
     help_request_withdraw,
     review_submit,
 )
+from payments.selectors import party_payment as payment_of_party
+from payments.selectors import receipt_of, tip_of
+from payments.tips import TIPPABLE, tip_give
 from web.errors import add_service_error, message_for
-from web.forms import MAX_WINDOWS, ConfirmTimeForm, HelpRequestForm, ReasonForm, ReviewForm
+from web.forms import (
+    MAX_WINDOWS,
+    ConfirmTimeForm,
+    HelpRequestForm,
+    ReasonForm,
+    ReviewForm,
+    TipForm,
+)
 from web.words import TIMELINE, booking_words, request_words
 
 # While the customer waits for someone else, the page asks for news: first after this many
@@ -155,8 +165,10 @@ def _request_context(
     if help_request.status == HelpRequestStatus.OPEN:
         pending_offers = offers_of_request(help_request).filter(status=OfferStatus.PENDING).count()
     events, reviews = [], []
-    my_review = None
+    my_review = receipt = tip = None
     if booking is not None:
+        receipt = receipt_of(booking)
+        tip = tip_of(booking) if receipt is not None else None
         events = list(booking_events(booking))
         reviews = list(reviews_visible_to(me, booking))
         my_review = next((review for review in reviews if review.author_id == me.pk), None)
@@ -186,6 +198,15 @@ def _request_context(
         "withdraw_form": bound.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         "dispute_form": bound.get("dispute_form") or ReasonForm(prefix="dispute"),
         "review_form": bound.get("review_form") or ReviewForm(prefix="review"),
+        "receipt": receipt,
+        "tip": tip,
+        "can_tip": receipt is not None
+        and tip is None
+        and booking is not None
+        and booking.status in TIPPABLE,
+        "tip_form": bound.get("tip_form") or TipForm(prefix="tip"),
+        "tip_min_minor": config().tip_min_minor,
+        "tip_max_minor": config().tip_max_minor,
     }
 
 
@@ -347,6 +368,28 @@ def booking_review(
             return form
         raise
     messages.success(request, _("Thank you for your review."))
+    return None
+
+
+@_action
+def booking_tip(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    """A tip for the helper, charged to the card the visit was paid with."""
+    visit = _need(booking)
+    form = TipForm(request.POST, prefix="tip")
+    if not form.is_valid():
+        return form
+    try:
+        tip_give(
+            payment=payment_of_party(_me(request), visit.public_id),
+            actor=_me(request),
+            amount_minor=form.amount_minor(),
+        )
+    except ApplicationError as error:
+        add_service_error(form, error, fields={"amount_minor": "amount"})
+        return form
+    messages.success(request, _("Thank you! All of your tip goes to the helper."))
     return None
 
 

@@ -19,7 +19,14 @@ from backend.models import User
 from backend.services import email_verification_token
 from bookings import services
 from bookings.models import Booking, BookingStatus, HelpRequest, Review
-from tests.factories import PASSWORD, UserFactory, make_booking, make_helper, pending_offer
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    make_booking,
+    make_helper,
+    paid_on_paper,
+    pending_offer,
+)
 from tests.web.browser.conftest import DESKTOP, PHONE
 
 pytestmark = [
@@ -295,6 +302,11 @@ def _pages_of_each_kind(live_url: str) -> dict[str, tuple[str | None, str]]:
             customer.email,
             f"/requests/{booking.help_request.public_id}/",
         )
+    # A paid visit: its request page with the "Receipt" link and the tip form, and the receipt
+    paid: Booking = make_booking(BookingStatus.SIGNED_OFF, customer=customer, helper=helper)
+    paid_on_paper(paid)
+    pages["request-paid"] = (customer.email, f"/requests/{paid.help_request.public_id}/")
+    pages["receipt"] = (customer.email, f"/receipts/{paid.public_id}/")
     return pages
 
 

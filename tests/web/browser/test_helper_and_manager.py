@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
     make_booking,
     make_helper,
+    paid_on_paper,
     post_request,
     vet,
 )
@@ -188,6 +189,9 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
     helper = make_helper(email="showhelper@example.ch", display_name="Marco Rossi")
     customer = UserFactory.create(display_name="Vreni Keller")
     post_request(customer, description="The printer prints blank pages.")
+    # A paid visit first: once signed off it no longer holds its time
+    paid = make_booking(BookingStatus.SIGNED_OFF, helper=helper, customer=customer)
+    paid_on_paper(paid)
     visit = make_booking(BookingStatus.CONFIRMED, helper=helper, customer=customer)
     disputed = make_booking(BookingStatus.DISPUTED)
     start = timezone.now() + timedelta(days=3)
@@ -205,6 +209,9 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
         "helper-profile": ("showhelper@example.ch", "/helper/profile"),
         "helper-visits": ("showhelper@example.ch", "/helper/visits/"),
         "helper-visit": ("showhelper@example.ch", f"/helper/visits/{visit.public_id}/"),
+        "helper-paid-visit": ("showhelper@example.ch", f"/helper/visits/{paid.public_id}/"),
+        "helper-receipt": ("showhelper@example.ch", f"/receipts/{paid.public_id}/"),
+        "helper-earnings": ("showhelper@example.ch", "/helper/earnings"),
         "offline": ("showhelper@example.ch", "/offline"),
         "manager-dashboard": ("showmanager@quartier.test", "/manage/"),
         "manager-helpers": ("showmanager@quartier.test", "/manage/helpers/"),

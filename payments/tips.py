@@ -1,0 +1,121 @@
+"""Tips: after sign-off the customer may give the helper a tip, once per visit, within the
+bounds of the settings (`tip_min_minor`, `tip_max_minor`). All of it goes to the helper: a
+separate PaymentIntent, captured at once, as a direct charge on the helper's account with no
+application fee. Stripe's fee on it is the helper's, from the charge's balance transaction,
+and both are booked on the visit's payment (`tipped`, `stripe_fee`).
+
+The Stripe call's idempotency key is made of our rows and the request (payment, card, amount),
+so a retry after a crash is the same request; a refused tip writes nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from backend.config import config
+from backend.exceptions import Conflict, CoreError, PermissionDenied, ValidationFailed, raises
+from backend.models import User
+from backend.money import format_chf
+from bookings.models import BookingStatus
+from payments import stripe_gateway
+from payments.errors import PaymentError
+from payments.exceptions import HelperCannotTakePayments, PaymentDeclined
+from payments.models import LedgerAccount, LedgerKind, Payment, Tip
+from payments.services import _answered, _book, _lock, _record_request, _stripe_fee
+
+_C, _H, _S = LedgerAccount.CUSTOMER, LedgerAccount.HELPER, LedgerAccount.STRIPE
+# A tip is given once the customer has signed the visit off (and after it is settled).
+TIPPABLE = (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED)
+
+
+@raises(
+    CoreError.NOT_ALLOWED_FOR_ROLE,
+    PaymentError.TIP_BEFORE_SIGN_OFF,
+    PaymentError.ALREADY_TIPPED,
+    PaymentError.TIP_OUT_OF_BOUNDS,
+    PaymentError.INVALID_PAYMENT_METHOD,
+    PaymentError.HELPER_CANNOT_TAKE_PAYMENTS,
+    stripe_gateway.STRIPE_ERRORS,
+)
+def tip_give(
+    *, payment: Payment, actor: User, amount_minor: int, payment_method_id: str = ""
+) -> Tip:
+    """The customer tips the helper `amount_minor`, charged to `payment_method_id` (a card on
+    the helper's account from Stripe.js) or, without one, to the card the visit was paid with."""
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if booking.help_request.customer_id != actor.pk:
+            raise PermissionDenied(
+                _("Only the customer can tip the helper."), code=CoreError.NOT_ALLOWED_FOR_ROLE
+            )
+        if booking.status not in TIPPABLE:
+            raise Conflict(
+                _("A tip can be given once the visit is signed off."),
+                code=PaymentError.TIP_BEFORE_SIGN_OFF,
+            )
+        if Tip.objects.filter(booking=booking).exists():
+            raise Conflict(
+                _("You have already tipped for this visit."), code=PaymentError.ALREADY_TIPPED
+            )
+        _check_amount(amount_minor)
+        method = (payment_method_id or payment.payment_method_id).strip()
+        if not method.startswith("pm_"):
+            raise ValidationFailed.for_field(
+                "payment_method",
+                _("This is not a payment method."),
+                code=PaymentError.INVALID_PAYMENT_METHOD,
+            )
+        account = payment.payout_account
+        if account is None or not account.can_take_payments:
+            raise HelperCannotTakePayments(_("The helper cannot take payments now."))
+        key = f"quartier:{payment.public_id}:tip:{method}:{amount_minor}"
+        _record_request(key, "tip", payment=payment)
+        intent = stripe_gateway.payment_intent_create(
+            account_id=str(account.stripe_account_id),
+            amount=amount_minor,
+            currency=payment.currency,
+            payment_method=method,
+            idempotency_key=key,
+            metadata={"tip": str(payment.public_id), "booking": str(booking.public_id)},
+            capture_method="automatic",
+        )
+        if intent.application_fee_amount:
+            raise AssertionError("a Quartier PaymentIntent carries an application fee")
+        if intent.status != "succeeded":
+            # 3-D Secure asked for: the tip is not taken, and nothing of it is kept.
+            raise PaymentDeclined(
+                _("Your bank asks you to confirm this payment. Please use another card."),
+                code=PaymentError.AUTHENTICATION_REQUIRED,
+            )
+        _answered(key, intent.id)
+        fee, charge_id, txn_id = _stripe_fee(payment, intent)
+        tip = Tip.objects.create(
+            booking=booking,
+            payment=payment,
+            amount_minor=intent.amount_received,
+            currency=payment.currency,
+            payment_intent_id=intent.id,
+            charge_id=charge_id,
+            balance_transaction_id=txn_id,
+            stripe_fee_minor=fee,
+        )
+        _book(payment, LedgerKind.TIPPED, _C, _H, tip.amount_minor, charge_id)
+        _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
+    return tip
+
+
+def _check_amount(amount_minor: int) -> None:
+    settings = config()
+    language = translation.get_language() or "en"
+    if not settings.tip_min_minor <= amount_minor <= settings.tip_max_minor:
+        raise ValidationFailed.for_field(
+            "amount_minor",
+            _("A tip must be between %(least)s and %(most)s.")
+            % {
+                "least": format_chf(settings.tip_min_minor, language),
+                "most": format_chf(settings.tip_max_minor, language),
+            },
+            code=PaymentError.TIP_OUT_OF_BOUNDS,
+        )

@@ -1,0 +1,148 @@
+"""The money pages in the browser app, against the emulator: the receipt (page and PDF) for the
+visit's customer and helper only, the tip form on the customer's request page, and the helper's
+earnings page with its CSV and PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from backend.relay import relay_pending
+from bookings import services as bookings
+from bookings.models import Booking
+from payments.models import LedgerEntry, Receipt, StripeRequest, Tip
+from tests.factories import UserFactory, make_helper
+from tests.payments.money import completed, held_booking, payment_of
+from tests.web.test_pages import _errors_of, _logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def settled_booking() -> Booking:
+    booking = completed(held_booking())
+    bookings.booking_sign_off(booking=booking, actor=booking.help_request.customer)
+    relay_pending()
+    return Booking.objects.get(pk=booking.pk)
+
+
+def _pdf_text(data: bytes) -> str:
+    assert data.startswith(b"%PDF")
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_receipt_page_in_the_customers_language(client, django_assert_max_num_queries):
+    booking = settled_booking()
+    number = Receipt.objects.get(booking=booking).number
+    fee = payment_of(booking).stripe_fee_minor
+    _logged_in(client, booking.help_request.customer, "de")
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/receipts/{booking.public_id}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Quittung {number}" in html
+    assert "Quartier-Gebühr" in html
+    assert "CHF 0.00" in html
+    assert f"CHF {(4000 - fee) // 100}.{(4000 - fee) % 100:02d}" in html
+    assert booking.helper.user.display_name in html
+    pdf = client.get(f"/receipts/{booking.public_id}/pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert f"Quittung {number}" in _pdf_text(pdf.content)
+
+
+def test_the_helper_reaches_the_receipt_from_the_visit(client):
+    booking = settled_booking()
+    _logged_in(client, booking.helper.user, "fr")
+    visit = client.get(f"/helper/visits/{booking.public_id}/").content.decode()
+    assert f'href="/receipts/{booking.public_id}/"' in visit
+    page = client.get(f"/receipts/{booking.public_id}/").content.decode()
+    assert "Reçu" in page
+    assert "40.00\u00a0CHF" in page or "40.00 CHF" in page
+
+
+def test_nobody_else_finds_the_receipt(client):
+    booking = settled_booking()
+    others = (UserFactory.create(), make_helper().user, UserFactory.create(is_staff=True))
+    for user in others:
+        _logged_in(client, user)
+        assert client.get(f"/receipts/{booking.public_id}/").status_code == 404
+        assert client.get(f"/receipts/{booking.public_id}/pdf").status_code == 404
+    client.logout()
+    assert client.get(f"/receipts/{booking.public_id}/").status_code == 302
+
+
+def test_a_visit_not_paid_yet_has_no_receipt_page_nor_link(client):
+    booking = held_booking()
+    _logged_in(client, booking.help_request.customer)
+    assert client.get(f"/receipts/{booking.public_id}/").status_code == 404
+    page = client.get(f"/requests/{booking.help_request.public_id}/").content.decode()
+    assert "/receipts/" not in page
+    assert 'name="tip-amount"' not in page
+
+
+def test_the_customer_tips_from_the_request_page(client):
+    booking = settled_booking()
+    _logged_in(client, booking.help_request.customer)
+    page_url = f"/requests/{booking.help_request.public_id}/"
+    page = client.get(page_url).content.decode()
+    assert f'href="/receipts/{booking.public_id}/"' in page
+    assert 'name="tip-amount"' in page
+    # Too little: said next to the field, nothing written
+    refused = client.post(f"{page_url}tip", {"tip-amount": "0.50"})
+    assert refused.status_code == 400
+    assert _errors_of(refused.content.decode(), "id_tip-amount") == [
+        "A tip must be between CHF 1.00 and CHF 200.00."
+    ]
+    assert (Tip.objects.count(), StripeRequest.objects.filter(action="tip").count()) == (0, 0)
+    # Five francs: taken, shown, and the form is gone
+    assert client.post(f"{page_url}tip", {"tip-amount": "5.00"}).status_code == 302
+    assert Tip.objects.get(booking=booking).amount_minor == 500
+    page = client.get(page_url).content.decode()
+    assert "You gave a tip of CHF 5.00" in page
+    assert 'name="tip-amount"' not in page
+    receipt = client.get(f"/receipts/{booking.public_id}/").content.decode()
+    assert "Tip" in receipt
+    assert "CHF 5.00" in receipt
+    # The helper cannot post the customer's form
+    _logged_in(client, booking.helper.user)
+    assert client.post(f"{page_url}tip", {"tip-amount": "5.00"}).status_code == 404
+    assert LedgerEntry.objects.filter(booking=booking, kind="tipped").count() == 1
+
+
+def test_the_helpers_earnings_page_csv_and_pdf(client, django_assert_max_num_queries):
+    booking = settled_booking()
+    payment = payment_of(booking)
+    year = timezone.localdate().year
+    month = timezone.localdate(payment.updated_at).month
+    _logged_in(client, booking.helper.user)
+    with django_assert_max_num_queries(8):
+        page = client.get("/helper/earnings")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"My earnings {year}" in html
+    assert f'href="/helper/earnings/{year}.csv"' in html
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"/helper/earnings/{year}.csv").content.decode()))
+    )
+    assert len(rows) == 13
+    line = rows[month - 1]
+    net = 4000 - payment.stripe_fee_minor
+    assert (line["gross_minor"], line["stripe_fees_minor"], line["net_minor"]) == (
+        "4000",
+        str(payment.stripe_fee_minor),
+        str(net),
+    )
+    assert rows[12]["month"] == "total"
+    assert rows[12]["net_minor"] == str(net)
+    text = _pdf_text(client.get(f"/helper/earnings/{year}.pdf").content)
+    assert f"Earnings {year}" in text
+    assert f"{net // 100}.{net % 100:02d}" in text
+    assert client.get("/helper/earnings?year=1066").status_code == 404
+
+
+def test_a_customer_has_no_earnings_page(client):
+    _logged_in(client, UserFactory.create())
+    assert client.get("/helper/earnings").headers["Location"] == "/helper/apply"
