@@ -262,6 +262,10 @@ def test_the_map_page_lists_the_same_figures_without_javascript(client):
     assert 'data-helpers="/manage/map/helpers.geojson?days=7&amp;category=smart-home"' in html
     assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html
     assert "https://tile.openstreetmap.org" in response.headers["Content-Security-Policy"]
+    # Without a period asked for, the form shows the 30 days the figures are for
+    default = client.get("/manage/map/", {"category": "smart-home"})
+    assert default.context["days"] == 30
+    assert '<option value="30" selected>' in default.content.decode()
 
 
 def test_the_map_and_its_geojson_cost_a_fixed_number_of_queries(client):

@@ -44,7 +44,9 @@ def bookings(request: HttpRequest) -> HttpResponse:
 @manager_only
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
-    form = MapFilterForm(request.GET)
+    data = request.GET.copy()
+    data.setdefault("days", str(DEFAULT_PERIOD))
+    form = MapFilterForm(data)
     days = (form.cleaned_data["days"] or DEFAULT_PERIOD) if form.is_valid() else DEFAULT_PERIOD
     category = _category(form)
     query = f"days={days}" + (f"&category={category.slug}" if category else "")
