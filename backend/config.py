@@ -110,6 +110,10 @@ class QuartierConfig:
     document_retention_days: int = 30
     document_dir: str = ""
     document_key: str = ""
+    # The manager's map: the tile server ({z}/{x}/{y} placeholders, {s} for a subdomain) and
+    # the attribution its licence asks for. The Content-Security-Policy allows its images.
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = "© OpenStreetMap contributors"
 
     def __post_init__(self) -> None:
         problems = [
@@ -179,6 +183,10 @@ class QuartierConfig:
                     "must be Fernet keys (32 url-safe base64-encoded bytes each), comma-separated",
                 )
             )
+        if not self.map_tile_url.startswith(("https://", "http://")) or not all(
+            part in self.map_tile_url for part in ("{z}", "{x}", "{y}")
+        ):
+            checks.append(("map_tile_url", "must be an http(s) URL with {z}, {x} and {y}"))
         if self.match_max_radius_km < self.match_initial_radius_km:
             checks.append(
                 ("match_max_radius_km", "must not be smaller than QUARTIER_MATCH_INITIAL_RADIUS_KM")
@@ -193,6 +201,13 @@ class QuartierConfig:
         if self.currency not in {"CHF", "EUR"}:
             checks.append(("currency", f"must be CHF or EUR, got {self.currency!r}"))
         return checks
+
+    @property
+    def map_tile_origin(self) -> str:
+        """The tile server's origin as a Content-Security-Policy source ({s} as a wildcard)."""
+        scheme, _, rest = self.map_tile_url.partition("://")
+        host = rest.split("/", 1)[0].replace("{s}", "*")
+        return f"{scheme}://{host}"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> QuartierConfig:

@@ -410,13 +410,14 @@ X_FRAME_OPTIONS = "DENY"
 # The web app's Content-Security-Policy (django-csp): scripts and styles from our own origin
 # only, no inline script. The back office and the API docs are Django's and drf-spectacular's
 # own pages (with inline scripts of their own): they keep their defaults.
+_IMAGE_SOURCES = ["'self'", "data:"]  # and the map's tile server, below
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": _IMAGE_SOURCES,
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "form-action": ["'self'"],
@@ -444,6 +445,8 @@ LOGGING = {
 # --- Quartier ---------------------------------------------------------------------------------
 # Quartier's own settings (QUARTIER_* variables), typed and checked: backend/config.py.
 QUARTIER = QuartierConfig.from_env()
+# The manager's map loads its tiles from the configured tile server.
+_IMAGE_SOURCES.append(QUARTIER.map_tile_origin)
 if not DEBUG and not (QUARTIER.stripe_secret_key and env_str("QUARTIER_STRIPE_WEBHOOK_SECRET")):
     # Production takes real money: the emulator and its development webhook secret are out.
     raise ImproperlyConfigured(

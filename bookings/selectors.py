@@ -221,6 +221,26 @@ def reviews_received(user: User) -> QuerySet[Review]:
     )
 
 
+# The steps of an application where the manager acts next (helpers/transitions.py): check the
+# documents, approve or invite after the conduct test, decide after the interview.
+MANAGER_STEPS = (
+    ApprovalStatus.DOCUMENTS_SUBMITTED,
+    ApprovalStatus.CONDUCT_TEST_PASSED,
+    ApprovalStatus.INTERVIEW,
+)
+
+
+def helpers_waiting_for_manager() -> dict[str, int]:
+    """How many applicants wait for the manager at each of the manager's steps."""
+    counted = dict(
+        HelperProfile.objects.filter(approval_status__in=MANAGER_STEPS)
+        .values_list("approval_status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {step: counted.get(step, 0) for step in MANAGER_STEPS}
+
+
 def manager_figures() -> dict[str, Any]:
     """The community manager's dashboard: what waits for someone, in a few counts."""
     requests = dict(
@@ -230,9 +250,7 @@ def manager_figures() -> dict[str, Any]:
     return {
         "open_requests": requests.get(HelpRequestStatus.OPEN, 0),
         "unmatched_requests": requests.get(HelpRequestStatus.UNMATCHED, 0),
-        "helpers_applied": HelperProfile.objects.filter(
-            approval_status=ApprovalStatus.APPLIED
-        ).count(),
+        "helpers_waiting": helpers_waiting_for_manager(),
         "disputes": bookings.get(BookingStatus.DISPUTED, 0),
         "bookings_by_status": {value: bookings.get(value, 0) for value in BookingStatus.values},
     }

@@ -288,13 +288,35 @@ class HelperFilterForm(forms.Form):
         required=False,
         choices=(
             ("", _("All")),
-            ("applied", _("Waiting for approval")),
+            ("applied", _("Applied, documents to upload")),
+            ("documents_submitted", _("Documents to check")),
+            ("conduct_test_passed", _("Conduct test passed, to decide")),
+            ("interview", _("Invited to an interview")),
             ("approved", _("Approved")),
             ("suspended", _("Suspended")),
         ),
     )
     skill = forms.ModelChoiceField(
         label=_("Skill"),
+        queryset=ServiceCategory.objects.filter(is_active=True),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All"),
+    )
+
+
+PERIOD_CHOICES = (("7", _("7 days")), ("30", _("30 days")), ("90", _("90 days")))
+
+
+class PeriodForm(forms.Form):
+    days = forms.TypedChoiceField(
+        label=_("Period"), choices=PERIOD_CHOICES, coerce=int, required=False, empty_value=None
+    )
+
+
+class MapFilterForm(PeriodForm):
+    category = forms.ModelChoiceField(
+        label=_("Helpers with the skill"),
         queryset=ServiceCategory.objects.filter(is_active=True),
         required=False,
         to_field_name="slug",

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from web.views import accounts, helper, helper_visits, manage, money, pages, pwa, requests
+from web.views import (
+    accounts,
+    helper,
+    helper_visits,
+    manage,
+    manage_figures,
+    money,
+    pages,
+    pwa,
+    requests,
+)
 
 app_name = "web"
 
@@ -84,6 +94,10 @@ urlpatterns = [
     ),
     path("manage/requests/", manage.requests, name="manage-requests"),
     path("manage/requests/<uuid:public_id>/", manage.request_page, name="manage-request"),
+    path("manage/bookings/", manage_figures.bookings, name="manage-bookings"),
+    path("manage/map/", manage_figures.map_page, name="manage-map"),
+    path("manage/map/helpers.geojson", manage_figures.map_helpers, name="manage-map-helpers"),
+    path("manage/map/requests.geojson", manage_figures.map_requests, name="manage-map-requests"),
     path("manage/disputes/", manage.disputes, name="manage-disputes"),
     path("manage/disputes/<uuid:public_id>/", manage.dispute, name="manage-dispute"),
     path(

@@ -200,7 +200,10 @@ def helper_visit_words(booking: Booking) -> str:
 
 
 APPROVAL_WORDS: dict[str, str | Promise] = {
-    "applied": gettext_lazy("Waiting for approval"),
+    "applied": gettext_lazy("Applied, documents to upload"),
+    "documents_submitted": gettext_lazy("Documents to check"),
+    "conduct_test_passed": gettext_lazy("Conduct test passed, to decide"),
+    "interview": gettext_lazy("Invited to an interview"),
     "approved": gettext_lazy("Approved"),
     "suspended": gettext_lazy("Suspended"),
 }

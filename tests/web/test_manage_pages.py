@@ -102,7 +102,12 @@ def test_the_dashboard_counts_what_waits(client, world):
     _logged_in(client, ManagerFactory.create())
     response = client.get("/manage/")
     figures = response.context["figures"]
-    assert figures["helpers_applied"] == 1
+    # The applicant still has documents to upload: they wait for nobody but themselves
+    assert figures["helpers_waiting"] == {
+        "documents_submitted": 0,
+        "conduct_test_passed": 0,
+        "interview": 0,
+    }
     assert figures["disputes"] == 1
     assert figures["unmatched_requests"] == 1
     assert "requests nobody matched" in response.content.decode()

@@ -14,11 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.exceptions import ApplicationError, NotFound
+from bookings.console import requests_per_day
 from bookings.models import BookingStatus, HelpRequestStatus
 from bookings.selectors import (
     booking_events,
@@ -36,11 +38,12 @@ from helpers.models import HelperProfile
 from helpers.selectors import helpers_for_manager
 from helpers.services import helper_approve, helper_suspend
 from web.errors import add_service_error, message_for
-from web.helper_forms import HelperFilterForm, NoteForm, ResolveForm
+from web.helper_forms import HelperFilterForm, NoteForm, PeriodForm, ResolveForm
 from web.views.helper import me_of
-from web.words import STATUS_WORDS, considered_reason
+from web.words import APPROVAL_WORDS, STATUS_WORDS, considered_reason
 
 PAGE = 50
+DEFAULT_PERIOD = 30
 REQUEST_TABS = (
     HelpRequestStatus.OPEN,
     HelpRequestStatus.UNMATCHED,
@@ -63,19 +66,55 @@ def manager_only(view: ManagerView) -> ManagerView:
     return run
 
 
+def period_of(request: HttpRequest) -> int:
+    """The period asked for (7, 30 or 90 days); 30 when none or another is asked for."""
+    form = PeriodForm(request.GET)
+    return (form.cleaned_data["days"] or DEFAULT_PERIOD) if form.is_valid() else DEFAULT_PERIOD
+
+
+def _charts(request: HttpRequest) -> dict[str, Any]:
+    days = period_of(request)
+    per_day = requests_per_day(me_of(request), days=days)
+    chart = {
+        "labels": [date_format(day.day, "SHORT_DATE_FORMAT") for day in per_day],
+        "requests": [day.requests for day in per_day],
+        "matched": [day.matched for day in per_day],
+        "match_percent": [day.match_percent for day in per_day],
+        "requests_label": _("Requests"),
+        "matched_label": _("Found a helper"),
+        "match_rate_label": _("Match rate (%)"),
+    }
+    return {
+        "days": days,
+        "period_form": PeriodForm(initial={"days": days}),
+        "per_day": per_day,
+        "chart": chart,
+    }
+
+
 @manager_only
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     figures = manager_figures()
     by_status = [
-        (STATUS_WORDS[status], count) for status, count in figures["bookings_by_status"].items()
+        (status, STATUS_WORDS[status], count)
+        for status, count in figures["bookings_by_status"].items()
+    ]
+    waiting = [
+        (step, APPROVAL_WORDS[step], count) for step, count in figures["helpers_waiting"].items()
     ]
     unmatched = (
         help_requests_visible_to(me_of(request))
         .filter(status=HelpRequestStatus.UNMATCHED)
         .select_related("category")[:10]
     )
-    context = {"figures": figures, "by_status": by_status, "unmatched": unmatched}
+    context = {
+        "figures": figures,
+        "by_status": by_status,
+        "waiting": waiting,
+        "unmatched": unmatched,
+        **_charts(request),
+    }
     return render(request, "web/manage/dashboard.html", context)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from backend.models import User
+from backend.point import Point
 from bookings import services
 from bookings.models import Booking, BookingStatus
 from helpers.models import ApprovalStatus, AvailabilityException
@@ -223,7 +224,26 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
         ),
         "manager-disputes": ("showmanager@quartier.test", "/manage/disputes/"),
         "manager-dispute": ("showmanager@quartier.test", f"/manage/disputes/{disputed.public_id}/"),
+        "manager-bookings": ("showmanager@quartier.test", "/manage/bookings/?state=confirmed"),
+        "manager-map": ("showmanager@quartier.test", "/manage/map/"),
     }
+
+
+# The browser tests have no internet: the map's tiles never load (as when the tile server is
+# down). Answered at once with nothing, so no test waits for a timeout.
+TILES = "https://tile.openstreetmap.org/**"
+
+
+def _no_tiles(route: Any) -> None:
+    route.fulfill(status=204, body="")
+
+
+def _drawn(page: Page, name: str) -> None:
+    """Wait for what scripts draw after the page loaded, so that axe checks it too."""
+    if name == "manager-map":
+        expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
+    elif name == "manager-dashboard":
+        expect(page.locator("canvas#requests-chart")).to_have_attribute("height", re.compile("."))
 
 
 def test_every_helper_and_manager_page_in_every_language_has_no_axe_violation(
@@ -237,11 +257,13 @@ def test_every_helper_and_manager_page_in_every_language_has_no_axe_violation(
         for who in sorted(emails):
             size = DESKTOP if who.startswith("showmanager") else PHONE
             context = browser.new_context(locale=language, **size)
+            context.route(TILES, _no_tiles)
             page = context.new_page()
             mine = [(name, path) for name, (owner, path) in pages.items() if owner == who]
             _log_in(page, live_url, who, mine[0][1])
             for name, path in mine:
                 page.goto(live_url + path)
+                _drawn(page, name)
                 assert page.locator("html").get_attribute("lang") == language
                 violations = axe(page)
                 if violations:
@@ -250,3 +272,62 @@ def test_every_helper_and_manager_page_in_every_language_has_no_axe_violation(
                     screenshot(page, f"{name}-{language}")
             context.close()
     assert found == {}
+
+
+def test_the_managers_map_shows_the_geojson_as_markers_and_works_as_a_list_without_it(
+    browser, live_url, axe, screenshot
+):
+    make_helper(email="zurich@example.ch")
+    make_helper(email="zurich2@example.ch", skills=("smart-home",))
+    make_helper(
+        email="bern@example.ch",
+        point=Point(46.9481, 7.4474),
+        home_postal_code="3011",
+        home_locality="Bern",
+        skills=("smart-home",),
+    )
+    make_booking(BookingStatus.CONFIRMED)
+    post_request(UserFactory.create(), slug="tv-streaming")  # nobody has the skill
+    ManagerFactory.create(email="mapmanager@quartier.test", preferred_language="en")
+    context = browser.new_context(locale="en", **DESKTOP)
+    tiles: list[str] = []
+    context.route(TILES, lambda route: (tiles.append(route.request.url), _no_tiles(route)))
+    page = context.new_page()
+    _log_in(page, live_url, "mapmanager@quartier.test", "/manage/map/")
+    markers = page.locator(".leaflet-marker-icon")
+    expect(markers).to_have_count(2)
+    assert sorted(markers.evaluate_all("icons => icons.map(icon => icon.title)")) == [
+        "3011 Bern: 1 Helpers",
+        "8001 Zürich: 3 Helpers",
+    ]
+    # One circle for Zürich's requests: one found a helper, one found nobody (red)
+    expect(page.locator("path.request-unmatched")).to_have_count(1)
+    expect(page.locator("path.request-matched")).to_have_count(0)
+    assert tiles, "the map asked the tile server for tiles"
+    assert axe(page) == []
+    screenshot(page, "manager-map-desktop")
+    # Filtered by a skill: the markers follow the form
+    page.locator("#id_category").select_option("smart-home")
+    page.get_by_role("button", name="Show").click()
+    expect(markers).to_have_count(2)
+    assert sorted(markers.evaluate_all("icons => icons.map(icon => icon.title)")) == [
+        "3011 Bern: 1 Helpers",
+        "8001 Zürich: 1 Helpers",
+    ]
+    # The dashboard's chart carries the same figures as its table
+    page.goto(f"{live_url}/manage/?days=7")
+    drawn = page.evaluate(
+        "() => window.Chart.getChart(document.getElementById('requests-chart'))"
+        ".data.datasets.map(set => set.data)"
+    )
+    assert drawn == [[0, 0, 0, 0, 0, 0, 2], [0, 0, 0, 0, 0, 0, 1]]
+    context.close()
+    # Without JavaScript the map stays hidden and the page is its lists
+    plain = browser.new_context(locale="en", java_script_enabled=False, **DESKTOP)
+    plain.route(TILES, _no_tiles)
+    page = plain.new_page()
+    _log_in(page, live_url, "mapmanager@quartier.test", "/manage/map/")
+    expect(page.locator("#map")).to_be_hidden()
+    expect(page.get_by_role("cell", name="3011 Bern")).to_be_visible()
+    expect(page.get_by_role("row", name="8001 Zürich 1 1")).to_be_visible()
+    plain.close()
