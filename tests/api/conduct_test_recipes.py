@@ -94,7 +94,7 @@ def _twice(world: World, operation: Operation) -> Any:
 
 def _not_drawn(attempt: ConductTestAttempt, answers: list[tuple[int, int]]) -> Any:
     other = attempt.version.questions.exclude(pk__in=attempt.question_ids).get()
-    return [*answers, (other.pk, other.options.first().pk)]
+    return [*answers, (other.pk, other.options.get(position=1).pk)]
 
 
 def _other_option(attempt: ConductTestAttempt, answers: list[tuple[int, int]]) -> Any:
