@@ -4,6 +4,7 @@ rates for the manager."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -107,7 +108,9 @@ def conduct_test_attempt_of(helper: HelperProfile, public_id: UUID) -> ConductTe
 
 
 def conduct_test_drawn_questions(attempt: ConductTestAttempt) -> list[ConductTestQuestion]:
-    """The attempt's questions with their options, in the order drawn."""
+    """The attempt's questions in the order drawn, each with its options as `drawn_options`
+    in an order of its own for this attempt (the same each time the attempt is shown), so
+    that where the right answer stands tells nothing."""
     by_id = {
         question.pk: question
         for question in ConductTestQuestion.objects.filter(
@@ -116,7 +119,13 @@ def conduct_test_drawn_questions(attempt: ConductTestAttempt) -> list[ConductTes
             Prefetch("options", queryset=ConductTestOption.objects.order_by("position"))
         )
     }
-    return [by_id[question_id] for question_id in attempt.question_ids]
+    questions = [by_id[question_id] for question_id in attempt.question_ids]
+    for question in questions:
+        options = list(question.options.all())
+        # Not a secret, only a shuffle that stays put for the attempt.
+        random.Random(f"{attempt.public_id}-{question.pk}").shuffle(options)  # noqa: S311
+        question.drawn_options = options  # type: ignore[attr-defined]
+    return questions
 
 
 def conduct_test_versions_for_manager(user: User) -> QuerySet[ConductTestVersion]:
@@ -150,3 +159,17 @@ def conduct_test_version_for_manager(user: User, number: int) -> ConductTestVers
         )
     except ConductTestVersion.DoesNotExist as exc:
         raise NotFound("No such version.") from exc
+
+
+def conduct_test_wrong_questions(attempt: ConductTestAttempt) -> list[ConductTestQuestion]:
+    """The questions of a submitted attempt answered wrongly, in the order drawn (never the
+    right answers)."""
+    chosen = {int(question): option for question, option in attempt.answers.items()}
+    right = set(
+        ConductTestOption.objects.filter(pk__in=chosen.values(), is_correct=True).values_list(
+            "pk", flat=True
+        )
+    )
+    wrong = [question for question in attempt.question_ids if chosen.get(question) not in right]
+    by_id = ConductTestQuestion.objects.in_bulk(wrong)
+    return [by_id[question] for question in wrong]

@@ -226,7 +226,7 @@ def _refuse_start(helper: HelperProfile, version: ConductTestVersion | None) -> 
         assert standing.next_attempt_from is not None  # noqa: S101 - WAITING sets it
         until = _swiss_time(standing.next_attempt_from)
         raise ConductTestRefused(
-            _("You can try again from %(until)s.") % {"until": until},
+            _("From %(until)s you can try again.") % {"until": until},
             code=HelperError.CONDUCT_TEST_WAITING_PERIOD,
             fields={"next_attempt_from": [standing.next_attempt_from.isoformat()]},
         )

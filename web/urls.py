@@ -1,6 +1,15 @@
 from django.urls import path
 
-from web.views import accounts, helper, helper_visits, manage, pages, pwa, requests
+from web.views import (
+    accounts,
+    helper,
+    helper_conduct_test,
+    helper_visits,
+    manage,
+    pages,
+    pwa,
+    requests,
+)
 
 app_name = "web"
 
@@ -42,6 +51,17 @@ urlpatterns = [
     path("helper/", helper.home, name="helper-home"),
     path("helper/apply", helper.apply, name="helper-apply"),
     path("helper/profile", helper.profile, name="helper-profile"),
+    path("helper/conduct-test", helper_conduct_test.conduct_test, name="helper-conduct-test"),
+    path(
+        "helper/conduct-test/start",
+        helper_conduct_test.conduct_test_start,
+        name="helper-conduct-test-start",
+    ),
+    path(
+        "helper/conduct-test/<uuid:public_id>/submit",
+        helper_conduct_test.conduct_test_submit,
+        name="helper-conduct-test-submit",
+    ),
     path("helper/hours", helper.hours, name="helper-hours"),
     path("helper/hours/weekly", helper.hours_weekly, name="helper-hours-weekly"),
     path("helper/hours/time-off", helper.time_off_add, name="helper-time-off"),

@@ -42,7 +42,7 @@ class DrawnOptionSerializer(serializers.Serializer):
 class DrawnQuestionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.SerializerMethodField()
-    options = DrawnOptionSerializer(many=True, source="options.all")
+    options = DrawnOptionSerializer(many=True, source="drawn_options")
 
     def get_text(self, question: Any) -> str:
         return str(question.text_in(self.context["language"]))

@@ -93,7 +93,10 @@ class ConductTestAttemptStartApi(APIView):
         as it is."""
         user = request_user(request)
         attempt = conduct_test_attempt_start(helper=helper_profile_of(user), actor=user)
-        body = ConductTestAttemptSerializer(_attempt_body(attempt, _language(request)))
+        language = _language(request)
+        body = ConductTestAttemptSerializer(
+            _attempt_body(attempt, language), context={"language": language}
+        )
         return Response(body.data, status=status.HTTP_201_CREATED)
 
 
