@@ -58,7 +58,7 @@ def test_an_applicant_starts_answers_and_passes(client, django_assert_max_num_qu
     helper = checked_applicant()
     _logged_in(client, helper.user, "de")
     html = client.get(PAGE).content.decode()
-    assert "Sie haben 3 Versuche." in html
+    assert "Sie haben noch 3 Versuche." in html
 
     # When they start the test
     response = client.post(PAGE + "/start")
