@@ -6,6 +6,7 @@ from web.views import (
     helper_conduct_test,
     helper_visits,
     manage,
+    manage_conduct_test,
     pages,
     pwa,
     requests,
@@ -98,6 +99,11 @@ urlpatterns = [
     path("manage/requests/", manage.requests, name="manage-requests"),
     path("manage/requests/<uuid:public_id>/", manage.request_page, name="manage-request"),
     path("manage/disputes/", manage.disputes, name="manage-disputes"),
+    path(
+        "manage/conduct-test/",
+        manage_conduct_test.conduct_test_versions,
+        name="manage-conduct-test",
+    ),
     path("manage/disputes/<uuid:public_id>/", manage.dispute, name="manage-dispute"),
     path(
         "manage/disputes/<uuid:public_id>/resolve",

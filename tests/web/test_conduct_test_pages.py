@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from helpers.conduct_test_services import conduct_test_attempt_start, conduct_test_attempt_submit
 from helpers.models import ApprovalStatus, ConductTestAttempt, HelperProfile
 from tests.factories import (
+    ManagerFactory,
     UserFactory,
     answers_for,
     make_helper,
@@ -151,3 +153,37 @@ def test_another_helpers_attempt_is_not_found(client):
     assert response.status_code == 404
     attempt.refresh_from_db()
     assert attempt.submitted_at is None
+
+
+def test_the_console_lists_versions_with_their_pass_rates(client, django_assert_max_num_queries):
+    # Given version 1 taken by three applicants (two passed) and version 2 not taken yet
+    publish_conduct_test(questions=3, per_attempt=2, pass_mark=2)
+    for wrong in (0, 0, 1):
+        helper = checked_applicant()
+        attempt = conduct_test_attempt_start(helper=helper, actor=helper.user)
+        conduct_test_attempt_submit(
+            attempt=attempt, actor=helper.user, answers=answers_for(attempt, wrong=wrong)
+        )
+    publish_conduct_test(questions=4, per_attempt=3, pass_mark=2, max_attempts=2)
+    _logged_in(client, ManagerFactory.create())
+
+    # When the manager opens the console's page
+    with django_assert_max_num_queries(6):
+        response = client.get("/manage/conduct-test/")
+
+    # Then the newest version comes first, with the figures of each
+    assert response.status_code == 200
+    rows = [
+        [
+            re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+            for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(
+            r"<tr>(.*?)</tr>", response.content.decode().split("<tbody>")[1], re.S
+        )
+    ]
+    assert [[row[0], row[2], row[3], row[4], row[5]] for row in rows] == [
+        ["2 (current)", "4", "3 drawn, 2 to pass, 2 attempts", "0", "–"],
+        ["1", "3", "2 drawn, 2 to pass, 3 attempts", "3", "2 (67 %)"],
+    ]
+    assert 'href="/admin/helpers/conducttestversion/publish/"' in response.content.decode()

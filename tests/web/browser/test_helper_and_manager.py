@@ -289,6 +289,7 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
             f"/manage/requests/{unmatched.public_id}/",
         ),
         "manager-disputes": ("showmanager@quartier.test", "/manage/disputes/"),
+        "manager-conduct-test": ("showmanager@quartier.test", "/manage/conduct-test/"),
         "manager-dispute": ("showmanager@quartier.test", f"/manage/disputes/{disputed.public_id}/"),
     }
 
