@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.db import close_old_connections
+from django.db import connection
 from django.test import override_settings
 
 from backend.exceptions import ApplicationError
@@ -512,7 +512,7 @@ def test_two_submissions_of_one_attempt_at_once_score_it_once():
         except ApplicationError as error:
             outcomes.append(str(error.code))
         finally:
-            close_old_connections()
+            connection.close()
 
     # When two threads submit it at the same moment
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
