@@ -13,7 +13,14 @@ from catalogue.models import LegalAcceptance, LegalDocumentKind
 from catalogue.selectors import waivers_missing
 from helpers.conduct_test_selectors import ConductTestState, conduct_test_standing
 from helpers.conduct_test_services import conduct_test_attempt_start
-from helpers.models import ApprovalStatus, ConductTestVersion, HelperDocument, HelperProfile
+from helpers.models import (
+    ApprovalStatus,
+    ConductTestAttempt,
+    ConductTestVersion,
+    HelperApprovalEvent,
+    HelperDocument,
+    HelperProfile,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +74,14 @@ def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_te
     assert conduct_test_standing(helper).state == ConductTestState.CAN_START
     attempt = conduct_test_attempt_start(helper=helper, actor=helper.user)
     assert len(attempt.question_ids) == 8
+    # And applicants past that step passed it, some online (an attempt, recorded by Quartier)
+    online = HelperApprovalEvent.objects.filter(
+        to_status=ApprovalStatus.CONDUCT_TEST_PASSED, role="system", actor=None
+    )
+    assert online.exists()
+    assert set(online.values_list("helper_id", flat=True)) == set(
+        ConductTestAttempt.objects.filter(passed=True).values_list("helper_id", flat=True)
+    )
+    assert HelperApprovalEvent.objects.filter(
+        to_status=ApprovalStatus.CONDUCT_TEST_PASSED, role="manager"
+    ).exists()
