@@ -179,8 +179,10 @@ def conduct_test_version_publish(
             for number, option in enumerate(question.options)
         ]
         cleaned.append((texts, options))
-    # Versions are numbered one after the other: publishers queue on the newest row.
-    last = ConductTestVersion.objects.select_for_update().aggregate(n=Max("number"))["n"]
+    # Versions are numbered one after the other: publishers queue on the newest version's row,
+    # then read the number afresh (a publisher ahead in the queue may have added one).
+    ConductTestVersion.objects.select_for_update().order_by("-number").values("pk").first()
+    last = ConductTestVersion.objects.aggregate(n=Max("number"))["n"]
     version = ConductTestVersion.objects.create(
         number=(last or 0) + 1,
         pass_mark=pass_mark,
