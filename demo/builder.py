@@ -22,6 +22,7 @@ from bookings import services
 from bookings.models import Booking, HelpRequest
 from catalogue.models import ServiceCategory
 from demo.community import Community
+from demo.conduct_test import publish_demo_conduct_test
 from demo.history import CutShort, History
 from demo.people import DEMO_PASSWORD, create_customers, create_helpers, create_manager
 from demo.places import Places
@@ -113,6 +114,7 @@ def build(
     """The whole demo community. Call it inside a transaction: a failure leaves nothing."""
     community = start(seed=seed)
     publish_waivers(community.history, community.manager)
+    publish_demo_conduct_test(community.history, community.manager)
     bar = progress("customers", customers)
     create_customers(community, customers, bar.update)
     bar.close()

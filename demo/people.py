@@ -22,6 +22,7 @@ from backend.localities import Locality
 from backend.models import User
 from backend.places import Place, resolve_place
 from demo.community import Community, Helper, Person
+from demo.conduct_test import take_demo_conduct_test
 from demo.history import DAY, HOUR, History, local_midnight
 from demo.places import Places
 from demo.texts import texts
@@ -291,8 +292,13 @@ def _vet(community: Community, person: Person, applied_at: datetime, approval: s
         ApprovalStatus.DOCUMENTS_CHECKED: lambda: application_check_documents(
             helper=user.helper_profile, actor=manager
         ),
-        ApprovalStatus.CONDUCT_TEST_PASSED: lambda: application_record_conduct_test(
-            helper=user.helper_profile, actor=manager, note=notes.conduct_test_note
+        # Every other applicant took the test in person, the others online.
+        ApprovalStatus.CONDUCT_TEST_PASSED: (
+            (lambda: take_demo_conduct_test(user.helper_profile))
+            if person.user.pk % 2
+            else lambda: application_record_conduct_test(
+                helper=user.helper_profile, actor=manager, note=notes.conduct_test_note
+            )
         ),
         ApprovalStatus.INTERVIEW: lambda: application_invite_to_interview(
             helper=user.helper_profile, actor=manager

@@ -10,10 +10,11 @@ class HelpersConfig(AppConfig):
         from django.contrib import admin
 
         from backend.events import Phase, subscribe
-        from helpers import handlers, vetting_admin
+        from helpers import conduct_test_admin, handlers, vetting_admin
         from helpers.checks import development_document_key
 
         subscribe(handlers.schedule_document_deletion, *handlers.DELETION_EVENTS)
         subscribe(handlers.mail_applicant, *handlers.MAIL_EVENTS, phase=Phase.AFTER_COMMIT)
         checks.register(development_document_key, checks.Tags.security)
         vetting_admin.register(admin.site)
+        conduct_test_admin.register(admin.site)

@@ -33,3 +33,16 @@ class HelperError(ErrorCode):
     PDF_ACTIVE_CONTENT = "pdf_active_content"
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_TOO_COMPLEX = "pdf_too_complex"
+    # The online code-of-conduct test
+    CONDUCT_TEST_UNAVAILABLE = "conduct_test_unavailable", 409
+    CONDUCT_TEST_NOT_AT_THIS_STEP = "conduct_test_not_at_this_step", 409
+    CONDUCT_TEST_ATTEMPTS_EXHAUSTED = "conduct_test_attempts_exhausted", 409
+    CONDUCT_TEST_WAITING_PERIOD = "conduct_test_waiting_period", 409
+    CONDUCT_TEST_ALREADY_SUBMITTED = "conduct_test_already_submitted", 409
+    CONDUCT_TEST_QUESTION_NOT_DRAWN = "conduct_test_question_not_drawn"
+    CONDUCT_TEST_ANSWERED_TWICE = "conduct_test_answered_twice"
+    CONDUCT_TEST_ANSWER_MISSING = "conduct_test_answer_missing"
+    CONDUCT_TEST_OPTION_NOT_OF_QUESTION = "conduct_test_option_not_of_question"
+    CONDUCT_TEST_TEXT_REQUIRED = "conduct_test_text_required"
+    CONDUCT_TEST_OPTIONS_INVALID = "conduct_test_options_invalid"
+    CONDUCT_TEST_RULES_INVALID = "conduct_test_rules_invalid"

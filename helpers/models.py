@@ -305,3 +305,158 @@ class DocumentAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.manager} opened {self.document} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+# --- The online code-of-conduct test -------------------------------------------------------------
+
+# The languages every question and answer is written in (one column per language, as the
+# catalogue's categories and the legal documents hold their texts).
+CONDUCT_TEST_LANGUAGES = ("de", "fr", "it", "en")
+CONDUCT_TEXT_MAX_LENGTH = 500
+
+
+class ConductTestVersion(models.Model):
+    """One published question bank and its rules. Stored published and never changed: the
+    manager changes the test by publishing a new version (a copy, changed), so an attempt
+    always keeps the questions it was drawn from. The newest version is the current one."""
+
+    number = models.PositiveIntegerField(unique=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        help_text="Correct answers needed to pass, out of the questions drawn."
+    )
+    questions_per_attempt = models.PositiveSmallIntegerField()
+    max_attempts = models.PositiveSmallIntegerField(
+        help_text="Attempts an applicant has in all (every version counts)."
+    )
+    waiting_period = models.DurationField(
+        help_text="How long after a failed attempt the next may start."
+    )
+    published_at = models.DateTimeField(default=clock.now, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ("number",)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(
+                    questions_per_attempt__gte=1,
+                    pass_mark__gte=1,
+                    pass_mark__lte=models.F("questions_per_attempt"),
+                    max_attempts__gte=1,
+                ),
+                name="conduct_test_version_rules_sane",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Code-of-conduct test v{self.number}"
+
+
+class ConductTestQuestion(models.Model):
+    version = models.ForeignKey(
+        ConductTestVersion, on_delete=models.PROTECT, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField()
+    text_de = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_fr = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_it = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_en = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+
+    class Meta:
+        ordering = ("version", "position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("version", "position"), name="conduct_question_position_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"v{self.version.number} Q{self.position}: {self.text_en[:60]}"
+
+    def text_in(self, language: str) -> str:
+        return str(getattr(self, f"text_{language}"))
+
+
+class ConductTestOption(models.Model):
+    question = models.ForeignKey(
+        ConductTestQuestion, on_delete=models.PROTECT, related_name="options"
+    )
+    position = models.PositiveSmallIntegerField()
+    text_de = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_fr = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_it = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_en = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+    is_correct = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("question", "position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("question", "position"), name="conduct_option_position_unique"
+            ),
+            # The one right answer of a question.
+            models.UniqueConstraint(
+                fields=("question",),
+                condition=models.Q(is_correct=True),
+                name="conduct_option_one_correct",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.text_en[:60]
+
+    def text_in(self, language: str) -> str:
+        return str(getattr(self, f"text_{language}"))
+
+
+class ConductTestAttempt(models.Model):
+    """An applicant's attempt: the questions drawn for it (in the order shown), and once
+    submitted the answers given, the score and whether it passed. Written only by
+    `helpers.conduct_test_services`; the answers are never changed after submission."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="conduct_test_attempts"
+    )
+    version = models.ForeignKey(
+        ConductTestVersion, on_delete=models.PROTECT, related_name="attempts"
+    )
+    # The helper's first, second, ... attempt.
+    number = models.PositiveSmallIntegerField()
+    # The drawn questions' ids, in the order they are shown.
+    question_ids = models.JSONField(default=list)
+    started_at = models.DateTimeField(default=clock.now, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Question id (as text) → the chosen option's id.
+    answers = models.JSONField(default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("helper", "number")
+        indexes = (models.Index(fields=("version", "passed")),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("helper", "number"), name="conduct_attempt_number_unique"
+            ),
+            # One attempt under way at a time.
+            models.UniqueConstraint(
+                fields=("helper",),
+                condition=models.Q(submitted_at__isnull=True),
+                name="conduct_attempt_one_open",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(submitted_at__isnull=True, score__isnull=True, passed__isnull=True)
+                    | models.Q(
+                        submitted_at__isnull=False, score__isnull=False, passed__isnull=False
+                    )
+                ),
+                name="conduct_attempt_result_iff_submitted",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of {self.helper}"

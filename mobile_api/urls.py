@@ -280,3 +280,34 @@ urlpatterns[-1:-1] = [
         "manager/vetting-funnel", vetting.VettingFunnelApi.as_view(), name="manager-vetting-funnel"
     ),
 ]
+
+# The online code-of-conduct test: the applicant's attempts and the manager's versions.
+from mobile_api.views import conduct_test  # noqa: E402 - these routes are added after the list
+
+urlpatterns[-1:-1] = [
+    path(
+        "helper/conduct-test",
+        conduct_test.ConductTestStandingApi.as_view(),
+        name="helper-conduct-test",
+    ),
+    path(
+        "helper/conduct-test/attempts",
+        conduct_test.ConductTestAttemptStartApi.as_view(),
+        name="helper-conduct-test-attempts",
+    ),
+    path(
+        "helper/conduct-test/attempts/<uuid:attempt_id>/submit",
+        conduct_test.ConductTestAttemptSubmitApi.as_view(),
+        name="helper-conduct-test-attempt-submit",
+    ),
+    path(
+        "manager/conduct-test/versions",
+        conduct_test.ConductTestVersionListApi.as_view(),
+        name="manager-conduct-test-versions",
+    ),
+    path(
+        "manager/conduct-test/versions/<int:number>",
+        conduct_test.ConductTestVersionDetailApi.as_view(),
+        name="manager-conduct-test-version",
+    ),
+]

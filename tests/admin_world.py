@@ -35,13 +35,14 @@ from catalogue.services import legal_accept
 from helpers.models import (
     ApprovalStatus,
     AvailabilityException,
+    ConductTestAttempt,
     DocumentAccess,
     ExceptionKind,
     HelperProfile,
     HelperSkill,
     WeeklyAvailability,
 )
-from tests.factories import publish, stored_document
+from tests.factories import publish, publish_conduct_test, stored_document
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -242,7 +243,19 @@ def admin_world() -> dict[str, Any]:
         manager=make_user("mira", is_staff=True),
         ip_address="192.0.2.44",
     )
+    conduct_version = publish_conduct_test(
+        questions=3, per_attempt=2, pass_mark=1, manager=make_user("cora", is_staff=True)
+    )
+    conduct_attempt = ConductTestAttempt.objects.create(
+        helper=helper,
+        version=conduct_version,
+        number=1,
+        question_ids=list(conduct_version.questions.values_list("pk", flat=True)[:2]),
+    )
     return {
+        "conduct_version": conduct_version,
+        "conduct_question": conduct_version.questions.get(position=1),
+        "conduct_attempt": conduct_attempt,
         "legal_document": terms,
         "legal_version": terms_version,
         "legal_acceptance": acceptance,

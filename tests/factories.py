@@ -31,9 +31,13 @@ from catalogue.selectors import customer_waivers
 from catalogue.services import legal_accept, legal_version_publish
 from helpers import document_services
 from helpers import services as helper_services
+from helpers.conduct_test_services import OptionInput, QuestionInput, conduct_test_version_publish
 from helpers.documents import detect_type, store_encrypted
 from helpers.models import (
     ApprovalStatus,
+    ConductTestAttempt,
+    ConductTestOption,
+    ConductTestVersion,
     HelperDocument,
     HelperProfile,
     HelperSkill,
@@ -401,3 +405,49 @@ def paid_on_paper(booking: Any, *, fee_minor: int = 146) -> Any:
             reference=reference,
         )
     return receipt_issue(payment=payment)
+
+def publish_conduct_test(
+    *,
+    questions: int = 12,
+    per_attempt: int = 8,
+    pass_mark: int = 7,
+    max_attempts: int = 3,
+    waiting: timedelta = timedelta(days=7),
+    manager: User | None = None,
+) -> ConductTestVersion:
+    """A published code-of-conduct test of `questions` questions, each with three answers of
+    which the first is right."""
+
+    def texts(label: str) -> dict[str, str]:
+        return {language: f"{label} ({language})" for language in ("de", "fr", "it", "en")}
+
+    return conduct_test_version_publish(
+        actor=manager or ManagerFactory.create(),
+        pass_mark=pass_mark,
+        questions_per_attempt=per_attempt,
+        max_attempts=max_attempts,
+        waiting_period=waiting,
+        questions=[
+            QuestionInput(
+                texts=texts(f"Question {number}"),
+                options=[
+                    OptionInput(texts=texts(f"Right {number}"), is_correct=True),
+                    OptionInput(texts=texts(f"Wrong {number}a")),
+                    OptionInput(texts=texts(f"Wrong {number}b")),
+                ],
+            )
+            for number in range(1, questions + 1)
+        ],
+    )
+
+
+def answers_for(attempt: ConductTestAttempt, *, wrong: int = 0) -> list[tuple[int, int]]:
+    """(question, option) for each drawn question: the right answer, but wrong for the first
+    `wrong` questions."""
+    chosen = []
+    for index, question_id in enumerate(attempt.question_ids):
+        options = ConductTestOption.objects.filter(question_id=question_id)
+        option = options.filter(is_correct=index >= wrong).order_by("position").first()
+        assert option is not None
+        chosen.append((question_id, option.pk))
+    return chosen

@@ -322,3 +322,28 @@ class MapFilterForm(PeriodForm):
         to_field_name="slug",
         empty_label=_("All"),
     )
+
+class ConductTestAnswersForm(forms.Form):
+    """One group of radio buttons per drawn question, in the order drawn: each must be
+    answered (the service checks the rest)."""
+
+    def __init__(self, *args: object, questions: list, language: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for number, question in enumerate(questions, start=1):
+            self.fields[f"question_{question.pk}"] = forms.TypedChoiceField(
+                label=gettext("%(number)d. %(question)s")
+                % {"number": number, "question": question.text_in(language)},
+                choices=[
+                    (option.pk, option.text_in(language)) for option in question.drawn_options
+                ],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose an answer.")},
+            )
+        self.questions = questions
+
+    def answers(self) -> list[tuple[int, int]]:
+        return [
+            (question.pk, self.cleaned_data[f"question_{question.pk}"])
+            for question in self.questions
+        ]

@@ -3,8 +3,10 @@ from django.urls import path
 from web.views import (
     accounts,
     helper,
+    helper_conduct_test,
     helper_visits,
     manage,
+    manage_conduct_test,
     manage_figures,
     money,
     pages,
@@ -56,6 +58,17 @@ urlpatterns = [
     path("helper/", helper.home, name="helper-home"),
     path("helper/apply", helper.apply, name="helper-apply"),
     path("helper/profile", helper.profile, name="helper-profile"),
+    path("helper/conduct-test", helper_conduct_test.conduct_test, name="helper-conduct-test"),
+    path(
+        "helper/conduct-test/start",
+        helper_conduct_test.conduct_test_start,
+        name="helper-conduct-test-start",
+    ),
+    path(
+        "helper/conduct-test/<uuid:public_id>/submit",
+        helper_conduct_test.conduct_test_submit,
+        name="helper-conduct-test-submit",
+    ),
     path("helper/hours", helper.hours, name="helper-hours"),
     path("helper/hours/weekly", helper.hours_weekly, name="helper-hours-weekly"),
     path("helper/hours/time-off", helper.time_off_add, name="helper-time-off"),
@@ -99,6 +112,11 @@ urlpatterns = [
     path("manage/map/helpers.geojson", manage_figures.map_helpers, name="manage-map-helpers"),
     path("manage/map/requests.geojson", manage_figures.map_requests, name="manage-map-requests"),
     path("manage/disputes/", manage.disputes, name="manage-disputes"),
+    path(
+        "manage/conduct-test/",
+        manage_conduct_test.conduct_test_versions,
+        name="manage-conduct-test",
+    ),
     path("manage/disputes/<uuid:public_id>/", manage.dispute, name="manage-dispute"),
     path(
         "manage/disputes/<uuid:public_id>/resolve",

@@ -146,6 +146,8 @@ def _future(days: int = 2, hours: int = 1) -> dict[str, str]:
 
 # A body each operation's serializer accepts field by field (the services may still refuse it).
 def bodies(world: World) -> dict[Operation, dict[str, Any]]:
+    from tests.api.conduct_test_recipes import publish_body  # noqa: PLC0415 - it imports us
+
     address = {"street": "Bahnhofstrasse 1", "postal_code": "8001", "locality": "Zürich"}
     profile = {
         "skills": ["internet-wifi"],
@@ -258,6 +260,10 @@ def bodies(world: World) -> dict[Operation, dict[str, Any]]:
             for step in MANAGER_VETTING_STEPS
         },
         ("post", v1 + "/manager/helpers/{helper_id}/offboard"): {"note": "Moved away."},
+        ("post", v1 + "/helper/conduct-test/attempts/{attempt_id}/submit"): {
+            "answers": [{"question": 1, "option": 1}]
+        },
+        ("post", v1 + "/manager/conduct-test/versions"): publish_body(),
     }
 
 

@@ -29,6 +29,7 @@ from tests.api.code_recipes import (
     field_cases,
     filter_cases,
 )
+from tests.api.conduct_test_recipes import prepare_conduct_test
 from tests.api.domain_recipes import DOMAIN, prepare
 from tests.api.payment_recipes import prepare_payments
 from tests.api.vetting_recipes import prepare_documents
@@ -120,6 +121,7 @@ def test_every_documented_code_of_the_operation_comes_back(operation):
     prepare(world, operation)
     prepare_payments(world, operation)
     prepare_documents(world, operation)
+    prepare_conduct_test(world, operation)
     missed = {}
 
     # When each documented code's recipes run

@@ -27,7 +27,13 @@ from bookings.models import (
     OfferStatus,
     SlotProposal,
 )
-from helpers.models import AvailabilityException, DocumentAccess, HelperDocument, HelperProfile
+from helpers.models import (
+    AvailabilityException,
+    ConductTestAttempt,
+    DocumentAccess,
+    HelperDocument,
+    HelperProfile,
+)
 from realtime.chat import chat_message_send
 from tests.api.api_assertions import (
     API,
@@ -44,6 +50,7 @@ from tests.factories import (
     make_helper,
     pending_offer,
     post_request,
+    publish_conduct_test,
     stored_document,
 )
 
@@ -115,6 +122,7 @@ class World:
     offer: Offer
     exception: AvailabilityException
     document: HelperDocument
+    attempt: ConductTestAttempt
 
     def kwargs(self, params: tuple[str, ...]) -> dict[str, Any]:
         ids = {
@@ -124,6 +132,8 @@ class World:
             "helper_id": self.helper.public_id,
             "exception_id": self.exception.pk,
             "document_id": self.document.public_id,
+            "attempt_id": self.attempt.public_id,
+            "number": self.attempt.version.number,
         }
         return {name: ids[name] for name in params}
 
@@ -133,6 +143,9 @@ class World:
             **row_counts(),
             "exceptions": AvailabilityException.objects.count(),
             "document_accesses": DocumentAccess.objects.count(),
+            "attempts": sorted(
+                ConductTestAttempt.objects.values_list("pk", "submitted_at", "score")
+            ),
             "booking": Booking.objects.values_list("status", "updated_at").get(pk=self.booking.pk),
             "request": HelpRequest.objects.values_list("status", "updated_at").get(
                 pk=self.help_request.pk
@@ -174,6 +187,17 @@ def build_world() -> World:
             ends_at=starts_at + timedelta(hours=2),
         ),
         document=stored_document(helper),
+        attempt=_attempt_under_way(helper),
+    )
+
+
+def _attempt_under_way(helper: HelperProfile) -> ConductTestAttempt:
+    version = publish_conduct_test(questions=2, per_attempt=1, pass_mark=1)
+    return ConductTestAttempt.objects.create(
+        helper=helper,
+        version=version,
+        number=1,
+        question_ids=[version.questions.values_list("pk", flat=True)[0]],
     )
 
 
@@ -253,6 +277,10 @@ ACCESS: dict[str, Access] = {
     "manager-request-offers": Access(("manager",)),
     "manager-request-matching": Access(("manager",)),
     "helper-exception": Access(("helper",)),
+    "helper-conduct-test-attempt-submit": Access(
+        ("helper",), body=lambda world: {"answers": [{"question": 1, "option": 1}]}
+    ),
+    "manager-conduct-test-version": Access(("manager",)),
     "booking-payment": Access(BOTH, EVERY_METHOD),
     "booking-payment-method": Access(
         BOTH, EVERY_METHOD, lambda world: {"payment_method": "pm_card_visa"}
@@ -264,6 +292,10 @@ ACCESS: dict[str, Access] = {
     "booking-receipt": Access(BOTH),
     "booking-tip": Access(BOTH, body=lambda world: {"amount_minor": 500}),
 }
+
+
+# Routes under the helper's own profile: to someone who is no helper, "not a helper".
+HELPER_ROUTES = ("helper-exception", "helper-conduct-test-attempt-submit")
 
 
 def _chat_message(world: World) -> int:
@@ -312,7 +344,9 @@ def _unimplemented_methods() -> list[Any]:
 
 
 def _missing_ids(params: tuple[str, ...]) -> dict[str, Any]:
-    return {name: 999_999 if name == "exception_id" else uuid.uuid4() for name in params}
+    return {
+        name: 999_999 if name in ("exception_id", "number") else uuid.uuid4() for name in params
+    }
 
 
 def _call(client: Any, method: str, url: str, body: dict[str, Any]) -> Any:
@@ -328,7 +362,8 @@ def test_every_route_with_an_object_id_is_in_the_matrix():
     # Then each has an access rule here (and no rule is left over from a removed route)
     assert with_ids == set(ACCESS)
     assert {route.name for route in _object_routes() if "<uuid:" in route.route} == set(ACCESS) - {
-        "helper-exception"
+        "helper-exception",
+        "manager-conduct-test-version",
     }
     # And every method of every such route is tried by everyone who is not its owner
     assert len(_route_methods()) == sum(len(route.methods) for route in _object_routes())
@@ -355,7 +390,7 @@ def test_object_routes_do_not_exist_for_anyone_but_their_owners(route: ApiRoute,
         if role == "anonymous":
             assert_error(response, 401, "not_authenticated", set())
         else:
-            not_a_helper = route.name == "helper-exception" and not hasattr(user, "helper_profile")
+            not_a_helper = route.name in HELPER_ROUTES and not hasattr(user, "helper_profile")
             assert_error(response, 404, "not_a_helper" if not_a_helper else "not_found", set())
         assert world.state() == before, role
         # And the answer is word for word the one for an id that does not exist at all

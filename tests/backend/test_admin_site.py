@@ -25,7 +25,15 @@ from catalogue.models import (
     LegalDocumentVersion,
     ServiceCategory,
 )
-from helpers.models import ApprovalStatus, DocumentAccess, HelperDocument, HelperProfile
+from helpers.models import (
+    ApprovalStatus,
+    ConductTestAttempt,
+    ConductTestQuestion,
+    ConductTestVersion,
+    DocumentAccess,
+    HelperDocument,
+    HelperProfile,
+)
 from tests.admin_world import (
     admin_url,
     make_booking,
@@ -55,6 +63,9 @@ PAGES: dict[type, tuple[str, str]] = {
     LegalDocumentVersion: ("legal_version", "terms (en)"),
     LegalAcceptance: ("legal_acceptance", "198.51.100.23"),
     DocumentAccess: ("document_access", "192.0.2.44"),
+    ConductTestVersion: ("conduct_version", "cora@example.ch"),
+    ConductTestQuestion: ("conduct_question", "Question 1 (en)"),
+    ConductTestAttempt: ("conduct_attempt", "Hugo (helper)"),
 }
 
 

@@ -11,12 +11,21 @@ from django.core.management import call_command
 from bookings.models import Booking, BookingStatus
 from catalogue.models import LegalAcceptance, LegalDocumentKind
 from catalogue.selectors import waivers_missing
-from helpers.models import ApprovalStatus, HelperDocument, HelperProfile
+from helpers.conduct_test_selectors import ConductTestState, conduct_test_standing
+from helpers.conduct_test_services import conduct_test_attempt_start
+from helpers.models import (
+    ApprovalStatus,
+    ConductTestAttempt,
+    ConductTestVersion,
+    HelperApprovalEvent,
+    HelperDocument,
+    HelperProfile,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_holds_applicants_at_every_step_and_signed_waivers():
+def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_test():
     call_command(
         "seed_demo",
         helpers=40,
@@ -51,3 +60,28 @@ def test_the_demo_holds_applicants_at_every_step_and_signed_waivers():
     for booking in confirmed:
         request = booking.help_request
         assert waivers_missing(user=request.customer, category=request.category) == []
+    # The code-of-conduct test: twelve questions in four languages, eight drawn, seven to pass
+    version = ConductTestVersion.objects.get()
+    assert (version.number, version.questions_per_attempt, version.pass_mark) == (1, 8, 7)
+    questions = list(version.questions.prefetch_related("options"))
+    assert len(questions) == 12
+    for question in questions:
+        assert all(question.text_in(language) for language in ("de", "fr", "it", "en"))
+        assert [option.is_correct for option in question.options.all()].count(True) == 1
+    # And an applicant whose documents are checked can take it
+    helper = HelperProfile.objects.filter(approval_status=ApprovalStatus.DOCUMENTS_CHECKED).first()
+    assert helper is not None
+    assert conduct_test_standing(helper).state == ConductTestState.CAN_START
+    attempt = conduct_test_attempt_start(helper=helper, actor=helper.user)
+    assert len(attempt.question_ids) == 8
+    # And applicants past that step passed it, some online (an attempt, recorded by Quartier)
+    online = HelperApprovalEvent.objects.filter(
+        to_status=ApprovalStatus.CONDUCT_TEST_PASSED, role="system", actor=None
+    )
+    assert online.exists()
+    assert set(online.values_list("helper_id", flat=True)) == set(
+        ConductTestAttempt.objects.filter(passed=True).values_list("helper_id", flat=True)
+    )
+    assert HelperApprovalEvent.objects.filter(
+        to_status=ApprovalStatus.CONDUCT_TEST_PASSED, role="manager"
+    ).exists()

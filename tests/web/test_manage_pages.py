@@ -32,6 +32,7 @@ GETS = (
     f"/manage/requests/{NO_SUCH}/",
     "/manage/disputes/",
     f"/manage/disputes/{NO_SUCH}/",
+    "/manage/conduct-test/",
 )
 POSTS = (
     f"/manage/helpers/{NO_SUCH}/approve",
@@ -49,6 +50,7 @@ def _routes(helper_id: uuid.UUID, request_id: uuid.UUID, booking_id: uuid.UUID) 
         ("get", f"/manage/requests/{request_id}/"),
         ("get", "/manage/disputes/"),
         ("get", f"/manage/disputes/{booking_id}/"),
+        ("get", "/manage/conduct-test/"),
         ("post", f"/manage/helpers/{helper_id}/approve"),
         ("post", f"/manage/helpers/{helper_id}/suspend"),
         ("post", f"/manage/disputes/{booking_id}/resolve"),

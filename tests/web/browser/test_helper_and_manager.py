@@ -21,7 +21,13 @@ from backend.models import User
 from backend.point import Point
 from bookings import services
 from bookings.models import Booking, BookingStatus
-from helpers.models import ApprovalStatus, AvailabilityException
+from helpers.conduct_test_services import conduct_test_attempt_start
+from helpers.models import (
+    ApprovalStatus,
+    AvailabilityException,
+    ConductTestAttempt,
+    ConductTestOption,
+)
 from tests.factories import (
     PASSWORD,
     ManagerFactory,
@@ -30,6 +36,7 @@ from tests.factories import (
     make_helper,
     paid_on_paper,
     post_request,
+    publish_conduct_test,
     vet,
 )
 from tests.web.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
@@ -185,6 +192,65 @@ def test_the_helpers_app_is_installable_with_a_service_worker(browser, live_url)
     context.close()
 
 
+def test_an_applicant_takes_the_conduct_test_on_a_phone(browser, live_url, axe, screenshot):
+    # Given the published test and an applicant whose documents are checked, reading English
+    publish_conduct_test(waiting=timedelta(days=7))
+    helper = vet(
+        make_helper(approval=ApprovalStatus.APPLIED, email="applicant@example.ch"),
+        to=ApprovalStatus.DOCUMENTS_CHECKED,
+    )
+    User.objects.filter(pk=helper.user_id).update(preferred_language="en")
+    context = browser.new_context(locale="en", **PHONE)
+    page = context.new_page()
+    _log_in(page, live_url, "applicant@example.ch", "/helper/")
+
+    # When they follow the home page's link and start the test
+    page.get_by_role("link", name="Code-of-conduct test").click()
+    expect(page.get_by_text("You have 3 attempts left.")).to_be_visible()
+    page.get_by_role("button", name="Start the test").click()
+
+    # Then one page shows eight questions, each a group of three answers
+    groups = page.locator("#conduct-questions fieldset")
+    expect(groups).to_have_count(8)
+    assert axe(page) == []
+    screenshot(page, "conduct-test-questions")
+
+    # When they submit with one question left out, it is shown next to that question
+    attempt = ConductTestAttempt.objects.get(helper=helper)
+    right = {
+        option.question_id: option.text_en
+        for option in ConductTestOption.objects.filter(
+            question_id__in=attempt.question_ids, is_correct=True
+        )
+    }
+    for index, question_id in enumerate(attempt.question_ids):
+        group = groups.nth(index)
+        # The first three wrongly (a fail), the rest rightly, the last one skipped.
+        if index == len(attempt.question_ids) - 1:
+            continue
+        if index < 3:
+            group.get_by_label(re.compile(r"^Wrong")).first.check()
+        else:
+            group.get_by_label(right[question_id]).check()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.locator(".errors")).to_have_text(["Choose an answer."])
+
+    # When they answer it too and submit
+    last = groups.nth(len(attempt.question_ids) - 1)
+    last.get_by_label(right[attempt.question_ids[-1]]).check()
+    page.get_by_role("button", name="Submit my answers").click()
+
+    # Then they read their result and when they may try again
+    expect(page.locator("#conduct-result")).to_contain_text("5 of 8 right (7 needed).")
+    expect(page.locator("#conduct-result li")).to_have_count(3)
+    expect(page.locator("#conduct-wait")).to_contain_text("You have 2 attempts left.")
+    assert axe(page) == []
+    screenshot(page, "conduct-test-result")
+    context.close()
+    helper.refresh_from_db()
+    assert helper.approval_status == ApprovalStatus.DOCUMENTS_CHECKED
+
+
 def _pages(live_url: str) -> dict[str, tuple[str, str]]:
     """Each new page once: (who sees it, path)."""
     helper = make_helper(email="showhelper@example.ch", display_name="Marco Rossi")
@@ -203,7 +269,15 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
     unmatched = post_request(customer, slug="smart-home")
     UserFactory.create(email="newhelper@example.ch")
     ManagerFactory.create(email="showmanager@quartier.test")
+    # An applicant in the middle of the code-of-conduct test: its page shows the questions.
+    publish_conduct_test()
+    test_taker = vet(
+        make_helper(approval=ApprovalStatus.APPLIED, email="testtaker@example.ch"),
+        to=ApprovalStatus.DOCUMENTS_CHECKED,
+    )
+    conduct_test_attempt_start(helper=test_taker, actor=test_taker.user)
     return {
+        "helper-conduct-test": ("testtaker@example.ch", "/helper/conduct-test"),
         "helper-apply": ("newhelper@example.ch", "/helper/apply"),
         "helper-offers": ("showhelper@example.ch", "/helper/"),
         "helper-hours": ("showhelper@example.ch", "/helper/hours"),
@@ -223,6 +297,7 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
             f"/manage/requests/{unmatched.public_id}/",
         ),
         "manager-disputes": ("showmanager@quartier.test", "/manage/disputes/"),
+        "manager-conduct-test": ("showmanager@quartier.test", "/manage/conduct-test/"),
         "manager-dispute": ("showmanager@quartier.test", f"/manage/disputes/{disputed.public_id}/"),
         "manager-bookings": ("showmanager@quartier.test", "/manage/bookings/?state=confirmed"),
         "manager-map": ("showmanager@quartier.test", "/manage/map/"),
