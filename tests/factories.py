@@ -406,6 +406,7 @@ def paid_on_paper(booking: Any, *, fee_minor: int = 146) -> Any:
         )
     return receipt_issue(payment=payment)
 
+
 def publish_conduct_test(
     *,
     questions: int = 12,

@@ -323,6 +323,7 @@ class MapFilterForm(PeriodForm):
         empty_label=_("All"),
     )
 
+
 class ConductTestAnswersForm(forms.Form):
     """One group of radio buttons per drawn question, in the order drawn: each must be
     answered (the service checks the rest)."""
