@@ -1,4 +1,5 @@
-"""`python -m bench.web`: the server time of each main page of the customer's web app.
+"""`python -m bench.web`: the server time of each main page of the web app, for customers,
+helpers and the community manager.
 
 It prints figures and never passes or fails. On a fresh database (a temporary SQLite file, or
 the scratch PostgreSQL database of `bench.loop` on the server of `--database-url`) it migrates,
@@ -43,9 +44,10 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _customer_with_requests() -> tuple[Any, dict[str, str]]:
+def _customer_with_requests() -> tuple[Any, Any, dict[str, str]]:
     """A customer in Zurich with one request in each state the request's page shows
-    differently, all made through the services."""
+    differently, all made through the services; the helper of the confirmed visit; the pages
+    about them (customer's, helper's and manager's)."""
     from backend.models import User
     from backend.places import resolve_place
     from bookings import services
@@ -96,7 +98,11 @@ def _customer_with_requests() -> tuple[Any, dict[str, str]]:
         booking=confirmed, actor=customer, proposal=confirmed.proposals.get(status="proposed")
     )
     pages["request: visit confirmed"] = f"/requests/{confirmed.help_request.public_id}/"
-    return customer, pages
+    helper = confirmed.helper
+    pages["helper: visit"] = f"/helper/visits/{confirmed.public_id}/"
+    pages["manager: a helper"] = f"/manage/helpers/{helper.public_id}/"
+    pages["manager: a request"] = f"/manage/requests/{waiting.public_id}/"
+    return customer, helper.user, pages
 
 
 def time_now() -> Any:
@@ -126,10 +132,19 @@ def _run(args: argparse.Namespace, vendor: str) -> None:
     if vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    customer, request_pages = _customer_with_requests()
+    customer, helper_user, request_pages = _customer_with_requests()
+    from backend.models import User
+
+    manager_user = User.objects.create_user(
+        "bench.manager@example.ch", "bench-password", display_name="Bench Manager", is_staff=True
+    )
 
     visitor, member = Client(HTTP_ACCEPT_LANGUAGE="de"), Client(HTTP_ACCEPT_LANGUAGE="de")
     member.force_login(customer)
+    helper, manager = Client(HTTP_ACCEPT_LANGUAGE="de"), Client(HTTP_ACCEPT_LANGUAGE="de")
+    helper.force_login(helper_user)
+    manager.force_login(manager_user)
+    by_role = {"helper": helper, "manager": manager}
     bare = Template("{% load i18n %}<p>{% translate 'Log in' %} {{ name }}</p>")
 
     def get(client: Client, path: str) -> Callable[[], None]:
@@ -150,7 +165,24 @@ def _run(args: argparse.Namespace, vendor: str) -> None:
         "profile": get(member, "/profile"),
         "new request": get(member, "/requests/new"),
         "my requests": get(member, "/requests/"),
-        **{name: get(member, path) for name, path in request_pages.items()},
+        **{
+            name: get(by_role.get(name.split(":")[0], member), path)
+            for name, path in request_pages.items()
+        },
+        "helper: offers": get(helper, "/helper/"),
+        "helper: visits": get(helper, "/helper/visits/"),
+        "helper: hours": get(helper, "/helper/hours"),
+        "helper: profile": get(helper, "/helper/profile"),
+        "helper: earnings": get(helper, "/helper/earnings"),
+        "manager: dashboard": get(manager, "/manage/"),
+        "manager: helpers": get(manager, "/manage/helpers/"),
+        "manager: requests": get(manager, "/manage/requests/"),
+        "manager: bookings": get(manager, "/manage/bookings/"),
+        "manager: disputes": get(manager, "/manage/disputes/"),
+        "manager: map": get(manager, "/manage/map/"),
+        "manager: map helpers (GeoJSON)": get(manager, "/manage/map/helpers.geojson"),
+        "manager: map requests (GeoJSON)": get(manager, "/manage/map/requests.geojson"),
+        "manager: conduct test": get(manager, "/manage/conduct-test/"),
     }
     names = list(pages)
     timings: dict[str, list[float]] = {name: [] for name in names}
@@ -168,12 +200,12 @@ def _run(args: argparse.Namespace, vendor: str) -> None:
     reference_p95 = percentile(timings[REFERENCE], 0.95)
     print()
     print(f"bench.web on {vendor}, {args.helpers} helpers, {args.rounds} requests per page")
-    print(f"{'page':<32}{'p50 ms':>10}{'p95 ms':>10}{'p95 / reference':>18}")
+    print(f"{'page':<36}{'p50 ms':>10}{'p95 ms':>10}{'p95 / reference':>18}")
     summary = {}
     for name in names:
         p50, p95 = percentile(timings[name], 0.5), percentile(timings[name], 0.95)
         ratio = p95 / reference_p95 if reference_p95 else float("nan")
-        print(f"{name:<32}{p50:>10.2f}{p95:>10.2f}{ratio:>18.0f}")
+        print(f"{name:<36}{p50:>10.2f}{p95:>10.2f}{ratio:>18.0f}")
         summary[name] = {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2)}
     slowest = max((name for name in names if name != REFERENCE), key=lambda n: summary[n]["p95_ms"])
     print(
