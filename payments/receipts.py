@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +25,11 @@ from payments.models import LedgerEntry, LedgerKind, Payment, Receipt, ReceiptCo
 from payments.selectors import booking_of_party, ledger_balances
 
 
+@transaction.atomic
 def receipt_issue(*, payment: Payment) -> Receipt:
     """The payment's receipt, numbered now if it has none (the caller holds the payment's
-    lock and books the capture in the same transaction)."""
+    lock and books the capture in the same transaction; the counter's lock is held until that
+    transaction ends)."""
     found = Receipt.objects.filter(payment=payment).first()
     if found is not None:
         return found
