@@ -118,6 +118,18 @@ def _log_ins() -> list[str]:
         lines.append(f"  customer           {customer.email}")
     if helper is not None:
         lines.append(f"  helper             {helper.user.email}")
+    applicant = (
+        HelperProfile.objects.filter(
+            user__in=demo_users(), approval_status=ApprovalStatus.DOCUMENTS_CHECKED
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if applicant is not None:
+        lines.append(
+            f"  applicant          {applicant.user.email}  (code-of-conduct test: /helper/conduct-test)"
+        )
     return lines
 
 

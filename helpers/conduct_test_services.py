@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -204,8 +204,9 @@ class ConductTestRefused(Conflict):
     """The applicant cannot start an attempt now (the code says why)."""
 
 
-def _swiss_time(moment: object) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")  # type: ignore[arg-type]
+def _swiss_time(moment: datetime) -> str:
+    """The moment as the applicant reads it: Swiss local time, in their language's format."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _refuse_start(helper: HelperProfile, version: ConductTestVersion | None) -> None:

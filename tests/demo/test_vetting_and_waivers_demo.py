@@ -26,13 +26,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_test():
+    out = io.StringIO()
     call_command(
         "seed_demo",
         helpers=40,
         customers=40,
         requests=60,
         seed=1,
-        stdout=io.StringIO(),
+        stdout=out,
         stderr=io.StringIO(),
     )
 
@@ -69,9 +70,14 @@ def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_te
         assert all(question.text_in(language) for language in ("de", "fr", "it", "en"))
         assert [option.is_correct for option in question.options.all()].count(True) == 1
     # And an applicant whose documents are checked can take it
-    helper = HelperProfile.objects.filter(approval_status=ApprovalStatus.DOCUMENTS_CHECKED).first()
+    helper = (
+        HelperProfile.objects.filter(approval_status=ApprovalStatus.DOCUMENTS_CHECKED)
+        .order_by("pk")
+        .first()
+    )
     assert helper is not None
     assert conduct_test_standing(helper).state == ConductTestState.CAN_START
+    assert f"  applicant          {helper.user.email}  (code-of-conduct test" in out.getvalue()
     attempt = conduct_test_attempt_start(helper=helper, actor=helper.user)
     assert len(attempt.question_ids) == 8
     # And applicants past that step passed it, some online (an attempt, recorded by Quartier)

@@ -532,3 +532,32 @@ def test_two_submissions_of_one_attempt_at_once_score_it_once():
         ).count()
         == 1
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_starts_at_once_make_one_attempt():
+    # Given an applicant who may start
+    publish_conduct_test()
+    helper = checked_applicant()
+    barrier = threading.Barrier(2)
+    started: list[int] = []
+
+    def start() -> None:
+        try:
+            barrier.wait(timeout=30)
+            started.append(conduct_test_attempt_start(helper=helper, actor=helper.user).pk)
+        finally:
+            connection.close()
+
+    # When two threads start an attempt at the same moment
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Then both got the one attempt there is
+    attempt = ConductTestAttempt.objects.get(helper=helper)
+    assert started == [attempt.pk, attempt.pk]
+    assert attempt.number == 1
