@@ -33,6 +33,7 @@ from helpers.errors import HelperError
 from helpers.models import CONDUCT_TEST_LANGUAGES, ConductTestAttempt
 from helpers.selectors import helper_profile_of
 from helpers.services import application_record_conduct_test
+from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.conduct_test import (
     ConductTestAttemptSerializer,
@@ -123,19 +124,20 @@ class ConductTestAttemptSubmitApi(APIView):
         return Response(ConductTestResultSerializer(result).data)
 
 
-class ConductTestVersionListApi(APIView):
+class ConductTestVersionListApi(PaginatedListView, APIView):
     permission_classes = (IsManager,)
 
     @extend_schema(
         operation_id="manager_conduct_test_versions_list",
-        responses={200: ConductTestVersionSerializer(many=True)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(ConductTestVersionSerializer)},
     )
     @raises()
     def get(self, request: Request) -> Response:
         """Manager: every version of the test, newest (current) first, with how many attempts
         were submitted and passed."""
         versions = conduct_test_versions_for_manager(request_user(request))
-        return Response(ConductTestVersionSerializer(versions, many=True).data)
+        return paginated(request, self, list(versions), ConductTestVersionSerializer)
 
     @extend_schema(
         operation_id="manager_conduct_test_version_publish",

@@ -110,7 +110,7 @@ def test_the_manager_lists_versions_with_pass_rates_and_publishes_a_new_one():
     assert response.json()["number"] == 2
     assert [q["text_en"] for q in response.json()["questions"]] == ["Who handles the payment? (en)"]
     assert [o["is_correct"] for o in response.json()["questions"][0]["options"]] == [True, False]
-    rows = client_for(manager).get(f"{API}/manager/conduct-test/versions").json()
+    rows = client_for(manager).get(f"{API}/manager/conduct-test/versions").json()["results"]
     assert [
         (row["number"], row["question_count"], row["submitted_count"], row["passed_count"])
         for row in rows
