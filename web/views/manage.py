@@ -132,10 +132,9 @@ def helpers(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             found = found.filter(approval_status=data["status"])
         if data["skill"]:
+            # A helper holds a skill once (helper_skill_unique): no row is repeated.
             found = found.filter(skills=data["skill"])
-    return render(
-        request, "web/manage/helpers.html", {"form": form, "helpers": found.distinct()[:PAGE]}
-    )
+    return render(request, "web/manage/helpers.html", {"form": form, "helpers": found[:PAGE]})
 
 
 def _helper(request: HttpRequest, public_id: UUID) -> HelperProfile:
