@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.db.models.functions import TruncDate
 
@@ -110,20 +111,34 @@ def _place(postal_code: str, locality: str, latitude: float, longitude: float) -
     return Place(postal_code, locality, point)
 
 
+# The helpers' counts per locality change slowly and take a pass over every approved helper:
+# the console's map reads them at most HELPER_COUNTS_SECONDS old.
+HELPER_COUNTS_SECONDS = 60
+
+
 def helpers_by_locality(user: User, *, category: ServiceCategory | None = None) -> list[HelpersAt]:
     """Approved helpers (with the skill, when given) counted by the locality of their home,
-    most helpers first. One query."""
+    most helpers first. One query, its answer kept for HELPER_COUNTS_SECONDS."""
     if not user.is_staff:
         return []
+    key = f"console:helpers-by-locality:{category.pk if category is not None else 'all'}"
+    found: list[HelpersAt] | None = cache.get(key)
+    if found is None:
+        found = _count_helpers_by_locality(category)
+        cache.set(key, found, HELPER_COUNTS_SECONDS)
+    return found
+
+
+def _count_helpers_by_locality(category: ServiceCategory | None) -> list[HelpersAt]:
     helpers = HelperProfile.objects.filter(
         approval_status=ApprovalStatus.APPROVED, user__home_latitude__isnull=False
     )
     if category is not None:
-        helpers = helpers.filter(skills=category)
+        helpers = helpers.filter(skills=category)  # a skill once per helper: no repeats
     rows = (
         helpers.values("user__home_postal_code", "user__home_locality")
         .annotate(
-            helpers=Count("id", distinct=True),
+            helpers=Count("id"),
             latitude=Min("user__home_latitude"),
             longitude=Min("user__home_longitude"),
         )

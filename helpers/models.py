@@ -102,6 +102,8 @@ class HelperProfile(models.Model):
         ordering = ("id",)
         indexes = (
             models.Index(fields=("approval_status", "is_accepting_jobs")),
+            # The console's list of helpers, newest first.
+            models.Index(fields=("created_at", "id"), name="helper_by_creation"),
             # The few helpers who charge but cannot take charges yet (the matching says why).
             models.Index(
                 fields=("approval_status",),
