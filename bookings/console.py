@@ -8,6 +8,7 @@ counted per locality and placed at the locality's centroid from the official dir
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -114,19 +115,40 @@ def _place(postal_code: str, locality: str, latitude: float, longitude: float) -
 # The helpers' counts per locality change slowly and take a pass over every approved helper:
 # the console's map reads them at most HELPER_COUNTS_SECONDS old.
 HELPER_COUNTS_SECONDS = 60
+# The map's table lists the localities with the most helpers; the map itself shows them all.
+MAP_TABLE_ROWS = 50
 
 
-def helpers_by_locality(user: User, *, category: ServiceCategory | None = None) -> list[HelpersAt]:
+def _counts_key(what: str, category: ServiceCategory | None, limit: int | None = None) -> str:
+    return f"console:{what}:{category.pk if category is not None else 'all'}:{limit or 'all'}"
+
+
+def helpers_by_locality(
+    user: User, *, category: ServiceCategory | None = None, limit: int | None = None
+) -> list[HelpersAt]:
     """Approved helpers (with the skill, when given) counted by the locality of their home,
-    most helpers first. One query, its answer kept for HELPER_COUNTS_SECONDS."""
+    most helpers first (the first `limit` localities, when given). One query, its answer kept
+    for HELPER_COUNTS_SECONDS."""
     if not user.is_staff:
         return []
-    key = f"console:helpers-by-locality:{category.pk if category is not None else 'all'}"
+    key = _counts_key("helpers-by-locality", category, limit)
     found: list[HelpersAt] | None = cache.get(key)
     if found is None:
-        found = _count_helpers_by_locality(category)
+        found = _count_helpers_by_locality(category)[:limit]
         cache.set(key, found, HELPER_COUNTS_SECONDS)
     return found
+
+
+def helpers_geojson(user: User, *, category: ServiceCategory | None = None) -> bytes:
+    """`helpers_by_locality` as an encoded GeoJSON FeatureCollection, kept as it is sent (a
+    country's localities are thousands of features: they are not built again on each read)."""
+    key = _counts_key("helpers-geojson", category)
+    body: bytes | None = cache.get(key) if user.is_staff else None
+    if body is None:
+        body = json.dumps(as_geojson(helpers_by_locality(user, category=category))).encode()
+        if user.is_staff:
+            cache.set(key, body, HELPER_COUNTS_SECONDS)
+    return body
 
 
 def _count_helpers_by_locality(category: ServiceCategory | None) -> list[HelpersAt]:

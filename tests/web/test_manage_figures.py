@@ -335,3 +335,23 @@ def test_the_helpers_counts_are_kept_a_minute_then_counted_again(client):
 
     assert len(first["features"]) == len(kept["features"]) == 1
     assert sorted(f["properties"]["locality"] for f in fresh["features"]) == ["Bern", "Zürich"]
+
+
+def test_the_maps_table_lists_the_localities_with_most_helpers_and_the_map_all(client, monkeypatch):
+    monkeypatch.setattr("web.views.manage_figures.MAP_TABLE_ROWS", 1)
+    _logged_in(client, ManagerFactory.create())
+    make_helper()
+    make_helper()
+    make_helper(point=BERN, home_postal_code="3011", home_locality="Bern")
+
+    page = client.get("/manage/map/").content.decode()
+    geojson = client.get("/manage/map/helpers.geojson")
+
+    assert "<td>8001 Zürich</td><td>2</td>" in page
+    assert "3011 Bern" not in page
+    assert "The locality with the most helpers; the map shows every one." in page
+    assert geojson["Content-Type"] == "application/json"
+    assert sorted(
+        (f["properties"]["locality"], f["properties"]["helpers"])
+        for f in geojson.json()["features"]
+    ) == [("Bern", 1), ("Zürich", 2)]

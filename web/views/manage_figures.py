@@ -9,7 +9,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from backend.config import config
-from bookings.console import as_geojson, helpers_by_locality, requests_by_locality
+from bookings.console import (
+    MAP_TABLE_ROWS,
+    as_geojson,
+    helpers_by_locality,
+    helpers_geojson,
+    requests_by_locality,
+)
 from bookings.models import BookingStatus
 from bookings.selectors import bookings_visible_to
 from catalogue.models import ServiceCategory
@@ -53,7 +59,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "days": days,
-        "helpers_at": helpers_by_locality(me_of(request), category=category),
+        "helpers_at": helpers_by_locality(me_of(request), category=category, limit=MAP_TABLE_ROWS),
+        "table_rows": MAP_TABLE_ROWS,
         "requests_at": requests_by_locality(me_of(request), days=days),
         "query": query,
         "tile_url": config().map_tile_url,
@@ -64,9 +71,11 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 @manager_only
 @require_GET
-def map_helpers(request: HttpRequest) -> JsonResponse:
+def map_helpers(request: HttpRequest) -> HttpResponse:
     category = _category(MapFilterForm(request.GET))
-    return JsonResponse(as_geojson(helpers_by_locality(me_of(request), category=category)))
+    return HttpResponse(
+        helpers_geojson(me_of(request), category=category), content_type="application/json"
+    )
 
 
 @manager_only
