@@ -22,6 +22,7 @@ from bookings.models import (
     Booking,
     BookingEvent,
     BookingStatus,
+    HelperBlock,
     HelpRequest,
     HelpRequestStatus,
     MatchingRun,
@@ -29,6 +30,7 @@ from bookings.models import (
     OfferStatus,
     ProposalStatus,
     Review,
+    SafetyReport,
     SlotProposal,
 )
 from bookings.transitions import BOOKING_TRANSITIONS
@@ -254,3 +256,37 @@ def manager_figures() -> dict[str, Any]:
         "disputes": bookings.get(BookingStatus.DISPUTED, 0),
         "bookings_by_status": {value: bookings.get(value, 0) for value in BookingStatus.values},
     }
+
+
+def safety_reports_for_manager(user: User) -> QuerySet[SafetyReport]:
+    """The triage queue: open reports first, newest first. Managers only; nobody else, the
+    reporter and the reported person included, reads a report back."""
+    if not user.is_staff:
+        return SafetyReport.objects.none()
+    return SafetyReport.objects.select_related(
+        "booking", "reporter", "reported", "triaged_by"
+    ).order_by("outcome", "-created_at", "-id")
+
+
+@raises(CoreError.NOT_FOUND)
+def safety_report_for_manager(user: User, public_id: UUID | str) -> SafetyReport:
+    try:
+        return safety_reports_for_manager(user).get(public_id=public_id)
+    except (SafetyReport.DoesNotExist, ValueError) as exc:
+        raise NotFound("No such report.") from exc
+
+
+def safety_record_of(user: User) -> QuerySet[SafetyReport]:
+    """The decided reports on a user (the manager's view of their record), newest first."""
+    return SafetyReport.objects.filter(reported=user).exclude(outcome="").order_by("-triaged_at")
+
+
+def helper_ids_blocked_by(customer_id: int) -> set[int]:
+    """The helpers the customer asked never to be offered their requests again."""
+    return set(
+        HelperBlock.objects.filter(customer_id=customer_id).values_list("helper_id", flat=True)
+    )
+
+
+def helper_is_blocked(customer: User, helper_id: int) -> bool:
+    return HelperBlock.objects.filter(customer=customer, helper_id=helper_id).exists()
