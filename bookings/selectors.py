@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from backend import clock
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
 from bookings.models import (
@@ -290,3 +291,32 @@ def helper_ids_blocked_by(customer_id: int) -> set[int]:
 
 def helper_is_blocked(customer: User, helper_id: int) -> bool:
     return HelperBlock.objects.filter(customer=customer, helper_id=helper_id).exists()
+
+
+# A visit can be reported from the moment the helper sets out, or once its start time has come
+# (a helper who never sets out is a no-show to report), and at any time after.
+REPORTABLE_STATUSES = (
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+    BookingStatus.SIGNED_OFF,
+    BookingStatus.DISPUTED,
+    BookingStatus.SETTLED,
+    BookingStatus.NO_SHOW,
+)
+
+
+def booking_reportable(booking: Booking) -> bool:
+    """Whether the visit has started, so that either side may report the other."""
+    if booking.status in REPORTABLE_STATUSES:
+        return True
+    return (
+        booking.status == BookingStatus.CONFIRMED
+        and booking.starts_at is not None
+        and booking.starts_at <= clock.now()
+    )
+
+
+def safety_report_open_by(user: User, booking: Booking) -> bool:
+    """Whether the user's report on this visit is still with the community manager."""
+    return SafetyReport.objects.filter(booking=booking, reporter=user, outcome="").exists()

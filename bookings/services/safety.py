@@ -14,39 +14,18 @@ from bookings.errors import BookingError
 from bookings.models import (
     SAFETY_REPORT_TEXT_MAX_LENGTH,
     Booking,
-    BookingStatus,
     HelperBlock,
     SafetyCategory,
     SafetyOutcome,
     SafetyReport,
 )
+from bookings.selectors import booking_reportable
 from bookings.services.locks import lock_booking
 from bookings.services.visits import require_role
 from helpers.models import HelperProfile
 from helpers.services import helper_suspend
 
-# A visit can be reported from the moment the helper sets out, or once its start time has come
-# (a helper who never sets out is a no-show to report), and at any time after.
-STARTED_STATUSES = (
-    BookingStatus.ON_THE_WAY,
-    BookingStatus.IN_PROGRESS,
-    BookingStatus.COMPLETED,
-    BookingStatus.SIGNED_OFF,
-    BookingStatus.DISPUTED,
-    BookingStatus.SETTLED,
-    BookingStatus.NO_SHOW,
-)
 TRIAGE_NOTE_MAX_LENGTH = 1000
-
-
-def _visit_started(booking: Booking) -> bool:
-    if booking.status in STARTED_STATUSES:
-        return True
-    return (
-        booking.status == BookingStatus.CONFIRMED
-        and booking.starts_at is not None
-        and booking.starts_at <= clock.now()
-    )
 
 
 @transaction.atomic
@@ -68,7 +47,7 @@ def safety_report_file(*, booking: Booking, actor: User, category: str, text: st
         raise ValidationFailed.for_field(
             "category", "Choose one of the categories.", code=CoreError.INVALID_CHOICE
         )
-    if not _visit_started(booking):
+    if not booking_reportable(booking):
         raise Conflict(
             "A visit can be reported once it has started.", code=BookingError.VISIT_NOT_STARTED
         )
