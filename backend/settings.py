@@ -394,6 +394,8 @@ SPECTACULAR_SETTINGS = {
         "DeclineReasonEnum": "bookings.models.DeclineReason",
         "ExceptionKindEnum": "helpers.models.ExceptionKind",
         "DocumentKindEnum": "helpers.models.HelperDocument.Kind",
+        "SafetyCategoryEnum": "bookings.models.SafetyCategory",
+        "SafetyOutcomeEnum": "bookings.models.SafetyOutcome",
     },
 }
 

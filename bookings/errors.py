@@ -44,3 +44,8 @@ class BookingError(ErrorCode):
     REVIEW_WINDOW_CLOSED = "review_window_closed", 409
     ALREADY_REVIEWED = "already_reviewed", 409
     INVALID_RATING = "invalid_rating"
+    # Safety reports
+    VISIT_NOT_STARTED = "visit_not_started", 409
+    REPORT_ALREADY_OPEN = "report_already_open", 409
+    REPORT_ALREADY_DECIDED = "report_already_decided", 409
+    SUSPENSION_HELPERS_ONLY = "suspension_helpers_only"

@@ -551,3 +551,82 @@ class MatchingRun(models.Model):
 
     def __str__(self) -> str:
         return f"Matching of request {self.help_request_id} within {self.radius_km:g} km"
+
+
+SAFETY_REPORT_TEXT_MAX_LENGTH = 2000
+
+
+class SafetyCategory(models.TextChoices):
+    SAFETY = "safety", "Safety"
+    HARASSMENT = "harassment", "Harassment"
+    DAMAGE = "damage", "Damage"
+    NO_SHOW = "no_show", "No-show"
+    OTHER = "other", "Other"
+
+
+class SafetyOutcome(models.TextChoices):
+    WARNING = "warning", "Warning"
+    SUSPENSION = "suspension", "Suspension"
+    NO_ACTION = "no_action", "No action"
+
+
+class SafetyReport(models.Model):
+    """One side of a booking reports the other. Managers only read it; the reported person
+    never does. Open until a manager decides it: the outcome is the reported user's record."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="safety_reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="safety_reports_filed"
+    )
+    reporter_role = models.CharField(max_length=16, choices=ActorRole.choices)
+    reported = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="safety_reports_received"
+    )
+    category = models.CharField(max_length=16, choices=SafetyCategory.choices)
+    text = models.TextField(max_length=SAFETY_REPORT_TEXT_MAX_LENGTH)
+    # Blank while open.
+    outcome = models.CharField(max_length=16, choices=SafetyOutcome.choices, blank=True)
+    triage_note = models.TextField(max_length=1000, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="safety_reports_triaged",
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("booking", "reporter"),
+                condition=models.Q(outcome=""),
+                name="safety_report_one_open_per_reporter",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.category} report on booking {self.booking_id}"
+
+
+class HelperBlock(models.Model):
+    """A customer's "do not offer my requests to this helper again"."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpers_blocked"
+    )
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="blocked_by"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("customer", "helper"), name="helper_block_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} blocks helper {self.helper_id}"

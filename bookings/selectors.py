@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from backend import clock
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
 from bookings.models import (
@@ -22,6 +23,7 @@ from bookings.models import (
     Booking,
     BookingEvent,
     BookingStatus,
+    HelperBlock,
     HelpRequest,
     HelpRequestStatus,
     MatchingRun,
@@ -29,6 +31,7 @@ from bookings.models import (
     OfferStatus,
     ProposalStatus,
     Review,
+    SafetyReport,
     SlotProposal,
 )
 from bookings.transitions import BOOKING_TRANSITIONS
@@ -254,3 +257,66 @@ def manager_figures() -> dict[str, Any]:
         "disputes": bookings.get(BookingStatus.DISPUTED, 0),
         "bookings_by_status": {value: bookings.get(value, 0) for value in BookingStatus.values},
     }
+
+
+def safety_reports_for_manager(user: User) -> QuerySet[SafetyReport]:
+    """The triage queue: open reports first, newest first. Managers only; nobody else, the
+    reporter and the reported person included, reads a report back."""
+    if not user.is_staff:
+        return SafetyReport.objects.none()
+    return SafetyReport.objects.select_related(
+        "booking", "reporter", "reported", "triaged_by"
+    ).order_by("outcome", "-created_at", "-id")
+
+
+@raises(CoreError.NOT_FOUND)
+def safety_report_for_manager(user: User, public_id: UUID | str) -> SafetyReport:
+    try:
+        return safety_reports_for_manager(user).get(public_id=public_id)
+    except (SafetyReport.DoesNotExist, ValueError) as exc:
+        raise NotFound("No such report.") from exc
+
+
+def safety_record_of(user: User) -> QuerySet[SafetyReport]:
+    """The decided reports on a user (the manager's view of their record), newest first."""
+    return SafetyReport.objects.filter(reported=user).exclude(outcome="").order_by("-triaged_at")
+
+
+def helper_ids_blocked_by(customer_id: int) -> set[int]:
+    """The helpers the customer asked never to be offered their requests again."""
+    return set(
+        HelperBlock.objects.filter(customer_id=customer_id).values_list("helper_id", flat=True)
+    )
+
+
+def helper_is_blocked(customer: User, helper_id: int) -> bool:
+    return HelperBlock.objects.filter(customer=customer, helper_id=helper_id).exists()
+
+
+# A visit can be reported from the moment the helper sets out, or once its start time has come
+# (a helper who never sets out is a no-show to report), and at any time after.
+REPORTABLE_STATUSES = (
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+    BookingStatus.SIGNED_OFF,
+    BookingStatus.DISPUTED,
+    BookingStatus.SETTLED,
+    BookingStatus.NO_SHOW,
+)
+
+
+def booking_reportable(booking: Booking) -> bool:
+    """Whether the visit has started, so that either side may report the other."""
+    if booking.status in REPORTABLE_STATUSES:
+        return True
+    return (
+        booking.status == BookingStatus.CONFIRMED
+        and booking.starts_at is not None
+        and booking.starts_at <= clock.now()
+    )
+
+
+def safety_report_open_by(user: User, booking: Booking) -> bool:
+    """Whether the user's report on this visit is still with the community manager."""
+    return SafetyReport.objects.filter(booking=booking, reporter=user, outcome="").exists()

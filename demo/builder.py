@@ -26,6 +26,7 @@ from demo.conduct_test import publish_demo_conduct_test
 from demo.history import CutShort, History
 from demo.people import DEMO_PASSWORD, create_customers, create_helpers, create_manager
 from demo.places import Places
+from demo.safety import file_demo_reports
 from demo.scenarios import ENDS_IN, SCENARIOS, WEIGHTS
 from demo.waivers import publish_waivers
 
@@ -157,6 +158,7 @@ def build(
             again(name)
         swept.update(services.sweep_due_work())
     bar.close()
+    file_demo_reports(community)
     return Outcome(community, tally, swept)
 
 

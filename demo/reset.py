@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
-from bookings.models import Booking, HelpRequest, Review
+from bookings.models import Booking, HelpRequest, Review, SafetyReport
 from catalogue.models import LegalAcceptance
 from demo.people import demo_users
 from helpers.documents import remove_file
@@ -41,6 +41,9 @@ def delete_demo_data() -> int:
         ).values_list("pk", flat=True)
     )
     Review.objects.filter(booking_id__in=booking_ids).delete()
+    SafetyReport.objects.filter(
+        Q(booking_id__in=booking_ids) | Q(reporter__in=users) | Q(reported__in=users)
+    ).delete()
     # The demo's money (the emulator's test money, never real) goes with its bookings.
     payments = Payment.objects.filter(booking_id__in=booking_ids)
     LedgerEntry.objects.filter(payment__in=payments).delete()

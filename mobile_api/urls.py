@@ -13,6 +13,7 @@ from mobile_api.views import (
     payments,
     realtime,
     requests,
+    safety,
 )
 
 urlpatterns = [
@@ -149,7 +150,28 @@ urlpatterns = [
         bookings.BookingReviewsApi.as_view(),
         name="booking-reviews",
     ),
+    path(
+        "bookings/<uuid:booking_id>/reports",
+        safety.BookingReportApi.as_view(),
+        name="booking-reports",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/helper-block",
+        safety.BookingHelperBlockApi.as_view(),
+        name="booking-helper-block",
+    ),
     # Community manager
+    path("manager/reports", safety.ManagerReportListApi.as_view(), name="manager-reports"),
+    path(
+        "manager/reports/<uuid:report_id>",
+        safety.ManagerReportDetailApi.as_view(),
+        name="manager-report",
+    ),
+    path(
+        "manager/reports/<uuid:report_id>/decide",
+        safety.ManagerReportDecideApi.as_view(),
+        name="manager-report-decide",
+    ),
     path("manager/helpers", manager.ManagerHelperListApi.as_view(), name="manager-helpers"),
     path(
         "manager/helpers/<uuid:helper_id>",

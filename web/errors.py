@@ -27,6 +27,10 @@ MESSAGES = {
     "request_already_taken": _(
         "Another helper was a little quicker: this job is taken. Thank you for answering so fast!"
     ),
+    "report_already_open": _("You have already reported this visit."),
+    "visit_not_started": _("A visit can be reported once it has started."),
+    "report_already_decided": _("This report has been decided already."),
+    "suspension_helpers_only": _("Only a helper can be suspended: warn the customer instead."),
     "skills_required": _("Choose at least one thing you can help with."),
     "slot_in_past": _("This time has already passed."),
     "slot_inverted": _("The end must come after the start."),

@@ -257,3 +257,24 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea({"rows": 3}),
     )
+
+
+class SafetyReportForm(forms.Form):
+    """A safety report on the other side of a visit, for the community manager's eyes only."""
+
+    category = forms.ChoiceField(
+        label=_("What happened?"),
+        choices=(
+            ("safety", _("I did not feel safe")),
+            ("harassment", _("Harassment")),
+            ("damage", _("Something was damaged")),
+            ("no_show", _("Nobody came")),
+            ("other", _("Something else")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Tell us more (only the community manager reads this)"),
+        max_length=2000,
+        widget=forms.Textarea({"rows": 4}),
+    )

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import DeclineReason, DisputeOutcome, Party
+from bookings.models import DeclineReason, DisputeOutcome, Party, SafetyOutcome
 from catalogue.models import ServiceCategory
 from helpers.models import ExceptionKind
 from web.forms import ZURICH, language_choices
@@ -348,3 +348,22 @@ class ConductTestAnswersForm(forms.Form):
             (question.pk, self.cleaned_data[f"question_{question.pk}"])
             for question in self.questions
         ]
+
+
+class TriageForm(forms.Form):
+    """The manager's decision on a safety report."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=(
+            (SafetyOutcome.WARNING, _("A warning")),
+            (SafetyOutcome.SUSPENSION, _("Suspend the helper")),
+            (SafetyOutcome.NO_ACTION, _("No action")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Why (kept on the reported person's record)"),
+        max_length=1000,
+        widget=forms.Textarea({"rows": 3}),
+    )

@@ -8,6 +8,7 @@ from web.views import (
     manage,
     manage_conduct_test,
     manage_figures,
+    manage_safety,
     money,
     pages,
     pwa,
@@ -51,6 +52,21 @@ urlpatterns = [
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
+    path(
+        "requests/<uuid:public_id>/safety-report",
+        requests.booking_safety_report,
+        name="booking-safety-report",
+    ),
+    path(
+        "requests/<uuid:public_id>/block-helper",
+        requests.booking_block_helper,
+        name="booking-block-helper",
+    ),
+    path(
+        "requests/<uuid:public_id>/unblock-helper",
+        requests.booking_unblock_helper,
+        name="booking-unblock-helper",
+    ),
     # A visit's receipt, for its customer and its helper
     path("receipts/<uuid:public_id>/", money.receipt, name="receipt"),
     path("receipts/<uuid:public_id>/pdf", money.receipt_pdf, name="receipt-pdf"),
@@ -91,6 +107,11 @@ urlpatterns = [
     path("helper/visits/<uuid:public_id>/arrived", helper_visits.arrived, name="helper-arrived"),
     path("helper/visits/<uuid:public_id>/done", helper_visits.done, name="helper-done"),
     path("helper/visits/<uuid:public_id>/no-show", helper_visits.no_show, name="helper-no-show"),
+    path(
+        "helper/visits/<uuid:public_id>/safety-report",
+        helper_visits.safety_report,
+        name="helper-safety-report",
+    ),
     # The community manager's console
     path("manage/", manage.dashboard, name="manage"),
     path("manage/helpers/", manage.helpers, name="manage-helpers"),
@@ -112,6 +133,12 @@ urlpatterns = [
     path("manage/map/helpers.geojson", manage_figures.map_helpers, name="manage-map-helpers"),
     path("manage/map/requests.geojson", manage_figures.map_requests, name="manage-map-requests"),
     path("manage/disputes/", manage.disputes, name="manage-disputes"),
+    path("manage/reports/", manage_safety.reports, name="manage-reports"),
+    path(
+        "manage/reports/<uuid:public_id>/decide",
+        manage_safety.report_decide,
+        name="manage-report-decide",
+    ),
     path(
         "manage/conduct-test/",
         manage_conduct_test.conduct_test_versions,

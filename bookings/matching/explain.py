@@ -37,7 +37,7 @@ from bookings.matching.ranking import (
     rank,
 )
 from bookings.matching.scoring import Weights
-from bookings.models import HelpRequest, Offer, WithdrawalCause
+from bookings.models import HelperBlock, HelpRequest, Offer, WithdrawalCause
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
 from helpers.models import HelperProfile
 from helpers.selectors import unpaid_helpers_near
@@ -106,6 +106,12 @@ def match_request(
     customer_ids = set(
         HelperProfile.objects.filter(user_id=help_request.customer_id).values_list("pk", flat=True)
     )
+    # Helpers the customer asked never to be offered their requests again.
+    blocked = set(
+        HelperBlock.objects.filter(customer_id=help_request.customer_id).values_list(
+            "helper_id", flat=True
+        )
+    )
     fair = config().fairness_margin > 0
     center = Point(help_request.latitude, help_request.longitude)
     ranking = rank(
@@ -115,6 +121,7 @@ def match_request(
         limit=limit,
         languages=help_request.languages,
         exclude_helper_ids=set(exclude_helper_ids) | customer_ids,
+        blocked_helper_ids=blocked,
         availability=_availability(windows, help_request.category.typical_duration_minutes),
         offers_today=offers_today_counter(now, help_request_id=help_request.pk) if fair else None,
         now=now,
@@ -123,7 +130,10 @@ def match_request(
     candidates = _candidates(chosen, ranking, help_request=help_request, radius_km=radius_km)
     considered = _considered(ranking, candidates, customer_ids=customer_ids)
     considered += _cannot_be_paid(
-        help_request, center, radius_km=radius_km, left_out=customer_ids | set(exclude_helper_ids)
+        help_request,
+        center,
+        radius_km=radius_km,
+        left_out=customer_ids | set(exclude_helper_ids) | blocked,
     )
     return MatchResult(candidates, considered, ranking.examined)
 

@@ -35,6 +35,8 @@ from bookings.matching.search import rings, settle_within, spatial_index
 from helpers.availability import FreeSlot
 
 _AVAILABILITY_BATCH = 24
+# Why a helper the customer blocked is not offered their request (the manager reads it).
+BLOCKED_BY_CUSTOMER = "blocked by the customer"
 # Float rounding in sums of scores: far below any difference that means something.
 _SCORE_SLACK = 1e-9
 
@@ -100,6 +102,7 @@ def rank(
     limit: int,
     languages: Collection[str] | None = None,
     exclude_helper_ids: Collection[int] = (),
+    blocked_helper_ids: Collection[int] = (),
     availability: Availability | None = None,
     offers_today: OffersToday | None = None,
     now: datetime | None = None,
@@ -129,6 +132,7 @@ def rank(
         margin=settings.fairness_margin if offers_today is not None else 0.0,
         language_mask=languages_mask(languages) if languages is not None else 0,
         excluded=set(exclude_helper_ids),
+        blocked=set(blocked_helper_ids),
         availability=availability,
     )
     # The languages are checked in `_Walk.take`, not in the database, so that the record of
@@ -204,11 +208,13 @@ class _Walk:
         margin: float,
         language_mask: int,
         excluded: set[int],
+        blocked: set[int],
         availability: Availability | None,
     ) -> None:
         self.center, self.search_radius_m, self.limit = center, search_radius_m, limit
         self.weights, self.newcomers, self.margin = weights, newcomers, margin
         self.language_mask, self.excluded, self.availability = language_mask, excluded, availability
+        self.blocked = blocked
         # The best any helper could add to closeness: a perfect rating and reliability, the bonus.
         self.best_static = weights.rating_weight + weights.reliability_weight + newcomers.bonus
         self.distance_of = distances_from(center)
@@ -252,6 +258,9 @@ class _Walk:
             helper_id = row.helper_id
             if helper_id in excluded:
                 self._pass_over(row, distance, "already asked for this request")
+                continue
+            if helper_id in self.blocked:
+                self._pass_over(row, distance, BLOCKED_BY_CUSTOMER)
                 continue
             if language_mask and not row.languages_mask & language_mask:
                 self._pass_over(row, distance, "speaks none of the customer's languages")

@@ -36,6 +36,12 @@ from bookings.services.offers import (
     offers_withdraw_for_helper,
 )
 from bookings.services.reviews import review_submit, reviews_close_window
+from bookings.services.safety import (
+    helper_block,
+    helper_unblock,
+    safety_report_file,
+    safety_report_triage,
+)
 from bookings.services.sweeps import sweep_due_work
 from bookings.services.visits import (
     SlotInput,
@@ -54,6 +60,10 @@ from bookings.services.visits import (
 )
 
 __all__ = [
+    "helper_block",
+    "helper_unblock",
+    "safety_report_file",
+    "safety_report_triage",
     "AddressInput",
     "DisputeOutcome",
     "SlotInput",

@@ -199,6 +199,11 @@ def bodies(world: World) -> dict[Operation, dict[str, Any]]:
             "caused_by": "helper",
         },
         ("post", booking + "/reviews"): {"rating": 5, "text": "Very kind and quick."},
+        ("post", booking + "/reports"): {"category": "safety", "text": "He shouted at me."},
+        ("post", v1 + "/manager/reports/{report_id}/decide"): {
+            "outcome": "warning",
+            "note": "Talked to both sides.",
+        },
         ("post", v1 + "/help-requests"): {
             "category": "internet-wifi",
             "description": "The Wi-Fi drops every evening.",

@@ -32,6 +32,7 @@ from tests.api.code_recipes import (
 from tests.api.conduct_test_recipes import prepare_conduct_test
 from tests.api.domain_recipes import DOMAIN, prepare
 from tests.api.payment_recipes import prepare_payments
+from tests.api.safety_recipes import prepare_safety
 from tests.api.vetting_recipes import prepare_documents
 
 
@@ -122,6 +123,7 @@ def test_every_documented_code_of_the_operation_comes_back(operation):
     prepare_payments(world, operation)
     prepare_documents(world, operation)
     prepare_conduct_test(world, operation)
+    prepare_safety(world, operation)
     missed = {}
 
     # When each documented code's recipes run

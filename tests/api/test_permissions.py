@@ -25,6 +25,7 @@ from bookings.models import (
     HelpRequestStatus,
     Offer,
     OfferStatus,
+    SafetyReport,
     SlotProposal,
 )
 from helpers.models import (
@@ -123,6 +124,7 @@ class World:
     exception: AvailabilityException
     document: HelperDocument
     attempt: ConductTestAttempt
+    report: SafetyReport
 
     def kwargs(self, params: tuple[str, ...]) -> dict[str, Any]:
         ids = {
@@ -134,6 +136,7 @@ class World:
             "document_id": self.document.public_id,
             "attempt_id": self.attempt.public_id,
             "number": self.attempt.version.number,
+            "report_id": self.report.public_id,
         }
         return {name: ids[name] for name in params}
 
@@ -151,6 +154,7 @@ class World:
                 pk=self.help_request.pk
             ),
             "offers": sorted(Offer.objects.values_list("pk", "status")),
+            "reports": sorted(SafetyReport.objects.values_list("pk", "outcome")),
             "proposals": sorted(SlotProposal.objects.values_list("pk", "status")),
             "helpers": sorted(
                 HelperProfile.objects.values_list("pk", "approval_status", "cancellations_caused")
@@ -188,6 +192,14 @@ def build_world() -> World:
         ),
         document=stored_document(helper),
         attempt=_attempt_under_way(helper),
+        report=SafetyReport.objects.create(
+            booking=booking,
+            reporter=customer,
+            reporter_role="customer",
+            reported=helper.user,
+            category="safety",
+            text="Rude.",
+        ),
     )
 
 
@@ -261,6 +273,16 @@ ACCESS: dict[str, Access] = {
     "booking-messages": Access(BOTH, body=lambda world: {"text": "Are you still coming?"}),
     "booking-messages-read": Access(BOTH, body=lambda world: {"message": _chat_message(world)}),
     "booking-reviews": Access(BOTH, EVERY_METHOD, lambda world: {"rating": 5}),
+    # Reports: either party files one (the manager is refused by role, not hidden from); only
+    # the manager reads and decides them.
+    "booking-reports": Access(
+        BOTH, EVERY_METHOD, lambda world: {"category": "safety", "text": "Rude."}
+    ),
+    "booking-helper-block": Access(BOTH, EVERY_METHOD),
+    "manager-report": Access(("manager",)),
+    "manager-report-decide": Access(
+        ("manager",), body=lambda world: {"outcome": "warning", "note": "Talked to both."}
+    ),
     "manager-helper": Access(("manager",)),
     "manager-helper-approve": Access(("manager",)),
     "manager-helper-suspend": Access(("manager",), body=lambda world: {"note": "Complaints."}),

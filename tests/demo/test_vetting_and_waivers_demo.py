@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, HelperBlock, SafetyReport
 from catalogue.models import LegalAcceptance, LegalDocumentKind
 from catalogue.selectors import waivers_missing
 from helpers.conduct_test_selectors import ConductTestState, conduct_test_standing
@@ -91,3 +91,14 @@ def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_te
     assert HelperApprovalEvent.objects.filter(
         to_status=ApprovalStatus.CONDUCT_TEST_PASSED, role="manager"
     ).exists()
+    # And the triage queue holds a report decided with a warning and an open one; the customer
+    # who reported keeps that helper from their requests
+    reports = list(
+        SafetyReport.objects.order_by("pk").values_list("reporter_role", "category", "outcome")
+    )
+    assert reports == [("customer", "harassment", "warning"), ("helper", "damage", "")]
+    decided = SafetyReport.objects.order_by("pk").first()
+    assert decided is not None
+    assert list(HelperBlock.objects.values_list("customer_id", "helper__user_id")) == [
+        (decided.reporter_id, decided.reported_id)
+    ]

@@ -19,10 +19,12 @@ from bookings.models import Booking, BookingStatus
 from bookings.selectors import (
     booking_events,
     booking_for,
+    booking_reportable,
     bookings_visible_to,
     contact_visible_to,
     next_statuses_for,
     reviews_visible_to,
+    safety_report_open_by,
 )
 from bookings.services import (
     SlotInput,
@@ -31,10 +33,12 @@ from bookings.services import (
     booking_propose,
     booking_report_no_show,
     booking_start_journey,
+    safety_report_file,
 )
 from helpers.models import HelperProfile
 from payments.selectors import receipt_of
 from web.errors import add_service_error, message_for
+from web.forms import SafetyReportForm
 from web.helper_forms import CheckOutForm, NoShowForm, OnMyWayForm, ProposeForm
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
 from web.words import HELPER_TIMELINE
@@ -91,6 +95,9 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "done_form": bound.get("done_form") or CheckOutForm(prefix="done"),
         "no_show_form": bound.get("no_show_form") or NoShowForm(prefix="no_show"),
         "arrive_form": bound.get("arrive_form"),
+        "can_report": booking_reportable(booking),
+        "report_open": safety_report_open_by(me, booking),
+        "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
     }
 
 
@@ -222,4 +229,19 @@ def no_show(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, di
             booking=booking, actor=me_of(request), note=form.cleaned_data["note"]
         ),
         _("Noted: the customer was not there."),
+    )
+
+
+@_step
+def safety_report(
+    request: HttpRequest, booking: Booking
+) -> tuple[forms.Form, str, dict[str, str]] | str:
+    """The helper reports the customer to the community manager."""
+    form = SafetyReportForm(request.POST, prefix="safety")
+    return _attempt(
+        request,
+        form,
+        "safety_form",
+        lambda: safety_report_file(booking=booking, actor=me_of(request), **form.cleaned_data),
+        _("Thank you. The community manager will look at your report."),
     )

@@ -30,12 +30,15 @@ from bookings.models import (
 )
 from bookings.selectors import (
     booking_events,
+    booking_reportable,
     bookings_visible_to,
     help_requests_visible_to,
+    helper_is_blocked,
     offers_of_request,
     own_help_request_for,
     proposal_of,
     reviews_visible_to,
+    safety_report_open_by,
 )
 from bookings.services import (
     AddressInput,
@@ -46,7 +49,10 @@ from bookings.services import (
     booking_sign_off,
     help_request_create,
     help_request_withdraw,
+    helper_block,
+    helper_unblock,
     review_submit,
+    safety_report_file,
 )
 from payments.selectors import party_payment as payment_of_party
 from payments.selectors import receipt_of, tip_of
@@ -58,6 +64,7 @@ from web.forms import (
     HelpRequestForm,
     ReasonForm,
     ReviewForm,
+    SafetyReportForm,
     TipForm,
 )
 from web.words import TIMELINE, booking_words, request_words
@@ -166,7 +173,13 @@ def _request_context(
         pending_offers = offers_of_request(help_request).filter(status=OfferStatus.PENDING).count()
     events, reviews = [], []
     my_review = receipt = tip = None
+    safety: dict[str, Any] = {"can_report": False, "report_open": False, "helper_blocked": False}
     if booking is not None:
+        safety = {
+            "can_report": booking_reportable(booking),
+            "report_open": safety_report_open_by(me, booking),
+            "helper_blocked": helper_is_blocked(me, booking.helper_id),
+        }
         receipt = receipt_of(booking)
         tip = tip_of(booking) if receipt is not None else None
         events = list(booking_events(booking))
@@ -198,6 +211,8 @@ def _request_context(
         "withdraw_form": bound.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         "dispute_form": bound.get("dispute_form") or ReasonForm(prefix="dispute"),
         "review_form": bound.get("review_form") or ReviewForm(prefix="review"),
+        "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
+        **safety,
         "receipt": receipt,
         "tip": tip,
         "can_tip": receipt is not None
@@ -390,6 +405,44 @@ def booking_tip(
         add_service_error(form, error, fields={"amount_minor": "amount"})
         return form
     messages.success(request, _("Thank you! All of your tip goes to the helper."))
+    return None
+
+
+@_action
+def booking_safety_report(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    """The customer reports the helper to the community manager."""
+    visit = _need(booking)
+    form = SafetyReportForm(request.POST, prefix="safety")
+    if not form.is_valid():
+        return form
+    try:
+        safety_report_file(booking=visit, actor=_me(request), **form.cleaned_data)
+    except ApplicationError as error:
+        if error.fields:
+            add_service_error(form, error)
+            return form
+        raise
+    messages.success(request, _("Thank you. The community manager will look at your report."))
+    return None
+
+
+@_action
+def booking_block_helper(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    helper_block(booking=_need(booking), actor=_me(request))
+    messages.success(request, _("This helper will not be offered your requests again."))
+    return None
+
+
+@_action
+def booking_unblock_helper(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    helper_unblock(booking=_need(booking), actor=_me(request))
+    messages.success(request, _("This helper may be offered your requests again."))
     return None
 
 

@@ -307,6 +307,13 @@ def _pages_of_each_kind(live_url: str) -> dict[str, tuple[str | None, str]]:
     paid_on_paper(paid)
     pages["request-paid"] = (customer.email, f"/requests/{paid.help_request.public_id}/")
     pages["receipt"] = (customer.email, f"/receipts/{paid.public_id}/")
+    # A visit the customer reported, its helper blocked: the page says both
+    reported: Booking = make_booking(BookingStatus.IN_PROGRESS, customer=customer)
+    services.safety_report_file(
+        booking=reported, actor=customer, category="harassment", text="He shouted at me."
+    )
+    services.helper_block(booking=reported, actor=customer)
+    pages["request-reported"] = (customer.email, f"/requests/{reported.help_request.public_id}/")
     return pages
 
 

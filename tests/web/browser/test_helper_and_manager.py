@@ -261,6 +261,13 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
     paid_on_paper(paid)
     visit = make_booking(BookingStatus.CONFIRMED, helper=helper, customer=customer)
     disputed = make_booking(BookingStatus.DISPUTED)
+    reported = make_booking(BookingStatus.IN_PROGRESS)
+    services.safety_report_file(
+        booking=reported,
+        actor=reported.help_request.customer,
+        category="harassment",
+        text="The helper shouted at me.",
+    )
     start = timezone.now() + timedelta(days=3)
     AvailabilityException.objects.create(
         helper=helper, kind="unavailable", starts_at=start, ends_at=start + timedelta(days=1)
@@ -297,6 +304,7 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
             f"/manage/requests/{unmatched.public_id}/",
         ),
         "manager-disputes": ("showmanager@quartier.test", "/manage/disputes/"),
+        "manager-reports": ("showmanager@quartier.test", "/manage/reports/"),
         "manager-conduct-test": ("showmanager@quartier.test", "/manage/conduct-test/"),
         "manager-dispute": ("showmanager@quartier.test", f"/manage/disputes/{disputed.public_id}/"),
         "manager-bookings": ("showmanager@quartier.test", "/manage/bookings/?state=confirmed"),

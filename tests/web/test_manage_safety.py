@@ -1,0 +1,103 @@
+"""The manager's safety-report queue: managers only, open reports first, a decision with the
+services' rules, and a bounded number of queries however long the queue."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import BookingStatus, SafetyReport
+from helpers.models import ApprovalStatus
+from tests.factories import ManagerFactory, UserFactory, make_booking
+from tests.web.test_pages import _logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _report(text: str = "He shouted at me.", *, by_helper: bool = False) -> SafetyReport:
+    booking = make_booking(BookingStatus.IN_PROGRESS)
+    actor = booking.helper.user if by_helper else booking.help_request.customer
+    return services.safety_report_file(
+        booking=booking, actor=actor, category="harassment", text=text
+    )
+
+
+def _decide_url(report: SafetyReport) -> str:
+    return f"/manage/reports/{report.public_id}/decide"
+
+
+def _post(report: SafetyReport, **fields: str) -> dict[str, str]:
+    return {f"r{report.public_id.hex}-{name}": value for name, value in fields.items()}
+
+
+@pytest.mark.parametrize("who", ["customer", "helper", "stranger"])
+def test_nobody_but_a_manager_sees_or_decides_reports(client, who):
+    report = _report()
+    user = {
+        "customer": report.booking.help_request.customer,
+        "helper": report.booking.helper.user,  # the reported person
+        "stranger": UserFactory.create(),
+    }[who]
+    _logged_in(client, user)
+
+    assert client.get("/manage/reports/").status_code == 404
+    refused = client.post(_decide_url(report), _post(report, outcome="warning", note="x"))
+    assert refused.status_code == 404
+    assert SafetyReport.objects.get().outcome == ""
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    assert client.get("/manage/reports/").status_code == 302
+
+
+def test_the_queue_lists_open_reports_first_newest_first_in_bounded_queries(client):
+    _logged_in(client, ManagerFactory.create())
+    decided = _report("Old and decided")
+    services.safety_report_triage(
+        report=decided, actor=ManagerFactory.create(), outcome="no_action", note="Nothing"
+    )
+    with time_machine.travel(timezone.now(), tick=False):
+        _report("First open")
+    with CaptureQueriesContext(connection) as one:
+        html = client.get("/manage/reports/").content.decode()
+    for index in range(3):
+        _report(f"Open {index}")
+    with CaptureQueriesContext(connection) as four:
+        html = client.get("/manage/reports/").content.decode()
+
+    assert len(four) == len(one) <= 8
+    positions = [html.index(text) for text in ("Open 2", "Open 1", "Open 0", "First open")]
+    assert positions == sorted(positions)
+    assert html.index("First open") < html.index("Old and decided")
+
+
+def test_a_decision_with_a_suspension_suspends_the_helper(client):
+    report = _report()
+    _logged_in(client, ManagerFactory.create())
+
+    refused = client.post(_decide_url(report), _post(report, outcome="suspension", note=""))
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
+    assert SafetyReport.objects.get().outcome == ""
+
+    done = client.post(_decide_url(report), _post(report, outcome="suspension", note="Threats"))
+    assert done.status_code == 302
+    report.refresh_from_db()
+    report.booking.helper.refresh_from_db()
+    assert (report.outcome, report.triage_note) == ("suspension", "Threats")
+    assert report.booking.helper.approval_status == ApprovalStatus.SUSPENDED
+
+
+def test_a_customer_cannot_be_suspended_the_error_shows_next_to_the_field(client):
+    report = _report(by_helper=True)
+    _logged_in(client, ManagerFactory.create())
+
+    refused = client.post(_decide_url(report), _post(report, outcome="suspension", note="Rude"))
+
+    assert refused.status_code == 400
+    assert "Only a helper can be suspended" in refused.content.decode()
+    assert SafetyReport.objects.get().outcome == ""

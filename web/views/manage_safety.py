@@ -1,0 +1,86 @@
+"""The community manager's triage of safety reports: the queue (open first, newest first) and
+the decision on each, with an outcome and a note."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.exceptions import ApplicationError, NotFound
+from bookings.models import ActorRole, SafetyCategory, SafetyOutcome
+from bookings.selectors import safety_report_for_manager, safety_reports_for_manager
+from bookings.services import safety_report_triage
+from web.errors import add_service_error, message_for
+from web.helper_forms import TriageForm
+from web.views.helper import me_of
+from web.views.manage import PAGE, manager_only
+
+CATEGORY_WORDS = {
+    SafetyCategory.SAFETY: gettext_lazy("Safety"),
+    SafetyCategory.HARASSMENT: gettext_lazy("Harassment"),
+    SafetyCategory.DAMAGE: gettext_lazy("Damage"),
+    SafetyCategory.NO_SHOW: gettext_lazy("No-show"),
+    SafetyCategory.OTHER: gettext_lazy("Other"),
+}
+OUTCOME_WORDS = {
+    SafetyOutcome.WARNING: gettext_lazy("Warned"),
+    SafetyOutcome.SUSPENSION: gettext_lazy("Helper suspended"),
+    SafetyOutcome.NO_ACTION: gettext_lazy("No action"),
+}
+ROLE_WORDS = {
+    ActorRole.CUSTOMER: gettext_lazy("the customer"),
+    ActorRole.HELPER: gettext_lazy("the helper"),
+}
+
+
+def _queue(
+    request: HttpRequest, failed: UUID | None = None, form: TriageForm | None = None
+) -> HttpResponse:
+    reports = list(safety_reports_for_manager(me_of(request))[:PAGE])
+    rows = [
+        {
+            "report": report,
+            "category": CATEGORY_WORDS[SafetyCategory(report.category)],
+            "by": ROLE_WORDS[ActorRole(report.reporter_role)],
+            "outcome": OUTCOME_WORDS[SafetyOutcome(report.outcome)] if report.outcome else None,
+            "form": form
+            if form is not None and report.public_id == failed
+            else TriageForm(prefix=f"r{report.public_id.hex}"),
+        }
+        for report in reports
+    ]
+    return render(request, "web/manage/reports.html", {"rows": rows}, status=400 if form else 200)
+
+
+@manager_only
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    return _queue(request)
+
+
+@manager_only
+@require_POST
+def report_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    try:
+        report = safety_report_for_manager(me_of(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = TriageForm(request.POST, prefix=f"r{public_id.hex}")
+    if form.is_valid():
+        try:
+            safety_report_triage(report=report, actor=me_of(request), **form.cleaned_data)
+        except ApplicationError as error:
+            if not error.fields:
+                messages.error(request, message_for(error))
+                return redirect("web:manage-reports")
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The report is decided."))
+            return redirect("web:manage-reports")
+    return _queue(request, public_id, form)
