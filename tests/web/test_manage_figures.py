@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 from django.utils import timezone
 
 from backend.config import QuartierConfig
@@ -321,6 +322,8 @@ def test_the_chart_figures_travel_as_json_not_inline_script(client):
     }
 
 
+# In memory, so that the clock the test moves is the one that expires them (Redis keeps its own).
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
 def test_the_helpers_counts_are_kept_a_minute_then_counted_again(client):
     _logged_in(client, ManagerFactory.create())
     make_helper()

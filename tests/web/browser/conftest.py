@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import override_settings
 
 VENDOR = Path(__file__).resolve().parent.parent / "vendor"
 AXE = VENDOR / "axe-core-4.14.1.min.js"
@@ -91,7 +92,12 @@ def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
         "127.0.0.1",
         partial(make_application, static_wrapper=None),  # whitenoise serves the static files
     )
-    with django_db_blocker.unblock():  # else the child inherits the block: every query fails
+    # The server keeps nothing in a cache of its own: the tests clear theirs before each test,
+    # which a forked server's memory would not see (a minute-old count would leak from one test
+    # into the next).
+    dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with django_db_blocker.unblock(), override_settings(CACHES=dummy):
+        # (else the child inherits the block: every query fails)
         process.start()
     if not process.ready.wait(timeout=30):
         process.terminate()
