@@ -255,6 +255,7 @@ def manager_figures() -> dict[str, Any]:
         "unmatched_requests": requests.get(HelpRequestStatus.UNMATCHED, 0),
         "helpers_waiting": helpers_waiting_for_manager(),
         "disputes": bookings.get(BookingStatus.DISPUTED, 0),
+        "open_reports": SafetyReport.objects.filter(outcome="").count(),
         "bookings_by_status": {value: bookings.get(value, 0) for value in BookingStatus.values},
     }
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from bookings import services
 from bookings.models import BookingStatus, HelpRequestStatus
 from helpers.models import ApprovalStatus, HelperApprovalEvent
 from tests.factories import (
@@ -100,7 +101,14 @@ def test_a_manager_meets_404_for_what_does_not_exist(client):
 
 
 def test_the_dashboard_counts_what_waits(client, world):
+    _applicant, booking = world
     post_request(UserFactory.create(), slug="smart-home")  # nobody has the skill: unmatched
+    services.safety_report_file(
+        booking=booking,
+        actor=booking.help_request.customer,
+        category="damage",
+        text="The router's power supply was left broken.",
+    )
     _logged_in(client, ManagerFactory.create())
     response = client.get("/manage/")
     figures = response.context["figures"]
@@ -112,7 +120,10 @@ def test_the_dashboard_counts_what_waits(client, world):
     }
     assert figures["disputes"] == 1
     assert figures["unmatched_requests"] == 1
-    assert "requests nobody matched" in response.content.decode()
+    assert figures["open_reports"] == 1
+    page = response.content.decode()
+    assert "requests nobody matched" in page
+    assert 'href="/manage/reports/"><span class="figure">1</span> safety reports to decide' in page
 
 
 def test_helpers_are_filtered_by_approval_name_and_skill(client, world):
