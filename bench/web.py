@@ -179,6 +179,7 @@ def _run(args: argparse.Namespace, vendor: str) -> None:
         "manager: requests": get(manager, "/manage/requests/"),
         "manager: bookings": get(manager, "/manage/bookings/"),
         "manager: disputes": get(manager, "/manage/disputes/"),
+        "manager: safety reports": get(manager, "/manage/reports/"),
         "manager: map": get(manager, "/manage/map/"),
         "manager: map helpers (GeoJSON)": get(manager, "/manage/map/helpers.geojson"),
         "manager: map requests (GeoJSON)": get(manager, "/manage/map/requests.geojson"),
