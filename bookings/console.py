@@ -142,12 +142,13 @@ def helpers_by_locality(
 def helpers_geojson(user: User, *, category: ServiceCategory | None = None) -> bytes:
     """`helpers_by_locality` as an encoded GeoJSON FeatureCollection, kept as it is sent (a
     country's localities are thousands of features: they are not built again on each read)."""
+    if not user.is_staff:
+        return json.dumps(as_geojson([])).encode()
     key = _counts_key("helpers-geojson", category)
-    body: bytes | None = cache.get(key) if user.is_staff else None
+    body: bytes | None = cache.get(key)
     if body is None:
         body = json.dumps(as_geojson(helpers_by_locality(user, category=category))).encode()
-        if user.is_staff:
-            cache.set(key, body, HELPER_COUNTS_SECONDS)
+        cache.set(key, body, HELPER_COUNTS_SECONDS)
     return body
 
 

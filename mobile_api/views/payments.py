@@ -6,6 +6,7 @@ The money endpoints (payment method, refunds) accept an `Idempotency-Key` header
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -97,6 +98,21 @@ class BookingPaymentApi(APIView):
         return Response(_payment_body(selectors.payment_for(request_user(request), booking_id)))
 
 
+def _once(
+    request: Request, endpoint: str, body: Any, run: Callable[[], tuple[int, dict[str, Any]]]
+) -> Response:
+    """`run()`'s answer, or the first answer given to this request's Idempotency-Key (the
+    money endpoints' shared step)."""
+    status, answer = idempotent(
+        user=request_user(request),
+        key=request.headers.get("Idempotency-Key"),
+        endpoint=endpoint,
+        body=body,
+        run=run,
+    )
+    return Response(answer, status=status)
+
+
 class BookingPaymentMethodApi(APIView):
     """Customer: the card (a PaymentMethod on the helper's account, from Stripe.js) to hold the
     price on. Before confirming; or after a failed hold, when the hold is placed at once."""
@@ -121,14 +137,7 @@ class BookingPaymentMethodApi(APIView):
             )
             return 200, _payment_body(payment)
 
-        status, body = idempotent(
-            user=user,
-            key=request.headers.get("Idempotency-Key"),
-            endpoint=f"payment-method:{booking_id}",
-            body=given.validated_data,
-            run=run,
-        )
-        return Response(body, status=status)
+        return _once(request, f"payment-method:{booking_id}", given.validated_data, run)
 
 
 class BookingRefundApi(APIView):
@@ -155,14 +164,7 @@ class BookingRefundApi(APIView):
             )
             return 200, _payment_body(payment)
 
-        status, body = idempotent(
-            user=user,
-            key=request.headers.get("Idempotency-Key"),
-            endpoint=f"refund:{booking_id}",
-            body=given.validated_data,
-            run=run,
-        )
-        return Response(body, status=status)
+        return _once(request, f"refund:{booking_id}", given.validated_data, run)
 
 
 class BookingReceiptApi(APIView):
@@ -202,14 +204,7 @@ class BookingTipApi(APIView):
             )
             return 201, dict(TipSerializer(tip).data)
 
-        status, body = idempotent(
-            user=user,
-            key=request.headers.get("Idempotency-Key"),
-            endpoint=f"tip:{booking_id}",
-            body=given.validated_data,
-            run=run,
-        )
-        return Response(body, status=status)
+        return _once(request, f"tip:{booking_id}", given.validated_data, run)
 
 
 class EarningsStatementApi(APIView):
