@@ -44,6 +44,23 @@ def helpers_for_manager(user: User) -> QuerySet[HelperProfile]:
     return HelperProfile.objects.select_related("user").prefetch_related("skills")
 
 
+def helpers_found(
+    user: User, *, text: str = "", status: str = "", skill_slug: str = ""
+) -> QuerySet[HelperProfile]:
+    """The helpers a manager looks for, newest first: `text` in the name or e-mail address,
+    with the approval `status`, holding the skill `skill_slug`; an empty criterion is no
+    criterion. The order walks an index (helper_by_creation)."""
+    found = helpers_for_manager(user).order_by("-created_at", "-id")
+    if text:
+        found = found.filter(Q(user__display_name__icontains=text) | Q(user__email__icontains=text))
+    if status:
+        found = found.filter(approval_status=status)
+    if skill_slug:
+        # A helper holds a skill once (helper_skill_unique): no row is repeated.
+        found = found.filter(skills__slug=skill_slug)
+    return found
+
+
 def availability_exceptions_of(helper: HelperProfile) -> QuerySet[AvailabilityException]:
     return AvailabilityException.objects.filter(helper=helper)
 

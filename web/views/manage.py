@@ -11,7 +11,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
@@ -35,7 +34,7 @@ from bookings.selectors import (
 )
 from bookings.services import booking_resolve_dispute
 from helpers.models import HelperProfile
-from helpers.selectors import helpers_for_manager
+from helpers.selectors import helpers_for_manager, helpers_found
 from helpers.services import helper_approve, helper_suspend
 from web.errors import add_service_error, message_for
 from web.helper_forms import HelperFilterForm, NoteForm, PeriodForm, ResolveForm
@@ -122,18 +121,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def helpers(request: HttpRequest) -> HttpResponse:
     form = HelperFilterForm(request.GET or None)
-    found = helpers_for_manager(me_of(request)).order_by("-created_at", "-id")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            found = found.filter(
-                Q(user__display_name__icontains=data["q"]) | Q(user__email__icontains=data["q"])
-            )
-        if data["status"]:
-            found = found.filter(approval_status=data["status"])
-        if data["skill"]:
-            # A helper holds a skill once (helper_skill_unique): no row is repeated.
-            found = found.filter(skills=data["skill"])
+    data = form.cleaned_data if form.is_valid() else {}
+    skill = data.get("skill")
+    found = helpers_found(
+        me_of(request),
+        text=data.get("q", ""),
+        status=data.get("status", ""),
+        skill_slug=skill.slug if skill else "",
+    )
     return render(request, "web/manage/helpers.html", {"form": form, "helpers": found[:PAGE]})
 
 
