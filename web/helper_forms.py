@@ -257,6 +257,22 @@ class NoteForm(forms.Form):
     )
 
 
+class SuspendForm(NoteForm):
+    last_day = forms.DateField(
+        label=_("Last day of the suspension"),
+        help_text=_("Leave it empty to suspend until you lift it."),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def until(self) -> datetime | None:
+        """The end: midnight after the last day, Swiss time."""
+        day = self.cleaned_data.get("last_day")
+        if day is None:
+            return None
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZURICH)
+
+
 class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"),

@@ -22,13 +22,13 @@ from backend.point import Point
 from bookings import services
 from bookings.models import Booking, BookingStatus
 from helpers.conduct_test_services import conduct_test_attempt_start
-from helpers.services import application_request_information
 from helpers.models import (
     ApprovalStatus,
     AvailabilityException,
     ConductTestAttempt,
     ConductTestOption,
 )
+from helpers.services import application_request_information
 from tests.factories import (
     PASSWORD,
     ManagerFactory,
