@@ -26,4 +26,5 @@ class BookingsConfig(AppConfig):
         subscribe(handlers.refresh_free_time, *handlers.FREE_TIME_EVENTS)
         subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)
         subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended, HelperOffboarded)
+        subscribe(handlers.cancel_visits_of_suspended, HelperSuspended, HelperOffboarded)
         register_busy_source(selectors.visits_held)

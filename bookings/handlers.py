@@ -23,6 +23,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext
+
 from backend.config import config
 from backend.events import (
     DomainEvent,
@@ -31,6 +33,7 @@ from backend.events import (
     event_types,
     of_type,
 )
+from backend.models import User
 from backend.roles import ActorRole
 from backend.services import customer_figures_add
 from bookings import tasks
@@ -51,8 +54,8 @@ from bookings.events import (
 )
 from bookings.matching.free_time import free_time_refresh
 from bookings.matching.index import match_index_refresh
-from bookings.models import SLOT_HOLDING_STATUSES, Booking, Party, WithdrawalCause
-from bookings.services import offers_withdraw_for_helper
+from bookings.models import SLOT_HOLDING_STATUSES, Booking, BookingStatus, Party, WithdrawalCause
+from bookings.services import booking_cancel, offers_withdraw_for_helper
 from catalogue.events import LegalTermsAccepted, LegalVersionPublished
 from catalogue.models import LegalDocumentKind
 from helpers.events import (
@@ -295,6 +298,36 @@ TASK_EVENTS = (
 
 
 # --- Suspension --------------------------------------------------------------------------------
+
+
+# The visits a suspended (or offboarded) helper no longer makes: not started yet. A visit under
+# way (the helper on the way or at the door) is the manager's to settle with both sides.
+VISITS_TO_CANCEL_ON_SUSPENSION = (
+    BookingStatus.AWAITING_PROPOSAL,
+    BookingStatus.PROPOSED,
+    BookingStatus.CONFIRMED,
+)
+
+
+def cancel_visits_of_suspended(events: Sequence[DomainEvent]) -> None:
+    """A suspended (or offboarded) helper's coming visits are cancelled by the manager who
+    made the move, through `booking_cancel` (nobody's fault as the customer sees it: they
+    lose nothing, and the request is offered to other helpers while a time window is left).
+    The customer hears of it as of any cancellation."""
+    for event in [*of_type(events, HelperSuspended), *of_type(events, HelperOffboarded)]:
+        if event.actor_id is None:
+            continue
+        manager = User.objects.get(pk=event.actor_id)
+        coming = Booking.objects.filter(
+            helper_id=event.helper_id, status__in=VISITS_TO_CANCEL_ON_SUSPENSION
+        ).order_by("pk")
+        for booking in coming:
+            booking_cancel(
+                booking=booking,
+                actor=manager,
+                reason=gettext("The helper can no longer come. We are looking for another one."),
+                caused_by=Party.NOBODY,
+            )
 
 
 def withdraw_offers_of_suspended(events: Sequence[DomainEvent]) -> None:

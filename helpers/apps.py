@@ -14,6 +14,7 @@ class HelpersConfig(AppConfig):
         from helpers.checks import development_document_key
 
         subscribe(handlers.schedule_document_deletion, *handlers.DELETION_EVENTS)
+        subscribe(handlers.schedule_reinstatement, *handlers.REINSTATEMENT_EVENTS)
         subscribe(handlers.mail_applicant, *handlers.MAIL_EVENTS, phase=Phase.AFTER_COMMIT)
         checks.register(development_document_key, checks.Tags.security)
         vetting_admin.register(admin.site)

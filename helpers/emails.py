@@ -8,7 +8,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +114,17 @@ def _subject_and_body(event: HelperApplied | HelperApprovalMoved) -> tuple[str, 
     return str(subject), str(what)
 
 
+def _suspension_end(helper: HelperProfile) -> str:
+    if helper.suspended_until is None:
+        return gettext("The suspension lasts until the community manager lifts it.")
+    return gettext(
+        "The suspension ends on %(day)s at %(time)s; then you receive requests again."
+    ) % {
+        "day": formats.date_format(timezone.localtime(helper.suspended_until), "DATE_FORMAT"),
+        "time": formats.time_format(timezone.localtime(helper.suspended_until), "TIME_FORMAT"),
+    }
+
+
 def send_application_step(event: HelperApplied | HelperApprovalMoved) -> None:
     helper = HelperProfile.objects.select_related("user").filter(pk=event.helper_id).first()
     if helper is None or not helper.user.email:
@@ -123,6 +134,8 @@ def send_application_step(event: HelperApplied | HelperApprovalMoved) -> None:
     with translation.override(user.preferred_language):
         subject, what = _subject_and_body(event)
         parts = [gettext("Hello %(name)s,") % {"name": user.display_name}, what]
+        if isinstance(event, HelperSuspended):
+            parts.append(_suspension_end(helper))
         if note:
             parts.append(gettext("The community manager's note:") + "\n" + note)
         parts.append(gettext("Quartier"))

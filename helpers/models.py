@@ -74,6 +74,9 @@ class HelperProfile(models.Model):
     )
     approval_changed_at = models.DateTimeField(null=True, blank=True)
     approval_note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
+    # When a suspension ends by itself (the worker reinstates the helper then); None while not
+    # suspended, or suspended until the manager lifts it.
+    suspended_until = models.DateTimeField(null=True, blank=True)
     is_accepting_jobs = models.BooleanField(
         default=True, help_text="Helpers switch this off when they want no offers for a while."
     )

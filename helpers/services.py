@@ -322,19 +322,68 @@ def helper_approval_move(
 @raises(helper_approval_move)
 def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
     """The community manager approves a vetted applicant (after the conduct test, or the
-    interview), or lets a suspended helper receive offers again."""
-    return helper_approval_move(helper=helper, to=ApprovalStatus.APPROVED, actor=actor, note=note)
+    interview), or lets a suspended helper receive offers again (before its end date)."""
+    helper = helper_approval_move(helper=helper, to=ApprovalStatus.APPROVED, actor=actor, note=note)
+    _clear_suspension_end(helper)
+    return helper
+
+
+def _clear_suspension_end(helper: HelperProfile) -> None:
+    if helper.suspended_until is not None:
+        HelperProfile.objects.filter(pk=helper.pk).update(suspended_until=None)
+        helper.suspended_until = None
 
 
 @transaction.atomic
-@raises(helper_approval_move)
-def helper_suspend(*, helper: HelperProfile, actor: User, note: str) -> HelperProfile:
-    """The community manager stops offers to the helper, saying why.
+@raises(helper_approval_move, HelperError.IN_THE_PAST)
+def helper_suspend(
+    *, helper: HelperProfile, actor: User, note: str, until: datetime | None = None
+) -> HelperProfile:
+    """The community manager stops offers to the helper, saying why, until `until` (then
+    the worker reinstates them, `helpers_reinstate_due`) or, with None, until lifted.
 
     Their pending offers are withdrawn in the same transaction by the bookings' handler of
-    HelperSuspended, and those requests are offered to other helpers.
+    HelperSuspended, and those requests are offered to other helpers. The end is stored
+    before the move, so that the handlers of HelperSuspended read it.
     """
+    if until is not None and until <= clock.now():
+        raise ValidationFailed.for_field(
+            "until",
+            _("The end of the suspension must lie in the future."),
+            code=HelperError.IN_THE_PAST,
+        )
+    if helper.approval_status == ApprovalStatus.APPROVED:
+        HelperProfile.objects.filter(pk=helper.pk).update(suspended_until=until)
     return helper_approval_move(helper=helper, to=ApprovalStatus.SUSPENDED, actor=actor, note=note)
+
+
+def helpers_reinstate_due() -> int:
+    """Reinstate every helper whose suspension has reached its end date (Quartier moves them
+    back to approved; the match index and the e-mail follow the move). One transaction per
+    helper; a helper lifted or offboarded meanwhile is left alone. Returns how many."""
+    now = clock.now()
+    reinstated = 0
+    due = HelperProfile.objects.filter(
+        approval_status=ApprovalStatus.SUSPENDED, suspended_until__lte=now
+    )
+    for pk in list(due.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            helper = (
+                HelperProfile.objects.select_for_update()
+                .filter(pk=pk, approval_status=ApprovalStatus.SUSPENDED, suspended_until__lte=now)
+                .first()
+            )
+            if helper is None:
+                continue
+            helper = helper_approval_move(
+                helper=helper,
+                to=ApprovalStatus.APPROVED,
+                actor=None,
+                role=ActorRole.SYSTEM,
+            )
+            _clear_suspension_end(helper)
+            reinstated += 1
+    return reinstated
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ _MANAGER = frozenset({ActorRole.MANAGER})
 _APPLICANT = frozenset({ActorRole.HELPER})
 # The conduct test is passed online (Quartier records it) or in person (the manager does).
 _TEST_RECORDERS = frozenset({ActorRole.MANAGER, ActorRole.SYSTEM})
+_REINSTATERS = frozenset({ActorRole.MANAGER, ActorRole.SYSTEM})
 _A = ApprovalStatus
 
 
@@ -120,7 +121,8 @@ APPROVAL_MACHINE = StateMachine(
         (_A.APPROVED, _A.SUSPENDED): Transition(
             _MANAGER, guards=(reason_given,), event=events.HelperSuspended
         ),
-        (_A.SUSPENDED, _A.APPROVED): Transition(_MANAGER, event=events.HelperReinstated),
+        # Lifted by the manager, or by Quartier when a suspension with an end date runs out.
+        (_A.SUSPENDED, _A.APPROVED): Transition(_REINSTATERS, event=events.HelperReinstated),
         (_A.APPROVED, _A.OFFBOARDED): Transition(
             _MANAGER, guards=(reason_given,), event=events.HelperOffboarded
         ),

@@ -76,6 +76,21 @@ MESSAGES = {
     "windows_overlap": _("Two of your times overlap. Choose different ones."),
     "windows_required": _("Choose at least one day and time."),
     "wrong_password": _("This is not your current password."),
+    # The applicant's documents, as the upload service checks them
+    "empty_file": _("The file is empty."),
+    "file_too_large": _("The file is too large. Take a smaller photo or scan."),
+    "unsupported_file_type": _("Upload a photo (JPEG, PNG, WebP) or a PDF."),
+    "content_type_mismatch": _(
+        "The file's content does not match its type. Upload the original photo or PDF."
+    ),
+    "pdf_active_content": _(
+        "The PDF contains scripts or other active content. Print it to a new PDF or upload a"
+        " photo instead."
+    ),
+    "pdf_encrypted": _("The PDF is password-protected: upload it without protection."),
+    "pdf_too_complex": _("The PDF is too large once unpacked. Upload a photo instead."),
+    "documents_missing": _("Upload both documents first."),
+    "documents_locked": _("Documents can be handed in only while the application waits for them."),
 }
 
 

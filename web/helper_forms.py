@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend.config import config
 from bookings.models import DeclineReason, DisputeOutcome, Party, SafetyOutcome
 from catalogue.models import ServiceCategory
-from helpers.models import ExceptionKind
+from helpers.models import ExceptionKind, HelperDocument
 from web.forms import ZURICH, language_choices
 
 WEEKDAYS = (
@@ -255,6 +257,22 @@ class NoteForm(forms.Form):
     )
 
 
+class SuspendForm(NoteForm):
+    last_day = forms.DateField(
+        label=_("Last day of the suspension"),
+        help_text=_("Leave it empty to suspend until you lift it."),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def until(self) -> datetime | None:
+        """The end: midnight after the last day, Swiss time."""
+        day = self.cleaned_data.get("last_day")
+        if day is None:
+            return None
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZURICH)
+
+
 class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"),
@@ -367,3 +385,77 @@ class TriageForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea({"rows": 3}),
     )
+
+
+class DocumentUploadForm(forms.Form):
+    """One of the applicant's documents. Its type, size, age and content are the upload
+    service's to judge; the form only asks for a file (and the extract's issue date)."""
+
+    file = forms.FileField(
+        label=_("The file (a photo or a PDF)"),
+        error_messages={"required": _("Choose a file."), "empty": _("The file is empty.")},
+        widget=forms.ClearableFileInput({"accept": "image/jpeg,image/png,image/webp,.pdf"}),
+    )
+
+    def __init__(self, *args: object, kind: str, **kwargs: object) -> None:
+        kwargs["prefix"] = kind
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.kind = kind
+        self.fields["file"].help_text = gettext(
+            "A photo (JPEG, PNG, WebP) or a PDF, at most %(size)s."
+        ) % {"size": filesizeformat(config().document_max_bytes)}
+        if kind == HelperDocument.Kind.CRIMINAL_RECORD_EXTRACT:
+            self.fields["issued_on"] = forms.DateField(
+                label=_("Issued on"),
+                help_text=_("The date printed on the extract: at most 3 months ago."),
+                required=False,
+                widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+            )
+
+
+class VettingFilterForm(forms.Form):
+    """The manager's queue: one step, and a region as the start of the postcode."""
+
+    step = forms.ChoiceField(
+        label=_("Step"),
+        required=False,
+        choices=(
+            ("", _("All")),
+            ("applied", _("Applied, documents to upload")),
+            ("documents_submitted", _("Documents to check")),
+            ("documents_checked", _("Documents checked, conduct test to pass")),
+            ("conduct_test_passed", _("Conduct test passed, to decide")),
+            ("interview", _("Invited to an interview")),
+            ("needs_information", _("More information needed")),
+        ),
+    )
+    region = forms.RegexField(
+        label=_("Region (start of the postcode)"),
+        regex=r"^\d{1,4}$",
+        required=False,
+        error_messages={"invalid": _("One to four digits, e.g. 80 for Zurich.")},
+    )
+
+
+class VettingDecisionForm(forms.Form):
+    """The note with one decision on an application (the decision is in the address); the
+    services say whether the decision fits the step and whether the note is required."""
+
+    note = forms.CharField(
+        label=_("Reason or what is needed (the applicant reads it)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
+class FunnelPeriodForm(forms.Form):
+    since = forms.DateField(label=_("From"), widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(label=_("Until (inclusive)"), widget=forms.DateInput({"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end must come after the start."))
+        return data

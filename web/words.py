@@ -202,10 +202,19 @@ def helper_visit_words(booking: Booking) -> str:
 APPROVAL_WORDS: dict[str, str | Promise] = {
     "applied": gettext_lazy("Applied, documents to upload"),
     "documents_submitted": gettext_lazy("Documents to check"),
+    "documents_checked": gettext_lazy("Documents checked, conduct test to pass"),
+    "needs_information": gettext_lazy("More information needed"),
     "conduct_test_passed": gettext_lazy("Conduct test passed, to decide"),
     "interview": gettext_lazy("Invited to an interview"),
     "approved": gettext_lazy("Approved"),
     "suspended": gettext_lazy("Suspended"),
+    "rejected": gettext_lazy("Rejected"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+    "offboarded": gettext_lazy("Offboarded"),
+}
+DOCUMENT_KIND_WORDS: dict[str, str | Promise] = {
+    "identity": gettext_lazy("Identity document (passport or ID card)"),
+    "criminal_record_extract": gettext_lazy("Criminal record extract (Strafregisterauszug)"),
 }
 OFFER_STATUS_WORDS: dict[str, str | Promise] = {
     "pending": gettext_lazy("waiting for an answer"),

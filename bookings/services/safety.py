@@ -6,7 +6,14 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from backend import clock
-from backend.exceptions import Conflict, CoreError, PermissionDenied, ValidationFailed, raises
+from backend.exceptions import (
+    Conflict,
+    CoreError,
+    PermissionDenied,
+    ValidationFailed,
+    codes_raised_by,
+    raises,
+)
 from backend.models import User
 from backend.roles import ActorRole
 from backend.texts import visible_text
@@ -22,6 +29,7 @@ from bookings.models import (
 from bookings.selectors import booking_reportable
 from bookings.services.locks import lock_booking
 from bookings.services.visits import require_role
+from helpers.errors import HelperError
 from helpers.models import HelperProfile
 from helpers.services import helper_suspend
 
@@ -81,7 +89,8 @@ def safety_report_file(*, booking: Booking, actor: User, category: str, text: st
     CoreError.REASON_REQUIRED,
     BookingError.REPORT_ALREADY_DECIDED,
     BookingError.SUSPENSION_HELPERS_ONLY,
-    helper_suspend,
+    # A report's suspension has no end date, so an end in the past cannot be given.
+    codes_raised_by(helper_suspend) - {HelperError.IN_THE_PAST},
     visible_text,
 )
 def safety_report_triage(

@@ -58,6 +58,7 @@ class HelperProfileSerializer(serializers.ModelSerializer):
             "approval_status",
             "approval_changed_at",
             "approval_note",
+            "suspended_until",
             "is_accepting_jobs",
             "rating_average",
             "rating_count",

@@ -29,6 +29,7 @@ from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import helpers_for_manager
 from helpers.services import helper_approve, helper_suspend
 from mobile_api.permissions import IsManager, request_user
+from mobile_api.serializers.fields import AwareDateTimeField
 from mobile_api.serializers.helpers import HelperProfileSerializer
 from mobile_api.serializers.matching import MatchingRunSerializer
 from mobile_api.serializers.offers import ManagerOfferSerializer
@@ -94,6 +95,15 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class SuspendSerializer(NoteSerializer):
+    until = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the suspension ends by itself (absent or null: until lifted).",
+    )
+
+
 class ManagerHelperApproveApi(APIView):
     permission_classes = (IsManager,)
     not_found_message = "No such helper."
@@ -125,17 +135,26 @@ class ManagerHelperSuspendApi(APIView):
 
     @extend_schema(
         operation_id="manager_helpers_suspend",
-        request=NoteSerializer,
+        request=SuspendSerializer,
         responses={200: HelperProfileSerializer},
     )
-    @raises(_helper, move_codes(helper_suspend, MANAGER_UNREACHABLE, CoreError.REASON_REQUIRED))
+    @raises(
+        _helper,
+        move_codes(
+            helper_suspend, MANAGER_UNREACHABLE, CoreError.REASON_REQUIRED, HelperError.IN_THE_PAST
+        ),
+    )
     def post(self, request: Request, helper_id: UUID) -> Response:
-        """Manager: suspend a helper (a note is required); pending offers are withdrawn."""
+        """Manager: suspend a helper (a note is required) until `until` (then Quartier
+        reinstates them) or until lifted; pending offers are withdrawn."""
         helper = _helper(request, helper_id)
-        data = NoteSerializer(data=request.data)
+        data = SuspendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         helper = helper_suspend(
-            helper=helper, actor=request_user(request), note=data.validated_data["note"]
+            helper=helper,
+            actor=request_user(request),
+            note=data.validated_data["note"],
+            until=data.validated_data["until"],
         )
         return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)
 

@@ -548,7 +548,14 @@ _add(
         (400, "nothing_visible"): _pending(note="\u200b"),
     },
 )
-_add("post", V1 + "/manager/helpers/{helper_id}/suspend", {(400, "reason_required"): body(note="")})
+_add(
+    "post",
+    V1 + "/manager/helpers/{helper_id}/suspend",
+    {
+        (400, "reason_required"): body(note=""),
+        (400, "in_the_past"): body(until="2020-01-01T00:00:00Z"),
+    },
+)
 _add(
     "post",
     V1 + "/auth/token",

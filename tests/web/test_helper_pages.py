@@ -39,7 +39,7 @@ def test_the_helpers_pages_ask_to_log_in_first(client):
     assert response.headers["Location"].startswith("/log-in")
 
 
-def test_applying_makes_an_applicant_and_leads_to_the_hours(client):
+def test_applying_makes_an_applicant_and_leads_to_the_application(client):
     user = UserFactory.create(languages=["de"])
     _logged_in(client, user)
     response = client.post(
@@ -53,7 +53,7 @@ def test_applying_makes_an_applicant_and_leads_to_the_hours(client):
         },
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/helper/hours"
+    assert response.headers["Location"] == "/helper/application"
     helper = HelperProfile.objects.get(user=user)
     assert helper.approval_status == ApprovalStatus.APPLIED
     assert helper.service_radius_km == 8

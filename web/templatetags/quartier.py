@@ -74,3 +74,8 @@ def approval_words(status: str) -> str:
 @register.filter
 def offer_status_words(status: str) -> str:
     return str(words.OFFER_STATUS_WORDS.get(status, status))
+
+
+@register.filter
+def document_kind_words(kind: str) -> str:
+    return str(words.DOCUMENT_KIND_WORDS.get(kind, kind))

@@ -108,9 +108,9 @@ def apply(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Thank you! The community manager will look at your application soon."),
+                _("Thank you! Next, upload your documents for the community manager's check."),
             )
-            return redirect("web:helper-hours")
+            return redirect("web:helper-application")
     context = {"form": form, "has_home": bool(me.home_postal_code)}
     return render(request, "web/helper/apply.html", context, status=400 if form.errors else 200)
 

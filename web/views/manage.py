@@ -37,7 +37,7 @@ from helpers.models import HelperProfile
 from helpers.selectors import helpers_for_manager, helpers_found
 from helpers.services import helper_approve, helper_suspend
 from web.errors import add_service_error, message_for
-from web.helper_forms import HelperFilterForm, NoteForm, PeriodForm, ResolveForm
+from web.helper_forms import HelperFilterForm, NoteForm, PeriodForm, ResolveForm, SuspendForm
 from web.views.helper import me_of
 from web.words import APPROVAL_WORDS, STATUS_WORDS, considered_reason
 
@@ -145,7 +145,7 @@ def _helper_page(request: HttpRequest, helper: HelperProfile, **bound: NoteForm)
         "events": helper.approval_events.select_related("actor"),
         "visits": bookings_visible_to(me_of(request)).filter(helper=helper)[:20],
         "approve_form": bound.get("approve_form") or NoteForm(prefix="approve"),
-        "suspend_form": bound.get("suspend_form") or NoteForm(prefix="suspend"),
+        "suspend_form": bound.get("suspend_form") or SuspendForm(prefix="suspend"),
     }
     return render(request, "web/manage/helper.html", context, status=400 if bound else 200)
 
@@ -176,7 +176,27 @@ def _approval(move: Callable[..., HelperProfile], prefix: str, done: object) -> 
 
 
 helper_approve_view = _approval(helper_approve, "approve", gettext_lazy("The helper is approved."))
-helper_suspend_view = _approval(helper_suspend, "suspend", gettext_lazy("The helper is suspended."))
+
+
+@manager_only
+@require_POST
+def helper_suspend_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    helper = _helper(request, public_id)
+    form = SuspendForm(request.POST, prefix="suspend")
+    if form.is_valid():
+        try:
+            helper_suspend(
+                helper=helper,
+                actor=me_of(request),
+                note=form.cleaned_data["note"],
+                until=form.until(),
+            )
+        except ApplicationError as error:
+            add_service_error(form, error, fields={"until": "last_day"})
+        else:
+            messages.success(request, _("The helper is suspended."))
+            return redirect("web:manage-helper", public_id=public_id)
+    return _helper_page(request, _helper(request, public_id), suspend_form=form)
 
 
 @manager_only

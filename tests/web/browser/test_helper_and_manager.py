@@ -28,6 +28,7 @@ from helpers.models import (
     ConductTestAttempt,
     ConductTestOption,
 )
+from helpers.services import application_request_information
 from tests.factories import (
     PASSWORD,
     ManagerFactory,
@@ -283,7 +284,16 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
         to=ApprovalStatus.DOCUMENTS_CHECKED,
     )
     conduct_test_attempt_start(helper=test_taker, actor=test_taker.user)
+    # An applicant asked for more: their page shows the note, the uploads and withdrawing.
+    asked = vet(
+        make_helper(approval=ApprovalStatus.APPLIED, email="asked@example.ch"),
+        to=ApprovalStatus.DOCUMENTS_SUBMITTED,
+    )
+    application_request_information(
+        helper=asked, actor=ManagerFactory.create(), note="The ID photo is blurred."
+    )
     return {
+        "helper-application": ("asked@example.ch", "/helper/application"),
         "helper-conduct-test": ("testtaker@example.ch", "/helper/conduct-test"),
         "helper-apply": ("newhelper@example.ch", "/helper/apply"),
         "helper-offers": ("showhelper@example.ch", "/helper/"),
@@ -298,6 +308,12 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
         "manager-dashboard": ("showmanager@quartier.test", "/manage/"),
         "manager-helpers": ("showmanager@quartier.test", "/manage/helpers/"),
         "manager-helper": ("showmanager@quartier.test", f"/manage/helpers/{applicant.public_id}/"),
+        "manager-vetting": ("showmanager@quartier.test", "/manage/vetting/"),
+        "manager-vetting-application": (
+            "showmanager@quartier.test",
+            f"/manage/vetting/{test_taker.public_id}/",
+        ),
+        "manager-vetting-funnel": ("showmanager@quartier.test", "/manage/vetting/funnel"),
         "manager-requests": ("showmanager@quartier.test", "/manage/requests/"),
         "manager-request": (
             "showmanager@quartier.test",
