@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import raises
 from bookings.models import (
@@ -27,6 +26,7 @@ from bookings.services import (
     offer_accept,
     offer_decline,
 )
+from mobile_api.idempotency import ApiView
 from mobile_api.permissions import request_user
 from mobile_api.serializers.bookings import BookingSerializer
 from mobile_api.serializers.offers import OfferSerializer
@@ -57,7 +57,7 @@ class OfferListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class OfferDetailApi(APIView):
+class OfferDetailApi(ApiView):
     @extend_schema(
         operation_id="offers_retrieve",
         responses={200: OfferSerializer},
@@ -68,7 +68,7 @@ class OfferDetailApi(APIView):
         return Response(OfferSerializer(offer_for(request_user(request), offer_id)).data)
 
 
-class OfferAcceptApi(APIView):
+class OfferAcceptApi(ApiView):
     """Take the job. The first helper to accept wins; the others get 409."""
 
     @extend_schema(
@@ -89,7 +89,7 @@ class OfferAcceptApi(APIView):
         )
 
 
-class OfferDeclineApi(APIView):
+class OfferDeclineApi(ApiView):
     class OfferDeclineInput(serializers.Serializer):
         reason = serializers.ChoiceField(
             choices=DeclineReason.choices, required=False, allow_blank=True, default=""
