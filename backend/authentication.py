@@ -12,8 +12,12 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
 
 from backend.client_address import client_ip
+from backend.devices import device_of_token
 from backend.login_limits import login_failure_record, login_limit_check, login_success_record
 
 
@@ -36,3 +40,15 @@ class LimitedModelBackend(ModelBackend):
         else:
             login_success_record(email=username, client=client)
         return user
+
+
+class DeviceTokenAuthentication(TokenAuthentication):
+    """The API's token authentication: `Authorization: Token <key>`, where the key is one
+    device's (backend.devices). `request.auth` is the Device, so that logging out ends only
+    this device."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        device = device_of_token(key)
+        if device is None or not device.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        return device.user, device

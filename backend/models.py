@@ -209,3 +209,35 @@ class LoginFailureCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} from {self.client or 'anywhere'}: {self.failures} failed"
+
+
+class DevicePlatform(models.TextChoices):
+    IOS = "ios", "iOS"
+    ANDROID = "android", "Android"
+    WEB = "web", "Web"
+    OTHER = "other", "Other"
+
+
+class Device(models.Model):
+    """A phone or browser signed in to the API, with a token of its own: logging out on one
+    device (or revoking it from another) ends only that device's access. The token itself is
+    shown once, at log-in; only its SHA-256 digest is kept. A device's push subscription
+    belongs to it (realtime.PushSubscription.device) and goes with it."""
+
+    UNNAMED = "Unnamed device"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey("backend.User", on_delete=models.CASCADE, related_name="devices")
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(max_length=100)
+    platform = models.CharField(
+        max_length=16, choices=DevicePlatform.choices, default=DevicePlatform.OTHER
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.platform}) of user {self.user_id}"

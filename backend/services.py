@@ -18,9 +18,9 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from backend import clock
+from backend.devices import devices_revoke_all
 from backend.emails import (
     send_password_reset_email,
     send_sign_up_attempt_notice,
@@ -375,5 +375,5 @@ def user_change_password(*, user: User, current_password: str, new_password: str
 
 
 def _revoke_api_tokens(user: User) -> None:
-    """A new password logs out every API client that knew the old one."""
-    Token.objects.filter(user=user).delete()
+    """A new password logs out every API client (every device) that knew the old one."""
+    devices_revoke_all(user=user)

@@ -84,8 +84,7 @@ def _process(command: list[str], what: str, port: int | None = None) -> Iterator
 def _seed(clients: int, seed: int) -> tuple[list[str], str]:
     """`clients` approved helpers within a few kilometres of Zurich, free around the clock,
     and one customer: their API tokens."""
-    from rest_framework.authtoken.models import Token
-
+    from backend.devices import device_sign_in
     from backend.geo import Point, point_to_geojson
     from backend.models import User
     from bookings.matching.index import match_index_refresh
@@ -121,8 +120,8 @@ def _seed(clients: int, seed: int) -> tuple[list[str], str]:
     )
     customer.languages = ["de", "en"]
     customer.save()
-    tokens = [Token.objects.create(user=helper.user).key for helper in helpers]
-    return tokens, Token.objects.create(user=customer).key
+    tokens = [device_sign_in(user=helper.user)[1] for helper in helpers]
+    return tokens, device_sign_in(user=customer)[1]
 
 
 class Arrivals:

@@ -169,6 +169,9 @@ class Offer(models.Model):
         "changed the request does not count as an offer the helper received.",
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Written with every move (services.moves.offers_move, the one writer of an offer's
+    # status); phones poll `?updated_since=`.
+    updated_at = clock.UpdatedAtField()
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -176,6 +179,7 @@ class Offer(models.Model):
             models.Index(fields=("helper", "status")),
             models.Index(fields=("status", "expires_at")),
             models.Index(fields=("helper", "created_at")),
+            models.Index(fields=("helper", "updated_at")),
         )
         constraints = (
             models.UniqueConstraint(

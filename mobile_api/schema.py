@@ -29,7 +29,13 @@ from rest_framework.permissions import AllowAny
 
 from backend.exceptions import RAISES_ATTRIBUTE, ErrorCode
 from mobile_api.errors import ApiError, validation_code
+from mobile_api.idempotency import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    IdempotencyKeyStep,
+    idempotency_applies,
+)
 from mobile_api.pagination import PaginatedListView
+from payments.errors import PaymentError
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -159,6 +165,11 @@ class QuartierAutoSchema(AutoSchema):
                 _add(codes, 403, ApiError.CSRF_FAILED)
         if view.get_throttles():
             _add(codes, 429, ApiError.THROTTLED)
+        if self._reads_idempotency_key():
+            _add_error_codes(
+                codes,
+                (PaymentError.IDEMPOTENCY_KEY_REUSED, PaymentError.IDEMPOTENCY_REQUEST_IN_PROGRESS),
+            )
         # Any request: one Django refuses before the view (a host it does not serve, too many
         # query parameters), an Accept it cannot meet, a body over the cap, a race lost inside
         # the database, and the last resort.
@@ -188,6 +199,17 @@ class QuartierAutoSchema(AutoSchema):
         if method == "GET" and isinstance(view, PaginatedListView):
             _add(codes, 404, ApiError.NOT_FOUND)
         return codes
+
+    def _reads_idempotency_key(self) -> bool:
+        return isinstance(self.view, IdempotencyKeyStep) and idempotency_applies(
+            self.view, self.method
+        )
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._reads_idempotency_key():
+            parameters.append(IDEMPOTENCY_KEY_PARAMETER)
+        return parameters
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

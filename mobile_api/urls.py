@@ -28,6 +28,8 @@ urlpatterns = [
         passwords.PasswordResetConfirmApi.as_view(),
         name="auth-password-reset-confirm",
     ),
+    path("devices", accounts.DeviceListApi.as_view(), name="devices"),
+    path("devices/<uuid:device_id>", accounts.DeviceRevokeApi.as_view(), name="device"),
     path("me", accounts.MeApi.as_view(), name="me"),
     path("me/password", passwords.PasswordChangeApi.as_view(), name="me-password"),
     # Catalogue

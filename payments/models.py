@@ -243,7 +243,8 @@ class WebhookEvent(models.Model):
 
 
 class IdempotentRequest(models.Model):
-    """The first answer to a money request carrying an `Idempotency-Key`, to give again."""
+    """The first answer to an API call carrying an `Idempotency-Key`, to give again (for 24
+    hours; see payments.idempotency)."""
 
     user = models.ForeignKey("backend.User", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)

@@ -10,6 +10,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from backend import clock
+from payments.idempotency import idempotent_requests_expire
 from payments.models import Payment
 from payments.reconciliation import reconcile_and_record
 from payments.services import payment_authorise
@@ -63,3 +64,33 @@ def reconcile_daily() -> int:
     finally:
         schedule_daily_reconcile()
     return run.mismatch_count
+
+
+# The kept answers of Idempotency-Keys are swept this often.
+KEY_EXPIRY_EVERY = timedelta(hours=1)
+
+
+def schedule_key_expiry() -> datetime:
+    """Queue the next sweep of expired Idempotency-Keys, unless one is queued already; returns
+    when it runs. Started with the daily reconciliation (`payments_reconcile --schedule-daily`);
+    each sweep queues the next."""
+    waiting = (
+        DBTaskResult.objects.filter(task_path=f"{__name__}.idempotency_keys_expire", status="READY")
+        .order_by("run_after")
+        .first()
+    )
+    if waiting is not None:
+        return waiting.run_after
+    at = clock.now() + KEY_EXPIRY_EVERY
+    idempotency_keys_expire.using(run_after=at).enqueue()
+    return at
+
+
+@task()
+def idempotency_keys_expire() -> int:
+    """Remove the Idempotency-Keys older than 24 hours and queue the next sweep; returns how
+    many were removed."""
+    try:
+        return idempotent_requests_expire()
+    finally:
+        schedule_key_expiry()

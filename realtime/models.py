@@ -90,10 +90,19 @@ class ChatReadMark(models.Model):
 
 
 class PushSubscription(models.Model):
-    """A device's Web Push subscription (the browser's PushSubscription.toJSON())."""
+    """A device's Web Push subscription (the browser's PushSubscription.toJSON()). Registered
+    with a device's token, it belongs to that device and is removed when the device is signed
+    out; registered from a web session, it has no device."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    device = models.ForeignKey(
+        "backend.Device",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="push_subscriptions",
     )
     endpoint = models.URLField(max_length=1000, unique=True)
     p256dh = models.CharField(max_length=200)

@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from backend.exceptions import ValidationFailed, raises
-from backend.models import User
+from backend.models import Device, User
 from realtime.errors import RealtimeError
 from realtime.models import PushSubscription, StreamEvent
 
@@ -134,9 +134,16 @@ def _unbase64(value: str) -> bytes | None:
 
 @raises(RealtimeError.INVALID_SUBSCRIPTION)
 def push_subscribe(
-    *, user: User, endpoint: str, p256dh: str, auth: str, device_name: str = ""
+    *,
+    user: User,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    device_name: str = "",
+    device: Device | None = None,
 ) -> PushSubscription:
-    """Store a device's subscription (again: the same endpoint moves to this user)."""
+    """Store a device's subscription (again: the same endpoint moves to this user and
+    device). `device`: the signed-in device it belongs to (None from a web session)."""
     if not endpoint.startswith("https://") and not settings.QUARTIER_PUSH_ALLOW_HTTP:
         raise ValidationFailed.for_field(
             "endpoint",
@@ -153,7 +160,13 @@ def push_subscribe(
     with transaction.atomic():
         subscription, _created = PushSubscription.objects.update_or_create(
             endpoint=endpoint,
-            defaults={"user": user, "p256dh": p256dh, "auth": auth, "device_name": device_name},
+            defaults={
+                "user": user,
+                "device": device,
+                "p256dh": p256dh,
+                "auth": auth,
+                "device_name": device_name or (device.name if device is not None else ""),
+            },
         )
     return subscription
 

@@ -452,3 +452,10 @@ def answers_for(attempt: ConductTestAttempt, *, wrong: int = 0) -> list[tuple[in
         assert option is not None
         chosen.append((question_id, option.pk))
     return chosen
+
+
+def device_token(user: User, name: str = "") -> str:
+    """A new signed-in device of `user`, and its API token."""
+    from backend.devices import device_sign_in
+
+    return device_sign_in(user=user, name=name)[1]

@@ -134,7 +134,7 @@ def offers_move(
         )
     if not locked or transition is None:
         return []
-    values = dict(changes or {})
+    values = {**(changes or {}), "updated_at": now}
     if to in (OfferStatus.ACCEPTED, OfferStatus.DECLINED):
         values["responded_at"] = now
     Offer.objects.filter(pk__in=[offer.pk for offer in locked], status=OfferStatus.PENDING).update(

@@ -67,6 +67,7 @@ class OfferSerializer(serializers.ModelSerializer):
     explanation = serializers.DictField(read_only=True, help_text=OFFER_EXPLANATION_HELP)
     decline_reason = DECLINE_REASON
     booking = serializers.SerializerMethodField()
+    updated_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Offer
@@ -81,8 +82,19 @@ class OfferSerializer(serializers.ModelSerializer):
             "decline_reason",
             "created_at",
             "booking",
+            "updated_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.DateTimeField(
+            help_text="When this answer last changed (the offer, or the request it shows): "
+            "the cursor for `?updated_since=`."
+        )
+    )
+    def get_updated_at(self, offer: Offer) -> str:
+        changed = max(offer.updated_at, offer.help_request.updated_at)
+        return serializers.DateTimeField().to_representation(changed)
 
     @extend_schema_field(
         serializers.UUIDField(allow_null=True, help_text="The booking, once the offer is taken.")

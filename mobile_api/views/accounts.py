@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
+from backend.devices import device_revoke, device_sign_in, devices_of
 from backend.exceptions import raises
-from backend.models import Language
+from backend.models import Device, DevicePlatform, Language, User
 from backend.places import Place, resolve_place
 from backend.services import user_log_in, user_register, user_update_profile, user_verify_email
+from mobile_api.idempotency import ApiView
+from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, paginated
 from mobile_api.permissions import request_user
-from mobile_api.serializers.accounts import UserSerializer
+from mobile_api.serializers.accounts import DeviceInput, DeviceSerializer, UserSerializer
 from mobile_api.serializers.fields import GeoJSONPointField, LanguagesField
 
 TokenOut = inline_serializer(
-    "TokenOut", {"token": serializers.CharField(), "user": UserSerializer()}
+    "TokenOut",
+    {
+        "token": serializers.CharField(help_text="This device's own API token, shown once."),
+        "user": UserSerializer(),
+        "device": DeviceSerializer(),
+    },
 )
+
+
+def token_answer(user: User, *, name: str = "", platform: str = DevicePlatform.OTHER) -> Response:
+    """Sign in a new device of `user`: its token, the user and the device."""
+    device, key = device_sign_in(user=user, name=name, platform=platform)
+    return Response(
+        {
+            "token": key,
+            "user": UserSerializer(user).data,
+            "device": DeviceSerializer(device, context={"current": device}).data,
+        }
+    )
 
 
 def _home_from(data: dict[str, Any]) -> Place | None:
@@ -50,7 +70,7 @@ class HomeFields(serializers.Serializer):
 SignUpOut = inline_serializer("SignUpOut", {"message": serializers.CharField()})
 
 
-class RegisterApi(APIView):
+class RegisterApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
@@ -98,13 +118,13 @@ class RegisterApi(APIView):
         )
 
 
-class VerifyEmailApi(APIView):
+class VerifyEmailApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "auth"
 
-    class VerifyEmailInput(serializers.Serializer):
+    class VerifyEmailInput(DeviceInput):
         token = serializers.CharField(max_length=500)
 
     @extend_schema(
@@ -118,11 +138,14 @@ class VerifyEmailApi(APIView):
         data = self.VerifyEmailInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_verify_email(token=data.validated_data["token"])
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key, "user": UserSerializer(user).data})
+        return token_answer(
+            user,
+            name=data.validated_data["device_name"],
+            platform=data.validated_data["platform"],
+        )
 
 
-class TokenApi(APIView):
+class TokenApi(ApiView):
     """Exchange email and password for an API token (the same answer for any wrong pair)."""
 
     permission_classes = (AllowAny,)
@@ -130,7 +153,7 @@ class TokenApi(APIView):
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "auth"
 
-    class TokenInput(serializers.Serializer):
+    class TokenInput(DeviceInput):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, write_only=True)
 
@@ -141,7 +164,9 @@ class TokenApi(APIView):
     )
     @raises(user_log_in)
     def post(self, request: Request) -> Response:
-        """Exchange email and password for an API token (the same answer for any wrong pair)."""
+        """Sign in a device: email and password for this device's own API token (the same
+        answer for any wrong pair). Each log-in is a new device, listed in `GET /api/v1/devices`;
+        logging out ends only that device."""
         data = self.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_log_in(
@@ -149,20 +174,53 @@ class TokenApi(APIView):
             email=data.validated_data["email"],
             password=data.validated_data["password"],
         )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key, "user": UserSerializer(user).data})
+        return token_answer(
+            user,
+            name=data.validated_data["device_name"],
+            platform=data.validated_data["platform"],
+        )
 
 
-class LogoutApi(APIView):
+class LogoutApi(ApiView):
     @extend_schema(operation_id="auth_logout", request=None, responses={204: None})
     @raises()
     def post(self, request: Request) -> Response:
-        """Log out: the API token stops working."""
-        Token.objects.filter(user=request_user(request)).delete()
+        """Log out this device: its API token stops working and its push subscription is
+        removed; my other devices stay signed in. (From a web session: nothing to end here.)"""
+        user = request_user(request)
+        if isinstance(request.auth, Device):
+            device_revoke(actor=user, device_id=request.auth.public_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeApi(APIView):
+class DeviceListApi(PaginatedListView, ApiView):
+    @extend_schema(
+        operation_id="devices_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: DeviceSerializer(many=True)},
+    )
+    @raises()
+    def get(self, request: Request) -> Response:
+        """The devices signed in to my account, newest first; `current` is the one asking."""
+        devices = list(
+            devices_of(request_user(request)).annotate(push_count=Count("push_subscriptions"))
+        )
+        return paginated(
+            request, self, devices, DeviceSerializer, context={"current": request.auth}
+        )
+
+
+class DeviceRevokeApi(ApiView):
+    @extend_schema(operation_id="devices_revoke", request=None, responses={204: None})
+    @raises(device_revoke)
+    def delete(self, request: Request, device_id: UUID) -> Response:
+        """Sign out one of my devices (a lost phone, say): its token stops working and its
+        push subscription is removed. Another person's device: 404."""
+        device_revoke(actor=request_user(request), device_id=device_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(ApiView):
     class MeInput(HomeFields):
         display_name = serializers.CharField(max_length=80, required=False)
         phone = serializers.CharField(max_length=20, required=False, allow_blank=True)

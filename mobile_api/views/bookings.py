@@ -12,7 +12,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import raises
 from bookings.models import Booking, BookingEvent, BookingStatus, Party
@@ -40,6 +39,7 @@ from bookings.services import (
     review_submit,
 )
 from mobile_api.filters import DateTimeFilter
+from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import request_user
 from mobile_api.serializers.bookings import (
@@ -96,7 +96,7 @@ def _out(request: Request, booking: Booking, code: int = status.HTTP_200_OK) -> 
     return Response(BookingSerializer(fresh, context={"request": request}).data, status=code)
 
 
-class BookingDetailApi(APIView):
+class BookingDetailApi(ApiView):
     @extend_schema(
         operation_id="bookings_retrieve",
         responses={200: BookingSerializer},
@@ -107,7 +107,7 @@ class BookingDetailApi(APIView):
         return _out(request, booking_for(request_user(request), booking_id))
 
 
-class BookingActionApi(APIView):
+class BookingActionApi(ApiView):
     """One booking step: validate the input, call its service, answer with the booking."""
 
     input_serializer: ClassVar[type[serializers.Serializer] | None] = None
@@ -324,7 +324,7 @@ class BookingEventListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class BookingReviewsApi(PaginatedListView, APIView):
+class BookingReviewsApi(PaginatedListView, ApiView):
     """Reviews are double-blind: the other side's review shows once both have reviewed or the
     review window has closed."""
 

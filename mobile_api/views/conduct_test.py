@@ -12,7 +12,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import codes_raised_by, raises
 from helpers.conduct_test_selectors import (
@@ -33,6 +32,7 @@ from helpers.errors import HelperError
 from helpers.models import CONDUCT_TEST_LANGUAGES, ConductTestAttempt
 from helpers.selectors import helper_profile_of
 from helpers.services import application_record_conduct_test
+from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.conduct_test import (
@@ -68,7 +68,7 @@ def _language(request: Request) -> str:
     return language if language in CONDUCT_TEST_LANGUAGES else "de"
 
 
-class ConductTestStandingApi(APIView):
+class ConductTestStandingApi(ApiView):
     @extend_schema(
         operation_id="helper_conduct_test_retrieve",
         responses={200: ConductTestStandingSerializer},
@@ -81,7 +81,7 @@ class ConductTestStandingApi(APIView):
         return Response(ConductTestStandingSerializer(conduct_test_standing(helper)).data)
 
 
-class ConductTestAttemptStartApi(APIView):
+class ConductTestAttemptStartApi(ApiView):
     @extend_schema(
         operation_id="helper_conduct_test_attempt_start",
         request=None,
@@ -101,7 +101,7 @@ class ConductTestAttemptStartApi(APIView):
         return Response(body.data, status=status.HTTP_201_CREATED)
 
 
-class ConductTestAttemptSubmitApi(APIView):
+class ConductTestAttemptSubmitApi(ApiView):
     @extend_schema(
         operation_id="helper_conduct_test_attempt_submit",
         request=ConductTestSubmitSerializer,
@@ -124,7 +124,7 @@ class ConductTestAttemptSubmitApi(APIView):
         return Response(ConductTestResultSerializer(result).data)
 
 
-class ConductTestVersionListApi(PaginatedListView, APIView):
+class ConductTestVersionListApi(PaginatedListView, ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -180,7 +180,7 @@ def _texts(values: dict[str, Any]) -> dict[str, str]:
     return {language: values[f"text_{language}"] for language in CONDUCT_TEST_LANGUAGES}
 
 
-class ConductTestVersionDetailApi(APIView):
+class ConductTestVersionDetailApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(

@@ -8,7 +8,6 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import CoreError, raises
 from catalogue.models import ServiceCategory
@@ -22,6 +21,7 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
 )
+from mobile_api.idempotency import ApiView
 from mobile_api.pagination import (
     PAGE_PARAMETERS,
     PaginatedListView,
@@ -54,7 +54,7 @@ class CategoryListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class HelperProfileApi(APIView):
+class HelperProfileApi(ApiView):
     """Become a helper (POST), see (GET) and change (PATCH) one's own helper profile."""
 
     class ApplySerializer(serializers.Serializer):
@@ -115,7 +115,7 @@ class WeeklyIntervalSerializer(serializers.Serializer):
     end_time = LocalTimeField(help_text="Swiss local time")
 
 
-class WeeklyAvailabilityApi(PaginatedListView, APIView):
+class WeeklyAvailabilityApi(PaginatedListView, ApiView):
     """The helper's recurring weekly hours (Swiss local time). PUT replaces them all."""
 
     class WeeklyAvailabilityInput(serializers.Serializer):
@@ -158,7 +158,7 @@ class ExceptionSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "created_at")
 
 
-class AvailabilityExceptionListApi(PaginatedListView, APIView):
+class AvailabilityExceptionListApi(PaginatedListView, ApiView):
     """One-off changes to the weekly hours: holidays (unavailable) or extra time (available)."""
 
     class AvailabilityExceptionListInput(serializers.Serializer):
@@ -195,7 +195,7 @@ class AvailabilityExceptionListApi(PaginatedListView, APIView):
         return Response(ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
 
 
-class AvailabilityExceptionDetailApi(APIView):
+class AvailabilityExceptionDetailApi(ApiView):
     @extend_schema(
         operation_id="helper_exceptions_delete",
         responses={204: None},

@@ -11,7 +11,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import CoreError, NotFound, raises
 from bookings.models import (
@@ -28,6 +27,7 @@ from helpers.errors import HelperError
 from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import helpers_for_manager
 from helpers.services import helper_approve, helper_suspend
+from mobile_api.idempotency import ApiView
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.fields import AwareDateTimeField
 from mobile_api.serializers.helpers import HelperProfileSerializer
@@ -77,7 +77,7 @@ def _helper(request: Request, helper_id: UUID) -> HelperProfile:
         raise NotFound("No such helper.") from exc
 
 
-class ManagerHelperDetailApi(APIView):
+class ManagerHelperDetailApi(ApiView):
     permission_classes = (IsManager,)
     not_found_message = "No such helper."
 
@@ -104,7 +104,7 @@ class SuspendSerializer(NoteSerializer):
     )
 
 
-class ManagerHelperApproveApi(APIView):
+class ManagerHelperApproveApi(ApiView):
     permission_classes = (IsManager,)
     not_found_message = "No such helper."
 
@@ -127,7 +127,7 @@ class ManagerHelperApproveApi(APIView):
         return Response(HelperProfileSerializer(_helper(request, helper.public_id)).data)
 
 
-class ManagerHelperSuspendApi(APIView):
+class ManagerHelperSuspendApi(ApiView):
     """Suspend a helper: no more offers, pending offers withdrawn. A note is required."""
 
     permission_classes = (IsManager,)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import raises
 from bookings.models import (
@@ -27,6 +27,8 @@ from bookings.services import (
     offer_accept,
     offer_decline,
 )
+from mobile_api.filters import DateTimeFilter
+from mobile_api.idempotency import ApiView
 from mobile_api.permissions import request_user
 from mobile_api.serializers.bookings import BookingSerializer
 from mobile_api.serializers.offers import OfferSerializer
@@ -34,14 +36,27 @@ from mobile_api.serializers.offers import OfferSerializer
 
 class OfferFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
+    updated_since = DateTimeFilter(
+        method="filter_updated_since",
+        label=(
+            "Only the offers whose answer changed at or after this time (with its UTC offset): "
+            "the offer itself, or the request it shows. Send the largest `updated_at` seen."
+        ),
+    )
 
     class Meta:
         model = Offer
-        fields = ("status",)
+        fields = ("status", "updated_since")
+
+    def filter_updated_since(
+        self, queryset: QuerySet[Offer], name: str, value: datetime
+    ) -> QuerySet[Offer]:
+        return queryset.filter(Q(updated_at__gte=value) | Q(help_request__updated_at__gte=value))
 
 
 class OfferListApi(generics.ListAPIView):
-    """The offers made to the helper, newest first. Filter `?status=pending` for the inbox."""
+    """The offers made to the helper, newest first. Filter `?status=pending` for the inbox,
+    `?updated_since=` for what changed since the last poll."""
 
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
@@ -57,7 +72,7 @@ class OfferListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class OfferDetailApi(APIView):
+class OfferDetailApi(ApiView):
     @extend_schema(
         operation_id="offers_retrieve",
         responses={200: OfferSerializer},
@@ -68,7 +83,7 @@ class OfferDetailApi(APIView):
         return Response(OfferSerializer(offer_for(request_user(request), offer_id)).data)
 
 
-class OfferAcceptApi(APIView):
+class OfferAcceptApi(ApiView):
     """Take the job. The first helper to accept wins; the others get 409."""
 
     @extend_schema(
@@ -89,7 +104,7 @@ class OfferAcceptApi(APIView):
         )
 
 
-class OfferDeclineApi(APIView):
+class OfferDeclineApi(ApiView):
     class OfferDeclineInput(serializers.Serializer):
         reason = serializers.ChoiceField(
             choices=DeclineReason.choices, required=False, allow_blank=True, default=""

@@ -11,29 +11,31 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from backend.exceptions import raises
-from backend.models import User
+from backend.models import Device, User
 from backend.services import password_reset_confirm, password_reset_request, user_change_password
+from mobile_api.idempotency import ApiView
 from mobile_api.permissions import request_user
-from mobile_api.serializers.accounts import UserSerializer
-from mobile_api.views.accounts import TokenOut
+from mobile_api.views.accounts import TokenOut, token_answer
 
 ResetRequested = inline_serializer("PasswordResetRequested", {"message": serializers.CharField()})
 
 
-def _token_answer(user: User) -> Response:
-    token, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key, "user": UserSerializer(user).data})
+def _token_answer(user: User, request: Request | None = None) -> Response:
+    """A new device's token after a new password (every earlier device was signed out); a
+    change made from a device keeps that device's name and platform."""
+    device = request.auth if request is not None else None
+    if isinstance(device, Device):
+        return token_answer(user, name=device.name, platform=device.platform)
+    return token_answer(user)
 
 
-class PasswordResetApi(APIView):
+class PasswordResetApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
@@ -68,7 +70,7 @@ class PasswordResetApi(APIView):
         )
 
 
-class PasswordResetConfirmApi(APIView):
+class PasswordResetConfirmApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
@@ -96,7 +98,7 @@ class PasswordResetConfirmApi(APIView):
             return _token_answer(user)
 
 
-class PasswordChangeApi(APIView):
+class PasswordChangeApi(ApiView):
     # A wrong current password is a guess: limited like a log-in.
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "auth"
@@ -122,4 +124,4 @@ class PasswordChangeApi(APIView):
                 current_password=data.validated_data["current_password"],
                 new_password=data.validated_data["new_password"],
             )
-            return _token_answer(user)
+            return _token_answer(user, request)

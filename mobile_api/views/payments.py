@@ -1,12 +1,9 @@
 """Payments: the helper's payout account, a booking's payment (the card it is held on, the
 receipt's amounts), refunds, and Stripe's webhook. Thin: the rules are in payments.services.
-
-The money endpoints (payment method, refunds) accept an `Idempotency-Key` header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -19,10 +16,10 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import ApplicationError, CoreError, NotFound, error_body, raises
 from bookings.selectors import booking_for
+from mobile_api.idempotency import ApiView
 from mobile_api.permissions import request_user
 from mobile_api.serializers.payments import (
     OnboardingInput,
@@ -37,23 +34,14 @@ from mobile_api.serializers.payments import (
     TipSerializer,
 )
 from payments import receipts, refunds, selectors, services, statements, tips, webhooks
-from payments.idempotency import idempotent
 from payments.models import Payment
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    name="Idempotency-Key",
-    location=OpenApiParameter.HEADER,
-    required=False,
-    type=str,
-    description="Same key and body: the first answer again. Same key, other body: 422.",
-)
 
 
 def _payment_body(payment: Payment) -> dict[str, Any]:
     return dict(PaymentSerializer(payment).data)
 
 
-class PayoutAccountApi(APIView):
+class PayoutAccountApi(ApiView):
     """Helper: the payout account's state, and a link to Stripe's onboarding (start or resume)."""
 
     @extend_schema(
@@ -86,7 +74,7 @@ class PayoutAccountApi(APIView):
         return Response(body)
 
 
-class BookingPaymentApi(APIView):
+class BookingPaymentApi(ApiView):
     """Customer, helper, manager: the booking's payment and its receipt's amounts."""
 
     @extend_schema(
@@ -98,76 +86,51 @@ class BookingPaymentApi(APIView):
         return Response(_payment_body(selectors.payment_for(request_user(request), booking_id)))
 
 
-def _once(
-    request: Request, endpoint: str, body: Any, run: Callable[[], tuple[int, dict[str, Any]]]
-) -> Response:
-    """`run()`'s answer, or the first answer given to this request's Idempotency-Key (the
-    money endpoints' shared step)."""
-    status, answer = idempotent(
-        user=request_user(request),
-        key=request.headers.get("Idempotency-Key"),
-        endpoint=endpoint,
-        body=body,
-        run=run,
-    )
-    return Response(answer, status=status)
-
-
-class BookingPaymentMethodApi(APIView):
+class BookingPaymentMethodApi(ApiView):
     """Customer: the card (a PaymentMethod on the helper's account, from Stripe.js) to hold the
     price on. Before confirming; or after a failed hold, when the hold is placed at once."""
 
     @extend_schema(
         operation_id="booking_payment_method",
         request=PaymentMethodInput,
-        parameters=[IDEMPOTENCY_KEY],
         responses={200: PaymentSerializer},
     )
-    @raises(booking_for, services.payment_method_set, idempotent)
+    @raises(booking_for, services.payment_method_set)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
         given = PaymentMethodInput(data=request.data)
         given.is_valid(raise_exception=True)
-
-        def run() -> tuple[int, dict[str, Any]]:
-            payment = services.payment_method_set(
-                booking=booking_for(user, booking_id),
-                actor=user,
-                payment_method_id=given.validated_data["payment_method"],
-            )
-            return 200, _payment_body(payment)
-
-        return _once(request, f"payment-method:{booking_id}", given.validated_data, run)
+        payment = services.payment_method_set(
+            booking=booking_for(user, booking_id),
+            actor=user,
+            payment_method_id=given.validated_data["payment_method"],
+        )
+        return Response(_payment_body(payment))
 
 
-class BookingRefundApi(APIView):
+class BookingRefundApi(ApiView):
     """Helper or manager: give back part or all of what was captured, with a reason."""
 
     @extend_schema(
         operation_id="booking_payment_refund",
         request=RefundInput,
-        parameters=[IDEMPOTENCY_KEY],
         responses={200: PaymentSerializer},
     )
-    @raises(selectors.payment_for, refunds.payment_refund, idempotent)
+    @raises(selectors.payment_for, refunds.payment_refund)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
         given = RefundInput(data=request.data)
         given.is_valid(raise_exception=True)
-
-        def run() -> tuple[int, dict[str, Any]]:
-            payment = refunds.payment_refund(
-                payment=selectors.payment_for(user, booking_id),
-                actor=user,
-                amount_minor=given.validated_data["amount_minor"],
-                reason=given.validated_data["reason"],
-            )
-            return 200, _payment_body(payment)
-
-        return _once(request, f"refund:{booking_id}", given.validated_data, run)
+        payment = refunds.payment_refund(
+            payment=selectors.payment_for(user, booking_id),
+            actor=user,
+            amount_minor=given.validated_data["amount_minor"],
+            reason=given.validated_data["reason"],
+        )
+        return Response(_payment_body(payment))
 
 
-class BookingReceiptApi(APIView):
+class BookingReceiptApi(ApiView):
     """The visit's customer or helper: the receipt of its payment (anyone else: 404)."""
 
     @extend_schema(operation_id="booking_receipt_retrieve", responses={200: ReceiptSerializer})
@@ -179,35 +142,30 @@ class BookingReceiptApi(APIView):
         return Response(ReceiptSerializer(receipt).data)
 
 
-class BookingTipApi(APIView):
+class BookingTipApi(ApiView):
     """Customer, after sign-off: a tip for the helper, once per visit, all of it to the helper
     (a charge on the helper's account, no application fee)."""
 
     @extend_schema(
         operation_id="booking_tip",
         request=TipInput,
-        parameters=[IDEMPOTENCY_KEY],
         responses={201: TipSerializer},
     )
-    @raises(selectors.party_payment, tips.tip_give, idempotent)
+    @raises(selectors.party_payment, tips.tip_give)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
         given = TipInput(data=request.data)
         given.is_valid(raise_exception=True)
-
-        def run() -> tuple[int, dict[str, Any]]:
-            tip = tips.tip_give(
-                payment=selectors.party_payment(user, booking_id),
-                actor=user,
-                amount_minor=given.validated_data["amount_minor"],
-                payment_method_id=given.validated_data.get("payment_method", ""),
-            )
-            return 201, dict(TipSerializer(tip).data)
-
-        return _once(request, f"tip:{booking_id}", given.validated_data, run)
+        tip = tips.tip_give(
+            payment=selectors.party_payment(user, booking_id),
+            actor=user,
+            amount_minor=given.validated_data["amount_minor"],
+            payment_method_id=given.validated_data.get("payment_method", ""),
+        )
+        return Response(TipSerializer(tip).data, status=201)
 
 
-class EarningsStatementApi(APIView):
+class EarningsStatementApi(ApiView):
     """Helper: the year's earnings per month from the ledger (the web app offers CSV and PDF)."""
 
     @extend_schema(

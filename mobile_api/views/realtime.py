@@ -12,10 +12,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import raises
+from backend.models import Device
 from bookings.selectors import booking_for
+from mobile_api.idempotency import ApiView, IdempotencyKeyStep
 from mobile_api.permissions import request_user
 from realtime.chat import (
     chat_booking_for,
@@ -42,7 +43,7 @@ StreamEventSerializer = inline_serializer(
 )
 
 
-class EventListApi(APIView):
+class EventListApi(ApiView):
     @extend_schema(
         operation_id="events_list",
         parameters=[
@@ -93,7 +94,7 @@ class ChatMessageSerializer(serializers.Serializer):
         return message_data(instance) if isinstance(instance, ChatMessage) else instance
 
 
-class ChatMessageListApi(generics.ListAPIView):
+class ChatMessageListApi(IdempotencyKeyStep, generics.ListAPIView):
     serializer_class = ChatMessageSerializer
     queryset = ChatMessage.objects.none()
 
@@ -130,7 +131,7 @@ class ChatMessageListApi(generics.ListAPIView):
         return Response(message_data(message), status=status.HTTP_201_CREATED)
 
 
-class ChatReadApi(APIView):
+class ChatReadApi(ApiView):
     class ChatReadInput(serializers.Serializer):
         message = serializers.IntegerField(min_value=1)
 
@@ -163,7 +164,7 @@ class PushSubscriptionSerializer(serializers.ModelSerializer):
         fields = ("endpoint", "device_name", "created_at")
 
 
-class PushSubscriptionApi(APIView):
+class PushSubscriptionApi(ApiView):
     class PushKeys(serializers.Serializer):
         p256dh = serializers.CharField(max_length=200)
         auth = serializers.CharField(max_length=100)
@@ -207,7 +208,9 @@ class PushSubscriptionApi(APIView):
     @raises(push_subscribe)
     def post(self, request: Request) -> Response:
         """Register this device for push (the browser's `PushSubscription.toJSON()`, with an
-        optional device name): offers and messages then reach it while the app is closed."""
+        optional device name): offers and messages then reach it while the app is closed.
+        Sent with a device's token, the subscription belongs to that device: signing the
+        device out removes it."""
         data = self.PushSubscriptionInput(data=request.data)
         data.is_valid(raise_exception=True)
         keys = data.validated_data["keys"]
@@ -217,13 +220,14 @@ class PushSubscriptionApi(APIView):
             p256dh=keys.get("p256dh", ""),
             auth=keys.get("auth", ""),
             device_name=data.validated_data["device_name"],
+            device=request.auth if isinstance(request.auth, Device) else None,
         )
         return Response(
             PushSubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED
         )
 
 
-class PushSubscriptionRemoveApi(APIView):
+class PushSubscriptionRemoveApi(ApiView):
     class PushEndpointInput(serializers.Serializer):
         endpoint = serializers.URLField(max_length=1000)
 

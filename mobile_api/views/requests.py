@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import raises
 from bookings.models import (
@@ -29,6 +28,7 @@ from bookings.services import (
     help_request_update,
     help_request_withdraw,
 )
+from mobile_api.idempotency import ApiView, IdempotencyKeyStep
 from mobile_api.permissions import request_user
 from mobile_api.serializers.fields import (
     AddressInputSerializer,
@@ -79,7 +79,7 @@ class HelpRequestInput(AddressInputSerializer):
     )
 
 
-class HelpRequestListApi(generics.ListAPIView):
+class HelpRequestListApi(IdempotencyKeyStep, generics.ListAPIView):
     """The customer's own help requests (the manager's: all). POST asks for help."""
 
     serializer_class = HelpRequestSerializer
@@ -137,7 +137,7 @@ class HelpRequestUpdateInput(serializers.Serializer):
     location = GeoJSONPointField(required=False, allow_null=True)
 
 
-class HelpRequestDetailApi(APIView):
+class HelpRequestDetailApi(ApiView):
     @extend_schema(
         operation_id="help_requests_retrieve",
         responses={200: HelpRequestSerializer},
@@ -186,7 +186,7 @@ def _reload(help_request: HelpRequest) -> HelpRequest:
     ).get(pk=help_request.pk)
 
 
-class HelpRequestWithdrawApi(APIView):
+class HelpRequestWithdrawApi(ApiView):
     class HelpRequestWithdrawInput(serializers.Serializer):
         reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 

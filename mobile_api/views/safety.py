@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import CoreError, codes_raised_by, raises
 from bookings.models import SafetyReport
@@ -27,6 +26,7 @@ from bookings.services import (
     safety_report_triage,
 )
 from helpers.errors import HelperError
+from mobile_api.idempotency import ApiView
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.safety import (
     HelperBlockSerializer,
@@ -49,7 +49,7 @@ TRIAGE_UNREACHABLE = frozenset(
 )
 
 
-class BookingReportApi(APIView):
+class BookingReportApi(ApiView):
     @extend_schema(
         operation_id="bookings_reports_create",
         request=SafetyReportInputSerializer,
@@ -67,7 +67,7 @@ class BookingReportApi(APIView):
         return Response(SafetyReportReceiptSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
-class BookingHelperBlockApi(APIView):
+class BookingHelperBlockApi(ApiView):
     @extend_schema(
         operation_id="bookings_helper_block_create",
         request=None,
@@ -114,7 +114,7 @@ class ManagerReportListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ManagerReportDetailApi(APIView):
+class ManagerReportDetailApi(ApiView):
     permission_classes = (IsManager,)
     not_found_message = "No such report."
 
@@ -126,7 +126,7 @@ class ManagerReportDetailApi(APIView):
         return Response(SafetyReportSerializer(report).data)
 
 
-class ManagerReportDecideApi(APIView):
+class ManagerReportDecideApi(ApiView):
     permission_classes = (IsManager,)
     not_found_message = "No such report."
 

@@ -16,7 +16,6 @@ from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.client_address import client_ip
 from backend.config import config
@@ -52,6 +51,7 @@ from helpers.services import (
     helper_offboard,
 )
 from mobile_api.errors import ApiError
+from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.vetting import (
@@ -96,7 +96,7 @@ def _application(helper: HelperProfile) -> dict[str, object]:
     }
 
 
-class ApplicationApi(APIView):
+class ApplicationApi(ApiView):
     @extend_schema(
         operation_id="helper_application_retrieve", responses={200: ApplicationSerializer}
     )
@@ -107,7 +107,7 @@ class ApplicationApi(APIView):
         return Response(ApplicationSerializer(_application(helper)).data)
 
 
-class DocumentUploadApi(APIView):
+class DocumentUploadApi(ApiView):
     parser_classes = (MultiPartParser,)
 
     @extend_schema(
@@ -151,8 +151,8 @@ def _applicant_action(
     summary: str,
     move: Callable[[HelperProfile, object], HelperProfile],
     codes: frozenset[ErrorCode],
-) -> type[APIView]:
-    class ApplicantActionApi(APIView):
+) -> type[ApiView]:
+    class ApplicantActionApi(ApiView):
         @extend_schema(
             operation_id=operation_id, request=None, responses={200: ApplicationSerializer}
         )
@@ -187,7 +187,7 @@ ApplicationWithdrawApi = _applicant_action(
 # --- The manager ---------------------------------------------------------------------------------
 
 
-class VettingQueueApi(PaginatedListView, APIView):
+class VettingQueueApi(PaginatedListView, ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -235,7 +235,7 @@ def _helper(request: Request, helper_id: UUID) -> HelperProfile:
         raise NotFound("No such helper.") from exc
 
 
-class ManagerApplicationApi(APIView):
+class ManagerApplicationApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -255,7 +255,7 @@ class ManagerApplicationApi(APIView):
         )
 
 
-class ManagerDocumentFileApi(APIView):
+class ManagerDocumentFileApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -288,8 +288,8 @@ def _manager_action(
     summary: str,
     move: Callable[..., HelperProfile],
     *guards: ErrorCode,
-) -> type[APIView]:
-    class ManagerActionApi(APIView):
+) -> type[ApiView]:
+    class ManagerActionApi(ApiView):
         permission_classes = (IsManager,)
 
         @extend_schema(
@@ -350,7 +350,7 @@ OffboardApi = _manager_action(
 )
 
 
-class VettingFunnelApi(APIView):
+class VettingFunnelApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(

@@ -7,13 +7,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.client_address import client_ip
 from backend.exceptions import CoreError, NotFound, ValidationFailed, raises
 from catalogue.models import HELPER_KINDS, LEGAL_LANGUAGES, LegalDocumentVersion, ServiceCategory
 from catalogue.selectors import current_versions, customer_waivers
 from catalogue.services import legal_accept
+from mobile_api.idempotency import ApiView
 from mobile_api.permissions import request_user
 from mobile_api.serializers.waivers import (
     AcceptanceInputSerializer,
@@ -22,7 +22,7 @@ from mobile_api.serializers.waivers import (
 )
 
 
-class WaiverListApi(APIView):
+class WaiverListApi(ApiView):
     @extend_schema(
         operation_id="waivers_list",
         parameters=[
@@ -65,7 +65,7 @@ class WaiverListApi(APIView):
         return Response(WaiverSerializer(versions, many=True, context=context).data)
 
 
-class WaiverAcceptApi(APIView):
+class WaiverAcceptApi(ApiView):
     @extend_schema(
         operation_id="waivers_accept",
         request=AcceptanceInputSerializer,

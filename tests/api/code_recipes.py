@@ -29,18 +29,19 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import fields as drf_fields
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from backend.devices import device_sign_in
 from backend.exceptions import RAISES_ATTRIBUTE
-from backend.models import User
+from backend.models import Device, User
 from bookings.models import Booking, HelpRequest, Offer
 from helpers.models import AvailabilityException, ExceptionKind, HelperProfile
 from tests.factories import (
     PASSWORD,
     ManagerFactory,
     UserFactory,
+    device_token,
     make_booking,
     make_helper,
     next_slot_start,
@@ -63,6 +64,7 @@ class World:
     offer: Offer
     booking: Booking
     exception: AvailabilityException
+    device: Device
     users: dict[str, User | None] = field(default_factory=dict)
     # Path parameters an operation's cases use instead (a booking in the state its step needs).
     overrides: dict[str, str] = field(default_factory=dict)
@@ -84,7 +86,8 @@ class World:
             starts_at=start,
             ends_at=start + timedelta(hours=2),
         )
-        world = cls(customer, helper, manager, help_request, offer, booking, exception)
+        device = device_sign_in(user=customer, name="Phone")[0]
+        world = cls(customer, helper, manager, help_request, offer, booking, exception, device)
         world.users = {
             "anonymous": None,
             "customer": customer,
@@ -101,6 +104,7 @@ class World:
             "offer_id": str(self.offer.public_id),
             "helper_id": str(self.helper.public_id),
             "exception_id": str(self.exception.pk),
+            "device_id": str(self.device.public_id),
             **self.overrides,
         }
 
@@ -318,7 +322,7 @@ class Call:
 
 
 def token_of(user: User) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    return device_token(user)
 
 
 def view_class(operation: Operation, world: World) -> type:
@@ -453,6 +457,23 @@ def _wrong_party(world: World, operation: Operation) -> Any:
     return answer
 
 
+def _key_reused(world: World, operation: Operation) -> Any:
+    """A first request under a key (a body that is not an object: refused before any work
+    that could fail with a 5xx, an answer that is kept), then another request (another query)
+    under the same key."""
+    key = {"HTTP_IDEMPOTENCY_KEY": "the-same-key"}
+    Call(world, operation, raw=b"[]", extra=key).send()
+    return Call(world, operation, query="another=request", raw=b"[]", extra=key).send()
+
+
+def _key_in_progress(world: World, operation: Operation) -> Any:
+    """The same request twice under one key while the first has not kept its answer yet."""
+    key = {"HTTP_IDEMPOTENCY_KEY": "running"}
+    with mock.patch("payments.idempotency.idempotency_key_answer"):
+        Call(world, operation, raw=b"[]", extra=key).send()
+    return Call(world, operation, raw=b"[]", extra=key).send()
+
+
 GENERIC: dict[tuple[int, str], Recipe] = {
     (400, "bad_request"): lambda w, o: Call(w, o, extra={"HTTP_HOST": "attacker.example"}).send(),
     (400, "too_many_fields"): _many_fields,
@@ -476,7 +497,9 @@ GENERIC: dict[tuple[int, str], Recipe] = {
     (404, "not_a_helper"): lambda w, o: _body_call(w, o, role="customer"),
     (406, "not_acceptable"): lambda w, o: Call(w, o, extra={"HTTP_ACCEPT": "text/csv"}).send(),
     (409, "try_again"): _failing_handler(OperationalError("database is locked")),
+    (409, "idempotency_request_in_progress"): _key_in_progress,
     (413, "payload_too_large"): _too_large,
+    (422, "idempotency_key_reused"): _key_reused,
     (415, "unsupported_media_type"): lambda w, o: Call(
         w, o, raw=b"hello", content_type="text/plain"
     ).send(),
@@ -633,7 +656,8 @@ FIELD_CODES = frozenset(
 FILTER_VALUES = {
     "invalid_choice": "no-such-choice",
     "validation_invalid": "not-a-value",
-    "datetime_out_of_range": "0001-01-01",
+    "datetime_out_of_range": "0001-01-01T00:00:00%2B01:00",
+    "timezone_required": "2026-05-04T10:00:00",
 }
 
 

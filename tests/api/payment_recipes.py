@@ -15,10 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.test import override_settings
 
-from payments.idempotency import body_hash
-from payments.models import IdempotentRequest, Payment, PaymentStatus, PayoutAccount, Tip
+from payments.models import Payment, PaymentStatus, PayoutAccount, Tip
 from payments.models import PayoutAccountStatus as Account
-from tests.api.code_recipes import Call, Operation, World, bodies, send
+from tests.api.code_recipes import Call, Operation, World, send
 from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, booking_in
 
 PAYMENT_METHOD = ("post", BOOKING + "/payment/method")
@@ -145,49 +144,11 @@ def _no_payment(world: World, operation: Operation) -> Any:
     return send(world, operation, params=_ids(world.booking))
 
 
-def _key_reused(world: World, operation: Operation) -> Any:
-    """A first request the service refuses (an answer that is kept), then another body under
-    the same key."""
-    key = {"HTTP_IDEMPOTENCY_KEY": "the-same-key"}
-    first = dict(bodies(world)[operation])
-    params = world.params()
-    if operation == REFUNDS:
-        first["amount_minor"] = 10**6  # more than captured
-    elif operation == TIP:
-        first["amount_minor"] = 1  # below the least tip
-    else:
-        params["booking_id"] = str(world.booking.public_id)  # no price yet
-    Call(world, operation, params=params, body=first, extra=key).send()
-    other: dict[str, Any] = {"payment_method": "pm_another_card"}
-    if operation == REFUNDS:
-        other = {**first, "reason": "Another reason"}
-    elif operation == TIP:
-        other = {"amount_minor": 2}
-    return Call(world, operation, params=params, body=other, extra=key).send()
-
-
-def _key_in_progress(world: World, operation: Operation) -> Any:
-    base = bodies(world)[operation]
-    step = {REFUNDS: "refund", TIP: "tip"}.get(operation, "payment-method")
-    IdempotentRequest.objects.create(
-        user=world.manager if operation == REFUNDS else world.customer,
-        key="running",
-        endpoint=f"{step}:{world.params()['booking_id']}",
-        body_hash=body_hash(base),
-    )
-    return Call(world, operation, body=base, extra={"HTTP_IDEMPOTENCY_KEY": "running"}).send()
-
-
-_IDEMPOTENCY = {
-    (409, "idempotency_request_in_progress"): _key_in_progress,
-    (422, "idempotency_key_reused"): _key_reused,
-}
 _add("get", BOOKING + "/payment", {(409, "no_payment_yet"): _no_payment})
 _add(
     *PAYMENT_METHOD,
     {
         **{key: stripe_says(*key) for key in STRIPE_SAYS},
-        **_IDEMPOTENCY,
         (400, "invalid_payment_method"): body(payment_method="card_4242"),
         (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="helper"),
         (409, "no_payout_account"): _account_status(None),
@@ -200,7 +161,6 @@ _add(
     *REFUNDS,
     {
         **_PROVIDER,
-        **_IDEMPOTENCY,
         (400, "reason_required"): body(reason=""),
         (400, "refund_exceeds_captured"): body(amount_minor=10**6),
         (409, "no_payment_yet"): _no_payment,
@@ -251,7 +211,6 @@ _add(
     *TIP,
     {
         **{key: stripe_says(*key) for key in STRIPE_SAYS},
-        **_IDEMPOTENCY,
         (400, "tip_out_of_bounds"): body(amount_minor=1),
         (400, "invalid_payment_method"): body(payment_method="card_4242"),
         (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="helper"),

@@ -467,7 +467,7 @@ def test_a_partial_update_still_validates_every_window_it_carries(window, fields
 @pytest.mark.parametrize(
     "value",
     [
-        "0001-01-01",
+        "0001-01-01T00:00:00+01:00",
         "0001-01-01T00:00:00+14:00",
         "9999-12-31T23:59:59-14:00",
     ],
@@ -487,6 +487,21 @@ def test_a_datetime_filter_beyond_the_representable_range_is_a_400(name, value):
         "datetime_out_of_range",
         {name},
         documented_in=("get", "/api/v1/bookings"),
+    )
+
+
+@pytest.mark.parametrize("value", ["2026-05-04T10:00:00", "2026-05-04", "0001-01-01"])
+@pytest.mark.parametrize("name", ["starts_after", "starts_before"])
+def test_a_datetime_filter_without_its_utc_offset_is_refused_not_read_as_swiss_time(name, value):
+    # Given a customer with a booking
+    booking = make_booking()
+
+    # When the bookings are filtered from a time (or a date) without its offset
+    response = client_for(booking.help_request.customer).get(f"{API}/bookings", {name: value})
+
+    # Then it is a 400 naming the filter, as in a body
+    assert_error(
+        response, 400, "timezone_required", {name}, documented_in=("get", "/api/v1/bookings")
     )
 
 

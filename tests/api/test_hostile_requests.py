@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from tests.api.api_assertions import API, assert_error, row_counts
-from tests.factories import UserFactory
+from tests.factories import UserFactory, device_token
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +56,8 @@ def test_a_post_to_an_unknown_api_path_with_a_session_is_the_json_404(path):
 
 def test_a_post_to_an_unknown_api_path_with_a_token_is_the_json_404():
     # Given a client with an API token
-    token = Token.objects.create(user=UserFactory.create())
-    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = device_token(UserFactory.create())
+    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {token}")
 
     # When it posts to a malformed booking id
     response = client.post(f"{API}/bookings/not-a-uuid/cancel", {})

@@ -7,13 +7,12 @@ import re
 
 import pytest
 from django.core import mail
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from backend.models import User
+from backend.models import Device, User
 from backend.services import password_reset_token
 from tests.api.api_assertions import API, assert_error, token_client
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, device_token
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ def _log_in(email: str, password: str) -> object:
 
 
 def _token_of(user: User) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    return device_token(user)
 
 
 def _reset_link_token(email: str) -> str:
@@ -50,7 +49,7 @@ def test_a_wrong_password_at_the_token_log_in_is_401():
     # Then it is 401 invalid_credentials (not 400), with the scheme to authenticate with
     assert_error(response, 401, "invalid_credentials", set(), documented_in=TOKEN)
     assert response["WWW-Authenticate"] == "Token"
-    assert not Token.objects.filter(user=user).exists()
+    assert not Device.objects.filter(user=user).exists()
 
 
 def test_a_forgotten_password_is_reset_with_the_link_from_the_e_mail(
@@ -118,13 +117,14 @@ def test_a_refused_reset_changes_nothing(token, password, code, field):
     assert_error(response, 400, code, {field}, documented_in=CONFIRM)
     user.refresh_from_db()
     assert user.password == hashed
-    assert Token.objects.get(user=user).key == old_token
+    assert token_client(old_token).get(f"{API}/me").status_code == 200
 
 
 def test_changing_ones_password_gives_a_new_token_and_logs_out_the_other_phones():
-    # Given a person logged in on two phones (one token per account today)
+    # Given a person logged in on two phones
     user = UserFactory.create()
     old_token = _token_of(user)
+    other_phone = _token_of(user)
 
     # When they change their password, giving the current one
     response = token_client(old_token).post(
@@ -136,6 +136,8 @@ def test_changing_ones_password_gives_a_new_token_and_logs_out_the_other_phones(
     assert response.json()["token"] != old_token
     assert token_client(response.json()["token"]).get(f"{API}/me").status_code == 200
     assert token_client(old_token).get(f"{API}/me").status_code == 401
+    assert token_client(other_phone).get(f"{API}/me").status_code == 401
+    assert Device.objects.filter(user=user).count() == 1
     assert _log_in(user.email, PASSWORD).status_code == 401
     assert _log_in(user.email, NEW_PASSWORD).status_code == 200
 

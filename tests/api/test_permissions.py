@@ -17,7 +17,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from backend.models import User
+from backend.devices import device_sign_in
+from backend.models import Device, User
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -125,6 +126,7 @@ class World:
     document: HelperDocument
     attempt: ConductTestAttempt
     report: SafetyReport
+    device: Device
 
     def kwargs(self, params: tuple[str, ...]) -> dict[str, Any]:
         ids = {
@@ -137,6 +139,7 @@ class World:
             "attempt_id": self.attempt.public_id,
             "number": self.attempt.version.number,
             "report_id": self.report.public_id,
+            "device_id": self.device.public_id,
         }
         return {name: ids[name] for name in params}
 
@@ -145,6 +148,7 @@ class World:
         return {
             **row_counts(),
             "exceptions": AvailabilityException.objects.count(),
+            "devices": sorted(Device.objects.values_list("pk", "user_id")),
             "document_accesses": DocumentAccess.objects.count(),
             "attempts": sorted(
                 ConductTestAttempt.objects.values_list("pk", "submitted_at", "score")
@@ -200,6 +204,7 @@ def build_world() -> World:
             category="safety",
             text="Rude.",
         ),
+        device=device_sign_in(user=customer, name="Phone")[0],
     )
 
 
@@ -228,6 +233,7 @@ class Access:
 
 REASON_BODY = {"reason": "Something came up, sorry."}
 ACCESS: dict[str, Access] = {
+    "device": Access(("customer",)),
     "help-request": Access(
         ("customer",),
         frozenset({"get"}),

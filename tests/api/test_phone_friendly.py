@@ -4,8 +4,11 @@ conditional GETs (ETag / If-None-Match → 304), ids on what it shows, one zone 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bookings import services
@@ -133,3 +136,56 @@ def test_a_polled_list_answers_304_until_it_changes():
     assert changed.status_code == 200
     assert changed["ETag"] != etag
     assert changed.json()["results"][0]["status"] == "declined"
+
+
+def _offer_ids(client: APIClient, since: str) -> list[str]:
+    response = client.get(f"{API}/offers", {"updated_since": since})
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_offers_polled_with_updated_since_bring_only_what_changed():
+    # Given a helper offered two requests, polled once after both were made
+    helper = make_helper()
+    first_customer, second_customer = UserFactory(), UserFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        first = post_request(first_customer, start=next_slot_start(days=3))
+        second = post_request(second_customer, start=next_slot_start(days=4))
+        declined = Offer.objects.get(helper=helper, help_request=first)
+        edited = Offer.objects.get(helper=helper, help_request=second)
+        client = _as(helper.user)
+        cursor = max(row["updated_at"] for row in client.get(f"{API}/offers").json()["results"])
+        traveller.shift(timedelta(minutes=1))
+        since = timezone.now().isoformat()
+
+        # Then nothing has changed since
+        assert _offer_ids(client, since) == []
+
+        # When the helper declines one, and the other's customer edits the request
+        client.post(f"{API}/offers/{declined.public_id}/decline", {"reason": ""}, format="json")
+        services.help_request_update(
+            help_request=edited.help_request, description="The printer jams on every page."
+        )
+
+        # Then both come back, each with the time of its change as the next cursor
+        body = client.get(f"{API}/offers", {"updated_since": since}).json()["results"]
+    assert sorted(row["id"] for row in body) == sorted(
+        [str(declined.public_id), str(edited.public_id)]
+    )
+    assert all(row["updated_at"] > cursor for row in body)
+    assert {row["id"]: row["status"] for row in body}[str(declined.public_id)] == "declined"
+    assert all(SWISS_OFFSET.search(row["updated_at"]) for row in body)
+
+
+@pytest.mark.parametrize("value", ["2026-05-04T10:00:00", "2026-05-04", "yesterday"])
+def test_updated_since_needs_a_date_and_time_with_its_offset(value):
+    helper = make_helper()
+    post_request(UserFactory())
+
+    response = _as(helper.user).get(f"{API}/offers", {"updated_since": value})
+
+    assert response.status_code == 400
+    code = "validation_invalid" if value == "yesterday" else "timezone_required"
+    assert response.json()["code"] == code
+    assert set(response.json()["fields"]) == {"updated_since"}

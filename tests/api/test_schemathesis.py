@@ -18,7 +18,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -26,7 +25,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.factories import ManagerFactory, UserFactory, make_helper
+from tests.factories import ManagerFactory, UserFactory, device_token, make_helper
 
 # Examples per operation and role (46 operations x 4 roles x this): about a minute on SQLite.
 EXAMPLES = 3
@@ -70,8 +69,7 @@ def auth_headers(request: pytest.FixtureRequest, django_db_blocker: Any) -> dict
     user = ROLES[request.param]()
     if user is None:
         return {}
-    token, _created = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {device_token(user)}"}
 
 
 @pytest.mark.django_db

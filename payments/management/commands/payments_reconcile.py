@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from payments.reconciliation import reconcile_and_record
-from payments.tasks import schedule_daily_reconcile
+from payments.tasks import schedule_daily_reconcile, schedule_key_expiry
 
 
 class Command(BaseCommand):
@@ -22,13 +22,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--schedule-daily",
             action="store_true",
-            help="only queue the worker's daily run (03:30 Swiss time), unless one is queued",
+            help=(
+                "only queue the worker's daily run (03:30 Swiss time) and its hourly sweep of "
+                "expired Idempotency-Keys, unless they are queued"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["schedule_daily"]:
             at = schedule_daily_reconcile()
             self.stdout.write(f"The daily reconciliation runs next at {at.isoformat()}.")
+            sweep_at = schedule_key_expiry()
+            self.stdout.write(f"Expired Idempotency-Keys are swept next at {sweep_at.isoformat()}.")
             return
         show = options["verbosity"] > 0
 
