@@ -229,9 +229,12 @@ class MatchingProbe:
         finally:
             self.availability_ns += time.perf_counter_ns() - started
 
-    def free_slots(self, windows: Sequence[Interval], minutes: int) -> Callable[..., Any]:
-        """`FreeSlots` as matching makes it, its lookups timed."""
-        lookup = FreeSlots(windows, minutes)
+    def free_slots(
+        self, windows: Sequence[Interval], minutes: int, **options: Any
+    ) -> Callable[..., Any]:
+        """`FreeSlots` as matching makes it, its lookups timed (with the offers today that
+        matching counts in the same statement)."""
+        lookup = FreeSlots(windows, minutes, **options)
 
         def timed(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
             started = time.perf_counter_ns()

@@ -58,8 +58,14 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help=(
             "default: a fresh temporary SQLite file. With postgres://…, a scratch database "
-            f"{SCRATCH_DATABASE!r} is created on that server, used, and dropped."
+            f"{SCRATCH_DATABASE!r} (see --scratch-database) is created on that server, used, "
+            "and dropped."
         ),
+    )
+    parser.add_argument(
+        "--scratch-database",
+        default=SCRATCH_DATABASE,
+        help="the scratch PostgreSQL database's name, so that two runs on one server can coexist",
     )
     args = parser.parse_args(argv)
     if args.helpers < 1 or args.queries < 1:
@@ -78,12 +84,13 @@ def _close_django_connections() -> None:
         connections.close_all()
 
 
-def _scratch_command(admin_urls: Sequence[str], statement: str) -> None:
-    """Run `statement` on the first of `admin_urls` that accepts a connection."""
+def _scratch_command(admin_urls: Sequence[str], statement: str, name: str) -> None:
+    """Run `statement` on database `name` on the first of `admin_urls` that accepts a
+    connection."""
     import psycopg
     from psycopg import sql
 
-    query = sql.SQL(statement).format(sql.Identifier(SCRATCH_DATABASE))
+    query = sql.SQL(statement).format(sql.Identifier(name))
     failure: psycopg.OperationalError | None = None
     for admin_url in admin_urls:
         try:
@@ -99,7 +106,7 @@ def _scratch_command(admin_urls: Sequence[str], statement: str) -> None:
 
 
 @contextmanager
-def _database(url: str | None) -> Iterator[Target]:
+def _database(url: str | None, scratch: str = SCRATCH_DATABASE) -> Iterator[Target]:
     """Point Django (through the environment, before `django.setup()`) at a fresh database."""
     if url is None:
         with tempfile.TemporaryDirectory(prefix="quartier-bench-") as directory:
@@ -119,17 +126,17 @@ def _database(url: str | None) -> Iterator[Target]:
         for path in dict.fromkeys(("/postgres", parts.path))
         if path not in ("", "/")
     ]
-    scratch_url = urlunsplit(("postgres", parts.netloc, f"/{SCRATCH_DATABASE}", parts.query, ""))
-    _scratch_command(admin_urls, "DROP DATABASE IF EXISTS {}")
-    _scratch_command(admin_urls, "CREATE DATABASE {}")
+    scratch_url = urlunsplit(("postgres", parts.netloc, f"/{scratch}", parts.query, ""))
+    _scratch_command(admin_urls, "DROP DATABASE IF EXISTS {}", scratch)
+    _scratch_command(admin_urls, "CREATE DATABASE {}", scratch)
     os.environ["DATABASE_URL"] = scratch_url
     try:
         host = parts.hostname or "local socket"
         port = f":{parts.port}" if parts.port else ""
-        yield Target("postgresql", f"scratch database {SCRATCH_DATABASE} on {host}{port}")
+        yield Target("postgresql", f"scratch database {scratch} on {host}{port}")
     finally:
         _close_django_connections()
-        _scratch_command(admin_urls, "DROP DATABASE IF EXISTS {}")
+        _scratch_command(admin_urls, "DROP DATABASE IF EXISTS {}", scratch)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -432,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
     # Development mode for the development secret key; the runs themselves switch DEBUG off.
     os.environ.setdefault("DJANGO_DEBUG", "true")
-    with _database(args.database_url) as target:
+    with _database(args.database_url, args.scratch_database) as target:
         import django
 
         django.setup()

@@ -22,11 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import IntegerField, Value
 
 from backend import clock
 from backend.config import config
 from backend.geo import Point, bounding_box, geodesic_m
-from bookings.matching.free_time import FreeSlots, covers, stored_span
+from bookings.matching.free_time import FreeSlots, covers, stored_span_and_scores
 from bookings.matching.protocol import languages_mask
 from bookings.matching.ranking import (
     Availability,
@@ -38,7 +39,7 @@ from bookings.matching.ranking import (
 )
 from bookings.matching.scoring import Weights
 from bookings.models import HelperBlock, HelpRequest, Offer, WithdrawalCause
-from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot
+from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot, Interval
 from helpers.models import HelperProfile
 from helpers.selectors import unpaid_helpers_near
 
@@ -103,16 +104,13 @@ def match_request(
     windows = _open_windows(help_request, now)
     if not windows:
         return MatchResult([], [], 0)
-    customer_ids = set(
-        HelperProfile.objects.filter(user_id=help_request.customer_id).values_list("pk", flat=True)
-    )
-    # Helpers the customer asked never to be offered their requests again.
-    blocked = set(
-        HelperBlock.objects.filter(customer_id=help_request.customer_id).values_list(
-            "helper_id", flat=True
-        )
-    )
+    # Read once, before the search: the customer's own helper profile and the helpers they
+    # asked never to be offered their requests again; the stored free time's span and whether
+    # the index's stored scores suit this process's settings (one statement each).
+    customer_ids, blocked = _customer_left_out(help_request.customer_id)
+    span, scores_usable = stored_span_and_scores(Weights.current().static_key())
     fair = config().fairness_margin > 0
+    offers_today = OffersTodayCounter(now, help_request_id=help_request.pk) if fair else None
     center = Point(help_request.latitude, help_request.longitude)
     ranking = rank(
         category_id=help_request.category_id,
@@ -122,9 +120,15 @@ def match_request(
         languages=help_request.languages,
         exclude_helper_ids=set(exclude_helper_ids) | customer_ids,
         blocked_helper_ids=blocked,
-        availability=_availability(windows, help_request.category.typical_duration_minutes),
-        offers_today=offers_today_counter(now, help_request_id=help_request.pk) if fair else None,
+        availability=_availability(
+            windows,
+            help_request.category.typical_duration_minutes,
+            span=span,
+            offers_today=offers_today,
+        ),
+        offers_today=offers_today,
         now=now,
+        scores_usable=scores_usable,
     )
     chosen = _with_geodesics(center, ranking.chosen, search_radius_m=radius_km * 1000.0)
     candidates = _candidates(chosen, ranking, help_request=help_request, radius_km=radius_km)
@@ -176,11 +180,37 @@ def _open_windows(help_request: HelpRequest, now: datetime) -> list[Window]:
     ]
 
 
-def _availability(windows: list[Window], minutes: int) -> Availability:
+def _customer_left_out(customer_id: int) -> tuple[set[int], set[int]]:
+    """The customer's own helper profiles, and the helpers they blocked: one statement."""
+    own = (
+        HelperProfile.objects.filter(user_id=customer_id)
+        .order_by()
+        .values_list("pk", Value(0, output_field=IntegerField()))
+    )
+    blocked = (
+        HelperBlock.objects.filter(customer_id=customer_id)
+        .order_by()
+        .values_list("helper_id", Value(1, output_field=IntegerField()))
+    )
+    profiles: set[int] = set()
+    blocked_ids: set[int] = set()
+    for helper_id, kind in own.union(blocked, all=True):
+        (blocked_ids if kind else profiles).add(helper_id)
+    return profiles, blocked_ids
+
+
+def _availability(
+    windows: list[Window],
+    minutes: int,
+    *,
+    span: Interval | None,
+    offers_today: OffersTodayCounter | None = None,
+) -> Availability:
     """Helper ids → each one's first free slot of `minutes` in the windows, or None: from the
-    stored free time when it covers the windows, else from the calendars."""
-    if covers(stored_span(), windows):
-        return FreeSlots(windows, minutes)
+    stored free time when its `span` covers the windows (with the offers today counted in the
+    same statement), else from the calendars."""
+    if covers(span, windows):
+        return FreeSlots(windows, minutes, rider=offers_today)
     span = (min(start for start, _ in windows), max(end for _, end in windows))
 
     def availability(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
@@ -190,36 +220,58 @@ def _availability(windows: list[Window], minutes: int) -> Availability:
     return availability
 
 
-def offers_today_counter(now: datetime, *, help_request_id: int | None = None) -> OffersToday:
+class OffersTodayCounter:
     """Counts of offers each helper received since midnight, Swiss time, for other requests
-    than `help_request_id` (matching one request again must not count against its helpers)."""
-    midnight = now.astimezone(SWISS_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
-    # An offer withdrawn because the customer changed the request does not count. One plain
-    # statement on the (helper, created_at) index, as the ORM would write it, without building
-    # it anew for every ranking.
-    other_requests = "" if help_request_id is None else " AND help_request_id <> %s"
-    sql_tail = f"AND created_at >= %s AND withdrawal_cause <> %s{other_requests} GROUP BY helper_id"
+    than `help_request_id` (matching one request again must not count against its helpers).
 
-    def count(helper_ids: Sequence[int]) -> dict[int, int]:
-        ids = list(helper_ids)
-        if not ids:
-            return {}
-        params: list[Any] = [
-            *ids,
+    Matching asks it alongside the free time (`FreeSlots`' rider: the same statement per batch
+    of helpers), so fairness costs no statement of its own; helpers it was not asked about
+    alongside are counted on their own."""
+
+    def __init__(self, now: datetime, *, help_request_id: int | None = None) -> None:
+        midnight = now.astimezone(SWISS_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+        # An offer withdrawn because the customer changed the request does not count. One plain
+        # statement on the (helper, created_at) index, as the ORM would write it, without
+        # building it anew for every ranking.
+        other_requests = "" if help_request_id is None else " AND help_request_id <> %s"
+        self._tail = (
+            f"AND created_at >= %s AND withdrawal_cause <> %s{other_requests} GROUP BY helper_id"
+        )
+        self._params: list[Any] = [
             connection.ops.adapt_datetimefield_value(midnight),
             WithdrawalCause.REQUEST_CHANGED,
         ]
         if help_request_id is not None:
-            params.append(help_request_id)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT helper_id, COUNT(*) FROM {OFFER_TABLE} "
-                f"WHERE helper_id IN ({', '.join(['%s'] * len(ids))}) {sql_tail}",
-                params,
-            )
-            return dict(cursor.fetchall())
+            self._params.append(help_request_id)
+        self._known: dict[int, int] = {}
+        self._asked: set[int] = set()
 
-    return count
+    def sql(self, helper_ids: Sequence[int]) -> tuple[str, list[Any]]:
+        """The statement selecting (helper_id, value) for those of `helper_ids` with offers."""
+        return (
+            f"SELECT helper_id, COUNT(*) AS value FROM {OFFER_TABLE} "
+            f"WHERE helper_id IN ({', '.join(['%s'] * len(helper_ids))}) {self._tail}",
+            [*helper_ids, *self._params],
+        )
+
+    def take(self, helper_ids: Sequence[int], values: dict[int, int]) -> None:
+        self._asked.update(helper_ids)
+        self._known.update(values)
+
+    def __call__(self, helper_ids: Sequence[int]) -> dict[int, int]:
+        missing = sorted({pk for pk in helper_ids if pk not in self._asked})
+        if missing:
+            sql, params = self.sql(missing)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                self.take(missing, dict(cursor.fetchall()))
+        return {pk: self._known[pk] for pk in helper_ids if pk in self._known}
+
+
+def offers_today_counter(now: datetime, *, help_request_id: int | None = None) -> OffersToday:
+    """Counts of offers each helper received since midnight, Swiss time, for other requests
+    than `help_request_id`."""
+    return OffersTodayCounter(now, help_request_id=help_request_id)
 
 
 def _with_geodesics(center: Point, chosen: list[Scored], *, search_radius_m: float) -> list[Scored]:

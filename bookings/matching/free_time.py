@@ -25,11 +25,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, time, timedelta
+from typing import Any, Protocol
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Exists
 
 from backend.config import config
-from bookings.models import FreeTime, FreeTimeSpan
+from bookings.models import FreeTime, FreeTimeSpan, MatchIndexState
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot, Interval
 from helpers.models import HelperProfile
 
@@ -55,6 +57,28 @@ def stored_span(*, using: str = DEFAULT_DB_ALIAS) -> Interval | None:
     """The span the stored rows cover, or None while they were never built."""
     found = FreeTimeSpan.objects.using(using).filter(pk=1).values_list("starts_at", "ends_at")
     return found.first()
+
+
+def stored_span_and_scores(
+    static_key: str, *, using: str = DEFAULT_DB_ALIAS
+) -> tuple[Interval | None, bool | None]:
+    """The stored span, and whether the match index's stored scores were computed under the
+    settings `static_key` names, in one statement: what every matching pass reads first. The
+    second is None while the span was never built (the caller then asks the index itself)."""
+    found = (
+        FreeTimeSpan.objects.using(using)
+        .filter(pk=1)
+        .values_list(
+            "starts_at",
+            "ends_at",
+            Exists(MatchIndexState.objects.using(using).filter(pk=1, static_key=static_key)),
+        )
+        .first()
+    )
+    if found is None:
+        return None, None
+    starts_at, ends_at, usable = found
+    return (starts_at, ends_at), bool(usable)
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -149,15 +173,31 @@ def free_time_write(helper_ids: Sequence[int], span: Interval, *, using: str) ->
     return len(rows)
 
 
+class Rider(Protocol):
+    """A per-helper figure asked in the same statement as the free time (offers today): its
+    statement selects (helper_id, value) rows for the helpers given."""
+
+    def sql(self, helper_ids: Sequence[int]) -> tuple[str, list[Any]]: ...
+
+    def take(self, helper_ids: Sequence[int], values: dict[int, int]) -> None: ...
+
+
 class FreeSlots:
     """Which helpers have a free stretch of `minutes` (or the whole window, if shorter) in one
     of `windows`, and the earliest such slot: what `AvailabilityIndex.first_free_slot` answers,
-    from the stored rows, in one statement per batch of helpers."""
+    from the stored rows, in one statement per batch of helpers (with `rider`'s figures for the
+    same helpers in that statement too)."""
 
     def __init__(
-        self, windows: Sequence[Interval], minutes: int, *, using: str = DEFAULT_DB_ALIAS
+        self,
+        windows: Sequence[Interval],
+        minutes: int,
+        *,
+        rider: Rider | None = None,
+        using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         self.using = using
+        self.rider = rider
         # (start, end, needed) of each window, in microseconds, earliest window first.
         self.windows = [
             (to_us(start), to_us(end), min(minutes * 60_000_000, to_us(end) - to_us(start)))
@@ -180,14 +220,26 @@ class FreeSlots:
         ids = list(helper_ids)
         stretches: dict[int, list[tuple[int, int]]] = defaultdict(list)
         if ids:
+            # Kind 0: a stretch (start, end); kind 1: the rider's figure (value, 0).
             sql = (
-                f"SELECT helper_id, starts_us, ends_us FROM {TABLE} "
+                f"SELECT 0, helper_id, starts_us, ends_us FROM {TABLE} "
                 f"WHERE helper_id IN ({', '.join(['%s'] * len(ids))}) AND ({self._fits})"
             )
+            params = [*ids, *self._fits_params]
+            if self.rider is not None:
+                rider_sql, rider_params = self.rider.sql(ids)
+                sql += f" UNION ALL SELECT 1, helper_id, value, 0 FROM ({rider_sql}) rider"
+                params += rider_params
+            figures: dict[int, int] = {}
             with connections[self.using].cursor() as cursor:
-                cursor.execute(sql, [*ids, *self._fits_params])
-                for helper_id, start, end in cursor.fetchall():
-                    stretches[helper_id].append((start, end))
+                cursor.execute(sql, params)
+                for kind, helper_id, first, second in cursor.fetchall():
+                    if kind:
+                        figures[helper_id] = first
+                    else:
+                        stretches[helper_id].append((first, second))
+            if self.rider is not None:
+                self.rider.take(ids, figures)
         return {pk: self._first(sorted(stretches.get(pk, ()))) for pk in ids}
 
     def _first(self, stretches: list[tuple[int, int]]) -> FreeSlot | None:

@@ -106,6 +106,7 @@ def rank(
     availability: Availability | None = None,
     offers_today: OffersToday | None = None,
     now: datetime | None = None,
+    scores_usable: bool | None = None,
     using: str = DEFAULT_DB_ALIAS,
 ) -> Ranking:
     """The best `limit` helpers by composite score, walking the index nearest first.
@@ -113,6 +114,8 @@ def rank(
     Stops once the last chosen helper's score (less the fairness margin) beats what any helper
     farther out could reach. `availability` (helper ids → first free slot or None) is asked in
     batches, best scores first, so only helpers who could be chosen are looked up.
+    `scores_usable`: whether the index's stored scores were computed under this process's
+    settings, when the caller has read it already (None: read it here).
     """
     settings = config()
     weights = Weights.current()
@@ -143,7 +146,9 @@ def rank(
         max_m=search_radius_m,
         want=max(limit * 3, 16),
         using=using,
-        bound=_score_bound(weights, newcomers, search_radius_m, using=using),
+        bound=_score_bound(
+            weights, newcomers, search_radius_m, scores_usable=scores_usable, using=using
+        ),
     )
     ring = next(search)
     while True:
@@ -170,12 +175,17 @@ def rank(
 
 
 def _score_bound(
-    weights: Weights, newcomers: _Newcomers, search_radius_m: float, *, using: str
+    weights: Weights,
+    newcomers: _Newcomers,
+    search_radius_m: float,
+    *,
+    scores_usable: bool | None,
+    using: str,
 ) -> ScoreBound:
     """Helpers who cannot score enough are left out in the database: by their stored score, in
     the spatial index itself, when it was computed under these settings; else by computing it."""
     spatial = spatial_index(using)
-    indexed = stored_scores_usable(weights, using=using)
+    indexed = stored_scores_usable(weights, using=using) if scores_usable is None else scores_usable
     static_sql, static_params = weights.static_sql(
         spatial.score_dialect,
         bonus=newcomers.bonus,

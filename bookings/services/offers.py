@@ -89,18 +89,31 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
     if not any(window.ends_at > now for window in help_request.windows.all()):
         help_request_expire(help_request=help_request, expected=HelpRequestStatus.OPEN)
         return []
-    pending = pending_offers_of(help_request)
-    wanted = config().offer_batch_size - pending.count()
+    # The request's offers so far, read once (a request has a handful): how many are pending,
+    # who may not be asked again, and where the new offers' ranks start.
+    so_far = list(
+        Offer.objects.filter(help_request=help_request)
+        .order_by()
+        .values_list("helper_id", "status")
+    )
+    pending = sum(status == OfferStatus.PENDING for _, status in so_far)
+    wanted = config().offer_batch_size - pending
     if wanted <= 0:
         return []
-    candidates, radius = _search_widening(help_request, wanted=wanted, now=now)
+    # A helper who declined, let an offer expire or took the job is not asked again; one whose
+    # offer was withdrawn (the request changed, or someone else accepted and then cancelled)
+    # may be.
+    already_offered = {helper_id for helper_id, status in so_far if status != OfferStatus.WITHDRAWN}
+    candidates, radius = _search_widening(
+        help_request, wanted=wanted, already_offered=already_offered, now=now
+    )
     round_number = help_request.matching_round + 1 if candidates else help_request.matching_round
     HelpRequest.objects.filter(pk=help_request.pk).update(
         search_radius_km=radius, matching_round=round_number
     )
     help_request.search_radius_km, help_request.matching_round = radius, round_number
     if not candidates:
-        if not pending.exists():
+        if not pending:
             help_request_move(
                 help_request=help_request,
                 expected=HelpRequestStatus.OPEN,
@@ -109,7 +122,9 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
                 reason=f"No helper is available within {radius:g} km in your time windows.",
             )
         return []
-    return _make_offers(help_request, candidates, round_number=round_number, now=now)
+    return _make_offers(
+        help_request, candidates, round_number=round_number, rank_base=len(so_far), now=now
+    )
 
 
 def help_request_expire(*, help_request: HelpRequest, expected: str) -> bool:
@@ -134,18 +149,10 @@ def help_request_expire(*, help_request: HelpRequest, expected: str) -> bool:
 
 
 def _search_widening(
-    help_request: HelpRequest, *, wanted: int, now: datetime
+    help_request: HelpRequest, *, wanted: int, already_offered: set[int], now: datetime
 ) -> tuple[list[Candidate], float]:
     """The best helpers not asked yet, widening the radius until someone is found or the
     largest radius is reached; with the radius searched last."""
-    # A helper who declined, let an offer expire or took the job is not asked again; one whose
-    # offer was withdrawn (the request changed, or someone else accepted and then cancelled)
-    # may be.
-    already_offered = set(
-        Offer.objects.filter(help_request=help_request)
-        .exclude(status=OfferStatus.WITHDRAWN)
-        .values_list("helper_id", flat=True)
-    )
     radius = help_request.search_radius_km
     max_radius = config().match_max_radius_km
     candidates = _match_and_record(
@@ -164,10 +171,15 @@ def _search_widening(
 
 
 def _make_offers(
-    help_request: HelpRequest, candidates: list[Candidate], *, round_number: int, now: datetime
+    help_request: HelpRequest,
+    candidates: list[Candidate],
+    *,
+    round_number: int,
+    rank_base: int,
+    now: datetime,
 ) -> list[Offer]:
+    """The offers, bulk-created, ranked after the `rank_base` the request had before."""
     expires_at = now + timedelta(minutes=config().offer_ttl_minutes)
-    rank_base = Offer.objects.filter(help_request=help_request).count()
     offers = Offer.objects.bulk_create(
         [
             Offer(
