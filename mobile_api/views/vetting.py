@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -130,9 +131,9 @@ class DocumentUploadApi(APIView):
         if upload.size is not None and upload.size > config().document_max_bytes:
             # Refused before reading it into memory; the service checks the bytes again.
             raise ValidationFailed(
-                "The file is too large.",
+                _("The file is too large."),
                 code=HelperError.FILE_TOO_LARGE,
-                fields={"file": ["too large"]},
+                fields={"file": [_("too large")]},
             )
         document = document_upload(
             helper=helper,
@@ -213,14 +214,14 @@ class VettingQueueApi(PaginatedListView, APIView):
         if unknown:
             raise ValidationFailed.for_field(
                 "step",
-                f"Not a step of an open application: {', '.join(unknown)}.",
+                _("Not a step of an open application: %(steps)s.") % {"steps": ", ".join(unknown)},
                 code=CoreError.INVALID_CHOICE,
             )
         postal_code = request.query_params.get("postal_code", "")
         if postal_code and not (postal_code.isdigit() and len(postal_code) <= 4):
             raise ValidationFailed.for_field(
                 "postal_code",
-                "Give up to 4 digits of a Swiss postcode.",
+                _("Give up to 4 digits of a Swiss postcode."),
                 code=CoreError.INVALID_POSTAL_CODE,
             )
         rows = vetting_queue(user, steps=steps, postal_code_prefix=postal_code)
@@ -232,7 +233,7 @@ def _helper(request: Request, helper_id: UUID) -> HelperProfile:
     try:
         return helpers_for_manager(request_user(request)).get(public_id=helper_id)
     except HelperProfile.DoesNotExist as exc:
-        raise NotFound("No such helper.") from exc
+        raise NotFound(_("No such helper.")) from exc
 
 
 class ManagerApplicationApi(APIView):
@@ -273,7 +274,7 @@ class ManagerDocumentFileApi(APIView):
         try:
             document = documents_for_manager(user).get(public_id=document_id)
         except HelperDocument.DoesNotExist as exc:
-            raise NotFound("Not found.") from exc
+            raise NotFound(_("Not found.")) from exc
         content = document_open(document=document, manager=user, ip_address=client_ip(request))
         response = HttpResponse(content, content_type=document.content_type)
         response["Content-Disposition"] = f'inline; filename="{document.kind}"'
