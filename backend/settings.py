@@ -374,7 +374,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The Quartier API for the phone apps and web clients. Every error answers with "
         '`{"code", "message", "fields"}`: `code` is stable and machine-readable, `fields` maps '
-        "an input field to its problems."
+        "an input field to its problems. The messages are in the reader's language: the one "
+        "`Accept-Language` asks for (de, fr, it, en), else the logged-in user's "
+        "`preferred_language`, else English."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
