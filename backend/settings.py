@@ -355,7 +355,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "mobile_api.parsers.JSONParser",  # refuses deeply nested JSON before parsing it
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "mobile_api.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.authentication import SessionScheme
-from rest_framework import authentication
+from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from backend.languages import reader_language
@@ -38,7 +39,17 @@ class TokenAuthentication(ReaderLanguage, authentication.TokenAuthentication):
 
 
 class SessionAuthentication(ReaderLanguage, authentication.SessionAuthentication):
-    pass
+    def enforce_csrf(self, request: Request) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            # DRF's words ("CSRF Failed: ...") are not in its catalogue.
+            raise exceptions.PermissionDenied(
+                _(
+                    "A request with the session cookie needs the CSRF token "
+                    "(the X-CSRFToken header)."
+                )
+            ) from exc
 
 
 class ReaderSessionScheme(SessionScheme):

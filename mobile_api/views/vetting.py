@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -54,6 +53,7 @@ from helpers.services import (
 )
 from mobile_api.errors import ApiError
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
+from mobile_api.parsers import MultiPartParser
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.vetting import (
     ApplicationDetailSerializer,
