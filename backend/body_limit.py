@@ -13,10 +13,13 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from backend.config import config
 from backend.exceptions import error_body
+from backend.languages import language_asked
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -35,13 +38,13 @@ def _declared_length(scope: MutableMapping[str, Any]) -> int | None:
     return None
 
 
-async def _answer_too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        error_body(
-            "payload_too_large",
-            _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
-        )
-    ).encode()
+async def _answer_too_large(scope: MutableMapping[str, Any], send: Send, limit: int) -> None:
+    # Said before Django's LocaleMiddleware runs: in the language the request asks for.
+    headers = dict(scope.get("headers") or [])
+    asked = language_asked(headers.get(b"accept-language", b"").decode("latin-1"))
+    with translation.override(asked or settings.LANGUAGE_CODE):
+        message = _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
+    body = json.dumps(error_body("payload_too_large", message)).encode()
     await send(
         {
             "type": "http.response.start",
@@ -69,7 +72,7 @@ class RequestBodyLimit:
         limit = config().max_request_body_bytes
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
-            await _answer_too_large(send, limit)
+            await _answer_too_large(scope, send, limit)
             return
 
         received = 0
@@ -86,7 +89,7 @@ class RequestBodyLimit:
                 if received > limit:
                     refused = True
                     if not response_started:
-                        await _answer_too_large(send, limit)
+                        await _answer_too_large(scope, send, limit)
                     # Django stops reading and answers nothing for a client that went away.
                     return {"type": "http.disconnect"}
             return message

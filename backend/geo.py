@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from django.utils.translation import gettext as _
 from geopy.distance import geodesic
 
 from backend.exceptions import CoreError, ValidationFailed, raises
@@ -85,15 +86,15 @@ def point_from_geojson(value: dict[str, Any]) -> Point:
     missing or non-numeric coordinates, coordinates off the globe.
     """
     if not isinstance(value, dict) or value.get("type") != "Point":
-        raise _invalid_geojson('Expected a GeoJSON object with "type": "Point".')
+        raise _invalid_geojson(_('Expected a GeoJSON object with "type": "Point".'))
     coordinates = value.get("coordinates")
     if not isinstance(coordinates, list | tuple) or len(coordinates) not in (2, 3):
-        raise _invalid_geojson('Expected "coordinates": [longitude, latitude].')
+        raise _invalid_geojson(_('Expected "coordinates": [longitude, latitude].'))
     if not all(_is_finite_number(number) for number in coordinates):
-        raise _invalid_geojson("Coordinates must be finite numbers.")
+        raise _invalid_geojson(_("Coordinates must be finite numbers."))
     longitude, latitude = float(coordinates[0]), float(coordinates[1])
     if not (-180.0 <= longitude <= 180.0 and -90.0 <= latitude <= 90.0):
-        raise _invalid_geojson("Coordinates are [longitude, latitude], within ±180 and ±90.")
+        raise _invalid_geojson(_("Coordinates are [longitude, latitude], within ±180 and ±90."))
     return Point(latitude=latitude, longitude=longitude)
 
 
@@ -240,7 +241,7 @@ def is_in_switzerland(point: Point) -> bool:
 def require_in_switzerland(point: Point, *, field: str) -> None:
     """Raises ValidationFailed(code=CoreError.OUTSIDE_SWITZERLAND) on `field` unless the point is Swiss."""
     if not is_in_switzerland(point):
-        message = "This place is outside Switzerland; Quartier works within Switzerland only."
+        message = _("This place is outside Switzerland; Quartier works within Switzerland only.")
         raise ValidationFailed(
             message, code=CoreError.OUTSIDE_SWITZERLAND, fields={field: [message]}
         )

@@ -1,10 +1,13 @@
-"""The languages people speak and ask for: de, fr, it, en."""
+"""The languages people speak and ask for (de, fr, it, en), and the one a reader is answered in."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import trans_real
 
 from backend.exceptions import CoreError, ErrorCode, ValidationFailed, raises
 from backend.models import LANGUAGE_CODES
@@ -30,3 +33,27 @@ def validate_languages(
             code=CoreError.INVALID_LANGUAGE,
         )
     return sorted(set(languages), key=LANGUAGE_CODES.index)
+
+
+def language_asked(accept_language: str) -> str | None:
+    """The first of Quartier's languages an Accept-Language header asks for, by preference;
+    None when it asks for none of them (or there is no header)."""
+    for asked, _quality in trans_real.parse_accept_lang_header(accept_language):
+        if asked == "*":
+            continue
+        try:
+            return translation.get_supported_language_variant(asked)
+        except LookupError:
+            continue
+    return None
+
+
+def reader_language(*, accept_language: str, user: Any) -> str | None:
+    """The language to answer a reader in: the one the request asks for (Accept-Language),
+    else the one stored on the logged-in user; None leaves Django's choice."""
+    asked = language_asked(accept_language)
+    if asked is not None:
+        return asked
+    if user is not None and user.is_authenticated and user.preferred_language:
+        return str(user.preferred_language)
+    return None

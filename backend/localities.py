@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.point import Point
@@ -128,20 +129,25 @@ def resolve_locality(*, postal_code: str, locality: str) -> Locality:
     """
     code = postal_code.strip()
     if not _POSTAL_CODE.fullmatch(code):
-        message = f"{postal_code!r} is not a Swiss postal code: it has four digits, like 8001."
+        message = _("%(typed)s is not a Swiss postal code: it has four digits, like 8001.") % {
+            "typed": repr(postal_code)
+        }
         raise ValidationFailed(
             message, code=CoreError.INVALID_POSTAL_CODE, fields={"postal_code": [message]}
         )
     rows = by_postal_code(code)
     if not rows:
-        message = f"There is no Swiss locality with postal code {code}."
+        message = _("There is no Swiss locality with postal code %(code)s.") % {"code": code}
         raise ValidationFailed(
             message, code=CoreError.UNKNOWN_POSTAL_CODE, fields={"postal_code": [message]}
         )
     if not any(row.is_in_switzerland for row in rows):
         # Liechtenstein shares the Swiss postcode system; Quartier serves Switzerland only.
         names = _names_in_order(rows)
-        message = f"{code} is {names}, which is not in Switzerland."
+        message = _("%(code)s is %(names)s, which is not in Switzerland.") % {
+            "code": code,
+            "names": names,
+        }
         raise ValidationFailed(
             message, code=CoreError.OUTSIDE_SWITZERLAND, fields={"postal_code": [message]}
         )
@@ -149,10 +155,11 @@ def resolve_locality(*, postal_code: str, locality: str) -> Locality:
     if match is None:
         names = _names_in_order(rows)
         typed = " ".join(locality.split())
+        where = {"typed": typed, "code": code, "names": names}
         message = (
-            f"{typed} is not at {code}; {code} is {names}."
+            _("%(typed)s is not at %(code)s; %(code)s is %(names)s.") % where
             if typed
-            else f"Enter the locality for {code}: {names}."
+            else _("Enter the locality for %(code)s: %(names)s.") % where
         )
         raise ValidationFailed(
             message, code=CoreError.POSTAL_CODE_LOCALITY_MISMATCH, fields={"locality": [message]}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.geo import Point, nearest_locality, point_to_geojson, require_in_switzerland
 from backend.localities import resolve_locality
@@ -71,7 +73,7 @@ def resolve_place(
         missing = "postal_code" if not postal_code else "locality"
         raise ValidationFailed.for_field(
             f"{field_prefix}{missing}",
-            "Give the postcode and locality, or the coordinates.",
+            _("Give the postcode and locality, or the coordinates."),
             code=CoreError.ADDRESS_REQUIRED,
         )
     # Stored under the directory's own spelling: "zurich" becomes "Zürich".

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ActorRole(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    HELPER = "helper", "Helper"
-    MANAGER = "manager", "Community manager"
-    SYSTEM = "system", "Quartier (automatic)"
+    CUSTOMER = "customer", _("Customer")
+    HELPER = "helper", _("Helper")
+    MANAGER = "manager", _("Community manager")
+    SYSTEM = "system", _("Quartier (automatic)")

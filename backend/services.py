@@ -109,7 +109,7 @@ def user_register(
         ) from exc
     if preferred_language not in LANGUAGE_CODES:
         raise ValidationFailed.for_field(
-            "preferred_language", "Unknown language.", code=CoreError.INVALID_LANGUAGE
+            "preferred_language", _("Unknown language."), code=CoreError.INVALID_LANGUAGE
         )
     languages = _validate_profile_languages(languages)
     existing = User.objects.select_for_update().filter(email=email).first()
@@ -224,7 +224,7 @@ def user_update_profile(
     if preferred_language is not None:
         if preferred_language not in LANGUAGE_CODES:
             raise ValidationFailed.for_field(
-                "preferred_language", "Unknown language.", code=CoreError.INVALID_LANGUAGE
+                "preferred_language", _("Unknown language."), code=CoreError.INVALID_LANGUAGE
             )
         user.preferred_language = preferred_language
         changed.append("preferred_language")

@@ -343,9 +343,9 @@ STORAGES = {
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # One token per signed-in device (backend.devices).
-        "backend.authentication.DeviceTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # One token per signed-in device (backend.devices); both speak the reader's language.
+        "mobile_api.authentication.TokenAuthentication",
+        "mobile_api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "mobile_api.pagination.Pagination",
@@ -356,7 +356,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "mobile_api.parsers.JSONParser",  # refuses deeply nested JSON before parsing it
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "mobile_api.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -375,7 +375,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The Quartier API for the phone apps and web clients. Every error answers with "
         '`{"code", "message", "fields"}`: `code` is stable and machine-readable, `fields` maps '
-        "an input field to its problems."
+        "an input field to its problems. The messages are in the reader's language: the one "
+        "`Accept-Language` asks for (de, fr, it, en), else the logged-in user's "
+        "`preferred_language`, else English."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

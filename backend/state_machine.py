@@ -23,7 +23,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
 from backend.exceptions import Conflict, CoreError, ErrorCode, PermissionDenied
+from backend.roles import ActorRole
 
 
 class IllegalTransition(Conflict):
@@ -67,7 +71,7 @@ class StateMachine:
     def __init__(
         self,
         *,
-        noun: str,
+        noun: str | Promise,
         transitions: Mapping[tuple[str, str], Transition],
         illegal: Callable[[str, str], IllegalTransition] | None = None,
     ) -> None:
@@ -92,7 +96,8 @@ class StateMachine:
             if self._illegal is not None:
                 raise self._illegal(from_status, to_status)
             raise IllegalTransition(
-                f"A {self.noun} that is {from_status} cannot become {to_status}."
+                _("%(noun)s: “%(from_status)s” cannot become “%(to_status)s”.")
+                % {"noun": self.noun, "from_status": from_status, "to_status": to_status}
             )
         return found
 
@@ -112,7 +117,15 @@ class StateMachine:
         transition = self.transition(from_status, to_status)
         if role not in transition.roles:
             raise TransitionNotAllowedForRole(
-                f"The {role} cannot move a {self.noun} from {from_status} to {to_status}."
+                _(
+                    "%(noun)s: not for the %(role)s to move from “%(from_status)s” to “%(to_status)s”."
+                )
+                % {
+                    "noun": self.noun,
+                    "role": ActorRole(role).label if role in ActorRole.values else role,
+                    "from_status": from_status,
+                    "to_status": to_status,
+                }
             )
         move = Move(subject, from_status, to_status, role, facts or {})
         for guard in transition.guards:

@@ -84,7 +84,6 @@ def _prepare(args: argparse.Namespace) -> list[Client]:
     """Migrate, seed, rebuild the match index; one customer with a token per client."""
     from django.core.management import call_command
     from django.db import connection
-    from rest_framework.authtoken.models import Token
     from tqdm import tqdm
 
     from bench.hot_paths import _swiss_home
@@ -94,6 +93,7 @@ def _prepare(args: argparse.Namespace) -> list[Client]:
         request_languages,
         seed_helpers,
     )
+    from backend.devices import device_sign_in
     from bookings.matching.index import match_index_rebuild
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -111,7 +111,7 @@ def _prepare(args: argparse.Namespace) -> list[Client]:
     customers = create_customers(homes, languages=languages)
     return [
         Client(
-            token=Token.objects.create(user=customer).key,
+            token=device_sign_in(user=customer, name="bench.api")[1],
             postal_code=home.locality.postal_code,
             locality=home.locality.name,
             languages=spoken,

@@ -5,7 +5,10 @@ It prints figures and never passes or fails. On a fresh database (a temporary SQ
 the scratch PostgreSQL database of `bench.loop` on the server of `--database-url`) it migrates,
 seeds `--helpers` helpers on the synthetic Switzerland of `bench.loop` and rebuilds the match
 index, then gives one customer a request in each state a page shows differently (looking for a
-helper, times proposed, visit confirmed, signed off). It then requests every main page through
+helper, times proposed, visit confirmed, signed off) and one paid visit: the bench starts the
+local Stripe emulator (`stripe_emulator`) and takes the payment through the payments services
+as the payments tests do (the helper's payout account onboarded, a card, the hold, the visit,
+the sign-off, the capture and its receipt). It then requests every main page through
 Django's test client (the whole middleware stack, the session, the templates; no network),
 `--rounds` times each in rotating order, beside a bare template render measured in the same
 rounds: read the ratios to that reference, the machine is shared and noisy.
@@ -16,12 +19,20 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import logging
 import os
 import random
+import socket
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.request
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from bench.loop import FAST_PASSWORD_HASHERS, _database, percentile
@@ -105,6 +116,132 @@ def _customer_with_requests() -> tuple[Any, Any, dict[str, str]]:
     return customer, helper.user, pages
 
 
+@contextmanager
+def _stripe_emulator() -> Iterator[str]:
+    """The local Stripe emulator on a free port, its state in a temporary folder: its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    with tempfile.TemporaryDirectory(prefix="bench-stripe-") as state:
+        log = Path(state) / "log.txt"
+        with log.open("w") as output:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [
+                    sys.executable,
+                    "-m",
+                    "stripe_emulator",
+                    "--port",
+                    str(port),
+                    "--state-dir",
+                    state,
+                ],
+                cwd=Path(__file__).resolve().parents[1],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                deadline = time.monotonic() + 30
+                while True:
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                        break
+                    except OSError:
+                        if process.poll() is not None or time.monotonic() > deadline:
+                            raise RuntimeError(
+                                "the Stripe emulator did not start: " + log.read_text()
+                            ) from None
+                        time.sleep(0.1)
+                yield f"http://127.0.0.1:{port}"
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _paid_visit(customer: Any) -> Any:
+    """A visit of `customer` paid through the payments services at the Stripe emulator and
+    signed off, so that its payment is captured and its receipt issued: the booking."""
+    from backend import clock
+    from backend.relay import relay_pending
+    from bookings import services
+    from bookings.models import Booking, Offer, OfferStatus
+    from catalogue.models import ServiceCategory
+    from payments import services as payments
+    from payments import stripe_gateway
+    from payments.models import Receipt
+
+    # The Stripe SDK logs each request at INFO: not the bench's output.
+    logging.getLogger("stripe").setLevel(logging.WARNING)
+    category = ServiceCategory.objects.filter(is_active=True).order_by("position").first()
+    assert category is not None
+    start = (time_now() + timedelta(minutes=90)).replace(second=0, microsecond=0)
+    help_request = services.help_request_create(
+        customer=customer,
+        category=category,
+        description="The printer no longer prints from the laptop.",
+        address=services.AddressInput(
+            street=customer.home_street,
+            postal_code=customer.home_postal_code,
+            locality=customer.home_locality,
+        ),
+        windows=[(start, start + timedelta(hours=3))],
+    )
+    offer = Offer.objects.filter(help_request=help_request, status=OfferStatus.PENDING).first()
+    assert offer is not None, "no helper was offered the paid bench request"
+    helper = offer.helper.user
+    # The helper's payout account, onboarded at the emulator's page as a helper does.
+    account, link = payments.payout_account_onboard(
+        actor=helper, return_url="http://testserver/done", refresh_url="http://testserver/again"
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(f"{link}&state=payouts_enabled", timeout=5)  # noqa: S310 - the emulator
+    except urllib.error.HTTPError as redirect:  # the emulator sends the helper back: 302
+        if redirect.code != 302:
+            raise RuntimeError(f"the emulator's onboarding answered {redirect.code}") from None
+    payments.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+    booking = services.offer_accept(offer=offer, actor=helper)
+    booking = services.booking_propose(
+        booking=booking,
+        actor=helper,
+        slots=[services.SlotInput(start, start + timedelta(hours=1))],
+    )
+    # The customer's card, on the helper's account, as Stripe.js would create it.
+    method = stripe_gateway.client().v1.payment_methods.create(
+        {
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2031, "cvc": "123"},
+        },
+        {"stripe_account": str(account.stripe_account_id)},
+    )
+    payments.payment_method_set(booking=booking, actor=customer, payment_method_id=str(method.id))
+    services.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    relay_pending()  # the worker places the hold
+    booking = Booking.objects.get(pk=booking.pk)
+    with clock.at(start + timedelta(minutes=45)):
+        booking = services.booking_start_journey(booking=booking, actor=helper, eta_minutes=10)
+        booking = services.booking_check_in(booking=booking, actor=helper)
+        booking = services.booking_check_out(
+            booking=booking,
+            actor=helper,
+            work_summary="Installed the printer driver again and printed a test page.",
+            leave_behind_note="",
+        )
+        services.booking_sign_off(booking=booking, actor=customer)
+    relay_pending()  # the worker captures the payment and issues the receipt
+    assert Receipt.objects.filter(booking=booking).exists(), "the bench visit has no receipt"
+    return booking
+
+
 def time_now() -> Any:
     from backend import clock
 
@@ -133,6 +270,9 @@ def _run(args: argparse.Namespace, vendor: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     customer, helper_user, request_pages = _customer_with_requests()
+    paid = _paid_visit(customer)
+    request_pages["receipt"] = f"/receipts/{paid.public_id}/"
+    request_pages["receipt (PDF)"] = f"/receipts/{paid.public_id}/pdf"
     from backend.models import User
 
     manager_user = User.objects.create_user(
@@ -232,11 +372,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         import django
 
         django.setup()
+        from django.conf import settings
         from django.test import override_settings
 
-        # DEBUG off: no query log kept per query, as in production.
-        with override_settings(DEBUG=False, PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
-            _run(args, target.vendor)
+        with _stripe_emulator() as stripe_url:
+            stripe = settings.QUARTIER.with_values(
+                stripe_api_base=stripe_url, stripe_secret_key="", stripe_timeout_seconds=5.0
+            )
+            # DEBUG off: no query log kept per query, as in production.
+            with override_settings(
+                DEBUG=False, PASSWORD_HASHERS=FAST_PASSWORD_HASHERS, QUARTIER=stripe
+            ):
+                _run(args, target.vendor)
     return 0
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.exceptions import CoreError, NotFound, raises
@@ -53,7 +54,7 @@ def help_request_for(user: User, public_id: UUID) -> HelpRequest:
     try:
         return help_requests_visible_to(user).get(public_id=public_id)
     except HelpRequest.DoesNotExist as exc:
-        raise NotFound("No such help request.") from exc
+        raise NotFound(_("No such help request.")) from exc
 
 
 @raises(CoreError.NOT_FOUND)
@@ -62,7 +63,7 @@ def own_help_request_for(user: User, public_id: UUID) -> HelpRequest:
     try:
         return help_requests_visible_to(user).get(public_id=public_id, customer=user)
     except HelpRequest.DoesNotExist as exc:
-        raise NotFound("No such help request.") from exc
+        raise NotFound(_("No such help request.")) from exc
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:
@@ -80,7 +81,7 @@ def offer_for(user: User, public_id: UUID) -> Offer:
     try:
         return offers_visible_to(user).get(public_id=public_id)
     except Offer.DoesNotExist as exc:
-        raise NotFound("No such offer.") from exc
+        raise NotFound(_("No such offer.")) from exc
 
 
 def offers_of_request(help_request: HelpRequest) -> QuerySet[Offer]:
@@ -92,7 +93,7 @@ def matching_runs_for_manager(user: User, request_public_id: UUID) -> QuerySet[M
     """The matching passes of one help request, newest first. Only the community manager sees
     them: for anyone else the request does not exist, even their own."""
     if not user.is_staff:
-        raise NotFound("No such help request.")
+        raise NotFound(_("No such help request."))
     help_request = help_request_for(user, request_public_id)
     return MatchingRun.objects.filter(help_request=help_request).order_by("-created_at", "-id")
 
@@ -132,7 +133,7 @@ def booking_for(user: User, public_id: UUID) -> Booking:
     try:
         return bookings_visible_to(user).get(public_id=public_id)
     except Booking.DoesNotExist as exc:
-        raise NotFound("No such booking.") from exc
+        raise NotFound(_("No such booking.")) from exc
 
 
 def visits_held(
@@ -200,7 +201,9 @@ def proposal_of(booking: Booking, public_id: UUID) -> SlotProposal:
     try:
         return booking.proposals.get(public_id=public_id)
     except SlotProposal.DoesNotExist as exc:
-        raise NotFound.for_field("proposal", "No such proposal.", code=CoreError.NOT_FOUND) from exc
+        raise NotFound.for_field(
+            "proposal", _("No such proposal."), code=CoreError.NOT_FOUND
+        ) from exc
 
 
 def booking_events(booking: Booking) -> QuerySet[BookingEvent]:
@@ -275,7 +278,7 @@ def safety_report_for_manager(user: User, public_id: UUID | str) -> SafetyReport
     try:
         return safety_reports_for_manager(user).get(public_id=public_id)
     except (SafetyReport.DoesNotExist, ValueError) as exc:
-        raise NotFound("No such report.") from exc
+        raise NotFound(_("No such report.")) from exc
 
 
 def safety_record_of(user: User) -> QuerySet[SafetyReport]:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from backend import clock
 from backend.exceptions import raises
 from backend.roles import ActorRole
@@ -50,7 +53,7 @@ def _roles(*roles: str) -> frozenset[str]:
 _R = HelpRequestStatus
 
 HELP_REQUEST_MACHINE = StateMachine(
-    noun="help request",
+    noun=gettext_lazy("Help request"),
     transitions={
         (_R.OPEN, _R.ASSIGNED): Transition(_roles(HELPER), event=events.HelpRequestAssigned),
         (_R.OPEN, _R.UNMATCHED): Transition(_roles(SYSTEM), event=events.HelpRequestUnmatched),
@@ -75,17 +78,20 @@ HELP_REQUEST_MACHINE = StateMachine(
 def offer_not_expired(move: Move) -> None:
     """An offer can be taken only while its time is not up."""
     if move.subject.expires_at <= clock.now():
-        raise OfferNotPending("This offer has expired.")
+        raise OfferNotPending(_("This offer has expired."))
 
 
 def _offer_not_pending(from_status: str, to_status: str) -> OfferNotPending:
-    return OfferNotPending(f"This offer is {from_status}.")
+    return OfferNotPending(
+        _("This offer is no longer waiting for an answer (it is %(status)s).")
+        % {"status": from_status}
+    )
 
 
 _O = OfferStatus
 
 OFFER_MACHINE = StateMachine(
-    noun="offer",
+    noun=gettext_lazy("Offer"),
     transitions={
         (_O.PENDING, _O.ACCEPTED): Transition(
             _roles(HELPER), guards=(offer_not_expired,), event=events.OfferAccepted
@@ -109,10 +115,10 @@ def _slot_of(move: Move) -> tuple[datetime, datetime]:
 
 def slot_still_ahead(move: Move) -> None:
     """A time that has passed cannot be confirmed."""
-    starts_at, _ = _slot_of(move)
+    starts_at, _ends_at = _slot_of(move)
     if starts_at <= clock.now():
         raise InvalidSlot.for_field(
-            "proposal", "This time has passed.", code=BookingError.SLOT_IN_PAST
+            "proposal", _("This time has passed."), code=BookingError.SLOT_IN_PAST
         )
 
 
@@ -120,14 +126,14 @@ def helper_free_then(move: Move) -> None:
     """The helper holds no other visit overlapping the slot (the database backs this up)."""
     starts_at, ends_at = _slot_of(move)
     if helper_busy(move.subject, starts_at, ends_at):
-        raise HelperDoubleBooked("The helper already has a visit at that time.")
+        raise HelperDoubleBooked(_("The helper already has a visit at that time."))
 
 
 def hold_placed_where_due(move: Move) -> None:
     """A paid visit starts only once the customer's card is held (payments answers)."""
     if hold_missing(move.subject):
         raise PaymentNotHeld(
-            "The customer's card is not held yet: the visit can go ahead once it is."
+            _("The customer's card is not held yet: the visit can go ahead once it is.")
         )
 
 
@@ -156,9 +162,8 @@ def customer_accepted_waivers(move: Move) -> None:
     )
     if missing:
         raise WaiversNotAccepted(
-            "Accept the terms and waivers for this visit first: "
-            + ", ".join(version.document.slug for version in missing)
-            + "."
+            _("Accept the terms and waivers for this visit first: %(documents)s.")
+            % {"documents": ", ".join(version.document.slug for version in missing)}
         )
 
 
@@ -166,7 +171,7 @@ _B = BookingStatus
 
 # signed_off → settled is the place for settlement; only the system (payments) moves it.
 BOOKING_MACHINE = StateMachine(
-    noun="booking",
+    noun=gettext_lazy("Booking"),
     transitions={
         (_B.AWAITING_PROPOSAL, _B.PROPOSED): Transition(
             _roles(HELPER), event=events.BookingProposed
@@ -229,7 +234,7 @@ BOOKING_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 _P = ProposalStatus
 
 PROPOSAL_MACHINE = StateMachine(
-    noun="proposed time",
+    noun=gettext_lazy("Proposed time"),
     transitions={
         (_P.PROPOSED, _P.CHOSEN): Transition(_roles(CUSTOMER), event=events.ProposalChosen),
         # Replaced by new proposals, not chosen, or the booking ended.
@@ -243,7 +248,7 @@ PROPOSAL_MACHINE = StateMachine(
 
 # Double-blind: a review is published when both sides have written one, or the window closed.
 REVIEW_MACHINE = StateMachine(
-    noun="review",
+    noun=gettext_lazy("Review"),
     transitions={
         (ReviewStatus.HIDDEN, ReviewStatus.PUBLISHED): Transition(
             _roles(SYSTEM), event=events.ReviewPublished

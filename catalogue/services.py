@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
@@ -42,22 +43,26 @@ def legal_version_publish(
     current from now on; earlier acceptances stay records of what was accepted then."""
     if not actor.is_staff:
         raise PermissionDenied(
-            "Only the community manager publishes legal documents.",
+            _("Only the community manager publishes legal documents."),
             code=CatalogueError.MANAGER_ONLY,
         )
     for language in LEGAL_LANGUAGES:
         if not titles.get(language, "").strip():
             raise ValidationFailed.for_field(
-                f"title_{language}", "A title in every language.", code=CatalogueError.TEXT_REQUIRED
+                f"title_{language}",
+                _("A title in every language."),
+                code=CatalogueError.TEXT_REQUIRED,
             )
         if not texts.get(language, "").strip():
             raise ValidationFailed.for_field(
-                f"text_{language}", "The text in every language.", code=CatalogueError.TEXT_REQUIRED
+                f"text_{language}",
+                _("The text in every language."),
+                code=CatalogueError.TEXT_REQUIRED,
             )
         if len(texts[language]) > MAX_TEXT_CHARS:
             raise ValidationFailed.for_field(
                 f"text_{language}",
-                f"At most {MAX_TEXT_CHARS} characters.",
+                _("At most %(count)d characters.") % {"count": MAX_TEXT_CHARS},
                 code=CoreError.MAX_LENGTH,
             )
     LegalDocument.objects.select_for_update().get(pk=document.pk)
@@ -105,7 +110,7 @@ def legal_accept(
     """
     if language not in LEGAL_LANGUAGES:
         raise ValidationFailed.for_field(
-            "language", "One of de, fr, it, en.", code=CoreError.INVALID_CHOICE
+            "language", _("One of de, fr, it, en."), code=CoreError.INVALID_CHOICE
         )
     newest = (
         LegalDocumentVersion.objects.filter(document_id=version.document_id)
@@ -115,12 +120,12 @@ def legal_accept(
     )
     if newest != version.pk:
         raise LegalVersionNotCurrent(
-            "A newer version of this document is in force: read and accept that one."
+            _("A newer version of this document is in force: read and accept that one.")
         )
     if text_sha256.strip().lower() != version.sha256_in(language):
         raise TextHashMismatch(
-            "The text shown is not this version's text.",
-            fields={"text_sha256": ["Does not match the version's text in this language."]},
+            _("The text shown is not this version's text."),
+            fields={"text_sha256": [_("Does not match the version's text in this language.")]},
         )
     on_behalf_name = visible_text(on_behalf_name, field="on_behalf_name", required=False)[:80]
     acceptance = LegalAcceptance.objects.create(

@@ -11,6 +11,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.exceptions import CoreError, NotFound, raises
@@ -104,7 +105,7 @@ def conduct_test_attempt_of(helper: HelperProfile, public_id: UUID) -> ConductTe
     try:
         return conduct_test_attempts_of(helper).get(public_id=public_id)
     except ConductTestAttempt.DoesNotExist as exc:
-        raise NotFound("No such attempt.") from exc
+        raise NotFound(_("No such attempt.")) from exc
 
 
 def conduct_test_drawn_questions(attempt: ConductTestAttempt) -> list[ConductTestQuestion]:
@@ -158,7 +159,7 @@ def conduct_test_version_for_manager(user: User, number: int) -> ConductTestVers
             .get(number=number)
         )
     except ConductTestVersion.DoesNotExist as exc:
-        raise NotFound("No such version.") from exc
+        raise NotFound(_("No such version.")) from exc
 
 
 def conduct_test_wrong_questions(attempt: ConductTestAttempt) -> list[ConductTestQuestion]:

@@ -160,7 +160,7 @@ def conduct_test_version_publish(
     stored when anything is refused."""
     if not actor.is_staff:
         raise PermissionDenied(
-            "Only the community manager publishes the test.", code=HelperError.MANAGER_ONLY
+            _("Only the community manager publishes the test."), code=HelperError.MANAGER_ONLY
         )
     _check_rules(
         questions=questions,
@@ -251,7 +251,7 @@ def conduct_test_attempt_start(*, helper: HelperProfile, actor: User) -> Conduct
     one attempt."""
     if actor.pk != helper.user_id:
         raise PermissionDenied(
-            "This is not your application.", code=HelperError.NOT_YOUR_APPLICATION
+            _("This is not your application."), code=HelperError.NOT_YOUR_APPLICATION
         )
     helper = HelperProfile.objects.select_for_update().get(pk=helper.pk)
     open_attempt = ConductTestAttempt.objects.filter(
@@ -343,7 +343,7 @@ def conduct_test_attempt_submit(
     helper = attempt.helper
     if actor.pk != helper.user_id:
         raise PermissionDenied(
-            "This is not your application.", code=HelperError.NOT_YOUR_APPLICATION
+            _("This is not your application."), code=HelperError.NOT_YOUR_APPLICATION
         )
     # The profile first, then the attempt (as a start locks them): while both are held the
     # application stays at "documents checked", so the move a pass makes is always legal.

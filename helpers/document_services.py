@@ -109,11 +109,11 @@ def document_upload(
     """
     if actor.pk != helper.user_id:
         raise PermissionDenied(
-            "This is not your application.", code=HelperError.NOT_YOUR_APPLICATION
+            _("This is not your application."), code=HelperError.NOT_YOUR_APPLICATION
         )
     if kind not in HelperDocument.Kind.values:
         raise ValidationFailed.for_field(
-            "kind", "Unknown kind of document.", code=CoreError.INVALID_CHOICE
+            "kind", _("Unknown kind of document."), code=CoreError.INVALID_CHOICE
         )
     helper = HelperProfile.objects.select_for_update().get(pk=helper.pk)
     if helper.approval_status not in DOCUMENT_UPLOAD_STEPS:
@@ -161,7 +161,8 @@ def document_open(
     decrypted bytes are returned. Nobody else reads documents."""
     if not manager.is_staff:
         raise PermissionDenied(
-            "Only the community manager opens applicants' documents.", code=HelperError.MANAGER_ONLY
+            _("Only the community manager opens applicants' documents."),
+            code=HelperError.MANAGER_ONLY,
         )
     document = HelperDocument.objects.get(pk=document.pk)
     if document.deleted_at is not None:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
@@ -91,7 +92,7 @@ def _inflated(stream: bytes) -> bytes:
         # Not a Flate stream (an image, say): its raw bytes were searched already.
         return b""
     if inflater.unconsumed_tail:
-        raise _refuse("The PDF is too large once unpacked.", HelperError.PDF_TOO_COMPLEX)
+        raise _refuse(_("The PDF is too large once unpacked."), HelperError.PDF_TOO_COMPLEX)
     return data
 
 
@@ -109,13 +110,15 @@ def _check_pdf(content: bytes) -> None:
         names |= _names_in(_inflated(stream))
     if b"/Encrypt" in names:
         raise _refuse(
-            "The PDF is password-protected or encrypted: upload it without protection.",
+            _("The PDF is password-protected or encrypted: upload it without protection."),
             HelperError.PDF_ENCRYPTED,
         )
     if names & _ACTIVE_PDF_NAMES:
         raise _refuse(
-            "The PDF contains scripts or other active content. Print it to a new PDF or upload"
-            " a photo instead.",
+            _(
+                "The PDF contains scripts or other active content. Print it to a new PDF or"
+                " upload a photo instead."
+            ),
             HelperError.PDF_ACTIVE_CONTENT,
         )
 
@@ -132,22 +135,23 @@ def _check_pdf(content: bytes) -> None:
 def check_upload(content: bytes, *, declared_type: str = "") -> CheckedUpload:
     """Refuse what must not be stored; return the content with its detected type."""
     if not content:
-        raise _refuse("The file is empty.", HelperError.EMPTY_FILE)
+        raise _refuse(_("The file is empty."), HelperError.EMPTY_FILE)
     limit = config().document_max_bytes
     if len(content) > limit:
         raise _refuse(
-            f"The file is larger than {limit // (1024 * 1024)} MB.",
+            _("The file is larger than %(megabytes)d MB.") % {"megabytes": limit // (1024 * 1024)},
             HelperError.FILE_TOO_LARGE,
         )
     detected = detect_type(content)
     if detected is None:
         raise _refuse(
-            "Upload a photo (JPEG, PNG, WebP) or a PDF.", HelperError.UNSUPPORTED_FILE_TYPE
+            _("Upload a photo (JPEG, PNG, WebP) or a PDF."), HelperError.UNSUPPORTED_FILE_TYPE
         )
     declared = declared_type.split(";")[0].strip().lower()
     if declared and declared not in {detected, "application/octet-stream"}:
         raise _refuse(
-            f"The file says it is {declared}, but its content is {detected}.",
+            _("The file says it is %(declared)s, but its content is %(detected)s.")
+            % {"declared": declared, "detected": detected},
             HelperError.CONTENT_TYPE_MISMATCH,
         )
     if detected == PDF:

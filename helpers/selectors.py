@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
@@ -34,7 +35,7 @@ def helper_profile_of(user: User) -> HelperProfile:
         return HelperProfile.objects.select_related("user").get(user=user)
     except HelperProfile.DoesNotExist as exc:
         raise NotFound(
-            "You are not registered as a helper.", code=HelperError.NOT_A_HELPER
+            _("You are not registered as a helper."), code=HelperError.NOT_A_HELPER
         ) from exc
 
 

@@ -88,7 +88,8 @@ def _validate_radius(radius_km: int) -> None:
     if not 1 <= radius_km <= MAX_RADIUS_KM:
         raise ValidationFailed.for_field(
             "service_radius_km",
-            f"The service radius must be between 1 and {MAX_RADIUS_KM} km.",
+            _("The service radius must be between 1 and %(maximum)d km.")
+            % {"maximum": MAX_RADIUS_KM},
             code=HelperError.INVALID_RADIUS,
         )
 
@@ -111,14 +112,15 @@ def _validate_skills(skills: Sequence[ServiceCategory]) -> None:
     if not skills:
         raise ValidationFailed.for_field(
             "skills",
-            "Choose at least one thing you can help with.",
+            _("Choose at least one thing you can help with."),
             code=HelperError.SKILLS_REQUIRED,
         )
     inactive = [category.slug for category in skills if not category.is_active]
     if inactive:
         raise ValidationFailed.for_field(
             "skills",
-            f"These categories are not offered: {', '.join(inactive)}.",
+            _("These categories are not offered: %(categories)s.")
+            % {"categories": ", ".join(inactive)},
             code=CatalogueError.UNKNOWN_CATEGORY,
         )
 
@@ -156,11 +158,11 @@ def helper_apply(
     one user at once: the database lets one profile in, the other is told it exists.
     """
     if HelperProfile.objects.filter(user=user).exists():
-        raise HelperProfileExists("You are already registered as a helper.")
+        raise HelperProfileExists(_("You are already registered as a helper."))
     if user.home_latitude is None:
         raise ValidationFailed.for_field(
             "home_address",
-            "Set your home address first: offers are matched to where you live.",
+            _("Set your home address first: offers are matched to where you live."),
             code=HelperError.HOME_ADDRESS_REQUIRED,
         )
     _validate_radius(service_radius_km)
@@ -176,7 +178,7 @@ def helper_apply(
                 bio=bio,
             )
     except IntegrityError as exc:
-        raise HelperProfileExists("You are already registered as a helper.") from exc
+        raise HelperProfileExists(_("You are already registered as a helper.")) from exc
     _set_skills(helper, skills)
     emit(HelperApplied(helper_id=helper.pk, user_id=user.pk))
     return helper
@@ -246,12 +248,12 @@ def helper_takes_payments_set(*, helper_id: int, takes_payments: bool) -> bool:
 def _check_actor(helper: HelperProfile, actor: User | None, role: str) -> None:
     if role == ActorRole.MANAGER and (actor is None or not actor.is_staff):
         raise PermissionDenied(
-            "Only the community manager approves or suspends helpers.",
+            _("Only the community manager approves or suspends helpers."),
             code=HelperError.MANAGER_ONLY,
         )
     if role == ActorRole.HELPER and (actor is None or actor.pk != helper.user_id):
         raise PermissionDenied(
-            "This is not your application.", code=HelperError.NOT_YOUR_APPLICATION
+            _("This is not your application."), code=HelperError.NOT_YOUR_APPLICATION
         )
     if role not in (ActorRole.MANAGER, ActorRole.HELPER, ActorRole.SYSTEM):
         raise ValueError(f"no helper's application move is made by the {role}")
@@ -494,7 +496,7 @@ def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:
     if len(intervals) > MAX_WEEKLY_INTERVALS:
         raise InvalidAvailability.for_field(
             "intervals",
-            f"At most {MAX_WEEKLY_INTERVALS} weekly intervals.",
+            _("At most %(count)d weekly intervals.") % {"count": MAX_WEEKLY_INTERVALS},
             code=HelperError.INVALID_AVAILABILITY,
         )
     by_day: dict[int, list[WeeklyInterval]] = {}
@@ -502,13 +504,13 @@ def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:
         if not 0 <= interval.weekday <= 6:
             raise InvalidAvailability.for_field(
                 f"intervals[{index}].weekday",
-                "Weekday is 0 (Monday) to 6 (Sunday).",
+                _("Weekday is 0 (Monday) to 6 (Sunday)."),
                 code=HelperError.INVALID_AVAILABILITY,
             )
         if interval.start_time >= interval.end_time:
             raise InvalidAvailability.for_field(
                 f"intervals[{index}].end_time",
-                "The end must be after the start.",
+                _("The end must be after the start."),
                 code=HelperError.INVALID_AVAILABILITY,
             )
         by_day.setdefault(interval.weekday, []).append(interval)
@@ -518,7 +520,7 @@ def _validate_weekly(intervals: Sequence[WeeklyInterval]) -> None:
             if after.start_time < before.end_time:
                 raise InvalidAvailability.for_field(
                     "intervals",
-                    "Intervals on the same day must not overlap.",
+                    _("Intervals on the same day must not overlap."),
                     code=HelperError.INVALID_AVAILABILITY,
                 )
 
@@ -558,15 +560,17 @@ def availability_exception_add(
 ) -> AvailabilityException:
     """A one-off change to the weekly hours: a holiday, or extra time."""
     if kind not in ExceptionKind.values:
-        raise InvalidAvailability.for_field("kind", "Unknown kind.", code=CoreError.INVALID_CHOICE)
+        raise InvalidAvailability.for_field(
+            "kind", _("Unknown kind."), code=CoreError.INVALID_CHOICE
+        )
     if starts_at >= ends_at:
         raise InvalidAvailability.for_field(
-            "ends_at", "The end must be after the start.", code=HelperError.INVALID_AVAILABILITY
+            "ends_at", _("The end must be after the start."), code=HelperError.INVALID_AVAILABILITY
         )
     now = clock.now()
     if ends_at <= now:
         raise InvalidAvailability.for_field(
-            "ends_at", "The exception is already over.", code=HelperError.IN_THE_PAST
+            "ends_at", _("The exception is already over."), code=HelperError.IN_THE_PAST
         )
     if starts_at < now - EXCEPTION_HORIZON_MARGIN:
         raise InvalidAvailability.for_field(

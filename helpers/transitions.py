@@ -15,6 +15,9 @@ set, approval from "conduct test passed" is refused and every applicant goes thr
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from backend.config import config
 from backend.exceptions import Conflict, CoreError, ValidationFailed
 from backend.roles import ActorRole
@@ -43,7 +46,7 @@ def reason_given(move: Move) -> None:
     """Rejections, requests for information, suspensions and offboarding say why."""
     if not str(move.facts.get("note", "")).strip():
         raise ValidationFailed.for_field(
-            "note", "Say why (the helper is told).", code=CoreError.REASON_REQUIRED
+            "note", _("Say why (the helper is told)."), code=CoreError.REASON_REQUIRED
         )
 
 
@@ -57,13 +60,14 @@ def documents_complete(move: Move) -> None:
     missing = [kind for kind in HelperDocument.Kind.values if kind not in held]
     if missing:
         raise DocumentsMissing(
-            f"Upload these documents first: {', '.join(sorted(missing))}.",
+            _("Upload these documents first: %(documents)s.")
+            % {"documents": ", ".join(sorted(missing))},
         )
 
 
 def interview_not_required(move: Move) -> None:
     if config().vetting_interview_required:
-        raise InterviewRequired("Every applicant is interviewed before approval.")
+        raise InterviewRequired(_("Every applicant is interviewed before approval."))
 
 
 _OPEN_STEPS = (
@@ -76,7 +80,7 @@ _OPEN_STEPS = (
 )
 
 APPROVAL_MACHINE = StateMachine(
-    noun="helper's application",
+    noun=gettext_lazy("Helper's application"),
     transitions={
         # The pipeline.
         (_A.APPLIED, _A.DOCUMENTS_SUBMITTED): Transition(

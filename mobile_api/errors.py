@@ -157,7 +157,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             error_body(
                 ApiError.TRY_AGAIN,
-                "Someone changed this at the same moment. Nothing was saved: try again.",
+                _("Someone changed this at the same moment. Nothing was saved: try again."),
             ),
             status=status.HTTP_409_CONFLICT,
         )
@@ -199,7 +199,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
     """Unknown paths under /api/v1/ answer in the API's error shape, not with an HTML page."""
     return JsonResponse(
-        error_body(ApiError.NOT_FOUND, "There is no such API endpoint."), status=404
+        error_body(ApiError.NOT_FOUND, _("There is no such API endpoint.")), status=404
     )
 
 
@@ -222,7 +222,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(
             error_body(
-                ApiError.SERVER_ERROR, "Something went wrong on our side. Please try again."
+                ApiError.SERVER_ERROR, _("Something went wrong on our side. Please try again.")
             ),
             status=500,
         )

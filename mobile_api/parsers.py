@@ -65,4 +65,30 @@ class JSONParser(parsers.JSONParser):
                 % {"depth": MAX_JSON_DEPTH},
                 code=ApiError.TOO_DEEPLY_NESTED,
             )
-        return super().parse(io.BytesIO(raw), media_type, parser_context)
+        try:
+            return super().parse(io.BytesIO(raw), media_type, parser_context)
+        except exceptions.ParseError as exc:
+            # DRF's words ("JSON parse error - ...") are not in its catalogue.
+            raise exceptions.ParseError(
+                _("The body is not valid JSON: %(error)s")
+                % {"error": exc.__context__ or exc.detail}  # json's own (English) words
+            ) from exc
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's, saying its refusal in the reader's language."""
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError as exc:
+            # DRF's words ("Multipart form parse error - ...") are not in its catalogue.
+            raise exceptions.ParseError(
+                _("The body is not a valid multipart form: %(error)s")
+                % {"error": exc.__context__ or exc.detail}  # Django's own (English) words
+            ) from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -32,5 +33,5 @@ class IsManager(IsAuthenticated):
             return True  # a method the route lacks: the same 405 for everyone
         if not request_user(request).is_staff:
             # The words a missing object of the route gets: nothing tells the two apart.
-            raise NotFound(getattr(view, "not_found_message", "Not found."))
+            raise NotFound(str(getattr(view, "not_found_message", _("Not found."))))
         return True

@@ -8,6 +8,8 @@ table (captured → authorised) and changes nothing.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from backend.roles import ActorRole
 from backend.state_machine import StateMachine, Transition
 from payments import events
@@ -17,7 +19,7 @@ SYSTEM, HELPER, MANAGER = ActorRole.SYSTEM, ActorRole.HELPER, ActorRole.MANAGER
 _P = PaymentStatus
 
 PAYMENT_MACHINE = StateMachine(
-    noun="payment",
+    noun=gettext_lazy("Payment"),
     transitions={
         (_P.REQUIRES_PAYMENT_METHOD, _P.AUTHORISED): Transition(
             frozenset({SYSTEM}), event=events.PaymentAuthorised
@@ -47,7 +49,7 @@ PAYMENT_RANK = {
 _A = PayoutAccountStatus
 # Stripe may ask for more details at any time, so an account can go back as well as forward.
 PAYOUT_ACCOUNT_MACHINE = StateMachine(
-    noun="payout account",
+    noun=gettext_lazy("Payout account"),
     transitions={
         (origin, target): Transition(frozenset({SYSTEM}), event=events.PayoutAccountChanged)
         for origin in _A.values

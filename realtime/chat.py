@@ -32,7 +32,7 @@ def chat_booking_for(user: User, booking: Booking) -> Booking:
     """The booking, if `user` is in its chat; else the same 404 as for a booking that does not
     exist (a manager is in it only while a dispute is open)."""
     if user.pk not in chat_participants(booking):
-        raise NotFound("No such booking.")
+        raise NotFound(_("No such booking."))
     return booking
 
 

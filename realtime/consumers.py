@@ -26,8 +26,11 @@ from uuid import UUID
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from backend.exceptions import ApplicationError, NotFound
+from backend.languages import reader_language
 from bookings.models import Booking
 from realtime import chat, stream
 from realtime.errors import RealtimeError
@@ -47,7 +50,7 @@ def _booking_of(user: Any, value: Any) -> Booking:
             public_id=UUID(str(value))
         )
     except (ValueError, Booking.DoesNotExist) as exc:
-        raise NotFound("No such booking.") from exc
+        raise NotFound(_("No such booking.")) from exc
     return chat.chat_booking_for(user, booking)
 
 
@@ -61,7 +64,9 @@ def _chat_send(user: Any, booking: Any, text: Any) -> int:
 @database_sync_to_async
 def _chat_read(user: Any, booking: Any, message: Any) -> None:
     if not isinstance(message, int) or isinstance(message, bool):
-        raise NotFound.for_field("message", "No such message.", code=RealtimeError.NO_SUCH_MESSAGE)
+        raise NotFound.for_field(
+            "message", _("No such message."), code=RealtimeError.NO_SUCH_MESSAGE
+        )
     chat.chat_read_mark(booking=_booking_of(user, booking), reader=user, message_id=message)
 
 
@@ -92,6 +97,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
     last_seq: int
     sent: deque[float]
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Every frame the server says in words speaks the reader's language: the one the
+        # handshake asked for (Accept-Language), else the one stored on the account.
+        headers = dict(self.scope.get("headers") or [])
+        language = reader_language(
+            accept_language=headers.get(b"accept-language", b"").decode("latin-1"),
+            user=self.scope.get("user"),
+        )
+        with translation.override(language or settings.LANGUAGE_CODE):
+            await super().dispatch(message)
+
     async def connect(self) -> None:
         offered = self.scope.get("subprotocols") or []
         await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
@@ -100,7 +116,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.group = ""
         if self.user is None or not self.user.is_authenticated:
             code = "invalid_token" if self.scope.get("auth_failed") else "not_authenticated"
-            await self._error(code, "Log in first: send a valid token or session.")
+            await self._error(code, _("Log in first: send a valid token or session."))
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.group = user_group(self.user.pk)
@@ -172,11 +188,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
         if size > settings.QUARTIER_WS_MAX_FRAME_BYTES:
-            await self._error(RealtimeError.FRAME_TOO_LARGE, "This frame is too large.")
+            await self._error(RealtimeError.FRAME_TOO_LARGE, _("This frame is too large."))
             await self.close(code=CLOSE_TOO_BIG)
             return
         if self._flooding():
-            await self._error(RealtimeError.RATE_LIMITED, "Too many messages: slow down.")
+            await self._error(RealtimeError.RATE_LIMITED, _("Too many messages: slow down."))
             await self.close(code=CLOSE_FLOOD)
             return
         try:
@@ -184,12 +200,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         except ValueError:
             frame = None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self._error(RealtimeError.MALFORMED_FRAME, "Send a JSON object with a type.")
+            await self._error(RealtimeError.MALFORMED_FRAME, _("Send a JSON object with a type."))
             return
         handler = self.HANDLERS.get(frame["type"])
         if handler is None:
             await self._error(
-                RealtimeError.UNKNOWN_TYPE, "Unknown message type.", ref=frame.get("ref")
+                RealtimeError.UNKNOWN_TYPE, _("Unknown message type."), ref=frame.get("ref")
             )
             return
         try:
@@ -228,7 +244,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             await self._error(
                 RealtimeError.INVALID_CURSOR,
-                "Resume after a sequence number.",
+                _("Resume after a sequence number."),
                 ref=frame.get("ref"),
             )
             return

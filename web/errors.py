@@ -1,7 +1,9 @@
 """The services' errors, said to people in their language, next to the field they concern.
 
-The services decide what is wrong and name it with a stable code; this module only says it in
-words. A code without words here shows the service's own message.
+The services decide what is wrong, name it with a stable code and say it in the reader's
+language. A code without an entry here shows the service's own message; an entry is kept only
+where the page says it differently on purpose (to the person in front of the form, or with a
+hint for the form's own fields).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from backend.exceptions import ApplicationError
 MESSAGES = {
     "caused_by_required": _("Say who caused it."),
     "duplicate_slots": _("The same time twice: choose different times."),
-    "helper_double_booked": _("You already have a visit at that time."),
     "helper_profile_exists": _("You are already a helper."),
     "home_address_required": _("Set your home address in your profile first."),
     "in_the_past": _("This time has already passed."),
@@ -27,35 +28,21 @@ MESSAGES = {
     "request_already_taken": _(
         "Another helper was a little quicker: this job is taken. Thank you for answering so fast!"
     ),
-    "report_already_open": _("You have already reported this visit."),
-    "visit_not_started": _("A visit can be reported once it has started."),
-    "report_already_decided": _("This report has been decided already."),
-    "suspension_helpers_only": _("Only a helper can be suspended: warn the customer instead."),
-    "skills_required": _("Choose at least one thing you can help with."),
     "slot_in_past": _("This time has already passed."),
     "slot_inverted": _("The end must come after the start."),
     "slot_length": _("A visit lasts from 15 minutes to 8 hours."),
     "slot_outside_windows": _("Choose a time inside the customer's times."),
-    "slots_required": _("Propose at least one time."),
-    "summary_too_short": _("Say in a sentence what you did (at least 10 characters)."),
     "too_many_slots": _("Propose fewer times."),
     "address_required": _("Give the postcode and the locality."),
-    "already_reviewed": _("You have already reviewed this visit."),
-    "description_too_short": _("Describe the problem in a few words (at least 10 characters)."),
     "forbidden_characters": _("This text contains characters that cannot be shown."),
     "illegal_transition": _("This is not possible any more: the page was out of date."),
     "invalid_language": _("Choose at least one language."),
-    "invalid_phone": _("This is not a phone number."),
     "invalid_postal_code": _("A Swiss postcode has four digits."),
-    "invalid_proposal": _("Choose one of the times currently proposed."),
     "invalid_rating": _("Choose from one to five stars."),
     "max_length": _("This text is too long."),
     "not_allowed_for_role": _("This is not possible for you."),
     "not_reviewable": _("This visit cannot be reviewed (yet)."),
     "nothing_visible": _("Write something visible."),
-    "on_behalf_incomplete": _(
-        "When booking for someone else, give their name and phone so the helper can call."
-    ),
     "open_request_limit": _(
         "You already have as many open requests as allowed. Withdraw one or wait for a helper."
     ),

@@ -2,8 +2,9 @@
 
 Django's LocaleMiddleware picks the language from the language cookie or the browser's
 Accept-Language. Once someone is logged in, the language stored on their account
-(`User.preferred_language`, which the e-mails use too) wins on the web app's pages. The API
-and the back office keep Django's choice.
+(`User.preferred_language`, which the e-mails use too) wins on the web app's pages. The back
+office keeps Django's choice; the API speaks the language the request asks for, else the
+user's (mobile_api/authentication.py, where the API learns who asks).
 """
 
 from __future__ import annotations

@@ -60,29 +60,30 @@ def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: da
     latest = now + timedelta(days=config().max_request_days_ahead)
     if starts_at >= ends_at:
         raise ValidationFailed.for_field(
-            field_name, "The window ends before it starts.", code=BookingError.WINDOW_INVERTED
+            field_name, _("The window ends before it starts."), code=BookingError.WINDOW_INVERTED
         )
     if starts_at < now:
         raise ValidationFailed.for_field(
-            field_name, "The window starts in the past.", code=BookingError.WINDOW_IN_PAST
+            field_name, _("The window starts in the past."), code=BookingError.WINDOW_IN_PAST
         )
     if starts_at > latest:
         raise ValidationFailed.for_field(
             field_name,
-            f"Windows may start at most {config().max_request_days_ahead} days ahead.",
+            _("Windows may start at most %(days)d days ahead.")
+            % {"days": config().max_request_days_ahead},
             code=BookingError.WINDOW_TOO_FAR_AHEAD,
         )
     length = ends_at - starts_at
     if length < timedelta(minutes=MIN_WINDOW_MINUTES):
         raise ValidationFailed.for_field(
             field_name,
-            f"A window is at least {MIN_WINDOW_MINUTES} minutes long.",
+            _("A window is at least %(minutes)d minutes long.") % {"minutes": MIN_WINDOW_MINUTES},
             code=BookingError.WINDOW_TOO_SHORT,
         )
     if length > timedelta(hours=MAX_WINDOW_HOURS):
         raise ValidationFailed.for_field(
             field_name,
-            f"A window is at most {MAX_WINDOW_HOURS} hours long.",
+            _("A window is at most %(hours)d hours long.") % {"hours": MAX_WINDOW_HOURS},
             code=BookingError.WINDOW_TOO_LONG,
         )
 
@@ -90,12 +91,14 @@ def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: da
 def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Window]:
     if not windows:
         raise ValidationFailed.for_field(
-            "windows", "Give at least one time window.", code=BookingError.WINDOWS_REQUIRED
+            "windows", _("Give at least one time window."), code=BookingError.WINDOWS_REQUIRED
         )
     limit = config().max_windows_per_request
     if len(windows) > limit:
         raise ValidationFailed.for_field(
-            "windows", f"At most {limit} time windows.", code=BookingError.TOO_MANY_WINDOWS
+            "windows",
+            _("At most %(count)d time windows.") % {"count": limit},
+            code=BookingError.TOO_MANY_WINDOWS,
         )
     for index, (starts_at, ends_at) in enumerate(windows):
         _validate_window(index, starts_at, ends_at, now)
@@ -103,7 +106,7 @@ def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Windo
     for before, after in zip(ordered, ordered[1:], strict=False):
         if after[0] < before[1]:
             raise ValidationFailed.for_field(
-                "windows", "Time windows must not overlap.", code=BookingError.WINDOWS_OVERLAP
+                "windows", _("Time windows must not overlap."), code=BookingError.WINDOWS_OVERLAP
             )
     return ordered
 
@@ -117,12 +120,12 @@ def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
         missing = "on_behalf_phone" if name else "on_behalf_name"
         raise ValidationFailed.for_field(
             missing,
-            "When booking for someone else, give their name and phone so the helper can call.",
+            _("When booking for someone else, give their name and phone so the helper can call."),
             code=BookingError.ON_BEHALF_INCOMPLETE,
         )
     if phone and not PHONE_RE.match(phone):
         raise ValidationFailed.for_field(
-            "on_behalf_phone", "This is not a phone number.", code=BookingError.INVALID_PHONE
+            "on_behalf_phone", _("This is not a phone number."), code=BookingError.INVALID_PHONE
         )
     return name, phone
 
@@ -134,7 +137,7 @@ def _validate_description(description: str) -> str:
     if len(description) < 10:
         raise ValidationFailed.for_field(
             "description",
-            "Describe the problem in a few words (at least 10 characters).",
+            _("Describe the problem in a few words (at least 10 characters)."),
             code=BookingError.DESCRIPTION_TOO_SHORT,
         )
     return description
@@ -182,7 +185,7 @@ def help_request_create(
     now = clock.now()
     if not category.is_active:
         raise ValidationFailed.for_field(
-            "category", "This category is not offered.", code=CatalogueError.UNKNOWN_CATEGORY
+            "category", _("This category is not offered."), code=CatalogueError.UNKNOWN_CATEGORY
         )
     description = _validate_description(description)
     ordered_windows = _validate_windows(windows, now=now)
@@ -198,7 +201,8 @@ def help_request_create(
     limit = config().max_open_requests_per_customer
     if open_count >= limit:
         raise OpenRequestLimit(
-            f"You already have {open_count} open requests; withdraw one or wait for a helper.",
+            _("You already have %(count)d open requests; withdraw one or wait for a helper.")
+            % {"count": open_count},
         )
 
     help_request = HelpRequest(
@@ -297,7 +301,7 @@ def help_request_update(
     """
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if help_request.status not in EDITABLE_STATUSES:
-        raise RequestNotEditable("A helper has accepted, or the request is closed.")
+        raise RequestNotEditable(_("A helper has accepted, or the request is closed."))
     edit = _plan_edit(
         help_request,
         description=description,
@@ -364,7 +368,7 @@ def help_request_withdraw(*, help_request: HelpRequest, reason: str = "") -> Hel
     """The customer takes the request back before anyone accepted."""
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if help_request.status not in EDITABLE_STATUSES:
-        raise RequestNotEditable("A helper has already accepted; cancel the booking instead.")
+        raise RequestNotEditable(_("A helper has already accepted; cancel the booking instead."))
     help_request_move(
         help_request=help_request,
         expected=help_request.status,

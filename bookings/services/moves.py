@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.models import User
@@ -223,7 +224,7 @@ def booking_transition(
             locked.save(update_fields=fields)
     except IntegrityError as exc:
         if "booking_helper_no_overlap" in str(exc):
-            raise HelperDoubleBooked("The helper already has a visit at that time.") from exc
+            raise HelperDoubleBooked(_("The helper already has a visit at that time.")) from exc
         raise
     if to in FINAL_STATUSES:
         # A booking that is over has no times left to choose from.

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
@@ -253,7 +254,7 @@ def offers_expire_due(*, help_request: HelpRequest) -> int:
 def _offer_of(offer: Offer, user: User) -> Offer:
     offer = Offer.objects.select_related("helper", "help_request").get(pk=offer.pk)
     if offer.helper.user_id != user.pk:
-        raise NotFound("No such offer.")
+        raise NotFound(_("No such offer."))
     return offer
 
 
@@ -271,7 +272,7 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
         HelpRequestStatus.ASSIGNED,
         HelpRequestStatus.CLOSED,
     ):
-        raise RequestAlreadyTaken("Another helper was quicker: this job is taken.")
+        raise RequestAlreadyTaken(_("Another helper was quicker: this job is taken."))
     # Refused before the race for the request, as an answer about this offer.
     OFFER_MACHINE.check(
         offer, from_status=offer.status, to_status=OfferStatus.ACCEPTED, role=ActorRole.HELPER
@@ -286,12 +287,12 @@ def offer_accept(*, offer: Offer, actor: User) -> Booking:
         assigned_helper=offer.helper,
     )
     if not won:
-        raise RequestAlreadyTaken("Another helper was quicker: this job is taken.")
+        raise RequestAlreadyTaken(_("Another helper was quicker: this job is taken."))
     if not offers_move(
         offers=Offer.objects.filter(pk=offer.pk), to=OfferStatus.ACCEPTED, role=ActorRole.HELPER
     ):
         # Withdrawn or expired between the read and the request update: undo it all.
-        raise OfferNotPending("This offer is no longer open.")
+        raise OfferNotPending(_("This offer is no longer open."))
     offers_withdraw(
         offers=pending_offers_of(help_request).exclude(pk=offer.pk),
         cause=WithdrawalCause.TAKEN,
@@ -308,9 +309,14 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
     asks the worker to)."""
     offer = _offer_of(offer, actor)
     if offer.status != OfferStatus.PENDING:
-        raise OfferNotPending(f"This offer is {offer.status}.")
+        raise OfferNotPending(
+            _("This offer is no longer waiting for an answer (it is %(status)s).")
+            % {"status": offer.status}
+        )
     if reason and reason not in DeclineReason.values:
-        raise ValidationFailed.for_field("reason", "Unknown reason.", code=CoreError.INVALID_CHOICE)
+        raise ValidationFailed.for_field(
+            "reason", _("Unknown reason."), code=CoreError.INVALID_CHOICE
+        )
     note = visible_text(
         note, field="note", required=False, multiline=True, max_length=DECLINE_NOTE_MAX_LENGTH
     )
@@ -322,6 +328,9 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
     )
     if not declined:
         offer.refresh_from_db(fields=["status"])
-        raise OfferNotPending(f"This offer is {offer.status}.")
+        raise OfferNotPending(
+            _("This offer is no longer waiting for an answer (it is %(status)s).")
+            % {"status": offer.status}
+        )
     offer.refresh_from_db()
     return offer

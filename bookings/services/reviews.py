@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
@@ -41,14 +42,14 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
     signed_off_at = booking.signed_off_at
     if booking.status not in REVIEWABLE_STATUSES or signed_off_at is None:
         raise IllegalTransition(
-            "Reviews open once the visit is signed off.", code=BookingError.NOT_REVIEWABLE
+            _("Reviews open once the visit is signed off."), code=BookingError.NOT_REVIEWABLE
         )
     now = clock.now()
     if now > signed_off_at + timedelta(days=config().review_window_days):
-        raise ReviewWindowClosed("The review window has closed.")
+        raise ReviewWindowClosed(_("The review window has closed."))
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed.for_field(
-            "rating", "Rate from 1 to 5.", code=BookingError.INVALID_RATING
+            "rating", _("Rate from 1 to 5."), code=BookingError.INVALID_RATING
         )
     text = visible_text(
         text, field="text", required=False, multiline=True, max_length=REVIEW_TEXT_MAX_LENGTH
@@ -67,7 +68,7 @@ def review_submit(*, booking: Booking, actor: User, rating: int, text: str = "")
                 text=text,
             )
     except IntegrityError as exc:
-        raise AlreadyReviewed("You have already reviewed this visit.") from exc
+        raise AlreadyReviewed(_("You have already reviewed this visit.")) from exc
     emit(
         ReviewSubmitted(review_id=review.pk, booking_id=booking.pk, author_role=role, rating=rating)
     )

@@ -4,6 +4,7 @@ and a customer keeps a helper from being offered their requests again."""
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.exceptions import (
@@ -53,11 +54,11 @@ def safety_report_file(*, booking: Booking, actor: User, category: str, text: st
     role = require_role(booking, actor, ActorRole.CUSTOMER, ActorRole.HELPER)
     if category not in SafetyCategory.values:
         raise ValidationFailed.for_field(
-            "category", "Choose one of the categories.", code=CoreError.INVALID_CHOICE
+            "category", _("Choose one of the categories."), code=CoreError.INVALID_CHOICE
         )
     if not booking_reportable(booking):
         raise Conflict(
-            "A visit can be reported once it has started.", code=BookingError.VISIT_NOT_STARTED
+            _("A visit can be reported once it has started."), code=BookingError.VISIT_NOT_STARTED
         )
     text = visible_text(
         text, field="text", multiline=True, max_length=SAFETY_REPORT_TEXT_MAX_LENGTH
@@ -77,7 +78,7 @@ def safety_report_file(*, booking: Booking, actor: User, category: str, text: st
             )
     except IntegrityError as exc:
         raise Conflict(
-            "You have already reported this visit; the community manager is looking at it.",
+            _("You have already reported this visit; the community manager is looking at it."),
             code=BookingError.REPORT_ALREADY_OPEN,
         ) from exc
 
@@ -100,29 +101,29 @@ def safety_report_triage(
     reported helper through the helpers' own service (which withdraws their pending offers);
     customers are warned, not suspended. The decided report is the reported user's record."""
     if not actor.is_staff:
-        raise PermissionDenied("Only the community manager decides reports.")
+        raise PermissionDenied(_("Only the community manager decides reports."))
     report = SafetyReport.objects.select_for_update().get(pk=report.pk)
     if report.outcome:
         raise Conflict(
-            "This report has been decided already.", code=BookingError.REPORT_ALREADY_DECIDED
+            _("This report has been decided already."), code=BookingError.REPORT_ALREADY_DECIDED
         )
     if outcome not in SafetyOutcome.values:
         raise ValidationFailed.for_field(
-            "outcome", "Choose one of the outcomes.", code=CoreError.INVALID_CHOICE
+            "outcome", _("Choose one of the outcomes."), code=CoreError.INVALID_CHOICE
         )
     note = visible_text(
         note, field="note", required=False, multiline=True, max_length=TRIAGE_NOTE_MAX_LENGTH
     )
     if not note:
         raise ValidationFailed.for_field(
-            "note", "Say why you decided so.", code=CoreError.REASON_REQUIRED
+            "note", _("Say why you decided so."), code=CoreError.REASON_REQUIRED
         )
     if outcome == SafetyOutcome.SUSPENSION:
         helper = HelperProfile.objects.filter(user_id=report.reported_id).first()
         if report.reporter_role != ActorRole.CUSTOMER or helper is None:
             raise ValidationFailed.for_field(
                 "outcome",
-                "Only a helper can be suspended: warn the customer instead.",
+                _("Only a helper can be suspended: warn the customer instead."),
                 code=BookingError.SUSPENSION_HELPERS_ONLY,
             )
         helper_suspend(helper=helper, actor=actor, note=note)
@@ -149,5 +150,7 @@ def helper_block(*, booking: Booking, actor: User) -> HelperBlock:
 def helper_unblock(*, booking: Booking, actor: User) -> int:
     """The customer lifts the block on the booking's helper; how many blocks were lifted (0 or 1)."""
     require_role(booking, actor, ActorRole.CUSTOMER)
-    deleted, _ = HelperBlock.objects.filter(customer=actor, helper_id=booking.helper_id).delete()
+    deleted, _by_model = HelperBlock.objects.filter(
+        customer=actor, helper_id=booking.helper_id
+    ).delete()
     return deleted

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
@@ -65,7 +66,7 @@ def _role_in(booking: Booking, user: User) -> str:
     """The actor's role in this booking; 404 for anyone else (they may not know it exists)."""
     role = role_in_booking(booking, user)
     if role is None:
-        raise NotFound("No such booking.")
+        raise NotFound(_("No such booking."))
     return role
 
 
@@ -74,7 +75,9 @@ def require_role(booking: Booking, user: User, *roles: str) -> str:
     role = _role_in(booking, user)
     if role not in roles:
         raise PermissionDenied(
-            f"Only the {' or '.join(roles)} can do this.", code=CoreError.NOT_ALLOWED_FOR_ROLE
+            _("Only these can do this: %(roles)s.")
+            % {"roles": ", ".join(str(ActorRole(role).label) for role in roles)},
+            code=CoreError.NOT_ALLOWED_FOR_ROLE,
         )
     return role
 
@@ -91,47 +94,50 @@ def _validate_slot(
     field = f"slots[{index}]"
     if slot.starts_at >= slot.ends_at:
         raise InvalidSlot.for_field(
-            field, "The slot ends before it starts.", code=BookingError.SLOT_INVERTED
+            field, _("The slot ends before it starts."), code=BookingError.SLOT_INVERTED
         )
     if slot.starts_at <= clock.now():
         raise InvalidSlot.for_field(
-            field, "The slot is in the past.", code=BookingError.SLOT_IN_PAST
+            field, _("The slot is in the past."), code=BookingError.SLOT_IN_PAST
         )
     minutes = (slot.ends_at - slot.starts_at).total_seconds() / 60
     if not MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES:
         raise InvalidSlot.for_field(
             field,
-            f"A visit lasts {MIN_SLOT_MINUTES} minutes to {MAX_SLOT_MINUTES // 60} hours.",
+            _("A visit lasts %(minimum)d minutes to %(maximum)d hours.")
+            % {"minimum": MIN_SLOT_MINUTES, "maximum": MAX_SLOT_MINUTES // 60},
             code=BookingError.SLOT_LENGTH,
         )
     if not any(start <= slot.starts_at and slot.ends_at <= end for start, end in windows):
         raise InvalidSlot.for_field(
             field,
-            "The slot must lie inside one of the customer's time windows.",
+            _("The slot must lie inside one of the customer's time windows."),
             code=BookingError.SLOT_OUTSIDE_WINDOWS,
         )
     if helper_busy(booking, slot.starts_at, slot.ends_at):
         raise HelperDoubleBooked(
-            "You already have a visit at that time.",
-            fields={field: ["You already have a visit at that time."]},
+            _("You already have a visit at that time."),
+            fields={field: [_("You already have a visit at that time.")]},
         )
 
 
 def _validate_slots(booking: Booking, slots: Sequence[SlotInput]) -> None:
     if not slots:
         raise InvalidSlot.for_field(
-            "slots", "Propose at least one time.", code=BookingError.SLOTS_REQUIRED
+            "slots", _("Propose at least one time."), code=BookingError.SLOTS_REQUIRED
         )
     if len(slots) > MAX_PROPOSALS:
         raise InvalidSlot.for_field(
-            "slots", f"Propose at most {MAX_PROPOSALS} times.", code=BookingError.TOO_MANY_SLOTS
+            "slots",
+            _("Propose at most %(count)d times.") % {"count": MAX_PROPOSALS},
+            code=BookingError.TOO_MANY_SLOTS,
         )
     windows = list(booking.help_request.windows.values_list("starts_at", "ends_at"))
     for index, slot in enumerate(slots):
         _validate_slot(booking, index, slot, windows)
     if len({(s.starts_at, s.ends_at) for s in slots}) != len(slots):
         raise InvalidSlot.for_field(
-            "slots", "The same time twice.", code=BookingError.DUPLICATE_SLOTS
+            "slots", _("The same time twice."), code=BookingError.DUPLICATE_SLOTS
         )
 
 
@@ -170,7 +176,7 @@ def booking_propose(
     reason = visible_text(reason, field="reason", required=False, multiline=True)
     if booking.status == BookingStatus.CONFIRMED and not reason:
         raise ValidationFailed.for_field(
-            "reason", "Tell the customer why the visit moves.", code=CoreError.REASON_REQUIRED
+            "reason", _("Tell the customer why the visit moves."), code=CoreError.REASON_REQUIRED
         )
     _validate_slots(booking, slots)
     data: dict[str, Any] = {
@@ -230,14 +236,15 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
     if booking.status != BookingStatus.PROPOSED:
         # Said before looking at the proposal: a cancelled booking's times are withdrawn.
         raise IllegalTransition(
-            f"A {booking.status.replace('_', ' ')} booking has no times to confirm."
+            _("This booking has no times to confirm (it is %(status)s).")
+            % {"status": booking.status}
         )
     lock_helper(booking.helper_id)
     proposal = SlotProposal.objects.get(pk=proposal.pk)
     if proposal.booking_id != booking.pk or proposal.status != ProposalStatus.PROPOSED:
         raise ValidationFailed.for_field(
             "proposal",
-            "Choose one of the times currently proposed.",
+            _("Choose one of the times currently proposed."),
             code=BookingError.INVALID_PROPOSAL,
         )
     booking = booking_transition(
@@ -278,7 +285,7 @@ def booking_request_new_times(*, booking: Booking, actor: User, reason: str) -> 
     reason = visible_text(reason, field="reason", required=False, multiline=True)
     if not reason:
         raise ValidationFailed.for_field(
-            "reason", "Tell the helper why.", code=CoreError.REASON_REQUIRED
+            "reason", _("Tell the helper why."), code=CoreError.REASON_REQUIRED
         )
     data: dict[str, Any] = {}
     if booking.status == BookingStatus.CONFIRMED:
@@ -327,7 +334,7 @@ def _party_for(role: str, caused_by: str | None) -> str:
         if caused_by not in Party.values:
             raise ValidationFailed.for_field(
                 "caused_by",
-                "Say who caused it: customer, helper or nobody.",
+                _("Say who caused it: customer, helper or nobody."),
                 code=BookingError.CAUSED_BY_REQUIRED,
             )
         return str(caused_by)
@@ -350,7 +357,9 @@ def booking_cancel(
         reason, field="reason", required=False, multiline=True, max_length=CAUSE_MAX_LENGTH
     )
     if not reason:
-        raise ValidationFailed.for_field("reason", "Give a reason.", code=CoreError.REASON_REQUIRED)
+        raise ValidationFailed.for_field(
+            "reason", _("Give a reason."), code=CoreError.REASON_REQUIRED
+        )
     party = _party_for(role, caused_by)
     now = clock.now()
     late = booking.status in SLOT_HOLDING_STATUSES and _is_late(booking, now)
@@ -395,7 +404,8 @@ def booking_report_no_show(
         and now < booking.starts_at + grace
     ):
         raise TooEarly(
-            f"A no-show can be reported {grace.seconds // 60} minutes after the start time."
+            _("A no-show can be reported %(minutes)d minutes after the start time.")
+            % {"minutes": grace.seconds // 60}
         )
     booking = booking_transition(
         booking=booking,
@@ -419,12 +429,12 @@ def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) ->
     if not 1 <= eta_minutes <= 240:
         raise ValidationFailed.for_field(
             "eta_minutes",
-            "The arrival time is 1 to 240 minutes away.",
+            _("The arrival time is 1 to 240 minutes away."),
             code=BookingError.INVALID_ETA,
         )
     now = clock.now()
     if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=6):
-        raise TooEarly("The visit starts in more than 6 hours.")
+        raise TooEarly(_("The visit starts in more than 6 hours."))
     return booking_transition(
         booking=booking,
         to=BookingStatus.ON_THE_WAY,
@@ -444,7 +454,7 @@ def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     require_role(booking, actor, ActorRole.HELPER)
     now = clock.now()
     if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=1):
-        raise TooEarly("Check in at most one hour before the visit.")
+        raise TooEarly(_("Check in at most one hour before the visit."))
     return booking_transition(
         booking=booking,
         to=BookingStatus.IN_PROGRESS,
@@ -485,7 +495,7 @@ def booking_check_out(
     if len(work_summary) < 10:
         raise ValidationFailed.for_field(
             "work_summary",
-            "Say in a sentence what you did (at least 10 characters).",
+            _("Say in a sentence what you did (at least 10 characters)."),
             code=BookingError.SUMMARY_TOO_SHORT,
         )
     return booking_transition(
@@ -564,7 +574,7 @@ def booking_dispute(*, booking: Booking, actor: User, reason: str) -> Booking:
     if len(reason) < 10:
         raise ValidationFailed.for_field(
             "reason",
-            "Describe what went wrong (at least 10 characters).",
+            _("Describe what went wrong (at least 10 characters)."),
             code=CoreError.REASON_REQUIRED,
         )
     return booking_transition(
@@ -592,17 +602,19 @@ def booking_resolve_dispute(
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.MANAGER)
     if booking.status != BookingStatus.DISPUTED:
-        raise IllegalTransition(f"A booking that is {booking.status} is not disputed.")
+        raise IllegalTransition(
+            _("This booking is not disputed (it is %(status)s).") % {"status": booking.status}
+        )
     if outcome not in DisputeOutcome.values:
         raise ValidationFailed.for_field(
-            "outcome", "Unknown outcome.", code=CoreError.INVALID_CHOICE
+            "outcome", _("Unknown outcome."), code=CoreError.INVALID_CHOICE
         )
     note = visible_text(
         note, field="note", required=False, multiline=True, max_length=CAUSE_MAX_LENGTH
     )
     if not note:
         raise ValidationFailed.for_field(
-            "note", "Record the decision.", code=CoreError.REASON_REQUIRED
+            "note", _("Record the decision."), code=CoreError.REASON_REQUIRED
         )
     if outcome == DisputeOutcome.VISIT_STANDS:
         return _signed_off(

@@ -27,7 +27,7 @@ class GeoJSONPointField(serializers.JSONField):
         value = super().to_internal_value(data)
         if not isinstance(value, dict):
             raise serializers.ValidationError(
-                "Expected a GeoJSON Point object.", code=CoreError.INVALID_GEOJSON
+                _("Expected a GeoJSON Point object."), code=CoreError.INVALID_GEOJSON
             )
         try:
             return point_from_geojson(value)
@@ -89,7 +89,8 @@ class CategoryField(serializers.SlugRelatedField[ServiceCategory]):
         category = ServiceCategory.objects.filter(slug=str(data), is_active=True).first()
         if category is None:
             raise serializers.ValidationError(
-                f"Unknown category {str(data)[:40]!r}.", code=CatalogueError.UNKNOWN_CATEGORY
+                _("Unknown category %(slug)s.") % {"slug": repr(str(data)[:40])},
+                code=CatalogueError.UNKNOWN_CATEGORY,
             )
         return category
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from helpers.models import DocumentAccess, HelperApprovalEvent, HelperDocument
@@ -112,7 +113,7 @@ class FunnelPeriodSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, date]) -> dict[str, date]:
         if attrs["until"] <= attrs["since"]:
-            raise serializers.ValidationError({"until": "After `since`."})
+            raise serializers.ValidationError({"until": _("After `since`.")})
         return attrs
 
 

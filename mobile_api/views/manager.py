@@ -7,6 +7,8 @@ from uuid import UUID
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -74,12 +76,12 @@ def _helper(request: Request, helper_id: UUID) -> HelperProfile:
     try:
         return helpers_for_manager(request_user(request)).get(public_id=helper_id)
     except HelperProfile.DoesNotExist as exc:
-        raise NotFound("No such helper.") from exc
+        raise NotFound(_("No such helper.")) from exc
 
 
 class ManagerHelperDetailApi(ApiView):
     permission_classes = (IsManager,)
-    not_found_message = "No such helper."
+    not_found_message = gettext_lazy("No such helper.")
 
     @extend_schema(
         operation_id="manager_helpers_retrieve",
@@ -106,7 +108,7 @@ class SuspendSerializer(NoteSerializer):
 
 class ManagerHelperApproveApi(ApiView):
     permission_classes = (IsManager,)
-    not_found_message = "No such helper."
+    not_found_message = gettext_lazy("No such helper.")
 
     @extend_schema(
         operation_id="manager_helpers_approve",
@@ -131,7 +133,7 @@ class ManagerHelperSuspendApi(ApiView):
     """Suspend a helper: no more offers, pending offers withdrawn. A note is required."""
 
     permission_classes = (IsManager,)
-    not_found_message = "No such helper."
+    not_found_message = gettext_lazy("No such helper.")
 
     @extend_schema(
         operation_id="manager_helpers_suspend",
@@ -165,7 +167,7 @@ class ManagerRequestMatchingApi(generics.ListAPIView):
 
     serializer_class = MatchingRunSerializer
     permission_classes = (IsManager,)
-    not_found_message = "No such help request."
+    not_found_message = gettext_lazy("No such help request.")
     queryset = MatchingRun.objects.none()
 
     def get_queryset(self) -> QuerySet[MatchingRun]:
@@ -200,7 +202,7 @@ class ManagerRequestOffersApi(generics.ListAPIView):
 
     serializer_class = ManagerOfferSerializer
     permission_classes = (IsManager,)
-    not_found_message = "No such help request."
+    not_found_message = gettext_lazy("No such help request.")
     queryset = Offer.objects.none()
 
     def get_queryset(self) -> QuerySet[Offer]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -116,7 +117,7 @@ class ManagerReportListApi(generics.ListAPIView):
 
 class ManagerReportDetailApi(ApiView):
     permission_classes = (IsManager,)
-    not_found_message = "No such report."
+    not_found_message = gettext_lazy("No such report.")
 
     @extend_schema(operation_id="manager_reports_retrieve", responses={200: SafetyReportSerializer})
     @raises(safety_report_for_manager)
@@ -128,7 +129,7 @@ class ManagerReportDetailApi(ApiView):
 
 class ManagerReportDecideApi(ApiView):
     permission_classes = (IsManager,)
-    not_found_message = "No such report."
+    not_found_message = gettext_lazy("No such report.")
 
     @extend_schema(
         operation_id="manager_reports_decide",

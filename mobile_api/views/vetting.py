@@ -10,10 +10,10 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -53,6 +53,7 @@ from helpers.services import (
 from mobile_api.errors import ApiError
 from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
+from mobile_api.parsers import MultiPartParser
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.vetting import (
     ApplicationDetailSerializer,
@@ -130,9 +131,9 @@ class DocumentUploadApi(ApiView):
         if upload.size is not None and upload.size > config().document_max_bytes:
             # Refused before reading it into memory; the service checks the bytes again.
             raise ValidationFailed(
-                "The file is too large.",
+                _("The file is too large."),
                 code=HelperError.FILE_TOO_LARGE,
-                fields={"file": ["too large"]},
+                fields={"file": [_("too large")]},
             )
         document = document_upload(
             helper=helper,
@@ -213,14 +214,14 @@ class VettingQueueApi(PaginatedListView, ApiView):
         if unknown:
             raise ValidationFailed.for_field(
                 "step",
-                f"Not a step of an open application: {', '.join(unknown)}.",
+                _("Not a step of an open application: %(steps)s.") % {"steps": ", ".join(unknown)},
                 code=CoreError.INVALID_CHOICE,
             )
         postal_code = request.query_params.get("postal_code", "")
         if postal_code and not (postal_code.isdigit() and len(postal_code) <= 4):
             raise ValidationFailed.for_field(
                 "postal_code",
-                "Give up to 4 digits of a Swiss postcode.",
+                _("Give up to 4 digits of a Swiss postcode."),
                 code=CoreError.INVALID_POSTAL_CODE,
             )
         rows = vetting_queue(user, steps=steps, postal_code_prefix=postal_code)
@@ -232,7 +233,7 @@ def _helper(request: Request, helper_id: UUID) -> HelperProfile:
     try:
         return helpers_for_manager(request_user(request)).get(public_id=helper_id)
     except HelperProfile.DoesNotExist as exc:
-        raise NotFound("No such helper.") from exc
+        raise NotFound(_("No such helper.")) from exc
 
 
 class ManagerApplicationApi(ApiView):
@@ -273,7 +274,7 @@ class ManagerDocumentFileApi(ApiView):
         try:
             document = documents_for_manager(user).get(public_id=document_id)
         except HelperDocument.DoesNotExist as exc:
-            raise NotFound("Not found.") from exc
+            raise NotFound(_("Not found.")) from exc
         content = document_open(document=document, manager=user, ip_address=client_ip(request))
         response = HttpResponse(content, content_type=document.content_type)
         response["Content-Disposition"] = f'inline; filename="{document.kind}"'

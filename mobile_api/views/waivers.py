@@ -3,6 +3,7 @@ in their language with the SHA-256 of exactly that text, and accepting one."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -42,7 +43,7 @@ class WaiverListApi(ApiView):
         language = request.query_params.get("language", user.preferred_language)
         if language not in LEGAL_LANGUAGES:
             raise ValidationFailed.for_field(
-                "language", "One of de, fr, it, en.", code=CoreError.INVALID_CHOICE
+                "language", _("One of de, fr, it, en."), code=CoreError.INVALID_CHOICE
             )
         if audience == "helper":
             versions = list(current_versions(kinds=HELPER_KINDS))
@@ -51,12 +52,12 @@ class WaiverListApi(ApiView):
             category = ServiceCategory.objects.filter(slug=slug, is_active=True).first()
             if slug and category is None:
                 raise ValidationFailed.for_field(
-                    "category", "No such category.", code=CoreError.INVALID_CHOICE
+                    "category", _("No such category."), code=CoreError.INVALID_CHOICE
                 )
             versions = customer_waivers(category)
         else:
             raise ValidationFailed.for_field(
-                "audience", "customer or helper.", code=CoreError.INVALID_CHOICE
+                "audience", _("customer or helper."), code=CoreError.INVALID_CHOICE
             )
         accepted = set(
             user.legal_acceptances.filter(version__in=versions).values_list("version_id", flat=True)
@@ -83,7 +84,7 @@ class WaiverAcceptApi(ApiView):
             .first()
         )
         if version is None:
-            raise NotFound("No such version.")
+            raise NotFound(_("No such version."))
         acceptance = legal_accept(
             user=request_user(request),
             version=version,

@@ -33,7 +33,6 @@ from tests.api.api_assertions import (
     openapi_schema,
     results,
     row_counts,
-    token_client,
 )
 from tests.factories import (
     PASSWORD,
@@ -59,10 +58,15 @@ def frozen_time():
 
 
 def logged_in(user: User) -> APIClient:
-    """A client with the user's real API token, obtained by logging in with the password."""
+    """A client with the user's real API token, obtained by logging in with the password,
+    asking for English answers (the users keep German, the messages below are English)."""
     response = APIClient().post(f"{API}/auth/token", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 200, response.content
-    return token_client(response.json()["token"])
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {response.json()['token']}", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    return client
 
 
 def matching_url(help_request: HelpRequest | str) -> str:

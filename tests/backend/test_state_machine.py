@@ -53,7 +53,7 @@ def test_a_move_not_in_the_table_is_illegal():
         "IllegalTransition",
         "illegal_transition",
         409,
-        "A door that is open cannot become locked.",
+        "door: “open” cannot become “locked”.",
     )
 
 
@@ -64,7 +64,7 @@ def test_a_move_in_the_table_is_refused_to_a_role_it_does_not_list():
         "TransitionNotAllowedForRole",
         "not_allowed_for_role",
         403,
-        "The guest cannot move a door from closed to open.",
+        "door: not for the guest to move from “closed” to “open”.",
     )
 
 

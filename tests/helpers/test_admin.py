@@ -109,7 +109,7 @@ def test_approve_action_refuses_an_applicant_not_yet_vetted(manager_client):
         (
             "error",
             "Anna <anna@example.ch> was not approved: "
-            "A helper's application that is applied cannot become approved.",
+            "Helper's application: “applied” cannot become “approved”.",
         ),
         ("warning", "0 helpers approved."),
     ]
