@@ -52,6 +52,7 @@ urlpatterns = [
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
+    path("requests/<uuid:public_id>/card", requests.booking_card, name="booking-card"),
     path(
         "requests/<uuid:public_id>/safety-report",
         requests.booking_safety_report,
