@@ -42,7 +42,7 @@ TRIES = 8
 SETTLED_TIMING = Timing(slot=(-20 * DAY, -2 * DAY), lead=(DAY, 4 * DAY))
 HELD_TIMING = Timing(slot=(10 * HOUR, 4 * DAY), lead=(DAY, 3 * DAY), gap=(10 * HOUR, 2 * DAY))
 # Where the emulator's onboarding page sends the helper back (the web app's page).
-ONBOARDING_RETURN = "http://127.0.0.1:8000/helper/payouts"
+ONBOARDING_RETURN = "http://127.0.0.1:8000/helper/payouts/back"
 
 
 def unavailable() -> str | None:

@@ -11,6 +11,7 @@ from web.views import (
     manage_safety,
     money,
     pages,
+    payouts,
     pwa,
     requests,
 )
@@ -100,6 +101,10 @@ urlpatterns = [
     ),
     path("helper/visits/", helper_visits.visits, name="helper-visits"),
     path("helper/earnings", money.earnings, name="helper-earnings"),
+    # The helper's payout account (Stripe Express onboarding)
+    path("helper/payouts", payouts.payouts, name="helper-payouts"),
+    path("helper/payouts/onboard", payouts.payouts_onboard, name="helper-payouts-onboard"),
+    path("helper/payouts/back", payouts.payouts_back, name="helper-payouts-back"),
     path("helper/earnings/<int:year>.csv", money.earnings_csv, name="helper-earnings-csv"),
     path("helper/earnings/<int:year>.pdf", money.earnings_pdf, name="helper-earnings-pdf"),
     path("helper/visits/<uuid:public_id>/", helper_visits.visit, name="helper-visit"),
