@@ -17,6 +17,7 @@ from payments.errors import PaymentError
 from payments.models import (
     LedgerAccount,
     LedgerEntry,
+    LedgerKind,
     Payment,
     PaymentStatus,
     PayoutAccount,
@@ -195,4 +196,48 @@ def _card_before_confirming(booking: Booking) -> CardStep | None:
         card_given=card_given,
         recovering=False,
         failure_code="",
+    )
+
+
+@dataclass(frozen=True)
+class MoneyView:
+    """A booking's money from the ledger, for the manager's dispute page and the helper's visit
+    page: what was held, captured (the price or a fee), released, refunded, tipped, Stripe's
+    fees, and what may still be refunded."""
+
+    payment: Payment | None
+    currency: str
+    held_minor: int
+    captured_minor: int
+    released_minor: int
+    refunded_minor: int
+    tipped_minor: int
+    stripe_fee_minor: int
+
+    @property
+    def refundable_minor(self) -> int:
+        """What a refund may still give back (never more than captured, over all refunds)."""
+        if self.payment is None or self.payment.status != PaymentStatus.CAPTURED:
+            return 0
+        return self.payment.captured_minor - self.payment.refunded_minor
+
+
+def money_view(booking: Booking) -> MoneyView:
+    """The booking's money, summed from its ledger entries by kind (two queries)."""
+    payment = Payment.objects.filter(booking_id=booking.pk).first()
+    sums = dict(
+        LedgerEntry.objects.filter(booking_id=booking.pk)
+        .order_by()
+        .values_list("kind")
+        .annotate(total=Sum("amount_minor"))
+    )
+    return MoneyView(
+        payment=payment,
+        currency=payment.currency if payment is not None else booking.currency,
+        held_minor=sums.get(LedgerKind.AUTHORISED, 0),
+        captured_minor=sums.get(LedgerKind.CAPTURED, 0) + sums.get(LedgerKind.CANCELLATION_FEE, 0),
+        released_minor=sums.get(LedgerKind.RELEASED, 0),
+        refunded_minor=sums.get(LedgerKind.REFUNDED, 0),
+        tipped_minor=sums.get(LedgerKind.TIPPED, 0),
+        stripe_fee_minor=sums.get(LedgerKind.STRIPE_FEE, 0),
     )

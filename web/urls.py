@@ -113,6 +113,7 @@ urlpatterns = [
     path("helper/visits/<uuid:public_id>/arrived", helper_visits.arrived, name="helper-arrived"),
     path("helper/visits/<uuid:public_id>/done", helper_visits.done, name="helper-done"),
     path("helper/visits/<uuid:public_id>/no-show", helper_visits.no_show, name="helper-no-show"),
+    path("helper/visits/<uuid:public_id>/refund", helper_visits.refund, name="helper-refund"),
     path(
         "helper/visits/<uuid:public_id>/safety-report",
         helper_visits.safety_report,
@@ -155,5 +156,10 @@ urlpatterns = [
         "manage/disputes/<uuid:public_id>/resolve",
         manage.dispute_resolve,
         name="manage-dispute-resolve",
+    ),
+    path(
+        "manage/disputes/<uuid:public_id>/refund",
+        manage.dispute_refund,
+        name="manage-dispute-refund",
     ),
 ]
