@@ -59,8 +59,6 @@ class Command(BaseCommand):
             return
         # The paid visits need the Stripe emulator (and no real Stripe keys).
         no_payments = unavailable()
-        if no_payments and verbosity:
-            self.stdout.write(no_payments)
 
         def progress(stage: str, total: int) -> Bar:
             return progress_bar(self.stderr, total=total, desc=stage, unit="", verbosity=verbosity)
@@ -89,6 +87,8 @@ class Command(BaseCommand):
             + (f" (refused: {dict(sorted(tally.refused.items()))})" if tally.refused else "")
             + f"; sweep: {dict(outcome.swept)}; {time.monotonic() - started:.1f} s."
         )
+        if no_payments:
+            self.stdout.write(no_payments)
         missing = [name for name, reached in outcome.paid.items() if not reached]
         if missing:
             self.stdout.write(f"Paid visits that did not come out this time: {', '.join(missing)}.")
