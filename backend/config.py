@@ -76,6 +76,10 @@ class QuartierConfig:
     stripe_publishable_key: str = "pk_test_quartier"
     stripe_api_base: str = "http://127.0.0.1:8420"
     stripe_webhook_secret: str = "whsec_quartier_development"  # noqa: S105 - development only
+    # Where the pages load Stripe.js from; empty: Stripe's own (https://js.stripe.com/v3/) with
+    # a secret key, else the emulator's (<stripe_api_base>/js.stripe.com/v3/). The pages' CSP
+    # allows exactly this script's origin (and the API's for the calls it makes).
+    stripe_js_url: str = ""
     # Seconds a call to Stripe may take; seconds a webhook's timestamp may be old.
     stripe_timeout_seconds: float = 20.0
     stripe_webhook_tolerance_seconds: int = 300
@@ -203,6 +207,27 @@ class QuartierConfig:
         return checks
 
     @property
+    def stripe_js(self) -> str:
+        """Stripe.js's address: the setting, Stripe's own with a secret key, else the
+        emulator's."""
+        if self.stripe_js_url:
+            return self.stripe_js_url
+        if self.stripe_secret_key:
+            return "https://js.stripe.com/v3/"
+        return f"{self.stripe_api_base.rstrip('/')}/js.stripe.com/v3/"
+
+    @property
+    def stripe_js_sources(self) -> dict[str, list[str]]:
+        """What a page with Stripe.js adds to its Content-Security-Policy: Stripe.js's origin
+        for the script (and, for Stripe's own, its card frames), and the API it calls."""
+        script = _origin(self.stripe_js)
+        api = "https://api.stripe.com" if self.stripe_secret_key else _origin(self.stripe_api_base)
+        sources = {"script-src": [script], "connect-src": [api]}
+        if self.stripe_secret_key:
+            sources["frame-src"] = [script]
+        return sources
+
+    @property
     def map_tile_origin(self) -> str:
         """The tile server's origin as a Content-Security-Policy source ({s} as a wildcard)."""
         scheme, _, rest = self.map_tile_url.partition("://")
@@ -230,6 +255,12 @@ class QuartierConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def _fernet_keys_valid(keys: str) -> bool:

@@ -35,23 +35,29 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop
 
 
+def start(child: Child) -> subprocess.Popen[bytes]:
+    """Start one child in its own process group (the commands are the caller's own, never user
+    input)."""
+    return subprocess.Popen(list(child.argv), start_new_session=True)  # noqa: S603
+
+
 def supervise(
     children: Sequence[Child],
     *,
     say: Callable[[str], None] = print,
     grace_seconds: float = 10.0,
+    started: Sequence[tuple[Child, subprocess.Popen[bytes]]] = (),
 ) -> int:
-    """Start `children` and wait. Returns the exit code of the first child that ended (0 when
-    stopped by Ctrl-C or SIGTERM); every child has ended when it returns."""
+    """Start `children` and wait, beside the `started` ones (begun earlier with `start`).
+    Returns the exit code of the first child that ended (0 when stopped by Ctrl-C or SIGTERM);
+    every child, the started ones too, has ended when it returns."""
     # Both stop everything, also where the shell started us with Ctrl-C ignored (a background
     # job of a script): Python then installs no KeyboardInterrupt handler of its own.
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    running: list[tuple[Child, subprocess.Popen[bytes]]] = []
+    running: list[tuple[Child, subprocess.Popen[bytes]]] = list(started)
     try:
         for child in children:
-            # The commands are the caller's own (manage.py run's), never user input.
-            process = subprocess.Popen(list(child.argv), start_new_session=True)  # noqa: S603
-            running.append((child, process))
+            running.append((child, start(child)))
             say(f"started {child.name} (pid {running[-1][1].pid})")
         while True:
             for child, process in running:
@@ -64,12 +70,13 @@ def supervise(
         say("stopping")
         return 0
     finally:
-        _stop_all([process for _, process in running], grace_seconds)
+        stop_all([process for _, process in running], grace_seconds)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
-def _stop_all(processes: list[subprocess.Popen[bytes]], grace_seconds: float) -> None:
+def stop_all(processes: list[subprocess.Popen[bytes]], grace_seconds: float = 10.0) -> None:
+    """Ask each process (and its group) to stop, then tell it to, then kill it."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
         alive = [process for process in processes if process.poll() is None]
         if not alive:

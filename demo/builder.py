@@ -24,6 +24,7 @@ from catalogue.models import ServiceCategory
 from demo.community import Community
 from demo.conduct_test import publish_demo_conduct_test
 from demo.history import CutShort, History
+from demo.paid import play_paid_visits
 from demo.people import DEMO_PASSWORD, create_customers, create_helpers, create_manager
 from demo.places import Places
 from demo.safety import file_demo_reports
@@ -75,6 +76,8 @@ class Outcome:
     community: Community
     tally: Tally
     swept: Counter[str]
+    # The paid stories (settled, held) and whether each came out; empty when not played.
+    paid: dict[str, bool] = field(default_factory=dict)
 
 
 def start(*, seed: int) -> Community:
@@ -110,9 +113,18 @@ def play(community: Community, tally: Tally, name: str) -> bool:
 
 
 def build(
-    *, seed: int, helpers: int, customers: int, requests: int, progress: Progress = silent
+    *,
+    seed: int,
+    helpers: int,
+    customers: int,
+    requests: int,
+    progress: Progress = silent,
+    paid: bool = False,
 ) -> Outcome:
-    """The whole demo community. Call it inside a transaction: a failure leaves nothing."""
+    """The whole demo community. Call it inside a transaction: a failure leaves nothing.
+
+    With `paid` (the Stripe emulator answering), two visits paid by card are played last: one
+    settled with its receipt, one confirmed with the card held (see `demo.paid`)."""
     community = start(seed=seed)
     publish_waivers(community.history, community.manager)
     publish_demo_conduct_test(community.history, community.manager)
@@ -158,8 +170,9 @@ def build(
             again(name)
         swept.update(services.sweep_due_work())
     bar.close()
+    paid_visits = play_paid_visits(community) if paid and requests else {}
     file_demo_reports(community)
-    return Outcome(community, tally, swept)
+    return Outcome(community, tally, swept, paid_visits)
 
 
 def missing_statuses(community: Community) -> list[str]:

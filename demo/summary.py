@@ -16,15 +16,18 @@ from bookings.models import (
     OfferStatus,
     Review,
 )
+from demo.paid import paid_bookings
 from demo.people import DEMO_PASSWORD, MANAGER_EMAIL, SEED_MARKER, demo_users
 from helpers.models import ApprovalStatus, AvailabilityException, HelperProfile
+from payments.models import Payment, PaymentStatus, Receipt
 from web.showcase import DemoLogIn
 
 Row = tuple[str, str | int]
 
 
 def _by_status(
-    queryset: QuerySet[HelpRequest] | QuerySet[Booking] | QuerySet[Offer], values: Sequence[str]
+    queryset: QuerySet[HelpRequest] | QuerySet[Booking] | QuerySet[Offer] | QuerySet[Payment],
+    values: Sequence[str],
 ) -> list[Row]:
     found = dict(
         queryset.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
@@ -53,6 +56,12 @@ def _people_rows() -> list[Row]:
     ]
 
 
+def _by_payment_status(payments: QuerySet[Payment]) -> list[Row]:
+    """Only the payments that went through Stripe (a hold placed at least)."""
+    shown = [status for status in PaymentStatus.values if status != "requires_payment_method"]
+    return _by_status(payments, shown)
+
+
 def _activity_rows() -> list[Row]:
     requests = HelpRequest.objects.filter(customer__in=demo_users())
     bookings = Booking.objects.filter(help_request__in=requests)
@@ -68,6 +77,9 @@ def _activity_rows() -> list[Row]:
         ("  late cancellations", bookings.filter(is_late_cancellation=True).count()),
         ("offers", offers.count()),
         *_by_status(offers, OfferStatus.values),
+        ("payments by card", Payment.objects.filter(booking__in=bookings).count()),
+        *_by_payment_status(Payment.objects.filter(booking__in=bookings)),
+        ("  receipts", Receipt.objects.filter(payment__booking__in=bookings).count()),
         ("reviews", reviews.count()),
         ("  published", reviews.filter(published_at__isnull=False).count()),
         ("  hidden (other side not yet)", reviews.filter(published_at__isnull=True).count()),
@@ -126,6 +138,18 @@ def _log_ins() -> list[str]:
         .order_by("pk")
         .first()
     )
+    settled, held = paid_bookings()
+    if settled is not None:
+        lines.append(
+            f"  paid visit         {settled.help_request.customer.email} (customer: the visit's "
+            f"receipt at /receipts/{settled.public_id}/), {settled.helper.user.email} "
+            "(helper: /helper/earnings)"
+        )
+    if held is not None:
+        lines.append(
+            f"  card held          {held.help_request.customer.email} (customer), "
+            f"{held.helper.user.email} (helper)"
+        )
     if applicant is not None:
         lines.append(
             f"  applicant          {applicant.user.email}  (code-of-conduct test: /helper/conduct-test)"

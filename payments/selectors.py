@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import Sum
@@ -9,12 +10,14 @@ from django.utils.translation import gettext as _
 
 from backend.exceptions import Conflict, CoreError, NotFound, raises
 from backend.models import User
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus
+from bookings.pricing import charge_for
 from bookings.selectors import booking_for
 from payments.errors import PaymentError
 from payments.models import (
     LedgerAccount,
     LedgerEntry,
+    LedgerKind,
     Payment,
     PaymentStatus,
     PayoutAccount,
@@ -99,3 +102,142 @@ def receipt_of(booking: Booking) -> Receipt | None:
 
 def tip_of(booking: Booking) -> Tip | None:
     return Tip.objects.filter(booking_id=booking.pk).first()
+
+
+# A confirmed visit whose card may still be held (or given again after a failed hold).
+_HOLDABLE = (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class CardStep:
+    """What the customer's page shows of paying by card: before confirming, the card to give,
+    the price, what the card will be held for and who bears Stripe's fee; after a hold failed
+    (declined, 3-D Secure needed), that another card is needed."""
+
+    price_minor: int
+    hold_minor: int
+    stripe_fee_paid_by: str
+    currency: str
+    # The helper's Stripe account: Stripe.js makes the card there (a direct charge).
+    account_id: str
+    card_given: bool
+    # After confirming: the card is not held (the hold failed, or no card was given).
+    recovering: bool
+    failure_code: str
+
+
+def card_step(booking: Booking) -> CardStep | None:
+    """The card step of a paid visit whose helper can take payments; None when there is none
+    (a free visit, a helper without a payout account, the card held already, or done).
+    At most one query with the helper's account selected with the booking."""
+    if booking.status == BookingStatus.PROPOSED:
+        return _card_before_confirming(booking)
+    if booking.status not in _HOLDABLE or not booking.price_minor:
+        return None
+    try:
+        booking.helper.payout_account  # noqa: B018 - read with the booking, or now
+    except PayoutAccount.DoesNotExist:
+        return None
+    payment = (
+        Payment.objects.select_related("payout_account")
+        .filter(booking_id=booking.pk, status=PaymentStatus.REQUIRES_PAYMENT_METHOD)
+        .first()
+    )
+    account = payment.payout_account if payment is not None else None
+    if (
+        payment is None
+        or account is None
+        or not account.can_take_payments
+        or not account.stripe_account_id
+        # A card given and waiting for its (deferred) hold, nothing failed: nothing to fix.
+        or (payment.payment_method_id and not payment.failure_code)
+    ):
+        return None
+    return CardStep(
+        price_minor=booking.price_minor,
+        hold_minor=payment.amount_minor,
+        stripe_fee_paid_by=booking.stripe_fee_paid_by or charge_for(0).stripe_fee_paid_by,
+        currency=payment.currency,
+        account_id=str(account.stripe_account_id),
+        card_given=False,
+        recovering=True,
+        failure_code=payment.failure_code,
+    )
+
+
+def _card_before_confirming(booking: Booking) -> CardStep | None:
+    # The proposals the page shows (prefetched by bookings_visible_to), else read.
+    proposals = getattr(booking, "current_proposals", None)
+    if proposals is None:
+        proposals = list(booking.proposals.all())
+    prices = [p.price_minor for p in proposals if p.status == "proposed" and p.price_minor]
+    if not prices:
+        return None
+    # The helper's account: read with the booking when the caller selected it (the page
+    # does), else now.
+    try:
+        account = booking.helper.payout_account
+    except PayoutAccount.DoesNotExist:
+        return None
+    if not account.can_take_payments or not account.stripe_account_id:
+        return None
+    card_given = (
+        Payment.objects.filter(booking_id=booking.pk).exclude(payment_method_id="").exists()
+    )
+    # Before confirming: the dearest proposed time's charge (confirming fixes it).
+    price = max(prices)
+    charge = charge_for(price)
+    return CardStep(
+        price_minor=price,
+        hold_minor=charge.charge_minor,
+        stripe_fee_paid_by=charge.stripe_fee_paid_by,
+        currency=booking.currency,
+        account_id=str(account.stripe_account_id),
+        card_given=card_given,
+        recovering=False,
+        failure_code="",
+    )
+
+
+@dataclass(frozen=True)
+class MoneyView:
+    """A booking's money from the ledger, for the manager's dispute page and the helper's visit
+    page: what was held, captured (the price or a fee), released, refunded, tipped, Stripe's
+    fees, and what may still be refunded."""
+
+    payment: Payment | None
+    currency: str
+    held_minor: int
+    captured_minor: int
+    released_minor: int
+    refunded_minor: int
+    tipped_minor: int
+    stripe_fee_minor: int
+
+    @property
+    def refundable_minor(self) -> int:
+        """What a refund may still give back (never more than captured, over all refunds)."""
+        if self.payment is None or self.payment.status != PaymentStatus.CAPTURED:
+            return 0
+        return self.payment.captured_minor - self.payment.refunded_minor
+
+
+def money_view(booking: Booking) -> MoneyView:
+    """The booking's money, summed from its ledger entries by kind (two queries)."""
+    payment = Payment.objects.filter(booking_id=booking.pk).first()
+    sums = dict(
+        LedgerEntry.objects.filter(booking_id=booking.pk)
+        .order_by()
+        .values_list("kind")
+        .annotate(total=Sum("amount_minor"))
+    )
+    return MoneyView(
+        payment=payment,
+        currency=payment.currency if payment is not None else booking.currency,
+        held_minor=sums.get(LedgerKind.AUTHORISED, 0),
+        captured_minor=sums.get(LedgerKind.CAPTURED, 0) + sums.get(LedgerKind.CANCELLATION_FEE, 0),
+        released_minor=sums.get(LedgerKind.RELEASED, 0),
+        refunded_minor=sums.get(LedgerKind.REFUNDED, 0),
+        tipped_minor=sums.get(LedgerKind.TIPPED, 0),
+        stripe_fee_minor=sums.get(LedgerKind.STRIPE_FEE, 0),
+    )

@@ -412,8 +412,12 @@ async def _check_params(request: web.Request) -> None:
         return
     for method, pattern, name in _PARAMS:
         if method == request.method and re.match(pattern, request.path):
-            data = await server.get_post_data(request, remove_auth=False) or {}
-            unknown = _unknown_keys(_typed_params(name), dict(data))
+            data = dict(await server.get_post_data(request, remove_auth=False) or {})
+            if request.path in _PUBLISHABLE_KEY_PATHS:
+                # What Stripe.js adds beside the parameters: the publishable key.
+                data.pop("key", None)
+                data.pop("payment_user_agent", None)
+            unknown = _unknown_keys(_typed_params(name), data)
             if unknown:
                 raise UserError(
                     400,
@@ -439,7 +443,10 @@ def _replayed(stored: tuple[str, int, bytes]) -> web.Response:
 async def connect_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    current_account.set(request.headers.get("Stripe-Account") or None)
+    # Stripe.js (the emulator's, see stripe-connect.js) names the account in the query.
+    current_account.set(
+        request.headers.get("Stripe-Account") or request.query.get("_stripe_account") or None
+    )
     if request.path.startswith(("/_config/", "/connect/", "/js.stripe.com/")):
         try:
             return await handler(request)
@@ -500,13 +507,30 @@ async def connect_middleware(
     return response
 
 
+# What Stripe.js may do with the publishable key alone (beside localstripe's own list).
+_PUBLISHABLE_KEY_PATHS = ("/v1/payment_methods",)
+
+
 @web.middleware
 async def _auth_unless_onboarding(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     if request.path.startswith("/connect/"):
         return await handler(request)
+    if request.method == "POST" and request.path in _PUBLISHABLE_KEY_PATHS:
+        data = await server.get_post_data(request, remove_auth=False) or {}
+        key = data.get("key")
+        if server.get_api_key(request) is None and isinstance(key, str) and key.startswith("pk_"):
+            return await handler(request)
     return await server.auth_middleware(request, handler)
+
+
+async def _stripe_js(request: web.Request) -> web.Response:
+    """localstripe's Stripe.js with Quartier's additions (Connect, createPaymentMethod)."""
+    here = Path(__file__).resolve().parent
+    script = (Path(server.__file__).resolve().parent / "localstripe-v3.js").read_text()
+    script += "\n" + (here / "stripe-connect.js").read_text()
+    return web.Response(text=script, content_type="application/javascript")
 
 
 # --- Installation -------------------------------------------------------------------------------
@@ -557,6 +581,10 @@ def install(state_dir: Path | None) -> web.Application:
     app.router.add_get("/connect/onboarding/{id}", _onboarding_page)
     app.router.add_post("/_config/accounts/{id}", _set_account_state)
     app.router.add_post("/_config/faults", _configure_faults)
+    for resource in app.router.resources():
+        if resource.get_info().get("path") == "/js.stripe.com/v3/":
+            for route in resource:
+                route._handler = _stripe_js
     # Stripe's hosted onboarding page needs no API key; localstripe's auth check would refuse it.
     index = list(app.middlewares).index(server.auth_middleware)
     app.middlewares[index] = _auth_unless_onboarding

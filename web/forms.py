@@ -234,6 +234,21 @@ class TipForm(forms.Form):
         return int(self.cleaned_data["amount"] * 100)
 
 
+class CardForm(forms.Form):
+    """The card Stripe.js made in the browser (a PaymentMethod id; the card's number never
+    reaches Quartier)."""
+
+    payment_method = forms.CharField(
+        label=_("Card"), max_length=64, widget=forms.HiddenInput, required=False
+    )
+
+    def clean_payment_method(self) -> str:
+        value = str(self.cleaned_data.get("payment_method") or "").strip()
+        if not value:
+            raise forms.ValidationError(_("Enter your card's details."), code="required")
+        return value
+
+
 class ConfirmTimeForm(forms.Form):
     proposal = forms.UUIDField(widget=forms.HiddenInput)
 

@@ -4,6 +4,7 @@ decide (rates, radii, overlapping hours, times inside the customer's windows).""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
@@ -459,3 +460,24 @@ class FunnelPeriodForm(forms.Form):
         if since and until and until < since:
             self.add_error("until", _("The end must come after the start."))
         return data
+
+
+class RefundForm(forms.Form):
+    """A refund in francs with its reason (the service takes Rappen and checks that it is no
+    more than what is left of the capture)."""
+
+    amount = forms.DecimalField(
+        label=_("Amount to refund in CHF"),
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        widget=forms.NumberInput({"step": "0.05", "inputmode": "decimal"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason (the customer reads it)"),
+        max_length=300,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+    def amount_minor(self) -> int:
+        return int(self.cleaned_data["amount"] * 100)

@@ -13,6 +13,7 @@ from web.views import (
     manage_vetting,
     money,
     pages,
+    payouts,
     pwa,
     requests,
 )
@@ -54,6 +55,7 @@ urlpatterns = [
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
+    path("requests/<uuid:public_id>/card", requests.booking_card, name="booking-card"),
     path(
         "requests/<uuid:public_id>/safety-report",
         requests.booking_safety_report,
@@ -117,6 +119,10 @@ urlpatterns = [
     ),
     path("helper/visits/", helper_visits.visits, name="helper-visits"),
     path("helper/earnings", money.earnings, name="helper-earnings"),
+    # The helper's payout account (Stripe Express onboarding)
+    path("helper/payouts", payouts.payouts, name="helper-payouts"),
+    path("helper/payouts/onboard", payouts.payouts_onboard, name="helper-payouts-onboard"),
+    path("helper/payouts/back", payouts.payouts_back, name="helper-payouts-back"),
     path("helper/earnings/<int:year>.csv", money.earnings_csv, name="helper-earnings-csv"),
     path("helper/earnings/<int:year>.pdf", money.earnings_pdf, name="helper-earnings-pdf"),
     path("helper/visits/<uuid:public_id>/", helper_visits.visit, name="helper-visit"),
@@ -125,6 +131,7 @@ urlpatterns = [
     path("helper/visits/<uuid:public_id>/arrived", helper_visits.arrived, name="helper-arrived"),
     path("helper/visits/<uuid:public_id>/done", helper_visits.done, name="helper-done"),
     path("helper/visits/<uuid:public_id>/no-show", helper_visits.no_show, name="helper-no-show"),
+    path("helper/visits/<uuid:public_id>/refund", helper_visits.refund, name="helper-refund"),
     path(
         "helper/visits/<uuid:public_id>/safety-report",
         helper_visits.safety_report,
@@ -179,5 +186,10 @@ urlpatterns = [
         "manage/disputes/<uuid:public_id>/resolve",
         manage.dispute_resolve,
         name="manage-dispute-resolve",
+    ),
+    path(
+        "manage/disputes/<uuid:public_id>/refund",
+        manage.dispute_refund,
+        name="manage-dispute-refund",
     ),
 ]

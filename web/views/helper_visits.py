@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,10 +37,11 @@ from bookings.services import (
     safety_report_file,
 )
 from helpers.models import HelperProfile
-from payments.selectors import receipt_of
+from payments.refunds import payment_refund
+from payments.selectors import money_view, payment_for, receipt_of
 from web.errors import add_service_error, message_for
 from web.forms import SafetyReportForm
-from web.helper_forms import CheckOutForm, NoShowForm, OnMyWayForm, ProposeForm
+from web.helper_forms import CheckOutForm, NoShowForm, OnMyWayForm, ProposeForm, RefundForm
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
 from web.words import HELPER_TIMELINE
 
@@ -75,9 +77,14 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
     events = list(booking_events(booking))
     moves = set(next_statuses_for(booking, me))
     help_request = booking.help_request
+    receipt = receipt_of(booking)
     return {
         "booking": booking,
-        "receipt": receipt_of(booking),
+        "receipt": receipt,
+        # Once paid: the visit's money, and the helper's own refund.
+        "money": money_view(booking) if receipt is not None else None,
+        "refund_form": bound.get("refund_form") or RefundForm(prefix="refund"),
+        "refund_url": reverse("web:helper-refund", args=[booking.public_id]),
         "help_request": help_request,
         "contact": contact_visible_to(booking, me) and booking.status != BookingStatus.CANCELLED,
         "timeline": [
@@ -244,4 +251,23 @@ def safety_report(
         "safety_form",
         lambda: safety_report_file(booking=booking, actor=me_of(request), **form.cleaned_data),
         _("Thank you. The community manager will look at your report."),
+    )
+
+
+@_step
+def refund(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
+    """The helper gives back part or all of what the customer paid, with a reason."""
+    form = RefundForm(request.POST, prefix="refund")
+    return _attempt(
+        request,
+        form,
+        "refund_form",
+        lambda: payment_refund(
+            payment=payment_for(me_of(request), booking.public_id),
+            actor=me_of(request),
+            amount_minor=form.amount_minor(),
+            reason=form.cleaned_data["reason"],
+        ),
+        _("The refund is on its way to the customer's card."),
+        {"amount_minor": "amount"},
     )

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,8 +37,17 @@ from bookings.services import booking_resolve_dispute
 from helpers.models import HelperProfile
 from helpers.selectors import helpers_for_manager, helpers_found
 from helpers.services import helper_approve, helper_suspend
+from payments.refunds import payment_refund
+from payments.selectors import money_view, payment_for
 from web.errors import add_service_error, message_for
-from web.helper_forms import HelperFilterForm, NoteForm, PeriodForm, ResolveForm, SuspendForm
+from web.helper_forms import (
+    HelperFilterForm,
+    NoteForm,
+    PeriodForm,
+    RefundForm,
+    ResolveForm,
+    SuspendForm,
+)
 from web.views.helper import me_of
 from web.words import APPROVAL_WORDS, STATUS_WORDS, considered_reason
 
@@ -255,7 +265,10 @@ def disputes(request: HttpRequest) -> HttpResponse:
 
 
 def _dispute_page(
-    request: HttpRequest, public_id: UUID, form: ResolveForm | None = None
+    request: HttpRequest,
+    public_id: UUID,
+    form: ResolveForm | None = None,
+    refund_form: RefundForm | None = None,
 ) -> HttpResponse:
     try:
         booking = booking_for(me_of(request), public_id)
@@ -266,8 +279,40 @@ def _dispute_page(
         "events": booking_events(booking),
         "form": form or ResolveForm(),
         "status_words": STATUS_WORDS.get(booking.status, booking.status),
+        "money": money_view(booking),
+        "refund_form": refund_form or RefundForm(prefix="refund"),
+        "refund_url": reverse("web:manage-dispute-refund", args=[booking.public_id]),
     }
-    return render(request, "web/manage/dispute.html", context, status=400 if form else 200)
+    bound = form is not None or refund_form is not None
+    return render(request, "web/manage/dispute.html", context, status=400 if bound else 200)
+
+
+@manager_only
+@require_POST
+def dispute_refund(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The manager gives back part or all of what was captured, with a reason."""
+    try:
+        booking = booking_for(me_of(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = RefundForm(request.POST, prefix="refund")
+    if form.is_valid():
+        try:
+            payment_refund(
+                payment=payment_for(me_of(request), booking.public_id),
+                actor=me_of(request),
+                amount_minor=form.amount_minor(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            if not error.fields:
+                messages.error(request, message_for(error))
+                return redirect("web:manage-dispute", public_id=public_id)
+            add_service_error(form, error, fields={"amount_minor": "amount"})
+        else:
+            messages.success(request, _("The refund is on its way to the customer's card."))
+            return redirect("web:manage-dispute", public_id=public_id)
+    return _dispute_page(request, public_id, refund_form=form)
 
 
 @manager_only

@@ -54,12 +54,15 @@ from bookings.services import (
     review_submit,
     safety_report_file,
 )
+from payments.models import PaymentStatus
+from payments.selectors import card_step, receipt_of, tip_of
 from payments.selectors import party_payment as payment_of_party
-from payments.selectors import receipt_of, tip_of
+from payments.services import payment_method_set
 from payments.tips import TIPPABLE, tip_give
 from web.errors import add_service_error, message_for
 from web.forms import (
     MAX_WINDOWS,
+    CardForm,
     ConfirmTimeForm,
     HelpRequestForm,
     ReasonForm,
@@ -107,6 +110,8 @@ def _own_request(request: HttpRequest, public_id: UUID) -> HelpRequest:
 def _current_booking(me: User, help_request: HelpRequest) -> Booking | None:
     return (
         bookings_visible_to(me)
+        # The helper's payout account, for the card step of a paid visit.
+        .select_related("helper__payout_account")
         .filter(help_request=help_request)
         .order_by("-created_at", "-id")
         .first()
@@ -172,7 +177,7 @@ def _request_context(
     if help_request.status == HelpRequestStatus.OPEN:
         pending_offers = offers_of_request(help_request).filter(status=OfferStatus.PENDING).count()
     events, reviews = [], []
-    my_review = receipt = tip = None
+    my_review = receipt = tip = card = None
     safety: dict[str, Any] = {"can_report": False, "report_open": False, "helper_blocked": False}
     if booking is not None:
         safety = {
@@ -181,14 +186,19 @@ def _request_context(
             "helper_blocked": helper_is_blocked(me, booking.helper_id),
         }
         receipt = receipt_of(booking)
+        card = card_step(booking)
         tip = tip_of(booking) if receipt is not None else None
         events = list(booking_events(booking))
         reviews = list(reviews_visible_to(me, booking))
         my_review = next((review for review in reviews if review.author_id == me.pk), None)
-    waiting = help_request.status in WAITING_REQUEST or (
-        booking is not None
-        and help_request.status == HelpRequestStatus.ASSIGNED
-        and booking.status in WAITING_BOOKING
+    # Not while the customer types a card in: a refresh would clear the card's fields.
+    waiting = card is None and (
+        help_request.status in WAITING_REQUEST
+        or (
+            booking is not None
+            and help_request.status == HelpRequestStatus.ASSIGNED
+            and booking.status in WAITING_BOOKING
+        )
     )
     return {
         "request_words": request_words(help_request, pending_offers),
@@ -220,6 +230,10 @@ def _request_context(
         and booking is not None
         and booking.status in TIPPABLE,
         "tip_form": bound.get("tip_form") or TipForm(prefix="tip"),
+        "card": card,
+        "card_form": bound.get("card_form") or CardForm(prefix="card"),
+        "stripe_js": config().stripe_js if card is not None else "",
+        "stripe_publishable_key": config().stripe_publishable_key,
         "tip_min_minor": config().tip_min_minor,
         "tip_max_minor": config().tip_max_minor,
     }
@@ -231,8 +245,18 @@ def request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     help_request = _own_request(request, public_id)
     context = _request_context(request, help_request)
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/requests/detail.html#request-main", context)
-    return render(request, "web/requests/detail.html", context)
+        return _with_stripe_js(
+            render(request, "web/requests/detail.html#request-main", context), context
+        )
+    return _with_stripe_js(render(request, "web/requests/detail.html", context), context)
+
+
+def _with_stripe_js(response: HttpResponse, context: dict[str, Any]) -> HttpResponse:
+    """A page with the card form lets Stripe.js (and only it) in: its origin, from the
+    settings, and the API it calls."""
+    if context.get("stripe_js"):
+        response._csp_update = config().stripe_js_sources  # type: ignore[attr-defined]
+    return response
 
 
 Action = Callable[[HttpRequest, HelpRequest, Booking | None], forms.Form | None]
@@ -255,7 +279,9 @@ def _action(run: Action) -> Callable[[HttpRequest, UUID], HttpResponse]:
         if failed is not None:
             name = f"{failed.prefix}_form"
             context = _request_context(request, help_request, **{name: failed})
-            return render(request, "web/requests/detail.html", context, status=400)
+            return _with_stripe_js(
+                render(request, "web/requests/detail.html", context, status=400), context
+            )
         return redirect("web:request", public_id=public_id)
 
     view.__name__ = run.__name__
@@ -405,6 +431,36 @@ def booking_tip(
         add_service_error(form, error, fields={"amount_minor": "amount"})
         return form
     messages.success(request, _("Thank you! All of your tip goes to the helper."))
+    return None
+
+
+@_action
+def booking_card(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    """The card the visit is held on: before confirming, or another one after a hold failed
+    (then it is held at once)."""
+    visit = _need(booking)
+    form = CardForm(request.POST, prefix="card")
+    if not form.is_valid():
+        return form
+    try:
+        payment = payment_method_set(
+            booking=visit, actor=_me(request), payment_method_id=form.cleaned_data["payment_method"]
+        )
+    except ApplicationError as error:
+        form.add_error("payment_method", message_for(error))
+        return form
+    if payment.status == PaymentStatus.AUTHORISED:
+        messages.success(request, _("Your card is held. The visit goes ahead as agreed."))
+    elif visit.status == BookingStatus.PROPOSED:
+        messages.success(request, _("Your card is ready. It is held only once you confirm a time."))
+    else:
+        messages.success(
+            request,
+            _("Your card is ready. It will be held %(days)d days before the visit.")
+            % {"days": config().hold_days_before_visit},
+        )
     return None
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
+import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.config import config
-from backend.supervisor import Child, supervise
+from backend.supervisor import Child, start, stop_all, supervise
+
+# How long the Stripe emulator may take to answer after it was started.
+EMULATOR_START_SECONDS = 30.0
 
 
 class Command(BaseCommand):
@@ -26,26 +33,59 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", interactive=False, verbosity=options["verbosity"])
-        if not options["no_demo"]:
-            call_command("seed_demo", verbosity=options["verbosity"])
-        # The worker's daily run of the payments' reconciliation (queued once; each run queues
-        # the next).
-        call_command("payments_reconcile", schedule_daily=True, verbosity=options["verbosity"])
+        def say(line: str) -> None:
+            self.stdout.write(f"[run] {line}")
+
+        # No Stripe keys: the emulator starts first and answers before the demo is loaded, so
+        # the demo's paid visits are made against it.
+        started: list[tuple[Child, subprocess.Popen[bytes]]] = []
+        if not config().stripe_secret_key:
+            emulator = self._stripe_emulator(options["addrport"])
+            started.append((emulator, start(emulator)))
+            say(f"started {emulator.name} (pid {started[0][1].pid})")
+        try:
+            if started:
+                self._wait_for_emulator(started[0][1])
+            call_command("migrate", interactive=False, verbosity=options["verbosity"])
+            if not options["no_demo"]:
+                call_command("seed_demo", verbosity=options["verbosity"])
+            # The worker's daily run of the payments' reconciliation (queued once; each run
+            # queues the next).
+            call_command("payments_reconcile", schedule_daily=True, verbosity=options["verbosity"])
+        except BaseException:
+            stop_all([process for _, process in started])
+            raise
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = [
             Child("server", [*manage, "runserver", options["addrport"]]),
             Child("worker", [*manage, "db_worker"]),
             Child("relay", [*manage, "relay"]),
         ]
-        if not config().stripe_secret_key:
-            children.insert(0, self._stripe_emulator(options["addrport"]))
-        code = supervise(
-            children,
-            say=lambda line: self.stdout.write(f"[run] {line}"),
-        )
+        code = supervise(children, say=say, started=started)
         if code:
             sys.exit(code)
+
+    def _wait_for_emulator(self, process: subprocess.Popen[bytes]) -> None:
+        """Until the emulator accepts connections (it failed if it ended or took too long)."""
+        address = urlsplit(config().stripe_api_base)
+        host, port = address.hostname or "127.0.0.1", address.port or 80
+        deadline = time.monotonic() + EMULATOR_START_SECONDS
+        while True:
+            try:
+                socket.create_connection((host, port), timeout=0.5).close()
+                return
+            except OSError:
+                if process.poll() is not None:
+                    raise CommandError(
+                        f"The Stripe emulator ended (exit {process.returncode}) before it "
+                        f"answered on {host}:{port}; is the port taken?"
+                    ) from None
+                if time.monotonic() > deadline:
+                    raise CommandError(
+                        f"The Stripe emulator did not answer on {host}:{port} within "
+                        f"{EMULATOR_START_SECONDS:.0f} s."
+                    ) from None
+                time.sleep(0.1)
 
     def _stripe_emulator(self, addrport: str) -> Child:
         """No Stripe keys: the local Stripe emulator (localstripe with Connect) takes payments,

@@ -16,6 +16,7 @@ from django.db import transaction
 from backend.models import User
 from bookings.management.progress import progress_bar
 from demo.builder import Bar, build
+from demo.paid import unavailable
 from demo.people import MANAGER_EMAIL, SEED_MARKER, demo_users
 from demo.reset import delete_demo_data
 from demo.summary import summary_lines
@@ -56,6 +57,8 @@ class Command(BaseCommand):
             raise CommandError("Requests need customers: give --customers.")
         if not options["reset"] and self._already_there(verbosity):
             return
+        # The paid visits need the Stripe emulator (and no real Stripe keys).
+        no_payments = unavailable()
 
         def progress(stage: str, total: int) -> Bar:
             return progress_bar(self.stderr, total=total, desc=stage, unit="", verbosity=verbosity)
@@ -71,6 +74,7 @@ class Command(BaseCommand):
                 customers=options["customers"],
                 requests=options["requests"],
                 progress=progress,
+                paid=no_payments is None,
             )
         if not verbosity:
             return
@@ -83,6 +87,11 @@ class Command(BaseCommand):
             + (f" (refused: {dict(sorted(tally.refused.items()))})" if tally.refused else "")
             + f"; sweep: {dict(outcome.swept)}; {time.monotonic() - started:.1f} s."
         )
+        if no_payments:
+            self.stdout.write(no_payments)
+        missing = [name for name, reached in outcome.paid.items() if not reached]
+        if missing:
+            self.stdout.write(f"Paid visits that did not come out this time: {', '.join(missing)}.")
         if verbosity > 1:
             for name in sorted(tally.attempted):
                 self.stdout.write(

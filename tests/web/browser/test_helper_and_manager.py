@@ -304,6 +304,7 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
         "helper-paid-visit": ("showhelper@example.ch", f"/helper/visits/{paid.public_id}/"),
         "helper-receipt": ("showhelper@example.ch", f"/receipts/{paid.public_id}/"),
         "helper-earnings": ("showhelper@example.ch", "/helper/earnings"),
+        "helper-payouts": ("showhelper@example.ch", "/helper/payouts"),
         "offline": ("showhelper@example.ch", "/offline"),
         "manager-dashboard": ("showmanager@quartier.test", "/manage/"),
         "manager-helpers": ("showmanager@quartier.test", "/manage/helpers/"),

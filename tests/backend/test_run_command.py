@@ -1,0 +1,102 @@
+"""`manage.py run` starts the Stripe emulator first and loads the demo only once it answers, so
+the demo's paid visits are made against it; the emulator then runs beside the others."""
+
+from __future__ import annotations
+
+import io
+import socket
+import subprocess
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from pytest_django import Settings
+
+from backend.management.commands import run
+from backend.supervisor import Child, stop_all
+from tests.payments.conftest import _free_port
+
+
+def _answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_the_emulator_answers_before_the_demo_is_loaded_and_runs_beside_the_rest(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = _free_port()
+    settings.QUARTIER = settings.QUARTIER.with_values(
+        stripe_api_base=f"http://127.0.0.1:{port}", stripe_secret_key=""
+    )
+    commands: list[tuple[str, bool]] = []
+    supervised: dict[str, Any] = {}
+
+    def fake_call_command(name: str, *args: object, **options: object) -> None:
+        commands.append((name, _answers(port)))
+
+    def fake_supervise(
+        children: list[Child],
+        *,
+        say: Any,
+        started: list[tuple[Child, subprocess.Popen[bytes]]],
+    ) -> int:
+        supervised["children"] = [child.name for child in children]
+        supervised["started"] = [child.name for child, _ in started]
+        supervised["alive"] = all(process.poll() is None for _, process in started)
+        stop_all([process for _, process in started], grace_seconds=5)
+        return 0
+
+    monkeypatch.setattr(run, "call_command", fake_call_command)
+    monkeypatch.setattr(run, "supervise", fake_supervise)
+
+    call_command("run", "127.0.0.1:8199", stdout=io.StringIO())
+
+    assert commands == [("migrate", True), ("seed_demo", True), ("payments_reconcile", True)]
+    assert supervised == {
+        "children": ["server", "worker", "relay"],
+        "started": ["stripe-emulator"],
+        "alive": True,
+    }
+    assert not _answers(port)
+
+
+def test_an_emulator_that_cannot_start_stops_run_before_the_demo(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The port is taken by someone else: the emulator ends at once.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = int(taken.getsockname()[1])
+        settings.QUARTIER = settings.QUARTIER.with_values(
+            stripe_api_base=f"http://127.0.0.1:{port}", stripe_secret_key=""
+        )
+        commands: list[str] = []
+        monkeypatch.setattr(run, "call_command", lambda name, *a, **o: commands.append(name))
+
+        with pytest.raises(CommandError, match="The Stripe emulator ended"):
+            call_command("run", "127.0.0.1:8199", stdout=io.StringIO())
+
+    assert commands == []
+
+
+def test_with_stripe_keys_no_emulator_is_started(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.QUARTIER = settings.QUARTIER.with_values(stripe_secret_key="sk_test_real")
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(run, "call_command", lambda name, *a, **o: None)
+
+    def fake_supervise(children: list[Child], *, say: Any, started: list[Any]) -> int:
+        seen["names"] = [child.name for child in children]
+        seen["started"] = started
+        return 0
+
+    monkeypatch.setattr(run, "supervise", fake_supervise)
+
+    call_command("run", "127.0.0.1:8199", stdout=io.StringIO())
+
+    assert seen == {"names": ["server", "worker", "relay"], "started": []}

@@ -1,0 +1,97 @@
+"""The demo's money: seed_demo pays for visits through the payments services against the Stripe
+emulator, once; with Stripe keys set, or no emulator, it says why it pays for none."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from bookings.models import Booking, BookingStatus
+from payments.models import (
+    LedgerEntry,
+    Payment,
+    PaymentStatus,
+    PayoutAccount,
+    PayoutAccountStatus,
+    Receipt,
+    StripeRequest,
+)
+from tests.payments.money import assert_books_balance
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"helpers": 30, "customers": 30, "requests": 30, "seed": 3}
+
+
+def seed(**options: object) -> str:
+    stdout = io.StringIO()
+    call_command("seed_demo", **{**SMALL, **options}, stdout=stdout, stderr=io.StringIO())
+    return stdout.getvalue()
+
+
+def money_snapshot() -> dict[str, object]:
+    return {
+        "payments": sorted(Payment.objects.values_list("status", flat=True)),
+        "accounts": PayoutAccount.objects.count(),
+        "ledger": LedgerEntry.objects.count(),
+        "receipts": Receipt.objects.count(),
+        "stripe_requests": StripeRequest.objects.count(),
+        "bookings": Booking.objects.count(),
+    }
+
+
+def test_the_demo_has_a_settled_paid_visit_and_a_held_card_made_once(stripe_emulator):
+    output = seed()
+
+    settled = Booking.objects.get(status=BookingStatus.SETTLED)
+    payment = Payment.objects.get(booking=settled)
+    assert payment.status == PaymentStatus.CAPTURED
+    assert payment.payment_intent_id.startswith("pi_")
+    assert payment.captured_minor == payment.amount_minor == settled.charge_minor > 0
+    assert payment.stripe_fee_minor > 0
+    assert Receipt.objects.filter(payment=payment).count() == 1
+    balances = assert_books_balance(settled)
+    assert -balances["customer"] == payment.captured_minor
+    account = PayoutAccount.objects.get(helper=settled.helper)
+    assert account.status == PayoutAccountStatus.PAYOUTS_ENABLED
+    assert account.stripe_account_id.startswith("acct_")
+    settled.helper.refresh_from_db()
+    assert settled.helper.takes_payments
+
+    held = Payment.objects.get(status=PaymentStatus.AUTHORISED)
+    assert held.booking.status == BookingStatus.CONFIRMED
+    assert held.authorised_minor == held.amount_minor > 0
+    assert PayoutAccount.objects.get(helper=held.booking.helper).can_take_payments
+
+    assert f"/receipts/{settled.public_id}/" in output
+    assert settled.help_request.customer.email in output
+    assert settled.helper.user.email in output
+    assert "Stripe emulator does not answer" not in output
+
+    # A second run finds the demo and adds nothing, at Stripe or here.
+    before = money_snapshot()
+    again = seed()
+    assert "Demo data already present" in again
+    assert money_snapshot() == before
+
+
+def test_with_stripe_keys_the_demo_pays_for_nothing_and_says_so(stripe_emulator, settings):
+    settings.QUARTIER = settings.QUARTIER.with_values(stripe_secret_key="sk_test_real_account")
+
+    output = seed()
+
+    assert "Stripe keys are set: the demo makes no paid visits" in output
+    assert not Payment.objects.exclude(status=PaymentStatus.REQUIRES_PAYMENT_METHOD).exists()
+    assert not PayoutAccount.objects.exists()
+    assert not StripeRequest.objects.exists()
+    assert Booking.objects.exists()
+
+
+def test_without_an_emulator_the_demo_pays_for_nothing_and_says_so():
+    output = seed()
+
+    assert "The Stripe emulator does not answer at http://127.0.0.1:9" in output
+    assert not PayoutAccount.objects.exists()
+    assert not Payment.objects.exclude(status=PaymentStatus.REQUIRES_PAYMENT_METHOD).exists()

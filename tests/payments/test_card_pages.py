@@ -1,0 +1,182 @@
+"""The customer's card in the web app, against the emulator: before confirming (the price, the
+hold and who bears Stripe's fee shown; the card made by Stripe.js on the helper's account), and
+after a hold failed (declined, 3-D Secure not completed): another card, held at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.config import config
+from backend.relay import relay_pending
+from bookings import services as bookings
+from bookings.models import Booking, BookingStatus
+from payments.models import Payment, PaymentStatus, StripeRequest
+from tests.factories import make_booking
+from tests.payments.money import (
+    DECLINED_CARD,
+    GOOD_CARD,
+    THREE_D_SECURE_CARD,
+    card,
+    connected_helper,
+    held_booking,
+)
+from tests.web.test_pages import _errors_of, _logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, booking: Booking) -> str:
+    response = client.get(f"/requests/{booking.help_request.public_id}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_before_confirming_the_page_shows_the_price_the_hold_and_the_fee_and_asks_for_a_card(
+    client, django_assert_max_num_queries
+):
+    booking = make_booking(BookingStatus.PROPOSED, helper=connected_helper())
+    _logged_in(client, booking.help_request.customer, "de")
+
+    with django_assert_max_num_queries(13):
+        response = client.get(f"/requests/{booking.help_request.public_id}/")
+
+    html = response.content.decode()
+    assert "Preis des Besuchs" in html
+    assert html.count("CHF 40.00") >= 2  # the price and the hold (the helper bears the fee)
+    assert "von der Helferin oder dem Helfer aus dem Preis bezahlt" in html
+    assert "Quartier-Gebühr" in html
+    assert "CHF 0.00" in html
+    stripe_js = f"{config().stripe_api_base}/js.stripe.com/v3/"
+    assert f'<script src="{stripe_js}"></script>' in html
+    assert 'data-account="acct_' in html
+    # Stripe.js's origin, and the API it calls, are allowed; nothing else is added.
+    policy = response["Content-Security-Policy"]
+    assert f"script-src 'self' {config().stripe_api_base}" in policy
+    assert f"connect-src 'self' {config().stripe_api_base}" in policy
+    # No confirming before a card is given.
+    assert f'action="/requests/{booking.help_request.public_id}/confirm"' in html
+    assert "Bestätigen Sie" not in html
+    assert "Geben Sie oben Ihre Karte ein" in html
+
+
+def test_a_card_from_stripe_js_is_kept_and_confirming_holds_it(client):
+    booking = make_booking(BookingStatus.PROPOSED, helper=connected_helper())
+    customer = booking.help_request.customer
+    _logged_in(client, customer, "en")
+
+    response = client.post(
+        f"/requests/{booking.help_request.public_id}/card",
+        {"card-payment_method": card(booking.helper)},
+    )
+
+    assert response.status_code == 302
+    payment = Payment.objects.get(booking=booking)
+    assert payment.payment_method_id.startswith("pm_")
+    assert payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+    html = _page(client, booking)
+    assert "Your card is ready" in html
+    assert "js.stripe.com" not in html
+    bookings.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    relay_pending()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.AUTHORISED
+    assert payment.authorised_minor == 4000
+
+
+def test_a_page_without_a_paid_step_loads_no_stripe_js(client):
+    booking = held_booking()
+    _logged_in(client, booking.help_request.customer)
+
+    response = client.get(f"/requests/{booking.help_request.public_id}/")
+
+    assert "js.stripe.com" not in response.content.decode()
+    assert config().stripe_api_base not in response["Content-Security-Policy"]
+
+
+def test_an_empty_card_is_refused_next_to_the_field_and_changes_nothing(client):
+    booking = make_booking(BookingStatus.PROPOSED, helper=connected_helper())
+    _logged_in(client, booking.help_request.customer)
+
+    response = client.post(
+        f"/requests/{booking.help_request.public_id}/card", {"card-payment_method": " "}
+    )
+
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_card-payment_method") == [
+        "Enter your card&#x27;s details."
+    ]
+    assert not Payment.objects.filter(booking=booking).exists()
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (DECLINED_CARD, "Your bank declined the card."),
+        (THREE_D_SECURE_CARD, "Your bank asked to confirm the payment (3-D Secure)"),
+    ],
+)
+def test_after_a_failed_hold_another_card_is_held_at_once(client, number, words):
+    booking = held_booking(number=number)
+    payment = Payment.objects.get(booking=booking)
+    assert payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+    assert payment.failure_code
+    customer = booking.help_request.customer
+    _logged_in(client, customer)
+
+    html = _page(client, booking)
+    assert "Your card could not be held" in html
+    assert words in html
+    assert "Hold the amount on this card" in html
+
+    response = client.post(
+        f"/requests/{booking.help_request.public_id}/card",
+        {"card-payment_method": card(booking.helper, GOOD_CARD)},
+        follow=True,
+    )
+
+    assert "Your card is held. The visit goes ahead as agreed." in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.AUTHORISED
+    assert payment.authorised_minor == payment.amount_minor
+    assert payment.failure_code == ""
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+    assert "Your card could not be held" not in _page(client, booking)
+
+
+def test_a_declined_card_in_the_recovery_is_shown_next_to_the_field(client):
+    booking = held_booking(number=DECLINED_CARD)
+    payment = Payment.objects.get(booking=booking)
+    attempt = payment.attempt
+    _logged_in(client, booking.help_request.customer)
+
+    response = client.post(
+        f"/requests/{booking.help_request.public_id}/card",
+        {"card-payment_method": card(booking.helper, DECLINED_CARD)},
+    )
+
+    assert response.status_code == 400
+    errors = _errors_of(response.content.decode(), "id_card-payment_method")
+    assert len(errors) == 1
+    assert "declined" in errors[0]
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+    assert payment.payment_intent_id is None
+    assert payment.attempt == attempt + 1
+    assert payment.authorised_minor == 0
+
+
+def test_only_the_customer_gives_the_card(client):
+    booking = make_booking(BookingStatus.PROPOSED, helper=connected_helper())
+    _logged_in(client, booking.helper.user)
+    requests_before = StripeRequest.objects.count()
+
+    response = client.post(
+        f"/requests/{booking.help_request.public_id}/card",
+        {"card-payment_method": card(booking.helper)},
+    )
+
+    assert response.status_code == 404
+    assert not Payment.objects.filter(booking=booking).exists()
+    assert StripeRequest.objects.count() == requests_before

@@ -1,0 +1,37 @@
+/*
+ * The card form of a paid visit (web/requests/card.html): Stripe.js's card element, and on
+ * submit a card PaymentMethod made by Stripe.js on the helper's Stripe account (a direct
+ * charge); only its id is posted to Quartier. Works with Stripe's own Stripe.js and with the
+ * local emulator's (QUARTIER_STRIPE_JS_URL decides which the page loads).
+ */
+(function () {
+  'use strict';
+
+  function start(form) {
+    if (typeof window.Stripe !== 'function') return;
+    var stripe = window.Stripe(form.dataset.key, {stripeAccount: form.dataset.account});
+    var card = stripe.elements().create('card');
+    card.mount(form.querySelector('[data-card-element]'));
+    var field = form.querySelector('input[name$="payment_method"]');
+    var problem = form.querySelector('[data-card-error]');
+    var button = form.querySelector('button[type="submit"]');
+    form.addEventListener('submit', function (event) {
+      if (field.value) return;
+      event.preventDefault();
+      button.disabled = true;
+      problem.hidden = true;
+      stripe.createPaymentMethod({type: 'card', card: card}).then(function (result) {
+        if (result.error) {
+          problem.textContent = result.error.message || '';
+          problem.hidden = false;
+          button.disabled = false;
+          return;
+        }
+        field.value = result.paymentMethod.id;
+        form.submit();
+      });
+    });
+  }
+
+  document.querySelectorAll('form[data-card-form]').forEach(start);
+})();
