@@ -18,6 +18,7 @@ from payments.models import (
     Payment,
     PaymentStatus,
     PayoutAccount,
+    PayWith,
     Receipt,
     Tip,
 )
@@ -85,9 +86,14 @@ def ledger_balances(*, booking_id: int) -> dict[str, int]:
 def hold_missing(booking: Booking) -> bool:
     """Whether a confirmed visit still lacks the hold it needs before it goes ahead: it has a
     price and a payment to the helper's payout account, and the card is not held (no card yet,
-    the hold failed, or the deferred hold has not been placed). A free visit needs none."""
-    payment = Payment.objects.filter(booking_id=booking.pk).only("status", "payout_account").first()
-    if payment is None or payment.payout_account_id is None:
+    the hold failed, or the deferred hold has not been placed). A free visit needs none, and
+    neither does one paid with TWINT, which cannot be held and is paid after sign-off."""
+    payment = (
+        Payment.objects.filter(booking_id=booking.pk)
+        .only("status", "payout_account", "pay_with")
+        .first()
+    )
+    if payment is None or payment.payout_account_id is None or payment.pay_with == PayWith.TWINT:
         return False
     return payment.status not in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED)
 

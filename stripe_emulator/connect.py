@@ -442,7 +442,9 @@ async def connect_middleware(
 ) -> web.StreamResponse:
     current_account.set(request.headers.get("Stripe-Account") or None)
     twint.current_base.set(f"{request.scheme}://{request.host}")
-    if request.path.startswith(("/_config/", "/connect/", "/js.stripe.com/", twint.REDIRECT_PREFIX)):
+    if request.path.startswith(
+        ("/_config/", "/connect/", "/js.stripe.com/", twint.REDIRECT_PREFIX)
+    ):
         try:
             return await handler(request)
         except UserError as error:

@@ -71,7 +71,10 @@ def _types_of(value: Any) -> list[str] | None:
             raise UserError(
                 400,
                 f"The payment method type {name!r} is invalid.",
-                {"code": "payment_intent_invalid_parameter", "param": "allowed_payment_method_types"},
+                {
+                    "code": "payment_intent_invalid_parameter",
+                    "param": "allowed_payment_method_types",
+                },
             )
     return value
 
@@ -83,8 +86,8 @@ def wrap_pi_init(previous: Any) -> Any:
             if str(kwargs.get("currency", "")).lower() != "chf":
                 raise UserError(
                     400,
-                    "The currency provided (%s) is invalid for twint: it takes chf only."
-                    % kwargs.get("currency"),
+                    f"The currency provided ({kwargs.get('currency')}) is invalid for twint: "
+                    "it takes chf only.",
                     {"code": "payment_intent_invalid_parameter", "param": "currency"},
                 )
             if kwargs.get("capture_method") == "manual":
@@ -172,9 +175,10 @@ async def twint_page(request: web.Request) -> web.StreamResponse:
 
     intent = _intent_for_page(request)
     current_account.set(getattr(intent, "_account", None))
-    waiting = intent.status == "requires_action" and (intent.next_action or {}).get(
-        "type"
-    ) == "redirect_to_url"
+    waiting = (
+        intent.status == "requires_action"
+        and (intent.next_action or {}).get("type") == "redirect_to_url"
+    )
     if request.method == "GET":
         amount = f"{intent.amount / 100:.2f} {str(intent.currency).upper()}"
         state = "" if waiting else f"<p>This payment is {html.escape(intent.status)}.</p>"

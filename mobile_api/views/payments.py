@@ -27,6 +27,8 @@ from mobile_api.permissions import request_user
 from mobile_api.serializers.payments import (
     OnboardingInput,
     OnboardingOutput,
+    PayAfterInput,
+    PayAfterOutput,
     PaymentMethodInput,
     PaymentSerializer,
     PayoutAccountSerializer,
@@ -138,6 +140,35 @@ class BookingPaymentMethodApi(APIView):
             return 200, _payment_body(payment)
 
         return _once(request, f"payment-method:{booking_id}", given.validated_data, run)
+
+
+class BookingPayAfterApi(APIView):
+    """Customer: pay a visit paid with TWINT (it cannot be held), once it is due after sign-off
+    (or a cancellation fee). Answers the URL of TWINT's page to send the customer to; TWINT
+    sends them back to `return_url`, and the payment is taken from Stripe's webhook or from the
+    next call here, which then answers an empty `redirect_url`."""
+
+    @extend_schema(
+        operation_id="booking_payment_pay",
+        request=PayAfterInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: PayAfterOutput},
+    )
+    @raises(selectors.payment_for, services.payment_pay_after_start, idempotent)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = request_user(request)
+        given = PayAfterInput(data=request.data)
+        given.is_valid(raise_exception=True)
+
+        def run() -> tuple[int, dict[str, Any]]:
+            payment, url = services.payment_pay_after_start(
+                payment=selectors.payment_for(user, booking_id),
+                actor=user,
+                return_url=given.validated_data["return_url"],
+            )
+            return 200, {**_payment_body(payment), "redirect_url": url}
+
+        return _once(request, f"pay-after:{booking_id}", given.validated_data, run)
 
 
 class BookingRefundApi(APIView):

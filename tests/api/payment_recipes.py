@@ -15,14 +15,16 @@ from typing import Any
 from django.conf import settings
 from django.test import override_settings
 
+from bookings.models import Booking
 from payments.idempotency import body_hash
-from payments.models import IdempotentRequest, Payment, PaymentStatus, PayoutAccount, Tip
+from payments.models import IdempotentRequest, Payment, PaymentStatus, PayoutAccount, PayWith, Tip
 from payments.models import PayoutAccountStatus as Account
 from tests.api.code_recipes import Call, Operation, World, bodies, send
 from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, booking_in
 
 PAYMENT_METHOD = ("post", BOOKING + "/payment/method")
 REFUNDS = ("post", BOOKING + "/payment/refunds")
+PAY = ("post", BOOKING + "/payment/pay")
 PAYOUT_ACCOUNT = ("post", V1 + "/helper/payout-account")
 RECEIPT = ("get", BOOKING + "/receipt")
 TIP = ("post", BOOKING + "/tip")
@@ -97,11 +99,26 @@ def payout_account(world: World, status: str = Account.CAN_TAKE_PAYMENTS) -> Pay
 def prepare_payments(world: World, operation: Operation) -> None:
     """A confirmed visit whose helper can take payments; for refunds, its payment captured; for
     a tip, a signed-off visit whose payment was captured from a card."""
-    if operation not in (PAYMENT_METHOD, REFUNDS, TIP):
+    if operation not in (PAYMENT_METHOD, REFUNDS, TIP, PAY):
         return
-    booking = booking_in(world, "signed_off" if operation == TIP else "confirmed")
+    booking = booking_in(world, "signed_off" if operation in (TIP, PAY) else "confirmed")
     world.overrides["booking_id"] = str(booking.public_id)
     account = payout_account(world)
+    if operation == PAY:
+        # Paid with TWINT: due since sign-off, waiting for the customer.
+        assert booking.price_minor is not None
+        Payment.objects.update_or_create(
+            booking=booking,
+            defaults={
+                "payout_account": account,
+                "status": PaymentStatus.DUE,
+                "pay_with": PayWith.TWINT,
+                "currency": booking.currency,
+                "amount_minor": booking.price_minor,
+                "due_minor": booking.price_minor,
+                "payment_intent_id": f"pi_{booking.pk}",
+            },
+        )
     if operation in (REFUNDS, TIP):
         assert booking.price_minor is not None
         Payment.objects.update_or_create(
@@ -159,7 +176,9 @@ def _key_reused(world: World, operation: Operation) -> Any:
         params["booking_id"] = str(world.booking.public_id)  # no price yet
     Call(world, operation, params=params, body=first, extra=key).send()
     other: dict[str, Any] = {"payment_method": "pm_another_card"}
-    if operation == REFUNDS:
+    if operation == PAY:
+        other = {"return_url": "https://app.example/elsewhere"}
+    elif operation == REFUNDS:
         other = {**first, "reason": "Another reason"}
     elif operation == TIP:
         other = {"amount_minor": 2}
@@ -168,7 +187,7 @@ def _key_reused(world: World, operation: Operation) -> Any:
 
 def _key_in_progress(world: World, operation: Operation) -> Any:
     base = bodies(world)[operation]
-    step = {REFUNDS: "refund", TIP: "tip"}.get(operation, "payment-method")
+    step = {REFUNDS: "refund", TIP: "tip", PAY: "pay-after"}.get(operation, "payment-method")
     IdempotentRequest.objects.create(
         user=world.manager if operation == REFUNDS else world.customer,
         key="running",
@@ -176,6 +195,12 @@ def _key_in_progress(world: World, operation: Operation) -> Any:
         body_hash=body_hash(base),
     )
     return Call(world, operation, body=base, extra={"HTTP_IDEMPOTENCY_KEY": "running"}).send()
+
+
+def _in_euros(world: World, operation: Operation) -> Any:
+    """TWINT chosen for a visit priced in euros: TWINT takes Swiss francs only."""
+    Booking.objects.filter(public_id=world.params()["booking_id"]).update(currency="EUR")
+    return send(world, operation, payment_method="twint")
 
 
 _IDEMPOTENCY = {
@@ -193,6 +218,7 @@ _add(
         (409, "no_payout_account"): _account_status(None),
         (409, "helper_cannot_take_payments"): _account_status(Account.PENDING_VERIFICATION),
         (409, "payment_not_expected"): _no_payment,
+        (409, "payment_method_unavailable"): _in_euros,
     },
 )
 _PROVIDER = {key: stripe_says(*key) for key in STRIPE_SAYS if key[0] != 402}
@@ -205,6 +231,16 @@ _add(
         (400, "refund_exceeds_captured"): body(amount_minor=10**6),
         (409, "no_payment_yet"): _no_payment,
         (409, "payment_not_refundable"): _payment_status(PaymentStatus.AUTHORISED),
+    },
+)
+_add(
+    *PAY,
+    {
+        **_PROVIDER,
+        **_IDEMPOTENCY,
+        (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="helper"),
+        (409, "no_payment_yet"): _no_payment,
+        (409, "payment_not_expected"): _payment_status(PaymentStatus.CAPTURED),
     },
 )
 _add(
