@@ -105,3 +105,21 @@ def receipt_of(booking: Booking) -> Receipt | None:
 
 def tip_of(booking: Booking) -> Tip | None:
     return Tip.objects.filter(booking_id=booking.pk).first()
+
+
+def receipt_and_due_of(booking: Booking) -> tuple[Receipt | None, bool]:
+    """In one query: the visit's receipt once its payment was taken, and whether the customer
+    has a TWINT payment to make for it (the request page's "Pay with TWINT" button)."""
+    payment = (
+        Payment.objects.filter(booking_id=booking.pk)
+        .select_related("receipt")
+        .only("status", "receipt")
+        .first()
+    )
+    if payment is None:
+        return None, False
+    try:
+        receipt: Receipt | None = payment.receipt
+    except Receipt.DoesNotExist:
+        receipt = None
+    return receipt, payment.status == PaymentStatus.DUE

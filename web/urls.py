@@ -11,6 +11,7 @@ from web.views import (
     manage_safety,
     money,
     pages,
+    pay_after,
     pwa,
     requests,
 )
@@ -52,6 +53,15 @@ urlpatterns = [
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
+    # Paying with TWINT (it cannot be held): chosen before the visit, paid right after it
+    path("requests/<uuid:public_id>/pay", pay_after.pay_page, name="booking-pay"),
+    path(
+        "requests/<uuid:public_id>/pay/twint",
+        pay_after.pay_choose_twint,
+        name="booking-pay-choose-twint",
+    ),
+    path("requests/<uuid:public_id>/pay/start", pay_after.pay_start, name="booking-pay-start"),
+    path("requests/<uuid:public_id>/pay/return", pay_after.pay_return, name="booking-pay-return"),
     path(
         "requests/<uuid:public_id>/safety-report",
         requests.booking_safety_report,
