@@ -25,7 +25,7 @@ def _logged_in(user) -> Client:
 
 def _proposed() -> tuple[Booking, Client]:
     helper = connected_helper()
-    customer = UserFactory.create()
+    customer = UserFactory.create(preferred_language="en")
     booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
     return booking, _logged_in(customer)
 

@@ -48,7 +48,7 @@ RETURN_URL = "https://app.quartier.test/paid?booking=1"
 def _twint_booking(*, start=None) -> Booking:
     """A booking confirmed over HTTP by a customer who chose TWINT."""
     helper = connected_helper()
-    customer = UserFactory.create()
+    customer = UserFactory.create(preferred_language="en")
     booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer, start=start)
     as_customer = client_for(customer)
     chosen = as_customer.post(
@@ -340,7 +340,7 @@ def test_a_twint_payment_can_be_refunded_in_part():
 
 def test_twint_takes_swiss_francs_only_and_changes_nothing():
     helper = connected_helper()
-    customer = UserFactory.create()
+    customer = UserFactory.create(preferred_language="en")
     booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
     Booking.objects.filter(pk=booking.pk).update(currency="EUR")
     answer = client_for(customer).post(
