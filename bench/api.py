@@ -86,6 +86,7 @@ def _prepare(args: argparse.Namespace) -> list[Client]:
     from django.db import connection
     from tqdm import tqdm
 
+    from backend.devices import device_sign_in
     from bench.hot_paths import _swiss_home
     from bench.synthetic_switzerland import (
         SwissMixture,
@@ -93,7 +94,6 @@ def _prepare(args: argparse.Namespace) -> list[Client]:
         request_languages,
         seed_helpers,
     )
-    from backend.devices import device_sign_in
     from bookings.matching.index import match_index_rebuild
 
     call_command("migrate", verbosity=0, interactive=False)

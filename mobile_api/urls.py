@@ -213,6 +213,11 @@ urlpatterns = [
         name="booking-payment-method",
     ),
     path(
+        "bookings/<uuid:booking_id>/payment/pay",
+        payments.BookingPayAfterApi.as_view(),
+        name="booking-payment-pay",
+    ),
+    path(
         "bookings/<uuid:booking_id>/payment/refunds",
         payments.BookingRefundApi.as_view(),
         name="booking-payment-refunds",

@@ -82,13 +82,18 @@ class PaymentAdmin(ReadOnlyAdmin):
         "public_id",
         "booking",
         "status",
+        "pay_with",
         "amount_minor",
+        "due_minor",
         "captured_minor",
         "refunded_minor",
         "stripe_fee_minor",
         "currency",
+        "updated_at",
     )
-    list_filter = ("status", "is_cancellation_fee")
+    # Status "Due" with "pay with TWINT": visits the customers have not paid yet, oldest last
+    # changed first when sorted by "updated at".
+    list_filter = ("status", "pay_with", "is_cancellation_fee")
     search_fields = ("public_id", "payment_intent_id")
     inlines = (PaymentEventInline, LedgerEntryInline)
     readonly_fields = (
@@ -98,6 +103,8 @@ class PaymentAdmin(ReadOnlyAdmin):
         "status",
         "currency",
         "amount_minor",
+        "pay_with",
+        "due_minor",
         "payment_method_id",
         "payment_intent_id",
         "attempt",

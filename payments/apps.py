@@ -18,6 +18,7 @@ class PaymentsConfig(AppConfig):
         from payments import handlers, selectors
         from payments.events import (
             PaymentAuthorisationFailed,
+            PaymentDue,
             PaymentHoldDeferred,
             PayoutAccountChanged,
         )
@@ -26,6 +27,8 @@ class PaymentsConfig(AppConfig):
         subscribe(handlers.open_payments, BookingConfirmed)
         subscribe(handlers.schedule_deferred_holds, PaymentHoldDeferred)
         subscribe(handlers.follow_payout_account, PayoutAccountChanged)
+        subscribe(handlers.schedule_pay_after_reminder, PaymentDue)
+        subscribe(handlers.tell_payment_due, PaymentDue, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.place_hold, BookingConfirmed, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.tell_hold_failed, PaymentAuthorisationFailed, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.capture_on_sign_off, BookingSignedOff, phase=Phase.AFTER_COMMIT)

@@ -73,3 +73,34 @@ def send_hold_failed(payment: Payment) -> None:
             "why": _why(payment.failure_code),
         }
         send_notice(helper, subject, body)
+
+
+def send_payment_due(payment: Payment, *, reminder: int) -> None:
+    """Ask the customer to pay a visit (or a cancellation fee) with TWINT on the payment page:
+    when it falls due (`reminder=0`) and in each reminder after."""
+    booking = payment.booking
+    customer = booking.help_request.customer
+    helper = booking.helper.user
+    amount = Money(payment.due_minor, payment.currency).format()
+    with translation.override(customer.preferred_language):
+        if reminder:
+            subject = _("Reminder: the visit on %(when)s is not paid yet") % {
+                "when": _visit_time(booking)
+            }
+        else:
+            subject = _("Please pay the visit on %(when)s with TWINT") % {
+                "when": _visit_time(booking)
+            }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "you chose to pay the visit of %(helper)s on %(when)s with TWINT. Please open the "
+            "visit in Quartier and pay %(amount)s on its payment page. The money goes directly "
+            "to %(helper)s; Quartier takes nothing.\n\n"
+            "Quartier"
+        ) % {
+            "name": customer.display_name,
+            "helper": helper.display_name,
+            "when": _visit_time(booking),
+            "amount": amount,
+        }
+        send_notice(customer, subject, body)

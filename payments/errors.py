@@ -21,6 +21,8 @@ class PaymentError(ErrorCode):
     # A visit's payment
     NO_PAYMENT_YET = "no_payment_yet", 409
     PAYMENT_NOT_EXPECTED = "payment_not_expected", 409
+    # TWINT takes Swiss francs only.
+    PAYMENT_METHOD_UNAVAILABLE = "payment_method_unavailable", 409
     # Refunds
     PAYMENT_NOT_REFUNDABLE = "payment_not_refundable", 409
     REFUND_EXCEEDS_CAPTURED = "refund_exceeds_captured"

@@ -31,6 +31,11 @@ class PaymentAuthorised(PaymentMoved):
 
 
 @dataclass(frozen=True)
+class PaymentDue(PaymentMoved):
+    """A payment that could not be held (TWINT) is due: the customer pays it on a payment page."""
+
+
+@dataclass(frozen=True)
 class PaymentCaptured(PaymentMoved):
     pass
 

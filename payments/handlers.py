@@ -10,8 +10,9 @@ its Stripe calls carry keys made of the payment's rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from backend import clock
 from backend.events import DomainEvent, of_type
 from bookings.events import BookingCancelled, BookingConfirmed, BookingNoShow, BookingSignedOff
 from bookings.models import Booking, BookingStatus
@@ -57,6 +58,27 @@ def schedule_deferred_holds(events: Sequence[DomainEvent]) -> None:
         tasks.place_hold.using(run_after=datetime.fromisoformat(event.hold_at)).enqueue(
             event.payment_id
         )
+
+
+def schedule_pay_after_reminder(events: Sequence[DomainEvent]) -> None:
+    """In the transaction: the first reminder of a payment that fell due (TWINT), should it
+    still be unpaid then."""
+    for event in of_type(events, payment_events.PaymentDue):
+        tasks.remind_pay_after.using(
+            run_after=clock.now() + timedelta(days=services.PAY_AFTER_REMIND_DAYS)
+        ).enqueue(event.payment_id, 1)
+
+
+def tell_payment_due(event: DomainEvent, *, sequence: int) -> None:
+    """After commit: the customer is asked to pay the visit (TWINT) on the payment page."""
+    assert isinstance(event, payment_events.PaymentDue)  # noqa: S101 - subscribed to this only
+    payment = (
+        Payment.objects.select_related("booking__help_request__customer", "booking__helper__user")
+        .filter(pk=event.payment_id)
+        .first()
+    )
+    if payment is not None and payment.status == PaymentStatus.DUE:
+        emails.send_payment_due(payment, reminder=0)
 
 
 def follow_payout_account(events: Sequence[DomainEvent]) -> None:

@@ -54,9 +54,19 @@ class PaymentStatus(models.TextChoices):
     # Waiting for a card the hold can be placed on (none given yet, or the last one failed).
     REQUIRES_PAYMENT_METHOD = "requires_payment_method", "Requires a payment method"
     AUTHORISED = "authorised", "Authorised (held)"
+    # Paid with a method that cannot be held (TWINT): due since sign-off, paid on a payment page.
+    DUE = "due", "Due (to be paid after the visit)"
     CAPTURED = "captured", "Captured"
     RELEASED = "released", "Released"
     REFUNDED = "refunded", "Refunded"
+
+
+class PayWith(models.TextChoices):
+    """How the customer pays: a card is held on confirmation and captured on sign-off; TWINT
+    cannot be held, so it is paid right after sign-off on a payment page."""
+
+    CARD = "card", "Card"
+    TWINT = "twint", "TWINT"
 
 
 class Payment(models.Model):
@@ -80,6 +90,9 @@ class Payment(models.Model):
     )
     currency = models.CharField(max_length=3)
     amount_minor = models.PositiveIntegerField()
+    pay_with = models.CharField(max_length=8, choices=PayWith.choices, default=PayWith.CARD)
+    # What the customer is asked to pay after the visit (TWINT): the price, or the fee.
+    due_minor = models.PositiveIntegerField(default=0)
     payment_method_id = models.CharField(max_length=64, blank=True)
     payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # Each new hold (after a declined card) is a new attempt with its own PaymentIntent.

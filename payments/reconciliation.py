@@ -35,6 +35,8 @@ EXPECTED_INTENT_STATUS: dict[str, str] = {
     _P.REFUNDED: "succeeded",
     _P.RELEASED: "canceled",
 }
+# A due TWINT payment's PaymentIntent waits for the customer (or for TWINT's page).
+DUE_INTENT_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_action")
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ def _check_intent(account_id: str, intent: stripe_gateway.IntentState) -> list[M
     if payment.stripe_account_id != account_id:
         found.append(Mismatch("quartier", ref, "the PaymentIntent is on another account"))
     expected = EXPECTED_INTENT_STATUS.get(payment.status)
+    if payment.status == _P.DUE and intent.status in DUE_INTENT_STATUSES:
+        expected = intent.status
     if expected != intent.status:
         found.append(
             Mismatch("quartier", ref, f"is {payment.status}, Stripe's intent is {intent.status}")

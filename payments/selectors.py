@@ -21,6 +21,7 @@ from payments.models import (
     Payment,
     PaymentStatus,
     PayoutAccount,
+    PayWith,
     Receipt,
     Tip,
 )
@@ -88,9 +89,14 @@ def ledger_balances(*, booking_id: int) -> dict[str, int]:
 def hold_missing(booking: Booking) -> bool:
     """Whether a confirmed visit still lacks the hold it needs before it goes ahead: it has a
     price and a payment to the helper's payout account, and the card is not held (no card yet,
-    the hold failed, or the deferred hold has not been placed). A free visit needs none."""
-    payment = Payment.objects.filter(booking_id=booking.pk).only("status", "payout_account").first()
-    if payment is None or payment.payout_account_id is None:
+    the hold failed, or the deferred hold has not been placed). A free visit needs none, and
+    neither does one paid with TWINT, which cannot be held and is paid after sign-off."""
+    payment = (
+        Payment.objects.filter(booking_id=booking.pk)
+        .only("status", "payout_account", "pay_with")
+        .first()
+    )
+    if payment is None or payment.payout_account_id is None or payment.pay_with == PayWith.TWINT:
         return False
     return payment.status not in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED)
 
@@ -140,7 +146,11 @@ def card_step(booking: Booking) -> CardStep | None:
         return None
     payment = (
         Payment.objects.select_related("payout_account")
-        .filter(booking_id=booking.pk, status=PaymentStatus.REQUIRES_PAYMENT_METHOD)
+        .filter(
+            booking_id=booking.pk,
+            status=PaymentStatus.REQUIRES_PAYMENT_METHOD,
+            pay_with=PayWith.CARD,
+        )
         .first()
     )
     account = payment.payout_account if payment is not None else None
@@ -181,9 +191,13 @@ def _card_before_confirming(booking: Booking) -> CardStep | None:
         return None
     if not account.can_take_payments or not account.stripe_account_id:
         return None
-    card_given = (
-        Payment.objects.filter(booking_id=booking.pk).exclude(payment_method_id="").exists()
+    chosen = Payment.objects.filter(booking_id=booking.pk).values_list(
+        "pay_with", "payment_method_id"
     )
+    if any(pay_with == PayWith.TWINT for pay_with, _method in chosen):
+        # TWINT was chosen instead: nothing to hold, the visit is paid after it.
+        return None
+    card_given = any(method for _pay_with, method in chosen)
     # Before confirming: the dearest proposed time's charge (confirming fixes it).
     price = max(prices)
     charge = charge_for(price)
@@ -241,3 +255,21 @@ def money_view(booking: Booking) -> MoneyView:
         tipped_minor=sums.get(LedgerKind.TIPPED, 0),
         stripe_fee_minor=sums.get(LedgerKind.STRIPE_FEE, 0),
     )
+
+
+def receipt_and_due_of(booking: Booking) -> tuple[Receipt | None, bool]:
+    """In one query: the visit's receipt once its payment was taken, and whether the customer
+    has a TWINT payment to make for it (the request page's "Pay with TWINT" button)."""
+    payment = (
+        Payment.objects.filter(booking_id=booking.pk)
+        .select_related("receipt")
+        .only("status", "receipt")
+        .first()
+    )
+    if payment is None:
+        return None, False
+    try:
+        receipt: Receipt | None = payment.receipt
+    except Receipt.DoesNotExist:
+        receipt = None
+    return receipt, payment.status == PaymentStatus.DUE

@@ -48,6 +48,7 @@ from payments.models import (
     PaymentStatus,
     PayoutAccount,
     PayoutAccountStatus,
+    PayWith,
     StripeRequest,
 )
 from payments.receipts import receipt_issue
@@ -383,8 +384,11 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
             data={"payment_intent": intent.id},
         )
         _book(payment, LedgerKind.AUTHORISED, _C, _HOLD, intent.amount_capturable, intent.id)
-    elif intent.status in ("requires_action", "requires_payment_method"):
-        if payment.status == _P.REQUIRES_PAYMENT_METHOD and payment.payment_intent_id is None:
+    elif (
+        intent.status in ("requires_action", "requires_payment_method")
+        and payment.status == _P.REQUIRES_PAYMENT_METHOD
+    ):
+        if payment.payment_intent_id is None:
             code = (
                 "authentication_required"
                 if intent.status == "requires_action"
@@ -393,11 +397,23 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
             _record_failure(payment, code, "")
     elif intent.status == "succeeded" and payment.status == _P.AUTHORISED:
         _apply_capture(payment, intent, reason=reason)
+    elif intent.status == "succeeded" and payment.status == _P.DUE:
+        _apply_paid_after(payment, intent, reason=reason)
+    elif intent.status == "requires_payment_method" and payment.status == _P.DUE:
+        # The customer's last try failed (declined or abandoned in the TWINT app): the next
+        # try is a new attempt, confirmed with a new key. Known once per attempt.
+        tried = StripeRequest.objects.filter(idempotency_key=_key(payment, "pay-after-confirm"))
+        if tried.exists():
+            _record_failure(payment, intent.failure_code or "payment_failed", "")
     elif intent.status == "canceled" and payment.status in (
         _P.AUTHORISED,
         _P.REQUIRES_PAYMENT_METHOD,
     ):
         _apply_release(payment, reason=reason, reference=intent.id)
+
+
+# The word a client sends instead of a card's PaymentMethod id to pay with TWINT.
+TWINT = "twint"
 
 
 @raises(
@@ -406,13 +422,17 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
     PaymentError.NO_PAYOUT_ACCOUNT,
     PaymentError.HELPER_CANNOT_TAKE_PAYMENTS,
     PaymentError.PAYMENT_NOT_EXPECTED,
+    PaymentError.PAYMENT_METHOD_UNAVAILABLE,
     stripe_gateway.STRIPE_ERRORS,
 )
 def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str) -> Payment:
     """The customer gives the card (a PaymentMethod created on the helper's account with
     Stripe.js) the hold is placed on: before confirming, or after a hold failed, when the hold
     is placed at once. A declined card is recorded (the next card is a new attempt), then
-    answered with PaymentDeclined (402)."""
+    answered with PaymentDeclined (402).
+
+    `payment_method_id="twint"` chooses TWINT instead: it cannot be held, so nothing is held and
+    the customer pays right after sign-off on a payment page (Swiss francs only)."""
     with transaction.atomic():
         booking = lock_booking(booking)
         if booking.help_request.customer_id != actor.pk:
@@ -420,7 +440,8 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
                 _("Only the customer pays for a visit."), code=CoreError.NOT_ALLOWED_FOR_ROLE
             )
         payment_method_id = payment_method_id.strip()
-        if not payment_method_id.startswith("pm_"):
+        twint = payment_method_id.lower() == TWINT
+        if not twint and not payment_method_id.startswith("pm_"):
             raise ValidationFailed.for_field(
                 "payment_method",
                 _("This is not a payment method."),
@@ -440,6 +461,11 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
             raise PaymentProviderRefused(
                 _("This visit cannot take a payment method now."),
                 code=PaymentError.PAYMENT_NOT_EXPECTED,
+            )
+        if twint and booking.currency != "CHF":
+            raise PaymentProviderRefused(
+                _("TWINT takes Swiss francs only. Please pay by card."),
+                code=PaymentError.PAYMENT_METHOD_UNAVAILABLE,
             )
         price = booking.charge_minor or booking.price_minor
         if price is None:
@@ -463,10 +489,23 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
                 _("The payment for this visit is already authorised."),
                 code=PaymentError.PAYMENT_NOT_EXPECTED,
             )
-        payment.payment_method_id = payment_method_id
+        payment.pay_with = PayWith.TWINT if twint else PayWith.CARD
+        payment.payment_method_id = "" if twint else payment_method_id
         payment.payout_account = account
-        payment.save(update_fields=["payment_method_id", "payout_account", "updated_at"])
-        if booking.status == BookingStatus.PROPOSED:
+        if twint:
+            payment.failure_code = ""
+            payment.failure_message = ""
+        payment.save(
+            update_fields=[
+                "pay_with",
+                "payment_method_id",
+                "payout_account",
+                "failure_code",
+                "failure_message",
+                "updated_at",
+            ]
+        )
+        if booking.status == BookingStatus.PROPOSED or twint:
             return payment
         outcome = payment_authorise(payment=payment)
     if outcome.declined is not None:
@@ -494,6 +533,12 @@ def payment_capture(*, payment: Payment) -> Payment:
             )
             _answered(key, intent.id)
             _apply_capture(payment, intent, reason="visit signed off")
+        elif (
+            payment.pay_with == PayWith.TWINT
+            and payment.status == _P.REQUIRES_PAYMENT_METHOD
+            and booking.status == BookingStatus.SIGNED_OFF
+        ):
+            _pay_after_open(payment, amount=payment.amount_minor, reason="visit signed off")
         _settle_if_paid(booking, payment)
     return payment
 
@@ -587,6 +632,13 @@ def payment_on_booking_ended(*, payment: Payment) -> Payment:
         if booking.status not in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
             return payment
         if payment.status == _P.REQUIRES_PAYMENT_METHOD:
+            fee = payment.amount_minor * config().cancellation_fee_percent // 100
+            if payment.pay_with == PayWith.TWINT and _fee_due(booking) and fee > 0:
+                # Nothing was held: the customer pays the fee with TWINT on the payment page.
+                _pay_after_open(
+                    payment, amount=fee, reason=f"fee for {booking.status}", fee_only=True
+                )
+                return payment
             return payment_transition(
                 payment=payment,
                 to=_P.RELEASED,
@@ -624,3 +676,133 @@ def _apply_release(payment: Payment, *, reason: str, reference: str) -> None:
     held = payment.authorised_minor
     payment_transition(payment=payment, to=_P.RELEASED, role=ActorRole.SYSTEM, reason=reason)
     _book(payment, LedgerKind.RELEASED, _HOLD, _C, held, reference)
+
+
+# --- Methods that cannot be held (TWINT): paid right after sign-off on a payment page ---------
+
+# The customer is reminded of an unpaid visit this many days after it fell due, up to
+# PAY_AFTER_REMINDERS times; the manager's list of due payments shows it meanwhile.
+PAY_AFTER_REMIND_DAYS = 3
+PAY_AFTER_REMINDERS = 3
+
+
+def _pay_after_open(payment: Payment, *, amount: int, reason: str, fee_only: bool = False) -> None:
+    """The (locked) payment falls due: a TWINT PaymentIntent for `amount` as a direct charge on
+    the helper's account (no application fee), which the customer pays on the payment page."""
+    account = payment.payout_account
+    if account is None or not account.stripe_account_id:
+        _record_failure(payment, "helper_cannot_take_payments", "")
+        return
+    key = _key(payment, "pay-after", 1)
+    _record_request(key, "pay_after", payment=payment)
+    intent = stripe_gateway.twint_intent_create(
+        account_id=str(account.stripe_account_id),
+        amount=amount,
+        currency=payment.currency,
+        idempotency_key=key,
+        metadata={"payment": str(payment.public_id), "booking": str(payment.booking.public_id)},
+    )
+    if intent.application_fee_amount:
+        raise AssertionError("a Quartier PaymentIntent carries an application fee")
+    _answered(key, intent.id)
+    payment_transition(
+        payment=payment,
+        to=_P.DUE,
+        role=ActorRole.SYSTEM,
+        reason=reason,
+        changes={
+            "payment_intent_id": intent.id,
+            "is_cancellation_fee": fee_only,
+            "due_minor": amount,
+        },
+        data={"payment_intent": intent.id, "amount": amount},
+    )
+
+
+def _apply_paid_after(payment: Payment, intent: stripe_gateway.IntentState, *, reason: str) -> None:
+    """The customer paid the due amount: the charge went straight from the customer to the
+    helper's account (nothing was held), less Stripe's fee from the balance transaction."""
+    paid = intent.amount_received
+    if paid > payment.amount_minor:
+        raise AssertionError("Stripe took more than the payment's amount")
+    fee, charge_id, txn_id = _stripe_fee(payment, intent)
+    payment_transition(
+        payment=payment,
+        to=_P.CAPTURED,
+        role=ActorRole.SYSTEM,
+        reason=reason,
+        changes={
+            "authorised_minor": paid,
+            "captured_minor": paid,
+            "stripe_fee_minor": fee,
+            "failure_code": "",
+            "failure_message": "",
+        },
+        data={"payment_intent": intent.id, "captured": paid, "stripe_fee": fee},
+    )
+    kind = LedgerKind.CANCELLATION_FEE if payment.is_cancellation_fee else LedgerKind.CAPTURED
+    _book(payment, kind, _C, _H, paid, charge_id)
+    _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
+    receipt_issue(payment=payment)
+
+
+@raises(
+    CoreError.NOT_ALLOWED_FOR_ROLE,
+    PaymentError.PAYMENT_NOT_EXPECTED,
+    stripe_gateway.PROVIDER_ERRORS,
+)
+def payment_pay_after_start(
+    *, payment: Payment, actor: User, return_url: str
+) -> tuple[Payment, str]:
+    """The customer pays a due TWINT payment: the PaymentIntent is confirmed with TWINT and
+    `return_url`, and the answer is the URL of TWINT's page the customer is sent to. Asking
+    again while that page waits gives the same URL; after a failed try, a new attempt (a new
+    key). Stripe sends the customer back to `return_url`; the payment is taken from Stripe's
+    state then (`payment_pay_after_refresh`) or from its webhook, whichever comes first.
+    A payment that is already paid answers with an empty URL."""
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if booking.help_request.customer_id != actor.pk:
+            raise PermissionDenied(
+                _("Only the customer pays for a visit."), code=CoreError.NOT_ALLOWED_FOR_ROLE
+            )
+        if payment.status != _P.DUE:
+            raise PaymentProviderRefused(
+                _("This visit has nothing to pay now."), code=PaymentError.PAYMENT_NOT_EXPECTED
+            )
+        intent = stripe_gateway.payment_intent_retrieve(
+            account_id=payment.stripe_account_id, intent_id=str(payment.payment_intent_id)
+        )
+        _apply_intent(payment, intent, reason="paid with TWINT")
+        _settle_if_paid(booking, payment)
+        if payment.status == _P.DUE and intent.status in (
+            "requires_payment_method",
+            "requires_confirmation",
+        ):
+            key = _key(payment, "pay-after-confirm")
+            _record_request(key, "pay_after_confirm", payment=payment)
+            intent = stripe_gateway.twint_intent_confirm(
+                account_id=payment.stripe_account_id,
+                intent_id=str(payment.payment_intent_id),
+                return_url=return_url,
+                idempotency_key=key,
+            )
+            _answered(key, intent.id)
+        redirect = intent.redirect_url if payment.status == _P.DUE else None
+    return payment, redirect or ""
+
+
+@raises(stripe_gateway.PROVIDER_ERRORS)
+def payment_pay_after_refresh(*, payment: Payment) -> Payment:
+    """Bring a due payment up to its PaymentIntent at Stripe (the customer is back from TWINT's
+    page): paid → captured and the booking settled; failed → the next try is a new attempt."""
+    with transaction.atomic():
+        booking, payment = _lock(payment)
+        if payment.status != _P.DUE or payment.payment_intent_id is None:
+            return payment
+        intent = stripe_gateway.payment_intent_retrieve(
+            account_id=payment.stripe_account_id, intent_id=payment.payment_intent_id
+        )
+        _apply_intent(payment, intent, reason="back from TWINT")
+        _settle_if_paid(booking, payment)
+    return payment

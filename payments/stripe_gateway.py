@@ -53,6 +53,8 @@ class IntentState:
     charge_id: str | None
     failure_code: str | None
     application_fee_amount: int | None
+    # Where to send the customer to pay (a redirect method such as TWINT in `requires_action`).
+    redirect_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,10 @@ def _id_in(value: Any) -> str | None:
 def _intent(obj: Any) -> IntentState:
     data = _plain(obj)
     error = data.get("last_payment_error") or {}
+    action = data.get("next_action") or {}
+    redirect = (
+        action.get("redirect_to_url") or {} if action.get("type") == "redirect_to_url" else {}
+    )
     return IntentState(
         id=data["id"],
         status=data["status"],
@@ -196,6 +202,7 @@ def _intent(obj: Any) -> IntentState:
         charge_id=_id_in(data.get("latest_charge")),
         failure_code=error.get("code") if error else None,
         application_fee_amount=data.get("application_fee_amount"),
+        redirect_url=redirect.get("url"),
     )
 
 
@@ -260,6 +267,41 @@ def payment_intent_create(
         _call(
             lambda: client().v1.payment_intents.create(
                 params, _options(account=account_id, key=idempotency_key)
+            )
+        )
+    )
+
+
+def twint_intent_create(
+    *, account_id: str, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str]
+) -> IntentState:
+    """A PaymentIntent the customer pays with TWINT (which cannot be held: the charge is taken
+    when the customer authorises it), waiting for the customer in `requires_payment_method`."""
+    params: Any = {
+        "amount": amount,
+        "currency": currency.lower(),
+        "allowed_payment_method_types": ["twint"],
+        "metadata": metadata,
+    }
+    return _intent(
+        _call(
+            lambda: client().v1.payment_intents.create(
+                params, _options(account=account_id, key=idempotency_key)
+            )
+        )
+    )
+
+
+def twint_intent_confirm(
+    *, account_id: str, intent_id: str, return_url: str, idempotency_key: str
+) -> IntentState:
+    """Confirm the TWINT PaymentIntent: Stripe answers `requires_action` with the URL the
+    customer is sent to (`redirect_url`), and sends them back to `return_url` afterwards."""
+    params: Any = {"payment_method_data": {"type": "twint"}, "return_url": return_url}
+    return _intent(
+        _call(
+            lambda: client().v1.payment_intents.confirm(
+                intent_id, params, _options(account=account_id, key=idempotency_key)
             )
         )
     )

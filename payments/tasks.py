@@ -10,10 +10,11 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from backend import clock
+from payments import emails
 from payments.idempotency import idempotent_requests_expire
-from payments.models import Payment
+from payments.models import Payment, PaymentStatus
 from payments.reconciliation import reconcile_and_record
-from payments.services import payment_authorise
+from payments.services import PAY_AFTER_REMIND_DAYS, PAY_AFTER_REMINDERS, payment_authorise
 
 SWISS_TIME = ZoneInfo("Europe/Zurich")
 # The daily reconciliation runs at this Swiss time, when hardly anybody pays.
@@ -28,6 +29,25 @@ def place_hold(payment_id: int) -> str:
         return "gone"
     outcome = payment_authorise(payment=payment)
     return outcome.payment.status
+
+
+@task()
+def remind_pay_after(payment_id: int, reminder: int) -> str:
+    """Remind the customer of a visit still unpaid (TWINT), then queue the next reminder, up to
+    PAY_AFTER_REMINDERS; a paid payment needs none."""
+    payment = (
+        Payment.objects.select_related("booking__help_request__customer", "booking__helper__user")
+        .filter(pk=payment_id)
+        .first()
+    )
+    if payment is None or payment.status != PaymentStatus.DUE:
+        return "paid" if payment is not None else "gone"
+    emails.send_payment_due(payment, reminder=reminder)
+    if reminder < PAY_AFTER_REMINDERS:
+        remind_pay_after.using(
+            run_after=clock.now() + timedelta(days=PAY_AFTER_REMIND_DAYS)
+        ).enqueue(payment_id, reminder + 1)
+    return f"reminded {reminder}"
 
 
 def next_reconcile_at(now: datetime) -> datetime:

@@ -28,6 +28,12 @@ PAYMENT_MACHINE = StateMachine(
         (_P.REQUIRES_PAYMENT_METHOD, _P.RELEASED): Transition(
             frozenset({SYSTEM}), event=events.PaymentReleased
         ),
+        # A method that cannot be held (TWINT): due after sign-off (or for a cancellation fee),
+        # then paid by the customer on a payment page.
+        (_P.REQUIRES_PAYMENT_METHOD, _P.DUE): Transition(
+            frozenset({SYSTEM}), event=events.PaymentDue
+        ),
+        (_P.DUE, _P.CAPTURED): Transition(frozenset({SYSTEM}), event=events.PaymentCaptured),
         (_P.AUTHORISED, _P.CAPTURED): Transition(frozenset({SYSTEM}), event=events.PaymentCaptured),
         (_P.AUTHORISED, _P.RELEASED): Transition(frozenset({SYSTEM}), event=events.PaymentReleased),
         # Refunded in full (a partial refund leaves the payment captured).
@@ -41,6 +47,7 @@ PAYMENT_MACHINE = StateMachine(
 PAYMENT_RANK = {
     _P.REQUIRES_PAYMENT_METHOD: 0,
     _P.AUTHORISED: 1,
+    _P.DUE: 1,
     _P.CAPTURED: 2,
     _P.RELEASED: 2,
     _P.REFUNDED: 3,

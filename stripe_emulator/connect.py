@@ -23,6 +23,7 @@ from aiohttp import web
 from localstripe import resources, server
 from localstripe.errors import UserError
 
+from stripe_emulator import twint
 from stripe_emulator.accounts import (
     Account,
     _account_link_create,
@@ -447,7 +448,10 @@ async def connect_middleware(
     current_account.set(
         request.headers.get("Stripe-Account") or request.query.get("_stripe_account") or None
     )
-    if request.path.startswith(("/_config/", "/connect/", "/js.stripe.com/")):
+    twint.current_base.set(f"{request.scheme}://{request.host}")
+    if request.path.startswith(
+        ("/_config/", "/connect/", "/js.stripe.com/", twint.REDIRECT_PREFIX)
+    ):
         try:
             return await handler(request)
         except UserError as error:
@@ -515,7 +519,7 @@ _PUBLISHABLE_KEY_PATHS = ("/v1/payment_methods",)
 async def _auth_unless_onboarding(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    if request.path.startswith("/connect/"):
+    if request.path.startswith(("/connect/", twint.REDIRECT_PREFIX)):
         return await handler(request)
     if request.method == "POST" and request.path in _PUBLISHABLE_KEY_PATHS:
         data = await server.get_post_data(request, remove_auth=False) or {}
@@ -562,13 +566,19 @@ def install(state_dir: Path | None) -> web.Application:
     resources.PaymentIntent._api_cancel = classmethod(_pi_cancel)
     resources.PaymentIntent.amount_capturable = property(_pi_amount_capturable)
     resources.PaymentIntent.amount_received = property(_pi_amount_received)
-    # The extra API routes were bound to the old cancel when localstripe registered them.
     app = server.app
+    twint.install_twint(app)
+    # The extra API routes were bound to the old cancel and confirm when localstripe registered
+    # them.
+    rebound = {
+        "/v1/payment_intents/{id}/cancel": resources.PaymentIntent._api_cancel,
+        "/v1/payment_intents/{id}/confirm": resources.PaymentIntent._api_confirm,
+    }
     for resource in app.router.resources():
         info = resource.get_info()
-        if info.get("formatter") == "/v1/payment_intents/{id}/cancel":
+        if info.get("formatter") in rebound:
             for route in resource:
-                route._handler = server.api_extra(resources.PaymentIntent._api_cancel, "")
+                route._handler = server.api_extra(rebound[info["formatter"]], "")
 
     for method, url, make in (
         ("POST", "/v1/accounts", server.api_create),

@@ -13,6 +13,7 @@ from web.views import (
     manage_vetting,
     money,
     pages,
+    pay_after,
     payouts,
     pwa,
     requests,
@@ -56,6 +57,15 @@ urlpatterns = [
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
     path("requests/<uuid:public_id>/card", requests.booking_card, name="booking-card"),
+    # Paying with TWINT (it cannot be held): chosen before the visit, paid right after it
+    path("requests/<uuid:public_id>/pay", pay_after.pay_page, name="booking-pay"),
+    path(
+        "requests/<uuid:public_id>/pay/twint",
+        pay_after.pay_choose_twint,
+        name="booking-pay-choose-twint",
+    ),
+    path("requests/<uuid:public_id>/pay/start", pay_after.pay_start, name="booking-pay-start"),
+    path("requests/<uuid:public_id>/pay/return", pay_after.pay_return, name="booking-pay-return"),
     path(
         "requests/<uuid:public_id>/safety-report",
         requests.booking_safety_report,

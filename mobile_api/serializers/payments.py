@@ -13,7 +13,18 @@ class PaymentSerializer(serializers.Serializer):
     """A booking's payment, with the receipt's amounts (integer minor units)."""
 
     id = serializers.UUIDField(source="public_id")
-    status = serializers.CharField()
+    status = serializers.CharField(
+        help_text="requires_payment_method, authorised (held), due (TWINT: to be paid on the "
+        "payment page), captured, released or refunded."
+    )
+    pay_with = serializers.CharField(
+        help_text="card (held on confirmation, captured on sign-off) or twint (cannot be held: "
+        "paid right after sign-off through POST …/payment/pay)."
+    )
+    due_minor = serializers.IntegerField(
+        help_text="While due: what the customer is asked to pay with TWINT (the charge, or the "
+        "cancellation fee)."
+    )
     currency = serializers.CharField()
     price_minor = serializers.SerializerMethodField(help_text="The helper's price for the visit.")
     charge_minor = serializers.IntegerField(
@@ -63,7 +74,23 @@ class OnboardingOutput(PayoutAccountSerializer):
 
 
 class PaymentMethodInput(serializers.Serializer):
-    payment_method = serializers.CharField(max_length=64)
+    payment_method = serializers.CharField(
+        max_length=64,
+        help_text="A card's PaymentMethod id on the helper's account (pm_…, from Stripe.js), or "
+        "`twint` to pay with TWINT: nothing is held, the customer pays right after sign-off.",
+    )
+
+
+class PayAfterInput(serializers.Serializer):
+    return_url = serializers.URLField(
+        max_length=500, help_text="Where TWINT sends the customer back after paying."
+    )
+
+
+class PayAfterOutput(PaymentSerializer):
+    redirect_url = serializers.CharField(
+        help_text="Send the customer here to pay with TWINT; empty when already paid."
+    )
 
 
 class RefundInput(serializers.Serializer):

@@ -24,6 +24,8 @@ from mobile_api.permissions import request_user
 from mobile_api.serializers.payments import (
     OnboardingInput,
     OnboardingOutput,
+    PayAfterInput,
+    PayAfterOutput,
     PaymentMethodInput,
     PaymentSerializer,
     PayoutAccountSerializer,
@@ -106,6 +108,31 @@ class BookingPaymentMethodApi(ApiView):
             payment_method_id=given.validated_data["payment_method"],
         )
         return Response(_payment_body(payment))
+
+
+class BookingPayAfterApi(ApiView):
+    """Customer: pay a visit paid with TWINT (it cannot be held), once it is due after sign-off
+    (or a cancellation fee). Answers the URL of TWINT's page to send the customer to; TWINT
+    sends them back to `return_url`, and the payment is taken from Stripe's webhook or from the
+    next call here, which then answers an empty `redirect_url`."""
+
+    @extend_schema(
+        operation_id="booking_payment_pay",
+        request=PayAfterInput,
+        responses={200: PayAfterOutput},
+    )
+    @raises(selectors.payment_for, services.payment_pay_after_start)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = request_user(request)
+        given = PayAfterInput(data=request.data)
+        given.is_valid(raise_exception=True)
+
+        payment, url = services.payment_pay_after_start(
+            payment=selectors.payment_for(user, booking_id),
+            actor=user,
+            return_url=given.validated_data["return_url"],
+        )
+        return Response({**_payment_body(payment), "redirect_url": url})
 
 
 class BookingRefundApi(ApiView):

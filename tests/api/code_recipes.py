@@ -194,6 +194,7 @@ def bodies(world: World) -> dict[Operation, dict[str, Any]]:
         ("post", booking + "/no-show"): {"note": "Nobody came", "caused_by": "helper"},
         ("post", booking + "/on-my-way"): {"eta_minutes": 20},
         ("post", booking + "/payment/method"): {"payment_method": "pm_card_visa"},
+        ("post", booking + "/payment/pay"): {"return_url": "https://app.example/paid"},
         ("post", booking + "/payment/refunds"): {"amount_minor": 100, "reason": "Late arrival"},
         ("post", booking + "/tip"): {"amount_minor": 500},
         ("post", booking + "/propose"): {"slots": [_future()], "reason": "Here are my times."},

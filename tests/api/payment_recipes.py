@@ -15,13 +15,15 @@ from typing import Any
 from django.conf import settings
 from django.test import override_settings
 
-from payments.models import Payment, PaymentStatus, PayoutAccount, Tip
+from bookings.models import Booking
+from payments.models import Payment, PaymentStatus, PayoutAccount, PayWith, Tip
 from payments.models import PayoutAccountStatus as Account
 from tests.api.code_recipes import Call, Operation, World, send
 from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, booking_in
 
 PAYMENT_METHOD = ("post", BOOKING + "/payment/method")
 REFUNDS = ("post", BOOKING + "/payment/refunds")
+PAY = ("post", BOOKING + "/payment/pay")
 PAYOUT_ACCOUNT = ("post", V1 + "/helper/payout-account")
 RECEIPT = ("get", BOOKING + "/receipt")
 TIP = ("post", BOOKING + "/tip")
@@ -96,11 +98,26 @@ def payout_account(world: World, status: str = Account.CAN_TAKE_PAYMENTS) -> Pay
 def prepare_payments(world: World, operation: Operation) -> None:
     """A confirmed visit whose helper can take payments; for refunds, its payment captured; for
     a tip, a signed-off visit whose payment was captured from a card."""
-    if operation not in (PAYMENT_METHOD, REFUNDS, TIP):
+    if operation not in (PAYMENT_METHOD, REFUNDS, TIP, PAY):
         return
-    booking = booking_in(world, "signed_off" if operation == TIP else "confirmed")
+    booking = booking_in(world, "signed_off" if operation in (TIP, PAY) else "confirmed")
     world.overrides["booking_id"] = str(booking.public_id)
     account = payout_account(world)
+    if operation == PAY:
+        # Paid with TWINT: due since sign-off, waiting for the customer.
+        assert booking.price_minor is not None
+        Payment.objects.update_or_create(
+            booking=booking,
+            defaults={
+                "payout_account": account,
+                "status": PaymentStatus.DUE,
+                "pay_with": PayWith.TWINT,
+                "currency": booking.currency,
+                "amount_minor": booking.price_minor,
+                "due_minor": booking.price_minor,
+                "payment_intent_id": f"pi_{booking.pk}",
+            },
+        )
     if operation in (REFUNDS, TIP):
         assert booking.price_minor is not None
         Payment.objects.update_or_create(
@@ -144,6 +161,12 @@ def _no_payment(world: World, operation: Operation) -> Any:
     return send(world, operation, params=_ids(world.booking))
 
 
+def _in_euros(world: World, operation: Operation) -> Any:
+    """TWINT chosen for a visit priced in euros: TWINT takes Swiss francs only."""
+    Booking.objects.filter(public_id=world.params()["booking_id"]).update(currency="EUR")
+    return send(world, operation, payment_method="twint")
+
+
 _add("get", BOOKING + "/payment", {(409, "no_payment_yet"): _no_payment})
 _add(
     *PAYMENT_METHOD,
@@ -154,6 +177,7 @@ _add(
         (409, "no_payout_account"): _account_status(None),
         (409, "helper_cannot_take_payments"): _account_status(Account.PENDING_VERIFICATION),
         (409, "payment_not_expected"): _no_payment,
+        (409, "payment_method_unavailable"): _in_euros,
     },
 )
 _PROVIDER = {key: stripe_says(*key) for key in STRIPE_SAYS if key[0] != 402}
@@ -165,6 +189,15 @@ _add(
         (400, "refund_exceeds_captured"): body(amount_minor=10**6),
         (409, "no_payment_yet"): _no_payment,
         (409, "payment_not_refundable"): _payment_status(PaymentStatus.AUTHORISED),
+    },
+)
+_add(
+    *PAY,
+    {
+        **_PROVIDER,
+        (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="helper"),
+        (409, "no_payment_yet"): _no_payment,
+        (409, "payment_not_expected"): _payment_status(PaymentStatus.CAPTURED),
     },
 )
 _add(

@@ -8,6 +8,7 @@ import random
 from datetime import datetime, timedelta
 
 import pytest
+import requests
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -44,6 +45,9 @@ BRANCHES = (
     "refunded_fully",
     "declined_then_another_card",
     "tipped",
+    "paid_with_twint",
+    "twint_failed_then_paid",
+    "twint_cancelled_late",
 )
 # What each branch ends in: the booking's status and the payment's.
 ENDS = {
@@ -59,14 +63,32 @@ ENDS = {
     "refunded_fully": (BookingStatus.SETTLED, PaymentStatus.REFUNDED),
     "declined_then_another_card": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
     "tipped": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+    "paid_with_twint": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+    "twint_failed_then_paid": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+    "twint_cancelled_late": (BookingStatus.CANCELLED, PaymentStatus.CAPTURED),
 }
+
+
+def _pay_with_twint(booking: Booking, *, fail_first: bool = False) -> None:
+    """The customer pays the due payment on TWINT's page (once failing first), and comes back."""
+    customer = booking.help_request.customer
+    for action in ("fail", "authorize") if fail_first else ("authorize",):
+        payment = Payment.objects.get(booking=booking)
+        _payment, url = services.payment_pay_after_start(
+            payment=payment, actor=customer, return_url="https://app.quartier.test/paid"
+        )
+        answer = requests.post(url, data={"action": action}, allow_redirects=False, timeout=5)
+        assert answer.status_code == 303, answer.text
+        services.payment_pay_after_refresh(payment=payment)
 
 
 def _confirmed(helper, start: datetime, number: str) -> Booking:
     customer = UserFactory.create()
     booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer, start=start)
     services.payment_method_set(
-        booking=booking, actor=customer, payment_method_id=card(helper, number)
+        booking=booking,
+        actor=customer,
+        payment_method_id=services.TWINT if number == services.TWINT else card(helper, number),
     )
     booking = bookings.booking_confirm(
         booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
@@ -86,13 +108,15 @@ def _play(branch: str, helper, start: datetime, manager, rng: random.Random) -> 
         return booking
     with time_machine.travel(start - timedelta(minutes=20), tick=False):
         number = DECLINED_CARD if branch == "declined_then_another_card" else "4242424242424242"
+        if "twint" in branch:
+            number = services.TWINT
         booking = _confirmed(helper, start, number)
         customer = booking.help_request.customer
         if branch == "declined_then_another_card":
             services.payment_method_set(
                 booking=booking, actor=customer, payment_method_id=card(helper)
             )
-        if branch == "cancelled_late_by_customer":
+        if branch in ("cancelled_late_by_customer", "twint_cancelled_late"):
             bookings.booking_cancel(booking=booking, actor=customer, reason="Away after all")
         elif branch == "cancelled_by_helper":
             bookings.booking_cancel(booking=booking, actor=helper.user, reason="I am ill")
@@ -121,6 +145,9 @@ def _play(branch: str, helper, start: datetime, manager, rng: random.Random) -> 
             else:
                 bookings.booking_sign_off(booking=booking, actor=customer)
         relay_pending()
+        relay_pending()  # what the handlers emitted (a TWINT payment fell due)
+        if "twint" in branch:
+            _pay_with_twint(booking, fail_first=branch == "twint_failed_then_paid")
         payment = Payment.objects.get(booking=booking)
         if branch == "disputed_stands_refunded_partly":
             refunds.payment_refund(

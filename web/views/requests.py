@@ -55,7 +55,7 @@ from bookings.services import (
     safety_report_file,
 )
 from payments.models import PaymentStatus
-from payments.selectors import card_step, receipt_of, tip_of
+from payments.selectors import card_step, receipt_and_due_of, tip_of
 from payments.selectors import party_payment as payment_of_party
 from payments.services import payment_method_set
 from payments.tips import TIPPABLE, tip_give
@@ -178,6 +178,7 @@ def _request_context(
         pending_offers = offers_of_request(help_request).filter(status=OfferStatus.PENDING).count()
     events, reviews = [], []
     my_review = receipt = tip = card = None
+    pay_due = False
     safety: dict[str, Any] = {"can_report": False, "report_open": False, "helper_blocked": False}
     if booking is not None:
         safety = {
@@ -185,7 +186,7 @@ def _request_context(
             "report_open": safety_report_open_by(me, booking),
             "helper_blocked": helper_is_blocked(me, booking.helper_id),
         }
-        receipt = receipt_of(booking)
+        receipt, pay_due = receipt_and_due_of(booking)
         card = card_step(booking)
         tip = tip_of(booking) if receipt is not None else None
         events = list(booking_events(booking))
@@ -224,6 +225,7 @@ def _request_context(
         "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
         **safety,
         "receipt": receipt,
+        "pay_due": pay_due,
         "tip": tip,
         "can_tip": receipt is not None
         and tip is None

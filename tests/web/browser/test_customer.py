@@ -19,6 +19,7 @@ from backend.models import User
 from backend.services import email_verification_token
 from bookings import services
 from bookings.models import Booking, BookingStatus, HelpRequest, Review
+from payments.models import Payment, PayoutAccount
 from tests.factories import (
     PASSWORD,
     UserFactory,
@@ -302,8 +303,31 @@ def _pages_of_each_kind(live_url: str) -> dict[str, tuple[str | None, str]]:
             customer.email,
             f"/requests/{booking.help_request.public_id}/",
         )
-    # A paid visit: its request page with the "Receipt" link and the tip form, and the receipt
+    # Paying with TWINT: choosing it before the visit, and the payment due after it
+    proposed: Booking = make_booking(BookingStatus.PROPOSED, customer=customer, helper=helper)
+    pages["pay-choose-twint"] = (customer.email, f"/requests/{proposed.help_request.public_id}/pay")
+    due: Booking = make_booking(BookingStatus.SIGNED_OFF, customer=customer, helper=helper)
+    # Both made before the helper has a payout account (a paid visit cannot start unheld).
     paid: Booking = make_booking(BookingStatus.SIGNED_OFF, customer=customer, helper=helper)
+    account, _created = PayoutAccount.objects.get_or_create(
+        helper=helper,
+        defaults={"stripe_account_id": "acct_twint_page", "status": "payouts_enabled"},
+    )
+    Payment.objects.update_or_create(
+        booking=due,
+        defaults={
+            "payout_account": account,
+            "status": "due",
+            "pay_with": "twint",
+            "currency": "CHF",
+            "amount_minor": due.price_minor or 0,
+            "due_minor": due.price_minor or 0,
+            "payment_intent_id": f"pi_twint_page{due.pk}",
+        },
+    )
+    pages["request-pay-due"] = (customer.email, f"/requests/{due.help_request.public_id}/")
+    pages["pay-due"] = (customer.email, f"/requests/{due.help_request.public_id}/pay")
+    # A paid visit: its request page with the "Receipt" link and the tip form, and the receipt
     paid_on_paper(paid)
     pages["request-paid"] = (customer.email, f"/requests/{paid.help_request.public_id}/")
     pages["receipt"] = (customer.email, f"/receipts/{paid.public_id}/")

@@ -1,0 +1,113 @@
+"""The customer's TWINT payment page: choosing TWINT before the visit, paying right after it
+through TWINT's page and coming back to a settled visit; nobody else sees the page."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from django.test import Client
+
+from backend.relay import relay_pending
+from bookings import services as bookings
+from bookings.models import Booking, BookingStatus
+from payments.models import Payment, PaymentStatus
+from tests.factories import UserFactory, make_booking
+from tests.payments.money import assert_books_balance, completed, connected_helper
+
+pytestmark = pytest.mark.django_db
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _proposed() -> tuple[Booking, Client]:
+    helper = connected_helper()
+    customer = UserFactory.create(preferred_language="en")
+    booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
+    return booking, _logged_in(customer)
+
+
+def test_the_customer_chooses_twint_then_pays_after_the_visit_and_comes_back_settled():
+    booking, browser = _proposed()
+    request_id = booking.help_request.public_id
+    page = browser.get(f"/requests/{request_id}/pay")
+    assert page.status_code == 200
+    assert "Pay with TWINT after the visit" in page.content.decode()
+    chosen = browser.post(f"/requests/{request_id}/pay/twint")
+    assert chosen.status_code == 302
+    assert Payment.objects.get(booking=booking).pay_with == "twint"
+
+    customer = booking.help_request.customer
+    bookings.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    relay_pending()
+    booking = completed(Booking.objects.get(pk=booking.pk))
+    bookings.booking_sign_off(booking=booking, actor=customer)
+    relay_pending()
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.DUE
+
+    request_page = browser.get(f"/requests/{request_id}/").content.decode()
+    assert f'href="/requests/{request_id}/pay"' in request_page
+    due = browser.get(f"/requests/{request_id}/pay").content.decode()
+    assert "is due for the visit" in due
+
+    sent = browser.post(f"/requests/{request_id}/pay/start")
+    assert sent.status_code == 302
+    twint_page = sent["Location"]
+    assert "/pm-redirects/twint/" in twint_page
+    back = requests.post(twint_page, data={"action": "authorize"}, allow_redirects=False, timeout=5)
+    assert back.status_code == 303
+    assert back.headers["Location"].startswith(
+        f"http://testserver/requests/{request_id}/pay/return?"
+    )
+    returned = browser.get(back.headers["Location"].removeprefix("http://testserver"))
+    assert returned.status_code == 302
+    assert returned["Location"] == f"/requests/{request_id}/pay"
+    payment = Payment.objects.get(booking=booking)
+    assert payment.status == PaymentStatus.CAPTURED
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.SETTLED
+    assert_books_balance(booking)
+    assert "Thank you!" in browser.get(f"/requests/{request_id}/pay").content.decode()
+
+
+def test_a_failed_twint_try_is_shown_and_nothing_moves():
+    booking, browser = _proposed()
+    request_id = booking.help_request.public_id
+    browser.post(f"/requests/{request_id}/pay/twint")
+    customer = booking.help_request.customer
+    bookings.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    relay_pending()
+    booking = completed(Booking.objects.get(pk=booking.pk))
+    bookings.booking_sign_off(booking=booking, actor=customer)
+    relay_pending()
+    twint_page = browser.post(f"/requests/{request_id}/pay/start")["Location"]
+    back = requests.post(twint_page, data={"action": "fail"}, allow_redirects=False, timeout=5)
+    browser.get(back.headers["Location"].removeprefix("http://testserver"))
+    payment = Payment.objects.get(booking=booking)
+    assert (payment.status, payment.captured_minor) == (PaymentStatus.DUE, 0)
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.SIGNED_OFF
+    page = browser.get(f"/requests/{request_id}/pay").content.decode()
+    assert "TWINT did not take the last try" in page
+
+
+def test_nobody_else_sees_or_pays_the_visit():
+    booking, _browser = _proposed()
+    request_id = booking.help_request.public_id
+    stranger = _logged_in(UserFactory.create())
+    assert stranger.get(f"/requests/{request_id}/pay").status_code == 404
+    assert stranger.post(f"/requests/{request_id}/pay/twint").status_code == 404
+    assert not Payment.objects.filter(booking=booking).exists()
+    helper = _logged_in(booking.helper.user)
+    assert helper.get(f"/requests/{request_id}/pay").status_code == 404
+
+
+def test_the_pay_page_query_count_is_bounded(django_assert_max_num_queries):
+    booking, browser = _proposed()
+    with django_assert_max_num_queries(10):
+        assert browser.get(f"/requests/{booking.help_request.public_id}/pay").status_code == 200

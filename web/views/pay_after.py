@@ -1,0 +1,134 @@
+"""The customer's payment page for a visit paid with TWINT, which cannot be held: before the
+visit the customer can choose TWINT instead of a card; once the visit is signed off (or a late
+cancellation's fee falls due) the page sends the customer to TWINT's page and takes the payment
+when TWINT sends them back. Thin: the rules are in payments.services."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.exceptions import ApplicationError, NotFound
+from backend.models import User
+from bookings.models import Booking, BookingStatus
+from bookings.selectors import bookings_visible_to, own_help_request_for
+from payments import services
+from payments.models import Payment, PaymentStatus, PayWith
+from web.errors import message_for
+
+# Before the visit, while nothing is held, the customer may still choose TWINT.
+CHOOSABLE = (
+    BookingStatus.PROPOSED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+)
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required
+    return request.user
+
+
+def _visit(request: HttpRequest, public_id: UUID) -> tuple[Booking, Payment | None]:
+    """The current visit of the customer's own request, with its payment (anyone else: 404)."""
+    me = _me(request)
+    try:
+        help_request = own_help_request_for(me, public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    booking = (
+        bookings_visible_to(me)
+        .select_related("help_request", "helper__user")
+        .filter(help_request=help_request)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if booking is None or not booking.price_minor and booking.status != BookingStatus.PROPOSED:
+        raise Http404(_("This visit has nothing to pay."))
+    payment = Payment.objects.filter(booking=booking).select_related("payout_account").first()
+    return booking, payment
+
+
+@login_required
+@require_GET
+def pay_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    booking, payment = _visit(request, public_id)
+    twint = payment is not None and payment.pay_with == PayWith.TWINT
+    context = {
+        "public_id": public_id,
+        "booking": booking,
+        "payment": payment,
+        "due": payment is not None and payment.status == PaymentStatus.DUE,
+        "paid": payment is not None and payment.status == PaymentStatus.CAPTURED,
+        "twint": twint,
+        "can_choose_twint": not twint
+        and booking.status in CHOOSABLE
+        and (payment is None or payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD),
+    }
+    return render(request, "web/pay/pay.html", context)
+
+
+@login_required
+@require_POST
+def pay_choose_twint(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    booking, _payment = _visit(request, public_id)
+    try:
+        services.payment_method_set(
+            booking=booking, actor=_me(request), payment_method_id=services.TWINT
+        )
+    except ApplicationError as error:
+        messages.error(request, message_for(error))
+    else:
+        messages.success(
+            request, _("You pay with TWINT: nothing is held now; you pay right after the visit.")
+        )
+    return redirect("web:booking-pay", public_id=public_id)
+
+
+@login_required
+@require_POST
+def pay_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    _booking, payment = _visit(request, public_id)
+    if payment is None:
+        raise Http404(_("This visit has nothing to pay."))
+    back = request.build_absolute_uri(reverse("web:booking-pay-return", args=[public_id]))
+    try:
+        _paid, url = services.payment_pay_after_start(
+            payment=payment, actor=_me(request), return_url=back
+        )
+    except ApplicationError as error:
+        messages.error(request, message_for(error))
+        return redirect("web:booking-pay", public_id=public_id)
+    if url:
+        return redirect(url)
+    messages.success(request, _("Paid. Thank you!"))
+    return redirect("web:booking-pay", public_id=public_id)
+
+
+@login_required
+@require_GET
+def pay_return(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Where TWINT sends the customer back: the payment is taken from Stripe's state."""
+    _booking, payment = _visit(request, public_id)
+    if payment is None:
+        raise Http404(_("This visit has nothing to pay."))
+    try:
+        payment = services.payment_pay_after_refresh(payment=payment)
+    except ApplicationError as error:
+        messages.error(request, message_for(error))
+        return redirect("web:booking-pay", public_id=public_id)
+    if payment.status == PaymentStatus.CAPTURED:
+        messages.success(request, _("Paid. Thank you!"))
+    elif payment.failure_code:
+        messages.error(
+            request, _("TWINT did not take the payment. Nothing was charged; please try again.")
+        )
+    return redirect("web:booking-pay", public_id=public_id)
