@@ -61,6 +61,10 @@ NOT_MODEL_STATUS = {
     ("realtime/stream.py", "entries_for"),
     ("realtime/stream.py", "_offer_entries"),
     ("realtime/stream.py", "_booking_entries"),
+    # The HTTP status of an answer kept for an Idempotency-Key.
+    ("mobile_api/idempotency.py", "__init__"),
+    # The payout account's status handed to its page's template.
+    ("web/views/payouts.py", "payouts"),
 }
 
 
@@ -167,6 +171,15 @@ class _Finder(ast.NodeVisitor):
                     self.found(node, f"save(update_fields={field})", None)
         self.generic_visit(node)
 
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        # `_("... %(status)s") % {"status": ...}` fills a message's placeholder: not a write.
+        if isinstance(node.op, ast.Mod) and isinstance(node.right, ast.Dict):
+            self.visit(node.left)
+            for value in node.right.values:
+                self.visit(value)
+            return
+        self.generic_visit(node)
+
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and key.value in STATUS_FIELDS:
@@ -230,6 +243,7 @@ def sneaky(booking, offer, proposals, Offer, Booking, HelperProfile, queryset, h
     helper.save(update_fields=["approval_status"])
     Offer.objects.update_or_create(pk=1, defaults={"status": "withdrawn"})
     sql = "UPDATE bookings_review SET status = 'published'"
+    said = _("It is %(status)s.") % {"status": booking.status}
 
 
 def offers_move_too(Booking):
@@ -250,7 +264,7 @@ def offers_move_too(Booking):
         (15, "sneaky", "save(update_fields=approval_status)", None),
         (16, "sneaky", "dict 'status'", "Offer"),
         (17, "sneaky", "raw SQL UPDATE", "Review"),
-        (21, "offers_move_too", "update(status=...)", "Booking"),
+        (22, "offers_move_too", "update(status=...)", "Booking"),
     ]
 
 

@@ -309,7 +309,8 @@ def test_the_schema_documents_the_header_on_every_mutating_operation_of_a_signed
             else:
                 missing.append((method, path))
     assert missing == []
-    assert documented == 53
+    # Every signed-in mutating operation of the API (53 when the header came; more since).
+    assert documented >= 53
 
 
 def _codes(operation: dict[str, Any], status: int) -> set[str]:
