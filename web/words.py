@@ -223,3 +223,12 @@ OFFER_STATUS_WORDS: dict[str, str | Promise] = {
     "expired": gettext_lazy("not answered in time"),
     "withdrawn": gettext_lazy("withdrawn"),
 }
+
+
+# A suspended helper's appeal, as the helper and the manager read its state.
+APPEAL_WORDS: dict[str, str | Promise] = {
+    "open": gettext_lazy("With the community manager"),
+    "upheld": gettext_lazy("Suspension upheld"),
+    "lifted": gettext_lazy("Suspension lifted"),
+    "closed": gettext_lazy("Closed: the suspension ended otherwise"),
+}

@@ -72,6 +72,11 @@ def approval_words(status: str) -> str:
 
 
 @register.filter
+def appeal_words(status: str) -> str:
+    return str(words.APPEAL_WORDS.get(status, status))
+
+
+@register.filter
 def offer_status_words(status: str) -> str:
     return str(words.OFFER_STATUS_WORDS.get(status, status))
 
