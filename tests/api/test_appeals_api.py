@@ -86,7 +86,7 @@ def test_an_approved_helper_cannot_appeal_and_nothing_is_stored():
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        ({}, "required"),
+        ({}, "validation_required"),
         ({"text": "\u200b"}, "nothing_visible"),
         ({"text": "x" * 2001}, "max_length"),
     ],
