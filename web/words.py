@@ -232,3 +232,18 @@ APPEAL_WORDS: dict[str, str | Promise] = {
     "lifted": gettext_lazy("Suspension lifted"),
     "closed": gettext_lazy("Closed: the suspension ended otherwise"),
 }
+
+
+# Safety reports: their categories and the manager's outcomes (the triage queue, a user's record).
+SAFETY_CATEGORY_WORDS: dict[str, str | Promise] = {
+    "safety": gettext_lazy("Safety"),
+    "harassment": gettext_lazy("Harassment"),
+    "damage": gettext_lazy("Damage"),
+    "no_show": gettext_lazy("No-show"),
+    "other": gettext_lazy("Other"),
+}
+SAFETY_OUTCOME_WORDS: dict[str, str | Promise] = {
+    "warning": gettext_lazy("Warned"),
+    "suspension": gettext_lazy("Helper suspended"),
+    "no_action": gettext_lazy("No action"),
+}

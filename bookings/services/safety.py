@@ -15,9 +15,11 @@ from backend.exceptions import (
     raises,
 )
 from backend.models import User
+from backend.outbox import emit
 from backend.roles import ActorRole
 from backend.texts import visible_text
 from bookings.errors import BookingError
+from bookings.events import SafetyReportDecided, SafetyReportFiled
 from bookings.models import (
     SAFETY_REPORT_TEXT_MAX_LENGTH,
     Booking,
@@ -67,7 +69,7 @@ def safety_report_file(*, booking: Booking, actor: User, category: str, text: st
     )
     try:
         with transaction.atomic():
-            return SafetyReport.objects.create(
+            report = SafetyReport.objects.create(
                 booking=booking,
                 reporter=actor,
                 reporter_role=role,
@@ -80,6 +82,8 @@ def safety_report_file(*, booking: Booking, actor: User, category: str, text: st
             "You have already reported this visit; the community manager is looking at it.",
             code=BookingError.REPORT_ALREADY_OPEN,
         ) from exc
+    emit(SafetyReportFiled(report_id=report.pk))
+    return report
 
 
 @transaction.atomic
@@ -131,6 +135,7 @@ def safety_report_triage(
     report.triaged_by = actor
     report.triaged_at = clock.now()
     report.save(update_fields=["outcome", "triage_note", "triaged_by", "triaged_at"])
+    emit(SafetyReportDecided(report_id=report.pk, outcome=outcome))
     return report
 
 

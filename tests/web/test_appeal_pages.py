@@ -10,10 +10,12 @@ import pytest
 from django.core import mail
 
 from backend.relay import relay_pending
+from bookings import services as booking_services
+from bookings.models import BookingStatus
 from helpers import services
 from helpers.appeal_services import appeal_file
 from helpers.models import AppealStatus, ApprovalStatus, HelperAppeal, HelperProfile
-from tests.factories import ManagerFactory, UserFactory, make_helper
+from tests.factories import ManagerFactory, UserFactory, make_booking, make_helper
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +153,26 @@ def test_an_appeal_of_another_helper_is_not_found_on_this_helpers_page(client):
     assert (wrong.status_code, missing.status_code) == (404, 404)
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.OPEN
+
+
+def test_the_console_helper_page_shows_the_decided_reports_on_them(client):
+
+    visit = make_booking(BookingStatus.IN_PROGRESS)
+    manager = ManagerFactory.create()
+    decided = booking_services.safety_report_file(
+        booking=visit, actor=visit.help_request.customer, category="harassment", text="Shouted."
+    )
+    booking_services.safety_report_triage(
+        report=decided, actor=manager, outcome="warning", note="Talked to him."
+    )
+    booking_services.safety_report_file(
+        booking=visit, actor=visit.help_request.customer, category="damage", text="Still open."
+    )
+    _logged_in(client, manager)
+
+    html = client.get(f"/manage/helpers/{visit.helper.public_id}/").content.decode()
+
+    record = html.split('id="safety-record"', 1)[1].split("</section>", 1)[0]
+    assert "<td>Harassment</td><td>Warned</td>" in record
+    assert "Talked to him." in record
+    assert "Damage" not in record  # an open report is not on the record yet

@@ -32,6 +32,7 @@ from bookings.selectors import (
     manager_figures,
     matching_runs_for_manager,
     offers_of_request,
+    safety_record_of,
 )
 from bookings.services import booking_resolve_dispute
 from helpers.appeal_services import appeal_decide
@@ -161,6 +162,9 @@ def _helper_page(
     )
     context = {
         "appeals": appeals,
+        "safety_record": safety_record_of(helper.user).select_related(
+            "booking", "reporter", "triaged_by"
+        ),
         "open_appeal": next((a for a in appeals if a.status == AppealStatus.OPEN), None),
         "appeal_form": bound.get("appeal_form") or AppealDecisionForm(prefix="appeal"),
         "helper": helper,
