@@ -399,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "helpers.models.HelperDocument.Kind",
         "SafetyCategoryEnum": "bookings.models.SafetyCategory",
         "SafetyOutcomeEnum": "bookings.models.SafetyOutcome",
+        "AppealStatusEnum": "helpers.models.AppealStatus",
     },
 }
 

@@ -8,7 +8,7 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         # Handlers are subscribed here, once the apps below are loaded: the layers under
         # bookings emit events and never import it.
-        from backend.events import UserActivationChanged, UserProfileChanged, subscribe
+        from backend.events import Phase, UserActivationChanged, UserProfileChanged, subscribe
         from bookings import handlers, selectors
         from catalogue.events import LegalTermsAccepted, LegalVersionPublished
         from helpers.availability import register_busy_source
@@ -27,4 +27,5 @@ class BookingsConfig(AppConfig):
         subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)
         subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended, HelperOffboarded)
         subscribe(handlers.cancel_visits_of_suspended, HelperSuspended, HelperOffboarded)
+        subscribe(handlers.mail_about_reports, *handlers.REPORT_EVENTS, phase=Phase.AFTER_COMMIT)
         register_busy_source(selectors.visits_held)

@@ -272,3 +272,29 @@ class ReviewPublished(ReviewEvent):
 
     subject_id: int
     helper_id: int
+
+
+# --- Safety reports ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SafetyReportEvent(DomainEvent, abstract=True):
+    aggregate_type: ClassVar[str] = "safety_report"
+
+    report_id: int
+
+    @property
+    def aggregate_id(self) -> int:
+        return self.report_id
+
+
+@dataclass(frozen=True)
+class SafetyReportFiled(SafetyReportEvent):
+    """One side of a visit reported the other: the community managers are told."""
+
+
+@dataclass(frozen=True)
+class SafetyReportDecided(SafetyReportEvent):
+    """The community manager decided the report: the reporter is told."""
+
+    outcome: str

@@ -12,7 +12,9 @@ Subscribed in `BookingsConfig.ready()`:
   automatic sign-off, the review window's end). django-tasks-db stores them in the same
   transaction, so a task exists if and only if the change that asked for it committed;
 - `withdraw_offers_of_suspended`: a suspended or offboarded helper's pending offers are
-  withdrawn.
+  withdrawn;
+- `mail_about_reports` (after commit): the community managers hear of a new safety report,
+  its reporter of the decision (`bookings.emails`).
 
 Each handler gets every event it listens to from one `emit` call at once.
 """
@@ -36,7 +38,7 @@ from backend.events import (
 from backend.models import User
 from backend.roles import ActorRole
 from backend.services import customer_figures_add
-from bookings import tasks
+from bookings import emails, tasks
 from bookings.events import (
     BookingCancelled,
     BookingCompleted,
@@ -51,6 +53,8 @@ from bookings.events import (
     OfferMoved,
     OfferWithdrawn,
     ReviewPublished,
+    SafetyReportDecided,
+    SafetyReportFiled,
 )
 from bookings.matching.free_time import free_time_refresh
 from bookings.matching.index import match_index_refresh
@@ -337,3 +341,15 @@ def withdraw_offers_of_suspended(events: Sequence[DomainEvent]) -> None:
         offers_withdraw_for_helper(
             helper=HelperProfile(pk=event.helper_id), reason="helper suspended"
         )
+
+
+def mail_about_reports(event: DomainEvent, *, sequence: int) -> None:
+    """One e-mail per report event and recipient. Delivered at least once (the relay retries
+    after a crash between sending and its acknowledgement)."""
+    if isinstance(event, SafetyReportFiled):
+        emails.send_report_filed(event.report_id)
+    elif isinstance(event, SafetyReportDecided):
+        emails.send_report_decided(event.report_id)
+
+
+REPORT_EVENTS = (SafetyReportFiled, SafetyReportDecided)

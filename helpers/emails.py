@@ -14,6 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpers.events import (
+    HelperAppealDecided,
+    HelperAppealFiled,
     HelperApplied,
     HelperApprovalMoved,
     HelperApproved,
@@ -150,4 +152,47 @@ def send_application_step(event: HelperApplied | HelperApprovalMoved) -> None:
         message.send()
     except (OSError, smtplib.SMTPException):
         # The step is stored whatever the mail server says; the app shows it too.
+        logger.exception("could not mail %r to a helper", subject)
+
+
+def send_appeal_step(event: HelperAppealFiled | HelperAppealDecided) -> None:
+    """The helper hears that their appeal arrived, and that it was upheld. (A lifted
+    suspension is told by the reinstatement's own e-mail, which carries the reason.)"""
+    if isinstance(event, HelperAppealDecided) and event.lifted:
+        return
+    helper = HelperProfile.objects.select_related("user").filter(pk=event.helper_id).first()
+    if helper is None or not helper.user.email:
+        return
+    user = helper.user
+    with translation.override(user.preferred_language):
+        parts = [gettext("Hello %(name)s,") % {"name": user.display_name}]
+        if isinstance(event, HelperAppealFiled):
+            subject = gettext("We received your appeal")
+            parts.append(
+                gettext(
+                    "we received your appeal against the suspension. The community manager "
+                    "reads it and tells you the decision."
+                )
+            )
+        else:
+            subject = gettext("Your appeal: the suspension stays")
+            parts.append(
+                gettext(
+                    "the community manager has read your appeal and decided that the "
+                    "suspension stays."
+                )
+            )
+            parts.append(_suspension_end(helper))
+            parts.append(gettext("The community manager's reason:") + "\n" + event.note)
+        parts.append(gettext("Quartier"))
+        message = EmailMessage(
+            subject=subject,
+            body="\n\n".join(parts),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+            headers={"Content-Language": user.preferred_language},
+        )
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException):
         logger.exception("could not mail %r to a helper", subject)

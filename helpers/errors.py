@@ -46,3 +46,7 @@ class HelperError(ErrorCode):
     CONDUCT_TEST_TEXT_REQUIRED = "conduct_test_text_required"
     CONDUCT_TEST_OPTIONS_INVALID = "conduct_test_options_invalid"
     CONDUCT_TEST_RULES_INVALID = "conduct_test_rules_invalid"
+    # A suspended helper's appeal
+    NOT_SUSPENDED = "not_suspended", 409
+    APPEAL_ALREADY_OPEN = "appeal_already_open", 409
+    APPEAL_ALREADY_DECIDED = "appeal_already_decided", 409

@@ -109,3 +109,22 @@ class HelperAvailabilityChanged(HelperEvent):
     free moved (`what` is "weekly", "exception_added" or "exception_removed")."""
 
     what: str
+
+
+@dataclass(frozen=True)
+class HelperAppealEvent(HelperEvent, abstract=True):
+    # An appeal changes nothing about matching by itself (lifting moves the approval, which does).
+    affects_matching: ClassVar[bool] = False
+
+    appeal_id: int
+
+
+@dataclass(frozen=True)
+class HelperAppealFiled(HelperAppealEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class HelperAppealDecided(HelperAppealEvent):
+    lifted: bool
+    note: str

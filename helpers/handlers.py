@@ -4,7 +4,9 @@
   deleted QUARTIER_DOCUMENT_RETENTION_DAYS later, by the worker's `delete_due_documents`;
 - `schedule_reinstatement` (in the transaction): a suspension with an end date is lifted then,
   by the worker's `reinstate_due_helpers`;
-- `mail_applicant` (after commit): the applicant hears of every step of their application.
+- `appeals_close_when_suspension_ends` (in the transaction, `helpers.appeal_services`);
+- `mail_applicant` (after commit): the applicant hears of every step of their application
+  and of their appeal.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from collections.abc import Sequence
 from backend.events import DomainEvent
 from helpers import emails, tasks
 from helpers.document_services import documents_schedule_deletion
-from helpers.events import HelperApplied, HelperApprovalMoved, HelperSuspended
+from helpers.events import (
+    HelperAppealDecided,
+    HelperAppealFiled,
+    HelperApplied,
+    HelperApprovalMoved,
+    HelperSuspended,
+)
 from helpers.models import ApprovalStatus, HelperProfile
 
 # The moves that decide an application: the documents are no longer needed after them.
@@ -50,8 +58,10 @@ def mail_applicant(event: DomainEvent, *, sequence: int) -> None:
     acknowledgement sends it again, which beats an applicant never hearing of a decision."""
     if isinstance(event, HelperApplied | HelperApprovalMoved):
         emails.send_application_step(event)
+    elif isinstance(event, HelperAppealFiled | HelperAppealDecided):
+        emails.send_appeal_step(event)
 
 
-MAIL_EVENTS = (HelperApplied, HelperApprovalMoved)
+MAIL_EVENTS = (HelperApplied, HelperApprovalMoved, HelperAppealFiled, HelperAppealDecided)
 DELETION_EVENTS = (HelperApprovalMoved,)
 REINSTATEMENT_EVENTS = (HelperSuspended,)

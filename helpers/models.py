@@ -465,3 +465,51 @@ class ConductTestAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.number} of {self.helper}"
+
+
+# The longest appeal a suspended helper writes (in characters once normalised).
+APPEAL_TEXT_MAX_LENGTH = 2000
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", "Open, waiting for the community manager"
+    UPHELD = "upheld", "Suspension upheld"
+    LIFTED = "lifted", "Suspension lifted"
+    # The suspension ended otherwise (its end date, the manager lifted it, offboarding) first.
+    CLOSED = "closed", "Closed: the suspension ended otherwise"
+
+
+class HelperAppeal(models.Model):
+    """A suspended helper's appeal against the suspension, and the manager's decision on it.
+    At most one open appeal per helper (`helpers.services.appeal_file`)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="appeals")
+    text = models.TextField()
+    status = models.CharField(
+        max_length=STATUS_MAX_LENGTH, choices=AppealStatus.choices, default=AppealStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals_decided",
+    )
+    decision_note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("helper",),
+                condition=models.Q(status="open"),
+                name="one_open_appeal_per_helper",
+            ),
+        )
+        indexes = (models.Index(fields=("status", "created_at"), name="appeal_by_status"),)
+
+    def __str__(self) -> str:
+        return f"appeal of {self.helper_id} ({self.status})"

@@ -20,8 +20,10 @@ from catalogue.selectors import current_code_of_conduct
 from helpers.errors import HelperError
 from helpers.models import (
     VETTING_STATUSES,
+    AppealStatus,
     ApprovalStatus,
     AvailabilityException,
+    HelperAppeal,
     HelperApprovalEvent,
     HelperDocument,
     HelperProfile,
@@ -266,3 +268,25 @@ def vetting_funnel(user: User, *, since: datetime, until: datetime) -> list[Funn
         )
         for step in FUNNEL_STEPS
     ]
+
+
+# --- Appeals -------------------------------------------------------------------------------
+
+
+def appeals_of(helper: HelperProfile) -> QuerySet[HelperAppeal]:
+    """The helper's own appeals, newest first."""
+    return HelperAppeal.objects.filter(helper=helper).order_by("-created_at", "-id")
+
+
+def appeals_for_manager(user: User, *, status: str | None = None) -> QuerySet[HelperAppeal]:
+    """Every appeal for the community manager (none for anyone else), the oldest open first."""
+    if not user.is_staff:
+        return HelperAppeal.objects.none()
+    appeals = HelperAppeal.objects.select_related("helper__user", "decided_by")
+    if status is not None:
+        appeals = appeals.filter(status=status)
+    return appeals.order_by("created_at", "id")
+
+
+def open_appeal_count(user: User) -> int:
+    return appeals_for_manager(user, status=AppealStatus.OPEN).count()

@@ -340,3 +340,16 @@ urlpatterns[-1:-1] = [
         name="manager-conduct-test-version",
     ),
 ]
+
+# Appeals against a suspension: the helper's, and the manager's decision.
+from mobile_api.views import appeals  # noqa: E402 - these routes are added after the list
+
+urlpatterns[-1:-1] = [
+    path("helper/appeals", appeals.HelperAppealsApi.as_view(), name="helper-appeals"),
+    path("manager/appeals", appeals.ManagerAppealListApi.as_view(), name="manager-appeals"),
+    path(
+        "manager/appeals/<uuid:appeal_id>/decide",
+        appeals.ManagerAppealDecideApi.as_view(),
+        name="manager-appeal-decide",
+    ),
+]

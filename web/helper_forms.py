@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from backend.config import config
 from bookings.models import DeclineReason, DisputeOutcome, Party, SafetyOutcome
 from catalogue.models import ServiceCategory
-from helpers.models import ExceptionKind, HelperDocument
+from helpers.appeal_services import AppealOutcome
+from helpers.models import (
+    APPEAL_TEXT_MAX_LENGTH,
+    APPROVAL_NOTE_MAX_LENGTH,
+    ExceptionKind,
+    HelperDocument,
+)
 from web.forms import ZURICH, language_choices
 
 WEEKDAYS = (
@@ -481,3 +487,29 @@ class RefundForm(forms.Form):
 
     def amount_minor(self) -> int:
         return int(self.cleaned_data["amount"] * 100)
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why the suspension should be lifted"),
+        max_length=APPEAL_TEXT_MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea({"rows": 5}),
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (AppealOutcome.UPHOLD, _("Uphold the suspension")),
+            (AppealOutcome.LIFT, _("Lift the suspension")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Reason (the helper reads it)"),
+        max_length=APPROVAL_NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )

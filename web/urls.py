@@ -104,6 +104,7 @@ urlpatterns = [
         helper_application.application_withdraw_view,
         name="helper-application-withdraw",
     ),
+    path("helper/application/appeal", helper_application.appeal_add, name="helper-appeal"),
     path("helper/conduct-test", helper_conduct_test.conduct_test, name="helper-conduct-test"),
     path(
         "helper/conduct-test/start",
@@ -160,6 +161,11 @@ urlpatterns = [
         "manage/helpers/<uuid:public_id>/suspend",
         manage.helper_suspend_view,
         name="manage-helper-suspend",
+    ),
+    path(
+        "manage/helpers/<uuid:public_id>/appeals/<uuid:appeal_id>/decide",
+        manage.appeal_decide_view,
+        name="manage-appeal-decide",
     ),
     path("manage/vetting/", manage_vetting.queue, name="manage-vetting"),
     path("manage/vetting/funnel", manage_vetting.funnel, name="manage-vetting-funnel"),

@@ -223,3 +223,27 @@ OFFER_STATUS_WORDS: dict[str, str | Promise] = {
     "expired": gettext_lazy("not answered in time"),
     "withdrawn": gettext_lazy("withdrawn"),
 }
+
+
+# A suspended helper's appeal, as the helper and the manager read its state.
+APPEAL_WORDS: dict[str, str | Promise] = {
+    "open": gettext_lazy("With the community manager"),
+    "upheld": gettext_lazy("Suspension upheld"),
+    "lifted": gettext_lazy("Suspension lifted"),
+    "closed": gettext_lazy("Closed: the suspension ended otherwise"),
+}
+
+
+# Safety reports: their categories and the manager's outcomes (the triage queue, a user's record).
+SAFETY_CATEGORY_WORDS: dict[str, str | Promise] = {
+    "safety": gettext_lazy("Safety"),
+    "harassment": gettext_lazy("Harassment"),
+    "damage": gettext_lazy("Damage"),
+    "no_show": gettext_lazy("No-show"),
+    "other": gettext_lazy("Other"),
+}
+SAFETY_OUTCOME_WORDS: dict[str, str | Promise] = {
+    "warning": gettext_lazy("Warned"),
+    "suspension": gettext_lazy("Helper suspended"),
+    "no_action": gettext_lazy("No action"),
+}

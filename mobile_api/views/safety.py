@@ -45,6 +45,8 @@ TRIAGE_UNREACHABLE = frozenset(
         HelperError.NOT_YOUR_APPLICATION,
         HelperError.DOCUMENTS_MISSING,
         HelperError.INTERVIEW_REQUIRED,
+        # A report's suspension has no end date.
+        HelperError.IN_THE_PAST,
         CoreError.NOT_ALLOWED_FOR_ROLE,
     }
 )

@@ -274,6 +274,11 @@ def bodies(world: World) -> dict[Operation, dict[str, Any]]:
             "answers": [{"question": 1, "option": 1}]
         },
         ("post", v1 + "/manager/conduct-test/versions"): publish_body(),
+        ("post", v1 + "/helper/appeals"): {"text": "The bus was late; it will not happen again."},
+        ("post", v1 + "/manager/appeals/{appeal_id}/decide"): {
+            "outcome": "uphold",
+            "note": "Third time this month.",
+        },
     }
 
 

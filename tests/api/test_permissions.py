@@ -29,13 +29,16 @@ from bookings.models import (
     SafetyReport,
     SlotProposal,
 )
+from helpers.appeal_services import appeal_file
 from helpers.models import (
     AvailabilityException,
     ConductTestAttempt,
     DocumentAccess,
+    HelperAppeal,
     HelperDocument,
     HelperProfile,
 )
+from helpers.services import helper_suspend
 from realtime.chat import chat_message_send
 from tests.api.api_assertions import (
     API,
@@ -127,6 +130,7 @@ class World:
     attempt: ConductTestAttempt
     report: SafetyReport
     device: Device
+    appeal: HelperAppeal
 
     def kwargs(self, params: tuple[str, ...]) -> dict[str, Any]:
         ids = {
@@ -140,6 +144,7 @@ class World:
             "number": self.attempt.version.number,
             "report_id": self.report.public_id,
             "device_id": self.device.public_id,
+            "appeal_id": self.appeal.public_id,
         }
         return {name: ids[name] for name in params}
 
@@ -159,6 +164,7 @@ class World:
             ),
             "offers": sorted(Offer.objects.values_list("pk", "status")),
             "reports": sorted(SafetyReport.objects.values_list("pk", "outcome")),
+            "appeals": sorted(HelperAppeal.objects.values_list("pk", "status")),
             "proposals": sorted(SlotProposal.objects.values_list("pk", "status")),
             "helpers": sorted(
                 HelperProfile.objects.values_list("pk", "approval_status", "cancellations_caused")
@@ -205,7 +211,15 @@ def build_world() -> World:
             text="Rude.",
         ),
         device=device_sign_in(user=customer, name="Phone")[0],
+        appeal=_appeal_waiting(),
     )
+
+
+def _appeal_waiting() -> HelperAppeal:
+    """A third helper, suspended, whose appeal waits for the manager."""
+    helper = make_helper()
+    helper_suspend(helper=helper, actor=ManagerFactory.create(), note="Late twice.")
+    return appeal_file(helper=helper, actor=helper.user, text="The bus was late.")
 
 
 def _attempt_under_way(helper: HelperProfile) -> ConductTestAttempt:
@@ -290,6 +304,9 @@ ACCESS: dict[str, Access] = {
         ("manager",), body=lambda world: {"outcome": "warning", "note": "Talked to both."}
     ),
     "manager-helper": Access(("manager",)),
+    "manager-appeal-decide": Access(
+        ("manager",), body=lambda world: {"outcome": "uphold", "note": "Third time."}
+    ),
     "manager-helper-approve": Access(("manager",)),
     "manager-helper-suspend": Access(("manager",), body=lambda world: {"note": "Complaints."}),
     "manager-application": Access(("manager",)),
@@ -529,14 +546,19 @@ def test_lists_show_only_ones_own_rows():
 
 
 def test_customers_and_helpers_cannot_see_the_manager_lists():
-    # Given a customer and an approved helper
+    # Given a customer and an approved helper (and a suspended one who appealed)
     world = build_world()
 
     for role in ("customer", "helper"):
-        # When they list the helpers to vet, then there is no such thing for them
-        response = client_for(world.users[role]).get(f"{API}/manager/helpers")
-        assert_error(response, 404, "not_found", set())
-    assert len(results(client_for(world.users["manager"]).get(f"{API}/manager/helpers"))) == 2
+        # When they list the helpers to vet, or the appeals, then there is no such thing for them
+        for listing in ("helpers", "appeals"):
+            response = client_for(world.users[role]).get(f"{API}/manager/{listing}")
+            assert_error(response, 404, "not_found", set())
+    manager = client_for(world.users["manager"])
+    assert len(results(manager.get(f"{API}/manager/helpers"))) == 3
+    assert [a["id"] for a in results(manager.get(f"{API}/manager/appeals"))] == [
+        str(world.appeal.public_id)
+    ]
 
 
 # --- Mass assignment -----------------------------------------------------------------------------

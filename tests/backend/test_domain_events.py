@@ -34,6 +34,7 @@ from catalogue.models import LegalDocument, LegalDocumentKind
 from catalogue.services import legal_accept
 from helpers import events as helper_events
 from helpers import services as helper_services
+from helpers.appeal_services import appeal_decide, appeal_file
 from helpers.models import ApprovalStatus, HelperProfile
 from payments import events as payment_events
 from payments import services as payment_services
@@ -147,6 +148,36 @@ def _helper_suspended(clock) -> tuple[Act, int]:
     return lambda: helper_services.helper_suspend(
         helper=helper, actor=manager, note="Complaints"
     ), helper.pk
+
+
+def _appeal_filed(clock) -> tuple[Act, int]:
+    helper = make_helper(approval=ApprovalStatus.SUSPENDED)
+    return lambda: appeal_file(helper=helper, actor=helper.user, text="The bus."), helper.pk
+
+
+def _appeal_decided(clock) -> tuple[Act, int]:
+    helper = make_helper(approval=ApprovalStatus.SUSPENDED)
+    appeal = appeal_file(helper=helper, actor=helper.user, text="The bus.")
+    return lambda: appeal_decide(
+        appeal=appeal, actor=ManagerFactory.create(), outcome="uphold", note="No."
+    ), helper.pk
+
+
+def _report_filed(clock) -> tuple[Act, int]:
+    booking = make_booking(BookingStatus.IN_PROGRESS)
+    return lambda: services.safety_report_file(
+        booking=booking, actor=booking.help_request.customer, category="safety", text="Rude."
+    ), -1
+
+
+def _report_decided(clock) -> tuple[Act, int]:
+    booking = make_booking(BookingStatus.IN_PROGRESS)
+    report = services.safety_report_file(
+        booking=booking, actor=booking.help_request.customer, category="safety", text="Rude."
+    )
+    return lambda: services.safety_report_triage(
+        report=report, actor=ManagerFactory.create(), outcome="warning", note="Talked."
+    ), report.pk
 
 
 def _helper_reinstated(clock) -> tuple[Act, int]:
@@ -454,6 +485,10 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     helper_events.HelperReinstated: _helper_reinstated,
     helper_events.HelperOffboarded: _helper_offboarded,
     helper_events.HelperFiguresChanged: _helper_figures_changed,
+    helper_events.HelperAppealFiled: _appeal_filed,
+    helper_events.HelperAppealDecided: _appeal_decided,
+    booking_events.SafetyReportFiled: _report_filed,
+    booking_events.SafetyReportDecided: _report_decided,
     booking_events.HelpRequestPosted: _help_request_posted,
     booking_events.HelpRequestChanged: _help_request_changed,
     booking_events.HelpRequestAssigned: _help_request_assigned,

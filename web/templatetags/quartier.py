@@ -72,6 +72,21 @@ def approval_words(status: str) -> str:
 
 
 @register.filter
+def appeal_words(status: str) -> str:
+    return str(words.APPEAL_WORDS.get(status, status))
+
+
+@register.filter
+def safety_category_words(category: str) -> str:
+    return str(words.SAFETY_CATEGORY_WORDS.get(category, category))
+
+
+@register.filter
+def safety_outcome_words(outcome: str) -> str:
+    return str(words.SAFETY_OUTCOME_WORDS.get(outcome, outcome))
+
+
+@register.filter
 def offer_status_words(status: str) -> str:
     return str(words.OFFER_STATUS_WORDS.get(status, status))
 

@@ -17,13 +17,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.config import config
 from backend.exceptions import ApplicationError, ValidationFailed
+from helpers.appeal_services import appeal_file
 from helpers.document_services import DOCUMENT_UPLOAD_STEPS, document_upload
 from helpers.errors import HelperError
-from helpers.models import VETTING_STATUSES, ApprovalStatus, HelperDocument, HelperProfile
-from helpers.selectors import application_history, documents_of
+from helpers.models import (
+    VETTING_STATUSES,
+    AppealStatus,
+    ApprovalStatus,
+    HelperDocument,
+    HelperProfile,
+)
+from helpers.selectors import appeals_of, application_history, documents_of
 from helpers.services import application_submit_documents, application_withdraw
 from web.errors import add_service_error, message_for
-from web.helper_forms import DocumentUploadForm
+from web.helper_forms import AppealForm, DocumentUploadForm
 from web.views.helper import helper_only, me_of
 from web.words import DOCUMENT_KIND_WORDS
 
@@ -112,6 +119,7 @@ def _page(
     helper: HelperProfile,
     forms: dict[str, DocumentUploadForm] | None = None,
     status: int = 200,
+    appeal_form: AppealForm | None = None,
 ) -> HttpResponse:
     in_force = {
         document.kind: document for document in documents_of(helper).filter(deleted_at=None)
@@ -146,8 +154,18 @@ def _page(
         "can_submit": can_upload and len(in_force) == len(KINDS),
         "is_open": helper.approval_status in VETTING_STATUSES,
         "history": application_history(helper),
+        **_appeals(helper, appeal_form),
     }
     return render(request, TEMPLATE, context, status=status)
+
+
+def _appeals(helper: HelperProfile, form: AppealForm | None) -> dict[str, object]:
+    """The helper's appeals, and the form to appeal while suspended with none open."""
+    appeals = list(appeals_of(helper))
+    may_appeal = helper.approval_status == _A.SUSPENDED and not any(
+        appeal.status == AppealStatus.OPEN for appeal in appeals
+    )
+    return {"appeals": appeals, "appeal_form": (form or AppealForm()) if may_appeal else None}
 
 
 @helper_only
@@ -212,3 +230,26 @@ def application_withdraw_view(request: HttpRequest, helper: HelperProfile) -> Ht
     else:
         messages.success(request, _("Your application is withdrawn."))
     return redirect("web:helper-application")
+
+
+@helper_only
+@require_POST
+def appeal_add(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            appeal_file(helper=helper, actor=me_of(request), text=form.cleaned_data["text"])
+        except ApplicationError as error:
+            if error.fields:
+                add_service_error(form, error)
+            else:
+                # Suspended no more, or an appeal filed meanwhile: the page shows where it stands.
+                messages.error(request, message_for(error))
+                return redirect("web:helper-application")
+        else:
+            messages.success(
+                request,
+                _("Your appeal is with the community manager. You hear from them by e-mail."),
+            )
+            return redirect("web:helper-application")
+    return _page(request, helper, status=400, appeal_form=form)

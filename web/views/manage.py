@@ -32,15 +32,23 @@ from bookings.selectors import (
     manager_figures,
     matching_runs_for_manager,
     offers_of_request,
+    safety_record_of,
 )
 from bookings.services import booking_resolve_dispute
-from helpers.models import HelperProfile
-from helpers.selectors import helpers_for_manager, helpers_found
+from helpers.appeal_services import appeal_decide
+from helpers.models import AppealStatus, HelperProfile
+from helpers.selectors import (
+    appeals_for_manager,
+    helpers_for_manager,
+    helpers_found,
+    open_appeal_count,
+)
 from helpers.services import helper_approve, helper_suspend
 from payments.refunds import payment_refund
 from payments.selectors import money_view, payment_for
 from web.errors import add_service_error, message_for
 from web.helper_forms import (
+    AppealDecisionForm,
     HelperFilterForm,
     NoteForm,
     PeriodForm,
@@ -122,6 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "by_status": by_status,
         "waiting": waiting,
         "unmatched": unmatched,
+        "open_appeals": open_appeal_count(me_of(request)),
         **_charts(request),
     }
     return render(request, "web/manage/dashboard.html", context)
@@ -149,8 +158,19 @@ def _helper(request: HttpRequest, public_id: UUID) -> HelperProfile:
     return helper
 
 
-def _helper_page(request: HttpRequest, helper: HelperProfile, **bound: NoteForm) -> HttpResponse:
+def _helper_page(
+    request: HttpRequest, helper: HelperProfile, **bound: NoteForm | AppealDecisionForm
+) -> HttpResponse:
+    appeals = list(
+        appeals_for_manager(me_of(request)).filter(helper=helper).order_by("-created_at", "-id")
+    )
     context = {
+        "appeals": appeals,
+        "safety_record": safety_record_of(helper.user).select_related(
+            "booking", "reporter", "triaged_by"
+        ),
+        "open_appeal": next((a for a in appeals if a.status == AppealStatus.OPEN), None),
+        "appeal_form": bound.get("appeal_form") or AppealDecisionForm(prefix="appeal"),
         "helper": helper,
         "events": helper.approval_events.select_related("actor"),
         "visits": bookings_visible_to(me_of(request)).filter(helper=helper)[:20],
@@ -207,6 +227,30 @@ def helper_suspend_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, _("The helper is suspended."))
             return redirect("web:manage-helper", public_id=public_id)
     return _helper_page(request, _helper(request, public_id), suspend_form=form)
+
+
+@manager_only
+@require_POST
+def appeal_decide_view(request: HttpRequest, public_id: UUID, appeal_id: UUID) -> HttpResponse:
+    helper = _helper(request, public_id)
+    appeal = appeals_for_manager(me_of(request)).filter(public_id=appeal_id, helper=helper).first()
+    if appeal is None:
+        raise Http404
+    form = AppealDecisionForm(request.POST, prefix="appeal")
+    if form.is_valid():
+        try:
+            appeal_decide(
+                appeal=appeal,
+                actor=me_of(request),
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The appeal is decided; the helper is told by e-mail."))
+            return redirect("web:manage-helper", public_id=public_id)
+    return _helper_page(request, _helper(request, public_id), appeal_form=form)
 
 
 @manager_only

@@ -20,19 +20,10 @@ from web.errors import add_service_error, message_for
 from web.helper_forms import TriageForm
 from web.views.helper import me_of
 from web.views.manage import PAGE, manager_only
+from web.words import SAFETY_CATEGORY_WORDS, SAFETY_OUTCOME_WORDS
 
-CATEGORY_WORDS = {
-    SafetyCategory.SAFETY: gettext_lazy("Safety"),
-    SafetyCategory.HARASSMENT: gettext_lazy("Harassment"),
-    SafetyCategory.DAMAGE: gettext_lazy("Damage"),
-    SafetyCategory.NO_SHOW: gettext_lazy("No-show"),
-    SafetyCategory.OTHER: gettext_lazy("Other"),
-}
-OUTCOME_WORDS = {
-    SafetyOutcome.WARNING: gettext_lazy("Warned"),
-    SafetyOutcome.SUSPENSION: gettext_lazy("Helper suspended"),
-    SafetyOutcome.NO_ACTION: gettext_lazy("No action"),
-}
+CATEGORY_WORDS = SAFETY_CATEGORY_WORDS
+OUTCOME_WORDS = SAFETY_OUTCOME_WORDS
 ROLE_WORDS = {
     ActorRole.CUSTOMER: gettext_lazy("the customer"),
     ActorRole.HELPER: gettext_lazy("the helper"),

@@ -21,6 +21,7 @@ from backend.models import User
 from backend.point import Point
 from bookings import services
 from bookings.models import Booking, BookingStatus
+from helpers.appeal_services import appeal_decide, appeal_file
 from helpers.conduct_test_services import conduct_test_attempt_start
 from helpers.models import (
     ApprovalStatus,
@@ -28,7 +29,7 @@ from helpers.models import (
     ConductTestAttempt,
     ConductTestOption,
 )
-from helpers.services import application_request_information
+from helpers.services import application_request_information, helper_suspend
 from tests.factories import (
     PASSWORD,
     ManagerFactory,
@@ -292,8 +293,23 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
     application_request_information(
         helper=asked, actor=ManagerFactory.create(), note="The ID photo is blurred."
     )
+    # A suspended helper whose first appeal was upheld (the list and the form to appeal again),
+    # and one whose appeal waits on the console's helper page.
+    desk = ManagerFactory.create()
+    appealing = make_helper(email="appealing@example.ch")
+    helper_suspend(helper=appealing, actor=desk, note="Late twice.")
+    upheld = appeal_file(helper=appealing, actor=appealing.user, text="The bus was late.")
+    appeal_decide(appeal=upheld, actor=desk, outcome="uphold", note="Third time this month.")
+    waiting = make_helper(display_name="Nina Graf")
+    helper_suspend(helper=waiting, actor=desk, note="A customer complained.")
+    appeal_file(helper=waiting, actor=waiting.user, text="It was a misunderstanding.")
     return {
         "helper-application": ("asked@example.ch", "/helper/application"),
+        "helper-appeal": ("appealing@example.ch", "/helper/application"),
+        "manager-helper-appeal": (
+            "showmanager@quartier.test",
+            f"/manage/helpers/{waiting.public_id}/",
+        ),
         "helper-conduct-test": ("testtaker@example.ch", "/helper/conduct-test"),
         "helper-apply": ("newhelper@example.ch", "/helper/apply"),
         "helper-offers": ("showhelper@example.ch", "/helper/"),

@@ -1,0 +1,98 @@
+"""The e-mails about safety reports, each in its recipient's preferred language: the
+community managers hear of a new report, the reporter of the decision. The report's text and
+the manager's note stay in the console; an e-mail says only what the recipient may know."""
+
+from __future__ import annotations
+
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from backend.emails import send_notice
+from backend.models import User
+from bookings.models import SafetyCategory, SafetyOutcome, SafetyReport
+
+CATEGORY_WORDS: dict[str, Promise] = {
+    SafetyCategory.SAFETY: _("Safety"),
+    SafetyCategory.HARASSMENT: _("Harassment"),
+    SafetyCategory.DAMAGE: _("Damage"),
+    SafetyCategory.NO_SHOW: _("No-show"),
+    SafetyCategory.OTHER: _("Other"),
+}
+OUTCOME_WORDS: dict[str, Promise] = {
+    SafetyOutcome.WARNING: _(
+        "The community manager has looked into it and taken measures. Thank you for telling us."
+    ),
+    SafetyOutcome.SUSPENSION: _(
+        "The community manager has looked into it and taken measures. Thank you for telling us."
+    ),
+    SafetyOutcome.NO_ACTION: _(
+        "The community manager has looked into it and decided that no measures are needed. "
+        "If something happens again, report it again."
+    ),
+}
+
+
+def _report(report_id: int) -> SafetyReport | None:
+    return (
+        SafetyReport.objects.select_related("booking__help_request", "reporter", "reported")
+        .filter(pk=report_id)
+        .first()
+    )
+
+
+def _visit_day(report: SafetyReport) -> str:
+    start = report.booking.starts_at or report.created_at
+    return formats.date_format(timezone.localtime(start), "DATE_FORMAT")
+
+
+def send_report_filed(report_id: int) -> None:
+    """Every active community manager with an address hears that a report waits."""
+    report = _report(report_id)
+    if report is None:
+        return
+    managers = User.objects.filter(is_staff=True, is_active=True).exclude(email="").order_by("pk")
+    for manager in managers:
+        with translation.override(manager.preferred_language):
+            subject = gettext("New safety report: %(category)s") % {
+                "category": CATEGORY_WORDS[report.category]
+            }
+            body = "\n\n".join(
+                [
+                    gettext("Hello %(name)s,") % {"name": manager.display_name},
+                    gettext(
+                        "%(reporter)s reported %(reported)s after the visit of %(day)s "
+                        "(category: %(category)s). Read the report and decide it in the "
+                        "console's triage queue."
+                    )
+                    % {
+                        "reporter": report.reporter.display_name,
+                        "reported": report.reported.display_name,
+                        "day": _visit_day(report),
+                        "category": CATEGORY_WORDS[report.category],
+                    },
+                    gettext("Quartier"),
+                ]
+            )
+        send_notice(manager, subject, body)
+
+
+def send_report_decided(report_id: int) -> None:
+    """The reporter hears that their report was decided, in general words."""
+    report = _report(report_id)
+    if report is None or not report.outcome or not report.reporter.email:
+        return
+    reporter = report.reporter
+    with translation.override(reporter.preferred_language):
+        subject = gettext("Your report has been decided")
+        body = "\n\n".join(
+            [
+                gettext("Hello %(name)s,") % {"name": reporter.display_name},
+                gettext("you reported the visit of %(day)s to the community manager.")
+                % {"day": _visit_day(report)},
+                str(OUTCOME_WORDS[report.outcome]),
+                gettext("Quartier"),
+            ]
+        )
+    send_notice(reporter, subject, body)
