@@ -20,6 +20,8 @@ class AcademyError(ErrorCode):
     CERTIFICATION_REVOKED = "certification_already_revoked", 409
     EVENT_TIMES_INVALID = "event_times_invalid"
     EVENT_PLACE_REQUIRED = "event_place_required"
+    EVENT_CAPACITY_INVALID = "event_capacity_invalid"
+    EVENT_COURSE_INVALID = "event_course_invalid"
     EVENT_CLOSED = "event_closed", 409
     EVENT_FULL = "event_full", 409
     ALREADY_REGISTERED = "already_registered", 409

@@ -73,6 +73,7 @@ MIN_OPTIONS = 2
 MAX_OPTIONS = 6
 REASON_MAX_LENGTH = 500
 REMINDER_DAYS = (30, 7)
+MAX_CAPACITY = 10000
 
 
 def _manager(actor: User) -> None:
@@ -783,7 +784,8 @@ def certification_reminders_send() -> int:
     AcademyError.COURSE_TEXT_REQUIRED,
     AcademyError.EVENT_TIMES_INVALID,
     AcademyError.EVENT_PLACE_REQUIRED,
-    AcademyError.COURSE_NOT_PUBLISHED,
+    AcademyError.EVENT_CAPACITY_INVALID,
+    AcademyError.EVENT_COURSE_INVALID,
     CoreError.MAX_LENGTH,
 )
 def training_event_create(
@@ -811,6 +813,12 @@ def training_event_create(
             "An event starts in the future and ends after it starts.",
             code=AcademyError.EVENT_TIMES_INVALID,
         )
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise ValidationFailed.for_field(
+            "capacity",
+            f"Between 1 and {MAX_CAPACITY} places.",
+            code=AcademyError.EVENT_CAPACITY_INVALID,
+        )
     online_url = online_url.strip()
     place = place.strip()
     if not online_url and not place:
@@ -825,7 +833,7 @@ def training_event_create(
         raise ValidationFailed.for_field(
             "course",
             "Only a training grants a certification, of a published course.",
-            code=AcademyError.COURSE_NOT_PUBLISHED,
+            code=AcademyError.EVENT_COURSE_INVALID,
         )
     return TrainingEvent.objects.create(
         kind=kind,
@@ -1006,10 +1014,10 @@ def event_attendance_mark(
     }
     unknown = set(attended_helper_ids) - set(registered)
     if unknown:
-        raise ValidationFailed.for_field(
-            "attended",
+        raise Conflict(
             "Only registered helpers can be marked present.",
             code=AcademyError.NOT_REGISTERED,
+            fields={"attended": ["Only registered helpers can be marked present."]},
         )
     marked = []
     for helper_id, registration in sorted(registered.items()):

@@ -16,6 +16,7 @@ from academy.models import (
     EventKind,
 )
 from academy.services import MAX_LESSONS, MAX_OPTIONS, MAX_QUESTIONS, REASON_MAX_LENGTH
+from mobile_api.serializers.fields import AwareDateTimeField
 
 LANGUAGES = ("de", "fr", "it", "en")
 
@@ -212,10 +213,10 @@ CourseCreateSerializer = _with_texts(
     "CourseCreateSerializer",
     serializers.Serializer,
     {
-        "slug": serializers.SlugField(max_length=60),
+        "slug": serializers.RegexField(r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60),
         "required_for_all": serializers.BooleanField(default=False),
         "required_for": serializers.ListField(
-            child=serializers.SlugField(), default=list, max_length=50
+            child=serializers.CharField(max_length=40), default=list, max_length=50
         ),
         "validity_months": serializers.IntegerField(default=24),
         **_texts("title", TITLE_MAX_LENGTH),
@@ -225,7 +226,7 @@ CourseCreateSerializer = _with_texts(
 
 class RequirementsSerializer(serializers.Serializer):
     required_for_all = serializers.BooleanField()
-    required_for = serializers.ListField(child=serializers.SlugField(), max_length=50)
+    required_for = serializers.ListField(child=serializers.CharField(max_length=40), max_length=50)
     validity_months = serializers.IntegerField()
 
 
@@ -331,14 +332,14 @@ EventCreateSerializer = _with_texts(
     serializers.Serializer,
     {
         "kind": serializers.ChoiceField(choices=EventKind.choices),
-        "starts_at": serializers.DateTimeField(),
-        "ends_at": serializers.DateTimeField(),
-        "capacity": serializers.IntegerField(min_value=1, max_value=10000),
+        "starts_at": AwareDateTimeField(),
+        "ends_at": AwareDateTimeField(),
+        "capacity": serializers.IntegerField(),
         "online_url": serializers.URLField(required=False, default="", allow_blank=True),
         "place": serializers.CharField(
             max_length=300, required=False, default="", allow_blank=True
         ),
-        "course": serializers.SlugField(required=False, allow_null=True, default=None),
+        "course": serializers.CharField(max_length=60, allow_null=True, default=None),
         **_texts("title", TITLE_MAX_LENGTH),
         **_texts("description", TEXT_MAX_LENGTH, required=False),
     },
@@ -371,7 +372,7 @@ class CancelEventSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.Serializer):
     attended = serializers.ListField(
-        child=serializers.UUIDField(), max_length=10000, help_text="The helpers who came."
+        child=serializers.UUIDField(), max_length=1000, help_text="The helpers who came."
     )
 
 

@@ -60,7 +60,7 @@ from academy.services import (
     training_event_create,
 )
 from backend import clock
-from backend.exceptions import CoreError, NotFound, ValidationFailed, codes_raised_by, raises
+from backend.exceptions import CoreError, ValidationFailed, codes_raised_by, raises
 from bookings.certification_gaps import (
     coverage_by_category,
     unmatched_for_lack_of_certification,
@@ -99,10 +99,14 @@ from mobile_api.serializers.academy import (
 
 LANGUAGES = ("de", "fr", "it", "en")
 # Over the API a helper acts only on their own profile, and only managers reach the manager's
-# routes (`IsManager`); the input serializers refuse an empty text before a service sees it.
+# routes (`IsManager`); the input serializers refuse an empty text (or reason) before a
+# service sees it.
 OWN = frozenset({AcademyError.NOT_A_HELPER})
 MANAGER = frozenset({AcademyError.MANAGER_ONLY})
 TEXTS = frozenset({AcademyError.COURSE_TEXT_REQUIRED, CoreError.MAX_LENGTH})
+REASON = frozenset({CoreError.REASON_REQUIRED, CoreError.MAX_LENGTH})
+# A draft written over the API has had its answers checked; publishing cannot find them wrong.
+PUBLISH_UNREACHABLE = frozenset({AcademyError.QUIZ_OPTIONS_INVALID})
 
 
 def _rows(queryset: QuerySet[Any]) -> Sequence[Any]:
@@ -159,7 +163,12 @@ class QuizAttemptStartApi(APIView):
         request=None,
         responses={201: QuizAttemptSerializer},
     )
-    @raises(helper_profile_of, course_for_helper, codes_raised_by(quiz_attempt_start) - OWN)
+    @raises(
+        helper_profile_of,
+        course_for_helper,
+        # The course is found among the published ones first: an unpublished one is 404.
+        codes_raised_by(quiz_attempt_start) - OWN - {AcademyError.COURSE_NOT_PUBLISHED},
+    )
     def post(self, request: Request, slug: str) -> Response:
         """Helper: start the course's end quiz: questions drawn at random, in random order,
         without the right answers. An attempt under way is returned as it is."""
@@ -471,7 +480,10 @@ class CourseVersionPublishApi(APIView):
         request=None,
         responses={200: ManagerVersionSerializer},
     )
-    @raises(course_version_for_manager, codes_raised_by(course_version_publish) - MANAGER)
+    @raises(
+        course_version_for_manager,
+        codes_raised_by(course_version_publish) - MANAGER - PUBLISH_UNREACHABLE,
+    )
     def post(self, request: Request, slug: str, number: int) -> Response:
         """Manager: publish a draft. Helpers take it from now on; it never changes again."""
         user = request_user(request)
@@ -511,7 +523,7 @@ class CertificationRevokeApi(APIView):
     )
     @raises(
         certification_for_manager,
-        codes_raised_by(certification_revoke) - MANAGER - {CoreError.MAX_LENGTH},
+        codes_raised_by(certification_revoke) - MANAGER - REASON,
     )
     def post(self, request: Request, certification_id: int) -> Response:
         """Manager: revoke a certification with a reason; the helper loses the categories it
@@ -555,12 +567,10 @@ class CertificationGapsApi(APIView):
 def _course_or_none(user: Any, slug: str | None) -> Any:
     if slug is None:
         return None
-    try:
-        return course_for_manager(user, slug)
-    except NotFound as error:
-        raise ValidationFailed.for_field(
-            "course", "No such course.", code=CoreError.INVALID_CHOICE
-        ) from error
+    course = courses_for_manager(user).filter(slug=slug).first()
+    if course is None:
+        raise ValidationFailed.for_field("course", "No such course.", code=CoreError.INVALID_CHOICE)
+    return course
 
 
 class ManagerEventListApi(PaginatedListView, APIView):
@@ -632,7 +642,7 @@ class ManagerEventCancelApi(APIView):
     )
     @raises(
         event_for_manager,
-        codes_raised_by(training_event_cancel) - MANAGER - {CoreError.MAX_LENGTH},
+        codes_raised_by(training_event_cancel) - MANAGER - REASON,
     )
     def post(self, request: Request, event_id: UUID) -> Response:
         """Manager: cancel an event with a reason; everyone registered or waiting is told."""
