@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from academy.models import Certification, EventRegistration, TrainingEvent
 from academy.selectors import course_titles
+from backend import clock
 from backend.emails import send_notice
 from backend.models import User
 
@@ -23,8 +24,9 @@ def _course_title(course_id: int) -> str:
     return course_titles([course_id]).get(course_id, "")
 
 
-def send_certification_reminder(certification: Certification, *, days: int) -> None:
+def send_certification_reminder(certification: Certification) -> None:
     user: User = certification.helper.user
+    days = max(1, (certification.expires_at - clock.now()).days)
     with translation.override(user.preferred_language):
         title = _course_title(certification.course_id)
         subject = _("Your certification “%(course)s” runs out soon") % {"course": title}

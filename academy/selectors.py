@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from academy.models import (
     CalendarFeed,
@@ -230,7 +231,7 @@ def course_for_helper(slug: str) -> CourseVersion:
         .first()
     )
     if version is None:
-        raise NotFound("No such course.")
+        raise NotFound(_("No such course."))
     return version
 
 
@@ -253,7 +254,7 @@ def courses_for_manager(user: User) -> QuerySet[Course]:
 def course_for_manager(user: User, slug: str) -> Course:
     course = courses_for_manager(user).filter(slug=slug).first()
     if course is None:
-        raise NotFound("No such course.")
+        raise NotFound(_("No such course."))
     return course
 
 
@@ -270,7 +271,7 @@ def course_version_for_manager(user: User, slug: str, number: int) -> CourseVers
         else None
     )
     if version is None:
-        raise NotFound("No such course version.")
+        raise NotFound(_("No such course version."))
     return version
 
 
@@ -285,7 +286,7 @@ def quiz_attempt_of(helper: HelperProfile, public_id: UUID) -> QuizAttempt:
         .first()
     )
     if attempt is None:
-        raise NotFound("No such attempt.")
+        raise NotFound(_("No such attempt."))
     return attempt
 
 
@@ -320,7 +321,7 @@ def certifications_for_manager(user: User) -> QuerySet[Certification]:
 def certification_for_manager(user: User, certification_id: int) -> Certification:
     certification = certifications_for_manager(user).filter(pk=certification_id).first()
     if certification is None:
-        raise NotFound("No such certification.")
+        raise NotFound(_("No such certification."))
     return certification
 
 
@@ -351,7 +352,7 @@ def upcoming_events(*, now: datetime | None = None) -> QuerySet[TrainingEvent]:
 def event_for_helper(public_id: UUID) -> TrainingEvent:
     event = _events().filter(public_id=public_id).first()
     if event is None:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return event
 
 
@@ -365,7 +366,7 @@ def events_for_manager(user: User) -> QuerySet[TrainingEvent]:
 def event_for_manager(user: User, public_id: UUID) -> TrainingEvent:
     event = events_for_manager(user).filter(public_id=public_id).first()
     if event is None:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return event
 
 

@@ -14,14 +14,17 @@ the manager, which earns the course's certification for a training that names on
 
 from __future__ import annotations
 
+import calendar
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from academy import emails
 from academy.errors import AcademyError
@@ -74,18 +77,21 @@ MAX_OPTIONS = 6
 REASON_MAX_LENGTH = 500
 REMINDER_DAYS = (30, 7)
 MAX_CAPACITY = 10000
+SWISS_TIME = ZoneInfo("Europe/Zurich")
 
 
 def _manager(actor: User) -> None:
     if not actor.is_staff:
         raise PermissionDenied(
-            "Only the community manager does this.", code=AcademyError.MANAGER_ONLY
+            _("Only the community manager does this."), code=AcademyError.MANAGER_ONLY
         )
 
 
 def _own(helper: HelperProfile, actor: User) -> None:
     if actor.pk != helper.user_id:
-        raise PermissionDenied("This is not your helper profile.", code=AcademyError.NOT_A_HELPER)
+        raise PermissionDenied(
+            _("This is not your helper profile."), code=AcademyError.NOT_A_HELPER
+        )
 
 
 def _texts(
@@ -98,13 +104,13 @@ def _texts(
         if required and not text:
             raise ValidationFailed.for_field(
                 f"{where}_{language}",
-                "Write the text in every language.",
+                _("Write the text in every language."),
                 code=AcademyError.COURSE_TEXT_REQUIRED,
             )
         if len(text) > limit:
             raise ValidationFailed.for_field(
                 f"{where}_{language}",
-                f"At most {limit} characters.",
+                _("At most %(limit)d characters.") % {"limit": limit},
                 code=CoreError.MAX_LENGTH,
             )
         cleaned[language] = text
@@ -122,7 +128,7 @@ def _categories(category_ids: Sequence[int]) -> list[ServiceCategory]:
     found = list(ServiceCategory.objects.filter(pk__in=set(category_ids)))
     if len(found) != len(set(category_ids)):
         raise ValidationFailed.for_field(
-            "required_for", "No such category.", code=CoreError.INVALID_CHOICE
+            "required_for", _("No such category."), code=CoreError.INVALID_CHOICE
         )
     return found
 
@@ -131,7 +137,7 @@ def _check_validity(validity_months: int) -> None:
     if not 1 <= validity_months <= 120:
         raise ValidationFailed.for_field(
             "validity_months",
-            "A certification is valid 1 to 120 months.",
+            _("A certification is valid 1 to 120 months."),
             code=AcademyError.COURSE_RULES_INVALID,
         )
 
@@ -161,7 +167,7 @@ def course_create(
     categories = _categories(required_for)
     if Course.objects.filter(slug=slug).exists():
         raise ValidationFailed.for_field(
-            "slug", "A course with this name exists.", code=AcademyError.COURSE_RULES_INVALID
+            "slug", _("A course with this name exists."), code=AcademyError.COURSE_RULES_INVALID
         )
     course = Course.objects.create(
         slug=slug, required_for_all=required_for_all, validity_months=validity_months
@@ -221,13 +227,13 @@ def _check_quiz_rules(questions: int, pass_mark: int, per_attempt: int) -> None:
     if not 1 <= per_attempt <= max(questions, 1):
         raise ValidationFailed.for_field(
             "questions_per_attempt",
-            "Draw at least one question and at most as many as the quiz holds.",
+            _("Draw at least one question and at most as many as the quiz holds."),
             code=AcademyError.COURSE_RULES_INVALID,
         )
     if not 1 <= pass_mark <= per_attempt:
         raise ValidationFailed.for_field(
             "pass_mark",
-            "The pass mark is between 1 and the number of questions drawn.",
+            _("The pass mark is between 1 and the number of questions drawn."),
             code=AcademyError.COURSE_RULES_INVALID,
         )
 
@@ -236,7 +242,7 @@ def _check_url(url: str, where: str) -> str:
     url = url.strip()
     if url and not url.startswith("https://"):
         raise ValidationFailed.for_field(
-            where, "Give an https:// link.", code=AcademyError.COURSE_RULES_INVALID
+            where, _("Give an https:// link."), code=AcademyError.COURSE_RULES_INVALID
         )
     return url
 
@@ -269,19 +275,19 @@ def course_draft_write(
     version = CourseVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise Conflict(
-            "A published version is never changed: start a new draft.",
+            _("A published version is never changed: start a new draft."),
             code=AcademyError.COURSE_NOT_DRAFT,
         )
     if not 1 <= len(lessons) <= MAX_LESSONS:
         raise ValidationFailed.for_field(
             "lessons",
-            f"A course has 1 to {MAX_LESSONS} lessons.",
+            _("A course has 1 to %(count)d lessons.") % {"count": MAX_LESSONS},
             code=AcademyError.COURSE_RULES_INVALID,
         )
     if not 1 <= len(questions) <= MAX_QUESTIONS:
         raise ValidationFailed.for_field(
             "questions",
-            f"The quiz has 1 to {MAX_QUESTIONS} questions.",
+            _("The quiz has 1 to %(count)d questions.") % {"count": MAX_QUESTIONS},
             code=AcademyError.COURSE_RULES_INVALID,
         )
     _check_quiz_rules(len(questions), pass_mark, questions_per_attempt)
@@ -307,7 +313,8 @@ def course_draft_write(
         ):
             raise ValidationFailed.for_field(
                 f"{where}.options",
-                f"Each question has {MIN_OPTIONS} to {MAX_OPTIONS} answers, exactly one right.",
+                _("Each question has %(low)d to %(high)d answers, exactly one right.")
+                % {"low": MIN_OPTIONS, "high": MAX_OPTIONS},
                 code=AcademyError.QUIZ_OPTIONS_INVALID,
             )
         options = [
@@ -425,27 +432,27 @@ def _check_complete(version: CourseVersion) -> None:
     enough questions for a draw, each with 2 to 6 answers of which exactly one is right."""
     for language in ACADEMY_LANGUAGES:
         if not getattr(version, f"title_{language}"):
-            raise _incomplete("Write the title in every language.", f"title_{language}")
+            raise _incomplete(_("Write the title in every language."), f"title_{language}")
     lessons = list(version.lessons.all())
     if not lessons:
-        raise _incomplete("A course has at least one lesson.", "lessons")
+        raise _incomplete(_("A course has at least one lesson."), "lessons")
     for lesson in lessons:
         for name in ("title", "body"):
             for language in ACADEMY_LANGUAGES:
                 if not getattr(lesson, f"{name}_{language}"):
                     raise _incomplete(
-                        "Write every lesson in every language.",
+                        _("Write every lesson in every language."),
                         f"lessons[{lesson.position - 1}].{name}_{language}",
                     )
     questions = list(version.questions.prefetch_related("options"))
     if len(questions) < version.questions_per_attempt:
-        raise _incomplete("The quiz has fewer questions than one attempt draws.", "questions")
+        raise _incomplete(_("The quiz has fewer questions than one attempt draws."), "questions")
     for question in questions:
         options = list(question.options.all())
         texts = [question, *options]
         if any(not getattr(row, f"text_{lang}") for row in texts for lang in ACADEMY_LANGUAGES):
             raise _incomplete(
-                "Write every question and answer in every language.",
+                _("Write every question and answer in every language."),
                 f"questions[{question.position - 1}]",
             )
         if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS or (
@@ -453,7 +460,8 @@ def _check_complete(version: CourseVersion) -> None:
         ):
             raise ValidationFailed.for_field(
                 f"questions[{question.position - 1}].options",
-                f"Each question has {MIN_OPTIONS} to {MAX_OPTIONS} answers, exactly one right.",
+                _("Each question has %(low)d to %(high)d answers, exactly one right.")
+                % {"low": MIN_OPTIONS, "high": MAX_OPTIONS},
                 code=AcademyError.QUIZ_OPTIONS_INVALID,
             )
 
@@ -473,7 +481,7 @@ def course_version_publish(*, actor: User, version: CourseVersion) -> CourseVers
     Course.objects.select_for_update().filter(pk=version.course_id).first()
     version = CourseVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
-        raise Conflict("This version is published already.", code=AcademyError.COURSE_NOT_DRAFT)
+        raise Conflict(_("This version is published already."), code=AcademyError.COURSE_NOT_DRAFT)
     _check_complete(version)
     first = not CourseVersion.objects.filter(
         course_id=version.course_id, status=VersionStatus.PUBLISHED
@@ -499,7 +507,7 @@ def quiz_attempt_start(*, helper: HelperProfile, actor: User, course: Course) ->
     _own(helper, actor)
     version = current_version(course)
     if version is None:
-        raise Conflict("This course is not published.", code=AcademyError.COURSE_NOT_PUBLISHED)
+        raise Conflict(_("This course is not published."), code=AcademyError.COURSE_NOT_PUBLISHED)
     HelperProfile.objects.select_for_update().filter(pk=helper.pk).first()
     open_attempt = QuizAttempt.objects.filter(
         helper=helper, version=version, submitted_at__isnull=True
@@ -529,18 +537,20 @@ def _chosen_options(
         if question_id not in drawn:
             raise _answer_refused(
                 AcademyError.QUIZ_QUESTION_NOT_DRAWN,
-                "This question is not part of your quiz.",
+                _("This question is not part of your quiz."),
                 question_id,
             )
         if question_id in seen:
             raise _answer_refused(
-                AcademyError.QUIZ_ANSWERED_TWICE, "Give one answer to each question.", question_id
+                AcademyError.QUIZ_ANSWERED_TWICE,
+                _("Give one answer to each question."),
+                question_id,
             )
         seen.add(question_id)
     missing = [question_id for question_id in attempt.question_ids if question_id not in seen]
     if missing:
         raise _answer_refused(
-            AcademyError.QUIZ_ANSWER_MISSING, "Answer every question.", missing[0]
+            AcademyError.QUIZ_ANSWER_MISSING, _("Answer every question."), missing[0]
         )
     options = QuizOption.objects.in_bulk([option_id for _q, option_id in answers])
     chosen = {}
@@ -549,7 +559,7 @@ def _chosen_options(
         if option is None or option.question_id != question_id:
             raise _answer_refused(
                 AcademyError.QUIZ_OPTION_NOT_OF_QUESTION,
-                "This answer does not belong to this question.",
+                _("This answer does not belong to this question."),
                 question_id,
             )
         chosen[question_id] = option
@@ -585,7 +595,9 @@ def quiz_attempt_submit(
         .get(pk=attempt.pk)
     )
     if attempt.submitted_at is not None:
-        raise Conflict("This quiz is already submitted.", code=AcademyError.QUIZ_ALREADY_SUBMITTED)
+        raise Conflict(
+            _("This quiz is already submitted."), code=AcademyError.QUIZ_ALREADY_SUBMITTED
+        )
     chosen = _chosen_options(attempt, answers)
     wrong = [qid for qid in attempt.question_ids if not chosen[qid].is_correct]
     score = len(attempt.question_ids) - len(wrong)
@@ -597,7 +609,9 @@ def quiz_attempt_submit(
         passed=passed,
     )
     if not stored:  # submitted meanwhile (no row lock on SQLite)
-        raise Conflict("This quiz is already submitted.", code=AcademyError.QUIZ_ALREADY_SUBMITTED)
+        raise Conflict(
+            _("This quiz is already submitted."), code=AcademyError.QUIZ_ALREADY_SUBMITTED
+        )
     attempt.refresh_from_db()
     certification = None
     if passed:
@@ -614,27 +628,13 @@ def quiz_attempt_submit(
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
-    month = moment.month - 1 + months
-    year = moment.year + month // 12
+    """The same Swiss wall-clock time `months` later (the last day of a shorter month)."""
+    local = moment.astimezone(SWISS_TIME)
+    month = local.month - 1 + months
+    year = local.year + month // 12
     month = month % 12 + 1
-    day = min(
-        moment.day,
-        [
-            31,
-            29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-            31,
-            30,
-            31,
-            30,
-            31,
-            31,
-            30,
-            31,
-            30,
-            31,
-        ][month - 1],
-    )
-    return moment.replace(year=year, month=month, day=day)
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day)
 
 
 @transaction.atomic
@@ -682,10 +682,12 @@ def certification_revoke(
     _manager(actor)
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed.for_field("reason", "Say why.", code=CoreError.REASON_REQUIRED)
+        raise ValidationFailed.for_field("reason", _("Say why."), code=CoreError.REASON_REQUIRED)
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationFailed.for_field(
-            "reason", f"At most {REASON_MAX_LENGTH} characters.", code=CoreError.MAX_LENGTH
+            "reason",
+            _("At most %(limit)d characters.") % {"limit": REASON_MAX_LENGTH},
+            code=CoreError.MAX_LENGTH,
         )
     certification = (
         Certification.objects.select_for_update()
@@ -694,7 +696,7 @@ def certification_revoke(
     )
     if certification.revoked_at is not None:
         raise Conflict(
-            "This certification is revoked already.", code=AcademyError.CERTIFICATION_REVOKED
+            _("This certification is revoked already."), code=AcademyError.CERTIFICATION_REVOKED
         )
     certification.revoked_at = clock.now()
     certification.revoked_by = actor
@@ -770,7 +772,7 @@ def certification_reminders_send() -> int:
                 pk=certification.pk, **{f"{column}__isnull": True}
             ).update(**marks)
             if marked and not renewed:
-                emails.send_certification_reminder(certification, days=days)
+                emails.send_certification_reminder(certification)
                 sent += 1
     return sent
 
@@ -810,29 +812,29 @@ def training_event_create(
     if starts_at <= clock.now() or ends_at <= starts_at:
         raise ValidationFailed.for_field(
             "starts_at",
-            "An event starts in the future and ends after it starts.",
+            _("An event starts in the future and ends after it starts."),
             code=AcademyError.EVENT_TIMES_INVALID,
         )
     if not 1 <= capacity <= MAX_CAPACITY:
         raise ValidationFailed.for_field(
             "capacity",
-            f"Between 1 and {MAX_CAPACITY} places.",
+            _("Between 1 and %(count)d places.") % {"count": MAX_CAPACITY},
             code=AcademyError.EVENT_CAPACITY_INVALID,
         )
     online_url = online_url.strip()
     place = place.strip()
     if not online_url and not place:
         raise ValidationFailed.for_field(
-            "place", "Give a place or an online link.", code=AcademyError.EVENT_PLACE_REQUIRED
+            "place", _("Give a place or an online link."), code=AcademyError.EVENT_PLACE_REQUIRED
         )
     if online_url and not online_url.startswith("https://"):
         raise ValidationFailed.for_field(
-            "online_url", "Give an https:// link.", code=AcademyError.EVENT_PLACE_REQUIRED
+            "online_url", _("Give an https:// link."), code=AcademyError.EVENT_PLACE_REQUIRED
         )
     if course is not None and (kind != EventKind.TRAINING or current_version(course) is None):
         raise ValidationFailed.for_field(
             "course",
-            "Only a training grants a certification, of a published course.",
+            _("Only a training grants a certification, of a published course."),
             code=AcademyError.EVENT_COURSE_INVALID,
         )
     return TrainingEvent.objects.create(
@@ -882,18 +884,18 @@ def event_register(
     _own(helper, actor)
     event = _locked_event(event)
     if event.cancelled_at is not None or event.starts_at <= clock.now():
-        raise Conflict("Registration for this event is closed.", code=AcademyError.EVENT_CLOSED)
+        raise Conflict(_("Registration for this event is closed."), code=AcademyError.EVENT_CLOSED)
     live = EventRegistration.objects.filter(event=event).exclude(
         status=RegistrationStatus.CANCELLED
     )
     if live.filter(helper=helper).exists():
         raise Conflict(
-            "You are registered for this event already.", code=AcademyError.ALREADY_REGISTERED
+            _("You are registered for this event already."), code=AcademyError.ALREADY_REGISTERED
         )
     full = live.filter(status=RegistrationStatus.REGISTERED).count() >= event.capacity
     if full and not join_waiting_list:
         raise Conflict(
-            "This event is full. You can join the waiting list.", code=AcademyError.EVENT_FULL
+            _("This event is full. You can join the waiting list."), code=AcademyError.EVENT_FULL
         )
     status = RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED
     registration = EventRegistration.objects.create(event=event, helper=helper, status=status)
@@ -934,9 +936,11 @@ def event_registration_cancel(
         .first()
     )
     if registration is None:
-        raise Conflict("You are not registered for this event.", code=AcademyError.NOT_REGISTERED)
+        raise Conflict(
+            _("You are not registered for this event."), code=AcademyError.NOT_REGISTERED
+        )
     if event.cancelled_at is not None or event.starts_at <= clock.now():
-        raise Conflict("This event has started or is cancelled.", code=AcademyError.EVENT_CLOSED)
+        raise Conflict(_("This event has started or is cancelled."), code=AcademyError.EVENT_CLOSED)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = clock.now()
     registration.save(update_fields=["status", "cancelled_at"])
@@ -958,14 +962,16 @@ def training_event_cancel(*, actor: User, event: TrainingEvent, reason: str) -> 
     _manager(actor)
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed.for_field("reason", "Say why.", code=CoreError.REASON_REQUIRED)
+        raise ValidationFailed.for_field("reason", _("Say why."), code=CoreError.REASON_REQUIRED)
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationFailed.for_field(
-            "reason", f"At most {REASON_MAX_LENGTH} characters.", code=CoreError.MAX_LENGTH
+            "reason",
+            _("At most %(limit)d characters.") % {"limit": REASON_MAX_LENGTH},
+            code=CoreError.MAX_LENGTH,
         )
     event = _locked_event(event)
     if event.cancelled_at is not None or event.ends_at <= clock.now():
-        raise Conflict("This event has ended or is cancelled.", code=AcademyError.EVENT_CLOSED)
+        raise Conflict(_("This event has ended or is cancelled."), code=AcademyError.EVENT_CLOSED)
     now = clock.now()
     event.cancelled_at = now
     event.cancel_reason = reason
@@ -1000,10 +1006,10 @@ def event_attendance_mark(
     _manager(actor)
     event = _locked_event(event)
     if event.cancelled_at is not None:
-        raise Conflict("This event is cancelled.", code=AcademyError.EVENT_CLOSED)
+        raise Conflict(_("This event is cancelled."), code=AcademyError.EVENT_CLOSED)
     if event.starts_at > clock.now():
         raise Conflict(
-            "Attendance is marked once the event has started.",
+            _("Attendance is marked once the event has started."),
             code=AcademyError.ATTENDANCE_TOO_EARLY,
         )
     registered = {
@@ -1015,9 +1021,9 @@ def event_attendance_mark(
     unknown = set(attended_helper_ids) - set(registered)
     if unknown:
         raise Conflict(
-            "Only registered helpers can be marked present.",
+            _("Only registered helpers can be marked present."),
             code=AcademyError.NOT_REGISTERED,
-            fields={"attended": ["Only registered helpers can be marked present."]},
+            fields={"attended": [_("Only registered helpers can be marked present.")]},
         )
     marked = []
     for helper_id, registration in sorted(registered.items()):
