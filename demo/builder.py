@@ -21,6 +21,7 @@ from backend.exceptions import ApplicationError
 from bookings import services
 from bookings.models import Booking, HelpRequest
 from catalogue.models import ServiceCategory
+from demo.academy import seed_demo_academy
 from demo.community import Community
 from demo.conduct_test import publish_demo_conduct_test
 from demo.history import CutShort, History
@@ -159,6 +160,7 @@ def build(
         swept.update(services.sweep_due_work())
     bar.close()
     file_demo_reports(community)
+    seed_demo_academy(community)
     return Outcome(community, tally, swept)
 
 

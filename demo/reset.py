@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
+from academy.models import TrainingEvent
 from bookings.models import Booking, HelpRequest, Review, SafetyReport
 from catalogue.models import LegalAcceptance
 from demo.people import demo_users
@@ -65,6 +66,9 @@ def delete_demo_data() -> int:
     DocumentAccess.objects.filter(document__in=documents).delete()
     # Their acceptances of terms and waivers (records of demo people only).
     LegalAcceptance.objects.filter(user__in=users).delete()
+    # The events the demo's manager announced (the courses stay, as the conduct test does;
+    # the certifications, attempts and registrations go with the helpers).
+    TrainingEvent.objects.filter(created_by__in=users).delete()
     count = users.count()
     users.delete()
     for storage_name in files:
