@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
-from academy.models import TrainingEvent
+from academy.models import Course, TrainingEvent
+from demo.academy import COURSES as DEMO_COURSES
 from bookings.models import Booking, HelpRequest, Review, SafetyReport
 from catalogue.models import LegalAcceptance
 from demo.people import demo_users
@@ -71,6 +72,9 @@ def delete_demo_data() -> int:
     TrainingEvent.objects.filter(created_by__in=users).delete()
     count = users.count()
     users.delete()
+    # The demo's courses go too: kept, they would gate the next build's new helpers before
+    # they could pass them (their certifications and attempts went with the helpers).
+    Course.objects.filter(slug__in=DEMO_COURSES).delete()
     for storage_name in files:
         transaction.on_commit(functools.partial(remove_file, storage_name))
     return count

@@ -351,7 +351,7 @@ urlpatterns[-1:-1] = [
         name="academy-quiz-start",
     ),
     path(
-        "helper/academy/quiz-attempts/<uuid:attempt_id>/submit",
+        "helper/academy/quiz-attempts/<uuid:quiz_attempt_id>/submit",
         academy.QuizAttemptSubmitApi.as_view(),
         name="academy-quiz-submit",
     ),
@@ -381,7 +381,6 @@ urlpatterns[-1:-1] = [
         academy.CalendarFeedApi.as_view(),
         name="academy-calendar-feed",
     ),
-    path("academy/calendar/<str:token>.ics", academy.calendar_feed, name="academy-calendar"),
     path(
         "manager/academy/courses",
         academy.ManagerCourseListApi.as_view(),

@@ -10,7 +10,6 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -18,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from academy.calendar import calendar_of
 from academy.errors import AcademyError
 from academy.selectors import (
     certification_for_manager,
@@ -32,7 +30,6 @@ from academy.selectors import (
     event_for_helper,
     event_for_manager,
     events_for_manager,
-    helper_by_feed_token,
     my_registrations,
     quiz_attempt_of,
     quiz_drawn_questions,
@@ -187,11 +184,11 @@ class QuizAttemptSubmitApi(APIView):
         responses={200: QuizResultSerializer},
     )
     @raises(helper_profile_of, quiz_attempt_of, codes_raised_by(quiz_attempt_submit) - OWN)
-    def post(self, request: Request, attempt_id: UUID) -> Response:
+    def post(self, request: Request, quiz_attempt_id: UUID) -> Response:
         """Helper: submit my answers, one for each question drawn, once. A pass earns the
         course's certification (and with it the categories it is required for)."""
         user = request_user(request)
-        attempt = quiz_attempt_of(helper_profile_of(user), attempt_id)
+        attempt = quiz_attempt_of(helper_profile_of(user), quiz_attempt_id)
         data = QuizSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answers = [(row["question"], row["option"]) for row in data.validated_data["answers"]]
@@ -307,18 +304,8 @@ class CalendarFeedApi(APIView):
         feed = calendar_feed_for(
             helper=helper_profile_of(user), actor=user, renew=data.validated_data["renew"]
         )
-        url = request.build_absolute_uri(reverse("academy-calendar", args=[feed.token]))
+        url = request.build_absolute_uri(reverse("web:calendar-feed", args=[feed.token]))
         return Response(CalendarFeedSerializer({"url": url}).data)
-
-
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The helper's events as iCalendar: no log-in, the secret in the address is the key."""
-    helper = helper_by_feed_token(token)
-    if helper is None:
-        return HttpResponse("Not found.", status=404, content_type="text/plain")
-    response = HttpResponse(calendar_of(helper), content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=900"
-    return response
 
 
 # --- The manager: courses -----------------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_an_answer_for_a_question_not_drawn_is_refused_and_nothing_is_stored(fro
         400,
         "quiz_question_not_drawn",
         {f"answers.{other.pk}"},
-        documented_in=("post", "/api/v1/helper/academy/quiz-attempts/{attempt_id}/submit"),
+        documented_in=("post", "/api/v1/helper/academy/quiz-attempts/{quiz_attempt_id}/submit"),
     )
     attempt.refresh_from_db()
     assert (attempt.submitted_at, attempt.answers, attempt.score) == (None, {}, None)

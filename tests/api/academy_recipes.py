@@ -28,7 +28,7 @@ COURSES = V1 + "/manager/academy/courses"
 COURSE = COURSES + "/{slug}"
 VERSION = COURSE + "/versions/{number}"
 QUIZ = V1 + "/helper/academy/courses/{slug}/quiz"
-SUBMIT = V1 + "/helper/academy/quiz-attempts/{attempt_id}/submit"
+SUBMIT = V1 + "/helper/academy/quiz-attempts/{quiz_attempt_id}/submit"
 REGISTER = V1 + "/helper/academy/events/{event_id}/register"
 CANCEL_REGISTRATION = V1 + "/helper/academy/events/{event_id}/cancel"
 EVENTS = V1 + "/manager/academy/events"
@@ -102,14 +102,14 @@ def prepare_academy(world: World, operation: Operation) -> None:
         if path.startswith(VERSION) and (method == "put" or path.endswith("/publish")):
             number = course_draft_start(actor=world.manager, course=course).number
         world.overrides["number"] = str(number)
-    if "{attempt_id}" in path:
+    if "{quiz_attempt_id}" in path:
         course = publish_course(SLUG, manager=world.manager, questions=3, per_attempt=2)
         attempt = QuizAttempt.objects.create(
             helper=world.helper,
             version=course.versions.get(),
             question_ids=list(course.versions.get().questions.values_list("pk", flat=True)[:2]),
         )
-        world.overrides["attempt_id"] = str(attempt.public_id)
+        world.overrides["quiz_attempt_id"] = str(attempt.public_id)
     if "{event_id}" in path:
         world.overrides["event_id"] = str(_event(world).public_id)
     if "{certification_id}" in path:
@@ -135,7 +135,7 @@ def _twice_recipe(**changes: Any) -> Recipe:
 
 
 def _attempt(world: World) -> QuizAttempt:
-    return QuizAttempt.objects.get(public_id=world.overrides["attempt_id"])
+    return QuizAttempt.objects.get(public_id=world.overrides["quiz_attempt_id"])
 
 
 def _answers(change: Any = None) -> Recipe:
