@@ -9,9 +9,9 @@ from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
 from academy.models import Course, TrainingEvent
-from demo.academy import COURSES as DEMO_COURSES
 from bookings.models import Booking, HelpRequest, Review, SafetyReport
 from catalogue.models import LegalAcceptance
+from demo.academy import COURSES as DEMO_COURSES
 from demo.people import demo_users
 from helpers.documents import remove_file
 from helpers.models import DocumentAccess, HelperDocument, HelperProfile
