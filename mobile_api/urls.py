@@ -336,7 +336,7 @@ urlpatterns[-1:-1] = [
 
 # The training academy: the helper's courses, quiz, certifications, events and calendar feed;
 # the manager's courses, certifications, events and who lacks what.
-from mobile_api.views import academy  # noqa: E402 - these routes are added after the list
+from mobile_api.views import academy, academy_manager  # noqa: E402 - added after the list
 
 urlpatterns[-1:-1] = [
     path("helper/academy/courses", academy.HelperCourseListApi.as_view(), name="academy-courses"),
@@ -383,62 +383,62 @@ urlpatterns[-1:-1] = [
     ),
     path(
         "manager/academy/courses",
-        academy.ManagerCourseListApi.as_view(),
+        academy_manager.ManagerCourseListApi.as_view(),
         name="manager-academy-courses",
     ),
     path(
         "manager/academy/courses/<slug:slug>/requirements",
-        academy.CourseRequirementsApi.as_view(),
+        academy_manager.CourseRequirementsApi.as_view(),
         name="manager-academy-course-requirements",
     ),
     path(
         "manager/academy/courses/<slug:slug>/drafts",
-        academy.CourseDraftStartApi.as_view(),
+        academy_manager.CourseDraftStartApi.as_view(),
         name="manager-academy-course-drafts",
     ),
     path(
         "manager/academy/courses/<slug:slug>/versions/<int:number>",
-        academy.CourseVersionApi.as_view(),
+        academy_manager.CourseVersionApi.as_view(),
         name="manager-academy-course-version",
     ),
     path(
         "manager/academy/courses/<slug:slug>/versions/<int:number>/publish",
-        academy.CourseVersionPublishApi.as_view(),
+        academy_manager.CourseVersionPublishApi.as_view(),
         name="manager-academy-course-version-publish",
     ),
     path(
         "manager/academy/certifications",
-        academy.ManagerCertificationListApi.as_view(),
+        academy_manager.ManagerCertificationListApi.as_view(),
         name="manager-academy-certifications",
     ),
     path(
         "manager/academy/certifications/<int:certification_id>/revoke",
-        academy.CertificationRevokeApi.as_view(),
+        academy_manager.CertificationRevokeApi.as_view(),
         name="manager-academy-certification-revoke",
     ),
     path(
         "manager/academy/certification-gaps",
-        academy.CertificationGapsApi.as_view(),
+        academy_manager.CertificationGapsApi.as_view(),
         name="manager-academy-certification-gaps",
     ),
     path(
         "manager/academy/events",
-        academy.ManagerEventListApi.as_view(),
+        academy_manager.ManagerEventListApi.as_view(),
         name="manager-academy-events",
     ),
     path(
         "manager/academy/events/<uuid:event_id>",
-        academy.ManagerEventDetailApi.as_view(),
+        academy_manager.ManagerEventDetailApi.as_view(),
         name="manager-academy-event",
     ),
     path(
         "manager/academy/events/<uuid:event_id>/cancel",
-        academy.ManagerEventCancelApi.as_view(),
+        academy_manager.ManagerEventCancelApi.as_view(),
         name="manager-academy-event-cancel",
     ),
     path(
         "manager/academy/events/<uuid:event_id>/attendance",
-        academy.ManagerEventAttendanceApi.as_view(),
+        academy_manager.ManagerEventAttendanceApi.as_view(),
         name="manager-academy-event-attendance",
     ),
 ]
