@@ -24,6 +24,9 @@ ACADEMY_LANGUAGES = ("de", "fr", "it", "en")
 TITLE_MAX_LENGTH = 160
 TEXT_MAX_LENGTH = 20000
 OPTION_MAX_LENGTH = 500
+# Each quiz question has this many answers, exactly one of them right.
+MIN_OPTIONS = 2
+MAX_OPTIONS = 6
 
 
 class Course(models.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from academy.models import (
@@ -191,6 +192,12 @@ class CalendarFeedInputSerializer(serializers.Serializer):
 # --- The manager's side ----------------------------------------------------------------------------
 
 
+class CourseVersionBriefSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    title = serializers.CharField(source="title_en")
+
+
 class ManagerCourseSerializer(serializers.Serializer):
     slug = serializers.CharField()
     required_for_all = serializers.BooleanField()
@@ -202,11 +209,10 @@ class ManagerCourseSerializer(serializers.Serializer):
     def get_required_for(self, course: Any) -> list[str]:
         return [category.slug for category in course.required_for.all()]
 
-    def get_versions(self, course: Any) -> list[dict[str, Any]]:
-        return [
-            {"number": version.number, "status": version.status, "title": version.title_en}
-            for version in sorted(course.versions.all(), key=lambda v: v.number)
-        ]
+    @extend_schema_field(CourseVersionBriefSerializer(many=True))
+    def get_versions(self, course: Any) -> Any:
+        versions = sorted(course.versions.all(), key=lambda v: v.number)
+        return CourseVersionBriefSerializer(versions, many=True).data
 
 
 CourseCreateSerializer = _with_texts(
