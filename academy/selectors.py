@@ -51,17 +51,23 @@ class Requirements:
 
 
 def gating_requirements(*, using: str = DEFAULT_DB_ALIAS) -> Requirements:
-    published = Course.objects.using(using).filter(versions__status=VersionStatus.PUBLISHED)
-    for_all = frozenset(published.filter(required_for_all=True).values_list("pk", flat=True))
-    by_category: dict[int, set[int]] = {}
-    for course_id, category_id in (
-        Course.required_for.through.objects.using(using)
-        .filter(course__in=published)
-        .values_list("course_id", "servicecategory_id")
+    # One query: each published course with each category it is required for (None: none).
+    rows = (
+        Course.objects.using(using)
+        .filter(versions__status=VersionStatus.PUBLISHED)
+        .values_list("pk", "required_for_all", "required_for")
         .distinct()
-    ):
-        by_category.setdefault(category_id, set()).add(course_id)
-    return Requirements(for_all, {key: frozenset(value) for key, value in by_category.items()})
+    )
+    for_all: set[int] = set()
+    by_category: dict[int, set[int]] = {}
+    for course_id, required_for_all, category_id in rows:
+        if required_for_all:
+            for_all.add(course_id)
+        if category_id is not None:
+            by_category.setdefault(category_id, set()).add(course_id)
+    return Requirements(
+        frozenset(for_all), {key: frozenset(value) for key, value in by_category.items()}
+    )
 
 
 def valid_certifications(now: datetime | None = None) -> QuerySet[Certification]:
