@@ -8,6 +8,7 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         # Handlers are subscribed here, once the apps below are loaded: the layers under
         # bookings emit events and never import it.
+        from academy.events import CourseRequirementsChanged
         from backend.events import Phase, UserActivationChanged, UserProfileChanged, subscribe
         from bookings import handlers, selectors
         from catalogue.events import LegalTermsAccepted, LegalVersionPublished
@@ -22,6 +23,7 @@ class BookingsConfig(AppConfig):
             UserActivationChanged,
             LegalVersionPublished,
             LegalTermsAccepted,
+            CourseRequirementsChanged,
         )
         subscribe(handlers.refresh_free_time, *handlers.FREE_TIME_EVENTS)
         subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)

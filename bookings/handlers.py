@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext
 
+from academy.events import CourseRequirementsChanged
 from backend.config import config
 from backend.events import (
     DomainEvent,
@@ -173,9 +174,12 @@ def _helpers_to_refresh(events: Sequence[DomainEvent]) -> set[int]:
     if any(
         isinstance(event, LegalVersionPublished)
         and event.kind == LegalDocumentKind.HELPER_CODE_OF_CONDUCT
+        or isinstance(event, CourseRequirementsChanged)
         for event in events
     ):
         # A new code of conduct: every approved helper is matched only once they accept it.
+        # A course that gates categories (newly published or its requirements changed): every
+        # approved helper keeps only the categories they are certified for.
         return set(
             HelperProfile.objects.filter(approval_status=ApprovalStatus.APPROVED).values_list(
                 "pk", flat=True

@@ -21,6 +21,7 @@ from backend.exceptions import ApplicationError
 from bookings import services
 from bookings.models import Booking, HelpRequest
 from catalogue.models import ServiceCategory
+from demo.academy import seed_demo_academy
 from demo.community import Community
 from demo.conduct_test import publish_demo_conduct_test
 from demo.history import CutShort, History
@@ -172,6 +173,7 @@ def build(
     bar.close()
     paid_visits = play_paid_visits(community) if paid and requests else {}
     file_demo_reports(community)
+    seed_demo_academy(community)
     return Outcome(community, tally, swept, paid_visits)
 
 

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
+from academy.models import Course, TrainingEvent
 from bookings.models import Booking, HelpRequest, Review, SafetyReport
 from catalogue.models import LegalAcceptance
+from demo.academy import COURSES as DEMO_COURSES
 from demo.people import demo_users
 from helpers.documents import remove_file
 from helpers.models import DocumentAccess, HelperDocument, HelperProfile
@@ -65,8 +67,14 @@ def delete_demo_data() -> int:
     DocumentAccess.objects.filter(document__in=documents).delete()
     # Their acceptances of terms and waivers (records of demo people only).
     LegalAcceptance.objects.filter(user__in=users).delete()
+    # The events the demo's manager announced (the courses stay, as the conduct test does;
+    # the certifications, attempts and registrations go with the helpers).
+    TrainingEvent.objects.filter(created_by__in=users).delete()
     count = users.count()
     users.delete()
+    # The demo's courses go too: kept, they would gate the next build's new helpers before
+    # they could pass them (their certifications and attempts went with the helpers).
+    Course.objects.filter(slug__in=DEMO_COURSES).delete()
     for storage_name in files:
         transaction.on_commit(functools.partial(remove_file, storage_name))
     return count

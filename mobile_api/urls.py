@@ -353,3 +353,112 @@ urlpatterns[-1:-1] = [
         name="manager-appeal-decide",
     ),
 ]
+
+# The training academy: the helper's courses, quiz, certifications, events and calendar feed;
+# the manager's courses, certifications, events and who lacks what.
+from mobile_api.views import academy, academy_manager  # noqa: E402 - added after the list
+
+urlpatterns[-1:-1] = [
+    path("helper/academy/courses", academy.HelperCourseListApi.as_view(), name="academy-courses"),
+    path(
+        "helper/academy/courses/<slug:slug>",
+        academy.HelperCourseDetailApi.as_view(),
+        name="academy-course",
+    ),
+    path(
+        "helper/academy/courses/<slug:slug>/quiz",
+        academy.QuizAttemptStartApi.as_view(),
+        name="academy-quiz-start",
+    ),
+    path(
+        "helper/academy/quiz-attempts/<uuid:quiz_attempt_id>/submit",
+        academy.QuizAttemptSubmitApi.as_view(),
+        name="academy-quiz-submit",
+    ),
+    path(
+        "helper/academy/certifications",
+        academy.HelperCertificationListApi.as_view(),
+        name="academy-certifications",
+    ),
+    path("helper/academy/events", academy.HelperEventListApi.as_view(), name="academy-events"),
+    path(
+        "helper/academy/registrations",
+        academy.HelperRegistrationListApi.as_view(),
+        name="academy-registrations",
+    ),
+    path(
+        "helper/academy/events/<uuid:event_id>/register",
+        academy.EventRegisterApi.as_view(),
+        name="academy-event-register",
+    ),
+    path(
+        "helper/academy/events/<uuid:event_id>/cancel",
+        academy.EventCancelRegistrationApi.as_view(),
+        name="academy-event-cancel",
+    ),
+    path(
+        "helper/academy/calendar-feed",
+        academy.CalendarFeedApi.as_view(),
+        name="academy-calendar-feed",
+    ),
+    path(
+        "manager/academy/courses",
+        academy_manager.ManagerCourseListApi.as_view(),
+        name="manager-academy-courses",
+    ),
+    path(
+        "manager/academy/courses/<slug:slug>/requirements",
+        academy_manager.CourseRequirementsApi.as_view(),
+        name="manager-academy-course-requirements",
+    ),
+    path(
+        "manager/academy/courses/<slug:slug>/drafts",
+        academy_manager.CourseDraftStartApi.as_view(),
+        name="manager-academy-course-drafts",
+    ),
+    path(
+        "manager/academy/courses/<slug:slug>/versions/<int:number>",
+        academy_manager.CourseVersionApi.as_view(),
+        name="manager-academy-course-version",
+    ),
+    path(
+        "manager/academy/courses/<slug:slug>/versions/<int:number>/publish",
+        academy_manager.CourseVersionPublishApi.as_view(),
+        name="manager-academy-course-version-publish",
+    ),
+    path(
+        "manager/academy/certifications",
+        academy_manager.ManagerCertificationListApi.as_view(),
+        name="manager-academy-certifications",
+    ),
+    path(
+        "manager/academy/certifications/<int:certification_id>/revoke",
+        academy_manager.CertificationRevokeApi.as_view(),
+        name="manager-academy-certification-revoke",
+    ),
+    path(
+        "manager/academy/certification-gaps",
+        academy_manager.CertificationGapsApi.as_view(),
+        name="manager-academy-certification-gaps",
+    ),
+    path(
+        "manager/academy/events",
+        academy_manager.ManagerEventListApi.as_view(),
+        name="manager-academy-events",
+    ),
+    path(
+        "manager/academy/events/<uuid:event_id>",
+        academy_manager.ManagerEventDetailApi.as_view(),
+        name="manager-academy-event",
+    ),
+    path(
+        "manager/academy/events/<uuid:event_id>/cancel",
+        academy_manager.ManagerEventCancelApi.as_view(),
+        name="manager-academy-event-cancel",
+    ),
+    path(
+        "manager/academy/events/<uuid:event_id>/attendance",
+        academy_manager.ManagerEventAttendanceApi.as_view(),
+        name="manager-academy-event-attendance",
+    ),
+]

@@ -27,6 +27,8 @@ WRITERS: dict[tuple[str, str], str] = {
     ("HelperProfile", "approval_status"): "helper_approval_move",
     ("Payment", "status"): "payment_transition",
     ("PayoutAccount", "status"): "payout_account_move",
+    ("CourseVersion", "status"): "course_version_move",
+    ("EventRegistration", "status"): "event_registrations_move",
 }
 STATUS_FIELDS = {field for _, field in WRITERS}
 WRITER_MODEL = {writer: model for (model, _), writer in WRITERS.items()}
@@ -39,6 +41,8 @@ ENUM_MODEL = {
     "ApprovalStatus": "HelperProfile",
     "PaymentStatus": "Payment",
     "PayoutAccountStatus": "PayoutAccount",
+    "VersionStatus": "CourseVersion",
+    "RegistrationStatus": "EventRegistration",
 }
 MODELS = {model for model, _ in WRITERS}
 WRITE_CALLS = {"update", "create", "get_or_create", "update_or_create", "bulk_create"}
@@ -51,6 +55,8 @@ TABLES = {
     "helpers_helperprofile": "HelperProfile",
     "payments_payment": "Payment",
     "payments_payoutaccount": "PayoutAccount",
+    "academy_courseversion": "CourseVersion",
+    "academy_eventregistration": "EventRegistration",
 }
 # Not a model's status: an error's HTTP status.
 NOT_MODEL_STATUS = {

@@ -2,6 +2,7 @@ from django.urls import path
 
 from web.views import (
     accounts,
+    calendar_feed,
     helper,
     helper_application,
     helper_conduct_test,
@@ -26,6 +27,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline", pwa.offline, name="offline"),
+    path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar-feed"),
     path("language", pages.switch_language, name="language"),
     path("localities", pages.locality_suggestions, name="localities"),
     path("sign-up", accounts.sign_up, name="sign-up"),

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import IntegerField, Value
 
+from academy.selectors import uncertified_helpers_near
 from backend import clock
 from backend.config import config
 from backend.geo import Point, bounding_box, geodesic_m
@@ -52,6 +53,9 @@ CANNOT_BE_PAID = (
     "left out: charges for the work, and their payout account cannot take payments yet "
     "(no paid offers until it can, unless they work for free)"
 )
+
+# Followed by the titles of the courses whose certification the helper lacks.
+NOT_CERTIFIED = "left out: lacks the certification required for this category: "
 
 Window = tuple[datetime, datetime]
 
@@ -139,6 +143,12 @@ def match_request(
         radius_km=radius_km,
         left_out=customer_ids | set(exclude_helper_ids) | blocked,
     )
+    considered += _not_certified(
+        help_request,
+        center,
+        radius_km=radius_km,
+        left_out=customer_ids | set(exclude_helper_ids) | blocked,
+    )
     return MatchResult(candidates, considered, ranking.examined)
 
 
@@ -166,6 +176,38 @@ def _cannot_be_paid(
                 score=None,
                 offered=False,
                 reason=CANNOT_BE_PAID,
+            )
+        )
+    return found
+
+
+def _not_certified(
+    help_request: HelpRequest, center: Point, *, radius_km: float, left_out: set[int]
+) -> list[Considered]:
+    """The helpers in reach, skilled and otherwise ready, whom the index leaves out of this
+    category because they lack a certification it requires: listed naming what they miss. A
+    fixed number of queries (none past one when the category requires nothing)."""
+    radius_m = radius_km * 1000.0
+    found = []
+    for helper in uncertified_helpers_near(
+        category_id=help_request.category_id,
+        box=bounding_box(center, radius_m),
+        limit=CONSIDERED_LISTED,
+    ):
+        if helper.latitude is None or helper.longitude is None:
+            continue
+        distance = geodesic_m(center, Point(helper.latitude, helper.longitude))
+        if helper.helper_id in left_out or distance > min(
+            radius_m, helper.service_radius_km * 1000.0
+        ):
+            continue
+        found.append(
+            Considered(
+                helper_id=helper.helper_id,
+                distance_m=round(distance),
+                score=None,
+                offered=False,
+                reason=NOT_CERTIFIED + "; ".join(helper.missing),
             )
         )
     return found

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 
+from academy.selectors import certified_skills
 from backend import clock
 from bookings.matching.free_time import (
     free_time_clear,
@@ -38,7 +39,8 @@ from helpers.selectors import HELPER_MATCHING_FIELDS, eligible_helpers
 
 
 def _skills_of(helper_ids: list[int], *, using: str) -> dict[int, list[int]]:
-    """Each helper's category ids, in order."""
+    """Each helper's category ids they may be offered, in order: their skills, less those whose
+    required certifications they lack (`academy.selectors.certified_skills`)."""
     skills: dict[int, list[int]] = {}
     for helper_id, category_id in (
         HelperSkill.objects.using(using)
@@ -47,7 +49,9 @@ def _skills_of(helper_ids: list[int], *, using: str) -> dict[int, list[int]]:
         .values_list("helper_id", "category_id")
     ):
         skills.setdefault(helper_id, []).append(category_id)
-    return skills
+    # Only the categories they hold every required certification for: matching then needs no
+    # query per candidate, and the index is refreshed when a certification changes.
+    return certified_skills(skills, using=using)
 
 
 def _entries_for(

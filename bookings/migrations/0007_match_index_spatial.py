@@ -28,6 +28,8 @@ def drop_spatial(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> No
 
 
 class Migration(migrations.Migration):
-    dependencies = [("bookings", "0006_match_index")]
+    # PostGIS (backend 0002) must exist first; said outright, since the order of apps alone
+    # no longer guarantees it once an app between them is migrated first.
+    dependencies = [("bookings", "0006_match_index"), ("backend", "0002_postgis_extension")]
 
     operations = [migrations.RunPython(create_spatial, drop_spatial)]

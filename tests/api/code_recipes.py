@@ -150,6 +150,7 @@ def _future(days: int = 2, hours: int = 1) -> dict[str, str]:
 
 # A body each operation's serializer accepts field by field (the services may still refuse it).
 def bodies(world: World) -> dict[Operation, dict[str, Any]]:
+    from tests.api.academy_recipes import academy_bodies  # noqa: PLC0415 - it imports us
     from tests.api.conduct_test_recipes import publish_body  # noqa: PLC0415 - it imports us
 
     address = {"street": "Bahnhofstrasse 1", "postal_code": "8001", "locality": "Zürich"}
@@ -279,6 +280,7 @@ def bodies(world: World) -> dict[Operation, dict[str, Any]]:
             "outcome": "uphold",
             "note": "Third time this month.",
         },
+        **academy_bodies(),
     }
 
 

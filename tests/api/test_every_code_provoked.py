@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from tests.api import live_recipes, upload_recipes  # noqa: F401 - their recipes join DOMAIN
+from tests.api.academy_recipes import prepare_academy
 from tests.api.api_assertions import openapi_schema
 from tests.api.appeal_recipes import prepare_appeals
 from tests.api.code_recipes import (
@@ -126,6 +127,7 @@ def test_every_documented_code_of_the_operation_comes_back(operation):
     prepare_conduct_test(world, operation)
     prepare_safety(world, operation)
     prepare_appeals(world, operation)
+    prepare_academy(world, operation)
     missed = {}
 
     # When each documented code's recipes run

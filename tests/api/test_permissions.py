@@ -17,6 +17,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from academy.models import (
+    Certification,
+    CourseVersion,
+    EventRegistration,
+    QuizAttempt,
+    TrainingEvent,
+)
 from backend.devices import device_sign_in
 from backend.models import Device, User
 from bookings.models import (
@@ -40,6 +47,7 @@ from helpers.models import (
 )
 from helpers.services import helper_suspend
 from realtime.chat import chat_message_send
+from tests.academy.builders import publish_course
 from tests.api.api_assertions import (
     API,
     assert_error,
@@ -131,6 +139,9 @@ class World:
     report: SafetyReport
     device: Device
     appeal: HelperAppeal
+    quiz_attempt: QuizAttempt
+    event: TrainingEvent
+    certification: Certification
 
     def kwargs(self, params: tuple[str, ...]) -> dict[str, Any]:
         ids = {
@@ -145,6 +156,10 @@ class World:
             "report_id": self.report.public_id,
             "device_id": self.device.public_id,
             "appeal_id": self.appeal.public_id,
+            "slug": self.quiz_attempt.version.course.slug,
+            "quiz_attempt_id": self.quiz_attempt.public_id,
+            "event_id": self.event.public_id,
+            "certification_id": self.certification.pk,
         }
         return {name: ids[name] for name in params}
 
@@ -168,6 +183,13 @@ class World:
             "proposals": sorted(SlotProposal.objects.values_list("pk", "status")),
             "helpers": sorted(
                 HelperProfile.objects.values_list("pk", "approval_status", "cancellations_caused")
+            ),
+            "quiz_attempts": sorted(QuizAttempt.objects.values_list("pk", "submitted_at")),
+            "certifications": sorted(Certification.objects.values_list("pk", "revoked_at")),
+            "course_versions": sorted(CourseVersion.objects.values_list("pk", "status")),
+            "events": sorted(TrainingEvent.objects.values_list("pk", "cancelled_at")),
+            "registrations": sorted(
+                EventRegistration.objects.values_list("pk", "status", "attended")
             ),
         }
 
@@ -212,6 +234,7 @@ def build_world() -> World:
         ),
         device=device_sign_in(user=customer, name="Phone")[0],
         appeal=_appeal_waiting(),
+        **_academy(helper),
     )
 
 
@@ -220,6 +243,38 @@ def _appeal_waiting() -> HelperAppeal:
     helper = make_helper()
     helper_suspend(helper=helper, actor=ManagerFactory.create(), note="Late twice.")
     return appeal_file(helper=helper, actor=helper.user, text="The bus was late.")
+
+
+def _academy(helper: HelperProfile) -> dict[str, Any]:
+    """The helper's quiz attempt under way, a certification of theirs, and an event with
+    their registration."""
+    course = publish_course("permission-course", questions=2, per_attempt=1, pass_mark=1)
+    version = course.versions.get()
+    now = timezone.now()
+    event = TrainingEvent.objects.create(
+        kind="training",
+        title_en="Permissions",
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=2),
+        capacity=5,
+        place="Zürich",
+    )
+    EventRegistration.objects.create(event=event, helper=helper, status="registered")
+    return {
+        "quiz_attempt": QuizAttempt.objects.create(
+            helper=helper,
+            version=version,
+            question_ids=[version.questions.first().pk],  # type: ignore[union-attr]
+        ),
+        "event": event,
+        "certification": Certification.objects.create(
+            helper=helper,
+            course=course,
+            source="quiz",
+            earned_at=now,
+            expires_at=now + timedelta(days=700),
+        ),
+    }
 
 
 def _attempt_under_way(helper: HelperProfile) -> ConductTestAttempt:
@@ -336,11 +391,30 @@ ACCESS: dict[str, Access] = {
     # Receipts and tips are the two parties' own: the manager does not see them either.
     "booking-receipt": Access(BOTH),
     "booking-tip": Access(BOTH, body=lambda world: {"amount_minor": 500}),
+    # The academy: a helper's own quiz attempt; the manager's courses, certifications, events.
+    "academy-quiz-submit": Access(("helper",), body=lambda world: {"answers": []}),
+    "manager-academy-course-requirements": Access(("manager",)),
+    "manager-academy-course-drafts": Access(("manager",)),
+    "manager-academy-course-version": Access(("manager",)),
+    "manager-academy-course-version-publish": Access(("manager",)),
+    "manager-academy-certification-revoke": Access(("manager",)),
+    "manager-academy-event": Access(("manager",)),
+    "manager-academy-event-cancel": Access(("manager",)),
+    "manager-academy-event-attendance": Access(("manager",)),
 }
 
 
 # Routes under the helper's own profile: to someone who is no helper, "not a helper".
-HELPER_ROUTES = ("helper-exception", "helper-conduct-test-attempt-submit")
+HELPER_ROUTES = (
+    "helper-exception",
+    "helper-conduct-test-attempt-submit",
+    "academy-quiz-submit",
+)
+# Routes on what every helper shares (published courses, coming events): no owner to tell
+# apart, so they are not in the matrix; tests/academy covers who may use them.
+SHARED_WITH_HELPERS = frozenset(
+    {"academy-course", "academy-quiz-start", "academy-event-register", "academy-event-cancel"}
+)
 
 
 def _chat_message(world: World) -> int:
@@ -351,7 +425,9 @@ def _chat_message(world: World) -> int:
 
 
 def _object_routes() -> list[ApiRoute]:
-    return [route for route in api_routes() if route.params]
+    return [
+        route for route in api_routes() if route.params and route.name not in SHARED_WITH_HELPERS
+    ]
 
 
 def _allowed(access: Access, method: str, role: str) -> bool:
@@ -390,7 +466,8 @@ def _unimplemented_methods() -> list[Any]:
 
 def _missing_ids(params: tuple[str, ...]) -> dict[str, Any]:
     return {
-        name: 999_999 if name in ("exception_id", "number") else uuid.uuid4() for name in params
+        name: 999_999 if name in ("exception_id", "number", "certification_id") else uuid.uuid4()
+        for name in params
     }
 
 
@@ -409,6 +486,12 @@ def test_every_route_with_an_object_id_is_in_the_matrix():
     assert {route.name for route in _object_routes() if "<uuid:" in route.route} == set(ACCESS) - {
         "helper-exception",
         "manager-conduct-test-version",
+        # A course by its slug (and version number), a certification by its number.
+        "manager-academy-course-requirements",
+        "manager-academy-course-drafts",
+        "manager-academy-course-version",
+        "manager-academy-course-version-publish",
+        "manager-academy-certification-revoke",
     }
     # And every method of every such route is tried by everyone who is not its owner
     assert len(_route_methods()) == sum(len(route.methods) for route in _object_routes())

@@ -21,6 +21,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
+from academy import events as academy_events
+from academy import services as academy_services
+from academy.models import Certification, Course, TrainingEvent
 from backend import events as domain
 from backend import services as accounts
 from backend.models import EventDelivery, OutboxEvent, User
@@ -41,6 +44,7 @@ from payments import services as payment_services
 from payments.models import Payment, PaymentStatus, PayoutAccount, PayoutAccountStatus
 from realtime import events as chat_events
 from realtime.chat import chat_message_send, chat_read_mark
+from tests.academy.builders import publish_course
 from tests.factories import (
     ZURICH,
     ManagerFactory,
@@ -440,7 +444,77 @@ def _payout_account_changed(clock) -> tuple[Act, int]:
     return act, account.pk
 
 
+def _certification() -> tuple[HelperProfile, Course]:
+    course = publish_course("events-course", required_for=("internet-wifi",))
+    return make_helper(), course
+
+
+def _certification_earned(clock) -> tuple[Act, int]:
+    helper, course = _certification()
+    return (
+        lambda: academy_services.certification_earn(helper=helper, course=course, source="quiz"),
+        helper.pk,
+    )
+
+
+def _certification_revoked(clock) -> tuple[Act, int]:
+    helper, course = _certification()
+    certification = academy_services.certification_earn(helper=helper, course=course, source="quiz")
+    manager = ManagerFactory.create()
+    return (
+        lambda: academy_services.certification_revoke(
+            actor=manager, certification=certification, reason="Left a door open."
+        ),
+        helper.pk,
+    )
+
+
+def _certification_expired(clock) -> tuple[Act, int]:
+    helper, course = _certification()
+    Certification.objects.create(
+        helper=helper,
+        course=course,
+        source="quiz",
+        earned_at=T0 - timedelta(days=800),
+        expires_at=T0 - timedelta(days=1),
+    )
+    return academy_services.certifications_expire_due, helper.pk
+
+
+def _course_requirements_changed(clock) -> tuple[Act, int]:
+    # Required of nobody when published (which tells nobody); the act makes it required.
+    course = publish_course("events-course")
+    manager = ManagerFactory.create()
+    return (
+        lambda: academy_services.course_requirements_set(
+            actor=manager, course=course, required_for_all=True, required_for=[], validity_months=12
+        ),
+        course.pk,
+    )
+
+
+def _event_registration_moved(clock) -> tuple[Act, int]:
+    helper = make_helper()
+    event = TrainingEvent.objects.create(
+        kind="meetup",
+        title_en="Meet-up",
+        starts_at=T0 + timedelta(days=3),
+        ends_at=T0 + timedelta(days=3, hours=1),
+        capacity=5,
+        place="Zürich",
+    )
+    return (
+        lambda: academy_services.event_register(helper=helper, actor=helper.user, event=event),
+        event.pk,
+    )
+
+
 SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
+    academy_events.CertificationEarned: _certification_earned,
+    academy_events.CertificationRevoked: _certification_revoked,
+    academy_events.CertificationExpired: _certification_expired,
+    academy_events.CourseRequirementsChanged: _course_requirements_changed,
+    academy_events.EventRegistrationMoved: _event_registration_moved,
     domain.UserRegistered: _user_registered,
     domain.UserProfileChanged: _user_profile_changed,
     domain.UserActivationChanged: _user_activation_changed,

@@ -52,6 +52,8 @@ class Command(BaseCommand):
             # The worker's daily run of the payments' reconciliation (queued once; each run
             # queues the next).
             call_command("payments_reconcile", schedule_daily=True, verbosity=options["verbosity"])
+            # The academy's daily run: expired certifications leave the index, reminders go out.
+            call_command("academy_daily", schedule=True, verbosity=options["verbosity"])
         except BaseException:
             stop_all([process for _, process in started])
             raise

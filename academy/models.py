@@ -1,0 +1,345 @@
+"""The training academy: courses (versioned lessons and an end quiz), quiz attempts,
+certifications that gate the categories a helper is offered, and training events.
+
+Every write is in `academy.services`; reads are scoped in `academy.selectors`. A published
+course version is never changed: the manager edits a draft (a copy of the newest version) and
+publishes it, so an attempt always keeps the questions it was drawn from.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from modeltranslation.manager import MultilingualManager
+
+from backend import clock
+from catalogue.models import ServiceCategory
+from helpers.models import HelperProfile
+
+# The languages every text of a published course and of an event is written in.
+ACADEMY_LANGUAGES = ("de", "fr", "it", "en")
+TITLE_MAX_LENGTH = 160
+TEXT_MAX_LENGTH = 20000
+OPTION_MAX_LENGTH = 500
+# Each quiz question has this many answers, exactly one of them right.
+MIN_OPTIONS = 2
+MAX_OPTIONS = 6
+
+
+class Course(models.Model):
+    """A course and what it is required for. Its content lives in its versions; the newest
+    published one is the one helpers take."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    required_for_all = models.BooleanField(
+        default=False, help_text="Every helper must hold its certification to get any offer."
+    )
+    required_for = models.ManyToManyField(
+        ServiceCategory,
+        blank=True,
+        related_name="required_courses",
+        help_text="Categories a helper is offered only while holding its certification.",
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        default=24, help_text="How long a certification of this course is valid."
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ("slug",)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(validity_months__gte=1, validity_months__lte=120),
+                name="academy_course_validity_1_to_120",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "draft"
+    PUBLISHED = "published", "published"
+
+
+class CourseVersion(models.Model):
+    """One version of a course's content. A draft is edited; a published one never again."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    # Translated (academy/translation.py): a column per language.
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    summary = models.TextField(blank=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        default=1, help_text="Correct answers needed to pass, out of the questions drawn."
+    )
+    questions_per_attempt = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    objects: MultilingualManager[CourseVersion] = MultilingualManager()
+
+    class Meta:
+        ordering = ("course", "number")
+        constraints = (
+            models.UniqueConstraint(fields=("course", "number"), name="academy_version_unique"),
+            # One draft at a time per course.
+            models.UniqueConstraint(
+                fields=("course",),
+                condition=models.Q(status="draft"),
+                name="academy_one_draft_per_course",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    questions_per_attempt__gte=1,
+                    pass_mark__gte=1,
+                    pass_mark__lte=models.F("questions_per_attempt"),
+                ),
+                name="academy_version_pass_mark_valid",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.course.slug} v{self.number} ({self.status})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+
+class Lesson(models.Model):
+    version = models.ForeignKey(CourseVersion, on_delete=models.CASCADE, related_name="lessons")
+    position = models.PositiveSmallIntegerField()
+    # `title` and `body` are translated.
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    body = models.TextField()
+    image_url = models.URLField(blank=True, help_text="An optional illustration (https).")
+    video_url = models.URLField(blank=True, help_text="An optional video link (https).")
+
+    objects: MultilingualManager[Lesson] = MultilingualManager()
+
+    class Meta:
+        ordering = ("version", "position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("version", "position"), name="academy_lesson_position_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class QuizQuestion(models.Model):
+    version = models.ForeignKey(CourseVersion, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=OPTION_MAX_LENGTH)  # translated
+
+    objects: MultilingualManager[QuizQuestion] = MultilingualManager()
+
+    class Meta:
+        ordering = ("version", "position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("version", "position"), name="academy_question_position_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Q{self.position}: {self.text[:60]}"
+
+
+class QuizOption(models.Model):
+    question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=OPTION_MAX_LENGTH)  # translated
+    is_correct = models.BooleanField(default=False)
+
+    objects: MultilingualManager[QuizOption] = MultilingualManager()
+
+    class Meta:
+        ordering = ("question", "position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("question", "position"), name="academy_option_position_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class QuizAttempt(models.Model):
+    """A helper's attempt at a course's quiz: the questions drawn (in the order shown), and
+    once submitted the answers, the score and whether it passed. Submitted once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="attempts")
+    question_ids = models.JSONField(default=list)
+    started_at = models.DateTimeField(default=clock.now, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("helper", "started_at")
+        constraints = (
+            # One attempt under way per helper and course version.
+            models.UniqueConstraint(
+                fields=("helper", "version"),
+                condition=models.Q(submitted_at__isnull=True),
+                name="academy_one_open_attempt",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"attempt {self.public_id} of helper {self.helper_id}"
+
+
+class CertificationSource(models.TextChoices):
+    QUIZ = "quiz", "passed the course's quiz"
+    EVENT = "event", "attended a training event"
+
+
+class Certification(models.Model):
+    """A helper holds a course's certification from `earned_at` until `expires_at`, unless
+    revoked. A new one (passing again, attending) replaces an expired or revoked one; the
+    old rows stay as the helper's record."""
+
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="certifications"
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certifications")
+    source = models.CharField(max_length=8, choices=CertificationSource.choices)
+    attempt = models.ForeignKey(QuizAttempt, null=True, blank=True, on_delete=models.SET_NULL)
+    event = models.ForeignKey("TrainingEvent", null=True, blank=True, on_delete=models.SET_NULL)
+    earned_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoke_reason = models.CharField(max_length=500, blank=True)
+    # When the daily task refreshed the match index for the expiry (once).
+    expiry_processed_at = models.DateTimeField(null=True, blank=True)
+    reminded_30_at = models.DateTimeField(null=True, blank=True)
+    reminded_7_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("helper", "course", "-earned_at")
+        indexes = (
+            models.Index(fields=("helper", "course", "expires_at")),
+            models.Index(fields=("expires_at",)),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.course.slug} of helper {self.helper_id} until {self.expires_at:%Y-%m-%d}"
+
+
+class EventKind(models.TextChoices):
+    TRAINING = "training", "training session"
+    MEETUP = "meetup", "community meet-up"
+
+
+class TrainingEvent(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=EventKind.choices)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)  # translated
+    description = models.TextField(blank=True)  # translated
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    online_url = models.URLField(blank=True)
+    place = models.CharField(max_length=300, blank=True)
+    capacity = models.PositiveIntegerField()
+    # Attending a training that names a course earns its certification.
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+
+    objects: MultilingualManager[TrainingEvent] = MultilingualManager()
+
+    class Meta:
+        ordering = ("starts_at", "pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="academy_event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="academy_event_capacity_positive"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", "registered"
+    WAITING = "waiting", "on the waiting list"
+    CANCELLED = "cancelled", "cancelled"
+
+
+class EventRegistration(models.Model):
+    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="registrations")
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="event_registrations"
+    )
+    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Marked by the manager once the event started: None until then.
+    attended = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("event", "created_at", "pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("event", "helper"),
+                condition=~models.Q(status="cancelled"),
+                name="academy_one_live_registration",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"helper {self.helper_id} at event {self.event_id}: {self.status}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """The secret of a helper's iCalendar feed URL: whoever holds it reads their events."""
+
+    helper = models.OneToOneField(
+        HelperProfile, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"calendar feed of helper {self.helper_id}"

@@ -1,0 +1,76 @@
+"""What every academy service checks: who acts, and texts written in every language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
+
+from academy.errors import AcademyError
+from academy.models import (
+    ACADEMY_LANGUAGES,
+)
+from backend.exceptions import (
+    CoreError,
+    PermissionDenied,
+    ValidationFailed,
+)
+from backend.models import User
+from helpers.models import HelperProfile
+
+REASON_MAX_LENGTH = 500
+
+
+def require_manager(actor: User) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied(
+            _("Only the community manager does this."), code=AcademyError.MANAGER_ONLY
+        )
+
+
+def require_own(helper: HelperProfile, actor: User) -> None:
+    if actor.pk != helper.user_id:
+        raise PermissionDenied(
+            _("This is not your helper profile."), code=AcademyError.NOT_A_HELPER
+        )
+
+
+def translated(
+    texts: Mapping[str, str], where: str, *, limit: int, required: bool = True
+) -> dict[str, str]:
+    """The text in every language, stripped, each within `limit` characters."""
+    cleaned = {}
+    for language in ACADEMY_LANGUAGES:
+        text = str(texts.get(language, "")).strip()
+        if required and not text:
+            raise ValidationFailed.for_field(
+                f"{where}_{language}",
+                _("Write the text in every language."),
+                code=AcademyError.COURSE_TEXT_REQUIRED,
+            )
+        if len(text) > limit:
+            raise ValidationFailed.for_field(
+                f"{where}_{language}",
+                _("At most %(limit)d characters.") % {"limit": limit},
+                code=CoreError.MAX_LENGTH,
+            )
+        cleaned[language] = text
+    return cleaned
+
+
+def columns(name: str, texts: Mapping[str, str]) -> dict[str, str]:
+    return {f"{name}_{language}": text for language, text in texts.items()}
+
+
+def reason_given(reason: str) -> str:
+    """A reason the helper is told: stripped, not empty, within REASON_MAX_LENGTH."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed.for_field("reason", _("Say why."), code=CoreError.REASON_REQUIRED)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationFailed.for_field(
+            "reason",
+            _("At most %(limit)d characters.") % {"limit": REASON_MAX_LENGTH},
+            code=CoreError.MAX_LENGTH,
+        )
+    return reason
