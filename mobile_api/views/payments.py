@@ -1,5 +1,6 @@
 """Payments: the helper's payout account, a booking's payment (the card it is held on, the
-receipt's amounts), refunds, and Stripe's webhook. Thin: the rules are in payments.services.
+receipt's amounts), refunds, and Stripe's webhook. Thin: the rules are in payments.services
+(and its neighbours payouts, pay_after, refunds, tips).
 
 The money endpoints (payment method, refunds) accept an `Idempotency-Key` header.
 """
@@ -38,7 +39,17 @@ from mobile_api.serializers.payments import (
     TipInput,
     TipSerializer,
 )
-from payments import receipts, refunds, selectors, services, statements, tips, webhooks
+from payments import (
+    pay_after,
+    payouts,
+    receipts,
+    refunds,
+    selectors,
+    services,
+    statements,
+    tips,
+    webhooks,
+)
 from payments.idempotency import idempotent
 from payments.models import Payment
 
@@ -74,11 +85,11 @@ class PayoutAccountApi(APIView):
         request=OnboardingInput,
         responses={200: OnboardingOutput},
     )
-    @raises(services.payout_account_onboard)
+    @raises(payouts.payout_account_onboard)
     def post(self, request: Request) -> Response:
         given = OnboardingInput(data=request.data)
         given.is_valid(raise_exception=True)
-        account, url = services.payout_account_onboard(
+        account, url = payouts.payout_account_onboard(
             actor=request_user(request),
             return_url=given.validated_data["return_url"],
             refresh_url=given.validated_data["refresh_url"],
@@ -154,14 +165,14 @@ class BookingPayAfterApi(APIView):
         parameters=[IDEMPOTENCY_KEY],
         responses={200: PayAfterOutput},
     )
-    @raises(selectors.payment_for, services.payment_pay_after_start, idempotent)
+    @raises(selectors.payment_for, pay_after.payment_pay_after_start, idempotent)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
         given = PayAfterInput(data=request.data)
         given.is_valid(raise_exception=True)
 
         def run() -> tuple[int, dict[str, Any]]:
-            payment, url = services.payment_pay_after_start(
+            payment, url = pay_after.payment_pay_after_start(
                 payment=selectors.payment_for(user, booking_id),
                 actor=user,
                 return_url=given.validated_data["return_url"],
