@@ -130,17 +130,17 @@ def _emulator() -> Iterator[str]:
 def _connected_helper(number: int) -> Any:
     import requests
 
-    from payments import services
+    from payments import payouts
     from tests.factories import make_helper
 
     helper = make_helper(takes_payments=False, email=f"helper{number}@bench.quartier.test")
-    account, url = services.payout_account_onboard(
+    account, url = payouts.payout_account_onboard(
         actor=helper.user,
         return_url="http://bench.quartier.test/done",
         refresh_url="http://bench.quartier.test/again",
     )
     requests.get(url, allow_redirects=False, timeout=10).raise_for_status()
-    services.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+    payouts.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
     return helper
 
 
@@ -210,18 +210,18 @@ def _completed(booking: Any) -> Any:
 def _pay_with_twint(booking: Any, *, fail_first: bool) -> None:
     import requests
 
-    from payments import services
+    from payments import pay_after
     from payments.models import Payment
 
     for action in ("fail", "authorize") if fail_first else ("authorize",):
         payment = Payment.objects.get(booking=booking)
-        _payment, url = services.payment_pay_after_start(
+        _payment, url = pay_after.payment_pay_after_start(
             payment=payment,
             actor=booking.help_request.customer,
             return_url="https://bench.quartier.test/paid",
         )
         requests.post(url, data={"action": action}, allow_redirects=False, timeout=10)
-        services.payment_pay_after_refresh(payment=payment)
+        pay_after.payment_pay_after_refresh(payment=payment)
 
 
 def _play(

@@ -29,8 +29,8 @@ from demo.people import demo_users
 from demo.posting import Timing
 from demo.visits import Visit, accept_offer
 from helpers.models import HelperProfile
+from payments import payouts, stripe_gateway
 from payments import services as payments
-from payments import stripe_gateway
 from payments.models import Payment, PaymentStatus, PayoutAccount
 
 # The emulator's test card that any hold succeeds on.
@@ -71,12 +71,12 @@ def onboard(helper: HelperProfile) -> PayoutAccount:
     account = PayoutAccount.objects.filter(helper=helper).first()
     if account is not None and account.can_take_payments:
         return account
-    account, url = payments.payout_account_onboard(
+    account, url = payouts.payout_account_onboard(
         actor=helper.user, return_url=ONBOARDING_RETURN, refresh_url=ONBOARDING_RETURN
     )
     answer = requests.get(url, allow_redirects=False, timeout=config().stripe_timeout_seconds)
     answer.raise_for_status()
-    synced = payments.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+    synced = payouts.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
     assert synced is not None  # noqa: S101 - the row was made just above
     return synced
 

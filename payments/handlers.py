@@ -17,7 +17,7 @@ from backend.events import DomainEvent, of_type
 from bookings.events import BookingCancelled, BookingConfirmed, BookingNoShow, BookingSignedOff
 from bookings.models import Booking, BookingStatus
 from helpers.services import helper_takes_payments_set
-from payments import emails, services, tasks
+from payments import emails, pay_after, services, tasks
 from payments import events as payment_events
 from payments.models import CHARGEABLE_STATUSES, Payment, PaymentStatus
 
@@ -65,7 +65,7 @@ def schedule_pay_after_reminder(events: Sequence[DomainEvent]) -> None:
     still be unpaid then."""
     for event in of_type(events, payment_events.PaymentDue):
         tasks.remind_pay_after.using(
-            run_after=clock.now() + timedelta(days=services.PAY_AFTER_REMIND_DAYS)
+            run_after=clock.now() + timedelta(days=pay_after.PAY_AFTER_REMIND_DAYS)
         ).enqueue(event.payment_id, 1)
 
 

@@ -16,7 +16,8 @@ from payments.errors import PaymentError
 from payments.exceptions import PaymentProviderRefused, RefundTooLarge
 from payments.models import LedgerAccount, LedgerEntry, LedgerKind, Payment, PaymentEvent
 from payments.models import PaymentStatus as _PaymentStatus
-from payments.services import _answered, _book, _key, _lock, _record_request, payment_transition
+from payments.services import payment_transition
+from payments.steps import _answered, _book, _key, _lock, _record_request
 
 _P = _PaymentStatus
 _C, _H = LedgerAccount.CUSTOMER, LedgerAccount.HELPER

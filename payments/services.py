@@ -1,6 +1,8 @@
-"""Every write of the payments app: payout accounts, holds, captures, releases, fees, refunds,
-webhooks. `payment_transition` and `payout_account_move` are the only writers of the status
-fields; the ledger is appended to and never changed.
+"""Every write of a payment: holds, captures, releases, fees, and the payment falling due when
+it cannot be held (TWINT). `payment_transition` is the only writer of `Payment.status` (the
+payout account's is `payout_account_move`, in payments/payouts.py); the ledger is appended to
+and never changed. Paying a due payment is payments.pay_after; refunds and tips have their own
+modules; the small steps they all share (keys, ledger entries, locks) are payments.steps.
 
 Stripe calls carry an idempotency key made of our own row and attempt
 (`quartier:<payment>:<action>:<attempt>`), recorded in `StripeRequest` before the call, and run
@@ -30,7 +32,6 @@ from bookings.models import Booking, BookingStatus, Party
 from bookings.pricing import charge_for
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
-from helpers.models import HelperProfile
 from payments import events, stripe_gateway
 from payments.errors import PaymentError
 from payments.exceptions import (
@@ -40,26 +41,35 @@ from payments.exceptions import (
     PaymentProviderRefused,
 )
 from payments.models import (
-    LedgerAccount,
-    LedgerEntry,
     LedgerKind,
     Payment,
     PaymentEvent,
     PaymentStatus,
     PayoutAccount,
-    PayoutAccountStatus,
     PayWith,
     StripeRequest,
 )
 from payments.receipts import receipt_issue
-from payments.transitions import PAYMENT_MACHINE, PAYOUT_ACCOUNT_MACHINE
+from payments.steps import (
+    _C,
+    _H,
+    _HOLD,
+    _S,
+    _answered,
+    _book,
+    _key,
+    _lock,
+    _record_request,
+    _stripe_fee,
+)
+from payments.transitions import PAYMENT_MACHINE
 
 logger = logging.getLogger(__name__)
 
 _P = PaymentStatus
 
 
-# --- The two status writers -------------------------------------------------------------------
+# --- The status writer -------------------------------------------------------------------------
 
 
 def payment_transition(
@@ -105,157 +115,6 @@ def payment_transition(
             )
         )
     return payment
-
-
-def payout_account_move(*, account: PayoutAccount, to: str) -> PayoutAccount:
-    """The only writer of `PayoutAccount.status` (nothing happens when it is already `to`)."""
-    if account.status == to:
-        return account
-    from_status = account.status
-    PAYOUT_ACCOUNT_MACHINE.check(
-        account, from_status=from_status, to_status=to, role=ActorRole.SYSTEM
-    )
-    account.status = to
-    account.save(update_fields=["status", "updated_at"])
-    emit(
-        events.PayoutAccountChanged(
-            payout_account_id=account.pk,
-            helper_id=account.helper_id,
-            from_status=from_status,
-            to_status=to,
-        )
-    )
-    return account
-
-
-# --- Payout accounts --------------------------------------------------------------------------
-
-
-def _account_status(state: stripe_gateway.AccountState) -> str:
-    if state.charges_enabled and state.payouts_enabled:
-        return PayoutAccountStatus.PAYOUTS_ENABLED
-    if state.charges_enabled:
-        return PayoutAccountStatus.CAN_TAKE_PAYMENTS
-    if state.details_submitted:
-        return PayoutAccountStatus.PENDING_VERIFICATION
-    return PayoutAccountStatus.DETAILS_MISSING
-
-
-def _helper_of(user: User) -> HelperProfile:
-    try:
-        return HelperProfile.objects.get(user=user)
-    except HelperProfile.DoesNotExist as exc:
-        raise PermissionDenied(
-            _("Only helpers have payout accounts."), code=CoreError.NOT_ALLOWED_FOR_ROLE
-        ) from exc
-
-
-# Creating an account and its onboarding link charges no card.
-@raises(CoreError.NOT_ALLOWED_FOR_ROLE, stripe_gateway.PROVIDER_ERRORS)
-@transaction.atomic
-def payout_account_onboard(
-    *, actor: User, return_url: str, refresh_url: str
-) -> tuple[PayoutAccount, str]:
-    """The helper's Express account (created on the first call) and a fresh onboarding link.
-
-    Calling again resumes an unfinished onboarding with a new link to the same account.
-    """
-    helper = _helper_of(actor)
-    account, _created = PayoutAccount.objects.select_for_update().get_or_create(helper=helper)
-    if not account.stripe_account_id:
-        key = f"quartier:payout-account:{account.public_id}:create:1"
-        _record_request(key, "account_create", payout_account=account)
-        state = stripe_gateway.account_create(email=actor.email, idempotency_key=key)
-        account.stripe_account_id = state.id
-        account.save(update_fields=["stripe_account_id", "updated_at"])
-        payout_account_move(account=account, to=_account_status(state))
-    url = stripe_gateway.account_link_create(
-        account_id=str(account.stripe_account_id), return_url=return_url, refresh_url=refresh_url
-    )
-    return account, url
-
-
-@transaction.atomic
-def payout_account_sync(
-    *, stripe_account_id: str, state: stripe_gateway.AccountState | None = None
-) -> PayoutAccount | None:
-    """Follow the account's state at Stripe (from `account.updated`, or fetched now)."""
-    account = (
-        PayoutAccount.objects.select_for_update()
-        .filter(stripe_account_id=stripe_account_id)
-        .first()
-    )
-    if account is None:
-        return None
-    if state is None:
-        state = stripe_gateway.account_retrieve(stripe_account_id)
-    return payout_account_move(account=account, to=_account_status(state))
-
-
-# --- Idempotency keys and the ledger -----------------------------------------------------------
-
-
-def _key(payment: Payment, action: str, attempt: int | None = None) -> str:
-    return f"quartier:{payment.public_id}:{action}:{attempt or payment.attempt}"
-
-
-def _record_request(
-    key: str,
-    action: str,
-    *,
-    payment: Payment | None = None,
-    payout_account: PayoutAccount | None = None,
-) -> StripeRequest:
-    request, _created = StripeRequest.objects.get_or_create(
-        idempotency_key=key,
-        defaults={"action": action, "payment": payment, "payout_account": payout_account},
-    )
-    return request
-
-
-def _answered(key: str, stripe_object_id: str) -> None:
-    StripeRequest.objects.filter(idempotency_key=key).update(
-        stripe_object_id=stripe_object_id, answered_at=clock.now()
-    )
-
-
-def _book(
-    payment: Payment, kind: str, debit: str, credit: str, amount: int, reference: str
-) -> None:
-    """One ledger entry, once per (payment, kind, Stripe object); nothing for 0."""
-    if amount <= 0:
-        return
-    LedgerEntry.objects.get_or_create(
-        payment=payment,
-        kind=kind,
-        reference=reference,
-        defaults={
-            "booking_id": payment.booking_id,
-            "debit": debit,
-            "credit": credit,
-            "amount_minor": amount,
-            "currency": payment.currency,
-        },
-    )
-
-
-_C, _H, _HOLD, _S = (
-    LedgerAccount.CUSTOMER,
-    LedgerAccount.HELPER,
-    LedgerAccount.HOLD,
-    LedgerAccount.STRIPE,
-)
-
-
-def _lock(payment: Payment) -> tuple[Booking, Payment]:
-    """The booking's row, then the payment's: the one lock order of the payments services."""
-    booking = lock_booking(payment.booking)
-    locked = (
-        Payment.objects.select_for_update(of=("self",))
-        .select_related("payout_account")
-        .get(pk=payment.pk)
-    )
-    return booking, locked
 
 
 # --- Holding the price on confirmation -----------------------------------------------------------
@@ -447,70 +306,100 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
                 _("This is not a payment method."),
                 code=PaymentError.INVALID_PAYMENT_METHOD,
             )
-        account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
-        if account is None:
-            raise NoPayoutAccount(_("The helper cannot take payments yet."))
-        if not account.can_take_payments:
-            raise HelperCannotTakePayments(_("The helper cannot take payments yet."))
-        if booking.status not in (
-            BookingStatus.PROPOSED,
-            BookingStatus.CONFIRMED,
-            BookingStatus.ON_THE_WAY,
-            BookingStatus.IN_PROGRESS,
-        ):
-            raise PaymentProviderRefused(
-                _("This visit cannot take a payment method now."),
-                code=PaymentError.PAYMENT_NOT_EXPECTED,
-            )
-        if twint and booking.currency != "CHF":
-            raise PaymentProviderRefused(
-                _("TWINT takes Swiss francs only. Please pay by card."),
-                code=PaymentError.PAYMENT_METHOD_UNAVAILABLE,
-            )
-        price = booking.charge_minor or booking.price_minor
-        if price is None:
-            # Before confirming: the dearest proposed time's charge (confirming fixes it).
-            proposal = booking.proposals.filter(status="proposed").order_by("price_minor").last()
-            price = charge_for(proposal.price_minor).charge_minor if proposal is not None else None
-        if not price:
-            raise PaymentProviderRefused(
-                _("This visit has no price to pay yet."), code=PaymentError.PAYMENT_NOT_EXPECTED
-            )
-        payment, _created = Payment.objects.select_for_update().get_or_create(
-            booking=booking,
-            defaults={
-                "payout_account": account,
-                "amount_minor": price,
-                "currency": booking.currency,
-            },
-        )
-        if payment.status != _P.REQUIRES_PAYMENT_METHOD:
-            raise PaymentProviderRefused(
-                _("The payment for this visit is already authorised."),
-                code=PaymentError.PAYMENT_NOT_EXPECTED,
-            )
-        payment.pay_with = PayWith.TWINT if twint else PayWith.CARD
-        payment.payment_method_id = "" if twint else payment_method_id
-        payment.payout_account = account
-        if twint:
-            payment.failure_code = ""
-            payment.failure_message = ""
-        payment.save(
-            update_fields=[
-                "pay_with",
-                "payment_method_id",
-                "payout_account",
-                "failure_code",
-                "failure_message",
-                "updated_at",
-            ]
-        )
+        account = _account_taking_payments(booking)
+        _check_method_expected(booking, twint=twint)
+        payment = _payment_waiting_for_method(booking, account, _price_to_hold(booking))
+        _method_choose(payment, account, twint=twint, payment_method_id=payment_method_id)
         if booking.status == BookingStatus.PROPOSED or twint:
             return payment
         outcome = payment_authorise(payment=payment)
     if outcome.declined is not None:
         raise outcome.declined
     return outcome.payment
+
+
+def _account_taking_payments(booking: Booking) -> PayoutAccount:
+    """The helper's payout account, which must be able to take payments."""
+    account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
+    if account is None:
+        raise NoPayoutAccount(_("The helper cannot take payments yet."))
+    if not account.can_take_payments:
+        raise HelperCannotTakePayments(_("The helper cannot take payments yet."))
+    return account
+
+
+def _check_method_expected(booking: Booking, *, twint: bool) -> None:
+    """A payment method is given before the visit ends; TWINT takes Swiss francs only."""
+    if booking.status not in (
+        BookingStatus.PROPOSED,
+        BookingStatus.CONFIRMED,
+        BookingStatus.ON_THE_WAY,
+        BookingStatus.IN_PROGRESS,
+    ):
+        raise PaymentProviderRefused(
+            _("This visit cannot take a payment method now."),
+            code=PaymentError.PAYMENT_NOT_EXPECTED,
+        )
+    if twint and booking.currency != "CHF":
+        raise PaymentProviderRefused(
+            _("TWINT takes Swiss francs only. Please pay by card."),
+            code=PaymentError.PAYMENT_METHOD_UNAVAILABLE,
+        )
+
+
+def _price_to_hold(booking: Booking) -> int:
+    """The charge agreed on confirmation or, before confirming, the dearest proposed time's
+    charge (confirming fixes it)."""
+    price = booking.charge_minor or booking.price_minor
+    if price is None:
+        proposal = booking.proposals.filter(status="proposed").order_by("price_minor").last()
+        price = charge_for(proposal.price_minor).charge_minor if proposal is not None else None
+    if not price:
+        raise PaymentProviderRefused(
+            _("This visit has no price to pay yet."), code=PaymentError.PAYMENT_NOT_EXPECTED
+        )
+    return price
+
+
+def _payment_waiting_for_method(booking: Booking, account: PayoutAccount, price: int) -> Payment:
+    """The booking's payment (created for `price` if it has none), locked; it must not be held
+    or paid yet."""
+    payment, _created = Payment.objects.select_for_update().get_or_create(
+        booking=booking,
+        defaults={
+            "payout_account": account,
+            "amount_minor": price,
+            "currency": booking.currency,
+        },
+    )
+    if payment.status != _P.REQUIRES_PAYMENT_METHOD:
+        raise PaymentProviderRefused(
+            _("The payment for this visit is already authorised."),
+            code=PaymentError.PAYMENT_NOT_EXPECTED,
+        )
+    return payment
+
+
+def _method_choose(
+    payment: Payment, account: PayoutAccount, *, twint: bool, payment_method_id: str
+) -> None:
+    """Record the card (its PaymentMethod id) or TWINT (no id), to the helper's account."""
+    payment.pay_with = PayWith.TWINT if twint else PayWith.CARD
+    payment.payment_method_id = "" if twint else payment_method_id
+    payment.payout_account = account
+    if twint:
+        payment.failure_code = ""
+        payment.failure_message = ""
+    payment.save(
+        update_fields=[
+            "pay_with",
+            "payment_method_id",
+            "payout_account",
+            "failure_code",
+            "failure_message",
+            "updated_at",
+        ]
+    )
 
 
 # --- Capture on sign-off, settlement -------------------------------------------------------------
@@ -567,21 +456,6 @@ def _apply_capture(
     _book(payment, LedgerKind.RELEASED, _HOLD, _C, payment.authorised_minor - captured, intent.id)
     _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
     receipt_issue(payment=payment)
-
-
-def _stripe_fee(payment: Payment, intent: stripe_gateway.IntentState) -> tuple[int, str, str]:
-    """Stripe's actual fee, from the charge's balance transaction."""
-    if intent.charge_id is None:
-        raise AssertionError("a captured PaymentIntent has a charge")
-    charge = stripe_gateway.charge_retrieve(
-        account_id=payment.stripe_account_id, charge_id=intent.charge_id
-    )
-    if charge.balance_transaction_id is None:
-        return 0, charge.id, ""
-    txn = stripe_gateway.balance_transaction_retrieve(
-        account_id=payment.stripe_account_id, txn_id=charge.balance_transaction_id
-    )
-    return txn.fee, charge.id, txn.id
 
 
 def _settle_if_paid(booking: Booking, payment: Payment) -> None:
@@ -678,12 +552,7 @@ def _apply_release(payment: Payment, *, reason: str, reference: str) -> None:
     _book(payment, LedgerKind.RELEASED, _HOLD, _C, held, reference)
 
 
-# --- Methods that cannot be held (TWINT): paid right after sign-off on a payment page ---------
-
-# The customer is reminded of an unpaid visit this many days after it fell due, up to
-# PAY_AFTER_REMINDERS times; the manager's list of due payments shows it meanwhile.
-PAY_AFTER_REMIND_DAYS = 3
-PAY_AFTER_REMINDERS = 3
+# --- Methods that cannot be held (TWINT): the due payment and its charge ---------------------
 
 
 def _pay_after_open(payment: Payment, *, amount: int, reason: str, fee_only: bool = False) -> None:
@@ -744,65 +613,3 @@ def _apply_paid_after(payment: Payment, intent: stripe_gateway.IntentState, *, r
     _book(payment, kind, _C, _H, paid, charge_id)
     _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
     receipt_issue(payment=payment)
-
-
-@raises(
-    CoreError.NOT_ALLOWED_FOR_ROLE,
-    PaymentError.PAYMENT_NOT_EXPECTED,
-    stripe_gateway.PROVIDER_ERRORS,
-)
-def payment_pay_after_start(
-    *, payment: Payment, actor: User, return_url: str
-) -> tuple[Payment, str]:
-    """The customer pays a due TWINT payment: the PaymentIntent is confirmed with TWINT and
-    `return_url`, and the answer is the URL of TWINT's page the customer is sent to. Asking
-    again while that page waits gives the same URL; after a failed try, a new attempt (a new
-    key). Stripe sends the customer back to `return_url`; the payment is taken from Stripe's
-    state then (`payment_pay_after_refresh`) or from its webhook, whichever comes first.
-    A payment that is already paid answers with an empty URL."""
-    with transaction.atomic():
-        booking, payment = _lock(payment)
-        if booking.help_request.customer_id != actor.pk:
-            raise PermissionDenied(
-                _("Only the customer pays for a visit."), code=CoreError.NOT_ALLOWED_FOR_ROLE
-            )
-        if payment.status != _P.DUE:
-            raise PaymentProviderRefused(
-                _("This visit has nothing to pay now."), code=PaymentError.PAYMENT_NOT_EXPECTED
-            )
-        intent = stripe_gateway.payment_intent_retrieve(
-            account_id=payment.stripe_account_id, intent_id=str(payment.payment_intent_id)
-        )
-        _apply_intent(payment, intent, reason="paid with TWINT")
-        _settle_if_paid(booking, payment)
-        if payment.status == _P.DUE and intent.status in (
-            "requires_payment_method",
-            "requires_confirmation",
-        ):
-            key = _key(payment, "pay-after-confirm")
-            _record_request(key, "pay_after_confirm", payment=payment)
-            intent = stripe_gateway.twint_intent_confirm(
-                account_id=payment.stripe_account_id,
-                intent_id=str(payment.payment_intent_id),
-                return_url=return_url,
-                idempotency_key=key,
-            )
-            _answered(key, intent.id)
-        redirect = intent.redirect_url if payment.status == _P.DUE else None
-    return payment, redirect or ""
-
-
-@raises(stripe_gateway.PROVIDER_ERRORS)
-def payment_pay_after_refresh(*, payment: Payment) -> Payment:
-    """Bring a due payment up to its PaymentIntent at Stripe (the customer is back from TWINT's
-    page): paid → captured and the booking settled; failed → the next try is a new attempt."""
-    with transaction.atomic():
-        booking, payment = _lock(payment)
-        if payment.status != _P.DUE or payment.payment_intent_id is None:
-            return payment
-        intent = stripe_gateway.payment_intent_retrieve(
-            account_id=payment.stripe_account_id, intent_id=payment.payment_intent_id
-        )
-        _apply_intent(payment, intent, reason="back from TWINT")
-        _settle_if_paid(booking, payment)
-    return payment

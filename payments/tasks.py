@@ -13,8 +13,9 @@ from backend import clock
 from payments import emails
 from payments.idempotency import idempotent_requests_expire
 from payments.models import Payment, PaymentStatus
+from payments.pay_after import PAY_AFTER_REMIND_DAYS, PAY_AFTER_REMINDERS
 from payments.reconciliation import reconcile_and_record
-from payments.services import PAY_AFTER_REMIND_DAYS, PAY_AFTER_REMINDERS, payment_authorise
+from payments.services import payment_authorise
 
 SWISS_TIME = ZoneInfo("Europe/Zurich")
 # The daily reconciliation runs at this Swiss time, when hardly anybody pays.

@@ -23,7 +23,7 @@ from payments import stripe_gateway
 from payments.errors import PaymentError
 from payments.exceptions import HelperCannotTakePayments, PaymentDeclined
 from payments.models import LedgerAccount, LedgerKind, Payment, Tip
-from payments.services import _answered, _book, _lock, _record_request, _stripe_fee
+from payments.steps import _answered, _book, _lock, _record_request, _stripe_fee
 
 _C, _H, _S = LedgerAccount.CUSTOMER, LedgerAccount.HELPER, LedgerAccount.STRIPE
 # A tip is given once the customer has signed the visit off (and after it is settled).

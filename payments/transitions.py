@@ -1,6 +1,6 @@
 """The state machines of payments and payout accounts: every allowed move, who makes it and
-the event it emits. `payment_transition` and `payout_account_move` (payments/services.py) are
-the only writers of the two status fields.
+the event it emits. `payment_transition` (payments/services.py) and `payout_account_move`
+(payments/payouts.py) are the only writers of the two status fields.
 
 A payment never moves backwards: a late or repeated webhook asks for a move that is not in the
 table (captured → authorised) and changes nothing.

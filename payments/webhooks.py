@@ -12,8 +12,10 @@ from backend import clock
 from backend.roles import ActorRole
 from payments import stripe_gateway
 from payments.models import Payment, PaymentStatus, WebhookEvent
+from payments.payouts import payout_account_sync
 from payments.refunds import _apply_refund
-from payments.services import _apply_intent, _lock, _settle_if_paid, payout_account_sync
+from payments.services import _apply_intent, _settle_if_paid
+from payments.steps import _lock
 
 _P = PaymentStatus
 

@@ -1,5 +1,6 @@
 """Payments: the helper's payout account, a booking's payment (the card it is held on, the
-receipt's amounts), refunds, and Stripe's webhook. Thin: the rules are in payments.services.
+receipt's amounts), refunds, and Stripe's webhook. Thin: the rules are in payments.services
+(and its neighbours payouts, pay_after, refunds, tips).
 """
 
 from __future__ import annotations
@@ -35,7 +36,17 @@ from mobile_api.serializers.payments import (
     TipInput,
     TipSerializer,
 )
-from payments import receipts, refunds, selectors, services, statements, tips, webhooks
+from payments import (
+    pay_after,
+    payouts,
+    receipts,
+    refunds,
+    selectors,
+    services,
+    statements,
+    tips,
+    webhooks,
+)
 from payments.models import Payment
 
 
@@ -62,11 +73,11 @@ class PayoutAccountApi(ApiView):
         request=OnboardingInput,
         responses={200: OnboardingOutput},
     )
-    @raises(services.payout_account_onboard)
+    @raises(payouts.payout_account_onboard)
     def post(self, request: Request) -> Response:
         given = OnboardingInput(data=request.data)
         given.is_valid(raise_exception=True)
-        account, url = services.payout_account_onboard(
+        account, url = payouts.payout_account_onboard(
             actor=request_user(request),
             return_url=given.validated_data["return_url"],
             refresh_url=given.validated_data["refresh_url"],
@@ -121,13 +132,13 @@ class BookingPayAfterApi(ApiView):
         request=PayAfterInput,
         responses={200: PayAfterOutput},
     )
-    @raises(selectors.payment_for, services.payment_pay_after_start)
+    @raises(selectors.payment_for, pay_after.payment_pay_after_start)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
         given = PayAfterInput(data=request.data)
         given.is_valid(raise_exception=True)
 
-        payment, url = services.payment_pay_after_start(
+        payment, url = pay_after.payment_pay_after_start(
             payment=selectors.payment_for(user, booking_id),
             actor=user,
             return_url=given.validated_data["return_url"],

@@ -40,6 +40,7 @@ from helpers import services as helper_services
 from helpers.appeal_services import appeal_decide, appeal_file
 from helpers.models import ApprovalStatus, HelperProfile
 from payments import events as payment_events
+from payments import payouts
 from payments import services as payment_services
 from payments.models import Payment, PaymentStatus, PayoutAccount, PayoutAccountStatus
 from realtime import events as chat_events
@@ -437,7 +438,7 @@ def _payout_account_changed(clock) -> tuple[Act, int]:
 
     def act() -> PayoutAccount:
         with transaction.atomic():
-            return payment_services.payout_account_move(
+            return payouts.payout_account_move(
                 account=account, to=PayoutAccountStatus.CAN_TAKE_PAYMENTS
             )
 

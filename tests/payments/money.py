@@ -21,7 +21,7 @@ from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus
 from helpers.models import HelperProfile
-from payments import selectors, services, stripe_gateway
+from payments import payouts, selectors, services, stripe_gateway
 from payments.models import LedgerEntry, Payment, PayoutAccount
 from tests.factories import UserFactory, make_booking, make_helper
 
@@ -33,14 +33,14 @@ THREE_D_SECURE_CARD = "4000002760003184"
 def connected_helper(*, state: str = "payouts_enabled", **fields: Any) -> HelperProfile:
     """A helper whose Stripe account went through onboarding (at the emulator's page)."""
     helper = make_helper(takes_payments=False, **fields)
-    account, url = services.payout_account_onboard(
+    account, url = payouts.payout_account_onboard(
         actor=helper.user,
         return_url="http://testserver/done",
         refresh_url="http://testserver/again",
     )
     answer = requests.get(f"{url}&state={state}", allow_redirects=False, timeout=5)
     assert answer.status_code == 302, answer.text
-    services.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+    payouts.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
     return helper
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus, DisputeOutcome
-from payments import receipts, refunds, services, tips
+from payments import pay_after, receipts, refunds, services, tips
 from payments.models import LedgerEntry, Payment, PaymentStatus, Tip
 from payments.reconciliation import reconcile
 from tests.factories import ManagerFactory, UserFactory, make_booking
@@ -74,12 +74,12 @@ def _pay_with_twint(booking: Booking, *, fail_first: bool = False) -> None:
     customer = booking.help_request.customer
     for action in ("fail", "authorize") if fail_first else ("authorize",):
         payment = Payment.objects.get(booking=booking)
-        _payment, url = services.payment_pay_after_start(
+        _payment, url = pay_after.payment_pay_after_start(
             payment=payment, actor=customer, return_url="https://app.quartier.test/paid"
         )
         answer = requests.post(url, data={"action": action}, allow_redirects=False, timeout=5)
         assert answer.status_code == 303, answer.text
-        services.payment_pay_after_refresh(payment=payment)
+        pay_after.payment_pay_after_refresh(payment=payment)
 
 
 def _confirmed(helper, start: datetime, number: str) -> Booking:

@@ -12,7 +12,7 @@ from bookings.matching.explain import CANNOT_BE_PAID
 from bookings.models import Booking, BookingEvent, BookingStatus, MatchEntry, MatchingRun, Offer
 from helpers.models import HelperProfile
 from helpers.services import helper_profile_update
-from payments import services
+from payments import payouts, services
 from payments.models import PaymentStatus, PayoutAccount
 from tests.factories import UserFactory, make_booking, make_helper, post_request
 from tests.payments.money import (
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def _sync(helper: HelperProfile) -> None:
     account = PayoutAccount.objects.get(helper=helper)
-    services.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+    payouts.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
 
 
 def test_a_helper_whose_account_cannot_take_charges_gets_no_paid_offer_and_is_told_why():

@@ -9,7 +9,7 @@ import requests
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus
-from payments import services
+from payments import payouts
 from payments.models import IdempotentRequest, LedgerEntry, Payment, PaymentStatus, PayoutAccount
 from tests.api.api_assertions import API, assert_error, client_for
 from tests.factories import ManagerFactory, UserFactory, make_booking, make_helper
@@ -66,7 +66,7 @@ def test_the_loop_from_onboarding_to_settlement_through_http():
     assert finished.status_code == 302
     assert finished.headers["Location"] == "https://app.quartier.test/done"
     from payments.models import PayoutAccount
-    from payments.services import payout_account_sync
+    from payments.payouts import payout_account_sync
 
     payout_account_sync(stripe_account_id=str(PayoutAccount.objects.get().stripe_account_id))
     assert as_helper.get(f"{API}/helper/payout-account").json() == {
@@ -217,7 +217,7 @@ def test_a_helper_who_cannot_take_payments_gets_no_card():
     booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
     # The account stops taking charges after the helper proposed a time.
     set_account_state(helper, "pending_verification")
-    services.payout_account_sync(
+    payouts.payout_account_sync(
         stripe_account_id=str(PayoutAccount.objects.get(helper=helper).stripe_account_id)
     )
 

@@ -99,7 +99,7 @@ def test_an_unknown_type_is_acknowledged_and_kept(client):
 
 def test_account_updated_moves_the_payout_account(client):
     helper = make_helper()
-    from payments.services import payout_account_onboard
+    from payments.payouts import payout_account_onboard
 
     account, _url = payout_account_onboard(
         actor=helper.user, return_url="http://testserver/done", refresh_url="http://testserver/r"
@@ -132,7 +132,7 @@ def test_a_duplicate_is_answered_200_and_changes_nothing(client):
     first = _post(client, payload)
     # Meanwhile Stripe asked for more details again: a replay of the old event must not undo it.
     set_account_state(helper, "pending_verification")
-    from payments.services import payout_account_sync
+    from payments.payouts import payout_account_sync
 
     payout_account_sync(stripe_account_id=str(account.stripe_account_id))
 

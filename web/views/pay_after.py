@@ -1,7 +1,7 @@
 """The customer's payment page for a visit paid with TWINT, which cannot be held: before the
 visit the customer can choose TWINT instead of a card; once the visit is signed off (or a late
 cancellation's fee falls due) the page sends the customer to TWINT's page and takes the payment
-when TWINT sends them back. Thin: the rules are in payments.services."""
+when TWINT sends them back. Thin: the rules are in payments.services and payments.pay_after."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import bookings_visible_to, own_help_request_for
-from payments import services
+from payments import pay_after, services
 from payments.models import Payment, PaymentStatus, PayWith
 from web.errors import message_for
 
@@ -101,7 +101,7 @@ def pay_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
         raise Http404(_("This visit has nothing to pay."))
     back = request.build_absolute_uri(reverse("web:booking-pay-return", args=[public_id]))
     try:
-        _paid, url = services.payment_pay_after_start(
+        _paid, url = pay_after.payment_pay_after_start(
             payment=payment, actor=_me(request), return_url=back
         )
     except ApplicationError as error:
@@ -121,7 +121,7 @@ def pay_return(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if payment is None:
         raise Http404(_("This visit has nothing to pay."))
     try:
-        payment = services.payment_pay_after_refresh(payment=payment)
+        payment = pay_after.payment_pay_after_refresh(payment=payment)
     except ApplicationError as error:
         messages.error(request, message_for(error))
         return redirect("web:booking-pay", public_id=public_id)

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.exceptions import ApplicationError
 from helpers.models import HelperProfile
-from payments import selectors, services
+from payments import selectors
+from payments.payouts import payout_account_onboard, payout_account_sync
 from web.errors import message_for
 from web.views.helper import helper_only, me_of
 
@@ -36,7 +37,7 @@ def payouts(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
 def payouts_onboard(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     """To Stripe's onboarding: a new account the first time, the same one after that."""
     try:
-        _account, url = services.payout_account_onboard(
+        _account, url = payout_account_onboard(
             actor=me_of(request),
             return_url=request.build_absolute_uri(reverse("web:helper-payouts-back")),
             refresh_url=request.build_absolute_uri(reverse("web:helper-payouts")),
@@ -54,7 +55,7 @@ def payouts_back(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     account = selectors.payout_account_of(me_of(request))
     if account is not None and account.stripe_account_id:
         try:
-            services.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+            payout_account_sync(stripe_account_id=str(account.stripe_account_id))
         except ApplicationError as error:
             messages.error(request, message_for(error))
     return redirect("web:helper-payouts")

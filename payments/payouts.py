@@ -1,0 +1,107 @@
+"""The helper's payout account: its Stripe Express account, onboarding, and its status.
+
+`payout_account_move` is the only writer of `PayoutAccount.status`; the status follows the
+account's state at Stripe (from `account.updated`, or fetched when asked).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from backend.exceptions import CoreError, PermissionDenied, raises
+from backend.models import User
+from backend.outbox import emit
+from backend.roles import ActorRole
+from helpers.models import HelperProfile
+from payments import events, stripe_gateway
+from payments.models import PayoutAccount, PayoutAccountStatus
+from payments.steps import _record_request
+from payments.transitions import PAYOUT_ACCOUNT_MACHINE
+
+# --- The status writer ----------------------------------------------------------------------
+
+
+def payout_account_move(*, account: PayoutAccount, to: str) -> PayoutAccount:
+    """The only writer of `PayoutAccount.status` (nothing happens when it is already `to`)."""
+    if account.status == to:
+        return account
+    from_status = account.status
+    PAYOUT_ACCOUNT_MACHINE.check(
+        account, from_status=from_status, to_status=to, role=ActorRole.SYSTEM
+    )
+    account.status = to
+    account.save(update_fields=["status", "updated_at"])
+    emit(
+        events.PayoutAccountChanged(
+            payout_account_id=account.pk,
+            helper_id=account.helper_id,
+            from_status=from_status,
+            to_status=to,
+        )
+    )
+    return account
+
+
+# --- Payout accounts --------------------------------------------------------------------------
+
+
+def _account_status(state: stripe_gateway.AccountState) -> str:
+    if state.charges_enabled and state.payouts_enabled:
+        return PayoutAccountStatus.PAYOUTS_ENABLED
+    if state.charges_enabled:
+        return PayoutAccountStatus.CAN_TAKE_PAYMENTS
+    if state.details_submitted:
+        return PayoutAccountStatus.PENDING_VERIFICATION
+    return PayoutAccountStatus.DETAILS_MISSING
+
+
+def _helper_of(user: User) -> HelperProfile:
+    try:
+        return HelperProfile.objects.get(user=user)
+    except HelperProfile.DoesNotExist as exc:
+        raise PermissionDenied(
+            _("Only helpers have payout accounts."), code=CoreError.NOT_ALLOWED_FOR_ROLE
+        ) from exc
+
+
+# Creating an account and its onboarding link charges no card.
+@raises(CoreError.NOT_ALLOWED_FOR_ROLE, stripe_gateway.PROVIDER_ERRORS)
+@transaction.atomic
+def payout_account_onboard(
+    *, actor: User, return_url: str, refresh_url: str
+) -> tuple[PayoutAccount, str]:
+    """The helper's Express account (created on the first call) and a fresh onboarding link.
+
+    Calling again resumes an unfinished onboarding with a new link to the same account.
+    """
+    helper = _helper_of(actor)
+    account, _created = PayoutAccount.objects.select_for_update().get_or_create(helper=helper)
+    if not account.stripe_account_id:
+        key = f"quartier:payout-account:{account.public_id}:create:1"
+        _record_request(key, "account_create", payout_account=account)
+        state = stripe_gateway.account_create(email=actor.email, idempotency_key=key)
+        account.stripe_account_id = state.id
+        account.save(update_fields=["stripe_account_id", "updated_at"])
+        payout_account_move(account=account, to=_account_status(state))
+    url = stripe_gateway.account_link_create(
+        account_id=str(account.stripe_account_id), return_url=return_url, refresh_url=refresh_url
+    )
+    return account, url
+
+
+@transaction.atomic
+def payout_account_sync(
+    *, stripe_account_id: str, state: stripe_gateway.AccountState | None = None
+) -> PayoutAccount | None:
+    """Follow the account's state at Stripe (from `account.updated`, or fetched now)."""
+    account = (
+        PayoutAccount.objects.select_for_update()
+        .filter(stripe_account_id=stripe_account_id)
+        .first()
+    )
+    if account is None:
+        return None
+    if state is None:
+        state = stripe_gateway.account_retrieve(stripe_account_id)
+    return payout_account_move(account=account, to=_account_status(state))
