@@ -173,6 +173,7 @@ def _paid_visit(customer: Any) -> Any:
     from bookings import services
     from bookings.models import Booking, Offer, OfferStatus
     from catalogue.models import ServiceCategory
+    from payments import payouts
     from payments import services as payments
     from payments import stripe_gateway
     from payments.models import Receipt
@@ -197,7 +198,7 @@ def _paid_visit(customer: Any) -> Any:
     assert offer is not None, "no helper was offered the paid bench request"
     helper = offer.helper.user
     # The helper's payout account, onboarded at the emulator's page as a helper does.
-    account, link = payments.payout_account_onboard(
+    account, link = payouts.payout_account_onboard(
         actor=helper, return_url="http://testserver/done", refresh_url="http://testserver/again"
     )
     opener = urllib.request.build_opener(_NoRedirect)
@@ -206,7 +207,7 @@ def _paid_visit(customer: Any) -> Any:
     except urllib.error.HTTPError as redirect:  # the emulator sends the helper back: 302
         if redirect.code != 302:
             raise RuntimeError(f"the emulator's onboarding answered {redirect.code}") from None
-    payments.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+    payouts.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
     booking = services.offer_accept(offer=offer, actor=helper)
     booking = services.booking_propose(
         booking=booking,
