@@ -173,9 +173,8 @@ def _paid_visit(customer: Any) -> Any:
     from bookings import services
     from bookings.models import Booking, Offer, OfferStatus
     from catalogue.models import ServiceCategory
-    from payments import payouts
+    from payments import payouts, stripe_gateway
     from payments import services as payments
-    from payments import stripe_gateway
     from payments.models import Receipt
 
     # The Stripe SDK logs each request at INFO: not the bench's output.
