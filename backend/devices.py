@@ -41,6 +41,8 @@ def device_sign_in(
         key_digest=token_digest(key),
         name=name.strip() or Device.UNNAMED,
         platform=platform,
+        # Signing in is using it: its first requests need not say so again.
+        last_used_at=clock.now(),
     )
     return device, key
 

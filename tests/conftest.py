@@ -16,8 +16,13 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
-from collections.abc import Callable, Generator
+import time
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -183,3 +188,47 @@ def quartier_settings(settings: Settings) -> Callable[..., None]:
         settings.QUARTIER = settings.QUARTIER.with_values(**values)
 
     return override
+
+
+# A real local Stripe: the emulator (localstripe with Connect), started once per session on
+# 127.0.0.1 with its state in a temporary folder, for the tests that ask for it (the payments
+# tests, the API's schema test).
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stripe_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    state = tmp_path_factory.mktemp("stripe-emulator")
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "stripe_emulator", "--port", str(port), "--state-dir", str(state)],
+        cwd=REPO,
+        stdout=(state / "log.txt").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    "the Stripe emulator did not start: " + (state / "log.txt").read_text()
+                ) from None
+            time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

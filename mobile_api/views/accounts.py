@@ -20,7 +20,7 @@ from backend.models import Device, DevicePlatform, Language, User
 from backend.places import Place, resolve_place
 from backend.services import user_log_in, user_register, user_update_profile, user_verify_email
 from mobile_api.idempotency import ApiView
-from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, paginated
+from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import request_user
 from mobile_api.serializers.accounts import DeviceInput, DeviceSerializer, UserSerializer
 from mobile_api.serializers.fields import GeoJSONPointField, LanguagesField
@@ -197,7 +197,7 @@ class DeviceListApi(PaginatedListView, ApiView):
     @extend_schema(
         operation_id="devices_list",
         parameters=PAGE_PARAMETERS,
-        responses={200: DeviceSerializer(many=True)},
+        responses={200: page_of(DeviceSerializer)},
     )
     @raises()
     def get(self, request: Request) -> Response:

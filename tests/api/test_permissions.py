@@ -385,6 +385,9 @@ ACCESS: dict[str, Access] = {
     "booking-payment-method": Access(
         BOTH, EVERY_METHOD, lambda world: {"payment_method": "pm_card_visa"}
     ),
+    "booking-payment-pay": Access(
+        BOTH, EVERY_METHOD, lambda world: {"return_url": "https://app.example/paid"}
+    ),
     "booking-payment-refunds": Access(
         BOTH, EVERY_METHOD, lambda world: {"amount_minor": 100, "reason": "Goodwill."}
     ),

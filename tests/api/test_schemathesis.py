@@ -51,6 +51,14 @@ ROLES: dict[str, Callable[[], Any]] = {
 
 
 @pytest.fixture(autouse=True)
+def _stripe_at_the_emulator(stripe_emulator: str, settings: Any) -> None:
+    """The money operations a valid example reaches talk to a real local Stripe, as in use."""
+    settings.QUARTIER = settings.QUARTIER.with_values(
+        stripe_api_base=stripe_emulator, stripe_secret_key="", stripe_timeout_seconds=5.0
+    )
+
+
+@pytest.fixture(autouse=True)
 def _keep_the_test_connection() -> Iterator[None]:
     """The WSGI handler closes the database connection after each request, which would end the
     test's transaction on PostgreSQL; Django's own test client holds it open the same way."""

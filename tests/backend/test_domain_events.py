@@ -626,6 +626,9 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     payment_events.PaymentAuthorised: _payment_move(
         PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.AUTHORISED
     ),
+    payment_events.PaymentDue: _payment_move(
+        PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.DUE
+    ),
     payment_events.PaymentCaptured: _payment_move(PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED),
     payment_events.PaymentRefunded: _payment_move(PaymentStatus.CAPTURED, PaymentStatus.REFUNDED),
     payment_events.PaymentReleased: _payment_released,
