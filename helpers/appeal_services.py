@@ -14,7 +14,9 @@ from backend.events import DomainEvent
 from backend.exceptions import Conflict, CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
+from backend.roles import ActorRole
 from backend.texts import visible_text
+from helpers.appeal_transitions import APPEAL_MACHINE
 from helpers.errors import HelperError
 from helpers.events import HelperAppealDecided, HelperAppealFiled, HelperApprovalMoved
 from helpers.models import (
@@ -34,6 +36,37 @@ class AppealOutcome:
     CHOICES = (UPHOLD, LIFT)
 
 
+@raises(HelperError.APPEAL_ALREADY_DECIDED, CoreError.NOT_ALLOWED_FOR_ROLE)
+def appeal_move(
+    *, appeal: HelperAppeal, to: str, actor: User | None, role: str, note: str = ""
+) -> HelperAppeal:
+    """The only writer of `HelperAppeal.status`. Run it inside a transaction.
+
+    Locks the appeal; the move must be in APPEAL_MACHINE for `role` (the community manager
+    decides, Quartier closes), else nothing is written. Stores when and by whom (no one when
+    Quartier closes it) with the note, and emits the move's domain event (a decision's e-mail).
+    """
+    appeal = HelperAppeal.objects.select_for_update().get(pk=appeal.pk)
+    transition = APPEAL_MACHINE.check(
+        appeal, from_status=appeal.status, to_status=to, role=role, facts={"note": note}
+    )
+    appeal.status = to
+    appeal.decided_at = clock.now()
+    appeal.decided_by = actor
+    appeal.decision_note = note
+    appeal.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    if transition.event is HelperAppealDecided:
+        emit(
+            HelperAppealDecided(
+                helper_id=appeal.helper_id,
+                appeal_id=appeal.pk,
+                lifted=to == AppealStatus.LIFTED,
+                note=note,
+            )
+        )
+    return appeal
+
+
 @transaction.atomic
 @raises(
     HelperError.NOT_YOUR_APPLICATION,
@@ -46,7 +79,7 @@ def appeal_file(*, helper: HelperProfile, actor: User, text: str) -> HelperAppea
     open, and unless they are suspended; nothing is stored then."""
     if actor.pk != helper.user_id:
         raise PermissionDenied(
-            "This is not your helper account.", code=HelperError.NOT_YOUR_APPLICATION
+            _("This is not your helper account."), code=HelperError.NOT_YOUR_APPLICATION
         )
     text = visible_text(text, field="text", multiline=True, max_length=APPEAL_TEXT_MAX_LENGTH)
     # The helper's row is the lock: two appeals filed at once are taken one after the other.
@@ -74,9 +107,9 @@ def appeal_file(*, helper: HelperProfile, actor: User, text: str) -> HelperAppea
 @raises(
     HelperError.MANAGER_ONLY,
     CoreError.INVALID_CHOICE,
-    HelperError.APPEAL_ALREADY_DECIDED,
     CoreError.REASON_REQUIRED,
     visible_text,
+    appeal_move,
     helper_approve,
 )
 def appeal_decide(*, appeal: HelperAppeal, actor: User, outcome: str, note: str) -> HelperAppeal:
@@ -84,7 +117,7 @@ def appeal_decide(*, appeal: HelperAppeal, actor: User, outcome: str, note: str)
     suspension, `lift` reinstates the helper (the move's e-mail and match refresh follow)."""
     if not actor.is_staff:
         raise PermissionDenied(
-            "Only the community manager decides appeals.", code=HelperError.MANAGER_ONLY
+            _("Only the community manager decides appeals."), code=HelperError.MANAGER_ONLY
         )
     if outcome not in AppealOutcome.CHOICES:
         raise ValidationFailed.for_field(
@@ -100,21 +133,13 @@ def appeal_decide(*, appeal: HelperAppeal, actor: User, outcome: str, note: str)
             "note", _("Give the reason for your decision."), code=CoreError.REASON_REQUIRED
         )
     HelperProfile.objects.select_for_update().filter(pk=appeal.helper_id).first()
-    appeal = HelperAppeal.objects.select_for_update().get(pk=appeal.pk)
-    if appeal.status != AppealStatus.OPEN:
-        raise Conflict(
-            _("This appeal has been decided already."), code=HelperError.APPEAL_ALREADY_DECIDED
-        )
     lifted = outcome == AppealOutcome.LIFT
-    appeal.status = AppealStatus.LIFTED if lifted else AppealStatus.UPHELD
-    appeal.decided_at = clock.now()
-    appeal.decided_by = actor
-    appeal.decision_note = note
-    appeal.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-    emit(
-        HelperAppealDecided(
-            helper_id=appeal.helper_id, appeal_id=appeal.pk, lifted=lifted, note=note
-        )
+    appeal = appeal_move(
+        appeal=appeal,
+        to=AppealStatus.LIFTED if lifted else AppealStatus.UPHELD,
+        actor=actor,
+        role=ActorRole.MANAGER,
+        note=note,
     )
     if lifted:
         helper_approve(helper=appeal.helper, actor=actor, note=note)
@@ -132,7 +157,7 @@ def appeals_close_when_suspension_ends(events: Sequence[DomainEvent]) -> None:
             and event.from_status == ApprovalStatus.SUSPENDED
         }
     )
-    if helper_ids:
-        HelperAppeal.objects.filter(helper_id__in=helper_ids, status=AppealStatus.OPEN).update(
-            status=AppealStatus.CLOSED, decided_at=clock.now()
-        )
+    for appeal in HelperAppeal.objects.filter(
+        helper_id__in=helper_ids, status=AppealStatus.OPEN
+    ).order_by("pk"):
+        appeal_move(appeal=appeal, to=AppealStatus.CLOSED, actor=None, role=ActorRole.SYSTEM)

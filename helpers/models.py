@@ -481,7 +481,8 @@ class AppealStatus(models.TextChoices):
 
 class HelperAppeal(models.Model):
     """A suspended helper's appeal against the suspension, and the manager's decision on it.
-    At most one open appeal per helper (`helpers.services.appeal_file`)."""
+    At most one open appeal per helper (`helpers.appeal_services.appeal_file`); its status is
+    written by `helpers.appeal_services.appeal_move` only (`helpers.appeal_transitions`)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="appeals")

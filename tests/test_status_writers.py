@@ -29,6 +29,7 @@ WRITERS: dict[tuple[str, str], str] = {
     ("PayoutAccount", "status"): "payout_account_move",
     ("CourseVersion", "status"): "course_version_move",
     ("EventRegistration", "status"): "event_registrations_move",
+    ("HelperAppeal", "status"): "appeal_move",
 }
 STATUS_FIELDS = {field for _, field in WRITERS}
 WRITER_MODEL = {writer: model for (model, _), writer in WRITERS.items()}
@@ -43,6 +44,7 @@ ENUM_MODEL = {
     "PayoutAccountStatus": "PayoutAccount",
     "VersionStatus": "CourseVersion",
     "RegistrationStatus": "EventRegistration",
+    "AppealStatus": "HelperAppeal",
 }
 MODELS = {model for model, _ in WRITERS}
 WRITE_CALLS = {"update", "create", "get_or_create", "update_or_create", "bulk_create"}
@@ -57,6 +59,7 @@ TABLES = {
     "payments_payoutaccount": "PayoutAccount",
     "academy_courseversion": "CourseVersion",
     "academy_eventregistration": "EventRegistration",
+    "helpers_helperappeal": "HelperAppeal",
 }
 # Not a model's status: an error's HTTP status.
 NOT_MODEL_STATUS = {
