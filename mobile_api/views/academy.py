@@ -15,7 +15,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from academy.errors import AcademyError
 from academy.selectors import (
@@ -39,6 +38,7 @@ from academy.services import (
 from backend import clock
 from backend.exceptions import codes_raised_by, raises
 from helpers.selectors import helper_profile_of
+from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import request_user
 from mobile_api.serializers.academy import (
@@ -67,7 +67,7 @@ def page_rows(queryset: QuerySet[Any]) -> Sequence[Any]:
 # --- Helpers: courses and the quiz ----------------------------------------------------------------
 
 
-class HelperCourseListApi(PaginatedListView, APIView):
+class HelperCourseListApi(PaginatedListView, ApiView):
     @extend_schema(
         operation_id="helper_academy_courses_list",
         parameters=PAGE_PARAMETERS,
@@ -81,7 +81,7 @@ class HelperCourseListApi(PaginatedListView, APIView):
         return paginated(request, self, courses_for_helper(helper), CourseSummarySerializer)
 
 
-class HelperCourseDetailApi(APIView):
+class HelperCourseDetailApi(ApiView):
     @extend_schema(
         operation_id="helper_academy_course_retrieve", responses={200: CourseDetailSerializer}
     )
@@ -92,7 +92,7 @@ class HelperCourseDetailApi(APIView):
         return Response(CourseDetailSerializer(course_for_helper(slug)).data)
 
 
-class QuizAttemptStartApi(APIView):
+class QuizAttemptStartApi(ApiView):
     @extend_schema(
         operation_id="helper_academy_quiz_start",
         request=None,
@@ -115,7 +115,7 @@ class QuizAttemptStartApi(APIView):
         return Response(QuizAttemptSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class QuizAttemptSubmitApi(APIView):
+class QuizAttemptSubmitApi(ApiView):
     @extend_schema(
         operation_id="helper_academy_quiz_submit",
         request=QuizSubmitSerializer,
@@ -134,7 +134,7 @@ class QuizAttemptSubmitApi(APIView):
         return Response(QuizResultSerializer(result).data)
 
 
-class HelperCertificationListApi(PaginatedListView, APIView):
+class HelperCertificationListApi(PaginatedListView, ApiView):
     @extend_schema(
         operation_id="helper_academy_certifications_list",
         parameters=PAGE_PARAMETERS,
@@ -157,7 +157,7 @@ class HelperCertificationListApi(PaginatedListView, APIView):
 # --- Helpers: events ----------------------------------------------------------------------------
 
 
-class HelperEventListApi(PaginatedListView, APIView):
+class HelperEventListApi(PaginatedListView, ApiView):
     @extend_schema(
         operation_id="helper_academy_events_list",
         parameters=PAGE_PARAMETERS,
@@ -173,7 +173,7 @@ class HelperEventListApi(PaginatedListView, APIView):
         return paginated(request, self, events, TrainingEventSerializer, context={"mine": mine})
 
 
-class HelperRegistrationListApi(PaginatedListView, APIView):
+class HelperRegistrationListApi(PaginatedListView, ApiView):
     @extend_schema(
         operation_id="helper_academy_registrations_list",
         parameters=PAGE_PARAMETERS,
@@ -186,7 +186,7 @@ class HelperRegistrationListApi(PaginatedListView, APIView):
         return paginated(request, self, page_rows(registrations_of(helper)), RegistrationSerializer)
 
 
-class EventRegisterApi(APIView):
+class EventRegisterApi(ApiView):
     @extend_schema(
         operation_id="helper_academy_event_register",
         request=RegisterSerializer,
@@ -209,7 +209,7 @@ class EventRegisterApi(APIView):
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
 
-class EventCancelRegistrationApi(APIView):
+class EventCancelRegistrationApi(ApiView):
     @extend_schema(
         operation_id="helper_academy_event_registration_cancel",
         request=None,
@@ -226,7 +226,7 @@ class EventCancelRegistrationApi(APIView):
         return Response(RegistrationSerializer(registration).data)
 
 
-class CalendarFeedApi(APIView):
+class CalendarFeedApi(ApiView):
     @extend_schema(
         operation_id="helper_academy_calendar_feed",
         request=CalendarFeedInputSerializer,

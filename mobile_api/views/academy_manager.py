@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from academy.errors import AcademyError
 from academy.selectors import (
@@ -46,6 +46,7 @@ from bookings.certification_gaps import (
 )
 from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
+from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.academy import (
@@ -85,7 +86,9 @@ def _category_ids(slugs: list[str]) -> list[int]:
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
         raise ValidationFailed.for_field(
-            "required_for", f"No such category: {unknown[0]}.", code=CoreError.INVALID_CHOICE
+            "required_for",
+            _("No such category: %(slug)s.") % {"slug": unknown[0]},
+            code=CoreError.INVALID_CHOICE,
         )
     return [found[slug] for slug in slugs]
 
@@ -93,7 +96,7 @@ def _category_ids(slugs: list[str]) -> list[int]:
 # --- The manager: courses -----------------------------------------------------------------------
 
 
-class ManagerCourseListApi(PaginatedListView, APIView):
+class ManagerCourseListApi(PaginatedListView, ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -133,7 +136,7 @@ class ManagerCourseListApi(PaginatedListView, APIView):
         return Response(ManagerCourseSerializer(course).data, status=status.HTTP_201_CREATED)
 
 
-class CourseRequirementsApi(APIView):
+class CourseRequirementsApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -164,7 +167,7 @@ class CourseRequirementsApi(APIView):
         return Response(ManagerCourseSerializer(course_for_manager(user, slug)).data)
 
 
-class CourseDraftStartApi(APIView):
+class CourseDraftStartApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -182,7 +185,7 @@ class CourseDraftStartApi(APIView):
         return Response(ManagerVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
-class CourseVersionApi(APIView):
+class CourseVersionApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -241,7 +244,7 @@ class CourseVersionApi(APIView):
         )
 
 
-class CourseVersionPublishApi(APIView):
+class CourseVersionPublishApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -265,7 +268,7 @@ class CourseVersionPublishApi(APIView):
 # --- The manager: certifications and who lacks what ----------------------------------------------
 
 
-class ManagerCertificationListApi(PaginatedListView, APIView):
+class ManagerCertificationListApi(PaginatedListView, ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -286,7 +289,7 @@ class ManagerCertificationListApi(PaginatedListView, APIView):
         )
 
 
-class CertificationRevokeApi(APIView):
+class CertificationRevokeApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -313,7 +316,7 @@ class CertificationRevokeApi(APIView):
         )
 
 
-class CertificationGapsApi(APIView):
+class CertificationGapsApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -342,11 +345,13 @@ def _course_or_none(user: Any, slug: str | None) -> Any:
         return None
     course = courses_for_manager(user).filter(slug=slug).first()
     if course is None:
-        raise ValidationFailed.for_field("course", "No such course.", code=CoreError.INVALID_CHOICE)
+        raise ValidationFailed.for_field(
+            "course", _("No such course."), code=CoreError.INVALID_CHOICE
+        )
     return course
 
 
-class ManagerEventListApi(PaginatedListView, APIView):
+class ManagerEventListApi(PaginatedListView, ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -393,7 +398,7 @@ class ManagerEventListApi(PaginatedListView, APIView):
         return Response(ManagerEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
-class ManagerEventDetailApi(APIView):
+class ManagerEventDetailApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -408,7 +413,7 @@ class ManagerEventDetailApi(APIView):
         return Response(ManagerEventDetailSerializer(event, context=context).data)
 
 
-class ManagerEventCancelApi(APIView):
+class ManagerEventCancelApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(
@@ -433,7 +438,7 @@ class ManagerEventCancelApi(APIView):
         return Response(ManagerEventSerializer(event_for_manager(user, event_id)).data)
 
 
-class ManagerEventAttendanceApi(APIView):
+class ManagerEventAttendanceApi(ApiView):
     permission_classes = (IsManager,)
 
     @extend_schema(

@@ -6,17 +6,19 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.exceptions import CoreError, NotFound, ValidationFailed, codes_raised_by, raises
 from helpers.appeal_services import appeal_decide, appeal_file
 from helpers.errors import HelperError
 from helpers.models import AppealStatus, HelperAppeal
 from helpers.selectors import appeals_for_manager, appeals_of, helper_profile_of
+from mobile_api.idempotency import ApiView
 from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.appeals import (
     AppealDecisionSerializer,
@@ -42,7 +44,7 @@ DECIDE_UNREACHABLE = frozenset(
 )
 
 
-class HelperAppealsApi(APIView):
+class HelperAppealsApi(ApiView):
     @extend_schema(operation_id="helper_appeals_list", responses={200: AppealSerializer(many=True)})
     @raises(helper_profile_of)
     def get(self, request: Request) -> Response:
@@ -77,7 +79,7 @@ class ManagerAppealListApi(generics.ListAPIView):
         wanted = self.request.query_params.get("status") or None
         if wanted is not None and wanted not in AppealStatus.values:
             raise ValidationFailed.for_field(
-                "status", "Not an appeal's status.", code=CoreError.INVALID_CHOICE
+                "status", _("Not an appeal's status."), code=CoreError.INVALID_CHOICE
             )
         return appeals_for_manager(request_user(self.request), status=wanted)
 
@@ -99,12 +101,12 @@ def _appeal(request: Request, appeal_id: UUID) -> HelperAppeal:
     try:
         return appeals_for_manager(request_user(request)).get(public_id=appeal_id)
     except HelperAppeal.DoesNotExist as exc:
-        raise NotFound("No such appeal.") from exc
+        raise NotFound(_("No such appeal.")) from exc
 
 
-class ManagerAppealDecideApi(APIView):
+class ManagerAppealDecideApi(ApiView):
     permission_classes = (IsManager,)
-    not_found_message = "No such appeal."
+    not_found_message = gettext_lazy("No such appeal.")
 
     @extend_schema(
         operation_id="manager_appeals_decide",
