@@ -104,7 +104,8 @@ def test_a_new_account_opens_only_once_its_address_is_confirmed(
     assert logged_in != body["token"]
     for token in (logged_in, body["token"]):
         me = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get(f"{API}/me")
-        assert me.status_code == 200 and me.json()["email"] == "ruth@example.ch"
+        assert me.status_code == 200
+        assert me.json()["email"] == "ruth@example.ch"
 
     # And the link works once only
     again = APIClient().post(f"{API}/auth/verify-email", {"token": token})

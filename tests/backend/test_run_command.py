@@ -14,7 +14,7 @@ from pytest_django import Settings
 
 from backend.management.commands import run
 from backend.supervisor import Child, stop_all
-from tests.payments.conftest import _free_port
+from tests.conftest import _free_port
 
 
 def _answers(port: int) -> bool:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 from pytest_django import Settings
 
-from tests.payments.conftest import stripe_emulator  # noqa: F401 - the session's emulator
-
 # Nothing listens on the discard port: the demo finds no emulator.
 NO_EMULATOR = "http://127.0.0.1:9"
 

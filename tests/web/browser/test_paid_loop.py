@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from bookings.models import Booking, BookingStatus
 from payments.models import Payment
 from tests.factories import PASSWORD, UserFactory, make_booking
-from tests.payments.conftest import _stripe_at_the_emulator, stripe_emulator  # noqa: F401
+from tests.payments.conftest import _stripe_at_the_emulator  # noqa: F401
 from tests.payments.money import GOOD_CARD, connected_helper
 from tests.web.browser.conftest import DESKTOP
 
