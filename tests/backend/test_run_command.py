@@ -55,7 +55,12 @@ def test_the_emulator_answers_before_the_demo_is_loaded_and_runs_beside_the_rest
 
     call_command("run", "127.0.0.1:8199", stdout=io.StringIO())
 
-    assert commands == [("migrate", True), ("seed_demo", True), ("payments_reconcile", True)]
+    assert commands == [
+        ("migrate", True),
+        ("seed_demo", True),
+        ("payments_reconcile", True),
+        ("academy_daily", True),
+    ]
     assert supervised == {
         "children": ["server", "worker", "relay"],
         "started": ["stripe-emulator"],
