@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bench.loop import FAST_PASSWORD_HASHERS, _database, percentile
 
@@ -169,19 +170,30 @@ def _paid_visit(customer: Any) -> Any:
     """A visit of `customer` paid through the payments services at the Stripe emulator and
     signed off, so that its payment is captured and its receipt issued: the booking."""
     from backend import clock
-    from backend.relay import relay_pending
-    from bookings import services
-    from bookings.models import Booking, Offer, OfferStatus
     from catalogue.models import ServiceCategory
-    from payments import payouts, stripe_gateway
-    from payments import services as payments
-    from payments.models import Receipt
 
     # The Stripe SDK logs each request at INFO: not the bench's output.
     logging.getLogger("stripe").setLevel(logging.WARNING)
     category = ServiceCategory.objects.filter(is_active=True).order_by("position").first()
     assert category is not None
-    start = (time_now() + timedelta(minutes=90)).replace(second=0, microsecond=0)
+    # Tomorrow morning, Swiss time, whenever the bench runs: inside the synthetic helpers'
+    # hours (an evening run would ask for a time nobody works).
+    swiss = time_now().astimezone(ZoneInfo("Europe/Zurich"))
+    posted = (swiss + timedelta(days=1)).replace(hour=8, minute=30, second=0, microsecond=0)
+    start = posted + timedelta(minutes=90)
+    with clock.at(posted):
+        return _paid_visit_from(customer, category, start)
+
+
+def _paid_visit_from(customer: Any, category: Any, start: Any) -> Any:
+    from backend import clock
+    from backend.relay import relay_pending
+    from bookings import services
+    from bookings.models import Booking, Offer, OfferStatus
+    from payments import payouts, stripe_gateway
+    from payments import services as payments
+    from payments.models import Receipt
+
     help_request = services.help_request_create(
         customer=customer,
         category=category,
