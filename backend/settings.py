@@ -447,6 +447,8 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.channels.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # The Stripe SDK says every request and answer at INFO: only its warnings and errors.
+        "stripe": {"level": "WARNING"},
     },
 }
 
