@@ -158,6 +158,17 @@ def pytest_configure(config: pytest.Config) -> None:
     compile_messages(quiet=True)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """No forked child (a daphne a test started) outlives the run: at exit, Python waits for
+    every child it forked, and one that never ends would keep the run from ever finishing."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        print(f"\nstopping a child process the tests left running: {child.name}", file=sys.stderr)
+        child.kill()
+        child.join(timeout=10)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Every test starts with an empty cache (throttle counters included).

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from academy.models import Certification, QuizAttempt
@@ -21,16 +20,12 @@ from bookings.models import MatchEntry, Offer
 from tests.academy.builders import draft_body, publish_course, right_answers
 from tests.api.api_assertions import API, client_for, results
 from tests.factories import ZURICH, ManagerFactory, UserFactory, make_helper, offset
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SWISS = ZoneInfo("Europe/Zurich")
 T0 = datetime(2027, 3, 2, 9, 0, tzinfo=SWISS)  # a Tuesday
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 
 def request_body(category: str, now: datetime) -> dict[str, Any]:

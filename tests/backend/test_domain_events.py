@@ -61,6 +61,7 @@ from tests.factories import (
     upload_documents,
     vet,
 )
+from tests.worker import run_worker
 
 T0 = datetime(2027, 2, 2, 9, 0, tzinfo=ZoneInfo("Europe/Zurich"))  # a Tuesday morning
 RELAY_TASK = "backend.tasks.relay_events"
@@ -797,11 +798,6 @@ def test_the_relay_delivers_each_event_at_least_once_and_an_idempotent_effect_on
 
 
 # --- The relay, through the real worker ---------------------------------------------------------
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -29,8 +29,9 @@ from bookings.models import (
 )
 from bookings.tasks import close_review_window
 from helpers.models import HelperProfile
-from tests.bookings.services.state import T0, WORKER_DB, events_of, offers_of, run_worker
+from tests.bookings.services.state import T0, WORKER_DB, events_of, offers_of
 from tests.factories import ZURICH, UserFactory, make_booking, make_helper, offset, post_request
+from tests.worker import run_worker
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from backend.exceptions import PermissionDenied, ValidationFailed
@@ -35,6 +34,7 @@ from tests.factories import (
     offset,
     post_request,
 )
+from tests.worker import run_worker
 
 SWISS = ZoneInfo("Europe/Zurich")
 T0 = datetime(2027, 2, 2, 9, 0, tzinfo=SWISS)  # a Tuesday morning
@@ -69,12 +69,6 @@ def index_for(helper: HelperProfile, start: datetime, end: datetime) -> Availabi
 def clock():
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
-
-
-def run_worker() -> None:
-    """Run the real django-tasks-db worker over every due task; no task may fail."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 
 # --- Weekly hours across the changes of Swiss time ---------------------------------------------

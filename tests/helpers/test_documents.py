@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from cryptography.fernet import Fernet
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from backend.config import config
@@ -32,6 +31,7 @@ from tests.factories import (
     upload_documents,
     vet,
 )
+from tests.worker import run_worker
 
 T0 = datetime(2027, 2, 2, 9, 0, tzinfo=ZoneInfo("Europe/Zurich"))
 TODAY = date(2027, 2, 2)
@@ -238,11 +238,6 @@ def test_a_newer_upload_replaces_the_file_of_its_kind(
     first.refresh_from_db()
     assert (first.deleted_at, first.deletion_cause) == (T0, "replaced")
     assert [path.name for path in documents_dir.iterdir()] == [second.storage_name]
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

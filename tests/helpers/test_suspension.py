@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from backend.exceptions import ApplicationError
@@ -18,6 +17,7 @@ from helpers import services
 from helpers.models import ApprovalStatus, HelperApprovalEvent, HelperProfile
 from tests.factories import ManagerFactory, make_helper
 from tests.web.test_pages import _errors_of, _logged_in
+from tests.worker import run_worker
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo("Europe/Zurich"))
 
@@ -26,11 +26,6 @@ T0 = datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo("Europe/Zurich"))
 def clock():
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -27,6 +27,8 @@ from bookings.models import Offer
 from tests.api.api_assertions import API
 from tests.factories import UserFactory, make_helper, next_slot_start
 from tests.realtime.helpers import api_token
+from tests.worker import start_daphne as fork_daphne
+from tests.worker import stop_daphne
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -40,20 +42,14 @@ def free_port() -> int:
 
 def start_daphne(django_db_blocker: Any) -> tuple[Any, str]:
     from channels.testing.live import make_application
-    from daphne.testing import DaphneProcess
 
-    process = DaphneProcess("127.0.0.1", partial(make_application, static_wrapper=None))
     with django_db_blocker.unblock():
-        process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        raise RuntimeError("daphne did not start")
+        process = fork_daphne(partial(make_application, static_wrapper=None))
     return process, f"127.0.0.1:{process.port.value}"
 
 
 def stop(process: Any) -> None:
-    process.terminate()
-    process.join(timeout=10)
+    stop_daphne(process)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from geopy.distance import geodesic
@@ -36,6 +35,7 @@ from tests.factories import (
     pending_offer,
     post_request,
 )
+from tests.worker import run_worker
 
 ZURICH_TIME = ZoneInfo("Europe/Zurich")
 FROZEN_AT = datetime(2027, 2, 2, 9, 0, tzinfo=ZURICH_TIME)  # a Tuesday
@@ -61,12 +61,6 @@ TOWNS = {
 def frozen_time():
     with time_machine.travel(FROZEN_AT, tick=False) as traveller:
         yield traveller
-
-
-def run_worker() -> None:
-    """Run the real django-tasks-db worker over every due task; no task may fail."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 
 def geodesic_m(a: Point, b: Point) -> float:

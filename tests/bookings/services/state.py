@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from backend.models import User
@@ -25,12 +24,6 @@ CUSTOMER_COUNTERS = (
     "customer_late_cancellations_caused",
     "customer_no_shows_caused",
 )
-
-
-def run_worker() -> None:
-    """Run the real django-tasks-db worker over every due task; no task may fail."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 
 def offers_of(help_request: HelpRequest) -> list[tuple[int, int, str]]:

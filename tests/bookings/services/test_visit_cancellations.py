@@ -26,7 +26,6 @@ from tests.bookings.services.state import (
     customer_counters,
     dispatches_of,
     helper_counters,
-    run_worker,
     snapshot,
 )
 from tests.factories import (
@@ -36,6 +35,7 @@ from tests.factories import (
     make_helper,
     offset,
 )
+from tests.worker import run_worker
 
 # --- Cancellations: who caused it pays --------------------------------------------------------
 

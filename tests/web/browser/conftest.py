@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import override_settings
 
+from tests.worker import start_daphne, stop_daphne
+
 VENDOR = Path(__file__).resolve().parent.parent / "vendor"
 AXE = VENDOR / "axe-core-4.14.1.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
@@ -84,27 +86,19 @@ def browser() -> Iterator[Any]:
 def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """The app (HTTP, and WebSockets once there are some) served by daphne in a child process."""
     from channels.testing.live import make_application
-    from daphne.testing import DaphneProcess
 
     # The child is forked after the test database was set up: its settings already name that
     # database, and it answers requests in threads with connections of their own.
-    process = DaphneProcess(
-        "127.0.0.1",
-        partial(make_application, static_wrapper=None),  # whitenoise serves the static files
-    )
     # The server keeps nothing in a cache of its own: the tests clear theirs before each test,
     # which a forked server's memory would not see (a minute-old count would leak from one test
     # into the next).
     dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     with django_db_blocker.unblock(), override_settings(CACHES=dummy):
         # (else the child inherits the block: every query fails)
-        process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        raise RuntimeError("daphne did not start")
+        # whitenoise serves the static files
+        process = start_daphne(partial(make_application, static_wrapper=None))
     yield f"http://127.0.0.1:{process.port.value}"
-    process.terminate()
-    process.join(timeout=10)
+    stop_daphne(process)
 
 
 @pytest.fixture

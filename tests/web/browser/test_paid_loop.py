@@ -24,6 +24,7 @@ from tests.factories import PASSWORD, UserFactory, make_booking
 from tests.payments.conftest import _stripe_at_the_emulator  # noqa: F401
 from tests.payments.money import GOOD_CARD, connected_helper
 from tests.web.browser.conftest import DESKTOP
+from tests.worker import start_daphne, stop_daphne
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,21 +42,15 @@ def paid_url(
 ) -> Iterator[str]:
     """daphne serving the test database, with Stripe at the emulator."""
     from channels.testing.live import make_application
-    from daphne.testing import DaphneProcess
 
-    process = DaphneProcess("127.0.0.1", partial(make_application, static_wrapper=None))
     dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     quartier = settings.QUARTIER.with_values(
         stripe_api_base=stripe_emulator, stripe_secret_key="", stripe_timeout_seconds=5.0
     )
     with django_db_blocker.unblock(), override_settings(CACHES=dummy, QUARTIER=quartier):
-        process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        raise RuntimeError("daphne did not start")
+        process = start_daphne(partial(make_application, static_wrapper=None))
     yield f"http://127.0.0.1:{process.port.value}"
-    process.terminate()
-    process.join(timeout=10)
+    stop_daphne(process)
 
 
 def _log_in(page: Page, url: str, email: str, then: str) -> None:
