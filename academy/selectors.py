@@ -244,15 +244,19 @@ def course_for_helper(slug: str) -> CourseVersion:
 def courses_for_manager(user: User) -> QuerySet[Course]:
     if not user.is_staff:
         return Course.objects.none()
-    return Course.objects.prefetch_related("required_for", "versions").annotate(
-        certified=Count(
-            "certifications",
-            filter=Q(
-                certifications__revoked_at__isnull=True,
-                certifications__expires_at__gt=clock.now(),
-            ),
-            distinct=True,
+    return (
+        Course.objects.prefetch_related("required_for", "versions")
+        .annotate(
+            certified=Count(
+                "certifications",
+                filter=Q(
+                    certifications__revoked_at__isnull=True,
+                    certifications__expires_at__gt=clock.now(),
+                ),
+                distinct=True,
+            )
         )
+        .order_by("slug")  # an aggregate drops Meta.ordering: the pages need a stable order
     )
 
 

@@ -362,3 +362,17 @@ def test_the_manager_sees_who_lacks_what(frozen):
         rows["internet-wifi"]["helpers_skilled"],
         rows["internet-wifi"]["helpers_certified"],
     ) == (1, 1)
+
+
+def test_the_managers_course_list_comes_in_a_stable_order(frozen, recwarn):
+    manager = ManagerFactory.create()
+    for slug in ("wifi-at-home", "data-protection", "smart-home-set-up"):
+        publish_course(slug, manager=manager)
+    response = client_for(manager).get(f"{API}/manager/academy/courses")
+    assert response.status_code == 200
+    assert [course["slug"] for course in response.json()["results"]] == [
+        "data-protection",
+        "smart-home-set-up",
+        "wifi-at-home",
+    ]
+    assert [str(warning.message) for warning in recwarn.list] == []
