@@ -320,3 +320,27 @@ def test_a_manager_meets_404_for_what_does_not_exist(manager_client):
         f"/manage/events/{missing}/cancel",
     ):
         assert manager_client.post(path).status_code == 404, path
+
+
+def test_the_course_and_event_lists_do_not_query_per_row(manager_client, django_assert_num_queries):
+    for number in range(4):
+        publish_course(f"course-{number}")
+    for number in range(4):
+        manager_client.post("/manage/events/", _event_post(course="", title_en=f"Evening {number}"))
+    assert TrainingEvent.objects.count() == 4
+    # A fixed number of queries, however many rows
+    with django_assert_num_queries(6):
+        assert manager_client.get("/manage/courses/").status_code == 200
+    with django_assert_num_queries(4):
+        assert manager_client.get("/manage/events/").status_code == 200
+
+
+def test_a_course_name_taken_is_refused_next_to_it(manager_client):
+    publish_course("taken")
+    response = manager_client.post(
+        "/manage/courses/",
+        {"slug": "taken", **texts("title", "Again"), "validity_months": "24"},
+    )
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_slug") == ["A course with this name exists."]
+    assert Course.objects.count() == 1

@@ -227,3 +227,26 @@ def test_the_dispute_page_links_the_export(client, manager, documents):
     html = _logged_in(client, manager).get(f"/manage/disputes/{booking.public_id}/").content
     assert f"/manage/bookings/{booking.public_id}/acceptances.pdf".encode() in html
     assert f"/manage/bookings/{booking.public_id}/acceptances.json".encode() in html
+
+
+def test_the_request_page_links_the_export_of_its_visit(client, manager):
+    booking = make_booking(BookingStatus.CONFIRMED)
+    html = (
+        _logged_in(client, manager)
+        .get(f"/manage/requests/{booking.help_request.public_id}/")
+        .content.decode()
+    )
+    links = html[html.index('id="acceptances-export"') :]
+    assert f"/manage/bookings/{booking.public_id}/acceptances.pdf" in links
+    assert f"/manage/bookings/{booking.public_id}/acceptances.json" in links
+
+
+def test_the_waiver_pages_do_not_query_per_version(
+    client, manager, documents, django_assert_num_queries
+):
+    terms = documents[0]
+    for _ in range(5):
+        publish(terms, manager)
+    client = _logged_in(client, manager)
+    with django_assert_num_queries(4):
+        assert client.get("/manage/waivers/terms/").status_code == 200
