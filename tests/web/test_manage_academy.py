@@ -242,6 +242,13 @@ def test_an_event_in_the_past_is_refused_and_nothing_is_stored(manager_client):
         ),
     )
     assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_starts_at") == [
+        "An event starts in the future and ends after it starts."
+    ]
+    # Neither place nor link: refused next to the place
+    response = manager_client.post("/manage/events/", _event_post(place=""))
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_place") == ["Give a place or an online link."]
     assert not TrainingEvent.objects.exists()
 
 

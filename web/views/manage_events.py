@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from academy.models import RegistrationStatus, TrainingEvent
+from academy.models import EventRegistration, RegistrationStatus, TrainingEvent
 from academy.selectors import event_for_manager, events_for_manager, registrations_of_event
 from academy.services import event_attendance_mark, training_event_cancel, training_event_create
 from backend import clock
@@ -23,8 +23,6 @@ from web.console_forms import AttendanceForm, CancelEventForm, EventForm
 from web.errors import add_service_error, message_for
 from web.views.helper import me_of
 from web.views.manage import PAGE, manager_only
-
-SERVICE_FIELDS = {"title": "title_de"}
 
 
 def _events_page(request: HttpRequest, form: EventForm | None = None) -> HttpResponse:
@@ -46,7 +44,7 @@ def events(request: HttpRequest) -> HttpResponse:
         try:
             event = training_event_create(actor=me_of(request), **form.service_arguments())
         except ApplicationError as error:
-            add_service_error(form, error, fields=SERVICE_FIELDS)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The event is announced."))
             return redirect("web:manage-event", event.public_id)
@@ -87,7 +85,7 @@ def _event_page(
     return render(request, "web/manage/event.html", context, status=400 if bound else 200)
 
 
-def _attendance_choices(registered: list) -> list[tuple[int, str]]:
+def _attendance_choices(registered: list[EventRegistration]) -> list[tuple[int, str]]:
     return [(row.helper_id, row.helper.user.display_name) for row in registered]
 
 
