@@ -303,6 +303,11 @@ from mobile_api.views import waivers  # noqa: E402 - these routes are added afte
 urlpatterns[-1:-1] = [
     path("waivers", waivers.WaiverListApi.as_view(), name="waivers"),
     path("waivers/accept", waivers.WaiverAcceptApi.as_view(), name="waivers-accept"),
+    path(
+        "manager/bookings/<uuid:booking_id>/acceptances",
+        waivers.ManagerBookingAcceptancesApi.as_view(),
+        name="manager-booking-acceptances",
+    ),
 ]
 urlpatterns[-1:-1] = [
     path(

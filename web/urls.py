@@ -9,9 +9,12 @@ from web.views import (
     helper_visits,
     manage,
     manage_conduct_test,
+    manage_courses,
+    manage_events,
     manage_figures,
     manage_safety,
     manage_vetting,
+    manage_waivers,
     money,
     pages,
     pay_after,
@@ -200,6 +203,60 @@ urlpatterns = [
         name="manage-conduct-test",
     ),
     path("manage/disputes/<uuid:public_id>/", manage.dispute, name="manage-dispute"),
+    path(
+        "manage/bookings/<uuid:public_id>/acceptances.json",
+        manage_waivers.acceptances_export_json,
+        name="manage-acceptances-json",
+    ),
+    path(
+        "manage/bookings/<uuid:public_id>/acceptances.pdf",
+        manage_waivers.acceptances_export_pdf,
+        name="manage-acceptances-pdf",
+    ),
+    path("manage/courses/", manage_courses.courses, name="manage-courses"),
+    path("manage/courses/<slug:slug>/", manage_courses.course_page, name="manage-course"),
+    path(
+        "manage/courses/<slug:slug>/requirements",
+        manage_courses.course_requirements,
+        name="manage-course-requirements",
+    ),
+    path(
+        "manage/courses/<slug:slug>/draft", manage_courses.course_draft, name="manage-course-draft"
+    ),
+    path(
+        "manage/courses/<slug:slug>/versions/<int:number>/",
+        manage_courses.course_version,
+        name="manage-course-version",
+    ),
+    path(
+        "manage/courses/<slug:slug>/versions/<int:number>/write",
+        manage_courses.course_version_write,
+        name="manage-course-version-write",
+    ),
+    path(
+        "manage/courses/<slug:slug>/versions/<int:number>/publish",
+        manage_courses.course_version_publish_view,
+        name="manage-course-version-publish",
+    ),
+    path("manage/events/", manage_events.events, name="manage-events"),
+    path("manage/events/<uuid:public_id>/", manage_events.event_page, name="manage-event"),
+    path(
+        "manage/events/<uuid:public_id>/cancel",
+        manage_events.event_cancel,
+        name="manage-event-cancel",
+    ),
+    path(
+        "manage/events/<uuid:public_id>/attendance",
+        manage_events.event_attendance,
+        name="manage-event-attendance",
+    ),
+    path(
+        "manage/certification-gaps/",
+        manage_events.certification_gaps,
+        name="manage-certification-gaps",
+    ),
+    path("manage/waivers/", manage_waivers.waivers, name="manage-waivers"),
+    path("manage/waivers/<slug:slug>/", manage_waivers.waiver, name="manage-waiver"),
     path(
         "manage/disputes/<uuid:public_id>/resolve",
         manage.dispute_resolve,

@@ -247,3 +247,12 @@ SAFETY_OUTCOME_WORDS: dict[str, str | Promise] = {
     "suspension": gettext_lazy("Helper suspended"),
     "no_action": gettext_lazy("No action"),
 }
+
+# The terms and waivers, by kind (the manager's console).
+LEGAL_KIND_WORDS: dict[str, str | Promise] = {
+    "customer_terms": gettext_lazy("Customer terms"),
+    "data_safety_waiver": gettext_lazy("Data-safety waiver"),
+    "category_waiver": gettext_lazy("Waiver for one category"),
+    "helper_code_of_conduct": gettext_lazy("Helpers' code of conduct"),
+    "helper_liability_terms": gettext_lazy("Helpers' liability terms"),
+}

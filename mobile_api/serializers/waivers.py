@@ -56,3 +56,36 @@ class AcceptanceSerializer(serializers.Serializer):
     text_sha256 = serializers.CharField()
     accepted_at = serializers.DateTimeField()
     on_behalf_name = serializers.CharField()
+
+
+class ExportedAcceptanceSerializer(serializers.Serializer):
+    user = serializers.UUIDField(help_text="The public id of who accepted.")
+    user_name = serializers.CharField()
+    user_email = serializers.EmailField()
+    role = serializers.CharField(help_text="`customer` or `helper`: the side who accepted.")
+    on_behalf_of = serializers.CharField(
+        help_text="The person the customer booked for (a relative); empty for themselves."
+    )
+    document = serializers.CharField(help_text="The document's slug.")
+    document_kind = serializers.CharField()
+    title = serializers.CharField(help_text="The title as shown, in `language`.")
+    version = serializers.IntegerField(help_text="The version's number.")
+    language = serializers.ChoiceField(choices=LEGAL_LANGUAGES)
+    text_sha256 = serializers.CharField(
+        help_text="SHA-256 (hex) of exactly the text shown, as UTF-8."
+    )
+    accepted_at = serializers.DateTimeField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+    user_agent = serializers.CharField()
+
+
+class AcceptancesExportSerializer(serializers.Serializer):
+    booking = serializers.UUIDField()
+    category = serializers.CharField(help_text="The visit's category (slug).")
+    booking_status = serializers.CharField(help_text="The visit's status now.")
+    in_force_at = serializers.DateTimeField(
+        help_text="The moment the acceptances count at: the visit's first confirmation, or the"
+        " time of the export while it is not confirmed."
+    )
+    confirmed = serializers.BooleanField()
+    acceptances = ExportedAcceptanceSerializer(many=True)

@@ -3,7 +3,10 @@ in their language with the SHA-256 of exactly that text, and accepting one."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -11,14 +14,17 @@ from rest_framework.response import Response
 
 from backend.client_address import client_ip
 from backend.exceptions import CoreError, NotFound, ValidationFailed, raises
+from bookings.acceptances_export import acceptances_json, booking_acceptances
+from bookings.selectors import booking_for
 from catalogue.models import HELPER_KINDS, LEGAL_LANGUAGES, LegalDocumentVersion, ServiceCategory
 from catalogue.selectors import current_versions, customer_waivers
 from catalogue.services import legal_accept
 from mobile_api.idempotency import ApiView
-from mobile_api.permissions import request_user
+from mobile_api.permissions import IsManager, request_user
 from mobile_api.serializers.waivers import (
     AcceptanceInputSerializer,
     AcceptanceSerializer,
+    AcceptancesExportSerializer,
     WaiverSerializer,
 )
 
@@ -95,3 +101,25 @@ class WaiverAcceptApi(ApiView):
             on_behalf_name=data.validated_data["on_behalf_name"],
         )
         return Response(AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
+
+
+class ManagerBookingAcceptancesApi(ApiView):
+    """Manager: a visit's acceptances, for a dispute or an insurer."""
+
+    permission_classes = (IsManager,)
+    not_found_message = gettext_lazy("No such booking.")
+
+    @extend_schema(
+        operation_id="manager_booking_acceptances",
+        responses={200: AcceptancesExportSerializer},
+    )
+    @raises(CoreError.NOT_FOUND)
+    def get(self, request: Request, booking_id: UUID) -> Response:
+        """Manager: the terms and waivers the visit's customer (or the relative booking for
+        them) and its helper had accepted by the visit's first confirmation (by now while it
+        is not confirmed): who, in which role and for whom, which document and version, the
+        language and the SHA-256 of exactly the text shown, when, from which address and
+        browser. The console offers the same as a PDF."""
+        user = request_user(request)
+        export = booking_acceptances(user, booking_for(user, booking_id))
+        return Response(acceptances_json(export))

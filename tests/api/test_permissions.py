@@ -404,6 +404,7 @@ ACCESS: dict[str, Access] = {
     "manager-academy-event": Access(("manager",)),
     "manager-academy-event-cancel": Access(("manager",)),
     "manager-academy-event-attendance": Access(("manager",)),
+    "manager-booking-acceptances": Access(("manager",)),
 }
 
 

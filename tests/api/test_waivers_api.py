@@ -4,8 +4,10 @@ confirmed before the customer accepted."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
+from django.test import Client
 
 from bookings.models import BookingStatus
 from catalogue.models import LegalAcceptance, LegalDocument, LegalDocumentKind
@@ -100,3 +102,38 @@ def test_confirming_a_visit_without_the_waivers_is_refused_over_http(waivers):
     assert_error(response, 409, "waivers_not_accepted", set())
     booking.refresh_from_db()
     assert booking.status == BookingStatus.PROPOSED
+
+
+def test_the_manager_exports_a_visits_acceptances_as_the_console_does(waivers):
+    # Given a visit confirmed once the customer accepted the current terms and waivers
+    booking = make_booking(BookingStatus.CONFIRMED)
+    manager = ManagerFactory.create()
+    customer = booking.help_request.customer
+
+    # When the manager asks the API for its acceptances
+    response = client_for(manager).get(f"{API}/manager/bookings/{booking.public_id}/acceptances")
+
+    # Then it answers the same export the console downloads, with each text's hash
+    assert response.status_code == 200
+    body = response.json()
+    web = Client()
+    web.force_login(manager)
+    assert body == json.loads(
+        web.get(f"/manage/bookings/{booking.public_id}/acceptances.json").content
+    )
+    rows = LegalAcceptance.objects.filter(user=customer).order_by("pk")
+    assert [
+        (row["document"], row["role"], row["version"], row["language"], row["text_sha256"])
+        for row in body["acceptances"]
+    ] == [
+        ("terms", "customer", 1, "de", rows[0].version.sha256_in("de")),
+        ("data-safety", "customer", 1, "de", rows[1].version.sha256_in("de")),
+    ]
+    assert body["in_force_at"] == booking.events.get(to_status="confirmed").created_at.isoformat()
+
+
+def test_the_acceptances_export_does_not_exist_for_the_visits_own_people(waivers):
+    booking = make_booking(BookingStatus.CONFIRMED)
+    for user in (booking.help_request.customer, booking.helper.user):
+        response = client_for(user).get(f"{API}/manager/bookings/{booking.public_id}/acceptances")
+        assert_error(response, 404, "not_found")

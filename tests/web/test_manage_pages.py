@@ -8,16 +8,21 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
+from academy.models import Course, CourseVersion, EventRegistration, TrainingEvent
 from bookings import services
 from bookings.models import BookingStatus, HelpRequestStatus
+from catalogue.models import LegalDocument, LegalDocumentKind, LegalDocumentVersion
 from helpers.models import ApprovalStatus, HelperApprovalEvent
+from tests.academy.builders import publish_course
 from tests.factories import (
     ManagerFactory,
     UserFactory,
     make_booking,
     make_helper,
     post_request,
+    publish,
     vet,
 )
 from tests.web.test_pages import _errors_of, _logged_in
@@ -59,6 +64,42 @@ def _routes(helper_id: uuid.UUID, request_id: uuid.UUID, booking_id: uuid.UUID) 
         ("post", f"/manage/helpers/{helper_id}/approve"),
         ("post", f"/manage/helpers/{helper_id}/suspend"),
         ("post", f"/manage/disputes/{booking_id}/resolve"),
+        ("get", f"/manage/bookings/{booking_id}/acceptances.json"),
+        ("get", f"/manage/bookings/{booking_id}/acceptances.pdf"),
+    ]
+
+
+def _console_routes(event_id: uuid.UUID) -> list[tuple]:
+    """The academy's and the terms' pages: a course `matrix`, an event, the document `terms`."""
+    course = "/manage/courses/matrix"
+    return [
+        ("get", "/manage/courses/"),
+        ("post", "/manage/courses/"),
+        ("get", f"{course}/"),
+        ("post", f"{course}/requirements"),
+        ("post", f"{course}/draft"),
+        ("get", f"{course}/versions/1/"),
+        ("post", f"{course}/versions/1/write"),
+        ("post", f"{course}/versions/1/publish"),
+        ("get", "/manage/events/"),
+        ("post", "/manage/events/"),
+        ("get", f"/manage/events/{event_id}/"),
+        ("post", f"/manage/events/{event_id}/cancel"),
+        ("post", f"/manage/events/{event_id}/attendance"),
+        ("get", "/manage/certification-gaps/"),
+        ("get", "/manage/waivers/"),
+        ("get", "/manage/waivers/terms/"),
+        ("post", "/manage/waivers/terms/"),
+    ]
+
+
+def _console_state() -> list:
+    return [
+        sorted(Course.objects.values_list("slug", "validity_months", "required_for_all")),
+        sorted(CourseVersion.objects.values_list("pk", "status", "title_en")),
+        sorted(TrainingEvent.objects.values_list("pk", "cancelled_at")),
+        sorted(EventRegistration.objects.values_list("pk", "status", "attended")),
+        sorted(LegalDocumentVersion.objects.values_list("pk", "number")),
     ]
 
 
@@ -69,10 +110,32 @@ def world():
     return applicant, booking
 
 
+@pytest.fixture
+def console_world(world):
+    """A course with a draft, an event with the applicant registered, and the terms."""
+    applicant, _booking = world
+    publish_course("matrix", publish=False)
+    start = timezone.now() + timedelta(days=2)
+    event = TrainingEvent.objects.create(
+        kind="meetup",
+        title_en="Meet-up",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=3,
+        place="Zürich",
+    )
+    EventRegistration.objects.create(event=event, helper=applicant, status="registered")
+    terms = LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS)
+    publish(terms, ManagerFactory.create())
+    return event
+
+
 @pytest.mark.parametrize("who", ["anonymous", "customer", "helper", "manager"])
-def test_every_route_refuses_anyone_but_a_manager(client, world, who):
+def test_every_route_refuses_anyone_but_a_manager(client, world, console_world, who):
     applicant, booking = world
     routes = _routes(applicant.public_id, booking.help_request.public_id, booking.public_id)
+    routes += _console_routes(console_world.public_id)
+    before = _console_state()
     if who == "customer":
         _logged_in(client, booking.help_request.customer)
     elif who == "helper":
@@ -94,6 +157,7 @@ def test_every_route_refuses_anyone_but_a_manager(client, world, who):
         assert applicant.approval_status == ApprovalStatus.APPLIED
         assert booking.status == BookingStatus.DISPUTED
         assert not HelperApprovalEvent.objects.exists()
+        assert _console_state() == before
 
 
 def test_a_manager_meets_404_for_what_does_not_exist(client):

@@ -297,6 +297,7 @@ def request_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "help_request": help_request,
         "runs": explained,
         "offers": offers_of_request(help_request),
+        "bookings": list(bookings_visible_to(me).filter(help_request=help_request)),
     }
     return render(request, "web/manage/request.html", context)
 
