@@ -229,3 +229,31 @@ def test_rank_with_a_wider_margin_leaves_out_the_busiest_helper(quartier_setting
     assert ranking.offers_today == {near.pk: 5, second.pk: 3}
     assert ranking.reason(near.pk) == "ranked below the helpers offered"
     assert ranking.reason(far.pk) == "ranked below the helpers offered"
+
+
+@pytest.mark.django_db
+def test_rank_asks_the_nearer_of_two_idle_helpers_within_the_margin(quartier_settings) -> None:
+    # Given a 4.9★ helper (40 reviews) 1.3 km away and one without reviews (4★ by the prior)
+    # 1.0 km away, neither offered anything today
+    quartier_settings(FAIRNESS_MARGIN=0.075, FAIRNESS_NEW_HELPER_BONUS=0.0)
+    star = make_helper(point=offset(ZURICH, east_m=1_300), rating=(40, 200))
+    plain = make_helper(point=offset(ZURICH, east_m=1_000))
+
+    def ask_one() -> list[int]:
+        ranking = rank(
+            category_id=category().pk,
+            center=ZURICH,
+            radius_km=5,
+            limit=1,
+            offers_today=lambda ids: {},
+        )
+        scores = {row.helper_id: value for row, _, value in ranking.looked_at if value is not None}
+        # (the rating is worth 0.067 more, the distance 0.03 less)
+        assert scores[star.pk] - scores[plain.pk] == pytest.approx(0.0367, abs=1e-3)
+        return [s.row.helper_id for s in ranking.chosen]
+
+    # Then within a margin of 0.075 they are equally good, and the nearer one is asked
+    assert ask_one() == [plain.pk]
+    # And with a margin of 0.03 the better one is clearly better, and asked
+    quartier_settings(FAIRNESS_MARGIN=0.03)
+    assert ask_one() == [star.pk]
