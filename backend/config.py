@@ -34,9 +34,10 @@ class QuartierConfig:
     score_weight_distance: float = 0.5
     score_weight_rating: float = 0.3
     score_weight_reliability: float = 0.2
-    # Fairness: helpers whose scores lie within this margin of the best one left count as
-    # equally good, and the one with the fewest offers today is asked first (0 turns it off).
-    fairness_margin: float = 0.05
+    # Fairness: helpers whose scores lie within this margin count as equally good: those with
+    # the fewest offers today are asked first, and nobody scoring more than this above a helper
+    # asked is passed over (0 turns it off; README "Benchmarks" has the trade-off).
+    fairness_margin: float = 0.075
     # A fair start: helpers approved in the last N days with fewer than M completed visits get
     # this much added to their score (0 turns it off).
     fairness_new_helper_bonus: float = 0.05

@@ -18,7 +18,7 @@ What it measures, all in one process and one run:
 - Build: the time of the real `match_index_rebuild` on each database, and the index sizes.
 - Fairness: a simulated day of requests around two cities, ranked with fairness on and off
   (bench/matching_fairness.py): how evenly offers spread over equally qualified helpers, and
-  whether newly approved helpers get any.
+  whether newly approved helpers get any; then the same day at other margins, the trade-off.
 
 The data (bench/matching_data.py) is built once and kept: var/bench/matching-N.sqlite3 and
 the PostgreSQL database quartier_bench_N, reused while N and the seed match (`--rebuild` forces
@@ -92,6 +92,10 @@ REFERENCE_SQL = (
 GOALS_100K = ((SQLITE_NEAREST, 1.5, 5.0), (POSTGRES_NEAREST, 1.3, 8.0))
 GOALS_1M = ((SQLITE_NEAREST, 1.0, None), (POSTGRES_NEAREST, 1.3, None))
 COMPOSITE_GOAL_MS = 30.0
+# Fairness: Gini of offers over the equally qualified at most this far above the lowest that
+# whole offers allow, and their median distance at most this much longer than fairness off's.
+FAIRNESS_GINI_GAP = 0.03
+FAIRNESS_LONGER = 0.05
 
 
 @dataclass(frozen=True)
@@ -759,6 +763,11 @@ def _report(
                 "recall": round(recall, 4),
                 "sqlite_p95_ms": round(p95[SQLITE_NEAREST], 3),
                 "postgres_p95_ms": round(p95[POSTGRES_NEAREST], 3),
+                "fairness_gini": round(fairness.on.gini, 3),
+                "fairness_gini_lowest": round(fairness.on.gini_floor, 3),
+                "fairness_median_km_ratio": round(
+                    fairness.on.median_km / fairness.off.median_km, 3
+                ),
             }
         )
     )
@@ -914,6 +923,34 @@ def _report_fairness(args: argparse.Namespace, fairness: FairnessOutcome) -> Non
         f"{fairness.on.outside_pool + fairness.off.outside_pool}. The lowest Gini possible "
         f"for {fairness.on.offers:,} offers over this pool (spread as evenly as whole offers "
         f"allow) is {fairness.on.gini_floor:.3f}"
+    )
+    print(
+        "  the margin's trade-off (fairness on, each margin over the pool it makes; median km "
+        f"against fairness off's {fairness.off.median_km:.2f})"
+    )
+    print(
+        f"  {'margin':>8}{'pool':>8}{'Gini':>7}{'lowest':>8}{'gap':>7}{'median km':>11}"
+        f"{'longer':>8}{'offered':>9}{'max/helper':>12}{'largest lead passed over':>26}"
+    )
+    for point in fairness.curve:
+        f = point.figures
+        print(
+            f"  {point.margin:>8.4f}{point.pool:>8,}{f.gini:>7.3f}{f.gini_floor:>8.3f}"
+            f"{f.gini - f.gini_floor:>7.3f}{f.median_km:>11.3f}"
+            f"{f.median_km / fairness.off.median_km - 1:>8.1%}{f.helpers_offered:>9,}"
+            f"{f.max_per_helper:>12}{f.largest_lead:>26.4f}"
+        )
+    on, off = fairness.on, fairness.off
+    met = (
+        on.gini - on.gini_floor <= FAIRNESS_GINI_GAP
+        and on.median_km <= off.median_km * (1 + FAIRNESS_LONGER)
+        and on.largest_lead <= FAIR_MARGIN + 1e-6
+    )
+    print(
+        f"  goal at FAIRNESS_MARGIN {FAIR_MARGIN:g}: Gini within {FAIRNESS_GINI_GAP} of the "
+        f"lowest, median distance at most {FAIRNESS_LONGER:.0%} longer than fairness off, no "
+        f"helper passed over who scored more than the margin above one asked: "
+        f"{'met' if met else 'NOT met'}"
     )
 
 

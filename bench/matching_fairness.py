@@ -6,8 +6,11 @@ matched by `bookings.matching.ranking.rank` as `offers_dispatch` would: three of
 and 5 km more up to 25 km while nobody is found. Offers are counted in memory, and `rank` reads
 today's counts from there.
 
-The same requests run twice: fairness on (FAIRNESS_MARGIN and FAIRNESS_NEW_HELPER_BONUS as
-configured, offers today passed in) and off (no offers today, no newcomer bonus).
+The same requests run twice: fairness on (FAIRNESS_MARGIN and FAIRNESS_NEW_HELPER_BONUS at
+their defaults, offers today passed in) and off (no offers today, no newcomer bonus); then once
+more for each other margin of `CURVE_MARGINS`, the trade-off curve: how evenly offers spread,
+how far they go, and the largest lead of a helper passed over (never above the margin: the
+bound `ranking.fair_choice` keeps).
 
 Who is "equally qualified": for each request, the helpers whose ranking (score plus any
 newcomer bonus) lies within FAIRNESS_MARGIN of the third best, i.e. the band `rank` rotates
@@ -36,12 +39,13 @@ from backend.config import QuartierConfig, config
 from backend.geo import Point, local_distance_m
 from backend.localities import localities
 from bench.synthetic_switzerland import SwissMixture
-from bookings.matching.ranking import rank
+from bookings.matching.ranking import Ranking, rank
 
 CITIES = ("Zürich", "Lausanne")
 CITY_RADIUS_M = 15_000.0
-FAIR_MARGIN = 0.05
-FAIR_NEW_HELPER_BONUS = 0.05
+FAIR_MARGIN = QuartierConfig.fairness_margin
+FAIR_NEW_HELPER_BONUS = QuartierConfig.fairness_new_helper_bonus
+CURVE_MARGINS = (0.025, 0.05, 0.0625, 0.075, 0.1)
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,9 @@ def _quartier() -> QuartierConfig:
 
 
 @contextmanager
-def fairness(on: bool) -> Iterator[None]:
+def fairness(on: bool, margin: float = FAIR_MARGIN) -> Iterator[None]:
     changed = config().with_values(
-        fairness_margin=FAIR_MARGIN if on else 0.0,
+        fairness_margin=margin if on else 0.0,
         fairness_new_helper_bonus=FAIR_NEW_HELPER_BONUS if on else 0.0,
     )
     with override_settings(QUARTIER=changed):
@@ -103,9 +107,18 @@ class Day:
     unmatched: int = 0
     rank_ms: list[float] = field(default_factory=list)
     pool: set[int] = field(default_factory=set)  # fairness-on run only
+    # The largest score by which a helper looked at and not asked lay above one asked.
+    largest_lead: float = -math.inf
 
 
-def simulate_day(requests: Sequence[DayRequest], *, fair: bool, now: datetime, using: str) -> Day:
+def simulate_day(
+    requests: Sequence[DayRequest],
+    *,
+    fair: bool,
+    now: datetime,
+    using: str,
+    margin: float = FAIR_MARGIN,
+) -> Day:
     config = _quartier()
     wanted = int(config.offer_batch_size)
     first_km = float(config.match_initial_radius_km)
@@ -116,8 +129,8 @@ def simulate_day(requests: Sequence[DayRequest], *, fair: bool, now: datetime, u
     def offers_today(helper_ids: Sequence[int]) -> dict[int, int]:
         return {helper_id: day.offers[helper_id] for helper_id in helper_ids}
 
-    label = "fairness on" if fair else "fairness off"
-    with fairness(fair):
+    label = f"fairness on, margin {margin:g}" if fair else "fairness off"
+    with fairness(fair, margin):
         margin = _quartier().fairness_margin
         for request in tqdm(requests, desc=f"a day of requests, {label}", unit="request"):
             radius = first_km
@@ -141,6 +154,7 @@ def simulate_day(requests: Sequence[DayRequest], *, fair: bool, now: datetime, u
             for scored in ranking.chosen:
                 day.offers[scored.row.helper_id] += 1
                 day.distances_m.append(scored.distance_m)
+            day.largest_lead = max(day.largest_lead, _largest_lead(ranking))
             if fair:
                 ranked = [
                     (row.helper_id, value)
@@ -152,6 +166,20 @@ def simulate_day(requests: Sequence[DayRequest], *, fair: bool, now: datetime, u
                     floor = rankings[min(wanted, len(rankings)) - 1] - margin
                     day.pool.update(helper_id for helper_id, value in ranked if value >= floor)
     return day
+
+
+def _largest_lead(ranking: Ranking) -> float:
+    """How far the best helper looked at and not asked scored above the lowest asked."""
+    if not ranking.chosen:
+        return -math.inf
+    asked = {scored.row.helper_id for scored in ranking.chosen}
+    left_out = [
+        value
+        for row, _, value in ranking.looked_at
+        if value is not None and row.helper_id not in asked
+    ]
+    lowest = min(scored.ranking for scored in ranking.chosen)
+    return max(left_out, default=-math.inf) - lowest
 
 
 def most_even(total: int, helpers: int) -> list[int]:
@@ -185,6 +213,7 @@ class DayFigures:
     rank_p50_ms: float
     rank_p95_ms: float
     outside_pool: int
+    largest_lead: float
 
 
 def figures(day: Day, pool: set[int], newcomers: set[int]) -> DayFigures:
@@ -206,7 +235,17 @@ def figures(day: Day, pool: set[int], newcomers: set[int]) -> DayFigures:
         rank_p50_ms=percentile(day.rank_ms, 0.5),
         rank_p95_ms=percentile(day.rank_ms, 0.95),
         outside_pool=sum(n for helper_id, n in day.offers.items() if helper_id not in pool),
+        largest_lead=day.largest_lead,
     )
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """Fairness on at one margin, measured over the pool that margin makes."""
+
+    margin: float
+    pool: int
+    figures: DayFigures
 
 
 @dataclass(frozen=True)
@@ -215,6 +254,7 @@ class FairnessOutcome:
     off: DayFigures
     pool: int  # helpers equally qualified for at least one request
     newcomers_in_pool: int
+    curve: list[CurvePoint]  # by margin, FAIR_MARGIN's the same run as `on`
 
 
 def fairness_report(
@@ -225,9 +265,20 @@ def fairness_report(
     on = simulate_day(requests, fair=True, now=now, using=using)
     off = simulate_day(requests, fair=False, now=now, using=using)
     newcomers = on.pool & newcomer_ids
+    on_figures = figures(on, on.pool, newcomers)
+    curve = []
+    for margin in sorted({*CURVE_MARGINS, FAIR_MARGIN}):
+        if margin == FAIR_MARGIN:
+            curve.append(CurvePoint(margin, len(on.pool), on_figures))
+            continue
+        day = simulate_day(requests, fair=True, now=now, using=using, margin=margin)
+        curve.append(
+            CurvePoint(margin, len(day.pool), figures(day, day.pool, day.pool & newcomer_ids))
+        )
     return FairnessOutcome(
-        on=figures(on, on.pool, newcomers),
+        on=on_figures,
         off=figures(off, on.pool, newcomers),
         pool=len(on.pool),
         newcomers_in_pool=len(newcomers),
+        curve=curve,
     )

@@ -10,8 +10,8 @@ Eligible: approved, accepting jobs, active account, skilled in the category, abl
 the index), their own service radius covers the customer, sharing a
 language, free in a requested window, not the customer themselves and not excluded.
 
-Fairness: among helpers whose scores lie within `FAIRNESS_MARGIN` of the best one left, the
-one with the fewest offers today is asked first; newly approved helpers get a small bonus.
+Fairness: among helpers whose scores lie within `FAIRNESS_MARGIN` of each other, those with the
+fewest offers today are asked (`ranking.fair_choice`); newly approved helpers get a small bonus.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ last helper chosen. The steps, in the order `rank` takes them:
 3. `_Walk.check_availability`: the best scored helpers asked whether they are free, in batches;
 4. `_Walk.next_ask`: stop, or how far (and above which score) the next ring must look;
 5. `_settle_close_scores`: near ties settled again with geopy's distance;
-6. `_choose`: fairness, among helpers within the margin of the best one left.
+6. `_choose`: fairness (`fair_choice`), within the margin below the `limit`-th best helper.
 """
 
 from __future__ import annotations
@@ -382,26 +382,63 @@ def _settle_close_scores(
 def _choose(
     free: list[Scored], *, limit: int, margin: float, offers_today: OffersToday | None
 ) -> tuple[list[Scored], dict[int, int]]:
-    """Best first; within `margin` of the best one left, the fewest offers today first."""
+    """The helpers to ask: the best `limit` with fairness off; with it on, `fair_choice` among
+    the band of helpers within `margin` of the last of them, fewest offers today first."""
     if offers_today is None or margin <= 0 or not free:
         return free[:limit], {}
     floor = free[min(limit, len(free)) - 1].ranking - margin
     band = [s for s in free if s.ranking >= floor]
     counts = offers_today([s.row.helper_id for s in band])
-    remaining = list(band)
-    chosen: list[Scored] = []
-    while remaining and len(chosen) < limit:
-        top = remaining[0].ranking
-        group = [s for s in remaining if s.ranking >= top - margin]
-        pick = min(
-            group,
-            key=lambda s: (
-                counts.get(s.row.helper_id, 0),
-                -s.ranking,
-                s.distance_m,
-                s.row.helper_id,
-            ),
+    return fair_choice(band, counts, limit=limit, margin=margin), counts
+
+
+def fair_choice(
+    band: Sequence[Scored], counts: dict[int, int], *, limit: int, margin: float
+) -> list[Scored]:
+    """Of `band` (best first), the `limit` helpers to ask: no helper left out may score more
+    than `margin` above any helper chosen (scores that close count as equally good; a clearly
+    better helper is never passed over), and within that bound the fewest offers today between
+    them, then the most newcomers, then the shortest distances.
+
+    Each helper in turn is tried as the lowest chosen one: everyone scoring more than `margin`
+    above them must be chosen too, and the places left go to those in between, fewest offers
+    first (each offer goes where it adds least to the sum of squared counts, i.e. to their
+    spread), then newcomers, then the nearest. Of all these, the least (offers, newcomers,
+    distance) in total wins; on a tie, the first tried. Distance rather than score settles ties
+    on purpose: the best scores among equals belong to the same well-rated helpers request after
+    request, while the nearest are as many different helpers as there are customers. The chosen
+    are returned fewest offers today first, then best first (the order of their offers).
+    """
+    wanted = min(limit, len(band))
+    if wanted == 0:
+        return []
+
+    def key(scored: Scored) -> tuple[int, bool, float, int]:
+        offers = counts.get(scored.row.helper_id, 0)
+        return offers, not scored.new_helper, scored.distance_m, scored.row.helper_id
+
+    keys = [key(scored) for scored in band]
+
+    def cost(picked: list[int]) -> tuple[int, int, float]:
+        return (
+            sum(keys[i][0] for i in picked),
+            sum(keys[i][1] for i in picked),
+            sum(keys[i][2] for i in picked),
         )
-        chosen.append(pick)
-        remaining.remove(pick)
-    return chosen, counts
+
+    # The best `wanted` always keep the bound: the first choice to beat.
+    best_picked = list(range(wanted))
+    best_cost = cost(best_picked)
+    above = 0  # band[:above] score more than `margin` above the one tried as the lowest
+    for lowest in range(wanted, len(band)):
+        floor = band[lowest].ranking
+        while band[above].ranking > floor + margin:
+            above += 1
+        if above > wanted - 1:
+            break  # too many must be chosen above this one, and above anyone lower
+        between = heapq.nsmallest(wanted - 1 - above, range(above, lowest), key=keys.__getitem__)
+        picked = [*range(above), *between, lowest]
+        picked_cost = cost(picked)
+        if picked_cost < best_cost:
+            best_picked, best_cost = picked, picked_cost
+    return [band[i] for i in sorted(best_picked, key=lambda i: (keys[i][0], i))]
