@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import Q
-
 from academy.models import (
     CalendarFeed,
     Certification,
@@ -142,20 +140,25 @@ def open_quiz_attempt(helper: HelperProfile, version: CourseVersion) -> QuizAtte
 
 
 def waiting_positions(helper: HelperProfile, event_ids: list[int]) -> dict[int, int]:
-    """The helper's place on each event's waiting list (1: next to move up)."""
-    mine = dict(
+    """The helper's place on each event's waiting list (1: next to move up, in the order the
+    places are given: first come, first served). Two queries."""
+    waiting_for = list(
         EventRegistration.objects.filter(
             helper=helper, event_id__in=event_ids, status=RegistrationStatus.WAITING
-        ).values_list("event_id", "created_at")
+        ).values_list("event_id", flat=True)
     )
-    positions = {}
-    for event_id, since in mine.items():
-        ahead = EventRegistration.objects.filter(
-            Q(created_at__lt=since) | Q(created_at=since, helper_id__lt=helper.pk),
-            event_id=event_id,
-            status=RegistrationStatus.WAITING,
-        ).count()
-        positions[event_id] = ahead + 1
+    positions: dict[int, int] = {}
+    seen: dict[int, int] = {}
+    for event_id, helper_id in (
+        EventRegistration.objects.filter(
+            event_id__in=waiting_for, status=RegistrationStatus.WAITING
+        )
+        .order_by("event_id", "created_at", "pk")
+        .values_list("event_id", "helper_id")
+    ):
+        seen[event_id] = seen.get(event_id, 0) + 1
+        if helper_id == helper.pk:
+            positions[event_id] = seen[event_id]
     return positions
 
 

@@ -91,7 +91,9 @@ def courses():
     }
 
 
-def test_the_list_shows_required_courses_first_with_their_status(client, courses):
+def test_the_list_shows_required_courses_first_with_their_status(
+    client, courses, django_assert_max_num_queries
+):
     helper = make_helper(skills=("smart-home",))
     with time_machine.travel(T0 - timedelta(days=400), tick=False):
         Certification.objects.create(
@@ -117,7 +119,8 @@ def test_the_list_shows_required_courses_first_with_their_status(client, courses
     )
     with time_machine.travel(T0, tick=False):
         _logged_in(client, helper.user)
-        html = client.get(COURSES).content.decode()
+        with django_assert_max_num_queries(20):
+            html = client.get(COURSES).content.decode()
     cards = re.findall(r'<li class="card course" id="course-([\w-]+)">(.*?)</li>', html, re.S)
     assert [slug for slug, _body in cards] == [
         "data-protection",
@@ -148,12 +151,18 @@ def test_a_helper_reads_the_lessons_fails_then_passes_the_quiz_once(client, cour
     version = courses["mine"].versions.get()
     Lesson.objects.filter(version=version).update(image_url="https://img.example.ch/plug.png")
     _logged_in(client, helper.user, "de")
-    html = client.get(COURSE).content.decode()
+    response = client.get(COURSE)
+    html = response.content.decode()
     assert "Before you start (de)" in html
     assert '<a href="https://video.example.ch/smart-home-1"' in html
     assert "<iframe" not in html
     assert "<video" not in html
     assert 'src="https://img.example.ch/plug.png"' in html
+    # Only the illustration's origin is let in besides the app's own
+    policy = response.headers["Content-Security-Policy"]
+    img_src = re.search(r"img-src ([^;]*)", policy).group(1).split()
+    assert img_src[-1] == "https://img.example.ch"
+    assert "https://img.example.ch" not in client.get(COURSES).headers["Content-Security-Policy"]
     assert 'id="quiz-questions"' not in html
 
     # Starting draws the questions, shown on one page as radio groups in the order drawn
@@ -262,10 +271,13 @@ def test_the_record_lists_certifications_with_expiry_and_events_attended(client,
     ]
 
 
-def test_a_helper_registers_waits_and_moves_up_and_subscribes(client, courses):
+def test_a_helper_registers_waits_and_moves_up_and_subscribes(
+    client, courses, django_assert_max_num_queries
+):
     manager = courses["manager"]
     first = make_helper()
     second = make_helper()
+    third = make_helper()
     with time_machine.travel(T0, tick=False):
         event = _event(manager, capacity=1)
         _logged_in(client, first.user)
@@ -290,6 +302,17 @@ def test_a_helper_registers_waits_and_moves_up_and_subscribes(client, courses):
         client.post(register, {"waiting_list": "yes"})
         html = client.get(EVENTS).content.decode()
         assert "You are number 1 on the waiting list." in html
+        _logged_in(client, third.user)
+        # Without asking for the waiting list, a full event refuses and stores nothing
+        client.post(register)
+        assert not EventRegistration.objects.filter(helper=third).exists()
+        assert "This event is full. You can join the waiting list." in (
+            client.get(EVENTS).content.decode()
+        )
+        client.post(register, {"waiting_list": "yes"})
+        with django_assert_max_num_queries(12):
+            html = client.get(EVENTS).content.decode()
+        assert "You are number 2 on the waiting list." in html
 
         # The first cancels: the second moves up
         _logged_in(client, first.user)
@@ -297,14 +320,21 @@ def test_a_helper_registers_waits_and_moves_up_and_subscribes(client, courses):
         statuses = dict(
             EventRegistration.objects.filter(event=event).values_list("helper_id", "status")
         )
-        assert statuses == {first.pk: "cancelled", second.pk: "registered"}
+        assert statuses == {
+            first.pk: "cancelled",
+            second.pk: "registered",
+            third.pk: "waiting",
+        }
         # Cancelling again is refused, nothing changes
         client.post(f"/helper/academy/events/{event.public_id}/cancel")
-        assert EventRegistration.objects.filter(event=event).count() == 2
+        assert EventRegistration.objects.filter(event=event).count() == 3
         assert "You are not registered for this event." in client.get(EVENTS).content.decode()
 
         # The calendar feed: made on request, renewed on request
         assert 'id="feed-url"' not in client.get(EVENTS).content.decode()
+        _logged_in(client, third.user)
+        assert "You are number 1 on the waiting list." in client.get(EVENTS).content.decode()
+        _logged_in(client, first.user)
         client.post("/helper/academy/calendar-feed")
         token = CalendarFeed.objects.get(helper=first).token
         html = client.get(EVENTS).content.decode()
