@@ -62,8 +62,11 @@ def _log_in(page: Page, url: str, email: str, then: str) -> None:
 
 
 @pytest.fixture
-def mailing_url(django_db_blocker: Any, tmp_path: Path) -> Any:
-    """A daphne of this test's own whose e-mails go to files in `tmp_path`."""
+def mailing_url(live_url: str, django_db_blocker: Any, tmp_path: Path) -> Any:
+    """A daphne of this test's own whose e-mails go to files in `tmp_path`, stopped at the
+    test's end. It asks for the session's server only so that one is forked before the
+    module's browser starts: a server forked later would hold the browser driver's pipes open
+    to the end of the session, and stopping the browser would wait for it forever."""
     from channels.testing.live import make_application
 
     dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
