@@ -513,3 +513,27 @@ class AppealDecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea({"rows": 2}),
     )
+
+
+class AcademyQuizForm(forms.Form):
+    """A course's end quiz: one group of radio buttons per drawn question, in the order drawn,
+    in the active language. Each must be answered; the service judges the rest."""
+
+    def __init__(self, *args: object, questions: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for number, question in enumerate(questions, start=1):
+            self.fields[f"question_{question.pk}"] = forms.TypedChoiceField(
+                label=gettext("%(number)d. %(question)s")
+                % {"number": number, "question": question.text},
+                choices=[(option.pk, option.text) for option in question.options.all()],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose an answer.")},
+            )
+        self.questions = questions
+
+    def answers(self) -> list[tuple[int, int]]:
+        return [
+            (question.pk, self.cleaned_data[f"question_{question.pk}"])
+            for question in self.questions
+        ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from academy.helper_selectors import certification_gaps_of
 from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from backend.services import user_update_profile
@@ -263,6 +264,7 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
         "visits_today": visits_today,
         "visits_next": visits_next,
         "decline_form": DeclineForm(),
+        "gaps": certification_gaps_of(helper),
         "poll_seconds": next_poll(request),
     }
 
