@@ -15,6 +15,7 @@ from bookings.pricing import charge_for
 from bookings.selectors import booking_for
 from payments.errors import PaymentError
 from payments.models import (
+    ExtraCharge,
     LedgerAccount,
     LedgerEntry,
     LedgerKind,
@@ -64,6 +65,24 @@ def party_payment(user: User, booking_id: UUID) -> Payment:
     if payment is None:
         raise Conflict(_("This visit has no payment yet."), code=PaymentError.NO_PAYMENT_YET)
     return payment
+
+
+@raises(PaymentError.NO_EXTRA, party_payment)
+def party_extra(user: User, booking_id: UUID) -> ExtraCharge:
+    """The extra time or material asked for on a booking of the user's own."""
+    payment = party_payment(user, booking_id)
+    extra = ExtraCharge.objects.filter(booking_id=payment.booking_id).first()
+    if extra is None:
+        raise Conflict(
+            _("No extra time or material was asked for on this visit."),
+            code=PaymentError.NO_EXTRA,
+        )
+    extra.payment = payment
+    return extra
+
+
+def extra_of(booking: Booking) -> ExtraCharge | None:
+    return ExtraCharge.objects.filter(booking=booking).first()
 
 
 def payout_account_of(user: User) -> PayoutAccount | None:

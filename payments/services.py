@@ -32,7 +32,7 @@ from bookings.models import Booking, BookingStatus, Party
 from bookings.pricing import charge_for
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
-from payments import events, stripe_gateway
+from payments import events, extras, stripe_gateway
 from payments.errors import PaymentError
 from payments.exceptions import (
     HelperCannotTakePayments,
@@ -406,8 +406,9 @@ def _method_choose(
 
 
 def payment_capture(*, payment: Payment) -> Payment:
-    """Capture the agreed amount (never more than the hold) once the visit is signed off, then
-    settle the booking (signed_off → settled, the system's move)."""
+    """Capture the agreed amount (never more than the hold) once the visit is signed off, and
+    a consented extra with it (payments.extras), then settle the booking (signed_off →
+    settled, the system's move)."""
     with transaction.atomic():
         booking, payment = _lock(payment)
         if payment.status == _P.AUTHORISED and booking.status == BookingStatus.SIGNED_OFF:
@@ -428,6 +429,7 @@ def payment_capture(*, payment: Payment) -> Payment:
             and booking.status == BookingStatus.SIGNED_OFF
         ):
             _pay_after_open(payment, amount=payment.amount_minor, reason="visit signed off")
+        extras.extra_settle(booking=booking, payment=payment)
         _settle_if_paid(booking, payment)
     return payment
 
@@ -505,6 +507,7 @@ def payment_on_booking_ended(*, payment: Payment) -> Payment:
         booking, payment = _lock(payment)
         if booking.status not in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
             return payment
+        extras.extra_settle(booking=booking, payment=payment)
         if payment.status == _P.REQUIRES_PAYMENT_METHOD:
             fee = payment.amount_minor * config().cancellation_fee_percent // 100
             if payment.pay_with == PayWith.TWINT and _fee_due(booking) and fee > 0:
