@@ -41,6 +41,7 @@ from payments.models import (
     PaymentStatus,
     PayWith,
 )
+from payments.selectors import EXTRA_OPEN
 from payments.steps import _answered, _book, _lock, _record_request, _stripe_fee
 from payments.transitions import EXTRA_MACHINE
 
@@ -51,8 +52,6 @@ _C, _H, _HOLD, _S = (
     LedgerAccount.STRIPE,
 )
 _E = ExtraStatus
-# While the helper may record an extra, and the customer consent to it.
-EXTRA_OPEN = (BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED)
 MAX_EXTRA_MINUTES = 8 * 60
 MAX_MATERIAL_MINOR = 100_000
 

@@ -67,6 +67,19 @@ def party_payment(user: User, booking_id: UUID) -> Payment:
     return payment
 
 
+# While the helper may ask for extra time or material, and the customer answer.
+EXTRA_OPEN = (BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED)
+# When a visit may have some.
+EXTRA_SHOWN = (
+    *EXTRA_OPEN,
+    BookingStatus.SIGNED_OFF,
+    BookingStatus.DISPUTED,
+    BookingStatus.SETTLED,
+    BookingStatus.CANCELLED,
+    BookingStatus.NO_SHOW,
+)
+
+
 @raises(PaymentError.NO_EXTRA, party_payment)
 def party_extra(user: User, booking_id: UUID) -> ExtraCharge:
     """The extra time or material asked for on a booking of the user's own."""
@@ -82,7 +95,27 @@ def party_extra(user: User, booking_id: UUID) -> ExtraCharge:
 
 
 def extra_of(booking: Booking) -> ExtraCharge | None:
-    return ExtraCharge.objects.filter(booking=booking).first()
+    """The extra time or material asked for on the visit (none before the helper arrived, so
+    nothing is asked of the database then)."""
+    if booking.status not in EXTRA_SHOWN:
+        return None
+    try:
+        return booking.extra_charge  # read with the booking when it was select_related
+    except ExtraCharge.DoesNotExist:
+        return None
+
+
+def extra_askable(booking: Booking) -> bool:
+    """Whether the helper may ask for extra time or material now: during the visit or once it
+    is done, before sign-off, when it is held on a card and nothing extra was asked yet."""
+    if booking.status not in EXTRA_OPEN or ExtraCharge.objects.filter(booking=booking).exists():
+        return False
+    payment = Payment.objects.filter(booking=booking).first()
+    return (
+        payment is not None
+        and payment.status == PaymentStatus.AUTHORISED
+        and payment.pay_with == PayWith.CARD
+    )
 
 
 def payout_account_of(user: User) -> PayoutAccount | None:

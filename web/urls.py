@@ -58,6 +58,7 @@ urlpatterns = [
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
+    path("requests/<uuid:public_id>/extra", requests.booking_extra, name="booking-extra"),
     path("requests/<uuid:public_id>/card", requests.booking_card, name="booking-card"),
     # Paying with TWINT (it cannot be held): chosen before the visit, paid right after it
     path("requests/<uuid:public_id>/pay", pay_after.pay_page, name="booking-pay"),
@@ -145,6 +146,7 @@ urlpatterns = [
     path("helper/visits/<uuid:public_id>/done", helper_visits.done, name="helper-done"),
     path("helper/visits/<uuid:public_id>/no-show", helper_visits.no_show, name="helper-no-show"),
     path("helper/visits/<uuid:public_id>/refund", helper_visits.refund, name="helper-refund"),
+    path("helper/visits/<uuid:public_id>/extra", helper_visits.extra, name="helper-extra"),
     path(
         "helper/visits/<uuid:public_id>/safety-report",
         helper_visits.safety_report,
