@@ -69,6 +69,12 @@ urlpatterns = [
     ),
     path("requests/<uuid:public_id>/pay/start", pay_after.pay_start, name="booking-pay-start"),
     path("requests/<uuid:public_id>/pay/return", pay_after.pay_return, name="booking-pay-return"),
+    path("requests/<uuid:public_id>/pay/tip", pay_after.pay_tip, name="booking-pay-tip"),
+    path(
+        "requests/<uuid:public_id>/pay/tip/return",
+        pay_after.pay_tip_return,
+        name="booking-pay-tip-return",
+    ),
     path(
         "requests/<uuid:public_id>/safety-report",
         requests.booking_safety_report,
