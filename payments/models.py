@@ -105,6 +105,10 @@ class Payment(models.Model):
     is_cancellation_fee = models.BooleanField(default=False)
     failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
+    # A hold that asked for 3-D Secure: its PaymentIntent waits for the customer to finish the
+    # challenge (Stripe.js, with the client secret) on the visit's page; empty otherwise.
+    authentication_intent_id = models.CharField(max_length=64, blank=True)
+    authentication_client_secret = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = clock.UpdatedAtField()
 

@@ -182,6 +182,8 @@ class CardStep:
     # After confirming: the card is not held (the hold failed, or no card was given).
     recovering: bool
     failure_code: str
+    # A hold waiting for 3-D Secure: what Stripe.js needs to finish it on the same intent.
+    client_secret: str = ""
 
 
 def card_step(booking: Booking) -> CardStep | None:
@@ -224,6 +226,7 @@ def card_step(booking: Booking) -> CardStep | None:
         card_given=False,
         recovering=True,
         failure_code=payment.failure_code,
+        client_secret=payment.authentication_client_secret,
     )
 
 

@@ -239,21 +239,35 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
                 "authorised_minor": intent.amount_capturable,
                 "failure_code": "",
                 "failure_message": "",
+                "authentication_intent_id": "",
+                "authentication_client_secret": "",
             },
-            data={"payment_intent": intent.id},
+            # After a failed hold, both sides are told the visit goes ahead.
+            data={"payment_intent": intent.id, "recovered": bool(payment.failure_code)},
         )
         _book(payment, LedgerKind.AUTHORISED, _C, _HOLD, intent.amount_capturable, intent.id)
     elif (
         intent.status in ("requires_action", "requires_payment_method")
         and payment.status == _P.REQUIRES_PAYMENT_METHOD
     ):
-        if payment.payment_intent_id is None:
+        if payment.payment_intent_id is None and intent.id != payment.authentication_intent_id:
             code = (
                 "authentication_required"
                 if intent.status == "requires_action"
                 else intent.failure_code or "card_declined"
             )
             _record_failure(payment, code, "")
+            if intent.status == "requires_action":
+                # The customer can finish the challenge on this same PaymentIntent.
+                payment.authentication_intent_id = intent.id
+                payment.authentication_client_secret = intent.client_secret or ""
+                payment.save(
+                    update_fields=[
+                        "authentication_intent_id",
+                        "authentication_client_secret",
+                        "updated_at",
+                    ]
+                )
     elif intent.status == "succeeded" and payment.status == _P.AUTHORISED:
         _apply_capture(payment, intent, reason=reason)
     elif intent.status == "succeeded" and payment.status == _P.DUE:

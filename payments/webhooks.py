@@ -84,6 +84,11 @@ def _tipped_payment(obj: dict[str, Any]) -> Payment | None:
 
 def _on_intent(account: str, obj: dict[str, Any]) -> str:
     payment = Payment.objects.filter(payment_intent_id=obj.get("id")).first()
+    if payment is None and obj.get("id"):
+        # A hold waiting for 3-D Secure, finished by the customer.
+        payment = Payment.objects.filter(
+            authentication_intent_id=obj["id"], status=PaymentStatus.REQUIRES_PAYMENT_METHOD
+        ).first()
     if payment is None and obj.get("status") == "succeeded":
         # A TWINT tip the customer authorised: booked now if the way back did not yet.
         tipped = _tipped_payment(obj)
@@ -95,7 +100,7 @@ def _on_intent(account: str, obj: dict[str, Any]) -> str:
     # What Stripe holds now decides, not the event's snapshot: a late event cannot undo a
     # later state, and a missed one is caught up.
     intent = stripe_gateway.payment_intent_retrieve(
-        account_id=payment.stripe_account_id, intent_id=str(payment.payment_intent_id)
+        account_id=payment.stripe_account_id, intent_id=str(obj["id"])
     )
     before = (payment.status, payment.refunded_minor)
     _apply_intent(payment, intent, reason="webhook")

@@ -60,6 +60,11 @@ urlpatterns = [
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
     path("requests/<uuid:public_id>/extra", requests.booking_extra, name="booking-extra"),
     path("requests/<uuid:public_id>/card", requests.booking_card, name="booking-card"),
+    path(
+        "requests/<uuid:public_id>/card/authenticated",
+        requests.booking_card_authenticated,
+        name="booking-card-authenticated",
+    ),
     # Paying with TWINT (it cannot be held): chosen before the visit, paid right after it
     path("requests/<uuid:public_id>/pay", pay_after.pay_page, name="booking-pay"),
     path(

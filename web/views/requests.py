@@ -54,6 +54,7 @@ from bookings.services import (
     review_submit,
     safety_report_file,
 )
+from payments.authentication import payment_authentication_finished
 from payments.extras import extra_answer
 from payments.models import PaymentStatus
 from payments.selectors import card_step, extra_of, party_extra, receipt_and_due_of, tip_of
@@ -453,6 +454,24 @@ def booking_extra(
         messages.success(request, _("Agreed: the extra is held on your card."))
     else:
         messages.success(request, _("Declined: the agreed price stands."))
+    return None
+
+
+@_action
+def booking_card_authenticated(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    """Back from the bank's 3-D Secure challenge: the hold follows what Stripe says."""
+    visit = _need(booking)
+    payment = payment_authentication_finished(
+        payment=payment_of_party(_me(request), visit.public_id), actor=_me(request)
+    )
+    if payment.status == PaymentStatus.AUTHORISED:
+        messages.success(request, _("Your card is held. The visit goes ahead as agreed."))
+    else:
+        messages.error(
+            request, _("Your bank did not confirm the payment. Please use another card.")
+        )
     return None
 
 
