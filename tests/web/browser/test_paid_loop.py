@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from backend.money import format_chf
@@ -27,9 +30,15 @@ from bookings import services as bookings
 from bookings.models import Booking, BookingStatus
 from payments import extras, receipts
 from payments.models import ExtraCharge, Payment, PaymentStatus
+from payments.tasks import place_hold
 from tests.factories import PASSWORD, UserFactory, make_booking
 from tests.payments.conftest import _stripe_at_the_emulator  # noqa: F401
-from tests.payments.money import GOOD_CARD, connected_helper, held_booking
+from tests.payments.money import (
+    GOOD_CARD,
+    THREE_D_SECURE_CARD,
+    connected_helper,
+    held_booking,
+)
 from tests.web.browser.conftest import DESKTOP, PHONE
 from tests.worker import start_daphne, stop_daphne
 
@@ -283,18 +292,20 @@ def test_the_extra_and_receipt_pages_in_every_language_have_no_axe_violation(
 ):
     customer = UserFactory.create(email="extracustomer@example.ch")
     plain, asked, paid = _off_loop(lambda: _three_visits(customer))
+    challenged = _off_loop(lambda: _challenge_needed(customer))
     users = [customer.pk, plain.helper.user_id, asked.helper.user_id]
     pages = {
         "extra form": (plain.helper.user.email, f"/helper/visits/{plain.public_id}/"),
         "extra asked, helper": (asked.helper.user.email, f"/helper/visits/{asked.public_id}/"),
         "extra asked": (customer.email, f"/requests/{asked.help_request.public_id}/"),
         "receipt": (customer.email, f"/receipts/{paid.public_id}/"),
+        "3-D Secure": (customer.email, f"/requests/{challenged.help_request.public_id}/"),
     }
     found: dict[str, Any] = {}
     for language in LANGUAGES:
         UserFactory._meta.model.objects.filter(pk__in=users).update(preferred_language=language)
         for name, (email, path) in pages.items():
-            size = PHONE if name.startswith("extra") else DESKTOP
+            size = DESKTOP if name == "receipt" else PHONE
             context = browser.new_context(locale=language, **size)
             page = context.new_page()
             _log_in(page, paid_url, email, path)
@@ -303,3 +314,37 @@ def test_the_extra_and_receipt_pages_in_every_language_have_no_axe_violation(
                 found[f"{name} {language}"] = violations
             context.close()
     assert found == {}
+
+
+def _challenge_needed(customer: Any) -> Booking:
+    """A visit eight days out whose hold, placed 2 days before, asked for 3-D Secure."""
+    start = (timezone.now() + timedelta(days=8)).replace(second=0, microsecond=0)
+    helper = connected_helper(email="threeds@example.ch")
+    booking = held_booking(
+        helper=helper, customer=customer, number=THREE_D_SECURE_CARD, start=start
+    )
+    with time_machine.travel(start - timedelta(days=2), tick=False):
+        place_hold.call(Payment.objects.get(booking=booking).pk)
+        relay_pending()
+    return booking
+
+
+def test_the_customer_finishes_3d_secure_on_the_visits_page(browser, paid_url, axe):
+    customer = UserFactory.create(email="threedscustomer@example.ch", preferred_language="en")
+    booking = _off_loop(lambda: _challenge_needed(customer))
+    payment = Payment.objects.get(booking=booking)
+    challenged = payment.authentication_intent_id
+    assert payment.failure_code == "authentication_required"
+    page = browser.new_context(locale="en", **PHONE).new_page()
+    request_path = f"/requests/{booking.help_request.public_id}/"
+    _log_in(page, paid_url, customer.email, request_path)
+    expect(page.get_by_text("Your bank asked to confirm the payment (3-D Secure)")).to_be_visible()
+    assert axe(page) == []
+
+    page.get_by_role("button", name="Confirm with my bank").click()
+    page.get_by_role("button", name="Complete authentication").click()
+    expect(page.get_by_text("Your card is held. The visit goes ahead as agreed.")).to_be_visible()
+    payment.refresh_from_db()
+    assert (payment.status, payment.payment_intent_id) == (PaymentStatus.AUTHORISED, challenged)
+    assert payment.authorised_minor == payment.amount_minor
+    page.context.close()
