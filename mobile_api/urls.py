@@ -228,6 +228,14 @@ urlpatterns = [
         name="booking-receipt",
     ),
     path("bookings/<uuid:booking_id>/tip", payments.BookingTipApi.as_view(), name="booking-tip"),
+    path(
+        "bookings/<uuid:booking_id>/extra", payments.BookingExtraApi.as_view(), name="booking-extra"
+    ),
+    path(
+        "bookings/<uuid:booking_id>/extra/answer",
+        payments.BookingExtraAnswerApi.as_view(),
+        name="booking-extra-answer",
+    ),
     path("helper/earnings", payments.EarningsStatementApi.as_view(), name="earnings-statement"),
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape.
     re_path(r"^(?P<unmatched>.*)$", api_not_found, name="api-not-found"),

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from backend.exceptions import ApplicationError
 from backend.models import User
 from payments.models import (
+    ExtraCharge,
     LedgerEntry,
     Payment,
     PaymentEvent,
@@ -115,6 +116,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "is_cancellation_fee",
         "failure_code",
         "failure_message",
+        "authentication_intent_id",
         "created_at",
         "updated_at",
         "refund_link",
@@ -204,4 +206,13 @@ class ReceiptAdmin(ReadOnlyAdmin):
 @admin.register(Tip)
 class TipAdmin(ReadOnlyAdmin):
     list_display = ("booking", "amount_minor", "currency", "stripe_fee_minor", "created_at")
+    search_fields = ("payment_intent_id", "booking__public_id")
+
+
+@admin.register(ExtraCharge)
+class ExtraChargeAdmin(ReadOnlyAdmin):
+    """Extra time or material asked for on visits: read-only (the parties answer in the app)."""
+
+    list_display = ("booking", "status", "minutes", "material_minor", "amount_minor", "created_at")
+    list_filter = ("status",)
     search_fields = ("payment_intent_id", "booking__public_id")

@@ -18,6 +18,7 @@ class PaymentsConfig(AppConfig):
         from payments import handlers, selectors
         from payments.events import (
             PaymentAuthorisationFailed,
+            PaymentAuthorised,
             PaymentDue,
             PaymentHoldDeferred,
             PayoutAccountChanged,
@@ -31,6 +32,7 @@ class PaymentsConfig(AppConfig):
         subscribe(handlers.tell_payment_due, PaymentDue, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.place_hold, BookingConfirmed, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.tell_hold_failed, PaymentAuthorisationFailed, phase=Phase.AFTER_COMMIT)
+        subscribe(handlers.tell_hold_recovered, PaymentAuthorised, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.capture_on_sign_off, BookingSignedOff, phase=Phase.AFTER_COMMIT)
         subscribe(
             handlers.release_or_charge_fee,

@@ -34,8 +34,14 @@ def receipt_lines(receipt: ReceiptView, language: str) -> list[tuple[str, str]]:
         else:
             lines = [
                 (_("Price of the visit"), money(receipt.price_minor)),
-                (_("Charged to the card"), money(receipt.charged_minor)),
             ]
+            if receipt.extra_price_minor:
+                label = _("Extra time (%(minutes)s min) and material (%(material)s), agreed") % {
+                    "minutes": receipt.extra_minutes,
+                    "material": money(receipt.extra_material_minor),
+                }
+                lines.append((label, money(receipt.extra_price_minor)))
+            lines.append((_("Charged to the card"), money(receipt.charged_minor)))
         lines.append((_("Stripe fee"), money(receipt.stripe_fee_minor)))
         lines.append((_("Quartier fee"), money(receipt.quartier_fee_minor)))
         if receipt.tip_minor:

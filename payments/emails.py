@@ -104,3 +104,24 @@ def send_payment_due(payment: Payment, *, reminder: int) -> None:
             "amount": amount,
         }
         send_notice(customer, subject, body)
+
+
+def send_hold_recovered(payment: Payment) -> None:
+    """Tell the customer and the helper that the card is held after all (another card, or the
+    bank's confirmation): the visit goes ahead as agreed."""
+    booking = payment.booking
+    customer = booking.help_request.customer
+    helper = booking.helper.user
+    amount = Money(payment.authorised_minor, payment.currency).format()
+    for person in (customer, helper):
+        with translation.override(person.preferred_language):
+            subject = _("The card is held: the visit on %(when)s goes ahead") % {
+                "when": _visit_time(booking)
+            }
+            body = _(
+                "Hello %(name)s,\n\n"
+                "%(amount)s is now held on the card for the visit on %(when)s. The visit goes "
+                "ahead as agreed; the amount is charged once it is confirmed.\n\n"
+                "Quartier"
+            ) % {"name": person.display_name, "amount": amount, "when": _visit_time(booking)}
+            send_notice(person, subject, body)

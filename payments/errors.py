@@ -32,6 +32,11 @@ class PaymentError(ErrorCode):
     TIP_BEFORE_SIGN_OFF = "tip_before_sign_off", 409
     TIP_OUT_OF_BOUNDS = "tip_out_of_bounds"
     ALREADY_TIPPED = "already_tipped", 409
+    # Extra time or material above the hold
+    EXTRA_NOT_ALLOWED = "extra_not_allowed", 409
+    EXTRA_EMPTY = "extra_empty"
+    EXTRA_NOT_PENDING = "extra_not_pending", 409
+    NO_EXTRA = "no_extra", 409
     # Earnings statements
     INVALID_YEAR = "invalid_year"
     # Idempotency-Key

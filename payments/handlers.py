@@ -106,3 +106,18 @@ def tell_hold_failed(event: DomainEvent, *, sequence: int) -> None:
     ):
         return
     emails.send_hold_failed(payment)
+
+
+def tell_hold_recovered(event: DomainEvent, *, sequence: int) -> None:
+    """After commit: a hold that had failed is placed after all (another card, or 3-D Secure
+    finished); both sides are told the visit goes ahead."""
+    assert isinstance(event, payment_events.PaymentAuthorised)  # noqa: S101
+    if not event.data.get("recovered"):
+        return
+    payment = (
+        Payment.objects.select_related("booking__help_request__customer", "booking__helper__user")
+        .filter(pk=event.payment_id, status=PaymentStatus.AUTHORISED)
+        .first()
+    )
+    if payment is not None:
+        emails.send_hold_recovered(payment)

@@ -105,6 +105,10 @@ class Payment(models.Model):
     is_cancellation_fee = models.BooleanField(default=False)
     failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
+    # A hold that asked for 3-D Secure: its PaymentIntent waits for the customer to finish the
+    # challenge (Stripe.js, with the client secret) on the visit's page; empty otherwise.
+    authentication_intent_id = models.CharField(max_length=64, blank=True)
+    authentication_client_secret = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = clock.UpdatedAtField()
 
@@ -316,6 +320,63 @@ class Tip(models.Model):
 
     def __str__(self) -> str:
         return f"Tip {self.amount_minor} {self.currency} on booking {self.booking_id}"
+
+
+class ExtraStatus(models.TextChoices):
+    ASKED = "asked", "Asked, waiting for the customer's consent"
+    AUTHORISED = "authorised", "Consented and held"
+    DECLINED = "declined", "Declined (the agreed price stands)"
+    CAPTURED = "captured", "Captured"
+    RELEASED = "released", "Released"
+
+
+class ExtraCharge(models.Model):
+    """Extra time or material above the hold, recorded by the helper during the visit or at
+    check-out: once per visit (the unique booking says so). The customer consents in the app,
+    and a second manual-capture PaymentIntent on the same card (a direct charge on the helper's
+    account, no application fee) holds exactly `amount_minor`; it is captured with the visit on
+    sign-off. Declined, or not consented to by sign-off: the agreed price stands.
+    `extra_charge_move` (payments/extras.py) is the only writer of `status`."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    booking = models.OneToOneField(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="extra_charge"
+    )
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="extras")
+    status = models.CharField(max_length=12, choices=ExtraStatus.choices, default=ExtraStatus.ASKED)
+    minutes = models.PositiveIntegerField(default=0)
+    material_minor = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+    # The helper's price for the extra (time at the visit's rate plus material), and the charge
+    # for it under the fee setting (grossed up when the customer bears Stripe's fee).
+    price_minor = models.PositiveIntegerField()
+    amount_minor = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    authorised_minor = models.PositiveIntegerField(default=0)
+    captured_minor = models.PositiveIntegerField(default=0)
+    stripe_fee_minor = models.PositiveIntegerField(default=0)
+    failure_code = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0), name="extra_charge_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(authorised_minor__lte=models.F("amount_minor")),
+                name="extra_charge_hold_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(captured_minor__lte=models.F("authorised_minor")),
+                name="extra_charge_capture_within_hold",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Extra {self.amount_minor} {self.currency} on booking {self.booking_id}"
 
 
 class ReceiptCounter(models.Model):

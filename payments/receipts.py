@@ -21,7 +21,16 @@ from backend.exceptions import Conflict, raises
 from backend.models import User
 from bookings.models import Booking
 from payments.errors import PaymentError
-from payments.models import LedgerEntry, LedgerKind, Payment, Receipt, ReceiptCounter, Tip
+from payments.models import (
+    ExtraCharge,
+    ExtraStatus,
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    Receipt,
+    ReceiptCounter,
+    Tip,
+)
 from payments.selectors import booking_of_party, ledger_balances
 
 
@@ -60,6 +69,11 @@ class ReceiptView:
     is_cancellation_fee: bool
     stripe_fee_paid_by: str
     price_minor: int
+    # Extra time or material the customer agreed to and that was captured (0: none).
+    extra_minutes: int
+    extra_material_minor: int
+    extra_price_minor: int
+    extra_charged_minor: int
     charged_minor: int
     stripe_fee_minor: int
     quartier_fee_minor: int
@@ -106,6 +120,7 @@ def _view(booking: Booking, receipt: Receipt, language: str) -> ReceiptView:
     tipped = by_kind[LedgerKind.TIPPED]
     fees = by_kind[LedgerKind.STRIPE_FEE] + tip_fee
     paid = charged - refunded + tipped
+    extra = ExtraCharge.objects.filter(booking=booking, status=ExtraStatus.CAPTURED).first()
     starts, ends = booking.starts_at, booking.ends_at
     minutes = int((ends - starts).total_seconds() // 60) if starts and ends else 0
     return ReceiptView(
@@ -122,6 +137,10 @@ def _view(booking: Booking, receipt: Receipt, language: str) -> ReceiptView:
         is_cancellation_fee=payment.is_cancellation_fee,
         stripe_fee_paid_by=booking.stripe_fee_paid_by,
         price_minor=booking.price_minor or 0,
+        extra_minutes=extra.minutes if extra is not None else 0,
+        extra_material_minor=extra.material_minor if extra is not None else 0,
+        extra_price_minor=extra.price_minor if extra is not None else 0,
+        extra_charged_minor=extra.captured_minor if extra is not None else 0,
         charged_minor=charged,
         stripe_fee_minor=by_kind[LedgerKind.STRIPE_FEE],
         quartier_fee_minor=ledger_balances(booking_id=booking.pk)["quartier"],

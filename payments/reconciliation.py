@@ -17,6 +17,8 @@ from django.db.models import Sum
 from backend import clock
 from payments import stripe_gateway
 from payments.models import (
+    ExtraCharge,
+    ExtraStatus,
     LedgerEntry,
     LedgerKind,
     Payment,
@@ -82,6 +84,11 @@ def reconcile(
             )
     for tip in Tip.objects.exclude(payment_intent_id__in=seen_intents):
         mismatches.append(Mismatch("quartier", str(tip.public_id), "its tip is not at Stripe"))
+    unseen_extras = ExtraCharge.objects.exclude(payment_intent_id=None).exclude(
+        payment_intent_id__in=seen_intents
+    )
+    for extra in unseen_extras:
+        mismatches.append(Mismatch("quartier", f"extra {extra.public_id}", "not at Stripe"))
     for booking_id in Payment.objects.values_list("booking_id", flat=True).order_by("booking_id"):
         mismatches += _check_ledger(booking_id)
     return mismatches
@@ -96,6 +103,11 @@ def _check_intent(account_id: str, intent: stripe_gateway.IntentState) -> list[M
         )
         if tip.exists():
             return _check_tip(account_id, intent, tip.get())
+        extra = ExtraCharge.objects.select_related("payment__payout_account").filter(
+            payment_intent_id=intent.id
+        )
+        if extra.exists():
+            return _check_extra(account_id, intent, extra.get())
         if holds_money:
             return [
                 Mismatch("stripe", intent.id, f"{intent.status} at Stripe, unknown to Quartier")
@@ -191,6 +203,55 @@ def _check_tip(account_id: str, intent: stripe_gateway.IntentState, tip: Tip) ->
     return found
 
 
+# What Stripe's PaymentIntent status is for each state of an extra that has one.
+EXPECTED_EXTRA_STATUS: dict[str, str] = {
+    ExtraStatus.AUTHORISED: "requires_capture",
+    ExtraStatus.CAPTURED: "succeeded",
+    ExtraStatus.RELEASED: "canceled",
+}
+
+
+def _check_extra(
+    account_id: str, intent: stripe_gateway.IntentState, extra: ExtraCharge
+) -> list[Mismatch]:
+    """An extra's hold: in the matching state, holding or having taken exactly what we book,
+    no application fee, with Stripe's fee as booked."""
+    ref = f"extra {extra.public_id}"
+    found: list[Mismatch] = []
+    if extra.payment.stripe_account_id != account_id:
+        found.append(Mismatch("quartier", ref, "the PaymentIntent is on another account"))
+    if EXPECTED_EXTRA_STATUS.get(extra.status) != intent.status:
+        found.append(Mismatch("quartier", ref, f"is {extra.status}, Stripe's is {intent.status}"))
+    if intent.application_fee_amount:
+        found.append(Mismatch("stripe", intent.id, "carries an application fee"))
+    if intent.status == "requires_capture" and intent.amount_capturable != extra.authorised_minor:
+        found.append(Mismatch("quartier", ref, f"holds {extra.authorised_minor}, Stripe differs"))
+    if intent.status == "succeeded":
+        if intent.amount_received != extra.captured_minor:
+            found.append(
+                Mismatch(
+                    "quartier",
+                    ref,
+                    f"captured {extra.captured_minor}, Stripe received {intent.amount_received}",
+                )
+            )
+        if intent.charge_id is not None:
+            charge = stripe_gateway.charge_retrieve(
+                account_id=account_id, charge_id=intent.charge_id
+            )
+            if charge.balance_transaction_id is not None:
+                txn = stripe_gateway.balance_transaction_retrieve(
+                    account_id=account_id, txn_id=charge.balance_transaction_id
+                )
+                if txn.fee != extra.stripe_fee_minor:
+                    found.append(
+                        Mismatch(
+                            "quartier", ref, f"Stripe fee {extra.stripe_fee_minor} ≠ {txn.fee}"
+                        )
+                    )
+    return found
+
+
 def _check_ledger(booking_id: int) -> list[Mismatch]:
     payment = Payment.objects.get(booking_id=booking_id)
     ref = f"booking {booking_id}"
@@ -200,10 +261,14 @@ def _check_ledger(booking_id: int) -> list[Mismatch]:
         found.append(Mismatch("ledger", ref, f"Quartier's share is {balances['quartier']}"))
     if -balances["customer"] - balances["hold"] != balances["helper"] + balances["stripe"]:
         found.append(Mismatch("ledger", ref, f"does not balance: {balances}"))
-    if payment.status != _P.AUTHORISED and balances["hold"] != 0:
-        found.append(Mismatch("ledger", ref, f"{balances['hold']} still on hold"))
-    if payment.status == _P.AUTHORISED and balances["hold"] != payment.authorised_minor:
-        found.append(Mismatch("ledger", ref, "the hold differs from the authorised amount"))
+    extra = ExtraCharge.objects.filter(booking_id=booking_id).first()
+    held = payment.authorised_minor if payment.status == _P.AUTHORISED else 0
+    if extra is not None and extra.status == ExtraStatus.AUTHORISED:
+        held += extra.authorised_minor
+    if balances["hold"] != held:
+        found.append(
+            Mismatch("ledger", ref, f"{balances['hold']} on hold, the payments hold {held}")
+        )
     booked = dict(
         LedgerEntry.objects.filter(payment=payment)
         .values("kind")
@@ -211,17 +276,21 @@ def _check_ledger(booking_id: int) -> list[Mismatch]:
         .values_list("kind", "total")
     )
     captured = booked.get(LedgerKind.CAPTURED, 0) + booked.get(LedgerKind.CANCELLATION_FEE, 0)
-    if captured != payment.captured_minor:
+    extra_captured = extra.captured_minor if extra is not None else 0
+    if captured != payment.captured_minor + extra_captured:
         found.append(
             Mismatch(
-                "ledger", ref, f"books {captured} captured, payment says {payment.captured_minor}"
+                "ledger",
+                ref,
+                f"books {captured} captured, payments say {payment.captured_minor + extra_captured}",
             )
         )
     if booked.get(LedgerKind.REFUNDED, 0) != payment.refunded_minor:
         found.append(Mismatch("ledger", ref, "refunds differ from the payment's"))
     tip = Tip.objects.filter(booking_id=booking_id).first()
-    tip_fee = tip.stripe_fee_minor if tip is not None else 0
-    if booked.get(LedgerKind.STRIPE_FEE, 0) != payment.stripe_fee_minor + tip_fee:
+    other_fees = tip.stripe_fee_minor if tip is not None else 0
+    other_fees += extra.stripe_fee_minor if extra is not None else 0
+    if booked.get(LedgerKind.STRIPE_FEE, 0) != payment.stripe_fee_minor + other_fees:
         found.append(Mismatch("ledger", ref, "Stripe's fee differs from the payment's"))
     if booked.get(LedgerKind.TIPPED, 0) != (tip.amount_minor if tip is not None else 0):
         found.append(Mismatch("ledger", ref, "the tip differs from the ledger's"))

@@ -15,6 +15,7 @@ from bookings.pricing import charge_for
 from bookings.selectors import booking_for
 from payments.errors import PaymentError
 from payments.models import (
+    ExtraCharge,
     LedgerAccount,
     LedgerEntry,
     LedgerKind,
@@ -64,6 +65,57 @@ def party_payment(user: User, booking_id: UUID) -> Payment:
     if payment is None:
         raise Conflict(_("This visit has no payment yet."), code=PaymentError.NO_PAYMENT_YET)
     return payment
+
+
+# While the helper may ask for extra time or material, and the customer answer.
+EXTRA_OPEN = (BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED)
+# When a visit may have some.
+EXTRA_SHOWN = (
+    *EXTRA_OPEN,
+    BookingStatus.SIGNED_OFF,
+    BookingStatus.DISPUTED,
+    BookingStatus.SETTLED,
+    BookingStatus.CANCELLED,
+    BookingStatus.NO_SHOW,
+)
+
+
+@raises(PaymentError.NO_EXTRA, party_payment)
+def party_extra(user: User, booking_id: UUID) -> ExtraCharge:
+    """The extra time or material asked for on a booking of the user's own."""
+    payment = party_payment(user, booking_id)
+    extra = ExtraCharge.objects.filter(booking_id=payment.booking_id).first()
+    if extra is None:
+        raise Conflict(
+            _("No extra time or material was asked for on this visit."),
+            code=PaymentError.NO_EXTRA,
+        )
+    extra.payment = payment
+    return extra
+
+
+def extra_of(booking: Booking) -> ExtraCharge | None:
+    """The extra time or material asked for on the visit (none before the helper arrived, so
+    nothing is asked of the database then)."""
+    if booking.status not in EXTRA_SHOWN:
+        return None
+    try:
+        return booking.extra_charge  # read with the booking when it was select_related
+    except ExtraCharge.DoesNotExist:
+        return None
+
+
+def extra_askable(booking: Booking) -> bool:
+    """Whether the helper may ask for extra time or material now: during the visit or once it
+    is done, before sign-off, when it is held on a card and nothing extra was asked yet."""
+    if booking.status not in EXTRA_OPEN or ExtraCharge.objects.filter(booking=booking).exists():
+        return False
+    payment = Payment.objects.filter(booking=booking).first()
+    return (
+        payment is not None
+        and payment.status == PaymentStatus.AUTHORISED
+        and payment.pay_with == PayWith.CARD
+    )
 
 
 def payout_account_of(user: User) -> PayoutAccount | None:
@@ -130,6 +182,8 @@ class CardStep:
     # After confirming: the card is not held (the hold failed, or no card was given).
     recovering: bool
     failure_code: str
+    # A hold waiting for 3-D Secure: what Stripe.js needs to finish it on the same intent.
+    client_secret: str = ""
 
 
 def card_step(booking: Booking) -> CardStep | None:
@@ -172,6 +226,7 @@ def card_step(booking: Booking) -> CardStep | None:
         card_given=False,
         recovering=True,
         failure_code=payment.failure_code,
+        client_secret=payment.authentication_client_secret,
     )
 
 

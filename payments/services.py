@@ -32,7 +32,7 @@ from bookings.models import Booking, BookingStatus, Party
 from bookings.pricing import charge_for
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
-from payments import events, stripe_gateway
+from payments import events, extras, stripe_gateway
 from payments.errors import PaymentError
 from payments.exceptions import (
     HelperCannotTakePayments,
@@ -239,21 +239,35 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
                 "authorised_minor": intent.amount_capturable,
                 "failure_code": "",
                 "failure_message": "",
+                "authentication_intent_id": "",
+                "authentication_client_secret": "",
             },
-            data={"payment_intent": intent.id},
+            # After a failed hold, both sides are told the visit goes ahead.
+            data={"payment_intent": intent.id, "recovered": bool(payment.failure_code)},
         )
         _book(payment, LedgerKind.AUTHORISED, _C, _HOLD, intent.amount_capturable, intent.id)
     elif (
         intent.status in ("requires_action", "requires_payment_method")
         and payment.status == _P.REQUIRES_PAYMENT_METHOD
     ):
-        if payment.payment_intent_id is None:
+        if payment.payment_intent_id is None and intent.id != payment.authentication_intent_id:
             code = (
                 "authentication_required"
                 if intent.status == "requires_action"
                 else intent.failure_code or "card_declined"
             )
             _record_failure(payment, code, "")
+            if intent.status == "requires_action":
+                # The customer can finish the challenge on this same PaymentIntent.
+                payment.authentication_intent_id = intent.id
+                payment.authentication_client_secret = intent.client_secret or ""
+                payment.save(
+                    update_fields=[
+                        "authentication_intent_id",
+                        "authentication_client_secret",
+                        "updated_at",
+                    ]
+                )
     elif intent.status == "succeeded" and payment.status == _P.AUTHORISED:
         _apply_capture(payment, intent, reason=reason)
     elif intent.status == "succeeded" and payment.status == _P.DUE:
@@ -406,8 +420,9 @@ def _method_choose(
 
 
 def payment_capture(*, payment: Payment) -> Payment:
-    """Capture the agreed amount (never more than the hold) once the visit is signed off, then
-    settle the booking (signed_off → settled, the system's move)."""
+    """Capture the agreed amount (never more than the hold) once the visit is signed off, and
+    a consented extra with it (payments.extras), then settle the booking (signed_off →
+    settled, the system's move)."""
     with transaction.atomic():
         booking, payment = _lock(payment)
         if payment.status == _P.AUTHORISED and booking.status == BookingStatus.SIGNED_OFF:
@@ -428,6 +443,7 @@ def payment_capture(*, payment: Payment) -> Payment:
             and booking.status == BookingStatus.SIGNED_OFF
         ):
             _pay_after_open(payment, amount=payment.amount_minor, reason="visit signed off")
+        extras.extra_settle(booking=booking, payment=payment)
         _settle_if_paid(booking, payment)
     return payment
 
@@ -505,6 +521,7 @@ def payment_on_booking_ended(*, payment: Payment) -> Payment:
         booking, payment = _lock(payment)
         if booking.status not in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
             return payment
+        extras.extra_settle(booking=booking, payment=payment)
         if payment.status == _P.REQUIRES_PAYMENT_METHOD:
             fee = payment.amount_minor * config().cancellation_fee_percent // 100
             if payment.pay_with == PayWith.TWINT and _fee_due(booking) and fee > 0:

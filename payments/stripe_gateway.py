@@ -55,6 +55,8 @@ class IntentState:
     application_fee_amount: int | None
     # Where to send the customer to pay (a redirect method such as TWINT in `requires_action`).
     redirect_url: str | None = None
+    # What Stripe.js needs to finish a 3-D Secure challenge on this PaymentIntent.
+    client_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ def _intent(obj: Any) -> IntentState:
         failure_code=error.get("code") if error else None,
         application_fee_amount=data.get("application_fee_amount"),
         redirect_url=redirect.get("url"),
+        client_secret=data.get("client_secret"),
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from backend.roles import ActorRole
 from backend.state_machine import StateMachine, Transition
 from payments import events
-from payments.models import PaymentStatus, PayoutAccountStatus
+from payments.models import ExtraStatus, PaymentStatus, PayoutAccountStatus
 
 SYSTEM, HELPER, MANAGER = ActorRole.SYSTEM, ActorRole.HELPER, ActorRole.MANAGER
 _P = PaymentStatus
@@ -52,6 +52,19 @@ PAYMENT_RANK = {
     _P.RELEASED: 2,
     _P.REFUNDED: 3,
 }
+
+_E = ExtraStatus
+# Extra time or material: asked by the helper, consented to (and held) or declined by the
+# customer (or lapsed at sign-off), captured with the visit or released with it.
+EXTRA_MACHINE = StateMachine(
+    noun=gettext_lazy("Extra time or material"),
+    transitions={
+        (_E.ASKED, _E.AUTHORISED): Transition(frozenset({SYSTEM})),
+        (_E.ASKED, _E.DECLINED): Transition(frozenset({SYSTEM})),
+        (_E.AUTHORISED, _E.CAPTURED): Transition(frozenset({SYSTEM})),
+        (_E.AUTHORISED, _E.RELEASED): Transition(frozenset({SYSTEM})),
+    },
+)
 
 _A = PayoutAccountStatus
 # Stripe may ask for more details at any time, so an account can go back as well as forward.

@@ -4,14 +4,15 @@ Stripe, so that no order or repetition moves a payment backwards."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from backend import clock
 from backend.roles import ActorRole
-from payments import stripe_gateway
-from payments.models import Payment, PaymentStatus, WebhookEvent
+from payments import stripe_gateway, tip_twint
+from payments.models import Payment, PaymentStatus, Tip, WebhookEvent
 from payments.payouts import payout_account_sync
 from payments.refunds import _apply_refund
 from payments.services import _apply_intent, _settle_if_paid
@@ -70,15 +71,36 @@ def _on_account_updated(account: str, obj: dict[str, Any]) -> str:
     return "applied" if found is not None else "ignored: unknown account"
 
 
+def _tipped_payment(obj: dict[str, Any]) -> Payment | None:
+    """The visit's payment a tip's PaymentIntent names, unless its tip is booked already."""
+    try:
+        public_id = uuid.UUID(str((obj.get("metadata") or {}).get("tip")))
+    except ValueError:
+        return None
+    if Tip.objects.filter(payment_intent_id=obj.get("id")).exists():
+        return None
+    return Payment.objects.filter(public_id=public_id).first()
+
+
 def _on_intent(account: str, obj: dict[str, Any]) -> str:
     payment = Payment.objects.filter(payment_intent_id=obj.get("id")).first()
+    if payment is None and obj.get("id"):
+        # A hold waiting for 3-D Secure, finished by the customer.
+        payment = Payment.objects.filter(
+            authentication_intent_id=obj["id"], status=PaymentStatus.REQUIRES_PAYMENT_METHOD
+        ).first()
+    if payment is None and obj.get("status") == "succeeded":
+        # A TWINT tip the customer authorised: booked now if the way back did not yet.
+        tipped = _tipped_payment(obj)
+        if tipped is not None and tip_twint.tip_twint_refresh(payment=tipped) is not None:
+            return "applied"
     if payment is None:
         return "ignored: unknown payment intent"
     booking, payment = _lock(payment)
     # What Stripe holds now decides, not the event's snapshot: a late event cannot undo a
     # later state, and a missed one is caught up.
     intent = stripe_gateway.payment_intent_retrieve(
-        account_id=payment.stripe_account_id, intent_id=str(payment.payment_intent_id)
+        account_id=payment.stripe_account_id, intent_id=str(obj["id"])
     )
     before = (payment.status, payment.refunded_minor)
     _apply_intent(payment, intent, reason="webhook")

@@ -448,6 +448,10 @@ async def connect_middleware(
     current_account.set(
         request.headers.get("Stripe-Account") or request.query.get("_stripe_account") or None
     )
+    if "_stripe_account" in request.query:
+        # Read above; localstripe would take it for one of the call's parameters.
+        kept = {k: v for k, v in request.query.items() if k != "_stripe_account"}
+        request = request.clone(rel_url=request.rel_url.with_query(kept))
     twint.current_base.set(f"{request.scheme}://{request.host}")
     if request.path.startswith(
         ("/_config/", "/connect/", "/js.stripe.com/", twint.REDIRECT_PREFIX)

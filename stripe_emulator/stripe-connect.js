@@ -8,6 +8,8 @@
  *   Stripe-Account header; a header would need a CORS preflight localstripe does not answer);
  * - stripe.createPaymentMethod({type: 'card', card: element}): a card PaymentMethod from the
  *   card element, answered {paymentMethod} or {error} as Stripe.js does;
+ * - stripe.confirmCardPayment(clientSecret): localstripe's 3-D Secure challenge (its modal),
+ *   on a PaymentIntent of the connected account;
  * - the card element's fields carry labels (aria-label) and the autocomplete hints a card form
  *   needs, so that the page stays accessible.
  */
@@ -64,6 +66,28 @@
           return {error: body.error || {message: 'The card was not accepted.'}};
         }
         return {paymentMethod: body};
+      } catch (err) {
+        return {error: {message: String(err)}};
+      }
+    };
+    stripe.confirmCardPayment = async function (clientSecret) {
+      try {
+        const success = await openModal(
+          '3D Secure\nDo you want to confirm or cancel?',
+          'Complete authentication', 'Fail authentication');
+        const pi = clientSecret.match(/^(pi_\w+)_secret_/)[1];
+        const scope = account ? '&_stripe_account=' + encodeURIComponent(account) : '';
+        const response = await fetch(
+          `${LOCALSTRIPE_BASE_API}/v1/payment_intents/${pi}/_authenticate?success=${success}${scope}`,
+          {method: 'POST', body: JSON.stringify({key: apiKey, client_secret: clientSecret})});
+        const body = await response.json().catch(() => ({}));
+        if (response.status !== 200 || body.error) {
+          return {error: body.error || {message: 'The payment was not confirmed.'}};
+        }
+        if (body.status !== 'requires_capture' && body.status !== 'succeeded') {
+          return {error: {message: 'The payment was not confirmed.'}, paymentIntent: body};
+        }
+        return {paymentIntent: body};
       } catch (err) {
         return {error: {message: String(err)}};
       }

@@ -489,6 +489,33 @@ class RefundForm(forms.Form):
         return int(self.cleaned_data["amount"] * 100)
 
 
+class ExtraForm(forms.Form):
+    """Extra time (minutes, priced at the hourly rate per started quarter hour) and material
+    in francs above the agreed price; the customer agrees to it in the app."""
+
+    minutes = forms.IntegerField(
+        label=_("Extra time in minutes"),
+        min_value=0,
+        max_value=480,
+        initial=0,
+        widget=forms.NumberInput({"inputmode": "numeric", "step": "5"}),
+    )
+    material = forms.DecimalField(
+        label=_("Material in CHF"),
+        min_value=Decimal("0"),
+        max_digits=7,
+        decimal_places=2,
+        initial=Decimal("0"),
+        widget=forms.NumberInput({"step": "0.05", "inputmode": "decimal"}),
+    )
+    note = forms.CharField(
+        label=_("What for (the customer reads it)"), max_length=300, required=False
+    )
+
+    def material_minor(self) -> int:
+        return int(self.cleaned_data["material"] * 100)
+
+
 class AppealForm(forms.Form):
     text = forms.CharField(
         label=_("Why the suspension should be lifted"),

@@ -62,7 +62,13 @@ urlpatterns = [
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
+    path("requests/<uuid:public_id>/extra", requests.booking_extra, name="booking-extra"),
     path("requests/<uuid:public_id>/card", requests.booking_card, name="booking-card"),
+    path(
+        "requests/<uuid:public_id>/card/authenticated",
+        requests.booking_card_authenticated,
+        name="booking-card-authenticated",
+    ),
     # Paying with TWINT (it cannot be held): chosen before the visit, paid right after it
     path("requests/<uuid:public_id>/pay", pay_after.pay_page, name="booking-pay"),
     path(
@@ -72,6 +78,12 @@ urlpatterns = [
     ),
     path("requests/<uuid:public_id>/pay/start", pay_after.pay_start, name="booking-pay-start"),
     path("requests/<uuid:public_id>/pay/return", pay_after.pay_return, name="booking-pay-return"),
+    path("requests/<uuid:public_id>/pay/tip", pay_after.pay_tip, name="booking-pay-tip"),
+    path(
+        "requests/<uuid:public_id>/pay/tip/return",
+        pay_after.pay_tip_return,
+        name="booking-pay-tip-return",
+    ),
     path(
         "requests/<uuid:public_id>/safety-report",
         requests.booking_safety_report,
@@ -179,6 +191,7 @@ urlpatterns = [
     path("helper/visits/<uuid:public_id>/done", helper_visits.done, name="helper-done"),
     path("helper/visits/<uuid:public_id>/no-show", helper_visits.no_show, name="helper-no-show"),
     path("helper/visits/<uuid:public_id>/refund", helper_visits.refund, name="helper-refund"),
+    path("helper/visits/<uuid:public_id>/extra", helper_visits.extra, name="helper-extra"),
     path(
         "helper/visits/<uuid:public_id>/safety-report",
         helper_visits.safety_report,

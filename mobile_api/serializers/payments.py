@@ -114,7 +114,17 @@ class ReceiptSerializer(serializers.Serializer):
     is_cancellation_fee = serializers.BooleanField()
     stripe_fee_paid_by = serializers.CharField()
     price_minor = serializers.IntegerField()
-    charged_minor = serializers.IntegerField(help_text="Captured from the card for the visit.")
+    extra_minutes = serializers.IntegerField(help_text="Extra time agreed and captured.")
+    extra_material_minor = serializers.IntegerField(help_text="Material agreed and captured.")
+    extra_price_minor = serializers.IntegerField(
+        help_text="The helper's price for the extra time and material (0: none)."
+    )
+    extra_charged_minor = serializers.IntegerField(
+        help_text="Captured for the extra (a second hold), included in charged_minor."
+    )
+    charged_minor = serializers.IntegerField(
+        help_text="Captured from the card for the visit, extra included."
+    )
     stripe_fee_minor = serializers.IntegerField(
         help_text="Stripe's actual fee on the charge, from its balance transaction."
     )
@@ -164,3 +174,46 @@ class StatementSerializer(serializers.Serializer):
     currency = serializers.CharField()
     months = StatementLineSerializer(many=True)
     total = StatementLineSerializer()
+
+
+class ExtraInput(serializers.Serializer):
+    minutes = serializers.IntegerField(
+        min_value=0,
+        default=0,
+        help_text="Extra time, priced at the helper's hourly rate per started quarter hour.",
+    )
+    material_minor = serializers.IntegerField(
+        min_value=0, default=0, help_text="Material used, in Rappen."
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ExtraAnswerInput(serializers.Serializer):
+    consent = serializers.BooleanField(
+        help_text="true: hold the extra charge on the visit's card (a second authorisation); "
+        "false: decline it, the agreed price stands."
+    )
+
+
+class ExtraSerializer(serializers.Serializer):
+    """Extra time or material above the hold, once per visit (integer minor units)."""
+
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField(
+        help_text="asked (waiting for the customer), authorised (consented and held), "
+        "declined (the agreed price stands), captured (with the visit) or released."
+    )
+    minutes = serializers.IntegerField()
+    material_minor = serializers.IntegerField()
+    note = serializers.CharField()
+    price_minor = serializers.IntegerField(help_text="The helper's price for the extra.")
+    charge_minor = serializers.IntegerField(
+        source="amount_minor",
+        help_text="What the card is held for: the price, grossed up by Stripe's fee when the "
+        "customer bears it.",
+    )
+    currency = serializers.CharField()
+    authorised_minor = serializers.IntegerField()
+    captured_minor = serializers.IntegerField()
+    stripe_fee_minor = serializers.IntegerField()
+    failure_code = serializers.CharField(help_text="Why a consent could not be held.")

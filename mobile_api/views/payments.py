@@ -23,6 +23,9 @@ from bookings.selectors import booking_for
 from mobile_api.idempotency import ApiView
 from mobile_api.permissions import request_user
 from mobile_api.serializers.payments import (
+    ExtraAnswerInput,
+    ExtraInput,
+    ExtraSerializer,
     OnboardingInput,
     OnboardingOutput,
     PayAfterInput,
@@ -37,6 +40,7 @@ from mobile_api.serializers.payments import (
     TipSerializer,
 )
 from payments import (
+    extras,
     pay_after,
     payouts,
     receipts,
@@ -201,6 +205,56 @@ class BookingTipApi(ApiView):
             payment_method_id=given.validated_data.get("payment_method", ""),
         )
         return Response(TipSerializer(tip).data, status=201)
+
+
+class BookingExtraApi(ApiView):
+    """Extra time or material above the hold: the helper asks for it during the visit or at
+    check-out (once per visit); the visit's customer and helper read it."""
+
+    @extend_schema(operation_id="booking_extra_retrieve", responses={200: ExtraSerializer})
+    @raises(selectors.party_extra)
+    def get(self, request: Request, booking_id: UUID) -> Response:
+        extra = selectors.party_extra(request_user(request), booking_id)
+        return Response(ExtraSerializer(extra).data)
+
+    @extend_schema(
+        operation_id="booking_extra_ask", request=ExtraInput, responses={201: ExtraSerializer}
+    )
+    @raises(selectors.party_payment, extras.extra_record)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = request_user(request)
+        given = ExtraInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        extra = extras.extra_record(
+            payment=selectors.party_payment(user, booking_id),
+            actor=user,
+            minutes=given.validated_data["minutes"],
+            material_minor=given.validated_data["material_minor"],
+            note=given.validated_data["note"],
+        )
+        return Response(ExtraSerializer(extra).data, status=201)
+
+
+class BookingExtraAnswerApi(ApiView):
+    """Customer: consent to the extra (a new hold for exactly its charge on the visit's card,
+    captured with the visit on sign-off) or decline it (the agreed price stands)."""
+
+    @extend_schema(
+        operation_id="booking_extra_answer",
+        request=ExtraAnswerInput,
+        responses={200: ExtraSerializer},
+    )
+    @raises(selectors.party_extra, extras.extra_answer)
+    def post(self, request: Request, booking_id: UUID) -> Response:
+        user = request_user(request)
+        given = ExtraAnswerInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        extra = extras.extra_answer(
+            extra=selectors.party_extra(user, booking_id),
+            actor=user,
+            consent=given.validated_data["consent"],
+        )
+        return Response(ExtraSerializer(extra).data)
 
 
 class EarningsStatementApi(ApiView):

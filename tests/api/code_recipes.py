@@ -117,7 +117,7 @@ ROLE_BY_PREFIX = (
     ("/api/v1/offers", "helper"),
     ("/api/v1/manager/", "manager"),
 )
-HELPER_STEPS = ("propose", "on-my-way", "check-in", "check-out")
+HELPER_STEPS = ("propose", "on-my-way", "check-in", "check-out", "extra")
 MANAGER_STEPS = ("resolve-dispute", "refunds")
 MANAGER_VETTING_STEPS = (
     "check-documents",
@@ -198,6 +198,8 @@ def bodies(world: World) -> dict[Operation, dict[str, Any]]:
         ("post", booking + "/payment/pay"): {"return_url": "https://app.example/paid"},
         ("post", booking + "/payment/refunds"): {"amount_minor": 100, "reason": "Late arrival"},
         ("post", booking + "/tip"): {"amount_minor": 500},
+        ("post", booking + "/extra"): {"minutes": 20, "material_minor": 1550},
+        ("post", booking + "/extra/answer"): {"consent": True},
         ("post", booking + "/propose"): {"slots": [_future()], "reason": "Here are my times."},
         ("post", booking + "/resolve-dispute"): {
             "outcome": "visit_stands",

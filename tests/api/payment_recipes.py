@@ -16,7 +16,15 @@ from django.conf import settings
 from django.test import override_settings
 
 from bookings.models import Booking
-from payments.models import Payment, PaymentStatus, PayoutAccount, PayWith, Tip
+from payments.models import (
+    ExtraCharge,
+    ExtraStatus,
+    Payment,
+    PaymentStatus,
+    PayoutAccount,
+    PayWith,
+    Tip,
+)
 from payments.models import PayoutAccountStatus as Account
 from tests.api.code_recipes import Call, Operation, World, send
 from tests.api.domain_recipes import BOOKING, V1, Recipe, _add, _ids, body, booking_in
@@ -28,6 +36,9 @@ PAYOUT_ACCOUNT = ("post", V1 + "/helper/payout-account")
 RECEIPT = ("get", BOOKING + "/receipt")
 TIP = ("post", BOOKING + "/tip")
 EARNINGS = ("get", V1 + "/helper/earnings")
+EXTRA = ("post", BOOKING + "/extra")
+EXTRA_READ = ("get", BOOKING + "/extra")
+EXTRA_ANSWER = ("post", BOOKING + "/extra/answer")
 
 
 @contextmanager
@@ -98,6 +109,9 @@ def payout_account(world: World, status: str = Account.CAN_TAKE_PAYMENTS) -> Pay
 def prepare_payments(world: World, operation: Operation) -> None:
     """A confirmed visit whose helper can take payments; for refunds, its payment captured; for
     a tip, a signed-off visit whose payment was captured from a card."""
+    if operation in (EXTRA, EXTRA_READ, EXTRA_ANSWER):
+        _prepare_extra(world, asked=operation != EXTRA)
+        return
     if operation not in (PAYMENT_METHOD, REFUNDS, TIP, PAY):
         return
     booking = booking_in(world, "signed_off" if operation in (TIP, PAY) else "confirmed")
@@ -258,5 +272,85 @@ _add(
     {
         (400, "invalid_year"): lambda w, o: Call(w, o, query="year=nineteen").send(),
         (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="customer"),
+    },
+)
+
+
+def _prepare_extra(world: World, *, asked: bool) -> None:
+    """A visit in progress, held on a card; unless the helper is about to ask, extra time and
+    material asked for and waiting for the customer."""
+    booking = booking_in(world, "in_progress")
+    world.overrides["booking_id"] = str(booking.public_id)
+    assert booking.price_minor is not None
+    payment, _created = Payment.objects.update_or_create(
+        booking=booking,
+        defaults={
+            "payout_account": payout_account(world),
+            "status": PaymentStatus.AUTHORISED,
+            "currency": booking.currency,
+            "amount_minor": booking.price_minor,
+            "authorised_minor": booking.price_minor,
+            "payment_intent_id": f"pi_{booking.pk}",
+            "payment_method_id": "pm_card_visa",
+        },
+    )
+    if asked:
+        ExtraCharge.objects.create(
+            booking=booking,
+            payment=payment,
+            minutes=20,
+            price_minor=2000,
+            amount_minor=2000,
+            currency=payment.currency,
+        )
+
+
+def _extra_gone(world: World, operation: Operation) -> Any:
+    ExtraCharge.objects.filter(booking__public_id=world.params()["booking_id"]).delete()
+    return send(world, operation)
+
+
+def _extra_asked(world: World, operation: Operation) -> Any:
+    """Extra time already asked for on this visit: once per visit."""
+    payment = Payment.objects.get(booking__public_id=world.params()["booking_id"])
+    ExtraCharge.objects.create(
+        booking_id=payment.booking_id,
+        payment=payment,
+        minutes=15,
+        price_minor=1000,
+        amount_minor=1000,
+        currency=payment.currency,
+    )
+    return send(world, operation)
+
+
+def _extra_answered(world: World, operation: Operation) -> Any:
+    ExtraCharge.objects.filter(booking__public_id=world.params()["booking_id"]).update(
+        status=ExtraStatus.DECLINED
+    )
+    return send(world, operation)
+
+
+_add(
+    *EXTRA,
+    {
+        (400, "extra_empty"): body(minutes=0, material_minor=0),
+        (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="customer"),
+        (409, "extra_not_allowed"): _extra_asked,
+        (409, "no_payment_yet"): _no_payment,
+    },
+)
+_add(
+    *EXTRA_READ,
+    {(409, "no_extra"): _extra_gone, (409, "no_payment_yet"): _no_payment},
+)
+_add(
+    *EXTRA_ANSWER,
+    {
+        **{key: stripe_says(*key) for key in STRIPE_SAYS},
+        (403, "not_allowed_for_role"): lambda w, o: send(w, o, role="helper"),
+        (409, "extra_not_pending"): _extra_answered,
+        (409, "no_extra"): _extra_gone,
+        (409, "no_payment_yet"): _no_payment,
     },
 )

@@ -394,6 +394,8 @@ ACCESS: dict[str, Access] = {
     # Receipts and tips are the two parties' own: the manager does not see them either.
     "booking-receipt": Access(BOTH),
     "booking-tip": Access(BOTH, body=lambda world: {"amount_minor": 500}),
+    "booking-extra": Access(BOTH, body=lambda world: {"minutes": 20}),
+    "booking-extra-answer": Access(BOTH, body=lambda world: {"consent": False}),
     # The academy: a helper's own quiz attempt; the manager's courses, certifications, events.
     "academy-quiz-submit": Access(("helper",), body=lambda world: {"answers": []}),
     "manager-academy-course-requirements": Access(("manager",)),

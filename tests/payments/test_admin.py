@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from backend.relay import relay_pending
 from bookings import services as bookings
-from payments.models import LedgerEntry, Payment
+from payments import extras
+from payments.models import ExtraCharge, LedgerEntry, Payment
 from tests.factories import ManagerFactory
 from tests.payments.money import assert_books_balance, completed, held_booking
 
@@ -54,3 +55,23 @@ def test_payments_cannot_be_changed_or_deleted_in_the_back_office(client):
     assert client.get(reverse("admin:payments_receipt_add")).status_code == 403
     assert client.get(reverse("admin:payments_tip_changelist")).status_code == 200
     assert client.get(reverse("admin:payments_receipt_changelist")).status_code == 200
+
+
+def test_extra_time_is_shown_read_only_in_the_back_office(client):
+    booking = held_booking()
+    helper = booking.helper.user
+    booking = bookings.booking_start_journey(booking=booking, actor=helper, eta_minutes=10)
+    booking = bookings.booking_check_in(booking=booking, actor=helper)
+    extra = extras.extra_record(
+        payment=Payment.objects.get(booking=booking), actor=helper, minutes=20, material_minor=0
+    )
+    client.force_login(ManagerFactory.create(is_superuser=True))
+    listed = client.get(reverse("admin:payments_extracharge_changelist"))
+    assert listed.status_code == 200
+    assert str(booking) in listed.content.decode()
+    shown = client.get(reverse("admin:payments_extracharge_change", args=[extra.pk]))
+    assert shown.status_code == 200
+    assert client.get(reverse("admin:payments_extracharge_add")).status_code == 403
+    deleted = client.post(reverse("admin:payments_extracharge_delete", args=[extra.pk]))
+    assert deleted.status_code == 403
+    assert ExtraCharge.objects.get().status == "asked"

@@ -70,7 +70,8 @@ def test_a_deferred_hold_that_fails_tells_both_sides_in_their_language():
     ):
         bookings.booking_start_journey(booking=booking, actor=helper.user, eta_minutes=10)
 
-    # And once the customer gives a good card, the hold is placed and nobody is told again
+    # And once the customer gives a good card, the hold is placed and both are told the visit
+    # goes ahead, each in their own language
     mail.outbox.clear()
     with time_machine.travel(start - timedelta(days=1), tick=False):
         from payments.services import payment_method_set
@@ -78,4 +79,5 @@ def test_a_deferred_hold_that_fails_tells_both_sides_in_their_language():
         payment_method_set(booking=booking, actor=customer, payment_method_id=card(helper))
         relay_pending()
     assert payment_of(booking).status == PaymentStatus.AUTHORISED
-    assert mail.outbox == []
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([customer.email, helper.user.email])
+    assert all(m.extra_headers["Content-Language"] in ("fr", "it") for m in mail.outbox)

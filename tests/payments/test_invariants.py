@@ -16,8 +16,8 @@ from django.utils import timezone
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus, DisputeOutcome
-from payments import pay_after, receipts, refunds, services, tips
-from payments.models import LedgerEntry, Payment, PaymentStatus, Tip
+from payments import extras, pay_after, receipts, refunds, services, tips
+from payments.models import ExtraCharge, LedgerEntry, Payment, PaymentStatus, Tip
 from payments.reconciliation import reconcile
 from tests.factories import ManagerFactory, UserFactory, make_booking
 from tests.payments.money import (
@@ -48,6 +48,8 @@ BRANCHES = (
     "paid_with_twint",
     "twint_failed_then_paid",
     "twint_cancelled_late",
+    "extra_agreed",
+    "extra_declined",
 )
 # What each branch ends in: the booking's status and the payment's.
 ENDS = {
@@ -66,6 +68,8 @@ ENDS = {
     "paid_with_twint": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
     "twint_failed_then_paid": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
     "twint_cancelled_late": (BookingStatus.CANCELLED, PaymentStatus.CAPTURED),
+    "extra_agreed": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
+    "extra_declined": (BookingStatus.SETTLED, PaymentStatus.CAPTURED),
 }
 
 
@@ -143,6 +147,16 @@ def _play(branch: str, helper, start: datetime, manager, rng: random.Random) -> 
                     caused_by=None if stands else "helper",
                 )
             else:
+                if branch.startswith("extra"):
+                    extra = extras.extra_record(
+                        payment=Payment.objects.get(booking=booking),
+                        actor=helper.user,
+                        minutes=rng.randint(0, 60),
+                        material_minor=rng.randint(1, 5000),
+                    )
+                    extras.extra_answer(
+                        extra=extra, actor=customer, consent=branch == "extra_agreed"
+                    )
                 bookings.booking_sign_off(booking=booking, actor=customer)
         relay_pending()
         relay_pending()  # what the handlers emitted (a TWINT payment fell due)
@@ -190,8 +204,16 @@ def test_a_simulated_stretch_of_bookings_balances_to_the_minor_unit(capsys):
         tip = Tip.objects.filter(booking=booking).first()
         tipped, tip_fee = (tip.amount_minor, tip.stripe_fee_minor) if tip else (0, 0)
         assert (tip is not None) == (branch == "tipped")
-        assert -balances["customer"] == payment.captured_minor - payment.refunded_minor + tipped
-        assert balances["stripe"] == payment.stripe_fee_minor + tip_fee
+        extra = ExtraCharge.objects.filter(booking=booking).first()
+        assert (extra is not None) == branch.startswith("extra")
+        extra_paid, extra_fee = (extra.captured_minor, extra.stripe_fee_minor) if extra else (0, 0)
+        assert (extra_paid > 0) == (branch == "extra_agreed")
+        if extra is not None:
+            assert extra_paid == (extra.amount_minor if branch == "extra_agreed" else 0)
+        assert -balances["customer"] == (
+            payment.captured_minor + extra_paid - payment.refunded_minor + tipped
+        )
+        assert balances["stripe"] == payment.stripe_fee_minor + tip_fee + extra_fee
         if payment.captured_minor:
             # Every capture has its receipt, and the receipt says what the ledger says
             receipt = receipts.receipt_for(

@@ -37,11 +37,19 @@ from bookings.services import (
     safety_report_file,
 )
 from helpers.models import HelperProfile
+from payments.extras import extra_record
 from payments.refunds import payment_refund
-from payments.selectors import money_view, payment_for, receipt_of
+from payments.selectors import extra_askable, extra_of, money_view, payment_for, receipt_of
 from web.errors import add_service_error, message_for
 from web.forms import SafetyReportForm
-from web.helper_forms import CheckOutForm, NoShowForm, OnMyWayForm, ProposeForm, RefundForm
+from web.helper_forms import (
+    CheckOutForm,
+    ExtraForm,
+    NoShowForm,
+    OnMyWayForm,
+    ProposeForm,
+    RefundForm,
+)
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
 from web.words import HELPER_TIMELINE
 
@@ -80,6 +88,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
     receipt = receipt_of(booking)
     return {
         "booking": booking,
+        **_extra_context(booking, bound.get("extra_form")),
         "receipt": receipt,
         # Once paid: the visit's money, and the helper's own refund.
         "money": money_view(booking) if receipt is not None else None,
@@ -106,6 +115,16 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "report_open": safety_report_open_by(me, booking),
         "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
     }
+
+
+def _extra_context(booking: Booking, form: forms.Form | None) -> dict[str, Any]:
+    """Extra time or material: asked for already, or the form while it can be asked for."""
+    extra = extra_of(booking)
+    can_ask = extra is None and extra_askable(booking)
+    # A refused ask comes back bound, with the reason, even when it can no longer be made.
+    if form is None and can_ask:
+        form = ExtraForm(prefix="extra")
+    return {"extra": extra, "extra_form": form}
 
 
 @helper_only
@@ -270,4 +289,24 @@ def refund(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dic
         ),
         _("The refund is on its way to the customer's card."),
         {"amount_minor": "amount"},
+    )
+
+
+@_step
+def extra(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
+    """The helper asks for extra time or material above the agreed price."""
+    form = ExtraForm(request.POST, prefix="extra")
+    return _attempt(
+        request,
+        form,
+        "extra_form",
+        lambda: extra_record(
+            payment=payment_for(me_of(request), booking.public_id),
+            actor=me_of(request),
+            minutes=form.cleaned_data["minutes"],
+            material_minor=form.material_minor(),
+            note=form.cleaned_data["note"],
+        ),
+        _("The customer is asked to agree to the extra in the app."),
+        {"material_minor": "material"},
     )

@@ -19,9 +19,12 @@ from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import bookings_visible_to, own_help_request_for
-from payments import pay_after, services
+from payments import pay_after, services, tip_twint
 from payments.models import Payment, PaymentStatus, PayWith
+from payments.selectors import tip_of
+from payments.tips import TIPPABLE
 from web.errors import message_for
+from web.forms import TipForm
 
 # Before the visit, while nothing is held, the customer may still choose TWINT.
 CHOOSABLE = (
@@ -60,6 +63,10 @@ def _visit(request: HttpRequest, public_id: UUID) -> tuple[Booking, Payment | No
 @login_required
 @require_GET
 def pay_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _page(request, public_id)
+
+
+def _page(request: HttpRequest, public_id: UUID, form: TipForm | None = None) -> HttpResponse:
     booking, payment = _visit(request, public_id)
     twint = payment is not None and payment.pay_with == PayWith.TWINT
     context = {
@@ -72,8 +79,22 @@ def pay_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "can_choose_twint": not twint
         and booking.status in CHOOSABLE
         and (payment is None or payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD),
+        **_tip_context(booking, payment, twint, form),
     }
-    return render(request, "web/pay/pay.html", context)
+    return render(request, "web/pay/pay.html", context, status=400 if form is not None else 200)
+
+
+def _tip_context(
+    booking: Booking, payment: Payment | None, twint: bool, form: TipForm | None
+) -> dict[str, object]:
+    """Once a TWINT visit is paid: the tip given, or the form to give one with TWINT too."""
+    paid = payment is not None and payment.status == PaymentStatus.CAPTURED
+    tip = tip_of(booking) if paid and twint else None
+    return {
+        "tip": tip,
+        "can_tip": paid and twint and tip is None and booking.status in TIPPABLE,
+        "tip_form": form or TipForm(prefix="tip"),
+    }
 
 
 @login_required
@@ -131,4 +152,47 @@ def pay_return(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.error(
             request, _("TWINT did not take the payment. Nothing was charged; please try again.")
         )
+    return redirect("web:booking-pay", public_id=public_id)
+
+
+@login_required
+@require_POST
+def pay_tip(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A tip with TWINT after a visit paid with TWINT: off to TWINT's page, and back."""
+    _booking, payment = _visit(request, public_id)
+    if payment is None:
+        raise Http404(_("This visit has nothing to pay."))
+    form = TipForm(request.POST, prefix="tip")
+    if not form.is_valid():
+        return _page(request, public_id, form)
+    back = request.build_absolute_uri(reverse("web:booking-pay-tip-return", args=[public_id]))
+    try:
+        url = tip_twint.tip_twint_start(
+            payment=payment, actor=_me(request), amount_minor=form.amount_minor(), return_url=back
+        )
+    except ApplicationError as error:
+        form.add_error("amount", message_for(error))
+        return _page(request, public_id, form)
+    if url:
+        return redirect(url)
+    messages.success(request, _("Thank you! All of your tip goes to the helper."))
+    return redirect("web:booking-pay", public_id=public_id)
+
+
+@login_required
+@require_GET
+def pay_tip_return(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Where TWINT sends the customer back after a tip: the tip is taken from Stripe's state."""
+    _booking, payment = _visit(request, public_id)
+    if payment is None:
+        raise Http404(_("This visit has nothing to pay."))
+    try:
+        tip = tip_twint.tip_twint_refresh(payment=payment)
+    except ApplicationError as error:
+        messages.error(request, message_for(error))
+        return redirect("web:booking-pay", public_id=public_id)
+    if tip is not None:
+        messages.success(request, _("Thank you! All of your tip goes to the helper."))
+    else:
+        messages.error(request, _("TWINT did not take the tip. Nothing was charged."))
     return redirect("web:booking-pay", public_id=public_id)

@@ -54,8 +54,10 @@ from bookings.services import (
     review_submit,
     safety_report_file,
 )
+from payments.authentication import payment_authentication_finished
+from payments.extras import extra_answer
 from payments.models import PaymentStatus
-from payments.selectors import card_step, receipt_and_due_of, tip_of
+from payments.selectors import card_step, extra_of, party_extra, receipt_and_due_of, tip_of
 from payments.selectors import party_payment as payment_of_party
 from payments.services import payment_method_set
 from payments.tips import TIPPABLE, tip_give
@@ -110,8 +112,8 @@ def _own_request(request: HttpRequest, public_id: UUID) -> HelpRequest:
 def _current_booking(me: User, help_request: HelpRequest) -> Booking | None:
     return (
         bookings_visible_to(me)
-        # The helper's payout account, for the card step of a paid visit.
-        .select_related("helper__payout_account")
+        # The helper's payout account, for the card step of a paid visit; extra time asked.
+        .select_related("helper__payout_account", "extra_charge")
         .filter(help_request=help_request)
         .order_by("-created_at", "-id")
         .first()
@@ -227,6 +229,7 @@ def _request_context(
         "receipt": receipt,
         "pay_due": pay_due,
         "tip": tip,
+        "extra": extra_of(booking) if booking is not None else None,
         "can_tip": receipt is not None
         and tip is None
         and booking is not None
@@ -433,6 +436,42 @@ def booking_tip(
         add_service_error(form, error, fields={"amount_minor": "amount"})
         return form
     messages.success(request, _("Thank you! All of your tip goes to the helper."))
+    return None
+
+
+@_action
+def booking_extra(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    """The customer agrees to the helper's extra time or material (held on the visit's card,
+    charged with the visit) or declines it (the agreed price stands)."""
+    visit = _need(booking)
+    consent = request.POST.get("consent") == "yes"
+    extra_answer(
+        extra=party_extra(_me(request), visit.public_id), actor=_me(request), consent=consent
+    )
+    if consent:
+        messages.success(request, _("Agreed: the extra is held on your card."))
+    else:
+        messages.success(request, _("Declined: the agreed price stands."))
+    return None
+
+
+@_action
+def booking_card_authenticated(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    """Back from the bank's 3-D Secure challenge: the hold follows what Stripe says."""
+    visit = _need(booking)
+    payment = payment_authentication_finished(
+        payment=payment_of_party(_me(request), visit.public_id), actor=_me(request)
+    )
+    if payment.status == PaymentStatus.AUTHORISED:
+        messages.success(request, _("Your card is held. The visit goes ahead as agreed."))
+    else:
+        messages.error(
+            request, _("Your bank did not confirm the payment. Please use another card.")
+        )
     return None
 
 

@@ -1,6 +1,7 @@
-"""The card form and the payouts page in a real browser against the Stripe emulator: the
-customer types a card into the emulator's Stripe.js, which makes the PaymentMethod on the
-helper's account; both pages have no axe violation in any language.
+"""The paid loop in a real browser against the Stripe emulator: the customer types a card into
+the emulator's Stripe.js, which makes the PaymentMethod on the helper's account; the visit is
+confirmed, extra time agreed, signed off, captured and tipped, and the receipt shows the
+money; the card, payouts, extra and receipt pages have no axe violation in any language.
 
 The app is served by a daphne of this module's own, forked with the settings pointing at the
 emulator (the session's server knows no emulator).
@@ -9,21 +10,36 @@ emulator (the session's server knows no emulator).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from backend.money import format_chf
+from backend.relay import relay_pending
+from bookings import services as bookings
 from bookings.models import Booking, BookingStatus
-from payments.models import Payment
+from payments import extras, receipts
+from payments.models import ExtraCharge, Payment, PaymentStatus
+from payments.tasks import place_hold
 from tests.factories import PASSWORD, UserFactory, make_booking
 from tests.payments.conftest import _stripe_at_the_emulator  # noqa: F401
-from tests.payments.money import GOOD_CARD, connected_helper
-from tests.web.browser.conftest import DESKTOP
+from tests.payments.money import (
+    GOOD_CARD,
+    THREE_D_SECURE_CARD,
+    connected_helper,
+    held_booking,
+)
+from tests.web.browser.conftest import DESKTOP, PHONE
 from tests.worker import start_daphne, stop_daphne
 
 pytestmark = [
@@ -32,6 +48,7 @@ pytestmark = [
 ]
 
 LANGUAGES = ("de", "fr", "it", "en")
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +138,213 @@ def test_the_card_and_payout_pages_in_every_language_have_no_axe_violation(brows
                 found[f"{name} {language}"] = violations
             context.close()
     assert found == {}
+
+
+def _off_loop(work: Callable[[], T]) -> T:
+    """Run `work` (which delivers the outbox, as the relay does) in a thread of its own:
+    Playwright's event loop runs in this one."""
+    done: list[T] = []
+
+    def run() -> None:
+        try:
+            done.append(work())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert done, "the work in the thread failed"
+    return done[0]
+
+
+def _relay() -> None:
+    _off_loop(lambda: (relay_pending(), relay_pending()))
+
+
+def _row(page: Page, label: str) -> Any:
+    return page.locator("tr", has=page.locator("th", has_text=label))
+
+
+def test_the_paid_loop_runs_to_the_receipt_in_the_browser(browser, paid_url, axe):
+    """Card held on confirming; on the visit the helper asks (on a phone) for extra time and
+    material, the customer agrees; done, signed off, captured, tipped; the receipt shows the
+    price, the extra, Stripe's fee, Quartier's fee CHF 0.00 and what the helper receives."""
+    helper = connected_helper(display_name="Marco Rossi", email="loophelper@example.ch")
+    customer = UserFactory.create(email="loopcustomer@example.ch", preferred_language="en")
+    UserFactory._meta.model.objects.filter(pk=helper.user_id).update(preferred_language="en")
+    booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
+    request_path = f"/requests/{booking.help_request.public_id}/"
+    as_customer = browser.new_context(locale="en", **DESKTOP).new_page()
+    _log_in(as_customer, paid_url, customer.email, request_path)
+    _enter_card(as_customer, GOOD_CARD)
+    as_customer.get_by_role("button", name="Use this card").click()
+    as_customer.get_by_role("button", name=re.compile("^Confirm ")).click()
+    expect(as_customer.get_by_text("The visit is confirmed for")).to_be_visible()
+    _relay()
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.AUTHORISED
+    booking = bookings.booking_start_journey(
+        booking=Booking.objects.get(pk=booking.pk), actor=helper.user, eta_minutes=10
+    )
+    bookings.booking_check_in(booking=booking, actor=helper.user)
+
+    # The helper, on a phone, asks for 20 minutes more and CHF 15.50 of material
+    as_helper = browser.new_context(locale="en", **PHONE).new_page()
+    visit_path = f"/helper/visits/{booking.public_id}/"
+    _log_in(as_helper, paid_url, helper.user.email, visit_path)
+    as_helper.get_by_label("Extra time in minutes").fill("20")
+    as_helper.get_by_label("Material in CHF").fill("15.50")
+    as_helper.get_by_label("What for (the customer reads it)").fill("A new network cable.")
+    as_helper.get_by_role("button", name="Ask the customer").click()
+    expect(as_helper.get_by_text("Waiting for the customer's answer.")).to_be_visible()
+    assert axe(as_helper) == []
+
+    # The customer agrees: a second hold, for exactly the extra
+    as_customer.goto(f"{paid_url}{request_path}")
+    expect(as_customer.get_by_text("20 extra minutes and CHF 15.50 of material")).to_be_visible()
+    assert axe(as_customer) == []
+    as_customer.get_by_role("button", name="Agree to the extra").click()
+    expect(as_customer.get_by_text("Agreed: the extra is held on your card.")).to_be_visible()
+    extra = ExtraCharge.objects.get(booking=booking)
+    assert (extra.status, extra.authorised_minor) == ("authorised", extra.amount_minor)
+
+    # Done, signed off in the browser, captured
+    bookings.booking_check_out(
+        booking=Booking.objects.get(pk=booking.pk),
+        actor=helper.user,
+        work_summary="Set up the router.",
+        leave_behind_note="",
+    )
+    as_customer.goto(f"{paid_url}{request_path}")
+    as_customer.get_by_role("button", name="Yes, confirm the visit").click()
+    expect(as_customer.get_by_role("heading", name="Your review")).to_be_visible()
+    _relay()
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.SETTLED
+
+    # A tip of CHF 5.00 on the card the visit was paid with
+    as_customer.goto(f"{paid_url}{request_path}")
+    as_customer.get_by_label("Tip in CHF").fill("5")
+    as_customer.get_by_role("button", name="Give the tip").click()
+    expect(as_customer.get_by_text("You gave a tip of CHF 5.00. Thank you!")).to_be_visible()
+
+    # The receipt, from the ledger
+    as_customer.get_by_role("link", name="Receipt").click()
+    shown = receipts.receipt_for(customer, booking.public_id, language="en")
+    chf = partial(format_chf, language="en")
+    assert shown.extra_charged_minor == extra.amount_minor
+    assert shown.quartier_fee_minor == 0
+    expected = {
+        "Price of the visit": chf(shown.price_minor),
+        "Extra time (20 min) and material (CHF 15.50), agreed": chf(shown.extra_price_minor),
+        "Charged to the card": chf(shown.price_minor + shown.extra_charged_minor),
+        "Stripe fee": chf(shown.stripe_fee_minor),
+        "Quartier fee": "CHF 0.00",
+        "Tip": "CHF 5.00",
+        "The helper receives": chf(shown.helper_receives_minor),
+    }
+    for label, amount in expected.items():
+        expect(_row(as_customer, label).first.locator("td")).to_have_text(amount)
+    assert shown.stripe_fee_minor > 0
+    assert shown.customer_paid_minor == shown.helper_receives_minor + shown.stripe_fees_minor
+    assert axe(as_customer) == []
+    as_customer.context.close()
+    as_helper.context.close()
+
+
+def _in_progress(customer: Any, email: str) -> Booking:
+    helper = connected_helper(email=email)
+    booking = held_booking(helper=helper, customer=customer)
+    booking = bookings.booking_start_journey(booking=booking, actor=helper.user, eta_minutes=10)
+    return bookings.booking_check_in(booking=booking, actor=helper.user)
+
+
+def _extra_asked(booking: Booking) -> None:
+    extras.extra_record(
+        payment=Payment.objects.get(booking=booking),
+        actor=booking.helper.user,
+        minutes=20,
+        material_minor=1550,
+        note="A new network cable.",
+    )
+
+
+def _three_visits(customer: Any) -> tuple[Booking, Booking, Booking]:
+    """In progress with no extra yet; with extra time asked for; settled with extra agreed."""
+    plain = _in_progress(customer, "extrahelper1@example.ch")
+    asked = _in_progress(customer, "extrahelper2@example.ch")
+    _extra_asked(asked)
+    paid = _in_progress(customer, "extrahelper3@example.ch")
+    _extra_asked(paid)
+    extras.extra_answer(extra=ExtraCharge.objects.get(booking=paid), actor=customer, consent=True)
+    paid = bookings.booking_check_out(
+        booking=paid,
+        actor=paid.helper.user,
+        work_summary="Set up the router.",
+        leave_behind_note="",
+    )
+    bookings.booking_sign_off(booking=paid, actor=customer)
+    relay_pending()
+    return plain, asked, paid
+
+
+def test_the_extra_and_receipt_pages_in_every_language_have_no_axe_violation(
+    browser, paid_url, axe
+):
+    customer = UserFactory.create(email="extracustomer@example.ch")
+    plain, asked, paid = _off_loop(lambda: _three_visits(customer))
+    challenged = _off_loop(lambda: _challenge_needed(customer))
+    users = [customer.pk, plain.helper.user_id, asked.helper.user_id]
+    pages = {
+        "extra form": (plain.helper.user.email, f"/helper/visits/{plain.public_id}/"),
+        "extra asked, helper": (asked.helper.user.email, f"/helper/visits/{asked.public_id}/"),
+        "extra asked": (customer.email, f"/requests/{asked.help_request.public_id}/"),
+        "receipt": (customer.email, f"/receipts/{paid.public_id}/"),
+        "3-D Secure": (customer.email, f"/requests/{challenged.help_request.public_id}/"),
+    }
+    found: dict[str, Any] = {}
+    for language in LANGUAGES:
+        UserFactory._meta.model.objects.filter(pk__in=users).update(preferred_language=language)
+        for name, (email, path) in pages.items():
+            size = DESKTOP if name == "receipt" else PHONE
+            context = browser.new_context(locale=language, **size)
+            page = context.new_page()
+            _log_in(page, paid_url, email, path)
+            violations = axe(page)
+            if violations:
+                found[f"{name} {language}"] = violations
+            context.close()
+    assert found == {}
+
+
+def _challenge_needed(customer: Any) -> Booking:
+    """A visit eight days out whose hold, placed 2 days before, asked for 3-D Secure."""
+    start = (timezone.now() + timedelta(days=8)).replace(second=0, microsecond=0)
+    helper = connected_helper(email="threeds@example.ch")
+    booking = held_booking(
+        helper=helper, customer=customer, number=THREE_D_SECURE_CARD, start=start
+    )
+    with time_machine.travel(start - timedelta(days=2), tick=False):
+        place_hold.call(Payment.objects.get(booking=booking).pk)
+        relay_pending()
+    return booking
+
+
+def test_the_customer_finishes_3d_secure_on_the_visits_page(browser, paid_url, axe):
+    customer = UserFactory.create(email="threedscustomer@example.ch", preferred_language="en")
+    booking = _off_loop(lambda: _challenge_needed(customer))
+    payment = Payment.objects.get(booking=booking)
+    challenged = payment.authentication_intent_id
+    assert payment.failure_code == "authentication_required"
+    page = browser.new_context(locale="en", **PHONE).new_page()
+    request_path = f"/requests/{booking.help_request.public_id}/"
+    _log_in(page, paid_url, customer.email, request_path)
+    expect(page.get_by_text("Your bank asked to confirm the payment (3-D Secure)")).to_be_visible()
+    assert axe(page) == []
+
+    page.get_by_role("button", name="Confirm with my bank").click()
+    page.get_by_role("button", name="Complete authentication").click()
+    expect(page.get_by_text("Your card is held. The visit goes ahead as agreed.")).to_be_visible()
+    payment.refresh_from_db()
+    assert (payment.status, payment.payment_intent_id) == (PaymentStatus.AUTHORISED, challenged)
+    assert payment.authorised_minor == payment.amount_minor
+    page.context.close()

@@ -33,5 +33,24 @@
     });
   }
 
+  // After a hold asked for 3-D Secure: the challenge on the same PaymentIntent, then the form
+  // tells Quartier, which reads the outcome from Stripe (never from this page).
+  function authenticate(form) {
+    if (typeof window.Stripe !== 'function') return;
+    var stripe = window.Stripe(form.dataset.key, {stripeAccount: form.dataset.account});
+    var button = form.querySelector('button[type="submit"]');
+    var done = false;
+    form.addEventListener('submit', function (event) {
+      if (done) return;
+      event.preventDefault();
+      button.disabled = true;
+      stripe.confirmCardPayment(form.dataset.secret).then(function () {
+        done = true;
+        form.submit();
+      });
+    });
+  }
+
   document.querySelectorAll('form[data-card-form]').forEach(start);
+  document.querySelectorAll('form[data-authenticate-form]').forEach(authenticate);
 })();
