@@ -10,12 +10,17 @@ after Redis is back delivers it (`manage.py relay` tries every few seconds).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from itertools import groupby
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from backend.events import DomainEvent
+from backend.models import OutboxEvent
 from realtime.models import StreamEvent
 from realtime.push import push_rows
 from realtime.stream import frame_of
@@ -26,20 +31,89 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def stream_publish(event: DomainEvent, *, sequence: int) -> None:
-    """Send the stream rows of one stored event to their users' sockets."""
-    rows = list(StreamEvent.objects.filter(outbox_event_id=sequence).order_by("pk"))
-    if rows:
+# The event loop of a long-running relay (`own_loop`): kept across sends, so the channel
+# layer's Redis connections are too. None elsewhere: each send then runs in a loop of its own
+# (asgiref's), or in the caller's when it is called from async code through sync_to_async.
+_loop: asyncio.AbstractEventLoop | None = None
+# The events whose rows this process sent ahead of their handler (`stream_publish_ahead`).
+_sent_ahead: set[int] = set()
+# More than this many remembered means their handlers run elsewhere: forgotten, those events
+# are only sent once more (clients drop a frame they have seen).
+SENT_AHEAD_KEPT = 10_000
+
+
+@contextmanager
+def own_loop() -> Iterator[None]:
+    """Within it, sends in this thread share one event loop (and its Redis connections)."""
+    global _loop  # noqa: PLW0603 - one loop per relay process, set and cleared here only
+    loop = asyncio.new_event_loop()
+    _loop = loop
+    try:
+        yield
+    finally:
+        _loop = None
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+def _run_send(rows: Sequence[StreamEvent]) -> None:
+    if _loop is not None:
+        _loop.run_until_complete(_send(rows))
+    else:
         async_to_sync(_send)(rows)
 
 
-async def _send(rows: list[StreamEvent]) -> None:
+def stream_publish(event: DomainEvent, *, sequence: int) -> None:
+    """Send the stream rows of one stored event to their users' sockets (unless this process
+    sent them ahead already)."""
+    if sequence in _sent_ahead:
+        _sent_ahead.discard(sequence)
+        return
+    rows = list(StreamEvent.objects.filter(outbox_event_id=sequence).order_by("pk"))
+    if rows:
+        _run_send(rows)
+
+
+def stream_publish_ahead(*, limit: int = 1000) -> int:
+    """Send the rows of every event still waiting for the relay, in one go, ahead of the
+    relay's per-event bookkeeping (two queries, the users' sends side by side); returns how
+    many events had rows to send.
+
+    Their `stream_publish` delivery then only records them, so a socket gets each frame once;
+    if this process dies before that, the relay sends them again (at least once). A failed
+    send (Redis down) marks nothing: the relay's own delivery fails, counts and retries.
+    """
+    if len(_sent_ahead) > SENT_AHEAD_KEPT:
+        _sent_ahead.clear()
+    waiting = list(
+        OutboxEvent.objects.filter(relayed_at__isnull=True)
+        .exclude(pk__in=_sent_ahead)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not waiting:
+        return 0
+    rows = list(StreamEvent.objects.filter(outbox_event_id__in=waiting).order_by("pk"))
+    if rows:
+        _run_send(rows)
+    sent = {row.outbox_event_id for row in rows}
+    _sent_ahead.update(sent)
+    return len(sent)
+
+
+async def _send(rows: Sequence[StreamEvent]) -> None:
+    """Each user's rows in order; different users' side by side."""
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer is configured (settings.CHANNEL_LAYERS)")
-    for row in rows:
-        message: dict[str, Any] = {"type": "stream.event", "frame": frame_of(row)}
-        await layer.group_send(user_group(row.user_id), message)
+
+    async def send_to(user_id: int, theirs: list[StreamEvent]) -> None:
+        for row in theirs:
+            message: dict[str, Any] = {"type": "stream.event", "frame": frame_of(row)}
+            await layer.group_send(user_group(user_id), message)
+
+    by_user = groupby(sorted(rows, key=lambda row: (row.user_id, row.pk)), lambda row: row.user_id)
+    await asyncio.gather(*(send_to(user_id, list(theirs)) for user_id, theirs in by_user))
 
 
 def stream_push(event: DomainEvent, *, sequence: int) -> None:

@@ -34,6 +34,7 @@ from realtime.errors import RealtimeError
 from realtime.events import ChatMessagePosted, ChatMessagesRead
 from realtime.models import ChatMessage, StreamCounter, StreamEvent
 from realtime.participants import chat_participants, message_data
+from realtime.wake import relay_wake_on_commit
 
 STREAMED_EVENTS = (
     OfferEvent,
@@ -100,16 +101,19 @@ def stream_append(entries: Sequence[tuple[int, Entry]]) -> list[StreamEvent]:
 
 def stream_write(events: Sequence[DomainEvent]) -> None:
     """In-transaction handler: the streamed events of one `emit` call to the streams of those
-    who must hear them (the offers of a batch read at once)."""
+    who must hear them (the offers of a batch read at once); the relays are woken once the
+    transaction commits."""
     offer_ids = [event.offer_id for event in events if isinstance(event, OfferEvent)]
     offers = Offer.objects.select_related("help_request__category", "helper").in_bulk(offer_ids)
-    stream_append(
+    appended = stream_append(
         [
             (sequence_of(event), entry)
             for event in events
             for entry in entries_for(event, offers=offers)
         ]
     )
+    if appended:
+        relay_wake_on_commit()
 
 
 def entries_for(event: DomainEvent, *, offers: dict[int, Offer] | None = None) -> list[Entry]:
