@@ -20,7 +20,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from backend.events import DomainEvent
-from backend.models import OutboxEvent
 from realtime.models import StreamEvent
 from realtime.push import push_rows
 from realtime.stream import frame_of
@@ -35,8 +34,10 @@ def user_group(user_id: int) -> str:
 # layer's Redis connections are too. None elsewhere: each send then runs in a loop of its own
 # (asgiref's), or in the caller's when it is called from async code through sync_to_async.
 _loop: asyncio.AbstractEventLoop | None = None
-# The events whose rows this process sent ahead of their handler (`stream_publish_ahead`).
+# The events whose rows this process sent ahead of their handler (`stream_publish_ahead`),
+# and the last row it sent ahead: the next pass looks only after it.
 _sent_ahead: set[int] = set()
+_ahead_after = 0
 # More than this many remembered means their handlers run elsewhere: forgotten, those events
 # are only sent once more (clients drop a frame they have seen).
 SENT_AHEAD_KEPT = 10_000
@@ -75,30 +76,42 @@ def stream_publish(event: DomainEvent, *, sequence: int) -> None:
 
 
 def stream_publish_ahead(*, limit: int = 1000) -> int:
-    """Send the rows of every event still waiting for the relay, in one go, ahead of the
-    relay's per-event bookkeeping (two queries, the users' sends side by side); returns how
-    many events had rows to send.
+    """Send the rows written since the last call whose events still wait for the relay, in
+    one go, ahead of the relay's per-event bookkeeping (one query, the users' sends side by
+    side); returns how many events were sent.
 
     Their `stream_publish` delivery then only records them, so a socket gets each frame once;
-    if this process dies before that, the relay sends them again (at least once). A failed
-    send (Redis down) marks nothing: the relay's own delivery fails, counts and retries.
+    if this process dies before that, the relay sends them again (at least once). A row that
+    commits after a newer one was sent ahead (another user's, in a transaction that took
+    longer) is left to the relay's own delivery. A failed send (Redis down) marks nothing:
+    the relay's delivery fails, counts and retries.
     """
+    global _ahead_after  # noqa: PLW0603 - this process's cursor, moved here only
     if len(_sent_ahead) > SENT_AHEAD_KEPT:
         _sent_ahead.clear()
-    waiting = list(
-        OutboxEvent.objects.filter(relayed_at__isnull=True)
-        .exclude(pk__in=_sent_ahead)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+    rows = list(
+        StreamEvent.objects.filter(
+            pk__gt=_ahead_after, outbox_event__relayed_at__isnull=True
+        ).order_by("pk")[:limit]
     )
-    if not waiting:
+    if not rows:
         return 0
-    rows = list(StreamEvent.objects.filter(outbox_event_id__in=waiting).order_by("pk"))
-    if rows:
-        _run_send(rows)
-    sent = {row.outbox_event_id for row in rows}
+    whole = rows
+    if len(rows) == limit:
+        # The last event's other rows may lie past the limit: it is sent next time, whole.
+        whole = [row for row in rows if row.outbox_event_id != rows[-1].outbox_event_id]
+    _run_send(whole or rows)
+    _ahead_after = (whole or rows)[-1].pk
+    sent = {row.outbox_event_id for row in whole}
     _sent_ahead.update(sent)
     return len(sent)
+
+
+def forget_sent_ahead() -> None:
+    """Start over, as a relay process does (for tests, whose rows' ids start over too)."""
+    global _ahead_after  # noqa: PLW0603 - see stream_publish_ahead
+    _sent_ahead.clear()
+    _ahead_after = 0
 
 
 async def _send(rows: Sequence[StreamEvent]) -> None:

@@ -27,9 +27,9 @@ SOCKET_RECEIVE_SECONDS = 10
 @pytest.fixture(autouse=True)
 def _forget_what_was_sent_ahead() -> Iterator[None]:
     # The ids sent ahead belong to this test's rows: a later test may reuse them.
-    publish._sent_ahead.clear()
+    publish.forget_sent_ahead()
     yield
-    publish._sent_ahead.clear()
+    publish.forget_sent_ahead()
 
 
 class Listener:
@@ -94,6 +94,54 @@ def test_rows_sent_ahead_reach_the_socket_once_and_the_relay_still_records_them(
     assert publish._sent_ahead == set()
     # Nothing is waiting: a second pass sends nothing.
     assert stream_publish_ahead() == 0
+
+
+@pytest.mark.django_db
+def test_a_row_that_commits_behind_what_was_sent_ahead_is_delivered_by_the_relay() -> None:
+    helper = make_helper()
+    listener = Listener(helper.user.pk)
+    post_request(UserFactory.create())
+    row = StreamEvent.objects.get(user=helper.user)
+    # As if a newer row of someone else's had been sent ahead before this one committed.
+    publish._ahead_after = row.pk
+
+    assert stream_publish_ahead() == 0
+    assert relay_pending() >= 1
+
+    assert [frame["id"] for frame in listener.frames()] == [row.pk]
+    assert OutboxEvent.objects.filter(relayed_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_an_event_the_limit_may_cut_is_sent_whole_on_the_next_pass_and_each_row_once() -> None:
+    helpers = [make_helper(), make_helper(), make_helper()]
+    listeners = {helper.user.pk: Listener(helper.user.pk) for helper in helpers}
+    post_request(UserFactory.create())
+    rows = list(StreamEvent.objects.filter(type="offer.made").order_by("pk"))
+    assert sorted(row.user_id for row in rows) == sorted(listeners)
+
+    # Three events of one row each: with a limit of two, the second may go on past the limit
+    # and waits for the next pass.
+    assert [stream_publish_ahead(limit=2) for _ in range(4)] == [1, 1, 1, 0]
+    assert relay_pending() >= 3
+
+    for row in rows:
+        assert [frame["id"] for frame in listeners[row.user_id].frames()] == [row.pk]
+
+
+@pytest.mark.django_db
+def test_one_event_with_more_rows_than_the_limit_is_sent_and_left_to_the_relay() -> None:
+    helper = make_helper()
+    listener = Listener(helper.user.pk)
+    post_request(UserFactory.create())
+    row = StreamEvent.objects.get(user=helper.user)
+
+    assert stream_publish_ahead(limit=1) == 0  # sent, but not known to be whole
+    assert relay_pending() >= 1
+
+    # Sent ahead and sent again by the relay: at least once (the client drops the second).
+    assert [frame["id"] for frame in listener.frames()] == [row.pk, row.pk]
+    assert stream_publish_ahead(limit=1) == 0
 
 
 @pytest.mark.django_db
