@@ -6,11 +6,17 @@ have seen) and a device a notification twice (it carries the event id as its tag
 second replaces the first). When the channel layer is unreachable (Redis down) the handler
 fails, the relay counts the failure and the event waits in the outbox; the next relay run
 after Redis is back delivers it (`manage.py relay` tries every few seconds).
+
+The process that commits the rows also sends them itself, right after its commit, and wakes
+the relays (`stream_send_on_commit`), so the sockets do not wait for the relay's hop; that
+send is bounded in time and its failure ignored, the relay's delivery being the one that
+counts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
@@ -18,11 +24,18 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 from backend.events import DomainEvent
+from realtime.frames import frame_of
 from realtime.models import StreamEvent
 from realtime.push import push_rows
-from realtime.stream import frame_of
+from realtime.wake import relay_wake_on_commit
+
+logger = logging.getLogger(__name__)
+
+# How long the committing process may spend sending its own rows (a request waits for it).
+SEND_ON_COMMIT_SECONDS = 0.2
 
 
 def user_group(user_id: int) -> str:
@@ -62,6 +75,28 @@ def _run_send(rows: Sequence[StreamEvent]) -> None:
         _loop.run_until_complete(_send(rows))
     else:
         async_to_sync(_send)(rows)
+
+
+def stream_send_on_commit(rows: Sequence[StreamEvent]) -> None:
+    """Once the current transaction commits, send `rows` (just written) to their users'
+    sockets from this process (at most SEND_ON_COMMIT_SECONDS, failures ignored: Redis down, a
+    slow layer) and wake the relays. The relay sends them again; a socket drops a `seq` it
+    has had already."""
+    if rows:
+        written = list(rows)
+        transaction.on_commit(lambda: _send_now(written))
+        relay_wake_on_commit()
+
+
+def _send_now(rows: list[StreamEvent]) -> None:
+    try:
+        async_to_sync(_send_within)(rows, SEND_ON_COMMIT_SECONDS)
+    except Exception:  # noqa: BLE001 - the relay's delivery retries and records failures
+        logger.debug("sending on commit failed; the relay delivers", exc_info=True)
+
+
+async def _send_within(rows: Sequence[StreamEvent], seconds: float) -> None:
+    await asyncio.wait_for(_send(rows), seconds)
 
 
 def stream_publish(event: DomainEvent, *, sequence: int) -> None:

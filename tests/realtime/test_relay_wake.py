@@ -1,5 +1,6 @@
-"""The live relay: woken by the commit that wrote stream rows, polling as the safety net, and
-sending the waiting rows ahead of its per-event bookkeeping, each frame once."""
+"""Stream rows on their way after commit: sent by the committing process itself, and by the
+live relay, woken by that commit, polling as the safety net, and sending the waiting rows
+ahead of its per-event bookkeeping, each frame once."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ from realtime.wake import RelayWakeups, relay_wake
 from tests.factories import UserFactory, make_helper, post_request
 
 SOCKET_RECEIVE_SECONDS = 10
+
+
+@pytest.fixture
+def no_send_on_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The committing process does not send its rows itself: only the relay does."""
+    monkeypatch.setattr(publish, "_send_now", lambda rows: None)
 
 
 @pytest.fixture(autouse=True)
@@ -171,6 +178,7 @@ def test_a_failed_send_ahead_is_left_to_the_relay_which_delivers_it(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("no_send_on_commit")
 def test_a_missed_wake_up_is_still_delivered_by_the_poll(monkeypatch: pytest.MonkeyPatch) -> None:
     helper = make_helper()
     relay_pending()  # what setting up the helper stored: the relay starts with nothing waiting
@@ -192,6 +200,7 @@ def test_a_missed_wake_up_is_still_delivered_by_the_poll(monkeypatch: pytest.Mon
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("no_send_on_commit")
 def test_the_commit_wakes_the_relay_which_delivers_without_waiting_for_its_poll() -> None:
     helper = make_helper()
     relay_pending()  # what setting up the helper stored: the relay starts with nothing waiting
@@ -223,4 +232,55 @@ def test_a_wake_up_redis_cannot_take_fails_quietly_and_the_change_commits() -> N
         post_request(UserFactory.create())
         assert RelayWakeups().wait(0.01) is False  # no subscription: a plain sleep
 
+    assert StreamEvent.objects.filter(user=helper.user, type="offer.made").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_committing_process_sends_its_rows_itself_and_the_relay_again() -> None:
+    helper = make_helper()
+    relay_pending()
+    listener = Listener(helper.user.pk)
+
+    post_request(UserFactory.create())  # commits: its rows leave at once, no relay yet
+    row = StreamEvent.objects.get(user=helper.user)
+    assert OutboxEvent.objects.filter(relayed_at__isnull=True).exists()
+    relay_pending()
+
+    # Twice to the group (a socket drops the second: its seq was had already).
+    assert [frame["id"] for frame in listener.frames()] == [row.pk, row.pk]
+    assert OutboxEvent.objects.filter(relayed_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_failing_send_on_commit_is_ignored_and_the_change_commits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    helper = make_helper()
+
+    async def redis_is_down(rows: Any) -> None:
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(publish, "_send", redis_is_down)
+    post_request(UserFactory.create())
+
+    assert StreamEvent.objects.filter(user=helper.user, type="offer.made").count() == 1
+    assert OutboxEvent.objects.filter(relayed_at__isnull=True).exists()  # the relay's to do
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_send_on_commit_that_hangs_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    helper = make_helper()
+    monkeypatch.setattr(publish, "SEND_ON_COMMIT_SECONDS", 0.05)
+    started: list[int] = []
+
+    async def hangs(rows: Any) -> None:
+        started.append(len(rows))
+        await asyncio.sleep(3600)
+
+    monkeypatch.setattr(publish, "_send", hangs)
+    post_request(UserFactory.create())
+
+    assert started == [1]
     assert StreamEvent.objects.filter(user=helper.user, type="offer.made").count() == 1
