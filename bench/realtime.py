@@ -176,6 +176,7 @@ async def _offers(args: argparse.Namespace, port: int, tokens: list[str], custom
         await _relay_listening()
         latencies: list[float] = []
         posts: list[float] = []
+        since_posted: list[float] = []
         lost = 0
         day = timezone_start()
         for number in range(args.requests):
@@ -216,6 +217,7 @@ async def _offers(args: argparse.Namespace, port: int, tokens: list[str], custom
             got = arrivals.times.get(request_id, [])
             lost += max(0, offered - len(got))
             latencies += [max(0.0, (at - answered) * 1000) for at in got]
+            since_posted += [(at - posted) * 1000 for at in got]
         for task in listeners:
             task.cancel()
         for ws in sockets:
@@ -224,7 +226,8 @@ async def _offers(args: argparse.Namespace, port: int, tokens: list[str], custom
     # answer is what a customer waits for before any helper can be told.
     print(
         f"POST help request (matching, offers made): p50 {percentile(posts, 0.5):.1f} ms, "
-        f"p95 {percentile(posts, 0.95):.1f} ms"
+        f"p95 {percentile(posts, 0.95):.1f} ms; POST sent → socket: "
+        f"p50 {percentile(since_posted, 0.5):.1f} ms, p95 {percentile(since_posted, 0.95):.1f} ms"
     )
     return latencies, lost
 
