@@ -34,6 +34,7 @@ from backend.languages import reader_language
 from bookings.models import Booking
 from realtime import chat, stream
 from realtime.errors import RealtimeError
+from realtime.frames import frame_of
 from realtime.publish import user_group
 
 SUBPROTOCOL = "quartier.v1"
@@ -79,7 +80,7 @@ def _typing_targets(user: Any, booking: Any) -> tuple[str, list[int]]:
 @database_sync_to_async
 def _rows_after(user: Any, after: int, up_to: int | None = None) -> list[dict[str, Any]]:
     rows = stream.stream_after(user, after)
-    return [stream.frame_of(row) for row in rows if up_to is None or row.seq <= up_to]
+    return [frame_of(row) for row in rows if up_to is None or row.seq <= up_to]
 
 
 @database_sync_to_async

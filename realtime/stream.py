@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from backend import clock
 from backend.events import DomainEvent
 from backend.exceptions import ValidationFailed, raises
 from backend.models import User
@@ -34,6 +33,7 @@ from realtime.errors import RealtimeError
 from realtime.events import ChatMessagePosted, ChatMessagesRead
 from realtime.models import ChatMessage, StreamCounter, StreamEvent
 from realtime.participants import chat_participants, message_data
+from realtime.publish import stream_send_on_commit
 
 STREAMED_EVENTS = (
     OfferEvent,
@@ -100,16 +100,18 @@ def stream_append(entries: Sequence[tuple[int, Entry]]) -> list[StreamEvent]:
 
 def stream_write(events: Sequence[DomainEvent]) -> None:
     """In-transaction handler: the streamed events of one `emit` call to the streams of those
-    who must hear them (the offers of a batch read at once)."""
+    who must hear them (the offers of a batch read at once). Once the transaction commits, this
+    process sends the rows to the sockets itself and wakes the relays."""
     offer_ids = [event.offer_id for event in events if isinstance(event, OfferEvent)]
     offers = Offer.objects.select_related("help_request__category", "helper").in_bulk(offer_ids)
-    stream_append(
+    appended = stream_append(
         [
             (sequence_of(event), entry)
             for event in events
             for entry in entries_for(event, offers=offers)
         ]
     )
+    stream_send_on_commit(appended)
 
 
 def entries_for(event: DomainEvent, *, offers: dict[int, Offer] | None = None) -> list[Entry]:
@@ -230,17 +232,6 @@ def stream_after(user: User, after: int, *, limit: int = CATCH_UP_LIMIT) -> Quer
 def stream_last_seq(user_id: int) -> int:
     counter = StreamCounter.objects.filter(user_id=user_id).first()
     return counter.last_seq if counter else 0
-
-
-def frame_of(row: StreamEvent) -> dict[str, Any]:
-    """A stream row as the client gets it, over the socket and over REST alike."""
-    return {
-        "id": row.pk,
-        "seq": row.seq,
-        "event": row.type,
-        "data": row.data,
-        "at": clock.iso(row.created_at),
-    }
 
 
 def stream_ack(user: User, seq: object) -> int:

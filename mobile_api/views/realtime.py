@@ -25,10 +25,11 @@ from realtime.chat import (
     chat_read_mark,
     chat_read_marks,
 )
+from realtime.frames import frame_of
 from realtime.models import CHAT_MESSAGE_MAX_LENGTH, ChatMessage, PushSubscription
 from realtime.participants import message_data
 from realtime.push import push_subscribe, push_unsubscribe
-from realtime.stream import CATCH_UP_LIMIT, frame_of, stream_after, stream_last_seq
+from realtime.stream import CATCH_UP_LIMIT, stream_after, stream_last_seq
 
 StreamEventSerializer = inline_serializer(
     "StreamEvent",
