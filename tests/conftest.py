@@ -36,7 +36,7 @@ from bookings.matching.search import forget_process_caches
 
 # The back office tests' rows and logged-in manager (`manager_client`, `admin_world`), shared
 # by the admin tests of every app.
-pytest_plugins = ["tests.admin_world"]
+pytest_plugins = ["tests.admin_world", "tests.database_reset"]
 
 POSTGRES_REASON = "needs PostgreSQL (run with DATABASE_URL=postgres://...)"
 REDIS_REASON = "needs Redis (run with REDIS_URL=redis://...; `make test` does, on PostgreSQL)"
