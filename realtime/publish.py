@@ -15,7 +15,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from backend.events import DomainEvent
+from backend.events import DevicesSignedOut, DomainEvent
 from realtime.models import StreamEvent
 from realtime.push import push_rows
 from realtime.stream import frame_of
@@ -24,6 +24,25 @@ from realtime.stream import frame_of
 def user_group(user_id: int) -> str:
     """The channel-layer group of one user's sockets."""
     return f"user.{user_id}"
+
+
+def device_group(device_public_id: str) -> str:
+    """The channel-layer group of the sockets opened with one device's token."""
+    return f"device.{device_public_id}"
+
+
+def device_sockets_close(event: DomainEvent, *, sequence: int) -> None:
+    """Close the live sockets of devices that were signed out (their token revoked)."""
+    if isinstance(event, DevicesSignedOut) and event.devices:
+        async_to_sync(_close_devices)(event.devices)
+
+
+async def _close_devices(devices: list[str]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer is configured (settings.CHANNEL_LAYERS)")
+    for device in devices:
+        await layer.group_send(device_group(device), {"type": "device.revoked"})
 
 
 def stream_publish(event: DomainEvent, *, sequence: int) -> None:
