@@ -39,6 +39,7 @@ from bookings.services import (
 from helpers.models import HelperProfile
 from payments.refunds import payment_refund
 from payments.selectors import money_view, payment_for, receipt_of
+from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
 from web.forms import SafetyReportForm
 from web.helper_forms import CheckOutForm, NoShowForm, OnMyWayForm, ProposeForm, RefundForm
@@ -74,11 +75,13 @@ def visits(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
 
 def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dict[str, Any]:
     me = me_of(request)
+    live_seq = stream_last_seq(me.pk)
     events = list(booking_events(booking))
     moves = set(next_statuses_for(booking, me))
     help_request = booking.help_request
     receipt = receipt_of(booking)
     return {
+        "live_seq": live_seq,
         "booking": booking,
         "receipt": receipt,
         # Once paid: the visit's money, and the helper's own refund.
@@ -111,8 +114,12 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
 @helper_only
 @require_GET
 def visit(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
+    # Read before the booking: the live socket resumes after it, so a move made while the page
+    # is being rendered is heard, not lost.
+    live_seq = stream_last_seq(me_of(request).pk)
     booking = _visit(request, helper, public_id)
     context = _context(request, booking)
+    context["live_seq"] = live_seq
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/helper/visit.html#visit-main", context)
     return render(request, "web/helper/visit.html", context)
