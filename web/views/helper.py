@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -266,6 +267,8 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
         "offers": offers,
         "taken": _taken_from(me, request.GET.getlist("gone")),
         "live_seq": live_seq,
+        # Push is on while a VAPID key is configured: the page then offers to turn it on.
+        "vapid_public_key": settings.QUARTIER_VAPID_PUBLIC_KEY,
         "visits_today": visits_today,
         "visits_next": visits_next,
         "decline_form": DeclineForm(),
