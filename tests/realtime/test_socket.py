@@ -315,7 +315,7 @@ def test_chat_typing_and_read_receipts_over_the_socket() -> None:
 
 
 def test_revoking_a_device_closes_the_sockets_its_token_opened_and_no_other() -> None:
-    helper = make_helper()
+    helper = make_helper(preferred_language="en")
     lost_phone, kept_phone = api_token(helper.user), api_token(helper.user)
     lost = Device.objects.get(key_digest=token_digest(lost_phone))
     client = APIClient()

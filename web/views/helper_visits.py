@@ -44,6 +44,7 @@ from web.errors import add_service_error, message_for
 from web.forms import SafetyReportForm
 from web.helper_forms import CheckOutForm, NoShowForm, OnMyWayForm, ProposeForm, RefundForm
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
+from web.views.helper_chat import chat_context
 from web.words import HELPER_TIMELINE
 
 SLOT_FIELDS = {f"slots[{index}]": f"start_{index + 1}" for index in range(3)} | {"slots": "start_1"}
@@ -108,6 +109,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "can_report": booking_reportable(booking),
         "report_open": safety_report_open_by(me, booking),
         "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
+        **chat_context(request, booking),
     }
 
 

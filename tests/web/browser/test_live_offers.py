@@ -20,8 +20,10 @@ from playwright.sync_api import Page, expect
 from backend.models import User
 from backend.relay import relay_pending
 from bookings.models import Offer, OfferStatus, WithdrawalCause
+from bookings.services import booking_cancel
+from realtime.chat import chat_message_send
 from realtime.stream import stream_last_seq
-from tests.factories import PASSWORD, UserFactory, make_helper, post_request
+from tests.factories import PASSWORD, UserFactory, make_booking, make_helper, post_request
 from tests.web.browser.conftest import PHONE
 
 pytestmark = [
@@ -174,3 +176,39 @@ def test_a_lost_connection_shows_a_banner_and_resumes_without_losing_the_offer(
     page.wait_for_function("() => true")
     assert heard == ["offer.made"]
     assert page.evaluate("() => window.stillTheSamePage === true")
+
+
+def test_a_visits_chat_and_status_update_in_place_on_the_helpers_phone(browser, live_url, axe):
+    helper = make_helper(email="marco@example.ch", display_name="Marco Rossi")
+    User.objects.filter(pk=helper.user_id).update(preferred_language="en")
+    booking = make_booking(helper=helper)
+    customer = booking.help_request.customer
+    page = browser.new_context(locale="en", **PHONE).new_page()
+    heard = _events_heard(page)
+    _log_in(page, live_url, "marco@example.ch")
+    page.goto(f"{live_url}/helper/visits/{booking.public_id}/")
+    page.evaluate("() => { window.stillTheSamePage = true; }")
+    expect(page.get_by_text("No messages yet.")).to_be_visible()
+
+    # The helper writes; the customer answers (from her phone): both show up in place
+    page.get_by_label("Your message").fill("I can come on Tuesday.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#chat-messages").get_by_text("I can come on Tuesday.")).to_be_visible()
+    page.evaluate("() => { window.stillTheSamePage = true; }")
+    chat_message_send(booking=booking, author=customer, text="Tuesday is fine, ring twice.")
+    relay()
+    expect(
+        page.locator("#chat-messages").get_by_text("Tuesday is fine, ring twice.")
+    ).to_be_visible()
+
+    # The customer cancels: the visit's state changes in place
+    words = page.locator("#visit-main .status-words")
+    before = words.inner_text()
+    booking_cancel(booking=booking, actor=customer, reason="My son fixed it.")
+    relay()
+    expect(words).not_to_have_text(before)
+    expect(page.get_by_role("heading", name="Propose times")).to_have_count(0)
+    assert page.evaluate("() => window.stillTheSamePage === true")
+    assert "chat.message" in heard
+    assert "booking.status" in heard
+    assert axe(page) == []

@@ -1,6 +1,6 @@
-// The helper's app live: the page's live part (an element with data-live-url) is fetched again
-// from the server when an event about it arrives over the socket; the server renders, this
-// script only signals. Without a socket the part's own polling (hx-trigger) goes on as before.
+// The helper's app live: each live part of the page (an element with data-live-url) is fetched
+// again from the server when an event about it arrives over the socket; the server renders,
+// this script only signals. Without a socket the part's own polling (hx-trigger) goes on as before.
 //
 //   data-live-url      the URL that renders the part again (htmx request, outerHTML swap)
 //   data-live-events   the event names (prefixes) that concern it, e.g. "offer. booking."
@@ -12,8 +12,8 @@
 (function () {
   "use strict";
 
-  function livePart() {
-    return document.querySelector("[data-live-url]");
+  function liveParts() {
+    return Array.from(document.querySelectorAll("[data-live-url]"));
   }
 
   function concerns(part, frame) {
@@ -49,17 +49,19 @@
     tick();
     window.setInterval(tick, 1000);
     document.body.addEventListener("htmx:afterSwap", tick);
-    if (!livePart() || !window.QuartierLive || !("WebSocket" in window)) {
+    const first = document.querySelector("[data-live-after]");
+    if (!first || !window.QuartierLive || !("WebSocket" in window)) {
       return; // the page's polling stays the way it learns of changes
     }
     window.QuartierLive.connect({
-      after: Number(livePart().dataset.liveAfter || "0"),
+      after: Number(first.dataset.liveAfter),
       banner: document.getElementById("live-banner"),
       onEvent: function (frame) {
-        const part = livePart();
-        if (part && concerns(part, frame)) {
-          refresh(part, frame);
-        }
+        liveParts().forEach((part) => {
+          if (concerns(part, frame)) {
+            refresh(part, frame);
+          }
+        });
       },
     });
   }
