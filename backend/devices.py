@@ -3,6 +3,9 @@
 Writes: `device_sign_in` (log-in: a new device and its token), `device_revoke` (log out one
 device, from itself or from another), `devices_revoke_all` (a new password). Reads:
 `devices_of`, and `device_of_token` for the API's token authentication.
+
+Signing devices out emits `DevicesSignedOut` in the same transaction: after commit the live
+sockets opened with those tokens are closed (realtime), so a revoked phone hears nothing more.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from backend import clock
+from backend.events import DevicesSignedOut
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import Device, DevicePlatform, User
+from backend.outbox import emit
 
 # How stale a device's "last used" may get before a request writes it again (one write an
 # hour at most, not one per request).
@@ -58,13 +63,20 @@ def device_revoke(*, actor: User, device_id: UUID) -> None:
     subscription is removed with it. Someone else's device is not found."""
     with transaction.atomic():
         deleted, _rows = Device.objects.filter(user=actor, public_id=device_id).delete()
+        if deleted:
+            emit(DevicesSignedOut(user_id=actor.pk, devices=[str(device_id)]))
     if not deleted:
         raise NotFound(_("No such device."))
 
 
 def devices_revoke_all(*, user: User) -> int:
     """Sign out every device of the user (a new password); returns how many."""
-    _total, per_model = Device.objects.filter(user=user).delete()
+    with transaction.atomic():
+        devices = Device.objects.filter(user=user)
+        public_ids = [str(public_id) for public_id in devices.values_list("public_id", flat=True)]
+        _total, per_model = devices.delete()
+        if public_ids:
+            emit(DevicesSignedOut(user_id=user.pk, devices=public_ids))
     return per_model.get("backend.Device", 0)
 
 

@@ -189,6 +189,14 @@ class UserRegistered(UserEvent):
 
 
 @dataclass(frozen=True)
+class DevicesSignedOut(UserEvent):
+    """Devices of the user lost their tokens: whatever they still hold open (a live socket)
+    is closed. `devices` are the devices' public ids."""
+
+    devices: list[str]
+
+
+@dataclass(frozen=True)
 class UserProfileChanged(UserEvent):
     # A helper's languages and home are in the match index.
     affects_matching: ClassVar[bool] = True

@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
@@ -55,3 +56,21 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
     """Every date-time filter of the API: ISO 8601, answered with 400 when out of range."""
 
     field_class = BoundedIsoDateTimeField
+
+
+class UpdatedSinceFilter(DateTimeFilter):
+    """`?updated_since=<date-time>`: what a phone polling a list has not seen yet, the items
+    whose answer changed at or after the time (any of `fields`, e.g. an offer or the request it
+    shows). Shared by the lists phones poll: offers, bookings and a booking's chat."""
+
+    def __init__(self, *, fields: tuple[str, ...], label: str) -> None:
+        super().__init__(label=label)
+        self.changed_fields = fields
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value in (None, ""):
+            return qs
+        changed = Q()
+        for field in self.changed_fields:
+            changed |= Q(**{f"{field}__gte": value})
+        return qs.filter(changed)

@@ -8,9 +8,11 @@ class RealtimeConfig(AppConfig):
     def ready(self) -> None:
         # The stream hears the lower layers' events: written in their transaction, published
         # after commit by the relay (backend.relay).
-        from backend.events import Phase, subscribe
+        from backend.events import DevicesSignedOut, Phase, subscribe
         from realtime import publish, stream
 
         subscribe(stream.stream_write, *stream.STREAMED_EVENTS)
         subscribe(publish.stream_publish, *stream.STREAMED_EVENTS, phase=Phase.AFTER_COMMIT)
         subscribe(publish.stream_push, *stream.STREAMED_EVENTS, phase=Phase.AFTER_COMMIT)
+        # A device signed out: the sockets its token opened are closed at once.
+        subscribe(publish.device_sockets_close, DevicesSignedOut, phase=Phase.AFTER_COMMIT)

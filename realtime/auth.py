@@ -42,17 +42,18 @@ def token_of(scope: Scope) -> str | None:
 
 
 @database_sync_to_async
-def user_of_token(key: str) -> Any:
+def user_of_token(key: str) -> tuple[Any, Any]:
+    """The user a token is for and what the API knows it by (a device), or (None, None)."""
     classes = cast(list[type], api_settings.DEFAULT_AUTHENTICATION_CLASSES)
     for authentication_class in classes:
         if not issubclass(authentication_class, TokenAuthentication):
             continue
         try:
-            user, _token = authentication_class().authenticate_credentials(key)
+            user, token = authentication_class().authenticate_credentials(key)
         except AuthenticationFailed:
             continue
-        return user
-    return None
+        return user, token
+    return None, None
 
 
 class TokenOrSessionAuthMiddleware:
@@ -62,10 +63,14 @@ class TokenOrSessionAuthMiddleware:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
         scope = dict(scope)
         key = token_of(scope)
+        scope["device"] = None
         if key is not None:
-            user = await user_of_token(key)
+            user, token = await user_of_token(key)
             scope["user"] = user if user is not None else AnonymousUser()
             scope["auth_failed"] = user is None
+            # The device whose token opened the socket: signing it out closes the socket.
+            public_id = getattr(token, "public_id", None)
+            scope["device"] = str(public_id) if public_id is not None else None
         else:
             scope["user"] = await get_user(scope) if "session" in scope else AnonymousUser()
             scope["auth_failed"] = False

@@ -35,7 +35,7 @@ from bookings.models import Booking
 from realtime import chat, stream
 from realtime.errors import RealtimeError
 from realtime.frames import frame_of
-from realtime.publish import user_group
+from realtime.publish import device_group, user_group
 
 SUBPROTOCOL = "quartier.v1"
 CLOSE_UNAUTHENTICATED = 4401
@@ -97,6 +97,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
     user: Any
     last_seq: int
     sent: deque[float]
+    # The group of the sockets of this socket's device (token), "" for a session.
+    device_sockets: str
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Every frame the server says in words speaks the reader's language: the one the
@@ -114,7 +116,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
         self.user = self.scope.get("user")
         self.sent = deque()
-        self.group = ""
+        self.group = self.device_sockets = ""
         if self.user is None or not self.user.is_authenticated:
             code = "invalid_token" if self.scope.get("auth_failed") else "not_authenticated"
             await self._error(code, _("Log in first: send a valid token or session."))
@@ -122,6 +124,10 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         self.group = user_group(self.user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        device = self.scope.get("device")
+        self.device_sockets = device_group(device) if device else ""
+        if self.device_sockets:
+            await self.channel_layer.group_add(self.device_sockets, self.channel_name)
         after = self._after_from_query()
         if after is None:
             self.last_seq = await _last_seq(self.user)
@@ -141,6 +147,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if getattr(self, "device_sockets", ""):
+            await self.channel_layer.group_discard(self.device_sockets, self.channel_name)
 
     # --- Server → client ----------------------------------------------------------------------
 
@@ -178,6 +186,14 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if frame["seq"] > self.last_seq + 1:
             await self._catch_up(self.last_seq, frame["seq"] - 1)
         await self._deliver(frame)
+
+    async def device_revoked(self, message: dict[str, Any]) -> None:
+        """The device whose token opened this socket was signed out (channel-layer message
+        `device.revoked`): say so and close, as for an invalid token."""
+        await self._error("invalid_token", _("This device was signed out."))
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+        await self.disconnect(CLOSE_UNAUTHENTICATED)
+        self.group = self.device_sockets = ""
 
     async def typing_notice(self, message: dict[str, Any]) -> None:
         await self._send({"type": "typing", "booking": message["booking"], "user": message["user"]})

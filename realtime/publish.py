@@ -26,7 +26,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from backend.events import DomainEvent
+from backend.events import DevicesSignedOut, DomainEvent
 from realtime.frames import frame_of
 from realtime.models import StreamEvent
 from realtime.push import push_rows
@@ -75,6 +75,28 @@ def _run_send(rows: Sequence[StreamEvent]) -> None:
         _loop.run_until_complete(_send(rows))
     else:
         async_to_sync(_send)(rows)
+
+
+def device_group(device_public_id: str) -> str:
+    """The channel-layer group of the sockets opened with one device's token."""
+    return f"device.{device_public_id}"
+
+
+def device_sockets_close(event: DomainEvent, *, sequence: int) -> None:
+    """Close the live sockets of devices that were signed out (their token revoked)."""
+    if isinstance(event, DevicesSignedOut) and event.devices:
+        if _loop is not None:
+            _loop.run_until_complete(_close_devices(event.devices))
+        else:
+            async_to_sync(_close_devices)(event.devices)
+
+
+async def _close_devices(devices: list[str]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer is configured (settings.CHANNEL_LAYERS)")
+    for device in devices:
+        await layer.group_send(device_group(device), {"type": "device.revoked"})
 
 
 def stream_send_on_commit(rows: Sequence[StreamEvent]) -> None:

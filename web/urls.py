@@ -6,6 +6,7 @@ from web.views import (
     helper,
     helper_academy,
     helper_application,
+    helper_chat,
     helper_conduct_test,
     helper_visits,
     manage,
@@ -185,6 +186,10 @@ urlpatterns = [
     path("helper/earnings/<int:year>.csv", money.earnings_csv, name="helper-earnings-csv"),
     path("helper/earnings/<int:year>.pdf", money.earnings_pdf, name="helper-earnings-pdf"),
     path("helper/visits/<uuid:public_id>/", helper_visits.visit, name="helper-visit"),
+    path("helper/visits/<uuid:public_id>/chat", helper_chat.chat, name="helper-chat"),
+    path(
+        "helper/visits/<uuid:public_id>/chat/send", helper_chat.chat_send, name="helper-chat-send"
+    ),
     path("helper/visits/<uuid:public_id>/propose", helper_visits.propose, name="helper-propose"),
     path("helper/visits/<uuid:public_id>/on-my-way", helper_visits.on_my_way, name="helper-go"),
     path("helper/visits/<uuid:public_id>/arrived", helper_visits.arrived, name="helper-arrived"),

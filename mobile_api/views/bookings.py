@@ -38,7 +38,7 @@ from bookings.services import (
     booking_start_journey,
     review_submit,
 )
-from mobile_api.filters import DateTimeFilter
+from mobile_api.filters import DateTimeFilter, UpdatedSinceFilter
 from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import request_user
@@ -59,10 +59,17 @@ class BookingFilter(django_filters.FilterSet):
     )
     starts_after = DateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = DateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    updated_since = UpdatedSinceFilter(
+        fields=("updated_at",),
+        label=(
+            "Only the bookings that changed at or after this time (with its UTC offset). "
+            "Send the largest `updated_at` seen."
+        ),
+    )
 
     class Meta:
         model = Booking
-        fields = ("status", "role", "starts_after", "starts_before")
+        fields = ("status", "role", "starts_after", "starts_before", "updated_since")
 
     def filter_role(self, queryset: QuerySet[Booking], name: str, value: str) -> QuerySet[Booking]:
         user = self.request.user if self.request is not None else None
@@ -72,7 +79,8 @@ class BookingFilter(django_filters.FilterSet):
 
 
 class BookingListApi(generics.ListAPIView):
-    """The bookings where I am the customer or the helper (the manager: all)."""
+    """The bookings where I am the customer or the helper (the manager: all);
+    `?updated_since=` for what changed since the last poll."""
 
     serializer_class = BookingSerializer
     filterset_class = BookingFilter

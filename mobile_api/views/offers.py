@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -27,7 +26,7 @@ from bookings.services import (
     offer_accept,
     offer_decline,
 )
-from mobile_api.filters import DateTimeFilter
+from mobile_api.filters import UpdatedSinceFilter
 from mobile_api.idempotency import ApiView
 from mobile_api.permissions import request_user
 from mobile_api.serializers.bookings import BookingSerializer
@@ -36,8 +35,8 @@ from mobile_api.serializers.offers import OfferSerializer
 
 class OfferFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
-    updated_since = DateTimeFilter(
-        method="filter_updated_since",
+    updated_since = UpdatedSinceFilter(
+        fields=("updated_at", "help_request__updated_at"),
         label=(
             "Only the offers whose answer changed at or after this time (with its UTC offset): "
             "the offer itself, or the request it shows. Send the largest `updated_at` seen."
@@ -47,11 +46,6 @@ class OfferFilter(django_filters.FilterSet):
     class Meta:
         model = Offer
         fields = ("status", "updated_since")
-
-    def filter_updated_since(
-        self, queryset: QuerySet[Offer], name: str, value: datetime
-    ) -> QuerySet[Offer]:
-        return queryset.filter(Q(updated_at__gte=value) | Q(help_request__updated_at__gte=value))
 
 
 class OfferListApi(generics.ListAPIView):

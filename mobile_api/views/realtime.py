@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import django_filters
 from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -13,9 +14,11 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend import clock
 from backend.exceptions import raises
 from backend.models import Device
 from bookings.selectors import booking_for
+from mobile_api.filters import UpdatedSinceFilter
 from mobile_api.idempotency import ApiView, IdempotencyKeyStep
 from mobile_api.permissions import request_user
 from realtime.chat import (
@@ -90,13 +93,36 @@ class ChatMessageSerializer(serializers.Serializer):
         "is confirmed."
     )
     created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(
+        help_text="When this answer last changed (the message, or its booking, which decides "
+        "what is masked): the cursor for `?updated_since=`."
+    )
 
     def to_representation(self, instance: Any) -> Any:
-        return message_data(instance) if isinstance(instance, ChatMessage) else instance
+        if not isinstance(instance, ChatMessage):
+            return instance
+        changed = max(instance.created_at, instance.booking.updated_at)
+        return {**message_data(instance), "updated_at": clock.iso(changed)}
+
+
+class ChatMessageFilter(django_filters.FilterSet):
+    updated_since = UpdatedSinceFilter(
+        fields=("created_at", "booking__updated_at"),
+        label=(
+            "Only the messages whose answer changed at or after this time (with its UTC "
+            "offset): new ones, or all of them once the booking changed (contacts unmasked). "
+            "Send the largest `updated_at` seen."
+        ),
+    )
+
+    class Meta:
+        model = ChatMessage
+        fields = ("updated_since",)
 
 
 class ChatMessageListApi(IdempotencyKeyStep, generics.ListAPIView):
     serializer_class = ChatMessageSerializer
+    filterset_class = ChatMessageFilter
     queryset = ChatMessage.objects.none()
 
     class ChatMessageInput(serializers.Serializer):
@@ -111,7 +137,7 @@ class ChatMessageListApi(IdempotencyKeyStep, generics.ListAPIView):
     @raises(booking_for, chat_messages_for)
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The booking's chat, newest first; for its customer and helper, and the manager
-        while a dispute is open."""
+        while a dispute is open. `?updated_since=` for what changed since the last poll."""
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -129,7 +155,7 @@ class ChatMessageListApi(IdempotencyKeyStep, generics.ListAPIView):
         data.is_valid(raise_exception=True)
         message = chat_message_send(booking=booking, author=user, text=data.validated_data["text"])
         message.refresh_from_db()
-        return Response(message_data(message), status=status.HTTP_201_CREATED)
+        return Response(ChatMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
 class ChatReadApi(ApiView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from rest_framework.test import APIClient
 
 from bookings import services
 from bookings.models import BookingStatus, Offer, Review
+from realtime.chat import chat_message_send
 from tests.api.api_assertions import openapi_schema
 from tests.factories import UserFactory, make_booking, make_helper, next_slot_start, post_request
 
@@ -188,4 +190,120 @@ def test_updated_since_needs_a_date_and_time_with_its_offset(value):
     assert response.status_code == 400
     code = "validation_invalid" if value == "yesterday" else "timezone_required"
     assert response.json()["code"] == code
+    assert set(response.json()["fields"]) == {"updated_since"}
+
+
+def _ids(client: APIClient, path: str, since: str) -> list[Any]:
+    response = client.get(path, {"updated_since": since})
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_bookings_polled_with_updated_since_bring_only_what_changed():
+    # Given a helper with two visits, polled once after both were made
+    helper = make_helper()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        moved = make_booking(helper=helper, start=next_slot_start(days=3))
+        make_booking(helper=helper, start=next_slot_start(days=4))
+        client = _as(helper.user)
+        cursor = max(row["updated_at"] for row in client.get(f"{API}/bookings").json()["results"])
+        traveller.shift(timedelta(minutes=1))
+        since = timezone.now().isoformat()
+        assert _ids(client, f"{API}/bookings", since) == []
+
+        # When the helper proposes a time for one of them
+        window = moved.help_request.windows.get()
+        services.booking_propose(
+            booking=moved,
+            actor=helper.user,
+            slots=[services.SlotInput(window.starts_at, window.starts_at + timedelta(hours=1))],
+        )
+
+        # Then only that one comes back, with the time of its change as the next cursor
+        body = client.get(f"{API}/bookings", {"updated_since": since}).json()["results"]
+    assert [(row["id"], row["status"]) for row in body] == [
+        (str(moved.public_id), BookingStatus.PROPOSED)
+    ]
+    assert body[0]["updated_at"] > cursor
+    assert SWISS_OFFSET.search(body[0]["updated_at"])
+
+
+def test_a_chat_polled_with_updated_since_brings_new_messages_and_all_once_contacts_show():
+    # Given a chat with one message, polled once
+    helper = make_helper()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        booking = make_booking(helper=helper, start=next_slot_start(days=3))
+        customer = booking.help_request.customer
+        chat = f"{API}/bookings/{booking.public_id}/messages"
+        first = chat_message_send(booking=booking, author=customer, text="Call me: 079 123 45 67")
+        client = _as(helper.user)
+        polled = client.get(chat).json()["results"]
+        assert [row["text"] for row in polled] == ["Call me: •••"]
+        traveller.shift(timedelta(minutes=1))
+        since = timezone.now().isoformat()
+        assert _ids(client, chat, since) == []
+
+        # When a new message comes
+        second = chat_message_send(booking=booking, author=helper.user, text="See you then.")
+        assert _ids(client, chat, since) == [second.pk]
+
+        # And when the booking is confirmed, the earlier message's number shows: it comes back
+        traveller.shift(timedelta(minutes=1))
+        since = timezone.now().isoformat()
+        window = booking.help_request.windows.get()
+        booking = services.booking_propose(
+            booking=booking,
+            actor=helper.user,
+            slots=[services.SlotInput(window.starts_at, window.starts_at + timedelta(hours=1))],
+        )
+        services.booking_confirm(
+            booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+        )
+        body = client.get(chat, {"updated_since": since}).json()["results"]
+    assert [(row["id"], row["text"]) for row in body] == [
+        (second.pk, "See you then."),
+        (first.pk, "Call me: 079 123 45 67"),
+    ]
+    assert all(row["updated_at"] >= polled[0]["updated_at"] for row in body)
+    assert all(SWISS_OFFSET.search(row["updated_at"]) for row in body)
+
+
+def test_bookings_and_a_chat_answer_304_until_they_change():
+    booking = make_booking()
+    helper_client = _as(booking.helper.user)
+    paths = [f"{API}/bookings", f"{API}/bookings/{booking.public_id}/messages"]
+    etags = {path: helper_client.get(path)["ETag"] for path in paths}
+    unchanged = {path: helper_client.get(path, HTTP_IF_NONE_MATCH=etags[path]) for path in paths}
+
+    chat_message_send(booking=booking, author=booking.help_request.customer, text="Hello!")
+    window = booking.help_request.windows.get()
+    services.booking_propose(
+        booking=booking,
+        actor=booking.helper.user,
+        slots=[services.SlotInput(window.starts_at, window.starts_at + timedelta(hours=1))],
+    )
+    changed = {path: helper_client.get(path, HTTP_IF_NONE_MATCH=etags[path]) for path in paths}
+
+    assert all(etags.values())
+    assert [(r.status_code, r.content) for r in unchanged.values()] == [(304, b""), (304, b"")]
+    assert [r.status_code for r in changed.values()] == [200, 200]
+
+
+@pytest.mark.parametrize("value", ["2026-05-04T10:00:00", "2026-05-04"])
+@pytest.mark.parametrize("list_of", ["bookings", "messages"])
+def test_updated_since_on_bookings_and_chat_needs_the_offset_too(value, list_of):
+    booking = make_booking()
+    chat_message_send(booking=booking, author=booking.helper.user, text="Hello!")
+    path = (
+        f"{API}/bookings"
+        if list_of == "bookings"
+        else f"{API}/bookings/{booking.public_id}/messages"
+    )
+
+    response = _as(booking.helper.user).get(path, {"updated_since": value})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "timezone_required"
     assert set(response.json()["fields"]) == {"updated_since"}

@@ -26,6 +26,7 @@ from academy import services as academy_services
 from academy.models import Certification, Course, TrainingEvent
 from backend import events as domain
 from backend import services as accounts
+from backend.devices import device_sign_in, devices_revoke_all
 from backend.models import EventDelivery, OutboxEvent, User
 from backend.outbox import emit
 from backend.relay import relay_pending
@@ -96,6 +97,12 @@ def _user_profile_changed(clock) -> tuple[Act, int]:
 def _user_activation_changed(clock) -> tuple[Act, int]:
     user = UserFactory.create()
     return lambda: accounts.user_set_active(user=user, is_active=False), user.pk
+
+
+def _devices_signed_out(clock) -> tuple[Act, int]:
+    user = UserFactory.create()
+    device_sign_in(user=user, name="Phone")
+    return lambda: devices_revoke_all(user=user), user.pk
 
 
 def _customer_figures_changed(clock) -> tuple[Act, int]:
@@ -520,6 +527,7 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     domain.UserRegistered: _user_registered,
     domain.UserProfileChanged: _user_profile_changed,
     domain.UserActivationChanged: _user_activation_changed,
+    domain.DevicesSignedOut: _devices_signed_out,
     domain.CustomerFiguresChanged: _customer_figures_changed,
     catalogue_events.LegalVersionPublished: _legal_version_published,
     catalogue_events.LegalTermsAccepted: _legal_terms_accepted,

@@ -12,12 +12,16 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client, override_settings
+from rest_framework.test import APIClient
 
+from backend.devices import devices_revoke_all, token_digest
+from backend.models import Device
 from backend.relay import relay_pending
 from bookings import services
 from bookings.models import BookingStatus, Offer
 from realtime.models import ChatMessage, StreamCounter, StreamEvent
 from realtime.routing import websocket_application
+from tests.api.api_assertions import API
 from tests.factories import UserFactory, make_booking, make_helper, post_request
 from tests.realtime.helpers import api_token
 
@@ -308,3 +312,62 @@ def test_chat_typing_and_read_receipts_over_the_socket() -> None:
 
     run(scenario)
     assert ChatMessage.objects.get().text == "Call me on 079 123 45 67 or anna@example.ch"
+
+
+def test_revoking_a_device_closes_the_sockets_its_token_opened_and_no_other() -> None:
+    helper = make_helper(preferred_language="en")
+    lost_phone, kept_phone = api_token(helper.user), api_token(helper.user)
+    lost = Device.objects.get(key_digest=token_digest(lost_phone))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {kept_phone}")
+
+    async def scenario() -> None:
+        on_lost, _ = await connected(token=lost_phone)
+        on_lost_too, _ = await connected(token=lost_phone)
+        on_kept, _ = await connected(token=kept_phone)
+
+        # From the phone kept: sign the lost one out
+        response = await database_sync_to_async(client.delete)(f"{API}/devices/{lost.public_id}")
+        assert response.status_code == 204
+        await relay()
+
+        for socket in (on_lost, on_lost_too):
+            assert await socket.receive_json_from(timeout=3) == {
+                "type": "error",
+                "code": "invalid_token",
+                "message": "This device was signed out.",
+                "fields": {},
+            }
+            assert await socket.receive_output(timeout=3) == {
+                "type": "websocket.close",
+                "code": 4401,
+            }
+        # The other phone's socket stays open and still hears its stream
+        assert await on_kept.receive_nothing(timeout=0.2)
+        await on_kept.send_json_to({"type": "ping", "ref": "still-there"})
+        assert await on_kept.receive_json_from(timeout=3) == {"type": "pong", "ref": "still-there"}
+        customer = await database_sync_to_async(UserFactory.create)()
+        await database_sync_to_async(post_request)(customer)
+        await relay()
+        assert (await on_kept.receive_json_from(timeout=3))["event"] == "offer.made"
+
+    run(scenario)
+    assert list(Device.objects.filter(user=helper.user).values_list("key_digest", flat=True)) == [
+        token_digest(kept_phone)
+    ]
+
+
+def test_a_new_password_closes_the_sockets_of_every_device() -> None:
+    user = UserFactory.create()
+    tokens = [api_token(user), api_token(user)]
+
+    async def scenario() -> None:
+        sockets = [(await connected(token=token))[0] for token in tokens]
+        await database_sync_to_async(devices_revoke_all)(user=user)
+        await relay()
+        for socket in sockets:
+            assert (await socket.receive_json_from(timeout=3))["code"] == "invalid_token"
+            assert (await socket.receive_output(timeout=3))["code"] == 4401
+
+    run(scenario)
+    assert not Device.objects.filter(user=user).exists()

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -21,7 +22,7 @@ from academy.helper_selectors import certification_gaps_of
 from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from backend.services import user_update_profile
-from bookings.models import BookingStatus, OfferStatus
+from bookings.models import BookingStatus, OfferStatus, WithdrawalCause
 from bookings.selectors import bookings_visible_to, offer_for, offers_visible_to, reviews_received
 from bookings.services import offer_accept, offer_decline
 from helpers.models import HelperProfile, WeeklyAvailability
@@ -34,6 +35,7 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
 )
+from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
 from web.helper_forms import (
     INTERVALS_PER_DAY,
@@ -244,6 +246,9 @@ def time_off_remove(request: HttpRequest, helper: HelperProfile, exception_id: i
 
 def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]:
     me = me_of(request)
+    # Read before the page's data: the live socket resumes after it, so an event that comes
+    # while the page is being rendered is heard, not lost.
+    live_seq = stream_last_seq(me.pk)
     now = timezone.now()
     offers = (
         offers_visible_to(me)
@@ -261,12 +266,39 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
     return {
         "helper": helper,
         "offers": offers,
+        "taken": _taken_from(me, request.GET.getlist("gone")),
+        "live_seq": live_seq,
+        # Push is on while a VAPID key is configured: the page then offers to turn it on.
+        "vapid_public_key": settings.QUARTIER_VAPID_PUBLIC_KEY,
         "visits_today": visits_today,
         "visits_next": visits_next,
         "decline_form": DeclineForm(),
         "gaps": certification_gaps_of(helper),
         "poll_seconds": next_poll(request),
     }
+
+
+def _taken_from(me: User, public_ids: list[str]) -> bool:
+    """Whether one of the offers the live page saw leave (`?gone=<offer id>`, sent by its
+    script after an `offer.withdrawn`) went to another helper: the page then says so kindly."""
+    ids = []
+    for value in public_ids[:10]:
+        try:
+            ids.append(UUID(value))
+        except ValueError:
+            continue
+    return (
+        offers_visible_to(me)
+        .filter(
+            helper__user=me,
+            public_id__in=ids,
+            status=OfferStatus.WITHDRAWN,
+            withdrawal_cause=WithdrawalCause.TAKEN,
+        )
+        .exists()
+        if ids
+        else False
+    )
 
 
 @helper_only

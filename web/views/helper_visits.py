@@ -40,6 +40,7 @@ from helpers.models import HelperProfile
 from payments.extras import extra_record
 from payments.refunds import payment_refund
 from payments.selectors import extra_askable, extra_of, money_view, payment_for, receipt_of
+from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
 from web.forms import SafetyReportForm
 from web.helper_forms import (
@@ -51,6 +52,7 @@ from web.helper_forms import (
     RefundForm,
 )
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
+from web.views.helper_chat import chat_context
 from web.words import HELPER_TIMELINE
 
 SLOT_FIELDS = {f"slots[{index}]": f"start_{index + 1}" for index in range(3)} | {"slots": "start_1"}
@@ -82,11 +84,13 @@ def visits(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
 
 def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dict[str, Any]:
     me = me_of(request)
+    live_seq = stream_last_seq(me.pk)
     events = list(booking_events(booking))
     moves = set(next_statuses_for(booking, me))
     help_request = booking.help_request
     receipt = receipt_of(booking)
     return {
+        "live_seq": live_seq,
         "booking": booking,
         **_extra_context(booking, bound.get("extra_form")),
         "receipt": receipt,
@@ -114,6 +118,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "can_report": booking_reportable(booking),
         "report_open": safety_report_open_by(me, booking),
         "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
+        **chat_context(request, booking),
     }
 
 
@@ -130,8 +135,12 @@ def _extra_context(booking: Booking, form: forms.Form | None) -> dict[str, Any]:
 @helper_only
 @require_GET
 def visit(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
+    # Read before the booking: the live socket resumes after it, so a move made while the page
+    # is being rendered is heard, not lost.
+    live_seq = stream_last_seq(me_of(request).pk)
     booking = _visit(request, helper, public_id)
     context = _context(request, booking)
+    context["live_seq"] = live_seq
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/helper/visit.html#visit-main", context)
     return render(request, "web/helper/visit.html", context)

@@ -58,7 +58,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "web/pwa/sw.js",
-        {"files": files, "version": version},
+        {"files": files, "version": version, "icon": static("web/icons/app-192.png")},
         content_type="text/javascript; charset=utf-8",
     )
     response["Service-Worker-Allowed"] = "/"

@@ -5,6 +5,7 @@
 //     banner: document.getElementById("live-banner"),   // shown while the connection is lost
 //     onEvent: (frame) => { ... frame.event, frame.data ... },
 //     onFrame: (frame) => { ... typing, chat.sent, error ... },   // optional
+//     after: 12,   // optional: the last number the page already shows (else the one kept)
 //   });
 //   live.send({type: "chat.send", booking: "<uuid>", text: "On my way", ref: "m1"});
 //
@@ -24,7 +25,11 @@
     let socket = null;
     let retry = 500;
     let closedOnPurpose = false;
-    let lastSeq = Number(sessionStorage.getItem(STORE_KEY) || "0");
+    const kept = sessionStorage.getItem(STORE_KEY);
+    // Whether lastSeq is a number the client knows (given by the page, or kept): then even 0
+    // is sent, so that an event made before the socket opened is not skipped.
+    let known = Number.isInteger(options.after) || kept !== null;
+    let lastSeq = Number.isInteger(options.after) ? options.after : Number(kept || "0");
 
     function setBanner(lost) {
       if (banner) {
@@ -34,7 +39,7 @@
 
     function url() {
       const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-      const after = lastSeq > 0 ? "?after=" + lastSeq : "";
+      const after = known ? "?after=" + lastSeq : "";
       return scheme + "//" + window.location.host + "/ws/v1/" + after;
     }
 
@@ -51,10 +56,6 @@
 
     function open() {
       socket = new WebSocket(url(), ["quartier.v1"]);
-      socket.addEventListener("open", function () {
-        retry = 500;
-        setBanner(false);
-      });
       socket.addEventListener("message", function (message) {
         let frame;
         try {
@@ -62,8 +63,14 @@
         } catch (error) {
           return;
         }
-        if (frame.type === "hello" && lastSeq === 0) {
-          lastSeq = frame.last_seq;
+        if (frame.type === "hello") {
+          // Connected once the server greets (an open socket alone may still be refused).
+          retry = 500;
+          setBanner(false);
+          if (!known) {
+            lastSeq = frame.last_seq;
+            known = true;
+          }
         }
         if (frame.type === "event") {
           if (seen.has(frame.id) || frame.seq <= lastSeq) {

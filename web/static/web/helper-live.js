@@ -1,0 +1,74 @@
+// The helper's app live: each live part of the page (an element with data-live-url) is fetched
+// again from the server when an event about it arrives over the socket; the server renders,
+// this script only signals. Without a socket the part's own polling (hx-trigger) goes on as before.
+//
+//   data-live-url      the URL that renders the part again (htmx request, outerHTML swap)
+//   data-live-events   the event names (prefixes) that concern it, e.g. "offer. booking."
+//   data-live-booking  only the events whose data names this booking
+//
+// When an offer shown on the page is withdrawn, the part is asked again with ?gone=<offer>,
+// and the server says kindly whether another helper was faster. Offers count down by the
+// second (data-expires-at).
+(function () {
+  "use strict";
+
+  function liveParts() {
+    return Array.from(document.querySelectorAll("[data-live-url]"));
+  }
+
+  function concerns(part, frame) {
+    const prefixes = (part.dataset.liveEvents || "").split(" ").filter(Boolean);
+    if (!prefixes.some((prefix) => frame.event.startsWith(prefix))) {
+      return false;
+    }
+    const booking = part.dataset.liveBooking;
+    return !booking || (frame.data && frame.data.booking === booking);
+  }
+
+  function refresh(part, frame) {
+    let url = part.dataset.liveUrl;
+    if (frame.event === "offer.withdrawn" && frame.data && frame.data.offer) {
+      url += (url.includes("?") ? "&" : "?") + "gone=" + encodeURIComponent(frame.data.offer);
+    }
+    window.htmx.ajax("GET", url, { target: part, swap: "outerHTML" });
+  }
+
+  function pad(number) {
+    return number < 10 ? "0" + number : String(number);
+  }
+
+  function tick() {
+    const now = Date.now();
+    document.querySelectorAll(".countdown[data-expires-at]").forEach((element) => {
+      const left = Math.max(0, Math.floor((Date.parse(element.dataset.expiresAt) - now) / 1000));
+      element.textContent = "(" + Math.floor(left / 60) + ":" + pad(left % 60) + ")";
+    });
+  }
+
+  function start() {
+    tick();
+    window.setInterval(tick, 1000);
+    document.body.addEventListener("htmx:afterSwap", tick);
+    const first = document.querySelector("[data-live-after]");
+    if (!first || !window.QuartierLive || !("WebSocket" in window)) {
+      return; // the page's polling stays the way it learns of changes
+    }
+    window.QuartierLive.connect({
+      after: Number(first.dataset.liveAfter),
+      banner: document.getElementById("live-banner"),
+      onEvent: function (frame) {
+        liveParts().forEach((part) => {
+          if (concerns(part, frame)) {
+            refresh(part, frame);
+          }
+        });
+      },
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
