@@ -3,7 +3,6 @@ the rule (used by tests/api/test_every_code_provoked.py)."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -29,13 +28,12 @@ V1 = "/api/v1"
 BOOKING = V1 + "/bookings/{booking_id}"
 
 
-_later = itertools.count(1)
-
-
 def booking_in(world: World, status: str, **kwargs: Any) -> Booking:
     """A booking of the world's customer and helper in `status`, its visit a few hours after
-    any other the helper has (so that none is double-booked)."""
-    start = timezone.now() + timedelta(minutes=30) + timedelta(hours=4) * next(_later)
+    any other the helper has (so that none is double-booked), and never days ahead: a visit more
+    than 5 days out is held by a task later, not when its card is given."""
+    later = Booking.objects.filter(helper=world.helper).count()
+    start = timezone.now() + timedelta(minutes=30) + timedelta(hours=4) * later
     start = kwargs.pop("start", start.replace(second=0, microsecond=0))
     # The helper sets out at most a few hours ahead: the steps from there are taken then.
     with time_machine.travel(max(timezone.now(), start - timedelta(minutes=30)), tick=False):
