@@ -328,10 +328,11 @@ def test_weekly_hours_are_replaced_as_a_whole():
 def test_suspending_a_helper_withdraws_their_offers_and_offers_the_requests_to_others(
     clock, quartier_settings
 ):
-    # Given two requests, each offered only to the nearest helper
+    # Given two requests, each offered only to the nearest helper (the other is clearly farther:
+    # beyond the fairness margin, so the second request goes to the nearest helper as well)
     quartier_settings(OFFER_BATCH_SIZE=1)
     suspended = make_helper(point=offset(ZURICH, east_m=300))
-    other = make_helper(point=offset(ZURICH, east_m=900))
+    other = make_helper(point=offset(ZURICH, east_m=2300))
     requests = [post_request(UserFactory(), point=ZURICH) for _ in range(2)]
     assert (
         list(Offer.objects.values_list("helper_id", "status"))
