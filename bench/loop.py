@@ -127,7 +127,8 @@ def _database(url: str | None, scratch: str = SCRATCH_DATABASE) -> Iterator[Targ
         if path not in ("", "/")
     ]
     scratch_url = urlunsplit(("postgres", parts.netloc, f"/{scratch}", parts.query, ""))
-    _scratch_command(admin_urls, "DROP DATABASE IF EXISTS {}", scratch)
+    # FORCE: a server process the bench started may still be closing its session.
+    _scratch_command(admin_urls, "DROP DATABASE IF EXISTS {} WITH (FORCE)", scratch)
     _scratch_command(admin_urls, "CREATE DATABASE {}", scratch)
     os.environ["DATABASE_URL"] = scratch_url
     try:
@@ -136,7 +137,7 @@ def _database(url: str | None, scratch: str = SCRATCH_DATABASE) -> Iterator[Targ
         yield Target("postgresql", f"scratch database {scratch} on {host}{port}")
     finally:
         _close_django_connections()
-        _scratch_command(admin_urls, "DROP DATABASE IF EXISTS {}", scratch)
+        _scratch_command(admin_urls, "DROP DATABASE IF EXISTS {} WITH (FORCE)", scratch)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
