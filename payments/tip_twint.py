@@ -16,14 +16,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backend.exceptions import Conflict, CoreError, PermissionDenied, raises
+from backend.exceptions import CoreError, raises
 from backend.models import User
 from payments import stripe_gateway
 from payments.errors import PaymentError
 from payments.exceptions import HelperCannotTakePayments, PaymentProviderRefused
 from payments.models import LedgerAccount, LedgerKind, Payment, StripeRequest, Tip
 from payments.steps import _answered, _book, _lock, _record_request, _stripe_fee
-from payments.tips import TIPPABLE, _check_amount
+from payments.tips import check_tip_allowed
 
 _C, _H, _S = LedgerAccount.CUSTOMER, LedgerAccount.HELPER, LedgerAccount.STRIPE
 ACTION = "tip_twint"
@@ -43,20 +43,7 @@ def tip_twint_start(*, payment: Payment, actor: User, amount_minor: int, return_
     sends them back to `return_url` (then `tip_twint_refresh`)."""
     with transaction.atomic():
         booking, payment = _lock(payment)
-        if booking.help_request.customer_id != actor.pk:
-            raise PermissionDenied(
-                _("Only the customer can tip the helper."), code=CoreError.NOT_ALLOWED_FOR_ROLE
-            )
-        if booking.status not in TIPPABLE:
-            raise Conflict(
-                _("A tip can be given once the visit is signed off."),
-                code=PaymentError.TIP_BEFORE_SIGN_OFF,
-            )
-        if Tip.objects.filter(booking=booking).exists():
-            raise Conflict(
-                _("You have already tipped for this visit."), code=PaymentError.ALREADY_TIPPED
-            )
-        _check_amount(amount_minor)
+        check_tip_allowed(booking, actor, amount_minor)
         if payment.currency != "CHF":
             raise PaymentProviderRefused(
                 _("TWINT takes Swiss francs only. Please pay by card."),

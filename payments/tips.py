@@ -18,7 +18,7 @@ from backend.config import config
 from backend.exceptions import Conflict, CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from backend.money import format_chf
-from bookings.models import BookingStatus
+from bookings.models import Booking, BookingStatus
 from payments import stripe_gateway
 from payments.errors import PaymentError
 from payments.exceptions import HelperCannotTakePayments, PaymentDeclined
@@ -46,20 +46,7 @@ def tip_give(
     the helper's account from Stripe.js) or, without one, to the card the visit was paid with."""
     with transaction.atomic():
         booking, payment = _lock(payment)
-        if booking.help_request.customer_id != actor.pk:
-            raise PermissionDenied(
-                _("Only the customer can tip the helper."), code=CoreError.NOT_ALLOWED_FOR_ROLE
-            )
-        if booking.status not in TIPPABLE:
-            raise Conflict(
-                _("A tip can be given once the visit is signed off."),
-                code=PaymentError.TIP_BEFORE_SIGN_OFF,
-            )
-        if Tip.objects.filter(booking=booking).exists():
-            raise Conflict(
-                _("You have already tipped for this visit."), code=PaymentError.ALREADY_TIPPED
-            )
-        _check_amount(amount_minor)
+        check_tip_allowed(booking, actor, amount_minor)
         method = (payment_method_id or payment.payment_method_id).strip()
         if not method.startswith("pm_"):
             raise ValidationFailed.for_field(
@@ -104,6 +91,25 @@ def tip_give(
         _book(payment, LedgerKind.TIPPED, _C, _H, tip.amount_minor, charge_id)
         _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
     return tip
+
+
+def check_tip_allowed(booking: Booking, actor: User, amount_minor: int) -> None:
+    """A tip of `amount_minor` may be given on `booking` (locked) by `actor`, whatever pays it:
+    only its customer, once the visit is signed off, once per visit, within the bounds."""
+    if booking.help_request.customer_id != actor.pk:
+        raise PermissionDenied(
+            _("Only the customer can tip the helper."), code=CoreError.NOT_ALLOWED_FOR_ROLE
+        )
+    if booking.status not in TIPPABLE:
+        raise Conflict(
+            _("A tip can be given once the visit is signed off."),
+            code=PaymentError.TIP_BEFORE_SIGN_OFF,
+        )
+    if Tip.objects.filter(booking=booking).exists():
+        raise Conflict(
+            _("You have already tipped for this visit."), code=PaymentError.ALREADY_TIPPED
+        )
+    _check_amount(amount_minor)
 
 
 def _check_amount(amount_minor: int) -> None:
