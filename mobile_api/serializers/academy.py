@@ -54,11 +54,9 @@ class CourseSummarySerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="The slugs of the categories it is required for."
     )
     validity_months = serializers.IntegerField(source="course.validity_months")
-    certified_until = serializers.SerializerMethodField()
-
-    def get_certified_until(self, row: Any) -> str | None:
-        certification = row.certification
-        return None if certification is None else certification.expires_at.isoformat()
+    certified_until = serializers.DateTimeField(
+        source="certification.expires_at", allow_null=True, read_only=True
+    )
 
 
 class LessonSerializer(serializers.Serializer):
@@ -118,14 +116,12 @@ class QuizResultSerializer(serializers.Serializer):
     wrong_questions = serializers.ListField(
         child=serializers.IntegerField(), source="wrong_question_ids"
     )
-    certified_until = serializers.SerializerMethodField()
+    certified_until = serializers.DateTimeField(
+        source="certification.expires_at", allow_null=True, read_only=True
+    )
 
     def get_out_of(self, result: Any) -> int:
         return len(result.attempt.question_ids)
-
-    def get_certified_until(self, result: Any) -> str | None:
-        certification = result.certification
-        return None if certification is None else certification.expires_at.isoformat()
 
 
 class CertificationSerializer(serializers.Serializer):
