@@ -70,6 +70,15 @@ def gating_requirements(*, using: str = DEFAULT_DB_ALIAS) -> Requirements:
     )
 
 
+def required_courses(category_id: int) -> QuerySet[Course]:
+    """The courses whose certification a helper needs to be offered work of the category: each
+    published course required of every helper or of this category (as `gating_requirements`)."""
+    return Course.objects.filter(
+        Q(required_for_all=True) | Q(required_for__id=category_id),
+        versions__status=VersionStatus.PUBLISHED,
+    ).distinct()
+
+
 def valid_certifications(now: datetime | None = None) -> QuerySet[Certification]:
     """Certifications in force at `now`: earned, not expired, not revoked."""
     moment = now or clock.now()
@@ -135,13 +144,19 @@ class Uncertified:
 
 
 def uncertified_helpers_near(
-    *, category_id: int, box: tuple[float, float, float, float], limit: int
+    *,
+    category_id: int,
+    box: tuple[float, float, float, float],
+    limit: int,
+    needed: frozenset[int] | None = None,
 ) -> list[Uncertified]:
     """Helpers skilled in the category with a home in `box`, otherwise ready for offers, left
     out of matching only because they lack a certification the category requires: each with
-    the titles of the courses they miss (for the manager's record). A fixed number of queries."""
-    requirements = gating_requirements()
-    needed = requirements.for_category(category_id)
+    the titles of the courses they miss (for the manager's record). A fixed number of queries,
+    none when the category requires nothing. `needed`: the category's required courses, when
+    the caller read them already (`required_courses`)."""
+    if needed is None:
+        needed = gating_requirements().for_category(category_id)
     if not needed:
         return []
     min_lat, max_lat, min_lon, max_lon = box

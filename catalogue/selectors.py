@@ -78,9 +78,9 @@ def waivers_missing(
     return missing
 
 
-def current_code_of_conduct() -> LegalDocumentVersion | None:
-    return (
-        current_versions(kinds=(LegalDocumentKind.HELPER_CODE_OF_CONDUCT,))
-        .order_by("document_id")
-        .first()
+def current_code_of_conduct_versions() -> QuerySet[LegalDocumentVersion]:
+    """The current version of the helpers' code of conduct first (the query, for a statement
+    that reads it inside itself)."""
+    return current_versions(kinds=(LegalDocumentKind.HELPER_CODE_OF_CONDUCT,)).order_by(
+        "document_id"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,8 +16,9 @@ from backend import clock
 from backend.config import config
 from backend.exceptions import NotFound, raises
 from backend.models import User
+from backend.prepared import Prepared
 from catalogue.models import LegalAcceptance
-from catalogue.selectors import current_code_of_conduct
+from catalogue.selectors import current_code_of_conduct_versions
 from helpers.errors import HelperError
 from helpers.models import (
     VETTING_STATUSES,
@@ -75,20 +77,18 @@ CAN_BE_PAID = Q(takes_payments=True) | Q(hourly_rate_minor=0)
 
 def ready_for_offers() -> QuerySet[HelperProfile]:
     """Approved, accepting jobs, with an active account and a home address, who accepted the
-    current code of conduct (when there is one); payments aside."""
-    helpers = HelperProfile.objects.filter(
+    current code of conduct (when there is one); payments aside. One statement, the current code
+    of conduct read inside it, so that a statement built on it can be prepared once."""
+    code = current_code_of_conduct_versions().values("pk")[:1]
+    return HelperProfile.objects.filter(
+        Q(~Exists(code))
+        | Exists(LegalAcceptance.objects.filter(user=OuterRef("user"), version=code)),
         approval_status=ApprovalStatus.APPROVED,
         is_accepting_jobs=True,
         user__is_active=True,
         user__home_latitude__isnull=False,
         user__home_longitude__isnull=False,
     )
-    code = current_code_of_conduct()
-    if code is not None:
-        helpers = helpers.filter(
-            Exists(LegalAcceptance.objects.filter(user=OuterRef("user"), version=code))
-        )
-    return helpers
 
 
 def eligible_helpers() -> QuerySet[HelperProfile]:
@@ -98,6 +98,34 @@ def eligible_helpers() -> QuerySet[HelperProfile]:
     return ready_for_offers().filter(CAN_BE_PAID)
 
 
+@functools.cache
+def _unpaid_near(limit: int) -> Prepared:
+    """The statement of `unpaid_helpers_near` for this `limit`: every matching pass sends it
+    (for the manager's record), so it is built once per database."""
+
+    def build(
+        category_id: int, min_lat: float, max_lat: float, min_lon: float, max_lon: float
+    ) -> QuerySet[HelperProfile, tuple[int, float | None, float | None, int]]:
+        return (
+            ready_for_offers()
+            .filter(
+                takes_payments=False,
+                hourly_rate_minor__gt=0,
+                skills__id=category_id,
+                user__home_latitude__range=(min_lat, max_lat),
+                user__home_longitude__range=(min_lon, max_lon),
+            )
+            .order_by("pk")
+            .values_list("pk", "user__home_latitude", "user__home_longitude", "service_radius_km")[
+                :limit
+            ]
+        )
+
+    return Prepared(
+        build, category_id=int, min_lat=float, max_lat=float, min_lon=float, max_lon=float
+    )
+
+
 def unpaid_helpers_near(
     *, category_id: int, box: tuple[float, float, float, float], limit: int
 ) -> list[tuple[int, float | None, float | None, int]]:
@@ -105,20 +133,10 @@ def unpaid_helpers_near(
     max_lon), left out of matching only because they charge and their payout account cannot
     take charges: (helper id, latitude, longitude, service radius km), at most `limit`."""
     min_lat, max_lat, min_lon, max_lon = box
-    return list(
-        ready_for_offers()
-        .filter(
-            takes_payments=False,
-            hourly_rate_minor__gt=0,
-            skills__id=category_id,
-            user__home_latitude__range=(min_lat, max_lat),
-            user__home_longitude__range=(min_lon, max_lon),
-        )
-        .order_by("pk")
-        .values_list("pk", "user__home_latitude", "user__home_longitude", "service_radius_km")[
-            :limit
-        ]
+    rows = _unpaid_near(limit).rows(
+        category_id=category_id, min_lat=min_lat, max_lat=max_lat, min_lon=min_lon, max_lon=max_lon
     )
+    return [(pk, lat, lon, radius) for pk, lat, lon, radius in rows]
 
 
 # What matching reads of an eligible helper, in the order the match index's writer unpacks it.

@@ -22,13 +22,15 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import IntegerField, Value
+from django.db.models import DateTimeField, IntegerField, QuerySet, Value
+from django.db.models.functions import Cast
 
-from academy.selectors import uncertified_helpers_near
+from academy.selectors import required_courses, uncertified_helpers_near
 from backend import clock
 from backend.config import config
 from backend.geo import Point, bounding_box, geodesic_m
-from bookings.matching.free_time import FreeSlots, covers, stored_span_and_scores
+from backend.prepared import Prepared
+from bookings.matching.free_time import FreeSlots, covers
 from bookings.matching.protocol import languages_mask
 from bookings.matching.ranking import (
     Availability,
@@ -39,7 +41,15 @@ from bookings.matching.ranking import (
     rank,
 )
 from bookings.matching.scoring import Weights
-from bookings.models import HelperBlock, HelpRequest, Offer, WithdrawalCause
+from bookings.models import (
+    FreeTimeSpan,
+    HelperBlock,
+    HelpRequest,
+    MatchIndexState,
+    Offer,
+    TimeWindow,
+    WithdrawalCause,
+)
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot, Interval
 from helpers.models import HelperProfile
 from helpers.selectors import unpaid_helpers_near
@@ -105,14 +115,12 @@ def match_request(
 ) -> MatchResult:
     """The best `limit` eligible helpers for the request within `radius_km`, best first, with
     everyone the search looked at and why they were or were not chosen."""
-    windows = _open_windows(help_request, now)
+    # Read once, before the search, in one statement.
+    context = pass_context(help_request, now)
+    windows = context.windows
     if not windows:
         return MatchResult([], [], 0)
-    # Read once, before the search: the customer's own helper profile and the helpers they
-    # asked never to be offered their requests again; the stored free time's span and whether
-    # the index's stored scores suit this process's settings (one statement each).
-    customer_ids, blocked = _customer_left_out(help_request.customer_id)
-    span, scores_usable = stored_span_and_scores(Weights.current().static_key())
+    customer_ids, blocked = context.customer_ids, context.blocked
     fair = config().fairness_margin > 0
     offers_today = OffersTodayCounter(now, help_request_id=help_request.pk) if fair else None
     center = Point(help_request.latitude, help_request.longitude)
@@ -127,12 +135,12 @@ def match_request(
         availability=_availability(
             windows,
             help_request.category.typical_duration_minutes,
-            span=span,
+            span=context.span,
             offers_today=offers_today,
         ),
         offers_today=offers_today,
         now=now,
-        scores_usable=scores_usable,
+        scores_usable=context.scores_usable,
     )
     chosen = _with_geodesics(center, ranking.chosen, search_radius_m=radius_km * 1000.0)
     candidates = _candidates(chosen, ranking, help_request=help_request, radius_km=radius_km)
@@ -148,6 +156,7 @@ def match_request(
         center,
         radius_km=radius_km,
         left_out=customer_ids | set(exclude_helper_ids) | blocked,
+        needed=context.required_courses,
     )
     return MatchResult(candidates, considered, ranking.examined)
 
@@ -182,17 +191,25 @@ def _cannot_be_paid(
 
 
 def _not_certified(
-    help_request: HelpRequest, center: Point, *, radius_km: float, left_out: set[int]
+    help_request: HelpRequest,
+    center: Point,
+    *,
+    radius_km: float,
+    left_out: set[int],
+    needed: frozenset[int],
 ) -> list[Considered]:
     """The helpers in reach, skilled and otherwise ready, whom the index leaves out of this
     category because they lack a certification it requires: listed naming what they miss. A
     fixed number of queries (none past one when the category requires nothing)."""
     radius_m = radius_km * 1000.0
     found = []
+    if not needed:
+        return []
     for helper in uncertified_helpers_near(
         category_id=help_request.category_id,
         box=bounding_box(center, radius_m),
         limit=CONSIDERED_LISTED,
+        needed=needed,
     ):
         if helper.latitude is None or helper.longitude is None:
             continue
@@ -213,32 +230,95 @@ def _not_certified(
     return found
 
 
-def _open_windows(help_request: HelpRequest, now: datetime) -> list[Window]:
-    """The request's windows that have not ended, from now on."""
-    return [
-        (max(window.starts_at, now), window.ends_at)
-        for window in help_request.windows.all()
-        if window.ends_at > now
-    ]
+@dataclass(frozen=True)
+class PassContext:
+    """What a matching pass reads before the search, in one statement (`PASS_CONTEXT`)."""
+
+    windows: list[Window]  # the request's windows that have not ended, from now on
+    customer_ids: set[int]  # the customer's own helper profile
+    blocked: set[int]  # the helpers the customer asked never to be offered their requests
+    span: Interval | None  # the stored free time's span (None: never built)
+    # Whether the index's stored scores suit this process's settings (None: ask the index).
+    scores_usable: bool | None
+    required_courses: frozenset[int]  # the certifications the category requires
 
 
-def _customer_left_out(customer_id: int) -> tuple[set[int], set[int]]:
-    """The customer's own helper profiles, and the helpers they blocked: one statement."""
-    own = (
-        HelperProfile.objects.filter(user_id=customer_id)
-        .order_by()
-        .values_list("pk", Value(0, output_field=IntegerField()))
+_SPAN, _SCORES_USABLE, _WINDOW, _OWN_PROFILE, _BLOCKED, _REQUIRED = range(6)
+
+
+def _pass_context_query(
+    help_request_id: int, customer_id: int, category_id: int, static_key: str
+) -> QuerySet[Any, tuple[int, int, datetime | None, datetime | None]]:
+    """Each of the reads a tagged row (kind, id, start, end) of one statement."""
+    # Typed, as PostgreSQL takes a bare NULL of a DISTINCT branch for text.
+    no_time = Cast(Value(None), output_field=DateTimeField())
+
+    def tagged(kind: int) -> Value:  # the row's kind
+        return Value(kind, output_field=IntegerField())
+
+    span = FreeTimeSpan.objects.filter(pk=1).values_list(
+        tagged(_SPAN), "pk", "starts_at", "ends_at"
     )
-    blocked = (
-        HelperBlock.objects.filter(customer_id=customer_id)
-        .order_by()
-        .values_list("helper_id", Value(1, output_field=IntegerField()))
+    usable = MatchIndexState.objects.filter(pk=1, static_key=static_key).values_list(
+        tagged(_SCORES_USABLE), "pk", no_time, no_time
     )
-    profiles: set[int] = set()
-    blocked_ids: set[int] = set()
-    for helper_id, kind in own.union(blocked, all=True):
-        (blocked_ids if kind else profiles).add(helper_id)
-    return profiles, blocked_ids
+    windows = TimeWindow.objects.filter(help_request_id=help_request_id).values_list(
+        tagged(_WINDOW), "pk", "starts_at", "ends_at"
+    )
+    own = HelperProfile.objects.filter(user_id=customer_id).values_list(
+        tagged(_OWN_PROFILE), "pk", no_time, no_time
+    )
+    blocked = HelperBlock.objects.filter(customer_id=customer_id).values_list(
+        tagged(_BLOCKED), "helper_id", no_time, no_time
+    )
+    required = required_courses(category_id).values_list(tagged(_REQUIRED), "pk", no_time, no_time)
+    parts = [part.order_by() for part in (span, usable, windows, own, blocked, required)]
+    return parts[0].union(*parts[1:], all=True)
+
+
+PASS_CONTEXT = Prepared(
+    _pass_context_query, help_request_id=int, customer_id=int, category_id=int, static_key=str
+)
+
+
+def pass_context(help_request: HelpRequest, now: datetime) -> PassContext:
+    """The request's open windows, the customer's own helper profile and blocked helpers, the
+    stored free time's span, whether the stored scores are usable, the category's required
+    courses: one prepared statement."""
+    windows: list[Window] = []
+    customer_ids: set[int] = set()
+    blocked: set[int] = set()
+    required: set[int] = set()
+    span: Interval | None = None
+    usable = False
+    for kind, pk, starts_at, ends_at in PASS_CONTEXT.rows(
+        help_request_id=help_request.pk,
+        customer_id=help_request.customer_id,
+        category_id=help_request.category_id,
+        static_key=Weights.current().static_key(),
+    ):
+        if kind == _WINDOW:
+            if ends_at > now:
+                windows.append((max(starts_at, now), ends_at))
+        elif kind == _SPAN:
+            span = (starts_at, ends_at)
+        elif kind == _SCORES_USABLE:
+            usable = True
+        elif kind == _OWN_PROFILE:
+            customer_ids.add(pk)
+        elif kind == _BLOCKED:
+            blocked.add(pk)
+        else:
+            required.add(pk)
+    windows.sort()
+    return PassContext(
+        windows=windows,
+        customer_ids=customer_ids,
+        blocked=blocked,
+        span=span,
+        scores_usable=None if span is None else usable,
+        required_courses=frozenset(required),
+    )
 
 
 def _availability(
