@@ -9,10 +9,13 @@ devices. A reconnecting client asks for the rows after the last `seq` it saw.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -20,6 +23,7 @@ from backend.events import DomainEvent
 from backend.exceptions import ValidationFailed, raises
 from backend.models import User
 from backend.outbox import sequence_of
+from backend.prepared import Prepared
 from bookings.events import (
     BookingMoved,
     HelpRequestMoved,
@@ -68,42 +72,59 @@ def stream_append(entries: Sequence[tuple[int, Entry]]) -> list[StreamEvent]:
 
     Must run in the transaction of the change: each user's counter row stays locked until it
     commits, so two transactions never hand out the same number and numbers never skip.
-    Five statements whatever the number of events and users.
+    Two statements whatever the number of events and users.
     """
     if not entries:
         return []
-    user_ids = sorted({entry.user_id for _event_id, entry in entries})
-    StreamCounter.objects.bulk_create(
-        [StreamCounter(user_id=user_id) for user_id in user_ids], ignore_conflicts=True
-    )
-    counters = {
-        counter.user_id: counter
-        for counter in StreamCounter.objects.select_for_update().filter(user_id__in=user_ids)
-    }
+    wanted = Counter(entry.user_id for _event_id, entry in entries)
+    last = _take_numbers(wanted)
+    # Each user's numbers run up to their new last number, in the order given.
+    next_seq = {user_id: last[user_id] - count + 1 for user_id, count in wanted.items()}
     rows = []
     for outbox_event_id, entry in entries:
-        counter = counters[entry.user_id]
-        counter.last_seq += 1
+        seq = next_seq[entry.user_id]
+        next_seq[entry.user_id] = seq + 1
         rows.append(
             StreamEvent(
                 user_id=entry.user_id,
-                seq=counter.last_seq,
+                seq=seq,
                 outbox_event_id=outbox_event_id,
                 type=entry.type,
                 data=entry.data,
                 push=entry.push,
             )
         )
-    StreamCounter.objects.bulk_update(list(counters.values()), ["last_seq"])
     return StreamEvent.objects.bulk_create(rows)
+
+
+_COUNTERS = StreamCounter._meta.db_table
+
+
+def _take_numbers(wanted: Counter[int]) -> dict[int, int]:
+    """Move each user's counter on by the numbers wanted (creating it at 0 first) and return
+    the new last numbers: one statement, which locks the users' counter rows until commit."""
+    user_ids = sorted(wanted)
+    values = ", ".join(["(%s, %s, 0)"] * len(user_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_COUNTERS} (user_id, last_seq, acked_seq) VALUES {values} "
+            f"ON CONFLICT (user_id) DO UPDATE SET last_seq = {_COUNTERS}.last_seq + "
+            "excluded.last_seq RETURNING user_id, last_seq",
+            [value for user_id in user_ids for value in (user_id, wanted[user_id])],
+        )
+        return dict(cursor.fetchall())
 
 
 def stream_write(events: Sequence[DomainEvent]) -> None:
     """In-transaction handler: the streamed events of one `emit` call to the streams of those
     who must hear them (the offers of a batch read at once). Once the transaction commits, this
     process sends the rows to the sockets itself and wakes the relays."""
-    offer_ids = [event.offer_id for event in events if isinstance(event, OfferEvent)]
-    offers = Offer.objects.select_related("help_request__category", "helper").in_bulk(offer_ids)
+    request_ids = {event.help_request_id for event in events if isinstance(event, OfferEvent)}
+    offers = {
+        facts.pk: facts
+        for request_id in sorted(request_ids)
+        for facts in map(OfferFacts._make, OFFERS_OF_REQUEST.rows(help_request_id=request_id))
+    }
     appended = stream_append(
         [
             (sequence_of(event), entry)
@@ -114,14 +135,44 @@ def stream_write(events: Sequence[DomainEvent]) -> None:
     stream_send_on_commit(appended)
 
 
-def entries_for(event: DomainEvent, *, offers: dict[int, Offer] | None = None) -> list[Entry]:
+class OfferFacts(NamedTuple):
+    """What an offer's stream rows say of it."""
+
+    pk: int
+    public_id: UUID
+    status: str
+    help_request_public_id: UUID
+    category_slug: str
+    helper_user_id: int
+
+
+_OFFER_FACTS = (
+    "pk",
+    "public_id",
+    "status",
+    "help_request__public_id",
+    "help_request__category__slug",
+    "helper__user_id",
+)
+
+# The offers of a request, as a batch of offers made is streamed (a request has a handful):
+# built once per database, since every request posted sends it.
+OFFERS_OF_REQUEST = Prepared(
+    lambda help_request_id: (
+        Offer.objects.filter(help_request_id=help_request_id).order_by().values_list(*_OFFER_FACTS)
+    ),
+    help_request_id=int,
+)
+
+
+def entries_for(event: DomainEvent, *, offers: dict[int, OfferFacts] | None = None) -> list[Entry]:
     if isinstance(event, OfferEvent):
-        offer = (offers or {}).get(event.offer_id)
-        if offer is None:
-            offer = Offer.objects.select_related("help_request__category", "helper").get(
-                pk=event.offer_id
+        facts = (offers or {}).get(event.offer_id)
+        if facts is None:
+            facts = OfferFacts._make(
+                Offer.objects.filter(pk=event.offer_id).values_list(*_OFFER_FACTS).get()
             )
-        return _offer_entries(event, offer)
+        return _offer_entries(event, facts)
     if isinstance(event, BookingMoved):
         return _booking_entries(event)
     if isinstance(event, ProposalEvent):
@@ -145,22 +196,22 @@ def entries_for(event: DomainEvent, *, offers: dict[int, Offer] | None = None) -
     return []
 
 
-def _offer_entries(event: OfferEvent, offer: Offer) -> list[Entry]:
+def _offer_entries(event: OfferEvent, offer: OfferFacts) -> list[Entry]:
     data: dict[str, Any] = {
         "offer": str(offer.public_id),
-        "help_request": str(offer.help_request.public_id),
+        "help_request": str(offer.help_request_public_id),
         "status": offer.status,
     }
     if isinstance(event, OfferMade):
         data.update(
             status="pending",
             expires_at=event.expires_at,
-            category=offer.help_request.category.slug,
+            category=offer.category_slug,
         )
-        return [Entry(offer.helper.user_id, "offer.made", data, push=True)]
+        return [Entry(offer.helper_user_id, "offer.made", data, push=True)]
     if isinstance(event, OfferMoved):
         data.update(status=event.to_status, withdrawal_cause=event.withdrawal_cause)
-    return [Entry(offer.helper.user_id, f"offer.{data['status']}", data)]
+    return [Entry(offer.helper_user_id, f"offer.{data['status']}", data)]
 
 
 def _booking(booking_id: int) -> Booking:
