@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.utils.translation import gettext as _
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 
 from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.localities import Locality, localities
@@ -98,9 +98,14 @@ def point_from_geojson(value: dict[str, Any]) -> Point:
     return Point(latitude=latitude, longitude=longitude)
 
 
+_WGS84 = Geodesic.WGS84
+
+
 def geodesic_m(a: Point, b: Point) -> float:
-    """The WGS84 geodesic distance in metres."""
-    return float(geodesic((a.latitude, a.longitude), (b.latitude, b.longitude)).meters)
+    """The WGS84 geodesic distance in metres: Karney's algorithm, which geopy's `geodesic`
+    runs, asked for the distance alone (half the time: no azimuths, no geopy objects)."""
+    found = _WGS84.Inverse(a.latitude, a.longitude, b.latitude, b.longitude, Geodesic.DISTANCE)
+    return float(found["s12"])
 
 
 # The local tangent-plane distance below (WGS84 radii of curvature at the mid-latitude) is
