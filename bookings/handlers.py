@@ -266,6 +266,8 @@ def _request_needs_helpers(event: DomainEvent) -> int | None:
 
 
 def _timestamps(booking_ids: list[int], field: str) -> dict[int, datetime]:
+    if not booking_ids:  # most batches (offers made, say) complete and sign off nothing
+        return {}
     return {
         pk: moment
         for pk, moment in Booking.objects.filter(pk__in=booking_ids).values_list("pk", field)
