@@ -3,13 +3,14 @@ published by the relay; caught up over REST."""
 
 from __future__ import annotations
 
+import threading
 from io import StringIO
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from backend.events import UserRegistered
@@ -206,3 +207,53 @@ def test_manage_py_relay_delivers_what_waits() -> None:
     assert out.getvalue().strip().endswith("events delivered")
     assert OutboxEvent.objects.filter(relayed_at__isnull=True).count() == 0
     assert StreamEvent.objects.filter(user=helper.user).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_appends_racing_for_the_same_streams_number_them_without_a_gap_or_a_repeat() -> None:
+    """Eight transactions append to the same two streams at once, in real threads, before the
+    users' counters exist: each number is handed out once, one after the other."""
+    one, two = UserFactory.create(), UserFactory.create()
+    threads_count = 8
+    barrier = threading.Barrier(threads_count)
+    errors: list[Exception] = []
+
+    def append() -> None:
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                (event,) = emit(UserRegistered(user_id=one.pk))
+                stream_append(
+                    [
+                        (event.pk, Entry(one.pk, "x", {})),
+                        (event.pk, Entry(two.pk, "x", {})),
+                        (event.pk, Entry(one.pk, "y", {})),
+                    ]
+                )
+        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    for user, count in ((one, 2 * threads_count), (two, threads_count)):
+        numbers = list(
+            StreamEvent.objects.filter(user=user).order_by("seq").values_list("seq", flat=True)
+        )
+        assert numbers == list(range(1, count + 1))
+        assert StreamCounter.objects.get(user=user).last_seq == count
+    # Each transaction's two rows for the first user are consecutive, "x" then "y".
+    rows = list(
+        StreamEvent.objects.filter(user=one).order_by("seq").values_list("type", "outbox_event_id")
+    )
+    for first, second in zip(rows[::2], rows[1::2], strict=True):
+        assert (first[0], second[0]) == ("x", "y")
+        assert first[1] == second[1]
