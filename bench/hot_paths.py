@@ -35,7 +35,7 @@ from bench.synthetic_switzerland import Home, SwissMixture, create_customers, re
 from bookings.matching import explain, postgres, ranking, search
 from bookings.matching.explain import Candidate, MatchResult, match_request
 from bookings.matching.free_time import FreeSlots
-from bookings.matching.protocol import languages_mask
+from bookings.matching.protocol import FreeFilter, languages_mask
 from bookings.models import HelpRequest, HelpRequestStatus, Offer, TimeWindow
 from bookings.services import AddressInput, help_request_create
 from catalogue.models import ServiceCategory
@@ -229,21 +229,11 @@ class MatchingProbe:
         finally:
             self.availability_ns += time.perf_counter_ns() - started
 
-    def free_slots(
-        self, windows: Sequence[Interval], minutes: int, **options: Any
-    ) -> Callable[..., Any]:
-        """`FreeSlots` as matching makes it, its lookups timed (with the offers today that
-        matching counts in the same statement)."""
-        lookup = FreeSlots(windows, minutes, **options)
-
-        def timed(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
-            started = time.perf_counter_ns()
-            try:
-                return lookup(helper_ids)
-            finally:
-                self.availability_ns += time.perf_counter_ns() - started
-
-        return timed
+    def free_slots(self, windows: Sequence[Interval], minutes: int, **options: Any) -> Any:
+        """`FreeSlots` as matching makes it, its lookups of exact slots timed (with the offers
+        today that matching counts in the same statement); whether a helper is free at all is
+        asked inside the ring statements, timed with them."""
+        return _TimedFreeSlots(FreeSlots(windows, minutes, **options), self)
 
     def count_query(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
@@ -272,6 +262,22 @@ class MatchingProbe:
             connection.execute_wrapper(self.count_query),
         ):
             yield
+
+
+@dataclass
+class _TimedFreeSlots:
+    lookup: FreeSlots
+    probe: MatchingProbe
+
+    def ring_filter(self) -> FreeFilter:
+        return self.lookup.ring_filter()
+
+    def __call__(self, helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
+        started = time.perf_counter_ns()
+        try:
+            return self.lookup(helper_ids)
+        finally:
+            self.probe.availability_ns += time.perf_counter_ns() - started
 
 
 @dataclass

@@ -31,7 +31,7 @@ from backend.config import config
 from backend.geo import Point, bounding_box, geodesic_m
 from backend.prepared import Prepared
 from bookings.matching.free_time import FreeSlots, covers
-from bookings.matching.protocol import languages_mask
+from bookings.matching.protocol import FreeFilter, languages_mask
 from bookings.matching.ranking import (
     Availability,
     OffersToday,
@@ -124,6 +124,12 @@ def match_request(
     fair = config().fairness_margin > 0
     offers_today = OffersTodayCounter(now, help_request_id=help_request.pk) if fair else None
     center = Point(help_request.latitude, help_request.longitude)
+    availability, free_filter = _availability(
+        windows,
+        help_request.category.typical_duration_minutes,
+        span=context.span,
+        offers_today=offers_today,
+    )
     ranking = rank(
         category_id=help_request.category_id,
         center=center,
@@ -132,15 +138,11 @@ def match_request(
         languages=help_request.languages,
         exclude_helper_ids=set(exclude_helper_ids) | customer_ids,
         blocked_helper_ids=blocked,
-        availability=_availability(
-            windows,
-            help_request.category.typical_duration_minutes,
-            span=context.span,
-            offers_today=offers_today,
-        ),
+        availability=availability,
         offers_today=offers_today,
         now=now,
         scores_usable=context.scores_usable,
+        free_filter=free_filter,
     )
     chosen = _with_geodesics(center, ranking.chosen, search_radius_m=radius_km * 1000.0)
     candidates = _candidates(chosen, ranking, help_request=help_request, radius_km=radius_km)
@@ -327,19 +329,21 @@ def _availability(
     *,
     span: Interval | None,
     offers_today: OffersTodayCounter | None = None,
-) -> Availability:
+) -> tuple[Availability, FreeFilter | None]:
     """Helper ids → each one's first free slot of `minutes` in the windows, or None: from the
     stored free time when its `span` covers the windows (with the offers today counted in the
-    same statement), else from the calendars."""
+    same statement), and then with the test the ring statements ask themselves; else from the
+    calendars."""
     if covers(span, windows):
-        return FreeSlots(windows, minutes, rider=offers_today)
+        slots = FreeSlots(windows, minutes, rider=offers_today)
+        return slots, slots.ring_filter()
     span = (min(start for start, _ in windows), max(end for _, end in windows))
 
     def availability(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
         index = AvailabilityIndex(helper_ids, *span)
         return {pk: index.first_free_slot(pk, windows, minutes) for pk in helper_ids}
 
-    return availability
+    return availability, None
 
 
 class OffersTodayCounter:

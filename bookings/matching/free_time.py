@@ -31,6 +31,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists
 
 from backend.config import config
+from bookings.matching.protocol import FreeFilter
 from bookings.models import FreeTime, FreeTimeSpan, MatchIndexState
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot, Interval
 from helpers.models import HelperProfile
@@ -215,6 +216,13 @@ class FreeSlots:
             for start, end, needed in self.windows
             for value in (end - needed, start + needed, needed)
         ]
+
+    def ring_filter(self) -> FreeFilter:
+        """The same test, for a ring search to ask inside its own statement which of its rows'
+        helpers are free (the exact slot is then asked here only for the few it may choose)."""
+        return FreeFilter(
+            tuple((end - needed, start + needed, needed) for start, end, needed in self.windows)
+        )
 
     def __call__(self, helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
         ids = list(helper_ids)

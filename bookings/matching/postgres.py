@@ -32,6 +32,7 @@ from bookings.matching.protocol import (
     ROW_COLUMNS,
     SCORED_RING_MIN_STEP_M,
     TABLE,
+    FreeFilter,
     IndexRow,
     PlaceRow,
     Reach,
@@ -98,6 +99,7 @@ def knn_sql(
     reach_filter: bool = False,
     figures: bool = True,
     sphere: tuple[float, float] = GLOBAL_SPHERE,
+    free: FreeFilter | None = None,
 ) -> tuple[str, list[Any]]:
     """The KNN query on the category's partial GiST, with its parameters: the `limit` nearest
     rows within `reach_m` (spherical) whose spherical distance is at least `beyond_m`; with
@@ -111,13 +113,14 @@ def knn_sql(
     language_sql = " AND (languages_mask & %s) <> 0" if language_mask else ""
     beyond_sql = f" AND geog <-> {_POINT} >= %s" if beyond_m > 0 else ""
     reach_sql = _REACH_SQL if reach_filter else ""
+    columns, params = _columns(figures, free)
     sql = (
-        f"SELECT id, {SELECT_FIGURES if figures else SELECT_PLACES} FROM {TABLE} "
+        f"SELECT id, {columns} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({_POINT}, %s)"
         f"{language_sql}{beyond_sql}{reach_sql} ORDER BY geog <-> {_POINT} LIMIT %s"
     )
     point = center_ewkb(center)
-    params: list[Any] = [point, reach_m]
+    params += [point, reach_m]
     if language_mask:
         params.append(language_mask)
     if beyond_m > 0:
@@ -126,6 +129,16 @@ def knn_sql(
         params += [point, 1000.0 * sphere[1]]
     params += [point, limit]
     return sql, params
+
+
+def _columns(figures: bool, free: FreeFilter | None) -> tuple[str, list[Any]]:
+    """What a search selects after the row's id (with `free`, whether the row's helper is free
+    as a last column) and the parameters of that part, which come first."""
+    columns = SELECT_FIGURES if figures else SELECT_PLACES
+    if free is None:
+        return columns, []
+    free_sql, free_params = free.sql(f"{TABLE}.helper_id", named=False)
+    return f"{columns}, {free_sql}", list(free_params)
 
 
 def range_sql(
@@ -140,6 +153,7 @@ def range_sql(
     bound: ScoreBound | None = None,
     floor: float | None = None,
     sphere: tuple[float, float] = GLOBAL_SPHERE,
+    free: FreeFilter | None = None,
 ) -> tuple[str, list[Any]]:
     """Every row of the category whose spherical distance lies in [beyond_m, within_m]: the
     next ring when the caller knows how far it must look. A bitmap scan of the same partial
@@ -155,14 +169,15 @@ def range_sql(
         )
         if bound.indexed:  # the GiST's second column: rows with too low a score never fetched
             bound_sql += " AND static_score >= CAST(%s AS DOUBLE PRECISION)"
+    columns, params = _columns(figures, free)
     sql = (
-        f"SELECT id, {SELECT_FIGURES if figures else SELECT_PLACES} FROM {TABLE} "
+        f"SELECT id, {columns} FROM {TABLE} "
         f"WHERE category_id = {int(category_id)} AND geog && _ST_Expand({_POINT}, %s)"
         f"{language_sql} AND geog <-> {_POINT} BETWEEN %s AND %s"
         f"{_REACH_SQL if reach_filter else ''}{bound_sql}"
     )
     point = center_ewkb(center)
-    params: list[Any] = [point, within_m + 1.0]
+    params += [point, within_m + 1.0]
     if language_mask:
         params.append(language_mask)
     params += [point, beyond_m, within_m]
@@ -179,6 +194,17 @@ def range_sql(
         if bound.indexed:
             params.append(bound.least_static(floor, beyond_m * sphere[0]))
     return sql, params
+
+
+def _rows(
+    row_type: type, fetched: list[Any], free: FreeFilter | None
+) -> tuple[list[Any], frozenset[int] | None]:
+    """The fetched rows as `row_type`s, and with `free` the helpers among them who are free (the
+    last column, which the rows leave out)."""
+    if free is None:
+        return [new_row(row_type, row) for row in fetched], None
+    free_ids = frozenset(row[1] for row in fetched if row[-1])
+    return [new_row(row_type, row[:-1]) for row in fetched], free_ids
 
 
 class SeenRows:
@@ -308,6 +334,7 @@ class PostgresIndex(SpatialIndex):
         reach_filter: bool = False,
         figures: bool = True,
         bound: ScoreBound | None = None,
+        free: FreeFilter | None = None,
     ) -> RingSearch:
         """KNN on the category's partial GiST, nearest first, in batches that double; or, when
         the caller sends how far it needs covered (a `Reach`), every row up to there at once,
@@ -337,9 +364,10 @@ class PostgresIndex(SpatialIndex):
                     bound=bound,
                     floor=asked.floor,
                     sphere=sphere,
+                    free=free,
                 )
                 cursor.execute(sql, params, binary=True)
-                rows = [new_row(row_type, row) for row in cursor.fetchall()]
+                rows, free_ids = _rows(row_type, cursor.fetchall(), free)
                 covered, beyond, complete = target, within, target >= max_m
             else:
                 sql, params = knn_sql(
@@ -352,9 +380,10 @@ class PostgresIndex(SpatialIndex):
                     reach_filter=reach_filter,
                     figures=figures,
                     sphere=sphere,
+                    free=free,
                 )
                 cursor.execute(sql, params, binary=True)
-                rows = [new_row(row_type, row) for row in cursor.fetchall()]
+                rows, free_ids = _rows(row_type, cursor.fetchall(), free)
                 complete = len(rows) < limit
                 if complete:
                     covered = max_m
@@ -362,7 +391,7 @@ class PostgresIndex(SpatialIndex):
                     beyond = knn_beyond(center, rows)
                     covered = min(max_m, beyond * lower)
                 limit *= 2
-            asked = yield Ring(seen.fresh(rows), covered)
+            asked = yield Ring(seen.fresh(rows), covered, free_ids)
             if complete or covered >= max_m:
                 return
 

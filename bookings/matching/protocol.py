@@ -16,7 +16,7 @@ from typing import Any, ClassVar, NamedTuple
 from backend.geo import Point
 from backend.models import LANGUAGE_CODES
 from bookings.matching.scoring import ScoreDialect
-from bookings.models import MatchEntry
+from bookings.models import FreeTime, MatchEntry
 
 TABLE = MatchEntry._meta.db_table
 
@@ -91,10 +91,44 @@ def languages_mask(codes: Iterable[str]) -> int:
 
 class Ring(NamedTuple):
     """New index rows (`IndexRow`s, or `PlaceRow`s from a search for places), and the distance
-    within which every matching row has now been seen."""
+    within which every matching row has now been seen; with a `FreeFilter`, the helpers among
+    the rows who are free (None: not asked)."""
 
     rows: list[Any]
     covered_m: float
+    free: frozenset[int] | None = None
+
+
+FREE_TIME_TABLE = FreeTime._meta.db_table
+
+
+class FreeFilter(NamedTuple):
+    """Which rows' helpers are free, asked inside the ring statement itself: a stored free-time
+    stretch (`FreeTime`) holds a slot in one of the windows. Each window is (the latest start, the
+    earliest end, the length) a stretch needs, in microseconds (see `free_time.FreeSlots`)."""
+
+    windows: tuple[tuple[int, int, int], ...]
+
+    def sql(self, helper_column: str, *, named: bool) -> tuple[str, dict[str, int] | list[int]]:
+        """`EXISTS (…)` for the row whose helper id is `helper_column`, and its parameters
+        (named `:free_…` for SQLite's statements, else `%s` in order)."""
+        tests = []
+        named_params: dict[str, int] = {}
+        params: list[int] = []
+        for index, (latest_start, earliest_end, length) in enumerate(self.windows):
+            names = (f"free_start_{index}", f"free_end_{index}", f"free_length_{index}")
+            marks = [f":{name}" for name in names] if named else ["%s"] * 3
+            tests.append(
+                f"(f.starts_us <= {marks[0]} AND f.ends_us >= {marks[1]} "
+                f"AND f.ends_us - f.starts_us >= {marks[2]})"
+            )
+            named_params.update(zip(names, (latest_start, earliest_end, length), strict=True))
+            params += [latest_start, earliest_end, length]
+        sql = (
+            f"EXISTS (SELECT 1 FROM {FREE_TIME_TABLE} f WHERE f.helper_id = {helper_column} "
+            f"AND ({' OR '.join(tests)}))"
+        )
+        return sql, (named_params if named else params)
 
 
 # Float rounding between the database's arithmetic and Python's: a bound is loosened by this.
@@ -210,6 +244,7 @@ class SpatialIndex(ABC):
         reach_filter: bool = False,
         figures: bool = True,
         bound: ScoreBound | None = None,
+        free: FreeFilter | None = None,
     ) -> RingSearch:
         """The category's index rows around `center`, nearer rings first (see `search.rings`)."""
 

@@ -29,7 +29,7 @@ from backend import clock
 from backend.config import config
 from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, distances_from, geodesic_m
 from bookings.matching.index import stored_scores_usable
-from bookings.matching.protocol import IndexRow, Reach, ScoreBound, languages_mask
+from bookings.matching.protocol import FreeFilter, IndexRow, Reach, ScoreBound, languages_mask
 from bookings.matching.scoring import Weights
 from bookings.matching.search import rings, settle_within, spatial_index
 from helpers.availability import FreeSlot
@@ -107,6 +107,7 @@ def rank(
     offers_today: OffersToday | None = None,
     now: datetime | None = None,
     scores_usable: bool | None = None,
+    free_filter: FreeFilter | None = None,
     using: str = DEFAULT_DB_ALIAS,
 ) -> Ranking:
     """The best `limit` helpers by composite score, walking the index nearest first.
@@ -115,7 +116,10 @@ def rank(
     farther out could reach. `availability` (helper ids → first free slot or None) is asked in
     batches, best scores first, so only helpers who could be chosen are looked up.
     `scores_usable`: whether the index's stored scores were computed under this process's
-    settings, when the caller has read it already (None: read it here).
+    settings, when the caller has read it already (None: read it here). With `free_filter` (the
+    stored free time's test, `FreeSlots.ring_filter`), each ring's statement also says which of
+    its helpers are free, and `availability` is asked only for the exact slots of those who may
+    be chosen, once, at the end.
     """
     settings = config()
     weights = Weights.current()
@@ -149,10 +153,11 @@ def rank(
         bound=_score_bound(
             weights, newcomers, search_radius_m, scores_usable=scores_usable, using=using
         ),
+        free=free_filter,
     )
     ring = next(search)
     while True:
-        walk.take(ring.rows)
+        walk.take(ring.rows, ring.free)
         walk.check_availability()
         ask = walk.next_ask(ring.covered_m)
         if ask is None:
@@ -164,6 +169,7 @@ def rank(
     _settle_close_scores(
         center, walk.free, limit=limit, weights=weights, search_radius_m=search_radius_m
     )
+    walk.fill_slots(fair=offers_today is not None)
     chosen, counts = _choose(walk.free, limit=limit, margin=walk.margin, offers_today=offers_today)
     return Ranking(
         chosen=chosen,
@@ -233,16 +239,23 @@ class _Walk:
         self.unchecked: list[tuple[float, float, int, Scored]] = []
         self.free: list[Scored] = []  # available, best first
         self.examined = 0
+        # Whether each helper is free, when the rings said so (with a free filter); and the
+        # free ones whose exact slot is still to be asked.
+        self.known_free: dict[int, bool] = {}
+        self.slot_pending: set[int] = set()
 
     def kth_ranking(self) -> float | None:
         """The last chosen helper's ranking so far, once there are enough."""
         return self.free[self.limit - 1].ranking if len(self.free) >= self.limit else None
 
-    def take(self, rows: list[IndexRow]) -> None:
+    def take(self, rows: list[IndexRow], free: frozenset[int] | None = None) -> None:
         """Score a ring's rows. Those outside the search radius are skipped (a wider search
         may reach them); those excluded, speaking none of the languages or out of their own
         reach are recorded with the reason; the rest are scored, and queued for the
-        availability check unless they cannot reach the current last chosen one."""
+        availability check unless they cannot reach the current last chosen one. `free`: the
+        helpers among the rows who are free, when the ring's statement said."""
+        if free is not None:
+            self.known_free.update((row.helper_id, row.helper_id in free) for row in rows)
         kth = self.kth_ranking()
         floor = -math.inf if kth is None else kth - self.margin
         center, radius_m, weights = self.center, self.search_radius_m, self.weights
@@ -325,10 +338,22 @@ class _Walk:
                 return
             count = min(_AVAILABILITY_BATCH, len(self.unchecked))
             batch = [heapq.heappop(self.unchecked)[3] for _ in range(count)]
-            slots = availability([s.row.helper_id for s in batch]) if availability else {}
+            known = self.known_free
+            unknown = [s.row.helper_id for s in batch if s.row.helper_id not in known]
+            slots = availability(unknown) if availability and unknown else {}
             for scored in batch:
-                slot = slots.get(scored.row.helper_id) if availability else None
-                if availability is not None and slot is None:
+                helper_id = scored.row.helper_id
+                if helper_id in known:
+                    # The ring said: free (the exact slot is asked if they may be chosen), or not.
+                    slot = None
+                    if known[helper_id]:
+                        self.slot_pending.add(helper_id)
+                    else:
+                        self.passed_over[helper_id] = "not free in any of the requested windows"
+                        continue
+                else:
+                    slot = slots.get(helper_id) if availability else None
+                if availability is not None and slot is None and helper_id not in known:
                     self.passed_over[scored.row.helper_id] = (
                         "not free in any of the requested windows"
                     )
@@ -336,6 +361,29 @@ class _Walk:
                 scored.slot = slot
                 self.free.append(scored)
             self.free.sort(key=_best_first)
+
+    def fill_slots(self, *, fair: bool) -> None:
+        """The exact slots of the helpers who may be chosen (the band `_choose` picks from),
+        among those the rings found free: one statement, which with fairness on also counts
+        their offers today. Nobody it finds without a slot is chosen."""
+        while self.slot_pending and self.availability is not None:
+            band = _band(self.free, limit=self.limit, margin=self.margin if fair else 0.0)
+            pending = [s.row.helper_id for s in band if s.row.helper_id in self.slot_pending]
+            if not pending:
+                return
+            slots = self.availability(pending)
+            self.slot_pending.difference_update(pending)
+            taken = set()
+            for scored in band:
+                helper_id = scored.row.helper_id
+                if helper_id in slots:
+                    scored.slot = slots[helper_id]
+                    if scored.slot is None:  # not free after all: the data moved since
+                        taken.add(helper_id)
+                        self.passed_over[helper_id] = "not free in any of the requested windows"
+            if not taken:
+                return
+            self.free = [s for s in self.free if s.row.helper_id not in taken]
 
     def next_ask(self, covered_m: float) -> int | Reach | None:
         """What to send the ring search after a ring that covered `covered_m`: None to stop
@@ -386,10 +434,18 @@ def _choose(
     the band of helpers within `margin` of the last of them, fewest offers today first."""
     if offers_today is None or margin <= 0 or not free:
         return free[:limit], {}
-    floor = free[min(limit, len(free)) - 1].ranking - margin
-    band = [s for s in free if s.ranking >= floor]
+    band = _band(free, limit=limit, margin=margin)
     counts = offers_today([s.row.helper_id for s in band])
     return fair_choice(band, counts, limit=limit, margin=margin), counts
+
+
+def _band(free: list[Scored], *, limit: int, margin: float) -> list[Scored]:
+    """Those `_choose` picks from: the best `limit`, and with a fairness `margin` everyone
+    within it of the last of them."""
+    if margin <= 0 or not free:
+        return free[:limit]
+    floor = free[min(limit, len(free)) - 1].ranking - margin
+    return [s for s in free if s.ranking >= floor]
 
 
 def fair_choice(

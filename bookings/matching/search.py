@@ -16,7 +16,14 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, geodesic_m
 from bookings.matching.postgres import PostgresIndex
-from bookings.matching.protocol import IndexRow, PlaceRow, RingSearch, ScoreBound, SpatialIndex
+from bookings.matching.protocol import (
+    FreeFilter,
+    IndexRow,
+    PlaceRow,
+    RingSearch,
+    ScoreBound,
+    SpatialIndex,
+)
 from bookings.matching.sqlite import SqliteIndex
 
 _BACKENDS: dict[str, type[SpatialIndex]] = {
@@ -55,6 +62,7 @@ def rings(
     reach_filter: bool = False,
     figures: bool = True,
     bound: ScoreBound | None = None,
+    free: FreeFilter | None = None,
 ) -> RingSearch:
     """The database's ring search: rows of the category's index, nearest rings first.
 
@@ -63,7 +71,9 @@ def rings(
     cannot reach the center, by a cheap distance with room to spare; the caller still decides
     exactly. Without it every row comes back, so the caller can say why it was not chosen. With
     a `bound`, a `Reach` sent between rings may carry a floor: rows that cannot score that much
-    are not returned. `want` is how many helpers the caller expects to need.
+    are not returned. `want` is how many helpers the caller expects to need. With `free`, each
+    ring also says which of its rows' helpers are free in the request's windows, read in the
+    same statement.
     """
     return spatial_index(using).rings(
         category_id,
@@ -74,6 +84,7 @@ def rings(
         reach_filter=reach_filter,
         figures=figures,
         bound=bound,
+        free=free,
     )
 
 

@@ -22,6 +22,7 @@ from bookings.matching.protocol import (
     ROW_COLUMNS,
     SCORED_RING_MIN_STEP_M,
     TABLE,
+    FreeFilter,
     IndexRow,
     PlaceRow,
     Reach,
@@ -259,24 +260,30 @@ class SqliteIndex(SpatialIndex):
         reach_filter: bool = False,
         figures: bool = True,
         bound: ScoreBound | None = None,
+        free: FreeFilter | None = None,
     ) -> RingSearch:
         """Growing boxes on the category's R*Tree until the whole search radius is covered.
 
         Each box after the first skips (in SQLite's own loop) the rows wholly inside the one
         before, or with `reach_filter` the rows inside the one before's circle (which its box
         holds). Between rings the caller may send how many helpers it still lacks (an int), or
-        how far it needs covered next (a `Reach`, whose floor applies the score bound).
+        how far it needs covered next (a `Reach`, whose floor applies the score bound). With
+        `free`, each row's statement also asks whether its helper is free (a last column).
         """
         self.ensure(category_id)
+        tree = rtree_name(category_id)
+        free_sql, free_params = free.sql(f"{tree}.helper_id", named=True) if free else ("", {})
         statements = _ring_statements(
-            rtree_name(category_id),
+            tree,
             language_mask=language_mask,
             reach_filter=reach_filter,
             figures=figures,
             bound=bound,
             has_math=bound is not None and self.has_math(),
+            free_sql=free_sql,
         )
         params = _search_params(center, max_m=max_m, language_mask=language_mask, bound=bound)
+        params.update(free_params)
         # Only some of the rows reach a given customer: aim for more when the filter drops the
         # rest.
         aim = int(want * 1.2) if reach_filter else want
@@ -298,11 +305,17 @@ class SqliteIndex(SpatialIndex):
                     cursor.execute(
                         statements.bounded if floor is not None else statements.ring, params
                     )
-                rows: list[Any] = [new_row(row_type, row) for row in cursor.fetchall()]
+                fetched = cursor.fetchall()
+                free_ids: frozenset[int] | None = None
+                if free is not None:
+                    # The last column says whether the row's helper is free (0 or 1).
+                    free_ids = frozenset(row[1] for row in fetched if row[-1])
+                    fetched = [row[:-1] for row in fetched]
+                rows: list[Any] = [new_row(row_type, row) for row in fetched]
                 fresh = [row for row in rows if row.entry_id not in seen]
                 seen.update(row.entry_id for row in fresh)
                 previous = box
-                asked = yield Ring(fresh, radius)
+                asked = yield Ring(fresh, radius, free_ids)
                 if radius >= max_m:
                     return
                 if isinstance(asked, Reach):
@@ -354,6 +367,7 @@ def _ring_statements(
     figures: bool,
     bound: ScoreBound | None,
     has_math: bool,
+    free_sql: str = "",
 ) -> _Statements:
     """The ring search's statements, with named parameters: their text stays the same from
     search to search, so sqlite3's statement cache compiles each once."""
@@ -374,9 +388,10 @@ def _ring_statements(
         )
         inner_sql = f"{_COARSE_SQ} <= :inner_reach * :inner_reach"
     # The tests on the R*Tree's own columns first: SQLite checks them in this order.
-    select = (
-        f"SELECT id, {SELECT_FIGURES if figures else SELECT_PLACES} FROM {tree} WHERE {box_sql}"
-    )
+    columns = SELECT_FIGURES if figures else SELECT_PLACES
+    if free_sql:
+        columns += f", {free_sql}"
+    select = f"SELECT id, {columns} FROM {tree} WHERE {box_sql}"
     ring_sql = f"{select} AND NOT ({inner_sql}){reach_sql}{language_sql}"
     bounded_sql = ring_sql
     if bound is not None:
