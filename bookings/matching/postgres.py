@@ -137,8 +137,8 @@ def _columns(figures: bool, free: FreeFilter | None) -> tuple[str, list[Any]]:
     columns = SELECT_FIGURES if figures else SELECT_PLACES
     if free is None:
         return columns, []
-    free_sql, free_params = free.sql(f"{TABLE}.helper_id", named=False)
-    return f"{columns}, {free_sql}", list(free_params)
+    free_sql, free_params = free.positional_sql(f"{TABLE}.helper_id")
+    return f"{columns}, {free_sql}", free_params
 
 
 def range_sql(

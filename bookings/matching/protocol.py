@@ -109,26 +109,35 @@ class FreeFilter(NamedTuple):
 
     windows: tuple[tuple[int, int, int], ...]
 
-    def sql(self, helper_column: str, *, named: bool) -> tuple[str, dict[str, int] | list[int]]:
-        """`EXISTS (…)` for the row whose helper id is `helper_column`, and its parameters
-        (named `:free_…` for SQLite's statements, else `%s` in order)."""
-        tests = []
-        named_params: dict[str, int] = {}
-        params: list[int] = []
-        for index, (latest_start, earliest_end, length) in enumerate(self.windows):
-            names = (f"free_start_{index}", f"free_end_{index}", f"free_length_{index}")
-            marks = [f":{name}" for name in names] if named else ["%s"] * 3
-            tests.append(
-                f"(f.starts_us <= {marks[0]} AND f.ends_us >= {marks[1]} "
-                f"AND f.ends_us - f.starts_us >= {marks[2]})"
-            )
-            named_params.update(zip(names, (latest_start, earliest_end, length), strict=True))
-            params += [latest_start, earliest_end, length]
-        sql = (
-            f"EXISTS (SELECT 1 FROM {FREE_TIME_TABLE} f WHERE f.helper_id = {helper_column} "
-            f"AND ({' OR '.join(tests)}))"
+    def named_sql(self, helper_column: str) -> tuple[str, dict[str, int]]:
+        """`EXISTS (…)` for the row whose helper id is `helper_column`, with parameters named
+        `:free_…` (SQLite's ring statements)."""
+        names = [
+            (f"free_start_{i}", f"free_end_{i}", f"free_length_{i}")
+            for i in range(len(self.windows))
+        ]
+        sql = self._sql(helper_column, [tuple(f":{name}" for name in three) for three in names])
+        params = {
+            name: value
+            for three, window in zip(names, self.windows, strict=True)
+            for name, value in zip(three, window, strict=True)
+        }
+        return sql, params
+
+    def positional_sql(self, helper_column: str) -> tuple[str, list[int]]:
+        """The same with `%s` parameters, in order (PostgreSQL's)."""
+        sql = self._sql(helper_column, [("%s", "%s", "%s")] * len(self.windows))
+        return sql, [value for window in self.windows for value in window]
+
+    def _sql(self, helper_column: str, marks: list[tuple[str, ...]]) -> str:
+        tests = " OR ".join(
+            f"(f.starts_us <= {start} AND f.ends_us >= {end} AND f.ends_us - f.starts_us >= {length})"
+            for start, end, length in marks
         )
-        return sql, (named_params if named else params)
+        return (
+            f"EXISTS (SELECT 1 FROM {FREE_TIME_TABLE} f WHERE f.helper_id = {helper_column} "
+            f"AND ({tests}))"
+        )
 
 
 # Float rounding between the database's arithmetic and Python's: a bound is loosened by this.

@@ -272,7 +272,7 @@ class SqliteIndex(SpatialIndex):
         """
         self.ensure(category_id)
         tree = rtree_name(category_id)
-        free_sql, free_params = free.sql(f"{tree}.helper_id", named=True) if free else ("", {})
+        free_sql, free_params = free.named_sql(f"{tree}.helper_id") if free else ("", {})
         statements = _ring_statements(
             tree,
             language_mask=language_mask,
