@@ -8,13 +8,12 @@ would otherwise take the service categories the migrations seed with it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from backend.models import User
 from bookings import services
@@ -31,6 +30,7 @@ from bookings.models import (
 )
 from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
+from tests.concurrency import race
 from tests.factories import (
     ZURICH,
     UserFactory,
@@ -40,30 +40,6 @@ from tests.factories import (
     pending_offer,
     post_request,
 )
-
-
-def _race(calls: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
-    """Run `calls` in real threads released together; ("ok", value) or ("error", exception)."""
-    barrier = threading.Barrier(len(calls))
-    results: list[tuple[str, Any]] = [("not run", None)] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            connection.ensure_connection()  # connect before the barrier, so all start at once
-            barrier.wait(timeout=30)
-            results[index] = ("ok", call())
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def _proposed_booking(
@@ -113,7 +89,7 @@ def test_twenty_helpers_accepting_at_once_make_exactly_one_booking(quartier_sett
     assert {offer.status for offer in offers.values()} == {OfferStatus.PENDING}
 
     # When all 20 accept at the same moment
-    results = _race(
+    results = race(
         [
             lambda helper=helper: services.offer_accept(offer=offers[helper.pk], actor=helper.user)
             for helper in helpers
@@ -169,7 +145,7 @@ def test_two_customers_confirming_overlapping_times_at_once_hold_one_slot():
         before = {booking.pk: _state(booking) for booking in (booking_a, booking_b)}
 
         # When both customers confirm at the same moment
-        results = _race([_confirm(booking_a), _confirm(booking_b)])
+        results = race([_confirm(booking_a), _confirm(booking_b)])
 
         # Then one visit is confirmed and the other is refused, untouched
         outcomes = [outcome for outcome, _ in results]
@@ -211,7 +187,7 @@ def test_adjacent_slots_confirmed_at_once_both_hold():
     )
 
     # When both customers confirm at the same moment
-    results = _race([_confirm(booking_a), _confirm(booking_b)])
+    results = race([_confirm(booking_a), _confirm(booking_b)])
 
     # Then both visits are confirmed
     assert [outcome for outcome, _ in results] == ["ok", "ok"], results
@@ -333,7 +309,7 @@ def test_concurrent_changes_to_one_helper_leave_the_match_index_in_step():
 
         # When, at the same instant, the helper changes radius, skills and languages in three
         # requests (each reads the helper before the others commit)
-        results = _race(
+        results = race(
             [
                 lambda radius=radius: helper_profile_update(
                     helper=HelperProfile.objects.get(pk=helper.pk), service_radius_km=radius

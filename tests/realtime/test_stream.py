@@ -3,14 +3,13 @@ published by the relay; caught up over REST."""
 
 from __future__ import annotations
 
-import threading
 from io import StringIO
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from backend.events import UserRegistered
@@ -25,6 +24,7 @@ from realtime.models import StreamCounter, StreamEvent
 from realtime.publish import user_group
 from realtime.stream import Entry, stream_append
 from tests.api.api_assertions import API, assert_error, client_for
+from tests.concurrency import race
 from tests.factories import UserFactory, make_booking, make_helper, post_request
 from tests.realtime.helpers import stream_of
 
@@ -216,34 +216,21 @@ def test_appends_racing_for_the_same_streams_number_them_without_a_gap_or_a_repe
     users' counters exist: each number is handed out once, one after the other."""
     one, two = UserFactory.create(), UserFactory.create()
     threads_count = 8
-    barrier = threading.Barrier(threads_count)
-    errors: list[Exception] = []
 
     def append() -> None:
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            with transaction.atomic():
-                (event,) = emit(UserRegistered(user_id=one.pk))
-                stream_append(
-                    [
-                        (event.pk, Entry(one.pk, "x", {})),
-                        (event.pk, Entry(two.pk, "x", {})),
-                        (event.pk, Entry(one.pk, "y", {})),
-                    ]
-                )
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            errors.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            (event,) = emit(UserRegistered(user_id=one.pk))
+            stream_append(
+                [
+                    (event.pk, Entry(one.pk, "x", {})),
+                    (event.pk, Entry(two.pk, "x", {})),
+                    (event.pk, Entry(one.pk, "y", {})),
+                ]
+            )
 
-    threads = [threading.Thread(target=append) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race([append] * threads_count)
 
-    assert errors == []
+    assert [outcome for outcome in outcomes if outcome[0] != "ok"] == []
     for user, count in ((one, 2 * threads_count), (two, threads_count)):
         numbers = list(
             StreamEvent.objects.filter(user=user).order_by("seq").values_list("seq", flat=True)
