@@ -200,6 +200,9 @@ class SpatialIndex(ABC):
     stored_score_column: ClassVar[str]
     # How much farther each ring of an indexed score bound reaches (see bench/NOTES.md).
     scored_ring_growth: ClassVar[float]
+    # Whether matching asks its ring statements which helpers are free (a `FreeFilter`), or
+    # asks the free time itself in batches of the best scored (see bench/NOTES.md).
+    free_in_ring: ClassVar[bool]
 
     def __init__(self, alias: str, database: str) -> None:
         self.alias = alias

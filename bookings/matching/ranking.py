@@ -117,9 +117,10 @@ def rank(
     batches, best scores first, so only helpers who could be chosen are looked up.
     `scores_usable`: whether the index's stored scores were computed under this process's
     settings, when the caller has read it already (None: read it here). With `free_filter` (the
-    stored free time's test, `FreeSlots.ring_filter`), each ring's statement also says which of
-    its helpers are free, and `availability` is asked only for the exact slots of those who may
-    be chosen, once, at the end.
+    stored free time's test, `FreeSlots.ring_filter`), on a database whose index asks it in its
+    rings (`SpatialIndex.free_in_ring`), each ring's statement also says which of its helpers
+    are free, and `availability` is asked only for the exact slots of those who may be chosen,
+    once, at the end.
     """
     settings = config()
     weights = Weights.current()
@@ -144,6 +145,8 @@ def rank(
     )
     # The languages are checked in `_Walk.take`, not in the database, so that the record of
     # the run can say why a helper was passed over.
+    if free_filter is not None and not spatial_index(using).free_in_ring:
+        free_filter = None  # this database's rings leave the free time to the batches
     search = rings(
         category_id,
         center,
