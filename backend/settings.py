@@ -177,8 +177,9 @@ def _database_from_url(url: str) -> dict:
     if parts.scheme in {"postgis", "postgres", "postgresql", "pgsql"}:
         # PostGIS is used through SQL on the plain PostgreSQL backend: no GDAL needed.
         url = urlunsplit(("postgres", *parts[1:]))
-        # Connections are kept for a minute (checked before reuse), so a worker thread does not
-        # reconnect for every request and keeps its prepared searches (see below).
+        # Connections are kept for a minute (checked before reuse), so the task worker and the
+        # relay do not reconnect for every task and keep their prepared searches (see below).
+        # Daphne closes each request's connections at its end (backend/asgi.py).
         config = dj_database_url.parse(
             url,
             conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
