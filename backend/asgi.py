@@ -7,6 +7,7 @@ app's routing), so the core does not import an app above it.
 import os
 
 from django.core.asgi import get_asgi_application
+from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
@@ -26,11 +27,14 @@ def close_request_connections(**kwargs: object) -> None:
     no later request comes back to: a connection kept for reuse (DATABASE_CONN_MAX_AGE) would
     stay open, unused, in that thread's storage, one more per request, until PostgreSQL refuses
     new clients. So the server closes the request's connections at its end (the signal is sent
-    in the request's own thread)."""
+    in the request's own thread). Only for requests the ASGI handler served: the test client's
+    requests share the test's own connection."""
     connections.close_all()
 
 
-request_finished.connect(close_request_connections, dispatch_uid="quartier.asgi.close_connections")
+request_finished.connect(
+    close_request_connections, sender=ASGIHandler, dispatch_uid="quartier.asgi.close_connections"
+)
 
 # Over-long bodies are refused before Django reads them (QUARTIER_MAX_REQUEST_BODY_BYTES).
 application = ProtocolTypeRouter(
