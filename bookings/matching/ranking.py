@@ -114,13 +114,9 @@ def rank(
 
     Stops once the last chosen helper's score (less the fairness margin) beats what any helper
     farther out could reach. `availability` (helper ids → first free slot or None) is asked in
-    batches, best scores first, so only helpers who could be chosen are looked up.
-    `scores_usable`: whether the index's stored scores were computed under this process's
-    settings, when the caller has read it already (None: read it here). With `free_filter` (the
-    stored free time's test, `FreeSlots.ring_filter`), on a database whose index asks it in its
-    rings (`SpatialIndex.free_in_ring`), each ring's statement also says which of its helpers
-    are free, and `availability` is asked only for the exact slots of those who may be chosen,
-    once, at the end.
+    batches, best first, for helpers who could be chosen. `scores_usable`: whether the stored
+    scores suit this process's settings, if the caller read it (None: read it here).
+    `free_filter`: the free time's test, where the rings ask it (`SpatialIndex.free_in_ring`).
     """
     settings = config()
     weights = Weights.current()
@@ -143,10 +139,7 @@ def rank(
         blocked=set(blocked_helper_ids),
         availability=availability,
     )
-    # The languages are checked in `_Walk.take`, not in the database, so that the record of
-    # the run can say why a helper was passed over.
-    if free_filter is not None and not spatial_index(using).free_in_ring:
-        free_filter = None  # this database's rings leave the free time to the batches
+    # Languages are checked in `_Walk.take`, so that the record can say why one was passed over.
     search = rings(
         category_id,
         center,
@@ -156,7 +149,7 @@ def rank(
         bound=_score_bound(
             weights, newcomers, search_radius_m, scores_usable=scores_usable, using=using
         ),
-        free=free_filter,
+        free=free_filter if spatial_index(using).free_in_ring else None,
     )
     ring = next(search)
     while True:
@@ -368,7 +361,9 @@ class _Walk:
     def fill_slots(self, *, fair: bool) -> None:
         """The exact slots of the helpers who may be chosen (the band `_choose` picks from),
         among those the rings found free: one statement, which with fairness on also counts
-        their offers today. Nobody it finds without a slot is chosen."""
+        their offers today. Nobody it finds without a slot is chosen. (With a free filter, each
+        ring's statement said which of its helpers are free, and `availability` is asked only
+        here, once, for the slots.)"""
         while self.slot_pending and self.availability is not None:
             band = _band(self.free, limit=self.limit, margin=self.margin if fair else 0.0)
             pending = [s.row.helper_id for s in band if s.row.helper_id in self.slot_pending]
