@@ -148,15 +148,13 @@ def uncertified_helpers_near(
     category_id: int,
     box: tuple[float, float, float, float],
     limit: int,
-    needed: frozenset[int] | None = None,
+    needed: frozenset[int],
 ) -> list[Uncertified]:
     """Helpers skilled in the category with a home in `box`, otherwise ready for offers, left
     out of matching only because they lack a certification the category requires: each with
     the titles of the courses they miss (for the manager's record). A fixed number of queries,
-    none when the category requires nothing. `needed`: the category's required courses, when
-    the caller read them already (`required_courses`)."""
-    if needed is None:
-        needed = gating_requirements().for_category(category_id)
+    none when the category requires nothing. `needed`: the category's required courses
+    (`required_courses`, which matching reads before its search)."""
     if not needed:
         return []
     min_lat, max_lat, min_lon, max_lon = box

@@ -28,11 +28,10 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists
 
 from backend.config import config
 from bookings.matching.protocol import FreeFilter
-from bookings.models import FreeTime, FreeTimeSpan, MatchIndexState
+from bookings.models import FreeTime, FreeTimeSpan
 from helpers.availability import SWISS_TIME, AvailabilityIndex, FreeSlot, Interval
 from helpers.models import HelperProfile
 
@@ -58,28 +57,6 @@ def stored_span(*, using: str = DEFAULT_DB_ALIAS) -> Interval | None:
     """The span the stored rows cover, or None while they were never built."""
     found = FreeTimeSpan.objects.using(using).filter(pk=1).values_list("starts_at", "ends_at")
     return found.first()
-
-
-def stored_span_and_scores(
-    static_key: str, *, using: str = DEFAULT_DB_ALIAS
-) -> tuple[Interval | None, bool | None]:
-    """The stored span, and whether the match index's stored scores were computed under the
-    settings `static_key` names, in one statement: what every matching pass reads first. The
-    second is None while the span was never built (the caller then asks the index itself)."""
-    found = (
-        FreeTimeSpan.objects.using(using)
-        .filter(pk=1)
-        .values_list(
-            "starts_at",
-            "ends_at",
-            Exists(MatchIndexState.objects.using(using).filter(pk=1, static_key=static_key)),
-        )
-        .first()
-    )
-    if found is None:
-        return None, None
-    starts_at, ends_at, usable = found
-    return (starts_at, ends_at), bool(usable)
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
