@@ -4,14 +4,12 @@ under the key is refused; keys are per user and kept 24 hours."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -27,6 +25,7 @@ from payments.idempotency import KEPT_FOR, idempotent_requests_expire
 from payments.models import IdempotentRequest
 from payments.tasks import idempotency_keys_expire, schedule_key_expiry
 from tests.api.api_assertions import openapi_schema
+from tests.concurrency import race
 from tests.factories import (
     PDF_BYTES,
     ZURICH,
@@ -327,27 +326,6 @@ def test_public_operations_ignore_the_header():
     assert not idempotency_applies(TokenApi(), "POST")
 
 
-def _race(calls: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            results[index] = calls[index]()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_requests_with_the_same_key_do_the_work_once():
@@ -358,7 +336,9 @@ def test_concurrent_requests_with_the_same_key_do_the_work_once():
     events_before = BookingEvent.objects.count()
 
     # When eight copies of the same accept arrive at once under one key
-    answers = _race([lambda: _accept(_as(helper.user), offer, "race") for _ in range(8)])
+    outcomes = race([lambda: _accept(_as(helper.user), offer, "race") for _ in range(8)])
+    assert [outcome for outcome in outcomes if outcome[0] != "ok"] == []
+    answers = [answer for _, answer in outcomes]
 
     # Then the work was done once: one booking, one accepted offer, one booking's events;
     # one copy answered 201, each other either the same answer again or "still running"
