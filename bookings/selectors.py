@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from backend import clock
@@ -176,18 +177,45 @@ def next_statuses_for(booking: Booking, user: User) -> list[str]:
     )
 
 
-def pending_offer_count(help_request: HelpRequest) -> int:
-    """How many of the request's offers wait for an answer (reads prefetched offers)."""
-    return sum(1 for offer in help_request.offers.all() if offer.status == OfferStatus.PENDING)
+def with_status(queryset: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
+    """Each request with what its customer is shown beside it, asked in the same statement:
+    `pending_offer_total`, how many of its offers wait for an answer, and
+    `live_booking_public_id`, the booking that still stands (the latest one not cancelled or
+    missed), or None."""
+    pending = (
+        Offer.objects.filter(help_request=OuterRef("pk"), status=OfferStatus.PENDING)
+        .order_by()
+        .values("help_request")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    live = (
+        Booking.objects.filter(help_request=OuterRef("pk"))
+        .exclude(status__in=BROKEN_STATUSES)
+        .order_by("-created_at", "-id")
+        .values("public_id")[:1]
+    )
+    return queryset.annotate(
+        pending_offer_total=Coalesce(Subquery(pending, output_field=IntegerField()), 0),
+        live_booking_public_id=Subquery(live),
+    )
 
 
-def live_booking_of(help_request: HelpRequest) -> Booking | None:
-    """The request's booking that still stands: the latest one not cancelled or missed (reads
-    prefetched bookings, oldest first)."""
-    live = [
-        booking for booking in help_request.bookings.all() if booking.status not in BROKEN_STATUSES
-    ]
-    return live[-1] if live else None
+@raises(CoreError.NOT_FOUND)
+def help_request_status_for(user: User, public_id: UUID) -> HelpRequest:
+    """One request as `help_request_for` finds it, `with_status`."""
+    try:
+        return with_status(help_requests_visible_to(user)).get(public_id=public_id)
+    except HelpRequest.DoesNotExist as exc:
+        raise NotFound(_("No such help request.")) from exc
+
+
+def help_request_with_status(help_request: HelpRequest) -> HelpRequest:
+    """`help_request` read again as it stands now, `with_status`, with its category and windows
+    (after a change, for its customer's answer)."""
+    return with_status(
+        HelpRequest.objects.select_related("category").prefetch_related("windows")
+    ).get(pk=help_request.pk)
 
 
 def contact_visible_to(booking: Booking, user: User) -> bool:

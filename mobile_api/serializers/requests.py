@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import HelpRequest
-from bookings.selectors import live_booking_of, pending_offer_count
 from catalogue.models import ServiceCategory
 
 
@@ -50,11 +49,12 @@ class HelpRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_pending_offers(self, help_request: HelpRequest) -> int:
-        return pending_offer_count(help_request)
+        # Read by `bookings.selectors.with_status`, like `booking`.
+        return int(help_request.pending_offer_total)  # type: ignore[attr-defined]
 
     @extend_schema_field(
         serializers.UUIDField(allow_null=True, help_text="The booking that stands, if any.")
     )
     def get_booking(self, help_request: HelpRequest) -> str | None:
-        booking = live_booking_of(help_request)
-        return str(booking.public_id) if booking is not None else None
+        booking = help_request.live_booking_public_id  # type: ignore[attr-defined]
+        return str(booking) if booking is not None else None

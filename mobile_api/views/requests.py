@@ -5,23 +5,20 @@ from __future__ import annotations
 from uuid import UUID
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.exceptions import raises
-from bookings.models import (
-    Booking,
-    HelpRequest,
-    HelpRequestStatus,
-    Offer,
-)
+from bookings.models import HelpRequest, HelpRequestStatus
 from bookings.selectors import (
-    help_request_for,
+    help_request_status_for,
+    help_request_with_status,
     help_requests_visible_to,
     own_help_request_for,
+    with_status,
 )
 from bookings.services import (
     help_request_create,
@@ -43,18 +40,6 @@ from mobile_api.serializers.requests import HelpRequestSerializer
 
 def _windows(data: list[dict]) -> list[tuple]:
     return [(item["starts_at"], item["ends_at"]) for item in data]
-
-
-def _with_counts(queryset: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
-    return queryset.prefetch_related(
-        Prefetch("offers", queryset=Offer.objects.only("id", "status", "help_request_id")),
-        Prefetch(
-            "bookings",
-            queryset=Booking.objects.only("id", "public_id", "status", "help_request_id").order_by(
-                "created_at", "id"
-            ),
-        ),
-    )
 
 
 class HelpRequestFilter(django_filters.FilterSet):
@@ -87,7 +72,7 @@ class HelpRequestListApi(IdempotencyKeyStep, generics.ListAPIView):
     queryset = HelpRequest.objects.none()
 
     def get_queryset(self) -> QuerySet[HelpRequest]:
-        return _with_counts(help_requests_visible_to(request_user(self.request)))
+        return with_status(help_requests_visible_to(request_user(self.request)))
 
     @extend_schema(
         operation_id="help_requests_list",
@@ -120,7 +105,7 @@ class HelpRequestListApi(IdempotencyKeyStep, generics.ListAPIView):
             on_behalf_phone=values["on_behalf_phone"],
         )
         return Response(
-            HelpRequestSerializer(_reload(help_request)).data,
+            HelpRequestSerializer(help_request_with_status(help_request)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -142,11 +127,11 @@ class HelpRequestDetailApi(ApiView):
         operation_id="help_requests_retrieve",
         responses={200: HelpRequestSerializer},
     )
-    @raises(help_request_for)
+    @raises(help_request_status_for)
     def get(self, request: Request, request_id: UUID) -> Response:
         """One of my help requests, with its exact address and matching status."""
-        help_request = help_request_for(request_user(request), request_id)
-        return Response(HelpRequestSerializer(_reload(help_request)).data)
+        help_request = help_request_status_for(request_user(request), request_id)
+        return Response(HelpRequestSerializer(help_request).data)
 
     @extend_schema(
         operation_id="help_requests_update",
@@ -177,13 +162,7 @@ class HelpRequestDetailApi(ApiView):
             on_behalf_phone=values.get("on_behalf_phone"),
             address=address_from(values) if address_keys & values.keys() else None,
         )
-        return Response(HelpRequestSerializer(_reload(help_request)).data)
-
-
-def _reload(help_request: HelpRequest) -> HelpRequest:
-    return _with_counts(
-        HelpRequest.objects.select_related("category").prefetch_related("windows")
-    ).get(pk=help_request.pk)
+        return Response(HelpRequestSerializer(help_request_with_status(help_request)).data)
 
 
 class HelpRequestWithdrawApi(ApiView):
@@ -204,4 +183,4 @@ class HelpRequestWithdrawApi(ApiView):
         help_request = help_request_withdraw(
             help_request=help_request, reason=data.validated_data["reason"]
         )
-        return Response(HelpRequestSerializer(_reload(help_request)).data)
+        return Response(HelpRequestSerializer(help_request_with_status(help_request)).data)
