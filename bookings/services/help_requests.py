@@ -25,7 +25,12 @@ from bookings.events import HelpRequestChanged, HelpRequestPosted
 from bookings.exceptions import OpenRequestLimit, RematchLimitReached, RequestNotEditable
 from bookings.models import HelpRequest, HelpRequestStatus, TimeWindow, WithdrawalCause
 from bookings.services.moves import help_request_move
-from bookings.services.offers import offers_dispatch, offers_withdraw, pending_offers_of
+from bookings.services.offers import (
+    offers_dispatch,
+    offers_dispatch_locked,
+    offers_withdraw,
+    pending_offers_of,
+)
 from catalogue.errors import CatalogueError
 from catalogue.models import ServiceCategory
 
@@ -222,7 +227,9 @@ def help_request_create(
             help_request_id=help_request.pk, customer_id=customer.pk, category_id=category.pk
         )
     )
-    offers_dispatch(help_request=help_request)
+    # Open, with every window ahead, no offers yet, and written by this transaction: the first
+    # offers go out without reading any of that back.
+    offers_dispatch_locked(help_request=help_request, so_far=[], now=now)
     help_request.refresh_from_db()
     return help_request
 

@@ -97,6 +97,15 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
         .order_by()
         .values_list("helper_id", "status")
     )
+    return offers_dispatch_locked(help_request=help_request, so_far=so_far, now=now)
+
+
+def offers_dispatch_locked(
+    *, help_request: HelpRequest, so_far: list[tuple[int, str]], now: datetime
+) -> list[Offer]:
+    """`offers_dispatch` once the request is known to be open, with a window left, and locked
+    (or just written by this transaction): `so_far` its offers' (helper id, status). Posting
+    calls it directly with no offers so far; it runs in the caller's transaction."""
     pending = sum(status == OfferStatus.PENDING for _, status in so_far)
     wanted = config().offer_batch_size - pending
     if wanted <= 0:
