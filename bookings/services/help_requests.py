@@ -228,9 +228,9 @@ def help_request_create(
         )
     )
     # Open, with every window ahead, no offers yet, and written by this transaction: the first
-    # offers go out without reading any of that back.
+    # offers go out without reading any of that back. What they change of the request (radius,
+    # round, status) they set on `help_request` too, so it is returned as stored.
     offers_dispatch_locked(help_request=help_request, so_far=[], now=now)
-    help_request.refresh_from_db()
     return help_request
 
 

@@ -38,6 +38,25 @@ def test_posting_with_a_helper_in_reach_returns_the_first_round():
     assert help_request.search_radius_km == 5.0
 
 
+def _fields(help_request: HelpRequest) -> dict[str, object]:
+    return {f.attname: getattr(help_request, f.attname) for f in HelpRequest._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("helpers", [0, 1, 4])
+@pytest.mark.parametrize("located", [True, False])
+def test_the_posted_request_returned_is_the_one_stored_field_by_field(helpers, located):
+    # Given nobody, one helper or more than a batch of offers in reach
+    for n in range(helpers):
+        make_helper(point=offset(ZURICH, north_m=150.0 * n))
+
+    # When a customer posts (at a point, or at an address)
+    help_request = post_request(UserFactory.create(), point=ZURICH if located else None)
+
+    # Then what the service returns is what a fresh read finds, in every field
+    assert _fields(help_request) == _fields(HelpRequest.objects.get(pk=help_request.pk))
+    assert help_request.status == (HelpRequestStatus.OPEN if helpers else "unmatched")
+
+
 # --- Changing a request: re-matching only when it could change the answer, and bounded -----
 
 
