@@ -257,7 +257,7 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
     """Each new page once: (who sees it, path)."""
     helper = make_helper(email="showhelper@example.ch", display_name="Marco Rossi")
     customer = UserFactory.create(display_name="Vreni Keller")
-    post_request(customer, description="The printer prints blank pages.")
+    printer = post_request(customer, description="The printer prints blank pages.")
     # A paid visit first: once signed off it no longer holds its time
     paid = make_booking(BookingStatus.SIGNED_OFF, helper=helper, customer=customer)
     paid_on_paper(paid)
@@ -336,6 +336,11 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
             "showmanager@quartier.test",
             f"/manage/requests/{unmatched.public_id}/",
         ),
+        # Its matching record lists the helper offered, why, and how far away.
+        "manager-request-offered": (
+            "showmanager@quartier.test",
+            f"/manage/requests/{printer.public_id}/",
+        ),
         "manager-disputes": ("showmanager@quartier.test", "/manage/disputes/"),
         "manager-reports": ("showmanager@quartier.test", "/manage/reports/"),
         "manager-conduct-test": ("showmanager@quartier.test", "/manage/conduct-test/"),
@@ -387,6 +392,39 @@ def test_every_helper_and_manager_page_in_every_language_has_no_axe_violation(
                 if language == "de":
                     screenshot(page, f"{name}-{language}")
             context.close()
+    assert found == {}
+
+
+def test_every_manager_page_fits_a_phone_in_every_language(browser, live_url, axe, screenshot):
+    """The community manager answers a helper from her phone too: no console page is wider
+    than a 390 px screen in any language (German's long words included; a wide table scrolls
+    in its own box), and each passes axe-core at that size."""
+    pages = {
+        name: path
+        for name, (who, path) in _pages(live_url).items()
+        if who == "showmanager@quartier.test"
+    }
+    too_wide: dict[str, int] = {}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for language in LANGUAGES:
+        User.objects.filter(email="showmanager@quartier.test").update(preferred_language=language)
+        context = browser.new_context(locale=language, **PHONE)
+        context.route(TILES, _no_tiles)
+        page = context.new_page()
+        _log_in(page, live_url, "showmanager@quartier.test", "/manage/")
+        for name, path in pages.items():
+            page.goto(live_url + path)
+            _drawn(page, name)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:  # PHONE's viewport
+                too_wide[f"{name} {language}"] = width
+            violations = axe(page)
+            if violations:
+                found[f"{name} {language}"] = violations
+            if language == "de" and name == "manager-request-offered":
+                screenshot(page, f"{name}-390x844-{language}")
+        context.close()
+    assert too_wide == {}
     assert found == {}
 
 
