@@ -50,21 +50,22 @@ def help_requests_visible_to(user: User) -> QuerySet[HelpRequest]:
     return queryset.filter(customer=user)
 
 
-@raises(CoreError.NOT_FOUND)
-def help_request_for(user: User, public_id: UUID) -> HelpRequest:
+def _one_request(queryset: QuerySet[HelpRequest], **lookup: Any) -> HelpRequest:
     try:
-        return help_requests_visible_to(user).get(public_id=public_id)
+        return queryset.get(**lookup)
     except HelpRequest.DoesNotExist as exc:
         raise NotFound(_("No such help request.")) from exc
+
+
+@raises(CoreError.NOT_FOUND)
+def help_request_for(user: User, public_id: UUID) -> HelpRequest:
+    return _one_request(help_requests_visible_to(user), public_id=public_id)
 
 
 @raises(CoreError.NOT_FOUND)
 def own_help_request_for(user: User, public_id: UUID) -> HelpRequest:
     """Only the customer who posted a request may change it (not even the manager)."""
-    try:
-        return help_requests_visible_to(user).get(public_id=public_id, customer=user)
-    except HelpRequest.DoesNotExist as exc:
-        raise NotFound(_("No such help request.")) from exc
+    return _one_request(help_requests_visible_to(user), public_id=public_id, customer=user)
 
 
 def offers_visible_to(user: User) -> QuerySet[Offer]:
@@ -204,10 +205,7 @@ def with_status(queryset: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
 @raises(CoreError.NOT_FOUND)
 def help_request_status_for(user: User, public_id: UUID) -> HelpRequest:
     """One request as `help_request_for` finds it, `with_status`."""
-    try:
-        return with_status(help_requests_visible_to(user)).get(public_id=public_id)
-    except HelpRequest.DoesNotExist as exc:
-        raise NotFound(_("No such help request.")) from exc
+    return _one_request(with_status(help_requests_visible_to(user)), public_id=public_id)
 
 
 def help_request_with_status(help_request: HelpRequest) -> HelpRequest:

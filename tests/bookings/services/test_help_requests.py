@@ -54,7 +54,9 @@ def test_the_posted_request_returned_is_the_one_stored_field_by_field(helpers, l
 
     # Then what the service returns is what a fresh read finds, in every field
     assert _fields(help_request) == _fields(HelpRequest.objects.get(pk=help_request.pk))
-    assert help_request.status == (HelpRequestStatus.OPEN if helpers else "unmatched")
+    assert help_request.status == (
+        HelpRequestStatus.OPEN if helpers else HelpRequestStatus.UNMATCHED
+    )
 
 
 # --- Changing a request: re-matching only when it could change the answer, and bounded -----
