@@ -25,6 +25,24 @@ document.addEventListener("alpine:init", () => {
   }));
 });
 
+// The site's menu: on a phone it folds behind its button (app.css); the button opens and closes
+// it, Escape closes it and gives the button the focus back. The current page's link is marked.
+(() => {
+  document.querySelectorAll(".nav a[href]").forEach((link) => {
+    if (link.pathname === window.location.pathname) link.setAttribute("aria-current", "page");
+  });
+  const button = document.querySelector(".menu-button");
+  if (button === null) return;
+  const isOpen = () => button.getAttribute("aria-expanded") === "true";
+  button.addEventListener("click", () => button.setAttribute("aria-expanded", String(!isOpen())));
+  button.closest("header").addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && isOpen() && button.offsetParent !== null) {
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+})();
+
 // The helper's app registers its service worker (served from the site's root: scope "/").
 if ("serviceWorker" in navigator && document.body && document.body.dataset.serviceWorker) {
   navigator.serviceWorker.register(document.body.dataset.serviceWorker, { scope: "/" }).catch(() => {});
