@@ -61,6 +61,7 @@ from payments.selectors import card_step, extra_of, party_extra, receipt_and_due
 from payments.selectors import party_payment as payment_of_party
 from payments.services import payment_method_set
 from payments.tips import TIPPABLE, tip_give
+from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
 from web.forms import (
     MAX_WINDOWS,
@@ -174,6 +175,10 @@ def _request_context(
     request: HttpRequest, help_request: HelpRequest, **bound: forms.Form
 ) -> dict[str, Any]:
     me = _me(request)
+    # Read before the page's data: the live socket resumes after it, so an event that comes
+    # while the page is being rendered is heard, not lost. (A closed request is never live.)
+    live = help_request.status in (*WAITING_REQUEST, HelpRequestStatus.ASSIGNED)
+    live_seq = stream_last_seq(me.pk) if live else None
     booking = _current_booking(me, help_request)
     pending_offers = 0
     if help_request.status == HelpRequestStatus.OPEN:
@@ -218,7 +223,9 @@ def _request_context(
         "other_reviews": [review for review in reviews if review.author_id != me.pk],
         "late_cancellation_hours": config().late_cancellation_hours,
         "review_window_days": config().review_window_days,
+        # While the customer waits for someone else, the page is live (and polls as well).
         "poll_seconds": _next_poll(request) if waiting else None,
+        "live_seq": live_seq if waiting else None,
         "new_times_form": bound.get("new_times_form") or ReasonForm(prefix="new_times"),
         "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
         "withdraw_form": bound.get("withdraw_form") or ReasonForm(prefix="withdraw"),

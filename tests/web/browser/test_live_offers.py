@@ -1,7 +1,8 @@
 """The helper's app live, in a real browser on a phone: two helpers' offers pages are open, a
 customer's request is offered to both and appears in both without a reload; one accepts and
 the other sees the offer go, with a kind word. A lost connection shows a banner and, once back,
-resumes after the last event the page had: nothing is lost.
+resumes after the last event the page had: nothing is lost. The customer's request page follows
+the helper's answer live as well.
 
 The relay runs in the test process (`relay_pending`) and the pages' sockets are held by daphne
 in its child process: the channel layer between them is a real Redis (`redis` marker).
@@ -10,6 +11,7 @@ in its child process: the channel layer between them is a real Redis (`redis` ma
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from threading import Thread
 from typing import Any
 
@@ -19,12 +21,20 @@ from playwright.sync_api import Page, expect
 
 from backend.models import User
 from backend.relay import relay_pending
+from bookings import services
 from bookings.models import Offer, OfferStatus, WithdrawalCause
 from bookings.services import booking_cancel
 from realtime.chat import chat_message_send
 from realtime.stream import stream_last_seq
-from tests.factories import PASSWORD, UserFactory, make_booking, make_helper, post_request
-from tests.web.browser.conftest import PHONE
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    make_booking,
+    make_helper,
+    pending_offer,
+    post_request,
+)
+from tests.web.browser.conftest import DESKTOP, PHONE
 
 pytestmark = [
     pytest.mark.browser,
@@ -212,3 +222,61 @@ def test_a_visits_chat_and_status_update_in_place_on_the_helpers_phone(browser, 
     assert "chat.message" in heard
     assert "booking.status" in heard
     assert axe(page) == []
+
+
+def _until_heard(page: Page, heard: list[str], names: set[str]) -> None:
+    """Wait (up to 10 s) until the page's socket has received events of all these names (one
+    change sends several: which comes first is the relay's affair)."""
+    for _ in range(100):
+        if names <= set(heard):
+            return
+        page.wait_for_timeout(100)
+    assert names <= set(heard), heard
+
+
+def test_the_customers_request_page_hears_the_helper_accept_and_propose_live(
+    browser, live_url, axe, screenshot
+):
+    helper = make_helper(email="marco@example.ch", display_name="Marco Rossi")
+    customer = UserFactory.create(email="vreni@example.ch", preferred_language="en")
+    help_request = post_request(customer, description="The TV box shows no channels.")
+    relay()  # the offer to Marco
+    page = browser.new_context(locale="en", **DESKTOP).new_page()
+    heard = _events_heard(page)
+    path = f"/requests/{help_request.public_id}/"
+    page.goto(f"{live_url}/log-in?next={path}")
+    page.locator("#id_email").fill("vreni@example.ch")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(path) + "$"))
+    # As the page is after half a minute of waiting: its next poll is a minute away, so what
+    # comes sooner came over the socket.
+    page.goto(f"{live_url}{path}?wait=30")
+    page.evaluate("() => { window.stillTheSamePage = true; }")
+    part = page.locator("#request-main")
+    expect(part).to_have_attribute("data-live-request", str(help_request.public_id))
+    expect(part).to_have_attribute("hx-trigger", "load delay:60s")
+    expect(page.get_by_text("We asked 1 helper near you.")).to_be_visible()
+
+    # Marco accepts: the page says so within seconds, without a reload
+    booking = services.offer_accept(offer=pending_offer(help_request, helper), actor=helper.user)
+    relay()
+    words = "Marco accepted your request and will propose times for the visit soon."
+    expect(page.get_by_text(words)).to_be_visible(timeout=10_000)
+    expect(part).to_have_attribute("data-live-booking", str(booking.public_id))
+    _until_heard(page, heard, {"help_request.status", "booking.status"})
+
+    # Marco proposes a time: the customer's choice appears, and the page stops listening
+    window = help_request.windows.get()
+    services.booking_propose(
+        booking=booking,
+        actor=helper.user,
+        slots=[services.SlotInput(window.starts_at, window.starts_at + timedelta(hours=1))],
+    )
+    relay()
+    expect(page.get_by_text("proposes these times")).to_be_visible(timeout=10_000)
+    _until_heard(page, heard, {"booking.proposals_made"})
+    expect(part).not_to_have_attribute("data-live-url", re.compile(".*"))
+    assert page.evaluate("() => window.stillTheSamePage === true")
+    assert axe(page) == []
+    screenshot(page, "request-proposed-live-desktop")

@@ -1,10 +1,12 @@
-// The helper's app live: each live part of the page (an element with data-live-url) is fetched
-// again from the server when an event about it arrives over the socket; the server renders,
-// this script only signals. Without a socket the part's own polling (hx-trigger) goes on as before.
+// Live parts of a page (the helper's offers and visits, the customer's request): each element
+// with data-live-url is fetched again from the server when an event about it arrives over the
+// socket; the server renders, this script only signals. Without a socket the part's own polling
+// (hx-trigger) goes on as before.
 //
 //   data-live-url      the URL that renders the part again (htmx request, outerHTML swap)
 //   data-live-events   the event names (prefixes) that concern it, e.g. "offer. booking."
-//   data-live-booking  only the events whose data names this booking
+//   data-live-booking  only the events whose data names this booking...
+//   data-live-request  ...or this help request (with both: either one)
 //
 // When an offer shown on the page is withdrawn, the part is asked again with ?gone=<offer>,
 // and the server says kindly whether another helper was faster. Offers count down by the
@@ -21,8 +23,11 @@
     if (!prefixes.some((prefix) => frame.event.startsWith(prefix))) {
       return false;
     }
-    const booking = part.dataset.liveBooking;
-    return !booking || (frame.data && frame.data.booking === booking);
+    const named = [
+      ["booking", part.dataset.liveBooking],
+      ["help_request", part.dataset.liveRequest],
+    ].filter(([, id]) => id);
+    return named.length === 0 || named.some(([key, id]) => frame.data && frame.data[key] === id);
   }
 
   function refresh(part, frame) {
