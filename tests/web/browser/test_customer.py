@@ -378,3 +378,40 @@ def test_every_customer_page_in_every_language_has_no_axe_violation(
                     screenshot(page, f"{name}-{language}-{size_name}")
             context.close()
     assert found == {}
+
+
+def test_a_reason_being_written_is_kept_while_the_page_brings_its_news(browser, live_url):
+    """The request's page asks the server again by itself while the customer waits (here every
+    3 s, then 6 s…): while a form on it is being filled in, only the status words are brought up
+    to date, and the rest once the form is left as it was. (Replacing the part used to clear
+    what the customer had typed.)"""
+    helper = make_helper(display_name="Marco Rossi")
+    customer = UserFactory.create(email="vreni@example.ch", preferred_language="en")
+    booking = make_booking(BookingStatus.CONFIRMED, customer=customer, helper=helper)
+    context = _context(browser, **PHONE)
+    page = context.new_page()
+    _log_in(page, live_url, "vreni@example.ch")
+    page.goto(f"{live_url}/requests/{booking.help_request.public_id}/")
+    page.evaluate("() => { window.stillTheSamePage = true; }")
+    part = page.locator("#request-main")
+    expect(part).to_have_attribute("hx-get", re.compile(r"\?wait=3$"))
+    reason = page.locator("#id_cancel-reason")
+    reason.fill("My grandson can help after all.")
+    page.locator("h1").click()  # the field loses the focus: what was typed still holds the part
+
+    # Marco sets off: the status words say so; the reason stays as typed
+    services.booking_start_journey(booking=booking, actor=helper.user, eta_minutes=20)
+    status = page.locator(".status-words")
+    expect(status).to_have_text(re.compile(r"^Marco is on the way and will arrive around "))
+    expect(reason).to_have_value("My grandson can help after all.")
+    expect(part).to_have_attribute("hx-get", re.compile(r"\?wait=3$"))  # the part is the same
+    page.wait_for_timeout(7_000)  # past the next poll too
+    expect(reason).to_have_value("My grandson can help after all.")
+
+    # The reason cleared again: the whole part is brought up to date (its next poll doubled)
+    reason.fill("")
+    page.locator("h1").click()
+    expect(part).to_have_attribute("hx-get", re.compile(r"\?wait=6$"))
+    assert page.evaluate("() => window.stillTheSamePage === true")
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.ON_THE_WAY
+    context.close()

@@ -11,6 +11,11 @@
 // When an offer shown on the page is withdrawn, the part is asked again with ?gone=<offer>,
 // and the server says kindly whether another helper was faster. Offers count down by the
 // second (data-expires-at).
+//
+// A part (live or polling) is never replaced while the person is filling in one of its forms
+// (a reason, a report, a note: the field has the focus or differs from what the page gave):
+// only its status words (.status-box) are brought up to date, and the whole part once the form
+// is sent, or left as it was.
 (function () {
   "use strict";
 
@@ -38,6 +43,60 @@
     window.htmx.ajax("GET", url, { target: part, swap: "outerHTML" });
   }
 
+  function isPart(element) {
+    return element instanceof Element && element.matches("[data-live-url], [hx-get][hx-trigger]");
+  }
+
+  function changed(field) {
+    if (field.type === "hidden" || field.type === "submit" || field.type === "button") {
+      return false;
+    }
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      return Array.from(field.options).some((option) => option.selected !== option.defaultSelected);
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  function beingFilled(part) {
+    const active = document.activeElement;
+    if (active && part.contains(active) && active.form) {
+      return true;
+    }
+    return Array.from(part.querySelectorAll("input, textarea, select")).some(changed);
+  }
+
+  function holdWhileFilled(event) {
+    const part = event.detail.elt;
+    if (!isPart(part) || !beingFilled(part)) {
+      return;
+    }
+    event.preventDefault();
+    const url = event.detail.requestConfig.path;
+    part.dataset.heldUrl = url;
+    const status = part.querySelector(".status-box");
+    if (status) {
+      window.htmx.ajax("GET", url, {
+        source: status,
+        target: status,
+        select: ".status-box",
+        swap: "outerHTML",
+      });
+    }
+  }
+
+  function releaseHeld() {
+    document.querySelectorAll("[data-held-url]").forEach((part) => {
+      if (!beingFilled(part)) {
+        const url = part.dataset.heldUrl;
+        delete part.dataset.heldUrl;
+        window.htmx.ajax("GET", url, { target: part, swap: "outerHTML" });
+      }
+    });
+  }
+
   function pad(number) {
     return number < 10 ? "0" + number : String(number);
   }
@@ -54,6 +113,8 @@
     tick();
     window.setInterval(tick, 1000);
     document.body.addEventListener("htmx:afterSwap", tick);
+    document.body.addEventListener("htmx:beforeRequest", holdWhileFilled);
+    window.setInterval(releaseHeld, 2000);
     const first = document.querySelector("[data-live-after]");
     if (!first || !window.QuartierLive || !("WebSocket" in window)) {
       return; // the page's polling stays the way it learns of changes
