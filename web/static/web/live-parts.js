@@ -13,8 +13,9 @@
 // second (data-expires-at).
 //
 // A part (live or polling) is never replaced while the person is filling in one of its forms
-// (a reason, a report, a note: the field has the focus or differs from what the page gave):
-// only its status words (.status-box) are brought up to date, and the whole part once the form
+// (a reason, a report, a note: a field to type in or choose from has the focus, or a field
+// differs from what the page gave):
+// only its status words (.status-box .status-words) are brought up to date, and the whole part once the form
 // is sent, or left as it was.
 (function () {
   "use strict";
@@ -48,7 +49,7 @@
   }
 
   function changed(field) {
-    if (field.type === "hidden" || field.type === "submit" || field.type === "button") {
+    if (["hidden", "submit", "button", "reset", "image"].includes(field.type)) {
       return false;
     }
     if (field.type === "checkbox" || field.type === "radio") {
@@ -60,9 +61,13 @@
     return field.value !== field.defaultValue;
   }
 
+  // Where typing or choosing goes on (a focused button or box holds nothing yet).
+  const ENTRY = "textarea, select, input:not([type=hidden], [type=submit], [type=button], "
+    + "[type=checkbox], [type=radio], [type=reset], [type=image])";
+
   function beingFilled(part) {
     const active = document.activeElement;
-    if (active && part.contains(active) && active.form) {
+    if (active && part.contains(active) && active.matches(ENTRY)) {
       return true;
     }
     return Array.from(part.querySelectorAll("input, textarea, select")).some(changed);
@@ -76,12 +81,13 @@
     event.preventDefault();
     const url = event.detail.requestConfig.path;
     part.dataset.heldUrl = url;
-    const status = part.querySelector(".status-box");
-    if (status) {
+    // The words change inside the status box, which stays: screen readers announce them.
+    const words = part.querySelector(".status-box .status-words");
+    if (words) {
       window.htmx.ajax("GET", url, {
-        source: status,
-        target: status,
-        select: ".status-box",
+        source: words,
+        target: words,
+        select: ".status-box .status-words",
         swap: "outerHTML",
       });
     }
