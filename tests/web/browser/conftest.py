@@ -9,6 +9,7 @@ the seeded service categories afterwards (`serialized_rollback=True`).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -27,6 +28,17 @@ AXE = VENDOR / "axe-core-4.14.1.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def log_in(page: Any, live_url: str, email: str, then: str) -> None:
+    """Log in through the log-in form (the test password), landing on `then`."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_url}/log-in?next={then}")
+    page.locator("#id_email").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(then) + "$"))
 
 
 def _chromium() -> str | None:

@@ -32,7 +32,6 @@ from helpers.models import ApprovalStatus, ConductTestAttempt, HelperProfile
 from helpers.services import WeeklyInterval, helper_set_weekly_availability
 from tests.academy.builders import publish_course
 from tests.factories import (
-    PASSWORD,
     PDF_BYTES,
     PNG_BYTES,
     ManagerFactory,
@@ -42,7 +41,7 @@ from tests.factories import (
     post_request,
     publish_conduct_test,
 )
-from tests.web.browser.conftest import DESKTOP, PHONE
+from tests.web.browser.conftest import DESKTOP, PHONE, log_in
 from tests.worker import start_daphne, stop_daphne
 
 pytestmark = [
@@ -51,14 +50,6 @@ pytestmark = [
 ]
 
 LANGUAGES = ("de", "fr", "it", "en")
-
-
-def _log_in(page: Page, url: str, email: str, then: str) -> None:
-    page.goto(f"{url}/log-in?next={then}")
-    page.locator("#id_email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(then) + "$"))
 
 
 @pytest.fixture
@@ -142,7 +133,7 @@ def test_an_applicant_walks_from_sign_up_to_a_first_offer_the_course_unlocks(
 
     # The manager, in a browser of their own, checks the documents
     desk = browser.new_context(locale="en", **DESKTOP).new_page()
-    _log_in(desk, url, "manager@quartier.test", "/manage/vetting/")
+    log_in(desk, url, "manager@quartier.test", "/manage/vetting/")
     desk.goto(f"{url}/manage/vetting/{helper.public_id}/")
     desk.locator("#decide-check_documents button").click()
     expect(desk.get_by_text("The documents are checked")).to_be_visible()
@@ -236,7 +227,7 @@ def test_every_academy_page_in_every_language_on_a_phone_has_no_axe_violation(
         User.objects.filter(pk=helper.user_id).update(preferred_language=language)
         context = browser.new_context(locale=language, **PHONE)
         page = context.new_page()
-        _log_in(page, live_url, "academy@example.ch", "/helper/")
+        log_in(page, live_url, "academy@example.ch", "/helper/")
         for path in pages:
             page.goto(live_url + path)
             expect(page.locator("html")).to_have_attribute("lang", language)

@@ -4,13 +4,12 @@ any language."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from academy.models import Certification, CourseVersion, TrainingEvent
 from academy.services import event_register
@@ -18,8 +17,8 @@ from backend.models import User
 from bookings.models import BookingStatus
 from catalogue.models import LegalDocument, LegalDocumentKind
 from tests.academy.builders import publish_course
-from tests.factories import PASSWORD, ManagerFactory, make_booking, make_helper, publish
-from tests.web.browser.conftest import DESKTOP
+from tests.factories import ManagerFactory, make_booking, make_helper, publish
+from tests.web.browser.conftest import DESKTOP, log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,14 +27,6 @@ pytestmark = [
 
 LANGUAGES = ("de", "fr", "it", "en")
 MANAGER = "deskmanager@quartier.test"
-
-
-def _log_in(page: Page, live_url: str, then: str) -> None:
-    page.goto(f"{live_url}/log-in?next={then}")
-    page.locator("#id_email").fill(MANAGER)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(then) + "$"))
 
 
 def _desk() -> dict[str, str]:
@@ -80,7 +71,7 @@ def test_every_console_desk_page_in_every_language_has_no_axe_violation(browser,
         User.objects.filter(email=MANAGER).update(preferred_language=language)
         context = browser.new_context(locale=language, **DESKTOP)
         page = context.new_page()
-        _log_in(page, live_url, pages["courses"])
+        log_in(page, live_url, MANAGER, pages["courses"])
         for name, path in pages.items():
             page.goto(f"{live_url}{path}")
             violations = axe(page)
@@ -95,7 +86,7 @@ def test_the_manager_publishes_a_draft_and_marks_attendance(browser, live_url):
     User.objects.filter(email=MANAGER).update(preferred_language="en")
     context = browser.new_context(locale="en", **DESKTOP)
     page = context.new_page()
-    _log_in(page, live_url, "/manage/courses/data-protection/versions/1/")
+    log_in(page, live_url, MANAGER, "/manage/courses/data-protection/versions/1/")
 
     # The draft is written in the browser: the second lesson's text in every language
     for language, name in (

@@ -31,7 +31,6 @@ from helpers.models import (
 )
 from helpers.services import application_request_information, helper_suspend
 from tests.factories import (
-    PASSWORD,
     ManagerFactory,
     UserFactory,
     make_booking,
@@ -41,7 +40,7 @@ from tests.factories import (
     publish_conduct_test,
     vet,
 )
-from tests.web.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
+from tests.web.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,14 +48,6 @@ pytestmark = [
 ]
 
 LANGUAGES = ("de", "fr", "it", "en")
-
-
-def _log_in(page: Page, live_url: str, email: str, then: str) -> None:
-    page.goto(f"{live_url}/log-in?next={then}")
-    page.locator("#id_email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(then) + "$"))
 
 
 def test_the_helpers_loop_on_a_phone_from_offer_to_done(browser, live_url, axe, screenshot):
@@ -69,7 +60,7 @@ def test_the_helpers_loop_on_a_phone_from_offer_to_done(browser, live_url, axe, 
     )
     context = browser.new_context(locale="en", **PHONE)
     page = context.new_page()
-    _log_in(page, live_url, "helper@example.ch", "/helper/")
+    log_in(page, live_url, "helper@example.ch", "/helper/")
 
     offer = page.locator("#offers .offer")
     expect(offer).to_have_count(1)
@@ -142,7 +133,7 @@ def test_the_manager_approves_a_helper_and_reads_why_nobody_was_offered(
     help_request = post_request(UserFactory.create(), languages=["it"])
     context = browser.new_context(locale="en", **DESKTOP)
     page = context.new_page()
-    _log_in(page, live_url, "manager@quartier.test", "/manage/")
+    log_in(page, live_url, "manager@quartier.test", "/manage/")
 
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     screenshot(page, "manager-dashboard-desktop")
@@ -176,7 +167,7 @@ def test_the_helpers_app_is_installable_with_a_service_worker(browser, live_url)
     User.objects.filter(pk=helper.user_id).update(preferred_language="en")
     context = browser.new_context(locale="en", **PHONE)
     page = context.new_page()
-    _log_in(page, live_url, "pwa@example.ch", "/helper/")
+    log_in(page, live_url, "pwa@example.ch", "/helper/")
     scope = page.evaluate("() => navigator.serviceWorker.ready.then((r) => r.scope)")
     assert scope == live_url + "/"
     cdp = context.new_cdp_session(page)
@@ -204,7 +195,7 @@ def test_an_applicant_takes_the_conduct_test_on_a_phone(browser, live_url, axe, 
     User.objects.filter(pk=helper.user_id).update(preferred_language="en")
     context = browser.new_context(locale="en", **PHONE)
     page = context.new_page()
-    _log_in(page, live_url, "applicant@example.ch", "/helper/")
+    log_in(page, live_url, "applicant@example.ch", "/helper/")
 
     # When they follow the home page's link and start the test
     page.get_by_role("link", name="Code-of-conduct test").click()
@@ -381,7 +372,7 @@ def test_every_helper_and_manager_page_in_every_language_has_no_axe_violation(
             context.route(TILES, _no_tiles)
             page = context.new_page()
             mine = [(name, path) for name, (owner, path) in pages.items() if owner == who]
-            _log_in(page, live_url, who, mine[0][1])
+            log_in(page, live_url, who, mine[0][1])
             for name, path in mine:
                 page.goto(live_url + path)
                 _drawn(page, name)
@@ -411,7 +402,7 @@ def test_every_manager_page_fits_a_phone_in_every_language(browser, live_url, ax
         context = browser.new_context(locale=language, **PHONE)
         context.route(TILES, _no_tiles)
         page = context.new_page()
-        _log_in(page, live_url, "showmanager@quartier.test", "/manage/")
+        log_in(page, live_url, "showmanager@quartier.test", "/manage/")
         for name, path in pages.items():
             page.goto(live_url + path)
             _drawn(page, name)
@@ -447,7 +438,7 @@ def test_the_managers_map_shows_the_geojson_as_markers_and_works_as_a_list_witho
     tiles: list[str] = []
     context.route(TILES, lambda route: (tiles.append(route.request.url), _no_tiles(route)))
     page = context.new_page()
-    _log_in(page, live_url, "mapmanager@quartier.test", "/manage/map/")
+    log_in(page, live_url, "mapmanager@quartier.test", "/manage/map/")
     markers = page.locator(".leaflet-marker-icon")
     expect(markers).to_have_count(2)
     assert sorted(markers.evaluate_all("icons => icons.map(icon => icon.title)")) == [
@@ -480,7 +471,7 @@ def test_the_managers_map_shows_the_geojson_as_markers_and_works_as_a_list_witho
     plain = browser.new_context(locale="en", java_script_enabled=False, **DESKTOP)
     plain.route(TILES, _no_tiles)
     page = plain.new_page()
-    _log_in(page, live_url, "mapmanager@quartier.test", "/manage/map/")
+    log_in(page, live_url, "mapmanager@quartier.test", "/manage/map/")
     expect(page.locator("#map")).to_be_hidden()
     expect(page.get_by_role("cell", name="3011 Bern")).to_be_visible()
     expect(page.get_by_role("row", name="8001 Zürich 1 1")).to_be_visible()

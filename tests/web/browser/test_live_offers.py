@@ -27,14 +27,13 @@ from bookings.services import booking_cancel
 from realtime.chat import chat_message_send
 from realtime.stream import stream_last_seq
 from tests.factories import (
-    PASSWORD,
     UserFactory,
     make_booking,
     make_helper,
     pending_offer,
     post_request,
 )
-from tests.web.browser.conftest import DESKTOP, PHONE
+from tests.web.browser.conftest import DESKTOP, PHONE, log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,11 +60,7 @@ def relay() -> None:
 
 
 def _log_in(page: Page, live_url: str, email: str) -> None:
-    page.goto(f"{live_url}/log-in?next=/helper/")
-    page.locator("#id_email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/helper/$"))
+    log_in(page, live_url, email, "/helper/")
     # Set on this document only: still there at the end means the page was never reloaded.
     page.evaluate("() => { window.stillTheSamePage = true; }")
 
@@ -244,11 +239,7 @@ def test_the_customers_request_page_hears_the_helper_accept_and_propose_live(
     page = browser.new_context(locale="en", **DESKTOP).new_page()
     heard = _events_heard(page)
     path = f"/requests/{help_request.public_id}/"
-    page.goto(f"{live_url}/log-in?next={path}")
-    page.locator("#id_email").fill("vreni@example.ch")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(path) + "$"))
+    log_in(page, live_url, "vreni@example.ch", path)
     # As the page is after half a minute of waiting: its next poll is a minute away, so what
     # comes sooner came over the socket.
     page.goto(f"{live_url}{path}?wait=30")

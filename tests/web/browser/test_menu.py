@@ -9,11 +9,11 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from backend.models import User
-from tests.factories import PASSWORD, ManagerFactory, UserFactory, make_helper
-from tests.web.browser.conftest import DESKTOP, PHONE
+from tests.factories import ManagerFactory, UserFactory, make_helper
+from tests.web.browser.conftest import DESKTOP, PHONE, log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,14 +37,6 @@ def _people() -> None:
     ManagerFactory.create(email="menu-manager@quartier.test")
 
 
-def _log_in(page: Page, live_url: str, email: str, then: str) -> None:
-    page.goto(f"{live_url}/log-in?next={then}")
-    page.locator("#id_email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(then) + "$"))
-
-
 def test_the_menu_folds_on_a_phone_and_the_button_opens_it_in_every_language(
     browser, live_url, axe, screenshot
 ):
@@ -55,7 +47,7 @@ def test_the_menu_folds_on_a_phone_and_the_button_opens_it_in_every_language(
         for who, (email, home, links) in PEOPLE.items():
             context = browser.new_context(locale=language, **PHONE)
             page = context.new_page()
-            _log_in(page, live_url, email, home)
+            log_in(page, live_url, email, home)
             button = page.get_by_role("button", name=MENU[language])
             menu = page.locator("#site-menu")
             log_out = page.get_by_role("button", name=LOG_OUT[language])
@@ -111,7 +103,7 @@ def test_on_a_desktop_the_menu_is_open_and_has_no_button(browser, live_url):
     context = browser.new_context(locale="en", **DESKTOP)
     page = context.new_page()
     for email, home, links in PEOPLE.values():
-        _log_in(page, live_url, email, home)
+        log_in(page, live_url, email, home)
         expect(page.locator(".menu-button")).to_be_hidden()
         expect(page.locator("#site-menu .nav a")).to_have_count(links)
         for link in page.locator("#site-menu .nav a").all():
@@ -128,7 +120,7 @@ def test_without_scripts_the_menu_stays_open_on_a_phone(browser, live_url):
     context = browser.new_context(locale="en", java_script_enabled=False, **PHONE)
     page = context.new_page()
     email, home, links = PEOPLE["helper"]
-    _log_in(page, live_url, email, home)
+    log_in(page, live_url, email, home)
     expect(page.locator(".menu-button")).to_be_hidden()
     expect(page.locator("#site-menu .nav a")).to_have_count(links)
     for link in page.locator("#site-menu .nav a").all():

@@ -11,21 +11,20 @@ chromium has no push service to deliver a real notification to tap.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
 import pytest
 from django.test import override_settings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from backend.models import User
 from bookings import services
 from bookings.models import Booking, Offer, OfferStatus
 from payments.models import IdempotentRequest
-from tests.factories import PASSWORD, UserFactory, make_helper, post_request
-from tests.web.browser.conftest import PHONE
+from tests.factories import UserFactory, make_helper, post_request
+from tests.web.browser.conftest import PHONE, log_in
 from tests.worker import start_daphne, stop_daphne
 
 pytestmark = [
@@ -57,14 +56,6 @@ def push_on_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     stop_daphne(process)
 
 
-def _log_in(page: Page, url: str, email: str) -> None:
-    page.goto(f"{url}/log-in?next=/helper/")
-    page.locator("#id_email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/helper/$"))
-
-
 def test_offers_come_as_notifications_whose_actions_accept_once_or_show(
     browser, push_on_url, axe, screenshot
 ):
@@ -73,7 +64,7 @@ def test_offers_come_as_notifications_whose_actions_accept_once_or_show(
     User.objects.filter(pk__in=[marco.user_id, lea.user_id]).update(preferred_language="en")
     context = browser.new_context(locale="en", **PHONE)
     page = context.new_page()
-    _log_in(page, push_on_url, "marco@example.ch")
+    log_in(page, push_on_url, "marco@example.ch", "/helper/")
 
     # The page explains the notifications before anything asks for permission
     card = page.locator("#push-ask")
@@ -149,7 +140,7 @@ def test_the_notifications_explanation_in_every_language(
     User.objects.filter(pk=helper.user_id).update(preferred_language=language)
     context = browser.new_context(locale=language, **PHONE)
     page = context.new_page()
-    _log_in(page, push_on_url, "marco@example.ch")
+    log_in(page, push_on_url, "marco@example.ch", "/helper/")
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
     assert page.locator("html").get_attribute("lang") == language
     assert axe(page) == []

@@ -31,7 +31,7 @@ from bookings.models import Booking, BookingStatus
 from payments import extras, receipts
 from payments.models import ExtraCharge, Payment, PaymentStatus
 from payments.tasks import place_hold
-from tests.factories import PASSWORD, UserFactory, make_booking
+from tests.factories import UserFactory, make_booking
 from tests.payments.conftest import _stripe_at_the_emulator  # noqa: F401
 from tests.payments.money import (
     GOOD_CARD,
@@ -39,7 +39,7 @@ from tests.payments.money import (
     connected_helper,
     held_booking,
 )
-from tests.web.browser.conftest import DESKTOP, PHONE
+from tests.web.browser.conftest import DESKTOP, PHONE, log_in
 from tests.worker import start_daphne, stop_daphne
 
 pytestmark = [
@@ -70,14 +70,6 @@ def paid_url(
     stop_daphne(process)
 
 
-def _log_in(page: Page, url: str, email: str, then: str) -> None:
-    page.goto(f"{url}/log-in?next={then}")
-    page.locator("#id_email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(then) + "$"))
-
-
 def _enter_card(page: Page, number: str) -> None:
     """Type the card into the emulator's Stripe.js card element, then give it."""
     page.get_by_label("Card number").fill(number)
@@ -93,7 +85,7 @@ def test_the_card_typed_into_stripe_js_is_made_on_the_helpers_account(browser, p
     booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
     context = browser.new_context(locale="en", **DESKTOP)
     page = context.new_page()
-    _log_in(page, paid_url, customer.email, "/requests/")
+    log_in(page, paid_url, customer.email, "/requests/")
     page.goto(f"{paid_url}/requests/{booking.help_request.public_id}/")
 
     # Price, hold and fee are shown before confirming; no confirming before a card is given
@@ -130,7 +122,7 @@ def test_the_card_and_payout_pages_in_every_language_have_no_axe_violation(brows
         for name, (email, path) in pages.items():
             context = browser.new_context(locale=language, **DESKTOP)
             page = context.new_page()
-            _log_in(page, paid_url, email, path)
+            log_in(page, paid_url, email, path)
             if name == "card":
                 expect(page.locator("[data-card-element] input").first).to_be_visible()
             violations = axe(page)
@@ -176,7 +168,7 @@ def test_the_paid_loop_runs_to_the_receipt_in_the_browser(browser, paid_url, axe
     booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
     request_path = f"/requests/{booking.help_request.public_id}/"
     as_customer = browser.new_context(locale="en", **DESKTOP).new_page()
-    _log_in(as_customer, paid_url, customer.email, request_path)
+    log_in(as_customer, paid_url, customer.email, request_path)
     _enter_card(as_customer, GOOD_CARD)
     as_customer.get_by_role("button", name="Use this card").click()
     as_customer.get_by_role("button", name=re.compile("^Confirm ")).click()
@@ -191,7 +183,7 @@ def test_the_paid_loop_runs_to_the_receipt_in_the_browser(browser, paid_url, axe
     # The helper, on a phone, asks for 20 minutes more and CHF 15.50 of material
     as_helper = browser.new_context(locale="en", **PHONE).new_page()
     visit_path = f"/helper/visits/{booking.public_id}/"
-    _log_in(as_helper, paid_url, helper.user.email, visit_path)
+    log_in(as_helper, paid_url, helper.user.email, visit_path)
     as_helper.get_by_label("Extra time in minutes").fill("20")
     as_helper.get_by_label("Material in CHF").fill("15.50")
     as_helper.get_by_label("What for (the customer reads it)").fill("A new network cable.")
@@ -308,7 +300,7 @@ def test_the_extra_and_receipt_pages_in_every_language_have_no_axe_violation(
             size = DESKTOP if name == "receipt" else PHONE
             context = browser.new_context(locale=language, **size)
             page = context.new_page()
-            _log_in(page, paid_url, email, path)
+            log_in(page, paid_url, email, path)
             violations = axe(page)
             if violations:
                 found[f"{name} {language}"] = violations
@@ -337,7 +329,7 @@ def test_the_customer_finishes_3d_secure_on_the_visits_page(browser, paid_url, a
     assert payment.failure_code == "authentication_required"
     page = browser.new_context(locale="en", **PHONE).new_page()
     request_path = f"/requests/{booking.help_request.public_id}/"
-    _log_in(page, paid_url, customer.email, request_path)
+    log_in(page, paid_url, customer.email, request_path)
     expect(page.get_by_text("Your bank asked to confirm the payment (3-D Secure)")).to_be_visible()
     assert axe(page) == []
 

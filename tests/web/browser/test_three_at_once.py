@@ -14,26 +14,18 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from backend.models import User
 from bookings import services
 from bookings.models import Booking, BookingStatus, HelpRequest, Review
-from tests.factories import PASSWORD, ManagerFactory, UserFactory, make_helper
-from tests.web.browser.conftest import DESKTOP, PHONE
+from tests.factories import ManagerFactory, UserFactory, make_helper
+from tests.web.browser.conftest import DESKTOP, PHONE, log_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _log_in(page: Page, live_url: str, email: str, then: str) -> None:
-    page.goto(f"{live_url}/log-in?next={then}")
-    page.locator("#id_email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(then) + "$"))
 
 
 def test_a_customer_a_helper_and_the_manager_at_once(browser, live_url, axe, screenshot):
@@ -54,9 +46,9 @@ def test_a_customer_a_helper_and_the_manager_at_once(browser, live_url, axe, scr
     customer = contexts["customer"].new_page()
     phone = contexts["helper"].new_page()
     manager = contexts["manager"].new_page()
-    _log_in(customer, live_url, "vreni@example.ch", "/requests/")
-    _log_in(phone, live_url, "marco@example.ch", "/helper/")
-    _log_in(manager, live_url, "manager@quartier.test", "/manage/")
+    log_in(customer, live_url, "vreni@example.ch", "/requests/")
+    log_in(phone, live_url, "marco@example.ch", "/helper/")
+    log_in(manager, live_url, "manager@quartier.test", "/manage/")
 
     # The customer asks for help, tomorrow morning
     customer.get_by_role("link", name="Ask for help").first.click()
