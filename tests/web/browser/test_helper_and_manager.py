@@ -419,6 +419,44 @@ def test_every_manager_page_fits_a_phone_in_every_language(browser, live_url, ax
     assert found == {}
 
 
+def test_the_managers_lists_stand_as_cards_on_a_phone_and_stay_tables(browser, live_url, axe):
+    """On a phone each row of the helpers, visits and requests lists is a card, each cell under
+    its column's name (in the page's language); the lists are still tables to a screen reader,
+    and on a desktop they look like tables."""
+    booking = make_booking(BookingStatus.CONFIRMED)
+    ManagerFactory.create(email="cards@quartier.test", preferred_language="de")
+    lists = {
+        "/manage/helpers/": ("Freigabe", 6),
+        "/manage/bookings/?state=confirmed": ("Angenommen am", 5),
+        "/manage/requests/?status=assigned": ("Angefragt am", 4),
+    }
+    phone = browser.new_context(locale="de", **PHONE).new_page()
+    log_in(phone, live_url, "cards@quartier.test", "/manage/")
+    for path, (first_label, columns) in lists.items():
+        phone.goto(live_url + path)
+        row = phone.locator("table.stack tbody tr").first
+        assert row.evaluate("tr => getComputedStyle(tr).display") == "flex", path
+        expect(phone.locator("table.stack thead")).to_have_css("position", "absolute")
+        labels = row.locator("td[data-label]").evaluate_all(
+            "cells => cells.map(td => getComputedStyle(td, '::before').content)"
+        )
+        assert len(labels) == columns - 1, (path, labels)
+        assert f'"{first_label}"' in labels, (path, labels)
+        # To assistive technology: one table, its header row and a row a line
+        expect(phone.get_by_role("table")).to_have_count(1)
+        expect(phone.get_by_role("columnheader")).to_have_count(columns)
+        expect(phone.get_by_role("row")).to_have_count(2)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert axe(phone) == [], path
+    desk = browser.new_context(locale="de", **DESKTOP).new_page()
+    log_in(desk, live_url, "cards@quartier.test", "/manage/")
+    desk.goto(f"{live_url}/manage/bookings/?state=confirmed")
+    row = desk.locator("table.stack tbody tr").first
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "table-row"
+    expect(desk.get_by_role("columnheader", name="Angenommen am")).to_be_visible()
+    expect(row.get_by_role("link", name=booking.helper.user.display_name)).to_be_visible()
+
+
 def test_the_managers_map_shows_the_geojson_as_markers_and_works_as_a_list_without_it(
     browser, live_url, axe, screenshot
 ):
