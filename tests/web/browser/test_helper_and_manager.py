@@ -421,8 +421,8 @@ def test_every_manager_page_fits_a_phone_in_every_language(browser, live_url, ax
 
 def test_the_managers_lists_stand_as_cards_on_a_phone_and_stay_tables(browser, live_url, axe):
     """On a phone each row of the helpers, visits and requests lists is a card, each cell under
-    its column's name (in the page's language); the lists are still tables to a screen reader,
-    and on a desktop they look like tables."""
+    its column's name (in the page's language), and a list's states scroll on one line; the
+    lists are still tables to a screen reader, and on a desktop they look like tables."""
     booking = make_booking(BookingStatus.CONFIRMED)
     ManagerFactory.create(email="cards@quartier.test", preferred_language="de")
     lists = {
@@ -448,6 +448,16 @@ def test_the_managers_lists_stand_as_cards_on_a_phone_and_stay_tables(browser, l
         expect(phone.get_by_role("row")).to_have_count(2)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         assert axe(phone) == [], path
+    # The states stand on one line that scrolls sideways, the current one (here the last) in view
+    phone.goto(f"{live_url}/manage/bookings/?state=no_show")
+    states = phone.locator("nav.states").bounding_box()
+    assert states is not None
+    assert states["height"] < 60
+    current = phone.locator("nav.states [aria-current=page]").bounding_box()
+    assert current is not None
+    assert current["x"] >= 0
+    assert current["x"] + current["width"] <= 390
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     desk = browser.new_context(locale="de", **DESKTOP).new_page()
     log_in(desk, live_url, "cards@quartier.test", "/manage/")
     desk.goto(f"{live_url}/manage/bookings/?state=confirmed")

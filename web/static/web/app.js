@@ -43,6 +43,12 @@ document.addEventListener("alpine:init", () => {
   });
 })();
 
+// A list's states scroll sideways on a phone: the current one is brought into view.
+(() => {
+  const current = document.querySelector(".states [aria-current=page]");
+  if (current !== null) current.scrollIntoView({ block: "nearest", inline: "center" });
+})();
+
 // The helper's app registers its service worker (served from the site's root: scope "/").
 if ("serviceWorker" in navigator && document.body && document.body.dataset.serviceWorker) {
   navigator.serviceWorker.register(document.body.dataset.serviceWorker, { scope: "/" }).catch(() => {});
