@@ -113,18 +113,20 @@ def helpers_considered_in(runs: Iterable[MatchingRun]) -> dict[int, HelperProfil
     )
 
 
+def current_proposals() -> Prefetch:
+    """A booking's proposals that still stand, as `booking.current_proposals`."""
+    return Prefetch(
+        "proposals",
+        queryset=SlotProposal.objects.exclude(status=ProposalStatus.SUPERSEDED),
+        to_attr="current_proposals",
+    )
+
+
 def bookings_visible_to(user: User) -> QuerySet[Booking]:
     """The customer and the helper of a booking see it; the manager sees all."""
     queryset = Booking.objects.select_related(
         "help_request__category", "help_request__customer", "helper__user"
-    ).prefetch_related(
-        "help_request__windows",
-        Prefetch(
-            "proposals",
-            queryset=SlotProposal.objects.exclude(status=ProposalStatus.SUPERSEDED),
-            to_attr="current_proposals",
-        ),
-    )
+    ).prefetch_related("help_request__windows", current_proposals())
     if user.is_staff:
         return queryset
     return queryset.filter(Q(help_request__customer=user) | Q(helper__user=user))

@@ -425,9 +425,7 @@ def test_polling_answers_the_fragment_and_backs_off(client):
 def test_request_page_query_count_is_bounded(client, django_assert_max_num_queries, status):
     booking = make_booking(status)
     _logged_in(client, booking.help_request.customer)
-    # 13: with the stream's last number, which the page reads for its live socket while the
-    # request is open or assigned.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         assert client.get(f"/requests/{booking.help_request.public_id}/").status_code == 200
 
 

@@ -32,6 +32,7 @@ from bookings.selectors import (
     booking_events,
     booking_reportable,
     bookings_visible_to,
+    current_proposals,
     help_requests_visible_to,
     helper_is_blocked,
     offers_of_request,
@@ -111,14 +112,20 @@ def _own_request(request: HttpRequest, public_id: UUID) -> HelpRequest:
 
 
 def _current_booking(me: User, help_request: HelpRequest) -> Booking | None:
-    return (
+    booking = (
         bookings_visible_to(me)
         # The helper's payout account, for the card step of a paid visit; extra time asked.
         .select_related("helper__payout_account", "extra_charge")
+        # The request (its windows read) is the page's own: not read a second time.
+        .prefetch_related(None)
+        .prefetch_related(current_proposals())
         .filter(help_request=help_request)
         .order_by("-created_at", "-id")
         .first()
     )
+    if booking is not None:
+        booking.help_request = help_request
+    return booking
 
 
 @login_required
