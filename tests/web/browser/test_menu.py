@@ -114,6 +114,26 @@ def test_on_a_desktop_the_menu_is_open_and_has_no_button(browser, live_url):
     context.close()
 
 
+def test_on_a_desktop_the_customers_menu_stands_beside_the_brand(browser, live_url):
+    """The menu beside the brand and the language below it: two rows, even with French's
+    longer words (a menu that wrapped under the brand took a third)."""
+    _people()
+    User.objects.filter(email__startswith="menu-").update(preferred_language="fr")
+    context = browser.new_context(locale="fr", **DESKTOP)
+    page = context.new_page()
+    email, home, _ = PEOPLE["customer"]
+    log_in(page, live_url, email, home)
+    brand = page.locator(".brand").bounding_box()
+    first_link = page.locator("#site-menu .nav a").first.bounding_box()
+    header = page.locator(".site-header").bounding_box()
+    assert brand is not None
+    assert first_link is not None
+    assert header is not None
+    assert first_link["x"] > brand["x"] + brand["width"]
+    assert header["height"] < 140, header
+    context.close()
+
+
 def test_without_scripts_the_menu_stays_open_on_a_phone(browser, live_url):
     _people()
     User.objects.filter(email__startswith="menu-").update(preferred_language="en")
