@@ -34,6 +34,13 @@ class StatementLine:
     def net_minor(self) -> int:
         return self.gross_minor - self.stripe_fees_minor - self.refunds_minor + self.tips_minor
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing was paid, charged, refunded or tipped in it."""
+        return not (
+            self.gross_minor or self.stripe_fees_minor or self.refunds_minor or self.tips_minor
+        )
+
 
 @dataclass(frozen=True)
 class Statement:

@@ -124,6 +124,10 @@ def test_the_helpers_earnings_page_csv_and_pdf(client, django_assert_max_num_que
     html = page.content.decode()
     assert f"My earnings {year}" in html
     assert f'href="/helper/earnings/{year}.csv"' in html
+    # The eleven months with nothing in them are marked (on a phone: their name and net alone)
+    assert html.count('<tr role="row" class="stack-empty">') == 11
+    assert html.count('<tr role="row" class="stack-total">') == 1
+    assert html.count('<tr role="row">') == 2  # the column names and the paid month
     rows = list(
         csv.DictReader(io.StringIO(client.get(f"/helper/earnings/{year}.csv").content.decode()))
     )

@@ -73,10 +73,20 @@ def earnings(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     year = _year(request)
     statement = statements.earnings_statement(helper.user, year)
     language = _language()
+    headings = documents.statement_headings(language)
+    rows = documents.statement_rows(statement, language)
     context = {
         "statement": statement,
-        "headings": documents.statement_headings(language),
-        "rows": documents.statement_rows(statement, language),
+        "headings": headings,
+        # Each cell with its column's name: its label when the months stand as cards on a phone
+        "rows": [
+            {
+                "cells": list(zip(headings, row, strict=True)),
+                "total": not line.month,
+                "empty": bool(line.month) and line.is_empty,
+            }
+            for line, row in zip([*statement.months, statement.total], rows, strict=True)
+        ],
         "years": list(range(year - 2, year + 1)),
     }
     return render(request, "web/helper/earnings.html", context)

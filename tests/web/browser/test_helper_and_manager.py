@@ -14,10 +14,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS
 from playwright.sync_api import Page, expect
 
 from backend.models import User
+from backend.money import format_chf
 from backend.point import Point
 from bookings import services
 from bookings.models import Booking, BookingStatus
@@ -426,10 +428,12 @@ def test_the_managers_lists_stand_as_cards_on_a_phone_and_stay_tables(browser, l
     booking = make_booking(BookingStatus.CONFIRMED)
     ManagerFactory.create(email="cards@quartier.test", preferred_language="de")
     lists = {
-        "/manage/helpers/": ("Freigabe", 6),
+        "/manage/helpers/?status=approved": ("Freigabe", 6),
         "/manage/bookings/?state=confirmed": ("Angenommen am", 5),
         "/manage/requests/?status=assigned": ("Angefragt am", 4),
+        "/manage/vetting/": ("Wartet seit", 4),
     }
+    make_helper(approval=ApprovalStatus.APPLIED, display_name="Lena Frei")
     phone = browser.new_context(locale="de", **PHONE).new_page()
     log_in(phone, live_url, "cards@quartier.test", "/manage/")
     for path, (first_label, columns) in lists.items():
@@ -465,6 +469,70 @@ def test_the_managers_lists_stand_as_cards_on_a_phone_and_stay_tables(browser, l
     assert row.evaluate("tr => getComputedStyle(tr).display") == "table-row"
     expect(desk.get_by_role("columnheader", name="Angenommen am")).to_be_visible()
     expect(row.get_by_role("link", name=booking.helper.user.display_name)).to_be_visible()
+
+
+def test_the_helpers_earnings_stand_as_a_card_a_month_on_a_phone(browser, live_url, axe):
+    """On the helper's phone each month of the earnings is a card: a month with money in it
+    shows each figure under its name, a month with nothing its name and its net on one line, the
+    total last; no wider than the screen, still one table to a screen reader, a table on a desk."""
+    helper = make_helper(email="earner@example.ch", preferred_language="de")
+    paid = make_booking(BookingStatus.SIGNED_OFF, helper=helper)
+    paid_on_paper(paid, fee_minor=291)
+    today = timezone.localdate()
+    with translation.override("de"):
+        this_month = str(MONTHS[today.month])
+        other_month = str(MONTHS[today.month % 12 + 1])
+    phone = browser.new_context(locale="de", **PHONE).new_page()
+    log_in(phone, live_url, "earner@example.ch", "/helper/earnings")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(phone.get_by_role("table")).to_have_count(1)
+    expect(phone.get_by_role("columnheader")).to_have_count(6)
+    expect(phone.get_by_role("rowheader")).to_have_count(13)
+    paid_month = phone.locator("tbody tr", has=phone.get_by_role("rowheader", name=this_month))
+    assert paid_month.evaluate("tr => getComputedStyle(tr).display") == "flex"
+    shown = paid_month.locator("td").evaluate_all(
+        "cells => cells.filter(td => td.offsetParent !== null)"
+        ".map(td => [getComputedStyle(td, '::before').content, td.textContent])"
+    )
+    fee = format_chf(291, "de")
+    assert shown == [
+        ['"Brutto"', format_chf(paid.price_minor, "de")],
+        ['"Stripe-Gebühren"', fee],
+        ['"Rückerstattungen"', format_chf(0, "de")],
+        ['"Trinkgelder"', format_chf(0, "de")],
+        ['"Netto"', format_chf(paid.price_minor - 291, "de")],
+    ]
+    empty_month = phone.locator("tbody tr", has=phone.get_by_role("rowheader", name=other_month))
+    assert empty_month.locator("td").evaluate_all(
+        "cells => cells.filter(td => td.offsetParent !== null).map(td => td.textContent)"
+    ) == [format_chf(0, "de")]
+    title, net = (
+        empty_month.get_by_role("rowheader").bounding_box(),
+        empty_month.locator("td").last.bounding_box(),
+    )
+    assert title is not None
+    assert net is not None
+    assert abs(title["y"] - net["y"]) < title["height"], "the name and the net on one line"
+    total = phone.locator("tbody tr").last
+    expect(total.get_by_role("rowheader")).to_have_text("Total")
+    assert (
+        total.locator("td").evaluate_all(
+            "cells => cells.filter(td => td.offsetParent !== null).length"
+        )
+        == 5
+    )
+    # Every label keeps inside its card (the longest, "Rückerstattungen", too)
+    assert paid_month.evaluate(
+        "tr => Array.from(tr.querySelectorAll('td')).every(td => td.scrollWidth <= td.clientWidth)"
+    )
+    assert axe(phone) == []
+    desk = browser.new_context(locale="de", **DESKTOP).new_page()
+    log_in(desk, live_url, "earner@example.ch", "/helper/earnings")
+    row = desk.locator("tbody tr", has=desk.get_by_role("rowheader", name=other_month))
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "table-row"
+    expect(row.locator("td")).to_have_count(5)
+    expect(row.locator("td").first).to_be_visible()
+    expect(desk.get_by_role("columnheader", name="Stripe-Gebühren")).to_be_visible()
 
 
 def test_the_managers_map_shows_the_geojson_as_markers_and_works_as_a_list_without_it(
