@@ -7,12 +7,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
 from backend.models import Language
 from catalogue.models import ServiceCategory
+from web.words import day_words
 
 ZURICH = ZoneInfo("Europe/Zurich")
 # How far ahead the day picker reaches (the service allows more; a short list is easier).
@@ -39,7 +39,7 @@ def language_choices() -> list[tuple[str, str]]:
 def day_choices(today: date) -> list[tuple[str, str]]:
     """From tomorrow on: a day in the past cannot be chosen."""
     days = [today + timedelta(days=offset) for offset in range(1, DAYS_OFFERED + 1)]
-    return [(day.isoformat(), formats.date_format(day, "l j F")) for day in days]
+    return [(day.isoformat(), day_words(day)) for day in days]
 
 
 def window_of(day: str, slot: str) -> tuple[datetime, datetime]:

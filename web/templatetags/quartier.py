@@ -1,6 +1,9 @@
-"""Template filters of the web app: amounts in Swiss francs as each language writes them."""
+"""Template filters of the web app: amounts in Swiss francs and days as each language writes
+them."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 from django import template
 from django.utils import translation
@@ -94,3 +97,20 @@ def offer_status_words(status: str) -> str:
 @register.filter
 def document_kind_words(kind: str) -> str:
     return str(words.DOCUMENT_KIND_WORDS.get(kind, kind))
+
+
+@register.filter
+def weekday_date(value: date | datetime | None) -> str:
+    """ "Freitag, 11. Dezember", "vendredi 11 décembre": the weekday and the date."""
+    return "" if value is None else words.day_words(value)
+
+
+@register.filter
+def weekday_date_year(value: date | datetime | None) -> str:
+    return "" if value is None else words.day_words(value, year=True)
+
+
+@register.filter
+def day_month(value: date | datetime | None) -> str:
+    """ "11. Dezember", "11 décembre": the day and the month."""
+    return "" if value is None else words.day_month_words(value)

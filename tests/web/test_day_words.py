@@ -1,0 +1,88 @@
+"""Days as each of the four languages writes them, in Swiss time: the helper's offers and
+visits, the chat and the customer's day picker."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.utils import formats, timezone, translation
+
+from tests.factories import UserFactory, make_helper, pending_offer, post_request
+from tests.web.test_pages import _logged_in
+from web.forms import day_choices
+from web.words import day_month_words, day_words
+
+# 23:30 on Friday in UTC is already Saturday in Zurich (winter time, UTC+1)
+LATE_FRIDAY_UTC = datetime(2026, 12, 11, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "with_year", "day_month", "friday"),
+    [
+        (
+            "de",
+            "Samstag, 12. Dezember",
+            "Samstag, 12. Dezember 2026",
+            "12. Dezember",
+            "Freitag, 11. Dezember",
+        ),
+        (
+            "fr",
+            "samedi 12 décembre",
+            "samedi 12 décembre 2026",
+            "12 décembre",
+            "vendredi 11 décembre",
+        ),
+        (
+            "it",
+            "sabato 12 dicembre",
+            "sabato 12 dicembre 2026",
+            "12 dicembre",
+            "venerdì 11 dicembre",
+        ),
+        (
+            "en",
+            "Saturday 12 December",
+            "Saturday 12 December 2026",
+            "12 December",
+            "Friday 11 December",
+        ),
+    ],
+)
+def test_a_day_is_written_as_its_language_writes_it_in_swiss_time(
+    language, day, with_year, day_month, friday
+):
+    with translation.override(language):
+        assert day_words(LATE_FRIDAY_UTC) == day
+        assert day_words(LATE_FRIDAY_UTC, year=True) == with_year
+        assert day_month_words(LATE_FRIDAY_UTC) == day_month
+        # A date has no time of day to move
+        assert day_words(date(2026, 12, 11)) == friday
+
+
+def test_the_customers_day_picker_writes_the_days_in_german_with_their_weekday():
+    with translation.override("de"):
+        choices = day_choices(date(2026, 12, 6))
+    assert choices[:2] == [
+        ("2026-12-07", "Montag, 7. Dezember"),
+        ("2026-12-08", "Dienstag, 8. Dezember"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_helpers_offer_shows_the_requests_times_as_german_writes_them(client):
+    helper = make_helper()
+    help_request = post_request(UserFactory.create())
+    pending_offer(help_request, helper)
+    _logged_in(client, helper.user, "de")
+    html = client.get("/helper/").content.decode()
+    assert '<html lang="de">' in html
+    window = help_request.windows.get()
+    with translation.override("de"):
+        written = day_words(window.starts_at)
+        old_way = formats.date_format(timezone.localtime(window.starts_at), "l j F")
+    assert ", " in written
+    assert ". " in written
+    assert f"<li>{written}, " in html
+    assert f"<li>{old_way}, " not in html
