@@ -58,7 +58,9 @@ def test_the_queue_shows_the_longest_waiting_first_against_the_target(
     # Then the oldest comes first, and only it is over the 3-day target
     html = response.content.decode()
     assert _names(html) == ["Anna Alt", "Bruno Berner", "Carla Conti"]
-    rows = re.findall(r'<tr role="row"( class="overdue")?>\s*<td role="cell" class="stack-title"><a', html)
+    rows = re.findall(
+        r'<tr role="row"( class="overdue")?>\s*<td role="cell" class="stack-title"><a', html
+    )
     assert rows == [' class="overdue"', "", ""]
     assert "5 d 0 h" in html
     assert "2 d 0 h" in html
