@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from backend import clock
 from backend.exceptions import raises
@@ -33,6 +33,7 @@ from bookings.models import (
 from bookings.visit_checks import hold_missing
 from catalogue.errors import CatalogueError
 from catalogue.exceptions import WaiversNotAccepted
+from catalogue.models import legal_language
 from catalogue.selectors import waivers_missing
 
 CUSTOMER, HELPER, MANAGER, SYSTEM = (
@@ -163,7 +164,11 @@ def customer_accepted_waivers(move: Move) -> None:
     if missing:
         raise WaiversNotAccepted(
             _("Accept the terms and waivers for this visit first: %(documents)s.")
-            % {"documents": ", ".join(version.document.slug for version in missing)}
+            % {
+                "documents": ", ".join(
+                    version.title_in(legal_language(get_language())) for version in missing
+                )
+            }
         )
 
 

@@ -51,6 +51,13 @@ class ServiceCategory(models.Model):
 LEGAL_LANGUAGES = ("de", "fr", "it", "en")
 
 
+def legal_language(language: str | None) -> str:
+    """The language of the legal texts to show a reader of `language` (a code such as "de" or
+    "de-ch"): their own, else English."""
+    short = (language or "en")[:2]
+    return short if short in LEGAL_LANGUAGES else "en"
+
+
 class LegalDocumentKind(models.TextChoices):
     CUSTOMER_TERMS = "customer_terms", "Customer terms"
     DATA_SAFETY_WAIVER = "data_safety_waiver", "Data-safety waiver"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from backend.models import User
 from catalogue.models import (
@@ -48,34 +48,35 @@ def customer_waivers(category: ServiceCategory | None) -> list[LegalDocumentVers
 def waivers_missing(
     *, user: User, category: ServiceCategory, in_force_at: datetime | None = None
 ) -> list[LegalDocumentVersion]:
-    """The customer waivers of `category` `user` has not accepted.
+    """The customer waivers of `category` `user` has not accepted (one statement).
 
     With `in_force_at` (a booking's creation), accepting the version in force then, or any
     later one, is enough: a new version binds from the next booking on. A document published
     after that moment binds in its current version.
     """
-    missing = []
-    accepted = dict(
-        LegalAcceptance.objects.filter(user=user)
-        .values("version__document_id")
-        .annotate(best=Max("version__number"))
-        .values_list("version__document_id", "best")
+    best_accepted = (
+        LegalAcceptance.objects.filter(user=user, version__document=OuterRef("document"))
+        .order_by("-version__number")
+        .values("version__number")[:1]
     )
-    for current in customer_waivers(category):
-        needed = current.number
-        if in_force_at is not None:
-            then = (
-                LegalDocumentVersion.objects.filter(
-                    document_id=current.document_id, published_at__lte=in_force_at
-                )
-                .order_by("-number")
-                .values_list("number", flat=True)
-                .first()
+    versions = current_versions(kinds=CUSTOMER_KINDS, category=category).annotate(
+        best_accepted=Subquery(best_accepted)
+    )
+    if in_force_at is not None:
+        in_force_then = (
+            LegalDocumentVersion.objects.filter(
+                document=OuterRef("document"), published_at__lte=in_force_at
             )
-            needed = then if then is not None else current.number
-        if accepted.get(current.document_id, 0) < needed:
-            missing.append(current)
-    return missing
+            .order_by("-number")
+            .values("number")[:1]
+        )
+        versions = versions.annotate(in_force_then=Subquery(in_force_then))
+    return [
+        version
+        for version in versions
+        if (version.best_accepted or 0)
+        < (getattr(version, "in_force_then", None) or version.number)
+    ]
 
 
 def current_code_of_conduct_versions() -> QuerySet[LegalDocumentVersion]:

@@ -139,3 +139,30 @@ def legal_accept(
     )
     emit(LegalTermsAccepted(user_id=user.pk, version_id=version.pk, kind=version.document.kind))
     return acceptance
+
+
+@transaction.atomic
+@raises(legal_accept)
+def legal_accept_all(
+    *,
+    user: User,
+    shown: Mapping[LegalDocumentVersion, str],
+    language: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    on_behalf_name: str = "",
+) -> list[LegalAcceptance]:
+    """`user` accepts the versions shown together on one page, each with the SHA-256 of the
+    text shown: all of them, or (one refused) none."""
+    return [
+        legal_accept(
+            user=user,
+            version=version,
+            language=language,
+            text_sha256=text_sha256,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            on_behalf_name=on_behalf_name,
+        )
+        for version, text_sha256 in shown.items()
+    ]

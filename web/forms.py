@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend import clock
 from backend.models import Language
-from catalogue.models import ServiceCategory
+from catalogue.models import LegalDocumentVersion, ServiceCategory
 from web.words import day_words
 
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -213,6 +214,53 @@ class HelpRequestForm(forms.Form):
                     _("Choose both the day and the time, or neither."),
                 )
         return cleaned
+
+
+class WaiversForm(forms.Form):
+    """The terms and waivers a customer has still to accept before confirming a visit, shown in
+    `language`: a tick-box for each, the SHA-256 of the text shown with it, and for whom (a
+    relative booking for someone)."""
+
+    on_behalf_name = forms.CharField(
+        label=_("Booking for someone else? Their name"),
+        help_text=_("Leave it empty if the visit is for you."),
+        required=False,
+        max_length=80,
+    )
+
+    def __init__(
+        self, versions: list[LegalDocumentVersion], language: str, *args: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.versions = versions
+        self.language = language
+        for version in versions:
+            self.fields[f"accept_{version.pk}"] = forms.BooleanField(
+                label=_("I have read and accept: %(title)s")
+                % {"title": version.title_in(language)},
+                error_messages={"required": _("Tick this box to accept it.")},
+            )
+            self.fields[f"shown_{version.pk}"] = forms.CharField(
+                widget=forms.HiddenInput, initial=version.sha256_in(language), max_length=64
+            )
+        self.order_fields([*(f"accept_{version.pk}" for version in versions), "on_behalf_name"])
+
+    def documents(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
+        """Each version's title and text in the form's language, its tick-box and the hidden
+        SHA-256 of that text."""
+        return [
+            (
+                version.title_in(self.language),
+                version.text_in(self.language),
+                self[f"accept_{version.pk}"],
+                self[f"shown_{version.pk}"],
+            )
+            for version in self.versions
+        ]
+
+    def shown(self) -> dict[LegalDocumentVersion, str]:
+        """Each version accepted, with the SHA-256 of the text the page showed."""
+        return {version: self.cleaned_data[f"shown_{version.pk}"] for version in self.versions}
 
 
 class ReasonForm(forms.Form):

@@ -47,6 +47,11 @@ urlpatterns = [
     path("requests/<uuid:public_id>/", requests.request_detail, name="request"),
     path("requests/<uuid:public_id>/withdraw", requests.request_withdraw, name="request-withdraw"),
     path(
+        "requests/<uuid:public_id>/waivers",
+        requests.booking_accept_waivers,
+        name="booking-waivers",
+    ),
+    path(
         "requests/<uuid:public_id>/confirm", requests.booking_confirm_time, name="booking-confirm"
     ),
     path(

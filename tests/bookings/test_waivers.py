@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backend.exceptions import ApplicationError
 from bookings import services
@@ -79,12 +79,13 @@ def test_a_booking_is_not_confirmed_without_the_current_waivers(waivers):
     booking = proposed_booking()
     before = Booking.objects.values("status", "updated_at").get(pk=booking.pk)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ApplicationError) as refused, translation.override("en"):
         confirm(booking)
 
     assert (refused.value.status, refused.value.code) == (409, "waivers_not_accepted")
-    # The category's own waivers and the general ones; not another category's.
-    assert refused.value.message.endswith("first: terms, data-safety.")
+    # The category's own waivers and the general ones (their titles in the reader's language);
+    # not another category's.
+    assert refused.value.message.endswith("first: terms (en), data-safety (en).")
     assert Booking.objects.values("status", "updated_at").get(pk=booking.pk) == before
     assert booking.events.filter(to_status=BookingStatus.CONFIRMED).count() == 0
 

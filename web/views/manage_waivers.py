@@ -19,7 +19,7 @@ from bookings.acceptances_export import acceptances_json, acceptances_pdf, booki
 from bookings.models import Booking
 from bookings.selectors import booking_for
 from bookings.waiver_rates import legal_document_for_manager, legal_versions_of, waiver_rates
-from catalogue.models import LEGAL_LANGUAGES, LegalDocument
+from catalogue.models import LEGAL_LANGUAGES, LegalDocument, legal_language
 from catalogue.services import legal_version_publish
 from web.console_forms import LegalVersionForm, text_initial, texts_of
 from web.errors import add_service_error
@@ -29,8 +29,7 @@ from web.words import LEGAL_KIND_WORDS
 
 
 def _language() -> str:
-    language = (get_language() or "en")[:2]
-    return language if language in LEGAL_LANGUAGES else "en"
+    return legal_language(get_language())
 
 
 @manager_only

@@ -15,9 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backend.client_address import client_ip
 from backend.config import config
 from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
@@ -55,6 +57,9 @@ from bookings.services import (
     review_submit,
     safety_report_file,
 )
+from catalogue.models import LegalDocumentVersion, legal_language
+from catalogue.selectors import waivers_missing
+from catalogue.services import legal_accept_all
 from payments.authentication import payment_authentication_finished
 from payments.extras import extra_answer
 from payments.models import PaymentStatus
@@ -73,6 +78,7 @@ from web.forms import (
     ReviewForm,
     SafetyReportForm,
     TipForm,
+    WaiversForm,
 )
 from web.words import TIMELINE, booking_words, request_words
 
@@ -194,6 +200,8 @@ def _request_context(
     my_review = receipt = tip = card = None
     pay_due = False
     safety: dict[str, Any] = {"can_report": False, "report_open": False, "helper_blocked": False}
+    # Before a time can be confirmed: the terms and waivers the customer has still to accept
+    waivers = _waivers_to_accept(me, help_request, booking)
     if booking is not None:
         safety = {
             "can_report": booking_reportable(booking),
@@ -249,6 +257,12 @@ def _request_context(
         and booking is not None
         and booking.status in TIPPABLE,
         "tip_form": bound.get("tip_form") or TipForm(prefix="tip"),
+        "waivers_form": bound.get("waivers_form")
+        or (
+            WaiversForm(waivers, legal_language(get_language()), prefix="waivers")
+            if waivers
+            else None
+        ),
         "card": card,
         "card_form": bound.get("card_form") or CardForm(prefix="card"),
         "stripe_js": config().stripe_js if card is not None else "",
@@ -256,6 +270,14 @@ def _request_context(
         "tip_min_minor": config().tip_min_minor,
         "tip_max_minor": config().tip_max_minor,
     }
+
+
+def _waivers_to_accept(
+    me: User, help_request: HelpRequest, booking: Booking | None
+) -> list[LegalDocumentVersion]:
+    if booking is None or booking.status != BookingStatus.PROPOSED:
+        return []
+    return waivers_missing(user=me, category=help_request.category, in_force_at=booking.created_at)
 
 
 @login_required
@@ -340,6 +362,38 @@ def request_withdraw(
         lambda reason: help_request_withdraw(help_request=help_request, reason=reason),
         _("Your request is withdrawn."),
     )
+
+
+@_action
+def booking_accept_waivers(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    """The customer (or the relative booking for them) accepts the terms and waivers shown,
+    each as the page showed it (its text's SHA-256): all of them, or none."""
+    booking = _need(booking)
+    me = _me(request)
+    versions = _waivers_to_accept(me, help_request, booking)
+    form = WaiversForm(versions, legal_language(get_language()), request.POST, prefix="waivers")
+    if not form.is_valid():
+        return form
+    if not versions:
+        return None
+    try:
+        legal_accept_all(
+            user=me,
+            shown=form.shown(),
+            language=form.language,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            on_behalf_name=form.cleaned_data["on_behalf_name"],
+        )
+    except ApplicationError as error:
+        if "on_behalf_name" not in error.fields:
+            raise  # a text changed since the page was shown: said above the page, shown anew
+        add_service_error(form, error)
+        return form
+    messages.success(request, _("Thank you. Now choose a time to confirm the visit."))
+    return None
 
 
 @_action

@@ -19,14 +19,17 @@ from backend.models import User
 from backend.services import email_verification_token
 from bookings import services
 from bookings.models import Booking, BookingStatus, HelpRequest, Review
+from catalogue.models import LegalAcceptance, LegalDocument, LegalDocumentKind
 from payments.models import Payment, PayoutAccount
 from tests.factories import (
     PASSWORD,
+    ManagerFactory,
     UserFactory,
     make_booking,
     make_helper,
     paid_on_paper,
     pending_offer,
+    publish,
 )
 from tests.web.browser.conftest import DESKTOP, PHONE
 
@@ -415,3 +418,45 @@ def test_a_reason_being_written_is_kept_while_the_page_brings_its_news(browser, 
     assert page.evaluate("() => window.stillTheSamePage === true")
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.ON_THE_WAY
     context.close()
+
+
+def test_a_customer_reads_and_accepts_the_terms_then_confirms_a_time_on_a_phone(
+    browser, live_url, axe
+):
+    """Someone who has not accepted the terms yet reads them on the request's page, ticks them
+    and accepts; only then is there a time to confirm."""
+    terms = publish(
+        LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS),
+        ManagerFactory.create(),
+        text="Quartier brings neighbours together.",
+    )
+    customer = UserFactory.create(email="terms@example.ch", preferred_language="en")
+    booking = make_booking(BookingStatus.PROPOSED, customer=customer)
+    LegalAcceptance.objects.filter(user=customer).delete()
+    page = _context(browser, **PHONE).new_page()
+    _log_in(page, live_url, "terms@example.ch")
+    page.goto(f"{live_url}/requests/{booking.help_request.public_id}/")
+
+    section = page.get_by_role("region", name="Before you confirm: the terms of the visit")
+    expect(section).to_be_visible()
+    expect(page.get_by_text("Accept the terms above to confirm this time.").first).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Confirm "))).to_have_count(0)
+    text = section.get_by_text("[en] Quartier brings neighbours together.")
+    expect(text).to_be_hidden()
+    _no_violations(axe, page)
+    section.get_by_text(f"Read “{terms.title_in('en')}”").click()
+    expect(text).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    section.get_by_label(f"I have read and accept: {terms.title_in('en')}").check()
+    section.get_by_role("button", name="Accept the terms").click()
+
+    expect(page.get_by_text("Thank you. Now choose a time to confirm the visit.")).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Before you confirm: the terms of the visit")
+    ).to_have_count(0)
+    _no_violations(axe, page)
+    page.get_by_role("button", name=re.compile("^Confirm ")).first.click()
+    expect(page.get_by_text("The visit is confirmed. The helper has been told.")).to_be_visible()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert LegalAcceptance.objects.get(user=customer).text_sha256 == terms.sha256_in("en")
