@@ -133,7 +133,49 @@ class ProfileForm(forms.Form):
     )
 
 
-class HelpRequestForm(forms.Form):
+class TimesForm(forms.Form):
+    """Up to MAX_WINDOWS days, each with a part of the day, from tomorrow on; the first one
+    required."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        days = day_choices(clock.now().astimezone(ZURICH).date())
+        for number in range(1, MAX_WINDOWS + 1):
+            required = number == 1
+            blank = [] if required else [("", _("No other day"))]
+            self.fields[f"day_{number}"] = forms.ChoiceField(
+                label=_("Day") if required else _("Or another day"),
+                choices=[*blank, *days],
+                required=required,
+            )
+            self.fields[f"slot_{number}"] = forms.ChoiceField(
+                label=_("Time"), choices=[*blank, *Slot.CHOICES], required=required
+            )
+
+    def windows(self) -> list[tuple[datetime, datetime]]:
+        chosen = []
+        for number in range(1, MAX_WINDOWS + 1):
+            day, slot = (
+                self.cleaned_data.get(f"day_{number}"),
+                self.cleaned_data.get(f"slot_{number}"),
+            )
+            if day and slot:
+                chosen.append(window_of(day, slot))
+        return chosen
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        for number in range(2, MAX_WINDOWS + 1):
+            day, slot = cleaned.get(f"day_{number}"), cleaned.get(f"slot_{number}")
+            if bool(day) != bool(slot):
+                self.add_error(
+                    f"slot_{number}" if day else f"day_{number}",
+                    _("Choose both the day and the time, or neither."),
+                )
+        return cleaned
+
+
+class HelpRequestForm(TimesForm):
     category = forms.ModelChoiceField(
         label=_("What do you need help with?"),
         queryset=ServiceCategory.objects.filter(is_active=True),
@@ -177,43 +219,6 @@ class HelpRequestForm(forms.Form):
         required=False,
         widget=forms.TextInput({"inputmode": "tel"}),
     )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        days = day_choices(clock.now().astimezone(ZURICH).date())
-        for number in range(1, MAX_WINDOWS + 1):
-            required = number == 1
-            blank = [] if required else [("", _("No other day"))]
-            self.fields[f"day_{number}"] = forms.ChoiceField(
-                label=_("Day") if required else _("Or another day"),
-                choices=[*blank, *days],
-                required=required,
-            )
-            self.fields[f"slot_{number}"] = forms.ChoiceField(
-                label=_("Time"), choices=[*blank, *Slot.CHOICES], required=required
-            )
-
-    def windows(self) -> list[tuple[datetime, datetime]]:
-        chosen = []
-        for number in range(1, MAX_WINDOWS + 1):
-            day, slot = (
-                self.cleaned_data.get(f"day_{number}"),
-                self.cleaned_data.get(f"slot_{number}"),
-            )
-            if day and slot:
-                chosen.append(window_of(day, slot))
-        return chosen
-
-    def clean(self) -> dict:
-        cleaned = super().clean() or {}
-        for number in range(2, MAX_WINDOWS + 1):
-            day, slot = cleaned.get(f"day_{number}"), cleaned.get(f"slot_{number}")
-            if bool(day) != bool(slot):
-                self.add_error(
-                    f"slot_{number}" if day else f"day_{number}",
-                    _("Choose both the day and the time, or neither."),
-                )
-        return cleaned
 
 
 class WaiversForm(forms.Form):

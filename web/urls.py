@@ -46,6 +46,7 @@ urlpatterns = [
     path("requests/new", requests.request_new, name="request-new"),
     path("requests/<uuid:public_id>/", requests.request_detail, name="request"),
     path("requests/<uuid:public_id>/withdraw", requests.request_withdraw, name="request-withdraw"),
+    path("requests/<uuid:public_id>/times", requests.request_other_times, name="request-times"),
     path(
         "requests/<uuid:public_id>/waivers",
         requests.booking_accept_waivers,

@@ -51,6 +51,7 @@ from bookings.services import (
     booking_request_new_times,
     booking_sign_off,
     help_request_create,
+    help_request_update,
     help_request_withdraw,
     helper_block,
     helper_unblock,
@@ -77,6 +78,7 @@ from web.forms import (
     ReasonForm,
     ReviewForm,
     SafetyReportForm,
+    TimesForm,
     TipForm,
     WaiversForm,
 )
@@ -168,10 +170,20 @@ def request_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             add_service_error(form, error, fields=REQUEST_FIELDS)
         else:
-            messages.success(request, _("Your request is posted. We are asking helpers near you."))
+            messages.success(request, _posted_words(help_request))
             return redirect("web:request", public_id=help_request.public_id)
     context = {"form": form, "has_home": has_home, "me": me}
     return render(request, "web/requests/new.html", context, status=400 if form.errors else 200)
+
+
+def _posted_words(help_request: HelpRequest) -> str:
+    """What the customer is told once their request is stored (or its times changed)."""
+    if help_request.status == HelpRequestStatus.UNMATCHED:
+        return _(
+            "Your request is saved, but no helper near you is free at those times. "
+            "Choose other times below."
+        )
+    return _("Your request is posted. We are asking helpers near you.")
 
 
 def _next_poll(request: HttpRequest) -> int:
@@ -244,6 +256,13 @@ def _request_context(
         "new_times_form": bound.get("new_times_form") or ReasonForm(prefix="new_times"),
         "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
         "withdraw_form": bound.get("withdraw_form") or ReasonForm(prefix="withdraw"),
+        # Nobody was free: other times can be given (matching starts again)
+        "times_form": bound.get("times_form")
+        or (
+            TimesForm(prefix="times")
+            if help_request.status == HelpRequestStatus.UNMATCHED
+            else None
+        ),
         "dispute_form": bound.get("dispute_form") or ReasonForm(prefix="dispute"),
         "review_form": bound.get("review_form") or ReviewForm(prefix="review"),
         "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
@@ -362,6 +381,25 @@ def request_withdraw(
         lambda reason: help_request_withdraw(help_request=help_request, reason=reason),
         _("Your request is withdrawn."),
     )
+
+
+@_action
+def request_other_times(
+    request: HttpRequest, help_request: HelpRequest, booking: Booking | None
+) -> forms.Form | None:
+    """Other times for a request nobody was free for: matching starts again with them."""
+    form = TimesForm(request.POST, prefix="times")
+    if not form.is_valid():
+        return form
+    try:
+        help_request = help_request_update(help_request=help_request, windows=form.windows())
+    except ApplicationError as error:
+        if not error.fields:
+            raise
+        add_service_error(form, error, fields=REQUEST_FIELDS)
+        return form
+    messages.success(request, _posted_words(help_request))
+    return None
 
 
 @_action
