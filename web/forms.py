@@ -220,6 +220,30 @@ class HelpRequestForm(TimesForm):
         widget=forms.TextInput({"inputmode": "tel"}),
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # In the page's order (what, when, where, languages, who): so are its problems listed
+        self.order_fields(
+            [
+                "category",
+                "description",
+                *(
+                    f"{part}_{number}"
+                    for number in range(1, MAX_WINDOWS + 1)
+                    for part in ("day", "slot")
+                ),
+            ]
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Said with the form's other problems, not only once they are mended
+        if cleaned.get("place") == "other" and not (
+            cleaned.get("postal_code") and cleaned.get("locality")
+        ):
+            self.add_error("postal_code", _("Give the postcode and the locality."))
+        return cleaned
+
 
 class WaiversForm(forms.Form):
     """The terms and waivers a customer has still to accept before confirming a visit, shown in

@@ -497,3 +497,53 @@ def test_home_lists_the_demo_log_ins_per_role_when_the_demo_is_loaded(client):
         ("Helper", helper.user.email, DEMO_PASSWORD),
         ("Community manager (back office)", MANAGER_EMAIL, DEMO_PASSWORD),
     ]
+
+
+def test_an_empty_request_form_says_every_problem_at_once_above_the_form(client):
+    """Each problem is listed above the form, linked to its field, the address with the
+    others (before, it came only once the rest was mended); nothing is stored."""
+    customer = UserFactory.create(home_postal_code="", home_locality="", home_street="")
+    _logged_in(client, customer, "de")
+
+    response = client.post("/requests/new", {"place": "other"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = re.search(
+        r'<div class="form-errors" role="alert" tabindex="-1" data-error-summary>(.*?)</div>',
+        html,
+        re.S,
+    )
+    assert summary is not None
+    links = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', summary.group(1))
+    assert [target for target, _text in links] == [
+        "id_category_0",
+        "id_description",
+        "id_day_1",
+        "id_slot_1",
+        "id_postal_code",
+        "id_languages_0",
+    ]
+    assert "Bitte prüfen Sie diese 6 Felder:" in summary.group(1)
+    assert ("id_postal_code", "Postleitzahl: Geben Sie Postleitzahl und Ort an.") in links
+    for target, _text in links:
+        assert f'id="{target}"' in html, target
+    assert _errors_of(html, "id_postal_code") == ["Geben Sie Postleitzahl und Ort an."]
+    assert not HelpRequest.objects.filter(customer=customer).exists()
+
+
+def test_a_single_problem_is_said_in_the_singular(client):
+    customer = UserFactory.create()
+    _logged_in(client, customer, "de")
+    response = client.post("/requests/new", _request_form(description=""))
+    assert response.status_code == 400
+    assert "Bitte prüfen Sie dieses Feld:" in response.content.decode()
+
+
+def test_a_question_as_a_fields_name_takes_no_colon_in_the_list_of_problems(client):
+    _logged_in(client, UserFactory.create(), "de")
+    response = client.post("/requests/new", _request_form(category=""))
+    assert (
+        '<a href="#id_category_0">Wobei brauchen Sie Hilfe? Dieses Feld ist zwingend erforderlich.</a>'
+        in response.content.decode()
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django import template
+from django.forms import BoundField
 from django.utils import translation
 
 from backend.money import format_chf
@@ -114,3 +115,9 @@ def weekday_date_year(value: date | datetime | None) -> str:
 def day_month(value: date | datetime | None) -> str:
     """ "11. Dezember", "11 décembre": the day and the month."""
     return "" if value is None else words.day_month_words(value)
+
+
+@register.filter
+def with_errors(fields: list[BoundField]) -> list[BoundField]:
+    """The fields of a form sent back that have a problem, in the form's order."""
+    return [field for field in fields if field.errors]

@@ -460,3 +460,20 @@ def test_a_customer_reads_and_accepts_the_terms_then_confirms_a_time_on_a_phone(
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
     assert LegalAcceptance.objects.get(user=customer).text_sha256 == terms.sha256_in("en")
+
+
+def test_a_form_sent_back_opens_on_its_list_of_problems_each_leading_to_its_field(
+    browser, live_url, axe
+):
+    UserFactory.create(email="mend@example.ch", preferred_language="en", home_postal_code="")
+    page = _context(browser, **PHONE).new_page()
+    _log_in(page, live_url, "mend@example.ch")
+    page.goto(f"{live_url}/requests/new")
+    page.get_by_role("button", name="Send my request").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Please check these 3 fields:")
+    _no_violations(axe, page)
+    summary.get_by_role("link", name=re.compile("^Describe the problem")).click()
+    expect(page.get_by_label("Describe the problem")).to_be_focused()

@@ -49,6 +49,13 @@ document.addEventListener("alpine:init", () => {
   if (current !== null) current.scrollIntoView({ block: "nearest", inline: "center" });
 })();
 
+// A form sent back with problems: the list of them above it takes the focus, so the page opens
+// on it (and a screen reader reads it) rather than at its top with the problems further down.
+(() => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary !== null) summary.focus();
+})();
+
 // The helper's app registers its service worker (served from the site's root: scope "/").
 if ("serviceWorker" in navigator && document.body && document.body.dataset.serviceWorker) {
   navigator.serviceWorker.register(document.body.dataset.serviceWorker, { scope: "/" }).catch(() => {});
