@@ -184,6 +184,9 @@ class CardStep:
     failure_code: str
     # A hold waiting for 3-D Secure: what Stripe.js needs to finish it on the same intent.
     client_secret: str = ""
+    # Before confirming, times proposed at different prices: the price and hold shown are the
+    # dearest time's, an upper bound (each time shows its own price).
+    prices_differ: bool = False
 
 
 def card_step(booking: Booking) -> CardStep | None:
@@ -265,6 +268,7 @@ def _card_before_confirming(booking: Booking) -> CardStep | None:
         card_given=card_given,
         recovering=False,
         failure_code="",
+        prices_differ=len(set(prices)) > 1,
     )
 
 

@@ -4,6 +4,8 @@ after a hold failed (declined, 3-D Secure not completed): another card, held at 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from backend.config import config
@@ -181,3 +183,29 @@ def test_only_the_customer_gives_the_card(client):
     assert response.status_code == 404
     assert not Payment.objects.filter(booking=booking).exists()
     assert StripeRequest.objects.count() == requests_before
+
+
+def test_times_at_different_prices_show_the_dearest_as_an_upper_bound(client):
+    """Two times of one and of two hours: the box says "up to" the dearest's price and hold,
+    and each time its own price; one price alone is said plainly."""
+    booking = make_booking(BookingStatus.AWAITING_PROPOSAL, helper=connected_helper())
+    start = booking.help_request.windows.get().starts_at
+    booking = bookings.booking_propose(
+        booking=booking,
+        actor=booking.helper.user,
+        slots=[
+            bookings.SlotInput(start, start + timedelta(hours=1)),
+            bookings.SlotInput(start + timedelta(hours=1), start + timedelta(hours=3)),
+        ],
+    )
+    _logged_in(client, booking.help_request.customer, "de")
+
+    html = client.get(f"/requests/{booking.help_request.public_id}/").content.decode()
+
+    assert "<dt>Preis des Besuchs, je nach gewählter Zeit: bis zu</dt><dd>CHF 80.00</dd>" in html
+    assert (
+        "<dt>Auf Ihrer Karte reserviert, wenn Sie bestätigen: bis zu</dt><dd>CHF 80.00</dd>" in html
+    )
+    assert "· CHF 40.00" in html
+    assert "· CHF 80.00" in html
+    assert "<dt>Preis des Besuchs</dt>" not in html
