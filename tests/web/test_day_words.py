@@ -86,3 +86,16 @@ def test_the_helpers_offer_shows_the_requests_times_as_german_writes_them(client
     assert ". " in written
     assert f"<li>{written}, " in html
     assert f"<li>{old_way}, " not in html
+
+
+@pytest.mark.django_db
+def test_the_customers_request_page_writes_its_times_as_french_writes_them(client):
+    customer = UserFactory.create()
+    help_request = post_request(customer)
+    _logged_in(client, customer, "fr")
+    html = client.get(f"/requests/{help_request.public_id}/").content.decode()
+    window = help_request.windows.get()
+    with translation.override("fr"):
+        written = day_words(window.starts_at, year=True)
+    assert written == written.lower()
+    assert f"<li>{written}, " in html
