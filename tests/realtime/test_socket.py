@@ -167,9 +167,28 @@ def test_a_foreign_origin_is_refused_at_the_handshake() -> None:
     token = api_token(UserFactory.create())
 
     async def scenario() -> None:
-        socket = communicator(token=token, headers=[HOST, (b"origin", b"https://evil.example")])
-        accepted, _ = await socket.connect()
-        assert not accepted
+        for origin in (b"https://evil.example", b"null"):
+            socket = communicator(token=token, headers=[HOST, (b"origin", origin)])
+            accepted, _ = await socket.connect()
+            assert not accepted, origin
+
+    run(scenario)
+
+
+def test_a_native_apps_socket_without_origin_is_let_in_by_its_token() -> None:
+    user = UserFactory.create()
+    token = api_token(user)
+
+    async def scenario() -> None:
+        socket, hello = await connected(token=token, headers=[HOST])
+        assert hello == {"type": "hello", "user": user.pk, "last_seq": 0}
+        await socket.disconnect()
+        for bad_token, code in (("not-a-token", "invalid_token"), (None, "not_authenticated")):
+            anonymous = communicator(token=bad_token, headers=[HOST])
+            accepted, _ = await anonymous.connect()
+            assert accepted
+            assert (await anonymous.receive_json_from())["code"] == code
+            assert await anonymous.receive_output() == {"type": "websocket.close", "code": 4401}
 
     run(scenario)
 
