@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend import clock
+from backend.digits import digits_value
 from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from helpers.models import HelperProfile
@@ -56,14 +57,15 @@ def statement_year(given: str | None) -> int:
     """The year asked for (a query's text), the current one when none is given."""
     if given is None or given == "":
         return timezone.localdate(clock.now()).year
-    if not given.strip().isdigit() or not FIRST_YEAR <= int(given) <= LAST_YEAR:
+    year = digits_value(given.strip())
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationFailed.for_field(
             "year",
             _("Choose a year from %(first)s to %(last)s.")
             % {"first": FIRST_YEAR, "last": LAST_YEAR},
             code=PaymentError.INVALID_YEAR,
         )
-    return int(given)
+    return year
 
 
 @raises(CoreError.NOT_ALLOWED_FOR_ROLE)

@@ -147,6 +147,15 @@ def test_the_helpers_earnings_page_csv_and_pdf(client, django_assert_max_num_que
     assert client.get("/helper/earnings?year=1066").status_code == 404
 
 
+@pytest.mark.parametrize("year", ["²", "٢٠٢٤", "2" * 5000])
+def test_a_year_not_written_in_the_digits_0_to_9_has_no_earnings_page(client, year):
+    _logged_in(client, make_helper().user)
+
+    response = client.get("/helper/earnings", {"year": year})
+
+    assert response.status_code == 404
+
+
 def test_a_customer_has_no_earnings_page(client):
     _logged_in(client, UserFactory.create())
     assert client.get("/helper/earnings").headers["Location"] == "/helper/apply"

@@ -18,7 +18,7 @@ from bookings.models import Booking
 from payments.models import LedgerEntry, LedgerKind, StripeRequest, Tip
 from payments.refunds import payment_refund
 from tests.api.api_assertions import API, assert_error, client_for
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_helper
 from tests.payments.money import (
     assert_books_balance,
     completed,
@@ -171,3 +171,18 @@ def test_the_statements_months_add_up_exactly_from_the_ledger():
     assert_error(
         client_for(customer).get(f"{API}/helper/earnings"), 403, "not_allowed_for_role", set()
     )
+
+
+# "²" passes str.isdigit() but not int(); "٢٠٢٤" and "２０２４" pass both; 5000 digits are more
+# than int() reads from a string.
+NOT_A_YEAR = ["²", "٢٠٢٤", "２０２４", "-2024", "2" * 5000]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", NOT_A_YEAR)
+def test_a_year_not_written_in_the_digits_0_to_9_is_refused_as_a_bad_year(year):
+    helper = make_helper()
+
+    response = client_for(helper.user).get(f"{API}/helper/earnings", {"year": year})
+
+    assert_error(response, 400, "invalid_year", {"year"})
