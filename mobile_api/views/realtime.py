@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend import clock
+from backend.digits import digits_value
 from backend.exceptions import raises
 from backend.models import Device
 from bookings.selectors import booking_for
@@ -71,9 +72,9 @@ class EventListApi(ApiView):
         """My events after `after`, oldest first, at most 200 a time: what a phone without a
         socket polls, and what a reconnecting one missed (the socket does this by itself)."""
         user = request_user(request)
-        raw = request.query_params.get("after", "0")
-        after = int(raw) if raw.lstrip("-").isdigit() else -1
-        frames = [frame_of(row) for row in stream_after(user, after)]
+        after = digits_value(request.query_params.get("after", "0"))
+        # Anything but a sequence number is refused by stream_after as a negative one.
+        frames = [frame_of(row) for row in stream_after(user, -1 if after is None else after)]
         return Response(
             {
                 "events": frames,

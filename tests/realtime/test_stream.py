@@ -197,6 +197,18 @@ def test_catching_up_over_rest_returns_exactly_what_came_after() -> None:
     assert client_for(None).get(f"{API}/events").status_code == 401
 
 
+# "²" passes str.isdigit() but not int(), "٣" passes both (as 3), "--1" has a sign too many,
+# and 5000 digits are more than int() reads from a string.
+@pytest.mark.parametrize("after", ["²", "٣", "--1", "9" * 5000, "the-start"])
+def test_catching_up_after_anything_but_a_sequence_number_is_refused(after) -> None:
+    customer = UserFactory.create()
+    make_booking(BookingStatus.CONFIRMED, customer=customer)
+
+    response = client_for(customer).get(f"{API}/events", {"after": after})
+
+    assert_error(response, 400, "invalid_cursor", {"after"})
+
+
 def test_manage_py_relay_delivers_what_waits() -> None:
     helper = make_helper()
     post_request(UserFactory.create())
