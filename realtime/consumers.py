@@ -29,6 +29,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from backend.digits import digits_value
 from backend.exceptions import ApplicationError, NotFound
 from backend.languages import reader_language
 from bookings.models import Booking
@@ -128,7 +129,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.device_sockets = device_group(device) if device else ""
         if self.device_sockets:
             await self.channel_layer.group_add(self.device_sockets, self.channel_name)
-        after = self._after_from_query()
+        given = self._after_from_query()
+        after = None if given is None else digits_value(given)
         if after is None:
             self.last_seq = await _last_seq(self.user)
         else:
@@ -136,13 +138,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "hello", "user": self.user.pk, "last_seq": self.last_seq})
         if after is not None:
             await self._catch_up(after)
+        elif given is not None:
+            # As a resume frame with a bad number: said, and the socket stays, live from now.
+            message = _("Resume after a sequence number.")
+            await self._error(RealtimeError.INVALID_CURSOR, message, {"after": [message]})
 
-    def _after_from_query(self) -> int | None:
+    def _after_from_query(self) -> str | None:
+        """The `after` of the socket's address as written, None without one."""
         from urllib.parse import parse_qs
 
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        value = (query.get("after") or [""])[0]
-        return int(value) if value.isdigit() else None
+        return (query.get("after") or [None])[0]
 
     async def disconnect(self, code: int) -> None:
         if self.group:

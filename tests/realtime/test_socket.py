@@ -49,7 +49,7 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
 
 
 def communicator(
-    *, token: str | None = None, after: int | None = None, headers: list[Any] | None = None
+    *, token: str | None = None, after: int | str | None = None, headers: list[Any] | None = None
 ) -> WebsocketCommunicator:
     query = []
     if after is not None:
@@ -149,6 +149,37 @@ def test_reconnecting_with_the_last_number_returns_exactly_what_was_missed() -> 
 
     run(scenario)
     assert booking.status == BookingStatus.PROPOSED
+
+
+# "²" (passes str.isdigit() but not int()), "٣" (passes both, as 3), a sign, a word, and more
+# digits than int() reads from a string.
+@pytest.mark.parametrize("after", ["%C2%B2", "%D9%A3", "-1", "the-start", "9" * 5000])
+def test_connecting_after_anything_but_a_sequence_number_says_so_and_stays_live(after) -> None:
+    customer = UserFactory.create()
+    token = api_token(customer)
+    make_booking(BookingStatus.PROPOSED, customer=customer)
+    rows_before = StreamEvent.objects.count()
+
+    async def scenario() -> None:
+        english = [HOST, ORIGIN, (b"accept-language", b"en")]
+        socket, hello = await connected(token=token, after=after, headers=english)
+        assert hello == {"type": "hello", "user": customer.pk, "last_seq": 4}
+        message = "Resume after a sequence number."
+        assert await socket.receive_json_from() == {
+            "type": "error",
+            "code": "invalid_cursor",
+            "message": message,
+            "fields": {"after": [message]},
+        }
+        assert await socket.receive_nothing(timeout=0.2)
+        await socket.send_json_to({"type": "resume", "after": 2})
+        assert [(f["type"], f["seq"]) for f in await frames(socket, 2)] == [
+            ("event", 3),
+            ("event", 4),
+        ]
+
+    run(scenario)
+    assert StreamEvent.objects.count() == rows_before
 
 
 def test_a_socket_without_a_valid_token_is_closed_with_a_code() -> None:
