@@ -438,7 +438,7 @@ class VettingFilterForm(forms.Form):
     )
     region = forms.RegexField(
         label=_("Region (start of the postcode)"),
-        regex=r"^\d{1,4}$",
+        regex=r"^[0-9]{1,4}$",
         required=False,
         error_messages={"invalid": _("One to four digits, e.g. 80 for Zurich.")},
     )

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from backend.client_address import client_ip
 from backend.config import config
+from backend.digits import is_digits
 from backend.exceptions import (
     CoreError,
     ErrorCode,
@@ -218,7 +219,7 @@ class VettingQueueApi(PaginatedListView, ApiView):
                 code=CoreError.INVALID_CHOICE,
             )
         postal_code = request.query_params.get("postal_code", "")
-        if postal_code and not (postal_code.isdigit() and len(postal_code) <= 4):
+        if postal_code and not (is_digits(postal_code) and len(postal_code) <= 4):
             raise ValidationFailed.for_field(
                 "postal_code",
                 _("Give up to 4 digits of a Swiss postcode."),

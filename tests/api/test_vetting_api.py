@@ -147,6 +147,16 @@ def test_a_step_that_is_not_an_open_one_is_refused(clock):
     assert_error(response, 400, "invalid_choice", {"step"})
 
 
+# "²" and "٨" pass str.isdigit(); neither starts a Swiss postcode.
+@pytest.mark.parametrize("postal_code", ["²", "٨", "80000", "8a"])
+def test_a_region_not_written_in_the_digits_0_to_9_is_refused(clock, postal_code):
+    response = client_for(ManagerFactory.create()).get(
+        f"{API}/manager/applications", {"postal_code": postal_code}
+    )
+
+    assert_error(response, 400, "invalid_postal_code", {"postal_code"})
+
+
 @pytest.mark.parametrize("role", ["customer", "applicant", "helper"])
 def test_the_queue_does_not_exist_for_anyone_but_managers(clock, role):
     applicant()

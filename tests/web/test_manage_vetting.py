@@ -79,12 +79,17 @@ def test_the_queue_filters_by_step_and_region(client):
     by_region = client.get(QUEUE, {"region": "3"}).content.decode()
     both = client.get(QUEUE, {"step": "applied", "region": "30"}).content.decode()
     wrong = client.get(QUEUE, {"region": "zurich"})
+    arabic_indic = client.get(QUEUE, {"region": "٣"})
 
     assert _names(by_step) == ["Anna Alt", "Carla Conti"]
     assert _names(by_region) == ["Bruno Berner", "Carla Conti"]
     assert _names(both) == ["Bruno Berner"]
     assert wrong.status_code == 400
     assert _errors_of(wrong.content.decode(), "id_region") == [
+        "One to four digits, e.g. 80 for Zurich."
+    ]
+    assert arabic_indic.status_code == 400
+    assert _errors_of(arabic_indic.content.decode(), "id_region") == [
         "One to four digits, e.g. 80 for Zurich."
     ]
 

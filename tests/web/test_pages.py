@@ -269,6 +269,7 @@ def test_locality_suggestions_for_a_postcode(client):
     html = client.get("/localities", {"home_postal_code": "1003"}).content.decode()
     assert html.strip() == '<option value="Lausanne"></option>'
     assert client.get("/localities", {"home_postal_code": "12"}).content.decode().strip() == ""
+    assert client.get("/localities", {"home_postal_code": "١٠٠٣"}).content.decode().strip() == ""
 
 
 def _request_form(**changes):

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from backend.digits import is_digits
 from backend.localities import by_postal_code
 from backend.models import LANGUAGE_CODES, User
 from backend.services import user_update_profile
@@ -52,6 +53,6 @@ def locality_suggestions(request: HttpRequest) -> HttpResponse:
     postal_code = request.GET.get("home_postal_code") or request.GET.get("postal_code") or ""
     postal_code = postal_code.strip()
     names: list[str] = []
-    if len(postal_code) == 4 and postal_code.isdigit():
+    if len(postal_code) == 4 and is_digits(postal_code):
         names = sorted({row.name for row in by_postal_code(postal_code) if row.is_in_switzerland})
     return render(request, "web/partials/locality_options.html", {"names": names})
