@@ -238,7 +238,7 @@ urlpatterns = [
     ),
     path("helper/earnings", payments.EarningsStatementApi.as_view(), name="earnings-statement"),
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape.
-    re_path(r"^(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
+    re_path(r"^(?P<unmatched>[\s\S]*)$", api_not_found, name="api-not-found"),
 ]
 
 # Vetting: the applicant's application and documents, the manager's queue and decisions. Kept

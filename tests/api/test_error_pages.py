@@ -20,6 +20,21 @@ def test_an_unknown_api_path_is_a_json_404():
     }
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/bookings/%0A", "/api/v1/no-such-thing%0D%0A/42", "/api/v1/%0A"]
+)
+def test_an_unknown_api_path_with_a_line_break_is_the_json_404_too(path):
+    response = Client().get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "code": "not_found",
+        "message": "There is no such API endpoint.",
+        "fields": {},
+    }
+
+
 def test_an_unexpected_failure_in_the_api_is_a_json_500(monkeypatch):
     def explode(self):
         raise RuntimeError("the database went away")
