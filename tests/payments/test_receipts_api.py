@@ -75,6 +75,37 @@ def test_a_tip_over_the_api_shows_on_the_receipt_and_a_second_is_refused():
     assert_books_balance(booking)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("de", "Ein Trinkgeld ist möglich, sobald der Besuch abgenommen ist."),
+        ("fr", "Un pourboire est possible une fois la visite validée."),
+        ("it", "Una mancia è possibile non appena la visita è convalidata."),
+        ("en", "A tip can be given once the visit is signed off."),
+    ],
+)
+def test_a_tip_on_a_confirmed_visit_is_refused_saying_it_waits_for_the_sign_off(language, words):
+    # Given a visit confirmed and held, not yet done
+    booking = held_booking()
+    before = (Tip.objects.count(), LedgerEntry.objects.count(), StripeRequest.objects.count())
+
+    # When its customer tips
+    response = client_for(booking.help_request.customer).post(
+        f"{API}/bookings/{booking.public_id}/tip",
+        {"amount_minor": 500},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    # Then the refusal says a tip waits for the sign-off (not for the confirmation it has)
+    body = assert_error(response, 409, "tip_before_sign_off", set())
+    assert body["message"] == words
+    assert (Tip.objects.count(), LedgerEntry.objects.count(), StripeRequest.objects.count()) == (
+        before
+    )
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_tips_at_once_take_one():
