@@ -4,9 +4,10 @@ one (a phone on a flaky connection sends a call again when its answer was lost).
 Same key and same request (method, path, body) → the first answer again (status and body,
 with `Idempotent-Replayed: true`), without doing the work again; same key and another request
 → 422 `idempotency_key_reused`; the first request still running → 409
-`idempotency_request_in_progress`. A server error frees the key (the request may be tried
-again); any other answer, refusals included, is kept 24 hours. Keys are per user: two users'
-same key never meet. Public operations (log-in, sign-up, password reset) have no user to keep
+`idempotency_request_in_progress`; a key over 200 characters → 400 `max_length` (never cut, so
+two keys alike in their first 200 characters never meet). A server error frees the key (the
+request may be tried again); any other answer, refusals included, is kept 24 hours. Keys are
+per user: two users' same key never meet. Public operations (log-in, sign-up, password reset) have no user to keep
 the key for and ignore the header. The rows and their expiry: `payments.idempotency`.
 
 Every API view with a mutating method has the `IdempotencyKeyStep` (an `ApiView`, or the
@@ -41,10 +42,11 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
     location=OpenApiParameter.HEADER,
     required=False,
-    type=str,
+    type={"type": "string", "maxLength": idempotency.KEY_MAX_LENGTH},
     description=(
-        "A key of your choice (at most 200 characters; e.g. a UUID per user action), kept 24 "
-        "hours for your account. Same key and same request: the first answer again, with "
+        "A key of your choice (at most 200 characters, a longer one is refused with 400 "
+        "`max_length`; e.g. a UUID per user action), kept 24 hours for your account. Same "
+        "key and same request: the first answer again, with "
         "`Idempotent-Replayed: true`, nothing done twice. Same key, another request: 422 "
         "`idempotency_key_reused`. The first request still running: 409 "
         "`idempotency_request_in_progress`. A 5xx answer frees the key."

@@ -27,7 +27,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 
-from backend.exceptions import RAISES_ATTRIBUTE, ErrorCode
+from backend.exceptions import RAISES_ATTRIBUTE, ErrorCode, codes_raised_by
 from mobile_api.errors import ApiError, validation_code
 from mobile_api.idempotency import (
     IDEMPOTENCY_KEY_PARAMETER,
@@ -35,7 +35,7 @@ from mobile_api.idempotency import (
     idempotency_applies,
 )
 from mobile_api.pagination import PaginatedListView
-from payments.errors import PaymentError
+from payments.idempotency import idempotency_key_claim
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -166,10 +166,7 @@ class QuartierAutoSchema(AutoSchema):
         if view.get_throttles():
             _add(codes, 429, ApiError.THROTTLED)
         if self._reads_idempotency_key():
-            _add_error_codes(
-                codes,
-                (PaymentError.IDEMPOTENCY_KEY_REUSED, PaymentError.IDEMPOTENCY_REQUEST_IN_PROGRESS),
-            )
+            _add_error_codes(codes, codes_raised_by(idempotency_key_claim))
         # Any request: one Django refuses before the view (a host it does not serve, too many
         # query parameters), an Accept it cannot meet, a body over the cap, a race lost inside
         # the database, and the last resort.

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from backend import clock
-from backend.exceptions import raises
+from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.models import User
 from payments.errors import PaymentError
 from payments.exceptions import IdempotencyKeyReused, IdempotentRequestInProgress
@@ -26,7 +26,11 @@ KEY_MAX_LENGTH = 200
 Answer = tuple[int, Any]
 
 
-@raises(PaymentError.IDEMPOTENCY_KEY_REUSED, PaymentError.IDEMPOTENCY_REQUEST_IN_PROGRESS)
+@raises(
+    CoreError.MAX_LENGTH,
+    PaymentError.IDEMPOTENCY_KEY_REUSED,
+    PaymentError.IDEMPOTENCY_REQUEST_IN_PROGRESS,
+)
 def idempotency_key_claim(
     *, user: User, key: str, endpoint: str, fingerprint: str
 ) -> IdempotentRequest | Answer:
@@ -34,9 +38,15 @@ def idempotency_key_claim(
     the answer kept for the first request under the key.
 
     Must run outside a transaction of the caller's: the claim commits at once. A key older than
-    `KEPT_FOR` that the sweep has not removed yet counts as free.
+    `KEPT_FOR` that the sweep has not removed yet counts as free. A key longer than
+    `KEY_MAX_LENGTH` is refused, never cut: two keys alike in their first characters would meet.
     """
-    key = key[:KEY_MAX_LENGTH]
+    if len(key) > KEY_MAX_LENGTH:
+        raise ValidationFailed.for_field(
+            "Idempotency-Key",
+            _("At most %(count)d characters.") % {"count": KEY_MAX_LENGTH},
+            code=CoreError.MAX_LENGTH,
+        )
     IdempotentRequest.objects.filter(
         user=user, key=key, created_at__lte=clock.now() - KEPT_FOR
     ).delete()

@@ -476,6 +476,12 @@ def _key_reused(world: World, operation: Operation) -> Any:
     return Call(world, operation, query="another=request", raw=b"[]", extra=key).send()
 
 
+def _key_too_long(world: World, operation: Operation) -> Any:
+    """A key of 201 characters: refused before the request is read. (Other operations document
+    `max_length` for a field of their body, which the field recipes provoke.)"""
+    return Call(world, operation, raw=b"[]", extra={"HTTP_IDEMPOTENCY_KEY": "k" * 201}).send()
+
+
 def _key_in_progress(world: World, operation: Operation) -> Any:
     """The same request twice under one key while the first has not kept its answer yet."""
     key = {"HTTP_IDEMPOTENCY_KEY": "running"}
@@ -491,6 +497,7 @@ GENERIC: dict[tuple[int, str], Recipe] = {
     (400, "parse_error"): lambda w, o: Call(w, o, raw=b'{"a": ').send(),
     (400, "too_deeply_nested"): lambda w, o: Call(w, o, raw=b"[" * 1000 + b"]" * 1000).send(),
     (400, "validation_invalid"): lambda w, o: Call(w, o, body=[]).send(),
+    (400, "max_length"): _key_too_long,
     (401, "not_authenticated"): lambda w, o: Call(w, o, role="anonymous").send(),
     (401, "authentication_failed"): lambda w, o: Call(
         w, o, role="anonymous", extra={"HTTP_AUTHORIZATION": "Token not-a-real-token"}

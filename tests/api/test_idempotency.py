@@ -133,6 +133,37 @@ def test_the_same_key_for_another_request_is_refused_and_changes_nothing():
 
 
 @pytest.mark.django_db
+def test_a_key_over_200_characters_is_refused_not_cut_and_changes_nothing():
+    # Given two helpers' pending offers, one accepted under a key of exactly 200 characters
+    helper = make_helper()
+    offer = pending_offer(post_request(UserFactory()), helper)
+    other = pending_offer(post_request(UserFactory(), point=offset(ZURICH, east_m=300)), helper)
+    assert offer is not None
+    assert other is not None
+    client = _as(helper.user)
+    assert _accept(client, offer, "k" * 200).status_code == 201
+    before = _counts()
+
+    # When the other offer is accepted under a key that only adds a character to it
+    refused = _accept(client, other, "k" * 200 + "2")
+
+    # Then the key is refused (it would have met the first one, cut), and nothing changed
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "max_length",
+        "message": "At most 200 characters.",
+        "fields": {"Idempotency-Key": ["At most 200 characters."]},
+    }
+    assert _counts() == before
+    other.refresh_from_db()
+    assert other.status == OfferStatus.PENDING
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["k" * 200]
+    assert "max_length" in _codes(
+        openapi_schema()["paths"]["/api/v1/offers/{offer_id}/accept"]["post"], 400
+    )
+
+
+@pytest.mark.django_db
 def test_another_body_under_the_same_key_is_refused():
     helper = make_helper()
     offer = pending_offer(post_request(UserFactory()), helper)
