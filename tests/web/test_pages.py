@@ -13,7 +13,15 @@ from django.utils import timezone
 from backend.models import User
 from backend.services import password_reset_token
 from bookings.models import BookingStatus, HelpRequest, HelpRequestStatus, Review
-from tests.factories import PASSWORD, UserFactory, category, make_booking, make_helper
+from helpers.models import ApprovalStatus
+from tests.factories import (
+    PASSWORD,
+    ManagerFactory,
+    UserFactory,
+    category,
+    make_booking,
+    make_helper,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +171,44 @@ def test_log_in_and_out(client):
     assert client.get("/requests/").status_code == 200
     client.post("/log-out")
     assert client.get("/requests/").headers["Location"] == "/log-in?next=/requests/"
+
+
+@pytest.mark.parametrize(
+    ("who", "landing"),
+    [
+        ("customer", "/requests/"),
+        ("applicant", "/helper/"),
+        ("helper", "/helper/"),
+        ("manager", "/manage/"),
+    ],
+)
+def test_log_in_lands_each_on_their_own_start_page(client, who, landing):
+    if who == "manager":
+        ManagerFactory.create(email="anna@example.ch")
+    elif who in ("applicant", "helper"):
+        approval = ApprovalStatus.APPLIED if who == "applicant" else ApprovalStatus.APPROVED
+        make_helper(email="anna@example.ch", approval=approval)
+    else:
+        UserFactory.create(email="anna@example.ch")
+    response = client.post("/log-in", {"email": "anna@example.ch", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == landing
+    assert client.get(landing).status_code == 200
+
+
+@pytest.mark.parametrize("factory", [ManagerFactory, UserFactory])
+def test_log_in_goes_to_the_page_asked_for_before_the_start_page(client, factory):
+    factory.create(email="anna@example.ch")
+    asked = client.post("/log-in?next=/profile", {"email": "anna@example.ch", "password": PASSWORD})
+    assert asked.headers["Location"] == "/profile"
+    client.post("/log-out")
+    foreign = client.post(
+        "/log-in?next=https://evil.example/",
+        {"email": "anna@example.ch", "password": PASSWORD},
+    )
+    assert foreign.headers["Location"] == (
+        "/manage/" if factory is ManagerFactory else "/requests/"
+    )
 
 
 def test_password_reset_answers_the_same_and_mails_only_an_account(

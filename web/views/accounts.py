@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from backend.services import (
     user_update_profile,
     user_verify_email,
 )
+from helpers.models import HelperProfile
 from web.errors import add_service_error, message_for
 from web.forms import (
     LogInForm,
@@ -93,6 +95,17 @@ def verify_email(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accounts/verify_email.html", {"token": token, "error": error})
 
 
+def landing_page(user: User) -> str:
+    """Where someone lands after logging in without asking for a page: the manager in the
+    console, a helper (approved or still applying) in the helper app, a customer on their
+    requests."""
+    if user.is_staff:
+        return reverse("web:manage")
+    if HelperProfile.objects.filter(user=user).exists():
+        return reverse("web:helper-home")
+    return reverse("web:history")
+
+
 def _next_url(request: HttpRequest, default: str) -> str:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if next_url and url_has_allowed_host_and_scheme(
@@ -125,7 +138,7 @@ def log_in(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 login(request, user)
-                return redirect(_next_url(request, "/requests/"))
+                return redirect(_next_url(request, landing_page(_me(request))))
     context = {"form": form, "next": _next_url(request, "")}
     return render(request, "web/accounts/log_in.html", context, status=status)
 
