@@ -70,6 +70,19 @@ def test_language_switch_is_stored_on_the_user(client):
     assert '<html lang="it">' in client.get("/profile").content.decode()
 
 
+@pytest.mark.parametrize("language", ["de", "fr", "it", "en"])
+def test_language_menu_names_each_language_in_itself(client, language):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    menu = html[html.index('<select id="language-choice"') : html.index("</select>")]
+    assert re.findall(r'<option value="(\w+)" lang="\1"[^>]*>([^<]*)</option>', menu) == [
+        ("de", "Deutsch"),
+        ("fr", "Français"),
+        ("it", "Italiano"),
+        ("en", "English"),
+    ]
+    assert f'<option value="{language}" lang="{language}" selected>' in menu
+
+
 def test_language_switch_refuses_foreign_redirects_and_unknown_languages(client):
     user = UserFactory.create()
     _logged_in(client, user, "de")
