@@ -3,12 +3,14 @@ but a manager, the figures, vetting helpers, the matching's explanation and disp
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from academy.models import Course, CourseVersion, EventRegistration, TrainingEvent
 from bookings import services
@@ -333,3 +335,30 @@ def test_the_helpers_pages_do_not_query_per_row(client):
     one_of_each(8)
     assert [_queries(client, path) for path in paths] == before
     assert max(before) <= 12
+
+
+def test_a_helpers_latest_visits_are_listed_by_their_time_newest_first(client):
+    # Given visits made in another order than their times, and one whose time is not agreed
+    helper = make_helper()
+    soon = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+    second = make_booking(BookingStatus.CONFIRMED, helper=helper, start=soon + timedelta(days=2))
+    third = make_booking(BookingStatus.CONFIRMED, helper=helper, start=soon + timedelta(days=3))
+    first = make_booking(BookingStatus.CONFIRMED, helper=helper, start=soon + timedelta(days=1))
+    arranging = make_booking(BookingStatus.AWAITING_PROPOSAL, helper=helper)
+    assert arranging.starts_at is None
+    _logged_in(client, ManagerFactory.create(), "en")
+
+    # When the manager opens the helper's record
+    html = client.get(f"/manage/helpers/{helper.public_id}/").content.decode()
+
+    # Then the visit being arranged comes first, then the others, the latest time first
+    listed = html[html.index("Latest visits") :]
+    when = re.findall(r"<tr><td>([^<]*)</td>", listed)
+    with translation.override("en"):
+        assert when == [
+            "–",
+            *(
+                date_format(timezone.localtime(booking.starts_at), "SHORT_DATETIME_FORMAT")
+                for booking in (third, second, first)
+            ),
+        ]

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -173,7 +174,11 @@ def _helper_page(
         "appeal_form": bound.get("appeal_form") or AppealDecisionForm(prefix="appeal"),
         "helper": helper,
         "events": helper.approval_events.select_related("actor"),
-        "visits": bookings_visible_to(me_of(request)).filter(helper=helper)[:20],
+        # The latest by the visit's time; those whose time is not agreed yet are being
+        # arranged now, so they come first, the newest request first.
+        "visits": bookings_visible_to(me_of(request))
+        .filter(helper=helper)
+        .order_by(F("starts_at").desc(nulls_first=True), "-created_at", "-id")[:20],
         "approve_form": bound.get("approve_form") or NoteForm(prefix="approve"),
         "suspend_form": bound.get("suspend_form") or SuspendForm(prefix="suspend"),
     }
