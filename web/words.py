@@ -155,6 +155,14 @@ STATUS_WORDS: dict[str, str | Promise] = {
     HelpRequestStatus.CLOSED: gettext_lazy("Closed"),
 }
 
+# The same, said to the helper in their own app: what speaks of "the helper" there speaks to
+# them.
+HELPER_STATUS_WORDS: dict[str, str | Promise] = {
+    **STATUS_WORDS,
+    BookingStatus.AWAITING_PROPOSAL: gettext_lazy("Propose your times"),
+    BookingStatus.ON_THE_WAY: gettext_lazy("You are on your way"),
+}
+
 # Why the matching did or did not offer a helper a request (`MatchingRun.considered`).
 CONSIDERED_REASONS: dict[str, str | Promise] = {
     "offered": gettext_lazy("Offered"),

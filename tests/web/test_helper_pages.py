@@ -5,6 +5,7 @@ refusal shown next to its field with nothing written."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -350,3 +351,34 @@ def test_the_manifest_and_the_service_worker_are_served_from_the_root(client):
     assert worker.headers["Service-Worker-Allowed"] == "/"
     assert '"/offline"' in worker.content.decode()
     assert client.get("/offline").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "propose", "on_the_way", "third_person"),
+    [
+        ("de", "Schlagen Sie Ihre Zeiten vor", "Sie sind unterwegs", "Helferin oder des Helfers"),
+        ("fr", "Proposez vos heures", "Vous êtes en route", "de l’aide"),
+        ("it", "Proponga i Suoi orari", "È in viaggio", "dell’aiutante"),
+        ("en", "Propose your times", "You are on your way", "the helper"),
+    ],
+)
+def test_the_helpers_visits_speak_to_the_helper(
+    client, language, propose, on_the_way, third_person
+):
+    # Given a visit waiting for the helper's times and one the helper is on the way to
+    helper = make_helper()
+    make_booking(BookingStatus.AWAITING_PROPOSAL, helper=helper)
+    make_booking(
+        BookingStatus.ON_THE_WAY,
+        helper=helper,
+        start=timezone.now().replace(second=0, microsecond=0) + timedelta(hours=4),
+    )
+    _logged_in(client, helper.user, language)
+
+    # When the helper opens their app
+    html = client.get("/helper/").content.decode()
+
+    # Then each visit's state is said to them, never of "the helper"
+    states = re.findall(r'<p class="status">([^<]*)</p>', html)
+    assert sorted(states) == sorted([propose, on_the_way])
+    assert third_person not in html

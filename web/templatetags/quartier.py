@@ -61,6 +61,12 @@ def status_words(status: str) -> str:
 
 
 @register.filter
+def helper_status_words(status: str) -> str:
+    """A visit's state in the helper's own app, said to them."""
+    return str(words.HELPER_STATUS_WORDS.get(status, status))
+
+
+@register.filter
 def offer_reasons(offer: Offer) -> str:
     return " · ".join(offer_words(offer))
 
