@@ -7,7 +7,7 @@ for them (the API answers 404, never 403, so nobody learns that it exists).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from backend import clock
+from backend.config import config
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
 from bookings.models import (
@@ -178,6 +179,26 @@ def next_statuses_for(booking: Booking, user: User) -> list[str]:
         for (origin, to), roles in BOOKING_TRANSITIONS.items()
         if origin == booking.status and role in roles
     )
+
+
+# How long before the visit's start the helper may set off, and say they have arrived.
+ON_THE_WAY_LEAD = timedelta(hours=6)
+CHECK_IN_LEAD = timedelta(hours=1)
+
+
+def visit_step_opens_at(booking: Booking, to: str) -> datetime | None:
+    """From when the helper or the customer may move the booking to `to` by the clock (the
+    services refuse it before, `too_early`), or None when no time holds it back: no start
+    agreed yet, or a step without a time rule. A manager's no-show is not timed."""
+    if booking.starts_at is None:
+        return None
+    if to == BookingStatus.ON_THE_WAY:
+        return booking.starts_at - ON_THE_WAY_LEAD
+    if to == BookingStatus.IN_PROGRESS:
+        return booking.starts_at - CHECK_IN_LEAD
+    if to == BookingStatus.NO_SHOW:
+        return booking.starts_at + timedelta(minutes=config().no_show_grace_minutes)
+    return None
 
 
 def with_status(queryset: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:

@@ -52,7 +52,6 @@ MESSAGES = {
     "rematch_limit_reached": _("This request was changed too often. Post a new one instead."),
     "request_not_editable": _("This request cannot be changed any more."),
     "review_window_closed": _("The time to review this visit is over."),
-    "too_early": _("This is possible only once the visit should have started."),
     "unknown_category": _("Choose what you need help with."),
     "unknown_postal_code": _("We do not know this postcode."),
     "window_in_past": _("This time has already passed."),

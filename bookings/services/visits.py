@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backend import clock
 from backend.config import config
@@ -38,7 +39,12 @@ from bookings.models import (
     SlotProposal,
 )
 from bookings.pricing import charge_for, visit_price
-from bookings.selectors import role_in_booking
+from bookings.selectors import (
+    CHECK_IN_LEAD,
+    ON_THE_WAY_LEAD,
+    role_in_booking,
+    visit_step_opens_at,
+)
 from bookings.services.locks import lock_booking, lock_helper
 from bookings.services.moves import booking_transition, help_request_move, proposals_move
 from bookings.services.offers import windows_left
@@ -381,6 +387,10 @@ def booking_cancel(
     return booking
 
 
+def _hours(lead: timedelta) -> int:
+    return int(lead.total_seconds() // 3600)
+
+
 @transaction.atomic
 @raises(BookingError.CAUSED_BY_REQUIRED, BookingError.TOO_EARLY, *STEP)
 def booking_report_no_show(
@@ -397,15 +407,11 @@ def booking_report_no_show(
     else:
         party = Party.HELPER if role == ActorRole.CUSTOMER else Party.CUSTOMER
     now = clock.now()
-    grace = timedelta(minutes=config().no_show_grace_minutes)
-    if (
-        role != ActorRole.MANAGER
-        and booking.starts_at is not None
-        and now < booking.starts_at + grace
-    ):
+    opens_at = visit_step_opens_at(booking, BookingStatus.NO_SHOW)
+    if role != ActorRole.MANAGER and opens_at is not None and now < opens_at:
         raise TooEarly(
             _("A no-show can be reported %(minutes)d minutes after the start time.")
-            % {"minutes": grace.seconds // 60}
+            % {"minutes": config().no_show_grace_minutes}
         )
     booking = booking_transition(
         booking=booking,
@@ -433,8 +439,16 @@ def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) ->
             code=BookingError.INVALID_ETA,
         )
     now = clock.now()
-    if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=6):
-        raise TooEarly(_("The visit starts in more than 6 hours."))
+    opens_at = visit_step_opens_at(booking, BookingStatus.ON_THE_WAY)
+    if opens_at is not None and now < opens_at:
+        raise TooEarly(
+            ngettext(
+                "The visit starts in more than %(hours)d hour.",
+                "The visit starts in more than %(hours)d hours.",
+                _hours(ON_THE_WAY_LEAD),
+            )
+            % {"hours": _hours(ON_THE_WAY_LEAD)}
+        )
     return booking_transition(
         booking=booking,
         to=BookingStatus.ON_THE_WAY,
@@ -453,8 +467,16 @@ def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.HELPER)
     now = clock.now()
-    if booking.starts_at is not None and booking.starts_at - now > timedelta(hours=1):
-        raise TooEarly(_("Check in at most one hour before the visit."))
+    opens_at = visit_step_opens_at(booking, BookingStatus.IN_PROGRESS)
+    if opens_at is not None and now < opens_at:
+        raise TooEarly(
+            ngettext(
+                "Check in at most %(hours)d hour before the visit.",
+                "Check in at most %(hours)d hours before the visit.",
+                _hours(CHECK_IN_LEAD),
+            )
+            % {"hours": _hours(CHECK_IN_LEAD)}
+        )
     return booking_transition(
         booking=booking,
         to=BookingStatus.IN_PROGRESS,

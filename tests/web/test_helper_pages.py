@@ -10,7 +10,7 @@ from datetime import time, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bookings.models import Booking, BookingStatus, Offer, OfferStatus
 from bookings.services import offer_accept
@@ -22,6 +22,7 @@ from helpers.models import (
 )
 from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
 from tests.web.test_pages import _errors_of, _logged_in
+from web import words
 
 pytestmark = pytest.mark.django_db
 
@@ -288,18 +289,38 @@ def test_a_time_outside_the_customers_windows_is_refused_next_to_it(client):
     assert booking.status == BookingStatus.AWAITING_PROPOSAL
 
 
-def test_arriving_too_early_is_said_and_changes_nothing(client):
+@pytest.mark.parametrize(
+    ("step", "form", "language", "said"),
+    [
+        ("on-my-way", {"go-eta_minutes": "20"}, "en", "The visit starts in more than 6 hours."),
+        (
+            "on-my-way",
+            {"go-eta_minutes": "20"},
+            "de",
+            "Der Besuch beginnt erst in mehr als 6 Stunden.",
+        ),
+        ("arrived", {}, "en", "Check in at most 1 hour before the visit."),
+        ("arrived", {}, "fr", "Signalez votre arrivée au plus 1 heure avant la visite."),
+        (
+            "no-show",
+            {"no_show-note": "Nobody opened."},
+            "en",
+            "A no-show can be reported 30 minutes after the start time.",
+        ),
+    ],
+)
+def test_a_step_too_early_says_its_own_rule_and_changes_nothing(client, step, form, language, said):
     helper = make_helper()
     start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
     booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=start)
-    _logged_in(client, helper.user)
-    response = client.post(f"/helper/visits/{booking.public_id}/arrived")
+    _logged_in(client, helper.user, language)
+    response = client.post(f"/helper/visits/{booking.public_id}/{step}", form)
     assert response.status_code == 400
-    assert "This is possible only once the visit should have started." in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    assert re.findall(r'<div class="form-errors"[^>]*>\s*<p>([^<]*)</p>', html) == [said]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
+    assert booking.events.count() == 3
 
 
 def test_the_customer_not_there_is_reported_after_the_start(client):
@@ -382,3 +403,36 @@ def test_the_helpers_visits_speak_to_the_helper(
     states = re.findall(r'<p class="status">([^<]*)</p>', html)
     assert sorted(states) == sorted([propose, on_the_way])
     assert third_person not in html
+
+
+def test_a_step_not_possible_yet_says_from_when_instead_of_a_button(client):
+    # Given a visit confirmed for 14:00 Swiss time in two days
+    helper = make_helper()
+    local = timezone.localtime() + timedelta(days=2)
+    start = local.replace(hour=14, minute=0, second=0, microsecond=0)
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=start)
+    _logged_in(client, helper.user, "de")
+    with translation.override("de"):
+        day = words.day_words(start)
+    page = f"/helper/visits/{booking.public_id}/"
+
+    # When the helper opens it the day before: each step says from when it is possible
+    with time_machine.travel(start - timedelta(days=1), tick=False):
+        html = client.get(page).content.decode()
+    assert re.findall(r'<p class="possible-from">([^<]*)</p>', html) == [
+        f"Möglich ab {day}, 08:00 Uhr.",
+        f"Möglich ab {day}, 13:00 Uhr.",
+        f"Möglich ab {day}, 14:30 Uhr.",
+    ]
+    assert "/on-my-way" not in html
+    assert "/arrived" not in html
+    assert "/no-show" not in html
+
+    # When it is five hours before: setting off is possible, arriving not yet
+    with time_machine.travel(start - timedelta(hours=5), tick=False):
+        html = client.get(page).content.decode()
+    assert re.findall(r'<p class="possible-from">([^<]*)</p>', html) == [
+        f"Möglich ab {day}, 13:00 Uhr.",
+        f"Möglich ab {day}, 14:30 Uhr.",
+    ]
+    assert f'action="/helper/visits/{booking.public_id}/on-my-way"' in html

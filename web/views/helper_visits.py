@@ -4,6 +4,7 @@ on my way, arrived, done, no-show). Every move is a service of `bookings.service
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from backend import clock
 from backend.exceptions import ApplicationError, NotFound
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import (
@@ -26,6 +28,7 @@ from bookings.selectors import (
     next_statuses_for,
     reviews_visible_to,
     safety_report_open_by,
+    visit_step_opens_at,
 )
 from bookings.services import (
     SlotInput,
@@ -82,6 +85,12 @@ def visits(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     return render(request, "web/helper/visits.html", {"visits": done})
 
 
+def _not_yet(booking: Booking, to: str) -> datetime | None:
+    """From when the step to `to` is possible, while the clock does not allow it yet."""
+    opens_at = visit_step_opens_at(booking, to)
+    return opens_at if opens_at is not None and clock.now() < opens_at else None
+
+
 def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dict[str, Any]:
     me = me_of(request)
     live_seq = stream_last_seq(me.pk)
@@ -108,6 +117,10 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "can_arrive": BookingStatus.IN_PROGRESS in moves,
         "can_finish": BookingStatus.COMPLETED in moves,
         "can_no_show": BookingStatus.NO_SHOW in moves,
+        # Instead of a button that would be refused: from when the step is possible.
+        "go_from": _not_yet(booking, BookingStatus.ON_THE_WAY),
+        "arrive_from": _not_yet(booking, BookingStatus.IN_PROGRESS),
+        "no_show_from": _not_yet(booking, BookingStatus.NO_SHOW),
         "reviews": [r for r in reviews_visible_to(me, booking) if r.author_id != me.pk],
         "poll_seconds": next_poll(request) if booking.status in WAITING else None,
         "propose_form": bound.get("propose_form") or ProposeForm(prefix="propose"),
