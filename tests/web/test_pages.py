@@ -607,3 +607,36 @@ def test_a_question_as_a_fields_name_takes_no_colon_in_the_list_of_problems(clie
         '<a href="#id_category_0">Wobei brauchen Sie Hilfe? Dieses Feld ist zwingend erforderlich.</a>'
         in response.content.decode()
     )
+
+@pytest.mark.parametrize("path", ["/sign-up", "/profile", "/requests/new"])
+def test_language_boxes_stand_in_a_group_each_with_its_label(client, path):
+    if path != "/sign-up":
+        _logged_in(client, UserFactory.create())
+    html = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    groups = re.findall(r"<fieldset[^>]*>\s*<legend>([^<]*)</legend>(.*?)</fieldset>", html, re.S)
+    group = next(group for group in groups if 'name="languages"' in group[1])
+    boxes = re.findall(
+        r'<input type="checkbox" name="languages" value="(\w+)"[^>]* id="(id_languages_\d)"[^>]*>'
+        r'\s*<label for="\2">([^<]*)</label>',
+        group[1],
+    )
+    assert [(value, label) for value, _id, label in boxes] == [
+        ("de", "Deutsch"),
+        ("fr", "Français"),
+        ("it", "Italiano"),
+        ("en", "English"),
+    ]
+    assert '<label for="">' not in html
+
+
+def test_the_password_rules_are_linked_to_the_password(client):
+    page = client.get("/sign-up", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'<input type="password"[^>]*aria-describedby="id_password_helptext"', page)
+    assert (
+        '<p class="help" id="id_password_helptext">'
+        "At least 8 characters, not only digits, not a common password.</p>"
+    ) in page
+    form = {"display_name": "Anna", "email": "anna@example.ch", "password": "12345"}
+    no_language = client.post("/sign-up", form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'<fieldset aria-describedby="id_languages_errors">\s*<legend>', no_language)
+    assert _errors_of(no_language, "id_languages") == ["This field is required."]
