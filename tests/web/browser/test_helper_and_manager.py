@@ -535,6 +535,56 @@ def test_the_helpers_earnings_stand_as_a_card_a_month_on_a_phone(browser, live_u
     expect(desk.get_by_role("columnheader", name="Stripe-Gebühren")).to_be_visible()
 
 
+def test_the_receipt_reads_on_a_phone_each_value_under_its_label(browser, live_url, axe):
+    """On a phone each line of the receipt stands as its label over its value, every value whole
+    and no wider than the screen, an amount never broken between "CHF" and the number; on a desk
+    the label and the value stand side by side as before."""
+    helper = make_helper(email="receipts@example.ch", preferred_language="de")
+    paid = make_booking(BookingStatus.SIGNED_OFF, helper=helper)
+    paid_on_paper(paid, fee_minor=291)
+    page = f"/receipts/{paid.public_id}/"
+    phone = browser.new_context(locale="de", **PHONE).new_page()
+    log_in(phone, live_url, "receipts@example.ch", page)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(phone.get_by_role("table")).to_have_count(2)
+    fee = phone.locator("tr", has=phone.get_by_role("rowheader", name="Stripe-Gebühr", exact=True))
+    expect(fee.get_by_role("cell")).to_have_text(format_chf(291, "de"))
+    rows = phone.locator("main table tr").evaluate_all(
+        """rows => rows.map(tr => {
+            const label = tr.querySelector('th').getBoundingClientRect();
+            const cell = tr.querySelector('td');
+            const value = cell.getBoundingClientRect();
+            const text = document.createRange();
+            text.selectNodeContents(cell);
+            return {
+                under: value.top >= label.bottom - 1,
+                whole: cell.scrollWidth <= cell.clientWidth && value.left >= 0
+                    && value.right <= 390,
+                lines: new Set(Array.from(text.getClientRects()).map(r => r.top)).size,
+                amount: /CHF/.test(cell.textContent),
+            };
+        })"""
+    )
+    assert len(rows) >= 10
+    assert all(row["under"] and row["whole"] for row in rows), rows
+    amounts = [row for row in rows if row["amount"]]
+    assert len(amounts) >= 5
+    assert all(row["lines"] == 1 for row in amounts), amounts
+    assert axe(phone) == []
+    desk = browser.new_context(locale="de", **DESKTOP).new_page()
+    log_in(desk, live_url, "receipts@example.ch", page)
+    row = desk.locator("tr", has=desk.get_by_role("rowheader", name="Stripe-Gebühr", exact=True))
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "table-row"
+    label, value = (
+        row.get_by_role("rowheader").bounding_box(),
+        row.get_by_role("cell").bounding_box(),
+    )
+    assert label is not None
+    assert value is not None
+    assert value["x"] > label["x"] + label["width"] - 1, "side by side on a desk"
+    assert abs(value["y"] - label["y"]) < 2
+
+
 def test_the_managers_map_shows_the_geojson_as_markers_and_works_as_a_list_without_it(
     browser, live_url, axe, screenshot
 ):
