@@ -41,7 +41,7 @@ def _without_csrf(html: bytes) -> str:
 
 def _errors_of(html: str, field_id: str) -> list[str]:
     """The error texts shown right after the field with this id."""
-    match = re.search(rf'<ul class="errors" id="{field_id}_errors">(.*?)</ul>', html, re.S)
+    match = re.search(rf'<ul class="errors" id="{field_id}_error">(.*?)</ul>', html, re.S)
     return re.findall(r"<li>(.*?)</li>", match.group(1)) if match else []
 
 
@@ -589,6 +589,10 @@ def test_an_empty_request_form_says_every_problem_at_once_above_the_form(client)
     for target, _text in links:
         assert f'id="{target}"' in html, target
     assert _errors_of(html, "id_postal_code") == ["Geben Sie Postleitzahl und Ort an."]
+    # Each field names its problem for screen readers: the input points at the list beside it
+    assert 'aria-describedby="id_description_helptext id_description_error"' in html
+    assert 'aria-describedby="id_postal_code_error"' in html
+    assert 'aria-describedby="id_category_error"' in html
     assert not HelpRequest.objects.filter(customer=customer).exists()
 
 
@@ -607,6 +611,7 @@ def test_a_question_as_a_fields_name_takes_no_colon_in_the_list_of_problems(clie
         '<a href="#id_category_0">Wobei brauchen Sie Hilfe? Dieses Feld ist zwingend erforderlich.</a>'
         in response.content.decode()
     )
+
 
 @pytest.mark.parametrize("path", ["/sign-up", "/profile", "/requests/new"])
 def test_language_boxes_stand_in_a_group_each_with_its_label(client, path):
@@ -638,5 +643,5 @@ def test_the_password_rules_are_linked_to_the_password(client):
     ) in page
     form = {"display_name": "Anna", "email": "anna@example.ch", "password": "12345"}
     no_language = client.post("/sign-up", form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert re.search(r'<fieldset aria-describedby="id_languages_errors">\s*<legend>', no_language)
+    assert re.search(r'<fieldset aria-describedby="id_languages_error">\s*<legend>', no_language)
     assert _errors_of(no_language, "id_languages") == ["This field is required."]

@@ -59,7 +59,7 @@ def test_a_report_without_text_shows_the_error_next_to_the_field(client):
     refused = client.post(_page(booking) + "safety-report", {"safety-category": "damage"})
 
     assert refused.status_code == 400
-    assert 'id="id_safety-text_errors"' in refused.content.decode()
+    assert 'id="id_safety-text_error"' in refused.content.decode()
     assert SafetyReport.objects.count() == 0
 
 

@@ -249,7 +249,7 @@ def test_form_errors_are_shown_next_to_their_fields_keeping_what_was_typed(brows
     page.get_by_label("E-mail address").fill("anna.new@example.ch")
     page.get_by_label("Password").fill("12345")
     page.get_by_role("button", name="Sign up").click()
-    errors = page.locator("#id_password_errors li")
+    errors = page.locator("#id_password_error li")
     expect(errors).to_have_text(
         [
             "This password is too short. It must contain at least 8 characters.",
@@ -265,7 +265,7 @@ def test_form_errors_are_shown_next_to_their_fields_keeping_what_was_typed(brows
     page.goto(f"{live_url}/requests/new")
     page.get_by_label("Describe the problem").fill("Help")
     page.get_by_role("button", name="Send my request").click()
-    expect(page.locator("#id_category_errors li")).to_have_text(["This field is required."])
+    expect(page.locator("#id_category_error li")).to_have_text(["This field is required."])
     expect(page.get_by_label("Describe the problem")).to_have_value("Help")
     _no_violations(axe, page)
 
@@ -274,12 +274,12 @@ def test_form_errors_are_shown_next_to_their_fields_keeping_what_was_typed(brows
     page.locator("#id_slot_1").select_option("evening")
     page.locator("#id_day_2").select_option(index=2)
     page.get_by_role("button", name="Send my request").click()
-    expect(page.locator("#id_slot_2_errors li")).to_have_text(
+    expect(page.locator("#id_slot_2_error li")).to_have_text(
         ["Choose both the day and the time, or neither."]
     )
     page.locator("#id_day_2").select_option("")
     page.get_by_role("button", name="Send my request").click()
-    expect(page.locator("#id_description_errors li")).to_have_text(
+    expect(page.locator("#id_description_error li")).to_have_text(
         ["Describe the problem in a few words (at least 10 characters)."]
     )
     assert not HelpRequest.objects.exists()

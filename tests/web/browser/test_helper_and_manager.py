@@ -104,7 +104,7 @@ def test_the_helpers_loop_on_a_phone_from_offer_to_done(browser, live_url, axe, 
 
     page.get_by_label("What you did").fill("Fixed")
     page.get_by_role("button", name="The work is done").click()
-    expect(page.locator("#id_done-work_summary_errors")).to_have_text(
+    expect(page.locator("#id_done-work_summary_error")).to_have_text(
         "Say in a sentence what you did (at least 10 characters)."
     )
     expect(page.get_by_label("What you did")).to_have_value("Fixed")
