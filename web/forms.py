@@ -152,6 +152,12 @@ class TimesForm(forms.Form):
                 label=_("Time"), choices=[*blank, *Slot.CHOICES], required=required
             )
 
+    def window_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """Each window's day and part of the day, as the page shows them side by side."""
+        return [
+            (self[f"day_{number}"], self[f"slot_{number}"]) for number in range(1, MAX_WINDOWS + 1)
+        ]
+
     def windows(self) -> list[tuple[datetime, datetime]]:
         chosen = []
         for number in range(1, MAX_WINDOWS + 1):

@@ -391,6 +391,13 @@ def _hours(lead: timedelta) -> int:
     return int(lead.total_seconds() // 3600)
 
 
+def _not_before_its_time(booking: Booking, step: str, now: datetime, message: str) -> None:
+    """Refuse a visit step asked for before the time it opens (`visit_step_opens_at`)."""
+    opens_at = visit_step_opens_at(booking, step)
+    if opens_at is not None and now < opens_at:
+        raise TooEarly(message)
+
+
 @transaction.atomic
 @raises(BookingError.CAUSED_BY_REQUIRED, BookingError.TOO_EARLY, *STEP)
 def booking_report_no_show(
@@ -407,11 +414,13 @@ def booking_report_no_show(
     else:
         party = Party.HELPER if role == ActorRole.CUSTOMER else Party.CUSTOMER
     now = clock.now()
-    opens_at = visit_step_opens_at(booking, BookingStatus.NO_SHOW)
-    if role != ActorRole.MANAGER and opens_at is not None and now < opens_at:
-        raise TooEarly(
+    if role != ActorRole.MANAGER:
+        _not_before_its_time(
+            booking,
+            BookingStatus.NO_SHOW,
+            now,
             _("A no-show can be reported %(minutes)d minutes after the start time.")
-            % {"minutes": config().no_show_grace_minutes}
+            % {"minutes": config().no_show_grace_minutes},
         )
     booking = booking_transition(
         booking=booking,
@@ -439,16 +448,17 @@ def booking_start_journey(*, booking: Booking, actor: User, eta_minutes: int) ->
             code=BookingError.INVALID_ETA,
         )
     now = clock.now()
-    opens_at = visit_step_opens_at(booking, BookingStatus.ON_THE_WAY)
-    if opens_at is not None and now < opens_at:
-        raise TooEarly(
-            ngettext(
-                "The visit starts in more than %(hours)d hour.",
-                "The visit starts in more than %(hours)d hours.",
-                _hours(ON_THE_WAY_LEAD),
-            )
-            % {"hours": _hours(ON_THE_WAY_LEAD)}
+    _not_before_its_time(
+        booking,
+        BookingStatus.ON_THE_WAY,
+        now,
+        ngettext(
+            "The visit starts in more than %(hours)d hour.",
+            "The visit starts in more than %(hours)d hours.",
+            _hours(ON_THE_WAY_LEAD),
         )
+        % {"hours": _hours(ON_THE_WAY_LEAD)},
+    )
     return booking_transition(
         booking=booking,
         to=BookingStatus.ON_THE_WAY,
@@ -467,16 +477,17 @@ def booking_check_in(*, booking: Booking, actor: User) -> Booking:
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.HELPER)
     now = clock.now()
-    opens_at = visit_step_opens_at(booking, BookingStatus.IN_PROGRESS)
-    if opens_at is not None and now < opens_at:
-        raise TooEarly(
-            ngettext(
-                "Check in at most %(hours)d hour before the visit.",
-                "Check in at most %(hours)d hours before the visit.",
-                _hours(CHECK_IN_LEAD),
-            )
-            % {"hours": _hours(CHECK_IN_LEAD)}
+    _not_before_its_time(
+        booking,
+        BookingStatus.IN_PROGRESS,
+        now,
+        ngettext(
+            "Check in at most %(hours)d hour before the visit.",
+            "Check in at most %(hours)d hours before the visit.",
+            _hours(CHECK_IN_LEAD),
         )
+        % {"hours": _hours(CHECK_IN_LEAD)},
+    )
     return booking_transition(
         booking=booking,
         to=BookingStatus.IN_PROGRESS,
