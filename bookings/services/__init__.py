@@ -1,10 +1,11 @@
 """Every write to help requests, offers, bookings and reviews goes through these functions.
 
-One module per aggregate: `help_requests`, `offers`, `visits` (bookings and their proposed
-times), `reviews`, and `sweeps` (catching up after downtime). The status fields are written
-only by the move functions in `moves`, one per model, which check the transition tables in
-`bookings/transitions.py` and emit the domain events of `bookings/events.py`. Each service runs
-in one transaction; what follows a change (figures, the match index, worker tasks) is done by
+One module per aggregate: `help_requests`, `offers`, `visits` (bookings, their proposed
+times and the visit itself), `sign_off` (after the visit: sign-off and disputes), `reviews`,
+and `sweeps` (catching up after downtime). The status fields are written only by the move
+functions in `moves`, one per model, which check the transition tables in
+`bookings/transitions.py` and emit the domain events of `bookings/events.py`. Each service
+runs in one transaction; what follows a change (figures, the match index, worker tasks) is done by
 the handlers in `bookings/handlers.py`, inside the same transaction.
 
 The public names are re-exported here, so callers import them from `bookings.services`.
@@ -42,20 +43,22 @@ from bookings.services.safety import (
     safety_report_file,
     safety_report_triage,
 )
+from bookings.services.sign_off import (
+    booking_auto_sign_off,
+    booking_dispute,
+    booking_resolve_dispute,
+    booking_sign_off,
+)
 from bookings.services.sweeps import sweep_due_work
 from bookings.services.visits import (
     SlotInput,
-    booking_auto_sign_off,
     booking_cancel,
     booking_check_in,
     booking_check_out,
     booking_confirm,
-    booking_dispute,
     booking_propose,
     booking_report_no_show,
     booking_request_new_times,
-    booking_resolve_dispute,
-    booking_sign_off,
     booking_start_journey,
 )
 

@@ -22,7 +22,7 @@ from bookings.models import (
 from bookings.services.help_requests import EDITABLE_STATUSES
 from bookings.services.offers import help_request_expire, offers_expire_due
 from bookings.services.reviews import reviews_close_window
-from bookings.services.visits import booking_auto_sign_off
+from bookings.services.sign_off import booking_auto_sign_off
 
 
 def sweep_due_work() -> dict[str, int]:

@@ -45,7 +45,7 @@ from web.helper_forms import (
     TimeOffForm,
     WeeklyHoursForm,
 )
-from web.views.requests import FIRST_POLL_SECONDS, LONGEST_POLL_SECONDS
+from web.views.request_page import FIRST_POLL_SECONDS, LONGEST_POLL_SECONDS, me_of
 
 PROFILE_FIELDS = {"hourly_rate_minor": "hourly_rate", "home_address": "skills"}
 UPCOMING = (
@@ -56,11 +56,6 @@ UPCOMING = (
     BookingStatus.IN_PROGRESS,
 )
 HelperView = Callable[..., HttpResponse]
-
-
-def me_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required
-    return request.user
 
 
 def helper_only(view: HelperView) -> HelperView:

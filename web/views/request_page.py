@@ -1,0 +1,228 @@
+"""What the customer's page of one request shows: where it stands, its visit, the forms of
+each next step (each bound with its errors when it comes back refused), and whether the page is
+live while the customer waits for someone else. The actions of the page are in `requests`."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+from backend.config import config
+from backend.exceptions import NotFound
+from backend.models import User
+from bookings.models import Booking, BookingStatus, HelpRequest, HelpRequestStatus, OfferStatus
+from bookings.selectors import (
+    booking_events,
+    booking_reportable,
+    bookings_visible_to,
+    current_proposals,
+    helper_is_blocked,
+    offers_of_request,
+    own_help_request_for,
+    reviews_visible_to,
+    safety_report_open_by,
+)
+from catalogue.models import LegalDocumentVersion, legal_language
+from catalogue.selectors import waivers_missing
+from payments.selectors import card_step, extra_of, receipt_and_due_of, tip_of
+from payments.tips import TIPPABLE
+from realtime.stream import stream_last_seq
+from web.forms import (
+    CardForm,
+    ReasonForm,
+    ReviewForm,
+    SafetyReportForm,
+    TimesForm,
+    TipForm,
+    WaiversForm,
+)
+from web.words import TIMELINE, booking_words, request_words
+
+# While the customer waits for someone else, the page asks for news: first after this many
+# seconds, then twice as long each time, up to the longest pause.
+FIRST_POLL_SECONDS = 3
+LONGEST_POLL_SECONDS = 60
+WAITING_REQUEST = (HelpRequestStatus.OPEN,)
+WAITING_BOOKING = (
+    BookingStatus.AWAITING_PROPOSAL,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+)
+CANCELLABLE = (
+    BookingStatus.AWAITING_PROPOSAL,
+    BookingStatus.PROPOSED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+)
+
+
+def me_of(request: HttpRequest) -> User:
+    """The person logged in (the views that call it require a log-in)."""
+    assert isinstance(request.user, User)  # noqa: S101 - login_required
+    return request.user
+
+
+def own_request(request: HttpRequest, public_id: UUID) -> HelpRequest:
+    try:
+        return own_help_request_for(me_of(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def current_booking(me: User, help_request: HelpRequest) -> Booking | None:
+    booking = (
+        bookings_visible_to(me)
+        # The helper's payout account, for the card step of a paid visit; extra time asked.
+        .select_related("helper__payout_account", "extra_charge")
+        # The request (its windows read) is the page's own: not read a second time.
+        .prefetch_related(None)
+        .prefetch_related(current_proposals())
+        .filter(help_request=help_request)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if booking is not None:
+        booking.help_request = help_request
+    return booking
+
+
+def _next_poll(request: HttpRequest) -> int:
+    try:
+        waited = int(request.GET.get("wait", "0"))
+    except ValueError:
+        waited = 0
+    if waited <= 0:
+        return FIRST_POLL_SECONDS
+    return min(waited * 2, LONGEST_POLL_SECONDS)
+
+
+def request_context(
+    request: HttpRequest, help_request: HelpRequest, **bound: forms.Form
+) -> dict[str, Any]:
+    me = me_of(request)
+    # Read before the page's data: the live socket resumes after it, so an event that comes
+    # while the page is being rendered is heard, not lost. (A closed request is never live.)
+    live = help_request.status in (*WAITING_REQUEST, HelpRequestStatus.ASSIGNED)
+    live_seq = stream_last_seq(me.pk) if live else None
+    booking = current_booking(me, help_request)
+    pending_offers = 0
+    if help_request.status == HelpRequestStatus.OPEN:
+        pending_offers = offers_of_request(help_request).filter(status=OfferStatus.PENDING).count()
+    visit = _visit_parts(me, booking, bound)
+    # Not while the customer types a card in: a refresh would clear the card's fields.
+    waiting = visit["card"] is None and (
+        help_request.status in WAITING_REQUEST
+        or (
+            booking is not None
+            and help_request.status == HelpRequestStatus.ASSIGNED
+            and booking.status in WAITING_BOOKING
+        )
+    )
+    return {
+        "request_words": request_words(help_request, pending_offers),
+        "booking_words": booking_words(booking) if booking else "",
+        "can_cancel": booking is not None and booking.status in CANCELLABLE,
+        "help_request": help_request,
+        "booking": booking,
+        "helper": booking.helper if booking else None,
+        "pending_offers": pending_offers,
+        "late_cancellation_hours": config().late_cancellation_hours,
+        "review_window_days": config().review_window_days,
+        # While the customer waits for someone else, the page is live (and polls as well).
+        "poll_seconds": _next_poll(request) if waiting else None,
+        "live_seq": live_seq if waiting else None,
+        "new_times_form": bound.get("new_times_form") or ReasonForm(prefix="new_times"),
+        "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
+        "withdraw_form": bound.get("withdraw_form") or ReasonForm(prefix="withdraw"),
+        # Nobody was free: other times can be given (matching starts again)
+        "times_form": bound.get("times_form")
+        or (
+            TimesForm(prefix="times")
+            if help_request.status == HelpRequestStatus.UNMATCHED
+            else None
+        ),
+        "dispute_form": bound.get("dispute_form") or ReasonForm(prefix="dispute"),
+        "review_form": bound.get("review_form") or ReviewForm(prefix="review"),
+        "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
+        **visit,
+    }
+
+
+def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]) -> dict[str, Any]:
+    """The visit's side of the page: its timeline and reviews, safety, the terms to accept
+    before confirming, the card step, the receipt and the tip."""
+    if booking is None:
+        parts: dict[str, Any] = {
+            "events": [],
+            "reviews": [],
+            "my_review": None,
+            "can_report": False,
+            "report_open": False,
+            "helper_blocked": False,
+            "receipt": None,
+            "pay_due": False,
+            "tip": None,
+            "extra": None,
+            "card": None,
+        }
+    else:
+        receipt, pay_due = receipt_and_due_of(booking)
+        reviews = list(reviews_visible_to(me, booking))
+        parts = {
+            "events": list(booking_events(booking)),
+            "reviews": reviews,
+            "my_review": next((review for review in reviews if review.author_id == me.pk), None),
+            "can_report": booking_reportable(booking),
+            "report_open": safety_report_open_by(me, booking),
+            "helper_blocked": helper_is_blocked(me, booking.helper_id),
+            "receipt": receipt,
+            "pay_due": pay_due,
+            "tip": tip_of(booking) if receipt is not None else None,
+            "extra": extra_of(booking),
+            "card": card_step(booking),
+        }
+    # Before a time can be confirmed: the terms and waivers the customer has still to accept
+    waivers = waivers_to_accept(me, booking)
+    return parts | {
+        "timeline": [(TIMELINE.get(e.to_status, e.to_status), e) for e in parts["events"]],
+        "other_reviews": [review for review in parts["reviews"] if review.author_id != me.pk],
+        "can_tip": parts["receipt"] is not None
+        and parts["tip"] is None
+        and booking is not None
+        and booking.status in TIPPABLE,
+        "tip_form": bound.get("tip_form") or TipForm(prefix="tip"),
+        "waivers_form": bound.get("waivers_form")
+        or (
+            WaiversForm(waivers, legal_language(get_language()), prefix="waivers")
+            if waivers
+            else None
+        ),
+        "card_form": bound.get("card_form") or CardForm(prefix="card"),
+        "stripe_js": config().stripe_js if parts["card"] is not None else "",
+        "stripe_publishable_key": config().stripe_publishable_key,
+        "tip_min_minor": config().tip_min_minor,
+        "tip_max_minor": config().tip_max_minor,
+    }
+
+
+def waivers_to_accept(me: User, booking: Booking | None) -> list[LegalDocumentVersion]:
+    """The terms and waivers of the visit's category `me` has still to accept before
+    confirming one of its proposed times (none before times are proposed or after)."""
+    if booking is None or booking.status != BookingStatus.PROPOSED:
+        return []
+    return waivers_missing(
+        user=me, category=booking.help_request.category, in_force_at=booking.created_at
+    )
+
+
+def with_stripe_js(response: HttpResponse, context: dict[str, Any]) -> HttpResponse:
+    """A page with the card form lets Stripe.js (and only it) in: its origin, from the
+    settings, and the API it calls."""
+    if context.get("stripe_js"):
+        response._csp_update = config().stripe_js_sources  # type: ignore[attr-defined]
+    return response
