@@ -322,6 +322,8 @@ USE_I18N = True
 USE_TZ = True
 
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times as Switzerland writes them where Django's formats follow another country
+FORMAT_MODULE_PATH = ["backend.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

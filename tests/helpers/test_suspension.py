@@ -142,4 +142,4 @@ def test_the_console_suspends_until_a_last_day(client):
     assert helper.approval_status == ApprovalStatus.SUSPENDED
     assert helper.suspended_until == datetime(2099, 3, 8, 0, 0, tzinfo=ZoneInfo("Europe/Zurich"))
     page = client.get(f"/manage/helpers/{helper.public_id}/").content.decode()
-    assert "Until 03/08/2099 midnight, then reinstated by itself." in page
+    assert "Until 08.03.2099 00:00, then reinstated by itself." in page

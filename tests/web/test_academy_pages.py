@@ -130,12 +130,12 @@ def test_the_list_shows_required_courses_first_with_their_status(
     ]
     text = {slug: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", body)) for slug, body in cards}
     assert "Required for every helper." in text["data-protection"]
-    assert "Expiring on March 22, 2027: take the course again." in text["data-protection"]
+    assert "Expiring on 22 March 2027: take the course again." in text["data-protection"]
     assert "Required for your categories: Smart home" in text["smart-home-set-up"]
     assert "Not started." in text["smart-home-set-up"]
     assert "Required" not in text["printers"]
-    assert "Passed, valid until Jan. 30, 2029." in text["printers"]
-    assert "Expired on Feb. 20, 2027: take the course again." in text["tablets"]
+    assert "Passed, valid until 30 January 2029." in text["printers"]
+    assert "Expired on 20 February 2027: take the course again." in text["tablets"]
     # The home page and the list say which course unlocks the gated category
     gaps = re.search(r'id="certification-gaps">(.*?)</section>', html, re.S).group(1)
     assert "You get no offers for Smart home until you pass:" in gaps
@@ -261,13 +261,13 @@ def test_the_record_lists_certifications_with_expiry_and_events_attended(client,
     cards = re.findall(r'<li class="card certification">(.*?)</li>', html, re.S)
     text = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", card)).strip() for card in cards]
     assert text == [
-        "Smart-home set-up (en) Earned on Feb. 20, 2027 by passing the quiz. Valid until "
-        "Jan. 30, 2029.",
-        "Smart-home set-up (en) Earned on Feb. 10, 2027 by attending a training. Revoked on "
-        "Feb. 25, 2027. Left a door open.",
+        "Smart-home set-up (en) Earned on 20 February 2027 by passing the quiz. Valid until "
+        "30 January 2029.",
+        "Smart-home set-up (en) Earned on 10 February 2027 by attending a training. Revoked on "
+        "25 February 2027. Left a door open.",
     ]
     assert re.findall(r'<ul id="attended">\s*<li>(.*?)</li>', html) == [
-        "March 3, 2027: Meet-up (en)"
+        "3 March 2027: Meet-up (en)"
     ]
 
 

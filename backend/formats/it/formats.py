@@ -1,0 +1,7 @@
+"""Italian as written in Switzerland: 6 dicembre 2026 (no leading zero), the dotted short date
+(06.12.2026)."""
+
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "l j F Y, H:i"
+SHORT_DATE_FORMAT = "d.m.Y"
+SHORT_DATETIME_FORMAT = "d.m.Y H:i"
