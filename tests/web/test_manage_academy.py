@@ -101,7 +101,7 @@ def test_a_course_is_created_written_and_published_in_four_languages(manager_cli
     # Then the list shows it published and required for the category
     page = manager_client.get("/manage/courses/").content.decode()
     assert "Data protection (en)" in page
-    assert f"<td>{escape(wifi.name)}</td>" in page
+    assert f'data-label="Required">{escape(wifi.name)}</td>' in page
     # And the published version is shown, never offered for editing
     shown = manager_client.get("/manage/courses/data-protection/versions/1/").content.decode()
     assert 'id="draft"' not in shown

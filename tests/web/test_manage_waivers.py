@@ -84,7 +84,7 @@ def test_the_list_shows_each_documents_current_version_and_acceptance_rate(
     terms_row = rows[rows.index("terms (en)") :]
     assert terms_row.index("1 of 2 (50 %)") < terms_row.index("</tr>")
     conduct_row = rows[rows.index("code-of-conduct (en)") :]
-    assert "<td>2</td>" in conduct_row[: conduct_row.index("</tr>")]
+    assert 'data-label="Current version">2</td>' in conduct_row[: conduct_row.index("</tr>")]
     assert conduct_row.index("1 of 2 (50 %)") < conduct_row.index("</tr>")
 
 

@@ -18,11 +18,14 @@ from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from playwright.sync_api import Page, expect
 
+from academy.models import EventKind
+from academy.services import training_event_create
 from backend.models import User
 from backend.money import format_chf
 from backend.point import Point
 from bookings import services
 from bookings.models import Booking, BookingStatus
+from catalogue.models import LegalDocument, LegalDocumentKind
 from helpers.appeal_services import appeal_decide, appeal_file
 from helpers.conduct_test_services import conduct_test_attempt_start
 from helpers.models import (
@@ -32,6 +35,7 @@ from helpers.models import (
     ConductTestOption,
 )
 from helpers.services import application_request_information, helper_suspend
+from tests.academy.builders import publish_course
 from tests.factories import (
     ManagerFactory,
     UserFactory,
@@ -39,6 +43,7 @@ from tests.factories import (
     make_helper,
     paid_on_paper,
     post_request,
+    publish,
     publish_conduct_test,
     vet,
 )
@@ -432,8 +437,24 @@ def test_the_managers_lists_stand_as_cards_on_a_phone_and_stay_tables(browser, l
         "/manage/bookings/?state=confirmed": ("Angenommen am", 5),
         "/manage/requests/?status=assigned": ("Angefragt am", 4),
         "/manage/vetting/": ("Wartet seit", 4),
+        "/manage/waivers/": ("Art", 5),
+        "/manage/courses/": ("Veröffentlichte Version", 6),
+        "/manage/events/": ("Wann", 6),
     }
     make_helper(approval=ApprovalStatus.APPLIED, display_name="Lena Frei")
+    desk = ManagerFactory.create()
+    publish(LegalDocument.objects.create(slug="terms", kind=LegalDocumentKind.CUSTOMER_TERMS), desk)
+    publish_course("smart-home-set-up", manager=desk)
+    training_event_create(
+        actor=desk,
+        kind=EventKind.MEETUP,
+        titles={language: f"Meet-up ({language})" for language in ("de", "fr", "it", "en")},
+        descriptions=dict.fromkeys(("de", "fr", "it", "en"), "Bring your laptop."),
+        starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=2),
+        capacity=5,
+        place="Gemeinschaftszentrum Wipkingen",
+    )
     phone = browser.new_context(locale="de", **PHONE).new_page()
     log_in(phone, live_url, "cards@quartier.test", "/manage/")
     for path, (first_label, columns) in lists.items():
