@@ -36,6 +36,7 @@ from web.forms import (
     ProfileForm,
     SignUpForm,
 )
+from web.views.request_page import me_of
 
 # The services name address fields without the profile's "home_" prefix in some errors.
 HOME_FIELDS = {
@@ -50,11 +51,6 @@ HOME_FIELDS = {
 def _current_language() -> str:
     language = (translation.get_language() or "de")[:2]
     return language if language in LANGUAGE_CODES else "de"
-
-
-def _me(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required
-    return request.user
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,7 +134,7 @@ def log_in(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 login(request, user)
-                return redirect(_next_url(request, landing_page(_me(request))))
+                return redirect(_next_url(request, landing_page(me_of(request))))
     context = {"form": form, "next": _next_url(request, "")}
     return render(request, "web/accounts/log_in.html", context, status=status)
 
@@ -182,7 +178,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = user_change_password(
-                user=_me(request),
+                user=me_of(request),
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
             )
@@ -198,7 +194,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = me_of(request)
     initial = {
         "display_name": me.display_name,
         "phone": me.phone,

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.exceptions import ApplicationError, NotFound
-from backend.models import User
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import bookings_visible_to, own_help_request_for
 from payments import pay_after, services, tip_twint
@@ -25,6 +24,7 @@ from payments.selectors import tip_of
 from payments.tips import TIPPABLE
 from web.errors import message_for
 from web.forms import TipForm
+from web.views.request_page import me_of
 
 # Before the visit, while nothing is held, the customer may still choose TWINT.
 CHOOSABLE = (
@@ -35,14 +35,9 @@ CHOOSABLE = (
 )
 
 
-def _me(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required
-    return request.user
-
-
 def _visit(request: HttpRequest, public_id: UUID) -> tuple[Booking, Payment | None]:
     """The current visit of the customer's own request, with its payment (anyone else: 404)."""
-    me = _me(request)
+    me = me_of(request)
     try:
         help_request = own_help_request_for(me, public_id)
     except NotFound as exc:
@@ -103,7 +98,7 @@ def pay_choose_twint(request: HttpRequest, public_id: UUID) -> HttpResponse:
     booking, _payment = _visit(request, public_id)
     try:
         services.payment_method_set(
-            booking=booking, actor=_me(request), payment_method_id=services.TWINT
+            booking=booking, actor=me_of(request), payment_method_id=services.TWINT
         )
     except ApplicationError as error:
         messages.error(request, message_for(error))
@@ -123,7 +118,7 @@ def pay_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
     back = request.build_absolute_uri(reverse("web:booking-pay-return", args=[public_id]))
     try:
         _paid, url = pay_after.payment_pay_after_start(
-            payment=payment, actor=_me(request), return_url=back
+            payment=payment, actor=me_of(request), return_url=back
         )
     except ApplicationError as error:
         messages.error(request, message_for(error))
@@ -168,7 +163,7 @@ def pay_tip(request: HttpRequest, public_id: UUID) -> HttpResponse:
     back = request.build_absolute_uri(reverse("web:booking-pay-tip-return", args=[public_id]))
     try:
         url = tip_twint.tip_twint_start(
-            payment=payment, actor=_me(request), amount_minor=form.amount_minor(), return_url=back
+            payment=payment, actor=me_of(request), amount_minor=form.amount_minor(), return_url=back
         )
     except ApplicationError as error:
         form.add_error("amount", message_for(error))
