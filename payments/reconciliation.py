@@ -150,23 +150,9 @@ def _check_intent(account_id: str, intent: stripe_gateway.IntentState) -> list[M
                     f"refunded {payment.refunded_minor}, Stripe refunded {refunded}",
                 )
             )
-        if intent.charge_id is not None:
-            charge = stripe_gateway.charge_retrieve(
-                account_id=account_id, charge_id=intent.charge_id
-            )
-            if charge.balance_transaction_id is not None:
-                txn = stripe_gateway.balance_transaction_retrieve(
-                    account_id=account_id, txn_id=charge.balance_transaction_id
-                )
-                if txn.fee != payment.stripe_fee_minor:
-                    found.append(
-                        Mismatch(
-                            "quartier",
-                            ref,
-                            f"Stripe fee {payment.stripe_fee_minor}, the balance transaction "
-                            f"says {txn.fee}",
-                        )
-                    )
+        found += _fee_mismatch(
+            account_id, ref, payment.stripe_fee_minor, txn_id=_charge_txn(account_id, intent)
+        )
     return found
 
 
@@ -188,18 +174,7 @@ def _check_tip(account_id: str, intent: stripe_gateway.IntentState, tip: Tip) ->
         )
     if intent.application_fee_amount:
         found.append(Mismatch("stripe", intent.id, "carries an application fee"))
-    if tip.balance_transaction_id:
-        txn = stripe_gateway.balance_transaction_retrieve(
-            account_id=account_id, txn_id=tip.balance_transaction_id
-        )
-        if txn.fee != tip.stripe_fee_minor:
-            found.append(
-                Mismatch(
-                    "quartier",
-                    ref,
-                    f"Stripe fee {tip.stripe_fee_minor}, the balance transaction says {txn.fee}",
-                )
-            )
+    found += _fee_mismatch(account_id, ref, tip.stripe_fee_minor, txn_id=tip.balance_transaction_id)
     return found
 
 
@@ -235,21 +210,36 @@ def _check_extra(
                     f"captured {extra.captured_minor}, Stripe received {intent.amount_received}",
                 )
             )
-        if intent.charge_id is not None:
-            charge = stripe_gateway.charge_retrieve(
-                account_id=account_id, charge_id=intent.charge_id
-            )
-            if charge.balance_transaction_id is not None:
-                txn = stripe_gateway.balance_transaction_retrieve(
-                    account_id=account_id, txn_id=charge.balance_transaction_id
-                )
-                if txn.fee != extra.stripe_fee_minor:
-                    found.append(
-                        Mismatch(
-                            "quartier", ref, f"Stripe fee {extra.stripe_fee_minor} ≠ {txn.fee}"
-                        )
-                    )
+        found += _fee_mismatch(
+            account_id, ref, extra.stripe_fee_minor, txn_id=_charge_txn(account_id, intent)
+        )
     return found
+
+
+def _charge_txn(account_id: str, intent: stripe_gateway.IntentState) -> str | None:
+    """The balance transaction of the charge that took an intent's money, if Stripe made one."""
+    if intent.charge_id is None:
+        return None
+    charge = stripe_gateway.charge_retrieve(account_id=account_id, charge_id=intent.charge_id)
+    return charge.balance_transaction_id
+
+
+def _fee_mismatch(
+    account_id: str, ref: str, booked_fee_minor: int, *, txn_id: str | None
+) -> list[Mismatch]:
+    """Stripe's fee as booked against the balance transaction's (none to compare: no mismatch)."""
+    if not txn_id:
+        return []
+    txn = stripe_gateway.balance_transaction_retrieve(account_id=account_id, txn_id=txn_id)
+    if txn.fee == booked_fee_minor:
+        return []
+    return [
+        Mismatch(
+            "quartier",
+            ref,
+            f"Stripe fee {booked_fee_minor}, the balance transaction says {txn.fee}",
+        )
+    ]
 
 
 def _check_ledger(booking_id: int) -> list[Mismatch]:

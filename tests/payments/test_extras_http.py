@@ -127,6 +127,21 @@ def test_a_consented_extra_is_held_apart_and_captured_with_the_visit(helper_bear
     assert receipt["quartier_fee_minor"] == 0
     assert reconcile() == []
 
+    # Stripe's fee booked otherwise than the balance transaction says: said for each intent.
+    type(payment).objects.filter(pk=payment.pk).update(
+        stripe_fee_minor=payment.stripe_fee_minor + 1
+    )
+    ExtraCharge.objects.filter(pk=extra.pk).update(stripe_fee_minor=extra.stripe_fee_minor + 2)
+    found = [str(mismatch) for mismatch in reconcile()]
+    assert (
+        f"[quartier] {payment.public_id}: Stripe fee {payment.stripe_fee_minor + 1}, "
+        f"the balance transaction says {payment.stripe_fee_minor}"
+    ) in found
+    assert (
+        f"[quartier] extra {extra.public_id}: Stripe fee {extra.stripe_fee_minor + 2}, "
+        f"the balance transaction says {extra.stripe_fee_minor}"
+    ) in found
+
 
 def test_the_customer_bearing_stripes_fee_is_held_for_the_grossed_up_extra(settings):
     settings.QUARTIER = settings.QUARTIER.with_values(stripe_fee_paid_by="customer")
