@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from backend import clock
 from backend.exceptions import Conflict, CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
+from helpers.answer_sheets import AnswerCodes, Marked, answers_mark
 from helpers.conduct_test_selectors import (
     ConductTestState,
     conduct_test_current_version,
@@ -274,51 +275,21 @@ def conduct_test_attempt_start(*, helper: HelperProfile, actor: User) -> Conduct
         return ConductTestAttempt.objects.get(helper=helper, submitted_at__isnull=True)
 
 
-def _answer_refused(code: HelperError, message: str, question_id: int | None) -> ValidationFailed:
-    name = "answers" if question_id is None else f"answers.{question_id}"
-    return ValidationFailed.for_field(name, message, code=code)
-
-
-def _chosen_options(
+def _marked(
     attempt: ConductTestAttempt, answers: Sequence[tuple[int, int]]
-) -> dict[int, ConductTestOption]:
-    """The option chosen for each drawn question, checked: each answer for a drawn question,
-    once, with an option of that question, and no question left out."""
-    drawn = set(attempt.question_ids)
-    seen: set[int] = set()
-    for question_id, _option_id in answers:
-        if question_id not in drawn:
-            raise _answer_refused(
-                HelperError.CONDUCT_TEST_QUESTION_NOT_DRAWN,
-                _("This question is not part of your test."),
-                question_id,
-            )
-        if question_id in seen:
-            raise _answer_refused(
-                HelperError.CONDUCT_TEST_ANSWERED_TWICE,
-                _("Give one answer to each question."),
-                question_id,
-            )
-        seen.add(question_id)
-    missing = [question_id for question_id in attempt.question_ids if question_id not in seen]
-    if missing:
-        raise _answer_refused(
-            HelperError.CONDUCT_TEST_ANSWER_MISSING,
-            _("Answer every question."),
-            missing[0],
-        )
-    options = ConductTestOption.objects.in_bulk([option_id for _q, option_id in answers])
-    chosen = {}
-    for question_id, option_id in answers:
-        option = options.get(option_id)
-        if option is None or option.question_id != question_id:
-            raise _answer_refused(
-                HelperError.CONDUCT_TEST_OPTION_NOT_OF_QUESTION,
-                _("This answer does not belong to this question."),
-                question_id,
-            )
-        chosen[question_id] = option
-    return chosen
+) -> Marked[ConductTestOption]:
+    return answers_mark(
+        attempt.question_ids,
+        answers,
+        options=ConductTestOption.objects.in_bulk,
+        codes=AnswerCodes(
+            not_drawn=HelperError.CONDUCT_TEST_QUESTION_NOT_DRAWN,
+            answered_twice=HelperError.CONDUCT_TEST_ANSWERED_TWICE,
+            missing=HelperError.CONDUCT_TEST_ANSWER_MISSING,
+            not_of_question=HelperError.CONDUCT_TEST_OPTION_NOT_OF_QUESTION,
+            not_drawn_message=_("This question is not part of your test."),
+        ),
+    )
 
 
 @transaction.atomic
@@ -363,18 +334,10 @@ def conduct_test_attempt_submit(
             _("Your application is not waiting for the test any more."),
             code=HelperError.CONDUCT_TEST_NOT_AT_THIS_STEP,
         )
-    chosen = _chosen_options(attempt, answers)
-    wrong = [
-        question_id for question_id in attempt.question_ids if not chosen[question_id].is_correct
-    ]
-    score = len(attempt.question_ids) - len(wrong)
-    passed = score >= attempt.version.pass_mark
-    now = clock.now()
+    marked = _marked(attempt, answers)
+    passed = marked.score >= attempt.version.pass_mark
     stored = ConductTestAttempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
-        submitted_at=now,
-        answers={str(question_id): option.pk for question_id, option in chosen.items()},
-        score=score,
-        passed=passed,
+        submitted_at=clock.now(), answers=marked.stored(), score=marked.score, passed=passed
     )
     if not stored:  # submitted meanwhile (no row lock on SQLite)
         raise Conflict(
@@ -384,4 +347,4 @@ def conduct_test_attempt_submit(
     if passed:
         application_record_conduct_test(helper=attempt.helper, actor=None)
     attempt.refresh_from_db()
-    return AttemptResult(attempt=attempt, wrong_question_ids=wrong)
+    return AttemptResult(attempt=attempt, wrong_question_ids=marked.wrong)

@@ -24,10 +24,10 @@ from academy.services.common import require_own
 from backend import clock
 from backend.exceptions import (
     Conflict,
-    ValidationFailed,
     raises,
 )
 from backend.models import User
+from helpers.answer_sheets import AnswerCodes, Marked, answers_mark
 from helpers.models import HelperProfile
 
 
@@ -55,47 +55,19 @@ def quiz_attempt_start(*, helper: HelperProfile, actor: User, course: Course) ->
         return QuizAttempt.objects.get(helper=helper, version=version, submitted_at__isnull=True)
 
 
-def _answer_refused(code: AcademyError, message: str, question_id: int | None) -> ValidationFailed:
-    name = "answers" if question_id is None else f"answers.{question_id}"
-    return ValidationFailed.for_field(name, message, code=code)
-
-
-def _chosen_options(
-    attempt: QuizAttempt, answers: Sequence[tuple[int, int]]
-) -> dict[int, QuizOption]:
-    drawn = set(attempt.question_ids)
-    seen: set[int] = set()
-    for question_id, _option_id in answers:
-        if question_id not in drawn:
-            raise _answer_refused(
-                AcademyError.QUIZ_QUESTION_NOT_DRAWN,
-                _("This question is not part of your quiz."),
-                question_id,
-            )
-        if question_id in seen:
-            raise _answer_refused(
-                AcademyError.QUIZ_ANSWERED_TWICE,
-                _("Give one answer to each question."),
-                question_id,
-            )
-        seen.add(question_id)
-    missing = [question_id for question_id in attempt.question_ids if question_id not in seen]
-    if missing:
-        raise _answer_refused(
-            AcademyError.QUIZ_ANSWER_MISSING, _("Answer every question."), missing[0]
-        )
-    options = QuizOption.objects.in_bulk([option_id for _q, option_id in answers])
-    chosen = {}
-    for question_id, option_id in answers:
-        option = options.get(option_id)
-        if option is None or option.question_id != question_id:
-            raise _answer_refused(
-                AcademyError.QUIZ_OPTION_NOT_OF_QUESTION,
-                _("This answer does not belong to this question."),
-                question_id,
-            )
-        chosen[question_id] = option
-    return chosen
+def _marked(attempt: QuizAttempt, answers: Sequence[tuple[int, int]]) -> Marked[QuizOption]:
+    return answers_mark(
+        attempt.question_ids,
+        answers,
+        options=QuizOption.objects.in_bulk,
+        codes=AnswerCodes(
+            not_drawn=AcademyError.QUIZ_QUESTION_NOT_DRAWN,
+            answered_twice=AcademyError.QUIZ_ANSWERED_TWICE,
+            missing=AcademyError.QUIZ_ANSWER_MISSING,
+            not_of_question=AcademyError.QUIZ_OPTION_NOT_OF_QUESTION,
+            not_drawn_message=_("This question is not part of your quiz."),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -130,15 +102,10 @@ def quiz_attempt_submit(
         raise Conflict(
             _("This quiz is already submitted."), code=AcademyError.QUIZ_ALREADY_SUBMITTED
         )
-    chosen = _chosen_options(attempt, answers)
-    wrong = [qid for qid in attempt.question_ids if not chosen[qid].is_correct]
-    score = len(attempt.question_ids) - len(wrong)
-    passed = score >= attempt.version.pass_mark
+    marked = _marked(attempt, answers)
+    passed = marked.score >= attempt.version.pass_mark
     stored = QuizAttempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
-        submitted_at=clock.now(),
-        answers={str(qid): option.pk for qid, option in chosen.items()},
-        score=score,
-        passed=passed,
+        submitted_at=clock.now(), answers=marked.stored(), score=marked.score, passed=passed
     )
     if not stored:  # submitted meanwhile (no row lock on SQLite)
         raise Conflict(
@@ -153,4 +120,4 @@ def quiz_attempt_submit(
             source=CertificationSource.QUIZ,
             attempt=attempt,
         )
-    return QuizResult(attempt=attempt, wrong_question_ids=wrong, certification=certification)
+    return QuizResult(attempt=attempt, wrong_question_ids=marked.wrong, certification=certification)
