@@ -24,6 +24,8 @@ ACADEMY_LANGUAGES = ("de", "fr", "it", "en")
 TITLE_MAX_LENGTH = 160
 TEXT_MAX_LENGTH = 20000
 OPTION_MAX_LENGTH = 500
+# A link (a lesson's image or video, an event online): what its column holds.
+LINK_MAX_LENGTH = 200
 # Each quiz question has this many answers, exactly one of them right.
 MIN_OPTIONS = 2
 MAX_OPTIONS = 6
@@ -123,8 +125,12 @@ class Lesson(models.Model):
     # `title` and `body` are translated.
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     body = models.TextField()
-    image_url = models.URLField(blank=True, help_text="An optional illustration (https).")
-    video_url = models.URLField(blank=True, help_text="An optional video link (https).")
+    image_url = models.URLField(
+        max_length=LINK_MAX_LENGTH, blank=True, help_text="An optional illustration (https)."
+    )
+    video_url = models.URLField(
+        max_length=LINK_MAX_LENGTH, blank=True, help_text="An optional video link (https)."
+    )
 
     objects: MultilingualManager[Lesson] = MultilingualManager()
 
@@ -266,7 +272,7 @@ class TrainingEvent(models.Model):
     description = models.TextField(blank=True)  # translated
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    online_url = models.URLField(blank=True)
+    online_url = models.URLField(max_length=LINK_MAX_LENGTH, blank=True)
     place = models.CharField(max_length=300, blank=True)
     capacity = models.PositiveIntegerField()
     # Attending a training that names a course earns its certification.

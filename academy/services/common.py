@@ -58,6 +58,21 @@ def translated(
     return cleaned
 
 
+def https_link(url: str, where: str, *, limit: int, code: str) -> str:
+    """An optional https:// link, stripped, within `limit` characters (its column's length):
+    anything else is refused with `where` named."""
+    url = url.strip()
+    if url and not url.startswith("https://"):
+        raise ValidationFailed.for_field(where, _("Give an https:// link."), code=code)
+    if len(url) > limit:
+        raise ValidationFailed.for_field(
+            where,
+            _("At most %(limit)d characters.") % {"limit": limit},
+            code=CoreError.MAX_LENGTH,
+        )
+    return url
+
+
 def columns(name: str, texts: Mapping[str, str]) -> dict[str, str]:
     return {f"{name}_{language}": text for language, text in texts.items()}
 

@@ -17,6 +17,7 @@ from academy.events import (
 )
 from academy.models import (
     ACADEMY_LANGUAGES,
+    LINK_MAX_LENGTH,
     MAX_OPTIONS,
     MIN_OPTIONS,
     OPTION_MAX_LENGTH,
@@ -30,7 +31,7 @@ from academy.models import (
     VersionStatus,
 )
 from academy.selectors import current_version
-from academy.services.common import columns, require_manager, translated
+from academy.services.common import columns, https_link, require_manager, translated
 from academy.services.moves import course_version_move
 from backend.exceptions import (
     Conflict,
@@ -161,12 +162,7 @@ def _check_quiz_rules(questions: int, pass_mark: int, per_attempt: int) -> None:
 
 
 def _check_url(url: str, where: str) -> str:
-    url = url.strip()
-    if url and not url.startswith("https://"):
-        raise ValidationFailed.for_field(
-            where, _("Give an https:// link."), code=AcademyError.COURSE_RULES_INVALID
-        )
-    return url
+    return https_link(url, where, limit=LINK_MAX_LENGTH, code=AcademyError.COURSE_RULES_INVALID)
 
 
 # A lesson's texts by language, image and video; a question's texts and its answers' texts.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from academy import emails
 from academy.errors import AcademyError
 from academy.models import (
+    LINK_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     CalendarFeed,
@@ -30,6 +31,7 @@ from academy.selectors import current_version
 from academy.services.certifications import certification_earn
 from academy.services.common import (
     columns,
+    https_link,
     reason_given,
     require_manager,
     require_own,
@@ -91,15 +93,16 @@ def training_event_create(
             _("Between 1 and %(count)d places.") % {"count": MAX_CAPACITY},
             code=AcademyError.EVENT_CAPACITY_INVALID,
         )
-    online_url = online_url.strip()
+    online_url = https_link(
+        online_url,
+        "online_url",
+        limit=LINK_MAX_LENGTH,
+        code=AcademyError.EVENT_PLACE_REQUIRED,
+    )
     place = place.strip()
     if not online_url and not place:
         raise ValidationFailed.for_field(
             "place", _("Give a place or an online link."), code=AcademyError.EVENT_PLACE_REQUIRED
-        )
-    if online_url and not online_url.startswith("https://"):
-        raise ValidationFailed.for_field(
-            "online_url", _("Give an https:// link."), code=AcademyError.EVENT_PLACE_REQUIRED
         )
     if course is not None and (kind != EventKind.TRAINING or current_version(course) is None):
         raise ValidationFailed.for_field(

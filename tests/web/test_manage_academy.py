@@ -130,6 +130,25 @@ def test_a_refused_draft_shows_the_error_by_its_field_and_stores_nothing(manager
     )
 
 
+def test_a_lesson_link_too_long_for_its_column_is_shown_by_its_field(manager_client):
+    course = publish_course("long-link", publish=False)
+    version = course.versions.get()
+    before = list(version.lessons.values_list("pk", "video_url"))
+
+    # When the lesson's video link is longer than the column holds
+    response = manager_client.post(
+        "/manage/courses/long-link/versions/1/write",
+        _draft_post(**{"lesson0-video_url": "https://video.example.ch/" + "v" * 300}),
+    )
+
+    # Then the page answers 400 with the limit next to the link, and the draft is as it was
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_lesson0-video_url") == [
+        "This text is too long."
+    ]
+    assert list(version.lessons.values_list("pk", "video_url")) == before
+
+
 def test_a_published_version_is_never_written_and_a_new_draft_copies_it(manager_client):
     course = publish_course("fixed")
     version = course.versions.get()
