@@ -47,6 +47,7 @@ class CoreError(ErrorCode):
     FORBIDDEN_CHARACTERS = "forbidden_characters"
     NOTHING_VISIBLE = "nothing_visible"
     MAX_LENGTH = "max_length"
+    INVALID_PHONE = "invalid_phone"
     # Languages
     LANGUAGES_REQUIRED = "languages_required"
     INVALID_LANGUAGE = "invalid_language"

@@ -43,7 +43,7 @@ from backend.languages import validate_languages
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
 from backend.places import Place
-from backend.texts import visible_text
+from backend.texts import phone_number, visible_text
 
 # A customer's rating and reliability figures, written only by `customer_figures_add`.
 CUSTOMER_FIGURES = (
@@ -79,7 +79,7 @@ def user_log_in(*, request: HttpRequest, email: str, password: str) -> User:
 
 
 @transaction.atomic
-@raises(CoreError.WEAK_PASSWORD, CoreError.INVALID_LANGUAGE, visible_text)
+@raises(CoreError.WEAK_PASSWORD, CoreError.INVALID_LANGUAGE, phone_number, visible_text)
 def user_register(
     *,
     email: str,
@@ -112,6 +112,7 @@ def user_register(
             "preferred_language", _("Unknown language."), code=CoreError.INVALID_LANGUAGE
         )
     languages = _validate_profile_languages(languages)
+    phone = phone_number(phone, field="phone")
     existing = User.objects.select_for_update().filter(email=email).first()
     if existing is not None and existing.email_verified_at is not None:
         make_password(password)
@@ -119,7 +120,7 @@ def user_register(
         return
     user = existing if existing is not None else User(email=email)
     user.display_name = display_name
-    user.phone = phone.strip()
+    user.phone = phone
     user.languages = languages
     user.preferred_language = preferred_language
     user.email_verified_at = None
@@ -200,7 +201,7 @@ def _is_uuid(value: object) -> bool:
 
 
 @transaction.atomic
-@raises(CoreError.INVALID_LANGUAGE, visible_text)
+@raises(CoreError.INVALID_LANGUAGE, phone_number, visible_text)
 def user_update_profile(
     *,
     user: User,
@@ -216,7 +217,7 @@ def user_update_profile(
         user.display_name = visible_text(display_name, field="display_name", max_length=80)
         changed.append("display_name")
     if phone is not None:
-        user.phone = phone.strip()
+        user.phone = phone_number(phone, field="phone")
         changed.append("phone")
     if languages is not None:
         user.languages = _validate_profile_languages(languages)

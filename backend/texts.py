@@ -9,11 +9,16 @@ space alone is no name).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.utils.translation import gettext as _
 
 from backend.exceptions import CoreError, ValidationFailed, raises
+
+# A phone number as people write it: digits, spaces, brackets, slashes and hyphens, perhaps a
+# leading +.
+PHONE_RE = re.compile(r"^\+?[0-9 ()/-]{7,20}$")
 
 # Embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI). The marks LRM, RLM
 # and ALM change no order of their own and stay allowed: right-to-left names need them.
@@ -82,3 +87,18 @@ def visible_text(
             code=CoreError.MAX_LENGTH,
         )
     return text
+
+
+@raises(CoreError.INVALID_PHONE)
+def phone_number(value: str, *, field: str) -> str:
+    """A phone number that another person will call, stripped; "" when none is given.
+
+    Refused with `invalid_phone`: anything but digits, spaces, ( ) / - and a leading +, or
+    fewer than 7 or more than 20 of them (a text, a link or a hidden direction override would
+    otherwise reach the other side as the number to call)."""
+    phone = value.strip()
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationFailed.for_field(
+            field, _("This is not a phone number."), code=CoreError.INVALID_PHONE
+        )
+    return phone

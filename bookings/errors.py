@@ -9,7 +9,6 @@ class BookingError(ErrorCode):
     # Help requests
     DESCRIPTION_TOO_SHORT = "description_too_short"
     ON_BEHALF_INCOMPLETE = "on_behalf_incomplete"
-    INVALID_PHONE = "invalid_phone"
     WINDOWS_REQUIRED = "windows_required"
     TOO_MANY_WINDOWS = "too_many_windows"
     WINDOW_INVERTED = "window_inverted"

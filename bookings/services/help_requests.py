@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,14 +11,14 @@ from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import ValidationFailed, codes_raised_by, raises
+from backend.exceptions import CoreError, ValidationFailed, codes_raised_by, raises
 from backend.geo import Point
 from backend.languages import validate_languages
 from backend.models import User
 from backend.outbox import emit
 from backend.places import Place, resolve_place
 from backend.roles import ActorRole
-from backend.texts import visible_text
+from backend.texts import phone_number, visible_text
 from bookings.errors import BookingError
 from bookings.events import HelpRequestChanged, HelpRequestPosted
 from bookings.exceptions import OpenRequestLimit, RematchLimitReached, RequestNotEditable
@@ -38,7 +37,6 @@ Window = tuple[datetime, datetime]
 # The longest texts of a request, as the model holds them.
 DESCRIPTION_MAX_LENGTH = HelpRequest._meta.get_field("description").max_length
 ON_BEHALF_NAME_MAX_LENGTH = HelpRequest._meta.get_field("on_behalf_name").max_length
-PHONE_RE = re.compile(r"^\+?[0-9 ()/-]{7,20}$")
 MIN_WINDOW_MINUTES = 30
 MAX_WINDOW_HOURS = 24
 EDITABLE_STATUSES = (HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED)
@@ -47,7 +45,7 @@ EDITABLE_STATUSES = (HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED)
 HELP_REQUEST_INPUT = (
     BookingError.DESCRIPTION_TOO_SHORT,
     BookingError.ON_BEHALF_INCOMPLETE,
-    BookingError.INVALID_PHONE,
+    CoreError.INVALID_PHONE,
     BookingError.WINDOWS_REQUIRED,
     BookingError.TOO_MANY_WINDOWS,
     BookingError.WINDOW_INVERTED,
@@ -128,11 +126,7 @@ def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
             _("When booking for someone else, give their name and phone so the helper can call."),
             code=BookingError.ON_BEHALF_INCOMPLETE,
         )
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationFailed.for_field(
-            "on_behalf_phone", _("This is not a phone number."), code=BookingError.INVALID_PHONE
-        )
-    return name, phone
+    return name, phone_number(phone, field="on_behalf_phone")
 
 
 def _validate_description(description: str) -> str:

@@ -607,6 +607,7 @@ _HOME_INPUT = {
         home_location={"type": "Point", "coordinates": [2.35, 48.85]}
     ),
     (400, "invalid_language"): body(languages=["xx"]),
+    (400, "invalid_phone"): body(phone="call me maybe"),
 }
 _add("patch", V1 + "/me", _HOME_INPUT)
 _add(

@@ -233,3 +233,64 @@ def test_a_display_name_is_stored_normalised():
     assert response.status_code == 200, response.content
     user.refresh_from_db()
     assert user.display_name == "René Muller"
+
+
+def _my_phone() -> Case:
+    user = UserFactory.create(phone=PHONE)
+    return Case(
+        client_for(user),
+        "patch",
+        f"{API}/me",
+        "/api/v1/me",
+        lambda text: {"phone": text},
+        lambda: User.objects.get(pk=user.pk).phone,
+    )
+
+
+def _phone_at_sign_up() -> Case:
+    return Case(
+        APIClient(),
+        "post",
+        f"{API}/auth/register",
+        "/api/v1/auth/register",
+        lambda text: {
+            "email": "new@example.ch",
+            "password": PASSWORD,
+            "display_name": "Ruth Keller",
+            "phone": text,
+        },
+        lambda: User.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("build", [_my_phone, _phone_at_sign_up], ids=["profile", "sign-up"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        pytest.param("+41 79 \u202e76 54 321", id="right-to-left override"),
+        pytest.param("call evil.example", id="a text"),
+        pytest.param("12", id="too short"),
+    ],
+)
+def test_an_account_phone_the_other_side_calls_is_refused_unless_a_phone_number(build, phone):
+    # Given a customer or helper whose phone the other side of a visit is shown
+    case = build()
+    before = case.stored()
+
+    # When the phone is not a phone number
+    response = getattr(case.client, case.method)(case.path, case.body(phone), format="json")
+
+    # Then it is refused, naming the field, and nothing was stored
+    assert_error(
+        response, 400, "invalid_phone", {"phone"}, documented_in=(case.method, case.operation)
+    )
+    assert case.stored() == before
+
+
+def test_an_account_phone_is_stored_stripped():
+    user = UserFactory.create()
+    response = client_for(user).patch(f"{API}/me", {"phone": f"  {PHONE} "}, format="json")
+
+    assert response.status_code == 200, response.content
+    user.refresh_from_db()
+    assert user.phone == PHONE
