@@ -26,6 +26,7 @@ from backend.exceptions import Conflict, CoreError, PermissionDenied, Validation
 from backend.models import User
 from backend.money import prorate
 from backend.roles import ActorRole
+from backend.texts import visible_text
 from bookings.models import Booking, BookingStatus
 from bookings.pricing import charge_for
 from payments import stripe_gateway
@@ -54,6 +55,7 @@ _C, _H, _HOLD, _S = (
 _E = ExtraStatus
 MAX_EXTRA_MINUTES = 8 * 60
 MAX_MATERIAL_MINOR = 100_000
+EXTRA_NOTE_MAX_LENGTH = ExtraCharge._meta.get_field("note").max_length
 
 
 def extra_charge_move(
@@ -95,13 +97,16 @@ def _extra_price(booking: Booking, minutes: int, material_minor: int) -> int:
     CoreError.NOT_ALLOWED_FOR_ROLE,
     PaymentError.EXTRA_NOT_ALLOWED,
     PaymentError.EXTRA_EMPTY,
+    visible_text,
 )
 def extra_record(
     *, payment: Payment, actor: User, minutes: int, material_minor: int, note: str = ""
 ) -> ExtraCharge:
     """The helper asks for `minutes` of extra time (priced at the hourly rate in started
     quarter hours) and `material_minor` of material, on a visit held on a card, in progress
-    or done and not signed off yet, once per visit."""
+    or done and not signed off yet, once per visit. The note is the customer's to read: a
+    visible text of at most EXTRA_NOTE_MAX_LENGTH characters."""
+    note = visible_text(note, field="note", required=False, max_length=EXTRA_NOTE_MAX_LENGTH)
     with transaction.atomic():
         booking, payment = _lock(payment)
         if booking.helper.user_id != actor.pk:
@@ -144,7 +149,7 @@ def extra_record(
             payment=payment,
             minutes=minutes,
             material_minor=material_minor,
-            note=note.strip()[:300],
+            note=note,
             price_minor=price,
             amount_minor=charge_for(price).charge_minor,
             currency=payment.currency,

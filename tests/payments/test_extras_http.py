@@ -19,7 +19,7 @@ from payments.models import (
     StripeRequest,
 )
 from payments.reconciliation import reconcile
-from tests.api.api_assertions import API, client_for
+from tests.api.api_assertions import API, assert_error, client_for
 from tests.factories import UserFactory, make_booking
 from tests.payments.money import (
     DECLINED_CARD,
@@ -37,6 +37,7 @@ pytestmark = pytest.mark.django_db
 PRICE = 4000  # one hour at CHF 40.00
 # 20 extra minutes are two started quarter hours at CHF 40.00 an hour, plus CHF 15.50 material.
 EXTRA_PRICE = 2000 + 1550
+EXTRA_PATH = "/api/v1/bookings/{booking_id}/extra"
 
 
 @pytest.fixture
@@ -269,3 +270,27 @@ def test_a_card_refusing_the_extra_holds_nothing_more(helper_bears_fee, number, 
     assert (payment.status, payment.captured_minor) == ("captured", PRICE)
     assert -assert_books_balance(booking)["customer"] == PRICE
     assert reconcile() == []
+
+
+@pytest.mark.parametrize(
+    ("note", "code"),
+    [
+        ("Cable \u202e05.21 FHC", "forbidden_characters"),
+        ("Cable\x1b[2J", "forbidden_characters"),
+        ("\u200b", "nothing_visible"),
+    ],
+)
+def test_an_extra_whose_note_hides_what_it_shows_is_refused_and_nothing_is_asked(
+    helper_bears_fee, note, code
+):
+    # The customer reads the note to decide whether to pay the extra.
+    booking, path, as_customer, as_helper = _visit_in_progress()
+    answer = _post(as_helper, f"{path}/extra", {"minutes": 20, "note": note})
+    assert_error(answer, 400, code, {"note"}, documented_in=("post", EXTRA_PATH))
+    assert not ExtraCharge.objects.exists()
+
+
+def test_an_extras_note_is_stored_normalised(helper_bears_fee):
+    booking, path, as_customer, as_helper = _visit_in_progress()
+    _ok(as_helper, f"{path}/extra", {"minutes": 20, "note": "  Ca\u0300ble HDMI "})
+    assert ExtraCharge.objects.get(booking=booking).note == "Càble HDMI"
