@@ -12,6 +12,7 @@ Without `QUARTIER_STRIPE_SECRET_KEY` it talks to the local emulator at
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -419,15 +420,26 @@ def refunds_list(*, account_id: str, intent_id: str) -> list[RefundState]:
 
 
 def webhook_event(*, payload: bytes, signature: str) -> dict[str, Any]:
-    """The event in a webhook's raw body, once its signature and timestamp check out."""
+    """The event in a webhook's raw body, once its signature and timestamp check out and it
+    is an event as Stripe sends them (an object with an id and a type)."""
     settings = config()
     try:
-        event = stripe.Webhook.construct_event(
-            payload,
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            text,
             signature,
             settings.stripe_webhook_secret,
             tolerance=settings.stripe_webhook_tolerance_seconds,
         )
+        event = json.loads(text)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise WebhookRefused(_("The webhook's signature or timestamp is not valid.")) from exc
-    return event.to_dict()
+    if not (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and event["id"]
+        and isinstance(event.get("type", ""), str)
+        and isinstance(event.get("account") or "", str)
+    ):
+        raise WebhookRefused(_("The webhook's body is not an event as Stripe sends them."))
+    return event

@@ -56,8 +56,18 @@ def _apply_event(event_type: str, account: str, payload: dict[str, Any]) -> str:
     handler = WEBHOOK_HANDLERS.get(event_type)
     if handler is None:
         return "ignored: not a type Quartier acts on"
-    obj = (payload.get("data") or {}).get("object") or {}
+    data = payload.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict) or not _stripe_id(obj.get("id")):
+        # Nothing to look up: a later delivery of the same event would not change that.
+        return "ignored: the event names no object"
     return handler(account, obj)
+
+
+def _stripe_id(value: object) -> str | None:
+    """A Stripe object id, or None for anything else (a missing id must never match the rows
+    that have none)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _on_account_updated(account: str, obj: dict[str, Any]) -> str:
@@ -74,7 +84,8 @@ def _on_account_updated(account: str, obj: dict[str, Any]) -> str:
 def _tipped_payment(obj: dict[str, Any]) -> Payment | None:
     """The visit's payment a tip's PaymentIntent names, unless its tip is booked already."""
     try:
-        public_id = uuid.UUID(str((obj.get("metadata") or {}).get("tip")))
+        metadata = obj.get("metadata")
+        public_id = uuid.UUID(str(metadata.get("tip") if isinstance(metadata, dict) else None))
     except ValueError:
         return None
     if Tip.objects.filter(payment_intent_id=obj.get("id")).exists():
@@ -111,7 +122,8 @@ def _on_intent(account: str, obj: dict[str, Any]) -> str:
 
 
 def _on_charge_refunded(account: str, obj: dict[str, Any]) -> str:
-    payment = Payment.objects.filter(payment_intent_id=obj.get("payment_intent")).first()
+    intent_id = _stripe_id(obj.get("payment_intent"))
+    payment = Payment.objects.filter(payment_intent_id=intent_id).first() if intent_id else None
     if payment is None:
         return "ignored: unknown payment intent"
     _booking, payment = _lock(payment)

@@ -4,12 +4,15 @@ without ever moving a payment backwards."""
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from payments import stripe_gateway
 from payments.models import (
@@ -260,3 +263,53 @@ def test_the_same_event_delivered_twice_at_once_has_one_effect():
     assert PaymentEvent.objects.filter(payment=payment, to_status="captured").count() == 1
     assert LedgerEntry.objects.filter(payment=payment, kind="captured").count() == 1
     assert_books_balance(booking)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b'["evt_in_a_list"]', b'"evt_alone"', b'{"type": "account.updated"}', b'{"id": {"a": 1}}'],
+    ids=["a list", "a string", "no id", "an id that is no string"],
+)
+def test_a_signed_body_that_is_no_event_is_refused_and_nothing_is_stored(client, payload):
+    answer = _post(client, payload)
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "webhook_signature_invalid"
+    assert WebhookEvent.objects.count() == 0
+
+
+def _payment_without_intent():
+    """A visit days ahead: its card is given, its hold placed only later (no intent yet)."""
+    booking = held_booking(start=timezone.now() + timedelta(days=10))
+    payment = payment_of(booking)
+    assert payment.payment_intent_id is None
+    return payment
+
+
+@pytest.mark.parametrize(
+    ("event_type", "data"),
+    [
+        ("payment_intent.succeeded", {"object": {"status": "succeeded"}}),
+        ("payment_intent.canceled", None),
+        ("account.updated", {"object": {}}),
+        ("charge.refunded", {"object": {"id": "ch_1", "payment_intent": None}}),
+    ],
+    ids=["intent without id", "no data", "account without id", "refund of no intent"],
+)
+def test_an_event_naming_no_object_is_kept_and_touches_no_payment(client, event_type, data):
+    # Given a payment that has no PaymentIntent yet
+    payment = _payment_without_intent()
+    before = (payment.status, PaymentEvent.objects.filter(payment=payment).count())
+    payload = json.dumps({"id": "evt_empty", "type": event_type, "data": data}).encode()
+
+    # When Stripe sends an event that names no object (or no PaymentIntent)
+    answer = _post(client, payload)
+
+    # Then it is acknowledged and kept, and no payment is looked up by a missing id
+    assert answer.status_code == 200, answer.content
+    assert WebhookEvent.objects.get().outcome in (
+        "ignored: the event names no object",
+        "ignored: unknown payment intent",
+    )
+    payment.refresh_from_db()
+    assert (payment.status, PaymentEvent.objects.filter(payment=payment).count()) == before
