@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from backend.models import User
-from backend.services import password_reset_token
+from backend.services import email_verification_token, password_reset_token
 from bookings.models import BookingStatus, HelpRequest, HelpRequestStatus, Review
 from helpers.models import ApprovalStatus
 from tests.factories import (
@@ -145,9 +145,18 @@ def test_verify_email_link_confirms_only_on_the_button_and_logs_in(
     assert shown.status_code == 200
     assert User.objects.get(email="anna@example.ch").email_verified_at is None
     confirmed = client.post("/verify-email", {"token": token})
-    assert confirmed.headers["Location"] == "/profile"
+    assert confirmed.headers["Location"] == "/requests/"
     assert User.objects.get(email="anna@example.ch").email_verified_at is not None
-    assert client.get("/profile").status_code == 200
+    assert client.get("/requests/").status_code == 200
+
+
+def test_verify_email_lands_a_helper_applicant_in_the_helper_app(client):
+    applicant = make_helper(approval=ApprovalStatus.APPLIED).user
+    User.objects.filter(pk=applicant.pk).update(email_verified_at=None)
+    applicant.refresh_from_db()
+    confirmed = client.post("/verify-email", {"token": email_verification_token(applicant)})
+    assert confirmed.headers["Location"] == "/helper/"
+    assert client.get("/helper/").status_code == 200
 
 
 def test_log_in_refuses_a_wrong_password_and_an_unconfirmed_address(client):

@@ -87,7 +87,7 @@ def verify_email(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user)
             messages.success(request, _("Your e-mail address is confirmed. Welcome to Quartier!"))
-            return redirect("web:profile")
+            return redirect(landing_page(user))
     return render(request, "web/accounts/verify_email.html", {"token": token, "error": error})
 
 

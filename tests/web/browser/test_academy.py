@@ -104,6 +104,8 @@ def test_an_applicant_walks_from_sign_up_to_a_first_offer_the_course_unlocks(
     phone.goto(f"{url}/verify-email?token={link.group(1)}")
     phone.get_by_role("button", name="Confirm my address").click()
     expect(phone.get_by_text("Your e-mail address is confirmed.")).to_be_visible()
+    expect(phone.get_by_role("heading", name="My requests")).to_be_visible()
+    phone.goto(f"{url}/profile")
     phone.get_by_label("Street and number").fill("Limmatquai 10")
     phone.get_by_label("Postcode").fill("8001")
     phone.get_by_label("Locality").fill("Zürich")

@@ -80,7 +80,9 @@ def test_the_customers_whole_loop_from_sign_up_to_review(browser, live_url, axe,
     page.goto(f"{live_url}/verify-email?token={token}")
     page.get_by_role("button", name="Confirm my address").click()
     expect(page.get_by_text("Your e-mail address is confirmed.")).to_be_visible()
+    expect(page.get_by_role("heading", name="My requests")).to_be_visible()
 
+    page.goto(f"{live_url}/profile")
     page.get_by_label("Street and number").fill("Bahnhofplatz 1")
     page.get_by_label("Postcode").press_sequentially("8001")
     expect(page.locator("#locality-suggestions option[value='Zürich']")).to_have_count(1)
