@@ -7,7 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import formats, translation
+from django.utils import dates, formats, translation
+
+from backend.formats import month_names
 
 AT = datetime(2026, 12, 6, 14, 30, tzinfo=ZoneInfo("Europe/Zurich"))
 
@@ -18,7 +20,7 @@ AT = datetime(2026, 12, 6, 14, 30, tzinfo=ZoneInfo("Europe/Zurich"))
         ("en", "6 December 2026", "14:30", "06.12.2026", "06.12.2026 14:30"),
         ("de", "6. Dezember 2026", "14:30", "06.12.2026", "06.12.2026 14:30"),
         ("fr", "6 décembre 2026", "14:30", "06.12.2026", "06.12.2026 14:30"),
-        ("it", "6 Dicembre 2026", "14:30", "06.12.2026", "06.12.2026 14:30"),
+        ("it", "6 dicembre 2026", "14:30", "06.12.2026", "06.12.2026 14:30"),
     ],
 )
 def test_each_language_writes_dates_and_times_as_in_switzerland(
@@ -34,3 +36,61 @@ def test_each_language_writes_dates_and_times_as_in_switzerland(
 def test_english_weeks_start_on_monday():
     with translation.override("en"):
         assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+
+
+MONTH_NAMES = {
+    "it": [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["it", "fr"])
+@pytest.mark.parametrize("month", range(1, 13))
+def test_italian_and_french_write_month_names_in_small_letters(language, month):
+    day = datetime(2026, month, 6, 14, 30, tzinfo=ZoneInfo("Europe/Zurich"))
+    name = MONTH_NAMES[language][month - 1]
+    with translation.override(language):
+        assert formats.date_format(day, "F") == name
+        assert formats.date_format(day, "E") == name
+        assert formats.date_format(day, "DATE_FORMAT") == f"6 {name} 2026"
+        assert formats.date_format(day, "YEAR_MONTH_FORMAT") == f"{name} 2026"
+        assert formats.date_format(day, "MONTH_DAY_FORMAT") == f"6 {name}"
+
+
+def test_italian_dates_with_time_write_the_month_in_small_letters():
+    with translation.override("it"):
+        assert formats.date_format(AT, "DATETIME_FORMAT").endswith(" 6 dicembre 2026, 14:30")
+
+
+def test_quartiers_month_names_are_djangos_msgids():
+    with translation.override("en"):
+        assert list(month_names.MONTHS) == [str(name) for name in dates.MONTHS.values()]
+        assert [str(name) for name in month_names.MONTHS_ALT] == [
+            str(name) for name in dates.MONTHS_ALT.values()
+        ]
