@@ -121,7 +121,7 @@ def send_hold_recovered(payment: Payment) -> None:
             body = _(
                 "Hello %(name)s,\n\n"
                 "%(amount)s is now held on the card for the visit on %(when)s. The visit goes "
-                "ahead as agreed; the amount is charged once it is confirmed.\n\n"
+                "ahead as agreed; the amount is charged once the visit is signed off.\n\n"
                 "Quartier"
             ) % {"name": person.display_name, "amount": amount, "when": _visit_time(booking)}
             send_notice(person, subject, body)

@@ -123,7 +123,7 @@ def booking_words(booking: Booking) -> str:
         return _("%(name)s has arrived. The visit is in progress.") % {"name": name}
     if status == BookingStatus.COMPLETED:
         return _(
-            "%(name)s says the work is done. Please confirm the visit, or tell us what went wrong."
+            "%(name)s says the work is done. Please sign off the visit, or tell us what went wrong."
         ) % {"name": name}
     if status in (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED):
         return _("The visit is done. Thank you for using Quartier!")
@@ -233,7 +233,7 @@ def helper_visit_words(booking: Booking) -> str:
     if status == BookingStatus.IN_PROGRESS:
         return _("The visit is in progress. When you are done, say what you did.")
     if status == BookingStatus.COMPLETED:
-        return _("Waiting for the customer to confirm the visit.")
+        return _("Waiting for the customer to sign off the visit.")
     if status in (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED):
         return _("The visit is signed off. Thank you!")
     if status == BookingStatus.DISPUTED:

@@ -81,7 +81,7 @@ def test_a_tip_over_the_api_shows_on_the_receipt_and_a_second_is_refused():
     [
         ("de", "Ein Trinkgeld ist möglich, sobald der Besuch abgenommen ist."),
         ("fr", "Un pourboire est possible une fois la visite validée."),
-        ("it", "Una mancia è possibile non appena la visita è convalidata."),
+        ("it", "Una mancia è possibile non appena la visita è approvata."),
         ("en", "A tip can be given once the visit is signed off."),
     ],
 )

@@ -262,7 +262,7 @@ def done(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[
             work_summary=form.cleaned_data["work_summary"],
             leave_behind_note=form.cleaned_data["leave_behind_note"],
         ),
-        _("Thank you! The customer is asked to confirm the visit."),
+        _("Thank you! The customer is asked to sign off the visit."),
     )
 
 

@@ -135,7 +135,7 @@ def test_the_customers_whole_loop_from_sign_up_to_review(browser, live_url, axe,
         )
     page.reload()
     expect(page.get_by_text("unplug the router for ten seconds")).to_be_visible()
-    page.get_by_role("button", name="Yes, confirm the visit").click()
+    page.get_by_role("button", name="Yes, sign off the visit").click()
     expect(page.get_by_text("Thank you! The visit is signed off.")).to_be_visible()
 
     page.get_by_text("5 stars: excellent").click()

@@ -118,7 +118,7 @@ def test_the_helpers_loop_on_a_phone_from_offer_to_done(browser, live_url, axe, 
         "Hold the OK button for five seconds to search again."
     )
     page.get_by_role("button", name="The work is done").click()
-    expect(page.get_by_text("Waiting for the customer to confirm the visit.")).to_be_visible()
+    expect(page.get_by_text("Waiting for the customer to sign off the visit.")).to_be_visible()
     screenshot(page, "helper-visit-phone")
     assert axe(page) == []
     booking.refresh_from_db()

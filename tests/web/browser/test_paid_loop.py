@@ -208,7 +208,7 @@ def test_the_paid_loop_runs_to_the_receipt_in_the_browser(browser, paid_url, axe
         leave_behind_note="",
     )
     as_customer.goto(f"{paid_url}{request_path}")
-    as_customer.get_by_role("button", name="Yes, confirm the visit").click()
+    as_customer.get_by_role("button", name="Yes, sign off the visit").click()
     expect(as_customer.get_by_role("heading", name="Your review")).to_be_visible()
     _relay()
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.SETTLED

@@ -112,11 +112,11 @@ def test_a_customer_a_helper_and_the_manager_at_once(browser, live_url, axe, scr
 
     # The helper's phone says the customer has to confirm; she does, and reviews
     phone.goto(f"{live_url}/helper/visits/{booking.public_id}/")
-    expect(phone.get_by_text("Waiting for the customer to confirm the visit.")).to_be_visible()
+    expect(phone.get_by_text("Waiting for the customer to sign off the visit.")).to_be_visible()
     screenshot(phone, "three-at-once-helper-phone")
     customer.reload()
     expect(customer.get_by_text("unplug the router for ten seconds")).to_be_visible()
-    customer.get_by_role("button", name="Yes, confirm the visit").click()
+    customer.get_by_role("button", name="Yes, sign off the visit").click()
     expect(customer.get_by_text("Thank you! The visit is signed off.")).to_be_visible()
     customer.get_by_text("5 stars: excellent").click()
     customer.get_by_role("button", name="Send my review").click()
