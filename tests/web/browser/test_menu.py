@@ -23,6 +23,7 @@ pytestmark = [
 LANGUAGES = ("de", "fr", "it", "en")
 MENU = {"de": "Menü", "fr": "Menu", "it": "Menu", "en": "Menu"}
 LOG_OUT = {"de": "Abmelden", "fr": "Se déconnecter", "it": "Esci", "en": "Log out"}
+MORE = {"de": "Mehr", "fr": "Plus", "it": "Altro", "en": "More"}
 # Who signs in, where they land, and how many links their menu holds.
 PEOPLE = {
     "customer": ("menu-customer@example.ch", "/requests/", 4),
@@ -102,9 +103,11 @@ def test_on_a_desktop_the_menu_is_open_and_has_no_button(browser, live_url):
     User.objects.filter(email__startswith="menu-").update(preferred_language="en")
     context = browser.new_context(locale="en", **DESKTOP)
     page = context.new_page()
-    for email, home, links in PEOPLE.values():
+    for who, (email, home, links) in PEOPLE.items():
         log_in(page, live_url, email, home)
         expect(page.locator(".menu-button")).to_be_hidden()
+        if who == "helper":
+            page.get_by_role("button", name="More").click()
         expect(page.locator("#site-menu .nav a")).to_have_count(links)
         for link in page.locator("#site-menu .nav a").all():
             expect(link).to_be_visible()
@@ -157,4 +160,69 @@ def test_signed_out_the_log_in_and_sign_up_links_are_never_folded(browser, live_
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Log in", exact=True)).to_be_visible()
     expect(nav.get_by_role("link", name="Sign up", exact=True)).to_be_visible()
+    context.close()
+
+
+def _header_rows(page: Any) -> int:
+    """How many rows the header's brand, menu items and language choice stand on."""
+    middles = page.evaluate(
+        """() => [...document.querySelectorAll(
+            '.site-header .brand, .site-header .nav > li, .site-header .language'
+        )].map((item) => {
+            const box = item.getBoundingClientRect();
+            return Math.round(box.top + box.height / 2);
+        })"""
+    )
+    rows: list[int] = []
+    for middle in sorted(middles):
+        if not rows or middle - rows[-1] > 8:
+            rows.append(middle)
+    return len(rows)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_desktop_the_helpers_header_is_one_row_the_rest_behind_more(
+    browser, live_url, axe, screenshot, language
+):
+    """Nine links, the log-out and the language took three rows at 1280 px; the first links,
+    "More" and the language now stand on one, in every language."""
+    _people()
+    User.objects.filter(email__startswith="menu-").update(preferred_language=language)
+    context = browser.new_context(locale=language, **DESKTOP)
+    page = context.new_page()
+    email, home, links = PEOPLE["helper"]
+    log_in(page, live_url, email, home)
+    header = page.locator(".site-header")
+    more = page.get_by_role("button", name=MORE[language])
+    folded = page.locator("#more-menu a")
+
+    assert _header_rows(page) == 1
+    box = header.bounding_box()
+    assert box is not None
+    assert box["height"] < 80, box
+    expect(page.locator("#site-menu .nav a:visible")).to_have_count(links - 6)
+    expect(more).to_have_attribute("aria-expanded", "false")
+    expect(folded.first).to_be_hidden()
+
+    # "More" opens the rest and the log-out over the page, the header stays as it was
+    more.click()
+    expect(more).to_have_attribute("aria-expanded", "true")
+    expect(folded).to_have_count(6)
+    for link in folded.all():
+        expect(link).to_be_visible()
+    expect(page.get_by_role("button", name=LOG_OUT[language])).to_be_visible()
+    assert header.bounding_box() == box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert axe(page) == []
+    screenshot(page, f"helper-header-more-1280x900-{language}")
+
+    # Escape folds it and gives "More" the focus back; so does a click elsewhere
+    folded.first.focus()
+    page.keyboard.press("Escape")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    expect(more).to_be_focused()
+    more.click()
+    page.locator(".site-footer").click()
+    expect(more).to_have_attribute("aria-expanded", "false")
+    expect(folded.first).to_be_hidden()
     context.close()

@@ -43,6 +43,32 @@ document.addEventListener("alpine:init", () => {
   });
 })();
 
+// The helper's "More" on a wider screen: its button opens and closes the rest of the links;
+// Escape, a click elsewhere or the focus moving on closes it. It shows when the current page
+// is among them.
+(() => {
+  const more = document.querySelector(".more-button");
+  if (more === null) return;
+  const item = more.parentElement;
+  const isOpen = () => more.getAttribute("aria-expanded") === "true";
+  const close = () => more.setAttribute("aria-expanded", "false");
+  if (item.querySelector("a[aria-current=page]") !== null) more.classList.add("current");
+  more.addEventListener("click", () => more.setAttribute("aria-expanded", String(!isOpen())));
+  document.addEventListener("click", (event) => {
+    if (isOpen() && !item.contains(event.target)) close();
+  });
+  item.addEventListener("focusout", (event) => {
+    if (isOpen() && event.relatedTarget !== null && !item.contains(event.relatedTarget)) close();
+  });
+  item.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && isOpen() && more.offsetParent !== null) {
+      event.stopPropagation();
+      close();
+      more.focus();
+    }
+  });
+})();
+
 // A list's states scroll sideways on a phone: the current one is brought into view.
 (() => {
   const current = document.querySelector(".states [aria-current=page]");
