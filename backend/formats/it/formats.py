@@ -2,6 +2,7 @@
 (06.12.2026)."""
 
 DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "l j F Y, H:i"
+# No weekday: Django's capitalised "Domenica" would stand inside sentences ("Caricato il …").
+DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATE_FORMAT = "d.m.Y"
 SHORT_DATETIME_FORMAT = "d.m.Y H:i"
