@@ -85,6 +85,8 @@ def certification_earn(
     AcademyError.CERTIFICATION_REVOKED,
     CoreError.REASON_REQUIRED,
     CoreError.MAX_LENGTH,
+    CoreError.FORBIDDEN_CHARACTERS,
+    CoreError.NOTHING_VISIBLE,
 )
 def certification_revoke(
     *, actor: User, certification: Certification, reason: str

@@ -16,6 +16,7 @@ from backend.exceptions import (
     ValidationFailed,
 )
 from backend.models import User
+from backend.texts import visible_text
 from helpers.models import HelperProfile
 
 REASON_MAX_LENGTH = 500
@@ -78,14 +79,11 @@ def columns(name: str, texts: Mapping[str, str]) -> dict[str, str]:
 
 
 def reason_given(reason: str) -> str:
-    """A reason the helper is told: stripped, not empty, within REASON_MAX_LENGTH."""
-    reason = reason.strip()
+    """A reason the helper is told: a text others read (`visible_text`: no control characters
+    or direction overrides, something visible), not empty, within REASON_MAX_LENGTH."""
+    reason = visible_text(
+        reason, field="reason", required=False, multiline=True, max_length=REASON_MAX_LENGTH
+    )
     if not reason:
         raise ValidationFailed.for_field("reason", _("Say why."), code=CoreError.REASON_REQUIRED)
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationFailed.for_field(
-            "reason",
-            _("At most %(limit)d characters.") % {"limit": REASON_MAX_LENGTH},
-            code=CoreError.MAX_LENGTH,
-        )
     return reason

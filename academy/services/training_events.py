@@ -214,6 +214,8 @@ def event_registration_cancel(
     AcademyError.EVENT_CLOSED,
     CoreError.REASON_REQUIRED,
     CoreError.MAX_LENGTH,
+    CoreError.FORBIDDEN_CHARACTERS,
+    CoreError.NOTHING_VISIBLE,
 )
 def training_event_cancel(*, actor: User, event: TrainingEvent, reason: str) -> TrainingEvent:
     """The manager cancels an event that has not ended, with a reason: every registration

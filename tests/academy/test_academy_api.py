@@ -14,7 +14,7 @@ from django.core import mail
 from icalendar import Calendar
 
 from academy.models import Certification, EventRegistration, QuizAttempt, TrainingEvent
-from academy.services import certification_reminders_send
+from academy.services import certification_earn, certification_reminders_send
 from bookings.models import MatchEntry
 from tests.academy.builders import publish_course, right_answers, texts
 from tests.api.api_assertions import API, assert_error, client_for
@@ -376,3 +376,51 @@ def test_the_managers_course_list_comes_in_a_stable_order(frozen, recwarn):
         "wifi-at-home",
     ]
     assert [str(warning.message) for warning in recwarn.list] == []
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        pytest.param("The room \u202eis flooded.", "forbidden_characters", id="direction override"),
+        pytest.param("\x1b[2JThe room is flooded.", "forbidden_characters", id="terminal escape"),
+        pytest.param("\u200b", "nothing_visible", id="zero-width space alone"),
+    ],
+)
+def test_a_reason_the_helper_is_told_is_refused_when_it_hides_what_it_shows(frozen, reason, code):
+    # Given an event with a helper on it, and a certification the helper earned there
+    manager = client_for(ManagerFactory.create())
+    publish_course(required_for=("smart-home",))
+    event_id = create_event(manager, capacity=5, course="smart-home-set-up")
+    helper = make_helper(skills=("smart-home",))
+    client_for(helper.user).post(
+        f"{API}/helper/academy/events/{event_id}/register", {}, format="json"
+    )
+    event = TrainingEvent.objects.get(public_id=event_id)
+    course = event.course
+    assert course is not None
+    certification = certification_earn(helper=helper, course=course, source="event", event=event)
+
+    sent = len(mail.outbox)
+
+    # When the manager cancels the event, or revokes the certification, with such a reason
+    cancelled = manager.post(
+        f"{API}/manager/academy/events/{event_id}/cancel", {"reason": reason}, format="json"
+    )
+    revoked = manager.post(
+        f"{API}/manager/academy/certifications/{certification.pk}/revoke",
+        {"reason": reason},
+        format="json",
+    )
+
+    # Then both are refused with the reason named, and nothing changed
+    for response, path in (
+        (cancelled, "/api/v1/manager/academy/events/{event_id}/cancel"),
+        (revoked, "/api/v1/manager/academy/certifications/{certification_id}/revoke"),
+    ):
+        assert_error(response, 400, code, {"reason"}, documented_in=("post", path))
+    event.refresh_from_db()
+    certification.refresh_from_db()
+    assert (event.cancelled_at, event.cancel_reason) == (None, "")
+    assert (certification.revoked_at, certification.revoke_reason) == (None, "")
+    assert set(EventRegistration.objects.values_list("status", flat=True)) == {"registered"}
+    assert len(mail.outbox) == sent
