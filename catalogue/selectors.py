@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from backend.models import User
 from catalogue.models import (
     CUSTOMER_KINDS,
+    HELPER_KINDS,
     LegalAcceptance,
     LegalDocumentKind,
     LegalDocumentVersion,
@@ -85,3 +86,11 @@ def current_code_of_conduct_versions() -> QuerySet[LegalDocumentVersion]:
     return current_versions(kinds=(LegalDocumentKind.HELPER_CODE_OF_CONDUCT,)).order_by(
         "document_id"
     )
+
+
+def helper_terms_missing(user: User) -> list[LegalDocumentVersion]:
+    """The helpers' current terms (the code of conduct, the liability terms) `user` has not
+    accepted in their current version; without the code of conduct no offer comes
+    (`helpers.selectors.ready_for_offers`). One statement."""
+    accepted = LegalAcceptance.objects.filter(user=user, version=OuterRef("pk"))
+    return list(current_versions(kinds=HELPER_KINDS).filter(~Exists(accepted)))

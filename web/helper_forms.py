@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
@@ -21,7 +22,7 @@ from helpers.models import (
     ExceptionKind,
     HelperDocument,
 )
-from web.forms import ZURICH, language_choices
+from web.forms import ZURICH, WaiversForm, language_choices
 
 WEEKDAYS = (
     _("Monday"),
@@ -167,6 +168,16 @@ class TimeOffForm(forms.Form):
             datetime.combine(first, time(0), tzinfo=ZURICH),
             datetime.combine(last + timedelta(days=1), time(0), tzinfo=ZURICH),
         )
+
+
+class HelperTermsForm(WaiversForm):
+    """The helpers' terms (the code of conduct, the liability terms) a helper has still to
+    accept: a tick-box each, with the SHA-256 of the text shown. A helper accepts for
+    themselves only."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["on_behalf_name"]
 
 
 class DeclineForm(forms.Form):

@@ -171,6 +171,7 @@ urlpatterns = [
         helper_academy.calendar_feed,
         name="helper-calendar-feed",
     ),
+    path("helper/terms", helper.terms_accept, name="helper-terms"),
     path("helper/hours", helper.hours, name="helper-hours"),
     path("helper/hours/weekly", helper.hours_weekly, name="helper-hours-weekly"),
     path("helper/hours/time-off", helper.time_off_add, name="helper-time-off"),

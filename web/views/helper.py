@@ -15,18 +15,23 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academy.helper_selectors import certification_gaps_of
+from backend.client_address import client_ip
 from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from backend.services import user_update_profile
 from bookings.models import BookingStatus, OfferStatus, WithdrawalCause
 from bookings.selectors import bookings_visible_to, offer_for, offers_visible_to, reviews_received
 from bookings.services import offer_accept, offer_decline
+from catalogue.models import legal_language
+from catalogue.selectors import helper_terms_missing
+from catalogue.services import legal_accept_all
 from helpers.models import HelperProfile, WeeklyAvailability
-from helpers.selectors import availability_exceptions_of, helper_profile_of
+from helpers.selectors import availability_exceptions_of, helper_profile_of, offer_blockers
 from helpers.services import (
     WeeklyInterval,
     availability_exception_add,
@@ -41,6 +46,7 @@ from web.helper_forms import (
     INTERVALS_PER_DAY,
     DeclineForm,
     HelperProfileForm,
+    HelperTermsForm,
     HelperUpdateForm,
     TimeOffForm,
     WeeklyHoursForm,
@@ -148,6 +154,7 @@ def profile(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         "form": form,
         "helper": helper,
         "reviews": reviews_received(me)[:20],
+        "blockers": offer_blockers(helper) if helper.approval_status == "approved" else [],
     }
     return render(request, "web/helper/profile.html", context, status=400 if form.errors else 200)
 
@@ -269,6 +276,7 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
         "visits_next": visits_next,
         "decline_form": DeclineForm(),
         "gaps": certification_gaps_of(helper),
+        "blockers": offer_blockers(helper) if helper.approval_status == "approved" else [],
         "poll_seconds": next_poll(request),
     }
 
@@ -302,7 +310,43 @@ def home(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     context = _home_context(request, helper)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/helper/home.html#helper-main", context)
+    missing = helper_terms_missing(me_of(request))
+    if missing:
+        # Outside the part that refreshes itself: the ticks stay while the helper reads.
+        context["terms_form"] = _terms_form(missing)
     return render(request, "web/helper/home.html", context)
+
+
+def _terms_form(missing: list[Any], data: Any = None) -> HelperTermsForm:
+    return HelperTermsForm(missing, legal_language(get_language()), data, prefix="terms")
+
+
+@helper_only
+@require_POST
+def terms_accept(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    """The helper accepts the helpers' terms shown, each as the page showed it (its text's
+    SHA-256): all of them, or none."""
+    me = me_of(request)
+    missing = helper_terms_missing(me)
+    form = _terms_form(missing, request.POST)
+    if missing and form.is_valid():
+        try:
+            legal_accept_all(
+                user=me,
+                shown=form.shown(),
+                language=form.language,
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except ApplicationError as error:  # a text changed since the page was shown
+            messages.error(request, message_for(error))
+        else:
+            messages.success(request, _("Thank you: the helpers' terms are accepted."))
+        return redirect("web:helper-home")
+    if not missing:
+        return redirect("web:helper-home")
+    context = {**_home_context(request, helper), "terms_form": form}
+    return render(request, "web/helper/home.html", context, status=400)
 
 
 def _offer(request: HttpRequest, public_id: UUID) -> Any:
