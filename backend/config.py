@@ -229,6 +229,16 @@ class QuartierConfig:
         return sources
 
     @property
+    def stripe_redirect_sources(self) -> dict[str, list[str]]:
+        """What a page whose form leads on to Stripe's own pages (the payout account's
+        onboarding, TWINT) adds to its Content-Security-Policy: a browser follows a form's
+        redirect only to an origin its form-action names. Stripe's pages with a secret key,
+        else the emulator's."""
+        if self.stripe_secret_key:
+            return {"form-action": ["https://*.stripe.com"]}
+        return {"form-action": [_origin(self.stripe_api_base)]}
+
+    @property
     def map_tile_origin(self) -> str:
         """The tile server's origin as a Content-Security-Policy source ({s} as a wildcard)."""
         scheme, _, rest = self.map_tile_url.partition("://")

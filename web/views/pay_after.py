@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from backend.config import config
 from backend.exceptions import ApplicationError, NotFound
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import bookings_visible_to, own_help_request_for
@@ -76,7 +77,10 @@ def _page(request: HttpRequest, public_id: UUID, form: TipForm | None = None) ->
         and (payment is None or payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD),
         **_tip_context(booking, payment, twint, form),
     }
-    return render(request, "web/pay/pay.html", context, status=400 if form is not None else 200)
+    response = render(request, "web/pay/pay.html", context, status=400 if form is not None else 200)
+    # Paying and tipping with TWINT go on to Stripe's pages (a redirect the browser checks).
+    response._csp_update = config().stripe_redirect_sources  # type: ignore[attr-defined]
+    return response
 
 
 def _tip_context(

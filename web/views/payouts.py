@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from backend.config import config
 from backend.exceptions import ApplicationError
 from helpers.models import HelperProfile
 from payments import selectors
@@ -29,7 +30,10 @@ def payouts(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         "status": account.status if account is not None else "",
         "charges_for_visits": helper.hourly_rate_minor > 0,
     }
-    return render(request, "web/helper/payouts.html", context)
+    response = render(request, "web/helper/payouts.html", context)
+    # Its button goes on to Stripe's onboarding (a redirect the browser checks).
+    response._csp_update = config().stripe_redirect_sources  # type: ignore[attr-defined]
+    return response
 
 
 @helper_only
