@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from backend import clock
 from backend.roles import ActorRole
@@ -244,6 +246,12 @@ class AvailabilityException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def last_day(self) -> date:
+        """The last day it covers, Swiss time: a span of whole days ends at midnight after its
+        last day, which is not a day of it."""
+        return timezone.localdate(self.ends_at - timedelta(microseconds=1))
 
 
 class DeletionCause(models.TextChoices):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -25,6 +26,7 @@ from tests.web.test_pages import _errors_of, _logged_in
 from web import words
 
 pytestmark = pytest.mark.django_db
+ZURICH = ZoneInfo("Europe/Zurich")
 
 
 def test_someone_who_is_no_helper_is_sent_to_apply(client):
@@ -153,6 +155,21 @@ def test_time_off_is_added_for_whole_days_and_removed(client):
     assert exception.ends_at - exception.starts_at == timedelta(days=2)
     assert client.post(f"/helper/hours/time-off/{exception.pk}/remove").status_code == 302
     assert not AvailabilityException.objects.filter(helper=helper).exists()
+
+
+def test_time_off_is_shown_from_its_first_to_its_last_day(client):
+    helper = make_helper()
+    _logged_in(client, helper.user, "fr")
+    first = date(2026, 12, 24)
+    with time_machine.travel(datetime(2026, 12, 6, 10, tzinfo=ZURICH), tick=False):
+        client.post(
+            "/helper/hours/time-off",
+            {"kind": "unavailable", "first_day": "2026-12-24", "last_day": "2026-12-26"},
+        )
+        html = client.get("/helper/hours").content.decode()
+    assert timezone.localdate(AvailabilityException.objects.get(helper=helper).starts_at) == first
+    assert "Pas disponible</strong>:\n            24 décembre 2026 – 26 décembre 2026" in html
+    assert "27 décembre" not in html
 
 
 def test_time_off_in_the_past_is_refused_next_to_its_field(client):
