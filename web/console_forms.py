@@ -14,13 +14,8 @@ from academy.models import ACADEMY_LANGUAGES, MAX_OPTIONS, Course, EventKind
 from academy.services import LessonInput, OptionInput, QuestionInput
 from catalogue.models import ServiceCategory
 from web.forms import ZURICH
+from web.words import LANGUAGE_NAMES
 
-LANGUAGE_NAMES = {
-    "de": _("German"),
-    "fr": _("French"),
-    "it": _("Italian"),
-    "en": _("English"),
-}
 # Answer slots shown per question: at least this many, more when a copied question has more.
 OPTION_SLOTS = 4
 

@@ -300,3 +300,11 @@ LEGAL_KIND_WORDS: dict[str, str | Promise] = {
     "helper_code_of_conduct": gettext_lazy("Helpers' code of conduct"),
     "helper_liability_terms": gettext_lazy("Helpers' liability terms"),
 }
+
+# The languages Quartier speaks, in the reader's words (a user's languages are stored as codes).
+LANGUAGE_NAMES: dict[str, str | Promise] = {
+    "de": gettext_lazy("German"),
+    "fr": gettext_lazy("French"),
+    "it": gettext_lazy("Italian"),
+    "en": gettext_lazy("English"),
+}

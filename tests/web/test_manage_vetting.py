@@ -266,3 +266,14 @@ def test_the_funnel_refuses_a_period_that_ends_before_it_starts(client):
     assert _errors_of(response.content.decode(), "id_until") == [
         "The end must come after the start."
     ]
+
+
+def test_the_applicants_languages_are_named_in_the_managers_language(client):
+    helper = vet(
+        _applicant("Anna Alt", languages=("fr", "de")), to=ApprovalStatus.DOCUMENTS_SUBMITTED
+    )
+    _logged_in(client, ManagerFactory.create(), "it")
+
+    for page in (f"{QUEUE}{helper.public_id}/", f"/manage/helpers/{helper.public_id}/"):
+        html = client.get(page).content.decode()
+        assert "<dt>Lingue</dt><dd>francese, tedesco</dd>" in html, page

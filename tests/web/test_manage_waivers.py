@@ -250,3 +250,17 @@ def test_the_waiver_pages_do_not_query_per_version(
     client = _logged_in(client, manager)
     with django_assert_num_queries(4):
         assert client.get("/manage/waivers/terms/").status_code == 200
+
+
+def test_a_documents_page_is_named_by_its_title_and_its_languages_by_their_names(
+    client, manager, documents
+):
+    _terms, banking, _conduct = documents
+    version = banking.versions.get()
+    _logged_in(client, manager, "it")
+
+    html = client.get(f"/manage/waivers/{banking.slug}/").content.decode()
+
+    assert f"<title>{version.title_it} · Quartier</title>" in html
+    assert f"<h1>Liberatoria per una categoria: {version.title_it}</h1>" in html
+    assert "<td>tedesco, francese, italiano, inglese</td>" in html

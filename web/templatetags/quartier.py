@@ -3,6 +3,7 @@ them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from django import template
@@ -99,6 +100,12 @@ def safety_outcome_words(outcome: str) -> str:
 @register.filter
 def offer_status_words(status: str) -> str:
     return str(words.OFFER_STATUS_WORDS.get(status, status))
+
+
+@register.filter
+def language_names(codes: Iterable[str]) -> str:
+    """Language codes (de, fr, …) as the reader's words for them: "German, French"."""
+    return ", ".join(str(words.LANGUAGE_NAMES.get(code, code)) for code in codes)
 
 
 @register.filter

@@ -73,6 +73,8 @@ def _document_page(
         status = 400
     context = {
         "document": document,
+        # The title in force, in the manager's language (the slug only before a first version).
+        "title": versions[0].shown_title if versions else document.slug,  # type: ignore[attr-defined]
         "kind": LEGAL_KIND_WORDS[document.kind],
         "versions": versions,
         "languages": LEGAL_LANGUAGES,
