@@ -122,13 +122,16 @@ def certified_skills(
     }
 
 
-def course_titles(course_ids: Iterable[int], *, language: str | None = None) -> dict[int, str]:
+def course_titles(
+    course_ids: Iterable[int] | None, *, language: str | None = None
+) -> dict[int, str]:
     """Each course's title in its newest published version, in `language` (or the active
-    language's)."""
+    language's); of every published course when `course_ids` is None."""
     titles: dict[int, str] = {}
-    for version in (
-        published_versions().filter(course_id__in=list(course_ids)).order_by("course_id", "-number")
-    ):
+    versions = published_versions()
+    if course_ids is not None:
+        versions = versions.filter(course_id__in=list(course_ids))
+    for version in versions.order_by("course_id", "-number"):
         title = getattr(version, f"title_{language}") if language else version.title
         titles.setdefault(version.course_id, str(title))
     return titles

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import ACADEMY_LANGUAGES, MAX_OPTIONS, Course, EventKind
+from academy.selectors import course_titles
 from academy.services import LessonInput, OptionInput, QuestionInput
 from catalogue.models import ServiceCategory
 from web.forms import ZURICH
@@ -191,6 +192,12 @@ class EventForm(forms.Form):
         add_texts(self, "title", _("Title"), required=True)
         add_texts(self, "description", _("Description"), textarea=True)
         self.order_fields(["kind", *(f"title_{language}" for language in ACADEMY_LANGUAGES)])
+        # Each course by its title in the manager's language (a course not yet published, which
+        # has none, by its short name).
+        titles = course_titles(None)
+        self.fields["course"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda course: titles.get(course.pk, course.slug)
+        )
 
     def _swiss(self, name: str) -> datetime | None:
         moment = self.cleaned_data.get(name)

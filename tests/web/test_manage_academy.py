@@ -251,6 +251,17 @@ def test_an_event_is_announced_filled_cancelled_and_everyone_released(manager_cl
     assert set(EventRegistration.objects.values_list("status", flat=True)) == {"cancelled"}
 
 
+def test_the_certification_an_event_grants_is_chosen_by_the_courses_title(client):
+    publish_course("smart-home-set-up")
+    publish_course("drafted", publish=False)
+    _logged_in(client, ManagerFactory.create(), "it")
+
+    html = client.get("/manage/events/").content.decode()
+
+    assert '<option value="smart-home-set-up">Smart-home set-up (it)</option>' in html
+    assert '<option value="drafted">drafted</option>' in html
+
+
 def test_an_event_in_the_past_is_refused_and_nothing_is_stored(manager_client):
     publish_course()
     past = timezone.localtime() - timedelta(days=1)
@@ -357,7 +368,7 @@ def test_the_course_and_event_lists_do_not_query_per_row(manager_client, django_
     # A fixed number of queries, however many rows
     with django_assert_num_queries(6):
         assert manager_client.get("/manage/courses/").status_code == 200
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert manager_client.get("/manage/events/").status_code == 200
 
 
