@@ -335,6 +335,8 @@ def test_who_lacks_what_counts_certified_helpers_and_unmatched_requests(manager_
     )
     # And the request is listed with the two helpers left out and the course missing
     unmatched = html[html.index('id="unmatched"') :]
+    # (wider than a phone, it scrolls sideways: a keyboard can reach it to scroll it)
+    assert '<table id="unmatched" tabindex="0">' in html
     assert help_request.status == HelpRequestStatus.UNMATCHED
     assert f"/manage/requests/{help_request.public_id}/" in unmatched
     assert "<td>2</td>\n      <td>Smart-home set-up (en)</td>" in unmatched
