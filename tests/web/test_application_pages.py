@@ -93,6 +93,18 @@ def test_a_new_applicant_sees_the_steps_and_the_two_uploads(client, django_asser
     assert f'action="{PAGE}/withdraw"' in html
 
 
+def test_the_extract_is_named_in_french_and_italian_without_its_german_name(client):
+    helper = applicant()
+    for language, name in (
+        ("fr", "<h3>Extrait du casier judiciaire</h3>"),
+        ("it", "<h3>Estratto del casellario giudiziale</h3>"),
+    ):
+        _logged_in(client, helper.user, language)
+        html = client.get(PAGE).content.decode()
+        assert name in html, language
+        assert "Strafregisterauszug" not in html, language
+
+
 def test_the_interview_is_a_step_where_the_setting_asks_for_it(client, settings):
     settings.QUARTIER = settings.QUARTIER.with_values(vetting_interview_required=True)
     helper = vet(applicant(), to=ApprovalStatus.CONDUCT_TEST_PASSED)
