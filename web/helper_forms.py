@@ -104,11 +104,18 @@ class WeeklyHoursForm(forms.Form):
         for day in range(7):
             for number in range(1, INTERVALS_PER_DAY + 1):
                 for end in ("start", "end"):
-                    self.fields[f"d{day}_{number}_{end}"] = forms.TimeField(
+                    field = forms.TimeField(
                         label=_("From") if end == "start" else _("Until"),
                         required=False,
                         widget=forms.TimeInput({"type": "time"}, format="%H:%M"),
                     )
+                    # Above the form, a problem names the day: 14 fields are "Until".
+                    words = (
+                        gettext("%(day)s, from") if end == "start" else gettext("%(day)s, until")
+                    )
+                    named = words % {"day": WEEKDAYS[day]}
+                    field.summary_label = named  # type: ignore[attr-defined]
+                    self.fields[f"d{day}_{number}_{end}"] = field
 
     def days(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
         return [

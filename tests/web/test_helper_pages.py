@@ -136,6 +136,20 @@ def test_weekly_hours_refusals_keep_the_old_hours(client):
     assert WeeklyAvailability.objects.filter(helper=helper).count() == before
 
 
+def test_a_refused_stretch_is_named_by_its_day_above_the_form(client):
+    helper = make_helper()
+    _logged_in(client, helper.user, "fr")
+
+    half = client.post("/helper/hours/weekly", {"d0_1_start": "08:00"}).content.decode()
+    inverted = client.post(
+        "/helper/hours/weekly", {"d6_2_start": "15:00", "d6_2_end": "10:00"}
+    ).content.decode()
+
+    assert '<a href="#id_d0_1_end">Lundi, à: Indiquez le début et la fin' in half
+    assert '<a href="#id_d6_2_end">Dimanche, à: La fin doit venir après le début' in inverted
+    assert '<label for="id_d6_2_end">À</label>' in inverted  # the field keeps its short label
+
+
 def test_time_off_is_added_for_whole_days_and_removed(client):
     helper = make_helper()
     _logged_in(client, helper.user)
