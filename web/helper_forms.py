@@ -411,6 +411,18 @@ class TriageForm(forms.Form):
         widget=forms.Textarea({"rows": 3}),
     )
 
+    def __init__(self, *args: Any, about_helper: bool = True, **kwargs: Any) -> None:
+        """`about_helper`: the reported person is the visit's helper (a customer reported
+        them); a customer reported by a helper can be warned, never suspended."""
+        super().__init__(*args, **kwargs)
+        if not about_helper:
+            field = self.fields["outcome"]
+            field.choices = [  # type: ignore[attr-defined]
+                choice
+                for choice in field.choices  # type: ignore[attr-defined]
+                if choice[0] != SafetyOutcome.SUSPENSION
+            ]
+
 
 class DocumentUploadForm(forms.Form):
     """One of the applicant's documents. Its type, size, age and content are the upload

@@ -3,6 +3,8 @@ services' rules, and a bounded number of queries however long the queue."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import time_machine
 from django.db import connection
@@ -13,7 +15,7 @@ from bookings import services
 from bookings.models import BookingStatus, SafetyReport
 from helpers.models import ApprovalStatus
 from tests.factories import ManagerFactory, UserFactory, make_booking
-from tests.web.test_pages import _logged_in
+from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -99,5 +101,22 @@ def test_a_customer_cannot_be_suspended_the_error_shows_next_to_the_field(client
     refused = client.post(_decide_url(report), _post(report, outcome="suspension", note="Rude"))
 
     assert refused.status_code == 400
-    assert "Only a helper can be suspended" in refused.content.decode()
+    assert _errors_of(refused.content.decode(), f"id_r{report.public_id.hex}-outcome") == [
+        "Select a valid choice. suspension is not one of the available choices."
+    ]
     assert SafetyReport.objects.get().outcome == ""
+
+
+def test_a_report_about_a_customer_offers_no_suspension_of_a_helper(client):
+    about_customer = _report(by_helper=True)
+    about_helper = _report()
+    _logged_in(client, ManagerFactory.create())
+
+    html = client.get("/manage/reports/").content.decode()
+
+    def choices(report: SafetyReport) -> list[str]:
+        form = html[html.index(_decide_url(report)) :].split("</form>")[0]
+        return re.findall(r'name="r\w+-outcome" value="(\w+)"', form)
+
+    assert choices(about_customer) == ["warning", "no_action"]
+    assert choices(about_helper) == ["warning", "suspension", "no_action"]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.exceptions import ApplicationError, NotFound
-from bookings.models import ActorRole, SafetyCategory, SafetyOutcome
+from bookings.models import ActorRole, SafetyCategory, SafetyOutcome, SafetyReport
 from bookings.selectors import safety_report_for_manager, safety_reports_for_manager
 from bookings.services import safety_report_triage
 from web.errors import add_service_error, message_for
@@ -42,11 +42,16 @@ def _queue(
             "outcome": OUTCOME_WORDS[SafetyOutcome(report.outcome)] if report.outcome else None,
             "form": form
             if form is not None and report.public_id == failed
-            else TriageForm(prefix=f"r{report.public_id.hex}"),
+            else TriageForm(prefix=f"r{report.public_id.hex}", about_helper=_about_helper(report)),
         }
         for report in reports
     ]
     return render(request, "web/manage/reports.html", {"rows": rows}, status=400 if form else 200)
+
+
+def _about_helper(report: SafetyReport) -> bool:
+    """Whether the reported person is the visit's helper: a customer filed the report."""
+    return report.reporter_role == ActorRole.CUSTOMER
 
 
 @manager_only
@@ -62,7 +67,7 @@ def report_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
         report = safety_report_for_manager(me_of(request), public_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    form = TriageForm(request.POST, prefix=f"r{public_id.hex}")
+    form = TriageForm(request.POST, prefix=f"r{public_id.hex}", about_helper=_about_helper(report))
     if form.is_valid():
         try:
             safety_report_triage(report=report, actor=me_of(request), **form.cleaned_data)
