@@ -55,6 +55,12 @@ def test_home_says_what_quartier_is_in_the_browser_language(client):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
+def test_home_shows_someone_good_with_technology_how_to_become_a_helper(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Vous êtes vous-même à l’aise avec la technique ?" in html
+    assert '<a href="/helper/apply">Devenir aide</a>' in html
+
+
 def test_home_lists_no_demo_log_ins_without_demo_data(client):
     assert "quartier-demo" not in client.get("/").content.decode()
 
