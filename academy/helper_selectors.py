@@ -39,6 +39,7 @@ EXPIRING_WITHIN = timedelta(days=30)
 
 class CourseStatus(StrEnum):
     NOT_STARTED = "not_started"
+    NOT_PASSED = "not_passed"  # quiz handed in, not passed (yet): may try again
     PASSED = "passed"
     EXPIRING = "expiring"
     EXPIRED = "expired"
@@ -73,6 +74,11 @@ def course_standings_of(helper: HelperProfile) -> list[CourseStanding]:
     lapsed: dict[int, Certification] = {}
     for certification in Certification.objects.filter(helper=helper).order_by("earned_at", "pk"):
         lapsed[certification.course_id] = certification
+    tried = set(
+        QuizAttempt.objects.filter(helper=helper, submitted_at__isnull=False).values_list(
+            "version__course_id", flat=True
+        )
+    )
     standings = []
     for row in rows:
         mine = [category for category in row.course.required_for.all() if category.pk in skills]
@@ -83,6 +89,8 @@ def course_standings_of(helper: HelperProfile) -> list[CourseStanding]:
             until: datetime | None = held.expires_at
         elif row.course.pk in lapsed:
             status, until = CourseStatus.EXPIRED, _lapsed_until(lapsed[row.course.pk])
+        elif row.course.pk in tried:
+            status, until = CourseStatus.NOT_PASSED, None
         else:
             status, until = CourseStatus.NOT_STARTED, None
         standings.append(

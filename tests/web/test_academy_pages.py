@@ -199,6 +199,12 @@ def test_a_helper_reads_the_lessons_fails_then_passes_the_quiz_once(client, cour
     wrong_text = attempt.version.questions.get(pk=first).text_de
     assert re.findall(r"<li>(.*?)</li>", result) == [wrong_text]
     assert 'id="quiz-retry"' in result
+    # The course says so, no longer "not started", here and in the list
+    status = re.search(r'id="course-status">(.*?)</p>', html, re.S).group(1)
+    assert status.strip() == (
+        "Noch nicht bestanden: Lesen Sie die Lektionen noch einmal und machen Sie das Quiz erneut."
+    )
+    assert "Noch nicht bestanden" in client.get(COURSES).content.decode()
 
     # Submitting the same attempt again is refused and changes nothing
     response = client.post(submit, _right_form(attempt))
