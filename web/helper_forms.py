@@ -19,10 +19,12 @@ from helpers.appeal_services import AppealOutcome
 from helpers.models import (
     APPEAL_TEXT_MAX_LENGTH,
     APPROVAL_NOTE_MAX_LENGTH,
+    ApprovalStatus,
     ExceptionKind,
     HelperDocument,
 )
 from web.forms import ZURICH, WaiversForm, language_choices
+from web.words import APPROVAL_WORDS
 
 WEEKDAYS = (
     _("Monday"),
@@ -329,14 +331,14 @@ class HelperFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Approval"),
         required=False,
+        # Every step a helper can stand at, in the order of the vetting.
         choices=(
             ("", _("All")),
-            ("applied", _("Applied, documents to upload")),
-            ("documents_submitted", _("Documents to check")),
-            ("conduct_test_passed", _("Conduct test passed, to decide")),
-            ("interview", _("Invited to an interview")),
-            ("approved", _("Approved")),
-            ("suspended", _("Suspended")),
+            *(
+                (status, words)
+                for status, words in APPROVAL_WORDS.items()
+                if status in ApprovalStatus.values
+            ),
         ),
     )
     skill = forms.ModelChoiceField(

@@ -207,6 +207,25 @@ def test_helpers_are_filtered_by_approval_name_and_skill(client, world):
     assert list(skilled) == []
 
 
+def test_helpers_can_be_filtered_by_every_step_of_the_vetting(client):
+    rejected = make_helper(approval=ApprovalStatus.REJECTED)
+    make_helper(approval=ApprovalStatus.APPROVED)
+    _logged_in(client, ManagerFactory.create(), "it")
+
+    response = client.get("/manage/helpers/", {"status": "rejected"})
+
+    assert [helper.pk for helper in response.context["helpers"]] == [rejected.pk]
+    offered = re.findall(
+        r'<option value="(\w*)"',
+        response.content.decode().split('id="id_status"')[1].split("</select>")[0],
+    )
+    assert offered[0] == ""
+    assert sorted(offered[1:]) == sorted(ApprovalStatus.values)
+    assert '<option value="needs_information">Servono altre informazioni</option>' in (
+        response.content.decode()
+    )
+
+
 def test_approving_and_suspending_go_through_the_services(client, world):
     applicant, _booking = world
     manager = ManagerFactory.create()
