@@ -308,3 +308,19 @@ LANGUAGE_NAMES: dict[str, str | Promise] = {
     "it": gettext_lazy("Italian"),
     "en": gettext_lazy("English"),
 }
+
+# What Quartier itself writes as the reason of a visit's step (a person's own reason is shown
+# as they wrote it): nothing where the step says it already, else in the reader's language.
+SYSTEM_REASONS: dict[str, str | Promise] = {
+    "offer accepted": "",
+    "times proposed": "",
+    "time confirmed": "",
+    "on my way": "",
+    "checked in": "",
+    "checked out": "",
+    "signed off": "",
+    "payment captured": "",
+    "signed off automatically": gettext_lazy("signed off automatically"),
+    "no-show reported": gettext_lazy("no-show reported"),
+    "nothing to pay": gettext_lazy("nothing to pay"),
+}

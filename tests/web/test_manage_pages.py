@@ -284,6 +284,19 @@ def test_the_explanation_of_nobody_within_reach(client):
     assert "Quartier braucht hier Helfer" in html
 
 
+def test_a_disputes_steps_say_no_reason_in_english_but_the_customers_own(client, world):
+    _applicant, booking = world
+    _logged_in(client, ManagerFactory.create(), "it")
+
+    html = client.get(f"/manage/disputes/{booking.public_id}/").content.decode()
+
+    timeline = html[html.index('<ol class="timeline">') :].split("</ol>")[0]
+    reasons = re.findall(r"\(([^)]*)\)</li>", timeline)
+    assert reasons == [booking.dispute_reason]
+    for english in ("offer accepted", "times proposed", "checked in", "checked out"):
+        assert english not in timeline
+
+
 def test_a_dispute_is_decided_with_the_services_rules(client, world):
     _applicant, booking = world
     _logged_in(client, ManagerFactory.create())

@@ -103,6 +103,12 @@ def offer_status_words(status: str) -> str:
 
 
 @register.filter
+def event_reason(reason: str) -> str:
+    """A step's reason: Quartier's own in the reader's words (or none), a person's as written."""
+    return str(words.SYSTEM_REASONS.get(reason, reason))
+
+
+@register.filter
 def language_names(codes: Iterable[str]) -> str:
     """Language codes (de, fr, …) as the reader's words for them: "German, French"."""
     return ", ".join(str(words.LANGUAGE_NAMES.get(code, code)) for code in codes)
