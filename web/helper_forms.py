@@ -170,6 +170,13 @@ class TimeOffForm(forms.Form):
     last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput({"type": "date"}))
     note = forms.CharField(label=_("Note for yourself"), max_length=200, required=False)
 
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day must not come before the first day."))
+        return cleaned
+
     def span(self) -> tuple[datetime, datetime]:
         first: date = self.cleaned_data["first_day"]
         last: date = self.cleaned_data["last_day"]

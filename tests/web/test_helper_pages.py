@@ -186,6 +186,25 @@ def test_time_off_is_shown_from_its_first_to_its_last_day(client):
     assert "27 décembre" not in html
 
 
+def test_time_off_ending_before_it_starts_is_refused_saying_just_that(client):
+    helper = make_helper()
+    _logged_in(client, helper.user, "fr")
+    first = timezone.localdate() + timedelta(days=5)
+    response = client.post(
+        "/helper/hours/time-off",
+        {
+            "kind": "unavailable",
+            "first_day": first.isoformat(),
+            "last_day": (first - timedelta(days=2)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_last_day") == [
+        "Le dernier jour ne peut pas précéder le premier."
+    ]
+    assert not AvailabilityException.objects.filter(helper=helper).exists()
+
+
 def test_time_off_in_the_past_is_refused_next_to_its_field(client):
     helper = make_helper()
     _logged_in(client, helper.user)
