@@ -123,3 +123,25 @@ def test_an_applicant_is_not_told_they_are_suspended_on_their_profile(client):
     assert "suspendu" not in html
     assert "Documents à contrôler." in html
     assert 'href="/helper/application">Ma candidature</a>' in html
+
+
+def test_the_manager_sees_on_the_helpers_record_what_keeps_offers_away(client, helper_terms):
+    helper = make_helper(takes_payments=False)
+    blocked = f"/manage/helpers/{helper.public_id}/"
+    _logged_in(client, ManagerFactory.create(), "it")
+
+    html = client.get(blocked).content.decode()
+
+    assert "Questo aiutante non può ancora ricevere offerte:" in html
+    listed = html.split('id="offer-blockers"')[1].split("</ul>")[0]
+    assert "non ha accettato il codice di condotta degli aiutanti" in listed
+    assert "non ha un conto di versamento che possa ricevere pagamenti" in listed
+    assert "orari settimanali" not in listed  # free around the clock
+    ready = make_helper()
+    LegalAcceptance.objects.create(
+        user=ready.user, version=helper_terms[0], language="de", text_sha256="x" * 64
+    )
+    assert (
+        'id="offer-blockers"'
+        not in client.get(f"/manage/helpers/{ready.public_id}/").content.decode()
+    )

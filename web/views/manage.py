@@ -42,6 +42,7 @@ from helpers.selectors import (
     appeals_for_manager,
     helpers_for_manager,
     helpers_found,
+    offer_blockers,
     open_appeal_count,
 )
 from helpers.services import helper_approve, helper_suspend
@@ -173,6 +174,8 @@ def _helper_page(
         "open_appeal": next((a for a in appeals if a.status == AppealStatus.OPEN), None),
         "appeal_form": bound.get("appeal_form") or AppealDecisionForm(prefix="appeal"),
         "helper": helper,
+        # What keeps an approved helper's offers away, for the manager who supports them.
+        "blockers": offer_blockers(helper) if helper.approval_status == "approved" else [],
         "events": helper.approval_events.select_related("actor"),
         # The latest by the visit's time; those whose time is not agreed yet are being
         # arranged now, so they come first, the newest request first.
