@@ -99,7 +99,7 @@ def test_a_helper_without_payout_account_or_hours_is_told_where_to_mend_it(clien
     for page in ("/helper/", "/helper/profile"):
         html = client.get(page).content.decode()
         assert "aucune offre ne peut encore vous parvenir" in html, page
-        assert "Vous êtes validé : vous recevez des offres." not in html, page
+        assert "vous recevez des offres." not in html, page
         assert 'href="/helper/payouts">Configurez votre compte de versement' in html, page
         assert 'href="/helper/hours">Indiquez vos horaires de la semaine' in html, page
         assert "#terms" not in html, page  # no code of conduct is published
@@ -112,6 +112,17 @@ def test_a_helper_without_payout_account_or_hours_is_told_where_to_mend_it(clien
     )
     html = client.get("/helper/profile").content.decode()
     assert 'href="/helper/hours">' not in html.split('id="offer-blockers"')[1].split("</div>")[0]
+
+
+def test_a_ready_helper_is_told_in_french_as_the_other_pages_say_it(client):
+    helper = make_helper()
+    _logged_in(client, helper.user, "fr")
+    html = client.get("/helper/profile").content.decode()
+    assert "Vous êtes validé·e : vous recevez des offres." in html
+    pending = make_helper(approval=ApprovalStatus.DOCUMENTS_SUBMITTED)
+    _logged_in(client, pending.user, "fr")
+    html = client.get("/helper/").content.decode()
+    assert "La gestion de la communauté ne vous a pas encore validé·e." in html
 
 
 def test_an_applicant_is_not_told_they_are_suspended_on_their_profile(client):
