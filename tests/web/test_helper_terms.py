@@ -156,3 +156,18 @@ def test_the_manager_sees_on_the_helpers_record_what_keeps_offers_away(client, h
         'id="offer-blockers"'
         not in client.get(f"/manage/helpers/{ready.public_id}/").content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [(ApprovalStatus.REJECTED, "Refusée"), (ApprovalStatus.WITHDRAWN, "Retirée")],
+)
+def test_a_helper_whose_application_ended_is_told_so_on_the_offers_page(client, status, words):
+    helper = make_helper(approval=status)
+    _logged_in(client, helper.user, "fr")
+
+    html = client.get("/helper/").content.decode()
+
+    said = html.split('id="application-ended">')[1].split("</p>")[0]
+    assert said.startswith(f"Votre candidature : {words}. Vous ne recevez pas d’offres.")
+    assert 'href="/helper/application">Ma candidature</a>' in said
