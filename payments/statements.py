@@ -68,6 +68,14 @@ def statement_year(given: str | None) -> int:
     return year
 
 
+def statement_years(helper: HelperProfile, shown: int) -> list[int]:
+    """The years a helper can have a statement for, newest first: from the year they joined
+    Quartier to this one (and the year `shown`, if asked for outside them)."""
+    joined = timezone.localtime(helper.created_at).year
+    this_year = timezone.localdate(clock.now()).year
+    return list(range(max(this_year, shown), min(joined, shown) - 1, -1))
+
+
 @raises(CoreError.NOT_ALLOWED_FOR_ROLE)
 def earnings_statement(user: User, year: int) -> Statement:
     """The helper's statement for `year` (every month, also the empty ones)."""

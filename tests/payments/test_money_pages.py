@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking
+from helpers.models import HelperProfile
 from payments.models import LedgerEntry, Receipt, StripeRequest, Tip
 from tests.factories import UserFactory, make_helper
 from tests.payments.money import completed, held_booking, payment_of
@@ -145,6 +147,32 @@ def test_the_helpers_earnings_page_csv_and_pdf(client, django_assert_max_num_que
     assert f"Earnings {year}" in text
     assert f"{net // 100}.{net % 100:02d}" in text
     assert client.get("/helper/earnings?year=1066").status_code == 404
+
+
+def _year_choices(html: str) -> list[str]:
+    start = html.index('<select id="earnings-year"')
+    select = html[start : html.index("</select>", start)]
+    return re.findall(r'<option value="(\d+)"', select)
+
+
+def test_the_earnings_years_to_choose_run_from_the_year_the_helper_joined_to_this_one(client):
+    # Given a helper who joined two years ago
+    this_year = timezone.localdate().year
+    helper = make_helper()
+    HelperProfile.objects.filter(pk=helper.pk).update(
+        created_at=timezone.now().replace(year=this_year - 2, month=6, day=1)
+    )
+    _logged_in(client, helper.user)
+
+    # Then the years offered are those since, newest first, whichever year is shown
+    expected = [str(this_year), str(this_year - 1), str(this_year - 2)]
+    assert _year_choices(client.get("/helper/earnings").content.decode()) == expected
+    shown = client.get("/helper/earnings", {"year": this_year - 2}).content.decode()
+    assert _year_choices(shown) == expected
+    assert f'<option value="{this_year - 2}" selected>' in shown
+    # And a year before they joined, asked for, is offered with them
+    older = client.get("/helper/earnings", {"year": this_year - 4}).content.decode()
+    assert _year_choices(older) == [str(this_year - n) for n in range(5)]
 
 
 @pytest.mark.parametrize("year", ["²", "٢٠٢٤", "2" * 5000])

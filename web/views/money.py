@@ -87,7 +87,7 @@ def earnings(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
             }
             for line, row in zip([*statement.months, statement.total], rows, strict=True)
         ],
-        "years": list(range(year - 2, year + 1)),
+        "years": statements.statement_years(helper, year),
     }
     return render(request, "web/helper/earnings.html", context)
 
