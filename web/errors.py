@@ -18,7 +18,7 @@ MESSAGES = {
     "duplicate_slots": _("The same time twice: choose different times."),
     "helper_profile_exists": _("You are already a helper."),
     "home_address_required": _("Set your home address in your profile first."),
-    "in_the_past": _("This time has already passed."),
+    "in_the_past": _("This day has already passed."),  # a suspension's or time off's last day
     "invalid_availability": _("The end must come after the start, and times must not overlap."),
     "invalid_choice": _("Choose one of the options."),
     "invalid_eta": _("Choose when you will arrive."),

@@ -135,7 +135,7 @@ def test_the_console_suspends_until_a_last_day(client):
 
     assert past.status_code == 400
     assert _errors_of(past.content.decode(), "id_suspend-last_day") == [
-        "This time has already passed."
+        "This day has already passed."
     ]
     assert done.status_code == 302
     helper = HelperProfile.objects.get(pk=helper.pk)

@@ -214,7 +214,7 @@ def test_time_off_in_the_past_is_refused_next_to_its_field(client):
         {"kind": "unavailable", "first_day": past.isoformat(), "last_day": past.isoformat()},
     )
     assert response.status_code == 400
-    assert _errors_of(response.content.decode(), "id_last_day") == ["This time has already passed."]
+    assert _errors_of(response.content.decode(), "id_last_day") == ["This day has already passed."]
     assert not AvailabilityException.objects.filter(helper=helper).exists()
 
 
