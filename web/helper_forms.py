@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -484,15 +485,21 @@ class VettingFilterForm(forms.Form):
 
 
 class VettingDecisionForm(forms.Form):
-    """The note with one decision on an application (the decision is in the address); the
-    services say whether the decision fits the step and whether the note is required."""
+    """The note with one decision on an application (the decision is in the address), named
+    as that decision asks for it; the services say whether the decision fits the step and
+    whether the note is required."""
 
     note = forms.CharField(
-        label=_("Reason or what is needed (the applicant reads it)"),
+        label=_("Note (the applicant reads it)"),
         max_length=500,
         required=False,
         widget=forms.Textarea({"rows": 2}),
     )
+
+    def __init__(self, *args: Any, note_label: str | Promise | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if note_label is not None:
+            self.fields["note"].label = str(note_label)  # in the language of this request
 
 
 class FunnelPeriodForm(forms.Form):

@@ -218,6 +218,28 @@ def test_asking_for_more_information_tells_the_applicant_what(client):
     assert helper.approval_note == "The extract is cut off."
 
 
+def _note_labels(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<label for="id_(\w+)-note"[^>]*>\s*([^<]*?)\s*<', html))
+
+
+def test_each_decisions_note_is_named_as_the_decision_asks_for_it(client):
+    # Given an application with every decision to take, one sent back without a reason
+    helper = vet(_applicant("Anna Alt"), to=ApprovalStatus.CONDUCT_TEST_PASSED)
+    _logged_in(client, ManagerFactory.create())
+
+    html = client.get(f"{QUEUE}{helper.public_id}/").content.decode()
+    refused = client.post(f"{QUEUE}{helper.public_id}/reject", {"reject-note": ""})
+
+    # Then approving takes a note, asking for information what is needed, rejecting a reason
+    assert _note_labels(html) == {
+        "approve": "Note (the applicant reads it)",
+        "invite_to_interview": "Note (the applicant reads it)",
+        "request_information": "What is needed (the applicant reads it)",
+        "reject": "Reason (the applicant reads it)",
+    }
+    assert _note_labels(refused.content.decode())["reject"] == "Reason (the applicant reads it)"
+
+
 def test_the_interview_setting_hides_the_direct_approval(client, settings):
     settings.QUARTIER = settings.QUARTIER.with_values(vetting_interview_required=True)
     helper = vet(_applicant("Anna Alt"), to=ApprovalStatus.CONDUCT_TEST_PASSED)

@@ -55,6 +55,8 @@ class Decision:
     move: Callable[..., HelperProfile]
     style: str = ""
     done: str | Promise = ""
+    # What the decision's note is called, where it is more than a note.
+    note_label: str | Promise | None = None
 
 
 DECISIONS = {
@@ -94,6 +96,7 @@ DECISIONS = {
             application_request_information,
             "",
             gettext_lazy("The applicant is asked for more information."),
+            gettext_lazy("What is needed (the applicant reads it)"),
         ),
         Decision(
             "reject",
@@ -101,6 +104,7 @@ DECISIONS = {
             application_reject,
             "button-danger",
             gettext_lazy("The application is rejected."),
+            gettext_lazy("Reason (the applicant reads it)"),
         ),
     )
 }
@@ -190,7 +194,11 @@ def _application_page(
             and (helper.approval_status == _A.CONDUCT_TEST_PASSED)
         ):
             continue
-        form = bound[1] if bound and bound[0] == name else VettingDecisionForm(prefix=name)
+        form = (
+            bound[1]
+            if bound and bound[0] == name
+            else VettingDecisionForm(prefix=name, note_label=DECISIONS[name].note_label)
+        )
         decisions.append({"name": name, "decision": DECISIONS[name], "form": form})
     shown = {str(item["name"]) for item in decisions}
     # A decision the page no longer offers (another manager moved the application meanwhile):
@@ -221,7 +229,7 @@ def decide(request: HttpRequest, public_id: UUID, decision: str) -> HttpResponse
         raise Http404
     chosen = DECISIONS[decision]
     helper = _applicant(request, public_id)
-    form = VettingDecisionForm(request.POST, prefix=decision)
+    form = VettingDecisionForm(request.POST, prefix=decision, note_label=chosen.note_label)
     if form.is_valid():
         try:
             chosen.move(helper=helper, actor=me_of(request), note=form.cleaned_data["note"])
