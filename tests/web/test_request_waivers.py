@@ -179,3 +179,16 @@ def test_a_visit_already_confirmed_asks_for_nothing(client, waivers):
     _logged_in(client, customer, "de")
     html = client.get(f"/requests/{booking.help_request.public_id}/").content.decode()
     assert "Bevor Sie bestätigen" not in html
+
+
+def test_a_request_for_a_relative_offers_the_terms_in_that_persons_name(client, waivers):
+    booking, page_url = _proposed(client, "it")
+    help_request = booking.help_request
+    help_request.on_behalf_name = "Mario Bernasconi"
+    help_request.on_behalf_phone = "091 825 12 34"
+    help_request.save(update_fields=["on_behalf_name", "on_behalf_phone"])
+
+    html = client.get(page_url).content.decode()
+
+    assert 'name="waivers-on_behalf_name"' in html
+    assert 'value="Mario Bernasconi"' in html

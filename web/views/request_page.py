@@ -188,6 +188,8 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
         }
     # Before a time can be confirmed: the terms and waivers the customer has still to accept
     waivers = waivers_to_accept(me, booking)
+    # A relative's request names the person met: the terms are accepted for that person
+    for_whom = booking.help_request.on_behalf_name if booking is not None else ""
     return parts | {
         "timeline": [(TIMELINE.get(e.to_status, e.to_status), e) for e in parts["events"]],
         "other_reviews": [review for review in parts["reviews"] if review.author_id != me.pk],
@@ -198,7 +200,12 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
         "tip_form": bound.get("tip_form") or TipForm(prefix="tip"),
         "waivers_form": bound.get("waivers_form")
         or (
-            WaiversForm(waivers, legal_language(get_language()), prefix="waivers")
+            WaiversForm(
+                waivers,
+                legal_language(get_language()),
+                prefix="waivers",
+                initial={"on_behalf_name": for_whom},
+            )
             if waivers
             else None
         ),
