@@ -77,6 +77,18 @@ def _when(value: object) -> dict[str, str]:
 
 def request_words(help_request: HelpRequest, pending_offers: int) -> str:
     status = help_request.status
+    if status == HelpRequestStatus.OPEN and help_request.on_behalf_name:
+        # Booked for someone else: the helpers are near that person, not near the one who booked
+        name = {"name": help_request.on_behalf_name}
+        if pending_offers:
+            return ngettext(
+                "We asked %(count)d helper near %(name)s. "
+                "As soon as one accepts, you will see them here.",
+                "We asked %(count)d helpers near %(name)s. "
+                "As soon as one accepts, you will see them here.",
+                pending_offers,
+            ) % (name | {"count": pending_offers})
+        return _("We are looking for a helper near %(name)s.") % name
     if status == HelpRequestStatus.OPEN:
         if pending_offers:
             return ngettext(

@@ -382,8 +382,32 @@ def test_posting_a_request_for_someone_else(client):
     )
     assert help_request.offers.get().helper == helper
     page = client.get(response.headers["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "We asked 1 helper near you." in page
+    # The helpers asked are near the person met, not near the one who booked
+    assert "Your request is posted. We are asking helpers near Rosa Muster." in page
+    assert "We asked 1 helper near Rosa Muster." in page
+    assert "near you" not in page
     assert 'hx-trigger="load delay:3s"' in page
+    _logged_in(client, customer, "it")
+    page = client.get(response.headers["Location"]).content.decode()
+    assert "Abbiamo chiesto a 1 aiutante vicino a Rosa Muster." in page
+
+
+def test_a_request_for_someone_else_nobody_can_take_names_where_nobody_is_free(client):
+    customer = UserFactory.create()
+    _logged_in(client, customer, "it")
+    response = client.post(
+        "/requests/new",
+        _request_form(
+            for_someone_else="on", on_behalf_name="Mario Rossi", on_behalf_phone="091 825 12 34"
+        ),
+        follow=True,
+    )
+    page = response.content.decode()
+    assert (
+        "La sua richiesta è salvata, ma in questi orari nessun aiutante vicino a Mario Rossi "
+        "è libero." in page
+    )
+    assert "vicino a lei" not in page
 
 
 def test_request_form_errors_stand_next_to_their_fields_and_nothing_is_written(client):

@@ -126,6 +126,17 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 def _posted_words(help_request: HelpRequest) -> str:
     """What the customer is told once their request is stored (or its times changed)."""
+    name = {"name": help_request.on_behalf_name}
+    if help_request.status == HelpRequestStatus.UNMATCHED and help_request.on_behalf_name:
+        return (
+            _(
+                "Your request is saved, but no helper near %(name)s is free at those times. "
+                "Choose other times below."
+            )
+            % name
+        )
+    if help_request.on_behalf_name:
+        return _("Your request is posted. We are asking helpers near %(name)s.") % name
     if help_request.status == HelpRequestStatus.UNMATCHED:
         return _(
             "Your request is saved, but no helper near you is free at those times. "

@@ -214,7 +214,7 @@ def test_a_relative_books_for_her_father_with_the_keyboard_alone(
     else:
         pytest.fail(f"never reached the send button; done: {sorted(done)}")
 
-    expect(page.get_by_text("We asked 1 helper near you.")).to_be_visible()
+    expect(page.get_by_text("We asked 1 helper near Walter Keller.")).to_be_visible()
     expect(page.get_by_text("Walter Keller, +41 44 123 45 67")).to_be_visible()
     help_request = HelpRequest.objects.get(customer__email="daughter@example.ch")
     assert (
