@@ -22,6 +22,7 @@ from web.views import (
     pay_after,
     payouts,
     pwa,
+    request_chat,
     requests,
 )
 
@@ -68,6 +69,12 @@ urlpatterns = [
         "requests/<uuid:public_id>/dispute", requests.booking_dispute_visit, name="booking-dispute"
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
+    path("requests/<uuid:public_id>/chat", request_chat.request_chat, name="request-chat"),
+    path(
+        "requests/<uuid:public_id>/chat/send",
+        request_chat.request_chat_send,
+        name="request-chat-send",
+    ),
     path("requests/<uuid:public_id>/tip", requests.booking_tip, name="booking-tip"),
     path("requests/<uuid:public_id>/extra", requests.booking_extra, name="booking-extra"),
     path("requests/<uuid:public_id>/card", requests.booking_card, name="booking-card"),

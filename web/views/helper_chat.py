@@ -4,56 +4,23 @@ page: a `chat.message` event fetches it again (web/static/web/live-parts.js)."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.exceptions import ApplicationError, NotFound
 from bookings.models import Booking
 from bookings.selectors import booking_for
 from helpers.models import HelperProfile
-from realtime.chat import CLOSED_STATUSES, chat_message_send, chat_messages_for
-from realtime.models import CHAT_MESSAGE_MAX_LENGTH
-from realtime.participants import message_data
+from realtime.chat import chat_message_send
 from web.errors import message_for
+from web.views.chat_parts import ChatForm, chat_context
 from web.views.helper import helper_only, me_of
-
-# The page shows the latest messages; the API pages through all of them.
-CHAT_SHOWN = 50
-
-
-class ChatForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Your message"),
-        max_length=CHAT_MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-def chat_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
-    me = me_of(request)
-    latest = list(chat_messages_for(me, booking).order_by("-id")[:CHAT_SHOWN])
-    return {
-        "chat": [
-            {
-                "text": message_data(message)["text"],
-                "mine": message.author_id == me.pk,
-                "role": message.author_role,
-                "at": message.created_at,
-            }
-            for message in reversed(latest)
-        ],
-        "chat_open": booking.status not in CLOSED_STATUSES,
-        "chat_form": ChatForm(prefix="chat"),
-    }
 
 
 def _booking(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> Booking:

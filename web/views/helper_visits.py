@@ -54,8 +54,8 @@ from web.helper_forms import (
     ProposeForm,
     RefundForm,
 )
+from web.views.chat_parts import chat_context
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
-from web.views.helper_chat import chat_context
 from web.words import HELPER_TIMELINE
 
 SLOT_FIELDS = {f"slots[{index}]": f"start_{index + 1}" for index in range(3)} | {"slots": "start_1"}

@@ -40,6 +40,7 @@ from web.forms import (
     TipForm,
     WaiversForm,
 )
+from web.views.chat_parts import chat_context
 from web.words import TIMELINE, booking_words, request_words
 
 # While the customer waits for someone else, the page asks for news: first after this many
@@ -150,6 +151,8 @@ def request_context(
         "review_form": bound.get("review_form") or ReviewForm(prefix="review"),
         "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
         **visit,
+        # The messages with the helper, once there is one
+        **(chat_context(request, booking) if booking is not None else {}),
     }
 
 

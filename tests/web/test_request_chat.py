@@ -1,0 +1,73 @@
+"""A visit's messages on the customer's request page (a relative who booked reads and answers
+the helper there): shown as the API shows them (contacts masked until the booking discloses
+them), writing one, and the refusals, which store nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bookings.services import booking_cancel
+from realtime.chat import chat_message_send
+from realtime.models import ChatMessage
+from tests.factories import UserFactory, make_booking
+from tests.web.test_pages import _logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_customer_reads_the_helpers_messages_and_answers_on_the_requests_page(client):
+    booking = make_booking()
+    customer = booking.help_request.customer
+    helper_user = booking.helper.user
+    chat_message_send(booking=booking, author=helper_user, text="Chiamo suo padre martedì.")
+    _logged_in(client, customer, "it")
+    page = f"/requests/{booking.help_request.public_id}/"
+
+    shown = client.get(page).content.decode()
+    assert 'id="chat-heading">Messaggi</h2>' in shown
+    assert "Chiamo suo padre martedì." in shown
+    assert f'action="{page}chat/send"' in shown
+
+    response = client.post(page + "chat/send", {"chat-text": "Grazie, è a casa."})
+    assert (response.status_code, response.headers["Location"]) == (302, page + "#chat")
+    assert list(ChatMessage.objects.filter(booking=booking).values_list("author", "text")) == [
+        (helper_user.pk, "Chiamo suo padre martedì."),
+        (customer.pk, "Grazie, è a casa."),
+    ]
+    part = client.get(page + "chat").content.decode()
+    assert part.index("Chiamo suo padre martedì.") < part.index("Grazie, è a casa.")
+    first_name = helper_user.display_name.split()[0]
+    assert f"{first_name} ·" in part
+    assert "Lei ·" in part
+
+
+def test_without_messages_the_customer_is_told_where_to_write(client):
+    booking = make_booking()
+    _logged_in(client, booking.help_request.customer, "it")
+    shown = client.get(f"/requests/{booking.help_request.public_id}/").content.decode()
+    assert "Ancora nessun messaggio. Scriva qui all’aiutante." in shown
+
+
+def test_an_empty_message_or_a_closed_chat_stores_nothing(client):
+    booking = make_booking()
+    customer = booking.help_request.customer
+    _logged_in(client, customer)
+    page = f"/requests/{booking.help_request.public_id}/"
+
+    client.post(page + "chat/send", {"chat-text": "   "})
+    assert "Write your message first" in client.get(page).content.decode()
+
+    booking_cancel(booking=booking, actor=customer, reason="Sorry")
+    assert f'action="{page}chat/send"' not in client.get(page).content.decode()
+    client.post(page + "chat/send", {"chat-text": "Hello?"})
+    assert "This booking&#x27;s chat is closed." in client.get(page).content.decode()
+    assert not ChatMessage.objects.exists()
+
+
+def test_another_customers_request_chat_is_not_found(client):
+    booking = make_booking()
+    _logged_in(client, UserFactory.create())
+    page = f"/requests/{booking.help_request.public_id}/"
+    assert client.get(page + "chat").status_code == 404
+    assert client.post(page + "chat/send", {"chat-text": "Hello"}).status_code == 404
+    assert not ChatMessage.objects.exists()

@@ -1,0 +1,46 @@
+"""A visit's messages as a page shows them, to its helper and to its customer: the latest ones,
+masked as the API masks them until the booking discloses contacts, and the form to write one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+
+from backend.models import User
+from bookings.models import Booking
+from realtime.chat import CLOSED_STATUSES, chat_messages_for
+from realtime.models import CHAT_MESSAGE_MAX_LENGTH
+from realtime.participants import message_data
+
+# The page shows the latest messages; the API pages through all of them.
+CHAT_SHOWN = 50
+
+
+class ChatForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Your message"),
+        max_length=CHAT_MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def chat_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
+    me = request.user
+    assert isinstance(me, User)  # noqa: S101 - the views that show it require a log-in
+    latest = list(chat_messages_for(me, booking).order_by("-id")[:CHAT_SHOWN])
+    return {
+        "chat": [
+            {
+                "text": message_data(message)["text"],
+                "mine": message.author_id == me.pk,
+                "role": message.author_role,
+                "at": message.created_at,
+            }
+            for message in reversed(latest)
+        ],
+        "chat_open": booking.status not in CLOSED_STATUSES,
+        "chat_form": ChatForm(prefix="chat"),
+    }

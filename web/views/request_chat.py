@@ -1,0 +1,55 @@
+"""A visit's messages on the customer's request page: the latest ones, masked as the API masks
+them until the booking discloses contacts, and writing one to the helper. The list is a live
+part of the page: a `chat.message` event fetches it again (web/static/web/live-parts.js)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.exceptions import ApplicationError
+from bookings.models import Booking
+from realtime.chat import chat_message_send
+from web.errors import message_for
+from web.views.chat_parts import ChatForm, chat_context
+from web.views.request_page import current_booking, me_of, own_request
+
+
+def _booking(request: HttpRequest, public_id: UUID) -> Booking:
+    """The visit of the customer's own request, else 404 (as the request's page)."""
+    booking = current_booking(me_of(request), own_request(request, public_id))
+    if booking is None:
+        raise Http404
+    return booking
+
+
+@login_required
+@require_GET
+def request_chat(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    booking = _booking(request, public_id)
+    context = {"booking": booking, **chat_context(request, booking)}
+    return render(request, "web/requests/chat.html", context)
+
+
+@login_required
+@require_POST
+def request_chat_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    booking = _booking(request, public_id)
+    form = ChatForm(request.POST, prefix="chat")
+    if not form.is_valid():
+        messages.error(request, _("Write your message first (at most 2000 characters)."))
+    else:
+        try:
+            chat_message_send(
+                booking=booking, author=me_of(request), text=form.cleaned_data["text"]
+            )
+        except ApplicationError as error:
+            messages.error(request, message_for(error))
+    return redirect(reverse("web:request", args=[public_id]) + "#chat")
