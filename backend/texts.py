@@ -99,6 +99,12 @@ def phone_number(value: str, *, field: str) -> str:
     phone = value.strip()
     if phone and not PHONE_RE.match(phone):
         raise ValidationFailed.for_field(
-            field, _("This is not a phone number."), code=CoreError.INVALID_PHONE
+            field,
+            # Said with what to write instead: a person who typed a name or a word sees how
+            _(
+                "This is not a phone number. Write it with digits, "
+                "for example 091 123 45 67 or +41 79 123 45 67."
+            ),
+            code=CoreError.INVALID_PHONE,
         )
     return phone

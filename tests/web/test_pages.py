@@ -685,3 +685,18 @@ def test_the_password_rules_are_linked_to_the_password(client):
     no_language = client.post("/sign-up", form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert re.search(r'<fieldset aria-describedby="id_languages_error">\s*<legend>', no_language)
     assert _errors_of(no_language, "id_languages") == ["This field is required."]
+
+
+def test_a_phone_that_is_no_number_is_refused_saying_how_to_write_it(client):
+    customer = UserFactory.create()
+    _logged_in(client, customer, "it")
+    response = client.post(
+        "/requests/new",
+        _request_form(for_someone_else="on", on_behalf_name="Mario Rossi", on_behalf_phone="abc"),
+    )
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_on_behalf_phone") == [
+        "Questo non è un numero di telefono. Lo scriva con cifre, "
+        "per esempio 091 123 45 67 o +41 79 123 45 67."
+    ]
+    assert not HelpRequest.objects.exists()
