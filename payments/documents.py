@@ -58,10 +58,14 @@ def receipt_details(receipt: ReceiptView, language: str) -> list[tuple[str, str]
     """The receipt's facts (number, merchant, visit) as (label, text) in `language`."""
     with translation.override(language):
         when = formats.date_format(receipt.visit_date, "DATE_FORMAT") if receipt.visit_date else ""
+        # A relative who booked and paid for someone: both named, each as what they are
+        helped = [(_("Person helped"), receipt.on_behalf_name)] if receipt.on_behalf_name else []
         return [
             (_("Receipt number"), receipt.number),
             (_("Date of issue"), formats.date_format(receipt.issued_at, "DATE_FORMAT")),
             (_("Helper (merchant)"), receipt.merchant),
+            (_("Customer"), receipt.customer),
+            *helped,
             (_("Visit"), when),
             (_("Help with"), receipt.category),
             (_("Place"), receipt.locality),

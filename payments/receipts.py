@@ -60,6 +60,9 @@ class ReceiptView:
     issued_at: date
     merchant: str
     merchant_user_id: int
+    # Who booked and paid, and the person the helper met when they booked for someone else
+    customer: str
+    on_behalf_name: str
     visit_date: date | None
     category: str
     locality: str
@@ -128,6 +131,8 @@ def _view(booking: Booking, receipt: Receipt, language: str) -> ReceiptView:
         issued_at=timezone.localdate(receipt.issued_at),
         merchant=booking.helper.user.display_name,
         merchant_user_id=booking.helper.user_id,
+        customer=booking.help_request.customer.display_name,
+        on_behalf_name=booking.help_request.on_behalf_name,
         visit_date=timezone.localdate(starts) if starts else None,
         category=booking.help_request.category.name_in(language),
         locality=booking.help_request.locality,

@@ -187,3 +187,20 @@ def test_a_year_not_written_in_the_digits_0_to_9_has_no_earnings_page(client, ye
 def test_a_customer_has_no_earnings_page(client):
     _logged_in(client, UserFactory.create())
     assert client.get("/helper/earnings").headers["Location"] == "/helper/apply"
+
+
+def test_a_receipt_for_a_visit_booked_for_someone_names_both(client):
+    booking = settled_booking()
+    help_request = booking.help_request
+    help_request.on_behalf_name = "Mario Bernasconi"
+    help_request.save(update_fields=["on_behalf_name"])
+    customer = help_request.customer
+    _logged_in(client, customer, "it")
+
+    html = client.get(f"/receipts/{booking.public_id}/").content.decode()
+    assert f'Cliente</th><td role="cell">{customer.display_name}</td>' in html
+    assert 'Persona aiutata</th><td role="cell">Mario Bernasconi</td>' in html
+    text = _pdf_text(client.get(f"/receipts/{booking.public_id}/pdf").content)
+    assert customer.display_name in text
+    assert "Persona aiutata" in text
+    assert "Mario Bernasconi" in text
