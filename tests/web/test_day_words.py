@@ -99,3 +99,23 @@ def test_the_customers_request_page_writes_its_times_as_french_writes_them(clien
         written = day_words(window.starts_at, year=True)
     assert written == written.lower()
     assert f"<li>{written}, " in html
+
+
+@pytest.mark.parametrize(
+    "msgid",
+    [
+        "Confirm %(day)s at %(time)s",
+        "The visit is confirmed for %(date)s at %(time)s.",
+        "Visit on %(date)s at %(time)s",
+        "Asked on %(date)s",
+    ],
+)
+def test_italian_visit_dates_take_no_article_that_would_need_eliding(msgid):
+    # "il 8 dicembre" and "il 11 dicembre" are wrong Italian (l'8, l'11): the customer's
+    # buttons and status words name the day without an article
+    with translation.override("it"):
+        eighth = formats.date_format(date(2026, 12, 8), "DATE_FORMAT")
+        said = translation.gettext(msgid) % {"day": eighth, "date": eighth, "time": "18:30"}
+    assert "8 dicembre 2026" in said
+    assert " il 8" not in said
+    assert " per il " not in said
