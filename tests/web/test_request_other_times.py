@@ -117,3 +117,42 @@ def test_a_request_a_helper_accepted_takes_no_other_times(client):
     help_request.refresh_from_db()
     assert help_request.status == HelpRequestStatus.ASSIGNED
     assert _windows(help_request) == before
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "prefix"),
+    [
+        (BookingStatus.CONFIRMED, "cancel", "cancel"),
+        (BookingStatus.PROPOSED, "new-times", "new_times"),
+    ],
+)
+def test_a_reason_left_empty_is_said_above_the_form_that_takes_the_focus(
+    client, status, action, prefix
+):
+    booking = make_booking(status)
+    _logged_in(client, booking.help_request.customer, "it")
+    page = f"/requests/{booking.help_request.public_id}/"
+
+    response = client.post(page + action, {f"{prefix}-reason": ""})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "data-error-summary" in html
+    assert f'<a href="#id_{prefix}-reason">' in html
+    booking.refresh_from_db()
+    assert booking.status == status
+
+
+def test_withdrawing_without_a_reason_is_said_above_the_form(client):
+    customer = UserFactory.create()
+    _logged_in(client, customer, "it")
+    client.post("/requests/new", _request_form())
+    help_request = HelpRequest.objects.get(customer=customer)
+    page = f"/requests/{help_request.public_id}/"
+
+    response = client.post(page + "withdraw", {"withdraw-reason": ""})
+
+    assert response.status_code == 400
+    assert '<a href="#id_withdraw-reason">' in response.content.decode()
+    help_request.refresh_from_db()
+    assert help_request.status != HelpRequestStatus.WITHDRAWN
