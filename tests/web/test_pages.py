@@ -700,3 +700,11 @@ def test_a_phone_that_is_no_number_is_refused_saying_how_to_write_it(client):
         "per esempio 091 123 45 67 o +41 79 123 45 67."
     ]
     assert not HelpRequest.objects.exists()
+
+
+def test_the_request_form_asks_when_the_helper_can_come_not_when_the_booker_is_home(client):
+    # A relative books from another town: whether she is at home does not matter
+    _logged_in(client, UserFactory.create(), "it")
+    html = client.get("/requests/new").content.decode()
+    assert "Quando può venire l’aiutante?" in html
+    assert "Quando è a casa?" not in html
