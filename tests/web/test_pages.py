@@ -708,3 +708,17 @@ def test_the_request_form_asks_when_the_helper_can_come_not_when_the_booker_is_h
     html = client.get("/requests/new").content.decode()
     assert "Quando può venire l’aiutante?" in html
     assert "Quando è a casa?" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "phone_label"),
+    [("de", "Telefonnummer dieser Person"), ("it", "Numero di telefono di questa persona")],
+)
+def test_the_phone_of_the_person_met_is_not_labelled_as_the_bookers_own(
+    client, language, phone_label
+):
+    # "Ihre Telefonnummer" and "Il suo numero di telefono" read as "your phone number" to the
+    # relative who books, addressed with Sie and Lei
+    _logged_in(client, UserFactory.create(), language)
+    html = client.get("/requests/new").content.decode()
+    assert f'<label for="id_on_behalf_phone">{phone_label}</label>' in html

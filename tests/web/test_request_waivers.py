@@ -192,3 +192,10 @@ def test_a_request_for_a_relative_offers_the_terms_in_that_persons_name(client, 
 
     assert 'name="waivers-on_behalf_name"' in html
     assert 'value="Mario Bernasconi"' in html
+
+
+def test_the_name_asked_with_the_terms_is_not_read_as_the_bookers_own(client, waivers):
+    _booking, page_url = _proposed(client, "it")
+    html = client.get(page_url).content.decode()
+    assert "Prenota per un’altra persona? Il nome di questa persona" in html
+    assert "Il suo nome" not in html
