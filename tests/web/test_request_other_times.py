@@ -124,6 +124,7 @@ def test_a_request_a_helper_accepted_takes_no_other_times(client):
     [
         (BookingStatus.CONFIRMED, "cancel", "cancel"),
         (BookingStatus.PROPOSED, "new-times", "new_times"),
+        (BookingStatus.COMPLETED, "dispute", "dispute"),
     ],
 )
 def test_a_reason_left_empty_is_said_above_the_form_that_takes_the_focus(
