@@ -6,14 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backend.exceptions import ApplicationError
 from backend.models import User
 from bookings.models import Booking
-from realtime.chat import CLOSED_STATUSES, chat_messages_for
+from realtime.chat import CLOSED_STATUSES, chat_message_send, chat_messages_for
 from realtime.models import CHAT_MESSAGE_MAX_LENGTH
 from realtime.participants import message_data
+from web.errors import message_for
 
 # The page shows the latest messages; the API pages through all of them.
 CHAT_SHOWN = 50
@@ -44,3 +49,19 @@ def chat_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
         "chat_open": booking.status not in CLOSED_STATUSES,
         "chat_form": ChatForm(prefix="chat"),
     }
+
+
+def chat_send_posted(request: HttpRequest, booking: Booking, back_to: str) -> HttpResponse:
+    """The message the form sent, written to the visit's chat; back to the page's messages
+    (`back_to`), saying what was wrong if it was refused."""
+    me = request.user
+    assert isinstance(me, User)  # noqa: S101 - the views that take it require a log-in
+    form = ChatForm(request.POST, prefix="chat")
+    if not form.is_valid():
+        messages.error(request, _("Write your message first (at most 2000 characters)."))
+    else:
+        try:
+            chat_message_send(booking=booking, author=me, text=form.cleaned_data["text"])
+        except ApplicationError as error:
+            messages.error(request, message_for(error))
+    return redirect(back_to + "#chat")

@@ -6,20 +6,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from backend.exceptions import ApplicationError, NotFound
+from backend.exceptions import NotFound
 from bookings.models import Booking
 from bookings.selectors import booking_for
 from helpers.models import HelperProfile
-from realtime.chat import chat_message_send
-from web.errors import message_for
-from web.views.chat_parts import ChatForm, chat_context
+from web.views.chat_parts import chat_context, chat_send_posted
 from web.views.helper import helper_only, me_of
 
 
@@ -46,14 +42,4 @@ def chat(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpRe
 @require_POST
 def chat_send(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
     booking = _booking(request, helper, public_id)
-    form = ChatForm(request.POST, prefix="chat")
-    if not form.is_valid():
-        messages.error(request, _("Write your message first (at most 2000 characters)."))
-    else:
-        try:
-            chat_message_send(
-                booking=booking, author=me_of(request), text=form.cleaned_data["text"]
-            )
-        except ApplicationError as error:
-            messages.error(request, message_for(error))
-    return redirect(reverse("web:helper-visit", args=[public_id]) + "#chat")
+    return chat_send_posted(request, booking, reverse("web:helper-visit", args=[public_id]))

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from backend.exceptions import ApplicationError
 from bookings.models import Booking
-from realtime.chat import chat_message_send
-from web.errors import message_for
-from web.views.chat_parts import ChatForm, chat_context
+from web.views.chat_parts import chat_context, chat_send_posted
 from web.views.request_page import current_booking, me_of, own_request
 
 
@@ -42,14 +37,4 @@ def request_chat(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def request_chat_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
     booking = _booking(request, public_id)
-    form = ChatForm(request.POST, prefix="chat")
-    if not form.is_valid():
-        messages.error(request, _("Write your message first (at most 2000 characters)."))
-    else:
-        try:
-            chat_message_send(
-                booking=booking, author=me_of(request), text=form.cleaned_data["text"]
-            )
-        except ApplicationError as error:
-            messages.error(request, message_for(error))
-    return redirect(reverse("web:request", args=[public_id]) + "#chat")
+    return chat_send_posted(request, booking, reverse("web:request", args=[public_id]))
