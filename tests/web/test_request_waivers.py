@@ -199,3 +199,17 @@ def test_the_name_asked_with_the_terms_is_not_read_as_the_bookers_own(client, wa
     html = client.get(page_url).content.decode()
     assert "Prenota per un’altra persona? Il nome di questa persona" in html
     assert "Il suo nome" not in html
+
+
+def test_the_helpers_languages_are_named_in_the_readers_words(client, waivers):
+    # Given a helper who speaks German and Italian, and a customer reading Italian
+    booking, page_url = _proposed(client, "it")
+    type(booking.helper.user).objects.filter(pk=booking.helper.user_id).update(
+        languages=["de", "it"]
+    )
+
+    html = client.get(page_url).content.decode()
+
+    # Then both are named in Italian (they were each in itself: "Deutsch, italiano")
+    assert "Parla: tedesco, italiano</p>" in html
+
