@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academy.helper_selectors import certification_gaps_of
-from backend.client_address import client_ip
 from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from backend.services import user_update_profile
@@ -29,7 +28,6 @@ from bookings.selectors import bookings_visible_to, offer_for, offers_visible_to
 from bookings.services import offer_accept, offer_decline
 from catalogue.models import legal_language
 from catalogue.selectors import helper_terms_missing
-from catalogue.services import legal_accept_all
 from helpers.models import HelperProfile, WeeklyAvailability
 from helpers.selectors import availability_exceptions_of, helper_profile_of, offer_blockers
 from helpers.services import (
@@ -52,6 +50,7 @@ from web.helper_forms import (
     WeeklyHoursForm,
 )
 from web.views.request_page import FIRST_POLL_SECONDS, LONGEST_POLL_SECONDS, me_of
+from web.views.terms_parts import terms_accept_shown
 
 PROFILE_FIELDS = {"hourly_rate_minor": "hourly_rate", "home_address": "skills"}
 UPCOMING = (
@@ -331,13 +330,7 @@ def terms_accept(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     form = _terms_form(missing, request.POST)
     if missing and form.is_valid():
         try:
-            legal_accept_all(
-                user=me,
-                shown=form.shown(),
-                language=form.language,
-                ip_address=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
-            )
+            terms_accept_shown(request, me, form)
         except ApplicationError as error:  # a text changed since the page was shown
             messages.error(request, message_for(error))
         else:

@@ -18,7 +18,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backend.client_address import client_ip
 from backend.config import config
 from backend.exceptions import ApplicationError, NotFound
 from bookings.models import (
@@ -48,7 +47,6 @@ from bookings.services import (
     safety_report_file,
 )
 from catalogue.models import legal_language
-from catalogue.services import legal_accept_all
 from payments.authentication import payment_authentication_finished
 from payments.extras import extra_answer
 from payments.models import PaymentStatus
@@ -77,6 +75,7 @@ from web.views.request_page import (
     waivers_to_accept,
     with_stripe_js,
 )
+from web.views.terms_parts import terms_accept_shown
 
 REQUEST_FIELDS = {f"windows[{index}]": f"day_{index + 1}" for index in range(MAX_WINDOWS)} | {
     "windows": "day_1",
@@ -255,14 +254,7 @@ def booking_accept_waivers(
     if not versions:
         return None
     try:
-        legal_accept_all(
-            user=me,
-            shown=form.shown(),
-            language=form.language,
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("User-Agent", ""),
-            on_behalf_name=form.cleaned_data["on_behalf_name"],
-        )
+        terms_accept_shown(request, me, form, on_behalf_name=form.cleaned_data["on_behalf_name"])
     except ApplicationError as error:
         if "on_behalf_name" not in error.fields:
             raise  # a text changed since the page was shown: said above the page, shown anew
