@@ -41,6 +41,18 @@ def test_the_customer_reads_the_helpers_messages_and_answers_on_the_requests_pag
     assert "Lei ·" in part
 
 
+def test_a_phone_number_in_a_message_is_masked_until_the_visit_is_confirmed(client):
+    booking = make_booking()  # times proposed, not yet confirmed
+    helper_user = booking.helper.user
+    chat_message_send(booking=booking, author=helper_user, text="Mi chiami al 079 123 45 67.")
+    _logged_in(client, booking.help_request.customer, "it")
+    page = f"/requests/{booking.help_request.public_id}/"
+
+    for shown in (client.get(page).content.decode(), client.get(page + "chat").content.decode()):
+        assert "Mi chiami al •••." in shown
+        assert "079 123 45 67" not in shown
+
+
 def test_without_messages_the_customer_is_told_where_to_write(client):
     booking = make_booking()
     _logged_in(client, booking.help_request.customer, "it")
