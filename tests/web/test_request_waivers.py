@@ -212,4 +212,3 @@ def test_the_helpers_languages_are_named_in_the_readers_words(client, waivers):
 
     # Then both are named in Italian (they were each in itself: "Deutsch, italiano")
     assert "Parla: tedesco, italiano</p>" in html
-
