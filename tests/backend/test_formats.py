@@ -113,7 +113,7 @@ def test_italian_and_french_write_month_names_in_small_letters(language, month):
 
 
 def test_italian_dates_with_time_write_the_month_in_small_letters_and_no_weekday():
-    # The weekday would be capitalised ("Domenica") inside a sentence: "Caricato il …".
+    # The weekday would be capitalised ("Domenica") inside a sentence: "Caricato in data …".
     with translation.override("it"):
         assert formats.date_format(AT, "DATETIME_FORMAT") == "6 dicembre 2026, 14:30"
 

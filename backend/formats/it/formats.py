@@ -2,7 +2,7 @@
 (06.12.2026)."""
 
 DATE_FORMAT = "j F Y"
-# No weekday: Django's capitalised "Domenica" would stand inside sentences ("Caricato il …").
+# No weekday: Django's capitalised "Domenica" would stand inside sentences ("Caricato in data …").
 DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATE_FORMAT = "d.m.Y"
 SHORT_DATETIME_FORMAT = "d.m.Y H:i"
