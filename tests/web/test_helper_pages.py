@@ -429,7 +429,7 @@ def test_the_manifest_and_the_service_worker_are_served_from_the_root(client):
     [
         ("de", "Schlagen Sie Ihre Zeiten vor", "Sie sind unterwegs", "Helferin oder des Helfers"),
         ("fr", "Proposez vos heures", "Vous êtes en route", "de l’aide"),
-        ("it", "Proponga i Suoi orari", "È in viaggio", "dell’aiutante"),
+        ("it", "Proponga i suoi orari", "È in viaggio", "dell’aiutante"),
         ("en", "Propose your times", "You are on your way", "the helper"),
     ],
 )

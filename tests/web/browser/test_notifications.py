@@ -129,7 +129,7 @@ def test_offers_come_as_notifications_whose_actions_accept_once_or_show(
     [
         ("de", "Angebote auf Ihrem Telefon, auch wenn die App geschlossen ist"),
         ("fr", "Les offres sur votre téléphone, même quand l’application est fermée"),
-        ("it", "Le offerte sul Suo telefono, anche con l’app chiusa"),
+        ("it", "Le offerte sul suo telefono, anche con l’app chiusa"),
         ("en", "Offers on your phone, even with the app closed"),
     ],
 )
