@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import trans_real
+from django.utils.translation import gettext_lazy, trans_real
 
 from backend.exceptions import CoreError, ErrorCode, ValidationFailed, raises
 from backend.models import LANGUAGE_CODES
+
+# The languages Quartier speaks, in the reader's words (a user's languages are stored as codes).
+LANGUAGE_NAMES: dict[str, str | Promise] = {
+    "de": gettext_lazy("German"),
+    "fr": gettext_lazy("French"),
+    "it": gettext_lazy("Italian"),
+    "en": gettext_lazy("English"),
+}
+
+
+def language_names(codes: Iterable[str]) -> str:
+    """Language codes (de, fr, …) as the reader's words for them: "German, French"; a code
+    Quartier does not know stays as it is."""
+    return ", ".join(str(LANGUAGE_NAMES.get(code, code)) for code in codes)
 
 
 @raises(CoreError.LANGUAGES_REQUIRED, CoreError.INVALID_LANGUAGE)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from academy.models import ACADEMY_LANGUAGES, MAX_OPTIONS, Course, EventKind
 from academy.selectors import course_titles
 from academy.services import LessonInput, OptionInput, QuestionInput
+from backend.languages import LANGUAGE_NAMES
 from catalogue.models import ServiceCategory
 from web.forms import ZURICH
-from web.words import LANGUAGE_NAMES
 
 # Answer slots shown per question: at least this many, more when a copied question has more.
 OPTION_SLOTS = 4

@@ -313,14 +313,6 @@ LEGAL_KIND_WORDS: dict[str, str | Promise] = {
     "helper_liability_terms": gettext_lazy("Helpers' liability terms"),
 }
 
-# The languages Quartier speaks, in the reader's words (a user's languages are stored as codes).
-LANGUAGE_NAMES: dict[str, str | Promise] = {
-    "de": gettext_lazy("German"),
-    "fr": gettext_lazy("French"),
-    "it": gettext_lazy("Italian"),
-    "en": gettext_lazy("English"),
-}
-
 # What Quartier itself writes as the reason of a visit's step (a person's own reason is shown
 # as they wrote it): nothing where the step says it already, else in the reader's language.
 SYSTEM_REASONS: dict[str, str | Promise] = {

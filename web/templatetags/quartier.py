@@ -10,6 +10,7 @@ from django import template
 from django.forms import BoundField
 from django.utils import translation
 
+from backend import languages
 from backend.money import format_chf
 from bookings.models import Booking, Offer
 from catalogue.models import ServiceCategory
@@ -111,7 +112,7 @@ def event_reason(reason: str) -> str:
 @register.filter
 def language_names(codes: Iterable[str]) -> str:
     """Language codes (de, fr, …) as the reader's words for them: "German, French"."""
-    return ", ".join(str(words.LANGUAGE_NAMES.get(code, code)) for code in codes)
+    return languages.language_names(codes)
 
 
 @register.filter
