@@ -88,7 +88,9 @@ def offer_for(user: User, public_id: UUID) -> Offer:
 
 
 def offers_of_request(help_request: HelpRequest) -> QuerySet[Offer]:
-    return Offer.objects.filter(help_request=help_request).select_related("helper__user")
+    return Offer.objects.filter(help_request=help_request).select_related(
+        "helper__user", "help_request__category"
+    )
 
 
 @raises(CoreError.NOT_FOUND)

@@ -118,7 +118,7 @@ def make_offer(
         rank=1,
         distance_m=2100,
         score=0.87,
-        explanation={"summary": "2.1 km, 4.5★ from 4 reviews", "distance_m": 2100},
+        explanation={"distance_m": 2100, "rating_average": 4.5, "rating_count": 4},
         expires_at=timezone.now() + timedelta(minutes=15),
     )
 

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from backend.money import Money
 from bookings.models import Offer
+from bookings.offer_summary import offer_summary as summary_of
 
 
 def pretty_json(value: Any) -> str:
@@ -27,5 +28,5 @@ def price_text(amount_minor: int | None, currency: str) -> str:
 
 
 def offer_summary(offer: Offer) -> str:
-    summary = offer.explanation.get("summary") if isinstance(offer.explanation, dict) else None
-    return str(summary) if summary else "—"
+    """The explanation's line, written as the API writes it (needs the request's category)."""
+    return summary_of(offer) or "—"

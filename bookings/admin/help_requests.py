@@ -44,7 +44,9 @@ class OfferInline(ViewOnlyInline):
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Offer]:
-        return super().get_queryset(request).select_related("helper__user")
+        return (
+            super().get_queryset(request).select_related("helper__user", "help_request__category")
+        )
 
     @admin.display(description="distance")
     def distance(self, offer: Offer) -> str:

@@ -37,7 +37,6 @@ from bookings.matching.ranking import (
     OffersToday,
     Ranking,
     Scored,
-    format_km,
     rank,
 )
 from bookings.matching.scoring import Weights
@@ -491,16 +490,9 @@ def _explain(
 ) -> dict[str, Any]:
     row = scored.row
     average = round(row.rating_sum / row.rating_count, 2) if row.rating_count else None
-    rating_text = f"{average}★ from {row.rating_count} reviews" if average else "new helper"
     slot = scored.slot
-    summary = (
-        f"{format_km(scored.distance_m)}, {rating_text}, skilled in "
-        f"{help_request.category.name}, speaks {', '.join(shared)}"
-    )
-    if slot is not None:
-        summary += f", free {slot.starts_at.astimezone(SWISS_TIME):%a %d.%m. %H:%M}"
+    # Figures and codes only: bookings.offer_summary words them in the reader's language.
     explanation: dict[str, Any] = {
-        "summary": summary,
         "distance_m": round(scored.distance_m),
         "search_radius_km": radius_km,
         "service_radius_km": row.service_radius_km,

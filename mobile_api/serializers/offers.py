@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,6 +12,7 @@ from bookings.models import (
     HelpRequest,
     Offer,
 )
+from bookings.offer_summary import offer_summary
 from catalogue.models import ServiceCategory
 from mobile_api.serializers.requests import WindowOutSerializer
 
@@ -41,8 +44,9 @@ class OfferRequestSerializer(serializers.ModelSerializer):
 
 
 OFFER_EXPLANATION_HELP = (
-    "Why this helper was offered the request, as the matching saw it then. `summary`: one "
-    "readable line. `distance_m`: geodesic distance in metres; `search_radius_km`: how far the "
+    "Why this helper was offered the request, as the matching saw it then. `summary`: the "
+    "figures below in one line, in the answer's language (Accept-Language, else the user's "
+    "preferred language), languages named in words. `distance_m`: geodesic distance in metres; `search_radius_km`: how far the "
     "search reached; `service_radius_km`: how far the helper travels. `rating_average` (null "
     "for a new helper) and `rating_count`: published reviews; `bayesian_rating`: the average "
     "pulled towards the prior; `reliability`: 0 to 1, commitments kept and offers answered. "
@@ -55,6 +59,13 @@ OFFER_EXPLANATION_HELP = (
 )
 
 
+def _explanation(offer: Offer) -> dict[str, Any]:
+    """The stored figures, with their summary written in the reader's language."""
+    figures = offer.explanation if isinstance(offer.explanation, dict) else {}
+    kept = {name: value for name, value in figures.items() if name != "summary"}
+    return {"summary": offer_summary(offer), **kept}
+
+
 # Empty until the helper declines (and when they decline without a reason).
 DECLINE_REASON = serializers.ChoiceField(
     choices=DeclineReason.choices, allow_blank=True, read_only=True
@@ -64,7 +75,7 @@ DECLINE_REASON = serializers.ChoiceField(
 class OfferSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     request = OfferRequestSerializer(source="help_request", read_only=True)
-    explanation = serializers.DictField(read_only=True, help_text=OFFER_EXPLANATION_HELP)
+    explanation = serializers.SerializerMethodField()
     decline_reason = DECLINE_REASON
     booking = serializers.SerializerMethodField()
     updated_at = serializers.SerializerMethodField()
@@ -85,6 +96,10 @@ class OfferSerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(help_text=OFFER_EXPLANATION_HELP))
+    def get_explanation(self, offer: Offer) -> dict[str, Any]:
+        return _explanation(offer)
 
     @extend_schema_field(
         serializers.DateTimeField(
@@ -110,7 +125,7 @@ class ManagerOfferSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     helper = serializers.UUIDField(source="helper.public_id", read_only=True)
     helper_name = serializers.CharField(source="helper.user.display_name", read_only=True)
-    explanation = serializers.DictField(read_only=True, help_text=OFFER_EXPLANATION_HELP)
+    explanation = serializers.SerializerMethodField()
     decline_reason = DECLINE_REASON
 
     class Meta:
@@ -132,3 +147,7 @@ class ManagerOfferSerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(help_text=OFFER_EXPLANATION_HELP))
+    def get_explanation(self, offer: Offer) -> dict[str, Any]:
+        return _explanation(offer)

@@ -198,7 +198,9 @@ def test_whole_loop_over_http_with_real_tokens():
     assert offer["status"] == OfferStatus.PENDING
     assert offer["explanation"]["category"] == "internet-wifi"
     assert offer["explanation"]["shared_languages"] == ["de", "en"]
-    assert "skilled in" in offer["explanation"]["summary"]
+    # in the helper's language (German: no Accept-Language), the languages named in words
+    summary = offer["explanation"]["summary"]
+    assert "Kenntnisse in Internet & WLAN, spricht Deutsch, Englisch" in summary
     assert offer["request"]["postal_code"] == "8001"
     assert offer["request"]["locality"] == "Zürich"
     assert offer["request"]["for_someone_else"] is False

@@ -359,12 +359,16 @@ def test_the_helper_sees_the_explanation_in_the_offer_list_and_detail(frozen_tim
     listed = results(client.get(f"{API}/offers"))
     detail = client.get(f"{API}/offers/{offer.public_id}")
 
-    # Then both carry the stored explanation, whole
+    # Then both carry the stored explanation, whole, and its summary in the reader's words
     assert detail.status_code == 200, detail.content
     assert [row["id"] for row in listed] == [str(offer.public_id)]
-    assert listed[0]["explanation"] == detail.json()["explanation"] == offer.explanation
+    summary = (
+        "1.0 km, new helper, skilled in Internet & Wi-Fi, speaks German, English, "
+        "free Thu 04.02. 10:00"
+    )
+    assert listed[0]["explanation"] == detail.json()["explanation"]
+    assert detail.json()["explanation"] == {"summary": summary, **offer.explanation}
     assert set(offer.explanation) == {
-        "summary",
         "distance_m",
         "search_radius_km",
         "service_radius_km",

@@ -34,7 +34,8 @@ def test_offer_page_shows_the_explanation_pretty_printed(manager_client, admin_w
     assert (
         "<pre>{\n"
         "  &quot;distance_m&quot;: 2100,\n"
-        "  &quot;summary&quot;: &quot;2.1 km, 4.5★ from 4 reviews&quot;\n"
+        "  &quot;rating_average&quot;: 4.5,\n"
+        "  &quot;rating_count&quot;: 4\n"
         "}</pre>"
     ) in page
 
@@ -45,7 +46,7 @@ def test_help_request_page_lists_windows_and_offers_read_only(manager_client, ad
     response = manager_client.get(admin_url(HelpRequest, "change", help_request.pk))
 
     page = response.content.decode()
-    assert "2.1 km, 4.5★ from 4 reviews" in page
+    assert "2.1 km, 4.5★ from 4 reviews, skilled in Internet &amp; Wi-Fi" in page
     assert "0.87" in page
     assert 'name="status"' not in page
     assert 'name="windows-0-starts_at' not in page

@@ -25,6 +25,7 @@ from backend.services import user_set_active
 from bookings import services
 from bookings.matching.explain import match_request
 from bookings.models import HelpRequest, HelpRequestStatus, Offer, OfferStatus
+from bookings.offer_summary import offer_summary
 from helpers.models import ApprovalStatus, ExceptionKind, HelperProfile
 from helpers.services import availability_exception_add, helper_profile_update
 from tests.factories import (
@@ -272,10 +273,6 @@ def test_every_offer_explains_itself(frozen_time):
     score = expected_score(distance_m=distance, radius_km=5.0, rating=(0, 0))
     assert offer.distance_m == round(distance)
     assert offer.explanation == {
-        "summary": (
-            f"{distance / 1000:.1f} km, new helper, skilled in Internet & Wi-Fi, speaks de, "
-            "free Thu 04.02. 10:00"
-        ),
         "distance_m": round(distance),
         "search_radius_km": 5.0,
         "service_radius_km": 10,
@@ -289,7 +286,10 @@ def test_every_offer_explains_itself(frozen_time):
         "free_until": offer.explanation["free_until"],
         "score": round(score, 4),
     }
-    assert "2.3 km" in offer.explanation["summary"]
+    # Figures and codes only: the summary is written when it is read, in the reader's language.
+    assert offer_summary(offer) == (
+        "2.3 km, new helper, skilled in Internet & Wi-Fi, speaks German, free Thu 04.02. 10:00"
+    )
     assert datetime.fromisoformat(offer.explanation["free_from"]) == WINDOW_START
     assert datetime.fromisoformat(offer.explanation["free_until"]) == WINDOW_START + timedelta(
         hours=1
