@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -394,3 +395,18 @@ def test_a_helpers_latest_visits_are_listed_by_their_time_newest_first(client):
                 for booking in (third, second, first)
             ),
         ]
+
+
+def test_the_request_page_says_when_it_was_asked_with_no_article_before_the_eighth(client):
+    # Given a request asked on the 8th of December, read by an Italian-speaking manager
+    with time_machine.travel(
+        datetime(2026, 12, 8, 9, 30, tzinfo=ZoneInfo("Europe/Zurich")), tick=False
+    ):
+        make_helper(languages=("de",))
+        help_request = post_request(UserFactory.create(), languages=["de"])
+    _logged_in(client, ManagerFactory.create(), "it")
+
+    html = client.get(f"/manage/requests/{help_request.public_id}/").content.decode()
+
+    # Then the day stands after a colon, never after an article ("il 08.12." reads "il otto")
+    assert "Lingue: tedesco · Richiesta: 08.12.2026 09:30</p>" in html
