@@ -71,6 +71,8 @@ class QuartierConfig:
     # token to /api/v1/auth/verify-email) and that reset a forgotten password.
     verify_email_url: str = "http://127.0.0.1:8000/verify-email?token={token}"
     password_reset_url: str = "http://127.0.0.1:8000/password-reset"  # noqa: S105 - a page
+    # The web page of a customer's request, linked from the e-mails about it.
+    request_page_url: str = "http://127.0.0.1:8000/requests/{public_id}/"
     # Payments (Stripe). Without a secret key Quartier talks to the local emulator
     # (`python -m stripe_emulator`, started by `manage.py run`) at stripe_api_base.
     stripe_secret_key: str = ""
@@ -201,8 +203,9 @@ class QuartierConfig:
         weights = self.score_weight_distance + self.score_weight_rating
         if weights + self.score_weight_reliability <= 0:
             checks.append(("score_weight_distance", "and the other score weights are all 0"))
-        if "{token}" not in self.verify_email_url:
-            checks.append(("verify_email_url", "must contain {token}"))
+        for link, part in (("verify_email_url", "{token}"), ("request_page_url", "{public_id}")):
+            if part not in getattr(self, link):
+                checks.append((link, f"must contain {part}"))
         if self.currency not in {"CHF", "EUR"}:
             checks.append(("currency", f"must be CHF or EUR, got {self.currency!r}"))
         return checks

@@ -14,7 +14,9 @@ Subscribed in `BookingsConfig.ready()`:
 - `withdraw_offers_of_suspended`: a suspended or offboarded helper's pending offers are
   withdrawn;
 - `mail_about_reports` (after commit): the community managers hear of a new safety report,
-  its reporter of the decision (`bookings.emails`).
+  its reporter of the decision (`bookings.emails`);
+- `mail_customers` (after commit): the customer hears of the moments they must act on or
+  must know (`bookings.customer_emails`).
 
 Each handler gets every event it listens to from one `emit` call at once.
 """
@@ -36,30 +38,42 @@ from backend.events import (
     event_types,
     of_type,
 )
-from backend.models import User
+from backend.models import OutboxEvent, User
 from backend.roles import ActorRole
 from backend.services import customer_figures_add
-from bookings import emails, tasks
+from bookings import customer_emails, emails, tasks
 from bookings.events import (
     BookingCancelled,
     BookingCompleted,
     BookingMoved,
     BookingNoShow,
     BookingSignedOff,
+    HelpRequestChanged,
+    HelpRequestExpired,
+    HelpRequestPosted,
     HelpRequestReopened,
+    HelpRequestUnmatched,
     OfferAccepted,
     OfferDeclined,
     OfferExpired,
     OfferMade,
     OfferMoved,
     OfferWithdrawn,
+    ProposalsMade,
     ReviewPublished,
     SafetyReportDecided,
     SafetyReportFiled,
 )
 from bookings.matching.free_time import free_time_refresh
 from bookings.matching.index import match_index_refresh
-from bookings.models import SLOT_HOLDING_STATUSES, Booking, BookingStatus, Party, WithdrawalCause
+from bookings.models import (
+    SLOT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    HelpRequestStatus,
+    Party,
+    WithdrawalCause,
+)
 from bookings.services import booking_cancel, offers_withdraw_for_helper
 from catalogue.events import LegalTermsAccepted, LegalVersionPublished
 from catalogue.models import LegalDocumentKind
@@ -359,3 +373,72 @@ def mail_about_reports(event: DomainEvent, *, sequence: int) -> None:
 
 
 REPORT_EVENTS = (SafetyReportFiled, SafetyReportDecided)
+
+
+# --- E-mails to customers ----------------------------------------------------------------------
+
+
+def _found_nobody_at_once(event: HelpRequestUnmatched, sequence: int) -> bool:
+    """Whether nobody was found in the pass the customer started themselves (posting, or
+    changing the place, times or languages): their page said so at once. It is so when the
+    request's last event before is the customer's, and no offer was made for it since."""
+    row = OutboxEvent.objects.get(pk=sequence)
+    before = (
+        OutboxEvent.objects.filter(
+            aggregate_type=row.aggregate_type, aggregate_id=row.aggregate_id, pk__lt=sequence
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if before is None:
+        return False
+    by_customer = before.event_type in (
+        HelpRequestPosted.type_name(),
+        HelpRequestChanged.type_name(),
+    ) or (
+        before.event_type == HelpRequestReopened.type_name()
+        and before.payload.get("role") == ActorRole.CUSTOMER
+    )
+    offered_since = OutboxEvent.objects.filter(
+        event_type=OfferMade.type_name(),
+        pk__gt=before.pk,
+        pk__lt=sequence,
+        payload__help_request_id=event.help_request_id,
+    ).exists()
+    return by_customer and not offered_since
+
+
+def mail_customers(event: DomainEvent, *, sequence: int) -> None:
+    """One e-mail to the customer per moment they must act on or must know of, none for what
+    they did themselves. Delivered at least once (the relay retries after a crash between
+    sending and its acknowledgement)."""
+    if isinstance(event, ProposalsMade):
+        customer_emails.send_times_proposed(event.booking_id, event.proposal_ids)
+    elif isinstance(event, BookingCancelled):
+        # The confirmed visit, cancelled by the helper or by the platform for a cause that is
+        # not the customer's (a manager cancelling for the customer acts for them).
+        if (
+            event.from_status in (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY)
+            and event.role in (ActorRole.HELPER, ActorRole.MANAGER)
+            and event.data.get("caused_by") != Party.CUSTOMER
+        ):
+            customer_emails.send_visit_cancelled(
+                event.booking_id, by_helper=event.role == ActorRole.HELPER
+            )
+    elif isinstance(event, BookingCompleted):
+        customer_emails.send_sign_off_asked(event.booking_id)
+    elif isinstance(event, HelpRequestUnmatched):
+        if not _found_nobody_at_once(event, sequence):
+            customer_emails.send_nobody_found(event.help_request_id, expired=False)
+    elif isinstance(event, HelpRequestExpired) and event.from_status == HelpRequestStatus.OPEN:
+        # From unmatched, the customer was told already that nobody is free.
+        customer_emails.send_nobody_found(event.help_request_id, expired=True)
+
+
+CUSTOMER_MAIL_EVENTS = (
+    ProposalsMade,
+    BookingCancelled,
+    BookingCompleted,
+    HelpRequestUnmatched,
+    HelpRequestExpired,
+)

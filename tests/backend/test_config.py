@@ -33,6 +33,11 @@ def test_values_come_typed_from_the_environment() -> None:
         ("QUARTIER_MATCH_MAX_RADIUS_KM", "2", "QUARTIER_MATCH_MAX_RADIUS_KM must not be smaller"),
         ("QUARTIER_RATING_PRIOR_MEAN", "6", "QUARTIER_RATING_PRIOR_MEAN must be at most 5"),
         ("QUARTIER_CURRENCY", "USD", "QUARTIER_CURRENCY must be CHF or EUR"),
+        (
+            "QUARTIER_REQUEST_PAGE_URL",
+            "https://quartier.ch/requests/",
+            "QUARTIER_REQUEST_PAGE_URL must contain {public_id}",
+        ),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(variable, value, message) -> None:
