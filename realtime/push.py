@@ -87,6 +87,17 @@ def _title(row: StreamEvent) -> str:
         return _("A new job near you")
     if row.type == "chat.message":
         return _("New message")
+    if row.type == "booking.status":
+        # Pushed to the side that did not make the move: what happened, as the e-mails say.
+        status, from_status = row.data.get("status"), row.data.get("from_status")
+        if status == "proposed" and from_status == "confirmed":
+            return _("The helper proposes other times")
+        if status == "proposed":
+            return _("Times proposed: choose one.")
+        if status == "cancelled":
+            return _("The visit was cancelled")
+        if status == "completed":
+            return _("Done: please sign off the visit.")
     return _("Your booking has changed")
 
 

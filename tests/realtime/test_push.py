@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import override_settings
 
 from backend.relay import relay_pending
-from realtime.models import PushSubscription
+from realtime.models import PushSubscription, StreamEvent
+from realtime.push import push_payload
 from tests.api.api_assertions import API, assert_error, client_for
 from tests.factories import UserFactory, make_helper, post_request
 
@@ -164,3 +165,31 @@ def test_a_push_endpoint_must_be_https() -> None:
     )
     assert_error(response, 400, "invalid_subscription", {"endpoint"})
     assert PushSubscription.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "from_status", "title"),
+    [
+        ("proposed", "awaiting_proposal", "Zeiten vorgeschlagen: Wählen Sie eine."),
+        ("proposed", "confirmed", "Die Helferin oder der Helfer schlägt andere Zeiten vor"),
+        ("cancelled", "confirmed", "Der Besuch wurde abgesagt"),
+        ("completed", "in_progress", "Erledigt: Bitte nehmen Sie den Besuch ab."),
+        ("on_the_way", "confirmed", "Ihre Buchung hat sich geändert"),
+    ],
+)
+def test_a_booking_push_says_what_happened_in_the_users_language(
+    status: str, from_status: str, title: str
+) -> None:
+    row = StreamEvent(
+        pk=7,
+        user_id=1,
+        seq=3,
+        type="booking.status",
+        data={"status": status, "from_status": from_status, "by": "helper"},
+    )
+
+    message = json.loads(push_payload(row, "de"))
+
+    assert message["title"] == title
+    assert message["tag"] == "quartier-7"
+    assert "actions" not in message
