@@ -431,7 +431,8 @@ def mail_customers(event: DomainEvent, *, sequence: int) -> None:
         if not _found_nobody_at_once(event, sequence):
             customer_emails.send_nobody_found(event.help_request_id, expired=False)
     elif isinstance(event, HelpRequestExpired) and event.from_status == HelpRequestStatus.OPEN:
-        # From unmatched, the customer was told already that nobody is free.
+        # From unmatched, the customer knows already that nobody is free (by e-mail, or on
+        # the page at once when they posted or changed the request).
         customer_emails.send_nobody_found(event.help_request_id, expired=True)
 
 
