@@ -11,12 +11,14 @@ from enum import StrEnum
 from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
 from helpers.models import (
+    CONDUCT_TEST_LANGUAGES,
     ApprovalStatus,
     ConductTestAttempt,
     ConductTestOption,
@@ -47,6 +49,12 @@ class ConductTestStanding:
     next_attempt_from: datetime | None
     open_attempt: ConductTestAttempt | None
     last_attempt: ConductTestAttempt | None
+
+
+def conduct_test_language() -> str:
+    """The language the test's texts are read in: the page's, where the test has it."""
+    language = (get_language() or "de")[:2]
+    return language if language in CONDUCT_TEST_LANGUAGES else "de"
 
 
 def conduct_test_current_version() -> ConductTestVersion | None:
@@ -174,3 +182,27 @@ def conduct_test_wrong_questions(attempt: ConductTestAttempt) -> list[ConductTes
     wrong = [question for question in attempt.question_ids if chosen.get(question) not in right]
     by_id = ConductTestQuestion.objects.in_bulk(wrong)
     return [by_id[question] for question in wrong]
+
+
+@dataclass(frozen=True)
+class ConductTestAttemptRecord:
+    """One attempt as the manager reads it beside the application: the questions answered
+    wrongly (none while it is under way)."""
+
+    attempt: ConductTestAttempt
+    wrong: list[str]
+
+
+def conduct_test_record(helper: HelperProfile) -> list[ConductTestAttemptRecord]:
+    """Every attempt of the applicant, newest first, for the manager's application page, the
+    questions in the page's language."""
+    language = conduct_test_language()
+    return [
+        ConductTestAttemptRecord(
+            attempt=attempt,
+            wrong=[question.text_in(language) for question in conduct_test_wrong_questions(attempt)]
+            if attempt.submitted_at
+            else [],
+        )
+        for attempt in conduct_test_attempts_of(helper).order_by("-number")
+    ]

@@ -13,9 +13,23 @@ import time_machine
 from django.core import mail
 
 from backend.relay import relay_pending
+from helpers.conduct_test_services import conduct_test_attempt_start, conduct_test_attempt_submit
 from helpers.document_services import document_open
-from helpers.models import ApprovalStatus, HelperApprovalEvent, HelperDocument, HelperProfile
-from tests.factories import ManagerFactory, make_helper, upload_documents, vet
+from helpers.models import (
+    ApprovalStatus,
+    ConductTestQuestion,
+    HelperApprovalEvent,
+    HelperDocument,
+    HelperProfile,
+)
+from tests.factories import (
+    ManagerFactory,
+    answers_for,
+    make_helper,
+    publish_conduct_test,
+    upload_documents,
+    vet,
+)
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +313,47 @@ def test_the_applicants_languages_are_named_in_the_managers_language(client):
     for page in (f"{QUEUE}{helper.public_id}/", f"/manage/helpers/{helper.public_id}/"):
         html = client.get(page).content.decode()
         assert "<dt>Lingue</dt><dd>francese, tedesco</dd>" in html, page
+
+
+def _section(html: str, section_id: str) -> str:
+    found = re.search(rf'<section [^>]*id="{section_id}">(.*?)</section>', html, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_application_page_shows_the_online_test_attempts_with_the_questions_missed(client):
+    # Given a checked applicant who failed an attempt (6 of 8, 7 needed) and started another
+    with time_machine.travel(T0, tick=False):
+        publish_conduct_test(max_attempts=3, waiting=timedelta(days=1))
+        helper = vet(_applicant("Anna Alt"), to=ApprovalStatus.DOCUMENTS_CHECKED)
+        first = conduct_test_attempt_start(helper=helper, actor=helper.user)
+        conduct_test_attempt_submit(
+            attempt=first, actor=helper.user, answers=answers_for(first, wrong=2)
+        )
+    missed = [ConductTestQuestion.objects.get(pk=pk) for pk in first.question_ids[:2]]
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):
+        conduct_test_attempt_start(helper=helper, actor=helper.user)
+        # When a manager reading Italian opens the application
+        _logged_in(client, ManagerFactory.create(), language="it")
+        html = client.get(f"{QUEUE}{helper.public_id}/").content
+    section = _section(html.decode(), "conduct-test")
+
+    # Then both attempts are there, newest first: the one under way, and the failed one with
+    # its score against the pass mark and the questions missed in the manager's language
+    assert re.findall(r'id="attempt-(\d)"', section) == ["2", "1"]
+    assert "03.03.2027 09:00" in section  # started, not submitted
+    assert "6 risposte giuste su 8 (ne servono 7)" in section
+    assert re.findall(r"<li>(.*?)</li>", section) == [q.text_in("it") for q in missed]
+    assert "1 tentativo rimasto." in section
+
+
+def test_the_application_page_says_when_no_attempt_was_made(client):
+    publish_conduct_test()
+    helper = vet(_applicant("Anna Alt"), to=ApprovalStatus.DOCUMENTS_CHECKED)
+    _logged_in(client, ManagerFactory.create())
+
+    html = client.get(f"{QUEUE}{helper.public_id}/").content.decode()
+
+    section = _section(html, "conduct-test")
+    assert "No attempt online yet." in section
+    assert "3 attempts left." in section

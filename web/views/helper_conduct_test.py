@@ -8,7 +8,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,21 +16,17 @@ from helpers.conduct_test_selectors import (
     ConductTestState,
     conduct_test_attempt_of,
     conduct_test_drawn_questions,
+    conduct_test_language,
     conduct_test_standing,
     conduct_test_wrong_questions,
 )
 from helpers.conduct_test_services import conduct_test_attempt_start, conduct_test_attempt_submit
-from helpers.models import CONDUCT_TEST_LANGUAGES, HelperProfile
+from helpers.models import HelperProfile
 from web.errors import message_for
 from web.helper_forms import ConductTestAnswersForm
 from web.views.helper import helper_only, me_of
 
 TEMPLATE = "web/helper/conduct_test.html"
-
-
-def _language() -> str:
-    language = (get_language() or "de")[:2]
-    return language if language in CONDUCT_TEST_LANGUAGES else "de"
 
 
 def _page(
@@ -44,12 +39,15 @@ def _page(
     attempt = standing.open_attempt
     if form is None and attempt is not None and standing.state == ConductTestState.IN_PROGRESS:
         form = ConductTestAnswersForm(
-            questions=conduct_test_drawn_questions(attempt), language=_language()
+            questions=conduct_test_drawn_questions(attempt), language=conduct_test_language()
         )
     last = standing.last_attempt
     wrong = []
     if last is not None and last.submitted_at is not None:
-        wrong = [question.text_in(_language()) for question in conduct_test_wrong_questions(last)]
+        wrong = [
+            question.text_in(conduct_test_language())
+            for question in conduct_test_wrong_questions(last)
+        ]
     context = {
         "standing": standing,
         "form": form,
@@ -86,7 +84,9 @@ def conduct_test_submit(
     except NotFound as exc:
         raise Http404(exc.message) from exc
     form = ConductTestAnswersForm(
-        request.POST, questions=conduct_test_drawn_questions(attempt), language=_language()
+        request.POST,
+        questions=conduct_test_drawn_questions(attempt),
+        language=conduct_test_language(),
     )
     if not form.is_valid():
         return _page(request, helper, form, status=400)

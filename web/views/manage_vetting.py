@@ -22,6 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.config import config
 from backend.exceptions import ApplicationError
+from helpers.conduct_test_selectors import (
+    conduct_test_record,
+    conduct_test_standing,
+)
 from helpers.models import ApprovalStatus, DocumentAccess, HelperProfile
 from helpers.selectors import (
     application_history,
@@ -211,6 +215,8 @@ def _application_page(
         "earlier": earlier,
         "decisions": decisions,
         "history": application_history(helper).select_related("actor"),
+        "conduct": conduct_test_standing(helper),
+        "conduct_attempts": conduct_test_record(helper),
     }
     status = 400 if bound else 200
     return render(request, "web/manage/vetting_application.html", context, status=status)
