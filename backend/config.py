@@ -67,6 +67,9 @@ class QuartierConfig:
     # the account before are not locked by it).
     login_failures_per_client: int = 5
     login_failures_per_account: int = 20
+    # Account e-mails (sign-up links and notices, password-reset links) to one address within an
+    # hour, however many times someone asks for them (backend/mail_limits.py).
+    account_emails_per_hour: int = 5
     # Links in e-mails: the pages of the web or phone app that finish a sign-up (they post the
     # token to /api/v1/auth/verify-email) and that reset a forgotten password.
     verify_email_url: str = "http://127.0.0.1:8000/verify-email?token={token}"
@@ -160,6 +163,7 @@ class QuartierConfig:
             at_least("trusted_proxies", 0),
             at_least("login_failures_per_client", 1),
             at_least("login_failures_per_account", 1),
+            at_least("account_emails_per_hour", 1),
             at_least("stripe_timeout_seconds", 0.1),
             at_least("stripe_webhook_tolerance_seconds", 1),
             at_least("cancellation_fee_percent", 0),

@@ -40,6 +40,7 @@ from backend.exceptions import (
     raises,
 )
 from backend.languages import validate_languages
+from backend.mail_limits import account_mail_allowed
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
 from backend.places import Place
@@ -96,7 +97,8 @@ def user_register(
     (`user_verify_email`). Signing up again before that replaces the pending account's details
     and sends a new link (earlier links stop working). The owner of a verified account is told
     by e-mail that someone tried to sign up with their address; their account is untouched.
-    Both ways hash the password once, so that the time taken tells nothing either.
+    Both ways hash the password once, so that the time taken tells nothing either. Past the
+    address's allowance of account e-mails (backend.mail_limits) nothing is changed or sent.
     """
     email = email.strip().lower()
     display_name = visible_text(display_name, field="display_name", max_length=80)
@@ -114,6 +116,9 @@ def user_register(
     languages = _validate_profile_languages(languages)
     phone = phone_number(phone, field="phone")
     existing = User.objects.select_for_update().filter(email=email).first()
+    if not account_mail_allowed(email=email):
+        make_password(password)  # as long as the other ways: the time tells nothing either
+        return
     if existing is not None and existing.email_verified_at is not None:
         make_password(password)
         transaction.on_commit(lambda: send_sign_up_attempt_notice(existing))
@@ -308,9 +313,10 @@ def _reset_fingerprint(user: User) -> str:
 def password_reset_request(*, email: str) -> None:
     """Someone forgot their password. The caller learns nothing about the address: an active
     account gets an e-mail with a link (`password_reset_confirm`), any other address nothing,
-    and the answer is the same either way."""
+    and the answer is the same either way. Past the address's allowance of account e-mails
+    (backend.mail_limits) nothing is sent."""
     user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
-    if user is None:
+    if user is None or not account_mail_allowed(email=user.email):
         return
     token = password_reset_token(user)
     transaction.on_commit(lambda: send_password_reset_email(user, token))

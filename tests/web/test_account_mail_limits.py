@@ -1,0 +1,92 @@
+"""Account e-mails to one address are bounded: the web's sign-up and password-reset forms
+(which anyone can submit for any address) cannot flood an inbox. Past the allowance the answer
+is the same and nothing is sent or changed."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from backend.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGN_UP = {"display_name": "Anna Muster", "password": "a-long-Passphrase-9", "languages": ["de"]}
+
+
+def _page(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_password_reset_mails_an_address_five_times_an_hour_at_most(
+    client, django_capture_on_commit_callbacks
+):
+    UserFactory.create(email="anna@example.ch")
+    UserFactory.create(email="beat@example.ch")
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        with django_capture_on_commit_callbacks(execute=True):
+            answers = [
+                client.post("/password-reset", {"email": "Anna@example.ch"}) for _ in range(6)
+            ]
+            other = client.post("/password-reset", {"email": "beat@example.ch"})
+        assert {answer.status_code for answer in [*answers, other]} == {200}
+        assert len({_page(answer) for answer in answers}) == 1
+        assert [message.to for message in mail.outbox] == [["anna@example.ch"]] * 5 + [
+            ["beat@example.ch"]
+        ]
+        traveller.shift(timedelta(hours=1, seconds=1))
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/password-reset", {"email": "anna@example.ch"})
+    assert len(mail.outbox) == 7
+    assert mail.outbox[-1].to == ["anna@example.ch"]
+
+
+def test_sign_up_with_a_taken_address_notifies_its_owner_five_times_an_hour_at_most(
+    client, django_capture_on_commit_callbacks
+):
+    UserFactory.create(email="taken@example.ch")
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post("/sign-up", {**SIGN_UP, "email": "taken@example.ch"}) for _ in range(6)
+        ]
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({_page(answer) for answer in answers}) == 1
+    assert [message.to for message in mail.outbox] == [["taken@example.ch"]] * 5
+
+
+def test_past_the_allowance_a_pending_sign_up_is_left_as_it_was(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(5):
+            client.post(
+                "/sign-up",
+                {**SIGN_UP, "email": "new@example.ch", "display_name": f"Anna {number}"},
+            )
+    pending = User.objects.get(email="new@example.ch")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refused = client.post(
+            "/sign-up", {**SIGN_UP, "email": "new@example.ch", "display_name": "Mallory"}
+        )
+    assert refused.status_code == 200
+    assert callbacks == []
+    assert len(mail.outbox) == 5
+    unchanged = User.objects.get(email="new@example.ch")
+    assert (unchanged.display_name, unchanged.password) == ("Anna 4", pending.password)
+    assert unchanged.email_verified_at is None
+
+
+def test_sign_up_and_password_reset_share_one_allowance(client, django_capture_on_commit_callbacks):
+    UserFactory.create(email="anna@example.ch")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            client.post("/sign-up", {**SIGN_UP, "email": "anna@example.ch"})
+        for _ in range(3):
+            client.post("/password-reset", {"email": "anna@example.ch"})
+    assert len(mail.outbox) == 5
