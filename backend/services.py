@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from backend import clock
 from backend.devices import devices_revoke_all
 from backend.emails import (
-    send_password_reset_email,
     send_sign_up_attempt_notice,
     send_verify_email,
 )
@@ -43,7 +42,9 @@ from backend.languages import validate_languages
 from backend.mail_limits import account_mail_allowed
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
+from backend.password_reset import PASSWORD_RESET_MAX_AGE, PASSWORD_RESET_SALT, reset_fingerprint
 from backend.places import Place
+from backend.tasks import password_reset_mail_send
 from backend.texts import phone_number, visible_text
 
 # A customer's rating and reliability figures, written only by `customer_figures_add`.
@@ -293,33 +294,12 @@ def customer_figures_add(*, changes: Mapping[int, Mapping[str, int]]) -> None:
     emit(*events)
 
 
-PASSWORD_RESET_SALT = "backend.services.password_reset"  # noqa: S105 - a salt, not a secret
-PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
-
-
-def password_reset_token(user: User) -> str:
-    """A signed, expiring token that lets `user` choose a new password, once: it is bound to
-    the current password, so using it (or any other change of password) makes it worthless."""
-    return signing.dumps(
-        {"user": str(user.public_id), "password": _reset_fingerprint(user)},
-        salt=PASSWORD_RESET_SALT,
-    )
-
-
-def _reset_fingerprint(user: User) -> str:
-    return salted_hmac(PASSWORD_RESET_SALT, user.password).hexdigest()[:32]
-
-
 def password_reset_request(*, email: str) -> None:
-    """Someone forgot their password. The caller learns nothing about the address: an active
-    account gets an e-mail with a link (`password_reset_confirm`), any other address nothing,
-    and the answer is the same either way. Past the address's allowance of account e-mails
-    (backend.mail_limits) nothing is sent."""
-    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
-    if user is None or not account_mail_allowed(email=user.email):
-        return
-    token = password_reset_token(user)
-    transaction.on_commit(lambda: send_password_reset_email(user, token))
+    """Someone forgot their password. The caller learns nothing about the address: the answer
+    is the same either way, and takes as long, since looking the address up and sending the
+    e-mail (backend.password_reset.password_reset_mail) is the task worker's work."""
+    address = email.strip().lower()
+    transaction.on_commit(lambda: password_reset_mail_send.enqueue(address))
 
 
 def _validated_new_password(password: str, user: User, *, field: str) -> None:
@@ -350,7 +330,7 @@ def password_reset_confirm(*, token: str, password: str) -> User:
         raise invalid
     user = User.objects.select_for_update().filter(public_id=str(user_id), is_active=True).first()
     if user is None or not constant_time_compare(
-        _reset_fingerprint(user), str(claims.get("password"))
+        reset_fingerprint(user), str(claims.get("password"))
     ):
         raise invalid
     _validated_new_password(password, user, field="password")

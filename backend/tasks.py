@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from backend.password_reset import password_reset_mail
 from backend.relay import relay_pending
 
 
@@ -11,3 +12,10 @@ from backend.relay import relay_pending
 def relay_events() -> int:
     """Deliver the stored events that are waiting to their after-commit handlers."""
     return relay_pending()
+
+
+@task()
+def password_reset_mail_send(email: str) -> None:
+    """The e-mail asked for on the password-reset form, sent here so that the form's answer
+    does not wait for the mail server (its time would tell which addresses have accounts)."""
+    password_reset_mail(email=email)

@@ -574,7 +574,7 @@ _add(
 
 
 def _reset_token(world: World, operation: Operation) -> Any:
-    from backend.services import password_reset_token
+    from backend.password_reset import password_reset_token
 
     return send(world, operation, token=password_reset_token(world.customer), password="password")
 

@@ -11,23 +11,26 @@ from django.core import mail
 from backend import clock
 from backend.exceptions import ValidationFailed
 from backend.models import User
+from backend.password_reset import password_reset_token
 from backend.services import (
     password_reset_confirm,
     password_reset_request,
-    password_reset_token,
     user_change_password,
 )
 from tests.factories import PASSWORD, UserFactory
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_reset_link_is_mailed_only_to_an_active_account(django_capture_on_commit_callbacks):
     UserFactory.create(email="anna@example.ch", preferred_language="it")
     UserFactory.create(email="gone@example.ch", is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
         for address in ("Anna@Example.ch", "gone@example.ch", "nobody@example.ch"):
             assert password_reset_request(email=address) is None
+    run_worker()
     (message,) = mail.outbox
     assert (message.to, message.subject) == (
         ["anna@example.ch"],
