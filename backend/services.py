@@ -39,6 +39,7 @@ from backend.exceptions import (
     raises,
 )
 from backend.languages import validate_languages
+from backend.login_limits import login_failure_record, login_limit_check
 from backend.mail_limits import account_mail_allowed
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
@@ -344,20 +345,28 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     return user
 
 
-@transaction.atomic
-@raises(CoreError.WRONG_PASSWORD, CoreError.WEAK_PASSWORD)
-def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
-    """Change one's own password, knowing the current one."""
+@raises(CoreError.WRONG_PASSWORD, CoreError.WEAK_PASSWORD, CoreError.TOO_MANY_ATTEMPTS)
+def user_change_password(
+    *, user: User, current_password: str, new_password: str, client: str
+) -> User:
+    """Change one's own password, knowing the current one. A wrong current password counts
+    as a failed log-in from `client` (backend.login_limits), and a locked log-in refuses the
+    change: someone holding a stolen session cannot guess the password (to keep the account)
+    any faster than at the log-in. The caller holds no transaction: the count must outlive
+    the refusal."""
+    login_limit_check(email=user.email, client=client)
     if not user.check_password(current_password):
+        login_failure_record(email=user.email, client=client)
         raise ValidationFailed.for_field(
             "current_password",
             _("This is not your current password."),
             code=CoreError.WRONG_PASSWORD,
         )
     _validated_new_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    _revoke_api_tokens(user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _revoke_api_tokens(user)
     return user
 
 

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from backend.client_address import client_ip
 from backend.exceptions import raises
 from backend.models import Device, User
 from backend.services import password_reset_confirm, password_reset_request, user_change_password
@@ -118,10 +119,12 @@ class PasswordChangeApi(ApiView):
         every earlier token (other phones too) stops working."""
         data = self.PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
+        # Outside a transaction: a wrong current password is counted, and the count must stay.
+        user = user_change_password(
+            user=request_user(request),
+            current_password=data.validated_data["current_password"],
+            new_password=data.validated_data["new_password"],
+            client=client_ip(request),
+        )
         with transaction.atomic():
-            user = user_change_password(
-                user=request_user(request),
-                current_password=data.validated_data["current_password"],
-                new_password=data.validated_data["new_password"],
-            )
             return _token_answer(user, request)

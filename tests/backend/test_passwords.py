@@ -10,6 +10,7 @@ from django.core import mail
 
 from backend import clock
 from backend.exceptions import ValidationFailed
+from backend.login_limits import TooManyAttempts, login_limit_check
 from backend.models import User
 from backend.password_reset import password_reset_token
 from backend.services import (
@@ -21,6 +22,8 @@ from tests.factories import PASSWORD, UserFactory
 from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db
+
+CLIENT = "203.0.113.5"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -72,11 +75,42 @@ def test_following_the_link_confirms_a_pending_sign_up():
 def test_changing_the_password_needs_the_current_one_and_a_strong_new_one():
     user = UserFactory.create()
     with pytest.raises(ValidationFailed) as wrong:
-        user_change_password(user=user, current_password="nope", new_password="brand-New-secret-7")
+        user_change_password(
+            user=user, current_password="nope", new_password="brand-New-secret-7", client=CLIENT
+        )
     assert (wrong.value.code, list(wrong.value.fields)) == ("wrong_password", ["current_password"])
     with pytest.raises(ValidationFailed) as weak:
-        user_change_password(user=user, current_password=PASSWORD, new_password="12345678")
+        user_change_password(
+            user=user, current_password=PASSWORD, new_password="12345678", client=CLIENT
+        )
     assert (weak.value.code, list(weak.value.fields)) == ("weak_password", ["new_password"])
     assert User.objects.get(pk=user.pk).check_password(PASSWORD)
-    user_change_password(user=user, current_password=PASSWORD, new_password="brand-New-secret-7")
+    user_change_password(
+        user=user, current_password=PASSWORD, new_password="brand-New-secret-7", client=CLIENT
+    )
     assert User.objects.get(pk=user.pk).check_password("brand-New-secret-7")
+
+
+def test_wrong_current_passwords_count_as_failed_log_ins_and_lock_the_change():
+    # Given someone holding the account's session who guesses its password five times
+    user = UserFactory.create()
+    for number in range(5):
+        with pytest.raises(ValidationFailed) as wrong:
+            user_change_password(
+                user=user,
+                current_password=f"guess-{number}",
+                new_password="brand-New-7",
+                client=CLIENT,
+            )
+        assert wrong.value.code == "wrong_password"
+
+    # When they then give the right one, the change is refused as a locked log-in
+    with pytest.raises(TooManyAttempts):
+        user_change_password(
+            user=user, current_password=PASSWORD, new_password="brand-New-secret-7", client=CLIENT
+        )
+
+    # And nothing changed: the password stands, the log-in is locked for that client
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+    with pytest.raises(TooManyAttempts):
+        login_limit_check(email=user.email, client=CLIENT)

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.client_address import client_ip
 from backend.exceptions import ApplicationError
 from backend.login_limits import TooManyAttempts
 from backend.models import LANGUAGE_CODES, User
@@ -181,6 +182,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 user=me_of(request),
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
+                client=client_ip(request),
             )
         except ApplicationError as error:
             add_service_error(form, error)
