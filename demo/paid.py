@@ -25,7 +25,7 @@ from backend.exceptions import ApplicationError
 from bookings.models import Booking, BookingStatus
 from demo.community import Community
 from demo.history import DAY, HOUR, MINUTE, CutShort
-from demo.people import demo_users
+from demo.people import demo_users, showcase_helper
 from demo.posting import Timing
 from demo.visits import Visit, accept_offer
 from helpers.models import HelperProfile
@@ -149,11 +149,17 @@ def _try(community: Community, story: Callable[[Community], bool]) -> bool:
 
 
 def play_paid_visits(community: Community) -> dict[str, bool]:
-    """Both paid stories; which of them came out as planned."""
-    return {
+    """Both paid stories; which of them came out as planned. The helper the home page suggests
+    trying connects a payout account too: the demo's other helpers only count as onboarded (no
+    account at the emulator), so a visit booked with them could never be held or paid by card."""
+    played = {
         "settled": _try(community, settled_visit),
         "held": _try(community, held_visit),
     }
+    helper = showcase_helper()
+    if helper is not None and helper.hourly_rate_minor:
+        onboard(helper)
+    return played
 
 
 def paid_bookings() -> tuple[Booking | None, Booking | None]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from backend import clock
@@ -28,7 +28,7 @@ from demo.places import Places
 from demo.texts import texts
 from demo.waivers import accept_helper_terms
 from helpers.document_services import document_upload
-from helpers.models import ApprovalStatus, ExceptionKind, HelperDocument
+from helpers.models import ApprovalStatus, ExceptionKind, HelperDocument, HelperProfile
 from helpers.services import (
     WeeklyInterval,
     application_check_documents,
@@ -96,6 +96,17 @@ def demo_users() -> QuerySet[User]:
     for domain in DEMO_EMAIL_DOMAINS:
         query |= Q(email__endswith=domain)
     return User.objects.filter(query)
+
+
+def showcase_helper() -> HelperProfile | None:
+    """The approved demo helper with the most visits: the one the home page suggests trying."""
+    return (
+        HelperProfile.objects.filter(user__in=demo_users(), approval_status=ApprovalStatus.APPROVED)
+        .annotate(n=Count("bookings"))
+        .order_by("-n", "pk")
+        .select_related("user")
+        .first()
+    )
 
 
 def create_manager(*, history: History, password_hash: str) -> User:

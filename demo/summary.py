@@ -17,7 +17,7 @@ from bookings.models import (
     Review,
 )
 from demo.paid import paid_bookings
-from demo.people import DEMO_PASSWORD, MANAGER_EMAIL, SEED_MARKER, demo_users
+from demo.people import DEMO_PASSWORD, MANAGER_EMAIL, SEED_MARKER, demo_users, showcase_helper
 from helpers.models import ApprovalStatus, AvailabilityException, HelperProfile
 from payments.models import Payment, PaymentStatus, Receipt
 from web.showcase import DemoLogIn
@@ -109,14 +109,7 @@ def _showcase_people() -> tuple[User | None, HelperProfile | None]:
         .order_by("-n", "pk")
         .first()
     )
-    helper = (
-        HelperProfile.objects.filter(user__in=users, approval_status=ApprovalStatus.APPROVED)
-        .annotate(n=Count("bookings"))
-        .order_by("-n", "pk")
-        .select_related("user")
-        .first()
-    )
-    return customer, helper
+    return customer, showcase_helper()
 
 
 def _log_ins() -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from bookings.models import Booking, BookingStatus
+from demo.summary import demo_log_ins
 from payments.models import (
     LedgerEntry,
     Payment,
@@ -75,6 +76,21 @@ def test_the_demo_has_a_settled_paid_visit_and_a_held_card_made_once(stripe_emul
     again = seed()
     assert "Demo data already present" in again
     assert money_snapshot() == before
+
+
+def test_the_helper_the_home_page_suggests_can_be_paid_by_card(stripe_emulator):
+    """The demo's approved helpers count as onboarded without an account: a visit booked with
+    the suggested helper must still be held by card, so that one has an account at the
+    emulator."""
+    # With this seed the suggested helper is neither of the paid visits' helpers.
+    seed(seed=4)
+
+    helper_email = next(log_in.email for log_in in demo_log_ins() if log_in.role == "helper")
+    account = PayoutAccount.objects.get(helper__user__email=helper_email)
+    assert account.status == PayoutAccountStatus.PAYOUTS_ENABLED
+    assert account.can_take_payments
+    assert account.stripe_account_id.startswith("acct_")
+    assert account.helper.hourly_rate_minor > 0
 
 
 def test_with_stripe_keys_the_demo_pays_for_nothing_and_says_so(stripe_emulator, settings):
