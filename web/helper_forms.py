@@ -3,6 +3,7 @@ decide (rates, radii, overlapping hours, times inside the customer's windows).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,8 @@ WEEKDAYS = (
 )
 INTERVALS_PER_DAY = 2
 MAX_PROPOSED = 3
+# How a datetime-local field writes a moment (Swiss local time, to the minute).
+PICKER_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def eta_choices() -> list[tuple[int, str]]:
@@ -212,7 +215,9 @@ class DeclineForm(forms.Form):
 
 
 class ProposeForm(forms.Form):
-    """Up to three times for the visit, each a start and a length."""
+    """Up to three times for the visit, each a start and a length. Given the customer's times,
+    the phone's date picker opens on the first of them and offers nothing outside them (the
+    service still checks each time)."""
 
     reason = forms.CharField(
         label=_("Why the visit moves (the customer reads this)"),
@@ -221,15 +226,28 @@ class ProposeForm(forms.Form):
         widget=forms.Textarea({"rows": 2}),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, windows: Sequence[tuple[datetime, datetime]] = (), **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        bounds = {}
+        if windows:
+            # Swiss local time, as the field reads it; the shortest visit must fit before the end.
+            bounds = {
+                "min": min(start for start, _end in windows).astimezone(ZURICH),
+                "max": max(end for _start, end in windows).astimezone(ZURICH)
+                - timedelta(minutes=min(minutes for minutes, _label in LENGTH_CHOICES)),
+            }
+        attrs = {"type": "datetime-local"} | {
+            name: moment.strftime(PICKER_FORMAT) for name, moment in bounds.items()
+        }
         for number in range(1, MAX_PROPOSED + 1):
             first = number == 1
             self.fields[f"start_{number}"] = forms.DateTimeField(
                 label=_("Start") if first else _("Or start"),
                 required=first,
-                input_formats=["%Y-%m-%dT%H:%M"],
-                widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                input_formats=[PICKER_FORMAT],
+                widget=forms.DateTimeInput(attrs, format=PICKER_FORMAT),
             )
             self.fields[f"length_{number}"] = forms.TypedChoiceField(
                 label=_("How long"),

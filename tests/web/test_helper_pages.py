@@ -339,6 +339,37 @@ def test_a_time_outside_the_customers_windows_is_refused_next_to_it(client):
     assert booking.status == BookingStatus.AWAITING_PROPOSAL
 
 
+def test_the_time_pickers_open_on_the_customers_times_and_offer_nothing_outside(client):
+    helper = make_helper()
+    booking = make_booking(helper=helper)
+    window = booking.help_request.windows.get()
+    _logged_in(client, helper.user)
+    first = timezone.localtime(window.starts_at, ZURICH).strftime("%Y-%m-%dT%H:%M")
+    # The latest start still leaves the shortest visit (an hour) before the window closes.
+    last = timezone.localtime(window.ends_at - timedelta(hours=1), ZURICH).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    url = f"/helper/visits/{booking.public_id}/"
+
+    pickers = re.findall(r'<input type="datetime-local"[^>]*>', client.get(url).content.decode())
+
+    assert len(pickers) == 3
+    for picker in pickers:
+        assert f'min="{first}"' in picker
+        assert f'max="{last}"' in picker
+    # Sent back with a problem, the pickers keep their bounds.
+    outside = client.post(url + "propose", {"propose-start_1": "", "propose-length_1": "60"})
+    assert outside.status_code == 400
+    again = re.findall(r'<input type="datetime-local"[^>]*>', outside.content.decode())
+    assert [f'min="{first}"' in picker and f'max="{last}"' in picker for picker in again] == [
+        True,
+        True,
+        True,
+    ]
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_PROPOSAL
+
+
 @pytest.mark.parametrize(
     ("step", "form", "language", "said"),
     [

@@ -123,7 +123,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "no_show_from": _not_yet(booking, BookingStatus.NO_SHOW),
         "reviews": [r for r in reviews_visible_to(me, booking) if r.author_id != me.pk],
         "poll_seconds": next_poll(request) if booking.status in WAITING else None,
-        "propose_form": bound.get("propose_form") or ProposeForm(prefix="propose"),
+        "propose_form": bound.get("propose_form") or _propose_form(booking),
         "go_form": bound.get("go_form") or OnMyWayForm(prefix="go"),
         "done_form": bound.get("done_form") or CheckOutForm(prefix="done"),
         "no_show_form": bound.get("no_show_form") or NoShowForm(prefix="no_show"),
@@ -203,9 +203,15 @@ def _attempt(
     return done
 
 
+def _propose_form(booking: Booking, data: Any = None) -> ProposeForm:
+    """The times to propose, bounded in the picker by the customer's times (prefetched)."""
+    windows = [(w.starts_at, w.ends_at) for w in booking.help_request.windows.all()]
+    return ProposeForm(data, prefix="propose", windows=windows)
+
+
 @_step
 def propose(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
-    form = ProposeForm(request.POST, prefix="propose")
+    form = _propose_form(booking, request.POST)
     return _attempt(
         request,
         form,
