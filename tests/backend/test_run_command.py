@@ -4,6 +4,7 @@ the demo's paid visits are made against it; the emulator then runs beside the ot
 from __future__ import annotations
 
 import io
+import os
 import socket
 import subprocess
 from typing import Any
@@ -15,6 +16,13 @@ from pytest_django import Settings
 from backend.management.commands import run
 from backend.supervisor import Child, stop_all
 from tests.conftest import _free_port
+
+
+@pytest.fixture(autouse=True)
+def _links_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` writes the e-mails' links into the environment: put back what was there after."""
+    for name in ("QUARTIER_VERIFY_EMAIL_URL", "QUARTIER_PASSWORD_RESET_URL"):
+        monkeypatch.setenv(name, "")
 
 
 def _answers(port: int) -> bool:
@@ -105,3 +113,53 @@ def test_with_stripe_keys_no_emulator_is_started(
     call_command("run", "127.0.0.1:8199", stdout=io.StringIO())
 
     assert seen == {"names": ["server", "worker", "relay"], "started": []}
+
+
+@pytest.mark.parametrize(
+    ("addrport", "origin"),
+    [
+        ("127.0.0.1:8301", "http://127.0.0.1:8301"),
+        ("0.0.0.0:8302", "http://127.0.0.1:8302"),
+        ("8303", "http://127.0.0.1:8303"),
+    ],
+)
+def test_the_e_mails_links_open_the_address_run_serves(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, addrport: str, origin: str
+) -> None:
+    # Stripe keys set: no emulator to start.
+    settings.QUARTIER = settings.QUARTIER.with_values(stripe_secret_key="sk_test_key")
+    inherited: dict[str, str] = {}
+
+    def fake_supervise(children: list[Child], **_options: Any) -> int:
+        inherited.update(
+            {
+                name: os.environ[name]
+                for name in ("QUARTIER_VERIFY_EMAIL_URL", "QUARTIER_PASSWORD_RESET_URL")
+            }
+        )
+        return 0
+
+    monkeypatch.setattr(run, "call_command", lambda *args, **options: None)
+    monkeypatch.setattr(run, "supervise", fake_supervise)
+
+    call_command("run", addrport, stdout=io.StringIO())
+
+    assert inherited == {
+        "QUARTIER_VERIFY_EMAIL_URL": f"{origin}/verify-email?token={{token}}",
+        "QUARTIER_PASSWORD_RESET_URL": f"{origin}/password-reset",
+    }
+
+
+def test_links_set_in_the_environment_are_kept(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.QUARTIER = settings.QUARTIER.with_values(stripe_secret_key="sk_test_key")
+    monkeypatch.setenv("QUARTIER_VERIFY_EMAIL_URL", "https://app.example.ch/v?token={token}")
+    monkeypatch.setenv("QUARTIER_PASSWORD_RESET_URL", "https://app.example.ch/reset")
+    monkeypatch.setattr(run, "call_command", lambda *args, **options: None)
+    monkeypatch.setattr(run, "supervise", lambda children, **options: 0)
+
+    call_command("run", "127.0.0.1:8301", stdout=io.StringIO())
+
+    assert os.environ["QUARTIER_VERIFY_EMAIL_URL"] == "https://app.example.ch/v?token={token}"
+    assert os.environ["QUARTIER_PASSWORD_RESET_URL"] == "https://app.example.ch/reset"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         except BaseException:
             stop_all([process for _, process in started])
             raise
+        _links_to(options["addrport"])
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = [
             Child("server", [*manage, "runserver", options["addrport"]]),
@@ -112,3 +114,19 @@ class Command(BaseCommand):
                 settings_now.stripe_webhook_secret,
             ],
         )
+
+
+def _links_to(addrport: str) -> None:
+    """The links in the e-mails (confirming a sign-up, choosing a new password) open the address
+    this run serves, unless set otherwise: the defaults name port 8000, which may be another
+    server or none. The children read them from the environment they inherit."""
+    host, _colon, port = addrport.rpartition(":")
+    if host in ("", "0.0.0.0"):  # noqa: S104 - a link, not a bind
+        host = "127.0.0.1"
+    origin = f"http://{host}:{port}"
+    for name, url in (
+        ("QUARTIER_VERIFY_EMAIL_URL", f"{origin}/verify-email?token={{token}}"),
+        ("QUARTIER_PASSWORD_RESET_URL", f"{origin}/password-reset"),
+    ):
+        if not os.environ.get(name, "").strip():
+            os.environ[name] = url
