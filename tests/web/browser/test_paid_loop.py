@@ -106,6 +106,51 @@ def test_the_card_typed_into_stripe_js_is_made_on_the_helpers_account(browser, p
     context.close()
 
 
+# Records what the page asks of Stripe.js (the first call of each: the emulator's own Stripe.js
+# wraps localstripe's, which calls it again without options).
+STRIPE_SPY = """
+(() => {
+  let real;
+  Object.defineProperty(window, 'Stripe', {
+    configurable: true,
+    set(value) { real = value; },
+    get() {
+      const current = real;
+      return current && function (key, options) {
+        if (!('stripeOptions' in window)) window.stripeOptions = options || null;
+        const stripe = current(key, options);
+        const elements = stripe.elements.bind(stripe);
+        stripe.elements = function (elementsOptions) {
+          if (!('elementsOptions' in window)) window.elementsOptions = elementsOptions || null;
+          return elements(elementsOptions);
+        };
+        return stripe;
+      };
+    },
+  });
+})();
+"""
+
+
+def test_the_card_element_speaks_the_pages_language_not_the_browsers(browser, paid_url):
+    helper = connected_helper(display_name="Marco Rossi")
+    customer = UserFactory.create(email="erika@example.ch", preferred_language="de")
+    booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
+    # A browser in English; the customer reads the pages in German.
+    context = browser.new_context(locale="en", **PHONE)
+    context.add_init_script(STRIPE_SPY)
+    page = context.new_page()
+    log_in(page, paid_url, customer.email, "/requests/")
+    page.goto(f"{paid_url}/requests/{booking.help_request.public_id}/")
+
+    expect(page.get_by_role("button", name="Diese Karte verwenden")).to_be_visible()
+    expect(page.locator("[data-card-element] input").first).to_be_visible()
+    account = str(helper.payout_account.stripe_account_id)
+    assert page.evaluate("window.stripeOptions") == {"stripeAccount": account, "locale": "de"}
+    assert page.evaluate("window.elementsOptions") == {"locale": "de"}
+    context.close()
+
+
 def test_the_card_and_payout_pages_in_every_language_have_no_axe_violation(browser, paid_url, axe):
     helper = connected_helper(email="paidhelper@example.ch")
     customer = UserFactory.create(email="paidcustomer@example.ch")

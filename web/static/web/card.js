@@ -9,8 +9,12 @@
 
   function start(form) {
     if (typeof window.Stripe !== 'function') return;
-    var stripe = window.Stripe(form.dataset.key, {stripeAccount: form.dataset.account});
-    var card = stripe.elements().create('card');
+    // The card element's placeholders and messages in the page's language, not the browser's.
+    var locale = form.dataset.locale || 'auto';
+    var stripe = window.Stripe(form.dataset.key, {
+      stripeAccount: form.dataset.account, locale: locale
+    });
+    var card = stripe.elements({locale: locale}).create('card');
     card.mount(form.querySelector('[data-card-element]'));
     var field = form.querySelector('input[name$="payment_method"]');
     var problem = form.querySelector('[data-card-error]');
@@ -37,7 +41,9 @@
   // tells Quartier, which reads the outcome from Stripe (never from this page).
   function authenticate(form) {
     if (typeof window.Stripe !== 'function') return;
-    var stripe = window.Stripe(form.dataset.key, {stripeAccount: form.dataset.account});
+    var stripe = window.Stripe(form.dataset.key, {
+      stripeAccount: form.dataset.account, locale: form.dataset.locale || 'auto'
+    });
     var button = form.querySelector('button[type="submit"]');
     var done = false;
     form.addEventListener('submit', function (event) {
