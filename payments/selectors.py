@@ -316,9 +316,10 @@ def money_view(booking: Booking) -> MoneyView:
     )
 
 
-def receipt_and_due_of(booking: Booking) -> tuple[Receipt | None, bool]:
-    """In one query: the visit's receipt once its payment was taken, and whether the customer
-    has a TWINT payment to make for it (the request page's "Pay with TWINT" button)."""
+def receipt_and_due_of(booking: Booking) -> tuple[Receipt | None, bool, bool]:
+    """In one query: the visit's receipt once its payment was taken, whether the customer
+    has a TWINT payment to make for it (the request page's "Pay with TWINT" button), and
+    whether the price is held on the customer's card (charged on sign-off)."""
     payment = (
         Payment.objects.filter(booking_id=booking.pk)
         .select_related("receipt")
@@ -326,9 +327,9 @@ def receipt_and_due_of(booking: Booking) -> tuple[Receipt | None, bool]:
         .first()
     )
     if payment is None:
-        return None, False
+        return None, False, False
     try:
         receipt: Receipt | None = payment.receipt
     except Receipt.DoesNotExist:
         receipt = None
-    return receipt, payment.status == PaymentStatus.DUE
+    return receipt, payment.status == PaymentStatus.DUE, payment.status == PaymentStatus.AUTHORISED

@@ -89,6 +89,30 @@ def test_a_card_from_stripe_js_is_kept_and_confirming_holds_it(client):
     assert payment.authorised_minor == 4000
 
 
+def test_a_held_card_is_said_on_the_visit_not_a_payment_to_make_after_it(client):
+    booking = held_booking()
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.AUTHORISED
+    _logged_in(client, booking.help_request.customer, "de")
+
+    html = _page(client, booking)
+
+    assert (
+        "Preis: CHF 40.00, auf Ihrer Karte reserviert und erst belastet, wenn Sie den Besuch "
+        "abnehmen." in html
+    )
+    assert "nach dem Besuch an die Helferin oder den Helfer bezahlt" not in html
+
+
+def test_a_visit_without_a_card_held_still_says_it_is_paid_after_it(client):
+    booking = make_booking(BookingStatus.CONFIRMED)
+    _logged_in(client, booking.help_request.customer, "de")
+
+    html = _page(client, booking)
+
+    assert "nach dem Besuch an die Helferin oder den Helfer bezahlt" in html
+    assert "auf Ihrer Karte reserviert und erst belastet" not in html
+
+
 def test_a_page_without_a_paid_step_loads_no_stripe_js(client):
     booking = held_booking()
     _logged_in(client, booking.help_request.customer)

@@ -169,12 +169,13 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "helper_blocked": False,
             "receipt": None,
             "pay_due": False,
+            "card_held": False,
             "tip": None,
             "extra": None,
             "card": None,
         }
     else:
-        receipt, pay_due = receipt_and_due_of(booking)
+        receipt, pay_due, card_held = receipt_and_due_of(booking)
         reviews = list(reviews_visible_to(me, booking))
         parts = {
             "events": list(booking_events(booking)),
@@ -185,6 +186,7 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "helper_blocked": helper_is_blocked(me, booking.helper_id),
             "receipt": receipt,
             "pay_due": pay_due,
+            "card_held": card_held,
             "tip": tip_of(booking) if receipt is not None else None,
             "extra": extra_of(booking),
             "card": card_step(booking),
