@@ -310,7 +310,7 @@ class TipForm(forms.Form):
         min_value=Decimal("0.01"),
         max_digits=7,
         decimal_places=2,
-        widget=forms.NumberInput({"step": "0.50", "inputmode": "decimal"}),
+        widget=forms.NumberInput({"step": "0.01", "inputmode": "decimal"}),
     )
 
     def amount_minor(self) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -112,6 +113,23 @@ def test_the_customer_tips_from_the_request_page(client):
     _logged_in(client, booking.helper.user)
     assert client.post(f"{page_url}tip", {"tip-amount": "5.00"}).status_code == 404
     assert LedgerEntry.objects.filter(booking=booking, kind="tipped").count() == 1
+
+
+def test_the_browser_lets_whole_francs_and_any_rappen_through_the_tip_field(client):
+    # A browser refuses a number off the field's steps, counted from its min, before sending:
+    # a step of 0.50 from 0.01 refused CHF 5 (nearest valid values 4.51 and 5.01).
+    booking = settled_booking()
+    _logged_in(client, booking.help_request.customer)
+    page = client.get(f"/requests/{booking.help_request.public_id}/").content.decode()
+    field = re.search(r'<input type="number" name="tip-amount"[^>]*>', page)
+    assert field is not None
+    attributes = dict(re.findall(r'(\w+)="([^"]*)"', field.group(0)))
+    least, step = Decimal(attributes["min"]), Decimal(attributes["step"])
+
+    def on_a_step(amount: str) -> bool:
+        return (Decimal(amount) - least) % step == 0
+
+    assert [on_a_step(amount) for amount in ("1", "5", "5.00", "3.20", "200")] == [True] * 5
 
 
 def test_the_helpers_earnings_page_csv_and_pdf(client, django_assert_max_num_queries):
