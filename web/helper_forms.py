@@ -541,7 +541,7 @@ class RefundForm(forms.Form):
         min_value=Decimal("0.01"),
         max_digits=8,
         decimal_places=2,
-        widget=forms.NumberInput({"step": "0.05", "inputmode": "decimal"}),
+        widget=forms.NumberInput({"step": "0.01", "inputmode": "decimal"}),
     )
     reason = forms.CharField(
         label=_("Reason (the customer reads it)"),

@@ -4,6 +4,9 @@ the refund service, never more than captured, and a refused refund changes nothi
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 
 from backend.relay import relay_pending
@@ -149,6 +152,25 @@ def test_the_helper_refunds_everything_from_the_visit_page(client):
     assert payment.refunded_minor == 4000
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.SETTLED
     assert_books_balance(booking)
+
+
+def test_the_browser_lets_the_whole_capture_through_the_refund_field(client):
+    # A browser refuses a number off the field's steps, counted from its min, before sending:
+    # a step of 0.05 from 0.01 refused the whole CHF 40.00 (nearest valid 39.96 and 40.01).
+    booking = completed(held_booking())
+    bookings.booking_sign_off(booking=booking, actor=booking.help_request.customer)
+    relay_pending()
+    _logged_in(client, booking.helper.user)
+    html = client.get(f"/helper/visits/{booking.public_id}/").content.decode()
+    field = re.search(r'<input type="number" name="refund-amount"[^>]*>', html)
+    assert field is not None
+    attributes = dict(re.findall(r'(\w+)="([^"]*)"', field.group(0)))
+    least, step = Decimal(attributes["min"]), Decimal(attributes["step"])
+
+    def on_a_step(amount: str) -> bool:
+        return (Decimal(amount) - least) % step == 0
+
+    assert [on_a_step(amount) for amount in ("40.00", "40", "5", "12.35", "0.01")] == [True] * 5
 
 
 def test_another_helper_cannot_refund(client):
