@@ -123,6 +123,18 @@ def _check_pdf(content: bytes) -> None:
         )
 
 
+@raises(HelperError.FILE_TOO_LARGE)
+def check_upload_size(size: int | None) -> None:
+    """Refuse a file over the limit: an upload's declared size is checked before its bytes
+    are read into memory, the bytes again by `check_upload`."""
+    limit = config().document_max_bytes
+    if size is not None and size > limit:
+        raise _refuse(
+            _("The file is larger than %(megabytes)d MB.") % {"megabytes": limit // (1024 * 1024)},
+            HelperError.FILE_TOO_LARGE,
+        )
+
+
 @raises(
     HelperError.EMPTY_FILE,
     HelperError.FILE_TOO_LARGE,
@@ -136,12 +148,7 @@ def check_upload(content: bytes, *, declared_type: str = "") -> CheckedUpload:
     """Refuse what must not be stored; return the content with its detected type."""
     if not content:
         raise _refuse(_("The file is empty."), HelperError.EMPTY_FILE)
-    limit = config().document_max_bytes
-    if len(content) > limit:
-        raise _refuse(
-            _("The file is larger than %(megabytes)d MB.") % {"megabytes": limit // (1024 * 1024)},
-            HelperError.FILE_TOO_LARGE,
-        )
+    check_upload_size(len(content))
     detected = detect_type(content)
     if detected is None:
         raise _refuse(

@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.client_address import client_ip
-from backend.config import config
 from backend.digits import is_digits
 from backend.exceptions import (
     CoreError,
@@ -30,6 +29,7 @@ from backend.exceptions import (
 )
 from backend.texts import visible_text
 from helpers.document_services import document_open, document_upload
+from helpers.documents import check_upload_size
 from helpers.errors import HelperError
 from helpers.models import VETTING_STATUSES, HelperDocument, HelperProfile
 from helpers.selectors import (
@@ -129,13 +129,7 @@ class DocumentUploadApi(ApiView):
         data = DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        if upload.size is not None and upload.size > config().document_max_bytes:
-            # Refused before reading it into memory; the service checks the bytes again.
-            raise ValidationFailed(
-                _("The file is too large."),
-                code=HelperError.FILE_TOO_LARGE,
-                fields={"file": [_("too large")]},
-            )
+        check_upload_size(upload.size)
         document = document_upload(
             helper=helper,
             actor=user,

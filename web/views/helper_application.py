@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.config import config
-from backend.exceptions import ApplicationError, ValidationFailed
+from backend.exceptions import ApplicationError
 from helpers.appeal_services import appeal_file
 from helpers.document_services import DOCUMENT_UPLOAD_STEPS, document_upload
-from helpers.errors import HelperError
+from helpers.documents import check_upload_size
 from helpers.models import (
     VETTING_STATUSES,
     AppealStatus,
@@ -183,13 +183,7 @@ def document_add(request: HttpRequest, helper: HelperProfile, kind: str) -> Http
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size is not None and upload.size > config().document_max_bytes:
-                # Refused before reading it into memory; the service checks the bytes again.
-                raise ValidationFailed(
-                    "The file is too large.",
-                    code=HelperError.FILE_TOO_LARGE,
-                    fields={"file": ["too large"]},
-                )
+            check_upload_size(upload.size)
             document_upload(
                 helper=helper,
                 actor=me_of(request),
