@@ -21,6 +21,14 @@ from django.core.exceptions import ImproperlyConfigured
 T = TypeVar("T")
 
 
+# The links in e-mails, and the part each must contain.
+_LINK_PARTS = (
+    ("verify_email_url", "{token}"),
+    ("request_page_url", "{public_id}"),
+    ("visit_page_url", "{public_id}"),
+)
+
+
 @dataclass(frozen=True)
 class QuartierConfig:
     # Matching and offers
@@ -76,6 +84,8 @@ class QuartierConfig:
     password_reset_url: str = "http://127.0.0.1:8000/password-reset"  # noqa: S105 - a page
     # The web page of a customer's request, linked from the e-mails about it.
     request_page_url: str = "http://127.0.0.1:8000/requests/{public_id}/"
+    # The web page of a helper's visit, linked from the e-mails to the helper about it.
+    visit_page_url: str = "http://127.0.0.1:8000/helper/visits/{public_id}/"
     # Payments (Stripe). Without a secret key Quartier talks to the local emulator
     # (`python -m stripe_emulator`, started by `manage.py run`) at stripe_api_base.
     stripe_secret_key: str = ""
@@ -207,7 +217,7 @@ class QuartierConfig:
         weights = self.score_weight_distance + self.score_weight_rating
         if weights + self.score_weight_reliability <= 0:
             checks.append(("score_weight_distance", "and the other score weights are all 0"))
-        for link, part in (("verify_email_url", "{token}"), ("request_page_url", "{public_id}")):
+        for link, part in _LINK_PARTS:
             if part not in getattr(self, link):
                 checks.append((link, f"must contain {part}"))
         if self.currency not in {"CHF", "EUR"}:

@@ -31,4 +31,5 @@ class BookingsConfig(AppConfig):
         subscribe(handlers.cancel_visits_of_suspended, HelperSuspended, HelperOffboarded)
         subscribe(handlers.mail_about_reports, *handlers.REPORT_EVENTS, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.mail_customers, *handlers.CUSTOMER_MAIL_EVENTS, phase=Phase.AFTER_COMMIT)
+        subscribe(handlers.mail_helpers, *handlers.HELPER_MAIL_EVENTS, phase=Phase.AFTER_COMMIT)
         register_busy_source(selectors.visits_held)

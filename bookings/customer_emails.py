@@ -1,6 +1,7 @@
 """The e-mails that tell a customer where their request and its visit stand, at the moments
 they must act or must know: a helper proposes times (first, or other ones), the helper or the
-platform cancels the confirmed visit, nobody could be found, the helper says the work is done.
+platform cancels the confirmed visit, the helper withdraws the times proposed, nobody could be
+found, the helper says the work is done.
 
 Each goes to the account that made the request (a relative who booked for someone names that
 person), in its preferred language, with the link to the request's page. It names what the
@@ -186,6 +187,49 @@ def send_visit_cancelled(booking_id: int, *, by_helper: bool) -> None:
                     "Nothing is charged for this visit; if an amount was held on your card for "
                     "it, the hold is released."
                 ),
+            ],
+        )
+
+
+def send_times_withdrawn(booking_id: int) -> None:
+    """The helper withdrew (or was suspended) after proposing times the customer had not chosen
+    yet: they were told to choose one, so they are told those times are gone and what follows.
+    Nothing once another helper proposed times (that e-mail says more) or the customer
+    withdrew the request."""
+    booking = _booking(booking_id)
+    if booking is None or booking.status != BookingStatus.CANCELLED:
+        return
+    help_request = booking.help_request
+    customer = _recipient(help_request)
+    later = help_request.bookings.filter(pk__gt=booking.pk)
+    if (
+        customer is None
+        or help_request.status == HelpRequestStatus.WITHDRAWN
+        or SlotProposal.objects.filter(booking__in=later).exists()
+    ):
+        return
+    with translation.override(customer.preferred_language):
+        names = {"helper": _first_name(booking), "category": help_request.category.name}
+        if help_request.status != HelpRequestStatus.CLOSED or later.exists():
+            next_step = _(
+                "We are looking for another helper at the times you gave. You will get an "
+                "e-mail as soon as one proposes times."
+            )
+        else:
+            next_step = _(
+                "None of the times you gave is left, so the request is closed. If you still "
+                "need help, please post a new request."
+            )
+        _send(
+            help_request,
+            _("%(helper)s can no longer come") % names,
+            [
+                _(
+                    "%(helper)s can no longer come for your request (%(category)s): the times "
+                    "%(helper)s proposed are withdrawn."
+                )
+                % names,
+                next_step,
             ],
         )
 

@@ -16,7 +16,9 @@ Subscribed in `BookingsConfig.ready()`:
 - `mail_about_reports` (after commit): the community managers hear of a new safety report,
   its reporter of the decision (`bookings.emails`);
 - `mail_customers` (after commit): the customer hears of the moments they must act on or
-  must know (`bookings.customer_emails`).
+  must know (`bookings.customer_emails`);
+- `mail_helpers` (after commit): the helper hears of what the customer did to their visit,
+  and of its sign-off (`bookings.helper_emails`), whether or not they turned on Web Push.
 
 Each handler gets every event it listens to from one `emit` call at once.
 """
@@ -41,13 +43,15 @@ from backend.events import (
 from backend.models import OutboxEvent, User
 from backend.roles import ActorRole
 from backend.services import customer_figures_add
-from bookings import customer_emails, emails, tasks
+from bookings import customer_emails, emails, helper_emails, tasks
 from bookings.events import (
     BookingCancelled,
     BookingCompleted,
+    BookingConfirmed,
     BookingMoved,
     BookingNoShow,
     BookingSignedOff,
+    BookingTimesRequested,
     HelpRequestChanged,
     HelpRequestExpired,
     HelpRequestPosted,
@@ -425,6 +429,14 @@ def mail_customers(event: DomainEvent, *, sequence: int) -> None:
             customer_emails.send_visit_cancelled(
                 event.booking_id, by_helper=event.role == ActorRole.HELPER
             )
+        elif (
+            event.from_status == BookingStatus.PROPOSED
+            and event.role in (ActorRole.HELPER, ActorRole.MANAGER)
+            and event.data.get("caused_by") != Party.CUSTOMER
+        ):
+            # The helper withdrew (or was suspended) after the customer was asked to choose
+            # one of their times.
+            customer_emails.send_times_withdrawn(event.booking_id)
     elif isinstance(event, BookingCompleted):
         customer_emails.send_sign_off_asked(event.booking_id)
     elif isinstance(event, HelpRequestUnmatched):
@@ -443,3 +455,31 @@ CUSTOMER_MAIL_EVENTS = (
     HelpRequestUnmatched,
     HelpRequestExpired,
 )
+
+
+# --- E-mails to helpers ------------------------------------------------------------------------
+
+
+def mail_helpers(event: DomainEvent, *, sequence: int) -> None:
+    """One e-mail to the helper per move of their visit they must act on or must know of,
+    none for what they did themselves. Delivered at least once."""
+    assert isinstance(event, BookingMoved)  # noqa: S101 - subscribed to booking moves only
+    if event.role == ActorRole.HELPER:
+        return
+    if isinstance(event, BookingConfirmed):
+        helper_emails.send_visit_confirmed(event.booking_id)
+    elif isinstance(event, BookingTimesRequested):
+        helper_emails.send_times_requested(event.booking_id)
+    elif isinstance(event, BookingSignedOff):
+        helper_emails.send_visit_signed_off(event.booking_id)
+    elif (
+        isinstance(event, BookingCancelled)
+        and event.from_status in (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY)
+        and event.data.get("caused_by") == Party.CUSTOMER
+    ):
+        # By the customer, or by a manager for them; the platform's own cancellations (a
+        # suspension) are the manager's to explain.
+        helper_emails.send_visit_cancelled(event.booking_id)
+
+
+HELPER_MAIL_EVENTS = (BookingConfirmed, BookingTimesRequested, BookingSignedOff, BookingCancelled)

@@ -38,6 +38,11 @@ def test_values_come_typed_from_the_environment() -> None:
             "https://quartier.ch/requests/",
             "QUARTIER_REQUEST_PAGE_URL must contain {public_id}",
         ),
+        (
+            "QUARTIER_VISIT_PAGE_URL",
+            "https://quartier.ch/helper/visits/",
+            "QUARTIER_VISIT_PAGE_URL must contain {public_id}",
+        ),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(variable, value, message) -> None:

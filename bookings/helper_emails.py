@@ -1,0 +1,236 @@
+"""The e-mails that tell a helper what the customer did to their visit, at the moments the
+helper must act or must know: the customer confirmed a time, cancelled the confirmed visit,
+asked for other times; the visit was signed off and the payment is on its way. Web Push tells
+the same only when the helper turned it on, and many do not.
+
+Each goes to the helper's account, in its preferred language and Swiss time, with the link to
+the visit's page (QUARTIER_VISIT_PAGE_URL). It names what that page shows at that moment, no
+more: the address only once the visit is confirmed. Sent from the relay after commit, so at
+least once; each first checks that the moment has not passed meanwhile (the visit cancelled
+or moved again, other times already proposed), and then sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from backend.config import config
+from backend.emails import send_notice
+from backend.models import User
+from backend.money import Money
+from bookings.models import Booking, BookingStatus, Party, ProposalStatus
+
+
+def visit_link(booking: Booking) -> str:
+    """The visit's page of the helper, as an absolute address (QUARTIER_VISIT_PAGE_URL)."""
+    return config().visit_page_url.format(public_id=booking.public_id)
+
+
+def _when(booking: Booking) -> str:
+    assert booking.starts_at is not None  # noqa: S101 - callers check the visit has a time
+    start = timezone.localtime(booking.starts_at)
+    text = (
+        f"{formats.date_format(start, 'DATE_FORMAT')} {formats.time_format(start, 'TIME_FORMAT')}"
+    )
+    if booking.ends_at is not None:
+        text += f"–{formats.time_format(timezone.localtime(booking.ends_at), 'TIME_FORMAT')}"
+    return text
+
+
+def _price(booking: Booking) -> str | None:
+    if not booking.price_minor:
+        return None
+    return Money(booking.price_minor, booking.currency).format()
+
+
+def _customer_name(booking: Booking) -> str:
+    """The customer's first name, as the visit's page shows it."""
+    parts = booking.help_request.customer.display_name.split()
+    return parts[0] if parts else _("The customer")
+
+
+def _booking(booking_id: int) -> Booking | None:
+    return (
+        Booking.objects.select_related(
+            "help_request__customer", "help_request__category", "helper__user"
+        )
+        .filter(pk=booking_id)
+        .first()
+    )
+
+
+def _recipient(booking: Booking) -> User | None:
+    user = booking.helper.user
+    return user if user.is_active and user.email else None
+
+
+def _send(booking: Booking, subject: str, lines: Sequence[str]) -> None:
+    """The e-mail to the visit's helper, in their language (the caller's `override`)."""
+    helper = booking.helper.user
+    body = [
+        _("Hello %(name)s,") % {"name": helper.display_name},
+        *lines,
+        _("The visit's page: %(link)s") % {"link": visit_link(booking)},
+        _("Quartier"),
+    ]
+    send_notice(helper, subject, "\n\n".join(body))
+
+
+def send_visit_confirmed(booking_id: int) -> None:
+    """The customer chose one of the helper's times: when, where (the address the visit's page
+    shows once confirmed), the price agreed, and how to reach the customer. Nothing once the
+    visit is no longer confirmed (cancelled, or moved to other times)."""
+    booking = _booking(booking_id)
+    if booking is None or booking.status != BookingStatus.CONFIRMED or booking.starts_at is None:
+        return
+    helper = _recipient(booking)
+    if helper is None:
+        return
+    help_request = booking.help_request
+    with translation.override(helper.preferred_language):
+        street = f"{help_request.street}, " if help_request.street else ""
+        names = {
+            "customer": _customer_name(booking),
+            "category": help_request.category.name,
+            "when": _when(booking),
+            "where": f"{street}{help_request.postal_code} {help_request.locality}",
+            "price": _price(booking),
+            "person": help_request.on_behalf_name,
+        }
+        lines = [
+            _("%(customer)s confirmed the visit (%(category)s).") % names,
+            _("When: %(when)s") % names,
+            _("Where: %(where)s") % names,
+        ]
+        if help_request.on_behalf_name:
+            lines.append(_("You meet %(person)s; %(customer)s booked the visit for them.") % names)
+        if names["price"]:
+            lines.append(_("Price agreed: %(price)s") % names)
+        else:
+            lines.append(_("No price was agreed: the visit is free of charge."))
+        lines.append(
+            _(
+                "To reach %(customer)s, write in the visit's messages on its page; the "
+                "page also opens the address in your map app."
+            )
+            % names
+        )
+        _send(booking, _("Visit confirmed: %(when)s") % names, lines)
+
+
+def send_visit_cancelled(booking_id: int) -> None:
+    """The customer (or the manager for them) cancelled the confirmed visit. A late one costs
+    the customer the cancellation fee, which is captured for the helper (payments.services
+    `payment_on_booking_ended`): the e-mail names it."""
+    booking = _booking(booking_id)
+    if booking is None or booking.status != BookingStatus.CANCELLED or booking.starts_at is None:
+        return
+    helper = _recipient(booking)
+    if helper is None:
+        return
+    percent = config().cancellation_fee_percent
+    fee_due = (
+        booking.is_late_cancellation
+        and booking.caused_by == Party.CUSTOMER
+        and bool(booking.price_minor)
+        and percent > 0
+    )
+    with translation.override(helper.preferred_language):
+        names = {
+            "customer": _customer_name(booking),
+            "category": booking.help_request.category.name,
+            "when": _when(booking),
+            "hours": config().late_cancellation_hours,
+            "percent": percent,
+            "fee": Money((booking.price_minor or 0) * percent // 100, booking.currency).format(),
+        }
+        lines = [
+            _("%(customer)s cancelled the visit (%(category)s, %(when)s).") % names,
+            _("The time is free again in your calendar."),
+        ]
+        if fee_due:
+            lines.append(
+                _(
+                    "The cancellation came less than %(hours)s hours before the visit, so the "
+                    "customer pays you a cancellation fee of %(fee)s (%(percent)s%% of the "
+                    "agreed price), paid to your Stripe account."
+                )
+                % names
+            )
+        _send(booking, _("Visit cancelled: %(when)s") % names, lines)
+
+
+def send_times_requested(booking_id: int) -> None:
+    """The customer asked for other times (none suited, or the confirmed visit must move): the
+    helper proposes again. Nothing once they did, or the visit ended."""
+    booking = _booking(booking_id)
+    if (
+        booking is None
+        or booking.status != BookingStatus.AWAITING_PROPOSAL
+        or booking.proposals.filter(status=ProposalStatus.PROPOSED).exists()
+    ):
+        return
+    helper = _recipient(booking)
+    if helper is None:
+        return
+    with translation.override(helper.preferred_language):
+        names = {
+            "customer": _customer_name(booking),
+            "category": booking.help_request.category.name,
+        }
+        _send(
+            booking,
+            _("%(customer)s asks for other times") % names,
+            [
+                _("%(customer)s asks you for other times for the visit (%(category)s).") % names,
+                _("Please propose new times on the visit's page, where you also read why."),
+            ],
+        )
+
+
+def send_visit_signed_off(booking_id: int) -> None:
+    """The visit was signed off, by the customer or automatically: the price is captured from
+    the customer's payment on the helper's Stripe account (payments.services
+    `payment_capture`), which Stripe pays out. Nothing if it was not signed off after all."""
+    booking = _booking(booking_id)
+    if (
+        booking is None
+        or booking.status not in (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED)
+        or booking.starts_at is None
+    ):
+        return
+    helper = _recipient(booking)
+    if helper is None:
+        return
+    with translation.override(helper.preferred_language):
+        names = {
+            "customer": _customer_name(booking),
+            "category": booking.help_request.category.name,
+            "when": _when(booking),
+            "price": _price(booking),
+        }
+        if booking.signed_off_automatically:
+            said = _(
+                "The visit (%(category)s, %(when)s) was signed off automatically: "
+                "%(customer)s did not answer in time."
+            )
+        else:
+            said = _("%(customer)s signed off the visit (%(category)s, %(when)s).")
+        if names["price"]:
+            payment = _(
+                "The payment is on its way: the agreed price, %(price)s, is taken from the "
+                "customer's payment into your Stripe account (Quartier takes no share), and "
+                "Stripe pays it out to your bank account."
+            )
+        else:
+            payment = _("No price was agreed, so there is no payment.")
+        _send(
+            booking,
+            _("Visit signed off: the payment is on its way")
+            if names["price"]
+            else _("Visit signed off"),
+            [said % names, payment % names],
+        )
