@@ -15,6 +15,7 @@ from django.test import override_settings
 from backend.config import config
 from bookings import services
 from bookings.models import Booking, BookingStatus
+from helpers import services as helper_services
 from tests.bookings.services.test_customer_emails import (
     START,
     accepted,
@@ -23,7 +24,13 @@ from tests.bookings.services.test_customer_emails import (
     relayed,
     sophie,
 )
-from tests.factories import ManagerFactory, UserFactory, make_booking
+from tests.factories import (
+    ManagerFactory,
+    UserFactory,
+    make_booking,
+    make_helper,
+    pending_offer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +260,38 @@ def test_withdrawing_before_proposing_any_time_sends_the_customer_nothing(clock)
     services.booking_cancel(booking=booking, actor=booking.helper.user, reason="Empêchée")
 
     assert [m for m in relayed() if m.to == [customer.email]] == []
+
+
+def test_a_helper_suspended_after_proposing_times_is_told_to_the_customer_once(clock):
+    customer = marie()
+    booking = accepted(customer)
+    propose(booking, START)
+    relayed()
+
+    helper_services.helper_suspend(
+        helper=booking.helper, actor=ManagerFactory.create(), note="Late twice."
+    )
+    sent = [m for m in relayed() if m.to == [customer.email]]
+
+    assert [m.subject for m in sent] == ["Sophie ne peut plus venir"]
+    assert "Late twice" not in sent[0].body
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+
+
+def test_no_withdrawal_e_mail_once_another_helper_proposed_times(clock):
+    customer = marie()
+    booking = accepted(customer)
+    propose(booking, START)
+    relayed()
+    services.booking_cancel(booking=booking, actor=booking.helper.user, reason="Empêchée")
+    # Before the relay ran, another helper took the request and proposed times.
+    other = make_helper(display_name="Luca Bernasconi", languages=("de", "fr", "it", "en"))
+    services.offers_dispatch(help_request=booking.help_request)
+    offer = pending_offer(booking.help_request, other)
+    second = services.offer_accept(offer=offer, actor=other.user)
+    propose(second, START + timedelta(hours=1))
+
+    sent = [m for m in relayed() if m.to == [customer.email]]
+
+    assert [m.subject for m in sent] == ["Luca peut vous aider : veuillez choisir un horaire"]
