@@ -21,6 +21,46 @@ from django.core.exceptions import ImproperlyConfigured
 T = TypeVar("T")
 
 
+# The settings with a lower bound, and that bound.
+_AT_LEAST: tuple[tuple[str, float], ...] = (
+    ("offer_batch_size", 1),
+    ("offer_ttl_minutes", 1),
+    ("match_initial_radius_km", 0.1),
+    ("match_radius_step_km", 0.1),
+    ("rating_prior_mean", 1),
+    ("rating_prior_weight", 0),
+    ("score_weight_distance", 0),
+    ("score_weight_rating", 0),
+    ("score_weight_reliability", 0),
+    ("fairness_margin", 0),
+    ("fairness_new_helper_bonus", 0),
+    ("fairness_new_helper_days", 0),
+    ("fairness_new_helper_visits", 0),
+    ("max_open_requests_per_customer", 1),
+    ("max_windows_per_request", 1),
+    ("max_request_days_ahead", 1),
+    ("max_rematches_per_request", 0),
+    ("late_cancellation_hours", 0),
+    ("no_show_grace_minutes", 0),
+    ("auto_sign_off_hours", 1),
+    ("review_window_days", 1),
+    ("max_request_body_bytes", 1024),
+    ("trusted_proxies", 0),
+    ("login_failures_per_client", 1),
+    ("login_failures_per_account", 1),
+    ("account_emails_per_hour", 1),
+    ("stripe_timeout_seconds", 0.1),
+    ("stripe_webhook_tolerance_seconds", 1),
+    ("cancellation_fee_percent", 0),
+    ("stripe_fee_fixed_minor", 0),
+    ("hold_max_days_ahead", 1),
+    ("hold_days_before_visit", 0),
+    ("tip_min_minor", 1),
+    ("vetting_target_days", 1),
+    ("document_max_bytes", 1024),
+    ("document_retention_days", 0),
+)
+
 # The links in e-mails, and the part each must contain.
 _LINK_PARTS = (
     ("verify_email_url", "{token}"),
@@ -147,44 +187,7 @@ class QuartierConfig:
             value = getattr(self, name)
             return name, None if value >= low else f"must be at least {low:g}, got {value!r}"
 
-        checks = [
-            at_least("offer_batch_size", 1),
-            at_least("offer_ttl_minutes", 1),
-            at_least("match_initial_radius_km", 0.1),
-            at_least("match_radius_step_km", 0.1),
-            at_least("rating_prior_mean", 1),
-            at_least("rating_prior_weight", 0),
-            at_least("score_weight_distance", 0),
-            at_least("score_weight_rating", 0),
-            at_least("score_weight_reliability", 0),
-            at_least("fairness_margin", 0),
-            at_least("fairness_new_helper_bonus", 0),
-            at_least("fairness_new_helper_days", 0),
-            at_least("fairness_new_helper_visits", 0),
-            at_least("max_open_requests_per_customer", 1),
-            at_least("max_windows_per_request", 1),
-            at_least("max_request_days_ahead", 1),
-            at_least("max_rematches_per_request", 0),
-            at_least("late_cancellation_hours", 0),
-            at_least("no_show_grace_minutes", 0),
-            at_least("auto_sign_off_hours", 1),
-            at_least("review_window_days", 1),
-            at_least("max_request_body_bytes", 1024),
-            at_least("trusted_proxies", 0),
-            at_least("login_failures_per_client", 1),
-            at_least("login_failures_per_account", 1),
-            at_least("account_emails_per_hour", 1),
-            at_least("stripe_timeout_seconds", 0.1),
-            at_least("stripe_webhook_tolerance_seconds", 1),
-            at_least("cancellation_fee_percent", 0),
-            at_least("stripe_fee_fixed_minor", 0),
-            at_least("hold_max_days_ahead", 1),
-            at_least("hold_days_before_visit", 0),
-            at_least("tip_min_minor", 1),
-            at_least("vetting_target_days", 1),
-            at_least("document_max_bytes", 1024),
-            at_least("document_retention_days", 0),
-        ]
+        checks = [at_least(name, low) for name, low in _AT_LEAST]
         if self.hold_days_before_visit > self.hold_max_days_ahead:
             checks.append(
                 ("hold_days_before_visit", "must not exceed QUARTIER_HOLD_MAX_DAYS_AHEAD")
