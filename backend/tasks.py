@@ -14,7 +14,12 @@ def relay_events() -> int:
     return relay_pending()
 
 
-@task()
+# A task someone is waiting for (an e-mail they just asked for) goes before the background
+# work queued ahead of it: the worker takes the highest priority first.
+SOMEONE_WAITS = 50
+
+
+@task(priority=SOMEONE_WAITS)
 def password_reset_mail_send(email: str) -> None:
     """The e-mail asked for on the password-reset form, sent here so that the form's answer
     does not wait for the mail server (its time would tell which addresses have accounts)."""

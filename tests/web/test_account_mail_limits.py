@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from backend.models import User
+from backend.tasks import relay_events
 from tests.factories import UserFactory
 from tests.worker import run_worker
 
@@ -125,3 +126,21 @@ def test_the_password_reset_form_answers_without_waiting_for_the_mail_server(
     ]
     run_worker()
     assert [message.to for message in mail.outbox] == [["anna@example.ch"]]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_password_reset_mail_goes_before_the_background_work_queued_ahead_of_it(
+    client, django_capture_on_commit_callbacks
+):
+    # Given background work queued first (the relay woken for stored events)
+    UserFactory.create(email="anna@example.ch")
+    for _ in range(3):
+        relay_events.enqueue()
+    # When someone asks for a password-reset link
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/password-reset", {"email": "anna@example.ch"})
+    # Then the worker takes their e-mail first
+    assert [task.task_path for task in DBTaskResult.objects.ready()] == [
+        "backend.tasks.password_reset_mail_send",
+        *["backend.tasks.relay_events"] * 3,
+    ]
