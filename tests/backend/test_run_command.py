@@ -21,7 +21,7 @@ from tests.conftest import _free_port
 @pytest.fixture(autouse=True)
 def _links_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     """`run` writes the e-mails' links into the environment: put back what was there after."""
-    for name in ("QUARTIER_VERIFY_EMAIL_URL", "QUARTIER_PASSWORD_RESET_URL"):
+    for name in run.E_MAIL_LINKS:
         monkeypatch.setenv(name, "")
 
 
@@ -131,12 +131,7 @@ def test_the_e_mails_links_open_the_address_run_serves(
     inherited: dict[str, str] = {}
 
     def fake_supervise(children: list[Child], **_options: Any) -> int:
-        inherited.update(
-            {
-                name: os.environ[name]
-                for name in ("QUARTIER_VERIFY_EMAIL_URL", "QUARTIER_PASSWORD_RESET_URL")
-            }
-        )
+        inherited.update({name: os.environ[name] for name in run.E_MAIL_LINKS})
         return 0
 
     monkeypatch.setattr(run, "call_command", lambda *args, **options: None)
@@ -147,6 +142,8 @@ def test_the_e_mails_links_open_the_address_run_serves(
     assert inherited == {
         "QUARTIER_VERIFY_EMAIL_URL": f"{origin}/verify-email?token={{token}}",
         "QUARTIER_PASSWORD_RESET_URL": f"{origin}/password-reset",
+        "QUARTIER_REQUEST_PAGE_URL": f"{origin}/requests/{{public_id}}/",
+        "QUARTIER_VISIT_PAGE_URL": f"{origin}/helper/visits/{{public_id}}/",
     }
 
 

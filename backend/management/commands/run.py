@@ -116,17 +116,24 @@ class Command(BaseCommand):
         )
 
 
+# The settings of the links in e-mails, and each one's path on the web app.
+E_MAIL_LINKS = {
+    "QUARTIER_VERIFY_EMAIL_URL": "/verify-email?token={token}",
+    "QUARTIER_PASSWORD_RESET_URL": "/password-reset",
+    "QUARTIER_REQUEST_PAGE_URL": "/requests/{public_id}/",
+    "QUARTIER_VISIT_PAGE_URL": "/helper/visits/{public_id}/",
+}
+
+
 def _links_to(addrport: str) -> None:
-    """The links in the e-mails (confirming a sign-up, choosing a new password) open the address
-    this run serves, unless set otherwise: the defaults name port 8000, which may be another
-    server or none. The children read them from the environment they inherit."""
+    """The links in the e-mails (confirming a sign-up, choosing a new password, a customer's
+    request, a helper's visit) open the address this run serves, unless set otherwise: the
+    defaults name port 8000, which may be another server or none. The children read them from
+    the environment they inherit."""
     host, _colon, port = addrport.rpartition(":")
     if host in ("", "0.0.0.0"):  # noqa: S104 - a link, not a bind
         host = "127.0.0.1"
     origin = f"http://{host}:{port}"
-    for name, url in (
-        ("QUARTIER_VERIFY_EMAIL_URL", f"{origin}/verify-email?token={{token}}"),
-        ("QUARTIER_PASSWORD_RESET_URL", f"{origin}/password-reset"),
-    ):
+    for name, path in E_MAIL_LINKS.items():
         if not os.environ.get(name, "").strip():
-            os.environ[name] = url
+            os.environ[name] = origin + path
