@@ -120,3 +120,53 @@ def test_a_report_about_a_customer_offers_no_suspension_of_a_helper(client):
 
     assert choices(about_customer) == ["warning", "no_action"]
     assert choices(about_helper) == ["warning", "suspension", "no_action"]
+
+
+def _message_after(client, report: SafetyReport, outcome: str) -> str:
+    response = client.post(
+        _decide_url(report), _post(report, outcome=outcome, note="Spoke to them."), follow=True
+    )
+    html = response.content.decode()
+    return re.findall(r'<p class="message message-success">(.*?)</p>', html)[0]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "said"),
+    [
+        (
+            "suspension",
+            "{name} is suspended until you lift it: no more offers, their coming visits are "
+            "cancelled and those customers told. They read your reason. The person who reported "
+            "is e-mailed that their report is decided.",
+        ),
+        (
+            "warning",
+            "{name} is warned: the warning stays on their record, they are not told of it. The "
+            "person who reported is e-mailed that their report is decided.",
+        ),
+        (
+            "no_action",
+            "No action: nothing changes for {name}. The person who reported is e-mailed that "
+            "their report is decided.",
+        ),
+    ],
+)
+def test_the_page_says_what_a_decision_changed_and_who_is_told(client, outcome, said):
+    report = _report()
+    _logged_in(client, ManagerFactory.create())
+
+    shown = _message_after(client, report, outcome)
+
+    assert shown == said.format(name=report.reported.display_name)
+
+
+def test_the_note_warns_that_a_suspended_helper_reads_it(client):
+    report = _report()
+    _logged_in(client, ManagerFactory.create())
+
+    html = client.get("/manage/reports/").content.decode()
+
+    assert (
+        f'<p class="help" id="id_r{report.public_id.hex}-note_helptext">A suspended helper reads '
+        "this as the reason for their suspension: do not name who reported them.</p>"
+    ) in html

@@ -54,6 +54,24 @@ def _about_helper(report: SafetyReport) -> bool:
     return report.reporter_role == ActorRole.CUSTOMER
 
 
+def _decided_words(report: SafetyReport) -> str:
+    """What the decision changed, and who hears of it: the page says so, nobody has to guess."""
+    name = report.reported.display_name
+    if report.outcome == SafetyOutcome.SUSPENSION:
+        effect = _(
+            "%(name)s is suspended until you lift it: no more offers, their coming visits are "
+            "cancelled and those customers told. They read your reason."
+        )
+    elif report.outcome == SafetyOutcome.WARNING:
+        effect = _(
+            "%(name)s is warned: the warning stays on their record, they are not told of it."
+        )
+    else:
+        effect = _("No action: nothing changes for %(name)s.")
+    told = _("The person who reported is e-mailed that their report is decided.")
+    return f"{effect % {'name': name}} {told}"
+
+
 @manager_only
 @require_GET
 def reports(request: HttpRequest) -> HttpResponse:
@@ -70,13 +88,13 @@ def report_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = TriageForm(request.POST, prefix=f"r{public_id.hex}", about_helper=_about_helper(report))
     if form.is_valid():
         try:
-            safety_report_triage(report=report, actor=me_of(request), **form.cleaned_data)
+            report = safety_report_triage(report=report, actor=me_of(request), **form.cleaned_data)
         except ApplicationError as error:
             if not error.fields:
                 messages.error(request, message_for(error))
                 return redirect("web:manage-reports")
             add_service_error(form, error)
         else:
-            messages.success(request, _("The report is decided."))
+            messages.success(request, _decided_words(report))
             return redirect("web:manage-reports")
     return _queue(request, public_id, form)
