@@ -187,3 +187,20 @@ def test_another_helper_cannot_refund(client):
 
     assert response.status_code in (302, 404)
     assert Payment.objects.get(booking=booking).refunded_minor == 0
+
+
+def test_after_deciding_the_visit_stands_the_manager_stays_on_the_visit_and_can_refund(client):
+    booking = disputed_booking()
+    _logged_in(client, ManagerFactory.create())
+
+    response = client.post(
+        f"/manage/disputes/{booking.public_id}/resolve",
+        {"outcome": "visit_stands", "note": "It works."},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/manage/disputes/{booking.public_id}/"
+    relay_pending()
+    html = client.get(response["Location"]).content.decode()
+    assert "The dispute is decided. Both sides are told." in html
+    assert "Up to CHF 40.00 can still be refunded" in html

@@ -399,5 +399,6 @@ def dispute_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, _("The dispute is decided. Both sides are told."))
-            return redirect("web:manage-disputes")
+            # Back on the visit: its new state, its money and, once captured, the refund form.
+            return redirect("web:manage-dispute", public_id=public_id)
     return _dispute_page(request, public_id, form)
