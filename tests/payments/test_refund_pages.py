@@ -13,7 +13,7 @@ from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus, DisputeOutcome
 from payments.models import LedgerEntry, LedgerKind, Payment, PaymentStatus, StripeRequest
-from tests.factories import ManagerFactory, UserFactory
+from tests.factories import ManagerFactory, UserFactory, make_booking
 from tests.payments.money import assert_books_balance, completed, held_booking
 from tests.web.test_pages import _errors_of, _logged_in
 
@@ -204,3 +204,34 @@ def test_after_deciding_the_visit_stands_the_manager_stays_on_the_visit_and_can_
     html = client.get(response["Location"]).content.decode()
     assert "The dispute is decided. Both sides are told." in html
     assert "Up to CHF 40.00 can still be refunded" in html
+
+
+def _payment_state(html: str) -> str:
+    import re
+
+    return re.findall(r'<p id="payment-state">(.*?)</p>', html)[0]
+
+
+def test_a_disputed_visit_without_a_card_says_nothing_is_held_of_its_price(client):
+    booking = make_booking(BookingStatus.DISPUTED)
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+    _logged_in(client, ManagerFactory.create())
+
+    html = client.get(f"/manage/disputes/{booking.public_id}/").content.decode()
+
+    price = f"CHF {booking.price_minor // 100}.{booking.price_minor % 100:02d}"
+    assert _payment_state(html) == (
+        f"No card yet: nothing of the {price} is held on the customer's card."
+    )
+    assert _money_of(html)["Held on the customer's card"] == "CHF 0.00"
+
+
+def test_a_disputed_visit_with_a_hold_says_when_it_is_charged(client):
+    booking = disputed_booking()
+    _logged_in(client, ManagerFactory.create())
+
+    html = client.get(f"/manage/disputes/{booking.public_id}/").content.decode()
+
+    assert _payment_state(html) == (
+        "CHF 40.00 is held on the customer's card; it is charged once the visit is signed off."
+    )
