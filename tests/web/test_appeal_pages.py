@@ -4,6 +4,7 @@ with the count on the dashboard."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -176,3 +177,37 @@ def test_the_console_helper_page_shows_the_decided_reports_on_them(client):
     assert "<td>Harassment</td><td>Warned</td>" in record
     assert "Talked to him." in record
     assert "Damage" not in record  # an open report is not on the record yet
+
+
+@pytest.mark.parametrize(
+    ("outcome", "said", "approval"),
+    [
+        (
+            "lift",
+            "The suspension is lifted: {name} is approved again and gets offers. "
+            "They are told by e-mail.",
+            ApprovalStatus.APPROVED,
+        ),
+        (
+            "uphold",
+            "The suspension stands: {name} still gets no offers. "
+            "They are told by e-mail, with your reason.",
+            ApprovalStatus.SUSPENDED,
+        ),
+    ],
+)
+def test_the_page_says_what_the_appeal_decision_changed(client, outcome, said, approval):
+    helper = suspended_helper()
+    appeal = appeal_file(helper=helper, actor=helper.user, text="The bus was late.")
+    _logged_in(client, ManagerFactory.create())
+
+    response = client.post(
+        f"/manage/helpers/{helper.public_id}/appeals/{appeal.public_id}/decide",
+        {"appeal-outcome": outcome, "appeal-note": "Decided."},
+        follow=True,
+    )
+
+    shown = re.findall(r'<p class="message message-success">(.*?)</p>', response.content.decode())
+    assert shown == [said.format(name=helper.user.display_name)]
+    helper.refresh_from_db()
+    assert helper.approval_status == approval

@@ -36,7 +36,7 @@ from bookings.selectors import (
     safety_record_of,
 )
 from bookings.services import booking_resolve_dispute
-from helpers.appeal_services import appeal_decide
+from helpers.appeal_services import AppealOutcome, appeal_decide
 from helpers.models import AppealStatus, HelperProfile
 from helpers.selectors import (
     appeals_for_manager,
@@ -256,7 +256,18 @@ def appeal_decide_view(request: HttpRequest, public_id: UUID, appeal_id: UUID) -
         except ApplicationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("The appeal is decided; the helper is told by e-mail."))
+            name = helper.user.display_name
+            if form.cleaned_data["outcome"] == AppealOutcome.LIFT:
+                said = _(
+                    "The suspension is lifted: %(name)s is approved again and gets offers. "
+                    "They are told by e-mail."
+                )
+            else:
+                said = _(
+                    "The suspension stands: %(name)s still gets no offers. "
+                    "They are told by e-mail, with your reason."
+                )
+            messages.success(request, said % {"name": name})
             return redirect("web:manage-helper", public_id=public_id)
     return _helper_page(request, _helper(request, public_id), appeal_form=form)
 
