@@ -222,3 +222,15 @@ def test_a_receipt_for_a_visit_booked_for_someone_names_both(client):
     assert customer.display_name in text
     assert "Persona aiutata" in text
     assert "Mario Bernasconi" in text
+
+
+def test_a_paid_visit_says_it_is_paid_no_longer_that_it_will_be(client):
+    booking = settled_booking()
+    _logged_in(client, booking.help_request.customer, "de")
+
+    html = client.get(f"/requests/{booking.help_request.public_id}/").content.decode()
+
+    assert "Preis: CHF 40.00, an die Helferin oder den Helfer bezahlt." in html
+    assert "nach dem Besuch an die Helferin oder den Helfer bezahlt" not in html
+    assert "auf Ihrer Karte reserviert" not in html
+    assert f'href="/receipts/{booking.public_id}/"' in html
