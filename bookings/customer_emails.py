@@ -42,7 +42,8 @@ def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
 
 
-def _day_and_time(moment: datetime) -> str:
+def day_and_time(moment: datetime) -> str:
+    """A moment as the e-mails write it: its day and time in Swiss time."""
     local = _local(moment)
     return (
         f"{formats.date_format(local, 'DATE_FORMAT')} {formats.time_format(local, 'TIME_FORMAT')}"
@@ -60,9 +61,27 @@ def _slot(proposal: SlotProposal) -> str:
     return line
 
 
+def first_name(user: User, otherwise: str) -> str:
+    """The first word of `user`'s name, as the other side of a visit reads it."""
+    parts = user.display_name.split()
+    return parts[0] if parts else otherwise
+
+
 def _first_name(booking: Booking) -> str:
-    parts = booking.helper.user.display_name.split()
-    return parts[0] if parts else _("The helper")
+    return first_name(booking.helper.user, _("The helper"))
+
+
+def _next_step(*, looking_again: bool) -> str:
+    """What follows a visit that will not take place: another helper, or the request closed."""
+    if looking_again:
+        return _(
+            "We are looking for another helper at the times you gave. You will get an "
+            "e-mail as soon as one proposes times."
+        )
+    return _(
+        "None of the times you gave is left, so the request is closed. If you still "
+        "need help, please post a new request."
+    )
 
 
 def _recipient(help_request: HelpRequest) -> User | None:
@@ -86,7 +105,8 @@ def _send(help_request: HelpRequest, subject: str, lines: Sequence[str]) -> None
     send_notice(customer, subject, "\n\n".join(body))
 
 
-def _booking(booking_id: int) -> Booking | None:
+def booking_for_mail(booking_id: int) -> Booking | None:
+    """The visit an e-mail is about, with what the e-mails name (None: it is gone)."""
     return (
         Booking.objects.select_related(
             "help_request__customer", "help_request__category", "helper__user"
@@ -100,7 +120,7 @@ def send_times_proposed(booking_id: int, proposal_ids: Sequence[int]) -> None:
     """The helper proposed times: the customer chooses one. The first times a helper proposes
     say that they accepted; later ones that they are other times (the customer asked for
     them, or the helper moves the confirmed visit). Nothing once they are no longer open."""
-    booking = _booking(booking_id)
+    booking = booking_for_mail(booking_id)
     if booking is None or booking.status != BookingStatus.PROPOSED:
         return
     proposals = list(booking.proposals.filter(pk__in=proposal_ids).order_by("starts_at", "pk"))
@@ -146,7 +166,7 @@ def send_visit_cancelled(booking_id: int, *, by_helper: bool) -> None:
     so nothing is charged). What follows: the request is offered to other helpers while a
     time window is left (it was open again, or another helper has it since), else it is
     closed."""
-    booking = _booking(booking_id)
+    booking = booking_for_mail(booking_id)
     if booking is None or booking.status != BookingStatus.CANCELLED or booking.starts_at is None:
         return
     help_request = booking.help_request
@@ -161,22 +181,13 @@ def send_visit_cancelled(booking_id: int, *, by_helper: bool) -> None:
         names = {
             "helper": _first_name(booking),
             "category": help_request.category.name,
-            "when": _day_and_time(booking.starts_at),
+            "when": day_and_time(booking.starts_at),
         }
         if by_helper:
             said = _("%(helper)s cancelled the visit on %(when)s (%(category)s).")
         else:
             said = _("We had to cancel the visit of %(helper)s on %(when)s (%(category)s).")
-        if looking_again:
-            next_step = _(
-                "We are looking for another helper at the times you gave. You will get an "
-                "e-mail as soon as one proposes times."
-            )
-        else:
-            next_step = _(
-                "None of the times you gave is left, so the request is closed. If you still "
-                "need help, please post a new request."
-            )
+        next_step = _next_step(looking_again=looking_again)
         _send(
             help_request,
             _("Your visit on %(when)s is cancelled") % names,
@@ -196,7 +207,7 @@ def send_times_withdrawn(booking_id: int) -> None:
     yet: they were told to choose one, so they are told those times are gone and what follows.
     Nothing once another helper proposed times (that e-mail says more) or the customer
     withdrew the request."""
-    booking = _booking(booking_id)
+    booking = booking_for_mail(booking_id)
     if booking is None or booking.status != BookingStatus.CANCELLED:
         return
     help_request = booking.help_request
@@ -210,16 +221,9 @@ def send_times_withdrawn(booking_id: int) -> None:
         return
     with translation.override(customer.preferred_language):
         names = {"helper": _first_name(booking), "category": help_request.category.name}
-        if help_request.status != HelpRequestStatus.CLOSED or later.exists():
-            next_step = _(
-                "We are looking for another helper at the times you gave. You will get an "
-                "e-mail as soon as one proposes times."
-            )
-        else:
-            next_step = _(
-                "None of the times you gave is left, so the request is closed. If you still "
-                "need help, please post a new request."
-            )
+        next_step = _next_step(
+            looking_again=help_request.status != HelpRequestStatus.CLOSED or later.exists()
+        )
         _send(
             help_request,
             _("%(helper)s can no longer come") % names,
@@ -280,7 +284,7 @@ def send_nobody_found(help_request_id: int, *, expired: bool) -> None:
 def send_sign_off_asked(booking_id: int) -> None:
     """The helper says the work is done: the customer signs the visit off, or says what went
     wrong, before it is signed off automatically (AUTO_SIGN_OFF_HOURS after the check-out)."""
-    booking = _booking(booking_id)
+    booking = booking_for_mail(booking_id)
     if (
         booking is None
         or booking.status != BookingStatus.COMPLETED
@@ -296,7 +300,7 @@ def send_sign_off_asked(booking_id: int) -> None:
         names = {
             "helper": _first_name(booking),
             "category": help_request.category.name,
-            "when": _day_and_time(automatic),
+            "when": day_and_time(automatic),
         }
         _send(
             help_request,

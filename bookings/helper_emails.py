@@ -21,6 +21,7 @@ from backend.config import config
 from backend.emails import send_notice
 from backend.models import User
 from backend.money import Money
+from bookings.customer_emails import booking_for_mail, day_and_time, first_name
 from bookings.models import Booking, BookingStatus, Party, ProposalStatus
 
 
@@ -31,10 +32,7 @@ def visit_link(booking: Booking) -> str:
 
 def _when(booking: Booking) -> str:
     assert booking.starts_at is not None  # noqa: S101 - callers check the visit has a time
-    start = timezone.localtime(booking.starts_at)
-    text = (
-        f"{formats.date_format(start, 'DATE_FORMAT')} {formats.time_format(start, 'TIME_FORMAT')}"
-    )
+    text = day_and_time(booking.starts_at)
     if booking.ends_at is not None:
         text += f"–{formats.time_format(timezone.localtime(booking.ends_at), 'TIME_FORMAT')}"
     return text
@@ -48,18 +46,7 @@ def _price(booking: Booking) -> str | None:
 
 def _customer_name(booking: Booking) -> str:
     """The customer's first name, as the visit's page shows it."""
-    parts = booking.help_request.customer.display_name.split()
-    return parts[0] if parts else _("The customer")
-
-
-def _booking(booking_id: int) -> Booking | None:
-    return (
-        Booking.objects.select_related(
-            "help_request__customer", "help_request__category", "helper__user"
-        )
-        .filter(pk=booking_id)
-        .first()
-    )
+    return first_name(booking.help_request.customer, _("The customer"))
 
 
 def _recipient(booking: Booking) -> User | None:
@@ -83,7 +70,7 @@ def send_visit_confirmed(booking_id: int) -> None:
     """The customer chose one of the helper's times: when, where (the address the visit's page
     shows once confirmed), the price agreed, and how to reach the customer. Nothing once the
     visit is no longer confirmed (cancelled, or moved to other times)."""
-    booking = _booking(booking_id)
+    booking = booking_for_mail(booking_id)
     if booking is None or booking.status != BookingStatus.CONFIRMED or booking.starts_at is None:
         return
     helper = _recipient(booking)
@@ -125,7 +112,7 @@ def send_visit_cancelled(booking_id: int) -> None:
     """The customer (or the manager for them) cancelled the confirmed visit. A late one costs
     the customer the cancellation fee, which is captured for the helper (payments.services
     `payment_on_booking_ended`): the e-mail names it."""
-    booking = _booking(booking_id)
+    booking = booking_for_mail(booking_id)
     if booking is None or booking.status != BookingStatus.CANCELLED or booking.starts_at is None:
         return
     helper = _recipient(booking)
@@ -166,7 +153,7 @@ def send_visit_cancelled(booking_id: int) -> None:
 def send_times_requested(booking_id: int) -> None:
     """The customer asked for other times (none suited, or the confirmed visit must move): the
     helper proposes again. Nothing once they did, or the visit ended."""
-    booking = _booking(booking_id)
+    booking = booking_for_mail(booking_id)
     if (
         booking is None
         or booking.status != BookingStatus.AWAITING_PROPOSAL
@@ -195,7 +182,7 @@ def send_visit_signed_off(booking_id: int) -> None:
     """The visit was signed off, by the customer or automatically: the price is captured from
     the customer's payment on the helper's Stripe account (payments.services
     `payment_capture`), which Stripe pays out. Nothing if it was not signed off after all."""
-    booking = _booking(booking_id)
+    booking = booking_for_mail(booking_id)
     if (
         booking is None
         or booking.status not in (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED)
