@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from academy.helper_selectors import certification_gaps_of
 from backend.exceptions import ApplicationError, NotFound
@@ -305,6 +306,7 @@ def _taken_from(me: User, public_ids: list[str]) -> bool:
 
 @helper_only
 @require_GET
+@vary_on_headers("HX-Request")
 def home(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     context = _home_context(request, helper)
     if request.htmx:  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from backend import clock
 from backend.exceptions import ApplicationError, NotFound
@@ -147,6 +148,7 @@ def _extra_context(booking: Booking, form: forms.Form | None) -> dict[str, Any]:
 
 @helper_only
 @require_GET
+@vary_on_headers("HX-Request")
 def visit(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
     # Read before the booking: the live socket resumes after it, so a move made while the page
     # is being rendered is heard, not lost.

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from backend.config import config
 from backend.exceptions import ApplicationError, NotFound
@@ -146,6 +147,7 @@ def _posted_words(help_request: HelpRequest) -> str:
 
 @login_required
 @require_GET
+@vary_on_headers("HX-Request")
 def request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     help_request = own_request(request, public_id)
     context = request_context(request, help_request)
