@@ -317,8 +317,8 @@ def test_reminders_go_out_30_and_7_days_before_expiry_once_each_in_the_helpers_l
         "La sua certificazione «Smart-home set-up (it)» scade presto",
         "La sua certificazione «Smart-home set-up (it)» scade presto",
     ]
-    assert "scade il 2 aprile 2027 (tra 29 giorni)" in mail.outbox[0].body
-    assert "scade il 2 aprile 2027 (tra 6 giorni)" in mail.outbox[1].body
+    assert "scade tra 29 giorni, in data 2 aprile 2027" in mail.outbox[0].body
+    assert "scade tra 6 giorni, in data 2 aprile 2027" in mail.outbox[1].body
 
 
 def test_the_manager_sees_who_lacks_what(frozen):
