@@ -92,8 +92,11 @@ def test_a_capture_stripe_made_but_we_never_heard_of_is_captured_once_on_retry(q
     assert payment.status == PaymentStatus.CAPTURED
     assert payment.captured_minor == intent.amount_received
     assert LedgerEntry.objects.filter(payment=payment, kind="captured").count() == 1
+    # In the order they were first sent: without an order the database may return either first.
     assert list(
-        StripeRequest.objects.filter(payment=payment).values_list("idempotency_key", flat=True)
+        StripeRequest.objects.filter(payment=payment)
+        .order_by("pk")
+        .values_list("idempotency_key", flat=True)
     ) == [
         f"quartier:{payment.public_id}:authorise:1",
         f"quartier:{payment.public_id}:capture:1",
