@@ -1,6 +1,6 @@
 """The e-mails that tell a helper what the customer did to their visit, at the moments the
 helper must act or must know: the customer confirmed a time, cancelled the confirmed visit,
-asked for other times; the visit was signed off and the payment is on its way. Web Push tells
+asked for other times; the visit was signed off and its price goes to them. Web Push tells
 the same only when the helper turned it on, and many do not.
 
 Each goes to the helper's account, in its preferred language and Swiss time, with the link to
@@ -179,9 +179,10 @@ def send_times_requested(booking_id: int) -> None:
 
 
 def send_visit_signed_off(booking_id: int) -> None:
-    """The visit was signed off, by the customer or automatically: the price is captured from
-    the customer's payment on the helper's Stripe account (payments.services
-    `payment_capture`), which Stripe pays out. Nothing if it was not signed off after all."""
+    """The visit was signed off, by the customer or automatically: the price goes to the
+    helper's Stripe account once the customer's payment is taken (a hold is captured at once by
+    payments.services `payment_capture`; TWINT is paid after the sign-off), and Stripe pays it
+    out. Nothing if it was not signed off after all."""
     booking = booking_for_mail(booking_id)
     if (
         booking is None
@@ -208,16 +209,11 @@ def send_visit_signed_off(booking_id: int) -> None:
             said = _("%(customer)s signed off the visit (%(category)s, %(when)s).")
         if names["price"]:
             payment = _(
-                "The payment is on its way: the agreed price, %(price)s, is taken from the "
-                "customer's payment into your Stripe account (Quartier takes no share), and "
-                "Stripe pays it out to your bank account."
+                "The agreed price, %(price)s, goes to your Stripe account once the customer's "
+                "payment is taken: at once if it was held on their card, otherwise when they "
+                "pay with TWINT. Quartier takes no share, and Stripe pays it out to your bank "
+                "account."
             )
         else:
             payment = _("No price was agreed, so there is no payment.")
-        _send(
-            booking,
-            _("Visit signed off: the payment is on its way")
-            if names["price"]
-            else _("Visit signed off"),
-            [said % names, payment % names],
-        )
+        _send(booking, _("Visit signed off"), [said % names, payment % names])

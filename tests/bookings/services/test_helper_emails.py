@@ -200,18 +200,23 @@ def _done(customer) -> Booking:
     return booking
 
 
-def test_the_customers_sign_off_tells_the_helper_the_payment_is_on_its_way(clock):
+def test_the_customers_sign_off_tells_the_helper_when_the_payment_comes(clock):
     customer = marie()
     booking = _done(customer)
 
     services.booking_sign_off(booking=booking, actor=customer)
     sent = to_helper(booking, relayed())
 
-    assert [m.subject for m in sent] == ["Besuch abgenommen: Die Zahlung ist unterwegs"]
+    assert [m.subject for m in sent] == ["Besuch abgenommen"]
     body = sent[0].body
     assert "Marie hat den Besuch (Internet & WLAN, 2. Februar 2027 09:30–10:30) abgenommen." in body
-    assert "Der vereinbarte Preis von CHF 40.00 wird aus der Zahlung der Kundschaft" in body
-    assert "auf Ihr Stripe-Konto gebucht (Quartier behält nichts davon)" in body
+    # Said for a hold and for TWINT alike: this e-mail does not know how the customer pays.
+    assert (
+        "Der vereinbarte Preis von CHF 40.00 geht auf Ihr Stripe-Konto, sobald die Zahlung der "
+        "Kundschaft erfolgt: sofort, wenn er auf ihrer Karte reserviert war, sonst sobald sie "
+        "mit TWINT bezahlt. Quartier behält nichts davon" in body
+    )
+    assert "unterwegs" not in body
     assert visit_link(booking) in body
     assert relayed() == []
 
@@ -225,7 +230,7 @@ def test_the_automatic_sign_off_says_so(clock):
     services.booking_auto_sign_off(booking=booking)
     sent = to_helper(booking, relayed())
 
-    assert [m.subject for m in sent] == ["Visita approvata: il pagamento è in arrivo"]
+    assert [m.subject for m in sent] == ["Visita approvata"]
     assert "è stata approvata automaticamente: Marie non ha risposto in tempo." in sent[0].body
 
 
