@@ -63,3 +63,19 @@ def test_the_consoles_lists_fit_a_narrow_phone_with_doubled_text(browser, live_u
     paths = ["/manage/", "/manage/helpers/", "/manage/bookings/", "/manage/courses/"]
 
     assert _widths(browser, live_url, manager.email, paths) == dict.fromkeys(paths, 320)
+
+
+def test_tick_boxes_keep_their_size_beside_a_long_label(browser, live_url):
+    # "I am booking for someone else (…)" is long enough on a phone to squeeze its box.
+    customer = UserFactory.create(email="bigtext-boxes@example.ch", preferred_language="de")
+    page = browser.new_context(**NARROW).new_page()
+    log_in(page, live_url, customer.email, "/requests/new")
+
+    sizes = page.eval_on_selector_all(
+        "main input[type=checkbox], main input[type=radio]",
+        "boxes => boxes.map(b => [b.name, Math.round(b.getBoundingClientRect().width),"
+        " Math.round(b.getBoundingClientRect().height)])",
+    )
+
+    # 1.5rem square each: 27 px with the pages' 18 px text.
+    assert sizes and {(width, height) for _name, width, height in sizes} == {(27, 27)}
