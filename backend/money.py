@@ -19,10 +19,16 @@ class Money:
             raise ValueError(f"unsupported currency {self.currency!r}")
 
     def format(self) -> str:
-        digits = MINOR_UNITS[self.currency]
-        sign = "-" if self.amount_minor < 0 else ""
-        major, minor = divmod(abs(self.amount_minor), 10**digits)
-        return f"{self.currency} {sign}{major}.{minor:0{digits}d}"
+        return f"{self.currency} {major_units(self.amount_minor, self.currency)}"
+
+
+def major_units(amount_minor: int, currency: str) -> str:
+    """The amount as a plain decimal number of francs (or euros): "-1234.50", no grouping, for
+    what machines and spreadsheets read."""
+    digits = MINOR_UNITS[currency]
+    sign = "-" if amount_minor < 0 else ""
+    major, minor = divmod(abs(amount_minor), 10**digits)
+    return f"{sign}{major}.{minor:0{digits}d}"
 
 
 # Swiss conventions: German and Italian put the currency first and group thousands with an

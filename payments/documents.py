@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from backend.money import format_chf
+from backend.money import format_chf, major_units
 from payments.receipts import ReceiptView
 from payments.statements import Statement, StatementLine
 
@@ -178,33 +178,27 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
     return _pdf(statement_title(statement, language), story)
 
 
-def statement_csv(statement: Statement) -> str:
-    """One row per month and the total, amounts in minor units (machine-readable)."""
+def statement_csv(statement: Statement, language: str) -> str:
+    """The statement for a spreadsheet, in `language`: a row per month and the total, the
+    amounts as plain numbers in the currency the heading names (45.00, not 4500 rappen).
+    Semicolons and a byte-order mark: Excel set to Swiss German, French or Italian opens a
+    comma-separated file in a single column, and reads UTF-8 without the mark as Latin-1."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "year",
-            "month",
-            "currency",
-            "gross_minor",
-            "stripe_fees_minor",
-            "refunds_minor",
-            "tips_minor",
-            "net_minor",
-        ]
-    )
-    for line in [*statement.months, statement.total]:
-        writer.writerow(
-            [
-                statement.year,
-                line.month or "total",
-                statement.currency,
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";")
+    month, *amounts = statement_headings(language)
+    currency = statement.currency
+    writer.writerow([month, *(f"{heading} ({currency})" for heading in amounts)])
+    with translation.override(language):
+        for line in [*statement.months, statement.total]:
+            figures = (
                 line.gross_minor,
                 line.stripe_fees_minor,
                 line.refunds_minor,
                 line.tips_minor,
                 line.net_minor,
-            ]
-        )
+            )
+            writer.writerow(
+                [_month_name(line), *(major_units(value, currency) for value in figures)]
+            )
     return out.getvalue()

@@ -11,13 +11,16 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from pypdf import PdfReader
 
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking
 from helpers.models import HelperProfile
+from payments.documents import statement_csv
 from payments.models import LedgerEntry, Receipt, StripeRequest, Tip
+from payments.statements import earnings_statement
 from tests.factories import UserFactory, make_helper
 from tests.payments.money import completed, held_booking, payment_of
 from tests.web.test_pages import _errors_of, _logged_in
@@ -148,19 +151,25 @@ def test_the_helpers_earnings_page_csv_and_pdf(client, django_assert_max_num_que
     assert html.count('<tr role="row" class="stack-empty">') == 11
     assert html.count('<tr role="row" class="stack-total">') == 1
     assert html.count('<tr role="row">') == 2  # the column names and the paid month
-    rows = list(
-        csv.DictReader(io.StringIO(client.get(f"/helper/earnings/{year}.csv").content.decode()))
-    )
-    assert len(rows) == 13
-    line = rows[month - 1]
+    exported = client.get(f"/helper/earnings/{year}.csv")
+    assert exported["Content-Type"] == "text/csv; charset=utf-8"
+    # For a spreadsheet in Switzerland: a byte-order mark, semicolons, francs as plain numbers.
+    assert exported.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [
+        "Month",
+        "Gross (CHF)",
+        "Stripe fees (CHF)",
+        "Refunds (CHF)",
+        "Tips (CHF)",
+        "Net (CHF)",
+    ]
+    assert len(rows) == 14
     net = 4000 - payment.stripe_fee_minor
-    assert (line["gross_minor"], line["stripe_fees_minor"], line["net_minor"]) == (
-        "4000",
-        str(payment.stripe_fee_minor),
-        str(net),
-    )
-    assert rows[12]["month"] == "total"
-    assert rows[12]["net_minor"] == str(net)
+    fee = f"{payment.stripe_fee_minor // 100}.{payment.stripe_fee_minor % 100:02d}"
+    francs = f"{net // 100}.{net % 100:02d}"
+    assert rows[month] == [str(MONTHS[month]), "40.00", fee, "0.00", "0.00", francs]
+    assert rows[13] == ["Total", "40.00", fee, "0.00", "0.00", francs]
     text = _pdf_text(client.get(f"/helper/earnings/{year}.pdf").content)
     assert f"Earnings {year}" in text
     assert f"{net // 100}.{net % 100:02d}" in text
@@ -234,3 +243,18 @@ def test_a_paid_visit_says_it_is_paid_no_longer_that_it_will_be(client):
     assert "nach dem Besuch an die Helferin oder den Helfer bezahlt" not in html
     assert "auf Ihrer Karte reserviert" not in html
     assert f'href="/receipts/{booking.public_id}/"' in html
+
+
+def test_the_earnings_csv_speaks_the_helpers_language():
+    booking = settled_booking()
+    statement = earnings_statement(booking.helper.user, timezone.localdate().year)
+
+    exported = statement_csv(statement, "de").removeprefix("\ufeff")
+
+    header, january, *_months, total = exported.splitlines()
+    assert header == (
+        "Monat;Brutto (CHF);Stripe-Gebühren (CHF);Rückerstattungen (CHF);Trinkgelder (CHF);"
+        "Netto (CHF)"
+    )
+    assert january.startswith("Januar;")
+    assert total.startswith("Total;")

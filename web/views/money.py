@@ -96,7 +96,9 @@ def earnings(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
 @require_GET
 def earnings_csv(request: HttpRequest, helper: HelperProfile, year: int) -> HttpResponse:
     statement = statements.earnings_statement(helper.user, _year(request, year))
-    response = HttpResponse(documents.statement_csv(statement), content_type="text/csv")
+    response = HttpResponse(
+        documents.statement_csv(statement, _language()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="quartier-earnings-{year}.csv"'
     return response
 
