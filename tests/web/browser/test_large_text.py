@@ -78,4 +78,5 @@ def test_tick_boxes_keep_their_size_beside_a_long_label(browser, live_url):
     )
 
     # 1.5rem square each: 27 px with the pages' 18 px text.
-    assert sizes and {(width, height) for _name, width, height in sizes} == {(27, 27)}
+    assert sizes
+    assert {(width, height) for _name, width, height in sizes} == {(27, 27)}
