@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from backend.account_throttle import ACCOUNT_SCOPE
 from backend.devices import device_revoke, device_sign_in, devices_of
 from backend.exceptions import raises
 from backend.models import Device, DevicePlatform, Language, User
@@ -74,7 +75,7 @@ class RegisterApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "auth"
+    throttle_scope = ACCOUNT_SCOPE
 
     class RegisterInput(HomeFields):
         email = serializers.EmailField(max_length=254)
@@ -122,7 +123,7 @@ class VerifyEmailApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "auth"
+    throttle_scope = ACCOUNT_SCOPE
 
     class VerifyEmailInput(DeviceInput):
         token = serializers.CharField(max_length=500)
@@ -151,7 +152,7 @@ class TokenApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "auth"
+    throttle_scope = ACCOUNT_SCOPE
 
     class TokenInput(DeviceInput):
         email = serializers.EmailField(max_length=254)

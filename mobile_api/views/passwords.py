@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from backend.account_throttle import ACCOUNT_SCOPE
 from backend.client_address import client_ip
 from backend.exceptions import raises
 from backend.models import Device, User
@@ -40,7 +41,7 @@ class PasswordResetApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "auth"
+    throttle_scope = ACCOUNT_SCOPE
 
     class PasswordResetInput(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -75,7 +76,7 @@ class PasswordResetConfirmApi(ApiView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "auth"
+    throttle_scope = ACCOUNT_SCOPE
 
     class PasswordResetConfirmInput(serializers.Serializer):
         token = serializers.CharField(max_length=500)
@@ -102,7 +103,7 @@ class PasswordResetConfirmApi(ApiView):
 class PasswordChangeApi(ApiView):
     # A wrong current password is a guess: limited like a log-in.
     throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "auth"
+    throttle_scope = ACCOUNT_SCOPE
 
     class PasswordChangeInput(serializers.Serializer):
         current_password = serializers.CharField(max_length=128, write_only=True)

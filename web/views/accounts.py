@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.account_throttle import account_request_wait
 from backend.client_address import client_ip
 from backend.exceptions import ApplicationError
 from backend.login_limits import TooManyAttempts
@@ -57,6 +59,22 @@ def _current_language() -> str:
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None, initial={"languages": [_current_language()]})
+    wait = account_request_wait(request) if request.method == "POST" else None
+    if wait is not None:
+        # The API's limit on sign-ups from one client (its `throttled`), counted together.
+        minutes = -(-wait // 60)
+        form.add_error(
+            None,
+            ngettext(
+                "Too many sign-ups from your connection. Try again in %(minutes)d minute.",
+                "Too many sign-ups from your connection. Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+        response = render(request, "web/accounts/sign_up.html", {"form": form}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
