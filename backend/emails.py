@@ -16,9 +16,18 @@ from backend.models import User
 logger = logging.getLogger(__name__)
 
 
+def subject_line(subject: str) -> str:
+    """`subject` on one line, every run of white space one space.
+
+    A subject is built from texts people wrote (a course's or an event's title, a name): a line
+    break among them would make Django refuse the whole e-mail (BadHeaderError), whatever was
+    stored before its input was checked."""
+    return " ".join(subject.split())
+
+
 def _send(user: User, subject: str, body: str) -> None:
     message = EmailMessage(
-        subject=subject,
+        subject=subject_line(subject),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

@@ -13,6 +13,7 @@ from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend.emails import subject_line
 from helpers.events import (
     HelperAppealDecided,
     HelperAppealFiled,
@@ -142,7 +143,7 @@ def send_application_step(event: HelperApplied | HelperApprovalMoved) -> None:
             parts.append(gettext("The community manager's note:") + "\n" + note)
         parts.append(gettext("Quartier"))
         message = EmailMessage(
-            subject=subject,
+            subject=subject_line(subject),
             body="\n\n".join(parts),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[user.email],
@@ -186,7 +187,7 @@ def send_appeal_step(event: HelperAppealFiled | HelperAppealDecided) -> None:
             parts.append(gettext("The community manager's reason:") + "\n" + event.note)
         parts.append(gettext("Quartier"))
         message = EmailMessage(
-            subject=subject,
+            subject=subject_line(subject),
             body="\n\n".join(parts),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[user.email],

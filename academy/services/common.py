@@ -14,6 +14,7 @@ from backend.exceptions import (
     CoreError,
     PermissionDenied,
     ValidationFailed,
+    raises,
 )
 from backend.models import User
 from backend.texts import visible_text
@@ -36,13 +37,24 @@ def require_own(helper: HelperProfile, actor: User) -> None:
         )
 
 
+@raises(CoreError.FORBIDDEN_CHARACTERS, CoreError.NOTHING_VISIBLE)
 def translated(
-    texts: Mapping[str, str], where: str, *, limit: int, required: bool = True
+    texts: Mapping[str, str],
+    where: str,
+    *,
+    limit: int,
+    required: bool = True,
+    one_line: bool = False,
 ) -> dict[str, str]:
-    """The text in every language, stripped, each within `limit` characters."""
+    """The text in every language, stripped, each within `limit` characters.
+
+    A title (`one_line`) is also a `visible_text` without line breaks: it becomes the subject
+    of e-mails, where a line break would start a header of its own."""
     cleaned = {}
     for language in ACADEMY_LANGUAGES:
         text = str(texts.get(language, "")).strip()
+        if one_line:
+            text = visible_text(text, field=f"{where}_{language}", required=False)
         if required and not text:
             raise ValidationFailed.for_field(
                 f"{where}_{language}",

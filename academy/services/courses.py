@@ -72,6 +72,8 @@ def _check_validity(validity_months: int) -> None:
     AcademyError.COURSE_RULES_INVALID,
     CoreError.MAX_LENGTH,
     CoreError.INVALID_CHOICE,
+    CoreError.FORBIDDEN_CHARACTERS,
+    CoreError.NOTHING_VISIBLE,
 )
 def course_create(
     *,
@@ -86,7 +88,7 @@ def course_create(
     matching until a version is published."""
     require_manager(actor)
     _check_validity(validity_months)
-    title = translated(titles, "title", limit=TITLE_MAX_LENGTH)
+    title = translated(titles, "title", limit=TITLE_MAX_LENGTH, one_line=True)
     categories = _categories(required_for)
     if Course.objects.filter(slug=slug).exists():
         raise ValidationFailed.for_field(
@@ -202,7 +204,7 @@ def _clean_lessons(lessons: Sequence[LessonInput]) -> list[CleanLesson]:
         where = f"lessons[{index}]"
         rows.append(
             (
-                translated(lesson.titles, f"{where}.title", limit=TITLE_MAX_LENGTH),
+                translated(lesson.titles, f"{where}.title", limit=TITLE_MAX_LENGTH, one_line=True),
                 translated(lesson.bodies, f"{where}.body", limit=TEXT_MAX_LENGTH),
                 _check_url(lesson.image_url, f"{where}.image_url"),
                 _check_url(lesson.video_url, f"{where}.video_url"),
@@ -277,6 +279,8 @@ def _replace_content(
     AcademyError.COURSE_RULES_INVALID,
     AcademyError.QUIZ_OPTIONS_INVALID,
     CoreError.MAX_LENGTH,
+    CoreError.FORBIDDEN_CHARACTERS,
+    CoreError.NOTHING_VISIBLE,
 )
 def course_draft_write(
     *,
@@ -296,7 +300,7 @@ def course_draft_write(
     require_manager(actor)
     version = _locked_draft(version)
     _check_sizes(len(lessons), len(questions), pass_mark, questions_per_attempt)
-    title = translated(titles, "title", limit=TITLE_MAX_LENGTH)
+    title = translated(titles, "title", limit=TITLE_MAX_LENGTH, one_line=True)
     summary = translated(summaries, "summary", limit=TEXT_MAX_LENGTH, required=False)
     lesson_rows = _clean_lessons(lessons)
     question_rows = _clean_questions(questions)

@@ -61,6 +61,8 @@ MAX_CAPACITY = 10000
     AcademyError.EVENT_CAPACITY_INVALID,
     AcademyError.EVENT_COURSE_INVALID,
     CoreError.MAX_LENGTH,
+    CoreError.FORBIDDEN_CHARACTERS,
+    CoreError.NOTHING_VISIBLE,
 )
 def training_event_create(
     *,
@@ -79,7 +81,7 @@ def training_event_create(
     starts, online (an https link) or at a place, for 1 or more people. A training that
     names a published course earns its certification for those marked present."""
     require_manager(actor)
-    title = translated(titles, "title", limit=TITLE_MAX_LENGTH)
+    title = translated(titles, "title", limit=TITLE_MAX_LENGTH, one_line=True)
     description = translated(descriptions, "description", limit=TEXT_MAX_LENGTH, required=False)
     if starts_at <= clock.now() or ends_at <= starts_at:
         raise ValidationFailed.for_field(
