@@ -95,9 +95,14 @@ class StateMachine:
         if found is None:
             if self._illegal is not None:
                 raise self._illegal(from_status, to_status)
+            # Said without the statuses: they are the code's words, not the reader's (clients
+            # tell the cases apart by the code).
             raise IllegalTransition(
-                _("%(noun)s: “%(from_status)s” cannot become “%(to_status)s”.")
-                % {"noun": self.noun, "from_status": from_status, "to_status": to_status}
+                _(
+                    "%(noun)s: this step is not possible at this stage. Refresh to see where "
+                    "things stand."
+                )
+                % {"noun": self.noun}
             )
         return found
 
@@ -117,14 +122,10 @@ class StateMachine:
         transition = self.transition(from_status, to_status)
         if role not in transition.roles:
             raise TransitionNotAllowedForRole(
-                _(
-                    "%(noun)s: not for the %(role)s to move from “%(from_status)s” to “%(to_status)s”."
-                )
+                _("%(noun)s: this step is not for the role “%(role)s”.")
                 % {
                     "noun": self.noun,
                     "role": ActorRole(role).label if role in ActorRole.values else role,
-                    "from_status": from_status,
-                    "to_status": to_status,
                 }
             )
         move = Move(subject, from_status, to_status, role, facts or {})

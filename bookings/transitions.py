@@ -83,10 +83,7 @@ def offer_not_expired(move: Move) -> None:
 
 
 def _offer_not_pending(from_status: str, to_status: str) -> OfferNotPending:
-    return OfferNotPending(
-        _("This offer is no longer waiting for an answer (it is %(status)s).")
-        % {"status": from_status}
-    )
+    return OfferNotPending(_("This offer is no longer waiting for an answer."))
 
 
 _O = OfferStatus

@@ -318,10 +318,7 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
     asks the worker to)."""
     offer = _offer_of(offer, actor)
     if offer.status != OfferStatus.PENDING:
-        raise OfferNotPending(
-            _("This offer is no longer waiting for an answer (it is %(status)s).")
-            % {"status": offer.status}
-        )
+        raise OfferNotPending(_("This offer is no longer waiting for an answer."))
     if reason and reason not in DeclineReason.values:
         raise ValidationFailed.for_field(
             "reason", _("Unknown reason."), code=CoreError.INVALID_CHOICE
@@ -337,9 +334,6 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "", note: str = ""
     )
     if not declined:
         offer.refresh_from_db(fields=["status"])
-        raise OfferNotPending(
-            _("This offer is no longer waiting for an answer (it is %(status)s).")
-            % {"status": offer.status}
-        )
+        raise OfferNotPending(_("This offer is no longer waiting for an answer."))
     offer.refresh_from_db()
     return offer

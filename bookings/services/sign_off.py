@@ -120,9 +120,7 @@ def booking_resolve_dispute(
     booking = lock_booking(booking)
     require_role(booking, actor, ActorRole.MANAGER)
     if booking.status != BookingStatus.DISPUTED:
-        raise IllegalTransition(
-            _("This booking is not disputed (it is %(status)s).") % {"status": booking.status}
-        )
+        raise IllegalTransition(_("This visit is not disputed: there is nothing to resolve."))
     if outcome not in DisputeOutcome.values:
         raise ValidationFailed.for_field(
             "outcome", _("Unknown outcome."), code=CoreError.INVALID_CHOICE

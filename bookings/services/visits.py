@@ -242,8 +242,7 @@ def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) ->
     if booking.status != BookingStatus.PROPOSED:
         # Said before looking at the proposal: a cancelled booking's times are withdrawn.
         raise IllegalTransition(
-            _("This booking has no times to confirm (it is %(status)s).")
-            % {"status": booking.status}
+            _("This visit has no times waiting for a choice. Refresh to see where it stands.")
         )
     lock_helper(booking.helper_id)
     proposal = SlotProposal.objects.get(pk=proposal.pk)

@@ -53,7 +53,7 @@ def test_a_move_not_in_the_table_is_illegal():
         "IllegalTransition",
         "illegal_transition",
         409,
-        "door: “open” cannot become “locked”.",
+        "door: this step is not possible at this stage. Refresh to see where things stand.",
     )
 
 
@@ -64,7 +64,7 @@ def test_a_move_in_the_table_is_refused_to_a_role_it_does_not_list():
         "TransitionNotAllowedForRole",
         "not_allowed_for_role",
         403,
-        "door: not for the guest to move from “closed” to “open”.",
+        "door: this step is not for the role “guest”.",
     )
 
 

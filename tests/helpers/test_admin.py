@@ -109,7 +109,8 @@ def test_approve_action_refuses_an_applicant_not_yet_vetted(manager_client):
         (
             "error",
             "Anna <anna@example.ch> was not approved: "
-            "Helper's application: “applied” cannot become “approved”.",
+            "Helper's application: this step is not possible at this stage. Refresh to see "
+            "where things stand.",
         ),
         ("warning", "0 helpers approved."),
     ]
