@@ -20,6 +20,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
 
+# TWINT's own payment page (its code to scan, or the button that opens the TWINT app), where
+# Stripe's live TWINT redirect leads the customer on to.
+TWINT_PAYMENT_PAGE = "https://pay.twint.ch"
 
 # The settings with a lower bound, and that bound.
 _AT_LEAST: tuple[tuple[str, float], ...] = (
@@ -257,6 +260,19 @@ class QuartierConfig:
         if self.stripe_secret_key:
             return {"form-action": ["https://*.stripe.com"]}
         return {"form-action": [_origin(self.stripe_api_base)]}
+
+    @property
+    def twint_redirect_sources(self) -> dict[str, list[str]]:
+        """What the page whose forms pay or tip with TWINT adds to its Content-Security-Policy.
+
+        With Stripe itself the form's redirect goes on from Stripe's page
+        (`next_action.redirect_to_url`) to TWINT's own payment page, where the customer scans
+        the code or opens the TWINT app; a browser checks every hop of a form's redirects
+        against form-action, so TWINT's origin is named too. The emulator has no such page."""
+        sources = self.stripe_redirect_sources
+        if self.stripe_secret_key:
+            return {"form-action": [*sources["form-action"], TWINT_PAYMENT_PAGE]}
+        return sources
 
     @property
     def map_tile_origin(self) -> str:

@@ -78,8 +78,9 @@ def _page(request: HttpRequest, public_id: UUID, form: TipForm | None = None) ->
         **_tip_context(booking, payment, twint, form),
     }
     response = render(request, "web/pay/pay.html", context, status=400 if form is not None else 200)
-    # Paying and tipping with TWINT go on to Stripe's pages (a redirect the browser checks).
-    response._csp_update = config().stripe_redirect_sources  # type: ignore[attr-defined]
+    # Paying and tipping with TWINT go on to Stripe's pages and from there to TWINT's (redirects
+    # the browser checks).
+    response._csp_update = config().twint_redirect_sources  # type: ignore[attr-defined]
     return response
 
 
