@@ -59,7 +59,9 @@ class PrivateAnswersMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return response
-        if request.path.startswith(API_PREFIX):
+        if "no-store" in response.get("Cache-Control", ""):
+            patch_cache_control(response, private=True)  # stored nowhere already
+        elif request.path.startswith(API_PREFIX):
             patch_cache_control(response, private=True, no_cache=True)
         else:
             patch_cache_control(response, private=True, no_store=True)
