@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
@@ -167,6 +168,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         print(f"\nstopping a child process the tests left running: {child.name}", file=sys.stderr)
         child.kill()
         child.join(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language: a request read in another (its
+    Accept-Language, its user's language) leaves that language active in the thread, and the
+    next test would read its texts in it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
