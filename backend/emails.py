@@ -48,21 +48,23 @@ def send_notice(user: User, subject: str, body: str) -> None:
 
 
 def send_verify_email(user: User, token: str) -> None:
-    """The link (and token) that finishes a sign-up."""
+    """The link that finishes a sign-up. Only the link: the token inside it is far too long
+    for anyone to type, and the link works on the phone as on the computer."""
     link = config().verify_email_url.format(token=token)
     with translation.override(user.preferred_language):
         subject = _("Confirm your e-mail address for Quartier")
         body = _(
             "Hello %(name)s,\n\n"
             "thank you for signing up with Quartier. To confirm that this address is yours and "
-            "finish signing up, open this link within three days:\n\n"
+            "finish signing up, open this link within three days, on your phone or your "
+            "computer:\n\n"
             "%(link)s\n\n"
-            "Or enter this code in the Quartier app:\n\n"
-            "%(token)s\n\n"
+            "Afterwards you log in with this e-mail address and your password, on the website "
+            "as in the Quartier app.\n\n"
             "If you did not sign up, ignore this e-mail: without confirmation no account is "
             "opened.\n\n"
             "Quartier"
-        ) % {"name": user.display_name, "link": link, "token": token}
+        ) % {"name": user.display_name, "link": link}
         _send(user, subject, body)
 
 

@@ -86,6 +86,9 @@ def test_a_new_account_opens_only_once_its_address_is_confirmed(
     assert message.subject == "Confermi il suo indirizzo e-mail per Quartier"
     token = verification_token("ruth@example.ch")
     assert f"http://127.0.0.1:8000/verify-email?token={token}" in message.body
+    # Only in the link: nobody is asked to type its 150 characters into the app
+    assert message.body.count(token) == 1
+    assert "sul sito come nell’app Quartier" in message.body
 
     # And before confirming, the right password is refused with its own code, a wrong one as any
     assert_error(
