@@ -60,3 +60,26 @@ def test_the_web_form_and_the_api_count_in_one_limit():
     )
     assert (refused_api.status_code, refused_api.json()["code"]) == (429, "throttled")
     assert not User.objects.filter(email__in=["anna20@example.ch", "anna21@example.ch"]).exists()
+
+
+def test_the_password_reset_form_counts_in_the_same_limit():
+    # Each request mails a link to the address: 20 a minute from one client, no more.
+    client = Client(REMOTE_ADDR="198.51.100.23", HTTP_ACCEPT_LANGUAGE="it")
+    asked = [
+        client.post("/password-reset", {"email": f"anna{n}@example.ch"}).status_code
+        for n in range(20)
+    ]
+
+    refused = client.post("/password-reset", {"email": "anna20@example.ch"})
+    token_tried = client.post("/password-reset", {"token": "x", "password": "a-long-Pass-9"})
+    elsewhere = Client(REMOTE_ADDR="198.51.100.24").post(
+        "/password-reset", {"email": "anna21@example.ch"}
+    )
+
+    assert asked == [200] * 20
+    assert (refused.status_code, token_tried.status_code) == (429, 429)
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "Troppe richieste di password dalla sua connessione. Riprovi tra 1 minuto." in (
+        refused.content.decode()
+    )
+    assert elsewhere.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -56,6 +57,17 @@ def _current_language() -> str:
     return language if language in LANGUAGE_CODES else "de"
 
 
+def _too_many(
+    request: HttpRequest, template: str, form: forms.Form, wait: int, words: str
+) -> HttpResponse:
+    """The account form again, refused for now (429): `words` say so, with the minutes to
+    wait (`Retry-After` in seconds)."""
+    form.add_error(None, words % {"minutes": -(-wait // 60)})
+    response = render(request, template, {"form": form}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None, initial={"languages": [_current_language()]})
@@ -63,18 +75,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if wait is not None:
         # The API's limit on sign-ups from one client (its `throttled`), counted together.
         minutes = -(-wait // 60)
-        form.add_error(
-            None,
-            ngettext(
-                "Too many sign-ups from your connection. Try again in %(minutes)d minute.",
-                "Too many sign-ups from your connection. Try again in %(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
+        words = ngettext(
+            "Too many sign-ups from your connection. Try again in %(minutes)d minute.",
+            "Too many sign-ups from your connection. Try again in %(minutes)d minutes.",
+            minutes,
         )
-        response = render(request, "web/accounts/sign_up.html", {"form": form}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return _too_many(request, "web/accounts/sign_up.html", form, wait, words)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -170,13 +176,24 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """Without a token: ask for a link by e-mail (the same answer for any address). With the
     token from that e-mail: choose the new password."""
     token = request.POST.get("token") or request.GET.get("token") or ""
+    # The API's limit on password requests from one client, counted together: each asks for
+    # an e-mail or tries a token.
+    wait = account_request_wait(request) if request.method == "POST" else None
     if not token:
         ask = PasswordResetRequestForm(request.POST or None)
+        if wait is not None:
+            return _too_many(
+                request, "web/accounts/password_reset_request.html", ask, wait, _reset_words(wait)
+            )
         if request.method == "POST" and ask.is_valid():
             password_reset_request(email=ask.cleaned_data["email"])
             return render(request, "web/accounts/password_reset_sent.html")
         return render(request, "web/accounts/password_reset_request.html", {"form": ask})
     form = PasswordResetForm(request.POST or None, initial={"token": token})
+    if wait is not None:
+        return _too_many(
+            request, "web/accounts/password_reset.html", form, wait, _reset_words(wait)
+        )
     if request.method == "POST" and form.is_valid():
         try:
             password_reset_confirm(
@@ -188,6 +205,15 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your new password is set. Log in with it."))
             return redirect("web:log-in")
     return render(request, "web/accounts/password_reset.html", {"form": form})
+
+
+def _reset_words(wait: int) -> str:
+    minutes = -(-wait // 60)
+    return ngettext(
+        "Too many password requests from your connection. Try again in %(minutes)d minute.",
+        "Too many password requests from your connection. Try again in %(minutes)d minutes.",
+        minutes,
+    )
 
 
 @login_required
