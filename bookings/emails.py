@@ -1,6 +1,7 @@
 """The e-mails about safety reports, each in its recipient's preferred language: the
-community managers hear of a new report, the reporter of the decision. The report's text and
-the manager's note stay in the console; an e-mail says only what the recipient may know."""
+community managers hear of a new report, the reporter of the decision, a warned person of
+their warning and its reason. The report's text stays in the console, and so does the manager's
+note unless it is the warned person's reason; an e-mail says only what the recipient may know."""
 
 from __future__ import annotations
 
@@ -96,3 +97,30 @@ def send_report_decided(report_id: int) -> None:
             ]
         )
     send_notice(reporter, subject, body)
+
+
+def send_warning(report_id: int) -> None:
+    """The person the community manager warned hears of it and why (the manager's note, which
+    the console asks never to name who reported them); never the report itself."""
+    report = _report(report_id)
+    if report is None or report.outcome != SafetyOutcome.WARNING or not report.reported.email:
+        return
+    warned = report.reported
+    with translation.override(warned.preferred_language):
+        subject = gettext("A warning from Quartier's community manager")
+        body = "\n\n".join(
+            [
+                gettext("Hello %(name)s,") % {"name": warned.display_name},
+                gettext(
+                    "after the visit of %(day)s, the community manager looked into what "
+                    "happened and gives you a warning. The reason:"
+                )
+                % {"day": _visit_day(report)},
+                report.triage_note,
+                gettext(
+                    "The warning stays on your record. Please keep it in mind at your next visits."
+                ),
+                gettext("Quartier"),
+            ]
+        )
+    send_notice(warned, subject, body)

@@ -295,6 +295,6 @@ class SafetyReportFiled(SafetyReportEvent):
 
 @dataclass(frozen=True)
 class SafetyReportDecided(SafetyReportEvent):
-    """The community manager decided the report: the reporter is told."""
+    """The community manager decided the report: the reporter is told, and a warned person."""
 
     outcome: str

@@ -14,7 +14,7 @@ Subscribed in `BookingsConfig.ready()`:
 - `withdraw_offers_of_suspended`: a suspended or offboarded helper's pending offers are
   withdrawn;
 - `mail_about_reports` (after commit): the community managers hear of a new safety report,
-  its reporter of the decision (`bookings.emails`);
+  its reporter of the decision, a warned person of their warning (`bookings.emails`);
 - `mail_customers` (after commit): the customer hears of the moments they must act on or
   must know (`bookings.customer_emails`);
 - `mail_helpers` (after commit): the helper hears of what the customer did to their visit,
@@ -76,6 +76,7 @@ from bookings.models import (
     BookingStatus,
     HelpRequestStatus,
     Party,
+    SafetyOutcome,
     WithdrawalCause,
 )
 from bookings.services import booking_cancel, offers_withdraw_for_helper
@@ -374,6 +375,8 @@ def mail_about_reports(event: DomainEvent, *, sequence: int) -> None:
         emails.send_report_filed(event.report_id)
     elif isinstance(event, SafetyReportDecided):
         emails.send_report_decided(event.report_id)
+        if event.outcome == SafetyOutcome.WARNING:
+            emails.send_warning(event.report_id)
 
 
 REPORT_EVENTS = (SafetyReportFiled, SafetyReportDecided)

@@ -34,6 +34,7 @@ from bookings.models import (
     OfferStatus,
     ProposalStatus,
     Review,
+    SafetyOutcome,
     SafetyReport,
     SlotProposal,
 )
@@ -335,6 +336,24 @@ def safety_report_for_manager(user: User, public_id: UUID | str) -> SafetyReport
 def safety_record_of(user: User) -> QuerySet[SafetyReport]:
     """The decided reports on a user (the manager's view of their record), newest first."""
     return SafetyReport.objects.filter(reported=user).exclude(outcome="").order_by("-triaged_at")
+
+
+# How long a warning stays in view on the warned person's pages; it stays on their record.
+WARNING_SHOWN_DAYS = 90
+
+
+def warnings_shown_to(user: User) -> QuerySet[SafetyReport]:
+    """The warnings the community manager gave the user in the last `WARNING_SHOWN_DAYS` days,
+    newest first. The warned person reads the manager's reason and the visit's day, never the
+    report itself."""
+    since = clock.now() - timedelta(days=WARNING_SHOWN_DAYS)
+    return (
+        SafetyReport.objects.filter(
+            reported=user, outcome=SafetyOutcome.WARNING, triaged_at__gte=since
+        )
+        .select_related("booking")
+        .order_by("-triaged_at", "-pk")
+    )
 
 
 def helper_ids_blocked_by(customer_id: int) -> set[int]:

@@ -436,8 +436,8 @@ class TriageForm(forms.Form):
     note = forms.CharField(
         label=_("Why (kept on the reported person's record)"),
         help_text=_(
-            "A suspended helper reads this as the reason for their suspension: do not name who "
-            "reported them."
+            "A warned or suspended person reads this as the reason for the measure: do not name "
+            "who reported them."
         ),
         max_length=1000,
         widget=forms.Textarea({"rows": 3}),

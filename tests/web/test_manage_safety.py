@@ -141,8 +141,9 @@ def _message_after(client, report: SafetyReport, outcome: str) -> str:
         ),
         (
             "warning",
-            "{name} is warned: the warning stays on their record, they are not told of it. The "
-            "person who reported is e-mailed that their report is decided.",
+            "{name} is warned: the warning stays on their record, and they are e-mailed your "
+            "reason and read it on their pages. The person who reported is e-mailed that their "
+            "report is decided.",
         ),
         (
             "no_action",
@@ -160,13 +161,13 @@ def test_the_page_says_what_a_decision_changed_and_who_is_told(client, outcome, 
     assert shown == said.format(name=report.reported.display_name)
 
 
-def test_the_note_warns_that_a_suspended_helper_reads_it(client):
+def test_the_note_warns_that_a_warned_or_suspended_person_reads_it(client):
     report = _report()
     _logged_in(client, ManagerFactory.create())
 
     html = client.get("/manage/reports/").content.decode()
 
     assert (
-        f'<p class="help" id="id_r{report.public_id.hex}-note_helptext">A suspended helper reads '
-        "this as the reason for their suspension: do not name who reported them.</p>"
+        f'<p class="help" id="id_r{report.public_id.hex}-note_helptext">A warned or suspended '
+        "person reads this as the reason for the measure: do not name who reported them.</p>"
     ) in html

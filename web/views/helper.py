@@ -25,7 +25,13 @@ from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from backend.services import user_update_profile
 from bookings.models import BookingStatus, OfferStatus, WithdrawalCause
-from bookings.selectors import bookings_visible_to, offer_for, offers_visible_to, reviews_received
+from bookings.selectors import (
+    bookings_visible_to,
+    offer_for,
+    offers_visible_to,
+    reviews_received,
+    warnings_shown_to,
+)
 from bookings.services import offer_accept, offer_decline
 from catalogue.models import legal_language
 from catalogue.selectors import helper_terms_missing
@@ -315,6 +321,7 @@ def home(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     if missing:
         # Outside the part that refreshes itself: the ticks stay while the helper reads.
         context["terms_form"] = _terms_form(missing)
+    context["warnings"] = warnings_shown_to(me_of(request))
     return render(request, "web/helper/home.html", context)
 
 

@@ -64,7 +64,8 @@ def _decided_words(report: SafetyReport) -> str:
         )
     elif report.outcome == SafetyOutcome.WARNING:
         effect = _(
-            "%(name)s is warned: the warning stays on their record, they are not told of it."
+            "%(name)s is warned: the warning stays on their record, and they are e-mailed your "
+            "reason and read it on their pages."
         )
     else:
         effect = _("No action: nothing changes for %(name)s.")

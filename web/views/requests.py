@@ -31,6 +31,7 @@ from bookings.selectors import (
     bookings_visible_to,
     help_requests_visible_to,
     proposal_of,
+    warnings_shown_to,
 )
 from bookings.services import (
     AddressInput,
@@ -500,4 +501,8 @@ def history(request: HttpRequest) -> HttpResponse:
             )
         )
     )
-    return render(request, "web/requests/history.html", {"help_requests": help_requests})
+    return render(
+        request,
+        "web/requests/history.html",
+        {"help_requests": help_requests, "warnings": warnings_shown_to(me)},
+    )
