@@ -118,6 +118,31 @@ def extra_askable(booking: Booking) -> bool:
     )
 
 
+# Before the visit ends, while nothing is held, the customer may still choose TWINT.
+TWINT_CHOOSABLE = (
+    BookingStatus.PROPOSED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+)
+
+
+def twint_choosable(booking: Booking) -> bool:
+    """Whether the customer may still choose to pay with TWINT after the visit: before it ends,
+    nothing chosen or held yet, and its helper's account takes payments. Without such an
+    account there is nothing to pay through Quartier, and the choice would be refused
+    (`payment_method_set`)."""
+    if booking.status not in TWINT_CHOOSABLE:
+        return False
+    payment = Payment.objects.filter(booking_id=booking.pk).first()
+    if payment is not None and (
+        payment.pay_with == PayWith.TWINT or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
+    ):
+        return False
+    account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
+    return account is not None and account.can_take_payments and bool(account.stripe_account_id)
+
+
 def payout_account_of(user: User) -> PayoutAccount | None:
     return PayoutAccount.objects.filter(helper__user=user).first()
 

@@ -111,3 +111,41 @@ def test_the_pay_page_query_count_is_bounded(django_assert_max_num_queries):
     booking, browser = _proposed()
     with django_assert_max_num_queries(10):
         assert browser.get(f"/requests/{booking.help_request.public_id}/pay").status_code == 200
+
+
+@pytest.mark.parametrize("takes_payments", [True, False])
+def test_twint_is_offered_only_where_the_helper_takes_payments(takes_payments):
+    # Given a visit to choose a time for, its helper with or without an account taking payments
+    if takes_payments:
+        booking, browser = _proposed()
+    else:
+        customer = UserFactory.create(preferred_language="en")
+        booking = make_booking(BookingStatus.PROPOSED, customer=customer)
+        browser = _logged_in(customer)
+    request_id = booking.help_request.public_id
+
+    # When the customer reads the request and the payment page
+    request_page = browser.get(f"/requests/{request_id}/").content.decode()
+    pay_page = browser.get(f"/requests/{request_id}/pay").content.decode()
+
+    # Then TWINT is offered only where choosing it can be taken
+    link = (
+        f'<a href="/requests/{request_id}/pay">Pay with TWINT after the visit instead of a card</a>'
+    )
+    assert (link in request_page) is takes_payments
+    assert (f'action="/requests/{request_id}/pay/twint"' in pay_page) is takes_payments
+    assert ("Nothing to pay here at the moment." in pay_page) is not takes_payments
+    assert not Payment.objects.filter(booking=booking).exists()
+
+
+def test_once_twint_is_chosen_it_is_not_offered_again():
+    booking, browser = _proposed()
+    request_id = booking.help_request.public_id
+    browser.post(f"/requests/{request_id}/pay/twint")
+
+    request_page = browser.get(f"/requests/{request_id}/").content.decode()
+    pay_page = browser.get(f"/requests/{request_id}/pay").content.decode()
+
+    assert f'href="/requests/{request_id}/pay"' not in request_page
+    assert "You pay with TWINT: nothing is held now." in pay_page
+    assert f'action="/requests/{request_id}/pay/twint"' not in pay_page

@@ -21,19 +21,11 @@ from bookings.models import Booking, BookingStatus
 from bookings.selectors import bookings_visible_to, own_help_request_for
 from payments import pay_after, services, tip_twint
 from payments.models import Payment, PaymentStatus, PayWith
-from payments.selectors import tip_of
+from payments.selectors import tip_of, twint_choosable
 from payments.tips import TIPPABLE
 from web.errors import message_for
 from web.forms import TipForm
 from web.views.request_page import me_of
-
-# Before the visit, while nothing is held, the customer may still choose TWINT.
-CHOOSABLE = (
-    BookingStatus.PROPOSED,
-    BookingStatus.CONFIRMED,
-    BookingStatus.ON_THE_WAY,
-    BookingStatus.IN_PROGRESS,
-)
 
 
 def _visit(request: HttpRequest, public_id: UUID) -> tuple[Booking, Payment | None]:
@@ -72,9 +64,7 @@ def _page(request: HttpRequest, public_id: UUID, form: TipForm | None = None) ->
         "due": payment is not None and payment.status == PaymentStatus.DUE,
         "paid": payment is not None and payment.status == PaymentStatus.CAPTURED,
         "twint": twint,
-        "can_choose_twint": not twint
-        and booking.status in CHOOSABLE
-        and (payment is None or payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD),
+        "can_choose_twint": twint_choosable(booking),
         **_tip_context(booking, payment, twint, form),
     }
     response = render(request, "web/pay/pay.html", context, status=400 if form is not None else 200)

@@ -28,7 +28,13 @@ from bookings.selectors import (
 )
 from catalogue.models import LegalDocumentVersion, legal_language
 from catalogue.selectors import waivers_missing
-from payments.selectors import card_step, extra_of, receipt_and_due_of, tip_of
+from payments.selectors import (
+    card_step,
+    extra_of,
+    receipt_and_due_of,
+    tip_of,
+    twint_choosable,
+)
 from payments.tips import TIPPABLE
 from realtime.stream import stream_last_seq
 from web.forms import (
@@ -138,6 +144,10 @@ def request_context(
         "poll_seconds": _next_poll(request) if waiting else None,
         "live_seq": live_seq if waiting else None,
         "new_times_form": bound.get("new_times_form") or ReasonForm(prefix="new_times"),
+        # Offered while the customer picks a time, only where paying through Quartier can be.
+        "twint_choosable": booking is not None
+        and booking.status == BookingStatus.PROPOSED
+        and twint_choosable(booking),
         "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
         "withdraw_form": bound.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         # Nobody was free: other times can be given (matching starts again)
