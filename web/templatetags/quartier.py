@@ -8,7 +8,9 @@ from datetime import date, datetime
 
 from django import template
 from django.forms import BoundField
-from django.utils import translation
+from django.utils import dateformat, formats, timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from backend import languages
 from backend.money import format_chf
@@ -129,6 +131,19 @@ def weekday_date(value: date | datetime | None) -> str:
 @register.filter
 def weekday_date_year(value: date | datetime | None) -> str:
     return "" if value is None else words.day_words(value, year=True)
+
+
+@register.filter
+def moment(value: datetime) -> SafeString:
+    """ "6 décembre 2026, 17:02" (Swiss time) in a <time> element carrying the exact moment; a
+    sentence that places it translates its own punctuation (French: "… 17:02 : …")."""
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}, {}</time>',
+        dateformat.format(local, "c"),
+        formats.date_format(local, "DATE_FORMAT"),
+        formats.time_format(local, "TIME_FORMAT"),
+    )
 
 
 @register.filter
