@@ -10,8 +10,8 @@ from tests.gettext_catalogue import messages
 
 # Capitalised only where a sentence starts ("Lei ha già un conto", "Le abbiamo scritto").
 _POSSESSIVE_OR_LEI = re.compile(r"(?<![.!?:«\"\n] )(?<!^)\b(Suo|Sua|Suoi|Sue|Lei)\b")
-# A capitalised pronoun after a word: an article is never capitalised there.
-_PRONOUN_AFTER_A_WORD = re.compile(r"(?<=[a-zà-ù,] )(La|Le|Lo|Gli|L’|L')(?=\b|[a-zà-ù])")
+# A capitalised pronoun after a word or a closing bracket: an article is never capitalised there.
+_PRONOUN_AFTER_A_WORD = re.compile(r"(?<=[a-zà-ù0-9,;)] )(La|Le|Lo|Gli|L’|L')(?=\b|[a-zà-ù])")
 # Joined to a verb: "mostrarLe", "contattarLa".
 _JOINED_PRONOUN = re.compile(r"(?<=[a-zà-ù])(La|Le|Lo|Gli)\b")
 _PLURAL_ADDRESS = re.compile(r"\b(vostr[oaie]|voi)\b", re.IGNORECASE)
@@ -36,6 +36,7 @@ def test_the_check_sees_the_other_forms():
     assert other_address("La gestione della comunità La contatterà.") == ["La"]
     assert other_address("Quartier può mostrarLe una notifica.") == ["Le"]
     assert other_address("non L’ha ancora approvata") == ["L’"]
+    assert other_address("Le visite gratuite (tariffa 0) Le vengono proposte.") == ["Le"]
     assert other_address("Tutta la vostra mancia va all’aiutante.") == ["vostra"]
     # The catalogue's own form, a sentence's first word, and a third person's "suo".
     assert other_address("La sua carta è pronta. Le abbiamo scritto.") == []
