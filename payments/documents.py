@@ -41,7 +41,10 @@ def receipt_lines(receipt: ReceiptView, language: str) -> list[tuple[str, str]]:
                     "material": money(receipt.extra_material_minor),
                 }
                 lines.append((label, money(receipt.extra_price_minor)))
-            lines.append((_("Charged to the card"), money(receipt.charged_minor)))
+            paid_with = (
+                _("Paid with TWINT") if receipt.paid_with_twint else _("Charged to the card")
+            )
+            lines.append((paid_with, money(receipt.charged_minor)))
         lines.append((_("Stripe fee"), money(receipt.stripe_fee_minor)))
         lines.append((_("Quartier fee"), money(receipt.quartier_fee_minor)))
         if receipt.tip_minor:

@@ -27,6 +27,7 @@ from payments.models import (
     LedgerEntry,
     LedgerKind,
     Payment,
+    PayWith,
     Receipt,
     ReceiptCounter,
     Tip,
@@ -78,6 +79,8 @@ class ReceiptView:
     extra_price_minor: int
     extra_charged_minor: int
     charged_minor: int
+    # Paid after the visit with TWINT (else charged to a card).
+    paid_with_twint: bool
     stripe_fee_minor: int
     quartier_fee_minor: int
     tip_minor: int
@@ -147,6 +150,7 @@ def _view(booking: Booking, receipt: Receipt, language: str) -> ReceiptView:
         extra_price_minor=extra.price_minor if extra is not None else 0,
         extra_charged_minor=extra.captured_minor if extra is not None else 0,
         charged_minor=charged,
+        paid_with_twint=payment.pay_with == PayWith.TWINT,
         stripe_fee_minor=by_kind[LedgerKind.STRIPE_FEE],
         quartier_fee_minor=ledger_balances(booking_id=booking.pk)["quartier"],
         tip_minor=tipped,

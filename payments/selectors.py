@@ -348,7 +348,7 @@ def receipt_and_due_of(booking: Booking) -> tuple[Receipt | None, bool, bool]:
     payment = (
         Payment.objects.filter(booking_id=booking.pk)
         .select_related("receipt")
-        .only("status", "receipt")
+        .only("status", "pay_with", "receipt")
         .first()
     )
     if payment is None:

@@ -149,3 +149,39 @@ def test_once_twint_is_chosen_it_is_not_offered_again():
     assert f'href="/requests/{request_id}/pay"' not in request_page
     assert "You pay with TWINT: nothing is held now." in pay_page
     assert f'action="/requests/{request_id}/pay/twint"' not in pay_page
+
+
+def _paid_with_twint() -> tuple[Booking, Client]:
+    """A visit chosen to be paid with TWINT, signed off and paid at TWINT's page."""
+    booking, browser = _proposed()
+    request_id = booking.help_request.public_id
+    browser.post(f"/requests/{request_id}/pay/twint")
+    customer = booking.help_request.customer
+    bookings.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    relay_pending()
+    booking = completed(Booking.objects.get(pk=booking.pk))
+    bookings.booking_sign_off(booking=booking, actor=customer)
+    relay_pending()
+    twint_page = browser.post(f"/requests/{request_id}/pay/start")["Location"]
+    back = requests.post(twint_page, data={"action": "authorize"}, allow_redirects=False, timeout=5)
+    browser.get(back.headers["Location"].removeprefix("http://testserver"))
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.CAPTURED
+    return Booking.objects.get(pk=booking.pk), browser
+
+
+def test_a_visit_paid_with_twint_says_so_on_its_receipt_and_is_tipped_with_twint():
+    booking, browser = _paid_with_twint()
+    request_id = booking.help_request.public_id
+
+    receipt = browser.get(f"/receipts/{booking.public_id}/").content.decode()
+    request_page = browser.get(f"/requests/{request_id}/").content.decode()
+
+    # The receipt names how it was paid: no card was charged
+    assert "Paid with TWINT" in receipt
+    assert "Charged to the card" not in receipt
+    # The request page offers the tip with TWINT, on the payment page, never "to the card"
+    assert "charged to the card you paid the visit with" not in request_page
+    assert f'action="/requests/{request_id}/tip"' not in request_page
+    assert f'<a class="button" href="/requests/{request_id}/pay">Tip with TWINT</a>' in request_page

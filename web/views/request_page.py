@@ -28,6 +28,7 @@ from bookings.selectors import (
 )
 from catalogue.models import LegalDocumentVersion, legal_language
 from catalogue.selectors import waivers_missing
+from payments.models import PayWith
 from payments.selectors import (
     card_step,
     extra_of,
@@ -183,6 +184,7 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "tip": None,
             "extra": None,
             "card": None,
+            "paid_by_twint": False,
         }
     else:
         receipt, pay_due, card_held = receipt_and_due_of(booking)
@@ -200,18 +202,24 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "tip": tip_of(booking) if receipt is not None else None,
             "extra": extra_of(booking),
             "card": card_step(booking),
+            # A visit paid with TWINT is tipped with TWINT too, on its payment page.
+            "paid_by_twint": receipt is not None and receipt.payment.pay_with == PayWith.TWINT,
         }
     # Before a time can be confirmed: the terms and waivers the customer has still to accept
     waivers = waivers_to_accept(me, booking)
     # A relative's request names the person met: the terms are accepted for that person
     for_whom = booking.help_request.on_behalf_name if booking is not None else ""
+    tippable = (
+        parts["receipt"] is not None
+        and parts["tip"] is None
+        and booking is not None
+        and booking.status in TIPPABLE
+    )
     return parts | {
         "timeline": [(TIMELINE.get(e.to_status, e.to_status), e) for e in parts["events"]],
         "other_reviews": [review for review in parts["reviews"] if review.author_id != me.pk],
-        "can_tip": parts["receipt"] is not None
-        and parts["tip"] is None
-        and booking is not None
-        and booking.status in TIPPABLE,
+        "can_tip": tippable and not parts["paid_by_twint"],
+        "can_tip_by_twint": tippable and parts["paid_by_twint"],
         "tip_form": bound.get("tip_form") or TipForm(prefix="tip"),
         "waivers_form": bound.get("waivers_form")
         or (
