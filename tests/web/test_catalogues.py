@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.test import Client
 from django.utils import translation
 
 from scripts import vendor_assets
+from tests.gettext_catalogue import messages
 from web.templatetags.quartier import format_chf
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -23,6 +25,23 @@ def _msgattrib(*args: str) -> str:
     msgattrib = shutil.which("msgattrib")
     assert msgattrib is not None, "gettext's msgattrib is needed (apt-get install gettext)"
     return subprocess.run([msgattrib, *args], check=True, capture_output=True, text=True).stdout  # noqa: S603
+
+
+# An apostrophe between two letters ("n'est", "dell'app"), as a typewriter writes it.
+_TYPEWRITER_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
+@pytest.mark.parametrize("language", ["fr", "it"])
+def test_french_and_italian_write_every_apostrophe_alike(language):
+    """ "n’est", "dell’app": the typographic apostrophe most of the catalogue used, never the
+    typewriter's beside it ("Personne n'est venu" under "L’aide est arrivé")."""
+    typewriter = [
+        message.msgid
+        for message in messages(language)
+        for text in message.msgstrs
+        if _TYPEWRITER_APOSTROPHE.search(text)
+    ]
+    assert typewriter == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
