@@ -110,8 +110,9 @@ def send_visit_confirmed(booking_id: int) -> None:
 
 def send_visit_cancelled(booking_id: int) -> None:
     """The customer (or the manager for them) cancelled the confirmed visit. A late one costs
-    the customer the cancellation fee, which is captured for the helper (payments.services
-    `payment_on_booking_ended`): the e-mail names it."""
+    the customer the cancellation fee, captured for the helper from the hold at once, or due
+    from a customer who pays with TWINT (payments.services `payment_on_booking_ended`): the
+    e-mail names it and when it comes."""
     booking = booking_for_mail(booking_id)
     if booking is None or booking.status != BookingStatus.CANCELLED or booking.starts_at is None:
         return
@@ -140,10 +141,13 @@ def send_visit_cancelled(booking_id: int) -> None:
         ]
         if fee_due:
             lines.append(
+                # Said for a hold and for TWINT alike: this e-mail does not know how the
+                # customer pays, and a fee paid with TWINT comes only once they pay it.
                 _(
                     "The cancellation came less than %(hours)s hours before the visit, so the "
-                    "customer pays you a cancellation fee of %(fee)s (%(percent)s%% of the "
-                    "agreed price), paid to your Stripe account."
+                    "customer owes you a cancellation fee of %(fee)s (%(percent)s%% of the "
+                    "agreed price). It goes to your Stripe account once it is paid: at once if "
+                    "the visit was held on their card, otherwise when they pay it with TWINT."
                 )
                 % names
             )

@@ -107,10 +107,12 @@ def test_a_late_cancellation_by_the_customer_names_the_fee_the_helper_gets(clock
     body = sent[0].body
     assert "Marie cancelled the visit (Internet & Wi-Fi, 2 February 2027 09:30–10:30)." in body
     assert "The time is free again in your calendar." in body
+    # True for a hold and for TWINT alike: a fee paid with TWINT comes only once it is paid.
     assert (
-        "The cancellation came less than 24 hours before the visit, so the customer pays you "
-        "a cancellation fee of CHF 20.00 (50% of the agreed price), paid to your Stripe "
-        "account." in body
+        "The cancellation came less than 24 hours before the visit, so the customer owes you "
+        "a cancellation fee of CHF 20.00 (50% of the agreed price). It goes to your Stripe "
+        "account once it is paid: at once if the visit was held on their card, otherwise when "
+        "they pay it with TWINT." in body
     )
     assert visit_link(booking) in body
     assert "Plus besoin" not in body
