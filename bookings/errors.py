@@ -33,6 +33,8 @@ class BookingError(ErrorCode):
     SLOT_OUTSIDE_WINDOWS = "slot_outside_windows"
     INVALID_PROPOSAL = "invalid_proposal"
     HELPER_DOUBLE_BOOKED = "helper_double_booked", 409
+    # A visit with a price, and the helper's payout account cannot take charges.
+    HELPER_CANNOT_BE_PAID = "helper_cannot_be_paid", 409
     CAUSED_BY_REQUIRED = "caused_by_required"
     INVALID_ETA = "invalid_eta"
     TOO_EARLY = "too_early", 409

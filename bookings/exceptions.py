@@ -4,6 +4,7 @@ from bookings.errors import BookingError
 
 __all__ = [
     "AlreadyReviewed",
+    "HelperCannotBePaid",
     "HelperDoubleBooked",
     "IllegalTransition",
     "InvalidSlot",
@@ -42,6 +43,13 @@ class RequestAlreadyTaken(Conflict):
 
 class HelperDoubleBooked(Conflict):
     code = BookingError.HELPER_DOUBLE_BOOKED
+
+
+class HelperCannotBePaid(Conflict):
+    """A visit with a price cannot be confirmed while the helper's payout account cannot take
+    charges (it was disabled after they were offered the request): nobody could pay them."""
+
+    code = BookingError.HELPER_CANNOT_BE_PAID
 
 
 class TooEarly(Conflict):

@@ -20,7 +20,13 @@ from backend.roles import ActorRole
 from backend.state_machine import Move, StateMachine, Transition
 from bookings import events
 from bookings.errors import BookingError
-from bookings.exceptions import HelperDoubleBooked, InvalidSlot, OfferNotPending, PaymentNotHeld
+from bookings.exceptions import (
+    HelperCannotBePaid,
+    HelperDoubleBooked,
+    InvalidSlot,
+    OfferNotPending,
+    PaymentNotHeld,
+)
 from bookings.models import (
     SLOT_HOLDING_STATUSES,
     Booking,
@@ -35,6 +41,7 @@ from catalogue.errors import CatalogueError
 from catalogue.exceptions import WaiversNotAccepted
 from catalogue.models import legal_language
 from catalogue.selectors import waivers_missing
+from helpers.selectors import helper_takes_payments
 
 CUSTOMER, HELPER, MANAGER, SYSTEM = (
     ActorRole.CUSTOMER,
@@ -127,6 +134,18 @@ def helper_free_then(move: Move) -> None:
         raise HelperDoubleBooked(_("The helper already has a visit at that time."))
 
 
+@raises(BookingError.HELPER_CANNOT_BE_PAID)
+def helper_can_be_paid(move: Move) -> None:
+    """A visit with a price is confirmed only with a helper whose payout account takes charges
+    (payments keeps the helper's `takes_payments` in step with it): the matching offers paid
+    requests to no one else, and an account disabled since the offer stops it here, before
+    anything is held or promised. Read now, under the caller's lock on the helper."""
+    if move.facts.get("price_minor") and not helper_takes_payments(move.subject.helper_id):
+        raise HelperCannotBePaid(
+            _("The helper cannot take payments yet, so the visit cannot be confirmed now.")
+        )
+
+
 def hold_placed_where_due(move: Move) -> None:
     """A paid visit starts only once the customer's card is held (payments answers)."""
     if hold_missing(move.subject):
@@ -180,7 +199,12 @@ BOOKING_MACHINE = StateMachine(
         ),
         (_B.PROPOSED, _B.CONFIRMED): Transition(
             _roles(CUSTOMER),
-            guards=(slot_still_ahead, customer_accepted_waivers, helper_free_then),
+            guards=(
+                slot_still_ahead,
+                customer_accepted_waivers,
+                helper_free_then,
+                helper_can_be_paid,
+            ),
             event=events.BookingConfirmed,
         ),
         # None of the proposed times suits the customer.

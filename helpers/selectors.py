@@ -77,6 +77,11 @@ def availability_exceptions_of(helper: HelperProfile) -> QuerySet[AvailabilityEx
 CAN_BE_PAID = Q(takes_payments=True) | Q(hourly_rate_minor=0)
 
 
+def helper_takes_payments(helper_id: int) -> bool:
+    """Whether the helper's payout account takes charges now (as payments last recorded it)."""
+    return HelperProfile.objects.filter(pk=helper_id, takes_payments=True).exists()
+
+
 def ready_for_offers() -> QuerySet[HelperProfile]:
     """Approved, accepting jobs, with an active account and a home address, who accepted the
     current code of conduct (when there is one); payments aside. One statement, the current code

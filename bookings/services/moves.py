@@ -210,6 +210,7 @@ def booking_transition(
     facts = {
         "starts_at": (changes or {}).get("starts_at", locked.starts_at),
         "ends_at": (changes or {}).get("ends_at", locked.ends_at),
+        "price_minor": (changes or {}).get("price_minor", locked.price_minor),
     }
     transition = BOOKING_MACHINE.check(
         locked, from_status=from_status, to_status=to, role=role, facts=facts

@@ -48,7 +48,7 @@ from bookings.selectors import (
 from bookings.services.locks import lock_booking, lock_helper
 from bookings.services.moves import booking_transition, help_request_move, proposals_move
 from bookings.services.offers import windows_left
-from bookings.transitions import customer_accepted_waivers, helper_busy
+from bookings.transitions import customer_accepted_waivers, helper_busy, helper_can_be_paid
 
 MAX_PROPOSALS = 5
 MIN_SLOT_MINUTES = 15
@@ -225,6 +225,7 @@ def booking_propose(
     BookingError.SLOT_IN_PAST,
     BookingError.HELPER_DOUBLE_BOOKED,
     customer_accepted_waivers,
+    helper_can_be_paid,
     *STEP,
 )
 def booking_confirm(*, booking: Booking, actor: User, proposal: SlotProposal) -> Booking:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from bookings import services
 from bookings.models import Booking, BookingStatus, HelpRequest, ProposalStatus
 from helpers.models import ApprovalStatus
+from helpers.services import helper_takes_payments_set
 from tests.api.code_recipes import DELETE, Operation, Triple, World, send
 from tests.factories import (
     PASSWORD,
@@ -124,6 +125,14 @@ def _double_booked(world: World) -> tuple[Booking, Any]:
         actor=other.help_request.customer,
         proposal=other.proposals.get(status=ProposalStatus.PROPOSED),
     )
+    return booking, proposal
+
+
+def _helper_cannot_be_paid(world: World) -> tuple[Booking, Any]:
+    """Times proposed, then the helper's payout account stopped taking charges (payments
+    records it on the helper so)."""
+    booking, proposal = _proposed(world)
+    helper_takes_payments_set(helper_id=world.helper.pk, takes_payments=False)
     return booking, proposal
 
 
@@ -399,6 +408,7 @@ _add(
         (400, "invalid_proposal"): _confirm(_declined),
         (400, "slot_in_past"): _confirm(_proposed, travel=timedelta(minutes=10)),
         (409, "helper_double_booked"): _confirm(_double_booked),
+        (409, "helper_cannot_be_paid"): _confirm(_helper_cannot_be_paid),
         (409, "illegal_transition"): _confirm(_proposed_then_cancelled),
     },
 )

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import pytest
 
+from backend.models import OutboxEvent
 from backend.relay import relay_pending
 from bookings import services as bookings
-from bookings.exceptions import PaymentNotHeld
+from bookings.exceptions import HelperCannotBePaid, PaymentNotHeld
 from bookings.matching.explain import CANNOT_BE_PAID
-from bookings.models import Booking, BookingEvent, BookingStatus, MatchEntry, MatchingRun, Offer
+from bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    MatchEntry,
+    MatchingRun,
+    Offer,
+    ProposalStatus,
+)
 from helpers.models import HelperProfile
 from helpers.services import helper_profile_update
 from payments import payouts, services
-from payments.models import PaymentStatus, PayoutAccount
+from payments.models import Payment, PaymentStatus, PayoutAccount
 from tests.factories import UserFactory, make_booking, make_helper, post_request
 from tests.payments.money import (
     DECLINED_CARD,
@@ -82,6 +91,65 @@ def test_a_helper_who_works_for_free_is_offered_work_without_a_payout_account():
     # When a customer nearby asks for help, the helper is offered it
     post_request(UserFactory.create())
     assert Offer.objects.filter(helper=helper).count() == 1
+
+
+def test_a_paid_visit_is_not_confirmed_once_the_helpers_account_stopped_taking_charges():
+    # Given a paid visit proposed by a helper whose account took charges when offered it
+    helper = connected_helper()
+    customer = UserFactory.create()
+    booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
+    proposal = booking.proposals.get(status=ProposalStatus.PROPOSED)
+    assert proposal.price_minor == 4000
+
+    # And Stripe disabled the account's charges since
+    set_account_state(helper, "pending_verification")
+    _sync(helper)
+    assert HelperProfile.objects.get(pk=helper.pk).takes_payments is False
+    events_before = BookingEvent.objects.filter(booking=booking).count()
+    outbox_before = OutboxEvent.objects.count()
+
+    # When the customer confirms the time, it is refused with its own code
+    with pytest.raises(HelperCannotBePaid) as refused:
+        bookings.booking_confirm(booking=booking, actor=customer, proposal=proposal)
+    assert (refused.value.code, refused.value.status) == ("helper_cannot_be_paid", 409)
+    assert refused.value.message == (
+        "The helper cannot take payments yet, so the visit cannot be confirmed now."
+    )
+
+    # And nothing changed: still proposed, the time still proposed, no payment, nothing sent
+    booking.refresh_from_db()
+    assert (booking.status, booking.starts_at, booking.price_minor) == (
+        BookingStatus.PROPOSED,
+        None,
+        None,
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PROPOSED
+    assert BookingEvent.objects.filter(booking=booking).count() == events_before
+    assert not Payment.objects.filter(booking=booking).exists()
+    assert OutboxEvent.objects.count() == outbox_before
+
+    # And once the account takes charges again, the same time is confirmed
+    set_account_state(helper, "payouts_enabled")
+    _sync(helper)
+    confirmed = bookings.booking_confirm(booking=booking, actor=customer, proposal=proposal)
+    assert confirmed.status == BookingStatus.CONFIRMED
+    assert payment_of(confirmed).payout_account == PayoutAccount.objects.get(helper=helper)
+
+
+def test_a_free_visit_is_confirmed_with_a_helper_who_cannot_take_charges():
+    # Given a helper who works for free and has no payout account
+    helper = make_helper(takes_payments=False)
+    helper_profile_update(helper=helper, hourly_rate_minor=0)
+    customer = UserFactory.create()
+    booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
+
+    # When the customer confirms, the visit is confirmed, free of charge and with no payment
+    confirmed = bookings.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    assert (confirmed.status, confirmed.price_minor) == (BookingStatus.CONFIRMED, 0)
+    assert not Payment.objects.filter(booking=booking).exists()
 
 
 def _confirmed_with_declined_card() -> Booking:

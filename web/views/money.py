@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 from backend.exceptions import ApplicationError
 from backend.models import User
-from helpers.models import HelperProfile
+from helpers.models import ApprovalStatus, HelperProfile
+from helpers.selectors import OfferBlocker, offer_blockers
 from payments import documents, receipts, statements
 from web.views.helper import helper_only
 
@@ -88,6 +89,13 @@ def earnings(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
             for line, row in zip([*statement.months, statement.total], rows, strict=True)
         ],
         "years": statements.statement_years(helper, year),
+        # A helper who charges earns nothing until their payout account takes charges: said
+        # here as on the start page (the other blockers are the start page's).
+        "blockers": [
+            blocker for blocker in offer_blockers(helper) if blocker == OfferBlocker.PAYOUTS
+        ]
+        if helper.approval_status == ApprovalStatus.APPROVED
+        else [],
     }
     return render(request, "web/helper/earnings.html", context)
 
