@@ -25,7 +25,7 @@ from demo.academy import seed_demo_academy
 from demo.community import Community
 from demo.conduct_test import publish_demo_conduct_test
 from demo.history import CutShort, History
-from demo.paid import play_paid_visits
+from demo.paid import connect_payout_accounts, play_paid_visits
 from demo.people import DEMO_PASSWORD, create_customers, create_helpers, create_manager
 from demo.places import Places
 from demo.safety import file_demo_reports
@@ -170,6 +170,11 @@ def build(
         for name in missing:
             again(name)
         swept.update(services.sweep_due_work())
+    bar.close()
+    # The history over, the helpers it counted as able to take charges connect a payout account
+    # at the emulator, or are left not ready without one.
+    bar = progress("payout accounts", len(community.helpers))
+    connect_payout_accounts(community, paid=paid, tick=bar.update)
     bar.close()
     paid_visits = play_paid_visits(community) if paid and requests else {}
     file_demo_reports(community)

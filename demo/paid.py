@@ -1,11 +1,14 @@
 """The demo's money: visits paid by card, through the payments services, against the local
 Stripe emulator (`python -m stripe_emulator`, which `manage.py run` starts before the demo).
 
-Two stories, played after all the others: a visit paid by card, signed off, captured and
-settled with its receipt; and a confirmed visit whose card is held. The helper of each goes
-through the payout onboarding at the emulator's own onboarding page first (a Stripe Express
-account that can take payments and pay out); the customer's card is a PaymentMethod made on
-the helper's account, as Stripe.js makes it in the browser. Nothing here moves money itself:
+Once the history is played, every helper it counted as able to take charges goes through the
+payout onboarding at the emulator's own onboarding page (a Stripe Express account that can
+take payments and pay out), so that a visit booked with any of them is held by card and paid;
+without the emulator none can, and each is left not ready (no paid offers; their start page
+says to finish the payout account). Then two stories, played after all the others: a visit
+paid by card, signed off, captured and settled with its receipt; and a confirmed visit whose
+card is held. The customer's card is a PaymentMethod made on the helper's account, as
+Stripe.js makes it in the browser. Nothing here moves money itself:
 the hold, the capture, the ledger and the receipt are the payments services' own work.
 
 With Stripe keys set the demo makes no paid visit (it would charge at Stripe), and without an
@@ -25,10 +28,11 @@ from backend.exceptions import ApplicationError
 from bookings.models import Booking, BookingStatus
 from demo.community import Community
 from demo.history import DAY, HOUR, MINUTE, CutShort
-from demo.people import demo_users, showcase_helper
+from demo.people import demo_users
 from demo.posting import Timing
 from demo.visits import Visit, accept_offer
 from helpers.models import HelperProfile
+from helpers.services import helper_takes_payments_set
 from payments import payouts, stripe_gateway
 from payments import services as payments
 from payments.models import Payment, PaymentStatus, PayoutAccount
@@ -79,6 +83,32 @@ def onboard(helper: HelperProfile) -> PayoutAccount:
     synced = payouts.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
     assert synced is not None  # noqa: S101 - the row was made just above
     return synced
+
+
+def connect_payout_accounts(
+    community: Community, *, paid: bool, tick: Callable[[int], object] = lambda _n: None
+) -> int:
+    """Every demo helper the history counted as able to take charges (demo.people), who
+    charges for their work, connects a payout account at the emulator (`paid`); without it
+    none can, and each is told apart as not ready: no paid offers come to them. Returns how
+    many were connected."""
+    counted = HelperProfile.objects.filter(
+        pk__in=[helper.profile.pk for helper in community.helpers],
+        takes_payments=True,
+        hourly_rate_minor__gt=0,
+    ).select_related("user")
+    by_pk = {helper.pk: helper for helper in counted}
+    connected = 0
+    # One tick for each of the community's helpers, counted or not (the progress bar's total).
+    for pk in sorted(helper.profile.pk for helper in community.helpers):
+        helper = by_pk.get(pk)
+        if helper is not None and paid:
+            onboard(helper)
+            connected += 1
+        elif helper is not None:
+            helper_takes_payments_set(helper_id=helper.pk, takes_payments=False)
+        tick(1)
+    return connected
 
 
 def _card(account: PayoutAccount) -> str:
@@ -149,17 +179,12 @@ def _try(community: Community, story: Callable[[Community], bool]) -> bool:
 
 
 def play_paid_visits(community: Community) -> dict[str, bool]:
-    """Both paid stories; which of them came out as planned. The helper the home page suggests
-    trying connects a payout account too: the demo's other helpers only count as onboarded (no
-    account at the emulator), so a visit booked with them could never be held or paid by card."""
-    played = {
+    """Both paid stories (their helpers' payout accounts connected before); which of them came
+    out as planned."""
+    return {
         "settled": _try(community, settled_visit),
         "held": _try(community, held_visit),
     }
-    helper = showcase_helper()
-    if helper is not None and helper.hourly_rate_minor:
-        onboard(helper)
-    return played
 
 
 def paid_bookings() -> tuple[Booking | None, Booking | None]:

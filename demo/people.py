@@ -360,8 +360,9 @@ def _onboard(community: Community, person: Person, applied_at: datetime, approva
         accept_helper_terms(person.user)
     _vet(community, person, applied_at, approval)
     if approval in (ApprovalStatus.APPROVED, ApprovalStatus.SUSPENDED):
-        # The demo's approved helpers count as having finished their payout onboarding, so they
-        # get paid offers (their accounts are not created at Stripe or the emulator).
+        # In the history played next the approved helpers count as able to take charges, so
+        # that they had offers (its visits are never held or paid by card). Once it is played,
+        # demo.paid connects each to a payout account at the emulator, or takes this back.
         helper_takes_payments_set(helper_id=profile.pk, takes_payments=True)
     profile.refresh_from_db()
     if approval == ApprovalStatus.SUSPENDED:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from bookings.models import Booking, BookingStatus
 from demo.summary import demo_log_ins
+from helpers.models import ApprovalStatus, HelperProfile
 from payments.models import (
     LedgerEntry,
     Payment,
@@ -78,19 +79,29 @@ def test_the_demo_has_a_settled_paid_visit_and_a_held_card_made_once(stripe_emul
     assert money_snapshot() == before
 
 
-def test_the_helper_the_home_page_suggests_can_be_paid_by_card(stripe_emulator):
-    """The demo's approved helpers count as onboarded without an account: a visit booked with
-    the suggested helper must still be held by card, so that one has an account at the
-    emulator."""
+def test_every_demo_helper_who_gets_paid_offers_has_a_payout_account_at_the_emulator(
+    stripe_emulator,
+):
+    """A visit booked with any demo helper who is offered paid requests is held by card and
+    paid: none counts as able to take charges without an account that can."""
     # With this seed the suggested helper is neither of the paid visits' helpers.
     seed(seed=4)
 
+    charging = HelperProfile.objects.filter(hourly_rate_minor__gt=0)
+    ready = charging.filter(takes_payments=True)
+    approved = charging.filter(approval_status=ApprovalStatus.APPROVED)
+    assert approved.count() > 20
+    assert set(ready.filter(approval_status=ApprovalStatus.APPROVED)) == set(approved)
+    accounts = PayoutAccount.objects.filter(helper__in=ready)
+    assert accounts.count() == ready.count()
+    assert set(accounts.values_list("status", flat=True)) == {PayoutAccountStatus.PAYOUTS_ENABLED}
+    assert all(
+        account.startswith("acct_")
+        for account in accounts.values_list("stripe_account_id", flat=True)
+    )
+    # The helper the home page suggests among them.
     helper_email = next(log_in.email for log_in in demo_log_ins() if log_in.role == "helper")
-    account = PayoutAccount.objects.get(helper__user__email=helper_email)
-    assert account.status == PayoutAccountStatus.PAYOUTS_ENABLED
-    assert account.can_take_payments
-    assert account.stripe_account_id.startswith("acct_")
-    assert account.helper.hourly_rate_minor > 0
+    assert PayoutAccount.objects.get(helper__user__email=helper_email).can_take_payments
 
 
 def test_with_stripe_keys_the_demo_pays_for_nothing_and_says_so(stripe_emulator, settings):
@@ -103,6 +114,8 @@ def test_with_stripe_keys_the_demo_pays_for_nothing_and_says_so(stripe_emulator,
     assert not PayoutAccount.objects.exists()
     assert not StripeRequest.objects.exists()
     assert Booking.objects.exists()
+    # Nobody can be paid, and no helper who charges is left counted as if they could.
+    assert not HelperProfile.objects.filter(takes_payments=True, hourly_rate_minor__gt=0).exists()
 
 
 def test_without_an_emulator_the_demo_pays_for_nothing_and_says_so():
@@ -110,4 +123,5 @@ def test_without_an_emulator_the_demo_pays_for_nothing_and_says_so():
 
     assert "The Stripe emulator does not answer at http://127.0.0.1:9" in output
     assert not PayoutAccount.objects.exists()
+    assert not HelperProfile.objects.filter(takes_payments=True, hourly_rate_minor__gt=0).exists()
     assert not Payment.objects.exclude(status=PaymentStatus.REQUIRES_PAYMENT_METHOD).exists()
