@@ -4,6 +4,7 @@ once the customer's card is held."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from backend.models import OutboxEvent
 from backend.relay import relay_pending
@@ -109,7 +110,7 @@ def test_a_paid_visit_is_not_confirmed_once_the_helpers_account_stopped_taking_c
     outbox_before = OutboxEvent.objects.count()
 
     # When the customer confirms the time, it is refused with its own code
-    with pytest.raises(HelperCannotBePaid) as refused:
+    with translation.override("en"), pytest.raises(HelperCannotBePaid) as refused:
         bookings.booking_confirm(booking=booking, actor=customer, proposal=proposal)
     assert (refused.value.code, refused.value.status) == ("helper_cannot_be_paid", 409)
     assert refused.value.message == (
