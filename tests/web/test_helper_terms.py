@@ -100,7 +100,9 @@ def test_a_helper_without_payout_account_or_hours_is_told_where_to_mend_it(clien
         html = client.get(page).content.decode()
         assert "aucune offre ne peut encore vous parvenir" in html, page
         assert "vous recevez des offres." not in html, page
-        assert 'href="/helper/payouts">Terminez la connexion de votre compte de versement' in html, page
+        assert (
+            'href="/helper/payouts">Terminez la connexion de votre compte de versement' in html
+        ), page
         assert 'href="/helper/hours">Indiquez vos horaires de la semaine' in html, page
         assert "#terms" not in html, page  # no code of conduct is published
 
