@@ -1,10 +1,12 @@
 """The relay: stored events to their after-commit handlers, at least once, in order per
 aggregate.
 
-Run by the `relay_events` task that `emit` enqueues with the events, and by `manage.py sweep`
-for anything a lost task left behind. Each (event, handler) delivery is acknowledged by an
-`EventDelivery` row written in the handler's own transaction: if the process dies between the
-handler's effect and that row, the transaction undoes both and the event is delivered again.
+Run by the `relay_events` task that `emit` enqueues with the events (one waiting task at a
+time, which drains everything due: `backend.tasks.relay_events_wake`), by `manage.py relay`,
+and by `manage.py sweep` for anything a lost task left behind. Each (event, handler) delivery
+is acknowledged by an `EventDelivery` row written in the handler's own transaction: if the
+process dies between the handler's effect and that row, the transaction undoes both and the
+event is delivered again.
 A handler whose effect lies outside the database (a push message, a payment provider) must
 therefore be idempotent, e.g. by using the event's sequence number as its idempotency key.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F
@@ -27,12 +30,45 @@ from backend.models import EventDelivery, OutboxEvent
 logger = logging.getLogger(__name__)
 
 
-def relay_pending(*, limit: int = 1000) -> int:
+# How many waiting events a relay reads at a time.
+BATCH_SIZE = 1000
+
+
+def relay_pending(*, limit: int = BATCH_SIZE) -> int:
     """Deliver up to `limit` waiting events, oldest first; returns how many were completed."""
+    pending = OutboxEvent.objects.filter(relayed_at__isnull=True).order_by("pk")[:limit]
+    return _deliver_in_order(pending, waiting_behind_failure=set())
+
+
+def relay_due() -> int:
+    """Deliver every waiting event, oldest first, reading on until none is left, those stored
+    while it runs (by the handlers, by other transactions) included; each is tried once, so a
+    failing handler does not hold the run. Returns how many were completed.
+
+    An event committed after this run's last read has woken another run (`emit` queues one
+    whenever none is waiting to start), so nothing waits for the next change to be relayed."""
     completed = 0
     waiting_behind_failure: set[tuple[str, int]] = set()
-    pending = OutboxEvent.objects.filter(relayed_at__isnull=True).order_by("pk")[:limit]
-    for row in pending:
+    last = 0
+    while True:
+        batch = list(
+            OutboxEvent.objects.filter(relayed_at__isnull=True, pk__gt=last).order_by("pk")[
+                :BATCH_SIZE
+            ]
+        )
+        if not batch:
+            return completed
+        completed += _deliver_in_order(batch, waiting_behind_failure=waiting_behind_failure)
+        last = batch[-1].pk
+
+
+def _deliver_in_order(
+    rows: Iterable[OutboxEvent], *, waiting_behind_failure: set[tuple[str, int]]
+) -> int:
+    """Deliver `rows` in their order, skipping the aggregates one of whose events failed (in
+    `waiting_behind_failure`, which grows); how many were completed."""
+    completed = 0
+    for row in rows:
         aggregate = (row.aggregate_type, row.aggregate_id)
         if aggregate in waiting_behind_failure:
             continue

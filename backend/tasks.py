@@ -5,13 +5,14 @@ from __future__ import annotations
 from django_tasks import task
 
 from backend.password_reset import password_reset_mail
-from backend.relay import relay_pending
+from backend.relay import relay_due
 
 
 @task()
 def relay_events() -> int:
-    """Deliver the stored events that are waiting to their after-commit handlers."""
-    return relay_pending()
+    """Deliver every stored event that is waiting to its after-commit handlers, those stored
+    while it runs included."""
+    return relay_due()
 
 
 # A task someone is waiting for (an e-mail they just asked for) goes before the background
