@@ -2,8 +2,9 @@
 
 It must run inside the transaction that made the change (it refuses otherwise). In that
 transaction it stores one `OutboxEvent` row per event, runs the in-transaction handlers, and,
-when an after-commit handler listens to any of the events, enqueues the relay task. The task
-row is written in the same transaction, so it exists if and only if the events committed;
+when an after-commit handler listens to any of the events, wakes the relay: it queues the
+relay task unless one is queued and not yet started (`relay_events_wake`). The task row is
+written in the same transaction, so it exists if and only if the events committed;
 `manage.py sweep` relays whatever a lost task left behind.
 """
 
@@ -16,7 +17,7 @@ from django.db import transaction
 from backend import clock
 from backend.events import DomainEvent, Phase, batches, listeners
 from backend.models import OutboxEvent
-from backend.tasks import relay_events
+from backend.tasks import relay_events_wake
 
 # The rows of the `emit` call whose in-transaction handlers are running: id(event) -> row.
 _stored: ContextVar[dict[int, OutboxEvent] | None] = ContextVar("outbox_stored", default=None)
@@ -62,7 +63,7 @@ def emit(*events: DomainEvent) -> list[OutboxEvent]:
         )
     stored = OutboxEvent.objects.bulk_create(rows)
     if relay:
-        relay_events.enqueue()
+        relay_events_wake()
     token = _stored.set({id(event): row for event, row in zip(events, stored, strict=True)})
     try:
         for subscription, wanted in batches(events):

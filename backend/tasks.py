@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django_tasks import task
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from backend.password_reset import password_reset_mail
 from backend.relay import relay_due
@@ -13,6 +16,43 @@ def relay_events() -> int:
     """Deliver every stored event that is waiting to its after-commit handlers, those stored
     while it runs included."""
     return relay_due()
+
+
+def relay_events_wake() -> None:
+    """Have the relay task run after the current transaction commits: queue one unless one is
+    queued already and has not started, so a burst of changes wakes the worker once.
+
+    Caller: inside the transaction that stored the events (`emit`). The queued task found is
+    held until that transaction ends, so no worker starts it before the events are committed
+    and readable; on PostgreSQL by a shared row lock (the worker claims with FOR UPDATE SKIP
+    LOCKED and passes it by meanwhile; changes committing side by side share it), on SQLite by
+    the write lock every transaction takes at BEGIN. A task being claimed or running does not
+    count: it may have read the outbox already, so a new one is queued. Two transactions that
+    both find none each queue one; the second run finds nothing left to do.
+    """
+    if not isinstance(relay_events.get_backend(), DatabaseBackend):
+        relay_events.enqueue()
+        return
+    queued = (
+        DBTaskResult.objects.ready()
+        .filter(
+            task_path=relay_events.module_path,
+            backend_name=relay_events.backend,
+            queue_name=relay_events.queue_name,
+            priority=relay_events.priority,
+        )
+        .values_list("pk")[:1]
+    )
+    connection = transaction.get_connection(queued.db)
+    if connection.vendor == "postgresql":
+        sql, params = queued.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} FOR SHARE SKIP LOCKED", params)  # noqa: S608 - Django's own SQL
+            found = cursor.fetchone() is not None
+    else:
+        found = queued.exists()
+    if not found:
+        relay_events.enqueue()
 
 
 # A task someone is waiting for (an e-mail they just asked for) goes before the background
