@@ -1,6 +1,9 @@
-"""A helper's training events as an iCalendar (RFC 5545) feed, with the `icalendar` library:
-Europe/Zurich times, one VEVENT per event they are registered or waiting for, a cancelled one
-marked CANCELLED so calendars drop it."""
+"""Calendars in iCalendar (RFC 5545), with the `icalendar` library: a calendar of Quartier in
+Europe/Zurich time, and a helper's training events in it, one VEVENT per event they are
+registered or waiting for, a cancelled one marked CANCELLED so calendars drop it.
+
+The helper's feed holds their visits as well: it is assembled in `bookings.visit_calendar`,
+which adds the visits to a calendar made here (academy knows nothing of bookings)."""
 
 from __future__ import annotations
 
@@ -15,12 +18,18 @@ from helpers.models import HelperProfile
 SWISS_TIME = ZoneInfo("Europe/Zurich")
 
 
-def calendar_of(helper: HelperProfile) -> bytes:
+def new_calendar() -> Calendar:
+    """An empty calendar of Quartier, named and set in Swiss time."""
     calendar = Calendar()
     calendar.add("prodid", "-//Quartier//Training academy//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Quartier")
     calendar.add("x-wr-timezone", "Europe/Zurich")
+    return calendar
+
+
+def add_training_events(calendar: Calendar, helper: HelperProfile) -> None:
+    """The helper's training events, in the active language (their titles are translated)."""
     for event, status in feed_events(helper):
         entry = Event()
         entry.add("uid", f"{event.public_id}@quartier")
@@ -42,5 +51,9 @@ def calendar_of(helper: HelperProfile) -> bytes:
         else:
             entry.add("status", "CONFIRMED")
         calendar.add_component(entry)
+
+
+def calendar_bytes(calendar: Calendar) -> bytes:
+    """The calendar as a file: its time zones added, CRLF lines folded at 75 octets."""
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

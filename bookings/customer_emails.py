@@ -67,7 +67,8 @@ def first_name(user: User, otherwise: str) -> str:
     return parts[0] if parts else otherwise
 
 
-def _first_name(booking: Booking) -> str:
+def helper_first_name(booking: Booking) -> str:
+    """The helper's first name, as the request's page shows it."""
     return first_name(booking.helper.user, _("The helper"))
 
 
@@ -138,7 +139,7 @@ def send_times_proposed(booking_id: int, proposal_ids: Sequence[int]) -> None:
     )
     moved = move is not None and move.from_status == BookingStatus.CONFIRMED
     with translation.override(customer.preferred_language):
-        names = {"helper": _first_name(booking), "category": help_request.category.name}
+        names = {"helper": helper_first_name(booking), "category": help_request.category.name}
         if moved:
             subject = _("%(helper)s cannot come at the time you confirmed") % names
             said = _(
@@ -179,7 +180,7 @@ def send_visit_cancelled(booking_id: int, *, by_helper: bool) -> None:
     )
     with translation.override(customer.preferred_language):
         names = {
-            "helper": _first_name(booking),
+            "helper": helper_first_name(booking),
             "category": help_request.category.name,
             "when": day_and_time(booking.starts_at),
         }
@@ -220,7 +221,7 @@ def send_times_withdrawn(booking_id: int) -> None:
     ):
         return
     with translation.override(customer.preferred_language):
-        names = {"helper": _first_name(booking), "category": help_request.category.name}
+        names = {"helper": helper_first_name(booking), "category": help_request.category.name}
         next_step = _next_step(
             looking_again=help_request.status != HelpRequestStatus.CLOSED or later.exists()
         )
@@ -298,7 +299,7 @@ def send_sign_off_asked(booking_id: int) -> None:
     automatic = booking.checked_out_at + timedelta(hours=config().auto_sign_off_hours)
     with translation.override(customer.preferred_language):
         names = {
-            "helper": _first_name(booking),
+            "helper": helper_first_name(booking),
             "category": help_request.category.name,
             "when": day_and_time(automatic),
         }

@@ -22,7 +22,7 @@ from backend.emails import send_notice
 from backend.models import User
 from backend.money import Money
 from bookings.customer_emails import booking_for_mail, day_and_time, first_name
-from bookings.models import Booking, BookingStatus, Party, ProposalStatus
+from bookings.models import Booking, BookingStatus, HelpRequest, Party, ProposalStatus
 
 
 def visit_link(booking: Booking) -> str:
@@ -44,9 +44,15 @@ def _price(booking: Booking) -> str | None:
     return Money(booking.price_minor, booking.currency).format()
 
 
-def _customer_name(booking: Booking) -> str:
+def customer_first_name(booking: Booking) -> str:
     """The customer's first name, as the visit's page shows it."""
     return first_name(booking.help_request.customer, _("The customer"))
+
+
+def visit_address(help_request: HelpRequest) -> str:
+    """Where the visit is: street, postal code and locality (the street may be missing)."""
+    street = f"{help_request.street}, " if help_request.street else ""
+    return f"{street}{help_request.postal_code} {help_request.locality}"
 
 
 def _recipient(booking: Booking) -> User | None:
@@ -78,12 +84,11 @@ def send_visit_confirmed(booking_id: int) -> None:
         return
     help_request = booking.help_request
     with translation.override(helper.preferred_language):
-        street = f"{help_request.street}, " if help_request.street else ""
         names = {
-            "customer": _customer_name(booking),
+            "customer": customer_first_name(booking),
             "category": help_request.category.name,
             "when": _when(booking),
-            "where": f"{street}{help_request.postal_code} {help_request.locality}",
+            "where": visit_address(help_request),
             "price": _price(booking),
             "person": help_request.on_behalf_name,
         }
@@ -128,7 +133,7 @@ def send_visit_cancelled(booking_id: int) -> None:
     )
     with translation.override(helper.preferred_language):
         names = {
-            "customer": _customer_name(booking),
+            "customer": customer_first_name(booking),
             "category": booking.help_request.category.name,
             "when": _when(booking),
             "hours": config().late_cancellation_hours,
@@ -169,7 +174,7 @@ def send_times_requested(booking_id: int) -> None:
         return
     with translation.override(helper.preferred_language):
         names = {
-            "customer": _customer_name(booking),
+            "customer": customer_first_name(booking),
             "category": booking.help_request.category.name,
         }
         _send(
@@ -199,7 +204,7 @@ def send_visit_signed_off(booking_id: int) -> None:
         return
     with translation.override(helper.preferred_language):
         names = {
-            "customer": _customer_name(booking),
+            "customer": customer_first_name(booking),
             "category": booking.help_request.category.name,
             "when": _when(booking),
             "price": _price(booking),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from academy.calendar import calendar_of
+from academy.calendar import add_training_events, calendar_bytes, new_calendar
 from academy.selectors import helper_by_feed_token
 
 
@@ -15,6 +15,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     helper = helper_by_feed_token(token)
     if helper is None:
         return HttpResponse(status=404, content_type="text/plain")
-    response = HttpResponse(calendar_of(helper), content_type="text/calendar; charset=utf-8")
+    calendar = new_calendar()
+    add_training_events(calendar, helper)
+    response = HttpResponse(calendar_bytes(calendar), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
