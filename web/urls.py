@@ -69,6 +69,11 @@ urlpatterns = [
         "requests/<uuid:public_id>/dispute", requests.booking_dispute_visit, name="booking-dispute"
     ),
     path("requests/<uuid:public_id>/review", requests.booking_review, name="booking-review"),
+    path(
+        "requests/<uuid:public_id>/visit.ics",
+        calendar_feed.visit_calendar,
+        name="booking-calendar",
+    ),
     path("requests/<uuid:public_id>/chat", request_chat.request_chat, name="request-chat"),
     path(
         "requests/<uuid:public_id>/chat/send",

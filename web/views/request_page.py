@@ -14,7 +14,14 @@ from django.utils.translation import get_language
 from backend.config import config
 from backend.exceptions import NotFound
 from backend.models import User
-from bookings.models import Booking, BookingStatus, HelpRequest, HelpRequestStatus, OfferStatus
+from bookings.models import (
+    SLOT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    HelpRequest,
+    HelpRequestStatus,
+    OfferStatus,
+)
 from bookings.selectors import (
     booking_events,
     booking_reportable,
@@ -135,6 +142,8 @@ def request_context(
         "request_words": request_words(help_request, pending_offers),
         "booking_words": booking_words(booking) if booking else "",
         "can_cancel": booking is not None and booking.status in CANCELLABLE,
+        # While the visit is ahead or under way, a link adds it to the customer's calendar
+        "can_add_to_calendar": booking is not None and booking.status in SLOT_HOLDING_STATUSES,
         "help_request": help_request,
         "booking": booking,
         "helper": booking.helper if booking else None,

@@ -1,0 +1,101 @@
+"""Visits in calendars, as iCalendar (RFC 5545) events: the helper's secret feed holds their
+visits beside their training events (in a calendar made by `academy.calendar`), and the
+customer adds their confirmed visit from one file. One event builder serves both, with the
+reader's words in the reader's language; times are in Europe/Zurich.
+
+An event names the customer's address, as the confirmed visit's e-mail does: the feed's
+address is a secret, which the helper can renew."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from icalendar import Event
+
+from academy.calendar import SWISS_TIME, add_training_events, calendar_bytes, new_calendar
+from backend.models import User
+from bookings.customer_emails import helper_first_name, request_link
+from bookings.helper_emails import customer_first_name, visit_address, visit_link
+from bookings.models import BROKEN_STATUSES, Booking
+from bookings.selectors import helper_calendar_visits
+from helpers.models import HelperProfile
+
+
+def visit_event(booking: Booking, *, summary: str, lines: Sequence[str], link: str) -> Event:
+    """The visit as one VEVENT: its time, the address, `summary`, `lines` as its description
+    and `link` as its address. A cancelled visit, or one nobody came to, is CANCELLED."""
+    # Callers read visits with a time only (helper_calendar_visits, CALENDAR_STATUSES).
+    assert booking.starts_at is not None  # noqa: S101
+    assert booking.ends_at is not None  # noqa: S101
+    entry = Event()
+    entry.add("uid", f"visit-{booking.public_id}@quartier")
+    entry.add("summary", summary)
+    entry.add("dtstart", booking.starts_at.astimezone(SWISS_TIME))
+    entry.add("dtend", booking.ends_at.astimezone(SWISS_TIME))
+    # When the visit last changed, so that a calendar takes the newer copy (UTC, as RFC 5545 asks)
+    entry.add("dtstamp", booking.updated_at.astimezone(UTC))
+    entry.add("location", visit_address(booking.help_request))
+    entry.add("description", "\n\n".join(lines))
+    entry.add("url", link)
+    entry.add("status", "CANCELLED" if booking.status in BROKEN_STATUSES else "CONFIRMED")
+    return entry
+
+
+def _helper_event(booking: Booking) -> Event:
+    """The visit as its helper reads it (in the active language)."""
+    help_request = booking.help_request
+    names = {
+        "category": help_request.category.name,
+        "customer": customer_first_name(booking),
+        "person": help_request.on_behalf_name,
+    }
+    lines = [help_request.description]
+    if help_request.on_behalf_name:
+        lines.append(_("You meet %(person)s; %(customer)s booked the visit for them.") % names)
+    link = visit_link(booking)
+    lines.append(_("The visit's page: %(link)s") % {"link": link})
+    return visit_event(
+        booking,
+        summary=_("Quartier visit: %(category)s with %(customer)s") % names,
+        lines=lines,
+        link=link,
+    )
+
+
+def helper_calendar(helper: HelperProfile) -> bytes:
+    """The helper's feed, in their language: their training events and their visits."""
+    with translation.override(helper.user.preferred_language):
+        calendar = new_calendar()
+        add_training_events(calendar, helper)
+        for booking in helper_calendar_visits(helper):
+            calendar.add_component(_helper_event(booking))
+        return calendar_bytes(calendar)
+
+
+def customer_visit_calendar(booking: Booking, customer: User) -> bytes:
+    """The customer's one visit as a calendar file, in their language."""
+    help_request = booking.help_request
+    with translation.override(customer.preferred_language):
+        names = {
+            "category": help_request.category.name,
+            "helper": helper_first_name(booking),
+            "person": help_request.on_behalf_name,
+        }
+        link = request_link(help_request)
+        lines = [help_request.description]
+        if help_request.on_behalf_name:
+            lines.append(_("You made this request for %(person)s.") % names)
+        lines.append(_("The request's page: %(link)s") % {"link": link})
+        calendar = new_calendar()
+        calendar.add_component(
+            visit_event(
+                booking,
+                summary=_("Quartier: %(helper)s helps with %(category)s") % names,
+                lines=lines,
+                link=link,
+            )
+        )
+        return calendar_bytes(calendar)

@@ -1,0 +1,214 @@
+"""Visits in calendars: the helper's secret feed holds their visits beside their training
+events, in their language; the customer adds their confirmed visit from its request's page.
+Both files are read back with `icalendar` and checked to be RFC 5545 (CRLF lines folded at 75
+octets, DTSTAMP in UTC)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from icalendar import Calendar
+
+from academy.models import EventKind
+from academy.services import calendar_feed_for, event_register, training_event_create
+from backend.models import User
+from bookings.customer_emails import request_link
+from bookings.helper_emails import visit_link
+from bookings.models import Booking, BookingStatus, HelpRequest
+from tests.factories import ManagerFactory, UserFactory, make_booking, make_helper
+
+pytestmark = pytest.mark.django_db
+
+SWISS = ZoneInfo("Europe/Zurich")
+
+
+def _start(days: int, hour: int = 10) -> datetime:
+    moment = timezone.localtime() + timedelta(days=days)
+    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _read(content: bytes) -> Calendar:
+    """The file as a calendar app reads it, after checking it keeps to RFC 5545's lines."""
+    assert content.endswith(b"\r\n")
+    lines = content.split(b"\r\n")
+    assert b"\n" not in content.replace(b"\r\n", b"")
+    assert max(len(line) for line in lines) <= 75
+    calendar = Calendar.from_ical(content)
+    for event in calendar.walk("VEVENT"):
+        assert event.decoded("dtstamp").utcoffset() == timedelta(0)
+        assert str(event["dtstart"].params["TZID"]) == "Europe/Zurich"
+    return calendar
+
+
+def _visit_in_the_past(helper, days: int) -> Booking:
+    """A visit done and settled `days` ago."""
+    with time_machine.travel(timezone.now() - timedelta(days=days), tick=False):
+        return make_booking(BookingStatus.SETTLED, helper=helper)
+
+
+def _feed(client, helper) -> bytes:
+    feed = calendar_feed_for(helper=helper, actor=helper.user)
+    response = client.get(f"/calendar/{feed.token}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Cache-Control"] == "private, max-age=900"
+    return response.content
+
+
+def test_the_helpers_feed_holds_their_visits_beside_their_training_events(client):
+    helper = make_helper(display_name="Nathalie Weber", preferred_language="en")
+    anna = UserFactory.create(display_name="Anna Keller")
+    confirmed = make_booking(BookingStatus.CONFIRMED, customer=anna, helper=helper, start=_start(3))
+    HelpRequest.objects.filter(pk=confirmed.help_request_id).update(on_behalf_name="Rosa")
+    cancelled = make_booking(BookingStatus.CANCELLED, helper=helper, start=_start(4))
+    done = _visit_in_the_past(helper, 80)
+    too_old = _visit_in_the_past(helper, 100)
+    someone_elses = make_booking(BookingStatus.CONFIRMED, start=_start(3, hour=14))
+    manager = ManagerFactory.create()
+    event = training_event_create(
+        actor=manager,
+        kind=EventKind.TRAINING,
+        titles={lang: f"Router evening ({lang})" for lang in ("de", "fr", "it", "en")},
+        descriptions={},
+        starts_at=_start(5, hour=18),
+        ends_at=_start(5, hour=20),
+        capacity=5,
+        place="GZ Wipkingen, Zürich",
+    )
+    event_register(helper=helper, actor=helper.user, event=event)
+
+    calendar = _read(_feed(client, helper))
+
+    events = {str(entry["uid"]): entry for entry in calendar.walk("VEVENT")}
+    assert sorted(events) == sorted(
+        [
+            f"{event.public_id}@quartier",
+            f"visit-{confirmed.public_id}@quartier",
+            f"visit-{cancelled.public_id}@quartier",
+            f"visit-{done.public_id}@quartier",
+        ]
+    )
+    assert f"visit-{too_old.public_id}@quartier" not in events
+    assert f"visit-{someone_elses.public_id}@quartier" not in events
+    visit = events[f"visit-{confirmed.public_id}@quartier"]
+    assert str(visit["summary"]) == "Quartier visit: Internet & Wi-Fi with Anna"
+    assert visit.decoded("dtstart") == confirmed.starts_at
+    assert visit.decoded("dtstart").tzinfo == SWISS
+    assert visit.decoded("dtend") == confirmed.ends_at
+    assert str(visit["location"]) == "Bahnhofstrasse 1, 8001 Zürich"
+    assert str(visit["description"]) == (
+        "The Wi-Fi drops every evening.\n\n"
+        "You meet Rosa; Anna booked the visit for them.\n\n"
+        f"The visit's page: {visit_link(confirmed)}"
+    )
+    assert str(visit["url"]) == visit_link(confirmed)
+    assert visit["status"] == "CONFIRMED"
+    assert events[f"visit-{cancelled.public_id}@quartier"]["status"] == "CANCELLED"
+    assert events[f"visit-{done.public_id}@quartier"]["status"] == "CONFIRMED"
+    assert str(events[f"{event.public_id}@quartier"]["summary"]) == "Router evening (en)"
+
+
+def test_the_feed_speaks_the_helpers_language(client):
+    helper = make_helper(preferred_language="it")
+    make_booking(
+        BookingStatus.CONFIRMED,
+        customer=UserFactory.create(display_name="Anna Keller"),
+        helper=helper,
+    )
+
+    (visit,) = _read(_feed(client, helper)).walk("VEVENT")
+
+    assert str(visit["summary"]) == "Visita Quartier: Internet & Wi-Fi da Anna"
+    assert str(visit["description"]).endswith(
+        f"La pagina della visita: {visit_link(Booking.objects.get())}"
+    )
+
+
+def test_the_feed_reads_its_visits_in_a_bounded_number_of_queries(client):
+    helper = make_helper(preferred_language="en")
+    make_booking(BookingStatus.CONFIRMED, helper=helper, start=_start(3))
+    token = calendar_feed_for(helper=helper, actor=helper.user).token
+
+    with CaptureQueriesContext(connection) as one_visit:
+        assert client.get(f"/calendar/{token}.ics").status_code == 200
+    make_booking(BookingStatus.CONFIRMED, helper=helper, start=_start(4))
+    make_booking(BookingStatus.IN_PROGRESS, helper=helper)
+    with CaptureQueriesContext(connection) as three_visits:
+        content = client.get(f"/calendar/{token}.ics").content
+
+    assert len(_read(content).walk("VEVENT")) == 3
+    assert len(three_visits) == len(one_visit) <= 4
+
+
+def _logged_in(client, user: User, language: str = "en"):
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    client.force_login(user)
+    return client
+
+
+def test_the_customer_adds_the_confirmed_visit_to_their_calendar(client):
+    helper = make_helper(display_name="Nathalie Weber")
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=_start(3))
+    help_request = booking.help_request
+    _logged_in(client, help_request.customer)
+
+    page = client.get(f"/requests/{help_request.public_id}/").content.decode()
+    response = client.get(f"/requests/{help_request.public_id}/visit.ics")
+
+    link = f"/requests/{help_request.public_id}/visit.ics"
+    assert f'<a class="button" href="{link}" download>Add to my calendar</a>' in page
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="quartier-visit.ics"'
+    (visit,) = _read(response.content).walk("VEVENT")
+    assert str(visit["uid"]) == f"visit-{booking.public_id}@quartier"
+    assert str(visit["summary"]) == "Quartier: Nathalie helps with Internet & Wi-Fi"
+    assert visit.decoded("dtstart") == booking.starts_at
+    assert visit.decoded("dtend") == booking.ends_at
+    assert str(visit["location"]) == "Bahnhofstrasse 1, 8001 Zürich"
+    assert str(visit["description"]) == (
+        f"The Wi-Fi drops every evening.\n\nThe request's page: {request_link(help_request)}"
+    )
+    assert str(visit["url"]) == request_link(help_request)
+    assert visit["status"] == "CONFIRMED"
+
+
+def test_the_customers_file_is_in_their_language(client):
+    booking = make_booking(
+        BookingStatus.ON_THE_WAY, helper=make_helper(display_name="Nathalie Weber")
+    )
+    _logged_in(client, booking.help_request.customer, "fr")
+
+    response = client.get(f"/requests/{booking.help_request.public_id}/visit.ics")
+
+    (visit,) = _read(response.content).walk("VEVENT")
+    assert str(visit["summary"]) == "Quartier : Nathalie vous aide pour Internet & Wi-Fi"
+
+
+def test_nobody_else_gets_the_customers_file(client):
+    booking = make_booking(BookingStatus.CONFIRMED)
+    address = f"/requests/{booking.help_request.public_id}/visit.ics"
+
+    assert client.get(address).status_code == 302  # to the log-in
+    for someone in (UserFactory.create(), booking.helper.user, ManagerFactory.create()):
+        _logged_in(client, someone)
+        assert client.get(address).status_code == 404
+
+
+@pytest.mark.parametrize("status", [BookingStatus.PROPOSED, BookingStatus.CANCELLED])
+def test_no_calendar_file_before_the_visit_is_confirmed_or_once_it_is_cancelled(client, status):
+    booking = make_booking(status)
+    help_request = booking.help_request
+    _logged_in(client, help_request.customer)
+
+    page = client.get(f"/requests/{help_request.public_id}/").content.decode()
+
+    assert "visit.ics" not in page
+    assert "Add to my calendar" not in page
+    assert client.get(f"/requests/{help_request.public_id}/visit.ics").status_code == 404
