@@ -227,6 +227,17 @@ FINAL_STATUSES = (BookingStatus.SETTLED, BookingStatus.CANCELLED, BookingStatus.
 # The booking broke: the visit will not happen.
 BROKEN_STATUSES = (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
 REVIEWABLE_STATUSES = (BookingStatus.SIGNED_OFF, BookingStatus.SETTLED)
+# From the confirmation on, the visit not broken: its time and place are agreed (calendars show
+# it), and each side sees the other's phone and e-mail.
+AGREED_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+    BookingStatus.SIGNED_OFF,
+    BookingStatus.DISPUTED,
+    BookingStatus.SETTLED,
+)
 
 
 class DisputeOutcome(models.TextChoices):

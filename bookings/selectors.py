@@ -20,6 +20,7 @@ from backend.config import config
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
 from bookings.models import (
+    AGREED_STATUSES,
     BROKEN_STATUSES,
     SLOT_HOLDING_STATUSES,
     ActorRole,
@@ -165,15 +166,7 @@ def visits_held(
 
 # The visits a calendar shows: every one with a time, from this many days ago on. A broken
 # one (cancelled, no-show) is shown as cancelled, so that calendars which kept it drop it.
-CALENDAR_STATUSES = (
-    BookingStatus.CONFIRMED,
-    BookingStatus.ON_THE_WAY,
-    BookingStatus.IN_PROGRESS,
-    BookingStatus.COMPLETED,
-    BookingStatus.SIGNED_OFF,
-    BookingStatus.DISPUTED,
-    BookingStatus.SETTLED,
-)
+CALENDAR_STATUSES = AGREED_STATUSES
 CALENDAR_DAYS_BACK = 90
 
 

@@ -8,19 +8,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from backend import clock
-from bookings.models import Booking, BookingStatus
+from bookings.models import AGREED_STATUSES, Booking, BookingStatus
 from realtime.models import ChatMessage
 
 # Statuses from which a booking shows each side the other's phone and e-mail.
-CONTACT_STATUSES = (
-    BookingStatus.CONFIRMED,
-    BookingStatus.ON_THE_WAY,
-    BookingStatus.IN_PROGRESS,
-    BookingStatus.COMPLETED,
-    BookingStatus.SIGNED_OFF,
-    BookingStatus.DISPUTED,
-    BookingStatus.SETTLED,
-)
+CONTACT_STATUSES = AGREED_STATUSES
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Seven or more digits, allowing the spaces, dots, dashes, slashes and brackets people write.
