@@ -4,7 +4,8 @@ worker together.
 Each child gets its own process group, so stopping it also stops what it started (Django's
 autoreloader runs the server in a child of its own). When one child ends, or Ctrl-C or SIGTERM
 reaches the supervisor, every child is asked to stop (SIGINT, as Ctrl-C would), then told to
-(SIGTERM), then killed, each after a grace period.
+(SIGTERM), then killed, each after a grace period. A child marked `restart` (the background
+worker) that fails is started again instead, unless it keeps failing (`RESTARTS_PER_MINUTE`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from dataclasses import dataclass
 from types import FrameType
 
 POLL_SECONDS = 0.2
+# A child that fails more often than this within a minute fails for good (a broken setting, not
+# a busy database): the others are stopped with it.
+RESTARTS_PER_MINUTE = 5
 
 
 @dataclass(frozen=True)
 class Child:
     name: str
     argv: Sequence[str]
+    restart: bool = False  # started again when it fails
 
 
 class _Stop(Exception):
@@ -55,16 +60,26 @@ def supervise(
     # job of a script): Python then installs no KeyboardInterrupt handler of its own.
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     running: list[tuple[Child, subprocess.Popen[bytes]]] = list(started)
+    restarts: list[float] = []
     try:
         for child in children:
             running.append((child, start(child)))
             say(f"started {child.name} (pid {running[-1][1].pid})")
         while True:
-            for child, process in running:
+            for index, (child, process) in enumerate(running):
                 code = process.poll()
-                if code is not None:
+                if code is None:
+                    continue
+                now = time.monotonic()
+                restarts = [moment for moment in restarts if now - moment < 60.0]
+                if code == 0 or not child.restart or len(restarts) >= RESTARTS_PER_MINUTE:
                     say(f"{child.name} ended (exit {code}); stopping the others")
                     return code
+                restarts.append(now)
+                running[index] = (child, start(child))
+                say(
+                    f"{child.name} failed (exit {code}); started again (pid {running[index][1].pid})"
+                )
             time.sleep(POLL_SECONDS)
     except (KeyboardInterrupt, _Stop):
         say("stopping")

@@ -106,13 +106,22 @@ def test_with_stripe_keys_no_emulator_is_started(
     def fake_supervise(children: list[Child], *, say: Any, started: list[Any]) -> int:
         seen["names"] = [child.name for child in children]
         seen["started"] = started
+        seen["children"] = children
         return 0
 
     monkeypatch.setattr(run, "supervise", fake_supervise)
 
     call_command("run", "127.0.0.1:8199", stdout=io.StringIO())
 
+    children = seen.pop("children")
     assert seen == {"names": ["server", "worker", "relay"], "started": []}
+    # The worker runs without the autoreloader, which outlived a worker that had failed, and
+    # both background processes are started again when they fail.
+    assert [(child.argv[2:], child.restart) for child in children] == [
+        (["runserver", "127.0.0.1:8199"], False),
+        (["db_worker", "--no-reload"], True),
+        (["relay"], True),
+    ]
 
 
 @pytest.mark.parametrize(

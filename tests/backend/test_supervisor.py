@@ -14,7 +14,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from backend.supervisor import Child, supervise
+from backend.supervisor import RESTARTS_PER_MINUTE, Child, supervise
 
 PYTHON = sys.executable
 WAIT_SECONDS = 60
@@ -66,6 +66,62 @@ def test_when_one_child_ends_the_other_is_stopped_and_its_code_returned(tmp_path
     assert said[-1] == "failing ended (exit 3); stopping the others"
 
 
+def test_a_restartable_child_that_fails_is_started_again(tmp_path):
+    # Given a worker that fails the first time (a locked database) and then runs, beside a
+    # child that ends once the worker runs again
+    failed_once, running = tmp_path / "failed-once", tmp_path / "worker.pid"
+    flaky = [
+        PYTHON,
+        "-c",
+        textwrap.dedent(
+            f"""
+            import os, sys, time
+            if not os.path.exists({str(failed_once)!r}):
+                open({str(failed_once)!r}, "w").close()
+                sys.exit(1)
+            open({str(running)!r}, "w").write(str(os.getpid()))
+            time.sleep(3600)
+            """
+        ),
+    ]
+    ender = [
+        PYTHON,
+        "-c",
+        f"import os, sys, time\nwhile not os.path.exists({str(running)!r}): time.sleep(0.05)\n"
+        "sys.exit(5)",
+    ]
+    said: list[str] = []
+
+    # When they are supervised together
+    code = supervise([Child("worker", flaky, restart=True), Child("ender", ender)], say=said.append)
+
+    # Then the worker was started again, and ran until the other child ended
+    restarted = [line for line in said if line.startswith("worker failed")]
+    assert len(restarted) == 1
+    assert restarted[0].startswith("worker failed (exit 1); started again (pid ")
+    assert (code, said[-1]) == (5, "ender ended (exit 5); stopping the others")
+    assert not _alive(int(running.read_text()))
+
+
+def test_a_child_that_keeps_failing_stops_them_all(tmp_path):
+    pid_file = tmp_path / "sleeper.pid"
+    said: list[str] = []
+
+    code = supervise(
+        [
+            Child("sleeper", _sleeper(pid_file)),
+            Child("broken", [PYTHON, "-c", "import sys; sys.exit(2)"], restart=True),
+        ],
+        say=said.append,
+    )
+
+    assert code == 2
+    assert sum(line.startswith("broken failed (exit 2)") for line in said) == RESTARTS_PER_MINUTE
+    assert said[-1] == "broken ended (exit 2); stopping the others"
+    _wait_for(lambda: pid_file.exists() and pid_file.read_text(), "the sleeper's pid")
+    assert not _alive(int(pid_file.read_text()))
+
+
 def test_ctrl_c_stops_every_child(tmp_path):
     # Given a supervisor process with two long-running children
     pid_files = [tmp_path / "server.pid", tmp_path / "worker.pid"]
@@ -73,7 +129,7 @@ def test_ctrl_c_stops_every_child(tmp_path):
         f"""
         import sys
         sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
-        from backend.supervisor import Child, supervise
+        from backend.supervisor import RESTARTS_PER_MINUTE, Child, supervise
         sys.exit(supervise([
             Child("server", {_sleeper(pid_files[0])!r}),
             Child("worker", {_sleeper(pid_files[1])!r}),

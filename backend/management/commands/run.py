@@ -60,10 +60,14 @@ class Command(BaseCommand):
             raise
         _links_to(options["addrport"])
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        # The worker without the autoreloader, and started again when it fails: its claim of
+        # the next task gives up when SQLite's write lock is held past the busy timeout (the
+        # relay draining a backlog on a loaded machine), and under the autoreloader the process
+        # then stayed up with no worker in it, the tasks left due and nothing said.
         children = [
             Child("server", [*manage, "runserver", options["addrport"]]),
-            Child("worker", [*manage, "db_worker"]),
-            Child("relay", [*manage, "relay"]),
+            Child("worker", [*manage, "db_worker", "--no-reload"], restart=True),
+            Child("relay", [*manage, "relay"], restart=True),
         ]
         code = supervise(children, say=say, started=started)
         if code:
