@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from uuid import UUID
 
-from django.db.models import Sum
+from django.db.models import Exists, Q, Sum
 from django.utils.translation import gettext as _
 
 from backend.exceptions import Conflict, CoreError, NotFound, raises
@@ -15,6 +16,7 @@ from bookings.pricing import charge_for
 from bookings.selectors import booking_for
 from payments.errors import PaymentError
 from payments.models import (
+    CHARGEABLE_STATUSES,
     ExtraCharge,
     LedgerAccount,
     LedgerEntry,
@@ -134,13 +136,16 @@ def twint_choosable(booking: Booking) -> bool:
     (`payment_method_set`)."""
     if booking.status not in TWINT_CHOOSABLE:
         return False
-    payment = Payment.objects.filter(booking_id=booking.pk).first()
-    if payment is not None and (
-        payment.pay_with == PayWith.TWINT or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
-    ):
-        return False
-    account = PayoutAccount.objects.filter(helper_id=booking.helper_id).first()
-    return account is not None and account.can_take_payments and bool(account.stripe_account_id)
+    chosen_or_held = Payment.objects.filter(booking_id=booking.pk).filter(
+        Q(pay_with=PayWith.TWINT) | ~Q(status=PaymentStatus.REQUIRES_PAYMENT_METHOD)
+    )
+    # One statement: the helper's account that takes payments, while nothing is chosen or held.
+    return (
+        PayoutAccount.objects.filter(helper_id=booking.helper_id, status__in=CHARGEABLE_STATUSES)
+        .filter(stripe_account_id__gt="")
+        .filter(~Exists(chosen_or_held))
+        .exists()
+    )
 
 
 def payout_account_of(user: User) -> PayoutAccount | None:
@@ -341,10 +346,17 @@ def money_view(booking: Booking) -> MoneyView:
     )
 
 
-def receipt_and_due_of(booking: Booking) -> tuple[Receipt | None, bool, bool]:
-    """In one query: the visit's receipt once its payment was taken, whether the customer
-    has a TWINT payment to make for it (the request page's "Pay with TWINT" button), and
-    whether the price is held on the customer's card (charged on sign-off)."""
+class PaymentState(NamedTuple):
+    receipt: Receipt | None  # once the payment was taken
+    due: bool  # a TWINT payment to make (the request page's "Pay with TWINT" button)
+    held: bool  # the price held on the customer's card (charged on sign-off)
+    # Signed off, and the payment is being taken after it (a held card captured, a TWINT
+    # payment made due) by the worker: the page waits for the receipt or the button.
+    settling: bool
+
+
+def receipt_and_due_of(booking: Booking) -> PaymentState:
+    """Where the visit's payment stands, in one query (see `PaymentState`)."""
     payment = (
         Payment.objects.filter(booking_id=booking.pk)
         .select_related("receipt")
@@ -352,9 +364,21 @@ def receipt_and_due_of(booking: Booking) -> tuple[Receipt | None, bool, bool]:
         .first()
     )
     if payment is None:
-        return None, False, False
+        return PaymentState(None, due=False, held=False, settling=False)
     try:
         receipt: Receipt | None = payment.receipt
     except Receipt.DoesNotExist:
         receipt = None
-    return receipt, payment.status == PaymentStatus.DUE, payment.status == PaymentStatus.AUTHORISED
+    held = payment.status == PaymentStatus.AUTHORISED
+    twint_not_due_yet = (
+        payment.pay_with == PayWith.TWINT
+        and payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+    )
+    return PaymentState(
+        receipt,
+        due=payment.status == PaymentStatus.DUE,
+        held=held,
+        settling=booking.status == BookingStatus.SIGNED_OFF
+        and receipt is None
+        and (held or twint_not_due_yet),
+    )

@@ -40,8 +40,8 @@ def test_before_confirming_the_page_shows_the_price_the_hold_and_the_fee_and_ask
     _logged_in(client, booking.help_request.customer, "de")
 
     # 12 for the page, 1 for the card step, 1 for the terms and waivers still to accept,
-    # 1 for the messages with the helper
-    with django_assert_max_num_queries(15):
+    # 1 for the messages with the helper, 1 for whether TWINT may be chosen instead
+    with django_assert_max_num_queries(16):
         response = client.get(f"/requests/{booking.help_request.public_id}/")
 
     html = response.content.decode()

@@ -185,3 +185,28 @@ def test_a_visit_paid_with_twint_says_so_on_its_receipt_and_is_tipped_with_twint
     assert "charged to the card you paid the visit with" not in request_page
     assert f'action="/requests/{request_id}/tip"' not in request_page
     assert f'<a class="button" href="/requests/{request_id}/pay">Tip with TWINT</a>' in request_page
+
+
+def test_right_after_sign_off_the_page_waits_for_the_twint_button():
+    # The worker makes the TWINT payment due after the sign-off: until then the request page
+    # asks again by itself, then shows the button and stops asking.
+    booking, browser = _proposed()
+    request_id = booking.help_request.public_id
+    browser.post(f"/requests/{request_id}/pay/twint")
+    customer = booking.help_request.customer
+    bookings.booking_confirm(
+        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
+    )
+    relay_pending()
+    booking = completed(Booking.objects.get(pk=booking.pk))
+    bookings.booking_sign_off(booking=booking, actor=customer)
+    polls = f'hx-get="/requests/{request_id}/?wait='
+    pay_link = f'href="/requests/{request_id}/pay"'
+
+    settling = browser.get(f"/requests/{request_id}/").content.decode()
+    relay_pending()
+    due = browser.get(f"/requests/{request_id}/").content.decode()
+
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.DUE
+    assert (polls in settling, pay_link in settling) == (True, False)
+    assert (polls in due, pay_link in due) == (False, True)

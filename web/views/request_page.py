@@ -137,6 +137,9 @@ def request_context(
             and help_request.status == HelpRequestStatus.ASSIGNED
             and booking.status in WAITING_BOOKING
         )
+        # Signed off: the receipt, or the button to pay with TWINT, comes once the worker
+        # has taken the payment or made it due.
+        or visit["settling"]
     )
     return {
         "request_words": request_words(help_request, pending_offers),
@@ -194,9 +197,10 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "extra": None,
             "card": None,
             "paid_by_twint": False,
+            "settling": False,
         }
     else:
-        receipt, pay_due, card_held = receipt_and_due_of(booking)
+        receipt, pay_due, card_held, settling = receipt_and_due_of(booking)
         reviews = list(reviews_visible_to(me, booking))
         parts = {
             "events": list(booking_events(booking)),
@@ -213,6 +217,7 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "card": card_step(booking),
             # A visit paid with TWINT is tipped with TWINT too, on its payment page.
             "paid_by_twint": receipt is not None and receipt.payment.pay_with == PayWith.TWINT,
+            "settling": settling,
         }
     # Before a time can be confirmed: the terms and waivers the customer has still to accept
     waivers = waivers_to_accept(me, booking)
