@@ -80,9 +80,9 @@ def test_a_service_refusal_on_a_field_speaks_the_language_asked_for(language):
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("de", "Dieser Besuch ist nicht beanstandet (Status: proposed)."),
-        ("fr", "Cette visite n’est pas contestée (statut : proposed)."),
-        ("it", "Questa visita non è contestata (stato: proposed)."),
+        ("de", "Dieser Besuch ist nicht beanstandet: Es gibt nichts zu entscheiden."),
+        ("fr", "Cette visite n’est pas contestée : il n’y a rien à trancher."),
+        ("it", "Questa visita non è contestata: non c’è nulla da decidere."),
     ],
 )
 def test_a_conflict_speaks_the_language_asked_for(language, words):

@@ -677,8 +677,13 @@ def test_a_search_right_after_a_move_finds_the_helper_at_the_new_home():
 # --- Everything at once -------------------------------------------------------------------------
 
 
-def test_the_demo_community_built_through_every_service_is_in_step():
-    # seed_demo walks every service above many times, at simulated past moments.
+def test_the_demo_community_built_through_every_service_is_in_step(stripe_emulator, settings):
+    # seed_demo walks every service above many times, at simulated past moments; then its
+    # helpers connect their payout accounts at the emulator (without it they would leave the
+    # index: nobody is offered a paid request who cannot be paid).
+    settings.QUARTIER = settings.QUARTIER.with_values(
+        stripe_api_base=stripe_emulator, stripe_secret_key="", stripe_timeout_seconds=5.0
+    )
     call_command(
         "seed_demo",
         helpers=40,
