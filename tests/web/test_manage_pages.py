@@ -367,7 +367,8 @@ def test_the_helpers_pages_do_not_query_per_row(client):
     one_of_each(4)
     one_of_each(8)
     assert [_queries(client, path) for path in paths] == before
-    assert max(before) <= 12
+    # The start page's 13 include the community manager's warnings shown to the helper
+    assert max(before) <= 13
 
 
 def test_a_helpers_latest_visits_are_listed_by_their_time_newest_first(client):
