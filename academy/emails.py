@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from academy.models import Certification, EventRegistration, TrainingEvent
 from academy.selectors import course_titles
@@ -30,12 +31,18 @@ def send_certification_reminder(certification: Certification) -> None:
     with translation.override(user.preferred_language):
         title = _course_title(certification.course_id)
         subject = _("Your certification “%(course)s” runs out soon") % {"course": title}
-        body = _(
+        body = ngettext(
+            "Hello %(name)s,\n\n"
+            "your certification “%(course)s” runs out on %(date)s (in %(days)d day). Without "
+            "it you are no longer offered the requests it is required for. Take the course's "
+            "quiz again in the Quartier app, or attend a training, to renew it.\n\n"
+            "Quartier",
             "Hello %(name)s,\n\n"
             "your certification “%(course)s” runs out on %(date)s (in %(days)d days). Without "
             "it you are no longer offered the requests it is required for. Take the course's "
             "quiz again in the Quartier app, or attend a training, to renew it.\n\n"
-            "Quartier"
+            "Quartier",
+            days,
         ) % {
             "name": user.display_name,
             "course": title,

@@ -145,8 +145,8 @@ def test_a_refused_stretch_is_named_by_its_day_above_the_form(client):
         "/helper/hours/weekly", {"d6_2_start": "15:00", "d6_2_end": "10:00"}
     ).content.decode()
 
-    assert '<a href="#id_d0_1_end">Lundi, à: Indiquez le début et la fin' in half
-    assert '<a href="#id_d6_2_end">Dimanche, à: La fin doit venir après le début' in inverted
+    assert '<a href="#id_d0_1_end">Lundi, à : Indiquez le début et la fin' in half
+    assert '<a href="#id_d6_2_end">Dimanche, à : La fin doit venir après le début' in inverted
     assert '<label for="id_d6_2_end">À</label>' in inverted  # the field keeps its short label
 
 
@@ -182,7 +182,7 @@ def test_time_off_is_shown_from_its_first_to_its_last_day(client):
         )
         html = client.get("/helper/hours").content.decode()
     assert timezone.localdate(AvailabilityException.objects.get(helper=helper).starts_at) == first
-    assert "Pas disponible</strong>:\n            24 décembre 2026 – 26 décembre 2026" in html
+    assert "Pas disponible :</strong>\n            24 décembre 2026 – 26 décembre 2026" in html
     assert "27 décembre" not in html
 
 

@@ -232,7 +232,7 @@ def test_an_event_is_announced_filled_cancelled_and_everyone_released(manager_cl
     event_register(helper=first, actor=first.user, event=event)
     event_register(helper=second, actor=second.user, event=event, join_waiting_list=True)
     html = manager_client.get(f"/manage/events/{event.public_id}/").content.decode()
-    assert "Registered (1 of 1 places)" in html
+    assert "Registered (1 of 1 place)" in html
     assert html.index("Anna") < html.index("Waiting list") < html.index("Bruno")
 
     # When they cancel it without a reason, nothing happens

@@ -342,7 +342,7 @@ def test_the_application_page_shows_the_online_test_attempts_with_the_questions_
     # its score against the pass mark and the questions missed in the manager's language
     assert re.findall(r'id="attempt-(\d)"', section) == ["2", "1"]
     assert "03.03.2027 09:00" in section  # started, not submitted
-    assert "6 risposte giuste su 8 (ne servono 7)" in section
+    assert "6 risposte giuste su 8 (minimo richiesto: 7)" in section
     assert re.findall(r"<li>(.*?)</li>", section) == [q.text_in("it") for q in missed]
     assert "1 tentativo rimasto." in section
 
