@@ -53,7 +53,7 @@ def test_a_helper_who_has_not_accepted_the_code_of_conduct_reads_and_accepts_it(
 
     html = client.get("/helper/").content.decode()
 
-    assert "Vous êtes validé·e, mais aucune offre ne peut encore vous parvenir" in html
+    assert "Votre candidature est validée, mais aucune offre ne peut encore vous parvenir" in html
     assert 'href="/helper/#terms">Acceptez le code de conduite des aides</a>' in html
     assert "Avant votre première offre : les conditions des aides" in html
     for version in helper_terms:
@@ -120,11 +120,11 @@ def test_a_ready_helper_is_told_in_french_as_the_other_pages_say_it(client):
     helper = make_helper()
     _logged_in(client, helper.user, "fr")
     html = client.get("/helper/profile").content.decode()
-    assert "Vous êtes validé·e : vous recevez des offres." in html
+    assert "Votre candidature est validée : vous recevez des offres." in html
     pending = make_helper(approval=ApprovalStatus.DOCUMENTS_SUBMITTED)
     _logged_in(client, pending.user, "fr")
     html = client.get("/helper/").content.decode()
-    assert "La gestion de la communauté ne vous a pas encore validé·e." in html
+    assert "La gestion de la communauté n’a pas encore validé votre candidature." in html
 
 
 def test_an_applicant_is_not_told_they_are_suspended_on_their_profile(client):
