@@ -10,6 +10,10 @@ from django.utils.translation import gettext as _
 from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.geo import Point, nearest_locality, point_to_geojson, require_in_switzerland
 from backend.localities import resolve_locality
+from backend.texts import visible_text
+
+# As long as a street may be stored (bookings.HelpRequest.street, backend.User.home_street).
+STREET_MAX_LENGTH = 120
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Place:
         return list(values)
 
 
-@raises(CoreError.ADDRESS_REQUIRED, resolve_locality, require_in_switzerland)
+@raises(CoreError.ADDRESS_REQUIRED, resolve_locality, require_in_switzerland, visible_text)
 def resolve_place(
     *,
     street: str = "",
@@ -59,8 +63,13 @@ def resolve_place(
     field_prefix: str = "",
 ) -> Place:
     """Coordinates win when given (a phone knows where it is); otherwise the postcode and
-    locality are geocoded offline. Either way the place must be in Switzerland."""
-    street, postal_code, locality = street.strip(), postal_code.strip(), locality.strip()
+    locality are geocoded offline. Either way the place must be in Switzerland. The street is
+    a text the helper reads (the visit's page, the e-mail, the calendar): it passes through
+    `visible_text`, as every other text one person writes for another does."""
+    street = visible_text(
+        street, field=f"{field_prefix}street", required=False, max_length=STREET_MAX_LENGTH
+    )
+    postal_code, locality = postal_code.strip(), locality.strip()
     if point is not None:
         require_in_switzerland(point, field=f"{field_prefix}location")
         if postal_code or locality:

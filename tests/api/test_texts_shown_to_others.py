@@ -126,6 +126,33 @@ def _description() -> Case:
     )
 
 
+def _street() -> Case:
+    return Case(
+        client_for(UserFactory.create()),
+        "post",
+        f"{API}/help-requests",
+        "/api/v1/help-requests",
+        lambda text: _request_body(street=text),
+        lambda: HelpRequest.objects.count(),
+    )
+
+
+def _home_street() -> Case:
+    user = UserFactory.create(home_street="Seestrasse 4")
+    return Case(
+        client_for(user),
+        "patch",
+        f"{API}/me",
+        "/api/v1/me",
+        lambda text: {
+            "home_street": text,
+            "home_postal_code": "8001",
+            "home_locality": "Zürich",
+        },
+        lambda: User.objects.values_list("home_street", "home_postal_code").get(pk=user.pk),
+    )
+
+
 def _decline_note() -> Case:
     helper = make_helper(weekly=ALL_DAY)
     offer = pending_offer(post_request(UserFactory.create()), helper)
@@ -194,6 +221,8 @@ CASES = {
     "bio (profile)": (_helper_bio, "bio"),
     "on_behalf_name": (_on_behalf_name, "on_behalf_name"),
     "description": (_description, "description"),
+    "street (request)": (_street, "street"),
+    "home_street (profile)": (_home_street, "home_street"),
     "decline note": (_decline_note, "note"),
     "review text": (_review_text, "text"),
     "work_summary": (_work_summary, "work_summary"),
