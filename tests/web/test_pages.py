@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.core import mail
@@ -239,6 +240,48 @@ def test_log_in_goes_to_the_page_asked_for_before_the_start_page(client, factory
     assert foreign.headers["Location"] == (
         "/manage/" if factory is ManagerFactory else "/requests/"
     )
+
+
+# `next` values a link could carry that are no path of this site: a relative word (which
+# Django's redirect() would look up as a view's name), a view's name, addresses elsewhere.
+NOT_A_PATH_HERE = [
+    "profile",
+    "web:manage",
+    "%0d%0aSet-Cookie:x=1",
+    "//evil.example/",
+    "/\\evil.example/",
+    "https:evil.example",
+    "https://evil.example/",
+]
+
+
+@pytest.mark.parametrize("given", NOT_A_PATH_HERE)
+def test_log_in_with_a_next_that_is_no_path_here_lands_on_the_start_page(client, given):
+    # Given a customer who follows a log-in link whose `next` is no path of this site
+    user = UserFactory.create(email="anna@example.ch")
+
+    # When they log in
+    response = client.post(
+        f"/log-in?next={quote(given, safe='')}", {"email": "anna@example.ch", "password": PASSWORD}
+    )
+
+    # Then they are logged in and land on their own start page, never elsewhere (nor on a 500)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/requests/"
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.parametrize("given", NOT_A_PATH_HERE)
+def test_language_switch_with_a_next_that_is_no_path_here_goes_home(client, given):
+    user = UserFactory.create()
+    _logged_in(client, user, "de")
+
+    response = client.post("/language", {"language": "it", "next": given})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    user.refresh_from_db()
+    assert user.preferred_language == "it"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -40,6 +39,7 @@ from web.forms import (
     ProfileForm,
     SignUpForm,
 )
+from web.next_page import go_on, next_page
 from web.views.request_page import me_of
 
 # The services name address fields without the profile's "home_" prefix in some errors.
@@ -127,15 +127,6 @@ def landing_page(user: User) -> str:
     return reverse("web:history")
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return default
-
-
 @require_http_methods(["GET", "POST"])
 def log_in(request: HttpRequest) -> HttpResponse:
     form = LogInForm(request.POST or None)
@@ -159,8 +150,8 @@ def log_in(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 login(request, user)
-                return redirect(_next_url(request, landing_page(me_of(request))))
-    context = {"form": form, "next": _next_url(request, "")}
+                return go_on(request, landing_page(me_of(request)))
+    context = {"form": form, "next": next_page(request, "")}
     return render(request, "web/accounts/log_in.html", context, status=status)
 
 

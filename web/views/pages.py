@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.digits import is_digits
 from backend.localities import by_postal_code
 from backend.models import LANGUAGE_CODES, User
 from backend.services import user_update_profile
+from web.next_page import go_on
 from web.showcase import demo_log_ins
 
 
@@ -25,12 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def switch_language(request: HttpRequest) -> HttpResponse:
     """Switch the pages' language; a logged-in user keeps it on their account."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = go_on(request, "/")
     if language not in LANGUAGE_CODES:
         return response
     if isinstance(request.user, User) and request.user.is_authenticated:
