@@ -5,15 +5,22 @@ The token is read from the `Authorization: Token <key>` header (native apps), fr
 `token` query parameter; it is checked by the API's own token authentication classes, so a
 socket accepts exactly the tokens the API accepts. Without a token the session cookie's user
 is used (the web app). A token that is given but invalid is never replaced by the session.
+
+A socket opened with a session holds it only while the session still logs its user in:
+`session_still_logs_in` asks again (log-out deletes the session; a new password, from any
+session or device, leaves the others' hashes stale), and the consumer closes the socket when
+it no longer does. A token's socket is closed when its device is signed out instead.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any, cast
 from urllib.parse import parse_qs
 
 from channels.auth import get_user
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -63,7 +70,7 @@ class TokenOrSessionAuthMiddleware:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
         scope = dict(scope)
         key = token_of(scope)
-        scope["device"] = None
+        scope["device"] = scope["session_key"] = None
         if key is not None:
             user, token = await user_of_token(key)
             scope["user"] = user if user is not None else AnonymousUser()
@@ -74,4 +81,16 @@ class TokenOrSessionAuthMiddleware:
         else:
             scope["user"] = await get_user(scope) if "session" in scope else AnonymousUser()
             scope["auth_failed"] = False
+            # The session the socket stands on, asked again before each frame it hears or says.
+            if scope["user"].is_authenticated:
+                scope["session_key"] = scope["session"].session_key
         return await self.inner(scope, receive, send)
+
+
+async def session_still_logs_in(session_key: str, user: Any) -> bool:
+    """Whether the session `session_key` still logs `user` in: it exists (no log-out ended
+    it), has not expired, and was made with the user's current password (Django's session
+    hash; a stale one is flushed, as a page request would)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    now = await get_user({"session": store})
+    return bool(now.is_authenticated) and now.pk == user.pk

@@ -34,6 +34,7 @@ from backend.exceptions import ApplicationError, NotFound
 from backend.languages import reader_language
 from bookings.models import Booking
 from realtime import chat, stream
+from realtime.auth import session_still_logs_in
 from realtime.errors import RealtimeError
 from realtime.frames import frame_of
 from realtime.publish import device_group, user_group
@@ -189,6 +190,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         frame = message["frame"]
         if frame["seq"] <= self.last_seq:
             return  # delivered already (at-least-once relay, or caught up from the database)
+        if await self._logged_out():
+            return
         if frame["seq"] > self.last_seq + 1:
             await self._catch_up(self.last_seq, frame["seq"] - 1)
         await self._deliver(frame)
@@ -196,12 +199,29 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def device_revoked(self, message: dict[str, Any]) -> None:
         """The device whose token opened this socket was signed out (channel-layer message
         `device.revoked`): say so and close, as for an invalid token."""
-        await self._error("invalid_token", _("This device was signed out."))
+        await self._end("invalid_token", _("This device was signed out."))
+
+    async def _logged_out(self) -> bool:
+        """Whether the session this socket was opened with no longer logs its user in (logged
+        out, or a new password set since): then the socket says so and closes, before it hears
+        or says anything more. A token's socket is closed by `device_revoked` instead."""
+        session_key = self.scope.get("session_key")
+        if not self.group or not session_key:
+            return False
+        if await session_still_logs_in(session_key, self.user):
+            return False
+        await self._end("not_authenticated", _("Log in first: send a valid token or session."))
+        return True
+
+    async def _end(self, code: str, message: str) -> None:
+        await self._error(code, message)
         await self.close(code=CLOSE_UNAUTHENTICATED)
         await self.disconnect(CLOSE_UNAUTHENTICATED)
         self.group = self.device_sockets = ""
 
     async def typing_notice(self, message: dict[str, Any]) -> None:
+        if await self._logged_out():
+            return
         await self._send({"type": "typing", "booking": message["booking"], "user": message["user"]})
 
     # --- Client → server ----------------------------------------------------------------------
@@ -217,6 +237,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if self._flooding():
             await self._error(RealtimeError.RATE_LIMITED, _("Too many messages: slow down."))
             await self.close(code=CLOSE_FLOOD)
+            return
+        if await self._logged_out():
             return
         try:
             frame = json.loads(text_data) if text_data is not None else None

@@ -22,7 +22,7 @@ from bookings.models import BookingStatus, Offer
 from realtime.models import ChatMessage, StreamCounter, StreamEvent
 from realtime.routing import websocket_application
 from tests.api.api_assertions import API
-from tests.factories import UserFactory, make_booking, make_helper, post_request
+from tests.factories import PASSWORD, UserFactory, make_booking, make_helper, post_request
 from tests.realtime.helpers import api_token
 
 pytestmark = pytest.mark.django_db
@@ -421,3 +421,96 @@ def test_a_new_password_closes_the_sockets_of_every_device() -> None:
 
     run(scenario)
     assert not Device.objects.filter(user=user).exists()
+
+
+def _browser_of(user: Any) -> tuple[Client, tuple[bytes, bytes]]:
+    """A browser logged in as `user`, and the cookie header its page's socket sends."""
+    browser = Client()
+    browser.force_login(user)
+    return browser, (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+
+
+def test_logging_out_closes_the_sockets_that_session_opened_before_they_hear_more() -> None:
+    # Given a helper whose page's socket is open, and a second browser of theirs with its own
+    helper = make_helper(preferred_language="en")
+    browser, cookie = _browser_of(helper.user)
+    _other_browser, other_cookie = _browser_of(helper.user)
+
+    async def scenario() -> None:
+        socket, _ = await connected(headers=[HOST, ORIGIN, cookie])
+        other, _ = await connected(headers=[HOST, ORIGIN, other_cookie])
+
+        # When the first browser logs out, and then an offer is made to the helper
+        assert (await database_sync_to_async(browser.post)("/log-out")).status_code == 302
+        customer = await database_sync_to_async(UserFactory.create)()
+        await database_sync_to_async(post_request)(customer)
+        await relay()
+
+        # Then its socket says so and closes instead of passing the offer on
+        assert await socket.receive_json_from(timeout=3) == {
+            "type": "error",
+            "code": "not_authenticated",
+            "message": "Log in first: send a valid token or session.",
+            "fields": {},
+        }
+        assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
+        # while the other browser's socket, still logged in, hears the offer
+        assert (await other.receive_json_from(timeout=3))["event"] == "offer.made"
+
+    run(scenario)
+
+
+def test_a_socket_whose_session_ended_says_nothing_more() -> None:
+    # Given a customer's page socket in a confirmed visit's chat
+    booking = make_booking(BookingStatus.CONFIRMED, helper=make_helper())
+    browser, cookie = _browser_of(booking.help_request.customer)
+
+    async def scenario() -> None:
+        socket, _ = await connected(headers=[HOST, ORIGIN, cookie])
+
+        # When the browser logs out, and the open socket still sends a message
+        await database_sync_to_async(browser.post)("/log-out")
+        await socket.send_json_to(
+            {"type": "chat.send", "booking": str(booking.public_id), "text": "Still me?"}
+        )
+
+        # Then the socket closes, and nothing was written in the chat
+        assert (await socket.receive_json_from(timeout=3))["code"] == "not_authenticated"
+        assert (await socket.receive_output(timeout=3))["code"] == 4401
+
+    run(scenario)
+    assert not ChatMessage.objects.filter(booking=booking).exists()
+
+
+def test_a_new_password_closes_the_sockets_of_every_session_and_its_own_browser_reopens() -> None:
+    # Given a helper logged in in two browsers, each page with its socket open
+    helper = make_helper(preferred_language="en")
+    browser, cookie = _browser_of(helper.user)
+    _stolen, stolen_cookie = _browser_of(helper.user)
+    new_password = "a-brand-New-passphrase-7"
+
+    async def scenario() -> None:
+        own, hello = await connected(headers=[HOST, ORIGIN, cookie])
+        stolen, _ = await connected(headers=[HOST, ORIGIN, stolen_cookie])
+
+        # When the helper sets a new password in the first browser, and an offer is made
+        response = await database_sync_to_async(browser.post)(
+            "/password", {"current_password": PASSWORD, "new_password": new_password}
+        )
+        assert response.status_code == 302, response.content
+        customer = await database_sync_to_async(UserFactory.create)()
+        await database_sync_to_async(post_request)(customer)
+        await relay()
+
+        # Then both sockets close without the offer: the other session is over, and the first
+        # browser's session continues under a new key (Django renews it with the password)
+        for socket in (own, stolen):
+            assert (await socket.receive_json_from(timeout=3))["code"] == "not_authenticated"
+            assert (await socket.receive_output(timeout=3))["code"] == 4401
+        # The first browser's page opens its socket again, as it does after any drop, and
+        # catches up on the offer
+        renewed = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+        again, _ = await connected(after=hello["last_seq"], headers=[HOST, ORIGIN, renewed])
+        assert (await again.receive_json_from(timeout=3))["event"] == "offer.made"
+
+    run(scenario)
