@@ -27,7 +27,7 @@ from academy.models import (
 from backend import clock
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
-from helpers.models import HelperProfile
+from helpers.models import ApprovalStatus, HelperProfile
 from helpers.selectors import ready_for_offers
 
 # --- Gating: what the match index reads ---------------------------------------------------------
@@ -423,7 +423,15 @@ def my_registrations(helper: HelperProfile, event_ids: Iterable[int]) -> dict[in
 
 
 def helper_by_feed_token(token: str) -> HelperProfile | None:
-    feed = CalendarFeed.objects.filter(token=token).select_related("helper__user").first()
+    """The helper whose calendar feed `token` opens. The feed names customers' addresses and
+    needs no log-in, so it opens nothing once the helper left Quartier for good (offboarded)
+    or their account was closed (inactive), as their log-in and API tokens open nothing."""
+    feed = (
+        CalendarFeed.objects.filter(token=token, helper__user__is_active=True)
+        .exclude(helper__approval_status=ApprovalStatus.OFFBOARDED)
+        .select_related("helper__user")
+        .first()
+    )
     return feed.helper if feed is not None else None
 
 

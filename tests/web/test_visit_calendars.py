@@ -21,6 +21,7 @@ from backend.models import User
 from bookings.customer_emails import request_link
 from bookings.helper_emails import visit_link
 from bookings.models import Booking, BookingStatus, HelpRequest
+from helpers.services import helper_offboard
 from tests.factories import ManagerFactory, UserFactory, make_booking, make_helper
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +190,26 @@ def test_the_customers_file_is_in_their_language(client):
 
     (visit,) = _read(response.content).walk("VEVENT")
     assert str(visit["summary"]) == "Quartier : Nathalie vous aide pour Internet & Wi-Fi"
+
+
+@pytest.mark.parametrize("leaves", ["offboarded", "account closed"])
+def test_the_feed_stops_once_the_helper_left_or_their_account_is_closed(client, leaves):
+    # Given a helper whose calendar app reads their feed, with a visit's address in it
+    booking = make_booking(BookingStatus.CONFIRMED)
+    helper = booking.helper
+    token = calendar_feed_for(helper=helper, actor=helper.user).token
+    assert booking.help_request.street.encode() in client.get(f"/calendar/{token}.ics").content
+
+    # When the helper leaves Quartier for good, or their account is closed
+    if leaves == "offboarded":
+        helper_offboard(helper=helper, actor=ManagerFactory.create(), note="Leaves for good.")
+    else:
+        User.objects.filter(pk=helper.user_id).update(is_active=False)
+
+    # Then the feed's address opens nothing: no visit, no customer's address
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 404
+    assert response.content == b""
 
 
 def test_nobody_else_gets_the_customers_file(client):
