@@ -12,15 +12,27 @@ from backend.relay import relay_due
 
 
 @task()
-def relay_events() -> int:
-    """Deliver every stored event that is waiting to its after-commit handlers, those stored
-    while it runs included."""
-    return relay_due()
+def relay_events(after: int = 0) -> int:
+    """Deliver the stored events that are waiting to their after-commit handlers, those stored
+    while it runs included, for a bounded time; returns how many were delivered.
+
+    A run that stops at its bound with events left queues the next run (after the last event
+    it looked at), unless a relay task waits already, and ends: the worker takes the next task
+    by priority, so a task someone waits for, queued meanwhile, goes before the backlog's rest.
+    """
+    run = relay_due(after=after)
+    if run.resume_after is not None:
+        with transaction.atomic():
+            relay_events_wake(after=run.resume_after)
+    return run.completed
 
 
-def relay_events_wake() -> None:
+def relay_events_wake(*, after: int = 0) -> None:
     """Have the relay task run after the current transaction commits: queue one unless one is
-    queued already and has not started, so a burst of changes wakes the worker once.
+    queued already and has not started, so a burst of changes wakes the worker once and never
+    more than one relay task waits. `after`: where a bounded run stopped, for the next run of
+    its series (`backend.relay.relay_due`); a waiting task of another series does the same
+    work (it delivers every event not tried in its series).
 
     Caller: inside the transaction that stored the events (`emit`). The queued task found is
     held until that transaction ends, so no worker starts it before the events are committed
@@ -31,7 +43,7 @@ def relay_events_wake() -> None:
     both find none each queue one; the second run finds nothing left to do.
     """
     if not isinstance(relay_events.get_backend(), DatabaseBackend):
-        relay_events.enqueue()
+        _relay_events_enqueue(after)
         return
     queued = (
         DBTaskResult.objects.ready()
@@ -52,6 +64,13 @@ def relay_events_wake() -> None:
     else:
         found = queued.exists()
     if not found:
+        _relay_events_enqueue(after)
+
+
+def _relay_events_enqueue(after: int) -> None:
+    if after:
+        relay_events.enqueue(after=after)
+    else:
         relay_events.enqueue()
 
 

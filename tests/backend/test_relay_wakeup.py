@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from django.core import mail
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -19,6 +20,7 @@ from backend import services as accounts
 from backend.events import UserProfileChanged
 from backend.models import EventDelivery, OutboxEvent, User
 from backend.relay import relay_due
+from backend.tasks import password_reset_mail_send, relay_events
 from tests.factories import UserFactory
 from tests.worker import run_worker
 
@@ -181,15 +183,165 @@ def test_a_relay_run_reads_on_past_one_batch_and_tries_each_event_once(heard, mo
 
     # When the relay runs
     with domain.subscribed(fail_for_the_first, UserProfileChanged, phase=domain.Phase.AFTER_COMMIT):
-        completed = relay_due()
+        run = relay_due()
 
     # Then every other event was delivered; the failed one was tried once, its follower waits
-    assert completed == 3
+    assert run == relay.RelayRun(completed=3)
     assert _waiting() == [failing, behind]
     assert list(
         OutboxEvent.objects.filter(pk__in=[failing, behind]).order_by("pk").values_list("attempts")
     ) == [(1,), (0,)]
     assert heard == [failing, *delivered]
+
+
+# --- Bounded runs: a backlog is relayed over several runs, other tasks in between --------------
+
+
+def _relay_runs() -> list[tuple[str, object, dict]]:
+    """Each relay task's status, return value and keyword arguments, in the order queued."""
+    tasks = DBTaskResult.objects.filter(task_path=RELAY_TASK).order_by("enqueued_at")
+    return [(t.status, t.return_value, t.args_kwargs["kwargs"]) for t in tasks]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backlog_larger_than_a_run_is_delivered_over_successive_runs_in_order(monkeypatch):
+    # Given runs of two events, a handler failing for the first person, and six events of
+    # three people: the first's two, the second's two and the third's two
+    monkeypatch.setattr(domain, "_subscriptions", domain.subscriptions(domain.Phase.IN_TRANSACTION))
+    monkeypatch.setattr(relay, "RUN_EVENTS", 2)
+    first, second, third = UserFactory.create_batch(3)
+    heard: list[int] = []
+    failing = {first.pk}
+
+    def handler(event: UserProfileChanged, sequence: int) -> None:
+        if event.user_id in failing:
+            raise RuntimeError("down")
+        heard.append(sequence)
+
+    with domain.subscribed(handler, UserProfileChanged, phase=domain.Phase.AFTER_COMMIT):
+        a1, b1, a2, c1, b2, c2 = [
+            _rename(person, name)
+            for person, name in [
+                (first, "A1"),
+                (second, "B1"),
+                (first, "A2"),
+                (third, "C1"),
+                (second, "B2"),
+                (third, "C2"),
+            ]
+        ]
+
+        # When the worker runs
+        run_worker()
+
+        # Then three runs, each queued by the one before, delivered the others in order; the
+        # first person's failed event was tried once in the series, its follower never
+        assert _relay_runs() == [
+            ("SUCCESSFUL", 1, {}),
+            ("SUCCESSFUL", 2, {"after": a2}),
+            ("SUCCESSFUL", 1, {"after": b2}),
+        ]
+        assert heard == [b1, c1, b2, c2]
+        assert _waiting() == [a1, a2]
+        assert list(
+            OutboxEvent.objects.filter(pk__in=[a1, a2]).order_by("pk").values_list("attempts")
+        ) == [(1,), (0,)]
+
+        # And once the handler works again, the next change's run delivers the first person's
+        # events, in their order, before the new one
+        failing.clear()
+        c3 = _rename(third, "C3")
+        run_worker()
+    assert heard == [b1, c1, b2, c2, a1, a2, c3]
+    assert _waiting() == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_task_someone_waits_for_goes_before_the_backlogs_next_run(monkeypatch):
+    # Given runs of two events, five events waiting, and a handler that, on the first, has
+    # someone ask for a password-reset e-mail (a higher priority than the relay)
+    monkeypatch.setattr(domain, "_subscriptions", domain.subscriptions(domain.Phase.IN_TRANSACTION))
+    monkeypatch.setattr(relay, "RUN_EVENTS", 2)
+    UserFactory.create(email="anna@example.ch")
+    people = UserFactory.create_batch(5)
+    mails_sent_when_heard: list[tuple[int, int]] = []
+
+    def handler(event: UserProfileChanged, sequence: int) -> None:
+        if not mails_sent_when_heard:
+            password_reset_mail_send.enqueue("anna@example.ch")
+        mails_sent_when_heard.append((sequence, len(mail.outbox)))
+
+    with domain.subscribed(handler, UserProfileChanged, phase=domain.Phase.AFTER_COMMIT):
+        events = [_rename(person, "Renamed") for person in people]
+
+        # When the worker runs
+        run_worker()
+
+    # Then the e-mail went out after the first run, before the backlog's next one
+    assert mails_sent_when_heard == [
+        (events[0], 0),
+        (events[1], 0),
+        (events[2], 1),
+        (events[3], 1),
+        (events[4], 1),
+    ]
+    assert [message.to for message in mail.outbox] == [["anna@example.ch"]]
+    assert _relay_runs() == [
+        ("SUCCESSFUL", 2, {}),
+        ("SUCCESSFUL", 2, {"after": events[1]}),
+        ("SUCCESSFUL", 1, {"after": events[3]}),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_run_stops_once_its_time_is_up_and_says_where(heard, monkeypatch):
+    # Given no time for a run beyond its first event, and two events waiting
+    monkeypatch.setattr(relay, "RUN_SECONDS", 0.0)
+    first, second = UserFactory.create_batch(2)
+    events = [_rename(first, "First"), _rename(second, "Second")]
+
+    # When the relay runs
+    run = relay_due()
+
+    # Then it delivered the first event and stopped there, the second waiting
+    assert run == relay.RelayRun(completed=1, resume_after=events[0])
+    assert heard == events[:1]
+    assert _waiting() == events[1:]
+
+
+@pytest.mark.django_db
+def test_the_next_run_delivers_an_event_it_is_past_that_was_never_tried(heard):
+    # Given two events the run before never tried (they committed after it read past them)
+    first, second = UserFactory.create_batch(2)
+    events = [_rename(first, "First"), _rename(second, "Second")]
+
+    # When the next run of the series goes on after them
+    run = relay_due(after=events[1])
+
+    # Then it delivers both
+    assert run == relay.RelayRun(completed=2)
+    assert heard == events
+    assert _waiting() == []
+
+
+@pytest.mark.django_db
+def test_a_run_stopped_at_its_bound_queues_the_next_unless_a_relay_task_waits(heard, monkeypatch):
+    # Given runs of one event, three events and the relay task they queued
+    monkeypatch.setattr(relay, "RUN_EVENTS", 1)
+    people = UserFactory.create_batch(3)
+    events = [_rename(person, "Renamed") for person in people]
+    assert _relay_runs() == [("READY", None, {})]
+
+    # When a run stops with that task waiting, then another once a worker has started it
+    assert relay_events.call() == 1
+    assert _relay_runs() == [("READY", None, {})]
+    _claim_as_the_worker_does()
+    assert relay_events.call() == 1
+
+    # Then the first queued nothing (the waiting task goes on), the second the next run
+    assert _relay_runs() == [("RUNNING", None, {}), ("READY", None, {"after": events[1]})]
+    assert heard == events[:2]
+    assert _waiting() == events[2:]
 
 
 # --- Races, with real threads on PostgreSQL -----------------------------------------------------
