@@ -53,7 +53,7 @@ test: venv
 
 ## worker  run the background task worker (django-tasks-db) against the same database
 worker: venv
-	$(MANAGE) db_worker
+	$(MANAGE) worker
 
 ## lint    ruff check, ruff format --check and mypy
 lint: export DJANGO_DEBUG ?= true

@@ -1,4 +1,5 @@
-"""The real django-tasks-db worker and a real daphne, run from inside a test session.
+"""The real worker (`manage.py worker`, django-tasks-db's) and a real daphne, run from inside a
+test session.
 
 Both leave the test process as they found it. The worker's command installs its own SIGINT,
 SIGTERM and SIGQUIT handlers (a graceful `sys.exit` on the first signal) and never removes them:
@@ -32,9 +33,9 @@ def _signal_handlers_kept() -> Iterator[None]:
 
 
 def run_worker() -> None:
-    """Run the real django-tasks-db worker over every due task; no task may fail."""
+    """Run the real worker over every due task; no task may fail."""
     with _signal_handlers_kept():
-        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+        call_command("worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
     assert list(DBTaskResult.objects.failed().values_list("task_path", "traceback")) == []
 
 

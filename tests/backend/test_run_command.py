@@ -115,11 +115,12 @@ def test_with_stripe_keys_no_emulator_is_started(
 
     children = seen.pop("children")
     assert seen == {"names": ["server", "worker", "relay"], "started": []}
-    # The worker runs without the autoreloader, which outlived a worker that had failed, and
-    # both background processes are started again when they fail.
+    # Quartier's worker (which waits out a locked SQLite database) runs without the
+    # autoreloader, which outlived a worker that had failed, and both background processes
+    # are started again when they fail.
     assert [(child.argv[2:], child.restart) for child in children] == [
         (["runserver", "127.0.0.1:8199"], False),
-        (["db_worker", "--no-reload"], True),
+        (["worker", "--no-reload"], True),
         (["relay"], True),
     ]
 

@@ -60,13 +60,13 @@ class Command(BaseCommand):
             raise
         _links_to(options["addrport"])
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        # The worker without the autoreloader, and started again when it fails: its claim of
-        # the next task gives up when SQLite's write lock is held past the busy timeout (the
-        # relay draining a backlog on a loaded machine), and under the autoreloader the process
-        # then stayed up with no worker in it, the tasks left due and nothing said.
+        # Quartier's worker, which waits out SQLite's write lock held past the busy timeout
+        # where db_worker's claim gave up; without the autoreloader (which stayed up with no
+        # worker in it after a failure, the tasks left due and nothing said), and started
+        # again should it fail all the same.
         children = [
             Child("server", [*manage, "runserver", options["addrport"]]),
-            Child("worker", [*manage, "db_worker", "--no-reload"], restart=True),
+            Child("worker", [*manage, "worker", "--no-reload"], restart=True),
             Child("relay", [*manage, "relay"], restart=True),
         ]
         code = supervise(children, say=say, started=started)
