@@ -1,4 +1,4 @@
-"""The academy's background work, run by the django-tasks-db worker (`manage.py db_worker`):
+"""The academy's background work, run by the django-tasks-db worker (`manage.py worker`):
 once a day, certifications that ran out leave the match index and reminders go out 30 and 7
 days before expiry. Each run queues the next; re-running is harmless (each expiry and each
 reminder is handled once)."""

@@ -29,12 +29,13 @@ def relay_events(after: int = 0) -> int:
 
 def relay_events_wake(*, after: int = 0) -> None:
     """Have the relay task run after the current transaction commits: queue one unless one is
-    queued already and has not started, so a burst of changes wakes the worker once and never
-    more than one relay task waits. `after`: where a bounded run stopped, for the next run of
-    its series (`backend.relay.relay_due`); a waiting task of another series does the same
-    work (it delivers every event not tried in its series).
+    queued already and has not started, so a burst of changes wakes the worker once, and a
+    bounded run's next run is not queued beside a waiting one. `after`: where a bounded run
+    stopped, for the next run of its series (`backend.relay.relay_due`); a waiting task of
+    another series does that work too (it delivers every event not tried in its series).
 
-    Caller: inside the transaction that stored the events (`emit`). The queued task found is
+    Caller: inside the transaction that stored the events (`emit`), or a transaction of its
+    own at the end of a bounded run (`relay_events`). The queued task found is
     held until that transaction ends, so no worker starts it before the events are committed
     and readable; on PostgreSQL by a shared row lock (the worker claims with FOR UPDATE SKIP
     LOCKED and passes it by meanwhile; changes committing side by side share it), on SQLite by

@@ -1,4 +1,4 @@
-"""Background work, run by the django-tasks-db worker (`manage.py db_worker`).
+"""Background work, run by the django-tasks-db worker (`manage.py worker`).
 
 The tasks are scheduled by the handlers of the domain events (`bookings/handlers.py`), in the
 transaction of the change that asked for them. Every task re-reads the state and does nothing

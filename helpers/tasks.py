@@ -1,4 +1,4 @@
-"""Background work of helpers, run by the django-tasks-db worker (`manage.py db_worker`).
+"""Background work of helpers, run by the django-tasks-db worker (`manage.py worker`).
 
 Scheduled by `helpers.handlers` in the transaction of the decision that asked for it. The
 task re-reads what is due, so running it twice, late, or early is harmless.

@@ -48,7 +48,7 @@ def test_a_worker_killed_after_stripe_held_the_card_leaves_one_paymentintent(str
     # Stripe places the hold, but its answer comes long after the worker is gone.
     fault("timeout", r"POST /v1/payment_intents$", seconds=60)
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"],
+        [sys.executable, "manage.py", "worker", "--no-reload", "--interval", "0.2"],
         cwd=REPO,
         start_new_session=True,
         env={

@@ -49,8 +49,8 @@ class Worker(db_worker.Worker):
                     raise
                 if not self._warned:
                     logger.warning(
-                        "Claiming the next task found the database locked (%s); trying again "
-                        "every %.1f s.",
+                        "Claiming the next task found the database locked (%s); claiming "
+                        "again %.1f s after each claim that finds it so.",
                         error,
                         CLAIM_RETRY_SECONDS,
                     )
