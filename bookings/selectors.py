@@ -418,3 +418,12 @@ def booking_reportable(booking: Booking) -> bool:
 def safety_report_open_by(user: User, booking: Booking) -> bool:
     """Whether the user's report on this visit is still with the community manager."""
     return SafetyReport.objects.filter(booking=booking, reporter=user, outcome="").exists()
+
+
+def cancellation_late(booking: Booking, now: datetime | None = None) -> bool:
+    """Whether cancelling the visit now is late: it holds its time and starts within the
+    late-cancellation hours (the customer's then pays the helper the cancellation fee)."""
+    if booking.status not in SLOT_HOLDING_STATUSES or booking.starts_at is None:
+        return False
+    moment = clock.now() if now is None else now
+    return booking.starts_at - moment < timedelta(hours=config().late_cancellation_hours)

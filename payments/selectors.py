@@ -9,6 +9,7 @@ from uuid import UUID
 from django.db.models import Exists, Q, Sum
 from django.utils.translation import gettext as _
 
+from backend.config import config
 from backend.exceptions import Conflict, CoreError, NotFound, raises
 from backend.models import User
 from bookings.models import Booking, BookingStatus
@@ -353,6 +354,9 @@ class PaymentState(NamedTuple):
     # Signed off, and the payment is being taken after it (a held card captured, a TWINT
     # payment made due) by the worker: the page waits for the receipt or the button.
     settling: bool
+    # What the customer's late cancellation would cost them, for the helper: the policy's
+    # percentage of the price held or to be paid (0: no payment through Quartier, or no fee).
+    late_fee_minor: int = 0
 
 
 def receipt_and_due_of(booking: Booking) -> PaymentState:
@@ -360,7 +364,7 @@ def receipt_and_due_of(booking: Booking) -> PaymentState:
     payment = (
         Payment.objects.filter(booking_id=booking.pk)
         .select_related("receipt")
-        .only("status", "pay_with", "receipt")
+        .only("status", "pay_with", "receipt", "amount_minor", "payment_method_id", "failure_code")
         .first()
     )
     if payment is None:
@@ -381,4 +385,20 @@ def receipt_and_due_of(booking: Booking) -> PaymentState:
         settling=booking.status == BookingStatus.SIGNED_OFF
         and receipt is None
         and (held or twint_not_due_yet),
+        late_fee_minor=_late_fee_minor(payment),
     )
+
+
+def _late_fee_minor(payment: Payment) -> int:
+    """As `payments.services.payment_on_booking_ended` takes it: from the hold, or due with
+    TWINT; a card given whose hold is deferred is held days before the late hours begin."""
+    held_or_to_hold = payment.status == PaymentStatus.AUTHORISED or (
+        payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+        and (
+            payment.pay_with == PayWith.TWINT
+            or (bool(payment.payment_method_id) and not payment.failure_code)
+        )
+    )
+    if not held_or_to_hold:
+        return 0
+    return payment.amount_minor * config().cancellation_fee_percent // 100

@@ -30,7 +30,6 @@ from bookings.events import ProposalsMade
 from bookings.exceptions import HelperDoubleBooked, IllegalTransition, InvalidSlot, TooEarly
 from bookings.models import (
     CAUSE_MAX_LENGTH,
-    SLOT_HOLDING_STATUSES,
     Booking,
     BookingStatus,
     HelpRequestStatus,
@@ -42,6 +41,7 @@ from bookings.pricing import charge_for, visit_price
 from bookings.selectors import (
     CHECK_IN_LEAD,
     ON_THE_WAY_LEAD,
+    cancellation_late,
     role_in_booking,
     visit_step_opens_at,
 )
@@ -147,12 +147,6 @@ def _validate_slots(booking: Booking, slots: Sequence[SlotInput]) -> None:
         )
 
 
-def _is_late(booking: Booking, now: datetime) -> bool:
-    if booking.starts_at is None:
-        return False
-    return booking.starts_at - now < timedelta(hours=config().late_cancellation_hours)
-
-
 def _current_proposals(booking: Booking) -> Any:
     return booking.proposals.filter(status__in=(ProposalStatus.PROPOSED, ProposalStatus.CHOSEN))
 
@@ -189,7 +183,7 @@ def booking_propose(
         "slots": [[clock.iso(s.starts_at), clock.iso(s.ends_at)] for s in slots]
     }
     if booking.status == BookingStatus.CONFIRMED:
-        data.update({"rescheduled_by": Party.HELPER, "late": _is_late(booking, now)})
+        data.update({"rescheduled_by": Party.HELPER, "late": cancellation_late(booking, now)})
     booking = booking_transition(
         booking=booking,
         to=BookingStatus.PROPOSED,
@@ -295,7 +289,7 @@ def booking_request_new_times(*, booking: Booking, actor: User, reason: str) -> 
         )
     data: dict[str, Any] = {}
     if booking.status == BookingStatus.CONFIRMED:
-        data = {"rescheduled_by": Party.CUSTOMER, "late": _is_late(booking, clock.now())}
+        data = {"rescheduled_by": Party.CUSTOMER, "late": cancellation_late(booking)}
     booking = booking_transition(
         booking=booking,
         to=BookingStatus.AWAITING_PROPOSAL,
@@ -368,7 +362,7 @@ def booking_cancel(
         )
     party = party_for(role, caused_by)
     now = clock.now()
-    late = booking.status in SLOT_HOLDING_STATUSES and _is_late(booking, now)
+    late = cancellation_late(booking, now)
     booking = booking_transition(
         booking=booking,
         to=BookingStatus.CANCELLED,

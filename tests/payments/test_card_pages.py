@@ -20,6 +20,7 @@ from tests.payments.money import (
     THREE_D_SECURE_CARD,
     card,
     connected_helper,
+    days_ahead,
     held_booking,
 )
 from tests.web.test_pages import _errors_of, _logged_in
@@ -234,3 +235,76 @@ def test_times_at_different_prices_show_the_dearest_as_an_upper_bound(client):
     assert "· CHF 40.00" in html
     assert "· CHF 80.00" in html
     assert "<dt>Preis des Besuchs</dt>" not in html
+
+
+def _cancel_words(html: str, button: str = "Cancel the visit") -> str:
+    """The words of the box that cancels the visit, before its button."""
+    box = html[html.index('id="cancel-heading"') : html.index(f"{button}</button>")]
+    return " ".join(box.split())
+
+
+def test_a_late_cancellation_says_what_it_costs_before_the_button_and_costs_that(client):
+    """The visit starts in 30 minutes with the card held: the box says the fee it costs now,
+    and cancelling takes exactly that fee for the helper."""
+    booking = held_booking()
+    customer = booking.help_request.customer
+    _logged_in(client, customer, "en")
+
+    words = _cancel_words(_page(client, booking))
+
+    assert (
+        "The visit starts in less than 24 hours: cancelling now costs CHF 20.00 (50% of the "
+        "price), which goes to the helper, who has kept the time for you. The cancellation is "
+        "also recorded as late and counts against your reliability."
+    ) in words
+    assert "Cancelling costs nothing" not in words
+    client.post(
+        f"/requests/{booking.help_request.public_id}/cancel", {"cancel-reason": "Father is ill"}
+    )
+    relay_pending()
+    payment = Payment.objects.get(booking=booking)
+    assert (payment.status, payment.is_cancellation_fee, payment.captured_minor) == (
+        PaymentStatus.CAPTURED,
+        True,
+        2000,
+    )
+
+
+def test_a_visit_days_ahead_says_the_fee_a_later_cancellation_costs(client):
+    booking = held_booking(start=days_ahead(3))
+    _logged_in(client, booking.help_request.customer, "de")
+
+    words = _cancel_words(_page(client, booking), "Besuch absagen")
+
+    assert (
+        "Eine Absage bis 24 Stunden vor dem Besuch kostet nichts. Eine spätere Absage kostet "
+        "CHF 20.00 (50 % des Preises) und zählt gegen Ihre Zuverlässigkeit. Der Betrag geht an "
+        "die Helferin oder den Helfer, denn sie oder er hat sich die Zeit für Sie freigehalten."
+    ) in words
+
+
+def test_a_visit_paid_outside_quartier_names_no_fee(client):
+    booking = make_booking(BookingStatus.CONFIRMED)
+    _logged_in(client, booking.help_request.customer, "en")
+
+    words = _cancel_words(_page(client, booking))
+
+    assert (
+        "Cancelling costs nothing up to 24 hours before the visit. A later cancellation is "
+        "recorded as late and counts against your reliability, because the helper has kept the "
+        "time for you."
+    ) in words
+    assert "CHF" not in words
+
+
+def test_the_card_step_says_what_a_late_cancellation_costs(client, quartier_settings):
+    quartier_settings(CANCELLATION_FEE_PERCENT=40)
+    booking = make_booking(BookingStatus.PROPOSED, helper=connected_helper())
+    _logged_in(client, booking.help_request.customer, "fr")
+
+    html = " ".join(_page(client, booking).split())
+
+    assert (
+        "Si la visite est annulée à temps, la réservation est levée aussitôt. Une annulation "
+        "moins de 24 heures avant la visite coûte 40 % du prix, versés à l’aide."
+    ) in html

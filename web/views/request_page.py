@@ -26,6 +26,7 @@ from bookings.selectors import (
     booking_events,
     booking_reportable,
     bookings_visible_to,
+    cancellation_late,
     current_proposals,
     helper_is_blocked,
     offers_of_request,
@@ -152,6 +153,8 @@ def request_context(
         "helper": booking.helper if booking else None,
         "pending_offers": pending_offers,
         "late_cancellation_hours": config().late_cancellation_hours,
+        "cancellation_fee_percent": config().cancellation_fee_percent,
+        "late_now": booking is not None and cancellation_late(booking),
         "review_window_days": config().review_window_days,
         # While the customer waits for someone else, the page is live (and polls as well).
         "poll_seconds": _next_poll(request) if waiting else None,
@@ -198,9 +201,10 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "card": None,
             "paid_by_twint": False,
             "settling": False,
+            "late_fee_minor": 0,
         }
     else:
-        receipt, pay_due, card_held, settling = receipt_and_due_of(booking)
+        receipt, pay_due, card_held, settling, late_fee_minor = receipt_and_due_of(booking)
         reviews = list(reviews_visible_to(me, booking))
         parts = {
             "events": list(booking_events(booking)),
@@ -218,6 +222,8 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             # A visit paid with TWINT is tipped with TWINT too, on its payment page.
             "paid_by_twint": receipt is not None and receipt.payment.pay_with == PayWith.TWINT,
             "settling": settling,
+            # Said before the button that cancels: what a late cancellation costs
+            "late_fee_minor": late_fee_minor if booking.status != BookingStatus.PROPOSED else 0,
         }
     # Before a time can be confirmed: the terms and waivers the customer has still to accept
     waivers = waivers_to_accept(me, booking)
