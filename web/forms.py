@@ -248,6 +248,20 @@ class HelpRequestForm(TimesForm):
             cleaned.get("postal_code") and cleaned.get("locality")
         ):
             self.add_error("postal_code", _("Give the postcode and the locality."))
+        # Ticked, the request is for that person: never posted as if it were for the one who
+        # booked because both their name and phone were left out (one of the two missing is
+        # the service's to refuse)
+        person = ("on_behalf_name", "on_behalf_phone")
+        if cleaned.get("for_someone_else") and not any(cleaned.get(f) for f in person):
+            for field in person:
+                if field not in self.errors:
+                    self.add_error(
+                        field,
+                        _(
+                            "When booking for someone else, give their name and phone so the "
+                            "helper can call."
+                        ),
+                    )
         return cleaned
 
 

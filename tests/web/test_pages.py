@@ -457,6 +457,42 @@ def test_a_request_for_someone_else_nobody_can_take_names_where_nobody_is_free(c
     assert "vicino a lei" not in page
 
 
+def test_booking_for_someone_else_without_their_name_and_phone_is_refused_not_booked_for_me(
+    client,
+):
+    """The box ticked and the person's fields left empty: the request is not posted as if it
+    were for the one who booked; both fields say what is missing, and what was typed stays."""
+    customer = UserFactory.create()
+    make_helper()
+    _logged_in(client, customer)
+    response = client.post(
+        "/requests/new",
+        _request_form(
+            description="The printer prints blank pages.",
+            for_someone_else="on",
+            on_behalf_name="",
+            on_behalf_phone="",
+        ),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    missing = ["When booking for someone else, give their name and phone so the helper can call."]
+    assert _errors_of(html, "id_on_behalf_name") == missing
+    assert _errors_of(html, "id_on_behalf_phone") == missing
+    assert "The printer prints blank pages.</textarea>" in html
+    assert 'name="for_someone_else" id="id_for_someone_else" checked' in html
+    assert not HelpRequest.objects.exists()
+    response = client.post(
+        "/requests/new",
+        _request_form(for_someone_else="on", on_behalf_name="  ", on_behalf_phone=""),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert _errors_of(response.content.decode(), "id_on_behalf_name") == missing
+    assert not HelpRequest.objects.exists()
+
+
 def test_request_form_errors_stand_next_to_their_fields_and_nothing_is_written(client):
     customer = UserFactory.create()
     _logged_in(client, customer)
