@@ -115,6 +115,20 @@ def test_a_new_account_opens_only_once_its_address_is_confirmed(
     assert_error(again, 400, "verification_invalid", {"token"}, documented_in=VERIFY)
 
 
+def test_the_german_confirmation_e_mail_greets_with_a_comma_before_its_small_letter(
+    django_capture_on_commit_callbacks,
+):
+    response = _register(
+        django_capture_on_commit_callbacks, display_name="Anna Keller", preferred_language="de"
+    )
+
+    assert response.status_code == 202
+    (message,) = mail.outbox
+    assert message.body.startswith(
+        "Guten Tag Anna Keller,\n\nvielen Dank für Ihre Anmeldung bei Quartier."
+    )
+
+
 def test_signing_up_again_before_confirming_replaces_the_pending_sign_up(
     django_capture_on_commit_callbacks,
 ):

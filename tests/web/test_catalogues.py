@@ -44,6 +44,20 @@ def test_french_and_italian_write_every_apostrophe_alike(language):
     assert typewriter == []
 
 
+def test_a_german_e_mail_greeting_is_followed_by_a_comma_as_its_small_letter_needs():
+    """ "Guten Tag Anna,\n\nvielen Dank": the greeting, like "Hallo %(name)s," beside it, ends
+    with a comma, since the text after it goes on in a small letter; never "Guten Tag Anna"
+    alone above "vielen Dank" (the Swiss greeting without a comma wants a capital after it)."""
+    greeting = re.compile(r"^(Guten Tag|Hallo) %\(name\)s(?P<comma>,?)\n\n(?P<first>\w)")
+    found = [
+        message.msgid
+        for message in messages("de")
+        for text in message.msgstrs
+        if (match := greeting.match(text)) and not match["comma"] and match["first"].islower()
+    ]
+    assert found == []
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogue_has_no_untranslated_or_fuzzy_message(language):
     po = str(LOCALE / language / "LC_MESSAGES" / "django.po")
