@@ -98,6 +98,20 @@ def ready_for_offers() -> QuerySet[HelperProfile]:
     )
 
 
+def charges_without_payouts(helper: HelperProfile) -> bool:
+    """Whether the helper charges for their work but their payout account cannot take charges
+    yet (as payments last recorded it): paid requests pass them over until it can. No
+    statement."""
+    return not helper.takes_payments and helper.hourly_rate_minor > 0
+
+
+def payout_account_to_finish(helper: HelperProfile) -> bool:
+    """Whether the helper is told to finish connecting their payout account (on their start
+    page, their earnings and the API's `payout`): approved, and `charges_without_payouts`.
+    No statement."""
+    return helper.approval_status == ApprovalStatus.APPROVED and charges_without_payouts(helper)
+
+
 class OfferBlocker:
     """What keeps an approved helper's offers away (`offer_blockers`)."""
 
@@ -126,7 +140,7 @@ def offer_blockers(helper: HelperProfile) -> list[str]:
         .get()
     )
     blockers = [OfferBlocker.TERMS] if has_code and not accepted else []
-    if not helper.takes_payments and helper.hourly_rate_minor > 0:
+    if charges_without_payouts(helper):
         blockers.append(OfferBlocker.PAYOUTS)
     if not has_weekly and not has_extra:
         blockers.append(OfferBlocker.HOURS)

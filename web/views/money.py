@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from backend.exceptions import ApplicationError
 from backend.models import User
-from helpers.models import ApprovalStatus, HelperProfile
-from helpers.selectors import OfferBlocker, offer_blockers
+from helpers.models import HelperProfile
+from helpers.selectors import OfferBlocker, payout_account_to_finish
 from payments import documents, receipts, statements
 from web.views.helper import helper_only
 
@@ -91,11 +91,7 @@ def earnings(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         "years": statements.statement_years(helper, year),
         # A helper who charges earns nothing until their payout account takes charges: said
         # here as on the start page (the other blockers are the start page's).
-        "blockers": [
-            blocker for blocker in offer_blockers(helper) if blocker == OfferBlocker.PAYOUTS
-        ]
-        if helper.approval_status == ApprovalStatus.APPROVED
-        else [],
+        "blockers": [OfferBlocker.PAYOUTS] if payout_account_to_finish(helper) else [],
     }
     return render(request, "web/helper/earnings.html", context)
 
