@@ -5,7 +5,7 @@ note unless it is the warned person's reason; an e-mail says only what the recip
 
 from __future__ import annotations
 
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.emails import send_notice
 from backend.models import User
 from bookings.models import SafetyCategory, SafetyOutcome, SafetyReport
+from bookings.selectors import reported_visit_day
 
 CATEGORY_WORDS: dict[str, Promise] = {
     SafetyCategory.SAFETY: _("Safety"),
@@ -44,8 +45,7 @@ def _report(report_id: int) -> SafetyReport | None:
 
 
 def _visit_day(report: SafetyReport) -> str:
-    start = report.booking.starts_at or report.created_at
-    return formats.date_format(timezone.localtime(start), "DATE_FORMAT")
+    return formats.date_format(reported_visit_day(report), "DATE_FORMAT")
 
 
 def send_report_filed(report_id: int) -> None:

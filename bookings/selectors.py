@@ -7,12 +7,13 @@ for them (the API answers 404, never 403, so nobody learns that it exists).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend import clock
@@ -378,6 +379,12 @@ def warnings_shown_to(user: User) -> QuerySet[SafetyReport]:
         .select_related("booking")
         .order_by("-triaged_at", "-pk")
     )
+
+
+def reported_visit_day(report: SafetyReport) -> date:
+    """The day of the reported visit, in Swiss time (the day of the report for a visit that had
+    no time yet): how a warning names the visit it is about."""
+    return timezone.localtime(report.booking.starts_at or report.created_at).date()
 
 
 def helper_ids_blocked_by(customer_id: int) -> set[int]:
