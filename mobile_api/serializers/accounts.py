@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.models import Device, DevicePlatform, User
+from bookings.models import SafetyReport
+from bookings.selectors import WARNING_SHOWN_DAYS, reported_visit_day, warnings_shown_to
+from helpers.selectors import payout_account_to_finish
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -14,7 +23,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "email",
             "display_name",
@@ -29,10 +38,110 @@ class UserSerializer(serializers.ModelSerializer):
             "is_manager",
             "date_joined",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
     def get_is_helper(self, user: User) -> bool:
         return user.is_helper
+
+
+class ShownWarningSerializer(serializers.Serializer):
+    """A warning the community manager gave me, as my web page shows it: the visit's day and
+    the manager's reason, never the report nor who filed it."""
+
+    visit_day = serializers.DateField(
+        help_text="The day of the visit the warning is about (Swiss time)."
+    )
+    reason = serializers.CharField(
+        help_text="The community manager's reason, as they wrote it (not translated)."
+    )
+    given_at = serializers.DateTimeField(help_text="When the community manager gave the warning.")
+    message = serializers.CharField(
+        help_text="The sentence my web page shows before the reason, in the reader's language."
+    )
+
+
+def shown_warning(report: SafetyReport) -> dict[str, Any]:
+    day = reported_visit_day(report)
+    return {
+        "visit_day": day,
+        "reason": report.triage_note,
+        "given_at": report.triaged_at,
+        "message": _(
+            "After the visit of %(day)s, the community manager looked into what happened and "
+            "gave you a warning. The reason:"
+        )
+        % {"day": formats.date_format(day, "DATE_FORMAT")},
+    }
+
+
+class PayoutStateSerializer(serializers.Serializer):
+    """A helper's payout account as their start page and earnings tell it."""
+
+    can_take_charges = serializers.BooleanField(
+        help_text="Whether my payout account can take charges (customers' payments) now."
+    )
+    action_needed = serializers.BooleanField(
+        help_text=(
+            "Whether I must finish connecting my payout account: I am approved and charge for "
+            "my work (an hourly rate above 0) but the account cannot take charges yet, so paid "
+            "requests do not come to me (the box on my start page and earnings). False unless "
+            "I am approved, and when I work for free."
+        )
+    )
+    message = serializers.CharField(
+        allow_null=True,
+        help_text="What to do, in the reader's language, when `action_needed`; else null.",
+    )
+    payout_account_url = serializers.URLField(
+        help_text=(
+            "The payout account endpoint: `GET` its state, `POST` a link to Stripe's onboarding "
+            "(to start it or go on with it)."
+        )
+    )
+
+
+class MeSerializer(UserSerializer):
+    """My account, with what my pages tell me: my warnings and, as a helper, my payouts."""
+
+    warnings = serializers.SerializerMethodField(
+        help_text=(
+            f"The warnings the community manager gave me in the last {WARNING_SHOWN_DAYS} days, "
+            "newest first (they stay on my record after)."
+        )
+    )
+    payout = serializers.SerializerMethodField(
+        help_text="My payout account, for a helper; null for anyone else."
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = (*UserSerializer.Meta.fields, "warnings", "payout")
+        read_only_fields = fields
+
+    @extend_schema_field(ShownWarningSerializer(many=True))
+    def get_warnings(self, user: User) -> Any:
+        shown = [shown_warning(report) for report in warnings_shown_to(user)]
+        return ShownWarningSerializer(shown, many=True).data
+
+    @extend_schema_field(PayoutStateSerializer(allow_null=True))
+    def get_payout(self, user: User) -> Any:
+        helper = getattr(user, "helper_profile", None)
+        if helper is None:
+            return None
+        to_finish = payout_account_to_finish(helper)
+        message = _(
+            "Finish connecting your payout account: paid requests come to you only once "
+            "customers can pay you"
+        )
+        return PayoutStateSerializer(
+            {
+                "can_take_charges": helper.takes_payments,
+                "action_needed": to_finish,
+                "message": message if to_finish else None,
+                "payout_account_url": self.context["request"].build_absolute_uri(
+                    reverse("payout-account")
+                ),
+            }
+        ).data
 
 
 class DeviceSerializer(serializers.ModelSerializer):

@@ -23,7 +23,12 @@ from backend.services import user_log_in, user_register, user_update_profile, us
 from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
 from mobile_api.permissions import request_user
-from mobile_api.serializers.accounts import DeviceInput, DeviceSerializer, UserSerializer
+from mobile_api.serializers.accounts import (
+    DeviceInput,
+    DeviceSerializer,
+    MeSerializer,
+    UserSerializer,
+)
 from mobile_api.serializers.fields import GeoJSONPointField, LanguagesField
 
 TokenOut = inline_serializer(
@@ -228,16 +233,18 @@ class MeApi(ApiView):
         languages = LanguagesField(required=False)
         preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
 
-    @extend_schema(operation_id="me_retrieve", responses={200: UserSerializer})
+    @extend_schema(operation_id="me_retrieve", responses={200: MeSerializer})
     @raises()
     def get(self, request: Request) -> Response:
-        """My account and profile."""
-        return Response(UserSerializer(request_user(request)).data)
+        """My account and profile, with what my pages tell me: the community manager's
+        warnings of the last 90 days and, as a helper, whether my payout account can take
+        charges and what to do if not. The texts are in the reader's language."""
+        return Response(MeSerializer(request_user(request), context={"request": request}).data)
 
     @extend_schema(
         operation_id="me_update",
         request=MeInput,
-        responses={200: UserSerializer},
+        responses={200: MeSerializer},
     )
     @raises(user_update_profile, resolve_place)
     def patch(self, request: Request) -> Response:
@@ -253,4 +260,4 @@ class MeApi(ApiView):
             preferred_language=values.get("preferred_language"),
             home=_home_from(values),
         )
-        return Response(UserSerializer(user).data)
+        return Response(MeSerializer(user, context={"request": request}).data)
