@@ -11,9 +11,15 @@ class BookingsConfig(AppConfig):
         from academy.events import CourseRequirementsChanged
         from backend.events import Phase, UserActivationChanged, UserProfileChanged, subscribe
         from bookings import handlers, selectors
+        from bookings.events import OfferWithdrawn
         from catalogue.events import LegalTermsAccepted, LegalVersionPublished
         from helpers.availability import register_busy_source
-        from helpers.events import HelperEvent, HelperOffboarded, HelperSuspended
+        from helpers.events import (
+            HelperEvent,
+            HelperOffboarded,
+            HelperProfileChanged,
+            HelperSuspended,
+        )
 
         subscribe(handlers.count_figures, *handlers.FIGURE_EVENTS)
         subscribe(
@@ -29,7 +35,9 @@ class BookingsConfig(AppConfig):
         subscribe(handlers.schedule_tasks, *handlers.TASK_EVENTS)
         subscribe(handlers.withdraw_offers_of_suspended, HelperSuspended, HelperOffboarded)
         subscribe(handlers.cancel_visits_of_suspended, HelperSuspended, HelperOffboarded)
+        subscribe(handlers.withdraw_offers_of_unpaid, HelperProfileChanged)
         subscribe(handlers.mail_about_reports, *handlers.REPORT_EVENTS, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.mail_customers, *handlers.CUSTOMER_MAIL_EVENTS, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.mail_helpers, *handlers.HELPER_MAIL_EVENTS, phase=Phase.AFTER_COMMIT)
+        subscribe(handlers.mail_helpers_about_offers, OfferWithdrawn, phase=Phase.AFTER_COMMIT)
         register_busy_source(selectors.visits_held)

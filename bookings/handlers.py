@@ -13,12 +13,15 @@ Subscribed in `BookingsConfig.ready()`:
   transaction, so a task exists if and only if the change that asked for it committed;
 - `withdraw_offers_of_suspended`: a suspended or offboarded helper's pending offers are
   withdrawn;
+- `withdraw_offers_of_unpaid`: so are those of a helper who charges and can no longer be paid
+  (their payout account stopped taking charges);
 - `mail_about_reports` (after commit): the community managers hear of a new safety report,
   its reporter of the decision, a warned person of their warning (`bookings.emails`);
 - `mail_customers` (after commit): the customer hears of the moments they must act on or
   must know (`bookings.customer_emails`);
 - `mail_helpers` (after commit): the helper hears of what the customer did to their visit,
-  and of its sign-off (`bookings.helper_emails`), whether or not they turned on Web Push.
+  and of its sign-off (`bookings.helper_emails`), whether or not they turned on Web Push;
+  `mail_helpers_about_offers`, of their offers withdrawn because they cannot be paid.
 
 Each handler gets every event it listens to from one `emit` call at once.
 """
@@ -79,7 +82,11 @@ from bookings.models import (
     SafetyOutcome,
     WithdrawalCause,
 )
-from bookings.services import booking_cancel, offers_withdraw_for_helper
+from bookings.services import (
+    booking_cancel,
+    offers_withdraw_for_helper,
+    offers_withdraw_for_unpaid_helper,
+)
 from catalogue.events import LegalTermsAccepted, LegalVersionPublished
 from catalogue.models import LegalDocumentKind
 from helpers.events import (
@@ -87,6 +94,7 @@ from helpers.events import (
     HelperEvent,
     HelperFiguresChanged,
     HelperOffboarded,
+    HelperProfileChanged,
     HelperSuspended,
 )
 from helpers.models import ApprovalStatus, HelperProfile
@@ -272,9 +280,9 @@ def _request_needs_helpers(event: DomainEvent) -> int | None:
     """The request to offer to other helpers after this event, if any."""
     if isinstance(event, OfferDeclined):
         return event.help_request_id
-    if (
-        isinstance(event, OfferWithdrawn)
-        and event.withdrawal_cause == WithdrawalCause.HELPER_SUSPENDED
+    if isinstance(event, OfferWithdrawn) and event.withdrawal_cause in (
+        WithdrawalCause.HELPER_SUSPENDED,
+        WithdrawalCause.CANNOT_BE_PAID,
     ):
         return event.help_request_id
     # Reopened by the system: the helper broke the booking. (A customer's change matches
@@ -366,6 +374,26 @@ def withdraw_offers_of_suspended(events: Sequence[DomainEvent]) -> None:
         offers_withdraw_for_helper(
             helper=HelperProfile(pk=event.helper_id), reason="helper suspended"
         )
+
+
+# What decides whether a helper can be paid: their account taking charges, and their rate.
+UNPAID_FIELDS = frozenset({"takes_payments", "hourly_rate_minor"})
+
+
+def withdraw_offers_of_unpaid(events: Sequence[DomainEvent]) -> None:
+    """A helper who charges and can no longer be paid (their payout account stopped taking
+    charges) keeps no pending offer: they are withdrawn now, and those requests offered to
+    other helpers (by `schedule_tasks`). Their accepted offers and visits stay: confirming a
+    paid time waits for the account (`helper_can_be_paid`)."""
+    helper_ids = sorted(
+        {
+            event.helper_id
+            for event in of_type(events, HelperProfileChanged)
+            if UNPAID_FIELDS & set(event.fields)
+        }
+    )
+    for helper_id in helper_ids:
+        offers_withdraw_for_unpaid_helper(helper_id=helper_id)
 
 
 def mail_about_reports(event: DomainEvent, *, sequence: int) -> None:
@@ -486,3 +514,11 @@ def mail_helpers(event: DomainEvent, *, sequence: int) -> None:
 
 
 HELPER_MAIL_EVENTS = (BookingConfirmed, BookingTimesRequested, BookingSignedOff, BookingCancelled)
+
+
+def mail_helpers_about_offers(event: DomainEvent, *, sequence: int) -> None:
+    """The helper hears why their pending offers were withdrawn when they cannot be paid: one
+    e-mail for the offers withdrawn together. Delivered at least once."""
+    assert isinstance(event, OfferWithdrawn)  # noqa: S101 - subscribed to this class only
+    if event.withdrawal_cause == WithdrawalCause.CANNOT_BE_PAID:
+        helper_emails.send_offers_withdrawn_unpaid(event.offer_id)

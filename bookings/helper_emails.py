@@ -1,6 +1,7 @@
 """The e-mails that tell a helper what the customer did to their visit, at the moments the
 helper must act or must know: the customer confirmed a time, cancelled the confirmed visit,
-asked for other times; the visit was signed off and its price goes to them. Web Push tells
+asked for other times; the visit was signed off and its price goes to them. And, apart from
+any visit, that their pending offers were withdrawn because they cannot be paid. Web Push tells
 the same only when the helper turned it on, and many do not.
 
 Each goes to the helper's account, in its preferred language and Swiss time, with the link to
@@ -16,13 +17,23 @@ from collections.abc import Sequence
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backend.config import config
 from backend.emails import send_notice
 from backend.models import User
 from backend.money import Money
 from bookings.customer_emails import booking_for_mail, day_and_time, first_name
-from bookings.models import Booking, BookingStatus, HelpRequest, Party, ProposalStatus
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    HelpRequest,
+    Offer,
+    OfferStatus,
+    Party,
+    ProposalStatus,
+    WithdrawalCause,
+)
 
 
 def visit_link(booking: Booking) -> str:
@@ -226,3 +237,61 @@ def send_visit_signed_off(booking_id: int) -> None:
         else:
             payment = _("No price was agreed, so there is no payment.")
         _send(booking, _("Visit signed off"), [said % names, payment % names])
+
+
+def send_offers_withdrawn_unpaid(offer_id: int) -> None:
+    """The helper's pending offers were withdrawn because their payout account cannot take
+    payments: one e-mail for the offers withdrawn together (sent for the first of them), naming
+    each request as the offer showed it (category, postcode and locality, never the address)."""
+    offer = Offer.objects.select_related("helper__user").filter(pk=offer_id).first()
+    if offer is None or offer.withdrawal_cause != WithdrawalCause.CANNOT_BE_PAID:
+        return
+    together = list(
+        Offer.objects.filter(
+            helper_id=offer.helper_id,
+            status=OfferStatus.WITHDRAWN,
+            withdrawal_cause=WithdrawalCause.CANNOT_BE_PAID,
+            updated_at=offer.updated_at,
+        )
+        .select_related("help_request__category")
+        .order_by("pk")
+    )
+    helper = offer.helper.user
+    if together[0].pk != offer.pk or not (helper.is_active and helper.email):
+        return
+    count = len(together)
+    with translation.override(helper.preferred_language):
+        requests = [
+            f"- {o.help_request.category.name}, "
+            f"{o.help_request.postal_code} {o.help_request.locality}"
+            for o in together
+        ]
+        body = [
+            _("Hello %(name)s,") % {"name": helper.display_name},
+            ngettext(
+                "Your payout account cannot take payments at the moment, so a customer could "
+                "not confirm a paid visit with you. We have withdrawn your open offer:",
+                "Your payout account cannot take payments at the moment, so a customer could "
+                "not confirm a paid visit with you. We have withdrawn your %(count)s open "
+                "offers:",
+                count,
+            )
+            % {"count": count},
+            "\n".join(requests),
+            ngettext(
+                "The request is offered to other helpers.",
+                "The requests are offered to other helpers.",
+                count,
+            ),
+            _(
+                "Paid requests come to you again once your payout account can take payments: "
+                "the start page of the helper app shows what is missing."
+            ),
+            _("Quartier"),
+        ]
+        subject = ngettext(
+            "Offer withdrawn: your payout account cannot take payments",
+            "Offers withdrawn: your payout account cannot take payments",
+            count,
+        )
+        send_notice(helper, subject, "\n\n".join(body))

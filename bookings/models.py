@@ -141,6 +141,7 @@ class WithdrawalCause(models.TextChoices):
     REQUEST_EXPIRED = "request_expired", "Every time window passed"
     TAKEN = "taken", "Another helper accepted"
     HELPER_SUSPENDED = "helper_suspended", "The helper was suspended"
+    CANNOT_BE_PAID = "cannot_be_paid", "The helper's payout account cannot take payments"
 
 
 class Offer(models.Model):

@@ -35,6 +35,7 @@ from bookings.services.offers import (
     offers_expire_due,
     offers_withdraw,
     offers_withdraw_for_helper,
+    offers_withdraw_for_unpaid_helper,
 )
 from bookings.services.reviews import review_submit, reviews_close_window
 from bookings.services.safety import (
@@ -97,6 +98,7 @@ __all__ = [
     "offers_move",
     "offers_withdraw",
     "offers_withdraw_for_helper",
+    "offers_withdraw_for_unpaid_helper",
     "proposals_move",
     "review_submit",
     "reviews_close_window",

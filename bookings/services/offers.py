@@ -38,6 +38,7 @@ from bookings.services.locks import lock_help_request
 from bookings.services.moves import booking_open, help_request_move, offers_move
 from bookings.transitions import OFFER_MACHINE
 from helpers.models import HelperProfile
+from helpers.selectors import CAN_BE_PAID
 
 
 def offers_withdraw(
@@ -66,6 +67,22 @@ def offers_withdraw_for_helper(*, helper: HelperProfile, reason: str) -> int:
         cause=WithdrawalCause.HELPER_SUSPENDED,
         reason=reason,
         role=ActorRole.MANAGER,
+    )
+
+
+def offers_withdraw_for_unpaid_helper(*, helper_id: int) -> int:
+    """Withdraw the pending offers of a helper who charges for their work and whose payout
+    account cannot take charges (payments keeps `takes_payments` in step with it): a visit with
+    them could not be confirmed (`helper_can_be_paid`), so the customer would wait for nothing.
+    Those requests go to other helpers (`schedule_tasks`). Nothing for a helper who can be paid
+    or works for free, nor for offers already answered. Runs in the caller's transaction, the
+    one that changed the helper."""
+    if HelperProfile.objects.filter(CAN_BE_PAID, pk=helper_id).exists():
+        return 0
+    return offers_withdraw(
+        offers=Offer.objects.filter(helper_id=helper_id),
+        cause=WithdrawalCause.CANNOT_BE_PAID,
+        reason="payout account cannot take payments",
     )
 
 

@@ -169,3 +169,27 @@ def test_a_suspension_withdraws_the_pending_offers_in_its_transaction(clock):
     assert list(helper.approval_events.values_list("from_status", "to_status", "note")) == [
         (ApprovalStatus.APPROVED, ApprovalStatus.SUSPENDED, "Complaints")
     ]
+
+
+@pytest.mark.django_db
+def test_a_helper_who_can_no_longer_be_paid_keeps_no_pending_offer(clock):
+    # Given a helper at CHF 40 an hour and one who helps for free, each with a pending offer
+    paid, free = make_helper(), make_helper(takes_payments=False)
+    helper_profile_update(helper=free, hourly_rate_minor=0)
+    help_request = post_request(UserFactory(), point=ZURICH)
+    paid_offer, free_offer = pending_offer(help_request, paid), pending_offer(help_request, free)
+
+    # When neither's payout account takes charges any more
+    helper_takes_payments_set(helper_id=paid.pk, takes_payments=False)
+    helper_takes_payments_set(helper_id=free.pk, takes_payments=False)
+
+    # Then the paid helper's offer is withdrawn for that cause; the free one's stays
+    paid_offer.refresh_from_db()
+    free_offer.refresh_from_db()
+    assert (paid_offer.status, paid_offer.withdrawal_cause) == ("withdrawn", "cannot_be_paid")
+    assert (free_offer.status, free_offer.withdrawal_cause) == ("pending", "")
+
+    # And once the free helper asks for a rate, they cannot be paid either: it goes too
+    helper_profile_update(helper=free, hourly_rate_minor=3500)
+    free_offer.refresh_from_db()
+    assert (free_offer.status, free_offer.withdrawal_cause) == ("withdrawn", "cannot_be_paid")
