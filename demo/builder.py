@@ -25,7 +25,12 @@ from demo.academy import seed_demo_academy
 from demo.community import Community
 from demo.conduct_test import publish_demo_conduct_test
 from demo.history import CutShort, History
-from demo.paid import connect_payout_accounts, play_paid_visits
+from demo.paid import (
+    coming_payments,
+    connect_payout_accounts,
+    hold_coming_visits,
+    play_paid_visits,
+)
 from demo.people import DEMO_PASSWORD, create_customers, create_helpers, create_manager
 from demo.places import Places
 from demo.safety import file_demo_reports
@@ -176,6 +181,12 @@ def build(
     bar = progress("payout accounts", len(community.helpers))
     connect_payout_accounts(community, paid=paid, tick=bar.update)
     bar.close()
+    if paid:
+        # Its visits still to come with a price are held on the customers' cards.
+        waiting = coming_payments(community)
+        bar = progress("card holds", len(waiting))
+        hold_coming_visits(waiting, tick=bar.update)
+        bar.close()
     paid_visits = play_paid_visits(community) if paid and requests else {}
     file_demo_reports(community)
     seed_demo_academy(community)

@@ -7,7 +7,9 @@ take payments and pay out), so that a visit booked with any of them is held by c
 without the emulator none can, and each is left not ready (no paid offers; their start page
 says to finish the payout account). Then two stories, played after all the others: a visit
 paid by card, signed off, captured and settled with its receipt; and a confirmed visit whose
-card is held. The customer's card is a PaymentMethod made on the helper's account, as
+card is held. The history's visits still to come (or under way) with a price get the
+customer's card too, held as the real flow holds it, so that none waits for a payment that
+cannot come. The customer's card is a PaymentMethod made on the helper's account, as
 Stripe.js makes it in the browser. Nothing here moves money itself:
 the hold, the capture, the ledger and the receipt are the payments services' own work.
 
@@ -109,6 +111,45 @@ def connect_payout_accounts(
             helper_takes_payments_set(helper_id=helper.pk, takes_payments=False)
         tick(1)
     return connected
+
+
+# The history's visits still to come or under way: a visit with a price goes ahead only once
+# the customer's card is held.
+COMING = (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
+
+
+def coming_payments(community: Community) -> list[Payment]:
+    """The payments of the history's coming (or under way) visits with a price, which no card
+    holds yet: in the history no helper had a payout account."""
+    return list(
+        Payment.objects.filter(
+            booking__help_request__customer_id__in=[c.user.pk for c in community.customers],
+            booking__status__in=COMING,
+            status=PaymentStatus.REQUIRES_PAYMENT_METHOD,
+            payment_method_id="",
+        )
+        .select_related("booking__help_request__customer", "booking__helper__user")
+        .order_by("pk")
+    )
+
+
+def hold_coming_visits(
+    waiting: list[Payment], *, tick: Callable[[int], object] = lambda _n: None
+) -> int:
+    """Each of those visits is held as the real flow holds it: its helper's payout account is
+    connected at the emulator (every helper who charges is, by now), and the customer gives a
+    card on it, held at once, or by the task two days before a visit further out than a hold
+    lasts. Returns how many got a card."""
+    for payment in waiting:
+        booking = payment.booking
+        account = onboard(booking.helper)
+        payments.payment_method_set(
+            booking=booking,
+            actor=booking.help_request.customer,
+            payment_method_id=_card(account),
+        )
+        tick(1)
+    return len(waiting)
 
 
 def _card(account: PayoutAccount) -> str:
