@@ -58,11 +58,19 @@ def _current_language() -> str:
 
 
 def _too_many(
-    request: HttpRequest, template: str, form: forms.Form, wait: int, words: str
+    request: HttpRequest,
+    template: str,
+    form: forms.Form,
+    wait: int,
+    words: tuple[str, str],
 ) -> HttpResponse:
-    """The account form again, refused for now (429): `words` say so, with the minutes to
-    wait (`Retry-After` in seconds)."""
-    form.add_error(None, words % {"minutes": -(-wait // 60)})
+    """The account form again, refused for now (429): `words`, the singular and the plural of
+    the sentence that says so, with the minutes to wait, rounded up (`Retry-After` in
+    seconds). The sentences are in the catalogues; they are translated here, once the count
+    is known."""
+    minutes = -(-wait // 60)
+    singular, plural = words
+    form.add_error(None, ngettext(singular, plural, minutes) % {"minutes": minutes})
     response = render(request, template, {"form": form}, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -74,11 +82,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     wait = account_request_wait(request) if request.method == "POST" else None
     if wait is not None:
         # The API's limit on sign-ups from one client (its `throttled`), counted together.
-        minutes = -(-wait // 60)
-        words = ngettext(
+        words = (
             "Too many sign-ups from your connection. Try again in %(minutes)d minute.",
             "Too many sign-ups from your connection. Try again in %(minutes)d minutes.",
-            minutes,
         )
         return _too_many(request, "web/accounts/sign_up.html", form, wait, words)
     if request.method == "POST" and form.is_valid():
@@ -162,6 +168,12 @@ def log_out(request: HttpRequest) -> HttpResponse:
     return redirect("web:home")
 
 
+_RESET_WORDS = (
+    "Too many password requests from your connection. Try again in %(minutes)d minute.",
+    "Too many password requests from your connection. Try again in %(minutes)d minutes.",
+)
+
+
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
     """Without a token: ask for a link by e-mail (the same answer for any address). With the
@@ -174,7 +186,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         ask = PasswordResetRequestForm(request.POST or None)
         if wait is not None:
             return _too_many(
-                request, "web/accounts/password_reset_request.html", ask, wait, _reset_words(wait)
+                request, "web/accounts/password_reset_request.html", ask, wait, _RESET_WORDS
             )
         if request.method == "POST" and ask.is_valid():
             password_reset_request(email=ask.cleaned_data["email"])
@@ -182,9 +194,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         return render(request, "web/accounts/password_reset_request.html", {"form": ask})
     form = PasswordResetForm(request.POST or None, initial={"token": token})
     if wait is not None:
-        return _too_many(
-            request, "web/accounts/password_reset.html", form, wait, _reset_words(wait)
-        )
+        return _too_many(request, "web/accounts/password_reset.html", form, wait, _RESET_WORDS)
     if request.method == "POST" and form.is_valid():
         try:
             password_reset_confirm(
@@ -196,15 +206,6 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your new password is set. Log in with it."))
             return redirect("web:log-in")
     return render(request, "web/accounts/password_reset.html", {"form": form})
-
-
-def _reset_words(wait: int) -> str:
-    minutes = -(-wait // 60)
-    return ngettext(
-        "Too many password requests from your connection. Try again in %(minutes)d minute.",
-        "Too many password requests from your connection. Try again in %(minutes)d minutes.",
-        minutes,
-    )
 
 
 @login_required
