@@ -18,10 +18,11 @@ from helpers.models import HelperProfile
 SWISS_TIME = ZoneInfo("Europe/Zurich")
 
 
-def new_calendar() -> Calendar:
-    """An empty calendar of Quartier, named and set in Swiss time."""
+def new_calendar(product: str) -> Calendar:
+    """An empty calendar of Quartier, named and set in Swiss time. `product` says which of
+    Quartier's calendars it is, in its PRODID ("-//Quartier//<product>//EN", RFC 5545)."""
     calendar = Calendar()
-    calendar.add("prodid", "-//Quartier//Training academy//EN")
+    calendar.add("prodid", f"-//Quartier//{product}//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Quartier")
     calendar.add("x-wr-timezone", "Europe/Zurich")

@@ -23,6 +23,11 @@ from bookings.models import BROKEN_STATUSES, Booking
 from bookings.selectors import helper_calendar_visits
 from helpers.models import HelperProfile
 
+# Which calendar each file is, in its PRODID: the helper's feed of visits and training events,
+# and the customer's file of one visit.
+HELPER_FEED_PRODUCT = "Helper visits and training"
+VISIT_PRODUCT = "Visit"
+
 
 def visit_event(booking: Booking, *, summary: str, lines: Sequence[str], link: str) -> Event:
     """The visit as one VEVENT: its time, the address, `summary`, `lines` as its description
@@ -68,7 +73,7 @@ def _helper_event(booking: Booking) -> Event:
 def helper_calendar(helper: HelperProfile) -> bytes:
     """The helper's feed, in their language: their training events and their visits."""
     with translation.override(helper.user.preferred_language):
-        calendar = new_calendar()
+        calendar = new_calendar(HELPER_FEED_PRODUCT)
         add_training_events(calendar, helper)
         for booking in helper_calendar_visits(helper):
             calendar.add_component(_helper_event(booking))
@@ -89,7 +94,7 @@ def customer_visit_calendar(booking: Booking, customer: User) -> bytes:
         if help_request.on_behalf_name:
             lines.append(_("You made this request for %(person)s.") % names)
         lines.append(_("The request's page: %(link)s") % {"link": link})
-        calendar = new_calendar()
+        calendar = new_calendar(VISIT_PRODUCT)
         calendar.add_component(
             visit_event(
                 booking,

@@ -86,6 +86,8 @@ def test_the_helpers_feed_holds_their_visits_beside_their_training_events(client
 
     calendar = _read(_feed(client, helper))
 
+    # The feed says what it is: the helper's visits and training events
+    assert str(calendar["prodid"]) == "-//Quartier//Helper visits and training//EN"
     events = {str(entry["uid"]): entry for entry in calendar.walk("VEVENT")}
     assert sorted(events) == sorted(
         [
@@ -167,7 +169,10 @@ def test_the_customer_adds_the_confirmed_visit_to_their_calendar(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="quartier-visit.ics"'
-    (visit,) = _read(response.content).walk("VEVENT")
+    calendar = _read(response.content)
+    # One visit's file, not the training academy's calendar
+    assert str(calendar["prodid"]) == "-//Quartier//Visit//EN"
+    (visit,) = calendar.walk("VEVENT")
     assert str(visit["uid"]) == f"visit-{booking.public_id}@quartier"
     assert str(visit["summary"]) == "Quartier: Nathalie helps with Internet & Wi-Fi"
     assert visit.decoded("dtstart") == booking.starts_at
