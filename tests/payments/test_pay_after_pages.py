@@ -30,16 +30,16 @@ def _proposed() -> tuple[Booking, Client]:
     return booking, _logged_in(customer)
 
 
-def test_the_customer_chooses_twint_then_pays_after_the_visit_and_comes_back_settled():
-    booking, browser = _proposed()
-    request_id = booking.help_request.public_id
-    page = browser.get(f"/requests/{request_id}/pay")
-    assert page.status_code == 200
-    assert "Pay with TWINT after the visit" in page.content.decode()
-    chosen = browser.post(f"/requests/{request_id}/pay/twint")
+def _signed_off_with_twint(
+    proposed: tuple[Booking, Client] | None = None, *, made_due: bool = True
+) -> tuple[Booking, Client]:
+    """A visit (`proposed`, else a new one) whose customer chose TWINT on the payment page,
+    then confirmed it; the helper did it and the customer signed it off. With `made_due` the
+    worker has since made the payment due (else the sign-off's side effects still wait)."""
+    booking, browser = proposed or _proposed()
+    chosen = browser.post(f"/requests/{booking.help_request.public_id}/pay/twint")
     assert chosen.status_code == 302
     assert Payment.objects.get(booking=booking).pay_with == "twint"
-
     customer = booking.help_request.customer
     bookings.booking_confirm(
         booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
@@ -47,7 +47,19 @@ def test_the_customer_chooses_twint_then_pays_after_the_visit_and_comes_back_set
     relay_pending()
     booking = completed(Booking.objects.get(pk=booking.pk))
     bookings.booking_sign_off(booking=booking, actor=customer)
-    relay_pending()
+    if made_due:
+        relay_pending()
+    return booking, browser
+
+
+def test_the_customer_chooses_twint_then_pays_after_the_visit_and_comes_back_settled():
+    booking, browser = _proposed()
+    request_id = booking.help_request.public_id
+    page = browser.get(f"/requests/{request_id}/pay")
+    assert page.status_code == 200
+    assert "Pay with TWINT after the visit" in page.content.decode()
+
+    booking, browser = _signed_off_with_twint((booking, browser))
     assert Payment.objects.get(booking=booking).status == PaymentStatus.DUE
 
     request_page = browser.get(f"/requests/{request_id}/").content.decode()
@@ -75,17 +87,8 @@ def test_the_customer_chooses_twint_then_pays_after_the_visit_and_comes_back_set
 
 
 def test_a_failed_twint_try_is_shown_and_nothing_moves():
-    booking, browser = _proposed()
+    booking, browser = _signed_off_with_twint()
     request_id = booking.help_request.public_id
-    browser.post(f"/requests/{request_id}/pay/twint")
-    customer = booking.help_request.customer
-    bookings.booking_confirm(
-        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
-    )
-    relay_pending()
-    booking = completed(Booking.objects.get(pk=booking.pk))
-    bookings.booking_sign_off(booking=booking, actor=customer)
-    relay_pending()
     twint_page = browser.post(f"/requests/{request_id}/pay/start")["Location"]
     back = requests.post(twint_page, data={"action": "fail"}, allow_redirects=False, timeout=5)
     browser.get(back.headers["Location"].removeprefix("http://testserver"))
@@ -153,17 +156,8 @@ def test_once_twint_is_chosen_it_is_not_offered_again():
 
 def _paid_with_twint() -> tuple[Booking, Client]:
     """A visit chosen to be paid with TWINT, signed off and paid at TWINT's page."""
-    booking, browser = _proposed()
+    booking, browser = _signed_off_with_twint()
     request_id = booking.help_request.public_id
-    browser.post(f"/requests/{request_id}/pay/twint")
-    customer = booking.help_request.customer
-    bookings.booking_confirm(
-        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
-    )
-    relay_pending()
-    booking = completed(Booking.objects.get(pk=booking.pk))
-    bookings.booking_sign_off(booking=booking, actor=customer)
-    relay_pending()
     twint_page = browser.post(f"/requests/{request_id}/pay/start")["Location"]
     back = requests.post(twint_page, data={"action": "authorize"}, allow_redirects=False, timeout=5)
     browser.get(back.headers["Location"].removeprefix("http://testserver"))
@@ -190,16 +184,8 @@ def test_a_visit_paid_with_twint_says_so_on_its_receipt_and_is_tipped_with_twint
 def test_right_after_sign_off_the_page_waits_for_the_twint_button():
     # The worker makes the TWINT payment due after the sign-off: until then the request page
     # asks again by itself, then shows the button and stops asking.
-    booking, browser = _proposed()
+    booking, browser = _signed_off_with_twint(made_due=False)
     request_id = booking.help_request.public_id
-    browser.post(f"/requests/{request_id}/pay/twint")
-    customer = booking.help_request.customer
-    bookings.booking_confirm(
-        booking=booking, actor=customer, proposal=booking.proposals.get(status="proposed")
-    )
-    relay_pending()
-    booking = completed(Booking.objects.get(pk=booking.pk))
-    bookings.booking_sign_off(booking=booking, actor=customer)
     polls = f'hx-get="/requests/{request_id}/?wait='
     pay_link = f'href="/requests/{request_id}/pay"'
 
