@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from uuid import UUID
 
-from django.db.models import Exists, Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from backend.config import config
@@ -17,7 +17,6 @@ from bookings.pricing import charge_for
 from bookings.selectors import booking_for
 from payments.errors import PaymentError
 from payments.models import (
-    CHARGEABLE_STATUSES,
     ExtraCharge,
     LedgerAccount,
     LedgerEntry,
@@ -130,22 +129,33 @@ TWINT_CHOOSABLE = (
 )
 
 
-def twint_choosable(booking: Booking) -> bool:
+def twint_choosable(booking: Booking, payment: Payment | None) -> bool:
     """Whether the customer may still choose to pay with TWINT after the visit: before it ends,
-    nothing chosen or held yet, and its helper's account takes payments. Without such an
-    account there is nothing to pay through Quartier, and the choice would be refused
-    (`payment_method_set`)."""
+    nothing chosen or held yet on its `payment` (`visit_payment`), and its helper's account
+    takes payments. Without such an account there is nothing to pay through Quartier, and the
+    choice would be refused (`payment_method_set`). No query when the caller read the helper's
+    account with the booking."""
     if booking.status not in TWINT_CHOOSABLE:
         return False
-    chosen_or_held = Payment.objects.filter(booking_id=booking.pk).filter(
-        Q(pay_with=PayWith.TWINT) | ~Q(status=PaymentStatus.REQUIRES_PAYMENT_METHOD)
-    )
-    # One statement: the helper's account that takes payments, while nothing is chosen or held.
+    if payment is not None and (
+        payment.pay_with == PayWith.TWINT or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
+    ):
+        return False
+    try:
+        account = booking.helper.payout_account
+    except PayoutAccount.DoesNotExist:
+        return False
+    return account.can_take_payments and bool(account.stripe_account_id)
+
+
+def visit_payment(booking: Booking) -> Payment | None:
+    """The visit's payment, with its receipt and the payout account it is paid to, in one
+    query: what the customer's pages pass on to `payment_state`, `card_step` and
+    `twint_choosable`, which read nothing more of it."""
     return (
-        PayoutAccount.objects.filter(helper_id=booking.helper_id, status__in=CHARGEABLE_STATUSES)
-        .filter(stripe_account_id__gt="")
-        .filter(~Exists(chosen_or_held))
-        .exists()
+        Payment.objects.filter(booking_id=booking.pk)
+        .select_related("receipt", "payout_account")
+        .first()
     )
 
 
@@ -220,31 +230,28 @@ class CardStep:
     prices_differ: bool = False
 
 
-def card_step(booking: Booking) -> CardStep | None:
-    """The card step of a paid visit whose helper can take payments; None when there is none
-    (a free visit, a helper without a payout account, the card held already, or done).
-    At most one query with the helper's account selected with the booking."""
+def card_step(booking: Booking, payment: Payment | None) -> CardStep | None:
+    """The card step of a paid visit whose helper can take payments, from its `payment`
+    (`visit_payment`); None when there is none (a free visit, a helper without a payout
+    account, the card held already, or done). No query with the helper's account selected with
+    the booking."""
     if booking.status == BookingStatus.PROPOSED:
-        return _card_before_confirming(booking)
+        return _card_before_confirming(booking, payment)
     if booking.status not in _HOLDABLE or not booking.price_minor:
         return None
     try:
         booking.helper.payout_account  # noqa: B018 - read with the booking, or now
     except PayoutAccount.DoesNotExist:
         return None
-    payment = (
-        Payment.objects.select_related("payout_account")
-        .filter(
-            booking_id=booking.pk,
-            status=PaymentStatus.REQUIRES_PAYMENT_METHOD,
-            pay_with=PayWith.CARD,
-        )
-        .first()
-    )
-    account = payment.payout_account if payment is not None else None
     if (
         payment is None
-        or account is None
+        or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
+        or payment.pay_with != PayWith.CARD
+    ):
+        return None
+    account = payment.payout_account
+    if (
+        account is None
         or not account.can_take_payments
         or not account.stripe_account_id
         # A card given and waiting for its (deferred) hold, nothing failed: nothing to fix.
@@ -264,7 +271,7 @@ def card_step(booking: Booking) -> CardStep | None:
     )
 
 
-def _card_before_confirming(booking: Booking) -> CardStep | None:
+def _card_before_confirming(booking: Booking, payment: Payment | None) -> CardStep | None:
     # The proposals the page shows (prefetched by bookings_visible_to), else read.
     proposals = getattr(booking, "current_proposals", None)
     if proposals is None:
@@ -280,13 +287,10 @@ def _card_before_confirming(booking: Booking) -> CardStep | None:
         return None
     if not account.can_take_payments or not account.stripe_account_id:
         return None
-    chosen = Payment.objects.filter(booking_id=booking.pk).values_list(
-        "pay_with", "payment_method_id"
-    )
-    if any(pay_with == PayWith.TWINT for pay_with, _method in chosen):
+    if payment is not None and payment.pay_with == PayWith.TWINT:
         # TWINT was chosen instead: nothing to hold, the visit is paid after it.
         return None
-    card_given = any(method for _pay_with, method in chosen)
+    card_given = payment is not None and bool(payment.payment_method_id)
     # Before confirming: the dearest proposed time's charge (confirming fixes it).
     price = max(prices)
     charge = charge_for(price)
@@ -359,14 +363,8 @@ class PaymentState(NamedTuple):
     late_fee_minor: int = 0
 
 
-def receipt_and_due_of(booking: Booking) -> PaymentState:
-    """Where the visit's payment stands, in one query (see `PaymentState`)."""
-    payment = (
-        Payment.objects.filter(booking_id=booking.pk)
-        .select_related("receipt")
-        .only("status", "pay_with", "receipt", "amount_minor", "payment_method_id", "failure_code")
-        .first()
-    )
+def payment_state(booking: Booking, payment: Payment | None) -> PaymentState:
+    """Where the visit's `payment` (`visit_payment`) stands (see `PaymentState`); no query."""
     if payment is None:
         return PaymentState(None, due=False, held=False, settling=False)
     try:

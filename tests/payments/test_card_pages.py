@@ -40,9 +40,10 @@ def test_before_confirming_the_page_shows_the_price_the_hold_and_the_fee_and_ask
     booking = make_booking(BookingStatus.PROPOSED, helper=connected_helper())
     _logged_in(client, booking.help_request.customer, "de")
 
-    # 12 for the page, 1 for the card step, 1 for the terms and waivers still to accept,
-    # 1 for the messages with the helper, 1 for whether TWINT may be chosen instead
-    with django_assert_max_num_queries(16):
+    # 12 for the page (the visit's payment read once: for the receipt, the card step and
+    # whether TWINT may be chosen instead), 1 for the terms and waivers still to accept, 1 for
+    # the messages with the helper
+    with django_assert_max_num_queries(14):
         response = client.get(f"/requests/{booking.help_request.public_id}/")
 
     html = response.content.decode()

@@ -607,9 +607,10 @@ def test_polling_answers_the_fragment_and_backs_off(client):
 def test_request_page_query_count_is_bounded(client, django_assert_max_num_queries, status):
     booking = make_booking(status)
     _logged_in(client, booking.help_request.customer)
-    # 15 with times proposed: which terms and waivers the customer has still to accept, and
-    # whether TWINT may be chosen; one of them reads the visit's messages with the helper
-    with django_assert_max_num_queries(15 if status == BookingStatus.PROPOSED else 13):
+    # 14 with times proposed: which terms and waivers the customer has still to accept (whether
+    # TWINT may be chosen comes with the visit's payment, read once); one of them reads the
+    # visit's messages with the helper
+    with django_assert_max_num_queries(14 if status == BookingStatus.PROPOSED else 13):
         assert client.get(f"/requests/{booking.help_request.public_id}/").status_code == 200
 
 

@@ -21,7 +21,7 @@ from bookings.models import Booking, BookingStatus
 from bookings.selectors import bookings_visible_to, own_help_request_for
 from payments import pay_after, services, tip_twint
 from payments.models import Payment, PaymentStatus, PayWith
-from payments.selectors import tip_of, twint_choosable
+from payments.selectors import tip_of, twint_choosable, visit_payment
 from payments.tips import TIPPABLE
 from web.errors import message_for
 from web.forms import TipForm
@@ -29,7 +29,8 @@ from web.views.request_page import me_of
 
 
 def _visit(request: HttpRequest, public_id: UUID) -> tuple[Booking, Payment | None]:
-    """The current visit of the customer's own request, with its payment (anyone else: 404)."""
+    """The current visit of the customer's own request, with its helper's payout account, and
+    its payment (anyone else: 404)."""
     me = me_of(request)
     try:
         help_request = own_help_request_for(me, public_id)
@@ -37,15 +38,14 @@ def _visit(request: HttpRequest, public_id: UUID) -> tuple[Booking, Payment | No
         raise Http404(exc.message) from exc
     booking = (
         bookings_visible_to(me)
-        .select_related("help_request", "helper__user")
+        .select_related("help_request", "helper__user", "helper__payout_account")
         .filter(help_request=help_request)
         .order_by("-created_at", "-id")
         .first()
     )
     if booking is None or not booking.price_minor and booking.status != BookingStatus.PROPOSED:
         raise Http404(_("This visit has nothing to pay."))
-    payment = Payment.objects.filter(booking=booking).select_related("payout_account").first()
-    return booking, payment
+    return booking, visit_payment(booking)
 
 
 @login_required
@@ -64,7 +64,7 @@ def _page(request: HttpRequest, public_id: UUID, form: TipForm | None = None) ->
         "due": payment is not None and payment.status == PaymentStatus.DUE,
         "paid": payment is not None and payment.status == PaymentStatus.CAPTURED,
         "twint": twint,
-        "can_choose_twint": twint_choosable(booking),
+        "can_choose_twint": twint_choosable(booking, payment),
         **_tip_context(booking, payment, twint, form),
     }
     response = render(request, "web/pay/pay.html", context, status=400 if form is not None else 200)

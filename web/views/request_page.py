@@ -40,9 +40,10 @@ from payments.models import PayWith
 from payments.selectors import (
     card_step,
     extra_of,
-    receipt_and_due_of,
+    payment_state,
     tip_of,
     twint_choosable,
+    visit_payment,
 )
 from payments.tips import TIPPABLE
 from realtime.stream import stream_last_seq
@@ -160,10 +161,6 @@ def request_context(
         "poll_seconds": _next_poll(request) if waiting else None,
         "live_seq": live_seq if waiting else None,
         "new_times_form": bound.get("new_times_form") or ReasonForm(prefix="new_times"),
-        # Offered while the customer picks a time, only where paying through Quartier can be.
-        "twint_choosable": booking is not None
-        and booking.status == BookingStatus.PROPOSED
-        and twint_choosable(booking),
         "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
         "withdraw_form": bound.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         # Nobody was free: other times can be given (matching starts again)
@@ -202,9 +199,12 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "paid_by_twint": False,
             "settling": False,
             "late_fee_minor": 0,
+            "twint_choosable": False,
         }
     else:
-        receipt, pay_due, card_held, settling, late_fee_minor = receipt_and_due_of(booking)
+        # Read once: where it stands, the card step and whether TWINT may be chosen.
+        payment = visit_payment(booking)
+        receipt, pay_due, card_held, settling, late_fee_minor = payment_state(booking, payment)
         reviews = list(reviews_visible_to(me, booking))
         parts = {
             "events": list(booking_events(booking)),
@@ -218,12 +218,15 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "card_held": card_held,
             "tip": tip_of(booking) if receipt is not None else None,
             "extra": extra_of(booking),
-            "card": card_step(booking),
+            "card": card_step(booking, payment),
             # A visit paid with TWINT is tipped with TWINT too, on its payment page.
             "paid_by_twint": receipt is not None and receipt.payment.pay_with == PayWith.TWINT,
             "settling": settling,
             # Said before the button that cancels: what a late cancellation costs
             "late_fee_minor": late_fee_minor if booking.status != BookingStatus.PROPOSED else 0,
+            # Offered while the customer picks a time, only where paying through Quartier can be.
+            "twint_choosable": booking.status == BookingStatus.PROPOSED
+            and twint_choosable(booking, payment),
         }
     # Before a time can be confirmed: the terms and waivers the customer has still to accept
     waivers = waivers_to_accept(me, booking)
