@@ -134,13 +134,27 @@ def helper_free_then(move: Move) -> None:
         raise HelperDoubleBooked(_("The helper already has a visit at that time."))
 
 
+def helper_paid_at(
+    helper_id: int, price_minor: int | None, *, takes_payments: bool | None = None
+) -> bool:
+    """Whether a visit at `price_minor` can be confirmed with the helper: it is free, or the
+    helper's payout account takes charges (payments keeps the helper's `takes_payments` in
+    step with it). `takes_payments` as the caller read it with the helper (the customer's
+    page, so that it offers no confirmation this would refuse); else read now."""
+    if not price_minor:
+        return True
+    if takes_payments is None:
+        takes_payments = helper_takes_payments(helper_id)
+    return takes_payments
+
+
 @raises(BookingError.HELPER_CANNOT_BE_PAID)
 def helper_can_be_paid(move: Move) -> None:
     """A visit with a price is confirmed only with a helper whose payout account takes charges
-    (payments keeps the helper's `takes_payments` in step with it): the matching offers paid
-    requests to no one else, and an account disabled since the offer stops it here, before
-    anything is held or promised. Read now, under the caller's lock on the helper."""
-    if move.facts.get("price_minor") and not helper_takes_payments(move.subject.helper_id):
+    (`helper_paid_at`): the matching offers paid requests to no one else, and an account
+    disabled since the offer stops it here, before anything is held or promised. Read now,
+    under the caller's lock on the helper."""
+    if not helper_paid_at(move.subject.helper_id, move.facts.get("price_minor")):
         raise HelperCannotBePaid(
             _("The helper cannot take payments yet, so the visit cannot be confirmed now.")
         )

@@ -14,6 +14,7 @@ from payments.models import Payment
 from tests.api.api_assertions import API, assert_error, client_for
 from tests.factories import UserFactory, make_booking, make_helper
 from tests.web.test_pages import _logged_in
+from web.templatetags.quartier import format_chf
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,53 @@ def test_the_customers_page_says_why_the_visit_cannot_be_confirmed_and_changes_n
         "confermata per ora."
     ]
     _unchanged(booking, events_before, outbox_before)
+
+
+CANNOT_BE_PAID_WORDS = {
+    "de": "Diese Helferin oder dieser Helfer kann noch keine Zahlungen empfangen, darum können "
+    "Sie vorerst keine Zeit bestätigen. Quartier bittet sie oder ihn auf der eigenen "
+    "Helferseite, die Einrichtung des Auszahlungskontos abzuschliessen. Sobald das erledigt "
+    "ist, können Sie hier bestätigen.",
+    "fr": "Cette aide ne peut pas encore recevoir de paiements : vous ne pouvez donc pas "
+    "confirmer d’horaire pour l’instant. Quartier lui demande, sur sa page d’aide, de terminer "
+    "la connexion de son compte de versement. Dès que c’est fait, vous pourrez confirmer ici.",
+    "it": "L’aiutante non può ancora ricevere pagamenti, quindi per ora non può confermare un "
+    "orario. Quartier chiede all’aiutante, sulla propria pagina, di completare il collegamento "
+    "del conto di versamento. Appena fatto, potrà confermare qui.",
+    "en": "This helper cannot receive payments yet, so you cannot confirm a time for now. "
+    "Quartier asks them, on their helper page, to finish connecting their payout account. Once "
+    "that is done, you can confirm here.",
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "it", "en"])
+def test_the_customers_page_offers_no_confirmation_the_helper_could_not_be_paid_for(
+    client, language
+):
+    # Given times proposed by a helper who charges, once able to take payments, once not
+    unpaid = _proposed_then_unpaid()
+    paid = make_booking(BookingStatus.PROPOSED, customer=UserFactory.create())
+    events_before = BookingEvent.objects.filter(booking=unpaid).count()
+    outbox_before = OutboxEvent.objects.count()
+
+    pages = {}
+    for booking in (unpaid, paid):
+        _logged_in(client, booking.help_request.customer, language)
+        request_id = booking.help_request.public_id
+        html = client.get(f"/requests/{request_id}/").content.decode()
+        pages[booking.pk] = (
+            html.count(f'action="/requests/{request_id}/confirm"'),
+            html.count(f'name="proposal" value="{booking.proposals.get().public_id}"'),
+            html.count(CANNOT_BE_PAID_WORDS[language]),
+            # The helper's hourly rate and the proposed hour's price
+            html.count(format_chf(4000, language)),
+        )
+
+    # Then the unpaid helper's time is shown with its price, the page says why it cannot be
+    # confirmed and offers no button that could only be refused; the other has its button
+    assert pages[unpaid.pk] == (0, 0, 1, 2)
+    assert pages[paid.pk] == (1, 1, 0, 2)
+    _unchanged(unpaid, events_before, outbox_before)
 
 
 def test_the_api_refuses_the_confirmation_with_its_code_in_the_readers_language():

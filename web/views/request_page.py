@@ -21,6 +21,7 @@ from bookings.models import (
     HelpRequest,
     HelpRequestStatus,
     OfferStatus,
+    ProposalStatus,
 )
 from bookings.selectors import (
     booking_events,
@@ -34,6 +35,7 @@ from bookings.selectors import (
     reviews_visible_to,
     safety_report_open_by,
 )
+from bookings.transitions import helper_paid_at
 from catalogue.models import LegalDocumentVersion, legal_language
 from catalogue.selectors import waivers_missing
 from payments.models import PayWith
@@ -240,6 +242,8 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
     )
     return parts | {
         "timeline": [(TIMELINE.get(e.to_status, e.to_status), e) for e in parts["events"]],
+        # Times the helper could not be paid for: shown without a button that would be refused
+        "unpayable_proposals": unpayable_proposals(booking),
         "other_reviews": [review for review in parts["reviews"] if review.author_id != me.pk],
         "can_tip": tippable and not parts["paid_by_twint"],
         "can_tip_by_twint": tippable and parts["paid_by_twint"],
@@ -260,6 +264,22 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
         "stripe_publishable_key": config().stripe_publishable_key,
         "tip_min_minor": config().tip_min_minor,
         "tip_max_minor": config().tip_max_minor,
+    }
+
+
+def unpayable_proposals(booking: Booking | None) -> set[int]:
+    """The proposed times the customer could not confirm because the helper cannot take
+    payments yet (the rule confirming applies, `helper_paid_at`): the page offers no button for
+    them. The helper was read with the booking: no query."""
+    if booking is None or booking.status != BookingStatus.PROPOSED:
+        return set()
+    return {
+        proposal.pk
+        for proposal in booking.current_proposals  # type: ignore[attr-defined]
+        if proposal.status == ProposalStatus.PROPOSED
+        and not helper_paid_at(
+            booking.helper_id, proposal.price_minor, takes_payments=booking.helper.takes_payments
+        )
     }
 
 
