@@ -242,7 +242,6 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
     )
     return parts | {
         "timeline": [(TIMELINE.get(e.to_status, e.to_status), e) for e in parts["events"]],
-        # Times the helper could not be paid for: shown without a button that would be refused
         "unpayable_proposals": unpayable_proposals(booking),
         "other_reviews": [review for review in parts["reviews"] if review.author_id != me.pk],
         "can_tip": tippable and not parts["paid_by_twint"],
