@@ -181,28 +181,32 @@ def request_context(
     }
 
 
+# The visit's side of the page while no time is proposed yet.
+_NO_VISIT_PARTS: dict[str, Any] = {
+    "events": [],
+    "reviews": [],
+    "my_review": None,
+    "can_report": False,
+    "report_open": False,
+    "helper_blocked": False,
+    "receipt": None,
+    "pay_due": False,
+    "card_held": False,
+    "tip": None,
+    "extra": None,
+    "card": None,
+    "paid_by_twint": False,
+    "settling": False,
+    "late_fee_minor": 0,
+    "twint_choosable": False,
+}
+
+
 def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]) -> dict[str, Any]:
     """The visit's side of the page: its timeline and reviews, safety, the terms to accept
     before confirming, the card step, the receipt and the tip."""
     if booking is None:
-        parts: dict[str, Any] = {
-            "events": [],
-            "reviews": [],
-            "my_review": None,
-            "can_report": False,
-            "report_open": False,
-            "helper_blocked": False,
-            "receipt": None,
-            "pay_due": False,
-            "card_held": False,
-            "tip": None,
-            "extra": None,
-            "card": None,
-            "paid_by_twint": False,
-            "settling": False,
-            "late_fee_minor": 0,
-            "twint_choosable": False,
-        }
+        parts: dict[str, Any] = dict(_NO_VISIT_PARTS)
     else:
         # Read once: where it stands, the card step and whether TWINT may be chosen.
         payment = visit_payment(booking)
