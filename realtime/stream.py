@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from backend.digits import MAX_DIGITS, digits_value, is_digits
 from backend.events import DomainEvent
 from backend.exceptions import ValidationFailed, raises
 from backend.models import User
@@ -268,6 +269,31 @@ def _chat_read_entries(event: ChatMessagesRead) -> list[Entry]:
 
 # The most rows one catch-up answers; a client asks again after the last one it got.
 CATCH_UP_LIMIT = 200
+
+
+@raises(RealtimeError.INVALID_CURSOR)
+def stream_cursor(text: str) -> int:
+    """The sequence number a client wrote as `after`: the digits 0-9 alone, of a number a
+    stream can reach. A sign, a word or too many digits are each refused in their own words."""
+    if text.startswith("-") and is_digits(text[1:]):
+        raise ValidationFailed.for_field(
+            "after", _("The sequence number cannot be negative."), code=RealtimeError.INVALID_CURSOR
+        )
+    if not is_digits(text):
+        raise ValidationFailed.for_field(
+            "after",
+            _("The sequence number must be a whole number written with the digits 0-9."),
+            code=RealtimeError.INVALID_CURSOR,
+        )
+    after = digits_value(text)
+    if after is None:
+        raise ValidationFailed.for_field(
+            "after",
+            _("The sequence number is too large: it has at most %(digits)s digits.")
+            % {"digits": MAX_DIGITS},
+            code=RealtimeError.INVALID_CURSOR,
+        )
+    return after
 
 
 @raises(RealtimeError.INVALID_CURSOR)

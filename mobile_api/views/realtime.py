@@ -15,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend import clock
-from backend.digits import digits_value
 from backend.exceptions import raises
 from backend.models import Device
 from bookings.selectors import booking_for
@@ -33,7 +32,7 @@ from realtime.frames import frame_of
 from realtime.models import CHAT_MESSAGE_MAX_LENGTH, ChatMessage, PushSubscription
 from realtime.participants import message_data
 from realtime.push import push_subscribe, push_unsubscribe
-from realtime.stream import CATCH_UP_LIMIT, stream_after, stream_last_seq
+from realtime.stream import CATCH_UP_LIMIT, stream_after, stream_cursor, stream_last_seq
 
 StreamEventSerializer = inline_serializer(
     "StreamEvent",
@@ -67,14 +66,13 @@ class EventListApi(ApiView):
             )
         },
     )
-    @raises(stream_after)
+    @raises(stream_cursor, stream_after)
     def get(self, request: Request) -> Response:
         """My events after `after`, oldest first, at most 200 a time: what a phone without a
         socket polls, and what a reconnecting one missed (the socket does this by itself)."""
         user = request_user(request)
-        after = digits_value(request.query_params.get("after", "0"))
-        # Anything but a sequence number is refused by stream_after as a negative one.
-        frames = [frame_of(row) for row in stream_after(user, -1 if after is None else after)]
+        after = stream_cursor(request.query_params.get("after", "0"))
+        frames = [frame_of(row) for row in stream_after(user, after)]
         return Response(
             {
                 "events": frames,
