@@ -60,9 +60,10 @@ def customer_first_name(booking: Booking) -> str:
     return first_name(booking.help_request.customer, _("The customer"))
 
 
-def visit_address(help_request: HelpRequest) -> str:
-    """Where the visit is: street, postal code and locality (the street may be missing)."""
-    street = f"{help_request.street}, " if help_request.street else ""
+def visit_address(help_request: HelpRequest, *, with_street: bool = True) -> str:
+    """Where the visit is: street, postal code and locality (the street may be missing, and
+    is left out `with_street=False`)."""
+    street = f"{help_request.street}, " if help_request.street and with_street else ""
     return f"{street}{help_request.postal_code} {help_request.locality}"
 
 

@@ -4,7 +4,8 @@ customer adds their confirmed visit from one file. One event builder serves both
 reader's words in the reader's language; times are in Europe/Zurich.
 
 An event names the customer's address, as the confirmed visit's e-mail does: the feed's
-address is a secret, which the helper can renew."""
+address is a secret, which the helper can renew. Once the visit will not happen, the helper's
+event keeps the postal code and locality only, as the API does (`contact_visible_to`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from backend.models import User
 from bookings.customer_emails import helper_first_name, request_link
 from bookings.helper_emails import customer_first_name, visit_address, visit_link
 from bookings.models import BROKEN_STATUSES, Booking
-from bookings.selectors import helper_calendar_visits
+from bookings.selectors import contact_visible_to, helper_calendar_visits
 from helpers.models import HelperProfile
 
 # Which calendar each file is, in its PRODID: the helper's feed of visits and training events,
@@ -29,9 +30,12 @@ HELPER_FEED_PRODUCT = "Helper visits and training"
 VISIT_PRODUCT = "Visit"
 
 
-def visit_event(booking: Booking, *, summary: str, lines: Sequence[str], link: str) -> Event:
-    """The visit as one VEVENT: its time, the address, `summary`, `lines` as its description
-    and `link` as its address. A cancelled visit, or one nobody came to, is CANCELLED."""
+def visit_event(
+    booking: Booking, *, reader: User, summary: str, lines: Sequence[str], link: str
+) -> Event:
+    """The visit as one VEVENT for `reader`: its time, the address (the street only while
+    `reader` may see it), `summary`, `lines` as its description and `link` as its address.
+    A cancelled visit, or one nobody came to, is CANCELLED."""
     # Callers read visits with a time only (helper_calendar_visits, CALENDAR_STATUSES).
     assert booking.starts_at is not None  # noqa: S101
     assert booking.ends_at is not None  # noqa: S101
@@ -42,14 +46,15 @@ def visit_event(booking: Booking, *, summary: str, lines: Sequence[str], link: s
     entry.add("dtend", booking.ends_at.astimezone(SWISS_TIME))
     # When the visit last changed, so that a calendar takes the newer copy (UTC, as RFC 5545 asks)
     entry.add("dtstamp", booking.updated_at.astimezone(UTC))
-    entry.add("location", visit_address(booking.help_request))
+    with_street = contact_visible_to(booking, reader)
+    entry.add("location", visit_address(booking.help_request, with_street=with_street))
     entry.add("description", "\n\n".join(lines))
     entry.add("url", link)
     entry.add("status", "CANCELLED" if booking.status in BROKEN_STATUSES else "CONFIRMED")
     return entry
 
 
-def _helper_event(booking: Booking) -> Event:
+def _helper_event(booking: Booking, helper: HelperProfile) -> Event:
     """The visit as its helper reads it (in the active language)."""
     help_request = booking.help_request
     names = {
@@ -64,6 +69,7 @@ def _helper_event(booking: Booking) -> Event:
     lines.append(_("The visit's page: %(link)s") % {"link": link})
     return visit_event(
         booking,
+        reader=helper.user,
         summary=_("Quartier visit: %(category)s with %(customer)s") % names,
         lines=lines,
         link=link,
@@ -76,7 +82,7 @@ def helper_calendar(helper: HelperProfile) -> bytes:
         calendar = new_calendar(HELPER_FEED_PRODUCT)
         add_training_events(calendar, helper)
         for booking in helper_calendar_visits(helper):
-            calendar.add_component(_helper_event(booking))
+            calendar.add_component(_helper_event(booking, helper))
         return calendar_bytes(calendar)
 
 
@@ -98,6 +104,7 @@ def customer_visit_calendar(booking: Booking, customer: User) -> bytes:
         calendar.add_component(
             visit_event(
                 booking,
+                reader=customer,
                 summary=_("Quartier: %(helper)s helps with %(category)s") % names,
                 lines=lines,
                 link=link,

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
+from rest_framework.test import APIClient
 
 from academy.models import EventKind
 from academy.services import calendar_feed_for, event_register, training_event_create
@@ -115,6 +116,30 @@ def test_the_helpers_feed_holds_their_visits_beside_their_training_events(client
     assert events[f"visit-{cancelled.public_id}@quartier"]["status"] == "CANCELLED"
     assert events[f"visit-{done.public_id}@quartier"]["status"] == "CONFIRMED"
     assert str(events[f"{event.public_id}@quartier"]["summary"]) == "Router evening (en)"
+
+
+@pytest.mark.parametrize("status", [BookingStatus.CANCELLED, BookingStatus.NO_SHOW])
+def test_a_visit_that_will_not_happen_keeps_postcode_and_town_but_not_the_street(client, status):
+    helper = make_helper(preferred_language="en")
+    broken = make_booking(status, helper=helper, start=_start(4))
+    confirmed = make_booking(BookingStatus.CONFIRMED, helper=helper, start=_start(5))
+    api = APIClient()
+    api.force_authenticate(helper.user)
+
+    content = _feed(client, helper)
+
+    events = {str(entry["uid"]): entry for entry in _read(content).walk("VEVENT")}
+    gone = events[f"visit-{broken.public_id}@quartier"]
+    assert gone["status"] == "CANCELLED"
+    assert str(gone["location"]) == "8001 Zürich"
+    assert str(events[f"visit-{confirmed.public_id}@quartier"]["location"]) == (
+        "Bahnhofstrasse 1, 8001 Zürich"
+    )
+    assert content.count(b"Bahnhofstrasse 1") == 1
+    # The same rule as the API's answer about the same visit.
+    answer = api.get(f"/api/v1/bookings/{broken.public_id}").json()
+    assert answer["request"]["street"] == ""
+    assert answer["request"]["postal_code"] == "8001"
 
 
 def test_the_feed_speaks_the_helpers_language(client):
