@@ -346,7 +346,7 @@ def safety_reports_for_manager(user: User) -> QuerySet[SafetyReport]:
     if not user.is_staff:
         return SafetyReport.objects.none()
     return SafetyReport.objects.select_related(
-        "booking", "reporter", "reported", "triaged_by"
+        "booking__help_request", "booking__helper", "reporter", "reported", "triaged_by"
     ).order_by("outcome", "-created_at", "-id")
 
 

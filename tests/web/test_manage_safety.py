@@ -171,3 +171,56 @@ def test_the_note_warns_that_a_warned_or_suspended_person_reads_it(client):
         f'<p class="help" id="id_r{report.public_id.hex}-note_helptext">A warned or suspended '
         "person reads this as the reason for the measure: do not name who reported them.</p>"
     ) in html
+
+
+def _links_of(html: str, report: SafetyReport) -> dict[str, str]:
+    """The links of the report's card, by their words."""
+    card = html.split(f'id="report-{report.public_id}"', 1)[1].split("</section>", 1)[0]
+    return {words: href for href, words in re.findall(r'<a href="([^"]+)">([^<]+)</a>', card)}
+
+
+@pytest.mark.parametrize("decided", [False, True])
+def test_a_report_links_the_visit_and_the_reported_helpers_page(client, decided):
+    report = _report()
+    manager = ManagerFactory.create()
+    if decided:
+        services.safety_report_triage(report=report, actor=manager, outcome="no_action", note="-")
+    _logged_in(client, manager)
+
+    links = _links_of(client.get("/manage/reports/").content.decode(), report)
+
+    assert links == {
+        "The visit's request": f"/manage/requests/{report.booking.help_request.public_id}/",
+        "The reported person's file": f"/manage/helpers/{report.booking.helper.public_id}/",
+    }
+    for href in links.values():
+        assert client.get(href).status_code == 200
+
+
+def test_a_report_on_a_customer_links_their_account_for_a_manager_who_may_read_it(client):
+    report = _report(by_helper=True)
+    _logged_in(client, ManagerFactory.create())
+
+    links = _links_of(client.get("/manage/reports/").content.decode(), report)
+
+    assert links == {
+        "The visit's request": f"/manage/requests/{report.booking.help_request.public_id}/",
+        "The reported person's file": (
+            f"/admin/backend/user/{report.booking.help_request.customer_id}/change/"
+        ),
+    }
+    for href in links.values():
+        assert client.get(href).status_code == 200
+
+
+def test_no_link_to_a_customers_account_the_manager_may_not_open(client):
+    report = _report(by_helper=True)
+    staff = UserFactory.create(is_staff=True)
+    _logged_in(client, staff)
+
+    links = _links_of(client.get("/manage/reports/").content.decode(), report)
+
+    assert links == {
+        "The visit's request": f"/manage/requests/{report.booking.help_request.public_id}/",
+    }
+    assert client.get(f"/admin/backend/user/{report.reported_id}/change/").status_code == 403

@@ -8,11 +8,13 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.exceptions import ApplicationError, NotFound
+from backend.models import User
 from bookings.models import ActorRole, SafetyCategory, SafetyOutcome, SafetyReport
 from bookings.selectors import safety_report_for_manager, safety_reports_for_manager
 from bookings.services import safety_report_triage
@@ -40,6 +42,10 @@ def _queue(
             "category": CATEGORY_WORDS[SafetyCategory(report.category)],
             "by": ROLE_WORDS[ActorRole(report.reporter_role)],
             "outcome": OUTCOME_WORDS[SafetyOutcome(report.outcome)] if report.outcome else None,
+            "visit_url": reverse(
+                "web:manage-request", args=[report.booking.help_request.public_id]
+            ),
+            "person_url": _file_of_reported(report, me_of(request)),
             "form": form
             if form is not None and report.public_id == failed
             else TriageForm(prefix=f"r{report.public_id.hex}", about_helper=_about_helper(report)),
@@ -47,6 +53,16 @@ def _queue(
         for report in reports
     ]
     return render(request, "web/manage/reports.html", {"rows": rows}, status=400 if form else 200)
+
+
+def _file_of_reported(report: SafetyReport, manager: User) -> str | None:
+    """The reported person's file in the back office: the helper's page for the visit's
+    helper; for a customer, their account in the admin, if this manager may read it."""
+    if report.reported_id == report.booking.helper.user_id:
+        return reverse("web:manage-helper", args=[report.booking.helper.public_id])
+    if manager.has_perm("backend.view_user"):
+        return reverse("admin:backend_user_change", args=[report.reported_id])
+    return None
 
 
 def _about_helper(report: SafetyReport) -> bool:
