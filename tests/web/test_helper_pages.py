@@ -247,6 +247,31 @@ def test_the_inbox_shows_the_offer_without_the_address_and_accepting_opens_the_v
     assert "geo:" in page
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "{minutes} min {seconds} s left."),
+        ("de", "Noch {minutes} min {seconds} s."),
+        ("fr", "Encore {minutes} min {seconds} s."),
+        ("it", "Ancora {minutes} min {seconds} s."),
+    ],
+)
+def test_the_offers_countdown_gets_the_words_for_the_time_left_in_the_helpers_language(
+    client, language, words
+):
+    helper = make_helper()
+    offer = pending_offer(post_request(UserFactory.create()), helper)
+    _logged_in(client, helper.user, language)
+
+    html = client.get("/helper/").content.decode()
+
+    countdowns = re.findall(r'<span class="countdown"[^>]*></span>', html)
+    assert countdowns == [
+        f'<span class="countdown" data-expires-at="{offer.expires_at.astimezone().isoformat()}" '
+        f'data-words="{words}" aria-hidden="true"></span>'
+    ]
+
+
 def test_losing_the_race_is_said_kindly_and_changes_nothing(client):
     first, second = make_helper(), make_helper()
     help_request = post_request(UserFactory.create())

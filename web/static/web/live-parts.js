@@ -103,15 +103,16 @@
     });
   }
 
-  function pad(number) {
-    return number < 10 ? "0" + number : String(number);
-  }
-
+  // The time left, in the page's words ("18 min 40 s left.", "Noch 18 min 40 s."): the
+  // template puts them in data-words with {minutes} and {seconds} to fill. The element is
+  // aria-hidden: the sentence before it says the same once, instead of every second.
   function tick() {
     const now = Date.now();
     document.querySelectorAll(".countdown[data-expires-at]").forEach((element) => {
       const left = Math.max(0, Math.floor((Date.parse(element.dataset.expiresAt) - now) / 1000));
-      element.textContent = "(" + Math.floor(left / 60) + ":" + pad(left % 60) + ")";
+      element.textContent = (element.dataset.words || "")
+        .replace("{minutes}", String(Math.floor(left / 60)))
+        .replace("{seconds}", String(left % 60));
     });
   }
 
