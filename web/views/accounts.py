@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -12,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.account_throttle import account_request_wait
@@ -42,6 +44,9 @@ from web.forms import (
 from web.next_page import go_on, next_page
 from web.views.request_page import me_of
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 # The services name address fields without the profile's "home_" prefix in some errors.
 HOME_FIELDS = {
     "postal_code": "home_postal_code",
@@ -62,15 +67,13 @@ def _too_many(
     template: str,
     form: forms.Form,
     wait: int,
-    words: tuple[str, str],
+    words: _StrPromise,
 ) -> HttpResponse:
-    """The account form again, refused for now (429): `words`, the singular and the plural of
-    the sentence that says so, with the minutes to wait, rounded up (`Retry-After` in
-    seconds). The sentences are in the catalogues; they are translated here, once the count
-    is known."""
+    """The account form again, refused for now (429): `words`, the sentence that says so
+    (`ngettext_lazy` counted by "minutes"), with the minutes to wait, rounded up (`Retry-After`
+    in seconds)."""
     minutes = -(-wait // 60)
-    singular, plural = words
-    form.add_error(None, ngettext(singular, plural, minutes) % {"minutes": minutes})
+    form.add_error(None, words % {"minutes": minutes})
     response = render(request, template, {"form": form}, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -82,9 +85,10 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     wait = account_request_wait(request) if request.method == "POST" else None
     if wait is not None:
         # The API's limit on sign-ups from one client (its `throttled`), counted together.
-        words = (
+        words = ngettext_lazy(
             "Too many sign-ups from your connection. Try again in %(minutes)d minute.",
             "Too many sign-ups from your connection. Try again in %(minutes)d minutes.",
+            "minutes",
         )
         return _too_many(request, "web/accounts/sign_up.html", form, wait, words)
     if request.method == "POST" and form.is_valid():
@@ -168,9 +172,10 @@ def log_out(request: HttpRequest) -> HttpResponse:
     return redirect("web:home")
 
 
-_RESET_WORDS = (
+_RESET_WORDS = ngettext_lazy(
     "Too many password requests from your connection. Try again in %(minutes)d minute.",
     "Too many password requests from your connection. Try again in %(minutes)d minutes.",
+    "minutes",
 )
 
 
