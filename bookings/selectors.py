@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -385,6 +385,25 @@ def reported_visit_day(report: SafetyReport) -> date:
     """The day of the reported visit, in Swiss time (the day of the report for a visit that had
     no time yet): how a warning names the visit it is about."""
     return timezone.localtime(report.booking.starts_at or report.created_at).date()
+
+
+class ShownWarning(NamedTuple):
+    """A warning as the warned person reads it, on their page and in the phone app."""
+
+    visit_day: date
+    reason: str
+    given_at: datetime
+
+
+def shown_warnings(user: User) -> list[ShownWarning]:
+    """`warnings_shown_to`, each as the warned person reads it (one statement). A warning is
+    always triaged (`warnings_shown_to` reads by `triaged_at`)."""
+    return [
+        ShownWarning(
+            reported_visit_day(report), report.triage_note, cast(datetime, report.triaged_at)
+        )
+        for report in warnings_shown_to(user)
+    ]
 
 
 def helper_ids_blocked_by(customer_id: int) -> set[int]:

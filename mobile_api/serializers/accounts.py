@@ -11,8 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.models import Device, DevicePlatform, User
-from bookings.models import SafetyReport
-from bookings.selectors import WARNING_SHOWN_DAYS, reported_visit_day, warnings_shown_to
+from bookings.selectors import WARNING_SHOWN_DAYS, ShownWarning, shown_warnings
 from helpers.selectors import payout_account_to_finish
 
 
@@ -60,17 +59,14 @@ class ShownWarningSerializer(serializers.Serializer):
     )
 
 
-def shown_warning(report: SafetyReport) -> dict[str, Any]:
-    day = reported_visit_day(report)
+def shown_warning(warning: ShownWarning) -> dict[str, Any]:
     return {
-        "visit_day": day,
-        "reason": report.triage_note,
-        "given_at": report.triaged_at,
+        **warning._asdict(),
         "message": _(
             "After the visit of %(day)s, the community manager looked into what happened and "
             "gave you a warning. The reason:"
         )
-        % {"day": formats.date_format(day, "DATE_FORMAT")},
+        % {"day": formats.date_format(warning.visit_day, "DATE_FORMAT")},
     }
 
 
@@ -119,7 +115,7 @@ class MeSerializer(UserSerializer):
 
     @extend_schema_field(ShownWarningSerializer(many=True))
     def get_warnings(self, user: User) -> Any:
-        shown = [shown_warning(report) for report in warnings_shown_to(user)]
+        shown = [shown_warning(warning) for warning in shown_warnings(user)]
         return ShownWarningSerializer(shown, many=True).data
 
     @extend_schema_field(PayoutStateSerializer(allow_null=True))

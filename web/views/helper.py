@@ -30,7 +30,7 @@ from bookings.selectors import (
     offer_for,
     offers_visible_to,
     reviews_received,
-    warnings_shown_to,
+    shown_warnings,
 )
 from bookings.services import offer_accept, offer_decline
 from catalogue.models import legal_language
@@ -321,7 +321,7 @@ def home(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     if missing:
         # Outside the part that refreshes itself: the ticks stay while the helper reads.
         context["terms_form"] = _terms_form(missing)
-    context["warnings"] = warnings_shown_to(me_of(request))
+    context["warnings"] = shown_warnings(me_of(request))
     return render(request, "web/helper/home.html", context)
 
 

@@ -31,7 +31,7 @@ from bookings.selectors import (
     bookings_visible_to,
     help_requests_visible_to,
     proposal_of,
-    warnings_shown_to,
+    shown_warnings,
 )
 from bookings.services import (
     AddressInput,
@@ -504,5 +504,5 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/requests/history.html",
-        {"help_requests": help_requests, "warnings": warnings_shown_to(me)},
+        {"help_requests": help_requests, "warnings": shown_warnings(me)},
     )
