@@ -183,8 +183,8 @@ def request_context(
 
 # The visit's side of the page while no time is proposed yet.
 _NO_VISIT_PARTS: dict[str, Any] = {
-    "events": [],
-    "reviews": [],
+    "events": (),
+    "reviews": (),
     "my_review": None,
     "can_report": False,
     "report_open": False,
