@@ -34,6 +34,7 @@ from bookings.models import (
     MatchingRun,
     Offer,
     OfferStatus,
+    Party,
     ProposalStatus,
     Review,
     SafetyOutcome,
@@ -346,7 +347,11 @@ def safety_reports_for_manager(user: User) -> QuerySet[SafetyReport]:
     if not user.is_staff:
         return SafetyReport.objects.none()
     return SafetyReport.objects.select_related(
-        "booking__help_request", "booking__helper", "reporter", "reported", "triaged_by"
+        "booking__help_request__category",
+        "booking__helper__user",
+        "reporter",
+        "reported",
+        "triaged_by",
     ).order_by("outcome", "-created_at", "-id")
 
 
@@ -356,6 +361,75 @@ def safety_report_for_manager(user: User, public_id: UUID | str) -> SafetyReport
         return safety_reports_for_manager(user).get(public_id=public_id)
     except (SafetyReport.DoesNotExist, ValueError) as exc:
         raise NotFound(_("No such report.")) from exc
+
+
+def safety_reports_about(manager: User, person: User) -> QuerySet[SafetyReport]:
+    """Every report about `person`, open ones first, then newest first: what the manager
+    weighs a new report against. Managers only, as the queue."""
+    return safety_reports_for_manager(manager).filter(reported=person)
+
+
+def warnings_given_to(manager: User, person: User) -> QuerySet[SafetyReport]:
+    """Every warning the community manager gave `person`, newest first, however old (the
+    warned person reads only those of the last `WARNING_SHOWN_DAYS` days)."""
+    return (
+        safety_reports_about(manager, person)
+        .filter(outcome=SafetyOutcome.WARNING)
+        .order_by("-triaged_at", "-id")
+    )
+
+
+# How many of a customer's requests, visits and reports their file lists (the newest).
+CUSTOMER_FILE_RECENT = 10
+
+
+class CustomerFile(NamedTuple):
+    """A customer as the community manager reads them when handling a report."""
+
+    customer: User
+    request_count: int
+    visit_count: int
+    requests: list[HelpRequest]
+    visits: list[Booking]
+    reports_filed: list[SafetyReport]
+    reports_about: list[SafetyReport]
+    warnings: list[SafetyReport]
+    cancellations: list[Booking]
+
+
+@raises(CoreError.NOT_FOUND)
+def customer_file_for_manager(manager: User, public_id: UUID) -> CustomerFile:
+    """The customer's requests and visits (counts and the newest), the reports they filed and
+    those about them, their warnings and the cancellations and no-shows they caused. Managers
+    only; another manager's account has no customer file."""
+    customer = (
+        User.objects.filter(public_id=public_id, is_staff=False).first()
+        if manager.is_staff
+        else None
+    )
+    if customer is None:
+        raise NotFound(_("No such customer."))
+    requests = help_requests_visible_to(manager).filter(customer=customer).prefetch_related(None)
+    visits = (
+        bookings_visible_to(manager)
+        .filter(help_request__customer=customer)
+        .prefetch_related(None)
+        .order_by("-created_at", "-id")
+    )
+    recent = CUSTOMER_FILE_RECENT
+    return CustomerFile(
+        customer=customer,
+        request_count=requests.count(),
+        visit_count=visits.count(),
+        requests=list(requests.order_by("-created_at", "-id")[:recent]),
+        visits=list(visits[:recent]),
+        reports_filed=list(safety_reports_for_manager(manager).filter(reporter=customer)[:recent]),
+        reports_about=list(safety_reports_about(manager, customer)[:recent]),
+        warnings=list(warnings_given_to(manager, customer)[:recent]),
+        cancellations=list(
+            visits.filter(status__in=BROKEN_STATUSES, caused_by=Party.CUSTOMER)[:recent]
+        ),
+    )
 
 
 def safety_record_of(user: User) -> QuerySet[SafetyReport]:
