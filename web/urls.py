@@ -12,6 +12,7 @@ from web.views import (
     manage,
     manage_conduct_test,
     manage_courses,
+    manage_customers,
     manage_events,
     manage_figures,
     manage_safety,
@@ -260,6 +261,12 @@ urlpatterns = [
     path("manage/map/requests.geojson", manage_figures.map_requests, name="manage-map-requests"),
     path("manage/disputes/", manage.disputes, name="manage-disputes"),
     path("manage/reports/", manage_safety.reports, name="manage-reports"),
+    path("manage/reports/<uuid:public_id>/", manage_safety.report_page, name="manage-report"),
+    path(
+        "manage/customers/<uuid:public_id>/",
+        manage_customers.customer_page,
+        name="manage-customer",
+    ),
     path(
         "manage/reports/<uuid:public_id>/decide",
         manage_safety.report_decide,

@@ -1,5 +1,6 @@
-"""The community manager's triage of safety reports: the queue (open first, newest first) and
-the decision on each, with an outcome and a note."""
+"""The community manager's triage of safety reports: the queue (open first, newest first), a
+report's own page (the visit, the reported person's other reports and warnings) and the decision
+on each, with an outcome and a note."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from bookings.models import ActorRole, SafetyCategory, SafetyOutcome, SafetyReport
-from bookings.selectors import safety_report_for_manager, safety_reports_for_manager
+from bookings.selectors import (
+    booking_events,
+    safety_report_for_manager,
+    safety_reports_about,
+    safety_reports_for_manager,
+    warnings_given_to,
+)
 from bookings.services import safety_report_triage
 from web.errors import add_service_error, message_for
 from web.helper_forms import TriageForm
@@ -42,10 +49,11 @@ def _queue(
             "category": CATEGORY_WORDS[SafetyCategory(report.category)],
             "by": ROLE_WORDS[ActorRole(report.reporter_role)],
             "outcome": OUTCOME_WORDS[SafetyOutcome(report.outcome)] if report.outcome else None,
+            "report_url": reverse("web:manage-report", args=[report.public_id]),
             "visit_url": reverse(
                 "web:manage-request", args=[report.booking.help_request.public_id]
             ),
-            "person_url": _file_of_reported(report, me_of(request)),
+            "person_url": file_of(report, report.reported),
             "form": form
             if form is not None and report.public_id == failed
             else TriageForm(prefix=f"r{report.public_id.hex}", about_helper=_about_helper(report)),
@@ -55,14 +63,12 @@ def _queue(
     return render(request, "web/manage/reports.html", {"rows": rows}, status=400 if form else 200)
 
 
-def _file_of_reported(report: SafetyReport, manager: User) -> str | None:
-    """The reported person's file in the back office: the helper's page for the visit's
-    helper; for a customer, their account in the admin, if this manager may read it."""
-    if report.reported_id == report.booking.helper.user_id:
+def file_of(report: SafetyReport, person: User) -> str:
+    """A party's file in the back office: the helper's page for the visit's helper, the
+    customer's file for its customer."""
+    if person.pk == report.booking.helper.user_id:
         return reverse("web:manage-helper", args=[report.booking.helper.public_id])
-    if manager.has_perm("backend.view_user"):
-        return reverse("admin:backend_user_change", args=[report.reported_id])
-    return None
+    return reverse("web:manage-customer", args=[person.public_id])
 
 
 def _about_helper(report: SafetyReport) -> bool:
@@ -89,6 +95,32 @@ def _decided_words(report: SafetyReport) -> str:
     return f"{effect % {'name': name}} {told}"
 
 
+def _report_of(request: HttpRequest, public_id: UUID) -> SafetyReport:
+    try:
+        return safety_report_for_manager(me_of(request), public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _decide(request: HttpRequest, report: SafetyReport) -> TriageForm | None:
+    """Records the manager's decision on the report through the service. None once it is
+    recorded, or refused as a whole (both said in a message); else the form with its errors."""
+    prefix = f"r{report.public_id.hex}"
+    form = TriageForm(request.POST, prefix=prefix, about_helper=_about_helper(report))
+    if not form.is_valid():
+        return form
+    try:
+        report = safety_report_triage(report=report, actor=me_of(request), **form.cleaned_data)
+    except ApplicationError as error:
+        if error.fields:
+            add_service_error(form, error)
+            return form
+        messages.error(request, message_for(error))
+    else:
+        messages.success(request, _decided_words(report))
+    return None
+
+
 @manager_only
 @require_GET
 def reports(request: HttpRequest) -> HttpResponse:
@@ -98,20 +130,36 @@ def reports(request: HttpRequest) -> HttpResponse:
 @manager_only
 @require_POST
 def report_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    try:
-        report = safety_report_for_manager(me_of(request), public_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    form = TriageForm(request.POST, prefix=f"r{public_id.hex}", about_helper=_about_helper(report))
-    if form.is_valid():
-        try:
-            report = safety_report_triage(report=report, actor=me_of(request), **form.cleaned_data)
-        except ApplicationError as error:
-            if not error.fields:
-                messages.error(request, message_for(error))
-                return redirect("web:manage-reports")
-            add_service_error(form, error)
-        else:
-            messages.success(request, _decided_words(report))
-            return redirect("web:manage-reports")
+    form = _decide(request, _report_of(request, public_id))
+    if form is None:
+        return redirect("web:manage-reports")
     return _queue(request, public_id, form)
+
+
+@manager_only
+@require_http_methods(["GET", "POST"])
+def report_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """One report with what the manager weighs it against; an open one is decided here."""
+    report = _report_of(request, public_id)
+    form = None
+    if request.method == "POST":
+        form = _decide(request, report)
+        if form is None:
+            return redirect("web:manage-report", public_id=public_id)
+    me = me_of(request)
+    context = {
+        "report": report,
+        "booking": report.booking,
+        "category": CATEGORY_WORDS[SafetyCategory(report.category)],
+        "by": ROLE_WORDS[ActorRole(report.reporter_role)],
+        "against": ROLE_WORDS[ActorRole.HELPER if _about_helper(report) else ActorRole.CUSTOMER],
+        "outcome": OUTCOME_WORDS[SafetyOutcome(report.outcome)] if report.outcome else None,
+        "events": booking_events(report.booking),
+        "others": safety_reports_about(me, report.reported).exclude(pk=report.pk)[:PAGE],
+        "warnings": warnings_given_to(me, report.reported).exclude(pk=report.pk)[:PAGE],
+        "person_url": file_of(report, report.reported),
+        "reporter_url": file_of(report, report.reporter),
+        "form": form
+        or TriageForm(prefix=f"r{report.public_id.hex}", about_helper=_about_helper(report)),
+    }
+    return render(request, "web/manage/report.html", context, status=400 if form else 200)
