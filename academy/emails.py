@@ -33,12 +33,12 @@ def send_certification_reminder(certification: Certification) -> None:
         subject = _("Your certification “%(course)s” runs out soon") % {"course": title}
         body = ngettext(
             "Hello %(name)s,\n\n"
-            "your certification “%(course)s” runs out on %(date)s (in %(days)d day). Without "
+            "Your certification “%(course)s” runs out on %(date)s (in %(days)d day). Without "
             "it you are no longer offered the requests it is required for. Take the course's "
             "quiz again in the Quartier app, or attend a training, to renew it.\n\n"
             "Quartier",
             "Hello %(name)s,\n\n"
-            "your certification “%(course)s” runs out on %(date)s (in %(days)d days). Without "
+            "Your certification “%(course)s” runs out on %(date)s (in %(days)d days). Without "
             "it you are no longer offered the requests it is required for. Take the course's "
             "quiz again in the Quartier app, or attend a training, to renew it.\n\n"
             "Quartier",
@@ -61,7 +61,7 @@ def send_certification_revoked(certification: Certification) -> None:
         subject = _("Your certification “%(course)s” was revoked") % {"course": title}
         body = _(
             "Hello %(name)s,\n\n"
-            "the community manager revoked your certification “%(course)s”. The reason:\n\n"
+            "The community manager revoked your certification “%(course)s”. The reason:\n\n"
             "%(reason)s\n\n"
             "Until you earn it again you are not offered the requests it is required for.\n\n"
             "Quartier"
@@ -83,7 +83,7 @@ def send_moved_up(registration_id: int) -> None:
         subject = _("A place is free for you: %(event)s") % {"event": event.title}
         body = _(
             "Hello %(name)s,\n\n"
-            "a place became free at “%(event)s” on %(when)s, and it is yours: you are "
+            "A place became free at “%(event)s” on %(when)s, and it is yours: you are "
             "registered. If you cannot come, cancel in the Quartier app so that the next "
             "person on the waiting list gets it.\n\n"
             "Quartier"
@@ -102,7 +102,7 @@ def send_event_cancelled(event_id: int, registration_ids: Sequence[int]) -> None
             subject = _("Cancelled: %(event)s") % {"event": event.title}
             body = _(
                 "Hello %(name)s,\n\n"
-                "the community manager cancelled “%(event)s” on %(when)s. The reason:\n\n"
+                "The community manager cancelled “%(event)s” on %(when)s. The reason:\n\n"
                 "%(reason)s\n\n"
                 "You do not need to do anything. Other events are in the Quartier app.\n\n"
                 "Quartier"

@@ -55,7 +55,7 @@ def send_verify_email(user: User, token: str) -> None:
         subject = _("Confirm your e-mail address for Quartier")
         body = _(
             "Hello %(name)s,\n\n"
-            "thank you for signing up with Quartier. To confirm that this address is yours and "
+            "Thank you for signing up with Quartier. To confirm that this address is yours and "
             "finish signing up, open this link within three days, on your phone or your "
             "computer:\n\n"
             "%(link)s\n\n"
@@ -74,7 +74,7 @@ def send_sign_up_attempt_notice(user: User) -> None:
         subject = _("Someone tried to sign up for Quartier with your address")
         body = _(
             "Hello %(name)s,\n\n"
-            "someone just tried to sign up for Quartier with this e-mail address. You already "
+            "Someone just tried to sign up for Quartier with this e-mail address. You already "
             "have an account with it, so nothing was changed.\n\n"
             "If it was you: log in with this address. If you have forgotten your password, "
             "choose a new one here:\n\n"
@@ -92,7 +92,7 @@ def send_password_reset_email(user: User, token: str) -> None:
         subject = _("Choose a new password for Quartier")
         body = _(
             "Hello %(name)s,\n\n"
-            "someone asked to choose a new password for your Quartier account. If it was you, "
+            "Someone asked to choose a new password for your Quartier account. If it was you, "
             "open this link within two hours:\n\n"
             "%(link)s\n\n"
             "If it was not you, ignore this e-mail: your password stays as it is.\n\n"

@@ -90,7 +90,7 @@ def send_report_decided(report_id: int) -> None:
         body = "\n\n".join(
             [
                 gettext("Hello %(name)s,") % {"name": reporter.display_name},
-                gettext("you reported the visit of %(day)s to the community manager.")
+                gettext("You reported the visit of %(day)s to the community manager.")
                 % {"day": _visit_day(report)},
                 str(OUTCOME_WORDS[report.outcome]),
                 gettext("Quartier"),
@@ -112,7 +112,7 @@ def send_warning(report_id: int) -> None:
             [
                 gettext("Hello %(name)s,") % {"name": warned.display_name},
                 gettext(
-                    "after the visit of %(day)s, the community manager looked into what "
+                    "After the visit of %(day)s, the community manager looked into what "
                     "happened and gives you a warning. The reason:"
                 )
                 % {"day": _visit_day(report)},

@@ -42,68 +42,68 @@ _TEXTS: dict[type[HelperApplied | HelperApprovalMoved], tuple[StrPromise, StrPro
     HelperApplied: (
         _("Your application to help with Quartier"),
         _(
-            "thank you for applying to help your neighbours with Quartier. Next, upload your "
+            "Thank you for applying to help your neighbours with Quartier. Next, upload your "
             "identity document and a Swiss criminal record extract issued in the last 3 months."
         ),
     ),
     HelperDocumentsSubmitted: (
         _("We received your documents"),
         _(
-            "we received your documents. The community manager checks them and tells you "
+            "We received your documents. The community manager checks them and tells you "
             "what comes next."
         ),
     ),
     HelperDocumentsChecked: (
         _("Your documents are in order"),
-        _("your documents are in order. Next, take the code-of-conduct test."),
+        _("Your documents are in order. Next, take the code-of-conduct test."),
     ),
     HelperConductTestPassed: (
         _("You passed the code-of-conduct test"),
         _(
-            "you passed the code-of-conduct test. The community manager decides on your "
+            "You passed the code-of-conduct test. The community manager decides on your "
             "application shortly."
         ),
     ),
     HelperInvitedToInterview: (
         _("An interview with the community manager"),
         _(
-            "the community manager would like to meet you before deciding. They will contact "
+            "The community manager would like to meet you before deciding. They will contact "
             "you to agree on a time."
         ),
     ),
     HelperInformationRequested: (
         _("We need more information for your application"),
         _(
-            "to go on with your application, the community manager needs more from you. "
+            "To go on with your application, the community manager needs more from you. "
             "Please answer in the app."
         ),
     ),
     HelperReinstated: (
         _("You can receive requests again"),
-        _("your suspension has ended: you can receive requests for help again."),
+        _("Your suspension has ended: you can receive requests for help again."),
     ),
     HelperApproved: (
         _("Welcome to Quartier: your application is approved"),
-        _("your application is approved. From now on you receive requests for help near you."),
+        _("Your application is approved. From now on you receive requests for help near you."),
     ),
     HelperRejected: (
         _("Your application to Quartier"),
-        _("we are sorry: your application to help with Quartier was not accepted."),
+        _("We are sorry: your application to help with Quartier was not accepted."),
     ),
     HelperWithdrew: (
         _("You withdrew your application"),
-        _("you withdrew your application. Your documents will be deleted as announced."),
+        _("You withdrew your application. Your documents will be deleted as announced."),
     ),
     HelperSuspended: (
         _("Your helper account is suspended"),
         _(
-            "your helper account is suspended: you receive no requests for help for now. "
+            "Your helper account is suspended: you receive no requests for help for now. "
             "Pending requests were passed on to other helpers."
         ),
     ),
     HelperOffboarded: (
         _("You no longer help with Quartier"),
-        _("your time as a Quartier helper has ended. Thank you for your help."),
+        _("Your time as a Quartier helper has ended. Thank you for your help."),
     ),
 }
 
@@ -171,7 +171,7 @@ def send_appeal_step(event: HelperAppealFiled | HelperAppealDecided) -> None:
             subject = gettext("We received your appeal")
             parts.append(
                 gettext(
-                    "we received your appeal against the suspension. The community manager "
+                    "We received your appeal against the suspension. The community manager "
                     "reads it and tells you the decision."
                 )
             )
@@ -179,7 +179,7 @@ def send_appeal_step(event: HelperAppealFiled | HelperAppealDecided) -> None:
             subject = gettext("Your appeal: the suspension stays")
             parts.append(
                 gettext(
-                    "the community manager has read your appeal and decided that the "
+                    "The community manager has read your appeal and decided that the "
                     "suspension stays."
                 )
             )

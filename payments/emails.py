@@ -41,7 +41,7 @@ def send_hold_failed(payment: Payment) -> None:
         }
         body = _(
             "Hello %(name)s,\n\n"
-            "we could not hold %(amount)s on your card for the visit of %(helper)s on "
+            "We could not hold %(amount)s on your card for the visit of %(helper)s on "
             "%(when)s: %(why)s.\n\n"
             "Please open the visit in the Quartier app and give another card, or confirm the "
             "payment with your bank. Until the amount is held, the visit cannot start; nothing "
@@ -61,7 +61,7 @@ def send_hold_failed(payment: Payment) -> None:
         }
         body = _(
             "Hello %(name)s,\n\n"
-            "the card of %(customer)s could not be held for the visit on %(when)s: %(why)s. "
+            "The card of %(customer)s could not be held for the visit on %(when)s: %(why)s. "
             "We have asked them to give another card.\n\n"
             "The visit stays confirmed, and the app lets you set off once the amount is "
             "held.\n\n"
@@ -93,7 +93,7 @@ def send_payment_due(payment: Payment, *, reminder: int) -> None:
             }
         body = _(
             "Hello %(name)s,\n\n"
-            "you chose to pay the visit of %(helper)s on %(when)s with TWINT. Please open the "
+            "You chose to pay the visit of %(helper)s on %(when)s with TWINT. Please open the "
             "visit in Quartier and pay %(amount)s on its payment page. The money goes directly "
             "to %(helper)s; Quartier takes nothing.\n\n"
             "Quartier"

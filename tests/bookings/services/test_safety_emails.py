@@ -112,7 +112,7 @@ def test_the_warned_person_hears_of_the_warning_and_its_reason_in_their_language
     assert told[0].body == "\n\n".join(
         [
             f"Bonjour {warned.display_name},",
-            f"après la visite du {day}, la gestion de la communauté a examiné ce qui s’est "
+            f"Après la visite du {day}, la gestion de la communauté a examiné ce qui s’est "
             "passé et vous adresse un avertissement. Le motif :",
             "Stay polite.",
             "L’avertissement reste à votre dossier. Merci d’y penser lors de vos prochaines "
