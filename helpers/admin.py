@@ -416,20 +416,26 @@ class HelperProfileAdmin(admin.ModelAdmin):
         )
 
     def _report(self, request: HttpRequest, changed: int, unchanged: int, *, done: str) -> None:
+        """How many helpers the action changed, and how many already were so: a whole sentence
+        for each action, so that each language words it (and makes it agree) its own way."""
+        if done == "approved":
+            said = ngettext("%(count)d helper approved.", "%(count)d helpers approved.", changed)
+            already = ngettext(
+                "%(count)d helper was already approved.",
+                "%(count)d helpers were already approved.",
+                unchanged,
+            )
+        else:
+            said = ngettext("%(count)d helper suspended.", "%(count)d helpers suspended.", changed)
+            already = ngettext(
+                "%(count)d helper was already suspended.",
+                "%(count)d helpers were already suspended.",
+                unchanged,
+            )
         self.message_user(
             request,
-            ngettext("%(count)d helper %(done)s.", "%(count)d helpers %(done)s.", changed)
-            % {"count": changed, "done": done},
+            said % {"count": changed},
             messages.SUCCESS if changed else messages.WARNING,
         )
         if unchanged:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d helper was already %(done)s.",
-                    "%(count)d helpers were already %(done)s.",
-                    unchanged,
-                )
-                % {"count": unchanged, "done": done},
-                messages.INFO,
-            )
+            self.message_user(request, already % {"count": unchanged}, messages.INFO)

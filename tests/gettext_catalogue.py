@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.utils.translation.template import templatize
 
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
 _KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$')
@@ -21,7 +26,10 @@ class Message:
 def messages(language: str) -> list[Message]:
     """Every translated message but the header, obsolete ones left out; a plural message
     carries each of its forms."""
-    path = LOCALE / language / "LC_MESSAGES" / "django.po"
+    return _read(LOCALE / language / "LC_MESSAGES" / "django.po")
+
+
+def _read(path: Path) -> list[Message]:
     found: list[Message] = []
     entry: dict[str, str] = {}
     key = ""
@@ -44,3 +52,44 @@ def messages(language: str) -> list[Message]:
             entry[key] += ast.literal_eval(line)
     close()
     return found
+
+
+def source_msgids(paths: list[Path]) -> set[str]:
+    """The msgids that Python modules and templates among `paths` mark for translation, found
+    as makemessages finds them (templates through Django's templatize, then xgettext)."""
+    xgettext = shutil.which("xgettext")
+    assert xgettext is not None, "gettext's xgettext is needed (apt-get install gettext)"
+    keywords = [
+        "gettext_noop",
+        "gettext_lazy",
+        "ngettext_lazy:1,2",
+        "pgettext:1c,2",
+        "pgettext_lazy:1c,2",
+        "npgettext:1c,2,3",
+        "npgettext_lazy:1c,2,3",
+    ]
+    with tempfile.TemporaryDirectory() as scratch:
+        sources = []
+        for number, path in enumerate(paths):
+            if path.suffix == ".html":
+                copy = Path(scratch) / f"{number}.py"
+                copy.write_text(templatize(path.read_text(encoding="utf-8"), origin=str(path)))
+                sources.append(str(copy))
+            else:
+                sources.append(str(path))
+        pot = subprocess.run(  # noqa: S603
+            [
+                xgettext,
+                "--language=Python",
+                "--from-code=UTF-8",
+                *(f"--keyword={keyword}" for keyword in keywords),
+                "--output=-",
+                *sources,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        found = Path(scratch) / "found.po"
+        found.write_text(pot, encoding="utf-8")
+        return {message.msgid for message in _read(found)}

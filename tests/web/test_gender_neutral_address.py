@@ -1,14 +1,20 @@
 """Italian and French speak to the reader, a customer or a helper whose gender Quartier does
 not know, without a masculine (or a split "iscritto/a", "inscrit·e") form: "Sei arrivato?"
-becomes "Sono sul posto", "Vous êtes validé·e" becomes "Votre candidature est validée"."""
+becomes "Sono sul posto", "Vous êtes validé·e" becomes "Votre candidature est validée".
+
+The community manager's pages (the console and the back office) speak of those people in the
+third person, just as neutrally: "%(name)s è sospeso … Viene avvisato" becomes "L’account di
+aiuto di %(name)s resta sospeso … La persona riceve un avviso"."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
-from tests.gettext_catalogue import messages
+from tests.gettext_catalogue import messages, source_msgids
 
 # Words that agree with the person they describe.
 _IT_STEMS = (
@@ -30,6 +36,7 @@ GENDERED = {
         ),
         re.compile(rf"\b(?:[Ss]ono|[Ss]ei|[Mm]i sono)\s+{_IT_WORDS}\b"),  # "Sono arrivato"
         re.compile(rf"\bessers[ie]\s+{_IT_WORDS}\b"),  # "grazie per essersi registrato/a"
+        re.compile(rf"\b[Ss]i\s+è\s+{_IT_WORDS}\b"),  # "Se non si è registrato/a"
         re.compile(r"(?<!il )\b[Bb]envenut[oi](?:/a)?\b"),  # not "le dà il benvenuto"
         re.compile(r"\bstato/a\b"),  # "Se è stato/a lei"
         # A label on its own that only a person can be ("Arrivato"; an account is "Sospeso").
@@ -65,6 +72,7 @@ def test_the_check_sees_the_forms_it_looks_for():
     assert gendered("it", "Non è iscritto/a a questo evento.") == ["Non è iscritto/a"]
     assert gendered("it", "Le offerte arrivano per gli orari in cui è libero.") == ["cui è libero"]
     assert gendered("it", "Già registrato/a?") == ["Già registrato/a"]
+    assert gendered("it", "Se non si è registrato/a, ignori") == ["si è registrato/a"]
     assert gendered("it", "Benvenuto in Quartier") == ["Benvenuto"]
     assert gendered("it", "Arrivato") == ["Arrivato"]
     assert gendered("fr", "Si vous ne vous êtes pas inscrit·e, ignorez") == [
@@ -92,5 +100,98 @@ def test_no_translation_addresses_the_reader_as_a_man(language):
         for message in messages(language)
         for text in message.msgstrs
         if (words := gendered(language, text))
+    }
+    assert found == {}
+
+
+# Words that agree with a person spoken of: a customer, a helper, an applicant.
+_IT_SAID_OF = r"(?:avvisat|informat|approvat|sospes|riammess|invitat|iscritt|registrat|ammonit|trovat|esaminat)"
+_FR_SAID_OF = r"(?:informé|prévenu|averti|validé|approuvé|suspendu|trouvé|examiné|inscrit)"
+THIRD_PERSON = {
+    "it": [
+        # "%(name)s è sospeso", "L’aiutante è stato avvisato", "chi aiuta ne è informato"
+        re.compile(
+            r"(?:%\(name\)s|[Ll]’aiutante|\b[Cc]hi\s+\w+)\s+(?:ne\s+)?(?:è|viene)\s+"
+            rf"(?:stato\s+|di nuovo\s+|già\s+)?{_IT_SAID_OF}o\b"
+        ),
+        re.compile(rf"(?:^|[.!?:;]\s+)(?:Ne\s+)?Viene\s+{_IT_SAID_OF}o\b"),  # "Viene avvisato"
+        re.compile(r"\bgli\s+(?:viene|vengono|dice|dicono|mostra|scrive)\b"),  # "gli dice"
+        re.compile(rf"\b(?:(?:[Nn]essun|[Uu]n)\s+)?aiutant[ei]\s+{_IT_SAID_OF}[oi]\b"),
+        re.compile(rf"\bNessuno\s+è\s+{_IT_SAID_OF}o\b"),
+        re.compile(r"\b(?:gli|[Ii])\s+(?:iscritti|candidati)\b|^Iscritti$|\btutti\s+devono\b"),
+    ],
+    "fr": [
+        re.compile(r"\w·e\b|\w\(e\)"),  # "suspendu·e", "inscrit(e)"
+        re.compile(rf"\b[Ll]’aide\s+(?:en\s+)?(?:est|a\s+été)\s+{_FR_SAID_OF}\b"),
+        re.compile(rf"(?<!d’)\b[Aa]ides?\s+{_FR_SAID_OF}s?\b"),  # "aide trouvé", "Aides validés"
+        re.compile(r"\b(?:[Uu]n|[Aa]ucun)\s+aide\b"),
+        re.compile(rf"\bPersonne\s+n’est\s+{_FR_SAID_OF}\b"),
+        re.compile(r"\b[Ll]es\s+candidats\b|^Inscrits$|\bchacun\b|\bils\s+manquent\b"),
+    ],
+}
+
+
+def said_of_a_man(language: str, text: str) -> list[str]:
+    """The words of `text` that speak of a person in the masculine (or as "him/her")."""
+    return [
+        match.group(0) for pattern in THIRD_PERSON[language] for match in pattern.finditer(text)
+    ]
+
+
+def manager_msgids() -> set[str]:
+    """Every text of the manager's pages: the console's views, forms and templates, and the
+    back office's admin modules and templates."""
+    root = Path(settings.BASE_DIR)
+    return source_msgids(
+        [
+            *sorted(root.glob("web/views/manage*.py")),
+            root / "web" / "console_forms.py",
+            root / "helpers" / "transitions.py",
+            *sorted(root.glob("web/templates/web/manage/*.html")),
+            *sorted(root.glob("*/admin.py")),
+            *sorted(root.glob("*/admin/*.py")),
+            *sorted(root.glob("*/templates/admin/**/*.html")),
+        ]
+    )
+
+
+def test_the_third_person_check_sees_the_forms_it_looks_for():
+    assert said_of_a_man("it", "%(name)s è sospeso finché") == ["%(name)s è sospeso"]
+    assert said_of_a_man("it", "Riceve offerte. Viene avvisato per e-mail.") == [". Viene avvisato"]
+    assert said_of_a_man("it", "La visita è confermata. L’aiutante è stato avvisato.") == [
+        "L’aiutante è stato avvisato"
+    ]
+    assert said_of_a_man("it", "Il suo motivo gli viene mostrato.") == ["gli viene"]
+    assert said_of_a_man("it", "Nessun aiutante approvato con questa competenza.") == [
+        "Nessun aiutante approvato"
+    ]
+    assert said_of_a_man("it", "Perché (tutti gli iscritti lo leggono)") == ["gli iscritti"]
+    assert said_of_a_man("fr", "%(name)s est suspendu·e jusqu’à") == ["u·e"]
+    assert said_of_a_man("fr", "Dites pourquoi (l’aide en est informé).") == [
+        "l’aide en est informé"
+    ]
+    assert said_of_a_man("fr", "Aides validés par localité") == ["Aides validés"]
+    assert said_of_a_man("fr", "des demandes qui ont trouvé un aide") == ["un aide"]
+    # Things keep their agreement, and people spoken of neutrally read as they are.
+    assert said_of_a_man("it", "L’account di aiuto di %(name)s resta sospeso.") == []
+    assert said_of_a_man("it", "La persona riceve un avviso per e-mail.") == []
+    assert said_of_a_man("it", "Il ricorso è deciso; tutti gli aiutanti seguono") == []
+    assert said_of_a_man("fr", "Le compte d’aide de %(name)s reste suspendu.") == []
+    assert said_of_a_man("fr", "La personne est validée. Une aide trouvée.") == []
+    assert said_of_a_man("fr", "%(counter)s profils d’aide examinés") == []
+
+
+@pytest.mark.parametrize("language", ["it", "fr"])
+def test_the_managers_pages_speak_of_people_neutrally(language):
+    """Status labels ("Sospeso", "Suspendu") name an account's state, not a person's gender,
+    and stay as they are."""
+    ids = manager_msgids()
+    assert "The helper is suspended." in ids
+    found = {
+        message.msgid: words
+        for message in messages(language)
+        if message.msgid in ids
+        for text in message.msgstrs
+        if (words := said_of_a_man(language, text))
     }
     assert found == {}
