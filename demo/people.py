@@ -308,14 +308,16 @@ def _vet(community: Community, person: Person, applied_at: datetime, approval: s
             (lambda: take_demo_conduct_test(user.helper_profile))
             if person.user.pk % 2
             else lambda: application_record_conduct_test(
-                helper=user.helper_profile, actor=manager, note=notes.conduct_test_note
+                helper=user.helper_profile,
+                actor=manager,
+                note=notes.conduct_test_note[person.language],
             )
         ),
         ApprovalStatus.INTERVIEW: lambda: application_invite_to_interview(
             helper=user.helper_profile, actor=manager
         ),
         ApprovalStatus.APPROVED: lambda: helper_approve(
-            helper=user.helper_profile, actor=manager, note=notes.approved_note
+            helper=user.helper_profile, actor=manager, note=notes.approved_note[person.language]
         ),
     }
     last: str = {
@@ -330,13 +332,15 @@ def _vet(community: Community, person: Person, applied_at: datetime, approval: s
     if approval == ApprovalStatus.NEEDS_INFORMATION:
         step(
             lambda: application_request_information(
-                helper=user.helper_profile, actor=manager, note=notes.information_note
+                helper=user.helper_profile,
+                actor=manager,
+                note=notes.information_note[person.language],
             )
         )
     elif approval == ApprovalStatus.REJECTED:
         step(
             lambda: application_reject(
-                helper=user.helper_profile, actor=manager, note=notes.rejected_note
+                helper=user.helper_profile, actor=manager, note=notes.rejected_note[person.language]
             )
         )
 
@@ -367,7 +371,9 @@ def _onboard(community: Community, person: Person, applied_at: datetime, approva
     profile.refresh_from_db()
     if approval == ApprovalStatus.SUSPENDED:
         with history.at(history.now - history.span(DAY, 20 * DAY)):
-            profile = helper_suspend(helper=profile, actor=manager, note=notes.suspended_note)
+            profile = helper_suspend(
+                helper=profile, actor=manager, note=notes.suspended_note[person.language]
+            )
     reach_m = min(profile.service_radius_km, community.config.match_max_radius_km) * 1000.0
     return Helper(
         person=person,
@@ -420,7 +426,7 @@ def _add_exceptions(community: Community, approved: Sequence[Helper]) -> None:
                     kind=ExceptionKind.UNAVAILABLE,
                     starts_at=starts,
                     ends_at=ends,
-                    note=rng.choice(notes.holiday_notes),
+                    note=notes.holiday_note[helper.person.language],
                 )
             community.away.setdefault(helper.profile.pk, []).append((starts, ends))
         elif roll < 0.15:
@@ -431,5 +437,5 @@ def _add_exceptions(community: Community, approved: Sequence[Helper]) -> None:
                     kind=ExceptionKind.AVAILABLE,
                     starts_at=day + 9 * HOUR,
                     ends_at=day + 16 * HOUR,
-                    note=notes.day_off_note,
+                    note=notes.day_off_note[helper.person.language],
                 )

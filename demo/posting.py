@@ -221,7 +221,7 @@ def _post(
                 kind=ExceptionKind.AVAILABLE,
                 starts_at=slot - 30 * MINUTE,
                 ends_at=slot + length + 30 * MINUTE,
-                note=texts().helpers.extra_time_note,
+                note=texts().helpers.extra_time_note[anchor.person.language],
             )
         help_request = services.help_request_create(
             customer=customer.user,

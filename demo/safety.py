@@ -22,7 +22,15 @@ HELPER_TEXT = {
     "it": "Il cane della cliente mi ha morso; nessuno l'ha trattenuto.",
     "en": "The customer's dog bit me; nobody held it back.",
 }
-WARNING_NOTE = "Spoke to the helper; warned about tone with customers."
+# The community manager's reason for the warning, in the language of the warned helper, who
+# reads it in the e-mail and on their pages (never naming who reported them).
+WARNING_NOTE = {
+    "de": "Wir haben mit Ihnen gesprochen: Bitte achten Sie auf einen freundlichen Ton mit der "
+    "Kundschaft.",
+    "fr": "Nous en avons parlé avec vous : veillez à garder un ton aimable avec la clientèle.",
+    "it": "Ne abbiamo parlato con lei: badi a mantenere un tono cortese con la clientela.",
+    "en": "We talked it over with you: please keep a friendly tone with customers.",
+}
 
 
 def file_demo_reports(community: Community) -> int:
@@ -38,7 +46,7 @@ def file_demo_reports(community: Community) -> int:
     if len(visits) < 2:
         return 0
     decided, open_one = visits
-    customer = decided.help_request.customer
+    customer, warned = decided.help_request.customer, decided.helper.user
     if decided.signed_off_at is None or open_one.signed_off_at is None:
         return 0
     now = community.history.now
@@ -52,7 +60,10 @@ def file_demo_reports(community: Community) -> int:
         services.helper_block(booking=decided, actor=customer)
     with community.history.at(min(decided.signed_off_at + timedelta(days=1), now)):
         services.safety_report_triage(
-            report=report, actor=community.manager, outcome="warning", note=WARNING_NOTE
+            report=report,
+            actor=community.manager,
+            outcome="warning",
+            note=WARNING_NOTE[warned.preferred_language],
         )
     helper_user = open_one.helper.user
     with community.history.at(min(open_one.signed_off_at + timedelta(minutes=30), now)):

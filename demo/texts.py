@@ -53,14 +53,16 @@ class RequestTexts:
 @dataclass(frozen=True)
 class HelperTexts:
     bio: ByLanguage  # with {skills}
-    approved_note: str
-    suspended_note: str
-    conduct_test_note: str
-    information_note: str
-    rejected_note: str
-    holiday_notes: tuple[str, ...]
-    day_off_note: str
-    extra_time_note: str
+    # The manager's notes on an application, read by the helper (and the manager).
+    approved_note: ByLanguage
+    suspended_note: ByLanguage
+    conduct_test_note: ByLanguage
+    information_note: ByLanguage
+    rejected_note: ByLanguage
+    # The helper's own notes on their hours.
+    holiday_note: ByLanguage
+    day_off_note: ByLanguage
+    extra_time_note: ByLanguage
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,9 @@ class VisitTexts:
     dispute_reason: ByLanguage
     no_show_by_customer: ByLanguage
     no_show_by_helper: ByLanguage
-    visit_stands_note: str
-    visit_void_note: str
+    # The manager's decision on a dispute, read by customer and helper (and the manager).
+    visit_stands_note: ByLanguage
+    visit_void_note: ByLanguage
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,6 @@ def texts() -> Texts:
     helpers = _File("helpers.toml")
     visits = _File("visits.toml")
     reviews = _File("reviews.toml")
-    notes = helpers.table("notes")
-    outcomes = visits.table("dispute_outcomes")
     return Texts(
         names=Names(
             first=names.lists("first_names"),
@@ -138,14 +139,14 @@ def texts() -> Texts:
         ),
         helpers=HelperTexts(
             bio=helpers.strings("bios"),
-            approved_note=notes["approved"],
-            suspended_note=notes["suspended"],
-            conduct_test_note=notes["conduct_test"],
-            information_note=notes["needs_information"],
-            rejected_note=notes["rejected"],
-            holiday_notes=tuple(notes["holidays"]),
-            day_off_note=notes["day_off"],
-            extra_time_note=notes["extra_time"],
+            approved_note=helpers.strings("notes.approved"),
+            suspended_note=helpers.strings("notes.suspended"),
+            conduct_test_note=helpers.strings("notes.conduct_test"),
+            information_note=helpers.strings("notes.needs_information"),
+            rejected_note=helpers.strings("notes.rejected"),
+            holiday_note=helpers.strings("notes.holiday"),
+            day_off_note=helpers.strings("notes.day_off"),
+            extra_time_note=helpers.strings("notes.extra_time"),
         ),
         visits=VisitTexts(
             work_summaries=visits.lists("work_summaries"),
@@ -158,8 +159,8 @@ def texts() -> Texts:
             dispute_reason=visits.strings("dispute_reasons"),
             no_show_by_customer=visits.strings("no_show_notes.by_customer"),
             no_show_by_helper=visits.strings("no_show_notes.by_helper"),
-            visit_stands_note=outcomes["visit_stands"],
-            visit_void_note=outcomes["visit_void"],
+            visit_stands_note=visits.strings("dispute_outcomes.visit_stands"),
+            visit_void_note=visits.strings("dispute_outcomes.visit_void"),
         ),
         reviews=ReviewTexts(
             by_customer=reviews.by_rating("by_customer"),

@@ -215,14 +215,14 @@ class Visit:
                     booking=self.booking,
                     actor=self.community.manager,
                     outcome=services.DisputeOutcome.VISIT_STANDS,
-                    note=visits.visit_stands_note,
+                    note=visits.visit_stands_note[self.language],
                 )
             else:
                 self.booking = services.booking_resolve_dispute(
                     booking=self.booking,
                     actor=self.community.manager,
                     outcome=services.DisputeOutcome.VISIT_VOID,
-                    note=visits.visit_void_note,
+                    note=visits.visit_void_note[self.language],
                     caused_by=self.community.rng.choice((Party.HELPER, Party.NOBODY)),
                 )
         self.last = resolved_at
