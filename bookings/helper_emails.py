@@ -160,11 +160,16 @@ def send_visit_cancelled(booking_id: int) -> None:
             lines.append(
                 # Said for a hold and for TWINT alike: this e-mail does not know how the
                 # customer pays, and a fee paid with TWINT comes only once they pay it.
-                _(
+                ngettext(
+                    "The cancellation came less than %(hours)s hour before the visit, so the "
+                    "customer owes you a cancellation fee of %(fee)s (%(percent)s%% of the "
+                    "agreed price). It goes to your Stripe account once it is paid: at once if "
+                    "the visit was held on their card, otherwise when they pay it with TWINT.",
                     "The cancellation came less than %(hours)s hours before the visit, so the "
                     "customer owes you a cancellation fee of %(fee)s (%(percent)s%% of the "
                     "agreed price). It goes to your Stripe account once it is paid: at once if "
-                    "the visit was held on their card, otherwise when they pay it with TWINT."
+                    "the visit was held on their card, otherwise when they pay it with TWINT.",
+                    config().late_cancellation_hours,
                 )
                 % names
             )

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backend import clock
 from backend.config import config
@@ -582,7 +583,11 @@ def availability_exception_add(
     if ends_at > now + timedelta(days=days_ahead) + EXCEPTION_HORIZON_MARGIN:
         raise InvalidAvailability.for_field(
             "ends_at",
-            _("Visits can be booked at most %(days)d days ahead: end the exception by then.")
+            ngettext(
+                "Visits can be booked at most %(days)d day ahead: end the exception by then.",
+                "Visits can be booked at most %(days)d days ahead: end the exception by then.",
+                days_ahead,
+            )
             % {"days": days_ahead},
             code=HelperError.OUTSIDE_BOOKABLE_HORIZON,
         )

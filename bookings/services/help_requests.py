@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backend import clock
 from backend.config import config
@@ -72,7 +73,11 @@ def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: da
     if starts_at > latest:
         raise ValidationFailed.for_field(
             field_name,
-            _("Windows may start at most %(days)d days ahead.")
+            ngettext(
+                "Windows may start at most %(days)d day ahead.",
+                "Windows may start at most %(days)d days ahead.",
+                config().max_request_days_ahead,
+            )
             % {"days": config().max_request_days_ahead},
             code=BookingError.WINDOW_TOO_FAR_AHEAD,
         )

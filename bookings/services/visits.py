@@ -413,7 +413,11 @@ def booking_report_no_show(
             booking,
             BookingStatus.NO_SHOW,
             now,
-            _("A no-show can be reported %(minutes)d minutes after the start time.")
+            ngettext(
+                "A no-show can be reported %(minutes)d minute after the start time.",
+                "A no-show can be reported %(minutes)d minutes after the start time.",
+                config().no_show_grace_minutes,
+            )
             % {"minutes": config().no_show_grace_minutes},
         )
     booking = booking_transition(

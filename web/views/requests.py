@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -442,7 +442,11 @@ def booking_card(
     else:
         messages.success(
             request,
-            _("Your card is ready. It will be held %(days)d days before the visit.")
+            ngettext(
+                "Your card is ready. It will be held %(days)d day before the visit.",
+                "Your card is ready. It will be held %(days)d days before the visit.",
+                config().hold_days_before_visit,
+            )
             % {"days": config().hold_days_before_visit},
         )
     return None
