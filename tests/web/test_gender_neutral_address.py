@@ -119,6 +119,8 @@ THIRD_PERSON = {
         re.compile(rf"\b(?:(?:[Nn]essun|[Uu]n)\s+)?aiutant[ei]\s+{_IT_SAID_OF}[oi]\b"),
         re.compile(rf"\bNessuno\s+è\s+{_IT_SAID_OF}o\b"),
         re.compile(r"\b(?:gli|[Ii])\s+(?:iscritti|candidati)\b|^Iscritti$|\btutti\s+devono\b"),
+        # A label that only a person can be ("Ammonito"; an account is "Sospeso").
+        re.compile(r"^(?:Ammonit|Avvisat|Informat)o$"),
     ],
     "fr": [
         re.compile(r"\w·e\b|\w\(e\)"),  # "suspendu·e", "inscrit(e)"
@@ -147,6 +149,7 @@ def manager_msgids() -> set[str]:
             *sorted(root.glob("web/views/manage*.py")),
             root / "web" / "console_forms.py",
             root / "helpers" / "transitions.py",
+            root / "web" / "words.py",
             *sorted(root.glob("web/templates/web/manage/*.html")),
             *sorted(root.glob("*/admin.py")),
             *sorted(root.glob("*/admin/*.py")),
@@ -172,6 +175,8 @@ def test_the_third_person_check_sees_the_forms_it_looks_for():
     ]
     assert said_of_a_man("fr", "Aides validés par localité") == ["Aides validés"]
     assert said_of_a_man("fr", "des demandes qui ont trouvé un aide") == ["un aide"]
+    assert said_of_a_man("it", "Ammonito") == ["Ammonito"]
+    assert said_of_a_man("fr", "Averti·e") == ["i·e"]
     # Things keep their agreement, and people spoken of neutrally read as they are.
     assert said_of_a_man("it", "L’account di aiuto di %(name)s resta sospeso.") == []
     assert said_of_a_man("it", "La persona riceve un avviso per e-mail.") == []
