@@ -19,6 +19,9 @@ class PayoutAccountStatus(models.TextChoices):
     PENDING_VERIFICATION = "pending_verification", "Pending verification"
     CAN_TAKE_PAYMENTS = "can_take_payments", "Can take payments"
     PAYOUTS_ENABLED = "payouts_enabled", "Payouts enabled"
+    # The account removed Quartier's access at Stripe (`account.application.deauthorized`):
+    # nothing can be charged or captured on it any more; onboarding again connects a new one.
+    DISCONNECTED = "disconnected", "Disconnected from Quartier"
 
 
 # The states in which a helper's account can be charged.
@@ -48,6 +51,10 @@ class PayoutAccount(models.Model):
     @property
     def can_take_payments(self) -> bool:
         return self.status in CHARGEABLE_STATUSES
+
+    @property
+    def is_disconnected(self) -> bool:
+        return self.status == PayoutAccountStatus.DISCONNECTED
 
 
 class PaymentStatus(models.TextChoices):

@@ -1,7 +1,9 @@
 """The helper's payout account: its Stripe Express account, onboarding, and its status.
 
 `payout_account_move` is the only writer of `PayoutAccount.status`; the status follows the
-account's state at Stripe (from `account.updated`, or fetched when asked).
+account's state at Stripe (from `account.updated`, or fetched when asked) until the account
+removes Quartier's access (`account.application.deauthorized`): then it is `disconnected`, and
+only onboarding again (a new Express account on the same row) connects the helper anew.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from backend.outbox import emit
 from backend.roles import ActorRole
 from helpers.models import HelperProfile
 from payments import events, stripe_gateway
-from payments.models import PayoutAccount, PayoutAccountStatus
+from payments.models import PayoutAccount, PayoutAccountStatus, StripeRequest
 from payments.steps import _record_request
 from payments.transitions import PAYOUT_ACCOUNT_MACHINE
 
@@ -73,12 +75,18 @@ def payout_account_onboard(
 ) -> tuple[PayoutAccount, str]:
     """The helper's Express account (created on the first call) and a fresh onboarding link.
 
-    Calling again resumes an unfinished onboarding with a new link to the same account.
+    Calling again resumes an unfinished onboarding with a new link to the same account. After
+    the account was disconnected (it removed Quartier's access, so Stripe refuses links to it),
+    a new Express account takes its place on the same row: reconnecting.
     """
     helper = _helper_of(actor)
     account, _created = PayoutAccount.objects.select_for_update().get_or_create(helper=helper)
-    if not account.stripe_account_id:
-        key = f"quartier:payout-account:{account.public_id}:create:1"
+    if not account.stripe_account_id or account.is_disconnected:
+        # One key per account created for this row: a retry after a crash sends the same one.
+        created_before = StripeRequest.objects.filter(
+            payout_account=account, action="account_create"
+        ).count()
+        key = f"quartier:payout-account:{account.public_id}:create:{created_before + 1}"
         _record_request(key, "account_create", payout_account=account)
         state = stripe_gateway.account_create(email=actor.email, idempotency_key=key)
         account.stripe_account_id = state.id
@@ -94,7 +102,27 @@ def payout_account_onboard(
 def payout_account_sync(
     *, stripe_account_id: str, state: stripe_gateway.AccountState | None = None
 ) -> PayoutAccount | None:
-    """Follow the account's state at Stripe (from `account.updated`, or fetched now)."""
+    """Follow the account's state at Stripe (from `account.updated`, or fetched now). A
+    disconnected account stays so: an `account.updated` sent before the access was removed may
+    arrive after it, and Stripe answers nothing more about the account."""
+    account = (
+        PayoutAccount.objects.select_for_update()
+        .filter(stripe_account_id=stripe_account_id)
+        .first()
+    )
+    if account is None or account.is_disconnected:
+        return account
+    if state is None:
+        state = stripe_gateway.account_retrieve(stripe_account_id)
+    return payout_account_move(account=account, to=_account_status(state))
+
+
+@transaction.atomic
+def payout_account_disconnect(*, stripe_account_id: str) -> PayoutAccount | None:
+    """The account removed Quartier's access at Stripe (`account.application.deauthorized`): it
+    is `disconnected` and takes no charges, so the helper gets no paid offers (their pending ones
+    are withdrawn) until they connect an account again. None for an account Quartier does not
+    know; nothing changes for one disconnected already."""
     account = (
         PayoutAccount.objects.select_for_update()
         .filter(stripe_account_id=stripe_account_id)
@@ -102,6 +130,4 @@ def payout_account_sync(
     )
     if account is None:
         return None
-    if state is None:
-        state = stripe_gateway.account_retrieve(stripe_account_id)
-    return payout_account_move(account=account, to=_account_status(state))
+    return payout_account_move(account=account, to=PayoutAccountStatus.DISCONNECTED)

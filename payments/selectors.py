@@ -24,6 +24,7 @@ from payments.models import (
     Payment,
     PaymentStatus,
     PayoutAccount,
+    PayoutAccountStatus,
     PayWith,
     Receipt,
     Tip,
@@ -161,6 +162,14 @@ def visit_payment(booking: Booking) -> Payment | None:
 
 def payout_account_of(user: User) -> PayoutAccount | None:
     return PayoutAccount.objects.filter(helper__user=user).first()
+
+
+def payout_account_disconnected(helper_id: int) -> bool:
+    """Whether the helper's payout account removed Quartier's access at Stripe: they are told to
+    reconnect one (rather than to finish connecting it) to get paid requests again."""
+    return PayoutAccount.objects.filter(
+        helper_id=helper_id, status=PayoutAccountStatus.DISCONNECTED
+    ).exists()
 
 
 def helper_receives_minor(payment: Payment) -> int:

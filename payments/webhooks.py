@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from backend import clock
 from backend.roles import ActorRole
 from payments import stripe_gateway, tip_twint
-from payments.models import Payment, PaymentStatus, Tip, WebhookEvent
-from payments.payouts import payout_account_sync
+from payments.models import Payment, PaymentStatus, PayoutAccount, Tip, WebhookEvent
+from payments.payouts import payout_account_disconnect, payout_account_sync
 from payments.refunds import _apply_refund
 from payments.services import _apply_intent, _settle_if_paid
 from payments.steps import _lock
@@ -78,7 +78,24 @@ def _on_account_updated(account: str, obj: dict[str, Any]) -> str:
         payouts_enabled=bool(obj.get("payouts_enabled")),
     )
     found = payout_account_sync(stripe_account_id=state.id, state=state)
-    return "applied" if found is not None else "ignored: unknown account"
+    if found is None:
+        return "ignored: unknown account"
+    return "ignored: account disconnected" if found.is_disconnected else "applied"
+
+
+def _on_application_deauthorized(account: str, obj: dict[str, Any]) -> str:
+    """The connected account removed Quartier's access: the event's `account` names it (its
+    object is Quartier's application)."""
+    stripe_account_id = _stripe_id(account)
+    if stripe_account_id is None:
+        return "ignored: the event names no account"
+    before = PayoutAccount.objects.filter(stripe_account_id=stripe_account_id).first()
+    if before is None:
+        return "ignored: unknown account"
+    if before.is_disconnected:
+        return "ignored: account already disconnected"
+    payout_account_disconnect(stripe_account_id=stripe_account_id)
+    return "applied"
 
 
 def _tipped_payment(obj: dict[str, Any]) -> Payment | None:
@@ -150,6 +167,7 @@ def _sync_refunds(payment: Payment) -> None:
 
 WEBHOOK_HANDLERS = {
     "account.updated": _on_account_updated,
+    "account.application.deauthorized": _on_application_deauthorized,
     "payment_intent.amount_capturable_updated": _on_intent,
     "payment_intent.succeeded": _on_intent,
     "payment_intent.canceled": _on_intent,

@@ -1,6 +1,7 @@
 """Connect's Express accounts and account links, which localstripe lacks: stateful accounts
 in Stripe's object shape, an onboarding page that verifies the account and sends
-`account.updated`, and a test hook to move an account's verification state."""
+`account.updated`, a test hook to move an account's verification state, and one to have the
+account remove the platform's access (`account.application.deauthorized`)."""
 
 from __future__ import annotations
 
@@ -108,6 +109,31 @@ class Account(resources.StripeObject):
         return super()._api_list_all(url, limit=limit, starting_after=starting_after)
 
 
+class Application(resources.StripeObject):
+    """The platform's Connect application, the object of `account.application.*` events."""
+
+    object = "application"
+    _id_prefix = "ca_"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = "Quartier"
+
+
+def refusal(account_id: str | None) -> UserError | None:
+    """Stripe's answer to a request for an account that removed the platform's access (kept on
+    the account, so in the emulator's state file too)."""
+    account = resources.store.get(f"account:{account_id}") if account_id else None
+    if not getattr(account, "_deauthorized", False):
+        return None
+    return UserError(
+        403,
+        f"The provided key does not have access to account '{account_id}' (or that account "
+        "does not exist). Application access may have been revoked.",
+        {"code": "account_invalid"},
+    )
+
+
 async def _account_link_create(request: web.Request) -> web.Response:
     data = await server.get_post_data(request) or {}
     account_id = data.get("account")
@@ -117,6 +143,9 @@ async def _account_link_create(request: web.Request) -> web.Response:
     if data["type"] not in ("account_onboarding", "account_update"):
         raise UserError(400, f"Invalid type: {data['type']}", {"param": "type"})
     Account._api_retrieve(account_id)
+    refused = refusal(account_id)
+    if refused is not None:
+        raise refused
     now = int(time.time())
     link = _template("account_link")
     link.update(
@@ -155,3 +184,15 @@ async def _set_account_state(request: web.Request) -> web.Response:
     account = Account._api_retrieve(request.match_info["id"])
     account._set_state(str(data.get("state", "")))
     return server.json_response(account._export())
+
+
+async def _deauthorize_account(request: web.Request) -> web.Response:
+    """Test hook: the account removes the platform's access, as its owner can at Stripe. Every
+    later request for it is refused (403 `account_invalid`) and `account.application.deauthorized`
+    is sent, naming the account; the answer is that event, as sent."""
+    account = Account._api_retrieve(request.match_info["id"])
+    account._deauthorized = True
+    event = resources.Event("account.application.deauthorized", Application())
+    event.account = account.id
+    resources.schedule_webhook(event)
+    return server.json_response(event._export())

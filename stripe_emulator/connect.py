@@ -27,8 +27,10 @@ from stripe_emulator import twint
 from stripe_emulator.accounts import (
     Account,
     _account_link_create,
+    _deauthorize_account,
     _onboarding_page,
     _set_account_state,
+    refusal,
 )
 
 # The connected account a request acts for (its Stripe-Account header), None: the platform.
@@ -440,6 +442,12 @@ def _replayed(stored: tuple[str, int, bytes]) -> web.Response:
     return response
 
 
+def _account_in_path(request: web.Request) -> str | None:
+    """The account a `/v1/accounts/{id}` request is about."""
+    parts = request.path.split("/")
+    return parts[3] if len(parts) >= 4 and parts[1:3] == ["v1", "accounts"] else None
+
+
 @web.middleware
 async def connect_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -460,6 +468,9 @@ async def connect_middleware(
             return await handler(request)
         except UserError as error:
             return error.to_response()
+    refused = refusal(current_account.get() or _account_in_path(request))
+    if refused is not None:
+        return refused.to_response()
     fault = _fault_for(request)
     if fault is not None and fault.mode == "error":
         return server.json_response(
@@ -594,6 +605,7 @@ def install(state_dir: Path | None) -> web.Application:
     app.router.add_post("/v1/account_links", _account_link_create)
     app.router.add_get("/connect/onboarding/{id}", _onboarding_page)
     app.router.add_post("/_config/accounts/{id}", _set_account_state)
+    app.router.add_post("/_config/accounts/{id}/deauthorize", _deauthorize_account)
     app.router.add_post("/_config/faults", _configure_faults)
     for resource in app.router.resources():
         if resource.get_info().get("path") == "/js.stripe.com/v3/":

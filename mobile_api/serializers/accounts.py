@@ -13,6 +13,8 @@ from rest_framework import serializers
 from backend.models import Device, DevicePlatform, User
 from bookings.selectors import WARNING_SHOWN_DAYS, ShownWarning, shown_warnings
 from helpers.selectors import payout_account_to_finish
+from mobile_api.serializers.payments import payout_disconnected_message
+from payments.selectors import payout_account_disconnected
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -84,9 +86,18 @@ class PayoutStateSerializer(serializers.Serializer):
             "I am approved, and when I work for free."
         )
     )
+    disconnected = serializers.BooleanField(
+        help_text=(
+            "Whether my payout account was disconnected from Quartier at Stripe: I reconnect "
+            "one (the onboarding again) to get paid requests."
+        )
+    )
     message = serializers.CharField(
         allow_null=True,
-        help_text="What to do, in the reader's language, when `action_needed`; else null.",
+        help_text=(
+            "What to do, in the reader's language, when `action_needed` (to reconnect the "
+            "account when `disconnected`); else null."
+        ),
     )
     payout_account_url = serializers.URLField(
         help_text=(
@@ -124,14 +135,20 @@ class MeSerializer(UserSerializer):
         if helper is None:
             return None
         to_finish = payout_account_to_finish(helper)
-        message = _(
-            "Finish connecting your payout account: paid requests come to you only once "
-            "customers can pay you"
-        )
+        # An account that takes charges is not disconnected: no statement then.
+        disconnected = not helper.takes_payments and payout_account_disconnected(helper.pk)
+        if disconnected:
+            message = payout_disconnected_message()
+        else:
+            message = _(
+                "Finish connecting your payout account: paid requests come to you only once "
+                "customers can pay you"
+            )
         return PayoutStateSerializer(
             {
                 "can_take_charges": helper.takes_payments,
                 "action_needed": to_finish,
+                "disconnected": disconnected,
                 "message": message if to_finish else None,
                 "payout_account_url": self.context["request"].build_absolute_uri(
                     reverse("payout-account")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backend.config import config
 from payments import selectors
-from payments.models import Payment, PayoutAccountStatus
+from payments.models import Payment, PayoutAccount, PayoutAccountStatus
 
 
 class PaymentSerializer(serializers.Serializer):
@@ -57,11 +58,27 @@ class PaymentSerializer(serializers.Serializer):
         return config().stripe_publishable_key
 
 
+def payout_disconnected_message() -> str:
+    """What a helper whose payout account was disconnected reads (the web says it too)."""
+    return _(
+        "Your payout account was disconnected from Quartier: reconnect it to get paid "
+        "requests again"
+    )
+
+
 class PayoutAccountSerializer(serializers.Serializer):
     status = serializers.CharField(
-        help_text="One of: " + ", ".join(PayoutAccountStatus.values),
+        help_text="One of: " + ", ".join(PayoutAccountStatus.values) + ". `disconnected`: the "
+        "account removed Quartier's access at Stripe; `POST` connects a new one.",
     )
     can_take_payments = serializers.BooleanField()
+    message = serializers.SerializerMethodField(
+        help_text="What to do, in the reader's language, when the account was disconnected "
+        "(reconnect one with `POST`); else null."
+    )
+
+    def get_message(self, account: PayoutAccount) -> str | None:
+        return payout_disconnected_message() if account.is_disconnected else None
 
 
 class OnboardingInput(serializers.Serializer):

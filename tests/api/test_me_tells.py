@@ -162,6 +162,7 @@ def test_a_helper_whose_account_takes_charges_reads_that_nothing_is_to_do():
     assert body["payout"] == {
         "can_take_charges": True,
         "action_needed": False,
+        "disconnected": False,
         "message": None,
         "payout_account_url": PAYOUT_URL,
     }
@@ -192,6 +193,7 @@ def test_a_helper_whose_account_cannot_take_charges_reads_what_to_do(language, m
     assert body["payout"] == {
         "can_take_charges": False,
         "action_needed": True,
+        "disconnected": False,
         "message": message,
         "payout_account_url": PAYOUT_URL,
     }
@@ -210,6 +212,7 @@ def test_a_helper_working_for_free_or_still_applying_is_asked_nothing():
         assert _me(helper.user)["payout"] == {
             "can_take_charges": False,
             "action_needed": False,
+            "disconnected": False,
             "message": None,
             "payout_account_url": PAYOUT_URL,
         }
@@ -241,8 +244,9 @@ def test_a_helper_reads_payout_and_warnings_in_a_bounded_number_of_statements(
     helper_takes_payments_set(helper_id=helper.pk, takes_payments=False)
     client = token_client(api_token(helper.user))
 
-    # The device and its user, the helper profile (for `is_helper` and `payout`), the warnings.
-    with django_assert_num_queries(3):
+    # The device and its user, the helper profile (for `is_helper` and `payout`), whether an
+    # account that takes no charges was disconnected, the warnings.
+    with django_assert_num_queries(4):
         body = client.get(f"{API}/me").json()
 
     assert len(body["warnings"]) == 2

@@ -72,6 +72,7 @@ def test_the_loop_from_onboarding_to_settlement_through_http():
     assert as_helper.get(f"{API}/helper/payout-account").json() == {
         "status": "payouts_enabled",
         "can_take_payments": True,
+        "message": None,
     }
 
     customer = UserFactory.create()

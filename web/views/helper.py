@@ -36,7 +36,12 @@ from bookings.services import offer_accept, offer_decline
 from catalogue.models import legal_language
 from catalogue.selectors import helper_terms_missing
 from helpers.models import HelperProfile, WeeklyAvailability
-from helpers.selectors import availability_exceptions_of, helper_profile_of, offer_blockers
+from helpers.selectors import (
+    OfferBlocker,
+    availability_exceptions_of,
+    helper_profile_of,
+    offer_blockers,
+)
 from helpers.services import (
     WeeklyInterval,
     availability_exception_add,
@@ -45,6 +50,7 @@ from helpers.services import (
     helper_profile_update,
     helper_set_weekly_availability,
 )
+from payments.selectors import payout_account_disconnected
 from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
 from web.helper_forms import (
@@ -160,9 +166,20 @@ def profile(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         "form": form,
         "helper": helper,
         "reviews": reviews_received(me)[:20],
-        "blockers": offer_blockers(helper) if helper.approval_status == "approved" else [],
+        **_blockers_of(helper),
     }
     return render(request, "web/helper/profile.html", context, status=400 if form.errors else 200)
+
+
+def _blockers_of(helper: HelperProfile) -> dict[str, object]:
+    """What keeps an approved helper's offers away, for offer_blockers.html: a payout account
+    that was disconnected is told as such (reconnect it), not as one to finish."""
+    blockers = offer_blockers(helper) if helper.approval_status == "approved" else []
+    return {
+        "blockers": blockers,
+        "payout_disconnected": OfferBlocker.PAYOUTS in blockers
+        and payout_account_disconnected(helper.pk),
+    }
 
 
 def _weekly_initial(helper: HelperProfile) -> dict[str, str]:
@@ -282,7 +299,7 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
         "visits_next": visits_next,
         "decline_form": DeclineForm(),
         "gaps": certification_gaps_of(helper),
-        "blockers": offer_blockers(helper) if helper.approval_status == "approved" else [],
+        **_blockers_of(helper),
         "poll_seconds": next_poll(request),
     }
 

@@ -17,6 +17,7 @@ from backend.models import User
 from helpers.models import HelperProfile
 from helpers.selectors import OfferBlocker, payout_account_to_finish
 from payments import documents, receipts, statements
+from payments.selectors import payout_account_disconnected
 from web.views.helper import helper_only
 
 
@@ -92,6 +93,8 @@ def earnings(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         # A helper who charges earns nothing until their payout account takes charges: said
         # here as on the start page (the other blockers are the start page's).
         "blockers": [OfferBlocker.PAYOUTS] if payout_account_to_finish(helper) else [],
+        "payout_disconnected": payout_account_to_finish(helper)
+        and payout_account_disconnected(helper.pk),
     }
     return render(request, "web/helper/earnings.html", context)
 
