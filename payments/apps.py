@@ -21,6 +21,7 @@ class PaymentsConfig(AppConfig):
             PaymentAuthorised,
             PaymentDue,
             PaymentHoldDeferred,
+            PaymentReleased,
             PayoutAccountChanged,
         )
 
@@ -33,6 +34,7 @@ class PaymentsConfig(AppConfig):
         subscribe(handlers.place_hold, BookingConfirmed, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.tell_hold_failed, PaymentAuthorisationFailed, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.tell_hold_recovered, PaymentAuthorised, phase=Phase.AFTER_COMMIT)
+        subscribe(handlers.tell_payment_lost, PaymentReleased, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.capture_on_sign_off, BookingSignedOff, phase=Phase.AFTER_COMMIT)
         subscribe(
             handlers.release_or_charge_fee,

@@ -75,6 +75,46 @@ def send_hold_failed(payment: Payment) -> None:
         send_notice(helper, subject, body)
 
 
+def send_payment_lost(payment: Payment) -> None:
+    """Tell the customer and the helper that the visit's payment cannot be taken: the helper's
+    payout account was disconnected from Quartier, so nothing is charged."""
+    booking = payment.booking
+    customer = booking.help_request.customer
+    helper = booking.helper.user
+    with translation.override(customer.preferred_language):
+        subject = _("The visit on %(when)s cannot be paid through Quartier") % {
+            "when": _visit_time(booking)
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "the payout account of %(helper)s was disconnected from Quartier, so the visit on "
+            "%(when)s cannot be paid through Quartier. Nothing has been charged to you: an "
+            "amount held on your card is released by your bank within a few days.\n\n"
+            "Quartier"
+        ) % {
+            "name": customer.display_name,
+            "helper": helper.display_name,
+            "when": _visit_time(booking),
+        }
+        send_notice(customer, subject, body)
+    with translation.override(helper.preferred_language):
+        subject = _("The visit on %(when)s cannot be paid through Quartier") % {
+            "when": _visit_time(booking)
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "your payout account was disconnected from Quartier, so the visit with %(customer)s "
+            "on %(when)s cannot be paid through Quartier: nothing has been charged to them. "
+            "Reconnect a payout account in the app to get paid requests again.\n\n"
+            "Quartier"
+        ) % {
+            "name": helper.display_name,
+            "customer": customer.display_name,
+            "when": _visit_time(booking),
+        }
+        send_notice(helper, subject, body)
+
+
 def send_payment_due(payment: Payment, *, reminder: int) -> None:
     """Ask the customer to pay a visit (or a cancellation fee) with TWINT on the payment page:
     when it falls due (`reminder=0`) and in each reminder after."""

@@ -265,6 +265,28 @@ def _cancel(payment: Payment, extra: ExtraCharge, intent_id: str, *, action: str
     _answered(key, intent.id)
 
 
+def extra_release_lost(*, booking: Booking, payment: Payment) -> None:
+    """The visit's payment can no longer be taken: its account removed Quartier's access at
+    Stripe (the caller holds both locks). An agreed extra's hold lapses there as well and is
+    released in the books without a call to Stripe; one still asked lapses."""
+    extra = ExtraCharge.objects.select_for_update().filter(booking=booking).first()
+    if extra is None:
+        return
+    extra.payment = payment
+    if extra.status == _E.ASKED:
+        extra_charge_move(extra=extra, to=_E.DECLINED, reason="payout account disconnected")
+    elif extra.status == _E.AUTHORISED:
+        extra_charge_move(extra=extra, to=_E.RELEASED, reason="payout account disconnected")
+        _book(
+            payment,
+            LedgerKind.RELEASED,
+            _HOLD,
+            _C,
+            extra.authorised_minor,
+            str(extra.payment_intent_id),
+        )
+
+
 def extra_settle(*, booking: Booking, payment: Payment) -> None:
     """With the visit's payment settled (the caller holds both locks): capture a consented
     extra once the visit is signed off, release it when the visit ended otherwise, and let an

@@ -108,6 +108,21 @@ def tell_hold_failed(event: DomainEvent, *, sequence: int) -> None:
     emails.send_hold_failed(payment)
 
 
+def tell_payment_lost(event: DomainEvent, *, sequence: int) -> None:
+    """After commit: a payment released because the helper's payout account was disconnected
+    (nothing could be charged); both sides are told."""
+    assert isinstance(event, payment_events.PaymentReleased)  # noqa: S101
+    if not event.data.get("account_lost"):
+        return
+    payment = (
+        Payment.objects.select_related("booking__help_request__customer", "booking__helper__user")
+        .filter(pk=event.payment_id, status=PaymentStatus.RELEASED)
+        .first()
+    )
+    if payment is not None:
+        emails.send_payment_lost(payment)
+
+
 def tell_hold_recovered(event: DomainEvent, *, sequence: int) -> None:
     """After commit: a hold that had failed is placed after all (another card, or 3-D Secure
     finished); both sides are told the visit goes ahead."""

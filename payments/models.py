@@ -102,6 +102,9 @@ class Payment(models.Model):
     due_minor = models.PositiveIntegerField(default=0)
     payment_method_id = models.CharField(max_length=64, blank=True)
     payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The connected account the PaymentIntent lives on: the payout account's then. A helper who
+    # reconnects gets a new account; the payment's money stays on the old one.
+    intent_account_id = models.CharField(max_length=64, blank=True)
     # Each new hold (after a declined card) is a new attempt with its own PaymentIntent.
     attempt = models.PositiveIntegerField(default=1)
     authorised_minor = models.PositiveIntegerField(default=0)
@@ -141,8 +144,21 @@ class Payment(models.Model):
 
     @property
     def stripe_account_id(self) -> str:
+        if self.intent_account_id:
+            return self.intent_account_id
         account = self.payout_account
         return account.stripe_account_id or "" if account is not None else ""
+
+    @property
+    def account_lost(self) -> bool:
+        """Whether the payment's account removed Quartier's access at Stripe (it is
+        disconnected, or the helper has connected a new one since the PaymentIntent was made):
+        nothing can be captured, released or charged there any more."""
+        account = self.payout_account
+        if account is None:
+            return False
+        moved = bool(self.intent_account_id) and self.intent_account_id != account.stripe_account_id
+        return account.is_disconnected or moved
 
 
 class PaymentEvent(models.Model):

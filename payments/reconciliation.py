@@ -24,6 +24,7 @@ from payments.models import (
     Payment,
     PaymentStatus,
     PayoutAccount,
+    PayoutAccountStatus,
     ReconciliationRun,
     Tip,
 )
@@ -70,22 +71,34 @@ def reconcile(
 ) -> list[Mismatch]:
     """Every mismatch found, on either side (an empty list: the books agree with Stripe)."""
     mismatches: list[Mismatch] = []
-    accounts = list(PayoutAccount.objects.exclude(stripe_account_id=None).order_by("pk"))
+    # A disconnected account answers nothing (403): its payments were released unpaid.
+    accounts = list(
+        PayoutAccount.objects.exclude(stripe_account_id=None)
+        .exclude(status=PayoutAccountStatus.DISCONNECTED)
+        .order_by("pk")
+    )
     seen_intents: set[str] = set()
     for account in progress(accounts):
         account_id = str(account.stripe_account_id)
         for intent in stripe_gateway.payment_intents_list(account_id=account_id):
             seen_intents.add(intent.id)
             mismatches += _check_intent(account_id, intent)
-    for payment in Payment.objects.exclude(payment_intent_id=None).select_related("payout_account"):
-        if payment.payment_intent_id not in seen_intents:
+    payments = list(
+        Payment.objects.exclude(payment_intent_id=None).select_related("payout_account")
+    )
+    # Money on an account that removed Quartier's access is out of sight there.
+    lost = {payment.pk for payment in payments if payment.account_lost}
+    for payment in payments:
+        if payment.payment_intent_id not in seen_intents and payment.pk not in lost:
             mismatches.append(
                 Mismatch("quartier", str(payment.public_id), "its PaymentIntent is not at Stripe")
             )
-    for tip in Tip.objects.exclude(payment_intent_id__in=seen_intents):
+    for tip in Tip.objects.exclude(payment_intent_id__in=seen_intents).exclude(payment_id__in=lost):
         mismatches.append(Mismatch("quartier", str(tip.public_id), "its tip is not at Stripe"))
-    unseen_extras = ExtraCharge.objects.exclude(payment_intent_id=None).exclude(
-        payment_intent_id__in=seen_intents
+    unseen_extras = (
+        ExtraCharge.objects.exclude(payment_intent_id=None)
+        .exclude(payment_intent_id__in=seen_intents)
+        .exclude(payment_id__in=lost)
     )
     for extra in unseen_extras:
         mismatches.append(Mismatch("quartier", f"extra {extra.public_id}", "not at Stripe"))

@@ -239,6 +239,7 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
             reason=reason,
             changes={
                 "payment_intent_id": intent.id,
+                "intent_account_id": payment.stripe_account_id,
                 "authorised_minor": intent.amount_capturable,
                 "failure_code": "",
                 "failure_message": "",
@@ -344,7 +345,9 @@ def payment_capture(*, payment: Payment) -> Payment:
     settled, the system's move)."""
     with transaction.atomic():
         booking, payment = _lock(payment)
-        if payment.status == _P.AUTHORISED and booking.status == BookingStatus.SIGNED_OFF:
+        if booking.status == BookingStatus.SIGNED_OFF and _lost(payment):
+            _release_lost(booking, payment, reason="visit signed off")
+        elif payment.status == _P.AUTHORISED and booking.status == BookingStatus.SIGNED_OFF:
             amount = min(payment.amount_minor, payment.authorised_minor)
             key = _key(payment, "capture")
             _record_request(key, "capture", payment=payment)
@@ -365,6 +368,40 @@ def payment_capture(*, payment: Payment) -> Payment:
         extras.extra_settle(booking=booking, payment=payment)
         _settle_if_paid(booking, payment)
     return payment
+
+
+# Why a payment was released without being charged: its account removed Quartier's access.
+ACCOUNT_LOST = "payout_account_disconnected"
+
+
+def _lost(payment: Payment) -> bool:
+    """Whether the (locked) payment is still to be taken on an account that removed Quartier's
+    access: held on it, or to be paid with TWINT after sign-off while it is disconnected."""
+    if payment.status == _P.AUTHORISED:
+        return payment.account_lost
+    return (
+        payment.status == _P.REQUIRES_PAYMENT_METHOD
+        and payment.pay_with == PayWith.TWINT
+        and payment.account_lost
+    )
+
+
+def _release_lost(booking: Booking, payment: Payment, *, reason: str) -> None:
+    """The (locked) payment's account removed Quartier's access at Stripe: nothing can be
+    captured, released or charged there any more, and Stripe lets its holds lapse by
+    themselves. Nothing is charged: released in the books with why, without a call to Stripe;
+    customer and helper are told (`tell_payment_lost`). The booking stays as it is."""
+    extras.extra_release_lost(booking=booking, payment=payment)
+    held = payment.authorised_minor
+    payment_transition(
+        payment=payment,
+        to=_P.RELEASED,
+        role=ActorRole.SYSTEM,
+        reason=f"{reason}: the payout account was disconnected",
+        changes={"failure_code": ACCOUNT_LOST, "failure_message": ""},
+        data={"account_lost": True},
+    )
+    _book(payment, LedgerKind.RELEASED, _HOLD, _C, held, payment.payment_intent_id or "")
 
 
 def _apply_capture(
@@ -440,6 +477,9 @@ def payment_on_booking_ended(*, payment: Payment) -> Payment:
         booking, payment = _lock(payment)
         if booking.status not in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
             return payment
+        if payment.status == _P.AUTHORISED and payment.account_lost:
+            _release_lost(booking, payment, reason=f"booking {booking.status}")
+            return payment
         extras.extra_settle(booking=booking, payment=payment)
         if payment.status == _P.REQUIRES_PAYMENT_METHOD:
             fee = payment.amount_minor * config().cancellation_fee_percent // 100
@@ -495,7 +535,7 @@ def _pay_after_open(payment: Payment, *, amount: int, reason: str, fee_only: boo
     """The (locked) payment falls due: a TWINT PaymentIntent for `amount` as a direct charge on
     the helper's account (no application fee), which the customer pays on the payment page."""
     account = payment.payout_account
-    if account is None or not account.stripe_account_id:
+    if account is None or not account.stripe_account_id or account.is_disconnected:
         _record_failure(payment, "helper_cannot_take_payments", "")
         return
     key = _key(payment, "pay-after", 1)
@@ -517,6 +557,7 @@ def _pay_after_open(payment: Payment, *, amount: int, reason: str, fee_only: boo
         reason=reason,
         changes={
             "payment_intent_id": intent.id,
+            "intent_account_id": str(account.stripe_account_id),
             "is_cancellation_fee": fee_only,
             "due_minor": amount,
         },
