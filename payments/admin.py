@@ -108,6 +108,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "due_minor",
         "payment_method_id",
         "payment_intent_id",
+        "intent_account_id",
         "attempt",
         "authorised_minor",
         "captured_minor",

@@ -6,22 +6,29 @@ old visit's capture; the daily reconciliation does not ask Stripe about the lost
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 
 from backend.relay import relay_pending
 from bookings import services as bookings
+from bookings.exceptions import PaymentNotHeld
 from bookings.models import Booking, BookingStatus
 from helpers.models import HelperProfile
-from payments import payouts
+from payments import payouts, services
+from payments.exceptions import HelperCannotTakePayments
 from payments.models import LedgerEntry, PaymentStatus, PayoutAccount, StripeRequest
 from payments.reconciliation import reconcile
+from payments.tasks import place_hold
 from tests.factories import UserFactory
 from tests.payments.money import (
     assert_books_balance,
     completed,
     connected_helper,
+    days_ahead,
     held_booking,
     payment_of,
     set_account_state,
@@ -163,6 +170,54 @@ def test_a_new_account_connected_since_does_not_receive_the_old_visits_capture(c
     assert _told_unpaid(booking) == sorted(
         [booking.help_request.customer.email, booking.helper.user.email]
     )
+
+
+def test_a_hold_due_after_the_account_was_disconnected_fails_clearly_and_the_visit_waits(
+    client,
+):
+    # Given a visit eight days out (its card held two days before), then Anna's account is
+    # disconnected
+    start = days_ahead(8)
+    anna = connected_helper()
+    customer = UserFactory.create(preferred_language="en")
+    booking = held_booking(helper=anna, customer=customer, start=start)
+    payment = payment_of(booking)
+    assert payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+    _deliver(client, _deauthorize(anna))
+    _relay_all()
+    mail.outbox.clear()
+
+    # When the worker tries to hold the card two days before the visit
+    with time_machine.travel(start - timedelta(days=2), tick=False):
+        assert place_hold.call(payment.pk) == PaymentStatus.REQUIRES_PAYMENT_METHOD
+        _relay_all()
+
+    # Then nothing is asked of Stripe, the failure says why, and both are told
+    payment.refresh_from_db()
+    assert (payment.status, payment.failure_code) == (
+        PaymentStatus.REQUIRES_PAYMENT_METHOD,
+        "helper_cannot_take_payments",
+    )
+    assert list(StripeRequest.objects.filter(payment=payment)) == []
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([customer.email, anna.user.email])
+    # And another card is refused for that reason, changing nothing
+    with pytest.raises(HelperCannotTakePayments):
+        services.payment_method_set(
+            booking=Booking.objects.get(pk=booking.pk),
+            actor=customer,
+            payment_method_id="pm_card_visa",
+        )
+    payment.refresh_from_db()
+    assert (payment.status, payment.attempt) == (PaymentStatus.REQUIRES_PAYMENT_METHOD, 2)
+    # And the visit cannot start: the helper works for nothing nobody can pay
+    with (
+        time_machine.travel(start - timedelta(minutes=30), tick=False),
+        pytest.raises(PaymentNotHeld),
+    ):
+        bookings.booking_start_journey(
+            booking=Booking.objects.get(pk=booking.pk), actor=anna.user, eta_minutes=10
+        )
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
 
 
 def test_the_reconciliation_leaves_the_disconnected_account_alone(client):
