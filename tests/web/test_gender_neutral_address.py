@@ -19,12 +19,12 @@ from tests.gettext_catalogue import messages, source_msgids
 # Words that agree with the person they describe.
 _IT_STEMS = (
     r"(?:arrivat|registrat|iscritt|sospes|approvat|uscit|pront|sicur|liber|conness|collegat|"
-    r"riammess|benvenut|invitat|convint|entrat|sentit)"
+    r"riammess|benvenut|invitat|convint|entrat|sentit|partit)"
 )
 _IT_WORDS = rf"{_IT_STEMS}[oa](?:/a)?"
 _FR_WORDS = (
     r"(?:arrivé|inscrit|prêt|sûr|connecté|déconnecté|suspendu|validé|approuvé|venu|invité|"
-    r"averti|réintégré|senti|certain|seul)(?:·e|\(e\))?"
+    r"averti|réintégré|senti|certain|seul|parti)(?:·e|\(e\))?"
 )
 _SENTENCE = r"(?:^|[.!?:;]\s+)"
 GENDERED = {
@@ -75,11 +75,13 @@ def test_the_check_sees_the_forms_it_looks_for():
     assert gendered("it", "Se non si è registrato/a, ignori") == ["si è registrato/a"]
     assert gendered("it", "Benvenuto in Quartier") == ["Benvenuto"]
     assert gendered("it", "Arrivato") == ["Arrivato"]
+    assert gendered("it", "È partito") == ["È partito"]
     assert gendered("fr", "Si vous ne vous êtes pas inscrit·e, ignorez") == [
         "vous ne vous êtes pas inscrit·e"
     ]
     assert gendered("fr", "Vous êtes validé·e : vous recevez des offres.") == ["Vous êtes validé·e"]
     assert gendered("fr", "Je suis arrivé") == ["Je suis arrivé"]
+    assert gendered("fr", "Vous êtes parti") == ["Vous êtes parti"]
     assert gendered("fr", "La gestion ne vous a pas encore validé·e.") == [
         "vous a pas encore validé·e"
     ]
@@ -198,5 +200,41 @@ def test_the_managers_pages_speak_of_people_neutrally(language):
         if message.msgid in ids
         for text in message.msgstrs
         if (words := said_of_a_man(language, text))
+    }
+    assert found == {}
+
+
+# The helper and the customer spoken of to the other side, whose gender Quartier does not know
+# either: the visit's timeline says what the helper did without agreeing with them ("L’aide
+# est sur place", not "L’aide est arrivé"), and the helper writes to "la cliente ou le client".
+VISIT_THIRD_PERSON = {
+    "it": [
+        re.compile(r"\bL’aiutante\s+(?:si\s+)?è\s+(?:arrivat|mess|partit|venut)[oa]\b"),
+        re.compile(r"\b(?:Scriva|Dica)\s+(?:qui\s+)?al cliente\b"),
+    ],
+    "fr": [
+        re.compile(r"\bL’aide\s+(?:s’)?est\s+(?:arrivé|mis|parti|venu)e?\b"),
+        re.compile(r"\b(?:[EÉ]crivez|Dites)\s+au client\b"),
+    ],
+}
+
+
+def test_the_visit_words_check_sees_the_forms_it_looks_for():
+    assert VISIT_THIRD_PERSON["fr"][0].search("L’aide s’est mis en route")
+    assert VISIT_THIRD_PERSON["fr"][0].search("L’aide est arrivé")
+    assert VISIT_THIRD_PERSON["it"][0].search("L’aiutante si è messo in viaggio")
+    assert VISIT_THIRD_PERSON["fr"][1].search("Pas encore de messages. Écrivez au client ici.")
+    assert VISIT_THIRD_PERSON["it"][1].search("Ancora nessun messaggio. Scriva qui al cliente.")
+    assert not VISIT_THIRD_PERSON["fr"][0].search("L’aide est sur place")
+    assert not VISIT_THIRD_PERSON["fr"][1].search("Écrivez ici à la cliente ou au client.")
+
+
+@pytest.mark.parametrize("language", ["it", "fr"])
+def test_the_helper_and_the_customer_are_spoken_of_without_a_gender(language):
+    found = {
+        message.msgid: text
+        for message in messages(language)
+        for text in message.msgstrs
+        if any(pattern.search(text) for pattern in VISIT_THIRD_PERSON[language])
     }
     assert found == {}
