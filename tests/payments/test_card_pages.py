@@ -19,6 +19,7 @@ from tests.payments.money import (
     GOOD_CARD,
     THREE_D_SECURE_CARD,
     card,
+    completed,
     connected_helper,
     days_ahead,
     held_booking,
@@ -103,6 +104,26 @@ def test_a_held_card_is_said_on_the_visit_not_a_payment_to_make_after_it(client)
         "abnehmen." in html
     )
     assert "nach dem Besuch an die Helferin oder den Helfer bezahlt" not in html
+
+
+def test_once_signed_off_the_held_price_is_said_to_be_charged_not_still_waiting_for_it(client):
+    # The capture runs after commit, in the worker: until it has, the page does not ask the
+    # customer to sign off what they have just signed off.
+    booking = completed(held_booking())
+    customer = booking.help_request.customer
+    bookings.booking_sign_off(booking=booking, actor=customer)
+    _logged_in(client, customer, "de")
+
+    html = _page(client, booking)
+
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.AUTHORISED
+    assert "Preis: CHF 40.00, auf Ihrer Karte reserviert: Sie haben den Besuch abgenommen" in html
+    assert "erst belastet, wenn Sie den Besuch abnehmen" not in html
+    # Once captured, the page says it is paid.
+    relay_pending()
+    html = _page(client, booking)
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.CAPTURED
+    assert "Preis: CHF 40.00, an die Helferin oder den Helfer bezahlt." in html
 
 
 def test_a_visit_without_a_card_held_still_says_it_is_paid_after_it(client):
