@@ -217,6 +217,7 @@ urlpatterns = [
     path("helper/visits/<uuid:public_id>/no-show", helper_visits.no_show, name="helper-no-show"),
     path("helper/visits/<uuid:public_id>/refund", helper_visits.refund, name="helper-refund"),
     path("helper/visits/<uuid:public_id>/extra", helper_visits.extra, name="helper-extra"),
+    path("helper/visits/<uuid:public_id>/review", helper_visits.review, name="helper-review"),
     path(
         "helper/visits/<uuid:public_id>/safety-report",
         helper_visits.safety_report,

@@ -542,3 +542,42 @@ def test_a_step_not_possible_yet_says_from_when_instead_of_a_button(client):
         f"Möglich ab {day}, 14:30 Uhr.",
     ]
     assert f'action="/helper/visits/{booking.public_id}/on-my-way"' in html
+
+
+def test_the_helper_reviews_the_customer_on_the_visits_page(client):
+    from bookings.models import Review
+    from bookings.services import review_submit
+
+    helper = make_helper()
+    booking = make_booking(BookingStatus.SIGNED_OFF, helper=helper)
+    review_submit(booking=booking, actor=booking.help_request.customer, rating=4, text="Kind.")
+    _logged_in(client, helper.user, "de")
+    url = f"/helper/visits/{booking.public_id}/"
+
+    page = client.get(url).content.decode()
+    assert "Ihre Bewertung der Kundschaft" in page
+    assert f'action="{url}review"' in page
+    # The customer's review stays hidden until the helper has written theirs.
+    assert "Kind." not in page
+
+    refused = client.post(url + "review", {"review-rating": "7", "review-text": "Nett."})
+    assert refused.status_code == 400
+    assert _errors_of(refused.content.decode(), "id_review-rating") != []
+    assert Review.objects.filter(booking=booking, author=helper.user).count() == 0
+
+    sent = client.post(url + "review", {"review-rating": "5", "review-text": "Sehr freundlich."})
+    assert sent.status_code == 302
+    mine = Review.objects.get(booking=booking, author=helper.user)
+    assert (mine.rating, mine.text, mine.subject_id) == (
+        5,
+        "Sehr freundlich.",
+        booking.help_request.customer_id,
+    )
+    page = client.get(url).content.decode()
+    assert f'action="{url}review"' not in page
+    assert "Sie haben 5 Sterne gegeben." in page
+    # Both have written theirs: the customer's review is published to the helper.
+    assert "Kind." in page
+    again = client.post(url + "review", {"review-rating": "1"})
+    assert again.status_code == 400
+    assert Review.objects.filter(booking=booking, author=helper.user).count() == 1

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from backend import clock
+from backend.config import config
 from backend.exceptions import ApplicationError, NotFound
-from bookings.models import Booking, BookingStatus
+from bookings.models import REVIEWABLE_STATUSES, Booking, BookingStatus
 from bookings.selectors import (
     booking_events,
     booking_for,
@@ -38,6 +39,7 @@ from bookings.services import (
     booking_propose,
     booking_report_no_show,
     booking_start_journey,
+    review_submit,
     safety_report_file,
 )
 from helpers.models import HelperProfile
@@ -46,7 +48,7 @@ from payments.refunds import payment_refund
 from payments.selectors import extra_askable, extra_of, money_view, payment_for, receipt_of
 from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
-from web.forms import SafetyReportForm
+from web.forms import ReviewForm, SafetyReportForm
 from web.helper_forms import (
     CheckOutForm,
     ExtraForm,
@@ -99,6 +101,8 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
     moves = set(next_statuses_for(booking, me))
     help_request = booking.help_request
     receipt = receipt_of(booking)
+    reviews = list(reviews_visible_to(me, booking))
+    my_review = next((review for review in reviews if review.author_id == me.pk), None)
     return {
         "live_seq": live_seq,
         "booking": booking,
@@ -122,7 +126,12 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "go_from": _not_yet(booking, BookingStatus.ON_THE_WAY),
         "arrive_from": _not_yet(booking, BookingStatus.IN_PROGRESS),
         "no_show_from": _not_yet(booking, BookingStatus.NO_SHOW),
-        "reviews": [r for r in reviews_visible_to(me, booking) if r.author_id != me.pk],
+        "reviews": [review for review in reviews if review.author_id != me.pk],
+        # The helper reviews the customer as the customer reviews the helper (double-blind).
+        "my_review": my_review,
+        "can_review": booking.status in REVIEWABLE_STATUSES and my_review is None,
+        "review_form": bound.get("review_form") or ReviewForm(prefix="review"),
+        "review_window_days": config().review_window_days,
         "poll_seconds": next_poll(request) if booking.status in WAITING else None,
         "propose_form": bound.get("propose_form") or _propose_form(booking),
         "go_form": bound.get("go_form") or OnMyWayForm(prefix="go"),
@@ -271,6 +280,24 @@ def done(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[
             leave_behind_note=form.cleaned_data["leave_behind_note"],
         ),
         _("Thank you! The customer is asked to sign off the visit."),
+    )
+
+
+@_step
+def review(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
+    """The helper reviews the customer once the visit is signed off."""
+    form = ReviewForm(request.POST, prefix="review")
+    return _attempt(
+        request,
+        form,
+        "review_form",
+        lambda: review_submit(
+            booking=booking,
+            actor=me_of(request),
+            rating=form.cleaned_data["rating"],
+            text=form.cleaned_data["text"],
+        ),
+        _("Thank you for your review."),
     )
 
 
