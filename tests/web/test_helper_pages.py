@@ -581,3 +581,16 @@ def test_the_helper_reviews_the_customer_on_the_visits_page(client):
     again = client.post(url + "review", {"review-rating": "1"})
     assert again.status_code == 400
     assert Review.objects.filter(booking=booking, author=helper.user).count() == 1
+
+
+def test_on_the_visits_day_the_next_step_comes_before_moving_the_visit(client):
+    # On a phone the helper setting off finds "I am on my way" on the first screens, not
+    # under the three time pickers that move the visit.
+    helper = make_helper()
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper)
+    _logged_in(client, helper.user)
+    url = f"/helper/visits/{booking.public_id}/"
+
+    page = client.get(url).content.decode()
+
+    assert 0 < page.index(f'action="{url}on-my-way"') < page.index(f'action="{url}propose"')
