@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from djgeojson.fields import PointField
 
 from backend import clock
@@ -111,7 +112,10 @@ class TimeWindow(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+        return (
+            f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}–"
+            f"{timezone.localtime(self.ends_at):%H:%M}"
+        )
 
 
 # The longest texts people write when they decline an offer, and when a visit is cancelled or
@@ -364,7 +368,10 @@ class SlotProposal(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} ({self.status})"
+        return (
+            f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}–"
+            f"{timezone.localtime(self.ends_at):%H:%M} ({self.status})"
+        )
 
 
 class BookingEvent(models.Model):

@@ -245,7 +245,10 @@ class AvailabilityException(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+        return (
+            f"{self.get_kind_display()} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}–"
+            f"{timezone.localtime(self.ends_at):%H:%M}"
+        )
 
     @property
     def last_day(self) -> date:
@@ -317,7 +320,7 @@ class DocumentAccess(models.Model):
         verbose_name_plural = "document accesses"
 
     def __str__(self) -> str:
-        return f"{self.manager} opened {self.document} at {self.accessed_at:%Y-%m-%d %H:%M}"
+        return f"{self.manager} opened {self.document} at {timezone.localtime(self.accessed_at):%Y-%m-%d %H:%M}"
 
 
 # --- The online code-of-conduct test -------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 from backend import clock
 
@@ -316,7 +317,7 @@ class ReconciliationRun(models.Model):
         ordering = ("-started_at", "-id")
 
     def __str__(self) -> str:
-        return f"reconciliation {self.started_at:%Y-%m-%d %H:%M}: {self.mismatch_count} mismatches"
+        return f"reconciliation {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}: {self.mismatch_count} mismatches"
 
 
 class Tip(models.Model):

@@ -258,3 +258,24 @@ def test_reviews_filter_by_published(manager_client, admin_world):
     assert "★★☆☆☆" not in published
     assert "★★☆☆☆" in unpublished
     assert hidden.published_at is None
+
+
+def test_the_customers_times_and_the_proposed_times_are_named_in_swiss_time():
+    # The back office lists a visit's times by these names, beside its Swiss-time columns:
+    # 13:15 UTC on a December day is 14:15 in Zurich.
+    from datetime import UTC, datetime
+
+    from bookings.models import SlotProposal, TimeWindow
+
+    starts, ends = (
+        datetime(2026, 12, 10, 13, 15, tzinfo=UTC),
+        datetime(2026, 12, 10, 14, tzinfo=UTC),
+    )
+    late = datetime(2026, 12, 10, 23, 30, tzinfo=UTC)
+
+    assert str(TimeWindow(starts_at=starts, ends_at=ends)) == "2026-12-10 14:15–15:00"
+    assert str(SlotProposal(starts_at=starts, ends_at=ends, status="chosen")) == (
+        "2026-12-10 14:15–15:00 (chosen)"
+    )
+    # Past midnight in Zurich, the day is the next one.
+    assert str(TimeWindow(starts_at=late, ends_at=late)) == "2026-12-11 00:30–00:30"
