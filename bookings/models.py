@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from djgeojson.fields import PointField
 
 from backend import clock
@@ -112,10 +111,7 @@ class TimeWindow(models.Model):
         )
 
     def __str__(self) -> str:
-        return (
-            f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}–"
-            f"{timezone.localtime(self.ends_at):%H:%M}"
-        )
+        return clock.span(self.starts_at, self.ends_at)
 
 
 # The longest texts people write when they decline an offer, and when a visit is cancelled or
@@ -368,10 +364,7 @@ class SlotProposal(models.Model):
         )
 
     def __str__(self) -> str:
-        return (
-            f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}–"
-            f"{timezone.localtime(self.ends_at):%H:%M} ({self.status})"
-        )
+        return f"{clock.span(self.starts_at, self.ends_at)} ({self.status})"
 
 
 class BookingEvent(models.Model):

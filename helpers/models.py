@@ -245,10 +245,7 @@ class AvailabilityException(models.Model):
         )
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}–"
-            f"{timezone.localtime(self.ends_at):%H:%M}"
-        )
+        return f"{self.get_kind_display()} {clock.span(self.starts_at, self.ends_at)}"
 
     @property
     def last_day(self) -> date:
