@@ -594,3 +594,15 @@ def test_on_the_visits_day_the_next_step_comes_before_moving_the_visit(client):
     page = client.get(url).content.decode()
 
     assert 0 < page.index(f'action="{url}on-my-way"') < page.index(f'action="{url}propose"')
+
+
+def test_a_confirmed_visits_page_says_when_it_is_and_the_price_agreed(client):
+    helper = make_helper()
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper)
+    _logged_in(client, helper.user, "de")
+    starts, ends = timezone.localtime(booking.starts_at), timezone.localtime(booking.ends_at)
+
+    page = client.get(f"/helper/visits/{booking.public_id}/").content.decode()
+
+    assert f"{starts:%H:%M}–{ends:%H:%M}</p>" in page
+    assert f"<p>Vereinbarter Preis: CHF {booking.price_minor // 100}.00</p>" in page
