@@ -8,6 +8,8 @@ hint for the form's own fields).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -102,3 +104,23 @@ def add_service_error(
             placed = True
     if not placed:
         form.add_error(None, message)
+
+
+# One of a service's rules, as a form runs it: the form's fields it reads, and the rule.
+Rule = tuple[Sequence[str], Callable[[], object]]
+
+
+def add_service_rules(
+    form: forms.Form, rules: Iterable[Rule], *, fields: dict[str, str] | None = None
+) -> None:
+    """Run, within the form's `clean()`, each of a service's rules whose fields all passed the
+    form's own checks, and show what each refuses as `add_service_error` does: the person
+    mends the form's problems and the service's in one round. The service runs the same rules
+    again when it is called; a rule is written once, in the service."""
+    for needed, rule in rules:
+        if any(name in form.errors or name not in form.cleaned_data for name in needed):
+            continue
+        try:
+            rule()
+        except ApplicationError as error:
+            add_service_error(form, error, fields=fields)

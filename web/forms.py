@@ -11,14 +11,28 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
-from backend.models import Language
+from backend.languages import validate_languages
+from backend.models import Language, User
+from bookings.services import (
+    AddressInput,
+    validate_description,
+    validate_on_behalf,
+    validate_open_request_limit,
+    validate_windows,
+)
 from catalogue.models import LegalDocumentVersion, ServiceCategory
+from web.errors import add_service_rules
 from web.words import day_words
 
 ZURICH = ZoneInfo("Europe/Zurich")
 # How far ahead the day picker reaches (the service allows more; a short list is easier).
 DAYS_OFFERED = 21
 MAX_WINDOWS = 3
+# The request services' field names, as the request form names them.
+REQUEST_FIELDS = {f"windows[{index}]": f"day_{index + 1}" for index in range(MAX_WINDOWS)} | {
+    "windows": "day_1",
+    "location": "postal_code",
+}
 
 
 class Slot:
@@ -158,16 +172,19 @@ class TimesForm(forms.Form):
             (self[f"day_{number}"], self[f"slot_{number}"]) for number in range(1, MAX_WINDOWS + 1)
         ]
 
+    def _chosen(self) -> list[int]:
+        """The numbers of the windows whose day and time were both chosen and passed."""
+        return [
+            number
+            for number in range(1, MAX_WINDOWS + 1)
+            if self.cleaned_data.get(f"day_{number}") and self.cleaned_data.get(f"slot_{number}")
+        ]
+
     def windows(self) -> list[tuple[datetime, datetime]]:
-        chosen = []
-        for number in range(1, MAX_WINDOWS + 1):
-            day, slot = (
-                self.cleaned_data.get(f"day_{number}"),
-                self.cleaned_data.get(f"slot_{number}"),
-            )
-            if day and slot:
-                chosen.append(window_of(day, slot))
-        return chosen
+        return [
+            window_of(self.cleaned_data[f"day_{number}"], self.cleaned_data[f"slot_{number}"])
+            for number in self._chosen()
+        ]
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
@@ -178,6 +195,17 @@ class TimesForm(forms.Form):
                     f"slot_{number}" if day else f"day_{number}",
                     _("Choose both the day and the time, or neither."),
                 )
+        # The request's rules on the windows chosen, said with the form's own problems: each
+        # window's next to its day (none chosen: the form says the first day is required).
+        numbers = self._chosen()
+        if numbers:
+            windows = self.windows()
+            named = {f"windows[{index}]": f"day_{number}" for index, number in enumerate(numbers)}
+            add_service_rules(
+                self,
+                [((), lambda: validate_windows(windows, now=clock.now()))],
+                fields=named | {"windows": f"day_{numbers[0]}"},
+            )
         return cleaned
 
 
@@ -226,8 +254,10 @@ class HelpRequestForm(TimesForm):
         widget=forms.TextInput({"inputmode": "tel"}),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, customer: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        # Whose request it is: their home address, and how many of theirs are open.
+        self.customer = customer
         # In the page's order (what, when, where, languages, who): so are its problems listed
         self.order_fields(
             [
@@ -241,18 +271,28 @@ class HelpRequestForm(TimesForm):
             ]
         )
 
+    def address(self) -> AddressInput:
+        """Where the helper should come: the customer's home, or the address typed."""
+        data = self.cleaned_data
+        if data.get("place") == "home":
+            me = self.customer
+            return AddressInput(
+                street=me.home_street, postal_code=me.home_postal_code, locality=me.home_locality
+            )
+        return AddressInput(
+            street=data.get("street", ""),
+            postal_code=data.get("postal_code", ""),
+            locality=data.get("locality", ""),
+        )
+
     def clean(self) -> dict:
         cleaned = super().clean()
-        # Said with the form's other problems, not only once they are mended
-        if cleaned.get("place") == "other" and not (
-            cleaned.get("postal_code") and cleaned.get("locality")
-        ):
-            self.add_error("postal_code", _("Give the postcode and the locality."))
         # Ticked, the request is for that person: never posted as if it were for the one who
         # booked because both their name and phone were left out (one of the two missing is
         # the service's to refuse)
         person = ("on_behalf_name", "on_behalf_phone")
-        if cleaned.get("for_someone_else") and not any(cleaned.get(f) for f in person):
+        someone_else = cleaned.get("for_someone_else")
+        if someone_else and not any(cleaned.get(f) for f in person):
             for field in person:
                 if field not in self.errors:
                     self.add_error(
@@ -262,6 +302,19 @@ class HelpRequestForm(TimesForm):
                             "helper can call."
                         ),
                     )
+        # The request's own rules on the fields that passed, said with the form's problems
+        typed = () if cleaned.get("place") == "home" else ("street", "postal_code", "locality")
+        rules = [
+            (("description",), lambda: validate_description(cleaned["description"])),
+            (("place", *typed), lambda: self.address().resolve()),
+            (("languages",), lambda: validate_languages(cleaned["languages"])),
+            ((), lambda: validate_open_request_limit(self.customer)),
+        ]
+        if someone_else:
+            rules.append(
+                (person, lambda: validate_on_behalf(*(cleaned[field] for field in person)))
+            )
+        add_service_rules(self, rules, fields=REQUEST_FIELDS)
         return cleaned
 
 

@@ -18,6 +18,10 @@ from bookings.services.help_requests import (
     help_request_create,
     help_request_update,
     help_request_withdraw,
+    validate_description,
+    validate_on_behalf,
+    validate_open_request_limit,
+    validate_windows,
 )
 from bookings.services.moves import (
     booking_open,
@@ -104,4 +108,8 @@ __all__ = [
     "reviews_close_window",
     "reviews_publish",
     "sweep_due_work",
+    "validate_description",
+    "validate_on_behalf",
+    "validate_open_request_limit",
+    "validate_windows",
 ]

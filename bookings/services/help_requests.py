@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import CoreError, ValidationFailed, codes_raised_by, raises
+from backend.exceptions import ValidationFailed, codes_raised_by, raises
 from backend.geo import Point
 from backend.languages import validate_languages
 from backend.models import User
@@ -41,22 +41,6 @@ ON_BEHALF_NAME_MAX_LENGTH = HelpRequest._meta.get_field("on_behalf_name").max_le
 MIN_WINDOW_MINUTES = 30
 MAX_WINDOW_HOURS = 24
 EDITABLE_STATUSES = (HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED)
-
-# What a help request's own fields can be refused for, on creation and on every edit.
-HELP_REQUEST_INPUT = (
-    BookingError.DESCRIPTION_TOO_SHORT,
-    BookingError.ON_BEHALF_INCOMPLETE,
-    CoreError.INVALID_PHONE,
-    BookingError.WINDOWS_REQUIRED,
-    BookingError.TOO_MANY_WINDOWS,
-    BookingError.WINDOW_INVERTED,
-    BookingError.WINDOW_IN_PAST,
-    BookingError.WINDOW_TOO_FAR_AHEAD,
-    BookingError.WINDOW_TOO_SHORT,
-    BookingError.WINDOW_TOO_LONG,
-    BookingError.WINDOWS_OVERLAP,
-    *codes_raised_by(visible_text, validate_languages, resolve_place),
-)
 
 
 def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
@@ -96,7 +80,19 @@ def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: da
         )
 
 
-def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Window]:
+@raises(
+    BookingError.WINDOWS_REQUIRED,
+    BookingError.TOO_MANY_WINDOWS,
+    BookingError.WINDOW_INVERTED,
+    BookingError.WINDOW_IN_PAST,
+    BookingError.WINDOW_TOO_FAR_AHEAD,
+    BookingError.WINDOW_TOO_SHORT,
+    BookingError.WINDOW_TOO_LONG,
+    BookingError.WINDOWS_OVERLAP,
+)
+def validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Window]:
+    """A request's time windows, ordered: one to `max_windows_per_request`, each ahead, not
+    too far ahead, of a sensible length, none overlapping another."""
     if not windows:
         raise ValidationFailed.for_field(
             "windows", _("Give at least one time window."), code=BookingError.WINDOWS_REQUIRED
@@ -119,7 +115,10 @@ def _validate_windows(windows: Sequence[Window], *, now: datetime) -> list[Windo
     return ordered
 
 
-def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
+@raises(BookingError.ON_BEHALF_INCOMPLETE, phone_number, visible_text)
+def validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
+    """The person the helper meets when someone books for them: both their name and phone,
+    or neither."""
     name = visible_text(
         name, field="on_behalf_name", required=False, max_length=ON_BEHALF_NAME_MAX_LENGTH
     )
@@ -134,7 +133,9 @@ def _validate_on_behalf(name: str, phone: str) -> tuple[str, str]:
     return name, phone_number(phone, field="on_behalf_phone")
 
 
-def _validate_description(description: str) -> str:
+@raises(BookingError.DESCRIPTION_TOO_SHORT, visible_text)
+def validate_description(description: str) -> str:
+    """What the customer needs help with: a visible text of at least 10 characters."""
     description = visible_text(
         description, field="description", multiline=True, max_length=DESCRIPTION_MAX_LENGTH
     )
@@ -145,6 +146,24 @@ def _validate_description(description: str) -> str:
             code=BookingError.DESCRIPTION_TOO_SHORT,
         )
     return description
+
+
+@raises(BookingError.OPEN_REQUEST_LIMIT)
+def validate_open_request_limit(customer: User) -> None:
+    """The customer may post another request: fewer than `max_open_requests_per_customer` of
+    theirs are open or unmatched. (Posting checks it again under the lock on the customer.)"""
+    open_count = HelpRequest.objects.filter(customer=customer, status__in=EDITABLE_STATUSES).count()
+    if open_count >= config().max_open_requests_per_customer:
+        raise OpenRequestLimit(
+            _("You already have %(count)d open requests; withdraw one or wait for a helper.")
+            % {"count": open_count},
+        )
+
+
+# What a help request's own fields can be refused for, on creation and on every edit.
+HELP_REQUEST_INPUT = codes_raised_by(
+    validate_description, validate_windows, validate_on_behalf, validate_languages, resolve_place
+)
 
 
 @dataclass(frozen=True)
@@ -191,23 +210,17 @@ def help_request_create(
         raise ValidationFailed.for_field(
             "category", _("This category is not offered."), code=CatalogueError.UNKNOWN_CATEGORY
         )
-    description = _validate_description(description)
-    ordered_windows = _validate_windows(windows, now=now)
+    description = validate_description(description)
+    ordered_windows = validate_windows(windows, now=now)
     chosen_languages = validate_languages(
         languages if languages is not None else (customer.languages or ["de"])
     )
-    name, phone = _validate_on_behalf(on_behalf_name, on_behalf_phone)
+    name, phone = validate_on_behalf(on_behalf_name, on_behalf_phone)
     place = address.resolve()
 
     # Serialise this customer's posts so two at once cannot both slip under the limit.
     User.objects.select_for_update().filter(pk=customer.pk).first()
-    open_count = HelpRequest.objects.filter(customer=customer, status__in=EDITABLE_STATUSES).count()
-    limit = config().max_open_requests_per_customer
-    if open_count >= limit:
-        raise OpenRequestLimit(
-            _("You already have %(count)d open requests; withdraw one or wait for a helper.")
-            % {"count": open_count},
-        )
+    validate_open_request_limit(customer)
 
     help_request = HelpRequest(
         customer=customer,
@@ -256,10 +269,10 @@ def _plan_edit(
     """Validate the edit and set the new values on `help_request` (unsaved)."""
     edit = _Edit()
     if description is not None:
-        help_request.description = _validate_description(description)
+        help_request.description = validate_description(description)
         edit.fields.append("description")
     if windows is not None:
-        ordered = _validate_windows(windows, now=clock.now())
+        ordered = validate_windows(windows, now=clock.now())
         current = list(
             help_request.windows.order_by("starts_at").values_list("starts_at", "ends_at")
         )
@@ -272,7 +285,7 @@ def _plan_edit(
         help_request.languages = chosen
         edit.fields.append("languages")
     if on_behalf_name is not None or on_behalf_phone is not None:
-        name, phone = _validate_on_behalf(
+        name, phone = validate_on_behalf(
             on_behalf_name if on_behalf_name is not None else help_request.on_behalf_name,
             on_behalf_phone if on_behalf_phone is not None else help_request.on_behalf_phone,
         )

@@ -34,7 +34,6 @@ from bookings.selectors import (
     shown_warnings,
 )
 from bookings.services import (
-    AddressInput,
     booking_cancel,
     booking_confirm,
     booking_dispute,
@@ -58,7 +57,7 @@ from payments.services import payment_method_set
 from payments.tips import tip_give
 from web.errors import add_service_error, message_for
 from web.forms import (
-    MAX_WINDOWS,
+    REQUEST_FIELDS,
     CardForm,
     ConfirmTimeForm,
     HelpRequestForm,
@@ -79,11 +78,6 @@ from web.views.request_page import (
 )
 from web.views.terms_parts import terms_accept_shown
 
-REQUEST_FIELDS = {f"windows[{index}]": f"day_{index + 1}" for index in range(MAX_WINDOWS)} | {
-    "windows": "day_1",
-    "location": "postal_code",
-}
-
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -91,26 +85,16 @@ def request_new(request: HttpRequest) -> HttpResponse:
     me = me_of(request)
     has_home = bool(me.home_postal_code)
     initial = {"languages": me.languages or ["de"], "place": "home" if has_home else "other"}
-    form = HelpRequestForm(request.POST or None, initial=initial)
+    form = HelpRequestForm(request.POST or None, initial=initial, customer=me)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["place"] == "home":
-            address = AddressInput(
-                street=me.home_street,
-                postal_code=me.home_postal_code,
-                locality=me.home_locality,
-            )
-        else:
-            address = AddressInput(
-                street=data["street"], postal_code=data["postal_code"], locality=data["locality"]
-            )
         someone_else = data["for_someone_else"]
         try:
             help_request = help_request_create(
                 customer=me,
                 category=data["category"],
                 description=data["description"],
-                address=address,
+                address=form.address(),
                 windows=form.windows(),
                 languages=data["languages"],
                 on_behalf_name=data["on_behalf_name"] if someone_else else "",
