@@ -60,9 +60,25 @@ CUSTOMER_FIGURES = (
 PROFILE_FIELDS = ("display_name", "phone", "languages", "preferred_language")
 
 
-def _validate_profile_languages(languages: Sequence[str]) -> list[str]:
+@raises(CoreError.INVALID_LANGUAGE)
+def validate_profile_languages(languages: Sequence[str]) -> list[str]:
+    """The languages a person speaks, as their profile keeps them."""
     # The profile answers an empty list as it always did: `invalid_language`.
     return validate_languages(languages, empty_code=CoreError.INVALID_LANGUAGE)
+
+
+@raises(visible_text)
+def validate_display_name(display_name: str) -> str:
+    """The name others see: a visible text of at most 80 characters."""
+    return visible_text(display_name, field="display_name", max_length=80)
+
+
+@raises(CoreError.WEAK_PASSWORD)
+def validate_sign_up_password(password: str, *, email: str, display_name: str) -> None:
+    """A new account's password passes Django's password rules (not like its e-mail address
+    or name, long enough, not common, not only digits)."""
+    candidate = User(email=email.strip().lower(), display_name=display_name)
+    validate_new_password(password, candidate, field="password")
 
 
 @raises(CoreError.INVALID_CREDENTIALS, CoreError.EMAIL_NOT_VERIFIED, CoreError.TOO_MANY_ATTEMPTS)
@@ -103,19 +119,13 @@ def user_register(
     address's allowance of account e-mails (backend.mail_limits) nothing is changed or sent.
     """
     email = email.strip().lower()
-    display_name = visible_text(display_name, field="display_name", max_length=80)
-    candidate = User(email=email, display_name=display_name)
-    try:
-        validate_password(password, user=candidate)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(
-            exc.messages[0], code=CoreError.WEAK_PASSWORD, fields={"password": list(exc.messages)}
-        ) from exc
+    display_name = validate_display_name(display_name)
+    validate_sign_up_password(password, email=email, display_name=display_name)
     if preferred_language not in LANGUAGE_CODES:
         raise ValidationFailed.for_field(
             "preferred_language", _("Unknown language."), code=CoreError.INVALID_LANGUAGE
         )
-    languages = _validate_profile_languages(languages)
+    languages = validate_profile_languages(languages)
     phone = phone_number(phone, field="phone")
     existing = User.objects.select_for_update().filter(email=email).first()
     if not account_mail_allowed(email=email):
@@ -221,13 +231,13 @@ def user_update_profile(
     """Change one's own profile. A new home address moves where helper offers come from."""
     changed: list[str] = []
     if display_name is not None:
-        user.display_name = visible_text(display_name, field="display_name", max_length=80)
+        user.display_name = validate_display_name(display_name)
         changed.append("display_name")
     if phone is not None:
         user.phone = phone_number(phone, field="phone")
         changed.append("phone")
     if languages is not None:
-        user.languages = _validate_profile_languages(languages)
+        user.languages = validate_profile_languages(languages)
         changed.append("languages")
     if preferred_language is not None:
         if preferred_language not in LANGUAGE_CODES:
@@ -262,7 +272,7 @@ def user_save_from_back_office(*, user: User, changed: Collection[str], created:
     switched on or off.
     """
     if "languages" in changed:
-        user.languages = _validate_profile_languages(user.languages)
+        user.languages = validate_profile_languages(user.languages)
     user.save()
     if created:
         emit(UserRegistered(user_id=user.pk))
@@ -303,7 +313,9 @@ def password_reset_request(*, email: str) -> None:
     transaction.on_commit(lambda: password_reset_mail_send.enqueue(address))
 
 
-def _validated_new_password(password: str, user: User, *, field: str) -> None:
+@raises(CoreError.WEAK_PASSWORD)
+def validate_new_password(password: str, user: User, *, field: str) -> None:
+    """`password` passes Django's password rules for `user`; refused on `field`."""
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
@@ -334,7 +346,7 @@ def password_reset_confirm(*, token: str, password: str) -> User:
         reset_fingerprint(user), str(claims.get("password"))
     ):
         raise invalid
-    _validated_new_password(password, user, field="password")
+    validate_new_password(password, user, field="password")
     user.set_password(password)
     changed = ["password"]
     if user.email_verified_at is None:
@@ -362,7 +374,7 @@ def user_change_password(
             _("This is not your current password."),
             code=CoreError.WRONG_PASSWORD,
         )
-    _validated_new_password(new_password, user, field="new_password")
+    validate_new_password(new_password, user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])

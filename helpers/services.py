@@ -85,7 +85,9 @@ class WeeklyInterval:
     end_time: time
 
 
-def _validate_radius(radius_km: int) -> None:
+@raises(HelperError.INVALID_RADIUS)
+def validate_radius(radius_km: int) -> None:
+    """How far the helper travels from home: 1 to MAX_RADIUS_KM km."""
     if not 1 <= radius_km <= MAX_RADIUS_KM:
         raise ValidationFailed.for_field(
             "service_radius_km",
@@ -95,6 +97,7 @@ def _validate_radius(radius_km: int) -> None:
         )
 
 
+@raises(HelperError.INVALID_HOURLY_RATE)
 def validate_hourly_rate(rate_minor: int) -> None:
     """0 (the helper works for free: no payment step) or within the bounds."""
     if rate_minor != 0 and not MIN_HOURLY_RATE_MINOR <= rate_minor <= MAX_HOURLY_RATE_MINOR:
@@ -109,7 +112,9 @@ def validate_hourly_rate(rate_minor: int) -> None:
         )
 
 
-def _validate_skills(skills: Sequence[ServiceCategory]) -> None:
+@raises(HelperError.SKILLS_REQUIRED, CatalogueError.UNKNOWN_CATEGORY)
+def validate_skills(skills: Sequence[ServiceCategory]) -> None:
+    """What the helper can help with: at least one category, each of them offered."""
     if not skills:
         raise ValidationFailed.for_field(
             "skills",
@@ -124,6 +129,12 @@ def _validate_skills(skills: Sequence[ServiceCategory]) -> None:
             % {"categories": ", ".join(inactive)},
             code=CatalogueError.UNKNOWN_CATEGORY,
         )
+
+
+@raises(visible_text)
+def validate_bio(bio: str) -> str:
+    """A few words about the helper, for customers to read (may be empty)."""
+    return visible_text(bio, field="bio", required=False, multiline=True, max_length=BIO_MAX_LENGTH)
 
 
 def _set_skills(helper: HelperProfile, skills: Sequence[ServiceCategory]) -> None:
@@ -166,10 +177,10 @@ def helper_apply(
             _("Set your home address first: offers are matched to where you live."),
             code=HelperError.HOME_ADDRESS_REQUIRED,
         )
-    _validate_radius(service_radius_km)
+    validate_radius(service_radius_km)
     validate_hourly_rate(hourly_rate_minor)
-    _validate_skills(skills)
-    bio = visible_text(bio, field="bio", required=False, multiline=True, max_length=BIO_MAX_LENGTH)
+    validate_skills(skills)
+    bio = validate_bio(bio)
     try:
         with transaction.atomic():
             helper = HelperProfile.objects.create(
@@ -205,7 +216,7 @@ def helper_profile_update(
     """Change what the helper controls themselves. Approval is the manager's."""
     changed: list[str] = []
     if service_radius_km is not None:
-        _validate_radius(service_radius_km)
+        validate_radius(service_radius_km)
         helper.service_radius_km = service_radius_km
         changed.append("service_radius_km")
     if hourly_rate_minor is not None:
@@ -213,15 +224,13 @@ def helper_profile_update(
         helper.hourly_rate_minor = hourly_rate_minor
         changed.append("hourly_rate_minor")
     if bio is not None:
-        helper.bio = visible_text(
-            bio, field="bio", required=False, multiline=True, max_length=BIO_MAX_LENGTH
-        )
+        helper.bio = validate_bio(bio)
         changed.append("bio")
     if is_accepting_jobs is not None:
         helper.is_accepting_jobs = is_accepting_jobs
         changed.append("is_accepting_jobs")
     if skills is not None:
-        _validate_skills(skills)
+        validate_skills(skills)
         _set_skills(helper, skills)
     if changed:
         helper.save(update_fields=[*changed, "updated_at"])

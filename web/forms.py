@@ -13,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from backend import clock
 from backend.languages import validate_languages
 from backend.models import Language, User
+from backend.places import Place, resolve_place
+from backend.services import (
+    validate_display_name,
+    validate_new_password,
+    validate_profile_languages,
+    validate_sign_up_password,
+)
+from backend.texts import phone_number
 from bookings.services import (
     AddressInput,
     validate_description,
@@ -28,6 +36,14 @@ ZURICH = ZoneInfo("Europe/Zurich")
 # How far ahead the day picker reaches (the service allows more; a short list is easier).
 DAYS_OFFERED = 21
 MAX_WINDOWS = 3
+# The services name address fields without the profile's "home_" prefix in some errors.
+HOME_FIELDS = {
+    "postal_code": "home_postal_code",
+    "locality": "home_locality",
+    "street": "home_street",
+    "location": "home_postal_code",
+    "home_location": "home_postal_code",
+}
 # The request services' field names, as the request form names them.
 REQUEST_FIELDS = {f"windows[{index}]": f"day_{index + 1}" for index in range(MAX_WINDOWS)} | {
     "windows": "day_1",
@@ -81,6 +97,26 @@ class SignUpForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        # The account's own rules on the fields that passed, said with the form's problems
+        add_service_rules(
+            self,
+            [
+                (("display_name",), lambda: validate_display_name(cleaned["display_name"])),
+                (
+                    ("password",),
+                    lambda: validate_sign_up_password(
+                        cleaned["password"],
+                        email=cleaned.get("email", ""),
+                        display_name=cleaned.get("display_name", ""),
+                    ),
+                ),
+                (("languages",), lambda: validate_profile_languages(cleaned["languages"])),
+            ],
+        )
+        return cleaned
+
 
 class LogInForm(forms.Form):
     email = forms.EmailField(
@@ -120,6 +156,26 @@ class PasswordChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        # The new password's rules, said with the form's problems. Whether the current password
+        # is right only the change itself checks: it counts a wrong one as a failed log-in.
+        new_password = cleaned.get("new_password", "")
+        add_service_rules(
+            self,
+            [
+                (
+                    ("new_password",),
+                    lambda: validate_new_password(new_password, self.user, field="new_password"),
+                )
+            ],
+        )
+        return cleaned
+
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=80)
@@ -145,6 +201,32 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.TextInput({"list": "locality-suggestions", "autocomplete": "address-level2"}),
     )
+
+    def home(self) -> Place | None:
+        """The home address typed, as the directory knows it; None when it is left empty."""
+        data = self.cleaned_data
+        parts = (data["home_street"], data["home_postal_code"], data["home_locality"])
+        if not any(parts):
+            return None
+        street, postal_code, locality = parts
+        return resolve_place(
+            street=street, postal_code=postal_code, locality=locality, field_prefix="home_"
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        # The profile's own rules on the fields that passed, said with the form's problems
+        add_service_rules(
+            self,
+            [
+                (("display_name",), lambda: validate_display_name(cleaned["display_name"])),
+                (("phone",), lambda: phone_number(cleaned["phone"], field="phone")),
+                (("languages",), lambda: validate_profile_languages(cleaned["languages"])),
+                (("home_street", "home_postal_code", "home_locality"), self.home),
+            ],
+            fields=HOME_FIELDS,
+        )
+        return cleaned
 
 
 class TimesForm(forms.Form):

@@ -25,7 +25,7 @@ from helpers.models import (
     ExceptionKind,
     HelperDocument,
 )
-from web.forms import ZURICH, WaiversForm, language_choices
+from web.forms import ZURICH, WaiversForm
 from web.words import APPROVAL_WORDS
 
 WEEKDAYS = (
@@ -50,56 +50,12 @@ def eta_choices() -> list[tuple[int, str]]:
     ]
 
 
-class CategoriesField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: ServiceCategory) -> str:
-        return obj.name  # in the active language
-
-
 LENGTH_CHOICES = [
     (60, _("1 hour")),
     (90, _("1½ hours")),
     (120, _("2 hours")),
     (180, _("3 hours")),
 ]
-
-
-class HelperProfileForm(forms.Form):
-    skills = CategoriesField(
-        label=_("What you can help with"),
-        queryset=ServiceCategory.objects.filter(is_active=True),
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    service_radius_km = forms.IntegerField(
-        label=_("How far you travel from home, in km"),
-        widget=forms.NumberInput({"inputmode": "numeric"}),
-        help_text=_("From 1 to 50 km."),
-    )
-    hourly_rate = forms.DecimalField(
-        label=_("Your hourly rate in CHF"),
-        max_digits=6,
-        decimal_places=2,
-        widget=forms.NumberInput({"inputmode": "decimal", "step": "0.05"}),
-        help_text=_("You keep all of it: Quartier takes nothing."),
-    )
-    languages = forms.MultipleChoiceField(
-        label=_("Languages you speak"),
-        choices=language_choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    bio = forms.CharField(
-        label=_("A few words about you"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea({"rows": 3}),
-    )
-
-    def rate_minor(self) -> int:
-        return int(self.cleaned_data["hourly_rate"] * 100)
-
-
-class HelperUpdateForm(HelperProfileForm):
-    is_accepting_jobs = forms.BooleanField(label=_("Send me offers"), required=False)
 
 
 class WeeklyHoursForm(forms.Form):

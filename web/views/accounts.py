@@ -22,7 +22,6 @@ from backend.client_address import client_ip
 from backend.exceptions import ApplicationError
 from backend.login_limits import TooManyAttempts
 from backend.models import LANGUAGE_CODES, User
-from backend.places import resolve_place
 from backend.services import (
     password_reset_confirm,
     password_reset_request,
@@ -34,6 +33,7 @@ from backend.services import (
 from helpers.models import HelperProfile
 from web.errors import add_service_error, message_for
 from web.forms import (
+    HOME_FIELDS,
     LogInForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -46,15 +46,6 @@ from web.views.request_page import me_of
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
-
-# The services name address fields without the profile's "home_" prefix in some errors.
-HOME_FIELDS = {
-    "postal_code": "home_postal_code",
-    "locality": "home_locality",
-    "street": "home_street",
-    "location": "home_postal_code",
-    "home_location": "home_postal_code",
-}
 
 
 def _current_language() -> str:
@@ -216,7 +207,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.POST or None)
+    form = PasswordChangeForm(request.POST or None, user=me_of(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = user_change_password(
@@ -252,21 +243,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                home = None
-                if data["home_street"] or data["home_postal_code"] or data["home_locality"]:
-                    home = resolve_place(
-                        street=data["home_street"],
-                        postal_code=data["home_postal_code"],
-                        locality=data["home_locality"],
-                        field_prefix="home_",
-                    )
                 user_update_profile(
                     user=me,
                     display_name=data["display_name"],
                     phone=data["phone"],
                     languages=data["languages"],
                     preferred_language=data["preferred_language"],
-                    home=home,
+                    home=form.home(),
                 )
         except ApplicationError as error:
             me.refresh_from_db()

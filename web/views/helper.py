@@ -56,16 +56,14 @@ from web.errors import add_service_error, message_for
 from web.helper_forms import (
     INTERVALS_PER_DAY,
     DeclineForm,
-    HelperProfileForm,
     HelperTermsForm,
-    HelperUpdateForm,
     TimeOffForm,
     WeeklyHoursForm,
 )
+from web.helper_profile_forms import PROFILE_FIELDS, HelperProfileForm, HelperUpdateForm
 from web.views.request_page import FIRST_POLL_SECONDS, LONGEST_POLL_SECONDS, me_of
 from web.views.terms_parts import terms_accept_shown
 
-PROFILE_FIELDS = {"hourly_rate_minor": "hourly_rate", "home_address": "skills"}
 UPCOMING = (
     BookingStatus.AWAITING_PROPOSAL,
     BookingStatus.PROPOSED,

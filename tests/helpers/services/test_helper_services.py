@@ -116,7 +116,7 @@ def _apply_twice_at_once(user, skills, *, after_the_check: bool) -> list[str]:
     """
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
-    validate_radius = helper_services._validate_radius
+    validate_radius = helper_services.validate_radius
 
     def meet_then_validate(radius_km: int) -> None:
         barrier.wait(timeout=30)
@@ -135,7 +135,7 @@ def _apply_twice_at_once(user, skills, *, after_the_check: bool) -> list[str]:
 
     with mock.patch.object(
         helper_services,
-        "_validate_radius",
+        "validate_radius",
         meet_then_validate if after_the_check else validate_radius,
     ):
         threads = [threading.Thread(target=apply) for _ in range(2)]
