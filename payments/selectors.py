@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from backend import clock
 from backend.config import config
 from backend.exceptions import Conflict, CoreError, NotFound, raises
 from backend.models import User
@@ -360,6 +362,19 @@ def money_view(booking: Booking) -> MoneyView:
     )
 
 
+def hold_deferred_until(booking: Booking, *, at: datetime | None = None) -> datetime | None:
+    """When the card is held, as decided `at` a moment (now unless given): for a visit too far
+    out then for a hold to last until it (`hold_max_days_ahead`), `hold_days_before_visit`
+    days before it; None: at once."""
+    settings = config()
+    if booking.starts_at is None:
+        return None
+    at = at or clock.now()
+    if booking.starts_at - at <= timedelta(days=settings.hold_max_days_ahead):
+        return None
+    return booking.starts_at - timedelta(days=settings.hold_days_before_visit)
+
+
 class PaymentState(NamedTuple):
     receipt: Receipt | None  # once the payment was taken
     due: bool  # a TWINT payment to make (the request page's "Pay with TWINT" button)
@@ -370,6 +385,11 @@ class PaymentState(NamedTuple):
     # What the customer's late cancellation would cost them, for the helper: the policy's
     # percentage of the price held or to be paid (0: no payment through Quartier, or no fee).
     late_fee_minor: int = 0
+    # Confirmed, the card given and its hold due, and the worker is placing it: the page
+    # waits for it (held, or the hold failed and another card is asked for).
+    holding: bool = False
+    # Confirmed too far ahead for a hold to last: the card given is held from then on.
+    hold_from: datetime | None = None
 
 
 def payment_state(booking: Booking, payment: Payment | None) -> PaymentState:
@@ -385,6 +405,8 @@ def payment_state(booking: Booking, payment: Payment | None) -> PaymentState:
         payment.pay_with == PayWith.TWINT
         and payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
     )
+    hold_at = _hold_placed_at(booking, payment)
+    now = clock.now()
     return PaymentState(
         receipt,
         due=payment.status == PaymentStatus.DUE,
@@ -393,7 +415,24 @@ def payment_state(booking: Booking, payment: Payment | None) -> PaymentState:
         and receipt is None
         and (held or twint_not_due_yet),
         late_fee_minor=_late_fee_minor(payment),
+        holding=hold_at is not None and hold_at <= now,
+        hold_from=hold_at if hold_at is not None and hold_at > now else None,
     )
+
+
+def _hold_placed_at(booking: Booking, payment: Payment) -> datetime | None:
+    """When the worker places the hold of a confirmed visit's card, given and not refused:
+    at once after confirming (when the payment was opened), or later for a visit too far out
+    then, as `payments.services.payment_authorise` decided; None when no hold waits."""
+    if (
+        booking.status not in _HOLDABLE
+        or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
+        or payment.pay_with != PayWith.CARD
+        or not payment.payment_method_id
+        or payment.failure_code
+    ):
+        return None
+    return hold_deferred_until(booking, at=payment.created_at) or payment.created_at
 
 
 def _late_fee_minor(payment: Payment) -> int:

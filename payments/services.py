@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backend import clock
 from backend.config import config
 from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
@@ -53,6 +51,7 @@ from payments.payment_methods import (
     _price_to_hold,
 )
 from payments.receipts import receipt_issue
+from payments.selectors import hold_deferred_until
 from payments.steps import (
     _C,
     _H,
@@ -172,7 +171,7 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
         if account is None or not account.can_take_payments:
             _record_failure(payment, "helper_cannot_take_payments", "")
             return AuthorisationOutcome(payment)
-        hold_at = _hold_at(booking)
+        hold_at = hold_deferred_until(booking)
         if hold_at is not None:
             emit(
                 events.PaymentHoldDeferred(
@@ -200,16 +199,6 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
             _answered(key, intent.id)
             _apply_intent(payment, intent, reason="hold placed")
     return AuthorisationOutcome(payment, declined)
-
-
-def _hold_at(booking: Booking) -> datetime | None:
-    """When to hold the card for a visit too far out for a hold to last; None: now."""
-    settings = config()
-    if booking.starts_at is None:
-        return None
-    if booking.starts_at - clock.now() <= timedelta(days=settings.hold_max_days_ahead):
-        return None
-    return booking.starts_at - timedelta(days=settings.hold_days_before_visit)
 
 
 def _record_failure(payment: Payment, code: str, message: str) -> None:

@@ -197,6 +197,8 @@ _NO_VISIT_PARTS: dict[str, Any] = {
     "card": None,
     "paid_by_twint": False,
     "settling": False,
+    "holding": False,
+    "hold_from": None,
     "late_fee_minor": 0,
     "twint_choosable": False,
 }
@@ -210,7 +212,8 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
     else:
         # Read once: where it stands, the card step and whether TWINT may be chosen.
         payment = visit_payment(booking)
-        receipt, pay_due, card_held, settling, late_fee_minor = payment_state(booking, payment)
+        state = payment_state(booking, payment)
+        receipt = state.receipt
         reviews = list(reviews_visible_to(me, booking))
         parts = {
             "events": list(booking_events(booking)),
@@ -220,16 +223,21 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "report_open": safety_report_open_by(me, booking),
             "helper_blocked": helper_is_blocked(me, booking.helper_id),
             "receipt": receipt,
-            "pay_due": pay_due,
-            "card_held": card_held,
+            "pay_due": state.due,
+            "card_held": state.held,
             "tip": tip_of(booking) if receipt is not None else None,
             "extra": extra_of(booking),
             "card": card_step(booking, payment),
             # A visit paid with TWINT is tipped with TWINT too, on its payment page.
             "paid_by_twint": receipt is not None and receipt.payment.pay_with == PayWith.TWINT,
-            "settling": settling,
+            "settling": state.settling,
+            # Confirmed: the card's hold being placed by the worker now, or from when it is
+            "holding": state.holding,
+            "hold_from": state.hold_from,
             # Said before the button that cancels: what a late cancellation costs
-            "late_fee_minor": late_fee_minor if booking.status != BookingStatus.PROPOSED else 0,
+            "late_fee_minor": state.late_fee_minor
+            if booking.status != BookingStatus.PROPOSED
+            else 0,
             # Offered while the customer picks a time, only where paying through Quartier can be.
             "twint_choosable": booking.status == BookingStatus.PROPOSED
             and twint_choosable(booking, payment),
