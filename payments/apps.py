@@ -25,7 +25,7 @@ class PaymentsConfig(AppConfig):
             PayoutAccountChanged,
         )
 
-        register_hold_check(selectors.hold_missing)
+        register_hold_check(selectors.hold_missing_now)
         subscribe(handlers.open_payments, BookingConfirmed)
         subscribe(handlers.schedule_deferred_holds, PaymentHoldDeferred)
         subscribe(handlers.follow_payout_account, PayoutAccountChanged)

@@ -110,16 +110,16 @@ def extra_of(booking: Booking) -> ExtraCharge | None:
         return None
 
 
-def extra_askable(booking: Booking) -> bool:
+def extra_askable(booking: Booking, payment: Payment | None) -> bool:
     """Whether the helper may ask for extra time or material now: during the visit or once it
-    is done, before sign-off, when it is held on a card and nothing extra was asked yet."""
-    if booking.status not in EXTRA_OPEN or ExtraCharge.objects.filter(booking=booking).exists():
-        return False
-    payment = Payment.objects.filter(booking=booking).first()
+    is done, before sign-off, when it is held on a card (its `payment`, `visit_payment`) and
+    nothing extra was asked yet (`extra_of`: no query when read with the booking)."""
     return (
-        payment is not None
+        booking.status in EXTRA_OPEN
+        and payment is not None
         and payment.status == PaymentStatus.AUTHORISED
         and payment.pay_with == PayWith.CARD
+        and extra_of(booking) is None
     )
 
 
@@ -190,24 +190,21 @@ def ledger_balances(*, booking_id: int) -> dict[str, int]:
     return balances
 
 
-def hold_missing(booking: Booking) -> bool:
-    """Whether a confirmed visit still lacks the hold it needs before it goes ahead: it has a
-    price and a payment to the helper's payout account, and the card is not held (no card yet,
-    the hold failed, or the deferred hold has not been placed). A free visit needs none, and
-    neither does one paid with TWINT, which cannot be held and is paid after sign-off."""
-    payment = (
-        Payment.objects.filter(booking_id=booking.pk)
-        .only("status", "payout_account", "pay_with")
-        .first()
-    )
+def hold_missing(booking: Booking, payment: Payment | None) -> bool:
+    """Whether a confirmed visit still lacks the hold it needs before it goes ahead, from its
+    `payment` (`visit_payment`): it has a price and a payment to the helper's payout account,
+    and the card is not held (no card yet, the hold failed, or the deferred hold has not been
+    placed). A free visit needs none, and neither does one paid with TWINT, which cannot be
+    held and is paid after sign-off."""
     if payment is None or payment.payout_account_id is None or payment.pay_with == PayWith.TWINT:
         return False
     return payment.status not in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED)
 
 
-def receipt_of(booking: Booking) -> Receipt | None:
-    """The visit's receipt once its payment was taken (for the pages' "Receipt" link)."""
-    return Receipt.objects.filter(booking_id=booking.pk).first()
+def hold_missing_now(booking: Booking) -> bool:
+    """`hold_missing`, its payment read now (the booking machine's guard asks it, under the
+    caller's lock on the booking)."""
+    return hold_missing(booking, visit_payment(booking))
 
 
 def tip_of(booking: Booking) -> Tip | None:
@@ -341,9 +338,9 @@ class MoneyView:
         return self.payment.captured_minor - self.payment.refunded_minor
 
 
-def money_view(booking: Booking) -> MoneyView:
-    """The booking's money, summed from its ledger entries by kind (two queries)."""
-    payment = Payment.objects.filter(booking_id=booking.pk).first()
+def money_view(booking: Booking, payment: Payment | None) -> MoneyView:
+    """The booking's money, its `payment` (`visit_payment`) and its ledger entries summed by
+    kind (one query)."""
     sums = dict(
         LedgerEntry.objects.filter(booking_id=booking.pk)
         .order_by()

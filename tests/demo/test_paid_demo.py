@@ -25,7 +25,7 @@ from payments.models import (
     Receipt,
     StripeRequest,
 )
-from payments.selectors import hold_missing
+from payments.selectors import hold_missing_now
 from tests.payments.money import assert_books_balance
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_every_coming_paid_visit_is_held_on_its_helpers_account_at_the_emulator(
                 PaymentStatus.AUTHORISED,
                 payment.amount_minor,
             )
-            assert not hold_missing(booking)
+            assert not hold_missing_now(booking)
             held_now += 1
         else:
             assert payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD

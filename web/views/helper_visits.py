@@ -44,8 +44,17 @@ from bookings.services import (
 )
 from helpers.models import HelperProfile
 from payments.extras import extra_record
+from payments.models import Payment
 from payments.refunds import payment_refund
-from payments.selectors import extra_askable, extra_of, money_view, payment_for, receipt_of
+from payments.selectors import (
+    extra_askable,
+    extra_of,
+    hold_missing,
+    money_view,
+    payment_for,
+    payment_state,
+    visit_payment,
+)
 from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
 from web.forms import ReviewForm, SafetyReportForm
@@ -100,16 +109,22 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
     events = list(booking_events(booking))
     moves = set(next_statuses_for(booking, me))
     help_request = booking.help_request
-    receipt = receipt_of(booking)
+    # Read once: the receipt, the money, whether extra may be asked for, whether it is held.
+    payment = visit_payment(booking)
+    receipt = payment_state(booking, payment).receipt
     reviews = list(reviews_visible_to(me, booking))
     my_review = next((review for review in reviews if review.author_id == me.pk), None)
     return {
         "live_seq": live_seq,
         "booking": booking,
-        **_extra_context(booking, bound.get("extra_form")),
+        **_extra_context(booking, payment, bound.get("extra_form")),
         "receipt": receipt,
         # Once paid: the visit's money, and the helper's own refund.
-        "money": money_view(booking) if receipt is not None else None,
+        "money": money_view(booking, payment) if receipt is not None else None,
+        # Confirmed, the customer's card not held yet: the visit cannot start (said instead of
+        # the buttons that would be refused).
+        "hold_missing": booking.status == BookingStatus.CONFIRMED
+        and hold_missing(booking, payment),
         "refund_form": bound.get("refund_form") or RefundForm(prefix="refund"),
         "refund_url": reverse("web:helper-refund", args=[booking.public_id]),
         "help_request": help_request,
@@ -145,10 +160,12 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
     }
 
 
-def _extra_context(booking: Booking, form: forms.Form | None) -> dict[str, Any]:
+def _extra_context(
+    booking: Booking, payment: Payment | None, form: forms.Form | None
+) -> dict[str, Any]:
     """Extra time or material: asked for already, or the form while it can be asked for."""
     extra = extra_of(booking)
-    can_ask = extra is None and extra_askable(booking)
+    can_ask = extra_askable(booking, payment)
     # A refused ask comes back bound, with the reason, even when it can no longer be made.
     if form is None and can_ask:
         form = ExtraForm(prefix="extra")

@@ -47,7 +47,7 @@ from helpers.selectors import (
 )
 from helpers.services import helper_approve, helper_suspend
 from payments.refunds import payment_refund
-from payments.selectors import money_view, payment_for
+from payments.selectors import money_view, payment_for, visit_payment
 from web.errors import add_service_error, message_for
 from web.helper_forms import (
     AppealDecisionForm,
@@ -343,7 +343,7 @@ def _dispute_page(
         "events": booking_events(booking),
         "form": form or ResolveForm(),
         "status_words": STATUS_WORDS.get(booking.status, booking.status),
-        "money": money_view(booking),
+        "money": money_view(booking, visit_payment(booking)),
         "refund_form": refund_form or RefundForm(prefix="refund"),
         "refund_url": reverse("web:manage-dispute-refund", args=[booking.public_id]),
     }
