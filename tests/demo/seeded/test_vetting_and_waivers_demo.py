@@ -3,10 +3,7 @@ and terms and waivers signed by both sides."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from bookings.models import Booking, BookingStatus, HelperBlock, SafetyReport
 from catalogue.models import LegalAcceptance, LegalDocumentKind
@@ -25,18 +22,9 @@ from helpers.models import (
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_test():
-    out = io.StringIO()
-    call_command(
-        "seed_demo",
-        helpers=40,
-        customers=40,
-        requests=60,
-        seed=1,
-        stdout=out,
-        stderr=io.StringIO(),
-    )
-
+def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_test(
+    seeded_demo,
+):
     statuses = set(HelperProfile.objects.values_list("approval_status", flat=True))
     assert statuses == set(ApprovalStatus.values) - {ApprovalStatus.OFFBOARDED}
     # Open applications past "applied" have both documents in force.
@@ -77,7 +65,7 @@ def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_te
     )
     assert helper is not None
     assert conduct_test_standing(helper).state == ConductTestState.CAN_START
-    assert f"  applicant          {helper.user.email}  (code-of-conduct test" in out.getvalue()
+    assert f"  applicant          {helper.user.email}  (code-of-conduct test" in seeded_demo.output
     attempt = conduct_test_attempt_start(helper=helper, actor=helper.user)
     assert len(attempt.question_ids) == 8
     # And applicants past that step passed it, some online (an attempt, recorded by Quartier)

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: a believable demo community, built through the services."""
+"""`manage.py seed_demo`: a believable demo community, built through the services (the demo
+these tests read is built once for them all: `seeded_demo`)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,14 @@ from bookings.models import (
     SlotProposal,
 )
 from helpers.models import AvailabilityException, HelperProfile, WeeklyAvailability
+from tests.demo.seeded.conftest import SEEDED
 
 pytestmark = pytest.mark.django_db
-
-SMALL = {"helpers": 40, "customers": 40, "requests": 60, "seed": 1}
 
 
 def seed(**options: object) -> str:
     stdout = io.StringIO()
-    call_command("seed_demo", **{**SMALL, **options}, stdout=stdout, stderr=io.StringIO())
+    call_command("seed_demo", **{**SEEDED, **options}, stdout=stdout, stderr=io.StringIO())
     return stdout.getvalue()
 
 
@@ -48,8 +48,8 @@ def snapshot() -> dict[str, object]:
     }
 
 
-def test_seed_demo_builds_a_community_with_every_status():
-    output = seed()
+def test_seed_demo_builds_a_community_with_every_status(seeded_demo):
+    output = seeded_demo.output
 
     manager = User.objects.get(email="manager@quartier.test")
     assert manager.is_staff
@@ -82,7 +82,6 @@ def test_seed_demo_builds_a_community_with_every_status():
 
 
 def test_seed_demo_run_twice_changes_nothing():
-    seed()
     before = snapshot()
 
     output = seed()
@@ -92,7 +91,6 @@ def test_seed_demo_run_twice_changes_nothing():
 
 
 def test_seed_demo_reset_replaces_the_demo_data():
-    seed()
     old_manager = User.objects.get(email="manager@quartier.test")
 
     output = seed(reset=True, helpers=12, customers=15, requests=25)
@@ -109,7 +107,6 @@ def test_the_reset_takes_the_demos_receipts_and_tips_with_it():
     from payments.models import LedgerEntry, Receipt, Tip
     from tests.factories import paid_on_paper
 
-    seed(helpers=12, customers=15, requests=25)
     booking = Booking.objects.filter(
         status__in=(BookingStatus.SIGNED_OFF, BookingStatus.SETTLED), price_minor__gt=0
     ).first()
