@@ -89,7 +89,9 @@ def test_every_coming_paid_visit_is_held_on_its_helpers_account_at_the_emulator(
 ):
     """No visit of the demo still to come waits for a payment that cannot come: each with a
     price has its customer's card on its helper's connected account, held now, or by the task
-    two days before when it is further out than a hold lasts."""
+    two days before when it lay further out than a hold lasts when the card was given (the
+    demo's own stories give theirs in its past, so the visit's distance from now does not
+    decide it)."""
 
     coming = Booking.objects.filter(status__in=COMING, price_minor__gt=0).order_by("pk")
     assert coming.count() >= 3
@@ -102,15 +104,15 @@ def test_every_coming_paid_visit_is_held_on_its_helpers_account_at_the_emulator(
         assert payment.payout_account == account
         assert payment.payment_method_id.startswith("pm_")
         assert booking.starts_at is not None
-        if booking.starts_at - now <= timedelta(days=config().hold_max_days_ahead):
-            assert (payment.status, payment.authorised_minor) == (
-                PaymentStatus.AUTHORISED,
-                payment.amount_minor,
-            )
+        if payment.status == PaymentStatus.AUTHORISED:
+            assert payment.authorised_minor == payment.amount_minor
             assert not hold_missing_now(booking)
             held_now += 1
         else:
             assert payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+            assert booking.starts_at - payment.created_at > timedelta(
+                days=config().hold_max_days_ahead
+            ) or booking.starts_at - now > timedelta(days=config().hold_max_days_ahead)
             task = DBTaskResult.objects.get(
                 task_path="payments.tasks.place_hold", args_kwargs__args=[payment.pk]
             )
