@@ -103,6 +103,54 @@
     });
   }
 
+  // A part redrawn around the keyboard's focus (its news, or its polling, which redraws it
+  // every time) would drop the focus to the page's start: the next Tab would begin at the top
+  // again. The focus goes back to the same control in the redrawn part (htmx itself only does
+  // so for an element with an id), or, when the news took it away, to the part's status words,
+  // which are read out and from where Tab goes on.
+  let focusBefore = null;
+
+  function sameControl(element) {
+    const form = element.closest("form");
+    return [
+      element.tagName,
+      element.getAttribute("name") || "",
+      element.getAttribute("value") || "",
+      element.getAttribute("href") || "",
+      form ? form.getAttribute("action") || "" : "",
+      (element.textContent || "").trim(),
+    ].join("\u0000");
+  }
+
+  function rememberFocus(event) {
+    const part = event.detail.target;
+    const active = document.activeElement;
+    focusBefore = null;
+    if (isPart(part) && part.id && active && active !== part && part.contains(active)) {
+      focusBefore = { part: part.id, id: active.id, key: sameControl(active) };
+    }
+  }
+
+  function giveFocusBack() {
+    const before = focusBefore;
+    focusBefore = null;
+    const active = document.activeElement;
+    if (before === null || (active && active !== document.body && active.isConnected)) {
+      return; // the focus stayed (or htmx put it back by its id)
+    }
+    const part = document.getElementById(before.part);
+    if (part === null) {
+      return;
+    }
+    const same = Array.from(part.querySelectorAll(before.id ? "#" + CSS.escape(before.id) : "*"))
+      .find((element) => sameControl(element) === before.key);
+    const target = same || part.querySelector("[role=status]") || part;
+    if (!same && !target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+  }
+
   // The time left, in the page's words ("18 min 40 s left.", "Noch 18 min 40 s."): the
   // template puts them in data-words with {minutes} and {seconds} to fill. The element is
   // aria-hidden: the sentence before it says the same once, instead of every second.
@@ -121,6 +169,8 @@
     window.setInterval(tick, 1000);
     document.body.addEventListener("htmx:afterSwap", tick);
     document.body.addEventListener("htmx:beforeRequest", holdWhileFilled);
+    document.body.addEventListener("htmx:beforeSwap", rememberFocus);
+    document.body.addEventListener("htmx:afterSettle", giveFocusBack);
     window.setInterval(releaseHeld, 2000);
     const first = document.querySelector("[data-live-after]");
     if (!first || !window.QuartierLive || !("WebSocket" in window)) {
