@@ -106,6 +106,29 @@ def test_the_card_typed_into_stripe_js_is_made_on_the_helpers_account(browser, p
     context.close()
 
 
+def test_a_card_refused_by_stripe_js_takes_the_keyboards_focus_to_the_problem(browser, paid_url):
+    helper = connected_helper(display_name="Marco Rossi")
+    customer = UserFactory.create(email="keys@example.ch", preferred_language="en")
+    booking = make_booking(BookingStatus.PROPOSED, helper=helper, customer=customer)
+    page = browser.new_context(locale="en", **DESKTOP).new_page()
+    log_in(page, paid_url, customer.email, f"/requests/{booking.help_request.public_id}/")
+
+    # A card number cut short, given with the keyboard
+    page.get_by_label("Card number").fill("4242")
+    page.get_by_role("button", name="Use this card").focus()
+    page.keyboard.press("Enter")
+
+    problem = page.locator("[data-card-error]")
+    expect(problem).to_be_visible()
+    expect(problem).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Use this card")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_label("Postcode")).to_be_focused()
+    assert Payment.objects.filter(booking=booking, payment_method_id__gt="").count() == 0
+    page.context.close()
+
+
 # Records what the page asks of Stripe.js (the first call of each: the emulator's own Stripe.js
 # wraps localstripe's, which calls it again without options).
 STRIPE_SPY = """

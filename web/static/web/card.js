@@ -29,6 +29,9 @@
           problem.textContent = result.error.message || '';
           problem.hidden = false;
           button.disabled = false;
+          // The button had the focus, and lost it when it was disabled: the problem takes it
+          // (and is read out), and Shift+Tab leads back into the card's fields to mend it.
+          problem.focus();
           return;
         }
         field.value = result.paymentMethod.id;
