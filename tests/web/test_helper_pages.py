@@ -247,6 +247,27 @@ def test_the_inbox_shows_the_offer_without_the_address_and_accepting_opens_the_v
     assert "geo:" in page
 
 
+def test_each_offers_buttons_name_the_offer_they_answer(client):
+    # Screen readers list a page's buttons by name: three "Accept" say nothing of which job.
+    helper = make_helper(skills=("internet-wifi", "tv-streaming"))
+    for slug in ("internet-wifi", "tv-streaming"):
+        post_request(UserFactory.create(), slug=slug)
+    _logged_in(client, helper.user)
+
+    html = client.get("/helper/").content.decode()
+
+    headings = dict(re.findall(r'<h3 id="(offer-[0-9a-f-]+-heading)">([^<]+)</h3>', html))
+    assert sorted(headings.values()) == ["Internet &amp; Wi-Fi", "TV &amp; streaming"]
+    described = re.findall(
+        r'<(?:button|summary)[^>]*aria-describedby="([^"]+)"[^>]*>([^<]+)<', html
+    )
+    assert sorted(described) == sorted(
+        (heading, name)
+        for heading in headings
+        for name in ("Accept", "Decline", "Decline this offer")
+    )
+
+
 @pytest.mark.parametrize(
     ("language", "words"),
     [
