@@ -87,7 +87,7 @@ def send_payment_lost(payment: Payment) -> None:
         }
         body = _(
             "Hello %(name)s,\n\n"
-            "the payout account of %(helper)s was disconnected from Quartier, so the visit on "
+            "The payout account of %(helper)s was disconnected from Quartier, so the visit on "
             "%(when)s cannot be paid through Quartier. Nothing has been charged to you: an "
             "amount held on your card is released by your bank within a few days.\n\n"
             "Quartier"
@@ -103,7 +103,7 @@ def send_payment_lost(payment: Payment) -> None:
         }
         body = _(
             "Hello %(name)s,\n\n"
-            "your payout account was disconnected from Quartier, so the visit with %(customer)s "
+            "Your payout account was disconnected from Quartier, so the visit with %(customer)s "
             "on %(when)s cannot be paid through Quartier: nothing has been charged to them. "
             "Reconnect a payout account in the app to get paid requests again.\n\n"
             "Quartier"

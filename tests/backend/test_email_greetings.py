@@ -176,6 +176,7 @@ def test_the_payment_e_mails():
         for send in (
             lambda: payment_emails.send_hold_failed(payment),
             lambda: payment_emails.send_hold_recovered(payment),
+            lambda: payment_emails.send_payment_lost(payment),
         ):
             assert_capitals(rendered(person, send), customer, helper)
     for reminder in (0, 1):
