@@ -60,10 +60,11 @@ CUSTOMER_FIGURES = (
 PROFILE_FIELDS = ("display_name", "phone", "languages", "preferred_language")
 
 
-@raises(CoreError.INVALID_LANGUAGE)
 def validate_profile_languages(languages: Sequence[str]) -> list[str]:
-    """The languages a person speaks, as their profile keeps them."""
-    # The profile answers an empty list as it always did: `invalid_language`.
+    """The languages a person speaks, as their profile keeps them (an empty list refused as
+    `invalid_language`, as the profile always answered it). Not declared with `raises`: it
+    cannot raise `languages_required`, which `validate_languages` declares for requests; the
+    services calling it declare `invalid_language` themselves."""
     return validate_languages(languages, empty_code=CoreError.INVALID_LANGUAGE)
 
 
