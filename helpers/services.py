@@ -85,6 +85,17 @@ class WeeklyInterval:
     end_time: time
 
 
+@raises(HelperError.HOME_ADDRESS_REQUIRED)
+def validate_home_address(user: User) -> None:
+    """The applicant's home address is set (and placed): a helper serves from there."""
+    if user.home_latitude is None:
+        raise ValidationFailed.for_field(
+            "home_address",
+            _("Set your home address first: offers are matched to where you live."),
+            code=HelperError.HOME_ADDRESS_REQUIRED,
+        )
+
+
 @raises(HelperError.INVALID_RADIUS)
 def validate_radius(radius_km: int) -> None:
     """How far the helper travels from home: 1 to MAX_RADIUS_KM km."""
@@ -171,12 +182,7 @@ def helper_apply(
     """
     if HelperProfile.objects.filter(user=user).exists():
         raise HelperProfileExists(_("You are already registered as a helper."))
-    if user.home_latitude is None:
-        raise ValidationFailed.for_field(
-            "home_address",
-            _("Set your home address first: offers are matched to where you live."),
-            code=HelperError.HOME_ADDRESS_REQUIRED,
-        )
+    validate_home_address(user)
     validate_radius(service_radius_km)
     validate_hourly_rate(hourly_rate_minor)
     validate_skills(skills)

@@ -4,12 +4,21 @@ fields that passed, so every problem is said in one round; the services decide."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from backend.models import User
 from backend.services import validate_profile_languages
 from catalogue.models import ServiceCategory
-from helpers.services import validate_bio, validate_hourly_rate, validate_radius, validate_skills
+from helpers.services import (
+    validate_bio,
+    validate_home_address,
+    validate_hourly_rate,
+    validate_radius,
+    validate_skills,
+)
 from web.errors import add_service_rules
 from web.forms import language_choices
 
@@ -68,6 +77,21 @@ class HelperProfileForm(forms.Form):
                 (("bio",), lambda: validate_bio(cleaned["bio"])),
             ],
             fields=PROFILE_FIELDS,
+        )
+        return cleaned
+
+
+class HelperApplicationForm(HelperProfileForm):
+    """The application: also the rule that needs the applicant, a home address set first."""
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        add_service_rules(
+            self, [((), lambda: validate_home_address(self.user))], fields=PROFILE_FIELDS
         )
         return cleaned
 

@@ -111,3 +111,39 @@ def test_the_password_change_says_a_missing_current_password_and_a_weak_new_one_
     ]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_the_helper_application_says_missing_skills_and_a_missing_home_address_at_once(client):
+    user = UserFactory.create(
+        languages=["de", "en"],
+        home_street="",
+        home_postal_code="",
+        home_locality="",
+        home_latitude=None,
+        home_longitude=None,
+        home_location=None,
+    )
+    _logged_in(client, user)
+    before = User.objects.values().get(pk=user.pk)
+
+    response = client.post(
+        "/helper/apply",
+        {
+            "skills": [],
+            "service_radius_km": "10",
+            "hourly_rate": "40",
+            "languages": ["it"],
+            "bio": "Retired electrician.",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert _errors_of(html, "id_skills") == [
+        "This field is required.",
+        "Set your home address in your profile first.",
+    ]
+    assert "Retired electrician.</textarea>" in html
+    assert not HelperProfile.objects.filter(user=user).exists()
+    assert User.objects.values().get(pk=user.pk) == before

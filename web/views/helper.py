@@ -60,7 +60,7 @@ from web.helper_forms import (
     TimeOffForm,
     WeeklyHoursForm,
 )
-from web.helper_profile_forms import PROFILE_FIELDS, HelperProfileForm, HelperUpdateForm
+from web.helper_profile_forms import PROFILE_FIELDS, HelperApplicationForm, HelperUpdateForm
 from web.views.request_page import FIRST_POLL_SECONDS, LONGEST_POLL_SECONDS, me_of
 from web.views.terms_parts import terms_accept_shown
 
@@ -104,7 +104,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     if HelperProfile.objects.filter(user=me).exists():
         return redirect("web:helper-home")
     initial = {"languages": me.languages, "service_radius_km": 10, "hourly_rate": "40.00"}
-    form = HelperProfileForm(request.POST or None, initial=initial)
+    form = HelperApplicationForm(request.POST or None, initial=initial, user=me)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
