@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from academy.models import (
     Certification,
@@ -53,14 +55,19 @@ class CourseVersionAdmin(ReadOnlyAdmin):
     inlines = (LessonInline, QuizQuestionInline)
     actions = ("publish",)
 
-    @admin.action(description="Publish the selected drafts")
+    @admin.action(description=_("Publish the selected drafts"))
     def publish(self, request: HttpRequest, queryset: QuerySet[CourseVersion]) -> None:
         assert isinstance(request.user, User)  # noqa: S101 - the admin requires a log-in
         for version in queryset:
             try:
                 course_version_publish(actor=request.user, version=version)
             except ApplicationError as error:
-                self.message_user(request, f"{version}: {error.message}", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("%(object)s: %(reason)s")
+                    % {"object": version, "reason": error.message},
+                    messages.ERROR,
+                )
 
 
 class CourseAdmin(ReadOnlyAdmin):
@@ -68,14 +75,18 @@ class CourseAdmin(ReadOnlyAdmin):
     filter_horizontal = ("required_for",)
     actions = ("start_draft",)
 
-    @admin.action(description="Start the next draft (a copy of the newest version)")
+    @admin.action(description=_("Start the next draft (a copy of the newest version)"))
     def start_draft(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
         assert isinstance(request.user, User)  # noqa: S101 - the admin requires a log-in
         for course in queryset:
             try:
                 course_draft_start(actor=request.user, course=course)
             except ApplicationError as error:
-                self.message_user(request, f"{course}: {error.message}", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("%(object)s: %(reason)s") % {"object": course, "reason": error.message},
+                    messages.ERROR,
+                )
 
 
 class CertificationAdmin(ReadOnlyAdmin):

@@ -17,6 +17,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.exceptions import ApplicationError, CoreError
 from backend.languages import validate_languages
@@ -69,7 +71,7 @@ class SpeaksFilter(admin.SimpleListFilter):
     SQLite and PostgreSQL, where a JSON containment lookup would not.
     """
 
-    title = "speaks"
+    title = _("speaks")
     parameter_name = "speaks"
     languages_path = "languages"
 
@@ -88,11 +90,11 @@ class UserSpeaksFilter(SpeaksFilter):
 
 
 class IsHelperFilter(admin.SimpleListFilter):
-    title = "helper"
+    title = _("helper")
     parameter_name = "is_helper"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Has a helper profile"), ("no", "Customer only")]
+        return [("yes", gettext("Has a helper profile")), ("no", gettext("Customer only"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
@@ -113,7 +115,7 @@ class UserCreationAdminForm(BaseUserCreationForm):
         # The manager stores addresses lower-cased; refuse a second account differing by case.
         email: str = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address already exists.")
+            raise forms.ValidationError(_("An account with this email address already exists."))
         return email
 
 
@@ -140,7 +142,7 @@ class UserChangeAdminForm(UserChangeForm):
         email: str = self.cleaned_data["email"].strip().lower()
         others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
         if others.exists():
-            raise forms.ValidationError("An account with this email address already exists.")
+            raise forms.ValidationError(_("An account with this email address already exists."))
         return email
 
     def clean_languages(self) -> list[str]:
@@ -213,16 +215,16 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("public_id", "email", "password")}),
         (
-            "Person",
+            _("Person"),
             {"fields": ("display_name", "phone", "languages", "preferred_language")},
         ),
         (
-            "Home address (geocoded by the app; change it there)",
+            _("Home address (geocoded by the app; change it there)"),
             {"fields": ("home_street", "home_postal_code", "home_locality", "home_position")},
         ),
-        ("Helper", {"fields": ("helper_profile_link",)}),
+        (_("Helper"), {"fields": ("helper_profile_link",)}),
         (
-            "As a customer: rating and reliability",
+            _("As a customer: rating and reliability"),
             {
                 "fields": (
                     "customer_rating_count",
@@ -235,7 +237,7 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
         (
-            "Permissions",
+            _("Permissions"),
             {
                 "fields": (
                     "is_active",
@@ -246,7 +248,7 @@ class UserAdmin(DjangoUserAdmin):
                 )
             },
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -262,23 +264,23 @@ class UserAdmin(DjangoUserAdmin):
         # Through the service, so that switching an account off reaches the match index.
         user_save_from_back_office(user=obj, changed=form.changed_data, created=not change)
 
-    @admin.display(description="helper", ordering="helper_profile__approval_status")
+    @admin.display(description=_("helper"), ordering="helper_profile__approval_status")
     def helper_status(self, user: User) -> str:
         helper = getattr(user, "helper_profile", None)
         return helper.get_approval_status_display() if helper is not None else "—"
 
-    @admin.display(description="helper profile")
+    @admin.display(description=_("helper profile"))
     def helper_profile_link(self, user: User) -> str:
         helper = getattr(user, "helper_profile", None)
         if helper is None:
             return "—"
         return admin_link(helper, helper.get_approval_status_display())
 
-    @admin.display(description="home position (lat, lon)")
+    @admin.display(description=_("home position (lat, lon)"))
     def home_position(self, user: User) -> str:
         return position_text(user.home_latitude, user.home_longitude)
 
-    @admin.display(description="average rating as a customer")
+    @admin.display(description=_("average rating as a customer"))
     def customer_rating_average(self, user: User) -> str:
         if user.customer_rating_count == 0:
             return "—"

@@ -1,6 +1,7 @@
 """The catalogue in the back office: the community manager edits what helpers help with."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from catalogue.models import ServiceCategory
@@ -26,5 +27,5 @@ class ServiceCategoryAdmin(TranslationAdmin):
     # The translated fields (name, description) show once per language.
     fieldsets = (
         (None, {"fields": ("name", "slug", "description")}),
-        ("Offering", {"fields": ("typical_duration_minutes", "position", "is_active")}),
+        (_("Offering"), {"fields": ("typical_duration_minutes", "position", "is_active")}),
     )

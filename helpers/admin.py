@@ -17,7 +17,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.admin import SpeaksFilter, ViewOnlyInline, admin_link, position_text
 from backend.exceptions import ApplicationError
@@ -44,7 +45,8 @@ class SuspensionForm(forms.Form):
     note = forms.CharField(
         max_length=APPROVAL_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Why the helpers are suspended. Kept on each helper's profile.",
+        label=_("Note"),
+        help_text=_("Why the helpers are suspended. Kept on each helper's profile."),
     )
 
 
@@ -98,11 +100,12 @@ class HelperSkillFormSet(BaseInlineFormSet):
             return
         categories = self.kept_categories()
         if not categories:
-            raise forms.ValidationError("A helper needs at least one skill.")
+            raise forms.ValidationError(_("A helper needs at least one skill."))
         inactive = sorted(category.name for category in categories if not category.is_active)
         if inactive:
             raise forms.ValidationError(
-                f"These categories are not offered any more: {', '.join(inactive)}."
+                _("These categories are not offered any more: %(categories)s.")
+                % {"categories": ", ".join(inactive)}
             )
 
 
@@ -113,8 +116,8 @@ class HelperSkillInline(admin.TabularInline):
     readonly_fields = ("created_at",)
     autocomplete_fields = ("category",)
     extra = 0
-    verbose_name = "skill"
-    verbose_name_plural = "skills (what the helper is vetted for)"
+    verbose_name = _("skill")
+    verbose_name_plural = _("skills (what the helper is vetted for)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[HelperSkill]:
         return super().get_queryset(request).select_related("category")
@@ -205,7 +208,7 @@ class HelperProfileAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (
-            "Person",
+            _("Person"),
             {
                 "fields": (
                     "public_id",
@@ -219,7 +222,7 @@ class HelperProfileAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Offering",
+            _("Offering"),
             {
                 "fields": (
                     "bio",
@@ -231,12 +234,12 @@ class HelperProfileAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Approval (change it with the list's actions)",
+            _("Approval (change it with the list's actions)"),
             {"fields": ("approval_status", "approval_changed_at", "approval_note")},
         ),
-        ("Rating", {"fields": ("rating_count", "rating_sum", "rating_average")}),
+        (_("Rating"), {"fields": ("rating_count", "rating_sum", "rating_average")}),
         (
-            "Reliability (only what this helper caused counts)",
+            _("Reliability (only what this helper caused counts)"),
             {
                 "fields": (
                     "completed_visits",
@@ -252,7 +255,7 @@ class HelperProfileAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Dates", {"fields": ("created_at", "updated_at")}),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[HelperProfile]:
@@ -268,58 +271,58 @@ class HelperProfileAdmin(admin.ModelAdmin):
 
     # --- Columns and read-only fields -------------------------------------------------------
 
-    @admin.display(description="name", ordering="user__display_name")
+    @admin.display(description=_("name"), ordering="user__display_name")
     def display_name(self, helper: HelperProfile) -> str:
         return helper.user.display_name
 
-    @admin.display(description="email", ordering="user__email")
+    @admin.display(description=_("email"), ordering="user__email")
     def email(self, helper: HelperProfile) -> str:
         return helper.user.email
 
-    @admin.display(description="phone")
+    @admin.display(description=_("phone"))
     def phone(self, helper: HelperProfile) -> str:
         return helper.user.phone or "—"
 
-    @admin.display(description="locality", ordering="user__home_locality")
+    @admin.display(description=_("locality"), ordering="user__home_locality")
     def locality(self, helper: HelperProfile) -> str:
         user = helper.user
         return f"{user.home_postal_code} {user.home_locality}".strip() or "—"
 
-    @admin.display(description="languages")
+    @admin.display(description=_("languages"))
     def languages(self, helper: HelperProfile) -> str:
         return ", ".join(helper.user.languages) or "—"
 
-    @admin.display(description="home address")
+    @admin.display(description=_("home address"))
     def home_address(self, helper: HelperProfile) -> str:
         user = helper.user
         parts = [user.home_street, f"{user.home_postal_code} {user.home_locality}".strip()]
         return ", ".join(part for part in parts if part) or "—"
 
-    @admin.display(description="home position (lat, lon)")
+    @admin.display(description=_("home position (lat, lon)"))
     def home_position(self, helper: HelperProfile) -> str:
         return position_text(helper.user.home_latitude, helper.user.home_longitude)
 
-    @admin.display(description="account")
+    @admin.display(description=_("account"))
     def user_link(self, helper: HelperProfile) -> str:
         return admin_link(helper.user)
 
-    @admin.display(description="skills")
+    @admin.display(description=_("skills"))
     def skill_list(self, helper: HelperProfile) -> str:
         return ", ".join(category.name for category in helper.skills.all()) or "—"
 
-    @admin.display(description="rating", ordering="rating_count")
+    @admin.display(description=_("rating"), ordering="rating_count")
     def rating(self, helper: HelperProfile) -> str:
         average = helper.rating_average
         if average is None:
-            return "no reviews"
+            return gettext("no reviews")
         return f"{average:.2f}★ ({helper.rating_count})"
 
-    @admin.display(description="average rating")
+    @admin.display(description=_("average rating"))
     def rating_average(self, helper: HelperProfile) -> str:
         average = helper.rating_average
         return "—" if average is None else f"{average:.2f}"
 
-    @admin.display(description="average response time")
+    @admin.display(description=_("average response time"))
     def average_response(self, helper: HelperProfile) -> str:
         return _duration_text(helper.average_response_seconds)
 
@@ -350,7 +353,7 @@ class HelperProfileAdmin(admin.ModelAdmin):
 
     # --- Approval actions -----------------------------------------------------------------------
 
-    @admin.action(description="Approve selected helpers", permissions=("change",))
+    @admin.action(description=_("Approve selected helpers"), permissions=("change",))
     def approve_helpers(self, request: HttpRequest, queryset: QuerySet[HelperProfile]) -> None:
         manager = _manager(request)
         approved = unchanged = 0
@@ -361,13 +364,13 @@ class HelperProfileAdmin(admin.ModelAdmin):
             try:
                 helper_services.helper_approve(helper=helper, actor=manager)
             except ApplicationError as exc:
-                self._report_failure(request, helper, "approved", exc)
+                self._report_failure(request, helper, exc, approving=True)
                 continue
             self.log_change(request, helper, "Approved from the back office.")
             approved += 1
         self._report(request, approved, unchanged, done="approved")
 
-    @admin.action(description="Suspend selected helpers", permissions=("change",))
+    @admin.action(description=_("Suspend selected helpers"), permissions=("change",))
     def suspend_helpers(
         self, request: HttpRequest, queryset: QuerySet[HelperProfile]
     ) -> HttpResponse | None:
@@ -385,7 +388,7 @@ class HelperProfileAdmin(admin.ModelAdmin):
             try:
                 helper_services.helper_suspend(helper=helper, actor=manager, note=note)
             except ApplicationError as exc:
-                self._report_failure(request, helper, "suspended", exc)
+                self._report_failure(request, helper, exc, approving=False)
                 continue
             self.log_change(request, helper, f"Suspended from the back office: {note}")
             suspended += 1
@@ -398,7 +401,7 @@ class HelperProfileAdmin(admin.ModelAdmin):
         opts = self.model._meta
         context = {
             **self.admin_site.each_context(request),
-            "title": "Suspend helpers",
+            "title": gettext("Suspend helpers"),
             "opts": opts,
             "helpers": helpers,
             "form": form,
@@ -407,13 +410,19 @@ class HelperProfileAdmin(admin.ModelAdmin):
         return TemplateResponse(request, SUSPEND_CONFIRMATION_TEMPLATE, context)
 
     def _report_failure(
-        self, request: HttpRequest, helper: HelperProfile, verb: str, exc: ApplicationError
+        self, request: HttpRequest, helper: HelperProfile, exc: ApplicationError, *, approving: bool
     ) -> None:
-        self.message_user(
-            request,
-            f"{helper.user.display_name} <{helper.user.email}> was not {verb}: {exc.message}",
-            messages.ERROR,
-        )
+        """A whole sentence for each action, as in `_report`."""
+        if approving:
+            said = gettext("%(name)s <%(email)s> was not approved: %(reason)s")
+        else:
+            said = gettext("%(name)s <%(email)s> was not suspended: %(reason)s")
+        words = {
+            "name": helper.user.display_name,
+            "email": helper.user.email,
+            "reason": exc.message,
+        }
+        self.message_user(request, said % words, messages.ERROR)
 
     def _report(self, request: HttpRequest, changed: int, unchanged: int, *, done: str) -> None:
         """How many helpers the action changed, and how many already were so: a whole sentence

@@ -14,6 +14,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.exceptions import ApplicationError
 from backend.models import User
@@ -88,7 +90,7 @@ class PublishForm(forms.Form):
     waiting_hours = forms.IntegerField(min_value=0)
     questions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 30, "cols": 100}),
-        help_text=(
+        help_text=_(
             'A list of questions: {"de", "fr", "it", "en", "options": [{"de", "fr", "it", "en", '
             '"correct": true or false}]}. Exactly one answer of each question is right.'
         ),
@@ -115,7 +117,7 @@ class PublishForm(forms.Form):
             ]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise forms.ValidationError(
-                "Not a list of questions in the form described below."
+                _("Not a list of questions in the form described below.")
             ) from exc
 
 
@@ -172,17 +174,22 @@ class ConductTestVersionAdmin(ReadOnlyAdmin):
             except ApplicationError as error:
                 field = next(iter(error.fields), "")
                 form.add_error(
-                    field if field in RULES else "questions", f"{field}: {error.message}"
+                    field if field in RULES else "questions",
+                    gettext("%(object)s: %(reason)s") % {"object": field, "reason": error.message},
                 )
             else:
-                messages.success(request, f"Version {version.number} is published and current.")
+                messages.success(
+                    request,
+                    gettext("Version %(number)d is published and current.")
+                    % {"number": version.number},
+                )
                 return HttpResponseRedirect(
                     reverse("admin:helpers_conducttestversion_change", args=[version.pk])
                 )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Publish a new version of the code-of-conduct test",
+            "title": gettext("Publish a new version of the code-of-conduct test"),
             "form": form,
             "current": current,
             "changelist_url": reverse("admin:helpers_conducttestversion_changelist"),

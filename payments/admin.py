@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.exceptions import ApplicationError
 from backend.models import User
@@ -73,8 +75,8 @@ class LedgerEntryInline(admin.TabularInline):
 
 
 class RefundForm(forms.Form):
-    amount_minor = forms.IntegerField(min_value=1, label="Amount (minor units, e.g. Rappen)")
-    reason = forms.CharField(max_length=300)
+    amount_minor = forms.IntegerField(min_value=1, label=_("Amount (minor units, e.g. Rappen)"))
+    reason = forms.CharField(max_length=300, label=_("Reason"))
 
 
 @admin.register(Payment)
@@ -148,7 +150,7 @@ class PaymentAdmin(ReadOnlyAdmin):
             except ApplicationError as error:
                 form.add_error(None, error.message)
             else:
-                self.message_user(request, "Refunded.", messages.SUCCESS)
+                self.message_user(request, gettext("Refunded."), messages.SUCCESS)
                 return HttpResponseRedirect(
                     reverse("admin:payments_payment_change", args=[payment.pk])
                 )
@@ -158,12 +160,12 @@ class PaymentAdmin(ReadOnlyAdmin):
             {**self.admin_site.each_context(request), "payment": payment, "form": form},
         )
 
-    @admin.display(description="Refund")
+    @admin.display(description=_("Refund"))
     def refund_link(self, payment: Payment) -> str:
         if payment.status != "captured":
             return "—"
         url = reverse("admin:payments_payment_refund", args=[payment.pk])
-        return format_html('<a href="{}">Refund part or all</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Refund part or all"))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
         return super().get_queryset(request).select_related("booking", "payout_account")

@@ -1,7 +1,7 @@
 """Every message the product says in an error passes through gettext, so it can be translated.
 
-The source of every product package is read (not run), the Django admin's modules aside
-(the back office for raw data, in English). A text counts as a message when it is
+The source of every product package is read (not run), the back office's admin modules
+included (it speaks the manager's language too). A text counts as a message when it is
 handed to an error: the message of an `ApplicationError` (any subclass, found by importing
 the product) or of `for_field`, an entry of its `fields`, the message of a DRF or form
 `ValidationError`, an argument named `message` of a function of the same module (the small
@@ -148,9 +148,7 @@ def untranslated_messages() -> list[Untranslated]:
     found = []
     for package in PRODUCT:
         for path in sorted((REPO / package).rglob("*.py")):
-            # The Django admin is the back office for raw data, in English (the managers'
-            # console in the web app is the translated one).
-            if "migrations" in path.parts or path.name.endswith("admin.py"):
+            if "migrations" in path.parts:
                 continue
             relative = str(path.relative_to(REPO))
             for message in _messages(ast.parse(path.read_text()), errors):

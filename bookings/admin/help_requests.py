@@ -7,6 +7,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.admin import SpeaksFilter, ViewOnlyInline, ViewOnlyMixin, admin_link, position_text
 from bookings.admin.common import offer_summary
@@ -22,7 +24,7 @@ class TimeWindowInline(ViewOnlyInline):
     model = TimeWindow
     fields = ("starts_at", "ends_at")
     readonly_fields = fields
-    verbose_name_plural = "time windows the customer offered"
+    verbose_name_plural = _("time windows the customer offered")
 
 
 class OfferInline(ViewOnlyInline):
@@ -48,11 +50,11 @@ class OfferInline(ViewOnlyInline):
             super().get_queryset(request).select_related("helper__user", "help_request__category")
         )
 
-    @admin.display(description="distance")
+    @admin.display(description=_("distance"))
     def distance(self, offer: Offer) -> str:
         return f"{offer.distance_m / 1000:.1f} km"
 
-    @admin.display(description="why this helper")
+    @admin.display(description=_("why this helper"))
     def summary(self, offer: Offer) -> str:
         return offer_summary(offer)
 
@@ -94,7 +96,7 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
     inlines = (TimeWindowInline, OfferInline)
     fieldsets = (
         (
-            "Request",
+            _("Request"),
             {
                 "fields": (
                     "public_id",
@@ -107,9 +109,9 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Where", {"fields": ("street", "postal_code", "locality", "position")}),
+        (_("Where"), {"fields": ("street", "postal_code", "locality", "position")}),
         (
-            "Matching",
+            _("Matching"),
             {
                 "fields": (
                     "status",
@@ -122,10 +124,12 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
             },
         ),
         (
-            "Matching runs: whom each pass considered, and why each helper was or was not offered",
+            _(
+                "Matching runs: whom each pass considered, and why each helper was or was not offered"
+            ),
             {"fields": ("matching_runs",)},
         ),
-        ("Dates", {"fields": ("created_at", "updated_at")}),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = (
         "public_id",
@@ -155,28 +159,28 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
             super().get_queryset(request).select_related("customer", "category", "assigned_helper")
         )
 
-    @admin.display(description="customer", ordering="customer__email")
+    @admin.display(description=_("customer"), ordering="customer__email")
     def customer_email(self, help_request: HelpRequest) -> str:
         return help_request.customer.email
 
-    @admin.display(description="assigned helper", ordering="assigned_helper__user__display_name")
+    @admin.display(description=_("assigned helper"), ordering="assigned_helper__user__display_name")
     def assigned_helper_name(self, help_request: HelpRequest) -> str:
         helper = help_request.assigned_helper
         return helper.user.display_name if helper is not None else "—"
 
-    @admin.display(description="customer")
+    @admin.display(description=_("customer"))
     def customer_link(self, help_request: HelpRequest) -> str:
         return admin_link(help_request.customer)
 
-    @admin.display(description="assigned helper")
+    @admin.display(description=_("assigned helper"))
     def assigned_helper_link(self, help_request: HelpRequest) -> str:
         return admin_link(help_request.assigned_helper)
 
-    @admin.display(description="position (lat, lon)")
+    @admin.display(description=_("position (lat, lon)"))
     def position(self, help_request: HelpRequest) -> str:
         return position_text(help_request.latitude, help_request.longitude)
 
-    @admin.display(description="bookings")
+    @admin.display(description=_("bookings"))
     def booking_links(self, help_request: HelpRequest) -> str:
         links = [
             admin_link(booking, f"{booking.get_status_display()} ({booking.created_at:%Y-%m-%d})")
@@ -184,7 +188,7 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
         ]
         return format_html("<br>".join(["{}"] * len(links)), *links) if links else "—"
 
-    @admin.display(description="newest first")
+    @admin.display(description=_("newest first"))
     def matching_runs(self, help_request: HelpRequest) -> str:
         runs = list(
             help_request.matching_runs.order_by("-created_at", "-id")[: MATCHING_RUNS_SHOWN + 1]
@@ -202,8 +206,9 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
             return sections
         url = reverse("admin:bookings_matchingrun_changelist")
         return format_html(
-            '{}<p><a href="{}?q={}">All matching runs of this request</a></p>',
+            '{}<p><a href="{}?q={}">{}</a></p>',
             sections,
             url,
             help_request.public_id,
+            gettext("All matching runs of this request"),
         )

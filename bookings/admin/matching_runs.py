@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.admin import ViewOnlyMixin, admin_link
 from bookings.models import MatchingRun
@@ -19,7 +21,7 @@ from helpers.models import HelperProfile
 
 
 def offers_made_text(run: MatchingRun) -> str:
-    return f"{run.offered} of {run.wanted}"
+    return gettext("%(offered)d of %(wanted)d") % {"offered": run.offered, "wanted": run.wanted}
 
 
 def considered_table(run: MatchingRun, helpers: dict[int, HelperProfile]) -> str:
@@ -28,7 +30,7 @@ def considered_table(run: MatchingRun, helpers: dict[int, HelperProfile]) -> str
     `helpers` are the helpers named by the run, by primary key (`helpers_considered_in`).
     """
     if not run.considered:
-        return format_html("<p>{}</p>", "No helper was considered.")
+        return format_html("<p>{}</p>", gettext("No helper was considered."))
     rows = format_html_join(
         "",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -37,41 +39,50 @@ def considered_table(run: MatchingRun, helpers: dict[int, HelperProfile]) -> str
                 considered_helper_link(helpers.get(entry["helper_id"]), entry["helper_id"]),
                 f"{entry['distance_m'] / 1000:.1f} km",
                 "—" if entry["score"] is None else f"{entry['score']:.4f}",
-                "yes" if entry["offered"] else "no",
+                gettext("yes") if entry["offered"] else gettext("no"),
                 entry["reason"],
             )
             for entry in run.considered
         ),
     )
     return format_html(
-        "<table><thead><tr><th>helper</th><th>distance</th><th>score</th><th>offered</th>"
-        "<th>why</th></tr></thead><tbody>{}</tbody></table>",
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+        "<tbody>{}</tbody></table>",
+        gettext("helper"),
+        gettext("distance"),
+        gettext("score"),
+        gettext("offered"),
+        gettext("why"),
         rows,
     )
 
 
 def considered_helper_link(helper: HelperProfile | None, helper_id: int) -> str:
     if helper is None:
-        return f"helper #{helper_id} (no longer exists)"
+        return gettext("helper #%(id)d (no longer exists)") % {"id": helper_id}
     return admin_link(helper, helper.user.display_name)
 
 
 def matching_run_heading(run: MatchingRun) -> str:
-    return (
-        f"{run.created_at:%Y-%m-%d %H:%M:%S} · within {run.radius_km:g} km · "
-        f"{offers_made_text(run)} offers made · {run.examined_count} helpers examined"
-    )
+    return gettext(
+        "%(when)s · within %(radius)s km · %(offers)s offers made · %(examined)d helpers examined"
+    ) % {
+        "when": f"{run.created_at:%Y-%m-%d %H:%M:%S}",
+        "radius": f"{run.radius_km:g}",
+        "offers": offers_made_text(run),
+        "examined": run.examined_count,
+    }
 
 
 class MatchingOutcomeFilter(admin.SimpleListFilter):
-    title = "outcome"
+    title = _("outcome")
     parameter_name = "outcome"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
-            ("none", "No offer made"),
-            ("fewer", "Fewer offers than wanted"),
-            ("all", "Every offer wanted made"),
+            ("none", gettext("No offer made")),
+            ("fewer", gettext("Fewer offers than wanted")),
+            ("all", gettext("Every offer wanted made")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -118,22 +129,22 @@ class MatchingRunAdmin(ViewOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="help request")
+    @admin.display(description=_("help request"))
     def help_request_link(self, run: MatchingRun) -> str:
         return admin_link(run.help_request, run.help_request.public_id)
 
-    @admin.display(description="category", ordering="help_request__category__position")
+    @admin.display(description=_("category"), ordering="help_request__category__position")
     def category(self, run: MatchingRun) -> str:
         return run.help_request.category.name
 
-    @admin.display(description="search radius", ordering="radius_km")
+    @admin.display(description=_("search radius"), ordering="radius_km")
     def search_radius(self, run: MatchingRun) -> str:
         return f"{run.radius_km:g} km"
 
-    @admin.display(description="offers made (of wanted)", ordering="offered")
+    @admin.display(description=_("offers made (of wanted)"), ordering="offered")
     def offers_made(self, run: MatchingRun) -> str:
         return offers_made_text(run)
 
-    @admin.display(description="considered helpers")
+    @admin.display(description=_("considered helpers"))
     def considered_helpers(self, run: MatchingRun) -> str:
         return considered_table(run, helpers_considered_in([run]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from backend.admin import ViewOnlyMixin, admin_link
 from bookings.admin.common import offer_summary, pretty_json
@@ -64,30 +65,30 @@ class OfferAdmin(ViewOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="helper", ordering="helper__user__display_name")
+    @admin.display(description=_("helper"), ordering="helper__user__display_name")
     def helper_name(self, offer: Offer) -> str:
         return offer.helper.user.display_name
 
-    @admin.display(description="help request")
+    @admin.display(description=_("help request"))
     def help_request_link(self, offer: Offer) -> str:
         return admin_link(offer.help_request, offer.help_request.public_id)
 
-    @admin.display(description="helper")
+    @admin.display(description=_("helper"))
     def helper_link(self, offer: Offer) -> str:
         return admin_link(offer.helper, offer.helper.user.display_name)
 
-    @admin.display(description="category", ordering="help_request__category__position")
+    @admin.display(description=_("category"), ordering="help_request__category__position")
     def category(self, offer: Offer) -> str:
         return offer.help_request.category.name
 
-    @admin.display(description="distance", ordering="distance_m")
+    @admin.display(description=_("distance"), ordering="distance_m")
     def distance(self, offer: Offer) -> str:
         return f"{offer.distance_m / 1000:.1f} km"
 
-    @admin.display(description="why this helper")
+    @admin.display(description=_("why this helper"))
     def summary(self, offer: Offer) -> str:
         return offer_summary(offer)
 
-    @admin.display(description="explanation")
+    @admin.display(description=_("explanation"))
     def explanation_pretty(self, offer: Offer) -> str:
         return pretty_json(offer.explanation)

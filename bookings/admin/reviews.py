@@ -7,17 +7,19 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.admin import ViewOnlyMixin, admin_link
 from bookings.models import Review
 
 
 class PublishedFilter(admin.SimpleListFilter):
-    title = "published"
+    title = _("published")
     parameter_name = "published"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Published"), ("no", "Not yet published")]
+        return [("yes", gettext("Published")), ("no", gettext("Not yet published"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
@@ -65,30 +67,30 @@ class ReviewAdmin(ViewOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="booking", ordering="booking__public_id")
+    @admin.display(description=_("booking"), ordering="booking__public_id")
     def booking_link(self, review: Review) -> str:
         return admin_link(review.booking, review.booking.public_id)
 
-    @admin.display(description="author", ordering="author__email")
+    @admin.display(description=_("author"), ordering="author__email")
     def author_email(self, review: Review) -> str:
         return review.author.email
 
-    @admin.display(description="about", ordering="subject__email")
+    @admin.display(description=_("about"), ordering="subject__email")
     def subject_email(self, review: Review) -> str:
         return review.subject.email
 
-    @admin.display(description="author")
+    @admin.display(description=_("author"))
     def author_link(self, review: Review) -> str:
         return admin_link(review.author)
 
-    @admin.display(description="about")
+    @admin.display(description=_("about"))
     def subject_link(self, review: Review) -> str:
         return admin_link(review.subject)
 
-    @admin.display(description="rating", ordering="rating")
+    @admin.display(description=_("rating"), ordering="rating")
     def stars(self, review: Review) -> str:
         return "★" * review.rating + "☆" * (5 - review.rating)
 
-    @admin.display(description="published", boolean=True, ordering="published_at")
+    @admin.display(description=_("published"), boolean=True, ordering="published_at")
     def is_published(self, review: Review) -> bool:
         return review.published_at is not None

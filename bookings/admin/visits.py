@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from backend.admin import ViewOnlyInline, ViewOnlyMixin, admin_link
 from bookings.admin.common import pretty_json, price_text
@@ -15,7 +16,7 @@ class SlotProposalInline(ViewOnlyInline):
     model = SlotProposal
     fields = ("starts_at", "ends_at", "status", "created_at")
     readonly_fields = fields
-    verbose_name_plural = "times the helper proposed"
+    verbose_name_plural = _("times the helper proposed")
 
 
 class BookingEventInline(ViewOnlyInline):
@@ -23,7 +24,7 @@ class BookingEventInline(ViewOnlyInline):
     fields = ("created_at", "from_status", "to_status", "actor", "actor_role", "reason")
     readonly_fields = fields
     ordering = ("created_at", "id")
-    verbose_name_plural = "history (every status move)"
+    verbose_name_plural = _("history (every status move)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BookingEvent]:
         return super().get_queryset(request).select_related("actor")
@@ -81,7 +82,7 @@ class BookingAdmin(ViewOnlyMixin, admin.ModelAdmin):
     inlines = (SlotProposalInline, BookingEventInline, ReviewInline)
     fieldsets = (
         (
-            "Who and what",
+            _("Who and what"),
             {
                 "fields": (
                     "public_id",
@@ -93,9 +94,9 @@ class BookingAdmin(ViewOnlyMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Slot and price", {"fields": ("starts_at", "ends_at", "price")}),
+        (_("Slot and price"), {"fields": ("starts_at", "ends_at", "price")}),
         (
-            "Visit",
+            _("Visit"),
             {
                 "fields": (
                     "eta_at",
@@ -107,7 +108,7 @@ class BookingAdmin(ViewOnlyMixin, admin.ModelAdmin):
             },
         ),
         (
-            "Sign-off, disputes and cancellation",
+            _("Sign-off, disputes and cancellation"),
             {
                 "fields": (
                     "signed_off_at",
@@ -120,7 +121,7 @@ class BookingAdmin(ViewOnlyMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Dates", {"fields": ("created_at", "updated_at")}),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = (
         "public_id",
@@ -155,40 +156,40 @@ class BookingAdmin(ViewOnlyMixin, admin.ModelAdmin):
             .select_related("help_request__customer", "help_request__category", "helper__user")
         )
 
-    @admin.display(description="customer", ordering="help_request__customer__email")
+    @admin.display(description=_("customer"), ordering="help_request__customer__email")
     def customer_email(self, booking: Booking) -> str:
         return booking.help_request.customer.email
 
-    @admin.display(description="helper", ordering="helper__user__display_name")
+    @admin.display(description=_("helper"), ordering="helper__user__display_name")
     def helper_name(self, booking: Booking) -> str:
         return booking.helper.user.display_name
 
-    @admin.display(description="category", ordering="help_request__category__position")
+    @admin.display(description=_("category"), ordering="help_request__category__position")
     def category(self, booking: Booking) -> str:
         return booking.help_request.category.name
 
-    @admin.display(description="locality", ordering="help_request__locality")
+    @admin.display(description=_("locality"), ordering="help_request__locality")
     def locality(self, booking: Booking) -> str:
         help_request = booking.help_request
         return f"{help_request.postal_code} {help_request.locality}".strip() or "—"
 
-    @admin.display(description="price", ordering="price_minor")
+    @admin.display(description=_("price"), ordering="price_minor")
     def price(self, booking: Booking) -> str:
         return price_text(booking.price_minor, booking.currency)
 
-    @admin.display(description="help request")
+    @admin.display(description=_("help request"))
     def help_request_link(self, booking: Booking) -> str:
         return admin_link(booking.help_request, booking.help_request.public_id)
 
-    @admin.display(description="customer")
+    @admin.display(description=_("customer"))
     def customer_link(self, booking: Booking) -> str:
         return admin_link(booking.help_request.customer)
 
-    @admin.display(description="helper")
+    @admin.display(description=_("helper"))
     def helper_link(self, booking: Booking) -> str:
         return admin_link(booking.helper, booking.helper.user.display_name)
 
-    @admin.display(description="offer")
+    @admin.display(description=_("offer"))
     def offer_link(self, booking: Booking) -> str:
         return admin_link(booking.offer, booking.offer.public_id)
 
@@ -224,18 +225,18 @@ class BookingEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="booking", ordering="booking__public_id")
+    @admin.display(description=_("booking"), ordering="booking__public_id")
     def booking_link(self, event: BookingEvent) -> str:
         return admin_link(event.booking, event.booking.public_id)
 
-    @admin.display(description="actor", ordering="actor__email")
+    @admin.display(description=_("actor"), ordering="actor__email")
     def actor_email(self, event: BookingEvent) -> str:
         return event.actor.email if event.actor is not None else "—"
 
-    @admin.display(description="actor")
+    @admin.display(description=_("actor"))
     def actor_link(self, event: BookingEvent) -> str:
         return admin_link(event.actor)
 
-    @admin.display(description="data")
+    @admin.display(description=_("data"))
     def data_pretty(self, event: BookingEvent) -> str:
         return pretty_json(event.data)

@@ -1,0 +1,151 @@
+"""The back office speaks the manager's language (the browser's, as Django's admin chooses it):
+the custom actions' names, what they answer, the filters' titles and the columns' headers are
+German, French, Italian or English, not English whatever the language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.utils import translation
+
+from academy.models import Course, CourseVersion
+from bookings.models import Booking
+from helpers.models import ApprovalStatus, HelperProfile
+from tests.academy.builders import publish_course
+from tests.admin_world import admin_url, make_helper, messages_of
+
+pytestmark = pytest.mark.django_db
+
+# Every admin with actions of its own, and what each action is called in German and French.
+ACTION_NAMES = {
+    HelperProfile: {
+        "de": ["Ausgewählte Helferprofile freigeben", "Ausgewählte Helferprofile sperren"],
+        "fr": [
+            "Valider les profils d’aide sélectionnés",
+            "Suspendre les profils d’aide sélectionnés",
+        ],
+    },
+    Course: {
+        "de": ["Nächsten Entwurf beginnen (eine Kopie der neuesten Version)"],
+        "fr": ["Commencer le prochain brouillon (une copie de la version la plus récente)"],
+    },
+    CourseVersion: {
+        "de": ["Ausgewählte Entwürfe veröffentlichen"],
+        "fr": ["Publier les brouillons sélectionnés"],
+    },
+}
+
+
+def custom_actions(model_admin: admin.ModelAdmin) -> list[str]:
+    return [
+        name
+        for name in model_admin.actions or ()
+        if isinstance(name, str) and name != "delete_selected"
+    ]
+
+
+def action_names(html: str) -> list[str]:
+    """The options of the changelist's action menu, Django's own "Delete selected" left out."""
+    menu = re.search(r'<select name="action".*?</select>', html, re.S)
+    assert menu is not None, "the changelist shows no action menu"
+    options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', menu.group(0))
+    return [text for value, text in options if value != "delete_selected"]
+
+
+def test_the_models_with_actions_of_their_own_are_those_checked_below():
+    with_actions = {
+        model for model, model_admin in admin.site._registry.items() if custom_actions(model_admin)
+    }
+    assert with_actions == set(ACTION_NAMES)
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "it"])
+def test_every_custom_action_has_its_name_in_each_language(language):
+    untranslated = []
+    for model_admin in admin.site._registry.values():
+        for name in custom_actions(model_admin):
+            description = getattr(model_admin, name).short_description
+            with translation.override("en"):
+                english = str(description)
+            with translation.override(language):
+                if str(description) == english:
+                    untranslated.append(english)
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+@pytest.mark.parametrize("model", list(ACTION_NAMES), ids=lambda model: model.__name__)
+def test_the_action_menu_is_in_the_managers_language(manager_client, model, language):
+    make_helper("anna")
+    publish_course(publish=False)
+
+    response = manager_client.get(admin_url(model, "changelist"), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 200
+    assert action_names(response.content.decode()) == ACTION_NAMES[model][language]
+
+
+def test_a_refused_approval_is_reported_in_french(manager_client):
+    applicant = make_helper("anna")
+
+    response = manager_client.post(
+        admin_url(HelperProfile, "changelist"),
+        {"action": "approve_helpers", "_selected_action": [applicant.pk], "index": 0},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    applicant.refresh_from_db()
+    assert (applicant.approval_status, applicant.approval_changed_at) == (
+        ApprovalStatus.APPLIED,
+        None,
+    )
+    assert applicant.approval_events.count() == 0
+    assert messages_of(response) == [
+        (
+            "error",
+            "Le compte d’aide de Anna <anna@example.ch> n’a pas été validé : "
+            "Candidature d’aide : cette étape n’est pas possible à ce stade. Actualisez pour "
+            "voir où en sont les choses.",
+        ),
+        ("warning", "0 personne validée."),
+    ]
+
+
+def test_the_suspension_page_asks_for_the_reason_in_german(manager_client):
+    helper = make_helper("hugo", status=ApprovalStatus.APPROVED)
+
+    response = manager_client.post(
+        admin_url(HelperProfile, "changelist"),
+        {"action": "suspend_helpers", "_selected_action": [helper.pk], "index": 0},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Helferprofile sperren" in page
+    assert "Warum die Helferprofile gesperrt werden. Wird bei jedem Profil gespeichert." in page
+    assert 'value="1 Helferprofil sperren"' in page
+    helper.refresh_from_db()
+    assert helper.approval_status == ApprovalStatus.APPROVED
+
+
+def column_headers(html: str) -> list[str]:
+    return re.findall(r'<div class="text">(?:<a [^>]*>|<span>)?([^<]+)<', html)
+
+
+def filter_titles(html: str) -> list[str]:
+    return [title.strip() for title in re.findall(r"<summary>([^<]+)</summary>", html)]
+
+
+def test_columns_and_filters_are_in_the_managers_language(manager_client, admin_world):
+    bookings = manager_client.get(admin_url(Booking, "changelist"), HTTP_ACCEPT_LANGUAGE="fr")
+    helpers = manager_client.get(admin_url(HelperProfile, "changelist"), HTTP_ACCEPT_LANGUAGE="de")
+
+    # The columns the admin defines itself; the models' own fields keep their English names.
+    headers = column_headers(bookings.content.decode())
+    assert headers[2:6] == ["Cliente ou client", "Aide", "Catégorie", "Localité"]
+    assert headers[7] == "Prix"
+    assert "Nach gesprochener Sprache" in filter_titles(helpers.content.decode())
+    assert column_headers(helpers.content.decode())[:4] == ["Name", "E-Mail", "Telefon", "Ort"]
