@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from backend.models import User
+from backend.password_reset import password_reset_token
 from helpers.models import HelperProfile
 from tests.factories import PASSWORD, UserFactory
 from tests.web.test_pages import _errors_of, _logged_in
@@ -147,3 +148,23 @@ def test_the_helper_application_says_missing_skills_and_a_missing_home_address_a
     assert "Retired electrician.</textarea>" in html
     assert not HelperProfile.objects.filter(user=user).exists()
     assert User.objects.values().get(pk=user.pk) == before
+
+
+def test_the_password_reset_says_a_password_like_the_e_mail_address_on_the_first_try(client):
+    """The reset page has one field to fill in: the rules that need the account (not like its
+    e-mail address) are said on the first answer, with nothing changed."""
+    user = UserFactory.create(email="annamuster@example.ch")
+    token = password_reset_token(user)
+
+    response = client.post(
+        "/password-reset",
+        {"token": token, "password": "annamuster1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert _errors_of(response.content.decode(), "id_password") == [
+        "The password is too similar to the email."
+    ]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
