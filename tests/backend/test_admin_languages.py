@@ -149,3 +149,28 @@ def test_columns_and_filters_are_in_the_managers_language(manager_client, admin_
     assert headers[7] == "Prix"
     assert "Nach gesprochener Sprache" in filter_titles(helpers.content.decode())
     assert column_headers(helpers.content.decode())[:4] == ["Name", "E-Mail", "Telefon", "Ort"]
+
+
+@pytest.mark.parametrize(
+    ("language", "home", "place"),
+    [
+        ("de", "Start", "Wohnort"),
+        ("fr", "Accueil", "Domicile"),
+        ("it", "Pagina iniziale", "Domicilio"),
+    ],
+)
+def test_the_back_office_home_is_not_the_helpers_home_address(
+    manager_client, language, home, place
+):
+    """The admin's breadcrumbs say "Home" as Django's admin does; the console's "Home" (where a
+    helper lives) is another word, with a context of its own, which used to replace it."""
+    response = manager_client.get(admin_url(Booking, "changelist"), HTTP_ACCEPT_LANGUAGE=language)
+
+    breadcrumbs = re.search(
+        r'<div class="breadcrumbs">\s*<a href="/admin/">([^<]*)</a>', response.content.decode()
+    )
+    assert breadcrumbs is not None
+    assert breadcrumbs.group(1) == home
+    with translation.override(language):
+        assert translation.pgettext("address", "Home") == place
+        assert translation.pgettext("back office", "Home") == home
