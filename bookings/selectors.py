@@ -288,12 +288,41 @@ def booking_events(booking: Booking) -> QuerySet[BookingEvent]:
     return booking.events.select_related("actor")
 
 
-def reviews_visible_to(user: User, booking: Booking) -> QuerySet[Review]:
+def _reviews_seen_by(user: User, reviews: QuerySet[Review]) -> QuerySet[Review]:
     """Double-blind: your own review always; the other side's once published; all for staff."""
-    reviews = Review.objects.filter(booking=booking).select_related("author", "subject")
+    reviews = reviews.select_related("author", "subject")
     if user.is_staff:
         return reviews
     return reviews.filter(Q(author=user) | Q(published_at__isnull=False))
+
+
+def reviews_visible_to(user: User, booking: Booking) -> QuerySet[Review]:
+    return _reviews_seen_by(user, Review.objects.filter(booking=booking))
+
+
+def visits_of_request(user: User, help_request: HelpRequest) -> list[Booking]:
+    """The request's visits the user may see, the first first, each read with its whole story:
+    its steps with who took them (`booking_events`, as `booking.steps`), every time proposed,
+    chosen, still open or replaced (`booking.all_proposals`), and its reviews as
+    `reviews_visible_to` shows them to the user (`booking.seen_reviews`; the manager reads
+    both, published or not). Four queries however many visits, steps, times and reviews."""
+    return list(
+        bookings_visible_to(user)
+        .filter(help_request=help_request)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("events", BookingEvent.objects.select_related("actor"), to_attr="steps"),
+            Prefetch(
+                "proposals",
+                SlotProposal.objects.order_by("created_at", "starts_at", "id"),
+                to_attr="all_proposals",
+            ),
+            Prefetch(
+                "reviews", _reviews_seen_by(user, Review.objects.all()), to_attr="seen_reviews"
+            ),
+        )
+        .order_by("created_at", "id")
+    )
 
 
 def reviews_received(user: User) -> QuerySet[Review]:

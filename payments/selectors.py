@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -347,6 +348,37 @@ def money_view(booking: Booking, payment: Payment | None) -> MoneyView:
         .values_list("kind")
         .annotate(total=Sum("amount_minor"))
     )
+    return _money_of(booking, payment, sums)
+
+
+def money_views(bookings: Sequence[Booking]) -> dict[int, MoneyView]:
+    """`money_view` of each booking, by its primary key, in two queries however many there
+    are: their payments (as `visit_payment` reads them) and their ledger entries summed by
+    booking and kind."""
+    if not bookings:
+        return {}
+    ids = [booking.pk for booking in bookings]
+    payments = {
+        payment.booking_id: payment
+        for payment in Payment.objects.filter(booking_id__in=ids).select_related(
+            "receipt", "payout_account"
+        )
+    }
+    sums: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for booking_id, kind, total in (
+        LedgerEntry.objects.filter(booking_id__in=ids)
+        .order_by()
+        .values_list("booking_id", "kind")
+        .annotate(total=Sum("amount_minor"))
+    ):
+        sums[booking_id][kind] = total
+    return {
+        booking.pk: _money_of(booking, payments.get(booking.pk), sums[booking.pk])
+        for booking in bookings
+    }
+
+
+def _money_of(booking: Booking, payment: Payment | None, sums: dict[str, int]) -> MoneyView:
     return MoneyView(
         payment=payment,
         currency=payment.currency if payment is not None else booking.currency,
