@@ -228,6 +228,13 @@ HELPER_TIMELINE: dict[str, str | Promise] = {
     BookingStatus.NO_SHOW: gettext_lazy("The visit did not take place"),
 }
 
+# The same steps told to the community manager, who is neither side: the request's page.
+MANAGER_TIMELINE: dict[str, str | Promise] = {
+    **TIMELINE,
+    BookingStatus.AWAITING_PROPOSAL: gettext_lazy("The helper accepted the offer"),
+    BookingStatus.CONFIRMED: HELPER_TIMELINE[BookingStatus.CONFIRMED],
+}
+
 
 def helper_visit_words(booking: Booking) -> str:
     """Where a visit stands, said to its helper."""

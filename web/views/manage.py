@@ -34,6 +34,7 @@ from bookings.selectors import (
     matching_runs_for_manager,
     offers_of_request,
     safety_record_of,
+    visits_of_request,
 )
 from bookings.services import booking_resolve_dispute
 from helpers.appeal_services import AppealOutcome, appeal_decide
@@ -59,6 +60,7 @@ from web.helper_forms import (
     SuspendForm,
 )
 from web.views.helper import me_of
+from web.visit_story import visit_stories
 from web.words import APPROVAL_WORDS, STATUS_WORDS, considered_reason
 
 PAGE = 50
@@ -312,11 +314,14 @@ def request_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
         for run in runs
     ]
+    visits = visits_of_request(me, help_request)
     context = {
         "help_request": help_request,
         "runs": explained,
         "offers": offers_of_request(help_request),
-        "bookings": list(bookings_visible_to(me).filter(help_request=help_request)),
+        "bookings": visits,
+        # Each visit's whole story: its timeline, its money and both reviews.
+        "visits": visit_stories(visits),
     }
     return render(request, "web/manage/request.html", context)
 

@@ -1,6 +1,6 @@
-"""A safety report's page and a customer's file in the manager's console, in a real browser:
-in every language, on a desktop (1280 px) and on a phone (390 px), no axe-core violation and
-nothing wider than the screen."""
+"""A safety report's page, a customer's file and a request's page telling its visits' stories
+in the manager's console, in a real browser: in every language, on a desktop (1280 px) and on
+a phone (390 px), no axe-core violation and nothing wider than the screen."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from backend.models import User
 from bookings import services
 from bookings.models import BookingStatus
 from tests.factories import ManagerFactory, UserFactory, make_booking
+from tests.web.test_manage_request_story import _story
 from tests.web.browser.conftest import DESKTOP, PHONE, log_in
 
 pytestmark = [
@@ -46,13 +47,22 @@ def _pages() -> dict[str, str]:
         text="She shouted at me when I asked where the router was.",
     )
     make_booking(BookingStatus.CANCELLED, customer=customer)
+    # A request whose first helper cancelled late and whose second came, was paid and reviewed
+    # by the customer (not yet visible to the helper).
+    cancelled, paid = _story()
+    services.review_submit(
+        booking=paid, actor=paid.help_request.customer, rating=4, text="Quick and kind."
+    )
     return {
         "manager-report": f"/manage/reports/{report.public_id}/",
         "manager-customer": f"/manage/customers/{customer.public_id}/",
+        "manager-request-story": f"/manage/requests/{cancelled.help_request.public_id}/",
     }
 
 
-def test_the_report_page_and_the_customers_file_pass_axe_at_both_widths(browser, live_url, axe):
+def test_the_report_page_the_customers_file_and_a_requests_story_pass_axe_at_both_widths(
+    browser, live_url, axe
+):
     pages = _pages()
     too_wide: dict[str, int] = {}
     found: dict[str, list[dict[str, Any]]] = {}
