@@ -214,9 +214,10 @@ def test_the_customers_file_lists_their_requests_visits_reports_warnings_and_can
     requests = re.findall(r'href="/manage/requests/([^/]+)/"', _section(html, "requests"))
     assert len(requests) == 4
     assert str(cancelled.help_request.public_id) in requests
-    assert re.findall(r'href="/manage/requests/([^/]+)/"', _section(html, "cancellations")) == [
-        str(cancelled.help_request.public_id)
-    ]
+    # Each visit opens its story on its request's page
+    assert re.findall(
+        r'href="/manage/requests/([^/]+)/#visit-([^"]+)"', _section(html, "cancellations")
+    ) == [(str(cancelled.help_request.public_id), str(cancelled.public_id))]
     assert "Cancelled (late)" in _text(_section(html, "cancellations"))
     assert "Never lock a helper in." in _text(_section(html, "warnings"))
     assert re.findall(r'href="/manage/reports/([^/]+)/"', _section(html, "reports-about")) == [

@@ -287,3 +287,18 @@ def test_the_story_costs_the_same_queries_with_one_visit_or_many(
     with django_assert_max_num_queries(15):
         client.get(_page(first.help_request))
     assert _queries(client, _page(first.help_request)) == _queries(client, _page(one.help_request))
+
+
+def test_the_customers_file_and_a_reports_visit_open_the_visits_story(client):
+    booking = make_booking(BookingStatus.IN_PROGRESS)
+    report = services.safety_report_file(
+        booking=booking, actor=booking.helper.user, category="harassment", text="Rude."
+    )
+    _logged_in(client, ManagerFactory.create())
+    story = f"/manage/requests/{booking.help_request.public_id}/#visit-{booking.public_id}"
+
+    customer_file = client.get(f"/manage/customers/{booking.help_request.customer.public_id}/")
+    report_page = client.get(f"/manage/reports/{report.public_id}/")
+
+    assert f'href="{story}"' in _section(customer_file.content.decode(), "visits-heading")
+    assert f'href="{story}"' in _section(report_page.content.decode(), "visit-heading")

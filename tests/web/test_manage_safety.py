@@ -191,7 +191,10 @@ def test_a_report_links_the_visit_and_the_reported_helpers_page(client, decided)
 
     assert links == {
         "The report's page": f"/manage/reports/{report.public_id}/",
-        "The visit's request": f"/manage/requests/{report.booking.help_request.public_id}/",
+        "The visit's request": (
+            f"/manage/requests/{report.booking.help_request.public_id}/"
+            f"#visit-{report.booking.public_id}"
+        ),
         "The reported person's file": f"/manage/helpers/{report.booking.helper.public_id}/",
     }
     for href in links.values():
@@ -211,7 +214,10 @@ def test_a_report_on_a_customer_links_their_file_in_the_console(client, allowed_
     customer = report.booking.help_request.customer
     assert links == {
         "The report's page": f"/manage/reports/{report.public_id}/",
-        "The visit's request": f"/manage/requests/{report.booking.help_request.public_id}/",
+        "The visit's request": (
+            f"/manage/requests/{report.booking.help_request.public_id}/"
+            f"#visit-{report.booking.public_id}"
+        ),
         "The reported person's file": f"/manage/customers/{customer.public_id}/",
     }
     for href in links.values():

@@ -50,9 +50,9 @@ def _queue(
             "by": ROLE_WORDS[ActorRole(report.reporter_role)],
             "outcome": OUTCOME_WORDS[SafetyOutcome(report.outcome)] if report.outcome else None,
             "report_url": reverse("web:manage-report", args=[report.public_id]),
-            "visit_url": reverse(
-                "web:manage-request", args=[report.booking.help_request.public_id]
-            ),
+            # The visit's story on its request's page
+            "visit_url": reverse("web:manage-request", args=[report.booking.help_request.public_id])
+            + f"#visit-{report.booking.public_id}",
             "person_url": file_of(report, report.reported),
             "form": form
             if form is not None and report.public_id == failed
