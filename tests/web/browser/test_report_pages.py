@@ -12,8 +12,8 @@ from backend.models import User
 from bookings import services
 from bookings.models import BookingStatus
 from tests.factories import ManagerFactory, UserFactory, make_booking
-from tests.web.test_manage_request_story import _story
 from tests.web.browser.conftest import DESKTOP, PHONE, log_in
+from tests.web.test_manage_request_story import _story
 
 pytestmark = [
     pytest.mark.browser,
