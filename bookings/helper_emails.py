@@ -34,6 +34,7 @@ from bookings.models import (
     ProposalStatus,
     WithdrawalCause,
 )
+from bookings.selectors import contact_visible_to
 
 
 def visit_link(booking: Booking) -> str:
@@ -100,7 +101,10 @@ def send_visit_confirmed(booking_id: int) -> None:
             "customer": customer_first_name(booking),
             "category": help_request.category.name,
             "when": _when(booking),
-            "where": visit_address(help_request),
+            # The street while the helper may see it: a confirmed visit's helper may.
+            "where": visit_address(
+                help_request, with_street=contact_visible_to(booking, booking.helper.user)
+            ),
             "price": _price(booking),
             "person": help_request.on_behalf_name,
         }

@@ -268,10 +268,28 @@ def help_request_with_status(help_request: HelpRequest) -> HelpRequest:
     ).get(pk=help_request.pk)
 
 
+# While the helper still needs the customer's street, exact place and phone numbers: from
+# winning the request, through the visit's day, until the customer signs the work off (a
+# dispute is not signed off yet and may send the helper back). Signed off or settled,
+# cancelled or a no-show, the helper keeps the postal code and locality only.
+HELPER_CONTACT_STATUSES = (
+    BookingStatus.AWAITING_PROPOSAL,
+    BookingStatus.PROPOSED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ON_THE_WAY,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+    BookingStatus.DISPUTED,
+)
+
+
 def contact_visible_to(booking: Booking, user: User) -> bool:
-    """The exact address and phone numbers: hidden from a helper whose visit will not happen."""
-    ended = booking.status in BROKEN_STATUSES
-    return not (ended and role_in_booking(booking, user) == ActorRole.HELPER)
+    """The exact address and phone numbers: shown to the visit's helper only while they need
+    them (HELPER_CONTACT_STATUSES); the customer and the manager always see them. The helper's
+    visit page, the API's booking, the calendar feed and e-mails all ask here."""
+    if role_in_booking(booking, user) != ActorRole.HELPER:
+        return True
+    return booking.status in HELPER_CONTACT_STATUSES
 
 
 @raises(CoreError.NOT_FOUND)

@@ -4,8 +4,9 @@ customer adds their confirmed visit from one file. One event builder serves both
 reader's words in the reader's language; times are in Europe/Zurich.
 
 An event names the customer's address, as the confirmed visit's e-mail does: the feed's
-address is a secret, which the helper can renew. Once the visit will not happen, the helper's
-event keeps the postal code and locality only, as the API does (`contact_visible_to`)."""
+address is a secret, which the helper can renew. Once the helper no longer needs it (the visit
+signed off, cancelled or missed), the helper's event keeps the postal code and locality only,
+as the visit's page and the API do (`contact_visible_to`)."""
 
 from __future__ import annotations
 

@@ -262,6 +262,20 @@ def helper_visit_words(booking: Booking) -> str:
     return _("The visit did not take place.")
 
 
+def helper_contact_gone_words(booking: Booking) -> str:
+    """Why the visit's page no longer shows its helper the street and phone numbers
+    (`bookings.selectors.contact_visible_to` decides when)."""
+    if booking.status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
+        return _(
+            "The visit will not take place, so the street and phone numbers are no longer "
+            "shown: only the postcode and town."
+        )
+    return _(
+        "The visit is signed off, so the street and phone numbers are no longer shown: "
+        "only the postcode and town."
+    )
+
+
 APPROVAL_WORDS: dict[str, str | Promise] = {
     "applied": gettext_lazy("Applied, documents to upload"),
     "documents_submitted": gettext_lazy("Documents to check"),

@@ -21,6 +21,7 @@ from bookings.models import (
 from bookings.pricing import charge_for
 from bookings.selectors import contact_visible_to, next_statuses_for, role_in_booking
 from catalogue.models import ServiceCategory
+from mobile_api.serializers.fields import GeoJSONPointField
 from mobile_api.serializers.helpers import PublicHelperSerializer
 from mobile_api.serializers.requests import WindowOutSerializer
 
@@ -65,14 +66,42 @@ class ProposalSerializer(serializers.ModelSerializer):
         return charge_for(proposal.price_minor).stripe_fee_paid_by
 
 
+# What becomes of the exact address and phones once the helper no longer needs them.
+HIDDEN_FROM_HELPER = (
+    " Null to the visit's helper once the visit is signed off (or settled), cancelled or "
+    "missed (no-show): they keep the postal code and locality. The customer and the "
+    "manager always get it."
+)
+
+
 class BookingRequestSerializer(serializers.ModelSerializer):
-    """The request behind a booking, with the exact address: its helper has won it."""
+    """The request behind a booking, with the exact address and phones while its helper needs
+    them: from winning it until the customer signs the visit off."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     category = serializers.SlugRelatedField[ServiceCategory](slug_field="slug", read_only=True)
     windows = WindowOutSerializer(many=True, read_only=True)
+    street = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The street and number (empty when the customer gave none)." + HIDDEN_FROM_HELPER,
+    )
+    location = GeoJSONPointField(
+        read_only=True, allow_null=True, help_text="The exact place." + HIDDEN_FROM_HELPER
+    )
+    on_behalf_phone = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The phone of the person the helper meets, when a relative booked for them "
+        "(empty otherwise)." + HIDDEN_FROM_HELPER,
+    )
     customer_name = serializers.CharField(source="customer.display_name", read_only=True)
-    customer_phone = serializers.CharField(source="customer.phone", read_only=True)
+    customer_phone = serializers.CharField(
+        source="customer.phone",
+        read_only=True,
+        allow_null=True,
+        help_text="The customer's phone (empty when they gave none)." + HIDDEN_FROM_HELPER,
+    )
 
     class Meta:
         model = HelpRequest
@@ -96,8 +125,8 @@ class BookingRequestSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: HelpRequest) -> dict[str, Any]:
         data = super().to_representation(instance)
         if self.context.get("hide_contact"):
-            # The helper no longer comes: they keep what the job was, not where or whom.
-            data.update(street="", location=None, on_behalf_phone="", customer_phone="")
+            # The helper no longer needs them: they keep what the job was, not where or whom.
+            data.update(street=None, location=None, on_behalf_phone=None, customer_phone=None)
         return data
 
 
@@ -162,7 +191,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(BookingRequestSerializer)
     def get_request(self, booking: Booking) -> dict[str, Any]:
-        """The exact address and phones, except to a helper whose visit will not happen."""
+        """The exact address and phones, to the helper only while they need them."""
         context = {**self.context, "hide_contact": not contact_visible_to(booking, self._user())}
         return BookingRequestSerializer(booking.help_request, context=context).data
 

@@ -115,6 +115,8 @@ def test_the_helpers_feed_holds_their_visits_beside_their_training_events(client
     assert visit["status"] == "CONFIRMED"
     assert events[f"visit-{cancelled.public_id}@quartier"]["status"] == "CANCELLED"
     assert events[f"visit-{done.public_id}@quartier"]["status"] == "CONFIRMED"
+    # A visit signed off keeps its postcode and town, as its page does
+    assert str(events[f"visit-{done.public_id}@quartier"]["location"]) == "8001 Zürich"
     assert str(events[f"{event.public_id}@quartier"]["summary"]) == "Router evening (en)"
 
 
@@ -138,8 +140,30 @@ def test_a_visit_that_will_not_happen_keeps_postcode_and_town_but_not_the_street
     assert content.count(b"Bahnhofstrasse 1") == 1
     # The same rule as the API's answer about the same visit.
     answer = api.get(f"/api/v1/bookings/{broken.public_id}").json()
-    assert answer["request"]["street"] == ""
+    assert answer["request"]["street"] is None
     assert answer["request"]["postal_code"] == "8001"
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (BookingStatus.SIGNED_OFF, "Quartier visit: Internet & Wi-Fi with Anna"),
+        (BookingStatus.SETTLED, "Quartier visit: Internet & Wi-Fi with Anna"),
+    ],
+)
+def test_a_visit_signed_off_keeps_postcode_and_town_in_the_feed(client, status, said):
+    helper = make_helper(preferred_language="en")
+    customer = UserFactory.create(display_name="Anna Keller", phone="+41 79 555 66 77")
+    booking = make_booking(status, customer=customer, helper=helper)
+
+    content = _feed(client, helper)
+
+    (visit,) = _read(content).walk("VEVENT")
+    assert str(visit["uid"]) == f"visit-{booking.public_id}@quartier"
+    assert str(visit["summary"]) == said
+    assert str(visit["location"]) == "8001 Zürich"
+    assert b"Bahnhofstrasse" not in content
+    assert b"555 66 77" not in content
 
 
 def test_the_feed_speaks_the_helpers_language(client):

@@ -68,7 +68,7 @@ from web.helper_forms import (
 )
 from web.views.chat_parts import chat_context
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
-from web.words import HELPER_TIMELINE
+from web.words import HELPER_TIMELINE, helper_contact_gone_words
 
 SLOT_FIELDS = {f"slots[{index}]": f"start_{index + 1}" for index in range(3)} | {"slots": "start_1"}
 # The visit's page asks for news while the customer has a move to make.
@@ -114,6 +114,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
     receipt = payment_state(booking, payment).receipt
     reviews = list(reviews_visible_to(me, booking))
     my_review = next((review for review in reviews if review.author_id == me.pk), None)
+    contact = contact_visible_to(booking, me)
     return {
         "live_seq": live_seq,
         "booking": booking,
@@ -128,7 +129,9 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "refund_form": bound.get("refund_form") or RefundForm(prefix="refund"),
         "refund_url": reverse("web:helper-refund", args=[booking.public_id]),
         "help_request": help_request,
-        "contact": contact_visible_to(booking, me) and booking.status != BookingStatus.CANCELLED,
+        "contact": contact,
+        # Once they are hidden, why (the page says it under the postcode and town).
+        "contact_gone": None if contact else helper_contact_gone_words(booking),
         "timeline": [
             (HELPER_TIMELINE.get(event.to_status, event.to_status), event) for event in events
         ],
