@@ -21,7 +21,7 @@ from academy.calendar import SWISS_TIME, add_training_events, calendar_bytes, ne
 from backend.models import User
 from bookings.customer_emails import helper_first_name, request_link
 from bookings.helper_emails import customer_first_name, visit_address, visit_link
-from bookings.models import BROKEN_STATUSES, Booking
+from bookings.models import BROKEN_STATUSES, Booking, BookingStatus
 from bookings.selectors import contact_visible_to, helper_calendar_visits
 from helpers.models import HelperProfile
 
@@ -36,13 +36,18 @@ def visit_event(
 ) -> Event:
     """The visit as one VEVENT for `reader`: its time, the address (the street only while
     `reader` may see it), `summary`, `lines` as its description and `link` as its address.
-    A cancelled visit, or one nobody came to, is CANCELLED."""
+
+    A cancelled visit, or one nobody came to, is CANCELLED (RFC 5545), so that calendars which
+    kept it drop it or strike it through. Some calendar apps show a subscribed event whatever
+    its STATUS (Google Calendar's "From URL" among them): its title says it will not happen,
+    and it is TRANSPARENT, so the time shows as free."""
     # Callers read visits with a time only (helper_calendar_visits, CALENDAR_STATUSES).
     assert booking.starts_at is not None  # noqa: S101
     assert booking.ends_at is not None  # noqa: S101
+    broken = booking.status in BROKEN_STATUSES
     entry = Event()
     entry.add("uid", f"visit-{booking.public_id}@quartier")
-    entry.add("summary", summary)
+    entry.add("summary", _broken_summary(booking, summary) if broken else summary)
     entry.add("dtstart", booking.starts_at.astimezone(SWISS_TIME))
     entry.add("dtend", booking.ends_at.astimezone(SWISS_TIME))
     # When the visit last changed, so that a calendar takes the newer copy (UTC, as RFC 5545 asks)
@@ -51,8 +56,16 @@ def visit_event(
     entry.add("location", visit_address(booking.help_request, with_street=with_street))
     entry.add("description", "\n\n".join(lines))
     entry.add("url", link)
-    entry.add("status", "CANCELLED" if booking.status in BROKEN_STATUSES else "CONFIRMED")
+    entry.add("status", "CANCELLED" if broken else "CONFIRMED")
+    entry.add("transp", "TRANSPARENT" if broken else "OPAQUE")
     return entry
+
+
+def _broken_summary(booking: Booking, summary: str) -> str:
+    """The title of a visit that will not happen, saying so first (in the active language)."""
+    if booking.status == BookingStatus.NO_SHOW:
+        return _("Did not take place: %(summary)s") % {"summary": summary}
+    return _("Cancelled: %(summary)s") % {"summary": summary}
 
 
 def _helper_event(booking: Booking, helper: HelperProfile) -> Event:

@@ -22,6 +22,7 @@ from backend.models import User
 from bookings.customer_emails import request_link
 from bookings.helper_emails import visit_link
 from bookings.models import Booking, BookingStatus, HelpRequest
+from bookings.services import booking_cancel, booking_report_no_show
 from helpers.services import helper_offboard
 from tests.factories import ManagerFactory, UserFactory, make_booking, make_helper
 
@@ -164,6 +165,57 @@ def test_a_visit_signed_off_keeps_postcode_and_town_in_the_feed(client, status, 
     assert str(visit["location"]) == "8001 Zürich"
     assert b"Bahnhofstrasse" not in content
     assert b"555 66 77" not in content
+
+
+@pytest.mark.parametrize(
+    ("end", "title"),
+    [
+        ("cancelled", "Cancelled: Quartier visit: Internet & Wi-Fi with Anna"),
+        ("no-show", "Did not take place: Quartier visit: Internet & Wi-Fi with Anna"),
+    ],
+)
+def test_a_visit_that_will_not_happen_is_not_shown_as_standing(client, end, title):
+    # Given a confirmed visit the helper's calendar app already holds
+    helper = make_helper(preferred_language="en")
+    customer = UserFactory.create(display_name="Anna Keller", phone="+41 79 555 66 77")
+    start = _start(2)
+    booking = make_booking(BookingStatus.CONFIRMED, customer=customer, helper=helper, start=start)
+    (standing,) = _read(_feed(client, helper)).walk("VEVENT")
+    assert str(standing["summary"]) == "Quartier visit: Internet & Wi-Fi with Anna"
+    assert (standing["status"], standing["transp"]) == ("CONFIRMED", "OPAQUE")
+    assert str(standing["location"]) == "Bahnhofstrasse 1, 8001 Zürich"
+
+    # When the customer cancels it, or does not open the door
+    if end == "cancelled":
+        with time_machine.travel(timezone.now() + timedelta(hours=1), tick=False):
+            booking_cancel(booking=booking, actor=customer, reason="My grandson came by.")
+    else:
+        with time_machine.travel(start + timedelta(minutes=45), tick=False):
+            booking_report_no_show(booking=booking, actor=helper.user, note="Nobody opened.")
+
+    # Then the same event (its UID) says it will not happen, in every way a calendar may read,
+    # and names neither the street nor the phone
+    content = _feed(client, helper)
+    (gone,) = _read(content).walk("VEVENT")
+    assert str(gone["uid"]) == str(standing["uid"])
+    assert gone["status"] == "CANCELLED"
+    assert gone["transp"] == "TRANSPARENT"
+    assert str(gone["summary"]) == title
+    assert str(gone["location"]) == "8001 Zürich"
+    assert gone.decoded("dtstamp") > standing.decoded("dtstamp")
+    assert b"CONFIRMED" not in content
+    assert b"Bahnhofstrasse" not in content
+    assert b"555 66 77" not in content
+
+
+def test_a_cancelled_visit_says_so_in_the_helpers_language(client):
+    helper = make_helper(preferred_language="de")
+    customer = UserFactory.create(display_name="Anna Keller")
+    make_booking(BookingStatus.CANCELLED, customer=customer, helper=helper)
+
+    (visit,) = _read(_feed(client, helper)).walk("VEVENT")
+
+    assert str(visit["summary"]) == "Abgesagt: Quartier-Besuch: Internet & WLAN bei Anna"
 
 
 def test_the_feed_speaks_the_helpers_language(client):
