@@ -27,3 +27,4 @@ class AcademyError(ErrorCode):
     ALREADY_REGISTERED = "already_registered", 409
     NOT_REGISTERED = "not_registered", 409
     ATTENDANCE_TOO_EARLY = "attendance_too_early", 409
+    CALENDAR_FEED_CLOSED = "calendar_feed_closed", 403

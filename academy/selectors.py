@@ -422,13 +422,23 @@ def my_registrations(helper: HelperProfile, event_ids: Iterable[int]) -> dict[in
     )
 
 
+# The helpers who get no calendar feed: it names customers' addresses and needs no log-in,
+# so it opens nothing while the helper is suspended or once they left Quartier for good, and
+# no address of it is given, made or renewed. A reinstated helper's feed opens again.
+FEED_CLOSED_STATUSES = (ApprovalStatus.SUSPENDED, ApprovalStatus.OFFBOARDED)
+
+
+def calendar_feed_closed(helper: HelperProfile) -> bool:
+    return helper.approval_status in FEED_CLOSED_STATUSES
+
+
 def helper_by_feed_token(token: str) -> HelperProfile | None:
-    """The helper whose calendar feed `token` opens. The feed names customers' addresses and
-    needs no log-in, so it opens nothing once the helper left Quartier for good (offboarded)
-    or their account was closed (inactive), as their log-in and API tokens open nothing."""
+    """The helper whose calendar feed `token` opens: nobody's while the helper is suspended or
+    offboarded (FEED_CLOSED_STATUSES) or once their account was closed (inactive), as their
+    log-in and API tokens open nothing."""
     feed = (
         CalendarFeed.objects.filter(token=token, helper__user__is_active=True)
-        .exclude(helper__approval_status=ApprovalStatus.OFFBOARDED)
+        .exclude(helper__approval_status__in=FEED_CLOSED_STATUSES)
         .select_related("helper__user")
         .first()
     )

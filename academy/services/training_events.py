@@ -27,7 +27,7 @@ from academy.models import (
     TrainingEvent,
     new_feed_token,
 )
-from academy.selectors import current_version
+from academy.selectors import calendar_feed_closed, current_version
 from academy.services.certifications import certification_earn
 from academy.services.common import (
     columns,
@@ -42,6 +42,7 @@ from backend import clock
 from backend.exceptions import (
     Conflict,
     CoreError,
+    PermissionDenied,
     ValidationFailed,
     raises,
 )
@@ -297,11 +298,20 @@ def event_attendance_mark(
 
 
 @transaction.atomic
-@raises(AcademyError.NOT_A_HELPER)
+@raises(AcademyError.NOT_A_HELPER, AcademyError.CALENDAR_FEED_CLOSED)
 def calendar_feed_for(*, helper: HelperProfile, actor: User, renew: bool = False) -> CalendarFeed:
     """The helper's calendar feed secret, made on first use; `renew` replaces it (the old URL
-    stops working at once)."""
+    stops working at once). Refused, with nothing made or renewed, while the helper is
+    suspended or offboarded (`calendar_feed_closed`): the feed opens nothing then."""
     require_own(helper, actor)
+    if calendar_feed_closed(helper):
+        raise PermissionDenied(
+            _(
+                "Your calendar address is not available while your helper account is "
+                "suspended or closed."
+            ),
+            code=AcademyError.CALENDAR_FEED_CLOSED,
+        )
     feed, created = CalendarFeed.objects.get_or_create(helper=helper)
     if renew and not created:
         feed.token = new_feed_token()

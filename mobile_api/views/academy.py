@@ -232,10 +232,12 @@ class CalendarFeedApi(ApiView):
         request=CalendarFeedInputSerializer,
         responses={200: CalendarFeedSerializer},
     )
-    @raises(helper_profile_of)
+    @raises(helper_profile_of, codes_raised_by(calendar_feed_for) - OWN)
     def post(self, request: Request) -> Response:
         """Helper: the secret address of my events as an iCalendar feed (subscribe to it in a
-        calendar app); `renew` replaces it, and the old address stops working."""
+        calendar app); `renew` replaces it, and the old address stops working. While I am
+        suspended or offboarded: `403 calendar_feed_closed`, nothing made or renewed, and the
+        address opens nothing (404)."""
         user = request_user(request)
         data = CalendarFeedInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -19,6 +19,7 @@ from academy.models import (
 )
 from academy.services import course_create, course_draft_start, event_register
 from academy.services import training_event_cancel as cancel_event
+from helpers.services import helper_suspend
 from tests.academy.builders import draft_body, publish_course, right_answers, texts
 from tests.api.code_recipes import Operation, World, send
 from tests.api.domain_recipes import V1, Recipe, _add
@@ -332,6 +333,18 @@ _add(
     "post",
     EVENT + "/cancel",
     {(409, "event_closed"): _twice_recipe()},
+)
+
+
+def _suspended(world: World, operation: Operation) -> Any:
+    helper_suspend(helper=world.helper, actor=world.manager, note="Late twice.")
+    return send(world, operation)
+
+
+_add(
+    "post",
+    V1 + "/helper/academy/calendar-feed",
+    {(403, "calendar_feed_closed"): _suspended},
 )
 _add(
     "post",

@@ -28,6 +28,7 @@ from academy.helper_selectors import (
 )
 from academy.models import CourseVersion, RegistrationStatus, TrainingEvent
 from academy.selectors import (
+    calendar_feed_closed,
     course_for_helper,
     event_for_helper,
     quiz_attempt_of,
@@ -152,9 +153,11 @@ def record(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
 @helper_only
 @require_GET
 def events(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
-    feed = calendar_feed_of(helper)
+    closed = calendar_feed_closed(helper)
+    feed = None if closed else calendar_feed_of(helper)
     context = {
         "events": events_for_helper(helper),
+        "feed_closed": closed,
         "feed_url": (
             request.build_absolute_uri(reverse("web:calendar-feed", args=[feed.token]))
             if feed is not None
@@ -209,7 +212,13 @@ def event_leave(request: HttpRequest, helper: HelperProfile, public_id: UUID) ->
 @require_POST
 def calendar_feed(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     renew = request.POST.get("renew") == "yes"
-    calendar_feed_for(helper=helper, actor=me_of(request), renew=renew)
-    if renew:
-        messages.success(request, _("Your calendar has a new address; the old one has stopped."))
+    try:
+        calendar_feed_for(helper=helper, actor=me_of(request), renew=renew)
+    except ApplicationError as error:
+        messages.error(request, message_for(error))
+    else:
+        if renew:
+            messages.success(
+                request, _("Your calendar has a new address; the old one has stopped.")
+            )
     return redirect(reverse("web:helper-events") + "#calendar")

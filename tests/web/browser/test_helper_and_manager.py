@@ -304,6 +304,8 @@ def _pages(live_url: str) -> dict[str, tuple[str, str]]:
     return {
         "helper-application": ("asked@example.ch", "/helper/application"),
         "helper-appeal": ("appealing@example.ch", "/helper/application"),
+        # Suspended: the events page says why there is no calendar address.
+        "helper-events-closed": ("appealing@example.ch", "/helper/academy/events/"),
         "manager-helper-appeal": (
             "showmanager@quartier.test",
             f"/manage/helpers/{waiting.public_id}/",
