@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.db.utils import OperationalError
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
@@ -33,6 +34,8 @@ from tests.worker import run_worker, start_daphne, stop_daphne
 # How long the other connection holds SQLite's write lock, and the worker's busy timeout.
 LOCK_HELD_SECONDS = 1.5
 BUSY_TIMEOUT_SECONDS = 0.2
+# The signals the worker's command answers (and the tests hand back as they were).
+WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
 
 
 def _graceful(signum: int, frame: FrameType | None) -> None:
@@ -122,3 +125,34 @@ def test_any_other_error_of_the_claim_still_ends_the_worker(monkeypatch):
         run_worker()
     assert claims == ["claim"]
     assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["READY"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("short_busy_timeout")
+def test_the_worker_says_it_starts_once_however_often_its_claim_found_the_lock(caplog):
+    # Given a task waiting, and another connection holding SQLite's write lock for 1.5 s, so
+    # that several claims in a row find it locked
+    password_reset_mail_send.enqueue("anna@example.ch")
+    holder = sqlite3.connect(
+        connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False
+    )
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(LOCK_HELD_SECONDS, holder.execute, ["COMMIT"])
+    release.start()
+
+    # When the worker runs with its INFO lines shown, as `make run` starts it
+    handlers = {number: signal.getsignal(number) for number in WORKER_SIGNALS}
+    try:
+        with caplog.at_level(logging.INFO):
+            call_command("worker", "--batch", "--no-startup-delay", "--queue-name", "*")
+    finally:
+        release.join()
+        holder.close()
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+    # Then its log says it started once, warned once of the lock, and ran the task
+    lines = [record.getMessage() for record in caplog.records]
+    assert len([line for line in lines if line.startswith("Starting worker")]) == 1
+    assert len([line for line in lines if line.startswith("Claiming the next task")]) == 1
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"]

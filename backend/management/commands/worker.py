@@ -31,6 +31,21 @@ logger = logging.getLogger("backend.worker")
 CLAIM_RETRY_SECONDS = 1.0
 
 
+class _StartedOnce(logging.Filter):
+    """Lets db_worker's "Starting worker" line through once: claiming again after a locked
+    claim enters its run again, which would say it once more each time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Starting worker"):
+            return True
+        said, self.said = self.said, True
+        return not said
+
+
 class Worker(db_worker.Worker):
     """django-tasks-db's worker, whose claim of the next task waits out a locked database."""
 
@@ -40,6 +55,14 @@ class Worker(db_worker.Worker):
         self._task_error: BaseException | None = None
 
     def run(self) -> None:
+        started = _StartedOnce()
+        db_worker.logger.addFilter(started)
+        try:
+            self._run_through_locks()
+        finally:
+            db_worker.logger.removeFilter(started)
+
+    def _run_through_locks(self) -> None:
         while True:
             try:
                 super().run()
