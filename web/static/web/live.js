@@ -13,6 +13,11 @@
 // onEvent once: the last sequence number is kept in sessionStorage, sent on reconnect
 // (?after=N), and an event id already seen is dropped. After a drop the client tries again
 // after 0.5, 1, 2, 4... up to 15 seconds, and acknowledges what it has handled.
+//
+// There is one socket at a time, and one attempt waiting at most: the phone coming back online
+// (a helper setting off moves from the home's Wi-Fi to the mobile network) tries at once
+// instead of the waiting attempt, never beside it. Two sockets would each show the banner
+// when they drop and hide it when they connect, so it came and went, and was read out, twice.
 (function () {
   "use strict";
 
@@ -23,6 +28,7 @@
     const banner = options.banner || null;
     const seen = new Set();
     let socket = null;
+    let waiting = null; // the timer of the next attempt, while one is waiting
     let retry = 500;
     let closedOnPurpose = false;
     const kept = sessionStorage.getItem(STORE_KEY);
@@ -55,8 +61,13 @@
     }
 
     function open() {
-      socket = new WebSocket(url(), ["quartier.v1"]);
-      socket.addEventListener("message", function (message) {
+      if (waiting !== null) {
+        window.clearTimeout(waiting);
+        waiting = null;
+      }
+      const current = new WebSocket(url(), ["quartier.v1"]);
+      socket = current;
+      current.addEventListener("message", function (message) {
         let frame;
         try {
           frame = JSON.parse(message.data);
@@ -78,23 +89,27 @@
           }
           remember(frame);
           options.onEvent(frame);
-          socket.send(JSON.stringify({ type: "ack", seq: frame.seq }));
+          current.send(JSON.stringify({ type: "ack", seq: frame.seq }));
         } else if (options.onFrame) {
           options.onFrame(frame);
         }
       });
-      socket.addEventListener("close", function (event) {
+      current.addEventListener("close", function (event) {
+        if (current !== socket) {
+          return; // one replaced already: the current socket speaks for the connection
+        }
         if (closedOnPurpose || event.code === 4401) {
           setBanner(event.code === 4401);
           return;
         }
         setBanner(true);
-        window.setTimeout(open, retry);
+        waiting = window.setTimeout(open, retry);
         retry = Math.min(retry * 2, 15000);
       });
     }
 
     window.addEventListener("online", function () {
+      // Only while no socket is open or opening: then the waiting attempt is made now.
       if (socket && socket.readyState === WebSocket.CLOSED && !closedOnPurpose) {
         open();
       }
@@ -110,6 +125,10 @@
       },
       close: function () {
         closedOnPurpose = true;
+        if (waiting !== null) {
+          window.clearTimeout(waiting);
+          waiting = null;
+        }
         if (socket) {
           socket.close(1000);
         }
