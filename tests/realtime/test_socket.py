@@ -19,6 +19,7 @@ from backend.models import Device
 from backend.relay import relay_pending
 from bookings import services
 from bookings.models import BookingStatus, Offer
+from realtime import stream
 from realtime.models import ChatMessage, StreamCounter, StreamEvent
 from realtime.routing import websocket_application
 from tests.api.api_assertions import API
@@ -514,3 +515,32 @@ def test_a_new_password_closes_the_sockets_of_every_session_and_its_own_browser_
         assert (await again.receive_json_from(timeout=3))["event"] == "offer.made"
 
     run(scenario)
+
+
+def test_a_resume_longer_than_a_page_sends_each_missed_event_as_its_own_frame_in_order(
+    monkeypatch,
+) -> None:
+    # Given four events missed, read from the database two at a time
+    customer = UserFactory.create()
+    token = api_token(customer)
+    make_booking(BookingStatus.PROPOSED, customer=customer)
+    read = stream.stream_after
+    monkeypatch.setattr(stream, "CATCH_UP_LIMIT", 2)
+    monkeypatch.setattr(stream, "stream_after", lambda user, after: read(user, after, limit=2))
+    expected = [(row.seq, row.type) for row in StreamEvent.objects.filter(user=customer)]
+
+    async def scenario() -> None:
+        socket, hello = await connected(token=token)
+        assert hello["last_seq"] == 4
+        # When the client resumes after 0 (as the protocol says: every event after N, then
+        # the live ones, one `event` frame per event)
+        await socket.send_json_to({"type": "resume", "after": 0})
+        missed = await frames(socket, 4)
+        assert [(f["type"], f["seq"], f["event"]) for f in missed] == [
+            ("event", seq, name) for seq, name in expected
+        ]
+        assert all(set(f) == {"type", "id", "seq", "event", "data", "at"} for f in missed)
+        assert await socket.receive_nothing(timeout=0.2)
+
+    run(scenario)
+    assert [seq for seq, _name in expected] == [1, 2, 3, 4]
