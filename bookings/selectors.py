@@ -23,6 +23,7 @@ from backend.models import User
 from bookings.models import (
     AGREED_STATUSES,
     BROKEN_STATUSES,
+    LIVE_STATUSES,
     SLOT_HOLDING_STATUSES,
     ActorRole,
     Booking,
@@ -272,15 +273,8 @@ def help_request_with_status(help_request: HelpRequest) -> HelpRequest:
 # winning the request, through the visit's day, until the customer signs the work off (a
 # dispute is not signed off yet and may send the helper back). Signed off or settled,
 # cancelled or a no-show, the helper keeps the postal code and locality only.
-HELPER_CONTACT_STATUSES = (
-    BookingStatus.AWAITING_PROPOSAL,
-    BookingStatus.PROPOSED,
-    BookingStatus.CONFIRMED,
-    BookingStatus.ON_THE_WAY,
-    BookingStatus.IN_PROGRESS,
-    BookingStatus.COMPLETED,
-    BookingStatus.DISPUTED,
-)
+# That is while the visit is alive for its request (`LIVE_STATUSES`).
+HELPER_CONTACT_STATUSES = LIVE_STATUSES
 
 
 def contact_visible_to(booking: Booking, user: User) -> bool:
