@@ -1,4 +1,5 @@
-"""In a real browser: the skip link shows where the focus went."""
+"""In a real browser: the skip link shows where the focus went; the language switch's button
+says what it changes."""
 
 from __future__ import annotations
 
@@ -27,4 +28,16 @@ def test_the_skip_link_leads_to_the_content_and_shows_the_focus_there(browser, l
         "(e) => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
     )
     assert outline == ["solid", "4px"]
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("en", "Change language"), ("de", "Sprache wechseln")],
+)
+def test_the_language_button_says_what_it_changes(browser, live_url, language, name):
+    page = browser.new_context(locale=language, **DESKTOP).new_page()
+    page.goto(f"{live_url}/")
+
+    expect(page.get_by_role("button", name=name, exact=True)).to_have_count(1)
     page.context.close()
