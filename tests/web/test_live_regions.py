@@ -1,13 +1,120 @@
-"""The language switch's button says what it changes, in each language."""
+"""Screen readers announce a live region whose words change, not one that arrives anew: the
+pages that bring their news by themselves (the customer's request, the helper's visit) keep their live region outside the part they redraw, and the part's answer
+changes only the region's words (out of band). The language switch's button says what it
+changes."""
 
 from __future__ import annotations
 
-import pytest
+from html.parser import HTMLParser
 
-from tests.factories import UserFactory
+import pytest
+from django.utils import translation
+
+from bookings.models import BookingStatus
+from tests.factories import UserFactory, make_booking
 from tests.web.test_pages import _logged_in
+from web.words import booking_words, helper_visit_words
 
 pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _LiveRegions(HTMLParser):
+    """Each live region of a page (role=status or aria-live): its id, role and politeness,
+    the ids of the elements around it, and its words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, dict[str, str | None]]] = []
+        self.regions: list[dict[str, object]] = []
+        self.reading: list[tuple[int, dict[str, object]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if named.get("role") == "status" or "aria-live" in named:
+            region: dict[str, object] = {
+                "id": named.get("id"),
+                "role": named.get("role"),
+                "aria-live": named.get("aria-live"),
+                "within": [found["id"] for _, found in self.open if found.get("id")],
+                "words": "",
+            }
+            self.regions.append(region)
+            self.reading.append((len(self.open), region))
+        if tag not in VOID:
+            self.open.append((tag, named))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        self.open.pop()
+        self.reading = [(depth, region) for depth, region in self.reading if depth < len(self.open)]
+
+    def handle_data(self, data: str) -> None:
+        for _, region in self.reading:
+            region["words"] = " ".join(f"{region['words']} {data}".split())
+
+
+def _regions(html: str) -> list[dict[str, object]]:
+    parser = _LiveRegions()
+    parser.feed(html)
+    return parser.regions
+
+
+def test_the_request_pages_status_stays_while_its_part_is_redrawn(client):
+    booking = make_booking(BookingStatus.AWAITING_PROPOSAL)
+    _logged_in(client, booking.help_request.customer)
+    url = f"/requests/{booking.help_request.public_id}/"
+    with translation.override("en"):
+        words = booking_words(booking)
+    assert words.endswith("accepted your request and will propose times for the visit soon.")
+
+    page = client.get(url).content.decode()
+    fragment = client.get(url + "?wait=3", **HX).content.decode()
+
+    # One status box on the page, outside the part the page asks for again
+    assert _regions(page) == [
+        {
+            "id": "request-status",
+            "role": "status",
+            "aria-live": "polite",
+            "within": ["main"],
+            "words": words,
+        }
+    ]
+    assert '<div id="request-main" data-live-status="request-status"' in page
+    # The part's answer holds no live region of its own: it changes the box's words
+    assert fragment.lstrip().startswith('<div id="request-main"')
+    assert _regions(fragment) == []
+    assert fragment.count("hx-swap-oob") == 1
+    assert f'<p id="request-status-words" hx-swap-oob="innerHTML">{words}</p>' in fragment
+
+
+def test_the_helpers_visit_status_stays_while_its_part_is_redrawn(client):
+    booking = make_booking(BookingStatus.PROPOSED)
+    _logged_in(client, booking.helper.user)
+    url = f"/helper/visits/{booking.public_id}/"
+    with translation.override("en"):
+        words = helper_visit_words(booking)
+
+    page = client.get(url).content.decode()
+    fragment = client.get(url + "?wait=3", **HX).content.decode()
+
+    regions = [region for region in _regions(page) if region["id"] != "live-banner"]
+    assert regions == [
+        {
+            "id": "visit-status",
+            "role": "status",
+            "aria-live": "polite",
+            "within": ["main"],
+            "words": words,
+        }
+    ]
+    assert fragment.lstrip().startswith('<div id="visit-main" data-live-status="visit-status"')
+    assert _regions(fragment) == []
+    assert f'<p id="visit-status-words" hx-swap-oob="innerHTML">{words}</p>' in fragment
 
 
 @pytest.mark.parametrize(

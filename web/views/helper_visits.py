@@ -186,7 +186,7 @@ def visit(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpR
     context = _context(request, booking)
     context["live_seq"] = live_seq
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/helper/visit.html#visit-main", context)
+        return render(request, "web/helper/visit.html#visit-news", context)
     return render(request, "web/helper/visit.html", context)
 
 

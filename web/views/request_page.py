@@ -72,6 +72,7 @@ WAITING_BOOKING = (
     BookingStatus.ON_THE_WAY,
     BookingStatus.IN_PROGRESS,
 )
+VISIT_STANDS = (HelpRequestStatus.ASSIGNED, HelpRequestStatus.CLOSED)
 CANCELLABLE = (
     BookingStatus.AWAITING_PROPOSAL,
     BookingStatus.PROPOSED,
@@ -146,8 +147,10 @@ def request_context(
         or visit["settling"]
     )
     return {
-        "request_words": request_words(help_request, pending_offers),
-        "booking_words": booking_words(booking) if booking else "",
+        # Where the request stands: once a helper took it, where its visit stands.
+        "status_words": booking_words(booking)
+        if booking is not None and help_request.status in VISIT_STANDS
+        else request_words(help_request, pending_offers),
         "can_cancel": booking is not None and booking.status in CANCELLABLE,
         # While the visit is ahead or under way, a link adds it to the customer's calendar
         "can_add_to_calendar": booking is not None and booking.status in SLOT_HOLDING_STATUSES,

@@ -138,7 +138,7 @@ def request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     context = request_context(request, help_request)
     if request.htmx:  # type: ignore[attr-defined]
         return with_stripe_js(
-            render(request, "web/requests/detail.html#request-main", context), context
+            render(request, "web/requests/detail.html#request-news", context), context
         )
     return with_stripe_js(render(request, "web/requests/detail.html", context), context)
 

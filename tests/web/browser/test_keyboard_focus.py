@@ -76,7 +76,7 @@ def test_news_that_takes_the_focused_button_away_gives_the_focus_to_the_status_w
     services.offer_accept(offer=pending_offer(help_request, helper), actor=helper.user)
     _until_swapped(page, 1)
 
-    status = page.locator("#request-main .status-box")
+    status = page.locator("#request-status")
     expect(status).to_have_text(
         "Marco accepted your request and will propose times for the visit soon."
     )

@@ -211,7 +211,7 @@ def test_a_visits_chat_and_status_update_in_place_on_the_helpers_phone(browser, 
     ).to_be_visible()
 
     # The customer cancels: the visit's state changes in place
-    words = page.locator("#visit-main .status-words")
+    words = page.locator("#visit-status .status-words")
     before = words.inner_text()
     booking_cancel(booking=booking, actor=customer, reason="My son fixed it.")
     relay()

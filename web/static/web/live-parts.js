@@ -12,10 +12,16 @@
 // and the server says kindly whether another helper was faster. Offers count down by the
 // second (data-expires-at).
 //
+// A part's news is said by a live region outside it (data-live-status names the request's or
+// the visit's status box): the region stays in the page and only its words change, brought by
+// the part's response (hx-swap-oob), and only when they say something else, since screen
+// readers announce a region's change but not a region that comes anew, and would read the
+// same words again at every poll.
+//
 // A part (live or polling) is never replaced while the person is filling in one of its forms
 // (a reason, a report, a note: a field to type in or choose from has the focus, or a field
 // differs from what the page gave):
-// only its status words (.status-box .status-words) are brought up to date, and the whole part once the form
+// only its status words are brought up to date, and the whole part once the form
 // is sent, or left as it was.
 (function () {
   "use strict";
@@ -81,15 +87,23 @@
     event.preventDefault();
     const url = event.detail.requestConfig.path;
     part.dataset.heldUrl = url;
-    // The words change inside the status box, which stays: screen readers announce them.
-    const words = part.querySelector(".status-box .status-words");
-    if (words) {
-      window.htmx.ajax("GET", url, {
-        source: words,
-        target: words,
-        select: ".status-box .status-words",
-        swap: "outerHTML",
-      });
+    // The status words alone change (out of band), in the box that stays.
+    const status = statusOf(part);
+    if (status) {
+      window.htmx.ajax("GET", url, { source: status, target: status, swap: "none" });
+    }
+  }
+
+  function statusOf(part) {
+    return part.dataset.liveStatus ? document.getElementById(part.dataset.liveStatus) : null;
+  }
+
+  // Words of a live region that say the same again are left as they are: not announced twice.
+  function onlyNewWords(event) {
+    const target = event.detail.target;
+    const now = (target.textContent || "").trim();
+    if (target.closest("[aria-live]") && now === (event.detail.fragment.textContent || "").trim()) {
+      event.detail.shouldSwap = false;
     }
   }
 
@@ -106,8 +120,8 @@
   // A part redrawn around the keyboard's focus (its news, or its polling, which redraws it
   // every time) would drop the focus to the page's start: the next Tab would begin at the top
   // again. The focus goes back to the same control in the redrawn part (htmx itself only does
-  // so for an element with an id), or, when the news took it away, to the part's status words,
-  // which are read out and from where Tab goes on.
+  // so for an element with an id), or, when the news took it away, to the part's status box
+  // (just before it), whose words are read out and from where Tab goes on.
   let focusBefore = null;
 
   function sameControl(element) {
@@ -144,7 +158,7 @@
     }
     const same = Array.from(part.querySelectorAll(before.id ? "#" + CSS.escape(before.id) : "*"))
       .find((element) => sameControl(element) === before.key);
-    const target = same || part.querySelector("[role=status]") || part;
+    const target = same || statusOf(part) || part.querySelector("[role=status]") || part;
     if (!same && !target.hasAttribute("tabindex")) {
       target.setAttribute("tabindex", "-1");
     }
@@ -169,6 +183,7 @@
     window.setInterval(tick, 1000);
     document.body.addEventListener("htmx:afterSwap", tick);
     document.body.addEventListener("htmx:beforeRequest", holdWhileFilled);
+    document.body.addEventListener("htmx:oobBeforeSwap", onlyNewWords);
     document.body.addEventListener("htmx:beforeSwap", rememberFocus);
     document.body.addEventListener("htmx:afterSettle", giveFocusBack);
     window.setInterval(releaseHeld, 2000);
