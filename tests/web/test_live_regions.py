@@ -1,5 +1,6 @@
 """Screen readers announce a live region whose words change, not one that arrives anew: the
-pages that bring their news by themselves (the customer's request, the helper's visit) keep their live region outside the part they redraw, and the part's answer
+pages that bring their news by themselves (the customer's request, the helper's visit, the
+helper's offers) keep their live region outside the part they redraw, and the part's answer
 changes only the region's words (out of band). The language switch's button says what it
 changes."""
 
@@ -11,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from bookings.models import BookingStatus
-from tests.factories import UserFactory, make_booking
+from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
 from tests.web.test_pages import _logged_in
 from web.words import booking_words, helper_visit_words
 
@@ -115,6 +116,72 @@ def test_the_helpers_visit_status_stays_while_its_part_is_redrawn(client):
     assert fragment.lstrip().startswith('<div id="visit-main" data-live-status="visit-status"')
     assert _regions(fragment) == []
     assert f'<p id="visit-status-words" hx-swap-oob="innerHTML">{words}</p>' in fragment
+
+
+def _two_offers():
+    helper = make_helper(display_name="Marco Rossi")
+    first = pending_offer(post_request(UserFactory.create()), helper)
+    second = pending_offer(post_request(UserFactory.create()), helper)
+    return helper, first, second
+
+
+def _news(fragment: str) -> str:
+    start = fragment.index('<p id="offers-news" hx-swap-oob="innerHTML">')
+    return fragment[start : fragment.index("</p>", start) + len("</p>")]
+
+
+def test_the_offers_page_says_how_many_offers_are_new_to_it(client):
+    helper, first, second = _two_offers()
+    _logged_in(client, helper.user)
+
+    page = client.get("/helper/").content.decode()
+    one_new = client.get(f"/helper/?wait=3&shown={first.public_id}", **HX).content.decode()
+    both_new = client.get("/helper/?wait=3", **HX).content.decode()
+    none_new = client.get(
+        f"/helper/?wait=3&shown={first.public_id}&shown={second.public_id}", **HX
+    ).content.decode()
+
+    # The page itself says nothing (the offers are there); the region waits outside the part
+    news = [region for region in _regions(page) if region["id"] == "offers-news"]
+    assert news == [
+        {
+            "id": "offers-news",
+            "role": "status",
+            "aria-live": "polite",
+            "within": ["main"],
+            "words": "",
+        }
+    ]
+    assert (
+        '<p class="visually-hidden" id="offers-news" role="status" aria-live="polite"></p>' in page
+    )
+    # Its answers change the region's words only
+    for fragment in (one_new, both_new, none_new):
+        assert fragment.lstrip().startswith('<div id="helper-main"')
+        assert fragment.count("hx-swap-oob") == 1
+        assert fragment.count('data-offer="') == 2
+    assert _news(one_new) == '<p id="offers-news" hx-swap-oob="innerHTML">1 new offer</p>'
+    assert _news(both_new) == '<p id="offers-news" hx-swap-oob="innerHTML">2 new offers</p>'
+    assert _news(none_new) == '<p id="offers-news" hx-swap-oob="innerHTML"></p>'
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("de", "1 neues Angebot", "2 neue Angebote"),
+        ("fr", "1 nouvelle offre", "2 nouvelles offres"),
+        ("it", "1 nuova offerta", "2 nuove offerte"),
+    ],
+)
+def test_the_new_offers_are_counted_in_the_helpers_language(client, language, one, two):
+    helper, first, _ = _two_offers()
+    _logged_in(client, helper.user, language)
+
+    one_new = client.get(f"/helper/?shown={first.public_id}", **HX).content.decode()
+    both_new = client.get("/helper/", **HX).content.decode()
+
+    assert _news(one_new) == f'<p id="offers-news" hx-swap-oob="innerHTML">{one}</p>'
+    assert _news(both_new) == f'<p id="offers-news" hx-swap-oob="innerHTML">{two}</p>'
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ the offers inbox. Every write is a service of `helpers.services` or `bookings.se
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 from uuid import UUID
@@ -24,7 +24,7 @@ from academy.helper_selectors import certification_gaps_of
 from backend.exceptions import ApplicationError, NotFound
 from backend.models import User
 from backend.services import user_update_profile
-from bookings.models import BookingStatus, OfferStatus, WithdrawalCause
+from bookings.models import BookingStatus, Offer, OfferStatus, WithdrawalCause
 from bookings.selectors import (
     bookings_visible_to,
     offer_for,
@@ -325,13 +325,21 @@ def _taken_from(me: User, public_ids: list[str]) -> bool:
     )
 
 
+def _new_offers(offers: Iterable[Offer], shown: list[str]) -> int:
+    """How many of the offers are new to the page that asks again, which says the ones it shows
+    (`?shown=<offer id>`, sent by its script): its live region announces them."""
+    seen = set(shown[:100])
+    return sum(1 for offer in offers if str(offer.public_id) not in seen)
+
+
 @helper_only
 @require_GET
 @vary_on_headers("HX-Request")
 def home(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     context = _home_context(request, helper)
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/helper/home.html#helper-main", context)
+        context["new_offers"] = _new_offers(context["offers"], request.GET.getlist("shown"))
+        return render(request, "web/helper/home.html#helper-news", context)
     missing = helper_terms_missing(me_of(request))
     if missing:
         # Outside the part that refreshes itself: the ticks stay while the helper reads.

@@ -114,6 +114,33 @@ def test_the_helpers_visit_status_box_stays_and_its_words_change(browser, live_u
     page.context.close()
 
 
+def test_a_new_offer_is_announced_by_a_region_that_stays(browser, live_url, axe):
+    helper = make_helper(
+        email="regions-gino@example.ch", display_name="Gino Bianchi", preferred_language="en"
+    )
+    page = browser.new_context(locale="en", **PHONE).new_page()
+    log_in(page, live_url, helper.user.email, "/helper/")
+    expect(page.get_by_text("No offers right now.")).to_be_visible()
+    news = page.locator("#offers-news")
+    expect(news).to_have_text("")
+    page.evaluate(MARK, "offers-news")
+    _count_swaps(page)
+
+    # A customer asks: the page's next asking brings the offer, and the region counts it
+    post_request(UserFactory.create(), description="The printer prints blank pages.")
+    _until_swapped(page, 1)
+    expect(page.locator("#offers .offer")).to_have_count(1)
+    expect(news).to_have_text("1 new offer")
+    _is_a_polite_status(page, "offers-news")
+    assert axe(page) == []
+
+    # Nothing new at the next asking: the region falls silent, ready for the next offer
+    _until_swapped(page, 2)
+    expect(news).to_have_text("")
+    _is_a_polite_status(page, "offers-news")
+    page.context.close()
+
+
 def test_the_skip_link_leads_to_the_content_and_shows_the_focus_there(browser, live_url):
     page = browser.new_context(locale="en", **DESKTOP).new_page()
     page.goto(f"{live_url}/")

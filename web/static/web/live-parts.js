@@ -13,10 +13,11 @@
 // second (data-expires-at).
 //
 // A part's news is said by a live region outside it (data-live-status names the request's or
-// the visit's status box): the region stays in the page and only its words change, brought by
-// the part's response (hx-swap-oob), and only when they say something else, since screen
-// readers announce a region's change but not a region that comes anew, and would read the
-// same words again at every poll.
+// the visit's status box; the helper's offers have one of their own): the region stays in the
+// page and only its words change, brought by the part's response (hx-swap-oob), and only when
+// they say something else, since screen readers announce a region's change but not a region
+// that comes anew, and would read the same words again at every poll. The helper's page says
+// which offers it shows (?shown=<offer>), so that its answer can say how many are new.
 //
 // A part (live or polling) is never replaced while the person is filling in one of its forms
 // (a reason, a report, a note: a field to type in or choose from has the focus, or a field
@@ -107,6 +108,15 @@
     }
   }
 
+  function sayWhatIsShown(event) {
+    const part = event.detail.target;
+    if (isPart(part)) {
+      part.querySelectorAll("[data-offer]").forEach((offer) => {
+        event.detail.parameters.append("shown", offer.dataset.offer);
+      });
+    }
+  }
+
   function releaseHeld() {
     document.querySelectorAll("[data-held-url]").forEach((part) => {
       if (!beingFilled(part)) {
@@ -183,6 +193,7 @@
     window.setInterval(tick, 1000);
     document.body.addEventListener("htmx:afterSwap", tick);
     document.body.addEventListener("htmx:beforeRequest", holdWhileFilled);
+    document.body.addEventListener("htmx:configRequest", sayWhatIsShown);
     document.body.addEventListener("htmx:oobBeforeSwap", onlyNewWords);
     document.body.addEventListener("htmx:beforeSwap", rememberFocus);
     document.body.addEventListener("htmx:afterSettle", giveFocusBack);
