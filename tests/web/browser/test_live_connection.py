@@ -76,7 +76,7 @@ def test_live_and_polled_refreshes_break_nothing_of_the_pages_policy(browser, li
     chat_message_send(booking=booking, author=booking.help_request.customer, text="Ring twice.")
     relay()
     expect(page.locator("#chat-messages").get_by_text("Ring twice.")).to_be_visible()
-    words = page.locator("#visit-main .status-words")
+    words = page.locator("#visit-status .status-words")
     before = words.inner_text()
     booking_cancel(booking=booking, actor=booking.help_request.customer, reason="Fixed it.")
     relay()
