@@ -17,6 +17,7 @@ class PaymentsConfig(AppConfig):
         from bookings.visit_checks import register_hold_check
         from payments import handlers, selectors
         from payments.events import (
+            PaymentAccountLost,
             PaymentAuthorisationFailed,
             PaymentAuthorised,
             PaymentDue,
@@ -35,6 +36,7 @@ class PaymentsConfig(AppConfig):
         subscribe(handlers.tell_hold_failed, PaymentAuthorisationFailed, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.tell_hold_recovered, PaymentAuthorised, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.tell_payment_lost, PaymentReleased, phase=Phase.AFTER_COMMIT)
+        subscribe(handlers.tell_payment_lost_ahead, PaymentAccountLost, phase=Phase.AFTER_COMMIT)
         subscribe(handlers.capture_on_sign_off, BookingSignedOff, phase=Phase.AFTER_COMMIT)
         subscribe(
             handlers.release_or_charge_fee,

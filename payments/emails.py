@@ -115,6 +115,48 @@ def send_payment_lost(payment: Payment) -> None:
         send_notice(helper, subject, body)
 
 
+def send_payment_lost_ahead(payment: Payment) -> None:
+    """Tell the customer and the helper, when the helper's payout account is disconnected, that
+    a visit still to come will not be paid through Quartier: the card was given on that account,
+    so it cannot be charged, also not on an account the helper connects since."""
+    booking = payment.booking
+    customer = booking.help_request.customer
+    helper = booking.helper.user
+    with translation.override(customer.preferred_language):
+        subject = _("Your card will not be charged for the visit on %(when)s") % {
+            "when": _visit_time(booking)
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "The payout account of %(helper)s was disconnected from Quartier. Your card for the "
+            "visit on %(when)s was given on that account, so it will not be charged for this "
+            "visit: the visit cannot be paid through Quartier. If an amount is held on your "
+            "card for it, your bank releases it within a few days.\n\n"
+            "Quartier"
+        ) % {
+            "name": customer.display_name,
+            "helper": helper.display_name,
+            "when": _visit_time(booking),
+        }
+        send_notice(customer, subject, body)
+    with translation.override(helper.preferred_language):
+        subject = _("The visit on %(when)s will not be paid through Quartier") % {
+            "when": _visit_time(booking)
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "Your payout account was disconnected from Quartier. The card of %(customer)s for "
+            "the visit on %(when)s was given on that account, so this visit will not be paid "
+            "through Quartier, even if you connect a payout account again.\n\n"
+            "Quartier"
+        ) % {
+            "name": helper.display_name,
+            "customer": customer.display_name,
+            "when": _visit_time(booking),
+        }
+        send_notice(helper, subject, body)
+
+
 def send_payment_due(payment: Payment, *, reminder: int) -> None:
     """Ask the customer to pay a visit (or a cancellation fee) with TWINT on the payment page:
     when it falls due (`reminder=0`) and in each reminder after."""

@@ -92,3 +92,18 @@ class PaymentHoldDeferred(DomainEvent):
     @property
     def aggregate_id(self) -> int:
         return self.payment_id
+
+
+@dataclass(frozen=True)
+class PaymentAccountLost(DomainEvent):
+    """The helper's payout account was disconnected while a visit still to come is paid on it:
+    customer and helper are told the visit will not be paid through Quartier."""
+
+    aggregate_type: ClassVar[str] = "payment"
+
+    payment_id: int
+    booking_id: int
+
+    @property
+    def aggregate_id(self) -> int:
+        return self.payment_id

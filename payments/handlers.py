@@ -20,6 +20,7 @@ from helpers.services import helper_takes_payments_set
 from payments import emails, pay_after, services, tasks
 from payments import events as payment_events
 from payments.models import CHARGEABLE_STATUSES, Payment, PaymentStatus
+from payments.selectors import payment_lost_ahead
 
 
 def open_payments(events: Sequence[DomainEvent]) -> None:
@@ -136,3 +137,18 @@ def tell_hold_recovered(event: DomainEvent, *, sequence: int) -> None:
     )
     if payment is not None:
         emails.send_hold_recovered(payment)
+
+
+def tell_payment_lost_ahead(event: DomainEvent, *, sequence: int) -> None:
+    """After commit: the helper's payout account was disconnected while this visit, still to
+    come, is paid on it; both sides are told, unless that no longer holds."""
+    assert isinstance(event, payment_events.PaymentAccountLost)  # noqa: S101
+    payment = (
+        Payment.objects.select_related(
+            "booking__help_request__customer", "booking__helper__user", "payout_account"
+        )
+        .filter(pk=event.payment_id)
+        .first()
+    )
+    if payment is not None and payment_lost_ahead(payment.booking, payment):
+        emails.send_payment_lost_ahead(payment)

@@ -17,7 +17,8 @@ from backend.outbox import emit
 from backend.roles import ActorRole
 from helpers.models import HelperProfile
 from payments import events, stripe_gateway
-from payments.models import PayoutAccount, PayoutAccountStatus, StripeRequest
+from payments.models import Payment, PayoutAccount, PayoutAccountStatus, StripeRequest
+from payments.selectors import payments_lost_ahead
 from payments.steps import _record_request
 from payments.transitions import PAYOUT_ACCOUNT_MACHINE
 
@@ -130,4 +131,20 @@ def payout_account_disconnect(*, stripe_account_id: str) -> PayoutAccount | None
     )
     if account is None:
         return None
-    return payout_account_move(account=account, to=PayoutAccountStatus.DISCONNECTED)
+    if account.is_disconnected:
+        return account
+    payout_account_move(account=account, to=PayoutAccountStatus.DISCONNECTED)
+    payments_lost_ahead_announce(account=account)
+    return account
+
+
+def payments_lost_ahead_announce(*, account: PayoutAccount) -> list[Payment]:
+    """The visits still to come paid on the (locked, just disconnected) account: the card held
+    there, or given there for a hold still to be placed, can no longer be taken (a card's
+    PaymentMethod lives on the connected account it was given on), so each visit's customer and
+    helper are told now (`tell_payment_lost_ahead`), not at sign-off. Their pages say it as long
+    as it holds (`payments.selectors.payment_lost_ahead`)."""
+    lost = payments_lost_ahead(account)
+    for payment in lost:
+        emit(events.PaymentAccountLost(payment_id=payment.pk, booking_id=payment.booking_id))
+    return lost

@@ -175,6 +175,49 @@ def payout_account_disconnected(helper_id: int) -> bool:
     ).exists()
 
 
+# Why a payment was released without being charged: its account removed Quartier's access.
+ACCOUNT_LOST = "payout_account_disconnected"
+# A visit agreed and not yet done, whose payment is still to be taken.
+_AHEAD = (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
+
+
+def payment_lost_ahead(booking: Booking, payment: Payment | None) -> bool:
+    """Whether a visit still to come (or under way) will not be paid, from its `payment`
+    (`visit_payment`; no query): the card was held on a payout account that removed Quartier's
+    access, or given there for a hold still to be placed while that account is disconnected.
+    A card's PaymentMethod lives on the helper's connected account it was given on, so neither
+    can be taken on an account the helper connects since; TWINT, charged after sign-off on the
+    account the helper has then, is not concerned."""
+    if payment is None or booking.status not in _AHEAD or payment.pay_with != PayWith.CARD:
+        return False
+    if payment.status == PaymentStatus.AUTHORISED:
+        return payment.account_lost
+    account = payment.payout_account
+    return (
+        payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+        and bool(payment.payment_method_id)
+        and not payment.failure_code
+        and account is not None
+        and account.is_disconnected
+    )
+
+
+def payments_lost_ahead(account: PayoutAccount) -> list[Payment]:
+    """The payments to `account` of visits still to come that will not be paid
+    (`payment_lost_ahead`), in primary-key order."""
+    candidates = (
+        Payment.objects.filter(
+            payout_account=account,
+            pay_with=PayWith.CARD,
+            booking__status__in=_AHEAD,
+            status__in=(PaymentStatus.AUTHORISED, PaymentStatus.REQUIRES_PAYMENT_METHOD),
+        )
+        .select_related("booking", "payout_account")
+        .order_by("pk")
+    )
+    return [payment for payment in candidates if payment_lost_ahead(payment.booking, payment)]
+
+
 def helper_receives_minor(payment: Payment) -> int:
     """What stays with the helper: captured, less refunds and Stripe's fee (Quartier: 0)."""
     return payment.captured_minor - payment.refunded_minor - payment.stripe_fee_minor

@@ -51,7 +51,7 @@ from payments.payment_methods import (
     _price_to_hold,
 )
 from payments.receipts import receipt_issue
-from payments.selectors import hold_deferred_until
+from payments.selectors import ACCOUNT_LOST, hold_deferred_until
 from payments.steps import (
     _C,
     _H,
@@ -357,10 +357,6 @@ def payment_capture(*, payment: Payment) -> Payment:
         extras.extra_settle(booking=booking, payment=payment)
         _settle_if_paid(booking, payment)
     return payment
-
-
-# Why a payment was released without being charged: its account removed Quartier's access.
-ACCOUNT_LOST = "payout_account_disconnected"
 
 
 def _lost(payment: Payment) -> bool:

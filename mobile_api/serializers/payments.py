@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.config import config
@@ -44,6 +45,12 @@ class PaymentSerializer(serializers.Serializer):
     failure_code = serializers.CharField()
     stripe_account = serializers.CharField(source="stripe_account_id")
     publishable_key = serializers.SerializerMethodField()
+    payout_warning = serializers.SerializerMethodField(
+        help_text="For the visit's customer and helper, in the reader's language, while a visit "
+        "still to come will not be paid because the helper's payout account was disconnected "
+        "from Quartier (the card was given on it, for a hold placed or still to be placed; a "
+        "card cannot be charged on an account the helper connects since); else null."
+    )
 
     def get_price_minor(self, payment: Payment) -> int:
         return payment.booking.price_minor or 0
@@ -56,6 +63,25 @@ class PaymentSerializer(serializers.Serializer):
 
     def get_publishable_key(self, payment: Payment) -> str:
         return config().stripe_publishable_key
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_payout_warning(self, payment: Payment) -> str | None:
+        reader = self.context.get("reader")
+        booking = payment.booking
+        if reader is None or not selectors.payment_lost_ahead(booking, payment):
+            return None
+        if reader.pk == booking.helper.user_id:
+            return _(
+                "Your payout account was disconnected from Quartier, and the customer's card "
+                "for this visit was given on it: this visit will not be paid through Quartier, "
+                "even if you connect a payout account again."
+            )
+        if reader.pk == booking.help_request.customer_id:
+            return _(
+                "The helper's payout account was disconnected from Quartier, and your card for "
+                "this visit was given on it: your card will not be charged for this visit."
+            )
+        return None
 
 
 def payout_disconnected_message() -> str:

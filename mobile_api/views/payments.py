@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.exceptions import ApplicationError, CoreError, NotFound, error_body, raises
+from backend.models import User
 from bookings.selectors import booking_for
 from mobile_api.idempotency import ApiView
 from mobile_api.permissions import request_user
@@ -54,8 +55,8 @@ from payments import (
 from payments.models import Payment
 
 
-def _payment_body(payment: Payment) -> dict[str, Any]:
-    return dict(PaymentSerializer(payment).data)
+def _payment_body(payment: Payment, reader: User) -> dict[str, Any]:
+    return dict(PaymentSerializer(payment, context={"reader": reader}).data)
 
 
 class PayoutAccountApi(ApiView):
@@ -100,7 +101,8 @@ class BookingPaymentApi(ApiView):
     )
     @raises(selectors.payment_for)
     def get(self, request: Request, booking_id: UUID) -> Response:
-        return Response(_payment_body(selectors.payment_for(request_user(request), booking_id)))
+        user = request_user(request)
+        return Response(_payment_body(selectors.payment_for(user, booking_id), user))
 
 
 class BookingPaymentMethodApi(ApiView):
@@ -122,7 +124,7 @@ class BookingPaymentMethodApi(ApiView):
             actor=user,
             payment_method_id=given.validated_data["payment_method"],
         )
-        return Response(_payment_body(payment))
+        return Response(_payment_body(payment, user))
 
 
 class BookingPayAfterApi(ApiView):
@@ -147,7 +149,7 @@ class BookingPayAfterApi(ApiView):
             actor=user,
             return_url=given.validated_data["return_url"],
         )
-        return Response({**_payment_body(payment), "redirect_url": url})
+        return Response({**_payment_body(payment, user), "redirect_url": url})
 
 
 class BookingRefundApi(ApiView):
@@ -169,7 +171,7 @@ class BookingRefundApi(ApiView):
             amount_minor=given.validated_data["amount_minor"],
             reason=given.validated_data["reason"],
         )
-        return Response(_payment_body(payment))
+        return Response(_payment_body(payment, user))
 
 
 class BookingReceiptApi(ApiView):

@@ -441,6 +441,20 @@ def _payment_hold_deferred(clock) -> tuple[Act, int]:
     return lambda: payment_services.payment_authorise(payment=payment), payment.pk
 
 
+def _payment_account_lost(clock) -> tuple[Act, int]:
+    # A visit still to come, its card held on the helper's account, which is then disconnected.
+    helper = make_helper()
+    account = PayoutAccount.objects.create(
+        helper=helper, stripe_account_id="acct_lost", status=PayoutAccountStatus.PAYOUTS_ENABLED
+    )
+    booking = make_booking(BookingStatus.CONFIRMED, helper=helper)
+    Payment.objects.filter(booking=booking).update(
+        status=PaymentStatus.AUTHORISED, payout_account=account, intent_account_id="acct_lost"
+    )
+    payment = Payment.objects.get(booking=booking)
+    return lambda: payouts.payout_account_disconnect(stripe_account_id="acct_lost"), payment.pk
+
+
 def _payout_account_changed(clock) -> tuple[Act, int]:
     account = PayoutAccount.objects.create(helper=make_helper(), stripe_account_id="acct_events")
 
@@ -644,6 +658,7 @@ SCENARIOS: dict[type[domain.DomainEvent], Scenario] = {
     payment_events.PaymentAuthorisationFailed: _payment_authorisation_failed,
     payment_events.PaymentHoldDeferred: _payment_hold_deferred,
     payment_events.PayoutAccountChanged: _payout_account_changed,
+    payment_events.PaymentAccountLost: _payment_account_lost,
     chat_events.ChatMessagePosted: _booking_step(
         BookingStatus.CONFIRMED,
         lambda b: chat_message_send(

@@ -52,6 +52,7 @@ from payments.selectors import (
     hold_missing,
     money_view,
     payment_for,
+    payment_lost_ahead,
     payment_state,
     visit_payment,
 )
@@ -126,6 +127,8 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         # the buttons that would be refused).
         "hold_missing": booking.status == BookingStatus.CONFIRMED
         and hold_missing(booking, payment),
+        # The helper's payout account was disconnected: this visit will not be paid.
+        "payment_lost_ahead": payment_lost_ahead(booking, payment),
         "refund_form": bound.get("refund_form") or RefundForm(prefix="refund"),
         "refund_url": reverse("web:helper-refund", args=[booking.public_id]),
         "help_request": help_request,

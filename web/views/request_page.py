@@ -42,6 +42,7 @@ from payments.models import PayWith
 from payments.selectors import (
     card_step,
     extra_of,
+    payment_lost_ahead,
     payment_state,
     tip_of,
     twint_choosable,
@@ -198,6 +199,7 @@ _NO_VISIT_PARTS: dict[str, Any] = {
     "tip": None,
     "extra": None,
     "card": None,
+    "payment_lost_ahead": False,
     "paid_by_twint": False,
     "settling": False,
     "holding": False,
@@ -228,6 +230,8 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "receipt": receipt,
             "pay_due": state.due,
             "card_held": state.held,
+            # The helper's payout account was disconnected: the card will not be charged.
+            "payment_lost_ahead": payment_lost_ahead(booking, payment),
             "tip": tip_of(booking) if receipt is not None else None,
             "extra": extra_of(booking),
             "card": card_step(booking, payment),

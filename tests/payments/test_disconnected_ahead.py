@@ -1,0 +1,278 @@
+"""Visits still to come whose card was held (or given for a hold still to be placed) on a
+helper's payout account that is then disconnected: both sides are told at once, by e-mail in
+their own language and on the visit's pages (web and `payout_warning` in the API), not only at
+sign-off; a card cannot be charged on an account the helper connects since, so the warning
+stays."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone, translation
+
+from backend.models import User
+from backend.relay import relay_pending
+from bookings import services as bookings
+from bookings.models import Booking
+from helpers.models import HelperProfile
+from payments import emails, payouts
+from payments.models import LedgerEntry, Payment, PaymentStatus, StripeRequest, WebhookEvent
+from tests.api.api_assertions import API, token_client
+from tests.factories import ManagerFactory, UserFactory
+from tests.payments.money import (
+    completed,
+    connected_helper,
+    days_ahead,
+    held_booking,
+    payment_of,
+    set_account_state,
+)
+from tests.payments.test_disconnected_account import _deauthorize, _deliver
+from tests.realtime.helpers import api_token
+from tests.web.test_pages import _logged_in
+
+pytestmark = pytest.mark.django_db
+
+HELPER_WARNING = {
+    "de": "Ihr Auszahlungskonto wurde von Quartier getrennt, und die Karte der Kundin oder des "
+    "Kunden für diesen Besuch wurde darauf angegeben: Dieser Besuch wird nicht über Quartier "
+    "bezahlt, auch wenn Sie wieder ein Auszahlungskonto verbinden.",
+    "fr": "Votre compte de versement a été déconnecté de Quartier, et la carte donnée pour cette "
+    "visite l’a été sur ce compte : cette visite ne sera pas payée par Quartier, même si vous "
+    "connectez à nouveau un compte de versement.",
+    "it": "Il suo conto di versamento è stato scollegato da Quartier e la carta data per questa "
+    "visita è stata registrata su quel conto: questa visita non sarà pagata tramite Quartier, "
+    "anche se collega di nuovo un conto di versamento.",
+    "en": "Your payout account was disconnected from Quartier, and the customer's card for this "
+    "visit was given on it: this visit will not be paid through Quartier, even if you connect a "
+    "payout account again.",
+}
+CUSTOMER_WARNING = {
+    "de": "Das Auszahlungskonto der helfenden Person wurde von Quartier getrennt, und Ihre Karte "
+    "für diesen Besuch wurde darauf angegeben: Ihre Karte wird für diesen Besuch nicht belastet.",
+    "fr": "Le compte de versement de l’aide a été déconnecté de Quartier, et votre carte pour "
+    "cette visite a été donnée sur ce compte : votre carte ne sera pas débitée pour cette visite.",
+    "it": "Il conto di versamento di chi aiuta è stato scollegato da Quartier e la sua carta per "
+    "questa visita è stata registrata su quel conto: la sua carta non sarà addebitata per questa "
+    "visita.",
+    "en": "The helper's payout account was disconnected from Quartier, and your card for this "
+    "visit was given on it: your card will not be charged for this visit.",
+}
+
+
+def _relay_all() -> None:
+    while relay_pending():
+        pass
+
+
+def _state() -> dict[str, Any]:
+    """Everything a warning must leave as it was: bookings, payments, ledger, Stripe calls."""
+    return {
+        "bookings": sorted(Booking.objects.values_list("pk", "status")),
+        "payments": sorted(
+            Payment.objects.values_list(
+                "pk",
+                "status",
+                "authorised_minor",
+                "captured_minor",
+                "failure_code",
+                "attempt",
+                "payment_method_id",
+                "payment_intent_id",
+                "intent_account_id",
+            )
+        ),
+        "ledger": sorted(LedgerEntry.objects.values_list("pk", "kind", "amount_minor")),
+        "stripe_requests": sorted(StripeRequest.objects.values_list("idempotency_key", flat=True)),
+    }
+
+
+def _when(booking: Booking, language: str) -> str:
+    with translation.override(language), timezone.override("Europe/Zurich"):
+        return emails._visit_time(booking)
+
+
+def _anna_with_visits() -> tuple[HelperProfile, dict[str, Booking]]:
+    """Anna (German) with a visit done and settled, one tomorrow whose card is held (a French
+    customer) and one eight days out whose hold is deferred (an Italian customer); Bruno
+    (another helper) with a visit held."""
+    anna = connected_helper(display_name="Anna Meier", preferred_language="de")
+    settled = completed(held_booking(helper=anna))
+    bookings.booking_sign_off(booking=settled, actor=settled.help_request.customer)
+    _relay_all()
+    held = held_booking(
+        helper=anna,
+        customer=UserFactory.create(display_name="Rosa Keller", preferred_language="fr"),
+        start=days_ahead(1),
+    )
+    deferred = held_booking(
+        helper=anna,
+        customer=UserFactory.create(display_name="Lia Conti", preferred_language="it"),
+        start=days_ahead(8),
+    )
+    other = held_booking(helper=connected_helper(display_name="Bruno Frei"))
+    assert [payment_of(b).status for b in (held, deferred, settled, other)] == [
+        PaymentStatus.AUTHORISED,
+        PaymentStatus.REQUIRES_PAYMENT_METHOD,
+        PaymentStatus.CAPTURED,
+        PaymentStatus.AUTHORISED,
+    ]
+    assert payment_of(deferred).payment_method_id.startswith("pm_")
+    mail.outbox.clear()
+    return anna, {"held": held, "deferred": deferred, "settled": settled, "other": other}
+
+
+def test_disconnecting_tells_both_sides_of_each_visit_to_come_at_once_and_changes_nothing(
+    client,
+):
+    anna, visits = _anna_with_visits()
+    before = _state()
+
+    _deliver(client, _deauthorize(anna))
+    _relay_all()
+
+    held, deferred = visits["held"], visits["deferred"]
+    rosa, lia = held.help_request.customer, deferred.help_request.customer
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
+        [
+            (rosa.email, f"Votre carte ne sera pas débitée pour la visite du {_when(held, 'fr')}"),
+            (
+                lia.email,
+                f"La sua carta non sarà addebitata per la visita in data {_when(deferred, 'it')}",
+            ),
+            (
+                anna.user.email,
+                f"Der Besuch am {_when(held, 'de')} wird nicht über Quartier bezahlt",
+            ),
+            (
+                anna.user.email,
+                f"Der Besuch am {_when(deferred, 'de')} wird nicht über Quartier bezahlt",
+            ),
+        ]
+    )
+    to_rosa = next(m for m in mail.outbox if m.to == [rosa.email])
+    assert to_rosa.body.startswith("Bonjour Rosa Keller,\n\nLe compte de versement de Anna Meier")
+    assert "elle ne sera donc pas débitée pour cette visite" in to_rosa.body
+    to_anna = next(m for m in mail.outbox if m.to == [anna.user.email] and "Rosa" in m.body)
+    assert to_anna.body == (
+        "Hallo Anna Meier,\n\nIhr Auszahlungskonto wurde von Quartier getrennt. Die Karte von "
+        f"Rosa Keller für den Besuch am {_when(held, 'de')} wurde auf diesem Konto angegeben, "
+        "daher wird dieser Besuch nicht über Quartier bezahlt, auch wenn Sie wieder ein "
+        "Auszahlungskonto verbinden.\n\nQuartier"
+    )
+    # Nothing else moved: no payment, booking, ledger entry or call to Stripe
+    assert _state() == before
+    assert WebhookEvent.objects.get(event_type="account.application.deauthorized").outcome == (
+        "applied"
+    )
+
+    # The same event again, or the same disconnection asked again, tells nobody twice
+    mail.outbox.clear()
+    event = WebhookEvent.objects.get(event_type="account.application.deauthorized").payload
+    _deliver(client, event)
+    payouts.payout_account_disconnect(stripe_account_id=str(anna.payout_account.stripe_account_id))
+    _relay_all()
+    assert mail.outbox == []
+    assert _state() == before
+
+
+def test_a_visit_fixed_before_the_e_mail_goes_out_is_not_told(client):
+    # Given Anna's held visit, cancelled in the same moment her account is disconnected
+    anna = connected_helper(preferred_language="en")
+    booking = held_booking(helper=anna, customer=UserFactory.create(preferred_language="en"))
+    mail.outbox.clear()
+    _deliver(client, _deauthorize(anna))
+    bookings.booking_cancel(booking=booking, actor=booking.help_request.customer, reason="Away")
+
+    _relay_all()
+
+    # Then the cancellation's e-mails go out (nothing charged, to both), not the warning
+    when = _when(booking, "en")
+    about_payment = sorted(
+        (m.to[0], m.subject) for m in mail.outbox if not m.subject.startswith("Visit cancelled")
+    )
+    assert about_payment == sorted(
+        [
+            (
+                booking.help_request.customer.email,
+                f"The visit on {when} cannot be paid through Quartier",
+            ),
+            (anna.user.email, f"The visit on {when} cannot be paid through Quartier"),
+        ]
+    )
+
+
+def _api_warning(user: User, booking: Booking) -> Any:
+    answer = token_client(api_token(user)).get(f"{API}/bookings/{booking.public_id}/payment")
+    assert answer.status_code == 200, answer.content
+    return answer.json()["payout_warning"]
+
+
+def _page_warning(client: Client, user: User, language: str, path: str) -> str | None:
+    _logged_in(client, user, language)
+    page = client.get(path)
+    assert page.status_code == 200
+    text = page.content.decode()
+    if 'id="payment-lost-ahead"' not in text:
+        return None
+    return html.unescape(text.split('id="payment-lost-ahead">')[1].split("</p>")[0])
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "it", "en"])
+def test_both_read_it_on_the_visits_pages_and_in_the_api_in_their_language(client, language):
+    anna, visits = _anna_with_visits()
+    held, deferred, other = visits["held"], visits["deferred"], visits["other"]
+    customer = held.help_request.customer
+    helper_page = f"/helper/visits/{held.public_id}/"
+    customer_page = f"/requests/{held.help_request.public_id}/"
+    # Before: no warning
+    assert _page_warning(client, anna.user, language, helper_page) is None
+    assert _page_warning(client, customer, language, customer_page) is None
+    assert _api_warning(anna.user, held) is None
+
+    _deliver(client, _deauthorize(anna))
+    _relay_all()
+
+    assert _page_warning(client, anna.user, language, helper_page) == HELPER_WARNING[language]
+    assert _page_warning(client, customer, language, customer_page) == (CUSTOMER_WARNING[language])
+    assert _api_warning(User.objects.get(pk=anna.user_id), held) == HELPER_WARNING[language]
+    assert _api_warning(User.objects.get(pk=customer.pk), held) == CUSTOMER_WARNING[language]
+    # The deferred hold's visit too; the manager's API reads no warning; Bruno's visit has none
+    assert _api_warning(User.objects.get(pk=anna.user_id), deferred) == HELPER_WARNING[language]
+    assert _api_warning(ManagerFactory.create(), held) is None
+    assert _api_warning(other.help_request.customer, other) is None
+    assert (
+        _page_warning(client, other.helper.user, language, f"/helper/visits/{other.public_id}/")
+        is None
+    )
+
+
+def test_the_warning_stays_once_anna_connects_a_new_account(client):
+    # Given Anna's held visit, her account disconnected, then a new one connected that takes
+    # charges
+    anna, visits = _anna_with_visits()
+    held = visits["held"]
+    _deliver(client, _deauthorize(anna))
+    _relay_all()
+    account, _url = payouts.payout_account_onboard(
+        actor=anna.user, return_url="http://testserver/done", refresh_url="http://testserver/a"
+    )
+    set_account_state(anna, "payouts_enabled")
+    payouts.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+    _relay_all()
+    account.refresh_from_db()
+    assert account.can_take_payments
+
+    # Then the card held on the old account still cannot be charged, and both still read so
+    assert payment_of(held).account_lost is True
+    assert _api_warning(User.objects.get(pk=anna.user_id), held) == HELPER_WARNING["de"]
+    assert (
+        _page_warning(
+            client, held.help_request.customer, "en", f"/requests/{held.help_request.public_id}/"
+        )
+        == (CUSTOMER_WARNING["en"])
+    )
