@@ -17,7 +17,7 @@ from backend.exceptions import Conflict, CoreError, NotFound, raises
 from backend.models import User
 from bookings.models import Booking, BookingStatus
 from bookings.pricing import charge_for
-from bookings.selectors import booking_for
+from bookings.selectors import booking_for, bookings_visible_to
 from payments.errors import PaymentError
 from payments.models import (
     ExtraCharge,
@@ -216,6 +216,40 @@ def payments_lost_ahead(account: PayoutAccount) -> list[Payment]:
         .order_by("pk")
     )
     return [payment for payment in candidates if payment_lost_ahead(payment.booking, payment)]
+
+
+class SettledUnpaid(NamedTuple):
+    """A signed-off visit whose payment was released unpaid: the helper's payout account was
+    disconnected, so nothing could be charged (for the manager to follow up)."""
+
+    booking: Booking
+    helper_name: str
+    amount_minor: int
+    currency: str
+
+
+def visits_settled_unpaid(user: User, *, limit: int = 100) -> list[SettledUnpaid]:
+    """Signed-off visits the user may see (the manager: all) whose payment was released unpaid
+    because the helper's payout account was disconnected, the latest visit first (one query)."""
+    payments = (
+        Payment.objects.filter(
+            status=PaymentStatus.RELEASED,
+            failure_code=ACCOUNT_LOST,
+            booking__status=BookingStatus.SIGNED_OFF,
+            booking__in=bookings_visible_to(user).values("pk"),
+        )
+        .select_related("booking__helper__user", "booking__help_request__category")
+        .order_by("-booking__starts_at", "-pk")[:limit]
+    )
+    return [
+        SettledUnpaid(
+            payment.booking,
+            payment.booking.helper.user.display_name,
+            payment.amount_minor,
+            payment.currency,
+        )
+        for payment in payments
+    ]
 
 
 def helper_receives_minor(payment: Payment) -> int:

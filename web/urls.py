@@ -15,6 +15,7 @@ from web.views import (
     manage_customers,
     manage_events,
     manage_figures,
+    manage_payments,
     manage_safety,
     manage_vetting,
     manage_waivers,
@@ -261,6 +262,7 @@ urlpatterns = [
     path("manage/map/helpers.geojson", manage_figures.map_helpers, name="manage-map-helpers"),
     path("manage/map/requests.geojson", manage_figures.map_requests, name="manage-map-requests"),
     path("manage/disputes/", manage.disputes, name="manage-disputes"),
+    path("manage/payments/", manage_payments.payments, name="manage-payments"),
     path("manage/reports/", manage_safety.reports, name="manage-reports"),
     path("manage/reports/<uuid:public_id>/", manage_safety.report_page, name="manage-report"),
     path(

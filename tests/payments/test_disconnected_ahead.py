@@ -2,22 +2,25 @@
 helper's payout account that is then disconnected: both sides are told at once, by e-mail in
 their own language and on the visit's pages (web and `payout_warning` in the API), not only at
 sign-off; a card cannot be charged on an account the helper connects since, so the warning
-stays."""
+stays. The manager's payments page lists the visits settled unpaid this way."""
 
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from backend.models import User
+from backend.money import format_chf
 from backend.relay import relay_pending
 from bookings import services as bookings
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus
 from helpers.models import HelperProfile
 from payments import emails, payouts
 from payments.models import LedgerEntry, Payment, PaymentStatus, StripeRequest, WebhookEvent
@@ -276,3 +279,41 @@ def test_the_warning_stays_once_anna_connects_a_new_account(client):
         )
         == (CUSTOMER_WARNING["en"])
     )
+
+
+def test_the_manager_finds_the_visits_settled_unpaid_on_the_payments_page(client):
+    # Given Anna's held visit, her account disconnected, then the visit done and signed off
+    anna, visits = _anna_with_visits()
+    held = visits["held"]
+    _deliver(client, _deauthorize(anna))
+    _relay_all()
+    assert held.starts_at is not None
+    with time_machine.travel(held.starts_at - timedelta(minutes=10), tick=False):
+        held = completed(Booking.objects.get(pk=held.pk))
+        bookings.booking_sign_off(booking=held, actor=held.help_request.customer)
+        _relay_all()
+    assert Booking.objects.get(pk=held.pk).status == BookingStatus.SIGNED_OFF
+    assert payment_of(held).failure_code == "payout_account_disconnected"
+
+    _logged_in(client, ManagerFactory.create(), "de")
+    page = client.get("/manage/payments/")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    table = text.split('id="settled-unpaid"')[1].split("</table>")[0]
+    rows = [row.split("</tr>")[0] for row in table.split("<tr>")[2:]]
+    with translation.override("de"), timezone.override("Europe/Zurich"):
+        day = formats.date_format(timezone.localtime(held.starts_at), "SHORT_DATE_FORMAT")
+    cells = [cell.split("</td>")[0].strip() for row in rows for cell in row.split("<td>")[1:]]
+    request_url = f"/manage/requests/{held.help_request.public_id}/"
+    amount = format_chf(payment_of(held).amount_minor, "de")
+    assert cells == [
+        "Anna Meier",
+        f'<a href="{request_url}">Internet &amp; WLAN</a>',
+        day,
+        amount,
+    ], cells
+    assert "Unbezahlt abgeschlossene Besuche (Auszahlungskonto getrennt)" in text
+    # The settled visit, and Bruno's held one, are not listed; nobody else sees the page
+    _logged_in(client, anna.user, "de")
+    assert client.get("/manage/payments/").status_code == 404

@@ -60,6 +60,7 @@ def _routes(helper_id: uuid.UUID, request_id: uuid.UUID, booking_id: uuid.UUID) 
         ("get", "/manage/disputes/"),
         ("get", f"/manage/disputes/{booking_id}/"),
         ("get", "/manage/conduct-test/"),
+        ("get", "/manage/payments/"),
         ("get", "/manage/vetting/"),
         ("get", "/manage/vetting/funnel"),
         ("get", f"/manage/vetting/{helper_id}/"),
