@@ -28,7 +28,7 @@ MORE = {"de": "Mehr", "fr": "Plus", "it": "Altro", "en": "More"}
 PEOPLE = {
     "customer": ("menu-customer@example.ch", "/requests/", 4),
     "helper": ("menu-helper@example.ch", "/helper/", 9),
-    "manager": ("menu-manager@quartier.test", "/manage/", 13),
+    "manager": ("menu-manager@quartier.test", "/manage/", 14),
 }
 
 
