@@ -194,8 +194,22 @@ def test_the_dashboard_counts_what_waits(client, world):
     assert figures["unmatched_requests"] == 1
     assert figures["open_reports"] == 1
     page = response.content.decode()
-    assert "requests nobody matched" in page
-    assert 'href="/manage/reports/"><span class="figure">1</span> safety reports to decide' in page
+    # One of a kind reads in the singular, none or several in the plural (English, German)
+    assert '<span class="figure">1</span> request nobody matched</a>' in page
+    assert '<span class="figure">1</span> dispute to decide</a>' in page
+    assert (
+        'href="/manage/reports/"><span class="figure">1</span> safety report to decide</a>' in page
+    )
+    assert (
+        '<span class="figure" id="open-appeals">0</span> appeals against a suspension to decide'
+    ) in page
+    manager = response.wsgi_request.user
+    manager.preferred_language = "de"
+    manager.save(update_fields=["preferred_language"])
+    german = client.get("/manage/").content.decode()
+    assert '<span class="figure">1</span> Sicherheitsmeldung zu entscheiden</a>' in german
+    assert '<span class="figure">1</span> Beanstandung zu entscheiden</a>' in german
+    assert '<span class="figure" id="open-appeals">0</span> Einsprüche gegen' in german
 
 
 def test_helpers_are_filtered_by_approval_name_and_skill(client, world):
