@@ -4,7 +4,8 @@ worker together.
 Each child gets its own process group, so stopping it also stops what it started (Django's
 autoreloader runs the server in a child of its own). When one child ends, or Ctrl-C or SIGTERM
 reaches the supervisor, every child is asked to stop (SIGINT, as Ctrl-C would), then told to
-(SIGTERM), then killed, each after a grace period. A child marked `restart` (the background
+(SIGTERM), then killed, each after a grace period; a second Ctrl-C or SIGTERM while they stop
+kills them at once. A child marked `restart` (the background
 worker) that fails is started again instead, unless it keeps failing (`RESTARTS_PER_MINUTE`).
 """
 
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from types import FrameType
 
 POLL_SECONDS = 0.2
+# How often stopping children looks whether they ended (or a second Ctrl-C came).
+STOP_POLL_SECONDS = 0.05
 # A child that fails more often than this within a minute fails for good (a broken setting, not
 # a busy database): the others are stopped with it.
 RESTARTS_PER_MINUTE = 5
@@ -38,6 +41,20 @@ class _Stop(Exception):
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop
+
+
+class _Hurry:
+    """Ctrl-C or SIGTERM while the children stop: kill them now rather than wait (raising
+    instead would leave them running, each in its own process group)."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self.say = say
+        self.asked = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if not self.asked:
+            self.say("stopping now")
+        self.asked = True
 
 
 def start(child: Child) -> subprocess.Popen[bytes]:
@@ -85,25 +102,35 @@ def supervise(
         say("stopping")
         return 0
     finally:
-        stop_all([process for _, process in running], grace_seconds)
+        hurry = _Hurry(say)
+        for sig in previous:
+            signal.signal(sig, hurry)
+        stop_all([process for _, process in running], grace_seconds, hurry=lambda: hurry.asked)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
-def stop_all(processes: list[subprocess.Popen[bytes]], grace_seconds: float = 10.0) -> None:
-    """Ask each process (and its group) to stop, then tell it to, then kill it."""
+def stop_all(
+    processes: list[subprocess.Popen[bytes]],
+    grace_seconds: float = 10.0,
+    *,
+    hurry: Callable[[], bool] = lambda: False,
+) -> None:
+    """Ask each process (and its group) to stop, then tell it to, then kill it; once `hurry()`
+    says so, kill what is left without waiting."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
         alive = [process for process in processes if process.poll() is None]
         if not alive:
             break
         for process in alive:
-            _signal_group(process, sig)
+            _signal_group(process, signal.SIGKILL if hurry() else sig)
         deadline = time.monotonic() + grace_seconds
-        for process in alive:
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                continue
+        while (
+            not hurry()
+            and time.monotonic() < deadline
+            and any(process.poll() is None for process in alive)
+        ):
+            time.sleep(STOP_POLL_SECONDS)
     for process in processes:
         # Whatever the child started in its group goes with it.
         _signal_group(process, signal.SIGKILL)

@@ -6,6 +6,7 @@ bound how long a broken supervisor may hang the suite.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -156,3 +157,76 @@ def test_ctrl_c_stops_every_child(tmp_path):
     # Then it ends cleanly and so did both children
     assert code == 0
     _wait_for(lambda: not any(_alive(pid) for pid in children), "the children to end")
+
+
+def _ends_within(pid: int, *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _slow_to_stop(pid_file: Path, asked_file: Path) -> list[str]:
+    """A child that writes its pid, notes each Ctrl-C it gets in `asked_file` and goes on (as a
+    server finishing its open connections does), until told to stop or killed."""
+    code = textwrap.dedent(
+        f"""
+        import os, signal, time
+        def asked(signum, frame):
+            with open({str(asked_file)!r}, "a") as f:
+                f.write("int\\n")
+        signal.signal(signal.SIGINT, asked)
+        signal.signal(signal.SIGTERM, asked)
+        open({str(pid_file)!r}, "w").write(str(os.getpid()))
+        while True:
+            time.sleep(0.05)
+        """
+    )
+    return [PYTHON, "-c", code]
+
+
+def test_a_second_ctrl_c_while_stopping_kills_every_child_at_once(tmp_path):
+    # Given a supervisor whose child takes its time to stop (a grace period of an hour)
+    pid_file, asked_file = tmp_path / "server.pid", tmp_path / "asked"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+        from backend.supervisor import Child, supervise
+        sys.exit(supervise(
+            [Child("server", {_slow_to_stop(pid_file, asked_file)!r})], grace_seconds=3600
+        ))
+        """
+    )
+    # Its output in files: a child left running would hold a pipe open
+    out_file, err_file = tmp_path / "out", tmp_path / "err"
+    with out_file.open("wb") as out, err_file.open("wb") as err:
+        supervisor = subprocess.Popen(  # noqa: S603 - our own interpreter
+            [PYTHON, "-c", script], stdout=out, stderr=err
+        )
+    try:
+        _wait_for(lambda: pid_file.exists() and pid_file.read_text(), "the child's pid")
+        child = int(pid_file.read_text())
+        # When Ctrl-C reaches it, the child is asked to stop and goes on
+        supervisor.send_signal(signal.SIGINT)
+        _wait_for(lambda: asked_file.exists(), "the child to be asked to stop")
+        assert supervisor.poll() is None
+        assert _alive(child)
+        # and a second Ctrl-C comes while it waits
+        supervisor.send_signal(signal.SIGINT)
+        code = supervisor.wait(timeout=WAIT_SECONDS)
+        # Then the child is killed at once: nothing is left running
+        child_ended = _ends_within(child, seconds=5)
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+        with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+    # and the supervisor ends cleanly, saying so, without a traceback
+    assert child_ended
+    assert code == 0
+    assert "Traceback" not in err_file.read_text()
+    assert out_file.read_text().splitlines()[-2:] == ["stopping", "stopping now"]
