@@ -170,3 +170,32 @@ def test_links_set_in_the_environment_are_kept(
 
     assert os.environ["QUARTIER_VERIFY_EMAIL_URL"] == "https://app.example.ch/v?token={token}"
     assert os.environ["QUARTIER_PASSWORD_RESET_URL"] == "https://app.example.ch/reset"
+
+
+def test_an_address_another_program_listens_on_stops_run_before_anything_starts(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An earlier run, or another program, listens where this one would serve
+    settings.QUARTIER = settings.QUARTIER.with_values(
+        stripe_api_base=f"http://127.0.0.1:{_free_port()}", stripe_secret_key=""
+    )
+    started: list[str] = []
+    commands: list[str] = []
+    monkeypatch.setattr(run, "start", lambda child: started.append(child.name))
+    monkeypatch.setattr(run, "call_command", lambda name, *a, **o: commands.append(name))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+
+        with pytest.raises(CommandError) as refused:
+            call_command("run", f"127.0.0.1:{port}", stdout=io.StringIO())
+
+    # Then run says why and how to serve elsewhere, and started nothing, not even the emulator
+    assert str(refused.value) == (
+        f"Cannot serve on 127.0.0.1:{port}: Address already in use. Another program listens "
+        "there (an earlier `make run` still running?): stop it, or serve elsewhere, e.g. "
+        f"`.venv/bin/python manage.py run 127.0.0.1:{port + 1}`."
+    )
+    assert started == []
+    assert commands == []

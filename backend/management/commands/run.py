@@ -37,6 +37,10 @@ class Command(BaseCommand):
         def say(line: str) -> None:
             self.stdout.write(f"[run] {line}")
 
+        # Before anything starts: a server that cannot listen stays up saying so once, among
+        # the worker's and the relay's lines, while the address serves another program.
+        _refuse_a_taken_address(options["addrport"])
+
         # No Stripe keys: the emulator starts first and answers before the demo is loaded, so
         # the demo's paid visits are made against it.
         started: list[tuple[Child, subprocess.Popen[bytes]]] = []
@@ -118,6 +122,25 @@ class Command(BaseCommand):
                 settings_now.stripe_webhook_secret,
             ],
         )
+
+
+def _refuse_a_taken_address(addrport: str) -> None:
+    """Stop with the reason when another program (an earlier `make run` still running, say)
+    listens on the address this run would serve."""
+    host, _colon, port = addrport.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server binds: a connection of an earlier run still closing does not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, int(port)))
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot serve on {host}:{port}: {exc.strerror}. Another program listens "
+                "there (an earlier `make run` still running?): stop it, or serve elsewhere, "
+                f"e.g. `.venv/bin/python manage.py run {host}:{int(port) + 1}`."
+            ) from None
 
 
 # The settings of the links in e-mails, and each one's path on the web app.
