@@ -4,6 +4,7 @@ ahead of its per-event bookkeeping, each frame once."""
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.management import call_command
 from django.test import override_settings
 
 from backend.models import EventDelivery, OutboxEvent
@@ -284,3 +286,25 @@ def test_a_send_on_commit_that_hangs_is_given_up(monkeypatch: pytest.MonkeyPatch
 
     assert started == [1]
     assert StreamEvent.objects.filter(user=helper.user, type="offer.made").count() == 1
+
+
+def test_ctrl_c_stops_the_relay_command_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the relay running, when Ctrl-C interrupts its wait
+    from realtime.management.commands import relay
+
+    closed: list[bool] = []
+
+    def interrupted(wakeups: RelayWakeups, interval: float) -> None:
+        monkeypatch.setattr(wakeups, "close", lambda: closed.append(True))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(relay, "relay_forever", interrupted)
+    out = io.StringIO()
+    try:
+        call_command("relay", stdout=out)
+    except KeyboardInterrupt:
+        pytest.fail("the relay ended in a traceback on Ctrl-C")
+
+    # Then it ends saying so, without a traceback, its wake-ups closed
+    assert out.getvalue() == "Relay stopped\n"
+    assert closed == [True]

@@ -60,6 +60,10 @@ class Command(BaseCommand):
         try:
             with own_loop():
                 relay_forever(wakeups, options["interval"])
+        except KeyboardInterrupt:
+            # Ctrl-C (or `manage.py run` stopping its children) ends it; what is not relayed
+            # yet waits in the outbox for the next start.
+            self.stdout.write("Relay stopped")
         finally:
             wakeups.close()
 
