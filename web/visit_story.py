@@ -28,7 +28,7 @@ from bookings.models import (
 )
 from payments.models import PaymentStatus, PayWith
 from payments.selectors import money_views
-from web.words import MANAGER_TIMELINE, SYSTEM_REASONS
+from web.words import MANAGER_READS, SYSTEM_REASONS, timeline_labels
 
 BY_ROLE: dict[str, str | Promise] = {
     ActorRole.CUSTOMER: gettext_lazy("by the customer, %(name)s"),
@@ -57,8 +57,10 @@ PAY_WITH_WORDS: dict[str, str | Promise] = {
 
 
 def _who(event: BookingEvent) -> str:
+    # Quartier's own steps say what made them automatic (a sign-off nobody gave in time) in
+    # their words: here only who took them.
     if event.actor_role == ActorRole.SYSTEM or event.actor_role not in BY_ROLE:
-        return _("automatically, by Quartier")
+        return _("by Quartier")
     name = event.actor.display_name if event.actor is not None else _("(deleted)")
     return str(BY_ROLE[event.actor_role]) % {"name": name}
 
@@ -117,12 +119,9 @@ def _language() -> str:
     return translation.get_language() or "en"
 
 
-def step_words(event: BookingEvent, chosen: dict[str, SlotProposal]) -> str:
-    """One step of the visit: what happened, by whom, and what it carried."""
-    if event.to_status == BookingStatus.AWAITING_PROPOSAL and event.from_status:
-        what: str | Promise = _("The customer asked for other times")
-    else:
-        what = MANAGER_TIMELINE.get(event.to_status, event.to_status)
+def step_words(what: str, event: BookingEvent, chosen: dict[str, SlotProposal]) -> str:
+    """One step of the visit: what happened (`what`, `timeline_labels`' words), by whom, and
+    what it carried."""
     details = [_who(event), *_carried(event, chosen), _reason(event)]
     return _("%(what)s (%(detail)s)") % {
         "what": what,
@@ -135,7 +134,10 @@ def manager_timeline(booking: Booking) -> list[tuple[str, BookingEvent]]:
     proposals: Sequence[SlotProposal] = booking.all_proposals  # type: ignore[attr-defined]
     chosen = {str(proposal.public_id): proposal for proposal in proposals}
     steps: Iterable[BookingEvent] = booking.steps  # type: ignore[attr-defined]
-    return [(step_words(event, chosen), event) for event in steps]
+    return [
+        (step_words(what, event, chosen), event)
+        for what, event in timeline_labels(steps, MANAGER_READS)
+    ]
 
 
 def visit_stories(bookings: Sequence[Booking]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.utils import formats, timezone, translation
@@ -10,7 +11,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from bookings.models import Booking, BookingStatus, HelpRequest, HelpRequestStatus, Offer
+from backend.roles import ActorRole
+from bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    HelpRequest,
+    HelpRequestStatus,
+    Offer,
+)
 
 TIMELINE: dict[str, str | Promise] = {
     BookingStatus.AWAITING_PROPOSAL: gettext_lazy("The helper accepted your request"),
@@ -235,6 +244,51 @@ MANAGER_TIMELINE: dict[str, str | Promise] = {
     BookingStatus.CONFIRMED: HELPER_TIMELINE[BookingStatus.CONFIRMED],
 }
 
+# Who reads a visit's timeline, and the words of its steps for them.
+CUSTOMER_READS, HELPER_READS, MANAGER_READS = "customer", "helper", "manager"
+_TIMELINES = {
+    CUSTOMER_READS: TIMELINE,
+    HELPER_READS: HELPER_TIMELINE,
+    MANAGER_READS: MANAGER_TIMELINE,
+}
+# Steps a status alone does not tell: back to waiting for times after some were proposed or
+# one confirmed (the customer asked for other times), times proposed after earlier ones (other
+# times), and a sign-off Quartier made by itself.
+_OTHER_TIMES_ASKED: dict[str, str | Promise] = {
+    CUSTOMER_READS: gettext_lazy("You asked for other times"),
+    HELPER_READS: gettext_lazy("The customer asked for other times"),
+    MANAGER_READS: gettext_lazy("The customer asked for other times"),
+}
+_OTHER_TIMES_PROPOSED: dict[str, str | Promise] = {
+    CUSTOMER_READS: gettext_lazy("The helper proposed other times"),
+    HELPER_READS: gettext_lazy("You proposed other times"),
+    MANAGER_READS: gettext_lazy("The helper proposed other times"),
+}
+_SIGNED_OFF_AUTOMATICALLY = gettext_lazy("The visit was signed off automatically")
+
+
+def step_label(event: BookingEvent, reader: str, *, proposed_before: bool) -> str:
+    """What one step of a visit did, said to its `reader` (`proposed_before`: the helper had
+    proposed times at an earlier step)."""
+    to = event.to_status
+    if to == BookingStatus.AWAITING_PROPOSAL and event.from_status:
+        return str(_OTHER_TIMES_ASKED[reader])
+    if to == BookingStatus.PROPOSED and proposed_before:
+        return str(_OTHER_TIMES_PROPOSED[reader])
+    if to == BookingStatus.SIGNED_OFF and event.actor_role == ActorRole.SYSTEM:
+        return str(_SIGNED_OFF_AUTOMATICALLY)
+    return str(_TIMELINES[reader].get(to, to))
+
+
+def timeline_labels(events: Iterable[BookingEvent], reader: str) -> list[tuple[str, BookingEvent]]:
+    """Each step of a visit (oldest first) with its words for `reader`."""
+    labelled = []
+    proposed_before = False
+    for event in events:
+        labelled.append((step_label(event, reader, proposed_before=proposed_before), event))
+        proposed_before = proposed_before or event.to_status == BookingStatus.PROPOSED
+    return labelled
+
 
 def helper_visit_words(booking: Booking) -> str:
     """Where a visit stands, said to its helper."""
@@ -345,7 +399,7 @@ SYSTEM_REASONS: dict[str, str | Promise] = {
     "checked out": "",
     "signed off": "",
     "payment captured": "",
-    "signed off automatically": gettext_lazy("signed off automatically"),
+    "signed off automatically": "",
     "no-show reported": gettext_lazy("no-show reported"),
     "nothing to pay": gettext_lazy("nothing to pay"),
 }

@@ -131,7 +131,7 @@ def test_the_report_page_shows_the_report_the_visit_and_the_persons_record(clien
     timeline = _section(html, "visit-timeline").split("</ol>")[0]
     assert [_text(step).split(": ", 1)[1] for step in re.findall(r"<li>(.*?)</li>", timeline)][
         -1
-    ] == "In progress"
+    ] == "The helper arrived"
     warnings = _text(_section(html, "warnings"))
     assert "Be polite on the phone." in warnings
     assert "Mia Manager" in warnings

@@ -69,7 +69,7 @@ from web.helper_forms import (
 )
 from web.views.chat_parts import chat_context
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
-from web.words import HELPER_TIMELINE, helper_contact_gone_words
+from web.words import HELPER_READS, helper_contact_gone_words, timeline_labels
 
 SLOT_FIELDS = {f"slots[{index}]": f"start_{index + 1}" for index in range(3)} | {"slots": "start_1"}
 # The visit's page asks for news while the customer has a move to make.
@@ -135,9 +135,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "contact": contact,
         # Once they are hidden, why (the page says it under the postcode and town).
         "contact_gone": None if contact else helper_contact_gone_words(booking),
-        "timeline": [
-            (HELPER_TIMELINE.get(event.to_status, event.to_status), event) for event in events
-        ],
+        "timeline": timeline_labels(events, HELPER_READS),
         "can_propose": BookingStatus.PROPOSED in moves,
         "can_go": BookingStatus.ON_THE_WAY in moves,
         "can_arrive": BookingStatus.IN_PROGRESS in moves,

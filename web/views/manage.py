@@ -61,7 +61,13 @@ from web.helper_forms import (
 )
 from web.views.helper import me_of
 from web.visit_story import visit_stories
-from web.words import APPROVAL_WORDS, STATUS_WORDS, considered_reason
+from web.words import (
+    APPROVAL_WORDS,
+    MANAGER_READS,
+    STATUS_WORDS,
+    considered_reason,
+    timeline_labels,
+)
 
 PAGE = 50
 DEFAULT_PERIOD = 30
@@ -345,7 +351,7 @@ def _dispute_page(
         raise Http404(exc.message) from exc
     context = {
         "booking": booking,
-        "events": booking_events(booking),
+        "timeline": timeline_labels(booking_events(booking), MANAGER_READS),
         "form": form or ResolveForm(),
         "status_words": STATUS_WORDS.get(booking.status, booking.status),
         "money": money_view(booking, visit_payment(booking)),

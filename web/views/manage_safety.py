@@ -29,7 +29,12 @@ from web.errors import add_service_error, message_for
 from web.helper_forms import TriageForm
 from web.views.helper import me_of
 from web.views.manage import PAGE, manager_only
-from web.words import SAFETY_CATEGORY_WORDS, SAFETY_OUTCOME_WORDS
+from web.words import (
+    MANAGER_READS,
+    SAFETY_CATEGORY_WORDS,
+    SAFETY_OUTCOME_WORDS,
+    timeline_labels,
+)
 
 CATEGORY_WORDS = SAFETY_CATEGORY_WORDS
 OUTCOME_WORDS = SAFETY_OUTCOME_WORDS
@@ -154,7 +159,7 @@ def report_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "by": ROLE_WORDS[ActorRole(report.reporter_role)],
         "against": ROLE_WORDS[ActorRole.HELPER if _about_helper(report) else ActorRole.CUSTOMER],
         "outcome": OUTCOME_WORDS[SafetyOutcome(report.outcome)] if report.outcome else None,
-        "events": booking_events(report.booking),
+        "timeline": timeline_labels(booking_events(report.booking), MANAGER_READS),
         "others": safety_reports_about(me, report.reported).exclude(pk=report.pk)[:PAGE],
         "warnings": warnings_given_to(me, report.reported).exclude(pk=report.pk)[:PAGE],
         "person_url": file_of(report, report.reported),

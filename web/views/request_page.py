@@ -60,7 +60,7 @@ from web.forms import (
     WaiversForm,
 )
 from web.views.chat_parts import chat_context
-from web.words import TIMELINE, booking_words, request_words
+from web.words import CUSTOMER_READS, booking_words, request_words, timeline_labels
 
 # While the customer waits for someone else, the page asks for news: first after this many
 # seconds, then twice as long each time, up to the longest pause.
@@ -260,7 +260,7 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
         and booking.status in TIPPABLE
     )
     return parts | {
-        "timeline": [(TIMELINE.get(e.to_status, e.to_status), e) for e in parts["events"]],
+        "timeline": timeline_labels(parts["events"], CUSTOMER_READS),
         "unpayable_proposals": unpayable_proposals(booking),
         "other_reviews": [review for review in parts["reviews"] if review.author_id != me.pk],
         "can_tip": tippable and not parts["paid_by_twint"],
