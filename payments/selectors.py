@@ -407,6 +407,8 @@ class MoneyView:
     refunded_minor: int
     tipped_minor: int
     stripe_fee_minor: int
+    # The card payment still waits for a card though the visit is over (`never_held`).
+    never_held: bool = False
 
     @property
     def refundable_minor(self) -> int:
@@ -455,8 +457,32 @@ def money_views(bookings: Sequence[Booking]) -> dict[int, MoneyView]:
     }
 
 
+# A visit past every moment a card could be given and held for it: done, or ended.
+_PAST_HOLDING = (
+    BookingStatus.COMPLETED,
+    BookingStatus.SIGNED_OFF,
+    BookingStatus.DISPUTED,
+    BookingStatus.SETTLED,
+    BookingStatus.CANCELLED,
+    BookingStatus.NO_SHOW,
+)
+
+
+def never_held(booking: Booking, payment: Payment | None) -> bool:
+    """Whether the visit's card payment was never held and now never will be: it still waits
+    for a card, and the visit is over. Nothing was charged for it; it no longer waits for
+    anything. (A TWINT payment waits for no card: it falls due at sign-off.)"""
+    return (
+        payment is not None
+        and payment.pay_with == PayWith.CARD
+        and payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+        and booking.status in _PAST_HOLDING
+    )
+
+
 def _money_of(booking: Booking, payment: Payment | None, sums: dict[str, int]) -> MoneyView:
     return MoneyView(
+        never_held=never_held(booking, payment),
         payment=payment,
         currency=payment.currency if payment is not None else booking.currency,
         held_minor=sums.get(LedgerKind.AUTHORISED, 0),

@@ -27,7 +27,7 @@ from bookings.models import (
     SlotProposal,
 )
 from payments.models import PaymentStatus, PayWith
-from payments.selectors import money_views
+from payments.selectors import MoneyView, money_views
 from web.words import MANAGER_READS, SYSTEM_REASONS, timeline_labels
 
 BY_ROLE: dict[str, str | Promise] = {
@@ -54,6 +54,15 @@ PAY_WITH_WORDS: dict[str, str | Promise] = {
     PayWith.CARD: gettext_lazy("Card"),
     PayWith.TWINT: gettext_lazy("TWINT"),
 }
+
+
+def _payment_words(money: MoneyView) -> str:
+    """Where the payment stands in Quartier's books ("" without one)."""
+    if money.payment is None:
+        return ""
+    if money.never_held:
+        return _("Never held: nothing was charged")
+    return str(PAYMENT_STATUS_WORDS.get(money.payment.status, money.payment.status))
 
 
 def _who(event: BookingEvent) -> str:
@@ -158,9 +167,7 @@ def visit_stories(bookings: Sequence[Booking]) -> list[dict[str, Any]]:
                 else "",
                 "timeline": manager_timeline(booking),
                 "money": money[booking.pk],
-                "payment_words": PAYMENT_STATUS_WORDS.get(payment.status, payment.status)
-                if payment is not None
-                else "",
+                "payment_words": _payment_words(money[booking.pk]),
                 "pay_with_words": PAY_WITH_WORDS.get(payment.pay_with, payment.pay_with)
                 if payment is not None
                 else "",

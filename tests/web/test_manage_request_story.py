@@ -180,12 +180,13 @@ def test_the_money_is_read_from_quartiers_books_without_card_details(client):
     chf = f"CHF {price // 100}.{price % 100:02d}"
     first_price = first.price_minor
     waited = f"CHF {first_price // 100}.{first_price % 100:02d}"
-    # The first visit was cancelled before the customer gave a card: nothing was held
+    # The first visit was cancelled before the customer gave a card: nothing was held, and
+    # no card is waited for any more
     assert _text(_section(html, "money-heading-1")) == (
-        f"Money No card yet: nothing of the {waited} is held on the customer's card. "
+        f"Money No card was held: nothing of the {waited} was charged, and nothing will be. "
         "Held on the customer's card CHF 0.00 Captured CHF 0.00 Released CHF 0.00 "
         "Refunded CHF 0.00 Tip CHF 0.00 Stripe fee CHF 0.00 Quartier fee CHF 0.00 "
-        "The payment in Quartier's books Waiting for a card Paid with Card "
+        "The payment in Quartier's books Never held: nothing was charged Paid with Card "
         f"Amount of the payment {waited} Stripe payment –"
     )
     assert _text(_section(html, "money-heading-2")) == (
@@ -302,3 +303,38 @@ def test_the_customers_file_and_a_reports_visit_open_the_visits_story(client):
 
     assert f'href="{story}"' in _section(customer_file.content.decode(), "visits-heading")
     assert f'href="{story}"' in _section(report_page.content.decode(), "visit-heading")
+
+
+@pytest.mark.parametrize(
+    ("status", "state", "words"),
+    [
+        (
+            BookingStatus.CONFIRMED,
+            "No card yet: nothing of the {price} is held on the customer's card.",
+            "Waiting for a card",
+        ),
+        (
+            BookingStatus.SIGNED_OFF,
+            "No card was held: nothing of the {price} was charged, and nothing will be.",
+            "Never held: nothing was charged",
+        ),
+        (
+            BookingStatus.NO_SHOW,
+            "No card was held: nothing of the {price} was charged, and nothing will be.",
+            "Never held: nothing was charged",
+        ),
+    ],
+)
+def test_a_visit_over_without_a_card_waits_for_none(client, status, state, words):
+    booking = make_booking(status)
+    payment = Payment.objects.get(booking=booking)
+    assert (payment.status, payment.payment_method_id) == ("requires_payment_method", "")
+    _logged_in(client, ManagerFactory.create(), "en")
+
+    html = client.get(_page(booking.help_request)).content.decode()
+
+    price = f"CHF {payment.amount_minor // 100}.{payment.amount_minor % 100:02d}"
+    money = _text(_section(html, "money-heading-1"))
+    assert money.startswith(f"Money {state.format(price=price)} Held on the customer's card")
+    assert f"The payment in Quartier's books {words} Paid with Card" in money
+    assert ("Waiting for a card" in html) is (status == BookingStatus.CONFIRMED)
