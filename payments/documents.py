@@ -67,7 +67,8 @@ def receipt_details(receipt: ReceiptView, language: str) -> list[tuple[str, str]
             (_("Receipt number"), receipt.number),
             (_("Date of issue"), formats.date_format(receipt.issued_at, "DATE_FORMAT")),
             (_("Helper (merchant)"), receipt.merchant),
-            (_("Customer"), receipt.customer),
+            # Who paid, named without a gender ("Client" is a man in French).
+            (_("Paid by"), receipt.customer),
             *helped,
             (_("Visit"), when),
             (_("Help with"), receipt.category),

@@ -225,12 +225,38 @@ def test_a_receipt_for_a_visit_booked_for_someone_names_both(client):
     _logged_in(client, customer, "it")
 
     html = client.get(f"/receipts/{booking.public_id}/").content.decode()
-    assert f'Cliente</th><td role="cell">{customer.display_name}</td>' in html
+    assert f'Pagato da</th><td role="cell">{customer.display_name}</td>' in html
     assert 'Persona aiutata</th><td role="cell">Mario Bernasconi</td>' in html
     text = _pdf_text(client.get(f"/receipts/{booking.public_id}/pdf").content)
     assert customer.display_name in text
     assert "Persona aiutata" in text
     assert "Mario Bernasconi" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "paid_by", "helper"),
+    [
+        ("fr", "Payé par", "Aide (bénéficiaire du paiement)"),
+        ("it", "Pagato da", "Aiutante (a cui va il pagamento)"),
+    ],
+)
+def test_a_receipt_names_who_paid_and_who_is_paid_without_a_gender(
+    client, language, paid_by, helper
+):
+    booking = settled_booking()
+    customer = booking.help_request.customer
+    _logged_in(client, customer, language)
+
+    html = client.get(f"/receipts/{booking.public_id}/").content.decode()
+    text = _pdf_text(client.get(f"/receipts/{booking.public_id}/pdf").content)
+
+    merchant = booking.helper.user.display_name
+    assert f'{paid_by}</th><td role="cell">{customer.display_name}</td>' in html
+    assert f'{helper}</th><td role="cell">{merchant}</td>' in html
+    assert paid_by in text
+    assert helper in text
+    for gendered in (">Client<", ">Cliente<", "beneficiario"):
+        assert gendered not in html
 
 
 def test_a_paid_visit_says_it_is_paid_no_longer_that_it_will_be(client):

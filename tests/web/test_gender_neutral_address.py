@@ -238,3 +238,67 @@ def test_the_helper_and_the_customer_are_spoken_of_without_a_gender(language):
         if any(pattern.search(text) for pattern in VISIT_THIRD_PERSON[language])
     }
     assert found == {}
+
+
+# The receipt (its page, its PDF) and the helper's yearly statement name the customer and the
+# helper to either of them: "Client" and "il cliente", "beneficiario" are men; "la cliente o il
+# cliente", "la clientèle", "Payé par" are no one's gender.
+_PAIRS = {
+    "it": re.compile(
+        r"\b(?:[Ll]a|[Aa]lla|[Dd]ella|[Dd]alla)\s+cliente\s+o\s+(?:il|al|del|dal)\s+cliente\b"
+    ),
+    "fr": re.compile(r"\b(?:[Ll]a|[Àà] la|[Dd]e la)\s+cliente\s+ou\s+(?:le|au|du)\s+client\b"),
+}
+RECEIPT_GENDERED = {
+    "it": [
+        re.compile(r"\b(?:[Ii]l|[Aa]l|[Dd]el|[Dd]al|[Ii]|[Aa]i|[Dd]ei)\s+client[ei]\b"),
+        re.compile(r"\bbeneficiari[oi]\b"),
+    ],
+    "fr": [re.compile(r"\b[Cc]lients?\b")],
+}
+
+
+def receipt_gendered(language: str, text: str) -> list[str]:
+    """The words of a receipt's `text` that name the customer or the helper as a man."""
+    neutral = _PAIRS[language].sub("", text)
+    return [
+        match.group(0)
+        for pattern in RECEIPT_GENDERED[language]
+        for match in pattern.finditer(neutral)
+    ]
+
+
+def receipt_msgids() -> set[str]:
+    root = Path(settings.BASE_DIR)
+    return source_msgids(
+        [
+            root / "payments" / "documents.py",
+            root / "payments" / "receipts.py",
+            root / "web" / "templates" / "web" / "receipts" / "receipt.html",
+        ]
+    )
+
+
+def test_the_receipt_check_sees_the_forms_it_looks_for():
+    assert receipt_gendered("fr", "Client") == ["Client"]
+    assert receipt_gendered("fr", "ce que vos clients ont payé") == ["clients"]
+    assert receipt_gendered("it", "Il cliente ha pagato") == ["Il cliente"]
+    assert receipt_gendered("it", "Aiutante (beneficiario del pagamento)") == ["beneficiario"]
+    assert receipt_gendered("fr", "La cliente ou le client a payé") == []
+    assert receipt_gendered("fr", "ce que votre clientèle a payé") == []
+    assert receipt_gendered("it", "La cliente o il cliente ha pagato") == []
+    assert receipt_gendered("it", "quanto la sua clientela ha pagato") == []
+
+
+@pytest.mark.parametrize("language", ["it", "fr"])
+def test_the_receipt_names_the_customer_and_the_helper_without_a_gender(language):
+    ids = receipt_msgids()
+    assert {"Paid by", "Helper (merchant)", "The customer paid"} <= ids
+    found = {
+        message.msgid: words
+        for message in messages(language)
+        if message.msgid in ids
+        for text in message.msgstrs
+        if (words := receipt_gendered(language, text))
+    }
+    assert found == {}
