@@ -422,23 +422,39 @@ def my_registrations(helper: HelperProfile, event_ids: Iterable[int]) -> dict[in
     )
 
 
-# The helpers who get no calendar feed: it names customers' addresses and needs no log-in,
-# so it opens nothing while the helper is suspended or once they left Quartier for good, and
-# no address of it is given, made or renewed. A reinstated helper's feed opens again.
-FEED_CLOSED_STATUSES = (ApprovalStatus.SUSPENDED, ApprovalStatus.OFFBOARDED)
+# Who may have a calendar feed: an approved helper, and nobody else. It names customers'
+# addresses and needs no log-in, so it opens nothing, and no address of it is given, made or
+# renewed, while the helper is not approved: an applicant not approved yet, one rejected or
+# withdrawn, a helper suspended or one who left Quartier for good. A reinstated helper's feed
+# opens again.
+FEED_OPEN_STATUSES = (ApprovalStatus.APPROVED,)
+# Those who had it and lost it are told why; applicants are told when they will have it.
+FEED_WITHDRAWN_STATUSES = (ApprovalStatus.SUSPENDED, ApprovalStatus.OFFBOARDED)
 
 
-def calendar_feed_closed(helper: HelperProfile) -> bool:
-    return helper.approval_status in FEED_CLOSED_STATUSES
+def calendar_feed_closed(helper: HelperProfile) -> str | None:
+    """Why the helper has no calendar feed (in the active language), or None when they may
+    have one (FEED_OPEN_STATUSES)."""
+    if helper.approval_status in FEED_OPEN_STATUSES:
+        return None
+    if helper.approval_status in FEED_WITHDRAWN_STATUSES:
+        return _(
+            "Your calendar address is not available while your helper account is "
+            "suspended or closed."
+        )
+    return _("Your calendar address is available once your helper account is approved.")
 
 
 def helper_by_feed_token(token: str) -> HelperProfile | None:
-    """The helper whose calendar feed `token` opens: nobody's while the helper is suspended or
-    offboarded (FEED_CLOSED_STATUSES) or once their account was closed (inactive), as their
-    log-in and API tokens open nothing."""
+    """The helper whose calendar feed `token` opens: nobody's while the helper is not approved
+    (FEED_OPEN_STATUSES) or once their account was closed (inactive), as their log-in and API
+    tokens open nothing."""
     feed = (
-        CalendarFeed.objects.filter(token=token, helper__user__is_active=True)
-        .exclude(helper__approval_status__in=FEED_CLOSED_STATUSES)
+        CalendarFeed.objects.filter(
+            token=token,
+            helper__user__is_active=True,
+            helper__approval_status__in=FEED_OPEN_STATUSES,
+        )
         .select_related("helper__user")
         .first()
     )

@@ -301,17 +301,12 @@ def event_attendance_mark(
 @raises(AcademyError.NOT_A_HELPER, AcademyError.CALENDAR_FEED_CLOSED)
 def calendar_feed_for(*, helper: HelperProfile, actor: User, renew: bool = False) -> CalendarFeed:
     """The helper's calendar feed secret, made on first use; `renew` replaces it (the old URL
-    stops working at once). Refused, with nothing made or renewed, while the helper is
-    suspended or offboarded (`calendar_feed_closed`): the feed opens nothing then."""
+    stops working at once). Refused, with nothing made or renewed, while the helper is not
+    approved (`calendar_feed_closed`): the feed opens nothing then."""
     require_own(helper, actor)
-    if calendar_feed_closed(helper):
-        raise PermissionDenied(
-            _(
-                "Your calendar address is not available while your helper account is "
-                "suspended or closed."
-            ),
-            code=AcademyError.CALENDAR_FEED_CLOSED,
-        )
+    closed = calendar_feed_closed(helper)
+    if closed is not None:
+        raise PermissionDenied(closed, code=AcademyError.CALENDAR_FEED_CLOSED)
     feed, created = CalendarFeed.objects.get_or_create(helper=helper)
     if renew and not created:
         feed.token = new_feed_token()

@@ -235,9 +235,10 @@ class CalendarFeedApi(ApiView):
     @raises(helper_profile_of, codes_raised_by(calendar_feed_for) - OWN)
     def post(self, request: Request) -> Response:
         """Helper: the secret address of my events as an iCalendar feed (subscribe to it in a
-        calendar app); `renew` replaces it, and the old address stops working. While I am
-        suspended or offboarded: `403 calendar_feed_closed`, nothing made or renewed, and the
-        address opens nothing (404)."""
+        calendar app); `renew` replaces it, and the old address stops working. Only while I am
+        approved: an applicant not approved yet, rejected or withdrawn, and a helper suspended
+        or offboarded get `403 calendar_feed_closed`, nothing made or renewed, and the address
+        opens nothing (404)."""
         user = request_user(request)
         data = CalendarFeedInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -154,7 +154,7 @@ def record(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
 @require_GET
 def events(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     closed = calendar_feed_closed(helper)
-    feed = None if closed else calendar_feed_of(helper)
+    feed = None if closed is not None else calendar_feed_of(helper)
     context = {
         "events": events_for_helper(helper),
         "feed_closed": closed,
