@@ -286,6 +286,24 @@ def contact_visible_to(booking: Booking, user: User) -> bool:
     return booking.status in HELPER_CONTACT_STATUSES
 
 
+def chat_contacts_visible_to(booking: Booking, user: User) -> bool:
+    """Phone numbers and e-mail addresses typed in the visit's chat, as `user` reads them:
+    hidden from both sides until the visit is agreed (AGREED_STATUSES, so that nobody arranges
+    it around Quartier), then shown while `contact_visible_to` shows `user` the contact: to the
+    customer and the manager from then on, to the helper only until the visit is over."""
+    return booking.status in AGREED_STATUSES and contact_visible_to(booking, user)
+
+
+def customer_name_for(booking: Booking, user: User) -> str:
+    """The customer's name as `user` reads it on the visit: the first name for its helper, as
+    the visit's page shows it; the whole name for the customer and the manager."""
+    name = booking.help_request.customer.display_name
+    if role_in_booking(booking, user) != ActorRole.HELPER:
+        return name
+    parts = name.split()
+    return parts[0] if parts else ""
+
+
 @raises(CoreError.NOT_FOUND)
 def proposal_of(booking: Booking, public_id: UUID) -> SlotProposal:
     try:

@@ -1,8 +1,9 @@
 """A booking's chat: its customer and helper, and the managers while a dispute is open.
 
 Plain text with a length limit; links are kept as text (nothing is fetched). Phone numbers
-and e-mail addresses are masked when a message is shown until the booking discloses contacts
-(`realtime.stream.CONTACT_STATUSES`): the stored text is kept as written, for the manager.
+and e-mail addresses are masked when a message is shown, for each reader as the booking shows
+them its contacts (`bookings.selectors.chat_contacts_visible_to`): the stored text is kept as
+written, for the manager.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class StreamEvent(models.Model):
 
 class ChatMessage(models.Model):
     """A message in a booking's chat, kept with the booking. Stored as written; phone numbers
-    and e-mail addresses are masked when shown, until the booking discloses contacts."""
+    and e-mail addresses are masked when shown to a reader the booking does not show them to."""
 
     booking = models.ForeignKey(
         "bookings.Booking", on_delete=models.PROTECT, related_name="chat_messages"

@@ -8,11 +8,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from backend import clock
-from bookings.models import AGREED_STATUSES, Booking, BookingStatus
+from backend.models import User
+from bookings.models import Booking, BookingStatus
+from bookings.selectors import chat_contacts_visible_to
 from realtime.models import ChatMessage
-
-# Statuses from which a booking shows each side the other's phone and e-mail.
-CONTACT_STATUSES = AGREED_STATUSES
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Seven or more digits, allowing the spaces, dots, dashes, slashes and brackets people write.
@@ -24,9 +23,11 @@ def mask_contacts(text: str) -> str:
     return PHONE.sub(MASK, EMAIL.sub(MASK, text))
 
 
-def message_data(message: ChatMessage) -> dict[str, Any]:
-    """A message as its readers see it, contacts masked unless the booking discloses them."""
-    disclosed = message.booking.status in CONTACT_STATUSES
+def message_data(message: ChatMessage, reader: User) -> dict[str, Any]:
+    """A message as `reader` sees it, now: contacts masked unless the booking shows them to
+    `reader` (`chat_contacts_visible_to`). Decided at read time, per reader: the stored text
+    is kept as written."""
+    disclosed = chat_contacts_visible_to(message.booking, reader)
     return {
         "id": message.pk,
         "booking": str(message.booking.public_id),

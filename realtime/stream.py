@@ -244,10 +244,17 @@ def _chat_message_entries(event: ChatMessagePosted) -> list[Entry]:
     message = ChatMessage.objects.select_related("booking__help_request", "booking__helper").get(
         pk=event.message_id
     )
-    data = message_data(message)
+    # Each reader is told the message as they may read it (`message_data`).
+    participants = chat_participants(message.booking)
+    readers = User.objects.in_bulk(participants)
     return [
-        Entry(user_id, "chat.message", data, push=user_id != event.author_id)
-        for user_id in chat_participants(message.booking)
+        Entry(
+            user_id,
+            "chat.message",
+            message_data(message, readers[user_id]),
+            push=user_id != event.author_id,
+        )
+        for user_id in participants
     ]
 
 

@@ -89,7 +89,10 @@ class ChatMessageSerializer(serializers.Serializer):
     author_role = serializers.CharField()
     text = serializers.CharField(
         help_text="Plain text; phone numbers and e-mail addresses show as ••• until the booking "
-        "is confirmed."
+        "is confirmed, and to its helper again once the visit is signed off (or settled), "
+        "cancelled or missed (no-show), as the booking's address and phones are. The customer "
+        "and the manager keep reading them from confirmation on (but not once cancelled or "
+        "missed)."
     )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField(
@@ -101,7 +104,8 @@ class ChatMessageSerializer(serializers.Serializer):
         if not isinstance(instance, ChatMessage):
             return instance
         changed = max(instance.created_at, instance.booking.updated_at)
-        return {**message_data(instance), "updated_at": clock.iso(changed)}
+        reader = request_user(self.context["request"])
+        return {**message_data(instance, reader), "updated_at": clock.iso(changed)}
 
 
 class ChatMessageFilter(django_filters.FilterSet):
@@ -109,7 +113,7 @@ class ChatMessageFilter(django_filters.FilterSet):
         fields=("created_at", "booking__updated_at"),
         label=(
             "Only the messages whose answer changed at or after this time (with its UTC "
-            "offset): new ones, or all of them once the booking changed (contacts unmasked). "
+            "offset): new ones, or all of them once the booking changed (contacts unmasked or masked again). "
             "Send the largest `updated_at` seen."
         ),
     )
@@ -154,7 +158,8 @@ class ChatMessageListApi(IdempotencyKeyStep, generics.ListAPIView):
         data.is_valid(raise_exception=True)
         message = chat_message_send(booking=booking, author=user, text=data.validated_data["text"])
         message.refresh_from_db()
-        return Response(ChatMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        answer = ChatMessageSerializer(message, context=self.get_serializer_context())
+        return Response(answer.data, status=status.HTTP_201_CREATED)
 
 
 class ChatReadApi(ApiView):

@@ -1,5 +1,6 @@
 """A visit's messages as a page shows them, to its helper and to its customer: the latest ones,
-masked as the API masks them until the booking discloses contacts, and the form to write one."""
+masked for the reader as the API masks them (`chat_contacts_visible_to`), and the form to write
+one."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def chat_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
     return {
         "chat": [
             {
-                "text": message_data(message)["text"],
+                "text": message_data(message, me)["text"],
                 "mine": message.author_id == me.pk,
                 "role": message.author_role,
                 "at": message.created_at,

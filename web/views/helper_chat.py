@@ -1,6 +1,6 @@
 """A visit's chat on the helper's phone: the latest messages, masked as the API masks them
-until the booking discloses contacts, and writing one. The list is a live part of the visit's
-page: a `chat.message` event fetches it again (web/static/web/live-parts.js)."""
+while the booking hides contacts from the helper, and writing one. The list is a live part of
+the visit's page: a `chat.message` event fetches it again (web/static/web/live-parts.js)."""
 
 from __future__ import annotations
 

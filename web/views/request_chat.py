@@ -1,6 +1,6 @@
 """A visit's messages on the customer's request page: the latest ones, masked as the API masks
-them until the booking discloses contacts, and writing one to the helper. The list is a live
-part of the page: a `chat.message` event fetches it again (web/static/web/live-parts.js)."""
+them while the booking hides contacts from the customer, and writing one to the helper. The list
+is a live part of the page: a `chat.message` event fetches it again (web/static/web/live-parts.js)."""
 
 from __future__ import annotations
 
