@@ -6,7 +6,8 @@ reader's words in the reader's language; times are in Europe/Zurich.
 An event names the customer's address, as the confirmed visit's e-mail does: the feed's
 address is a secret, which the helper can renew. Once the helper no longer needs it (the visit
 signed off, cancelled or missed), the helper's event keeps the postal code and locality only,
-as the visit's page and the API do (`contact_visible_to`)."""
+and no longer names the relative met, as the visit's page and the API do (`contact_visible_to`);
+it never carries a phone number."""
 
 from __future__ import annotations
 
@@ -77,7 +78,8 @@ def _helper_event(booking: Booking, helper: HelperProfile) -> Event:
         "person": help_request.on_behalf_name,
     }
     lines = [help_request.description]
-    if help_request.on_behalf_name:
+    # Whom they meet goes with the address: not once the visit is over (`contact_visible_to`).
+    if help_request.on_behalf_name and contact_visible_to(booking, helper.user):
         lines.append(_("You meet %(person)s; %(customer)s booked the visit for them.") % names)
     link = visit_link(booking)
     lines.append(_("The visit's page: %(link)s") % {"link": link})

@@ -89,6 +89,12 @@ class BookingRequestSerializer(serializers.ModelSerializer):
     location = GeoJSONPointField(
         read_only=True, allow_null=True, help_text="The exact place." + HIDDEN_FROM_HELPER
     )
+    on_behalf_name = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The name of the person the helper meets, when a relative booked for them "
+        "(empty otherwise)." + HIDDEN_FROM_HELPER,
+    )
     on_behalf_phone = serializers.CharField(
         read_only=True,
         allow_null=True,
@@ -126,7 +132,13 @@ class BookingRequestSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if self.context.get("hide_contact"):
             # The helper no longer needs them: they keep what the job was, not where or whom.
-            data.update(street=None, location=None, on_behalf_phone=None, customer_phone=None)
+            data.update(
+                street=None,
+                location=None,
+                on_behalf_name=None,
+                on_behalf_phone=None,
+                customer_phone=None,
+            )
         return data
 
 
