@@ -19,7 +19,12 @@ from bookings.models import (
     SlotProposal,
 )
 from bookings.pricing import charge_for
-from bookings.selectors import contact_visible_to, next_statuses_for, role_in_booking
+from bookings.selectors import (
+    contact_visible_to,
+    customer_name_for,
+    next_statuses_for,
+    role_in_booking,
+)
 from catalogue.models import ServiceCategory
 from mobile_api.serializers.fields import GeoJSONPointField
 from mobile_api.serializers.helpers import PublicHelperSerializer
@@ -101,7 +106,10 @@ class BookingRequestSerializer(serializers.ModelSerializer):
         help_text="The phone of the person the helper meets, when a relative booked for them "
         "(empty otherwise)." + HIDDEN_FROM_HELPER,
     )
-    customer_name = serializers.CharField(source="customer.display_name", read_only=True)
+    customer_name = serializers.SerializerMethodField(
+        help_text="The customer's first name to the visit's helper, as the visit's page shows "
+        "it; the whole name to the customer and the manager."
+    )
     customer_phone = serializers.CharField(
         source="customer.phone",
         read_only=True,
@@ -127,6 +135,9 @@ class BookingRequestSerializer(serializers.ModelSerializer):
             "windows",
         )
         read_only_fields = fields
+
+    def get_customer_name(self, instance: HelpRequest) -> str:
+        return self.context["customer_name"]
 
     def to_representation(self, instance: HelpRequest) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -203,8 +214,14 @@ class BookingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(BookingRequestSerializer)
     def get_request(self, booking: Booking) -> dict[str, Any]:
-        """The exact address and phones, to the helper only while they need them."""
-        context = {**self.context, "hide_contact": not contact_visible_to(booking, self._user())}
+        """The exact address and phones, to the helper only while they need them; the
+        customer's name as the reader sees it."""
+        user = self._user()
+        context = {
+            **self.context,
+            "hide_contact": not contact_visible_to(booking, user),
+            "customer_name": customer_name_for(booking, user),
+        }
         return BookingRequestSerializer(booking.help_request, context=context).data
 
     @extend_schema_field(ProposalSerializer(many=True))
