@@ -212,7 +212,7 @@ def _payment_state(html: str) -> str:
     return re.findall(r'<p id="payment-state">(.*?)</p>', html)[0]
 
 
-def test_a_disputed_visit_without_a_card_says_nothing_is_held_of_its_price(client):
+def test_a_disputed_visit_without_a_card_says_it_was_never_held(client):
     booking = make_booking(BookingStatus.DISPUTED)
     assert Payment.objects.get(booking=booking).status == PaymentStatus.REQUIRES_PAYMENT_METHOD
     _logged_in(client, ManagerFactory.create())
@@ -220,8 +220,9 @@ def test_a_disputed_visit_without_a_card_says_nothing_is_held_of_its_price(clien
     html = client.get(f"/manage/disputes/{booking.public_id}/").content.decode()
 
     price = f"CHF {booking.price_minor // 100}.{booking.price_minor % 100:02d}"
+    # The visit is over: the card it waited for will not come
     assert _payment_state(html) == (
-        f"No card yet: nothing of the {price} is held on the customer's card."
+        f"No card was held: nothing of the {price} was charged, and nothing will be."
     )
     assert _money_of(html)["Held on the customer's card"] == "CHF 0.00"
 
