@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.emails import send_notice
+from backend.models import User
 from backend.money import Money
 from bookings.models import Booking
 from payments.models import Payment
+
+# An e-mail's subject and body, written (in the reader's language) for the visit's time.
+Words = Callable[[str], tuple[str, str]]
 
 
 def _visit_time(booking: Booking) -> str:
@@ -18,6 +24,14 @@ def _visit_time(booking: Booking) -> str:
     return (
         f"{formats.date_format(local, 'DATE_FORMAT')} {formats.time_format(local, 'TIME_FORMAT')}"
     )
+
+
+def _tell(person: User, booking: Booking, words: Words) -> None:
+    """Send `person` the e-mail `words` writes, in their language, with the visit's time said
+    the way that language says it."""
+    with translation.override(person.preferred_language):
+        subject, body = words(_visit_time(booking))
+        send_notice(person, subject, body)
 
 
 def _why(code: str) -> str:
@@ -35,10 +49,9 @@ def send_hold_failed(payment: Payment) -> None:
     customer = booking.help_request.customer
     helper = booking.helper.user
     amount = Money(payment.amount_minor, payment.currency).format()
-    with translation.override(customer.preferred_language):
-        subject = _("Your card could not be held for the visit on %(when)s") % {
-            "when": _visit_time(booking)
-        }
+
+    def to_customer(when: str) -> tuple[str, str]:
+        subject = _("Your card could not be held for the visit on %(when)s") % {"when": when}
         body = _(
             "Hello %(name)s,\n\n"
             "We could not hold %(amount)s on your card for the visit of %(helper)s on "
@@ -51,13 +64,14 @@ def send_hold_failed(payment: Payment) -> None:
             "name": customer.display_name,
             "amount": amount,
             "helper": helper.display_name,
-            "when": _visit_time(booking),
+            "when": when,
             "why": _why(payment.failure_code),
         }
-        send_notice(customer, subject, body)
-    with translation.override(helper.preferred_language):
+        return subject, body
+
+    def to_helper(when: str) -> tuple[str, str]:
         subject = _("The customer's card is not held yet for the visit on %(when)s") % {
-            "when": _visit_time(booking)
+            "when": when
         }
         body = _(
             "Hello %(name)s,\n\n"
@@ -69,10 +83,13 @@ def send_hold_failed(payment: Payment) -> None:
         ) % {
             "name": helper.display_name,
             "customer": customer.display_name,
-            "when": _visit_time(booking),
+            "when": when,
             "why": _why(payment.failure_code),
         }
-        send_notice(helper, subject, body)
+        return subject, body
+
+    _tell(customer, booking, to_customer)
+    _tell(helper, booking, to_helper)
 
 
 def send_payment_lost(payment: Payment) -> None:
@@ -81,38 +98,31 @@ def send_payment_lost(payment: Payment) -> None:
     booking = payment.booking
     customer = booking.help_request.customer
     helper = booking.helper.user
-    with translation.override(customer.preferred_language):
-        subject = _("The visit on %(when)s cannot be paid through Quartier") % {
-            "when": _visit_time(booking)
-        }
+
+    def to_customer(when: str) -> tuple[str, str]:
+        subject = _("The visit on %(when)s cannot be paid through Quartier") % {"when": when}
         body = _(
             "Hello %(name)s,\n\n"
             "The payout account of %(helper)s was disconnected from Quartier, so the visit on "
             "%(when)s cannot be paid through Quartier. Nothing has been charged to you: an "
             "amount held on your card is released by your bank within a few days.\n\n"
             "Quartier"
-        ) % {
-            "name": customer.display_name,
-            "helper": helper.display_name,
-            "when": _visit_time(booking),
-        }
-        send_notice(customer, subject, body)
-    with translation.override(helper.preferred_language):
-        subject = _("The visit on %(when)s cannot be paid through Quartier") % {
-            "when": _visit_time(booking)
-        }
+        ) % {"name": customer.display_name, "helper": helper.display_name, "when": when}
+        return subject, body
+
+    def to_helper(when: str) -> tuple[str, str]:
+        subject = _("The visit on %(when)s cannot be paid through Quartier") % {"when": when}
         body = _(
             "Hello %(name)s,\n\n"
             "Your payout account was disconnected from Quartier, so the visit with %(customer)s "
             "on %(when)s cannot be paid through Quartier: nothing has been charged to them. "
             "Reconnect a payout account in the app to get paid requests again.\n\n"
             "Quartier"
-        ) % {
-            "name": helper.display_name,
-            "customer": customer.display_name,
-            "when": _visit_time(booking),
-        }
-        send_notice(helper, subject, body)
+        ) % {"name": helper.display_name, "customer": customer.display_name, "when": when}
+        return subject, body
+
+    _tell(customer, booking, to_customer)
+    _tell(helper, booking, to_helper)
 
 
 def send_payment_lost_ahead(payment: Payment) -> None:
@@ -122,10 +132,9 @@ def send_payment_lost_ahead(payment: Payment) -> None:
     booking = payment.booking
     customer = booking.help_request.customer
     helper = booking.helper.user
-    with translation.override(customer.preferred_language):
-        subject = _("Your card will not be charged for the visit on %(when)s") % {
-            "when": _visit_time(booking)
-        }
+
+    def to_customer(when: str) -> tuple[str, str]:
+        subject = _("Your card will not be charged for the visit on %(when)s") % {"when": when}
         body = _(
             "Hello %(name)s,\n\n"
             "The payout account of %(helper)s was disconnected from Quartier. Your card for the "
@@ -133,28 +142,22 @@ def send_payment_lost_ahead(payment: Payment) -> None:
             "visit: the visit cannot be paid through Quartier. If an amount is held on your "
             "card for it, your bank releases it within a few days.\n\n"
             "Quartier"
-        ) % {
-            "name": customer.display_name,
-            "helper": helper.display_name,
-            "when": _visit_time(booking),
-        }
-        send_notice(customer, subject, body)
-    with translation.override(helper.preferred_language):
-        subject = _("The visit on %(when)s will not be paid through Quartier") % {
-            "when": _visit_time(booking)
-        }
+        ) % {"name": customer.display_name, "helper": helper.display_name, "when": when}
+        return subject, body
+
+    def to_helper(when: str) -> tuple[str, str]:
+        subject = _("The visit on %(when)s will not be paid through Quartier") % {"when": when}
         body = _(
             "Hello %(name)s,\n\n"
             "Your payout account was disconnected from Quartier. The card of %(customer)s for "
             "the visit on %(when)s was given on that account, so this visit will not be paid "
             "through Quartier, even if you connect a payout account again.\n\n"
             "Quartier"
-        ) % {
-            "name": helper.display_name,
-            "customer": customer.display_name,
-            "when": _visit_time(booking),
-        }
-        send_notice(helper, subject, body)
+        ) % {"name": helper.display_name, "customer": customer.display_name, "when": when}
+        return subject, body
+
+    _tell(customer, booking, to_customer)
+    _tell(helper, booking, to_helper)
 
 
 def send_payment_due(payment: Payment, *, reminder: int) -> None:
@@ -164,15 +167,12 @@ def send_payment_due(payment: Payment, *, reminder: int) -> None:
     customer = booking.help_request.customer
     helper = booking.helper.user
     amount = Money(payment.due_minor, payment.currency).format()
-    with translation.override(customer.preferred_language):
+
+    def to_customer(when: str) -> tuple[str, str]:
         if reminder:
-            subject = _("Reminder: the visit on %(when)s is not paid yet") % {
-                "when": _visit_time(booking)
-            }
+            subject = _("Reminder: the visit on %(when)s is not paid yet") % {"when": when}
         else:
-            subject = _("Please pay the visit on %(when)s with TWINT") % {
-                "when": _visit_time(booking)
-            }
+            subject = _("Please pay the visit on %(when)s with TWINT") % {"when": when}
         body = _(
             "Hello %(name)s,\n\n"
             "You chose to pay the visit of %(helper)s on %(when)s with TWINT. Please open the "
@@ -182,28 +182,29 @@ def send_payment_due(payment: Payment, *, reminder: int) -> None:
         ) % {
             "name": customer.display_name,
             "helper": helper.display_name,
-            "when": _visit_time(booking),
+            "when": when,
             "amount": amount,
         }
-        send_notice(customer, subject, body)
+        return subject, body
+
+    _tell(customer, booking, to_customer)
 
 
 def send_hold_recovered(payment: Payment) -> None:
     """Tell the customer and the helper that the card is held after all (another card, or the
     bank's confirmation): the visit goes ahead as agreed."""
     booking = payment.booking
-    customer = booking.help_request.customer
-    helper = booking.helper.user
     amount = Money(payment.authorised_minor, payment.currency).format()
-    for person in (customer, helper):
-        with translation.override(person.preferred_language):
-            subject = _("The card is held: the visit on %(when)s goes ahead") % {
-                "when": _visit_time(booking)
-            }
+    for person in (booking.help_request.customer, booking.helper.user):
+
+        def to_person(when: str, person: User = person) -> tuple[str, str]:
+            subject = _("The card is held: the visit on %(when)s goes ahead") % {"when": when}
             body = _(
                 "Hello %(name)s,\n\n"
                 "%(amount)s is now held on the card for the visit on %(when)s. The visit goes "
                 "ahead as agreed; the amount is charged once the visit is signed off.\n\n"
                 "Quartier"
-            ) % {"name": person.display_name, "amount": amount, "when": _visit_time(booking)}
-            send_notice(person, subject, body)
+            ) % {"name": person.display_name, "amount": amount, "when": when}
+            return subject, body
+
+        _tell(person, booking, to_person)
