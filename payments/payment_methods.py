@@ -21,7 +21,12 @@ def _account_taking_payments(booking: Booking) -> PayoutAccount:
     if account is None:
         raise NoPayoutAccount(_("The helper cannot take payments yet."))
     if not account.can_take_payments:
-        raise HelperCannotTakePayments(_("The helper cannot take payments yet."))
+        raise HelperCannotTakePayments(
+            _(
+                "The helper cannot take card payments at the moment, so nothing has been "
+                "charged. Please try again later, or agree with the helper on another way to pay."
+            )
+        )
     return account
 
 

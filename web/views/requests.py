@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from backend.config import config
-from backend.exceptions import ApplicationError, NotFound
+from backend.exceptions import ApplicationError, NotFound, ValidationFailed
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -49,6 +49,7 @@ from bookings.services import (
 )
 from catalogue.models import legal_language
 from payments.authentication import payment_authentication_finished
+from payments.exceptions import PaymentDeclined
 from payments.extras import extra_answer
 from payments.models import PaymentStatus
 from payments.selectors import party_extra
@@ -416,9 +417,11 @@ def booking_card(
             actor=me_of(request),
             payment_method_id=form.cleaned_data["payment_method"],
         )
-    except ApplicationError as error:
+    except (PaymentDeclined, ValidationFailed) as error:
         form.add_error("payment_method", message_for(error))
         return form
+    # Any other refusal is not about the card (the helper's account cannot take it, the visit
+    # takes none now): said above the page, as the card's form may no longer be on it.
     if payment.status == PaymentStatus.AUTHORISED:
         messages.success(request, _("Your card is held. The visit goes ahead as agreed."))
     elif visit.status == BookingStatus.PROPOSED:
