@@ -92,6 +92,52 @@ def send_hold_failed(payment: Payment) -> None:
     _tell(helper, booking, to_helper)
 
 
+def send_card_needed_again(payment: Payment) -> None:
+    """Tell the customer and the helper that the card given for the visit cannot be held: it
+    was given on the helper's payout account before they connected a new one, which cannot
+    charge it. The customer enters the card again in the app; the visit stays booked."""
+    booking = payment.booking
+    customer = booking.help_request.customer
+    helper = booking.helper.user
+    amount = Money(payment.amount_minor, payment.currency).format()
+
+    def to_customer(when: str) -> tuple[str, str]:
+        subject = _("Please enter your card again for the visit on %(when)s") % {"when": when}
+        body = _(
+            "Hello %(name)s,\n\n"
+            "%(helper)s has connected a new payout account to Quartier since you gave your card "
+            "for the visit on %(when)s, and a card given for the old account cannot be charged "
+            "on the new one. Nothing has been charged, and the visit stays booked.\n\n"
+            "Please open the visit in the Quartier app and enter your card again, so that "
+            "%(amount)s can be held on it. Until the amount is held, the visit cannot start.\n\n"
+            "Quartier"
+        ) % {
+            "name": customer.display_name,
+            "helper": helper.display_name,
+            "when": when,
+            "amount": amount,
+        }
+        return subject, body
+
+    def to_helper(when: str) -> tuple[str, str]:
+        subject = _("The customer's card is asked for again for the visit on %(when)s") % {
+            "when": when
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "The card of %(customer)s for the visit on %(when)s was given for the payout "
+            "account you had before connecting your new one, so it cannot be charged on the "
+            "new account. We have asked them to enter their card again.\n\n"
+            "The visit stays confirmed, and the app lets you set off once the amount is "
+            "held.\n\n"
+            "Quartier"
+        ) % {"name": helper.display_name, "customer": customer.display_name, "when": when}
+        return subject, body
+
+    _tell(customer, booking, to_customer)
+    _tell(helper, booking, to_helper)
+
+
 def send_payment_lost(payment: Payment) -> None:
     """Tell the customer and the helper that the visit's payment cannot be taken: the helper's
     payout account was disconnected from Quartier, so nothing is charged."""

@@ -20,7 +20,7 @@ from helpers.services import helper_takes_payments_set
 from payments import emails, pay_after, services, tasks
 from payments import events as payment_events
 from payments.models import CHARGEABLE_STATUSES, Payment, PaymentStatus
-from payments.selectors import payment_lost_ahead
+from payments.selectors import CARD_ON_OLD_ACCOUNT, payment_lost_ahead
 
 
 def open_payments(events: Sequence[DomainEvent]) -> None:
@@ -106,7 +106,10 @@ def tell_hold_failed(event: DomainEvent, *, sequence: int) -> None:
         or payment.booking.status != BookingStatus.CONFIRMED
     ):
         return
-    emails.send_hold_failed(payment)
+    if payment.failure_code == CARD_ON_OLD_ACCOUNT:
+        emails.send_card_needed_again(payment)
+    else:
+        emails.send_hold_failed(payment)
 
 
 def tell_payment_lost(event: DomainEvent, *, sequence: int) -> None:

@@ -106,6 +106,10 @@ class Payment(models.Model):
     # The connected account the PaymentIntent lives on: the payout account's then. A helper who
     # reconnects gets a new account; the payment's money stays on the old one.
     intent_account_id = models.CharField(max_length=64, blank=True)
+    # The connected account the card's PaymentMethod was made on (Stripe.js makes it on the
+    # payout account's then): only that account can charge it, so a hold after the helper
+    # reconnected needs the card again.
+    method_account_id = models.CharField(max_length=64, blank=True)
     # Each new hold (after a declined card) is a new attempt with its own PaymentIntent.
     attempt = models.PositiveIntegerField(default=1)
     authorised_minor = models.PositiveIntegerField(default=0)

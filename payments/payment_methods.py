@@ -85,10 +85,12 @@ def _payment_waiting_for_method(booking: Booking, account: PayoutAccount, price:
 def _method_choose(
     payment: Payment, account: PayoutAccount, *, twint: bool, payment_method_id: str
 ) -> None:
-    """Record the card (its PaymentMethod id) or TWINT (no id), to the helper's account."""
+    """Record the card (its PaymentMethod id, and the helper's account it was made on) or TWINT
+    (no id), to the helper's account."""
     payment.pay_with = PayWith.TWINT if twint else PayWith.CARD
     payment.payment_method_id = "" if twint else payment_method_id
     payment.payout_account = account
+    payment.method_account_id = "" if twint else str(account.stripe_account_id)
     if twint:
         payment.failure_code = ""
         payment.failure_message = ""
@@ -97,6 +99,7 @@ def _method_choose(
             "pay_with",
             "payment_method_id",
             "payout_account",
+            "method_account_id",
             "failure_code",
             "failure_message",
             "updated_at",

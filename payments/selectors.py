@@ -177,6 +177,9 @@ def payout_account_disconnected(helper_id: int) -> bool:
 
 # Why a payment was released without being charged: its account removed Quartier's access.
 ACCOUNT_LOST = "payout_account_disconnected"
+# A hold's failure: the card was given on the helper's payout account before they reconnected a
+# new one, which cannot charge it; the customer gives the card again.
+CARD_ON_OLD_ACCOUNT = "card_on_previous_payout_account"
 # A visit agreed and not yet done, whose payment is still to be taken.
 _AHEAD = (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
 

@@ -51,7 +51,7 @@ from payments.payment_methods import (
     _price_to_hold,
 )
 from payments.receipts import receipt_issue
-from payments.selectors import ACCOUNT_LOST, hold_deferred_until
+from payments.selectors import ACCOUNT_LOST, CARD_ON_OLD_ACCOUNT, hold_deferred_until
 from payments.steps import (
     _C,
     _H,
@@ -171,6 +171,10 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
         if account is None or not account.can_take_payments:
             _record_failure(payment, "helper_cannot_take_payments", "")
             return AuthorisationOutcome(payment)
+        if payment.method_account_id and payment.method_account_id != account.stripe_account_id:
+            # Stripe would refuse the card on the helper's new account: ask for it again.
+            payment_card_ask_again(payment=payment, code=CARD_ON_OLD_ACCOUNT)
+            return AuthorisationOutcome(payment)
         hold_at = hold_deferred_until(booking)
         if hold_at is not None:
             emit(
@@ -191,14 +195,25 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
                 metadata={"payment": str(payment.public_id), "booking": str(booking.public_id)},
             )
         except PaymentDeclined as exc:
-            payment.payment_method_id = ""
-            payment.save(update_fields=["payment_method_id", "updated_at"])
-            _record_failure(payment, exc.code, exc.message)
+            payment_card_ask_again(payment=payment, code=exc.code, message=exc.message)
             declined = exc
         else:
             _answered(key, intent.id)
             _apply_intent(payment, intent, reason="hold placed")
     return AuthorisationOutcome(payment, declined)
+
+
+def payment_card_ask_again(*, payment: Payment, code: str, message: str = "") -> Payment:
+    """The card cannot be held (declined, or given on the helper's payout account before they
+    reconnected a new one): forget it and record why (`code`), so that the customer's page asks
+    for a card again and the next one is a new attempt; customer and helper are told after
+    commit (`tell_hold_failed`). The caller holds the payment's lock; the payment keeps waiting
+    for a card and the visit stays as it is."""
+    payment.payment_method_id = ""
+    payment.method_account_id = ""
+    payment.save(update_fields=["payment_method_id", "method_account_id", "updated_at"])
+    _record_failure(payment, code, message)
+    return payment
 
 
 def _record_failure(payment: Payment, code: str, message: str) -> None:
