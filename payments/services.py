@@ -173,7 +173,7 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
             return AuthorisationOutcome(payment)
         if payment.method_account_id and payment.method_account_id != account.stripe_account_id:
             # Stripe would refuse the card on the helper's new account: ask for it again.
-            payment_card_ask_again(payment=payment, code=CARD_ON_OLD_ACCOUNT)
+            payment_card_ask_again(payment=payment, failure_code=CARD_ON_OLD_ACCOUNT)
             return AuthorisationOutcome(payment)
         hold_at = hold_deferred_until(booking)
         if hold_at is not None:
@@ -195,7 +195,7 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
                 metadata={"payment": str(payment.public_id), "booking": str(booking.public_id)},
             )
         except PaymentDeclined as exc:
-            payment_card_ask_again(payment=payment, code=exc.code, message=exc.message)
+            payment_card_ask_again(payment=payment, failure_code=exc.code, message=exc.message)
             declined = exc
         else:
             _answered(key, intent.id)
@@ -203,16 +203,16 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
     return AuthorisationOutcome(payment, declined)
 
 
-def payment_card_ask_again(*, payment: Payment, code: str, message: str = "") -> Payment:
+def payment_card_ask_again(*, payment: Payment, failure_code: str, message: str = "") -> Payment:
     """The card cannot be held (declined, or given on the helper's payout account before they
-    reconnected a new one): forget it and record why (`code`), so that the customer's page asks
-    for a card again and the next one is a new attempt; customer and helper are told after
-    commit (`tell_hold_failed`). The caller holds the payment's lock; the payment keeps waiting
-    for a card and the visit stays as it is."""
+    reconnected a new one): forget it and record why (`failure_code`), so that the customer's
+    page asks for a card again and the next one is a new attempt; customer and helper are told
+    after commit (`tell_hold_failed`). The caller holds the payment's lock; the payment keeps
+    waiting for a card and the visit stays as it is."""
     payment.payment_method_id = ""
     payment.method_account_id = ""
     payment.save(update_fields=["payment_method_id", "method_account_id", "updated_at"])
-    _record_failure(payment, code, message)
+    _record_failure(payment, failure_code, message)
     return payment
 
 
