@@ -28,7 +28,7 @@ from backend.money import format_chf
 from backend.relay import relay_pending
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus
-from payments import extras, receipts
+from payments import extras, payouts, receipts
 from payments.models import ExtraCharge, Payment, PaymentStatus
 from payments.tasks import place_hold
 from tests.factories import UserFactory, make_booking
@@ -38,6 +38,7 @@ from tests.payments.money import (
     THREE_D_SECURE_CARD,
     connected_helper,
     held_booking,
+    set_account_state,
 )
 from tests.web.browser.conftest import DESKTOP, PHONE, log_in
 from tests.worker import start_daphne, stop_daphne
@@ -408,3 +409,46 @@ def test_the_customer_finishes_3d_secure_on_the_visits_page(browser, paid_url, a
     assert (payment.status, payment.payment_intent_id) == (PaymentStatus.AUTHORISED, challenged)
     assert payment.authorised_minor == payment.amount_minor
     page.context.close()
+
+
+def _card_asked_again(customer: Any) -> Booking:
+    """A visit eight days out whose card was given on the helper's payout account before they
+    reconnected a new one: the hold, 2 days before, asks for the card again."""
+    start = (timezone.now() + timedelta(days=8)).replace(second=0, microsecond=0)
+    helper = connected_helper(email="reconnected@example.ch")
+    booking = held_booking(helper=helper, customer=customer, start=start)
+    payouts.payout_account_disconnect(
+        stripe_account_id=str(helper.payout_account.stripe_account_id)
+    )
+    account, _url = payouts.payout_account_onboard(
+        actor=helper.user,
+        return_url="http://testserver/done",
+        refresh_url="http://testserver/again",
+    )
+    set_account_state(helper, "payouts_enabled")
+    payouts.payout_account_sync(stripe_account_id=str(account.stripe_account_id))
+    with time_machine.travel(start - timedelta(days=2), tick=False):
+        place_hold.call(Payment.objects.get(booking=booking).pk)
+        relay_pending()
+    return booking
+
+
+def test_the_card_asked_again_after_the_helper_reconnected_has_no_axe_violation(
+    browser, paid_url, axe
+):
+    customer = UserFactory.create(email="askedagain@example.ch")
+    booking = _off_loop(lambda: _card_asked_again(customer))
+    assert Payment.objects.get(booking=booking).failure_code == "card_on_previous_payout_account"
+    found: dict[str, Any] = {}
+    for language in LANGUAGES:
+        UserFactory._meta.model.objects.filter(pk=customer.pk).update(preferred_language=language)
+        context = browser.new_context(locale=language, **DESKTOP)
+        page = context.new_page()
+        log_in(page, paid_url, customer.email, f"/requests/{booking.help_request.public_id}/")
+        expect(page.locator("#card-not-held")).to_be_visible()
+        expect(page.locator("[data-card-element] input").first).to_be_visible()
+        violations = axe(page)
+        if violations:
+            found[language] = violations
+        context.close()
+    assert found == {}
