@@ -12,6 +12,7 @@ from backend.models import User
 from backend.money import Money
 from bookings.models import Booking
 from payments.models import Payment
+from payments.warnings import card_was_held
 
 # An e-mail's subject and body, written (in the reader's language) for the visit's time.
 Words = Callable[[str], tuple[str, str]]
@@ -173,33 +174,65 @@ def send_payment_lost(payment: Payment) -> None:
 
 def send_payment_lost_ahead(payment: Payment) -> None:
     """Tell the customer and the helper, when the helper's payout account is disconnected, that
-    a visit still to come will not be paid through Quartier: the card was given on that account,
-    so it cannot be charged, also not on an account the helper connects since."""
+    a visit still to come will not be paid through Quartier as agreed: the card was given on
+    that account, so it cannot be charged there. A card held there cannot be charged on an
+    account the helper connects since either; a card given for a hold still to be placed is
+    asked for again if the helper connects one before the hold (`payments.warnings`)."""
     booking = payment.booking
     customer = booking.help_request.customer
     helper = booking.helper.user
+    held = card_was_held(payment)
 
     def to_customer(when: str) -> tuple[str, str]:
         subject = _("Your card will not be charged for the visit on %(when)s") % {"when": when}
-        body = _(
-            "Hello %(name)s,\n\n"
-            "The payout account of %(helper)s was disconnected from Quartier. Your card for the "
-            "visit on %(when)s was given on that account, so it will not be charged for this "
-            "visit: the visit cannot be paid through Quartier. If an amount is held on your "
-            "card for it, your bank releases it within a few days.\n\n"
-            "Quartier"
-        ) % {"name": customer.display_name, "helper": helper.display_name, "when": when}
+        values = {"name": customer.display_name, "helper": helper.display_name, "when": when}
+        if not held:
+            return subject, _(
+                "Hello %(name)s,\n\n"
+                "The payout account of %(helper)s was disconnected from Quartier. Your card for "
+                "the visit on %(when)s was given on that account, so it will not be charged "
+                "for this visit. Should %(helper)s connect a payout account again before the "
+                "visit, we ask you for your card again; otherwise the visit cannot be paid "
+                "through Quartier.\n\n"
+                "Quartier"
+            ) % values
+        body = (
+            _(
+                "Hello %(name)s,\n\n"
+                "The payout account of %(helper)s was disconnected from Quartier. Your card for the "
+                "visit on %(when)s was given on that account, so it will not be charged for this "
+                "visit: the visit cannot be paid through Quartier. If an amount is held on your "
+                "card for it, your bank releases it within a few days.\n\n"
+                "Quartier"
+            )
+            % values
+        )
         return subject, body
 
     def to_helper(when: str) -> tuple[str, str]:
+        values = {"name": helper.display_name, "customer": customer.display_name, "when": when}
+        if not held:
+            subject = _("The card for the visit on %(when)s cannot be charged") % {"when": when}
+            return subject, _(
+                "Hello %(name)s,\n\n"
+                "Your payout account was disconnected from Quartier. The card of %(customer)s "
+                "for the visit on %(when)s was given on that account, so it cannot be charged "
+                "there. If you connect a payout account again, %(customer)s is asked for their "
+                "card again before the visit; otherwise this visit will not be paid through "
+                "Quartier.\n\n"
+                "Quartier"
+            ) % values
         subject = _("The visit on %(when)s will not be paid through Quartier") % {"when": when}
-        body = _(
-            "Hello %(name)s,\n\n"
-            "Your payout account was disconnected from Quartier. The card of %(customer)s for "
-            "the visit on %(when)s was given on that account, so this visit will not be paid "
-            "through Quartier, even if you connect a payout account again.\n\n"
-            "Quartier"
-        ) % {"name": helper.display_name, "customer": customer.display_name, "when": when}
+        body = (
+            _(
+                "Hello %(name)s,\n\n"
+                "Your payout account was disconnected from Quartier. The card of %(customer)s for "
+                "the visit on %(when)s was given on that account, so this visit will not be paid "
+                "through Quartier, even if you connect a payout account again.\n\n"
+                "Quartier"
+            )
+            % values
+        )
         return subject, body
 
     _tell(customer, booking, to_customer)

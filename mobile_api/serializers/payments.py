@@ -9,6 +9,7 @@ from rest_framework import serializers
 from backend.config import config
 from payments import selectors
 from payments.models import Payment, PayoutAccount, PayoutAccountStatus
+from payments.warnings import payout_warning
 
 
 class PaymentSerializer(serializers.Serializer):
@@ -48,8 +49,10 @@ class PaymentSerializer(serializers.Serializer):
     payout_warning = serializers.SerializerMethodField(
         help_text="For the visit's customer and helper, in the reader's language, while a visit "
         "still to come will not be paid because the helper's payout account was disconnected "
-        "from Quartier (the card was given on it, for a hold placed or still to be placed; a "
-        "card cannot be charged on an account the helper connects since); else null."
+        "from Quartier (the card was given on it, for a hold placed or still to be placed: a "
+        "card held there cannot be charged on an account the helper connects since; a card "
+        "given for a hold still to be placed is asked for again if the helper connects one "
+        "before the hold falls due); else null."
     )
 
     def get_price_minor(self, payment: Payment) -> int:
@@ -67,21 +70,9 @@ class PaymentSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_payout_warning(self, payment: Payment) -> str | None:
         reader = self.context.get("reader")
-        booking = payment.booking
-        if reader is None or not selectors.payment_lost_ahead(booking, payment):
+        if reader is None:
             return None
-        if reader.pk == booking.helper.user_id:
-            return _(
-                "Your payout account was disconnected from Quartier, and the customer's card "
-                "for this visit was given on it: this visit will not be paid through Quartier, "
-                "even if you connect a payout account again."
-            )
-        if reader.pk == booking.help_request.customer_id:
-            return _(
-                "The helper's payout account was disconnected from Quartier, and your card for "
-                "this visit was given on it: your card will not be charged for this visit."
-            )
-        return None
+        return payout_warning(payment.booking, payment, reader.pk)
 
 
 def payout_disconnected_message() -> str:

@@ -1,8 +1,10 @@
 """Visits still to come whose card was held (or given for a hold still to be placed) on a
 helper's payout account that is then disconnected: both sides are told at once, by e-mail in
 their own language and on the visit's pages (web and `payout_warning` in the API), not only at
-sign-off; a card cannot be charged on an account the helper connects since, so the warning
-stays. The manager's payments page lists the visits settled unpaid this way."""
+sign-off. A card held there cannot be charged on an account the helper connects since, so that
+warning stays; a card only given there is asked for again should the helper connect one before
+the hold, and its warning says so. The manager's payments page lists the visits settled unpaid
+this way."""
 
 from __future__ import annotations
 
@@ -64,6 +66,21 @@ CUSTOMER_WARNING = {
     "visita.",
     "en": "The helper's payout account was disconnected from Quartier, and your card for this "
     "visit was given on it: your card will not be charged for this visit.",
+}
+
+# A card only given for a hold still to be placed: asked for again if the helper connects an account
+HELPER_WARNING_CARD_GIVEN = {
+    "de": "Ihr Auszahlungskonto wurde von Quartier getrennt, und die Karte der Kundin oder des Kunden für diesen Besuch wurde darauf angegeben: Dort kann sie nicht belastet werden. Wenn Sie wieder ein Auszahlungskonto verbinden, wird die Kundin oder der Kunde vor dem Besuch erneut nach der Karte gefragt; sonst wird dieser Besuch nicht über Quartier bezahlt.",
+    "fr": "Votre compte de versement a été déconnecté de Quartier, et la carte donnée pour cette visite l’a été sur ce compte : elle ne peut donc pas y être débitée. Si vous connectez à nouveau un compte de versement, la carte est redemandée avant la visite ; sinon, cette visite ne sera pas payée par Quartier.",
+    "it": "Il suo conto di versamento è stato scollegato da Quartier e la carta data per questa visita è stata registrata su quel conto: lì non può essere addebitata. Se collega di nuovo un conto di versamento, la carta viene richiesta di nuovo prima della visita; altrimenti questa visita non sarà pagata tramite Quartier.",
+    "en": "Your payout account was disconnected from Quartier, and the customer's card for this visit was given on it, so it cannot be charged there. If you connect a payout account again, the customer is asked for their card again before the visit; otherwise this visit will not be paid through Quartier.",
+}
+# The same, as the customer reads it
+CUSTOMER_WARNING_CARD_GIVEN = {
+    "de": "Das Auszahlungskonto der helfenden Person wurde von Quartier getrennt, und Ihre Karte für diesen Besuch wurde darauf angegeben: Dort wird sie nicht belastet. Verbindet die helfende Person vor dem Besuch wieder ein Auszahlungskonto, werden Sie erneut nach Ihrer Karte gefragt.",
+    "fr": "Le compte de versement de l’aide a été déconnecté de Quartier, et votre carte pour cette visite a été donnée sur ce compte : elle n’y sera donc pas débitée. Si l’aide connecte à nouveau un compte de versement avant la visite, votre carte vous sera redemandée.",
+    "it": "Il conto di versamento di chi aiuta è stato scollegato da Quartier e la sua carta per questa visita è stata registrata su quel conto: lì non sarà addebitata. Se chi aiuta collega di nuovo un conto di versamento prima della visita, le verrà richiesta di nuovo la carta.",
+    "en": "The helper's payout account was disconnected from Quartier, and your card for this visit was given on it, so it will not be charged there. Should the helper connect a payout account again before the visit, you are asked for your card again.",
 }
 
 
@@ -153,7 +170,7 @@ def test_disconnecting_tells_both_sides_of_each_visit_to_come_at_once_and_change
             ),
             (
                 anna.user.email,
-                f"Der Besuch am {_when(deferred, 'de')} wird nicht über Quartier bezahlt",
+                f"Die Karte für den Besuch am {_when(deferred, 'de')} kann nicht belastet werden",
             ),
         ]
     )
@@ -166,6 +183,20 @@ def test_disconnecting_tells_both_sides_of_each_visit_to_come_at_once_and_change
         f"Rosa Keller für den Besuch am {_when(held, 'de')} wurde auf diesem Konto angegeben, "
         "daher wird dieser Besuch nicht über Quartier bezahlt, auch wenn Sie wieder ein "
         "Auszahlungskonto verbinden.\n\nQuartier"
+    )
+    # The deferred hold's card was only given: both read it is asked for again should Anna
+    # connect an account before the visit, else the visit is not paid through Quartier
+    to_lia = next(m for m in mail.outbox if m.to == [lia.email])
+    assert "Se Anna Meier collega di nuovo un conto di versamento prima della visita" in (
+        to_lia.body
+    )
+    to_anna_deferred = next(m for m in mail.outbox if m.to == [anna.user.email] and "Lia" in m.body)
+    assert to_anna_deferred.body == (
+        "Hallo Anna Meier,\n\nIhr Auszahlungskonto wurde von Quartier getrennt. Die Karte von "
+        f"Lia Conti für den Besuch am {_when(deferred, 'de')} wurde auf diesem Konto angegeben, "
+        "daher kann sie dort nicht belastet werden. Wenn Sie wieder ein Auszahlungskonto "
+        "verbinden, wird Lia Conti vor dem Besuch erneut nach der Karte gefragt; sonst wird "
+        "dieser Besuch nicht über Quartier bezahlt.\n\nQuartier"
     )
     # Nothing else moved: no payment, booking, ledger entry or call to Stripe
     assert _state() == before
@@ -244,8 +275,25 @@ def test_both_read_it_on_the_visits_pages_and_in_the_api_in_their_language(clien
     assert _page_warning(client, customer, language, customer_page) == (CUSTOMER_WARNING[language])
     assert _api_warning(User.objects.get(pk=anna.user_id), held) == HELPER_WARNING[language]
     assert _api_warning(User.objects.get(pk=customer.pk), held) == CUSTOMER_WARNING[language]
-    # The deferred hold's visit too; the manager's API reads no warning; Bruno's visit has none
-    assert _api_warning(User.objects.get(pk=anna.user_id), deferred) == HELPER_WARNING[language]
+    # The deferred hold's visit, whose card was only given, with what happens should Anna
+    # connect an account again; the manager's API reads no warning; Bruno's visit has none
+    lia = deferred.help_request.customer
+    assert (
+        _api_warning(User.objects.get(pk=anna.user_id), deferred)
+        == HELPER_WARNING_CARD_GIVEN[language]
+    )
+    assert (
+        _page_warning(client, anna.user, language, f"/helper/visits/{deferred.public_id}/")
+        == HELPER_WARNING_CARD_GIVEN[language]
+    )
+    # (the page first: logging in there sets Lia's language)
+    assert (
+        _page_warning(client, lia, language, f"/requests/{deferred.help_request.public_id}/")
+        == CUSTOMER_WARNING_CARD_GIVEN[language]
+    )
+    assert (
+        _api_warning(User.objects.get(pk=lia.pk), deferred) == CUSTOMER_WARNING_CARD_GIVEN[language]
+    )
     assert _api_warning(ManagerFactory.create(), held) is None
     assert _api_warning(other.help_request.customer, other) is None
     assert (

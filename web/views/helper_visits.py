@@ -52,10 +52,10 @@ from payments.selectors import (
     hold_missing,
     money_view,
     payment_for,
-    payment_lost_ahead,
     payment_state,
     visit_payment,
 )
+from payments.warnings import payout_warning
 from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
 from web.forms import ReviewForm, SafetyReportForm
@@ -128,7 +128,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "hold_missing": booking.status == BookingStatus.CONFIRMED
         and hold_missing(booking, payment),
         # The helper's payout account was disconnected: this visit will not be paid.
-        "payment_lost_ahead": payment_lost_ahead(booking, payment),
+        "payout_warning": payout_warning(booking, payment, booking.helper.user_id),
         "refund_form": bound.get("refund_form") or RefundForm(prefix="refund"),
         "refund_url": reverse("web:helper-refund", args=[booking.public_id]),
         "help_request": help_request,

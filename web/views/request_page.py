@@ -49,6 +49,7 @@ from payments.selectors import (
     visit_payment,
 )
 from payments.tips import TIPPABLE
+from payments.warnings import payout_warning
 from realtime.stream import stream_last_seq
 from web.forms import (
     CardForm,
@@ -200,6 +201,7 @@ _NO_VISIT_PARTS: dict[str, Any] = {
     "extra": None,
     "card": None,
     "payment_lost_ahead": False,
+    "payout_warning": None,
     "paid_by_twint": False,
     "settling": False,
     "holding": False,
@@ -232,6 +234,7 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "card_held": state.held,
             # The helper's payout account was disconnected: the card will not be charged.
             "payment_lost_ahead": payment_lost_ahead(booking, payment),
+            "payout_warning": payout_warning(booking, payment, me.pk),
             "tip": tip_of(booking) if receipt is not None else None,
             "extra": extra_of(booking),
             "card": card_step(booking, payment),
