@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend import clock
 from backend.roles import ActorRole
@@ -22,17 +23,17 @@ class ApprovalStatus(models.TextChoices):
 
     The moves between them are the table in `helpers/transitions.py`."""
 
-    APPLIED = "applied", "Applied, documents to upload"
-    DOCUMENTS_SUBMITTED = "documents_submitted", "Documents submitted, waiting for the check"
-    DOCUMENTS_CHECKED = "documents_checked", "Documents checked, conduct test to pass"
-    CONDUCT_TEST_PASSED = "conduct_test_passed", "Conduct test passed"
-    INTERVIEW = "interview", "Invited to an interview"
-    NEEDS_INFORMATION = "needs_information", "More information needed from the applicant"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Application withdrawn"
-    SUSPENDED = "suspended", "Suspended"
-    OFFBOARDED = "offboarded", "Offboarded"
+    APPLIED = "applied", _("Applied, documents to upload")
+    DOCUMENTS_SUBMITTED = "documents_submitted", _("Documents submitted, waiting for the check")
+    DOCUMENTS_CHECKED = "documents_checked", _("Documents checked, conduct test to pass")
+    CONDUCT_TEST_PASSED = "conduct_test_passed", _("Conduct test passed")
+    INTERVIEW = "interview", _("Invited to an interview")
+    NEEDS_INFORMATION = "needs_information", _("More information needed from the applicant")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Application withdrawn")
+    SUSPENDED = "suspended", _("Suspended")
+    OFFBOARDED = "offboarded", _("Offboarded")
 
 
 # The steps of an application still open: the manager's queue holds helpers in these.
@@ -48,19 +49,27 @@ STATUS_MAX_LENGTH = 24
 
 
 class HelperProfile(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helper_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="helper_profile",
+        verbose_name=_("user"),
     )
-    bio = models.TextField(max_length=1000, blank=True)
+    bio = models.TextField(_("about me"), max_length=1000, blank=True)
     service_radius_km = models.PositiveSmallIntegerField(
-        default=10, help_text="How far from home this helper is willing to travel, in km."
+        _("service radius (km)"),
+        default=10,
+        help_text="How far from home this helper is willing to travel, in km.",
     )
     hourly_rate_minor = models.PositiveIntegerField(
-        default=4000, help_text="The helper's hourly rate in minor units (Rappen)."
+        _("hourly rate (Rappen)"),
+        default=4000,
+        help_text="The helper's hourly rate in minor units (Rappen).",
     )
-    currency = models.CharField(max_length=3, default="CHF")
+    currency = models.CharField(_("currency"), max_length=3, default="CHF")
     takes_payments = models.BooleanField(
+        _("takes payments"),
         default=False,
         help_text=(
             "Whether the helper's payout account can take charges (kept by payments). A helper "
@@ -68,43 +77,59 @@ class HelperProfile(models.Model):
         ),
     )
     skills = models.ManyToManyField(
-        "catalogue.ServiceCategory", through="HelperSkill", related_name="helpers"
+        "catalogue.ServiceCategory",
+        through="HelperSkill",
+        related_name="helpers",
+        verbose_name=_("skills"),
     )
 
     approval_status = models.CharField(
-        max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices, default=ApprovalStatus.APPLIED
+        _("approval status"),
+        max_length=STATUS_MAX_LENGTH,
+        choices=ApprovalStatus.choices,
+        default=ApprovalStatus.APPLIED,
     )
-    approval_changed_at = models.DateTimeField(null=True, blank=True)
-    approval_note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
+    approval_changed_at = models.DateTimeField(_("approval changed at"), null=True, blank=True)
+    approval_note = models.CharField(
+        _("approval note"), max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True
+    )
     # When a suspension ends by itself (the worker reinstates the helper then); None while not
     # suspended, or suspended until the manager lifts it.
-    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     is_accepting_jobs = models.BooleanField(
-        default=True, help_text="Helpers switch this off when they want no offers for a while."
+        _("accepting jobs"),
+        default=True,
+        help_text="Helpers switch this off when they want no offers for a while.",
     )
 
     # Rating aggregates, maintained by the review services.
-    rating_count = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(_("number of ratings"), default=0)
+    rating_sum = models.PositiveIntegerField(_("sum of ratings"), default=0)
 
     # Reliability figures: only what this helper caused counts against them.
-    completed_visits = models.PositiveIntegerField(default=0)
-    cancellations_caused = models.PositiveIntegerField(default=0)
-    late_cancellations_caused = models.PositiveIntegerField(default=0)
-    no_shows_caused = models.PositiveIntegerField(default=0)
-    offers_received = models.PositiveIntegerField(default=0)
-    offers_accepted = models.PositiveIntegerField(default=0)
-    offers_declined = models.PositiveIntegerField(default=0)
-    offers_expired = models.PositiveIntegerField(default=0)
+    completed_visits = models.PositiveIntegerField(_("completed visits"), default=0)
+    cancellations_caused = models.PositiveIntegerField(_("cancellations caused"), default=0)
+    late_cancellations_caused = models.PositiveIntegerField(
+        _("late cancellations caused"), default=0
+    )
+    no_shows_caused = models.PositiveIntegerField(_("no-shows caused"), default=0)
+    offers_received = models.PositiveIntegerField(_("offers received"), default=0)
+    offers_accepted = models.PositiveIntegerField(_("offers accepted"), default=0)
+    offers_declined = models.PositiveIntegerField(_("offers declined"), default=0)
+    offers_expired = models.PositiveIntegerField(_("offers expired"), default=0)
     response_seconds_total = models.PositiveBigIntegerField(
-        default=0, help_text="Sum of seconds between an offer and the helper's answer."
+        _("total response time (seconds)"),
+        default=0,
+        help_text="Sum of seconds between an offer and the helper's answer.",
     )
 
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    updated_at = clock.UpdatedAtField()
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField(_("updated at"))
 
     class Meta:
         ordering = ("id",)
+        verbose_name = _("helper profile")
+        verbose_name_plural = _("helper profiles")
         indexes = (
             models.Index(fields=("approval_status", "is_accepting_jobs")),
             # The console's list of helpers, newest first.
@@ -172,12 +197,18 @@ class HelperApprovalEvent(models.Model):
 
 
 class HelperSkill(models.Model):
-    helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="skill_rows")
-    category = models.ForeignKey("catalogue.ServiceCategory", on_delete=models.PROTECT)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="skill_rows", verbose_name=_("helper")
+    )
+    category = models.ForeignKey(
+        "catalogue.ServiceCategory", on_delete=models.PROTECT, verbose_name=_("category")
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ("id",)
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
         constraints = (
             models.UniqueConstraint(fields=("helper", "category"), name="helper_skill_unique"),
         )
@@ -187,28 +218,32 @@ class HelperSkill(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class WeeklyAvailability(models.Model):
     """A recurring weekly interval, in Swiss local time (Europe/Zurich)."""
 
     helper = models.ForeignKey(
-        HelperProfile, on_delete=models.CASCADE, related_name="weekly_availability"
+        HelperProfile,
+        on_delete=models.CASCADE,
+        related_name="weekly_availability",
+        verbose_name=_("helper"),
     )
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start_time = models.TimeField()
-    end_time = models.TimeField()
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
 
     class Meta:
         ordering = ("helper", "weekday", "start_time")
-        verbose_name_plural = "weekly availability"
+        verbose_name = _("weekly hours")
+        verbose_name_plural = _("weekly availability")
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(start_time__lt=models.F("end_time")),
@@ -221,22 +256,27 @@ class WeeklyAvailability(models.Model):
 
 
 class ExceptionKind(models.TextChoices):
-    UNAVAILABLE = "unavailable", "Not available (holiday, appointment)"
-    AVAILABLE = "available", "Available outside the weekly hours"
+    UNAVAILABLE = "unavailable", _("Not available (holiday, appointment)")
+    AVAILABLE = "available", _("Available outside the weekly hours")
 
 
 class AvailabilityException(models.Model):
     helper = models.ForeignKey(
-        HelperProfile, on_delete=models.CASCADE, related_name="availability_exceptions"
+        HelperProfile,
+        on_delete=models.CASCADE,
+        related_name="availability_exceptions",
+        verbose_name=_("helper"),
     )
-    kind = models.CharField(max_length=16, choices=ExceptionKind.choices)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=ExceptionKind.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ("helper", "starts_at")
+        verbose_name = _("exception to the weekly hours")
+        verbose_name_plural = _("exceptions to the weekly hours")
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(starts_at__lt=models.F("ends_at")),
@@ -255,8 +295,8 @@ class AvailabilityException(models.Model):
 
 
 class DeletionCause(models.TextChoices):
-    REPLACED = "replaced", "Replaced by a newer upload"
-    RETENTION = "retention", "Deleted after the decision, as announced"
+    REPLACED = "replaced", _("Replaced by a newer upload")
+    RETENTION = "retention", _("Deleted after the decision, as announced")
 
 
 class HelperDocument(models.Model):
@@ -269,27 +309,37 @@ class HelperDocument(models.Model):
     """
 
     class Kind(models.TextChoices):
-        IDENTITY = "identity", "Identity document (passport or ID card)"
-        CRIMINAL_RECORD_EXTRACT = "criminal_record_extract", "Criminal record extract"
+        IDENTITY = "identity", _("Identity document (passport or ID card)")
+        CRIMINAL_RECORD_EXTRACT = "criminal_record_extract", _("Criminal record extract")
 
     # The only handle a URL ever carries: random, never a sequence number.
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    content_type = models.CharField(max_length=32, help_text="Detected from the file's content.")
-    size_bytes = models.PositiveIntegerField()
-    original_name = models.CharField(max_length=120, blank=True)
-    issued_on = models.DateField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, help_text="Of the file as uploaded (not encrypted).")
-    storage_name = models.CharField(max_length=64, unique=True, editable=False)
-    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="documents", verbose_name=_("helper")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    content_type = models.CharField(
+        _("file type"), max_length=32, help_text="Detected from the file's content."
+    )
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"))
+    original_name = models.CharField(_("original file name"), max_length=120, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    sha256 = models.CharField(
+        _("SHA-256"), max_length=64, help_text="Of the file as uploaded (not encrypted)."
+    )
+    storage_name = models.CharField(_("storage name"), max_length=64, unique=True, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
     # Set when the application is decided: the file is deleted from then on.
-    delete_after = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    deletion_cause = models.CharField(max_length=16, choices=DeletionCause.choices, blank=True)
+    delete_after = models.DateTimeField(_("delete after"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    deletion_cause = models.CharField(
+        _("deletion cause"), max_length=16, choices=DeletionCause.choices, blank=True
+    )
 
     class Meta:
         ordering = ("helper", "kind", "uploaded_at", "id")
+        verbose_name = _("applicant's document")
+        verbose_name_plural = _("applicants' documents")
         indexes = (models.Index(fields=("deleted_at", "delete_after")),)
         constraints = (
             # One file of each kind in force per applicant; replaced ones are deleted.
@@ -307,14 +357,22 @@ class HelperDocument(models.Model):
 class DocumentAccess(models.Model):
     """Append-only: each time a manager opened an applicant's document."""
 
-    document = models.ForeignKey(HelperDocument, on_delete=models.CASCADE, related_name="accesses")
-    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    accessed_at = models.DateTimeField(default=clock.now, editable=False)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    document = models.ForeignKey(
+        HelperDocument,
+        on_delete=models.CASCADE,
+        related_name="accesses",
+        verbose_name=_("document"),
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("community manager")
+    )
+    accessed_at = models.DateTimeField(_("opened at"), default=clock.now, editable=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
         ordering = ("accessed_at", "id")
-        verbose_name_plural = "document accesses"
+        verbose_name = _("document access")
+        verbose_name_plural = _("document accesses")
 
     def __str__(self) -> str:
         return f"{self.manager} opened {self.document} at {timezone.localtime(self.accessed_at):%Y-%m-%d %H:%M}"
@@ -333,24 +391,30 @@ class ConductTestVersion(models.Model):
     manager changes the test by publishing a new version (a copy, changed), so an attempt
     always keeps the questions it was drawn from. The newest version is the current one."""
 
-    number = models.PositiveIntegerField(unique=True)
+    number = models.PositiveIntegerField(_("version"), unique=True)
     pass_mark = models.PositiveSmallIntegerField(
-        help_text="Correct answers needed to pass, out of the questions drawn."
+        _("pass mark"), help_text="Correct answers needed to pass, out of the questions drawn."
     )
-    questions_per_attempt = models.PositiveSmallIntegerField()
+    questions_per_attempt = models.PositiveSmallIntegerField(_("questions per attempt"))
     max_attempts = models.PositiveSmallIntegerField(
-        help_text="Attempts an applicant has in all (every version counts)."
+        _("attempts allowed"), help_text="Attempts an applicant has in all (every version counts)."
     )
     waiting_period = models.DurationField(
-        help_text="How long after a failed attempt the next may start."
+        _("waiting period"), help_text="How long after a failed attempt the next may start."
     )
-    published_at = models.DateTimeField(default=clock.now, editable=False)
+    published_at = models.DateTimeField(_("published at"), default=clock.now, editable=False)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("published by"),
     )
 
     class Meta:
         ordering = ("number",)
+        verbose_name = _("code-of-conduct test")
+        verbose_name_plural = _("code-of-conduct tests")
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(
@@ -369,16 +433,21 @@ class ConductTestVersion(models.Model):
 
 class ConductTestQuestion(models.Model):
     version = models.ForeignKey(
-        ConductTestVersion, on_delete=models.PROTECT, related_name="questions"
+        ConductTestVersion,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        verbose_name=_("code-of-conduct test"),
     )
-    position = models.PositiveSmallIntegerField()
-    text_de = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
-    text_fr = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
-    text_it = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
-    text_en = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
+    position = models.PositiveSmallIntegerField(_("position"))
+    text_de = models.CharField(_("text (German)"), max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_fr = models.CharField(_("text (French)"), max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_it = models.CharField(_("text (Italian)"), max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_en = models.CharField(_("text (English)"), max_length=CONDUCT_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ("version", "position")
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = (
             models.UniqueConstraint(
                 fields=("version", "position"), name="conduct_question_position_unique"
@@ -394,17 +463,22 @@ class ConductTestQuestion(models.Model):
 
 class ConductTestOption(models.Model):
     question = models.ForeignKey(
-        ConductTestQuestion, on_delete=models.PROTECT, related_name="options"
+        ConductTestQuestion,
+        on_delete=models.PROTECT,
+        related_name="options",
+        verbose_name=_("question"),
     )
-    position = models.PositiveSmallIntegerField()
-    text_de = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
-    text_fr = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
-    text_it = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
-    text_en = models.CharField(max_length=CONDUCT_TEXT_MAX_LENGTH)
-    is_correct = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(_("position"))
+    text_de = models.CharField(_("text (German)"), max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_fr = models.CharField(_("text (French)"), max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_it = models.CharField(_("text (Italian)"), max_length=CONDUCT_TEXT_MAX_LENGTH)
+    text_en = models.CharField(_("text (English)"), max_length=CONDUCT_TEXT_MAX_LENGTH)
+    is_correct = models.BooleanField(_("correct"), default=False)
 
     class Meta:
         ordering = ("question", "position")
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         constraints = (
             models.UniqueConstraint(
                 fields=("question", "position"), name="conduct_option_position_unique"
@@ -429,26 +503,34 @@ class ConductTestAttempt(models.Model):
     submitted the answers given, the score and whether it passed. Written only by
     `helpers.conduct_test_services`; the answers are never changed after submission."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     helper = models.ForeignKey(
-        HelperProfile, on_delete=models.CASCADE, related_name="conduct_test_attempts"
+        HelperProfile,
+        on_delete=models.CASCADE,
+        related_name="conduct_test_attempts",
+        verbose_name=_("helper"),
     )
     version = models.ForeignKey(
-        ConductTestVersion, on_delete=models.PROTECT, related_name="attempts"
+        ConductTestVersion,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        verbose_name=_("code-of-conduct test"),
     )
     # The helper's first, second, ... attempt.
-    number = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(_("attempt"))
     # The drawn questions' ids, in the order they are shown.
-    question_ids = models.JSONField(default=list)
-    started_at = models.DateTimeField(default=clock.now, editable=False)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    question_ids = models.JSONField(_("questions drawn"), default=list)
+    started_at = models.DateTimeField(_("started at"), default=clock.now, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # Question id (as text) → the chosen option's id.
-    answers = models.JSONField(default=dict, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    passed = models.BooleanField(null=True, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
 
     class Meta:
         ordering = ("helper", "number")
+        verbose_name = _("code-of-conduct test attempt")
+        verbose_name_plural = _("code-of-conduct test attempts")
         indexes = (models.Index(fields=("version", "passed")),)
         constraints = (
             models.UniqueConstraint(
