@@ -3,60 +3,91 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from djgeojson.fields import PointField
 
 from backend import clock
 from backend.geo import SWISS_BOUNDING_BOX as SWISS
 from backend.roles import ActorRole
+from bookings.choices import (
+    BookingStatus,
+    DeclineReason,
+    DisputeOutcome,
+    HelpRequestStatus,
+    OfferStatus,
+    Party,
+    ProposalStatus,
+    ReviewStatus,
+    SafetyCategory,
+    SafetyOutcome,
+    WithdrawalCause,
+)
+from bookings.match_index_models import (
+    UNKNOWN_STATIC_SCORE,
+    FreeTime,
+    FreeTimeSpan,
+    MatchEntry,
+    MatchIndexState,
+)
 from catalogue.models import ServiceCategory
 
-__all__ = ["ActorRole"]  # re-exported: the bookings' tables and events speak of these roles
-
-
-class HelpRequestStatus(models.TextChoices):
-    OPEN = "open", "Open: looking for a helper"
-    ASSIGNED = "assigned", "A helper accepted"
-    UNMATCHED = "unmatched", "Nobody available"
-    WITHDRAWN = "withdrawn", "Withdrawn by the customer"
-    EXPIRED = "expired", "Every time window passed"
-    CLOSED = "closed", "Closed"
+# Re-exported: the bookings' tables and events speak of these roles, Quartier imports the
+# bookings' choices from here (those the tables use, and the outcome of a dispute), and the
+# match index's tables are bookings' models too.
+__all__ = [
+    "UNKNOWN_STATIC_SCORE",
+    "ActorRole",
+    "DisputeOutcome",
+    "FreeTime",
+    "FreeTimeSpan",
+    "MatchEntry",
+    "MatchIndexState",
+]
 
 
 class HelpRequest(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="help_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="help_requests",
+        verbose_name=_("customer"),
     )
-    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT)
-    description = models.TextField(max_length=2000)
-    languages = models.JSONField(default=list)
+    category = models.ForeignKey(
+        ServiceCategory, on_delete=models.PROTECT, verbose_name=_("category")
+    )
+    description = models.TextField(_("description"), max_length=2000)
+    languages = models.JSONField(_("languages"), default=list)
 
-    street = models.CharField(max_length=120, blank=True)
-    postal_code = models.CharField(max_length=4, blank=True)
-    locality = models.CharField(max_length=80, blank=True)
+    street = models.CharField(_("street"), max_length=120, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    locality = models.CharField(_("locality"), max_length=80, blank=True)
     # One point, kept in two shapes and written together only by `backend.places.Place`:
     # `location` is the GeoJSON the API reads and writes as it is; `latitude` and `longitude`
     # are plain columns because the database checks (in Switzerland), indexes and searches
     # them, which it cannot do inside a JSON value on SQLite. Matching reads only the columns.
-    location = PointField()
-    latitude = models.FloatField()
-    longitude = models.FloatField()
+    location = PointField(_("location"))
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
 
     # When a relative books on someone's behalf: the person the helper will meet and call.
-    on_behalf_name = models.CharField(max_length=80, blank=True)
-    on_behalf_phone = models.CharField(max_length=20, blank=True)
+    on_behalf_name = models.CharField(_("name of the person helped"), max_length=80, blank=True)
+    on_behalf_phone = models.CharField(_("phone of the person helped"), max_length=20, blank=True)
 
     status = models.CharField(
-        max_length=16, choices=HelpRequestStatus.choices, default=HelpRequestStatus.OPEN
+        _("status"),
+        max_length=16,
+        choices=HelpRequestStatus.choices,
+        default=HelpRequestStatus.OPEN,
     )
-    status_reason = models.CharField(max_length=300, blank=True)
-    search_radius_km = models.FloatField(default=5.0)
-    matching_round = models.PositiveSmallIntegerField(default=0)
+    status_reason = models.CharField(_("reason for the status"), max_length=300, blank=True)
+    search_radius_km = models.FloatField(_("search radius (km)"), default=5.0)
+    matching_round = models.PositiveSmallIntegerField(_("matching round"), default=0)
     rematch_count = models.PositiveSmallIntegerField(
+        _("matching restarts"),
         default=0,
         help_text="How often a change of place, times or languages made matching start over.",
     )
@@ -66,11 +97,14 @@ class HelpRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_requests",
+        verbose_name=_("assigned helper"),
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    updated_at = clock.UpdatedAtField()
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField(_("updated at"))
 
     class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
         ordering = ("-created_at", "-id")
         indexes = (
             models.Index(fields=("customer", "status")),
@@ -97,11 +131,18 @@ class HelpRequest(models.Model):
 
 
 class TimeWindow(models.Model):
-    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="windows")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    help_request = models.ForeignKey(
+        HelpRequest,
+        on_delete=models.CASCADE,
+        related_name="windows",
+        verbose_name=_("help request"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
 
     class Meta:
+        verbose_name = _("time window")
+        verbose_name_plural = _("time windows")
         ordering = ("starts_at", "id")
         constraints = (
             models.CheckConstraint(
@@ -120,61 +161,49 @@ DECLINE_NOTE_MAX_LENGTH = 300
 CAUSE_MAX_LENGTH = 500
 
 
-class OfferStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for the helper"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    EXPIRED = "expired", "Expired"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class DeclineReason(models.TextChoices):
-    NOT_AVAILABLE = "not_available", "Not available then"
-    TOO_FAR = "too_far", "Too far away"
-    NOT_MY_SKILL = "not_my_skill", "Not something I can do"
-    OTHER = "other", "Other"
-
-
-class WithdrawalCause(models.TextChoices):
-    REQUEST_CHANGED = "request_changed", "The customer changed the request"
-    REQUEST_WITHDRAWN = "request_withdrawn", "The customer withdrew the request"
-    REQUEST_EXPIRED = "request_expired", "Every time window passed"
-    TAKEN = "taken", "Another helper accepted"
-    HELPER_SUSPENDED = "helper_suspended", "The helper was suspended"
-    CANNOT_BE_PAID = "cannot_be_paid", "The helper's payout account cannot take payments"
-
-
 class Offer(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="offers")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.CASCADE, related_name="offers", verbose_name=_("help request")
+    )
     helper = models.ForeignKey(
-        "helpers.HelperProfile", on_delete=models.PROTECT, related_name="offers"
+        "helpers.HelperProfile",
+        on_delete=models.PROTECT,
+        related_name="offers",
+        verbose_name=_("helper"),
     )
     status = models.CharField(
-        max_length=16, choices=OfferStatus.choices, default=OfferStatus.PENDING
+        _("status"), max_length=16, choices=OfferStatus.choices, default=OfferStatus.PENDING
     )
-    round = models.PositiveSmallIntegerField()
-    rank = models.PositiveSmallIntegerField()
-    distance_m = models.PositiveIntegerField()
-    score = models.FloatField()
-    explanation = models.JSONField(default=dict)
-    expires_at = models.DateTimeField()
-    responded_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
-    decline_note = models.CharField(max_length=DECLINE_NOTE_MAX_LENGTH, blank=True)
+    round = models.PositiveSmallIntegerField(_("matching round"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    distance_m = models.PositiveIntegerField(_("distance (m)"))
+    score = models.FloatField(_("score"))
+    explanation = models.JSONField(_("explanation"), default=dict)
+    expires_at = models.DateTimeField(_("expires at"))
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.CharField(
+        _("reason for declining"), max_length=16, choices=DeclineReason.choices, blank=True
+    )
+    decline_note = models.CharField(
+        _("note on declining"), max_length=DECLINE_NOTE_MAX_LENGTH, blank=True
+    )
     withdrawal_cause = models.CharField(
+        _("reason for the withdrawal"),
         max_length=20,
         choices=WithdrawalCause.choices,
         blank=True,
         help_text="Why a withdrawn offer was withdrawn. One withdrawn because the customer "
         "changed the request does not count as an offer the helper received.",
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     # Written with every move (services.moves.offers_move, the one writer of an offer's
     # status); phones poll `?updated_since=`.
-    updated_at = clock.UpdatedAtField()
+    updated_at = clock.UpdatedAtField(_("updated at"))
 
     class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
         ordering = ("-created_at", "-id")
         indexes = (
             models.Index(fields=("helper", "status")),
@@ -192,20 +221,6 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"Offer to {self.helper} ({self.status})"
-
-
-class BookingStatus(models.TextChoices):
-    AWAITING_PROPOSAL = "awaiting_proposal", "Waiting for the helper to propose a time"
-    PROPOSED = "proposed", "Times proposed, waiting for the customer"
-    CONFIRMED = "confirmed", "Confirmed"
-    ON_THE_WAY = "on_the_way", "Helper on the way"
-    IN_PROGRESS = "in_progress", "Visit in progress"
-    COMPLETED = "completed", "Done, waiting for the customer's sign-off"
-    SIGNED_OFF = "signed_off", "Signed off"
-    DISPUTED = "disputed", "Disputed"
-    SETTLED = "settled", "Settled"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
 
 
 # Statuses in which the visit's time range is held: no other visit of the helper may overlap.
@@ -241,69 +256,83 @@ AGREED_STATUSES = (
 )
 
 
-class DisputeOutcome(models.TextChoices):
-    VISIT_STANDS = "visit_stands", "The visit stands (signed off)"
-    VISIT_VOID = "visit_void", "The visit is void (cancelled)"
-
-
-class Party(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    HELPER = "helper", "Helper"
-    NOBODY = "nobody", "Nobody (e.g. weather, illness)"
-
-
 class Booking(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    help_request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT, related_name="bookings")
-    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="booking")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    help_request = models.ForeignKey(
+        HelpRequest,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("help request"),
+    )
+    offer = models.OneToOneField(
+        Offer, on_delete=models.PROTECT, related_name="booking", verbose_name=_("offer")
+    )
     helper = models.ForeignKey(
-        "helpers.HelperProfile", on_delete=models.PROTECT, related_name="bookings"
+        "helpers.HelperProfile",
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("helper"),
     )
     status = models.CharField(
-        max_length=20, choices=BookingStatus.choices, default=BookingStatus.AWAITING_PROPOSAL
+        _("status"),
+        max_length=20,
+        choices=BookingStatus.choices,
+        default=BookingStatus.AWAITING_PROPOSAL,
     )
     # The confirmed visit slot (null until the customer confirms one).
-    starts_at = models.DateTimeField(null=True, blank=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     price_minor = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Agreed price in minor units, set with the proposal."
+        _("price (Rappen)"),
+        null=True,
+        blank=True,
+        help_text="Agreed price in minor units, set with the proposal.",
     )
-    currency = models.CharField(max_length=3, default="CHF")
+    currency = models.CharField(_("currency"), max_length=3, default="CHF")
     # Fixed when the customer confirms, beside the price: what the card is held for and
     # charged, and who bears Stripe's processing fee (`bookings.pricing.charge_for`).
     charge_minor = models.PositiveIntegerField(
+        _("amount charged (Rappen)"),
         null=True,
         blank=True,
         help_text="What the customer's card is held for: the price, grossed up by Stripe's fee "
         "when the customer bears it.",
     )
-    stripe_fee_paid_by = models.CharField(max_length=8, choices=Party.choices, blank=True)
-
-    eta_at = models.DateTimeField(null=True, blank=True)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
-    checked_out_at = models.DateTimeField(null=True, blank=True)
-    work_summary = models.TextField(max_length=2000, blank=True)
-    leave_behind_note = models.TextField(
-        max_length=4000, blank=True, help_text="How to do it yourself next time."
+    stripe_fee_paid_by = models.CharField(
+        _("Stripe fee paid by"), max_length=8, choices=Party.choices, blank=True
     )
-    signed_off_at = models.DateTimeField(null=True, blank=True)
-    signed_off_automatically = models.BooleanField(default=False)
-    dispute_reason = models.TextField(max_length=2000, blank=True)
 
-    closed_at = models.DateTimeField(null=True, blank=True)
+    eta_at = models.DateTimeField(_("expected arrival"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    work_summary = models.TextField(_("work summary"), max_length=2000, blank=True)
+    leave_behind_note = models.TextField(
+        _("note left behind"),
+        max_length=4000,
+        blank=True,
+        help_text="How to do it yourself next time.",
+    )
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    signed_off_automatically = models.BooleanField(_("signed off automatically"), default=False)
+    dispute_reason = models.TextField(_("reason for the dispute"), max_length=2000, blank=True)
+
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     caused_by = models.CharField(
+        _("caused by"),
         max_length=16,
         choices=Party.choices,
         blank=True,
         help_text="For a cancellation or no-show: the party who caused it.",
     )
-    cause = models.CharField(max_length=CAUSE_MAX_LENGTH, blank=True)
-    is_late_cancellation = models.BooleanField(default=False)
+    cause = models.CharField(_("cause"), max_length=CAUSE_MAX_LENGTH, blank=True)
+    is_late_cancellation = models.BooleanField(_("late cancellation"), default=False)
 
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    updated_at = clock.UpdatedAtField()
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField(_("updated at"))
 
     class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
         ordering = ("-created_at", "-id")
         indexes = (
             models.Index(fields=("helper", "status")),
@@ -333,28 +362,28 @@ class Booking(models.Model):
         return f"Booking {self.public_id} ({self.status})"
 
 
-class ProposalStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    CHOSEN = "chosen", "Chosen"
-    SUPERSEDED = "superseded", "Superseded"
-
-
 class SlotProposal(models.Model):
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="proposals")
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("visit")
+    )
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
     status = models.CharField(
-        max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
     )
     # Fixed when proposed: a later change of the helper's rate does not move it.
     price_minor = models.PositiveIntegerField(
-        null=True, help_text="The visit's price at this time, in minor units, as proposed."
+        _("price (Rappen)"),
+        null=True,
+        help_text="The visit's price at this time, in minor units, as proposed.",
     )
-    currency = models.CharField(max_length=3, default="CHF")
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    currency = models.CharField(_("currency"), max_length=3, default="CHF")
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("proposed time")
+        verbose_name_plural = _("proposed times")
         ordering = ("starts_at", "id")
         constraints = (
             models.CheckConstraint(
@@ -370,18 +399,28 @@ class SlotProposal(models.Model):
 class BookingEvent(models.Model):
     """Append-only: one row for every status move. Never updated, never deleted."""
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, choices=BookingStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=BookingStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="events", verbose_name=_("visit")
     )
-    actor_role = models.CharField(max_length=16, choices=ActorRole.choices)
-    reason = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=BookingStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=20, choices=BookingStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("by"),
+    )
+    actor_role = models.CharField(_("role"), max_length=16, choices=ActorRole.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("visit event")
+        verbose_name_plural = _("visit events")
         ordering = ("created_at", "id")
 
     def __str__(self) -> str:
@@ -392,32 +431,37 @@ class BookingEvent(models.Model):
 REVIEW_TEXT_MAX_LENGTH = 1000
 
 
-class ReviewStatus(models.TextChoices):
-    HIDDEN = "hidden", "Hidden until both sides reviewed or the window closed"
-    PUBLISHED = "published", "Published"
-
-
 class Review(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="reviews")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("visit")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews_written",
+        verbose_name=_("author"),
     )
     subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews_received",
+        verbose_name=_("reviewed person"),
     )
-    author_role = models.CharField(max_length=16, choices=ActorRole.choices)
-    rating = models.PositiveSmallIntegerField()
-    text = models.TextField(max_length=REVIEW_TEXT_MAX_LENGTH, blank=True)
+    author_role = models.CharField(_("author's role"), max_length=16, choices=ActorRole.choices)
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("text"), max_length=REVIEW_TEXT_MAX_LENGTH, blank=True)
     # Double-blind: a review is shown to the other side (and counted in aggregates) once
     # both sides have reviewed or the review window has closed.
     status = models.CharField(
-        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.HIDDEN
+        _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.HIDDEN
     )
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ("created_at", "id")
         constraints = (
             models.UniqueConstraint(fields=("booking", "author_role"), name="review_once_per_side"),
@@ -430,139 +474,35 @@ class Review(models.Model):
         return f"{self.rating}★ by {self.author_role} on {self.booking_id}"
 
 
-# Stored in MatchEntry.static_score when it was not computed under the index's settings: above
-# any score, so it never leaves a helper out.
-UNKNOWN_STATIC_SCORE = 10.0
-
-
-class MatchIndexState(models.Model):
-    """One row: the ranking settings (`bookings.matching.scoring.Weights.static_key`) the match index's
-    stored scores were computed under. Searches use them only while their own settings agree."""
-
-    static_key = models.CharField(max_length=32)
-    updated_at = clock.UpdatedAtField()
-
-    def __str__(self) -> str:
-        return f"match index scores under settings {self.static_key}"
-
-
-class MatchEntry(models.Model):
-    """The match index: one row per eligible helper and skill, with what ranking needs.
-
-    Eligible means approved, accepting jobs, an active account and a home address. The rows
-    are derived from the helper tables and written only by `bookings.matching.index`, called by
-    the handler of every domain event that can change them (`bookings/handlers.py`), in the
-    transaction of the change. Each category has its
-    own spatial index beside this table: an R*Tree on SQLite (kept in step by triggers), a
-    partial GiST over a generated geography column on PostgreSQL.
-    """
-
-    helper = models.ForeignKey(
-        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="match_entries"
-    )
-    category = models.ForeignKey(ServiceCategory, on_delete=models.CASCADE, related_name="+")
-    latitude = models.FloatField()
-    longitude = models.FloatField()
-    service_radius_km = models.PositiveSmallIntegerField()
-    languages_mask = models.PositiveSmallIntegerField(
-        help_text="The helper's languages, one bit each in the order of backend.models.Language."
-    )
-    rating_sum = models.PositiveIntegerField()
-    rating_count = models.PositiveIntegerField()
-    completed_visits = models.PositiveIntegerField()
-    cancellations_caused = models.PositiveIntegerField()
-    no_shows_caused = models.PositiveIntegerField()
-    offers_answered = models.PositiveIntegerField()
-    offers_expired = models.PositiveIntegerField()
-    response_seconds_total = models.PositiveBigIntegerField()
-    approved_at = models.DateTimeField(null=True)
-    static_score = models.FloatField(
-        default=UNKNOWN_STATIC_SCORE,
-        help_text=(
-            "The rating and reliability part of the score under the settings MatchIndexState "
-            f"names; {UNKNOWN_STATIC_SCORE:g} (above any score) until computed under them."
-        ),
-    )
-
-    class Meta:
-        verbose_name_plural = "match entries"
-        constraints = (
-            models.UniqueConstraint(fields=("helper", "category"), name="match_entry_unique"),
-        )
-
-    def __str__(self) -> str:
-        return f"helper {self.helper_id} for category {self.category_id}"
-
-
-class FreeTimeSpan(models.Model):
-    """One row: the span the `FreeTime` rows cover. Without it (a database that had helpers
-    before free time was stored, until its first `match_index_rebuild`) matching reads the
-    calendars."""
-
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    updated_at = clock.UpdatedAtField()
-
-    def __str__(self) -> str:
-        return f"free time from {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
-
-
-class FreeTime(models.Model):
-    """The match index's free time: one row per stretch a helper is free (weekly hours in Swiss
-    time, exceptions added and removed, visits held subtracted), merged, within the span
-    `FreeTimeSpan` records. Written only by `bookings.matching.free_time`, in the transaction
-    of every change that moves it; matching filters on these rows in the database."""
-
-    helper = models.ForeignKey(
-        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    # Microseconds since 1970-01-01 UTC: exact, and the search's arithmetic on them is the same
-    # plain integer SQL on every database.
-    starts_us = models.BigIntegerField()
-    ends_us = models.BigIntegerField()
-
-    class Meta:
-        verbose_name_plural = "free time"
-        # By start: requests mostly ask for the coming days, and a helper's stretches that
-        # start before a window's end are those between today and then (with an index by end,
-        # every stretch up to the horizon's end would be read).
-        indexes = (models.Index(fields=("helper", "starts_us"), name="free_time_helper_starts"),)
-        constraints = (
-            models.CheckConstraint(
-                condition=models.Q(starts_us__lt=models.F("ends_us")),
-                name="free_time_start_before_end",
-            ),
-        )
-
-    def __str__(self) -> str:
-        epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        starts_at = epoch + timedelta(microseconds=self.starts_us)
-        ends_at = epoch + timedelta(microseconds=self.ends_us)
-        return (
-            f"helper {self.helper_id} free {starts_at:%Y-%m-%d %H:%M}–{ends_at:%Y-%m-%d %H:%M} UTC"
-        )
-
-
 class MatchingRun(models.Model):
     """One pass of the matching for a request: who was considered, and why each was or was not
     offered. Kept for the community manager."""
 
     help_request = models.ForeignKey(
-        HelpRequest, on_delete=models.CASCADE, related_name="matching_runs"
+        HelpRequest,
+        on_delete=models.CASCADE,
+        related_name="matching_runs",
+        verbose_name=_("help request"),
     )
-    radius_km = models.FloatField()
-    wanted = models.PositiveSmallIntegerField(help_text="How many offers were to be made.")
-    offered = models.PositiveSmallIntegerField()
+    radius_km = models.FloatField(_("radius (km)"))
+    wanted = models.PositiveSmallIntegerField(
+        _("offers wanted"), help_text="How many offers were to be made."
+    )
+    offered = models.PositiveSmallIntegerField(_("offers made"))
     considered = models.JSONField(
+        _("helpers considered"),
         default=list,
         help_text="Each helper looked at: distance, score, whether offered, and why or why not.",
     )
     examined_count = models.PositiveIntegerField(
-        help_text="Helpers looked at in the match index, including those not listed."
+        _("helpers examined"),
+        help_text="Helpers looked at in the match index, including those not listed.",
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
         ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
@@ -570,20 +510,6 @@ class MatchingRun(models.Model):
 
 
 SAFETY_REPORT_TEXT_MAX_LENGTH = 2000
-
-
-class SafetyCategory(models.TextChoices):
-    SAFETY = "safety", "Safety"
-    HARASSMENT = "harassment", "Harassment"
-    DAMAGE = "damage", "Damage"
-    NO_SHOW = "no_show", "No-show"
-    OTHER = "other", "Other"
-
-
-class SafetyOutcome(models.TextChoices):
-    WARNING = "warning", "Warning"
-    SUSPENSION = "suspension", "Suspension"
-    NO_ACTION = "no_action", "No action"
 
 
 class SafetyReport(models.Model):

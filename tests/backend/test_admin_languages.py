@@ -143,12 +143,74 @@ def test_columns_and_filters_are_in_the_managers_language(manager_client, admin_
     bookings = manager_client.get(admin_url(Booking, "changelist"), HTTP_ACCEPT_LANGUAGE="fr")
     helpers = manager_client.get(admin_url(HelperProfile, "changelist"), HTTP_ACCEPT_LANGUAGE="de")
 
-    # The columns the admin defines itself; the models' own fields keep their English names.
+    # The columns the admin defines itself.
     headers = column_headers(bookings.content.decode())
     assert headers[2:6] == ["Cliente ou client", "Aide", "Catégorie", "Localité"]
     assert headers[7] == "Prix"
     assert "Nach gesprochener Sprache" in filter_titles(helpers.content.decode())
     assert column_headers(helpers.content.decode())[:4] == ["Name", "E-Mail", "Telefon", "Ort"]
+
+
+def test_the_models_fields_and_choices_are_in_the_managers_language_on_a_list(
+    manager_client, admin_world
+):
+    response = manager_client.get(admin_url(HelperProfile, "changelist"), HTTP_ACCEPT_LANGUAGE="de")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert column_headers(page) == [
+        "Name",
+        "E-Mail",
+        "Telefon",
+        "Ort",
+        "Freigabestatus",
+        "Nimmt Aufträge an",
+        "Fähigkeiten",
+        "Bewertung",
+        "Abgeschlossene Besuche",
+        "Durchschnittliche Antwortzeit",
+        "Freigabestatus geändert am",
+        "Erstellt am",
+    ]
+    assert filter_titles(page)[:3] == [
+        "Nach Freigabestatus",
+        "Nach nimmt Aufträge an",
+        "Nach Fähigkeiten",
+    ]
+    # The status of the approved helper, and the status filter's choices.
+    assert list(HelperProfile.objects.values_list("approval_status", flat=True)) == [
+        ApprovalStatus.APPROVED,
+        ApprovalStatus.APPROVED,
+    ]
+    assert re.findall(r'<td class="field-approval_status">([^<]*)</td>', page) == [
+        "Freigegeben",
+        "Freigegeben",
+    ]
+    assert ">Dokumente eingereicht, Prüfung ausstehend</a>" in page
+
+
+def test_the_models_fields_and_choices_are_in_the_managers_language_on_a_page(
+    manager_client, admin_world
+):
+    booking = admin_world["booking"]
+
+    response = manager_client.get(
+        admin_url(Booking, "change", booking.pk), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "| Affichage de visite |" in page
+    labels = re.findall(r"<label>([^<]*)</label>", page)
+    assert labels[5:8] == ["Statut\u00a0:", "Commence le\u00a0:", "Se termine le\u00a0:"]
+    assert "Résumé du travail\u00a0:" in labels
+    assert "Annulation tardive\u00a0:" in labels
+    assert re.findall(r'<div class="readonly">([^<]*)</div>', page)[1] == "Validée"
+    # The inlines' columns: the visit's events.
+    headers = [
+        header.strip() for header in re.findall(r'<th class="column-[^"]*"[^>]*>([^<]*)</th>', page)
+    ]
+    assert headers[5:9] == ["Du statut", "Vers le statut", "Par", "Rôle"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,124 @@
+"""The match index's tables: the rows matching searches instead of the helper tables (one per
+eligible helper and skill, and each helper's free time), derived from those tables and written
+only by `bookings.matching`. Part of the bookings' models (`bookings.models` imports them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.db import models
+
+from backend import clock
+from catalogue.models import ServiceCategory
+
+# Stored in MatchEntry.static_score when it was not computed under the index's settings: above
+# any score, so it never leaves a helper out.
+UNKNOWN_STATIC_SCORE = 10.0
+
+
+class MatchIndexState(models.Model):
+    """One row: the ranking settings (`bookings.matching.scoring.Weights.static_key`) the match index's
+    stored scores were computed under. Searches use them only while their own settings agree."""
+
+    static_key = models.CharField(max_length=32)
+    updated_at = clock.UpdatedAtField()
+
+    def __str__(self) -> str:
+        return f"match index scores under settings {self.static_key}"
+
+
+class MatchEntry(models.Model):
+    """The match index: one row per eligible helper and skill, with what ranking needs.
+
+    Eligible means approved, accepting jobs, an active account and a home address. The rows
+    are derived from the helper tables and written only by `bookings.matching.index`, called by
+    the handler of every domain event that can change them (`bookings/handlers.py`), in the
+    transaction of the change. Each category has its
+    own spatial index beside this table: an R*Tree on SQLite (kept in step by triggers), a
+    partial GiST over a generated geography column on PostgreSQL.
+    """
+
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="match_entries"
+    )
+    category = models.ForeignKey(ServiceCategory, on_delete=models.CASCADE, related_name="+")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    service_radius_km = models.PositiveSmallIntegerField()
+    languages_mask = models.PositiveSmallIntegerField(
+        help_text="The helper's languages, one bit each in the order of backend.models.Language."
+    )
+    rating_sum = models.PositiveIntegerField()
+    rating_count = models.PositiveIntegerField()
+    completed_visits = models.PositiveIntegerField()
+    cancellations_caused = models.PositiveIntegerField()
+    no_shows_caused = models.PositiveIntegerField()
+    offers_answered = models.PositiveIntegerField()
+    offers_expired = models.PositiveIntegerField()
+    response_seconds_total = models.PositiveBigIntegerField()
+    approved_at = models.DateTimeField(null=True)
+    static_score = models.FloatField(
+        default=UNKNOWN_STATIC_SCORE,
+        help_text=(
+            "The rating and reliability part of the score under the settings MatchIndexState "
+            f"names; {UNKNOWN_STATIC_SCORE:g} (above any score) until computed under them."
+        ),
+    )
+
+    class Meta:
+        verbose_name_plural = "match entries"
+        constraints = (
+            models.UniqueConstraint(fields=("helper", "category"), name="match_entry_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"helper {self.helper_id} for category {self.category_id}"
+
+
+class FreeTimeSpan(models.Model):
+    """One row: the span the `FreeTime` rows cover. Without it (a database that had helpers
+    before free time was stored, until its first `match_index_rebuild`) matching reads the
+    calendars."""
+
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    updated_at = clock.UpdatedAtField()
+
+    def __str__(self) -> str:
+        return f"free time from {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+
+class FreeTime(models.Model):
+    """The match index's free time: one row per stretch a helper is free (weekly hours in Swiss
+    time, exceptions added and removed, visits held subtracted), merged, within the span
+    `FreeTimeSpan` records. Written only by `bookings.matching.free_time`, in the transaction
+    of every change that moves it; matching filters on these rows in the database."""
+
+    helper = models.ForeignKey(
+        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # Microseconds since 1970-01-01 UTC: exact, and the search's arithmetic on them is the same
+    # plain integer SQL on every database.
+    starts_us = models.BigIntegerField()
+    ends_us = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "free time"
+        # By start: requests mostly ask for the coming days, and a helper's stretches that
+        # start before a window's end are those between today and then (with an index by end,
+        # every stretch up to the horizon's end would be read).
+        indexes = (models.Index(fields=("helper", "starts_us"), name="free_time_helper_starts"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(starts_us__lt=models.F("ends_us")),
+                name="free_time_start_before_end",
+            ),
+        )
+
+    def __str__(self) -> str:
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        starts_at = epoch + timedelta(microseconds=self.starts_us)
+        ends_at = epoch + timedelta(microseconds=self.ends_us)
+        return (
+            f"helper {self.helper_id} free {starts_at:%Y-%m-%d %H:%M}–{ends_at:%Y-%m-%d %H:%M} UTC"
+        )
