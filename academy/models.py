@@ -13,6 +13,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modeltranslation.manager import MultilingualManager
 
 from backend import clock
@@ -35,22 +37,29 @@ class Course(models.Model):
     """A course and what it is required for. Its content lives in its versions; the newest
     published one is the one helpers take."""
 
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
     required_for_all = models.BooleanField(
-        default=False, help_text="Every helper must hold its certification to get any offer."
+        _("required for all helpers"),
+        default=False,
+        help_text="Every helper must hold its certification to get any offer.",
     )
     required_for = models.ManyToManyField(
         ServiceCategory,
         blank=True,
         related_name="required_courses",
         help_text="Categories a helper is offered only while holding its certification.",
+        verbose_name=_("required for"),
     )
     validity_months = models.PositiveSmallIntegerField(
-        default=24, help_text="How long a certification of this course is valid."
+        _("validity (months)"),
+        default=24,
+        help_text="How long a certification of this course is valid.",
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
         ordering = ("slug",)
         constraints = (
             models.CheckConstraint(
@@ -64,34 +73,44 @@ class Course(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "draft"
-    PUBLISHED = "published", "published"
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", pgettext_lazy("course version", "published")
 
 
 class CourseVersion(models.Model):
     """One version of a course's content. A draft is edited; a published one never again."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="versions", verbose_name=_("course")
+    )
+    number = models.PositiveIntegerField(_("version"))
     status = models.CharField(
-        max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+        _("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
     # Translated (academy/translation.py): a column per language.
-    title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    summary = models.TextField(blank=True)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    summary = models.TextField(_("summary"), blank=True)
     pass_mark = models.PositiveSmallIntegerField(
-        default=1, help_text="Correct answers needed to pass, out of the questions drawn."
+        _("pass mark"),
+        default=1,
+        help_text="Correct answers needed to pass, out of the questions drawn.",
     )
-    questions_per_attempt = models.PositiveSmallIntegerField(default=1)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    published_at = models.DateTimeField(null=True, blank=True)
+    questions_per_attempt = models.PositiveSmallIntegerField(_("questions per attempt"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("published by"),
     )
 
     objects: MultilingualManager[CourseVersion] = MultilingualManager()
 
     class Meta:
+        verbose_name = _("course version")
+        verbose_name_plural = _("course versions")
         ordering = ("course", "number")
         constraints = (
             models.UniqueConstraint(fields=("course", "number"), name="academy_version_unique"),
@@ -120,21 +139,34 @@ class CourseVersion(models.Model):
 
 
 class Lesson(models.Model):
-    version = models.ForeignKey(CourseVersion, on_delete=models.CASCADE, related_name="lessons")
-    position = models.PositiveSmallIntegerField()
+    version = models.ForeignKey(
+        CourseVersion,
+        on_delete=models.CASCADE,
+        related_name="lessons",
+        verbose_name=_("course version"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
     # `title` and `body` are translated.
-    title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    body = models.TextField()
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    body = models.TextField(_("text"))
     image_url = models.URLField(
-        max_length=LINK_MAX_LENGTH, blank=True, help_text="An optional illustration (https)."
+        _("image link"),
+        max_length=LINK_MAX_LENGTH,
+        blank=True,
+        help_text="An optional illustration (https).",
     )
     video_url = models.URLField(
-        max_length=LINK_MAX_LENGTH, blank=True, help_text="An optional video link (https)."
+        _("video link"),
+        max_length=LINK_MAX_LENGTH,
+        blank=True,
+        help_text="An optional video link (https).",
     )
 
     objects: MultilingualManager[Lesson] = MultilingualManager()
 
     class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
         ordering = ("version", "position")
         constraints = (
             models.UniqueConstraint(
@@ -147,13 +179,20 @@ class Lesson(models.Model):
 
 
 class QuizQuestion(models.Model):
-    version = models.ForeignKey(CourseVersion, on_delete=models.CASCADE, related_name="questions")
-    position = models.PositiveSmallIntegerField()
-    text = models.CharField(max_length=OPTION_MAX_LENGTH)  # translated
+    version = models.ForeignKey(
+        CourseVersion,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("course version"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.CharField(_("text"), max_length=OPTION_MAX_LENGTH)  # translated
 
     objects: MultilingualManager[QuizQuestion] = MultilingualManager()
 
     class Meta:
+        verbose_name = _("quiz question")
+        verbose_name_plural = _("quiz questions")
         ordering = ("version", "position")
         constraints = (
             models.UniqueConstraint(
@@ -166,14 +205,18 @@ class QuizQuestion(models.Model):
 
 
 class QuizOption(models.Model):
-    question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="options")
-    position = models.PositiveSmallIntegerField()
-    text = models.CharField(max_length=OPTION_MAX_LENGTH)  # translated
-    is_correct = models.BooleanField(default=False)
+    question = models.ForeignKey(
+        QuizQuestion, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.CharField(_("text"), max_length=OPTION_MAX_LENGTH)  # translated
+    is_correct = models.BooleanField(_("correct"), default=False)
 
     objects: MultilingualManager[QuizOption] = MultilingualManager()
 
     class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         ordering = ("question", "position")
         constraints = (
             models.UniqueConstraint(
@@ -189,19 +232,29 @@ class QuizAttempt(models.Model):
     """A helper's attempt at a course's quiz: the questions drawn (in the order shown), and
     once submitted the answers, the score and whether it passed. Submitted once."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     helper = models.ForeignKey(
-        HelperProfile, on_delete=models.CASCADE, related_name="quiz_attempts"
+        HelperProfile,
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
+        verbose_name=_("helper"),
     )
-    version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="attempts")
-    question_ids = models.JSONField(default=list)
-    started_at = models.DateTimeField(default=clock.now, editable=False)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    answers = models.JSONField(default=dict, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    passed = models.BooleanField(null=True, blank=True)
+    version = models.ForeignKey(
+        CourseVersion,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        verbose_name=_("course version"),
+    )
+    question_ids = models.JSONField(_("questions drawn"), default=list)
+    started_at = models.DateTimeField(_("started at"), default=clock.now, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
         ordering = ("helper", "started_at")
         constraints = (
             # One attempt under way per helper and course version.
@@ -217,8 +270,8 @@ class QuizAttempt(models.Model):
 
 
 class CertificationSource(models.TextChoices):
-    QUIZ = "quiz", "passed the course's quiz"
-    EVENT = "event", "attended a training event"
+    QUIZ = "quiz", _("passed the course's quiz")
+    EVENT = "event", _("attended a training event")
 
 
 class Certification(models.Model):
@@ -227,29 +280,49 @@ class Certification(models.Model):
     old rows stay as the helper's record."""
 
     helper = models.ForeignKey(
-        HelperProfile, on_delete=models.CASCADE, related_name="certifications"
+        HelperProfile,
+        on_delete=models.CASCADE,
+        related_name="certifications",
+        verbose_name=_("helper"),
     )
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certifications")
-    source = models.CharField(max_length=8, choices=CertificationSource.choices)
-    attempt = models.ForeignKey(QuizAttempt, null=True, blank=True, on_delete=models.SET_NULL)
-    event = models.ForeignKey("TrainingEvent", null=True, blank=True, on_delete=models.SET_NULL)
-    earned_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="certifications", verbose_name=_("course")
+    )
+    source = models.CharField(_("earned by"), max_length=8, choices=CertificationSource.choices)
+    attempt = models.ForeignKey(
+        QuizAttempt,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("quiz attempt"),
+    )
+    event = models.ForeignKey(
+        "TrainingEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("training event"),
+    )
+    earned_at = models.DateTimeField(_("earned at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("revoked by"),
     )
-    revoke_reason = models.CharField(max_length=500, blank=True)
+    revoke_reason = models.CharField(_("reason for the revocation"), max_length=500, blank=True)
     # When the daily task refreshed the match index for the expiry (once).
-    expiry_processed_at = models.DateTimeField(null=True, blank=True)
-    reminded_30_at = models.DateTimeField(null=True, blank=True)
-    reminded_7_at = models.DateTimeField(null=True, blank=True)
+    expiry_processed_at = models.DateTimeField(_("expiry processed at"), null=True, blank=True)
+    reminded_30_at = models.DateTimeField(_("reminded 30 days before at"), null=True, blank=True)
+    reminded_7_at = models.DateTimeField(_("reminded 7 days before at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
         ordering = ("helper", "course", "-earned_at")
         indexes = (
             models.Index(fields=("helper", "course", "expires_at")),
@@ -261,33 +334,44 @@ class Certification(models.Model):
 
 
 class EventKind(models.TextChoices):
-    TRAINING = "training", "training session"
-    MEETUP = "meetup", "community meet-up"
+    TRAINING = "training", _("training session")
+    MEETUP = "meetup", _("community meet-up")
 
 
 class TrainingEvent(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=10, choices=EventKind.choices)
-    title = models.CharField(max_length=TITLE_MAX_LENGTH)  # translated
-    description = models.TextField(blank=True)  # translated
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    online_url = models.URLField(max_length=LINK_MAX_LENGTH, blank=True)
-    place = models.CharField(max_length=300, blank=True)
-    capacity = models.PositiveIntegerField()
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=EventKind.choices)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)  # translated
+    description = models.TextField(_("description"), blank=True)  # translated
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    online_url = models.URLField(_("online link"), max_length=LINK_MAX_LENGTH, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("places"))
     # Attending a training that names a course earns its certification.
     course = models.ForeignKey(
-        Course, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Course,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("course"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.CharField(max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for the cancellation"), max_length=500, blank=True)
 
     objects: MultilingualManager[TrainingEvent] = MultilingualManager()
 
     class Meta:
+        verbose_name = _("training event")
+        verbose_name_plural = _("training events")
         ordering = ("starts_at", "pk")
         constraints = (
             models.CheckConstraint(
@@ -304,23 +388,33 @@ class TrainingEvent(models.Model):
 
 
 class RegistrationStatus(models.TextChoices):
-    REGISTERED = "registered", "registered"
-    WAITING = "waiting", "on the waiting list"
-    CANCELLED = "cancelled", "cancelled"
+    REGISTERED = "registered", _("registered")
+    WAITING = "waiting", _("on the waiting list")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class EventRegistration(models.Model):
-    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="registrations")
-    helper = models.ForeignKey(
-        HelperProfile, on_delete=models.CASCADE, related_name="event_registrations"
+    event = models.ForeignKey(
+        TrainingEvent,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("training event"),
     )
-    status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    helper = models.ForeignKey(
+        HelperProfile,
+        on_delete=models.CASCADE,
+        related_name="event_registrations",
+        verbose_name=_("helper"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # Marked by the manager once the event started: None until then.
-    attended = models.BooleanField(null=True, blank=True)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         ordering = ("event", "created_at", "pk")
         constraints = (
             models.UniqueConstraint(

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from djgeojson.fields import PointField
 
 from backend import clock
@@ -53,43 +54,57 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    email = models.EmailField(unique=True)
-    display_name = models.CharField(max_length=80)
-    phone = models.CharField(max_length=20, blank=True)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("e-mail"), unique=True)
+    display_name = models.CharField(_("name"), max_length=80)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
     languages = models.JSONField(
-        default=list, help_text="Languages this person speaks, as codes: de, fr, it, en."
+        _("languages"),
+        default=list,
+        help_text="Languages this person speaks, as codes: de, fr, it, en.",
     )
     preferred_language = models.CharField(
-        max_length=2, choices=Language.choices, default=Language.DE
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.DE
     )
     # Home address, geocoded offline from the Swiss localities directory. The point is kept in
     # two shapes, written together only by `backend.places.Place`: `home_location` is the
     # GeoJSON the API reads and writes as it is; `home_latitude` and `home_longitude` are plain
     # columns because the database checks (in Switzerland) and indexes them, and the match
     # index copies them, which it cannot do inside a JSON value on SQLite.
-    home_street = models.CharField(max_length=120, blank=True)
-    home_postal_code = models.CharField(max_length=4, blank=True)
-    home_locality = models.CharField(max_length=80, blank=True)
-    home_location = PointField(null=True, blank=True)
-    home_latitude = models.FloatField(null=True, blank=True)
-    home_longitude = models.FloatField(null=True, blank=True)
+    home_street = models.CharField(_("street"), max_length=120, blank=True)
+    home_postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    home_locality = models.CharField(_("locality"), max_length=80, blank=True)
+    home_location = PointField(_("home location"), null=True, blank=True)
+    home_latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    home_longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Community managers are staff: they use the back office."
+        _("community manager"),
+        default=False,
+        help_text="Community managers are staff: they use the back office.",
     )
-    date_joined = models.DateTimeField(default=clock.now)
+    date_joined = models.DateTimeField(_("joined at"), default=clock.now)
     # Empty until the owner of the address confirms it: only self-service sign-up creates such
     # accounts (backend.services.user_register); accounts made any other way are verified.
-    email_verified_at = models.DateTimeField(null=True, blank=True, default=clock.now)
+    email_verified_at = models.DateTimeField(
+        _("e-mail confirmed at"), null=True, blank=True, default=clock.now
+    )
 
     # As a customer: reputation and reliability (only what this person caused counts).
-    customer_rating_count = models.PositiveIntegerField(default=0)
-    customer_rating_sum = models.PositiveIntegerField(default=0)
-    customer_cancellations_caused = models.PositiveIntegerField(default=0)
-    customer_late_cancellations_caused = models.PositiveIntegerField(default=0)
-    customer_no_shows_caused = models.PositiveIntegerField(default=0)
+    customer_rating_count = models.PositiveIntegerField(
+        _("number of ratings as a customer"), default=0
+    )
+    customer_rating_sum = models.PositiveIntegerField(_("sum of ratings as a customer"), default=0)
+    customer_cancellations_caused = models.PositiveIntegerField(
+        _("cancellations caused as a customer"), default=0
+    )
+    customer_late_cancellations_caused = models.PositiveIntegerField(
+        _("late cancellations caused as a customer"), default=0
+    )
+    customer_no_shows_caused = models.PositiveIntegerField(
+        _("no-shows caused as a customer"), default=0
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -98,6 +113,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ("id",)
         # Matching's bounding-box prefilter ranges over the home latitude first.
         indexes = (models.Index(fields=("home_latitude", "home_longitude")),)
@@ -190,18 +207,25 @@ class LoginFailureCounter(models.Model):
     """Failed log-ins for one account: from one client (`client` is its address), or from all
     clients together (`client` is empty). Written only by backend.login_limits."""
 
-    email = models.CharField(max_length=254)
-    client = models.CharField(max_length=64, blank=True)
-    failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField(default=clock.now)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    locks = models.PositiveIntegerField(default=0, help_text="Locks in a row: each lasts longer.")
-    succeeded_at = models.DateTimeField(
-        null=True, blank=True, help_text="The last log-in to the account from this client."
+    email = models.CharField(_("e-mail"), max_length=254)
+    client = models.CharField(_("client address"), max_length=64, blank=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_started_at = models.DateTimeField(_("counted since"), default=clock.now)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    locks = models.PositiveIntegerField(
+        _("locks in a row"), default=0, help_text="Locks in a row: each lasts longer."
     )
-    updated_at = models.DateTimeField(default=clock.now)
+    succeeded_at = models.DateTimeField(
+        _("last successful log-in"),
+        null=True,
+        blank=True,
+        help_text="The last log-in to the account from this client.",
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
 
     class Meta:
+        verbose_name = _("failed log-ins")
+        verbose_name_plural = _("failed log-ins")
         constraints = (
             models.UniqueConstraint(fields=("email", "client"), name="login_failure_counter_key"),
         )

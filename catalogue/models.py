@@ -7,26 +7,30 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
 from backend import clock
 
 
 class ServiceCategory(models.Model):
-    slug = models.SlugField(max_length=40, unique=True)
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
     # `name` and `description` are translated (catalogue/translation.py): a column per language.
-    name = models.CharField(max_length=80)
-    description = models.CharField(max_length=300, blank=True)
-    typical_duration_minutes = models.PositiveSmallIntegerField(default=60)
-    is_active = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    typical_duration_minutes = models.PositiveSmallIntegerField(
+        _("typical duration (minutes)"), default=60
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     # Queries on `name` and `description` read the active language's column.
     objects: MultilingualManager[ServiceCategory] = MultilingualManager()
 
     class Meta:
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
         ordering = ("position", "slug")
-        verbose_name_plural = "service categories"
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(
@@ -59,11 +63,11 @@ def legal_language(language: str | None) -> str:
 
 
 class LegalDocumentKind(models.TextChoices):
-    CUSTOMER_TERMS = "customer_terms", "Customer terms"
-    DATA_SAFETY_WAIVER = "data_safety_waiver", "Data-safety waiver"
-    CATEGORY_WAIVER = "category_waiver", "Waiver for one category"
-    HELPER_CODE_OF_CONDUCT = "helper_code_of_conduct", "Helpers' code of conduct"
-    HELPER_LIABILITY_TERMS = "helper_liability_terms", "Helpers' liability terms"
+    CUSTOMER_TERMS = "customer_terms", _("Customer terms")
+    DATA_SAFETY_WAIVER = "data_safety_waiver", _("Data-safety waiver")
+    CATEGORY_WAIVER = "category_waiver", _("Waiver for one category")
+    HELPER_CODE_OF_CONDUCT = "helper_code_of_conduct", _("Helpers' code of conduct")
+    HELPER_LIABILITY_TERMS = "helper_liability_terms", _("Helpers' liability terms")
 
 
 # What a customer accepts before a visit is confirmed, and what a helper accepts to be matched.
@@ -79,13 +83,20 @@ class LegalDocument(models.Model):
     """A document both sides may have to accept, in versions; a category waiver names its
     category."""
 
-    slug = models.SlugField(max_length=60, unique=True)
-    kind = models.CharField(max_length=32, choices=LegalDocumentKind.choices)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=LegalDocumentKind.choices)
     category = models.ForeignKey(
-        ServiceCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="waivers"
+        ServiceCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="waivers",
+        verbose_name=_("category"),
     )
 
     class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
         ordering = ("kind", "slug")
         constraints = (
             models.CheckConstraint(
@@ -108,22 +119,33 @@ class LegalDocumentVersion(models.Model):
     """One published version, in every language. Never changed once stored (published at
     creation): a change is a new version, and only the newest is current."""
 
-    document = models.ForeignKey(LegalDocument, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
-    title_de = models.CharField(max_length=200)
-    title_fr = models.CharField(max_length=200)
-    title_it = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200)
-    text_de = models.TextField()
-    text_fr = models.TextField()
-    text_it = models.TextField()
-    text_en = models.TextField()
-    published_at = models.DateTimeField(default=clock.now, editable=False)
+    document = models.ForeignKey(
+        LegalDocument,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("legal document"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    title_de = models.CharField(_("title (German)"), max_length=200)
+    title_fr = models.CharField(_("title (French)"), max_length=200)
+    title_it = models.CharField(_("title (Italian)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    text_de = models.TextField(_("text (German)"))
+    text_fr = models.TextField(_("text (French)"))
+    text_it = models.TextField(_("text (Italian)"))
+    text_en = models.TextField(_("text (English)"))
+    published_at = models.DateTimeField(_("published at"), default=clock.now, editable=False)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("published by"),
     )
 
     class Meta:
+        verbose_name = _("legal document version")
+        verbose_name_plural = _("legal document versions")
         ordering = ("document", "number")
         constraints = (
             models.UniqueConstraint(
@@ -150,19 +172,27 @@ class LegalAcceptance(models.Model):
     for whom (a relative booking for someone)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="legal_acceptances"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="legal_acceptances",
+        verbose_name=_("user"),
     )
     version = models.ForeignKey(
-        LegalDocumentVersion, on_delete=models.PROTECT, related_name="acceptances"
+        LegalDocumentVersion,
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+        verbose_name=_("legal document version"),
     )
-    language = models.CharField(max_length=2)
-    text_sha256 = models.CharField(max_length=64)
-    accepted_at = models.DateTimeField(default=clock.now, editable=False)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    on_behalf_name = models.CharField(max_length=80, blank=True)
+    language = models.CharField(_("language"), max_length=2)
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    accepted_at = models.DateTimeField(_("accepted at"), default=clock.now, editable=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    on_behalf_name = models.CharField(_("accepted on behalf of"), max_length=80, blank=True)
 
     class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
         ordering = ("accepted_at", "id")
         indexes = (models.Index(fields=("user", "version")),)
 
