@@ -11,18 +11,19 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend import clock
 
 
 class PayoutAccountStatus(models.TextChoices):
-    DETAILS_MISSING = "details_missing", "Details missing"
-    PENDING_VERIFICATION = "pending_verification", "Pending verification"
-    CAN_TAKE_PAYMENTS = "can_take_payments", "Can take payments"
-    PAYOUTS_ENABLED = "payouts_enabled", "Payouts enabled"
+    DETAILS_MISSING = "details_missing", _("Details missing")
+    PENDING_VERIFICATION = "pending_verification", _("Pending verification")
+    CAN_TAKE_PAYMENTS = "can_take_payments", _("Can take payments")
+    PAYOUTS_ENABLED = "payouts_enabled", _("Payouts enabled")
     # The account removed Quartier's access at Stripe (`account.application.deauthorized`):
     # nothing can be charged or captured on it any more; onboarding again connects a new one.
-    DISCONNECTED = "disconnected", "Disconnected from Quartier"
+    DISCONNECTED = "disconnected", _("Disconnected from Quartier")
 
 
 # The states in which a helper's account can be charged.
@@ -32,19 +33,29 @@ CHARGEABLE_STATUSES = (PayoutAccountStatus.CAN_TAKE_PAYMENTS, PayoutAccountStatu
 class PayoutAccount(models.Model):
     """A helper's connected Stripe (Express) account: where the customer's money goes."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     helper = models.OneToOneField(
-        "helpers.HelperProfile", on_delete=models.PROTECT, related_name="payout_account"
+        "helpers.HelperProfile",
+        on_delete=models.PROTECT,
+        related_name="payout_account",
+        verbose_name=_("helper"),
     )
     # Null until Stripe created the account (the row, and so the idempotency key, comes first).
-    stripe_account_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    stripe_account_id = models.CharField(
+        _("Stripe account"), max_length=64, null=True, blank=True, unique=True
+    )
     status = models.CharField(
+        _("status"),
         max_length=24,
         choices=PayoutAccountStatus.choices,
         default=PayoutAccountStatus.DETAILS_MISSING,
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    updated_at = clock.UpdatedAtField()
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
 
     def __str__(self) -> str:
         return f"{self.stripe_account_id} ({self.status})"
@@ -60,21 +71,21 @@ class PayoutAccount(models.Model):
 
 class PaymentStatus(models.TextChoices):
     # Waiting for a card the hold can be placed on (none given yet, or the last one failed).
-    REQUIRES_PAYMENT_METHOD = "requires_payment_method", "Requires a payment method"
-    AUTHORISED = "authorised", "Authorised (held)"
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method", _("Requires a payment method")
+    AUTHORISED = "authorised", _("Authorised (held)")
     # Paid with a method that cannot be held (TWINT): due since sign-off, paid on a payment page.
-    DUE = "due", "Due (to be paid after the visit)"
-    CAPTURED = "captured", "Captured"
-    RELEASED = "released", "Released"
-    REFUNDED = "refunded", "Refunded"
+    DUE = "due", _("Due (to be paid after the visit)")
+    CAPTURED = "captured", _("Captured")
+    RELEASED = "released", _("Released")
+    REFUNDED = "refunded", _("Refunded")
 
 
 class PayWith(models.TextChoices):
     """How the customer pays: a card is held on confirmation and captured on sign-off; TWINT
     cannot be held, so it is paid right after sign-off on a payment page."""
 
-    CARD = "card", "Card"
-    TWINT = "twint", "TWINT"
+    CARD = "card", _("Card")
+    TWINT = "twint", _("TWINT")
 
 
 class Payment(models.Model):
@@ -84,50 +95,73 @@ class Payment(models.Model):
     much, and no capture exceeds the hold (a database constraint says so too).
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     booking = models.OneToOneField(
-        "bookings.Booking", on_delete=models.PROTECT, related_name="payment"
+        "bookings.Booking",
+        on_delete=models.PROTECT,
+        related_name="payment",
+        verbose_name=_("visit"),
     )
     payout_account = models.ForeignKey(
-        PayoutAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+        PayoutAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("payout account"),
     )
     status = models.CharField(
+        _("status"),
         max_length=24,
         choices=PaymentStatus.choices,
         default=PaymentStatus.REQUIRES_PAYMENT_METHOD,
     )
-    currency = models.CharField(max_length=3)
-    amount_minor = models.PositiveIntegerField()
-    pay_with = models.CharField(max_length=8, choices=PayWith.choices, default=PayWith.CARD)
+    currency = models.CharField(_("currency"), max_length=3)
+    amount_minor = models.PositiveIntegerField(_("amount (Rappen)"))
+    pay_with = models.CharField(
+        _("paid with"), max_length=8, choices=PayWith.choices, default=PayWith.CARD
+    )
     # What the customer is asked to pay after the visit (TWINT): the price, or the fee.
-    due_minor = models.PositiveIntegerField(default=0)
-    payment_method_id = models.CharField(max_length=64, blank=True)
-    payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    due_minor = models.PositiveIntegerField(_("amount due (Rappen)"), default=0)
+    payment_method_id = models.CharField(_("Stripe payment method"), max_length=64, blank=True)
+    payment_intent_id = models.CharField(
+        _("Stripe payment intent"), max_length=64, null=True, blank=True, unique=True
+    )
     # The connected account the PaymentIntent lives on: the payout account's then. A helper who
     # reconnects gets a new account; the payment's money stays on the old one.
-    intent_account_id = models.CharField(max_length=64, blank=True)
+    intent_account_id = models.CharField(
+        _("Stripe account of the payment intent"), max_length=64, blank=True
+    )
     # The connected account the card's PaymentMethod was made on (Stripe.js makes it on the
     # payout account's then): only that account can charge it, so a hold after the helper
     # reconnected needs the card again.
-    method_account_id = models.CharField(max_length=64, blank=True)
+    method_account_id = models.CharField(
+        _("Stripe account of the payment method"), max_length=64, blank=True
+    )
     # Each new hold (after a declined card) is a new attempt with its own PaymentIntent.
-    attempt = models.PositiveIntegerField(default=1)
-    authorised_minor = models.PositiveIntegerField(default=0)
-    captured_minor = models.PositiveIntegerField(default=0)
-    refunded_minor = models.PositiveIntegerField(default=0)
-    stripe_fee_minor = models.PositiveIntegerField(default=0)
+    attempt = models.PositiveIntegerField(_("attempt"), default=1)
+    authorised_minor = models.PositiveIntegerField(_("amount held (Rappen)"), default=0)
+    captured_minor = models.PositiveIntegerField(_("amount captured (Rappen)"), default=0)
+    refunded_minor = models.PositiveIntegerField(_("amount refunded (Rappen)"), default=0)
+    stripe_fee_minor = models.PositiveIntegerField(_("Stripe fee (Rappen)"), default=0)
     # Set when only a cancellation or no-show fee was captured.
-    is_cancellation_fee = models.BooleanField(default=False)
-    failure_code = models.CharField(max_length=64, blank=True)
-    failure_message = models.CharField(max_length=300, blank=True)
+    is_cancellation_fee = models.BooleanField(_("cancellation fee"), default=False)
+    failure_code = models.CharField(_("failure code"), max_length=64, blank=True)
+    failure_message = models.CharField(_("failure message"), max_length=300, blank=True)
     # A hold that asked for 3-D Secure: its PaymentIntent waits for the customer to finish the
     # challenge (Stripe.js, with the client secret) on the visit's page; empty otherwise.
-    authentication_intent_id = models.CharField(max_length=64, blank=True)
-    authentication_client_secret = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    updated_at = clock.UpdatedAtField()
+    authentication_intent_id = models.CharField(
+        _("Stripe authentication intent"), max_length=64, blank=True
+    )
+    authentication_client_secret = models.CharField(
+        _("authentication client secret"), max_length=200, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField(_("updated at"))
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ("-created_at", "-id")
         constraints = (
             models.CheckConstraint(
@@ -169,15 +203,19 @@ class Payment(models.Model):
 class PaymentEvent(models.Model):
     """Append-only: every move of a payment, with why."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=24)
-    to_status = models.CharField(max_length=24)
-    actor_role = models.CharField(max_length=16)
-    reason = models.CharField(max_length=300, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="events", verbose_name=_("payment")
+    )
+    from_status = models.CharField(_("from status"), max_length=24)
+    to_status = models.CharField(_("to status"), max_length=24)
+    actor_role = models.CharField(_("role"), max_length=16)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
         ordering = ("created_at", "id")
 
     def __str__(self) -> str:
@@ -206,21 +244,21 @@ class StripeRequest(models.Model):
 
 
 class LedgerAccount(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    HOLD = "hold", "Held on the customer's card"
-    HELPER = "helper", "Helper's Stripe account"
-    STRIPE = "stripe", "Stripe (processing fees)"
-    QUARTIER = "quartier", "Quartier"
+    CUSTOMER = "customer", _("Customer")
+    HOLD = "hold", _("Held on the customer's card")
+    HELPER = "helper", _("Helper's Stripe account")
+    STRIPE = "stripe", _("Stripe (processing fees)")
+    QUARTIER = "quartier", _("Quartier")
 
 
 class LedgerKind(models.TextChoices):
-    AUTHORISED = "authorised", "Authorised"
-    RELEASED = "released", "Released"
-    CAPTURED = "captured", "Captured"
-    CANCELLATION_FEE = "cancellation_fee", "Cancellation or no-show fee"
-    STRIPE_FEE = "stripe_fee", "Stripe fee"
-    REFUNDED = "refunded", "Refunded"
-    TIPPED = "tipped", "Tip"
+    AUTHORISED = "authorised", _("Authorised")
+    RELEASED = "released", _("Released")
+    CAPTURED = "captured", _("Captured")
+    CANCELLATION_FEE = "cancellation_fee", _("Cancellation or no-show fee")
+    STRIPE_FEE = "stripe_fee", _("Stripe fee")
+    REFUNDED = "refunded", _("Refunded")
+    TIPPED = "tipped", _("Tip")
 
 
 class LedgerEntry(models.Model):
@@ -234,19 +272,26 @@ class LedgerEntry(models.Model):
     """
 
     booking = models.ForeignKey(
-        "bookings.Booking", on_delete=models.PROTECT, related_name="ledger_entries"
+        "bookings.Booking",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("visit"),
     )
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="ledger_entries")
-    kind = models.CharField(max_length=20, choices=LedgerKind.choices)
-    debit = models.CharField(max_length=10, choices=LedgerAccount.choices)
-    credit = models.CharField(max_length=10, choices=LedgerAccount.choices)
-    amount_minor = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("payment")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
+    debit = models.CharField(_("debit"), max_length=10, choices=LedgerAccount.choices)
+    credit = models.CharField(_("credit"), max_length=10, choices=LedgerAccount.choices)
+    amount_minor = models.PositiveIntegerField(_("amount (Rappen)"))
+    currency = models.CharField(_("currency"), max_length=3)
     # The Stripe object behind the entry (PaymentIntent, charge, refund, balance transaction).
-    reference = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    reference = models.CharField(_("reference"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         ordering = ("id",)
         constraints = (
             models.UniqueConstraint(
@@ -271,16 +316,18 @@ class LedgerEntry(models.Model):
 class WebhookEvent(models.Model):
     """A Stripe event as received: stored (unique by Stripe's id) before it is applied."""
 
-    stripe_event_id = models.CharField(max_length=64, unique=True)
-    event_type = models.CharField(max_length=80)
-    account = models.CharField(max_length=64, blank=True)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(default=clock.now, editable=False)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    stripe_event_id = models.CharField(_("Stripe event ID"), max_length=64, unique=True)
+    event_type = models.CharField(_("event type"), max_length=80)
+    account = models.CharField(_("Stripe account"), max_length=64, blank=True)
+    payload = models.JSONField(_("content"))
+    received_at = models.DateTimeField(_("received at"), default=clock.now, editable=False)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     # What applying it did: "applied", "ignored: ..." (unknown type, already there, stale).
-    outcome = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
         ordering = ("-received_at", "-id")
 
     def __str__(self) -> str:
@@ -311,13 +358,15 @@ class IdempotentRequest(models.Model):
 class ReconciliationRun(models.Model):
     """One comparison of the ledger with Stripe (daily by the worker, or by the command)."""
 
-    started_at = models.DateTimeField(default=clock.now, editable=False)
-    finished_at = models.DateTimeField()
-    mismatch_count = models.PositiveIntegerField()
+    started_at = models.DateTimeField(_("started at"), default=clock.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"))
+    mismatch_count = models.PositiveIntegerField(_("number of mismatches"))
     # Each mismatch as printed: "[where] reference: problem".
-    mismatches = models.JSONField(default=list, blank=True)
+    mismatches = models.JSONField(_("mismatches"), default=list, blank=True)
 
     class Meta:
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
         ordering = ("-started_at", "-id")
 
     def __str__(self) -> str:
@@ -330,18 +379,26 @@ class Tip(models.Model):
     only for a tip Stripe took; its amount and Stripe's fee are in the ledger too (`tipped`,
     `stripe_fee`), booked on the visit's payment."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    booking = models.OneToOneField("bookings.Booking", on_delete=models.PROTECT, related_name="tip")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="tips")
-    amount_minor = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3)
-    payment_intent_id = models.CharField(max_length=64, unique=True)
-    charge_id = models.CharField(max_length=64)
-    balance_transaction_id = models.CharField(max_length=64, blank=True)
-    stripe_fee_minor = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    booking = models.OneToOneField(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="tip", verbose_name=_("visit")
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="tips", verbose_name=_("payment")
+    )
+    amount_minor = models.PositiveIntegerField(_("amount (Rappen)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    payment_intent_id = models.CharField(_("Stripe payment intent"), max_length=64, unique=True)
+    charge_id = models.CharField(_("Stripe charge"), max_length=64)
+    balance_transaction_id = models.CharField(
+        _("Stripe balance transaction"), max_length=64, blank=True
+    )
+    stripe_fee_minor = models.PositiveIntegerField(_("Stripe fee (Rappen)"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("tip")
+        verbose_name_plural = _("tips")
         constraints = (
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="tip_positive"),
         )
@@ -351,11 +408,11 @@ class Tip(models.Model):
 
 
 class ExtraStatus(models.TextChoices):
-    ASKED = "asked", "Asked, waiting for the customer's consent"
-    AUTHORISED = "authorised", "Consented and held"
-    DECLINED = "declined", "Declined (the agreed price stands)"
-    CAPTURED = "captured", "Captured"
-    RELEASED = "released", "Released"
+    ASKED = "asked", _("Asked, waiting for the customer's consent")
+    AUTHORISED = "authorised", _("Consented and held")
+    DECLINED = "declined", _("Declined (the agreed price stands)")
+    CAPTURED = "captured", _("Captured")
+    RELEASED = "released", _("Released")
 
 
 class ExtraCharge(models.Model):
@@ -366,29 +423,40 @@ class ExtraCharge(models.Model):
     sign-off. Declined, or not consented to by sign-off: the agreed price stands.
     `extra_charge_move` (payments/extras.py) is the only writer of `status`."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     booking = models.OneToOneField(
-        "bookings.Booking", on_delete=models.PROTECT, related_name="extra_charge"
+        "bookings.Booking",
+        on_delete=models.PROTECT,
+        related_name="extra_charge",
+        verbose_name=_("visit"),
     )
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="extras")
-    status = models.CharField(max_length=12, choices=ExtraStatus.choices, default=ExtraStatus.ASKED)
-    minutes = models.PositiveIntegerField(default=0)
-    material_minor = models.PositiveIntegerField(default=0)
-    note = models.CharField(max_length=300, blank=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="extras", verbose_name=_("payment")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ExtraStatus.choices, default=ExtraStatus.ASKED
+    )
+    minutes = models.PositiveIntegerField(_("extra minutes"), default=0)
+    material_minor = models.PositiveIntegerField(_("material (Rappen)"), default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
     # The helper's price for the extra (time at the visit's rate plus material), and the charge
     # for it under the fee setting (grossed up when the customer bears Stripe's fee).
-    price_minor = models.PositiveIntegerField()
-    amount_minor = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3)
-    payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    authorised_minor = models.PositiveIntegerField(default=0)
-    captured_minor = models.PositiveIntegerField(default=0)
-    stripe_fee_minor = models.PositiveIntegerField(default=0)
-    failure_code = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    updated_at = clock.UpdatedAtField()
+    price_minor = models.PositiveIntegerField(_("price (Rappen)"))
+    amount_minor = models.PositiveIntegerField(_("amount (Rappen)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    payment_intent_id = models.CharField(
+        _("Stripe payment intent"), max_length=64, null=True, blank=True, unique=True
+    )
+    authorised_minor = models.PositiveIntegerField(_("amount held (Rappen)"), default=0)
+    captured_minor = models.PositiveIntegerField(_("amount captured (Rappen)"), default=0)
+    stripe_fee_minor = models.PositiveIntegerField(_("Stripe fee (Rappen)"), default=0)
+    failure_code = models.CharField(_("failure code"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = clock.UpdatedAtField(_("updated at"))
 
     class Meta:
+        verbose_name = _("extra charge")
+        verbose_name_plural = _("extra charges")
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(amount_minor__gt=0), name="extra_charge_positive"
@@ -423,14 +491,21 @@ class Receipt(models.Model):
     year) when the capture is booked. Its amounts are read from the ledger when it is shown."""
 
     booking = models.OneToOneField(
-        "bookings.Booking", on_delete=models.PROTECT, related_name="receipt"
+        "bookings.Booking",
+        on_delete=models.PROTECT,
+        related_name="receipt",
+        verbose_name=_("visit"),
     )
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
-    year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
-    issued_at = models.DateTimeField(default=clock.now, editable=False)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("payment")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("number"))
+    issued_at = models.DateTimeField(_("issued at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
         constraints = (
             models.UniqueConstraint(fields=("year", "sequence"), name="receipt_number_once"),
         )
