@@ -164,7 +164,7 @@ def test_the_models_fields_and_choices_are_in_the_managers_language_on_a_list(
         "Telefon",
         "Ort",
         "Freigabestatus",
-        "Nimmt Aufträge an",
+        "Auftragsannahme",
         "Fähigkeiten",
         "Bewertung",
         "Abgeschlossene Besuche",
@@ -174,7 +174,7 @@ def test_the_models_fields_and_choices_are_in_the_managers_language_on_a_list(
     ]
     assert filter_titles(page)[:3] == [
         "Nach Freigabestatus",
-        "Nach nimmt Aufträge an",
+        "Nach Auftragsannahme",
         "Nach Fähigkeiten",
     ]
     # The status of the approved helper, and the status filter's choices.
