@@ -20,6 +20,7 @@ from backend import clock
 from backend.config import config
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
+from bookings.contact_masking import mask_contacts
 from bookings.models import (
     AGREED_STATUSES,
     BROKEN_STATUSES,
@@ -292,6 +293,25 @@ def chat_contacts_visible_to(booking: Booking, user: User) -> bool:
     it around Quartier), then shown while `contact_visible_to` shows `user` the contact: to the
     customer and the manager from then on, to the helper only until the visit is over."""
     return booking.status in AGREED_STATUSES and contact_visible_to(booking, user)
+
+
+def request_description_for(
+    help_request: HelpRequest, user: User, booking: Booking | None = None
+) -> str:
+    """The request's description as `user` reads it, on `booking` (None: on an offer not
+    taken): as written for its customer and the manager; for a helper, phone numbers and
+    e-mail addresses masked (as in the chat) unless `booking` is theirs and shows them the
+    contact (`contact_visible_to`): not before they win the request, nor once the visit is
+    signed off, cancelled or missed. Decided at read time: the stored text is kept."""
+    if help_request.customer_id == user.pk or user.is_staff:
+        return help_request.description
+    if (
+        booking is not None
+        and role_in_booking(booking, user) == ActorRole.HELPER
+        and contact_visible_to(booking, user)
+    ):
+        return help_request.description
+    return mask_contacts(help_request.description)
 
 
 def customer_name_for(booking: Booking, user: User) -> str:

@@ -7,7 +7,8 @@ An event names the customer's address, as the confirmed visit's e-mail does: the
 address is a secret, which the helper can renew. Once the helper no longer needs it (the visit
 signed off, cancelled or missed), the helper's event keeps the postal code and locality only,
 and no longer names the relative met, as the visit's page and the API do (`contact_visible_to`);
-it never carries a phone number."""
+it never carries a phone number, and the phone numbers and e-mail addresses the customer wrote
+in the request's description are then masked (`request_description_for`)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ from backend.models import User
 from bookings.customer_emails import helper_first_name, request_link
 from bookings.helper_emails import customer_first_name, visit_address, visit_link
 from bookings.models import BROKEN_STATUSES, Booking, BookingStatus
-from bookings.selectors import contact_visible_to, helper_calendar_visits
+from bookings.selectors import (
+    contact_visible_to,
+    helper_calendar_visits,
+    request_description_for,
+)
 from helpers.models import HelperProfile
 
 # Which calendar each file is, in its PRODID: the helper's feed of visits and training events,
@@ -77,7 +82,7 @@ def _helper_event(booking: Booking, helper: HelperProfile) -> Event:
         "customer": customer_first_name(booking),
         "person": help_request.on_behalf_name,
     }
-    lines = [help_request.description]
+    lines = [request_description_for(help_request, helper.user, booking)]
     # Whom they meet goes with the address: not once the visit is over (`contact_visible_to`).
     if help_request.on_behalf_name and contact_visible_to(booking, helper.user):
         lines.append(_("You meet %(person)s; %(customer)s booked the visit for them.") % names)

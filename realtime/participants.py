@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
 
 from backend import clock
 from backend.models import User
+from bookings.contact_masking import mask_contacts
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import chat_contacts_visible_to
 from realtime.models import ChatMessage
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Seven or more digits, allowing the spaces, dots, dashes, slashes and brackets people write.
-PHONE = re.compile(r"\+?\(?\d(?:[\s./()-]*\d){6,}")
-MASK = "•••"
-
-
-def mask_contacts(text: str) -> str:
-    return PHONE.sub(MASK, EMAIL.sub(MASK, text))
 
 
 def message_data(message: ChatMessage, reader: User) -> dict[str, Any]:

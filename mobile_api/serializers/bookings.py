@@ -23,6 +23,7 @@ from bookings.selectors import (
     contact_visible_to,
     customer_name_for,
     next_statuses_for,
+    request_description_for,
     role_in_booking,
 )
 from catalogue.models import ServiceCategory
@@ -79,6 +80,15 @@ HIDDEN_FROM_HELPER = (
 )
 
 
+# The request's description, as the customer wrote it but for the helper's eyes.
+DESCRIPTION_HELP = (
+    "The problem, in the customer's words. To the visit's helper, phone numbers and e-mail "
+    "addresses in it are masked (`•••`) before they win the request and once the visit is "
+    "signed off (or settled), cancelled or missed; the customer and the manager get it as "
+    "written."
+)
+
+
 class BookingRequestSerializer(serializers.ModelSerializer):
     """The request behind a booking, with the exact address and phones while its helper needs
     them: from winning it until the customer signs the visit off."""
@@ -106,6 +116,7 @@ class BookingRequestSerializer(serializers.ModelSerializer):
         help_text="The phone of the person the helper meets, when a relative booked for them "
         "(empty otherwise)." + HIDDEN_FROM_HELPER,
     )
+    description = serializers.SerializerMethodField(help_text=DESCRIPTION_HELP)
     customer_name = serializers.SerializerMethodField(
         help_text="The customer's first name to the visit's helper, as the visit's page shows "
         "it; the whole name to the customer and the manager."
@@ -138,6 +149,9 @@ class BookingRequestSerializer(serializers.ModelSerializer):
 
     def get_customer_name(self, instance: HelpRequest) -> str:
         return self.context["customer_name"]
+
+    def get_description(self, instance: HelpRequest) -> str:
+        return self.context["description"]
 
     def to_representation(self, instance: HelpRequest) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -221,6 +235,7 @@ class BookingSerializer(serializers.ModelSerializer):
             **self.context,
             "hide_contact": not contact_visible_to(booking, user),
             "customer_name": customer_name_for(booking, user),
+            "description": request_description_for(booking.help_request, user, booking),
         }
         return BookingRequestSerializer(booking.help_request, context=context).data
 

@@ -13,7 +13,9 @@ from bookings.models import (
     Offer,
 )
 from bookings.offer_summary import offer_summary
+from bookings.selectors import request_description_for
 from catalogue.models import ServiceCategory
+from mobile_api.serializers.bookings import DESCRIPTION_HELP
 from mobile_api.serializers.requests import WindowOutSerializer
 
 
@@ -24,6 +26,7 @@ class OfferRequestSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField[ServiceCategory](slug_field="slug", read_only=True)
     windows = WindowOutSerializer(many=True, read_only=True)
     for_someone_else = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField(help_text=DESCRIPTION_HELP)
 
     class Meta:
         model = HelpRequest
@@ -41,6 +44,9 @@ class OfferRequestSerializer(serializers.ModelSerializer):
 
     def get_for_someone_else(self, help_request: HelpRequest) -> bool:
         return bool(help_request.on_behalf_name)
+
+    def get_description(self, help_request: HelpRequest) -> str:
+        return self.context["description"]
 
 
 OFFER_EXPLANATION_HELP = (
@@ -74,7 +80,7 @@ DECLINE_REASON = serializers.ChoiceField(
 
 class OfferSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    request = OfferRequestSerializer(source="help_request", read_only=True)
+    request = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
     decline_reason = DECLINE_REASON
     booking = serializers.SerializerMethodField()
@@ -96,6 +102,17 @@ class OfferSerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field(OfferRequestSerializer)
+    def get_request(self, offer: Offer) -> dict[str, Any]:
+        """The job, its description as the asking helper reads it: on the visit once won."""
+        booking = getattr(offer, "booking", None)
+        reader = self.context["request"].user
+        context = {
+            **self.context,
+            "description": request_description_for(offer.help_request, reader, booking),
+        }
+        return OfferRequestSerializer(offer.help_request, context=context).data
 
     @extend_schema_field(serializers.DictField(help_text=OFFER_EXPLANATION_HELP))
     def get_explanation(self, offer: Offer) -> dict[str, Any]:

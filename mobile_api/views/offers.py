@@ -57,7 +57,7 @@ class OfferListApi(generics.ListAPIView):
     queryset = Offer.objects.none()
 
     def get_queryset(self) -> QuerySet[Offer]:
-        return offers_visible_to(request_user(self.request)).select_related("booking")
+        return offers_visible_to(request_user(self.request)).select_related("booking__helper")
 
     @extend_schema(operation_id="offers_list", responses={200: OfferSerializer(many=True)})
     @raises()
@@ -74,7 +74,8 @@ class OfferDetailApi(ApiView):
     @raises(offer_for)
     def get(self, request: Request, offer_id: UUID) -> Response:
         """One offer: the job (without the exact address) and why I was chosen."""
-        return Response(OfferSerializer(offer_for(request_user(request), offer_id)).data)
+        offer = offer_for(request_user(request), offer_id)
+        return Response(OfferSerializer(offer, context={"request": request}).data)
 
 
 class OfferAcceptApi(ApiView):
@@ -118,4 +119,5 @@ class OfferDeclineApi(ApiView):
         data = self.OfferDeclineInput(data=request.data)
         data.is_valid(raise_exception=True)
         offer = offer_decline(offer=offer, actor=user, **data.validated_data)
-        return Response(OfferSerializer(offer_for(user, offer.public_id)).data)
+        offer = offer_for(user, offer.public_id)
+        return Response(OfferSerializer(offer, context={"request": request}).data)

@@ -29,6 +29,7 @@ from bookings.selectors import (
     bookings_visible_to,
     offer_for,
     offers_visible_to,
+    request_description_for,
     reviews_received,
     shown_warnings,
 )
@@ -273,11 +274,14 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
     # while the page is being rendered is heard, not lost.
     live_seq = stream_last_seq(me.pk)
     now = timezone.now()
-    offers = (
+    offers = list(
         offers_visible_to(me)
         .filter(helper=helper, status=OfferStatus.PENDING, expires_at__gt=now)
         .order_by("expires_at")
     )
+    for offer in offers:
+        # Not won yet: the phone numbers and e-mail addresses written in it stay masked.
+        offer.description_read = request_description_for(offer.help_request, me)  # type: ignore[attr-defined]
     visits = bookings_visible_to(me).filter(helper=helper, status__in=UPCOMING)
     today = timezone.localdate()
     visits_today, visits_next = [], []

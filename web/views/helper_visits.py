@@ -28,6 +28,7 @@ from bookings.selectors import (
     bookings_visible_to,
     contact_visible_to,
     next_statuses_for,
+    request_description_for,
     reviews_visible_to,
     safety_report_open_by,
     visit_step_opens_at,
@@ -132,6 +133,8 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "refund_form": bound.get("refund_form") or RefundForm(prefix="refund"),
         "refund_url": reverse("web:helper-refund", args=[booking.public_id]),
         "help_request": help_request,
+        # Its contacts masked once the helper no longer sees the customer's.
+        "description": request_description_for(help_request, me, booking),
         "contact": contact,
         # Once they are hidden, why (the page says it under the postcode and town).
         "contact_gone": None if contact else helper_contact_gone_words(booking),
