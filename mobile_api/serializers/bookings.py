@@ -287,11 +287,28 @@ class BookingEventSerializer(serializers.ModelSerializer):
         return event.actor.display_name if event.actor is not None else None
 
 
+# The customer's name in a review, by the rule of the booking's `customer_name`.
+REVIEW_NAME_HELP = (
+    " The customer is named by their first name to the visit's helper, as in the booking's "
+    "`customer_name`; by the whole name to the customer and the manager."
+)
+
+
+def review_context(booking: Booking, reader: User) -> dict[str, Any]:
+    """What a ReviewSerializer needs to name the visit's customer to `reader`."""
+    return {
+        "customer_id": booking.help_request.customer_id,
+        "customer_name": customer_name_for(booking, reader),
+    }
+
+
 class ReviewSerializer(serializers.ModelSerializer):
+    """One review of a visit. Its context comes from `review_context`."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
-    author = serializers.CharField(source="author.display_name", read_only=True)
-    subject = serializers.CharField(
-        source="subject.display_name", read_only=True, help_text="Who the review is about."
+    author = serializers.SerializerMethodField(help_text="Who wrote the review." + REVIEW_NAME_HELP)
+    subject = serializers.SerializerMethodField(
+        help_text="Who the review is about." + REVIEW_NAME_HELP
     )
     subject_role = serializers.SerializerMethodField()
 
@@ -319,3 +336,14 @@ class ReviewSerializer(serializers.ModelSerializer):
     )
     def get_subject_role(self, review: Review) -> str:
         return ActorRole.CUSTOMER if review.author_role == ActorRole.HELPER else ActorRole.HELPER
+
+    def _name(self, person: User) -> str:
+        if person.pk == self.context["customer_id"]:
+            return self.context["customer_name"]
+        return person.display_name
+
+    def get_author(self, review: Review) -> str:
+        return self._name(review.author)
+
+    def get_subject(self, review: Review) -> str:
+        return self._name(review.subject)

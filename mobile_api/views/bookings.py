@@ -46,6 +46,7 @@ from mobile_api.serializers.bookings import (
     BookingEventSerializer,
     BookingSerializer,
     ReviewSerializer,
+    review_context,
 )
 from mobile_api.serializers.fields import WindowSerializer
 
@@ -350,7 +351,9 @@ class BookingReviewsApi(PaginatedListView, ApiView):
         """The reviews of a visit I may see (double-blind: the other side's once both reviewed or the window closed)."""
         user = request_user(request)
         booking = booking_for(user, booking_id)
-        return paginated(request, self, list(reviews_visible_to(user, booking)), ReviewSerializer)
+        reviews = list(reviews_visible_to(user, booking))
+        context = review_context(booking, user)
+        return paginated(request, self, reviews, ReviewSerializer, context=context)
 
     @extend_schema(
         operation_id="bookings_reviews_create",
@@ -365,4 +368,5 @@ class BookingReviewsApi(PaginatedListView, ApiView):
         data = self.BookingReviewsInput(data=request.data)
         data.is_valid(raise_exception=True)
         review = review_submit(booking=booking, actor=user, **data.validated_data)
-        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+        answer = ReviewSerializer(review, context=review_context(booking, user)).data
+        return Response(answer, status=status.HTTP_201_CREATED)
