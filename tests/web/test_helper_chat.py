@@ -63,3 +63,56 @@ def test_another_helpers_visit_chat_is_not_found(client):
     assert client.get(page + "chat").status_code == 404
     assert client.post(page + "chat/send", {"chat-text": "Hello"}).status_code == 404
     assert not ChatMessage.objects.exists()
+
+
+def test_the_chat_is_a_log_the_live_page_adds_only_the_new_messages_to(client):
+    booking = make_booking()
+    customer = booking.help_request.customer
+    _logged_in(client, booking.helper.user)
+    chat = f"/helper/visits/{booking.public_id}/chat"
+
+    # Without messages: an empty list in the log, and the note saying where to write
+    page = client.get(f"/helper/visits/{booking.public_id}/").content.decode()
+    assert (
+        f'<div id="chat-messages" role="log" aria-live="polite" aria-labelledby="chat-heading" '
+        f'data-live-url="{chat}" data-live-events="chat.message" '
+        f'data-live-booking="{booking.public_id}" data-live-append="chat-list">'
+    ) in page
+    assert '<ol class="chat" id="chat-list"></ol>' in page
+    assert '<p id="chat-empty">No messages yet. Write to the customer here.</p>' in page
+
+    first = chat_message_send(booking=booking, author=customer, text="Ring twice.")
+    second = chat_message_send(booking=booking, author=booking.helper.user, text="I will.")
+
+    # The page showed none: both come, and the note goes
+    both = client.get(chat + "?after=0").content.decode()
+    assert both.count('<li class="chat-message') == 2
+    assert both.index(f'data-message="{first.pk}"') < both.index(f'data-message="{second.pk}"')
+    assert both.rstrip().endswith('<p id="chat-empty" hx-swap-oob="delete"></p>')
+    assert "chat-messages" not in both
+
+    # The page shows the first: the second alone comes (one's own as well, once)
+    after_first = client.get(f"{chat}?after={first.pk}").content.decode()
+    assert after_first.count('<li class="chat-message') == 1
+    assert f'<li class="chat-message chat-mine" data-message="{second.pk}">' in after_first
+    assert "I will." in after_first
+    assert "Ring twice." not in after_first
+    assert "chat-empty" not in after_first
+
+    # The page shows both: nothing
+    assert client.get(f"{chat}?after={second.pk}").content.decode().strip() == ""
+
+
+@pytest.mark.parametrize("after", ["", "x", "-1", "1.5"])
+def test_the_chat_asked_after_no_message_number_says_so(client, after):
+    booking = make_booking()
+    chat_message_send(booking=booking, author=booking.help_request.customer, text="Ring twice.")
+    _logged_in(client, booking.helper.user)
+
+    response = client.get(f"/helper/visits/{booking.public_id}/chat", {"after": after})
+
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "Give the number of the last message shown (after), 0 if none."
+    )
+    assert ChatMessage.objects.count() == 1

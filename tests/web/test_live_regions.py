@@ -75,7 +75,8 @@ def test_the_request_pages_status_stays_while_its_part_is_redrawn(client):
     page = client.get(url).content.decode()
     fragment = client.get(url + "?wait=3", **HX).content.decode()
 
-    # One status box on the page, outside the part the page asks for again
+    # One status box on the page, outside the part the page asks for again (beside the
+    # chat's log, which stays as well)
     assert _regions(page) == [
         {
             "id": "request-status",
@@ -83,7 +84,14 @@ def test_the_request_pages_status_stays_while_its_part_is_redrawn(client):
             "aria-live": "polite",
             "within": ["main"],
             "words": words,
-        }
+        },
+        {
+            "id": "chat-messages",
+            "role": "log",
+            "aria-live": "polite",
+            "within": ["main", "chat"],
+            "words": "No messages yet. Write to the helper here.",
+        },
     ]
     assert '<div id="request-main" data-live-status="request-status"' in page
     # The part's answer holds no live region of its own: it changes the box's words
@@ -103,7 +111,9 @@ def test_the_helpers_visit_status_stays_while_its_part_is_redrawn(client):
     page = client.get(url).content.decode()
     fragment = client.get(url + "?wait=3", **HX).content.decode()
 
-    regions = [region for region in _regions(page) if region["id"] != "live-banner"]
+    regions = [
+        region for region in _regions(page) if region["id"] not in {"live-banner", "chat-messages"}
+    ]
     assert regions == [
         {
             "id": "visit-status",

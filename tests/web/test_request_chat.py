@@ -83,3 +83,36 @@ def test_another_customers_request_chat_is_not_found(client):
     assert client.get(page + "chat").status_code == 404
     assert client.post(page + "chat/send", {"chat-text": "Hello"}).status_code == 404
     assert not ChatMessage.objects.exists()
+
+
+def test_the_customers_chat_is_a_log_the_live_page_adds_only_the_new_messages_to(client):
+    booking = make_booking()
+    helper_user = booking.helper.user
+    _logged_in(client, booking.help_request.customer, "it")
+    page = f"/requests/{booking.help_request.public_id}/"
+
+    shown = client.get(page).content.decode()
+    assert (
+        f'<div id="chat-messages" role="log" aria-live="polite" aria-labelledby="chat-heading" '
+        f'data-live-url="{page}chat" data-live-events="chat.message" '
+        f'data-live-booking="{booking.public_id}" data-live-append="chat-list">'
+    ) in shown
+    assert '<ol class="chat" id="chat-list"></ol>' in shown
+
+    first = chat_message_send(booking=booking, author=helper_user, text="Arrivo alle tre.")
+    second = chat_message_send(booking=booking, author=helper_user, text="Suono due volte.")
+
+    both = client.get(page + "chat?after=0").content.decode()
+    assert both.count('<li class="chat-message"') == 2
+    assert both.rstrip().endswith('<p id="chat-empty" hx-swap-oob="delete"></p>')
+    after_first = client.get(f"{page}chat?after={first.pk}").content.decode()
+    assert f'<li class="chat-message" data-message="{second.pk}">' in after_first
+    assert "Suono due volte." in after_first
+    assert "Arrivo alle tre." not in after_first
+    assert "chat-empty" not in after_first
+    assert client.get(f"{page}chat?after={second.pk}").content.decode().strip() == ""
+
+    # The whole page (as without scripts) shows both in its log, the note gone
+    shown = client.get(page).content.decode()
+    assert shown.index("Arrivo alle tre.") < shown.index("Suono due volte.")
+    assert "chat-empty" not in shown

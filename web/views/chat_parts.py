@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,13 +33,23 @@ class ChatForm(forms.Form):
     )
 
 
-def chat_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
+class ChatAfterForm(forms.Form):
+    """`?after=<message id>`: the live page asks for the messages after the last one it shows
+    (0 while it shows none), to add them to its log."""
+
+    after = forms.IntegerField(min_value=0)
+
+
+def chat_context(request: HttpRequest, booking: Booking, after: int = 0) -> dict[str, Any]:
+    """The latest messages (after the message `after`, if given), oldest first."""
     me = request.user
     assert isinstance(me, User)  # noqa: S101 - the views that show it require a log-in
-    latest = list(chat_messages_for(me, booking).order_by("-id")[:CHAT_SHOWN])
+    shown = chat_messages_for(me, booking).filter(pk__gt=after)
+    latest = list(shown.order_by("-id")[:CHAT_SHOWN])
     return {
         "chat": [
             {
+                "id": message.pk,
                 "text": message_data(message, me)["text"],
                 "mine": message.author_id == me.pk,
                 "role": message.author_role,
@@ -50,6 +60,23 @@ def chat_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
         "chat_open": booking.status not in CLOSED_STATUSES,
         "chat_form": ChatForm(prefix="chat"),
     }
+
+
+def chat_part(request: HttpRequest, booking: Booking, template: str) -> HttpResponse:
+    """The chat's log (`template`), or, asked `?after=<message id>` by the live page, only the
+    messages after that one, which the page adds at the log's end: each is announced once."""
+    if "after" not in request.GET:
+        context = {"booking": booking, **chat_context(request, booking)}
+        return render(request, template, context)
+    form = ChatAfterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            _("Give the number of the last message shown (after), 0 if none."),
+            content_type="text/plain; charset=utf-8",
+        )
+    after = form.cleaned_data["after"]
+    context = {"booking": booking, "after": after, **chat_context(request, booking, after)}
+    return render(request, template + "#chat-after", context)
 
 
 def chat_send_posted(request: HttpRequest, booking: Booking, back_to: str) -> HttpResponse:

@@ -1,13 +1,13 @@
 """A visit's chat on the helper's phone: the latest messages, masked as the API masks them
-while the booking hides contacts from the helper, and writing one. The list is a live part of
-the visit's page: a `chat.message` event fetches it again (web/static/web/live-parts.js)."""
+while the booking hides contacts from the helper, and writing one. The list is a live log of
+the visit's page: a `chat.message` event fetches the messages after the last one it shows,
+which are added at its end (web/static/web/live-parts.js)."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +15,7 @@ from backend.exceptions import NotFound
 from bookings.models import Booking
 from bookings.selectors import booking_for
 from helpers.models import HelperProfile
-from web.views.chat_parts import chat_context, chat_send_posted
+from web.views.chat_parts import chat_part, chat_send_posted
 from web.views.helper import helper_only, me_of
 
 
@@ -33,9 +33,7 @@ def _booking(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> Bo
 @helper_only
 @require_GET
 def chat(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
-    booking = _booking(request, helper, public_id)
-    context = {"booking": booking, **chat_context(request, booking)}
-    return render(request, "web/helper/visit_chat.html", context)
+    return chat_part(request, _booking(request, helper, public_id), "web/helper/visit_chat.html")
 
 
 @helper_only

@@ -7,6 +7,9 @@
 //   data-live-events   the event names (prefixes) that concern it, e.g. "offer. booking."
 //   data-live-booking  only the events whose data names this booking...
 //   data-live-request  ...or this help request (with both: either one)
+//   data-live-append   the id of a log in the part (a visit's chat, role="log") that stays:
+//                      only the entries after its last one (data-message) are fetched
+//                      (?after=<id>) and added at its end, so that each is announced once
 //
 // When an offer shown on the page is withdrawn, the part is asked again with ?gone=<offer>,
 // and the server says kindly whether another helper was faster. Offers count down by the
@@ -44,6 +47,13 @@
   }
 
   function refresh(part, frame) {
+    const log = part.dataset.liveAppend ? document.getElementById(part.dataset.liveAppend) : null;
+    if (log) {
+      // Only what came after the last entry shown (?after=, added when the request goes, so
+      // that one queued behind another asks after what that one added), at the log's end.
+      window.htmx.ajax("GET", part.dataset.liveUrl, { source: log, target: log, swap: "beforeend" });
+      return;
+    }
     let url = part.dataset.liveUrl;
     if (frame.event === "offer.withdrawn" && frame.data && frame.data.offer) {
       url += (url.includes("?") ? "&" : "?") + "gone=" + encodeURIComponent(frame.data.offer);
@@ -110,6 +120,12 @@
 
   function sayWhatIsShown(event) {
     const part = event.detail.target;
+    const owner = part.closest("[data-live-append]");
+    if (owner && owner.dataset.liveAppend === part.id) {
+      const entries = part.querySelectorAll("[data-message]");
+      const last = entries.length ? entries[entries.length - 1].dataset.message : "0";
+      event.detail.parameters.append("after", last);
+    }
     if (isPart(part)) {
       part.querySelectorAll("[data-offer]").forEach((offer) => {
         event.detail.parameters.append("shown", offer.dataset.offer);

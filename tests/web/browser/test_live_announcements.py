@@ -1,0 +1,119 @@
+"""What a screen reader hears of the news that comes over the live connection, in a real
+browser: a visit's chat is a log that stays in the page and gets each new message added once
+(a region that arrives anew is not announced, one redrawn whole is read again).
+
+The relay runs in the test process and the pages' sockets are held by daphne in its child
+process: the channel layer between them is a real Redis (`redis` marker).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from backend.models import User
+from realtime.chat import chat_message_send
+from realtime.models import ChatMessage
+from tests.factories import make_booking, make_helper
+from tests.web.browser.conftest import PHONE, log_in
+from tests.web.browser.test_live_offers import relay
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# Marks the element: still marked later means it is the same node, not one put in its place.
+MARK = "(id) => { document.getElementById(id).markedBefore = true; }"
+STILL_MARKED = "(id) => document.getElementById(id).markedBefore === true"
+# Counts the messages added to the chat's list, from the moment it is called.
+COUNT_ADDED = """() => {
+  window.addedMessages = [];
+  new MutationObserver((changes) => changes.forEach((change) => change.addedNodes.forEach(
+    (node) => { if (node.dataset && node.dataset.message) window.addedMessages.push(node.innerText); }
+  ))).observe(document.getElementById("chat-list"), { childList: true });
+}"""
+
+
+def _heard(page: Page) -> list[str]:
+    """The names of the events the page's socket receives, as they arrive."""
+    heard: list[str] = []
+
+    def watch(socket: Any) -> None:
+        def frame(payload: Any) -> None:
+            if isinstance(payload, str) and '"type": "event"' in payload:
+                heard.append(re.search(r'"event": "([a-z_.]+)"', payload).group(1))  # type: ignore[union-attr]
+
+        socket.on("framereceived", frame)
+
+    page.on("websocket", watch)
+    return heard
+
+
+def _until(page: Page, heard: list[str], count: int) -> None:
+    for _ in range(100):
+        if len(heard) >= count:
+            return
+        page.wait_for_timeout(100)
+    assert len(heard) >= count, heard
+
+
+def test_a_new_message_is_added_once_to_the_chats_log_that_stays(browser, live_url, axe):
+    helper = make_helper(email="marco@example.ch", display_name="Marco Rossi")
+    User.objects.filter(pk=helper.user_id).update(preferred_language="en")
+    booking = make_booking(helper=helper)
+    customer = booking.help_request.customer
+    page = browser.new_context(locale="en", **PHONE).new_page()
+    heard = _heard(page)
+    log_in(page, live_url, "marco@example.ch", f"/helper/visits/{booking.public_id}/")
+    log = page.locator("#chat-messages")
+    expect(log).to_have_attribute("role", "log")
+    expect(log).to_have_attribute("aria-live", "polite")
+    expect(log.get_by_text("No messages yet. Write to the customer here.")).to_be_visible()
+    page.evaluate(MARK, "chat-messages")
+    page.evaluate(COUNT_ADDED)
+
+    # The customer writes: her message is added to the same log, once; the note goes
+    chat_message_send(booking=booking, author=customer, text="Ring twice, please.")
+    relay()
+    expect(log.locator("li")).to_have_count(1)
+    expect(log.locator("li").get_by_text("Ring twice, please.")).to_be_visible()
+    expect(page.locator("#chat-empty")).to_have_count(0)
+    assert page.evaluate(STILL_MARKED, "chat-messages"), "the log was replaced by a new one"
+    assert len(page.evaluate("() => window.addedMessages")) == 1
+    assert "Ring twice, please." in page.evaluate("() => window.addedMessages")[0]
+    assert axe(page) == []
+
+    # She writes twice more before the page asks: each is added once, in order
+    chat_message_send(booking=booking, author=customer, text="The door is on the left.")
+    chat_message_send(booking=booking, author=customer, text="Second floor.")
+    relay()
+    _until(page, heard, 3)
+    expect(log.locator("li")).to_have_count(3)
+    page.wait_for_timeout(1000)  # a fetch that would add them again has come back by now
+    added = page.evaluate("() => window.addedMessages")
+    assert [text.splitlines()[-1] for text in added] == [
+        "Ring twice, please.",
+        "The door is on the left.",
+        "Second floor.",
+    ]
+    assert page.evaluate(STILL_MARKED, "chat-messages")
+
+    # The helper answers (the page is sent and comes back): the answer is shown once, also
+    # once its own event has reached the page
+    seen = len(heard)
+    page.get_by_label("Your message").fill("On my way.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(log.locator("li")).to_have_count(4)
+    relay()
+    _until(page, heard, seen + 1)
+    page.wait_for_timeout(1000)  # a fetch that would add it again has come back by now
+    expect(log.locator("li")).to_have_count(4)
+    expect(log.locator("li").get_by_text("On my way.")).to_have_count(1)
+    assert ChatMessage.objects.filter(booking=booking).count() == 4
+    assert axe(page) == []
+    page.context.close()
