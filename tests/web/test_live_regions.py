@@ -12,6 +12,7 @@ import pytest
 from django.utils import translation
 
 from bookings.models import BookingStatus
+from bookings.services import offer_accept
 from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
 from tests.web.test_pages import _logged_in
 from web.words import booking_words, helper_visit_words
@@ -168,8 +169,9 @@ def test_the_offers_page_says_how_many_offers_are_new_to_it(client):
     # Its answers change the region's words only
     for fragment in (one_new, both_new, none_new):
         assert fragment.lstrip().startswith('<div id="helper-main"')
-        assert fragment.count("hx-swap-oob") == 1
+        assert fragment.count("hx-swap-oob") == 2
         assert fragment.count('data-offer="') == 2
+        assert '<div id="offers-taken" hx-swap-oob="innerHTML"></div>' in fragment
     assert _news(one_new) == '<p id="offers-news" hx-swap-oob="innerHTML">1 new offer</p>'
     assert _news(both_new) == '<p id="offers-news" hx-swap-oob="innerHTML">2 new offers</p>'
     assert _news(none_new) == '<p id="offers-news" hx-swap-oob="innerHTML"></p>'
@@ -212,3 +214,65 @@ def test_the_language_buttons_name_says_what_it_changes(client, language, name, 
     assert page.count(button) == 1
     # The word it shows is part of its name, as voice control needs
     assert shown.lower() in name.lower()
+
+
+TAKEN = "Another helper was a little quicker: this job is taken. Thank you for answering so fast!"
+
+
+def _an_offer_taken_by_a_rival():
+    helper, rival = make_helper(display_name="Marco Rossi"), make_helper()
+    help_request = post_request(UserFactory.create())
+    mine = pending_offer(help_request, helper)
+    offer_accept(offer=pending_offer(help_request, rival), actor=rival.user)
+    return helper, mine
+
+
+def test_an_offer_taken_by_another_helper_is_said_by_a_region_that_stays(client):
+    helper, first = _an_offer_taken_by_a_rival()
+    _logged_in(client, helper.user)
+
+    page = client.get("/helper/").content.decode()
+    fragment = client.get(f"/helper/?wait=3&gone={first.public_id}", **HX).content.decode()
+    polled = client.get("/helper/?wait=6", **HX).content.decode()
+
+    # A polite region outside the part, empty while nothing was taken
+    taken = [region for region in _regions(page) if region["id"] == "offers-taken"]
+    assert taken == [
+        {
+            "id": "offers-taken",
+            "role": "status",
+            "aria-live": "polite",
+            "within": ["main"],
+            "words": "",
+        }
+    ]
+    assert '<div id="offers-taken" role="status" aria-live="polite"></div>' in page
+    # The part's answer after the offer went brings the words to it, and no region of its own
+    assert _regions(fragment) == []
+    assert (
+        '<div id="offers-taken" hx-swap-oob="innerHTML">'
+        f'<p class="message message-taken">{TAKEN}</p></div>'
+    ) in fragment
+    assert fragment.count(TAKEN) == 1
+    # The next answer takes them away again
+    assert '<div id="offers-taken" hx-swap-oob="innerHTML"></div>' in polled
+    assert TAKEN not in polled
+
+
+def test_an_offer_taken_is_said_on_the_page_opened_after_it(client):
+    helper, first = _an_offer_taken_by_a_rival()
+    _logged_in(client, helper.user)
+
+    page = client.get(f"/helper/?gone={first.public_id}").content.decode()
+
+    taken = [region for region in _regions(page) if region["id"] == "offers-taken"]
+    assert taken == [
+        {
+            "id": "offers-taken",
+            "role": "status",
+            "aria-live": "polite",
+            "within": ["main"],
+            "words": TAKEN,
+        }
+    ]
+    assert page.count(TAKEN) == 1

@@ -1,6 +1,7 @@
 """What a screen reader hears of the news that comes over the live connection, in a real
 browser: a visit's chat is a log that stays in the page and gets each new message added once
-(a region that arrives anew is not announced, one redrawn whole is read again).
+(a region that arrives anew is not announced, one redrawn whole is read again); an offer taken
+by another helper is said by a region that stays.
 
 The relay runs in the test process and the pages' sockets are held by daphne in its child
 process: the channel layer between them is a real Redis (`redis` marker).
@@ -15,11 +16,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from backend.models import User
+from bookings import services
 from realtime.chat import chat_message_send
 from realtime.models import ChatMessage
-from tests.factories import make_booking, make_helper
+from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
 from tests.web.browser.conftest import PHONE, log_in
-from tests.web.browser.test_live_offers import relay
+from tests.web.browser.test_live_offers import TAKEN, relay
 
 pytestmark = [
     pytest.mark.browser,
@@ -115,5 +117,33 @@ def test_a_new_message_is_added_once_to_the_chats_log_that_stays(browser, live_u
     expect(log.locator("li")).to_have_count(4)
     expect(log.locator("li").get_by_text("On my way.")).to_have_count(1)
     assert ChatMessage.objects.filter(booking=booking).count() == 4
+    assert axe(page) == []
+    page.context.close()
+
+
+def test_an_offer_taken_by_another_helper_is_said_by_a_region_that_stays(browser, live_url, axe):
+    lea = make_helper(email="lea@example.ch", display_name="Lea Meier")
+    rival = make_helper(email="marco@example.ch", display_name="Marco Rossi")
+    User.objects.filter(pk=lea.user_id).update(preferred_language="en")
+    page = browser.new_context(locale="en", **PHONE).new_page()
+    log_in(page, live_url, "lea@example.ch", "/helper/")
+    expect(page.get_by_text("No offers right now.")).to_be_visible()
+    taken = page.locator("#offers-taken")
+    expect(taken).to_have_attribute("role", "status")
+    expect(taken).to_have_attribute("aria-live", "polite")
+    expect(taken).to_have_text("")
+    page.evaluate(MARK, "offers-taken")
+
+    help_request = post_request(UserFactory.create(), description="The TV box shows no channels.")
+    relay()
+    expect(page.locator("#offers .offer")).to_have_count(1)
+
+    # Marco is faster: Lea's offer goes, and the region that was there says why
+    services.offer_accept(offer=pending_offer(help_request, rival), actor=rival.user)
+    relay()
+    expect(page.locator("#offers .offer")).to_have_count(0)
+    expect(taken).to_have_text(TAKEN)
+    assert page.evaluate(STILL_MARKED, "offers-taken"), "the region was replaced by a new one"
+    expect(page.get_by_text(TAKEN)).to_have_count(1)
     assert axe(page) == []
     page.context.close()
