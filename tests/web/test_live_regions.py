@@ -77,8 +77,15 @@ def test_the_request_pages_status_stays_while_its_part_is_redrawn(client):
     fragment = client.get(url + "?wait=3", **HX).content.decode()
 
     # One status box on the page, outside the part the page asks for again (beside the
-    # chat's log, which stays as well)
+    # banner of a lost connection and the chat's log, which stay as well)
     assert _regions(page) == [
+        {
+            "id": "live-banner",
+            "role": "status",
+            "aria-live": None,
+            "within": ["main"],
+            "words": "Reconnecting…",
+        },
         {
             "id": "request-status",
             "role": "status",

@@ -1,7 +1,8 @@
 """What a screen reader hears of the news that comes over the live connection, in a real
 browser: a visit's chat is a log that stays in the page and gets each new message added once
 (a region that arrives anew is not announced, one redrawn whole is read again); an offer taken
-by another helper is said by a region that stays.
+by another helper is said by a region that stays; and the customer's request page, like the
+helper's pages, says when its connection is lost, once, and takes it back once it is resumed.
 
 The relay runs in the test process and the pages' sockets are held by daphne in its child
 process: the channel layer between them is a real Redis (`redis` marker).
@@ -19,8 +20,10 @@ from backend.models import User
 from bookings import services
 from realtime.chat import chat_message_send
 from realtime.models import ChatMessage
+from realtime.stream import stream_last_seq
 from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
-from tests.web.browser.conftest import PHONE, log_in
+from tests.web.browser.conftest import DESKTOP, PHONE, log_in
+from tests.web.browser.test_live_connection import BANNER_WATCH
 from tests.web.browser.test_live_offers import TAKEN, relay
 
 pytestmark = [
@@ -146,4 +149,69 @@ def test_an_offer_taken_by_another_helper_is_said_by_a_region_that_stays(browser
     assert page.evaluate(STILL_MARKED, "offers-taken"), "the region was replaced by a new one"
     expect(page.get_by_text(TAKEN)).to_have_count(1)
     assert axe(page) == []
+    page.context.close()
+
+
+def test_the_customers_request_page_shows_the_banner_once_while_reconnecting(
+    browser, live_url, axe
+):
+    helper = make_helper(email="marco@example.ch", display_name="Marco Rossi")
+    customer = UserFactory.create(email="vreni@example.ch", preferred_language="en")
+    help_request = post_request(customer, description="The TV box shows no channels.")
+    relay()  # the offer to Marco
+    page = browser.new_context(locale="en", **DESKTOP).new_page()
+    page.add_init_script(BANNER_WATCH)
+
+    # Every socket the page opens passes through here: it reaches daphne, then the line is
+    # cut, and while `down` the page's attempts are refused.
+    urls: list[str] = []
+    state: dict[str, Any] = {"down": False, "current": None}
+
+    def route(socket: Any) -> None:
+        urls.append(socket.url)
+        if state["down"]:
+            socket.close(code=4000)
+            return
+        socket.connect_to_server()
+        state["current"] = socket
+
+    page.route_web_socket(re.compile(r"/ws/v1/"), route)
+    path = f"/requests/{help_request.public_id}/"
+    log_in(page, live_url, "vreni@example.ch", path)
+    # As the page is after half a minute of waiting: its next poll is a minute away, so what
+    # comes sooner came over the socket.
+    state["current"] = None
+    page.goto(f"{live_url}{path}?wait=30")
+    page.evaluate("() => { window.stillTheSamePage = true; }")
+    banner = page.locator("#live-banner")
+    expect(banner).to_have_count(1)
+    expect(banner).to_be_hidden()
+    for _ in range(100):
+        if state["current"] is not None:
+            break
+        page.wait_for_timeout(100)
+    seen_before = stream_last_seq(customer.pk)
+
+    # The line goes down: the banner says so, in words, politely
+    state["down"] = True
+    state["current"].close(code=4000)
+    expect(banner).to_be_visible()
+    expect(banner).to_have_text("Reconnecting…")
+    expect(banner).to_have_attribute("role", "status")
+    assert axe(page) == []
+
+    # Meanwhile Marco accepts
+    services.offer_accept(offer=pending_offer(help_request, helper), actor=helper.user)
+    relay()
+    assert stream_last_seq(customer.pk) > seen_before
+
+    # Back up: the banner goes, and the page resumes after the last event it had
+    state["down"] = False
+    expect(banner).to_be_hidden()
+    words = "Marco accepted your request and will propose times for the visit soon."
+    expect(page.locator("#request-status")).to_have_text(words)
+    assert urls[-1].endswith(f"/ws/v1/?after={seen_before}")
+    assert page.evaluate("() => window.bannerShown") == 1
+    assert page.evaluate("() => window.stillTheSamePage === true")
+    assert page.locator("#live-banner").count() == 1
     page.context.close()
