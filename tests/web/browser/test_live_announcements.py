@@ -163,14 +163,15 @@ def test_the_customers_request_page_shows_the_banner_once_while_reconnecting(
     page.add_init_script(BANNER_WATCH)
 
     # Every socket the page opens passes through here: it reaches daphne, then the line is
-    # cut, and while `down` the page's attempts are refused.
+    # cut, and while `down` the page's attempt waits unanswered until the test cuts it (from
+    # the test, not from here: a handler that waits on Playwright deadlocks its loop).
     urls: list[str] = []
-    state: dict[str, Any] = {"down": False, "current": None}
+    state: dict[str, Any] = {"down": False, "current": None, "waiting": []}
 
     def route(socket: Any) -> None:
         urls.append(socket.url)
         if state["down"]:
-            socket.close(code=4000)
+            state["waiting"].append(socket)
             return
         socket.connect_to_server()
         state["current"] = socket
@@ -205,8 +206,16 @@ def test_the_customers_request_page_shows_the_banner_once_while_reconnecting(
     relay()
     assert stream_last_seq(customer.pk) > seen_before
 
-    # Back up: the banner goes, and the page resumes after the last event it had
+    # Back up: the attempt that waited is cut, the phone says it is online again, one socket
+    # connects: the banner goes, and the page resumes after the last event it had
+    for _ in range(100):
+        if state["waiting"]:
+            break
+        page.wait_for_timeout(100)
     state["down"] = False
+    state["waiting"][0].close(code=4000)
+    page.wait_for_timeout(200)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
     expect(banner).to_be_hidden()
     words = "Marco accepted your request and will propose times for the visit soon."
     expect(page.locator("#request-status")).to_have_text(words)

@@ -143,14 +143,15 @@ def test_a_lost_connection_shows_a_banner_and_resumes_without_losing_the_offer(
     heard = _events_heard(page)
 
     # Every socket the page opens passes through here: the first reaches daphne, then the
-    # line is cut, and while `down` the page's attempts are refused.
+    # line is cut, and while `down` the page's attempt waits unanswered until the test cuts it
+    # (from the test, not from here: a handler that waits on Playwright deadlocks its loop).
     urls: list[str] = []
-    state: dict[str, Any] = {"down": False, "first": None}
+    state: dict[str, Any] = {"down": False, "first": None, "waiting": []}
 
     def route(socket: Any) -> None:
         urls.append(socket.url)
         if state["down"]:
-            socket.close(code=4000)
+            state["waiting"].append(socket)
             return
         socket.connect_to_server()
         if state["first"] is None:
@@ -177,8 +178,16 @@ def test_a_lost_connection_shows_a_banner_and_resumes_without_losing_the_offer(
     assert stream_last_seq(helper.user_id) == seen_before + 1
     assert heard == []
 
-    # Back up: the page resumes after the last event it had and gets the offer
+    # Back up: the attempt that waited is cut, the phone says it is online again; the page
+    # resumes after the last event it had and gets the offer
+    for _ in range(100):
+        if state["waiting"]:
+            break
+        page.wait_for_timeout(100)
     state["down"] = False
+    state["waiting"][0].close(code=4000)
+    page.wait_for_timeout(200)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
     expect(banner).to_be_hidden()
     expect(page.locator("#offers .offer")).to_have_count(1)
     assert urls[-1].endswith(f"/ws/v1/?after={seen_before}")
