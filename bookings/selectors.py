@@ -21,6 +21,7 @@ from backend.config import config
 from backend.exceptions import CoreError, NotFound, raises
 from backend.models import User
 from bookings.contact_masking import mask_contacts
+from bookings.customer_emails import first_name
 from bookings.models import (
     AGREED_STATUSES,
     BROKEN_STATUSES,
@@ -317,11 +318,10 @@ def request_description_for(
 def customer_name_for(booking: Booking, user: User) -> str:
     """The customer's name as `user` reads it on the visit: the first name for its helper, as
     the visit's page shows it; the whole name for the customer and the manager."""
-    name = booking.help_request.customer.display_name
+    customer = booking.help_request.customer
     if role_in_booking(booking, user) != ActorRole.HELPER:
-        return name
-    parts = name.split()
-    return parts[0] if parts else ""
+        return customer.display_name
+    return first_name(customer, "")
 
 
 @raises(CoreError.NOT_FOUND)
