@@ -126,7 +126,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Answers to a logged-in user are private: kept by no shared cache (backend/middleware.py).
     "backend.middleware.PrivateAnswersMiddleware",
-    # The web app speaks the language stored on a logged-in user (web/middleware.py).
+    # The web app and the admin speak the language stored on a logged-in user
+    # (web/middleware.py).
     "web.middleware.UserLanguageMiddleware",
     "backend.middleware.TooManyAttemptsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

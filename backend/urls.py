@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-admin.site.site_header = "Quartier back office"
-admin.site.site_title = "Quartier back office"
-admin.site.index_title = "Community management"
+# Lazy: the admin's titles are read per request, in the language of the manager reading them.
+admin.site.site_header = _("Quartier back office")
+admin.site.site_title = _("Quartier back office")
+admin.site.index_title = _("Community management")
 
 handler400 = "mobile_api.errors.bad_request"
 handler500 = "mobile_api.errors.server_error"

@@ -190,13 +190,25 @@ def make_booking(customer: User, helper: HelperProfile) -> Booking:
     return booking
 
 
+MANAGER_EMAIL = "manager@quartier.test"
+
+
 @pytest.fixture
 def manager_client(client: Client) -> Client:
+    """A manager who reads English, logged in: the admin speaks the logged-in user's language."""
     manager = User.objects.create_superuser(
-        email="manager@quartier.test", password=PASSWORD, display_name="Mia Manager"
+        email=MANAGER_EMAIL,
+        password=PASSWORD,
+        display_name="Mia Manager",
+        preferred_language="en",
     )
     client.force_login(manager)
     return client
+
+
+def manager_speaks(language: str) -> None:
+    """The logged-in manager of `manager_client` now prefers `language` (de, fr, it, en)."""
+    assert User.objects.filter(email=MANAGER_EMAIL).update(preferred_language=language) == 1
 
 
 @pytest.fixture

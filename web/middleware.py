@@ -1,10 +1,12 @@
-"""The web app speaks the language its user chose.
+"""The web app and the back office speak the language their user chose.
 
 Django's LocaleMiddleware picks the language from the language cookie or the browser's
 Accept-Language. Once someone is logged in, the language stored on their account
-(`User.preferred_language`, which the e-mails use too) wins on the web app's pages. The back
-office keeps Django's choice; the API speaks the language the request asks for, else the
-user's (mobile_api/authentication.py, where the API learns who asks).
+(`User.preferred_language`, which the e-mails use too) wins on the web app's pages and in
+Django's admin (/admin/), so that a manager reads the console and the admin in one language
+whatever the browser asks for; the admin's login page, before anyone is known, keeps Django's
+choice. The API speaks the language the request asks for, else the user's
+(mobile_api/authentication.py, where the API learns who asks).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-OTHER_INTERFACES = ("/api/", "/admin/", "/static/")
+OTHER_INTERFACES = ("/api/", "/static/")
 
 
 class UserLanguageMiddleware:

@@ -421,9 +421,9 @@ def test_the_back_office_shows_the_same_reasons(frozen_time, client):
     # Given a request matched against the three helpers
     helpers = three_helpers()
     help_request = post_request(UserFactory.create(languages=["de", "en"]), point=ZURICH)
-    client.force_login(ManagerFactory.create())
+    client.force_login(ManagerFactory.create(preferred_language="en"))
 
-    # When the manager opens the request in the back office
+    # When the manager (who reads English) opens the request in the back office
     response = client.get(reverse("admin:bookings_helprequest_change", args=(help_request.pk,)))
 
     # Then the pass is there with each helper linked, how far, the score and why

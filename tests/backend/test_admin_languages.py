@@ -1,6 +1,7 @@
-"""The back office speaks the manager's language (the browser's, as Django's admin chooses it):
-the custom actions' names, what they answer, the filters' titles and the columns' headers are
-German, French, Italian or English, not English whatever the language."""
+"""The back office speaks the manager's language (the one stored on the manager's account, as
+the console does, whatever the browser asks for): the site's titles, the custom actions' names,
+what they answer, the filters' titles and the columns' headers are German, French, Italian or
+English, not English whatever the language."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from academy.models import Course, CourseVersion
 from bookings.models import Booking
 from helpers.models import ApprovalStatus, HelperProfile
 from tests.academy.builders import publish_course
-from tests.admin_world import admin_url, make_helper, messages_of
+from tests.admin_world import admin_url, make_helper, manager_speaks, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,9 @@ def test_the_action_menu_is_in_the_managers_language(manager_client, model, lang
     make_helper("anna")
     publish_course(publish=False)
 
-    response = manager_client.get(admin_url(model, "changelist"), HTTP_ACCEPT_LANGUAGE=language)
+    manager_speaks(language)
+
+    response = manager_client.get(admin_url(model, "changelist"))
 
     assert response.status_code == 200
     assert action_names(response.content.decode()) == ACTION_NAMES[model][language]
@@ -89,11 +92,11 @@ def test_the_action_menu_is_in_the_managers_language(manager_client, model, lang
 
 def test_a_refused_approval_is_reported_in_french(manager_client):
     applicant = make_helper("anna")
+    manager_speaks("fr")
 
     response = manager_client.post(
         admin_url(HelperProfile, "changelist"),
         {"action": "approve_helpers", "_selected_action": [applicant.pk], "index": 0},
-        HTTP_ACCEPT_LANGUAGE="fr",
     )
 
     applicant.refresh_from_db()
@@ -115,11 +118,11 @@ def test_a_refused_approval_is_reported_in_french(manager_client):
 
 def test_the_suspension_page_asks_for_the_reason_in_german(manager_client):
     helper = make_helper("hugo", status=ApprovalStatus.APPROVED)
+    manager_speaks("de")
 
     response = manager_client.post(
         admin_url(HelperProfile, "changelist"),
         {"action": "suspend_helpers", "_selected_action": [helper.pk], "index": 0},
-        HTTP_ACCEPT_LANGUAGE="de",
     )
 
     page = response.content.decode()
@@ -140,8 +143,10 @@ def filter_titles(html: str) -> list[str]:
 
 
 def test_columns_and_filters_are_in_the_managers_language(manager_client, admin_world):
-    bookings = manager_client.get(admin_url(Booking, "changelist"), HTTP_ACCEPT_LANGUAGE="fr")
-    helpers = manager_client.get(admin_url(HelperProfile, "changelist"), HTTP_ACCEPT_LANGUAGE="de")
+    manager_speaks("fr")
+    bookings = manager_client.get(admin_url(Booking, "changelist"))
+    manager_speaks("de")
+    helpers = manager_client.get(admin_url(HelperProfile, "changelist"))
 
     # The columns the admin defines itself.
     headers = column_headers(bookings.content.decode())
@@ -154,7 +159,9 @@ def test_columns_and_filters_are_in_the_managers_language(manager_client, admin_
 def test_the_models_fields_and_choices_are_in_the_managers_language_on_a_list(
     manager_client, admin_world
 ):
-    response = manager_client.get(admin_url(HelperProfile, "changelist"), HTTP_ACCEPT_LANGUAGE="de")
+    manager_speaks("de")
+
+    response = manager_client.get(admin_url(HelperProfile, "changelist"))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -193,10 +200,9 @@ def test_the_models_fields_and_choices_are_in_the_managers_language_on_a_page(
     manager_client, admin_world
 ):
     booking = admin_world["booking"]
+    manager_speaks("fr")
 
-    response = manager_client.get(
-        admin_url(Booking, "change", booking.pk), HTTP_ACCEPT_LANGUAGE="fr"
-    )
+    response = manager_client.get(admin_url(Booking, "change", booking.pk))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -226,7 +232,9 @@ def test_the_back_office_home_is_not_the_helpers_home_address(
 ):
     """The admin's breadcrumbs say "Home" as Django's admin does; the console's "Home" (where a
     helper lives) is another word, with a context of its own, which used to replace it."""
-    response = manager_client.get(admin_url(Booking, "changelist"), HTTP_ACCEPT_LANGUAGE=language)
+    manager_speaks(language)
+
+    response = manager_client.get(admin_url(Booking, "changelist"))
 
     breadcrumbs = re.search(
         r'<div class="breadcrumbs">\s*<a href="/admin/">([^<]*)</a>', response.content.decode()
@@ -236,3 +244,64 @@ def test_the_back_office_home_is_not_the_helpers_home_address(
     with translation.override(language):
         assert translation.pgettext("address", "Home") == place
         assert translation.pgettext("back office", "Home") == home
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "log_out", "helpers"),
+    [
+        ("de", "Community-Management | Quartier-Backoffice", "Abmelden", "Helferprofile"),
+        (
+            "fr",
+            "Gestion de la communauté | Back-office de Quartier",
+            "Se déconnecter",
+            "Profils d’aide",
+        ),
+    ],
+)
+def test_the_back_office_speaks_the_managers_language_whatever_the_browser_asks(
+    manager_client, language, title, log_out, helpers
+):
+    """The manager reads the console in the language of the account: so does the admin, with a
+    browser set to English."""
+    manager_speaks(language)
+
+    response = manager_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == language
+    assert re.search(r"<title>([^<]*)</title>", page).group(1) == title
+    assert (
+        re.search(r'<div id="site-name"><a href="/admin/">([^<]*)</a>', page).group(1)
+        == (title.split(" | ")[1])
+    )
+    assert re.search(r"<h1>([^<]*)</h1>", page).group(1) == title.split(" | ")[0]
+    assert f">{log_out}</button>" in page
+    assert f">{helpers}</a>" in page
+
+
+def test_the_back_office_login_page_speaks_the_browsers_language(client):
+    """Before anyone is logged in, the browser's language is all the admin knows."""
+    response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "fr"
+    assert re.search(r"<title>([^<]*)</title>", page).group(1) == (
+        "Se connecter | Back-office de Quartier"
+    )
+
+
+def test_the_back_office_titles_are_translated_in_each_language():
+    for language, header, index in [
+        ("de", "Quartier-Backoffice", "Community-Management"),
+        ("fr", "Back-office de Quartier", "Gestion de la communauté"),
+        ("it", "Back office di Quartier", "Gestione della comunità"),
+        ("en", "Quartier back office", "Community management"),
+    ]:
+        with translation.override(language):
+            assert (
+                str(admin.site.site_header),
+                str(admin.site.site_title),
+                str(admin.site.index_title),
+            ) == (header, header, index)

@@ -295,9 +295,10 @@ def test_removing_every_skill_is_refused(manager_client):
 
 @pytest.mark.parametrize("rate", [999, 50_001])
 def test_the_back_office_cannot_set_an_hourly_rate_the_app_refuses(client, rate):
-    # Given a helper at CHF 40 an hour and the community manager in the back office
+    # Given a helper at CHF 40 an hour and the community manager, who reads English, in the
+    # back office
     helper = factories.make_helper()
-    client.force_login(factories.ManagerFactory())
+    client.force_login(factories.ManagerFactory(preferred_language="en"))
     skill = helper.skill_rows.get()
 
     # When the manager saves the profile with a rate outside CHF 10 to 500

@@ -20,7 +20,8 @@ def test_the_manager_refunds_from_the_back_office(client):
     bookings.booking_sign_off(booking=booking, actor=booking.help_request.customer)
     relay_pending()
     payment = Payment.objects.get(booking=booking)
-    manager = ManagerFactory.create(is_superuser=True)
+    # A manager who reads English: the back office speaks the account's language
+    manager = ManagerFactory.create(is_superuser=True, preferred_language="en")
     client.force_login(manager)
 
     page = client.get(reverse("admin:payments_payment_change", args=[payment.pk]))
