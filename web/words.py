@@ -9,7 +9,7 @@ from datetime import date, datetime
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from backend.roles import ActorRole
 from bookings.models import (
@@ -342,6 +342,22 @@ APPROVAL_WORDS: dict[str, str | Promise] = {
     "rejected": gettext_lazy("Rejected"),
     "withdrawn": gettext_lazy("Withdrawn"),
     "offboarded": gettext_lazy("Offboarded"),
+}
+# The dashboard's "Helpers waiting for you" tiles: what each tile's count counts, at each of the
+# manager's steps (bookings.selectors.MANAGER_STEPS), in the singular for one and the plural
+# otherwise; read with `% {"count": count}`.
+WAITING_WORDS: dict[str, Promise] = {
+    "documents_submitted": ngettext_lazy(
+        "application with documents to check", "applications with documents to check", "count"
+    ),
+    "conduct_test_passed": ngettext_lazy(
+        "application to decide after the conduct test",
+        "applications to decide after the conduct test",
+        "count",
+    ),
+    "interview": ngettext_lazy(
+        "application at the interview stage", "applications at the interview stage", "count"
+    ),
 }
 DOCUMENT_KIND_WORDS: dict[str, str | Promise] = {
     "identity": gettext_lazy("Identity document (passport or ID card)"),

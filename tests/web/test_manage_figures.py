@@ -4,6 +4,7 @@ and the match rate per Swiss day, and the map's GeoJSON (localities, never addre
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -97,10 +98,57 @@ def test_the_dashboard_counts_applicants_waiting_for_the_manager_at_each_step(cl
     }
     html = response.content.decode()
     tile = '<a href="/manage/helpers/?status={}"><span class="figure">{}</span> {}</a>'
-    assert tile.format("documents_submitted", 2, "Documents to check") in html
-    assert tile.format("interview", 1, "Invited to an interview") in html
+    assert tile.format("documents_submitted", 2, "applications with documents to check") in html
+    assert tile.format(
+        "conduct_test_passed", 1, "application to decide after the conduct test"
+    ) in (html)
+    assert tile.format("interview", 1, "application at the interview stage") in html
     listed = client.get("/manage/helpers/", {"status": "conduct_test_passed"}).context["helpers"]
     assert [helper.pk for helper in listed] == [passed.pk]
+
+
+WAITING_TILES = {
+    "de": [
+        "0 Bewerbungen mit zu prüfenden Dokumenten",
+        "1 Bewerbung nach dem Verhaltenstest zu entscheiden",
+        "2 Bewerbungen mit Einladung zum Gespräch",
+    ],
+    "fr": [
+        "0 candidature avec des documents à contrôler",
+        "1 candidature à trancher après le test de conduite",
+        "2 candidatures au stade de l’entretien",
+    ],
+    "it": [
+        "0 candidature con documenti da verificare",
+        "1 candidatura da decidere dopo il test di condotta",
+        "2 candidature in fase di colloquio",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", list(WAITING_TILES))
+def test_each_waiting_tile_reads_as_a_counted_sentence(client, language):
+    """A tile is its count and what it counts, in the singular for one ("1 Bewerbung…"), as the
+    counters above it read; not a count before the step's name ("1 Dokumente zu prüfen")."""
+    manager = ManagerFactory.create()
+    vet(make_helper(approval=ApprovalStatus.APPLIED), to=ApprovalStatus.CONDUCT_TEST_PASSED)
+    for _ in range(2):
+        interviewed = vet(
+            make_helper(approval=ApprovalStatus.APPLIED), to=ApprovalStatus.CONDUCT_TEST_PASSED
+        )
+        application_invite_to_interview(helper=interviewed, actor=manager)
+    _logged_in(client, manager, language)
+
+    response = client.get("/manage/", HTTP_ACCEPT_LANGUAGE="en")
+
+    section = re.search(
+        r'<section aria-labelledby="waiting-heading">(.*?)</section>',
+        response.content.decode(),
+        re.S,
+    )
+    assert section is not None
+    tiles = re.findall(r'<span class="figure">(\d+)</span> ([^<]*)</a>', section.group(1))
+    assert [f"{count} {words}" for count, words in tiles] == WAITING_TILES[language]
 
 
 def test_the_dashboard_links_each_state_of_visits_to_its_list(client):
@@ -188,7 +236,8 @@ def test_the_dashboard_speaks_the_managers_language(client):
     _logged_in(client, ManagerFactory.create(), "fr")
     response = client.get("/manage/", {"days": "7"})
     assert response.context["chart"]["requests_label"] == "Demandes"
-    assert "Documents à contrôler" in response.content.decode()
+    # None waits: French counts 0 in the singular
+    assert "</span> candidature avec des documents à contrôler</a>" in response.content.decode()
 
 
 def _feature(point, **properties):

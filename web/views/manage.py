@@ -62,9 +62,9 @@ from web.helper_forms import (
 from web.views.helper import me_of
 from web.visit_story import visit_stories
 from web.words import (
-    APPROVAL_WORDS,
     MANAGER_READS,
     STATUS_WORDS,
+    WAITING_WORDS,
     considered_reason,
     timeline_labels,
 )
@@ -128,7 +128,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for status, count in figures["bookings_by_status"].items()
     ]
     waiting = [
-        (step, APPROVAL_WORDS[step], count) for step, count in figures["helpers_waiting"].items()
+        (step, WAITING_WORDS[step] % {"count": count}, count)
+        for step, count in figures["helpers_waiting"].items()
     ]
     unmatched = (
         help_requests_visible_to(me_of(request))
