@@ -436,10 +436,17 @@ class CalendarFeed(models.Model):
     """The secret of a helper's iCalendar feed URL: whoever holds it reads their events."""
 
     helper = models.OneToOneField(
-        HelperProfile, on_delete=models.CASCADE, related_name="calendar_feed"
+        HelperProfile,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("helper"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
         return f"calendar feed of helper {self.helper_id}"

@@ -155,18 +155,20 @@ class OutboxEvent(models.Model):
     after the last number it saw.
     """
 
-    event_type = models.CharField(max_length=64)
-    aggregate_type = models.CharField(max_length=32)
-    aggregate_id = models.BigIntegerField()
-    payload = models.JSONField(default=dict)
-    occurred_at = models.DateTimeField(default=clock.now)
-    relayed_at = models.DateTimeField(null=True, blank=True)
+    event_type = models.CharField(_("event type"), max_length=64)
+    aggregate_type = models.CharField(_("aggregate type"), max_length=32)
+    aggregate_id = models.BigIntegerField(_("aggregate ID"))
+    payload = models.JSONField(_("payload"), default=dict)
+    occurred_at = models.DateTimeField(_("occurred at"), default=clock.now)
+    relayed_at = models.DateTimeField(_("relayed at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(
-        default=0, help_text="Failed deliveries to an after-commit handler so far."
+        _("attempts"), default=0, help_text="Failed deliveries to an after-commit handler so far."
     )
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
         ordering = ("id",)
         indexes = (
             models.Index(
@@ -188,13 +190,19 @@ class EventDelivery(models.Model):
     transaction: a crash before it commits undoes the handler's database effects too, and the
     relay delivers the event again."""
 
-    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
-    handler = models.CharField(max_length=200)
-    delivered_at = models.DateTimeField(default=clock.now)
+    event = models.ForeignKey(
+        OutboxEvent,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("outbox event"),
+    )
+    handler = models.CharField(_("handler"), max_length=200)
+    delivered_at = models.DateTimeField(_("delivered at"), default=clock.now)
 
     class Meta:
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
         ordering = ("id",)
-        verbose_name_plural = "event deliveries"
         constraints = (
             models.UniqueConstraint(fields=("event", "handler"), name="event_delivered_once"),
         )
@@ -250,17 +258,21 @@ class Device(models.Model):
 
     UNNAMED = "Unnamed device"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey("backend.User", on_delete=models.CASCADE, related_name="devices")
-    key_digest = models.CharField(max_length=64, unique=True, editable=False)
-    name = models.CharField(max_length=100)
-    platform = models.CharField(
-        max_length=16, choices=DevicePlatform.choices, default=DevicePlatform.OTHER
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        "backend.User", on_delete=models.CASCADE, related_name="devices", verbose_name=_("user")
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    key_digest = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    platform = models.CharField(
+        _("platform"), max_length=16, choices=DevicePlatform.choices, default=DevicePlatform.OTHER
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
         ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:

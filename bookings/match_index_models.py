@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from backend import clock
 from catalogue.models import ServiceCategory
@@ -20,8 +21,12 @@ class MatchIndexState(models.Model):
     """One row: the ranking settings (`bookings.matching.scoring.Weights.static_key`) the match index's
     stored scores were computed under. Searches use them only while their own settings agree."""
 
-    static_key = models.CharField(max_length=32)
-    updated_at = clock.UpdatedAtField()
+    static_key = models.CharField(_("settings key"), max_length=32)
+    updated_at = clock.UpdatedAtField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("match index state")
+        verbose_name_plural = _("match index states")
 
     def __str__(self) -> str:
         return f"match index scores under settings {self.static_key}"
@@ -39,25 +44,32 @@ class MatchEntry(models.Model):
     """
 
     helper = models.ForeignKey(
-        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="match_entries"
+        "helpers.HelperProfile",
+        on_delete=models.CASCADE,
+        related_name="match_entries",
+        verbose_name=_("helper"),
     )
-    category = models.ForeignKey(ServiceCategory, on_delete=models.CASCADE, related_name="+")
-    latitude = models.FloatField()
-    longitude = models.FloatField()
-    service_radius_km = models.PositiveSmallIntegerField()
+    category = models.ForeignKey(
+        ServiceCategory, on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+    )
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    service_radius_km = models.PositiveSmallIntegerField(_("service radius (km)"))
     languages_mask = models.PositiveSmallIntegerField(
-        help_text="The helper's languages, one bit each in the order of backend.models.Language."
+        _("languages (bit mask)"),
+        help_text="The helper's languages, one bit each in the order of backend.models.Language.",
     )
-    rating_sum = models.PositiveIntegerField()
-    rating_count = models.PositiveIntegerField()
-    completed_visits = models.PositiveIntegerField()
-    cancellations_caused = models.PositiveIntegerField()
-    no_shows_caused = models.PositiveIntegerField()
-    offers_answered = models.PositiveIntegerField()
-    offers_expired = models.PositiveIntegerField()
-    response_seconds_total = models.PositiveBigIntegerField()
-    approved_at = models.DateTimeField(null=True)
+    rating_sum = models.PositiveIntegerField(_("sum of ratings"))
+    rating_count = models.PositiveIntegerField(_("number of ratings"))
+    completed_visits = models.PositiveIntegerField(_("completed visits"))
+    cancellations_caused = models.PositiveIntegerField(_("cancellations caused"))
+    no_shows_caused = models.PositiveIntegerField(_("no-shows caused"))
+    offers_answered = models.PositiveIntegerField(_("offers answered"))
+    offers_expired = models.PositiveIntegerField(_("offers expired"))
+    response_seconds_total = models.PositiveBigIntegerField(_("total response time (seconds)"))
+    approved_at = models.DateTimeField(_("approved at"), null=True)
     static_score = models.FloatField(
+        _("score without distance"),
         default=UNKNOWN_STATIC_SCORE,
         help_text=(
             "The rating and reliability part of the score under the settings MatchIndexState "
@@ -66,7 +78,8 @@ class MatchEntry(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "match entries"
+        verbose_name = _("match index entry")
+        verbose_name_plural = _("match index entries")
         constraints = (
             models.UniqueConstraint(fields=("helper", "category"), name="match_entry_unique"),
         )
@@ -80,9 +93,13 @@ class FreeTimeSpan(models.Model):
     before free time was stored, until its first `match_index_rebuild`) matching reads the
     calendars."""
 
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    updated_at = clock.UpdatedAtField()
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    updated_at = clock.UpdatedAtField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("free time span")
+        verbose_name_plural = _("free time spans")
 
     def __str__(self) -> str:
         return f"free time from {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
@@ -95,15 +112,20 @@ class FreeTime(models.Model):
     of every change that moves it; matching filters on these rows in the database."""
 
     helper = models.ForeignKey(
-        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="+", db_index=False
+        "helpers.HelperProfile",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("helper"),
     )
     # Microseconds since 1970-01-01 UTC: exact, and the search's arithmetic on them is the same
     # plain integer SQL on every database.
-    starts_us = models.BigIntegerField()
-    ends_us = models.BigIntegerField()
+    starts_us = models.BigIntegerField(_("starts at (microseconds)"))
+    ends_us = models.BigIntegerField(_("ends at (microseconds)"))
 
     class Meta:
-        verbose_name_plural = "free time"
+        verbose_name = _("free time")
+        verbose_name_plural = _("free times")
         # By start: requests mostly ask for the coming days, and a helper's stretches that
         # start before a window's end are those between today and then (with an index by end,
         # every stretch up to the horizon's end would be read).

@@ -516,31 +516,46 @@ class SafetyReport(models.Model):
     """One side of a booking reports the other. Managers only read it; the reported person
     never does. Open until a manager decides it: the outcome is the reported user's record."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="safety_reports")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, related_name="safety_reports", verbose_name=_("visit")
+    )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="safety_reports_filed"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="safety_reports_filed",
+        verbose_name=_("reported by"),
     )
-    reporter_role = models.CharField(max_length=16, choices=ActorRole.choices)
+    reporter_role = models.CharField(
+        _("role of the person reporting"), max_length=16, choices=ActorRole.choices
+    )
     reported = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="safety_reports_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="safety_reports_received",
+        verbose_name=_("person reported"),
     )
-    category = models.CharField(max_length=16, choices=SafetyCategory.choices)
-    text = models.TextField(max_length=SAFETY_REPORT_TEXT_MAX_LENGTH)
+    category = models.CharField(_("category"), max_length=16, choices=SafetyCategory.choices)
+    text = models.TextField(_("text"), max_length=SAFETY_REPORT_TEXT_MAX_LENGTH)
     # Blank while open.
-    outcome = models.CharField(max_length=16, choices=SafetyOutcome.choices, blank=True)
-    triage_note = models.TextField(max_length=1000, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=SafetyOutcome.choices, blank=True
+    )
+    triage_note = models.TextField(_("decision note"), max_length=1000, blank=True)
     triaged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="safety_reports_triaged",
+        verbose_name=_("decided by"),
     )
-    triaged_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    triaged_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("safety report")
+        verbose_name_plural = _("safety reports")
         ordering = ("-created_at", "-id")
         constraints = (
             models.UniqueConstraint(
@@ -558,14 +573,22 @@ class HelperBlock(models.Model):
     """A customer's "do not offer my requests to this helper again"."""
 
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpers_blocked"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="helpers_blocked",
+        verbose_name=_("customer"),
     )
     helper = models.ForeignKey(
-        "helpers.HelperProfile", on_delete=models.CASCADE, related_name="blocked_by"
+        "helpers.HelperProfile",
+        on_delete=models.CASCADE,
+        related_name="blocked_by",
+        verbose_name=_("helper"),
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("blocked helper")
+        verbose_name_plural = _("blocked helpers")
         constraints = (
             models.UniqueConstraint(fields=("customer", "helper"), name="helper_block_once"),
         )

@@ -177,19 +177,34 @@ class HelperApprovalEvent(models.Model):
     never deleted; the profile's `approval_note` is only the latest note."""
 
     helper = models.ForeignKey(
-        HelperProfile, on_delete=models.CASCADE, related_name="approval_events"
+        HelperProfile,
+        on_delete=models.CASCADE,
+        related_name="approval_events",
+        verbose_name=_("helper"),
     )
-    from_status = models.CharField(max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices)
-    to_status = models.CharField(max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=STATUS_MAX_LENGTH, choices=ApprovalStatus.choices
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("actor"),
     )
     # Who moved it: the manager, the applicant themselves, or Quartier (an online test passed).
-    role = models.CharField(max_length=16, choices=ActorRole.choices, default=ActorRole.MANAGER)
-    note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    role = models.CharField(
+        _("role"), max_length=16, choices=ActorRole.choices, default=ActorRole.MANAGER
+    )
+    note = models.CharField(_("note"), max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("approval event")
+        verbose_name_plural = _("approval events")
         ordering = ("created_at", "id")
 
     def __str__(self) -> str:
@@ -562,11 +577,11 @@ APPEAL_TEXT_MAX_LENGTH = 2000
 
 
 class AppealStatus(models.TextChoices):
-    OPEN = "open", "Open, waiting for the community manager"
-    UPHELD = "upheld", "Suspension upheld"
-    LIFTED = "lifted", "Suspension lifted"
+    OPEN = "open", _("Open, waiting for the community manager")
+    UPHELD = "upheld", _("Suspension upheld")
+    LIFTED = "lifted", _("Suspension lifted")
     # The suspension ended otherwise (its end date, the manager lifted it, offboarding) first.
-    CLOSED = "closed", "Closed: the suspension ended otherwise"
+    CLOSED = "closed", _("Closed: the suspension ended otherwise")
 
 
 class HelperAppeal(models.Model):
@@ -574,24 +589,34 @@ class HelperAppeal(models.Model):
     At most one open appeal per helper (`helpers.appeal_services.appeal_file`); its status is
     written by `helpers.appeal_services.appeal_move` only (`helpers.appeal_transitions`)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    helper = models.ForeignKey(HelperProfile, on_delete=models.CASCADE, related_name="appeals")
-    text = models.TextField()
-    status = models.CharField(
-        max_length=STATUS_MAX_LENGTH, choices=AppealStatus.choices, default=AppealStatus.OPEN
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    helper = models.ForeignKey(
+        HelperProfile, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("helper")
     )
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"),
+        max_length=STATUS_MAX_LENGTH,
+        choices=AppealStatus.choices,
+        default=AppealStatus.OPEN,
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="appeals_decided",
+        verbose_name=_("decided by"),
     )
-    decision_note = models.CharField(max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True)
+    decision_note = models.CharField(
+        _("decision note"), max_length=APPROVAL_NOTE_MAX_LENGTH, blank=True
+    )
 
     class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
         ordering = ("-created_at", "-id")
         constraints = (
             models.UniqueConstraint(

@@ -227,17 +227,31 @@ class StripeRequest(models.Model):
     our own rows (payment, action, attempt), so a retry after a crash is the same request and
     Stripe answers it with the first answer instead of doing it twice."""
 
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    action = models.CharField(max_length=40)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    action = models.CharField(_("action"), max_length=40)
     payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="stripe_requests"
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stripe_requests",
+        verbose_name=_("payment"),
     )
     payout_account = models.ForeignKey(
-        PayoutAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PayoutAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("payout account"),
     )
-    stripe_object_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    stripe_object_id = models.CharField(_("Stripe object ID"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe request")
+        verbose_name_plural = _("Stripe requests")
 
     def __str__(self) -> str:
         return self.idempotency_key
@@ -338,15 +352,19 @@ class IdempotentRequest(models.Model):
     """The first answer to an API call carrying an `Idempotency-Key`, to give again (for 24
     hours; see payments.idempotency)."""
 
-    user = models.ForeignKey("backend.User", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    endpoint = models.CharField(max_length=200)
-    body_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(default=clock.now, editable=False)
+    user = models.ForeignKey(
+        "backend.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(_("idempotency key"), max_length=200)
+    endpoint = models.CharField(_("endpoint"), max_length=200)
+    body_hash = models.CharField(_("body hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    response = models.JSONField(_("response"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
+        verbose_name = _("repeatable request")
+        verbose_name_plural = _("repeatable requests")
         constraints = (
             models.UniqueConstraint(fields=("user", "key"), name="idempotent_request_once"),
         )
@@ -479,8 +497,12 @@ class ReceiptCounter(models.Model):
     """The last receipt number given in a year: locked while the next one is taken, in the
     transaction that issues the receipt, so numbers are gap-free per year."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"

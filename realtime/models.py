@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from backend import clock
 from backend.models import OutboxEvent
@@ -16,12 +17,22 @@ class StreamCounter(models.Model):
     """The last sequence number given to a user's stream; locked while a row is appended."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    last_seq = models.PositiveBigIntegerField(default=0)
+    last_seq = models.PositiveBigIntegerField(_("last number"), default=0)
     acked_seq = models.PositiveBigIntegerField(
-        default=0, help_text="The last number a client of the user acknowledged."
+        _("last number received"),
+        default=0,
+        help_text="The last number a client of the user acknowledged.",
     )
+
+    class Meta:
+        verbose_name = _("event stream counter")
+        verbose_name_plural = _("event stream counters")
 
     def __str__(self) -> str:
         return f"stream of user {self.user_id} at {self.last_seq}"
@@ -34,18 +45,28 @@ class StreamEvent(models.Model):
     id they have seen); `seq` is what a reconnecting client resumes after. Append-only."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stream_events"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="stream_events",
+        verbose_name=_("user"),
     )
-    seq = models.PositiveBigIntegerField()
+    seq = models.PositiveBigIntegerField(_("number"))
     outbox_event = models.ForeignKey(
-        OutboxEvent, on_delete=models.PROTECT, related_name="stream_events"
+        OutboxEvent,
+        on_delete=models.PROTECT,
+        related_name="stream_events",
+        verbose_name=_("outbox event"),
     )
-    type = models.CharField(max_length=64)
-    data = models.JSONField(default=dict)
-    push = models.BooleanField(default=False, help_text="Also sent as a push notification.")
-    created_at = models.DateTimeField(default=clock.now)
+    type = models.CharField(_("type"), max_length=64)
+    data = models.JSONField(_("data"), default=dict)
+    push = models.BooleanField(
+        _("push notification"), default=False, help_text="Also sent as a push notification."
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
+        verbose_name = _("stream event")
+        verbose_name_plural = _("stream events")
         ordering = ("user", "seq")
         constraints = (models.UniqueConstraint(fields=("user", "seq"), name="stream_seq_unique"),)
 
@@ -58,14 +79,24 @@ class ChatMessage(models.Model):
     and e-mail addresses are masked when shown to a reader the booking does not show them to."""
 
     booking = models.ForeignKey(
-        "bookings.Booking", on_delete=models.PROTECT, related_name="chat_messages"
+        "bookings.Booking",
+        on_delete=models.PROTECT,
+        related_name="chat_messages",
+        verbose_name=_("visit"),
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    author_role = models.CharField(max_length=16)
-    text = models.TextField(max_length=CHAT_MESSAGE_MAX_LENGTH)
-    created_at = models.DateTimeField(default=clock.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    author_role = models.CharField(_("author's role"), max_length=16)
+    text = models.TextField(_("text"), max_length=CHAT_MESSAGE_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
         ordering = ("booking", "id")
 
     def __str__(self) -> str:
@@ -75,12 +106,20 @@ class ChatMessage(models.Model):
 class ChatReadMark(models.Model):
     """How far one participant has read a booking's chat (the read receipt)."""
 
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    last_read_message = models.ForeignKey(ChatMessage, on_delete=models.CASCADE, related_name="+")
-    read_at = models.DateTimeField(default=clock.now)
+    booking = models.ForeignKey(
+        "bookings.Booking", on_delete=models.CASCADE, related_name="+", verbose_name=_("visit")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    last_read_message = models.ForeignKey(
+        ChatMessage, on_delete=models.CASCADE, related_name="+", verbose_name=_("last message read")
+    )
+    read_at = models.DateTimeField(_("read at"), default=clock.now)
 
     class Meta:
+        verbose_name = _("chat read mark")
+        verbose_name_plural = _("chat read marks")
         constraints = (
             models.UniqueConstraint(fields=("booking", "user"), name="chat_read_once_per_user"),
         )
@@ -95,7 +134,10 @@ class PushSubscription(models.Model):
     out; registered from a web session, it has no device."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("user"),
     )
     device = models.ForeignKey(
         "backend.Device",
@@ -103,14 +145,17 @@ class PushSubscription(models.Model):
         null=True,
         blank=True,
         related_name="push_subscriptions",
+        verbose_name=_("device"),
     )
-    endpoint = models.URLField(max_length=1000, unique=True)
-    p256dh = models.CharField(max_length=200)
-    auth = models.CharField(max_length=100)
-    device_name = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(default=clock.now)
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key (P-256)"), max_length=200)
+    auth = models.CharField(_("authentication secret"), max_length=100)
+    device_name = models.CharField(_("device name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
         ordering = ("id",)
 
     def __str__(self) -> str:
