@@ -16,10 +16,11 @@ from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
 from helpers.models import HelperProfile
-from payments import events, stripe_gateway
+from payments import events, selectors, stripe_gateway
 from payments.models import Payment, PayoutAccount, PayoutAccountStatus, StripeRequest
-from payments.selectors import payments_lost_ahead
-from payments.steps import _record_request
+from payments.selectors import CARD_ON_OLD_ACCOUNT, payments_lost_ahead
+from payments.services import payment_card_ask_again
+from payments.steps import _lock, _record_request
 from payments.transitions import PAYOUT_ACCOUNT_MACHINE
 
 # --- The status writer ----------------------------------------------------------------------
@@ -103,8 +104,9 @@ def payout_account_onboard(
 def payout_account_sync(
     *, stripe_account_id: str, state: stripe_gateway.AccountState | None = None
 ) -> PayoutAccount | None:
-    """Follow the account's state at Stripe (from `account.updated`, or fetched now). A
-    disconnected account stays so: an `account.updated` sent before the access was removed may
+    """Follow the account's state at Stripe (from `account.updated`, or fetched now); once
+    it takes payments, the cards given on the helper's previous account are asked for again
+    (`payments_card_ask_again_on_new_account`). A disconnected account stays so: an `account.updated` sent before the access was removed may
     arrive after it, and Stripe answers nothing more about the account."""
     account = (
         PayoutAccount.objects.select_for_update()
@@ -115,7 +117,10 @@ def payout_account_sync(
         return account
     if state is None:
         state = stripe_gateway.account_retrieve(stripe_account_id)
-    return payout_account_move(account=account, to=_account_status(state))
+    account = payout_account_move(account=account, to=_account_status(state))
+    if account.can_take_payments:
+        payments_card_ask_again_on_new_account(account=account)
+    return account
 
 
 @transaction.atomic
@@ -148,3 +153,18 @@ def payments_lost_ahead_announce(*, account: PayoutAccount) -> list[Payment]:
     for payment in lost:
         emit(events.PaymentAccountLost(payment_id=payment.pk, booking_id=payment.booking_id))
     return lost
+
+
+def payments_card_ask_again_on_new_account(*, account: PayoutAccount) -> list[Payment]:
+    """The (locked) account takes payments: the card of each visit still to come that was given
+    on the helper's previous account, for a hold not placed yet, cannot be held on this one, so
+    it is asked for again now (`payment_card_ask_again`), and the customer's page, the API and
+    the e-mails (`tell_hold_failed`) say so at once rather than when the hold falls due. A card
+    held on the previous account keeps its own handling (`payment_lost_ahead`). The card is
+    forgotten, so a second call finds nothing and tells nobody again."""
+    asked = []
+    for candidate in selectors.cards_on_previous_account(account):
+        booking, payment = _lock(candidate)
+        if selectors.card_on_previous_account(booking, payment):
+            asked.append(payment_card_ask_again(payment=payment, failure_code=CARD_ON_OLD_ACCOUNT))
+    return asked

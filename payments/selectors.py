@@ -221,6 +221,41 @@ def payments_lost_ahead(account: PayoutAccount) -> list[Payment]:
     return [payment for payment in candidates if payment_lost_ahead(payment.booking, payment)]
 
 
+def card_on_previous_account(booking: Booking, payment: Payment) -> bool:
+    """Whether the card of a visit still to come, given for a hold not placed yet, was given on
+    another connected account than the one the helper's payout account is now (they reconnected
+    since): a card's PaymentMethod lives on the account it was given on, so it cannot be held
+    there (no query beyond the payment's account)."""
+    account = payment.payout_account
+    return (
+        booking.status in _AHEAD
+        and payment.pay_with == PayWith.CARD
+        and payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+        and bool(payment.method_account_id)
+        and account is not None
+        and bool(account.stripe_account_id)
+        and payment.method_account_id != account.stripe_account_id
+    )
+
+
+def cards_on_previous_account(account: PayoutAccount) -> list[Payment]:
+    """The payments to `account` whose card was given on the helper's previous account
+    (`card_on_previous_account`), in primary-key order."""
+    candidates = (
+        Payment.objects.filter(
+            payout_account=account,
+            pay_with=PayWith.CARD,
+            booking__status__in=_AHEAD,
+            status=PaymentStatus.REQUIRES_PAYMENT_METHOD,
+        )
+        .exclude(method_account_id="")
+        .exclude(method_account_id=account.stripe_account_id or "")
+        .select_related("booking", "payout_account")
+        .order_by("pk")
+    )
+    return [p for p in candidates if card_on_previous_account(p.booking, p)]
+
+
 class SettledUnpaid(NamedTuple):
     """A signed-off visit whose payment was released unpaid: the helper's payout account was
     disconnected, so nothing could be charged (for the manager to follow up)."""

@@ -3,8 +3,8 @@ because the helper's payout account was disconnected (`selectors.payment_lost_ah
 visit pages and in the API's `payout_warning`, in the reader's language.
 
 A card held on that account cannot be charged on any account the helper connects since. A card
-only given there, for a hold still to be placed, is asked for again when the hold falls due if
-the helper has connected an account by then (`services.payment_card_ask_again`): so the words
+only given there, for a hold still to be placed, is asked for again as soon as an account the
+helper connects takes payments (`payouts.payments_card_ask_again_on_new_account`): so the words
 promise nothing for the one and say what would happen for the other.
 """
 
