@@ -407,6 +407,10 @@ class Tip(models.Model):
     amount_minor = models.PositiveIntegerField(_("amount (Rappen)"))
     currency = models.CharField(_("currency"), max_length=3)
     payment_intent_id = models.CharField(_("Stripe payment intent"), max_length=64, unique=True)
+    # The connected account the tip was charged on: the helper's payout account's when tipped,
+    # which is not the visit's payment's once the helper has reconnected a new account. Empty
+    # for tips from before it was kept: those were charged on the payment's account.
+    account_id = models.CharField(_("Stripe account of the tip"), max_length=64, blank=True)
     charge_id = models.CharField(_("Stripe charge"), max_length=64)
     balance_transaction_id = models.CharField(
         _("Stripe balance transaction"), max_length=64, blank=True
@@ -423,6 +427,10 @@ class Tip(models.Model):
 
     def __str__(self) -> str:
         return f"Tip {self.amount_minor} {self.currency} on booking {self.booking_id}"
+
+    @property
+    def stripe_account_id(self) -> str:
+        return self.account_id or self.payment.stripe_account_id
 
 
 class ExtraStatus(models.TextChoices):

@@ -93,8 +93,14 @@ def reconcile(
             mismatches.append(
                 Mismatch("quartier", str(payment.public_id), "its PaymentIntent is not at Stripe")
             )
-    for tip in Tip.objects.exclude(payment_intent_id__in=seen_intents).exclude(payment_id__in=lost):
-        mismatches.append(Mismatch("quartier", str(tip.public_id), "its tip is not at Stripe"))
+    # A tip lives on the account it was given on (after a reconnection, not the payment's).
+    reconciled = {str(account.stripe_account_id) for account in accounts}
+    unseen_tips = Tip.objects.exclude(payment_intent_id__in=seen_intents).select_related(
+        "payment__payout_account"
+    )
+    for tip in unseen_tips:
+        if tip.stripe_account_id in reconciled:
+            mismatches.append(Mismatch("quartier", str(tip.public_id), "its tip is not at Stripe"))
     unseen_extras = (
         ExtraCharge.objects.exclude(payment_intent_id=None)
         .exclude(payment_intent_id__in=seen_intents)
@@ -174,7 +180,7 @@ def _check_tip(account_id: str, intent: stripe_gateway.IntentState, tip: Tip) ->
     with Stripe's fee as booked."""
     ref = f"tip {tip.public_id}"
     found: list[Mismatch] = []
-    if tip.payment.stripe_account_id != account_id:
+    if tip.stripe_account_id != account_id:
         found.append(Mismatch("quartier", ref, "the PaymentIntent is on another account"))
     if intent.status != "succeeded" or intent.amount_received != tip.amount_minor:
         found.append(

@@ -79,16 +79,18 @@ def _lock(payment: Payment) -> tuple[Booking, Payment]:
     return booking, locked
 
 
-def _stripe_fee(payment: Payment, intent: stripe_gateway.IntentState) -> tuple[int, str, str]:
-    """Stripe's actual fee, from the charge's balance transaction."""
+def _stripe_fee(
+    payment: Payment, intent: stripe_gateway.IntentState, *, account_id: str | None = None
+) -> tuple[int, str, str]:
+    """Stripe's actual fee, from the charge's balance transaction, on the account the intent
+    lives on (`account_id`, the payment's unless given: a tip's may be another)."""
     if intent.charge_id is None:
         raise AssertionError("a captured PaymentIntent has a charge")
-    charge = stripe_gateway.charge_retrieve(
-        account_id=payment.stripe_account_id, charge_id=intent.charge_id
-    )
+    account_id = account_id or payment.stripe_account_id
+    charge = stripe_gateway.charge_retrieve(account_id=account_id, charge_id=intent.charge_id)
     if charge.balance_transaction_id is None:
         return 0, charge.id, ""
     txn = stripe_gateway.balance_transaction_retrieve(
-        account_id=payment.stripe_account_id, txn_id=charge.balance_transaction_id
+        account_id=account_id, txn_id=charge.balance_transaction_id
     )
     return txn.fee, charge.id, txn.id

@@ -52,10 +52,11 @@ def tip_twint_start(*, payment: Payment, actor: User, amount_minor: int, return_
         account = payment.payout_account
         if account is None or not account.can_take_payments:
             raise HelperCannotTakePayments(_("The helper cannot take payments now."))
+        account_id = _tip_account_id(payment)
         key = f"quartier:{payment.public_id}:tip-twint:{amount_minor}"
         _record_request(key, ACTION, payment=payment)
         intent = stripe_gateway.twint_intent_create(
-            account_id=str(account.stripe_account_id),
+            account_id=account_id,
             amount=amount_minor,
             currency=payment.currency,
             idempotency_key=key,
@@ -71,14 +72,14 @@ def tip_twint_start(*, payment: Payment, actor: User, amount_minor: int, return_
             confirm_key = f"{key}:confirm:{tries + 1}"
             _record_request(confirm_key, f"{ACTION}_confirm", payment=payment)
             intent = stripe_gateway.twint_intent_confirm(
-                account_id=str(account.stripe_account_id),
+                account_id=account_id,
                 intent_id=intent.id,
                 return_url=return_url,
                 idempotency_key=confirm_key,
             )
             _answered(confirm_key, intent.id)
         if intent.status == "succeeded":
-            _book_tip(payment, intent)
+            _book_tip(payment, intent, account_id)
             return ""
     return intent.redirect_url or ""
 
@@ -95,23 +96,34 @@ def tip_twint_refresh(*, payment: Payment) -> Tip | None:
         asked = StripeRequest.objects.filter(payment=payment, action=ACTION).exclude(
             stripe_object_id=""
         )
+        # Started on the helper's account then (`tip_twint_start`): theirs now, unless they
+        # reconnected meanwhile.
+        account_id = _tip_account_id(payment)
         for request in asked.order_by("-created_at", "-id"):
             intent = stripe_gateway.payment_intent_retrieve(
-                account_id=payment.stripe_account_id, intent_id=request.stripe_object_id
+                account_id=account_id, intent_id=request.stripe_object_id
             )
             if intent.status == "succeeded":
-                return _book_tip(payment, intent)
+                return _book_tip(payment, intent, account_id)
     return None
 
 
-def _book_tip(payment: Payment, intent: stripe_gateway.IntentState) -> Tip:
-    fee, charge_id, txn_id = _stripe_fee(payment, intent)
+def _tip_account_id(payment: Payment) -> str:
+    """The account a tip goes to: the helper's payout account's now, which is not the visit's
+    payment's once the helper has reconnected a new account."""
+    account = payment.payout_account
+    return str(account.stripe_account_id or "") if account is not None else ""
+
+
+def _book_tip(payment: Payment, intent: stripe_gateway.IntentState, account_id: str) -> Tip:
+    fee, charge_id, txn_id = _stripe_fee(payment, intent, account_id=account_id)
     tip = Tip.objects.create(
         booking_id=payment.booking_id,
         payment=payment,
         amount_minor=intent.amount_received,
         currency=payment.currency,
         payment_intent_id=intent.id,
+        account_id=account_id,
         charge_id=charge_id,
         balance_transaction_id=txn_id,
         stripe_fee_minor=fee,

@@ -47,20 +47,16 @@ def tip_give(
     with transaction.atomic():
         booking, payment = _lock(payment)
         check_tip_allowed(booking, actor, amount_minor)
-        method = (payment_method_id or payment.payment_method_id).strip()
-        if not method.startswith("pm_"):
-            raise ValidationFailed.for_field(
-                "payment_method",
-                _("This is not a payment method."),
-                code=PaymentError.INVALID_PAYMENT_METHOD,
-            )
         account = payment.payout_account
         if account is None or not account.can_take_payments:
             raise HelperCannotTakePayments(_("The helper cannot take payments now."))
+        # All of it goes to the helper's account now: after a reconnection, not the payment's.
+        account_id = str(account.stripe_account_id)
+        method = _tip_method(payment, account_id, payment_method_id.strip())
         key = f"quartier:{payment.public_id}:tip:{method}:{amount_minor}"
         _record_request(key, "tip", payment=payment)
         intent = stripe_gateway.payment_intent_create(
-            account_id=str(account.stripe_account_id),
+            account_id=account_id,
             amount=amount_minor,
             currency=payment.currency,
             payment_method=method,
@@ -77,13 +73,14 @@ def tip_give(
                 code=PaymentError.AUTHENTICATION_REQUIRED,
             )
         _answered(key, intent.id)
-        fee, charge_id, txn_id = _stripe_fee(payment, intent)
+        fee, charge_id, txn_id = _stripe_fee(payment, intent, account_id=account_id)
         tip = Tip.objects.create(
             booking=booking,
             payment=payment,
             amount_minor=intent.amount_received,
             currency=payment.currency,
             payment_intent_id=intent.id,
+            account_id=account_id,
             charge_id=charge_id,
             balance_transaction_id=txn_id,
             stripe_fee_minor=fee,
@@ -91,6 +88,31 @@ def tip_give(
         _book(payment, LedgerKind.TIPPED, _C, _H, tip.amount_minor, charge_id)
         _book(payment, LedgerKind.STRIPE_FEE, _H, _S, fee, txn_id)
     return tip
+
+
+def _tip_method(payment: Payment, account_id: str, given: str) -> str:
+    """The card the tip is charged to: the one given, else the visit's card, which only the
+    account it was given on can charge (not a payout account the helper connected since)."""
+    if given:
+        method = given
+    elif payment.method_account_id and payment.method_account_id != account_id:
+        raise ValidationFailed.for_field(
+            "payment_method",
+            _(
+                "The card this visit was paid with was given for the helper's previous payout "
+                "account and cannot be charged on their new one. Please enter a card for the tip."
+            ),
+            code=PaymentError.INVALID_PAYMENT_METHOD,
+        )
+    else:
+        method = payment.payment_method_id
+    if not method.startswith("pm_"):
+        raise ValidationFailed.for_field(
+            "payment_method",
+            _("This is not a payment method."),
+            code=PaymentError.INVALID_PAYMENT_METHOD,
+        )
+    return method
 
 
 def check_tip_allowed(booking: Booking, actor: User, amount_minor: int) -> None:
