@@ -48,6 +48,10 @@ def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: 
                 _("Only a captured payment can be refunded."),
                 code=PaymentError.PAYMENT_NOT_REFUNDABLE,
             )
+        if payment.account_lost:
+            raise PaymentProviderRefused(
+                _refund_elsewhere(role), code=PaymentError.PAYMENT_NOT_REFUNDABLE
+            )
         left = payment.captured_minor - payment.refunded_minor
         if amount_minor <= 0 or amount_minor > left:
             raise RefundTooLarge.for_field(
@@ -97,6 +101,25 @@ def _apply_refund(payment: Payment, refund_id: str, amount: int, *, role: str, r
             reason=reason[:300],
             data={"refund": refund_id, "amount": amount},
         )
+
+
+def _refund_elsewhere(role: str) -> str:
+    """Why the payment cannot be refunded through Quartier, and what the refunder can do: it was
+    charged on an account that removed Quartier's access at Stripe (disconnected, the helper
+    may have connected a new one since), and Stripe refunds a direct charge only on the account
+    it was made on, which answers Quartier nothing any more."""
+    if role == ActorRole.HELPER:
+        return _(
+            "This payment was taken on your previous payout account, which was disconnected "
+            "from Quartier, so Quartier can no longer refund it. Please refund the customer "
+            "from that account at Stripe, or pay the amount back to the customer directly."
+        )
+    return _(
+        "This payment was taken on the helper's previous payout account, which was "
+        "disconnected from Quartier, so Quartier can no longer refund it. Please ask the helper "
+        "to refund the customer from that account at Stripe, or to pay the amount back to the "
+        "customer directly."
+    )
 
 
 def _refunder_role(booking: Booking, actor: User) -> str:
