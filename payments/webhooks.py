@@ -98,6 +98,24 @@ def _on_application_deauthorized(account: str, obj: dict[str, Any]) -> str:
     return "applied"
 
 
+def _on_application_authorized(account: str, obj: dict[str, Any]) -> str:
+    """An account granted Quartier's application access (Stripe: "occurs whenever a user
+    authorizes an application"; the event's `account` names it, its object is the application).
+    Nothing to do: Quartier creates each payout account itself at onboarding, where it has the
+    access already, and `account.updated` says when it takes payments; an account that removed
+    the access stays disconnected (`_on_application_deauthorized`): onboarding again connects a
+    new one. Recorded with why, so it is not taken for an unknown event."""
+    stripe_account_id = _stripe_id(account)
+    if stripe_account_id is None:
+        return "ignored: the event names no account"
+    found = PayoutAccount.objects.filter(stripe_account_id=stripe_account_id).first()
+    if found is None:
+        return "ignored: unknown account"
+    if found.is_disconnected:
+        return "ignored: account disconnected; only onboarding again connects the helper"
+    return "ignored: access given at onboarding; account.updated brings the account's state"
+
+
 def _tipped_payment(obj: dict[str, Any]) -> Payment | None:
     """The visit's payment a tip's PaymentIntent names, unless its tip is booked already."""
     try:
@@ -167,6 +185,7 @@ def _sync_refunds(payment: Payment) -> None:
 
 WEBHOOK_HANDLERS = {
     "account.updated": _on_account_updated,
+    "account.application.authorized": _on_application_authorized,
     "account.application.deauthorized": _on_application_deauthorized,
     "payment_intent.amount_capturable_updated": _on_intent,
     "payment_intent.succeeded": _on_intent,

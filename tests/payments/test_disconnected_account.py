@@ -208,6 +208,50 @@ def test_an_event_for_an_unknown_account_is_acknowledged_and_changes_nothing(cli
     }
 
 
+def test_account_application_authorized_is_recorded_as_nothing_to_do(client):
+    # Given Anna, connected, and Bruno, whose account removed Quartier's access
+    anna = connected_helper()
+    bruno = connected_helper()
+    _deliver(client, _deauthorize(bruno))
+    post_request(UserFactory.create())
+    relay_pending()
+    mail.outbox.clear()
+    before = _snapshot()
+    obj = {"id": "ca_quartier", "object": "application", "name": "Quartier"}
+
+    # When Stripe says an account authorised Quartier's application: Anna's, Bruno's, one
+    # Quartier does not know, and one naming no account
+    for event_id, account in (
+        ("evt_authorized_anna", str(anna.payout_account.stripe_account_id)),
+        ("evt_authorized_bruno", str(PayoutAccount.objects.get(helper=bruno).stripe_account_id)),
+        ("evt_authorized_stranger", "acct_nobody"),
+        ("evt_authorized_no_account", ""),
+    ):
+        _deliver(
+            client,
+            json.loads(event_payload(event_id, "account.application.authorized", obj, account)),
+        )
+    relay_pending()
+
+    # Then each is acknowledged with why nothing is done, and nothing changed: Bruno's account
+    # stays disconnected (only onboarding again connects him), nobody is told anything
+    outcomes = WebhookEvent.objects.filter(event_type="account.application.authorized")
+    assert dict(outcomes.values_list("stripe_event_id", "outcome")) == {
+        "evt_authorized_anna": (
+            "ignored: access given at onboarding; account.updated brings the account's state"
+        ),
+        "evt_authorized_bruno": (
+            "ignored: account disconnected; only onboarding again connects the helper"
+        ),
+        "evt_authorized_stranger": "ignored: unknown account",
+        "evt_authorized_no_account": "ignored: the event names no account",
+    }
+    assert all(event.processed_at is not None for event in outcomes)
+    assert _snapshot() == before
+    assert PayoutAccount.objects.get(helper=bruno).status == PayoutAccountStatus.DISCONNECTED
+    assert mail.outbox == []
+
+
 def test_a_late_account_updated_does_not_connect_it_again(client):
     anna = connected_helper()
     account = PayoutAccount.objects.get(helper=anna)
