@@ -54,11 +54,48 @@
       window.htmx.ajax("GET", part.dataset.liveUrl, { source: log, target: log, swap: "beforeend" });
       return;
     }
-    let url = part.dataset.liveUrl;
+    const queue = queues.get(part.id) || { busy: false, waiting: null };
+    queues.set(part.id, queue);
+    queue.waiting = queue.waiting || { gone: [] };
     if (frame.event === "offer.withdrawn" && frame.data && frame.data.offer) {
-      url += (url.includes("?") ? "&" : "?") + "gone=" + encodeURIComponent(frame.data.offer);
+      queue.waiting.gone.push(frame.data.offer);
     }
-    window.htmx.ajax("GET", url, { target: part, swap: "outerHTML" });
+    if (!queue.busy) {
+      sendWaiting(part.id);
+    }
+  }
+
+  // Each part has a queue of its own, kept by its id (each refresh replaces the element): one
+  // request at a time, and the news that comes meanwhile waits in one more, which asks for all
+  // of it (every offer gone). The parts used to share htmx's queue on <body>, which keeps only
+  // the latest waiting request: a refresh asked between two others was dropped, and with it the
+  // words saying that an offer went to another helper.
+  const queues = new Map();
+  // The parts whose own request (a poll) is under way. (Not htmx's class on the part: a part
+  // just redrawn wears its predecessor's classes until it settles.)
+  const asking = new WeakSet();
+
+  function sendWaiting(id) {
+    const queue = queues.get(id);
+    const part = document.getElementById(id);
+    if (queue.waiting === null || part === null) {
+      queue.busy = false;
+      return;
+    }
+    queue.busy = true;
+    if (asking.has(part)) {
+      // The part's own poll is under way: the news is asked once it has been answered.
+      part.addEventListener("htmx:afterRequest", () => sendWaiting(id), { once: true });
+      return;
+    }
+    const waiting = queue.waiting;
+    queue.waiting = null;
+    let url = part.dataset.liveUrl;
+    waiting.gone.forEach((offer) => {
+      url += (url.includes("?") ? "&" : "?") + "gone=" + encodeURIComponent(offer);
+    });
+    window.htmx.ajax("GET", url, { source: part, target: part, swap: "outerHTML" })
+      .finally(() => sendWaiting(id));
   }
 
   function isPart(element) {
@@ -138,7 +175,7 @@
       if (!beingFilled(part)) {
         const url = part.dataset.heldUrl;
         delete part.dataset.heldUrl;
-        window.htmx.ajax("GET", url, { target: part, swap: "outerHTML" });
+        window.htmx.ajax("GET", url, { source: part, target: part, swap: "outerHTML" });
       }
     });
   }
@@ -213,6 +250,8 @@
     document.body.addEventListener("htmx:oobBeforeSwap", onlyNewWords);
     document.body.addEventListener("htmx:beforeSwap", rememberFocus);
     document.body.addEventListener("htmx:afterSettle", giveFocusBack);
+    document.body.addEventListener("htmx:beforeSend", (event) => asking.add(event.detail.elt));
+    document.body.addEventListener("htmx:afterRequest", (event) => asking.delete(event.detail.elt));
     window.setInterval(releaseHeld, 2000);
     const first = document.querySelector("[data-live-after]");
     if (!first || !window.QuartierLive || !("WebSocket" in window)) {
