@@ -74,9 +74,11 @@ def test_the_chat_is_a_log_the_live_page_adds_only_the_new_messages_to(client):
     # Without messages: an empty list in the log, and the note saying where to write
     page = client.get(f"/helper/visits/{booking.public_id}/").content.decode()
     assert (
-        f'<div id="chat-messages" role="log" aria-live="polite" aria-labelledby="chat-heading" '
+        f'<div id="chat-messages" role="log" aria-live="polite" aria-relevant="additions" '
+        f'aria-labelledby="chat-heading" '
         f'data-live-url="{chat}" data-live-events="chat.message" '
-        f'data-live-booking="{booking.public_id}" data-live-append="chat-list">'
+        f'data-live-booking="{booking.public_id}" data-live-append="chat-list" '
+        f'data-live-reread="booking.status">'
     ) in page
     assert '<ol class="chat" id="chat-list"></ol>' in page
     assert '<p id="chat-empty">No messages yet. Write to the customer here.</p>' in page

@@ -93,9 +93,11 @@ def test_the_customers_chat_is_a_log_the_live_page_adds_only_the_new_messages_to
 
     shown = client.get(page).content.decode()
     assert (
-        f'<div id="chat-messages" role="log" aria-live="polite" aria-labelledby="chat-heading" '
+        f'<div id="chat-messages" role="log" aria-live="polite" aria-relevant="additions" '
+        f'aria-labelledby="chat-heading" '
         f'data-live-url="{page}chat" data-live-events="chat.message" '
-        f'data-live-booking="{booking.public_id}" data-live-append="chat-list">'
+        f'data-live-booking="{booking.public_id}" data-live-append="chat-list" '
+        f'data-live-reread="booking.status">'
     ) in shown
     assert '<ol class="chat" id="chat-list"></ol>' in shown
 

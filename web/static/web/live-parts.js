@@ -10,6 +10,9 @@
 //   data-live-append   the id of a log in the part (a visit's chat, role="log") that stays:
 //                      only the entries after its last one (data-message) are fetched
 //                      (?after=<id>) and added at its end, so that each is announced once
+//   data-live-reread   the event names after which the log's entries are read again and
+//                      their words changed in place (contacts shown or masked as the visit
+//                      now stands), without announcing them again
 //
 // When an offer shown on the page is withdrawn, the part is asked again with ?gone=<offer>,
 // and the server says kindly whether another helper was faster. Offers count down by the
@@ -34,8 +37,8 @@
     return Array.from(document.querySelectorAll("[data-live-url]"));
   }
 
-  function concerns(part, frame) {
-    const prefixes = (part.dataset.liveEvents || "").split(" ").filter(Boolean);
+  function concerns(part, frame, events) {
+    const prefixes = (events || "").split(" ").filter(Boolean);
     if (!prefixes.some((prefix) => frame.event.startsWith(prefix))) {
       return false;
     }
@@ -96,6 +99,43 @@
     });
     window.htmx.ajax("GET", url, { source: part, target: part, swap: "outerHTML" })
       .finally(() => sendWaiting(id));
+  }
+
+  // A log's messages are read for their reader: phone numbers and e-mail addresses shown or
+  // masked as the visit stands. When its state changes (data-live-reread), the log is read
+  // again and each message's words that differ are changed in place, text for text; the log
+  // announces additions only (aria-relevant), so that its messages are not read out again.
+  function reread(log) {
+    window.fetch(log.dataset.liveUrl, { headers: { "HX-Request": "true" } })
+      .then((response) => (response.ok ? response.text() : ""))
+      .then((html) => {
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        fresh.querySelectorAll("[data-message]").forEach((message) => {
+          const entry = log.querySelector(`[data-message="${CSS.escape(message.dataset.message)}"]`);
+          const shown = entry && entry.querySelector(".chat-text");
+          const now = message.querySelector(".chat-text");
+          if (shown && now && shown.innerHTML !== now.innerHTML) {
+            sameWords(shown, now);
+          }
+        });
+      })
+      .catch(() => {}); // the words stay as they were until the page is opened again
+  }
+
+  function sameWords(shown, now) {
+    const before = Array.from(shown.childNodes);
+    const after = Array.from(now.childNodes);
+    const alike = before.length === after.length
+      && before.every((node, index) => node.nodeName === after[index].nodeName);
+    if (!alike) {
+      shown.replaceChildren(...after.map((node) => document.importNode(node, true)));
+      return;
+    }
+    before.forEach((node, index) => {
+      if (node.nodeType === Node.TEXT_NODE && node.nodeValue !== after[index].nodeValue) {
+        node.nodeValue = after[index].nodeValue;
+      }
+    });
   }
 
   function isPart(element) {
@@ -262,8 +302,10 @@
       banner: document.getElementById("live-banner"),
       onEvent: function (frame) {
         liveParts().forEach((part) => {
-          if (concerns(part, frame)) {
+          if (concerns(part, frame, part.dataset.liveEvents)) {
             refresh(part, frame);
+          } else if (concerns(part, frame, part.dataset.liveReread)) {
+            reread(part);
           }
         });
       },
