@@ -41,6 +41,7 @@ GENDERED = {
         re.compile(r"\bstato/a\b"),  # "Se è stato/a lei"
         # A label on its own that only a person can be ("Arrivato"; an account is "Sospeso").
         re.compile(r"^(?:arrivat|registrat|iscritt|uscit|pront|invitat)o$", re.IGNORECASE),
+        re.compile(rf"{_SENTENCE}Nuov[oa](?:/a)?\s+(?:su|in|a)\b"),  # "Nuovo su Quartier?"
     ],
     "fr": [
         # "Vous êtes validé·e", "vous n’êtes pas inscrit comme aide"
@@ -57,6 +58,7 @@ GENDERED = {
             r"^(?:Déjà\s+)?(?:arrivé|inscrit|prêt|connecté|invité)(?:·e)?\s*[?.!]?$", re.IGNORECASE
         ),
         re.compile(r"^Invité"),
+        re.compile(rf"{_SENTENCE}Nouveau(?:·elle)?\s+(?:sur|chez|à)\b"),  # "Nouveau sur Quartier ?"
     ],
 }
 
@@ -86,6 +88,8 @@ def test_the_check_sees_the_forms_it_looks_for():
         "vous a pas encore validé·e"
     ]
     assert gendered("fr", "Déjà inscrit·e ?") == ["Déjà inscrit·e ?"]
+    assert gendered("fr", "Nouveau sur Quartier ?") == ["Nouveau sur"]
+    assert gendered("it", "Nuovo su Quartier?") == ["Nuovo su"]
     # Things and third persons keep their agreement; the reader's wording has none.
     assert gendered("it", "Il suo account di aiuto è sospeso. Nessuno è libero.") == []
     assert gendered("it", "Sono sul posto. In quel momento è disponibile.") == []
@@ -93,6 +97,8 @@ def test_the_check_sees_the_forms_it_looks_for():
     assert gendered("it", "nessun aiutante vicino a lei è libero") == []
     assert gendered("fr", "Votre compte d’aide est suspendu. Bienvenue chez Quartier.") == []
     assert gendered("fr", "Personne n’est libre aux horaires indiqués.") == []
+    assert gendered("fr", "Nouveau message. Pas encore de compte sur Quartier ?") == []
+    assert gendered("it", "Nuovo messaggio. Non ha ancora un account Quartier?") == []
 
 
 @pytest.mark.parametrize("language", ["it", "fr"])
