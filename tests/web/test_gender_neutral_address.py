@@ -308,3 +308,46 @@ def test_the_receipt_names_the_customer_and_the_helper_without_a_gender(language
         if (words := receipt_gendered(language, text))
     }
     assert found == {}
+
+
+# Every French page and e-mail, not only the receipt, names a customer "la cliente ou le
+# client" (customers "la clientèle") and helpers as people of either gender: "la première
+# personne libre", "les aides qui annulent", never "du client", "vos clients", "aides vérifiés",
+# "le premier qui", "ceux qui".
+_FR_CUSTOMER = re.compile(
+    r"\b(?:[Ll]e|[Dd]u|[Aa]u|[Ll]es|[Dd]es|[Aa]ux|[Vv]os|[Ss]es|[Cc]es)\s+clients?\b"
+)
+_FR_HELPERS = re.compile(r"\baides\s+\w+és\b|\b[Ll]e\s+premier\s+qui\b|\b[Cc]eux\s+qui\b")
+
+
+def french_people_as_men(text: str) -> list[str]:
+    """The words of a French `text` that speak of customers or helpers as men; a text that
+    names "la cliente" beside "le client" speaks of both."""
+    patterns = [_FR_HELPERS] if "cliente" in text else [_FR_CUSTOMER, _FR_HELPERS]
+    return [match.group(0) for pattern in patterns for match in pattern.finditer(text)]
+
+
+def test_the_french_people_check_sees_the_forms_it_looks_for():
+    assert french_people_as_men("dans les plages horaires du client.") == ["du client"]
+    assert french_people_as_men("avec l’adresse de vos clients") == ["vos clients"]
+    assert french_people_as_men("quelques aides vérifiés. Le premier qui est libre") == [
+        "aides vérifiés",
+        "Le premier qui",
+    ]
+    assert french_people_as_men("les clients évaluent ; ceux qui annulent") == [
+        "les clients",
+        "ceux qui",
+    ]
+    assert french_people_as_men("la carte de la cliente ou du client") == []
+    assert french_people_as_men("l’adresse de votre clientèle ; les aides qui annulent") == []
+    assert french_people_as_men("La première personne libre accepte.") == []
+
+
+def test_french_speaks_of_customers_and_helpers_without_a_gender():
+    found = {
+        message.msgid: words
+        for message in messages("fr")
+        for text in message.msgstrs
+        if (words := french_people_as_men(text))
+    }
+    assert found == {}
