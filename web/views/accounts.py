@@ -48,6 +48,11 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
 
 
+# The session's page to go on to once the address is confirmed (a path of this site, checked
+# by next_page when the sign-up form was sent).
+AFTER_SIGN_UP = "after_sign_up"
+
+
 def _current_language() -> str:
     language = (translation.get_language() or "de")[:2]
     return language if language in LANGUAGE_CODES else "de"
@@ -65,7 +70,7 @@ def _too_many(
     in seconds)."""
     minutes = -(-wait // 60)
     form.add_error(None, words % {"minutes": minutes})
-    response = render(request, template, {"form": form}, status=429)
+    response = render(request, template, {"form": form, "next": next_page(request, "")}, status=429)
     response["Retry-After"] = str(wait)
     return response
 
@@ -95,8 +100,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             add_service_error(form, error)
         else:
+            # Confirming the address in this browser goes on to the page that asked for an
+            # account ("Become a helper": the application), not to the customer's requests.
+            request.session[AFTER_SIGN_UP] = next_page(request, "")
             return render(request, "web/accounts/sign_up_sent.html", {"email": data["email"]})
-    return render(request, "web/accounts/sign_up.html", {"form": form})
+    context = {"form": form, "next": next_page(request, "")}
+    return render(request, "web/accounts/sign_up.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,9 +120,10 @@ def verify_email(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = message_for(exc)
         else:
+            then = request.session.pop(AFTER_SIGN_UP, "")
             login(request, user)
             messages.success(request, _("Your e-mail address is confirmed. Welcome to Quartier!"))
-            return redirect(landing_page(user))
+            return redirect(then or landing_page(user))
     return render(request, "web/accounts/verify_email.html", {"token": token, "error": error})
 
 
