@@ -1,5 +1,6 @@
 """Someone who follows "Become a helper" without an account signs up from the log-in page and,
-once the address is confirmed, lands on the application, not on a customer's requests."""
+once the address is confirmed, lands on the application, not on a customer's requests; the
+home address the application asks for first leads back to it once saved."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from django.core import mail
 
 from backend.models import User
+from tests.factories import UserFactory
+from tests.web.test_pages import _logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,37 @@ def test_a_refused_sign_up_keeps_the_page_to_go_on_to_and_remembers_nothing(clie
     assert '<input type="hidden" name="next" value="/helper/apply">' in refused.content.decode()
     assert "after_sign_up" not in client.session
     assert not User.objects.filter(email="nicole@example.ch").exists()
+
+
+def test_the_address_asked_for_by_the_application_leads_back_to_it(client):
+    user = UserFactory.create(
+        home_street="",
+        home_postal_code="",
+        home_locality="",
+        home_latitude=None,
+        home_longitude=None,
+        home_location=None,
+    )
+    _logged_in(client, user)
+    apply = client.get("/helper/apply").content.decode()
+    assert 'href="/profile?next=/helper/apply"' in apply
+    profile = client.get("/profile?next=/helper/apply").content.decode()
+    assert '<input type="hidden" name="next" value="/helper/apply">' in profile
+
+    saved = client.post(
+        "/profile",
+        {
+            "display_name": "Nicole Favre",
+            "languages": ["fr"],
+            "preferred_language": "fr",
+            "home_street": "Rue de Lausanne 12",
+            "home_postal_code": "1700",
+            "home_locality": "Fribourg",
+            "next": "/helper/apply",
+        },
+    )
+
+    assert (saved.status_code, saved.headers["Location"]) == (302, "/helper/apply")
+    user.refresh_from_db()
+    assert (user.home_postal_code, user.home_locality) == ("1700", "Fribourg")
+    assert 'href="/profile?next=/helper/apply"' not in client.get("/helper/apply").content.decode()

@@ -267,5 +267,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             translation.activate(me.preferred_language)
             messages.success(request, _("Your profile is saved."))
-            return redirect("web:profile")
-    return render(request, "web/accounts/profile.html", {"form": form})
+            # Back to the page that asked for the address (the helper application), if any.
+            return go_on(request, reverse("web:profile"))
+    context = {"form": form, "next": next_page(request, "")}
+    return render(request, "web/accounts/profile.html", context)
