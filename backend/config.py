@@ -129,6 +129,9 @@ class QuartierConfig:
     request_page_url: str = "http://127.0.0.1:8000/requests/{public_id}/"
     # The web page of a helper's visit, linked from the e-mails to the helper about it.
     visit_page_url: str = "http://127.0.0.1:8000/helper/visits/{public_id}/"
+    # The applicant's page (the steps, the documents, the way to the code-of-conduct test),
+    # linked from the e-mails that ask them to do the next step.
+    helper_application_url: str = "http://127.0.0.1:8000/helper/application"
     # Payments (Stripe). Without a secret key Quartier talks to the local emulator
     # (`python -m stripe_emulator`, started by `manage.py run`) at stripe_api_base.
     stripe_secret_key: str = ""

@@ -13,6 +13,7 @@ from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend.config import config
 from backend.emails import subject_line
 from helpers.events import (
     HelperAppealDecided,
@@ -108,6 +109,10 @@ _TEXTS: dict[type[HelperApplied | HelperApprovalMoved], tuple[StrPromise, StrPro
 }
 
 
+# The steps whose e-mail asks the applicant to do something on their application page.
+_ASKS_FOR_THE_NEXT_STEP = (HelperApplied, HelperDocumentsChecked, HelperInformationRequested)
+
+
 def _subject_and_body(event: HelperApplied | HelperApprovalMoved) -> tuple[str, str]:
     """The e-mail's subject and the paragraph that says what happened (in the active language)."""
     try:
@@ -141,6 +146,10 @@ def send_application_step(event: HelperApplied | HelperApprovalMoved) -> None:
             parts.append(_suspension_end(helper))
         if note:
             parts.append(gettext("The community manager's note:") + "\n" + note)
+        if isinstance(event, _ASKS_FOR_THE_NEXT_STEP):
+            parts.append(
+                gettext("Your application: %(link)s") % {"link": config().helper_application_url}
+            )
         parts.append(gettext("Quartier"))
         message = EmailMessage(
             subject=subject_line(subject),

@@ -154,6 +154,7 @@ def test_the_e_mails_links_open_the_address_run_serves(
         "QUARTIER_PASSWORD_RESET_URL": f"{origin}/password-reset",
         "QUARTIER_REQUEST_PAGE_URL": f"{origin}/requests/{{public_id}}/",
         "QUARTIER_VISIT_PAGE_URL": f"{origin}/helper/visits/{{public_id}}/",
+        "QUARTIER_HELPER_APPLICATION_URL": f"{origin}/helper/application",
     }
 
 

@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.db import transaction
 
+from backend.config import config
 from backend.exceptions import ApplicationError
 from backend.relay import relay_pending
 from bookings.matching.index import match_index_check
@@ -111,6 +112,10 @@ def test_an_applicant_walks_the_pipeline_and_hears_of_every_step(clock):
     assert {m.extra_headers["Content-Language"] for m in mail.outbox} == {"fr"}
     assert "ID and extract ok." in mail.outbox[2].body
     assert "Welcome!" in mail.outbox[-1].body
+    # And the e-mails that ask for the next step (upload, take the test) link the application
+    link = f"Votre candidature : {config().helper_application_url}"
+    assert config().helper_application_url.endswith("/helper/application")
+    assert [link in m.body for m in mail.outbox] == [True, False, True, False, False, False]
 
 
 def test_submitting_without_both_documents_is_refused_and_changes_nothing(clock):
@@ -206,6 +211,10 @@ def test_asked_for_more_the_applicant_replaces_a_document_and_submits_again(cloc
     services.application_request_information(
         helper=helper, actor=manager, note="The ID photo is blurred."
     )
+    relay_pending()
+    asked = mail.outbox[-1]
+    assert "The ID photo is blurred." in asked.body
+    assert asked.body.count(config().helper_application_url) == 1
     upload_documents(helper)
     helper = services.application_submit_documents(helper=helper, actor=helper.user)
 

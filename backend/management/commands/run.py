@@ -149,6 +149,7 @@ E_MAIL_LINKS = {
     "QUARTIER_PASSWORD_RESET_URL": "/password-reset",
     "QUARTIER_REQUEST_PAGE_URL": "/requests/{public_id}/",
     "QUARTIER_VISIT_PAGE_URL": "/helper/visits/{public_id}/",
+    "QUARTIER_HELPER_APPLICATION_URL": "/helper/application",
 }
 
 
