@@ -311,19 +311,23 @@ def test_the_receipt_names_the_customer_and_the_helper_without_a_gender(language
 
 
 # Every French page and e-mail, not only the receipt, names a customer "la cliente ou le
-# client" (customers "la clientèle") and helpers as people of either gender: "la première
-# personne libre", "les aides qui annulent", never "du client", "vos clients", "aides vérifiés",
-# "le premier qui", "ceux qui".
+# client" (customers "la clientèle"), helpers as people of either gender ("la première personne
+# libre", "les aides qui annulent") and neighbours as "vos voisines et voisins" or "votre
+# voisinage": never "du client", "vos clients", "aides vérifiés", "le premier qui", "ceux qui",
+# "un voisin", "des voisins".
 _FR_CUSTOMER = re.compile(
     r"\b(?:[Ll]e|[Dd]u|[Aa]u|[Ll]es|[Dd]es|[Aa]ux|[Vv]os|[Ss]es|[Cc]es)\s+clients?\b"
 )
 _FR_HELPERS = re.compile(r"\baides\s+\w+és\b|\b[Ll]e\s+premier\s+qui\b|\b[Cc]eux\s+qui\b")
+_FR_NEIGHBOURS = re.compile(r"\b(?:[Uu]n|[Dd]es|[Vv]os|[Ll]es|[Aa]ux|[Nn]os)\s+voisins?\b")
 
 
 def french_people_as_men(text: str) -> list[str]:
     """The words of a French `text` that speak of customers or helpers as men; a text that
-    names "la cliente" beside "le client" speaks of both."""
-    patterns = [_FR_HELPERS] if "cliente" in text else [_FR_CUSTOMER, _FR_HELPERS]
+    names "la cliente" beside "le client" (or "voisines" beside "voisins") speaks of both."""
+    patterns = [] if "cliente" in text else [_FR_CUSTOMER]
+    patterns += [_FR_HELPERS]
+    patterns += [] if "voisines" in text else [_FR_NEIGHBOURS]
     return [match.group(0) for pattern in patterns for match in pattern.finditer(text)]
 
 
@@ -341,6 +345,11 @@ def test_the_french_people_check_sees_the_forms_it_looks_for():
     assert french_people_as_men("la carte de la cliente ou du client") == []
     assert french_people_as_men("l’adresse de votre clientèle ; les aides qui annulent") == []
     assert french_people_as_men("La première personne libre accepte.") == []
+    assert french_people_as_men("de l’aide par un voisin ; des voisins vous aident") == [
+        "un voisin",
+        "des voisins",
+    ]
+    assert french_people_as_men("Aidez vos voisines et voisins ; votre voisinage") == []
 
 
 def test_french_speaks_of_customers_and_helpers_without_a_gender():
