@@ -34,9 +34,9 @@ COURSES: dict[str, dict[str, object]] = {
         "required_for_all": True,
         "categories": (),
         "title": {
-            "de": "Datenschutz beim Kunden zu Hause",
-            "fr": "Protection des données chez le client",
-            "it": "Protezione dei dati a casa del cliente",
+            "de": "Datenschutz bei der Kundschaft zu Hause",
+            "fr": "Protection des données chez la clientèle",
+            "it": "Protezione dei dati a casa della clientela",
             "en": "Data protection at the customer's home",
         },
         "lesson": (
@@ -52,9 +52,9 @@ COURSES: dict[str, dict[str, object]] = {
                 "oder den Kunden Passwörter selbst eingeben.",
                 "fr": "Vous voyez des photos, des e-mails et des données bancaires. N’ouvrez "
                 "que ce qui est nécessaire au travail, ne notez aucun mot de passe et laissez "
-                "le client saisir lui-même ses mots de passe.",
+                "la cliente ou le client saisir ses mots de passe.",
                 "it": "Vede foto, e-mail e dati bancari. Apra solo ciò che serve al lavoro, "
-                "non annoti password e lasci che il cliente le inserisca da sé.",
+                "non annoti password e lasci che la cliente o il cliente le inserisca da sé.",
                 "en": "You see photos, e-mails and bank details. Open only what the work "
                 "needs, write down no password, and let the customer type passwords "
                 "themselves.",
@@ -86,8 +86,8 @@ COURSES: dict[str, dict[str, object]] = {
             (
                 {
                     "de": "Dürfen Sie Fotos der Kundschaft auf Ihr Telefon kopieren?",
-                    "fr": "Pouvez-vous copier des photos du client sur votre téléphone ?",
-                    "it": "Può copiare foto del cliente sul suo telefono?",
+                    "fr": "Pouvez-vous copier des photos de la clientèle sur votre téléphone ?",
+                    "it": "Può copiare foto della clientela sul suo telefono?",
                     "en": "May you copy the customer's photos to your phone?",
                 },
                 (
