@@ -24,7 +24,9 @@ SIGN_UP = {
 
 
 def _confirm(client) -> str:
-    token = re.search(r"token=(\S+)", mail.outbox[-1].body).group(1)
+    found = re.search(r"token=(\S+)", str(mail.outbox[-1].body))
+    assert found is not None
+    token = found.group(1)
     return client.post("/verify-email", {"token": token}).headers["Location"]
 
 
