@@ -110,17 +110,17 @@ def test_the_dashboard_counts_applicants_waiting_for_the_manager_at_each_step(cl
 WAITING_TILES = {
     "de": [
         "0 Bewerbungen mit zu prüfenden Dokumenten",
-        "1 Bewerbung nach dem Verhaltenstest zu entscheiden",
+        "1 Bewerbung nach dem Test zum Verhaltenskodex zu entscheiden",
         "2 Bewerbungen mit Einladung zum Gespräch",
     ],
     "fr": [
         "0 candidature avec des documents à contrôler",
-        "1 candidature à trancher après le test de conduite",
+        "1 candidature à trancher après le test du code de conduite",
         "2 candidatures au stade de l’entretien",
     ],
     "it": [
         "0 candidature con documenti da verificare",
-        "1 candidatura da decidere dopo il test di condotta",
+        "1 candidatura da decidere dopo il test sul codice di condotta",
         "2 candidature in fase di colloquio",
     ],
 }
