@@ -58,6 +58,8 @@ class IntentState:
     redirect_url: str | None = None
     # What Stripe.js needs to finish a 3-D Secure challenge on this PaymentIntent.
     client_secret: str | None = None
+    # The issuer's reason for the last decline, where Stripe gives one (`insufficient_funds`).
+    decline_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ def _intent(obj: Any) -> IntentState:
         application_fee_amount=data.get("application_fee_amount"),
         redirect_url=redirect.get("url"),
         client_secret=data.get("client_secret"),
+        decline_code=error.get("decline_code") if error else None,
     )
 
 

@@ -15,6 +15,8 @@ emulator's own process:
   refused (400 `idempotency_error`), as Stripe does;
 - each request's parameters checked against the `stripe` SDK's typed parameter definitions
   (`stripe.params`): an unknown parameter is refused (400 `parameter_unknown`);
+- Stripe's declining test cards (`stripe_emulator.declines`): a PaymentIntent confirmed with
+  one is refused with Stripe's error object (`card_error`, its `code` and `decline_code`);
 - faults on demand (`POST /_config/faults`): the next N requests to a path answer 500 or are
   held longer than the client waits.
 

@@ -32,6 +32,7 @@ from stripe_emulator.accounts import (
     _set_account_state,
     refusal,
 )
+from stripe_emulator.declines import install_declines
 
 # The connected account a request acts for (its Stripe-Account header), None: the platform.
 current_account: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -583,6 +584,7 @@ def install(state_dir: Path | None) -> web.Application:
     resources.PaymentIntent.amount_received = property(_pi_amount_received)
     app = server.app
     twint.install_twint(app)
+    install_declines()
     # The extra API routes were bound to the old cancel and confirm when localstripe registered
     # them.
     rebound = {
