@@ -403,6 +403,7 @@ SPECTACULAR_SETTINGS = {
         "TrainingEventKindEnum": "academy.models.EventKind",
         "LanguageEnum": "backend.models.Language",
         "DeclineReasonEnum": "bookings.models.DeclineReason",
+        "CardDeclineReasonEnum": "payments.declines.CardDeclineReason",
         "ExceptionKindEnum": "helpers.models.ExceptionKind",
         "DocumentKindEnum": "helpers.models.HelperDocument.Kind",
         "SafetyCategoryEnum": "bookings.models.SafetyCategory",

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.exceptions import ApplicationError, ErrorCode, error_body
+from payments.exceptions import PaymentDeclined
 
 
 class ApiError(ErrorCode):
@@ -141,7 +142,11 @@ def refused_request_body(exc: SuspiciousOperation) -> tuple[int, dict]:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
-        refused = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        body = error_body(exc.code, exc.message, exc.fields)
+        if isinstance(exc, PaymentDeclined):
+            # Why the card was refused, for a client that words it itself.
+            body["decline_reason"] = str(exc.decline_reason)
+        refused = Response(body, status=exc.status)
         if exc.status == status.HTTP_401_UNAUTHORIZED:
             refused["WWW-Authenticate"] = "Token"
         retry_after = getattr(exc, "retry_after", None)

@@ -35,6 +35,7 @@ from mobile_api.idempotency import (
     idempotency_applies,
 )
 from mobile_api.pagination import PaginatedListView
+from payments.declines import CardDeclineReason
 from payments.idempotency import idempotency_key_claim
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -49,6 +50,14 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="The offending input fields and their problems (may be empty).",
+    )
+    decline_reason = serializers.ChoiceField(
+        choices=[(reason.value, reason.name) for reason in CardDeclineReason],
+        required=False,
+        help_text="Only with `card_declined` and `authentication_required`: why the card was "
+        "refused, stable whatever the payment provider's own codes (`declined`: the bank gave "
+        "no reason it lets us tell; `unknown`: a code Quartier does not know yet). `message` "
+        "says it in the reader's language, with what to do.",
     )
 
 

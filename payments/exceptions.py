@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from backend.exceptions import ApplicationError, Conflict, ValidationFailed
+from backend.exceptions import ApplicationError, Conflict, ErrorCode, ValidationFailed
+from payments.declines import CardDeclineReason
 from payments.errors import PaymentError
 
 
 class PaymentDeclined(ApplicationError):
-    """The card was declined, or the bank wants the customer to confirm (3-D Secure)."""
+    """The card was declined, or the bank wants the customer to confirm (3-D Secure);
+    `decline_reason` says why (the API answers it beside the code)."""
 
     status = 402
     code = PaymentError.CARD_DECLINED
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: ErrorCode | str | None = None,
+        decline_reason: CardDeclineReason | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        if decline_reason is None:
+            decline_reason = (
+                CardDeclineReason.AUTHENTICATION_REQUIRED
+                if self.code == PaymentError.AUTHENTICATION_REQUIRED
+                else CardDeclineReason.DECLINED
+            )
+        self.decline_reason = decline_reason
 
 
 class PaymentProviderUnavailable(ApplicationError):

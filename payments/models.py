@@ -148,6 +148,8 @@ class Payment(models.Model):
     is_cancellation_fee = models.BooleanField(_("cancellation fee"), default=False)
     failure_code = models.CharField(_("failure code"), max_length=64, blank=True)
     failure_message = models.CharField(_("failure message"), max_length=300, blank=True)
+    # Why the card was refused (`payments.declines.CardDeclineReason`), beside `failure_code`.
+    decline_reason = models.CharField(_("decline reason"), max_length=32, blank=True)
     # A hold that asked for 3-D Secure: its PaymentIntent waits for the customer to finish the
     # challenge (Stripe.js, with the client secret) on the visit's page; empty otherwise.
     authentication_intent_id = models.CharField(

@@ -94,6 +94,7 @@ def _method_choose(
     if twint:
         payment.failure_code = ""
         payment.failure_message = ""
+        payment.decline_reason = ""
     payment.save(
         update_fields=[
             "pay_with",
@@ -102,6 +103,7 @@ def _method_choose(
             "method_account_id",
             "failure_code",
             "failure_message",
+            "decline_reason",
             "updated_at",
         ]
     )

@@ -18,6 +18,7 @@ from backend.models import User
 from bookings.models import Booking, BookingStatus
 from bookings.pricing import charge_for
 from bookings.selectors import booking_for, bookings_visible_to
+from payments.declines import CardDeclineReason, decline_words
 from payments.errors import PaymentError
 from payments.models import (
     ExtraCharge,
@@ -352,6 +353,13 @@ class CardStep:
     # Before confirming, times proposed at different prices: the price and hold shown are the
     # dearest time's, an upper bound (each time shows its own price).
     prices_differ: bool = False
+    # Why the bank refused the last card (`payments.declines.CardDeclineReason`), if it did.
+    decline_reason: str = ""
+
+    @property
+    def decline_words(self) -> str:
+        """Why the last card was refused and what to do, in the reader's language."""
+        return decline_words(self.decline_reason or CardDeclineReason.DECLINED)
 
 
 def card_step(booking: Booking, payment: Payment | None) -> CardStep | None:
@@ -392,6 +400,7 @@ def card_step(booking: Booking, payment: Payment | None) -> CardStep | None:
         recovering=True,
         failure_code=payment.failure_code,
         client_secret=payment.authentication_client_secret,
+        decline_reason=payment.decline_reason,
     )
 
 

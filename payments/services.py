@@ -30,6 +30,7 @@ from bookings.models import Booking, BookingStatus, Party
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
 from payments import events, extras, stripe_gateway
+from payments.declines import decline_reason
 from payments.errors import PaymentError
 from payments.exceptions import (
     PaymentDeclined,
@@ -195,7 +196,12 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
                 metadata={"payment": str(payment.public_id), "booking": str(booking.public_id)},
             )
         except PaymentDeclined as exc:
-            payment_card_ask_again(payment=payment, failure_code=exc.code, message=exc.message)
+            payment_card_ask_again(
+                payment=payment,
+                failure_code=exc.code,
+                message=exc.message,
+                decline_reason=exc.decline_reason,
+            )
             declined = exc
         else:
             _answered(key, intent.id)
@@ -203,25 +209,31 @@ def payment_authorise(*, payment: Payment) -> AuthorisationOutcome:
     return AuthorisationOutcome(payment, declined)
 
 
-def payment_card_ask_again(*, payment: Payment, failure_code: str, message: str = "") -> Payment:
+def payment_card_ask_again(
+    *, payment: Payment, failure_code: str, message: str = "", decline_reason: str = ""
+) -> Payment:
     """The card cannot be held (declined, or given on the helper's payout account before they
-    reconnected a new one): forget it and record why (`failure_code`), so that the customer's
+    reconnected a new one): forget it and record why (`failure_code`, and for a declined card
+    `decline_reason`), so that the customer's
     page asks for a card again and the next one is a new attempt; customer and helper are told
     after commit (`tell_hold_failed`). The caller holds the payment's lock; the payment keeps
     waiting for a card and the visit stays as it is."""
     payment.payment_method_id = ""
     payment.method_account_id = ""
     payment.save(update_fields=["payment_method_id", "method_account_id", "updated_at"])
-    _record_failure(payment, failure_code, message)
+    _record_failure(payment, failure_code, message, decline_reason)
     return payment
 
 
-def _record_failure(payment: Payment, code: str, message: str) -> None:
+def _record_failure(payment: Payment, code: str, message: str, decline_reason: str = "") -> None:
     """The hold failed: the next payment method gets a new attempt (a new PaymentIntent)."""
     payment.failure_code = code[:64]
     payment.failure_message = message[:300]
+    payment.decline_reason = decline_reason
     payment.attempt += 1
-    payment.save(update_fields=["failure_code", "failure_message", "attempt", "updated_at"])
+    payment.save(
+        update_fields=["failure_code", "failure_message", "decline_reason", "attempt", "updated_at"]
+    )
     emit(
         events.PaymentAuthorisationFailed(
             payment_id=payment.pk, booking_id=payment.booking_id, failure_code=payment.failure_code
@@ -247,6 +259,7 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
                 "authorised_minor": intent.amount_capturable,
                 "failure_code": "",
                 "failure_message": "",
+                "decline_reason": "",
                 "authentication_intent_id": "",
                 "authentication_client_secret": "",
             },
@@ -264,7 +277,7 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
                 if intent.status == "requires_action"
                 else intent.failure_code or "card_declined"
             )
-            _record_failure(payment, code, "")
+            _record_failure(payment, code, "", decline_reason(code, intent.decline_code))
             if intent.status == "requires_action":
                 # The customer can finish the challenge on this same PaymentIntent.
                 payment.authentication_intent_id = intent.id
@@ -398,7 +411,7 @@ def _release_lost(booking: Booking, payment: Payment, *, reason: str) -> None:
         to=_P.RELEASED,
         role=ActorRole.SYSTEM,
         reason=f"{reason}: the payout account was disconnected",
-        changes={"failure_code": ACCOUNT_LOST, "failure_message": ""},
+        changes={"failure_code": ACCOUNT_LOST, "failure_message": "", "decline_reason": ""},
         data={"account_lost": True},
     )
     _book(payment, LedgerKind.RELEASED, _HOLD, _C, held, payment.payment_intent_id or "")
@@ -583,6 +596,7 @@ def _apply_paid_after(payment: Payment, intent: stripe_gateway.IntentState, *, r
             "stripe_fee_minor": fee,
             "failure_code": "",
             "failure_message": "",
+            "decline_reason": "",
         },
         data={"payment_intent": intent.id, "captured": paid, "stripe_fee": fee},
     )

@@ -13,6 +13,7 @@ Without `QUARTIER_STRIPE_SECRET_KEY` it talks to the local emulator at
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import stripe
 from django.utils.translation import gettext as _
 
 from backend.config import config
+from payments.declines import decline_reason, decline_words
 from payments.errors import PaymentError
 from payments.exceptions import (
     PaymentDeclined,
@@ -32,6 +34,7 @@ from payments.exceptions import (
 )
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 EMULATOR_KEY = "sk_test_quartier_emulator"  # noqa: S105 - the emulator accepts any sk_ key
 
 
@@ -123,13 +126,16 @@ def _translated_errors() -> Iterator[None]:
     try:
         yield
     except stripe.CardError as exc:
+        # Stripe's message is English: the customer reads Quartier's words for its codes.
+        reason = decline_reason(exc.code, getattr(exc.error, "decline_code", None))
         raise PaymentDeclined(
-            _("The card was declined. Please use another card."),
+            decline_words(reason),
             code=(
                 PaymentError.AUTHENTICATION_REQUIRED
                 if exc.code == "authentication_required"
                 else PaymentError.CARD_DECLINED
             ),
+            decline_reason=reason,
         ) from exc
     except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
         raise PaymentProviderUnavailable(
@@ -140,21 +146,19 @@ def _translated_errors() -> Iterator[None]:
             _("This payment request was already made with other details."),
             code=PaymentError.PAYMENT_REQUEST_CONFLICT,
         ) from exc
-    except stripe.InvalidRequestError as exc:
-        if exc.http_status and exc.http_status >= 500:
-            raise PaymentProviderUnavailable(
-                _("The payment service did not answer. Please try again in a moment.")
-            ) from exc
-        raise PaymentProviderRefused(
-            _("The payment service refused the request: %(reason)s")
-            % {"reason": exc.user_message or str(exc)},
-        ) from exc
     except stripe.StripeError as exc:
         if exc.http_status is None or exc.http_status >= 500:
             raise PaymentProviderUnavailable(
                 _("The payment service did not answer. Please try again in a moment.")
             ) from exc
-        raise PaymentProviderRefused(str(exc.user_message or exc)) from exc
+        # Stripe's own (English, technical) words are for the developers' log only.
+        logger.warning("Stripe refused a request: %s %s", exc.code, exc.user_message or exc)
+        raise PaymentProviderRefused(
+            _(
+                "The payment service refused this request, so nothing was changed. Please try "
+                "again later; if it happens again, please contact us."
+            )
+        ) from exc
 
 
 def _call(function: Callable[[], T]) -> T:

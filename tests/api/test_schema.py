@@ -111,9 +111,10 @@ def test_every_operation_documents_its_errors_with_codes():
 
 
 def test_the_error_shape_is_code_message_fields():
-    # Given the Error component, then it is exactly the one shape every error answers with
+    # Given the Error component, then it is exactly the one shape every error answers with,
+    # a refused card's error also saying why
     error = openapi_schema()["components"]["schemas"]["Error"]
-    assert set(error["properties"]) == {"code", "message", "fields"}
+    assert set(error["properties"]) == {"code", "message", "fields", "decline_reason"}
     assert set(error["required"]) == {"code", "message", "fields"}
 
 

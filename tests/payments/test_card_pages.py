@@ -164,7 +164,7 @@ def test_an_empty_card_is_refused_next_to_the_field_and_changes_nothing(client):
 @pytest.mark.parametrize(
     ("number", "words"),
     [
-        (DECLINED_CARD, "Your bank declined the card."),
+        (DECLINED_CARD, "Your bank declined the card without giving a reason."),
         (THREE_D_SECURE_CARD, "Your bank asked to confirm the payment (3-D Secure)"),
     ],
 )

@@ -108,8 +108,9 @@ def test_a_card_the_bank_declined_is_still_said_to_be_declined(client):
     _logged_in(client, booking.help_request.customer, "en")
 
     assert _not_held_words(client, booking) == (
-        "Your bank declined the card. The visit goes ahead only once a card is held. Please "
-        "enter a card (another one, or the same one again once your bank allows it)."
+        "Your bank declined the card without giving a reason. Please use another card, or "
+        "contact your bank. The visit goes ahead only once a card is held. Please enter a card "
+        "(another one, or the same one again once your bank allows it)."
     )
 
 
@@ -174,6 +175,10 @@ def test_a_declined_card_given_in_the_api_is_still_said_to_be_declined():
     )
 
     body = assert_error(answer, 402, "card_declined")
-    assert body["message"] == "The card was declined. Please use another card."
+    assert body["message"] == (
+        "Your bank declined the card without giving a reason. Please use another card, or "
+        "contact your bank."
+    )
+    assert body["decline_reason"] == "declined"
     payment = payment_of(booking)
     assert (payment.status, payment.attempt) == (PaymentStatus.REQUIRES_PAYMENT_METHOD, attempt + 1)
