@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from backend.config import config
 from payments import selectors
+from payments.declines import CardDeclineReason, decline_words
 from payments.models import Payment, PayoutAccount, PayoutAccountStatus
 from payments.warnings import payout_warning
 
@@ -44,6 +45,16 @@ class PaymentSerializer(serializers.Serializer):
     helper_receives_minor = serializers.SerializerMethodField()
     is_cancellation_fee = serializers.BooleanField()
     failure_code = serializers.CharField()
+    decline_reason = serializers.ChoiceField(
+        choices=[(reason.value, reason.name) for reason in CardDeclineReason],
+        allow_blank=True,
+        read_only=True,
+        help_text="Why the bank refused the last card (as in a refused card's error), else empty.",
+    )
+    decline_message = serializers.SerializerMethodField(
+        help_text="While the last card refused waits for another: why it was refused and what "
+        "to do, in the reader's language (the words of the card's error); else null."
+    )
     stripe_account = serializers.CharField(source="stripe_account_id")
     publishable_key = serializers.SerializerMethodField()
     payout_warning = serializers.SerializerMethodField(
@@ -66,6 +77,12 @@ class PaymentSerializer(serializers.Serializer):
 
     def get_publishable_key(self, payment: Payment) -> str:
         return config().stripe_publishable_key
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decline_message(self, payment: Payment) -> str | None:
+        if not (payment.failure_code and payment.decline_reason):
+            return None
+        return decline_words(payment.decline_reason)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_payout_warning(self, payment: Payment) -> str | None:

@@ -204,6 +204,35 @@ def test_a_hold_the_worker_placed_on_a_refused_card_is_said_on_the_page(client, 
     )
 
 
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_the_apis_payment_says_why_the_last_card_was_refused_until_another_is_held(language):
+    # Given a visit whose hold the worker tried on an expired card
+    booking = held_booking(number=EXPIRED_CARD)
+    as_customer = token_client(api_token(booking.help_request.customer))
+    url = f"{API}/bookings/{booking.public_id}/payment"
+
+    # When the customer's app reads the payment, then it says why, in the customer's words
+    shown = as_customer.get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+    assert (shown["status"], shown["failure_code"], shown["decline_reason"]) == (
+        "requires_payment_method",
+        "card_declined",
+        "expired_card",
+    )
+    assert shown["decline_message"] == WORDS[EXPIRED_CARD, language]
+
+    # And once another card is held, nothing is said any more
+    held = as_customer.post(
+        f"{url}/method", {"payment_method": card(booking.helper)}, format="json"
+    )
+    assert held.status_code == 200, held.content
+    shown = as_customer.get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+    assert (shown["status"], shown["decline_reason"], shown["decline_message"]) == (
+        "authorised",
+        "",
+        None,
+    )
+
+
 PROVIDER_REFUSED = {
     "de": "Der Zahlungsdienst hat diese Anfrage abgelehnt, daher wurde nichts geändert. Bitte "
     "versuchen Sie es später noch einmal; falls es wieder vorkommt, kontaktieren Sie uns bitte.",
