@@ -452,3 +452,35 @@ def test_the_card_asked_again_after_the_helper_reconnected_has_no_axe_violation(
             found[language] = violations
         context.close()
     assert found == {}
+
+
+# What the customer reads, in their language, of a hold their bank refused for lack of funds.
+NO_FUNDS_WORDS = {
+    "de": "Ihre Bank hat die Karte abgelehnt: Der Betrag ist im Moment nicht darauf verfügbar.",
+    "fr": "Votre banque a refusé la carte : le montant n’y est pas disponible pour le moment.",
+}
+
+
+def test_a_card_the_bank_refused_is_said_in_the_customers_words_with_no_axe_violation(
+    browser, paid_url, axe
+):
+    customer = UserFactory.create(email="nofunds@example.ch")
+    booking = _off_loop(lambda: held_booking(customer=customer, number="4000000000009995"))
+    payment = Payment.objects.get(booking=booking)
+    assert (payment.status, payment.decline_reason) == (
+        "requires_payment_method",
+        "insufficient_funds",
+    )
+    found: dict[str, Any] = {}
+    for language, words in NO_FUNDS_WORDS.items():
+        UserFactory._meta.model.objects.filter(pk=customer.pk).update(preferred_language=language)
+        context = browser.new_context(locale=language, **DESKTOP)
+        page = context.new_page()
+        log_in(page, paid_url, customer.email, f"/requests/{booking.help_request.public_id}/")
+        expect(page.locator("#card-not-held")).to_contain_text(words)
+        expect(page.locator("#card-not-held")).not_to_contain_text("insufficient")
+        violations = axe(page)
+        if violations:
+            found[language] = violations
+        context.close()
+    assert found == {}
