@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0010_field_and_choice_labels_translated"),
+        ("payments", "0012_tip_account"),
     ]
 
     operations = [
