@@ -82,9 +82,23 @@ def window_of(day: str, slot: str) -> tuple[datetime, datetime]:
     )
 
 
+def email_address_field() -> forms.EmailField:
+    """The e-mail address of a person's account, refused with what to do when it is incomplete
+    ("anna@example" without its end), in the pages' own voice rather than Django's (whose
+    Italian speaks to the reader informally). The browser may fill it in (`autocomplete`)."""
+    return forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput({"autocomplete": "email"}),
+        error_messages={
+            "invalid": _("Enter the whole e-mail address, for example anna.muster@example.ch.")
+        },
+    )
+
+
 class SignUpForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=80)
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    email = email_address_field()
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -119,11 +133,7 @@ class SignUpForm(forms.Form):
 
 
 class LogInForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        max_length=254,
-        widget=forms.EmailInput({"autocomplete": "email"}),
-    )
+    email = email_address_field()
     password = forms.CharField(
         label=_("Password"),
         max_length=128,
@@ -132,7 +142,7 @@ class LogInForm(forms.Form):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    email = email_address_field()
 
 
 class PasswordResetForm(forms.Form):
