@@ -49,7 +49,6 @@ MESSAGES = {
         "You already have as many open requests as allowed. Withdraw one or wait for a helper."
     ),
     "outside_switzerland": _("Quartier works in Switzerland only."),
-    "postal_code_locality_mismatch": _("This postcode does not belong to this locality."),
     "reason_required": _("Tell us why, in a few words."),
     "rematch_limit_reached": _("This request was changed too often. Post a new one instead."),
     "request_not_editable": _("This request cannot be changed any more."),
