@@ -217,10 +217,20 @@ VISIT_THIRD_PERSON = {
     "it": [
         re.compile(r"\bL’aiutante\s+(?:si\s+)?è\s+(?:arrivat|mess|partit|venut)[oa]\b"),
         re.compile(r"\b(?:Scriva|Dica)\s+(?:qui\s+)?al cliente\b"),
+        # The request waiting for a helper: "Appena uno accetta, lo vedrà qui"
+        re.compile(r"\b(?:uno\s+)?accetta,\s+lo\b"),
+        # Customers in general, on the home page: "i clienti valutano l’aiutante"
+        re.compile(r"\b(?:[Ii]|[Aa]i|[Dd]ei)\s+clienti\b"),
     ],
     "fr": [
         re.compile(r"\bL’aide\s+(?:s’)?est\s+(?:arrivé|mis|parti|venu)e?\b"),
         re.compile(r"\b(?:[EÉ]crivez|Dites)\s+au client\b"),
+        # The request form's questions: "Quand l’aide peut-il venir ?"
+        re.compile(r"\b[Ll]’aide\s+\w+-(?:t-)?il\b"),
+        # "Dès qu’il accepte", "Dès que l’un d’eux accepte"
+        re.compile(r"\b(?:qu’il|l’un d’eux)\s+accepte\b"),
+        # Helpers and customers in general: "Les aides … Ils ne voient", "les clients évaluent"
+        re.compile(r"\baides\b[^.]*[.;]\s+(?:Ils|Avant qu’ils)\b|\b[Ll]es clients\b|\bceux qui\b"),
     ],
 }
 
@@ -233,6 +243,16 @@ def test_the_visit_words_check_sees_the_forms_it_looks_for():
     assert VISIT_THIRD_PERSON["it"][1].search("Ancora nessun messaggio. Scriva qui al cliente.")
     assert not VISIT_THIRD_PERSON["fr"][0].search("L’aide est sur place")
     assert not VISIT_THIRD_PERSON["fr"][1].search("Écrivez ici à la cliente ou au client.")
+    assert VISIT_THIRD_PERSON["fr"][2].search("Quand l’aide peut-il venir ?")
+    assert VISIT_THIRD_PERSON["fr"][2].search("Qui l’aide rencontrera-t-il ?")
+    assert VISIT_THIRD_PERSON["fr"][3].search("Dès qu’il accepte, vous le verrez ici.")
+    assert VISIT_THIRD_PERSON["fr"][4].search("Les aides reçoivent vos demandes. Ils ne voient")
+    assert VISIT_THIRD_PERSON["fr"][4].search("Après chaque visite, les clients évaluent l’aide")
+    assert VISIT_THIRD_PERSON["it"][2].search("Appena uno accetta, lo vedrà qui.")
+    assert VISIT_THIRD_PERSON["it"][3].search("Dopo ogni visita i clienti valutano l’aiutante")
+    assert not VISIT_THIRD_PERSON["fr"][2].search("Quand la visite peut-elle avoir lieu ?")
+    assert not VISIT_THIRD_PERSON["fr"][4].search("Pas encore d’avis. Ils apparaissent bientôt.")
+    assert not VISIT_THIRD_PERSON["it"][2].search("Appena una persona accetta, il suo nome")
 
 
 @pytest.mark.parametrize("language", ["it", "fr"])
