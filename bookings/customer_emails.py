@@ -152,14 +152,12 @@ def send_times_proposed(booking_id: int, proposal_ids: Sequence[int]) -> None:
         else:
             subject = _("%(helper)s can help you: please choose a time") % names
             said = _("%(helper)s accepted your request (%(category)s) and proposes these times:")
-        _send(
-            help_request,
-            subject,
-            [
-                "\n".join([said % names, *map(_slot, proposals)]),
-                _("Please choose one on the request's page, or say that none suits you."),
-            ],
-        )
+        lines = ["\n".join([said % names, *map(_slot, proposals)])]
+        if moved and move is not None:
+            # The reason the helper had to give, written for the customer (`booking_propose`)
+            lines.append(_("%(helper)s writes: “%(reason)s”") % (names | {"reason": move.reason}))
+        lines.append(_("Please choose one on the request's page, or say that none suits you."))
+        _send(help_request, subject, lines)
 
 
 def send_visit_cancelled(booking_id: int, *, by_helper: bool) -> None:

@@ -120,7 +120,9 @@ def request_words(help_request: HelpRequest, pending_offers: int) -> str:
     return _("A helper accepted your request.")
 
 
-def booking_words(booking: Booking) -> str:
+def booking_words(booking: Booking, events: Iterable[BookingEvent] = ()) -> str:
+    """Where the visit stands; `events`, the booking's (in order), tell a first proposal from a
+    confirmed visit the helper moved, whose reason the helper wrote for the customer."""
     name = _first_name(booking)
     status = booking.status
     if status == BookingStatus.AWAITING_PROPOSAL:
@@ -128,6 +130,12 @@ def booking_words(booking: Booking) -> str:
             "name": name
         }
     if status == BookingStatus.PROPOSED:
+        moves = [event for event in events if event.to_status == BookingStatus.PROPOSED]
+        if moves and moves[-1].from_status == BookingStatus.CONFIRMED:
+            return _(
+                "%(name)s cannot come at the time you confirmed and proposes other times. "
+                "%(name)s writes: “%(reason)s” Choose one, or say that none suits you."
+            ) % {"name": name, "reason": moves[-1].reason}
         return _("%(name)s proposes these times. Choose one, or say that none suits you.") % {
             "name": name
         }

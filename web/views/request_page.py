@@ -150,7 +150,7 @@ def request_context(
     )
     return {
         # Where the request stands: once a helper took it, where its visit stands.
-        "status_words": booking_words(booking)
+        "status_words": booking_words(booking, visit["events"])
         if booking is not None and help_request.status in VISIT_STANDS
         else request_words(help_request, pending_offers),
         "can_cancel": booking is not None and booking.status in CANCELLABLE,
