@@ -15,7 +15,7 @@ from backend import clock
 from backend.config import config
 from backend.exceptions import Conflict, CoreError, NotFound, raises
 from backend.models import User
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, Party
 from bookings.pricing import charge_for
 from bookings.selectors import booking_for, bookings_visible_to
 from payments.declines import CardDeclineReason, decline_words
@@ -627,3 +627,13 @@ def _late_fee_minor(payment: Payment) -> int:
     if not held_or_to_hold:
         return 0
     return payment.amount_minor * config().cancellation_fee_percent // 100
+
+
+def cancellation_fee_owed(booking: Booking) -> bool:
+    """A customer's late cancellation or a customer's no-show pays the helper a fee; nothing a
+    helper causes ever costs the customer."""
+    if booking.caused_by != Party.CUSTOMER:
+        return False
+    if booking.status == BookingStatus.NO_SHOW:
+        return True
+    return booking.status == BookingStatus.CANCELLED and booking.is_late_cancellation

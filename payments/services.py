@@ -26,7 +26,7 @@ from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, ra
 from backend.models import User
 from backend.outbox import emit
 from backend.roles import ActorRole
-from bookings.models import Booking, BookingStatus, Party
+from bookings.models import Booking, BookingStatus
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
 from payments import events, extras, stripe_gateway
@@ -52,7 +52,12 @@ from payments.payment_methods import (
     _price_to_hold,
 )
 from payments.receipts import receipt_issue
-from payments.selectors import ACCOUNT_LOST, CARD_ON_OLD_ACCOUNT, hold_deferred_until
+from payments.selectors import (
+    ACCOUNT_LOST,
+    CARD_ON_OLD_ACCOUNT,
+    cancellation_fee_owed,
+    hold_deferred_until,
+)
 from payments.steps import (
     _C,
     _H,
@@ -473,16 +478,6 @@ def booking_settle_unpaid(*, booking: Booking) -> Booking:
 # --- Cancellations and no-shows ------------------------------------------------------------------
 
 
-def _fee_due(booking: Booking) -> bool:
-    """A customer's late cancellation or a customer's no-show pays the helper a fee; nothing a
-    helper causes ever costs the customer."""
-    if booking.caused_by != Party.CUSTOMER:
-        return False
-    if booking.status == BookingStatus.NO_SHOW:
-        return True
-    return booking.status == BookingStatus.CANCELLED and booking.is_late_cancellation
-
-
 def payment_on_booking_ended(*, payment: Payment) -> Payment:
     """The booking was cancelled or nobody came: release the hold at once, or capture the
     cancellation fee (the policy's percentage of the price) when the customer owes it."""
@@ -496,7 +491,7 @@ def payment_on_booking_ended(*, payment: Payment) -> Payment:
         extras.extra_settle(booking=booking, payment=payment)
         if payment.status == _P.REQUIRES_PAYMENT_METHOD:
             fee = payment.amount_minor * config().cancellation_fee_percent // 100
-            if payment.pay_with == PayWith.TWINT and _fee_due(booking) and fee > 0:
+            if payment.pay_with == PayWith.TWINT and cancellation_fee_owed(booking) and fee > 0:
                 # Nothing was held: the customer pays the fee with TWINT on the payment page.
                 _pay_after_open(
                     payment, amount=fee, reason=f"fee for {booking.status}", fee_only=True
@@ -511,7 +506,7 @@ def payment_on_booking_ended(*, payment: Payment) -> Payment:
         if payment.status != _P.AUTHORISED:
             return payment
         fee = payment.authorised_minor * config().cancellation_fee_percent // 100
-        if _fee_due(booking) and fee > 0:
+        if cancellation_fee_owed(booking) and fee > 0:
             key = _key(payment, "cancellation-fee")
             _record_request(key, "cancellation_fee", payment=payment)
             intent = stripe_gateway.payment_intent_capture(

@@ -40,6 +40,7 @@ from catalogue.models import LegalDocumentVersion, legal_language
 from catalogue.selectors import waivers_missing
 from payments.models import PayWith
 from payments.selectors import (
+    cancellation_fee_owed,
     card_step,
     extra_of,
     payment_lost_ahead,
@@ -208,6 +209,8 @@ _NO_VISIT_PARTS: dict[str, Any] = {
     "hold_from": None,
     "late_fee_minor": 0,
     "twint_choosable": False,
+    "called_off": False,
+    "fee_owed": False,
 }
 
 
@@ -251,6 +254,9 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             # Offered while the customer picks a time, only where paying through Quartier can be.
             "twint_choosable": booking.status == BookingStatus.PROPOSED
             and twint_choosable(booking, payment),
+            # Cancelled, or nobody came: what it costs, not the price of a visit to come
+            "called_off": booking.status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW),
+            "fee_owed": cancellation_fee_owed(booking),
         }
     # Before a time can be confirmed: the terms and waivers the customer has still to accept
     waivers = waivers_to_accept(me, booking)
