@@ -152,7 +152,8 @@ def test_the_helper_moving_a_confirmed_visit_says_so(clock):
         ([customer.email], "Sophie non può venire all’orario confermato")
     ]
     assert "e propone altri orari:\n- 2 febbraio 2027, 10:30–11:30" in sent[0].body
-    assert "treno" not in sent[0].body  # the page shows no reasons either
+    # The reason the helper had to give is written for the customer, as the page shows it.
+    assert "Sophie scrive: «Il treno è in ritardo»" in sent[0].body
 
 
 def test_confirming_sends_the_customer_nothing_and_times_chosen_before_the_relay_none(clock):
