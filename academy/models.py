@@ -41,19 +41,19 @@ class Course(models.Model):
     required_for_all = models.BooleanField(
         _("required for all helpers"),
         default=False,
-        help_text="Every helper must hold its certification to get any offer.",
+        help_text=_("Every helper must hold its certification to get any offer."),
     )
     required_for = models.ManyToManyField(
         ServiceCategory,
         blank=True,
         related_name="required_courses",
-        help_text="Categories a helper is offered only while holding its certification.",
+        help_text=_("Categories a helper is offered only while holding its certification."),
         verbose_name=_("required for"),
     )
     validity_months = models.PositiveSmallIntegerField(
         _("validity (months)"),
         default=24,
-        help_text="How long a certification of this course is valid.",
+        help_text=_("How long a certification of this course is valid."),
     )
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
@@ -93,7 +93,7 @@ class CourseVersion(models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark"),
         default=1,
-        help_text="Correct answers needed to pass, out of the questions drawn.",
+        help_text=_("Correct answers needed to pass, out of the questions drawn."),
     )
     questions_per_attempt = models.PositiveSmallIntegerField(_("questions per attempt"), default=1)
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
@@ -153,13 +153,13 @@ class Lesson(models.Model):
         _("image link"),
         max_length=LINK_MAX_LENGTH,
         blank=True,
-        help_text="An optional illustration (https).",
+        help_text=_("An optional illustration (https)."),
     )
     video_url = models.URLField(
         _("video link"),
         max_length=LINK_MAX_LENGTH,
         blank=True,
-        help_text="An optional video link (https).",
+        help_text=_("An optional video link (https)."),
     )
 
     objects: MultilingualManager[Lesson] = MultilingualManager()

@@ -61,7 +61,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     languages = models.JSONField(
         _("languages"),
         default=list,
-        help_text="Languages this person speaks, as codes: de, fr, it, en.",
+        help_text=_("Languages this person speaks, as codes: de, fr, it, en."),
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.DE
@@ -82,7 +82,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         _("community manager"),
         default=False,
-        help_text="Community managers are staff: they use the back office.",
+        help_text=_("Community managers are staff: they use the back office."),
     )
     date_joined = models.DateTimeField(_("joined at"), default=clock.now)
     # Empty until the owner of the address confirms it: only self-service sign-up creates such
@@ -162,7 +162,9 @@ class OutboxEvent(models.Model):
     occurred_at = models.DateTimeField(_("occurred at"), default=clock.now)
     relayed_at = models.DateTimeField(_("relayed at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(
-        _("attempts"), default=0, help_text="Failed deliveries to an after-commit handler so far."
+        _("attempts"),
+        default=0,
+        help_text=_("Failed deliveries to an after-commit handler so far."),
     )
     last_error = models.TextField(_("last error"), blank=True)
 
@@ -221,13 +223,13 @@ class LoginFailureCounter(models.Model):
     window_started_at = models.DateTimeField(_("counted since"), default=clock.now)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     locks = models.PositiveIntegerField(
-        _("locks in a row"), default=0, help_text="Locks in a row: each lasts longer."
+        _("locks in a row"), default=0, help_text=_("Locks in a row: each lasts longer.")
     )
     succeeded_at = models.DateTimeField(
         _("last successful log-in"),
         null=True,
         blank=True,
-        help_text="The last log-in to the account from this client.",
+        help_text=_("The last log-in to the account from this client."),
     )
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
 

@@ -57,7 +57,9 @@ class MatchEntry(models.Model):
     service_radius_km = models.PositiveSmallIntegerField(_("service radius (km)"))
     languages_mask = models.PositiveSmallIntegerField(
         _("languages (bit mask)"),
-        help_text="The helper's languages, one bit each in the order of backend.models.Language.",
+        help_text=_(
+            "The helper's languages, one bit each in the order of backend.models.Language."
+        ),
     )
     rating_sum = models.PositiveIntegerField(_("sum of ratings"))
     rating_count = models.PositiveIntegerField(_("number of ratings"))
@@ -71,9 +73,10 @@ class MatchEntry(models.Model):
     static_score = models.FloatField(
         _("score without distance"),
         default=UNKNOWN_STATIC_SCORE,
-        help_text=(
+        # No number in the text: a translated text cannot follow the constant by itself.
+        help_text=_(
             "The rating and reliability part of the score under the settings MatchIndexState "
-            f"names; {UNKNOWN_STATIC_SCORE:g} (above any score) until computed under them."
+            "names; a value above any score until computed under them."
         ),
     )
 

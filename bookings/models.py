@@ -89,7 +89,7 @@ class HelpRequest(models.Model):
     rematch_count = models.PositiveSmallIntegerField(
         _("matching restarts"),
         default=0,
-        help_text="How often a change of place, times or languages made matching start over.",
+        help_text=_("How often a change of place, times or languages made matching start over."),
     )
     assigned_helper = models.ForeignKey(
         "helpers.HelperProfile",
@@ -193,8 +193,10 @@ class Offer(models.Model):
         max_length=20,
         choices=WithdrawalCause.choices,
         blank=True,
-        help_text="Why a withdrawn offer was withdrawn. One withdrawn because the customer "
-        "changed the request does not count as an offer the helper received.",
+        help_text=_(
+            "Why a withdrawn offer was withdrawn. One withdrawn because the customer "
+            "changed the request does not count as an offer the helper received."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     # Written with every move (services.moves.offers_move, the one writer of an offer's
@@ -286,7 +288,7 @@ class Booking(models.Model):
         _("price (Rappen)"),
         null=True,
         blank=True,
-        help_text="Agreed price in minor units, set with the proposal.",
+        help_text=_("Agreed price in minor units, set with the proposal."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="CHF")
     # Fixed when the customer confirms, beside the price: what the card is held for and
@@ -295,8 +297,10 @@ class Booking(models.Model):
         _("amount charged (Rappen)"),
         null=True,
         blank=True,
-        help_text="What the customer's card is held for: the price, grossed up by Stripe's fee "
-        "when the customer bears it.",
+        help_text=_(
+            "What the customer's card is held for: the price, grossed up by Stripe's fee "
+            "when the customer bears it."
+        ),
     )
     stripe_fee_paid_by = models.CharField(
         _("Stripe fee paid by"), max_length=8, choices=Party.choices, blank=True
@@ -310,7 +314,7 @@ class Booking(models.Model):
         _("note left behind"),
         max_length=4000,
         blank=True,
-        help_text="How to do it yourself next time.",
+        help_text=_("How to do it yourself next time."),
     )
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     signed_off_automatically = models.BooleanField(_("signed off automatically"), default=False)
@@ -322,7 +326,7 @@ class Booking(models.Model):
         max_length=16,
         choices=Party.choices,
         blank=True,
-        help_text="For a cancellation or no-show: the party who caused it.",
+        help_text=_("For a cancellation or no-show: the party who caused it."),
     )
     cause = models.CharField(_("cause"), max_length=CAUSE_MAX_LENGTH, blank=True)
     is_late_cancellation = models.BooleanField(_("late cancellation"), default=False)
@@ -376,7 +380,7 @@ class SlotProposal(models.Model):
     price_minor = models.PositiveIntegerField(
         _("price (Rappen)"),
         null=True,
-        help_text="The visit's price at this time, in minor units, as proposed.",
+        help_text=_("The visit's price at this time, in minor units, as proposed."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="CHF")
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
@@ -486,17 +490,17 @@ class MatchingRun(models.Model):
     )
     radius_km = models.FloatField(_("radius (km)"))
     wanted = models.PositiveSmallIntegerField(
-        _("offers wanted"), help_text="How many offers were to be made."
+        _("offers wanted"), help_text=_("How many offers were to be made.")
     )
     offered = models.PositiveSmallIntegerField(_("offers made"))
     considered = models.JSONField(
         _("helpers considered"),
         default=list,
-        help_text="Each helper looked at: distance, score, whether offered, and why or why not.",
+        help_text=_("Each helper looked at: distance, score, whether offered, and why or why not."),
     )
     examined_count = models.PositiveIntegerField(
         _("helpers examined"),
-        help_text="Helpers looked at in the match index, including those not listed.",
+        help_text=_("Helpers looked at in the match index, including those not listed."),
     )
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 

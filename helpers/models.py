@@ -60,18 +60,18 @@ class HelperProfile(models.Model):
     service_radius_km = models.PositiveSmallIntegerField(
         _("service radius (km)"),
         default=10,
-        help_text="How far from home this helper is willing to travel, in km.",
+        help_text=_("How far from home this helper is willing to travel, in km."),
     )
     hourly_rate_minor = models.PositiveIntegerField(
         _("hourly rate (Rappen)"),
         default=4000,
-        help_text="The helper's hourly rate in minor units (Rappen).",
+        help_text=_("The helper's hourly rate in minor units (Rappen)."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="CHF")
     takes_payments = models.BooleanField(
         _("takes payments"),
         default=False,
-        help_text=(
+        help_text=_(
             "Whether the helper's payout account can take charges (kept by payments). A helper "
             "without it gets no paid offers; one who works for free (rate 0) still gets offers."
         ),
@@ -99,7 +99,7 @@ class HelperProfile(models.Model):
     is_accepting_jobs = models.BooleanField(
         _("accepting jobs"),
         default=True,
-        help_text="Helpers switch this off when they want no offers for a while.",
+        help_text=_("Helpers switch this off when they want no offers for a while."),
     )
 
     # Rating aggregates, maintained by the review services.
@@ -120,7 +120,7 @@ class HelperProfile(models.Model):
     response_seconds_total = models.PositiveBigIntegerField(
         _("total response time (seconds)"),
         default=0,
-        help_text="Sum of seconds between an offer and the helper's answer.",
+        help_text=_("Sum of seconds between an offer and the helper's answer."),
     )
 
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
@@ -334,13 +334,13 @@ class HelperDocument(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     content_type = models.CharField(
-        _("file type"), max_length=32, help_text="Detected from the file's content."
+        _("file type"), max_length=32, help_text=_("Detected from the file's content.")
     )
     size_bytes = models.PositiveIntegerField(_("size (bytes)"))
     original_name = models.CharField(_("original file name"), max_length=120, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     sha256 = models.CharField(
-        _("SHA-256"), max_length=64, help_text="Of the file as uploaded (not encrypted)."
+        _("SHA-256"), max_length=64, help_text=_("Of the file as uploaded (not encrypted).")
     )
     storage_name = models.CharField(_("storage name"), max_length=64, unique=True, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
@@ -408,14 +408,15 @@ class ConductTestVersion(models.Model):
 
     number = models.PositiveIntegerField(_("version"), unique=True)
     pass_mark = models.PositiveSmallIntegerField(
-        _("pass mark"), help_text="Correct answers needed to pass, out of the questions drawn."
+        _("pass mark"), help_text=_("Correct answers needed to pass, out of the questions drawn.")
     )
     questions_per_attempt = models.PositiveSmallIntegerField(_("questions per attempt"))
     max_attempts = models.PositiveSmallIntegerField(
-        _("attempts allowed"), help_text="Attempts an applicant has in all (every version counts)."
+        _("attempts allowed"),
+        help_text=_("Attempts an applicant has in all (every version counts)."),
     )
     waiting_period = models.DurationField(
-        _("waiting period"), help_text="How long after a failed attempt the next may start."
+        _("waiting period"), help_text=_("How long after a failed attempt the next may start.")
     )
     published_at = models.DateTimeField(_("published at"), default=clock.now, editable=False)
     published_by = models.ForeignKey(

@@ -27,7 +27,7 @@ class StreamCounter(models.Model):
     acked_seq = models.PositiveBigIntegerField(
         _("last number received"),
         default=0,
-        help_text="The last number a client of the user acknowledged.",
+        help_text=_("The last number a client of the user acknowledged."),
     )
 
     class Meta:
@@ -60,7 +60,7 @@ class StreamEvent(models.Model):
     type = models.CharField(_("type"), max_length=64)
     data = models.JSONField(_("data"), default=dict)
     push = models.BooleanField(
-        _("push notification"), default=False, help_text="Also sent as a push notification."
+        _("push notification"), default=False, help_text=_("Also sent as a push notification.")
     )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
 

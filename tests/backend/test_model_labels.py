@@ -52,9 +52,9 @@ def from_django(model: type[models.Model], name: str) -> bool:
 
 
 def labels(model: type[models.Model]) -> dict[str, Any]:
-    """What the admin and the console show of a model: its names, its fields' names. The
-    columns django-modeltranslation adds per language ("name [de]") are named after their
-    field, which is checked itself."""
+    """What the admin and the console show of a model: its names, its fields' names and help
+    texts (the admin writes those under the field). The columns django-modeltranslation adds
+    per language ("name [de]") are named after their field, which is checked itself."""
     found: dict[str, Any] = {
         "verbose_name": model._meta.verbose_name,
         "verbose_name_plural": model._meta.verbose_name_plural,
@@ -67,6 +67,8 @@ def labels(model: type[models.Model]) -> dict[str, Any]:
             and not from_django(model, field.name)
         ):
             found[field.name] = field.verbose_name
+            if field.help_text:
+                found[f"{field.name} (help text)"] = field.help_text
     return found
 
 
