@@ -249,7 +249,7 @@ class DevicePlatform(models.TextChoices):
     IOS = "ios", "iOS"
     ANDROID = "android", "Android"
     WEB = "web", "Web"
-    OTHER = "other", "Other"
+    OTHER = "other", _("Other")
 
 
 class Device(models.Model):

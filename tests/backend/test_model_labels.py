@@ -26,6 +26,10 @@ from tests.gettext_catalogue import messages
 
 LANGUAGES = ("de", "fr", "it", "en")
 
+# Choice labels that read the same in every language: each language by its own name (as a
+# language picker lists them) and the names of the platforms a device runs.
+NAMES_OF_THEIR_OWN = {"Deutsch", "Français", "Italiano", "English", "iOS", "Android", "Web"}
+
 
 def project_models() -> list[type[models.Model]]:
     """The models of the project's own apps (those in the repository), Django's tables for a
@@ -53,7 +57,8 @@ def from_django(model: type[models.Model], name: str) -> bool:
 
 def labels(model: type[models.Model]) -> dict[str, Any]:
     """What the admin and the console show of a model: its names, its fields' names and help
-    texts (the admin writes those under the field). The columns django-modeltranslation adds
+    texts (the admin writes those under the field), the labels of their choices (in the
+    admin's lists, filters and drop-downs). The columns django-modeltranslation adds
     per language ("name [de]") are named after their field, which is checked itself."""
     found: dict[str, Any] = {
         "verbose_name": model._meta.verbose_name,
@@ -69,6 +74,9 @@ def labels(model: type[models.Model]) -> dict[str, Any]:
             found[field.name] = field.verbose_name
             if field.help_text:
                 found[f"{field.name} (help text)"] = field.help_text
+            for value, choice in field.flatchoices:
+                if choice not in NAMES_OF_THEIR_OWN:
+                    found[f"{field.name} (choice {value!r})"] = choice
     return found
 
 
