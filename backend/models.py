@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from djgeojson.fields import PointField
 
@@ -278,4 +279,8 @@ class Device(models.Model):
         ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.platform}) of user {self.user_id}"
+        return gettext("%(name)s (%(platform)s) of account %(user)s") % {
+            "name": self.name,
+            "platform": self.get_platform_display(),
+            "user": self.user_id,
+        }

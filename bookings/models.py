@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from djgeojson.fields import PointField
 
@@ -127,7 +128,11 @@ class HelpRequest(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.category} for {self.customer.display_name} ({self.status})"
+        return gettext("%(category)s for %(customer)s (%(status)s)") % {
+            "category": self.category,
+            "customer": self.customer.display_name,
+            "status": self.get_status_display(),
+        }
 
 
 class TimeWindow(models.Model):
@@ -222,7 +227,10 @@ class Offer(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"Offer to {self.helper} ({self.status})"
+        return gettext("Offer to %(helper)s (%(status)s)") % {
+            "helper": self.helper,
+            "status": self.get_status_display(),
+        }
 
 
 # Statuses in which the visit's time range is held: no other visit of the helper may overlap.
@@ -363,7 +371,10 @@ class Booking(models.Model):
         # 0003): no two slot-holding bookings of one helper may overlap in time.
 
     def __str__(self) -> str:
-        return f"Booking {self.public_id} ({self.status})"
+        return gettext("Visit %(id)s (%(status)s)") % {
+            "id": self.public_id,
+            "status": self.get_status_display(),
+        }
 
 
 class SlotProposal(models.Model):
@@ -570,7 +581,10 @@ class SafetyReport(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.category} report on booking {self.booking_id}"
+        return gettext("%(category)s report on visit %(booking)s") % {
+            "category": self.get_category_display(),
+            "booking": self.booking_id,
+        }
 
 
 class HelperBlock(models.Model):
@@ -598,4 +612,7 @@ class HelperBlock(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"customer {self.customer_id} blocks helper {self.helper_id}"
+        return gettext("customer %(customer)s blocks helper %(helper)s") % {
+            "customer": self.customer_id,
+            "helper": self.helper_id,
+        }

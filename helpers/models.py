@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
@@ -153,7 +154,7 @@ class HelperProfile(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.user.display_name} (helper)"
+        return gettext("%(name)s (helper)") % {"name": self.user.display_name}
 
     @property
     def rating_average(self) -> float | None:
@@ -629,4 +630,7 @@ class HelperAppeal(models.Model):
         indexes = (models.Index(fields=("status", "created_at"), name="appeal_by_status"),)
 
     def __str__(self) -> str:
-        return f"appeal of {self.helper_id} ({self.status})"
+        return gettext("appeal of helper %(helper)s (%(status)s)") % {
+            "helper": self.helper_id,
+            "status": self.get_status_display(),
+        }

@@ -11,6 +11,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
@@ -181,7 +182,10 @@ class Payment(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"Payment {self.public_id} ({self.status})"
+        return gettext("Payment %(id)s (%(status)s)") % {
+            "id": self.public_id,
+            "status": self.get_status_display(),
+        }
 
     @property
     def stripe_account_id(self) -> str:
