@@ -118,3 +118,24 @@ def test_the_lock_check_sees_a_changed_file(tmp_path, monkeypatch):
     monkeypatch.setattr(vendor_assets, "ROOT", tmp_path)
     changed = {"packages": {spec: {"integrity": "", "files": {source: {**entry, "to": "copy.js"}}}}}
     assert vendor_assets.check(changed) == [f"{spec}: copy.js differs from {source} in the lock"]
+
+
+# A string line after a blank line: gettext joins it to the entry above, so a translation
+# carries two wordings run together (as two merged edits of one entry once left it).
+_STRING_AFTER_A_BLANK_LINE = re.compile(r'\n\n"')
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_catalogue_entry_keeps_one_wording(language):
+    text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    stray = [
+        text.count("\n", 0, found.start()) + 3
+        for found in _STRING_AFTER_A_BLANK_LINE.finditer(text)
+    ]
+    assert stray == [], f"string lines after a blank line, joined to the entry above: {stray}"
+
+
+def test_a_string_line_after_a_blank_line_is_found():
+    run_together = 'msgid "Save"\nmsgstr ""\n"Enregistrer"\n\n"Sauvegarder"\n'
+    assert _STRING_AFTER_A_BLANK_LINE.search(run_together)
+    assert not _STRING_AFTER_A_BLANK_LINE.search('msgid "Save"\nmsgstr "Enregistrer"\n\nmsgid ""\n')
