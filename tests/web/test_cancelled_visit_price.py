@@ -36,14 +36,16 @@ def _cancelled_by_the_customer(*, days_ahead: float, payment_status: str):
             "status": "payouts_enabled",
         },
     )
+    price = booking.price_minor
+    assert price is not None
     Payment.objects.update_or_create(
         booking=booking,
         defaults={
             "payout_account": account,
             "status": "authorised",
             "currency": "CHF",
-            "amount_minor": booking.price_minor,
-            "authorised_minor": booking.price_minor,
+            "amount_minor": price,
+            "authorised_minor": price,
             "payment_intent_id": f"pi_paper{booking.pk}",
             "payment_method_id": "pm_paper",
         },
