@@ -4,6 +4,7 @@ after a hold failed (declined, 3-D Secure not completed): another card, held at 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,9 +12,9 @@ import pytest
 from backend.config import config
 from backend.relay import relay_pending
 from bookings import services as bookings
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, HelpRequestStatus
 from payments.models import Payment, PaymentStatus, StripeRequest
-from tests.factories import make_booking
+from tests.factories import UserFactory, make_booking, post_request
 from tests.payments.money import (
     DECLINED_CARD,
     GOOD_CARD,
@@ -27,6 +28,12 @@ from tests.payments.money import (
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
+
+
+def _directive(policy: str, name: str) -> str:
+    found = re.search(rf"(?:^|; ){name} ([^;]*)", policy)
+    assert found is not None, policy
+    return found.group(1)
 
 
 def _page(client, booking: Booking) -> str:
@@ -53,8 +60,10 @@ def test_before_confirming_the_page_shows_the_price_the_hold_and_the_fee_and_ask
     assert "von der Helferin oder dem Helfer aus dem Preis bezahlt" in html
     assert "Quartier-Gebühr" in html
     assert "CHF 0.00" in html
+    # The card form names Stripe.js, which card.js loads for it
     stripe_js = f"{config().stripe_api_base}/js.stripe.com/v3/"
-    assert f'<script src="{stripe_js}"></script>' in html
+    assert f'data-stripe-js="{stripe_js}"' in html
+    assert 'src="/static/web/card.js"' in html
     assert 'data-account="acct_' in html
     # Stripe.js's origin, and the API it calls, are allowed; nothing else is added.
     policy = response["Content-Security-Policy"]
@@ -143,6 +152,53 @@ def test_a_page_without_a_paid_step_loads_no_stripe_js(client):
     response = client.get(f"/requests/{booking.help_request.public_id}/")
 
     assert "js.stripe.com" not in response.content.decode()
+    assert config().stripe_api_base not in response["Content-Security-Policy"]
+
+
+def test_a_request_still_looking_for_a_helper_lets_stripe_js_in_for_the_card_step_to_come(
+    client,
+):
+    connected_helper()
+    customer = UserFactory.create()
+    help_request = post_request(customer)
+    assert help_request.status == HelpRequestStatus.OPEN
+    _logged_in(client, customer)
+
+    response = client.get(f"/requests/{help_request.public_id}/")
+
+    # The page loads card.js, not Stripe.js: that comes only with the card step, by a redraw
+    html = response.content.decode()
+    assert 'src="/static/web/card.js"' in html
+    assert "js.stripe.com" not in html
+    policy = response["Content-Security-Policy"]
+    assert _directive(policy, "script-src") == f"'self' {config().stripe_api_base}"
+    assert _directive(policy, "connect-src") == f"'self' {config().stripe_api_base}"
+
+
+def test_a_visit_whose_card_is_still_to_be_held_lets_stripe_js_in_for_a_failed_hold(client):
+    booking = held_booking(start=days_ahead(8))
+    assert Payment.objects.get(booking=booking).status == PaymentStatus.REQUIRES_PAYMENT_METHOD
+    _logged_in(client, booking.help_request.customer)
+
+    response = client.get(f"/requests/{booking.help_request.public_id}/")
+
+    assert "js.stripe.com" not in response.content.decode()
+    policy = response["Content-Security-Policy"]
+    assert _directive(policy, "script-src") == f"'self' {config().stripe_api_base}"
+
+
+@pytest.mark.parametrize("status", [BookingStatus.CANCELLED, BookingStatus.COMPLETED])
+def test_a_visit_that_cannot_ask_for_a_card_any_more_loads_no_stripe_js(client, status):
+    if status == BookingStatus.COMPLETED:
+        booking = completed(held_booking())
+    else:
+        booking = make_booking(status, helper=connected_helper())
+    assert booking.status == status
+    _logged_in(client, booking.help_request.customer)
+
+    response = client.get(f"/requests/{booking.help_request.public_id}/")
+
+    assert "card.js" not in response.content.decode()
     assert config().stripe_api_base not in response["Content-Security-Policy"]
 
 

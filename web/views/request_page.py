@@ -165,6 +165,11 @@ def request_context(
         "cancellation_fee_percent": config().cancellation_fee_percent,
         "late_now": booking is not None and cancellation_late(booking),
         "review_window_days": config().review_window_days,
+        # Stripe.js is let in where the card step is, and where a redraw of the live page may
+        # bring it (a helper's times to confirm, a hold to mend): card.js loads it then.
+        "stripe_js": config().stripe_js
+        if visit["card"] is not None or (waiting and card_may_come(help_request, booking, visit))
+        else "",
         # While the customer waits for someone else, the page is live (and polls as well).
         "poll_seconds": _next_poll(request) if waiting else None,
         "live_seq": live_seq if waiting else None,
@@ -185,6 +190,20 @@ def request_context(
         # The messages with the helper, once there is one
         **(chat_context(request, booking) if booking is not None else {}),
     }
+
+
+def card_may_come(
+    help_request: HelpRequest, booking: Booking | None, visit: dict[str, Any]
+) -> bool:
+    """Whether a live redraw of the page may bring the card step: a helper may still accept
+    and propose times, or the card given is still to be held (the hold may fail)."""
+    if help_request.status in WAITING_REQUEST:
+        return True
+    if booking is None or help_request.status != HelpRequestStatus.ASSIGNED:
+        return False
+    return booking.status == BookingStatus.AWAITING_PROPOSAL or (
+        booking.status in WAITING_BOOKING and (visit["holding"] or visit["hold_from"] is not None)
+    )
 
 
 # The visit's side of the page while no time is proposed yet.
@@ -287,7 +306,6 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             else None
         ),
         "card_form": bound.get("card_form") or CardForm(prefix="card"),
-        "stripe_js": config().stripe_js if parts["card"] is not None else "",
         "stripe_publishable_key": config().stripe_publishable_key,
         "tip_min_minor": config().tip_min_minor,
         "tip_max_minor": config().tip_max_minor,
@@ -321,8 +339,8 @@ def waivers_to_accept(me: User, booking: Booking | None) -> list[LegalDocumentVe
 
 
 def with_stripe_js(response: HttpResponse, context: dict[str, Any]) -> HttpResponse:
-    """A page with the card form lets Stripe.js (and only it) in: its origin, from the
-    settings, and the API it calls."""
+    """A page with the card form, or whose live redraw may bring it, lets Stripe.js (and only
+    it) in: its origin, from the settings, and the API it calls."""
     if context.get("stripe_js"):
         response._csp_update = config().stripe_js_sources  # type: ignore[attr-defined]
     return response

@@ -2,10 +2,34 @@
  * The card form of a paid visit (web/requests/card.html): Stripe.js's card element, and on
  * submit a card PaymentMethod made by Stripe.js on the helper's Stripe account (a direct
  * charge); only its id is posted to Quartier. Works with Stripe's own Stripe.js and with the
- * local emulator's (QUARTIER_STRIPE_JS_URL decides which the page loads).
+ * local emulator's (QUARTIER_STRIPE_JS_URL decides which; the form names it, data-stripe-js).
+ *
+ * Stripe.js is loaded once a form needs it: when the page opens with the card step, or when a
+ * live redraw of the request's page brings it (htmx:afterSettle), on a page whose policy lets
+ * it in beforehand. Each form is started once.
  */
 (function () {
   'use strict';
+
+  var started = new WeakSet();
+  var loading = null;
+
+  function stripeJs(src) {
+    if (typeof window.Stripe === 'function') return Promise.resolve();
+    if (loading === null) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement('script');
+        script.src = src;
+        script.onload = resolve;
+        script.onerror = function () {
+          loading = null;
+          reject(new Error('Stripe.js did not load'));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
 
   function start(form) {
     if (typeof window.Stripe !== 'function') return;
@@ -60,6 +84,20 @@
     });
   }
 
-  document.querySelectorAll('form[data-card-form]').forEach(start);
-  document.querySelectorAll('form[data-authenticate-form]').forEach(authenticate);
+  function startAll() {
+    [['form[data-card-form]', start], ['form[data-authenticate-form]', authenticate]].forEach(
+      function (kind) {
+        document.querySelectorAll(kind[0]).forEach(function (form) {
+          if (started.has(form)) return;
+          started.add(form);
+          stripeJs(form.dataset.stripeJs).then(function () { kind[1](form); }, function () {
+            started.delete(form); // tried again with the next redraw
+          });
+        });
+      }
+    );
+  }
+
+  startAll();
+  document.addEventListener('htmx:afterSettle', startAll);
 })();
