@@ -45,15 +45,15 @@ class PaymentSerializer(serializers.Serializer):
     helper_receives_minor = serializers.SerializerMethodField()
     is_cancellation_fee = serializers.BooleanField()
     failure_code = serializers.CharField()
-    decline_reason = serializers.ChoiceField(
-        choices=[(reason.value, reason.name) for reason in CardDeclineReason],
-        allow_blank=True,
-        read_only=True,
-        help_text="Why the bank refused the last card (as in a refused card's error), else empty.",
+    decline_reason = serializers.SerializerMethodField(
+        help_text="For the visit's customer: why the bank refused the last card (as in a refused "
+        "card's error), else empty. The helper reads it empty: the customer's bank's answer is "
+        "theirs (`failure_code` says that the card was declined)."
     )
     decline_message = serializers.SerializerMethodField(
-        help_text="While the last card refused waits for another: why it was refused and what "
-        "to do, in the reader's language (the words of the card's error); else null."
+        help_text="For the visit's customer, while the last card refused waits for another: why "
+        "it was refused and what to do, in the reader's language (the words of the card's "
+        "error); else null."
     )
     stripe_account = serializers.CharField(source="stripe_account_id")
     publishable_key = serializers.SerializerMethodField()
@@ -78,9 +78,24 @@ class PaymentSerializer(serializers.Serializer):
     def get_publishable_key(self, payment: Payment) -> str:
         return config().stripe_publishable_key
 
+    def _read_by_the_customer(self, payment: Payment) -> bool:
+        reader = self.context.get("reader")
+        return reader is not None and reader.pk == payment.booking.help_request.customer_id
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=[(reason.value, reason.name) for reason in CardDeclineReason],
+            allow_blank=True,
+        )
+    )
+    def get_decline_reason(self, payment: Payment) -> str:
+        return payment.decline_reason if self._read_by_the_customer(payment) else ""
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_decline_message(self, payment: Payment) -> str | None:
         if not (payment.failure_code and payment.decline_reason):
+            return None
+        if not self._read_by_the_customer(payment):
             return None
         return decline_words(payment.decline_reason)
 

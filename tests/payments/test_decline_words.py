@@ -220,6 +220,15 @@ def test_the_apis_payment_says_why_the_last_card_was_refused_until_another_is_he
     )
     assert shown["decline_message"] == WORDS[EXPIRED_CARD, language]
 
+    # But the helper's app reads that the card was declined, not what the bank answered
+    as_helper = token_client(api_token(booking.helper.user))
+    seen = as_helper.get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+    assert (seen["failure_code"], seen["decline_reason"], seen["decline_message"]) == (
+        "card_declined",
+        "",
+        None,
+    )
+
     # And once another card is held, nothing is said any more
     held = as_customer.post(
         f"{url}/method", {"payment_method": card(booking.helper)}, format="json"
