@@ -11,6 +11,8 @@ from backend.emails import send_notice
 from backend.models import User
 from backend.money import Money
 from bookings.models import Booking
+from payments.declines import decline_reason, decline_words
+from payments.errors import PaymentError
 from payments.models import Payment
 from payments.warnings import card_was_held
 
@@ -35,12 +37,18 @@ def _tell(person: User, booking: Booking, words: Words) -> None:
         send_notice(person, subject, body)
 
 
-def _why(code: str) -> str:
-    if code == "authentication_required":
-        return _("your bank asks you to confirm the payment (3-D Secure)")
-    if code == "helper_cannot_take_payments":
+def _helper_why(code: str) -> str:
+    """Why the card was not held, as the helper reads it: a card refused is said plainly,
+    without what the customer's bank answered."""
+    if code == PaymentError.HELPER_CANNOT_TAKE_PAYMENTS:
         return _("the helper's payout account cannot take payments at the moment")
     return _("the card was declined")
+
+
+def _card_refused_words(payment: Payment) -> str:
+    """What the customer reads of a refused card: the words of the card's page (what happened
+    and what to do), from the reason recorded, else from Stripe's code."""
+    return decline_words(payment.decline_reason or decline_reason(payment.failure_code))
 
 
 def send_hold_failed(payment: Payment) -> None:
@@ -53,22 +61,34 @@ def send_hold_failed(payment: Payment) -> None:
 
     def to_customer(when: str) -> tuple[str, str]:
         subject = _("Your card could not be held for the visit on %(when)s") % {"when": when}
-        body = _(
-            "Hello %(name)s,\n\n"
-            "We could not hold %(amount)s on your card for the visit of %(helper)s on "
-            "%(when)s: %(why)s.\n\n"
-            "Please open the visit in the Quartier app and give another card, or confirm the "
-            "payment with your bank. Until the amount is held, the visit cannot start; nothing "
-            "has been charged.\n\n"
-            "Quartier"
-        ) % {
+        values = {
             "name": customer.display_name,
             "amount": amount,
             "helper": helper.display_name,
             "when": when,
-            "why": _why(payment.failure_code),
         }
-        return subject, body
+        if payment.failure_code == PaymentError.HELPER_CANNOT_TAKE_PAYMENTS:
+            values["why"] = _helper_why(payment.failure_code)
+            return subject, _(
+                "Hello %(name)s,\n\n"
+                "We could not hold %(amount)s on your card for the visit of %(helper)s on "
+                "%(when)s: %(why)s.\n\n"
+                "Please open the visit in the Quartier app and give another card, or confirm the "
+                "payment with your bank. Until the amount is held, the visit cannot start; nothing "
+                "has been charged.\n\n"
+                "Quartier"
+            ) % values
+        values["why"] = _card_refused_words(payment)
+        return subject, _(
+            "Hello %(name)s,\n\n"
+            "We could not hold %(amount)s on your card for the visit of %(helper)s on "
+            "%(when)s.\n\n"
+            "%(why)s\n\n"
+            "The visit's page in the Quartier app takes another card or your bank's "
+            "confirmation. Until the amount is held, the visit cannot start; nothing has been "
+            "charged.\n\n"
+            "Quartier"
+        ) % values
 
     def to_helper(when: str) -> tuple[str, str]:
         subject = _("The customer's card is not held yet for the visit on %(when)s") % {
@@ -85,7 +105,7 @@ def send_hold_failed(payment: Payment) -> None:
             "name": helper.display_name,
             "customer": customer.display_name,
             "when": when,
-            "why": _why(payment.failure_code),
+            "why": _helper_why(payment.failure_code),
         }
         return subject, body
 
