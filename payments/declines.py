@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from payments.errors import PaymentError
+
 
 class CardDeclineReason(StrEnum):
     """Why a card was refused; stable, one of the API's `decline_reason` values."""
@@ -35,6 +37,12 @@ class CardDeclineReason(StrEnum):
 
 
 _R = CardDeclineReason
+
+# Why a payment was released without being charged: its account removed Quartier's access.
+ACCOUNT_LOST = "payout_account_disconnected"
+# A hold's failure: the card was given on the helper's payout account before they reconnected a
+# new one, which cannot charge it; the customer gives the card again.
+CARD_ON_OLD_ACCOUNT = "card_on_previous_payout_account"
 
 # Stripe's decline codes (https://docs.stripe.com/declines/codes) and card error codes
 # (https://docs.stripe.com/error-codes) that say more than "declined".
@@ -153,3 +161,34 @@ def decline_words(reason: str) -> str:
             "The payment with this card did not go through, and nothing was charged. Please "
             "try again, or use another card."
         )
+
+
+def failure_words(code: str, reason: str) -> str:
+    """Why a payment's last card or try failed (its `failure_code` and `decline_reason`), in
+    the reader's language, for the money panel the helper and the manager read: the reason
+    named in a few words, never Stripe's code; "" when nothing failed."""
+    if not code:
+        return ""
+    if code == PaymentError.HELPER_CANNOT_TAKE_PAYMENTS:
+        return _("The helper's payout account could not take payments")
+    if code == CARD_ON_OLD_ACCOUNT:
+        return _("The card was given for the helper's previous payout account")
+    if code == ACCOUNT_LOST:
+        return _("The helper's payout account was disconnected")
+    words = {
+        _R.INSUFFICIENT_FUNDS: _("Insufficient funds on the card"),
+        _R.LIMIT_EXCEEDED: _("A limit of the card was reached"),
+        _R.EXPIRED_CARD: _("The card has expired"),
+        _R.INCORRECT_CVC: _("Wrong security code"),
+        _R.INCORRECT_NUMBER: _("Wrong card number"),
+        _R.INCORRECT_EXPIRY: _("Wrong expiry date"),
+        _R.PROCESSING_ERROR: _("The card could not be processed"),
+        _R.AUTHENTICATION_REQUIRED: _("The bank asked for a confirmation (3-D Secure)"),
+        _R.CARD_NOT_SUPPORTED: _("The card cannot be used for this payment"),
+        _R.DECLINED: _("Declined by the bank without a reason"),
+    }
+    try:
+        known = CardDeclineReason(reason)
+    except ValueError:
+        known = decline_reason(code)
+    return words.get(known) or _("The payment did not go through")

@@ -19,8 +19,9 @@ from bookings.models import Booking, BookingStatus
 from helpers.services import helper_takes_payments_set
 from payments import emails, pay_after, services, tasks
 from payments import events as payment_events
+from payments.declines import CARD_ON_OLD_ACCOUNT
 from payments.models import CHARGEABLE_STATUSES, Payment, PaymentStatus
-from payments.selectors import CARD_ON_OLD_ACCOUNT, payment_lost_ahead
+from payments.selectors import payment_lost_ahead
 
 
 def open_payments(events: Sequence[DomainEvent]) -> None:

@@ -17,8 +17,9 @@ from backend.outbox import emit
 from backend.roles import ActorRole
 from helpers.models import HelperProfile
 from payments import events, selectors, stripe_gateway
+from payments.declines import CARD_ON_OLD_ACCOUNT
 from payments.models import Payment, PayoutAccount, PayoutAccountStatus, StripeRequest
-from payments.selectors import CARD_ON_OLD_ACCOUNT, payments_lost_ahead
+from payments.selectors import payments_lost_ahead
 from payments.services import payment_card_ask_again
 from payments.steps import _lock, _record_request
 from payments.transitions import PAYOUT_ACCOUNT_MACHINE

@@ -18,7 +18,12 @@ from backend.models import User
 from bookings.models import Booking, BookingStatus, Party
 from bookings.pricing import charge_for
 from bookings.selectors import booking_for, bookings_visible_to
-from payments.declines import CardDeclineReason, decline_words
+from payments.declines import (
+    ACCOUNT_LOST,
+    CardDeclineReason,
+    decline_words,
+    failure_words,
+)
 from payments.errors import PaymentError
 from payments.models import (
     ExtraCharge,
@@ -176,11 +181,6 @@ def payout_account_disconnected(helper_id: int) -> bool:
     ).exists()
 
 
-# Why a payment was released without being charged: its account removed Quartier's access.
-ACCOUNT_LOST = "payout_account_disconnected"
-# A hold's failure: the card was given on the helper's payout account before they reconnected a
-# new one, which cannot charge it; the customer gives the card again.
-CARD_ON_OLD_ACCOUNT = "card_on_previous_payout_account"
 # A visit agreed and not yet done, whose payment is still to be taken.
 _AHEAD = (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
 
@@ -456,6 +456,13 @@ class MoneyView:
     stripe_fee_minor: int
     # The card payment still waits for a card though the visit is over (`never_held`).
     never_held: bool = False
+
+    @property
+    def failure_words(self) -> str:
+        """Why the last card or try failed, for the helper's and manager's panel ("": none)."""
+        if self.payment is None:
+            return ""
+        return failure_words(self.payment.failure_code, self.payment.decline_reason)
 
     @property
     def refundable_minor(self) -> int:

@@ -30,7 +30,7 @@ from bookings.models import Booking, BookingStatus
 from bookings.services import booking_transition
 from bookings.services.locks import lock_booking
 from payments import events, extras, stripe_gateway
-from payments.declines import decline_reason
+from payments.declines import ACCOUNT_LOST, CARD_ON_OLD_ACCOUNT, decline_reason
 from payments.errors import PaymentError
 from payments.exceptions import (
     PaymentDeclined,
@@ -53,8 +53,6 @@ from payments.payment_methods import (
 )
 from payments.receipts import receipt_issue
 from payments.selectors import (
-    ACCOUNT_LOST,
-    CARD_ON_OLD_ACCOUNT,
     cancellation_fee_owed,
     hold_deferred_until,
 )
