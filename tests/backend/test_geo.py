@@ -9,6 +9,7 @@ import random
 from typing import Any
 
 import pytest
+from django.utils import translation
 from geopy.distance import geodesic
 
 from backend.exceptions import ValidationFailed
@@ -199,6 +200,16 @@ def test_a_liechtenstein_postcode_is_outside_switzerland() -> None:
         geocode_address(postal_code="9490", locality="Vaduz")
 
     message = "9490 is Vaduz, which is not in Switzerland."
+    assert caught.value.code == "outside_switzerland"
+    assert caught.value.fields == {"postal_code": [message]}
+
+
+def test_italian_names_a_locality_starting_with_a_vowel_without_a_clashing_preposition() -> None:
+    # "corrisponde a Eschen" would call for "ad Eschen"; "il NPA di" reads well before any name.
+    with translation.override("it"), pytest.raises(ValidationFailed) as caught:
+        geocode_address(postal_code="9492", locality="Eschen")
+
+    message = "9492 è il NPA di Eschen, che non si trova in Svizzera."
     assert caught.value.code == "outside_switzerland"
     assert caught.value.fields == {"postal_code": [message]}
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
     ("language", "expected"),
     [
         ("en", "Lugano is not at 6999; 6999 is Astano."),
-        ("it", "Lugano non corrisponde al NPA 6999; il NPA 6999 corrisponde a Astano."),
+        ("it", "Lugano non ha il NPA 6999; 6999 è il NPA di Astano."),
     ],
 )
 def test_the_profile_names_the_locality_of_the_postcode_typed(client, language, expected):
