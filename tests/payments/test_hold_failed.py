@@ -55,7 +55,9 @@ def test_a_deferred_hold_that_fails_tells_both_sides_in_their_language():
         assert "Marco Bianchi" in to_customer.body
         assert "Votre banque a refusé la carte sans en donner la raison." in to_customer.body
         assert to_customer.extra_headers["Content-Language"] == "fr"
-        assert to_helper.subject.startswith("La carta del cliente non è ancora bloccata")
+        assert to_helper.subject.startswith(
+            "La carta della cliente o del cliente non è ancora bloccata"
+        )
         assert "Claire Dubois" in to_helper.body
         assert to_helper.extra_headers["Content-Language"] == "it"
 

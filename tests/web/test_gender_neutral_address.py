@@ -380,3 +380,96 @@ def test_french_speaks_of_customers_and_helpers_without_a_gender():
         if (words := french_people_as_men(text))
     }
     assert found == {}
+
+
+# Italian does as French: a customer is "la cliente o il cliente" (customers "la clientela",
+# "la persona che ha chiesto aiuto"), a helper "la persona aiutante" or "chi aiuta" (never "un
+# aiutante", "ogni nuovo aiutante", "aiutanti verificati", "il primo che è libero"), neighbours
+# "le persone del vicinato" and the manager "la gestione della comunità". "Gli aiutanti" and
+# "ogni aiutante" stay: the noun has one form for both genders and nothing agrees with it.
+# Things keep their agreement ("Documenti verificati", "un lavoro vicino").
+_IT_CUSTOMER = re.compile(
+    r"\b(?:[Ii]l|[Dd]el|[Aa]l|[Dd]al|[Nn]el|[Ss]ul|[Uu]n|[Ii]|[Dd]ei|[Aa]i|[Dd]ai|[Ss]uoi)"
+    r"\s+client[ei]\b"
+)
+_IT_HELPERS = re.compile(
+    r"\b(?:[Uu]n(?:\s+altro)?|[Nn]essun|[Oo]gni\s+nuovo|[Ii]l\s+suo)\s+aiutante\b"
+    r"|\b[Nn]uovi\s+aiutanti\b|\baiutanti\s+(?:vicini|\w+(?:at|it|ut|tt)i)\b"
+    r"|\b[Ii]l\s+primo\s+che\b|\bcandidat[oi]\b|\b(?:[Ii]|[Aa]i|[Dd]ai|[Dd]ei)\s+responsabili\b"
+)
+_IT_NEIGHBOURS = re.compile(
+    r"(?:\b(?:[Ii]\s+suoi|[Uu]n|[Ii]|[Aa]i|[Dd]ai|[Dd]ei|[Ss]uoi)\s+|:\s+)vicin[oi]\b"
+)
+
+
+def italian_people_as_men(text: str) -> list[str]:
+    """The words of an Italian `text` that speak of customers, helpers, neighbours or the
+    community manager as men; "la cliente o il cliente" names both and is left out first."""
+    neutral = _PAIRS["it"].sub("", text)
+    return [
+        match.group(0)
+        for pattern in (_IT_CUSTOMER, _IT_HELPERS, _IT_NEIGHBOURS)
+        for match in pattern.finditer(neutral)
+    ]
+
+
+def test_the_italian_people_check_sees_the_forms_it_looks_for():
+    assert italian_people_as_men("Il cliente non c’era. Chiedere al cliente") == [
+        "Il cliente",
+        "al cliente",
+    ]
+    assert italian_people_as_men("negli orari del cliente; i clienti valutano") == [
+        "del cliente",
+        "i clienti",
+    ]
+    assert italian_people_as_men("dei clienti, ai clienti, un cliente che annulla") == [
+        "dei clienti",
+        "ai clienti",
+        "un cliente",
+    ]
+    assert italian_people_as_men(
+        "Chiediamo ad alcuni aiutanti verificati vicino a lei. Il primo che è libero accetta."
+    ) == ["aiutanti verificati", "Il primo che"]
+    assert italian_people_as_men("incontra ogni nuovo aiutante; Un altro aiutante") == [
+        "ogni nuovo aiutante",
+        "Un altro aiutante",
+    ]
+    assert italian_people_as_men("Gli aiutanti vicini ricevono; ogni candidato") == [
+        "aiutanti vicini",
+        "candidato",
+    ]
+    assert italian_people_as_men("lo leggono solo i responsabili della comunità") == [
+        "i responsabili"
+    ]
+    assert italian_people_as_men("Aiuti i suoi vicini; aiuto dai vicini, da un vicino") == [
+        "i suoi vicini",
+        "dai vicini",
+        "un vicino",
+    ]
+    assert italian_people_as_men("Quartier: vicini esperti di tecnologia") == [": vicini"]
+    # Both genders named, people spoken of neutrally, and things, read as they are.
+    assert italian_people_as_men("Alla cliente o al cliente viene chiesto; la clientela") == []
+    assert (
+        italian_people_as_men("La persona che ha chiesto aiuto; chi aiuta; la persona aiutante")
+        == []
+    )
+    assert italian_people_as_men("Ogni aiutante fissa una tariffa; gli aiutanti seguono") == []
+    assert (
+        italian_people_as_men("Documenti verificati; un lavoro vicino; le persone del vicinato")
+        == []
+    )
+    assert (
+        italian_people_as_men("La gestione della comunità; la o il responsabile della comunità")
+        == []
+    )
+    assert italian_people_as_men("L’ultimo giorno non può precedere il primo.") == []
+
+
+def test_italian_speaks_of_customers_and_helpers_without_a_gender():
+    found = {
+        message.msgid: words
+        for message in messages("it")
+        for text in message.msgstrs
+        if (words := italian_people_as_men(text))
+    }
+    assert found == {}

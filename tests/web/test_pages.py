@@ -451,8 +451,8 @@ def test_a_request_for_someone_else_nobody_can_take_names_where_nobody_is_free(c
     )
     page = response.content.decode()
     assert (
-        "La sua richiesta è salvata, ma in questi orari nessun aiutante vicino a Mario Rossi "
-        "è libero." in page
+        "La sua richiesta è salvata, ma in questi orari nessuna persona aiutante vicino a "
+        "Mario Rossi è libera." in page
     )
     assert "vicino a lei" not in page
 
