@@ -30,7 +30,7 @@ SIGN_OFF_BUTTON = {
     "en": "Yes, sign off the visit",
     "de": "Ja, Besuch abnehmen",
     "fr": "Oui, valider la visite",
-    "it": "Sì, approvare la visita",
+    "it": "Sì, approva la visita",
 }
 SIGNED_OFF_MESSAGE = {
     "en": "Thank you! The visit is signed off.",
