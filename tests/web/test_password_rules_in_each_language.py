@@ -1,6 +1,7 @@
 """Django's password rules speak the reader's language: the rule a first password most often
 breaks (too short) was said in English on Italian pages, Django's Italian catalogue lacking the
-text of the rule as Django now words it."""
+text of the rule as Django now words it; the rule against a password like the e-mail address
+speaks of "your e-mail address", not of the field's name."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.utils import translation
 from backend.exceptions import ValidationFailed
 from backend.models import User
 from backend.services import validate_sign_up_password
-from tests.web.test_pages import _errors_of
+from tests.factories import PASSWORD, UserFactory
+from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -47,4 +49,52 @@ def test_the_italian_sign_up_says_a_too_short_password_in_italian(client):
     assert response.status_code == 200
     assert _errors_of(response.content.decode(), "id_password") == [TOO_SHORT["it"]]
     assert not User.objects.filter(email="maria.rossi@example.ch").exists()
+    assert mail.outbox == []
+
+
+# Django's own rule said from the field's name read "La password è troppo simile a e-mail".
+TOO_LIKE_THE_EMAIL = {
+    "de": "Das Passwort ist Ihrer E-Mail-Adresse zu ähnlich.",
+    "fr": "Le mot de passe est trop semblable à votre adresse e-mail.",
+    "it": "La password è troppo simile al suo indirizzo e-mail.",
+    "en": "The password is too similar to your e-mail address.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(TOO_LIKE_THE_EMAIL))
+def test_sign_up_says_a_password_like_the_email_address_in_the_readers_words(client, language):
+    response = client.post(
+        "/sign-up",
+        {
+            "display_name": "Maria Rossi",
+            "email": "maria.rossi@example.ch",
+            "password": "maria.rossi@example",
+            "languages": [language],
+        },
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 200
+    errors = _errors_of(response.content.decode(), "id_password")
+    assert errors == [TOO_LIKE_THE_EMAIL[language]]
+    assert not User.objects.filter(email="maria.rossi@example.ch").exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("language", sorted(TOO_LIKE_THE_EMAIL))
+def test_a_password_change_says_a_password_like_the_email_address_in_the_readers_words(
+    client, language
+):
+    user = UserFactory.create(email="maria.rossi@example.ch")
+    _logged_in(client, user, language)
+
+    response = client.post(
+        "/password", {"current_password": PASSWORD, "new_password": "Maria.Rossi@Example"}
+    )
+
+    assert response.status_code == 200
+    errors = _errors_of(response.content.decode(), "id_new_password")
+    assert errors == [TOO_LIKE_THE_EMAIL[language]]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
     assert mail.outbox == []
