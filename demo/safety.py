@@ -12,14 +12,14 @@ from demo.community import Community
 # What each side writes, in the reporter's language.
 CUSTOMER_TEXT = {
     "de": "Der Helfer war unfreundlich und hat meine Fragen nicht beantwortet.",
-    "fr": "L'aide était désagréable et n'a pas répondu à mes questions.",
-    "it": "L'aiutante è stato scortese e non ha risposto alle mie domande.",
+    "fr": "L’aide était désagréable et n’a pas répondu à mes questions.",
+    "it": "L’aiutante è stato scortese e non ha risposto alle mie domande.",
     "en": "The helper was rude and did not answer my questions.",
 }
 HELPER_TEXT = {
     "de": "Der Hund der Kundin hat mich gebissen; niemand hat ihn zurückgehalten.",
-    "fr": "Le chien de la cliente m'a mordu ; personne ne l'a retenu.",
-    "it": "Il cane della cliente mi ha morso; nessuno l'ha trattenuto.",
+    "fr": "Le chien de la cliente m’a mordu ; personne ne l’a retenu.",
+    "it": "Il cane della cliente mi ha morso; nessuno l’ha trattenuto.",
     "en": "The customer's dog bit me; nobody held it back.",
 }
 # The community manager's reason for the warning, in the language of the warned helper, who
