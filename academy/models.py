@@ -13,8 +13,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from modeltranslation.manager import MultilingualManager
 
 from backend import clock
@@ -131,7 +131,7 @@ class CourseVersion(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.course.slug} v{self.number} ({self.status})"
+        return f"{self.course.slug} v{self.number} ({self.get_status_display()})"
 
     @property
     def is_published(self) -> bool:
@@ -266,7 +266,10 @@ class QuizAttempt(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"attempt {self.public_id} of helper {self.helper_id}"
+        return gettext("attempt %(id)s of helper %(helper)s") % {
+            "id": self.public_id,
+            "helper": self.helper_id,
+        }
 
 
 class CertificationSource(models.TextChoices):
@@ -330,7 +333,11 @@ class Certification(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.course.slug} of helper {self.helper_id} until {self.expires_at:%Y-%m-%d}"
+        return gettext("%(course)s of helper %(helper)s until %(day)s") % {
+            "course": self.course.slug,
+            "helper": self.helper_id,
+            "day": f"{self.expires_at:%Y-%m-%d}",
+        }
 
 
 class EventKind(models.TextChoices):
@@ -425,7 +432,11 @@ class EventRegistration(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"helper {self.helper_id} at event {self.event_id}: {self.status}"
+        return gettext("helper %(helper)s at event %(event)s: %(status)s") % {
+            "helper": self.helper_id,
+            "event": self.event_id,
+            "status": self.get_status_display(),
+        }
 
 
 def new_feed_token() -> str:
@@ -449,4 +460,4 @@ class CalendarFeed(models.Model):
         verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
-        return f"calendar feed of helper {self.helper_id}"
+        return gettext("calendar feed of helper %(helper)s") % {"helper": self.helper_id}

@@ -44,7 +44,7 @@ def device_sign_in(
     device = Device.objects.create(
         user=user,
         key_digest=token_digest(key),
-        name=name.strip() or Device.UNNAMED,
+        name=name.strip(),
         platform=platform,
         # Signing in is using it: its first requests need not say so again.
         last_used_at=clock.now(),

@@ -185,7 +185,12 @@ class OutboxEvent(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.event_type} of {self.aggregate_type} {self.aggregate_id}"
+        return gettext("#%(id)s %(event)s of %(aggregate)s %(aggregate_id)s") % {
+            "id": self.pk,
+            "event": self.event_type,
+            "aggregate": self.aggregate_type,
+            "aggregate_id": self.aggregate_id,
+        }
 
 
 class EventDelivery(models.Model):
@@ -211,7 +216,10 @@ class EventDelivery(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"event #{self.event_id} → {self.handler}"
+        return gettext("event #%(event)s → %(handler)s") % {
+            "event": self.event_id,
+            "handler": self.handler,
+        }
 
 
 class LoginFailureCounter(models.Model):
@@ -243,7 +251,16 @@ class LoginFailureCounter(models.Model):
         indexes = (models.Index(fields=("updated_at",)),)
 
     def __str__(self) -> str:
-        return f"{self.email} from {self.client or 'anywhere'}: {self.failures} failed"
+        if not self.client:
+            return gettext("%(email)s from any address: %(failures)s failed") % {
+                "email": self.email,
+                "failures": self.failures,
+            }
+        return gettext("%(email)s from %(client)s: %(failures)s failed") % {
+            "email": self.email,
+            "client": self.client,
+            "failures": self.failures,
+        }
 
 
 class DevicePlatform(models.TextChoices):
@@ -259,14 +276,13 @@ class Device(models.Model):
     shown once, at log-in; only its SHA-256 digest is kept. A device's push subscription
     belongs to it (realtime.PushSubscription.device) and goes with it."""
 
-    UNNAMED = "Unnamed device"
-
     public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         "backend.User", on_delete=models.CASCADE, related_name="devices", verbose_name=_("user")
     )
     key_digest = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=100)
+    # Empty when the log-in gave none: shown as "Unnamed device" in the reader's language.
+    name = models.CharField(_("name"), max_length=100, blank=True)
     platform = models.CharField(
         _("platform"), max_length=16, choices=DevicePlatform.choices, default=DevicePlatform.OTHER
     )
@@ -280,7 +296,12 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return gettext("%(name)s (%(platform)s) of account %(user)s") % {
-            "name": self.name,
+            "name": self.shown_name,
             "platform": self.get_platform_display(),
             "user": self.user_id,
         }
+
+    @property
+    def shown_name(self) -> str:
+        """The name given at log-in, else "Unnamed device" in the reader's language."""
+        return self.name or gettext("Unnamed device")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
@@ -29,7 +30,7 @@ class MatchIndexState(models.Model):
         verbose_name_plural = _("match index states")
 
     def __str__(self) -> str:
-        return f"match index scores under settings {self.static_key}"
+        return gettext("match index scores under settings %(key)s") % {"key": self.static_key}
 
 
 class MatchEntry(models.Model):
@@ -88,7 +89,10 @@ class MatchEntry(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"helper {self.helper_id} for category {self.category_id}"
+        return gettext("helper %(helper)s for category %(category)s") % {
+            "helper": self.helper_id,
+            "category": self.category_id,
+        }
 
 
 class FreeTimeSpan(models.Model):
@@ -105,7 +109,10 @@ class FreeTimeSpan(models.Model):
         verbose_name_plural = _("free time spans")
 
     def __str__(self) -> str:
-        return f"free time from {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+        return gettext("free time from %(start)s to %(end)s") % {
+            "start": f"{self.starts_at:%Y-%m-%d}",
+            "end": f"{self.ends_at:%Y-%m-%d}",
+        }
 
 
 class FreeTime(models.Model):
@@ -144,6 +151,8 @@ class FreeTime(models.Model):
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
         starts_at = epoch + timedelta(microseconds=self.starts_us)
         ends_at = epoch + timedelta(microseconds=self.ends_us)
-        return (
-            f"helper {self.helper_id} free {starts_at:%Y-%m-%d %H:%M}–{ends_at:%Y-%m-%d %H:%M} UTC"
-        )
+        return gettext("helper %(helper)s free %(start)s–%(end)s UTC") % {
+            "helper": self.helper_id,
+            "start": f"{starts_at:%Y-%m-%d %H:%M}",
+            "end": f"{ends_at:%Y-%m-%d %H:%M}",
+        }

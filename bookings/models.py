@@ -408,7 +408,7 @@ class SlotProposal(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{clock.span(self.starts_at, self.ends_at)} ({self.status})"
+        return f"{clock.span(self.starts_at, self.ends_at)} ({self.get_status_display()})"
 
 
 class BookingEvent(models.Model):
@@ -439,7 +439,8 @@ class BookingEvent(models.Model):
         ordering = ("created_at", "id")
 
     def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status} by {self.actor_role}"
+        before = self.get_from_status_display() if self.from_status else "∅"
+        return f"{before} → {self.get_to_status_display()} ({self.get_actor_role_display()})"
 
 
 # The longest review text, in characters once normalised (`review_submit` refuses longer ones).
@@ -486,7 +487,11 @@ class Review(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.rating}★ by {self.author_role} on {self.booking_id}"
+        return gettext("%(rating)s★ (%(role)s) on visit %(booking)s") % {
+            "rating": self.rating,
+            "role": self.get_author_role_display(),
+            "booking": self.booking_id,
+        }
 
 
 class MatchingRun(models.Model):
@@ -521,7 +526,10 @@ class MatchingRun(models.Model):
         ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
-        return f"Matching of request {self.help_request_id} within {self.radius_km:g} km"
+        return gettext("Matching of request %(request)s within %(radius)s km") % {
+            "request": self.help_request_id,
+            "radius": f"{self.radius_km:g}",
+        }
 
 
 SAFETY_REPORT_TEXT_MAX_LENGTH = 2000

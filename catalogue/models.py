@@ -7,6 +7,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
@@ -197,4 +198,7 @@ class LegalAcceptance(models.Model):
         indexes = (models.Index(fields=("user", "version")),)
 
     def __str__(self) -> str:
-        return f"{self.user} accepted {self.version}"
+        return gettext("%(user)s accepted %(version)s") % {
+            "user": self.user,
+            "version": self.version,
+        }

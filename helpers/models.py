@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -209,7 +210,7 @@ class HelperApprovalEvent(models.Model):
         ordering = ("created_at", "id")
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class HelperSkill(models.Model):
@@ -367,7 +368,10 @@ class HelperDocument(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.helper}"
+        return gettext("%(kind)s of %(helper)s") % {
+            "kind": self.get_kind_display(),
+            "helper": self.helper,
+        }
 
 
 class DocumentAccess(models.Model):
@@ -391,7 +395,11 @@ class DocumentAccess(models.Model):
         verbose_name_plural = _("document accesses")
 
     def __str__(self) -> str:
-        return f"{self.manager} opened {self.document} at {timezone.localtime(self.accessed_at):%Y-%m-%d %H:%M}"
+        return gettext("%(manager)s opened %(document)s at %(time)s") % {
+            "manager": self.manager,
+            "document": self.document,
+            "time": f"{timezone.localtime(self.accessed_at):%Y-%m-%d %H:%M}",
+        }
 
 
 # --- The online code-of-conduct test -------------------------------------------------------------
@@ -445,7 +453,7 @@ class ConductTestVersion(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"Code-of-conduct test v{self.number}"
+        return f"{capfirst(self._meta.verbose_name)} v{self.number}"
 
 
 class ConductTestQuestion(models.Model):
@@ -571,7 +579,10 @@ class ConductTestAttempt(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"Attempt {self.number} of {self.helper}"
+        return gettext("Attempt %(number)s of %(helper)s") % {
+            "number": self.number,
+            "helper": self.helper,
+        }
 
 
 # The longest appeal a suspended helper writes (in characters once normalised).

@@ -11,7 +11,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
@@ -59,7 +59,7 @@ class PayoutAccount(models.Model):
         verbose_name_plural = _("payout accounts")
 
     def __str__(self) -> str:
-        return f"{self.stripe_account_id} ({self.status})"
+        return f"{self.stripe_account_id} ({self.get_status_display()})"
 
     @property
     def can_take_payments(self) -> bool:
@@ -330,7 +330,10 @@ class LedgerEntry(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.debit} → {self.credit} {self.amount_minor} {self.currency}"
+        return (
+            f"{self.get_kind_display()}: {self.get_debit_display()} → {self.get_credit_display()}"
+            f" {self.amount_minor} {self.currency}"
+        )
 
 
 class WebhookEvent(models.Model):
@@ -394,7 +397,13 @@ class ReconciliationRun(models.Model):
         ordering = ("-started_at", "-id")
 
     def __str__(self) -> str:
-        return f"reconciliation {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}: {self.mismatch_count} mismatches"
+        words = ngettext(
+            "reconciliation %(time)s: %(count)s mismatch",
+            "reconciliation %(time)s: %(count)s mismatches",
+            self.mismatch_count,
+        )
+        time = f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+        return words % {"time": time, "count": self.mismatch_count}
 
 
 class Tip(models.Model):
@@ -432,7 +441,11 @@ class Tip(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"Tip {self.amount_minor} {self.currency} on booking {self.booking_id}"
+        return gettext("Tip %(amount)s %(currency)s on visit %(booking)s") % {
+            "amount": self.amount_minor,
+            "currency": self.currency,
+            "booking": self.booking_id,
+        }
 
     @property
     def stripe_account_id(self) -> str:
@@ -504,7 +517,11 @@ class ExtraCharge(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"Extra {self.amount_minor} {self.currency} on booking {self.booking_id}"
+        return gettext("Extra %(amount)s %(currency)s on visit %(booking)s") % {
+            "amount": self.amount_minor,
+            "currency": self.currency,
+            "booking": self.booking_id,
+        }
 
 
 class ReceiptCounter(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
@@ -35,7 +36,10 @@ class StreamCounter(models.Model):
         verbose_name_plural = _("event stream counters")
 
     def __str__(self) -> str:
-        return f"stream of user {self.user_id} at {self.last_seq}"
+        return gettext("stream of user %(user)s at %(seq)s") % {
+            "user": self.user_id,
+            "seq": self.last_seq,
+        }
 
 
 class StreamEvent(models.Model):
@@ -71,7 +75,11 @@ class StreamEvent(models.Model):
         constraints = (models.UniqueConstraint(fields=("user", "seq"), name="stream_seq_unique"),)
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.type} for user {self.user_id}"
+        return gettext("#%(seq)s %(type)s for user %(user)s") % {
+            "seq": self.seq,
+            "type": self.type,
+            "user": self.user_id,
+        }
 
 
 class ChatMessage(models.Model):
@@ -100,7 +108,10 @@ class ChatMessage(models.Model):
         ordering = ("booking", "id")
 
     def __str__(self) -> str:
-        return f"message {self.pk} in booking {self.booking_id}"
+        return gettext("message %(id)s in visit %(booking)s") % {
+            "id": self.pk,
+            "booking": self.booking_id,
+        }
 
 
 class ChatReadMark(models.Model):
@@ -125,7 +136,11 @@ class ChatReadMark(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"user {self.user_id} read booking {self.booking_id} to {self.last_read_message_id}"
+        return gettext("user %(user)s read visit %(booking)s up to message %(message)s") % {
+            "user": self.user_id,
+            "booking": self.booking_id,
+            "message": self.last_read_message_id,
+        }
 
 
 class PushSubscription(models.Model):
@@ -159,4 +174,7 @@ class PushSubscription(models.Model):
         ordering = ("id",)
 
     def __str__(self) -> str:
-        return f"push subscription {self.pk} of user {self.user_id}"
+        return gettext("push subscription %(id)s of user %(user)s") % {
+            "id": self.pk,
+            "user": self.user_id,
+        }

@@ -161,6 +161,11 @@ class DeviceSerializer(serializers.ModelSerializer):
     """A device signed in to my account (its token is shown only once, at log-in)."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(
+        source="shown_name",
+        read_only=True,
+        help_text='The name given at log-in, else "Unnamed device" in the reader\'s language.',
+    )
     current = serializers.SerializerMethodField(
         help_text="Whether this is the device that asks (its token authenticated the request)."
     )
@@ -188,7 +193,8 @@ class DeviceInput(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text=f'Shown in the list of devices; "{Device.UNNAMED}" when empty.',
+        help_text='Shown in the list of devices; "Unnamed device" (in the reader\'s language) '
+        "when empty.",
     )
     platform = serializers.ChoiceField(
         choices=DevicePlatform.choices, required=False, default=DevicePlatform.OTHER
