@@ -23,9 +23,8 @@ class EmailSimilarityValidator(UserAttributeSimilarityValidator):
         try:
             super().validate(password, user)
         except ValidationError as similar:
-            raise ValidationError(
-                self.get_error_message(), code="password_too_similar"
-            ) from similar
+            # Django's own code ("password_too_similar"), said in Quartier's words.
+            raise ValidationError(self.get_error_message(), code=similar.code) from similar
 
     def get_error_message(self) -> str:
         return _("The password is too similar to your e-mail address.")
