@@ -6,9 +6,11 @@ handed to an error: the message of an `ApplicationError` (any subclass, found by
 the product) or of `for_field`, an entry of its `fields`, the message of a DRF or form
 `ValidationError`, an argument named `message` of a function of the same module (the small
 factories such as `_refuse(message, code)`), a WebSocket error frame (`_error(code, message)`),
-or a variable named `message`. Such a text must be a gettext call (`_("...")`, possibly
-`% {...}`), never a bare literal, an f-string or a concatenation: those stay English whatever
-the reader's language. The catalogue tests (tests/web/test_catalogues.py) then make sure every
+or a variable named `message`. So are the words of a form or a serializer: a field's `label`,
+`help_text`, `empty_label`, its `error_messages` and the labels of its literal `choices` (the
+API's own help texts and filter labels, documentation for the apps' developers, excepted).
+Such a text must be a gettext call (`_("...")`, possibly `% {...}`), never a bare literal, an
+f-string or a concatenation: those stay English whatever the reader's language. The catalogue tests (tests/web/test_catalogues.py) then make sure every
 msgid has its German, French and Italian.
 """
 
@@ -30,12 +32,19 @@ PRODUCT = (
     "payments",
     "realtime",
     "mobile_api",
+    "academy",
+    "web",
 )
+# The words of a form's or a serializer's field, but those of the API's documentation.
+FIELD_WORDS = {"label", "help_text", "empty_label", "error_messages"}
+API_DOCUMENTATION = {"label", "help_text"}
 GETTEXT = {"_", "gettext", "ngettext", "pgettext", "npgettext", "gettext_lazy", "ngettext_lazy"}
 # Not English of our own (first 80 characters of the expression).
 NOT_MESSAGES = {
     # Stripe's own words about a refusal, passed on as Stripe wrote them.
     ("payments/stripe_gateway.py", "str(exc.user_message or exc)"),
+    # A translated label followed by the name of a language in itself: "Titel (Deutsch)".
+    ("web/console_forms.py", "f'{label} ({LANGUAGE_NAMES[language]})'"),
     # "field: message", the field's name and an already translated message.
     (
         "mobile_api/errors.py",
@@ -106,7 +115,21 @@ def _message_parameters(tree: ast.Module) -> dict[str, int]:
     return found
 
 
-def _messages(tree: ast.Module, errors: set[str]) -> Iterator[ast.expr]:
+def _field_words(node: ast.Call, skipped: set[str]) -> Iterator[ast.expr]:
+    """The words a form's or a serializer's field shows: its label, help text, error messages
+    and the labels of its literal choices."""
+    for keyword in node.keywords:
+        if keyword.arg in FIELD_WORDS - skipped:
+            yield keyword.value
+        if keyword.arg == "choices" and isinstance(keyword.value, ast.List | ast.Tuple):
+            for choice in keyword.value.elts:
+                if isinstance(choice, ast.Tuple) and len(choice.elts) == 2:
+                    yield choice.elts[1]
+
+
+def _messages(
+    tree: ast.Module, errors: set[str], skipped: set[str] | None = None
+) -> Iterator[ast.expr]:
     factories = _message_parameters(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
@@ -122,6 +145,7 @@ def _messages(tree: ast.Module, errors: set[str]) -> Iterator[ast.expr]:
             continue
         if not isinstance(node, ast.Call):
             continue
+        yield from _field_words(node, skipped or set())
         name = _name(node)
         if name == "for_field" and len(node.args) >= 2:
             yield node.args[1]
@@ -151,7 +175,8 @@ def untranslated_messages() -> list[Untranslated]:
             if "migrations" in path.parts:
                 continue
             relative = str(path.relative_to(REPO))
-            for message in _messages(ast.parse(path.read_text()), errors):
+            skipped = API_DOCUMENTATION if package == "mobile_api" else set()
+            for message in _messages(ast.parse(path.read_text()), errors, skipped):
                 text = ast.unparse(message)
                 if _has_text(message) and (relative, text[:80]) not in NOT_MESSAGES:
                     found.append(Untranslated(relative, message.lineno, text[:80]))
@@ -178,6 +203,11 @@ def check(value):
     message = "Assigned " + value
     raise NotFound(getattr(view, "not_found_message", "A default."))
     raise ValidationFailed(_("Fine: %(value)s.") % {"value": value})
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label="Note", help_text=_("Fine."), empty_label="None")
+    kind = forms.ChoiceField(choices=[("a", "Plain choice"), ("b", _("Fine."))])
+    day = forms.DateField(error_messages={"invalid": "Not a day."})
 """
     tree = ast.parse(source)
     errors = _error_classes()
@@ -196,5 +226,20 @@ def check(value):
             "{'until': 'In a dict.'}",
             "'Assigned ' + value",
             "getattr(view, 'not_found_message', 'A default.')",
+            "'Note'",
+            "'None'",
+            "'Plain choice'",
+            "{'invalid': 'Not a day.'}",
         ]
     )
+
+
+def test_the_apis_own_help_texts_and_filter_labels_are_documentation():
+    tree = ast.parse(
+        'serializers.CharField(help_text="For developers.", error_messages={"blank": "Empty."})'
+        '\nfilters.BooleanFilter(label="Only mine.")'
+    )
+    flagged = [
+        ast.unparse(m) for m in _messages(tree, _error_classes(), API_DOCUMENTATION) if _has_text(m)
+    ]
+    assert flagged == ["{'blank': 'Empty.'}"]

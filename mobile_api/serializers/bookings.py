@@ -177,7 +177,7 @@ class BookingSerializer(serializers.ModelSerializer):
         help_text="What the customer's card is held for and charged (fixed on confirmation)."
     )
     stripe_fee_paid_by = serializers.ChoiceField(
-        choices=(("customer", "Customer"), ("helper", "Helper")),
+        choices=[(party.value, party.label) for party in (Party.CUSTOMER, Party.HELPER)],
         allow_blank=True,
         read_only=True,
         help_text=FEE_PAID_BY_HELP + " Empty until confirmed.",

@@ -54,7 +54,7 @@ from mobile_api.serializers.fields import WindowSerializer
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
     role = django_filters.ChoiceFilter(
-        choices=(("customer", "as customer"), ("helper", "as helper")),
+        choices=[(party.value, party.label) for party in (Party.CUSTOMER, Party.HELPER)],
         method="filter_role",
         label="Only the bookings where I am the customer, or the helper.",
     )
