@@ -2,7 +2,7 @@
 of the helpers', academy's and payments' modules) are all in the catalogues, translated in
 German, French and Italian, and a note's reader is named as the one person who reads it: "the
 customer reads it" was "la clientèle le lit", "die Kundschaft liest ihn", "la clientela lo
-legge" (the whole customer base), and "the helper reads it" was "chi aiuta lo legge"."""
+legge" (the whole customer base), and "the helper reads it" "la personne d’aide le lit"."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ ONE_CUSTOMER = {
     "fr": re.compile(r"cliente ou (le )?client"),
     "it": re.compile(r"cliente o (il )?cliente"),
 }
-# The whole customer base, or "whoever helps", where one person is meant.
-MANY_OR_NOBODY = re.compile(r"Kundschaft|clientèle|clientela|chi aiuta|personne d’aide")
+# The whole customer base where one person is meant, and a "person of help".
+NOT_ONE_READER = re.compile(r"Kundschaft|clientèle|clientela|personne d’aide")
 _READER_NOTE = re.compile(r"\(the (customer|helper) (reads|keeps) (it|this)\)")
 
 
@@ -73,7 +73,7 @@ def test_a_notes_reader_is_named_as_one_person(forms, language):
         for msgid in forms
         if _READER_NOTE.search(msgid)
         for text in catalogue.get(msgid, [])
-        if MANY_OR_NOBODY.search(text)
+        if NOT_ONE_READER.search(text)
         or ("the customer" in msgid and not ONE_CUSTOMER[language].search(text))
     }
     assert wrong == {}
