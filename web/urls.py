@@ -216,6 +216,7 @@ urlpatterns = [
     path("helper/visits/<uuid:public_id>/arrived", helper_visits.arrived, name="helper-arrived"),
     path("helper/visits/<uuid:public_id>/done", helper_visits.done, name="helper-done"),
     path("helper/visits/<uuid:public_id>/no-show", helper_visits.no_show, name="helper-no-show"),
+    path("helper/visits/<uuid:public_id>/cancel", helper_visits.cancel, name="helper-cancel"),
     path("helper/visits/<uuid:public_id>/refund", helper_visits.refund, name="helper-refund"),
     path("helper/visits/<uuid:public_id>/extra", helper_visits.extra, name="helper-extra"),
     path("helper/visits/<uuid:public_id>/review", helper_visits.review, name="helper-review"),

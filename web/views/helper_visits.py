@@ -1,5 +1,5 @@
 """The helper's visits: the list, and one visit's page driving its timeline (propose times,
-on my way, arrived, done, no-show). Every move is a service of `bookings.services`."""
+on my way, arrived, done, no-show, cancel). Every move is a service of `bookings.services`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from bookings.selectors import (
     booking_for,
     booking_reportable,
     bookings_visible_to,
+    cancellation_late,
     contact_visible_to,
     next_statuses_for,
     request_description_for,
@@ -35,6 +36,7 @@ from bookings.selectors import (
 )
 from bookings.services import (
     SlotInput,
+    booking_cancel,
     booking_check_in,
     booking_check_out,
     booking_propose,
@@ -59,7 +61,7 @@ from payments.selectors import (
 from payments.warnings import payout_warning
 from realtime.stream import stream_last_seq
 from web.errors import add_service_error, message_for
-from web.forms import ReviewForm, SafetyReportForm
+from web.forms import ReasonForm, ReviewForm, SafetyReportForm
 from web.helper_forms import (
     CheckOutForm,
     ExtraForm,
@@ -144,6 +146,10 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "can_arrive": BookingStatus.IN_PROGRESS in moves,
         "can_finish": BookingStatus.COMPLETED in moves,
         "can_no_show": BookingStatus.NO_SHOW in moves,
+        # A helper who cannot come cancels here, told first whether it is late now.
+        "can_cancel": BookingStatus.CANCELLED in moves,
+        "cancel_late": cancellation_late(booking),
+        "late_cancellation_hours": config().late_cancellation_hours,
         # Instead of a button that would be refused: from when the step is possible.
         "go_from": _not_yet(booking, BookingStatus.ON_THE_WAY),
         "arrive_from": _not_yet(booking, BookingStatus.IN_PROGRESS),
@@ -159,6 +165,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "go_form": bound.get("go_form") or OnMyWayForm(prefix="go"),
         "done_form": bound.get("done_form") or CheckOutForm(prefix="done"),
         "no_show_form": bound.get("no_show_form") or NoShowForm(prefix="no_show"),
+        "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
         "arrive_form": bound.get("arrive_form"),
         "can_report": booking_reportable(booking),
         "report_open": safety_report_open_by(me, booking),
@@ -336,6 +343,22 @@ def no_show(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, di
             booking=booking, actor=me_of(request), note=form.cleaned_data["note"]
         ),
         _("Noted: the customer was not there."),
+    )
+
+
+@_step
+def cancel(request: HttpRequest, booking: Booking) -> tuple[forms.Form, str, dict[str, str]] | str:
+    """The helper cannot come: the visit is cancelled, caused by the helper (late within the
+    late-cancellation hours), and the request is offered to other helpers again."""
+    form = ReasonForm(request.POST, prefix="cancel")
+    return _attempt(
+        request,
+        form,
+        "cancel_form",
+        lambda: booking_cancel(
+            booking=booking, actor=me_of(request), reason=form.cleaned_data["reason"]
+        ),
+        _("The visit is cancelled."),
     )
 
 
