@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from backend.roles import ActorRole
+from bookings.customer_emails import day_and_time, helper_first_name
 from bookings.models import (
     Booking,
     BookingEvent,
@@ -296,6 +297,20 @@ def timeline_labels(events: Iterable[BookingEvent], reader: str) -> list[tuple[s
         labelled.append((step_label(event, reader, proposed_before=proposed_before), event))
         proposed_before = proposed_before or event.to_status == BookingStatus.PROPOSED
     return labelled
+
+
+def visit_cancelled_words(booking: Booking, events: Iterable[BookingEvent]) -> str:
+    """That the helper cancelled the visit, said to the customer while other helpers are asked,
+    in the words of the customer's e-mail (`bookings.customer_emails.send_visit_cancelled`);
+    empty when someone else cancelled it or it had no time yet."""
+    cancelled = [event for event in events if event.to_status == BookingStatus.CANCELLED]
+    if not cancelled or cancelled[-1].actor_role != ActorRole.HELPER or booking.starts_at is None:
+        return ""
+    return _("%(helper)s cancelled the visit on %(when)s (%(category)s).") % {
+        "helper": helper_first_name(booking),
+        "category": booking.help_request.category.name,
+        "when": day_and_time(booking.starts_at),
+    }
 
 
 def helper_visit_words(booking: Booking) -> str:

@@ -62,7 +62,13 @@ from web.forms import (
     WaiversForm,
 )
 from web.views.chat_parts import chat_context
-from web.words import CUSTOMER_READS, booking_words, request_words, timeline_labels
+from web.words import (
+    CUSTOMER_READS,
+    booking_words,
+    request_words,
+    timeline_labels,
+    visit_cancelled_words,
+)
 
 # While the customer waits for someone else, the page asks for news: first after this many
 # seconds, then twice as long each time, up to the longest pause.
@@ -137,6 +143,11 @@ def request_context(
     if help_request.status == HelpRequestStatus.OPEN:
         pending_offers = offers_of_request(help_request).filter(status=OfferStatus.PENDING).count()
     visit = _visit_parts(me, booking, bound)
+    looking_again = (
+        booking is not None
+        and booking.status == BookingStatus.CANCELLED
+        and help_request.status not in VISIT_STANDS
+    )
     # Not while the customer types a card in: a refresh would clear the card's fields.
     waiting = visit["card"] is None and (
         help_request.status in WAITING_REQUEST
@@ -159,7 +170,12 @@ def request_context(
         "can_add_to_calendar": booking is not None and booking.status in SLOT_HOLDING_STATUSES,
         "help_request": help_request,
         "booking": booking,
-        "helper": booking.helper if booking else None,
+        # Cancelled while other helpers are asked: no longer presented as the customer's
+        # helper, but said who cancelled.
+        "helper": None if looking_again else booking.helper if booking else None,
+        "cancelled_words": visit_cancelled_words(booking, visit["events"])
+        if booking is not None and looking_again
+        else "",
         "pending_offers": pending_offers,
         "late_cancellation_hours": config().late_cancellation_hours,
         "cancellation_fee_percent": config().cancellation_fee_percent,
