@@ -205,6 +205,18 @@ class Payment(models.Model):
         moved = bool(self.intent_account_id) and self.intent_account_id != account.stripe_account_id
         return account.is_disconnected or moved
 
+    @property
+    def account_replaced(self) -> bool:
+        """Whether the helper has connected another account since the PaymentIntent was made
+        on theirs (which removed Quartier's access then): the intent's account is their
+        previous one, not the one they have now."""
+        account = self.payout_account
+        return (
+            account is not None
+            and bool(self.intent_account_id)
+            and self.intent_account_id != account.stripe_account_id
+        )
+
 
 class PaymentEvent(models.Model):
     """Append-only: every move of a payment, with why."""

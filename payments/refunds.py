@@ -50,7 +50,8 @@ def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: 
             )
         if payment.account_lost:
             raise PaymentProviderRefused(
-                _refund_elsewhere(role), code=PaymentError.PAYMENT_NOT_REFUNDABLE
+                _refund_elsewhere(role, replaced=payment.account_replaced),
+                code=PaymentError.PAYMENT_NOT_REFUNDABLE,
             )
         left = payment.captured_minor - payment.refunded_minor
         if amount_minor <= 0 or amount_minor > left:
@@ -103,16 +104,31 @@ def _apply_refund(payment: Payment, refund_id: str, amount: int, *, role: str, r
         )
 
 
-def _refund_elsewhere(role: str) -> str:
+def _refund_elsewhere(role: str, *, replaced: bool) -> str:
     """Why the payment cannot be refunded through Quartier, and what the refunder can do: it was
-    charged on an account that removed Quartier's access at Stripe (disconnected, the helper
-    may have connected a new one since), and Stripe refunds a direct charge only on the account
-    it was made on, which answers Quartier nothing any more."""
+    charged on an account that removed Quartier's access at Stripe, and Stripe refunds a direct
+    charge only on the account it was made on, which answers Quartier nothing any more. The
+    words name that account as it stands: the helper's account, disconnected and not replaced
+    yet, or their previous one, replaced by a new one since (`replaced`)."""
     if role == ActorRole.HELPER:
+        if not replaced:
+            return _(
+                "This payment was taken on your payout account, which is disconnected from "
+                "Quartier, so Quartier can no longer refund it, even once you connect a payout "
+                "account again. Please refund the customer from that account at Stripe, or pay "
+                "the amount back to the customer directly."
+            )
         return _(
             "This payment was taken on your previous payout account, which was disconnected "
             "from Quartier, so Quartier can no longer refund it. Please refund the customer "
             "from that account at Stripe, or pay the amount back to the customer directly."
+        )
+    if not replaced:
+        return _(
+            "This payment was taken on the helper's payout account, which is disconnected from "
+            "Quartier, so Quartier can no longer refund it, even once the helper connects a "
+            "payout account again. Please ask the helper to refund the customer from that "
+            "account at Stripe, or to pay the amount back to the customer directly."
         )
     return _(
         "This payment was taken on the helper's previous payout account, which was "

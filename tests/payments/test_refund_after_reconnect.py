@@ -12,12 +12,16 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from backend.relay import relay_pending
+from bookings import services as bookings
+from bookings.models import Booking
 from payments import refunds, stripe_gateway
 from payments.exceptions import PaymentProviderRefused
 from payments.models import LedgerEntry, Payment, PaymentEvent, StripeRequest
 from tests.api.api_assertions import API, token_client
 from tests.factories import ManagerFactory
-from tests.payments.money import payment_of
+from tests.payments.money import completed, held_booking, payment_of
+from tests.payments.test_disconnected_account import _deauthorize, _deliver
 from tests.payments.test_tip_after_reconnect import _settled_then_reconnected
 from tests.realtime.helpers import api_token
 
@@ -103,4 +107,68 @@ def test_the_helper_is_told_what_to_do_and_nothing_changes(client):
         "payment_not_refundable",
         TO_THE_HELPER_DE,
     )
+    assert _state() == before
+
+
+NOT_YET_RECONNECTED = {
+    "manager_fr": "Ce paiement a été encaissé sur le compte de versement de l’aide, qui est "
+    "déconnecté de Quartier : Quartier ne peut donc plus le rembourser, même si l’aide connecte à "
+    "nouveau un compte de versement. Veuillez demander à l’aide de rembourser la cliente ou le "
+    "client depuis ce compte chez Stripe, ou de lui rendre le montant directement.",
+    "helper_it": "Questo pagamento è stato incassato sul suo conto di versamento, che è "
+    "scollegato da Quartier: Quartier non può quindi più rimborsarlo, nemmeno collegando di nuovo "
+    "un conto di versamento. Rimborsi l’importo da quel conto presso Stripe o lo restituisca "
+    "direttamente alla cliente o al cliente.",
+}
+
+
+def _settled_then_disconnected(client: Client) -> Booking:
+    """A visit paid and settled; then the helper's account removes Quartier's access, and the
+    helper has not connected another one yet."""
+    booking = completed(held_booking())
+    bookings.booking_sign_off(booking=booking, actor=booking.help_request.customer)
+    relay_pending()
+    _deliver(client, _deauthorize(booking.helper))
+    relay_pending()
+    payment = payment_of(booking)
+    assert payment.status == "captured"
+    assert payment.intent_account_id == payment.payout_account.stripe_account_id
+    assert payment.payout_account.is_disconnected
+    return booking
+
+
+def test_before_the_helper_reconnects_the_words_name_the_disconnected_account_not_a_previous_one(
+    client,
+):
+    booking = _settled_then_disconnected(client)
+    before = _state()
+
+    # When the manager asks for a refund in French
+    answer = token_client(api_token(ManagerFactory.create())).post(
+        f"{API}/bookings/{booking.public_id}/payment/refunds",
+        {"amount_minor": 500, "reason": "Le routeur n’a pas été installé."},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    # And the helper in Italian
+    with translation.override("it"), pytest.raises(PaymentProviderRefused) as refused:
+        refunds.payment_refund(
+            payment=payment_of(booking),
+            actor=booking.helper.user,
+            amount_minor=500,
+            reason="Il router non è stato installato.",
+        )
+
+    # Then both are refused with words for an account disconnected and not replaced yet
+    assert answer.status_code == 409, answer.content
+    assert answer.json() == {
+        "code": "payment_not_refundable",
+        "message": NOT_YET_RECONNECTED["manager_fr"],
+        "fields": {},
+    }
+    assert (refused.value.code, refused.value.message) == (
+        "payment_not_refundable",
+        NOT_YET_RECONNECTED["helper_it"],
+    )
+    # And nothing changed
     assert _state() == before
