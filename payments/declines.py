@@ -163,10 +163,11 @@ def decline_words(reason: str) -> str:
         )
 
 
-def failure_words(code: str, reason: str) -> str:
+def failure_words(code: str, reason: str, *, twint: bool = False) -> str:
     """Why a payment's last card or try failed (its `failure_code` and `decline_reason`), in
     the reader's language, for the money panel the helper and the manager read: the reason
-    named in a few words, never Stripe's code; "" when nothing failed."""
+    named in a few words, never Stripe's code; "" when nothing failed. A `twint` payment's try
+    is said as TWINT's, never as a card's: no card or bank is involved."""
     if not code:
         return ""
     if code == PaymentError.HELPER_CANNOT_TAKE_PAYMENTS:
@@ -175,6 +176,8 @@ def failure_words(code: str, reason: str) -> str:
         return _("The card was given for the helper's previous payout account")
     if code == ACCOUNT_LOST:
         return _("The helper's payout account was disconnected")
+    if twint:
+        return _twint_failure_words(code)
     words = {
         _R.INSUFFICIENT_FUNDS: _("Insufficient funds on the card"),
         _R.LIMIT_EXCEEDED: _("A limit of the card was reached"),
@@ -192,3 +195,13 @@ def failure_words(code: str, reason: str) -> str:
     except ValueError:
         known = decline_reason(code)
     return words.get(known) or _("The payment did not go through")
+
+
+# What Stripe answers when a TWINT payment is declined or left unconfirmed in the TWINT app.
+_TWINT_NOT_CONFIRMED = "payment_intent_authentication_failure"
+
+
+def _twint_failure_words(code: str) -> str:
+    if code == _TWINT_NOT_CONFIRMED:
+        return _("The payment was not confirmed in the TWINT app")
+    return _("The TWINT payment did not go through")

@@ -462,7 +462,11 @@ class MoneyView:
         """Why the last card or try failed, for the helper's and manager's panel ("": none)."""
         if self.payment is None:
             return ""
-        return failure_words(self.payment.failure_code, self.payment.decline_reason)
+        return failure_words(
+            self.payment.failure_code,
+            self.payment.decline_reason,
+            twint=self.payment.pay_with == PayWith.TWINT,
+        )
 
     @property
     def refundable_minor(self) -> int:
