@@ -32,9 +32,7 @@ from bookings.services.locks import lock_booking
 from payments import events, extras, stripe_gateway
 from payments.declines import ACCOUNT_LOST, CARD_ON_OLD_ACCOUNT, decline_reason
 from payments.errors import PaymentError
-from payments.exceptions import (
-    PaymentDeclined,
-)
+from payments.exceptions import PaymentDeclined, PaymentProviderRefused
 from payments.models import (
     LedgerKind,
     Payment,
@@ -220,12 +218,51 @@ def payment_card_ask_again(
     `decline_reason`), so that the customer's
     page asks for a card again and the next one is a new attempt; customer and helper are told
     after commit (`tell_hold_failed`). The caller holds the payment's lock; the payment keeps
-    waiting for a card and the visit stays as it is."""
+    waiting for a card and the visit stays as it is. A card given on the previous account may
+    have left a hold waiting for 3-D Secure there: it is closed (`_authentication_close`)."""
+    if failure_code == CARD_ON_OLD_ACCOUNT:
+        _authentication_close(payment, account_id=payment.method_account_id)
     payment.payment_method_id = ""
     payment.method_account_id = ""
     payment.save(update_fields=["payment_method_id", "method_account_id", "updated_at"])
     _record_failure(payment, failure_code, message, decline_reason)
     return payment
+
+
+def _authentication_close(payment: Payment, *, account_id: str) -> None:
+    """The (locked) payment's hold waiting for 3-D Secure, on the account `account_id` its card
+    was given on, can no longer take the payment: its PaymentIntent is cancelled at Stripe and
+    closed here, so the customer's page no longer offers to confirm it and a late event about
+    it finds no payment. An account that removed Quartier's access refuses the call (Stripe
+    lets such an intent lapse, and nobody can confirm it there any more): it is closed all the
+    same, and the payment's events say whether Stripe cancelled it."""
+    intent_id = payment.authentication_intent_id
+    if not intent_id:
+        return
+    key = _key(payment, "authentication-cancel")
+    _record_request(key, "authentication_cancel", payment=payment)
+    try:
+        stripe_gateway.payment_intent_cancel(
+            account_id=account_id, intent_id=intent_id, idempotency_key=key
+        )
+    except PaymentProviderRefused:
+        cancelled = False
+    else:
+        _answered(key, intent_id)
+        cancelled = True
+    payment.authentication_intent_id = ""
+    payment.authentication_client_secret = ""
+    payment.save(
+        update_fields=["authentication_intent_id", "authentication_client_secret", "updated_at"]
+    )
+    PaymentEvent.objects.create(
+        payment=payment,
+        from_status=payment.status,
+        to_status=payment.status,
+        actor_role=ActorRole.SYSTEM,
+        reason="3-D Secure confirmation closed: the card is asked for again",
+        data={"authentication_intent": intent_id, "cancelled_at_stripe": cancelled},
+    )
 
 
 def _record_failure(payment: Payment, code: str, message: str, decline_reason: str = "") -> None:
