@@ -159,6 +159,48 @@ def send_card_needed_again(payment: Payment) -> None:
     _tell(helper, booking, to_helper)
 
 
+def send_card_needed_again_before_confirming(payment: Payment) -> None:
+    """Tell the customer and the helper that the card given for the helper's proposed times,
+    before a time was confirmed, cannot be held: it was given on the helper's payout account
+    before they connected a new one. The customer enters the card again, then confirms a time;
+    no time is chosen yet, so none is named."""
+    booking = payment.booking
+    customer = booking.help_request.customer
+    helper = booking.helper.user
+
+    def to_customer(when: str) -> tuple[str, str]:
+        subject = _("Please enter your card again to confirm a time with %(helper)s") % {
+            "helper": helper.display_name
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "%(helper)s has connected a new payout account to Quartier since you gave your card "
+            "for the times they proposed, and a card given for the old account cannot be "
+            "charged on the new one. Nothing has been charged.\n\n"
+            "Please open your request in the Quartier app, enter your card again and then "
+            "confirm one of the proposed times.\n\n"
+            "Quartier"
+        ) % {"name": customer.display_name, "helper": helper.display_name}
+        return subject, body
+
+    def to_helper(when: str) -> tuple[str, str]:
+        subject = _("The card of %(customer)s is asked for again before a time is confirmed") % {
+            "customer": customer.display_name
+        }
+        body = _(
+            "Hello %(name)s,\n\n"
+            "The card %(customer)s gave for the times you proposed was given for the payout "
+            "account you had before connecting your new one, so it cannot be charged on the new "
+            "account. We have asked them to enter their card again before they confirm a "
+            "time.\n\n"
+            "Quartier"
+        ) % {"name": helper.display_name, "customer": customer.display_name}
+        return subject, body
+
+    _tell(customer, booking, to_customer)
+    _tell(helper, booking, to_helper)
+
+
 def send_payment_lost(payment: Payment) -> None:
     """Tell the customer and the helper that the visit's payment cannot be taken: the helper's
     payout account was disconnected from Quartier, so nothing is charged."""

@@ -93,19 +93,22 @@ def follow_payout_account(events: Sequence[DomainEvent]) -> None:
 
 
 def tell_hold_failed(event: DomainEvent, *, sequence: int) -> None:
-    """After commit: a hold failed on a confirmed visit; both sides are told by e-mail, unless
-    the customer has fixed it meanwhile."""
+    """After commit: a hold failed on a confirmed visit, or a card given before confirming is
+    asked for again (the helper reconnected a new payout account); both sides are told by
+    e-mail, unless the customer has fixed it meanwhile."""
     assert isinstance(event, payment_events.PaymentAuthorisationFailed)  # noqa: S101
     payment = (
         Payment.objects.select_related("booking__help_request__customer", "booking__helper__user")
         .filter(pk=event.payment_id)
         .first()
     )
-    if (
-        payment is None
-        or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
-        or payment.booking.status != BookingStatus.CONFIRMED
-    ):
+    if payment is None or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD:
+        return
+    if payment.booking.status == BookingStatus.PROPOSED:
+        if payment.failure_code == CARD_ON_OLD_ACCOUNT and not payment.payment_method_id:
+            emails.send_card_needed_again_before_confirming(payment)
+        return
+    if payment.booking.status != BookingStatus.CONFIRMED:
         return
     if payment.failure_code == CARD_ON_OLD_ACCOUNT:
         emails.send_card_needed_again(payment)

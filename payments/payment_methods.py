@@ -83,15 +83,21 @@ def _payment_waiting_for_method(booking: Booking, account: PayoutAccount, price:
 
 
 def _method_choose(
-    payment: Payment, account: PayoutAccount, *, twint: bool, payment_method_id: str
+    payment: Payment,
+    account: PayoutAccount,
+    *,
+    twint: bool,
+    payment_method_id: str,
+    before_confirming: bool = False,
 ) -> None:
     """Record the card (its PaymentMethod id, and the helper's account it was made on) or TWINT
-    (no id), to the helper's account."""
+    (no id), to the helper's account. Before confirming, nothing was tried on the card: a card
+    asked for again (given on the helper's previous account) is answered by the new one."""
     payment.pay_with = PayWith.TWINT if twint else PayWith.CARD
     payment.payment_method_id = "" if twint else payment_method_id
     payment.payout_account = account
     payment.method_account_id = "" if twint else str(account.stripe_account_id)
-    if twint:
+    if twint or before_confirming:
         payment.failure_code = ""
         payment.failure_message = ""
         payment.decline_reason = ""

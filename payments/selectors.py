@@ -181,8 +181,10 @@ def payout_account_disconnected(helper_id: int) -> bool:
     ).exists()
 
 
-# A visit agreed and not yet done, whose payment is still to be taken.
+# A visit agreed and not yet done: its payment is still to be taken, its card may be held.
 _AHEAD = (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
+# And one whose card may wait for its hold: given before confirming, or confirmed, not held.
+_CARD_WAITS = (BookingStatus.PROPOSED, *_AHEAD)
 
 
 def payment_lost_ahead(booking: Booking, payment: Payment | None) -> bool:
@@ -223,13 +225,13 @@ def payments_lost_ahead(account: PayoutAccount) -> list[Payment]:
 
 
 def card_on_previous_account(booking: Booking, payment: Payment) -> bool:
-    """Whether the card of a visit still to come, given for a hold not placed yet, was given on
-    another connected account than the one the helper's payout account is now (they reconnected
-    since): a card's PaymentMethod lives on the account it was given on, so it cannot be held
-    there (no query beyond the payment's account)."""
+    """Whether the card of a visit still to come (confirmed or not), given for a hold not placed
+    yet, was given on another connected account than the helper's payout account is now (they
+    reconnected since): a card's PaymentMethod lives on the account it was given on, so it
+    cannot be held there (no query beyond the payment's account)."""
     account = payment.payout_account
     return (
-        booking.status in _AHEAD
+        booking.status in _CARD_WAITS
         and payment.pay_with == PayWith.CARD
         and payment.status == PaymentStatus.REQUIRES_PAYMENT_METHOD
         and bool(payment.method_account_id)
@@ -246,7 +248,7 @@ def cards_on_previous_account(account: PayoutAccount) -> list[Payment]:
         Payment.objects.filter(
             payout_account=account,
             pay_with=PayWith.CARD,
-            booking__status__in=_AHEAD,
+            booking__status__in=_CARD_WAITS,
             status=PaymentStatus.REQUIRES_PAYMENT_METHOD,
         )
         .exclude(method_account_id="")
@@ -328,10 +330,6 @@ def tip_of(booking: Booking) -> Tip | None:
     return Tip.objects.filter(booking_id=booking.pk).first()
 
 
-# A confirmed visit whose card may still be held (or given again after a failed hold).
-_HOLDABLE = (BookingStatus.CONFIRMED, BookingStatus.ON_THE_WAY, BookingStatus.IN_PROGRESS)
-
-
 @dataclass(frozen=True)
 class CardStep:
     """What the customer's page shows of paying by card: before confirming, the card to give,
@@ -369,7 +367,7 @@ def card_step(booking: Booking, payment: Payment | None) -> CardStep | None:
     the booking."""
     if booking.status == BookingStatus.PROPOSED:
         return _card_before_confirming(booking, payment)
-    if booking.status not in _HOLDABLE or not booking.price_minor:
+    if booking.status not in _AHEAD or not booking.price_minor:
         return None
     try:
         booking.helper.payout_account  # noqa: B018 - read with the booking, or now
@@ -424,6 +422,8 @@ def _card_before_confirming(booking: Booking, payment: Payment | None) -> CardSt
         # TWINT was chosen instead: nothing to hold, the visit is paid after it.
         return None
     card_given = payment is not None and bool(payment.payment_method_id)
+    # The card given was asked for again (the helper reconnected): the page says why.
+    failure = payment.failure_code if payment is not None and not card_given else ""
     # Before confirming: the dearest proposed time's charge (confirming fixes it).
     price = max(prices)
     charge = charge_for(price)
@@ -435,7 +435,7 @@ def _card_before_confirming(booking: Booking, payment: Payment | None) -> CardSt
         account_id=str(account.stripe_account_id),
         card_given=card_given,
         recovering=False,
-        failure_code="",
+        failure_code=failure,
         prices_differ=len(set(prices)) > 1,
     )
 
@@ -460,13 +460,11 @@ class MoneyView:
     @property
     def failure_words(self) -> str:
         """Why the last card or try failed, for the helper's and manager's panel ("": none)."""
-        if self.payment is None:
+        payment = self.payment
+        if payment is None:
             return ""
-        return failure_words(
-            self.payment.failure_code,
-            self.payment.decline_reason,
-            twint=self.payment.pay_with == PayWith.TWINT,
-        )
+        twint = payment.pay_with == PayWith.TWINT
+        return failure_words(payment.failure_code, payment.decline_reason, twint=twint)
 
     @property
     def refundable_minor(self) -> int:
@@ -615,7 +613,7 @@ def _hold_placed_at(booking: Booking, payment: Payment) -> datetime | None:
     at once after confirming (when the payment was opened), or later for a visit too far out
     then, as `payments.services.payment_authorise` decided; None when no hold waits."""
     if (
-        booking.status not in _HOLDABLE
+        booking.status not in _AHEAD
         or payment.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
         or payment.pay_with != PayWith.CARD
         or not payment.payment_method_id

@@ -384,8 +384,15 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
         account = _account_taking_payments(booking)
         _check_method_expected(booking, twint=twint)
         payment = _payment_waiting_for_method(booking, account, _price_to_hold(booking))
-        _method_choose(payment, account, twint=twint, payment_method_id=payment_method_id)
-        if booking.status == BookingStatus.PROPOSED or twint:
+        proposed = booking.status == BookingStatus.PROPOSED
+        _method_choose(
+            payment,
+            account,
+            twint=twint,
+            payment_method_id=payment_method_id,
+            before_confirming=proposed,
+        )
+        if proposed or twint:
             return payment
         outcome = payment_authorise(payment=payment)
     if outcome.declined is not None:

@@ -179,6 +179,7 @@ def test_the_payment_e_mails():
             lambda: payment_emails.send_payment_lost(payment),
             lambda: payment_emails.send_payment_lost_ahead(payment),
             lambda: payment_emails.send_card_needed_again(payment),
+            lambda: payment_emails.send_card_needed_again_before_confirming(payment),
         ):
             assert_capitals(rendered(person, send), customer, helper)
     for reminder in (0, 1):
