@@ -223,7 +223,7 @@ def _hold_extra(booking: Booking, payment: Payment, extra: ExtraCharge) -> Payme
             extra=extra,
             to=_E.DECLINED,
             reason="card declined",
-            changes={"failure_code": exc.code},
+            changes={"failure_code": exc.code, "decline_reason": exc.decline_reason},
         )
     else:
         _answered(key, intent.id)
@@ -232,15 +232,18 @@ def _hold_extra(booking: Booking, payment: Payment, extra: ExtraCharge) -> Payme
         if intent.status != "requires_capture":
             # 3-D Secure asked for: nothing is held; the unfinished intent is cancelled.
             _cancel(payment, extra, intent.id, action="extra-abandon")
+            refused = PaymentDeclined(
+                _("Your bank asks you to confirm this payment; the agreed price stands."),
+                code=PaymentError.AUTHENTICATION_REQUIRED,
+            )
             extra_charge_move(
                 extra=extra,
                 to=_E.DECLINED,
                 reason="authentication required",
-                changes={"failure_code": PaymentError.AUTHENTICATION_REQUIRED.value},
-            )
-            refused = PaymentDeclined(
-                _("Your bank asks you to confirm this payment; the agreed price stands."),
-                code=PaymentError.AUTHENTICATION_REQUIRED,
+                changes={
+                    "failure_code": PaymentError.AUTHENTICATION_REQUIRED.value,
+                    "decline_reason": refused.decline_reason,
+                },
             )
         else:
             extra_charge_move(

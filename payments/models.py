@@ -508,6 +508,8 @@ class ExtraCharge(models.Model):
     captured_minor = models.PositiveIntegerField(_("amount captured (Rappen)"), default=0)
     stripe_fee_minor = models.PositiveIntegerField(_("Stripe fee (Rappen)"), default=0)
     failure_code = models.CharField(_("failure code"), max_length=64, blank=True)
+    # Why the bank refused the card for the extra (`payments.declines.CardDeclineReason`).
+    decline_reason = models.CharField(_("decline reason"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     updated_at = clock.UpdatedAtField(_("updated at"))
 

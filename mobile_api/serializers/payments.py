@@ -9,8 +9,13 @@ from rest_framework import serializers
 from backend.config import config
 from payments import selectors
 from payments.declines import CardDeclineReason, decline_words
-from payments.models import Payment, PayoutAccount, PayoutAccountStatus
+from payments.models import ExtraCharge, Payment, PayoutAccount, PayoutAccountStatus
 from payments.warnings import payout_warning
+
+# Why the bank refused a card: one of `payments.declines.CardDeclineReason`, or empty.
+_DECLINE_REASON = serializers.ChoiceField(
+    choices=[(reason.value, reason.name) for reason in CardDeclineReason], allow_blank=True
+)
 
 
 class PaymentSerializer(serializers.Serializer):
@@ -82,12 +87,7 @@ class PaymentSerializer(serializers.Serializer):
         reader = self.context.get("reader")
         return reader is not None and reader.pk == payment.booking.help_request.customer_id
 
-    @extend_schema_field(
-        serializers.ChoiceField(
-            choices=[(reason.value, reason.name) for reason in CardDeclineReason],
-            allow_blank=True,
-        )
-    )
+    @extend_schema_field(_DECLINE_REASON)
     def get_decline_reason(self, payment: Payment) -> str:
         return payment.decline_reason if self._read_by_the_customer(payment) else ""
 
@@ -282,4 +282,32 @@ class ExtraSerializer(serializers.Serializer):
     authorised_minor = serializers.IntegerField()
     captured_minor = serializers.IntegerField()
     stripe_fee_minor = serializers.IntegerField()
-    failure_code = serializers.CharField(help_text="Why a consent could not be held.")
+    failure_code = serializers.CharField(
+        help_text="Why a consent could not be held: card_declined or authentication_required "
+        "(unchanged for existing clients; `decline_reason` says more to the customer)."
+    )
+    decline_reason = serializers.SerializerMethodField(
+        help_text="For the visit's customer: why the bank refused the card for the extra (as "
+        "the visit payment's `decline_reason`), else empty. The helper reads it empty."
+    )
+    decline_message = serializers.SerializerMethodField(
+        help_text="For the visit's customer, once the card was refused for the extra: why and "
+        "what to do, in the reader's language (as the visit payment's `decline_message`); else "
+        "null."
+    )
+
+    def _read_by_the_customer(self, extra: ExtraCharge) -> bool:
+        reader = self.context.get("reader")
+        return reader is not None and reader.pk == extra.booking.help_request.customer_id
+
+    @extend_schema_field(_DECLINE_REASON)
+    def get_decline_reason(self, extra: ExtraCharge) -> str:
+        return extra.decline_reason if self._read_by_the_customer(extra) else ""
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decline_message(self, extra: ExtraCharge) -> str | None:
+        if not (extra.failure_code and extra.decline_reason):
+            return None
+        if not self._read_by_the_customer(extra):
+            return None
+        return decline_words(extra.decline_reason)

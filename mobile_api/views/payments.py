@@ -216,8 +216,9 @@ class BookingExtraApi(ApiView):
     @extend_schema(operation_id="booking_extra_retrieve", responses={200: ExtraSerializer})
     @raises(selectors.party_extra)
     def get(self, request: Request, booking_id: UUID) -> Response:
-        extra = selectors.party_extra(request_user(request), booking_id)
-        return Response(ExtraSerializer(extra).data)
+        user = request_user(request)
+        extra = selectors.party_extra(user, booking_id)
+        return Response(ExtraSerializer(extra, context={"reader": user}).data)
 
     @extend_schema(
         operation_id="booking_extra_ask", request=ExtraInput, responses={201: ExtraSerializer}
@@ -234,7 +235,7 @@ class BookingExtraApi(ApiView):
             material_minor=given.validated_data["material_minor"],
             note=given.validated_data["note"],
         )
-        return Response(ExtraSerializer(extra).data, status=201)
+        return Response(ExtraSerializer(extra, context={"reader": user}).data, status=201)
 
 
 class BookingExtraAnswerApi(ApiView):
@@ -256,7 +257,7 @@ class BookingExtraAnswerApi(ApiView):
             actor=user,
             consent=given.validated_data["consent"],
         )
-        return Response(ExtraSerializer(extra).data)
+        return Response(ExtraSerializer(extra, context={"reader": user}).data)
 
 
 class EarningsStatementApi(ApiView):
