@@ -90,12 +90,30 @@ def tip_give(
     return tip
 
 
+def tip_card_account(payment: Payment | None) -> str:
+    """The helper's Stripe account a card for the tip is to be given on (with Stripe.js), when
+    the visit's card cannot pay it: it was given on the helper's previous payout account, and
+    their new one takes payments. "" when the visit's card pays it (or nothing can). No query
+    beyond the payment's account."""
+    account = payment.payout_account if payment is not None else None
+    if payment is None or account is None or not account.can_take_payments:
+        return ""
+    account_id = str(account.stripe_account_id or "")
+    return account_id if _card_on_other_account(payment, account_id) else ""
+
+
+def _card_on_other_account(payment: Payment, account_id: str) -> bool:
+    """Whether the visit's card was given on another account than `account_id`: only the
+    account it was given on can charge it."""
+    return bool(payment.method_account_id) and payment.method_account_id != account_id
+
+
 def _tip_method(payment: Payment, account_id: str, given: str) -> str:
     """The card the tip is charged to: the one given, else the visit's card, which only the
     account it was given on can charge (not a payout account the helper connected since)."""
     if given:
         method = given
-    elif payment.method_account_id and payment.method_account_id != account_id:
+    elif _card_on_other_account(payment, account_id):
         raise ValidationFailed.for_field(
             "payment_method",
             _(

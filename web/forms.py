@@ -472,8 +472,17 @@ class TipForm(forms.Form):
         widget=forms.NumberInput({"step": "0.01", "inputmode": "decimal"}),
     )
 
+    # After the helper reconnected their payout account, the card Stripe.js made for the tip on
+    # the new one (the visit's card cannot pay it); empty: the visit's card.
+    payment_method = forms.CharField(
+        label=_("Card"), max_length=64, widget=forms.HiddenInput, required=False
+    )
+
     def amount_minor(self) -> int:
         return int(self.cleaned_data["amount"] * 100)
+
+    def payment_method_id(self) -> str:
+        return str(self.cleaned_data.get("payment_method") or "").strip()
 
 
 class CardForm(forms.Form):

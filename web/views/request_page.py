@@ -49,7 +49,7 @@ from payments.selectors import (
     twint_choosable,
     visit_payment,
 )
-from payments.tips import TIPPABLE
+from payments.tips import TIPPABLE, tip_card_account
 from payments.warnings import payout_warning
 from realtime.stream import stream_last_seq
 from web.forms import (
@@ -184,7 +184,9 @@ def request_context(
         # Stripe.js is let in where the card step is, and where a redraw of the live page may
         # bring it (a helper's times to confirm, a hold to mend): card.js loads it then.
         "stripe_js": config().stripe_js
-        if visit["card"] is not None or (waiting and card_may_come(help_request, booking, visit))
+        if visit["card"] is not None
+        or (visit["can_tip"] and visit["tip_card_account"])
+        or (waiting and card_may_come(help_request, booking, visit))
         else "",
         # While the customer waits for someone else, the page is live (and polls as well).
         "poll_seconds": _next_poll(request) if waiting else None,
@@ -239,6 +241,7 @@ _NO_VISIT_PARTS: dict[str, Any] = {
     "payment_lost_ahead": False,
     "payout_warning": None,
     "paid_by_twint": False,
+    "tip_card_account": "",
     "settling": False,
     "holding": False,
     "hold_from": None,
@@ -274,6 +277,8 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
             "payment_lost_ahead": payment_lost_ahead(booking, payment),
             "payout_warning": payout_warning(booking, payment, me.pk),
             "tip": tip_of(booking) if receipt is not None else None,
+            # The helper reconnected their payout account: a card for the tip is given there.
+            "tip_card_account": tip_card_account(payment) if receipt is not None else "",
             "extra": extra_of(booking),
             "card": card_step(booking, payment),
             # A visit paid with TWINT is tipped with TWINT too, on its payment page.

@@ -347,7 +347,8 @@ def booking_review(
 def booking_tip(
     request: HttpRequest, help_request: HelpRequest, booking: Booking | None
 ) -> forms.Form | None:
-    """A tip for the helper, charged to the card the visit was paid with."""
+    """A tip for the helper, charged to the card the visit was paid with, or to the card given
+    with it (Stripe.js) when the helper has reconnected their payout account since."""
     visit = _need(booking)
     form = TipForm(request.POST, prefix="tip")
     if not form.is_valid():
@@ -357,6 +358,7 @@ def booking_tip(
             payment=payment_of_party(me_of(request), visit.public_id),
             actor=me_of(request),
             amount_minor=form.amount_minor(),
+            payment_method_id=form.payment_method_id(),
         )
     except ApplicationError as error:
         add_service_error(form, error, fields={"amount_minor": "amount"})
