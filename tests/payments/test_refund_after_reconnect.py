@@ -132,8 +132,10 @@ def _settled_then_disconnected(client: Client) -> Booking:
     relay_pending()
     payment = payment_of(booking)
     assert payment.status == "captured"
-    assert payment.intent_account_id == payment.payout_account.stripe_account_id
-    assert payment.payout_account.is_disconnected
+    account = payment.payout_account
+    assert account is not None
+    assert payment.intent_account_id == account.stripe_account_id
+    assert account.is_disconnected
     return booking
 
 
