@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+from wsgiref.headers import Headers
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -146,7 +147,9 @@ QUARTIER_WEBSOCKET_APPLICATION = "realtime.routing.websocket_application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' own: the back office's base template (backend/templates/admin/) must
+        # win over the admin app's, which comes first in INSTALLED_APPS.
+        "DIRS": [BASE_DIR / "backend" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -336,6 +339,17 @@ WHITENOISE_USE_FINDERS = DEBUG
 # ...and looks each file up when asked for it, instead of indexing them all whenever a handler
 # starts (which each test client does).
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files browsers ask at the site's root without being told (/favicon.ico, for a receipt's PDF or
+# an API answer), kept a week: their address carries no hash to change when they do.
+WHITENOISE_ROOT = BASE_DIR / "web" / "site_root"
+
+
+def _site_root_caching(headers: Headers, path: str, url: str) -> None:
+    if url == "/favicon.ico":
+        headers["Cache-Control"] = f"max-age={7 * 24 * 3600}, public"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _site_root_caching
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
