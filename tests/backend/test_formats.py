@@ -20,7 +20,7 @@ AT = datetime(2026, 12, 6, 14, 30, tzinfo=ZoneInfo("Europe/Zurich"))
         (
             "en",
             "6 December 2026",
-            "6 December 2026, 14:30",
+            "6 December 2026 at 14:30",
             "14:30",
             "06.12.2026",
             "06.12.2026 14:30",
@@ -28,7 +28,7 @@ AT = datetime(2026, 12, 6, 14, 30, tzinfo=ZoneInfo("Europe/Zurich"))
         (
             "de",
             "6. Dezember 2026",
-            "6. Dezember 2026 14:30",
+            "6. Dezember 2026 um 14:30",
             "14:30",
             "06.12.2026",
             "06.12.2026 14:30",
@@ -36,7 +36,7 @@ AT = datetime(2026, 12, 6, 14, 30, tzinfo=ZoneInfo("Europe/Zurich"))
         (
             "fr",
             "6 décembre 2026",
-            "6 décembre 2026 14:30",
+            "6 décembre 2026 à 14:30",
             "14:30",
             "06.12.2026",
             "06.12.2026 14:30",
@@ -44,7 +44,7 @@ AT = datetime(2026, 12, 6, 14, 30, tzinfo=ZoneInfo("Europe/Zurich"))
         (
             "it",
             "6 dicembre 2026",
-            "6 dicembre 2026, 14:30",
+            "6 dicembre 2026 alle 14:30",
             "14:30",
             "06.12.2026",
             "06.12.2026 14:30",
@@ -115,7 +115,7 @@ def test_italian_and_french_write_month_names_in_small_letters(language, month):
 def test_italian_dates_with_time_write_the_month_in_small_letters_and_no_weekday():
     # The weekday would be capitalised ("Domenica") inside a sentence: "Caricato in data …".
     with translation.override("it"):
-        assert formats.date_format(AT, "DATETIME_FORMAT") == "6 dicembre 2026, 14:30"
+        assert formats.date_format(AT, "DATETIME_FORMAT") == "6 dicembre 2026 alle 14:30"
 
 
 def test_quartiers_month_names_are_djangos_msgids():
@@ -124,3 +124,19 @@ def test_quartiers_month_names_are_djangos_msgids():
         assert [str(name) for name in month_names.MONTHS_ALT] == [
             str(name) for name in dates.MONTHS_ALT.values()
         ]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "Hochgeladen am 7. Dezember 2026 um 08:54."),
+        ("fr", "Téléversé le 7 décembre 2026 à 08:54."),
+        ("it", "Caricato in data 7 dicembre 2026 alle 08:54."),
+        ("en", "Uploaded on 7 December 2026 at 08:54."),
+    ],
+)
+def test_a_moment_within_a_sentence_joins_its_day_and_time_with_its_word(language, expected):
+    moment = datetime(2026, 12, 7, 8, 54, tzinfo=ZoneInfo("Europe/Zurich"))
+    with translation.override(language):
+        when = formats.date_format(moment, "DATETIME_FORMAT")
+        assert translation.gettext("Uploaded on %(when)s.") % {"when": when} == expected

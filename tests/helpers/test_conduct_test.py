@@ -175,7 +175,7 @@ def test_a_failed_attempt_costs_a_try_and_the_next_waits_for_the_period(clock):
 
     # Then it is refused with the waiting period's code, saying until when; nothing stored
     assert (refused.value.code, refused.value.status) == ("conduct_test_waiting_period", 409)
-    assert refused.value.message == "From 8 March 2027, 09:00 you can try again."
+    assert refused.value.message == "From 8 March 2027 at 09:00 you can try again."
     (until,) = refused.value.fields["next_attempt_from"]
     assert datetime.fromisoformat(until) == T0 + timedelta(days=7)
     assert snapshot(helper) == before

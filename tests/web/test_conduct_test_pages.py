@@ -129,11 +129,11 @@ def test_a_failed_attempt_shows_the_wrong_questions_and_the_wait(client):
         assert "6 of 8 right (7 needed)." in html
         wrong = re.search(r"answered wrongly:</p>\s*<ul>(.*?)</ul>", html, re.S).group(1)
         assert len(re.findall(r"<li>", wrong)) == 2
-        assert "From 8 March 2027, 09:00 you can try again. You have 2 attempts left." in html
+        assert "From 8 March 2027 at 09:00 you can try again. You have 2 attempts left." in html
         # And starting again a day later is refused with that message, nothing stored
         clock.move_to(T0 + timedelta(days=1))
         response = client.post(PAGE + "/start", follow=True)
-        assert "From 8 March 2027, 09:00 you can try again." in response.content.decode()
+        assert "From 8 March 2027 at 09:00 you can try again." in response.content.decode()
         assert ConductTestAttempt.objects.filter(helper=helper).count() == 1
 
 
