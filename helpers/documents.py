@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from backend import clock
 from backend.config import config
 from backend.exceptions import ValidationFailed, raises
+from backend.file_sizes import file_size_words
 from helpers.errors import HelperError
 
 PDF = "application/pdf"
@@ -130,7 +131,7 @@ def check_upload_size(size: int | None) -> None:
     limit = config().document_max_bytes
     if size is not None and size > limit:
         raise _refuse(
-            _("The file is larger than %(megabytes)d MB.") % {"megabytes": limit // (1024 * 1024)},
+            _("The file is larger than %(size)s.") % {"size": file_size_words(limit)},
             HelperError.FILE_TOO_LARGE,
         )
 

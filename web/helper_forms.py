@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.config import config
+from backend.file_sizes import file_size_words
 from bookings.models import DeclineReason, DisputeOutcome, Party, SafetyOutcome
 from catalogue.models import ServiceCategory
 from helpers.appeal_services import AppealOutcome
@@ -428,7 +428,7 @@ class DocumentUploadForm(forms.Form):
         self.kind = kind
         self.fields["file"].help_text = gettext(
             "A photo (JPEG, PNG, WebP) or a PDF, at most %(size)s."
-        ) % {"size": filesizeformat(config().document_max_bytes)}
+        ) % {"size": file_size_words(config().document_max_bytes)}
         if kind == HelperDocument.Kind.CRIMINAL_RECORD_EXTRACT:
             self.fields["issued_on"] = forms.DateField(
                 label=_("Issued on"),

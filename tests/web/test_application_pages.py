@@ -247,8 +247,25 @@ def test_an_empty_or_oversized_file_is_refused_next_to_the_field(client, setting
     assert _errors_of(large.content.decode(), "id_identity-file") == [
         "The file is too large. Take a smaller photo or scan."
     ]
-    assert "or a PDF, at most 1.0\xa0KB." in large.content.decode()
+    assert "or a PDF, at most 1\xa0KB." in large.content.decode()
     assert HelperDocument.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "limit"),
+    [
+        ("de", "Ein Foto (JPEG, PNG, WebP) oder ein PDF, höchstens 5\xa0MB."),
+        ("fr", "Une photo (JPEG, PNG, WebP) ou un PDF, au maximum 5\xa0Mo."),
+        ("it", "Una foto (JPEG, PNG, WebP) o un PDF, al massimo 5\xa0MB."),
+        ("en", "A photo (JPEG, PNG, WebP) or a PDF, at most 5\xa0MB."),
+    ],
+)
+def test_the_upload_limit_reads_as_each_language_writes_sizes(client, language, limit):
+    _logged_in(client, applicant().user, language)
+    html = client.get(PAGE).content.decode()
+    assert html.count(limit) == 2  # the identity document and the extract
+    assert "Mio" not in html
+    assert "5,0" not in html
 
 
 def test_the_refusal_speaks_the_applicants_language(client):

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from backend import languages
+from backend.file_sizes import file_size_words
 from backend.money import format_chf
 from bookings.models import Booking, Offer
 from catalogue.models import ServiceCategory
@@ -150,6 +151,12 @@ def moment(value: datetime) -> SafeString:
 def day_month(value: date | datetime | None) -> str:
     """ "11. Dezember", "11 décembre": the day and the month."""
     return "" if value is None else words.day_month_words(value)
+
+
+@register.filter
+def file_size(size_bytes: int) -> str:
+    """ "1,2 MB", "1,2 Mo": a file's size as the language writes it (not Django's "1,2 Mio")."""
+    return file_size_words(size_bytes)
 
 
 @register.filter
