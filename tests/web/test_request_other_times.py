@@ -134,14 +134,18 @@ def test_a_reason_left_empty_is_said_above_the_form_that_takes_the_focus(
     _logged_in(client, booking.help_request.customer, "it")
     page = f"/requests/{booking.help_request.public_id}/"
 
-    response = client.post(page + action, {f"{prefix}-reason": ""})
+    response = client.post(page + action, {f"{prefix}-reason": "  "})
 
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "data-error-summary" in html
+    # The answer leads back to the request's page at its own address: a reload resends nothing
+    assert (response.status_code, response["Location"]) == (302, page)
+    html = client.get(page).content.decode()
+    assert html.count("data-error-summary") == 1
     assert f'<a href="#id_{prefix}-reason">' in html
+    assert 'aria-invalid="true"' in html
     booking.refresh_from_db()
     assert booking.status == status
+    # And shown once: reloading the page shows it as it stands, without the old refusal
+    assert "data-error-summary" not in client.get(page).content.decode()
 
 
 def test_withdrawing_without_a_reason_is_said_above_the_form(client):
@@ -153,7 +157,9 @@ def test_withdrawing_without_a_reason_is_said_above_the_form(client):
 
     response = client.post(page + "withdraw", {"withdraw-reason": ""})
 
-    assert response.status_code == 400
-    assert '<a href="#id_withdraw-reason">' in response.content.decode()
+    assert (response.status_code, response["Location"]) == (302, page)
+    page_html = client.get(page).content.decode()
+    assert '<a href="#id_withdraw-reason">' in page_html
     help_request.refresh_from_db()
     assert help_request.status != HelpRequestStatus.WITHDRAWN
+    assert "data-error-summary" not in client.get(page).content.decode()

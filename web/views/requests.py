@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -69,6 +70,7 @@ from web.forms import (
     TipForm,
     WaiversForm,
 )
+from web.kept_forms import keep_refused_form, kept_form
 from web.views.request_page import (
     current_booking,
     me_of,
@@ -136,13 +138,23 @@ def _posted_words(help_request: HelpRequest) -> str:
 @vary_on_headers("HX-Request")
 def request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     help_request = own_request(request, public_id)
-    context = request_context(request, help_request)
+    kept = {} if request.htmx else kept_form(request, request.path, KEPT_FORMS)  # type: ignore[attr-defined]
+    context = request_context(request, help_request, **kept)
     if request.htmx:  # type: ignore[attr-defined]
         return with_stripe_js(
             render(request, "web/requests/detail.html#request-news", context), context
         )
     return with_stripe_js(render(request, "web/requests/detail.html", context), context)
 
+
+# The request page's forms that a refusal sends back to the page at its own address, by prefix:
+# each is rebuilt there from what was sent (the others are shown at the POST's address).
+KEPT_FORMS: dict[str, Callable[..., forms.Form]] = {
+    "withdraw": ReasonForm,
+    "cancel": ReasonForm,
+    "dispute": ReasonForm,
+    "new_times": ReasonForm,
+}
 
 Action = Callable[[HttpRequest, HelpRequest, Booking | None], forms.Form | None]
 
@@ -161,6 +173,11 @@ def _action(run: Action) -> Callable[[HttpRequest, UUID], HttpResponse]:
         except ApplicationError as error:
             messages.error(request, message_for(error))
             return redirect("web:request", public_id=public_id)
+        if failed is not None and failed.prefix in KEPT_FORMS:
+            # Shown again on the request's page at its own address: a reload resends nothing
+            page = reverse("web:request", kwargs={"public_id": public_id})
+            keep_refused_form(request, failed, page)
+            return redirect(page)
         if failed is not None:
             name = f"{failed.prefix}_form"
             context = request_context(request, help_request, **{name: failed})
