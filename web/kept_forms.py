@@ -51,7 +51,7 @@ def kept_form(
         data.setlist(key, values)
     form = build(data, prefix=kept["prefix"])
     # The errors it was refused with (the service's too), not those of validating it again
-    form._errors = forms.utils.ErrorDict()
+    form.errors.clear()
     form.cleaned_data = {}
     for field, errors in kept["errors"].items():
         for error in errors:
