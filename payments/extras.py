@@ -88,6 +88,26 @@ def extra_charge_move(
     return extra
 
 
+@raises(CoreError.NOT_ALLOWED_FOR_ROLE)
+def require_extra_asker(booking: Booking, actor: User) -> None:
+    """Only the visit's helper asks for an extra (asked by the API before what was sent)."""
+    if booking.helper.user_id != actor.pk:
+        raise PermissionDenied(
+            _("Only the visit's helper can ask for extra time or material."),
+            code=CoreError.NOT_ALLOWED_FOR_ROLE,
+        )
+
+
+@raises(CoreError.NOT_ALLOWED_FOR_ROLE)
+def require_extra_answerer(booking: Booking, actor: User) -> None:
+    """Only the visit's customer consents to an extra or declines it."""
+    if booking.help_request.customer_id != actor.pk:
+        raise PermissionDenied(
+            _("Only the customer can agree to extra time or material."),
+            code=CoreError.NOT_ALLOWED_FOR_ROLE,
+        )
+
+
 def _extra_price(booking: Booking, minutes: int, material_minor: int) -> int:
     quarters = -(-minutes // 15)
     return prorate(booking.helper.hourly_rate_minor, quarters * 15) + material_minor
@@ -106,14 +126,10 @@ def extra_record(
     quarter hours) and `material_minor` of material, on a visit held on a card, in progress
     or done and not signed off yet, once per visit. The note is the customer's to read: a
     visible text of at most EXTRA_NOTE_MAX_LENGTH characters."""
-    note = visible_text(note, field="note", required=False, max_length=EXTRA_NOTE_MAX_LENGTH)
     with transaction.atomic():
         booking, payment = _lock(payment)
-        if booking.helper.user_id != actor.pk:
-            raise PermissionDenied(
-                _("Only the visit's helper can ask for extra time or material."),
-                code=CoreError.NOT_ALLOWED_FOR_ROLE,
-            )
+        require_extra_asker(booking, actor)
+        note = visible_text(note, field="note", required=False, max_length=EXTRA_NOTE_MAX_LENGTH)
         if (
             booking.status not in EXTRA_OPEN
             or payment.status != PaymentStatus.AUTHORISED
@@ -179,11 +195,7 @@ def extra_answer(*, extra: ExtraCharge, actor: User, consent: bool) -> ExtraChar
         booking, payment = _lock(extra.payment)
         extra = ExtraCharge.objects.select_for_update().get(pk=extra.pk)
         extra.payment = payment
-        if booking.help_request.customer_id != actor.pk:
-            raise PermissionDenied(
-                _("Only the customer can agree to extra time or material."),
-                code=CoreError.NOT_ALLOWED_FOR_ROLE,
-            )
+        require_extra_answerer(booking, actor)
         if (
             extra.status != _E.ASKED
             or booking.status not in EXTRA_OPEN

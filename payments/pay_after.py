@@ -7,13 +7,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backend.exceptions import CoreError, PermissionDenied, raises
+from backend.exceptions import CoreError, raises
 from backend.models import User
 from payments import stripe_gateway
 from payments.errors import PaymentError
 from payments.exceptions import PaymentProviderRefused
 from payments.models import Payment, PaymentStatus
-from payments.services import _apply_intent, _settle_if_paid
+from payments.services import _apply_intent, _settle_if_paid, require_paying_customer
 from payments.steps import _answered, _key, _lock, _record_request
 
 _P = PaymentStatus
@@ -42,10 +42,7 @@ def payment_pay_after_start(
     A payment that is already paid answers with an empty URL."""
     with transaction.atomic():
         booking, payment = _lock(payment)
-        if booking.help_request.customer_id != actor.pk:
-            raise PermissionDenied(
-                _("Only the customer pays for a visit."), code=CoreError.NOT_ALLOWED_FOR_ROLE
-            )
+        require_paying_customer(booking, actor)
         if payment.status != _P.DUE:
             raise PaymentProviderRefused(
                 _("This visit has nothing to pay now."), code=PaymentError.PAYMENT_NOT_EXPECTED

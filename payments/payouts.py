@@ -61,7 +61,7 @@ def _account_status(state: stripe_gateway.AccountState) -> str:
     return PayoutAccountStatus.DETAILS_MISSING
 
 
-def _helper_of(user: User) -> HelperProfile:
+def payout_helper_of(user: User) -> HelperProfile:
     try:
         return HelperProfile.objects.get(user=user)
     except HelperProfile.DoesNotExist as exc:
@@ -82,7 +82,7 @@ def payout_account_onboard(
     the account was disconnected (it removed Quartier's access, so Stripe refuses links to it),
     a new Express account takes its place on the same row: reconnecting.
     """
-    helper = _helper_of(actor)
+    helper = payout_helper_of(actor)
     account, _created = PayoutAccount.objects.select_for_update().get_or_create(helper=helper)
     if not account.stripe_account_id or account.is_disconnected:
         # One key per account created for this row: a retry after a crash sends the same one.

@@ -36,7 +36,7 @@ def payment_refund(*, payment: Payment, actor: User, amount_minor: int, reason: 
     dispute) or by the helper. Never more than captured, over all refunds together."""
     with transaction.atomic():
         booking, payment = _lock(payment)
-        role = _refunder_role(booking, actor)
+        role = refunder_role(booking, actor)
         # The customer reads the reason: a text like every other one people write for others.
         reason = visible_text(reason, field="reason", required=False, max_length=300)
         if not reason:
@@ -138,7 +138,7 @@ def _refund_elsewhere(role: str, *, replaced: bool) -> str:
     )
 
 
-def _refunder_role(booking: Booking, actor: User) -> str:
+def refunder_role(booking: Booking, actor: User) -> str:
     if actor.is_staff:
         return ActorRole.MANAGER
     if booking.helper.user_id == actor.pk:

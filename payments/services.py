@@ -350,6 +350,16 @@ def _apply_intent(payment: Payment, intent: stripe_gateway.IntentState, *, reaso
 TWINT = "twint"
 
 
+@raises(CoreError.NOT_ALLOWED_FOR_ROLE)
+def require_paying_customer(booking: Booking, actor: User) -> None:
+    """Only the visit's customer pays for it (gives the card, pays after the visit). The API
+    asks it before reading what was sent: who may act is answered first."""
+    if booking.help_request.customer_id != actor.pk:
+        raise PermissionDenied(
+            _("Only the customer pays for a visit."), code=CoreError.NOT_ALLOWED_FOR_ROLE
+        )
+
+
 @raises(
     CoreError.NOT_ALLOWED_FOR_ROLE,
     PaymentError.INVALID_PAYMENT_METHOD,
@@ -369,10 +379,7 @@ def payment_method_set(*, booking: Booking, actor: User, payment_method_id: str)
     the customer pays right after sign-off on a payment page (Swiss francs only)."""
     with transaction.atomic():
         booking = lock_booking(booking)
-        if booking.help_request.customer_id != actor.pk:
-            raise PermissionDenied(
-                _("Only the customer pays for a visit."), code=CoreError.NOT_ALLOWED_FOR_ROLE
-            )
+        require_paying_customer(booking, actor)
         payment_method_id = payment_method_id.strip()
         twint = payment_method_id.lower() == TWINT
         if not twint and not payment_method_id.startswith("pm_"):

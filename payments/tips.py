@@ -133,13 +133,19 @@ def _tip_method(payment: Payment, account_id: str, given: str) -> str:
     return method
 
 
-def check_tip_allowed(booking: Booking, actor: User, amount_minor: int) -> None:
-    """A tip of `amount_minor` may be given on `booking` (locked) by `actor`, whatever pays it:
-    only its customer, once the visit is signed off, once per visit, within the bounds."""
+@raises(CoreError.NOT_ALLOWED_FOR_ROLE)
+def require_tipping_customer(booking: Booking, actor: User) -> None:
+    """Only the visit's customer tips its helper (asked by the API before what was sent)."""
     if booking.help_request.customer_id != actor.pk:
         raise PermissionDenied(
             _("Only the customer can tip the helper."), code=CoreError.NOT_ALLOWED_FOR_ROLE
         )
+
+
+def check_tip_allowed(booking: Booking, actor: User, amount_minor: int) -> None:
+    """A tip of `amount_minor` may be given on `booking` (locked) by `actor`, whatever pays it:
+    only its customer, once the visit is signed off, once per visit, within the bounds."""
+    require_tipping_customer(booking, actor)
     if booking.status not in TIPPABLE:
         raise Conflict(
             _("A tip can be given once the visit is signed off."),

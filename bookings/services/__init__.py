@@ -65,9 +65,11 @@ from bookings.services.visits import (
     booking_report_no_show,
     booking_request_new_times,
     booking_start_journey,
+    require_role,
 )
 
 __all__ = [
+    "require_role",
     "helper_block",
     "helper_unblock",
     "safety_report_file",

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.exceptions import raises
+from backend.roles import ActorRole
 from bookings.models import Booking, BookingEvent, BookingStatus, Party
 from bookings.selectors import (
     booking_events,
@@ -36,6 +37,7 @@ from bookings.services import (
     booking_resolve_dispute,
     booking_sign_off,
     booking_start_journey,
+    require_role,
     review_submit,
 )
 from mobile_api.filters import DateTimeFilter, UpdatedSinceFilter
@@ -117,8 +119,11 @@ class BookingDetailApi(ApiView):
 
 
 class BookingActionApi(ApiView):
-    """One booking step: validate the input, call its service, answer with the booking."""
+    """One booking step: who may take it, then the input, its service, the booking answered."""
 
+    # The roles that may take the step, asked before the input is read (the service asks it
+    # again under the booking's lock); empty where the service decides (cancel, no-show).
+    roles: ClassVar[tuple[str, ...]] = ()
     input_serializer: ClassVar[type[serializers.Serializer] | None] = None
     service: ClassVar[Callable[..., Booking]]
     # What `perform` calls, for the codes the step documents (by default: `service`).
@@ -127,6 +132,8 @@ class BookingActionApi(ApiView):
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
         booking = booking_for(user, booking_id)
+        if self.roles:
+            require_role(booking, user, *self.roles)
         values: dict[str, Any] = {}
         if self.input_serializer is not None:
             data = self.input_serializer(data=request.data)
@@ -168,6 +175,8 @@ class SlotSerializer(WindowSerializer):
 class BookingProposeApi(BookingActionApi):
     """Helper: propose visit times inside the customer's windows (again to reschedule)."""
 
+    roles = (ActorRole.HELPER,)
+
     class BookingProposeInput(serializers.Serializer):
         # How many: the service's rule (`slots_required`, `too_many_slots`).
         slots = SlotSerializer(many=True)
@@ -185,6 +194,8 @@ class BookingProposeApi(BookingActionApi):
 @booking_action_schema("confirm")
 class BookingConfirmApi(BookingActionApi):
     """Customer: confirm one of the proposed times. The helper's time is then held."""
+
+    roles = (ActorRole.CUSTOMER,)
 
     class BookingConfirmInput(serializers.Serializer):
         proposal = serializers.UUIDField()
@@ -208,6 +219,8 @@ class ReasonSerializer(serializers.Serializer):
 @booking_action_schema("request_new_times")
 class BookingRequestNewTimesApi(BookingActionApi):
     """Customer: none of the proposed times suits, or a confirmed visit must move."""
+
+    roles = (ActorRole.CUSTOMER,)
 
     input_serializer = ReasonSerializer
     service = staticmethod(booking_request_new_times)
@@ -257,6 +270,8 @@ class BookingNoShowApi(BookingActionApi):
 class BookingOnMyWayApi(BookingActionApi):
     """Helper: on the way, arriving in `eta_minutes`."""
 
+    roles = (ActorRole.HELPER,)
+
     class BookingOnMyWayInput(serializers.Serializer):
         eta_minutes = serializers.IntegerField()
 
@@ -268,12 +283,16 @@ class BookingOnMyWayApi(BookingActionApi):
 class BookingCheckInApi(BookingActionApi):
     """Helper: arrived, the work starts."""
 
+    roles = (ActorRole.HELPER,)
+
     service = staticmethod(booking_check_in)
 
 
 @booking_action_schema("check_out")
 class BookingCheckOutApi(BookingActionApi):
     """Helper: done. What was done, and a note on how to do it yourself next time."""
+
+    roles = (ActorRole.HELPER,)
 
     class BookingCheckOutInput(serializers.Serializer):
         # Empty is the service's `summary_too_short`, not a generic blank.
@@ -290,12 +309,16 @@ class BookingCheckOutApi(BookingActionApi):
 class BookingSignOffApi(BookingActionApi):
     """Customer: the visit happened as agreed."""
 
+    roles = (ActorRole.CUSTOMER,)
+
     service = staticmethod(booking_sign_off)
 
 
 @booking_action_schema("dispute")
 class BookingDisputeApi(BookingActionApi):
     """Customer: something went wrong; the community manager will resolve it."""
+
+    roles = (ActorRole.CUSTOMER,)
 
     input_serializer = ReasonSerializer
     service = staticmethod(booking_dispute)
@@ -304,6 +327,8 @@ class BookingDisputeApi(BookingActionApi):
 @booking_action_schema("resolve_dispute")
 class BookingResolveDisputeApi(BookingActionApi):
     """Manager: the visit stands (signed off) or is void (cancelled, with who caused it)."""
+
+    roles = (ActorRole.MANAGER,)
 
     class BookingResolveDisputeInput(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=DisputeOutcome.values)
@@ -365,6 +390,7 @@ class BookingReviewsApi(PaginatedListView, ApiView):
         """Rate the other side 1–5 within the review window after the sign-off."""
         user = request_user(request)
         booking = booking_for(user, booking_id)
+        require_role(booking, user, ActorRole.CUSTOMER, ActorRole.HELPER)
         data = self.BookingReviewsInput(data=request.data)
         data.is_valid(raise_exception=True)
         review = review_submit(booking=booking, actor=user, **data.validated_data)

@@ -80,6 +80,7 @@ class PayoutAccountApi(ApiView):
     )
     @raises(payouts.payout_account_onboard)
     def post(self, request: Request) -> Response:
+        payouts.payout_helper_of(request_user(request))  # who may, before what was sent
         given = OnboardingInput(data=request.data)
         given.is_valid(raise_exception=True)
         account, url = payouts.payout_account_onboard(
@@ -117,10 +118,12 @@ class BookingPaymentMethodApi(ApiView):
     @raises(booking_for, services.payment_method_set)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
+        booking = booking_for(user, booking_id)
+        services.require_paying_customer(booking, user)  # who may, before what was sent
         given = PaymentMethodInput(data=request.data)
         given.is_valid(raise_exception=True)
         payment = services.payment_method_set(
-            booking=booking_for(user, booking_id),
+            booking=booking,
             actor=user,
             payment_method_id=given.validated_data["payment_method"],
         )
@@ -138,14 +141,17 @@ class BookingPayAfterApi(ApiView):
         request=PayAfterInput,
         responses={200: PayAfterOutput},
     )
-    @raises(selectors.payment_for, pay_after.payment_pay_after_start)
+    @raises(booking_for, selectors.payment_for, pay_after.payment_pay_after_start)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
+        # Who may act, before whether there is a payment and what was sent
+        services.require_paying_customer(booking_for(user, booking_id), user)
+        payment = selectors.payment_for(user, booking_id)
         given = PayAfterInput(data=request.data)
         given.is_valid(raise_exception=True)
 
         payment, url = pay_after.payment_pay_after_start(
-            payment=selectors.payment_for(user, booking_id),
+            payment=payment,
             actor=user,
             return_url=given.validated_data["return_url"],
         )
@@ -160,13 +166,16 @@ class BookingRefundApi(ApiView):
         request=RefundInput,
         responses={200: PaymentSerializer},
     )
-    @raises(selectors.payment_for, refunds.payment_refund)
+    @raises(booking_for, selectors.payment_for, refunds.payment_refund)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
+        # Who may act, before whether there is a payment and what was sent
+        refunds.refunder_role(booking_for(user, booking_id), user)
+        payment = selectors.payment_for(user, booking_id)
         given = RefundInput(data=request.data)
         given.is_valid(raise_exception=True)
         payment = refunds.payment_refund(
-            payment=selectors.payment_for(user, booking_id),
+            payment=payment,
             actor=user,
             amount_minor=given.validated_data["amount_minor"],
             reason=given.validated_data["reason"],
@@ -198,10 +207,13 @@ class BookingTipApi(ApiView):
     @raises(selectors.party_payment, tips.tip_give)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
+        # Who may act, before whether there is a payment and what was sent
+        tips.require_tipping_customer(selectors.booking_of_party(user, booking_id), user)
+        payment = selectors.party_payment(user, booking_id)
         given = TipInput(data=request.data)
         given.is_valid(raise_exception=True)
         tip = tips.tip_give(
-            payment=selectors.party_payment(user, booking_id),
+            payment=payment,
             actor=user,
             amount_minor=given.validated_data["amount_minor"],
             payment_method_id=given.validated_data.get("payment_method", ""),
@@ -226,10 +238,13 @@ class BookingExtraApi(ApiView):
     @raises(selectors.party_payment, extras.extra_record)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
+        # Who may act, before whether there is a payment and what was sent
+        extras.require_extra_asker(selectors.booking_of_party(user, booking_id), user)
+        payment = selectors.party_payment(user, booking_id)
         given = ExtraInput(data=request.data)
         given.is_valid(raise_exception=True)
         extra = extras.extra_record(
-            payment=selectors.party_payment(user, booking_id),
+            payment=payment,
             actor=user,
             minutes=given.validated_data["minutes"],
             material_minor=given.validated_data["material_minor"],
@@ -250,10 +265,13 @@ class BookingExtraAnswerApi(ApiView):
     @raises(selectors.party_extra, extras.extra_answer)
     def post(self, request: Request, booking_id: UUID) -> Response:
         user = request_user(request)
+        # Who may act, before whether there is an extra and what was sent
+        extras.require_extra_answerer(selectors.booking_of_party(user, booking_id), user)
+        extra = selectors.party_extra(user, booking_id)
         given = ExtraAnswerInput(data=request.data)
         given.is_valid(raise_exception=True)
         extra = extras.extra_answer(
-            extra=selectors.party_extra(user, booking_id),
+            extra=extra,
             actor=user,
             consent=given.validated_data["consent"],
         )

@@ -153,7 +153,7 @@ class ChatMessageListApi(IdempotencyKeyStep, generics.ListAPIView):
         """Write in the booking's chat (plain text, at most 2000 characters; links are not
         fetched). The others get it live."""
         user = request_user(request)
-        booking = booking_for(user, booking_id)
+        booking = chat_booking_for(user, booking_for(user, booking_id))
         data = self.ChatMessageInput(data=request.data)
         data.is_valid(raise_exception=True)
         message = chat_message_send(booking=booking, author=user, text=data.validated_data["text"])
@@ -181,7 +181,7 @@ class ChatReadApi(ApiView):
         """I have read up to `message`: the others see a read receipt. Answers each
         participant's last read message (user id → message id)."""
         user = request_user(request)
-        booking = booking_for(user, booking_id)
+        booking = chat_booking_for(user, booking_for(user, booking_id))
         data = self.ChatReadInput(data=request.data)
         data.is_valid(raise_exception=True)
         chat_read_mark(booking=booking, reader=user, message_id=data.validated_data["message"])

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.exceptions import CoreError, codes_raised_by, raises
+from backend.roles import ActorRole
 from bookings.models import SafetyReport
 from bookings.selectors import (
     booking_for,
@@ -23,6 +24,7 @@ from bookings.selectors import (
 from bookings.services import (
     helper_block,
     helper_unblock,
+    require_role,
     safety_report_file,
     safety_report_triage,
 )
@@ -64,6 +66,7 @@ class BookingReportApi(ApiView):
         Only the community manager reads it; the reported person never does."""
         user = request_user(request)
         booking = booking_for(user, booking_id)
+        require_role(booking, user, ActorRole.CUSTOMER, ActorRole.HELPER)
         data = SafetyReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = safety_report_file(booking=booking, actor=user, **data.validated_data)
