@@ -549,10 +549,10 @@ def test_none_of_the_times_needs_a_reason_shown_next_to_the_field(client):
     _logged_in(client, booking.help_request.customer, "de")  # the pages follow the account
     url = f"/requests/{booking.help_request.public_id}/new-times"
     response = client.post(url, {"new_times-reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 400
-    assert _errors_of(response.content.decode(), "id_new_times-reason") == [
-        "Dieses Feld ist zwingend erforderlich."
-    ]
+    page = f"/requests/{booking.help_request.public_id}/"
+    assert (response.status_code, response["Location"]) == (302, page)
+    shown = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert _errors_of(shown, "id_new_times-reason") == ["Dieses Feld ist zwingend erforderlich."]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.PROPOSED
 
