@@ -166,6 +166,9 @@ class PushSubscription(models.Model):
     p256dh = models.CharField(_("public key (P-256)"), max_length=200)
     auth = models.CharField(_("authentication secret"), max_length=100)
     device_name = models.CharField(_("device name"), max_length=100, blank=True)
+    # Sends its push service refused or never answered since the last one it took
+    # (`realtime.push.push_rows`): the subscription is forgotten after a few.
+    failures = models.PositiveSmallIntegerField(_("failed sends in a row"), default=0)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -36,9 +37,15 @@ class PushResult(Enum):
     GONE = "gone"
 
 
+# A subscription whose push service failed this many sends in a row is forgotten (the
+# browser registers it again the next time the app is opened with permission given).
+PUSH_FAILURES_BEFORE_REMOVAL = 3
+
+
 class PushSender(Protocol):
     def send(self, subscription: PushSubscription, payload: bytes, *, ttl: int) -> PushResult:
-        """Deliver `payload` to the device; raise on a failure worth retrying."""
+        """Deliver `payload` to the device; raise when the push service fails (counted on the
+        subscription by `push_rows`)."""
         ...
 
 
@@ -122,7 +129,14 @@ def push_payload(row: StreamEvent, language: str) -> bytes:
 
 
 def push_rows(rows: Iterable[StreamEvent]) -> None:
-    """Push each row to every subscription of its user; subscriptions gone are removed."""
+    """Push each row to every subscription of its user; subscriptions gone are removed.
+
+    A push is a nudge to open the app, whose stream has everything: it is tried once. The
+    endpoint is any address its owner registered, so a push service that fails (an error
+    answer, a refused or hanging connection) must hold nothing: neither the user's other
+    devices nor the event's other handlers (the other side's e-mails and stream, and the
+    aggregate's later events, which would wait behind a failed delivery). The failure is
+    counted on the subscription, forgotten after PUSH_FAILURES_BEFORE_REMOVAL in a row."""
     sender = push_sender()
     if sender is None:
         return
@@ -130,10 +144,26 @@ def push_rows(rows: Iterable[StreamEvent]) -> None:
         user = User.objects.get(pk=row.user_id)
         payload = push_payload(row, user.preferred_language)
         for subscription in PushSubscription.objects.filter(user_id=row.user_id):
-            result = sender.send(subscription, payload, ttl=settings.QUARTIER_PUSH_TTL_SECONDS)
-            if result is PushResult.GONE:
-                logger.info("push subscription %s is gone: removed", subscription.pk)
-                PushSubscription.objects.filter(pk=subscription.pk).delete()
+            _push_one(sender, subscription, payload)
+
+
+def _push_one(sender: PushSender, subscription: PushSubscription, payload: bytes) -> None:
+    mine = PushSubscription.objects.filter(pk=subscription.pk)
+    try:
+        result = sender.send(subscription, payload, ttl=settings.QUARTIER_PUSH_TTL_SECONDS)
+    except Exception:  # noqa: BLE001 - any failure of the push service is the subscription's
+        logger.warning("push to subscription %s failed", subscription.pk, exc_info=True)
+        if subscription.failures + 1 >= PUSH_FAILURES_BEFORE_REMOVAL:
+            logger.info("push subscription %s failed again and again: removed", subscription.pk)
+            mine.delete()
+        else:
+            mine.update(failures=F("failures") + 1)
+        return
+    if result is PushResult.GONE:
+        logger.info("push subscription %s is gone: removed", subscription.pk)
+        mine.delete()
+    elif subscription.failures:
+        mine.update(failures=0)
 
 
 def _unbase64(value: str) -> bytes | None:
@@ -177,6 +207,7 @@ def push_subscribe(
                 "p256dh": p256dh,
                 "auth": auth,
                 "device_name": device_name or (device.name if device is not None else ""),
+                "failures": 0,
             },
         )
     return subscription

@@ -37,7 +37,8 @@ def public_bytes(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 class PushService:
-    """A push service on loopback: /ok/<n> takes messages (201), /gone/<n> answers 410."""
+    """A push service on loopback: /ok/<n> takes messages (201), /gone/<n> answers 410,
+    /broken/<n> fails (500)."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, dict[str, str], bytes]] = []
@@ -48,7 +49,8 @@ class PushService:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 service.received.append((self.path, headers, body))
-                self.send_response(410 if self.path.startswith("/gone") else 201)
+                status = 410 if self.path.startswith("/gone") else 201
+                self.send_response(500 if self.path.startswith("/broken") else status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
