@@ -37,6 +37,10 @@ class PushResult(Enum):
     GONE = "gone"
 
 
+# The most push subscriptions one user keeps (a few phones and browsers): registering one more
+# forgets the oldest, so that nobody makes every push to them a long walk through addresses.
+PUSH_SUBSCRIPTIONS_PER_USER = 10
+
 # A subscription whose push service failed this many sends in a row is forgotten (the
 # browser registers it again the next time the app is opened with permission given).
 PUSH_FAILURES_BEFORE_REMOVAL = 3
@@ -184,7 +188,8 @@ def push_subscribe(
     device: Device | None = None,
 ) -> PushSubscription:
     """Store a device's subscription (again: the same endpoint moves to this user and
-    device). `device`: the signed-in device it belongs to (None from a web session)."""
+    device). `device`: the signed-in device it belongs to (None from a web session). A user
+    keeps the newest PUSH_SUBSCRIPTIONS_PER_USER subscriptions."""
     if not endpoint.startswith("https://") and not settings.QUARTIER_PUSH_ALLOW_HTTP:
         raise ValidationFailed.for_field(
             "endpoint",
@@ -210,6 +215,9 @@ def push_subscribe(
                 "failures": 0,
             },
         )
+        kept = PushSubscription.objects.filter(user=user).order_by("-pk")
+        kept_ids = list(kept.values_list("pk", flat=True)[:PUSH_SUBSCRIPTIONS_PER_USER])
+        PushSubscription.objects.filter(user=user).exclude(pk__in=kept_ids).delete()
     return subscription
 
 

@@ -1,7 +1,8 @@
 """A push subscription's endpoint is whatever address its owner registered: a push service
 that fails (an error, a refused or hanging connection) must not hold anyone else's news. The
 failure is counted on that subscription, which is forgotten after a few in a row; the visit's
-other news (the other side's e-mails, the live stream) goes on at once."""
+other news (the other side's e-mails, the live stream) goes on at once. Nor can one user make
+every push to them a long walk through addresses: each keeps the newest ten subscriptions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from backend.models import OutboxEvent
 from backend.relay import relay_pending
 from bookings.models import BookingStatus
 from realtime.models import PushSubscription
-from realtime.push import PUSH_FAILURES_BEFORE_REMOVAL, push_subscribe
+from realtime.push import (
+    PUSH_FAILURES_BEFORE_REMOVAL,
+    PUSH_SUBSCRIPTIONS_PER_USER,
+    push_subscribe,
+)
+from tests.api.api_assertions import API, client_for
 from tests.factories import UserFactory, make_booking, make_helper, post_request
 from tests.realtime.test_push import PushService, b64, device, public_bytes, push_service, vapid
 
@@ -84,3 +90,24 @@ def test_a_subscription_is_forgotten_after_failing_again_and_again_and_kept_if_i
     assert paths.count("/broken/1") == PUSH_FAILURES_BEFORE_REMOVAL
     assert paths.count("/ok/2") == PUSH_FAILURES_BEFORE_REMOVAL
     assert list(OutboxEvent.objects.filter(relayed_at__isnull=True)) == []
+
+
+def test_a_user_keeps_the_newest_ten_subscriptions_and_nobody_elses_are_touched(
+    vapid: ec.EllipticCurvePrivateKey,
+) -> None:
+    user, other = UserFactory.create(), UserFactory.create()
+    theirs = _subscribe(other, "https://push.example/other")
+    client = client_for(user)
+    for number in range(PUSH_SUBSCRIPTIONS_PER_USER + 2):
+        key, auth = device()
+        body = {
+            "endpoint": f"https://push.example/{number}",
+            "keys": {"p256dh": b64(public_bytes(key)), "auth": b64(auth)},
+        }
+        assert client.post(f"{API}/push-subscriptions", body, format="json").status_code == 201
+
+    kept = PushSubscription.objects.filter(user=user).order_by("pk")
+    assert list(kept.values_list("endpoint", flat=True)) == [
+        f"https://push.example/{number}" for number in range(2, PUSH_SUBSCRIPTIONS_PER_USER + 2)
+    ]
+    assert list(PushSubscription.objects.filter(user=other)) == [theirs]
