@@ -8,12 +8,14 @@ written, for the manager.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from backend import clock
-from backend.exceptions import Conflict, CoreError, NotFound, raises
+from backend.exceptions import Conflict, CoreError, NotFound, TooManyRequests, raises
 from backend.models import User
 from backend.outbox import emit
 from backend.texts import visible_text
@@ -26,6 +28,12 @@ from realtime.participants import chat_participants
 
 # The booking statuses in which nobody writes in the chat any more.
 CLOSED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.NO_SHOW, BookingStatus.SETTLED)
+
+# The most messages one person writes in one visit's chat within CHAT_WINDOW, however they
+# write (web page, API, socket): each one reaches the other side live and as a push, so a
+# flood would be a way to pester them. A person typing never comes near it.
+CHAT_MESSAGES_PER_WINDOW = 30
+CHAT_WINDOW = timedelta(minutes=10)
 
 
 @raises(CoreError.NOT_FOUND)
@@ -46,15 +54,27 @@ def chat_messages_for(user: User, booking: Booking) -> QuerySet[ChatMessage]:
     )
 
 
-@raises(RealtimeError.CHAT_CLOSED, visible_text, chat_booking_for)
+@raises(RealtimeError.CHAT_CLOSED, RealtimeError.RATE_LIMITED, visible_text, chat_booking_for)
 def chat_message_send(*, booking: Booking, author: User, text: str) -> ChatMessage:
-    """Store a message and stream it to the booking's chat, in one transaction."""
+    """Store a message and stream it to the booking's chat, in one transaction; refused past
+    CHAT_MESSAGES_PER_WINDOW of the author's in the chat within CHAT_WINDOW."""
     text = visible_text(text, field="text", multiline=True, max_length=CHAT_MESSAGE_MAX_LENGTH)
     with transaction.atomic():
         booking = Booking.objects.select_related("help_request", "helper").get(pk=booking.pk)
         chat_booking_for(author, booking)
         if booking.status in CLOSED_STATUSES:
             raise Conflict(_("This booking's chat is closed."), code=RealtimeError.CHAT_CLOSED)
+        recent = ChatMessage.objects.filter(
+            booking=booking, author=author, created_at__gt=clock.now() - CHAT_WINDOW
+        )
+        if recent.count() >= CHAT_MESSAGES_PER_WINDOW:
+            raise TooManyRequests(
+                _(
+                    "You have written many messages in a short time. Wait a few minutes, "
+                    "then write again."
+                ),
+                code=RealtimeError.RATE_LIMITED,
+            )
         message = ChatMessage.objects.create(
             booking=booking,
             author=author,

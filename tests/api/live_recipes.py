@@ -12,6 +12,8 @@ import time_machine
 from bookings.models import Booking, BookingStatus, ProposalStatus
 from catalogue.models import LegalDocument, LegalDocumentKind
 from payments.models import Payment, PaymentStatus
+from realtime.chat import CHAT_MESSAGES_PER_WINDOW
+from realtime.models import ChatMessage
 from tests.api.code_recipes import Call, Operation, World, send
 from tests.api.domain_recipes import (
     BOOKING,
@@ -101,7 +103,24 @@ _add(
     },
 )
 _add("post", BOOKING + "/confirm", {(409, "waivers_not_accepted"): _waivers_not_accepted})
-_add("post", BOOKING + "/messages", {(409, "chat_closed"): _chat_closed})
+
+
+def _chat_flooded(world: World, operation: Operation) -> Any:
+    """Both sides of a confirmed visit wrote the most messages the chat takes in a while."""
+    booking: Booking = booking_in(world, BookingStatus.CONFIRMED)
+    ChatMessage.objects.bulk_create(
+        ChatMessage(booking=booking, author=author, author_role=role, text="Hello?")
+        for author, role in ((world.customer, "customer"), (booking.helper.user, "helper"))
+        for _ in range(CHAT_MESSAGES_PER_WINDOW)
+    )
+    return send(world, operation, params=_ids(booking))
+
+
+_add(
+    "post",
+    BOOKING + "/messages",
+    {(409, "chat_closed"): _chat_closed, (429, "rate_limited"): _chat_flooded},
+)
 _add("post", BOOKING + "/messages/read", {(404, "no_such_message"): body(message=2_000_000_000)})
 _add("get", V1 + "/events", {(400, "invalid_cursor"): query("after=the-start")})
 _add(
