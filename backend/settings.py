@@ -283,7 +283,8 @@ QUARTIER_VAPID_PUBLIC_KEY = env_str("QUARTIER_VAPID_PUBLIC_KEY")
 QUARTIER_VAPID_SUBJECT = env_str("QUARTIER_VAPID_SUBJECT", "mailto:support@quartier.test")
 QUARTIER_PUSH_SENDER = env_str("QUARTIER_PUSH_SENDER", "realtime.push.WebPushSender")
 QUARTIER_PUSH_TTL_SECONDS = env_int("QUARTIER_PUSH_TTL_SECONDS", 3600)
-# Push services are https; plain http only for a local test endpoint.
+# Push services are https on a domain name; plain http or a local address only for a local
+# test endpoint.
 QUARTIER_PUSH_ALLOW_HTTP = env_bool("QUARTIER_PUSH_ALLOW_HTTP", False)
 # One socket's client messages: at most this many per 10 seconds, and this many bytes each.
 QUARTIER_WS_MESSAGES_PER_10S = env_int("QUARTIER_WS_MESSAGES_PER_10S", 30)

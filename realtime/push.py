@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import logging
+import re
 from collections.abc import Iterable
 from enum import Enum
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -196,6 +199,12 @@ def push_subscribe(
             _("A push endpoint is an https address."),
             code=RealtimeError.INVALID_SUBSCRIPTION,
         )
+    if not settings.QUARTIER_PUSH_ALLOW_HTTP and not _names_a_push_service(endpoint):
+        raise ValidationFailed.for_field(
+            "endpoint",
+            _("A push endpoint is the address of a push service: a domain name, no port."),
+            code=RealtimeError.INVALID_SUBSCRIPTION,
+        )
     for field, value, size in (("p256dh", p256dh, 65), ("auth", auth, 16)):
         if len(_unbase64(value) or b"") != size:
             raise ValidationFailed.for_field(
@@ -219,6 +228,30 @@ def push_subscribe(
         kept_ids = list(kept.values_list("pk", flat=True)[:PUSH_SUBSCRIPTIONS_PER_USER])
         PushSubscription.objects.filter(user=user).exclude(pk__in=kept_ids).delete()
     return subscription
+
+
+# The last label of a domain name, as top-level domains are written (never digits alone: a
+# host such as "127.1" or "0x7f.1" is an address the resolver reads as a number).
+_TOP_LABEL = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def _names_a_push_service(endpoint: str) -> bool:
+    """Whether `endpoint` can be a push service's: the server posts to it, so never an address
+    of one computer (an IP address, localhost, a name without a domain) nor another port than
+    https's, which would let anyone make Quartier call the machines of its own network."""
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").rstrip(".")
+    if port not in (None, 443) or "." not in host or host.endswith(".localhost"):
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return _TOP_LABEL.fullmatch(host.rsplit(".", 1)[-1]) is not None
+    return False
 
 
 def push_unsubscribe(*, user: User, endpoint: str) -> int:

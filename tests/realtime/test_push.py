@@ -17,9 +17,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import override_settings
 
+from backend.exceptions import ValidationFailed
 from backend.relay import relay_pending
 from realtime.models import PushSubscription, StreamEvent
-from realtime.push import push_payload
+from realtime.push import push_payload, push_subscribe
 from tests.api.api_assertions import API, assert_error, client_for
 from tests.factories import UserFactory, make_helper, post_request
 
@@ -167,6 +168,82 @@ def test_a_push_endpoint_must_be_https() -> None:
     )
     assert_error(response, 400, "invalid_subscription", {"endpoint"})
     assert PushSubscription.objects.count() == 0
+
+
+@override_settings(QUARTIER_PUSH_ALLOW_HTTP=False)
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.0.0.1/push/1",
+        "https://10.0.0.5/admin",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/push/1",
+        "https://localhost/push/1",
+        "https://admin.localhost/push/1",
+        "https://push.example:8443/send/1",
+    ],
+)
+def test_a_push_endpoint_must_name_a_push_service_not_a_machine_of_the_network(
+    endpoint: str,
+) -> None:
+    """The relay posts to the endpoint: an address of one computer, or another port, would let
+    anyone make Quartier call the machines beside it."""
+    theirs = {"endpoint": "https://push.example/theirs", "p256dh": "k", "auth": "a"}
+    PushSubscription.objects.create(user=UserFactory.create(), **theirs)
+    key, auth = device()
+    body = {"endpoint": endpoint, "keys": {"p256dh": b64(public_bytes(key)), "auth": b64(auth)}}
+
+    response = client_for(UserFactory.create()).post(
+        f"{API}/push-subscriptions", body, format="json"
+    )
+
+    assert_error(response, 400, "invalid_subscription", {"endpoint"})
+    assert response.json()["message"] == (
+        "A push endpoint is the address of a push service: a domain name, no port."
+    )
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [theirs["endpoint"]]
+
+
+@override_settings(QUARTIER_PUSH_ALLOW_HTTP=False)
+@pytest.mark.parametrize(
+    "endpoint", ["https://127.1/push/1", "https://0x7f.1/push/1", "https://intranet/push/1"]
+)
+def test_the_service_refuses_a_number_or_a_bare_name_for_a_host_too(endpoint: str) -> None:
+    """Hosts the API's URL check refuses already; the service, which the socket and the pages
+    may call too, refuses them on its own (the resolver reads "127.1" as 127.0.0.1)."""
+    key, auth = device()
+    with pytest.raises(ValidationFailed) as refused:
+        push_subscribe(
+            user=UserFactory.create(),
+            endpoint=endpoint,
+            p256dh=b64(public_bytes(key)),
+            auth=b64(auth),
+        )
+    assert (refused.value.code, refused.value.fields) == (
+        "invalid_subscription",
+        {"endpoint": ["A push endpoint is the address of a push service: a domain name, no port."]},
+    )
+    assert PushSubscription.objects.count() == 0
+
+
+@override_settings(QUARTIER_PUSH_ALLOW_HTTP=False)
+def test_the_push_services_of_the_browsers_are_taken() -> None:
+    user = UserFactory.create()
+    client = client_for(user)
+    endpoints = [
+        "https://fcm.googleapis.com/fcm/send/abc:def",
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+        "https://web.push.apple.com/QGbW:443",
+        "https://wns2-par02p.notify.windows.com:443/w/?token=BQYAAA",
+    ]
+    for endpoint in endpoints:
+        key, auth = device()
+        keys = {"p256dh": b64(public_bytes(key)), "auth": b64(auth)}
+        response = client.post(
+            f"{API}/push-subscriptions", {"endpoint": endpoint, "keys": keys}, format="json"
+        )
+        assert response.status_code == 201, response.content
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == endpoints
 
 
 @pytest.mark.parametrize(
