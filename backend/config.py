@@ -40,6 +40,7 @@ _AT_LEAST: tuple[tuple[str, float], ...] = (
     ("fairness_new_helper_days", 0),
     ("fairness_new_helper_visits", 0),
     ("max_open_requests_per_customer", 1),
+    ("max_requests_per_customer_per_day", 1),
     ("max_windows_per_request", 1),
     ("max_request_days_ahead", 1),
     ("max_rematches_per_request", 0),
@@ -96,6 +97,9 @@ class QuartierConfig:
     fairness_new_helper_visits: int = 3
     # Customers
     max_open_requests_per_customer: int = 3
+    # Requests one customer posts within 24 hours, withdrawn ones too: each is offered to
+    # helpers at once (a push each), so posting and withdrawing again and again would pester them.
+    max_requests_per_customer_per_day: int = 10
     max_windows_per_request: int = 5
     max_request_days_ahead: int = 60
     # How often a customer's change of place, times or languages may make matching start over

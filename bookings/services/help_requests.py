@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -151,12 +152,26 @@ def validate_description(description: str) -> str:
 @raises(BookingError.OPEN_REQUEST_LIMIT)
 def validate_open_request_limit(customer: User) -> None:
     """The customer may post another request: fewer than `max_open_requests_per_customer` of
-    theirs are open or unmatched. (Posting checks it again under the lock on the customer.)"""
-    open_count = HelpRequest.objects.filter(customer=customer, status__in=EDITABLE_STATUSES).count()
+    theirs are open or unmatched, and fewer than `max_requests_per_customer_per_day` were
+    posted in the last 24 hours, withdrawn ones too. (Posting checks it again under the lock
+    on the customer.)"""
+    counts = HelpRequest.objects.filter(customer=customer).aggregate(
+        open=Count("pk", filter=Q(status__in=EDITABLE_STATUSES)),
+        posted=Count("pk", filter=Q(created_at__gt=clock.now() - timedelta(hours=24))),
+    )
+    open_count, posted = counts["open"], counts["posted"]
     if open_count >= config().max_open_requests_per_customer:
         raise OpenRequestLimit(
             _("You already have %(count)d open requests; withdraw one or wait for a helper.")
             % {"count": open_count},
+        )
+    if posted >= config().max_requests_per_customer_per_day:
+        raise OpenRequestLimit(
+            _(
+                "You have posted %(count)d requests in the last 24 hours. Post the next one "
+                "tomorrow, or change the times or place of an open one."
+            )
+            % {"count": posted},
         )
 
 
