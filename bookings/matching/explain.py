@@ -33,6 +33,8 @@ from backend.prepared import Prepared
 from bookings.matching.free_time import FreeSlots, covers
 from bookings.matching.protocol import FreeFilter, languages_mask
 from bookings.matching.ranking import (
+    OFFERED,
+    RANKED_BELOW,
     Availability,
     OffersToday,
     Ranking,
@@ -464,19 +466,32 @@ def _considered(
     """Everyone looked at (the customer's own helper profile aside), offered ones first, then by
     distance. The offered helpers are listed with the geodesic figures their offers carry."""
     final = {c.helper_id: (c.distance_m, c.score) for c in candidates}
-    considered = [
-        Considered(
-            helper_id=row.helper_id,
-            distance_m=round(final[row.helper_id][0] if row.helper_id in final else distance),
-            score=(final[row.helper_id][1] if row.helper_id in final else value),
-            offered=row.helper_id in final,
-            reason=ranking.reason(row.helper_id),
+    offered, passed_over = ranking.offered_ids, ranking.passed_over
+    considered = []
+    for row, distance, value in ranking.looked_at:
+        helper_id = row.helper_id
+        if helper_id in customer_ids:
+            continue
+        if helper_id in final:
+            distance, value = final[helper_id]
+        considered.append(
+            Considered(
+                helper_id=helper_id,
+                distance_m=round(distance),
+                score=value,
+                offered=helper_id in final,
+                reason=OFFERED
+                if helper_id in offered
+                else passed_over.get(helper_id, RANKED_BELOW),
+            )
         )
-        for row, distance, value in ranking.looked_at
-        if row.helper_id not in customer_ids
-    ]
-    considered.sort(key=lambda c: (not c.offered, c.distance_m, c.helper_id))
+    considered.sort(key=_listed_first)
     return considered
+
+
+def _listed_first(considered: Considered) -> tuple[bool, int, int]:
+    """The record's order: offered helpers first, then the nearest."""
+    return (not considered.offered, considered.distance_m, considered.helper_id)
 
 
 def _explain(

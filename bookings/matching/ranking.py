@@ -16,10 +16,11 @@ last helper chosen. The steps, in the order `rank` takes them:
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -37,6 +38,10 @@ from helpers.availability import FreeSlot
 _AVAILABILITY_BATCH = 24
 # Why a helper the customer blocked is not offered their request (the manager reads it).
 BLOCKED_BY_CUSTOMER = "blocked by the customer"
+# Why a helper looked at was chosen, or was not when nothing ruled them out (the manager reads
+# it).
+OFFERED = "offered"
+RANKED_BELOW = "ranked below the helpers offered"
 # Float rounding in sums of scores: far below any difference that means something.
 _SCORE_SLACK = 1e-9
 
@@ -77,12 +82,16 @@ class Ranking:
     # Every helper looked at: the index row, the distance, and the ranking score if scored.
     looked_at: list[tuple[IndexRow, float, float | None]]
     examined: int
+    offered_ids: frozenset[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.offered_ids = frozenset(s.row.helper_id for s in self.chosen)
 
     def reason(self, helper_id: int) -> str:
         """Why a helper looked at was or was not chosen."""
-        if any(s.row.helper_id == helper_id for s in self.chosen):
-            return "offered"
-        return self.passed_over.get(helper_id, "ranked below the helpers offered")
+        if helper_id in self.offered_ids:
+            return OFFERED
+        return self.passed_over.get(helper_id, RANKED_BELOW)
 
 
 class _Newcomers(NamedTuple):
@@ -484,13 +493,19 @@ def fair_choice(
     best_picked = list(range(wanted))
     best_cost = cost(best_picked)
     above = 0  # band[:above] score more than `margin` above the one tried as the lowest
+    # Those in between, band[above:lowest], as (key, index) in the order of their keys (which
+    # differ: the helper's id is the last part): kept in step as `above` and `lowest` move,
+    # rather than sorted anew for each one tried, which took time quadratic in the band.
+    between_keys = sorted((keys[i], i) for i in range(wanted))
     for lowest in range(wanted, len(band)):
         floor = band[lowest].ranking
         while band[above].ranking > floor + margin:
+            between_keys.remove((keys[above], above))
             above += 1
         if above > wanted - 1:
             break  # too many must be chosen above this one, and above anyone lower
-        between = heapq.nsmallest(wanted - 1 - above, range(above, lowest), key=keys.__getitem__)
+        between = [i for _, i in between_keys[: wanted - 1 - above]]
+        bisect.insort(between_keys, (keys[lowest], lowest))
         picked = [*range(above), *between, lowest]
         picked_cost = cost(picked)
         if picked_cost < best_cost:

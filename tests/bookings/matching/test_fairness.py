@@ -7,8 +7,10 @@ chosen); then through `rank` on real helpers, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import random
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -161,6 +163,82 @@ def test_the_choice_is_the_least_offers_any_choice_within_the_bound_allows() -> 
         # And ordered fewest offers today first, then best first
         keys = [(counts[s.row.helper_id], -s.ranking) for s in chosen]
         assert keys == sorted(keys)
+
+
+def _fair_choice_by_sorting_anew(
+    band: Sequence[Scored], counts: dict[int, int], *, limit: int, margin: float
+) -> list[Scored]:
+    """The choice as `fair_choice` first made it, sorting those in between anew for each helper
+    tried as the lowest: what the faster one must answer, helper for helper."""
+    wanted = min(limit, len(band))
+    if wanted == 0:
+        return []
+    keys = [
+        (counts.get(s.row.helper_id, 0), not s.new_helper, s.distance_m, s.row.helper_id)
+        for s in band
+    ]
+
+    def cost(picked: list[int]) -> tuple[int, int, float]:
+        return (
+            sum(keys[i][0] for i in picked),
+            sum(keys[i][1] for i in picked),
+            sum(keys[i][2] for i in picked),
+        )
+
+    best_picked = list(range(wanted))
+    best_cost = cost(best_picked)
+    above = 0
+    for lowest in range(wanted, len(band)):
+        while band[above].ranking > band[lowest].ranking + margin:
+            above += 1
+        if above > wanted - 1:
+            break
+        between = heapq.nsmallest(wanted - 1 - above, range(above, lowest), key=keys.__getitem__)
+        picked = [*range(above), *between, lowest]
+        if cost(picked) < best_cost:
+            best_picked, best_cost = picked, cost(picked)
+    return [band[i] for i in sorted(best_picked, key=lambda i: (keys[i][0], i))]
+
+
+def test_the_choice_is_the_same_helper_for_helper_in_large_pools() -> None:
+    # Given 300 random pools of up to 120 helpers, with many equal scores, distances and counts
+    rng = random.Random(20261207)
+    for _ in range(300):
+        size = rng.randint(1, 120)
+        band = _pool(
+            *(round(rng.uniform(0.85, 1.00), 2) for _ in range(size)),
+            distances_m=[rng.choice((300.0, 600.0, 900.1, 1200.7)) for _ in range(size)],
+            new=[i for i in range(1, size + 1) if rng.random() < 0.2],
+        )
+        counts = {s.row.helper_id: rng.randint(0, 3) for s in band if rng.random() < 0.7}
+        limit, margin = rng.randint(1, 6), rng.choice((0.0, 0.02, 0.05, 0.1))
+
+        # Then the same helpers, in the same order, as sorting anew for each one tried
+        assert fair_choice(band, counts, limit=limit, margin=margin) == (
+            _fair_choice_by_sorting_anew(band, counts, limit=limit, margin=margin)
+        )
+
+
+def test_a_band_of_thousands_of_equally_good_helpers_is_chosen_from_at_once() -> None:
+    # Given 6,000 helpers within the margin of each other (a dense city at national scale), most
+    # with offers today
+    rng = random.Random(7)
+    band = _pool(
+        *(round(rng.uniform(0.95, 1.00), 4) for _ in range(6000)),
+        distances_m=[rng.uniform(100.0, 9000.0) for _ in range(6000)],
+    )
+    counts = {s.row.helper_id: rng.randint(1, 3) for s in band}
+    counts[band[-1].row.helper_id] = 0
+
+    started = time.perf_counter()
+    chosen = fair_choice(band, counts, limit=3, margin=0.075)
+    elapsed = time.perf_counter() - started
+
+    # Then the idle one is asked, and the choice took a moment, not a time that grows with the
+    # square of the band (sorting those in between anew for each helper tried took seconds)
+    assert chosen[0] == band[-1]
+    assert chosen == _fair_choice_by_sorting_anew(band, counts, limit=3, margin=0.075)
+    assert elapsed < 1.0
 
 
 # --- Through the ranking, on real helpers ----------------------------------------------------
