@@ -1,13 +1,23 @@
 """help_request_create, help_request_update and help_request_withdraw, called directly."""
 
 import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from backend import clock
 from backend.exceptions import ApplicationError
 from bookings import services
 from bookings.matching.explain import offers_today_counter
 from bookings.models import HelpRequest, HelpRequestStatus, MatchingRun, Offer, OfferStatus
-from tests.factories import ZURICH, UserFactory, make_helper, offset, post_request
+from tests.factories import (
+    ZURICH,
+    UserFactory,
+    make_helper,
+    next_slot_start,
+    offset,
+    post_request,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +192,54 @@ def test_a_text_longer_than_the_request_holds_is_refused_and_nothing_is_posted(e
     # Then it is refused on that field, as the API refuses it, and no request exists
     assert (refused.value.code, list(refused.value.fields)) == ("max_length", [field])
     assert not HelpRequest.objects.filter(customer=customer).exists()
+
+
+def test_the_open_request_limit_counts_only_open_and_unmatched_requests(quartier_settings):
+    # Given a limit of two, and a customer with one open request, one unmatched and one withdrawn
+    quartier_settings(MAX_OPEN_REQUESTS_PER_CUSTOMER=2)
+    make_helper()
+    customer = UserFactory.create()
+    withdrawn = post_request(customer)
+    services.help_request_withdraw(help_request=withdrawn)
+    post_request(customer, start=next_slot_start(days=2))
+    post_request(customer, slug="tv-streaming", start=next_slot_start(days=3))  # nobody skilled
+    assert sorted(
+        HelpRequest.objects.filter(customer=customer).values_list("status", flat=True)
+    ) == [
+        HelpRequestStatus.OPEN,
+        HelpRequestStatus.UNMATCHED,
+        HelpRequestStatus.WITHDRAWN,
+    ]
+    before = (HelpRequest.objects.count(), Offer.objects.count(), MatchingRun.objects.count())
+
+    # When they post a fourth, then another customer posts
+    with pytest.raises(ApplicationError) as refused:
+        post_request(customer, start=next_slot_start(days=4))
+    other = post_request(UserFactory.create())
+
+    # Then the customer's is refused, naming the two that count, and nothing of it was written;
+    # the other customer's is not held back by it
+    assert refused.value.code == "open_request_limit"
+    assert str(refused.value) == (
+        "You already have 2 open requests; withdraw one or wait for a helper."
+    )
+    assert (
+        HelpRequest.objects.count() - 1,
+        Offer.objects.filter(~Q(help_request=other)).count(),
+        MatchingRun.objects.filter(~Q(help_request=other)).count(),
+    ) == before
+
+
+def test_posting_locks_the_customer_reading_nothing_else_of_them():
+    # Given a customer who posted before
+    customer = UserFactory.create()
+    post_request(customer)
+
+    # When they post again
+    with CaptureQueriesContext(connection) as queries:
+        post_request(customer, start=next_slot_start(days=2))
+
+    # Then their row is read once, for its lock: its id and none of their other columns
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "backend_user"' in q["sql"]]
+    assert len(reads) == 1
+    assert reads[0].startswith('SELECT "backend_user"."id" AS "pk" FROM "backend_user" WHERE')
