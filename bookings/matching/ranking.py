@@ -500,7 +500,7 @@ def fair_choice(
     for lowest in range(wanted, len(band)):
         floor = band[lowest].ranking
         while band[above].ranking > floor + margin:
-            between_keys.remove((keys[above], above))
+            del between_keys[bisect.bisect_left(between_keys, (keys[above], above))]
             above += 1
         if above > wanted - 1:
             break  # too many must be chosen above this one, and above anyone lower
