@@ -11,7 +11,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
+from backend import clock
 from backend.roles import ActorRole
+from bookings.choices import Party
 from bookings.customer_emails import day_and_time, helper_first_name
 from bookings.models import (
     Booking,
@@ -274,27 +276,71 @@ _OTHER_TIMES_PROPOSED: dict[str, str | Promise] = {
     MANAGER_READS: gettext_lazy("The helper proposed other times"),
 }
 _SIGNED_OFF_AUTOMATICALLY = gettext_lazy("The visit was signed off automatically")
+# The customer's steps the helper took, with the helper's first name (as the request's page
+# names them everywhere else); read with `% {"name": …}`.
+_HELPER_NAMED: dict[str, str | Promise] = {
+    BookingStatus.AWAITING_PROPOSAL: gettext_lazy("%(name)s accepted your request"),
+    BookingStatus.PROPOSED: gettext_lazy("%(name)s proposed times"),
+    BookingStatus.ON_THE_WAY: gettext_lazy("%(name)s set off"),
+    BookingStatus.IN_PROGRESS: gettext_lazy("%(name)s arrived"),
+    BookingStatus.COMPLETED: gettext_lazy("%(name)s finished the work"),
+}
+_HELPER_NAMED_OTHER_TIMES = gettext_lazy("%(name)s proposed other times")
 
 
-def step_label(event: BookingEvent, reader: str, *, proposed_before: bool) -> str:
+def cancelled_words(role: str, reader: str, helper_name: str = "") -> str:
+    """Who cancelled the visit (`role`, the cancelling step's), said to its `reader`: the
+    reader themselves, the other side (the helper by name for the customer), or the community
+    manager; the manager's console says who beside the step."""
+    if reader == MANAGER_READS or not role:
+        return str(TIMELINE[BookingStatus.CANCELLED])
+    if role == {CUSTOMER_READS: ActorRole.CUSTOMER, HELPER_READS: ActorRole.HELPER}[reader]:
+        return _("You cancelled the visit")
+    if role == ActorRole.HELPER and helper_name:
+        return _("%(name)s cancelled the visit") % {"name": helper_name}
+    if role == ActorRole.CUSTOMER:
+        return _("The customer cancelled the visit")
+    if role == ActorRole.MANAGER:
+        return _("The community manager cancelled the visit")
+    return str(TIMELINE[BookingStatus.CANCELLED])
+
+
+def _step_words(to: str, reader: str, helper_name: str) -> str:
+    if reader == CUSTOMER_READS and helper_name and to in _HELPER_NAMED:
+        return str(_HELPER_NAMED[to]) % {"name": helper_name}
+    return str(_TIMELINES[reader].get(to, to))
+
+
+def step_label(
+    event: BookingEvent, reader: str, *, proposed_before: bool, helper_name: str = ""
+) -> str:
     """What one step of a visit did, said to its `reader` (`proposed_before`: the helper had
-    proposed times at an earlier step)."""
+    proposed times at an earlier step; `helper_name`: the helper's first name, which the
+    customer reads instead of "the helper")."""
     to = event.to_status
     if to == BookingStatus.AWAITING_PROPOSAL and event.from_status:
         return str(_OTHER_TIMES_ASKED[reader])
     if to == BookingStatus.PROPOSED and proposed_before:
+        if reader == CUSTOMER_READS and helper_name:
+            return str(_HELPER_NAMED_OTHER_TIMES) % {"name": helper_name}
         return str(_OTHER_TIMES_PROPOSED[reader])
     if to == BookingStatus.SIGNED_OFF and event.actor_role == ActorRole.SYSTEM:
         return str(_SIGNED_OFF_AUTOMATICALLY)
-    return str(_TIMELINES[reader].get(to, to))
+    if to == BookingStatus.CANCELLED:
+        return cancelled_words(event.actor_role, reader, helper_name)
+    return _step_words(to, reader, helper_name)
 
 
-def timeline_labels(events: Iterable[BookingEvent], reader: str) -> list[tuple[str, BookingEvent]]:
-    """Each step of a visit (oldest first) with its words for `reader`."""
+def timeline_labels(
+    events: Iterable[BookingEvent], reader: str, *, helper_name: str = ""
+) -> list[tuple[str, BookingEvent]]:
+    """Each step of a visit (oldest first) with its words for `reader` (the customer reads the
+    helper's first name, `helper_name`, where one is given)."""
     labelled = []
     proposed_before = False
     for event in events:
-        labelled.append((step_label(event, reader, proposed_before=proposed_before), event))
+        said = step_label(event, reader, proposed_before=proposed_before, helper_name=helper_name)
+        labelled.append((said, event))
         proposed_before = proposed_before or event.to_status == BookingStatus.PROPOSED
     return labelled
 
@@ -337,6 +383,21 @@ def helper_visit_words(booking: Booking) -> str:
     if status == BookingStatus.CANCELLED:
         return _("The visit was cancelled.")
     return _("The visit did not take place.")
+
+
+def helper_list_words(booking: Booking) -> str:
+    """Where a visit stands in the helper's list of visits: who cancelled it (the list's
+    `cancelled_by`, the cancelling step's role) and who did not show up (`caused_by`), in the
+    words of the visit's timeline and of the button that reports a no-show."""
+    if booking.status == BookingStatus.CANCELLED:
+        return cancelled_words(getattr(booking, "cancelled_by", "") or "", HELPER_READS)
+    if booking.status == BookingStatus.NO_SHOW and booking.caused_by == Party.CUSTOMER:
+        return _("The customer was not there")
+    if booking.status == BookingStatus.NO_SHOW and booking.caused_by == Party.HELPER:
+        return _("You were not there")
+    if booking.status == BookingStatus.NO_SHOW:
+        return str(HELPER_TIMELINE[BookingStatus.NO_SHOW])
+    return str(HELPER_STATUS_WORDS.get(booking.status, booking.status))
 
 
 def helper_contact_gone_words(booking: Booking) -> str:

@@ -16,7 +16,7 @@ from django.utils import translation
 from backend.roles import ActorRole
 from bookings import services
 from bookings.models import BookingEvent, BookingStatus
-from tests.factories import ManagerFactory, make_booking
+from tests.factories import ManagerFactory, make_booking, make_helper
 from tests.web.test_pages import _logged_in
 from web.visit_story import step_words
 from web.words import CUSTOMER_READS, HELPER_READS, MANAGER_READS, timeline_labels
@@ -155,7 +155,28 @@ OTHER_STEPS = [
     (_B.COMPLETED, _B.SIGNED_OFF, ActorRole.CUSTOMER, ("The visit was signed off",) * 3),
     (_B.DISPUTED, _B.SIGNED_OFF, ActorRole.MANAGER, ("The visit was signed off",) * 3),
     (_B.COMPLETED, _B.DISPUTED, ActorRole.CUSTOMER, ("A problem was reported",) * 3),
-    (_B.CONFIRMED, _B.CANCELLED, ActorRole.HELPER, ("The visit was cancelled",) * 3),
+    (
+        _B.CONFIRMED,
+        _B.CANCELLED,
+        ActorRole.HELPER,
+        ("The visit was cancelled", "You cancelled the visit", "The visit was cancelled"),
+    ),
+    (
+        _B.CONFIRMED,
+        _B.CANCELLED,
+        ActorRole.CUSTOMER,
+        ("You cancelled the visit", "The customer cancelled the visit", "The visit was cancelled"),
+    ),
+    (
+        _B.CONFIRMED,
+        _B.CANCELLED,
+        ActorRole.MANAGER,
+        (
+            "The community manager cancelled the visit",
+            "The community manager cancelled the visit",
+            "The visit was cancelled",
+        ),
+    ),
     (_B.CONFIRMED, _B.NO_SHOW, ActorRole.CUSTOMER, ("The visit did not take place",) * 3),
 ]
 READERS = (CUSTOMER_READS, HELPER_READS, MANAGER_READS)
@@ -193,17 +214,17 @@ def test_each_way_a_visit_ends_is_said_as_it_happened(reader, origin, to, role, 
         (
             "de",
             "Sie haben um andere Zeiten gebeten",
-            "Die Helferin oder der Helfer hat andere Zeiten vorgeschlagen",
+            "Lena hat andere Zeiten vorgeschlagen",
         ),
-        ("fr", "Vous avez demandé d’autres horaires", "L’aide a proposé d’autres horaires"),
-        ("it", "Ha chiesto altri orari", "L’aiutante ha proposto altri orari"),
-        ("en", "You asked for other times", "The helper proposed other times"),
+        ("fr", "Vous avez demandé d’autres horaires", "Lena a proposé d’autres horaires"),
+        ("it", "Ha chiesto altri orari", "Lena ha proposto altri orari"),
+        ("en", "You asked for other times", "Lena proposed other times"),
     ],
 )
 def test_the_customers_page_says_they_asked_for_other_times_and_got_them(
     client, language, asked, other_times
 ):
-    booking = make_booking(BookingStatus.PROPOSED)
+    booking = make_booking(BookingStatus.PROPOSED, helper=make_helper(display_name="Lena Brunner"))
     customer = booking.help_request.customer
     services.booking_request_new_times(booking=booking, actor=customer, reason="None suits me")
     booking.refresh_from_db()
@@ -223,8 +244,8 @@ def test_the_customers_page_says_they_asked_for_other_times_and_got_them(
         for line in re.findall(r"<li>(.*?)</li>", timeline, re.S)
     ]
     with translation.override(language):
-        accepted = str(translation.gettext("The helper accepted your request"))
-        proposed = str(translation.gettext("The helper proposed times"))
+        accepted = translation.gettext("%(name)s accepted your request") % {"name": "Lena"}
+        proposed = translation.gettext("%(name)s proposed times") % {"name": "Lena"}
     assert said == [accepted, proposed, asked, other_times]
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import formats, timezone, translation
 
 from bookings.models import BookingEvent, BookingStatus
-from tests.factories import make_booking
+from tests.factories import make_booking, make_helper
 from tests.web.test_pages import _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +34,13 @@ def _accepted_at(booking) -> tuple[str, str]:
 
 
 def test_the_customers_timeline_in_french_puts_a_space_before_the_colon(client):
-    booking = make_booking(BookingStatus.PROPOSED)
+    booking = make_booking(BookingStatus.PROPOSED, helper=make_helper(display_name="Lena Brunner"))
     _logged_in(client, booking.help_request.customer, "fr")
 
     lines = _lines(client.get(f"/requests/{booking.help_request.public_id}/").content.decode())
 
     stamp, words = _accepted_at(booking)
-    assert lines[0] == (f'<time datetime="{stamp}">{words}</time> : L’aide a accepté votre demande')
+    assert lines[0] == (f'<time datetime="{stamp}">{words}</time> : Lena a accepté votre demande')
 
 
 @pytest.mark.parametrize(

@@ -66,9 +66,9 @@ def status_words(status: str) -> str:
 
 
 @register.filter
-def helper_status_words(status: str) -> str:
-    """A visit's state in the helper's own app, said to them."""
-    return str(words.HELPER_STATUS_WORDS.get(status, status))
+def helper_list_words(booking: Booking) -> str:
+    """A visit's state in the helper's list of visits: who cancelled, who did not show up."""
+    return words.helper_list_words(booking)
 
 
 @register.filter

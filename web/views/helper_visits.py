@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from backend import clock
 from backend.config import config
 from backend.exceptions import ApplicationError, NotFound
-from bookings.models import REVIEWABLE_STATUSES, Booking, BookingStatus
+from bookings.models import REVIEWABLE_STATUSES, Booking, BookingEvent, BookingStatus
 from bookings.selectors import (
     booking_events,
     booking_for,
@@ -92,10 +93,18 @@ def _visit(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> Book
 @helper_only
 @require_GET
 def visits(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
+    # Who cancelled each cancelled visit (its cancelling step's role), asked in the same
+    # statement: the list says it.
+    cancelled_by = (
+        BookingEvent.objects.filter(booking=OuterRef("pk"), to_status=BookingStatus.CANCELLED)
+        .order_by("-created_at", "-id")
+        .values("actor_role")[:1]
+    )
     done = (
         bookings_visible_to(me_of(request))
         .filter(helper=helper)
         .exclude(status__in=UPCOMING)
+        .annotate(cancelled_by=Subquery(cancelled_by))
         .order_by("-starts_at", "-id")[:30]
     )
     return render(request, "web/helper/visits.html", {"visits": done})
