@@ -402,8 +402,17 @@ def helper_list_words(booking: Booking) -> str:
 
 def helper_contact_gone_words(booking: Booking) -> str:
     """Why the visit's page no longer shows its helper the street and phone numbers
-    (`bookings.selectors.contact_visible_to` decides when)."""
-    if booking.status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
+    (`bookings.selectors.contact_visible_to` decides when), in the tense of the visit's time: a
+    no-show, or a cancelled visit whose time has passed, did not take place."""
+    passed = booking.starts_at is not None and booking.starts_at <= clock.now()
+    if booking.status == BookingStatus.NO_SHOW or (
+        booking.status == BookingStatus.CANCELLED and passed
+    ):
+        return _(
+            "The visit did not take place, so the street and phone numbers are no longer "
+            "shown: only the postcode and town."
+        )
+    if booking.status == BookingStatus.CANCELLED:
         return _(
             "The visit will not take place, so the street and phone numbers are no longer "
             "shown: only the postcode and town."

@@ -4,7 +4,10 @@ visit off); once signed off, settled, cancelled or missed, the postcode and town
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 
 from bookings.models import Booking, BookingStatus, HelpRequest
 from tests.factories import UserFactory, make_booking, make_helper
@@ -21,6 +24,11 @@ SIGNED_OFF_WORDS = (
 )
 BROKEN_WORDS = (
     "The visit will not take place, so the street and phone numbers are no longer shown: only "
+    "the postcode and town."
+)
+# A no-show, or a cancelled visit whose time has passed: past, as the status says it.
+MISSED_WORDS = (
+    "The visit did not take place, so the street and phone numbers are no longer shown: only "
     "the postcode and town."
 )
 
@@ -68,7 +76,7 @@ def test_until_the_sign_off_the_helper_sees_the_street_the_map_and_the_phone(cli
         (BookingStatus.SIGNED_OFF, SIGNED_OFF_WORDS),
         (BookingStatus.SETTLED, SIGNED_OFF_WORDS),
         (BookingStatus.CANCELLED, BROKEN_WORDS),
-        (BookingStatus.NO_SHOW, BROKEN_WORDS),
+        (BookingStatus.NO_SHOW, MISSED_WORDS),
     ],
 )
 def test_once_the_visit_is_over_the_helper_keeps_postcode_and_town_and_reads_why(
@@ -102,3 +110,53 @@ def test_the_reason_is_said_in_the_helpers_language(client):
         "angezeigt: nur noch Postleitzahl und Ort."
     ) in html
     assert STREET not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "status_words", "reason"),
+    [
+        (
+            "de",
+            "Der Besuch fand nicht statt.",
+            "Der Besuch fand nicht statt, daher werden Strasse und Telefonnummern nicht mehr "
+            "angezeigt: nur noch Postleitzahl und Ort.",
+        ),
+        (
+            "fr",
+            "La visite n’a pas eu lieu.",
+            "La visite n’a pas eu lieu : la rue et les numéros de téléphone ne sont donc plus "
+            "affichés, seulement le NPA et la localité.",
+        ),
+        (
+            "it",
+            "La visita non ha avuto luogo.",
+            "La visita non ha avuto luogo, quindi la via e i numeri di telefono non sono più "
+            "mostrati: solo NPA e località.",
+        ),
+        ("en", "The visit did not take place.", MISSED_WORDS),
+    ],
+)
+def test_a_no_show_says_in_the_past_that_the_visit_did_not_take_place(
+    client, language, status_words, reason
+):
+    booking = _visit(BookingStatus.NO_SHOW)
+    assert booking.starts_at is not None
+
+    with time_machine.travel(booking.starts_at + timedelta(hours=2), tick=False):
+        html = _page(client, booking, language)
+
+    assert f'<p class="status-words" id="visit-status-words">{status_words}</p>' in html
+    assert f'<p class="help" id="contact-gone">{reason}</p>' in html
+
+
+def test_a_cancelled_visit_says_it_did_not_take_place_once_its_time_has_passed(client):
+    booking = _visit(BookingStatus.CANCELLED)
+    assert booking.starts_at is not None
+
+    with time_machine.travel(booking.starts_at + timedelta(days=1), tick=False):
+        html = _page(client, booking, "de")
+
+    assert (
+        '<p class="help" id="contact-gone">Der Besuch fand nicht statt, daher werden Strasse '
+        "und Telefonnummern nicht mehr angezeigt: nur noch Postleitzahl und Ort.</p>"
+    ) in html
