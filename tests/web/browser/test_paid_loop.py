@@ -74,8 +74,7 @@ def paid_url(
 def _enter_card(page: Page, number: str) -> None:
     """Type the card into the emulator's Stripe.js card element, then give it."""
     page.get_by_label("Card number").fill(number)
-    page.get_by_label("Expiry month (MM)").fill("12")
-    page.get_by_label("Expiry year (YY)").fill("31")
+    page.get_by_label("Expiry date (MM/YY)").fill("12/31")
     page.get_by_label("Security code (CVC)").fill("123")
     page.get_by_label("Postcode").fill("8001")
 
