@@ -345,6 +345,14 @@ def timeline_labels(
     return labelled
 
 
+def customer_timeline(
+    booking: Booking | None, events: Iterable[BookingEvent]
+) -> list[tuple[str, BookingEvent]]:
+    """The visit's steps as its customer reads them, the helper named by first name."""
+    helper_name = helper_first_name(booking) if booking is not None else ""
+    return timeline_labels(events, CUSTOMER_READS, helper_name=helper_name)
+
+
 def visit_cancelled_words(booking: Booking, events: Iterable[BookingEvent]) -> str:
     """That the helper cancelled the visit, said to the customer while other helpers are asked,
     in the words of the customer's e-mail (`bookings.customer_emails.send_visit_cancelled`);

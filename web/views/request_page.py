@@ -14,7 +14,6 @@ from django.utils.translation import get_language
 from backend.config import config
 from backend.exceptions import NotFound
 from backend.models import User
-from bookings.customer_emails import helper_first_name
 from bookings.models import (
     SLOT_HOLDING_STATUSES,
     Booking,
@@ -64,10 +63,9 @@ from web.forms import (
 )
 from web.views.chat_parts import chat_context
 from web.words import (
-    CUSTOMER_READS,
     booking_words,
+    customer_timeline,
     request_words,
-    timeline_labels,
     visit_cancelled_words,
 )
 
@@ -310,11 +308,7 @@ def _visit_parts(me: User, booking: Booking | None, bound: dict[str, forms.Form]
         and booking.status in TIPPABLE
     )
     return parts | {
-        "timeline": timeline_labels(
-            parts["events"],
-            CUSTOMER_READS,
-            helper_name=helper_first_name(booking) if booking is not None else "",
-        ),
+        "timeline": customer_timeline(booking, parts["events"]),
         "unpayable_proposals": unpayable_proposals(booking),
         "other_reviews": [review for review in parts["reviews"] if review.author_id != me.pk],
         "can_tip": tippable and not parts["paid_by_twint"],
