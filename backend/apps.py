@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackendConfig(AppConfig):
     name = "backend"
-    verbose_name = "Accounts"
+    verbose_name = _("Accounts")

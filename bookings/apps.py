@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BookingsConfig(AppConfig):
     name = "bookings"
-    verbose_name = "Requests and bookings"
+    verbose_name = _("Requests and bookings")
 
     def ready(self) -> None:
         # Handlers are subscribed here, once the apps below are loaded: the layers under

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class HelpersConfig(AppConfig):
     name = "helpers"
-    verbose_name = "Helpers"
+    verbose_name = _("Helpers")
 
     def ready(self) -> None:
         from django.contrib import admin

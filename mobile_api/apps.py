@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MobileApiConfig(AppConfig):
     name = "mobile_api"
-    verbose_name = "Mobile API"
+    verbose_name = _("Mobile API")

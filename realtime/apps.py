@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RealtimeConfig(AppConfig):
     name = "realtime"
-    verbose_name = "Live updates, chat and push"
+    verbose_name = _("Live updates, chat and push")
 
     def ready(self) -> None:
         # The stream hears the lower layers' events: written in their transaction, published

@@ -202,3 +202,44 @@ def test_deleting_an_account_lists_what_goes_with_it_in_the_managers_language(
     assert re.findall(r"<li>([^<:]*): [^<]*</li>", objects) == rows
     assert User.objects.filter(pk=customer.pk).exists()
     assert (Device.objects.count(), HelperBlock.objects.count()) == (1, 1)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_app_of_the_project_has_a_name_in_each_language(language):
+    """The admin heads each app's models with the app's name, on its index and in the
+    breadcrumbs ("Administration de Helpers" read the French manager until now)."""
+    entries = catalogue(language)
+    root = Path(settings.BASE_DIR)
+    missing = []
+    for config in apps.get_app_configs():
+        if not (root / config.name.split(".")[0]).is_dir():
+            continue
+        if not isinstance(config.verbose_name, Promise):
+            missing.append(f"{config.label}: {config.verbose_name!r} is not marked for translation")
+            continue
+        with translation.override(None):
+            msgid = str(config.verbose_name)
+        if msgid not in entries or (language != "en" and not any(entries[msgid])):
+            missing.append(f"{config.label}: {msgid!r}")
+    assert missing == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("fr", ["Aides", "Catalogue", "Comptes", "Demandes et réservations", "Formation"]),
+        ("it", ["Account", "Aiutanti", "Catalogo", "Formazione", "Richieste e prenotazioni"]),
+    ],
+)
+def test_the_admin_heads_the_apps_in_the_managers_language(manager_client, language, names):
+    manager_speaks(language)
+
+    response = manager_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    headings = re.findall(r'<caption>\s*<a href="/admin/\w+/"[^>]*>([^<]+)</a>', page)
+    assert [name for name in headings if name in names] == names
+    assert "Helpers" not in headings
+    assert "Requests and bookings" not in headings
