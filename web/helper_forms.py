@@ -481,8 +481,15 @@ class VettingDecisionForm(forms.Form):
 
 
 class FunnelPeriodForm(forms.Form):
-    since = forms.DateField(label=_("From"), widget=forms.DateInput({"type": "date"}))
-    until = forms.DateField(label=_("Until (inclusive)"), widget=forms.DateInput({"type": "date"}))
+    # A date field's value is ISO 8601 in every language: the browser leaves a field empty when
+    # given the day as the language writes it ("08/11/2026").
+    since = forms.DateField(
+        label=_("From"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=_("Until (inclusive)"),
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def clean(self) -> dict:
         data = super().clean() or {}

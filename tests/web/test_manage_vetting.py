@@ -304,6 +304,22 @@ def test_the_funnel_refuses_a_period_that_ends_before_it_starts(client):
     ]
 
 
+@pytest.mark.parametrize("language", ["de", "fr", "it", "en"])
+def test_the_funnel_shows_its_default_period_in_its_date_fields(client, language):
+    """A date field takes its value as 2026-11-08 in every language: given "08/11/2026" (French)
+    the browser showed both fields empty while the page counted the last 30 days."""
+    with time_machine.travel(T0 + timedelta(days=30), tick=False):
+        _logged_in(client, ManagerFactory.create(), language)
+        response = client.get("/manage/vetting/funnel")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.findall(r'<input type="date" name="(\w+)" value="([^"]*)"', html) == [
+        ("since", "2027-03-02"),
+        ("until", "2027-03-31"),
+    ]
+
+
 def test_the_applicants_languages_are_named_in_the_managers_language(client):
     helper = vet(
         _applicant("Anna Alt", languages=("fr", "de")), to=ApprovalStatus.DOCUMENTS_SUBMITTED
