@@ -126,6 +126,8 @@ THIRD_PERSON = {
         re.compile(r"\bgli\s+(?:viene|vengono|dice|dicono|mostra|scrive)\b"),  # "gli dice"
         re.compile(rf"\b(?:(?:[Nn]essun|[Uu]n)\s+)?aiutant[ei]\s+{_IT_SAID_OF}[oi]\b"),
         re.compile(rf"\bNessuno\s+è\s+{_IT_SAID_OF}o\b"),
+        # "Approva questo aiutante": a demonstrative that agrees with a man.
+        re.compile(r"\b(?:[Qq]uest|[Qq]uell)o\s+aiutante\b"),
         re.compile(r"\b(?:gli|[Ii])\s+(?:iscritti|candidati)\b|^Iscritti$|\btutti\s+devono\b"),
         # A label that only a person can be ("Ammonito"; an account is "Sospeso").
         re.compile(r"^(?:Ammonit|Avvisat|Informat)o$"),
@@ -177,6 +179,8 @@ def test_the_third_person_check_sees_the_forms_it_looks_for():
         "Nessun aiutante approvato"
     ]
     assert said_of_a_man("it", "Perché (tutti gli iscritti lo leggono)") == ["gli iscritti"]
+    assert said_of_a_man("it", "Sospendi questo aiutante") == ["questo aiutante"]
+    assert said_of_a_man("it", "Sospendi questa persona") == []
     assert said_of_a_man("fr", "%(name)s est suspendu·e jusqu’à") == ["u·e"]
     assert said_of_a_man("fr", "Dites pourquoi (l’aide en est informé).") == [
         "l’aide en est informé"

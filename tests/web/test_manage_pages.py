@@ -426,3 +426,45 @@ def test_the_request_page_says_when_it_was_asked_with_no_article_before_the_eigh
 
     # Then the day stands after a colon, never after an article ("il 08.12." reads "il otto")
     assert "Lingue: tedesco · Richiesta: 08.12.2026 09:30</p>" in html
+
+
+@pytest.mark.parametrize(
+    ("step", "forms", "to_vetting"),
+    [
+        (ApprovalStatus.APPLIED, [], True),
+        (ApprovalStatus.DOCUMENTS_SUBMITTED, [], True),
+        (ApprovalStatus.CONDUCT_TEST_PASSED, ["approve"], True),
+        (ApprovalStatus.APPROVED, ["suspend"], False),
+        (ApprovalStatus.SUSPENDED, ["approve"], False),
+        (ApprovalStatus.REJECTED, [], False),
+    ],
+)
+def test_a_helpers_page_offers_only_the_moves_their_step_allows(client, step, forms, to_vetting):
+    """An applicant who has not even uploaded documents was offered "Approve this helper" and
+    "Suspend this helper", which answered that the page was out of date: the manager is sent
+    to the vetting desk instead."""
+    helper = make_helper(display_name="Bruno Suter", approval=step)
+    _logged_in(client, ManagerFactory.create(), "it")
+
+    response = client.get(f"/manage/helpers/{helper.public_id}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.findall(rf"/manage/helpers/{helper.public_id}/(approve|suspend)", html) == forms
+    vetting = (
+        f'href="/manage/vetting/{helper.public_id}/">Decidere sulla candidatura nella verifica<'
+    )
+    assert (vetting in html) is to_vetting
+
+
+def test_a_refused_approval_stays_on_the_helpers_page_with_its_reason(client):
+    helper = make_helper(approval=ApprovalStatus.APPLIED)
+    _logged_in(client, ManagerFactory.create())
+
+    response = client.post(f"/manage/helpers/{helper.public_id}/approve", {"approve-note": ""})
+
+    assert response.status_code == 400
+    assert f"/manage/helpers/{helper.public_id}/approve" in response.content.decode()
+    helper.refresh_from_db()
+    assert helper.approval_status == ApprovalStatus.APPLIED
+    assert not HelperApprovalEvent.objects.filter(helper=helper).exists()

@@ -38,7 +38,7 @@ from bookings.selectors import (
 )
 from bookings.services import booking_resolve_dispute
 from helpers.appeal_services import AppealOutcome, appeal_decide
-from helpers.models import AppealStatus, HelperProfile
+from helpers.models import AppealStatus, ApprovalStatus, HelperProfile
 from helpers.selectors import (
     appeals_for_manager,
     helpers_for_manager,
@@ -47,6 +47,7 @@ from helpers.selectors import (
     open_appeal_count,
 )
 from helpers.services import helper_approve, helper_suspend
+from helpers.transitions import APPROVAL_MACHINE
 from payments.refunds import payment_refund
 from payments.selectors import money_view, payment_for, visit_payment
 from web.errors import add_service_error, message_for
@@ -193,6 +194,13 @@ def _helper_page(
         .order_by(F("starts_at").desc(nulls_first=True), "-created_at", "-id")[:20],
         "approve_form": bound.get("approve_form") or NoteForm(prefix="approve"),
         "suspend_form": bound.get("suspend_form") or SuspendForm(prefix="suspend"),
+        # Only the moves the helper's step allows (an applicant is decided on at the vetting
+        # desk); a refused one stays on the page with its reason.
+        "can_approve": "approve_form" in bound
+        or ApprovalStatus.APPROVED in APPROVAL_MACHINE.targets(helper.approval_status),
+        "can_suspend": "suspend_form" in bound
+        or ApprovalStatus.SUSPENDED in APPROVAL_MACHINE.targets(helper.approval_status),
+        "applying": ApprovalStatus.REJECTED in APPROVAL_MACHINE.targets(helper.approval_status),
     }
     return render(request, "web/manage/helper.html", context, status=400 if bound else 200)
 
