@@ -128,6 +128,7 @@ THIRD_PERSON = {
         re.compile(rf"\bNessuno\s+è\s+{_IT_SAID_OF}o\b"),
         # "Approva questo aiutante": a demonstrative that agrees with a man.
         re.compile(r"\b(?:[Qq]uest|[Qq]uell)o\s+aiutante\b"),
+        re.compile(r"^Già\s+(?:interpellat|contattat|sollecitat)o\b"),  # "Già interpellato"
         re.compile(r"\b(?:gli|[Ii])\s+(?:iscritti|candidati)\b|^Iscritti$|\btutti\s+devono\b"),
         # A label that only a person can be ("Ammonito"; an account is "Sospeso").
         re.compile(r"^(?:Ammonit|Avvisat|Informat)o$"),
@@ -137,6 +138,7 @@ THIRD_PERSON = {
         re.compile(rf"\b[Ll]’aide\s+(?:en\s+)?(?:est|a\s+été)\s+{_FR_SAID_OF}\b"),
         re.compile(rf"(?<!d’)\b[Aa]ides?\s+{_FR_SAID_OF}s?\b"),  # "aide trouvé", "Aides validés"
         re.compile(r"\b(?:[Uu]n|[Aa]ucun)\s+aide\b"),
+        re.compile(r"^Déjà\s+(?:sollicité|contacté)\b(?!e)"),  # "Déjà sollicité pour …"
         re.compile(rf"\bPersonne\s+n’est\s+{_FR_SAID_OF}\b"),
         re.compile(r"\b[Ll]es\s+candidats\b|^Inscrits$|\bchacun\b|\bils\s+manquent\b"),
     ],
@@ -181,6 +183,8 @@ def test_the_third_person_check_sees_the_forms_it_looks_for():
     assert said_of_a_man("it", "Perché (tutti gli iscritti lo leggono)") == ["gli iscritti"]
     assert said_of_a_man("it", "Sospendi questo aiutante") == ["questo aiutante"]
     assert said_of_a_man("it", "Sospendi questa persona") == []
+    assert said_of_a_man("it", "Già interpellato per questa richiesta") == ["Già interpellato"]
+    assert said_of_a_man("fr", "Déjà sollicité pour cette demande") == ["Déjà sollicité"]
     assert said_of_a_man("fr", "%(name)s est suspendu·e jusqu’à") == ["u·e"]
     assert said_of_a_man("fr", "Dites pourquoi (l’aide en est informé).") == [
         "l’aide en est informé"

@@ -468,3 +468,24 @@ def test_a_refused_approval_stays_on_the_helpers_page_with_its_reason(client):
     helper.refresh_from_db()
     assert helper.approval_status == ApprovalStatus.APPLIED
     assert not HelperApprovalEvent.objects.filter(helper=helper).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("it", "1 profilo di aiuto esaminato; offerte fatte: 1 su {wanted}."),
+        ("fr", "1 profil d’aide examiné ; offres faites : 1 sur {wanted}."),
+    ],
+)
+def test_a_matching_pass_counts_its_offers_as_the_language_writes_it(client, language, said):
+    """One offer made read "1 offerte fatte su 3" and "1 offres faites sur 3"."""
+    make_helper(languages=("de",))
+    help_request = post_request(UserFactory.create(), languages=["de"])
+    _logged_in(client, ManagerFactory.create(), language)
+
+    response = client.get(f"/manage/requests/{help_request.public_id}/")
+
+    [(run, _considered)] = response.context["runs"]
+    assert run.offered == 1
+    html = response.content.decode()
+    assert said.format(wanted=run.wanted) in html
