@@ -275,7 +275,7 @@ def test_the_customers_times_and_the_proposed_times_are_named_in_swiss_time():
 
     assert str(TimeWindow(starts_at=starts, ends_at=ends)) == "2026-12-10 14:15–15:00"
     assert str(SlotProposal(starts_at=starts, ends_at=ends, status="chosen")) == (
-        "2026-12-10 14:15–15:00 (chosen)"
+        "2026-12-10 14:15–15:00 (Chosen)"
     )
     # Past midnight in Zurich, the day is the next one.
     assert str(TimeWindow(starts_at=late, ends_at=late)) == "2026-12-11 00:30–00:30"

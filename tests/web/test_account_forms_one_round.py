@@ -164,7 +164,7 @@ def test_the_password_reset_says_a_password_like_the_e_mail_address_on_the_first
 
     assert response.status_code == 200
     assert _errors_of(response.content.decode(), "id_password") == [
-        "The password is too similar to the e-mail."
+        "The password is too similar to your e-mail address."
     ]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
