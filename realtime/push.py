@@ -205,7 +205,9 @@ def push_subscribe(
             _("A push endpoint is the address of a push service: a domain name, no port."),
             code=RealtimeError.INVALID_SUBSCRIPTION,
         )
-    for field, value, size in (("p256dh", p256dh, 65), ("auth", auth, 16)):
+    # Named as in the subscription the browser gives (`PushSubscription.toJSON()`): the keys
+    # sit under `keys`, so the app finds the field it sent.
+    for field, value, size in (("keys.p256dh", p256dh, 65), ("keys.auth", auth, 16)):
         if len(_unbase64(value) or b"") != size:
             raise ValidationFailed.for_field(
                 field,

@@ -142,7 +142,7 @@ def test_a_subscription_is_refused_without_real_keys_and_removed_on_request(
         client.post(f"{API}/push-subscriptions", bad, format="json"),
         400,
         "invalid_subscription",
-        {"p256dh"},
+        {"keys.p256dh"},
         documented_in=("post", "/api/v1/push-subscriptions"),
     )
     assert PushSubscription.objects.count() == 0
@@ -153,6 +153,27 @@ def test_a_subscription_is_refused_without_real_keys_and_removed_on_request(
         f"{API}/push-subscriptions/remove", {"endpoint": good["endpoint"]}, format="json"
     )
     assert response.status_code == 204
+    assert PushSubscription.objects.count() == 0
+
+
+def test_a_refused_key_is_named_where_the_app_sent_it(
+    vapid: ec.EllipticCurvePrivateKey,
+) -> None:
+    """The keys sit under `keys` in the subscription the app sends: the error names
+    `keys.auth`, the field the app can point at, and nothing is stored."""
+    client = client_for(UserFactory.create())
+    key, _auth = device()
+    body = {
+        "endpoint": "https://push.example/1",
+        "keys": {"p256dh": b64(public_bytes(key)), "auth": "not-a-key"},
+    }
+    assert_error(
+        client.post(f"{API}/push-subscriptions", body, format="json"),
+        400,
+        "invalid_subscription",
+        {"keys.auth"},
+        documented_in=("post", "/api/v1/push-subscriptions"),
+    )
     assert PushSubscription.objects.count() == 0
 
 
