@@ -50,7 +50,7 @@ def chat_messages_for(user: User, booking: Booking) -> QuerySet[ChatMessage]:
     """The booking's messages, oldest first, for a participant."""
     chat_booking_for(user, booking)
     return ChatMessage.objects.filter(booking=booking).select_related(
-        "booking__help_request", "booking__helper"
+        "author", "booking__help_request", "booking__helper"
     )
 
 
@@ -117,8 +117,10 @@ def chat_read_mark(*, booking: Booking, reader: User, message_id: int) -> ChatRe
     return mark
 
 
-def chat_read_marks(booking: Booking) -> dict[int, int]:
-    """Each participant's last read message id."""
-    return dict(
-        ChatReadMark.objects.filter(booking=booking).values_list("user_id", "last_read_message_id")
-    )
+def chat_read_marks(booking: Booking) -> dict[str, int]:
+    """Each participant's last read message id, by the participant's public id."""
+    marks = ChatReadMark.objects.filter(booking=booking)
+    return {
+        str(user): message
+        for user, message in marks.values_list("user__public_id", "last_read_message_id")
+    }

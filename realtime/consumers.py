@@ -136,7 +136,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
             self.last_seq = await _last_seq(self.user)
         else:
             self.last_seq = after
-        await self._send({"type": "hello", "user": self.user.pk, "last_seq": self.last_seq})
+        await self._send(
+            {"type": "hello", "user": str(self.user.public_id), "last_seq": self.last_seq}
+        )
         if after is not None:
             await self._catch_up(after)
         elif given is not None:
@@ -278,7 +280,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         for user_id in targets:
             await self.channel_layer.group_send(
                 user_group(user_id),
-                {"type": "typing.notice", "booking": booking, "user": self.user.pk},
+                {"type": "typing.notice", "booking": booking, "user": str(self.user.public_id)},
             )
 
     async def _on_ack(self, frame: dict[str, Any]) -> None:

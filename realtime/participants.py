@@ -22,7 +22,8 @@ def message_data(message: ChatMessage, reader: User) -> dict[str, Any]:
     return {
         "id": message.pk,
         "booking": str(message.booking.public_id),
-        "author": message.author_id,
+        # The author's public id, as `GET /api/v1/me` answers it: never the row's number.
+        "author": str(message.author.public_id),
         "author_role": message.author_role,
         "text": message.text if disclosed else mask_contacts(message.text),
         "created_at": clock.iso(message.created_at),

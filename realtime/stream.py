@@ -241,9 +241,9 @@ def _booking_entries(event: BookingMoved) -> list[Entry]:
 
 
 def _chat_message_entries(event: ChatMessagePosted) -> list[Entry]:
-    message = ChatMessage.objects.select_related("booking__help_request", "booking__helper").get(
-        pk=event.message_id
-    )
+    message = ChatMessage.objects.select_related(
+        "author", "booking__help_request", "booking__helper"
+    ).get(pk=event.message_id)
     # Each reader is told the message as they may read it (`message_data`).
     participants = chat_participants(message.booking)
     readers = User.objects.in_bulk(participants)
@@ -262,7 +262,7 @@ def _chat_read_entries(event: ChatMessagesRead) -> list[Entry]:
     booking = _booking(event.booking_id)
     data = {
         "booking": str(booking.public_id),
-        "reader": event.reader_id,
+        "reader": str(User.objects.get(pk=event.reader_id).public_id),
         "last_read_message": event.last_read_message_id,
     }
     return [

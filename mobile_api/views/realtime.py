@@ -85,7 +85,9 @@ class EventListApi(ApiView):
 class ChatMessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     booking = serializers.UUIDField()
-    author = serializers.IntegerField()
+    author = serializers.UUIDField(
+        help_text="Who wrote it: their `id`, as `GET /api/v1/me` answers it."
+    )
     author_role = serializers.CharField()
     text = serializers.CharField(
         help_text="Plain text; phone numbers and e-mail addresses show as ••• until the booking "
@@ -172,7 +174,13 @@ class ChatReadApi(ApiView):
         responses={
             200: inline_serializer(
                 "ChatReadMarks",
-                {"read": serializers.DictField(child=serializers.IntegerField())},
+                {
+                    "read": serializers.DictField(
+                        child=serializers.IntegerField(),
+                        help_text="Each participant's `id` (as `GET /api/v1/me` answers it) "
+                        "and the last message they read.",
+                    )
+                },
             )
         },
     )
@@ -186,7 +194,7 @@ class ChatReadApi(ApiView):
         data.is_valid(raise_exception=True)
         chat_read_mark(booking=booking, reader=user, message_id=data.validated_data["message"])
         marks = chat_read_marks(chat_booking_for(user, booking))
-        return Response({"read": {str(k): v for k, v in marks.items()}})
+        return Response({"read": marks})
 
 
 class PushSubscriptionSerializer(serializers.ModelSerializer):

@@ -56,6 +56,28 @@ def test_the_chat_pages_newest_first() -> None:
     assert [m["author_role"] for m in page["results"]] == ["customer", "helper"]
 
 
+def test_a_message_names_its_author_by_the_id_the_app_knows() -> None:
+    """`author` is the writer's `id` as `GET /api/v1/me` answers it, so that the app tells its
+    own messages from the others'; never the account's row number."""
+    customer, helper = UserFactory.create(), make_helper()
+    booking = make_booking(BookingStatus.CONFIRMED, customer=customer, helper=helper)
+    url = _messages(str(booking.public_id))
+    customer_id = client_for(customer).get(f"{API}/me").json()["id"]
+    helper_id = client_for(helper.user).get(f"{API}/me").json()["id"]
+
+    posted = client_for(customer).post(url, {"text": "Ring twice."}, format="json")
+    client_for(helper.user).post(url, {"text": "Will do."}, format="json")
+
+    assert posted.json()["author"] == customer_id
+    page = results(client_for(customer).get(url))
+    assert [(m["author"], m["text"]) for m in page] == [
+        (helper_id, "Will do."),
+        (customer_id, "Ring twice."),
+    ]
+    live = StreamEvent.objects.filter(type="chat.message", user=helper.user).order_by("seq")
+    assert [event.data["author"] for event in live] == [customer_id, helper_id]
+
+
 def test_strangers_and_bad_messages_are_refused_and_nothing_is_stored() -> None:
     customer, helper = UserFactory.create(), make_helper()
     booking = make_booking(BookingStatus.CONFIRMED, customer=customer, helper=helper)
@@ -137,12 +159,15 @@ def test_read_receipts_move_forward_only_and_reach_the_others() -> None:
     read = f"{url}/read"
 
     answer = client_for(helper.user).post(read, {"message": second}, format="json")
-    assert answer.json() == {"read": {str(helper.user.pk): second}}
+    helper_id = client_for(helper.user).get(f"{API}/me").json()["id"]
+    assert answer.json() == {"read": {helper_id: second}}
     again = client_for(helper.user).post(read, {"message": first}, format="json")
-    assert again.json() == {"read": {str(helper.user.pk): second}}
+    assert again.json() == {"read": {helper_id: second}}
 
     receipts = StreamEvent.objects.filter(type="chat.read")
     assert [(r.user_id, r.data["last_read_message"]) for r in receipts] == [(customer.pk, second)]
+    # The receipt names the reader as the app knows them, by `GET /api/v1/me`'s id.
+    assert [r.data["reader"] for r in receipts] == [helper_id]
     assert ChatReadMark.objects.get().last_read_message_id == second
     assert_error(
         client_for(helper.user).post(read, {"message": 999999}, format="json"),

@@ -91,7 +91,7 @@ def test_a_helper_hears_an_offer_live_and_the_loser_hears_it_withdrawn() -> None
         one, hello = await connected(token=tokens[first.pk])
         two, _ = await connected(token=tokens[second.pk])
         them, _ = await connected(token=customer_token)
-        assert hello == {"type": "hello", "user": first.user.pk, "last_seq": 0}
+        assert hello == {"type": "hello", "user": str(first.user.public_id), "last_seq": 0}
 
         help_request = await database_sync_to_async(post_request)(customer)
         await relay()
@@ -164,7 +164,7 @@ def test_connecting_after_anything_but_a_sequence_number_says_so_and_stays_live(
     async def scenario() -> None:
         english = [HOST, ORIGIN, (b"accept-language", b"en")]
         socket, hello = await connected(token=token, after=after, headers=english)
-        assert hello == {"type": "hello", "user": customer.pk, "last_seq": 4}
+        assert hello == {"type": "hello", "user": str(customer.public_id), "last_seq": 4}
         message = "Resume after a sequence number."
         assert await socket.receive_json_from() == {
             "type": "error",
@@ -213,7 +213,7 @@ def test_a_native_apps_socket_without_origin_is_let_in_by_its_token() -> None:
 
     async def scenario() -> None:
         socket, hello = await connected(token=token, headers=[HOST])
-        assert hello == {"type": "hello", "user": user.pk, "last_seq": 0}
+        assert hello == {"type": "hello", "user": str(user.public_id), "last_seq": 0}
         await socket.disconnect()
         for bad_token, code in (("not-a-token", "invalid_token"), (None, "not_authenticated")):
             anonymous = communicator(token=bad_token, headers=[HOST])
@@ -239,7 +239,7 @@ def test_the_token_header_and_the_session_authenticate_too() -> None:
             [HOST, ORIGIN, (b"sec-websocket-protocol", f"quartier.v1, token.{token}".encode())],
         ):
             socket, hello = await connected(headers=headers)
-            assert hello["user"] == user.pk
+            assert hello["user"] == str(user.public_id)
             await socket.disconnect()
 
     run(scenario)
@@ -325,7 +325,7 @@ def test_chat_typing_and_read_receipts_over_the_socket() -> None:
         assert await theirs.receive_json_from() == {
             "type": "typing",
             "booking": str(booking.public_id),
-            "user": customer.pk,
+            "user": str(customer.public_id),
         }
         await mine.send_json_to(
             {
@@ -352,7 +352,7 @@ def test_chat_typing_and_read_receipts_over_the_socket() -> None:
         assert await theirs.receive_json_from() == {"type": "pong", "ref": "after-read"}
         await relay()
         (receipt,) = await frames(mine, 1)
-        assert (receipt["type"], receipt["data"]["reader"]) == ("event", helper.user.pk)
+        assert (receipt["type"], receipt["data"]["reader"]) == ("event", str(helper.user.public_id))
         assert receipt["data"]["last_read_message"] == sent["message"]
         await theirs.send_json_to({"type": "ack", "seq": heard["seq"]})
         await theirs.send_json_to({"type": "ping"})
