@@ -412,8 +412,10 @@ def _match_again(help_request: HelpRequest) -> None:
 def help_request_withdraw(*, help_request: HelpRequest, reason: str = "") -> HelpRequest:
     """The customer takes the request back before anyone accepted."""
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
-    if help_request.status not in EDITABLE_STATUSES:
+    if help_request.status == HelpRequestStatus.ASSIGNED:
         raise RequestNotEditable(_("A helper has already accepted; cancel the booking instead."))
+    if help_request.status not in EDITABLE_STATUSES:  # withdrawn, expired or closed
+        raise RequestNotEditable(_("This request is closed already: there is nothing to withdraw."))
     help_request_move(
         help_request=help_request,
         expected=help_request.status,

@@ -415,11 +415,22 @@ def test_withdrawing_before_acceptance_withdraws_the_offers():
     assert_error(
         as_helper.post(f"{API}/offers/{offer.public_id}/accept"), 409, "offer_not_pending", set()
     )
-    assert_error(
-        client_for(customer).post(f"{API}/help-requests/{help_request.public_id}/withdraw"),
+    # Withdrawing it again changes nothing and says why, in the reader's language: nobody
+    # accepted, the request is closed (not "a helper has already accepted").
+    again = assert_error(
+        client_for(customer).post(
+            f"{API}/help-requests/{help_request.public_id}/withdraw",
+            HTTP_ACCEPT_LANGUAGE="it",
+        ),
         409,
         "request_not_editable",
         set(),
+    )
+    assert again["message"] == "Questa richiesta è già chiusa: non c’è nulla da ritirare."
+    help_request.refresh_from_db()
+    assert (help_request.status, help_request.status_reason) == (
+        HelpRequestStatus.WITHDRAWN,
+        "Fixed it myself.",
     )
 
 
