@@ -43,6 +43,8 @@ ON_BEHALF_NAME_MAX_LENGTH = HelpRequest._meta.get_field("on_behalf_name").max_le
 MIN_WINDOW_MINUTES = 30
 MAX_WINDOW_HOURS = 24
 EDITABLE_STATUSES = (HelpRequestStatus.OPEN, HelpRequestStatus.UNMATCHED)
+# The trail's note of a request withdrawn without a reason (a reason given is kept instead).
+WITHDRAWN_WITHOUT_REASON = "withdrawn by the customer"
 
 
 def _validate_window(index: int, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
@@ -421,7 +423,7 @@ def help_request_withdraw(*, help_request: HelpRequest, reason: str = "") -> Hel
         expected=help_request.status,
         to=HelpRequestStatus.WITHDRAWN,
         role=ActorRole.CUSTOMER,
-        reason=reason or "withdrawn by the customer",
+        reason=reason or WITHDRAWN_WITHOUT_REASON,
     )
     offers_withdraw(
         offers=pending_offers_of(help_request),

@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
+from django.utils import formats
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookings.models import HelpRequest
+from bookings.models import HelpRequest, HelpRequestStatus
+from bookings.services.help_requests import WITHDRAWN_WITHOUT_REASON
 from catalogue.models import ServiceCategory
+
+STATUS_REASON_HELP = (
+    "Why the request stands where it does, in the reader's language (Accept-Language, else "
+    "the user's preferred language): the customer's own words when they withdrew it with a "
+    "reason; empty while it is open."
+)
+
+
+def status_reason_words(help_request: HelpRequest) -> str:
+    """The request's status said to its reader, as the request page says it. The stored
+    `status_reason` is the trail's note in English (with the search radius in it when nobody
+    was found), except a reason the customer gave when withdrawing, which is theirs."""
+    status = help_request.status
+    if status == HelpRequestStatus.UNMATCHED:
+        return _(
+            "Nobody was free: no helper within %(radius)s km could come at the times you gave. "
+            "Add other times or ask again later."
+        ) % {"radius": formats.number_format(help_request.search_radius_km, decimal_pos=0)}
+    if status == HelpRequestStatus.WITHDRAWN:
+        given = help_request.status_reason
+        return (
+            given
+            if given and given != WITHDRAWN_WITHOUT_REASON
+            else _("You withdrew this request.")
+        )
+    if status == HelpRequestStatus.EXPIRED:
+        return _("Every time you gave has passed without a helper.")
+    if status == HelpRequestStatus.CLOSED:
+        return _("This request is closed.")
+    if status == HelpRequestStatus.ASSIGNED:
+        return _("A helper accepted your request.")
+    return ""
 
 
 class WindowOutSerializer(serializers.Serializer):
@@ -22,6 +57,7 @@ class HelpRequestSerializer(serializers.ModelSerializer):
     windows = WindowOutSerializer(many=True, read_only=True)
     pending_offers = serializers.SerializerMethodField()
     booking = serializers.SerializerMethodField()
+    status_reason = serializers.SerializerMethodField(help_text=STATUS_REASON_HELP)
 
     class Meta:
         model = HelpRequest
@@ -47,6 +83,9 @@ class HelpRequestSerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
+
+    def get_status_reason(self, help_request: HelpRequest) -> str:
+        return status_reason_words(help_request)
 
     def get_pending_offers(self, help_request: HelpRequest) -> int:
         # Read by `bookings.selectors.with_status`, like `booking`.

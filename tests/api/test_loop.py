@@ -434,6 +434,34 @@ def test_withdrawing_before_acceptance_withdraws_the_offers():
     )
 
 
+def test_a_request_s_status_reason_is_said_in_the_reader_s_language():
+    # Given a request nobody could take, and one withdrawn without a reason
+    customer = UserFactory.create()
+    nobody = post_request(customer)
+    nobody.refresh_from_db()
+    assert nobody.status == HelpRequestStatus.UNMATCHED
+    withdrawn = post_request(customer)
+    as_customer = client_for(customer)
+    as_customer.post(f"{API}/help-requests/{withdrawn.public_id}/withdraw", {"reason": ""})
+
+    # When the customer's phone reads them in Italian
+    def read(help_request: Any) -> Any:
+        url = f"{API}/help-requests/{help_request.public_id}"
+        return as_customer.get(url, HTTP_ACCEPT_LANGUAGE="it").json()
+
+    # Then the reasons are the request page's words in Italian, not the trail's English notes
+    radius = f"{nobody.search_radius_km:g}"
+    assert (read(nobody)["status"], read(nobody)["status_reason"]) == (
+        "unmatched",
+        f"Nessuno era libero: nessuna persona aiutante nel raggio di {radius} km poteva venire "
+        "negli orari indicati. Aggiunga altri orari o chieda di nuovo più tardi.",
+    )
+    assert (read(withdrawn)["status"], read(withdrawn)["status_reason"]) == (
+        "withdrawn",
+        "Ha ritirato questa richiesta.",
+    )
+
+
 def test_editing_the_windows_withdraws_pending_offers_and_matches_again(quartier_settings):
     # Given two equally good helpers nearby, and a request offered to one helper at a time
     quartier_settings(OFFER_BATCH_SIZE=1)
