@@ -451,9 +451,7 @@ def test_a_helpers_page_offers_only_the_moves_their_step_allows(client, step, fo
     html = response.content.decode()
     assert response.status_code == 200
     assert re.findall(rf"/manage/helpers/{helper.public_id}/(approve|suspend)", html) == forms
-    vetting = (
-        f'href="/manage/vetting/{helper.public_id}/">Decidi sulla candidatura nella verifica<'
-    )
+    vetting = f'href="/manage/vetting/{helper.public_id}/">Decidi sulla candidatura nella verifica<'
     assert (vetting in html) is to_vetting
 
 
