@@ -145,7 +145,7 @@ def test_the_manager_sees_on_the_helpers_record_what_keeps_offers_away(client, h
 
     html = client.get(blocked).content.decode()
 
-    assert "Questo aiutante non può ancora ricevere offerte:" in html
+    assert "Questa persona non può ancora ricevere offerte:" in html
     listed = html.split('id="offer-blockers"')[1].split("</ul>")[0]
     assert "non ha accettato il codice di condotta degli aiutanti" in listed
     assert "non ha un conto di versamento che possa ricevere pagamenti" in listed
