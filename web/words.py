@@ -23,6 +23,7 @@ from bookings.models import (
     HelpRequestStatus,
     Offer,
 )
+from bookings.request_words import settled_request_words
 
 TIMELINE: dict[str, str | Promise] = {
     BookingStatus.AWAITING_PROPOSAL: gettext_lazy("The helper accepted your request"),
@@ -109,18 +110,7 @@ def request_words(help_request: HelpRequest, pending_offers: int) -> str:
                 pending_offers,
             ) % {"count": pending_offers}
         return _("We are looking for a helper near you.")
-    if status == HelpRequestStatus.UNMATCHED:
-        return _(
-            "Nobody was free: no helper within %(radius)s km could come at the times you gave. "
-            "Add other times or ask again later."
-        ) % {"radius": formats.number_format(help_request.search_radius_km, decimal_pos=0)}
-    if status == HelpRequestStatus.WITHDRAWN:
-        return _("You withdrew this request.")
-    if status == HelpRequestStatus.EXPIRED:
-        return _("Every time you gave has passed without a helper.")
-    if status == HelpRequestStatus.CLOSED:
-        return _("This request is closed.")
-    return _("A helper accepted your request.")
+    return settled_request_words(help_request)
 
 
 def booking_words(booking: Booking, events: Iterable[BookingEvent] = ()) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils import formats
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import HelpRequest, HelpRequestStatus
+from bookings.request_words import settled_request_words
 from bookings.services.help_requests import WITHDRAWN_WITHOUT_REASON
 from catalogue.models import ServiceCategory
 
@@ -19,29 +18,13 @@ STATUS_REASON_HELP = (
 
 
 def status_reason_words(help_request: HelpRequest) -> str:
-    """The request's status said to its reader, as the request page says it. The stored
-    `status_reason` is the trail's note in English (with the search radius in it when nobody
-    was found), except a reason the customer gave when withdrawing, which is theirs."""
-    status = help_request.status
-    if status == HelpRequestStatus.UNMATCHED:
-        return _(
-            "Nobody was free: no helper within %(radius)s km could come at the times you gave. "
-            "Add other times or ask again later."
-        ) % {"radius": formats.number_format(help_request.search_radius_km, decimal_pos=0)}
-    if status == HelpRequestStatus.WITHDRAWN:
-        given = help_request.status_reason
-        return (
-            given
-            if given and given != WITHDRAWN_WITHOUT_REASON
-            else _("You withdrew this request.")
-        )
-    if status == HelpRequestStatus.EXPIRED:
-        return _("Every time you gave has passed without a helper.")
-    if status == HelpRequestStatus.CLOSED:
-        return _("This request is closed.")
-    if status == HelpRequestStatus.ASSIGNED:
-        return _("A helper accepted your request.")
-    return ""
+    """The request's status said to its reader, as the request page says it
+    (`settled_request_words`). The stored `status_reason` is the trail's note in English, except
+    a reason the customer gave when withdrawing, which is theirs and said as they wrote it."""
+    given = help_request.status_reason
+    if help_request.status == HelpRequestStatus.WITHDRAWN and given != WITHDRAWN_WITHOUT_REASON:
+        return given or settled_request_words(help_request)
+    return settled_request_words(help_request)
 
 
 class WindowOutSerializer(serializers.Serializer):
