@@ -293,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_DEBUG", "true")
     # The clients post as fast as they can: no per-customer limits in the way.
     os.environ["QUARTIER_MAX_OPEN_REQUESTS_PER_CUSTOMER"] = "1000000"
+    os.environ["QUARTIER_MAX_REQUESTS_PER_CUSTOMER_PER_DAY"] = "1000000"
     os.environ["QUARTIER_THROTTLE_USER"] = "1000000/min"
     with _database(args.database_url, args.scratch_database):
         import django

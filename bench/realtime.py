@@ -322,7 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
     os.environ.setdefault("DJANGO_DEBUG", "true")
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    # One customer posts them all, within minutes.
     os.environ["QUARTIER_MAX_OPEN_REQUESTS_PER_CUSTOMER"] = str(args.requests + 1)
+    os.environ["QUARTIER_MAX_REQUESTS_PER_CUSTOMER_PER_DAY"] = str(args.requests + 1)
     os.environ["QUARTIER_THROTTLE_USER"] = "100000/min"
     redis_command = [binary, "--port", str(redis_port), "--save", "", "--appendonly", "no"]
     with _process(redis_command, "redis-server", redis_port), _database(args.database_url):
