@@ -77,6 +77,11 @@ def availability_exceptions_of(helper: HelperProfile) -> QuerySet[AvailabilityEx
 CAN_BE_PAID = Q(takes_payments=True) | Q(hourly_rate_minor=0)
 
 
+def helper_is_applying(helper: HelperProfile) -> bool:
+    """Whether the helper's application is still open: no offer can come to them yet."""
+    return helper.approval_status in VETTING_STATUSES
+
+
 def helper_takes_payments(helper_id: int) -> bool:
     """Whether the helper's payout account takes charges now (as payments last recorded it)."""
     return HelperProfile.objects.filter(pk=helper_id, takes_payments=True).exists()

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
+from django.utils.translation import gettext
 
 from academy.models import (
     CalendarFeed,
@@ -28,6 +30,7 @@ from academy.services import (
     quiz_attempt_start,
     training_event_create,
 )
+from helpers.models import ApprovalStatus
 from tests.academy.builders import publish_course
 from tests.factories import ManagerFactory, UserFactory, make_helper
 from tests.web.test_pages import _errors_of, _logged_in
@@ -362,3 +365,28 @@ def test_registration_is_closed_once_the_event_started(client, courses):
         assert EventRegistration.objects.count() == 0
         assert "Registration for this event is closed." in client.get(EVENTS).content.decode()
     assert TrainingEvent.objects.get().cancelled_at is None
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "it"])
+def test_an_applicant_reads_the_courses_as_preparation_not_as_offers_missed(
+    client, courses, language
+):
+    applicant = make_helper(skills=("smart-home",), approval=ApprovalStatus.CONDUCT_TEST_PASSED)
+    approved = make_helper(skills=("smart-home",))
+    with translation.override(language):
+        heading_applying = gettext("Courses your categories ask for")
+        heading_approved = gettext("Courses that unlock more offers")
+    for helper, heading, other in (
+        (applicant, heading_applying, heading_approved),
+        (approved, heading_approved, heading_applying),
+    ):
+        _logged_in(client, helper.user, language)
+        for page in ("/helper/", COURSES):
+            html = client.get(page).content.decode()
+            gaps = re.search(r'id="certification-gaps">(.*?)</section>', html, re.S).group(1)
+            assert heading in gaps, (helper.approval_status, page)
+            assert other not in gaps, (helper.approval_status, page)
+            if language == "en":
+                line = "Once you are approved, offers for Smart home come to you after you pass:"
+                assert (line in gaps) == (helper is applicant), page
+                assert ("You get no offers for Smart home" in gaps) == (helper is approved), page

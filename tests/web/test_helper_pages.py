@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from bookings.models import Booking, BookingStatus, Offer, OfferStatus
 from bookings.services import offer_accept
 from helpers.models import (
+    VETTING_STATUSES,
     ApprovalStatus,
     AvailabilityException,
     HelperProfile,
@@ -627,3 +628,27 @@ def test_a_confirmed_visits_page_says_when_it_is_and_the_price_agreed(client):
 
     assert f"{starts:%H:%M}–{ends:%H:%M}</p>" in page
     assert f"<p>Vereinbarter Preis: CHF {booking.price_minor // 100}.00</p>" in page
+
+
+@pytest.mark.parametrize("status", [s for s in ApprovalStatus if s in VETTING_STATUSES])
+def test_an_applicants_home_says_what_comes_before_offers_instead_of_empty_lists(client, status):
+    applicant = make_helper(approval=status)
+    _logged_in(client, applicant.user, "fr")
+    html = client.get("/helper/").content.decode()
+    section = re.search(r'id="before-first-offer">(.*?)</section>', html, re.S).group(1)
+    assert "Avant votre première offre" in section
+    assert "dès que la gestion de la communauté a validé votre candidature" in section
+    for link in ("/helper/application", "/helper/hours", "/helper/academy/"):
+        assert f'href="{link}"' in section
+    # No inbox nor visit lists that could never fill while applying
+    for heading in ('id="offers-heading"', 'id="today-heading"', 'id="next-heading"'):
+        assert heading not in html
+
+
+def test_an_approved_helpers_home_keeps_the_inbox_and_visits(client):
+    helper = make_helper()
+    _logged_in(client, helper.user, "fr")
+    html = client.get("/helper/").content.decode()
+    assert 'id="before-first-offer"' not in html
+    for heading in ('id="offers-heading"', 'id="today-heading"', 'id="next-heading"'):
+        assert heading in html

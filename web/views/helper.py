@@ -40,6 +40,7 @@ from helpers.models import HelperProfile, WeeklyAvailability
 from helpers.selectors import (
     OfferBlocker,
     availability_exceptions_of,
+    helper_is_applying,
     helper_profile_of,
     offer_blockers,
 )
@@ -301,6 +302,8 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
         "visits_next": visits_next,
         "decline_form": DeclineForm(),
         "gaps": certification_gaps_of(helper),
+        # Still applying: no offer or visit can come yet, so the page says what comes first.
+        "applying": helper_is_applying(helper),
         **_blockers_of(helper),
         "poll_seconds": next_poll(request),
     }

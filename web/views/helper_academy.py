@@ -43,6 +43,7 @@ from academy.services import (
 )
 from backend.exceptions import ApplicationError, NotFound
 from helpers.models import HelperProfile
+from helpers.selectors import helper_is_applying
 from web.errors import message_for
 from web.helper_forms import AcademyQuizForm
 from web.views.helper import helper_only, me_of
@@ -58,7 +59,11 @@ def _course(slug: str) -> CourseVersion:
 @helper_only
 @require_GET
 def courses(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
-    context = {"standings": course_standings_of(helper), "gaps": certification_gaps_of(helper)}
+    context = {
+        "standings": course_standings_of(helper),
+        "gaps": certification_gaps_of(helper),
+        "applying": helper_is_applying(helper),
+    }
     return render(request, "web/helper/academy_courses.html", context)
 
 
