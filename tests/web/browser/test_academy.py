@@ -147,6 +147,14 @@ def test_an_applicant_walks_from_sign_up_to_a_first_offer_the_course_unlocks(
     _answer(phone, "#conduct-questions", answers_for(attempt))
     phone.get_by_role("button", name="Submit my answers").click()
     expect(phone.locator("#conduct-result")).to_contain_text("Passed.")
+    # Still applying: her home page says what comes before a first offer, no empty inbox
+    phone.goto(f"{url}/helper/")
+    expect(phone.get_by_role("heading", name="Before your first offer")).to_be_visible()
+    expect(phone.locator("#offers-heading")).to_have_count(0)
+    expect(phone.locator("#certification-gaps")).to_contain_text(
+        "Once you are approved, offers for Smart home come to you after you pass:"
+    )
+    assert axe(phone) == []
 
     # Where and when Nina works (her hours page and payout account are other tests' walks)
     helper_set_weekly_availability(
