@@ -28,7 +28,13 @@ from demo.places import Places
 from demo.texts import texts
 from demo.waivers import accept_helper_terms
 from helpers.document_services import document_upload
-from helpers.models import ApprovalStatus, ExceptionKind, HelperDocument, HelperProfile
+from helpers.models import (
+    VETTING_STATUSES,
+    ApprovalStatus,
+    ExceptionKind,
+    HelperDocument,
+    HelperProfile,
+)
 from helpers.services import (
     WeeklyInterval,
     application_check_documents,
@@ -391,6 +397,11 @@ def create_helpers(community: Community, count: int, tick: Tick) -> None:
     for approval in _approvals(community, count):
         if approval == ApprovalStatus.APPLIED:
             applied_at = history.now - history.span(6 * HOUR, 20 * DAY)
+        elif approval in VETTING_STATUSES:
+            # An application still open was made in the last weeks: the manager's queue shows
+            # some waiting within the target and some beyond, as a desk kept up to date does,
+            # not every one of them waiting for months.
+            applied_at = history.now - history.span(2 * DAY, 30 * DAY)
         else:
             # Approved well before the oldest history, so they could have had those offers.
             applied_at = history.now - history.span(60 * DAY, 500 * DAY)

@@ -3,8 +3,11 @@ and terms and waivers signed by both sides."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from backend.models import User
 from bookings.models import Booking, BookingStatus, HelperBlock, SafetyReport
 from catalogue.models import LegalAcceptance, LegalDocumentKind
 from catalogue.selectors import waivers_missing
@@ -18,6 +21,7 @@ from helpers.models import (
     HelperDocument,
     HelperProfile,
 )
+from helpers.selectors import vetting_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +94,14 @@ def test_the_demo_holds_applicants_at_every_step_signed_waivers_and_a_conduct_te
     assert list(HelperBlock.objects.values_list("customer_id", "helper__user_id")) == [
         (decided.reporter_id, decided.reported_id)
     ]
+
+
+def test_the_demo_vetting_queue_looks_like_a_desk_kept_up_to_date(seeded_demo):
+    """Open applications were made in the last weeks: some wait within the answer target, some
+    beyond it, none for months (each waited 100 to 270 days before)."""
+    manager = User.objects.get(email="manager@quartier.test")
+    queue = vetting_queue(manager)
+    assert len(queue) >= 5
+    assert all(entry.waited < timedelta(days=31) for entry in queue)
+    overdue = [entry for entry in queue if entry.overdue]
+    assert 0 < len(overdue) < len(queue)
