@@ -26,9 +26,9 @@ from bookings.models import (
     Party,
     SlotProposal,
 )
+from bookings.step_words import MANAGER_READS, SYSTEM_REASONS, step_note, timeline_labels
 from payments.models import PaymentStatus, PayWith
 from payments.selectors import MoneyView, money_views
-from web.words import MANAGER_READS, SYSTEM_REASONS, timeline_labels
 
 BY_ROLE: dict[str, str | Promise] = {
     ActorRole.CUSTOMER: gettext_lazy("by the customer, %(name)s"),
@@ -117,11 +117,10 @@ def _carried(event: BookingEvent, chosen: dict[str, SlotProposal]) -> list[str]:
 
 def _reason(event: BookingEvent) -> str:
     """Quartier's own reason in the reader's words (or none), a person's in quotes as written."""
-    if event.reason in SYSTEM_REASONS:
-        return str(SYSTEM_REASONS[event.reason])
-    if event.actor_role == ActorRole.SYSTEM or not event.reason:
-        return ""
-    return _("“%(text)s”") % {"text": event.reason}
+    note = step_note(event)
+    if not note or event.reason in SYSTEM_REASONS:
+        return note
+    return _("“%(text)s”") % {"text": note}
 
 
 def _language() -> str:

@@ -26,6 +26,7 @@ from bookings.selectors import (
     request_description_for,
     role_in_booking,
 )
+from bookings.step_words import step_note
 from catalogue.models import ServiceCategory
 from mobile_api.serializers.fields import GeoJSONPointField
 from mobile_api.serializers.helpers import PublicHelperSerializer
@@ -269,6 +270,10 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 class BookingEventSerializer(serializers.ModelSerializer):
+    """One step of the visit's history, told to its reader."""
+
+    # The context's `summaries` (`steps_told_to`, by the event's primary key) are each step's
+    # words: whether times were proposed before is known from the whole trail, not the page.
     actor = serializers.SerializerMethodField()
     from_status = serializers.ChoiceField(
         choices=BookingStatus.choices,
@@ -277,10 +282,44 @@ class BookingEventSerializer(serializers.ModelSerializer):
         help_text="Empty for the first event: the booking did not exist before.",
     )
 
+    summary = serializers.SerializerMethodField(
+        help_text="What happened at this step, in the reader's language (`Accept-Language`, "
+        "else the account's) and told from the reader's side, as the visit's page tells it: "
+        'the customer reads the helper\'s first name ("Anna proposed times"), the helper reads '
+        '"You proposed times", the manager "The helper proposed times". Show this line.'
+    )
+    note = serializers.SerializerMethodField(
+        help_text="Why the step was taken, to show below `summary`: a person's reason as they "
+        "wrote it (a cancellation, a dispute, other times); Quartier's own note in the reader's "
+        'language ("nothing to pay"); empty where `summary` says it already.'
+    )
+    reason = serializers.CharField(
+        read_only=True,
+        help_text="The trail's raw note: a person's reason as they wrote it, or Quartier's own "
+        'note in English for its automatic steps ("offer accepted", "time confirmed"). Kept '
+        "as it was for older apps; show `summary` and `note` instead.",
+    )
+
     class Meta:
         model = BookingEvent
-        fields = ("from_status", "to_status", "actor", "actor_role", "reason", "data", "created_at")
+        fields = (
+            "from_status",
+            "to_status",
+            "actor",
+            "actor_role",
+            "summary",
+            "note",
+            "reason",
+            "data",
+            "created_at",
+        )
         read_only_fields = fields
+
+    def get_summary(self, event: BookingEvent) -> str:
+        return self.context["summaries"][event.pk]
+
+    def get_note(self, event: BookingEvent) -> str:
+        return step_note(event)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, event: BookingEvent) -> str | None:

@@ -40,6 +40,7 @@ from bookings.services import (
     require_role,
     review_submit,
 )
+from bookings.step_words import steps_told_to
 from mobile_api.filters import DateTimeFilter, UpdatedSinceFilter
 from mobile_api.idempotency import ApiView
 from mobile_api.pagination import PAGE_PARAMETERS, PaginatedListView, page_of, paginated
@@ -345,8 +346,17 @@ class BookingEventListApi(generics.ListAPIView):
     serializer_class = BookingEventSerializer
     queryset = BookingEvent.objects.none()
 
-    def get_queryset(self) -> QuerySet[BookingEvent]:
-        return booking_events(booking_for(request_user(self.request), self.kwargs["booking_id"]))
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """One page of the trail, each step told as the reader's page tells it: whether the
+        helper proposed times before is known from the whole trail, so all of it is read."""
+        user = request_user(request)
+        booking = booking_for(user, self.kwargs["booking_id"])
+        events = list(booking_events(booking))
+        summaries = {event.pk: said for said, event in steps_told_to(booking, events, user)}
+        page = self.paginate_queryset(events)
+        context = {**self.get_serializer_context(), "summaries": summaries}
+        serializer = self.get_serializer(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     @extend_schema(
         operation_id="bookings_events_list",

@@ -11,8 +11,9 @@ from django.utils.translation import gettext
 
 from backend.models import User
 from bookings.models import BookingStatus
+from bookings.step_words import TIMELINE
 from tests.factories import make_booking
-from web.words import STATUS_WORDS, TIMELINE, booking_words, helper_visit_words
+from web.words import STATUS_WORDS, booking_words, helper_visit_words
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from django.utils import translation
 from backend.roles import ActorRole
 from bookings import services
 from bookings.models import BookingEvent, BookingStatus
+from bookings.step_words import CUSTOMER_READS, HELPER_READS, MANAGER_READS, timeline_labels
 from tests.factories import ManagerFactory, make_booking, make_helper
 from tests.web.test_pages import _logged_in
 from web.visit_story import step_words
-from web.words import CUSTOMER_READS, HELPER_READS, MANAGER_READS, timeline_labels
 
 pytestmark = pytest.mark.django_db
 

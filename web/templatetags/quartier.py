@@ -16,6 +16,7 @@ from backend import languages
 from backend.file_sizes import file_size_words
 from backend.money import format_chf
 from bookings.models import Booking, Offer
+from bookings.step_words import SYSTEM_REASONS
 from catalogue.models import ServiceCategory
 from web import words
 from web.categories import icon_of
@@ -109,7 +110,7 @@ def offer_status_words(status: str) -> str:
 @register.filter
 def event_reason(reason: str) -> str:
     """A step's reason: Quartier's own in the reader's words (or none), a person's as written."""
-    return str(words.SYSTEM_REASONS.get(reason, reason))
+    return str(SYSTEM_REASONS.get(reason, reason))
 
 
 @register.filter

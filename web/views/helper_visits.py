@@ -46,6 +46,7 @@ from bookings.services import (
     review_submit,
     safety_report_file,
 )
+from bookings.step_words import HELPER_READS, timeline_labels
 from helpers.models import HelperProfile
 from payments.extras import extra_record
 from payments.models import Payment
@@ -73,7 +74,7 @@ from web.helper_forms import (
 )
 from web.views.chat_parts import chat_context
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
-from web.words import HELPER_READS, helper_contact_gone_words, timeline_labels
+from web.words import helper_contact_gone_words
 
 SLOT_FIELDS = {f"slots[{index}]": f"start_{index + 1}" for index in range(3)} | {"slots": "start_1"}
 # The visit's page asks for news while the customer has a move to make.

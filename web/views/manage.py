@@ -37,6 +37,7 @@ from bookings.selectors import (
     visits_of_request,
 )
 from bookings.services import booking_resolve_dispute
+from bookings.step_words import MANAGER_READS, timeline_labels
 from helpers.appeal_services import AppealOutcome, appeal_decide
 from helpers.models import AppealStatus, ApprovalStatus, HelperProfile
 from helpers.selectors import (
@@ -62,13 +63,7 @@ from web.helper_forms import (
 )
 from web.views.helper import me_of
 from web.visit_story import visit_stories
-from web.words import (
-    MANAGER_READS,
-    STATUS_WORDS,
-    WAITING_WORDS,
-    considered_reason,
-    timeline_labels,
-)
+from web.words import STATUS_WORDS, WAITING_WORDS, considered_reason
 
 PAGE = 50
 DEFAULT_PERIOD = 30

@@ -25,16 +25,12 @@ from bookings.selectors import (
     warnings_given_to,
 )
 from bookings.services import safety_report_triage
+from bookings.step_words import MANAGER_READS, timeline_labels
 from web.errors import add_service_error, message_for
 from web.helper_forms import TriageForm
 from web.views.helper import me_of
 from web.views.manage import PAGE, manager_only
-from web.words import (
-    MANAGER_READS,
-    SAFETY_CATEGORY_WORDS,
-    SAFETY_OUTCOME_WORDS,
-    timeline_labels,
-)
+from web.words import SAFETY_CATEGORY_WORDS, SAFETY_OUTCOME_WORDS
 
 CATEGORY_WORDS = SAFETY_CATEGORY_WORDS
 OUTCOME_WORDS = SAFETY_OUTCOME_WORDS

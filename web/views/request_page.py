@@ -35,6 +35,7 @@ from bookings.selectors import (
     reviews_visible_to,
     safety_report_open_by,
 )
+from bookings.step_words import customer_timeline
 from bookings.transitions import helper_paid_at
 from catalogue.models import LegalDocumentVersion, legal_language
 from catalogue.selectors import waivers_missing
@@ -62,12 +63,7 @@ from web.forms import (
     WaiversForm,
 )
 from web.views.chat_parts import chat_context
-from web.words import (
-    booking_words,
-    customer_timeline,
-    request_words,
-    visit_cancelled_words,
-)
+from web.words import booking_words, request_words, visit_cancelled_words
 
 # While the customer waits for someone else, the page asks for news: first after this many
 # seconds, then twice as long each time, up to the longest pause.
