@@ -9,7 +9,12 @@ from uuid import UUID
 import django_filters
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -203,14 +208,32 @@ class PushSubscriptionSerializer(serializers.ModelSerializer):
         fields = ("endpoint", "device_name", "created_at")
 
 
-class PushSubscriptionApi(ApiView):
-    class PushKeys(serializers.Serializer):
-        p256dh = serializers.CharField(max_length=200)
-        auth = serializers.CharField(max_length=100)
+class PushKeys(serializers.Serializer):
+    """The subscription's keys, as the browser's `PushSubscription.toJSON()` gives them."""
 
+    p256dh = serializers.CharField(
+        max_length=200,
+        help_text="The device's public key: a P-256 point, 65 bytes in unpadded base64url.",
+    )
+    auth = serializers.CharField(
+        max_length=200,
+        help_text="The device's authentication secret: 16 bytes in unpadded base64url.",
+    )
+
+
+@extend_schema_field(PushKeys)
+class PushKeysField(serializers.DictField):
+    """Read as a dictionary of texts, whose `p256dh` and `auth` `push_subscribe` checks and
+    names a refusal of (`keys.p256dh`, `keys.auth`); described by PushKeys."""
+
+    def __init__(self) -> None:
+        super().__init__(child=serializers.CharField(max_length=200))
+
+
+class PushSubscriptionApi(ApiView):
     class PushSubscriptionInput(serializers.Serializer):
         endpoint = serializers.URLField(max_length=1000)
-        keys = serializers.DictField(child=serializers.CharField(max_length=200))
+        keys = PushKeysField()
         device_name = serializers.CharField(
             max_length=100, required=False, allow_blank=True, default=""
         )

@@ -21,7 +21,7 @@ from backend.exceptions import ValidationFailed
 from backend.relay import relay_pending
 from realtime.models import PushSubscription, StreamEvent
 from realtime.push import push_payload, push_subscribe
-from tests.api.api_assertions import API, assert_error, client_for
+from tests.api.api_assertions import API, assert_error, client_for, openapi_schema
 from tests.factories import UserFactory, make_helper, post_request
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +175,59 @@ def test_a_refused_key_is_named_where_the_app_sent_it(
         documented_in=("post", "/api/v1/push-subscriptions"),
     )
     assert PushSubscription.objects.count() == 0
+
+
+def test_the_schema_names_the_two_keys_of_a_subscription() -> None:
+    """`keys` is described as the browser gives it, `p256dh` and `auth`, not as any object."""
+    schema = openapi_schema()
+    body = schema["paths"]["/api/v1/push-subscriptions"]["post"]["requestBody"]
+    reference = body["content"]["application/json"]["schema"]["$ref"]
+    subscription = schema["components"]["schemas"][reference.rsplit("/", 1)[-1]]
+    keys_reference = subscription["properties"]["keys"]["$ref"]
+    keys = schema["components"]["schemas"][keys_reference.rsplit("/", 1)[-1]]
+
+    assert keys["type"] == "object"
+    assert sorted(keys["properties"]) == ["auth", "p256dh"]
+    assert {name: field["type"] for name, field in keys["properties"].items()} == {
+        "auth": "string",
+        "p256dh": "string",
+    }
+    assert sorted(keys["required"]) == ["auth", "p256dh"]
+    assert "keys" in subscription["required"]
+
+
+def test_the_keys_are_read_as_before(vapid: ec.EllipticCurvePrivateKey) -> None:
+    """The schema's description changes nothing of what is accepted: a missing key is the
+    service's refusal, named where the app sent it; other members are ignored; `keys` that is
+    no object is refused as such."""
+    client = client_for(UserFactory.create())
+    key, auth = device()
+    endpoint = "https://push.example/1"
+
+    without_auth = {"endpoint": endpoint, "keys": {"p256dh": b64(public_bytes(key))}}
+    assert_error(
+        client.post(f"{API}/push-subscriptions", without_auth, format="json"),
+        400,
+        "invalid_subscription",
+        {"keys.auth"},
+        documented_in=("post", "/api/v1/push-subscriptions"),
+    )
+    not_an_object = {"endpoint": endpoint, "keys": "p256dh auth"}
+    assert_error(
+        client.post(f"{API}/push-subscriptions", not_an_object, format="json"),
+        400,
+        "not_a_dict",
+        {"keys"},
+    )
+    assert PushSubscription.objects.count() == 0
+
+    keys = {"p256dh": b64(public_bytes(key)), "auth": b64(auth), "expirationTime": "null"}
+    response = client.post(
+        f"{API}/push-subscriptions", {"endpoint": endpoint, "keys": keys}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    stored = PushSubscription.objects.get()
+    assert (stored.p256dh, stored.auth) == (keys["p256dh"], keys["auth"])
 
 
 @override_settings(QUARTIER_PUSH_ALLOW_HTTP=False)
