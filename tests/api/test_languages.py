@@ -207,12 +207,13 @@ def test_a_serializer_refusal_of_our_own_speaks_the_language_asked_for(language,
 @pytest.mark.parametrize(
     ("language", "required", "choice"),
     [
-        ("de", "Dieses Feld ist zwingend erforderlich.", '"too_cold" ist keine gültige Option.'),
-        ("fr", "Ce champ est obligatoire.", "«\xa0too_cold\xa0» n'est pas un choix valide."),
-        ("it", "Campo obbligatorio.", '"too_cold" non è una scelta valida.'),
+        ("en", "This field is required.", "“too_cold” is not one of the choices."),
+        ("de", "Dieses Feld ist zwingend erforderlich.", "«too_cold» steht nicht zur Wahl."),
+        ("fr", "Ce champ est obligatoire.", "« too_cold » ne fait pas partie des choix possibles."),
+        ("it", "Campo obbligatorio.", "«too_cold» non è tra le scelte possibili."),
     ],
 )
-def test_drfs_own_field_messages_come_in_the_language_asked_for(language, required, choice):
+def test_drfs_field_messages_come_in_the_language_asked_for(language, required, choice):
     # Given a helper with a pending offer
     helper = make_helper()
     offer = pending_offer(post_request(UserFactory.create()), helper)
@@ -226,7 +227,8 @@ def test_drfs_own_field_messages_come_in_the_language_asked_for(language, requir
         HTTP_ACCEPT_LANGUAGE=language,
     )
 
-    # Then DRF's own words come from its catalogue in that language
+    # Then a missing field is said in DRF's words, a choice that is not one in Quartier's
+    # (mobile_api.field_words), in that language
     assert missing.status_code == 400
     assert missing.json()["fields"]["category"] == [required]
     assert _answer(declined) == (400, "invalid_choice", f"reason: {choice}", {"reason": [choice]})

@@ -1,0 +1,137 @@
+"""A field sent wrong is answered in Quartier's words in every language, where DRF's own
+translation was wrong ("non può essere omesso" for an empty text) or spoke otherwise than
+Quartier ("Stelle sicher", "Assicurati"): an empty text, a null, a text too long, a number or
+a date-time that is none, a choice that is not one."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+from rest_framework import serializers
+
+from bookings.models import HelpRequest
+from helpers.models import HelperProfile
+from mobile_api.field_words import FIELD_MESSAGES
+from tests.api.api_assertions import API, client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# How DRF names the date-time it reads (ISO 8601), in the message of one it cannot.
+ISO_8601 = "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]"
+WORDS = {
+    "en": {
+        "blank": "This field may not be empty.",
+        "null": "This field needs a value.",
+        "max_length": "Use at most 120 characters.",
+        "datetime": f"Give the date and time in this form: {ISO_8601}.",
+        "integer": "Give a whole number.",
+        "number": "Give a number.",
+    },
+    "de": {
+        "blank": "Dieses Feld darf nicht leer sein.",
+        "null": "Dieses Feld braucht einen Wert.",
+        "max_length": "Verwenden Sie höchstens 120 Zeichen.",
+        "datetime": f"Geben Sie Datum und Uhrzeit in dieser Form an: {ISO_8601}.",
+        "integer": "Geben Sie eine ganze Zahl an.",
+        "number": "Geben Sie eine Zahl an.",
+    },
+    "fr": {
+        "blank": "Ce champ ne peut pas être vide.",
+        "null": "Ce champ doit avoir une valeur.",
+        "max_length": "Utilisez au plus 120 caractères.",
+        "datetime": f"Indiquez la date et l’heure sous cette forme : {ISO_8601}.",
+        "integer": "Indiquez un nombre entier.",
+        "number": "Indiquez un nombre.",
+    },
+    "it": {
+        "blank": "Questo campo non può essere vuoto.",
+        "null": "Questo campo deve avere un valore.",
+        "max_length": "Usi al massimo 120 caratteri.",
+        "datetime": f"Indichi data e ora in questa forma: {ISO_8601}.",
+        "integer": "Indichi un numero intero.",
+        "number": "Indichi un numero.",
+    },
+}
+LANGUAGES = tuple(WORDS)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_request_sent_wrong_is_answered_field_by_field_in_quartiers_words(language):
+    # Given a customer
+    client = client_for(UserFactory.create())
+
+    # When they post a request with an empty description, a street too long, a null name and a
+    # start that is no date-time, in a language
+    response = client.post(
+        f"{API}/help-requests",
+        {
+            "category": "internet-wifi",
+            "description": "",
+            "street": "x" * 121,
+            "on_behalf_name": None,
+            "windows": [{"starts_at": "tomorrow at nine", "ends_at": "2026-05-04T10:00:00+02:00"}],
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    # Then each field says what is wrong in Quartier's words in that language
+    words = WORDS[language]
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["fields"] == {
+        "street": [words["max_length"]],
+        "description": [words["blank"]],
+        "windows[0].starts_at": [words["datetime"]],
+        "on_behalf_name": [words["null"]],
+    }
+    # And the code and the message are the first field's, as always
+    assert (body["code"], body["message"]) == ("max_length", f"street: {words['max_length']}")
+    # And nothing was written
+    assert HelpRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_rate_that_is_no_number_is_refused_in_quartiers_words(language):
+    # Given someone applying as a helper
+    client = client_for(UserFactory.create())
+
+    # When the hourly rate is words
+    response = client.post(
+        f"{API}/helper/profile",
+        {"skills": ["internet-wifi"], "hourly_rate_minor": "forty francs"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    # Then the rate is refused in that language, and no profile was made
+    words = WORDS[language]["integer"]
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "code": "validation_invalid",
+        "message": f"hourly_rate_minor: {words}",
+        "fields": {"hourly_rate_minor": [words]},
+    }
+    assert HelperProfile.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_number_field_says_it_in_quartiers_words(language):
+    """No input of the API reads a fraction yet; a field that would says it the same way."""
+    with translation.override(language), pytest.raises(serializers.ValidationError) as refused:
+        serializers.FloatField().run_validation("a little")
+
+    assert refused.value.detail == [WORDS[language]["number"]]
+
+
+def test_the_messages_given_anew_are_the_ones_drf_writes():
+    """The catalogue translates DRF's English as DRF writes it: were DRF to word one otherwise,
+    its own translation would come back unseen."""
+    with translation.override(None):
+        drf = {
+            (field, key): str(getattr(serializers, field).default_error_messages[key])
+            for field, key in FIELD_MESSAGES
+        }
+
+    assert drf == FIELD_MESSAGES
