@@ -14,6 +14,22 @@ from payments.models import Payment, PaymentStatus, PayoutAccount, PayWith
 
 _P = PaymentStatus
 
+# The one currency TWINT takes.
+TWINT_CURRENCY = "CHF"
+
+
+def methods_the_helper_takes(booking: Booking) -> list[str]:
+    """How the customer can pay the visit's helper through Quartier, as they choose a time: by
+    card and, in Swiss francs, with TWINT, while the helper's payout account takes payments
+    (`takes_payments`, which this app keeps in step with the account and which confirming a
+    paid time asks: `bookings.transitions.helper_paid_at`); none while it cannot. No query
+    beyond the booking's helper."""
+    if not booking.helper.takes_payments:
+        return []
+    if booking.currency != TWINT_CURRENCY:
+        return [PayWith.CARD.value]
+    return [PayWith.CARD.value, PayWith.TWINT.value]
+
 
 def _account_taking_payments(booking: Booking) -> PayoutAccount:
     """The helper's payout account, which must be able to take payments."""
@@ -42,7 +58,7 @@ def _check_method_expected(booking: Booking, *, twint: bool) -> None:
             _("This visit cannot take a payment method now."),
             code=PaymentError.PAYMENT_NOT_EXPECTED,
         )
-    if twint and booking.currency != "CHF":
+    if twint and booking.currency != TWINT_CURRENCY:
         raise PaymentProviderRefused(
             _("TWINT takes Swiss francs only. Please pay by card."),
             code=PaymentError.PAYMENT_METHOD_UNAVAILABLE,

@@ -31,6 +31,8 @@ from catalogue.models import ServiceCategory
 from mobile_api.serializers.fields import GeoJSONPointField
 from mobile_api.serializers.helpers import PublicHelperSerializer
 from mobile_api.serializers.requests import WindowOutSerializer
+from payments.models import PayWith
+from payments.payment_methods import methods_the_helper_takes
 
 
 class MoneySerializer(serializers.Serializer):
@@ -168,6 +170,16 @@ class BookingRequestSerializer(serializers.ModelSerializer):
         return data
 
 
+# What the customer learns of the helper's payout account before choosing a time.
+PAYMENT_METHODS_HELP = (
+    "How the customer can pay this helper through Quartier, to say before they choose a time: "
+    "`card` and, in Swiss francs, `twint` (paid after the visit), while the helper's payout "
+    "account takes payments; empty while it cannot, when a time with a price cannot be "
+    "confirmed (`409 helper_cannot_be_paid`) and only a time priced 0 can. The same methods "
+    "`POST /api/v1/bookings/{id}/payment/method` takes. Null to the helper and the manager."
+)
+
+
 class BookingSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     request = serializers.SerializerMethodField()
@@ -191,6 +203,7 @@ class BookingSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="For a cancellation or no-show: the party who caused it (empty otherwise).",
     )
+    payment_methods = serializers.SerializerMethodField(help_text=PAYMENT_METHODS_HELP)
 
     class Meta:
         model = Booking
@@ -207,6 +220,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "price",
             "charge",
             "stripe_fee_paid_by",
+            "payment_methods",
             "eta_at",
             "checked_in_at",
             "checked_out_at",
@@ -267,6 +281,16 @@ class BookingSerializer(serializers.ModelSerializer):
     def get_next_statuses(self, booking: Booking) -> list[str]:
         """Where the asking party may move the booking next (drives the app's buttons)."""
         return next_statuses_for(booking, self._user())
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=PayWith.choices), allow_null=True
+        )
+    )
+    def get_payment_methods(self, booking: Booking) -> list[str] | None:
+        if role_in_booking(booking, self._user()) != ActorRole.CUSTOMER:
+            return None
+        return methods_the_helper_takes(booking)
 
 
 class BookingEventSerializer(serializers.ModelSerializer):
