@@ -175,8 +175,9 @@ PAYMENT_METHODS_HELP = (
     "How the customer can pay this helper through Quartier, to say before they choose a time: "
     "`card` and, in Swiss francs, `twint` (paid after the visit), while the helper's payout "
     "account takes payments; empty while it cannot, when a time with a price cannot be "
-    "confirmed (`409 helper_cannot_be_paid`) and only a time priced 0 can. The same methods "
-    "`POST /api/v1/bookings/{id}/payment/method` takes. Null to the helper and the manager."
+    "confirmed (`409 helper_cannot_be_paid`) and only a time priced 0 can. Either is given with "
+    "`POST /api/v1/bookings/{id}/payment/method` (a card's PaymentMethod, or `twint`). Null to "
+    "the helper and the manager."
 )
 
 
