@@ -473,7 +473,9 @@ class TipForm(forms.Form):
     )
 
     # After the helper reconnected their payout account, the card Stripe.js made for the tip on
-    # the new one (the visit's card cannot pay it); empty: the visit's card.
+    # the new one (the visit's card cannot pay it); empty: the visit's card. Not kept with a
+    # refused tip (`web.kept_forms`): the card is given again.
+    not_kept = ("payment_method",)
     payment_method = forms.CharField(
         label=_("Card"), max_length=64, widget=forms.HiddenInput, required=False
     )
@@ -487,8 +489,9 @@ class TipForm(forms.Form):
 
 class CardForm(forms.Form):
     """The card Stripe.js made in the browser (a PaymentMethod id; the card's number never
-    reaches Quartier)."""
+    reaches Quartier). Not kept with a refused form (`web.kept_forms`): the card is given again."""
 
+    not_kept = ("payment_method",)
     payment_method = forms.CharField(
         label=_("Card"), max_length=64, widget=forms.HiddenInput, required=False
     )

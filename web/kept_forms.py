@@ -1,10 +1,12 @@
-"""A form refused on a POST-only address, kept for the page it was sent from.
+"""A refused form, kept for the page it was sent from.
 
 The answer to the refused POST is a redirect to that page (post/redirect/get): the page then
-stands at its own address, so reloading it only reloads it, where a page rendered at the POST's
-address would have the browser send the form again. The form comes back on the page once, as
-it was sent and with its errors (the list of problems above it takes the focus, as for any form
-sent back), from the session.
+stands at its own address, and reloading it only reloads it, where a page rendered as the
+answer to the POST would have the browser send the form again (and ask the customer whether to
+"resend the data"). The form comes back on the page once, as it was sent and with its errors
+(the list of problems above it takes the focus, as for any form sent back), from the session.
+What was typed in a password field, and a form's `not_kept` fields (the card Stripe.js made),
+are not kept: those fields come back empty.
 """
 
 from __future__ import annotations
@@ -14,49 +16,62 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 
 SESSION_KEY = "kept_form"
 
 
 def keep_refused_form(request: HttpRequest, form: forms.Form, page: str) -> None:
-    """Keep `form` (bound to this POST, with its errors) for the next GET of `page`."""
-    prefix = form.prefix or ""
+    """Keep `form` (bound to this POST, with its errors) for the next GET of `page` (a path)."""
+    not_kept = set(getattr(form, "not_kept", ()))
+    names = [
+        form.add_prefix(name)
+        for name, field in form.fields.items()
+        if name not in not_kept and not isinstance(field.widget, forms.PasswordInput)
+    ]
     request.session[SESSION_KEY] = {
         "page": page,
-        "prefix": prefix,
-        "data": {
-            key: request.POST.getlist(key)
-            for key in request.POST
-            if key.startswith(f"{prefix}-") and key != "csrfmiddlewaretoken"
-        },
+        "prefix": form.prefix or "",
+        "data": {name: request.POST.getlist(name) for name in names if name in request.POST},
         "errors": form.errors.get_json_data(),
     }
+
+
+def refused(request: HttpRequest, form: forms.Form, page: str) -> HttpResponseRedirect:
+    """The answer to a POST whose `form` was refused: back to `page` (a path, with its query
+    if it has one), where the form is shown once again with its problems."""
+    keep_refused_form(request, form, page.split("?", 1)[0])
+    return HttpResponseRedirect(page)
 
 
 def kept_form(
     request: HttpRequest, page: str, builders: Mapping[str, Callable[..., forms.Form]]
 ) -> dict[str, forms.Form]:
-    """The form kept for `page` (once: it is then forgotten), as `{"<prefix>_form": form}`,
-    rebuilt by its prefix's builder with the data sent and the errors it had; else nothing."""
+    """The form kept for `page` (once: it is then forgotten), as `{"<prefix>_form": form}`
+    (`{"form": form}` for a form without a prefix), rebuilt by its prefix's builder with the
+    data sent and the errors it had; else nothing."""
     kept: dict[str, Any] | None = request.session.get(SESSION_KEY)
     if not kept or kept.get("page") != page:
         return {}
     del request.session[SESSION_KEY]
-    build = builders.get(kept["prefix"])
+    prefix = kept["prefix"]
+    build = builders.get(prefix)
     if build is None:
         return {}
     data = QueryDict(mutable=True)
     for key, values in kept["data"].items():
         data.setlist(key, values)
-    form = build(data, prefix=kept["prefix"])
-    # The errors it was refused with (the service's too), not those of validating it again
+    form = build(data, prefix=prefix or None)
+    # The errors it was refused with (the service's too), not those of validating it again;
+    # a field the page no longer shows (a term accepted since) takes none.
     form.errors.clear()
     form.cleaned_data = {}
     for field, errors in kept["errors"].items():
+        if field != "__all__" and field not in form.fields:
+            continue
         for error in errors:
             form.add_error(
                 None if field == "__all__" else field,
                 ValidationError(error["message"], code=error["code"] or None),
             )
-    return {f"{kept['prefix']}_form": form}
+    return {f"{prefix}_form" if prefix else "form": form}

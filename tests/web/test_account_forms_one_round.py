@@ -12,6 +12,7 @@ from backend.models import User
 from backend.password_reset import password_reset_token
 from helpers.models import HelperProfile
 from tests.factories import PASSWORD, UserFactory
+from tests.web.refusals import refused_page
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,7 @@ def test_the_profile_says_an_empty_name_a_wrong_phone_and_an_unknown_postcode_at
         },
     )
 
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = refused_page(client, response, "/profile")
     assert _errors_of(html, "id_display_name") == ["This field is required."]
     assert _errors_of(html, "id_phone") == [
         "This is not a phone number. Write it with digits, for example 091 123 45 67 or "
@@ -103,8 +103,7 @@ def test_the_password_change_says_a_missing_current_password_and_a_weak_new_one_
 
     response = client.post("/password", {"current_password": "", "new_password": "12345678"})
 
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = refused_page(client, response, "/password")
     assert _errors_of(html, "id_current_password") == ["This field is required."]
     assert _errors_of(html, "id_new_password") == [
         "This password is too common.",

@@ -8,6 +8,7 @@ import pytest
 
 from bookings.models import HelpRequest, HelpRequestStatus, TimeWindow
 from tests.factories import UserFactory
+from tests.web.refusals import refused_page
 from tests.web.test_pages import _errors_of, _logged_in, _request_form
 from tests.web.test_request_other_times import _day, _times, _unmatched, _windows
 
@@ -43,8 +44,7 @@ def test_the_new_request_form_says_its_own_and_the_services_problems_at_once(
     )
 
     # Then every problem is said at once, next to its field
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = refused_page(client, response, "/requests/new")
     assert _errors_of(html, "id_category") == ["This field is required."]
     assert _errors_of(html, "id_slot_2") == ["Choose both the day and the time, or neither."]
     assert _errors_of(html, "id_description") == [
@@ -112,8 +112,7 @@ def test_other_times_say_half_a_window_and_the_same_time_twice_at_once(client):
         ),
     )
 
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = refused_page(client, response, page_url)
     assert _errors_of(html, "id_times-slot_2") == [
         "Wählen Sie Tag und Zeit, oder keines von beiden."
     ]

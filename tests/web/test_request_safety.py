@@ -7,6 +7,7 @@ import pytest
 
 from bookings.models import BookingStatus, HelperBlock, SafetyReport
 from tests.factories import UserFactory, make_booking
+from tests.web.refusals import refused_page
 from tests.web.test_pages import _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +59,7 @@ def test_a_report_without_text_shows_the_error_next_to_the_field(client):
 
     refused = client.post(_page(booking) + "safety-report", {"safety-category": "damage"})
 
-    assert refused.status_code == 400
-    assert 'id="id_safety-text_error"' in refused.content.decode()
+    assert 'id="id_safety-text_error"' in refused_page(client, refused, _page(booking))
     assert SafetyReport.objects.count() == 0
 
 

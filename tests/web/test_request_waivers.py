@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from bookings.models import Booking, BookingStatus
 from catalogue.models import LegalAcceptance, LegalDocument, LegalDocumentKind
 from tests.factories import ManagerFactory, UserFactory, make_booking, publish
+from tests.web.refusals import refused_page
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +92,7 @@ def test_boxes_left_unticked_are_refused_next_to_them_and_store_nothing(client, 
 
     response = client.post(f"{page_url}waivers", data)
 
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = refused_page(client, response, page_url)
     assert _errors_of(html, f"id_waivers-accept_{waivers[1].pk}") == [
         "Kreuzen Sie dieses Feld an, um zu akzeptieren."
     ]
@@ -164,8 +164,7 @@ def test_a_version_published_while_the_page_was_open_is_asked_for_and_nothing_st
 
     response = client.post(f"{page_url}waivers", shown)
 
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = refused_page(client, response, page_url)
     assert _errors_of(html, f"id_waivers-accept_{newer.pk}") == [
         "Kreuzen Sie dieses Feld an, um zu akzeptieren."
     ]

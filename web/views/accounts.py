@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -41,6 +42,7 @@ from web.forms import (
     ProfileForm,
     SignUpForm,
 )
+from web.kept_forms import kept_form, refused
 from web.next_page import go_on, next_page
 from web.views.request_page import me_of
 
@@ -217,11 +219,17 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.POST or None, user=me_of(request))
-    if request.method == "POST" and form.is_valid():
+    me = me_of(request)
+    if request.method != "POST":
+        builders = {"": partial(PasswordChangeForm, user=me)}
+        form = kept_form(request, request.path, builders).get("form")
+        context = {"form": form or PasswordChangeForm(user=me)}
+        return render(request, "web/accounts/password_change.html", context)
+    form = PasswordChangeForm(request.POST, user=me)
+    if form.is_valid():
         try:
             user = user_change_password(
-                user=me_of(request),
+                user=me,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
                 client=client_ip(request),
@@ -232,7 +240,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password is changed."))
             return redirect("web:profile")
-    return render(request, "web/accounts/password_change.html", {"form": form})
+    # Back to the page with the problems; what was typed in the password fields is not kept
+    return refused(request, form, request.get_full_path())
 
 
 @login_required
@@ -248,8 +257,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         "home_postal_code": me.home_postal_code,
         "home_locality": me.home_locality,
     }
-    form = ProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        builders = {"": partial(ProfileForm, initial=initial)}
+        form = kept_form(request, request.path, builders).get("form")
+        context = {"form": form or ProfileForm(initial=initial), "next": next_page(request, "")}
+        return render(request, "web/accounts/profile.html", context)
+    form = ProfileForm(request.POST, initial=initial)
+    if form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():
@@ -262,12 +276,11 @@ def profile(request: HttpRequest) -> HttpResponse:
                     home=form.home(),
                 )
         except ApplicationError as error:
-            me.refresh_from_db()
             add_service_error(form, error, fields=HOME_FIELDS)
         else:
             translation.activate(me.preferred_language)
             messages.success(request, _("Your profile is saved."))
             # Back to the page that asked for the address (the helper application), if any.
             return go_on(request, reverse("web:profile"))
-    context = {"form": form, "next": next_page(request, "")}
-    return render(request, "web/accounts/profile.html", context)
+    # Back to the page (with the page to go on to once saved), the problems above the form
+    return refused(request, form, request.get_full_path())

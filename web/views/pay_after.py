@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ from payments.selectors import tip_of, twint_choosable, visit_payment
 from payments.tips import TIPPABLE
 from web.errors import message_for
 from web.forms import TipForm
+from web.kept_forms import kept_form, refused
 from web.views.request_page import me_of
 
 
@@ -51,11 +53,9 @@ def _visit(request: HttpRequest, public_id: UUID) -> tuple[Booking, Payment | No
 @login_required
 @require_GET
 def pay_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _page(request, public_id)
-
-
-def _page(request: HttpRequest, public_id: UUID, form: TipForm | None = None) -> HttpResponse:
+    """The page; a tip refused comes back on it once, as it was sent (`pay_tip`)."""
     booking, payment = _visit(request, public_id)
+    form = kept_form(request, request.path, {"tip": TipForm}).get("tip_form")
     twint = payment is not None and payment.pay_with == PayWith.TWINT
     context = {
         "public_id": public_id,
@@ -67,7 +67,7 @@ def _page(request: HttpRequest, public_id: UUID, form: TipForm | None = None) ->
         "can_choose_twint": twint_choosable(booking, payment),
         **_tip_context(booking, payment, twint, form),
     }
-    response = render(request, "web/pay/pay.html", context, status=400 if form is not None else 200)
+    response = render(request, "web/pay/pay.html", context)
     # Paying and tipping with TWINT go on to Stripe's pages and from there to TWINT's (redirects
     # the browser checks).
     response._csp_update = config().twint_redirect_sources  # type: ignore[attr-defined]
@@ -75,7 +75,7 @@ def _page(request: HttpRequest, public_id: UUID, form: TipForm | None = None) ->
 
 
 def _tip_context(
-    booking: Booking, payment: Payment | None, twint: bool, form: TipForm | None
+    booking: Booking, payment: Payment | None, twint: bool, form: forms.Form | None
 ) -> dict[str, object]:
     """Once a TWINT visit is paid: the tip given, or the form to give one with TWINT too."""
     paid = payment is not None and payment.status == PaymentStatus.CAPTURED
@@ -152,9 +152,10 @@ def pay_tip(request: HttpRequest, public_id: UUID) -> HttpResponse:
     _booking, payment = _visit(request, public_id)
     if payment is None:
         raise Http404(_("This visit has nothing to pay."))
+    page = reverse("web:booking-pay", args=[public_id])
     form = TipForm(request.POST, prefix="tip")
     if not form.is_valid():
-        return _page(request, public_id, form)
+        return refused(request, form, page)
     back = request.build_absolute_uri(reverse("web:booking-pay-tip-return", args=[public_id]))
     try:
         url = tip_twint.tip_twint_start(
@@ -162,7 +163,7 @@ def pay_tip(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
     except ApplicationError as error:
         form.add_error("amount", message_for(error))
-        return _page(request, public_id, form)
+        return refused(request, form, page)
     if url:
         return redirect(url)
     messages.success(request, _("Thank you! All of your tip goes to the helper."))

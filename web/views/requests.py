@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
@@ -70,7 +70,7 @@ from web.forms import (
     TipForm,
     WaiversForm,
 )
-from web.kept_forms import keep_refused_form, kept_form
+from web.kept_forms import kept_form, refused
 from web.views.request_page import (
     current_booking,
     me_of,
@@ -88,8 +88,16 @@ def request_new(request: HttpRequest) -> HttpResponse:
     me = me_of(request)
     has_home = bool(me.home_postal_code)
     initial = {"languages": me.languages or ["de"], "place": "home" if has_home else "other"}
-    form = HelpRequestForm(request.POST or None, initial=initial, customer=me)
-    if request.method == "POST" and form.is_valid():
+
+    def build(data: QueryDict | None, prefix: str | None = None) -> HelpRequestForm:
+        return HelpRequestForm(data, prefix=prefix, initial=initial, customer=me)
+
+    if request.method != "POST":
+        form = kept_form(request, request.path, {"": build}).get("form") or build(None)
+        context = {"form": form, "has_home": has_home, "me": me}
+        return render(request, "web/requests/new.html", context)
+    form = build(request.POST)
+    if form.is_valid():
         data = form.cleaned_data
         someone_else = data["for_someone_else"]
         try:
@@ -108,8 +116,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _posted_words(help_request))
             return redirect("web:request", public_id=help_request.public_id)
-    context = {"form": form, "has_home": has_home, "me": me}
-    return render(request, "web/requests/new.html", context, status=400 if form.errors else 200)
+    return refused(request, form, request.get_full_path())
 
 
 def _posted_words(help_request: HelpRequest) -> str:
@@ -138,30 +145,52 @@ def _posted_words(help_request: HelpRequest) -> str:
 @vary_on_headers("HX-Request")
 def request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     help_request = own_request(request, public_id)
-    kept = {} if request.htmx else kept_form(request, request.path, KEPT_FORMS)  # type: ignore[attr-defined]
+    htmx = request.htmx  # type: ignore[attr-defined]
+    kept = {} if htmx else kept_form(request, request.path, _kept_forms(request, help_request))
     context = request_context(request, help_request, **kept)
-    if request.htmx:  # type: ignore[attr-defined]
+    if htmx:
         return with_stripe_js(
             render(request, "web/requests/detail.html#request-news", context), context
         )
     return with_stripe_js(render(request, "web/requests/detail.html", context), context)
 
 
-# The request page's forms that a refusal sends back to the page at its own address, by prefix:
-# each is rebuilt there from what was sent (the others are shown at the POST's address).
+# The request page's forms, by prefix: a refused one is shown again on the page at its own
+# address, rebuilt from what was sent.
 KEPT_FORMS: dict[str, Callable[..., forms.Form]] = {
     "withdraw": ReasonForm,
     "cancel": ReasonForm,
     "dispute": ReasonForm,
     "new_times": ReasonForm,
+    "times": TimesForm,
+    "review": ReviewForm,
+    "safety": SafetyReportForm,
+    "tip": TipForm,
+    "card": CardForm,
 }
+
+
+def _kept_forms(
+    request: HttpRequest, help_request: HelpRequest
+) -> dict[str, Callable[..., forms.Form]]:
+    """The builders of the page's forms; the waivers' form shows the terms still to accept
+    (read only when that form comes back)."""
+
+    def waivers(data: QueryDict, prefix: str | None = None) -> forms.Form:
+        me = me_of(request)
+        versions = waivers_to_accept(me, current_booking(me, help_request))
+        return WaiversForm(versions, legal_language(get_language()), data, prefix=prefix)
+
+    return {**KEPT_FORMS, "waivers": waivers}
+
 
 Action = Callable[[HttpRequest, HelpRequest, Booking | None], forms.Form | None]
 
 
 def _action(run: Action) -> Callable[[HttpRequest, UUID], HttpResponse]:
-    """A button on the request's page: runs `run`, then shows the page again. A form that
-    comes back bound (with the service's error next to its field) is shown with status 400."""
+    """A button on the request's page: runs `run`, then shows the page again at its own
+    address. A form that comes back bound (with the service's error next to its field) is shown
+    there once, as it was sent: a reload of the page sends nothing again."""
 
     @login_required
     @require_POST
@@ -173,18 +202,10 @@ def _action(run: Action) -> Callable[[HttpRequest, UUID], HttpResponse]:
         except ApplicationError as error:
             messages.error(request, message_for(error))
             return redirect("web:request", public_id=public_id)
-        if failed is not None and failed.prefix in KEPT_FORMS:
-            # Shown again on the request's page at its own address: a reload resends nothing
-            page = reverse("web:request", kwargs={"public_id": public_id})
-            keep_refused_form(request, failed, page)
-            return redirect(page)
+        page = reverse("web:request", kwargs={"public_id": public_id})
         if failed is not None:
-            name = f"{failed.prefix}_form"
-            context = request_context(request, help_request, **{name: failed})
-            return with_stripe_js(
-                render(request, "web/requests/detail.html", context, status=400), context
-            )
-        return redirect("web:request", public_id=public_id)
+            return refused(request, failed, page)
+        return redirect(page)
 
     view.__name__ = run.__name__
     return view
