@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.models import User
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, Review
 from tests.factories import make_booking
 from tests.web.browser.conftest import PHONE, log_in
 
@@ -44,3 +44,40 @@ def test_a_refused_cancellation_comes_back_on_the_requests_own_page(browser, liv
     expect(page.locator("[data-error-summary]")).to_have_count(0)
     assert page.url == f"{live_url}{page_path}"
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("language", ["de", "it"])
+def test_a_refused_review_comes_back_once_and_a_reload_sends_nothing(
+    browser, live_url, axe, language
+):
+    booking = make_booking(BookingStatus.SIGNED_OFF)
+    User.objects.update(preferred_language=language)
+    page_path = f"/requests/{booking.help_request.public_id}/"
+    page = browser.new_context(locale=language, **PHONE).new_page()
+    log_in(page, live_url, booking.help_request.customer.email, page_path)
+    posted: list[str] = []
+    page.on("request", lambda sent: posted.append(sent.url) if sent.method == "POST" else None)
+
+    # When the customer sends the review with words but without stars
+    page.locator("#id_review-text").fill("Sehr geduldig / molto paziente")
+    page.locator("#id_review-text").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+
+    # Then the request's page is back at its own address, the problem above the form focused,
+    # the words typed kept, in the customer's language
+    page.wait_for_url(f"{live_url}{page_path}")
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_have_count(1)
+    expect(summary).to_be_focused()
+    expect(summary.locator('a[href="#id_review-rating_0"]')).to_have_count(1)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("#id_review-text")).to_have_value("Sehr geduldig / molto paziente")
+    assert axe(page) == []
+    # And a reload sends nothing again: one POST in all, the page as it stands, no review
+    page.reload()
+    expect(page.locator("[data-error-summary]")).to_have_count(0)
+    assert page.url == f"{live_url}{page_path}"
+    assert posted == [f"{live_url}{page_path}review"]
+    assert not Review.objects.exists()
+    page.context.close()
