@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.core import mail
@@ -127,7 +127,7 @@ def test_sign_up_shows_a_weak_password_next_to_the_field_and_keeps_the_rest(clie
         },
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    html = response.content.decode()
+    html = refused_page(client, response, "/sign-up")
     assert _errors_of(html, "id_password") == [
         "This password is too short. It must contain at least 8 characters.",
         "This password is too common.",
@@ -174,12 +174,12 @@ def test_log_in_refuses_a_wrong_password_and_an_unconfirmed_address(client):
     wrong = client.post(
         "/log-in", {"email": "anna@example.ch", "password": "nope-nope"}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "The e-mail address or the password is wrong." in wrong.content.decode()
+    assert "The e-mail address or the password is wrong." in refused_page(client, wrong, "/log-in")
     User.objects.filter(pk=user.pk).update(email_verified_at=None)
     pending = client.post(
         "/log-in", {"email": "anna@example.ch", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "Confirm your e-mail address first" in pending.content.decode()
+    assert "Confirm your e-mail address first" in refused_page(client, pending, "/log-in")
     assert "_auth_user_id" not in client.session
 
 
@@ -310,9 +310,9 @@ def test_password_reset_link_sets_a_new_password_once(client):
         {"token": token, "password": "other-New-secret-8"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert _errors_of(again.content.decode(), "id_password") == [
-        "This link to choose a new password is not valid any more. Ask for a new one."
-    ]
+    assert _errors_of(
+        refused_page(client, again, f"/password-reset?{urlencode({'token': token})}"), "id_password"
+    ) == ["This link to choose a new password is not valid any more. Ask for a new one."]
     user.refresh_from_db()
     assert user.check_password("brand-New-secret-7")
 
@@ -764,7 +764,8 @@ def test_the_password_rules_are_linked_to_the_password(client):
         "At least 8 characters, not only digits, not a common password.</p>"
     ) in page
     form = {"display_name": "Anna", "email": "anna@example.ch", "password": "12345"}
-    no_language = client.post("/sign-up", form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    refused = client.post("/sign-up", form, HTTP_ACCEPT_LANGUAGE="en")
+    no_language = refused_page(client, refused, "/sign-up", HTTP_ACCEPT_LANGUAGE="en")
     assert re.search(r'<fieldset aria-describedby="id_languages_error">\s*<legend>', no_language)
     assert _errors_of(no_language, "id_languages") == ["This field is required."]
 

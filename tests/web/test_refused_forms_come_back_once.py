@@ -1,4 +1,4 @@
-"""Every refused form of the customer answers with a redirect to the page it stands on (post,
+"""Every refused form of the customer (and of anyone logging in or signing up) answers with a redirect to the page it stands on (post,
 redirect, get): that page shows the form once, as it was sent (not the passwords, nor the card)
 with its problems above it, and a reload only reloads the page, where a page rendered as the
 answer to the POST would have the browser send the form again. A refusal writes nothing."""
@@ -6,10 +6,13 @@ answer to the POST would have the browser send the form again. A refusal writes 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
+from django.core import mail
 
 from backend.models import User
+from backend.password_reset import password_reset_token
 from bookings.models import Booking, BookingStatus, HelpRequest, Review, SafetyReport, TimeWindow
 from catalogue.models import LegalAcceptance, LegalDocument, LegalDocumentKind
 from payments.models import Payment, StripeRequest, Tip
@@ -174,10 +177,10 @@ def test_the_profile_refused_comes_back_once_with_what_was_typed_and_where_to_go
     user = UserFactory.create(display_name="Anna Muster")
     _logged_in(client, user)
     before = User.objects.values().get(pk=user.pk)
-    page = "/profile?next=/helper/application"
+    page = "/profile?next=%2Fhelper%2Fapplication"
 
     response = client.post(
-        page,
+        "/profile?next=/helper/application",
         {
             "display_name": "Anna Neu",
             "phone": "call me",
@@ -227,3 +230,63 @@ def test_the_live_pages_redraw_leaves_the_refused_form_for_the_page_itself(clien
     html = shown_once(client, response, page)
     assert _errors_of(html, "id_cancel-reason") == ["This field is required."]
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+
+
+def test_a_refused_log_in_comes_back_once_with_the_address_not_the_password(client):
+    UserFactory.create(email="anna@example.ch")
+    page = "/log-in?next=%2Frequests%2Fnew"
+
+    response = client.post(
+        "/log-in?next=/requests/new",
+        {"email": "anna@example.ch", "password": "guess-it-2", "next": "/requests/new"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    assert "guess-it-2" not in str(client.session[KEPT])
+    html = shown_once(client, response, page, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "L’adresse e-mail ou le mot de passe est incorrect." in html
+    assert 'value="anna@example.ch"' in html
+    assert '<input type="hidden" name="next" value="/requests/new">' in html
+    assert "guess-it-2" not in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_refused_sign_up_comes_back_once_without_the_password(client):
+    response = client.post(
+        "/sign-up",
+        {"display_name": "Anna Muster", "email": "anna@example.ch", "password": "12345"},
+    )
+
+    assert "12345" not in str(client.session[KEPT])
+    html = shown_once(client, response, "/sign-up")
+    assert _errors_of(html, "id_languages") == ["This field is required."]
+    assert 'value="Anna Muster"' in html
+    assert 'value="anna@example.ch"' in html
+    assert not User.objects.exists()
+
+
+def test_a_refused_new_password_comes_back_once_on_the_links_page(client):
+    user = UserFactory.create(email="annamuster@example.ch")
+    token = password_reset_token(user)
+    page = f"/password-reset?{urlencode({'token': token})}"
+
+    response = client.post("/password-reset", {"token": token, "password": "annamuster1"})
+
+    assert "annamuster1" not in str(client.session[KEPT])
+    html = shown_once(client, response, page)
+    assert _errors_of(html, "id_password") == [
+        "The password is too similar to your e-mail address."
+    ]
+    assert f'name="token" value="{token}"' in html
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+
+
+def test_asking_for_a_link_with_no_address_comes_back_once(client):
+    response = client.post("/password-reset", {"email": "anna@"})
+
+    html = shown_once(client, response, "/password-reset")
+    assert _errors_of(html, "id_email") == [
+        "Enter the whole e-mail address, for example anna.muster@example.ch."
+    ]
+    assert 'value="anna@"' in html
+    assert mail.outbox == []

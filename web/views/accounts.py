@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -77,10 +78,21 @@ def _too_many(
     return response
 
 
+def _this_page(request: HttpRequest) -> str:
+    """The page's own address, with the page to go on to (`next`) the form was sent with."""
+    then = next_page(request, "")
+    return f"{request.path}?{urlencode({'next': then})}" if then else request.path
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
-    form = SignUpForm(request.POST or None, initial={"languages": [_current_language()]})
-    wait = account_request_wait(request) if request.method == "POST" else None
+    build = partial(SignUpForm, initial={"languages": [_current_language()]})
+    if request.method != "POST":
+        form = kept_form(request, request.path, {"": build}).get("form") or build()
+        context = {"form": form, "next": next_page(request, "")}
+        return render(request, "web/accounts/sign_up.html", context)
+    form = build(request.POST)
+    wait = account_request_wait(request)
     if wait is not None:
         # The API's limit on sign-ups from one client (its `throttled`), counted together.
         words = ngettext_lazy(
@@ -89,7 +101,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             "minutes",
         )
         return _too_many(request, "web/accounts/sign_up.html", form, wait, words)
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         try:
             user_register(
@@ -106,8 +118,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             # account ("Become a helper": the application), not to the customer's requests.
             request.session[AFTER_SIGN_UP] = next_page(request, "")
             return render(request, "web/accounts/sign_up_sent.html", {"email": data["email"]})
-    context = {"form": form, "next": next_page(request, "")}
-    return render(request, "web/accounts/sign_up.html", context)
+    # Back to the page (with the page to go on to), the password left out
+    return refused(request, form, _this_page(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -142,9 +154,12 @@ def landing_page(user: User) -> str:
 
 @require_http_methods(["GET", "POST"])
 def log_in(request: HttpRequest) -> HttpResponse:
-    form = LogInForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        form = kept_form(request, request.path, {"": LogInForm}).get("form") or LogInForm()
+        context = {"form": form, "next": next_page(request, "")}
+        return render(request, "web/accounts/log_in.html", context)
+    form = LogInForm(request.POST)
+    if form.is_valid():
         try:
             user = authenticate(
                 request,
@@ -153,19 +168,17 @@ def log_in(request: HttpRequest) -> HttpResponse:
             )
         except TooManyAttempts as exc:
             form.add_error(None, exc.message)
-            status = 429
+            context = {"form": form, "next": next_page(request, "")}
+            return render(request, "web/accounts/log_in.html", context, status=429)
+        if user is None:
+            form.add_error(None, _("The e-mail address or the password is wrong."))
+        elif isinstance(user, User) and user.email_verified_at is None:
+            form.add_error(None, _("Confirm your e-mail address first: open the link we sent you."))
         else:
-            if user is None:
-                form.add_error(None, _("The e-mail address or the password is wrong."))
-            elif isinstance(user, User) and user.email_verified_at is None:
-                form.add_error(
-                    None, _("Confirm your e-mail address first: open the link we sent you.")
-                )
-            else:
-                login(request, user)
-                return go_on(request, landing_page(me_of(request)))
-    context = {"form": form, "next": next_page(request, "")}
-    return render(request, "web/accounts/log_in.html", context, status=status)
+            login(request, user)
+            return go_on(request, landing_page(me_of(request)))
+    # Back to the page (with the page to go on to), the e-mail address kept, not the password
+    return refused(request, form, _this_page(request))
 
 
 @require_POST
@@ -187,23 +200,25 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """Without a token: ask for a link by e-mail (the same answer for any address). With the
     token from that e-mail: choose the new password."""
     token = request.POST.get("token") or request.GET.get("token") or ""
+    if request.method != "POST":
+        return _password_reset_page(request, token)
     # The API's limit on password requests from one client, counted together: each asks for
     # an e-mail or tries a token.
-    wait = account_request_wait(request) if request.method == "POST" else None
+    wait = account_request_wait(request)
     if not token:
-        ask = PasswordResetRequestForm(request.POST or None)
+        ask = PasswordResetRequestForm(request.POST)
         if wait is not None:
             return _too_many(
                 request, "web/accounts/password_reset_request.html", ask, wait, _RESET_WORDS
             )
-        if request.method == "POST" and ask.is_valid():
-            password_reset_request(email=ask.cleaned_data["email"])
-            return render(request, "web/accounts/password_reset_sent.html")
-        return render(request, "web/accounts/password_reset_request.html", {"form": ask})
-    form = PasswordResetForm(request.POST or None, initial={"token": token})
+        if not ask.is_valid():
+            return refused(request, ask, reverse("web:password-reset"))
+        password_reset_request(email=ask.cleaned_data["email"])
+        return render(request, "web/accounts/password_reset_sent.html")
+    form = PasswordResetForm(request.POST, initial={"token": token})
     if wait is not None:
         return _too_many(request, "web/accounts/password_reset.html", form, wait, _RESET_WORDS)
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             password_reset_confirm(
                 token=form.cleaned_data["token"], password=form.cleaned_data["password"]
@@ -213,6 +228,19 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your new password is set. Log in with it."))
             return redirect("web:log-in")
+    page = f"{reverse('web:password-reset')}?{urlencode({'token': token})}"
+    return refused(request, form, page)
+
+
+def _password_reset_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The form to ask for a link, or with the link's token the form to choose the password;
+    either as it was refused, once, after a POST."""
+    if not token:
+        ask = kept_form(request, request.path, {"": PasswordResetRequestForm}).get("form")
+        context = {"form": ask or PasswordResetRequestForm()}
+        return render(request, "web/accounts/password_reset_request.html", context)
+    build = partial(PasswordResetForm, initial={"token": token})
+    form = kept_form(request, request.path, {"": build}).get("form") or build()
     return render(request, "web/accounts/password_reset.html", {"form": form})
 
 
@@ -241,7 +269,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your password is changed."))
             return redirect("web:profile")
     # Back to the page with the problems; what was typed in the password fields is not kept
-    return refused(request, form, request.get_full_path())
+    return refused(request, form, _this_page(request))
 
 
 @login_required
@@ -283,4 +311,4 @@ def profile(request: HttpRequest) -> HttpResponse:
             # Back to the page that asked for the address (the helper application), if any.
             return go_on(request, reverse("web:profile"))
     # Back to the page (with the page to go on to once saved), the problems above the form
-    return refused(request, form, request.get_full_path())
+    return refused(request, form, _this_page(request))
