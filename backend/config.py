@@ -36,6 +36,7 @@ _AT_LEAST: tuple[tuple[str, float], ...] = (
     ("score_weight_rating", 0),
     ("score_weight_reliability", 0),
     ("fairness_margin", 0),
+    ("fairness_band_limit", 0),
     ("fairness_new_helper_bonus", 0),
     ("fairness_new_helper_days", 0),
     ("fairness_new_helper_visits", 0),
@@ -90,6 +91,10 @@ class QuartierConfig:
     # the fewest offers today are asked first, and nobody scoring more than this above a helper
     # asked is passed over (0 turns it off; README "Benchmarks" has the trade-off).
     fairness_margin: float = 0.075
+    # How many of the equally good (within the margin) fairness weighs besides the best
+    # offer_batch_size: the nearest so many. It bounds the work of a request where helpers are
+    # dense (0: all of them; README "Benchmarks" has the trade-off).
+    fairness_band_limit: int = 16
     # A fair start: helpers approved in the last N days with fewer than M completed visits get
     # this much added to their score (0 turns it off).
     fairness_new_helper_bonus: float = 0.05

@@ -11,7 +11,8 @@ the index), their own service radius covers the customer, sharing a
 language, free in a requested window, not the customer themselves and not excluded.
 
 Fairness: among helpers whose scores lie within `FAIRNESS_MARGIN` of each other, those with the
-fewest offers today are asked (`ranking.fair_choice`); newly approved helpers get a small bonus.
+fewest offers today are asked (`ranking.fair_choice`), weighing besides the best the nearest
+`FAIRNESS_BAND_LIMIT` of the equally good; newly approved helpers get a small bonus.
 """
 
 from __future__ import annotations

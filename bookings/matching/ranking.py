@@ -12,6 +12,12 @@ last helper chosen. The steps, in the order `rank` takes them:
 4. `_Walk.next_ask`: stop, or how far (and above which score) the next ring must look;
 5. `_settle_close_scores`: near ties settled again with geopy's distance;
 6. `_choose`: fairness (`fair_choice`), within the margin below the `limit`-th best helper.
+
+The fairness band (`_band`) is the best `limit` and, among the rest within the margin, the
+nearest `fairness_band_limit` (0: all of them). With a limit, the walk stops as soon as nobody
+farther out could beat the `limit`-th best and that many of the rest within the margin have
+been found free nearer than anyone not yet seen: at national scale the helpers within the margin
+grow with the density, the band does not (bench/NOTES.md).
 """
 
 from __future__ import annotations
@@ -30,7 +36,14 @@ from backend import clock
 from backend.config import config
 from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, distances_from, geodesic_m
 from bookings.matching.index import stored_scores_usable
-from bookings.matching.protocol import FreeFilter, IndexRow, Reach, ScoreBound, languages_mask
+from bookings.matching.protocol import (
+    SCORED_RING_MIN_STEP_M,
+    FreeFilter,
+    IndexRow,
+    Reach,
+    ScoreBound,
+    languages_mask,
+)
 from bookings.matching.scoring import Weights
 from bookings.matching.search import rings, settle_within, spatial_index
 from helpers.availability import FreeSlot
@@ -122,8 +135,10 @@ def rank(
     """The best `limit` helpers by composite score, walking the index nearest first.
 
     Stops once the last chosen helper's score (less the fairness margin) beats what any helper
-    farther out could reach. `availability` (helper ids → first free slot or None) is asked in
-    batches, best first, for helpers who could be chosen. `scores_usable`: whether the stored
+    farther out could reach, or once it beats it without the margin and the nearest
+    `fairness_band_limit` of the equally good are known (`_Walk.next_ask`). `availability`
+    (helper ids → first free slot or None) is asked in batches, best first, for helpers who
+    could be chosen. `scores_usable`: whether the stored
     scores suit this process's settings, if the caller read it (None: read it here).
     `free_filter`: the free time's test, where the rings ask it (`SpatialIndex.free_in_ring`).
     """
@@ -143,6 +158,7 @@ def rank(
         weights=weights,
         newcomers=newcomers,
         margin=settings.fairness_margin if offers_today is not None else 0.0,
+        band_limit=settings.fairness_band_limit,
         language_mask=languages_mask(languages) if languages is not None else 0,
         excluded=set(exclude_helper_ids),
         blocked=set(blocked_helper_ids),
@@ -175,7 +191,13 @@ def rank(
         center, walk.free, limit=limit, weights=weights, search_radius_m=search_radius_m
     )
     walk.fill_slots(fair=offers_today is not None)
-    chosen, counts = _choose(walk.free, limit=limit, margin=walk.margin, offers_today=offers_today)
+    chosen, counts = _choose(
+        walk.free,
+        limit=limit,
+        margin=walk.margin,
+        band_limit=walk.band_limit,
+        offers_today=offers_today,
+    )
     return Ranking(
         chosen=chosen,
         offers_today=counts,
@@ -227,6 +249,7 @@ class _Walk:
         weights: Weights,
         newcomers: _Newcomers,
         margin: float,
+        band_limit: int,
         language_mask: int,
         excluded: set[int],
         blocked: set[int],
@@ -234,6 +257,7 @@ class _Walk:
     ) -> None:
         self.center, self.search_radius_m, self.limit = center, search_radius_m, limit
         self.weights, self.newcomers, self.margin = weights, newcomers, margin
+        self.band_limit = band_limit
         self.language_mask, self.excluded, self.availability = language_mask, excluded, availability
         self.blocked = blocked
         # The best any helper could add to closeness: a perfect rating and reliability, the bonus.
@@ -374,7 +398,12 @@ class _Walk:
         ring's statement said which of its helpers are free, and `availability` is asked only
         here, once, for the slots.)"""
         while self.slot_pending and self.availability is not None:
-            band = _band(self.free, limit=self.limit, margin=self.margin if fair else 0.0)
+            band = _band(
+                self.free,
+                limit=self.limit,
+                margin=self.margin if fair else 0.0,
+                band_limit=self.band_limit,
+            )
             pending = [s.row.helper_id for s in band if s.row.helper_id in self.slot_pending]
             if not pending:
                 return
@@ -394,12 +423,16 @@ class _Walk:
 
     def next_ask(self, covered_m: float) -> int | Reach | None:
         """What to send the ring search after a ring that covered `covered_m`: None to stop
-        (nobody farther out could beat the last chosen one, or the whole radius is covered);
-        else how many helpers are still lacking, or how far to look and above which score."""
+        (nobody farther out could come within the margin of the last chosen one; or nobody
+        could beat them and the bounded band is full; or the whole radius is covered); else
+        how many helpers are still lacking, or how far to look and above which score."""
         kth = self.kth_ranking()
         closeness = max(0.0, 1.0 - covered_m / self.search_radius_m)
         ceiling = self.weights.distance_weight * closeness + self.best_static
         if kth is not None and kth - self.margin - _SCORE_SLACK > ceiling:
+            return None
+        settled = kth is not None and kth - _SCORE_SLACK > ceiling
+        if settled and self.band_limit > 0 and self._band_full(covered_m):
             return None
         if covered_m >= self.search_radius_m:
             return None
@@ -408,8 +441,37 @@ class _Walk:
         # The distance from which nobody could beat the last chosen one: cover it all, leaving
         # out (in the database) whoever could not reach the last chosen one.
         floor = kth - self.margin - _SCORE_SLACK
+        target = self._radius_for(floor)
+        if self.band_limit > 0 and self.margin > 0:
+            # A bounded band may be full long before that: out to where nobody could beat the
+            # last chosen one at once, and from there doubling the distance covered.
+            step = max(2.0 * covered_m, covered_m + SCORED_RING_MIN_STEP_M)
+            target = min(target, max(self._radius_for(kth - _SCORE_SLACK), step))
+        return Reach(target, floor)
+
+    def _radius_for(self, floor: float) -> float:
+        """Just beyond the distance from which nobody could reach `floor`."""
         needed = 1.0 - (floor - self.best_static) / self.weights.distance_weight
-        return Reach(self.search_radius_m * min(1.0, needed) + 1.0, floor)
+        return self.search_radius_m * min(1.0, needed) + 1.0
+
+    def _band_full(self, covered_m: float) -> bool:
+        """Whether `band_limit` helpers beyond the best `limit`, within the margin of the last
+        of them, are known free and nearer than anyone not yet seen (with room for the fast
+        distance's error): then they are the nearest of the band, whoever lies farther out."""
+        kth = self.kth_ranking()
+        if kth is None:
+            return False
+        floor = kth - self.margin
+        within = covered_m * (1.0 - 2.0 * LOCAL_DISTANCE_TOLERANCE)
+        found = 0
+        for scored in self.free[self.limit :]:
+            if scored.ranking < floor:
+                break  # best first: nobody after them is within the margin
+            if scored.distance_m <= within:
+                found += 1
+                if found >= self.band_limit:
+                    return True
+        return False
 
 
 def _settle_close_scores(
@@ -435,24 +497,43 @@ def _settle_close_scores(
 
 
 def _choose(
-    free: list[Scored], *, limit: int, margin: float, offers_today: OffersToday | None
+    free: list[Scored],
+    *,
+    limit: int,
+    margin: float,
+    band_limit: int,
+    offers_today: OffersToday | None,
 ) -> tuple[list[Scored], dict[int, int]]:
     """The helpers to ask: the best `limit` with fairness off; with it on, `fair_choice` among
-    the band of helpers within `margin` of the last of them, fewest offers today first."""
+    the band (`_band`), fewest offers today first."""
     if offers_today is None or margin <= 0 or not free:
         return free[:limit], {}
-    band = _band(free, limit=limit, margin=margin)
+    band = _band(free, limit=limit, margin=margin, band_limit=band_limit)
     counts = offers_today([s.row.helper_id for s in band])
     return fair_choice(band, counts, limit=limit, margin=margin), counts
 
 
-def _band(free: list[Scored], *, limit: int, margin: float) -> list[Scored]:
-    """Those `_choose` picks from: the best `limit`, and with a fairness `margin` everyone
-    within it of the last of them."""
+def _band(free: list[Scored], *, limit: int, margin: float, band_limit: int) -> list[Scored]:
+    """Those `_choose` picks from (`free` is best first, and so is the band): the best `limit`,
+    and with a fairness `margin` the rest within it of the last of them, or with a `band_limit`
+    the nearest that many of the rest (ties by helper id).
+
+    `fair_choice`'s bound still holds for the whole of `free`: whoever the band leaves out
+    scores at most as much as the last of the best `limit`, and everyone in the band at least
+    that less the margin."""
     if margin <= 0 or not free:
         return free[:limit]
     floor = free[min(limit, len(free)) - 1].ranking - margin
-    return [s for s in free if s.ranking >= floor]
+    rest = [s for s in free[limit:] if s.ranking >= floor]
+    if 0 < band_limit < len(rest):
+        nearest = heapq.nsmallest(band_limit, rest, key=_nearest_first)
+        kept = {s.row.helper_id for s in nearest}
+        rest = [s for s in rest if s.row.helper_id in kept]
+    return free[:limit] + rest
+
+
+def _nearest_first(scored: Scored) -> tuple[float, int]:
+    return (scored.distance_m, scored.row.helper_id)
 
 
 def fair_choice(

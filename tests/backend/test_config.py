@@ -20,9 +20,17 @@ def test_defaults_without_any_variable() -> None:
 
 def test_values_come_typed_from_the_environment() -> None:
     loaded = QuartierConfig.from_env(
-        {"QUARTIER_OFFER_BATCH_SIZE": "5", "QUARTIER_FAIRNESS_MARGIN": "0.1"}
+        {
+            "QUARTIER_OFFER_BATCH_SIZE": "5",
+            "QUARTIER_FAIRNESS_MARGIN": "0.1",
+            "QUARTIER_FAIRNESS_BAND_LIMIT": "0",
+        }
     )
-    assert (loaded.offer_batch_size, loaded.fairness_margin) == (5, 0.1)
+    assert (loaded.offer_batch_size, loaded.fairness_margin, loaded.fairness_band_limit) == (
+        5,
+        0.1,
+        0,
+    )
 
 
 @pytest.mark.parametrize(
@@ -30,6 +38,8 @@ def test_values_come_typed_from_the_environment() -> None:
     [
         ("QUARTIER_OFFER_BATCH_SIZE", "three", "QUARTIER_OFFER_BATCH_SIZE must be a int"),
         ("QUARTIER_OFFER_BATCH_SIZE", "0", "QUARTIER_OFFER_BATCH_SIZE must be at least 1"),
+        ("QUARTIER_FAIRNESS_BAND_LIMIT", "-1", "QUARTIER_FAIRNESS_BAND_LIMIT must be at least 0"),
+        ("QUARTIER_FAIRNESS_BAND_LIMIT", "8.5", "QUARTIER_FAIRNESS_BAND_LIMIT must be a int"),
         ("QUARTIER_MATCH_MAX_RADIUS_KM", "2", "QUARTIER_MATCH_MAX_RADIUS_KM must not be smaller"),
         ("QUARTIER_RATING_PRIOR_MEAN", "6", "QUARTIER_RATING_PRIOR_MEAN must be at most 5"),
         ("QUARTIER_CURRENCY", "USD", "QUARTIER_CURRENCY must be CHF or EUR"),

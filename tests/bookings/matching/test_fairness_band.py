@@ -1,0 +1,225 @@
+"""The fairness band bounded (`fairness_band_limit`): the best `limit` helpers, and of the rest
+within the margin the nearest so many.
+
+The walk that stops as soon as that band is known must find exactly the band a brute force
+finds by scoring every helper in the radius (random requests, languages and availability, on
+SQLite and on PostgreSQL), and fair choice within it must keep its promise over all helpers:
+nobody left out scores more than the margin above a helper asked.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from geopy.distance import geodesic
+
+from backend.geo import Point
+from backend.models import LANGUAGE_CODES
+from bookings.matching.protocol import IndexRow, languages_mask
+from bookings.matching.ranking import RANKED_BELOW, Ranking, Scored, fair_choice, rank
+from bookings.matching.scoring import Weights
+from helpers.availability import FreeSlot
+from tests.bookings.matching.world import (
+    World,
+    make_some_new,
+    queries,
+    rows_as_searched,
+    static_score,
+)
+from tests.factories import ZURICH, category, make_helper, offset
+
+BONUS = 0.05
+
+
+def _brute_force_band(
+    rows: list[IndexRow],
+    center: Point,
+    radius_m: float,
+    *,
+    limit: int,
+    margin: float,
+    band_limit: int,
+    mask: int,
+    free: set[int],
+    new_since: float,
+) -> list[Scored]:
+    """Every helper in the radius scored with geopy's distance; of those sharing a language
+    and free, the best `limit` and, within `margin` of the last of them, the nearest
+    `band_limit` of the rest (all of them with 0): best first."""
+    distance_weight = Weights.current().distance_weight
+    eligible = []
+    for row in rows:
+        distance = geodesic((center.latitude, center.longitude), (row.latitude, row.longitude)).m
+        if distance > min(radius_m, row.service_radius_km * 1000.0):
+            continue
+        if mask and not row.languages_mask & mask or row.helper_id not in free:
+            continue
+        static = static_score(row, bonus=BONUS, new_since=new_since, new_visits=3)
+        value = static + distance_weight * (1 - distance / radius_m)
+        is_new = static != static_score(row)
+        eligible.append(Scored(row, distance, 0.0, 0.0, value, is_new, value))
+    eligible.sort(key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
+    if not eligible:
+        return []
+    best = eligible[:limit]
+    floor = best[-1].ranking - margin
+    rest = [s for s in eligible[limit:] if s.ranking >= floor]
+    if band_limit:
+        rest = sorted(rest, key=lambda s: (s.distance_m, s.row.helper_id))[:band_limit]
+    return sorted(best + rest, key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
+
+
+def _ids(scored: Sequence[Scored]) -> list[int]:
+    return [s.row.helper_id for s in scored]
+
+
+def _ranked(ranking: Ranking) -> dict[int, float]:
+    return {row.helper_id: value for row, _, value in ranking.looked_at if value is not None}
+
+
+@pytest.mark.django_db
+def test_the_walk_finds_the_band_a_brute_force_over_every_helper_finds(
+    world: World, quartier_settings
+) -> None:
+    # Given the world's helpers, a fifth of them new (with the fair start's bonus)
+    make_some_new(world, seed=5)
+    now = timezone.now()
+    new_since = (now - timedelta(days=30)).timestamp()
+    rng = random.Random(20261207)
+    slot = FreeSlot(now + timedelta(days=1), now + timedelta(days=1, hours=1))
+    bounded = 0
+    for category_id, center, radius_m in queries(23, world, 40):
+        # And a request with random languages, fairness settings and places to fill, where
+        # helpers are free at random and had random offers today
+        limit = rng.randint(1, 4)
+        margin = rng.choice((0.05, 0.075, 0.1))
+        band_limit = rng.choice((0, 1, 2, 3, 5, 8, 16))
+        languages = rng.sample(LANGUAGE_CODES, rng.randint(1, 2)) if rng.random() < 0.5 else None
+        quartier_settings(
+            FAIRNESS_MARGIN=margin,
+            FAIRNESS_BAND_LIMIT=band_limit,
+            FAIRNESS_NEW_HELPER_BONUS=BONUS,
+        )
+        rows = rows_as_searched(category_id)
+        free = {row.helper_id for row in rows if rng.random() < 0.6}
+        counts = {row.helper_id: rng.randint(0, 3) for row in rows if rng.random() < 0.5}
+        band_asked: list[list[int]] = []
+
+        def availability(ids: Sequence[int], free: set[int] = free) -> dict[int, FreeSlot | None]:
+            return {pk: slot if pk in free else None for pk in ids}
+
+        def offers_today(
+            ids: Sequence[int], counts: dict[int, int] = counts, asked: list[list[int]] = band_asked
+        ) -> dict[int, int]:
+            asked.append(list(ids))
+            return {pk: counts[pk] for pk in ids if pk in counts}
+
+        # When the walk ranks them
+        ranking = rank(
+            category_id=category_id,
+            center=center,
+            radius_km=radius_m / 1000,
+            limit=limit,
+            languages=languages,
+            availability=availability,
+            offers_today=offers_today,
+            now=now,
+        )
+
+        # Then the band it weighs is the brute force's, helper for helper
+        band = _brute_force_band(
+            rows,
+            center,
+            radius_m,
+            limit=limit,
+            margin=margin,
+            band_limit=band_limit,
+            mask=languages_mask(languages) if languages else 0,
+            free=free,
+            new_since=new_since,
+        )
+        if not band:
+            assert ranking.chosen == []
+            continue
+        assert len(band_asked) == 1
+        assert sorted(band_asked[0]) == sorted(_ids(band))
+        # And the choice is fair choice's within that band
+        expected = fair_choice(band, counts, limit=limit, margin=margin)
+        assert _ids(ranking.chosen) == _ids(expected)
+        # And nobody left out, looked at or not, scores more than the margin above one asked
+        everyone = _brute_force_band(
+            rows,
+            center,
+            radius_m,
+            limit=len(rows),
+            margin=0.0,
+            band_limit=0,
+            mask=languages_mask(languages) if languages else 0,
+            free=free,
+            new_since=new_since,
+        )
+        lowest = min(s.ranking for s in expected)
+        asked = set(_ids(ranking.chosen))
+        assert all(
+            s.ranking <= lowest + margin + 1e-6 for s in everyone if s.row.helper_id not in asked
+        )
+        # And whoever it looked at and left outside the band reads as ranked below
+        outside = set(_ranked(ranking)) & free - set(_ids(band))
+        assert {ranking.reason(pk) for pk in outside} <= {RANKED_BELOW}
+        bounded += band_limit > 0 and len(band) == limit + band_limit
+    # (and the bound was at work: many bands were full)
+    assert bounded >= 8
+
+
+@pytest.mark.django_db
+def test_a_bounded_band_weighs_the_nearest_of_the_equally_good_and_looks_no_farther(
+    quartier_settings,
+) -> None:
+    # Given 60 equally excellent helpers (5★ from 200 reviews) in a line east of Zürich HB,
+    # 20 m apart from 1 km out: each 0.002 of score below the one before, so 39 lie within
+    # 0.075 of the second, the best 2 among them
+    quartier_settings(FAIRNESS_MARGIN=0.075, FAIRNESS_NEW_HELPER_BONUS=0.0)
+    line = [
+        make_helper(point=offset(ZURICH, east_m=1_000 + 20 * i), rating=(200, 1000))
+        for i in range(60)
+    ]
+    ids = [helper.pk for helper in line]
+    asked: list[list[int]] = []
+
+    def offers_today(helper_ids: Sequence[int]) -> dict[int, int]:
+        asked.append(list(helper_ids))
+        return {pk: 2 for pk in helper_ids if pk in ids[:5]}
+
+    def ask(band_limit: int) -> Ranking:
+        asked.clear()
+        quartier_settings(FAIRNESS_BAND_LIMIT=band_limit)
+        return rank(
+            category_id=category().pk,
+            center=ZURICH,
+            radius_km=5,
+            limit=2,
+            offers_today=offers_today,
+            now=datetime.now(tz=timezone.get_current_timezone()),
+        )
+
+    # When the band is bounded to 3 besides the best 2
+    ranking = ask(3)
+
+    # Then fairness weighs the 5 nearest: all of them busy, so the best 2 are asked
+    assert asked == [ids[:5]]
+    assert _ids(ranking.chosen) == ids[:2]
+    bounded_examined = ranking.examined
+    # And unbounded it weighs all 39 within the margin, and asks two idle ones beyond the 5
+    ranking = ask(0)
+    assert asked == [ids[:39]]
+    assert _ids(ranking.chosen) == [ids[5], ids[6]]
+    # And the bounded walk looked at fewer helpers than the unbounded one
+    assert bounded_examined < ranking.examined
+    # And a band of 40 besides the best 2 is all 39 again
+    ranking = ask(40)
+    assert asked == [ids[:39]]
+    assert _ids(ranking.chosen) == [ids[5], ids[6]]
