@@ -717,6 +717,7 @@ def _report(
     fairness: FairnessOutcome,
 ) -> None:
     from bench.loop import percentile
+    from bench.matching_fairness import FAIR_BAND_LIMIT
 
     times = run.timings.times_ms
     p50 = {m: percentile(times[m], 0.5) for m in METHODS}
@@ -763,6 +764,7 @@ def _report(
                 "recall": round(recall, 4),
                 "sqlite_p95_ms": round(p95[SQLITE_NEAREST], 3),
                 "postgres_p95_ms": round(p95[POSTGRES_NEAREST], 3),
+                "fairness_band_limit": FAIR_BAND_LIMIT,
                 "fairness_gini": round(fairness.on.gini, 3),
                 "fairness_gini_lowest": round(fairness.on.gini_floor, 3),
                 "fairness_median_km_ratio": round(
@@ -891,7 +893,7 @@ def _report_exactness(exactness: Exactness, *, queries: int) -> None:
 
 def _report_fairness(args: argparse.Namespace, fairness: FairnessOutcome) -> None:
     from bench.matching_data import NEWCOMER_MAX_DAYS
-    from bench.matching_fairness import CITIES, CITY_RADIUS_M, FAIR_MARGIN
+    from bench.matching_fairness import CITIES, CITY_RADIUS_M, FAIR_BAND_LIMIT, FAIR_MARGIN
 
     print(
         f"fairness    {args.day_requests:,} requests on SQLite from customers within "
@@ -901,7 +903,8 @@ def _report_fairness(args: argparse.Namespace, fairness: FairnessOutcome) -> Non
     print(
         "  pool: the helpers equally qualified for at least one request, i.e. in the band of "
         f"helpers whose ranking (score + newcomer bonus) is within FAIRNESS_MARGIN {FAIR_MARGIN} "
-        f"of the 3rd best, the band rank rotates offers within: {fairness.pool:,} helpers, "
+        f"of the 3rd best (FAIRNESS_BAND_LIMIT {FAIR_BAND_LIMIT}: rank weighs the nearest "
+        f"{FAIR_BAND_LIMIT} of them besides the best 3; 0 all): {fairness.pool:,} helpers, "
         f"{fairness.newcomers_in_pool:,} of them newcomers (approved in the {NEWCOMER_MAX_DAYS} "
         "days before the build, no visits yet)"
     )
@@ -940,6 +943,7 @@ def _report_fairness(args: argparse.Namespace, fairness: FairnessOutcome) -> Non
             f"{f.median_km / fairness.off.median_km - 1:>8.1%}{f.helpers_offered:>9,}"
             f"{f.max_per_helper:>12}{f.largest_lead:>26.4f}"
         )
+    _report_band_curve(fairness)
     on, off = fairness.on, fairness.off
     met = (
         on.gini - on.gini_floor <= FAIRNESS_GINI_GAP
@@ -952,6 +956,27 @@ def _report_fairness(args: argparse.Namespace, fairness: FairnessOutcome) -> Non
         f"helper passed over who scored more than the margin above one asked: "
         f"{'met' if met else 'NOT met'}"
     )
+
+
+def _report_band_curve(fairness: FairnessOutcome) -> None:
+    from bench.matching_fairness import FAIR_MARGIN
+
+    print(
+        f"  the band limit's trade-off (fairness on at margin {FAIR_MARGIN:g}, over its pool; "
+        "band: the nearest so many of the equally good besides the best 3, 0 all of them)"
+    )
+    print(
+        f"  {'band':>8}{'Gini':>7}{'lowest':>8}{'gap':>7}{'median km':>11}{'longer':>8}"
+        f"{'offered':>9}{'max/helper':>12}{'rank p50 ms':>13}{'rank p95 ms':>13}"
+    )
+    for point in fairness.band_curve:
+        f = point.figures
+        print(
+            f"  {point.band_limit:>8}{f.gini:>7.3f}{f.gini_floor:>8.3f}"
+            f"{f.gini - f.gini_floor:>7.3f}{f.median_km:>11.3f}"
+            f"{f.median_km / fairness.off.median_km - 1:>8.1%}{f.helpers_offered:>9,}"
+            f"{f.max_per_helper:>12}{f.rank_p50_ms:>13.2f}{f.rank_p95_ms:>13.2f}"
+        )
 
 
 def _report_goals(

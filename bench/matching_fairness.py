@@ -6,18 +6,20 @@ matched by `bookings.matching.ranking.rank` as `offers_dispatch` would: three of
 and 5 km more up to 25 km while nobody is found. Offers are counted in memory, and `rank` reads
 today's counts from there.
 
-The same requests run twice: fairness on (FAIRNESS_MARGIN and FAIRNESS_NEW_HELPER_BONUS at
-their defaults, offers today passed in) and off (no offers today, no newcomer bonus); then once
-more for each other margin of `CURVE_MARGINS`, the trade-off curve: how evenly offers spread,
-how far they go, and the largest lead of a helper passed over (never above the margin: the
-bound `ranking.fair_choice` keeps).
+The same requests run twice: fairness on (FAIRNESS_MARGIN, FAIRNESS_BAND_LIMIT and
+FAIRNESS_NEW_HELPER_BONUS at their defaults, offers today passed in) and off (no offers today, no
+newcomer bonus); then once more for each other margin of `CURVE_MARGINS` and each other band
+limit of `BAND_LIMITS`, the trade-off curves: how evenly offers spread, how far they go, how
+long a ranking takes, and the largest lead of a helper looked at and passed over (never above
+the margin: the bound `ranking.fair_choice` keeps).
 
 Who is "equally qualified": for each request, the helpers whose ranking (score plus any
-newcomer bonus) lies within FAIRNESS_MARGIN of the third best, i.e. the band `rank` rotates
-offers within. The walk that finds them does not depend on offer counts, so it is the same
-whatever happened earlier in the day; it is taken from the fairness-on run, and the pool (every
-helper in the band of at least one request) is the same for both runs. Every offer of either
-run goes to a helper in the pool.
+newcomer bonus) lies within FAIRNESS_MARGIN of the third best: everyone within the margin,
+whether a bounded band weighs them or not. The walk that finds them does not depend on offer
+counts, so it is the same whatever happened earlier in the day; it is taken from one more run,
+unbounded (FAIRNESS_BAND_LIMIT 0) at the widest margin, which looks at everyone within any
+narrower margin too, and the pool (every helper equally qualified for at least one request) is
+the same for every run at one margin. Every offer of any run goes to a helper in the pool.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ CITY_RADIUS_M = 15_000.0
 FAIR_MARGIN = QuartierConfig.fairness_margin
 FAIR_NEW_HELPER_BONUS = QuartierConfig.fairness_new_helper_bonus
 CURVE_MARGINS = (0.025, 0.05, 0.0625, 0.075, 0.1)
+FAIR_BAND_LIMIT = QuartierConfig.fairness_band_limit
+# The band limits of the trade-off curve (0: unbounded, everyone within the margin).
+BAND_LIMITS = (8, 16, 24, 48, 0)
 
 
 @dataclass(frozen=True)
@@ -91,9 +96,12 @@ def _quartier() -> QuartierConfig:
 
 
 @contextmanager
-def fairness(on: bool, margin: float = FAIR_MARGIN) -> Iterator[None]:
+def fairness(
+    on: bool, margin: float = FAIR_MARGIN, band_limit: int = FAIR_BAND_LIMIT
+) -> Iterator[None]:
     changed = config().with_values(
         fairness_margin=margin if on else 0.0,
+        fairness_band_limit=band_limit,
         fairness_new_helper_bonus=FAIR_NEW_HELPER_BONUS if on else 0.0,
     )
     with override_settings(QUARTIER=changed):
@@ -106,7 +114,8 @@ class Day:
     distances_m: list[float] = field(default_factory=list)
     unmatched: int = 0
     rank_ms: list[float] = field(default_factory=list)
-    pool: set[int] = field(default_factory=set)  # fairness-on run only
+    # The rankings of everyone looked at, per request (the pool's run only).
+    looked_at: list[list[tuple[int, float]]] = field(default_factory=list)
     # The largest score by which a helper looked at and not asked lay above one asked.
     largest_lead: float = -math.inf
 
@@ -118,7 +127,11 @@ def simulate_day(
     now: datetime,
     using: str,
     margin: float = FAIR_MARGIN,
+    band_limit: int = FAIR_BAND_LIMIT,
+    record: bool = False,
 ) -> Day:
+    """The day's requests ranked one after the other; with `record`, everyone each looked at
+    is kept (for `pool`)."""
     config = _quartier()
     wanted = int(config.offer_batch_size)
     first_km = float(config.match_initial_radius_km)
@@ -129,9 +142,8 @@ def simulate_day(
     def offers_today(helper_ids: Sequence[int]) -> dict[int, int]:
         return {helper_id: day.offers[helper_id] for helper_id in helper_ids}
 
-    label = f"fairness on, margin {margin:g}" if fair else "fairness off"
-    with fairness(fair, margin):
-        margin = _quartier().fairness_margin
+    label = f"fairness on, margin {margin:g}, band {band_limit}" if fair else "fairness off"
+    with fairness(fair, margin, band_limit):
         for request in tqdm(requests, desc=f"a day of requests, {label}", unit="request"):
             radius = first_km
             while True:
@@ -155,17 +167,27 @@ def simulate_day(
                 day.offers[scored.row.helper_id] += 1
                 day.distances_m.append(scored.distance_m)
             day.largest_lead = max(day.largest_lead, _largest_lead(ranking))
-            if fair:
-                ranked = [
-                    (row.helper_id, value)
-                    for row, _, value in ranking.looked_at
-                    if value is not None
-                ]
-                if ranked:
-                    rankings = sorted((value for _, value in ranked), reverse=True)
-                    floor = rankings[min(wanted, len(rankings)) - 1] - margin
-                    day.pool.update(helper_id for helper_id, value in ranked if value >= floor)
+            if record:
+                day.looked_at.append(
+                    [
+                        (row.helper_id, value)
+                        for row, _, value in ranking.looked_at
+                        if value is not None
+                    ]
+                )
     return day
+
+
+def pool(day: Day, *, margin: float, wanted: int) -> set[int]:
+    """The helpers within `margin` of the `wanted`-th best of at least one request, of a day
+    run with `record`, unbounded, at a margin at least as wide."""
+    helpers: set[int] = set()
+    for ranked in day.looked_at:
+        if ranked:
+            rankings = sorted((value for _, value in ranked), reverse=True)
+            floor = rankings[min(wanted, len(rankings)) - 1] - margin
+            helpers.update(helper_id for helper_id, value in ranked if value >= floor)
+    return helpers
 
 
 def _largest_lead(ranking: Ranking) -> float:
@@ -249,12 +271,21 @@ class CurvePoint:
 
 
 @dataclass(frozen=True)
+class BandPoint:
+    """Fairness on at the default margin with one band limit, over that margin's pool."""
+
+    band_limit: int
+    figures: DayFigures
+
+
+@dataclass(frozen=True)
 class FairnessOutcome:
     on: DayFigures
     off: DayFigures
     pool: int  # helpers equally qualified for at least one request
     newcomers_in_pool: int
     curve: list[CurvePoint]  # by margin, FAIR_MARGIN's the same run as `on`
+    band_curve: list[BandPoint]  # by band limit, FAIR_BAND_LIMIT's the same run as `on`
 
 
 def fairness_report(
@@ -262,23 +293,38 @@ def fairness_report(
 ) -> FairnessOutcome:
     """Both runs over the same requests, measured over the same pool. `newcomer_ids`: the
     helpers the data made newcomers."""
+    margins = sorted({*CURVE_MARGINS, FAIR_MARGIN})
+    wanted = int(_quartier().offer_batch_size)
+    seen = simulate_day(
+        requests, fair=True, now=now, using=using, margin=margins[-1], band_limit=0, record=True
+    )
     on = simulate_day(requests, fair=True, now=now, using=using)
     off = simulate_day(requests, fair=False, now=now, using=using)
-    newcomers = on.pool & newcomer_ids
-    on_figures = figures(on, on.pool, newcomers)
+    fair_pool = pool(seen, margin=FAIR_MARGIN, wanted=wanted)
+    newcomers = fair_pool & newcomer_ids
+    on_figures = figures(on, fair_pool, newcomers)
     curve = []
-    for margin in sorted({*CURVE_MARGINS, FAIR_MARGIN}):
+    for margin in margins:
         if margin == FAIR_MARGIN:
-            curve.append(CurvePoint(margin, len(on.pool), on_figures))
+            curve.append(CurvePoint(margin, len(fair_pool), on_figures))
             continue
         day = simulate_day(requests, fair=True, now=now, using=using, margin=margin)
+        helpers = pool(seen, margin=margin, wanted=wanted)
         curve.append(
-            CurvePoint(margin, len(day.pool), figures(day, day.pool, day.pool & newcomer_ids))
+            CurvePoint(margin, len(helpers), figures(day, helpers, helpers & newcomer_ids))
         )
+    band_curve = []
+    for band_limit in BAND_LIMITS:
+        if band_limit == FAIR_BAND_LIMIT:
+            band_curve.append(BandPoint(band_limit, on_figures))
+            continue
+        day = simulate_day(requests, fair=True, now=now, using=using, band_limit=band_limit)
+        band_curve.append(BandPoint(band_limit, figures(day, fair_pool, newcomers)))
     return FairnessOutcome(
         on=on_figures,
-        off=figures(off, on.pool, newcomers),
-        pool=len(on.pool),
+        off=figures(off, fair_pool, newcomers),
+        pool=len(fair_pool),
         newcomers_in_pool=len(newcomers),
         curve=curve,
+        band_curve=band_curve,
     )
