@@ -35,39 +35,42 @@ from tests.factories import ZURICH, category, make_helper, offset
 BONUS = 0.05
 
 
-def _brute_force_band(
+def _everyone(
     rows: list[IndexRow],
     center: Point,
     radius_m: float,
     *,
-    limit: int,
-    margin: float,
-    band_limit: int,
     mask: int,
     free: set[int],
     new_since: float,
 ) -> list[Scored]:
-    """Every helper in the radius scored with geopy's distance; of those sharing a language
-    and free, the best `limit` and, within `margin` of the last of them, the nearest
-    `band_limit` of the rest (all of them with 0): best first."""
+    """Every helper in the radius scored with geopy's distance: those sharing a language and
+    free, best first."""
     distance_weight = Weights.current().distance_weight
     eligible = []
     for row in rows:
+        if mask and not row.languages_mask & mask or row.helper_id not in free:
+            continue
         distance = geodesic((center.latitude, center.longitude), (row.latitude, row.longitude)).m
         if distance > min(radius_m, row.service_radius_km * 1000.0):
-            continue
-        if mask and not row.languages_mask & mask or row.helper_id not in free:
             continue
         static = static_score(row, bonus=BONUS, new_since=new_since, new_visits=3)
         value = static + distance_weight * (1 - distance / radius_m)
         is_new = static != static_score(row)
         eligible.append(Scored(row, distance, 0.0, 0.0, value, is_new, value))
-    eligible.sort(key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
-    if not eligible:
+    return sorted(eligible, key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
+
+
+def _band_by_definition(
+    everyone: list[Scored], *, limit: int, margin: float, band_limit: int
+) -> list[Scored]:
+    """The best `limit` and, within `margin` of the last of them, the nearest `band_limit` of
+    the rest (all of them with 0): best first."""
+    if not everyone:
         return []
-    best = eligible[:limit]
+    best = everyone[:limit]
     floor = best[-1].ranking - margin
-    rest = [s for s in eligible[limit:] if s.ranking >= floor]
+    rest = [s for s in everyone[limit:] if s.ranking >= floor]
     if band_limit:
         rest = sorted(rest, key=lambda s: (s.distance_m, s.row.helper_id))[:band_limit]
     return sorted(best + rest, key=lambda s: (-s.ranking, s.distance_m, s.row.helper_id))
@@ -92,7 +95,7 @@ def test_the_walk_finds_the_band_a_brute_force_over_every_helper_finds(
     rng = random.Random(20261207)
     slot = FreeSlot(now + timedelta(days=1), now + timedelta(days=1, hours=1))
     bounded = 0
-    for category_id, center, radius_m in queries(23, world, 40):
+    for category_id, center, radius_m in queries(23, world, 60):
         # And a request with random languages, fairness settings and places to fill, where
         # helpers are free at random and had random offers today
         limit = rng.randint(1, 4)
@@ -131,17 +134,15 @@ def test_the_walk_finds_the_band_a_brute_force_over_every_helper_finds(
         )
 
         # Then the band it weighs is the brute force's, helper for helper
-        band = _brute_force_band(
+        everyone = _everyone(
             rows,
             center,
             radius_m,
-            limit=limit,
-            margin=margin,
-            band_limit=band_limit,
             mask=languages_mask(languages) if languages else 0,
             free=free,
             new_since=new_since,
         )
+        band = _band_by_definition(everyone, limit=limit, margin=margin, band_limit=band_limit)
         if not band:
             assert ranking.chosen == []
             continue
@@ -151,17 +152,6 @@ def test_the_walk_finds_the_band_a_brute_force_over_every_helper_finds(
         expected = fair_choice(band, counts, limit=limit, margin=margin)
         assert _ids(ranking.chosen) == _ids(expected)
         # And nobody left out, looked at or not, scores more than the margin above one asked
-        everyone = _brute_force_band(
-            rows,
-            center,
-            radius_m,
-            limit=len(rows),
-            margin=0.0,
-            band_limit=0,
-            mask=languages_mask(languages) if languages else 0,
-            free=free,
-            new_since=new_since,
-        )
         lowest = min(s.ranking for s in expected)
         asked = set(_ids(ranking.chosen))
         assert all(
