@@ -187,17 +187,7 @@ def rank(
             ring = search.send(ask)
         except StopIteration:
             break
-    _settle_close_scores(
-        center, walk.free, limit=limit, weights=weights, search_radius_m=search_radius_m
-    )
-    walk.fill_slots(fair=offers_today is not None)
-    chosen, counts = _choose(
-        walk.free,
-        limit=limit,
-        margin=walk.margin,
-        band_limit=walk.band_limit,
-        offers_today=offers_today,
-    )
+    chosen, counts = walk.choose(offers_today)
     return Ranking(
         chosen=chosen,
         offers_today=counts,
@@ -420,6 +410,25 @@ class _Walk:
             if not taken:
                 return
             self.free = [s for s in self.free if s.row.helper_id not in taken]
+
+    def choose(self, offers_today: OffersToday | None) -> tuple[list[Scored], dict[int, int]]:
+        """Once the walk stopped: near ties settled with geopy's distance, the exact slots of
+        those who may be chosen, and the choice (`_choose`) with the offers today it read."""
+        _settle_close_scores(
+            self.center,
+            self.free,
+            limit=self.limit,
+            weights=self.weights,
+            search_radius_m=self.search_radius_m,
+        )
+        self.fill_slots(fair=offers_today is not None)
+        return _choose(
+            self.free,
+            limit=self.limit,
+            margin=self.margin,
+            band_limit=self.band_limit,
+            offers_today=offers_today,
+        )
 
     def next_ask(self, covered_m: float) -> int | Reach | None:
         """What to send the ring search after a ring that covered `covered_m`: None to stop
