@@ -14,11 +14,8 @@ from academy.models import Certification, EventRegistration, TrainingEvent
 from academy.selectors import course_titles
 from backend import clock
 from backend.emails import send_notice
+from backend.formats import written
 from backend.models import User
-
-
-def _when(moment: object) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")  # type: ignore[arg-type]
 
 
 def _course_title(course_id: int) -> str:
@@ -87,7 +84,11 @@ def send_moved_up(registration_id: int) -> None:
             "registered. If you cannot come, cancel in the Quartier app so that the next "
             "person on the waiting list gets it.\n\n"
             "Quartier"
-        ) % {"name": user.display_name, "event": event.title, "when": _when(event.starts_at)}
+        ) % {
+            "name": user.display_name,
+            "event": event.title,
+            "when": written.moment_in_sentence(event.starts_at),
+        }
         send_notice(user, subject, body)
 
 
@@ -109,7 +110,7 @@ def send_event_cancelled(event_id: int, registration_ids: Sequence[int]) -> None
             ) % {
                 "name": user.display_name,
                 "event": event.title,
-                "when": _when(event.starts_at),
+                "when": written.moment_in_sentence(event.starts_at),
                 "reason": event.cancel_reason,
             }
             send_notice(user, subject, body)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from backend.config import config
 from backend.emails import send_notice
+from backend.formats import written
 from backend.models import User
 from backend.money import Money
 from bookings.models import (
@@ -43,19 +44,13 @@ def _local(moment: datetime) -> datetime:
 
 
 def day_and_time(moment: datetime) -> str:
-    """A moment as the e-mails write it: its day and time in Swiss time."""
-    local = _local(moment)
-    return (
-        f"{formats.date_format(local, 'DATE_FORMAT')} {formats.time_format(local, 'TIME_FORMAT')}"
-    )
+    """A moment as the e-mails' sentences write it, in Swiss time: "am 6. Dezember 2026 um
+    14:30", "le 6 décembre 2026 à 14:30"."""
+    return written.moment_in_sentence(moment)
 
 
 def _slot(proposal: SlotProposal) -> str:
-    start, end = _local(proposal.starts_at), _local(proposal.ends_at)
-    line = (
-        f"- {formats.date_format(start, 'DATE_FORMAT')}, "
-        f"{formats.time_format(start, 'TIME_FORMAT')}–{formats.time_format(end, 'TIME_FORMAT')}"
-    )
+    line = f"- {written.span(proposal.starts_at, proposal.ends_at)}"
     if proposal.price_minor is not None:
         line += f" · {Money(proposal.price_minor, proposal.currency).format()}"
     return line

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils import formats, timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from backend.config import config
 from backend.emails import send_notice
+from backend.formats import written
 from backend.models import User
 from backend.money import Money
 from bookings.customer_emails import booking_for_mail, day_and_time, first_name
@@ -44,10 +45,9 @@ def visit_link(booking: Booking) -> str:
 
 def _when(booking: Booking) -> str:
     assert booking.starts_at is not None  # noqa: S101 - callers check the visit has a time
-    text = day_and_time(booking.starts_at)
-    if booking.ends_at is not None:
-        text += f"–{formats.time_format(timezone.localtime(booking.ends_at), 'TIME_FORMAT')}"
-    return text
+    if booking.ends_at is None:
+        return day_and_time(booking.starts_at)
+    return written.span(booking.starts_at, booking.ends_at)
 
 
 def _price(booking: Booking) -> str | None:

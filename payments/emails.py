@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils import formats, timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from backend.emails import send_notice
+from backend.formats import written
 from backend.models import User
 from backend.money import Money
 from bookings.models import Booking
@@ -23,10 +24,7 @@ Words = Callable[[str], tuple[str, str]]
 def _visit_time(booking: Booking) -> str:
     if booking.starts_at is None:
         return ""
-    local = timezone.localtime(booking.starts_at)
-    return (
-        f"{formats.date_format(local, 'DATE_FORMAT')} {formats.time_format(local, 'TIME_FORMAT')}"
-    )
+    return written.moment_in_sentence(booking.starts_at)
 
 
 def _tell(person: User, booking: Booking, words: Words) -> None:

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
+from backend.formats.written import day as day_words
 from backend.languages import validate_languages
 from backend.models import Language, User
 from backend.places import Place, resolve_place
@@ -30,7 +31,6 @@ from bookings.services import (
 )
 from catalogue.models import LegalDocumentVersion, ServiceCategory
 from web.errors import add_service_rules
-from web.words import day_words
 
 ZURICH = ZoneInfo("Europe/Zurich")
 # How far ahead the day picker reaches (the service allows more; a short list is easier).

@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from backend import clock
+from backend.formats import written
 from backend.money import format_chf
 from backend.roles import ActorRole
 from bookings.models import (
@@ -80,7 +80,7 @@ def _span(starts: str | datetime, ends: str | datetime) -> str:
         starts = datetime.fromisoformat(starts)
     if isinstance(ends, str):
         ends = datetime.fromisoformat(ends)
-    return clock.span(starts, ends)
+    return written.span(starts, ends)
 
 
 def _late(data: dict[str, Any], *, moved: bool) -> str:
@@ -161,7 +161,7 @@ def visit_stories(bookings: Sequence[Booking]) -> list[dict[str, Any]]:
                 "booking": booking,
                 # Tells apart the ids of each visit's parts (several visits, one page).
                 "key": f"-{index}",
-                "time": clock.span(booking.starts_at, booking.ends_at)
+                "time": written.span(booking.starts_at, booking.ends_at)
                 if booking.starts_at is not None and booking.ends_at is not None
                 else "",
                 "timeline": manager_timeline(booking),

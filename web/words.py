@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
 
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
@@ -25,41 +24,6 @@ from bookings.models import (
 )
 from bookings.request_words import settled_request_words
 from bookings.step_words import HELPER_READS, HELPER_TIMELINE, cancelled_words
-
-# A day as each language writes it with its weekday: "Freitag, 11. Dezember", "vendredi
-# 11 décembre", "venerdì 11 dicembre", "Friday 11 December" (Django's formats of the four
-# languages have no such format of their own). French and Italian write weekdays and months in
-# small letters within a text; the names (Django's, and the hours form's weekday headings) are
-# capitalised as they stand alone.
-_DAY_FORMATS = {"de": "l, j. F", "fr": "l j F", "it": "l j F", "en": "l j F"}
-_DAY_MONTH_FORMATS = {"de": "j. F", "fr": "j F", "it": "j F", "en": "j F"}
-_SMALL_NAMES = frozenset({"fr", "it"})
-
-
-def _local_day(value: date | datetime) -> date | datetime:
-    return timezone.localtime(value) if isinstance(value, datetime) else value
-
-
-def _language() -> str:
-    return (translation.get_language() or "en").split("-")[0]
-
-
-def _written(value: date | datetime, patterns: dict[str, str], suffix: str = "") -> str:
-    language = _language()
-    pattern = patterns.get(language, patterns["en"]) + suffix
-    text = formats.date_format(_local_day(value), pattern)
-    return text.lower() if language in _SMALL_NAMES else text
-
-
-def day_words(value: date | datetime, *, year: bool = False) -> str:
-    """The weekday and the date (in Swiss time) as the active language writes them."""
-    return _written(value, _DAY_FORMATS, " Y" if year else "")
-
-
-def day_month_words(value: date | datetime) -> str:
-    """The day and the month (in Swiss time) as the active language writes them: "11. Dezember"."""
-    return _written(value, _DAY_MONTH_FORMATS)
-
 
 def _first_name(booking: Booking) -> str:
     parts = booking.helper.user.display_name.split()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import dates, formats, translation
 
-from backend.formats import month_names
+from backend.formats import month_names, written
 
 AT = datetime(2026, 12, 6, 14, 30, tzinfo=ZoneInfo("Europe/Zurich"))
 
@@ -140,3 +140,62 @@ def test_a_moment_within_a_sentence_joins_its_day_and_time_with_its_word(languag
     with translation.override(language):
         when = formats.date_format(moment, "DATETIME_FORMAT")
         assert translation.gettext("Uploaded on %(when)s.") % {"when": when} == expected
+
+
+SATURDAY_AFTERNOON = (
+    datetime(2026, 12, 12, 14, 0, tzinfo=ZoneInfo("Europe/Zurich")),
+    datetime(2026, 12, 12, 16, 0, tzinfo=ZoneInfo("Europe/Zurich")),
+)
+# 22:00 on Saturday to 02:00 on Sunday, Swiss time, given in UTC
+ACROSS_MIDNIGHT = (
+    datetime(2026, 12, 12, 21, 0, tzinfo=ZoneInfo("UTC")),
+    datetime(2026, 12, 13, 1, 0, tzinfo=ZoneInfo("UTC")),
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "in_sentence", "span", "span_without_year", "across_midnight"),
+    [
+        (
+            "de",
+            "6. Dezember 2026, 14:30",
+            "6. Dezember 2026 um 14:30",
+            "Samstag, 12. Dezember 2026, 14:00–16:00",
+            "Samstag, 12. Dezember, 14:00–16:00",
+            "Samstag, 12. Dezember 2026, 22:00 – Sonntag, 13. Dezember 2026, 02:00",
+        ),
+        (
+            "fr",
+            "6 décembre 2026, 14:30",
+            "6 décembre 2026 à 14:30",
+            "samedi 12 décembre 2026, 14:00–16:00",
+            "samedi 12 décembre, 14:00–16:00",
+            "samedi 12 décembre 2026, 22:00 – dimanche 13 décembre 2026, 02:00",
+        ),
+        (
+            "it",
+            "6 dicembre 2026, 14:30",
+            "6 dicembre 2026 alle 14:30",
+            "sabato 12 dicembre 2026, 14:00–16:00",
+            "sabato 12 dicembre, 14:00–16:00",
+            "sabato 12 dicembre 2026, 22:00 – domenica 13 dicembre 2026, 02:00",
+        ),
+        (
+            "en",
+            "6 December 2026, 14:30",
+            "6 December 2026 at 14:30",
+            "Saturday 12 December 2026, 14:00–16:00",
+            "Saturday 12 December, 14:00–16:00",
+            "Saturday 12 December 2026, 22:00 – Sunday 13 December 2026, 02:00",
+        ),
+    ],
+)
+def test_moments_and_spans_are_written_as_each_language_writes_them(
+    language, label, in_sentence, span, span_without_year, across_midnight
+):
+    with translation.override(language):
+        assert written.moment(AT) == label
+        assert written.moment_in_sentence(AT) == in_sentence
+        assert written.span(*SATURDAY_AFTERNOON) == span
+        assert written.span(*SATURDAY_AFTERNOON, year=False) == span_without_year
+        assert written.span(*ACROSS_MIDNIGHT) == across_midnight

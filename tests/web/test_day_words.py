@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from django.utils import formats, timezone, translation
 
+from backend.formats.written import day as day_words
+from backend.formats.written import day_month as day_month_words
 from tests.factories import UserFactory, make_helper, pending_offer, post_request
 from tests.web.test_pages import _logged_in
 from web.forms import day_choices
-from web.words import day_month_words, day_words
 
 # 23:30 on Friday in UTC is already Saturday in Zurich (winter time, UTC+1)
 LATE_FRIDAY_UTC = datetime(2026, 12, 11, 23, 30, tzinfo=UTC)

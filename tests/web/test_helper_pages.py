@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
+from backend.formats import written
 from bookings.models import Booking, BookingStatus, Offer, OfferStatus
 from bookings.services import offer_accept
 from helpers.models import (
@@ -24,7 +25,6 @@ from helpers.models import (
 )
 from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
 from tests.web.test_pages import _errors_of, _logged_in
-from web import words
 
 pytestmark = pytest.mark.django_db
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -541,7 +541,7 @@ def test_a_step_not_possible_yet_says_from_when_instead_of_a_button(client):
     booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=start)
     _logged_in(client, helper.user, "de")
     with translation.override("de"):
-        day = words.day_words(start)
+        day = written.day(start)
     page = f"/helper/visits/{booking.public_id}/"
 
     # When the helper opens it the day before: each step says from when it is possible

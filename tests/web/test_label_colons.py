@@ -25,6 +25,7 @@ from tests.factories import (
     vet,
 )
 from tests.web.test_pages import _logged_in
+from web.templatetags import quartier
 from web.words import APPROVAL_WORDS
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,12 @@ def _short(moment, language: str) -> str:
         return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
+def _moment(moment, language: str) -> str:
+    # A timeline's moment: "7 décembre 2026, 15:02" in a <time> element.
+    with translation.override(language):
+        return str(quartier.moment(moment))
+
+
 def _items(html: str, start: str) -> list[str]:
     part = html[html.index(start) :].split("</ol>")[0].split("</ul>")[0]
     return [item.strip() for item in re.findall(r"<li>(.*?)</li>", part, re.S)]
@@ -82,7 +89,7 @@ def test_a_disputes_timeline_joins_each_moment_as_the_language_writes_it(client,
     lines = _items(html, '<ol class="timeline">')
     assert len(lines) == events.count()
     for line, event in zip(lines, events, strict=True):
-        assert line.startswith(_short(event.created_at, language) + colon)
+        assert line.startswith(_moment(event.created_at, language) + colon)
     assert lines[-1].endswith(f"({booking.dispute_reason})")
     category = booking.help_request.category
     with translation.override(language):
@@ -117,7 +124,7 @@ def test_the_vetting_page_joins_history_access_log_and_status_as_the_language_wr
         words = str(APPROVAL_WORDS[ApprovalStatus.REJECTED])
     history = _items(html, 'id="history-heading"')
     assert history[-1] == (
-        f"{_short(rejected.created_at, language)}{colon}{words} (Marta Manager)"
+        f"{_moment(rejected.created_at, language)}{colon}{words} (Marta Manager)"
         f"{colon}No references."
     )
     assert f"{_short(access.accessed_at, language)}{colon}Marta Manager (192.0.2.7)" in html

@@ -14,7 +14,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from backend import clock
 from bookings import services
 from bookings.models import Booking, BookingEvent, BookingStatus, HelpRequest, Review
 from payments.models import Payment
@@ -103,7 +102,8 @@ def test_the_request_page_tells_each_visits_timeline(client):
     helper = first.helper.user.display_name
     events = list(BookingEvent.objects.filter(booking=first))
     proposal = first.proposals.get()
-    span = clock.span(proposal.starts_at, proposal.ends_at)
+    starts, ends = timezone.localtime(proposal.starts_at), timezone.localtime(proposal.ends_at)
+    span = f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M}–{ends:%H:%M}"
     price = f"CHF {proposal.price_minor // 100}.{proposal.price_minor % 100:02d}"
     assert _lines(html, "1") == [
         f"{_moment(events[0])}: The helper accepted the offer (by the helper, {helper})",

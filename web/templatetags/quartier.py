@@ -8,12 +8,13 @@ from datetime import date, datetime
 
 from django import template
 from django.forms import BoundField
-from django.utils import dateformat, formats, timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from backend import languages
 from backend.file_sizes import file_size_words
+from backend.formats import written
 from backend.money import format_chf
 from bookings.models import Booking, Offer
 from bookings.step_words import SYSTEM_REASONS
@@ -127,31 +128,45 @@ def document_kind_words(kind: str) -> str:
 @register.filter
 def weekday_date(value: date | datetime | None) -> str:
     """ "Freitag, 11. Dezember", "vendredi 11 décembre": the weekday and the date."""
-    return "" if value is None else words.day_words(value)
+    return "" if value is None else written.day(value)
 
 
 @register.filter
 def weekday_date_year(value: date | datetime | None) -> str:
-    return "" if value is None else words.day_words(value, year=True)
+    return "" if value is None else written.day(value, year=True)
 
 
 @register.filter
 def moment(value: datetime) -> SafeString:
     """ "6 décembre 2026, 17:02" (Swiss time) in a <time> element carrying the exact moment; a
     sentence that places it translates its own punctuation (French: "… 17:02 : …")."""
-    local = timezone.localtime(value)
     return format_html(
-        '<time datetime="{}">{}, {}</time>',
-        dateformat.format(local, "c"),
-        formats.date_format(local, "DATE_FORMAT"),
-        formats.time_format(local, "TIME_FORMAT"),
+        '<time datetime="{}">{}</time>',
+        dateformat.format(timezone.localtime(value), "c"),
+        written.moment(value),
     )
+
+
+@register.filter
+def span(starts: datetime | None, ends: datetime | None) -> str:
+    """ "Samstag, 12. Dezember 2026, 14:00–16:00": a visit's, a window's or a training's time."""
+    if starts is None or ends is None:
+        return ""
+    return written.span(starts, ends)
+
+
+@register.filter
+def span_without_year(starts: datetime | None, ends: datetime | None) -> str:
+    """ "Samstag, 12. Dezember, 14:00–16:00": a time in the helper's lists of the weeks ahead."""
+    if starts is None or ends is None:
+        return ""
+    return written.span(starts, ends, year=False)
 
 
 @register.filter
 def day_month(value: date | datetime | None) -> str:
     """ "11. Dezember", "11 décembre": the day and the month."""
-    return "" if value is None else words.day_month_words(value)
+    return "" if value is None else written.day_month(value)
 
 
 @register.filter

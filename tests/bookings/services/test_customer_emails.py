@@ -100,9 +100,9 @@ def test_the_first_times_ask_the_customer_to_choose_once_in_their_language(clock
     assert body.startswith("Bonjour Marie Dubois,\n\n")
     assert (
         "Sophie a accepté votre demande (Internet & Wi-Fi) et propose ces horaires :\n"
-        "- 2 février 2027, 09:30–10:30 · CHF " in body
+        "- mardi 2 février 2027, 09:30–10:30 · CHF " in body
     )
-    assert "- 2 février 2027, 10:30–11:30 · CHF " in body
+    assert "- mardi 2 février 2027, 10:30–11:30 · CHF " in body
     assert f"La page de la demande : {link(booking.help_request)}" in body
     assert "Keller" not in body  # the page shows the first name only
     assert "Vous avez fait cette demande" not in body  # booked for themselves
@@ -151,7 +151,7 @@ def test_the_helper_moving_a_confirmed_visit_says_so(clock):
     assert [(m.to, m.subject) for m in sent] == [
         ([customer.email], "Sophie non può venire all’orario confermato")
     ]
-    assert "e propone altri orari:\n- 2 febbraio 2027, 10:30–11:30" in sent[0].body
+    assert "e propone altri orari:\n- martedì 2 febbraio 2027, 10:30–11:30" in sent[0].body
     # The reason the helper had to give is written for the customer, as the page shows it.
     assert "Sophie scrive: «Il treno è in ritardo»" in sent[0].body
 
@@ -179,10 +179,10 @@ def test_the_helper_cancelling_tells_that_another_helper_is_looked_for(clock):
     sent = relayed()
 
     assert [(m.to, m.subject) for m in sent if m.to == [customer.email]] == [
-        ([customer.email], "Ihr Besuch vom 2. Februar 2027 09:30 ist abgesagt")
+        ([customer.email], "Ihr Besuch vom 2. Februar 2027 um 09:30 ist abgesagt")
     ]
     body = next(m.body for m in sent if m.to == [customer.email])
-    assert "Sophie hat den Besuch vom 2. Februar 2027 09:30 (Internet & WLAN) abgesagt." in body
+    assert "Sophie hat den Besuch vom 2. Februar 2027 um 09:30 (Internet & WLAN) abgesagt." in body
     assert "Wir suchen zu den Zeiten, die Sie angegeben haben" in body
     assert "Für diesen Besuch wird nichts belastet" in body
     assert "Krank" not in body
@@ -217,7 +217,7 @@ def test_the_platform_cancelling_says_we_had_to(clock):
 
 
 def _when(booking: Booking) -> str:
-    return "2 February 2027 09:30"
+    return "2 February 2027 at 09:30"
 
 
 @pytest.mark.parametrize("by", ["customer", "manager for the customer"])
@@ -302,7 +302,7 @@ def test_the_work_done_asks_for_the_sign_off_and_names_the_automatic_one(clock):
     assert [m.subject for m in sent] == ["Sophie is done: please sign off the visit"]
     assert config().auto_sign_off_hours == 48
     assert (
-        "If you do neither, the visit is signed off automatically on 4 February 2027 09:00."
+        "If you do neither, the visit is signed off automatically on 4 February 2027 at 09:00."
         in sent[0].body
     )
     services.booking_sign_off(booking=booking, actor=customer)

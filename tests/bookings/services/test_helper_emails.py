@@ -62,13 +62,13 @@ def test_the_confirmed_visit_tells_the_helper_when_where_the_price_and_how_to_re
     sent = relayed()
 
     assert [(m.to, m.subject) for m in sent] == [
-        ([booking.helper.user.email], "Besuch bestätigt: 2. Februar 2027 09:30–10:30")
+        ([booking.helper.user.email], "Besuch bestätigt: Dienstag, 2. Februar 2027, 09:30–10:30")
     ]
     assert sent[0].extra_headers["Content-Language"] == "de"
     body = sent[0].body
     assert body.startswith("Hallo Sophie Keller,\n\n")
     assert "Marie hat den Besuch (Internet & WLAN) bestätigt." in body
-    assert "Wann: 2. Februar 2027 09:30–10:30" in body
+    assert "Wann: Dienstag, 2. Februar 2027, 09:30–10:30" in body
     assert "Wo: Bahnhofstrasse 1, 8001 Zürich" in body
     assert "Vereinbarter Preis: CHF 40.00" in body
     assert "Um Marie zu erreichen, schreiben Sie in den Nachrichten" in body
@@ -88,7 +88,7 @@ def test_a_visit_cancelled_before_the_relay_ran_is_not_told_as_confirmed(clock):
 
     subjects = [m.subject for m in to_helper(booking, relayed())]
 
-    assert subjects == ["Besuch abgesagt: 2. Februar 2027 09:30–10:30"]
+    assert subjects == ["Besuch abgesagt: Dienstag, 2. Februar 2027, 09:30–10:30"]
 
 
 # --- The customer cancelled --------------------------------------------------------------------
@@ -103,9 +103,12 @@ def test_a_late_cancellation_by_the_customer_names_the_fee_the_helper_gets(clock
     services.booking_cancel(booking=booking, actor=customer, reason="Plus besoin")
     sent = to_helper(booking, relayed())
 
-    assert [m.subject for m in sent] == ["Visit cancelled: 2 February 2027 09:30–10:30"]
+    assert [m.subject for m in sent] == ["Visit cancelled: Tuesday 2 February 2027, 09:30–10:30"]
     body = sent[0].body
-    assert "Marie cancelled the visit (Internet & Wi-Fi, 2 February 2027 09:30–10:30)." in body
+    assert (
+        "Marie cancelled the visit (Internet & Wi-Fi, Tuesday 2 February 2027, 09:30–10:30)."
+        in body
+    )
     assert "The time is free again in your calendar." in body
     # True for a hold and for TWINT alike: a fee paid with TWINT comes only once it is paid.
     assert (
@@ -128,7 +131,7 @@ def test_a_cancellation_in_time_names_no_fee(clock):
         services.booking_cancel(booking=booking, actor=customer, reason="Plus besoin")
     sent = to_helper(booking, relayed())
 
-    assert [m.subject for m in sent] == ["Visit cancelled: 2 February 2027 09:30–10:30"]
+    assert [m.subject for m in sent] == ["Visit cancelled: Tuesday 2 February 2027, 09:30–10:30"]
     assert "fee" not in sent[0].body
 
 
@@ -154,7 +157,7 @@ def test_a_manager_cancelling_for_the_customer_tells_the_helper(clock):
     )
 
     assert [m.subject for m in to_helper(booking, relayed())] == [
-        "Besuch abgesagt: 2. Februar 2027 09:30–10:30"
+        "Besuch abgesagt: Dienstag, 2. Februar 2027, 09:30–10:30"
     ]
 
 
@@ -211,7 +214,10 @@ def test_the_customers_sign_off_tells_the_helper_when_the_payment_comes(clock):
 
     assert [m.subject for m in sent] == ["Besuch abgenommen"]
     body = sent[0].body
-    assert "Marie hat den Besuch (Internet & WLAN, 2. Februar 2027 09:30–10:30) abgenommen." in body
+    assert (
+        "Marie hat den Besuch (Internet & WLAN, Dienstag, 2. Februar 2027, 09:30–10:30) abgenommen."
+        in body
+    )
     # Said for a hold and for TWINT alike: this e-mail does not know how the customer pays.
     assert (
         "Der vereinbarte Preis von CHF 40.00 geht auf Ihr Stripe-Konto, sobald die Zahlung der "
