@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from backend.exceptions import ApplicationError
@@ -160,7 +160,7 @@ class PaymentAdmin(ReadOnlyAdmin):
             {**self.admin_site.each_context(request), "payment": payment, "form": form},
         )
 
-    @admin.display(description=_("Refund"))
+    @admin.display(description=pgettext_lazy("heading", "Refund"))
     def refund_link(self, payment: Payment) -> str:
         if payment.status != "captured":
             return "—"

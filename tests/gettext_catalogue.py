@@ -21,6 +21,7 @@ _KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$
 class Message:
     msgid: str
     msgstrs: list[str] = field(default_factory=list)
+    context: str = ""
 
 
 def messages(language: str) -> list[Message]:
@@ -37,7 +38,7 @@ def _read(path: Path) -> list[Message]:
     def close() -> None:
         if entry.get("msgid"):
             strs = [text for name, text in sorted(entry.items()) if name.startswith("msgstr")]
-            found.append(Message(entry["msgid"], strs))
+            found.append(Message(entry["msgid"], strs, entry.get("msgctxt", "")))
         entry.clear()
 
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -57,6 +58,11 @@ def _read(path: Path) -> list[Message]:
 def source_msgids(paths: list[Path]) -> set[str]:
     """The msgids that Python modules and templates among `paths` mark for translation, found
     as makemessages finds them (templates through Django's templatize, then xgettext)."""
+    return {message.msgid for message in source_messages(paths)}
+
+
+def source_messages(paths: list[Path]) -> list[Message]:
+    """The messages that `paths` mark for translation, each with its context (msgctxt)."""
     xgettext = shutil.which("xgettext")
     assert xgettext is not None, "gettext's xgettext is needed (apt-get install gettext)"
     keywords = [
@@ -92,4 +98,4 @@ def source_msgids(paths: list[Path]) -> set[str]:
         ).stdout
         found = Path(scratch) / "found.po"
         found.write_text(pot, encoding="utf-8")
-        return {message.msgid for message in _read(found)}
+        return _read(found)

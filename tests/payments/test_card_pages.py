@@ -383,5 +383,5 @@ def test_the_card_step_says_what_a_late_cancellation_costs(client, quartier_sett
 
     assert (
         "Si la visite est annulée à temps, la réservation est levée aussitôt. Une annulation "
-        "moins de 24 heures avant la visite coûte 40 % du prix, versés à l’aide."
+        "moins de 24 heures avant la visite coûte 40 % du prix, versés à la personne aidante."
     ) in html

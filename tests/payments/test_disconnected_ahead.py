@@ -59,7 +59,7 @@ HELPER_WARNING = {
 CUSTOMER_WARNING = {
     "de": "Das Auszahlungskonto der helfenden Person wurde von Quartier getrennt, und Ihre Karte "
     "für diesen Besuch wurde darauf angegeben: Ihre Karte wird für diesen Besuch nicht belastet.",
-    "fr": "Le compte de versement de l’aide a été déconnecté de Quartier, et votre carte pour "
+    "fr": "Le compte de versement de la personne aidante a été déconnecté de Quartier, et votre carte pour "
     "cette visite a été donnée sur ce compte : votre carte ne sera pas débitée pour cette visite.",
     "it": "Il conto di versamento di chi aiuta è stato scollegato da Quartier e la sua carta per "
     "questa visita è stata registrata su quel conto: la sua carta non sarà addebitata per questa "
@@ -78,7 +78,7 @@ HELPER_WARNING_CARD_GIVEN = {
 # The same, as the customer reads it
 CUSTOMER_WARNING_CARD_GIVEN = {
     "de": "Das Auszahlungskonto der helfenden Person wurde von Quartier getrennt, und Ihre Karte für diesen Besuch wurde darauf angegeben: Dort wird sie nicht belastet. Verbindet die helfende Person vor dem Besuch wieder ein Auszahlungskonto, werden Sie erneut nach Ihrer Karte gefragt.",
-    "fr": "Le compte de versement de l’aide a été déconnecté de Quartier, et votre carte pour cette visite a été donnée sur ce compte : elle n’y sera donc pas débitée. Si l’aide connecte à nouveau un compte de versement avant la visite, votre carte vous sera redemandée.",
+    "fr": "Le compte de versement de la personne aidante a été déconnecté de Quartier, et votre carte pour cette visite a été donnée sur ce compte : elle n’y sera donc pas débitée. Si la personne aidante connecte à nouveau un compte de versement avant la visite, votre carte vous sera redemandée.",
     "it": "Il conto di versamento di chi aiuta è stato scollegato da Quartier e la sua carta per questa visita è stata registrata su quel conto: lì non sarà addebitata. Se chi aiuta collega di nuovo un conto di versamento prima della visita, le verrà richiesta di nuovo la carta.",
     "en": "The helper's payout account was disconnected from Quartier, and your card for this visit was given on it, so it will not be charged there. Should the helper connect a payout account again before the visit, you are asked for your card again.",
 }

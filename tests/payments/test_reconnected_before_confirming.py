@@ -27,7 +27,7 @@ from tests.web.test_pages import _logged_in
 pytestmark = pytest.mark.django_db
 
 ASKED_AGAIN_FR = (
-    "L’aide a connecté un nouveau compte de versement depuis que vous avez donné votre carte, et "
+    "La personne aidante a connecté un nouveau compte de versement depuis que vous avez donné votre carte, et "
     "une carte donnée pour l’ancien compte ne peut pas être débitée sur le nouveau. Rien n’a été "
     "débité : veuillez saisir à nouveau votre carte pour confirmer un horaire."
 )

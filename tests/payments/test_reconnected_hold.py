@@ -76,7 +76,7 @@ def _reconnected(helper: HelperProfile) -> str:
 
 
 CARD_AGAIN = (
-    "L’aide a connecté un nouveau compte de versement depuis que vous avez donné votre carte, et "
+    "La personne aidante a connecté un nouveau compte de versement depuis que vous avez donné votre carte, et "
     "une carte donnée pour l’ancien compte ne peut pas être débitée sur le nouveau. Rien n’a été "
     "débité, et la visite reste réservée : veuillez saisir à nouveau votre carte pour que la "
     "visite puisse avoir lieu."

@@ -28,9 +28,9 @@ from tests.realtime.helpers import api_token
 pytestmark = pytest.mark.django_db
 
 TO_THE_MANAGER = {
-    "fr": "Ce paiement a été encaissé sur l’ancien compte de versement de l’aide, qui a été "
+    "fr": "Ce paiement a été encaissé sur l’ancien compte de versement de la personne aidante, qui a été "
     "déconnecté de Quartier : Quartier ne peut donc plus le rembourser. Veuillez demander à "
-    "l’aide de rembourser la cliente ou le client depuis ce compte chez Stripe, ou de lui rendre "
+    "la personne aidante de rembourser la cliente ou le client depuis ce compte chez Stripe, ou de lui rendre "
     "le montant directement.",
     "en": "This payment was taken on the helper's previous payout account, which was "
     "disconnected from Quartier, so Quartier can no longer refund it. Please ask the helper to "
@@ -111,9 +111,9 @@ def test_the_helper_is_told_what_to_do_and_nothing_changes(client):
 
 
 NOT_YET_RECONNECTED = {
-    "manager_fr": "Ce paiement a été encaissé sur le compte de versement de l’aide, qui est "
-    "déconnecté de Quartier : Quartier ne peut donc plus le rembourser, même si l’aide connecte à "
-    "nouveau un compte de versement. Veuillez demander à l’aide de rembourser la cliente ou le "
+    "manager_fr": "Ce paiement a été encaissé sur le compte de versement de la personne aidante, qui est "
+    "déconnecté de Quartier : Quartier ne peut donc plus le rembourser, même si la personne aidante connecte à "
+    "nouveau un compte de versement. Veuillez demander à la personne aidante de rembourser la cliente ou le "
     "client depuis ce compte chez Stripe, ou de lui rendre le montant directement.",
     "helper_it": "Questo pagamento è stato incassato sul suo conto di versamento, che è "
     "scollegato da Quartier: Quartier non può quindi più rimborsarlo, nemmeno collegando di nuovo "

@@ -38,9 +38,9 @@ NOT_HELD_FOR_THE_ACCOUNT = {
     "Person keine Kartenzahlungen annehmen; es wurde daher nichts belastet, und die helfende "
     "Person wurde informiert. Das Konto nimmt jetzt wieder Kartenzahlungen an: Bitte geben Sie "
     "Ihre Karte erneut ein, damit der Besuch stattfinden kann.",
-    "fr": "Au moment de réserver le montant sur votre carte, le compte de versement de l’aide ne "
+    "fr": "Au moment de réserver le montant sur votre carte, le compte de versement de la personne aidante ne "
     "pouvait pas recevoir de paiements par carte : rien n’a donc été débité, et nous en avons "
-    "informé l’aide. Son compte accepte de nouveau les paiements par carte : veuillez saisir à "
+    "informé la personne aidante. Son compte accepte de nouveau les paiements par carte : veuillez saisir à "
     "nouveau votre carte pour que la visite puisse avoir lieu.",
     "it": "Quando l’importo doveva essere bloccato sulla sua carta, il conto di versamento di chi "
     "aiuta non poteva ricevere pagamenti con carta, quindi non è stato addebitato nulla; abbiamo "
@@ -54,8 +54,8 @@ CANNOT_TAKE_CARDS = {
     "de": "Die helfende Person kann im Moment keine Kartenzahlungen annehmen, daher wurde nichts "
     "belastet. Bitte versuchen Sie es später noch einmal oder vereinbaren Sie mit der helfenden "
     "Person eine andere Zahlungsart.",
-    "fr": "L’aide ne peut pas recevoir de paiements par carte pour le moment : rien n’a donc été "
-    "débité. Veuillez réessayer plus tard, ou convenir avec l’aide d’un autre moyen de paiement.",
+    "fr": "La personne aidante ne peut pas recevoir de paiements par carte pour le moment : rien n’a donc été "
+    "débité. Veuillez réessayer plus tard, ou convenir avec la personne aidante d’un autre moyen de paiement.",
     "it": "Chi aiuta non può ricevere pagamenti con carta al momento, quindi non è stato "
     "addebitato nulla. Riprovi più tardi o concordi con chi aiuta un altro modo di pagare.",
     "en": "The helper cannot take card payments at the moment, so nothing has been charged. "

@@ -107,7 +107,7 @@ def test_the_visits_card_from_the_old_account_cannot_pay_the_tip_and_nothing_is_
     assert body["fields"] == {
         "payment_method": [
             "La carte avec laquelle cette visite a été payée a été donnée pour l’ancien compte "
-            "de versement de l’aide et ne peut pas être débitée sur le nouveau. Veuillez saisir "
+            "de versement de la personne aidante et ne peut pas être débitée sur le nouveau. Veuillez saisir "
             "une carte pour le pourboire."
         ]
     }

@@ -22,15 +22,15 @@ from tests.web.test_pages import _logged_in
 pytestmark = pytest.mark.django_db
 
 WHY_FR = (
-    "Si vous le souhaitez, remerciez l’aide avec un pourboire de 1.00 CHF à 200.00 CHF, une "
-    "seule fois. L’aide a connecté un nouveau compte de versement depuis que vous avez payé la "
+    "Si vous le souhaitez, remerciez la personne aidante avec un pourboire de 1.00 CHF à 200.00 CHF, une "
+    "seule fois. La personne aidante a connecté un nouveau compte de versement depuis que vous avez payé la "
     "visite : la carte avec laquelle vous l’avez payée ne peut donc pas être débitée pour le "
-    "pourboire. Veuillez saisir une carte. Tout va à l’aide ; les frais Stripe sur ce montant "
+    "pourboire. Veuillez saisir une carte. Tout va à la personne aidante ; les frais Stripe sur ce montant "
     "sont à sa charge."
 )
 ENTER_A_CARD_FR = (
     "La carte avec laquelle cette visite a été payée a été donnée pour l’ancien compte de "
-    "versement de l’aide et ne peut pas être débitée sur le nouveau. Veuillez saisir une carte "
+    "versement de la personne aidante et ne peut pas être débitée sur le nouveau. Veuillez saisir une carte "
     "pour le pourboire."
 )
 

@@ -506,7 +506,7 @@ def test_the_manifest_and_the_service_worker_are_served_from_the_root(client):
     ("language", "propose", "on_the_way", "third_person"),
     [
         ("de", "Schlagen Sie Ihre Zeiten vor", "Sie sind unterwegs", "Helferin oder des Helfers"),
-        ("fr", "Proposez vos heures", "Vous êtes en route", "de l’aide"),
+        ("fr", "Proposez vos heures", "Vous êtes en route", "de la personne aidante"),
         ("it", "Proponga i suoi orari", "È in viaggio", "dell’aiutante"),
         ("en", "Propose your times", "You are on your way", "the helper"),
     ],

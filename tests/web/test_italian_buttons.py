@@ -1,17 +1,25 @@
 """Italian names an action on a button or a link as Italian software does, with the imperative
 ("Invia", "Salva", "Annulla", "Accetta"), on every page alike; never the infinitive ("Inviare",
-"Salvare") beside it, which left a form's "Invia" next to another page's "Salvare"."""
+"Salvare") beside it, which left a form's "Invia" next to another page's "Salvare". A heading or
+a choice names its part with a noun ("Spostamento della visita", "Revoca della sospensione") or
+speaks to the reader ("Scelga altri orari"), never with the infinitive ("Spostare la visita");
+and where English words are both a heading and a button ("Refund"), the heading carries its own
+context, as Italian needs a noun over the part ("Rimborso") and a verb on its button
+("Rimborsa")."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.utils import translation
 
-from tests.gettext_catalogue import messages, source_msgids
+from tests.gettext_catalogue import messages, source_messages, source_msgids
+from web import forms as web_forms
+from web import helper_forms
 from web.views.manage_vetting import DECISIONS
 
 ROOT = Path(settings.BASE_DIR)
@@ -131,3 +139,103 @@ def test_every_italian_button_and_link_names_its_action_with_the_imperative(tmp_
         if infinitive(text)
     }
     assert infinitives == {}
+
+
+# Headings: a page's and a part's, a group of fields', a table's, and a summary that opens a part
+# (not one drawn as a button, an action).
+_HEADINGS = re.compile(
+    rf"<(?P<tag>h[1-6]|legend|caption)\b{_TAG_BODY}>.*?</(?P=tag)>"
+    rf"|<summary\b(?![^>]*\bbutton\b){_TAG_BODY}>.*?</summary>",
+    re.DOTALL,
+)
+# What is pressed: a button, a submit input, a summary drawn as a button (links name places too).
+_PRESSED = re.compile(
+    rf"<button\b{_TAG_BODY}>.*?</button>"
+    rf"|<summary\b(?=[^>]*\bbutton\b){_TAG_BODY}>.*?</summary>"
+    rf"|<input\b(?=[^>]*type=\"submit\"){_TAG_BODY}>",
+    re.DOTALL,
+)
+# A bare infinitive where a heading's or a choice's words begin: first, after a colon ("Non posso
+# venire: annullare la visita"), or after "Oppure" ("Oppure usare un’altra carta").
+_HEADING_INFINITIVE = re.compile(r"(?:^|: |Oppure )\w+(?:are|ere|ire|rre)\b")
+
+
+def _template_messages(tmp_path: Path, pattern: re.Pattern[str], name: str) -> list:
+    snippets: list[str] = []
+    for path in sorted(ROOT.glob("*/templates/**/*.html")):
+        if ".venv" not in path.parts:
+            snippets.extend(match.group(0) for match in pattern.finditer(path.read_text()))
+    found = tmp_path / f"{name}.html"
+    found.write_text("\n".join(snippets), encoding="utf-8")
+    return source_messages([found])
+
+
+def radio_choices() -> set[str]:
+    """The labels of the forms' radio buttons, as their msgids."""
+    found: set[str] = set()
+    with translation.override(None):
+        for module in (web_forms, helper_forms):
+            for form in vars(module).values():
+                if not (isinstance(form, type) and issubclass(form, forms.BaseForm)):
+                    continue
+                for field in form.base_fields.values():
+                    # A choice of rows (a model's) is named by the rows, not by the catalogue.
+                    if isinstance(field.widget, forms.RadioSelect) and not isinstance(
+                        field, forms.ModelChoiceField
+                    ):
+                        found |= {str(label) for _, label in field.choices if label}
+    return found
+
+
+def test_the_check_sees_an_infinitive_beginning_a_heading():
+    assert [
+        text
+        for text in (
+            "Spostare la visita",
+            "Non posso venire: annullare la visita",
+            "Oppure usare un’altra carta",
+            "Spostamento della visita",
+            "Non posso venire: annullo la visita",
+            "Oppure usi un’altra carta",
+            "Confermi il suo indirizzo e-mail",
+            "Scelga altri orari",
+        )
+        if _HEADING_INFINITIVE.search(text)
+    ] == [
+        "Spostare la visita",
+        "Non posso venire: annullare la visita",
+        "Oppure usare un’altra carta",
+    ]
+
+
+def test_the_scan_finds_headings_and_radio_choices(tmp_path):
+    headings = {message.msgid for message in _template_messages(tmp_path, _HEADINGS, "headings")}
+    assert {
+        "Move the visit",  # <h2>
+        "I cannot come: cancel the visit",  # <summary>
+        "Refund payment %(payment)s",  # the back office's <h1>
+    } <= headings
+    assert {"Lift the suspension", "Suspend the helper", "To my home address"} <= radio_choices()
+
+
+def test_every_italian_heading_and_choice_names_its_part_without_an_infinitive(tmp_path):
+    named = {
+        (message.context, message.msgid)
+        for message in _template_messages(tmp_path, _HEADINGS, "headings")
+    } | {("", msgid) for msgid in radio_choices()}
+    infinitives = {
+        message.msgid: text
+        for message in messages("it")
+        if (message.context, message.msgid) in named
+        for text in message.msgstrs
+        if _HEADING_INFINITIVE.search(text)
+    }
+    assert infinitives == {}
+
+
+def test_words_both_a_heading_and_a_button_give_the_heading_its_own_context(tmp_path):
+    def plain(pattern: re.Pattern[str], name: str) -> set[str]:
+        found = _template_messages(tmp_path, pattern, name)
+        return {message.msgid for message in found if not message.context}
+
+    assert plain(_HEADINGS, "headings") & plain(_PRESSED, "pressed") == set()

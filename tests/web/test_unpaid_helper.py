@@ -68,9 +68,9 @@ CANNOT_BE_PAID_WORDS = {
     "Sie vorerst keine Zeit bestätigen. Quartier bittet sie oder ihn auf der eigenen "
     "Helferseite, die Einrichtung des Auszahlungskontos abzuschliessen. Sobald das erledigt "
     "ist, können Sie hier bestätigen.",
-    "fr": "Cette aide ne peut pas encore recevoir de paiements : vous ne pouvez donc pas "
-    "confirmer d’horaire pour l’instant. Quartier lui demande, sur sa page d’aide, de terminer "
-    "la connexion de son compte de versement. Dès que c’est fait, vous pourrez confirmer ici.",
+    "fr": "Cette personne aidante ne peut pas encore recevoir de paiements : vous ne pouvez "
+    "donc pas confirmer d’horaire pour l’instant. Quartier lui demande, sur sa page d’aide, "
+    "de terminer la connexion de son compte de versement. Dès que c’est fait, vous pourrez confirmer ici.",
     "it": "L’aiutante non può ancora ricevere pagamenti, quindi per ora non può confermare un "
     "orario. Quartier chiede all’aiutante, sulla propria pagina, di completare il collegamento "
     "del conto di versamento. Appena fatto, potrà confermare qui.",
@@ -125,7 +125,7 @@ def test_the_api_refuses_the_confirmation_with_its_code_in_the_readers_language(
         response, 409, "helper_cannot_be_paid", set(), documented_in=("post", CONFIRM_PATH)
     )
     assert body["message"] == (
-        "L’aide ne peut pas encore recevoir de paiements : la visite ne peut donc pas être "
+        "La personne aidante ne peut pas encore recevoir de paiements : la visite ne peut donc pas être "
         "confirmée pour l’instant."
     )
     _unchanged(booking, events_before, outbox_before)

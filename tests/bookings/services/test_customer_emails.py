@@ -253,7 +253,7 @@ def test_nobody_found_after_the_helpers_said_no_is_told_and_not_at_posting(clock
     assert [(m.to, m.subject) for m in sent] == [
         ([customer.email], "Personne n’est libre aux horaires indiqués")
     ]
-    assert "Aucune aide dans un rayon de 25 km ne peut venir" in sent[0].body
+    assert "Aucune personne aidante dans un rayon de 25 km ne peut venir" in sent[0].body
     assert link(help_request) in sent[0].body
 
 

@@ -260,7 +260,7 @@ def test_the_helper_withdrawing_proposed_times_tells_the_customer_once(clock):
         "Sophie ne peut plus venir pour votre demande (Internet & Wi-Fi) : les horaires "
         "proposés par Sophie sont retirés." in body
     )
-    assert "Nous cherchons une autre aide" in body
+    assert "Nous cherchons une autre personne aidante" in body
     assert "Empêchée" not in body
     assert relayed() == []
     assert to_helper(booking, sent) == []  # the helper's own move
