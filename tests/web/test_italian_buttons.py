@@ -10,7 +10,9 @@ context, as Italian needs a noun over the part ("Rimborso") and a verb on its bu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -178,12 +180,16 @@ def radio_choices() -> set[str]:
             for form in vars(module).values():
                 if not (isinstance(form, type) and issubclass(form, forms.BaseForm)):
                     continue
-                for field in form.base_fields.values():
+                fields: dict[str, forms.Field] = getattr(form, "base_fields", {})
+                for field in fields.values():
                     # A choice of rows (a model's) is named by the rows, not by the catalogue.
-                    if isinstance(field.widget, forms.RadioSelect) and not isinstance(
-                        field, forms.ModelChoiceField
+                    if (
+                        isinstance(field, forms.ChoiceField)
+                        and isinstance(field.widget, forms.RadioSelect)
+                        and not isinstance(field, forms.ModelChoiceField)
                     ):
-                        found |= {str(label) for _, label in field.choices if label}
+                        choices = cast("Iterable[tuple[str, object]]", field.choices)
+                        found |= {str(label) for _, label in choices if label}
     return found
 
 
