@@ -22,6 +22,7 @@ from bookings.models import (
     HelpRequestStatus,
     Offer,
 )
+from bookings.offer_summary import distance_for_helper
 from bookings.request_words import settled_request_words
 from bookings.step_words import HELPER_READS, HELPER_TIMELINE, cancelled_words
 
@@ -163,7 +164,8 @@ def considered_reason(reason: str) -> str:
 def offer_words(offer: Offer) -> list[str]:
     """Why the helper was chosen for an offer, in their words."""
     explanation = offer.explanation or {}
-    said = [_("%(km)s km from you") % {"km": formats.number_format(offer.distance_m / 1000, 1)}]
+    km = formats.number_format(distance_for_helper(offer.distance_m) / 1000, 1)
+    said = [_("%(km)s km from you") % {"km": km}]
     languages = explanation.get("shared_languages") or []
     if languages:
         said.append(_("You speak the customer's language"))

@@ -12,7 +12,12 @@ from bookings.models import (
     HelpRequest,
     Offer,
 )
-from bookings.offer_summary import offer_summary
+from bookings.offer_summary import (
+    HELPER_DISTANCE_STEP_M,
+    distance_for_helper,
+    helper_explanation,
+    offer_summary,
+)
 from bookings.selectors import request_description_for
 from catalogue.models import ServiceCategory
 from mobile_api.serializers.bookings import DESCRIPTION_HELP
@@ -49,19 +54,44 @@ class OfferRequestSerializer(serializers.ModelSerializer):
         return self.context["description"]
 
 
-OFFER_EXPLANATION_HELP = (
-    "Why this helper was offered the request, as the matching saw it then. `summary`: the "
-    "figures below in one line, in the answer's language (Accept-Language, else the user's "
-    "preferred language), languages named in words. `distance_m`: geodesic distance in metres; `search_radius_km`: how far the "
+_EXPLANATION_FIGURES = (
+    "`search_radius_km`: how far the "
     "search reached; `service_radius_km`: how far the helper travels. `rating_average` (null "
     "for a new helper) and `rating_count`: published reviews; `bayesian_rating`: the average "
     "pulled towards the prior; `reliability`: 0 to 1, commitments kept and offers answered. "
     "`category`: the skill's slug; `shared_languages`: the request's languages the helper "
-    "speaks; `free_from`, `free_until`: the first free slot in the requested windows. `score`: "
-    "the ranking score. When fairness applied: `offers_today` (offers the helper had today "
+    "speaks; `free_from`, `free_until`: the first free slot in the requested windows. "
+)
+_EXPLANATION_FAIRNESS = (
+    "When fairness applied: `offers_today` (offers the helper had today "
     "for other requests) and `chosen_over_busier` (how many better-scored helpers with more "
     "offers today this helper was asked before); for a newly approved helper, "
     "`new_helper_bonus` (added to the score)."
+)
+_EXPLANATION_SUMMARY = (
+    "Why this helper was offered the request, as the matching saw it then. `summary`: the "
+    "figures below in one line, in the answer's language (Accept-Language, else the user's "
+    "preferred language), languages named in words. "
+)
+# The helper has not seen the customer's address: two accounts at two places must not narrow
+# a home down from exact distances (nor from the score, which is the distance in another form).
+HELPER_DISTANCE_HELP = (
+    f"How far the request is, in metres, rounded to the nearest {HELPER_DISTANCE_STEP_M} m: "
+    "the helper does not know the customer's address, and exact distances measured from two "
+    "places would point to it."
+)
+HELPER_EXPLANATION_HELP = (
+    _EXPLANATION_SUMMARY
+    + f"`distance_m`: the distance, rounded to the nearest {HELPER_DISTANCE_STEP_M} m; "
+    + _EXPLANATION_FIGURES
+    + _EXPLANATION_FAIRNESS
+)
+OFFER_EXPLANATION_HELP = (
+    _EXPLANATION_SUMMARY
+    + "`distance_m`: geodesic distance in metres, exact; "
+    + _EXPLANATION_FIGURES
+    + "`score`: the ranking score. "
+    + _EXPLANATION_FAIRNESS
 )
 
 
@@ -72,6 +102,11 @@ def _explanation(offer: Offer) -> dict[str, Any]:
     return {"summary": offer_summary(offer), **kept}
 
 
+def _helper_explanation(offer: Offer) -> dict[str, Any]:
+    """The explanation as the helper offered the request reads it (`helper_explanation`)."""
+    return helper_explanation(_explanation(offer))
+
+
 # Empty until the helper declines (and when they decline without a reason).
 DECLINE_REASON = serializers.ChoiceField(
     choices=DeclineReason.choices, allow_blank=True, read_only=True
@@ -79,8 +114,11 @@ DECLINE_REASON = serializers.ChoiceField(
 
 
 class OfferSerializer(serializers.ModelSerializer):
+    """The helper's view of an offer made to them."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     request = serializers.SerializerMethodField()
+    distance_m = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
     decline_reason = DECLINE_REASON
     booking = serializers.SerializerMethodField()
@@ -114,9 +152,13 @@ class OfferSerializer(serializers.ModelSerializer):
         }
         return OfferRequestSerializer(offer.help_request, context=context).data
 
-    @extend_schema_field(serializers.DictField(help_text=OFFER_EXPLANATION_HELP))
+    @extend_schema_field(serializers.IntegerField(help_text=HELPER_DISTANCE_HELP))
+    def get_distance_m(self, offer: Offer) -> int:
+        return distance_for_helper(offer.distance_m)
+
+    @extend_schema_field(serializers.DictField(help_text=HELPER_EXPLANATION_HELP))
     def get_explanation(self, offer: Offer) -> dict[str, Any]:
-        return _explanation(offer)
+        return _helper_explanation(offer)
 
     @extend_schema_field(
         serializers.DateTimeField(

@@ -367,7 +367,10 @@ def test_the_helper_sees_the_explanation_in_the_offer_list_and_detail(frozen_tim
         "free Thu 04.02. 10:00"
     )
     assert listed[0]["explanation"] == detail.json()["explanation"]
-    assert detail.json()["explanation"] == {"summary": summary, **offer.explanation}
+    # The distance to 100 m and no score: the helper does not know the customer's address yet
+    shown = {name: value for name, value in offer.explanation.items() if name != "score"}
+    assert detail.json()["explanation"] == {"summary": summary, **shown, "distance_m": 1000}
+    assert listed[0]["distance_m"] == detail.json()["distance_m"] == 1000
     assert set(offer.explanation) == {
         "distance_m",
         "search_radius_km",
@@ -391,6 +394,34 @@ def test_the_schema_says_what_an_explanation_contains():
     description = openapi_schema()["components"]["schemas"]["Offer"]["properties"]["explanation"][
         "description"
     ]
+
+    # Then every key the helper's offer may carry is named, the distance as rounded
+    for key in (
+        "summary",
+        "distance_m",
+        "search_radius_km",
+        "service_radius_km",
+        "rating_average",
+        "rating_count",
+        "bayesian_rating",
+        "reliability",
+        "category",
+        "shared_languages",
+        "free_from",
+        "free_until",
+        "offers_today",
+        "chosen_over_busier",
+        "new_helper_bonus",
+    ):
+        assert f"`{key}`" in description, key
+    assert "`distance_m`: the distance, rounded to the nearest 100 m;" in description
+    assert "`score`" not in description
+
+
+def test_the_managers_schema_says_what_an_explanation_contains():
+    # Given the manager's offer component of the schema
+    schemas = openapi_schema()["components"]["schemas"]
+    description = schemas["ManagerOffer"]["properties"]["explanation"]["description"]
 
     # Then every key the matching may write is named
     for key in (

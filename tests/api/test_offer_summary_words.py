@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from backend.models import User
 from bookings.models import Offer
+from bookings.offer_summary import distance_for_helper
 from tests.api.api_assertions import results
 from tests.factories import PASSWORD, UserFactory, make_helper, post_request
 
@@ -78,9 +79,16 @@ def test_the_offer_explains_itself_in_the_api_language(accept_language, expected
     detail = client.get(f"{API}/offers/{offer.public_id}").json()
 
     assert listed[0]["explanation"]["summary"] == detail["explanation"]["summary"] == expected
-    # The figures beside it stay as stored: codes, not words.
+    # The figures beside it stay as stored: codes, not words (the distance to 100 m, and no
+    # score, for the helper who does not know the address yet).
     assert detail["explanation"]["shared_languages"] == ["fr", "it"]
-    assert {**detail["explanation"], "summary": None} == {**offer.explanation, "summary": None}
+    stored = {name: value for name, value in offer.explanation.items() if name != "score"}
+    rounded = distance_for_helper(offer.explanation["distance_m"])
+    assert {**detail["explanation"], "summary": None} == {
+        **stored,
+        "summary": None,
+        "distance_m": rounded,
+    }
 
 
 def test_without_accept_language_the_helper_reads_their_own_language():
