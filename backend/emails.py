@@ -85,6 +85,28 @@ def send_sign_up_attempt_notice(user: User) -> None:
         _send(user, subject, body)
 
 
+def send_pending_sign_up_notice(user: User, token: str) -> None:
+    """Someone signed up with the address of a sign-up still waiting for confirmation: tell
+    the owner of the address, with a link to choose the password (which confirms the address).
+    Not a new confirmation link: the waiting sign-up may be someone else's, made with this
+    address, and confirming it would hand them the account."""
+    link = f"{config().password_reset_url}?token={token}"
+    with translation.override(user.preferred_language):
+        subject = _("Someone signed up for Quartier again with your address")
+        body = _(
+            "Hello %(name)s,\n\n"
+            "Someone just signed up for Quartier again with this e-mail address, which already "
+            "waits for its confirmation. Nothing was changed.\n\n"
+            "If it was you: to finish signing up, choose your password with this link within "
+            "two hours. This also confirms your address:\n\n"
+            "%(link)s\n\n"
+            "If you did not sign up, ignore this e-mail: without confirmation no account is "
+            "opened.\n\n"
+            "Quartier"
+        ) % {"name": user.display_name, "link": link}
+        _send(user, subject, body)
+
+
 def send_password_reset_email(user: User, token: str) -> None:
     """The link that lets the owner of an account choose a new password."""
     link = f"{config().password_reset_url}?token={token}"

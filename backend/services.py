@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from backend import clock
 from backend.devices import devices_revoke_all
 from backend.emails import (
+    send_pending_sign_up_notice,
     send_sign_up_attempt_notice,
     send_verify_email,
 )
@@ -43,7 +44,12 @@ from backend.login_limits import login_failure_record, login_limit_check
 from backend.mail_limits import account_mail_allowed
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
-from backend.password_reset import PASSWORD_RESET_MAX_AGE, PASSWORD_RESET_SALT, reset_fingerprint
+from backend.password_reset import (
+    PASSWORD_RESET_MAX_AGE,
+    PASSWORD_RESET_SALT,
+    password_reset_token,
+    reset_fingerprint,
+)
 from backend.places import Place
 from backend.tasks import password_reset_mail_send
 from backend.texts import phone_number, visible_text
@@ -113,11 +119,14 @@ def user_register(
     """Sign up. The caller learns nothing about the address: the same result either way.
 
     A new address gets an unverified account and an e-mail with a link that verifies it
-    (`user_verify_email`). Signing up again before that replaces the pending account's details
-    and sends a new link (earlier links stop working). The owner of a verified account is told
-    by e-mail that someone tried to sign up with their address; their account is untouched.
-    Both ways hash the password once, so that the time taken tells nothing either. Past the
-    address's allowance of account e-mails (backend.mail_limits) nothing is changed or sent.
+    (`user_verify_email`). An address that has an account already keeps it untouched, its
+    password above all: anybody may type anybody's address. The owner of a verified account is
+    told by e-mail that someone tried to sign up with their address; the owner of the address
+    of a sign-up still waiting for confirmation gets a link to choose the password, which
+    confirms the address (`password_reset_confirm`), so whoever reads the mailbox finishes the
+    sign-up with a password only they know. Every way hashes the password once, so that the
+    time taken tells nothing either. Past the address's allowance of account e-mails
+    (backend.mail_limits) nothing is changed or sent.
     """
     email = email.strip().lower()
     display_name = validate_display_name(display_name)
@@ -132,11 +141,15 @@ def user_register(
     if not account_mail_allowed(email=email):
         make_password(password)  # as long as the other ways: the time tells nothing either
         return
-    if existing is not None and existing.email_verified_at is not None:
-        make_password(password)
-        transaction.on_commit(lambda: send_sign_up_attempt_notice(existing))
+    if existing is not None:
+        make_password(password)  # as long as a new account's sign-up
+        if existing.email_verified_at is not None:
+            transaction.on_commit(lambda: send_sign_up_attempt_notice(existing))
+        else:
+            token = password_reset_token(existing)
+            transaction.on_commit(lambda: send_pending_sign_up_notice(existing, token))
         return
-    user = existing if existing is not None else User(email=email)
+    user = User(email=email)
     user.display_name = display_name
     user.phone = phone
     user.languages = languages
@@ -151,8 +164,7 @@ def user_register(
     except IntegrityError:
         # The same address signed up at the same moment: that sign-up sends its own link.
         return
-    if existing is None:
-        emit(UserRegistered(user_id=user.pk))
+    emit(UserRegistered(user_id=user.pk))
     token = email_verification_token(user)
     transaction.on_commit(lambda: send_verify_email(user, token))
 

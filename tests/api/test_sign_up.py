@@ -129,28 +129,101 @@ def test_the_german_confirmation_e_mail_greets_with_a_comma_before_its_small_let
     )
 
 
-def test_signing_up_again_before_confirming_replaces_the_pending_sign_up(
+NOTICE_FR = (
+    "Bonjour Anna,\n\n"
+    "Quelqu’un vient de s’inscrire de nouveau sur Quartier avec cette adresse e-mail, dont "
+    "une inscription attend déjà la confirmation. Rien n’a été modifié.\n\n"
+    "Si c’était vous : pour terminer votre inscription, choisissez votre mot de passe avec ce "
+    "lien dans les deux heures. Votre adresse est ainsi confirmée elle aussi :\n\n"
+    "http://127.0.0.1:8000/password-reset?token={token}\n\n"
+    "Si vous ne vous êtes pas inscrit·e, ignorez cet e-mail : sans confirmation, aucun compte "
+    "n’est ouvert.\n\n"
+    "Quartier"
+)
+
+
+def _account(email: str) -> dict[str, Any]:
+    return User.objects.values().get(email=email)
+
+
+def test_signing_up_again_before_confirming_changes_nothing_and_tells_the_address_owner(
     django_capture_on_commit_callbacks,
 ):
-    # Given a sign-up nobody confirmed
+    # Given a sign-up nobody confirmed yet (Anna reads French)
+    _register(django_capture_on_commit_callbacks, preferred_language="fr")
+    before = _account("anna@example.ch")
+    mail.outbox.clear()
+
+    # When someone signs up again with her address (another password, name and language),
+    # and someone else with a new address
+    again = _register(
+        django_capture_on_commit_callbacks,
+        email="Anna@Example.ch",
+        display_name="Mallory",
+        password=NEW_PASSWORD,
+        preferred_language="en",
+    )
+    new = _register(django_capture_on_commit_callbacks, email="new@example.ch")
+
+    # Then both are answered alike, and Anna's sign-up is exactly as she left it: the second
+    # password does not open it
+    assert (again.status_code, again.json()) == (new.status_code, new.json())
+    assert again.json() == {"message": "Check your e-mail to finish signing up."}
+    assert _account("anna@example.ch") == before
+    assert User.objects.filter(email="anna@example.ch").count() == 1
+    anna = User.objects.get(email="anna@example.ch")
+    assert anna.check_password(PASSWORD)
+    assert not anna.check_password(NEW_PASSWORD)
+
+    # And the owner of the address, nobody else, is told in her language, with a link to choose
+    # her password; the new address gets its confirmation link
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["anna@example.ch"], "Quelqu’un s’est de nouveau inscrit sur Quartier avec votre adresse"),
+        (["new@example.ch"], "Bestätigen Sie Ihre E-Mail-Adresse für Quartier"),
+    ]
+    token = verification_token("anna@example.ch")
+    assert mail.outbox[0].body == NOTICE_FR.format(token=token)
+    assert mail.outbox[0].extra_headers == {"Content-Language": "fr"}
+    assert "Mallory" not in mail.outbox[0].body
+
+
+def test_the_first_link_still_confirms_the_pending_sign_up_with_its_own_password(
+    django_capture_on_commit_callbacks,
+):
+    # Given a sign-up, and a second one with its address and another password
     _register(django_capture_on_commit_callbacks, display_name="First")
     first_link = verification_token("anna@example.ch")
+    _register(django_capture_on_commit_callbacks, display_name="Second", password=NEW_PASSWORD)
 
-    # When the address signs up again, with another password
-    response = _register(
-        django_capture_on_commit_callbacks, display_name="Second", password=NEW_PASSWORD
+    # When the first link is followed
+    confirmed = APIClient().post(f"{API}/auth/verify-email", {"token": first_link})
+
+    # Then the first sign-up is confirmed, as it was made: its name, its password
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["user"]["display_name"] == "First"
+    assert _log_in("anna@example.ch", PASSWORD).status_code == 200
+    assert_error(_log_in("anna@example.ch", NEW_PASSWORD), 401, "invalid_credentials", set())
+
+
+def test_the_owner_of_the_address_finishes_the_sign_up_with_a_password_only_she_knows(
+    django_capture_on_commit_callbacks,
+):
+    # Given a sign-up someone else made with Anna's address, and Anna signing up herself later
+    _register(django_capture_on_commit_callbacks, display_name="Mallory", password=NEW_PASSWORD)
+    _register(django_capture_on_commit_callbacks, display_name="Anna")
+    chosen = "Annas-own-long-passphrase-7"
+
+    # When she follows the link of the notice and chooses her password
+    answer = APIClient().post(
+        f"{API}/auth/password-reset/confirm",
+        {"token": verification_token("anna@example.ch"), "password": chosen},
     )
 
-    # Then it is answered the same, a new link is sent, and the first one no longer works
-    assert response.status_code == 202
-    second_link = verification_token("anna@example.ch")
-    assert second_link != first_link
-    stale = APIClient().post(f"{API}/auth/verify-email", {"token": first_link})
-    assert_error(stale, 400, "verification_invalid", {"token"})
-    confirmed = APIClient().post(f"{API}/auth/verify-email", {"token": second_link})
-    assert confirmed.json()["user"]["display_name"] == "Second"
-    assert _log_in("anna@example.ch", NEW_PASSWORD).status_code == 200
-    assert User.objects.filter(email="anna@example.ch").count() == 1
+    # Then the address is confirmed and only her password opens the account
+    assert answer.status_code == 200, answer.content
+    assert User.objects.get(email="anna@example.ch").email_verified_at is not None
+    assert _log_in("anna@example.ch", chosen).status_code == 200
+    assert_error(_log_in("anna@example.ch", NEW_PASSWORD), 401, "invalid_credentials", set())
 
 
 def test_an_expired_or_forged_token_is_refused(django_capture_on_commit_callbacks):
