@@ -30,6 +30,7 @@ from backend.exceptions import ValidationFailed, raises
 from backend.models import Device, User
 from realtime.errors import RealtimeError
 from realtime.models import PushSubscription, StreamEvent
+from realtime.push_address import PushAddressRefused, pinned_session, public_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,14 @@ class WebPushSender:
         self.subject = subject
 
     def send(self, subscription: PushSubscription, payload: bytes, *, ttl: int) -> PushResult:
+        """Post to the push service, at an address checked now (`realtime.push_address`):
+        a name that leads into a private network raises `PushAddressRefused`, a failed try."""
         from pywebpush import WebPushException, webpush
 
+        # A local test push service (QUARTIER_PUSH_ALLOW_HTTP) is on this machine by design.
+        session = (
+            None if settings.QUARTIER_PUSH_ALLOW_HTTP else pinned_session(subscription.endpoint)
+        )
         try:
             webpush(
                 subscription_info={
@@ -76,6 +83,7 @@ class WebPushSender:
                 ttl=ttl,
                 content_encoding="aes128gcm",
                 timeout=10,
+                requests_session=session,
             )
         except WebPushException as exc:
             status = exc.response.status_code if exc.response is not None else None
@@ -205,6 +213,12 @@ def push_subscribe(
             _("A push endpoint is the address of a push service: a domain name, no port."),
             code=RealtimeError.INVALID_SUBSCRIPTION,
         )
+    if not settings.QUARTIER_PUSH_ALLOW_HTTP and _leads_into_a_private_network(endpoint):
+        raise ValidationFailed.for_field(
+            "endpoint",
+            _("This push endpoint's name leads into a private network, not to a push service."),
+            code=RealtimeError.INVALID_SUBSCRIPTION,
+        )
     # Named as in the subscription the browser gives (`PushSubscription.toJSON()`): the keys
     # sit under `keys`, so the app finds the field it sent.
     for field, value, size in (("keys.p256dh", p256dh, 65), ("keys.auth", auth, 16)):
@@ -253,6 +267,18 @@ def _names_a_push_service(endpoint: str) -> bool:
         ipaddress.ip_address(host)
     except ValueError:
         return _TOP_LABEL.fullmatch(host.rsplit(".", 1)[-1]) is not None
+    return False
+
+
+def _leads_into_a_private_network(endpoint: str) -> bool:
+    """Whether the endpoint's name resolves, now, to an address that is not public. A name
+    that does not resolve now is taken: every send resolves and checks it again."""
+    try:
+        public_addresses((urlsplit(endpoint).hostname or "").rstrip("."))
+    except PushAddressRefused:
+        return True
+    except OSError:
+        return False
     return False
 
 

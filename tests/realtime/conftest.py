@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
+
+from tests.realtime.fake_dns import FakeDns
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +14,12 @@ def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     # channels closes "old" connections around each database call of a consumer, which would
     # close the test's connection (and its transaction) under it.
     monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+
+@pytest.fixture
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> FakeDns:
+    """Name resolution faked for the test (`FakeDns`): fill in `names`, read `asked`."""
+    dns = FakeDns()
+    monkeypatch.setattr(socket, "getaddrinfo", dns)
+    monkeypatch.setattr(socket.socket, "connect", dns.connect_for(socket.socket.connect))
+    return dns

@@ -23,6 +23,7 @@ from realtime.models import PushSubscription, StreamEvent
 from realtime.push import push_payload, push_subscribe
 from tests.api.api_assertions import API, assert_error, client_for, openapi_schema
 from tests.factories import UserFactory, make_helper, post_request
+from tests.realtime.fake_dns import FakeDns
 
 pytestmark = pytest.mark.django_db
 
@@ -301,7 +302,16 @@ def test_the_service_refuses_a_number_or_a_bare_name_for_a_host_too(endpoint: st
 
 
 @override_settings(QUARTIER_PUSH_ALLOW_HTTP=False)
-def test_the_push_services_of_the_browsers_are_taken() -> None:
+def test_the_push_services_of_the_browsers_are_taken(fake_dns: FakeDns) -> None:
+    # Their names resolve to public addresses (as faked here: the tests need no network)
+    fake_dns.names.update(
+        {
+            "fcm.googleapis.com": [["142.250.203.106", "2a00:1450:400a:803::200a"]],
+            "updates.push.services.mozilla.com": [["34.117.65.55"]],
+            "web.push.apple.com": [["17.188.182.202"]],
+            "wns2-par02p.notify.windows.com": [["20.199.120.182"]],
+        }
+    )
     user = UserFactory.create()
     client = client_for(user)
     endpoints = [
