@@ -143,7 +143,7 @@ NOTICE_FR = (
 
 
 def _account(email: str) -> dict[str, Any]:
-    return User.objects.values().get(email=email)
+    return dict(User.objects.values().get(email=email))
 
 
 def test_signing_up_again_before_confirming_changes_nothing_and_tells_the_address_owner(

@@ -12,6 +12,8 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import override_settings
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPSConnectionPool
 
 from backend.models import OutboxEvent
 from backend.relay import relay_pending
@@ -153,8 +155,10 @@ def test_the_pinned_session_names_the_push_service_in_tls_and_in_the_host_header
     session = pinned_session(ENDPOINT)
     request = requests.Request("POST", ENDPOINT, data=b"x").prepare()
     adapter = session.get_adapter(ENDPOINT)
+    assert isinstance(adapter, HTTPAdapter)
 
-    pool = adapter.get_connection_with_tls_context(request, verify=True)  # type: ignore[attr-defined]
+    pool = adapter.get_connection_with_tls_context(request, verify=True)
+    assert isinstance(pool, HTTPSConnectionPool)
     adapter.add_headers(request)
 
     assert (pool.host, pool.port) == (PUBLIC, 443)

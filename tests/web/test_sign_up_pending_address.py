@@ -14,7 +14,8 @@ from backend.models import User
 
 pytestmark = pytest.mark.django_db
 
-SIGN_UP = {"display_name": "Anna Muster", "password": "a-long-Passphrase-9", "languages": ["de"]}
+PASSWORD = "a-long-Passphrase-9"
+SIGN_UP = {"display_name": "Anna Muster", "password": PASSWORD, "languages": ["de"]}
 OTHER_PASSWORD = "someone-elses-Passphrase-4"
 
 
@@ -54,7 +55,7 @@ def test_the_form_answers_a_waiting_address_as_a_new_one_and_changes_nothing(
     assert again == new
     assert "<h1>Prüfen Sie Ihre E-Mails</h1>" in again
     assert User.objects.values().get(email="anna@example.ch") == before
-    assert User.objects.get(email="anna@example.ch").check_password(SIGN_UP["password"])
+    assert User.objects.get(email="anna@example.ch").check_password(PASSWORD)
     # And Anna is told in German, with a link to choose her password; Nina gets her link
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["anna@example.ch"], "Jemand hat sich mit Ihrer Adresse erneut bei Quartier angemeldet"),
