@@ -63,6 +63,8 @@ _AT_LEAST: tuple[tuple[str, float], ...] = (
     ("tip_min_minor", 1),
     ("vetting_target_days", 1),
     ("document_max_bytes", 1024),
+    ("document_uploads_per_day", 1),
+    ("document_bytes_per_applicant", 1024),
     ("document_retention_days", 0),
 )
 
@@ -182,6 +184,11 @@ class QuartierConfig:
     # var/), and the Fernet key(s) that encrypt them: comma-separated, the first encrypts,
     # all decrypt (key rotation). Without a key, development derives one from the secret key.
     document_max_bytes: int = 5 * 1024 * 1024
+    # An applicant's uploads: how many within 24 hours, and how many bytes their documents in
+    # force hold together (an upload counted without the document it replaces): re-uploads
+    # must not fill the disk or keep the checks busy.
+    document_uploads_per_day: int = 10
+    document_bytes_per_applicant: int = 10 * 1024 * 1024
     document_retention_days: int = 30
     document_dir: str = ""
     document_key: str = ""

@@ -11,12 +11,20 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
-from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
+from backend.exceptions import (
+    CoreError,
+    PermissionDenied,
+    TooManyRequests,
+    ValidationFailed,
+    raises,
+)
+from backend.file_sizes import file_size_words
 from backend.models import User
 from helpers.documents import (
     DocumentUnreadable,
@@ -76,6 +84,45 @@ def _check_issued_on(kind: str, issued_on: date | None) -> None:
         )
 
 
+# The window in which an applicant's uploads are counted (QUARTIER_DOCUMENT_UPLOADS_PER_DAY).
+UPLOAD_WINDOW = timedelta(hours=24)
+
+
+@raises(HelperError.TOO_MANY_UPLOADS)
+def _check_uploads_today(helper: HelperProfile, *, now: datetime) -> None:
+    """Refuse an upload past the applicant's allowance within UPLOAD_WINDOW (every upload
+    stored counts, replaced ones too). The caller holds the applicant's row lock."""
+    recent = HelperDocument.objects.filter(helper=helper, uploaded_at__gt=now - UPLOAD_WINDOW)
+    if recent.count() >= config().document_uploads_per_day:
+        message = _(
+            "You have uploaded documents too many times within 24 hours. Try again in a day, "
+            "or ask the community manager for help."
+        )
+        raise TooManyRequests(
+            message, code=HelperError.TOO_MANY_UPLOADS, fields={"file": [message]}
+        )
+
+
+@raises(HelperError.DOCUMENTS_TOO_LARGE_IN_TOTAL)
+def _check_total_size(helper: HelperProfile, *, kind: str, size: int) -> None:
+    """Refuse an upload that would make the applicant's documents in force larger together
+    than QUARTIER_DOCUMENT_BYTES_PER_APPLICANT (the document it replaces not counted)."""
+    kept = (
+        HelperDocument.objects.filter(helper=helper, deleted_at__isnull=True)
+        .exclude(kind=kind)
+        .aggregate(total=Sum("size_bytes"))["total"]
+        or 0
+    )
+    limit = config().document_bytes_per_applicant
+    if kept + size > limit:
+        raise ValidationFailed.for_field(
+            "file",
+            _("Your documents together would be larger than %(size)s: upload a smaller file.")
+            % {"size": file_size_words(limit)},
+            code=HelperError.DOCUMENTS_TOO_LARGE_IN_TOTAL,
+        )
+
+
 def _clean_file_name(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     return "".join(ch for ch in base if ch.isprintable())[:120]
@@ -90,6 +137,8 @@ def _clean_file_name(name: str) -> str:
     HelperError.ISSUED_ON_REQUIRED,
     HelperError.EXTRACT_TOO_OLD,
     check_upload,
+    _check_uploads_today,
+    _check_total_size,
 )
 def document_upload(
     *,
@@ -103,9 +152,11 @@ def document_upload(
 ) -> HelperDocument:
     """The applicant uploads one of their documents, replacing an earlier one of that kind.
 
-    Only while the application waits for documents (applied, or more information asked for).
-    The file is checked (`helpers.documents.check_upload`) and stored encrypted; nothing is
-    stored when any check fails. The replaced file is deleted after commit.
+    Only while the application waits for documents (applied, or more information asked for),
+    within the applicant's allowance of uploads a day and of bytes stored
+    (QUARTIER_DOCUMENT_UPLOADS_PER_DAY, QUARTIER_DOCUMENT_BYTES_PER_APPLICANT). The file is
+    checked (`helpers.documents.check_upload`) and stored encrypted; nothing is stored when
+    any check fails. The replaced file is deleted after commit.
     """
     if actor.pk != helper.user_id:
         raise PermissionDenied(
@@ -120,9 +171,11 @@ def document_upload(
         raise DocumentsLocked(
             _("Documents can be handed in only while the application waits for them.")
         )
+    now = clock.now()
+    _check_uploads_today(helper, now=now)
     _check_issued_on(kind, issued_on)
     checked = check_upload(content, declared_type=declared_type)
-    now = clock.now()
+    _check_total_size(helper, kind=kind, size=len(checked.content))
     replaced = list(
         HelperDocument.objects.select_for_update().filter(
             helper=helper, kind=kind, deleted_at__isnull=True

@@ -33,6 +33,8 @@ class HelperError(ErrorCode):
     PDF_ACTIVE_CONTENT = "pdf_active_content"
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_TOO_COMPLEX = "pdf_too_complex"
+    TOO_MANY_UPLOADS = "too_many_uploads", 429
+    DOCUMENTS_TOO_LARGE_IN_TOTAL = "documents_too_large_in_total"
     # The online code-of-conduct test
     CONDUCT_TEST_UNAVAILABLE = "conduct_test_unavailable", 409
     CONDUCT_TEST_NOT_AT_THIS_STEP = "conduct_test_not_at_this_step", 409

@@ -123,7 +123,10 @@ class DocumentUploadApi(ApiView):
     def post(self, request: Request) -> Response:
         """Helper: upload the identity document or the criminal record extract (issued at most
         3 months ago; `issued_on` required for it). Photos (JPEG, PNG, WebP) or PDF, checked by
-        content; a newer upload replaces the earlier one of its kind."""
+        content; a newer upload replaces the earlier one of its kind. An applicant uploads at
+        most QUARTIER_DOCUMENT_UPLOADS_PER_DAY times within 24 hours (`429 too_many_uploads`),
+        and their documents in force hold at most QUARTIER_DOCUMENT_BYTES_PER_APPLICANT bytes
+        together (`400 documents_too_large_in_total`), both on `file`."""
         user = request_user(request)
         helper = helper_profile_of(user)
         data = DocumentUploadSerializer(data=request.data)

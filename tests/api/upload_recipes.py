@@ -45,10 +45,13 @@ def upload(
     content_type: str = "application/pdf",
     name: str = "extract.pdf",
     max_bytes: int | None = None,
+    times: int = 1,
+    limits: dict[str, int] | None = None,
     **form: Any,
 ) -> Recipe:
-    """The applicant (at `step`) uploads a criminal record extract: `form` changes the fields
-    (None leaves one out)."""
+    """The applicant (at `step`) uploads a criminal record extract `times` times (the last
+    answer counts): `form` changes the fields (None leaves one out), `limits` Quartier's
+    settings."""
 
     def recipe(world: World, operation: Operation) -> Any:
         HelperProfile.objects.filter(pk=world.helper.pk).update(approval_status=step)
@@ -65,13 +68,25 @@ def upload(
                 data[key] = value
         client = APIClient(raise_request_exception=False)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token_of(world.helper.user)}")
-        config = settings.QUARTIER
+        config = settings.QUARTIER.with_values(**(limits or {}))
         if max_bytes is not None:
             config = config.with_values(DOCUMENT_MAX_BYTES=max_bytes)
         with override_settings(QUARTIER=config):
+            for _ in range(times - 1):
+                client.post(
+                    operation[1], {**data, "file": _again(data["file"])}, format="multipart"
+                )
             return client.post(operation[1], data, format="multipart")
 
     return recipe
+
+
+def _again(upload: SimpleUploadedFile) -> SimpleUploadedFile:
+    """The same file once more (an uploaded file is read once)."""
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    return SimpleUploadedFile(upload.name or "", content, content_type=upload.content_type or "")
 
 
 def _days(days: int) -> str:
@@ -98,5 +113,9 @@ _add(
         (400, "validation_required"): upload(kind=None),
         (400, "parse_error"): lambda w, o: Call(w, o, content_type="multipart/form-data").send(),
         (409, "documents_locked"): upload(step=ApprovalStatus.APPROVED),
+        (400, "documents_too_large_in_total"): upload(
+            PDF_BYTES + b"%" * 2048, limits={"DOCUMENT_BYTES_PER_APPLICANT": 1024}
+        ),
+        (429, "too_many_uploads"): upload(times=2, limits={"DOCUMENT_UPLOADS_PER_DAY": 1}),
     },
 )
