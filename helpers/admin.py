@@ -1,7 +1,8 @@
 """The back office for vetting and supporting helpers.
 
 Approval is never edited in the form: the two list actions call `helper_approve` and
-`helper_suspend`, the same services the manager's API uses. Profile and skill edits go through
+`helper_suspend`, the same services the manager's API uses (both ask for the note the move
+needs first: a suspension, and lifting one). Profile and skill edits go through
 `helper_profile_update`, so the admin cannot store what the app would refuse.
 """
 
@@ -33,12 +34,13 @@ from helpers.models import (
     HelperSkill,
     WeeklyAvailability,
 )
+from helpers.transitions import reason_required
 
 # Fields the manager may change on a profile; they are handed to `helper_profile_update`.
 EDITABLE_PROFILE_FIELDS = ("bio", "service_radius_km", "hourly_rate_minor", "is_accepting_jobs")
 
-# The page that asks for the reason before helpers are suspended.
-SUSPEND_CONFIRMATION_TEMPLATE = "admin/helpers/helperprofile/suspend_confirmation.html"
+# The page that asks for the reason before helpers are suspended, or their suspension lifted.
+CONFIRMATION_TEMPLATE = "admin/helpers/helperprofile/action_confirmation.html"
 
 
 class SuspensionForm(forms.Form):
@@ -47,6 +49,15 @@ class SuspensionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         label=_("Note"),
         help_text=_("Why the helpers are suspended. Kept on each helper's profile."),
+    )
+
+
+class LiftingForm(forms.Form):
+    note = forms.CharField(
+        max_length=APPROVAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        label=_("Note"),
+        help_text=_("Why the suspension is lifted. Each of these helpers reads it."),
     )
 
 
@@ -354,21 +365,39 @@ class HelperProfileAdmin(admin.ModelAdmin):
     # --- Approval actions -----------------------------------------------------------------------
 
     @admin.action(description=_("Approve selected helpers"), permissions=("change",))
-    def approve_helpers(self, request: HttpRequest, queryset: QuerySet[HelperProfile]) -> None:
+    def approve_helpers(
+        self, request: HttpRequest, queryset: QuerySet[HelperProfile]
+    ) -> HttpResponse | None:
+        """Approves applicants, and lifts suspensions once the manager has said why (asked on
+        a confirmation page when the selection holds a suspended helper)."""
+        helpers = list(queryset.select_related("user").order_by("pk"))
+        lifted = [h for h in helpers if reason_required(h.approval_status, ApprovalStatus.APPROVED)]
+        note = ""
+        if lifted:
+            form = LiftingForm(request.POST if "confirm" in request.POST else None)
+            if not form.is_valid():
+                return self._lifting_confirmation(request, helpers, lifted, form)
+            note = form.cleaned_data["note"]
         manager = _manager(request)
         approved = unchanged = 0
-        for helper in queryset.select_related("user").order_by("pk"):
+        for helper in helpers:
             if helper.approval_status == ApprovalStatus.APPROVED:
                 unchanged += 1
                 continue
             try:
-                helper_services.helper_approve(helper=helper, actor=manager)
+                helper_services.helper_approve(
+                    helper=helper, actor=manager, note=note if helper in lifted else ""
+                )
             except ApplicationError as exc:
                 self._report_failure(request, helper, exc, approving=True)
                 continue
-            self.log_change(request, helper, "Approved from the back office.")
+            if helper in lifted:
+                self.log_change(request, helper, f"Suspension lifted from the back office: {note}")
+            else:
+                self.log_change(request, helper, "Approved from the back office.")
             approved += 1
         self._report(request, approved, unchanged, done="approved")
+        return None
 
     @admin.action(description=_("Suspend selected helpers"), permissions=("change",))
     def suspend_helpers(
@@ -398,16 +427,62 @@ class HelperProfileAdmin(admin.ModelAdmin):
     def _suspend_confirmation(
         self, request: HttpRequest, helpers: list[HelperProfile], form: SuspensionForm
     ) -> TemplateResponse:
+        return self._confirmation(
+            request,
+            form,
+            action="suspend_helpers",
+            title=gettext("Suspend helpers"),
+            intro=gettext(
+                "Suspended helpers get no more offers, and their pending offers are withdrawn "
+                "and offered to other helpers. Bookings they already have are not touched."
+            ),
+            submit=ngettext(
+                "Suspend %(counter)s helper", "Suspend %(counter)s helpers", len(helpers)
+            )
+            % {"counter": len(helpers)},
+            helpers=helpers,
+            selected=helpers,
+        )
+
+    def _lifting_confirmation(
+        self,
+        request: HttpRequest,
+        helpers: list[HelperProfile],
+        lifted: list[HelperProfile],
+        form: LiftingForm,
+    ) -> TemplateResponse:
+        return self._confirmation(
+            request,
+            form,
+            action="approve_helpers",
+            title=gettext("Lift suspensions"),
+            intro=gettext(
+                "These helpers are suspended. Once the suspension is lifted they receive offers "
+                "again. Say why: each of them reads it. Other selected helpers are approved as "
+                "usual."
+            ),
+            submit=ngettext(
+                "Lift the suspension of %(counter)s helper",
+                "Lift the suspension of %(counter)s helpers",
+                len(lifted),
+            )
+            % {"counter": len(lifted)},
+            helpers=lifted,
+            selected=helpers,
+        )
+
+    def _confirmation(
+        self, request: HttpRequest, form: forms.Form, **words: object
+    ) -> TemplateResponse:
         opts = self.model._meta
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("Suspend helpers"),
+            **words,
             "opts": opts,
-            "helpers": helpers,
             "form": form,
             "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
         }
-        return TemplateResponse(request, SUSPEND_CONFIRMATION_TEMPLATE, context)
+        return TemplateResponse(request, CONFIRMATION_TEMPLATE, context)
 
     def _report_failure(
         self, request: HttpRequest, helper: HelperProfile, exc: ApplicationError, *, approving: bool

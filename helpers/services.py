@@ -340,7 +340,9 @@ def helper_approval_move(
 @raises(helper_approval_move)
 def helper_approve(*, helper: HelperProfile, actor: User, note: str = "") -> HelperProfile:
     """The community manager approves a vetted applicant (after the conduct test, or the
-    interview), or lets a suspended helper receive offers again (before its end date)."""
+    interview), or lets a suspended helper receive offers again (before its end date), then
+    saying why in `note` (the helper is told): lifting a suspension without one is refused
+    (`reason_required`), as suspending is."""
     helper = helper_approval_move(helper=helper, to=ApprovalStatus.APPROVED, actor=actor, note=note)
     _clear_suspension_end(helper)
     return helper

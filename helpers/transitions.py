@@ -43,7 +43,11 @@ class InterviewRequired(Conflict):
 
 
 def reason_given(move: Move) -> None:
-    """Rejections, requests for information, suspensions and offboarding say why."""
+    """Rejections, requests for information, suspensions, lifting a suspension and offboarding
+    say why, when the manager makes them; Quartier's own move (a suspension reaching its end
+    date) has nothing to explain."""
+    if move.role == ActorRole.SYSTEM:
+        return
     if not str(move.facts.get("note", "")).strip():
         raise ValidationFailed.for_field(
             "note", _("Say why (the helper is told)."), code=CoreError.REASON_REQUIRED
@@ -126,7 +130,9 @@ APPROVAL_MACHINE = StateMachine(
             _MANAGER, guards=(reason_given,), event=events.HelperSuspended
         ),
         # Lifted by the manager, or by Quartier when a suspension with an end date runs out.
-        (_A.SUSPENDED, _A.APPROVED): Transition(_REINSTATERS, event=events.HelperReinstated),
+        (_A.SUSPENDED, _A.APPROVED): Transition(
+            _REINSTATERS, guards=(reason_given,), event=events.HelperReinstated
+        ),
         (_A.APPROVED, _A.OFFBOARDED): Transition(
             _MANAGER, guards=(reason_given,), event=events.HelperOffboarded
         ),
@@ -135,3 +141,10 @@ APPROVAL_MACHINE = StateMachine(
         ),
     },
 )
+
+
+def reason_required(from_status: str, to_status: str, role: str = ActorRole.MANAGER) -> bool:
+    """Whether `role`'s move from `from_status` to `to_status` must say why (forms show the
+    note as required); the guard `reason_given` refuses the move without one."""
+    transition = APPROVAL_MACHINE.transitions.get((from_status, to_status))
+    return transition is not None and reason_given in transition.guards and role != ActorRole.SYSTEM

@@ -116,10 +116,17 @@ class ManagerHelperApproveApi(ApiView):
         responses={200: HelperProfileSerializer},
     )
     @raises(
-        _helper, move_codes(helper_approve, MANAGER_UNREACHABLE, HelperError.INTERVIEW_REQUIRED)
+        _helper,
+        move_codes(
+            helper_approve,
+            MANAGER_UNREACHABLE,
+            HelperError.INTERVIEW_REQUIRED,
+            CoreError.REASON_REQUIRED,
+        ),
     )
     def post(self, request: Request, helper_id: UUID) -> Response:
-        """Manager: approve a helper; they start receiving offers."""
+        """Manager: approve a helper; they start receiving offers. For a suspended helper this
+        lifts the suspension, and a note saying why is required (the helper reads it)."""
         helper = _helper(request, helper_id)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -77,6 +77,7 @@ _add(
     {
         (409, "illegal_transition"): applicant(_A.APPLIED),
         (409, "interview_required"): _interview_required,
+        (400, "reason_required"): applicant(_A.SUSPENDED, note=""),
     },
 )
 for _step in ("suspend", "offboard"):

@@ -97,7 +97,7 @@ def test_the_manager_lifting_a_suspension_early_clears_its_end(clock):
         helper=helper, actor=manager, note="Checking.", until=T0 + timedelta(days=3)
     )
 
-    services.helper_approve(helper=helper, actor=manager)
+    services.helper_approve(helper=helper, actor=manager, note="Cleared up with the customer.")
 
     helper.refresh_from_db()
     assert (helper.approval_status, helper.suspended_until) == (ApprovalStatus.APPROVED, None)

@@ -48,7 +48,7 @@ from helpers.selectors import (
     open_appeal_count,
 )
 from helpers.services import helper_approve, helper_suspend
-from helpers.transitions import APPROVAL_MACHINE
+from helpers.transitions import APPROVAL_MACHINE, reason_required
 from payments.refunds import payment_refund
 from payments.selectors import money_view, payment_for, visit_payment
 from web.errors import add_service_error, message_for
@@ -196,6 +196,8 @@ def _helper_page(
         "can_suspend": "suspend_form" in bound
         or ApprovalStatus.SUSPENDED in APPROVAL_MACHINE.targets(helper.approval_status),
         "applying": ApprovalStatus.REJECTED in APPROVAL_MACHINE.targets(helper.approval_status),
+        # Approving a suspended helper lifts the suspension, which the manager explains.
+        "lifting": reason_required(helper.approval_status, ApprovalStatus.APPROVED),
     }
     return render(request, "web/manage/helper.html", context, status=400 if bound else 200)
 
