@@ -25,6 +25,7 @@ from helpers.models import (
     ExceptionKind,
     HelperDocument,
 )
+from web.date_inputs import MOMENT_FORMAT, ClockInput, DayInput, MomentInput
 from web.forms import ZURICH, WaiversForm
 from web.words import APPROVAL_WORDS
 
@@ -39,8 +40,6 @@ WEEKDAYS = (
 )
 INTERVALS_PER_DAY = 2
 MAX_PROPOSED = 3
-# How a datetime-local field writes a moment (Swiss local time, to the minute).
-PICKER_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def eta_choices() -> list[tuple[int, str]]:
@@ -69,7 +68,7 @@ class WeeklyHoursForm(forms.Form):
                     field = forms.TimeField(
                         label=_("From") if end == "start" else _("Until"),
                         required=False,
-                        widget=forms.TimeInput({"type": "time"}, format="%H:%M"),
+                        widget=ClockInput(),
                     )
                     # Above the form, a problem names the day: 14 fields are "Until".
                     words = (
@@ -126,8 +125,8 @@ class TimeOffForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ExceptionKind.UNAVAILABLE,
     )
-    first_day = forms.DateField(label=_("First day"), widget=forms.DateInput({"type": "date"}))
-    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput({"type": "date"}))
+    first_day = forms.DateField(label=_("First day"), widget=DayInput())
+    last_day = forms.DateField(label=_("Last day"), widget=DayInput())
     note = forms.CharField(label=_("Note for yourself"), max_length=200, required=False)
 
     def clean(self) -> dict:
@@ -194,16 +193,14 @@ class ProposeForm(forms.Form):
                 "max": max(end for _start, end in windows).astimezone(ZURICH)
                 - timedelta(minutes=min(minutes for minutes, _label in LENGTH_CHOICES)),
             }
-        attrs = {"type": "datetime-local"} | {
-            name: moment.strftime(PICKER_FORMAT) for name, moment in bounds.items()
-        }
+        attrs = {name: moment.strftime(MOMENT_FORMAT) for name, moment in bounds.items()}
         for number in range(1, MAX_PROPOSED + 1):
             first = number == 1
             self.fields[f"start_{number}"] = forms.DateTimeField(
                 label=_("Start") if first else _("Or start"),
                 required=first,
-                input_formats=[PICKER_FORMAT],
-                widget=forms.DateTimeInput(attrs, format=PICKER_FORMAT),
+                input_formats=[MOMENT_FORMAT],
+                widget=MomentInput(attrs),
             )
             self.fields[f"length_{number}"] = forms.TypedChoiceField(
                 label=_("How long"),
@@ -271,7 +268,7 @@ class SuspendForm(NoteForm):
         label=_("Last day of the suspension"),
         help_text=_("Leave it empty to suspend until you lift it."),
         required=False,
-        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
 
     def until(self) -> datetime | None:
@@ -434,7 +431,7 @@ class DocumentUploadForm(forms.Form):
                 label=_("Issued on"),
                 help_text=_("The date printed on the extract: at most 3 months ago."),
                 required=False,
-                widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+                widget=DayInput(),
             )
 
 
@@ -481,15 +478,8 @@ class VettingDecisionForm(forms.Form):
 
 
 class FunnelPeriodForm(forms.Form):
-    # A date field's value is ISO 8601 in every language: the browser leaves a field empty when
-    # given the day as the language writes it ("08/11/2026").
-    since = forms.DateField(
-        label=_("From"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
-    )
-    until = forms.DateField(
-        label=_("Until (inclusive)"),
-        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
-    )
+    since = forms.DateField(label=_("From"), widget=DayInput())
+    until = forms.DateField(label=_("Until (inclusive)"), widget=DayInput())
 
     def clean(self) -> dict:
         data = super().clean() or {}
