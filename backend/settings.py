@@ -98,7 +98,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_tasks",
-    "django_tasks_db",
+    # The package, named in the manager's language on the back office (backend/tasks_app.py).
+    "backend.tasks_app.TasksDatabaseConfig",
     "django_htmx",
     "template_partials",
     "csp",
