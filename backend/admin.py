@@ -59,6 +59,15 @@ class ViewOnlyMixin:
         return False
 
 
+def name_row_controls(form: forms.BaseForm, row: object) -> None:
+    """The controls the admin draws in a table's cells without a label (an editable column of a
+    list, the delete box of an inline's row) named by their column and their row, as a screen
+    reader needs them ("Position: Printers"), where the table's header alone names no one."""
+    for field in form.fields.values():
+        if not field.widget.is_hidden:
+            field.widget.attrs.setdefault("aria-label", f"{field.label}: {row}")
+
+
 class ViewOnlyInline(ViewOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False

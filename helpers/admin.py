@@ -21,7 +21,13 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin import SpeaksFilter, ViewOnlyInline, admin_link, position_text
+from backend.admin import (
+    SpeaksFilter,
+    ViewOnlyInline,
+    admin_link,
+    name_row_controls,
+    position_text,
+)
 from backend.exceptions import ApplicationError
 from backend.models import User
 from catalogue.models import ServiceCategory
@@ -97,6 +103,11 @@ class HelperProfileAdminForm(forms.ModelForm):
 
 class HelperSkillFormSet(BaseInlineFormSet):
     """Checks what `helper_profile_update` would refuse, so it shows as a form error."""
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if form.instance.pk is not None:
+            name_row_controls(form, form.instance.category.name)
 
     def kept_categories(self) -> list[ServiceCategory]:
         return [

@@ -1,0 +1,54 @@
+"""The back office's own pages pass axe (WCAG 2.1 A and AA) in a real browser, logged in as the
+manager: the index, and the list and the page of each of the main models, in English and in
+French. Django's admin tells the breadcrumbs' links from their line by colour alone
+(link-in-text-block), names the two-box selector's search icon with an aria-label a plain span
+may not carry (aria-prohibited-attr), and leaves a list's editable cells and an inline row's
+delete box without a name (label); Quartier's admin template, styles and script, and the names
+of those controls, answer them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.admin_world import admin_url
+from tests.backend.test_admin_site import PAGES
+from tests.factories import PASSWORD, ManagerFactory
+from tests.web.browser.conftest import DESKTOP
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _log_in(browser: Any, live_url: str, language: str) -> Any:
+    ManagerFactory.create(email="desk@quartier.test", preferred_language=language)
+    page = browser.new_context(locale=language, **DESKTOP).new_page()
+    page.goto(f"{live_url}/admin/login/?next=/admin/")
+    page.locator("#id_username").fill("desk@quartier.test")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(f"{live_url}/admin/")
+    return page
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_back_office_pages_pass_axe(browser, live_url, axe, admin_world, language):
+    page = _log_in(browser, live_url, language)
+    paths = ["/admin/", "/admin/django_tasks_database/dbtaskresult/"]
+    for model, (key, _shown) in PAGES.items():
+        paths.append(admin_url(model, "changelist"))
+        paths.append(admin_url(model, "change", admin_world[key].pk))
+
+    found = {}
+    for path in paths:
+        answer = page.goto(live_url + path)
+        assert answer is not None, path
+        assert answer.status == 200, path
+        violations = axe(page)
+        if violations:
+            found[path] = violations
+
+    assert found == {}
