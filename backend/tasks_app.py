@@ -14,4 +14,5 @@ TASK_RESULT_NAMES = (gettext_noop("Task Result"), gettext_noop("Task Results"))
 
 
 class TasksDatabaseConfig(TasksAppConfig):
-    verbose_name = _("Background tasks")
+    # The package types its name as a plain string; Django takes a lazy translation too.
+    verbose_name = _("Background tasks")  # type: ignore[assignment]

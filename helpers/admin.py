@@ -104,7 +104,7 @@ class HelperProfileAdminForm(forms.ModelForm):
 class HelperSkillFormSet(BaseInlineFormSet):
     """Checks what `helper_profile_update` would refuse, so it shows as a form error."""
 
-    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+    def add_fields(self, form: Any, index: int | None) -> None:
         super().add_fields(form, index)
         if form.instance.pk is not None:
             name_row_controls(form, form.instance.category.name)

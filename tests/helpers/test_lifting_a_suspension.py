@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -25,7 +26,7 @@ from tests.web.test_pages import _errors_of, _logged_in
 pytestmark = pytest.mark.django_db
 
 
-def suspended(**user_fields: object) -> HelperProfile:
+def suspended(**user_fields: Any) -> HelperProfile:
     """A helper suspended for a week, the e-mail of the suspension already sent."""
     helper = make_helper(preferred_language="en", **user_fields)
     services.helper_suspend(

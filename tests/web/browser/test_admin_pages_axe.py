@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from helpers.models import HelperProfile
 from tests.admin_world import admin_url
 from tests.backend.test_admin_site import PAGES
 from tests.factories import PASSWORD, ManagerFactory
@@ -50,5 +51,15 @@ def test_the_back_office_pages_pass_axe(browser, live_url, axe, admin_world, lan
         violations = axe(page)
         if violations:
             found[path] = violations
+
+    # The page that asks why before helpers are suspended (or a suspension lifted)
+    page.goto(live_url + admin_url(HelperProfile, "changelist"))
+    page.locator(f'input[name="_selected_action"][value="{admin_world["helper"].pk}"]').check()
+    page.locator('select[name="action"]').select_option("suspend_helpers")
+    page.locator('button[name="index"]').click()
+    page.wait_for_selector('input[name="confirm"]', state="attached")
+    violations = axe(page)
+    if violations:
+        found["suspend_helpers"] = violations
 
     assert found == {}
