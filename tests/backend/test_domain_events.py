@@ -196,7 +196,7 @@ def _report_decided(clock) -> tuple[Act, int]:
 def _helper_reinstated(clock) -> tuple[Act, int]:
     helper = make_helper(approval=ApprovalStatus.SUSPENDED)
     return lambda: helper_services.helper_approve(
-        helper=helper, actor=ManagerFactory.create()
+        helper=helper, actor=ManagerFactory.create(), note="Cleared up."
     ), helper.pk
 
 

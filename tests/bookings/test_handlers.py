@@ -124,7 +124,7 @@ def test_every_service_that_changes_a_helper_leaves_the_index_in_step(clock):
     steps.append(("cancel", _in_step()))
     helper_suspend(helper=helper, actor=manager, note="Complaints")
     steps.append(("suspend", _in_step()))
-    helper_approve(helper=helper, actor=manager)
+    helper_approve(helper=helper, actor=manager, note="Cleared up.")
     steps.append(("reinstate", _in_step()))
     helper_offboard(helper=helper, actor=manager, note="Moved away")
     steps.append(("offboard", _in_step()))

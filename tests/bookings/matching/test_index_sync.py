@@ -207,7 +207,7 @@ def test_helper_suspend_removes_every_row_and_approving_again_restores_them(cloc
 
     # When the manager approves them again an hour later
     clock.shift(timedelta(hours=1))
-    helper_approve(helper=helper, actor=manager)
+    helper_approve(helper=helper, actor=manager, note="Punctual again.")
 
     # Then both rows are back, approved at that moment
     approved = row(approved_at=T0 + timedelta(hours=1))
