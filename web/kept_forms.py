@@ -21,8 +21,12 @@ from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 SESSION_KEY = "kept_form"
 
 
-def keep_refused_form(request: HttpRequest, form: forms.Form, page: str) -> None:
-    """Keep `form` (bound to this POST, with its errors) for the next GET of `page` (a path)."""
+def keep_refused_form(
+    request: HttpRequest, form: forms.Form, page: str, name: str | None = None
+) -> None:
+    """Keep `form` (bound to this POST, with its errors) for the next GET of `page` (a path),
+    under `name` (its prefix unless given: a page with several forms without a prefix names
+    each, and its builder for that name rebuilds it)."""
     not_kept = set(getattr(form, "not_kept", ()))
     names = [
         form.add_prefix(name)
@@ -31,25 +35,27 @@ def keep_refused_form(request: HttpRequest, form: forms.Form, page: str) -> None
     ]
     request.session[SESSION_KEY] = {
         "page": page,
-        "prefix": form.prefix or "",
+        "prefix": name or form.prefix or "",
         "data": {name: request.POST.getlist(name) for name in names if name in request.POST},
         "errors": form.errors.get_json_data(),
     }
 
 
-def refused(request: HttpRequest, form: forms.Form, page: str) -> HttpResponseRedirect:
+def refused(
+    request: HttpRequest, form: forms.Form, page: str, name: str | None = None
+) -> HttpResponseRedirect:
     """The answer to a POST whose `form` was refused: back to `page` (a path, with its query
     if it has one), where the form is shown once again with its problems."""
-    keep_refused_form(request, form, page.split("?", 1)[0])
+    keep_refused_form(request, form, page.split("?", 1)[0], name)
     return HttpResponseRedirect(page)
 
 
 def kept_form(
     request: HttpRequest, page: str, builders: Mapping[str, Callable[..., forms.Form]]
 ) -> dict[str, forms.Form]:
-    """The form kept for `page` (once: it is then forgotten), as `{"<prefix>_form": form}`
-    (`{"form": form}` for a form without a prefix), rebuilt by its prefix's builder with the
-    data sent and the errors it had; else nothing."""
+    """The form kept for `page` (once: it is then forgotten), as `{"<name>_form": form}`
+    (`{"form": form}` for a form without a prefix or name), rebuilt by its name's builder
+    (given the data sent and `prefix=<name>`) with the errors it had; else nothing."""
     kept: dict[str, Any] | None = request.session.get(SESSION_KEY)
     if not kept or kept.get("page") != page:
         return {}
@@ -75,3 +81,9 @@ def kept_form(
                 ValidationError(error["message"], code=error["code"] or None),
             )
     return {f"{prefix}_form" if prefix else "form": form}
+
+
+def refused_back_to(
+    request: HttpRequest, form: forms.Form, page: str, name: str | None = None
+) -> HttpResponseRedirect:
+    return refused(request, form, page, name)

@@ -12,6 +12,7 @@ from bookings import services as bookings
 from bookings.models import Booking
 from payments.models import ExtraCharge, LedgerEntry
 from tests.payments.money import assert_books_balance, held_booking, payment_of
+from tests.web.refused_forms import refused_on_page
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,8 @@ def _in_progress() -> Booking:
     return bookings.booking_check_in(booking=booking, actor=helper)
 
 
-def _ask(booking: Booking, **fields: str):
-    helper = _logged_in(booking.helper.user)
+def _ask(booking: Booking, helper: Client | None = None, **fields: str):
+    helper = helper or _logged_in(booking.helper.user)
     data = {"extra-minutes": "20", "extra-material": "15.50", "extra-note": "A new cable."}
     data.update(fields)
     return helper.post(f"/helper/visits/{booking.public_id}/extra", data)
@@ -84,16 +85,22 @@ def test_the_helper_asks_and_the_customer_answers_on_the_pages(answer):
 def test_a_refused_ask_shows_the_form_again_and_changes_nothing():
     booking = _in_progress()
     before = LedgerEntry.objects.count()
-    refused = _ask(booking, **{"extra-minutes": "0", "extra-material": "0"})
-    assert refused.status_code == 400
-    assert "Give the extra minutes or the cost of the material." in refused.content.decode()
+    helper = _logged_in(booking.helper.user)
+    refused = _ask(booking, helper, **{"extra-minutes": "0", "extra-material": "0"})
+    # Back on the visit's page at its own address, the problem and the values sent on it once
+    page = f"/helper/visits/{booking.public_id}/"
+    html = refused_on_page(refused, helper, page)
+    assert "Give the extra minutes or the cost of the material." in html
+    assert 'name="extra-note" value="A new cable."' in html
     assert not ExtraCharge.objects.exists()
     assert LedgerEntry.objects.count() == before
     not_started = held_booking()
     User.objects.filter(pk=not_started.helper.user_id).update(preferred_language="en")
-    too_early = _ask(not_started)
-    assert too_early.status_code == 400
-    assert "until the customer signs it off" in too_early.content.decode()
+    helper = _logged_in(not_started.helper.user)
+    too_early = _ask(not_started, helper)
+    page = f"/helper/visits/{not_started.public_id}/"
+    html = refused_on_page(too_early, helper, page)
+    assert "until the customer signs it off" in html
     other_helper = _logged_in(not_started.helper.user)
     assert other_helper.post(f"/helper/visits/{booking.public_id}/extra", {}).status_code == 404
     assert not ExtraCharge.objects.exists()

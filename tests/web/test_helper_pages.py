@@ -14,6 +14,7 @@ import time_machine
 from django.utils import timezone, translation
 
 from backend.formats import written
+from backend.models import User
 from bookings.models import Booking, BookingStatus, Offer, OfferStatus
 from bookings.services import offer_accept
 from helpers.models import (
@@ -24,6 +25,7 @@ from helpers.models import (
     WeeklyAvailability,
 )
 from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
+from tests.web.refused_forms import refused_on_page
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -118,22 +120,20 @@ def test_weekly_hours_refusals_keep_the_old_hours(client):
     helper = make_helper()
     _logged_in(client, helper.user)
     before = WeeklyAvailability.objects.filter(helper=helper).count()
+    page = "/helper/hours"
     half = client.post("/helper/hours/weekly", {"d1_1_start": "08:00"})
-    assert half.status_code == 400
-    assert _errors_of(half.content.decode(), "id_d1_1_end") == [
-        "Give both the start and the end, or neither."
-    ]
+    shown = refused_on_page(half, client, page)
+    assert _errors_of(shown, "id_d1_1_end") == ["Give both the start and the end, or neither."]
+    assert 'name="d1_1_start" value="08:00"' in shown
     inverted = client.post("/helper/hours/weekly", {"d1_1_start": "12:00", "d1_1_end": "09:00"})
-    assert inverted.status_code == 400
-    assert _errors_of(inverted.content.decode(), "id_d1_1_end") == [
+    assert _errors_of(refused_on_page(inverted, client, page), "id_d1_1_end") == [
         "The end must come after the start, and times must not overlap."
     ]
     overlap = client.post(
         "/helper/hours/weekly",
         {"d1_1_start": "08:00", "d1_1_end": "12:00", "d1_2_start": "11:00", "d1_2_end": "13:00"},
     )
-    assert overlap.status_code == 400
-    assert "times must not overlap" in overlap.content.decode()
+    assert "times must not overlap" in refused_on_page(overlap, client, page)
     assert WeeklyAvailability.objects.filter(helper=helper).count() == before
 
 
@@ -141,10 +141,14 @@ def test_a_refused_stretch_is_named_by_its_day_above_the_form(client):
     helper = make_helper()
     _logged_in(client, helper.user, "fr")
 
-    half = client.post("/helper/hours/weekly", {"d0_1_start": "08:00"}).content.decode()
-    inverted = client.post(
-        "/helper/hours/weekly", {"d6_2_start": "15:00", "d6_2_end": "10:00"}
-    ).content.decode()
+    half = refused_on_page(
+        client.post("/helper/hours/weekly", {"d0_1_start": "08:00"}), client, "/helper/hours"
+    )
+    inverted = refused_on_page(
+        client.post("/helper/hours/weekly", {"d6_2_start": "15:00", "d6_2_end": "10:00"}),
+        client,
+        "/helper/hours",
+    )
 
     assert '<a href="#id_d0_1_end">Lundi, à : Indiquez le début et la fin' in half
     assert '<a href="#id_d6_2_end">Dimanche, à : La fin doit venir après le début' in inverted
@@ -199,10 +203,9 @@ def test_time_off_ending_before_it_starts_is_refused_saying_just_that(client):
             "last_day": (first - timedelta(days=2)).isoformat(),
         },
     )
-    assert response.status_code == 400
-    assert _errors_of(response.content.decode(), "id_last_day") == [
-        "Le dernier jour ne peut pas précéder le premier."
-    ]
+    shown = refused_on_page(response, client, "/helper/hours")
+    assert _errors_of(shown, "id_last_day") == ["Le dernier jour ne peut pas précéder le premier."]
+    assert f'value="{first.isoformat()}"' in shown
     assert not AvailabilityException.objects.filter(helper=helper).exists()
 
 
@@ -214,8 +217,8 @@ def test_time_off_in_the_past_is_refused_next_to_its_field(client):
         "/helper/hours/time-off",
         {"kind": "unavailable", "first_day": past.isoformat(), "last_day": past.isoformat()},
     )
-    assert response.status_code == 400
-    assert _errors_of(response.content.decode(), "id_last_day") == ["This day has already passed."]
+    shown = refused_on_page(response, client, "/helper/hours")
+    assert _errors_of(shown, "id_last_day") == ["This day has already passed."]
     assert not AvailabilityException.objects.filter(helper=helper).exists()
 
 
@@ -350,10 +353,11 @@ def test_the_helper_drives_the_visit_from_proposal_to_done(client):
     assert "The customer expects you around" in client.get(url).content.decode()
     assert client.post(url + "arrived").status_code == 302
     short = client.post(url + "done", {"done-work_summary": "Fixed"})
-    assert short.status_code == 400
-    assert _errors_of(short.content.decode(), "id_done-work_summary") == [
+    shown = refused_on_page(short, client, url)
+    assert _errors_of(shown, "id_done-work_summary") == [
         "Say in a sentence what you did (at least 10 characters)."
     ]
+    assert "\nFixed</textarea>" in shown
     booking.refresh_from_db()
     assert booking.status == BookingStatus.IN_PROGRESS
     done = client.post(
@@ -374,14 +378,13 @@ def test_a_time_outside_the_customers_windows_is_refused_next_to_it(client):
     booking = make_booking(helper=helper)
     _logged_in(client, helper.user)
     outside = (timezone.localtime() + timedelta(days=9)).strftime("%Y-%m-%dT10:00")
-    response = client.post(
-        f"/helper/visits/{booking.public_id}/propose",
-        {"propose-start_1": outside, "propose-length_1": "60"},
-    )
-    assert response.status_code == 400
-    assert _errors_of(response.content.decode(), "id_propose-start_1") == [
+    page = f"/helper/visits/{booking.public_id}/"
+    response = client.post(page + "propose", {"propose-start_1": outside, "propose-length_1": "60"})
+    shown = refused_on_page(response, client, page)
+    assert _errors_of(shown, "id_propose-start_1") == [
         "Choose a time inside the customer&#x27;s times."
     ]
+    assert f'value="{outside}"' in shown
     booking.refresh_from_db()
     assert booking.status == BookingStatus.AWAITING_PROPOSAL
 
@@ -406,8 +409,8 @@ def test_the_time_pickers_open_on_the_customers_times_and_offer_nothing_outside(
         assert f'max="{last}"' in picker
     # Sent back with a problem, the pickers keep their bounds.
     outside = client.post(url + "propose", {"propose-start_1": "", "propose-length_1": "60"})
-    assert outside.status_code == 400
-    again = re.findall(r'<input type="datetime-local"[^>]*>', outside.content.decode())
+    shown = refused_on_page(outside, client, url)
+    again = re.findall(r'<input type="datetime-local"[^>]*>', shown)
     assert [f'min="{first}"' in picker and f'max="{last}"' in picker for picker in again] == [
         True,
         True,
@@ -442,9 +445,9 @@ def test_a_step_too_early_says_its_own_rule_and_changes_nothing(client, step, fo
     start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
     booking = make_booking(BookingStatus.CONFIRMED, helper=helper, start=start)
     _logged_in(client, helper.user, language)
-    response = client.post(f"/helper/visits/{booking.public_id}/{step}", form)
-    assert response.status_code == 400
-    html = response.content.decode()
+    page = f"/helper/visits/{booking.public_id}/"
+    response = client.post(f"{page}{step}", form)
+    html = refused_on_page(response, client, page)
     assert re.findall(r'<div class="form-errors"[^>]*>\s*<p>([^<]*)</p>', html) == [said]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
@@ -485,6 +488,35 @@ def test_the_profile_shows_figures_and_saves_a_pause(client):
         False,
         12,
         3800,
+    )
+
+
+def test_a_refused_profile_comes_back_on_its_own_address_once_and_saves_nothing(client):
+    helper = make_helper()
+    _logged_in(client, helper.user)
+    before = (helper.service_radius_km, helper.hourly_rate_minor, helper.bio)
+    languages = list(User.objects.filter(pk=helper.user_id).values_list("languages", flat=True))
+
+    response = client.post(
+        "/helper/profile",
+        {
+            "skills": ["internet-wifi"],
+            "service_radius_km": "80",
+            "hourly_rate": "38",
+            "languages": ["it"],
+            "bio": "Patient with printers.",
+        },
+    )
+
+    # Back on the profile at its own address: a reload shows the page, it sends nothing again
+    shown = refused_on_page(response, client, "/helper/profile")
+    assert _errors_of(shown, "id_service_radius_km") == ["Choose from 1 to 50 km."]
+    assert 'value="80"' in shown
+    assert "\nPatient with printers.</textarea>" in shown
+    helper.refresh_from_db()
+    assert (helper.service_radius_km, helper.hourly_rate_minor, helper.bio) == before
+    assert list(User.objects.filter(pk=helper.user_id).values_list("languages", flat=True)) == (
+        languages
     )
 
 
@@ -583,8 +615,9 @@ def test_the_helper_reviews_the_customer_on_the_visits_page(client):
     assert "Kind." not in page
 
     refused = client.post(url + "review", {"review-rating": "7", "review-text": "Nett."})
-    assert refused.status_code == 400
-    assert _errors_of(refused.content.decode(), "id_review-rating") != []
+    shown = refused_on_page(refused, client, url)
+    assert _errors_of(shown, "id_review-rating") != []
+    assert "\nNett.</textarea>" in shown
     assert Review.objects.filter(booking=booking, author=helper.user).count() == 0
 
     sent = client.post(url + "review", {"review-rating": "5", "review-text": "Sehr freundlich."})
@@ -601,7 +634,7 @@ def test_the_helper_reviews_the_customer_on_the_visits_page(client):
     # Both have written theirs: the customer's review is published to the helper.
     assert "Kind." in page
     again = client.post(url + "review", {"review-rating": "1"})
-    assert again.status_code == 400
+    assert (again.status_code, again["Location"]) == (302, url)
     assert Review.objects.filter(booking=booking, author=helper.user).count() == 1
 
 

@@ -8,12 +8,14 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -63,6 +65,7 @@ from web.helper_forms import (
     WeeklyHoursForm,
 )
 from web.helper_profile_forms import PROFILE_FIELDS, HelperApplicationForm, HelperUpdateForm
+from web.kept_forms import keep_refused_form, kept_form
 from web.views.request_page import FIRST_POLL_SECONDS, LONGEST_POLL_SECONDS, me_of
 from web.views.terms_parts import terms_accept_shown
 
@@ -143,8 +146,14 @@ def profile(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         "bio": helper.bio,
         "is_accepting_jobs": helper.is_accepting_jobs,
     }
-    form = HelperUpdateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        # A refused save comes back once, as it was sent, from the session
+        builders = {"profile": lambda data, prefix: HelperUpdateForm(data, initial=initial)}
+        kept = kept_form(request, request.path, builders)
+        form = kept.get("profile_form") or HelperUpdateForm(initial=initial)
+        return _profile_page(request, helper, form)
+    form = HelperUpdateForm(request.POST, initial=initial)
+    if form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():  # the languages and the profile, or neither
@@ -162,13 +171,21 @@ def profile(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         else:
             messages.success(request, _("Your helper profile is saved."))
             return redirect("web:helper-profile")
+    # Refused: back on the page at its own address, so a reload does not send the form again
+    keep_refused_form(request, form, request.path, "profile")
+    return redirect("web:helper-profile")
+
+
+def _profile_page(
+    request: HttpRequest, helper: HelperProfile, form: HelperUpdateForm
+) -> HttpResponse:
     context = {
         "form": form,
         "helper": helper,
-        "reviews": reviews_received(me)[:20],
+        "reviews": reviews_received(me_of(request))[:20],
         **_blockers_of(helper),
     }
-    return render(request, "web/helper/profile.html", context, status=400 if form.errors else 200)
+    return render(request, "web/helper/profile.html", context)
 
 
 def _blockers_of(helper: HelperProfile) -> dict[str, object]:
@@ -195,25 +212,30 @@ def _weekly_initial(helper: HelperProfile) -> dict[str, str]:
     return initial
 
 
-def _hours_page(
-    request: HttpRequest,
-    helper: HelperProfile,
-    weekly: WeeklyHoursForm | None = None,
-    time_off: TimeOffForm | None = None,
-) -> HttpResponse:
-    context = {
-        "weekly": weekly or WeeklyHoursForm(initial=_weekly_initial(helper)),
-        "time_off": time_off or TimeOffForm(),
-        "exceptions": availability_exceptions_of(helper).filter(ends_at__gt=timezone.now()),
-    }
-    failed = weekly is not None or time_off is not None
-    return render(request, "web/helper/hours.html", context, status=400 if failed else 200)
+# The hours page's two forms (without prefixes), each rebuilt there from what a refusal sent.
+HOURS_FORMS: dict[str, Callable[..., forms.Form]] = {
+    "weekly": lambda data, prefix: WeeklyHoursForm(data),
+    "time_off": lambda data, prefix: TimeOffForm(data),
+}
 
 
 @helper_only
 @require_GET
 def hours(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
-    return _hours_page(request, helper)
+    kept = kept_form(request, request.path, HOURS_FORMS)
+    context = {
+        "weekly": kept.get("weekly_form") or WeeklyHoursForm(initial=_weekly_initial(helper)),
+        "time_off": kept.get("time_off_form") or TimeOffForm(),
+        "exceptions": availability_exceptions_of(helper).filter(ends_at__gt=timezone.now()),
+    }
+    return render(request, "web/helper/hours.html", context)
+
+
+def _hours_refused(request: HttpRequest, form: forms.Form, name: str) -> HttpResponse:
+    """Back on the hours page at its own address, the form as sent: a reload resends nothing."""
+    page = reverse("web:helper-hours")
+    keep_refused_form(request, form, page, name)
+    return redirect(page)
 
 
 @helper_only
@@ -233,7 +255,7 @@ def hours_weekly(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         else:
             messages.success(request, _("Your weekly hours are saved."))
             return redirect("web:helper-hours")
-    return _hours_page(request, helper, weekly=form)
+    return _hours_refused(request, form, "weekly")
 
 
 @helper_only
@@ -255,7 +277,7 @@ def time_off_add(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         else:
             messages.success(request, _("Saved. Offers follow it from now on."))
             return redirect("web:helper-hours")
-    return _hours_page(request, helper, time_off=form)
+    return _hours_refused(request, form, "time_off")
 
 
 @helper_only

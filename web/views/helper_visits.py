@@ -72,6 +72,7 @@ from web.helper_forms import (
     ProposeForm,
     RefundForm,
 )
+from web.kept_forms import keep_refused_form, kept_form
 from web.views.chat_parts import chat_context
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
 from web.words import helper_contact_gone_words
@@ -204,11 +205,28 @@ def visit(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpR
     # is being rendered is heard, not lost.
     live_seq = stream_last_seq(me_of(request).pk)
     booking = _visit(request, helper, public_id)
-    context = _context(request, booking)
+    kept = {} if request.htmx else kept_form(request, request.path, _builders(booking))  # type: ignore[attr-defined]
+    context = _context(request, booking, **kept)
     context["live_seq"] = live_seq
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/helper/visit.html#visit-news", context)
     return render(request, "web/helper/visit.html", context)
+
+
+def _builders(booking: Booking) -> dict[str, Callable[..., forms.Form]]:
+    """The visit page's forms by name, each rebuilt on the page from what a refused POST sent."""
+    return {
+        "propose": lambda data, prefix: _propose_form(booking, data),
+        "go": OnMyWayForm,
+        "arrive": lambda data, prefix: forms.Form(data),
+        "done": CheckOutForm,
+        "review": ReviewForm,
+        "no_show": NoShowForm,
+        "cancel": ReasonForm,
+        "safety": SafetyReportForm,
+        "refund": RefundForm,
+        "extra": ExtraForm,
+    }
 
 
 Step = Callable[[HttpRequest, Booking], tuple[forms.Form, str, dict[str, str]] | str]
@@ -216,7 +234,8 @@ Step = Callable[[HttpRequest, Booking], tuple[forms.Form, str, dict[str, str]] |
 
 def _step(run: Step) -> Callable[..., HttpResponse]:
     """A button on the visit's page. `run` returns the words said when it worked, or the form
-    (with the service's field names mapped to its own) when the service refused it."""
+    (with the service's field names mapped to its own) when the service refused it: that form
+    comes back on the visit's page at its own address, so a reload resends nothing."""
 
     @helper_only
     @require_POST
@@ -227,8 +246,9 @@ def _step(run: Step) -> Callable[..., HttpResponse]:
             messages.success(request, outcome)
             return redirect("web:helper-visit", public_id=public_id)
         form, name, _fields = outcome
-        context = _context(request, _visit(request, helper, public_id), **{name: form})
-        return render(request, "web/helper/visit.html", context, status=400)
+        page = reverse("web:helper-visit", kwargs={"public_id": public_id})
+        keep_refused_form(request, form, page, name.removesuffix("_form"))
+        return redirect(page)
 
     view.__name__ = run.__name__
     return view
