@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from backend.models import User
 from backend.roles import ActorRole
+from bookings.choices import Party
 from bookings.customer_emails import helper_first_name
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.selectors import role_in_booking
@@ -124,7 +125,26 @@ def step_label(
         return str(_SIGNED_OFF_AUTOMATICALLY)
     if to == BookingStatus.CANCELLED:
         return cancelled_words(event.actor_role, reader, helper_name)
+    if to == BookingStatus.NO_SHOW:
+        return no_show_words((event.data or {}).get("caused_by", ""), reader, helper_name)
     return _step_words(to, reader, helper_name)
+
+
+def no_show_words(party: str, reader: str, helper_name: str = "") -> str:
+    """Who was not there (`party`, the cause the no-show recorded), said to its `reader`: the
+    reader themselves, or the other side (the helper by name for the customer); the manager's
+    console says who caused it beside the step."""
+    if reader == MANAGER_READS:
+        return str(TIMELINE[BookingStatus.NO_SHOW])
+    if party == {CUSTOMER_READS: Party.CUSTOMER, HELPER_READS: Party.HELPER}.get(reader):
+        return _("You were not there")
+    if party == Party.CUSTOMER:
+        return _("The customer was not there")
+    if party == Party.HELPER and helper_name:
+        return _("%(name)s did not come") % {"name": helper_name}
+    if party == Party.HELPER:
+        return _("The helper did not come")
+    return str(TIMELINE[BookingStatus.NO_SHOW])
 
 
 def timeline_labels(

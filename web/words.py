@@ -24,7 +24,8 @@ from bookings.models import (
 )
 from bookings.offer_summary import distance_for_helper
 from bookings.request_words import settled_request_words
-from bookings.step_words import HELPER_READS, HELPER_TIMELINE, cancelled_words
+from bookings.step_words import CUSTOMER_READS, HELPER_READS, HELPER_TIMELINE, cancelled_words
+
 
 def _first_name(booking: Booking) -> str:
     parts = booking.helper.user.display_name.split()
@@ -103,8 +104,8 @@ def booking_words(booking: Booking, events: Iterable[BookingEvent] = ()) -> str:
     if status == BookingStatus.DISPUTED:
         return _("You reported a problem. The community manager will contact you.")
     if status == BookingStatus.CANCELLED:
-        return _("The visit was cancelled.")
-    return _("The visit did not take place.")
+        return _ended_words(_cancelled_by(events), CUSTOMER_READS, name)
+    return _ended_words(booking.caused_by, CUSTOMER_READS, name, no_show=True)
 
 
 # A booking's status as the manager's console and the helper's lists name it.
@@ -190,8 +191,9 @@ def visit_cancelled_words(booking: Booking, events: Iterable[BookingEvent]) -> s
     }
 
 
-def helper_visit_words(booking: Booking) -> str:
-    """Where a visit stands, said to its helper."""
+def helper_visit_words(booking: Booking, events: Iterable[BookingEvent] = ()) -> str:
+    """Where a visit stands, said to its helper; `events`, the booking's (in order), tell who
+    cancelled it."""
     status = booking.status
     if status == BookingStatus.AWAITING_PROPOSAL:
         return _("Propose times for the visit.")
@@ -212,8 +214,37 @@ def helper_visit_words(booking: Booking) -> str:
     if status == BookingStatus.DISPUTED:
         return _("The customer reported a problem. The community manager will contact you.")
     if status == BookingStatus.CANCELLED:
-        return _("The visit was cancelled.")
-    return _("The visit did not take place.")
+        return _ended_words(_cancelled_by(events), HELPER_READS)
+    return _ended_words(booking.caused_by, HELPER_READS, no_show=True)
+
+
+def _cancelled_by(events: Iterable[BookingEvent]) -> str:
+    """The role that cancelled the visit, from its cancelling step (the last, if moved back)."""
+    cancelled = [event for event in events if event.to_status == BookingStatus.CANCELLED]
+    return cancelled[-1].actor_role if cancelled else ""
+
+
+def _ended_words(party: str, reader: str, helper_name: str = "", *, no_show: bool = False) -> str:
+    """A cancelled visit (`party`, the role that cancelled) or a no-show (`party`, the booking's
+    recorded cause: who was not there), in a sentence of the status line its `reader` reads."""
+    own = {CUSTOMER_READS: ActorRole.CUSTOMER, HELPER_READS: ActorRole.HELPER}[reader]
+    if no_show and party == own:
+        return _("You were not there.")
+    if no_show and party == Party.CUSTOMER:
+        return _("The customer was not there.")
+    if no_show and party == Party.HELPER:
+        return _("%(name)s did not come.") % {"name": helper_name}
+    if no_show:
+        return _("The visit did not take place.")
+    if party == own:
+        return _("You cancelled the visit.")
+    if party == ActorRole.CUSTOMER:
+        return _("The customer cancelled the visit.")
+    if party == ActorRole.HELPER:
+        return _("%(name)s cancelled the visit.") % {"name": helper_name}
+    if party == ActorRole.MANAGER:
+        return _("The community manager cancelled the visit.")
+    return _("The visit was cancelled.")
 
 
 def helper_list_words(booking: Booking) -> str:

@@ -79,11 +79,6 @@ def offer_reasons(offer: Offer) -> str:
 
 
 @register.filter
-def helper_visit_words(booking: Booking) -> str:
-    return words.helper_visit_words(booking)
-
-
-@register.filter
 def approval_words(status: str) -> str:
     return str(words.APPROVAL_WORDS.get(status, status))
 

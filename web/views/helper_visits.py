@@ -75,7 +75,7 @@ from web.helper_forms import (
 from web.kept_forms import keep_refused_form, kept_form
 from web.views.chat_parts import chat_context
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
-from web.words import helper_contact_gone_words
+from web.words import helper_contact_gone_words, helper_visit_words
 
 SLOT_FIELDS = {f"slots[{index}]": f"start_{index + 1}" for index in range(3)} | {"slots": "start_1"}
 # The visit's page asks for news while the customer has a move to make.
@@ -152,6 +152,8 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         # Once they are hidden, why (the page says it under the postcode and town).
         "contact_gone": None if contact else helper_contact_gone_words(booking),
         "timeline": timeline_labels(events, HELPER_READS),
+        # Where it stands, who cancelled it or was not there
+        "status_words": helper_visit_words(booking, events),
         "can_propose": BookingStatus.PROPOSED in moves,
         "can_go": BookingStatus.ON_THE_WAY in moves,
         "can_arrive": BookingStatus.IN_PROGRESS in moves,
