@@ -21,6 +21,7 @@ from tests.factories import (
     upload_documents,
     vet,
 )
+from tests.web.refused_forms import refused_on_page
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -225,8 +226,11 @@ def test_a_refused_upload_is_answered_next_to_its_field_and_stores_nothing(
 
     response = _upload(client, kind, content, name=name, content_type=declared, **extra)
 
-    assert response.status_code == 400
-    assert _errors_of(response.content.decode(), f"id_{kind}-{field}") == [message]
+    # Back on the application's page at its own address: a reload resends nothing
+    shown = refused_on_page(response, client, PAGE)
+    assert _errors_of(shown, f"id_{kind}-{field}") == [message]
+    if issued_on == "old":
+        assert f'value="{extra[f"{kind}-issued_on"]}"' in shown
     assert HelperDocument.objects.count() == 0
     helper.refresh_from_db()
     assert helper.approval_status == ApprovalStatus.APPLIED
@@ -238,16 +242,17 @@ def test_an_empty_or_oversized_file_is_refused_next_to_the_field(client, setting
     _logged_in(client, helper.user)
 
     empty = _upload(client, IDENTITY, b"", name="id.png", content_type="image/png")
+    empty_page = refused_on_page(empty, client, PAGE)
     large = _upload(
         client, IDENTITY, PNG_BYTES + b"\x00" * 2048, name="id.png", content_type="image/png"
     )
+    large_page = refused_on_page(large, client, PAGE)
 
-    assert empty.status_code == large.status_code == 400
-    assert _errors_of(empty.content.decode(), "id_identity-file") == ["The file is empty."]
-    assert _errors_of(large.content.decode(), "id_identity-file") == [
+    assert _errors_of(empty_page, "id_identity-file") == ["The file is empty."]
+    assert _errors_of(large_page, "id_identity-file") == [
         "The file is too large. Take a smaller photo or scan."
     ]
-    assert "or a PDF, at most 1\xa0KB." in large.content.decode()
+    assert "or a PDF, at most 1\xa0KB." in large_page
     assert HelperDocument.objects.count() == 0
 
 
@@ -272,7 +277,7 @@ def test_the_refusal_speaks_the_applicants_language(client):
     helper = applicant()
     _logged_in(client, helper.user, "de")
     response = _upload(client, IDENTITY, b"GIF89a no gif", name="id.gif", content_type="image/gif")
-    assert _errors_of(response.content.decode(), "id_identity-file") == [
+    assert _errors_of(refused_on_page(response, client, PAGE), "id_identity-file") == [
         "Laden Sie ein Foto (JPEG, PNG, WebP) oder ein PDF hoch."
     ]
 
@@ -284,11 +289,13 @@ def test_documents_cannot_be_replaced_once_handed_in(client):
 
     response = _upload(client, IDENTITY, PNG_BYTES, name="id.png", content_type="image/png")
 
-    assert response.status_code == 400
+    assert (response.status_code, response["Location"]) == (302, PAGE)
+    shown = client.get(PAGE).content.decode()
     assert (
-        "Documents can be handed in only while the application waits for them."
-        in response.content.decode()
+        '<div class="form-errors" role="alert" id="upload-refused"><p>Documents can be handed in '
+        "only while the application waits for them.</p></div>" in shown
     )
+    assert "upload-refused" not in client.get(PAGE).content.decode()
     assert list(HelperDocument.objects.values_list("pk", "deleted_at")) == before
 
 

@@ -4,12 +4,15 @@ needed next), uploading the two documents, handing them in, and withdrawing. Eve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db import transaction
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +34,7 @@ from helpers.selectors import appeals_of, application_history, documents_of
 from helpers.services import application_submit_documents, application_withdraw
 from web.errors import add_service_error, message_for
 from web.helper_forms import AppealForm, DocumentUploadForm
+from web.kept_forms import keep_refused_form, kept_form
 from web.views.helper import helper_only, me_of
 from web.words import DOCUMENT_KIND_WORDS
 
@@ -118,7 +122,6 @@ def _page(
     request: HttpRequest,
     helper: HelperProfile,
     forms: dict[str, DocumentUploadForm] | None = None,
-    status: int = 200,
     appeal_form: AppealForm | None = None,
 ) -> HttpResponse:
     in_force = {
@@ -156,7 +159,7 @@ def _page(
         "history": application_history(helper),
         **_appeals(helper, appeal_form),
     }
-    return render(request, TEMPLATE, context, status=status)
+    return render(request, TEMPLATE, context)
 
 
 def _appeals(helper: HelperProfile, form: AppealForm | None) -> dict[str, object]:
@@ -168,10 +171,37 @@ def _appeals(helper: HelperProfile, form: AppealForm | None) -> dict[str, object
     return {"appeals": appeals, "appeal_form": (form or AppealForm()) if may_appeal else None}
 
 
+# The page's forms, each rebuilt there from what a refused POST sent: an upload by its kind
+# (its prefix; the file itself is chosen again), the appeal.
+KEPT_FORMS: dict[str, Callable[..., Form]] = {
+    **{kind: lambda data, prefix: DocumentUploadForm(data, kind=prefix) for kind in KINDS},
+    "appeal": lambda data, prefix: AppealForm(data),
+}
+
+
 @helper_only
 @require_GET
 def application(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
-    return _page(request, helper)
+    kept = kept_form(request, request.path, KEPT_FORMS)
+    uploads = {
+        kind: form
+        for kind in KINDS
+        if isinstance(form := kept.get(f"{kind}_form"), DocumentUploadForm)
+    }
+    appeal = kept.get("appeal_form")
+    return _page(
+        request,
+        helper,
+        forms=uploads,
+        appeal_form=appeal if isinstance(appeal, AppealForm) else None,
+    )
+
+
+def _refused(request: HttpRequest, form: Form, name: str) -> HttpResponse:
+    """Back on the application's page at its own address: a reload resends nothing."""
+    page = reverse("web:helper-application")
+    keep_refused_form(request, form, page, name)
+    return redirect(page)
 
 
 @helper_only
@@ -198,7 +228,7 @@ def document_add(request: HttpRequest, helper: HelperProfile, kind: str) -> Http
         else:
             messages.success(request, _("Uploaded. It is stored encrypted."))
             return redirect("web:helper-application")
-    return _page(request, helper, forms={kind: form}, status=400)
+    return _refused(request, form, kind)
 
 
 @helper_only
@@ -246,4 +276,4 @@ def appeal_add(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
                 _("Your appeal is with the community manager. You hear from them by e-mail."),
             )
             return redirect("web:helper-application")
-    return _page(request, helper, status=400, appeal_form=form)
+    return _refused(request, form, "appeal")
