@@ -15,6 +15,7 @@ from bookings.models import Booking, BookingStatus, DisputeOutcome
 from payments.models import LedgerEntry, LedgerKind, Payment, PaymentStatus, StripeRequest
 from tests.factories import ManagerFactory, UserFactory, make_booking
 from tests.payments.money import assert_books_balance, completed, held_booking
+from tests.web.refused_forms import refused_on_page
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -90,8 +91,9 @@ def test_the_manager_refunds_part_then_cannot_refund_more_than_is_left(client):
         f"/manage/disputes/{booking.public_id}/refund",
         {"refund-amount": "30.05", "refund-reason": "All of it."},
     )
-    assert refused.status_code == 400
-    errors = _errors_of(refused.content.decode(), "id_refund-amount")
+    shown = refused_on_page(refused, client, f"/manage/disputes/{booking.public_id}/")
+    assert 'value="30.05"' in shown
+    errors = _errors_of(shown, "id_refund-amount")
     assert errors == ["A refund must be between 0.01 and 30.00."]
     payment.refresh_from_db()
     assert payment.refunded_minor == 1000
@@ -109,8 +111,8 @@ def test_a_refund_without_a_reason_is_refused_next_to_the_reason(client):
         {"refund-amount": "5.00", "refund-reason": ""},
     )
 
-    assert refused.status_code == 400
-    assert _errors_of(refused.content.decode(), "id_refund-reason") == ["This field is required."]
+    shown = refused_on_page(refused, client, f"/manage/disputes/{booking.public_id}/")
+    assert _errors_of(shown, "id_refund-reason") == ["This field is required."]
     assert Payment.objects.get(booking=booking).refunded_minor == 0
 
 

@@ -30,6 +30,7 @@ from tests.factories import (
     upload_documents,
     vet,
 )
+from tests.web.refused_forms import refused_on_page
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -193,10 +194,10 @@ def test_a_rejection_without_a_reason_is_answered_next_to_the_note_and_changes_n
 
     response = client.post(f"{QUEUE}{helper.public_id}/reject", {"reject-note": "  "})
 
-    assert response.status_code == 400
-    assert _errors_of(response.content.decode(), "id_reject-note") == [
-        "Tell us why, in a few words."
-    ]
+    # Back on the application at its own address: a reload resends nothing
+    assert _errors_of(
+        refused_on_page(response, client, f"{QUEUE}{helper.public_id}/"), "id_reject-note"
+    ) == ["Tell us why, in a few words."]
     helper.refresh_from_db()
     assert helper.approval_status == ApprovalStatus.DOCUMENTS_SUBMITTED
     assert HelperApprovalEvent.objects.count() == before
@@ -210,8 +211,13 @@ def test_a_decision_that_does_not_fit_the_step_is_refused_and_changes_nothing(cl
     response = client.post(f"{QUEUE}{helper.public_id}/approve", {"approve-note": ""})
     unknown = client.post(f"{QUEUE}{helper.public_id}/promote", {"promote-note": ""})
 
-    assert response.status_code == 400
-    assert "This is not possible any more: the page was out of date." in response.content.decode()
+    page = f"{QUEUE}{helper.public_id}/"
+    assert (response.status_code, response["Location"]) == (302, page)
+    assert (
+        "This is not possible any more: the page was out of date."
+        in client.get(page).content.decode()
+    )
+    assert "the page was out of date" not in client.get(page).content.decode()
     assert unknown.status_code == 404
     helper.refresh_from_db()
     assert helper.approval_status == ApprovalStatus.APPLIED
@@ -251,7 +257,8 @@ def test_each_decisions_note_is_named_as_the_decision_asks_for_it(client):
         "request_information": "What is needed (the applicant reads it)",
         "reject": "Reason (the applicant reads it)",
     }
-    assert _note_labels(refused.content.decode())["reject"] == "Reason (the applicant reads it)"
+    shown = refused_on_page(refused, client, f"{QUEUE}{helper.public_id}/")
+    assert _note_labels(shown)["reject"] == "Reason (the applicant reads it)"
 
 
 def test_the_interview_setting_hides_the_direct_approval(client, settings):

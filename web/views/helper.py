@@ -177,7 +177,7 @@ def profile(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
 
 
 def _profile_page(
-    request: HttpRequest, helper: HelperProfile, form: HelperUpdateForm
+    request: HttpRequest, helper: HelperProfile, form: forms.Form
 ) -> HttpResponse:
     context = {
         "form": form,

@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
@@ -61,6 +62,7 @@ from web.helper_forms import (
     ResolveForm,
     SuspendForm,
 )
+from web.kept_forms import kept_form, refused_back_to
 from web.views.helper import me_of
 from web.visit_story import visit_stories
 from web.words import STATUS_WORDS, WAITING_WORDS, considered_reason
@@ -165,9 +167,7 @@ def _helper(request: HttpRequest, public_id: UUID) -> HelperProfile:
     return helper
 
 
-def _helper_page(
-    request: HttpRequest, helper: HelperProfile, **bound: NoteForm | AppealDecisionForm
-) -> HttpResponse:
+def _helper_page(request: HttpRequest, helper: HelperProfile, **bound: forms.Form) -> HttpResponse:
     appeals = list(
         appeals_for_manager(me_of(request)).filter(helper=helper).order_by("-created_at", "-id")
     )
@@ -199,13 +199,27 @@ def _helper_page(
         # Approving a suspended helper lifts the suspension, which the manager explains.
         "lifting": reason_required(helper.approval_status, ApprovalStatus.APPROVED),
     }
-    return render(request, "web/manage/helper.html", context, status=400 if bound else 200)
+    return render(request, "web/manage/helper.html", context)
+
+
+# The helper page's forms, each rebuilt there from what a refused POST sent.
+HELPER_FORMS: dict[str, Callable[..., forms.Form]] = {
+    "approve": NoteForm,
+    "suspend": SuspendForm,
+    "appeal": AppealDecisionForm,
+}
 
 
 @manager_only
 @require_GET
 def helper_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _helper_page(request, _helper(request, public_id))
+    kept = kept_form(request, request.path, HELPER_FORMS)
+    return _helper_page(request, _helper(request, public_id), **kept)
+
+
+def _back_to_helper(request: HttpRequest, form: forms.Form, public_id: UUID) -> HttpResponse:
+    page = reverse("web:manage-helper", kwargs={"public_id": public_id})
+    return refused_back_to(request, form, page)
 
 
 def _approval(move: Callable[..., HelperProfile], prefix: str, done: object) -> ManagerView:
@@ -222,7 +236,7 @@ def _approval(move: Callable[..., HelperProfile], prefix: str, done: object) -> 
             else:
                 messages.success(request, str(done))
                 return redirect("web:manage-helper", public_id=public_id)
-        return _helper_page(request, _helper(request, public_id), **{f"{prefix}_form": form})
+        return _back_to_helper(request, form, public_id)
 
     return view
 
@@ -248,7 +262,7 @@ def helper_suspend_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The helper is suspended."))
             return redirect("web:manage-helper", public_id=public_id)
-    return _helper_page(request, _helper(request, public_id), suspend_form=form)
+    return _back_to_helper(request, form, public_id)
 
 
 @manager_only
@@ -283,7 +297,7 @@ def appeal_decide_view(request: HttpRequest, public_id: UUID, appeal_id: UUID) -
                 )
             messages.success(request, said % {"name": name})
             return redirect("web:manage-helper", public_id=public_id)
-    return _helper_page(request, _helper(request, public_id), appeal_form=form)
+    return _back_to_helper(request, form, public_id)
 
 
 @manager_only
@@ -364,8 +378,21 @@ def _dispute_page(
         "refund_form": refund_form or RefundForm(prefix="refund"),
         "refund_url": reverse("web:manage-dispute-refund", args=[booking.public_id]),
     }
-    bound = form is not None or refund_form is not None
-    return render(request, "web/manage/dispute.html", context, status=400 if bound else 200)
+    return render(request, "web/manage/dispute.html", context)
+
+
+# The dispute page's forms, each rebuilt there from what a refused POST sent.
+DISPUTE_FORMS: dict[str, Callable[..., forms.Form]] = {
+    "resolve": lambda data, prefix: ResolveForm(data),
+    "refund": RefundForm,
+}
+
+
+def _back_to_dispute(
+    request: HttpRequest, form: forms.Form, public_id: UUID, name: str | None = None
+) -> HttpResponse:
+    page = reverse("web:manage-dispute", kwargs={"public_id": public_id})
+    return refused_back_to(request, form, page, name)
 
 
 @manager_only
@@ -393,13 +420,20 @@ def dispute_refund(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The refund is on its way to the customer's card."))
             return redirect("web:manage-dispute", public_id=public_id)
-    return _dispute_page(request, public_id, refund_form=form)
+    return _back_to_dispute(request, form, public_id)
 
 
 @manager_only
 @require_GET
 def dispute(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _dispute_page(request, public_id)
+    kept = kept_form(request, request.path, DISPUTE_FORMS)
+    resolve, refund = kept.get("resolve_form"), kept.get("refund_form")
+    return _dispute_page(
+        request,
+        public_id,
+        resolve if isinstance(resolve, ResolveForm) else None,
+        refund if isinstance(refund, RefundForm) else None,
+    )
 
 
 @manager_only
@@ -429,4 +463,4 @@ def dispute_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, _("The dispute is decided. Both sides are told."))
             # Back on the visit: its new state, its money and, once captured, the refund form.
             return redirect("web:manage-dispute", public_id=public_id)
-    return _dispute_page(request, public_id, form)
+    return _back_to_dispute(request, form, public_id, "resolve")

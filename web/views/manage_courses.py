@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +38,7 @@ from web.console_forms import (
     texts_of,
 )
 from web.errors import add_service_error, message_for
+from web.kept_forms import kept_form, refused_back_to
 from web.views.helper import me_of
 from web.views.manage import manager_only
 
@@ -77,14 +79,16 @@ def _course_rows(courses: list[Course]) -> list[dict[str, Any]]:
 def _courses_page(request: HttpRequest, form: CourseCreateForm | None = None) -> HttpResponse:
     courses = list(courses_for_manager(me_of(request)))
     context = {"rows": _course_rows(courses), "form": form or CourseCreateForm()}
-    return render(request, "web/manage/courses.html", context, status=400 if form else 200)
+    return render(request, "web/manage/courses.html", context)
 
 
 @manager_only
 @require_http_methods(["GET", "POST"])
 def courses(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _courses_page(request)
+        builders = {"course": lambda data, prefix: CourseCreateForm(data)}
+        form = kept_form(request, request.path, builders).get("course_form")
+        return _courses_page(request, form if isinstance(form, CourseCreateForm) else None)
     form = CourseCreateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -102,7 +106,8 @@ def courses(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The course is created with a first draft."))
             return redirect("web:manage-course-version", course.slug, 1)
-    return _courses_page(request, form)
+    # Back on the list at its own address, the form as sent: a reload resends nothing
+    return refused_back_to(request, form, request.path, "course")
 
 
 def _course_page(
@@ -121,13 +126,19 @@ def _course_page(
             }
         ),
     }
-    return render(request, "web/manage/course.html", context, status=400 if form else 200)
+    return render(request, "web/manage/course.html", context)
 
 
 @manager_only
 @require_GET
 def course_page(request: HttpRequest, slug: str) -> HttpResponse:
-    return _course_page(request, _course(request, slug))
+    builders = {"requirements": lambda data, prefix: CourseRequirementsForm(data)}
+    form = kept_form(request, request.path, builders).get("requirements_form")
+    return _course_page(
+        request,
+        _course(request, slug),
+        form if isinstance(form, CourseRequirementsForm) else None,
+    )
 
 
 @manager_only
@@ -150,7 +161,9 @@ def course_requirements(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The course's requirements are saved."))
             return redirect("web:manage-course", course.slug)
-    return _course_page(request, course, form)
+    # Back on the course's page at its own address, the form as sent: a reload resends nothing
+    page = reverse("web:manage-course", args=[course.slug])
+    return refused_back_to(request, form, page, "requirements")
 
 
 @manager_only

@@ -5,11 +5,14 @@ requests that went unmatched because certified helpers were missing)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +24,7 @@ from backend.exceptions import ApplicationError, NotFound
 from bookings.certification_gaps import coverage_by_category, unmatched_for_lack_of_certification
 from web.console_forms import AttendanceForm, CancelEventForm, EventForm
 from web.errors import add_service_error, message_for
+from web.kept_forms import kept_form, refused_back_to
 from web.views.helper import me_of
 from web.views.manage import PAGE, manager_only
 
@@ -31,14 +35,16 @@ def _events_page(request: HttpRequest, form: EventForm | None = None) -> HttpRes
         "form": form or EventForm(),
         "now": clock.now(),
     }
-    return render(request, "web/manage/events.html", context, status=400 if form else 200)
+    return render(request, "web/manage/events.html", context)
 
 
 @manager_only
 @require_http_methods(["GET", "POST"])
 def events(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _events_page(request)
+        kept = kept_form(request, request.path, {"event": lambda data, prefix: EventForm(data)})
+        form = kept.get("event_form")
+        return _events_page(request, form if isinstance(form, EventForm) else None)
     form = EventForm(request.POST)
     if form.is_valid():
         try:
@@ -48,7 +54,7 @@ def events(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The event is announced."))
             return redirect("web:manage-event", event.public_id)
-    return _events_page(request, form)
+    return refused_back_to(request, form, request.path, "event")
 
 
 def _event(request: HttpRequest, public_id: UUID) -> TrainingEvent:
@@ -81,8 +87,7 @@ def _event_page(
             initial={"attended": [row.helper_id for row in registered if row.attended]},
         ),
     }
-    bound = cancel_form is not None or attendance_form is not None
-    return render(request, "web/manage/event.html", context, status=400 if bound else 200)
+    return render(request, "web/manage/event.html", context)
 
 
 def _attendance_choices(registered: list[EventRegistration]) -> list[tuple[int, str]]:
@@ -92,7 +97,32 @@ def _attendance_choices(registered: list[EventRegistration]) -> list[tuple[int, 
 @manager_only
 @require_GET
 def event_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _event_page(request, _event(request, public_id))
+    event = _event(request, public_id)
+    registered = [
+        row for row in registrations_of_event(event) if row.status == RegistrationStatus.REGISTERED
+    ]
+    builders: dict[str, Callable[..., Form]] = {
+        "cancel": lambda data, prefix: CancelEventForm(data),
+        "attendance": lambda data, prefix: AttendanceForm(
+            data, helpers=_attendance_choices(registered)
+        ),
+    }
+    kept = kept_form(request, request.path, builders)
+    cancel, attendance = kept.get("cancel_form"), kept.get("attendance_form")
+    return _event_page(
+        request,
+        event,
+        cancel_form=cancel if isinstance(cancel, CancelEventForm) else None,
+        attendance_form=attendance if isinstance(attendance, AttendanceForm) else None,
+    )
+
+
+def _back_to_event(
+    request: HttpRequest, form: Form, event: TrainingEvent, name: str
+) -> HttpResponse:
+    """Back on the event's page at its own address, the form as sent: a reload resends nothing."""
+    page = reverse("web:manage-event", kwargs={"public_id": event.public_id})
+    return refused_back_to(request, form, page, name)
 
 
 @manager_only
@@ -108,12 +138,12 @@ def event_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except ApplicationError as error:
             if error.fields:
                 add_service_error(form, error)
-                return _event_page(request, event, cancel_form=form)
+                return _back_to_event(request, form, event, "cancel")
             messages.error(request, message_for(error))
         else:
             messages.success(request, _("The event is cancelled; everyone registered is told."))
         return redirect("web:manage-event", event.public_id)
-    return _event_page(request, event, cancel_form=form)
+    return _back_to_event(request, form, event, "cancel")
 
 
 @manager_only
@@ -136,7 +166,7 @@ def event_attendance(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Attendance is saved."))
         return redirect("web:manage-event", event.public_id)
-    return _event_page(request, event, attendance_form=form)
+    return _back_to_event(request, form, event, "attendance")
 
 
 @manager_only

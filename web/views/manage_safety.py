@@ -4,9 +4,13 @@ on each, with an outcome and a note."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +32,7 @@ from bookings.services import safety_report_triage
 from bookings.step_words import MANAGER_READS, timeline_labels
 from web.errors import add_service_error, message_for
 from web.helper_forms import TriageForm
+from web.kept_forms import kept_form, refused_back_to
 from web.views.helper import me_of
 from web.views.manage import PAGE, manager_only
 from web.words import SAFETY_CATEGORY_WORDS, SAFETY_OUTCOME_WORDS
@@ -40,10 +45,26 @@ ROLE_WORDS = {
 }
 
 
-def _queue(
-    request: HttpRequest, failed: UUID | None = None, form: TriageForm | None = None
-) -> HttpResponse:
+def _triage_form(report: SafetyReport, data: Any = None) -> TriageForm:
+    prefix = f"r{report.public_id.hex}"
+    return TriageForm(data, prefix=prefix, about_helper=_about_helper(report))
+
+
+def _kept_triage(request: HttpRequest, reports: list[SafetyReport]) -> dict[str, Form]:
+    """A refused decision kept for this page, by its report's prefix (`r<report id>_form`)."""
+    builders: dict[str, Callable[..., Form]] = {
+        f"r{report.public_id.hex}": partial(_rebuilt_triage, report) for report in reports
+    }
+    return kept_form(request, request.path, builders)
+
+
+def _rebuilt_triage(report: SafetyReport, data: Any, prefix: str) -> TriageForm:
+    return _triage_form(report, data)
+
+
+def _queue(request: HttpRequest) -> HttpResponse:
     reports = list(safety_reports_for_manager(me_of(request))[:PAGE])
+    kept = _kept_triage(request, reports)
     rows = [
         {
             "report": report,
@@ -55,13 +76,11 @@ def _queue(
             "visit_url": reverse("web:manage-request", args=[report.booking.help_request.public_id])
             + f"#visit-{report.booking.public_id}",
             "person_url": file_of(report, report.reported),
-            "form": form
-            if form is not None and report.public_id == failed
-            else TriageForm(prefix=f"r{report.public_id.hex}", about_helper=_about_helper(report)),
+            "form": kept.get(f"r{report.public_id.hex}_form") or _triage_form(report),
         }
         for report in reports
     ]
-    return render(request, "web/manage/reports.html", {"rows": rows}, status=400 if form else 200)
+    return render(request, "web/manage/reports.html", {"rows": rows})
 
 
 def file_of(report: SafetyReport, person: User) -> str:
@@ -106,8 +125,7 @@ def _report_of(request: HttpRequest, public_id: UUID) -> SafetyReport:
 def _decide(request: HttpRequest, report: SafetyReport) -> TriageForm | None:
     """Records the manager's decision on the report through the service. None once it is
     recorded, or refused as a whole (both said in a message); else the form with its errors."""
-    prefix = f"r{report.public_id.hex}"
-    form = TriageForm(request.POST, prefix=prefix, about_helper=_about_helper(report))
+    form = _triage_form(report, request.POST)
     if not form.is_valid():
         return form
     try:
@@ -134,7 +152,8 @@ def report_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = _decide(request, _report_of(request, public_id))
     if form is None:
         return redirect("web:manage-reports")
-    return _queue(request, public_id, form)
+    # Back on the queue at its own address, the form as sent: a reload resends nothing
+    return refused_back_to(request, form, reverse("web:manage-reports"))
 
 
 @manager_only
@@ -142,11 +161,13 @@ def report_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def report_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One report with what the manager weighs it against; an open one is decided here."""
     report = _report_of(request, public_id)
-    form = None
     if request.method == "POST":
-        form = _decide(request, report)
-        if form is None:
+        refused = _decide(request, report)
+        if refused is None:
             return redirect("web:manage-report", public_id=public_id)
+        # Back on the report's page at its own address: a reload resends nothing
+        return refused_back_to(request, refused, request.path)
+    form = _kept_triage(request, [report]).get(f"r{report.public_id.hex}_form")
     me = me_of(request)
     context = {
         "report": report,
@@ -160,7 +181,6 @@ def report_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "warnings": warnings_given_to(me, report.reported).exclude(pk=report.pk)[:PAGE],
         "person_url": file_of(report, report.reported),
         "reporter_url": file_of(report, report.reporter),
-        "form": form
-        or TriageForm(prefix=f"r{report.public_id.hex}", about_helper=_about_helper(report)),
+        "form": form or _triage_form(report),
     }
-    return render(request, "web/manage/report.html", context, status=400 if form else 200)
+    return render(request, "web/manage/report.html", context)

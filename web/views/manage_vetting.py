@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -44,6 +45,7 @@ from helpers.services import (
 )
 from web.errors import add_service_error
 from web.helper_forms import FunnelPeriodForm, VettingDecisionForm, VettingFilterForm
+from web.kept_forms import kept_form, refused_back_to
 from web.views.helper import me_of
 from web.views.manage import manager_only
 from web.words import APPROVAL_WORDS
@@ -218,14 +220,27 @@ def _application_page(
         "conduct": conduct_test_standing(helper),
         "conduct_attempts": conduct_test_record(helper),
     }
-    status = 400 if bound else 200
-    return render(request, "web/manage/vetting_application.html", context, status=status)
+    return render(request, "web/manage/vetting_application.html", context)
+
+
+def _decision_form(data: Any, prefix: str) -> VettingDecisionForm:
+    return VettingDecisionForm(data, prefix=prefix, note_label=DECISIONS[prefix].note_label)
 
 
 @manager_only
 @require_GET
 def application(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _application_page(request, _applicant(request, public_id))
+    # A refused decision comes back once, by its name (its prefix), as it was sent
+    kept = kept_form(request, request.path, dict.fromkeys(DECISIONS, _decision_form))
+    bound = next(
+        (
+            (name, form)
+            for name in DECISIONS
+            if isinstance(form := kept.get(f"{name}_form"), VettingDecisionForm)
+        ),
+        None,
+    )
+    return _application_page(request, _applicant(request, public_id), bound)
 
 
 @manager_only
@@ -244,7 +259,9 @@ def decide(request: HttpRequest, public_id: UUID, decision: str) -> HttpResponse
         else:
             messages.success(request, str(chosen.done))
             return redirect("web:manage-vetting-application", public_id=public_id)
-    return _application_page(request, _applicant(request, public_id), bound=(decision, form))
+    # Back on the application at its own address, the form as sent: a reload resends nothing
+    page = reverse("web:manage-vetting-application", kwargs={"public_id": public_id})
+    return refused_back_to(request, form, page)
 
 
 @manager_only

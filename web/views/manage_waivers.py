@@ -23,6 +23,7 @@ from catalogue.models import LEGAL_LANGUAGES, LegalDocument, legal_language
 from catalogue.services import legal_version_publish
 from web.console_forms import LegalVersionForm, text_initial, texts_of
 from web.errors import add_service_error
+from web.kept_forms import kept_form, refused_back_to
 from web.views.helper import me_of
 from web.views.manage import manager_only
 from web.words import LEGAL_KIND_WORDS
@@ -68,9 +69,6 @@ def _document_page(
             {**text_initial(current, "title"), **text_initial(current, "text")} if current else {}
         )
         form = LegalVersionForm(initial=initial)
-        status = 200
-    else:
-        status = 400
     context = {
         "document": document,
         # The title in force, in the manager's language (the slug only before a first version).
@@ -80,7 +78,7 @@ def _document_page(
         "languages": LEGAL_LANGUAGES,
         "form": form,
     }
-    return render(request, "web/manage/waiver.html", context, status=status)
+    return render(request, "web/manage/waiver.html", context)
 
 
 @manager_only
@@ -88,7 +86,11 @@ def _document_page(
 def waiver(request: HttpRequest, slug: str) -> HttpResponse:
     document = _document(request, slug)
     if request.method == "GET":
-        return _document_page(request, document)
+        builders = {"version": lambda data, prefix: LegalVersionForm(data)}
+        kept = kept_form(request, request.path, builders).get("version_form")
+        return _document_page(
+            request, document, kept if isinstance(kept, LegalVersionForm) else None
+        )
     form = LegalVersionForm(request.POST)
     if form.is_valid():
         try:
@@ -107,7 +109,8 @@ def waiver(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"number": version.number},
             )
             return redirect("web:manage-waiver", document.slug)
-    return _document_page(request, document, form)
+    # Back on the document's page at its own address, the form as sent: a reload resends nothing
+    return refused_back_to(request, form, request.path, "version")
 
 
 def _booking(request: HttpRequest, public_id: UUID) -> Booking:
