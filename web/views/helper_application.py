@@ -183,8 +183,8 @@ KEPT_FORMS: dict[str, Callable[..., Form]] = {
 @require_GET
 def application(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     kept = kept_form(request, request.path, KEPT_FORMS)
-    uploads = {
-        kind: form
+    uploads: dict[str, DocumentUploadForm] = {
+        str(kind): form
         for kind in KINDS
         if isinstance(form := kept.get(f"{kind}_form"), DocumentUploadForm)
     }
