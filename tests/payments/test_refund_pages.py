@@ -238,3 +238,38 @@ def test_a_disputed_visit_with_a_hold_says_when_it_is_charged(client):
     assert _payment_state(html) == (
         "CHF 40.00 is held on the customer's card; it is charged once the visit is signed off."
     )
+
+
+def test_a_refused_refund_on_the_visit_page_comes_back_there_once_and_changes_nothing(client):
+    booking = completed(held_booking())
+    bookings.booking_sign_off(booking=booking, actor=booking.help_request.customer)
+    relay_pending()
+    _logged_in(client, booking.helper.user)
+    page = f"/helper/visits/{booking.public_id}/"
+    calls = StripeRequest.objects.count()
+
+    refused = client.post(page + "refund", {"refund-amount": "40.05", "refund-reason": "Sorry."})
+
+    # Back on the visit's page at its own address, the amount and reason typed kept
+    shown = refused_on_page(refused, client, page)
+    assert _errors_of(shown, "id_refund-amount") == ["A refund must be between 0.01 and 40.00."]
+    assert 'value="40.05"' in shown
+    payment = Payment.objects.get(booking=booking)
+    assert (payment.refunded_minor, StripeRequest.objects.count()) == (0, calls)
+    assert not LedgerEntry.objects.filter(payment=payment, kind=LedgerKind.REFUNDED).exists()
+
+
+def test_a_live_refresh_of_the_visit_page_leaves_the_refused_form_for_the_page(client):
+    booking = completed(held_booking())
+    bookings.booking_sign_off(booking=booking, actor=booking.help_request.customer)
+    relay_pending()
+    _logged_in(client, booking.helper.user)
+    page = f"/helper/visits/{booking.public_id}/"
+    refused = client.post(page + "refund", {"refund-amount": "40.05", "refund-reason": "Sorry."})
+
+    # The page's own refresh (htmx) asks for its news before the browser shows the page
+    news = client.get(page, HTTP_HX_REQUEST="true")
+
+    assert news.status_code == 200
+    assert "data-error-summary" not in news.content.decode()
+    assert 'value="40.05"' in refused_on_page(refused, client, page)
