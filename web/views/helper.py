@@ -176,9 +176,7 @@ def profile(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
     return redirect("web:helper-profile")
 
 
-def _profile_page(
-    request: HttpRequest, helper: HelperProfile, form: forms.Form
-) -> HttpResponse:
+def _profile_page(request: HttpRequest, helper: HelperProfile, form: forms.Form) -> HttpResponse:
     context = {
         "form": form,
         "helper": helper,
