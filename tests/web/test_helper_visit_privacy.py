@@ -117,28 +117,29 @@ def test_the_reason_is_said_in_the_helpers_language(client):
     [
         (
             "de",
-            "Der Besuch fand nicht statt.",
+            "Sie waren nicht da.",
             "Der Besuch fand nicht statt, daher werden Strasse und Telefonnummern nicht mehr "
             "angezeigt: nur noch Postleitzahl und Ort.",
         ),
         (
             "fr",
-            "La visite n’a pas eu lieu.",
+            "Vous n’étiez pas là.",
             "La visite n’a pas eu lieu : la rue et les numéros de téléphone ne sont donc plus "
             "affichés, seulement le NPA et la localité.",
         ),
         (
             "it",
-            "La visita non ha avuto luogo.",
+            "Non era presente.",
             "La visita non ha avuto luogo, quindi la via e i numeri di telefono non sono più "
             "mostrati: solo NPA e località.",
         ),
-        ("en", "The visit did not take place.", MISSED_WORDS),
+        ("en", "You were not there.", MISSED_WORDS),
     ],
 )
 def test_a_no_show_says_in_the_past_that_the_visit_did_not_take_place(
     client, language, status_words, reason
 ):
+    # The customer reported that the helper did not come: the status line says so to the helper
     booking = _visit(BookingStatus.NO_SHOW)
     assert booking.starts_at is not None
 
