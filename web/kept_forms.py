@@ -81,9 +81,3 @@ def kept_form(
                 ValidationError(error["message"], code=error["code"] or None),
             )
     return {f"{prefix}_form" if prefix else "form": form}
-
-
-def refused_back_to(
-    request: HttpRequest, form: forms.Form, page: str, name: str | None = None
-) -> HttpResponseRedirect:
-    return refused(request, form, page, name)

@@ -62,7 +62,7 @@ from web.helper_forms import (
     ResolveForm,
     SuspendForm,
 )
-from web.kept_forms import kept_form, refused_back_to
+from web.kept_forms import kept_form, refused
 from web.views.helper import me_of
 from web.visit_story import visit_stories
 from web.words import STATUS_WORDS, WAITING_WORDS, considered_reason
@@ -219,7 +219,7 @@ def helper_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 def _back_to_helper(request: HttpRequest, form: forms.Form, public_id: UUID) -> HttpResponse:
     page = reverse("web:manage-helper", kwargs={"public_id": public_id})
-    return refused_back_to(request, form, page)
+    return refused(request, form, page)
 
 
 def _approval(move: Callable[..., HelperProfile], prefix: str, done: object) -> ManagerView:
@@ -392,7 +392,7 @@ def _back_to_dispute(
     request: HttpRequest, form: forms.Form, public_id: UUID, name: str | None = None
 ) -> HttpResponse:
     page = reverse("web:manage-dispute", kwargs={"public_id": public_id})
-    return refused_back_to(request, form, page, name)
+    return refused(request, form, page, name)
 
 
 @manager_only

@@ -38,7 +38,7 @@ from web.console_forms import (
     texts_of,
 )
 from web.errors import add_service_error, message_for
-from web.kept_forms import kept_form, refused_back_to
+from web.kept_forms import kept_form, refused
 from web.views.helper import me_of
 from web.views.manage import manager_only
 
@@ -107,7 +107,7 @@ def courses(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The course is created with a first draft."))
             return redirect("web:manage-course-version", course.slug, 1)
     # Back on the list at its own address, the form as sent: a reload resends nothing
-    return refused_back_to(request, form, request.path, "course")
+    return refused(request, form, request.path, "course")
 
 
 def _course_page(
@@ -163,7 +163,7 @@ def course_requirements(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("web:manage-course", course.slug)
     # Back on the course's page at its own address, the form as sent: a reload resends nothing
     page = reverse("web:manage-course", args=[course.slug])
-    return refused_back_to(request, form, page, "requirements")
+    return refused(request, form, page, "requirements")
 
 
 @manager_only

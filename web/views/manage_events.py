@@ -24,7 +24,7 @@ from backend.exceptions import ApplicationError, NotFound
 from bookings.certification_gaps import coverage_by_category, unmatched_for_lack_of_certification
 from web.console_forms import AttendanceForm, CancelEventForm, EventForm
 from web.errors import add_service_error, message_for
-from web.kept_forms import kept_form, refused_back_to
+from web.kept_forms import kept_form, refused
 from web.views.helper import me_of
 from web.views.manage import PAGE, manager_only
 
@@ -54,7 +54,7 @@ def events(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The event is announced."))
             return redirect("web:manage-event", event.public_id)
-    return refused_back_to(request, form, request.path, "event")
+    return refused(request, form, request.path, "event")
 
 
 def _event(request: HttpRequest, public_id: UUID) -> TrainingEvent:
@@ -122,7 +122,7 @@ def _back_to_event(
 ) -> HttpResponse:
     """Back on the event's page at its own address, the form as sent: a reload resends nothing."""
     page = reverse("web:manage-event", kwargs={"public_id": event.public_id})
-    return refused_back_to(request, form, page, name)
+    return refused(request, form, page, name)
 
 
 @manager_only

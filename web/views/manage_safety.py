@@ -32,7 +32,7 @@ from bookings.services import safety_report_triage
 from bookings.step_words import MANAGER_READS, timeline_labels
 from web.errors import add_service_error, message_for
 from web.helper_forms import TriageForm
-from web.kept_forms import kept_form, refused_back_to
+from web.kept_forms import kept_form, refused
 from web.views.helper import me_of
 from web.views.manage import PAGE, manager_only
 from web.words import SAFETY_CATEGORY_WORDS, SAFETY_OUTCOME_WORDS
@@ -153,7 +153,7 @@ def report_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if form is None:
         return redirect("web:manage-reports")
     # Back on the queue at its own address, the form as sent: a reload resends nothing
-    return refused_back_to(request, form, reverse("web:manage-reports"))
+    return refused(request, form, reverse("web:manage-reports"))
 
 
 @manager_only
@@ -162,11 +162,11 @@ def report_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One report with what the manager weighs it against; an open one is decided here."""
     report = _report_of(request, public_id)
     if request.method == "POST":
-        refused = _decide(request, report)
-        if refused is None:
+        refused_form = _decide(request, report)
+        if refused_form is None:
             return redirect("web:manage-report", public_id=public_id)
         # Back on the report's page at its own address: a reload resends nothing
-        return refused_back_to(request, refused, request.path)
+        return refused(request, refused_form, request.path)
     form = _kept_triage(request, [report]).get(f"r{report.public_id.hex}_form")
     me = me_of(request)
     context = {

@@ -45,7 +45,7 @@ from helpers.services import (
 )
 from web.errors import add_service_error
 from web.helper_forms import FunnelPeriodForm, VettingDecisionForm, VettingFilterForm
-from web.kept_forms import kept_form, refused_back_to
+from web.kept_forms import kept_form, refused
 from web.views.helper import me_of
 from web.views.manage import manager_only
 from web.words import APPROVAL_WORDS
@@ -261,7 +261,7 @@ def decide(request: HttpRequest, public_id: UUID, decision: str) -> HttpResponse
             return redirect("web:manage-vetting-application", public_id=public_id)
     # Back on the application at its own address, the form as sent: a reload resends nothing
     page = reverse("web:manage-vetting-application", kwargs={"public_id": public_id})
-    return refused_back_to(request, form, page)
+    return refused(request, form, page)
 
 
 @manager_only

@@ -23,7 +23,7 @@ from catalogue.models import LEGAL_LANGUAGES, LegalDocument, legal_language
 from catalogue.services import legal_version_publish
 from web.console_forms import LegalVersionForm, text_initial, texts_of
 from web.errors import add_service_error
-from web.kept_forms import kept_form, refused_back_to
+from web.kept_forms import kept_form, refused
 from web.views.helper import me_of
 from web.views.manage import manager_only
 from web.words import LEGAL_KIND_WORDS
@@ -110,7 +110,7 @@ def waiver(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("web:manage-waiver", document.slug)
     # Back on the document's page at its own address, the form as sent: a reload resends nothing
-    return refused_back_to(request, form, request.path, "version")
+    return refused(request, form, request.path, "version")
 
 
 def _booking(request: HttpRequest, public_id: UUID) -> Booking:
