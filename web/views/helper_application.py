@@ -34,7 +34,7 @@ from helpers.selectors import appeals_of, application_history, documents_of
 from helpers.services import application_submit_documents, application_withdraw
 from web.errors import add_service_error, message_for
 from web.helper_forms import AppealForm, DocumentUploadForm
-from web.kept_forms import keep_refused_form, kept_form
+from web.kept_forms import kept_form, refused
 from web.views.helper import helper_only, me_of
 from web.words import DOCUMENT_KIND_WORDS
 
@@ -199,9 +199,7 @@ def application(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
 
 def _refused(request: HttpRequest, form: Form, name: str) -> HttpResponse:
     """Back on the application's page at its own address: a reload resends nothing."""
-    page = reverse("web:helper-application")
-    keep_refused_form(request, form, page, name)
-    return redirect(page)
+    return refused(request, form, reverse("web:helper-application"), name)
 
 
 @helper_only
