@@ -12,7 +12,7 @@ from bookings import services as bookings
 from bookings.models import Booking
 from payments.models import ExtraCharge, LedgerEntry
 from tests.payments.money import assert_books_balance, held_booking, payment_of
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_a_refused_ask_shows_the_form_again_and_changes_nothing():
     refused = _ask(booking, helper, **{"extra-minutes": "0", "extra-material": "0"})
     # Back on the visit's page at its own address, the problem and the values sent on it once
     page = f"/helper/visits/{booking.public_id}/"
-    html = refused_on_page(refused, helper, page)
+    html = shown_once(helper, refused, page)
     assert "Give the extra minutes or the cost of the material." in html
     assert 'name="extra-note" value="A new cable."' in html
     assert not ExtraCharge.objects.exists()
@@ -99,7 +99,7 @@ def test_a_refused_ask_shows_the_form_again_and_changes_nothing():
     helper = _logged_in(not_started.helper.user)
     too_early = _ask(not_started, helper)
     page = f"/helper/visits/{not_started.public_id}/"
-    html = refused_on_page(too_early, helper, page)
+    html = shown_once(helper, too_early, page)
     assert "until the customer signs it off" in html
     other_helper = _logged_in(not_started.helper.user)
     assert other_helper.post(f"/helper/visits/{booking.public_id}/extra", {}).status_code == 404

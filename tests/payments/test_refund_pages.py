@@ -15,7 +15,7 @@ from bookings.models import Booking, BookingStatus, DisputeOutcome
 from payments.models import LedgerEntry, LedgerKind, Payment, PaymentStatus, StripeRequest
 from tests.factories import ManagerFactory, UserFactory, make_booking
 from tests.payments.money import assert_books_balance, completed, held_booking
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_the_manager_refunds_part_then_cannot_refund_more_than_is_left(client):
         f"/manage/disputes/{booking.public_id}/refund",
         {"refund-amount": "30.05", "refund-reason": "All of it."},
     )
-    shown = refused_on_page(refused, client, f"/manage/disputes/{booking.public_id}/")
+    shown = shown_once(client, refused, f"/manage/disputes/{booking.public_id}/")
     assert 'value="30.05"' in shown
     errors = _errors_of(shown, "id_refund-amount")
     assert errors == ["A refund must be between 0.01 and 30.00."]
@@ -111,7 +111,7 @@ def test_a_refund_without_a_reason_is_refused_next_to_the_reason(client):
         {"refund-amount": "5.00", "refund-reason": ""},
     )
 
-    shown = refused_on_page(refused, client, f"/manage/disputes/{booking.public_id}/")
+    shown = shown_once(client, refused, f"/manage/disputes/{booking.public_id}/")
     assert _errors_of(shown, "id_refund-reason") == ["This field is required."]
     assert Payment.objects.get(booking=booking).refunded_minor == 0
 
@@ -251,7 +251,7 @@ def test_a_refused_refund_on_the_visit_page_comes_back_there_once_and_changes_no
     refused = client.post(page + "refund", {"refund-amount": "40.05", "refund-reason": "Sorry."})
 
     # Back on the visit's page at its own address, the amount and reason typed kept
-    shown = refused_on_page(refused, client, page)
+    shown = shown_once(client, refused, page)
     assert _errors_of(shown, "id_refund-amount") == ["A refund must be between 0.01 and 40.00."]
     assert 'value="40.05"' in shown
     payment = Payment.objects.get(booking=booking)
@@ -272,4 +272,4 @@ def test_a_live_refresh_of_the_visit_page_leaves_the_refused_form_for_the_page(c
 
     assert news.status_code == 200
     assert "data-error-summary" not in news.content.decode()
-    assert 'value="40.05"' in refused_on_page(refused, client, page)
+    assert 'value="40.05"' in shown_once(client, refused, page)

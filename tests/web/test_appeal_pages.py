@@ -17,7 +17,7 @@ from helpers import services
 from helpers.appeal_services import appeal_file
 from helpers.models import AppealStatus, ApprovalStatus, HelperAppeal, HelperProfile
 from tests.factories import ManagerFactory, UserFactory, make_booking, make_helper
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_an_empty_appeal_is_refused_next_to_the_field(client):
     response = client.post(f"{PAGE}/appeal", {"text": " \u200b "})
 
     # Back on the application's page at its own address: a reload resends nothing
-    shown = refused_on_page(response, client, PAGE)
+    shown = shown_once(client, response, PAGE)
     assert _errors_of(shown, "id_text") == ["Write something visible."]
     assert not HelperAppeal.objects.exists()
 
@@ -95,7 +95,7 @@ def test_the_manager_sees_the_count_and_upholds_an_appeal(client, django_assert_
         page = client.get(f"/manage/helpers/{helper.public_id}/")
     decide = f"/manage/helpers/{helper.public_id}/appeals/{appeal.public_id}/decide"
     no_reason = client.post(decide, {"appeal-outcome": "uphold", "appeal-note": ""})
-    refused_page = refused_on_page(no_reason, client, f"/manage/helpers/{helper.public_id}/")
+    refused_page = shown_once(client, no_reason, f"/manage/helpers/{helper.public_id}/")
     done = client.post(decide, {"appeal-outcome": "uphold", "appeal-note": "Third time."})
 
     assert '<span class="figure" id="open-appeals">1</span>' in dashboard

@@ -21,7 +21,7 @@ from tests.factories import (
     upload_documents,
     vet,
 )
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +227,7 @@ def test_a_refused_upload_is_answered_next_to_its_field_and_stores_nothing(
     response = _upload(client, kind, content, name=name, content_type=declared, **extra)
 
     # Back on the application's page at its own address: a reload resends nothing
-    shown = refused_on_page(response, client, PAGE)
+    shown = shown_once(client, response, PAGE)
     assert _errors_of(shown, f"id_{kind}-{field}") == [message]
     if issued_on == "old":
         assert f'value="{extra[f"{kind}-issued_on"]}"' in shown
@@ -242,11 +242,11 @@ def test_an_empty_or_oversized_file_is_refused_next_to_the_field(client, setting
     _logged_in(client, helper.user)
 
     empty = _upload(client, IDENTITY, b"", name="id.png", content_type="image/png")
-    empty_page = refused_on_page(empty, client, PAGE)
+    empty_page = shown_once(client, empty, PAGE)
     large = _upload(
         client, IDENTITY, PNG_BYTES + b"\x00" * 2048, name="id.png", content_type="image/png"
     )
-    large_page = refused_on_page(large, client, PAGE)
+    large_page = shown_once(client, large, PAGE)
 
     assert _errors_of(empty_page, "id_identity-file") == ["The file is empty."]
     assert _errors_of(large_page, "id_identity-file") == [
@@ -277,7 +277,7 @@ def test_the_refusal_speaks_the_applicants_language(client):
     helper = applicant()
     _logged_in(client, helper.user, "de")
     response = _upload(client, IDENTITY, b"GIF89a no gif", name="id.gif", content_type="image/gif")
-    assert _errors_of(refused_on_page(response, client, PAGE), "id_identity-file") == [
+    assert _errors_of(shown_once(client, response, PAGE), "id_identity-file") == [
         "Laden Sie ein Foto (JPEG, PNG, WebP) oder ein PDF hoch."
     ]
 

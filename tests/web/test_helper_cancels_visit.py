@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, HelpRequestStatus
 from tests.factories import make_booking, make_helper
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_a_cancellation_without_a_reason_says_so_and_changes_nothing(client):
     page = f"/helper/visits/{booking.public_id}/"
     response = client.post(f"{page}cancel", {"cancel-reason": ""})
     # Back on the visit's page at its own address: a reload resends nothing
-    html = refused_on_page(response, client, page)
+    html = shown_once(client, response, page)
     assert _errors_of(html, "id_cancel-reason") == ["Dieses Feld ist zwingend erforderlich."]
     # The form stays open on the problem.
     assert '<details class="card" id="cancel" open>' in html

@@ -25,7 +25,7 @@ from helpers.models import (
     WeeklyAvailability,
 )
 from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -122,18 +122,18 @@ def test_weekly_hours_refusals_keep_the_old_hours(client):
     before = WeeklyAvailability.objects.filter(helper=helper).count()
     page = "/helper/hours"
     half = client.post("/helper/hours/weekly", {"d1_1_start": "08:00"})
-    shown = refused_on_page(half, client, page)
+    shown = shown_once(client, half, page)
     assert _errors_of(shown, "id_d1_1_end") == ["Give both the start and the end, or neither."]
     assert 'name="d1_1_start" value="08:00"' in shown
     inverted = client.post("/helper/hours/weekly", {"d1_1_start": "12:00", "d1_1_end": "09:00"})
-    assert _errors_of(refused_on_page(inverted, client, page), "id_d1_1_end") == [
+    assert _errors_of(shown_once(client, inverted, page), "id_d1_1_end") == [
         "The end must come after the start, and times must not overlap."
     ]
     overlap = client.post(
         "/helper/hours/weekly",
         {"d1_1_start": "08:00", "d1_1_end": "12:00", "d1_2_start": "11:00", "d1_2_end": "13:00"},
     )
-    assert "times must not overlap" in refused_on_page(overlap, client, page)
+    assert "times must not overlap" in shown_once(client, overlap, page)
     assert WeeklyAvailability.objects.filter(helper=helper).count() == before
 
 
@@ -141,12 +141,12 @@ def test_a_refused_stretch_is_named_by_its_day_above_the_form(client):
     helper = make_helper()
     _logged_in(client, helper.user, "fr")
 
-    half = refused_on_page(
-        client.post("/helper/hours/weekly", {"d0_1_start": "08:00"}), client, "/helper/hours"
+    half = shown_once(
+        client, client.post("/helper/hours/weekly", {"d0_1_start": "08:00"}), "/helper/hours"
     )
-    inverted = refused_on_page(
-        client.post("/helper/hours/weekly", {"d6_2_start": "15:00", "d6_2_end": "10:00"}),
+    inverted = shown_once(
         client,
+        client.post("/helper/hours/weekly", {"d6_2_start": "15:00", "d6_2_end": "10:00"}),
         "/helper/hours",
     )
 
@@ -203,7 +203,7 @@ def test_time_off_ending_before_it_starts_is_refused_saying_just_that(client):
             "last_day": (first - timedelta(days=2)).isoformat(),
         },
     )
-    shown = refused_on_page(response, client, "/helper/hours")
+    shown = shown_once(client, response, "/helper/hours")
     assert _errors_of(shown, "id_last_day") == ["Le dernier jour ne peut pas précéder le premier."]
     assert f'value="{first.isoformat()}"' in shown
     assert not AvailabilityException.objects.filter(helper=helper).exists()
@@ -217,7 +217,7 @@ def test_time_off_in_the_past_is_refused_next_to_its_field(client):
         "/helper/hours/time-off",
         {"kind": "unavailable", "first_day": past.isoformat(), "last_day": past.isoformat()},
     )
-    shown = refused_on_page(response, client, "/helper/hours")
+    shown = shown_once(client, response, "/helper/hours")
     assert _errors_of(shown, "id_last_day") == ["This day has already passed."]
     assert not AvailabilityException.objects.filter(helper=helper).exists()
 
@@ -353,7 +353,7 @@ def test_the_helper_drives_the_visit_from_proposal_to_done(client):
     assert "The customer expects you around" in client.get(url).content.decode()
     assert client.post(url + "arrived").status_code == 302
     short = client.post(url + "done", {"done-work_summary": "Fixed"})
-    shown = refused_on_page(short, client, url)
+    shown = shown_once(client, short, url)
     assert _errors_of(shown, "id_done-work_summary") == [
         "Say in a sentence what you did (at least 10 characters)."
     ]
@@ -380,7 +380,7 @@ def test_a_time_outside_the_customers_windows_is_refused_next_to_it(client):
     outside = (timezone.localtime() + timedelta(days=9)).strftime("%Y-%m-%dT10:00")
     page = f"/helper/visits/{booking.public_id}/"
     response = client.post(page + "propose", {"propose-start_1": outside, "propose-length_1": "60"})
-    shown = refused_on_page(response, client, page)
+    shown = shown_once(client, response, page)
     assert _errors_of(shown, "id_propose-start_1") == [
         "Choose a time inside the customer&#x27;s times."
     ]
@@ -409,7 +409,7 @@ def test_the_time_pickers_open_on_the_customers_times_and_offer_nothing_outside(
         assert f'max="{last}"' in picker
     # Sent back with a problem, the pickers keep their bounds.
     outside = client.post(url + "propose", {"propose-start_1": "", "propose-length_1": "60"})
-    shown = refused_on_page(outside, client, url)
+    shown = shown_once(client, outside, url)
     again = re.findall(r'<input type="datetime-local"[^>]*>', shown)
     assert [f'min="{first}"' in picker and f'max="{last}"' in picker for picker in again] == [
         True,
@@ -447,7 +447,7 @@ def test_a_step_too_early_says_its_own_rule_and_changes_nothing(client, step, fo
     _logged_in(client, helper.user, language)
     page = f"/helper/visits/{booking.public_id}/"
     response = client.post(f"{page}{step}", form)
-    html = refused_on_page(response, client, page)
+    html = shown_once(client, response, page)
     assert re.findall(r'<div class="form-errors"[^>]*>\s*<p>([^<]*)</p>', html) == [said]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
@@ -509,7 +509,7 @@ def test_a_refused_profile_comes_back_on_its_own_address_once_and_saves_nothing(
     )
 
     # Back on the profile at its own address: a reload shows the page, it sends nothing again
-    shown = refused_on_page(response, client, "/helper/profile")
+    shown = shown_once(client, response, "/helper/profile")
     assert _errors_of(shown, "id_service_radius_km") == ["Choose from 1 to 50 km."]
     assert 'value="80"' in shown
     assert "\nPatient with printers.</textarea>" in shown
@@ -615,7 +615,7 @@ def test_the_helper_reviews_the_customer_on_the_visits_page(client):
     assert "Kind." not in page
 
     refused = client.post(url + "review", {"review-rating": "7", "review-text": "Nett."})
-    shown = refused_on_page(refused, client, url)
+    shown = shown_once(client, refused, url)
     assert _errors_of(shown, "id_review-rating") != []
     assert "\nNett.</textarea>" in shown
     assert Review.objects.filter(booking=booking, author=helper.user).count() == 0

@@ -6,7 +6,7 @@ import pytest
 
 from bookings.models import BookingStatus, SafetyReport
 from tests.factories import make_booking, make_helper
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_before_the_visit_there_is_no_form_and_a_forced_post_stores_nothing(clie
 
     refused = client.post(page + "safety-report", {"safety-category": "other", "safety-text": "X"})
 
-    html = refused_on_page(refused, client, page)
+    html = shown_once(client, refused, page)
     assert "A visit can be reported once it has started." in html
     assert "\nX</textarea>" in html
     assert SafetyReport.objects.count() == 0

@@ -24,7 +24,7 @@ from tests.factories import (
     post_request,
     vet,
 )
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _logged_in
 from web.templatetags import quartier
 from web.words import APPROVAL_WORDS
@@ -170,7 +170,7 @@ def test_a_forms_summary_of_problems_names_each_field_before_a_colon(client, lan
 
     refused = client.post(f"/manage/disputes/{booking.public_id}/resolve", {"note": "x"})
 
-    shown = refused_on_page(refused, client, f"/manage/disputes/{booking.public_id}/")
+    shown = shown_once(client, refused, f"/manage/disputes/{booking.public_id}/")
     summary = shown.split('<div class="form-errors"')[1].split("</ul>")[0]
     links = re.findall(r"<a href=\"#[^\"]+\">(.*?)</a>", summary)
     assert links

@@ -24,7 +24,7 @@ from academy.services import event_register
 from bookings.models import HelpRequestStatus
 from tests.academy.builders import publish_course, texts
 from tests.factories import ManagerFactory, UserFactory, category, make_helper, post_request
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +195,7 @@ def test_the_requirements_are_set_on_the_course_page(manager_client):
     # A validity out of range is refused by the form: nothing changes
     response = manager_client.post("/manage/courses/reqs/requirements", {"validity_months": "200"})
     # Back on the course's page at its own address, the value typed kept
-    shown = refused_on_page(response, manager_client, "/manage/courses/reqs/")
+    shown = shown_once(manager_client, response, "/manage/courses/reqs/")
     assert 'name="validity_months" value="200"' in shown
     course.refresh_from_db()
     assert (course.required_for_all, course.validity_months) == (True, 6)
@@ -240,7 +240,7 @@ def test_an_event_is_announced_filled_cancelled_and_everyone_released(manager_cl
 
     # When they cancel it without a reason, nothing happens
     response = manager_client.post(f"/manage/events/{event.public_id}/cancel", {"reason": ""})
-    refused_on_page(response, manager_client, f"/manage/events/{event.public_id}/")
+    shown_once(manager_client, response, f"/manage/events/{event.public_id}/")
     event.refresh_from_db()
     assert event.cancelled_at is None
 
@@ -275,14 +275,14 @@ def test_an_event_in_the_past_is_refused_and_nothing_is_stored(manager_client):
         ),
     )
     # Back on the list of events at its own address, the times typed kept
-    shown = refused_on_page(response, manager_client, "/manage/events/")
+    shown = shown_once(manager_client, response, "/manage/events/")
     assert _errors_of(shown, "id_starts_at") == [
         "An event starts in the future and ends after it starts."
     ]
     assert f'value="{past.strftime("%Y-%m-%dT18:00")}"' in shown
     # Neither place nor link: refused next to the place
     response = manager_client.post("/manage/events/", _event_post(place=""))
-    shown = refused_on_page(response, manager_client, "/manage/events/")
+    shown = shown_once(manager_client, response, "/manage/events/")
     assert _errors_of(shown, "id_place") == ["Give a place or an online link."]
     assert not TrainingEvent.objects.exists()
 
@@ -385,7 +385,7 @@ def test_a_course_name_taken_is_refused_next_to_it(manager_client):
         "/manage/courses/",
         {"slug": "taken", **texts("title", "Again"), "validity_months": "24"},
     )
-    shown = refused_on_page(response, manager_client, "/manage/courses/")
+    shown = shown_once(manager_client, response, "/manage/courses/")
     assert _errors_of(shown, "id_slug") == ["A course with this name exists."]
     assert 'value="taken"' in shown
     assert Course.objects.count() == 1

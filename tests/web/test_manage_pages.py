@@ -28,7 +28,7 @@ from tests.factories import (
     publish,
     vet,
 )
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +249,7 @@ def test_approving_and_suspending_go_through_the_services(client, world):
     _logged_in(client, manager)
     url = f"/manage/helpers/{applicant.public_id}/"
     # An applicant who has not been through vetting cannot be approved: nothing changes
-    refused_on_page(client.post(url + "approve", {"approve-note": "Met her."}), client, url)
+    shown_once(client, client.post(url + "approve", {"approve-note": "Met her."}), url)
     applicant.refresh_from_db()
     assert applicant.approval_status == ApprovalStatus.APPLIED
     vet(applicant, to=ApprovalStatus.CONDUCT_TEST_PASSED, manager=manager)
@@ -257,7 +257,7 @@ def test_approving_and_suspending_go_through_the_services(client, world):
     applicant.refresh_from_db()
     assert applicant.approval_status == ApprovalStatus.APPROVED
     refused = client.post(url + "suspend", {"suspend-note": ""})
-    assert _errors_of(refused_on_page(refused, client, url), "id_suspend-note") == [
+    assert _errors_of(shown_once(client, refused, url), "id_suspend-note") == [
         "Tell us why, in a few words."
     ]
     applicant.refresh_from_db()
@@ -319,7 +319,7 @@ def test_a_dispute_is_decided_with_the_services_rules(client, world):
     url = f"/manage/disputes/{booking.public_id}/resolve"
     refused = client.post(url, {"outcome": "visit_void", "note": "No Wi-Fi."})
     # Back on the dispute's page at its own address, with the note typed: a reload resends nothing
-    shown = refused_on_page(refused, client, f"/manage/disputes/{booking.public_id}/")
+    shown = shown_once(client, refused, f"/manage/disputes/{booking.public_id}/")
     assert "Say who caused it." in shown
     assert "\nNo Wi-Fi.</textarea>" in shown
     booking.refresh_from_db()
@@ -463,7 +463,7 @@ def test_a_refused_approval_stays_on_the_helpers_page_with_its_reason(client):
 
     response = client.post(f"/manage/helpers/{helper.public_id}/approve", {"approve-note": ""})
 
-    page = refused_on_page(response, client, f"/manage/helpers/{helper.public_id}/")
+    page = shown_once(client, response, f"/manage/helpers/{helper.public_id}/")
     assert f"/manage/helpers/{helper.public_id}/approve" in page
     helper.refresh_from_db()
     assert helper.approval_status == ApprovalStatus.APPLIED

@@ -15,7 +15,7 @@ from bookings import services
 from bookings.models import BookingStatus, SafetyReport
 from helpers.models import ApprovalStatus
 from tests.factories import ManagerFactory, UserFactory, make_booking
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +156,7 @@ def test_a_decision_taken_on_the_report_page_is_recorded_and_shown(client):
     refused = client.post(_page(report), _decision(report, outcome="suspension", note=""))
     # Back on the report's page at its own address: a reload resends nothing
     assert _errors_of(
-        refused_on_page(refused, client, _page(report)), f"id_r{report.public_id.hex}-note"
+        shown_once(client, refused, _page(report)), f"id_r{report.public_id.hex}-note"
     ) == ["This field is required."]
     assert SafetyReport.objects.get().outcome == ""
 
@@ -187,7 +187,7 @@ def test_a_customer_reported_cannot_be_suspended_from_the_report_page(client):
     refused = client.post(_page(report), _decision(report, outcome="suspension", note="Rude"))
 
     assert choices == ["warning", "no_action"]
-    assert "\nRude</textarea>" in refused_on_page(refused, client, _page(report))
+    assert "\nRude</textarea>" in shown_once(client, refused, _page(report))
     assert SafetyReport.objects.get().outcome == ""
 
 

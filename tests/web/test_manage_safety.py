@@ -15,7 +15,7 @@ from bookings import services
 from bookings.models import BookingStatus, SafetyReport
 from helpers.models import ApprovalStatus
 from tests.factories import ManagerFactory, UserFactory, make_booking
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_a_decision_with_a_suspension_suspends_the_helper(client):
 
     refused = client.post(_decide_url(report), _post(report, outcome="suspension", note=""))
     # Back on the queue at its own address: a reload resends nothing
-    assert "This field is required." in refused_on_page(refused, client, "/manage/reports/")
+    assert "This field is required." in shown_once(client, refused, "/manage/reports/")
     assert SafetyReport.objects.get().outcome == ""
 
     done = client.post(_decide_url(report), _post(report, outcome="suspension", note="Threats"))
@@ -101,7 +101,7 @@ def test_a_customer_cannot_be_suspended_the_error_shows_next_to_the_field(client
 
     refused = client.post(_decide_url(report), _post(report, outcome="suspension", note="Rude"))
 
-    shown = refused_on_page(refused, client, "/manage/reports/")
+    shown = shown_once(client, refused, "/manage/reports/")
     assert "\nRude</textarea>" in shown
     assert _errors_of(shown, f"id_r{report.public_id.hex}-outcome") == [
         "Select a valid choice. suspension is not one of the available choices."

@@ -30,7 +30,7 @@ from tests.factories import (
     upload_documents,
     vet,
 )
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,7 @@ def test_a_rejection_without_a_reason_is_answered_next_to_the_note_and_changes_n
 
     # Back on the application at its own address: a reload resends nothing
     assert _errors_of(
-        refused_on_page(response, client, f"{QUEUE}{helper.public_id}/"), "id_reject-note"
+        shown_once(client, response, f"{QUEUE}{helper.public_id}/"), "id_reject-note"
     ) == ["Tell us why, in a few words."]
     helper.refresh_from_db()
     assert helper.approval_status == ApprovalStatus.DOCUMENTS_SUBMITTED
@@ -257,7 +257,7 @@ def test_each_decisions_note_is_named_as_the_decision_asks_for_it(client):
         "request_information": "What is needed (the applicant reads it)",
         "reject": "Reason (the applicant reads it)",
     }
-    shown = refused_on_page(refused, client, f"{QUEUE}{helper.public_id}/")
+    shown = shown_once(client, refused, f"{QUEUE}{helper.public_id}/")
     assert _note_labels(shown)["reject"] == "Reason (the applicant reads it)"
 
 

@@ -26,7 +26,7 @@ from tests.factories import (
     post_request,
     publish,
 )
-from tests.web.refused_forms import refused_on_page
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_a_version_lacking_a_language_is_refused_and_nothing_is_published(
     response = _logged_in(client, manager).post("/manage/waivers/terms/", data)
 
     # Back on the document's page at its own address, the texts typed kept
-    shown = refused_on_page(response, client, "/manage/waivers/terms/")
+    shown = shown_once(client, response, "/manage/waivers/terms/")
     assert _errors_of(shown, "id_text_it") == ["This field is required."]
     assert "\nQuartier finds a helper. (de)</textarea>" in shown
     assert documents[0].versions.count() == 1

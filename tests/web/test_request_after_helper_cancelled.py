@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
+from backend.formats import written
 from bookings.models import BookingStatus, HelpRequestStatus
 from bookings.services import booking_cancel
 from tests.factories import make_booking, make_helper
@@ -34,7 +35,7 @@ def test_the_request_page_says_the_helper_cancelled_and_no_longer_names_them_you
     html = client.get(page).content.decode()
     local = timezone.localtime(start)
     with translation.override("de"):
-        when = f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M}"
+        when = written.moment_in_sentence(local)
     assert (
         f'<p class="card" id="visit-cancelled">Nicole hat den Besuch vom {when} '
         "(Internet &amp; WLAN) abgesagt.</p>"
