@@ -106,7 +106,10 @@ def test_a_reinstated_helpers_feed_opens_again(client):
 
     with transaction.atomic():
         helper_approval_move(
-            helper=helper, to=ApprovalStatus.APPROVED, actor=ManagerFactory.create()
+            helper=helper,
+            to=ApprovalStatus.APPROVED,
+            actor=ManagerFactory.create(),
+            note="The matter is cleared up.",
         )
 
     assert client.get(f"/calendar/{token}.ics").status_code == 200

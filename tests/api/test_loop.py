@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bookings.models import BookingStatus, HelpRequestStatus, OfferStatus
+from bookings.offer_summary import distance_for_helper, helper_explanation
 from helpers.models import HelperProfile
 from helpers.services import helper_takes_payments_set
 from tests.api.api_assertions import (
@@ -317,7 +318,13 @@ def test_whole_loop_over_http_with_real_tokens():
     assert [(row["helper"], row["status"], row["rank"]) for row in offers] == [
         (profile["id"], "accepted", 1)
     ]
-    assert offers[0]["explanation"] == offer["explanation"]
+    # The manager reads the explanation the helper read, with the exact distance and the score
+    # (the helper reads the distance to 100 m, before winning the request, and no score)
+    assert helper_explanation(offers[0]["explanation"]) == offer["explanation"]
+    assert offer["explanation"]["distance_m"] == distance_for_helper(
+        offers[0]["explanation"]["distance_m"]
+    )
+    assert "score" in offers[0]["explanation"]
 
 
 def test_dispute_resolved_void_cancels_and_counts_against_the_helper():

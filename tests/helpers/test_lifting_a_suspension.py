@@ -21,6 +21,7 @@ from helpers.models import ApprovalStatus, HelperApprovalEvent, HelperProfile
 from tests.admin_world import admin_url, messages_of
 from tests.api.api_assertions import API, assert_error, client_for
 from tests.factories import ManagerFactory, make_helper
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +111,8 @@ def test_the_console_keeps_the_helper_suspended_and_asks_why(client):
 
     refused = client.post(f"/manage/helpers/{helper.public_id}/approve", {"approve-note": " "})
 
-    assert refused.status_code == 400
-    assert _errors_of(refused.content.decode(), "id_approve-note") == [
+    page = f"/manage/helpers/{helper.public_id}/"
+    assert _errors_of(shown_once(client, refused, page), "id_approve-note") == [
         "Tell us why, in a few words."
     ]
     assert_still_suspended(helper)
