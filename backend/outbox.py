@@ -17,10 +17,15 @@ from django.db import transaction
 from backend import clock
 from backend.events import DomainEvent, Phase, batches, listeners
 from backend.models import OutboxEvent
+from backend.prepared import PreparedInsert
 from backend.tasks import relay_events_wake
 
 # The rows of the `emit` call whose in-transaction handlers are running: id(event) -> row.
 _stored: ContextVar[dict[int, OutboxEvent] | None] = ContextVar("outbox_stored", default=None)
+
+
+# Every change stores its events: the INSERT is written once per database and number of rows.
+OUTBOX_INSERT = PreparedInsert(OutboxEvent)
 
 
 def sequence_of(event: DomainEvent) -> int:
@@ -61,7 +66,7 @@ def emit(*events: DomainEvent) -> list[OutboxEvent]:
                 relayed_at=None if heard else now,
             )
         )
-    stored = OutboxEvent.objects.bulk_create(rows)
+    stored = OUTBOX_INSERT.insert(rows)
     if relay:
         relay_events_wake()
     token = _stored.set({id(event): row for event, row in zip(events, stored, strict=True)})

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-from django_tasks import task
+from datetime import datetime
+
+from django.db import router, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from backend.password_reset import password_reset_mail
+from backend.prepared import Prepared
 from backend.relay import relay_due
 
 
@@ -46,26 +51,33 @@ def relay_events_wake(*, after: int = 0) -> None:
     if not isinstance(relay_events.get_backend(), DatabaseBackend):
         _relay_events_enqueue(after)
         return
-    queued = (
-        DBTaskResult.objects.ready()
+    using = router.db_for_read(DBTaskResult)
+    if not RELAY_QUEUED.rows(using, now=timezone.now()):
+        _relay_events_enqueue(after)
+
+
+def _relay_queued(now: datetime) -> QuerySet[DBTaskResult, tuple[int]]:
+    """A relay task queued and not yet started (`DBTaskResult.objects.ready()` at `now`)."""
+    return (
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+        .filter(Q(run_after=get_date_max()) | Q(run_after__lte=now))
         .filter(
             task_path=relay_events.module_path,
             backend_name=relay_events.backend,
             queue_name=relay_events.queue_name,
             priority=relay_events.priority,
         )
+        .order_by()
         .values_list("pk")[:1]
     )
-    connection = transaction.get_connection(queued.db)
-    if connection.vendor == "postgresql":
-        sql, params = queued.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql} FOR SHARE SKIP LOCKED", params)  # noqa: S608 - Django's own SQL
-            found = cursor.fetchone() is not None
-    else:
-        found = queued.exists()
-    if not found:
-        _relay_events_enqueue(after)
+
+
+# Every change that emits an event someone hears after commit asks it: built once per database
+# (the ORM took longer to build it than the database to answer). On PostgreSQL the task found is
+# held with a shared row lock (see `relay_events_wake`).
+RELAY_QUEUED = Prepared(
+    _relay_queued, suffix={"postgresql": " FOR SHARE SKIP LOCKED"}, now=datetime
+)
 
 
 def _relay_events_enqueue(after: int) -> None:

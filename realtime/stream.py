@@ -24,7 +24,7 @@ from backend.events import DomainEvent
 from backend.exceptions import ValidationFailed, raises
 from backend.models import User
 from backend.outbox import sequence_of
-from backend.prepared import Prepared
+from backend.prepared import Prepared, PreparedInsert
 from bookings.events import (
     BookingMoved,
     HelpRequestMoved,
@@ -95,10 +95,12 @@ def stream_append(entries: Sequence[tuple[int, Entry]]) -> list[StreamEvent]:
                 push=entry.push,
             )
         )
-    return StreamEvent.objects.bulk_create(rows)
+    return STREAM_INSERT.insert(rows)
 
 
 _COUNTERS = StreamCounter._meta.db_table
+# Every streamed change appends its rows: the INSERT written once per database and row count.
+STREAM_INSERT = PreparedInsert(StreamEvent)
 
 
 def _take_numbers(wanted: Counter[int]) -> dict[int, int]:
