@@ -19,7 +19,7 @@ from backend.languages import validate_languages
 from backend.models import User
 from backend.outbox import emit
 from backend.places import Place, resolve_place
-from backend.prepared import Prepared
+from backend.prepared import Prepared, PreparedInsert
 from backend.roles import ActorRole
 from backend.texts import phone_number, visible_text
 from bookings.errors import BookingError
@@ -157,9 +157,24 @@ def _customer_row(customer_id: int) -> QuerySet[User, tuple[int]]:
     return User.objects.select_for_update().filter(pk=customer_id).order_by().values_list("pk")
 
 
-# Every post sends it: built once per database, as the matching pass's own reads. (The count of
-# the customer's requests carries the time 24 hours back, which a prepared statement cannot.)
+def _request_counts(customer_id: int, since: datetime) -> QuerySet[HelpRequest, tuple[int, int]]:
+    """The customer's open or unmatched requests, and those posted after `since` (no row when
+    they have none)."""
+    return (
+        HelpRequest.objects.filter(customer_id=customer_id)
+        .order_by()
+        .values("customer_id")
+        .annotate(
+            open=Count("pk", filter=Q(status__in=EDITABLE_STATUSES)),
+            posted=Count("pk", filter=Q(created_at__gt=since)),
+        )
+        .values_list("open", "posted")
+    )
+
+
+# Every post sends them: built once per database, as the matching pass's own reads.
 CUSTOMER_LOCK = Prepared(_customer_row, customer_id=int)
+REQUEST_COUNTS = Prepared(_request_counts, customer_id=int, since=datetime)
 
 
 @raises(BookingError.OPEN_REQUEST_LIMIT)
@@ -168,11 +183,8 @@ def validate_open_request_limit(customer: User) -> None:
     theirs are open or unmatched, and fewer than `max_requests_per_customer_per_day` were
     posted in the last 24 hours, withdrawn ones too. (Posting checks it again under the lock
     on the customer.)"""
-    counts = HelpRequest.objects.filter(customer=customer).aggregate(
-        open=Count("pk", filter=Q(status__in=EDITABLE_STATUSES)),
-        posted=Count("pk", filter=Q(created_at__gt=clock.now() - timedelta(hours=24))),
-    )
-    open_count, posted = counts["open"], counts["posted"]
+    counts = REQUEST_COUNTS.rows(customer_id=customer.pk, since=clock.now() - timedelta(hours=24))
+    open_count, posted = counts[0] if counts else (0, 0)
     if open_count >= config().max_open_requests_per_customer:
         raise OpenRequestLimit(
             _("You already have %(count)d open requests; withdraw one or wait for a helper.")
@@ -210,8 +222,14 @@ class AddressInput:
         )
 
 
+# Every post writes a request and its windows: the INSERTs are written once per database and
+# number of rows (building them cost more than storing the rows).
+REQUEST_INSERT = PreparedInsert(HelpRequest)
+WINDOW_INSERT = PreparedInsert(TimeWindow)
+
+
 def _set_windows(help_request: HelpRequest, windows: Sequence[Window]) -> None:
-    TimeWindow.objects.bulk_create(
+    WINDOW_INSERT.insert(
         [TimeWindow(help_request=help_request, starts_at=s, ends_at=e) for s, e in windows]
     )
 
@@ -260,17 +278,17 @@ def help_request_create(
         search_radius_km=config().match_initial_radius_km,
     )
     place.apply_to(help_request)
-    help_request.save()
+    REQUEST_INSERT.insert([help_request])
     _set_windows(help_request, ordered_windows)
-    emit(
-        HelpRequestPosted(
-            help_request_id=help_request.pk, customer_id=customer.pk, category_id=category.pk
-        )
-    )
     # Open, with every window ahead, no offers yet, and written by this transaction: the first
     # offers go out without reading any of that back. What they change of the request (radius,
-    # round, status) they set on `help_request` too, so it is returned as stored.
-    offers_dispatch_locked(help_request=help_request, so_far=[], now=now)
+    # round, status) they set on `help_request` too, so it is returned as stored. The post's
+    # event is stored first, with the offers' events (no handler runs on it in the
+    # transaction, so nothing reads the event log between the two).
+    posted = HelpRequestPosted(
+        help_request_id=help_request.pk, customer_id=customer.pk, category_id=category.pk
+    )
+    offers_dispatch_locked(help_request=help_request, so_far=[], now=now, leading=[posted])
     return help_request
 
 

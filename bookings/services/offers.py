@@ -6,17 +6,20 @@ helper's figures, the expiry task, offering the request to others after a declin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from backend import clock
 from backend.config import config
+from backend.events import DomainEvent
 from backend.exceptions import CoreError, NotFound, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
+from backend.prepared import PreparedInsert
 from backend.roles import ActorRole
 from backend.texts import visible_text
 from bookings.errors import BookingError
@@ -86,6 +89,12 @@ def offers_withdraw_for_unpaid_helper(*, helper_id: int) -> int:
     )
 
 
+# Every dispatch that finds helpers writes its offers and its record: the INSERTs are written
+# once per database and number of rows (building them cost more than storing the rows).
+OFFER_INSERT = PreparedInsert(Offer)
+RUN_INSERT = PreparedInsert(MatchingRun)
+
+
 def windows_left(help_request: HelpRequest, now: datetime) -> bool:
     return help_request.windows.filter(ends_at__gt=now).exists()
 
@@ -118,14 +127,22 @@ def offers_dispatch(*, help_request: HelpRequest) -> list[Offer]:
 
 
 def offers_dispatch_locked(
-    *, help_request: HelpRequest, so_far: list[tuple[int, str]], now: datetime
+    *,
+    help_request: HelpRequest,
+    so_far: list[tuple[int, str]],
+    now: datetime,
+    leading: Sequence[DomainEvent] = (),
 ) -> list[Offer]:
     """`offers_dispatch` once the request is known to be open, with a window left, and locked
     (or just written by this transaction): `so_far` its offers' (helper id, status). Posting
-    calls it directly with no offers so far; it runs in the caller's transaction."""
+    calls it directly with no offers so far; it runs in the caller's transaction.
+
+    `leading`: the caller's own events, emitted before any this dispatch emits (in the same
+    `emit` call as its offers, so the event log gets one statement for both)."""
     pending = sum(status == OfferStatus.PENDING for _, status in so_far)
     wanted = config().offer_batch_size - pending
     if wanted <= 0:
+        emit(*leading)
         return []
     # A helper who declined, let an offer expire or took the job is not asked again; one whose
     # offer was withdrawn (the request changed, or someone else accepted and then cancelled)
@@ -135,11 +152,10 @@ def offers_dispatch_locked(
         help_request, wanted=wanted, already_offered=already_offered, now=now
     )
     round_number = help_request.matching_round + 1 if candidates else help_request.matching_round
-    HelpRequest.objects.filter(pk=help_request.pk).update(
-        search_radius_km=radius, matching_round=round_number
-    )
+    _set_radius_and_round(help_request.pk, radius, round_number)
     help_request.search_radius_km, help_request.matching_round = radius, round_number
     if not candidates:
+        emit(*leading)
         if not pending:
             help_request_move(
                 help_request=help_request,
@@ -150,8 +166,34 @@ def offers_dispatch_locked(
             )
         return []
     return _make_offers(
-        help_request, candidates, round_number=round_number, rank_base=len(so_far), now=now
+        help_request,
+        candidates,
+        round_number=round_number,
+        rank_base=len(so_far),
+        now=now,
+        leading=leading,
     )
+
+
+def _radius_and_round_sql() -> str:
+    quote = connection.ops.quote_name
+    meta = HelpRequest._meta
+    radius, round_ = (
+        meta.get_field(name).column for name in ("search_radius_km", "matching_round")
+    )
+    # The model's own table and column names only; the values are parameters.
+    return (
+        f"UPDATE {quote(meta.db_table)} SET {quote(radius)} = %s, {quote(round_)} = %s "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+
+
+def _set_radius_and_round(help_request_id: int, radius: float, round_number: int) -> None:
+    """The radius searched last and the matching round, stored: the statement the ORM's
+    `update()` writes (a float and an integer, passed on as they are), without building it
+    for every dispatch."""
+    with connection.cursor() as cursor:
+        cursor.execute(_radius_and_round_sql(), [float(radius), int(round_number), help_request_id])
 
 
 def help_request_expire(*, help_request: HelpRequest, expected: str) -> bool:
@@ -204,10 +246,12 @@ def _make_offers(
     round_number: int,
     rank_base: int,
     now: datetime,
+    leading: Sequence[DomainEvent] = (),
 ) -> list[Offer]:
-    """The offers, bulk-created, ranked after the `rank_base` the request had before."""
+    """The offers, bulk-created, ranked after the `rank_base` the request had before; their
+    events emitted after the caller's `leading` ones."""
     expires_at = now + timedelta(minutes=config().offer_ttl_minutes)
-    offers = Offer.objects.bulk_create(
+    offers = OFFER_INSERT.insert(
         [
             Offer(
                 help_request=help_request,
@@ -223,6 +267,7 @@ def _make_offers(
         ]
     )
     emit(
+        *leading,
         *[
             OfferMade(
                 offer_id=offer.pk,
@@ -232,7 +277,7 @@ def _make_offers(
                 expires_at=clock.iso(expires_at),
             )
             for offer in offers
-        ]
+        ],
     )
     return offers
 
@@ -253,13 +298,17 @@ def _match_and_record(
         limit=wanted,
         now=now,
     )
-    MatchingRun.objects.create(
-        help_request=help_request,
-        radius_km=radius_km,
-        wanted=wanted,
-        offered=len(result.candidates),
-        considered=[c.as_json() for c in result.considered[:CONSIDERED_LISTED]],
-        examined_count=result.examined,
+    RUN_INSERT.insert(
+        [
+            MatchingRun(
+                help_request=help_request,
+                radius_km=radius_km,
+                wanted=wanted,
+                offered=len(result.candidates),
+                considered=[c.as_json() for c in result.considered[:CONSIDERED_LISTED]],
+                examined_count=result.examined,
+            )
+        ]
     )
     return result.candidates
 

@@ -20,6 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from backend import clock
+from backend.models import OutboxEvent
 from bookings import services
 from bookings.matching import explain
 from bookings.matching.free_time import from_us, stored_span, to_us
@@ -44,6 +45,8 @@ from helpers.services import (
     helper_set_weekly_availability,
 )
 from tests.factories import UserFactory, make_booking, make_helper, pending_offer, post_request
+
+OUTBOX_INSERT = f'INSERT INTO "{OutboxEvent._meta.db_table}"'
 
 pytestmark = pytest.mark.django_db
 
@@ -315,6 +318,7 @@ def _offers_what_the_calendars_say(seed: int) -> None:
 def test_posting_a_request_takes_as_many_queries_for_many_candidates_as_for_few() -> None:
     """No query per candidate: the count of a post barely moves with the helpers around."""
     counts = []
+    log_writes = []
     for helpers in (3, 30):
         for _ in range(helpers - len(HelperProfile.objects.all())):
             make_helper()
@@ -323,18 +327,43 @@ def test_posting_a_request_takes_as_many_queries_for_many_candidates_as_for_few(
             help_request = post_request(customer)
         assert len(_offered(help_request.pk)) == 3
         counts.append(len(queries.captured_queries))
+        log_writes.append(
+            [q["sql"] for q in queries.captured_queries if q["sql"].startswith(OUTBOX_INSERT)]
+        )
     # Ten times the helpers: a ring or an availability batch (of 24 helpers) more or fewer,
     # nothing per helper.
     assert abs(counts[1] - counts[0]) <= 2
-    # At most 24 (were 30 when posting read back the request it had just written, its windows
-    # and its offers so far before matching, and once more at the end): the category's lookup,
-    # and the savepoint the test's transaction puts around the service; then the customer
-    # locked and their open requests counted; the request, its window and its event written;
-    # one read before the search, the free time (one or two batches), the helpers who cannot
-    # be paid; the matching record, the request's radius, the offers, their event and the relay
-    # task; the helpers' figures, their event and the offers' expiry task; the live streams
-    # (the offers read at once, the users' counters, the rows).
-    assert max(counts) <= 24
+    # At most 23 (were 24 when the post's own event was stored by a statement of its own, 30
+    # when posting read back the request it had just written, its windows and its offers so
+    # far before matching, and once more at the end): the category's lookup, and the savepoint
+    # the test's transaction puts around the service; then the customer locked and their open
+    # requests counted; the request and its window written; one read before the search, the
+    # free time (one or two batches), the helpers who cannot be paid; the matching record, the
+    # request's radius, the offers, the post's and the offers' events and the relay task; the
+    # helpers' figures, their event and the offers' expiry task; the live streams (the offers
+    # read at once, the users' counters, the rows).
+    assert max(counts) <= 23
+    # The event log: the post's event and its offers' in one statement, then the figures'.
+    assert [len(writes) for writes in log_writes] == [2, 2]
+
+
+def test_a_post_logs_its_events_in_the_order_they_happened() -> None:
+    """The post's own event first, then its offers', then the figures the offers moved."""
+    for _ in range(4):
+        make_helper()
+    before = OutboxEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    help_request = post_request(UserFactory.create())
+    offers = Offer.objects.filter(help_request=help_request).order_by("pk")
+    logged = list(
+        OutboxEvent.objects.filter(pk__gt=before)
+        .order_by("pk")
+        .values_list("event_type", "aggregate_id")
+    )
+    assert logged == [
+        ("HelpRequestPosted", help_request.pk),
+        *[("OfferMade", offer.pk) for offer in offers],
+        *sorted(("HelperFiguresChanged", offer.helper_id) for offer in offers),
+    ]
 
 
 def test_matching_on_stored_free_time_takes_as_many_statements_for_many_helpers_as_for_few() -> (
