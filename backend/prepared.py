@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -202,6 +202,15 @@ def _plain_type(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> type
     return kind if passes and field.get_db_prep_save(None, connection) is None else None
 
 
+def quoted_column(model: type[Model], name: str | None = None) -> str:
+    """The quoted column of `model`'s field `name` (its primary key without a name), for a
+    statement written by hand around the model's own names."""
+    field = model._meta.get_field(name) if name is not None else model._meta.pk
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{name}: not a column")
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(field.column)
+
+
 # Rows one prepared INSERT takes at most; a longer batch goes through `bulk_create`, which
 # splits it as each database requires.
 INSERT_MAX_ROWS = 100
@@ -254,7 +263,7 @@ class PreparedInsert:
             return found
         with self._lock:
             query = InsertQuery(self.model)
-            query.insert_values(self.fields, objs)
+            query.insert_values(self.fields, list(objs))
             compiler = query.get_compiler(using=using)
             compiler.returning_fields = [self.model._meta.pk]
             [(sql, params)] = compiler.as_sql()
@@ -269,11 +278,11 @@ class PreparedInsert:
         if not objs:
             return []
         if len(objs) > INSERT_MAX_ROWS:
-            return self.model._default_manager.using(using).bulk_create(objs)
+            return cast(list[M], self.model._default_manager.using(using).bulk_create(objs))
         for obj in objs:
             if obj.pk is not None:
                 raise ValueError("a prepared INSERT stores new rows, without a primary key")
-            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         connection = connections[using]
         sql = self._statement(objs, using)
         fields = list(zip(self.fields, self._plain_types(using), strict=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from django.db import router, transaction
 from django.db.models import Q, QuerySet
@@ -56,7 +57,7 @@ def relay_events_wake(*, after: int = 0) -> None:
         _relay_events_enqueue(after)
 
 
-def _relay_queued(now: datetime) -> QuerySet[DBTaskResult, tuple[int]]:
+def _relay_queued(now: datetime) -> QuerySet[DBTaskResult, tuple[UUID]]:
     """A relay task queued and not yet started (`DBTaskResult.objects.ready()` at `now`)."""
     return (
         DBTaskResult.objects.filter(status=TaskResultStatus.READY)

@@ -20,6 +20,7 @@ from backend.config import config
 from backend.exceptions import CoreError, PermissionDenied, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
+from backend.prepared import quoted_column
 from backend.roles import ActorRole
 from backend.texts import visible_text
 from catalogue.errors import CatalogueError
@@ -511,15 +512,14 @@ def _figures_add(moved: tuple[tuple[str, int], ...], helper_ids: list[int]) -> N
     """One UPDATE adding each (figure, delta) of `moved` to the helpers': the statement the
     ORM's `update(figure=F(figure) + delta)` writes, without building it for every offer made
     (the figures' names are checked against HELPER_FIGURES, the values are parameters)."""
-    quote = connection.ops.quote_name
-    meta = HelperProfile._meta
-    table = quote(meta.db_table)
-    columns = [quote(meta.get_field(name).column) for name, _delta in moved]
+    table = connection.ops.quote_name(HelperProfile._meta.db_table)
+    columns = [quoted_column(HelperProfile, name) for name, _delta in moved]
     assignments = ", ".join(f"{column} = ({table}.{column} + %s)" for column in columns)
     keys = ", ".join(["%s"] * len(helper_ids))
+    pk = quoted_column(HelperProfile)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {assignments} WHERE {table}.{quote(meta.pk.column)} IN ({keys})",  # noqa: S608
+            f"UPDATE {table} SET {assignments} WHERE {table}.{pk} IN ({keys})",  # noqa: S608
             [*(delta for _name, delta in moved), *helper_ids],
         )
 

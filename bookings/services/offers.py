@@ -19,7 +19,7 @@ from backend.events import DomainEvent
 from backend.exceptions import CoreError, NotFound, ValidationFailed, raises
 from backend.models import User
 from backend.outbox import emit
-from backend.prepared import PreparedInsert
+from backend.prepared import PreparedInsert, quoted_column
 from backend.roles import ActorRole
 from backend.texts import visible_text
 from bookings.errors import BookingError
@@ -176,15 +176,14 @@ def offers_dispatch_locked(
 
 
 def _radius_and_round_sql() -> str:
-    quote = connection.ops.quote_name
-    meta = HelpRequest._meta
+    table = connection.ops.quote_name(HelpRequest._meta.db_table)
     radius, round_ = (
-        meta.get_field(name).column for name in ("search_radius_km", "matching_round")
+        quoted_column(HelpRequest, name) for name in ("search_radius_km", "matching_round")
     )
     # The model's own table and column names only; the values are parameters.
     return (
-        f"UPDATE {quote(meta.db_table)} SET {quote(radius)} = %s, {quote(round_)} = %s "  # noqa: S608
-        f"WHERE {quote(meta.pk.column)} = %s"
+        f"UPDATE {table} SET {radius} = %s, {round_} = %s "  # noqa: S608
+        f"WHERE {quoted_column(HelpRequest)} = %s"
     )
 
 

@@ -164,13 +164,13 @@ def test_a_prepared_insert_stores_what_bulk_create_stores_and_sets_the_keys() ->
             for n in range(2)
         ]
 
-    for model, make_orm, make in (
-        (Offer, lambda: offers(100), lambda: offers(200)),
-        (OutboxEvent, events, events),
-    ):
-        through_orm = model._default_manager.bulk_create(make_orm())
-        prepared = PreparedInsert(model)
-        rows = make()
+    batches: list[tuple[type[Model], list[Any], list[Any]]] = [
+        (Offer, offers(100), offers(200)),
+        (OutboxEvent, events(), events()),
+    ]
+    for model, orm_batch, rows in batches:
+        through_orm = model._default_manager.bulk_create(orm_batch)
+        prepared: PreparedInsert = PreparedInsert(model)
         with CaptureQueriesContext(connection) as queries:
             stored = prepared.insert(rows)
         assert len(queries.captured_queries) == 1
