@@ -242,7 +242,9 @@ class PreparedInsert:
                 f"{model.__name__}: a prepared INSERT needs an automatic primary key and plain "
                 f"parameters ({', '.join(special)} write their own SQL)"
             )
-        self._sql: dict[tuple[str, str, int], str] = {}
+        # The statement, and whether it takes one array per column (PostgreSQL's UNNEST form,
+        # which the ORM writes there for more than one row) rather than one value per cell.
+        self._sql: dict[tuple[str, str, int], tuple[str, bool]] = {}
         self._plain: dict[tuple[str, str], list[type | None]] = {}
         self._lock = threading.Lock()
 
@@ -255,7 +257,7 @@ class PreparedInsert:
             self._plain[key] = found
         return found
 
-    def _statement(self, objs: Sequence[Model], using: str) -> str:
+    def _statement(self, objs: Sequence[Model], using: str) -> tuple[str, bool]:
         connection = connections[using]
         key = (using, connection.vendor, len(objs))
         found = self._sql.get(key)
@@ -267,10 +269,14 @@ class PreparedInsert:
             compiler = query.get_compiler(using=using)
             compiler.returning_fields = [self.model._meta.pk]
             [(sql, params)] = compiler.as_sql()
-            if len(params) != len(self.fields) * len(objs) or compiler.returning_params:
+            cells = len(self.fields) * len(objs)
+            columns = len(objs) > 1 and len(params) == len(self.fields)
+            if columns:
+                columns = all(isinstance(p, list) and len(p) == len(objs) for p in params)
+            if (len(params) != cells and not columns) or compiler.returning_params:
                 raise TypeError(f"{self.model.__name__}: the INSERT does not take plain values")
-            self._sql[key] = sql
-        return sql
+            found = self._sql[key] = (sql, columns)
+        return found
 
     def insert(self, objs: Sequence[M], using: str = DEFAULT_DB_ALIAS) -> list[M]:
         """Store `objs` (new, unsaved) in one statement; they come back with their keys."""
@@ -284,15 +290,22 @@ class PreparedInsert:
                 raise ValueError("a prepared INSERT stores new rows, without a primary key")
             obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         connection = connections[using]
-        sql = self._statement(objs, using)
+        sql, columns = self._statement(objs, using)
         fields = list(zip(self.fields, self._plain_types(using), strict=True))
-        params = []
+        rows = []
         for obj in objs:
+            row = []
             for field, plain in fields:
                 value = field.pre_save(obj, True)
                 if plain is None or (value is not None and type(value) is not plain):
                     value = field.get_db_prep_save(value, connection)
-                params.append(value)
+                row.append(value)
+            rows.append(row)
+        params: list[Any] = (
+            [list(column) for column in zip(*rows, strict=True)]
+            if columns
+            else [value for row in rows for value in row]
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             keys = cursor.fetchall()
