@@ -136,7 +136,7 @@ NOTICE_FR = (
     "Si c’était vous : pour terminer votre inscription, choisissez votre mot de passe avec ce "
     "lien dans les deux heures. Votre adresse est ainsi confirmée elle aussi :\n\n"
     "http://127.0.0.1:8000/password-reset?token={token}\n\n"
-    "Si vous ne vous êtes pas inscrit·e, ignorez cet e-mail : sans confirmation, aucun compte "
+    "Si cette inscription ne vient pas de vous, ignorez cet e-mail : sans confirmation, aucun compte "
     "n’est ouvert.\n\n"
     "Quartier"
 )
