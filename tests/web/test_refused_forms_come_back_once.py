@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
+from pytest_django import Settings
 
 from backend.models import User
 from backend.password_reset import password_reset_token
@@ -27,6 +28,14 @@ from tests.web.test_request_other_times import _day, _times, _unmatched, _window
 pytestmark = pytest.mark.django_db
 
 KEPT = "kept_form"
+
+
+@pytest.fixture(autouse=True)
+def _stripe_at_the_emulator(stripe_emulator: str, settings: Settings) -> None:
+    """The tip and card forms reach Stripe (the local emulator) once they are valid."""
+    settings.QUARTIER = settings.QUARTIER.with_values(
+        stripe_api_base=stripe_emulator, stripe_secret_key="", stripe_timeout_seconds=5.0
+    )
 
 
 def _page(booking) -> str:
