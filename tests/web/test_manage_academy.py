@@ -4,6 +4,7 @@ attendance, and who lacks what."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,22 +114,55 @@ def test_a_refused_draft_shows_the_error_by_its_field_and_stores_nothing(manager
     course = publish_course("refused", publish=False)
     version = course.versions.get()
     before = list(QuizOption.objects.filter(question__version=version).values_list("pk", "text_en"))
+    lessons_before = list(version.lessons.values_list("pk", "title_en"))
 
-    # When the question has no right answer, and a lesson lacks its Italian title
+    # When the question has no right answer, a lesson lacks its Italian title, and a second
+    # lesson and a second question were written
     response = manager_client.post(
         "/manage/courses/refused/versions/1/write",
-        _draft_post(**{"question0-correct": "", "lesson0-title_it": ""}),
+        _draft_post(
+            **{
+                "question0-correct": "",
+                "lesson0-title_it": "",
+                "lesson_count": "3",
+                **{f"lesson1-{k}": v for k, v in texts("title", "Updates").items()},
+                **{f"lesson1-{k}": v for k, v in texts("body", "Install them.").items()},
+                **{f"question1-{k}": v for k, v in texts("text", "Who may know it?").items()},
+                **{f"question1-{k}": v for k, v in texts("option1", "Nobody").items()},
+                **{f"question1-{k}": v for k, v in texts("option2", "Everyone").items()},
+                "question1-correct": "1",
+                "question_count": "3",
+                "question2-option_count": "4",
+            }
+        ),
     )
 
-    # Then the page answers 400 with the service's error next to the field it concerns
-    html = response.content.decode()
-    assert response.status_code == 400
+    # Then the editor is back at its own address with the service's error next to the field
+    # it concerns, once, and every lesson and question as typed
+    page = "/manage/courses/refused/versions/1/"
+    html = shown_once(manager_client, response, page)
     assert _errors_of(html, "id_lesson0-title_it") == ["Write the text in every language."]
+    for name, value in (
+        *{
+            f"lesson0-{k}": v for k, v in texts("title", "Passwords").items() if k != "title_it"
+        }.items(),
+        *{f"lesson1-{k}": v for k, v in texts("title", "Updates").items()}.items(),
+        *{f"question1-{k}": v for k, v in texts("text", "Who may know it?").items()}.items(),
+        *{f"question1-{k}": v for k, v in texts("option1", "Nobody").items()}.items(),
+    ):
+        assert f'name="{name}" value="{escape(value)}"' in html, name
+    assert "Install them. (fr)</textarea>" in html
+    chosen = re.search(r'<select name="question1-correct".*?</select>', html, re.S).group(0)
+    assert '<option value="1" selected>' in chosen
+    assert html.count("<legend>Lesson ") == 3
+    assert html.count("<legend>Question ") == 3
+    assert '<input type="hidden" name="lesson_count" value="3">' in html
     # And the draft is as it was
     assert (
         list(QuizOption.objects.filter(question__version=version).values_list("pk", "text_en"))
         == before
     )
+    assert list(version.lessons.values_list("pk", "title_en")) == lessons_before
 
 
 def test_a_lesson_link_too_long_for_its_column_is_shown_by_its_field(manager_client):
@@ -142,11 +176,11 @@ def test_a_lesson_link_too_long_for_its_column_is_shown_by_its_field(manager_cli
         _draft_post(**{"lesson0-video_url": "https://video.example.ch/" + "v" * 300}),
     )
 
-    # Then the page answers 400 with the limit next to the link, and the draft is as it was
-    assert response.status_code == 400
-    assert _errors_of(response.content.decode(), "id_lesson0-video_url") == [
-        "This text is too long."
-    ]
+    # Then the editor is back at its own address with the limit next to the link, the link
+    # kept, and the draft is as it was
+    html = shown_once(manager_client, response, "/manage/courses/long-link/versions/1/")
+    assert _errors_of(html, "id_lesson0-video_url") == ["This text is too long."]
+    assert "v" * 300 in html
     assert list(version.lessons.values_list("pk", "video_url")) == before
 
 

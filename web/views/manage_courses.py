@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from web.console_forms import (
     texts_of,
 )
 from web.errors import add_service_error, message_for
-from web.kept_forms import kept_form, refused
+from web.kept_forms import kept_form, kept_together, refused, refused_together, with_kept_errors
 from web.views.helper import me_of
 from web.views.manage import manager_only
 
@@ -173,34 +173,54 @@ def course_draft(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("web:manage-course-version", slug, draft.number)
 
 
-def _bounded(request: HttpRequest, name: str, high: int) -> int:
+EditorForms = tuple[CourseDraftForm, list[LessonForm], list[QuestionForm]]
+
+
+def _bounded(data: QueryDict, name: str, high: int) -> int:
     try:
-        return max(0, min(int(request.POST.get(name, "0")), high))
+        return max(0, min(int(data.get(name, "0")), high))
     except ValueError:
         return 0
 
 
-def _editor_forms(
-    request: HttpRequest, version: CourseVersion
-) -> tuple[CourseDraftForm, list[LessonForm], list[QuestionForm]]:
-    """The draft's forms: bound to what was sent, or filled from the draft with one empty
-    lesson and one empty question to add."""
-    if request.method == "POST":
-        data = request.POST
-        lesson_count = _bounded(request, "lesson_count", MAX_LESSONS + 1)
-        question_count = _bounded(request, "question_count", MAX_QUESTIONS + 1)
-        return (
-            CourseDraftForm(data),
-            [LessonForm(data, prefix=f"lesson{n}") for n in range(lesson_count)],
-            [
-                QuestionForm(
-                    data,
-                    prefix=f"question{n}",
-                    options=_bounded(request, f"question{n}-option_count", MAX_OPTIONS),
-                )
-                for n in range(question_count)
-            ],
-        )
+def _sent_forms(data: QueryDict) -> EditorForms:
+    """The draft's forms bound to what was sent: as many lessons, questions and answers."""
+    lesson_count = _bounded(data, "lesson_count", MAX_LESSONS + 1)
+    question_count = _bounded(data, "question_count", MAX_QUESTIONS + 1)
+    return (
+        CourseDraftForm(data),
+        [LessonForm(data, prefix=f"lesson{n}") for n in range(lesson_count)],
+        [
+            QuestionForm(
+                data,
+                prefix=f"question{n}",
+                options=_bounded(data, f"question{n}-option_count", MAX_OPTIONS),
+            )
+            for n in range(question_count)
+        ],
+    )
+
+
+def _counts(forms: EditorForms) -> list[str]:
+    """The fields that say how many lessons, questions and answers were sent."""
+    return [
+        "lesson_count",
+        "question_count",
+        *(f"{question.prefix}-option_count" for question in forms[2]),
+    ]
+
+
+def _editor_forms(request: HttpRequest, version: CourseVersion) -> EditorForms:
+    """The draft's forms: a refused draft kept as it was sent with its problems (once), or
+    filled from the draft with one empty lesson and one empty question to add."""
+    kept = kept_together(request, request.path, "draft")
+    if kept is not None:
+        data, errors = kept
+        forms = _sent_forms(data)
+        draft, lessons, questions = forms
+        for form in (draft, *lessons, *questions):
+            with_kept_errors(form, errors.get(form.prefix or "", {}))
+        return forms
     lesson_rows = list(version.lessons.all())
     question_rows = list(version.questions.all())
     draft = CourseDraftForm(
@@ -255,22 +275,15 @@ def _place_error(
     add_service_error(draft, error)
 
 
-def _version_page(
-    request: HttpRequest,
-    version: CourseVersion,
-    forms: tuple[CourseDraftForm, list[LessonForm], list[QuestionForm]] | None = None,
-) -> HttpResponse:
-    context: dict[str, Any] = {"course": version.course, "version": version}
-    if version.status == VersionStatus.DRAFT:
-        draft, lessons, questions = forms or _editor_forms(request, version)
-        context.update(draft_form=draft, lesson_forms=lessons, question_forms=questions)
-    return render(request, "web/manage/course_version.html", context, status=400 if forms else 200)
-
-
 @manager_only
 @require_GET
 def course_version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _version_page(request, _version(request, slug, number))
+    version = _version(request, slug, number)
+    context: dict[str, Any] = {"course": version.course, "version": version}
+    if version.status == VersionStatus.DRAFT:
+        draft, lessons, questions = _editor_forms(request, version)
+        context.update(draft_form=draft, lesson_forms=lessons, question_forms=questions)
+    return render(request, "web/manage/course_version.html", context)
 
 
 @manager_only
@@ -280,7 +293,7 @@ def course_version_write(request: HttpRequest, slug: str, number: int) -> HttpRe
     if version.status != VersionStatus.DRAFT:
         messages.error(request, _("A published version is never changed: start a new draft."))
         return redirect("web:manage-course", slug)
-    forms = _editor_forms(request, version)
+    forms = _sent_forms(request.POST)
     draft, lessons, questions = forms
     if all(form.is_valid() for form in (draft, *lessons, *questions)):
         kept_lessons = [(form, form.lesson()) for form in lessons]
@@ -305,7 +318,10 @@ def course_version_write(request: HttpRequest, slug: str, number: int) -> HttpRe
         else:
             messages.success(request, _("The draft is saved."))
             return redirect("web:manage-course-version", slug, number)
-    return _version_page(request, version, forms)
+    # Back on the editor at its own address, every lesson and question as sent: a reload
+    # resends nothing
+    page = reverse("web:manage-course-version", args=[slug, number])
+    return refused_together(request, [draft, *lessons, *questions], page, "draft", _counts(forms))
 
 
 @manager_only
