@@ -166,6 +166,10 @@ class DeclineForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         initial=DeclineReason.NOT_AVAILABLE,
+        error_messages={
+            "required": _("Choose one of the options."),
+            "invalid_choice": _("Choose one of the options."),
+        },
     )
 
 

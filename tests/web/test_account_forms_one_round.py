@@ -85,8 +85,7 @@ def test_the_helper_application_says_missing_skills_and_a_radius_out_of_bounds_a
         },
     )
 
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = refused_page(client, response, "/helper/apply")
     assert _errors_of(html, "id_skills") == ["This field is required."]
     assert _errors_of(html, "id_service_radius_km") == ["Choose from 1 to 50 km."]
     assert _errors_of(html, "id_hourly_rate") == [
@@ -139,8 +138,7 @@ def test_the_helper_application_says_missing_skills_and_a_missing_home_address_a
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = refused_page(client, response, "/helper/apply", HTTP_ACCEPT_LANGUAGE="en")
     assert _errors_of(html, "id_skills") == [
         "This field is required.",
         "Set your home address in your profile first.",

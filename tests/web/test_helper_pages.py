@@ -77,9 +77,9 @@ def test_applying_refusals_are_shown_next_to_their_fields_and_write_nothing(clie
         "/helper/apply",
         {"service_radius_km": "80", "hourly_rate": "40", "languages": ["de"], "skills": []},
     )
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = shown_once(client, response, "/helper/apply")
     assert _errors_of(html, "id_skills") == ["This field is required."]
+    assert 'name="service_radius_km" value="80"' in html
     response = client.post(
         "/helper/apply",
         {
@@ -89,10 +89,9 @@ def test_applying_refusals_are_shown_next_to_their_fields_and_write_nothing(clie
             "skills": ["internet-wifi"],
         },
     )
-    assert response.status_code == 400
-    assert _errors_of(response.content.decode(), "id_service_radius_km") == [
-        "Choose from 1 to 50 km."
-    ]
+    html = shown_once(client, response, "/helper/apply")
+    assert _errors_of(html, "id_service_radius_km") == ["Choose from 1 to 50 km."]
+    assert 'value="it" id="id_languages_2" checked' in html
     assert not HelperProfile.objects.filter(user=user).exists()
     user.refresh_from_db()
     assert user.languages == ["de", "en"]  # the refused application changed nothing
@@ -315,6 +314,29 @@ def test_declining_records_the_reason(client):
     client.post(f"/helper/offers/{offer.public_id}/decline", {"reason": "too_far"})
     offer.refresh_from_db()
     assert (offer.status, offer.decline_reason) == (OfferStatus.DECLINED, "too_far")
+
+
+@pytest.mark.parametrize("sent", [{"reason": "bored"}, {}])
+def test_a_decline_without_a_valid_reason_is_refused_and_the_offer_stays_open(client, sent):
+    helper = make_helper()
+    other = pending_offer(post_request(UserFactory.create()), helper)
+    offer = pending_offer(post_request(UserFactory.create()), helper)
+    _logged_in(client, helper.user)
+
+    # When the helper declines with a reason that is none of the choices (or none at all)
+    response = client.post(f"/helper/offers/{offer.public_id}/decline", sent)
+
+    # Then the offers page is back at its own address, the problem shown once on that offer's
+    # decline (opened), and the offer is still open
+    html = shown_once(client, response, "/helper/")
+    name = f"id_decline_{offer.public_id.hex}_reason"
+    assert _errors_of(html, name) == ["Choose one of the options."]
+    assert f'<a href="#{name}_0">Why not? Choose one of the options.</a>' in html
+    assert html.count("<details open>") == 1
+    assert _errors_of(html, f"id_decline_{other.public_id.hex}_reason") == []
+    offer.refresh_from_db()
+    assert (offer.status, offer.decline_reason) == (OfferStatus.PENDING, "")
+    assert Offer.objects.filter(status=OfferStatus.DECLINED).count() == 0
 
 
 def test_another_helpers_offer_and_visit_do_not_exist(client):

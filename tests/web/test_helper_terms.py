@@ -4,6 +4,7 @@ before, only the API could accept them, so a helper vetted on the web never got 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from catalogue.models import LegalAcceptance, LegalDocument, LegalDocumentKind
 from helpers.models import ApprovalStatus, AvailabilityException, ExceptionKind
 from helpers.selectors import eligible_helpers
 from tests.factories import ManagerFactory, make_helper, publish
+from tests.web.refusals import shown_once
 from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
@@ -84,11 +86,14 @@ def test_a_box_left_unticked_is_refused_next_to_it_and_stores_nothing(client, he
 
     response = client.post("/helper/terms", data)
 
-    assert response.status_code == 400
-    html = response.content.decode()
+    # Then the offers page is back at its own address, the problem shown once, the other box
+    # still ticked
+    html = shown_once(client, response, "/helper/")
     assert _errors_of(html, f"id_terms-accept_{helper_terms[0].pk}") == [
         "Cochez cette case pour accepter."
     ]
+    ticked = re.findall(r'name="terms-accept_(\d+)" [^>]* checked', html)
+    assert ticked == [str(version.pk) for version in helper_terms[1:]]
     assert not LegalAcceptance.objects.filter(user=helper.user).exists()
 
 

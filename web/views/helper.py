@@ -65,7 +65,7 @@ from web.helper_forms import (
     WeeklyHoursForm,
 )
 from web.helper_profile_forms import PROFILE_FIELDS, HelperApplicationForm, HelperUpdateForm
-from web.kept_forms import keep_refused_form, kept_form
+from web.kept_forms import keep_refused_form, kept_form, refused
 from web.views.request_page import FIRST_POLL_SECONDS, LONGEST_POLL_SECONDS, me_of
 from web.views.terms_parts import terms_accept_shown
 
@@ -109,8 +109,19 @@ def apply(request: HttpRequest) -> HttpResponse:
     if HelperProfile.objects.filter(user=me).exists():
         return redirect("web:helper-home")
     initial = {"languages": me.languages, "service_radius_km": 10, "hourly_rate": "40.00"}
-    form = HelperApplicationForm(request.POST or None, initial=initial, user=me)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        # A refused application comes back once, as it was sent, from the session
+        builders = {
+            "apply": lambda data, prefix: HelperApplicationForm(data, initial=initial, user=me)
+        }
+        kept = kept_form(request, request.path, builders).get("apply_form")
+        context = {
+            "form": kept or HelperApplicationForm(initial=initial, user=me),
+            "has_home": bool(me.home_postal_code),
+        }
+        return render(request, "web/helper/apply.html", context)
+    form = HelperApplicationForm(request.POST, initial=initial, user=me)
+    if form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():  # the languages and the application, or neither
@@ -130,8 +141,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                 _("Thank you! Next, upload your documents for the community manager's check."),
             )
             return redirect("web:helper-application")
-    context = {"form": form, "has_home": bool(me.home_postal_code)}
-    return render(request, "web/helper/apply.html", context, status=400 if form.errors else 200)
+    # Refused: back on the page at its own address, so a reload does not send the form again
+    return refused(request, form, request.path, "apply")
 
 
 @helper_only
@@ -303,6 +314,7 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
     for offer in offers:
         # Not won yet: the phone numbers and e-mail addresses written in it stay masked.
         offer.description_read = request_description_for(offer.help_request, me)  # type: ignore[attr-defined]
+        offer.decline_form = _decline_form(_decline_name(offer))  # type: ignore[attr-defined]
     visits = bookings_visible_to(me).filter(helper=helper, status__in=UPCOMING)
     today = timezone.localdate()
     visits_today, visits_next = [], []
@@ -320,7 +332,6 @@ def _home_context(request: HttpRequest, helper: HelperProfile) -> dict[str, Any]
         "vapid_public_key": settings.QUARTIER_VAPID_PUBLIC_KEY,
         "visits_today": visits_today,
         "visits_next": visits_next,
-        "decline_form": DeclineForm(),
         "gaps": certification_gaps_of(helper),
         # Still applying: no offer or visit can come yet, so the page says what comes first.
         "applying": helper_is_applying(helper),
@@ -368,15 +379,32 @@ def home(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         context["new_offers"] = _new_offers(context["offers"], request.GET.getlist("shown"))
         return render(request, "web/helper/home.html#helper-news", context)
     missing = helper_terms_missing(me_of(request))
+    # A refused acceptance or decline comes back once, as it was sent, from the session
+    kept = kept_form(request, request.path, _home_forms(missing, context["offers"]))
+    for offer in context["offers"]:
+        declined = kept.get(f"{_decline_name(offer)}_form")
+        if declined is not None:
+            offer.decline_form = declined
     if missing:
         # Outside the part that refreshes itself: the ticks stay while the helper reads.
-        context["terms_form"] = _terms_form(missing)
+        context["terms_form"] = kept.get("terms_form") or _terms_form(missing)
     context["warnings"] = shown_warnings(me_of(request))
     return render(request, "web/helper/home.html", context)
 
 
 def _terms_form(missing: list[Any], data: Any = None) -> HelperTermsForm:
     return HelperTermsForm(missing, legal_language(get_language()), data, prefix="terms")
+
+
+def _home_forms(missing: list[Any], offers: list[Offer]) -> dict[str, Callable[..., forms.Form]]:
+    """The offers page's forms by name, each rebuilt there from what a refused POST sent: the
+    terms (those still to accept), and each offer's decline."""
+    builders: dict[str, Callable[..., forms.Form]] = {
+        "terms": lambda data, prefix: _terms_form(missing, data)
+    }
+    for offer in offers:
+        builders[_decline_name(offer)] = lambda data, prefix: _decline_form(prefix, data)
+    return builders
 
 
 @helper_only
@@ -397,8 +425,8 @@ def terms_accept(request: HttpRequest, helper: HelperProfile) -> HttpResponse:
         return redirect("web:helper-home")
     if not missing:
         return redirect("web:helper-home")
-    context = {**_home_context(request, helper), "terms_form": form}
-    return render(request, "web/helper/home.html", context, status=400)
+    # Back on the offers page at its own address, the boxes as ticked: a reload resends nothing
+    return refused(request, form, reverse("web:helper-home"), "terms")
 
 
 def _offer(request: HttpRequest, public_id: UUID) -> Any:
@@ -425,12 +453,27 @@ def offer_take(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> 
 @require_POST
 def offer_refuse(request: HttpRequest, helper: HelperProfile, public_id: UUID) -> HttpResponse:
     offer = _offer(request, public_id)
-    form = DeclineForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        offer_decline(offer=offer, actor=me_of(request), reason=reason)
-    except ApplicationError as error:
-        messages.error(request, message_for(error))
-    else:
-        messages.success(request, _("Declined. We ask another helper."))
-    return redirect("web:helper-home")
+    name = _decline_name(offer)
+    form = _decline_form(name, request.POST)
+    if form.is_valid():
+        try:
+            offer_decline(offer=offer, actor=me_of(request), reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            if not error.fields:  # no longer open: the page shows where it stands
+                messages.error(request, message_for(error))
+                return redirect("web:helper-home")
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Declined. We ask another helper."))
+            return redirect("web:helper-home")
+    # Refused: the offer stays open, its decline back on the offers page with the problem
+    return refused(request, form, reverse("web:helper-home"), name)
+
+
+def _decline_name(offer: Offer) -> str:
+    return f"decline_{offer.public_id.hex}"
+
+
+def _decline_form(name: str, data: Any = None) -> DeclineForm:
+    """An offer's decline form, its fields named by the offer on a page of several offers."""
+    return DeclineForm(data, auto_id=f"id_{name}_%s")

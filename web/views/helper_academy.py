@@ -46,6 +46,7 @@ from helpers.models import HelperProfile
 from helpers.selectors import helper_is_applying
 from web.errors import message_for
 from web.helper_forms import AcademyQuizForm
+from web.kept_forms import kept_form, refused
 from web.views.helper import helper_only, me_of
 
 
@@ -71,12 +72,19 @@ def _course_page(
     request: HttpRequest,
     helper: HelperProfile,
     version: CourseVersion,
-    form: AcademyQuizForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     attempt = open_quiz_attempt(helper, version)
-    if form is None and attempt is not None:
-        form = AcademyQuizForm(questions=quiz_drawn_questions(attempt))
+    form = None
+    builders = {}
+    if attempt is not None:
+        questions = quiz_drawn_questions(attempt)
+        form = AcademyQuizForm(questions=questions)
+        builders = {"quiz": lambda data, prefix: AcademyQuizForm(data, questions=questions)}
+    # A refused submission comes back once, the answers chosen kept, from the session (and is
+    # forgotten if the attempt ended meanwhile)
+    kept = kept_form(request, request.path, builders).get("quiz_form")
+    if isinstance(kept, AcademyQuizForm):
+        form = kept
     context = {
         "version": version,
         "course": version.course,
@@ -85,7 +93,7 @@ def _course_page(
         "form": form,
         "outcome": last_quiz_outcome(helper, version.course),
     }
-    response = render(request, "web/helper/academy_course.html", context, status=status)
+    response = render(request, "web/helper/academy_course.html", context)
     # The lessons' illustrations are the manager's https links: their origins (and only
     # theirs) are let in.
     origins = sorted(
@@ -129,7 +137,10 @@ def quiz_submit(request: HttpRequest, helper: HelperProfile, public_id: UUID) ->
     if attempt.submitted_at is None:
         form = AcademyQuizForm(request.POST, questions=quiz_drawn_questions(attempt))
         if not form.is_valid():
-            return _course_page(request, helper, _course(slug), form, status=400)
+            # Back on the course's page at its own address, the answers chosen kept: a reload
+            # resends nothing
+            page = reverse("web:helper-course", args=[slug])
+            return refused(request, form, page + "#quiz", "quiz")
         answers = form.answers()
     else:
         answers = []  # the service refuses a second submission
