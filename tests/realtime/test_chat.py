@@ -101,6 +101,13 @@ def test_strangers_and_bad_messages_are_refused_and_nothing_is_stored() -> None:
         "nothing_visible",
         {"text"},
     )
+    # An empty message, one of spaces only, or none: each its own code, on the text
+    for body, code in (
+        ({"text": ""}, "validation_blank"),
+        ({"text": "   "}, "nothing_visible"),
+        ({}, "validation_required"),
+    ):
+        assert_error(client_for(customer).post(url, body, format="json"), 400, code, {"text"})
     assert_error(
         client_for(customer).post(url, {"text": "a\u202eb"}, format="json"),
         400,

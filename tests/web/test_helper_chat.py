@@ -10,7 +10,8 @@ from bookings.services import booking_cancel
 from realtime.chat import chat_message_send
 from realtime.models import ChatMessage
 from tests.factories import make_booking, make_helper
-from tests.web.test_pages import _logged_in
+from tests.web.refusals import shown_once
+from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,10 @@ def test_an_empty_message_or_a_closed_chat_stores_nothing(client):
     _logged_in(client, booking.helper.user)
     page = f"/helper/visits/{booking.public_id}/"
 
-    client.post(page + "chat/send", {"chat-text": "   "})
-    assert "Write your message first" in client.get(page).content.decode()
+    html = shown_once(client, client.post(page + "chat/send", {"chat-text": "   "}), page + "#chat")
+    assert _errors_of(html, "id_chat-text") == [
+        "Write your message first (at most 2000 characters)."
+    ]
 
     booking_cancelled = make_booking(helper=booking.helper)
     booking_cancel(
@@ -51,8 +54,34 @@ def test_an_empty_message_or_a_closed_chat_stores_nothing(client):
     )
     closed = f"/helper/visits/{booking_cancelled.public_id}/"
     assert 'action="' + closed + 'chat/send"' not in client.get(closed).content.decode()
-    client.post(closed + "chat/send", {"chat-text": "Hello?"})
-    assert "This booking&#x27;s chat is closed." in client.get(closed).content.decode()
+    response = client.post(closed + "chat/send", {"chat-text": "Hello?"})
+    html = shown_once(client, response, closed + "#chat")
+    assert "<p>This booking&#x27;s chat is closed.</p>" in html
+    assert "Hello?</textarea>" in html
+    assert 'action="' + closed + 'chat/send"' not in client.get(closed).content.decode()
+    assert not ChatMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("Ich komme um drei. " * 106, "Write your message first (at most 2000 characters)."),
+        ("Ich komme\u202e um drei.", "This text contains characters that cannot be shown."),
+    ],
+)
+def test_a_refused_message_comes_back_in_the_box_with_its_problem(client, text, error):
+    booking = make_booking()
+    _logged_in(client, booking.helper.user)
+    page = f"/helper/visits/{booking.public_id}/"
+
+    # When the helper sends a message that is too long, or has a character that cannot be shown
+    response = client.post(page + "chat/send", {"chat-text": text})
+
+    # Then the visit's page is back at its own address with the problem, once, and the text in
+    # the box as typed
+    html = shown_once(client, response, page + "#chat")
+    assert _errors_of(html, "id_chat-text") == [error]
+    assert f"{text}</textarea>" in html
     assert not ChatMessage.objects.exists()
 
 

@@ -10,7 +10,8 @@ from bookings.services import booking_cancel
 from realtime.chat import chat_message_send
 from realtime.models import ChatMessage
 from tests.factories import UserFactory, make_booking
-from tests.web.test_pages import _logged_in
+from tests.web.refusals import shown_once
+from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +67,37 @@ def test_an_empty_message_or_a_closed_chat_stores_nothing(client):
     _logged_in(client, customer)
     page = f"/requests/{booking.help_request.public_id}/"
 
-    client.post(page + "chat/send", {"chat-text": "   "})
-    assert "Write your message first" in client.get(page).content.decode()
+    html = shown_once(client, client.post(page + "chat/send", {"chat-text": "   "}), page + "#chat")
+    assert _errors_of(html, "id_chat-text") == [
+        "Write your message first (at most 2000 characters)."
+    ]
 
     booking_cancel(booking=booking, actor=customer, reason="Sorry")
     assert f'action="{page}chat/send"' not in client.get(page).content.decode()
-    client.post(page + "chat/send", {"chat-text": "Hello?"})
-    assert "This booking&#x27;s chat is closed." in client.get(page).content.decode()
+    response = client.post(page + "chat/send", {"chat-text": "Hello?"})
+    html = shown_once(client, response, page + "#chat")
+    assert "<p>This booking&#x27;s chat is closed.</p>" in html
+    assert "Hello?</textarea>" in html
+    assert f'action="{page}chat/send"' not in client.get(page).content.decode()
+    assert not ChatMessage.objects.exists()
+
+
+def test_a_message_too_long_comes_back_in_the_box_with_its_problem(client):
+    booking = make_booking()
+    _logged_in(client, booking.help_request.customer, "fr")
+    page = f"/requests/{booking.help_request.public_id}/"
+    text = "Sonnez deux fois, s’il vous plaît. " * 60
+
+    # When the customer sends a message longer than a message may be
+    response = client.post(page + "chat/send", {"chat-text": text})
+
+    # Then the request's page is back at its own address with the problem in French, once, and
+    # the text in the box as typed
+    html = shown_once(client, response, page + "#chat")
+    assert _errors_of(html, "id_chat-text") == [
+        "Écrivez d’abord votre message (2000 caractères au plus)."
+    ]
+    assert f"{text}</textarea>" in html
     assert not ChatMessage.objects.exists()
 
 

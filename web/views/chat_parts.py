@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,10 +18,14 @@ from bookings.models import Booking
 from realtime.chat import CLOSED_STATUSES, chat_message_send, chat_messages_for
 from realtime.models import CHAT_MESSAGE_MAX_LENGTH
 from realtime.participants import message_data
-from web.errors import message_for
+from web.errors import add_service_error
+from web.kept_forms import refused
 
 # The page shows the latest messages; the API pages through all of them.
 CHAT_SHOWN = 50
+
+
+WRITE_FIRST = gettext_lazy("Write your message first (at most 2000 characters).")
 
 
 class ChatForm(forms.Form):
@@ -30,6 +33,7 @@ class ChatForm(forms.Form):
         label=gettext_lazy("Your message"),
         max_length=CHAT_MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": WRITE_FIRST, "max_length": WRITE_FIRST},
     )
 
 
@@ -40,8 +44,11 @@ class ChatAfterForm(forms.Form):
     after = forms.IntegerField(min_value=0)
 
 
-def chat_context(request: HttpRequest, booking: Booking, after: int = 0) -> dict[str, Any]:
-    """The latest messages (after the message `after`, if given), oldest first."""
+def chat_context(
+    request: HttpRequest, booking: Booking, after: int = 0, form: forms.Form | None = None
+) -> dict[str, Any]:
+    """The latest messages (after the message `after`, if given), oldest first, and the form to
+    write one (`form`: a refused one, kept as it was sent)."""
     me = request.user
     assert isinstance(me, User)  # noqa: S101 - the views that show it require a log-in
     shown = chat_messages_for(me, booking).filter(pk__gt=after)
@@ -58,7 +65,7 @@ def chat_context(request: HttpRequest, booking: Booking, after: int = 0) -> dict
             for message in reversed(latest)
         ],
         "chat_open": booking.status not in CLOSED_STATUSES,
-        "chat_form": ChatForm(prefix="chat"),
+        "chat_form": form or ChatForm(prefix="chat"),
     }
 
 
@@ -81,15 +88,16 @@ def chat_part(request: HttpRequest, booking: Booking, template: str) -> HttpResp
 
 def chat_send_posted(request: HttpRequest, booking: Booking, back_to: str) -> HttpResponse:
     """The message the form sent, written to the visit's chat; back to the page's messages
-    (`back_to`), saying what was wrong if it was refused."""
+    (`back_to`). A refused message comes back there in the box, as it was typed, with what was
+    wrong (a reload of the page sends nothing again)."""
     me = request.user
     assert isinstance(me, User)  # noqa: S101 - the views that take it require a log-in
     form = ChatForm(request.POST, prefix="chat")
-    if not form.is_valid():
-        messages.error(request, _("Write your message first (at most 2000 characters)."))
-    else:
+    if form.is_valid():
         try:
             chat_message_send(booking=booking, author=me, text=form.cleaned_data["text"])
         except ApplicationError as error:
-            messages.error(request, message_for(error))
-    return redirect(back_to + "#chat")
+            add_service_error(form, error)
+        else:
+            return redirect(back_to + "#chat")
+    return refused(request, form, back_to + "#chat", "chat")

@@ -73,7 +73,7 @@ from web.helper_forms import (
     RefundForm,
 )
 from web.kept_forms import keep_refused_form, kept_form
-from web.views.chat_parts import chat_context
+from web.views.chat_parts import ChatForm, chat_context
 from web.views.helper import UPCOMING, helper_only, me_of, next_poll
 from web.words import helper_contact_gone_words, helper_visit_words
 
@@ -183,7 +183,7 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "can_report": booking_reportable(booking),
         "report_open": safety_report_open_by(me, booking),
         "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
-        **chat_context(request, booking),
+        **chat_context(request, booking, form=bound.get("chat_form")),
     }
 
 
@@ -228,6 +228,7 @@ def _builders(booking: Booking) -> dict[str, Callable[..., forms.Form]]:
         "safety": SafetyReportForm,
         "refund": RefundForm,
         "extra": ExtraForm,
+        "chat": ChatForm,
     }
 
 

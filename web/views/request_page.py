@@ -201,7 +201,7 @@ def request_context(
         "safety_form": bound.get("safety_form") or SafetyReportForm(prefix="safety"),
         **visit,
         # The messages with the helper, once there is one
-        **(chat_context(request, booking) if booking is not None else {}),
+        **(chat_context(request, booking, form=bound.get("chat_form")) if booking else {}),
     }
 
 

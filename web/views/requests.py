@@ -71,6 +71,7 @@ from web.forms import (
     WaiversForm,
 )
 from web.kept_forms import kept_form, refused
+from web.views.chat_parts import ChatForm
 from web.views.request_page import (
     current_booking,
     me_of,
@@ -167,6 +168,7 @@ KEPT_FORMS: dict[str, Callable[..., forms.Form]] = {
     "safety": SafetyReportForm,
     "tip": TipForm,
     "card": CardForm,
+    "chat": ChatForm,
 }
 
 
