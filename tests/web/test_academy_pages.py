@@ -186,7 +186,7 @@ def test_a_helper_reads_the_lessons_fails_then_passes_the_quiz_once(client, cour
     submit = f"/helper/academy/quiz/{attempt.public_id}/submit"
     response = client.post(submit, missing)
     # (back on the course's page at its own address, the other answer kept)
-    html = shown_once(client, response, COURSE + "#quiz")
+    html = shown_once(client, response, COURSE)
     assert _errors_of(html, f"id_question_{first}") == ["Wählen Sie eine Antwort."]
     second = attempt.question_ids[1]
     kept = f'name="question_{second}" value="{missing[f"question_{second}"]}" [^>]* checked'

@@ -43,7 +43,7 @@ def test_an_empty_message_or_a_closed_chat_stores_nothing(client):
     _logged_in(client, booking.helper.user)
     page = f"/helper/visits/{booking.public_id}/"
 
-    html = shown_once(client, client.post(page + "chat/send", {"chat-text": "   "}), page + "#chat")
+    html = shown_once(client, client.post(page + "chat/send", {"chat-text": "   "}), page)
     assert _errors_of(html, "id_chat-text") == [
         "Write your message first (at most 2000 characters)."
     ]
@@ -55,7 +55,7 @@ def test_an_empty_message_or_a_closed_chat_stores_nothing(client):
     closed = f"/helper/visits/{booking_cancelled.public_id}/"
     assert 'action="' + closed + 'chat/send"' not in client.get(closed).content.decode()
     response = client.post(closed + "chat/send", {"chat-text": "Hello?"})
-    html = shown_once(client, response, closed + "#chat")
+    html = shown_once(client, response, closed)
     assert "<p>This booking&#x27;s chat is closed.</p>" in html
     assert "Hello?</textarea>" in html
     assert 'action="' + closed + 'chat/send"' not in client.get(closed).content.decode()
@@ -79,7 +79,7 @@ def test_a_refused_message_comes_back_in_the_box_with_its_problem(client, text, 
 
     # Then the visit's page is back at its own address with the problem, once, and the text in
     # the box as typed
-    html = shown_once(client, response, page + "#chat")
+    html = shown_once(client, response, page)
     assert _errors_of(html, "id_chat-text") == [error]
     assert f"{text}</textarea>" in html
     assert not ChatMessage.objects.exists()

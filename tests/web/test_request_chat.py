@@ -67,7 +67,7 @@ def test_an_empty_message_or_a_closed_chat_stores_nothing(client):
     _logged_in(client, customer)
     page = f"/requests/{booking.help_request.public_id}/"
 
-    html = shown_once(client, client.post(page + "chat/send", {"chat-text": "   "}), page + "#chat")
+    html = shown_once(client, client.post(page + "chat/send", {"chat-text": "   "}), page)
     assert _errors_of(html, "id_chat-text") == [
         "Write your message first (at most 2000 characters)."
     ]
@@ -75,7 +75,7 @@ def test_an_empty_message_or_a_closed_chat_stores_nothing(client):
     booking_cancel(booking=booking, actor=customer, reason="Sorry")
     assert f'action="{page}chat/send"' not in client.get(page).content.decode()
     response = client.post(page + "chat/send", {"chat-text": "Hello?"})
-    html = shown_once(client, response, page + "#chat")
+    html = shown_once(client, response, page)
     assert "<p>This booking&#x27;s chat is closed.</p>" in html
     assert "Hello?</textarea>" in html
     assert f'action="{page}chat/send"' not in client.get(page).content.decode()
@@ -93,7 +93,7 @@ def test_a_message_too_long_comes_back_in_the_box_with_its_problem(client):
 
     # Then the request's page is back at its own address with the problem in French, once, and
     # the text in the box as typed
-    html = shown_once(client, response, page + "#chat")
+    html = shown_once(client, response, page)
     assert _errors_of(html, "id_chat-text") == [
         "Écrivez d’abord votre message (2000 caractères au plus)."
     ]

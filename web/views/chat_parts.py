@@ -100,4 +100,6 @@ def chat_send_posted(request: HttpRequest, booking: Booking, back_to: str) -> Ht
             add_service_error(form, error)
         else:
             return redirect(back_to + "#chat")
-    return refused(request, form, back_to + "#chat", "chat")
+    # At the page's address without "#chat": a jump to it would take the focus from the list of
+    # problems, which brings the box into view itself
+    return refused(request, form, back_to, "chat")

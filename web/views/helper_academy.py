@@ -138,9 +138,9 @@ def quiz_submit(request: HttpRequest, helper: HelperProfile, public_id: UUID) ->
         form = AcademyQuizForm(request.POST, questions=quiz_drawn_questions(attempt))
         if not form.is_valid():
             # Back on the course's page at its own address, the answers chosen kept: a reload
-            # resends nothing
-            page = reverse("web:helper-course", args=[slug])
-            return refused(request, form, page + "#quiz", "quiz")
+            # resends nothing. (No "#quiz": a jump to it would take the focus from the list of
+            # problems, which brings the quiz into view itself.)
+            return refused(request, form, reverse("web:helper-course", args=[slug]), "quiz")
         answers = form.answers()
     else:
         answers = []  # the service refuses a second submission
