@@ -1,7 +1,7 @@
-"""A refused cancel form on the helper's visit page, in a real browser (a phone): the page comes
-back at its own address (not at the form's POST address, which a reload would send again), with
-the form's problem above it taking the focus, and nothing for axe to find; a reload only reloads
-the page.
+"""A refused cancel form or message on the helper's visit page, in a real browser (a phone): the
+page comes back at its own address (not at the form's POST address, which a reload would send
+again), with the form's problem above it taking the focus, and nothing for axe to find; a reload
+only reloads the page.
 """
 
 from __future__ import annotations
@@ -9,10 +9,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from backend.models import User
 from bookings.models import Booking, BookingStatus
+from realtime.models import ChatMessage
 from tests.factories import make_booking
-from tests.web.browser.conftest import PHONE, log_in
+from tests.web.browser.refused_forms import (
+    back_with_the_problem_focused,
+    phone_on_the_page,
+    reload_sends_nothing,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,10 +26,8 @@ pytestmark = [
 
 def test_a_helpers_refused_cancellation_comes_back_on_the_visits_own_page(browser, live_url, axe):
     booking = make_booking(BookingStatus.CONFIRMED)
-    User.objects.update(preferred_language="it")
     page_path = f"/helper/visits/{booking.public_id}/"
-    page = browser.new_context(locale="it", **PHONE).new_page()
-    log_in(page, live_url, booking.helper.user.email, page_path)
+    page = phone_on_the_page(browser, live_url, booking.helper.user, "it", page_path)
 
     # When the helper sends the cancel form without a reason
     page.locator("#cancel summary").click()
@@ -33,14 +35,27 @@ def test_a_helpers_refused_cancellation_comes_back_on_the_visits_own_page(browse
     page.locator("#cancel button[type=submit]").click()
 
     # Then the visit's page is back at its own address, the problem above the form focused
-    page.wait_for_url(f"{live_url}{page_path}")
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_have_count(1)
-    expect(summary).to_be_focused()
-    expect(summary.locator('a[href="#id_cancel-reason"]')).to_have_count(1)
-    assert axe(page) == []
+    back_with_the_problem_focused(page, live_url, page_path, "id_cancel-reason", axe)
     # And a reload sends nothing again: the page as it stands, the visit still confirmed
-    page.reload()
-    expect(page.locator("[data-error-summary]")).to_have_count(0)
-    assert page.url == f"{live_url}{page_path}"
+    reload_sends_nothing(page, live_url, page_path)
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+
+
+def test_a_helpers_refused_message_comes_back_in_the_box_on_the_visits_page(browser, live_url, axe):
+    booking = make_booking(BookingStatus.CONFIRMED)
+    page_path = f"/helper/visits/{booking.public_id}/"
+    page = phone_on_the_page(browser, live_url, booking.helper.user, "fr", page_path)
+    text = "Je sonne\u202e deux fois."
+
+    # When the helper sends a message with a character that cannot be shown
+    page.locator("#id_chat-text").fill(text)
+    page.locator("#chat button[type=submit]").click()
+
+    # Then the visit's page is back at its own address, the problem above the box focused, the
+    # text in the box as typed
+    back_with_the_problem_focused(page, live_url, page_path, "id_chat-text", axe)
+    expect(page.locator("#id_chat-text")).to_have_value(text)
+    # And a reload sends nothing again: the page as it stands, no message
+    reload_sends_nothing(page, live_url, page_path)
+    assert not ChatMessage.objects.exists()
+    page.context.close()

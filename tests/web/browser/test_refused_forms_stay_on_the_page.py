@@ -8,10 +8,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from backend.models import User
 from bookings.models import Booking, BookingStatus, Review
 from tests.factories import make_booking
-from tests.web.browser.conftest import PHONE, log_in
+from tests.web.browser.refused_forms import (
+    back_with_the_problem_focused,
+    phone_on_the_page,
+    reload_sends_nothing,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,10 +24,8 @@ pytestmark = [
 
 def test_a_refused_cancellation_comes_back_on_the_requests_own_page(browser, live_url, axe):
     booking = make_booking(BookingStatus.CONFIRMED)
-    User.objects.update(preferred_language="fr")
     page_path = f"/requests/{booking.help_request.public_id}/"
-    page = browser.new_context(locale="fr", **PHONE).new_page()
-    log_in(page, live_url, booking.help_request.customer.email, page_path)
+    page = phone_on_the_page(browser, live_url, booking.help_request.customer, "fr", page_path)
 
     # When the customer sends the cancel form without a reason
     page.locator("#id_cancel-reason").fill("   ")
@@ -33,16 +34,9 @@ def test_a_refused_cancellation_comes_back_on_the_requests_own_page(browser, liv
     ).click()
 
     # Then the request's page is back at its own address, the problem above the form focused
-    page.wait_for_url(f"{live_url}{page_path}")
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_have_count(1)
-    expect(summary).to_be_focused()
-    expect(summary.locator('a[href="#id_cancel-reason"]')).to_have_count(1)
-    assert axe(page) == []
+    back_with_the_problem_focused(page, live_url, page_path, "id_cancel-reason", axe)
     # And a reload sends nothing again: the page as it stands, the visit still confirmed
-    page.reload()
-    expect(page.locator("[data-error-summary]")).to_have_count(0)
-    assert page.url == f"{live_url}{page_path}"
+    reload_sends_nothing(page, live_url, page_path)
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
 
 
@@ -51,10 +45,8 @@ def test_a_refused_review_comes_back_once_and_a_reload_sends_nothing(
     browser, live_url, axe, language
 ):
     booking = make_booking(BookingStatus.SIGNED_OFF)
-    User.objects.update(preferred_language=language)
     page_path = f"/requests/{booking.help_request.public_id}/"
-    page = browser.new_context(locale=language, **PHONE).new_page()
-    log_in(page, live_url, booking.help_request.customer.email, page_path)
+    page = phone_on_the_page(browser, live_url, booking.help_request.customer, language, page_path)
     posted: list[str] = []
     page.on("request", lambda sent: posted.append(sent.url) if sent.method == "POST" else None)
 
@@ -66,18 +58,11 @@ def test_a_refused_review_comes_back_once_and_a_reload_sends_nothing(
 
     # Then the request's page is back at its own address, the problem above the form focused,
     # the words typed kept, in the customer's language
-    page.wait_for_url(f"{live_url}{page_path}")
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_have_count(1)
-    expect(summary).to_be_focused()
-    expect(summary.locator('a[href="#id_review-rating_0"]')).to_have_count(1)
+    back_with_the_problem_focused(page, live_url, page_path, "id_review-rating_0", axe)
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("#id_review-text")).to_have_value("Sehr geduldig / molto paziente")
-    assert axe(page) == []
     # And a reload sends nothing again: one POST in all, the page as it stands, no review
-    page.reload()
-    expect(page.locator("[data-error-summary]")).to_have_count(0)
-    assert page.url == f"{live_url}{page_path}"
+    reload_sends_nothing(page, live_url, page_path)
     assert posted == [f"{live_url}{page_path}review"]
     assert not Review.objects.exists()
     page.context.close()
