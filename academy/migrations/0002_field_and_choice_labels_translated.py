@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -18,735 +19,749 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="certification",
-            options={
-                "ordering": ("helper", "course", "-earned_at"),
-                "verbose_name": "certification",
-                "verbose_name_plural": "certifications",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="course",
-            options={
-                "ordering": ("slug",),
-                "verbose_name": "course",
-                "verbose_name_plural": "courses",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="courseversion",
-            options={
-                "ordering": ("course", "number"),
-                "verbose_name": "course version",
-                "verbose_name_plural": "course versions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="eventregistration",
-            options={
-                "ordering": ("event", "created_at", "pk"),
-                "verbose_name": "registration",
-                "verbose_name_plural": "registrations",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="lesson",
-            options={
-                "ordering": ("version", "position"),
-                "verbose_name": "lesson",
-                "verbose_name_plural": "lessons",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="quizattempt",
-            options={
-                "ordering": ("helper", "started_at"),
-                "verbose_name": "quiz attempt",
-                "verbose_name_plural": "quiz attempts",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="quizoption",
-            options={
-                "ordering": ("question", "position"),
-                "verbose_name": "answer",
-                "verbose_name_plural": "answers",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="quizquestion",
-            options={
-                "ordering": ("version", "position"),
-                "verbose_name": "quiz question",
-                "verbose_name_plural": "quiz questions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="trainingevent",
-            options={
-                "ordering": ("starts_at", "pk"),
-                "verbose_name": "training event",
-                "verbose_name_plural": "training events",
-            },
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="attempt",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to="academy.quizattempt",
-                verbose_name="quiz attempt",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="course",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="certifications",
-                to="academy.course",
-                verbose_name="course",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="earned_at",
-            field=models.DateTimeField(verbose_name="earned at"),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="event",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to="academy.trainingevent",
-                verbose_name="training event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="expires_at",
-            field=models.DateTimeField(verbose_name="expires at"),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="expiry_processed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="expiry processed at"),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="certifications",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="reminded_30_at",
-            field=models.DateTimeField(
-                blank=True, null=True, verbose_name="reminded 30 days before at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="reminded_7_at",
-            field=models.DateTimeField(
-                blank=True, null=True, verbose_name="reminded 7 days before at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="revoke_reason",
-            field=models.CharField(
-                blank=True, max_length=500, verbose_name="reason for the revocation"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="revoked_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="revoked_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="revoked by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="certification",
-            name="source",
-            field=models.CharField(
-                choices=[
-                    ("quiz", "passed the course's quiz"),
-                    ("event", "attended a training event"),
-                ],
-                max_length=8,
-                verbose_name="earned by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="course",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="course",
-            name="required_for",
-            field=models.ManyToManyField(
-                blank=True,
-                help_text="Categories a helper is offered only while holding its certification.",
-                related_name="required_courses",
-                to="catalogue.servicecategory",
-                verbose_name="required for",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="course",
-            name="required_for_all",
-            field=models.BooleanField(
-                default=False,
-                help_text="Every helper must hold its certification to get any offer.",
-                verbose_name="required for all helpers",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="course",
-            name="slug",
-            field=models.SlugField(max_length=60, unique=True, verbose_name="slug"),
-        ),
-        migrations.AlterField(
-            model_name="course",
-            name="validity_months",
-            field=models.PositiveSmallIntegerField(
-                default=24,
-                help_text="How long a certification of this course is valid.",
-                verbose_name="validity (months)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="course",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="versions",
-                to="academy.course",
-                verbose_name="course",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="number",
-            field=models.PositiveIntegerField(verbose_name="version"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="pass_mark",
-            field=models.PositiveSmallIntegerField(
-                default=1,
-                help_text="Correct answers needed to pass, out of the questions drawn.",
-                verbose_name="pass mark",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="published_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="published_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="published by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="questions_per_attempt",
-            field=models.PositiveSmallIntegerField(default=1, verbose_name="questions per attempt"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="status",
-            field=models.CharField(
-                choices=[("draft", "draft"), ("published", "published")],
-                default="draft",
-                max_length=12,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="summary",
-            field=models.TextField(blank=True, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="summary_de",
-            field=models.TextField(blank=True, null=True, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="summary_en",
-            field=models.TextField(blank=True, null=True, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="summary_fr",
-            field=models.TextField(blank=True, null=True, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="summary_it",
-            field=models.TextField(blank=True, null=True, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="title",
-            field=models.CharField(max_length=160, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="title_de",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="title_en",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="title_fr",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="courseversion",
-            name="title_it",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="eventregistration",
-            name="attended",
-            field=models.BooleanField(blank=True, null=True, verbose_name="attended"),
-        ),
-        migrations.AlterField(
-            model_name="eventregistration",
-            name="cancelled_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
-        ),
-        migrations.AlterField(
-            model_name="eventregistration",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="eventregistration",
-            name="event",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="registrations",
-                to="academy.trainingevent",
-                verbose_name="training event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="eventregistration",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="event_registrations",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="eventregistration",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("registered", "registered"),
-                    ("waiting", "on the waiting list"),
-                    ("cancelled", "cancelled"),
-                ],
-                max_length=12,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="body",
-            field=models.TextField(verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="body_de",
-            field=models.TextField(null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="body_en",
-            field=models.TextField(null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="body_fr",
-            field=models.TextField(null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="body_it",
-            field=models.TextField(null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="image_url",
-            field=models.URLField(
-                blank=True, help_text="An optional illustration (https).", verbose_name="image link"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="position",
-            field=models.PositiveSmallIntegerField(verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="title",
-            field=models.CharField(max_length=160, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="title_de",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="title_en",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="title_fr",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="title_it",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="version",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="lessons",
-                to="academy.courseversion",
-                verbose_name="course version",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="lesson",
-            name="video_url",
-            field=models.URLField(
-                blank=True, help_text="An optional video link (https).", verbose_name="video link"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="answers",
-            field=models.JSONField(blank=True, default=dict, verbose_name="answers"),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="quiz_attempts",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="passed",
-            field=models.BooleanField(blank=True, null=True, verbose_name="passed"),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="question_ids",
-            field=models.JSONField(default=list, verbose_name="questions drawn"),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="score",
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="score"),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="started_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="started at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="submitted_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
-        ),
-        migrations.AlterField(
-            model_name="quizattempt",
-            name="version",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="attempts",
-                to="academy.courseversion",
-                verbose_name="course version",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quizoption",
-            name="is_correct",
-            field=models.BooleanField(default=False, verbose_name="correct"),
-        ),
-        migrations.AlterField(
-            model_name="quizoption",
-            name="position",
-            field=models.PositiveSmallIntegerField(verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="quizoption",
-            name="question",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="options",
-                to="academy.quizquestion",
-                verbose_name="question",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quizoption",
-            name="text",
-            field=models.CharField(max_length=500, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizoption",
-            name="text_de",
-            field=models.CharField(max_length=500, null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizoption",
-            name="text_en",
-            field=models.CharField(max_length=500, null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizoption",
-            name="text_fr",
-            field=models.CharField(max_length=500, null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizoption",
-            name="text_it",
-            field=models.CharField(max_length=500, null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizquestion",
-            name="position",
-            field=models.PositiveSmallIntegerField(verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="quizquestion",
-            name="text",
-            field=models.CharField(max_length=500, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizquestion",
-            name="text_de",
-            field=models.CharField(max_length=500, null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizquestion",
-            name="text_en",
-            field=models.CharField(max_length=500, null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizquestion",
-            name="text_fr",
-            field=models.CharField(max_length=500, null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizquestion",
-            name="text_it",
-            field=models.CharField(max_length=500, null=True, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="quizquestion",
-            name="version",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="questions",
-                to="academy.courseversion",
-                verbose_name="course version",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="cancel_reason",
-            field=models.CharField(
-                blank=True, max_length=500, verbose_name="reason for the cancellation"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="cancelled_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="capacity",
-            field=models.PositiveIntegerField(verbose_name="places"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="course",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="events",
-                to="academy.course",
-                verbose_name="course",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="created_by",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="description_de",
-            field=models.TextField(blank=True, null=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="description_en",
-            field=models.TextField(blank=True, null=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="description_fr",
-            field=models.TextField(blank=True, null=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="description_it",
-            field=models.TextField(blank=True, null=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="ends_at",
-            field=models.DateTimeField(verbose_name="ends at"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="kind",
-            field=models.CharField(
-                choices=[("training", "training session"), ("meetup", "community meet-up")],
-                max_length=10,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="online_url",
-            field=models.URLField(blank=True, verbose_name="online link"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="place",
-            field=models.CharField(blank=True, max_length=300, verbose_name="place"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="starts_at",
-            field=models.DateTimeField(verbose_name="starts at"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="title",
-            field=models.CharField(max_length=160, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="title_de",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="title_en",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="title_fr",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="trainingevent",
-            name="title_it",
-            field=models.CharField(max_length=160, null=True, verbose_name="title"),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="certification",
+                    options={
+                        "ordering": ("helper", "course", "-earned_at"),
+                        "verbose_name": "certification",
+                        "verbose_name_plural": "certifications",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="course",
+                    options={
+                        "ordering": ("slug",),
+                        "verbose_name": "course",
+                        "verbose_name_plural": "courses",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="courseversion",
+                    options={
+                        "ordering": ("course", "number"),
+                        "verbose_name": "course version",
+                        "verbose_name_plural": "course versions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="eventregistration",
+                    options={
+                        "ordering": ("event", "created_at", "pk"),
+                        "verbose_name": "registration",
+                        "verbose_name_plural": "registrations",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="lesson",
+                    options={
+                        "ordering": ("version", "position"),
+                        "verbose_name": "lesson",
+                        "verbose_name_plural": "lessons",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="quizattempt",
+                    options={
+                        "ordering": ("helper", "started_at"),
+                        "verbose_name": "quiz attempt",
+                        "verbose_name_plural": "quiz attempts",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="quizoption",
+                    options={
+                        "ordering": ("question", "position"),
+                        "verbose_name": "answer",
+                        "verbose_name_plural": "answers",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="quizquestion",
+                    options={
+                        "ordering": ("version", "position"),
+                        "verbose_name": "quiz question",
+                        "verbose_name_plural": "quiz questions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="trainingevent",
+                    options={
+                        "ordering": ("starts_at", "pk"),
+                        "verbose_name": "training event",
+                        "verbose_name_plural": "training events",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="attempt",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="academy.quizattempt",
+                        verbose_name="quiz attempt",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="course",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certifications",
+                        to="academy.course",
+                        verbose_name="course",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="earned_at",
+                    field=models.DateTimeField(verbose_name="earned at"),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="event",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="academy.trainingevent",
+                        verbose_name="training event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="expires_at",
+                    field=models.DateTimeField(verbose_name="expires at"),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="expiry_processed_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="expiry processed at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certifications",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="reminded_30_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="reminded 30 days before at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="reminded_7_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="reminded 7 days before at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="revoke_reason",
+                    field=models.CharField(
+                        blank=True, max_length=500, verbose_name="reason for the revocation"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="revoked_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="revoked_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revoked by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="certification",
+                    name="source",
+                    field=models.CharField(
+                        choices=[
+                            ("quiz", "passed the course's quiz"),
+                            ("event", "attended a training event"),
+                        ],
+                        max_length=8,
+                        verbose_name="earned by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="course",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="course",
+                    name="required_for",
+                    field=models.ManyToManyField(
+                        blank=True,
+                        help_text="Categories a helper is offered only while holding its certification.",
+                        related_name="required_courses",
+                        to="catalogue.servicecategory",
+                        verbose_name="required for",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="course",
+                    name="required_for_all",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Every helper must hold its certification to get any offer.",
+                        verbose_name="required for all helpers",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="course",
+                    name="slug",
+                    field=models.SlugField(max_length=60, unique=True, verbose_name="slug"),
+                ),
+                migrations.AlterField(
+                    model_name="course",
+                    name="validity_months",
+                    field=models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="How long a certification of this course is valid.",
+                        verbose_name="validity (months)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="course",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="academy.course",
+                        verbose_name="course",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="number",
+                    field=models.PositiveIntegerField(verbose_name="version"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="pass_mark",
+                    field=models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Correct answers needed to pass, out of the questions drawn.",
+                        verbose_name="pass mark",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="published_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="published_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="questions_per_attempt",
+                    field=models.PositiveSmallIntegerField(
+                        default=1, verbose_name="questions per attempt"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="status",
+                    field=models.CharField(
+                        choices=[("draft", "draft"), ("published", "published")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="summary",
+                    field=models.TextField(blank=True, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="summary_de",
+                    field=models.TextField(blank=True, null=True, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="summary_en",
+                    field=models.TextField(blank=True, null=True, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="summary_fr",
+                    field=models.TextField(blank=True, null=True, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="summary_it",
+                    field=models.TextField(blank=True, null=True, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="title",
+                    field=models.CharField(max_length=160, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="title_de",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="title_en",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="title_fr",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="courseversion",
+                    name="title_it",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="eventregistration",
+                    name="attended",
+                    field=models.BooleanField(blank=True, null=True, verbose_name="attended"),
+                ),
+                migrations.AlterField(
+                    model_name="eventregistration",
+                    name="cancelled_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
+                ),
+                migrations.AlterField(
+                    model_name="eventregistration",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="eventregistration",
+                    name="event",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="academy.trainingevent",
+                        verbose_name="training event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="eventregistration",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="event_registrations",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="eventregistration",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("registered", "registered"),
+                            ("waiting", "on the waiting list"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="body",
+                    field=models.TextField(verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="body_de",
+                    field=models.TextField(null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="body_en",
+                    field=models.TextField(null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="body_fr",
+                    field=models.TextField(null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="body_it",
+                    field=models.TextField(null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="image_url",
+                    field=models.URLField(
+                        blank=True,
+                        help_text="An optional illustration (https).",
+                        verbose_name="image link",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(verbose_name="position"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="title",
+                    field=models.CharField(max_length=160, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="title_de",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="title_en",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="title_fr",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="title_it",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="version",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lessons",
+                        to="academy.courseversion",
+                        verbose_name="course version",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="lesson",
+                    name="video_url",
+                    field=models.URLField(
+                        blank=True,
+                        help_text="An optional video link (https).",
+                        verbose_name="video link",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="answers",
+                    field=models.JSONField(blank=True, default=dict, verbose_name="answers"),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quiz_attempts",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="passed",
+                    field=models.BooleanField(blank=True, null=True, verbose_name="passed"),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="question_ids",
+                    field=models.JSONField(default=list, verbose_name="questions drawn"),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="score",
+                    field=models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="score"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="started_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="started at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="submitted_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
+                ),
+                migrations.AlterField(
+                    model_name="quizattempt",
+                    name="version",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempts",
+                        to="academy.courseversion",
+                        verbose_name="course version",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quizoption",
+                    name="is_correct",
+                    field=models.BooleanField(default=False, verbose_name="correct"),
+                ),
+                migrations.AlterField(
+                    model_name="quizoption",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(verbose_name="position"),
+                ),
+                migrations.AlterField(
+                    model_name="quizoption",
+                    name="question",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="academy.quizquestion",
+                        verbose_name="question",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quizoption",
+                    name="text",
+                    field=models.CharField(max_length=500, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizoption",
+                    name="text_de",
+                    field=models.CharField(max_length=500, null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizoption",
+                    name="text_en",
+                    field=models.CharField(max_length=500, null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizoption",
+                    name="text_fr",
+                    field=models.CharField(max_length=500, null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizoption",
+                    name="text_it",
+                    field=models.CharField(max_length=500, null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizquestion",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(verbose_name="position"),
+                ),
+                migrations.AlterField(
+                    model_name="quizquestion",
+                    name="text",
+                    field=models.CharField(max_length=500, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizquestion",
+                    name="text_de",
+                    field=models.CharField(max_length=500, null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizquestion",
+                    name="text_en",
+                    field=models.CharField(max_length=500, null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizquestion",
+                    name="text_fr",
+                    field=models.CharField(max_length=500, null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizquestion",
+                    name="text_it",
+                    field=models.CharField(max_length=500, null=True, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="quizquestion",
+                    name="version",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="academy.courseversion",
+                        verbose_name="course version",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="cancel_reason",
+                    field=models.CharField(
+                        blank=True, max_length=500, verbose_name="reason for the cancellation"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="cancelled_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="capacity",
+                    field=models.PositiveIntegerField(verbose_name="places"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="course",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="academy.course",
+                        verbose_name="course",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="description_de",
+                    field=models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="description_en",
+                    field=models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="description_fr",
+                    field=models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="description_it",
+                    field=models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="ends_at",
+                    field=models.DateTimeField(verbose_name="ends at"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[("training", "training session"), ("meetup", "community meet-up")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="online_url",
+                    field=models.URLField(blank=True, verbose_name="online link"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="place",
+                    field=models.CharField(blank=True, max_length=300, verbose_name="place"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="starts_at",
+                    field=models.DateTimeField(verbose_name="starts at"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="title",
+                    field=models.CharField(max_length=160, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="title_de",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="title_en",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="title_fr",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="trainingevent",
+                    name="title_it",
+                    field=models.CharField(max_length=160, null=True, verbose_name="title"),
+                ),
+            ]
         ),
     ]

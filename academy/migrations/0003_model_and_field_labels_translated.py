@@ -5,6 +5,7 @@ from django.db import migrations, models
 
 import academy.models
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -14,35 +15,42 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="calendarfeed",
-            options={"verbose_name": "calendar feed", "verbose_name_plural": "calendar feeds"},
-        ),
-        migrations.AlterField(
-            model_name="calendarfeed",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="calendarfeed",
-            name="helper",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="calendar_feed",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="calendarfeed",
-            name="token",
-            field=models.CharField(
-                default=academy.models.new_feed_token,
-                max_length=64,
-                unique=True,
-                verbose_name="token",
-            ),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="calendarfeed",
+                    options={
+                        "verbose_name": "calendar feed",
+                        "verbose_name_plural": "calendar feeds",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="calendarfeed",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="calendarfeed",
+                    name="helper",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="calendarfeed",
+                    name="token",
+                    field=models.CharField(
+                        default=academy.models.new_feed_token,
+                        max_length=64,
+                        unique=True,
+                        verbose_name="token",
+                    ),
+                ),
+            ]
         ),
     ]

@@ -6,6 +6,7 @@ import djgeojson.fields
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -14,198 +15,220 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="loginfailurecounter",
-            options={"verbose_name": "failed log-ins", "verbose_name_plural": "failed log-ins"},
-        ),
-        migrations.AlterModelOptions(
-            name="user",
-            options={"ordering": ("id",), "verbose_name": "user", "verbose_name_plural": "users"},
-        ),
-        migrations.AlterField(
-            model_name="loginfailurecounter",
-            name="client",
-            field=models.CharField(blank=True, max_length=64, verbose_name="client address"),
-        ),
-        migrations.AlterField(
-            model_name="loginfailurecounter",
-            name="email",
-            field=models.CharField(max_length=254, verbose_name="e-mail"),
-        ),
-        migrations.AlterField(
-            model_name="loginfailurecounter",
-            name="failures",
-            field=models.PositiveIntegerField(default=0, verbose_name="failures"),
-        ),
-        migrations.AlterField(
-            model_name="loginfailurecounter",
-            name="locked_until",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="locked until"),
-        ),
-        migrations.AlterField(
-            model_name="loginfailurecounter",
-            name="locks",
-            field=models.PositiveIntegerField(
-                default=0,
-                help_text="Locks in a row: each lasts longer.",
-                verbose_name="locks in a row",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="loginfailurecounter",
-            name="succeeded_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="The last log-in to the account from this client.",
-                null=True,
-                verbose_name="last successful log-in",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="loginfailurecounter",
-            name="updated_at",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="loginfailurecounter",
-            name="window_started_at",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="counted since"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="customer_cancellations_caused",
-            field=models.PositiveIntegerField(
-                default=0, verbose_name="cancellations caused as a customer"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="customer_late_cancellations_caused",
-            field=models.PositiveIntegerField(
-                default=0, verbose_name="late cancellations caused as a customer"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="customer_no_shows_caused",
-            field=models.PositiveIntegerField(
-                default=0, verbose_name="no-shows caused as a customer"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="customer_rating_count",
-            field=models.PositiveIntegerField(
-                default=0, verbose_name="number of ratings as a customer"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="customer_rating_sum",
-            field=models.PositiveIntegerField(
-                default=0, verbose_name="sum of ratings as a customer"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="date_joined",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="joined at"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="display_name",
-            field=models.CharField(max_length=80, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="email",
-            field=models.EmailField(max_length=254, unique=True, verbose_name="e-mail"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="email_verified_at",
-            field=models.DateTimeField(
-                blank=True, default=backend.clock.now, null=True, verbose_name="e-mail confirmed at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="home_latitude",
-            field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="home_locality",
-            field=models.CharField(blank=True, max_length=80, verbose_name="locality"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="home_location",
-            field=djgeojson.fields.PointField(blank=True, null=True, verbose_name="home location"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="home_longitude",
-            field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="home_postal_code",
-            field=models.CharField(blank=True, max_length=4, verbose_name="postal code"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="home_street",
-            field=models.CharField(blank=True, max_length=120, verbose_name="street"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="is_active",
-            field=models.BooleanField(default=True, verbose_name="active"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="is_staff",
-            field=models.BooleanField(
-                default=False,
-                help_text="Community managers are staff: they use the back office.",
-                verbose_name="community manager",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="languages",
-            field=models.JSONField(
-                default=list,
-                help_text="Languages this person speaks, as codes: de, fr, it, en.",
-                verbose_name="languages",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="phone",
-            field=models.CharField(blank=True, max_length=20, verbose_name="phone"),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="preferred_language",
-            field=models.CharField(
-                choices=[
-                    ("de", "Deutsch"),
-                    ("fr", "Français"),
-                    ("it", "Italiano"),
-                    ("en", "English"),
-                ],
-                default="de",
-                max_length=2,
-                verbose_name="preferred language",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="user",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="loginfailurecounter",
+                    options={
+                        "verbose_name": "failed log-ins",
+                        "verbose_name_plural": "failed log-ins",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="user",
+                    options={
+                        "ordering": ("id",),
+                        "verbose_name": "user",
+                        "verbose_name_plural": "users",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="loginfailurecounter",
+                    name="client",
+                    field=models.CharField(
+                        blank=True, max_length=64, verbose_name="client address"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="loginfailurecounter",
+                    name="email",
+                    field=models.CharField(max_length=254, verbose_name="e-mail"),
+                ),
+                migrations.AlterField(
+                    model_name="loginfailurecounter",
+                    name="failures",
+                    field=models.PositiveIntegerField(default=0, verbose_name="failures"),
+                ),
+                migrations.AlterField(
+                    model_name="loginfailurecounter",
+                    name="locked_until",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="locked until"),
+                ),
+                migrations.AlterField(
+                    model_name="loginfailurecounter",
+                    name="locks",
+                    field=models.PositiveIntegerField(
+                        default=0,
+                        help_text="Locks in a row: each lasts longer.",
+                        verbose_name="locks in a row",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="loginfailurecounter",
+                    name="succeeded_at",
+                    field=models.DateTimeField(
+                        blank=True,
+                        help_text="The last log-in to the account from this client.",
+                        null=True,
+                        verbose_name="last successful log-in",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="loginfailurecounter",
+                    name="updated_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, verbose_name="updated at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="loginfailurecounter",
+                    name="window_started_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, verbose_name="counted since"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="customer_cancellations_caused",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="cancellations caused as a customer"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="customer_late_cancellations_caused",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="late cancellations caused as a customer"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="customer_no_shows_caused",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="no-shows caused as a customer"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="customer_rating_count",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="number of ratings as a customer"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="customer_rating_sum",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="sum of ratings as a customer"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="date_joined",
+                    field=models.DateTimeField(default=backend.clock.now, verbose_name="joined at"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="display_name",
+                    field=models.CharField(max_length=80, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="email",
+                    field=models.EmailField(max_length=254, unique=True, verbose_name="e-mail"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="email_verified_at",
+                    field=models.DateTimeField(
+                        blank=True,
+                        default=backend.clock.now,
+                        null=True,
+                        verbose_name="e-mail confirmed at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="home_latitude",
+                    field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="home_locality",
+                    field=models.CharField(blank=True, max_length=80, verbose_name="locality"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="home_location",
+                    field=djgeojson.fields.PointField(
+                        blank=True, null=True, verbose_name="home location"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="home_longitude",
+                    field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="home_postal_code",
+                    field=models.CharField(blank=True, max_length=4, verbose_name="postal code"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="home_street",
+                    field=models.CharField(blank=True, max_length=120, verbose_name="street"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="is_active",
+                    field=models.BooleanField(default=True, verbose_name="active"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="is_staff",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Community managers are staff: they use the back office.",
+                        verbose_name="community manager",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="languages",
+                    field=models.JSONField(
+                        default=list,
+                        help_text="Languages this person speaks, as codes: de, fr, it, en.",
+                        verbose_name="languages",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="phone",
+                    field=models.CharField(blank=True, max_length=20, verbose_name="phone"),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="preferred_language",
+                    field=models.CharField(
+                        choices=[
+                            ("de", "Deutsch"),
+                            ("fr", "Français"),
+                            ("it", "Italiano"),
+                            ("en", "English"),
+                        ],
+                        default="de",
+                        max_length=2,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="user",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+            ]
         ),
     ]

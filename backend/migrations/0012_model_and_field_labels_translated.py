@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -15,148 +16,156 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="device",
-            options={
-                "ordering": ("-created_at", "-id"),
-                "verbose_name": "device",
-                "verbose_name_plural": "devices",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="eventdelivery",
-            options={
-                "ordering": ("id",),
-                "verbose_name": "event delivery",
-                "verbose_name_plural": "event deliveries",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="outboxevent",
-            options={
-                "ordering": ("id",),
-                "verbose_name": "outbox event",
-                "verbose_name_plural": "outbox events",
-            },
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="key_digest",
-            field=models.CharField(
-                editable=False, max_length=64, unique=True, verbose_name="token digest"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="last_used_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="platform",
-            field=models.CharField(
-                choices=[
-                    ("ios", "iOS"),
-                    ("android", "Android"),
-                    ("web", "Web"),
-                    ("other", "Other"),
-                ],
-                default="other",
-                max_length=16,
-                verbose_name="platform",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="devices",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="eventdelivery",
-            name="delivered_at",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="delivered at"),
-        ),
-        migrations.AlterField(
-            model_name="eventdelivery",
-            name="event",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="deliveries",
-                to="backend.outboxevent",
-                verbose_name="outbox event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="eventdelivery",
-            name="handler",
-            field=models.CharField(max_length=200, verbose_name="handler"),
-        ),
-        migrations.AlterField(
-            model_name="outboxevent",
-            name="aggregate_id",
-            field=models.BigIntegerField(verbose_name="aggregate ID"),
-        ),
-        migrations.AlterField(
-            model_name="outboxevent",
-            name="aggregate_type",
-            field=models.CharField(max_length=32, verbose_name="aggregate type"),
-        ),
-        migrations.AlterField(
-            model_name="outboxevent",
-            name="attempts",
-            field=models.PositiveIntegerField(
-                default=0,
-                help_text="Failed deliveries to an after-commit handler so far.",
-                verbose_name="attempts",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="outboxevent",
-            name="event_type",
-            field=models.CharField(max_length=64, verbose_name="event type"),
-        ),
-        migrations.AlterField(
-            model_name="outboxevent",
-            name="last_error",
-            field=models.TextField(blank=True, verbose_name="last error"),
-        ),
-        migrations.AlterField(
-            model_name="outboxevent",
-            name="occurred_at",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="occurred at"),
-        ),
-        migrations.AlterField(
-            model_name="outboxevent",
-            name="payload",
-            field=models.JSONField(default=dict, verbose_name="payload"),
-        ),
-        migrations.AlterField(
-            model_name="outboxevent",
-            name="relayed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="relayed at"),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="device",
+                    options={
+                        "ordering": ("-created_at", "-id"),
+                        "verbose_name": "device",
+                        "verbose_name_plural": "devices",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="eventdelivery",
+                    options={
+                        "ordering": ("id",),
+                        "verbose_name": "event delivery",
+                        "verbose_name_plural": "event deliveries",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="outboxevent",
+                    options={
+                        "ordering": ("id",),
+                        "verbose_name": "outbox event",
+                        "verbose_name_plural": "outbox events",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="key_digest",
+                    field=models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="token digest"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="last_used_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="platform",
+                    field=models.CharField(
+                        choices=[
+                            ("ios", "iOS"),
+                            ("android", "Android"),
+                            ("web", "Web"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=16,
+                        verbose_name="platform",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="user",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="devices",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="eventdelivery",
+                    name="delivered_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, verbose_name="delivered at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="eventdelivery",
+                    name="event",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="backend.outboxevent",
+                        verbose_name="outbox event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="eventdelivery",
+                    name="handler",
+                    field=models.CharField(max_length=200, verbose_name="handler"),
+                ),
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="aggregate_id",
+                    field=models.BigIntegerField(verbose_name="aggregate ID"),
+                ),
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="aggregate_type",
+                    field=models.CharField(max_length=32, verbose_name="aggregate type"),
+                ),
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="attempts",
+                    field=models.PositiveIntegerField(
+                        default=0,
+                        help_text="Failed deliveries to an after-commit handler so far.",
+                        verbose_name="attempts",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="event_type",
+                    field=models.CharField(max_length=64, verbose_name="event type"),
+                ),
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="last_error",
+                    field=models.TextField(blank=True, verbose_name="last error"),
+                ),
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="occurred_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, verbose_name="occurred at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="payload",
+                    field=models.JSONField(default=dict, verbose_name="payload"),
+                ),
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="relayed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="relayed at"),
+                ),
+            ]
         ),
     ]

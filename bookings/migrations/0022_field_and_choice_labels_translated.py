@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -19,860 +20,885 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="booking",
-            options={
-                "ordering": ("-created_at", "-id"),
-                "verbose_name": "visit",
-                "verbose_name_plural": "visits",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="bookingevent",
-            options={
-                "ordering": ("created_at", "id"),
-                "verbose_name": "visit event",
-                "verbose_name_plural": "visit events",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="helprequest",
-            options={
-                "ordering": ("-created_at", "-id"),
-                "verbose_name": "help request",
-                "verbose_name_plural": "help requests",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="matchingrun",
-            options={
-                "ordering": ("-created_at", "-id"),
-                "verbose_name": "matching run",
-                "verbose_name_plural": "matching runs",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="offer",
-            options={
-                "ordering": ("-created_at", "-id"),
-                "verbose_name": "offer",
-                "verbose_name_plural": "offers",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="review",
-            options={
-                "ordering": ("created_at", "id"),
-                "verbose_name": "review",
-                "verbose_name_plural": "reviews",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="slotproposal",
-            options={
-                "ordering": ("starts_at", "id"),
-                "verbose_name": "proposed time",
-                "verbose_name_plural": "proposed times",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="timewindow",
-            options={
-                "ordering": ("starts_at", "id"),
-                "verbose_name": "time window",
-                "verbose_name_plural": "time windows",
-            },
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="cause",
-            field=models.CharField(blank=True, max_length=500, verbose_name="cause"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="caused_by",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("customer", "Customer"),
-                    ("helper", "Helper"),
-                    ("nobody", "Nobody (e.g. weather, illness)"),
-                ],
-                help_text="For a cancellation or no-show: the party who caused it.",
-                max_length=16,
-                verbose_name="caused by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="charge_minor",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="What the customer's card is held for: the price, grossed up by Stripe's fee when the customer bears it.",
-                null=True,
-                verbose_name="amount charged (Rappen)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="checked_in_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="checked in at"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="checked_out_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="checked out at"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="closed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="currency",
-            field=models.CharField(default="CHF", max_length=3, verbose_name="currency"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="dispute_reason",
-            field=models.TextField(
-                blank=True, max_length=2000, verbose_name="reason for the dispute"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="ends_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="ends at"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="eta_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="expected arrival"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="help_request",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="bookings",
-                to="bookings.helprequest",
-                verbose_name="help request",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="bookings",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="is_late_cancellation",
-            field=models.BooleanField(default=False, verbose_name="late cancellation"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="leave_behind_note",
-            field=models.TextField(
-                blank=True,
-                help_text="How to do it yourself next time.",
-                max_length=4000,
-                verbose_name="note left behind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="offer",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="booking",
-                to="bookings.offer",
-                verbose_name="offer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="price_minor",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="Agreed price in minor units, set with the proposal.",
-                null=True,
-                verbose_name="price (Rappen)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="signed_off_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="signed off at"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="signed_off_automatically",
-            field=models.BooleanField(default=False, verbose_name="signed off automatically"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="starts_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="starts at"),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("awaiting_proposal", "Waiting for the helper to propose a time"),
-                    ("proposed", "Times proposed, waiting for the customer"),
-                    ("confirmed", "Confirmed"),
-                    ("on_the_way", "Helper on the way"),
-                    ("in_progress", "Visit in progress"),
-                    ("completed", "Done, waiting for the customer's sign-off"),
-                    ("signed_off", "Signed off"),
-                    ("disputed", "Disputed"),
-                    ("settled", "Settled"),
-                    ("cancelled", "Cancelled"),
-                    ("no_show", "No-show"),
-                ],
-                default="awaiting_proposal",
-                max_length=20,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="stripe_fee_paid_by",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("customer", "Customer"),
-                    ("helper", "Helper"),
-                    ("nobody", "Nobody (e.g. weather, illness)"),
-                ],
-                max_length=8,
-                verbose_name="Stripe fee paid by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="booking",
-            name="work_summary",
-            field=models.TextField(blank=True, max_length=2000, verbose_name="work summary"),
-        ),
-        migrations.AlterField(
-            model_name="bookingevent",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bookingevent",
-            name="actor_role",
-            field=models.CharField(
-                choices=[
-                    ("customer", "Customer"),
-                    ("helper", "Helper"),
-                    ("manager", "Community manager"),
-                    ("system", "Quartier (automatic)"),
-                ],
-                max_length=16,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bookingevent",
-            name="booking",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="events",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bookingevent",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bookingevent",
-            name="data",
-            field=models.JSONField(blank=True, default=dict, verbose_name="details"),
-        ),
-        migrations.AlterField(
-            model_name="bookingevent",
-            name="from_status",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("awaiting_proposal", "Waiting for the helper to propose a time"),
-                    ("proposed", "Times proposed, waiting for the customer"),
-                    ("confirmed", "Confirmed"),
-                    ("on_the_way", "Helper on the way"),
-                    ("in_progress", "Visit in progress"),
-                    ("completed", "Done, waiting for the customer's sign-off"),
-                    ("signed_off", "Signed off"),
-                    ("disputed", "Disputed"),
-                    ("settled", "Settled"),
-                    ("cancelled", "Cancelled"),
-                    ("no_show", "No-show"),
-                ],
-                max_length=20,
-                verbose_name="from status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bookingevent",
-            name="reason",
-            field=models.CharField(blank=True, max_length=500, verbose_name="reason"),
-        ),
-        migrations.AlterField(
-            model_name="bookingevent",
-            name="to_status",
-            field=models.CharField(
-                choices=[
-                    ("awaiting_proposal", "Waiting for the helper to propose a time"),
-                    ("proposed", "Times proposed, waiting for the customer"),
-                    ("confirmed", "Confirmed"),
-                    ("on_the_way", "Helper on the way"),
-                    ("in_progress", "Visit in progress"),
-                    ("completed", "Done, waiting for the customer's sign-off"),
-                    ("signed_off", "Signed off"),
-                    ("disputed", "Disputed"),
-                    ("settled", "Settled"),
-                    ("cancelled", "Cancelled"),
-                    ("no_show", "No-show"),
-                ],
-                max_length=20,
-                verbose_name="to status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="assigned_helper",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="assigned_requests",
-                to="helpers.helperprofile",
-                verbose_name="assigned helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="category",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                to="catalogue.servicecategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="customer",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="help_requests",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="customer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="description",
-            field=models.TextField(max_length=2000, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="languages",
-            field=models.JSONField(default=list, verbose_name="languages"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="latitude",
-            field=models.FloatField(verbose_name="latitude"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="locality",
-            field=models.CharField(blank=True, max_length=80, verbose_name="locality"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="location",
-            field=djgeojson.fields.PointField(verbose_name="location"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="longitude",
-            field=models.FloatField(verbose_name="longitude"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="matching_round",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="matching round"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="on_behalf_name",
-            field=models.CharField(
-                blank=True, max_length=80, verbose_name="name of the person helped"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="on_behalf_phone",
-            field=models.CharField(
-                blank=True, max_length=20, verbose_name="phone of the person helped"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="postal_code",
-            field=models.CharField(blank=True, max_length=4, verbose_name="postal code"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="rematch_count",
-            field=models.PositiveSmallIntegerField(
-                default=0,
-                help_text="How often a change of place, times or languages made matching start over.",
-                verbose_name="matching restarts",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="search_radius_km",
-            field=models.FloatField(default=5.0, verbose_name="search radius (km)"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("open", "Open: looking for a helper"),
-                    ("assigned", "A helper accepted"),
-                    ("unmatched", "Nobody available"),
-                    ("withdrawn", "Withdrawn by the customer"),
-                    ("expired", "Every time window passed"),
-                    ("closed", "Closed"),
-                ],
-                default="open",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="status_reason",
-            field=models.CharField(
-                blank=True, max_length=300, verbose_name="reason for the status"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="street",
-            field=models.CharField(blank=True, max_length=120, verbose_name="street"),
-        ),
-        migrations.AlterField(
-            model_name="helprequest",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchingrun",
-            name="considered",
-            field=models.JSONField(
-                default=list,
-                help_text="Each helper looked at: distance, score, whether offered, and why or why not.",
-                verbose_name="helpers considered",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchingrun",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchingrun",
-            name="examined_count",
-            field=models.PositiveIntegerField(
-                help_text="Helpers looked at in the match index, including those not listed.",
-                verbose_name="helpers examined",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchingrun",
-            name="help_request",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="matching_runs",
-                to="bookings.helprequest",
-                verbose_name="help request",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchingrun",
-            name="offered",
-            field=models.PositiveSmallIntegerField(verbose_name="offers made"),
-        ),
-        migrations.AlterField(
-            model_name="matchingrun",
-            name="radius_km",
-            field=models.FloatField(verbose_name="radius (km)"),
-        ),
-        migrations.AlterField(
-            model_name="matchingrun",
-            name="wanted",
-            field=models.PositiveSmallIntegerField(
-                help_text="How many offers were to be made.", verbose_name="offers wanted"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="decline_note",
-            field=models.CharField(blank=True, max_length=300, verbose_name="note on declining"),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="decline_reason",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("not_available", "Not available then"),
-                    ("too_far", "Too far away"),
-                    ("not_my_skill", "Not something I can do"),
-                    ("other", "Other"),
-                ],
-                max_length=16,
-                verbose_name="reason for declining",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="distance_m",
-            field=models.PositiveIntegerField(verbose_name="distance (m)"),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="expires_at",
-            field=models.DateTimeField(verbose_name="expires at"),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="explanation",
-            field=models.JSONField(default=dict, verbose_name="explanation"),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="help_request",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="offers",
-                to="bookings.helprequest",
-                verbose_name="help request",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="offers",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="rank",
-            field=models.PositiveSmallIntegerField(verbose_name="rank"),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="responded_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="round",
-            field=models.PositiveSmallIntegerField(verbose_name="matching round"),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="score",
-            field=models.FloatField(verbose_name="score"),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Waiting for the helper"),
-                    ("accepted", "Accepted"),
-                    ("declined", "Declined"),
-                    ("expired", "Expired"),
-                    ("withdrawn", "Withdrawn"),
-                ],
-                default="pending",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="offer",
-            name="withdrawal_cause",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("request_changed", "The customer changed the request"),
-                    ("request_withdrawn", "The customer withdrew the request"),
-                    ("request_expired", "Every time window passed"),
-                    ("taken", "Another helper accepted"),
-                    ("helper_suspended", "The helper was suspended"),
-                    ("cannot_be_paid", "The helper's payout account cannot take payments"),
-                ],
-                help_text="Why a withdrawn offer was withdrawn. One withdrawn because the customer changed the request does not count as an offer the helper received.",
-                max_length=20,
-                verbose_name="reason for the withdrawal",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="reviews_written",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="author_role",
-            field=models.CharField(
-                choices=[
-                    ("customer", "Customer"),
-                    ("helper", "Helper"),
-                    ("manager", "Community manager"),
-                    ("system", "Quartier (automatic)"),
-                ],
-                max_length=16,
-                verbose_name="author's role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="booking",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="reviews",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="published_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="rating",
-            field=models.PositiveSmallIntegerField(verbose_name="rating"),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("hidden", "Hidden until both sides reviewed or the window closed"),
-                    ("published", "Published"),
-                ],
-                default="hidden",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="subject",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="reviews_received",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="reviewed person",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="review",
-            name="text",
-            field=models.TextField(blank=True, max_length=1000, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="slotproposal",
-            name="booking",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="proposals",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="slotproposal",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="slotproposal",
-            name="currency",
-            field=models.CharField(default="CHF", max_length=3, verbose_name="currency"),
-        ),
-        migrations.AlterField(
-            model_name="slotproposal",
-            name="ends_at",
-            field=models.DateTimeField(verbose_name="ends at"),
-        ),
-        migrations.AlterField(
-            model_name="slotproposal",
-            name="price_minor",
-            field=models.PositiveIntegerField(
-                help_text="The visit's price at this time, in minor units, as proposed.",
-                null=True,
-                verbose_name="price (Rappen)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="slotproposal",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="slotproposal",
-            name="starts_at",
-            field=models.DateTimeField(verbose_name="starts at"),
-        ),
-        migrations.AlterField(
-            model_name="slotproposal",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("proposed", "Proposed"),
-                    ("chosen", "Chosen"),
-                    ("superseded", "Superseded"),
-                ],
-                default="proposed",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="timewindow",
-            name="ends_at",
-            field=models.DateTimeField(verbose_name="ends at"),
-        ),
-        migrations.AlterField(
-            model_name="timewindow",
-            name="help_request",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="windows",
-                to="bookings.helprequest",
-                verbose_name="help request",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="timewindow",
-            name="starts_at",
-            field=models.DateTimeField(verbose_name="starts at"),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="booking",
+                    options={
+                        "ordering": ("-created_at", "-id"),
+                        "verbose_name": "visit",
+                        "verbose_name_plural": "visits",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="bookingevent",
+                    options={
+                        "ordering": ("created_at", "id"),
+                        "verbose_name": "visit event",
+                        "verbose_name_plural": "visit events",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="helprequest",
+                    options={
+                        "ordering": ("-created_at", "-id"),
+                        "verbose_name": "help request",
+                        "verbose_name_plural": "help requests",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="matchingrun",
+                    options={
+                        "ordering": ("-created_at", "-id"),
+                        "verbose_name": "matching run",
+                        "verbose_name_plural": "matching runs",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="offer",
+                    options={
+                        "ordering": ("-created_at", "-id"),
+                        "verbose_name": "offer",
+                        "verbose_name_plural": "offers",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="review",
+                    options={
+                        "ordering": ("created_at", "id"),
+                        "verbose_name": "review",
+                        "verbose_name_plural": "reviews",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="slotproposal",
+                    options={
+                        "ordering": ("starts_at", "id"),
+                        "verbose_name": "proposed time",
+                        "verbose_name_plural": "proposed times",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="timewindow",
+                    options={
+                        "ordering": ("starts_at", "id"),
+                        "verbose_name": "time window",
+                        "verbose_name_plural": "time windows",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="cause",
+                    field=models.CharField(blank=True, max_length=500, verbose_name="cause"),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="caused_by",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("nobody", "Nobody (e.g. weather, illness)"),
+                        ],
+                        help_text="For a cancellation or no-show: the party who caused it.",
+                        max_length=16,
+                        verbose_name="caused by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="charge_minor",
+                    field=models.PositiveIntegerField(
+                        blank=True,
+                        help_text="What the customer's card is held for: the price, grossed up by Stripe's fee when the customer bears it.",
+                        null=True,
+                        verbose_name="amount charged (Rappen)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="checked_in_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="checked in at"),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="checked_out_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="checked out at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="closed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="currency",
+                    field=models.CharField(default="CHF", max_length=3, verbose_name="currency"),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="dispute_reason",
+                    field=models.TextField(
+                        blank=True, max_length=2000, verbose_name="reason for the dispute"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="ends_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="ends at"),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="eta_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="expected arrival"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="help_request",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="bookings.helprequest",
+                        verbose_name="help request",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="is_late_cancellation",
+                    field=models.BooleanField(default=False, verbose_name="late cancellation"),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="leave_behind_note",
+                    field=models.TextField(
+                        blank=True,
+                        help_text="How to do it yourself next time.",
+                        max_length=4000,
+                        verbose_name="note left behind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="offer",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="booking",
+                        to="bookings.offer",
+                        verbose_name="offer",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="price_minor",
+                    field=models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Agreed price in minor units, set with the proposal.",
+                        null=True,
+                        verbose_name="price (Rappen)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="signed_off_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="signed off at"),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="signed_off_automatically",
+                    field=models.BooleanField(
+                        default=False, verbose_name="signed off automatically"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="starts_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="starts at"),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("awaiting_proposal", "Waiting for the helper to propose a time"),
+                            ("proposed", "Times proposed, waiting for the customer"),
+                            ("confirmed", "Confirmed"),
+                            ("on_the_way", "Helper on the way"),
+                            ("in_progress", "Visit in progress"),
+                            ("completed", "Done, waiting for the customer's sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("disputed", "Disputed"),
+                            ("settled", "Settled"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        default="awaiting_proposal",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="stripe_fee_paid_by",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("nobody", "Nobody (e.g. weather, illness)"),
+                        ],
+                        max_length=8,
+                        verbose_name="Stripe fee paid by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="booking",
+                    name="work_summary",
+                    field=models.TextField(
+                        blank=True, max_length=2000, verbose_name="work summary"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bookingevent",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bookingevent",
+                    name="actor_role",
+                    field=models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("manager", "Community manager"),
+                            ("system", "Quartier (automatic)"),
+                        ],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bookingevent",
+                    name="booking",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bookingevent",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bookingevent",
+                    name="data",
+                    field=models.JSONField(blank=True, default=dict, verbose_name="details"),
+                ),
+                migrations.AlterField(
+                    model_name="bookingevent",
+                    name="from_status",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("awaiting_proposal", "Waiting for the helper to propose a time"),
+                            ("proposed", "Times proposed, waiting for the customer"),
+                            ("confirmed", "Confirmed"),
+                            ("on_the_way", "Helper on the way"),
+                            ("in_progress", "Visit in progress"),
+                            ("completed", "Done, waiting for the customer's sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("disputed", "Disputed"),
+                            ("settled", "Settled"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        max_length=20,
+                        verbose_name="from status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bookingevent",
+                    name="reason",
+                    field=models.CharField(blank=True, max_length=500, verbose_name="reason"),
+                ),
+                migrations.AlterField(
+                    model_name="bookingevent",
+                    name="to_status",
+                    field=models.CharField(
+                        choices=[
+                            ("awaiting_proposal", "Waiting for the helper to propose a time"),
+                            ("proposed", "Times proposed, waiting for the customer"),
+                            ("confirmed", "Confirmed"),
+                            ("on_the_way", "Helper on the way"),
+                            ("in_progress", "Visit in progress"),
+                            ("completed", "Done, waiting for the customer's sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("disputed", "Disputed"),
+                            ("settled", "Settled"),
+                            ("cancelled", "Cancelled"),
+                            ("no_show", "No-show"),
+                        ],
+                        max_length=20,
+                        verbose_name="to status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="assigned_helper",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_requests",
+                        to="helpers.helperprofile",
+                        verbose_name="assigned helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="category",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalogue.servicecategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="customer",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="help_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="customer",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="description",
+                    field=models.TextField(max_length=2000, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="languages",
+                    field=models.JSONField(default=list, verbose_name="languages"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="latitude",
+                    field=models.FloatField(verbose_name="latitude"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="locality",
+                    field=models.CharField(blank=True, max_length=80, verbose_name="locality"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="location",
+                    field=djgeojson.fields.PointField(verbose_name="location"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="longitude",
+                    field=models.FloatField(verbose_name="longitude"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="matching_round",
+                    field=models.PositiveSmallIntegerField(
+                        default=0, verbose_name="matching round"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="on_behalf_name",
+                    field=models.CharField(
+                        blank=True, max_length=80, verbose_name="name of the person helped"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="on_behalf_phone",
+                    field=models.CharField(
+                        blank=True, max_length=20, verbose_name="phone of the person helped"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="postal_code",
+                    field=models.CharField(blank=True, max_length=4, verbose_name="postal code"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="rematch_count",
+                    field=models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="How often a change of place, times or languages made matching start over.",
+                        verbose_name="matching restarts",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="search_radius_km",
+                    field=models.FloatField(default=5.0, verbose_name="search radius (km)"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("open", "Open: looking for a helper"),
+                            ("assigned", "A helper accepted"),
+                            ("unmatched", "Nobody available"),
+                            ("withdrawn", "Withdrawn by the customer"),
+                            ("expired", "Every time window passed"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="status_reason",
+                    field=models.CharField(
+                        blank=True, max_length=300, verbose_name="reason for the status"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="street",
+                    field=models.CharField(blank=True, max_length=120, verbose_name="street"),
+                ),
+                migrations.AlterField(
+                    model_name="helprequest",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchingrun",
+                    name="considered",
+                    field=models.JSONField(
+                        default=list,
+                        help_text="Each helper looked at: distance, score, whether offered, and why or why not.",
+                        verbose_name="helpers considered",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchingrun",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchingrun",
+                    name="examined_count",
+                    field=models.PositiveIntegerField(
+                        help_text="Helpers looked at in the match index, including those not listed.",
+                        verbose_name="helpers examined",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchingrun",
+                    name="help_request",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matching_runs",
+                        to="bookings.helprequest",
+                        verbose_name="help request",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchingrun",
+                    name="offered",
+                    field=models.PositiveSmallIntegerField(verbose_name="offers made"),
+                ),
+                migrations.AlterField(
+                    model_name="matchingrun",
+                    name="radius_km",
+                    field=models.FloatField(verbose_name="radius (km)"),
+                ),
+                migrations.AlterField(
+                    model_name="matchingrun",
+                    name="wanted",
+                    field=models.PositiveSmallIntegerField(
+                        help_text="How many offers were to be made.", verbose_name="offers wanted"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="decline_note",
+                    field=models.CharField(
+                        blank=True, max_length=300, verbose_name="note on declining"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="decline_reason",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_available", "Not available then"),
+                            ("too_far", "Too far away"),
+                            ("not_my_skill", "Not something I can do"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="reason for declining",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="distance_m",
+                    field=models.PositiveIntegerField(verbose_name="distance (m)"),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="expires_at",
+                    field=models.DateTimeField(verbose_name="expires at"),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="explanation",
+                    field=models.JSONField(default=dict, verbose_name="explanation"),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="help_request",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="offers",
+                        to="bookings.helprequest",
+                        verbose_name="help request",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="rank",
+                    field=models.PositiveSmallIntegerField(verbose_name="rank"),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="responded_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="round",
+                    field=models.PositiveSmallIntegerField(verbose_name="matching round"),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="score",
+                    field=models.FloatField(verbose_name="score"),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the helper"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="offer",
+                    name="withdrawal_cause",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("request_changed", "The customer changed the request"),
+                            ("request_withdrawn", "The customer withdrew the request"),
+                            ("request_expired", "Every time window passed"),
+                            ("taken", "Another helper accepted"),
+                            ("helper_suspended", "The helper was suspended"),
+                            ("cannot_be_paid", "The helper's payout account cannot take payments"),
+                        ],
+                        help_text="Why a withdrawn offer was withdrawn. One withdrawn because the customer changed the request does not count as an offer the helper received.",
+                        max_length=20,
+                        verbose_name="reason for the withdrawal",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="author",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews_written",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="author_role",
+                    field=models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("manager", "Community manager"),
+                            ("system", "Quartier (automatic)"),
+                        ],
+                        max_length=16,
+                        verbose_name="author's role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="booking",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="published_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="rating",
+                    field=models.PositiveSmallIntegerField(verbose_name="rating"),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("hidden", "Hidden until both sides reviewed or the window closed"),
+                            ("published", "Published"),
+                        ],
+                        default="hidden",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="subject",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews_received",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed person",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="review",
+                    name="text",
+                    field=models.TextField(blank=True, max_length=1000, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="slotproposal",
+                    name="booking",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="slotproposal",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="slotproposal",
+                    name="currency",
+                    field=models.CharField(default="CHF", max_length=3, verbose_name="currency"),
+                ),
+                migrations.AlterField(
+                    model_name="slotproposal",
+                    name="ends_at",
+                    field=models.DateTimeField(verbose_name="ends at"),
+                ),
+                migrations.AlterField(
+                    model_name="slotproposal",
+                    name="price_minor",
+                    field=models.PositiveIntegerField(
+                        help_text="The visit's price at this time, in minor units, as proposed.",
+                        null=True,
+                        verbose_name="price (Rappen)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="slotproposal",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="slotproposal",
+                    name="starts_at",
+                    field=models.DateTimeField(verbose_name="starts at"),
+                ),
+                migrations.AlterField(
+                    model_name="slotproposal",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("chosen", "Chosen"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="proposed",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="timewindow",
+                    name="ends_at",
+                    field=models.DateTimeField(verbose_name="ends at"),
+                ),
+                migrations.AlterField(
+                    model_name="timewindow",
+                    name="help_request",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="windows",
+                        to="bookings.helprequest",
+                        verbose_name="help request",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="timewindow",
+                    name="starts_at",
+                    field=models.DateTimeField(verbose_name="starts at"),
+                ),
+            ]
         ),
     ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -18,326 +19,346 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="freetime",
-            options={"verbose_name": "free time", "verbose_name_plural": "free times"},
-        ),
-        migrations.AlterModelOptions(
-            name="freetimespan",
-            options={"verbose_name": "free time span", "verbose_name_plural": "free time spans"},
-        ),
-        migrations.AlterModelOptions(
-            name="helperblock",
-            options={"verbose_name": "blocked helper", "verbose_name_plural": "blocked helpers"},
-        ),
-        migrations.AlterModelOptions(
-            name="matchentry",
-            options={
-                "verbose_name": "match index entry",
-                "verbose_name_plural": "match index entries",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="matchindexstate",
-            options={
-                "verbose_name": "match index state",
-                "verbose_name_plural": "match index states",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="safetyreport",
-            options={
-                "ordering": ("-created_at", "-id"),
-                "verbose_name": "safety report",
-                "verbose_name_plural": "safety reports",
-            },
-        ),
-        migrations.AlterField(
-            model_name="freetime",
-            name="ends_us",
-            field=models.BigIntegerField(verbose_name="ends at (microseconds)"),
-        ),
-        migrations.AlterField(
-            model_name="freetime",
-            name="helper",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="freetime",
-            name="starts_us",
-            field=models.BigIntegerField(verbose_name="starts at (microseconds)"),
-        ),
-        migrations.AlterField(
-            model_name="freetimespan",
-            name="ends_at",
-            field=models.DateTimeField(verbose_name="ends at"),
-        ),
-        migrations.AlterField(
-            model_name="freetimespan",
-            name="starts_at",
-            field=models.DateTimeField(verbose_name="starts at"),
-        ),
-        migrations.AlterField(
-            model_name="freetimespan",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperblock",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperblock",
-            name="customer",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="helpers_blocked",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="customer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperblock",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="blocked_by",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="approved_at",
-            field=models.DateTimeField(null=True, verbose_name="approved at"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="cancellations_caused",
-            field=models.PositiveIntegerField(verbose_name="cancellations caused"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="category",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="catalogue.servicecategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="completed_visits",
-            field=models.PositiveIntegerField(verbose_name="completed visits"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="match_entries",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="languages_mask",
-            field=models.PositiveSmallIntegerField(
-                help_text="The helper's languages, one bit each in the order of backend.models.Language.",
-                verbose_name="languages (bit mask)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="latitude",
-            field=models.FloatField(verbose_name="latitude"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="longitude",
-            field=models.FloatField(verbose_name="longitude"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="no_shows_caused",
-            field=models.PositiveIntegerField(verbose_name="no-shows caused"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="offers_answered",
-            field=models.PositiveIntegerField(verbose_name="offers answered"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="offers_expired",
-            field=models.PositiveIntegerField(verbose_name="offers expired"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="rating_count",
-            field=models.PositiveIntegerField(verbose_name="number of ratings"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="rating_sum",
-            field=models.PositiveIntegerField(verbose_name="sum of ratings"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="response_seconds_total",
-            field=models.PositiveBigIntegerField(verbose_name="total response time (seconds)"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="service_radius_km",
-            field=models.PositiveSmallIntegerField(verbose_name="service radius (km)"),
-        ),
-        migrations.AlterField(
-            model_name="matchentry",
-            name="static_score",
-            field=models.FloatField(
-                default=10.0,
-                help_text="The rating and reliability part of the score under the settings MatchIndexState names; 10 (above any score) until computed under them.",
-                verbose_name="score without distance",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="matchindexstate",
-            name="static_key",
-            field=models.CharField(max_length=32, verbose_name="settings key"),
-        ),
-        migrations.AlterField(
-            model_name="matchindexstate",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="booking",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="safety_reports",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="category",
-            field=models.CharField(
-                choices=[
-                    ("safety", "Safety"),
-                    ("harassment", "Harassment"),
-                    ("damage", "Damage"),
-                    ("no_show", "No-show"),
-                    ("other", "Other"),
-                ],
-                max_length=16,
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="outcome",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("warning", "Warning"),
-                    ("suspension", "Suspension"),
-                    ("no_action", "No action"),
-                ],
-                max_length=16,
-                verbose_name="outcome",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="reported",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="safety_reports_received",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="person reported",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="reporter",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="safety_reports_filed",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="reported by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="reporter_role",
-            field=models.CharField(
-                choices=[
-                    ("customer", "Customer"),
-                    ("helper", "Helper"),
-                    ("manager", "Community manager"),
-                    ("system", "Quartier (automatic)"),
-                ],
-                max_length=16,
-                verbose_name="role of the person reporting",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="text",
-            field=models.TextField(max_length=2000, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="triage_note",
-            field=models.TextField(blank=True, max_length=1000, verbose_name="decision note"),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="triaged_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="safetyreport",
-            name="triaged_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="safety_reports_triaged",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="decided by",
-            ),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="freetime",
+                    options={"verbose_name": "free time", "verbose_name_plural": "free times"},
+                ),
+                migrations.AlterModelOptions(
+                    name="freetimespan",
+                    options={
+                        "verbose_name": "free time span",
+                        "verbose_name_plural": "free time spans",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="helperblock",
+                    options={
+                        "verbose_name": "blocked helper",
+                        "verbose_name_plural": "blocked helpers",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="matchentry",
+                    options={
+                        "verbose_name": "match index entry",
+                        "verbose_name_plural": "match index entries",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="matchindexstate",
+                    options={
+                        "verbose_name": "match index state",
+                        "verbose_name_plural": "match index states",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="safetyreport",
+                    options={
+                        "ordering": ("-created_at", "-id"),
+                        "verbose_name": "safety report",
+                        "verbose_name_plural": "safety reports",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="freetime",
+                    name="ends_us",
+                    field=models.BigIntegerField(verbose_name="ends at (microseconds)"),
+                ),
+                migrations.AlterField(
+                    model_name="freetime",
+                    name="helper",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="freetime",
+                    name="starts_us",
+                    field=models.BigIntegerField(verbose_name="starts at (microseconds)"),
+                ),
+                migrations.AlterField(
+                    model_name="freetimespan",
+                    name="ends_at",
+                    field=models.DateTimeField(verbose_name="ends at"),
+                ),
+                migrations.AlterField(
+                    model_name="freetimespan",
+                    name="starts_at",
+                    field=models.DateTimeField(verbose_name="starts at"),
+                ),
+                migrations.AlterField(
+                    model_name="freetimespan",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperblock",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperblock",
+                    name="customer",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="helpers_blocked",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="customer",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperblock",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blocked_by",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="approved_at",
+                    field=models.DateTimeField(null=True, verbose_name="approved at"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="cancellations_caused",
+                    field=models.PositiveIntegerField(verbose_name="cancellations caused"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="category",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalogue.servicecategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="completed_visits",
+                    field=models.PositiveIntegerField(verbose_name="completed visits"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_entries",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="languages_mask",
+                    field=models.PositiveSmallIntegerField(
+                        help_text="The helper's languages, one bit each in the order of backend.models.Language.",
+                        verbose_name="languages (bit mask)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="latitude",
+                    field=models.FloatField(verbose_name="latitude"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="longitude",
+                    field=models.FloatField(verbose_name="longitude"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="no_shows_caused",
+                    field=models.PositiveIntegerField(verbose_name="no-shows caused"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="offers_answered",
+                    field=models.PositiveIntegerField(verbose_name="offers answered"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="offers_expired",
+                    field=models.PositiveIntegerField(verbose_name="offers expired"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="rating_count",
+                    field=models.PositiveIntegerField(verbose_name="number of ratings"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="rating_sum",
+                    field=models.PositiveIntegerField(verbose_name="sum of ratings"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="response_seconds_total",
+                    field=models.PositiveBigIntegerField(
+                        verbose_name="total response time (seconds)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="service_radius_km",
+                    field=models.PositiveSmallIntegerField(verbose_name="service radius (km)"),
+                ),
+                migrations.AlterField(
+                    model_name="matchentry",
+                    name="static_score",
+                    field=models.FloatField(
+                        default=10.0,
+                        help_text="The rating and reliability part of the score under the settings MatchIndexState names; 10 (above any score) until computed under them.",
+                        verbose_name="score without distance",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="matchindexstate",
+                    name="static_key",
+                    field=models.CharField(max_length=32, verbose_name="settings key"),
+                ),
+                migrations.AlterField(
+                    model_name="matchindexstate",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="booking",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="safety_reports",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="category",
+                    field=models.CharField(
+                        choices=[
+                            ("safety", "Safety"),
+                            ("harassment", "Harassment"),
+                            ("damage", "Damage"),
+                            ("no_show", "No-show"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="outcome",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("warning", "Warning"),
+                            ("suspension", "Suspension"),
+                            ("no_action", "No action"),
+                        ],
+                        max_length=16,
+                        verbose_name="outcome",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="reported",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="safety_reports_received",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person reported",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="reporter",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="safety_reports_filed",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reported by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="reporter_role",
+                    field=models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("manager", "Community manager"),
+                            ("system", "Quartier (automatic)"),
+                        ],
+                        max_length=16,
+                        verbose_name="role of the person reporting",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="text",
+                    field=models.TextField(max_length=2000, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="triage_note",
+                    field=models.TextField(
+                        blank=True, max_length=1000, verbose_name="decision note"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="triaged_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                migrations.AlterField(
+                    model_name="safetyreport",
+                    name="triaged_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="safety_reports_triaged",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+            ]
         ),
     ]

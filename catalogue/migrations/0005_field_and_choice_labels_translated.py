@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -14,273 +15,281 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="legalacceptance",
-            options={
-                "ordering": ("accepted_at", "id"),
-                "verbose_name": "acceptance",
-                "verbose_name_plural": "acceptances",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="legaldocument",
-            options={
-                "ordering": ("kind", "slug"),
-                "verbose_name": "legal document",
-                "verbose_name_plural": "legal documents",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="legaldocumentversion",
-            options={
-                "ordering": ("document", "number"),
-                "verbose_name": "legal document version",
-                "verbose_name_plural": "legal document versions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="servicecategory",
-            options={
-                "ordering": ("position", "slug"),
-                "verbose_name": "service category",
-                "verbose_name_plural": "service categories",
-            },
-        ),
-        migrations.AlterField(
-            model_name="legalacceptance",
-            name="accepted_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="accepted at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="legalacceptance",
-            name="ip_address",
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
-        ),
-        migrations.AlterField(
-            model_name="legalacceptance",
-            name="language",
-            field=models.CharField(max_length=2, verbose_name="language"),
-        ),
-        migrations.AlterField(
-            model_name="legalacceptance",
-            name="on_behalf_name",
-            field=models.CharField(blank=True, max_length=80, verbose_name="accepted on behalf of"),
-        ),
-        migrations.AlterField(
-            model_name="legalacceptance",
-            name="text_sha256",
-            field=models.CharField(max_length=64, verbose_name="SHA-256 of the text"),
-        ),
-        migrations.AlterField(
-            model_name="legalacceptance",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="legal_acceptances",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="legalacceptance",
-            name="user_agent",
-            field=models.CharField(blank=True, max_length=300, verbose_name="browser"),
-        ),
-        migrations.AlterField(
-            model_name="legalacceptance",
-            name="version",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="acceptances",
-                to="catalogue.legaldocumentversion",
-                verbose_name="legal document version",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="legaldocument",
-            name="category",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="waivers",
-                to="catalogue.servicecategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="legaldocument",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("customer_terms", "Customer terms"),
-                    ("data_safety_waiver", "Data-safety waiver"),
-                    ("category_waiver", "Waiver for one category"),
-                    ("helper_code_of_conduct", "Helpers' code of conduct"),
-                    ("helper_liability_terms", "Helpers' liability terms"),
-                ],
-                max_length=32,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="legaldocument",
-            name="slug",
-            field=models.SlugField(max_length=60, unique=True, verbose_name="slug"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="document",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="versions",
-                to="catalogue.legaldocument",
-                verbose_name="legal document",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="number",
-            field=models.PositiveIntegerField(verbose_name="version"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="published_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="published at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="published_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="published by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="text_de",
-            field=models.TextField(verbose_name="text (German)"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="text_en",
-            field=models.TextField(verbose_name="text (English)"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="text_fr",
-            field=models.TextField(verbose_name="text (French)"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="text_it",
-            field=models.TextField(verbose_name="text (Italian)"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="title_de",
-            field=models.CharField(max_length=200, verbose_name="title (German)"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="title_en",
-            field=models.CharField(max_length=200, verbose_name="title (English)"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="title_fr",
-            field=models.CharField(max_length=200, verbose_name="title (French)"),
-        ),
-        migrations.AlterField(
-            model_name="legaldocumentversion",
-            name="title_it",
-            field=models.CharField(max_length=200, verbose_name="title (Italian)"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="description",
-            field=models.CharField(blank=True, max_length=300, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="description_de",
-            field=models.CharField(
-                blank=True, max_length=300, null=True, verbose_name="description"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="description_en",
-            field=models.CharField(
-                blank=True, max_length=300, null=True, verbose_name="description"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="description_fr",
-            field=models.CharField(
-                blank=True, max_length=300, null=True, verbose_name="description"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="description_it",
-            field=models.CharField(
-                blank=True, max_length=300, null=True, verbose_name="description"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="is_active",
-            field=models.BooleanField(default=True, verbose_name="active"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="name",
-            field=models.CharField(max_length=80, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="name_de",
-            field=models.CharField(max_length=80, null=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="name_en",
-            field=models.CharField(max_length=80, null=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="name_fr",
-            field=models.CharField(max_length=80, null=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="name_it",
-            field=models.CharField(max_length=80, null=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="position",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="slug",
-            field=models.SlugField(max_length=40, unique=True, verbose_name="slug"),
-        ),
-        migrations.AlterField(
-            model_name="servicecategory",
-            name="typical_duration_minutes",
-            field=models.PositiveSmallIntegerField(
-                default=60, verbose_name="typical duration (minutes)"
-            ),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="legalacceptance",
+                    options={
+                        "ordering": ("accepted_at", "id"),
+                        "verbose_name": "acceptance",
+                        "verbose_name_plural": "acceptances",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="legaldocument",
+                    options={
+                        "ordering": ("kind", "slug"),
+                        "verbose_name": "legal document",
+                        "verbose_name_plural": "legal documents",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="legaldocumentversion",
+                    options={
+                        "ordering": ("document", "number"),
+                        "verbose_name": "legal document version",
+                        "verbose_name_plural": "legal document versions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="servicecategory",
+                    options={
+                        "ordering": ("position", "slug"),
+                        "verbose_name": "service category",
+                        "verbose_name_plural": "service categories",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="legalacceptance",
+                    name="accepted_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="accepted at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legalacceptance",
+                    name="ip_address",
+                    field=models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="IP address"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legalacceptance",
+                    name="language",
+                    field=models.CharField(max_length=2, verbose_name="language"),
+                ),
+                migrations.AlterField(
+                    model_name="legalacceptance",
+                    name="on_behalf_name",
+                    field=models.CharField(
+                        blank=True, max_length=80, verbose_name="accepted on behalf of"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legalacceptance",
+                    name="text_sha256",
+                    field=models.CharField(max_length=64, verbose_name="SHA-256 of the text"),
+                ),
+                migrations.AlterField(
+                    model_name="legalacceptance",
+                    name="user",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="legal_acceptances",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legalacceptance",
+                    name="user_agent",
+                    field=models.CharField(blank=True, max_length=300, verbose_name="browser"),
+                ),
+                migrations.AlterField(
+                    model_name="legalacceptance",
+                    name="version",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acceptances",
+                        to="catalogue.legaldocumentversion",
+                        verbose_name="legal document version",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocument",
+                    name="category",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="waivers",
+                        to="catalogue.servicecategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocument",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("customer_terms", "Customer terms"),
+                            ("data_safety_waiver", "Data-safety waiver"),
+                            ("category_waiver", "Waiver for one category"),
+                            ("helper_code_of_conduct", "Helpers' code of conduct"),
+                            ("helper_liability_terms", "Helpers' liability terms"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocument",
+                    name="slug",
+                    field=models.SlugField(max_length=60, unique=True, verbose_name="slug"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="document",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="catalogue.legaldocument",
+                        verbose_name="legal document",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="number",
+                    field=models.PositiveIntegerField(verbose_name="version"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="published_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="published at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="published_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="text_de",
+                    field=models.TextField(verbose_name="text (German)"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="text_en",
+                    field=models.TextField(verbose_name="text (English)"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="text_fr",
+                    field=models.TextField(verbose_name="text (French)"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="text_it",
+                    field=models.TextField(verbose_name="text (Italian)"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="title_de",
+                    field=models.CharField(max_length=200, verbose_name="title (German)"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="title_en",
+                    field=models.CharField(max_length=200, verbose_name="title (English)"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="title_fr",
+                    field=models.CharField(max_length=200, verbose_name="title (French)"),
+                ),
+                migrations.AlterField(
+                    model_name="legaldocumentversion",
+                    name="title_it",
+                    field=models.CharField(max_length=200, verbose_name="title (Italian)"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="description",
+                    field=models.CharField(blank=True, max_length=300, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="description_de",
+                    field=models.CharField(
+                        blank=True, max_length=300, null=True, verbose_name="description"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="description_en",
+                    field=models.CharField(
+                        blank=True, max_length=300, null=True, verbose_name="description"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="description_fr",
+                    field=models.CharField(
+                        blank=True, max_length=300, null=True, verbose_name="description"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="description_it",
+                    field=models.CharField(
+                        blank=True, max_length=300, null=True, verbose_name="description"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="is_active",
+                    field=models.BooleanField(default=True, verbose_name="active"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="name",
+                    field=models.CharField(max_length=80, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="name_de",
+                    field=models.CharField(max_length=80, null=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="name_en",
+                    field=models.CharField(max_length=80, null=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="name_fr",
+                    field=models.CharField(max_length=80, null=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="name_it",
+                    field=models.CharField(max_length=80, null=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name="position"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="slug",
+                    field=models.SlugField(max_length=40, unique=True, verbose_name="slug"),
+                ),
+                migrations.AlterField(
+                    model_name="servicecategory",
+                    name="typical_duration_minutes",
+                    field=models.PositiveSmallIntegerField(
+                        default=60, verbose_name="typical duration (minutes)"
+                    ),
+                ),
+            ]
         ),
     ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -17,690 +18,717 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="availabilityexception",
-            options={
-                "ordering": ("helper", "starts_at"),
-                "verbose_name": "exception to the weekly hours",
-                "verbose_name_plural": "exceptions to the weekly hours",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="conducttestattempt",
-            options={
-                "ordering": ("helper", "number"),
-                "verbose_name": "code-of-conduct test attempt",
-                "verbose_name_plural": "code-of-conduct test attempts",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="conducttestoption",
-            options={
-                "ordering": ("question", "position"),
-                "verbose_name": "answer",
-                "verbose_name_plural": "answers",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="conducttestquestion",
-            options={
-                "ordering": ("version", "position"),
-                "verbose_name": "question",
-                "verbose_name_plural": "questions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="conducttestversion",
-            options={
-                "ordering": ("number",),
-                "verbose_name": "code-of-conduct test",
-                "verbose_name_plural": "code-of-conduct tests",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="documentaccess",
-            options={
-                "ordering": ("accessed_at", "id"),
-                "verbose_name": "document access",
-                "verbose_name_plural": "document accesses",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="helperdocument",
-            options={
-                "ordering": ("helper", "kind", "uploaded_at", "id"),
-                "verbose_name": "applicant's document",
-                "verbose_name_plural": "applicants' documents",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="helperprofile",
-            options={
-                "ordering": ("id",),
-                "verbose_name": "helper profile",
-                "verbose_name_plural": "helper profiles",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="helperskill",
-            options={"ordering": ("id",), "verbose_name": "skill", "verbose_name_plural": "skills"},
-        ),
-        migrations.AlterModelOptions(
-            name="weeklyavailability",
-            options={
-                "ordering": ("helper", "weekday", "start_time"),
-                "verbose_name": "weekly hours",
-                "verbose_name_plural": "weekly availability",
-            },
-        ),
-        migrations.AlterField(
-            model_name="availabilityexception",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="availabilityexception",
-            name="ends_at",
-            field=models.DateTimeField(verbose_name="ends at"),
-        ),
-        migrations.AlterField(
-            model_name="availabilityexception",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="availability_exceptions",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="availabilityexception",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("unavailable", "Not available (holiday, appointment)"),
-                    ("available", "Available outside the weekly hours"),
-                ],
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="availabilityexception",
-            name="note",
-            field=models.CharField(blank=True, max_length=200, verbose_name="note"),
-        ),
-        migrations.AlterField(
-            model_name="availabilityexception",
-            name="starts_at",
-            field=models.DateTimeField(verbose_name="starts at"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="answers",
-            field=models.JSONField(blank=True, default=dict, verbose_name="answers"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="conduct_test_attempts",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="number",
-            field=models.PositiveSmallIntegerField(verbose_name="attempt"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="passed",
-            field=models.BooleanField(blank=True, null=True, verbose_name="passed"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="question_ids",
-            field=models.JSONField(default=list, verbose_name="questions drawn"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="score",
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="score"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="started_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="started at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="submitted_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestattempt",
-            name="version",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="attempts",
-                to="helpers.conducttestversion",
-                verbose_name="code-of-conduct test",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestoption",
-            name="is_correct",
-            field=models.BooleanField(default=False, verbose_name="correct"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestoption",
-            name="position",
-            field=models.PositiveSmallIntegerField(verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestoption",
-            name="question",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="options",
-                to="helpers.conducttestquestion",
-                verbose_name="question",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestoption",
-            name="text_de",
-            field=models.CharField(max_length=500, verbose_name="text (German)"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestoption",
-            name="text_en",
-            field=models.CharField(max_length=500, verbose_name="text (English)"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestoption",
-            name="text_fr",
-            field=models.CharField(max_length=500, verbose_name="text (French)"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestoption",
-            name="text_it",
-            field=models.CharField(max_length=500, verbose_name="text (Italian)"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestquestion",
-            name="position",
-            field=models.PositiveSmallIntegerField(verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestquestion",
-            name="text_de",
-            field=models.CharField(max_length=500, verbose_name="text (German)"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestquestion",
-            name="text_en",
-            field=models.CharField(max_length=500, verbose_name="text (English)"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestquestion",
-            name="text_fr",
-            field=models.CharField(max_length=500, verbose_name="text (French)"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestquestion",
-            name="text_it",
-            field=models.CharField(max_length=500, verbose_name="text (Italian)"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestquestion",
-            name="version",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="questions",
-                to="helpers.conducttestversion",
-                verbose_name="code-of-conduct test",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestversion",
-            name="max_attempts",
-            field=models.PositiveSmallIntegerField(
-                help_text="Attempts an applicant has in all (every version counts).",
-                verbose_name="attempts allowed",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestversion",
-            name="number",
-            field=models.PositiveIntegerField(unique=True, verbose_name="version"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestversion",
-            name="pass_mark",
-            field=models.PositiveSmallIntegerField(
-                help_text="Correct answers needed to pass, out of the questions drawn.",
-                verbose_name="pass mark",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestversion",
-            name="published_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="published at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestversion",
-            name="published_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="published by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conducttestversion",
-            name="questions_per_attempt",
-            field=models.PositiveSmallIntegerField(verbose_name="questions per attempt"),
-        ),
-        migrations.AlterField(
-            model_name="conducttestversion",
-            name="waiting_period",
-            field=models.DurationField(
-                help_text="How long after a failed attempt the next may start.",
-                verbose_name="waiting period",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="documentaccess",
-            name="accessed_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="opened at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="documentaccess",
-            name="document",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="accesses",
-                to="helpers.helperdocument",
-                verbose_name="document",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="documentaccess",
-            name="ip_address",
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
-        ),
-        migrations.AlterField(
-            model_name="documentaccess",
-            name="manager",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="community manager",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="content_type",
-            field=models.CharField(
-                help_text="Detected from the file's content.",
-                max_length=32,
-                verbose_name="file type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="delete_after",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="delete after"),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="deleted_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="deleted at"),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="deletion_cause",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("replaced", "Replaced by a newer upload"),
-                    ("retention", "Deleted after the decision, as announced"),
-                ],
-                max_length=16,
-                verbose_name="deletion cause",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="documents",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="issued_on",
-            field=models.DateField(blank=True, null=True, verbose_name="issued on"),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("identity", "Identity document (passport or ID card)"),
-                    ("criminal_record_extract", "Criminal record extract"),
-                ],
-                max_length=32,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="original_name",
-            field=models.CharField(blank=True, max_length=120, verbose_name="original file name"),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="sha256",
-            field=models.CharField(
-                help_text="Of the file as uploaded (not encrypted).",
-                max_length=64,
-                verbose_name="SHA-256",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="size_bytes",
-            field=models.PositiveIntegerField(verbose_name="size (bytes)"),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="storage_name",
-            field=models.CharField(
-                editable=False, max_length=64, unique=True, verbose_name="storage name"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperdocument",
-            name="uploaded_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="uploaded at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="approval_changed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="approval changed at"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="approval_note",
-            field=models.CharField(blank=True, max_length=500, verbose_name="approval note"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="approval_status",
-            field=models.CharField(
-                choices=[
-                    ("applied", "Applied, documents to upload"),
-                    ("documents_submitted", "Documents submitted, waiting for the check"),
-                    ("documents_checked", "Documents checked, conduct test to pass"),
-                    ("conduct_test_passed", "Conduct test passed"),
-                    ("interview", "Invited to an interview"),
-                    ("needs_information", "More information needed from the applicant"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("withdrawn", "Application withdrawn"),
-                    ("suspended", "Suspended"),
-                    ("offboarded", "Offboarded"),
-                ],
-                default="applied",
-                max_length=24,
-                verbose_name="approval status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="bio",
-            field=models.TextField(blank=True, max_length=1000, verbose_name="about me"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="cancellations_caused",
-            field=models.PositiveIntegerField(default=0, verbose_name="cancellations caused"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="completed_visits",
-            field=models.PositiveIntegerField(default=0, verbose_name="completed visits"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="currency",
-            field=models.CharField(default="CHF", max_length=3, verbose_name="currency"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="hourly_rate_minor",
-            field=models.PositiveIntegerField(
-                default=4000,
-                help_text="The helper's hourly rate in minor units (Rappen).",
-                verbose_name="hourly rate (Rappen)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="is_accepting_jobs",
-            field=models.BooleanField(
-                default=True,
-                help_text="Helpers switch this off when they want no offers for a while.",
-                verbose_name="accepting jobs",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="late_cancellations_caused",
-            field=models.PositiveIntegerField(default=0, verbose_name="late cancellations caused"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="no_shows_caused",
-            field=models.PositiveIntegerField(default=0, verbose_name="no-shows caused"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="offers_accepted",
-            field=models.PositiveIntegerField(default=0, verbose_name="offers accepted"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="offers_declined",
-            field=models.PositiveIntegerField(default=0, verbose_name="offers declined"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="offers_expired",
-            field=models.PositiveIntegerField(default=0, verbose_name="offers expired"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="offers_received",
-            field=models.PositiveIntegerField(default=0, verbose_name="offers received"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="rating_count",
-            field=models.PositiveIntegerField(default=0, verbose_name="number of ratings"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="rating_sum",
-            field=models.PositiveIntegerField(default=0, verbose_name="sum of ratings"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="response_seconds_total",
-            field=models.PositiveBigIntegerField(
-                default=0,
-                help_text="Sum of seconds between an offer and the helper's answer.",
-                verbose_name="total response time (seconds)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="service_radius_km",
-            field=models.PositiveSmallIntegerField(
-                default=10,
-                help_text="How far from home this helper is willing to travel, in km.",
-                verbose_name="service radius (km)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="skills",
-            field=models.ManyToManyField(
-                related_name="helpers",
-                through="helpers.HelperSkill",
-                to="catalogue.servicecategory",
-                verbose_name="skills",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="suspended_until",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="suspended until"),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="takes_payments",
-            field=models.BooleanField(
-                default=False,
-                help_text="Whether the helper's payout account can take charges (kept by payments). A helper without it gets no paid offers; one who works for free (rate 0) still gets offers.",
-                verbose_name="takes payments",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperprofile",
-            name="user",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="helper_profile",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperskill",
-            name="category",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                to="catalogue.servicecategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperskill",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperskill",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="skill_rows",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="weeklyavailability",
-            name="end_time",
-            field=models.TimeField(verbose_name="until"),
-        ),
-        migrations.AlterField(
-            model_name="weeklyavailability",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="weekly_availability",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="weeklyavailability",
-            name="start_time",
-            field=models.TimeField(verbose_name="from"),
-        ),
-        migrations.AlterField(
-            model_name="weeklyavailability",
-            name="weekday",
-            field=models.PositiveSmallIntegerField(
-                choices=[
-                    (0, "Monday"),
-                    (1, "Tuesday"),
-                    (2, "Wednesday"),
-                    (3, "Thursday"),
-                    (4, "Friday"),
-                    (5, "Saturday"),
-                    (6, "Sunday"),
-                ],
-                verbose_name="weekday",
-            ),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="availabilityexception",
+                    options={
+                        "ordering": ("helper", "starts_at"),
+                        "verbose_name": "exception to the weekly hours",
+                        "verbose_name_plural": "exceptions to the weekly hours",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="conducttestattempt",
+                    options={
+                        "ordering": ("helper", "number"),
+                        "verbose_name": "code-of-conduct test attempt",
+                        "verbose_name_plural": "code-of-conduct test attempts",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="conducttestoption",
+                    options={
+                        "ordering": ("question", "position"),
+                        "verbose_name": "answer",
+                        "verbose_name_plural": "answers",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="conducttestquestion",
+                    options={
+                        "ordering": ("version", "position"),
+                        "verbose_name": "question",
+                        "verbose_name_plural": "questions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="conducttestversion",
+                    options={
+                        "ordering": ("number",),
+                        "verbose_name": "code-of-conduct test",
+                        "verbose_name_plural": "code-of-conduct tests",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="documentaccess",
+                    options={
+                        "ordering": ("accessed_at", "id"),
+                        "verbose_name": "document access",
+                        "verbose_name_plural": "document accesses",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="helperdocument",
+                    options={
+                        "ordering": ("helper", "kind", "uploaded_at", "id"),
+                        "verbose_name": "applicant's document",
+                        "verbose_name_plural": "applicants' documents",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="helperprofile",
+                    options={
+                        "ordering": ("id",),
+                        "verbose_name": "helper profile",
+                        "verbose_name_plural": "helper profiles",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="helperskill",
+                    options={
+                        "ordering": ("id",),
+                        "verbose_name": "skill",
+                        "verbose_name_plural": "skills",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="weeklyavailability",
+                    options={
+                        "ordering": ("helper", "weekday", "start_time"),
+                        "verbose_name": "weekly hours",
+                        "verbose_name_plural": "weekly availability",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="availabilityexception",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="availabilityexception",
+                    name="ends_at",
+                    field=models.DateTimeField(verbose_name="ends at"),
+                ),
+                migrations.AlterField(
+                    model_name="availabilityexception",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="availability_exceptions",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="availabilityexception",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("unavailable", "Not available (holiday, appointment)"),
+                            ("available", "Available outside the weekly hours"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="availabilityexception",
+                    name="note",
+                    field=models.CharField(blank=True, max_length=200, verbose_name="note"),
+                ),
+                migrations.AlterField(
+                    model_name="availabilityexception",
+                    name="starts_at",
+                    field=models.DateTimeField(verbose_name="starts at"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="answers",
+                    field=models.JSONField(blank=True, default=dict, verbose_name="answers"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conduct_test_attempts",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="number",
+                    field=models.PositiveSmallIntegerField(verbose_name="attempt"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="passed",
+                    field=models.BooleanField(blank=True, null=True, verbose_name="passed"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="question_ids",
+                    field=models.JSONField(default=list, verbose_name="questions drawn"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="score",
+                    field=models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="score"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="started_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="started at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="submitted_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestattempt",
+                    name="version",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempts",
+                        to="helpers.conducttestversion",
+                        verbose_name="code-of-conduct test",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestoption",
+                    name="is_correct",
+                    field=models.BooleanField(default=False, verbose_name="correct"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestoption",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(verbose_name="position"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestoption",
+                    name="question",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="options",
+                        to="helpers.conducttestquestion",
+                        verbose_name="question",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestoption",
+                    name="text_de",
+                    field=models.CharField(max_length=500, verbose_name="text (German)"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestoption",
+                    name="text_en",
+                    field=models.CharField(max_length=500, verbose_name="text (English)"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestoption",
+                    name="text_fr",
+                    field=models.CharField(max_length=500, verbose_name="text (French)"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestoption",
+                    name="text_it",
+                    field=models.CharField(max_length=500, verbose_name="text (Italian)"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestquestion",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(verbose_name="position"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestquestion",
+                    name="text_de",
+                    field=models.CharField(max_length=500, verbose_name="text (German)"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestquestion",
+                    name="text_en",
+                    field=models.CharField(max_length=500, verbose_name="text (English)"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestquestion",
+                    name="text_fr",
+                    field=models.CharField(max_length=500, verbose_name="text (French)"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestquestion",
+                    name="text_it",
+                    field=models.CharField(max_length=500, verbose_name="text (Italian)"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestquestion",
+                    name="version",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questions",
+                        to="helpers.conducttestversion",
+                        verbose_name="code-of-conduct test",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestversion",
+                    name="max_attempts",
+                    field=models.PositiveSmallIntegerField(
+                        help_text="Attempts an applicant has in all (every version counts).",
+                        verbose_name="attempts allowed",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestversion",
+                    name="number",
+                    field=models.PositiveIntegerField(unique=True, verbose_name="version"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestversion",
+                    name="pass_mark",
+                    field=models.PositiveSmallIntegerField(
+                        help_text="Correct answers needed to pass, out of the questions drawn.",
+                        verbose_name="pass mark",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestversion",
+                    name="published_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="published at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestversion",
+                    name="published_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestversion",
+                    name="questions_per_attempt",
+                    field=models.PositiveSmallIntegerField(verbose_name="questions per attempt"),
+                ),
+                migrations.AlterField(
+                    model_name="conducttestversion",
+                    name="waiting_period",
+                    field=models.DurationField(
+                        help_text="How long after a failed attempt the next may start.",
+                        verbose_name="waiting period",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="documentaccess",
+                    name="accessed_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="opened at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="documentaccess",
+                    name="document",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accesses",
+                        to="helpers.helperdocument",
+                        verbose_name="document",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="documentaccess",
+                    name="ip_address",
+                    field=models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="IP address"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="documentaccess",
+                    name="manager",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="community manager",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="content_type",
+                    field=models.CharField(
+                        help_text="Detected from the file's content.",
+                        max_length=32,
+                        verbose_name="file type",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="delete_after",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="delete after"),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="deleted_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="deleted at"),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="deletion_cause",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("replaced", "Replaced by a newer upload"),
+                            ("retention", "Deleted after the decision, as announced"),
+                        ],
+                        max_length=16,
+                        verbose_name="deletion cause",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="issued_on",
+                    field=models.DateField(blank=True, null=True, verbose_name="issued on"),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("identity", "Identity document (passport or ID card)"),
+                            ("criminal_record_extract", "Criminal record extract"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="original_name",
+                    field=models.CharField(
+                        blank=True, max_length=120, verbose_name="original file name"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="sha256",
+                    field=models.CharField(
+                        help_text="Of the file as uploaded (not encrypted).",
+                        max_length=64,
+                        verbose_name="SHA-256",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="size_bytes",
+                    field=models.PositiveIntegerField(verbose_name="size (bytes)"),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="storage_name",
+                    field=models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="storage name"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperdocument",
+                    name="uploaded_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="uploaded at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="approval_changed_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="approval changed at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="approval_note",
+                    field=models.CharField(
+                        blank=True, max_length=500, verbose_name="approval note"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="approval_status",
+                    field=models.CharField(
+                        choices=[
+                            ("applied", "Applied, documents to upload"),
+                            ("documents_submitted", "Documents submitted, waiting for the check"),
+                            ("documents_checked", "Documents checked, conduct test to pass"),
+                            ("conduct_test_passed", "Conduct test passed"),
+                            ("interview", "Invited to an interview"),
+                            ("needs_information", "More information needed from the applicant"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Application withdrawn"),
+                            ("suspended", "Suspended"),
+                            ("offboarded", "Offboarded"),
+                        ],
+                        default="applied",
+                        max_length=24,
+                        verbose_name="approval status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="bio",
+                    field=models.TextField(blank=True, max_length=1000, verbose_name="about me"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="cancellations_caused",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="cancellations caused"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="completed_visits",
+                    field=models.PositiveIntegerField(default=0, verbose_name="completed visits"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="currency",
+                    field=models.CharField(default="CHF", max_length=3, verbose_name="currency"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="hourly_rate_minor",
+                    field=models.PositiveIntegerField(
+                        default=4000,
+                        help_text="The helper's hourly rate in minor units (Rappen).",
+                        verbose_name="hourly rate (Rappen)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="is_accepting_jobs",
+                    field=models.BooleanField(
+                        default=True,
+                        help_text="Helpers switch this off when they want no offers for a while.",
+                        verbose_name="accepting jobs",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="late_cancellations_caused",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="late cancellations caused"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="no_shows_caused",
+                    field=models.PositiveIntegerField(default=0, verbose_name="no-shows caused"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="offers_accepted",
+                    field=models.PositiveIntegerField(default=0, verbose_name="offers accepted"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="offers_declined",
+                    field=models.PositiveIntegerField(default=0, verbose_name="offers declined"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="offers_expired",
+                    field=models.PositiveIntegerField(default=0, verbose_name="offers expired"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="offers_received",
+                    field=models.PositiveIntegerField(default=0, verbose_name="offers received"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="rating_count",
+                    field=models.PositiveIntegerField(default=0, verbose_name="number of ratings"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="rating_sum",
+                    field=models.PositiveIntegerField(default=0, verbose_name="sum of ratings"),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="response_seconds_total",
+                    field=models.PositiveBigIntegerField(
+                        default=0,
+                        help_text="Sum of seconds between an offer and the helper's answer.",
+                        verbose_name="total response time (seconds)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="service_radius_km",
+                    field=models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="How far from home this helper is willing to travel, in km.",
+                        verbose_name="service radius (km)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="skills",
+                    field=models.ManyToManyField(
+                        related_name="helpers",
+                        through="helpers.HelperSkill",
+                        to="catalogue.servicecategory",
+                        verbose_name="skills",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="suspended_until",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="suspended until"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="takes_payments",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Whether the helper's payout account can take charges (kept by payments). A helper without it gets no paid offers; one who works for free (rate 0) still gets offers.",
+                        verbose_name="takes payments",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperprofile",
+                    name="user",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="helper_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperskill",
+                    name="category",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalogue.servicecategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperskill",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperskill",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skill_rows",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="weeklyavailability",
+                    name="end_time",
+                    field=models.TimeField(verbose_name="until"),
+                ),
+                migrations.AlterField(
+                    model_name="weeklyavailability",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weekly_availability",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="weeklyavailability",
+                    name="start_time",
+                    field=models.TimeField(verbose_name="from"),
+                ),
+                migrations.AlterField(
+                    model_name="weeklyavailability",
+                    name="weekday",
+                    field=models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+            ]
         ),
     ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -16,176 +17,182 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="helperappeal",
-            options={
-                "ordering": ("-created_at", "-id"),
-                "verbose_name": "appeal",
-                "verbose_name_plural": "appeals",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="helperapprovalevent",
-            options={
-                "ordering": ("created_at", "id"),
-                "verbose_name": "approval event",
-                "verbose_name_plural": "approval events",
-            },
-        ),
-        migrations.AlterField(
-            model_name="helperappeal",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperappeal",
-            name="decided_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="helperappeal",
-            name="decided_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="appeals_decided",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="decided by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperappeal",
-            name="decision_note",
-            field=models.CharField(blank=True, max_length=500, verbose_name="decision note"),
-        ),
-        migrations.AlterField(
-            model_name="helperappeal",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="appeals",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperappeal",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperappeal",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("open", "Open, waiting for the community manager"),
-                    ("upheld", "Suspension upheld"),
-                    ("lifted", "Suspension lifted"),
-                    ("closed", "Closed: the suspension ended otherwise"),
-                ],
-                default="open",
-                max_length=24,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperappeal",
-            name="text",
-            field=models.TextField(verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="helperapprovalevent",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperapprovalevent",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperapprovalevent",
-            name="from_status",
-            field=models.CharField(
-                choices=[
-                    ("applied", "Applied, documents to upload"),
-                    ("documents_submitted", "Documents submitted, waiting for the check"),
-                    ("documents_checked", "Documents checked, conduct test to pass"),
-                    ("conduct_test_passed", "Conduct test passed"),
-                    ("interview", "Invited to an interview"),
-                    ("needs_information", "More information needed from the applicant"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("withdrawn", "Application withdrawn"),
-                    ("suspended", "Suspended"),
-                    ("offboarded", "Offboarded"),
-                ],
-                max_length=24,
-                verbose_name="from status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperapprovalevent",
-            name="helper",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="approval_events",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperapprovalevent",
-            name="note",
-            field=models.CharField(blank=True, max_length=500, verbose_name="note"),
-        ),
-        migrations.AlterField(
-            model_name="helperapprovalevent",
-            name="role",
-            field=models.CharField(
-                choices=[
-                    ("customer", "Customer"),
-                    ("helper", "Helper"),
-                    ("manager", "Community manager"),
-                    ("system", "Quartier (automatic)"),
-                ],
-                default="manager",
-                max_length=16,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="helperapprovalevent",
-            name="to_status",
-            field=models.CharField(
-                choices=[
-                    ("applied", "Applied, documents to upload"),
-                    ("documents_submitted", "Documents submitted, waiting for the check"),
-                    ("documents_checked", "Documents checked, conduct test to pass"),
-                    ("conduct_test_passed", "Conduct test passed"),
-                    ("interview", "Invited to an interview"),
-                    ("needs_information", "More information needed from the applicant"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("withdrawn", "Application withdrawn"),
-                    ("suspended", "Suspended"),
-                    ("offboarded", "Offboarded"),
-                ],
-                max_length=24,
-                verbose_name="to status",
-            ),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="helperappeal",
+                    options={
+                        "ordering": ("-created_at", "-id"),
+                        "verbose_name": "appeal",
+                        "verbose_name_plural": "appeals",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="helperapprovalevent",
+                    options={
+                        "ordering": ("created_at", "id"),
+                        "verbose_name": "approval event",
+                        "verbose_name_plural": "approval events",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="helperappeal",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperappeal",
+                    name="decided_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                migrations.AlterField(
+                    model_name="helperappeal",
+                    name="decided_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="appeals_decided",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperappeal",
+                    name="decision_note",
+                    field=models.CharField(
+                        blank=True, max_length=500, verbose_name="decision note"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperappeal",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appeals",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperappeal",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperappeal",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("open", "Open, waiting for the community manager"),
+                            ("upheld", "Suspension upheld"),
+                            ("lifted", "Suspension lifted"),
+                            ("closed", "Closed: the suspension ended otherwise"),
+                        ],
+                        default="open",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperappeal",
+                    name="text",
+                    field=models.TextField(verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="helperapprovalevent",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperapprovalevent",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperapprovalevent",
+                    name="from_status",
+                    field=models.CharField(
+                        choices=[
+                            ("applied", "Applied, documents to upload"),
+                            ("documents_submitted", "Documents submitted, waiting for the check"),
+                            ("documents_checked", "Documents checked, conduct test to pass"),
+                            ("conduct_test_passed", "Conduct test passed"),
+                            ("interview", "Invited to an interview"),
+                            ("needs_information", "More information needed from the applicant"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Application withdrawn"),
+                            ("suspended", "Suspended"),
+                            ("offboarded", "Offboarded"),
+                        ],
+                        max_length=24,
+                        verbose_name="from status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperapprovalevent",
+                    name="helper",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approval_events",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperapprovalevent",
+                    name="note",
+                    field=models.CharField(blank=True, max_length=500, verbose_name="note"),
+                ),
+                migrations.AlterField(
+                    model_name="helperapprovalevent",
+                    name="role",
+                    field=models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("helper", "Helper"),
+                            ("manager", "Community manager"),
+                            ("system", "Quartier (automatic)"),
+                        ],
+                        default="manager",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="helperapprovalevent",
+                    name="to_status",
+                    field=models.CharField(
+                        choices=[
+                            ("applied", "Applied, documents to upload"),
+                            ("documents_submitted", "Documents submitted, waiting for the check"),
+                            ("documents_checked", "Documents checked, conduct test to pass"),
+                            ("conduct_test_passed", "Conduct test passed"),
+                            ("interview", "Invited to an interview"),
+                            ("needs_information", "More information needed from the applicant"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Application withdrawn"),
+                            ("suspended", "Suspended"),
+                            ("offboarded", "Offboarded"),
+                        ],
+                        max_length=24,
+                        verbose_name="to status",
+                    ),
+                ),
+            ]
         ),
     ]

@@ -6,6 +6,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -16,696 +17,749 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="extracharge",
-            options={"verbose_name": "extra charge", "verbose_name_plural": "extra charges"},
-        ),
-        migrations.AlterModelOptions(
-            name="ledgerentry",
-            options={
-                "ordering": ("id",),
-                "verbose_name": "ledger entry",
-                "verbose_name_plural": "ledger entries",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="payment",
-            options={
-                "ordering": ("-created_at", "-id"),
-                "verbose_name": "payment",
-                "verbose_name_plural": "payments",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="paymentevent",
-            options={
-                "ordering": ("created_at", "id"),
-                "verbose_name": "payment event",
-                "verbose_name_plural": "payment events",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="payoutaccount",
-            options={"verbose_name": "payout account", "verbose_name_plural": "payout accounts"},
-        ),
-        migrations.AlterModelOptions(
-            name="receipt",
-            options={"verbose_name": "receipt", "verbose_name_plural": "receipts"},
-        ),
-        migrations.AlterModelOptions(
-            name="reconciliationrun",
-            options={
-                "ordering": ("-started_at", "-id"),
-                "verbose_name": "reconciliation run",
-                "verbose_name_plural": "reconciliation runs",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="tip",
-            options={"verbose_name": "tip", "verbose_name_plural": "tips"},
-        ),
-        migrations.AlterModelOptions(
-            name="webhookevent",
-            options={
-                "ordering": ("-received_at", "-id"),
-                "verbose_name": "Stripe event",
-                "verbose_name_plural": "Stripe events",
-            },
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="amount_minor",
-            field=models.PositiveIntegerField(verbose_name="amount (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="authorised_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="amount held (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="booking",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="extra_charge",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="captured_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="amount captured (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="currency",
-            field=models.CharField(max_length=3, verbose_name="currency"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="failure_code",
-            field=models.CharField(blank=True, max_length=64, verbose_name="failure code"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="material_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="material (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="minutes",
-            field=models.PositiveIntegerField(default=0, verbose_name="extra minutes"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="note",
-            field=models.CharField(blank=True, max_length=300, verbose_name="note"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="payment",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="extras",
-                to="payments.payment",
-                verbose_name="payment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="payment_intent_id",
-            field=models.CharField(
-                blank=True,
-                max_length=64,
-                null=True,
-                unique=True,
-                verbose_name="Stripe payment intent",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="price_minor",
-            field=models.PositiveIntegerField(verbose_name="price (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("asked", "Asked, waiting for the customer's consent"),
-                    ("authorised", "Consented and held"),
-                    ("declined", "Declined (the agreed price stands)"),
-                    ("captured", "Captured"),
-                    ("released", "Released"),
-                ],
-                default="asked",
-                max_length=12,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="stripe_fee_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="Stripe fee (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="extracharge",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="amount_minor",
-            field=models.PositiveIntegerField(verbose_name="amount (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="booking",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="ledger_entries",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="credit",
-            field=models.CharField(
-                choices=[
-                    ("customer", "Customer"),
-                    ("hold", "Held on the customer's card"),
-                    ("helper", "Helper's Stripe account"),
-                    ("stripe", "Stripe (processing fees)"),
-                    ("quartier", "Quartier"),
-                ],
-                max_length=10,
-                verbose_name="credit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="currency",
-            field=models.CharField(max_length=3, verbose_name="currency"),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="debit",
-            field=models.CharField(
-                choices=[
-                    ("customer", "Customer"),
-                    ("hold", "Held on the customer's card"),
-                    ("helper", "Helper's Stripe account"),
-                    ("stripe", "Stripe (processing fees)"),
-                    ("quartier", "Quartier"),
-                ],
-                max_length=10,
-                verbose_name="debit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("authorised", "Authorised"),
-                    ("released", "Released"),
-                    ("captured", "Captured"),
-                    ("cancellation_fee", "Cancellation or no-show fee"),
-                    ("stripe_fee", "Stripe fee"),
-                    ("refunded", "Refunded"),
-                    ("tipped", "Tip"),
-                ],
-                max_length=20,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="payment",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="ledger_entries",
-                to="payments.payment",
-                verbose_name="payment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ledgerentry",
-            name="reference",
-            field=models.CharField(max_length=64, verbose_name="reference"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="amount_minor",
-            field=models.PositiveIntegerField(verbose_name="amount (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="attempt",
-            field=models.PositiveIntegerField(default=1, verbose_name="attempt"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="authentication_client_secret",
-            field=models.CharField(
-                blank=True, max_length=200, verbose_name="authentication client secret"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="authentication_intent_id",
-            field=models.CharField(
-                blank=True, max_length=64, verbose_name="Stripe authentication intent"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="authorised_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="amount held (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="booking",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="payment",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="captured_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="amount captured (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="currency",
-            field=models.CharField(max_length=3, verbose_name="currency"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="due_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="amount due (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="failure_code",
-            field=models.CharField(blank=True, max_length=64, verbose_name="failure code"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="failure_message",
-            field=models.CharField(blank=True, max_length=300, verbose_name="failure message"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="intent_account_id",
-            field=models.CharField(
-                blank=True, max_length=64, verbose_name="Stripe account of the payment intent"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="is_cancellation_fee",
-            field=models.BooleanField(default=False, verbose_name="cancellation fee"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="method_account_id",
-            field=models.CharField(
-                blank=True, max_length=64, verbose_name="Stripe account of the payment method"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="pay_with",
-            field=models.CharField(
-                choices=[("card", "Card"), ("twint", "TWINT")],
-                default="card",
-                max_length=8,
-                verbose_name="paid with",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="payment_intent_id",
-            field=models.CharField(
-                blank=True,
-                max_length=64,
-                null=True,
-                unique=True,
-                verbose_name="Stripe payment intent",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="payment_method_id",
-            field=models.CharField(blank=True, max_length=64, verbose_name="Stripe payment method"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="payout_account",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="payments",
-                to="payments.payoutaccount",
-                verbose_name="payout account",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="refunded_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="amount refunded (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("requires_payment_method", "Requires a payment method"),
-                    ("authorised", "Authorised (held)"),
-                    ("due", "Due (to be paid after the visit)"),
-                    ("captured", "Captured"),
-                    ("released", "Released"),
-                    ("refunded", "Refunded"),
-                ],
-                default="requires_payment_method",
-                max_length=24,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="stripe_fee_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="Stripe fee (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="payment",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="paymentevent",
-            name="actor_role",
-            field=models.CharField(max_length=16, verbose_name="role"),
-        ),
-        migrations.AlterField(
-            model_name="paymentevent",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="paymentevent",
-            name="data",
-            field=models.JSONField(blank=True, default=dict, verbose_name="details"),
-        ),
-        migrations.AlterField(
-            model_name="paymentevent",
-            name="from_status",
-            field=models.CharField(max_length=24, verbose_name="from status"),
-        ),
-        migrations.AlterField(
-            model_name="paymentevent",
-            name="payment",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="events",
-                to="payments.payment",
-                verbose_name="payment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="paymentevent",
-            name="reason",
-            field=models.CharField(blank=True, max_length=300, verbose_name="reason"),
-        ),
-        migrations.AlterField(
-            model_name="paymentevent",
-            name="to_status",
-            field=models.CharField(max_length=24, verbose_name="to status"),
-        ),
-        migrations.AlterField(
-            model_name="payoutaccount",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payoutaccount",
-            name="helper",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="payout_account",
-                to="helpers.helperprofile",
-                verbose_name="helper",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payoutaccount",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payoutaccount",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("details_missing", "Details missing"),
-                    ("pending_verification", "Pending verification"),
-                    ("can_take_payments", "Can take payments"),
-                    ("payouts_enabled", "Payouts enabled"),
-                    ("disconnected", "Disconnected from Quartier"),
-                ],
-                default="details_missing",
-                max_length=24,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payoutaccount",
-            name="stripe_account_id",
-            field=models.CharField(
-                blank=True, max_length=64, null=True, unique=True, verbose_name="Stripe account"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="payoutaccount",
-            name="updated_at",
-            field=backend.clock.UpdatedAtField(
-                blank=True, default=backend.clock.now, editable=False, verbose_name="updated at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="receipt",
-            name="booking",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="receipt",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="receipt",
-            name="issued_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="issued at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="receipt",
-            name="payment",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="receipt",
-                to="payments.payment",
-                verbose_name="payment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="receipt",
-            name="sequence",
-            field=models.PositiveIntegerField(verbose_name="number"),
-        ),
-        migrations.AlterField(
-            model_name="receipt",
-            name="year",
-            field=models.PositiveSmallIntegerField(verbose_name="year"),
-        ),
-        migrations.AlterField(
-            model_name="reconciliationrun",
-            name="finished_at",
-            field=models.DateTimeField(verbose_name="finished at"),
-        ),
-        migrations.AlterField(
-            model_name="reconciliationrun",
-            name="mismatch_count",
-            field=models.PositiveIntegerField(verbose_name="number of mismatches"),
-        ),
-        migrations.AlterField(
-            model_name="reconciliationrun",
-            name="mismatches",
-            field=models.JSONField(blank=True, default=list, verbose_name="mismatches"),
-        ),
-        migrations.AlterField(
-            model_name="reconciliationrun",
-            name="started_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="started at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="amount_minor",
-            field=models.PositiveIntegerField(verbose_name="amount (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="balance_transaction_id",
-            field=models.CharField(
-                blank=True, max_length=64, verbose_name="Stripe balance transaction"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="booking",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="tip",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="charge_id",
-            field=models.CharField(max_length=64, verbose_name="Stripe charge"),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="currency",
-            field=models.CharField(max_length=3, verbose_name="currency"),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="payment",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="tips",
-                to="payments.payment",
-                verbose_name="payment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="payment_intent_id",
-            field=models.CharField(
-                max_length=64, unique=True, verbose_name="Stripe payment intent"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="public_id",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="tip",
-            name="stripe_fee_minor",
-            field=models.PositiveIntegerField(default=0, verbose_name="Stripe fee (Rappen)"),
-        ),
-        migrations.AlterField(
-            model_name="webhookevent",
-            name="account",
-            field=models.CharField(blank=True, max_length=64, verbose_name="Stripe account"),
-        ),
-        migrations.AlterField(
-            model_name="webhookevent",
-            name="event_type",
-            field=models.CharField(max_length=80, verbose_name="event type"),
-        ),
-        migrations.AlterField(
-            model_name="webhookevent",
-            name="outcome",
-            field=models.CharField(blank=True, max_length=200, verbose_name="outcome"),
-        ),
-        migrations.AlterField(
-            model_name="webhookevent",
-            name="payload",
-            field=models.JSONField(verbose_name="content"),
-        ),
-        migrations.AlterField(
-            model_name="webhookevent",
-            name="processed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="processed at"),
-        ),
-        migrations.AlterField(
-            model_name="webhookevent",
-            name="received_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="received at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="webhookevent",
-            name="stripe_event_id",
-            field=models.CharField(max_length=64, unique=True, verbose_name="Stripe event ID"),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="extracharge",
+                    options={
+                        "verbose_name": "extra charge",
+                        "verbose_name_plural": "extra charges",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="ledgerentry",
+                    options={
+                        "ordering": ("id",),
+                        "verbose_name": "ledger entry",
+                        "verbose_name_plural": "ledger entries",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="payment",
+                    options={
+                        "ordering": ("-created_at", "-id"),
+                        "verbose_name": "payment",
+                        "verbose_name_plural": "payments",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="paymentevent",
+                    options={
+                        "ordering": ("created_at", "id"),
+                        "verbose_name": "payment event",
+                        "verbose_name_plural": "payment events",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="payoutaccount",
+                    options={
+                        "verbose_name": "payout account",
+                        "verbose_name_plural": "payout accounts",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="receipt",
+                    options={"verbose_name": "receipt", "verbose_name_plural": "receipts"},
+                ),
+                migrations.AlterModelOptions(
+                    name="reconciliationrun",
+                    options={
+                        "ordering": ("-started_at", "-id"),
+                        "verbose_name": "reconciliation run",
+                        "verbose_name_plural": "reconciliation runs",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="tip",
+                    options={"verbose_name": "tip", "verbose_name_plural": "tips"},
+                ),
+                migrations.AlterModelOptions(
+                    name="webhookevent",
+                    options={
+                        "ordering": ("-received_at", "-id"),
+                        "verbose_name": "Stripe event",
+                        "verbose_name_plural": "Stripe events",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="amount_minor",
+                    field=models.PositiveIntegerField(verbose_name="amount (Rappen)"),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="authorised_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="amount held (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="booking",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extra_charge",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="captured_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="amount captured (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="currency",
+                    field=models.CharField(max_length=3, verbose_name="currency"),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="failure_code",
+                    field=models.CharField(blank=True, max_length=64, verbose_name="failure code"),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="material_minor",
+                    field=models.PositiveIntegerField(default=0, verbose_name="material (Rappen)"),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="minutes",
+                    field=models.PositiveIntegerField(default=0, verbose_name="extra minutes"),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="note",
+                    field=models.CharField(blank=True, max_length=300, verbose_name="note"),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="payment",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extras",
+                        to="payments.payment",
+                        verbose_name="payment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="payment_intent_id",
+                    field=models.CharField(
+                        blank=True,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                        verbose_name="Stripe payment intent",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="price_minor",
+                    field=models.PositiveIntegerField(verbose_name="price (Rappen)"),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("asked", "Asked, waiting for the customer's consent"),
+                            ("authorised", "Consented and held"),
+                            ("declined", "Declined (the agreed price stands)"),
+                            ("captured", "Captured"),
+                            ("released", "Released"),
+                        ],
+                        default="asked",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="stripe_fee_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="Stripe fee (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="extracharge",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="amount_minor",
+                    field=models.PositiveIntegerField(verbose_name="amount (Rappen)"),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="booking",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="credit",
+                    field=models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("hold", "Held on the customer's card"),
+                            ("helper", "Helper's Stripe account"),
+                            ("stripe", "Stripe (processing fees)"),
+                            ("quartier", "Quartier"),
+                        ],
+                        max_length=10,
+                        verbose_name="credit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="currency",
+                    field=models.CharField(max_length=3, verbose_name="currency"),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="debit",
+                    field=models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("hold", "Held on the customer's card"),
+                            ("helper", "Helper's Stripe account"),
+                            ("stripe", "Stripe (processing fees)"),
+                            ("quartier", "Quartier"),
+                        ],
+                        max_length=10,
+                        verbose_name="debit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("authorised", "Authorised"),
+                            ("released", "Released"),
+                            ("captured", "Captured"),
+                            ("cancellation_fee", "Cancellation or no-show fee"),
+                            ("stripe_fee", "Stripe fee"),
+                            ("refunded", "Refunded"),
+                            ("tipped", "Tip"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="payment",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="payments.payment",
+                        verbose_name="payment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ledgerentry",
+                    name="reference",
+                    field=models.CharField(max_length=64, verbose_name="reference"),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="amount_minor",
+                    field=models.PositiveIntegerField(verbose_name="amount (Rappen)"),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="attempt",
+                    field=models.PositiveIntegerField(default=1, verbose_name="attempt"),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="authentication_client_secret",
+                    field=models.CharField(
+                        blank=True, max_length=200, verbose_name="authentication client secret"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="authentication_intent_id",
+                    field=models.CharField(
+                        blank=True, max_length=64, verbose_name="Stripe authentication intent"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="authorised_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="amount held (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="booking",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payment",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="captured_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="amount captured (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="currency",
+                    field=models.CharField(max_length=3, verbose_name="currency"),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="due_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="amount due (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="failure_code",
+                    field=models.CharField(blank=True, max_length=64, verbose_name="failure code"),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="failure_message",
+                    field=models.CharField(
+                        blank=True, max_length=300, verbose_name="failure message"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="intent_account_id",
+                    field=models.CharField(
+                        blank=True,
+                        max_length=64,
+                        verbose_name="Stripe account of the payment intent",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="is_cancellation_fee",
+                    field=models.BooleanField(default=False, verbose_name="cancellation fee"),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="method_account_id",
+                    field=models.CharField(
+                        blank=True,
+                        max_length=64,
+                        verbose_name="Stripe account of the payment method",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="pay_with",
+                    field=models.CharField(
+                        choices=[("card", "Card"), ("twint", "TWINT")],
+                        default="card",
+                        max_length=8,
+                        verbose_name="paid with",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="payment_intent_id",
+                    field=models.CharField(
+                        blank=True,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                        verbose_name="Stripe payment intent",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="payment_method_id",
+                    field=models.CharField(
+                        blank=True, max_length=64, verbose_name="Stripe payment method"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="payout_account",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="payments.payoutaccount",
+                        verbose_name="payout account",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="refunded_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="amount refunded (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("requires_payment_method", "Requires a payment method"),
+                            ("authorised", "Authorised (held)"),
+                            ("due", "Due (to be paid after the visit)"),
+                            ("captured", "Captured"),
+                            ("released", "Released"),
+                            ("refunded", "Refunded"),
+                        ],
+                        default="requires_payment_method",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="stripe_fee_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="Stripe fee (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payment",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="paymentevent",
+                    name="actor_role",
+                    field=models.CharField(max_length=16, verbose_name="role"),
+                ),
+                migrations.AlterField(
+                    model_name="paymentevent",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="paymentevent",
+                    name="data",
+                    field=models.JSONField(blank=True, default=dict, verbose_name="details"),
+                ),
+                migrations.AlterField(
+                    model_name="paymentevent",
+                    name="from_status",
+                    field=models.CharField(max_length=24, verbose_name="from status"),
+                ),
+                migrations.AlterField(
+                    model_name="paymentevent",
+                    name="payment",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="payments.payment",
+                        verbose_name="payment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="paymentevent",
+                    name="reason",
+                    field=models.CharField(blank=True, max_length=300, verbose_name="reason"),
+                ),
+                migrations.AlterField(
+                    model_name="paymentevent",
+                    name="to_status",
+                    field=models.CharField(max_length=24, verbose_name="to status"),
+                ),
+                migrations.AlterField(
+                    model_name="payoutaccount",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payoutaccount",
+                    name="helper",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payout_account",
+                        to="helpers.helperprofile",
+                        verbose_name="helper",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payoutaccount",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payoutaccount",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("details_missing", "Details missing"),
+                            ("pending_verification", "Pending verification"),
+                            ("can_take_payments", "Can take payments"),
+                            ("payouts_enabled", "Payouts enabled"),
+                            ("disconnected", "Disconnected from Quartier"),
+                        ],
+                        default="details_missing",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payoutaccount",
+                    name="stripe_account_id",
+                    field=models.CharField(
+                        blank=True,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                        verbose_name="Stripe account",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="payoutaccount",
+                    name="updated_at",
+                    field=backend.clock.UpdatedAtField(
+                        blank=True,
+                        default=backend.clock.now,
+                        editable=False,
+                        verbose_name="updated at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="receipt",
+                    name="booking",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipt",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="receipt",
+                    name="issued_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="issued at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="receipt",
+                    name="payment",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipt",
+                        to="payments.payment",
+                        verbose_name="payment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="receipt",
+                    name="sequence",
+                    field=models.PositiveIntegerField(verbose_name="number"),
+                ),
+                migrations.AlterField(
+                    model_name="receipt",
+                    name="year",
+                    field=models.PositiveSmallIntegerField(verbose_name="year"),
+                ),
+                migrations.AlterField(
+                    model_name="reconciliationrun",
+                    name="finished_at",
+                    field=models.DateTimeField(verbose_name="finished at"),
+                ),
+                migrations.AlterField(
+                    model_name="reconciliationrun",
+                    name="mismatch_count",
+                    field=models.PositiveIntegerField(verbose_name="number of mismatches"),
+                ),
+                migrations.AlterField(
+                    model_name="reconciliationrun",
+                    name="mismatches",
+                    field=models.JSONField(blank=True, default=list, verbose_name="mismatches"),
+                ),
+                migrations.AlterField(
+                    model_name="reconciliationrun",
+                    name="started_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="started at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="amount_minor",
+                    field=models.PositiveIntegerField(verbose_name="amount (Rappen)"),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="balance_transaction_id",
+                    field=models.CharField(
+                        blank=True, max_length=64, verbose_name="Stripe balance transaction"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="booking",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tip",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="charge_id",
+                    field=models.CharField(max_length=64, verbose_name="Stripe charge"),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="currency",
+                    field=models.CharField(max_length=3, verbose_name="currency"),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="payment",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tips",
+                        to="payments.payment",
+                        verbose_name="payment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="payment_intent_id",
+                    field=models.CharField(
+                        max_length=64, unique=True, verbose_name="Stripe payment intent"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="public_id",
+                    field=models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="public ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="tip",
+                    name="stripe_fee_minor",
+                    field=models.PositiveIntegerField(
+                        default=0, verbose_name="Stripe fee (Rappen)"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="webhookevent",
+                    name="account",
+                    field=models.CharField(
+                        blank=True, max_length=64, verbose_name="Stripe account"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="webhookevent",
+                    name="event_type",
+                    field=models.CharField(max_length=80, verbose_name="event type"),
+                ),
+                migrations.AlterField(
+                    model_name="webhookevent",
+                    name="outcome",
+                    field=models.CharField(blank=True, max_length=200, verbose_name="outcome"),
+                ),
+                migrations.AlterField(
+                    model_name="webhookevent",
+                    name="payload",
+                    field=models.JSONField(verbose_name="content"),
+                ),
+                migrations.AlterField(
+                    model_name="webhookevent",
+                    name="processed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="processed at"),
+                ),
+                migrations.AlterField(
+                    model_name="webhookevent",
+                    name="received_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="received at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="webhookevent",
+                    name="stripe_event_id",
+                    field=models.CharField(
+                        max_length=64, unique=True, verbose_name="Stripe event ID"
+                    ),
+                ),
+            ]
         ),
     ]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -14,126 +15,140 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="idempotentrequest",
-            options={
-                "verbose_name": "repeatable request",
-                "verbose_name_plural": "repeatable requests",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="receiptcounter",
-            options={"verbose_name": "receipt counter", "verbose_name_plural": "receipt counters"},
-        ),
-        migrations.AlterModelOptions(
-            name="striperequest",
-            options={"verbose_name": "Stripe request", "verbose_name_plural": "Stripe requests"},
-        ),
-        migrations.AlterField(
-            model_name="idempotentrequest",
-            name="body_hash",
-            field=models.CharField(max_length=64, verbose_name="body hash"),
-        ),
-        migrations.AlterField(
-            model_name="idempotentrequest",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idempotentrequest",
-            name="endpoint",
-            field=models.CharField(max_length=200, verbose_name="endpoint"),
-        ),
-        migrations.AlterField(
-            model_name="idempotentrequest",
-            name="key",
-            field=models.CharField(max_length=200, verbose_name="idempotency key"),
-        ),
-        migrations.AlterField(
-            model_name="idempotentrequest",
-            name="response",
-            field=models.JSONField(blank=True, null=True, verbose_name="response"),
-        ),
-        migrations.AlterField(
-            model_name="idempotentrequest",
-            name="status_code",
-            field=models.PositiveSmallIntegerField(
-                blank=True, null=True, verbose_name="status code"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idempotentrequest",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="receiptcounter",
-            name="last",
-            field=models.PositiveIntegerField(default=0, verbose_name="last number"),
-        ),
-        migrations.AlterField(
-            model_name="receiptcounter",
-            name="year",
-            field=models.PositiveSmallIntegerField(
-                primary_key=True, serialize=False, verbose_name="year"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="striperequest",
-            name="action",
-            field=models.CharField(max_length=40, verbose_name="action"),
-        ),
-        migrations.AlterField(
-            model_name="striperequest",
-            name="answered_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
-        ),
-        migrations.AlterField(
-            model_name="striperequest",
-            name="created_at",
-            field=models.DateTimeField(
-                default=backend.clock.now, editable=False, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="striperequest",
-            name="idempotency_key",
-            field=models.CharField(max_length=200, unique=True, verbose_name="idempotency key"),
-        ),
-        migrations.AlterField(
-            model_name="striperequest",
-            name="payment",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="stripe_requests",
-                to="payments.payment",
-                verbose_name="payment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="striperequest",
-            name="payout_account",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="payments.payoutaccount",
-                verbose_name="payout account",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="striperequest",
-            name="stripe_object_id",
-            field=models.CharField(blank=True, max_length=64, verbose_name="Stripe object ID"),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="idempotentrequest",
+                    options={
+                        "verbose_name": "repeatable request",
+                        "verbose_name_plural": "repeatable requests",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="receiptcounter",
+                    options={
+                        "verbose_name": "receipt counter",
+                        "verbose_name_plural": "receipt counters",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="striperequest",
+                    options={
+                        "verbose_name": "Stripe request",
+                        "verbose_name_plural": "Stripe requests",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="idempotentrequest",
+                    name="body_hash",
+                    field=models.CharField(max_length=64, verbose_name="body hash"),
+                ),
+                migrations.AlterField(
+                    model_name="idempotentrequest",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="idempotentrequest",
+                    name="endpoint",
+                    field=models.CharField(max_length=200, verbose_name="endpoint"),
+                ),
+                migrations.AlterField(
+                    model_name="idempotentrequest",
+                    name="key",
+                    field=models.CharField(max_length=200, verbose_name="idempotency key"),
+                ),
+                migrations.AlterField(
+                    model_name="idempotentrequest",
+                    name="response",
+                    field=models.JSONField(blank=True, null=True, verbose_name="response"),
+                ),
+                migrations.AlterField(
+                    model_name="idempotentrequest",
+                    name="status_code",
+                    field=models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="status code"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="idempotentrequest",
+                    name="user",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="receiptcounter",
+                    name="last",
+                    field=models.PositiveIntegerField(default=0, verbose_name="last number"),
+                ),
+                migrations.AlterField(
+                    model_name="receiptcounter",
+                    name="year",
+                    field=models.PositiveSmallIntegerField(
+                        primary_key=True, serialize=False, verbose_name="year"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="striperequest",
+                    name="action",
+                    field=models.CharField(max_length=40, verbose_name="action"),
+                ),
+                migrations.AlterField(
+                    model_name="striperequest",
+                    name="answered_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                migrations.AlterField(
+                    model_name="striperequest",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="striperequest",
+                    name="idempotency_key",
+                    field=models.CharField(
+                        max_length=200, unique=True, verbose_name="idempotency key"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="striperequest",
+                    name="payment",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stripe_requests",
+                        to="payments.payment",
+                        verbose_name="payment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="striperequest",
+                    name="payout_account",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="payments.payoutaccount",
+                        verbose_name="payout account",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="striperequest",
+                    name="stripe_object_id",
+                    field=models.CharField(
+                        blank=True, max_length=64, verbose_name="Stripe object ID"
+                    ),
+                ),
+            ]
         ),
     ]

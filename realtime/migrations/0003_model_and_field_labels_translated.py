@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.clock
+from backend.migration_operations import LabelsOnly
 
 
 class Migration(migrations.Migration):
@@ -16,231 +17,244 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="chatmessage",
-            options={
-                "ordering": ("booking", "id"),
-                "verbose_name": "chat message",
-                "verbose_name_plural": "chat messages",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="chatreadmark",
-            options={"verbose_name": "chat read mark", "verbose_name_plural": "chat read marks"},
-        ),
-        migrations.AlterModelOptions(
-            name="pushsubscription",
-            options={
-                "ordering": ("id",),
-                "verbose_name": "push subscription",
-                "verbose_name_plural": "push subscriptions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="streamcounter",
-            options={
-                "verbose_name": "event stream counter",
-                "verbose_name_plural": "event stream counters",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="streamevent",
-            options={
-                "ordering": ("user", "seq"),
-                "verbose_name": "stream event",
-                "verbose_name_plural": "stream events",
-            },
-        ),
-        migrations.AlterField(
-            model_name="chatmessage",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatmessage",
-            name="author_role",
-            field=models.CharField(max_length=16, verbose_name="author's role"),
-        ),
-        migrations.AlterField(
-            model_name="chatmessage",
-            name="booking",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="chat_messages",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatmessage",
-            name="created_at",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="chatmessage",
-            name="text",
-            field=models.TextField(max_length=2000, verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="chatreadmark",
-            name="booking",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="bookings.booking",
-                verbose_name="visit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatreadmark",
-            name="last_read_message",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="realtime.chatmessage",
-                verbose_name="last message read",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatreadmark",
-            name="read_at",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="read at"),
-        ),
-        migrations.AlterField(
-            model_name="chatreadmark",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="pushsubscription",
-            name="auth",
-            field=models.CharField(max_length=100, verbose_name="authentication secret"),
-        ),
-        migrations.AlterField(
-            model_name="pushsubscription",
-            name="created_at",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="pushsubscription",
-            name="device",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="push_subscriptions",
-                to="backend.device",
-                verbose_name="device",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="pushsubscription",
-            name="device_name",
-            field=models.CharField(blank=True, max_length=100, verbose_name="device name"),
-        ),
-        migrations.AlterField(
-            model_name="pushsubscription",
-            name="endpoint",
-            field=models.URLField(max_length=1000, unique=True, verbose_name="endpoint"),
-        ),
-        migrations.AlterField(
-            model_name="pushsubscription",
-            name="p256dh",
-            field=models.CharField(max_length=200, verbose_name="public key (P-256)"),
-        ),
-        migrations.AlterField(
-            model_name="pushsubscription",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="push_subscriptions",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="streamcounter",
-            name="acked_seq",
-            field=models.PositiveBigIntegerField(
-                default=0,
-                help_text="The last number a client of the user acknowledged.",
-                verbose_name="last number received",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="streamcounter",
-            name="last_seq",
-            field=models.PositiveBigIntegerField(default=0, verbose_name="last number"),
-        ),
-        migrations.AlterField(
-            model_name="streamcounter",
-            name="user",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                primary_key=True,
-                related_name="+",
-                serialize=False,
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="streamevent",
-            name="created_at",
-            field=models.DateTimeField(default=backend.clock.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="streamevent",
-            name="data",
-            field=models.JSONField(default=dict, verbose_name="data"),
-        ),
-        migrations.AlterField(
-            model_name="streamevent",
-            name="outbox_event",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="stream_events",
-                to="backend.outboxevent",
-                verbose_name="outbox event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="streamevent",
-            name="push",
-            field=models.BooleanField(
-                default=False,
-                help_text="Also sent as a push notification.",
-                verbose_name="push notification",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="streamevent",
-            name="seq",
-            field=models.PositiveBigIntegerField(verbose_name="number"),
-        ),
-        migrations.AlterField(
-            model_name="streamevent",
-            name="type",
-            field=models.CharField(max_length=64, verbose_name="type"),
-        ),
-        migrations.AlterField(
-            model_name="streamevent",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="stream_events",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
+        LabelsOnly(
+            [
+                migrations.AlterModelOptions(
+                    name="chatmessage",
+                    options={
+                        "ordering": ("booking", "id"),
+                        "verbose_name": "chat message",
+                        "verbose_name_plural": "chat messages",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="chatreadmark",
+                    options={
+                        "verbose_name": "chat read mark",
+                        "verbose_name_plural": "chat read marks",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="pushsubscription",
+                    options={
+                        "ordering": ("id",),
+                        "verbose_name": "push subscription",
+                        "verbose_name_plural": "push subscriptions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="streamcounter",
+                    options={
+                        "verbose_name": "event stream counter",
+                        "verbose_name_plural": "event stream counters",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="streamevent",
+                    options={
+                        "ordering": ("user", "seq"),
+                        "verbose_name": "stream event",
+                        "verbose_name_plural": "stream events",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="chatmessage",
+                    name="author",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="chatmessage",
+                    name="author_role",
+                    field=models.CharField(max_length=16, verbose_name="author's role"),
+                ),
+                migrations.AlterField(
+                    model_name="chatmessage",
+                    name="booking",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="chat_messages",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="chatmessage",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="chatmessage",
+                    name="text",
+                    field=models.TextField(max_length=2000, verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="chatreadmark",
+                    name="booking",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="bookings.booking",
+                        verbose_name="visit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="chatreadmark",
+                    name="last_read_message",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="realtime.chatmessage",
+                        verbose_name="last message read",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="chatreadmark",
+                    name="read_at",
+                    field=models.DateTimeField(default=backend.clock.now, verbose_name="read at"),
+                ),
+                migrations.AlterField(
+                    model_name="chatreadmark",
+                    name="user",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="pushsubscription",
+                    name="auth",
+                    field=models.CharField(max_length=100, verbose_name="authentication secret"),
+                ),
+                migrations.AlterField(
+                    model_name="pushsubscription",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="pushsubscription",
+                    name="device",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="push_subscriptions",
+                        to="backend.device",
+                        verbose_name="device",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="pushsubscription",
+                    name="device_name",
+                    field=models.CharField(blank=True, max_length=100, verbose_name="device name"),
+                ),
+                migrations.AlterField(
+                    model_name="pushsubscription",
+                    name="endpoint",
+                    field=models.URLField(max_length=1000, unique=True, verbose_name="endpoint"),
+                ),
+                migrations.AlterField(
+                    model_name="pushsubscription",
+                    name="p256dh",
+                    field=models.CharField(max_length=200, verbose_name="public key (P-256)"),
+                ),
+                migrations.AlterField(
+                    model_name="pushsubscription",
+                    name="user",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="push_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="streamcounter",
+                    name="acked_seq",
+                    field=models.PositiveBigIntegerField(
+                        default=0,
+                        help_text="The last number a client of the user acknowledged.",
+                        verbose_name="last number received",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="streamcounter",
+                    name="last_seq",
+                    field=models.PositiveBigIntegerField(default=0, verbose_name="last number"),
+                ),
+                migrations.AlterField(
+                    model_name="streamcounter",
+                    name="user",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="streamevent",
+                    name="created_at",
+                    field=models.DateTimeField(
+                        default=backend.clock.now, verbose_name="created at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="streamevent",
+                    name="data",
+                    field=models.JSONField(default=dict, verbose_name="data"),
+                ),
+                migrations.AlterField(
+                    model_name="streamevent",
+                    name="outbox_event",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stream_events",
+                        to="backend.outboxevent",
+                        verbose_name="outbox event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="streamevent",
+                    name="push",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Also sent as a push notification.",
+                        verbose_name="push notification",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="streamevent",
+                    name="seq",
+                    field=models.PositiveBigIntegerField(verbose_name="number"),
+                ),
+                migrations.AlterField(
+                    model_name="streamevent",
+                    name="type",
+                    field=models.CharField(max_length=64, verbose_name="type"),
+                ),
+                migrations.AlterField(
+                    model_name="streamevent",
+                    name="user",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stream_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+            ]
         ),
     ]
