@@ -7,8 +7,14 @@ address it gives must be public, and the request then connects to the address ch
 to an answer the name gives a moment later (DNS rebinding): `pinned_session` hands pywebpush a
 requests session whose connections go to that address, while TLS still names the push
 service (SNI) and checks its certificate against the name, and the `Host` header names it too.
-The session follows no redirects (a push service answers, it does not send Quartier on) and
-ignores proxy variables (a proxy would resolve the name again, out of our sight).
+The session follows no redirects (a push service answers, it does not send Quartier on).
+
+Behind an outbound proxy (HTTPS_PROXY or https_proxy, unless NO_PROXY / no_proxy names the push
+service) the proxy is what connects: Quartier still resolves the name and checks every address
+it gives, then asks the proxy for a tunnel to the address checked (`CONNECT 203.0.113.5:443`),
+never to the name, which the proxy would resolve again, out of our sight; TLS inside the tunnel
+still names the push service and checks its certificate. The proxy's own address is
+configuration, not checked: it is usually a machine of Quartier's own network.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies, prepend_scheme_if_needed, select_proxy
 from urllib3.connectionpool import HTTPConnectionPool
 
 HTTPS_PORT = 443
@@ -63,13 +70,22 @@ def public_addresses(host: str, port: int = HTTPS_PORT) -> list[str]:
     return addresses
 
 
+def environment_proxy(endpoint: str) -> str | None:
+    """The outbound proxy the environment names for `endpoint` (HTTPS_PROXY, ALL_PROXY, in
+    capitals or not), None when there is none or NO_PROXY lists the endpoint's name."""
+    proxy = select_proxy(endpoint, get_environ_proxies(endpoint))
+    return prepend_scheme_if_needed(proxy, "http") if proxy else None
+
+
 class _PinnedAdapter(HTTPAdapter):
     """Sends every request of its session to one checked address, naming the host in TLS
-    (SNI, certificate check) and in the `Host` header as if it had been resolved there."""
+    (SNI, certificate check) and in the `Host` header as if it had been resolved there;
+    through `proxy`, when given, by a tunnel to that address."""
 
-    def __init__(self, hostname: str, address: str) -> None:
+    def __init__(self, hostname: str, address: str, proxy: str | None = None) -> None:
         self.hostname = hostname
         self.address = address
+        self.proxy = proxy
         super().__init__(max_retries=0)
 
     def get_connection_with_tls_context(
@@ -88,12 +104,15 @@ class _PinnedAdapter(HTTPAdapter):
             "server_hostname": self.hostname,
             "assert_hostname": self.hostname,
         }
-        return self.poolmanager.connection_from_host(
+        # A proxy manager's https pool tunnels to the host it is given: the address checked.
+        manager = self.proxy_manager_for(self.proxy) if self.proxy else self.poolmanager
+        pool: HTTPConnectionPool = manager.connection_from_host(
             host=self.address,
             port=host_params["port"] or HTTPS_PORT,
             scheme="https",
             pool_kwargs=pool_kwargs,
         )
+        return pool
 
     def add_headers(self, request: requests.PreparedRequest, **kwargs: Any) -> None:
         request.headers["Host"] = self.hostname
@@ -101,7 +120,8 @@ class _PinnedAdapter(HTTPAdapter):
 
 def pinned_session(endpoint: str) -> requests.Session:
     """A requests session that posts to `endpoint`'s push service at an address checked now
-    (`public_addresses`, the first one). Raises `PushAddressRefused` when the name leads to an
+    (`public_addresses`, the first one), through the environment's proxy if it names one for
+    the endpoint (`environment_proxy`). Raises `PushAddressRefused` when the name leads to an
     address that is not public, or to none (a name that does not resolve is refused too: the
     post could not go anywhere)."""
     hostname = (urlsplit(endpoint).hostname or "").rstrip(".")
@@ -110,9 +130,11 @@ def pinned_session(endpoint: str) -> requests.Session:
     except OSError as exc:
         raise PushAddressRefused(f"{hostname} does not resolve") from exc
     session = requests.Session()
+    # The proxy is read here, once: requests' own reading of the environment would ask the
+    # proxy for the name.
     session.trust_env = False
     session.max_redirects = 0
-    adapter = _PinnedAdapter(hostname, address)
+    adapter = _PinnedAdapter(hostname, address, environment_proxy(endpoint))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
