@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from backend.account_links import PASSWORD_RESET_MAX_AGE, SIGN_UP_LINK_MAX_AGE, lifetime_words
 from backend.config import config
 from backend.models import User
 
@@ -25,13 +26,14 @@ def subject_line(subject: str) -> str:
     return " ".join(subject.split())
 
 
-def _send(user: User, subject: str, body: str) -> None:
+def _send(user: User, subject: str, body: str, *, language: str = "") -> None:
+    """Send to `user`'s address, in `language` (the user's own unless given)."""
     message = EmailMessage(
         subject=subject_line(subject),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
-        headers={"Content-Language": user.preferred_language},
+        headers={"Content-Language": language or user.preferred_language},
     )
     try:
         message.send()
@@ -56,15 +58,19 @@ def send_verify_email(user: User, token: str) -> None:
         body = _(
             "Hello %(name)s,\n\n"
             "Thank you for signing up with Quartier. To confirm that this address is yours and "
-            "finish signing up, open this link within three days, on your phone or your "
-            "computer:\n\n"
+            "finish signing up, open this link on your phone or your computer. It is valid for "
+            "%(lifetime)s:\n\n"
             "%(link)s\n\n"
             "Afterwards you log in with this e-mail address and your password, on the website "
             "as in the Quartier app.\n\n"
             "If you did not sign up, ignore this e-mail: without confirmation no account is "
             "opened.\n\n"
             "Quartier"
-        ) % {"name": user.display_name, "link": link}
+        ) % {
+            "name": user.display_name,
+            "link": link,
+            "lifetime": lifetime_words(SIGN_UP_LINK_MAX_AGE),
+        }
         _send(user, subject, body)
 
 
@@ -85,39 +91,44 @@ def send_sign_up_attempt_notice(user: User) -> None:
         _send(user, subject, body)
 
 
-def send_pending_sign_up_notice(user: User, token: str) -> None:
+def send_pending_sign_up_notice(user: User, link: str, *, name: str, language: str) -> None:
     """Someone signed up with the address of a sign-up still waiting for confirmation: tell
     the owner of the address, with a link to choose the password (which confirms the address).
-    Not a new confirmation link: the waiting sign-up may be someone else's, made with this
-    address, and confirming it would hand them the account."""
-    link = f"{config().password_reset_url}?token={token}"
-    with translation.override(user.preferred_language):
+    Not the waiting sign-up's confirmation link: that sign-up may be someone else's, made with
+    this address, and confirming it would hand them the account. The e-mail speaks to whoever
+    signed up now, by the `name` and in the `language` they chose: its link finishes their
+    sign-up, with their details (`backend.services.password_reset_confirm`)."""
+    with translation.override(language):
         subject = _("Someone signed up for Quartier again with your address")
         body = _(
             "Hello %(name)s,\n\n"
             "Someone just signed up for Quartier again with this e-mail address, which already "
             "waits for its confirmation. Nothing was changed.\n\n"
-            "If it was you: to finish signing up, choose your password with this link within "
-            "two hours. This also confirms your address:\n\n"
+            "If it was you: to finish signing up, choose your password with this link. It is "
+            "valid for %(lifetime)s and also confirms your address:\n\n"
             "%(link)s\n\n"
             "If you did not sign up, ignore this e-mail: without confirmation no account is "
             "opened.\n\n"
             "Quartier"
-        ) % {"name": user.display_name, "link": link}
-        _send(user, subject, body)
+        ) % {"name": name, "link": link, "lifetime": lifetime_words(SIGN_UP_LINK_MAX_AGE)}
+        _send(user, subject, body, language=language)
 
 
-def send_password_reset_email(user: User, token: str) -> None:
-    """The link that lets the owner of an account choose a new password."""
-    link = f"{config().password_reset_url}?token={token}"
+def send_password_reset_email(user: User, link: str) -> None:
+    """The link (`backend.password_reset.password_link`) that lets the owner of an account
+    choose a new password."""
     with translation.override(user.preferred_language):
         subject = _("Choose a new password for Quartier")
         body = _(
             "Hello %(name)s,\n\n"
             "Someone asked to choose a new password for your Quartier account. If it was you, "
-            "open this link within two hours:\n\n"
+            "open this link. It is valid for %(lifetime)s:\n\n"
             "%(link)s\n\n"
             "If it was not you, ignore this e-mail: your password stays as it is.\n\n"
             "Quartier"
-        ) % {"name": user.display_name, "link": link}
+        ) % {
+            "name": user.display_name,
+            "link": link,
+            "lifetime": lifetime_words(PASSWORD_RESET_MAX_AGE),
+        }
         _send(user, subject, body)

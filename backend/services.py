@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping, Sequence
-from datetime import timedelta
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
@@ -20,6 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from backend import clock
+from backend.account_links import PASSWORD_RESET_MAX_AGE, SIGN_UP_LINK_MAX_AGE
 from backend.devices import devices_revoke_all
 from backend.emails import (
     send_pending_sign_up_notice,
@@ -44,12 +44,7 @@ from backend.login_limits import login_failure_record, login_limit_check
 from backend.mail_limits import account_mail_allowed
 from backend.models import LANGUAGE_CODES, User
 from backend.outbox import emit
-from backend.password_reset import (
-    PASSWORD_RESET_MAX_AGE,
-    PASSWORD_RESET_SALT,
-    password_reset_token,
-    reset_fingerprint,
-)
+from backend.password_reset import PASSWORD_RESET_SALT, password_link, reset_fingerprint
 from backend.places import Place
 from backend.tasks import password_reset_mail_send
 from backend.texts import phone_number, visible_text
@@ -64,6 +59,15 @@ CUSTOMER_FIGURES = (
 )
 # The fields of an account that are the person's profile (the rest are access rights).
 PROFILE_FIELDS = ("display_name", "phone", "languages", "preferred_language")
+# A sign-up without a home address: the home fields as they are then.
+NO_HOME = {
+    "home_street": "",
+    "home_postal_code": "",
+    "home_locality": "",
+    "home_location": None,
+    "home_latitude": None,
+    "home_longitude": None,
+}
 
 
 def validate_profile_languages(languages: Sequence[str]) -> list[str]:
@@ -124,7 +128,9 @@ def user_register(
     told by e-mail that someone tried to sign up with their address; the owner of the address
     of a sign-up still waiting for confirmation gets a link to choose the password, which
     confirms the address (`password_reset_confirm`), so whoever reads the mailbox finishes the
-    sign-up with a password only they know. Every way hashes the password once, so that the
+    sign-up with a password only they know, and with the details typed in the sign-up the link
+    was sent for: the waiting sign-up's name, phone, languages and home stay only as long as
+    nobody confirms another one (they may be a stranger's). Every way hashes the password once, so that the
     time taken tells nothing either. Past the address's allowance of account e-mails
     (backend.mail_limits) nothing is changed or sent.
     """
@@ -146,8 +152,19 @@ def user_register(
         if existing.email_verified_at is not None:
             transaction.on_commit(lambda: send_sign_up_attempt_notice(existing))
         else:
-            token = password_reset_token(existing)
-            transaction.on_commit(lambda: send_pending_sign_up_notice(existing, token))
+            details = {
+                "display_name": display_name,
+                "phone": phone,
+                "languages": languages,
+                "preferred_language": preferred_language,
+                **(home.fields(prefix="home_") if home is not None else NO_HOME),
+            }
+            link = password_link(existing, sign_up=details)
+            transaction.on_commit(
+                lambda: send_pending_sign_up_notice(
+                    existing, link, name=display_name, language=preferred_language
+                )
+            )
         return
     user = User(email=email)
     user.display_name = display_name
@@ -170,7 +187,6 @@ def user_register(
 
 
 VERIFY_EMAIL_SALT = "backend.services.user_verify_email"
-VERIFY_EMAIL_MAX_AGE = timedelta(days=3)
 
 
 def email_verification_token(user: User) -> str:
@@ -196,7 +212,7 @@ def user_verify_email(*, token: str) -> User:
         code=CoreError.VERIFICATION_INVALID,
     )
     try:
-        claims = signing.loads(token, salt=VERIFY_EMAIL_SALT, max_age=VERIFY_EMAIL_MAX_AGE)
+        claims = signing.loads(token, salt=VERIFY_EMAIL_SALT, max_age=SIGN_UP_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise ValidationFailed.for_field(
             "token",
@@ -341,33 +357,63 @@ def validate_new_password(password: str, user: User, *, field: str) -> None:
 @raises(CoreError.RESET_LINK_INVALID, CoreError.WEAK_PASSWORD)
 def password_reset_confirm(*, token: str, password: str) -> User:
     """Choose a new password with the link from `password_reset_request`. Following the link
-    proves the address is the person's: a sign-up still waiting for confirmation is confirmed."""
+    proves the address is the person's: a sign-up still waiting for confirmation is confirmed,
+    with the details of the sign-up the link was sent for (`user_register`) when it carries
+    them. Such a link lasts as long as a sign-up's (SIGN_UP_LINK_MAX_AGE) and finishes only a
+    sign-up still waiting; any other lasts PASSWORD_RESET_MAX_AGE."""
     invalid = ValidationFailed.for_field(
         "token",
         _("This link to choose a new password is not valid any more. Ask for a new one."),
         code=CoreError.RESET_LINK_INVALID,
     )
-    try:
-        claims = signing.loads(token, salt=PASSWORD_RESET_SALT, max_age=PASSWORD_RESET_MAX_AGE)
-    except signing.BadSignature as exc:  # expired links too: the same advice
-        raise invalid from exc
-    user_id = claims.get("user") if isinstance(claims, dict) else None
-    if not _is_uuid(user_id):
+    claims = _password_link_claims(token)
+    user_id = claims.get("user") if claims is not None else None
+    if claims is None or not _is_uuid(user_id):
         raise invalid
     user = User.objects.select_for_update().filter(public_id=str(user_id), is_active=True).first()
     if user is None or not constant_time_compare(
         reset_fingerprint(user), str(claims.get("password"))
     ):
         raise invalid
+    sign_up = claims.get("sign_up")
+    if isinstance(sign_up, dict) and user.email_verified_at is not None:
+        raise invalid  # the sign-up it would finish is confirmed already
     validate_new_password(password, user, field="password")
     user.set_password(password)
     changed = ["password"]
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
         changed.append("email_verified_at")
-    user.save(update_fields=changed)
+    profile = _sign_up_details_apply(user, sign_up) if isinstance(sign_up, dict) else []
+    user.save(update_fields=changed + profile)
+    if profile:
+        emit(UserProfileChanged(user_id=user.pk, fields=profile))
     _revoke_api_tokens(user)
     return user
+
+
+def _password_link_claims(token: str) -> dict[str, object] | None:
+    """The claims of a link to choose a password, or None when it is forged or has expired:
+    one that finishes a sign-up (`sign_up`) after SIGN_UP_LINK_MAX_AGE, any other after
+    PASSWORD_RESET_MAX_AGE."""
+    longest = max(SIGN_UP_LINK_MAX_AGE, PASSWORD_RESET_MAX_AGE)
+    try:
+        claims = signing.loads(token, salt=PASSWORD_RESET_SALT, max_age=longest)
+        if not isinstance(claims, dict) or "sign_up" not in claims:
+            claims = signing.loads(token, salt=PASSWORD_RESET_SALT, max_age=PASSWORD_RESET_MAX_AGE)
+    except signing.BadSignature:  # expired links too: the same advice
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def _sign_up_details_apply(user: User, details: dict[str, object]) -> list[str]:
+    """Write the profile a sign-up typed (`user_register`, signed into its link) onto the
+    account it finishes; returns the fields written. Only the profile's fields: the claims are
+    Quartier's own (signed), but nothing else of an account is a sign-up's to set."""
+    written = [name for name in (*PROFILE_FIELDS, *NO_HOME) if name in details]
+    for name in written:
+        setattr(user, name, details[name])
+    return written
 
 
 @raises(CoreError.WRONG_PASSWORD, CoreError.WEAK_PASSWORD, CoreError.TOO_MANY_ATTEMPTS)

@@ -104,7 +104,9 @@ class RegisterApi(ApiView):
         The answer is the same whether or not the address already has an account. A new
         address gets an e-mail with a link (and token) that finishes the sign-up through
         `POST /api/v1/auth/verify-email`; the owner of an existing account is told by e-mail
-        instead. Signing up again before confirming sends a new link, with the new details.
+        instead. Signing up again before confirming changes nothing; the address is sent a
+        link to choose the password (`POST /api/v1/auth/password-reset/confirm`), which
+        confirms it with the details of that sign-up.
         """
         data = self.RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)

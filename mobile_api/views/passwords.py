@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from backend.account_links import PASSWORD_RESET_MAX_AGE, lifetime_words
 from backend.account_throttle import ACCOUNT_SCOPE
 from backend.client_address import client_ip
 from backend.exceptions import raises
@@ -65,8 +66,9 @@ class PasswordResetApi(ApiView):
             {
                 "message": _(
                     "If this address belongs to an account, we have sent it a link to choose "
-                    "a new password. The link is valid for two hours."
+                    "a new password. The link is valid for %(lifetime)s."
                 )
+                % {"lifetime": lifetime_words(PASSWORD_RESET_MAX_AGE)}
             },
             status=status.HTTP_202_ACCEPTED,
         )
@@ -90,7 +92,10 @@ class PasswordResetConfirmApi(ApiView):
     @raises(password_reset_confirm)
     def post(self, request: Request) -> Response:
         """Choose a new password with the token from the e-mail: logged in with a new API token,
-        every earlier token revoked. The link works once, for two hours."""
+        every earlier token revoked. The link works once, for two hours; the link sent to an
+        address whose sign-up waits for confirmation, as long as a confirmation link (three days),
+        and only while the sign-up still waits: it confirms the address, with the details of
+        the sign-up it was sent for."""
         data = self.PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         with transaction.atomic():

@@ -134,7 +134,7 @@ NOTICE_FR = (
     "Quelqu’un vient de s’inscrire de nouveau sur Quartier avec cette adresse e-mail, dont "
     "une inscription attend déjà la confirmation. Rien n’a été modifié.\n\n"
     "Si c’était vous : pour terminer votre inscription, choisissez votre mot de passe avec ce "
-    "lien dans les deux heures. Votre adresse est ainsi confirmée elle aussi :\n\n"
+    "lien. Il est valable 3 jours et confirme aussi votre adresse :\n\n"
     "http://127.0.0.1:8000/password-reset?token={token}\n\n"
     "Si cette inscription ne vient pas de vous, ignorez cet e-mail : sans confirmation, aucun compte "
     "n’est ouvert.\n\n"
@@ -149,23 +149,23 @@ def _account(email: str) -> dict[str, Any]:
 def test_signing_up_again_before_confirming_changes_nothing_and_tells_the_address_owner(
     django_capture_on_commit_callbacks,
 ):
-    # Given a sign-up nobody confirmed yet (Anna reads French)
-    _register(django_capture_on_commit_callbacks, preferred_language="fr")
+    # Given a sign-up nobody confirmed yet, made in English by someone else with Anna's address
+    _register(django_capture_on_commit_callbacks, display_name="Mallory", preferred_language="en")
     before = _account("anna@example.ch")
     mail.outbox.clear()
 
-    # When someone signs up again with her address (another password, name and language),
-    # and someone else with a new address
+    # When Anna signs up with her address (another password, her name, French), and someone
+    # else with a new address
     again = _register(
         django_capture_on_commit_callbacks,
         email="Anna@Example.ch",
-        display_name="Mallory",
+        display_name="Anna",
         password=NEW_PASSWORD,
-        preferred_language="en",
+        preferred_language="fr",
     )
     new = _register(django_capture_on_commit_callbacks, email="new@example.ch")
 
-    # Then both are answered alike, and Anna's sign-up is exactly as she left it: the second
+    # Then both are answered alike, and the waiting sign-up is exactly as it was: the second
     # password does not open it
     assert (again.status_code, again.json()) == (new.status_code, new.json())
     assert again.json() == {"message": "Check your e-mail to finish signing up."}
@@ -175,8 +175,9 @@ def test_signing_up_again_before_confirming_changes_nothing_and_tells_the_addres
     assert anna.check_password(PASSWORD)
     assert not anna.check_password(NEW_PASSWORD)
 
-    # And the owner of the address, nobody else, is told in her language, with a link to choose
-    # her password; the new address gets its confirmation link
+    # And the owner of the address, nobody else, is told with a link to choose the password,
+    # written to whoever signed up now (by the name and in the language of that sign-up, which
+    # the link finishes); the new address gets its confirmation link
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["anna@example.ch"], "Quelqu’un s’est de nouveau inscrit sur Quartier avec votre adresse"),
         (["new@example.ch"], "Bestätigen Sie Ihre E-Mail-Adresse für Quartier"),
@@ -205,12 +206,29 @@ def test_the_first_link_still_confirms_the_pending_sign_up_with_its_own_password
     assert_error(_log_in("anna@example.ch", NEW_PASSWORD), 401, "invalid_credentials", set())
 
 
-def test_the_owner_of_the_address_finishes_the_sign_up_with_a_password_only_she_knows(
+def test_the_owner_of_the_address_finishes_the_sign_up_with_her_password_and_details(
     django_capture_on_commit_callbacks,
 ):
-    # Given a sign-up someone else made with Anna's address, and Anna signing up herself later
-    _register(django_capture_on_commit_callbacks, display_name="Mallory", password=NEW_PASSWORD)
-    _register(django_capture_on_commit_callbacks, display_name="Anna")
+    # Given a sign-up someone else made with Anna's address (their name, phone, languages and
+    # home), and Anna signing up herself later, without a home address
+    _register(
+        django_capture_on_commit_callbacks,
+        display_name="Mallory",
+        password=NEW_PASSWORD,
+        phone="+41 79 111 22 33",
+        languages=["en"],
+        preferred_language="en",
+        home_postal_code="8001",
+        home_locality="Zürich",
+        home_street="Bahnhofstrasse 1",
+    )
+    _register(
+        django_capture_on_commit_callbacks,
+        display_name="Anna Keller",
+        phone="+41 78 444 55 66",
+        languages=["fr", "de"],
+        preferred_language="fr",
+    )
     chosen = "Annas-own-long-passphrase-7"
 
     # When she follows the link of the notice and chooses her password
@@ -219,11 +237,46 @@ def test_the_owner_of_the_address_finishes_the_sign_up_with_a_password_only_she_
         {"token": verification_token("anna@example.ch"), "password": chosen},
     )
 
-    # Then the address is confirmed and only her password opens the account
+    # Then the address is confirmed, only her password opens the account, and it carries what
+    # she typed, nothing of the other sign-up
     assert answer.status_code == 200, answer.content
-    assert User.objects.get(email="anna@example.ch").email_verified_at is not None
     assert _log_in("anna@example.ch", chosen).status_code == 200
     assert_error(_log_in("anna@example.ch", NEW_PASSWORD), 401, "invalid_credentials", set())
+    anna = User.objects.get(email="anna@example.ch")
+    assert anna.email_verified_at is not None
+    profile = (anna.display_name, anna.phone, anna.languages, anna.preferred_language)
+    assert profile == ("Anna Keller", "+41 78 444 55 66", ["de", "fr"], "fr")
+    home = (anna.home_street, anna.home_postal_code, anna.home_locality, anna.home_location)
+    assert home == ("", "", "", None)
+    assert (anna.home_latitude, anna.home_longitude) == (None, None)
+
+
+def test_the_link_of_a_sign_up_again_is_refused_once_the_address_is_confirmed(
+    django_capture_on_commit_callbacks,
+):
+    # Given a sign-up, a second one with its address, and the first confirmed with its link
+    _register(django_capture_on_commit_callbacks, display_name="First")
+    first_link = verification_token("anna@example.ch")
+    _register(django_capture_on_commit_callbacks, display_name="Second")
+    second_link = verification_token("anna@example.ch")
+    assert APIClient().post(f"{API}/auth/verify-email", {"token": first_link}).status_code == 200
+    before = _account("anna@example.ch")
+
+    # When the second sign-up's link is followed
+    answer = APIClient().post(
+        f"{API}/auth/password-reset/confirm",
+        {"token": second_link, "password": "Another-long-passphrase-3"},
+    )
+
+    # Then it is refused: the sign-up it would finish is finished, and nothing changed
+    assert_error(
+        answer,
+        400,
+        "reset_link_invalid",
+        {"token"},
+        documented_in=("post", "/api/v1/auth/password-reset/confirm"),
+    )
+    assert _account("anna@example.ch") == before
 
 
 def test_an_expired_or_forged_token_is_refused(django_capture_on_commit_callbacks):

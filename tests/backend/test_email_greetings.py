@@ -91,7 +91,10 @@ def test_the_account_e_mails():
     for send in (
         lambda: account_emails.send_verify_email(user, "token"),
         lambda: account_emails.send_sign_up_attempt_notice(user),
-        lambda: account_emails.send_password_reset_email(user, "token"),
+        lambda: account_emails.send_password_reset_email(user, "link"),
+        lambda: account_emails.send_pending_sign_up_notice(
+            user, "link", name=user.display_name, language=user.preferred_language
+        ),
     ):
         assert_capitals(rendered(user, send), user)
 

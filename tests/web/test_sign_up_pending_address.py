@@ -56,13 +56,14 @@ def test_the_form_answers_a_waiting_address_as_a_new_one_and_changes_nothing(
     assert "<h1>Prüfen Sie Ihre E-Mails</h1>" in again
     assert User.objects.values().get(email="anna@example.ch") == before
     assert User.objects.get(email="anna@example.ch").check_password(PASSWORD)
-    # And Anna is told in German, with a link to choose her password; Nina gets her link
+    # And Anna's address is told in German, with a link to choose the password: written to the
+    # one who signed up again, whose sign-up that link finishes; Nina gets her link
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["anna@example.ch"], "Jemand hat sich mit Ihrer Adresse erneut bei Quartier angemeldet"),
         (["nina@example.ch"], "Bestätigen Sie Ihre E-Mail-Adresse für Quartier"),
     ]
     assert mail.outbox[0].body.startswith(
-        "Guten Tag Anna Muster,\n\njemand hat sich soeben erneut mit dieser E-Mail-Adresse "
+        "Guten Tag Mallory,\n\njemand hat sich soeben erneut mit dieser E-Mail-Adresse "
         "bei Quartier angemeldet; eine Anmeldung damit wartet bereits auf ihre Bestätigung. "
         "Es wurde nichts geändert.\n\n"
     )

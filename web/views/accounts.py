@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.account_links import PASSWORD_RESET_MAX_AGE, SIGN_UP_LINK_MAX_AGE, lifetime_words
 from backend.account_throttle import account_request_wait
 from backend.client_address import client_ip
 from backend.exceptions import ApplicationError
@@ -117,7 +118,10 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             # Confirming the address in this browser goes on to the page that asked for an
             # account ("Become a helper": the application), not to the customer's requests.
             request.session[AFTER_SIGN_UP] = next_page(request, "")
-            return render(request, "web/accounts/sign_up_sent.html", {"email": data["email"]})
+            # Every address reads this page alike: a new one's link and the link to an address
+            # whose sign-up waits for confirmation last the same time.
+            context = {"email": data["email"], "lifetime": lifetime_words(SIGN_UP_LINK_MAX_AGE)}
+            return render(request, "web/accounts/sign_up_sent.html", context)
     # Back to the page (with the page to go on to), the password left out
     return refused(request, form, _this_page(request))
 
@@ -214,7 +218,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         if not ask.is_valid():
             return refused(request, ask, reverse("web:password-reset"))
         password_reset_request(email=ask.cleaned_data["email"])
-        return render(request, "web/accounts/password_reset_sent.html")
+        lifetime = lifetime_words(PASSWORD_RESET_MAX_AGE)
+        return render(request, "web/accounts/password_reset_sent.html", {"lifetime": lifetime})
     form = PasswordResetForm(request.POST, initial={"token": token})
     if wait is not None:
         return _too_many(request, "web/accounts/password_reset.html", form, wait, _RESET_WORDS)
