@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from django.utils.translation import trans_real
 
 from scripts import vendor_assets
 from tests.gettext_catalogue import messages
@@ -71,6 +72,25 @@ def test_the_check_would_see_an_untranslated_message(tmp_path):
         'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Hello"\nmsgstr ""\n'
     )
     assert 'msgid "Hello"' in _msgattrib("--untranslated", str(po))
+
+
+def test_german_writes_ss_for_sharp_s_in_every_text_it_shows():
+    """Swiss German writes "ss", never "ß": not only in Quartier's own catalogue but in the
+    texts of Django, DRF and django-filter it shows as they are (a form's "Dieser Wert muss
+    größer oder gleich 0 sein." under the helper's extra minutes, the API's "Datumsangabe
+    außerhalb des Bereichs."). The catalogue the running app reads in German, with Quartier's
+    on top of the libraries', holds none."""
+    with translation.override("de"):
+        catalogue = trans_real.translation("de")._catalog
+        # items() goes through every catalogue, also the entries Quartier's own overrides:
+        # each text is read as the app reads it, by its key.
+        shown = {msgid: catalogue[msgid] for msgid, _text in catalogue.items()}
+        sharp = sorted(str(msgid) for msgid, text in shown.items() if "ß" in str(text))
+        assert sharp == []
+        minimum = translation.gettext(
+            "Ensure this value is greater than or equal to %(limit_value)s."
+        )
+        assert minimum == "Dieser Wert muss grösser oder gleich %(limit_value)s sein."
 
 
 @pytest.mark.parametrize(
