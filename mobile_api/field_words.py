@@ -31,4 +31,22 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("DateTimeField", "invalid"): gettext_noop(
         "Datetime has wrong format. Use one of these formats instead: {format}."
     ),
+    # A value of the wrong type, a list too long or too short, a number out of bounds: DRF's
+    # Italian leaves them in English, its German says "du" (and "größer").
+    ("CharField", "invalid"): gettext_noop("Not a valid string."),
+    ("BooleanField", "invalid"): gettext_noop("Must be a valid boolean."),
+    ("UUIDField", "invalid"): gettext_noop("Must be a valid UUID."),
+    ("ListField", "max_length"): gettext_noop(
+        "Ensure this field has no more than {max_length} elements."
+    ),
+    ("ListField", "min_length"): gettext_noop(
+        "Ensure this field has at least {min_length} elements."
+    ),
+    ("DateTimeField", "overflow"): gettext_noop("Datetime value out of range."),
+    ("IntegerField", "min_value"): gettext_noop(
+        "Ensure this value is greater than or equal to {min_value}."
+    ),
+    ("IntegerField", "max_value"): gettext_noop(
+        "Ensure this value is less than or equal to {max_value}."
+    ),
 }

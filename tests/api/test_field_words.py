@@ -5,6 +5,8 @@ a date-time that is none, a choice that is not one."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import translation
 from rest_framework import serializers
@@ -13,7 +15,7 @@ from bookings.models import HelpRequest
 from helpers.models import HelperProfile
 from mobile_api.field_words import FIELD_MESSAGES
 from tests.api.api_assertions import API, client_for
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_helper, next_slot_start
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +125,80 @@ def test_a_number_field_says_it_in_quartiers_words(language):
         serializers.FloatField().run_validation("a little")
 
     assert refused.value.detail == [WORDS[language]["number"]]
+
+
+# A value of the wrong type, and a list too long: DRF's Italian left these in English ("Not a
+# valid string.") and its German said "du" ("Stelle sicher").
+TYPE_WORDS = {
+    "en": {
+        "text": "Give a text.",
+        "items": "Give at most 20 items.",
+        "boolean": "Give true or false.",
+    },
+    "de": {
+        "text": "Geben Sie einen Text an.",
+        "items": "Geben Sie höchstens 20 Einträge an.",
+        "boolean": "Geben Sie true oder false an.",
+    },
+    "fr": {
+        "text": "Indiquez un texte.",
+        "items": "Indiquez au plus 20 éléments.",
+        "boolean": "Indiquez true ou false.",
+    },
+    "it": {
+        "text": "Indichi un testo.",
+        "items": "Indichi al massimo 20 elementi.",
+        "boolean": "Indichi true o false.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_wrong_type_or_too_many_items_are_refused_in_quartiers_words(language):
+    # Given a customer, and a helper
+    customer = client_for(UserFactory.create())
+    helper = make_helper()
+    start = next_slot_start()
+    window = {
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
+    }
+
+    # When the customer names the person met with a list and gives 21 windows, and the helper
+    # pauses offers with a word that is no yes or no, in a language
+    posted = customer.post(
+        f"{API}/help-requests",
+        {
+            "category": "internet-wifi",
+            "description": "The Wi-Fi drops every evening around eight.",
+            "on_behalf_name": ["Maria"],
+            "windows": [window] * 21,
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    paused = client_for(helper.user).patch(
+        f"{API}/helper/profile",
+        {"is_accepting_jobs": "perhaps"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    # Then each is refused in Quartier's words in that language, and nothing changed
+    words = TYPE_WORDS[language]
+    assert posted.status_code == 400, posted.content
+    assert posted.json()["fields"] == {
+        "on_behalf_name": [words["text"]],
+        "windows": [words["items"]],
+    }
+    assert paused.json() == {
+        "code": "validation_invalid",
+        "message": f"is_accepting_jobs: {words['boolean']}",
+        "fields": {"is_accepting_jobs": [words["boolean"]]},
+    }
+    assert HelpRequest.objects.count() == 0
+    helper.refresh_from_db()
+    assert helper.is_accepting_jobs is True
 
 
 def test_the_messages_given_anew_are_the_ones_drf_writes():
