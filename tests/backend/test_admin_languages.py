@@ -24,8 +24,8 @@ ACTION_NAMES = {
     HelperProfile: {
         "de": ["Ausgewählte Helferprofile freigeben", "Ausgewählte Helferprofile sperren"],
         "fr": [
-            "Valider les profils d’aide sélectionnés",
-            "Suspendre les profils d’aide sélectionnés",
+            "Valider les profils de personnes aidantes sélectionnés",
+            "Suspendre les profils de personnes aidantes sélectionnés",
         ],
     },
     Course: {
@@ -108,8 +108,8 @@ def test_a_refused_approval_is_reported_in_french(manager_client):
     assert messages_of(response) == [
         (
             "error",
-            "Le compte d’aide de Anna <anna@example.ch> n’a pas été validé : "
-            "Candidature d’aide : cette étape n’est pas possible à ce stade. Actualisez pour "
+            "Le compte de personne aidante de Anna <anna@example.ch> n’a pas été validé : "
+            "Candidature de personne aidante : cette étape n’est pas possible à ce stade. Actualisez pour "
             "voir où en sont les choses.",
         ),
         ("warning", "0 personne validée."),
@@ -254,7 +254,7 @@ def test_the_back_office_home_is_not_the_helpers_home_address(
             "fr",
             "Gestion de la communauté | Back-office de Quartier",
             "Se déconnecter",
-            "Profils d’aide",
+            "Profils de personnes aidantes",
         ),
     ],
 )

@@ -68,7 +68,7 @@ def test_the_worker_reinstates_a_helper_when_the_suspension_ends():
     )
     # And the helper read of both steps in their language, the end date named
     assert [m.subject for m in mail.outbox] == [
-        "Votre compte d’aide est suspendu",
+        "Votre compte de personne aidante est suspendu",
         "Vous pouvez de nouveau recevoir des demandes",
     ]
     assert "La suspension prend fin le 8 mars 2027 à 09:00" in mail.outbox[0].body

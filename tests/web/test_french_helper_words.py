@@ -1,6 +1,8 @@
 """French names the person who helps as the catalogue does, without a gender: "la personne
 aidante", "une personne aidante". "L’aide" reads as "the help" and hides nothing of the
-person's gender only by chance, and "un aide", "cette aide", "aucune aide" give the helper one."""
+person's gender only by chance, and "un aide", "cette aide", "aucune aide" give the helper one.
+The helper's profile, account or application is the helper's too, "le profil de personne
+aidante": "le profil d’aide" reads as a profile of help."""
 
 from __future__ import annotations
 
@@ -49,3 +51,43 @@ def test_french_names_the_helper_without_a_gender():
         if _GENDERED_HELPER.search(text)
     }
     assert gendered == {}
+
+
+# What belongs to the helper, named as a thing of help ("profil d’aide", "compte d’aide").
+_HELPERS_THING_AS_HELP = re.compile(
+    r"\b(?:[Pp]rofils?|[Cc]omptes?|[Cc]andidatures?|[Pp]ages?|[Tt]emps)\s+d’aide\b"
+)
+
+
+def test_the_check_sees_the_helpers_profile_named_as_help():
+    assert [
+        text
+        for text in (
+            "Ce n’est pas votre profil d’aide.",
+            "Votre compte d’aide est suspendu",
+            "Suspendre %(counter)s profils d’aide",
+            "Candidature d’aide",
+            "Quartier lui demande, sur sa page d’aide, de terminer.",
+            "Votre profil de personne aidante est enregistré.",
+            "Votre compte de personne aidante est suspendu",
+            "Vous pouvez de nouveau recevoir des demandes d’aide.",
+            "Pour quoi avez-vous besoin d’aide ?",
+        )
+        if _HELPERS_THING_AS_HELP.search(text)
+    ] == [
+        "Ce n’est pas votre profil d’aide.",
+        "Votre compte d’aide est suspendu",
+        "Suspendre %(counter)s profils d’aide",
+        "Candidature d’aide",
+        "Quartier lui demande, sur sa page d’aide, de terminer.",
+    ]
+
+
+def test_french_names_the_helpers_profile_and_account_as_the_helpers():
+    named_as_help = {
+        message.msgid: text
+        for message in messages("fr")
+        for text in message.msgstrs
+        if _HELPERS_THING_AS_HELP.search(text)
+    }
+    assert named_as_help == {}

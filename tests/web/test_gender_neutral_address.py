@@ -95,7 +95,10 @@ def test_the_check_sees_the_forms_it_looks_for():
     assert gendered("it", "Sono sul posto. In quel momento è disponibile.") == []
     assert gendered("it", "Il suo telefono non è connesso. Quartier le dà il benvenuto!") == []
     assert gendered("it", "nessun aiutante vicino a lei è libero") == []
-    assert gendered("fr", "Votre compte d’aide est suspendu. Bienvenue chez Quartier.") == []
+    assert (
+        gendered("fr", "Votre compte de personne aidante est suspendu. Bienvenue chez Quartier.")
+        == []
+    )
     assert gendered("fr", "Personne n’est libre aux horaires indiqués.") == []
     assert gendered("fr", "Nouveau message. Pas encore de compte sur Quartier ?") == []
     assert gendered("it", "Nuovo messaggio. Non ha ancora un account Quartier?") == []
@@ -197,9 +200,9 @@ def test_the_third_person_check_sees_the_forms_it_looks_for():
     assert said_of_a_man("it", "L’account di aiuto di %(name)s resta sospeso.") == []
     assert said_of_a_man("it", "La persona riceve un avviso per e-mail.") == []
     assert said_of_a_man("it", "Il ricorso è deciso; tutti gli aiutanti seguono") == []
-    assert said_of_a_man("fr", "Le compte d’aide de %(name)s reste suspendu.") == []
+    assert said_of_a_man("fr", "Le compte de personne aidante de %(name)s reste suspendu.") == []
     assert said_of_a_man("fr", "La personne est validée. Une aide trouvée.") == []
-    assert said_of_a_man("fr", "%(counter)s profils d’aide examinés") == []
+    assert said_of_a_man("fr", "%(counter)s profils de personnes aidantes examinés") == []
 
 
 @pytest.mark.parametrize("language", ["it", "fr"])

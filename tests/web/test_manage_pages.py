@@ -474,7 +474,7 @@ def test_a_refused_approval_stays_on_the_helpers_page_with_its_reason(client):
     ("language", "said"),
     [
         ("it", "1 profilo di aiuto esaminato; offerte fatte: 1 su {wanted}."),
-        ("fr", "1 profil d’aide examiné ; offres faites : 1 sur {wanted}."),
+        ("fr", "1 profil de personne aidante examiné ; offres faites : 1 sur {wanted}."),
     ],
 )
 def test_a_matching_pass_counts_its_offers_as_the_language_writes_it(client, language, said):

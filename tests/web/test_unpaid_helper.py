@@ -69,7 +69,7 @@ CANNOT_BE_PAID_WORDS = {
     "Helferseite, die Einrichtung des Auszahlungskontos abzuschliessen. Sobald das erledigt "
     "ist, können Sie hier bestätigen.",
     "fr": "Cette personne aidante ne peut pas encore recevoir de paiements : vous ne pouvez "
-    "donc pas confirmer d’horaire pour l’instant. Quartier lui demande, sur sa page d’aide, "
+    "donc pas confirmer d’horaire pour l’instant. Quartier lui demande, sur sa page de personne aidante, "
     "de terminer la connexion de son compte de versement. Dès que c’est fait, vous pourrez confirmer ici.",
     "it": "L’aiutante non può ancora ricevere pagamenti, quindi per ora non può confermare un "
     "orario. Quartier chiede all’aiutante, sulla propria pagina, di completare il collegamento "
