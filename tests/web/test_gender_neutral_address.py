@@ -395,9 +395,10 @@ def test_french_speaks_of_customers_and_helpers_without_a_gender():
 
 # Italian does as French: a customer is "la cliente o il cliente" (customers "la clientela",
 # "la persona che ha chiesto aiuto"), a helper "la persona aiutante" or "chi aiuta" (never "un
-# aiutante", "ogni nuovo aiutante", "aiutanti verificati", "il primo che è libero"), neighbours
-# "le persone del vicinato" and the manager "la gestione della comunità". "Gli aiutanti" and
-# "ogni aiutante" stay: the noun has one form for both genders and nothing agrees with it.
+# aiutante", "ogni nuovo aiutante", "aiutanti verificati", "Aiutanti certificati", "altri
+# aiutanti", "il primo che è libero"), neighbours "le persone del vicinato" and the manager
+# "la gestione della comunità". "Gli aiutanti" and "ogni aiutante" stay: the noun has one form
+# for both genders and nothing agrees with it.
 # Things keep their agreement ("Documenti verificati", "un lavoro vicino").
 _IT_CUSTOMER = re.compile(
     r"\b(?:[Ii]l|[Dd]el|[Aa]l|[Dd]al|[Nn]el|[Ss]ul|[Uu]n|[Ii]|[Dd]ei|[Aa]i|[Dd]ai|[Ss]uoi)"
@@ -405,7 +406,11 @@ _IT_CUSTOMER = re.compile(
 )
 _IT_HELPERS = re.compile(
     r"\b(?:[Uu]n(?:\s+altro)?|[Nn]essun|[Oo]gni\s+nuovo|[Ii]l\s+suo)\s+aiutante\b"
-    r"|\b[Nn]uovi\s+aiutanti\b|\baiutanti\s+(?:vicini|\w+(?:at|it|ut|tt)i)\b"
+    r"|\b(?:[Nn]uov|[Aa]ltr|[Qq]uest|[Qq]uell)i\s+aiutanti\b"
+    # A group of people with a masculine plural after it: "Aiutanti certificati", "Aiutanti a
+    # portata esclusi", "clienti avvisati" ("persone aiutanti iscritte" agrees with "persone").
+    r"|\b(?:[Aa]iutanti|[Cc]lienti|[Pp]ersone)\s+(?:a\s+portata\s+)?"
+    r"(?:vicini|\w+(?:at|it|ut|us|es|ss|tt)i)\b"
     r"|\b[Ii]l\s+primo\s+che\b|\bcandidat[oi]\b|\b(?:[Ii]|[Aa]i|[Dd]ai|[Dd]ei)\s+responsabili\b"
 )
 _IT_NEIGHBOURS = re.compile(
@@ -458,6 +463,18 @@ def test_the_italian_people_check_sees_the_forms_it_looks_for():
         "un vicino",
     ]
     assert italian_people_as_men("Quartier: vicini esperti di tecnologia") == [": vicini"]
+    assert italian_people_as_men(
+        "Aiutanti certificati per categoria; Aiutanti a portata esclusi; clienti avvisati"
+    ) == ["Aiutanti certificati", "Aiutanti a portata esclusi", "clienti avvisati"]
+    assert italian_people_as_men(
+        "La richiesta viene offerta ad altri aiutanti. Perché questi aiutanti"
+    ) == ["altri aiutanti", "questi aiutanti"]
+    assert (
+        italian_people_as_men(
+            "Aiutanti con certificato; Persone aiutanti a portata escluse; persone iscritte"
+        )
+        == []
+    )
     # Both genders named, people spoken of neutrally, and things, read as they are.
     assert italian_people_as_men("Alla cliente o al cliente viene chiesto; la clientela") == []
     assert (
