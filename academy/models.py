@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
 from backend import clock
+from backend.formats import written
 from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
 
@@ -336,7 +337,7 @@ class Certification(models.Model):
         return gettext("%(course)s of helper %(helper)s until %(day)s") % {
             "course": self.course.slug,
             "helper": self.helper_id,
-            "day": f"{self.expires_at:%Y-%m-%d}",
+            "day": written.day_month_year(self.expires_at),
         }
 
 
@@ -391,7 +392,7 @@ class TrainingEvent(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+        return f"{self.title} ({written.day_month_year(self.starts_at)})"
 
 
 class RegistrationStatus(models.TextChoices):

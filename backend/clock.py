@@ -35,11 +35,6 @@ def iso(moment: datetime) -> str:
     return timezone.localtime(moment).isoformat()
 
 
-def span(starts: datetime, ends: datetime) -> str:
-    """A stretch of time as the back office names it, in Swiss time: 2026-12-10 14:15–15:00."""
-    return f"{timezone.localtime(starts):%Y-%m-%d %H:%M}–{timezone.localtime(ends):%H:%M}"
-
-
 @contextmanager
 def at(moment: datetime) -> Iterator[None]:
     """Run the block as if it were `moment` (an aware datetime), for this context only."""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
+from backend.formats import written
 from catalogue.models import ServiceCategory
 
 # Stored in MatchEntry.static_score when it was not computed under the index's settings: above
@@ -110,8 +111,8 @@ class FreeTimeSpan(models.Model):
 
     def __str__(self) -> str:
         return gettext("free time from %(start)s to %(end)s") % {
-            "start": f"{self.starts_at:%Y-%m-%d}",
-            "end": f"{self.ends_at:%Y-%m-%d}",
+            "start": written.day_month_year(self.starts_at),
+            "end": written.day_month_year(self.ends_at),
         }
 
 
@@ -151,8 +152,7 @@ class FreeTime(models.Model):
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
         starts_at = epoch + timedelta(microseconds=self.starts_us)
         ends_at = epoch + timedelta(microseconds=self.ends_us)
-        return gettext("helper %(helper)s free %(start)s–%(end)s UTC") % {
+        return gettext("helper %(helper)s free %(time)s") % {
             "helper": self.helper_id,
-            "start": f"{starts_at:%Y-%m-%d %H:%M}",
-            "end": f"{ends_at:%Y-%m-%d %H:%M}",
+            "time": written.span(starts_at, ends_at),
         }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from djgeojson.fields import PointField
 
 from backend import clock
+from backend.formats import written
 from backend.geo import SWISS_BOUNDING_BOX as SWISS
 from backend.roles import ActorRole
 from bookings.choices import (
@@ -157,7 +158,7 @@ class TimeWindow(models.Model):
         )
 
     def __str__(self) -> str:
-        return clock.span(self.starts_at, self.ends_at)
+        return written.span(self.starts_at, self.ends_at)
 
 
 # The longest texts people write when they decline an offer, and when a visit is cancelled or
@@ -408,7 +409,7 @@ class SlotProposal(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{clock.span(self.starts_at, self.ends_at)} ({self.get_status_display()})"
+        return f"{written.span(self.starts_at, self.ends_at)} ({self.get_status_display()})"
 
 
 class BookingEvent(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
+from backend.formats import written
 from backend.roles import ActorRole
 
 # The longest note the manager gives with an approval move (in characters once normalised;
@@ -302,7 +303,7 @@ class AvailabilityException(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {clock.span(self.starts_at, self.ends_at)}"
+        return f"{self.get_kind_display()} {written.span(self.starts_at, self.ends_at)}"
 
     @property
     def last_day(self) -> date:
@@ -395,10 +396,10 @@ class DocumentAccess(models.Model):
         verbose_name_plural = _("document accesses")
 
     def __str__(self) -> str:
-        return gettext("%(manager)s opened %(document)s at %(time)s") % {
+        return gettext("%(manager)s opened %(document)s on %(time)s") % {
             "manager": self.manager,
             "document": self.document,
-            "time": f"{timezone.localtime(self.accessed_at):%Y-%m-%d %H:%M}",
+            "time": written.moment_in_sentence(self.accessed_at),
         }
 
 

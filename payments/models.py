@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from backend import clock
+from backend.formats import written
 
 
 class PayoutAccountStatus(models.TextChoices):
@@ -414,8 +414,7 @@ class ReconciliationRun(models.Model):
             "reconciliation %(time)s: %(count)s mismatches",
             self.mismatch_count,
         )
-        time = f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
-        return words % {"time": time, "count": self.mismatch_count}
+        return words % {"time": written.moment(self.started_at), "count": self.mismatch_count}
 
 
 class Tip(models.Model):

@@ -8,7 +8,8 @@ place pages, e-mails and the console take them from.
   the language's `DATETIME_FORMAT`), for "am …", "le …", "in data …", "on …".
 - `span`: a stretch of time with its weekday ("Samstag, 12. Dezember 2026, 14:00–16:00",
   "samedi 12 décembre 2026, 14:00–16:00"); one running past midnight names both days.
-- `day`, `day_month`: a date with its weekday, a date without its year.
+- `day`, `day_month`, `day_month_year`: a date with its weekday, a date without its year, a
+  date without its weekday ("6. Dezember 2026", "6 décembre 2026").
 
 The times are written as the language's `TIME_FORMAT` (14:30 in all four)."""
 
@@ -50,6 +51,11 @@ def day(value: date | datetime, *, year: bool = False) -> str:
 def day_month(value: date | datetime) -> str:
     """The day and the month: "12. Dezember", "12 décembre"."""
     return _written(value, _DAY_MONTH_FORMATS)
+
+
+def day_month_year(value: date | datetime) -> str:
+    """The day, the month and the year: "12. Dezember 2026", "12 décembre 2026"."""
+    return formats.date_format(_local(value), "DATE_FORMAT")
 
 
 def time(value: datetime) -> str:

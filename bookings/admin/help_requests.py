@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.admin import SpeaksFilter, ViewOnlyInline, ViewOnlyMixin, admin_link, position_text
+from backend.formats import written
 from bookings.admin.common import offer_summary
 from bookings.admin.matching_runs import considered_table, matching_run_heading
 from bookings.models import HelpRequest, Offer, TimeWindow
@@ -183,7 +184,10 @@ class HelpRequestAdmin(ViewOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("bookings"))
     def booking_links(self, help_request: HelpRequest) -> str:
         links = [
-            admin_link(booking, f"{booking.get_status_display()} ({booking.created_at:%Y-%m-%d})")
+            admin_link(
+                booking,
+                f"{booking.get_status_display()} ({written.day_month_year(booking.created_at)})",
+            )
             for booking in help_request.bookings.order_by("created_at")
         ]
         return format_html("<br>".join(["{}"] * len(links)), *links) if links else "—"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.admin import ViewOnlyMixin, admin_link
+from backend.formats import written
 from bookings.models import MatchingRun
 from bookings.selectors import helpers_considered_in
 from helpers.models import HelperProfile
@@ -67,7 +68,7 @@ def matching_run_heading(run: MatchingRun) -> str:
     return gettext(
         "%(when)s · within %(radius)s km · %(offers)s offers made · %(examined)d helpers examined"
     ) % {
-        "when": f"{run.created_at:%Y-%m-%d %H:%M:%S}",
+        "when": written.moment(run.created_at),
         "radius": f"{run.radius_km:g}",
         "offers": offers_made_text(run),
         "examined": run.examined_count,

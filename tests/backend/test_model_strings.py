@@ -20,7 +20,7 @@ from django.utils import translation
 
 from backend.devices import device_sign_in
 from backend.models import Device
-from bookings.models import MatchingRun
+from bookings.models import MatchingRun, TimeWindow
 from tests.api.api_assertions import token_client
 from tests.backend.test_model_labels import NAMES_OF_THEIR_OWN, project_models
 from tests.factories import UserFactory
@@ -115,6 +115,47 @@ def test_the_walk_sees_a_name_left_in_english():
 @pytest.mark.parametrize("language", ["de", "fr", "it"])
 def test_every_row_is_named_in_the_managers_language(language):
     assert english_words(language) == {}
+
+
+# A date or a moment as a database writes it: "2026-05-06", "2026-05-06 10:30".
+_DATABASE_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def database_dates(language: str) -> dict[str, str]:
+    """The models whose row names, in `language`, write a date as a database does."""
+    found = {}
+    for model in project_models():
+        with translation.override(language):
+            name = str(example(model))
+        if _DATABASE_DATE.search(name):
+            found[model._meta.label] = name
+    return found
+
+
+def test_the_date_check_sees_a_date_as_a_database_writes_it():
+    assert _DATABASE_DATE.findall("Visit 2026-12-10 14:15–15:00 (confirmed)") == ["2026-12-10"]
+    assert _DATABASE_DATE.findall("Mittwoch, 6. Mai 2026, 10:30–11:30; 06.05.2026") == []
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "it", "en"])
+def test_every_row_names_its_dates_as_the_language_writes_them(language):
+    assert database_dates(language) == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [
+        ("de", "Mittwoch, 6. Mai 2026, 10:30–11:30"),
+        ("fr", "mercredi 6 mai 2026, 10:30–11:30"),
+        ("it", "mercoledì 6 maggio 2026, 10:30–11:30"),
+        ("en", "Wednesday 6 May 2026, 10:30–11:30"),
+    ],
+)
+def test_a_time_window_is_named_with_its_weekday_in_the_managers_language(language, name):
+    window = example(TimeWindow)
+    window.ends_at = window.starts_at + timedelta(hours=1)
+    with translation.override(language):
+        assert str(window) == name
 
 
 UNNAMED = {

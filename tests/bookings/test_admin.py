@@ -10,6 +10,7 @@ import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bookings.models import (
     ActorRole,
@@ -70,9 +71,10 @@ def test_help_request_page_shows_whom_the_matching_considered_and_why(manager_cl
     response = manager_client.get(admin_url(HelpRequest, "change", help_request.pk))
 
     page = response.content.decode()
+    local = timezone.localtime(run.created_at)  # the pass's moment as English writes it
     assert response.status_code == 200
     assert (
-        f"<h4>{run.created_at:%Y-%m-%d %H:%M:%S} · within 5 km · 1 of 3 offers made · "
+        f"<h4>{local.day} {local:%B} {local.year}, {local:%H:%M} · within 5 km · 1 of 3 offers made · "
         "4 helpers examined</h4>"
     ) in page
     assert considered_rows(page) == [
@@ -273,9 +275,11 @@ def test_the_customers_times_and_the_proposed_times_are_named_in_swiss_time():
     )
     late = datetime(2026, 12, 10, 23, 30, tzinfo=UTC)
 
-    assert str(TimeWindow(starts_at=starts, ends_at=ends)) == "2026-12-10 14:15–15:00"
+    assert (
+        str(TimeWindow(starts_at=starts, ends_at=ends)) == "Thursday 10 December 2026, 14:15–15:00"
+    )
     assert str(SlotProposal(starts_at=starts, ends_at=ends, status="chosen")) == (
-        "2026-12-10 14:15–15:00 (Chosen)"
+        "Thursday 10 December 2026, 14:15–15:00 (Chosen)"
     )
     # Past midnight in Zurich, the day is the next one.
-    assert str(TimeWindow(starts_at=late, ends_at=late)) == "2026-12-11 00:30–00:30"
+    assert str(TimeWindow(starts_at=late, ends_at=late)) == "Friday 11 December 2026, 00:30–00:30"
