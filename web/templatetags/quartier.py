@@ -131,15 +131,32 @@ def weekday_date_year(value: date | datetime | None) -> str:
     return "" if value is None else written.day(value, year=True)
 
 
+def _time_element(value: datetime | None, words: str) -> SafeString | str:
+    if value is None:
+        return ""
+    return format_html(
+        '<time datetime="{}">{}</time>', dateformat.format(timezone.localtime(value), "c"), words
+    )
+
+
 @register.filter
-def moment(value: datetime) -> SafeString:
+def moment(value: datetime | None) -> SafeString | str:
     """ "6 décembre 2026, 17:02" (Swiss time) in a <time> element carrying the exact moment; a
     sentence that places it translates its own punctuation (French: "… 17:02 : …")."""
-    return format_html(
-        '<time datetime="{}">{}</time>',
-        dateformat.format(timezone.localtime(value), "c"),
-        written.moment(value),
-    )
+    return _time_element(value, written.moment(value) if value else "")
+
+
+@register.filter
+def moment_in_sentence(value: datetime | None) -> SafeString | str:
+    """ "6 décembre 2026 à 17:02": a moment within a sentence ("Publiée le …"), in a <time>
+    element."""
+    return _time_element(value, written.moment_in_sentence(value) if value else "")
+
+
+@register.filter
+def day_month_year(value: date | datetime | None) -> str:
+    """ "6. Dezember 2026", "6 décembre 2026": a date without its weekday."""
+    return "" if value is None else written.day_month_year(value)
 
 
 @register.filter

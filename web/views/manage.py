@@ -16,12 +16,12 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.exceptions import ApplicationError, NotFound
+from backend.formats import written
 from bookings.console import requests_per_day
 from bookings.models import BookingStatus, HelpRequestStatus
 from bookings.selectors import (
@@ -101,7 +101,7 @@ def _charts(request: HttpRequest) -> dict[str, Any]:
     days = period_of(request)
     per_day = requests_per_day(me_of(request), days=days)
     chart = {
-        "labels": [date_format(day.day, "SHORT_DATE_FORMAT") for day in per_day],
+        "labels": [written.day_month(day.day) for day in per_day],
         "requests": [day.requests for day in per_day],
         "matched": [day.matched for day in per_day],
         "match_percent": [day.match_percent for day in per_day],
