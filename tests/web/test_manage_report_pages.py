@@ -5,6 +5,7 @@ read, and a bounded number of queries however long the lists."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,12 @@ from tests.web.test_pages import _errors_of, _logged_in
 
 pytestmark = pytest.mark.django_db
 ZURICH = ZoneInfo("Europe/Zurich")
+
+
+def _moment(value: datetime) -> str:
+    """A moment as the page labels it in English (Swiss time): "6 December 2026, 14:30"."""
+    local = value.astimezone(ZURICH)
+    return f"{local.day} {local:%B} {local.year}, {local:%H:%M}"
 
 
 def _report(
@@ -114,7 +121,7 @@ def test_the_report_page_shows_the_report_the_visit_and_the_persons_record(clien
     reported = _section(html, "reported-heading")
     assert _text(reported) == (
         f"What was reported Category Harassment Filed on "
-        f"{report.created_at.astimezone(ZURICH):%d.%m.%Y %H:%M} "
+        f"{_moment(report.created_at)} "
         f"Reported by {helper.user.display_name} (the helper) "
         f"Reported person {customer.display_name} (the customer) She would not let me leave. "
         "Only managers read reports: the reported person never sees them."
@@ -125,7 +132,7 @@ def test_the_report_page_shows_the_report_the_visit_and_the_persons_record(clien
     ]
     visit = _text(_section(html, "visit-heading"))
     assert (
-        f"Day {booking.starts_at.astimezone(ZURICH):%d.%m.%Y %H:%M} "
+        f"Day {_moment(booking.starts_at)} "
         f"Where {booking.help_request.postal_code} {booking.help_request.locality} "
         "Category Internet &amp; Wi-Fi State In progress"
     ) in visit
