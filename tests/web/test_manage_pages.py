@@ -419,8 +419,8 @@ def test_the_request_page_says_when_it_was_asked_with_no_article_before_the_eigh
 
     html = client.get(f"/manage/requests/{help_request.public_id}/").content.decode()
 
-    # Then the day stands after a colon, never after an article ("il 08.12." reads "il otto")
-    assert "Lingue: tedesco · Richiesta: 08.12.2026 09:30</p>" in html
+    # Then the day stands after a colon, never after an article ("il 8 dicembre" is wrong, "l’8")
+    assert "Lingue: tedesco · Richiesta: 8 dicembre 2026 alle 09:30</p>" in html
 
 
 @pytest.mark.parametrize(
