@@ -420,7 +420,10 @@ def test_the_request_page_says_when_it_was_asked_with_no_article_before_the_eigh
     html = client.get(f"/manage/requests/{help_request.public_id}/").content.decode()
 
     # Then the day stands after a colon, never after an article ("il 8 dicembre" is wrong, "l’8")
-    assert "Lingue: tedesco · Richiesta: 8 dicembre 2026 alle 09:30</p>" in html
+    assert (
+        'Lingue: tedesco · Richiesta: <time datetime="2026-12-08T09:30:00+01:00">'
+        "8 dicembre 2026 alle 09:30</time></p>"
+    ) in html
 
 
 @pytest.mark.parametrize(
