@@ -20,6 +20,8 @@ from tests.web.browser.conftest import DESKTOP
 
 pytestmark = [
     pytest.mark.browser,
+    # The back office runs on PostgreSQL in production; `make test` runs it in that half.
+    pytest.mark.postgres_half,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
