@@ -11,7 +11,8 @@ last helper chosen. The steps, in the order `rank` takes them:
 3. `_Walk.check_availability`: the best scored helpers asked whether they are free, in batches;
 4. `_Walk.next_ask`: stop, or how far (and above which score) the next ring must look;
 5. `_settle_close_scores`: near ties settled again with geopy's distance;
-6. `_choose`: fairness (`fair_choice`), within the margin below the `limit`-th best helper.
+6. `_choose`: fairness (`fairness.fair_choice`), within the margin below the `limit`-th best
+   helper.
 
 The fairness band (`_band`) is the best `limit` and, among the rest within the margin, the
 nearest `fairness_band_limit` (0: all of them). With a limit, the walk stops as soon as nobody
@@ -22,7 +23,6 @@ grow with the density, the band does not (bench/NOTES.md).
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import math
 from collections.abc import Callable, Collection, Sequence
@@ -35,6 +35,7 @@ from django.db import DEFAULT_DB_ALIAS
 from backend import clock
 from backend.config import config
 from backend.geo import LOCAL_DISTANCE_TOLERANCE, Point, distances_from, geodesic_m
+from bookings.matching.fairness import fair_choice
 from bookings.matching.index import stored_scores_usable
 from bookings.matching.protocol import (
     SCORED_RING_MIN_STEP_M,
@@ -51,6 +52,8 @@ from helpers.availability import FreeSlot
 _AVAILABILITY_BATCH = 24
 # Why a helper the customer blocked is not offered their request (the manager reads it).
 BLOCKED_BY_CUSTOMER = "blocked by the customer"
+# Why a helper asked was not chosen (the manager reads it).
+NOT_FREE = "not free in any of the requested windows"
 # Why a helper looked at was chosen, or was not when nothing ruled them out (the manager reads
 # it).
 OFFERED = "offered"
@@ -137,8 +140,9 @@ def rank(
     Stops once the last chosen helper's score (less the fairness margin) beats what any helper
     farther out could reach, or once it beats it without the margin and the nearest
     `fairness_band_limit` of the equally good are known (`_Walk.next_ask`). `availability`
-    (helper ids → first free slot or None) is asked in batches, best first, for helpers who
-    could be chosen. `scores_usable`: whether the stored
+    (helper ids → first free slot or None) is asked in batches, in the order the band is
+    chosen, for helpers who could be in it (`_Walk.check_availability`). `scores_usable`:
+    whether the stored
     scores suit this process's settings, if the caller read it (None: read it here).
     `free_filter`: the free time's test, where the rings ask it (`SpatialIndex.free_in_ring`).
     """
@@ -151,6 +155,7 @@ def rank(
         since=now - timedelta(days=settings.fairness_new_helper_days),
         visits=settings.fairness_new_helper_visits,
     )
+    free = free_filter if spatial_index(using).free_in_ring else None
     walk = _Walk(
         center=center,
         search_radius_m=search_radius_m,
@@ -163,6 +168,7 @@ def rank(
         excluded=set(exclude_helper_ids),
         blocked=set(blocked_helper_ids),
         availability=availability,
+        asked_per_batch=availability is not None and free is None,
     )
     # Languages are checked in `_Walk.take`, so that the record can say why one was passed over.
     search = rings(
@@ -174,7 +180,7 @@ def rank(
         bound=_score_bound(
             weights, newcomers, search_radius_m, scores_usable=scores_usable, using=using
         ),
-        free=free_filter if spatial_index(using).free_in_ring else None,
+        free=free,
     )
     ring = next(search)
     while True:
@@ -244,8 +250,10 @@ class _Walk:
         excluded: set[int],
         blocked: set[int],
         availability: Availability | None,
+        asked_per_batch: bool = False,
     ) -> None:
         self.center, self.search_radius_m, self.limit = center, search_radius_m, limit
+        self.asked_per_batch = asked_per_batch
         self.weights, self.newcomers, self.margin = weights, newcomers, margin
         self.band_limit = band_limit
         self.language_mask, self.excluded, self.availability = language_mask, excluded, availability
@@ -253,6 +261,9 @@ class _Walk:
         # The best any helper could add to closeness: a perfect rating and reliability, the bonus.
         self.best_static = weights.rating_weight + weights.reliability_weight + newcomers.bonus
         self.distance_of = distances_from(center)
+        # How far geopy's distance may move a score (`_settle_close_scores`): who lies that
+        # close to a line the band is drawn at is asked as if on the right side of it.
+        self.settle_slack = 3.0 * weights.distance_weight * LOCAL_DISTANCE_TOLERANCE + _SCORE_SLACK
         self.looked_at: list[tuple[IndexRow, float, float | None]] = []
         self.passed_over: dict[int, str] = {}
         self.unchecked: list[tuple[float, float, int, Scored]] = []
@@ -348,38 +359,82 @@ class _Walk:
         self.passed_over[row.helper_id] = reason
 
     def check_availability(self) -> None:
-        """Ask whether the best scored helpers are free, a batch at a time, until those left
-        could not reach the last chosen one."""
-        availability = self.availability
+        """Ask whether the scored helpers who could be chosen are free, a batch at a time.
+
+        Where the rings said who is free, all of those within the margin of the last chosen
+        one, best first. Where each batch costs a statement (`asked_per_batch`), only as many
+        as the band needs, in the order it is chosen (`_next_to_ask`): nobody is recorded as
+        not free who was not asked."""
+        if self.asked_per_batch:
+            while batch := self._next_to_ask():
+                self._ask(batch)
+            return
         while self.unchecked:
             kth = self.kth_ranking()
             if kth is not None and -self.unchecked[0][0] < kth - self.margin:
                 return
             count = min(_AVAILABILITY_BATCH, len(self.unchecked))
-            batch = [heapq.heappop(self.unchecked)[3] for _ in range(count)]
-            known = self.known_free
-            unknown = [s.row.helper_id for s in batch if s.row.helper_id not in known]
-            slots = availability(unknown) if availability and unknown else {}
-            for scored in batch:
-                helper_id = scored.row.helper_id
-                if helper_id in known:
-                    # The ring said: free (the exact slot is asked if they may be chosen), or not.
-                    slot = None
-                    if known[helper_id]:
-                        self.slot_pending.add(helper_id)
-                    else:
-                        self.passed_over[helper_id] = "not free in any of the requested windows"
-                        continue
+            self._ask([heapq.heappop(self.unchecked)[3] for _ in range(count)])
+
+    def _ask(self, batch: list[Scored]) -> None:
+        availability, known = self.availability, self.known_free
+        unknown = [s.row.helper_id for s in batch if s.row.helper_id not in known]
+        slots = availability(unknown) if availability and unknown else {}
+        for scored in batch:
+            helper_id = scored.row.helper_id
+            if helper_id in known:
+                # The ring said: free (the exact slot is asked if they may be chosen), or not.
+                slot = None
+                if known[helper_id]:
+                    self.slot_pending.add(helper_id)
                 else:
-                    slot = slots.get(helper_id) if availability else None
-                if availability is not None and slot is None and helper_id not in known:
-                    self.passed_over[scored.row.helper_id] = (
-                        "not free in any of the requested windows"
-                    )
+                    self.passed_over[helper_id] = NOT_FREE
                     continue
-                scored.slot = slot
-                self.free.append(scored)
-            self.free.sort(key=_best_first)
+            else:
+                slot = slots.get(helper_id) if availability else None
+            if availability is not None and slot is None and helper_id not in known:
+                self.passed_over[scored.row.helper_id] = NOT_FREE
+                continue
+            scored.slot = slot
+            self.free.append(scored)
+        self.free.sort(key=_best_first)
+
+    def _next_to_ask(self) -> list[Scored]:
+        """The next batch to ask, taken off the queue: first, best first, whoever could be
+        among the best `limit`; then, nearest first, whoever within the margin of the last of
+        them could be among the band's nearest `band_limit` (all of them with 0). None once
+        the band's nearest are known free and nearer than anyone not asked (by more than the
+        fast distance's error), or nobody within the margin is left."""
+        unchecked, kth = self.unchecked, self.kth_ranking()
+        if not unchecked:
+            return []
+        line = -math.inf if kth is None else kth - self.settle_slack
+        if -unchecked[0][0] >= line:
+            batch: list[Scored] = []
+            while unchecked and len(batch) < _AVAILABILITY_BATCH and -unchecked[0][0] >= line:
+                batch.append(heapq.heappop(unchecked)[3])
+            return batch
+        if kth is None or self.margin <= 0:
+            return []
+        floor = kth - self.margin - self.settle_slack
+        within = sorted((s for _, _, _, s in unchecked if s.ranking >= floor), key=_nearest_first)
+        if not within:
+            return []
+        if self.band_limit > 0:
+            nearest_unasked = within[0].distance_m * (1.0 - 2.0 * LOCAL_DISTANCE_TOLERANCE)
+            surely_in = kth - self.margin + self.settle_slack
+            found = sum(
+                1
+                for s in self.free[self.limit :]
+                if s.ranking >= surely_in and s.distance_m < nearest_unasked
+            )
+            if found >= self.band_limit:
+                return []
+        batch = within[:_AVAILABILITY_BATCH]
+        asked = {s.row.helper_id for s in batch}
+        self.unchecked = [entry for entry in unchecked if entry[2] not in asked]
+        heapq.heapify(self.unchecked)
+        return batch
 
     def fill_slots(self, *, fair: bool) -> None:
         """The exact slots of the helpers who may be chosen (the band `_choose` picks from),
@@ -406,7 +461,7 @@ class _Walk:
                     scored.slot = slots[helper_id]
                     if scored.slot is None:  # not free after all: the data moved since
                         taken.add(helper_id)
-                        self.passed_over[helper_id] = "not free in any of the requested windows"
+                        self.passed_over[helper_id] = NOT_FREE
             if not taken:
                 return
             self.free = [s for s in self.free if s.row.helper_id not in taken]
@@ -543,61 +598,3 @@ def _band(free: list[Scored], *, limit: int, margin: float, band_limit: int) -> 
 
 def _nearest_first(scored: Scored) -> tuple[float, int]:
     return (scored.distance_m, scored.row.helper_id)
-
-
-def fair_choice(
-    band: Sequence[Scored], counts: dict[int, int], *, limit: int, margin: float
-) -> list[Scored]:
-    """Of `band` (best first), the `limit` helpers to ask: no helper left out may score more
-    than `margin` above any helper chosen (scores that close count as equally good; a clearly
-    better helper is never passed over), and within that bound the fewest offers today between
-    them, then the most newcomers, then the shortest distances.
-
-    Each helper in turn is tried as the lowest chosen one: everyone scoring more than `margin`
-    above them must be chosen too, and the places left go to those in between, fewest offers
-    first (each offer goes where it adds least to the sum of squared counts, i.e. to their
-    spread), then newcomers, then the nearest. Of all these, the least (offers, newcomers,
-    distance) in total wins; on a tie, the first tried. Distance rather than score settles ties
-    on purpose: the best scores among equals belong to the same well-rated helpers request after
-    request, while the nearest are as many different helpers as there are customers. The chosen
-    are returned fewest offers today first, then best first (the order of their offers).
-    """
-    wanted = min(limit, len(band))
-    if wanted == 0:
-        return []
-
-    def key(scored: Scored) -> tuple[int, bool, float, int]:
-        offers = counts.get(scored.row.helper_id, 0)
-        return offers, not scored.new_helper, scored.distance_m, scored.row.helper_id
-
-    keys = [key(scored) for scored in band]
-
-    def cost(picked: list[int]) -> tuple[int, int, float]:
-        return (
-            sum(keys[i][0] for i in picked),
-            sum(keys[i][1] for i in picked),
-            sum(keys[i][2] for i in picked),
-        )
-
-    # The best `wanted` always keep the bound: the first choice to beat.
-    best_picked = list(range(wanted))
-    best_cost = cost(best_picked)
-    above = 0  # band[:above] score more than `margin` above the one tried as the lowest
-    # Those in between, band[above:lowest], as (key, index) in the order of their keys (which
-    # differ: the helper's id is the last part): kept in step as `above` and `lowest` move,
-    # rather than sorted anew for each one tried, which took time quadratic in the band.
-    between_keys = sorted((keys[i], i) for i in range(wanted))
-    for lowest in range(wanted, len(band)):
-        floor = band[lowest].ranking
-        while band[above].ranking > floor + margin:
-            del between_keys[bisect.bisect_left(between_keys, (keys[above], above))]
-            above += 1
-        if above > wanted - 1:
-            break  # too many must be chosen above this one, and above anyone lower
-        between = [i for _, i in between_keys[: wanted - 1 - above]]
-        bisect.insort(between_keys, (keys[lowest], lowest))
-        picked = [*range(above), *between, lowest]
-        picked_cost = cost(picked)
-        if picked_cost < best_cost:
-            best_picked, best_cost = picked, picked_cost
-    return [band[i] for i in sorted(best_picked, key=lambda i: (keys[i][0], i))]

@@ -20,8 +20,16 @@ from geopy.distance import geodesic
 from backend.geo import Point
 from backend.models import LANGUAGE_CODES
 from bookings.matching.protocol import IndexRow, languages_mask
-from bookings.matching.ranking import RANKED_BELOW, Ranking, Scored, fair_choice, rank
+from bookings.matching.ranking import (
+    NOT_FREE,
+    RANKED_BELOW,
+    Ranking,
+    Scored,
+    fair_choice,
+    rank,
+)
 from bookings.matching.scoring import Weights
+from bookings.matching.sqlite import SqliteIndex
 from helpers.availability import FreeSlot
 from tests.bookings.matching.world import (
     World,
@@ -111,8 +119,12 @@ def test_the_walk_finds_the_band_a_brute_force_over_every_helper_finds(
         free = {row.helper_id for row in rows if rng.random() < 0.6}
         counts = {row.helper_id: rng.randint(0, 3) for row in rows if rng.random() < 0.5}
         band_asked: list[list[int]] = []
+        free_asked: list[int] = []
 
-        def availability(ids: Sequence[int], free: set[int] = free) -> dict[int, FreeSlot | None]:
+        def availability(
+            ids: Sequence[int], free: set[int] = free, asked: list[int] = free_asked
+        ) -> dict[int, FreeSlot | None]:
+            asked.extend(ids)
             return {pk: slot if pk in free else None for pk in ids}
 
         def offers_today(
@@ -157,9 +169,12 @@ def test_the_walk_finds_the_band_a_brute_force_over_every_helper_finds(
         assert all(
             s.ranking <= lowest + margin + 1e-6 for s in everyone if s.row.helper_id not in asked
         )
-        # And whoever it looked at and left outside the band reads as ranked below
+        # And whoever it looked at and left outside the band reads as ranked below; as not
+        # free, only those it asked and found busy
         outside = set(_ranked(ranking)) & free - set(_ids(band))
         assert {ranking.reason(pk) for pk in outside} <= {RANKED_BELOW}
+        not_free = {pk for pk, reason in ranking.passed_over.items() if reason == NOT_FREE}
+        assert not_free == set(free_asked) - free
         bounded += band_limit > 0 and len(band) == limit + band_limit
     # (and the bound was at work: many bands were full)
     assert bounded >= 8
@@ -213,3 +228,80 @@ def test_a_bounded_band_weighs_the_nearest_of_the_equally_good_and_looks_no_fart
     ranking = ask(40)
     assert asked == [ids[:39]]
     assert _ids(ranking.chosen) == [ids[5], ids[6]]
+
+
+@pytest.mark.django_db
+def test_helpers_never_asked_are_not_recorded_as_not_free(quartier_settings) -> None:
+    # Given 60 equally excellent helpers in a line east of Zürich HB, 20 m apart from 1 km out
+    # (39 within 0.075 of the second best), the 2nd, 4th and 6th busy and all from the 31st on
+    quartier_settings(FAIRNESS_MARGIN=0.075, FAIRNESS_BAND_LIMIT=3, FAIRNESS_NEW_HELPER_BONUS=0.0)
+    line = [
+        make_helper(point=offset(ZURICH, east_m=1_000 + 20 * i), rating=(200, 1000))
+        for i in range(60)
+    ]
+    ids = [helper.pk for helper in line]
+    busy = {ids[1], ids[3], ids[5], *ids[30:]}
+    now = timezone.now()
+    slot = FreeSlot(now + timedelta(days=1), now + timedelta(days=1, hours=1))
+    asked: list[int] = []
+
+    def availability(helper_ids: Sequence[int]) -> dict[int, FreeSlot | None]:
+        asked.extend(helper_ids)
+        return {pk: None if pk in busy else slot for pk in helper_ids}
+
+    # When the walk ranks them for 2 places, with fairness on
+    ranking = rank(
+        category_id=category().pk,
+        center=ZURICH,
+        radius_km=5,
+        limit=2,
+        availability=availability,
+        offers_today=lambda helper_ids: {},
+        now=now,
+    )
+
+    # Then it asked the nearest, each once, and not everyone within the margin
+    assert len(asked) == len(set(asked))
+    assert asked == ids[: len(asked)]
+    assert len(asked) < 30
+    # And the band is the best 2 free ones and the 3 nearest free ones after them
+    assert _ids(ranking.chosen) == [ids[0], ids[2]]
+    # And only those it asked and found busy read as not free; the rest as ranked below
+    assert {pk for pk in ids if ranking.reason(pk) == NOT_FREE} == busy & set(asked)
+    assert {ranking.reason(pk) for pk in ids[len(asked) :]} == {RANKED_BELOW}
+
+
+@pytest.mark.django_db
+def test_the_walk_counts_for_the_band_only_helpers_nearer_than_the_distance_it_covered(
+    quartier_settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given scores by distance alone over 5 km, a margin of 0.15 (1.5 km) and a band of one
+    # besides the best; SQLite's first ring a box 1 km each way from Zürich HB
+    quartier_settings(
+        SCORE_WEIGHT_RATING=0.0,
+        SCORE_WEIGHT_RELIABILITY=0.0,
+        FAIRNESS_MARGIN=0.15,
+        FAIRNESS_BAND_LIMIT=1,
+        FAIRNESS_NEW_HELPER_BONUS=0.0,
+    )
+    monkeypatch.setattr(SqliteIndex, "first_radius_m", lambda *args, **kwargs: 1_000.0)
+    # And the best helper 100 m away, with two offers today already; one in the box's corner,
+    # 1.2 km away; and one 1.1 km north, just outside the box
+    best = make_helper(point=offset(ZURICH, north_m=100))
+    corner = make_helper(point=offset(ZURICH, north_m=850, east_m=850))
+    north = make_helper(point=offset(ZURICH, north_m=1_100))
+
+    # When the walk ranks them for one place, with fairness on
+    ranking = rank(
+        category_id=category().pk,
+        center=ZURICH,
+        radius_km=5,
+        limit=1,
+        offers_today=lambda helper_ids: {best.pk: 2},
+        now=timezone.now(),
+    )
+
+    # Then the corner, seen in the first ring but farther than it covered, did not fill the
+    # band: the helper north, nearer and found by the next ring, is asked
+    assert _ids(ranking.chosen) == [north.pk]
+    assert ranking.reason(corner.pk) == RANKED_BELOW
