@@ -8,7 +8,8 @@ last helper chosen. The steps, in the order `rank` takes them:
 
 1. `_score_bound`: what lets the database leave helpers out (stored scores or computed ones);
 2. `_Walk.take`: each ring's rows scored, or ruled out with the reason why;
-3. `_Walk.check_availability`: the best scored helpers asked whether they are free, in batches;
+3. `_Walk.check_availability`: whether the scored helpers are free, asked in batches in the
+   order the band is chosen (best first, then nearest first), only as far as it needs;
 4. `_Walk.next_ask`: stop, or how far (and above which score) the next ring must look;
 5. `_settle_close_scores`: near ties settled again with geopy's distance;
 6. `_choose`: fairness (`fairness.fair_choice`), within the margin below the `limit`-th best
