@@ -141,12 +141,10 @@ def rank(
     Stops once the last chosen helper's score (less the fairness margin) beats what any helper
     farther out could reach, or once it beats it without the margin and the nearest
     `fairness_band_limit` of the equally good are known (`_Walk.next_ask`). `availability`
-    (helper ids → first free slot or None) is asked in batches, in the order the band is
-    chosen, for helpers who could be in it (`_Walk.check_availability`). `scores_usable`:
-    whether the stored
-    scores suit this process's settings, if the caller read it (None: read it here).
-    `free_filter`: the free time's test, where the rings ask it (`SpatialIndex.free_in_ring`).
-    """
+    (helper ids → first free slot or None) is asked in batches for those who could be in the
+    band (`_Walk.check_availability`). `scores_usable`: whether the stored scores suit this
+    process's settings, if the caller read it (None: read it here). `free_filter`: the free
+    time's test, where the rings ask it (`SpatialIndex.free_in_ring`)."""
     settings = config()
     weights = Weights.current()
     now = now or clock.now()
@@ -156,7 +154,7 @@ def rank(
         since=now - timedelta(days=settings.fairness_new_helper_days),
         visits=settings.fairness_new_helper_visits,
     )
-    free = free_filter if spatial_index(using).free_in_ring else None
+    free = free_filter if spatial_index(using).free_in_ring else None  # else asked per batch
     walk = _Walk(
         center=center,
         search_radius_m=search_radius_m,
