@@ -78,18 +78,20 @@ def address_from(data: dict[str, Any]) -> AddressInput:
     )
 
 
-@raises(CatalogueError.UNKNOWN_CATEGORY)
+@raises(CatalogueError.UNKNOWN_CATEGORY, ApiError.VALIDATION_INVALID)
 class CategoryField(serializers.SlugRelatedField[ServiceCategory]):
-    """A service category by its slug; an unknown or retired one is `unknown_category`."""
+    """A service category by its slug; an unknown or retired one is `unknown_category`, and a
+    value that is no text (an object, a list) is refused as a text field refuses it."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="slug", queryset=ServiceCategory.objects.all(), **kwargs)
 
     def to_internal_value(self, data: Any) -> ServiceCategory:
-        category = ServiceCategory.objects.filter(slug=str(data), is_active=True).first()
+        slug = serializers.CharField().to_internal_value(data)
+        category = ServiceCategory.objects.filter(slug=slug, is_active=True).first()
         if category is None:
             raise serializers.ValidationError(
-                _("Unknown category %(slug)s.") % {"slug": repr(str(data)[:40])},
+                _("Unknown category %(slug)s.") % {"slug": repr(slug[:40])},
                 code=CatalogueError.UNKNOWN_CATEGORY,
             )
         return category

@@ -211,3 +211,40 @@ def test_the_messages_given_anew_are_the_ones_drf_writes():
         }
 
     assert drf == FIELD_MESSAGES
+
+
+@pytest.mark.parametrize("category", [{"a": 1}, ["internet-wifi"], True])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_category_that_is_no_text_is_refused_as_a_wrong_type(language, category):
+    # Given a customer
+    client = client_for(UserFactory.create())
+    start = next_slot_start()
+
+    # When they send the category as an object, a list or a yes, in a language
+    response = client.post(
+        f"{API}/help-requests",
+        {
+            "category": category,
+            "description": "The Wi-Fi drops every evening around eight.",
+            "postal_code": "8001",
+            "windows": [
+                {
+                    "starts_at": start.isoformat(),
+                    "ends_at": (start + timedelta(hours=2)).isoformat(),
+                }
+            ],
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    # Then the category is refused as a value of the wrong type in that language, never as an
+    # unknown category quoting Python's rendering of the value, and no request was made
+    words = TYPE_WORDS[language]["text"]
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "code": "validation_invalid",
+        "message": f"category: {words}",
+        "fields": {"category": [words]},
+    }
+    assert HelpRequest.objects.count() == 0
