@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
 from backend.exceptions import CoreError, ValidationFailed, raises
@@ -29,6 +30,17 @@ BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Categories that draw nothing by themselves: separators, controls, format characters (zero-width
 # space, joiners), surrogates and combining marks.
 INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Mn", "Me"})
+
+# Django's check, which its text fields and DRF's run: a NUL byte is "null_characters_not_allowed".
+NULL_CHARACTERS = ProhibitNullCharactersValidator()
+
+
+def refuse_null_characters(value: object) -> None:
+    """Refuse a value sent with a NUL byte (Django's `ValidationError`, code
+    `null_characters_not_allowed`), before it is read as a date-time: Python's reader stops at
+    the NUL ("2026-12-13T14:00\\x00" would read as 14:00), so the web's time pickers and the
+    API's date-times refuse it here, as their text fields do."""
+    NULL_CHARACTERS(value)
 
 
 def _refused_character(text: str, *, multiline: bool) -> str | None:

@@ -15,7 +15,7 @@ from academy.selectors import course_titles
 from academy.services import LessonInput, OptionInput, QuestionInput
 from backend.languages import LANGUAGE_NAMES
 from catalogue.models import ServiceCategory
-from web.date_inputs import MomentInput
+from web.date_inputs import MomentField
 from web.forms import ZURICH
 
 # Answer slots shown per question: at least this many, more when a copied question has more.
@@ -169,8 +169,8 @@ class EventForm(forms.Form):
             (EventKind.MEETUP, _("Community meet-up")),
         ),
     )
-    starts_at = forms.DateTimeField(label=_("Starts (Swiss time)"), widget=MomentInput())
-    ends_at = forms.DateTimeField(label=_("Ends (Swiss time)"), widget=MomentInput())
+    starts_at = MomentField(label=_("Starts (Swiss time)"))
+    ends_at = MomentField(label=_("Ends (Swiss time)"))
     place = forms.CharField(label=_("Place"), max_length=300, required=False)
     online_url = forms.URLField(
         label=_("Online link (https)"), required=False, assume_scheme="https"

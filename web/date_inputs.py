@@ -12,6 +12,8 @@ from typing import Any
 
 from django import forms
 
+from backend.texts import refuse_null_characters
+
 DAY_FORMAT = "%Y-%m-%d"
 # Swiss local time, to the minute, as a datetime-local field writes it.
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -30,6 +32,19 @@ class MomentInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format=MOMENT_FORMAT)
+
+
+class MomentField(forms.DateTimeField):
+    """A moment picked with `MomentInput`, in Swiss local time; a value with a NUL byte is
+    refused (`refuse_null_characters`), not read up to it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MomentInput())
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        refuse_null_characters(value)
+        return super().to_python(value)
 
 
 class ClockInput(forms.TimeInput):

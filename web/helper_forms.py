@@ -25,7 +25,7 @@ from helpers.models import (
     ExceptionKind,
     HelperDocument,
 )
-from web.date_inputs import MOMENT_FORMAT, ClockInput, DayInput, MomentInput
+from web.date_inputs import MOMENT_FORMAT, ClockInput, DayInput, MomentField, MomentInput
 from web.forms import ZURICH, WaiversForm
 from web.words import APPROVAL_WORDS
 
@@ -200,7 +200,7 @@ class ProposeForm(forms.Form):
         attrs = {name: moment.strftime(MOMENT_FORMAT) for name, moment in bounds.items()}
         for number in range(1, MAX_PROPOSED + 1):
             first = number == 1
-            self.fields[f"start_{number}"] = forms.DateTimeField(
+            self.fields[f"start_{number}"] = MomentField(
                 label=_("Start") if first else _("Or start"),
                 required=first,
                 input_formats=[MOMENT_FORMAT],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -13,6 +14,7 @@ from rest_framework import serializers
 from backend.exceptions import CoreError, ValidationFailed, raises
 from backend.geo import Point, point_from_geojson
 from backend.models import LANGUAGE_CODES
+from backend.texts import NULL_CHARACTERS, refuse_null_characters
 from bookings.services import AddressInput
 from catalogue.errors import CatalogueError
 from catalogue.models import ServiceCategory
@@ -117,6 +119,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     """
 
     default_error_messages = {
+        NULL_CHARACTERS.code: NULL_CHARACTERS.message,
         "timezone_required": _(
             "Give the date and time with its UTC offset, e.g. 2026-05-04T10:00:00+02:00."
         ),
@@ -128,6 +131,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value: Any) -> datetime:
         if isinstance(value, str):
+            try:
+                refuse_null_characters(value)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages, code=exc.code) from exc
             try:
                 parsed = parse_datetime(value.strip())
             except ValueError:  # well-formed but impossible (minute 61): DRF's `invalid` below

@@ -100,6 +100,19 @@ BAD_REQUESTS = [
         id="window too far ahead",
     ),
     pytest.param(
+        {
+            "windows": [
+                {
+                    "starts_at": f"{START.isoformat()}\x00",
+                    "ends_at": (START + timedelta(hours=2)).isoformat(),
+                }
+            ]
+        },
+        "null_characters_not_allowed",
+        "windows[0].starts_at",
+        id="start with a NUL byte",
+    ),
+    pytest.param(
         {"windows": []},
         "windows_required",
         "windows",

@@ -411,6 +411,28 @@ def test_a_time_outside_the_customers_windows_is_refused_next_to_it(client):
     assert booking.status == BookingStatus.AWAITING_PROPOSAL
 
 
+def test_a_time_sent_with_a_nul_byte_is_refused_next_to_it(client):
+    # Given a helper with a visit to propose times for
+    helper = make_helper()
+    booking = make_booking(helper=helper)
+    window = booking.help_request.windows.get()
+    _logged_in(client, helper.user)
+    start = timezone.localtime(window.starts_at).strftime("%Y-%m-%dT%H:%M")
+    page = f"/helper/visits/{booking.public_id}/"
+
+    # When the start is sent with a NUL byte after it
+    response = client.post(
+        page + "propose", {"propose-start_1": f"{start}\x00", "propose-length_1": "60"}
+    )
+
+    # Then it is refused next to the field, as a text field refuses it, and nothing is proposed
+    shown = shown_once(client, response, page)
+    assert _errors_of(shown, "id_propose-start_1") == ["Null characters are not allowed."]
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_PROPOSAL
+    assert booking.proposals.count() == 0
+
+
 def test_the_time_pickers_open_on_the_customers_times_and_offer_nothing_outside(client):
     helper = make_helper()
     booking = make_booking(helper=helper)
