@@ -49,4 +49,19 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("IntegerField", "max_value"): gettext_noop(
         "Ensure this value is less than or equal to {max_value}."
     ),
+    # A number of more than a thousand digits: "Stringa troppo lunga", "Zeichenkette zu lang".
+    ("IntegerField", "max_string_length"): gettext_noop("String value too large."),
+}
+
+# DRF's messages kept elsewhere than a field's `default_error_messages`, by the class and the
+# attribute DRF keeps them in: a text with half of a surrogate pair (Italian left in English),
+# and the answer to too many requests ("Expected available in 5 seconds." in Italian, "Erwarte
+# Verfügbarkeit" in German). DRF translates each half of the throttled answer on its own.
+OTHER_MESSAGES: dict[tuple[str, str], str] = {
+    ("ProhibitSurrogateCharactersValidator", "message"): gettext_noop(
+        "Surrogate characters are not allowed: U+{code_point:X}."
+    ),
+    ("Throttled", "default_detail"): gettext_noop("Request was throttled."),
+    ("Throttled", "extra_detail_singular"): gettext_noop("Expected available in {wait} second."),
+    ("Throttled", "extra_detail_plural"): gettext_noop("Expected available in {wait} seconds."),
 }

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import translation
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, validators
 
 from bookings.models import HelpRequest
 from helpers.models import HelperProfile
-from mobile_api.field_words import FIELD_MESSAGES
+from mobile_api.field_words import FIELD_MESSAGES, OTHER_MESSAGES
 from tests.api.api_assertions import API, client_for
 from tests.factories import UserFactory, make_helper, next_slot_start
 
@@ -201,6 +201,88 @@ def test_a_wrong_type_or_too_many_items_are_refused_in_quartiers_words(language)
     assert helper.is_accepting_jobs is True
 
 
+# A number too long, a text with half of a surrogate pair, too many requests: DRF's Italian left
+# the last two in English, its German said "Erwarte Verfügbarkeit".
+OTHER_WORDS = {
+    "en": {
+        "long_number": "This number is too long.",
+        "surrogate": "The text holds a character that cannot be stored (U+D800).",
+        "throttled": (
+            "Too many requests. Try again in 1 second.",
+            "Too many requests. Try again in 5 seconds.",
+        ),
+    },
+    "de": {
+        "long_number": "Diese Zahl ist zu lang.",
+        "surrogate": "Der Text enthält ein Zeichen, das nicht gespeichert werden kann (U+D800).",
+        "throttled": (
+            "Zu viele Anfragen. Versuchen Sie es in 1 Sekunde wieder.",
+            "Zu viele Anfragen. Versuchen Sie es in 5 Sekunden wieder.",
+        ),
+    },
+    "fr": {
+        "long_number": "Ce nombre est trop long.",
+        "surrogate": ("Le texte contient un caractère qui ne peut pas être enregistré (U+D800)."),
+        "throttled": (
+            "Trop de requêtes. Réessayez dans 1 seconde.",
+            "Trop de requêtes. Réessayez dans 5 secondes.",
+        ),
+    },
+    "it": {
+        "long_number": "Questo numero è troppo lungo.",
+        "surrogate": "Il testo contiene un carattere che non può essere salvato (U+D800).",
+        "throttled": (
+            "Troppe richieste. Riprovi tra 1 secondo.",
+            "Troppe richieste. Riprovi tra 5 secondi.",
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_number_too_long_and_a_broken_character_are_refused_in_quartiers_words(language):
+    # Given a customer
+    client = client_for(UserFactory.create())
+
+    # When they apply as a helper with a rate of two thousand digits, and post a request whose
+    # description holds half of a surrogate pair, in a language
+    rate = client.post(
+        f"{API}/helper/profile",
+        {"skills": ["internet-wifi"], "hourly_rate_minor": "9" * 2000},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    posted = client.post(
+        f"{API}/help-requests",
+        '{"category": "internet-wifi", "description": "Wi-Fi \\ud800 drops"}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    # Then each is refused in Quartier's words in that language, and nothing was made
+    words = OTHER_WORDS[language]
+    assert rate.status_code == 400, rate.content
+    assert rate.json() == {
+        "code": "max_string_length",
+        "message": f"hourly_rate_minor: {words['long_number']}",
+        "fields": {"hourly_rate_minor": [words["long_number"]]},
+    }
+    assert posted.status_code == 400, posted.content
+    assert posted.json()["fields"]["description"] == [words["surrogate"]]
+    assert (HelperProfile.objects.count(), HelpRequest.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_too_many_requests_are_answered_in_quartiers_words(language):
+    with translation.override(language):
+        answers = (
+            str(exceptions.Throttled(wait=1).detail),
+            str(exceptions.Throttled(wait=5).detail),
+        )
+
+    assert answers == OTHER_WORDS[language]["throttled"]
+
+
 def test_the_messages_given_anew_are_the_ones_drf_writes():
     """The catalogue translates DRF's English as DRF writes it: were DRF to word one otherwise,
     its own translation would come back unseen."""
@@ -248,3 +330,15 @@ def test_a_category_that_is_no_text_is_refused_as_a_wrong_type(language, categor
         "fields": {"category": [words]},
     }
     assert HelpRequest.objects.count() == 0
+
+
+def test_the_other_messages_given_anew_are_the_ones_drf_writes():
+    with translation.override(None):
+        drf = {
+            (holder, attribute): str(
+                getattr(getattr(validators, holder, None) or getattr(exceptions, holder), attribute)
+            )
+            for holder, attribute in OTHER_MESSAGES
+        }
+
+    assert drf == OTHER_MESSAGES
