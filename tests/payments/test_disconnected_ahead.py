@@ -16,8 +16,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
+from backend.formats import written
 from backend.models import User
 from backend.money import format_chf
 from backend.relay import relay_pending
@@ -351,7 +352,7 @@ def test_the_manager_finds_the_visits_settled_unpaid_on_the_payments_page(client
     table = text.split('id="settled-unpaid"')[1].split("</table>")[0]
     rows = [row.split("</tr>")[0] for row in table.split("<tr>")[2:]]
     with translation.override("de"), timezone.override("Europe/Zurich"):
-        day = formats.date_format(timezone.localtime(held.starts_at), "SHORT_DATE_FORMAT")
+        day = written.day_month_year(held.starts_at)
     cells = [cell.split("</td>")[0].strip() for row in rows for cell in row.split("<td>")[1:]]
     request_url = f"/manage/requests/{held.help_request.public_id}/"
     amount = format_chf(payment_of(held).amount_minor, "de")
