@@ -56,8 +56,8 @@ HELPER_READS = {
     "de": [
         "Sie haben das Angebot angenommen",
         "Sie haben Zeiten vorgeschlagen",
-        "Die Kundschaft hat eine Zeit bestätigt",
-        "Die Kundschaft hat den Besuch abgesagt",
+        "Die Kundin oder der Kunde hat eine Zeit bestätigt",
+        "Die Kundin oder der Kunde hat den Besuch abgesagt",
     ],
     "fr": [
         "Vous avez accepté l’offre",

@@ -49,7 +49,10 @@ def test_the_ledger_names_the_customer_without_a_gender(language):
     [
         (
             "de",
-            {"customer": "Kundin oder Kunde", "hold": "Auf der Karte der Kundschaft reserviert"},
+            {
+                "customer": "Kundin oder Kunde",
+                "hold": "Auf der Karte der Kundin oder des Kunden reserviert",
+            },
         ),
         (
             "fr",

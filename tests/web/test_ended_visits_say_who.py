@@ -1,5 +1,5 @@
 """A visit that ended without taking place says who ended it, on every page that says so: the
-helper's visit page in its status line ("Die Kundschaft hat den Besuch abgesagt.", not a bare
+helper's visit page in its status line ("Die Kundin oder der Kunde hat den Besuch abgesagt.", not a bare
 "Der Besuch wurde abgesagt."), the customer's status line, and the no-show step of each
 timeline ("Lena did not come", "You were not there", not "The visit did not take place"). The
 cancelling step's role says who cancelled; the cause the no-show recorded says who was missing.
@@ -91,7 +91,7 @@ def _last_step(html: str) -> str:
 @pytest.mark.parametrize(
     ("visit", "language", "said"),
     [
-        (_customer_cancelled, "de", "Die Kundschaft hat den Besuch abgesagt."),
+        (_customer_cancelled, "de", "Die Kundin oder der Kunde hat den Besuch abgesagt."),
         (_customer_cancelled, "fr", "La cliente ou le client a annulé la visite."),
         (_customer_cancelled, "it", "La cliente o il cliente ha annullato la visita."),
         (_customer_cancelled, "en", "The customer cancelled the visit."),
@@ -100,7 +100,7 @@ def _last_step(html: str) -> str:
         (_manager_cancelled, "de", "Das Community-Management hat den Besuch abgesagt."),
         (_manager_cancelled, "fr", "La gestion de la communauté a annulé la visite."),
         (_manager_cancelled, "en", "The community manager cancelled the visit."),
-        (_customer_missed, "de", "Die Kundschaft war nicht da."),
+        (_customer_missed, "de", "Die Kundin oder der Kunde war nicht da."),
         (_customer_missed, "it", "La cliente o il cliente non c’era."),
         (_helper_missed, "fr", "Vous n’étiez pas là."),
         (_helper_missed, "en", "You were not there."),
@@ -145,7 +145,7 @@ def test_the_customers_timeline_says_who_was_not_there(client, visit, language, 
 @pytest.mark.parametrize(
     ("visit", "language", "said"),
     [
-        (_customer_missed, "de", "Die Kundschaft war nicht da"),
+        (_customer_missed, "de", "Die Kundin oder der Kunde war nicht da"),
         (_customer_missed, "fr", "La cliente ou le client n’était pas là"),
         (_helper_missed, "it", "Non era presente"),
         (_helper_missed, "en", "You were not there"),

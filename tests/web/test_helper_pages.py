@@ -653,7 +653,7 @@ def test_the_helper_reviews_the_customer_on_the_visits_page(client):
     url = f"/helper/visits/{booking.public_id}/"
 
     page = client.get(url).content.decode()
-    assert "Ihre Bewertung der Kundschaft" in page
+    assert "Ihre Bewertung der Kundin oder des Kunden" in page
     assert f'action="{url}review"' in page
     # The customer's review stays hidden until the helper has written theirs.
     assert "Kind." not in page

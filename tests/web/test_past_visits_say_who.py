@@ -1,5 +1,5 @@
 """The helper's *Past visits* say who did not show up and who cancelled, in the words of the
-visit's timeline and of the button that reports a no-show: "Die Kundschaft war nicht da" when
+visit's timeline and of the button that reports a no-show: "Die Kundin oder der Kunde war nicht da" when
 the helper came and the customer was not there (not a bare "No-show" that reads as the helper's
 own), and "abgesagt" as every other page says it, never "Storniert"."""
 
@@ -58,13 +58,13 @@ def _past_visits(client, booking: Booking, language: str) -> list[str]:
 @pytest.mark.parametrize(
     ("visit", "language", "said"),
     [
-        (_customer_missed, "de", "Die Kundschaft war nicht da"),
+        (_customer_missed, "de", "Die Kundin oder der Kunde war nicht da"),
         (_customer_missed, "fr", "La cliente ou le client n’était pas là"),
         (_customer_missed, "it", "La cliente o il cliente non c’era"),
         (_customer_missed, "en", "The customer was not there"),
         (_helper_missed, "de", "Sie waren nicht da"),
         (_helper_missed, "en", "You were not there"),
-        (_customer_cancelled, "de", "Die Kundschaft hat den Besuch abgesagt"),
+        (_customer_cancelled, "de", "Die Kundin oder der Kunde hat den Besuch abgesagt"),
         (_customer_cancelled, "fr", "La cliente ou le client a annulé la visite"),
         (_customer_cancelled, "it", "La cliente o il cliente ha annullato la visita"),
         (_customer_cancelled, "en", "The customer cancelled the visit"),

@@ -221,8 +221,8 @@ def test_the_customers_sign_off_tells_the_helper_when_the_payment_comes(clock):
     # Said for a hold and for TWINT alike: this e-mail does not know how the customer pays.
     assert (
         "Der vereinbarte Preis von CHF 40.00 geht auf Ihr Stripe-Konto, sobald die Zahlung der "
-        "Kundschaft erfolgt: sofort, wenn er auf ihrer Karte reserviert war, sonst sobald sie "
-        "mit TWINT bezahlt. Quartier behält nichts davon" in body
+        "Kundin oder des Kunden erfolgt: sofort, wenn er auf der Karte reserviert war, sonst "
+        "sobald mit TWINT bezahlt ist. Quartier behält nichts davon" in body
     )
     assert "unterwegs" not in body
     assert visit_link(booking) in body

@@ -119,8 +119,8 @@ def test_a_no_show_reported_too_early_counts_the_minutes_to_wait(language, minut
 
 
 FEE_MAIL = {
-    "de": "Die Absage kam weniger als {n} {unit} vor dem Besuch, darum schuldet die Kundschaft "
-    "Ihnen eine Absagegebühr von",
+    "de": "Die Absage kam weniger als {n} {unit} vor dem Besuch, darum schuldet die Kundin oder "
+    "der Kunde Ihnen eine Absagegebühr von",
     "fr": "L’annulation est intervenue moins de {n} {unit} avant la visite : la cliente ou le "
     "client vous doit donc des frais d’annulation de",
     "it": "L’annullamento è arrivato meno di {n} {unit} prima della visita, quindi la clientela "
