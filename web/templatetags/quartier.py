@@ -3,16 +3,18 @@ them."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import template
 from django.forms import BoundField
 from django.utils import dateformat, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timesince import timeuntil
 
-from backend import languages
+from backend import clock, languages
 from backend.file_sizes import file_size_words
 from backend.formats import written
 from backend.money import format_chf
@@ -173,6 +175,14 @@ def span_without_year(starts: datetime | None, ends: datetime | None) -> str:
     if starts is None or ends is None:
         return ""
     return written.span(starts, ends, year=False)
+
+
+@register.filter
+def time_left(deadline: datetime) -> str:
+    """ "5 minutes" with 4 min 41 s to go: the time to a deadline, its minutes rounded up, as
+    the countdown beside it reads (Django's timeuntil rounds them down: "4 minutes")."""
+    minutes = max(math.ceil((deadline - clock.now()).total_seconds() / 60), 0)
+    return timeuntil(deadline, deadline - timedelta(minutes=minutes))
 
 
 @register.filter
