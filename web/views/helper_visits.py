@@ -158,7 +158,10 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "can_go": BookingStatus.ON_THE_WAY in moves,
         "can_arrive": BookingStatus.IN_PROGRESS in moves,
         "can_finish": BookingStatus.COMPLETED in moves,
-        "can_no_show": BookingStatus.NO_SHOW in moves,
+        # Only once it may be reported: before, "the customer was not there" would say so of
+        # a visit that has not begun.
+        "can_no_show": BookingStatus.NO_SHOW in moves
+        and _not_yet(booking, BookingStatus.NO_SHOW) is None,
         # A helper who cannot come cancels here, told first whether it is late now.
         "can_cancel": BookingStatus.CANCELLED in moves,
         "cancel_late": cancellation_late(booking),
@@ -166,7 +169,6 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         # Instead of a button that would be refused: from when the step is possible.
         "go_from": _not_yet(booking, BookingStatus.ON_THE_WAY),
         "arrive_from": _not_yet(booking, BookingStatus.IN_PROGRESS),
-        "no_show_from": _not_yet(booking, BookingStatus.NO_SHOW),
         "reviews": [review for review in reviews if review.author_id != me.pk],
         # The helper reviews the customer as the customer reviews the helper (double-blind).
         "my_review": my_review,
