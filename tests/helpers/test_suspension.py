@@ -143,4 +143,7 @@ def test_the_console_suspends_until_a_last_day(client):
     assert helper.approval_status == ApprovalStatus.SUSPENDED
     assert helper.suspended_until == datetime(2099, 3, 8, 0, 0, tzinfo=ZoneInfo("Europe/Zurich"))
     page = client.get(f"/manage/helpers/{helper.public_id}/").content.decode()
-    assert "Until 08.03.2099 00:00, then reinstated by itself." in page
+    assert (
+        'Until <time datetime="2099-03-08T00:00:00+01:00">8 March 2099 at 00:00</time>,'
+        " then reinstated by itself."
+    ) in page
