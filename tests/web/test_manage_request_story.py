@@ -217,7 +217,10 @@ def test_both_reviews_are_shown_and_marked_while_the_other_side_cannot_read_them
         "Not yet visible to the other side Reviews are shown once both sides have written "
         "theirs, or when the time for reviews is over."
     )
-    when = _moment(Review.objects.get(author=customer))  # published with the second
+    published_at = Review.objects.get(author=customer).published_at  # with the second
+    assert published_at is not None
+    local = timezone.localtime(published_at)
+    when = f"{local.day} {local:%B} {local.year}, {local:%H:%M}"
     assert published == (
         "Reviews The customer's review of the helper 5 stars: “Very patient.” "
         f"Visible to both sides: published on {when}. "
