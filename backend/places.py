@@ -44,6 +44,19 @@ class Place:
         }
         return {f"{prefix}{name}": value for name, value in values.items()}
 
+    @staticmethod
+    def absent(*, prefix: str = "") -> dict[str, Any]:
+        """No place, as a model's address fields (see `fields`): empty texts, no position."""
+        values = {
+            "street": "",
+            "postal_code": "",
+            "locality": "",
+            "location": None,
+            "latitude": None,
+            "longitude": None,
+        }
+        return {f"{prefix}{name}": value for name, value in values.items()}
+
     def apply_to(self, obj: Any, *, prefix: str = "") -> list[str]:
         """Write this place onto a model's address fields (see `fields`); returns their
         names, for `save(update_fields=...)`."""

@@ -60,14 +60,7 @@ CUSTOMER_FIGURES = (
 # The fields of an account that are the person's profile (the rest are access rights).
 PROFILE_FIELDS = ("display_name", "phone", "languages", "preferred_language")
 # A sign-up without a home address: the home fields as they are then.
-NO_HOME = {
-    "home_street": "",
-    "home_postal_code": "",
-    "home_locality": "",
-    "home_location": None,
-    "home_latitude": None,
-    "home_longitude": None,
-}
+NO_HOME = Place.absent(prefix="home_")
 
 
 def validate_profile_languages(languages: Sequence[str]) -> list[str]:
