@@ -9,10 +9,25 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from bookings.matching.ranking import Scored
+from bookings.matching.protocol import IndexRow
+
+
+class Candidate(Protocol):
+    """What the choice reads of a helper in the band (`ranking.Scored` is one)."""
+
+    @property
+    def row(self) -> IndexRow: ...
+    @property
+    def distance_m(self) -> float: ...
+    @property
+    def new_helper(self) -> bool: ...
+    @property
+    def ranking(self) -> float: ...
+
+
+Scored = TypeVar("Scored", bound=Candidate)
 
 
 def fair_choice(
