@@ -1,10 +1,21 @@
-"""What the whole suite shares: the `postgres` / `redis` skip rules and a few fixtures.
+"""What the whole suite shares: the `postgres` / `redis` skip rules, which half of `make test`
+runs which tests, and a few fixtures.
 
-`scripts/test` (`make test`) runs the suite twice:
+`scripts/test` (`make test`) runs the suite in two halves, side by side:
 
 1. on SQLite, with DATABASE_URL and REDIS_URL unset: tests marked `postgres` skip (the default
    database is not PostgreSQL) and so do tests marked `redis` (REDIS_URL is unset);
 2. on PostgreSQL, with DATABASE_URL and REDIS_URL set: everything runs.
+
+The tests of the domain (the apps' services, selectors, models, tasks) run in both halves: that
+is where the database makes a difference. The tests of an interface run in one half
+(`INTERFACE_HALVES`, chosen with QUARTIER_TEST_HALF, which scripts/test sets for each half): the
+interfaces hold no rule of their own and reach the database only through the domain's services
+and selectors, which both halves test. The API's tests run on PostgreSQL, the database the apps
+and the API have in production; the web pages' and the demo's on SQLite, the database `make run`
+serves the demo and its pages on, with the browser tests. Their tests that need PostgreSQL or
+Redis (marked `postgres`, `redis`) or were moved there to even out the halves' time (marked
+`postgres_half`) run in the PostgreSQL half.
 
 In that second run under CI (CI=true and DATABASE_URL set), a test marked `postgres` or `redis`
 must not skip, whatever the reason: it fails instead, so CI cannot go green without having run
@@ -69,7 +80,38 @@ def _why_not_here(item: pytest.Item) -> str | None:
     return None
 
 
+# The half of `make test` that runs the tests of each interface (see above).
+INTERFACE_HALVES = {"tests/api/": "postgresql", "tests/web/": "sqlite", "tests/demo/": "sqlite"}
+HALVES = ("sqlite", "postgresql")
+
+
+def half_of(item: pytest.Item) -> str | None:
+    """The half of `make test` that runs `item`: "sqlite", "postgresql", or None for both."""
+    if item.get_closest_marker("postgres_half"):
+        return "postgresql"
+    for folder, half in INTERFACE_HALVES.items():
+        if item.nodeid.startswith(folder):
+            return "postgresql" if _needs_service(item) else half
+    return None
+
+
+def _keep_this_half(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With QUARTIER_TEST_HALF set, leave out (deselect) the tests the other half runs."""
+    half = os.environ.get("QUARTIER_TEST_HALF", "")
+    if not half:
+        return
+    if half not in HALVES:
+        raise pytest.UsageError(f"QUARTIER_TEST_HALF must be one of {HALVES}, not {half!r}")
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        (kept if half_of(item) in (None, half) else left).append(item)
+    config.hook.pytest_deselected(items=left)
+    items[:] = kept
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _keep_this_half(config, items)
     strict = skips_are_failures()
     for item in items:
         reason = _why_not_here(item)

@@ -1,19 +1,46 @@
-"""scripts/test runs the demo's tests in the SQLite half only (the demo's own database): the
-folders the PostgreSQL half leaves out must exist, or it would leave out nothing it meant to and
-the SQLite half's share would silently change."""
+"""Which half of `make test` runs which tests (tests/conftest.py, `half_of`): the domain's tests
+in both, each interface's in one, and what needs PostgreSQL or Redis in the PostgreSQL half."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "test"
+import pytest
+
+from tests.conftest import INTERFACE_HALVES, half_of
+
+REPO = Path(__file__).resolve().parents[1]
 
 
-def test_the_postgresql_half_leaves_only_folders_that_exist_to_the_sqlite_half():
-    text = SCRIPT.read_text(encoding="utf-8")
-    folders = re.search(r"^SQLITE_ONLY=\((.*)\)$", text, re.M)
-    assert folders is not None
-    assert folders.group(1).split() == ["tests/demo"]
-    for folder in folders.group(1).split():
-        assert (SCRIPT.parents[1] / folder).is_dir(), folder
+@dataclass
+class _Item:
+    nodeid: str
+    markers: set[str] = field(default_factory=set)
+
+    def get_closest_marker(self, name: str) -> object | None:
+        return name if name in self.markers else None
+
+
+def test_each_interface_half_names_a_folder_that_exists():
+    for folder in INTERFACE_HALVES:
+        assert (REPO / folder).is_dir(), folder
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "markers", "half"),
+    [
+        ("tests/bookings/test_services.py::test_a", set(), None),
+        ("tests/bookings/test_concurrency.py::test_a", {"postgres"}, None),
+        ("tests/api/test_requests.py::test_a", set(), "postgresql"),
+        ("tests/web/test_pages.py::test_a", set(), "sqlite"),
+        ("tests/web/browser/test_customer.py::test_a", {"browser"}, "sqlite"),
+        ("tests/web/browser/test_live_offers.py::test_a", {"browser", "redis"}, "postgresql"),
+        ("tests/web/test_pages.py::test_b", {"postgres"}, "postgresql"),
+        ("tests/web/browser/test_admin.py::test_a", {"browser", "postgres_half"}, "postgresql"),
+        ("tests/demo/test_seed.py::test_a", set(), "sqlite"),
+        ("tests/webhooks/test_a.py::test_a", set(), None),
+    ],
+)
+def test_the_half_of_a_test(nodeid, markers, half):
+    assert half_of(_Item(nodeid, markers)) == half
