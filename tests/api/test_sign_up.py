@@ -179,7 +179,7 @@ def test_signing_up_again_before_confirming_changes_nothing_and_tells_the_addres
     # written to whoever signed up now (by the name and in the language of that sign-up, which
     # the link finishes); the new address gets its confirmation link
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["anna@example.ch"], "Quelqu’un s’est de nouveau inscrit sur Quartier avec votre adresse"),
+        (["anna@example.ch"], "Nouvelle inscription sur Quartier avec votre adresse"),
         (["new@example.ch"], "Bestätigen Sie Ihre E-Mail-Adresse für Quartier"),
     ]
     token = verification_token("anna@example.ch")

@@ -228,7 +228,10 @@ def test_every_app_of_the_project_has_a_name_in_each_language(language):
 @pytest.mark.parametrize(
     ("language", "names"),
     [
-        ("fr", ["Aides", "Catalogue", "Comptes", "Demandes et réservations", "Formation"]),
+        (
+            "fr",
+            ["Catalogue", "Comptes", "Demandes et réservations", "Formation", "Personnes aidantes"],
+        ),
         ("it", ["Account", "Aiutanti", "Catalogo", "Formazione", "Richieste e prenotazioni"]),
     ],
 )

@@ -91,3 +91,70 @@ def test_french_names_the_helpers_profile_and_account_as_the_helpers():
         if _HELPERS_THING_AS_HELP.search(text)
     }
     assert named_as_help == {}
+
+
+# Helpers in the plural are "les personnes aidantes", as the catalogue names one helper: "les
+# aides", "des aides", "d’autres aides" read as help handed out, and "Seul·es les aides" marks
+# the gender with a point médian, which the catalogue does nowhere else.
+_HELPERS_AS_AIDES = re.compile(
+    r"\b(?:[Ll]es|[Dd]es|[Cc]es|[Qq]uelques|autres|comme)\s+aides\b|%\(\w+\)d\s+aides?\b|\bd’aides\b"
+    r"|^Aides\b"
+)
+_INCLUSIVE_POINT = re.compile(r"\w·\w")
+
+
+def test_the_check_sees_helpers_named_as_aides():
+    assert [
+        text
+        for text in (
+            "Seul·es les aides ont un compte de versement.",
+            "Nous sollicitons des aides près de chez vous.",
+            "La demande est proposée à d’autres aides.",
+            "Nous avons sollicité %(count)d aides près de chez vous.",
+            "Nous avons sollicité %(count)d aide près de chez vous.",
+            "Quartier a besoin d’aides ici.",
+            "Aides ayant la compétence",
+            "Personnes validées comme aides, par localité",
+            "Seules les personnes aidantes ont un compte de versement.",
+            "Tous les horaires sont passés sans aide.",
+            "Si vous avez encore besoin d’aide, faites une demande.",
+        )
+        if _HELPERS_AS_AIDES.search(text)
+    ] == [
+        "Seul·es les aides ont un compte de versement.",
+        "Nous sollicitons des aides près de chez vous.",
+        "La demande est proposée à d’autres aides.",
+        "Nous avons sollicité %(count)d aides près de chez vous.",
+        "Nous avons sollicité %(count)d aide près de chez vous.",
+        "Quartier a besoin d’aides ici.",
+        "Aides ayant la compétence",
+        "Personnes validées comme aides, par localité",
+    ]
+    assert _INCLUSIVE_POINT.findall("Seul·es les aides ; Seul·e un·e aide suspendu·e") == [
+        "l·e",
+        "l·e",
+        "n·e",
+        "u·e",
+    ]
+    assert _INCLUSIVE_POINT.findall("%(when)s · dans un rayon de %(radius)s km") == []
+
+
+def test_french_names_helpers_as_personnes_aidantes():
+    as_aides = {
+        message.msgid: text
+        for message in messages("fr")
+        if _NAMES_THE_HELPER.search(message.msgid)
+        for text in message.msgstrs
+        if _HELPERS_AS_AIDES.search(text)
+    }
+    assert as_aides == {}
+
+
+def test_french_marks_no_gender_with_a_point_median():
+    marked = {
+        message.msgid: text
+        for message in messages("fr")
+        for text in message.msgstrs
+        if _INCLUSIVE_POINT.search(text)
+    }
+    assert marked == {}

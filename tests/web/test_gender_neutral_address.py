@@ -199,7 +199,7 @@ def test_the_third_person_check_sees_the_forms_it_looks_for():
     # Things keep their agreement, and people spoken of neutrally read as they are.
     assert said_of_a_man("it", "L’account di aiuto di %(name)s resta sospeso.") == []
     assert said_of_a_man("it", "La persona riceve un avviso per e-mail.") == []
-    assert said_of_a_man("it", "Il ricorso è deciso; tutti gli aiutanti seguono") == []
+    assert said_of_a_man("it", "Il ricorso è deciso; tutte le persone aiutanti seguono") == []
     assert said_of_a_man("fr", "Le compte de personne aidante de %(name)s reste suspendu.") == []
     assert said_of_a_man("fr", "La personne est validée. Une aide trouvée.") == []
     assert said_of_a_man("fr", "%(counter)s profils de personnes aidantes examinés") == []
@@ -342,14 +342,18 @@ def test_the_receipt_names_the_customer_and_the_helper_without_a_gender(language
 
 
 # Every French page and e-mail, not only the receipt, names a customer "la cliente ou le
-# client" (customers "la clientèle"), helpers as people of either gender ("la première personne
-# libre", "les aides qui annulent") and neighbours as "vos voisines et voisins" or "votre
-# voisinage": never "du client", "vos clients", "aides vérifiés", "le premier qui", "ceux qui",
-# "un voisin", "des voisins".
+# client" (customers "la clientèle"), helpers and applicants as people of either gender ("la
+# première personne libre", "les personnes aidantes qui annulent", "les personnes candidates")
+# and neighbours as "vos voisines et voisins" or "votre voisinage": never "du client", "vos
+# clients", "aides vérifiés", "le premier qui", "ceux qui", "chaque candidat", "quelqu’un s’est
+# inscrit", "un voisin", "des voisins".
 _FR_CUSTOMER = re.compile(
     r"\b(?:[Ll]e|[Dd]u|[Aa]u|[Ll]es|[Dd]es|[Aa]ux|[Vv]os|[Ss]es|[Cc]es)\s+clients?\b"
 )
-_FR_HELPERS = re.compile(r"\baides\s+\w+és\b|\b[Ll]e\s+premier\s+qui\b|\b[Cc]eux\s+qui\b")
+_FR_HELPERS = re.compile(
+    r"\baides\s+\w+és\b|\b[Ll]e\s+premier\s+qui\b|\b[Cc]eux\s+qui\b|\b[Cc]andidats?\b"
+    r"|\b[Qq]uelqu’un\s+s’est\s+(?:de nouveau\s+)?\w+(?:é|i|it|u)\b"
+)
 _FR_NEIGHBOURS = re.compile(r"\b(?:[Uu]n|[Dd]es|[Vv]os|[Ll]es|[Aa]ux|[Nn]os)\s+voisins?\b")
 
 
@@ -376,6 +380,18 @@ def test_the_french_people_check_sees_the_forms_it_looks_for():
     assert french_people_as_men("la carte de la cliente ou du client") == []
     assert french_people_as_men("l’adresse de votre clientèle ; les aides qui annulent") == []
     assert french_people_as_men("La première personne libre accepte.") == []
+    assert french_people_as_men(
+        "Chaque candidat passe un entretien ; les documents des candidats"
+    ) == ["candidat", "candidats"]
+    assert french_people_as_men("Quelqu’un s’est de nouveau inscrit sur Quartier") == [
+        "Quelqu’un s’est de nouveau inscrit"
+    ]
+    assert (
+        french_people_as_men(
+            "Chaque candidature passe par un entretien ; des personnes candidates ; Nouvelle inscription"
+        )
+        == []
+    )
     assert french_people_as_men("de l’aide par un voisin ; des voisins vous aident") == [
         "un voisin",
         "des voisins",
@@ -397,8 +413,10 @@ def test_french_speaks_of_customers_and_helpers_without_a_gender():
 # "la persona che ha chiesto aiuto"), a helper "la persona aiutante" or "chi aiuta" (never "un
 # aiutante", "ogni nuovo aiutante", "aiutanti verificati", "Aiutanti certificati", "altri
 # aiutanti", "il primo che è libero"), neighbours "le persone del vicinato" and the manager
-# "la gestione della comunità". "Gli aiutanti" and "ogni aiutante" stay: the noun has one form
-# for both genders and nothing agrees with it.
+# "la gestione della comunità". "Ogni aiutante", "l’aiutante" and a bare "aiutanti" stay: the
+# noun has one form for both genders and nothing agrees with it; "gli aiutanti", "degli
+# aiutanti", "tutti gli aiutanti" and "questo aiutante" agree with men and become "le persone
+# aiutanti", "ogni persona aiutante", "questa persona aiutante".
 # Things keep their agreement ("Documenti verificati", "un lavoro vicino").
 _IT_CUSTOMER = re.compile(
     r"\b(?:[Ii]l|[Dd]el|[Aa]l|[Dd]al|[Nn]el|[Ss]ul|[Uu]n|[Ii]|[Dd]ei|[Aa]i|[Dd]ai|[Ss]uoi)"
@@ -406,11 +424,13 @@ _IT_CUSTOMER = re.compile(
 )
 _IT_HELPERS = re.compile(
     r"\b(?:[Uu]n(?:\s+altro)?|[Nn]essun|[Oo]gni\s+nuovo|[Ii]l\s+suo)\s+aiutante\b"
-    r"|\b(?:[Nn]uov|[Aa]ltr|[Qq]uest|[Qq]uell)i\s+aiutanti\b"
+    r"|\b(?:[Nn]uov|[Aa]ltr|[Qq]uest|[Qq]uell)i\s+aiutanti\b|\b(?:[Qq]uest|[Qq]uell)o\s+aiutante\b"
+    # The masculine article: "Solo gli aiutanti", "il codice degli aiutanti".
+    r"|\b(?:[Gg]li|[Dd]egli|[Aa]gli|[Dd]agli|[Nn]egli|[Ss]ugli)\s+aiutanti\b"
     # A group of people with a masculine plural after it: "Aiutanti certificati", "Aiutanti a
     # portata esclusi", "clienti avvisati" ("persone aiutanti iscritte" agrees with "persone").
     r"|\b(?:[Aa]iutanti|[Cc]lienti|[Pp]ersone)\s+(?:a\s+portata\s+)?"
-    r"(?:vicini|\w+(?:at|it|ut|us|es|ss|tt)i)\b"
+    r"(?:vicini|\w+(?:at|it|ut|us|es|ss|tt)i)\b|\baiutanti\s+(?:sono|vengono)\s+\w+(?:at|it|ut)i\b"
     r"|\b[Ii]l\s+primo\s+che\b|\bcandidat[oi]\b|\b(?:[Ii]|[Aa]i|[Dd]ai|[Dd]ei)\s+responsabili\b"
 )
 _IT_NEIGHBOURS = re.compile(
@@ -450,10 +470,16 @@ def test_the_italian_people_check_sees_the_forms_it_looks_for():
         "ogni nuovo aiutante",
         "Un altro aiutante",
     ]
-    assert italian_people_as_men("Gli aiutanti vicini ricevono; ogni candidato") == [
-        "aiutanti vicini",
+    assert italian_people_as_men("Aiutanti vicini ricevono; ogni candidato") == [
+        "Aiutanti vicini",
         "candidato",
     ]
+    assert italian_people_as_men(
+        "Solo gli aiutanti; Richiesto a tutti gli aiutanti; Codice di condotta degli aiutanti"
+    ) == ["gli aiutanti", "gli aiutanti", "degli aiutanti"]
+    assert italian_people_as_men(
+        "Questo aiutante non esiste; richieste e aiutanti sono contati dove abitano"
+    ) == ["Questo aiutante", "aiutanti sono contati"]
     assert italian_people_as_men("lo leggono solo i responsabili della comunità") == [
         "i responsabili"
     ]
@@ -481,7 +507,10 @@ def test_the_italian_people_check_sees_the_forms_it_looks_for():
         italian_people_as_men("La persona che ha chiesto aiuto; chi aiuta; la persona aiutante")
         == []
     )
-    assert italian_people_as_men("Ogni aiutante fissa una tariffa; gli aiutanti seguono") == []
+    assert (
+        italian_people_as_men("Ogni aiutante fissa una tariffa; le persone aiutanti seguono") == []
+    )
+    assert italian_people_as_men("Questa persona aiutante; persone aiutanti sono contate") == []
     assert (
         italian_people_as_men("Documenti verificati; un lavoro vicino; le persone del vicinato")
         == []

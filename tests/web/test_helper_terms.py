@@ -56,8 +56,8 @@ def test_a_helper_who_has_not_accepted_the_code_of_conduct_reads_and_accepts_it(
     html = client.get("/helper/").content.decode()
 
     assert "Votre candidature est validée, mais aucune offre ne peut encore vous parvenir" in html
-    assert 'href="/helper/#terms">Acceptez le code de conduite des aides</a>' in html
-    assert "Avant votre première offre : les conditions des aides" in html
+    assert 'href="/helper/#terms">Acceptez le code de conduite des personnes aidantes</a>' in html
+    assert "Avant votre première offre : les conditions des personnes aidantes" in html
     for version in helper_terms:
         assert f"Lire « {version.title_in('fr')} »" in html
         assert version.text_in("fr") in html
@@ -73,7 +73,7 @@ def test_a_helper_who_has_not_accepted_the_code_of_conduct_reads_and_accepts_it(
     ]
     assert eligible_helpers().filter(pk=helper.pk).exists()
     html = client.get("/helper/").content.decode()
-    assert "Merci : les conditions des aides sont acceptées." in html
+    assert "Merci : les conditions des personnes aidantes sont acceptées." in html
     assert "Avant votre première offre" not in html
     assert "aucune offre ne peut encore vous parvenir" not in html
 
@@ -152,7 +152,7 @@ def test_the_manager_sees_on_the_helpers_record_what_keeps_offers_away(client, h
 
     assert "Questa persona non può ancora ricevere offerte:" in html
     listed = html.split('id="offer-blockers"')[1].split("</ul>")[0]
-    assert "non ha accettato il codice di condotta degli aiutanti" in listed
+    assert "non ha accettato il codice di condotta delle persone aiutanti" in listed
     assert "non ha un conto di versamento che possa ricevere pagamenti" in listed
     assert "orari settimanali" not in listed  # free around the clock
     ready = make_helper()

@@ -41,13 +41,15 @@ def test_a_new_helper_accepts_the_code_of_conduct_on_the_offers_page(
     assert axe(page) == []
     screenshot(page, "helper-terms-phone-fr")
 
-    blockers.get_by_role("link", name="Acceptez le code de conduite des aides").click()
+    blockers.get_by_role("link", name="Acceptez le code de conduite des personnes aidantes").click()
     page.get_by_text(f"Lire « {code.title_in('fr')} »").click()
     expect(page.get_by_text(code.text_in("fr"))).to_be_visible()
     page.get_by_label(f"J’ai lu et j’accepte : {code.title_in('fr')}").check()
     page.get_by_role("button", name="Accepter les conditions").click()
 
-    expect(page.get_by_text("Merci : les conditions des aides sont acceptées.")).to_be_visible()
+    expect(
+        page.get_by_text("Merci : les conditions des personnes aidantes sont acceptées.")
+    ).to_be_visible()
     expect(page.locator("#terms")).to_have_count(0)
     expect(blockers.get_by_role("link")).to_have_count(2)
     assert LegalAcceptance.objects.filter(user=helper.user, version=code, language="fr").exists()
