@@ -62,7 +62,7 @@ HELPER_READS = {
     "fr": [
         "Vous avez accepté l’offre",
         "Vous avez proposé des heures",
-        "La clientèle a confirmé une heure",
+        "La cliente ou le client a confirmé une heure",
         "La cliente ou le client a annulé la visite",
     ],
     "it": [

@@ -58,7 +58,10 @@ def test_the_ledger_names_the_customer_without_a_gender(language):
             "fr",
             {"customer": "Clientèle", "hold": "Réservé sur la carte de la cliente ou du client"},
         ),
-        ("it", {"customer": "Clientela", "hold": "Riservato sulla carta della clientela"}),
+        (
+            "it",
+            {"customer": "Clientela", "hold": "Riservato sulla carta della cliente o del cliente"},
+        ),
     ],
 )
 def test_the_ledgers_accounts_read_in_each_language(language, accounts):

@@ -530,3 +530,65 @@ def test_italian_speaks_of_customers_and_helpers_without_a_gender():
         if (words := italian_people_as_men(text))
     }
     assert found == {}
+
+
+# One customer is one person, named as the catalogue names one: "la cliente ou le client", "la
+# cliente o il cliente", the feminine first; in the role, "côté clientèle" and "come cliente".
+# "La clientèle" and "la clientela" are the customers as a whole, never "the customer" of one
+# visit ("à casa della clientela", "la clientela le deve una penale"). Nor does French agree
+# with the pair in the masculine ("la cliente ou le client est invité") or mark it ("Seul·e").
+_ONE_CUSTOMER = re.compile(
+    r"\b[Tt]he customer(?:'s)?\b|\b[Aa] customer(?:'s| who)\b|\bas a customer\b|^Customer since$"
+)
+ONE_CUSTOMER_AS_ALL = {
+    "fr": re.compile(
+        r"\b[Ll]a clientèle\b|\bcomme clientèle\b|^Clientèle depuis\b"
+        r"|\b(?:[Ll]e|[Dd]u|[Aa]u)\s+client\s+ou\s+(?:la|de la|à la)\s+cliente\b"
+        r"|\bcliente\s+ou\s+(?:le\s+)?client\s+(?:est|a été|sera)\s+\w+é\b|\bSeul·e\b"
+    ),
+    "it": re.compile(
+        r"\b(?:[Ll]a|[Dd]ella|[Aa]lla|[Dd]alla)\s+clientela\b|\bcome clientela\b"
+        r"|\b(?:[Ii]l|[Dd]el|[Aa]l|[Dd]al)\s+cliente\s+o\s+(?:la|della|alla|dalla)\s+cliente\b"
+    ),
+}
+
+
+def test_the_one_customer_check_sees_the_forms_it_looks_for():
+    fr, it = ONE_CUSTOMER_AS_ALL["fr"], ONE_CUSTOMER_AS_ALL["it"]
+    assert fr.findall("vous répondez sur la conduite à tenir chez la clientèle") == ["la clientèle"]
+    assert fr.findall("annulations causées comme clientèle") == ["comme clientèle"]
+    assert fr.findall("Clientèle depuis le") == ["Clientèle depuis"]
+    assert fr.findall("La carte du client ou de la cliente ; Seul le client ou la cliente") == [
+        "du client ou de la cliente",
+        "le client ou la cliente",
+    ]
+    assert fr.findall("Merci ! La cliente ou le client est invité à valider.") == [
+        "cliente ou le client est invité"
+    ]
+    assert fr.findall("Seul·e la cliente ou le client paie une visite.") == ["Seul·e"]
+    assert it.findall("a casa della clientela; quindi la clientela le deve una penale") == [
+        "della clientela",
+        "la clientela",
+    ]
+    assert it.findall("Ritirata dalla clientela; annullamenti causati come clientela") == [
+        "dalla clientela",
+        "come clientela",
+    ]
+    assert it.findall("Solo il cliente o la cliente può dare una mancia") == [
+        "il cliente o la cliente"
+    ]
+    assert fr.findall("Seule la cliente ou le client peut ; côté clientèle") == []
+    assert fr.findall("Nous demandons à la cliente ou au client de valider la visite.") == []
+    assert it.findall("a casa della cliente o del cliente; valutazioni come cliente") == []
+
+
+@pytest.mark.parametrize("language", ["fr", "it"])
+def test_one_customer_is_named_as_one_person(language):
+    found = {
+        message.msgid: words
+        for message in messages(language)
+        if _ONE_CUSTOMER.search(message.msgid)
+        for text in message.msgstrs
+        if (words := ONE_CUSTOMER_AS_ALL[language].findall(text))
+    }
+    assert found == {}

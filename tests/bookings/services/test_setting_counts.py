@@ -123,8 +123,8 @@ FEE_MAIL = {
     "der Kunde Ihnen eine Absagegebühr von",
     "fr": "L’annulation est intervenue moins de {n} {unit} avant la visite : la cliente ou le "
     "client vous doit donc des frais d’annulation de",
-    "it": "L’annullamento è arrivato meno di {n} {unit} prima della visita, quindi la clientela "
-    "le deve una penale di annullamento di",
+    "it": "L’annullamento è arrivato meno di {n} {unit} prima della visita, quindi la cliente o il "
+    "cliente le deve una penale di annullamento di",
     "en": "The cancellation came less than {n} {unit} before the visit, so the customer owes you "
     "a cancellation fee of",
 }
