@@ -264,7 +264,7 @@ def seed_demo_academy(community: Community) -> None:
         titles={
             "de": "Online-Treffen der Helferinnen und Helfer",
             "fr": "Rencontre en ligne des personnes qui aident",
-            "it": "Incontro online degli aiutanti",
+            "it": "Incontro online delle persone aiutanti",
             "en": "Helpers' online meet-up",
         },
         descriptions={},

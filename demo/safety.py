@@ -13,7 +13,7 @@ from demo.community import Community
 CUSTOMER_TEXT = {
     "de": "Der Helfer war unfreundlich und hat meine Fragen nicht beantwortet.",
     "fr": "L’aide était désagréable et n’a pas répondu à mes questions.",
-    "it": "L’aiutante è stato scortese e non ha risposto alle mie domande.",
+    "it": "La persona aiutante è stata scortese e non ha risposto alle mie domande.",
     "en": "The helper was rude and did not answer my questions.",
 }
 HELPER_TEXT = {
