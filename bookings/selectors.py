@@ -204,12 +204,19 @@ def role_in_booking(booking: Booking, user: User) -> str | None:
 
 
 def next_statuses_for(booking: Booking, user: User) -> list[str]:
-    """Where the user may move the booking next, in their role in it (the app's buttons)."""
+    """Where the user may move the booking next, in their role in it (the app's buttons).
+
+    A no-show is left out while it may not be reported yet (`no_show_too_early`, the rule the
+    service refuses it by). The helper's "on my way" and "arrived" stay listed before their
+    time: the pages say from when they are possible (`visit_step_opens_at`)."""
     role = role_in_booking(booking, user)
+    now = clock.now()
     return sorted(
         to
         for (origin, to), roles in BOOKING_TRANSITIONS.items()
-        if origin == booking.status and role in roles
+        if origin == booking.status
+        and role in roles
+        and not (to == BookingStatus.NO_SHOW and no_show_too_early(booking, role, now))
     )
 
 
@@ -231,6 +238,16 @@ def visit_step_opens_at(booking: Booking, to: str) -> datetime | None:
     if to == BookingStatus.NO_SHOW:
         return booking.starts_at + timedelta(minutes=config().no_show_grace_minutes)
     return None
+
+
+def no_show_too_early(booking: Booking, role: str | None, now: datetime) -> bool:
+    """Whether a no-show reported now by someone in `role` comes too early: before the visit's
+    start plus the grace period (`visit_step_opens_at`). A manager's report is not timed. The
+    service refuses such a report (`too_early`); `next_statuses_for` does not offer it."""
+    if role == ActorRole.MANAGER:
+        return False
+    opens_at = visit_step_opens_at(booking, BookingStatus.NO_SHOW)
+    return opens_at is not None and now < opens_at
 
 
 def with_status(queryset: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:

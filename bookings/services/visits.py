@@ -42,6 +42,7 @@ from bookings.selectors import (
     CHECK_IN_LEAD,
     ON_THE_WAY_LEAD,
     cancellation_late,
+    no_show_too_early,
     role_in_booking,
     visit_step_opens_at,
 )
@@ -408,17 +409,14 @@ def booking_report_no_show(
     else:
         party = Party.HELPER if role == ActorRole.CUSTOMER else Party.CUSTOMER
     now = clock.now()
-    if role != ActorRole.MANAGER:
-        _not_before_its_time(
-            booking,
-            BookingStatus.NO_SHOW,
-            now,
+    if no_show_too_early(booking, role, now):
+        raise TooEarly(
             ngettext(
                 "A no-show can be reported %(minutes)d minute after the start time.",
                 "A no-show can be reported %(minutes)d minutes after the start time.",
                 config().no_show_grace_minutes,
             )
-            % {"minutes": config().no_show_grace_minutes},
+            % {"minutes": config().no_show_grace_minutes}
         )
     booking = booking_transition(
         booking=booking,

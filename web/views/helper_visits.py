@@ -158,10 +158,9 @@ def _context(request: HttpRequest, booking: Booking, **bound: forms.Form) -> dic
         "can_go": BookingStatus.ON_THE_WAY in moves,
         "can_arrive": BookingStatus.IN_PROGRESS in moves,
         "can_finish": BookingStatus.COMPLETED in moves,
-        # Only once it may be reported: before, "the customer was not there" would say so of
-        # a visit that has not begun.
-        "can_no_show": BookingStatus.NO_SHOW in moves
-        and _not_yet(booking, BookingStatus.NO_SHOW) is None,
+        # Only once it may be reported (`next_statuses_for` leaves it out before): before,
+        # "the customer was not there" would say so of a visit that has not begun.
+        "can_no_show": BookingStatus.NO_SHOW in moves,
         # A helper who cannot come cancels here, told first whether it is late now.
         "can_cancel": BookingStatus.CANCELLED in moves,
         "cancel_late": cancellation_late(booking),
