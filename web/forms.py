@@ -21,7 +21,7 @@ from backend.services import (
     validate_profile_languages,
     validate_sign_up_password,
 )
-from backend.texts import phone_number
+from backend.texts import phone_number, refuse_null_characters
 from bookings.services import (
     AddressInput,
     validate_description,
@@ -239,6 +239,16 @@ class ProfileForm(forms.Form):
         return cleaned
 
 
+class WindowChoiceField(forms.ChoiceField):
+    """A window's day or part of the day, picked from a list. A value sent with a NUL byte is
+    refused as every text field refuses it (`null_characters_not_allowed`), rather than as a
+    choice not offered, whose message would repeat the NUL."""
+
+    def to_python(self, value: Any) -> str:
+        refuse_null_characters(value)
+        return super().to_python(value)
+
+
 class TimesForm(forms.Form):
     """Up to MAX_WINDOWS days, each with a part of the day, from tomorrow on; the first one
     required."""
@@ -249,12 +259,12 @@ class TimesForm(forms.Form):
         for number in range(1, MAX_WINDOWS + 1):
             required = number == 1
             blank = [] if required else [("", _("No other day"))]
-            self.fields[f"day_{number}"] = forms.ChoiceField(
+            self.fields[f"day_{number}"] = WindowChoiceField(
                 label=_("Day") if required else _("Or another day"),
                 choices=[*blank, *days],
                 required=required,
             )
-            self.fields[f"slot_{number}"] = forms.ChoiceField(
+            self.fields[f"slot_{number}"] = WindowChoiceField(
                 label=_("Time"), choices=[*blank, *Slot.CHOICES], required=required
             )
 
@@ -282,7 +292,9 @@ class TimesForm(forms.Form):
         cleaned = super().clean() or {}
         for number in range(2, MAX_WINDOWS + 1):
             day, slot = cleaned.get(f"day_{number}"), cleaned.get(f"slot_{number}")
-            if bool(day) != bool(slot):
+            # One of them refused already says what is wrong with the pair.
+            refused = self.has_error(f"day_{number}") or self.has_error(f"slot_{number}")
+            if bool(day) != bool(slot) and not refused:
                 self.add_error(
                     f"slot_{number}" if day else f"day_{number}",
                     _("Choose both the day and the time, or neither."),
