@@ -30,9 +30,10 @@ def now() -> datetime:
 
 
 def iso(moment: datetime) -> str:
-    """`moment` as ISO 8601 in Swiss time with its offset (2026-12-03T18:45:00+01:00): the one
-    zone convention of every answer, as DRF writes the models' datetimes."""
-    return timezone.localtime(moment).isoformat()
+    """`moment` as RFC 3339 in Swiss time with its offset, always to the microsecond
+    (2026-12-03T18:45:00.000000+01:00): the one shape of every moment the API answers with,
+    its serializers' (`mobile_api.serializers.moments`) and its live frames' alike."""
+    return timezone.localtime(moment).isoformat(timespec="microseconds")
 
 
 @contextmanager

@@ -400,7 +400,10 @@ SPECTACULAR_SETTINGS = {
         '`{"code", "message", "fields"}`: `code` is stable and machine-readable, `fields` maps '
         "an input field to its problems. The messages are in the reader's language: the one "
         "`Accept-Language` asks for (de, fr, it, en), else the logged-in user's "
-        "`preferred_language`, else English."
+        "`preferred_language`, else English. Every date-time in an answer has one shape: "
+        "RFC 3339 in Swiss time with its UTC offset, always to the microsecond "
+        "(`2026-12-03T18:45:00.000000+01:00`), whether it was stamped live or stored to the "
+        "minute; send it back as it came (e.g. as a cursor) and nothing is lost."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -18,6 +18,7 @@ from academy.models import (
 )
 from academy.services import MAX_LESSONS, MAX_OPTIONS, MAX_QUESTIONS, REASON_MAX_LENGTH
 from mobile_api.serializers.fields import AwareDateTimeField
+from mobile_api.serializers.moments import ApiDateTimeField
 
 LANGUAGES = ("de", "fr", "it", "en")
 
@@ -54,7 +55,7 @@ class CourseSummarySerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="The slugs of the categories it is required for."
     )
     validity_months = serializers.IntegerField(source="course.validity_months")
-    certified_until = serializers.DateTimeField(
+    certified_until = ApiDateTimeField(
         source="certification.expires_at", allow_null=True, read_only=True
     )
 
@@ -92,7 +93,7 @@ class QuizAttemptSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="attempt.public_id")
     course = serializers.CharField(source="attempt.version.course.slug")
     version = serializers.IntegerField(source="attempt.version.number")
-    started_at = serializers.DateTimeField(source="attempt.started_at")
+    started_at = ApiDateTimeField(source="attempt.started_at")
     pass_mark = serializers.IntegerField(source="attempt.version.pass_mark")
     questions = QuizQuestionSerializer(many=True)
 
@@ -108,7 +109,7 @@ class QuizSubmitSerializer(serializers.Serializer):
 
 class QuizResultSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="attempt.public_id")
-    submitted_at = serializers.DateTimeField(source="attempt.submitted_at")
+    submitted_at = ApiDateTimeField(source="attempt.submitted_at")
     score = serializers.IntegerField(source="attempt.score")
     out_of = serializers.SerializerMethodField()
     pass_mark = serializers.IntegerField(source="attempt.version.pass_mark")
@@ -116,7 +117,7 @@ class QuizResultSerializer(serializers.Serializer):
     wrong_questions = serializers.ListField(
         child=serializers.IntegerField(), source="wrong_question_ids"
     )
-    certified_until = serializers.DateTimeField(
+    certified_until = ApiDateTimeField(
         source="certification.expires_at", allow_null=True, read_only=True
     )
 
@@ -128,9 +129,9 @@ class CertificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     course = serializers.CharField(source="course.slug")
     earned_by = serializers.CharField(source="source", help_text="`quiz` or `event`.")
-    earned_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField()
-    revoked_at = serializers.DateTimeField(allow_null=True)
+    earned_at = ApiDateTimeField()
+    expires_at = ApiDateTimeField()
+    revoked_at = ApiDateTimeField(allow_null=True)
     revoke_reason = serializers.CharField()
     in_force = serializers.SerializerMethodField()
 
@@ -144,15 +145,15 @@ class TrainingEventSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EventKind.choices)
     title = serializers.CharField()
     description = serializers.CharField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = ApiDateTimeField()
+    ends_at = ApiDateTimeField()
     online_url = serializers.CharField()
     place = serializers.CharField()
     capacity = serializers.IntegerField()
     registered = serializers.IntegerField(source="registered_count")
     waiting = serializers.IntegerField(source="waiting_count")
     grants_course = serializers.CharField(source="course.slug", allow_null=True, default=None)
-    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = ApiDateTimeField(allow_null=True)
     my_registration = serializers.SerializerMethodField(
         help_text="`registered`, `waiting` or null."
     )
@@ -170,8 +171,8 @@ class RegisterSerializer(serializers.Serializer):
 class RegistrationSerializer(serializers.Serializer):
     event = serializers.UUIDField(source="event.public_id")
     status = serializers.CharField(help_text="`registered`, `waiting` or `cancelled`.")
-    created_at = serializers.DateTimeField()
-    cancelled_at = serializers.DateTimeField(allow_null=True)
+    created_at = ApiDateTimeField()
+    cancelled_at = ApiDateTimeField(allow_null=True)
     attended = serializers.BooleanField(allow_null=True)
 
 
@@ -315,7 +316,7 @@ class ManagerVersionSerializer(serializers.Serializer):
     title_it = serializers.CharField()
     pass_mark = serializers.IntegerField()
     questions_per_attempt = serializers.IntegerField()
-    published_at = serializers.DateTimeField(allow_null=True)
+    published_at = ApiDateTimeField(allow_null=True)
     lessons = ManagerLessonSerializer(many=True, source="lessons.all")
     questions = ManagerQuestionSerializer(many=True, source="questions.all")
 
@@ -352,7 +353,7 @@ class ManagerRegistrationSerializer(serializers.Serializer):
     helper = serializers.UUIDField(source="helper.public_id")
     helper_name = serializers.CharField(source="helper.user.display_name")
     status = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = ApiDateTimeField()
     attended = serializers.BooleanField(allow_null=True)
 
 
@@ -389,7 +390,7 @@ class CategoryCoverageSerializer(serializers.Serializer):
 class UnmatchedRequestSerializer(serializers.Serializer):
     help_request = serializers.UUIDField(source="help_request.public_id")
     category = serializers.CharField(source="help_request.category.slug")
-    created_at = serializers.DateTimeField(source="help_request.created_at")
+    created_at = ApiDateTimeField(source="help_request.created_at")
     helpers_left_out = serializers.IntegerField()
     missing = serializers.ListField(child=serializers.CharField())
 

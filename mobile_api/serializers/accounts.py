@@ -13,11 +13,12 @@ from rest_framework import serializers
 from backend.models import Device, DevicePlatform, User
 from bookings.selectors import WARNING_SHOWN_DAYS, ShownWarning, shown_warnings
 from helpers.selectors import payout_account_to_finish
+from mobile_api.serializers.moments import ApiDateTimeField, ApiModelSerializer
 from mobile_api.serializers.payments import payout_disconnected_message
 from payments.selectors import payout_account_disconnected
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ApiModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     is_helper = serializers.SerializerMethodField()
     is_manager = serializers.BooleanField(source="is_staff", read_only=True)
@@ -55,7 +56,7 @@ class ShownWarningSerializer(serializers.Serializer):
     reason = serializers.CharField(
         help_text="The community manager's reason, as they wrote it (not translated)."
     )
-    given_at = serializers.DateTimeField(help_text="When the community manager gave the warning.")
+    given_at = ApiDateTimeField(help_text="When the community manager gave the warning.")
     message = serializers.CharField(
         help_text="The sentence my web page shows before the reason, in the reader's language."
     )
@@ -157,7 +158,7 @@ class MeSerializer(UserSerializer):
         ).data
 
 
-class DeviceSerializer(serializers.ModelSerializer):
+class DeviceSerializer(ApiModelSerializer):
     """A device signed in to my account (its token is shown only once, at log-in)."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from helpers.appeal_services import AppealOutcome
 from helpers.models import APPEAL_TEXT_MAX_LENGTH, APPROVAL_NOTE_MAX_LENGTH, HelperAppeal
+from mobile_api.serializers.moments import ApiDateTimeField, ApiModelSerializer
 
 
 class AppealInputSerializer(serializers.Serializer):
@@ -16,7 +17,7 @@ class AppealInputSerializer(serializers.Serializer):
     )
 
 
-class AppealSerializer(serializers.ModelSerializer):
+class AppealSerializer(ApiModelSerializer):
     """An appeal as its helper sees it: what they wrote and what was decided."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -40,7 +41,7 @@ class ManagerAppealSerializer(AppealSerializer):
     helper = serializers.UUIDField(source="helper.public_id", read_only=True)
     helper_name = serializers.CharField(source="helper.user.display_name", read_only=True)
     suspension_note = serializers.CharField(source="helper.approval_note", read_only=True)
-    suspended_until = serializers.DateTimeField(
+    suspended_until = ApiDateTimeField(
         source="helper.suspended_until", read_only=True, allow_null=True
     )
     decided_by = serializers.CharField(

@@ -30,6 +30,7 @@ from bookings.step_words import step_note
 from catalogue.models import ServiceCategory
 from mobile_api.serializers.fields import GeoJSONPointField
 from mobile_api.serializers.helpers import PublicHelperSerializer
+from mobile_api.serializers.moments import ApiModelSerializer
 from mobile_api.serializers.requests import WindowOutSerializer
 from payments.models import PayWith
 from payments.payment_methods import methods_the_helper_takes
@@ -47,7 +48,7 @@ FEE_PAID_BY_HELP = (
 )
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(ApiModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     price = serializers.SerializerMethodField()
     charge = serializers.SerializerMethodField(
@@ -92,7 +93,7 @@ DESCRIPTION_HELP = (
 )
 
 
-class BookingRequestSerializer(serializers.ModelSerializer):
+class BookingRequestSerializer(ApiModelSerializer):
     """The request behind a booking, with the exact address and phones while its helper needs
     them: from winning it until the customer signs the visit off."""
 
@@ -181,7 +182,7 @@ PAYMENT_METHODS_HELP = (
 )
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(ApiModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     request = serializers.SerializerMethodField()
     helper = PublicHelperSerializer(read_only=True)
@@ -294,7 +295,7 @@ class BookingSerializer(serializers.ModelSerializer):
         return methods_the_helper_takes(booking)
 
 
-class BookingEventSerializer(serializers.ModelSerializer):
+class BookingEventSerializer(ApiModelSerializer):
     """One step of the visit's history, told to its reader."""
 
     # The context's `summaries` (`steps_told_to`, by the event's primary key) are each step's
@@ -366,7 +367,7 @@ def review_context(booking: Booking, reader: User) -> dict[str, Any]:
     }
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ApiModelSerializer):
     """One review of a visit. Its context comes from `review_context`."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
 from catalogue.models import ServiceCategory
+from mobile_api.serializers.moments import ApiModelSerializer
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(ApiModelSerializer):
     """A category with its name and description in the reader's language (Accept-Language or
     the user's language; English where a text has no translation)."""
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from helpers.conduct_test_services import MAX_OPTIONS, MAX_QUESTIONS
 from helpers.models import CONDUCT_TEXT_MAX_LENGTH, ConductTestAttempt, ConductTestVersion
+from mobile_api.serializers.moments import ApiDateTimeField, ApiModelSerializer
 
 
 class ConductTestStandingSerializer(serializers.Serializer):
@@ -25,7 +26,7 @@ class ConductTestStandingSerializer(serializers.Serializer):
     pass_mark = serializers.IntegerField(source="version.pass_mark", allow_null=True, default=None)
     attempts_used = serializers.IntegerField()
     attempts_left = serializers.IntegerField()
-    next_attempt_from = serializers.DateTimeField(allow_null=True)
+    next_attempt_from = ApiDateTimeField(allow_null=True)
     open_attempt = serializers.UUIDField(
         source="open_attempt.public_id", allow_null=True, default=None
     )
@@ -52,7 +53,7 @@ class ConductTestAttemptSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="attempt.public_id")
     number = serializers.IntegerField(source="attempt.number")
     version = serializers.IntegerField(source="attempt.version.number")
-    started_at = serializers.DateTimeField(source="attempt.started_at")
+    started_at = ApiDateTimeField(source="attempt.started_at")
     pass_mark = serializers.IntegerField(source="attempt.version.pass_mark")
     language = serializers.CharField()
     questions = DrawnQuestionSerializer(many=True)
@@ -69,7 +70,7 @@ class ConductTestSubmitSerializer(serializers.Serializer):
 
 class ConductTestResultSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="attempt.public_id")
-    submitted_at = serializers.DateTimeField(source="attempt.submitted_at")
+    submitted_at = ApiDateTimeField(source="attempt.submitted_at")
     score = serializers.IntegerField(source="attempt.score")
     out_of = serializers.SerializerMethodField()
     pass_mark = serializers.IntegerField(source="attempt.version.pass_mark")
@@ -129,7 +130,7 @@ class ConductTestQuestionSerializer(serializers.Serializer):
     options = ConductTestOptionSerializer(many=True, source="options.all")
 
 
-class ConductTestVersionSerializer(serializers.ModelSerializer):
+class ConductTestVersionSerializer(ApiModelSerializer):
     waiting_hours = serializers.SerializerMethodField()
     published_by = serializers.CharField(source="published_by.display_name", default=None)
     question_count = serializers.IntegerField()

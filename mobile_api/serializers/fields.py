@@ -19,6 +19,7 @@ from bookings.services import AddressInput
 from catalogue.errors import CatalogueError
 from catalogue.models import ServiceCategory
 from mobile_api.errors import ApiError
+from mobile_api.serializers.moments import ApiDateTimeField
 
 
 @raises(CoreError.INVALID_GEOJSON)
@@ -109,7 +110,7 @@ class LanguagesField(serializers.ListField):
         super().__init__(**kwargs)
 
 
-class AwareDateTimeField(serializers.DateTimeField):
+class AwareDateTimeField(ApiDateTimeField):
     """An RFC 3339 date-time with its offset (`Z` or `+01:00`).
 
     A time without one is refused (`timezone_required`) rather than read as Swiss time: a phone

@@ -6,9 +6,10 @@ from rest_framework import serializers
 
 from catalogue.models import ServiceCategory
 from helpers.models import HelperProfile
+from mobile_api.serializers.moments import ApiModelSerializer
 
 
-class PublicHelperSerializer(serializers.ModelSerializer):
+class PublicHelperSerializer(ApiModelSerializer):
     """What a customer sees of the helper who took their request."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -32,7 +33,7 @@ class PublicHelperSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HelperProfileSerializer(serializers.ModelSerializer):
+class HelperProfileSerializer(ApiModelSerializer):
     """The helper's own profile (and the manager's view of it)."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)

@@ -12,6 +12,7 @@ from bookings.models import (
     MatchingRun,
 )
 from helpers.models import HelperProfile
+from mobile_api.serializers.moments import ApiModelSerializer
 
 
 class ConsideredHelperSerializer(serializers.Serializer):
@@ -34,7 +35,7 @@ class ConsideredHelperSerializer(serializers.Serializer):
     )
 
 
-class MatchingRunSerializer(serializers.ModelSerializer):
+class MatchingRunSerializer(ApiModelSerializer):
     """One matching pass of a help request: how far it searched, and whom it considered."""
 
     # The context's `helpers` are the considered helpers by primary key, loaded once for every

@@ -21,10 +21,11 @@ from bookings.offer_summary import (
 from bookings.selectors import request_description_for
 from catalogue.models import ServiceCategory
 from mobile_api.serializers.bookings import DESCRIPTION_HELP
+from mobile_api.serializers.moments import ApiDateTimeField, ApiModelSerializer
 from mobile_api.serializers.requests import WindowOutSerializer
 
 
-class OfferRequestSerializer(serializers.ModelSerializer):
+class OfferRequestSerializer(ApiModelSerializer):
     """What a helper sees before winning: no street, no exact point, no phone numbers."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -113,7 +114,7 @@ DECLINE_REASON = serializers.ChoiceField(
 )
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(ApiModelSerializer):
     """The helper's view of an offer made to them."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -161,14 +162,14 @@ class OfferSerializer(serializers.ModelSerializer):
         return _helper_explanation(offer)
 
     @extend_schema_field(
-        serializers.DateTimeField(
+        ApiDateTimeField(
             help_text="When this answer last changed (the offer, or the request it shows): "
             "the cursor for `?updated_since=`."
         )
     )
     def get_updated_at(self, offer: Offer) -> str:
         changed = max(offer.updated_at, offer.help_request.updated_at)
-        return serializers.DateTimeField().to_representation(changed)
+        return ApiDateTimeField().to_representation(changed)
 
     @extend_schema_field(
         serializers.UUIDField(allow_null=True, help_text="The booking, once the offer is taken.")
@@ -178,7 +179,7 @@ class OfferSerializer(serializers.ModelSerializer):
         return str(booking.public_id) if booking is not None else None
 
 
-class ManagerOfferSerializer(serializers.ModelSerializer):
+class ManagerOfferSerializer(ApiModelSerializer):
     """The manager's view: who was offered a request, and why."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.config import config
+from mobile_api.serializers.moments import ApiDateTimeField
 from payments import selectors
 from payments.declines import CardDeclineReason, decline_words
 from payments.models import ExtraCharge, Payment, PayoutAccount, PayoutAccountStatus
@@ -222,7 +223,7 @@ class TipSerializer(serializers.Serializer):
     amount_minor = serializers.IntegerField()
     currency = serializers.CharField()
     stripe_fee_minor = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
+    created_at = ApiDateTimeField()
 
 
 class StatementLineSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from bookings.models import HelpRequest, HelpRequestStatus
 from bookings.request_words import settled_request_words
 from bookings.services.help_requests import WITHDRAWN_WITHOUT_REASON
 from catalogue.models import ServiceCategory
+from mobile_api.serializers.moments import ApiDateTimeField, ApiModelSerializer
 
 STATUS_REASON_HELP = (
     "Why the request stands where it does, in the reader's language (Accept-Language, else "
@@ -28,11 +29,11 @@ def status_reason_words(help_request: HelpRequest) -> str:
 
 
 class WindowOutSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(read_only=True)
-    ends_at = serializers.DateTimeField(read_only=True)
+    starts_at = ApiDateTimeField(read_only=True)
+    ends_at = ApiDateTimeField(read_only=True)
 
 
-class HelpRequestSerializer(serializers.ModelSerializer):
+class HelpRequestSerializer(ApiModelSerializer):
     """The customer's view of their request: everything, including the exact address."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)

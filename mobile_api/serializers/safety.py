@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from bookings.models import SafetyCategory, SafetyOutcome, SafetyReport
+from mobile_api.serializers.moments import ApiModelSerializer
 
 
 class SafetyReportInputSerializer(serializers.Serializer):
@@ -12,7 +13,7 @@ class SafetyReportInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
 
 
-class SafetyReportReceiptSerializer(serializers.ModelSerializer):
+class SafetyReportReceiptSerializer(ApiModelSerializer):
     """What the reporter gets back: that the report is with the community manager."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -22,7 +23,7 @@ class SafetyReportReceiptSerializer(serializers.ModelSerializer):
         fields = ("id", "category", "created_at")
 
 
-class SafetyReportSerializer(serializers.ModelSerializer):
+class SafetyReportSerializer(ApiModelSerializer):
     """The whole report, for the community manager only."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)

@@ -10,9 +10,10 @@ from rest_framework import serializers
 
 from helpers.models import DocumentAccess, HelperApprovalEvent, HelperDocument
 from helpers.selectors import QueuedApplication
+from mobile_api.serializers.moments import ApiDateTimeField, ApiModelSerializer
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ApiModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     deleted = serializers.SerializerMethodField()
 
@@ -34,7 +35,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return document.deleted_at is not None
 
 
-class ApplicationStepSerializer(serializers.ModelSerializer):
+class ApplicationStepSerializer(ApiModelSerializer):
     class Meta:
         model = HelperApprovalEvent
         fields = ("from_status", "to_status", "role", "note", "created_at")
@@ -64,7 +65,7 @@ class QueuedApplicationSerializer(serializers.Serializer):
     home_locality = serializers.CharField(source="helper.user.home_locality")
     approval_status = serializers.CharField(source="helper.approval_status")
     note = serializers.CharField(source="helper.approval_note")
-    waiting_since = serializers.DateTimeField()
+    waiting_since = ApiDateTimeField()
     waited_hours = serializers.SerializerMethodField()
     target_hours = serializers.SerializerMethodField()
     overdue = serializers.BooleanField()
@@ -76,7 +77,7 @@ class QueuedApplicationSerializer(serializers.Serializer):
         return int(row.target.total_seconds() // 3600)
 
 
-class DocumentAccessSerializer(serializers.ModelSerializer):
+class DocumentAccessSerializer(ApiModelSerializer):
     manager = serializers.CharField(source="manager.email")
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from catalogue.models import LEGAL_LANGUAGES, LegalDocumentVersion
+from mobile_api.serializers.moments import ApiDateTimeField
 
 
 class WaiverSerializer(serializers.Serializer):
@@ -54,7 +55,7 @@ class AcceptanceSerializer(serializers.Serializer):
     version = serializers.IntegerField(source="version_id")
     language = serializers.CharField()
     text_sha256 = serializers.CharField()
-    accepted_at = serializers.DateTimeField()
+    accepted_at = ApiDateTimeField()
     on_behalf_name = serializers.CharField()
 
 
@@ -74,7 +75,7 @@ class ExportedAcceptanceSerializer(serializers.Serializer):
     text_sha256 = serializers.CharField(
         help_text="SHA-256 (hex) of exactly the text shown, as UTF-8."
     )
-    accepted_at = serializers.DateTimeField()
+    accepted_at = ApiDateTimeField()
     ip_address = serializers.IPAddressField(allow_null=True)
     user_agent = serializers.CharField()
 
@@ -83,7 +84,7 @@ class AcceptancesExportSerializer(serializers.Serializer):
     booking = serializers.UUIDField()
     category = serializers.CharField(help_text="The visit's category (slug).")
     booking_status = serializers.CharField(help_text="The visit's status now.")
-    in_force_at = serializers.DateTimeField(
+    in_force_at = ApiDateTimeField(
         help_text="The moment the acceptances count at: the visit's first confirmation, or the"
         " time of the export while it is not confirmed."
     )

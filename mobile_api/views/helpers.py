@@ -33,6 +33,7 @@ from mobile_api.permissions import request_user
 from mobile_api.serializers.catalogue import CategorySerializer
 from mobile_api.serializers.fields import AwareDateTimeField, CategoryField, LocalTimeField
 from mobile_api.serializers.helpers import HelperProfileSerializer
+from mobile_api.serializers.moments import ApiModelSerializer
 
 
 class CategoryListApi(generics.ListAPIView):
@@ -151,7 +152,7 @@ class WeeklyAvailabilityApi(PaginatedListView, ApiView):
         return one_page(list(rows), WeeklyIntervalSerializer)
 
 
-class ExceptionSerializer(serializers.ModelSerializer):
+class ExceptionSerializer(ApiModelSerializer):
     class Meta:
         model = AvailabilityException
         fields = ("id", "kind", "starts_at", "ends_at", "note", "created_at")

@@ -26,6 +26,7 @@ from bookings.selectors import booking_for
 from mobile_api.filters import UpdatedSinceFilter
 from mobile_api.idempotency import ApiView, IdempotencyKeyStep
 from mobile_api.permissions import request_user
+from mobile_api.serializers.moments import ApiDateTimeField, ApiModelSerializer
 from realtime.chat import (
     chat_booking_for,
     chat_message_send,
@@ -46,7 +47,7 @@ StreamEventSerializer = inline_serializer(
         "seq": serializers.IntegerField(help_text="Your stream's number: resume after it."),
         "event": serializers.CharField(help_text="offer.made, offer.withdrawn, booking.status…"),
         "data": serializers.DictField(),
-        "at": serializers.DateTimeField(),
+        "at": ApiDateTimeField(),
     },
     many=True,
 )
@@ -101,8 +102,8 @@ class ChatMessageSerializer(serializers.Serializer):
         "and the manager keep reading them from confirmation on (but not once cancelled or "
         "missed)."
     )
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField(
+    created_at = ApiDateTimeField()
+    updated_at = ApiDateTimeField(
         help_text="When this answer last changed (the message, or its booking, which decides "
         "what is masked): the cursor for `?updated_since=`."
     )
@@ -202,7 +203,7 @@ class ChatReadApi(ApiView):
         return Response({"read": marks})
 
 
-class PushSubscriptionSerializer(serializers.ModelSerializer):
+class PushSubscriptionSerializer(ApiModelSerializer):
     class Meta:
         model = PushSubscription
         fields = ("endpoint", "device_name", "created_at")

@@ -139,10 +139,10 @@ def test_the_certification_gates_the_category_from_the_first_offer_to_expiry_and
         expires = datetime(2029, 3, 2, 9, 0, tzinfo=SWISS)
         assert (submitted.json()["passed"], submitted.json()["score"]) == (True, 2)
         # In Swiss time, like every datetime the API answers with
-        assert submitted.json()["certified_until"] == "2029-03-02T09:00:00+01:00"
+        assert submitted.json()["certified_until"] == "2029-03-02T09:00:00.000000+01:00"
         assert datetime.fromisoformat(submitted.json()["certified_until"]) == expires
         listed = results(as_helper.get(f"{API}/helper/academy/courses"))
-        assert [c["certified_until"] for c in listed] == ["2029-03-02T09:00:00+01:00"]
+        assert [c["certified_until"] for c in listed] == ["2029-03-02T09:00:00.000000+01:00"]
 
         # Then the next smart-home request is offered to them
         second = post(customer, "smart-home", T0)

@@ -86,7 +86,7 @@ def test_the_warned_person_reads_their_warning_in_their_language(clock, reported
         {
             "visit_day": "2027-02-02",
             "reason": REASON,
-            "given_at": "2027-02-02T09:00:00+01:00",
+            "given_at": "2027-02-02T09:00:00.000000+01:00",
             "message": "Dopo la visita in data 2 febbraio 2027, la gestione della comunità ha "
             "esaminato quanto accaduto e le ha rivolto un ammonimento. Il motivo:",
         }

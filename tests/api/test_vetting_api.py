@@ -194,7 +194,7 @@ def test_the_manager_views_a_document_and_the_access_log_shows_it(clock):
     assert by_kind["criminal_record_extract"]["accesses"] == [
         {
             "manager": "cm@quartier.test",
-            "accessed_at": "2027-02-02T09:00:00+01:00",
+            "accessed_at": "2027-02-02T09:00:00.000000+01:00",
             "ip_address": "192.0.2.10",
         }
     ]

@@ -163,7 +163,8 @@ def test_the_relay_publishes_each_row_to_its_users_group_only() -> None:
             "seq": 1,
             "event": "offer.made",
             "data": row.data,
-            "at": timezone.localtime(row.created_at).isoformat(),  # Swiss time, as every answer
+            # Swiss time to the microsecond, as every answer
+            "at": timezone.localtime(row.created_at).isoformat(timespec="microseconds"),
         },
     }
     assert OutboxEvent.objects.filter(relayed_at__isnull=True).count() == 0
