@@ -31,6 +31,8 @@ from payments.models import (
 )
 from payments.refunds import payment_refund
 
+REFUND_TEMPLATE = "admin/payments/refund.html"
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written by the services only: shown, never added, changed or deleted here."""
@@ -154,11 +156,20 @@ class PaymentAdmin(ReadOnlyAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:payments_payment_change", args=[payment.pk])
                 )
-        return TemplateResponse(
-            request,
-            "admin/payments/refund.html",
-            {**self.admin_site.each_context(request), "payment": payment, "form": form},
-        )
+        payment_url = reverse("admin:payments_payment_change", args=[payment.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            # The back office's shared confirmation page (admin/confirmation.html)
+            "opts": self.model._meta,
+            "title": gettext("Refund payment %(payment)s") % {"payment": payment.public_id},
+            "submit": gettext("Refund"),
+            "changelist_url": reverse("admin:payments_payment_changelist"),
+            "cancel_url": payment_url,
+            "payment_url": payment_url,
+            "payment": payment,
+            "form": form,
+        }
+        return TemplateResponse(request, REFUND_TEMPLATE, context)
 
     @admin.display(description=pgettext_lazy("heading", "Refund"))
     def refund_link(self, payment: Payment) -> str:

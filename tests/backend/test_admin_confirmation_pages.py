@@ -1,7 +1,7 @@
 """The back office's confirmation pages (suspending helpers, lifting a suspension, approving
-them, publishing a new version of the code-of-conduct test) share one template: the way back to
-the list, the form's fields and its "Confirm"/"Cancel" buttons are written once, in
-admin/confirmation.html, and each page adds only what it confirms."""
+them, publishing a new version of the code-of-conduct test, refunding a payment) share one
+template: the way back to the list, the form's fields and its "Confirm"/"Cancel" buttons are
+written once, in admin/confirmation.html, and each page adds only what it confirms."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.conf import settings
 
 from helpers.admin import CONFIRMATION_TEMPLATE
 from helpers.conduct_test_admin import PUBLISH_TEMPLATE
+from payments.admin import REFUND_TEMPLATE
 
 ROOT = Path(settings.BASE_DIR)
 SHARED = "backend/templates/admin/confirmation.html"
@@ -27,7 +28,7 @@ def _admin_templates() -> dict[str, str]:
 
 def test_the_confirmation_pages_extend_the_shared_template():
     templates = _admin_templates()
-    for name in (CONFIRMATION_TEMPLATE, PUBLISH_TEMPLATE):
+    for name in (CONFIRMATION_TEMPLATE, PUBLISH_TEMPLATE, REFUND_TEMPLATE):
         source = next(text for path, text in templates.items() if path.endswith(name))
         assert source.startswith('{% extends "admin/confirmation.html" %}'), name
 

@@ -76,3 +76,65 @@ def test_extra_time_is_shown_read_only_in_the_back_office(client):
     deleted = client.post(reverse("admin:payments_extracharge_delete", args=[extra.pk]))
     assert deleted.status_code == 403
     assert ExtraCharge.objects.get().status == "asked"
+
+
+# The refund page in each language: its title, the way back through the payment, the form's
+# labels, the button and "Cancel" (back to the payment), as the other confirmation pages read.
+REFUND_WORDS = {
+    "de": [
+        "Zahlung {id} erstatten",
+        "Rückerstattung",
+        "Betrag (kleinste Einheit, z. B. Rappen)",
+        "Begründung",
+        'value="Zurückerstatten"',
+        "Abbrechen",
+    ],
+    "fr": [
+        "Rembourser le paiement {id}",
+        "Remboursement",
+        "Montant (plus petite unité, p. ex. centimes)",
+        "Motif",
+        'value="Rembourser"',
+        "Annuler",
+    ],
+    "it": [
+        "Rimborso del pagamento {id}",
+        "Rimborso",
+        "Importo (unità minima, p. es. centesimi)",
+        "Motivo",
+        'value="Rimborsa"',
+        "Annulla",
+    ],
+    "en": [
+        "Refund payment {id}",
+        "Refund",
+        "Amount (minor units, e.g. Rappen)",
+        "Reason",
+        'value="Refund"',
+        "Cancel",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", list(REFUND_WORDS))
+def test_the_refund_page_reads_as_the_other_confirmation_pages(client, language):
+    booking = completed(held_booking())
+    bookings.booking_sign_off(booking=booking, actor=booking.help_request.customer)
+    relay_pending()
+    payment = Payment.objects.get(booking=booking)
+    client.force_login(ManagerFactory.create(is_superuser=True, preferred_language=language))
+
+    page = client.get(reverse("admin:payments_payment_refund", args=[payment.pk]))
+
+    html = page.content.decode()
+    title, crumb, amount, reason, submit, cancel = REFUND_WORDS[language]
+    assert f"<h1>{title.format(id=payment.public_id)}</h1>" in html
+    change = reverse("admin:payments_payment_change", args=[payment.pk])
+    assert f'&rsaquo; <a href="{reverse("admin:payments_payment_changelist")}">' in html
+    assert f'&rsaquo; <a href="{change}">{payment.public_id}</a> &rsaquo; {crumb}\n' in html
+    assert f'<label for="id_amount_minor">{amount}' in html
+    assert f'<label for="id_reason">{reason}' in html
+    assert f'<input type="submit" {submit} class="default">' in html
+    assert f'<a href="{change}" class="button cancel-link">{cancel}</a>' in html
+    assert 'class="submit-row"' in html
+    assert 'class="module aligned"' in html
