@@ -1,18 +1,21 @@
 """The back office's own pages pass axe (WCAG 2.1 A and AA) in a real browser, logged in as the
-manager: the index, and the list and the page of each of the main models, in English and in
-French. Django's admin tells the breadcrumbs' links from their line by colour alone
-(link-in-text-block), names the two-box selector's search icon with an aria-label a plain span
-may not carry (aria-prohibited-attr), and leaves a list's editable cells and an inline row's
-delete box without a name (label); Quartier's admin template, styles and script, and the names
-of those controls, answer them."""
+manager: the index, the list and the page of each of the main models, and the confirmation
+pages (a payment's refund, the suspension of helpers), in English and in French. Django's admin
+tells the breadcrumbs' links from their line by colour alone (link-in-text-block), names the
+two-box selector's search icon with an aria-label a plain span may not carry
+(aria-prohibited-attr), and leaves a list's editable cells and an inline row's delete box without
+a name (label); Quartier's admin template, styles and script, and the names of those controls,
+answer them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from helpers.models import HelperProfile
+from payments.models import Payment, PaymentStatus
 from tests.admin_world import admin_url
 from tests.backend.test_admin_site import PAGES
 from tests.factories import PASSWORD, ManagerFactory
@@ -44,6 +47,16 @@ def test_the_back_office_pages_pass_axe(browser, live_url, axe, admin_world, lan
     for model, (key, _shown) in PAGES.items():
         paths.append(admin_url(model, "changelist"))
         paths.append(admin_url(model, "change", admin_world[key].pk))
+    # The refund of a payment, a confirmation page like the suspension's below
+    payment = Payment.objects.create(
+        booking=admin_world["booking"],
+        status=PaymentStatus.CAPTURED,
+        currency="CHF",
+        amount_minor=8000,
+        authorised_minor=8000,
+        captured_minor=8000,
+    )
+    paths.append(reverse("admin:payments_payment_refund", args=[payment.pk]))
 
     found = {}
     for path in paths:
