@@ -30,6 +30,13 @@
 // differs from what the page gave):
 // only its status words are brought up to date, and the whole part once the form
 // is sent, or left as it was.
+//
+// A form the page gave back refused (its problems listed with it, data-error-summary: a
+// decline without a reason, a visit's step) stays as it is when its part is redrawn, with its
+// problems and what was typed, until it is sent again: the redrawn part takes it in place of
+// its own form to the same address (opened, if it stands in a <details>). The page shows a
+// refused form once (post/redirect/get); a redraw is not a new showing. A part that no longer
+// has that form (the offer gone, the step past) redraws without it.
 (function () {
   "use strict";
 
@@ -268,6 +275,52 @@
     target.focus();
   }
 
+  let refusedBefore = null;
+
+  // The refused forms of the part about to be redrawn, each with its problems when they stand
+  // just outside it (a step that is only a button).
+  function rememberRefused(event) {
+    const part = event.detail.target;
+    refusedBefore = null;
+    if (!isPart(part) || !part.id) {
+      return;
+    }
+    const kept = [];
+    part.querySelectorAll("[data-error-summary]").forEach((summary) => {
+      const inside = summary.closest("form");
+      const form = inside || (summary.parentElement && summary.parentElement.querySelector("form"));
+      if (form && part.contains(form)) {
+        kept.push({ form: form, summary: inside ? null : summary });
+      }
+    });
+    refusedBefore = kept.length ? { part: part.id, kept: kept } : null;
+  }
+
+  function keepRefused() {
+    const before = refusedBefore;
+    refusedBefore = null;
+    const part = before && document.getElementById(before.part);
+    if (!part) {
+      return;
+    }
+    before.kept.forEach(({ form, summary }) => {
+      const action = form.getAttribute("action");
+      const fresh = Array.from(part.querySelectorAll("form"))
+        .find((other) => other.getAttribute("action") === action);
+      if (!fresh || fresh === form) {
+        return;
+      }
+      fresh.replaceWith(form);
+      if (summary) {
+        form.before(summary);
+      }
+      const details = form.closest("details");
+      if (details) {
+        details.open = true;
+      }
+    });
+  }
+
   // The time left, in the page's words ("18 min 40 s left.", "Noch 18 min 40 s."): the
   // template puts them in data-words with {minutes} and {seconds} to fill. The element is
   // aria-hidden: the sentence before it says the same once, instead of every second.
@@ -289,6 +342,8 @@
     document.body.addEventListener("htmx:configRequest", sayWhatIsShown);
     document.body.addEventListener("htmx:oobBeforeSwap", onlyNewWords);
     document.body.addEventListener("htmx:beforeSwap", rememberFocus);
+    document.body.addEventListener("htmx:beforeSwap", rememberRefused);
+    document.body.addEventListener("htmx:afterSwap", keepRefused);
     document.body.addEventListener("htmx:afterSettle", giveFocusBack);
     document.body.addEventListener("htmx:beforeSend", (event) => asking.add(event.detail.elt));
     document.body.addEventListener("htmx:afterRequest", (event) => asking.delete(event.detail.elt));
