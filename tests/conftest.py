@@ -8,14 +8,15 @@ runs which tests, and a few fixtures.
 2. on PostgreSQL, with DATABASE_URL and REDIS_URL set: everything runs.
 
 The tests of the domain (the apps' services, selectors, models, tasks) run in both halves: that
-is where the database makes a difference. The tests of an interface run in one half
-(`INTERFACE_HALVES`, chosen with QUARTIER_TEST_HALF, which scripts/test sets for each half): the
-interfaces hold no rule of their own and reach the database only through the domain's services
-and selectors, which both halves test. The API's tests run on PostgreSQL, the database the apps
-and the API have in production; the web pages' and the demo's on SQLite, the database `make run`
-serves the demo and its pages on, with the browser tests. Their tests that need PostgreSQL or
-Redis (marked `postgres`, `redis`) or were moved there to even out the halves' time (marked
-`postgres_half`) run in the PostgreSQL half.
+is where the database makes a difference. The tests of an interface run in one half (`half_of`,
+chosen with QUARTIER_TEST_HALF, which scripts/test sets for each half): the interfaces hold no
+rule of their own and reach the database only through the domain's services and selectors,
+which both halves test. The API's tests run on PostgreSQL, the database the apps and the API
+have in production; the web pages' and the demo's on SQLite, the database `make run` serves the
+demo and its pages on, with the browser tests (`INTERFACE_HALVES`). So do the tests in the
+domain's folders that drive the app through a test client (`CLIENTS`): on PostgreSQL, to even
+out the halves' time. Tests that need PostgreSQL or Redis (marked `postgres`, `redis`) or were
+moved there to even out the halves' time (marked `postgres_half`) run in the PostgreSQL half.
 
 In that second run under CI (CI=true and DATABASE_URL set), a test marked `postgres` or `redis`
 must not skip, whatever the reason: it fails instead, so CI cannot go green without having run
@@ -83,6 +84,8 @@ def _why_not_here(item: pytest.Item) -> str | None:
 # The half of `make test` that runs the tests of each interface (see above).
 INTERFACE_HALVES = {"tests/api/": "postgresql", "tests/web/": "sqlite", "tests/demo/": "sqlite"}
 HALVES = ("sqlite", "postgresql")
+# The fixtures of the test clients: a test that asks for one drives a page or the API.
+CLIENTS = frozenset({"client", "admin_client", "manager_client", "api_client"})
 
 
 def half_of(item: pytest.Item) -> str | None:
@@ -92,6 +95,8 @@ def half_of(item: pytest.Item) -> str | None:
     for folder, half in INTERFACE_HALVES.items():
         if item.nodeid.startswith(folder):
             return "postgresql" if _needs_service(item) else half
+    if CLIENTS.intersection(getattr(item, "fixturenames", ())):
+        return "postgresql"
     return None
 
 

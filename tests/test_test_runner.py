@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 class _Item:
     nodeid: str
     markers: set[str] = field(default_factory=set)
+    fixturenames: list[str] = field(default_factory=list)
 
     def get_closest_marker(self, name: str) -> object | None:
         return name if name in self.markers else None
@@ -44,3 +45,16 @@ def test_each_interface_half_names_a_folder_that_exists():
 )
 def test_the_half_of_a_test(nodeid, markers, half):
     assert half_of(_Item(nodeid, markers)) == half
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "fixtures", "half"),
+    [
+        ("tests/payments/test_card_pages.py::test_a", ["db", "client"], "postgresql"),
+        ("tests/helpers/test_admin.py::test_a", ["manager_client"], "postgresql"),
+        ("tests/bookings/test_services.py::test_a", ["db", "settings"], None),
+        ("tests/web/test_pages.py::test_a", ["client"], "sqlite"),
+    ],
+)
+def test_a_test_driving_the_app_through_a_client_runs_in_one_half(nodeid, fixtures, half):
+    assert half_of(_Item(nodeid, fixturenames=fixtures)) == half

@@ -31,8 +31,8 @@ from tests.payments.money import (
 
 pytestmark = pytest.mark.django_db
 
-# Every branch once, then four times as many drawn at random: each branch about five times.
-BOOKINGS = 85
+# Every branch once, then twice as many drawn at random: each branch about three times.
+BOOKINGS = 51
 BRANCHES = (
     "signed_off",
     "signed_off_automatically",
